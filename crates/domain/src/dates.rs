@@ -1,0 +1,68 @@
+//! Dates and times as people here read them: China Standard Time, 2012年3月15日 or 15 Mar 2012.
+
+use crate::Lang;
+use time::{Date, OffsetDateTime, UtcOffset};
+
+/// Asia/Shanghai has kept UTC+8 without daylight saving since 1991.
+pub const CST: UtcOffset = match UtcOffset::from_hms(8, 0, 0) {
+    Ok(o) => o,
+    Err(_) => panic!("UTC+8 is a valid offset"),
+};
+
+pub fn now_ms() -> i64 {
+    (OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
+}
+
+pub fn cst_from_ms(ms: i64) -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000).unwrap_or(OffsetDateTime::UNIX_EPOCH).to_offset(CST)
+}
+
+/// The calendar date in China at a moment.
+pub fn cst_date(ms: i64) -> Date {
+    cst_from_ms(ms).date()
+}
+
+pub fn today() -> Date {
+    cst_date(now_ms())
+}
+
+const MONTHS_EN: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+pub fn format_date(d: Date, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => format!("{}年{}月{}日", d.year(), u8::from(d.month()), d.day()),
+        Lang::En => format!("{} {} {}", d.day(), MONTHS_EN[usize::from(u8::from(d.month())) - 1], d.year()),
+    }
+}
+
+/// A moment in China Standard Time, to the minute.
+pub fn format_datetime_ms(ms: i64, lang: Lang) -> String {
+    let t = cst_from_ms(ms);
+    format!("{} {:02}:{:02}", format_date(t.date(), lang), t.hour(), t.minute())
+}
+
+/// ISO form for exports and the API: 2012-03-15.
+pub fn iso(d: Date) -> String {
+    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    #[test]
+    fn dates_read_as_people_write_them() {
+        assert_eq!(format_date(date!(2012 - 03 - 15), Lang::Zh), "2012年3月15日");
+        assert_eq!(format_date(date!(2012 - 03 - 15), Lang::En), "15 Mar 2012");
+        assert_eq!(iso(date!(2012 - 03 - 05)), "2012-03-05");
+    }
+
+    #[test]
+    fn the_date_in_china_turns_at_midnight_cst() {
+        // 2012-03-15 16:30 UTC is already 16 March in Changsha.
+        let ms = OffsetDateTime::new_utc(date!(2012 - 03 - 15), time::macros::time!(16:30)).unix_timestamp() * 1000;
+        assert_eq!(cst_date(ms), date!(2012 - 03 - 16));
+        assert_eq!(format_datetime_ms(ms, Lang::Zh), "2012年3月16日 00:30");
+    }
+}

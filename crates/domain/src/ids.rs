@@ -1,0 +1,45 @@
+//! Typed identifiers: an organization id can never be passed where a person id is expected.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+macro_rules! id_type {
+    ($($(#[$m:meta])* $name:ident),* $(,)?) => {$(
+        $(#[$m])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(pub i64);
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{}", self.0)
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = std::num::ParseIntError;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                s.parse::<i64>().map($name)
+            }
+        }
+    )*};
+}
+
+id_type!(
+    /// A node of the Party tree (校党委, 二级党组织, 党支部, 党小组).
+    OrgId,
+    /// A node of the administrative tree (学校, 学院, 处室, 系, 窗口, 班级).
+    UnitId,
+    /// A person of the roster.
+    PersonId,
+    /// A login account.
+    AccountId,
+    /// A membership of a person in an organization or unit.
+    MembershipId,
+    /// A role granted to an account.
+    GrantId,
+    /// A relation record (cadre to class, contact person to branch, head to unit).
+    RelationId,
+    /// A request to grant the auditor role, which takes two offices.
+    AuditorRequestId,
+);

@@ -1,0 +1,20 @@
+//! The rules of Pacesetter, free of HTTP and SQL.
+//!
+//! One module per concept of DOMAIN.md. Everything here is pure: given the same input it
+//! returns the same output, so it is tested by unit tests beside each module.
+
+pub mod audit;
+pub mod dates;
+pub mod demo;
+pub mod ids;
+pub mod lang;
+pub mod org;
+pub mod people;
+pub mod rng;
+pub mod role;
+pub mod scope;
+pub mod throttle;
+pub mod unit;
+pub mod validate;
+
+pub use lang::{Lang, Text};

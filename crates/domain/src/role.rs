@@ -1,0 +1,130 @@
+//! Roles (DOMAIN.md, "Who uses it") and the relation records that scope depends on.
+
+use crate::Lang;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Admin,
+    Auditor,
+    Office,
+    Leader,
+    OrgSecretary,
+    BranchSecretary,
+    UnitHead,
+    Cadre,
+    Contact,
+    Member,
+    Masses,
+}
+
+impl Role {
+    pub const ALL: [Role; 11] = [
+        Role::Admin,
+        Role::Auditor,
+        Role::Office,
+        Role::Leader,
+        Role::OrgSecretary,
+        Role::BranchSecretary,
+        Role::UnitHead,
+        Role::Cadre,
+        Role::Contact,
+        Role::Member,
+        Role::Masses,
+    ];
+
+    /// Roles held through a grant to an account (the others follow from relations and 政治面貌).
+    pub const GRANTABLE: [Role; 6] = [Role::Admin, Role::Auditor, Role::Office, Role::Leader, Role::OrgSecretary, Role::BranchSecretary];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Auditor => "auditor",
+            Role::Office => "office",
+            Role::Leader => "leader",
+            Role::OrgSecretary => "org_secretary",
+            Role::BranchSecretary => "branch_secretary",
+            Role::UnitHead => "unit_head",
+            Role::Cadre => "cadre",
+            Role::Contact => "contact",
+            Role::Member => "member",
+            Role::Masses => "masses",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.code() == s)
+    }
+
+    pub fn label(self, lang: Lang) -> &'static str {
+        match self {
+            Role::Admin => lang.t("系统管理员", "System administrator"),
+            Role::Auditor => lang.t("安全审计员", "Auditor"),
+            Role::Office => lang.t("创先办", "Campaign office"),
+            Role::Leader => lang.t("校领导", "University leader"),
+            Role::OrgSecretary => lang.t("二级党组织书记", "Secondary organization secretary"),
+            Role::BranchSecretary => lang.t("党支部书记", "Branch secretary"),
+            Role::UnitHead => lang.t("单位负责人", "Unit head"),
+            Role::Cadre => lang.t("处级以上干部", "Cadre"),
+            Role::Contact => lang.t("支部联系人", "Branch contact person"),
+            Role::Member => lang.t("党员", "Party member"),
+            Role::Masses => lang.t("群众", "The masses"),
+        }
+    }
+
+    /// Whether a grant of this role names an organization of the Party tree.
+    pub fn needs_org(self) -> bool {
+        matches!(self, Role::OrgSecretary | Role::BranchSecretary)
+    }
+}
+
+/// A relation record that gives its person a reach (DOMAIN.md, "Scope is a relation").
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RelationKind {
+    /// A division-level cadre linked to a student class (item 8).
+    CadreClass,
+    /// A contact person from the level above, assigned to a branch (item 11).
+    BranchContact,
+    /// The head of an administrative unit, who acts on its service windows (item 9).
+    UnitHead,
+}
+
+impl RelationKind {
+    pub const ALL: [RelationKind; 3] = [RelationKind::CadreClass, RelationKind::BranchContact, RelationKind::UnitHead];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            RelationKind::CadreClass => "cadre_class",
+            RelationKind::BranchContact => "branch_contact",
+            RelationKind::UnitHead => "unit_head",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.code() == s)
+    }
+
+    pub fn label(self, lang: Lang) -> &'static str {
+        match self {
+            RelationKind::CadreClass => lang.t("干部联系班级", "Cadre linked to a class"),
+            RelationKind::BranchContact => lang.t("支部联系人", "Contact person of a branch"),
+            RelationKind::UnitHead => lang.t("单位负责人", "Head of a unit"),
+        }
+    }
+
+    /// Whether the relation's target is a node of the Party tree (otherwise the administrative one).
+    pub fn targets_org(self) -> bool {
+        matches!(self, RelationKind::BranchContact)
+    }
+
+    /// The role the relation gives its person.
+    pub fn role(self) -> Role {
+        match self {
+            RelationKind::CadreClass => Role::Cadre,
+            RelationKind::BranchContact => Role::Contact,
+            RelationKind::UnitHead => Role::UnitHead,
+        }
+    }
+}

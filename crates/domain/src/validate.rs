@@ -1,0 +1,273 @@
+//! Parsing user input into domain values, with messages in both languages.
+//!
+//! Every form and API body passes through here before anything is stored, so a bad value is
+//! refused with a message next to its field and changes nothing.
+
+use crate::{Lang, Text};
+use serde::Serialize;
+
+/// A problem with one field of a form or request.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    pub field: String,
+    pub message: Text,
+}
+
+/// All problems found in one submission, so the user can fix them at once.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct FieldErrors(pub Vec<FieldError>);
+
+impl FieldErrors {
+    pub fn new() -> Self {
+        FieldErrors(Vec::new())
+    }
+
+    pub fn add(&mut self, field: &str, zh: impl Into<String>, en: impl Into<String>) {
+        self.0.push(FieldError { field: field.to_string(), message: Text::new(zh, en) });
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn get(&self, field: &str) -> Option<&Text> {
+        self.0.iter().find(|e| e.field == field).map(|e| &e.message)
+    }
+
+    /// Collects the error of a parse, keeping the value when it succeeded.
+    pub fn take<T>(&mut self, field: &str, r: Result<T, Text>) -> Option<T> {
+        match r {
+            Ok(v) => Some(v),
+            Err(t) => {
+                self.0.push(FieldError { field: field.to_string(), message: t });
+                None
+            }
+        }
+    }
+
+    /// One line that lists every problem, for an API error message.
+    pub fn summary(&self, lang: Lang) -> String {
+        self.0.iter().map(|e| e.message.get(lang).to_string()).collect::<Vec<_>>().join(lang.t("；", "; "))
+    }
+
+    pub fn into_result(self) -> Result<(), FieldErrors> {
+        if self.is_empty() { Ok(()) } else { Err(self) }
+    }
+}
+
+/// Trims and checks a required name-like text: not empty, no control characters, not too long.
+pub fn name(raw: &str, max_chars: usize) -> Result<String, Text> {
+    let s = raw.trim();
+    if s.is_empty() {
+        return Err(Text::new("必填", "Required"));
+    }
+    if s.chars().count() > max_chars {
+        return Err(Text::new(format!("不能超过{max_chars}个字"), format!("At most {max_chars} characters")));
+    }
+    if s.chars().any(|c| c.is_control()) {
+        return Err(Text::new("含有不可见的控制字符", "Contains control characters"));
+    }
+    Ok(s.to_string())
+}
+
+/// An optional free text: empty becomes None.
+pub fn optional_text(raw: Option<&str>, max_chars: usize) -> Result<Option<String>, Text> {
+    match raw.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(s) => name(s, max_chars).map(Some),
+    }
+}
+
+/// A staff or student number (工号 / 学号): letters and digits, 4 to 20 of them.
+///
+/// Numbers that Excel has turned into scientific notation (2.01E+11) are recognised and
+/// explained, since that is how they most often arrive broken.
+pub fn person_number(raw: &str) -> Result<String, Text> {
+    let s = raw.trim();
+    if s.is_empty() {
+        return Err(Text::new("必填", "Required"));
+    }
+    let upper = s.to_ascii_uppercase();
+    if upper.contains("E+") || (upper.contains('.') && upper.chars().all(|c| c.is_ascii_digit() || c == '.' || c == 'E' || c == '+')) {
+        return Err(Text::new(
+            format!("“{s}”像是被Excel改成了科学计数法或小数，请把该列设为文本后重新填写"),
+            format!("\"{s}\" looks like a number Excel turned into scientific notation; format the column as text and enter it again"),
+        ));
+    }
+    if !s.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return Err(Text::new("只能包含字母和数字", "Letters and digits only"));
+    }
+    if !(4..=20).contains(&s.len()) {
+        return Err(Text::new("应为4到20位", "Must be 4 to 20 characters"));
+    }
+    Ok(upper)
+}
+
+/// A mainland resident ID number (GB 11643): 18 characters, a valid birth date, and the
+/// ISO 7064 MOD 11-2 check character.
+pub fn id_number(raw: &str) -> Result<String, Text> {
+    let s = raw.trim().to_ascii_uppercase();
+    let bad = || Text::new("身份证号码格式不正确", "Not a valid resident ID number");
+    if s.len() != 18 {
+        return Err(Text::new("身份证号码应为18位", "A resident ID number has 18 characters"));
+    }
+    let bytes = s.as_bytes();
+    if !bytes[..17].iter().all(u8::is_ascii_digit) || !(bytes[17].is_ascii_digit() || bytes[17] == b'X') {
+        return Err(bad());
+    }
+    let year: i32 = s[6..10].parse().map_err(|_| bad())?;
+    let month: u8 = s[10..12].parse().map_err(|_| bad())?;
+    let day: u8 = s[12..14].parse().map_err(|_| bad())?;
+    let month = time::Month::try_from(month).map_err(|_| bad())?;
+    if !(1900..=2100).contains(&year) || time::Date::from_calendar_date(year, month, day).is_err() {
+        return Err(Text::new("身份证号码中的出生日期无效", "The birth date in the ID number is not valid"));
+    }
+    if id_check_char(&bytes[..17]) != bytes[17] {
+        return Err(Text::new("身份证号码校验位不正确", "The check character of the ID number is wrong"));
+    }
+    Ok(s)
+}
+
+/// The check character of the first 17 digits of a resident ID number.
+pub fn id_check_char(first17: &[u8]) -> u8 {
+    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    const C: &[u8; 11] = b"10X98765432";
+    let sum: u32 = first17.iter().zip(W).map(|(d, w)| u32::from(d - b'0') * w).sum();
+    C[(sum % 11) as usize]
+}
+
+/// An e-mail address, loosely checked: one @, a dot in the domain, no spaces.
+pub fn email(raw: &str) -> Result<String, Text> {
+    let s = raw.trim();
+    let bad = Text::new("电子邮箱格式不正确", "Not a valid e-mail address");
+    let Some((local, domain)) = s.split_once('@') else { return Err(bad) };
+    if local.is_empty() || domain.len() < 3 || !domain.contains('.') || domain.starts_with('.') || domain.ends_with('.')
+        || s.chars().any(|c| c.is_whitespace() || c.is_control()) || domain.contains('@') || s.len() > 120
+    {
+        return Err(bad);
+    }
+    Ok(s.to_ascii_lowercase())
+}
+
+/// A phone number: a mainland mobile (11 digits starting 1[3-9]) or a landline with area code.
+pub fn phone(raw: &str) -> Result<String, Text> {
+    let s: String = raw.trim().chars().filter(|c| !matches!(c, ' ' | '-')).collect();
+    let s = s.strip_prefix("+86").unwrap_or(&s).to_string();
+    let mobile = s.len() == 11 && s.starts_with('1') && matches!(s.as_bytes()[1], b'3'..=b'9') && s.bytes().all(|b| b.is_ascii_digit());
+    let landline = (10..=12).contains(&s.len()) && s.starts_with('0') && s.bytes().all(|b| b.is_ascii_digit());
+    if mobile || landline {
+        Ok(s)
+    } else {
+        Err(Text::new("电话号码格式不正确（手机11位，或带区号的固定电话）", "Not a valid phone number (11-digit mobile, or a landline with area code)"))
+    }
+}
+
+/// A date typed as 2012-03-15 (or 2012/3/15, or 2012年3月15日).
+pub fn date(raw: &str) -> Result<time::Date, Text> {
+    let s = raw.trim();
+    let bad = || Text::new("日期格式应为 2012-03-15", "Dates are written 2012-03-15");
+    let norm: String = s.replace(['/', '.', '年', '月'], "-").replace('日', "");
+    let mut parts = norm.split('-');
+    let (Some(y), Some(m), Some(d), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+        return Err(bad());
+    };
+    let y: i32 = y.trim().parse().map_err(|_| bad())?;
+    let m: u8 = m.trim().parse().map_err(|_| bad())?;
+    let d: u8 = d.trim().parse().map_err(|_| bad())?;
+    let month = time::Month::try_from(m).map_err(|_| bad())?;
+    if !(1900..=2200).contains(&y) {
+        return Err(bad());
+    }
+    time::Date::from_calendar_date(y, month, d).map_err(|_| Text::new("该日期不存在", "That date does not exist"))
+}
+
+/// A user name for logging in: lower-case letters, digits, dot, dash and underscore.
+pub fn username(raw: &str) -> Result<String, Text> {
+    let s = raw.trim().to_ascii_lowercase();
+    if !(2..=40).contains(&s.len()) {
+        return Err(Text::new("用户名应为2到40个字符", "A user name has 2 to 40 characters"));
+    }
+    if !s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')) {
+        return Err(Text::new("用户名只能包含字母、数字和 . - _", "A user name has only letters, digits and . - _"));
+    }
+    Ok(s)
+}
+
+/// A new password: at least 10 characters, not only digits, and not containing the user name.
+pub fn new_password(raw: &str, username: &str) -> Result<String, Text> {
+    if raw.chars().count() < 10 {
+        return Err(Text::new("密码至少10位", "A password has at least 10 characters"));
+    }
+    if raw.chars().count() > 200 {
+        return Err(Text::new("密码不能超过200位", "A password has at most 200 characters"));
+    }
+    if raw.chars().all(|c| c.is_ascii_digit()) {
+        return Err(Text::new("密码不能全是数字（例如身份证号或学号）", "A password cannot be digits only (such as an ID or student number)"));
+    }
+    if !username.is_empty() && raw.to_ascii_lowercase().contains(&username.to_ascii_lowercase()) {
+        return Err(Text::new("密码不能包含用户名", "A password cannot contain the user name"));
+    }
+    Ok(raw.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_mangled_by_excel_are_explained() {
+        let e = person_number("2.01201E+11").unwrap_err();
+        assert!(e.zh.contains("科学计数法"));
+        assert!(person_number("201201010101.0").is_err());
+        assert_eq!(person_number(" 201201010101 ").unwrap(), "201201010101");
+        assert_eq!(person_number("t2001x").unwrap(), "T2001X");
+        assert!(person_number("12").is_err());
+        assert!(person_number("12 34").is_err());
+    }
+
+    #[test]
+    fn id_numbers_need_a_valid_check_character_and_birth_date() {
+        // 11010519491231002X is the standard's own example.
+        assert_eq!(id_number("11010519491231002x").unwrap(), "11010519491231002X");
+        assert!(id_number("110105194912310021").is_err());
+        assert!(id_number("110105194902300021").is_err());
+        assert!(id_number("1101051949123100").is_err());
+    }
+
+    #[test]
+    fn emails_and_phones() {
+        assert_eq!(email(" Wang@CSUST.edu.cn ").unwrap(), "wang@csust.edu.cn");
+        assert!(email("wang@").is_err());
+        assert!(email("wang csust.edu.cn").is_err());
+        assert_eq!(phone("138 0731 1234").unwrap(), "13807311234");
+        assert_eq!(phone("0731-85258888").unwrap(), "073185258888");
+        assert!(phone("12345").is_err());
+        assert!(phone("12807311234").is_err());
+    }
+
+    #[test]
+    fn dates_accept_chinese_and_iso_forms() {
+        let d = time::macros::date!(2012 - 03 - 15);
+        assert_eq!(date("2012-03-15").unwrap(), d);
+        assert_eq!(date("2012/3/15").unwrap(), d);
+        assert_eq!(date("2012年3月15日").unwrap(), d);
+        assert!(date("2012-02-30").is_err());
+        assert!(date("15/03/2012").is_err());
+    }
+
+    #[test]
+    fn passwords_that_are_id_numbers_are_refused() {
+        assert!(new_password("430102199001011234", "x").is_err());
+        assert!(new_password("short", "x").is_err());
+        assert!(new_password("wanglei-secret-1", "wanglei").is_err());
+        assert!(new_password("correct horse battery", "wanglei").is_ok());
+    }
+
+    #[test]
+    fn names_are_trimmed_and_bounded() {
+        assert_eq!(name("  王磊 ", 50).unwrap(), "王磊");
+        assert!(name("   ", 50).is_err());
+        assert!(name("a\u{0007}b", 50).is_err());
+        assert!(name(&"字".repeat(51), 50).is_err());
+    }
+}

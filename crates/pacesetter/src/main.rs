@@ -1,0 +1,179 @@
+//! `pacesetter`: serves the web application (the default), sets up a real deployment, and
+//! checks the audit chain. Settings come from flags or the environment.
+
+use clap::{Args, Parser, Subcommand};
+use pacesetter_domain::scope::Scope;
+use pacesetter_store::{account, audit, OpenOptions, Store};
+use pacesetter_web::{auth, Application, Config};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "pacesetter", version, about = "Pacesetter 创先争优: the Strive for Excellence campaign platform")]
+struct Cli {
+    #[command(flatten)]
+    common: Common,
+    #[command(flatten)]
+    serve: Serve,
+    #[command(subcommand)]
+    cmd: Option<Cmd>,
+}
+
+#[derive(Args, Clone)]
+struct Common {
+    /// Where the embedded database and other files live.
+    #[arg(long, env = "PACESETTER_DATA", default_value = "./data", global = true)]
+    data: PathBuf,
+    /// sqlite://PATH or postgres://USER@HOST/DB (default: a SQLite file in the data directory).
+    #[arg(long, env = "DATABASE_URL", global = true)]
+    database_url: Option<String>,
+    /// Accept a database without full durability (SQLite WAL + synchronous=FULL, PostgreSQL synchronous_commit).
+    #[arg(long, env = "PACESETTER_ALLOW_WEAK_DURABILITY", global = true)]
+    allow_weak_durability: bool,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Serve the web application (the default).
+    Serve,
+    /// Set up a real deployment: create the administrator and the first auditor, no demo data.
+    Init,
+    /// The audit log.
+    Audit {
+        #[command(subcommand)]
+        cmd: AuditCmd,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCmd {
+    /// Recompute the hash chain from the first entry to the last; exit 1 on a gap or an edit.
+    Verify,
+}
+
+#[derive(Args, Clone)]
+struct Serve {
+    /// The address to listen on.
+    #[arg(long, env = "PACESETTER_ADDR", default_value = "127.0.0.1:8080", global = true)]
+    addr: String,
+    /// The address users reach (links, the Origin check, Secure cookies).
+    #[arg(long, env = "PACESETTER_PUBLIC_URL", global = true)]
+    public_url: Option<String>,
+    /// Comma-separated addresses of proxies whose X-Forwarded-For is believed.
+    #[arg(long, env = "PACESETTER_TRUSTED_PROXIES", default_value = "", global = true)]
+    trusted_proxies: String,
+    /// The demo accounts' password (generated and printed when unset).
+    #[arg(long, env = "PACESETTER_DEMO_PASSWORD", global = true)]
+    demo_password: Option<String>,
+    /// About how many people the demo university has.
+    #[arg(long, env = "PACESETTER_DEMO_SIZE", default_value_t = 20_000, global = true)]
+    demo_size: usize,
+    /// Never load demo data (a real deployment; run `pacesetter init` first).
+    #[arg(long, env = "PACESETTER_NO_DEMO", global = true)]
+    no_demo: bool,
+}
+
+fn store_url(c: &Common) -> String {
+    c.database_url.clone().unwrap_or_else(|| format!("sqlite://{}", c.data.join("pacesetter.db").display()))
+}
+
+async fn open(c: &Common) -> Result<Store, String> {
+    if c.database_url.is_none() {
+        std::fs::create_dir_all(&c.data).map_err(|e| format!("cannot create {}: {e}", c.data.display()))?;
+    }
+    Store::open(&store_url(c), &OpenOptions { allow_weak_durability: c.allow_weak_durability, max_connections: 2 }).await.map_err(|e| e.to_string())
+}
+
+async fn serve(c: Common, s: Serve) -> Result<(), String> {
+    let mut config = Config::new(s.addr.clone(), c.data.clone());
+    config.database_url = c.database_url.clone();
+    config.public_url = s.public_url.clone();
+    config.trusted_proxies = Config::parse_proxies(&s.trusted_proxies)?;
+    config.demo_password = s.demo_password.clone();
+    config.demo_size = s.demo_size;
+    config.load_demo = !s.no_demo;
+    config.allow_weak_durability = c.allow_weak_durability;
+    let started = std::time::Instant::now();
+    let app = Application::build(config).await?;
+    println!("Pacesetter 创先争优 serving on {} (database: {} at {})", app.public_url, app.store.backend().name(), app.store.location());
+    if let Some(d) = &app.demo {
+        if d.loaded_now {
+            println!("Demo data loaded in {:.1} s.", started.elapsed().as_secs_f64());
+        }
+        println!("Demo accounts (演示账号):");
+        for (u, what) in &d.accounts {
+            println!("  {u:<11} {what}");
+        }
+        match &d.password {
+            Some(p) => println!("Password of every demo account: {p}"),
+            None => println!("Password of the demo accounts: as set by PACESETTER_DEMO_PASSWORD at first start."),
+        }
+    }
+    app.run().await.map_err(|e| e.to_string())
+}
+
+async fn init(c: Common) -> Result<(), String> {
+    let store = open(&c).await?;
+    let mut w = store.write().await.map_err(|e| e.to_string())?;
+    if account::count(&mut w).await.map_err(|e| e.to_string())? > 0 {
+        return Err("this database already has accounts; init sets up only an empty one".into());
+    }
+    let scope = Scope::system("pacesetter init");
+    let today = pacesetter_domain::dates::today();
+    let mut out = Vec::new();
+    for (username, display, role) in [("admin", "系统管理员", pacesetter_domain::role::Role::Admin), ("auditor", "安全审计员", pacesetter_domain::role::Role::Auditor)] {
+        let password = auth::random_password();
+        let hash = auth::hash_password(&password);
+        let id = account::create(&mut w, &scope, &account::NewAccount { username, display_name: display, person: None, password_hash: &hash, is_demo: false, must_change_password: true })
+            .await
+            .map_err(|e| e.to_string())?;
+        account::grant_by_system(&mut w, &scope, id, role, None, today).await.map_err(|e| e.to_string())?;
+        out.push((username, password));
+    }
+    w.commit().await.map_err(|e| e.to_string())?;
+    println!("Created two accounts; each must change its password at first login:");
+    for (u, p) in out {
+        println!("  {u:<8} {p}");
+    }
+    println!("The administrator and the auditor are separate roles (三员分立): keep the two passwords with different people.");
+    Ok(())
+}
+
+async fn verify(c: Common) -> Result<bool, String> {
+    let store = open(&c).await?;
+    let mut conn = store.read().await.map_err(|e| e.to_string())?;
+    let r = audit::verify(&mut conn).await.map_err(|e| e.to_string())?;
+    if r.ok {
+        println!("audit chain intact: {} entries, last hash {}", r.entries, r.last_hash);
+    } else {
+        println!("audit chain BROKEN after {} good entries: {:?}", r.entries, r.problem);
+    }
+    Ok(r.ok)
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into())).with_target(false).init();
+    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = rt.block_on(async move {
+        match cli.cmd {
+            None | Some(Cmd::Serve) => serve(cli.common, cli.serve).await.map(|_| true),
+            Some(Cmd::Init) => init(cli.common).await.map(|_| true),
+            Some(Cmd::Audit { cmd: AuditCmd::Verify }) => verify(cli.common).await,
+        }
+    });
+    match result {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}

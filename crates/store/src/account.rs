@@ -1,0 +1,376 @@
+//! Accounts, the roles granted to them, and the two-office grant of the auditor role (三员分立).
+
+use crate::audit;
+use crate::db::{Conn, Sql};
+use crate::tree::{self, Tree};
+use crate::StoreError;
+use pacesetter_domain::dates::now_ms;
+use pacesetter_domain::ids::{AccountId, AuditorRequestId, GrantId, PersonId};
+use pacesetter_domain::org::OrgKind;
+use pacesetter_domain::role::Role;
+use pacesetter_domain::scope::Scope;
+use pacesetter_domain::Lang;
+use serde::Serialize;
+use time::Date;
+
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+pub struct AccountRow {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub person_id: Option<i64>,
+    #[serde(skip)]
+    pub password_hash: String,
+    pub is_demo: bool,
+    pub must_change_password: bool,
+    pub lang: String,
+    pub disabled: bool,
+    pub created_ms: i64,
+    pub last_login_ms: Option<i64>,
+}
+
+impl AccountRow {
+    pub fn lang(&self) -> Lang {
+        Lang::parse(&self.lang).unwrap_or_default()
+    }
+}
+
+const COLUMNS: &str = "id, username, display_name, person_id, password_hash, is_demo, must_change_password, lang, disabled, created_ms, last_login_ms";
+
+pub async fn by_username(c: &mut Conn, username: &str) -> Result<Option<AccountRow>, StoreError> {
+    Ok(c.fetch_optional(Sql::new(format!("SELECT {COLUMNS} FROM accounts WHERE username = $1")).bind(username.trim().to_ascii_lowercase())).await?)
+}
+
+pub async fn by_id(c: &mut Conn, id: AccountId) -> Result<Option<AccountRow>, StoreError> {
+    Ok(c.fetch_optional(Sql::new(format!("SELECT {COLUMNS} FROM accounts WHERE id = $1")).bind(id)).await?)
+}
+
+pub async fn count(c: &mut Conn) -> Result<i64, StoreError> {
+    Ok(c.fetch_i64(Sql::new("SELECT COUNT(*) FROM accounts")).await?)
+}
+
+pub struct NewAccount<'a> {
+    pub username: &'a str,
+    pub display_name: &'a str,
+    pub person: Option<PersonId>,
+    pub password_hash: &'a str,
+    pub is_demo: bool,
+    pub must_change_password: bool,
+}
+
+/// Creates an account. Whoever calls decides who may; this records it.
+pub async fn create(c: &mut Conn, scope: &Scope, a: &NewAccount<'_>) -> Result<AccountId, StoreError> {
+    let id = c
+        .fetch_i64(
+            Sql::new(
+                "INSERT INTO accounts (username, display_name, person_id, password_hash, is_demo, must_change_password, created_ms) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            )
+            .bind(a.username)
+            .bind(a.display_name)
+            .bind(a.person)
+            .bind(a.password_hash)
+            .bind(a.is_demo)
+            .bind(a.must_change_password)
+            .bind(now_ms()),
+        )
+        .await
+        .map_err(|e| StoreError::on_duplicate(e, "该用户名已被使用，或此人已有账号", "The user name is taken, or the person already has an account"))?;
+    let row = by_id(c, AccountId(id)).await?;
+    audit::append(c, scope, "account.create", "account", id, None, row.as_ref().and_then(audit::snapshot)).await?;
+    Ok(AccountId(id))
+}
+
+/// Sets a new password hash; `must_change` forces a change at the next login.
+pub async fn set_password(c: &mut Conn, scope: &Scope, id: AccountId, hash: &str, must_change: bool) -> Result<(), StoreError> {
+    let n = c.execute(Sql::new("UPDATE accounts SET password_hash = $1, must_change_password = $2 WHERE id = $3").bind(hash).bind(must_change).bind(id)).await?;
+    if n == 0 {
+        return Err(StoreError::NotFound);
+    }
+    let action = if scope.account == id { "account.password_change" } else { "account.password_reset" };
+    audit::append(c, scope, action, "account", id, None, Some(serde_json::json!({"must_change_password": must_change}).to_string())).await?;
+    Ok(())
+}
+
+/// The language an account sees the interface in (a preference, not an official record).
+pub async fn set_lang(c: &mut Conn, id: AccountId, lang: Lang) -> Result<(), StoreError> {
+    c.execute(Sql::new("UPDATE accounts SET lang = $1 WHERE id = $2").bind(lang.code()).bind(id)).await?;
+    Ok(())
+}
+
+pub async fn record_login(c: &mut Conn, id: AccountId) -> Result<(), StoreError> {
+    c.execute(Sql::new("UPDATE accounts SET last_login_ms = $1 WHERE id = $2").bind(now_ms()).bind(id)).await?;
+    Ok(())
+}
+
+pub async fn set_disabled(c: &mut Conn, scope: &Scope, id: AccountId, disabled: bool) -> Result<(), StoreError> {
+    if id == scope.account {
+        return Err(StoreError::forbidden("不能停用自己的账号", "You cannot disable your own account"));
+    }
+    let n = c.execute(Sql::new("UPDATE accounts SET disabled = $1 WHERE id = $2").bind(disabled).bind(id)).await?;
+    if n == 0 {
+        return Err(StoreError::NotFound);
+    }
+    if disabled {
+        c.execute(Sql::new("DELETE FROM sessions WHERE account_id = $1").bind(id)).await?;
+    }
+    audit::append(c, scope, if disabled { "account.disable" } else { "account.enable" }, "account", id, None, None).await?;
+    Ok(())
+}
+
+/// A row of the accounts list, with the roles in force as a list of codes.
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+pub struct AccountListRow {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub person_id: Option<i64>,
+    pub is_demo: bool,
+    pub disabled: bool,
+    pub last_login_ms: Option<i64>,
+    pub roles: Option<String>,
+}
+
+pub async fn list(c: &mut Conn, q: Option<&str>, offset: i64, limit: i64, today: Date) -> Result<(Vec<AccountListRow>, i64), StoreError> {
+    let mut cond = Sql::new("");
+    if let Some(t) = q.map(str::trim).filter(|s| !s.is_empty()) {
+        let t = crate::db::like_escape(t);
+        cond.push(" WHERE (a.username LIKE ").push_bind(format!("%{}%", t.to_ascii_lowercase())).push(" ESCAPE '\\' OR a.display_name LIKE ").push_bind(format!("%{t}%")).push(" ESCAPE '\\')");
+    }
+    let mut count = Sql::new("SELECT COUNT(*) FROM accounts a");
+    count.push(&cond.text);
+    count.args = cond.args.clone();
+    let total = c.fetch_i64(count).await?;
+    let mut sql = Sql::new("SELECT a.id, a.username, a.display_name, a.person_id, a.is_demo, a.disabled, a.last_login_ms, ");
+    // The roles in force ("office,leader") are filled in below, which stays portable.
+    sql.push("CAST(NULL AS TEXT) AS roles FROM accounts a");
+    sql.push(&cond.text);
+    sql.args = cond.args;
+    sql.push(" ORDER BY a.id LIMIT ").push_bind(limit).push(" OFFSET ").push_bind(offset);
+    let mut rows: Vec<AccountListRow> = c.fetch_all(sql).await?;
+    for r in &mut rows {
+        let g = grants(c, AccountId(r.id), Some(today)).await?;
+        let codes: Vec<&str> = g.iter().map(|g| g.role.as_str()).collect();
+        r.roles = Some(codes.join(","));
+    }
+    Ok((rows, total))
+}
+
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+pub struct GrantRow {
+    pub id: i64,
+    pub account_id: i64,
+    pub role: String,
+    pub org_id: Option<i64>,
+    pub org_name: Option<String>,
+    pub start_date: Date,
+    pub end_date: Option<Date>,
+    pub granted_by: Option<String>,
+    pub approved_by: Option<String>,
+}
+
+/// An account's grants; with `in_force_on`, only those in force that day.
+pub async fn grants(c: &mut Conn, account: AccountId, in_force_on: Option<Date>) -> Result<Vec<GrantRow>, StoreError> {
+    let mut q = Sql::new(
+        "SELECT g.id, g.account_id, g.role, g.org_id, o.name AS org_name, g.start_date, g.end_date, gb.username AS granted_by, ab.username AS approved_by \
+         FROM role_grants g LEFT JOIN orgs o ON o.id = g.org_id LEFT JOIN accounts gb ON gb.id = g.granted_by LEFT JOIN accounts ab ON ab.id = g.approved_by \
+         WHERE g.account_id = ",
+    );
+    q.push_bind(account);
+    if let Some(d) = in_force_on {
+        q.push(" AND g.start_date <= ").push_bind(d).push(" AND (g.end_date IS NULL OR g.end_date >= ").push_bind(d).push(")");
+    }
+    q.push(" ORDER BY g.id");
+    Ok(c.fetch_all(q).await?)
+}
+
+async fn holds(c: &mut Conn, account: AccountId, roles: &[Role], today: Date) -> Result<bool, StoreError> {
+    Ok(grants(c, account, Some(today)).await?.iter().any(|g| roles.iter().any(|r| r.code() == g.role)))
+}
+
+/// Grants a role. Only the administrator grants roles; the auditor role is never granted this
+/// way (see [`request_auditor`]), and no account holds the auditor role beside administration.
+pub async fn grant(c: &mut Conn, scope: &Scope, account: AccountId, role: Role, org: Option<i64>, start: Date) -> Result<GrantId, StoreError> {
+    if !scope.has(Role::Admin) {
+        return Err(StoreError::forbidden("只有系统管理员可以授予角色", "Only the administrator grants roles"));
+    }
+    by_id(c, account).await?.ok_or(StoreError::NotFound)?;
+    match role {
+        Role::Auditor => {
+            return Err(StoreError::forbidden(
+                "审计员角色须由系统管理员和创先办共同授予",
+                "The auditor role takes the administrator and the campaign office together",
+            ))
+        }
+        Role::Admin | Role::Office if holds(c, account, &[Role::Auditor], start).await? => {
+            return Err(StoreError::conflict("审计员不能同时担任管理角色（三员分立）", "An auditor cannot also hold an administrative role"))
+        }
+        _ => {}
+    }
+    if !Role::GRANTABLE.contains(&role) {
+        return Err(StoreError::invalid("role", "该角色由关系记录或政治面貌决定，不能直接授予", "This role follows from relation records or political status and is not granted"));
+    }
+    let org = if role.needs_org() {
+        let id = org.ok_or_else(|| StoreError::invalid("org_id", "请选择党组织", "Choose a Party organization"))?;
+        let node = tree::get(c, Tree::Org, id).await?.ok_or_else(|| StoreError::invalid("org_id", "党组织不存在", "No such Party organization"))?;
+        let kind = OrgKind::parse(&node.kind);
+        let fits = match role {
+            Role::OrgSecretary => kind.is_some_and(OrgKind::is_secondary),
+            _ => kind.is_some_and(OrgKind::is_branch),
+        };
+        if !fits {
+            return Err(StoreError::invalid("org_id", "所选党组织的层级与角色不符", "The organization's level does not fit the role"));
+        }
+        Some(id)
+    } else {
+        None
+    };
+    let id = c
+        .fetch_i64(
+            Sql::new("INSERT INTO role_grants (account_id, role, org_id, start_date, granted_by, created_ms) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
+                .bind(account)
+                .bind(role.code())
+                .bind(org)
+                .bind(start)
+                .bind(nonzero(scope.account))
+                .bind(now_ms()),
+        )
+        .await
+        .map_err(|e| StoreError::on_duplicate(e, "该账号已有此角色", "The account already holds this role"))?;
+    audit::append(c, scope, "grant.create", "account", account, None, Some(serde_json::json!({"grant": id, "role": role.code(), "org": org}).to_string())).await?;
+    Ok(GrantId(id))
+}
+
+fn nonzero(a: AccountId) -> Option<AccountId> {
+    (a.0 != 0).then_some(a)
+}
+
+/// Ends a grant on a date. The administrator ends any grant but the auditor's, which ends
+/// only through the two offices again.
+pub async fn end_grant(c: &mut Conn, scope: &Scope, grant: GrantId, on: Date) -> Result<(), StoreError> {
+    if !scope.has(Role::Admin) {
+        return Err(StoreError::forbidden("只有系统管理员可以收回角色", "Only the administrator ends grants"));
+    }
+    let row: Option<(i64, String, Option<Date>)> = c.fetch_optional(Sql::new("SELECT account_id, role, end_date FROM role_grants WHERE id = $1").bind(grant)).await?;
+    let Some((account, role, end)) = row else { return Err(StoreError::NotFound) };
+    if end.is_some() {
+        return Err(StoreError::conflict("该角色已收回", "This grant has already ended"));
+    }
+    if role == Role::Auditor.code() {
+        return Err(StoreError::forbidden("审计员角色的收回须由系统管理员和创先办共同进行", "Ending the auditor role takes both offices"));
+    }
+    if account == scope.account.0 && role == Role::Admin.code() {
+        return Err(StoreError::forbidden("不能收回自己的管理员角色", "You cannot end your own administrator role"));
+    }
+    c.execute(Sql::new("UPDATE role_grants SET end_date = $1 WHERE id = $2").bind(on).bind(grant)).await?;
+    audit::append(c, scope, "grant.end", "account", account, Some(serde_json::json!({"grant": grant.0, "role": role}).to_string()), None).await?;
+    Ok(())
+}
+
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+pub struct AuditorRequestRow {
+    pub id: i64,
+    pub account_id: i64,
+    pub account_name: String,
+    pub requested_by: String,
+    pub requested_as: String,
+    pub state: String,
+    pub decided_by: Option<String>,
+    pub created_ms: i64,
+    pub decided_ms: Option<i64>,
+}
+
+pub async fn auditor_requests(c: &mut Conn) -> Result<Vec<AuditorRequestRow>, StoreError> {
+    Ok(c.fetch_all(Sql::new(
+        "SELECT r.id, r.account_id, t.username AS account_name, q.username AS requested_by, r.requested_as, r.state, d.username AS decided_by, r.created_ms, r.decided_ms \
+         FROM auditor_requests r JOIN accounts t ON t.id = r.account_id JOIN accounts q ON q.id = r.requested_by LEFT JOIN accounts d ON d.id = r.decided_by \
+         ORDER BY r.id DESC",
+    ))
+    .await?)
+}
+
+/// The administrator or the office asks for the auditor role for an account; the other of
+/// the two must approve. Nobody asks for themselves, and no administrator becomes an auditor.
+pub async fn request_auditor(c: &mut Conn, scope: &Scope, account: AccountId, today: Date) -> Result<AuditorRequestId, StoreError> {
+    let requested_as = if scope.has(Role::Admin) {
+        Role::Admin
+    } else if scope.has(Role::Office) {
+        Role::Office
+    } else {
+        return Err(StoreError::forbidden("只有系统管理员或创先办可以提出", "Only the administrator or the campaign office may ask"));
+    };
+    if account == scope.account {
+        return Err(StoreError::forbidden("不能为自己申请审计员角色", "You cannot ask for the auditor role for yourself"));
+    }
+    by_id(c, account).await?.ok_or(StoreError::NotFound)?;
+    if holds(c, account, &[Role::Admin, Role::Office], today).await? {
+        return Err(StoreError::conflict("系统管理员或创先办账号不能兼任审计员（三员分立）", "An administrator or office account cannot also be the auditor"));
+    }
+    if holds(c, account, &[Role::Auditor], today).await? {
+        return Err(StoreError::conflict("该账号已是审计员", "The account is already an auditor"));
+    }
+    let id = c
+        .fetch_i64(
+            Sql::new("INSERT INTO auditor_requests (account_id, requested_by, requested_as, state, created_ms) VALUES ($1, $2, $3, 'pending', $4) RETURNING id")
+                .bind(account)
+                .bind(scope.account)
+                .bind(requested_as.code())
+                .bind(now_ms()),
+        )
+        .await
+        .map_err(|e| StoreError::on_duplicate(e, "该账号已有待批准的申请", "A request for this account is already pending"))?;
+    audit::append(c, scope, "auditor_request.create", "account", account, None, Some(serde_json::json!({"request": id, "as": requested_as.code()}).to_string())).await?;
+    Ok(AuditorRequestId(id))
+}
+
+/// The other office approves or rejects; on approval the auditor grant is made, naming both.
+pub async fn decide_auditor(c: &mut Conn, scope: &Scope, request: AuditorRequestId, approve: bool, today: Date) -> Result<(), StoreError> {
+    let row: Option<(i64, i64, String, String)> =
+        c.fetch_optional(Sql::new("SELECT account_id, requested_by, requested_as, state FROM auditor_requests WHERE id = $1").bind(request)).await?;
+    let Some((account, requested_by, requested_as, state)) = row else { return Err(StoreError::NotFound) };
+    if state != "pending" {
+        return Err(StoreError::conflict("该申请已处理", "This request has already been decided"));
+    }
+    let needed = if requested_as == Role::Admin.code() { Role::Office } else { Role::Admin };
+    if !scope.has(needed) {
+        return Err(StoreError::forbidden(
+            format!("须由{}批准", needed.label(Lang::Zh)),
+            format!("This needs the approval of the {}", needed.label(Lang::En).to_lowercase()),
+        ));
+    }
+    if scope.account.0 == requested_by || scope.account.0 == account {
+        return Err(StoreError::forbidden("提出人或被授予人不能批准自己的申请", "Neither the requester nor the account concerned may approve"));
+    }
+    let state = if approve { "approved" } else { "rejected" };
+    c.execute(Sql::new("UPDATE auditor_requests SET state = $1, decided_by = $2, decided_ms = $3 WHERE id = $4").bind(state).bind(scope.account).bind(now_ms()).bind(request))
+        .await?;
+    if approve {
+        c.execute(
+            Sql::new("INSERT INTO role_grants (account_id, role, org_id, start_date, granted_by, approved_by, created_ms) VALUES ($1, 'auditor', NULL, $2, $3, $4, $5)")
+                .bind(account)
+                .bind(today)
+                .bind(requested_by)
+                .bind(scope.account)
+                .bind(now_ms()),
+        )
+        .await
+        .map_err(|e| StoreError::on_duplicate(e, "该账号已是审计员", "The account is already an auditor"))?;
+    }
+    audit::append(c, scope, &format!("auditor_request.{state}"), "account", account, None, Some(serde_json::json!({"request": request.0}).to_string())).await?;
+    Ok(())
+}
+
+/// Grants made directly by the loader of demo data or by `pacesetter init` (no one to ask).
+pub async fn grant_by_system(c: &mut Conn, scope: &Scope, account: AccountId, role: Role, org: Option<i64>, start: Date) -> Result<(), StoreError> {
+    c.execute(
+        Sql::new("INSERT INTO role_grants (account_id, role, org_id, start_date, created_ms) VALUES ($1, $2, $3, $4, $5)")
+            .bind(account)
+            .bind(role.code())
+            .bind(org)
+            .bind(start)
+            .bind(now_ms()),
+    )
+    .await?;
+    audit::append(c, scope, "grant.create", "account", account, None, Some(serde_json::json!({"role": role.code(), "org": org}).to_string())).await?;
+    Ok(())
+}

@@ -1,0 +1,163 @@
+//! The audit log: appended in the transaction of the change it records, chained by hashes,
+//! refused any UPDATE or DELETE by the database's own triggers.
+
+use crate::db::{Conn, Sql};
+use crate::StoreError;
+use pacesetter_domain::audit::{chain_hash, AuditEntry, ChainProblem, ChainVerifier, GENESIS};
+use pacesetter_domain::dates::now_ms;
+use pacesetter_domain::scope::Scope;
+use serde::Serialize;
+
+/// Serialises the state of a record for the log.
+pub fn snapshot<T: Serialize + ?Sized>(v: &T) -> Option<String> {
+    serde_json::to_string(v).ok()
+}
+
+/// Appends one entry. Must run inside the write transaction of the change it records: the
+/// chain has one writer at a time (SQLite's write lock; an advisory lock on PostgreSQL), so it
+/// never forks, and the UNIQUE constraints on both hashes would refuse a fork anyway.
+pub async fn append(
+    c: &mut Conn,
+    scope: &Scope,
+    action: &str,
+    entity: &str,
+    entity_id: impl ToString,
+    before: Option<String>,
+    after: Option<String>,
+) -> Result<i64, StoreError> {
+    if c.is_postgres() {
+        c.execute(Sql::new("SELECT pg_advisory_xact_lock(2012031500)")).await?;
+    }
+    let last: Option<(i64, String)> = c.fetch_optional(Sql::new("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")).await?;
+    let (seq, prev) = match last {
+        Some((s, h)) => (s + 1, h),
+        None => (1, GENESIS.to_string()),
+    };
+    let entry = AuditEntry {
+        seq,
+        at_ms: now_ms(),
+        actor_account: if scope.account.0 == 0 { None } else { Some(scope.account.0) },
+        actor: scope.actor.clone(),
+        action: action.to_string(),
+        entity: entity.to_string(),
+        entity_id: entity_id.to_string(),
+        before,
+        after,
+    };
+    let hash = chain_hash(&prev, &entry);
+    c.execute(
+        Sql::new(
+            "INSERT INTO audit_log (seq, at_ms, actor_account, actor, action, entity, entity_id, before_json, after_json, prev_hash, hash) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        )
+        .bind(entry.seq)
+        .bind(entry.at_ms)
+        .bind(entry.actor_account)
+        .bind(entry.actor)
+        .bind(entry.action)
+        .bind(entry.entity)
+        .bind(entry.entity_id)
+        .bind(entry.before)
+        .bind(entry.after)
+        .bind(prev)
+        .bind(hash),
+    )
+    .await?;
+    Ok(seq)
+}
+
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+pub struct AuditRow {
+    pub seq: i64,
+    pub at_ms: i64,
+    pub actor_account: Option<i64>,
+    pub actor: String,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: String,
+    pub before_json: Option<String>,
+    pub after_json: Option<String>,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+impl AuditRow {
+    fn entry(&self) -> AuditEntry {
+        AuditEntry {
+            seq: self.seq,
+            at_ms: self.at_ms,
+            actor_account: self.actor_account,
+            actor: self.actor.clone(),
+            action: self.action.clone(),
+            entity: self.entity.clone(),
+            entity_id: self.entity_id.clone(),
+            before: self.before_json.clone(),
+            after: self.after_json.clone(),
+        }
+    }
+}
+
+const COLUMNS: &str = "seq, at_ms, actor_account, actor, action, entity, entity_id, before_json, after_json, prev_hash, hash";
+
+#[derive(Clone, Debug, Default)]
+pub struct AuditFilter {
+    pub entity: Option<String>,
+    pub entity_id: Option<String>,
+    pub actor: Option<String>,
+    pub action_prefix: Option<String>,
+}
+
+/// The newest entries first, filtered, a page at a time. Returns the rows and the total.
+pub async fn list(c: &mut Conn, f: &AuditFilter, offset: i64, limit: i64) -> Result<(Vec<AuditRow>, i64), StoreError> {
+    let mut cond = Sql::new(" WHERE 1 = 1");
+    if let Some(e) = &f.entity {
+        cond.push(" AND entity = ").push_bind(e.as_str());
+    }
+    if let Some(e) = &f.entity_id {
+        cond.push(" AND entity_id = ").push_bind(e.as_str());
+    }
+    if let Some(a) = &f.actor {
+        cond.push(" AND actor = ").push_bind(a.as_str());
+    }
+    if let Some(a) = &f.action_prefix {
+        cond.push(" AND action LIKE ").push_bind(format!("{}%", crate::db::like_escape(a))).push(" ESCAPE '\\'");
+    }
+    let mut count = Sql::new("SELECT COUNT(*) FROM audit_log");
+    count.push(&cond.text);
+    count.args = cond.args.clone();
+    let total = c.fetch_i64(count).await?;
+    let mut q = Sql::new(format!("SELECT {COLUMNS} FROM audit_log"));
+    q.push(&cond.text);
+    q.args = cond.args;
+    q.push(" ORDER BY seq DESC LIMIT ").push_bind(limit).push(" OFFSET ").push_bind(offset);
+    Ok((c.fetch_all(q).await?, total))
+}
+
+/// The result of checking the whole chain.
+#[derive(Clone, Debug, Serialize)]
+pub struct VerifyReport {
+    pub entries: u64,
+    pub ok: bool,
+    pub problem: Option<ChainProblem>,
+    pub last_hash: String,
+}
+
+/// Recomputes the chain from the first entry to the last, in batches.
+pub async fn verify(c: &mut Conn) -> Result<VerifyReport, StoreError> {
+    let mut v = ChainVerifier::new();
+    let mut after = 0i64;
+    loop {
+        let rows: Vec<AuditRow> = c.fetch_all(Sql::new(format!("SELECT {COLUMNS} FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT 5000")).bind(after)).await?;
+        if rows.is_empty() {
+            break;
+        }
+        for r in &rows {
+            v.push(&r.entry(), &r.prev_hash, &r.hash);
+        }
+        after = rows.last().map(|r| r.seq).unwrap_or(after);
+        if v.problem.is_some() {
+            break;
+        }
+    }
+    Ok(VerifyReport { entries: v.checked, ok: v.problem.is_none(), problem: v.problem.clone(), last_hash: v.last_hash().to_string() })
+}

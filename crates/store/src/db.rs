@@ -1,0 +1,270 @@
+//! One SQL text for both backends.
+//!
+//! Queries are written once, with `$1, $2, ...` placeholders, as a [`Sql`] value holding the
+//! text and its arguments. [`Conn`] runs it on SQLite or PostgreSQL; this file is the only place
+//! that knows there are two. (`sqlx::Any` is avoided: it lacks dates and booleans.)
+
+use pacesetter_domain::ids::*;
+use sqlx::pool::PoolConnection;
+use sqlx::postgres::PgRow;
+use sqlx::sqlite::SqliteRow;
+use sqlx::{Postgres, Sqlite, Transaction};
+use time::Date;
+
+/// A value bound to a placeholder.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Arg {
+    I64(i64),
+    OptI64(Option<i64>),
+    Text(String),
+    OptText(Option<String>),
+    Bool(bool),
+    Date(Date),
+    OptDate(Option<Date>),
+}
+
+macro_rules! arg_from {
+    ($($t:ty => $v:ident),* $(,)?) => {$(
+        impl From<$t> for Arg {
+            fn from(x: $t) -> Arg { Arg::$v(x) }
+        }
+    )*};
+}
+arg_from!(i64 => I64, Option<i64> => OptI64, String => Text, Option<String> => OptText, bool => Bool, Date => Date, Option<Date> => OptDate);
+
+impl From<&str> for Arg {
+    fn from(x: &str) -> Arg {
+        Arg::Text(x.to_string())
+    }
+}
+impl From<Option<&str>> for Arg {
+    fn from(x: Option<&str>) -> Arg {
+        Arg::OptText(x.map(str::to_string))
+    }
+}
+impl From<i32> for Arg {
+    fn from(x: i32) -> Arg {
+        Arg::I64(i64::from(x))
+    }
+}
+
+macro_rules! arg_from_id {
+    ($($t:ty),*) => {$(
+        impl From<$t> for Arg {
+            fn from(x: $t) -> Arg { Arg::I64(x.0) }
+        }
+        impl From<Option<$t>> for Arg {
+            fn from(x: Option<$t>) -> Arg { Arg::OptI64(x.map(|v| v.0)) }
+        }
+    )*};
+}
+arg_from_id!(OrgId, UnitId, PersonId, AccountId, MembershipId, GrantId, RelationId, AuditorRequestId);
+
+/// A query: its text with `$N` placeholders, and the arguments in order.
+#[derive(Clone, Debug, Default)]
+pub struct Sql {
+    pub text: String,
+    pub args: Vec<Arg>,
+}
+
+impl Sql {
+    pub fn new(text: impl Into<String>) -> Sql {
+        Sql { text: text.into(), args: Vec::new() }
+    }
+
+    /// Binds the next placeholder of a fixed text.
+    pub fn bind(mut self, a: impl Into<Arg>) -> Sql {
+        self.args.push(a.into());
+        self
+    }
+
+    pub fn push(&mut self, text: &str) -> &mut Sql {
+        self.text.push_str(text);
+        self
+    }
+
+    /// Appends a new placeholder and binds it.
+    pub fn push_bind(&mut self, a: impl Into<Arg>) -> &mut Sql {
+        self.args.push(a.into());
+        let n = self.args.len();
+        self.text.push('$');
+        self.text.push_str(&n.to_string());
+        self
+    }
+
+    /// SQLite numbers its parameters `?N`; the text is written with `$N` for both.
+    fn for_sqlite(&self) -> String {
+        let mut out = String::with_capacity(self.text.len());
+        let mut in_str = false;
+        let mut chars = self.text.chars().peekable();
+        while let Some(c) = chars.next() {
+            if c == '\'' {
+                in_str = !in_str;
+            }
+            if c == '$' && !in_str && chars.peek().is_some_and(char::is_ascii_digit) {
+                out.push('?');
+            } else {
+                out.push(c);
+            }
+        }
+        out
+    }
+}
+
+/// A row type readable from both backends.
+pub trait Row: for<'r> sqlx::FromRow<'r, SqliteRow> + for<'r> sqlx::FromRow<'r, PgRow> + Send + Unpin {}
+impl<T> Row for T where T: for<'r> sqlx::FromRow<'r, SqliteRow> + for<'r> sqlx::FromRow<'r, PgRow> + Send + Unpin {}
+
+/// A connection, or a transaction, on either backend.
+pub enum Conn {
+    Sqlite(PoolConnection<Sqlite>),
+    Pg(PoolConnection<Postgres>),
+    SqliteTx(Transaction<'static, Sqlite>),
+    PgTx(Transaction<'static, Postgres>),
+}
+
+macro_rules! bind_all {
+    ($q:expr, $args:expr) => {{
+        let mut q = $q;
+        for a in $args {
+            q = match a {
+                Arg::I64(v) => q.bind(v),
+                Arg::OptI64(v) => q.bind(v),
+                Arg::Text(v) => q.bind(v),
+                Arg::OptText(v) => q.bind(v),
+                Arg::Bool(v) => q.bind(v),
+                Arg::Date(v) => q.bind(v),
+                Arg::OptDate(v) => q.bind(v),
+            };
+        }
+        q
+    }};
+}
+
+/// Runs the same body on whichever backend the connection is: `$c` is the connection and
+/// `$text` the query text in that backend's placeholder style.
+macro_rules! on_backend {
+    ($conn:expr, $sql:expr, |$c:ident, $text:ident| $body:expr) => {
+        match $conn {
+            Conn::Sqlite(x) => {
+                let $c: &mut sqlx::SqliteConnection = &mut *x;
+                let $text = $sql.for_sqlite();
+                $body
+            }
+            Conn::SqliteTx(x) => {
+                let $c: &mut sqlx::SqliteConnection = &mut *x;
+                let $text = $sql.for_sqlite();
+                $body
+            }
+            Conn::Pg(x) => {
+                let $c: &mut sqlx::PgConnection = &mut *x;
+                let $text = $sql.text.clone();
+                $body
+            }
+            Conn::PgTx(x) => {
+                let $c: &mut sqlx::PgConnection = &mut *x;
+                let $text = $sql.text.clone();
+                $body
+            }
+        }
+    };
+}
+
+impl Conn {
+    pub async fn fetch_all<R: Row>(&mut self, sql: Sql) -> Result<Vec<R>, sqlx::Error> {
+        on_backend!(self, sql, |c, text| bind_all!(sqlx::query_as::<_, R>(&text), sql.args).fetch_all(c).await)
+    }
+
+    pub async fn fetch_optional<R: Row>(&mut self, sql: Sql) -> Result<Option<R>, sqlx::Error> {
+        on_backend!(self, sql, |c, text| bind_all!(sqlx::query_as::<_, R>(&text), sql.args).fetch_optional(c).await)
+    }
+
+    pub async fn fetch_one<R: Row>(&mut self, sql: Sql) -> Result<R, sqlx::Error> {
+        on_backend!(self, sql, |c, text| bind_all!(sqlx::query_as::<_, R>(&text), sql.args).fetch_one(c).await)
+    }
+
+    /// A single integer, such as a count or a new id.
+    pub async fn fetch_i64(&mut self, sql: Sql) -> Result<i64, sqlx::Error> {
+        on_backend!(self, sql, |c, text| bind_all!(sqlx::query_scalar::<_, i64>(&text), sql.args).fetch_one(c).await)
+    }
+
+    pub async fn fetch_opt_i64(&mut self, sql: Sql) -> Result<Option<i64>, sqlx::Error> {
+        on_backend!(self, sql, |c, text| bind_all!(sqlx::query_scalar::<_, i64>(&text), sql.args).fetch_optional(c).await)
+    }
+
+    pub async fn fetch_opt_string(&mut self, sql: Sql) -> Result<Option<String>, sqlx::Error> {
+        on_backend!(self, sql, |c, text| bind_all!(sqlx::query_scalar::<_, String>(&text), sql.args).fetch_optional(c).await)
+    }
+
+    /// Runs a statement; returns the number of rows it changed.
+    pub async fn execute(&mut self, sql: Sql) -> Result<u64, sqlx::Error> {
+        on_backend!(self, sql, |c, text| bind_all!(sqlx::query(&text), sql.args).execute(c).await.map(|r| r.rows_affected()))
+    }
+
+    /// Runs raw SQL without arguments (several statements allowed on SQLite only).
+    pub async fn execute_raw(&mut self, text: &str) -> Result<(), sqlx::Error> {
+        use sqlx::Executor;
+        match self {
+            Conn::Sqlite(x) => x.execute(text).await.map(|_| ()),
+            Conn::SqliteTx(x) => (&mut **x).execute(text).await.map(|_| ()),
+            Conn::Pg(x) => x.execute(text).await.map(|_| ()),
+            Conn::PgTx(x) => (&mut **x).execute(text).await.map(|_| ()),
+        }
+    }
+
+    /// Commits a transaction (a plain connection has nothing to commit).
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        match self {
+            Conn::SqliteTx(t) => t.commit().await,
+            Conn::PgTx(t) => t.commit().await,
+            _ => Ok(()),
+        }
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        matches!(self, Conn::Pg(_) | Conn::PgTx(_))
+    }
+}
+
+/// Escapes the wildcards of user text for `LIKE ... ESCAPE '\'` (every LIKE on user text
+/// uses that clause).
+pub fn like_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if matches!(c, '\\' | '%' | '_') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Whether an error is the database refusing a duplicate (a UNIQUE constraint).
+pub fn is_unique_violation(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Database(d) => d.is_unique_violation(),
+        _ => false,
+    }
+}
+
+/// Whether an error is a foreign key the database refused.
+pub fn is_fk_violation(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Database(d) => d.is_foreign_key_violation(),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_numbered_in_order() {
+        let mut q = Sql::new("SELECT 1 WHERE a = ");
+        q.push_bind(1i64).push(" AND b = ").push_bind("x");
+        assert_eq!(q.text, "SELECT 1 WHERE a = $1 AND b = $2");
+        assert_eq!(q.for_sqlite(), "SELECT 1 WHERE a = ?1 AND b = ?2");
+        assert_eq!(Sql::new("SELECT '$1' || $1").for_sqlite(), "SELECT '$1' || ?1");
+    }
+}

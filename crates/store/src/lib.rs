@@ -1,0 +1,228 @@
+//! Pacesetter's persistence: one API over SQLite and PostgreSQL.
+//!
+//! The backend is chosen from the URL scheme; an unknown scheme, a missing directory or an
+//! unreachable server is an error, never a silently empty database. Migrations are compiled in
+//! and run at start. Every function that reads people takes the caller's [`Scope`], and turns
+//! it into the one SQL condition of [`scope`]; every change to official records writes the
+//! audit chain of [`audit`] in the same transaction.
+
+pub mod account;
+pub mod audit;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod people;
+pub mod relation;
+pub mod scope;
+pub mod session;
+pub mod stats;
+pub mod testkit;
+pub mod throttle;
+pub mod tree;
+
+pub use db::{Conn, Sql};
+pub use error::StoreError;
+pub use pacesetter_domain::scope::Scope;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, SqlitePool};
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+#[derive(Clone)]
+enum Pool {
+    Sqlite(SqlitePool),
+    Pg(PgPool),
+}
+
+/// The database, shared by every request.
+#[derive(Clone)]
+pub struct Store {
+    pool: Pool,
+    backend: Backend,
+    /// Where the data lives, without any password, for logs and /healthz.
+    location: Arc<str>,
+}
+
+/// How to open the database.
+#[derive(Clone, Debug, Default)]
+pub struct OpenOptions {
+    /// Accept SQLite without WAL and synchronous=FULL, or PostgreSQL without synchronous_commit.
+    pub allow_weak_durability: bool,
+    /// Connections in the pool (0: a default for the backend).
+    pub max_connections: u32,
+}
+
+/// What the start-up check found about durability.
+#[derive(Clone, Debug)]
+pub struct Durability {
+    pub durable: bool,
+    pub description: String,
+}
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// Parses a `sqlite://PATH` URL into the file path.
+fn sqlite_path(url: &str) -> Option<PathBuf> {
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let rest = rest.split('?').next().unwrap_or(rest);
+    if rest.is_empty() { None } else { Some(PathBuf::from(rest)) }
+}
+
+impl Store {
+    /// Opens the database named by `url`, runs the migrations, and checks durability.
+    pub async fn open(url: &str, opts: &OpenOptions) -> Result<Store, StoreError> {
+        let store = if url.starts_with("sqlite:") {
+            let path = sqlite_path(url).ok_or_else(|| StoreError::Config(format!("DATABASE_URL {url:?} names no file: write sqlite://PATH")))?;
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                if !dir.is_dir() {
+                    return Err(StoreError::Config(format!("the directory {} of the SQLite database does not exist", dir.display())));
+                }
+            }
+            let options = SqliteConnectOptions::new()
+                .filename(&path)
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Full)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(30));
+            let max = if opts.max_connections == 0 { 8 } else { opts.max_connections };
+            let pool = SqlitePoolOptions::new()
+                .max_connections(max)
+                .acquire_timeout(Duration::from_secs(30))
+                .connect_with(options)
+                .await
+                .map_err(|e| StoreError::Config(format!("cannot open the SQLite database {}: {e}", path.display())))?;
+            Store { pool: Pool::Sqlite(pool), backend: Backend::Sqlite, location: Arc::from(path.display().to_string()) }
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let options = PgConnectOptions::from_str(url).map_err(|e| StoreError::Config(format!("DATABASE_URL is not a valid PostgreSQL URL: {e}")))?;
+            let location = format!("postgres://{}:{}/{}", options.get_host(), options.get_port(), options.get_database().unwrap_or(""));
+            let max = if opts.max_connections == 0 { 10 } else { opts.max_connections };
+            let pool = PgPoolOptions::new()
+                .max_connections(max)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(options)
+                .await
+                .map_err(|e| StoreError::Config(format!("cannot reach PostgreSQL at {location}: {e}")))?;
+            Store { pool: Pool::Pg(pool), backend: Backend::Postgres, location: Arc::from(location) }
+        } else {
+            let scheme = url.split(':').next().unwrap_or("");
+            return Err(StoreError::Config(format!("unknown database URL scheme {scheme:?}: use sqlite://PATH or postgres://...")));
+        };
+        store.migrate().await?;
+        let d = store.durability().await?;
+        if !d.durable && !opts.allow_weak_durability {
+            return Err(StoreError::Config(format!(
+                "the database is not durable ({}); fix it, or start with --allow-weak-durability if losing the last writes on a crash is acceptable",
+                d.description
+            )));
+        }
+        if d.durable {
+            tracing::info!(backend = store.backend.name(), "durability: {}", d.description);
+        } else {
+            tracing::warn!(backend = store.backend.name(), "durability is weak: {}", d.description);
+        }
+        Ok(store)
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn location(&self) -> &str {
+        &self.location
+    }
+
+    async fn migrate(&self) -> Result<(), StoreError> {
+        match &self.pool {
+            Pool::Sqlite(p) => SQLITE_MIGRATIONS.run(p).await,
+            Pool::Pg(p) => POSTGRES_MIGRATIONS.run(p).await,
+        }
+        .map_err(|e| StoreError::Config(format!("database migration failed: {e}")))
+    }
+
+    /// The latest migration applied.
+    pub async fn schema_version(&self) -> Result<i64, StoreError> {
+        let mut c = self.read().await?;
+        Ok(c.fetch_i64(Sql::new("SELECT COALESCE(MAX(version), 0) FROM _sqlx_migrations WHERE success = TRUE")).await?)
+    }
+
+    /// Reads the durability settings in force on a connection of the pool.
+    pub async fn durability(&self) -> Result<Durability, StoreError> {
+        match &self.pool {
+            Pool::Sqlite(p) => {
+                let mode: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(p).await?;
+                let sync: i64 = sqlx::query_scalar("PRAGMA synchronous").fetch_one(p).await?;
+                let sync_name = match sync {
+                    0 => "OFF",
+                    1 => "NORMAL",
+                    2 => "FULL",
+                    3 => "EXTRA",
+                    _ => "?",
+                };
+                Ok(Durability { durable: mode.eq_ignore_ascii_case("wal") && sync >= 2, description: format!("SQLite journal_mode={mode}, synchronous={sync_name}") })
+            }
+            Pool::Pg(p) => {
+                let sc: String = sqlx::query_scalar("SELECT current_setting('synchronous_commit')").fetch_one(p).await?;
+                let fsync: String = sqlx::query_scalar("SELECT current_setting('fsync')").fetch_one(p).await?;
+                let durable = sc != "off" && fsync == "on";
+                Ok(Durability { durable, description: format!("PostgreSQL synchronous_commit={sc}, fsync={fsync}") })
+            }
+        }
+    }
+
+    /// A connection for reading.
+    pub async fn read(&self) -> Result<Conn, StoreError> {
+        Ok(match &self.pool {
+            Pool::Sqlite(p) => Conn::Sqlite(p.acquire().await?),
+            Pool::Pg(p) => Conn::Pg(p.acquire().await?),
+        })
+    }
+
+    /// A transaction for writing. On SQLite it takes the write lock at once (BEGIN IMMEDIATE),
+    /// so that a transaction that reads and then writes never fails half-way on a busy database.
+    pub async fn write(&self) -> Result<Conn, StoreError> {
+        Ok(match &self.pool {
+            Pool::Sqlite(p) => Conn::SqliteTx(p.begin_with("BEGIN IMMEDIATE").await?),
+            Pool::Pg(p) => Conn::PgTx(p.begin().await?),
+        })
+    }
+
+    pub async fn close(&self) {
+        match &self.pool {
+            Pool::Sqlite(p) => p.close().await,
+            Pool::Pg(p) => p.close().await,
+        }
+    }
+
+    /// A value of the `meta` table.
+    pub async fn meta(&self, key: &str) -> Result<Option<String>, StoreError> {
+        let mut c = self.read().await?;
+        Ok(c.fetch_opt_string(Sql::new("SELECT value FROM meta WHERE key = $1").bind(key)).await?)
+    }
+}
+
+/// Sets a value of the `meta` table.
+pub async fn set_meta(c: &mut Conn, key: &str, value: &str) -> Result<(), StoreError> {
+    c.execute(Sql::new("INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value").bind(key).bind(value)).await?;
+    Ok(())
+}

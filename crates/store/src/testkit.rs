@@ -1,0 +1,68 @@
+//! Fresh databases for tests: a temporary SQLite file, or a new database on the PostgreSQL
+//! server named by `PACESETTER_TEST_POSTGRES` (a URL to any database of that server).
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// The PostgreSQL server for tests, when one is configured.
+pub fn postgres_url() -> Option<String> {
+    std::env::var("PACESETTER_TEST_POSTGRES").ok().filter(|s| !s.trim().is_empty())
+}
+
+/// Whether the PostgreSQL suites must run (CI sets CI=true): then a missing server is a
+/// failure, not a skip.
+pub fn postgres_required() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
+}
+
+static COUNTER: AtomicU64 = AtomicU64::new(0);
+
+fn unique_name(prefix: &str) -> String {
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    format!("{prefix}_{}_{}_{n}", std::process::id(), t % 1_000_000_000)
+}
+
+/// A URL of a new, empty SQLite database in a temporary directory (removed by the caller's
+/// TempDir guard).
+pub fn sqlite_url() -> (String, TempDir) {
+    let dir = TempDir::new();
+    let url = format!("sqlite://{}", dir.path.join("pacesetter.db").display());
+    (url, dir)
+}
+
+/// Creates a new, empty database on the test server and returns its URL.
+pub async fn postgres_database(base: &str) -> Result<String, sqlx::Error> {
+    use sqlx::Connection;
+    let name = unique_name("pst");
+    let mut admin = sqlx::PgConnection::connect(base).await?;
+    sqlx::Executor::execute(&mut admin, format!("CREATE DATABASE {name}").as_str()).await?;
+    let _ = admin.close().await;
+    let (head, _) = base.rsplit_once('/').unwrap_or((base, ""));
+    Ok(format!("{head}/{name}"))
+}
+
+/// A temporary directory removed when dropped.
+pub struct TempDir {
+    pub path: PathBuf,
+}
+
+impl TempDir {
+    pub fn new() -> TempDir {
+        let path = std::env::temp_dir().join(unique_name("pacesetter"));
+        std::fs::create_dir_all(&path).expect("create a temporary directory");
+        TempDir { path }
+    }
+}
+
+impl Default for TempDir {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.path);
+    }
+}

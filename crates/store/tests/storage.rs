@@ -1,0 +1,331 @@
+//! One storage suite, run against SQLite and PostgreSQL alike so the backends cannot drift.
+//! PostgreSQL runs when PACESETTER_TEST_POSTGRES is set, and must run when CI=true.
+
+use pacesetter_domain::demo;
+use pacesetter_domain::ids::{AccountId, PersonId};
+use pacesetter_domain::people::PersonInput;
+use pacesetter_domain::role::{RelationKind, Role};
+use pacesetter_domain::scope::{Access, Placement, Scope};
+use pacesetter_store::people::PeopleFilter;
+use pacesetter_store::testkit::{self, TempDir};
+use pacesetter_store::tree::{NodeInput, Tree};
+use pacesetter_store::{account, audit, people, relation, scope, throttle, tree, OpenOptions, Sql, Store, StoreError};
+use time::macros::date;
+
+const SIZE: usize = 300;
+
+struct Db {
+    store: Store,
+    _dir: Option<TempDir>,
+}
+
+async fn sqlite() -> Db {
+    let (url, dir) = testkit::sqlite_url();
+    let store = Store::open(&url, &OpenOptions::default()).await.expect("open sqlite");
+    Db { store, _dir: Some(dir) }
+}
+
+async fn postgres() -> Option<Db> {
+    let Some(base) = testkit::postgres_url() else {
+        assert!(!testkit::postgres_required(), "CI=true but PACESETTER_TEST_POSTGRES is not set: the PostgreSQL suite is required");
+        eprintln!("skipped: PACESETTER_TEST_POSTGRES is not set");
+        return None;
+    };
+    let url = testkit::postgres_database(&base).await.expect("create a test database");
+    let store = Store::open(&url, &OpenOptions::default()).await.expect("open postgres");
+    Some(Db { store, _dir: None })
+}
+
+async fn with_demo(db: &Db) -> demo::Demo {
+    let d = demo::generate(SIZE);
+    pacesetter_store::demo::load(&db.store, &d, "not-a-real-hash").await.expect("load demo");
+    d
+}
+
+async fn scope_of(store: &Store, username: &str) -> Scope {
+    let mut c = store.read().await.unwrap();
+    let a = account::by_username(&mut c, username).await.unwrap().unwrap_or_else(|| panic!("no account {username}"));
+    scope::load(&mut c, AccountId(a.id), date!(2012 - 03 - 10)).await.unwrap().unwrap()
+}
+
+macro_rules! both {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test]
+            async fn sqlite() {
+                super::$name(super::sqlite().await).await
+            }
+            #[tokio::test]
+            async fn postgres() {
+                if let Some(db) = super::postgres().await {
+                    super::$name(db).await
+                }
+            }
+        }
+    )*};
+}
+
+both!(
+    demo_loads_completely_and_the_audit_chain_verifies,
+    the_database_refuses_to_change_the_audit_log,
+    an_edit_behind_the_applications_back_is_found_by_verify,
+    the_sql_scope_agrees_with_the_domain_rule_for_every_demo_account,
+    people_are_created_changed_and_never_deleted,
+    a_duplicate_number_is_a_conflict_not_a_crash,
+    tree_nodes_are_created_moved_and_closed_with_their_subtree,
+    the_auditor_role_takes_two_offices,
+    relations_are_checked_against_their_kind_and_coverage_is_counted,
+    failed_logins_are_counted_and_forgotten,
+    people_lists_filter_and_page,
+);
+
+async fn demo_loads_completely_and_the_audit_chain_verifies(db: Db) {
+    let d = with_demo(&db).await;
+    let mut c = db.store.read().await.unwrap();
+    for (table, n) in [("people", d.people.len()), ("orgs", d.orgs.len()), ("units", d.units.len()), ("org_memberships", d.org_memberships.len()), ("relations", d.relations.len())] {
+        let got = c.fetch_i64(Sql::new(format!("SELECT COUNT(*) FROM {table}"))).await.unwrap();
+        assert_eq!(got, n as i64, "{table}");
+    }
+    let r = audit::verify(&mut c).await.unwrap();
+    assert!(r.ok, "{r:?}");
+    assert!(r.entries > 10);
+    assert!(db.store.durability().await.unwrap().durable);
+    assert!(db.store.schema_version().await.unwrap() >= 1);
+}
+
+async fn the_database_refuses_to_change_the_audit_log(db: Db) {
+    with_demo(&db).await;
+    let mut c = db.store.read().await.unwrap();
+    let upd = c.execute(Sql::new("UPDATE audit_log SET actor = 'mallory' WHERE seq = 1")).await;
+    assert!(upd.is_err(), "an UPDATE of the audit log must fail");
+    let del = c.execute(Sql::new("DELETE FROM audit_log WHERE seq = 1")).await;
+    assert!(del.is_err(), "a DELETE from the audit log must fail");
+    let n = c.fetch_i64(Sql::new("SELECT COUNT(*) FROM audit_log WHERE actor = 'mallory'")).await.unwrap();
+    assert_eq!(n, 0);
+}
+
+async fn an_edit_behind_the_applications_back_is_found_by_verify(db: Db) {
+    with_demo(&db).await;
+    let mut c = db.store.read().await.unwrap();
+    // Someone with the database's own rights drops the trigger and edits an entry.
+    if c.is_postgres() {
+        c.execute(Sql::new("ALTER TABLE audit_log DISABLE TRIGGER USER")).await.unwrap();
+    } else {
+        c.execute(Sql::new("DROP TRIGGER audit_log_no_update")).await.unwrap();
+        c.execute(Sql::new("DROP TRIGGER audit_log_no_delete")).await.unwrap();
+    }
+    c.execute(Sql::new("UPDATE audit_log SET actor = 'mallory' WHERE seq = 2")).await.unwrap();
+    let r = audit::verify(&mut c).await.unwrap();
+    assert!(!r.ok);
+    assert_eq!(r.problem, Some(pacesetter_domain::audit::ChainProblem::Edited { seq: 2 }));
+    c.execute(Sql::new("DELETE FROM audit_log WHERE seq = 2")).await.unwrap();
+    let r = audit::verify(&mut c).await.unwrap();
+    assert_eq!(r.problem, Some(pacesetter_domain::audit::ChainProblem::Gap { expected: 2, found: 3 }));
+}
+
+async fn the_sql_scope_agrees_with_the_domain_rule_for_every_demo_account(db: Db) {
+    let d = with_demo(&db).await;
+    let mut c = db.store.read().await.unwrap();
+    // Where each person stands, computed from the generator's own data.
+    let org_paths: std::collections::HashMap<i64, String> = tree::all(&mut c, Tree::Org).await.unwrap().into_iter().map(|n| (n.id, n.path)).collect();
+    let unit_paths: std::collections::HashMap<i64, String> = tree::all(&mut c, Tree::Unit).await.unwrap().into_iter().map(|n| (n.id, n.path)).collect();
+    let placement = |p: i64| Placement {
+        person: Some(PersonId(p)),
+        org_paths: d.org_memberships.iter().filter(|m| m.person == p).map(|m| org_paths[&m.org].clone()).collect(),
+        unit_paths: d.unit_memberships.iter().filter(|m| m.person == p).map(|m| unit_paths[&m.unit].clone()).collect(),
+    };
+    for a in &d.accounts {
+        let s = scope_of(&db.store, a.username).await;
+        let (rows, total) = people::list(&mut c, &s, &PeopleFilter::default(), 0, 100_000).await.unwrap();
+        assert_eq!(rows.len() as i64, total);
+        let seen: std::collections::HashSet<i64> = rows.iter().map(|r| r.id).collect();
+        let expected: std::collections::HashSet<i64> = d.people.iter().map(|p| p.id).filter(|p| s.person_access(&placement(*p)).is_some()).collect();
+        assert_eq!(seen, expected, "account {}", a.username);
+        // The single-record check agrees too, read and write.
+        for p in d.people.iter().step_by(7) {
+            let got = people::access(&mut c, &s, PersonId(p.id)).await.unwrap();
+            assert_eq!(got, s.person_access(&placement(p.id)), "account {} person {}", a.username, p.id);
+        }
+    }
+    // The shape of scope for the main roles.
+    let branchsec = scope_of(&db.store, "branchsec").await;
+    let (mine, _) = people::list(&mut c, &branchsec, &PeopleFilter::default(), 0, 10_000).await.unwrap();
+    assert!(mine.len() > 1 && mine.len() < 100, "a branch secretary sees their branch: {}", mine.len());
+    let auditor = scope_of(&db.store, "auditor").await;
+    assert_eq!(people::list(&mut c, &auditor, &PeopleFilter::default(), 0, 10).await.unwrap().1, 0);
+    let office = scope_of(&db.store, "office").await;
+    assert_eq!(people::list(&mut c, &office, &PeopleFilter::default(), 0, 10).await.unwrap().1, d.people.len() as i64);
+}
+
+fn input(name: &str, number: &str) -> PersonInput {
+    PersonInput {
+        name: Some(name.into()),
+        kind: Some("student".into()),
+        number: Some(number.into()),
+        political_status: Some("03".into()),
+        ..Default::default()
+    }
+}
+
+async fn people_are_created_changed_and_never_deleted(db: Db) {
+    with_demo(&db).await;
+    let sec = scope_of(&db.store, "orgsec").await;
+    let mut c = db.store.write().await.unwrap();
+    let college_unit = tree::all(&mut c, Tree::Unit).await.unwrap().into_iter().find(|n| n.name == "计算机与通信工程学院").unwrap();
+    let class = tree::children(&mut c, Tree::Unit, college_unit.id).await.unwrap();
+    let dept = &class[0];
+    let class = tree::children(&mut c, Tree::Unit, dept.id).await.unwrap().into_iter().find(|n| n.kind == "class").unwrap();
+    let f = input("新同学", "201299990001").validate().unwrap();
+    let p = people::create(&mut c, &sec, &f, &people::Placement { unit_id: Some(class.id), ..Default::default() }, date!(2012 - 09 - 01)).await.unwrap();
+    let id = PersonId(p.id);
+    let mut changed = f.clone();
+    changed.phone = Some("13807311234".into());
+    let after = people::update(&mut c, &sec, id, &changed).await.unwrap();
+    assert_eq!(after.phone.as_deref(), Some("13807311234"));
+    // A secretary of another college cannot touch them.
+    let other = scope_of(&db.store, "branchsec2").await;
+    assert!(matches!(people::update(&mut c, &other, id, &f).await, Err(StoreError::NotFound)));
+    assert!(matches!(people::get(&mut c, &other, id).await, Err(StoreError::NotFound)));
+    people::mark_left(&mut c, &sec, id, date!(2012 - 10 - 01), "退学").await.unwrap();
+    let ms = people::memberships(&mut c, &Scope::system("t"), id).await.unwrap();
+    assert_eq!(ms.len(), 1);
+    assert_eq!(ms[0].end_date, Some(date!(2012 - 10 - 01)));
+    let still = c.fetch_i64(Sql::new("SELECT COUNT(*) FROM people WHERE id = $1").bind(id)).await.unwrap();
+    assert_eq!(still, 1, "a person who leaves is never deleted");
+    let logged = c.fetch_i64(Sql::new("SELECT COUNT(*) FROM audit_log WHERE entity = 'person' AND entity_id = $1").bind(p.id.to_string())).await.unwrap();
+    assert_eq!(logged, 3, "create, update and leave are in the audit log");
+    c.commit().await.unwrap();
+    let mut c = db.store.read().await.unwrap();
+    assert!(audit::verify(&mut c).await.unwrap().ok);
+}
+
+async fn a_duplicate_number_is_a_conflict_not_a_crash(db: Db) {
+    let d = with_demo(&db).await;
+    let office = scope_of(&db.store, "office").await;
+    let mut c = db.store.write().await.unwrap();
+    let existing = &d.people[50].fields.number;
+    let f = input("重复", existing).validate().unwrap();
+    let r = people::create(&mut c, &office, &f, &people::Placement { unit_id: Some(1), ..Default::default() }, date!(2012 - 03 - 01)).await;
+    assert!(matches!(r, Err(StoreError::Conflict(_))), "{r:?}");
+}
+
+async fn tree_nodes_are_created_moved_and_closed_with_their_subtree(db: Db) {
+    with_demo(&db).await;
+    let office = scope_of(&db.store, "office").await;
+    let mut c = db.store.write().await.unwrap();
+    let root = tree::all(&mut c, Tree::Org).await.unwrap().into_iter().find(|n| n.parent_id.is_none()).unwrap();
+    let a = tree::create(&mut c, &office, Tree::Org, root.id, &NodeInput { kind: Some("committee".into()), name: Some("新建学院党委".into()), ..Default::default() }).await.unwrap();
+    let b = tree::create(&mut c, &office, Tree::Org, a.id, &NodeInput { kind: Some("branch".into()), name: Some("第一党支部".into()), category: Some("faculty".into()), ..Default::default() }).await.unwrap();
+    let g = tree::create(&mut c, &office, Tree::Org, b.id, &NodeInput { kind: Some("group".into()), name: Some("第一党小组".into()), ..Default::default() }).await.unwrap();
+    assert_eq!(g.path, format!("{}{}/{}/{}/", root.path, a.id, b.id, g.id));
+    // A branch cannot sit under the root, and a sibling name cannot repeat.
+    let bad = tree::create(&mut c, &office, Tree::Org, root.id, &NodeInput { kind: Some("branch".into()), name: Some("x".into()), ..Default::default() }).await;
+    assert!(matches!(bad, Err(StoreError::Invalid(_))));
+    let dup = tree::create(&mut c, &office, Tree::Org, a.id, &NodeInput { kind: Some("branch".into()), name: Some("第一党支部".into()), ..Default::default() }).await;
+    assert!(matches!(dup, Err(StoreError::Invalid(_))));
+    // Move the branch under another committee: the group's path follows.
+    let other = tree::create(&mut c, &office, Tree::Org, root.id, &NodeInput { kind: Some("general_branch".into()), name: Some("新建党总支".into()), ..Default::default() }).await.unwrap();
+    tree::move_to(&mut c, &office, Tree::Org, b.id, other.id).await.unwrap();
+    let g2 = tree::require(&mut c, Tree::Org, g.id).await.unwrap();
+    assert_eq!(g2.path, format!("{}{}/{}/{}/", root.path, other.id, b.id, g.id));
+    assert_eq!(g2.depth, g.depth);
+    // Moving a node under its own subtree is refused.
+    assert!(tree::move_to(&mut c, &office, Tree::Org, other.id, g.id).await.is_err());
+    // Closing: refused while a child is open; allowed once it is closed.
+    assert!(matches!(tree::close(&mut c, &office, Tree::Org, b.id, date!(2012 - 12 - 31)).await, Err(StoreError::Conflict(_))));
+    tree::close(&mut c, &office, Tree::Org, g.id, date!(2012 - 12 - 31)).await.unwrap();
+    tree::close(&mut c, &office, Tree::Org, b.id, date!(2012 - 12 - 31)).await.unwrap();
+    // A branch secretary cannot add a committee under the root.
+    let sec = scope_of(&db.store, "branchsec").await;
+    let r = tree::create(&mut c, &sec, Tree::Org, root.id, &NodeInput { kind: Some("committee".into()), name: Some("越权".into()), ..Default::default() }).await;
+    assert!(matches!(r, Err(StoreError::NotFound) | Err(StoreError::Forbidden(_))), "{r:?}");
+    c.commit().await.unwrap();
+}
+
+async fn the_auditor_role_takes_two_offices(db: Db) {
+    with_demo(&db).await;
+    let admin = scope_of(&db.store, "admin").await;
+    let office = scope_of(&db.store, "office").await;
+    let today = date!(2012 - 03 - 10);
+    let mut c = db.store.write().await.unwrap();
+    let teacher = account::by_username(&mut c, "teacher").await.unwrap().unwrap();
+    let target = AccountId(teacher.id);
+    // Neither a direct grant nor a self-request works.
+    assert!(matches!(account::grant(&mut c, &admin, target, Role::Auditor, None, today).await, Err(StoreError::Forbidden(_))));
+    assert!(account::request_auditor(&mut c, &admin, admin.account, today).await.is_err());
+    let req = account::request_auditor(&mut c, &admin, target, today).await.unwrap();
+    // The requester cannot approve; the office can.
+    assert!(matches!(account::decide_auditor(&mut c, &admin, req, true, today).await, Err(StoreError::Forbidden(_))));
+    account::decide_auditor(&mut c, &office, req, true, today).await.unwrap();
+    let g = account::grants(&mut c, target, Some(today)).await.unwrap();
+    let auditor = g.iter().find(|g| g.role == "auditor").expect("auditor grant");
+    assert_eq!(auditor.granted_by.as_deref(), Some("admin"));
+    assert_eq!(auditor.approved_by.as_deref(), Some("office"));
+    // The auditor cannot then be made an administrator.
+    assert!(matches!(account::grant(&mut c, &admin, target, Role::Admin, None, today).await, Err(StoreError::Conflict(_))));
+    c.commit().await.unwrap();
+}
+
+async fn relations_are_checked_against_their_kind_and_coverage_is_counted(db: Db) {
+    let d = with_demo(&db).await;
+    let office = scope_of(&db.store, "office").await;
+    let mut c = db.store.write().await.unwrap();
+    let cov = relation::coverage(&mut c).await.unwrap();
+    assert!(cov.classes > 0 && cov.classes_without_cadre.is_empty(), "{cov:?}");
+    assert!(cov.branches_without_contact.is_empty());
+    assert!(cov.window_units_without_head.is_empty());
+    let student = d.people.iter().find(|p| p.fields.kind == pacesetter_domain::people::PersonKind::Student).unwrap();
+    let class = d.units.iter().find(|u| u.kind == pacesetter_domain::unit::UnitKind::Class).unwrap();
+    let r = relation::create(&mut c, &office, RelationKind::CadreClass, PersonId(student.id), class.id, date!(2012 - 03 - 01)).await;
+    assert!(matches!(r, Err(StoreError::Invalid(_))), "a student is not a cadre");
+    let existing = d.relations.iter().find(|r| r.kind == RelationKind::CadreClass).unwrap();
+    let r = relation::create(&mut c, &office, RelationKind::CadreClass, PersonId(existing.person), existing.unit.unwrap(), date!(2012 - 03 - 01)).await;
+    assert!(matches!(r, Err(StoreError::Conflict(_))), "a duplicate relation is a conflict");
+    // A refused statement ends the transaction (PostgreSQL aborts it): the caller starts anew.
+    drop(c);
+    let mut c = db.store.write().await.unwrap();
+    let (rows, _) = relation::list(&mut c, Some(RelationKind::CadreClass), true, 0, 1).await.unwrap();
+    relation::end(&mut c, &office, pacesetter_domain::ids::RelationId(rows[0].id), date!(2012 - 07 - 01)).await.unwrap();
+    let cov = relation::coverage(&mut c).await.unwrap();
+    assert_eq!(cov.classes_without_cadre.len(), 1);
+    let member = scope_of(&db.store, "member").await;
+    assert!(matches!(relation::end(&mut c, &member, pacesetter_domain::ids::RelationId(rows[0].id), date!(2012 - 07 - 02)).await, Err(StoreError::Forbidden(_))));
+    c.commit().await.unwrap();
+}
+
+async fn failed_logins_are_counted_and_forgotten(db: Db) {
+    use pacesetter_domain::throttle::ThrottleKind;
+    let mut c = db.store.write().await.unwrap();
+    let keys = vec![("pair:a|1.2.3.4".to_string(), ThrottleKind::AccountAtAddress), ("ip:1.2.3.4".to_string(), ThrottleKind::Address)];
+    let t0 = 1_000_000_000_000;
+    for i in 0..5 {
+        throttle::record_failure(&mut c, &keys, t0 + i).await.unwrap();
+    }
+    let w = throttle::wait_ms(&mut c, &keys, t0 + 5).await.unwrap();
+    assert!(w > 0 && w <= 4_000, "after 5 failures the pair waits a few seconds: {w}");
+    let other = vec![("pair:a|5.6.7.8".to_string(), ThrottleKind::AccountAtAddress)];
+    assert_eq!(throttle::wait_ms(&mut c, &other, t0 + 5).await.unwrap(), 0, "the owner at another address is not slowed");
+    throttle::clear(&mut c, "pair:a|1.2.3.4").await.unwrap();
+    assert_eq!(throttle::wait_ms(&mut c, &keys[..1], t0 + 5).await.unwrap(), 0);
+    c.commit().await.unwrap();
+}
+
+async fn people_lists_filter_and_page(db: Db) {
+    let d = with_demo(&db).await;
+    let office = scope_of(&db.store, "office").await;
+    let mut c = db.store.read().await.unwrap();
+    let f = PeopleFilter { political_status: Some("01".into()), ..Default::default() };
+    let (_, total) = people::list(&mut c, &office, &f, 0, 10).await.unwrap();
+    let expected = d.people.iter().filter(|p| p.fields.political_status.code() == "01").count() as i64;
+    assert_eq!(total, expected);
+    let (page2, _) = people::list(&mut c, &office, &f, 10, 10).await.unwrap();
+    let (page1, _) = people::list(&mut c, &office, &f, 0, 10).await.unwrap();
+    assert!(page1.iter().all(|a| page2.iter().all(|b| a.id != b.id)));
+    let name = &d.people[20].fields.name;
+    let (found, _) = people::list(&mut c, &office, &PeopleFilter { q: Some(name.clone()), ..Default::default() }, 0, 100).await.unwrap();
+    assert!(found.iter().any(|r| r.id == d.people[20].id));
+    let (cadres, _) = people::list(&mut c, &office, &PeopleFilter { role: Some("cadre_linked".into()), ..Default::default() }, 0, 1000).await.unwrap();
+    assert!(!cadres.is_empty());
+    assert!(cadres.iter().all(|r| d.relations.iter().any(|x| x.person == r.id && x.kind == RelationKind::CadreClass)));
+    let _ = Access::Read;
+}

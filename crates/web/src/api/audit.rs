@@ -1,0 +1,52 @@
+//! The audit log over the API (the auditor).
+
+use super::dto::{AuditEntryDto, AuditPage, VerifyDto};
+use super::Paging;
+use crate::error::AppResult;
+use crate::state::AppState;
+use axum::extract::{Query, State};
+use axum::Json;
+use pacesetter_domain::audit::ChainProblem;
+use pacesetter_domain::dates::cst_from_ms;
+use pacesetter_store::audit::{self, AuditFilter, AuditRow};
+use std::collections::HashMap;
+
+pub fn entry_dto(r: AuditRow) -> AuditEntryDto {
+    AuditEntryDto {
+        seq: r.seq,
+        at: cst_from_ms(r.at_ms).format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
+        actor: r.actor,
+        action: r.action,
+        entity: r.entity,
+        entity_id: r.entity_id,
+        before: r.before_json,
+        after: r.after_json,
+        hash: r.hash,
+    }
+}
+
+pub fn filter(q: &HashMap<String, String>) -> AuditFilter {
+    let get = |k: &str| q.get(k).map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+    AuditFilter { entity: get("entity"), entity_id: get("entity_id"), actor: get("actor"), action_prefix: get("action") }
+}
+
+pub async fn list(State(s): State<AppState>, Query(q): Query<HashMap<String, String>>) -> AppResult<Json<AuditPage>> {
+    let p = Paging::from_query(q.get("page").map(String::as_str), q.get("per_page").map(String::as_str));
+    let mut c = s.store.read().await?;
+    let (rows, total) = audit::list(&mut c, &filter(&q), p.offset(), p.limit()).await?;
+    Ok(Json(AuditPage { items: rows.into_iter().map(entry_dto).collect(), total, page: p.page, per_page: p.limit() }))
+}
+
+pub fn describe(p: &ChainProblem) -> String {
+    match p {
+        ChainProblem::Gap { expected, found } => format!("gap: entry {expected} is missing (next found: {found})"),
+        ChainProblem::BrokenLink { seq } => format!("entry {seq} does not point back to the entry before it"),
+        ChainProblem::Edited { seq } => format!("entry {seq} was changed after it was written"),
+    }
+}
+
+pub async fn verify(State(s): State<AppState>) -> AppResult<Json<VerifyDto>> {
+    let mut c = s.store.read().await?;
+    let r = audit::verify(&mut c).await?;
+    Ok(Json(VerifyDto { entries: r.entries, ok: r.ok, problem: r.problem.as_ref().map(describe), last_hash: r.last_hash }))
+}

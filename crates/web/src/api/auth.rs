@@ -1,0 +1,83 @@
+//! Logging in and out, and the caller's own account.
+
+use super::dto::{LangRequest, LoginRequest, Me, PasswordChange, ReachDto, RoleDto};
+use crate::auth::{self, Caller, SESSION_COOKIE};
+use crate::ctx::Ctx;
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use axum::extract::State;
+use axum::http::header::SET_COOKIE;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use pacesetter_domain::scope::{Access, Reach};
+use pacesetter_domain::Lang;
+use pacesetter_store::account;
+
+pub fn me_dto(c: &Caller, lang: Lang) -> Me {
+    Me {
+        id: c.account.id,
+        username: c.account.username.clone(),
+        display_name: c.account.display_name.clone(),
+        person_id: c.account.person_id,
+        lang: c.account.lang.clone(),
+        must_change_password: c.account.must_change_password && !c.account.is_demo,
+        roles: c.scope.roles.iter().map(|r| RoleDto::new(*r, lang)).collect(),
+        reaches: c
+            .scope
+            .reaches
+            .iter()
+            .map(|(r, a)| {
+                let (kind, target) = match r {
+                    Reach::All => ("all", None),
+                    Reach::Org(p) => ("org", Some(p.clone())),
+                    Reach::Unit(p) => ("unit", Some(p.clone())),
+                    Reach::Person(id) => ("person", Some(id.to_string())),
+                };
+                ReachDto { kind: kind.into(), target, access: if *a == Access::Write { "write".into() } else { "read".into() } }
+            })
+            .collect(),
+    }
+}
+
+pub async fn login(State(state): State<AppState>, ctx: Ctx, Json(body): Json<LoginRequest>) -> AppResult<Response> {
+    let done = auth::login(&state, &body.username, &body.password, ctx.ip, &ctx.user_agent, ctx.session_token.as_deref()).await?;
+    let caller = auth::caller_from_token(&state, &done.token).await?.ok_or_else(AppError::internal)?;
+    let lang = caller.account.lang();
+    let mut resp = Json(me_dto(&caller, lang)).into_response();
+    if let Ok(v) = auth::cookie(&state, SESSION_COOKIE, &done.token, None).parse() {
+        resp.headers_mut().append(SET_COOKIE, v);
+    }
+    Ok(resp)
+}
+
+pub async fn logout(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    if let Some(t) = &ctx.session_token {
+        auth::logout(&state, t).await?;
+    }
+    let mut resp = StatusCode::NO_CONTENT.into_response();
+    if let Ok(v) = auth::cookie(&state, SESSION_COOKIE, "", Some(0)).parse() {
+        resp.headers_mut().append(SET_COOKIE, v);
+    }
+    Ok(resp)
+}
+
+pub async fn me(ctx: Ctx) -> AppResult<Json<Me>> {
+    Ok(Json(me_dto(ctx.me()?, ctx.lang)))
+}
+
+pub async fn set_lang(State(state): State<AppState>, ctx: Ctx, Json(body): Json<LangRequest>) -> AppResult<Json<Me>> {
+    let caller = ctx.me()?;
+    let lang = Lang::parse(&body.lang).ok_or_else(|| AppError::bad_request("语言应为 zh 或 en", "The language is zh or en"))?;
+    let mut w = state.store.write().await?;
+    account::set_lang(&mut w, caller.id(), lang).await?;
+    w.commit().await.map_err(pacesetter_store::StoreError::from)?;
+    let mut c = caller.clone();
+    c.account.lang = lang.code().into();
+    Ok(Json(me_dto(&c, lang)))
+}
+
+pub async fn change_password(State(state): State<AppState>, ctx: Ctx, Json(body): Json<PasswordChange>) -> AppResult<StatusCode> {
+    auth::change_password(&state, ctx.me()?, &body.current, &body.new).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,239 @@
+//! Passwords, session tokens, cookies and the login procedure shared by the page and the API.
+
+use crate::error::AppError;
+use crate::state::AppState;
+use argon2::{Argon2, PasswordHasher, PasswordVerifier};
+use axum::http::StatusCode;
+use pacesetter_domain::audit::{hex, sha256_hex};
+use pacesetter_domain::dates::{now_ms, today};
+use pacesetter_domain::ids::AccountId;
+use pacesetter_domain::scope::Scope;
+use pacesetter_domain::throttle::ThrottleKind;
+use pacesetter_store::account::AccountRow;
+use pacesetter_store::{account, scope, session, throttle};
+use std::net::IpAddr;
+
+pub const SESSION_COOKIE: &str = "ps_session";
+pub const PRE_SESSION_COOKIE: &str = "ps_pre";
+pub const LANG_COOKIE: &str = "ps_lang";
+/// A session ends after this long without a request.
+pub const IDLE_MS: i64 = 12 * 60 * 60 * 1000;
+/// A session is extended at most this often, to spare writes.
+pub const TOUCH_EVERY_MS: i64 = 5 * 60 * 1000;
+
+pub fn hash_password(password: &str) -> String {
+    Argon2::default().hash_password(password.as_bytes()).map(|h| h.to_string()).unwrap_or_default()
+}
+
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    Argon2::default().verify_password(password.as_bytes(), hash).is_ok()
+}
+
+/// A random token of `bytes` bytes from the operating system, in hex.
+pub fn random_token(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    if getrandom::fill(&mut buf).is_err() {
+        // Without the OS generator no secret can be made; refuse rather than fall back.
+        panic!("the operating system's random number generator is unavailable");
+    }
+    hex(&buf)
+}
+
+/// A readable random password (for the demo accounts when none is given).
+pub fn random_password() -> String {
+    const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut buf = [0u8; 14];
+    let _ = getrandom::fill(&mut buf);
+    buf.iter().map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char).collect()
+}
+
+pub fn token_hash(token: &str) -> String {
+    sha256_hex(token.as_bytes())
+}
+
+/// Equal in time whatever the inputs, so a token cannot be guessed byte by byte.
+pub fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Who is calling: their account, their scope for today, their session.
+#[derive(Clone, Debug)]
+pub struct Caller {
+    pub account: AccountRow,
+    pub scope: Scope,
+    pub csrf: String,
+    pub token_hash: String,
+}
+
+impl Caller {
+    pub fn id(&self) -> AccountId {
+        AccountId(self.account.id)
+    }
+}
+
+/// Loads the caller of a session token, extending the session now and then.
+pub async fn caller_from_token(state: &AppState, token: &str) -> Result<Option<Caller>, AppError> {
+    let hash = token_hash(token);
+    let now = now_ms();
+    let mut c = state.store.read().await?;
+    let Some(s) = session::get(&mut c, &hash, now).await? else { return Ok(None) };
+    let Some(account) = account::by_id(&mut c, AccountId(s.account_id)).await? else { return Ok(None) };
+    if account.disabled {
+        return Ok(None);
+    }
+    let Some(scope) = scope::load(&mut c, AccountId(account.id), today()).await? else { return Ok(None) };
+    drop(c);
+    if now - s.seen_ms > TOUCH_EVERY_MS {
+        let mut w = state.store.write().await?;
+        session::touch(&mut w, &hash, now, now + IDLE_MS).await?;
+        w.commit().await.map_err(pacesetter_store::StoreError::from)?;
+    }
+    Ok(Some(Caller { account, scope, csrf: s.csrf, token_hash: hash }))
+}
+
+/// A cookie header value.
+pub fn cookie(state: &AppState, name: &str, value: &str, max_age: Option<i64>) -> String {
+    let mut c = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax");
+    if let Some(a) = max_age {
+        c.push_str(&format!("; Max-Age={a}"));
+    }
+    if state.site.secure {
+        c.push_str("; Secure");
+    }
+    c
+}
+
+/// Reads a cookie from a Cookie header.
+pub fn read_cookie<'a>(header: &'a str, name: &str) -> Option<&'a str> {
+    header.split(';').map(str::trim).find_map(|kv| kv.strip_prefix(name).and_then(|r| r.strip_prefix('=')))
+}
+
+/// The outcome of a successful login.
+pub struct LoggedIn {
+    pub token: String,
+    pub account: AccountRow,
+    pub must_change_password: bool,
+}
+
+fn throttle_keys(username: &str, ip: IpAddr) -> Vec<(String, ThrottleKind)> {
+    vec![(format!("ip:{ip}"), ThrottleKind::Address), (format!("pair:{}|{ip}", username.trim().to_ascii_lowercase()), ThrottleKind::AccountAtAddress)]
+}
+
+/// Checks a user name and password, with throttling of failed attempts, and opens a new
+/// session (a new id every time, so no session id survives from before the login).
+pub async fn login(state: &AppState, username: &str, password: &str, ip: IpAddr, user_agent: &str, old_token: Option<&str>) -> Result<LoggedIn, AppError> {
+    let keys = throttle_keys(username, ip);
+    let now = now_ms();
+    {
+        let mut c = state.store.read().await?;
+        let wait = throttle::wait_ms(&mut c, &keys, now).await?;
+        if wait > 0 {
+            let secs = (wait + 999) / 1000;
+            let mut e = AppError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_attempts",
+                format!("登录失败次数过多，请{secs}秒后再试"),
+                format!("Too many failed attempts; try again in {secs} s"),
+            );
+            e.retry_after = Some(secs as u64);
+            return Err(e);
+        }
+    }
+    let found = {
+        let mut c = state.store.read().await?;
+        account::by_username(&mut c, username).await?
+    };
+    // Verify against a fixed hash when there is no such account, so timing tells nothing.
+    let ok = match &found {
+        Some(a) if !a.disabled => verify_password(password, &a.password_hash),
+        _ => {
+            let _ = verify_password(password, DUMMY_HASH);
+            false
+        }
+    };
+    let mut w = state.store.write().await?;
+    let Some(account) = found.filter(|_| ok) else {
+        throttle::record_failure(&mut w, &keys, now).await?;
+        w.commit().await.map_err(pacesetter_store::StoreError::from)?;
+        return Err(AppError::new(StatusCode::UNAUTHORIZED, "bad_credentials", "用户名或密码错误", "Wrong user name or password"));
+    };
+    throttle::clear(&mut w, &keys[1].0).await?;
+    if let Some(old) = old_token {
+        session::delete(&mut w, &token_hash(old)).await?;
+    }
+    let token = random_token(32);
+    let csrf = random_token(32);
+    session::create(
+        &mut w,
+        &session::NewSession { token_hash: &token_hash(&token), account: AccountId(account.id), csrf: &csrf, now_ms: now, expires_ms: now + IDLE_MS, ip: &ip.to_string(), user_agent },
+    )
+    .await?;
+    account::record_login(&mut w, AccountId(account.id)).await?;
+    w.commit().await.map_err(pacesetter_store::StoreError::from)?;
+    tracing::info!(account = account.username, %ip, "login");
+    let must_change_password = account.must_change_password && !account.is_demo;
+    Ok(LoggedIn { token, account, must_change_password })
+}
+
+pub async fn logout(state: &AppState, token: &str) -> Result<(), AppError> {
+    let mut w = state.store.write().await?;
+    session::delete(&mut w, &token_hash(token)).await?;
+    w.commit().await.map_err(pacesetter_store::StoreError::from)?;
+    Ok(())
+}
+
+/// An argon2 hash of a random password, used only to spend the same time on unknown users.
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$MxS0u5Ex2cE8t8Mx7SGXh9KMv7WmBjw7P2o5kCjRk0c";
+
+/// Changes the caller's own password after checking the current one; other sessions end.
+pub async fn change_password(state: &AppState, caller: &Caller, current: &str, new: &str) -> Result<(), AppError> {
+    let mut errs = pacesetter_domain::validate::FieldErrors::new();
+    if !verify_password(current, &caller.account.password_hash) {
+        errs.add("current", "当前密码不正确", "The current password is wrong");
+    }
+    if let Err(t) = pacesetter_domain::validate::new_password(new, &caller.account.username) {
+        errs.0.push(pacesetter_domain::validate::FieldError { field: "new".into(), message: t });
+    } else if current == new {
+        errs.add("new", "新密码不能与当前密码相同", "The new password must differ from the current one");
+    }
+    if !errs.is_empty() {
+        return Err(AppError::invalid(errs));
+    }
+    let hash = hash_password(new);
+    let mut w = state.store.write().await?;
+    account::set_password(&mut w, &caller.scope, caller.id(), &hash, false).await?;
+    session::delete_others(&mut w, caller.id(), &caller.token_hash).await?;
+    w.commit().await.map_err(pacesetter_store::StoreError::from)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_hash_and_verify() {
+        let h = hash_password("correct horse battery");
+        assert!(h.starts_with("$argon2id$"));
+        assert!(verify_password("correct horse battery", &h));
+        assert!(!verify_password("wrong", &h));
+        assert!(!verify_password("x", "not a hash"));
+    }
+
+    #[test]
+    fn tokens_are_long_and_distinct() {
+        let a = random_token(32);
+        assert_eq!(a.len(), 64);
+        assert_ne!(a, random_token(32));
+        assert!(same(&a, &a.clone()));
+        assert!(!same(&a, &random_token(32)));
+    }
+
+    #[test]
+    fn cookies_are_read_by_name() {
+        let h = "ps_lang=en; ps_session=abc; x=1";
+        assert_eq!(read_cookie(h, "ps_session"), Some("abc"));
+        assert_eq!(read_cookie(h, "ps_lang"), Some("en"));
+        assert_eq!(read_cookie(h, "ps_pre"), None);
+    }
+}

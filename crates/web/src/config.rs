@@ -1,0 +1,53 @@
+//! Settings, from flags or the environment (the binary reads them; tests build them directly).
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Where to listen, such as 127.0.0.1:8080 (port 0: any free port).
+    pub addr: String,
+    /// Where the embedded database and other files live.
+    pub data_dir: PathBuf,
+    /// `sqlite://PATH` or `postgres://...`; by default a SQLite file in `data_dir`.
+    pub database_url: Option<String>,
+    /// The address users reach (links, the Origin check, Secure cookies); by default the
+    /// address the server listens on.
+    pub public_url: Option<String>,
+    /// Proxies whose X-Forwarded-For is believed.
+    pub trusted_proxies: Vec<IpAddr>,
+    /// The demo accounts' password; generated when unset.
+    pub demo_password: Option<String>,
+    /// About how many people the demo university has.
+    pub demo_size: usize,
+    /// Load the demo on first start (off for a real deployment).
+    pub load_demo: bool,
+    /// Accept a database without full durability.
+    pub allow_weak_durability: bool,
+}
+
+impl Config {
+    pub fn new(addr: impl Into<String>, data_dir: impl Into<PathBuf>) -> Config {
+        Config {
+            addr: addr.into(),
+            data_dir: data_dir.into(),
+            database_url: None,
+            public_url: None,
+            trusted_proxies: Vec::new(),
+            demo_password: None,
+            demo_size: 20_000,
+            load_demo: true,
+            allow_weak_durability: false,
+        }
+    }
+
+    /// The database URL in force.
+    pub fn database_url(&self) -> String {
+        self.database_url.clone().unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("pacesetter.db").display()))
+    }
+
+    /// Parses a comma-separated list of addresses, naming the first bad one.
+    pub fn parse_proxies(s: &str) -> Result<Vec<IpAddr>, String> {
+        s.split(',').map(str::trim).filter(|p| !p.is_empty()).map(|p| p.parse().map_err(|_| format!("not an IP address in PACESETTER_TRUSTED_PROXIES: {p:?}"))).collect()
+    }
+}

@@ -1,0 +1,308 @@
+//! The request context and the middleware that builds it: who calls (session), in which
+//! language, from which address; the CSRF defence for every unsafe method; the per-route
+//! access guard; the rendering of errors; the security headers.
+
+use crate::auth::{self, Caller, LANG_COOKIE, PRE_SESSION_COOKIE, SESSION_COOKIE};
+use crate::error::AppError;
+use crate::routes::Access;
+use crate::state::AppState;
+use axum::body::{to_bytes, Body};
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::http::header::{self, HeaderValue};
+use axum::http::request::Parts;
+use axum::http::{Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use pacesetter_domain::role::Role;
+use pacesetter_domain::Lang;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+
+/// Everything a handler needs to know about the request besides its own input.
+#[derive(Clone, Debug)]
+pub struct Ctx {
+    pub lang: Lang,
+    pub caller: Option<Arc<Caller>>,
+    pub ip: IpAddr,
+    /// The path and query, for links back here.
+    pub path: String,
+    /// The token every form must carry.
+    pub csrf: String,
+    /// Opened in WeChat's in-app browser, which cannot download files.
+    pub wechat: bool,
+    pub user_agent: String,
+    pub session_token: Option<String>,
+}
+
+impl Ctx {
+    pub fn t<'a>(&self, zh: &'a str, en: &'a str) -> &'a str {
+        self.lang.t(zh, en)
+    }
+
+    /// The caller, or 401 (the route guard has already sent anonymous visitors to log in).
+    pub fn me(&self) -> Result<&Caller, AppError> {
+        self.caller.as_deref().ok_or_else(AppError::unauthorized)
+    }
+
+    pub fn has(&self, role: Role) -> bool {
+        self.caller.as_ref().is_some_and(|c| c.scope.has(role))
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Ctx {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        parts.extensions.get::<Ctx>().cloned().ok_or_else(AppError::internal)
+    }
+}
+
+fn client_ip(req: &Request, state: &AppState) -> IpAddr {
+    let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip()).unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST));
+    if !state.site.trusted_proxies.contains(&peer) {
+        return peer;
+    }
+    // Walk X-Forwarded-For from the right, skipping our own proxies.
+    let xff = req.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok()).unwrap_or("");
+    xff.rsplit(',').filter_map(|s| s.trim().parse::<IpAddr>().ok()).find(|ip| !state.site.trusted_proxies.contains(ip)).unwrap_or(peer)
+}
+
+fn header_str(req: &Request, name: header::HeaderName) -> &str {
+    req.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or("")
+}
+
+pub fn is_api_path(path: &str) -> bool {
+    path.starts_with("/api/")
+}
+
+/// Builds the [`Ctx`], checks CSRF on unsafe methods, runs the handler, and renders errors.
+pub async fn context(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let cookies = header_str(&req, header::COOKIE).to_string();
+    let path = req.uri().path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/".into());
+    let api = is_api_path(req.uri().path());
+    let user_agent = header_str(&req, header::USER_AGENT).to_string();
+    let ip = client_ip(&req, &state);
+
+    let session_token = auth::read_cookie(&cookies, SESSION_COOKIE).filter(|t| t.len() == 64).map(str::to_string);
+    let caller = match &session_token {
+        Some(t) => match auth::caller_from_token(&state, t).await {
+            Ok(c) => c.map(Arc::new),
+            Err(e) => return e.into_response(),
+        },
+        None => None,
+    };
+    let lang = match &caller {
+        Some(c) => c.account.lang(),
+        None => auth::read_cookie(&cookies, LANG_COOKIE)
+            .and_then(Lang::parse)
+            .unwrap_or_else(|| Lang::from_accept_language(header_str(&req, header::ACCEPT_LANGUAGE))),
+    };
+    let pre = auth::read_cookie(&cookies, PRE_SESSION_COOKIE).filter(|t| t.len() == 64).map(str::to_string);
+    let (csrf, set_pre) = match (&caller, &pre) {
+        (Some(c), _) => (c.csrf.clone(), None),
+        (None, Some(p)) => (p.clone(), None),
+        (None, None) => {
+            let t = auth::random_token(32);
+            (t.clone(), Some(t))
+        }
+    };
+    let ctx = Ctx {
+        lang,
+        caller,
+        ip,
+        path: path.clone(),
+        csrf,
+        wechat: user_agent.contains("MicroMessenger"),
+        user_agent,
+        session_token,
+    };
+
+    let mut req = req;
+    if !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        match check_csrf(&state, &ctx, req).await {
+            Ok(r) => req = r,
+            Err(e) => return render(&ctx, api, e),
+        }
+    }
+    req.extensions_mut().insert(ctx.clone());
+    let mut resp = next.run(req).await;
+    if let Some(p) = set_pre {
+        if let Ok(v) = HeaderValue::from_str(&auth::cookie(&state, PRE_SESSION_COOKIE, &p, None)) {
+            resp.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+    if let Some(err) = resp.extensions().get::<AppError>().cloned() {
+        let mut out = render(&ctx, api, err);
+        for v in resp.headers().get_all(header::SET_COOKIE) {
+            out.headers_mut().append(header::SET_COOKIE, v.clone());
+        }
+        return out;
+    }
+    // Rejections from axum's own extractors (a malformed body, an unknown route) arrive as
+    // plain text in English: give them the same shape and language as our errors.
+    let status = resp.status();
+    if (status.is_client_error() || status.is_server_error()) && !resp.headers().contains_key(header::CONTENT_TYPE) || is_plain_rejection(&resp) {
+        let detail = String::from_utf8_lossy(&to_bytes(std::mem::take(resp.body_mut()), 4096).await.unwrap_or_default()).to_string();
+        return render(&ctx, api, rejection(status, &detail));
+    }
+    resp
+}
+
+fn is_plain_rejection(resp: &Response) -> bool {
+    let s = resp.status();
+    (s.is_client_error() || s.is_server_error())
+        && resp.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("text/plain"))
+}
+
+fn rejection(status: StatusCode, detail: &str) -> AppError {
+    let (code, zh, en) = match status {
+        StatusCode::NOT_FOUND => return AppError::not_found(),
+        StatusCode::METHOD_NOT_ALLOWED => ("method_not_allowed", "不支持该请求方法", "Method not allowed"),
+        StatusCode::PAYLOAD_TOO_LARGE => ("too_large", "提交的内容过大", "The request is too large"),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => ("unsupported_media_type", "不支持的内容类型，请以JSON提交", "Unsupported content type; send JSON"),
+        s if s.is_server_error() => return AppError::internal(),
+        _ => ("bad_request", "请求格式不正确", "The request is malformed"),
+    };
+    let mut e = AppError::new(if status == StatusCode::UNPROCESSABLE_ENTITY { StatusCode::BAD_REQUEST } else { status }, code, zh, en);
+    if !detail.is_empty() && status != StatusCode::METHOD_NOT_ALLOWED {
+        e.message.zh = format!("{zh}：{detail}");
+        e.message.en = format!("{en}: {detail}");
+    }
+    e
+}
+
+fn render(ctx: &Ctx, api: bool, e: AppError) -> Response {
+    let mut resp = if api {
+        let fields: Vec<serde_json::Value> = e
+            .fields
+            .as_ref()
+            .map(|f| f.0.iter().map(|x| serde_json::json!({"field": x.field, "message": x.message.get(ctx.lang)})).collect())
+            .unwrap_or_default();
+        let mut body = serde_json::json!({"error": {"code": e.code, "message": e.message.get(ctx.lang)}});
+        if !fields.is_empty() {
+            body["error"]["fields"] = serde_json::Value::Array(fields);
+        }
+        (e.status, axum::Json(body)).into_response()
+    } else {
+        crate::pages::error_page(ctx, &e)
+    };
+    if let Some(s) = e.retry_after {
+        if let Ok(v) = HeaderValue::from_str(&s.to_string()) {
+            resp.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+    }
+    resp
+}
+
+fn csrf_failure() -> AppError {
+    AppError::new(StatusCode::FORBIDDEN, "csrf", "请求来源校验失败，请刷新页面后重试", "The request failed the cross-site check; reload the page and try again")
+}
+
+/// SameSite=Lax cookies are the first defence; this is the second and third: the Origin (or
+/// Referer) must be our public origin, and a form must carry the session's token. JSON bodies
+/// need no token, since no other site can send them without a CORS preflight we never grant.
+async fn check_csrf(state: &AppState, ctx: &Ctx, req: Request) -> Result<Request, AppError> {
+    let origin = header_str(&req, header::ORIGIN);
+    let referer = header_str(&req, header::REFERER);
+    let ours = &state.site.origin;
+    let api = is_api_path(req.uri().path());
+    if !origin.is_empty() && origin != "null" {
+        if !origin.eq_ignore_ascii_case(ours) {
+            return Err(csrf_failure());
+        }
+    } else if !referer.is_empty() {
+        let r = referer.to_ascii_lowercase();
+        if r != *ours && !r.starts_with(&format!("{ours}/")) {
+            return Err(csrf_failure());
+        }
+    } else if !api {
+        return Err(csrf_failure());
+    }
+    let content_type = header_str(&req, header::CONTENT_TYPE).to_ascii_lowercase();
+    let header_token = header_str(&req, header::HeaderName::from_static("x-csrf-token")).to_string();
+    if content_type.starts_with("application/json") {
+        return Ok(req);
+    }
+    if !header_token.is_empty() && auth::same(&header_token, &ctx.csrf) {
+        return Ok(req);
+    }
+    if content_type.starts_with("application/x-www-form-urlencoded") {
+        let (parts, body) = req.into_parts();
+        let bytes = to_bytes(body, 2 * 1024 * 1024).await.map_err(|_| AppError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", "提交的内容过大", "The form is too large"))?;
+        let token = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
+            .ok()
+            .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == "_csrf").map(|(_, v)| v))
+            .unwrap_or_default();
+        if !auth::same(&token, &ctx.csrf) {
+            return Err(csrf_failure());
+        }
+        return Ok(Request::from_parts(parts, Body::from(bytes)));
+    }
+    if content_type.starts_with("multipart/form-data") {
+        let q = req.uri().query().unwrap_or("");
+        let token = serde_urlencoded::from_str::<Vec<(String, String)>>(q).ok().and_then(|p| p.into_iter().find(|(k, _)| k == "_csrf").map(|(_, v)| v)).unwrap_or_default();
+        if auth::same(&token, &ctx.csrf) {
+            return Ok(req);
+        }
+        return Err(csrf_failure());
+    }
+    Err(if api {
+        AppError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "请以 application/json 提交", "Send the request body as application/json")
+    } else {
+        csrf_failure()
+    })
+}
+
+/// Paths an account that must change its password may still reach.
+const WHILE_CHANGING_PASSWORD: &[&str] = &["/password", "/logout", "/lang", "/api/v1/me", "/api/v1/me/password", "/api/v1/auth/logout"];
+
+/// The per-route guard: the route table's access rule for this route.
+pub async fn guard(access: Access, req: Request, next: Next) -> Response {
+    let Some(ctx) = req.extensions().get::<Ctx>().cloned() else { return AppError::internal().into_response() };
+    let api = is_api_path(req.uri().path());
+    if matches!(access, Access::Public | Access::Token) {
+        return next.run(req).await;
+    }
+    let Some(caller) = &ctx.caller else {
+        if api {
+            return AppError::unauthorized().into_response();
+        }
+        let next_path = percent_encoding::utf8_percent_encode(&ctx.path, percent_encoding::NON_ALPHANUMERIC).to_string();
+        return Redirect::to(&format!("/login?next={next_path}")).into_response();
+    };
+    if caller.account.must_change_password && !caller.account.is_demo && !WHILE_CHANGING_PASSWORD.contains(&req.uri().path()) {
+        if api {
+            return AppError::new(StatusCode::FORBIDDEN, "password_change_required", "请先修改初始密码", "Change your initial password first").into_response();
+        }
+        return Redirect::to("/password").into_response();
+    }
+    if let Access::Roles(roles) = access {
+        if !caller.scope.has_any(roles) {
+            return AppError::forbidden().into_response();
+        }
+    }
+    next.run(req).await
+}
+
+/// Headers every response carries.
+pub async fn security_headers(req: Request, next: Next) -> Response {
+    let is_static = req.uri().path().starts_with("/static/");
+    let mut resp = next.run(req).await;
+    let h = resp.headers_mut();
+    let set = |h: &mut axum::http::HeaderMap, k: &'static str, v: &'static str| {
+        h.insert(header::HeaderName::from_static(k), HeaderValue::from_static(v));
+    };
+    set(
+        h,
+        "content-security-policy",
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; \
+         frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'",
+    );
+    set(h, "x-content-type-options", "nosniff");
+    set(h, "x-frame-options", "DENY");
+    set(h, "referrer-policy", "same-origin");
+    if !h.contains_key(header::CACHE_CONTROL) {
+        set(h, "cache-control", if is_static { "public, max-age=3600" } else { "no-store" });
+    }
+    resp
+}

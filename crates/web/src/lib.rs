@@ -1,0 +1,123 @@
+//! Pacesetter's web server: the pages, the JSON API, authentication and the route table.
+//!
+//! `Application::build(config)` opens the database (loading the demo on a fresh one when
+//! asked), binds the address, and builds the router; the binary and the tests both use it.
+
+pub mod api;
+pub mod auth;
+pub mod config;
+pub mod ctx;
+pub mod error;
+pub mod export;
+pub mod pages;
+pub mod routes;
+pub mod state;
+
+pub use config::Config;
+
+use pacesetter_domain::demo;
+use pacesetter_store::{OpenOptions, Store, StoreError};
+use state::{AppState, Site};
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+/// What start-up has to report: the demo accounts, and where their password came from.
+#[derive(Clone, Debug, Default)]
+pub struct DemoInfo {
+    pub loaded_now: bool,
+    pub password: Option<String>,
+    pub accounts: Vec<(String, String)>,
+}
+
+pub struct Application {
+    listener: tokio::net::TcpListener,
+    router: axum::Router,
+    pub address: SocketAddr,
+    pub public_url: String,
+    pub store: Store,
+    pub demo: Option<DemoInfo>,
+}
+
+fn demo_password_file(config: &Config) -> std::path::PathBuf {
+    config.data_dir.join("demo-password.txt")
+}
+
+/// Loads the demo into an empty database, or reports the demo accounts of a database that has
+/// them. The generated password is kept in the data directory so later starts can print it.
+async fn prepare_demo(config: &Config, store: &Store) -> Result<Option<DemoInfo>, String> {
+    let empty = pacesetter_store::demo::is_empty(store).await.map_err(|e| e.to_string())?;
+    let is_demo = store.meta("demo").await.map_err(|e| e.to_string())?.is_some();
+    if !(empty || is_demo) {
+        return Ok(None);
+    }
+    let file = demo_password_file(config);
+    let accounts = |d: &demo::Demo| d.accounts.iter().map(|a| (a.username.to_string(), format!("{} · {}", a.purpose, a.display_name))).collect::<Vec<_>>();
+    if empty {
+        let password = match &config.demo_password {
+            Some(p) => p.clone(),
+            None => {
+                let p = auth::random_password();
+                std::fs::create_dir_all(&config.data_dir).map_err(|e| format!("cannot create {}: {e}", config.data_dir.display()))?;
+                std::fs::write(&file, format!("{p}\n")).map_err(|e| format!("cannot write {}: {e}", file.display()))?;
+                p
+            }
+        };
+        let d = demo::generate(config.demo_size);
+        let hash = auth::hash_password(&password);
+        pacesetter_store::demo::load(store, &d, &hash).await.map_err(|e| format!("loading the demo data failed: {e}"))?;
+        return Ok(Some(DemoInfo { loaded_now: true, password: Some(password), accounts: accounts(&d) }));
+    }
+    let password = config.demo_password.clone().or_else(|| std::fs::read_to_string(&file).ok().map(|s| s.trim().to_string()));
+    let size: usize = store.meta("demo_people").await.ok().flatten().and_then(|s| s.parse().ok()).unwrap_or(config.demo_size);
+    let d = demo::generate(size);
+    Ok(Some(DemoInfo { loaded_now: false, password, accounts: accounts(&d) }))
+}
+
+impl Application {
+    pub async fn build(config: Config) -> Result<Application, String> {
+        let url = config.database_url();
+        if config.database_url.is_none() {
+            std::fs::create_dir_all(&config.data_dir).map_err(|e| format!("cannot create the data directory {}: {e}", config.data_dir.display()))?;
+        }
+        let store = Store::open(&url, &OpenOptions { allow_weak_durability: config.allow_weak_durability, max_connections: 0 })
+            .await
+            .map_err(|e: StoreError| e.to_string())?;
+        let demo = if config.load_demo { prepare_demo(&config, &store).await? } else { None };
+        let listener = tokio::net::TcpListener::bind(&config.addr).await.map_err(|e| format!("cannot listen on {}: {e}", config.addr))?;
+        let address = listener.local_addr().map_err(|e| e.to_string())?;
+        let public_url = match &config.public_url {
+            Some(u) => u.trim_end_matches('/').to_string(),
+            None => {
+                let host = if address.ip().is_unspecified() { "127.0.0.1".to_string() } else { address.ip().to_string() };
+                format!("http://{host}:{}", address.port())
+            }
+        };
+        let site = Site::from_public_url(&public_url, config.trusted_proxies.clone())?;
+        let state = AppState { store: store.clone(), site: Arc::new(site) };
+        let router = routes::router(state);
+        Ok(Application { listener, router, address, public_url, store, demo })
+    }
+
+    /// Serves until the process is told to stop.
+    pub async fn run(self) -> std::io::Result<()> {
+        let store = self.store.clone();
+        axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await?;
+        store.close().await;
+        Ok(())
+    }
+
+    /// Serves in the background (for tests), returning at once.
+    pub fn spawn(self) -> SocketAddr {
+        let addr = self.address;
+        let router = self.router;
+        let listener = self.listener;
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await;
+        });
+        addr
+    }
+}

@@ -1,0 +1,220 @@
+//! Accounts and roles (the administrator), and the two-office auditor grant.
+
+use super::{field, form_map, render_status, see_other, FormState, Layout, Pager};
+use crate::api::accounts::{account_dto, create_account, parse_role, reset};
+use crate::api::dto::AccountDto;
+use crate::api::{date_or_today, Paging};
+use crate::ctx::Ctx;
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::Form;
+use pacesetter_domain::dates::today;
+use pacesetter_domain::ids::{AccountId, AuditorRequestId, GrantId};
+use pacesetter_domain::org::OrgKind;
+use pacesetter_domain::role::Role;
+use pacesetter_domain::validate::FieldErrors;
+use pacesetter_store::account::{self, AccountListRow, AuditorRequestRow};
+use pacesetter_store::tree::{self, Tree};
+use pacesetter_store::{people, StoreError};
+use std::collections::HashMap;
+
+#[derive(Template)]
+#[template(path = "accounts.html")]
+struct AccountsPage {
+    l: Layout,
+    rows: Vec<AccountListRow>,
+    pager: Pager,
+    q: String,
+    requests: Vec<AuditorRequestRow>,
+    f: FormState,
+    is_admin: bool,
+}
+
+async fn accounts_page(s: &AppState, ctx: &Ctx, raw: Vec<(String, String)>, f: FormState, status: StatusCode) -> AppResult<Response> {
+    let map: HashMap<String, String> = raw.iter().cloned().collect();
+    let p = Paging::from_query(map.get("page").map(String::as_str), map.get("per_page").map(String::as_str));
+    let q = map.get("q").cloned().unwrap_or_default();
+    let mut c = s.store.read().await?;
+    let (rows, total) = account::list(&mut c, Some(&q), p.offset(), p.limit(), today()).await?;
+    let requests = account::auditor_requests(&mut c).await?;
+    let pager = Pager::new(&raw, "/accounts", p.page, p.limit(), total);
+    Ok(render_status(status, &AccountsPage { l: Layout::new(ctx, ctx.t("账号与角色", "Accounts and roles")), rows, pager, q, requests, f, is_admin: ctx.has(Role::Admin) }))
+}
+
+pub async fn index(State(s): State<AppState>, ctx: Ctx, Query(raw): Query<Vec<(String, String)>>) -> AppResult<Response> {
+    accounts_page(&s, &ctx, raw, FormState::new(ctx.lang), StatusCode::OK).await
+}
+
+pub async fn create(State(s): State<AppState>, ctx: Ctx, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
+    let scope = ctx.me()?.scope.clone();
+    let m = form_map(p);
+    let r = async {
+        let person = match field(&m, "number") {
+            Some(n) => {
+                let mut c = s.store.read().await?;
+                match people::id_by_number(&mut c, n).await? {
+                    Some(id) => Some(id.0),
+                    None => {
+                        let mut e = FieldErrors::new();
+                        e.add("number", "没有该工号/学号的人员", "No person has this number");
+                        return Err(AppError::invalid(e));
+                    }
+                }
+            }
+            None => None,
+        };
+        create_account(&s, &scope, field(&m, "username").unwrap_or(""), field(&m, "display_name"), person, m.get("password").map(String::as_str).unwrap_or("")).await
+    }
+    .await;
+    match r {
+        Ok(id) => Ok(see_other(&format!("/accounts/{}?done=created", id.0))),
+        Err(e) if e.fields.is_some() || e.status == StatusCode::CONFLICT => {
+            let mut errs = e.fields.clone().unwrap_or_default();
+            if errs.is_empty() {
+                errs.0.push(pacesetter_domain::validate::FieldError { field: "username".into(), message: e.message.clone() });
+            }
+            let mut values = m;
+            values.remove("password");
+            accounts_page(&s, &ctx, Vec::new(), FormState::with(ctx.lang, values, errs), e.status).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "account.html")]
+struct AccountPage {
+    l: Layout,
+    a: AccountDto,
+    orgs: Vec<(i64, String)>,
+    roles: Vec<(&'static str, String)>,
+    f: FormState,
+    is_admin: bool,
+    may_request_auditor: bool,
+}
+
+async fn account_page(s: &AppState, ctx: &Ctx, id: i64, f: FormState, status: StatusCode) -> AppResult<Response> {
+    let a = account_dto(s, AccountId(id), ctx.lang).await?;
+    let mut c = s.store.read().await?;
+    let orgs = tree::all(&mut c, Tree::Org)
+        .await?
+        .into_iter()
+        .filter(|n| n.closed_on.is_none() && OrgKind::parse(&n.kind).is_some_and(|k| k.is_secondary() || k.is_branch()))
+        .map(|n| (n.id, n.name))
+        .collect();
+    let roles = [Role::Office, Role::Leader, Role::OrgSecretary, Role::BranchSecretary, Role::Admin].iter().map(|r| (r.code(), r.label(ctx.lang).to_string())).collect();
+    let may_request_auditor = !a.roles.iter().any(|r| r == "auditor" || r == "admin" || r == "office") && AccountId(id) != ctx.me()?.id();
+    Ok(render_status(status, &AccountPage { l: Layout::new(ctx, &a.display_name.clone()), a, orgs, roles, f, is_admin: ctx.has(Role::Admin), may_request_auditor }))
+}
+
+pub async fn show(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    account_page(&s, &ctx, id, FormState::new(ctx.lang), StatusCode::OK).await
+}
+
+/// Runs a change from the account page; problems come back on the page.
+async fn account_change(s: &AppState, ctx: &Ctx, id: i64, m: HashMap<String, String>, r: AppResult<()>, done: &str, back: &str) -> AppResult<Response> {
+    match r {
+        Ok(()) => Ok(see_other(&format!("{back}?done={done}"))),
+        Err(e) if e.fields.is_some() || matches!(e.status, StatusCode::CONFLICT | StatusCode::FORBIDDEN) => {
+            let mut errs = e.fields.clone().unwrap_or_default();
+            if errs.is_empty() {
+                errs.0.push(pacesetter_domain::validate::FieldError { field: "_".into(), message: e.message.clone() });
+            }
+            let mut values = m;
+            values.remove("password");
+            account_page(s, ctx, id, FormState::with(ctx.lang, values, errs), e.status).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn grant(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
+    let scope = ctx.me()?.scope.clone();
+    let m = form_map(p);
+    let r = async {
+        let role = parse_role(field(&m, "role").unwrap_or(""))?;
+        let org = field(&m, "org_id").and_then(|v| v.parse::<i64>().ok());
+        let start = date_or_today("start_date", field(&m, "start_date"))?;
+        let mut w = s.store.write().await?;
+        account::grant(&mut w, &scope, AccountId(id), role, org, start).await?;
+        w.commit().await.map_err(StoreError::from)?;
+        Ok(())
+    }
+    .await;
+    account_change(&s, &ctx, id, m, r, "granted", &format!("/accounts/{id}")).await
+}
+
+pub async fn end_grant(State(s): State<AppState>, ctx: Ctx, Path(gid): Path<i64>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
+    let scope = ctx.me()?.scope.clone();
+    let m = form_map(p);
+    let account_id = field(&m, "account_id").and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
+    let r = async {
+        let on = date_or_today("end_date", field(&m, "end_date"))?;
+        let mut w = s.store.write().await?;
+        account::end_grant(&mut w, &scope, GrantId(gid), on).await?;
+        w.commit().await.map_err(StoreError::from)?;
+        Ok(())
+    }
+    .await;
+    account_change(&s, &ctx, account_id, m, r, "ended", &format!("/accounts/{account_id}")).await
+}
+
+pub async fn reset_password(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
+    let scope = ctx.me()?.scope.clone();
+    let m = form_map(p);
+    let r = reset(&s, &scope, AccountId(id), m.get("password").map(String::as_str).unwrap_or("")).await;
+    account_change(&s, &ctx, id, m, r, "saved", &format!("/accounts/{id}")).await
+}
+
+pub async fn set_disabled(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
+    let scope = ctx.me()?.scope.clone();
+    let m = form_map(p);
+    let disabled = field(&m, "disabled") == Some("true");
+    let r = async {
+        let mut w = s.store.write().await?;
+        account::set_disabled(&mut w, &scope, AccountId(id), disabled).await?;
+        w.commit().await.map_err(StoreError::from)?;
+        Ok(())
+    }
+    .await;
+    account_change(&s, &ctx, id, m, r, "saved", &format!("/accounts/{id}")).await
+}
+
+pub async fn request_auditor(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
+    let scope = ctx.me()?.scope.clone();
+    let m = form_map(p);
+    let r = async {
+        let mut w = s.store.write().await?;
+        account::request_auditor(&mut w, &scope, AccountId(id), today()).await?;
+        w.commit().await.map_err(StoreError::from)?;
+        Ok(())
+    }
+    .await;
+    account_change(&s, &ctx, id, m, r, "requested", &format!("/accounts/{id}")).await
+}
+
+pub async fn decide_auditor(State(s): State<AppState>, ctx: Ctx, Path(rid): Path<i64>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
+    let scope = ctx.me()?.scope.clone();
+    let m = form_map(p);
+    let approve = field(&m, "approve") == Some("true");
+    let r: AppResult<()> = async {
+        let mut w = s.store.write().await?;
+        account::decide_auditor(&mut w, &scope, AuditorRequestId(rid), approve, today()).await?;
+        w.commit().await.map_err(StoreError::from)?;
+        Ok(())
+    }
+    .await;
+    match r {
+        Ok(()) => Ok(see_other("/accounts?done=decided")),
+        Err(e) if matches!(e.status, StatusCode::CONFLICT | StatusCode::FORBIDDEN) => {
+            let mut errs = FieldErrors::new();
+            errs.0.push(pacesetter_domain::validate::FieldError { field: "_".into(), message: e.message.clone() });
+            accounts_page(&s, &ctx, Vec::new(), FormState::with(ctx.lang, HashMap::new(), errs), e.status).await
+        }
+        Err(e) => Err(e),
+    }
+}

@@ -1,0 +1,304 @@
+//! The HTML pages: server-rendered, Chinese first, one column on a phone, no script needed.
+
+pub mod accounts;
+pub mod assets;
+pub mod audit;
+pub mod home;
+pub mod login;
+pub mod people;
+pub mod relations;
+pub mod tree;
+
+use crate::ctx::Ctx;
+use crate::error::AppError;
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use pacesetter_domain::role::Role;
+use pacesetter_domain::validate::FieldErrors;
+use pacesetter_domain::Lang;
+use std::collections::HashMap;
+
+pub struct NavItem {
+    pub href: &'static str,
+    pub label: &'static str,
+    pub active: bool,
+}
+
+pub struct UserBadge {
+    pub name: String,
+    pub roles: String,
+}
+
+/// What every page's frame needs: language, title, the user, the navigation, the form token.
+pub struct Layout {
+    pub lang: Lang,
+    pub title: String,
+    pub csrf: String,
+    pub path: String,
+    pub user: Option<UserBadge>,
+    pub nav: Vec<NavItem>,
+    pub notice: Option<String>,
+}
+
+impl Layout {
+    pub fn new(ctx: &Ctx, title: &str) -> Layout {
+        let lang = ctx.lang;
+        let path_only = ctx.path.split('?').next().unwrap_or("/").to_string();
+        let mut nav = Vec::new();
+        if let Some(c) = &ctx.caller {
+            let s = &c.scope;
+            let mut item = |href: &'static str, label: &'static str| {
+                let active = path_only == href || (href != "/home" && path_only.starts_with(&format!("{href}/")));
+                nav.push(NavItem { href, label, active });
+            };
+            item("/home", lang.t("工作台", "Desk"));
+            if !s.has(Role::Auditor) || s.roles.len() > 1 {
+                item("/orgs", lang.t("党组织", "Party tree"));
+                item("/units", lang.t("单位", "Units"));
+                item("/people", lang.t("人员", "People"));
+                item("/directory", lang.t("查找", "Look up"));
+            }
+            if s.has_any(crate::routes::OFFICE) {
+                item("/relations", lang.t("联系关系", "Relations"));
+            }
+            if s.has_any(crate::routes::ACCOUNT_OFFICES) {
+                item("/accounts", lang.t("账号", "Accounts"));
+            }
+            if s.has(Role::Auditor) {
+                item("/audit", lang.t("审计日志", "Audit log"));
+            }
+        }
+        let notice = notice_from_query(&ctx.path, lang);
+        Layout {
+            lang,
+            title: title.to_string(),
+            csrf: ctx.csrf.clone(),
+            path: ctx.path.clone(),
+            user: ctx.caller.as_ref().map(|c| UserBadge {
+                name: c.account.display_name.clone(),
+                roles: c.scope.roles.iter().map(|r| r.label(lang)).collect::<Vec<_>>().join(" · "),
+            }),
+            nav,
+            notice,
+        }
+    }
+
+    pub fn t<'a>(&self, zh: &'a str, en: &'a str) -> &'a str {
+        self.lang.t(zh, en)
+    }
+
+    pub fn status(&self, code: &str) -> String {
+        crate::api::dto::status_label(code, self.lang)
+    }
+
+    pub fn stage(&self, code: &Option<String>) -> String {
+        crate::api::dto::stage_label(code.as_deref(), self.lang)
+    }
+
+    pub fn rank(&self, code: &Option<String>) -> String {
+        crate::api::dto::rank_label(code.as_deref(), self.lang)
+    }
+
+    pub fn person_kind(&self, code: &str) -> String {
+        crate::api::dto::kind_label(code, self.lang)
+    }
+
+    pub fn gender(&self, code: &Option<String>) -> String {
+        crate::api::dto::gender_label(code.as_deref(), self.lang)
+    }
+
+    pub fn post(&self, code: &str) -> String {
+        crate::api::dto::post_label(code, self.lang)
+    }
+
+    /// The post (Party tree) or position (administrative tree) of a membership.
+    pub fn mrole(&self, tree: &str, role: &Option<String>) -> String {
+        match (tree, role) {
+            ("org", Some(r)) => crate::api::dto::post_label(r, self.lang),
+            (_, Some(r)) => r.clone(),
+            _ => String::new(),
+        }
+    }
+
+    pub fn role(&self, code: &str) -> String {
+        crate::api::dto::role_label(code, self.lang)
+    }
+
+    pub fn date(&self, d: &time::Date) -> String {
+        pacesetter_domain::dates::format_date(*d, self.lang)
+    }
+
+    pub fn moment(&self, ms: &i64) -> String {
+        pacesetter_domain::dates::format_datetime_ms(*ms, self.lang)
+    }
+}
+
+/// The short confirmation shown after a form succeeded (?done=saved), so a reload repeats
+/// nothing (post, redirect, get).
+fn notice_from_query(path: &str, lang: Lang) -> Option<String> {
+    let q = path.split_once('?')?.1;
+    let done = serde_urlencoded::from_str::<Vec<(String, String)>>(q).ok()?.into_iter().find(|(k, _)| k == "done")?.1;
+    Some(
+        match done.as_str() {
+            "saved" => lang.t("已保存", "Saved"),
+            "created" => lang.t("已创建", "Created"),
+            "ended" => lang.t("已结束，记录已保留", "Ended; the record is kept"),
+            "closed" => lang.t("已撤销，记录已保留", "Closed; the record is kept"),
+            "moved" => lang.t("已移动", "Moved"),
+            "left" => lang.t("已登记离开，记录已保留", "Recorded as left; the record is kept"),
+            "password" => lang.t("密码已修改", "Password changed"),
+            "granted" => lang.t("已授予角色", "Role granted"),
+            "requested" => lang.t("已提出申请，待另一方批准", "Requested; the other office must approve"),
+            "decided" => lang.t("已处理", "Decided"),
+            _ => return None,
+        }
+        .to_string(),
+    )
+}
+
+/// Renders a template, or a logged error page if it cannot be rendered.
+pub fn render(t: &impl Template) -> Response {
+    match t.render() {
+        Ok(s) => Html(s).into_response(),
+        Err(e) => {
+            tracing::error!("template error: {e}");
+            AppError::internal().into_response()
+        }
+    }
+}
+
+pub fn render_status(status: StatusCode, t: &impl Template) -> Response {
+    let mut r = render(t);
+    if r.status() == StatusCode::OK {
+        *r.status_mut() = status;
+    }
+    r
+}
+
+/// Post, redirect, get.
+pub fn see_other(to: &str) -> Response {
+    Redirect::to(to).into_response()
+}
+
+/// A form's typed values and its errors, so a form shows what was typed next to what is wrong.
+#[derive(Default)]
+pub struct FormState {
+    pub lang: Lang,
+    pub values: HashMap<String, String>,
+    pub errors: FieldErrors,
+}
+
+impl FormState {
+    pub fn new(lang: Lang) -> FormState {
+        FormState { lang, values: HashMap::new(), errors: FieldErrors::new() }
+    }
+
+    pub fn with(lang: Lang, values: HashMap<String, String>, errors: FieldErrors) -> FormState {
+        FormState { lang, values, errors }
+    }
+
+    pub fn set(&mut self, k: &str, v: impl Into<String>) {
+        self.values.insert(k.to_string(), v.into());
+    }
+
+    pub fn v(&self, k: &str) -> &str {
+        self.values.get(k).map(String::as_str).unwrap_or("")
+    }
+
+    /// Whether an option of a select is the chosen one.
+    pub fn is(&self, k: &str, v: &str) -> bool {
+        self.v(k) == v
+    }
+
+    pub fn err(&self, k: &str) -> Option<&str> {
+        self.errors.get(k).map(|t| t.get(self.lang))
+    }
+
+    pub fn has_errors(&self) -> bool {
+        !self.errors.is_empty()
+    }
+
+    /// Messages of errors that belong to the form as a whole (field "_"), such as a conflict.
+    pub fn general(&self) -> Vec<&str> {
+        self.errors.0.iter().filter(|e| e.field == "_").map(|e| e.message.get(self.lang)).collect()
+    }
+}
+
+/// A page of a long list, with its links.
+pub struct Pager {
+    pub page: i64,
+    pub pages: i64,
+    pub total: i64,
+    pub prev: Option<String>,
+    pub next: Option<String>,
+}
+
+impl Pager {
+    /// `base` is the list's path and query without the page parameter.
+    pub fn new(base_query: &[(String, String)], path: &str, page: i64, per_page: i64, total: i64) -> Pager {
+        let pages = ((total + per_page - 1) / per_page).max(1);
+        let link = |p: i64| {
+            let mut q: Vec<(String, String)> = base_query.iter().filter(|(k, _)| k != "page" && k != "done").cloned().collect();
+            q.push(("page".into(), p.to_string()));
+            format!("{path}?{}", serde_urlencoded::to_string(&q).unwrap_or_default())
+        };
+        Pager { page, pages, total, prev: (page > 1).then(|| link(page - 1)), next: (page < pages).then(|| link(page + 1)) }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    l: Layout,
+    message: &'a str,
+    status: u16,
+    login: bool,
+}
+
+/// The page shown for an error, in the caller's language.
+pub fn error_page(ctx: &Ctx, e: &AppError) -> Response {
+    let title = ctx.t("出错了", "Something went wrong");
+    let page = ErrorPage { l: Layout::new(ctx, title), message: e.message.get(ctx.lang), status: e.status.as_u16(), login: e.status == StatusCode::UNAUTHORIZED };
+    match page.render() {
+        Ok(s) => (e.status, Html(s)).into_response(),
+        Err(_) => (e.status, e.message.get(ctx.lang).to_string()).into_response(),
+    }
+}
+
+/// Reads a form body into a map (the CSRF token has already been checked).
+pub fn form_map(pairs: Vec<(String, String)>) -> HashMap<String, String> {
+    let mut m = HashMap::new();
+    for (k, v) in pairs {
+        if k != "_csrf" {
+            m.insert(k, v);
+        }
+    }
+    m
+}
+
+/// A non-empty value of a form map.
+pub fn field<'a>(m: &'a HashMap<String, String>, k: &str) -> Option<&'a str> {
+    m.get(k).map(|s| s.trim()).filter(|s| !s.is_empty())
+}
+
+/// A destination for a redirect that stays on this site.
+pub fn local_path(next: Option<&str>, fallback: &str) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        _ => fallback.to_string(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "wechat_download.html")]
+struct WeChatDownload {
+    l: Layout,
+    url: String,
+}
+
+/// WeChat's in-app browser cannot download files: tell the user to open the link elsewhere.
+pub fn wechat_download(ctx: &Ctx) -> Response {
+    let url = ctx.path.clone();
+    render(&WeChatDownload { l: Layout::new(ctx, ctx.t("请在浏览器中打开", "Open in your browser")), url })
+}

@@ -1,0 +1,417 @@
+//! People: the list with filters, paging and exports; a person's record and history; the
+//! forms to add, edit, place and record leaving; the public directory.
+
+use super::{field, form_map, render, render_status, see_other, wechat_download, FormState, Layout, Pager};
+use crate::api::people::{all_rows, create_person, parse_tree, save_person, PeopleQuery};
+use crate::api::{date_or_today, Paging};
+use crate::ctx::Ctx;
+use crate::error::{AppError, AppResult};
+use crate::export;
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::Form;
+use pacesetter_domain::ids::PersonId;
+use pacesetter_domain::org::Post;
+use pacesetter_domain::people::{mask_id_number, CadreRank, DevStage, PersonInput, PersonKind, PoliticalStatus};
+use pacesetter_domain::scope::{Access, Scope};
+use pacesetter_domain::validate::FieldErrors;
+use pacesetter_domain::Lang;
+use pacesetter_store::people::{self, MembershipRow, PersonListRow, PersonRecord, Placement, PublicPerson, ROLE_FILTERS};
+use pacesetter_store::relation::{self, RelationRow};
+use pacesetter_store::tree::{self, Node, Tree};
+use pacesetter_store::StoreError;
+use std::collections::HashMap;
+
+/// Choices of the forms and filters, in the caller's language.
+pub struct Options {
+    pub statuses: Vec<(&'static str, String)>,
+    pub stages: Vec<(&'static str, String)>,
+    pub ranks: Vec<(&'static str, String)>,
+    pub kinds: Vec<(&'static str, String)>,
+    pub roles: Vec<(&'static str, String)>,
+    pub posts: Vec<(&'static str, String)>,
+    pub orgs: Vec<(i64, String)>,
+    pub units: Vec<(i64, String)>,
+    pub classes: Vec<(i64, String)>,
+}
+
+fn role_filter_label(code: &str, lang: Lang) -> String {
+    match code {
+        "secretary" => lang.t("书记", "Secretaries"),
+        "committee" => lang.t("支委/委员", "Committee members"),
+        "cadre" => lang.t("处级以上干部", "Cadres"),
+        "cadre_linked" => lang.t("联系班级的干部", "Cadres linked to a class"),
+        "contact" => lang.t("支部联系人", "Branch contact persons"),
+        "unit_head" => lang.t("单位负责人", "Unit heads"),
+        _ => code,
+    }
+    .to_string()
+}
+
+/// Labels a node with its parent, so that "第一党小组" or "计算机1101班" can be told apart.
+fn labelled(nodes: &[Node], pick: impl Fn(&Node) -> bool) -> Vec<(i64, String)> {
+    let names: HashMap<i64, &str> = nodes.iter().map(|n| (n.id, n.name.as_str())).collect();
+    nodes
+        .iter()
+        .filter(|n| pick(n))
+        .map(|n| {
+            let label = match n.parent_id.and_then(|p| names.get(&p)) {
+                Some(p) if n.depth >= 2 => format!("{p} · {}", n.name),
+                _ => n.name.clone(),
+            };
+            (n.id, label)
+        })
+        .collect()
+}
+
+/// The options, with organizations and units limited to those the caller reaches with `min`.
+pub async fn options(state: &AppState, scope: &Scope, lang: Lang, min: Access) -> AppResult<Options> {
+    let mut c = state.store.read().await?;
+    let orgs = tree::all(&mut c, Tree::Org).await?;
+    let units = tree::all(&mut c, Tree::Unit).await?;
+    let org_ok = |n: &Node| n.closed_on.is_none() && scope.org_access(&n.path).is_some_and(|a| a >= min);
+    let unit_ok = |n: &Node| n.closed_on.is_none() && scope.unit_access(&n.path).is_some_and(|a| a >= min);
+    Ok(Options {
+        statuses: PoliticalStatus::ALL.iter().map(|s| (s.code(), s.label(lang).to_string())).collect(),
+        stages: DevStage::ALL.iter().map(|s| (s.code(), s.label(lang).to_string())).collect(),
+        ranks: CadreRank::ALL.iter().map(|s| (s.code(), s.label(lang).to_string())).collect(),
+        kinds: PersonKind::ALL.iter().map(|s| (s.code(), s.label(lang).to_string())).collect(),
+        roles: ROLE_FILTERS.iter().map(|r| (*r, role_filter_label(r, lang))).collect(),
+        posts: Post::ALL.iter().map(|p| (p.code(), p.label(lang).to_string())).collect(),
+        orgs: labelled(&orgs, |n| org_ok(n) && (min == Access::Write || n.kind != "group")),
+        units: labelled(&units, |n| unit_ok(n) && n.kind != "class"),
+        classes: labelled(&units, |n| unit_ok(n) && n.kind == "class"),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "people.html")]
+struct PeoplePage {
+    l: Layout,
+    f: FormState,
+    o: Options,
+    rows: Vec<PersonListRow>,
+    pager: Pager,
+    export_query: String,
+    can_add: bool,
+}
+
+/// The list's query with the class choice folded into the unit filter.
+fn effective(q: &PeopleQuery, class_id: Option<&String>) -> PeopleQuery {
+    let mut q = q.clone();
+    if let Some(c) = class_id.filter(|c| !c.trim().is_empty()) {
+        q.unit_id = Some(c.clone());
+    }
+    q
+}
+
+pub async fn index(State(s): State<AppState>, ctx: Ctx, Query(raw): Query<Vec<(String, String)>>) -> AppResult<Response> {
+    let scope = &ctx.me()?.scope;
+    let map: HashMap<String, String> = raw.iter().cloned().collect();
+    let q: PeopleQuery = serde_urlencoded::from_str(&serde_urlencoded::to_string(&raw).unwrap_or_default()).unwrap_or_default();
+    let q = effective(&q, map.get("class_id"));
+    let p: Paging = q.paging();
+    let mut c = s.store.read().await?;
+    let (rows, total) = people::list(&mut c, scope, &q.filter(), p.offset(), p.limit()).await?;
+    drop(c);
+    let o = options(&s, scope, ctx.lang, Access::Read).await?;
+    let export_pairs: Vec<(String, String)> = raw.iter().filter(|(k, _)| k != "page" && k != "per_page" && k != "done").cloned().collect();
+    let export_query = serde_urlencoded::to_string(&export_pairs).unwrap_or_default();
+    let pager = Pager::new(&raw, "/people", p.page, p.limit(), total);
+    let f = FormState::with(ctx.lang, map, FieldErrors::new());
+    let can_add = !options(&s, scope, ctx.lang, Access::Write).await.map(|o| o.orgs.is_empty() && o.units.is_empty() && o.classes.is_empty()).unwrap_or(true);
+    Ok(render(&PeoplePage { l: Layout::new(&ctx, ctx.t("人员", "People")), f, o, rows, pager, export_query, can_add }))
+}
+
+async fn export_rows(s: &AppState, ctx: &Ctx, raw: &[(String, String)]) -> AppResult<Vec<PersonListRow>> {
+    let map: HashMap<String, String> = raw.iter().cloned().collect();
+    let q: PeopleQuery = serde_urlencoded::from_str(&serde_urlencoded::to_string(raw).unwrap_or_default()).unwrap_or_default();
+    let q = effective(&q, map.get("class_id"));
+    all_rows(s, &ctx.me()?.scope, &q.filter()).await
+}
+
+pub async fn export_xlsx(State(s): State<AppState>, ctx: Ctx, Query(raw): Query<Vec<(String, String)>>) -> AppResult<Response> {
+    if ctx.wechat {
+        return Ok(wechat_download(&ctx));
+    }
+    let rows = export_rows(&s, &ctx, &raw).await?;
+    export::people_xlsx(&rows, ctx.lang)
+}
+
+pub async fn export_csv(State(s): State<AppState>, ctx: Ctx, Query(raw): Query<Vec<(String, String)>>) -> AppResult<Response> {
+    if ctx.wechat {
+        return Ok(wechat_download(&ctx));
+    }
+    let rows = export_rows(&s, &ctx, &raw).await?;
+    Ok(export::people_csv(&rows, ctx.lang))
+}
+
+#[derive(Template)]
+#[template(path = "person_form.html")]
+struct PersonFormPage {
+    l: Layout,
+    f: FormState,
+    o: Options,
+    action: String,
+    new: bool,
+}
+
+const PERSON_FIELDS: [&str; 10] = ["name", "kind", "number", "gender", "political_status", "dev_stage", "cadre_rank", "email", "phone", "id_number"];
+
+fn input_from(m: &HashMap<String, String>) -> PersonInput {
+    let g = |k: &str| m.get(k).cloned();
+    PersonInput {
+        name: g("name"),
+        kind: g("kind"),
+        number: g("number"),
+        gender: g("gender"),
+        political_status: g("political_status"),
+        dev_stage: g("dev_stage"),
+        cadre_rank: g("cadre_rank"),
+        email: g("email"),
+        phone: g("phone"),
+        id_number: g("id_number"),
+    }
+}
+
+pub async fn new_form(State(s): State<AppState>, ctx: Ctx, Query(q): Query<HashMap<String, String>>) -> AppResult<Response> {
+    let scope = &ctx.me()?.scope;
+    let o = options(&s, scope, ctx.lang, Access::Write).await?;
+    if o.orgs.is_empty() && o.units.is_empty() && o.classes.is_empty() {
+        return Err(AppError::forbidden());
+    }
+    let mut f = FormState::new(ctx.lang);
+    f.set("kind", "student");
+    f.set("political_status", "03");
+    for k in ["org_id", "unit_id"] {
+        if let Some(v) = q.get(k) {
+            f.set(k, v.clone());
+        }
+    }
+    Ok(render(&PersonFormPage { l: Layout::new(&ctx, ctx.t("新增人员", "Add a person")), f, o, action: "/people".into(), new: true }))
+}
+
+pub async fn create(State(s): State<AppState>, ctx: Ctx, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
+    let scope = &ctx.me()?.scope;
+    let m = form_map(p);
+    let id = |k: &str| field(&m, k).and_then(|v| v.parse::<i64>().ok());
+    let mut pre = FieldErrors::new();
+    let start = match field(&m, "start_date") {
+        Some(d) => match pacesetter_domain::validate::date(d) {
+            Ok(d) => Some(d),
+            Err(t) => {
+                pre.0.push(pacesetter_domain::validate::FieldError { field: "start_date".into(), message: t });
+                None
+            }
+        },
+        None => None,
+    };
+    let unit = id("class_id").or(id("unit_id"));
+    let at = Placement { org_id: id("org_id"), post: field(&m, "post").map(str::to_string), unit_id: unit, position: field(&m, "position").map(str::to_string), start_date: start };
+    let result = if pre.is_empty() { create_person(&s, scope, input_from(&m), at).await } else { Err(AppError::invalid(pre)) };
+    match result {
+        Ok(pid) => Ok(see_other(&format!("/people/{}?done=created", pid.0))),
+        Err(e) if e.fields.is_some() || matches!(e.status, StatusCode::CONFLICT | StatusCode::FORBIDDEN) => {
+            let mut errs = e.fields.clone().unwrap_or_default();
+            if errs.is_empty() {
+                errs.0.push(pacesetter_domain::validate::FieldError { field: "_".into(), message: e.message.clone() });
+            }
+            let o = options(&s, scope, ctx.lang, Access::Write).await?;
+            let f = FormState::with(ctx.lang, m, errs);
+            Ok(render_status(e.status, &PersonFormPage { l: Layout::new(&ctx, ctx.t("新增人员", "Add a person")), f, o, action: "/people".into(), new: true }))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "person.html")]
+struct PersonPage {
+    l: Layout,
+    p: PersonRecord,
+    id_number: String,
+    can_edit: bool,
+    current: Vec<(MembershipRow, bool)>,
+    past: Vec<MembershipRow>,
+    relations: Vec<RelationRow>,
+    o: Option<Options>,
+    f: FormState,
+}
+
+async fn person_page(s: &AppState, ctx: &Ctx, id: i64, f: FormState, status: StatusCode) -> AppResult<Response> {
+    let scope = &ctx.me()?.scope;
+    let mut c = s.store.read().await?;
+    let (p, access) = people::get(&mut c, scope, PersonId(id)).await?;
+    let ms = people::memberships(&mut c, scope, PersonId(id)).await?;
+    let relations = relation::of_person(&mut c, PersonId(id)).await?;
+    drop(c);
+    let can_edit = access == Access::Write;
+    let (current, past): (Vec<MembershipRow>, Vec<MembershipRow>) = ms.into_iter().partition(|m| m.end_date.is_none());
+    let current = current
+        .into_iter()
+        .map(|m| {
+            let t = if m.tree == "org" { Tree::Org } else { Tree::Unit };
+            let w = t.access(scope, &m.node_path) == Some(Access::Write);
+            (m, w)
+        })
+        .collect();
+    let id_number = p.id_number.as_deref().map(|n| if can_edit { n.to_string() } else { mask_id_number(n) }).unwrap_or_default();
+    let o = if can_edit && p.left_on.is_none() { Some(options(s, scope, ctx.lang, Access::Write).await?) } else { None };
+    Ok(render_status(status, &PersonPage { l: Layout::new(ctx, &p.name), p, id_number, can_edit, current, past, relations, o, f }))
+}
+
+pub async fn show(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    person_page(&s, &ctx, id, FormState::new(ctx.lang), StatusCode::OK).await
+}
+
+pub async fn edit_form(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    let scope = &ctx.me()?.scope;
+    let mut c = s.store.read().await?;
+    let (p, access) = people::get(&mut c, scope, PersonId(id)).await?;
+    drop(c);
+    if access != Access::Write {
+        return Err(AppError::forbidden());
+    }
+    let mut f = FormState::new(ctx.lang);
+    f.set("name", p.name.clone());
+    f.set("kind", p.kind.clone());
+    f.set("number", p.number.clone());
+    f.set("gender", p.gender.clone().unwrap_or_default());
+    f.set("political_status", p.political_status.clone());
+    f.set("dev_stage", p.dev_stage.clone().unwrap_or_default());
+    f.set("cadre_rank", p.cadre_rank.clone().unwrap_or_default());
+    f.set("email", p.email.clone().unwrap_or_default());
+    f.set("phone", p.phone.clone().unwrap_or_default());
+    f.set("id_number", p.id_number.clone().unwrap_or_default());
+    let o = options(&s, scope, ctx.lang, Access::Write).await?;
+    Ok(render(&PersonFormPage { l: Layout::new(&ctx, &format!("{} · {}", ctx.t("编辑", "Edit"), p.name)), f, o, action: format!("/people/{id}"), new: false }))
+}
+
+pub async fn update(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
+    let scope = &ctx.me()?.scope;
+    let m = form_map(p);
+    // Every field of the form is sent; an empty optional field clears it.
+    let mut input = input_from(&m);
+    for k in PERSON_FIELDS {
+        if !m.contains_key(k) {
+            match k {
+                "name" => input.name = None,
+                "number" => input.number = None,
+                _ => {}
+            }
+        }
+    }
+    match save_person(&s, scope, PersonId(id), input).await {
+        Ok(()) => Ok(see_other(&format!("/people/{id}?done=saved"))),
+        Err(e) if e.fields.is_some() || e.status == StatusCode::CONFLICT => {
+            let mut errs = e.fields.clone().unwrap_or_default();
+            if errs.is_empty() {
+                errs.0.push(pacesetter_domain::validate::FieldError { field: "_".into(), message: e.message.clone() });
+            }
+            let o = options(&s, scope, ctx.lang, Access::Write).await?;
+            let f = FormState::with(ctx.lang, m, errs);
+            Ok(render_status(e.status, &PersonFormPage { l: Layout::new(&ctx, ctx.t("编辑", "Edit")), f, o, action: format!("/people/{id}"), new: false }))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Runs a change to a person's memberships; invalid input brings the page back with errors.
+async fn membership_change(s: &AppState, ctx: &Ctx, id: i64, m: HashMap<String, String>, r: Result<(), AppError>, done: &str) -> AppResult<Response> {
+    match r {
+        Ok(()) => Ok(see_other(&format!("/people/{id}?done={done}"))),
+        Err(e) if e.fields.is_some() || e.status == StatusCode::CONFLICT => {
+            let mut errs = e.fields.clone().unwrap_or_default();
+            if errs.is_empty() {
+                errs.0.push(pacesetter_domain::validate::FieldError { field: "_".into(), message: e.message.clone() });
+            }
+            person_page(s, ctx, id, FormState::with(ctx.lang, m, errs), e.status).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+fn require_confirm(m: &HashMap<String, String>) -> Result<(), AppError> {
+    if field(m, "confirm").is_some() {
+        return Ok(());
+    }
+    let mut e = FieldErrors::new();
+    e.add("confirm", "请勾选确认框", "Tick the box to confirm");
+    Err(AppError::invalid(e))
+}
+
+pub async fn add_membership(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
+    let scope = ctx.me()?.scope.clone();
+    let m = form_map(p);
+    let r = async {
+        let t = parse_tree(field(&m, "tree").unwrap_or(""))?;
+        let node = field(&m, if t == Tree::Org { "org_id" } else { "unit_id" }).and_then(|v| v.parse::<i64>().ok()).ok_or_else(|| {
+            let mut e = FieldErrors::new();
+            e.add(if t == Tree::Org { "org_id" } else { "unit_id" }, "请选择组织或单位", "Choose an organization or unit");
+            AppError::invalid(e)
+        })?;
+        let start = date_or_today("start_date", field(&m, "start_date"))?;
+        let role = if t == Tree::Org { field(&m, "post").unwrap_or("member").to_string() } else { field(&m, "position").unwrap_or("").to_string() };
+        let mut w = s.store.write().await?;
+        people::require_access(&mut w, &scope, PersonId(id), Access::Read).await?;
+        people::add_membership(&mut w, &scope, PersonId(id), t, node, &role, start).await?;
+        w.commit().await.map_err(StoreError::from)?;
+        Ok::<(), AppError>(())
+    }
+    .await;
+    membership_change(&s, &ctx, id, m, r, "saved").await
+}
+
+pub async fn end_membership(State(s): State<AppState>, ctx: Ctx, Path((id, tree_name, mid)): Path<(i64, String, i64)>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
+    let scope = ctx.me()?.scope.clone();
+    let m = form_map(p);
+    let r = async {
+        let t = parse_tree(&tree_name)?;
+        require_confirm(&m)?;
+        let on = date_or_today("end_date", field(&m, "end_date"))?;
+        let mut w = s.store.write().await?;
+        people::require_access(&mut w, &scope, PersonId(id), Access::Read).await?;
+        people::end_membership(&mut w, &scope, PersonId(id), t, mid, on, field(&m, "reason").unwrap_or("")).await?;
+        w.commit().await.map_err(StoreError::from)?;
+        Ok::<(), AppError>(())
+    }
+    .await;
+    membership_change(&s, &ctx, id, m, r, "ended").await
+}
+
+pub async fn leave(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
+    let scope = ctx.me()?.scope.clone();
+    let m = form_map(p);
+    let r = async {
+        require_confirm(&m)?;
+        let on = date_or_today("leave_date", field(&m, "leave_date"))?;
+        let mut w = s.store.write().await?;
+        people::mark_left(&mut w, &scope, PersonId(id), on, field(&m, "leave_reason").unwrap_or("")).await?;
+        w.commit().await.map_err(StoreError::from)?;
+        Ok::<(), AppError>(())
+    }
+    .await;
+    match r {
+        // The person may now be beyond the caller's reach: go back to the list.
+        Ok(()) => Ok(see_other("/people?done=left")),
+        Err(e) => membership_change(&s, &ctx, id, m, Err(e), "left").await,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "directory.html")]
+struct DirectoryPage {
+    l: Layout,
+    q: String,
+    rows: Vec<PublicPerson>,
+}
+
+pub async fn directory(State(s): State<AppState>, ctx: Ctx, Query(q): Query<HashMap<String, String>>) -> AppResult<Response> {
+    let text = q.get("q").cloned().unwrap_or_default();
+    let mut c = s.store.read().await?;
+    let rows = people::directory(&mut c, &text, 50).await?;
+    Ok(render(&DirectoryPage { l: Layout::new(&ctx, ctx.t("查找人员", "Look someone up")), q: text, rows }))
+}

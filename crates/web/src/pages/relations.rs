@@ -1,0 +1,114 @@
+//! The relation records scope depends on, with their coverage (the campaign office).
+
+use super::{field, form_map, render_status, see_other, FormState, Layout, Pager};
+use crate::api::relations::parse_kind;
+use crate::api::{date_or_today, Paging};
+use crate::ctx::Ctx;
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::Form;
+use pacesetter_domain::ids::RelationId;
+use pacesetter_domain::role::RelationKind;
+use pacesetter_domain::validate::FieldErrors;
+use pacesetter_store::relation::{self, Coverage, RelationRow};
+use pacesetter_store::{people, StoreError};
+use std::collections::HashMap;
+
+#[derive(Template)]
+#[template(path = "relations.html")]
+struct RelationsPage {
+    l: Layout,
+    rows: Vec<RelationRow>,
+    pager: Pager,
+    kinds: Vec<(&'static str, String)>,
+    kind: String,
+    current: bool,
+    coverage: Coverage,
+    f: FormState,
+}
+
+async fn page(s: &AppState, ctx: &Ctx, raw: Vec<(String, String)>, f: FormState, status: StatusCode) -> AppResult<Response> {
+    let map: HashMap<String, String> = raw.iter().cloned().collect();
+    let kind_code = map.get("kind").cloned().unwrap_or_default();
+    let kind = RelationKind::parse(&kind_code);
+    let current = map.get("all").is_none_or(|v| v != "true");
+    let p = Paging::from_query(map.get("page").map(String::as_str), map.get("per_page").map(String::as_str));
+    let mut c = s.store.read().await?;
+    let (rows, total) = relation::list(&mut c, kind, current, p.offset(), p.limit()).await?;
+    let coverage = relation::coverage(&mut c).await?;
+    let pager = Pager::new(&raw, "/relations", p.page, p.limit(), total);
+    let kinds = RelationKind::ALL.iter().map(|k| (k.code(), k.label(ctx.lang).to_string())).collect();
+    Ok(render_status(status, &RelationsPage { l: Layout::new(ctx, ctx.t("联系关系", "Relation records")), rows, pager, kinds, kind: kind_code, current, coverage, f }))
+}
+
+pub async fn index(State(s): State<AppState>, ctx: Ctx, Query(raw): Query<Vec<(String, String)>>) -> AppResult<Response> {
+    page(&s, &ctx, raw, FormState::new(ctx.lang), StatusCode::OK).await
+}
+
+pub async fn create(State(s): State<AppState>, ctx: Ctx, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
+    let scope = ctx.me()?.scope.clone();
+    let m = form_map(p);
+    let r = async {
+        let kind = parse_kind(field(&m, "kind").unwrap_or(""))?;
+        let mut errs = FieldErrors::new();
+        let mut c = s.store.read().await?;
+        let person = match field(&m, "number") {
+            Some(n) => people::id_by_number(&mut c, n).await?,
+            None => None,
+        };
+        drop(c);
+        if person.is_none() {
+            errs.add("number", "没有该工号的人员", "No person has this staff number");
+        }
+        let target = field(&m, "target_id").and_then(|v| v.parse::<i64>().ok());
+        if target.is_none() {
+            errs.add("target_id", "请填写班级、党支部或单位的编号", "Enter the id of the class, branch or unit");
+        }
+        let start = date_or_today("start_date", field(&m, "start_date"))?;
+        let (Some(person), Some(target)) = (person, target) else { return Err(AppError::invalid(errs)) };
+        let mut w = s.store.write().await?;
+        relation::create(&mut w, &scope, kind, person, target, start).await?;
+        w.commit().await.map_err(StoreError::from)?;
+        Ok(())
+    }
+    .await;
+    match r {
+        Ok(()) => Ok(see_other("/relations?done=created")),
+        Err(e) if e.fields.is_some() || e.status == StatusCode::CONFLICT => {
+            let mut errs = e.fields.clone().unwrap_or_default();
+            if errs.is_empty() {
+                errs.0.push(pacesetter_domain::validate::FieldError { field: "_".into(), message: e.message.clone() });
+            }
+            page(&s, &ctx, Vec::new(), FormState::with(ctx.lang, m, errs), e.status).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn end(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
+    let scope = ctx.me()?.scope.clone();
+    let m = form_map(p);
+    let r = async {
+        let on = date_or_today("end_date", field(&m, "end_date"))?;
+        let mut w = s.store.write().await?;
+        relation::end(&mut w, &scope, RelationId(id), on).await?;
+        w.commit().await.map_err(StoreError::from)?;
+        Ok::<(), AppError>(())
+    }
+    .await;
+    match r {
+        Ok(()) => Ok(see_other("/relations?done=ended")),
+        Err(e) if e.fields.is_some() || e.status == StatusCode::CONFLICT => {
+            let mut errs = e.fields.clone().unwrap_or_default();
+            if errs.is_empty() {
+                errs.0.push(pacesetter_domain::validate::FieldError { field: "_".into(), message: e.message.clone() });
+            }
+            page(&s, &ctx, Vec::new(), FormState::with(ctx.lang, m, errs), e.status).await
+        }
+        Err(e) => Err(e),
+    }
+}

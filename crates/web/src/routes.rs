@@ -1,0 +1,215 @@
+//! The route table: every route, its access rule, and (for the API) what it takes and gives.
+//! It builds the router, the OpenAPI document, and drives the test that tries every scoped
+//! route from outside its scope (axum cannot list its routes by itself).
+
+use crate::state::AppState;
+use crate::{api, ctx, pages};
+use axum::http::Method;
+use axum::routing::{get, post, MethodRouter};
+use axum::Router;
+use pacesetter_domain::role::Role;
+use utoipa::openapi::schema::Schema;
+use utoipa::openapi::RefOr;
+use utoipa::ToSchema;
+
+/// Who may reach a route.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, without logging in.
+    Public,
+    /// Anyone holding a secret token in the URL (the route checks the token).
+    Token,
+    /// Anyone logged in; what they see is limited by their scope or is public fields only.
+    LoggedIn,
+    /// Logged in, and the record the route names must be in the caller's scope: a caller
+    /// outside it gets 403 or 404 and no data.
+    Scoped,
+    /// Only these roles.
+    Roles(&'static [Role]),
+}
+
+pub const ADMIN: &[Role] = &[Role::Admin];
+pub const OFFICE: &[Role] = &[Role::Office, Role::Admin];
+pub const ACCOUNT_OFFICES: &[Role] = &[Role::Admin, Role::Office];
+pub const AUDITOR: &[Role] = &[Role::Auditor];
+
+/// Registers a schema and the ones it refers to; returns its name.
+pub type SchemaFn = fn(&mut Vec<(String, RefOr<Schema>)>) -> String;
+
+pub fn schema<T: ToSchema>(all: &mut Vec<(String, RefOr<Schema>)>) -> String {
+    all.push((T::name().into_owned(), T::schema()));
+    T::schemas(all);
+    T::name().into_owned()
+}
+
+/// What the OpenAPI document says of an API route.
+#[derive(Clone, Copy, Default)]
+pub struct ApiDoc {
+    pub request: Option<SchemaFn>,
+    pub response: Option<SchemaFn>,
+    /// The response is a JSON array of `response`.
+    pub list: bool,
+    /// Query parameters: (name, description).
+    pub query: &'static [(&'static str, &'static str)],
+}
+
+pub struct Route {
+    pub method: Method,
+    pub path: &'static str,
+    /// Unique; the OpenAPI operationId and the key of the scope test's cases.
+    pub name: &'static str,
+    pub access: Access,
+    pub summary: &'static str,
+    pub api: Option<ApiDoc>,
+    pub handler: MethodRouter<AppState>,
+}
+
+fn r(method: Method, path: &'static str, name: &'static str, access: Access, summary: &'static str, handler: MethodRouter<AppState>) -> Route {
+    Route { method, path, name, access, summary, api: None, handler }
+}
+
+fn a(method: Method, path: &'static str, name: &'static str, access: Access, summary: &'static str, doc: ApiDoc, handler: MethodRouter<AppState>) -> Route {
+    Route { method, path, name, access, summary, api: Some(doc), handler }
+}
+
+fn doc(request: Option<SchemaFn>, response: Option<SchemaFn>) -> ApiDoc {
+    ApiDoc { request, response, list: false, query: &[] }
+}
+
+fn list(response: SchemaFn, query: &'static [(&'static str, &'static str)]) -> ApiDoc {
+    ApiDoc { request: None, response: Some(response), list: true, query }
+}
+
+const PEOPLE_QUERY: &[(&str, &str)] = &[
+    ("q", "part of a name, or the beginning of a staff or student number"),
+    ("org_id", "people in this Party organization's subtree"),
+    ("unit_id", "people in this unit's subtree (a class is a unit)"),
+    ("political_status", "GB/T 4762 code, such as 01"),
+    ("dev_stage", "applicant, activist or candidate"),
+    ("kind", "staff, student or retired"),
+    ("role", "secretary, committee, cadre, cadre_linked, contact or unit_head"),
+    ("include_left", "true to include people who have left"),
+    ("page", "page number, from 1"),
+    ("per_page", "rows per page, at most 200"),
+];
+
+use api::dto::*;
+use Method as M;
+
+/// Every route of the server.
+pub fn table() -> Vec<Route> {
+    use Access::*;
+    vec![
+        // Public.
+        r(M::GET, "/", "root", Public, "Home or login", get(pages::home::root)),
+        r(M::GET, "/login", "login_form", Public, "Login page", get(pages::login::form)),
+        r(M::POST, "/login", "login_submit", Public, "Log in", post(pages::login::submit)),
+        r(M::POST, "/lang", "switch_lang", Public, "Switch the interface language", post(pages::login::switch_lang)),
+        r(M::GET, "/static/{file}", "static_file", Public, "Style sheet and script", get(pages::assets::file)),
+        r(M::GET, "/healthz", "healthz", Public, "Health and schema version", get(api::meta::healthz)),
+        r(M::GET, "/api/openapi.json", "openapi", Public, "This API's OpenAPI 3 document", get(api::meta::openapi)),
+        a(M::POST, "/api/v1/auth/login", "api_login", Public, "Log in; sets the session cookie", doc(Some(schema::<LoginRequest>), Some(schema::<Me>)), post(api::auth::login)),
+        // Any logged-in user.
+        r(M::POST, "/logout", "logout", LoggedIn, "Log out", post(pages::login::logout)),
+        r(M::GET, "/password", "password_form", LoggedIn, "Change password page", get(pages::login::password_form)),
+        r(M::POST, "/password", "password_submit", LoggedIn, "Change password", post(pages::login::password_submit)),
+        r(M::GET, "/home", "home", LoggedIn, "What I owe and what waits for me", get(pages::home::home)),
+        r(M::GET, "/orgs", "orgs_index", LoggedIn, "The Party tree", get(pages::tree::orgs_index)),
+        r(M::GET, "/units", "units_index", LoggedIn, "The administrative tree", get(pages::tree::units_index)),
+        r(M::GET, "/people", "people_index", LoggedIn, "People in my scope", get(pages::people::index)),
+        r(M::GET, "/people/export.xlsx", "people_export_xlsx", LoggedIn, "Export people in my scope to Excel", get(pages::people::export_xlsx)),
+        r(M::GET, "/people/export.csv", "people_export_csv", LoggedIn, "Export people in my scope to CSV", get(pages::people::export_csv)),
+        r(M::GET, "/people/new", "person_new", LoggedIn, "Form for a new person", get(pages::people::new_form)),
+        r(M::POST, "/people", "person_create", LoggedIn, "Add a person", post(pages::people::create)),
+        r(M::GET, "/directory", "directory", LoggedIn, "Look up people's public fields", get(pages::people::directory)),
+        a(M::POST, "/api/v1/auth/logout", "api_logout", LoggedIn, "Log out", doc(None, None), post(api::auth::logout)),
+        a(M::GET, "/api/v1/me", "api_me", LoggedIn, "The caller's account, roles and scope", doc(None, Some(schema::<Me>)), get(api::auth::me)),
+        a(M::PUT, "/api/v1/me/lang", "api_set_lang", LoggedIn, "Set the interface language", doc(Some(schema::<LangRequest>), Some(schema::<Me>)), axum::routing::put(api::auth::set_lang)),
+        a(M::POST, "/api/v1/me/password", "api_change_password", LoggedIn, "Change the caller's password", doc(Some(schema::<PasswordChange>), None), post(api::auth::change_password)),
+        a(M::GET, "/api/v1/orgs", "api_orgs", LoggedIn, "The Party tree (public fields)", list(schema::<NodeDto>, &[]), get(api::tree::orgs)),
+        a(M::GET, "/api/v1/units", "api_units", LoggedIn, "The administrative tree (public fields)", list(schema::<NodeDto>, &[]), get(api::tree::units)),
+        a(M::GET, "/api/v1/people", "api_people", LoggedIn, "People in the caller's scope, filtered and paged", ApiDoc { response: Some(schema::<PeoplePage>), query: PEOPLE_QUERY, ..Default::default() }, get(api::people::list)),
+        a(M::GET, "/api/v1/people/export", "api_people_export", LoggedIn, "People in scope as .xlsx or CSV (format=xlsx|csv)", ApiDoc { query: PEOPLE_QUERY, ..Default::default() }, get(api::people::export)),
+        a(M::POST, "/api/v1/people", "api_person_create", LoggedIn, "Add a person to an organization or unit in scope", doc(Some(schema::<NewPerson>), Some(schema::<PersonDto>)), post(api::people::create)),
+        a(M::GET, "/api/v1/directory", "api_directory", LoggedIn, "Public fields of people whose name matches q", list(schema::<PublicPersonDto>, &[("q", "part of a name")]), get(api::people::directory)),
+        // Scoped: the record named in the path must be in the caller's scope.
+        r(M::GET, "/orgs/{id}", "org_page", Scoped, "A Party organization", get(pages::tree::org_page)),
+        r(M::POST, "/orgs/{id}", "org_update", Scoped, "Rename an organization or change its category", post(pages::tree::org_update)),
+        r(M::POST, "/orgs/{id}/children", "org_create_child", Scoped, "Add an organization below", post(pages::tree::org_create_child)),
+        r(M::POST, "/orgs/{id}/move", "org_move", Scoped, "Move an organization", post(pages::tree::org_move)),
+        r(M::POST, "/orgs/{id}/close", "org_close", Scoped, "Close an organization", post(pages::tree::org_close)),
+        r(M::GET, "/units/{id}", "unit_page", Scoped, "A unit", get(pages::tree::unit_page)),
+        r(M::POST, "/units/{id}", "unit_update", Scoped, "Rename a unit", post(pages::tree::unit_update)),
+        r(M::POST, "/units/{id}/children", "unit_create_child", Scoped, "Add a unit below", post(pages::tree::unit_create_child)),
+        r(M::POST, "/units/{id}/move", "unit_move", Scoped, "Move a unit", post(pages::tree::unit_move)),
+        r(M::POST, "/units/{id}/close", "unit_close", Scoped, "Close a unit", post(pages::tree::unit_close)),
+        r(M::GET, "/people/{id}", "person_page", Scoped, "A person's record and history", get(pages::people::show)),
+        r(M::GET, "/people/{id}/edit", "person_edit", Scoped, "Form to edit a person", get(pages::people::edit_form)),
+        r(M::POST, "/people/{id}", "person_update", Scoped, "Save a person", post(pages::people::update)),
+        r(M::POST, "/people/{id}/memberships", "membership_add", Scoped, "Add a membership", post(pages::people::add_membership)),
+        r(M::POST, "/people/{id}/memberships/{tree}/{mid}/end", "membership_end", Scoped, "End a membership", post(pages::people::end_membership)),
+        r(M::POST, "/people/{id}/leave", "person_leave", Scoped, "Record that a person has left", post(pages::people::leave)),
+        a(M::GET, "/api/v1/orgs/{id}", "api_org", Scoped, "A Party organization with its children", doc(None, Some(schema::<NodeDetail>)), get(api::tree::org)),
+        a(M::PATCH, "/api/v1/orgs/{id}", "api_org_update", Scoped, "Rename an organization or change its category", doc(Some(schema::<NodeChange>), Some(schema::<NodeDto>)), axum::routing::patch(api::tree::org_update)),
+        a(M::POST, "/api/v1/orgs/{id}/children", "api_org_create", Scoped, "Add an organization below", doc(Some(schema::<NodeChange>), Some(schema::<NodeDto>)), post(api::tree::org_create)),
+        a(M::POST, "/api/v1/orgs/{id}/move", "api_org_move", Scoped, "Move an organization", doc(Some(schema::<MoveRequest>), Some(schema::<NodeDto>)), post(api::tree::org_move)),
+        a(M::POST, "/api/v1/orgs/{id}/close", "api_org_close", Scoped, "Close an organization", doc(Some(schema::<DateRequest>), Some(schema::<NodeDto>)), post(api::tree::org_close)),
+        a(M::GET, "/api/v1/units/{id}", "api_unit", Scoped, "A unit with its children", doc(None, Some(schema::<NodeDetail>)), get(api::tree::unit)),
+        a(M::PATCH, "/api/v1/units/{id}", "api_unit_update", Scoped, "Rename a unit", doc(Some(schema::<NodeChange>), Some(schema::<NodeDto>)), axum::routing::patch(api::tree::unit_update)),
+        a(M::POST, "/api/v1/units/{id}/children", "api_unit_create", Scoped, "Add a unit below", doc(Some(schema::<NodeChange>), Some(schema::<NodeDto>)), post(api::tree::unit_create)),
+        a(M::POST, "/api/v1/units/{id}/move", "api_unit_move", Scoped, "Move a unit", doc(Some(schema::<MoveRequest>), Some(schema::<NodeDto>)), post(api::tree::unit_move)),
+        a(M::POST, "/api/v1/units/{id}/close", "api_unit_close", Scoped, "Close a unit", doc(Some(schema::<DateRequest>), Some(schema::<NodeDto>)), post(api::tree::unit_close)),
+        a(M::GET, "/api/v1/people/{id}", "api_person", Scoped, "A person's record with memberships and relations", doc(None, Some(schema::<PersonDto>)), get(api::people::get)),
+        a(M::PATCH, "/api/v1/people/{id}", "api_person_update", Scoped, "Change a person's fields", doc(Some(schema::<PersonChange>), Some(schema::<PersonDto>)), axum::routing::patch(api::people::update)),
+        a(M::POST, "/api/v1/people/{id}/memberships", "api_membership_add", Scoped, "Add a membership", doc(Some(schema::<NewMembership>), Some(schema::<MembershipDto>)), post(api::people::add_membership)),
+        a(M::POST, "/api/v1/people/{id}/memberships/{tree}/{mid}/end", "api_membership_end", Scoped, "End a membership", doc(Some(schema::<EndRequest>), Some(schema::<MembershipDto>)), post(api::people::end_membership)),
+        a(M::POST, "/api/v1/people/{id}/leave", "api_person_leave", Scoped, "Record that a person has left", doc(Some(schema::<EndRequest>), Some(schema::<PersonDto>)), post(api::people::leave)),
+        // The campaign office: relation records.
+        r(M::GET, "/relations", "relations_index", Roles(OFFICE), "Relation records and their coverage", get(pages::relations::index)),
+        r(M::POST, "/relations", "relation_create", Roles(OFFICE), "Create a relation record", post(pages::relations::create)),
+        r(M::POST, "/relations/{id}/end", "relation_end", Roles(OFFICE), "End a relation record", post(pages::relations::end)),
+        a(M::GET, "/api/v1/relations", "api_relations", Roles(OFFICE), "Relation records", ApiDoc { response: Some(schema::<RelationPage>), query: &[("kind", "cadre_class, branch_contact or unit_head"), ("current", "true for current only"), ("page", "page"), ("per_page", "rows per page")], ..Default::default() }, get(api::relations::list)),
+        a(M::GET, "/api/v1/relations/coverage", "api_relations_coverage", Roles(OFFICE), "Classes, branches and units still without their relation", doc(None, Some(schema::<CoverageDto>)), get(api::relations::coverage)),
+        a(M::POST, "/api/v1/relations", "api_relation_create", Roles(OFFICE), "Create a relation record", doc(Some(schema::<NewRelation>), Some(schema::<RelationDto>)), post(api::relations::create)),
+        a(M::POST, "/api/v1/relations/{id}/end", "api_relation_end", Roles(OFFICE), "End a relation record", doc(Some(schema::<DateRequest>), Some(schema::<RelationDto>)), post(api::relations::end)),
+        // Accounts: the administrator, and the office for the two-office auditor grant.
+        r(M::GET, "/accounts", "accounts_index", Roles(ACCOUNT_OFFICES), "Accounts", get(pages::accounts::index)),
+        r(M::POST, "/accounts", "account_create", Roles(ADMIN), "Create an account", post(pages::accounts::create)),
+        r(M::GET, "/accounts/{id}", "account_page", Roles(ACCOUNT_OFFICES), "An account and its roles", get(pages::accounts::show)),
+        r(M::POST, "/accounts/{id}/grants", "grant_create", Roles(ADMIN), "Grant a role", post(pages::accounts::grant)),
+        r(M::POST, "/grants/{id}/end", "grant_end", Roles(ADMIN), "End a role", post(pages::accounts::end_grant)),
+        r(M::POST, "/accounts/{id}/password", "account_reset_password", Roles(ADMIN), "Reset a password", post(pages::accounts::reset_password)),
+        r(M::POST, "/accounts/{id}/disabled", "account_disable", Roles(ADMIN), "Disable or enable an account", post(pages::accounts::set_disabled)),
+        r(M::POST, "/accounts/{id}/auditor-request", "auditor_request", Roles(ACCOUNT_OFFICES), "Ask for the auditor role for an account", post(pages::accounts::request_auditor)),
+        r(M::POST, "/auditor-requests/{id}/decide", "auditor_decide", Roles(ACCOUNT_OFFICES), "Approve or reject an auditor request", post(pages::accounts::decide_auditor)),
+        a(M::GET, "/api/v1/accounts", "api_accounts", Roles(ACCOUNT_OFFICES), "Accounts", ApiDoc { response: Some(schema::<AccountPage>), query: &[("q", "part of a user name or display name"), ("page", "page"), ("per_page", "rows per page")], ..Default::default() }, get(api::accounts::list)),
+        a(M::POST, "/api/v1/accounts", "api_account_create", Roles(ADMIN), "Create an account with an initial password to change at first login", doc(Some(schema::<NewAccountRequest>), Some(schema::<AccountDto>)), post(api::accounts::create)),
+        a(M::GET, "/api/v1/accounts/{id}", "api_account", Roles(ACCOUNT_OFFICES), "An account and its grants", doc(None, Some(schema::<AccountDto>)), get(api::accounts::get)),
+        a(M::POST, "/api/v1/accounts/{id}/grants", "api_grant_create", Roles(ADMIN), "Grant a role", doc(Some(schema::<NewGrant>), Some(schema::<AccountDto>)), post(api::accounts::grant)),
+        a(M::POST, "/api/v1/grants/{id}/end", "api_grant_end", Roles(ADMIN), "End a role", doc(Some(schema::<DateRequest>), None), post(api::accounts::end_grant)),
+        a(M::POST, "/api/v1/accounts/{id}/password", "api_account_reset_password", Roles(ADMIN), "Set a temporary password the holder must change at the next login (audited)", doc(Some(schema::<PasswordReset>), None), post(api::accounts::reset_password)),
+        a(M::POST, "/api/v1/accounts/{id}/auditor-request", "api_auditor_request", Roles(ACCOUNT_OFFICES), "Ask for the auditor role for an account", doc(None, Some(schema::<AuditorRequestDto>)), post(api::accounts::request_auditor)),
+        a(M::GET, "/api/v1/auditor-requests", "api_auditor_requests", Roles(ACCOUNT_OFFICES), "Requests for the auditor role", list(schema::<AuditorRequestDto>, &[]), get(api::accounts::auditor_requests)),
+        a(M::POST, "/api/v1/auditor-requests/{id}/decide", "api_auditor_decide", Roles(ACCOUNT_OFFICES), "Approve or reject (the other office)", doc(Some(schema::<Decision>), None), post(api::accounts::decide_auditor)),
+        // The auditor.
+        r(M::GET, "/audit", "audit_index", Roles(AUDITOR), "The audit log", get(pages::audit::index)),
+        a(M::GET, "/api/v1/audit", "api_audit", Roles(AUDITOR), "The audit log, newest first", ApiDoc { response: Some(schema::<AuditPage>), query: &[("entity", "person, org, unit, account, relation"), ("entity_id", "the record's id"), ("actor", "user name"), ("action", "beginning of the action, such as person."), ("page", "page"), ("per_page", "rows per page")], ..Default::default() }, get(api::audit::list)),
+        a(M::GET, "/api/v1/audit/verify", "api_audit_verify", Roles(AUDITOR), "Recompute the hash chain", doc(None, Some(schema::<VerifyDto>)), get(api::audit::verify)),
+    ]
+}
+
+/// The router: every route of the table behind its guard, then the context and headers.
+pub fn router(state: AppState) -> Router {
+    let mut router = Router::new();
+    for route in table() {
+        let access = route.access;
+        let handler = route.handler.route_layer(axum::middleware::from_fn(move |req, next| ctx::guard(access, req, next)));
+        router = router.route(route.path, handler);
+    }
+    router
+        .fallback(|| async { crate::error::AppError::not_found() })
+        .layer(axum::extract::DefaultBodyLimit::max(8 * 1024 * 1024))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), ctx::context))
+        .layer(axum::middleware::from_fn(ctx::security_headers))
+        .with_state(state)
+}

@@ -1,0 +1,37 @@
+//! What every request shares.
+
+use pacesetter_store::Store;
+use std::net::IpAddr;
+use std::sync::Arc;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub site: Arc<Site>,
+}
+
+/// Facts about how the server is reached.
+#[derive(Debug)]
+pub struct Site {
+    /// scheme://host[:port] of the public URL, compared with Origin and Referer.
+    pub origin: String,
+    /// Cookies carry Secure when the public URL is HTTPS.
+    pub secure: bool,
+    pub trusted_proxies: Vec<IpAddr>,
+}
+
+impl Site {
+    /// Builds the facts from the public URL, which must be http:// or https://.
+    pub fn from_public_url(url: &str, trusted_proxies: Vec<IpAddr>) -> Result<Site, String> {
+        let url = url.trim().trim_end_matches('/');
+        let (scheme, rest) = url.split_once("://").ok_or_else(|| format!("PACESETTER_PUBLIC_URL {url:?} has no scheme"))?;
+        if scheme != "http" && scheme != "https" {
+            return Err(format!("PACESETTER_PUBLIC_URL must start with http:// or https://, not {scheme}://"));
+        }
+        let host = rest.split('/').next().unwrap_or("");
+        if host.is_empty() {
+            return Err(format!("PACESETTER_PUBLIC_URL {url:?} has no host"));
+        }
+        Ok(Site { origin: format!("{scheme}://{}", host.to_ascii_lowercase()), secure: scheme == "https", trusted_proxies })
+    }
+}

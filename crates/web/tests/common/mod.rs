@@ -1,0 +1,118 @@
+//! The test server: the real application on a random port, on a fresh database of either
+//! backend, with a small demo university.
+
+#![allow(dead_code)]
+
+use pacesetter_store::testkit::{self, TempDir};
+use pacesetter_web::{Application, Config};
+use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE, ORIGIN};
+use reqwest::{Client, Response};
+use serde_json::Value;
+
+pub const PASSWORD: &str = "test-password-2012";
+pub const SIZE: usize = 300;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub backend: Backend,
+    _dir: TempDir,
+}
+
+/// Starts the server, or None when the backend is not available here (never under CI=true).
+pub async fn spawn(backend: Backend) -> Option<TestApp> {
+    spawn_with(backend, |_| {}).await
+}
+
+pub async fn spawn_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -> Option<TestApp> {
+    let dir = TempDir::new();
+    let mut config = Config::new("127.0.0.1:0", dir.path.clone());
+    config.demo_password = Some(PASSWORD.into());
+    config.demo_size = SIZE;
+    if backend == Backend::Postgres {
+        let Some(base) = testkit::postgres_url() else {
+            assert!(!testkit::postgres_required(), "CI=true but PACESETTER_TEST_POSTGRES is not set: the PostgreSQL suite is required");
+            eprintln!("skipped: PACESETTER_TEST_POSTGRES is not set");
+            return None;
+        };
+        config.database_url = Some(testkit::postgres_database(&base).await.expect("create a test database"));
+    }
+    tweak(&mut config);
+    let app = Application::build(config).await.expect("the application starts");
+    let addr = app.spawn();
+    let base = format!("http://{addr}");
+    Some(TestApp { base, backend, _dir: dir })
+}
+
+/// A browser-like client: keeps cookies, sends our Origin on every request.
+pub fn client(base: &str) -> Client {
+    let mut h = HeaderMap::new();
+    h.insert(ORIGIN, HeaderValue::from_str(base).unwrap());
+    Client::builder().cookie_store(true).default_headers(h).redirect(reqwest::redirect::Policy::none()).build().unwrap()
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// A client logged in as a demo account through the API.
+    pub async fn login(&self, username: &str) -> Client {
+        let c = client(&self.base);
+        let r = c.post(self.url("/api/v1/auth/login")).json(&serde_json::json!({"username": username, "password": PASSWORD})).send().await.unwrap();
+        assert_eq!(r.status(), 200, "login as {username}: {}", r.text().await.unwrap_or_default());
+        c
+    }
+
+    pub async fn get_json(&self, c: &Client, path: &str) -> Value {
+        let r = c.get(self.url(path)).send().await.unwrap();
+        let status = r.status();
+        let body = r.text().await.unwrap();
+        assert!(status.is_success(), "GET {path}: {status} {body}");
+        serde_json::from_str(&body).unwrap_or_else(|e| panic!("GET {path}: not JSON ({e}): {body}"))
+    }
+
+    /// A page's form token (every form carries the same one for a session).
+    pub async fn csrf(&self, c: &Client, page: &str) -> String {
+        let html = c.get(self.url(page)).send().await.unwrap().text().await.unwrap();
+        token_in(&html).unwrap_or_else(|| panic!("no form token on {page}"))
+    }
+
+    /// Posts a form with the session's token, as the browser would.
+    pub async fn post_form(&self, c: &Client, path: &str, fields: &[(&str, &str)]) -> Response {
+        let token = self.csrf(c, "/home").await;
+        let mut all: Vec<(&str, &str)> = vec![("_csrf", token.as_str())];
+        all.extend_from_slice(fields);
+        c.post(self.url(path)).header(CONTENT_TYPE, "application/x-www-form-urlencoded").body(serde_urlencoded::to_string(&all).unwrap()).send().await.unwrap()
+    }
+}
+
+pub fn token_in(html: &str) -> Option<String> {
+    let i = html.find("name=\"_csrf\" value=\"")? + "name=\"_csrf\" value=\"".len();
+    Some(html[i..].chars().take_while(|c| *c != '"').collect())
+}
+
+/// Runs a test body on SQLite, and on PostgreSQL when available.
+#[macro_export]
+macro_rules! both {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test]
+            async fn sqlite() {
+                let app = $crate::common::spawn($crate::common::Backend::Sqlite).await.unwrap();
+                super::$name(app).await
+            }
+            #[tokio::test]
+            async fn postgres() {
+                if let Some(app) = $crate::common::spawn($crate::common::Backend::Postgres).await {
+                    super::$name(app).await
+                }
+            }
+        }
+    )*};
+}
