@@ -1,0 +1,229 @@
+//! The main user path in headless Chromium at phone width under WeChat's user agent: a branch
+//! secretary logs in, opens their branch, edits a member, sees the change, and is refused
+//! another branch's page; every page stays within a 375 px viewport.
+//!
+//! Driven through ChromeDriver's W3C WebDriver protocol with a few lines of our own. Skipped
+//! when chromedriver is not installed, except under CI=true, where it is required.
+
+mod common;
+
+use common::{Backend, TestApp, PASSWORD};
+use serde_json::{json, Value};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+const WECHAT_UA: &str = "Mozilla/5.0 (Linux; Android 13; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/116.0.0.0 Mobile Safari/537.36 MicroMessenger/8.0.47.2560 WeChat/arm64 NetType/WIFI Language/zh_CN";
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+struct Driver {
+    child: Child,
+    base: String,
+    session: String,
+    http: reqwest::Client,
+    _profile: pacesetter_store::testkit::TempDir,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn find(bin: &str) -> Option<String> {
+    ["/usr/bin/", "/usr/local/bin/", "/usr/lib/chromium/"].iter().map(|d| format!("{d}{bin}")).find(|p| std::path::Path::new(p).exists())
+}
+
+impl Driver {
+    async fn start() -> Option<Driver> {
+        let (Some(driver), Some(chromium)) = (find("chromedriver"), find("chromium")) else {
+            assert!(!pacesetter_store::testkit::postgres_required(), "CI=true but chromium or chromedriver is missing: the browser suite is required");
+            eprintln!("skipped: chromium/chromedriver not installed");
+            return None;
+        };
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let child = Command::new(driver).arg(format!("--port={port}")).stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("start chromedriver");
+        let base = format!("http://127.0.0.1:{port}");
+        let http = reqwest::Client::new();
+        let mut ready = false;
+        for _ in 0..100 {
+            if let Ok(r) = http.get(format!("{base}/status")).send().await {
+                if r.json::<Value>().await.map(|v| v["value"]["ready"] == true).unwrap_or(false) {
+                    ready = true;
+                    break;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert!(ready, "chromedriver did not become ready");
+        let profile = pacesetter_store::testkit::TempDir::new();
+        let caps = json!({"capabilities": {"alwaysMatch": {
+            "browserName": "chrome",
+            "goog:chromeOptions": {
+                "binary": chromium,
+                "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                         "--disable-dev-shm-usage", format!("--user-data-dir={}", profile.path.display())],
+                "mobileEmulation": {"deviceMetrics": {"width": 375, "height": 812, "pixelRatio": 2.0}, "userAgent": WECHAT_UA}
+            }
+        }}});
+        let r: Value = http.post(format!("{base}/session")).json(&caps).send().await.unwrap().json().await.unwrap();
+        let session = r["value"]["sessionId"].as_str().unwrap_or_else(|| panic!("no session: {r}")).to_string();
+        Some(Driver { child, base, session, http, _profile: profile })
+    }
+
+    async fn cmd(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+        let url = format!("{}/session/{}{path}", self.base, self.session);
+        let mut req = self.http.request(method, url);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let v: Value = req.send().await.unwrap().json().await.unwrap();
+        if v["value"].get("error").is_some() {
+            panic!("webdriver {path}: {}", v["value"]);
+        }
+        v["value"].clone()
+    }
+
+    async fn goto(&self, url: &str) {
+        self.cmd(reqwest::Method::POST, "/url", Some(json!({"url": url}))).await;
+    }
+
+    async fn find(&self, css: &str) -> String {
+        let v = self.cmd(reqwest::Method::POST, "/element", Some(json!({"using": "css selector", "value": css}))).await;
+        v[ELEMENT].as_str().unwrap_or_else(|| panic!("no element {css}: {v}")).to_string()
+    }
+
+    async fn type_into(&self, css: &str, text: &str) {
+        let e = self.find(css).await;
+        self.cmd(reqwest::Method::POST, &format!("/element/{e}/clear"), Some(json!({}))).await;
+        self.cmd(reqwest::Method::POST, &format!("/element/{e}/value"), Some(json!({"text": text}))).await;
+    }
+
+    async fn click(&self, css: &str) {
+        let e = self.find(css).await;
+        self.cmd(reqwest::Method::POST, &format!("/element/{e}/click"), Some(json!({}))).await;
+    }
+
+    async fn js(&self, script: &str) -> Value {
+        self.cmd(reqwest::Method::POST, "/execute/sync", Some(json!({"script": script, "args": []}))).await
+    }
+
+    async fn text(&self) -> String {
+        self.js("return document.body.innerText").await.as_str().unwrap_or("").to_string()
+    }
+
+    async fn path(&self) -> String {
+        self.js("return location.pathname + location.search").await.as_str().unwrap_or("").to_string()
+    }
+
+    /// Asserts the page does not scroll sideways at 375 px, and saves a screenshot to look at.
+    async fn check_width(&self, name: &str) {
+        let w = self.js("return [document.documentElement.scrollWidth, window.innerWidth]").await;
+        let (scroll, inner) = (w[0].as_i64().unwrap(), w[1].as_i64().unwrap());
+        assert_eq!(inner, 375, "the viewport is a phone's");
+        assert!(scroll <= 375, "{name} ({}) scrolls sideways: scrollWidth {scroll}", self.path().await);
+        let png = self.cmd(reqwest::Method::GET, "/screenshot", None).await;
+        if let Some(b64) = png.as_str() {
+            use base64::Engine;
+            if let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(b64) {
+                let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
+                let _ = std::fs::create_dir_all(&dir);
+                let _ = std::fs::write(dir.join(format!("{name}.png")), bytes);
+            }
+        }
+    }
+
+    async fn login(&self, app: &TestApp, user: &str) {
+        self.goto(&app.url("/logout-page-does-not-exist")).await;
+        let _ = self.js("document.cookie = ''").await;
+        self.goto(&app.url("/login")).await;
+        self.type_into("#username", user).await;
+        self.type_into("#password", PASSWORD).await;
+        self.click("form[action='/login'] button[type=submit]").await;
+        let p = self.path().await;
+        assert!(p.starts_with("/home"), "{user} logged in and landed on {p}: {}", self.text().await);
+    }
+
+    async fn logout(&self) {
+        self.click("form[action='/logout'] button").await;
+    }
+}
+
+#[tokio::test]
+async fn browser_branch_secretary_edits_a_member_and_is_refused_another_branch() {
+    let Some(d) = Driver::start().await else { return };
+    let app = common::spawn(Backend::Sqlite).await.unwrap();
+    // Ids of the records the walk visits, read through the API.
+    let sec = app.login("branchsec").await;
+    let me = app.get_json(&sec, "/api/v1/me").await;
+    let branch_path = me["reaches"].as_array().unwrap().iter().find(|r| r["kind"] == "org").unwrap()["target"].as_str().unwrap().to_string();
+    let branch: i64 = branch_path.trim_end_matches('/').rsplit('/').next().unwrap().parse().unwrap();
+    let member = app.get_json(&app.login("member").await, "/api/v1/me").await["person_id"].as_i64().unwrap();
+    let other = app.get_json(&app.login("branchsec2").await, "/api/v1/me").await;
+    let other_path = other["reaches"].as_array().unwrap().iter().find(|r| r["kind"] == "org").unwrap()["target"].as_str().unwrap().to_string();
+    let other_branch: i64 = other_path.trim_end_matches('/').rsplit('/').next().unwrap().parse().unwrap();
+
+    d.goto(&app.url("/login")).await;
+    d.check_width("login").await;
+    d.login(&app, "branchsec").await;
+    d.check_width("home-branchsec").await;
+    assert!(d.text().await.contains("工作台"));
+
+    // Their branch, from the desk.
+    d.click(&format!("a[href='/orgs/{branch}']")).await;
+    assert_eq!(d.path().await, format!("/orgs/{branch}"));
+    d.check_width("branch").await;
+    assert!(d.text().await.contains("成员"));
+
+    // A member's record, then its edit form.
+    d.goto(&app.url(&format!("/people/{member}"))).await;
+    d.check_width("person").await;
+    d.click(&format!("a[href='/people/{member}/edit']")).await;
+    d.check_width("person-edit").await;
+    d.type_into("#phone", "13912345678").await;
+    d.click("form.card button[type=submit]").await;
+    assert!(d.path().await.starts_with(&format!("/people/{member}")), "{}", d.path().await);
+    let t = d.text().await;
+    assert!(t.contains("已保存") && t.contains("13912345678"), "{t}");
+
+    // Bad input is shown next to the field, and what was typed is kept.
+    d.goto(&app.url(&format!("/people/{member}/edit"))).await;
+    d.type_into("#email", "wang@csust").await; // the browser accepts it; the server does not
+    d.click("form.card button[type=submit]").await;
+    let t = d.text().await;
+    assert!(t.contains("电子邮箱格式不正确"), "{t}");
+    d.check_width("person-edit-error").await;
+
+    // Another branch: refused, and nothing of it shown.
+    d.goto(&app.url(&format!("/orgs/{other_branch}"))).await;
+    let t = d.text().await;
+    assert!(t.contains("未找到") || t.contains("没有权限"), "{t}");
+    d.check_width("refused").await;
+
+    // The list, its filters, and the English switch.
+    d.goto(&app.url("/people")).await;
+    d.check_width("people").await;
+    d.click("form[action='/lang'] button").await;
+    assert!(d.text().await.contains("People"));
+    d.check_width("people-en").await;
+    d.click("form[action='/lang'] button").await;
+    d.logout().await;
+
+    // Every page of the other roles stays within the phone's width too.
+    for (user, pages) in [
+        ("office", vec!["/home", "/orgs", "/units", "/people", "/relations", "/accounts", "/directory?q=王", "/people/new"]),
+        ("auditor", vec!["/home", "/audit", "/audit?verify=1"]),
+        ("admin", vec!["/accounts", "/accounts/1"]),
+        ("cadre", vec!["/home", "/password"]),
+    ] {
+        d.login(&app, user).await;
+        for p in pages {
+            d.goto(&app.url(p)).await;
+            let name = format!("{user}{}", p.replace(['/', '?', '=', '&'], "-"));
+            d.check_width(&name).await;
+        }
+        d.logout().await;
+    }
+    let _ = d.cmd(reqwest::Method::DELETE, "", None).await;
+}
