@@ -168,6 +168,7 @@ pub fn table() -> Vec<Route> {
         r(M::GET, "/relations", "relations_index", Roles(OFFICE), "Relation records and their coverage", get(pages::relations::index)),
         r(M::POST, "/relations", "relation_create", Roles(OFFICE), "Create a relation record", post(pages::relations::create)),
         r(M::POST, "/relations/{id}/end", "relation_end", Roles(OFFICE), "End a relation record", post(pages::relations::end)),
+        r(M::GET, "/relations/export/{file}", "relations_export", Roles(OFFICE), "Relation records as relations.xlsx or relations.csv", get(pages::relations::export)),
         a(M::GET, "/api/v1/relations", "api_relations", Roles(OFFICE), "Relation records", ApiDoc { response: Some(schema::<RelationPage>), query: &[("kind", "cadre_class, branch_contact or unit_head"), ("current", "true for current only"), ("page", "page"), ("per_page", "rows per page")], ..Default::default() }, get(api::relations::list)),
         a(M::GET, "/api/v1/relations/coverage", "api_relations_coverage", Roles(OFFICE), "Classes, branches and units still without their relation", doc(None, Some(schema::<CoverageDto>)), get(api::relations::coverage)),
         a(M::POST, "/api/v1/relations", "api_relation_create", Roles(OFFICE), "Create a relation record", doc(Some(schema::<NewRelation>), Some(schema::<RelationDto>)), post(api::relations::create)),
@@ -175,6 +176,7 @@ pub fn table() -> Vec<Route> {
         // Accounts: the administrator, and the office for the two-office auditor grant.
         r(M::GET, "/accounts", "accounts_index", Roles(ACCOUNT_OFFICES), "Accounts", get(pages::accounts::index)),
         r(M::POST, "/accounts", "account_create", Roles(ADMIN), "Create an account", post(pages::accounts::create)),
+        r(M::GET, "/accounts/export/{file}", "accounts_export", Roles(ACCOUNT_OFFICES), "Accounts as accounts.xlsx or accounts.csv", get(pages::accounts::export)),
         r(M::GET, "/accounts/{id}", "account_page", Roles(ACCOUNT_OFFICES), "An account and its roles", get(pages::accounts::show)),
         r(M::POST, "/accounts/{id}/grants", "grant_create", Roles(ADMIN), "Grant a role", post(pages::accounts::grant)),
         r(M::POST, "/grants/{id}/end", "grant_end", Roles(ADMIN), "End a role", post(pages::accounts::end_grant)),
@@ -193,6 +195,7 @@ pub fn table() -> Vec<Route> {
         a(M::POST, "/api/v1/auditor-requests/{id}/decide", "api_auditor_decide", Roles(ACCOUNT_OFFICES), "Approve or reject (the other office)", doc(Some(schema::<Decision>), None), post(api::accounts::decide_auditor)),
         // The auditor.
         r(M::GET, "/audit", "audit_index", Roles(AUDITOR), "The audit log", get(pages::audit::index)),
+        r(M::GET, "/audit/export/{file}", "audit_export", Roles(AUDITOR), "The audit log as audit.xlsx or audit.csv", get(pages::audit::export)),
         a(M::GET, "/api/v1/audit", "api_audit", Roles(AUDITOR), "The audit log, newest first", ApiDoc { response: Some(schema::<AuditPage>), query: &[("entity", "person, org, unit, account, relation"), ("entity_id", "the record's id"), ("actor", "user name"), ("action", "beginning of the action, such as person."), ("page", "page"), ("per_page", "rows per page")], ..Default::default() }, get(api::audit::list)),
         a(M::GET, "/api/v1/audit/verify", "api_audit_verify", Roles(AUDITOR), "Recompute the hash chain", doc(None, Some(schema::<VerifyDto>)), get(api::audit::verify)),
     ]

@@ -788,3 +788,99 @@ async fn every_page_renders_for_every_demo_account(app: TestApp) {
         }
     }
 }
+
+both!(user_text_is_always_escaped);
+
+async fn user_text_is_always_escaped(app: TestApp) {
+    let office = app.login("office").await;
+    let branch = reach(&app, "branchsec", "org").await;
+    let r = office.post(app.url("/api/v1/people")).json(&json!({"name": "<script>alert(1)</script>", "kind": "student", "number": "201299990077", "political_status": "01", "org_id": branch})).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let id = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    for path in [format!("/people/{id}"), "/people?q=script".into(), format!("/orgs/{branch}"), "/directory?q=script".into()] {
+        let html = office.get(app.url(&path)).send().await.unwrap().text().await.unwrap();
+        assert!(!html.contains("<script>alert"), "{path} renders user text unescaped");
+        assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;") || html.contains("&#60;script&#62;"), "{path}");
+    }
+}
+
+#[tokio::test]
+async fn a_second_start_keeps_the_data() {
+    let dir = pacesetter_store::testkit::TempDir::new();
+    let build = || {
+        let mut config = pacesetter_web::Config::new("127.0.0.1:0", dir.path.clone());
+        config.demo_password = Some(PASSWORD.into());
+        config.demo_size = common::SIZE;
+        pacesetter_web::Application::build(config)
+    };
+    let first = build().await.unwrap();
+    assert!(first.demo.as_ref().unwrap().loaded_now);
+    let base = format!("http://{}", first.spawn());
+    let app = TestApp::at(&base);
+    let office = app.login("office").await;
+    let before = app.get_json(&office, "/api/v1/people").await["total"].as_i64().unwrap();
+    let branch = reach(&app, "branchsec", "org").await;
+    let r = office.post(app.url("/api/v1/people")).json(&json!({"name": "留存测试", "kind": "student", "number": "201299990055", "political_status": "01", "org_id": branch})).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let second = build().await.unwrap();
+    assert!(!second.demo.as_ref().unwrap().loaded_now, "the demo is loaded only once");
+    let base = format!("http://{}", second.spawn());
+    let app = TestApp::at(&base);
+    let office = app.login("office").await;
+    assert_eq!(app.get_json(&office, "/api/v1/people").await["total"].as_i64().unwrap(), before + 1);
+}
+
+#[tokio::test]
+async fn forwarded_addresses_count_only_behind_a_trusted_proxy() {
+    let app = common::spawn_with(common::Backend::Sqlite, |c| c.trusted_proxies = vec!["127.0.0.1".parse().unwrap()]).await.unwrap();
+    let c = client(&app.base);
+    let attempt = |ip: &'static str, password: &'static str| {
+        let c = c.clone();
+        let url = app.url("/api/v1/auth/login");
+        async move { c.post(url).header("x-forwarded-for", ip).json(&json!({"username": "member", "password": password})).send().await.unwrap().status().as_u16() }
+    };
+    for _ in 0..4 {
+        attempt("10.0.0.1", "guess").await;
+    }
+    assert_eq!(attempt("10.0.0.1", PASSWORD).await, 429, "the attacker's address is slowed");
+    assert_eq!(attempt("10.0.0.2", PASSWORD).await, 200, "the owner at another address is not");
+    // Without trust, the header is ignored: every request comes from 127.0.0.1.
+    let plain = common::spawn(common::Backend::Sqlite).await.unwrap();
+    let c = client(&plain.base);
+    for ip in ["10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4"] {
+        c.post(plain.url("/api/v1/auth/login")).header("x-forwarded-for", ip).json(&json!({"username": "member", "password": "guess"})).send().await.unwrap();
+    }
+    let s = c.post(plain.url("/api/v1/auth/login")).header("x-forwarded-for", "10.9.9.9").json(&json!({"username": "member", "password": PASSWORD})).send().await.unwrap().status();
+    assert_eq!(s, 429);
+}
+
+#[tokio::test]
+async fn cookies_are_secure_behind_an_https_public_url() {
+    let app = common::spawn_with(common::Backend::Sqlite, |c| c.public_url = Some("https://cxzy.example.edu.cn".into())).await.unwrap();
+    let c = reqwest::Client::new();
+    let r = c.post(app.url("/api/v1/auth/login")).header(ORIGIN, "https://cxzy.example.edu.cn").json(&json!({"username": "member", "password": PASSWORD})).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let cookie = r.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(cookie.contains("; Secure") && cookie.contains("HttpOnly"), "{cookie}");
+    // Our own address is not the public origin: a form from it is refused.
+    let r = c.post(app.url("/api/v1/auth/login")).header(ORIGIN, app.base.as_str()).json(&json!({"username": "member", "password": PASSWORD})).send().await.unwrap();
+    assert_eq!(r.status(), 403);
+}
+
+#[tokio::test]
+async fn the_offices_export_relations_accounts_and_the_log() {
+    let app = common::spawn(common::Backend::Sqlite).await.unwrap();
+    for (user, path) in [("office", "/relations/export/relations.csv?kind=cadre_class"), ("admin", "/accounts/export/accounts.csv"), ("auditor", "/audit/export/audit.csv")] {
+        let c = app.login(user).await;
+        let r = c.get(app.url(path)).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{user} {path}");
+        let bytes = r.bytes().await.unwrap();
+        assert_eq!(&bytes[..3], b"\xEF\xBB\xBF");
+        assert!(String::from_utf8_lossy(&bytes).lines().count() > 2, "{path}");
+        let xlsx = path.replace(".csv", ".xlsx");
+        let r = c.get(app.url(&xlsx)).send().await.unwrap();
+        assert_eq!(&r.bytes().await.unwrap()[..2], b"PK", "{xlsx}");
+        let member = app.login("member").await;
+        assert_eq!(member.get(app.url(path)).send().await.unwrap().status(), 403, "{path}");
+    }
+}

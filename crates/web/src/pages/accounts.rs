@@ -49,6 +49,33 @@ pub async fn index(State(s): State<AppState>, ctx: Ctx, Query(raw): Query<Vec<(S
     accounts_page(&s, &ctx, raw, FormState::new(ctx.lang), StatusCode::OK).await
 }
 
+/// The accounts with their roles in force, as a table.
+pub async fn export(State(s): State<AppState>, ctx: Ctx, Path(file): Path<String>) -> AppResult<Response> {
+    let mut c = s.store.read().await?;
+    let (rows, _) = account::list(&mut c, None, 0, 1_000_000, today()).await?;
+    let lang = ctx.lang;
+    let t = |zh: &str, en: &str| lang.t(zh, en).to_string();
+    let sheet = crate::export::Sheet {
+        name: t("账号", "Accounts"),
+        headers: vec![t("用户名", "User name"), t("姓名", "Name"), t("角色", "Roles"), t("状态", "State"), t("最近登录", "Last login")],
+        rows: rows
+            .into_iter()
+            .map(|a| {
+                let roles = a.roles.unwrap_or_default().split(',').filter(|r| !r.is_empty()).map(|r| crate::api::dto::role_label(r, lang)).collect::<Vec<_>>().join("、");
+                vec![
+                    a.username,
+                    a.display_name,
+                    roles,
+                    if a.disabled { t("已停用", "Disabled") } else { t("正常", "Active") },
+                    a.last_login_ms.map(|ms| pacesetter_domain::dates::format_datetime_ms(ms, lang)).unwrap_or_default(),
+                ]
+            })
+            .collect(),
+    };
+    let format = if file.ends_with(".csv") { "csv" } else { "xlsx" };
+    super::download(&ctx, &sheet, lang.t("账号", "accounts"), format)
+}
+
 pub async fn create(State(s): State<AppState>, ctx: Ctx, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
     let scope = ctx.me()?.scope.clone();
     let m = form_map(p);

@@ -7,7 +7,7 @@ use crate::ctx::Ctx;
 use crate::error::AppResult;
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use pacesetter_store::audit::{self, AuditRow, VerifyReport};
 use std::collections::HashMap;
@@ -35,4 +35,35 @@ pub async fn index(State(s): State<AppState>, ctx: Ctx, Query(raw): Query<Vec<(S
     let pager = Pager::new(&raw, "/audit", p.page, p.limit(), total);
     let get = |k: &str| q.get(k).cloned().unwrap_or_default();
     Ok(render(&AuditPage { l: Layout::new(&ctx, ctx.t("审计日志", "Audit log")), rows, pager, entity: get("entity"), entity_id: get("entity_id"), actor: get("actor"), verify, problem }))
+}
+
+/// The filtered log as a table, newest first (at most 100,000 entries per file).
+pub async fn export(State(s): State<AppState>, ctx: Ctx, Path(file): Path<String>, Query(raw): Query<Vec<(String, String)>>) -> AppResult<Response> {
+    let q: HashMap<String, String> = raw.into_iter().collect();
+    let mut c = s.store.read().await?;
+    let (rows, _) = audit::list(&mut c, &filter(&q), 0, 100_000).await?;
+    let lang = ctx.lang;
+    let t = |zh: &str, en: &str| lang.t(zh, en).to_string();
+    let sheet = crate::export::Sheet {
+        name: t("审计日志", "Audit log"),
+        headers: vec!["#".into(), t("时间", "Time"), t("操作人", "Actor"), t("操作", "Action"), t("对象", "Entity"), t("编号", "Id"), t("之前", "Before"), t("之后", "After"), t("哈希", "Hash")],
+        rows: rows
+            .into_iter()
+            .map(|r| {
+                vec![
+                    r.seq.to_string(),
+                    pacesetter_domain::dates::format_datetime_ms(r.at_ms, lang),
+                    r.actor,
+                    r.action,
+                    r.entity,
+                    r.entity_id,
+                    r.before_json.unwrap_or_default(),
+                    r.after_json.unwrap_or_default(),
+                    r.hash,
+                ]
+            })
+            .collect(),
+    };
+    let format = if file.ends_with(".csv") { "csv" } else { "xlsx" };
+    super::download(&ctx, &sheet, lang.t("审计日志", "audit-log"), format)
 }

@@ -290,6 +290,17 @@ pub fn local_path(next: Option<&str>, fallback: &str) -> String {
     }
 }
 
+/// Sends a table as .xlsx or .csv (by the path's extension), or the WeChat page in WeChat.
+pub fn download(ctx: &Ctx, sheet: &crate::export::Sheet, filename: &str, format: &str) -> Result<Response, AppError> {
+    if ctx.wechat {
+        return Ok(wechat_download(ctx));
+    }
+    match format {
+        "csv" => Ok(crate::export::csv_response(sheet, filename)),
+        _ => crate::export::xlsx_response(sheet, filename),
+    }
+}
+
 #[derive(Template)]
 #[template(path = "wechat_download.html")]
 struct WeChatDownload {

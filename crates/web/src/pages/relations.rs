@@ -49,6 +49,35 @@ pub async fn index(State(s): State<AppState>, ctx: Ctx, Query(raw): Query<Vec<(S
     page(&s, &ctx, raw, FormState::new(ctx.lang), StatusCode::OK).await
 }
 
+/// The relation records as a table to hand upward (item 8: who visits which class).
+pub async fn export(State(s): State<AppState>, ctx: Ctx, Path(file): Path<String>, Query(raw): Query<Vec<(String, String)>>) -> AppResult<Response> {
+    let map: HashMap<String, String> = raw.into_iter().collect();
+    let kind = map.get("kind").and_then(|k| RelationKind::parse(k));
+    let current = map.get("all").is_none_or(|v| v != "true");
+    let mut c = s.store.read().await?;
+    let (rows, _) = relation::list(&mut c, kind, current, 0, 1_000_000).await?;
+    let lang = ctx.lang;
+    let t = |zh: &str, en: &str| lang.t(zh, en).to_string();
+    let sheet = crate::export::Sheet {
+        name: t("联系关系", "Relations"),
+        headers: vec![t("类型", "Kind"), t("人员", "Person"), t("对象", "Target"), t("开始日期", "Start"), t("结束日期", "End")],
+        rows: rows
+            .iter()
+            .map(|r| {
+                vec![
+                    RelationKind::parse(&r.kind).map(|k| k.label(lang).to_string()).unwrap_or_default(),
+                    r.person_name.clone(),
+                    r.target_name.clone(),
+                    pacesetter_domain::dates::iso(r.start_date),
+                    r.end_date.map(pacesetter_domain::dates::iso).unwrap_or_default(),
+                ]
+            })
+            .collect(),
+    };
+    let format = if file.ends_with(".csv") { "csv" } else { "xlsx" };
+    super::download(&ctx, &sheet, lang.t("联系关系", "relations"), format)
+}
+
 pub async fn create(State(s): State<AppState>, ctx: Ctx, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
     let scope = ctx.me()?.scope.clone();
     let m = form_map(p);

@@ -21,7 +21,7 @@ pub enum Backend {
 pub struct TestApp {
     pub base: String,
     pub backend: Backend,
-    _dir: TempDir,
+    _dir: Option<TempDir>,
 }
 
 /// Starts the server, or None when the backend is not available here (never under CI=true).
@@ -46,7 +46,7 @@ pub async fn spawn_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -> Op
     let app = Application::build(config).await.expect("the application starts");
     let addr = app.spawn();
     let base = format!("http://{addr}");
-    Some(TestApp { base, backend, _dir: dir })
+    Some(TestApp { base, backend, _dir: Some(dir) })
 }
 
 /// A browser-like client: keeps cookies, sends our Origin on every request.
@@ -57,6 +57,11 @@ pub fn client(base: &str) -> Client {
 }
 
 impl TestApp {
+    /// A server started by the test itself (SQLite).
+    pub fn at(base: &str) -> TestApp {
+        TestApp { base: base.to_string(), backend: Backend::Sqlite, _dir: None }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
