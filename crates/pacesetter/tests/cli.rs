@@ -48,3 +48,25 @@ fn init_creates_the_administrator_and_the_auditor_and_verify_checks_the_chain() 
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("audit chain intact: 4 entries"), "{out}");
 }
+
+#[test]
+fn backup_and_restore_from_the_command_line() {
+    let dir = pacesetter_store::testkit::TempDir::new();
+    let a = dir.path.join("a");
+    let b = dir.path.join("b");
+    std::fs::create_dir_all(&a).unwrap();
+    std::fs::create_dir_all(&b).unwrap();
+    let (code, out) = pacesetter(&["--data", &a.display().to_string(), "init"], &[]);
+    assert_eq!(code, 0, "{out}");
+    let file = dir.path.join("backup.jsonl").display().to_string();
+    let (code, out) = pacesetter(&["--data", &a.display().to_string(), "backup", &file], &[]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("audit_log"), "{out}");
+    let (code, out) = pacesetter(&["--data", &b.display().to_string(), "restore", &file], &[]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("the audit chain verifies"), "{out}");
+    let (code, out) = pacesetter(&["--data", &b.display().to_string(), "restore", &file], &[]);
+    assert_ne!(code, 0, "a restore into a database with data is refused: {out}");
+    let (code, out) = pacesetter(&["--data", &b.display().to_string(), "audit", "verify"], &[]);
+    assert_eq!(code, 0, "{out}");
+}

@@ -111,6 +111,41 @@ impl Sql {
     }
 }
 
+/// The type of a column, for code that reads rows without a struct (backup and restore).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ColType {
+    I64,
+    OptI64,
+    Text,
+    OptText,
+    Bool,
+    Date,
+    OptDate,
+}
+
+macro_rules! get_values {
+    ($rows:expr, $types:expr) => {{
+        use sqlx::Row as _;
+        let mut out = Vec::with_capacity($rows.len());
+        for row in $rows {
+            let mut vals = Vec::with_capacity($types.len());
+            for (i, t) in $types.iter().enumerate() {
+                vals.push(match t {
+                    ColType::I64 => Arg::I64(row.try_get::<i64, _>(i)?),
+                    ColType::OptI64 => Arg::OptI64(row.try_get::<Option<i64>, _>(i)?),
+                    ColType::Text => Arg::Text(row.try_get::<String, _>(i)?),
+                    ColType::OptText => Arg::OptText(row.try_get::<Option<String>, _>(i)?),
+                    ColType::Bool => Arg::Bool(row.try_get::<bool, _>(i)?),
+                    ColType::Date => Arg::Date(row.try_get::<Date, _>(i)?),
+                    ColType::OptDate => Arg::OptDate(row.try_get::<Option<Date>, _>(i)?),
+                });
+            }
+            out.push(vals);
+        }
+        out
+    }};
+}
+
 /// A row type readable from both backends.
 pub trait Row: for<'r> sqlx::FromRow<'r, SqliteRow> + for<'r> sqlx::FromRow<'r, PgRow> + Send + Unpin {}
 impl<T> Row for T where T: for<'r> sqlx::FromRow<'r, SqliteRow> + for<'r> sqlx::FromRow<'r, PgRow> + Send + Unpin {}
@@ -194,6 +229,14 @@ impl Conn {
 
     pub async fn fetch_opt_string(&mut self, sql: Sql) -> Result<Option<String>, sqlx::Error> {
         on_backend!(self, sql, |c, text| bind_all!(sqlx::query_scalar::<_, String>(&text), sql.args).fetch_optional(c).await)
+    }
+
+    /// Rows as values of the given column types, in column order.
+    pub async fn fetch_values(&mut self, sql: Sql, types: &[ColType]) -> Result<Vec<Vec<Arg>>, sqlx::Error> {
+        Ok(on_backend!(self, sql, |c, text| {
+            let rows = bind_all!(sqlx::query(&text), sql.args).fetch_all(c).await?;
+            get_values!(rows, types)
+        }))
     }
 
     /// Runs a statement; returns the number of rows it changed.

@@ -8,7 +8,7 @@ use pacesetter_domain::scope::Scope;
 use std::collections::HashMap;
 
 /// Inserts rows many at a time (both backends take thousands of parameters per statement).
-async fn insert_rows(c: &mut Conn, table: &str, columns: &[&str], rows: Vec<Vec<Arg>>) -> Result<(), StoreError> {
+pub(crate) async fn insert_rows(c: &mut Conn, table: &str, columns: &[&str], rows: Vec<Vec<Arg>>) -> Result<(), StoreError> {
     let per = (8000 / columns.len()).max(1);
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {

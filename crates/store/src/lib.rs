@@ -8,6 +8,7 @@
 
 pub mod account;
 pub mod audit;
+pub mod backup;
 pub mod db;
 pub mod demo;
 pub mod error;
@@ -204,6 +205,15 @@ impl Store {
         Ok(match &self.pool {
             Pool::Sqlite(p) => Conn::SqliteTx(p.begin_with("BEGIN IMMEDIATE").await?),
             Pool::Pg(p) => Conn::PgTx(p.begin().await?),
+        })
+    }
+
+    /// A read-only transaction that sees one consistent state of the whole database (for a
+    /// backup taken while the server writes).
+    pub async fn snapshot(&self) -> Result<Conn, StoreError> {
+        Ok(match &self.pool {
+            Pool::Sqlite(p) => Conn::SqliteTx(p.begin_with("BEGIN DEFERRED").await?),
+            Pool::Pg(p) => Conn::PgTx(p.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await?),
         })
     }
 

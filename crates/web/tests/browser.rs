@@ -211,11 +211,14 @@ async fn browser_branch_secretary_edits_a_member_and_is_refused_another_branch()
     d.logout().await;
 
     // Every page of the other roles stays within the phone's width too.
+    let class = app.get_json(&app.login("cadre").await, "/api/v1/me").await["reaches"].as_array().unwrap().iter().find(|r| r["kind"] == "unit").unwrap()["target"].as_str().unwrap().trim_end_matches('/').rsplit('/').next().unwrap().to_string();
+    let (branch_page, class_page, person_page, person_edit) = (format!("/orgs/{branch}"), format!("/units/{class}"), format!("/people/{member}"), format!("/people/{member}/edit"));
     for (user, pages) in [
-        ("office", vec!["/home", "/orgs", "/units", "/people", "/relations", "/accounts", "/directory?q=王", "/people/new"]),
+        ("office", vec!["/home", "/orgs", "/units", "/people", "/relations", "/accounts", "/directory?q=王", "/people/new", branch_page.as_str(), class_page.as_str(), person_page.as_str(), person_edit.as_str(), "/units/1", "/orgs/1"]),
         ("auditor", vec!["/home", "/audit", "/audit?verify=1"]),
         ("admin", vec!["/accounts", "/accounts/1"]),
-        ("cadre", vec!["/home", "/password"]),
+        ("cadre", vec!["/home", "/password", class_page.as_str()]),
+        ("student", vec!["/home", "/people", "/directory?q=李"]),
     ] {
         d.login(&app, user).await;
         for p in pages {

@@ -1,0 +1,340 @@
+//! Backup and restore: a consistent, backend-neutral copy of every table, written while the
+//! server runs, and read back into an empty database of either backend.
+//!
+//! The file is JSON lines: a header, then for each table a line naming it and its columns,
+//! then one line per row (an array of values). Sessions and login throttling are not kept:
+//! a restored database starts with nobody logged in. The audit log is copied entry for entry,
+//! so its hash chain verifies after a restore.
+
+use crate::db::{Arg, ColType, Conn, Sql};
+use crate::{audit, Store, StoreError};
+use serde_json::{json, Value};
+use std::io::{BufRead, Write};
+
+
+use ColType::*;
+
+/// A table as the backup sees it: its name, its columns in order, and the key to sort by.
+pub struct TableSpec {
+    pub name: &'static str,
+    pub order_by: &'static str,
+    pub columns: &'static [(&'static str, ColType)],
+}
+
+/// Every table of the schema, parents before children (the restore inserts in this order).
+pub const TABLES: &[TableSpec] = &[
+    TableSpec { name: "meta", order_by: "key", columns: &[("key", Text), ("value", Text)] },
+    TableSpec {
+        name: "units",
+        order_by: "id",
+        columns: &[("id", I64), ("parent_id", OptI64), ("kind", Text), ("name", Text), ("path", Text), ("depth", I64), ("closed_on", OptDate), ("created_ms", I64)],
+    },
+    TableSpec {
+        name: "orgs",
+        order_by: "id",
+        columns: &[
+            ("id", I64),
+            ("parent_id", OptI64),
+            ("kind", Text),
+            ("name", Text),
+            ("category", OptText),
+            ("linked_unit_id", OptI64),
+            ("path", Text),
+            ("depth", I64),
+            ("closed_on", OptDate),
+            ("created_ms", I64),
+        ],
+    },
+    TableSpec {
+        name: "people",
+        order_by: "id",
+        columns: &[
+            ("id", I64),
+            ("name", Text),
+            ("kind", Text),
+            ("number", Text),
+            ("gender", OptText),
+            ("political_status", Text),
+            ("dev_stage", OptText),
+            ("cadre_rank", OptText),
+            ("email", OptText),
+            ("phone", OptText),
+            ("id_number", OptText),
+            ("left_on", OptDate),
+            ("created_ms", I64),
+            ("updated_ms", I64),
+        ],
+    },
+    TableSpec {
+        name: "org_memberships",
+        order_by: "id",
+        columns: &[("id", I64), ("person_id", I64), ("org_id", I64), ("post", Text), ("start_date", Date), ("end_date", OptDate), ("end_reason", OptText)],
+    },
+    TableSpec {
+        name: "unit_memberships",
+        order_by: "id",
+        columns: &[("id", I64), ("person_id", I64), ("unit_id", I64), ("position", OptText), ("start_date", Date), ("end_date", OptDate), ("end_reason", OptText)],
+    },
+    TableSpec {
+        name: "accounts",
+        order_by: "id",
+        columns: &[
+            ("id", I64),
+            ("username", Text),
+            ("display_name", Text),
+            ("person_id", OptI64),
+            ("password_hash", Text),
+            ("is_demo", Bool),
+            ("must_change_password", Bool),
+            ("lang", Text),
+            ("disabled", Bool),
+            ("created_ms", I64),
+            ("last_login_ms", OptI64),
+        ],
+    },
+    TableSpec {
+        name: "role_grants",
+        order_by: "id",
+        columns: &[
+            ("id", I64),
+            ("account_id", I64),
+            ("role", Text),
+            ("org_id", OptI64),
+            ("start_date", Date),
+            ("end_date", OptDate),
+            ("granted_by", OptI64),
+            ("approved_by", OptI64),
+            ("created_ms", I64),
+        ],
+    },
+    TableSpec {
+        name: "auditor_requests",
+        order_by: "id",
+        columns: &[
+            ("id", I64),
+            ("account_id", I64),
+            ("requested_by", I64),
+            ("requested_as", Text),
+            ("state", Text),
+            ("decided_by", OptI64),
+            ("created_ms", I64),
+            ("decided_ms", OptI64),
+        ],
+    },
+    TableSpec {
+        name: "relations",
+        order_by: "id",
+        columns: &[
+            ("id", I64),
+            ("kind", Text),
+            ("person_id", I64),
+            ("org_id", OptI64),
+            ("unit_id", OptI64),
+            ("start_date", Date),
+            ("end_date", OptDate),
+            ("created_by", OptI64),
+            ("created_ms", I64),
+        ],
+    },
+    TableSpec {
+        name: "audit_log",
+        order_by: "seq",
+        columns: &[
+            ("seq", I64),
+            ("at_ms", I64),
+            ("actor_account", OptI64),
+            ("actor", Text),
+            ("action", Text),
+            ("entity", Text),
+            ("entity_id", Text),
+            ("before_json", OptText),
+            ("after_json", OptText),
+            ("prev_hash", Text),
+            ("hash", Text),
+        ],
+    },
+];
+
+/// Tables that are deliberately not copied.
+pub const NOT_COPIED: &[&str] = &["sessions", "login_throttle", "_sqlx_migrations"];
+
+const FORMAT: &str = "pacesetter-backup";
+const VERSION: i64 = 1;
+
+fn to_json(a: &Arg) -> Value {
+    match a {
+        Arg::I64(v) => json!(v),
+        Arg::OptI64(v) => json!(v),
+        Arg::Text(v) => json!(v),
+        Arg::OptText(v) => json!(v),
+        Arg::Bool(v) => json!(v),
+        Arg::Date(d) => json!(pacesetter_domain::dates::iso(*d)),
+        Arg::OptDate(d) => json!(d.map(pacesetter_domain::dates::iso)),
+    }
+}
+
+fn from_json(v: &Value, t: ColType) -> Option<Arg> {
+    let date = |v: &Value| v.as_str().and_then(|s| pacesetter_domain::validate::date(s).ok());
+    Some(match t {
+        I64 => Arg::I64(v.as_i64()?),
+        OptI64 => Arg::OptI64(if v.is_null() { None } else { Some(v.as_i64()?) }),
+        Text => Arg::Text(v.as_str()?.to_string()),
+        OptText => Arg::OptText(if v.is_null() { None } else { Some(v.as_str()?.to_string()) }),
+        Bool => Arg::Bool(v.as_bool()?),
+        Date => Arg::Date(date(v)?),
+        OptDate => Arg::OptDate(if v.is_null() { None } else { Some(date(v)?) }),
+    })
+}
+
+/// Counts of what a backup or restore handled, per table.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Counts(pub Vec<(String, u64)>);
+
+impl Counts {
+    pub fn total(&self) -> u64 {
+        self.0.iter().map(|(_, n)| n).sum()
+    }
+}
+
+/// Writes every table in one read-only snapshot (a consistent copy while the server writes).
+pub async fn backup(store: &Store, out: &mut impl Write) -> Result<Counts, StoreError> {
+    let mut c = store.snapshot().await?;
+    let schema = c.fetch_i64(Sql::new("SELECT COALESCE(MAX(version), 0) FROM _sqlx_migrations WHERE success = TRUE")).await?;
+    let io = |e: std::io::Error| StoreError::Config(format!("cannot write the backup: {e}"));
+    writeln!(out, "{}", json!({"format": FORMAT, "version": VERSION, "schema_version": schema, "backend": store.backend().name(), "created_ms": pacesetter_domain::dates::now_ms()})).map_err(io)?;
+    let mut counts = Counts::default();
+    for t in TABLES {
+        let cols: Vec<&str> = t.columns.iter().map(|(n, _)| *n).collect();
+        let types: Vec<ColType> = t.columns.iter().map(|(_, ty)| *ty).collect();
+        writeln!(out, "{}", json!({"table": t.name, "columns": cols})).map_err(io)?;
+        // In pages, so a large table never sits in memory whole.
+        let mut offset = 0i64;
+        let mut n = 0u64;
+        loop {
+            let q = Sql::new(format!("SELECT {} FROM {} ORDER BY {} LIMIT 5000 OFFSET {offset}", cols.join(", "), t.name, t.order_by));
+            let rows = c.fetch_values(q, &types).await?;
+            for r in &rows {
+                let vals: Vec<Value> = r.iter().map(to_json).collect();
+                writeln!(out, "{}", Value::Array(vals)).map_err(io)?;
+            }
+            n += rows.len() as u64;
+            if rows.len() < 5000 {
+                break;
+            }
+            offset += 5000;
+        }
+        counts.0.push((t.name.to_string(), n));
+    }
+    writeln!(out, "{}", json!({"end": true, "rows": counts.total()})).map_err(io)?;
+    c.commit().await?;
+    Ok(counts)
+}
+
+/// Reads a backup into an empty database in one transaction, then checks the audit chain.
+pub async fn restore(store: &Store, input: impl BufRead) -> Result<Counts, StoreError> {
+    let bad = |why: String| StoreError::Config(format!("not a usable backup: {why}"));
+    let mut lines = input.lines();
+    let header: Value = serde_json::from_str(&lines.next().ok_or_else(|| bad("the file is empty".into()))?.map_err(|e| bad(e.to_string()))?).map_err(|e| bad(e.to_string()))?;
+    if header["format"] != FORMAT {
+        return Err(bad("it is not a Pacesetter backup".into()));
+    }
+    let schema = store.schema_version().await?;
+    if header["schema_version"].as_i64() != Some(schema) {
+        return Err(bad(format!("it was written by schema version {}, this database has {schema}", header["schema_version"])));
+    }
+    let mut w = store.write().await?;
+    for t in ["accounts", "people", "orgs", "units", "audit_log"] {
+        if w.fetch_i64(Sql::new(format!("SELECT COUNT(*) FROM {t}"))).await? > 0 {
+            return Err(StoreError::Config(format!("restore needs an empty database, and {t} has rows")));
+        }
+    }
+    let mut counts = Counts::default();
+    let mut current: Option<&TableSpec> = None;
+    let mut batch: Vec<Vec<Arg>> = Vec::new();
+    let mut n = 0u64;
+    let mut ended = false;
+    for line in lines {
+        let line = line.map_err(|e| bad(e.to_string()))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let v: Value = serde_json::from_str(&line).map_err(|e| bad(format!("{e} in {}", &line[..line.len().min(80)])))?;
+        match &v {
+            Value::Array(vals) => {
+                let t = current.ok_or_else(|| bad("a row before any table".into()))?;
+                if vals.len() != t.columns.len() {
+                    return Err(bad(format!("a row of {} has {} values", t.name, vals.len())));
+                }
+                let row = vals.iter().zip(t.columns).map(|(v, (name, ty))| from_json(v, *ty).ok_or_else(|| bad(format!("{}.{name}: {v}", t.name)))).collect::<Result<Vec<_>, _>>()?;
+                batch.push(row);
+                n += 1;
+                if batch.len() >= 500 {
+                    insert(&mut w, t, std::mem::take(&mut batch)).await?;
+                }
+            }
+            Value::Object(o) if o.contains_key("table") => {
+                if let Some(t) = current {
+                    insert(&mut w, t, std::mem::take(&mut batch)).await?;
+                    counts.0.push((t.name.to_string(), n));
+                }
+                let name = o["table"].as_str().unwrap_or("");
+                let spec = TABLES.iter().find(|t| t.name == name).ok_or_else(|| bad(format!("unknown table {name}")))?;
+                let cols: Vec<&str> = o["columns"].as_array().map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
+                if cols != spec.columns.iter().map(|(c, _)| *c).collect::<Vec<_>>() {
+                    return Err(bad(format!("the columns of {name} differ from this schema's")));
+                }
+                // meta may already hold rows written at start-up: the backup's values win.
+                if name == "meta" {
+                    w.execute(Sql::new("DELETE FROM meta")).await?;
+                }
+                current = Some(spec);
+                n = 0;
+            }
+            Value::Object(o) if o.contains_key("end") => {
+                if let Some(t) = current.take() {
+                    insert(&mut w, t, std::mem::take(&mut batch)).await?;
+                    counts.0.push((t.name.to_string(), n));
+                }
+                if o["rows"].as_u64() != Some(counts.total()) {
+                    return Err(bad(format!("the file says {} rows, {} were read", o["rows"], counts.total())));
+                }
+                ended = true;
+            }
+            _ => return Err(bad(format!("unexpected line {}", &line[..line.len().min(80)]))),
+        }
+    }
+    if !ended {
+        return Err(bad("the file is cut short (no end line)".into()));
+    }
+    if w.is_postgres() {
+        for t in TABLES.iter().filter(|t| t.columns[0].0 == "id") {
+            w.execute(Sql::new(format!("SELECT setval(pg_get_serial_sequence('{0}', 'id'), COALESCE((SELECT MAX(id) FROM {0}), 0) + 1, false)", t.name))).await?;
+        }
+    }
+    let report = audit::verify(&mut w).await?;
+    if !report.ok {
+        return Err(bad(format!("the audit chain of the backup does not verify: {:?}", report.problem)));
+    }
+    w.commit().await?;
+    Ok(counts)
+}
+
+async fn insert(c: &mut Conn, t: &TableSpec, rows: Vec<Vec<Arg>>) -> Result<(), StoreError> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let cols: Vec<&str> = t.columns.iter().map(|(n, _)| *n).collect();
+    crate::demo::insert_rows(c, t.name, &cols, rows).await
+}
+
+/// The tables the database has (to check that the backup covers them all).
+pub async fn tables_in_database(c: &mut Conn) -> Result<Vec<String>, StoreError> {
+    let q = if c.is_postgres() {
+        Sql::new("SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY 1")
+    } else {
+        Sql::new("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY 1")
+    };
+    let rows: Vec<(String,)> = c.fetch_all(q).await?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
+}
+
