@@ -670,19 +670,22 @@ pub fn generate(size: usize) -> Demo {
 fn choose_accounts(g: &mut Gen, _root: i64, college_orgs: &[i64], leaders: &[i64], library_unit: Option<i64>) {
     let demo = &g.demo;
     let mut used: Vec<i64> = Vec::new();
-    let name_of = |id: i64| demo.people.iter().find(|p| p.id == id).map(|p| p.fields.name.clone()).unwrap_or_default();
-    let status_of = |id: i64| demo.people.iter().find(|p| p.id == id).map(|p| p.fields.political_status);
-    let kind_of = |id: i64| demo.people.iter().find(|p| p.id == id).map(|p| p.fields.kind);
-    let parent_of = |org: i64| demo.orgs.iter().find(|o| o.id == org).and_then(|o| o.parent);
+    let people: std::collections::HashMap<i64, &PersonFields> = demo.people.iter().map(|p| (p.id, &p.fields)).collect();
+    let orgs: std::collections::HashMap<i64, &DemoOrg> = demo.orgs.iter().map(|o| (o.id, o)).collect();
+    let units: std::collections::HashMap<i64, &DemoUnit> = demo.units.iter().map(|u| (u.id, u)).collect();
+    let name_of = |id: i64| people.get(&id).map(|p| p.name.clone()).unwrap_or_default();
+    let status_of = |id: i64| people.get(&id).map(|p| p.political_status);
+    let kind_of = |id: i64| people.get(&id).map(|p| p.kind);
+    let parent_of = |org: i64| orgs.get(&org).and_then(|o| o.parent);
     let branch_of = |org: i64| -> i64 {
-        match demo.orgs.iter().find(|o| o.id == org) {
+        match orgs.get(&org) {
             Some(o) if o.kind == OrgKind::Group => o.parent.unwrap_or(org),
             _ => org,
         }
     };
     let secretary_of = |org: i64| demo.org_memberships.iter().find(|m| m.org == org && m.post == Post::Secretary).map(|m| m.person);
     let student_branch_of = |college: i64| {
-        let size = |b: i64| demo.org_memberships.iter().filter(|m| m.org == b || demo.orgs.iter().any(|o| o.id == m.org && o.parent == Some(b))).count();
+        let size = |b: i64| demo.org_memberships.iter().filter(|m| m.org == b || orgs.get(&m.org).is_some_and(|o| o.parent == Some(b))).count();
         demo.orgs
             .iter()
             .filter(|o| o.parent == Some(college) && o.category == Some(BranchCategory::Student) && secretary_of(o.id).is_some())
@@ -691,7 +694,7 @@ fn choose_accounts(g: &mut Gen, _root: i64, college_orgs: &[i64], leaders: &[i64
     };
     let cs = college_orgs.get(1).copied().unwrap_or(college_orgs[0]);
     let civil = college_orgs[0];
-    let cs_unit = demo.orgs.iter().find(|o| o.id == cs).and_then(|o| o.linked_unit);
+    let cs_unit = orgs.get(&cs).and_then(|o| o.linked_unit);
 
     let mut accounts = Vec::new();
     let mut pick = |username: &'static str, person: Option<i64>, grants: Vec<(Role, Option<i64>)>, purpose: &'static str, used: &mut Vec<i64>| {
@@ -705,7 +708,7 @@ fn choose_accounts(g: &mut Gen, _root: i64, college_orgs: &[i64], leaders: &[i64
     let office_person = demo
         .unit_memberships
         .iter()
-        .filter(|m| demo.units.iter().any(|u| u.id == m.unit && u.name == "党委组织部") && m.position.as_deref() != Some("处长"))
+        .filter(|m| units.get(&m.unit).is_some_and(|u| u.name == "党委组织部") && m.position.as_deref() != Some("处长"))
         .map(|m| m.person)
         .find(|p| status_of(*p).is_some_and(|s| s.is_party_member()));
     pick("office", office_person, vec![(Role::Office, None)], "创先办 campaign office", &mut used);
@@ -731,7 +734,7 @@ fn choose_accounts(g: &mut Gen, _root: i64, college_orgs: &[i64], leaders: &[i64
             if Some(id) == cs_unit {
                 return true;
             }
-            u = demo.units.iter().find(|x| x.id == id).and_then(|x| x.parent);
+            u = units.get(&id).and_then(|x| x.parent);
         }
         false
     };

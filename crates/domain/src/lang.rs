@@ -65,7 +65,7 @@ impl Lang {
 }
 
 /// A message in both languages, chosen when it is shown.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Text {
     pub zh: String,
     pub en: String,

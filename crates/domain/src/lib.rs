@@ -11,6 +11,7 @@ pub mod lang;
 pub mod org;
 pub mod people;
 pub mod rng;
+pub mod roster;
 pub mod role;
 pub mod scope;
 pub mod throttle;

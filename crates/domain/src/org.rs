@@ -177,8 +177,17 @@ impl Post {
         }
     }
 
+    /// A post by its code or its Chinese name (as a roster writes it).
     pub fn parse(s: &str) -> Option<Post> {
-        Post::ALL.into_iter().find(|k| k.code() == s)
+        let s = s.trim();
+        Post::ALL.into_iter().find(|k| k.code() == s || k.label(Lang::Zh) == s).or(match s {
+            "支部书记" | "党支部书记" | "党委书记" | "总支书记" => Some(Post::Secretary),
+            "副书记" | "支部副书记" => Some(Post::DeputySecretary),
+            "组织员" => Some(Post::OrganizationCommissioner),
+            "党小组组长" | "组长" => Some(Post::GroupLeader),
+            "" | "无" => Some(Post::Member),
+            _ => None,
+        })
     }
 
     pub fn label(self, lang: Lang) -> &'static str {

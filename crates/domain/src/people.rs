@@ -25,7 +25,13 @@ impl PersonKind {
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.code() == s)
+        let s = s.trim();
+        Self::ALL.into_iter().find(|k| k.code() == s || k.label(Lang::Zh) == s).or(match s {
+            "教师" | "职工" | "教工" | "在职" => Some(PersonKind::Staff),
+            "本科生" | "研究生" => Some(PersonKind::Student),
+            "退休" | "离休" => Some(PersonKind::Retired),
+            _ => None,
+        })
     }
 
     pub fn label(self, lang: Lang) -> &'static str {

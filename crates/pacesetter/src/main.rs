@@ -38,6 +38,13 @@ enum Cmd {
     Serve,
     /// Set up a real deployment: create the administrator and the first auditor, no demo data.
     Init,
+    /// Load the demo university into an empty database and exit (for trials and benchmarks).
+    Demo,
+    /// Import data files.
+    Import {
+        #[command(subcommand)]
+        cmd: ImportCmd,
+    },
     /// Write a consistent copy of the whole database to FILE, while the server runs.
     Backup { file: PathBuf },
     /// Read a backup into an empty database (of either backend).
@@ -46,6 +53,23 @@ enum Cmd {
     Audit {
         #[command(subcommand)]
         cmd: AuditCmd,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportCmd {
+    /// Import a roster (.xlsx, .xls or .csv in UTF-8 or GBK) into an organization and/or unit.
+    Roster {
+        file: PathBuf,
+        /// The Party organization the roster covers.
+        #[arg(long)]
+        org: Option<i64>,
+        /// The unit the roster covers (by default the unit linked to --org).
+        #[arg(long)]
+        unit: Option<i64>,
+        /// Show the problems and the difference only; change nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
 }
 
@@ -143,6 +167,65 @@ async fn init(c: Common) -> Result<(), String> {
     Ok(())
 }
 
+async fn import_roster(c: Common, file: PathBuf, org: Option<i64>, unit: Option<i64>, dry_run: bool) -> Result<bool, String> {
+    use pacesetter_store::roster;
+    let started = std::time::Instant::now();
+    let bytes = std::fs::read(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    let raw = match pacesetter_web::sheets::read_roster(&bytes) {
+        Ok(r) => r,
+        Err(problems) => {
+            for p in problems {
+                println!("{}: {}", if p.line > 0 { format!("第{}行", p.line) } else { "文件".into() }, p.message.zh);
+            }
+            return Ok(false);
+        }
+    };
+    let (rows, problems) = pacesetter_domain::roster::parse_rows(&raw);
+    let read = started.elapsed();
+    let store = open(&c).await?;
+    let scope = Scope::system("pacesetter import");
+    let mut w = store.write().await.map_err(|e| e.to_string())?;
+    let unit = match (org, unit) {
+        (Some(o), None) => pacesetter_store::tree::get(&mut w, pacesetter_store::tree::Tree::Org, o).await.map_err(|e| e.to_string())?.and_then(|n| n.linked_unit_id),
+        (_, u) => u,
+    };
+    let root = roster::root(&mut w, &scope, org, unit).await.map_err(|e| e.to_string())?;
+    let plan = roster::plan(&mut w, &scope, &root, &rows, &problems).await.map_err(|e| e.to_string())?;
+    let k = &plan.counts;
+    println!(
+        "{}: {} rows; new {}, changed {}, moved {}, unchanged {}, leaving {}; problems {} (read {:.1} s, compared {:.1} s)",
+        file.display(),
+        k.rows,
+        k.new,
+        k.changed,
+        k.moved,
+        k.unchanged,
+        k.leaving,
+        k.problems,
+        read.as_secs_f64(),
+        (started.elapsed() - read).as_secs_f64()
+    );
+    for p in plan.problems.iter().take(50) {
+        println!("  第{}行 {}", p.line, p.message.zh);
+    }
+    if plan.problems.len() > 50 {
+        println!("  ... and {} more", plan.problems.len() - 50);
+    }
+    if !plan.problems.is_empty() {
+        println!("nothing imported: fix the problems and run again");
+        return Ok(false);
+    }
+    if dry_run {
+        println!("dry run: nothing changed");
+        return Ok(true);
+    }
+    let sha = pacesetter_domain::audit::sha256_hex(&bytes);
+    roster::commit(&mut w, &scope, &root, &rows, pacesetter_domain::dates::today(), &sha).await.map_err(|e| e.to_string())?;
+    w.commit().await.map_err(|e| e.to_string())?;
+    println!("imported in {:.1} s in all", started.elapsed().as_secs_f64());
+    Ok(true)
+}
+
 async fn backup(c: Common, file: PathBuf) -> Result<(), String> {
     let store = open(&c).await?;
     let tmp = file.with_extension("partial");
@@ -167,6 +250,19 @@ async fn restore(c: Common, file: PathBuf) -> Result<(), String> {
     for (t, n) in counts.0 {
         println!("  {t:<18} {n}");
     }
+    Ok(())
+}
+
+async fn demo(c: Common, s: Serve) -> Result<(), String> {
+    let store = open(&c).await?;
+    if !pacesetter_store::demo::is_empty(&store).await.map_err(|e| e.to_string())? {
+        return Err("this database already has accounts; the demo loads only into an empty one".into());
+    }
+    let started = std::time::Instant::now();
+    let d = pacesetter_domain::demo::generate(s.demo_size);
+    let password = s.demo_password.clone().unwrap_or_else(auth::random_password);
+    pacesetter_store::demo::load(&store, &d, &auth::hash_password(&password)).await.map_err(|e| e.to_string())?;
+    println!("demo loaded: {} people in {:.1} s; password of every demo account: {password}", d.people.len(), started.elapsed().as_secs_f64());
     Ok(())
 }
 
@@ -196,6 +292,8 @@ fn main() -> ExitCode {
         match cli.cmd {
             None | Some(Cmd::Serve) => serve(cli.common, cli.serve).await.map(|_| true),
             Some(Cmd::Init) => init(cli.common).await.map(|_| true),
+            Some(Cmd::Demo) => demo(cli.common, cli.serve).await.map(|_| true),
+            Some(Cmd::Import { cmd: ImportCmd::Roster { file, org, unit, dry_run } }) => import_roster(cli.common, file, org, unit, dry_run).await,
             Some(Cmd::Backup { file }) => backup(cli.common, file).await.map(|_| true),
             Some(Cmd::Restore { file }) => restore(cli.common, file).await.map(|_| true),
             Some(Cmd::Audit { cmd: AuditCmd::Verify }) => verify(cli.common).await,

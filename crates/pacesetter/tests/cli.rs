@@ -70,3 +70,37 @@ fn backup_and_restore_from_the_command_line() {
     let (code, out) = pacesetter(&["--data", &b.display().to_string(), "audit", "verify"], &[]);
     assert_eq!(code, 0, "{out}");
 }
+
+#[test]
+fn a_gbk_roster_with_a_planted_error_is_refused_then_imported_from_the_command_line() {
+    let dir = pacesetter_store::testkit::TempDir::new();
+    let data = dir.path.display().to_string();
+    let (code, out) = pacesetter(&["--data", &data, "--demo-size", "300", "demo"], &[]);
+    assert_eq!(code, 0, "{out}");
+    // The college of computing's committee, as the generator builds it.
+    let d = pacesetter_domain::demo::generate(300);
+    let org = d.orgs.iter().find(|o| o.name == "计算机与通信工程学院党委").unwrap();
+    let class = d.units.iter().find(|u| u.kind == pacesetter_domain::unit::UnitKind::Class && d.units.iter().any(|p| Some(p.id) == u.parent && d.units.iter().any(|c| Some(c.id) == p.parent && Some(c.id) == org.linked_unit))).unwrap();
+    let csv = |status: &str| {
+        let text = format!("姓名,人员类别,工号/学号,政治面貌,班级\n新同学,学生,201209990001,{status},{}\n", class.name);
+        encoding_rs::GBK.encode(&text).0.into_owned()
+    };
+    let file = dir.path.join("roster.csv");
+    std::fs::write(&file, csv("党员群众")).unwrap();
+    let f = file.display().to_string();
+    let org_id = org.id.to_string();
+    let (code, out) = pacesetter(&["--data", &data, "import", "roster", &f, "--org", &org_id, "--dry-run"], &[]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("第2行") && out.contains("政治面貌"), "{out}");
+    std::fs::write(&file, csv("共青团员")).unwrap();
+    let (code, out) = pacesetter(&["--data", &data, "import", "roster", &f, "--org", &org_id, "--dry-run"], &[]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("new 1") && out.contains("dry run"), "{out}");
+    // The college's people are all in the file? No: everyone else of the college is leaving.
+    assert!(out.contains("leaving"), "{out}");
+    let (code, out) = pacesetter(&["--data", &data, "import", "roster", &f, "--org", &org_id], &[]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("imported"), "{out}");
+    let (code, out) = pacesetter(&["--data", &data, "audit", "verify"], &[]);
+    assert_eq!(code, 0, "{out}");
+}

@@ -66,6 +66,54 @@ pub async fn append(
     Ok(seq)
 }
 
+/// One entry of a batch for [`append_many`].
+pub struct NewEntry {
+    pub action: String,
+    pub entity: &'static str,
+    pub entity_id: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+/// Appends many entries at once (a roster import): the chain is computed here and the rows
+/// are inserted a few hundred per statement, under the same one-writer rule as [`append`].
+pub async fn append_many(c: &mut Conn, scope: &Scope, entries: Vec<NewEntry>) -> Result<(), StoreError> {
+    if entries.is_empty() {
+        return Ok(());
+    }
+    if c.is_postgres() {
+        c.execute(Sql::new("SELECT pg_advisory_xact_lock(2012031500)")).await?;
+    }
+    let last: Option<(i64, String)> = c.fetch_optional(Sql::new("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")).await?;
+    let (mut seq, mut prev) = match last {
+        Some((s, h)) => (s, h),
+        None => (0, GENESIS.to_string()),
+    };
+    let at_ms = now_ms();
+    let actor_account = if scope.account.0 == 0 { None } else { Some(scope.account.0) };
+    let mut rows = Vec::with_capacity(entries.len());
+    for e in entries {
+        seq += 1;
+        let entry = AuditEntry { seq, at_ms, actor_account, actor: scope.actor.clone(), action: e.action, entity: e.entity.to_string(), entity_id: e.entity_id, before: e.before, after: e.after };
+        let hash = chain_hash(&prev, &entry);
+        rows.push(vec![
+            entry.seq.into(),
+            entry.at_ms.into(),
+            entry.actor_account.into(),
+            entry.actor.into(),
+            entry.action.into(),
+            entry.entity.into(),
+            entry.entity_id.into(),
+            entry.before.into(),
+            entry.after.into(),
+            prev.clone().into(),
+            hash.clone().into(),
+        ]);
+        prev = hash;
+    }
+    crate::demo::insert_rows(c, "audit_log", &["seq", "at_ms", "actor_account", "actor", "action", "entity", "entity_id", "before_json", "after_json", "prev_hash", "hash"], rows).await
+}
+
 #[derive(Clone, Debug, Serialize, sqlx::FromRow)]
 pub struct AuditRow {
     pub seq: i64,

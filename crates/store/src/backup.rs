@@ -137,6 +137,26 @@ pub const TABLES: &[TableSpec] = &[
         ],
     },
     TableSpec {
+        name: "roster_imports",
+        order_by: "id",
+        columns: &[
+            ("id", I64),
+            ("account_id", OptI64),
+            ("actor", Text),
+            ("root_org_id", OptI64),
+            ("root_unit_id", OptI64),
+            ("filename", Text),
+            ("file_sha256", Text),
+            ("rows_json", OptText),
+            ("row_count", I64),
+            ("problem_count", I64),
+            ("state", Text),
+            ("summary_json", OptText),
+            ("created_ms", I64),
+            ("finished_ms", OptI64),
+        ],
+    },
+    TableSpec {
         name: "audit_log",
         order_by: "seq",
         columns: &[

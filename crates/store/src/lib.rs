@@ -14,6 +14,7 @@ pub mod demo;
 pub mod error;
 pub mod people;
 pub mod relation;
+pub mod roster;
 pub mod scope;
 pub mod session;
 pub mod stats;

@@ -11,6 +11,7 @@ pub mod error;
 pub mod export;
 pub mod pages;
 pub mod routes;
+pub mod sheets;
 pub mod state;
 
 pub use config::Config;

@@ -122,6 +122,10 @@ pub fn table() -> Vec<Route> {
         r(M::GET, "/people/new", "person_new", LoggedIn, "Form for a new person", get(pages::people::new_form)),
         r(M::POST, "/people", "person_create", LoggedIn, "Add a person", post(pages::people::create)),
         r(M::GET, "/directory", "directory", LoggedIn, "Look up people's public fields", get(pages::people::directory)),
+        r(M::GET, "/import", "import_index", LoggedIn, "Upload a roster", get(pages::imports::index)),
+        r(M::POST, "/import", "import_upload", LoggedIn, "Upload a roster for preview (multipart; into an organization or unit the caller may change)", post(pages::imports::upload)),
+        r(M::GET, "/import/template.xlsx", "import_template", LoggedIn, "The roster template", get(pages::imports::template)),
+        a(M::POST, "/api/v1/imports", "api_import_upload", LoggedIn, "Upload a roster (multipart: file, root_org, root_unit; X-CSRF-Token header) and get its preview", doc(None, Some(schema::<ImportDto>)), post(api::imports::api_upload)),
         a(M::POST, "/api/v1/auth/logout", "api_logout", LoggedIn, "Log out", doc(None, None), post(api::auth::logout)),
         a(M::GET, "/api/v1/me", "api_me", LoggedIn, "The caller's account, roles and scope", doc(None, Some(schema::<Me>)), get(api::auth::me)),
         a(M::PUT, "/api/v1/me/lang", "api_set_lang", LoggedIn, "Set the interface language", doc(Some(schema::<LangRequest>), Some(schema::<Me>)), axum::routing::put(api::auth::set_lang)),
@@ -149,6 +153,13 @@ pub fn table() -> Vec<Route> {
         r(M::POST, "/people/{id}/memberships", "membership_add", Scoped, "Add a membership", post(pages::people::add_membership)),
         r(M::POST, "/people/{id}/memberships/{tree}/{mid}/end", "membership_end", Scoped, "End a membership", post(pages::people::end_membership)),
         r(M::POST, "/people/{id}/leave", "person_leave", Scoped, "Record that a person has left", post(pages::people::leave)),
+        r(M::GET, "/import/{id}", "import_preview", Scoped, "The preview of one's own import", get(pages::imports::preview)),
+        r(M::POST, "/import/{id}/commit", "import_commit", Scoped, "Import a previewed roster, all or nothing", post(pages::imports::commit)),
+        r(M::POST, "/import/{id}/discard", "import_discard", Scoped, "Discard a previewed roster", post(pages::imports::discard)),
+        r(M::GET, "/import/{id}/problems/{file}", "import_problems", Scoped, "The problems of an import as problems.xlsx or problems.csv", get(pages::imports::problems_export)),
+        a(M::GET, "/api/v1/imports/{id}", "api_import", Scoped, "One's own import and its preview", doc(None, Some(schema::<ImportDto>)), get(api::imports::api_get)),
+        a(M::POST, "/api/v1/imports/{id}/commit", "api_import_commit", Scoped, "Import a previewed roster, all or nothing", doc(None, Some(schema::<ImportDto>)), post(api::imports::api_commit)),
+        a(M::POST, "/api/v1/imports/{id}/discard", "api_import_discard", Scoped, "Discard a previewed roster", doc(None, None), post(api::imports::api_discard)),
         a(M::GET, "/api/v1/orgs/{id}", "api_org", Scoped, "A Party organization with its children", doc(None, Some(schema::<NodeDetail>)), get(api::tree::org)),
         a(M::PATCH, "/api/v1/orgs/{id}", "api_org_update", Scoped, "Rename an organization or change its category", doc(Some(schema::<NodeChange>), Some(schema::<NodeDto>)), axum::routing::patch(api::tree::org_update)),
         a(M::POST, "/api/v1/orgs/{id}/children", "api_org_create", Scoped, "Add an organization below", doc(Some(schema::<NodeChange>), Some(schema::<NodeDto>)), post(api::tree::org_create)),
@@ -211,7 +222,7 @@ pub fn router(state: AppState) -> Router {
     }
     router
         .fallback(|| async { crate::error::AppError::not_found() })
-        .layer(axum::extract::DefaultBodyLimit::max(8 * 1024 * 1024))
+        .layer(axum::extract::DefaultBodyLimit::max(crate::sheets::MAX_UPLOAD + 1024 * 1024))
         .layer(axum::middleware::from_fn_with_state(state.clone(), ctx::context))
         .layer(axum::middleware::from_fn(ctx::security_headers))
         .with_state(state)

@@ -333,6 +333,19 @@ async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Option<Ca
                 Case { method: "POST", path: format!("/api/v1/people/{id}/leave"), form: None, json: Some(json!({"reason": "毕业"})), insider: "branchsec", outsider: "branchsec2", secret: number }
             }
         }
+        "import_preview" | "import_commit" | "import_discard" | "import_problems" | "api_import" | "api_import_commit" | "api_import_discard" => {
+            let id = setup_import(app, &uniq).await;
+            let (method, path, form_body, json_body) = match name {
+                "import_preview" => ("GET", format!("/import/{id}"), None, None),
+                "import_commit" => ("POST", format!("/import/{id}/commit"), form(&[("confirm", "yes")]), None),
+                "import_discard" => ("POST", format!("/import/{id}/discard"), form(&[]), None),
+                "import_problems" => ("GET", format!("/import/{id}/problems/problems.csv"), None, None),
+                "api_import" => ("GET", format!("/api/v1/imports/{id}"), None, None),
+                "api_import_commit" => ("POST", format!("/api/v1/imports/{id}/commit"), None, Some(json!({}))),
+                _ => ("POST", format!("/api/v1/imports/{id}/discard"), None, Some(json!({}))),
+            };
+            Case { method, path, form: form_body, json: json_body, insider: "orgsec", outsider: "branchsec2", secret: format!("导入测试{uniq}") }
+        }
         "api_org" => Case { method: "GET", path: format!("/api/v1/orgs/{}", f.branch), form: None, json: None, insider: "branchsec", outsider: "branchsec2", secret: f.branch_name.clone() },
         "api_org_update" => Case { method: "PATCH", path: format!("/api/v1/orgs/{}", f.branch), form: None, json: Some(json!({"name": f.branch_name})), insider: "branchsec", outsider: "branchsec2", secret: f.branch_name.clone() },
         "api_org_create" => Case { method: "POST", path: format!("/api/v1/orgs/{}/children", f.branch), form: None, json: Some(json!({"kind": "group", "name": format!("API党小组{uniq}")})), insider: "branchsec", outsider: "branchsec2", secret: f.branch_name.clone() },
@@ -343,6 +356,22 @@ async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Option<Ca
         "api_person_update" => Case { method: "PATCH", path: format!("/api/v1/people/{}", f.member), form: None, json: Some(json!({"phone": "13907311234"})), insider: "branchsec", outsider: "branchsec2", secret: f.member_number.clone() },
         _ => return None,
     })
+}
+
+/// The college secretary uploads a one-person roster into a new, empty branch of the college.
+async fn setup_import(app: &TestApp, uniq: &str) -> i64 {
+    let college = reach(app, "orgsec", "org").await;
+    let branch = office_post(app, &format!("/api/v1/orgs/{college}/children"), json!({"kind": "branch", "name": format!("导入测试支部{uniq}")})).await["id"].as_i64().unwrap();
+    let headers = ["姓名", "人员类别", "工号/学号", "政治面貌", "党组织"].iter().map(|s| s.to_string()).collect();
+    let rows = vec![vec![format!("导入测试{uniq}"), "学生".into(), format!("20129977{uniq}01"), "中共党员".into(), format!("导入测试支部{uniq}")]];
+    let bytes = pacesetter_web::export::Sheet { name: "名册".into(), headers, rows }.to_xlsx().unwrap();
+    let c = app.login("orgsec").await;
+    let csrf = app.get_json(&c, "/api/v1/me").await["csrf_token"].as_str().unwrap().to_string();
+    let form = reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(bytes).file_name("r.xlsx")).text("root_org", branch.to_string());
+    let r = c.post(app.url("/api/v1/imports")).header("x-csrf-token", csrf).multipart(form).send().await.unwrap();
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["counts"]["problems"], 0, "{v}");
+    v["id"].as_i64().unwrap()
 }
 
 async fn run(app: &TestApp, c: &reqwest::Client, case: &Case) -> (u16, String) {

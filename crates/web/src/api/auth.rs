@@ -37,6 +37,7 @@ pub fn me_dto(c: &Caller, lang: Lang) -> Me {
                 ReachDto { kind: kind.into(), target, access: if *a == Access::Write { "write".into() } else { "read".into() } }
             })
             .collect(),
+        csrf_token: c.csrf.clone(),
     }
 }
 

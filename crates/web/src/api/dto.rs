@@ -48,6 +48,8 @@ pub struct Me {
     pub must_change_password: bool,
     pub roles: Vec<RoleDto>,
     pub reaches: Vec<ReachDto>,
+    /// Send as X-CSRF-Token with multipart uploads (JSON bodies need none).
+    pub csrf_token: String,
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -462,4 +464,33 @@ pub fn category_label(code: Option<&str>, lang: Lang) -> String {
 
 pub fn role_label(code: &str, lang: Lang) -> String {
     Role::parse(code).map(|r| r.label(lang).to_string()).unwrap_or_else(|| code.to_string())
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ProblemDto {
+    /// The line of the file (1 is the header; 0 for the file as a whole).
+    pub line: i64,
+    pub column: Option<String>,
+    pub message: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ImportDto {
+    pub id: i64,
+    /// previewed, committed or discarded
+    pub state: String,
+    pub filename: String,
+    pub root_org_id: Option<i64>,
+    pub root_unit_id: Option<i64>,
+    /// rows, new, changed, moved, unchanged, leaving, problems
+    #[schema(value_type = Object)]
+    pub counts: serde_json::Value,
+    /// The first problems, in line order.
+    pub problems: Vec<ProblemDto>,
+    /// The first rows that change something: line, number, name, action, changes.
+    #[schema(value_type = Vec<Object>)]
+    pub rows: Vec<serde_json::Value>,
+    /// The first people who are in the import's scope but not in the file.
+    #[schema(value_type = Vec<Object>)]
+    pub leaving: Vec<serde_json::Value>,
 }

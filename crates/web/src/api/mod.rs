@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod audit;
 pub mod auth;
 pub mod dto;
+pub mod imports;
 pub mod meta;
 pub mod people;
 pub mod relations;

@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod assets;
 pub mod audit;
 pub mod home;
+pub mod imports;
 pub mod login;
 pub mod people;
 pub mod relations;
@@ -59,6 +60,9 @@ impl Layout {
                 item("/people", lang.t("人员", "People"));
                 item("/directory", lang.t("查找", "Look up"));
             }
+            if s.reaches.iter().any(|(r, a)| *a == pacesetter_domain::scope::Access::Write && !matches!(r, pacesetter_domain::scope::Reach::Person(_))) {
+                item("/import", lang.t("导入名册", "Import"));
+            }
             if s.has_any(crate::routes::OFFICE) {
                 item("/relations", lang.t("联系关系", "Relations"));
             }
@@ -86,6 +90,10 @@ impl Layout {
 
     pub fn t<'a>(&self, zh: &'a str, en: &'a str) -> &'a str {
         self.lang.t(zh, en)
+    }
+
+    pub fn text<'a>(&self, t: &'a pacesetter_domain::Text) -> &'a str {
+        t.get(self.lang)
     }
 
     pub fn status(&self, code: &str) -> String {
@@ -151,6 +159,8 @@ fn notice_from_query(path: &str, lang: Lang) -> Option<String> {
             "granted" => lang.t("已授予角色", "Role granted"),
             "requested" => lang.t("已提出申请，待另一方批准", "Requested; the other office must approve"),
             "decided" => lang.t("已处理", "Decided"),
+            "imported" => lang.t("名册已导入", "The roster is imported"),
+            "discarded" => lang.t("已放弃该导入", "The import was discarded"),
             _ => return None,
         }
         .to_string(),

@@ -1,0 +1,226 @@
+//! Roster import pages: upload, preview with every problem and the difference, commit.
+
+use super::{render, render_status, see_other, FormState, Layout, Pager};
+use crate::api::imports::{self, read_upload};
+use crate::ctx::Ctx;
+use crate::error::{AppError, AppResult};
+use crate::sheets;
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use pacesetter_domain::org::OrgKind;
+use pacesetter_domain::roster::Column;
+use pacesetter_domain::scope::Access;
+use pacesetter_domain::unit::UnitKind;
+use pacesetter_store::roster::{self, Action, ImportRow, Leaving, Plan, PlannedRow};
+use pacesetter_store::tree::{self, Tree};
+use std::collections::HashMap;
+
+#[derive(Template)]
+#[template(path = "import.html")]
+struct ImportPage {
+    l: Layout,
+    f: FormState,
+    orgs: Vec<(i64, String)>,
+    units: Vec<(i64, String)>,
+    recent: Vec<ImportRow>,
+    max_mb: usize,
+}
+
+/// The roots the caller may import into, and a sensible default (their own organization and
+/// its linked college).
+async fn roots(s: &AppState, ctx: &Ctx) -> AppResult<(Vec<(i64, String)>, Vec<(i64, String)>, Option<i64>, Option<i64>)> {
+    let scope = &ctx.me()?.scope;
+    let mut c = s.store.read().await?;
+    let orgs: Vec<_> = tree::all(&mut c, Tree::Org)
+        .await?
+        .into_iter()
+        .filter(|n| n.closed_on.is_none() && n.kind != "group" && scope.org_access(&n.path) == Some(Access::Write))
+        .collect();
+    let units: Vec<_> = tree::all(&mut c, Tree::Unit)
+        .await?
+        .into_iter()
+        .filter(|n| n.closed_on.is_none() && !matches!(UnitKind::parse(&n.kind), Some(UnitKind::Class | UnitKind::Window)) && scope.unit_access(&n.path) == Some(Access::Write))
+        .collect();
+    // The shallowest organization the caller holds, and the unit linked to it.
+    let default_org = orgs.iter().min_by_key(|n| n.depth).filter(|n| OrgKind::parse(&n.kind) != Some(OrgKind::University) || scope.global().is_none());
+    let default_unit = default_org.and_then(|o| o.linked_unit_id).or_else(|| if default_org.is_none() { units.iter().min_by_key(|n| n.depth).map(|n| n.id) } else { None });
+    let default_org = default_org.map(|n| n.id);
+    Ok((orgs.into_iter().map(|n| (n.id, n.name)).collect(), units.into_iter().map(|n| (n.id, n.name)).collect(), default_org, default_unit))
+}
+
+async fn form_page(s: &AppState, ctx: &Ctx, f: FormState, status: StatusCode) -> AppResult<Response> {
+    let (orgs, units, default_org, default_unit) = roots(s, ctx).await?;
+    if orgs.is_empty() && units.is_empty() {
+        return Err(AppError::forbidden());
+    }
+    let mut f = f;
+    if !f.values.contains_key("root_org") && !f.values.contains_key("root_unit") {
+        f.set("root_org", default_org.map(|i| i.to_string()).unwrap_or_default());
+        f.set("root_unit", default_unit.map(|i| i.to_string()).unwrap_or_default());
+    }
+    let mut c = s.store.read().await?;
+    let recent = roster::recent(&mut c, &ctx.me()?.scope, 10).await?;
+    Ok(render_status(status, &ImportPage { l: Layout::new(ctx, ctx.t("导入名册", "Import a roster")), f, orgs, units, recent, max_mb: sheets::MAX_UPLOAD / 1024 / 1024 }))
+}
+
+pub async fn index(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    form_page(&s, &ctx, FormState::new(ctx.lang), StatusCode::OK).await
+}
+
+pub async fn upload(State(s): State<AppState>, ctx: Ctx, mp: Multipart) -> AppResult<Response> {
+    let scope = ctx.me()?.scope.clone();
+    let form = read_upload(mp).await;
+    let (root_org, root_unit) = form.as_ref().map(|f| (f.root_org, f.root_unit)).unwrap_or((None, None));
+    let result = match form {
+        Ok(form) => imports::upload(&s, &scope, form).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok((id, _)) => Ok(see_other(&format!("/import/{id}"))),
+        Err(e) if e.fields.is_some() || matches!(e.status, StatusCode::PAYLOAD_TOO_LARGE | StatusCode::FORBIDDEN | StatusCode::NOT_FOUND) => {
+            let mut errs = e.fields.clone().unwrap_or_default();
+            if errs.is_empty() {
+                errs.add("file", e.message.zh.clone(), e.message.en.clone());
+            }
+            let mut f = FormState::with(ctx.lang, HashMap::new(), errs);
+            f.set("root_org", root_org.map(|i| i.to_string()).unwrap_or_default());
+            f.set("root_unit", root_unit.map(|i| i.to_string()).unwrap_or_default());
+            form_page(&s, &ctx, f, if e.status == StatusCode::NOT_FOUND { StatusCode::UNPROCESSABLE_ENTITY } else { e.status }).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn template(ctx: Ctx) -> AppResult<Response> {
+    if ctx.wechat {
+        return Ok(super::wechat_download(&ctx));
+    }
+    let bytes = sheets::template().map_err(|e| {
+        tracing::error!("template: {e}");
+        AppError::internal()
+    })?;
+    let name = percent_encoding::utf8_percent_encode("名册导入模板.xlsx", percent_encoding::NON_ALPHANUMERIC).to_string();
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"roster-template.xlsx\"; filename*=UTF-8''{name}")),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// A problem as the preview lists it.
+pub struct ProblemLine {
+    pub line: usize,
+    pub column: String,
+    pub message: String,
+}
+
+#[derive(Template)]
+#[template(path = "import_preview.html")]
+struct PreviewPage {
+    l: Layout,
+    row: ImportRow,
+    plan_counts: roster::Counts,
+    problems: Vec<ProblemLine>,
+    problems_total: usize,
+    show: String,
+    rows: Vec<PlannedRow>,
+    leaving: Vec<Leaving>,
+    pager: Pager,
+    labels: HashMap<String, String>,
+}
+
+impl PreviewPage {
+    fn label<'a>(&'a self, field: &'a str) -> &'a str {
+        self.labels.get(field).map(String::as_str).unwrap_or(field)
+    }
+}
+
+fn field_label(field: &str, lang: pacesetter_domain::Lang) -> String {
+    Column::ALL
+        .iter()
+        .find(|c| c.code() == field)
+        .map(|c| c.header(lang).to_string())
+        .unwrap_or_else(|| match field {
+            "left_on" => lang.t("离开日期（重新入册）", "Left on (rejoins)").into(),
+            other => other.to_string(),
+        })
+}
+
+pub async fn preview(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Query(q): Query<Vec<(String, String)>>) -> AppResult<Response> {
+    let (row, plan) = imports::load(&s, &ctx.me()?.scope, id).await?;
+    let map: HashMap<String, String> = q.iter().cloned().collect();
+    let show = map.get("show").cloned().unwrap_or_else(|| if plan.problems.is_empty() { "new".into() } else { "problems".into() });
+    let page: i64 = map.get("page").and_then(|p| p.parse().ok()).unwrap_or(1).max(1);
+    let per = 100usize;
+    let skip = ((page - 1) as usize) * per;
+    let Plan { rows, problems, leaving, counts } = plan;
+    let total;
+    let mut shown_rows = Vec::new();
+    let mut shown_leaving = Vec::new();
+    let mut shown_problems = Vec::new();
+    let lang = ctx.lang;
+    match show.as_str() {
+        "leaving" => {
+            total = leaving.len();
+            shown_leaving = leaving.into_iter().skip(skip).take(per).collect();
+        }
+        "problems" => {
+            total = problems.len();
+            shown_problems = problems
+                .iter()
+                .skip(skip)
+                .take(per)
+                .map(|p| ProblemLine { line: p.line, column: p.column.map(|c| c.header(lang).to_string()).unwrap_or_default(), message: p.message.get(lang).to_string() })
+                .collect();
+        }
+        other => {
+            let action = match other {
+                "changed" => Action::Changed,
+                "moved" => Action::Moved,
+                "unchanged" => Action::Unchanged,
+                _ => Action::New,
+            };
+            let matching: Vec<PlannedRow> = rows.into_iter().filter(|r| r.action == action).collect();
+            total = matching.len();
+            shown_rows = matching.into_iter().skip(skip).take(per).collect();
+        }
+    }
+    let pager = Pager::new(&q, &format!("/import/{id}"), page, per as i64, total as i64);
+    let labels = ["name", "kind", "gender", "political_status", "dev_stage", "cadre_rank", "email", "phone", "id_number", "org", "unit", "post", "left_on"].iter().map(|f| (f.to_string(), field_label(f, lang))).collect();
+    let title = format!("{} · {}", ctx.t("名册预览", "Roster preview"), row.filename);
+    Ok(render(&PreviewPage { l: Layout::new(&ctx, &title), plan_counts: counts, problems: shown_problems, problems_total: problems.len(), show, rows: shown_rows, leaving: shown_leaving, pager, labels, row }))
+}
+
+pub async fn commit(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, axum::Form(p): axum::Form<Vec<(String, String)>>) -> AppResult<Response> {
+    let m = super::form_map(p);
+    if super::field(&m, "confirm").is_none() {
+        let mut e = pacesetter_domain::validate::FieldErrors::new();
+        e.add("confirm", "请勾选确认框", "Tick the box to confirm");
+        return Err(AppError::invalid(e));
+    }
+    imports::commit(&s, &ctx.me()?.scope, id).await?;
+    Ok(see_other(&format!("/import/{id}?done=imported")))
+}
+
+pub async fn discard(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    imports::discard(&s, &ctx.me()?.scope, id).await?;
+    Ok(see_other("/import?done=discarded"))
+}
+
+/// Every problem of an import as a spreadsheet, to fix the file line by line.
+pub async fn problems_export(State(s): State<AppState>, ctx: Ctx, Path((id, file)): Path<(i64, String)>) -> AppResult<Response> {
+    let (_, plan) = imports::load(&s, &ctx.me()?.scope, id).await?;
+    let lang = ctx.lang;
+    let sheet = crate::export::Sheet {
+        name: lang.t("问题", "Problems").into(),
+        headers: vec![lang.t("行", "Line").into(), lang.t("列", "Column").into(), lang.t("问题", "Problem").into()],
+        rows: plan.problems.iter().map(|p| vec![p.line.to_string(), p.column.map(|c| c.header(lang).to_string()).unwrap_or_default(), p.message.get(lang).to_string()]).collect(),
+    };
+    super::download(&ctx, &sheet, lang.t("名册问题清单", "roster-problems"), if file.ends_with(".csv") { "csv" } else { "xlsx" })
+}
