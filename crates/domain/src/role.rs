@@ -17,10 +17,12 @@ pub enum Role {
     Contact,
     Member,
     Masses,
+    /// A member to whom a secretary has handed rights within the organization, until a date.
+    Delegate,
 }
 
 impl Role {
-    pub const ALL: [Role; 11] = [
+    pub const ALL: [Role; 12] = [
         Role::Admin,
         Role::Auditor,
         Role::Office,
@@ -32,6 +34,7 @@ impl Role {
         Role::Contact,
         Role::Member,
         Role::Masses,
+        Role::Delegate,
     ];
 
     /// Roles held through a grant to an account (the others follow from relations and 政治面貌).
@@ -50,6 +53,7 @@ impl Role {
             Role::Contact => "contact",
             Role::Member => "member",
             Role::Masses => "masses",
+            Role::Delegate => "delegate",
         }
     }
 
@@ -70,12 +74,13 @@ impl Role {
             Role::Contact => lang.t("支部联系人", "Branch contact person"),
             Role::Member => lang.t("党员", "Party member"),
             Role::Masses => lang.t("群众", "The masses"),
+            Role::Delegate => lang.t("受托管理人", "Delegate"),
         }
     }
 
     /// Whether a grant of this role names an organization of the Party tree.
     pub fn needs_org(self) -> bool {
-        matches!(self, Role::OrgSecretary | Role::BranchSecretary)
+        matches!(self, Role::OrgSecretary | Role::BranchSecretary | Role::Delegate)
     }
 }
 

@@ -80,6 +80,12 @@ impl Scope {
                 Role::Admin | Role::Office => reaches.push((Reach::All, Access::Write)),
                 Role::Leader => reaches.push((Reach::All, Access::Read)),
                 Role::Auditor => {}
+                // A delegate acts in the organization delegated to, without its linked college.
+                Role::Delegate => {
+                    if let Some(p) = &g.org_path {
+                        reaches.push((Reach::Org(p.clone()), Access::Write));
+                    }
+                }
                 Role::OrgSecretary | Role::BranchSecretary => {
                     if let Some(p) = &g.org_path {
                         reaches.push((Reach::Org(p.clone()), Access::Write));

@@ -210,6 +210,26 @@ pub fn new_password(raw: &str, username: &str) -> Result<String, Text> {
     Ok(raw.to_string())
 }
 
+/// A new password for a person: also not their staff or student number, their ID number, its
+/// last six characters, or their birth date as written in it.
+pub fn new_password_for(raw: &str, username: &str, number: Option<&str>, id_number: Option<&str>) -> Result<String, Text> {
+    let p = new_password(raw, username)?;
+    let lower = p.to_ascii_lowercase();
+    let mut derived: Vec<String> = Vec::new();
+    if let Some(n) = number.filter(|n| n.len() >= 4) {
+        derived.push(n.to_ascii_lowercase());
+    }
+    if let Some(id) = id_number.filter(|i| i.len() == 18) {
+        derived.push(id.to_ascii_lowercase());
+        derived.push(id[12..].to_ascii_lowercase());
+        derived.push(id[6..14].to_string());
+    }
+    if derived.iter().any(|d| lower.contains(d.as_str())) {
+        return Err(Text::new("密码不能包含工号/学号、身份证号或出生日期", "A password cannot contain your staff or student number, ID number or birth date"));
+    }
+    Ok(p)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -261,6 +281,11 @@ mod tests {
         assert!(new_password("short", "x").is_err());
         assert!(new_password("wanglei-secret-1", "wanglei").is_err());
         assert!(new_password("correct horse battery", "wanglei").is_ok());
+        let id = Some("11010519491231002X");
+        assert!(new_password_for("my-pass-31002x", "u", None, id).is_err(), "the last six of the ID number");
+        assert!(new_password_for("born-19491231!", "u", None, id).is_err(), "the birth date");
+        assert!(new_password_for("201101010101abc", "u", Some("201101010101"), None).is_err());
+        assert!(new_password_for("a long private phrase", "u", Some("201101010101"), id).is_ok());
     }
 
     #[test]

@@ -27,6 +27,9 @@ pub struct AccountRow {
     pub disabled: bool,
     pub created_ms: i64,
     pub last_login_ms: Option<i64>,
+    /// When an administrator last reset the password, shown to the holder until they change it.
+    pub password_reset_ms: Option<i64>,
+    pub password_reset_by: Option<String>,
 }
 
 impl AccountRow {
@@ -35,7 +38,7 @@ impl AccountRow {
     }
 }
 
-const COLUMNS: &str = "id, username, display_name, person_id, password_hash, is_demo, must_change_password, lang, disabled, created_ms, last_login_ms";
+const COLUMNS: &str = "id, username, display_name, person_id, password_hash, is_demo, must_change_password, lang, disabled, created_ms, last_login_ms, password_reset_ms, password_reset_by";
 
 pub async fn by_username(c: &mut Conn, username: &str) -> Result<Option<AccountRow>, StoreError> {
     Ok(c.fetch_optional(Sql::new(format!("SELECT {COLUMNS} FROM accounts WHERE username = $1")).bind(username.trim().to_ascii_lowercase())).await?)
@@ -83,11 +86,23 @@ pub async fn create(c: &mut Conn, scope: &Scope, a: &NewAccount<'_>) -> Result<A
 
 /// Sets a new password hash; `must_change` forces a change at the next login.
 pub async fn set_password(c: &mut Conn, scope: &Scope, id: AccountId, hash: &str, must_change: bool) -> Result<(), StoreError> {
-    let n = c.execute(Sql::new("UPDATE accounts SET password_hash = $1, must_change_password = $2 WHERE id = $3").bind(hash).bind(must_change).bind(id)).await?;
+    let own = scope.account == id;
+    // A reset by someone else is noted for the holder; their own change clears the note.
+    let q = if own {
+        Sql::new("UPDATE accounts SET password_hash = $1, must_change_password = $2, password_reset_ms = NULL, password_reset_by = NULL WHERE id = $3").bind(hash).bind(must_change).bind(id)
+    } else {
+        Sql::new("UPDATE accounts SET password_hash = $1, must_change_password = $2, password_reset_ms = $3, password_reset_by = $4 WHERE id = $5")
+            .bind(hash)
+            .bind(must_change)
+            .bind(now_ms())
+            .bind(scope.actor.as_str())
+            .bind(id)
+    };
+    let n = c.execute(q).await?;
     if n == 0 {
         return Err(StoreError::NotFound);
     }
-    let action = if scope.account == id { "account.password_change" } else { "account.password_reset" };
+    let action = if own { "account.password_change" } else { "account.password_reset" };
     audit::append(c, scope, action, "account", id, None, Some(serde_json::json!({"must_change_password": must_change}).to_string())).await?;
     Ok(())
 }
@@ -392,4 +407,120 @@ pub async fn grant_by_system(c: &mut Conn, scope: &Scope, account: AccountId, ro
     .await?;
     audit::append(c, scope, "grant.create", "account", account, None, Some(serde_json::json!({"role": role.code(), "org": org}).to_string())).await?;
     Ok(())
+}
+
+/// A secretary hands part of their rights to a member of their organization, until a date
+/// (delegation). The grant names both; the level above sees it on the organization's page.
+pub async fn delegate(c: &mut Conn, scope: &Scope, account: AccountId, org: i64, end: Date, today: Date) -> Result<GrantId, StoreError> {
+    let node = tree::get(c, Tree::Org, org).await?.ok_or(StoreError::NotFound)?;
+    if scope.org_access(&node.path).is_none() {
+        return Err(StoreError::NotFound);
+    }
+    let holds_secretary = grants(c, scope.account, Some(today)).await?.into_iter().any(|g| {
+        matches!(g.role.as_str(), "org_secretary" | "branch_secretary") && g.org_id.is_some()
+    });
+    if scope.org_access(&node.path) != Some(pacesetter_domain::scope::Access::Write) || !(holds_secretary || scope.has_any(&[Role::Office, Role::Admin])) {
+        return Err(StoreError::forbidden("只有书记可以在本组织内委托权限", "Only a secretary delegates rights within their organization"));
+    }
+    if end < today || end > today.saturating_add(time::Duration::days(366)) {
+        return Err(StoreError::invalid("end_date", "委托须有截止日期，且不超过一年", "A delegation needs an end date within a year"));
+    }
+    let target = by_id(c, account).await?.ok_or_else(|| StoreError::invalid("account", "没有该账号", "No such account"))?;
+    if target.id == scope.account.0 {
+        return Err(StoreError::invalid("account", "不能委托给自己", "You cannot delegate to yourself"));
+    }
+    let Some(person) = target.person_id else {
+        return Err(StoreError::invalid("account", "该账号没有对应的人员", "The account belongs to no person"));
+    };
+    let member = c
+        .fetch_i64(
+            Sql::new("SELECT COUNT(*) FROM org_memberships m JOIN orgs o ON o.id = m.org_id WHERE m.person_id = $1 AND m.end_date IS NULL AND o.path LIKE $2")
+                .bind(person)
+                .bind(format!("{}%", node.path)),
+        )
+        .await?;
+    if member == 0 {
+        return Err(StoreError::invalid("account", "只能委托给本组织的党员", "Only a member of the organization can be delegated to"));
+    }
+    let id = c
+        .fetch_i64(
+            Sql::new("INSERT INTO role_grants (account_id, role, org_id, start_date, end_date, granted_by, created_ms) VALUES ($1, 'delegate', $2, $3, $4, $5, $6) RETURNING id")
+                .bind(account)
+                .bind(org)
+                .bind(today)
+                .bind(end)
+                .bind(nonzero(scope.account))
+                .bind(now_ms()),
+        )
+        .await
+        .map_err(|e| StoreError::on_duplicate(e, "已有同样的委托", "The same delegation already exists"))?;
+    audit::append(c, scope, "grant.delegate", "account", account, None, Some(serde_json::json!({"grant": id, "role": "delegate", "org": org, "until": pacesetter_domain::dates::iso(end)}).to_string())).await?;
+    Ok(GrantId(id))
+}
+
+/// Ends a delegation early. The one who delegated, or anyone with write access above it.
+pub async fn end_delegation(c: &mut Conn, scope: &Scope, grant: GrantId, today: Date) -> Result<(), StoreError> {
+    let row: Option<(i64, String, Option<i64>, Option<Date>)> = c.fetch_optional(Sql::new("SELECT account_id, role, org_id, end_date FROM role_grants WHERE id = $1").bind(grant)).await?;
+    let Some((account, role, Some(org), end)) = row else { return Err(StoreError::NotFound) };
+    if role != "delegate" {
+        return Err(StoreError::NotFound);
+    }
+    let node = tree::get(c, Tree::Org, org).await?.ok_or(StoreError::NotFound)?;
+    match scope.org_access(&node.path) {
+        None => return Err(StoreError::NotFound),
+        Some(pacesetter_domain::scope::Access::Read) => return Err(StoreError::forbidden("无权收回该委托", "You may not end this delegation")),
+        _ => {}
+    }
+    if end.is_some_and(|e| e < today) {
+        return Err(StoreError::conflict("该委托已结束", "This delegation has already ended"));
+    }
+    let yesterday = today.previous_day().unwrap_or(today);
+    c.execute(Sql::new("UPDATE role_grants SET end_date = $1 WHERE id = $2").bind(yesterday).bind(grant)).await?;
+    audit::append(c, scope, "grant.delegate_end", "account", account, Some(serde_json::json!({"grant": grant.0, "org": org}).to_string()), None).await?;
+    Ok(())
+}
+
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+pub struct DelegationRow {
+    pub id: i64,
+    pub account_id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub org_id: i64,
+    pub org_name: String,
+    pub start_date: Date,
+    pub end_date: Option<Date>,
+    pub granted_by: Option<String>,
+}
+
+/// Delegations in force within a subtree (for the organization's page and the level above).
+pub async fn delegations_within(c: &mut Conn, path: &str, today: Date) -> Result<Vec<DelegationRow>, StoreError> {
+    Ok(c.fetch_all(
+        Sql::new(
+            "SELECT g.id, g.account_id, a.username, a.display_name, o.id AS org_id, o.name AS org_name, g.start_date, g.end_date, gb.username AS granted_by \
+             FROM role_grants g JOIN accounts a ON a.id = g.account_id JOIN orgs o ON o.id = g.org_id LEFT JOIN accounts gb ON gb.id = g.granted_by \
+             WHERE g.role = 'delegate' AND o.path LIKE $1 AND (g.end_date IS NULL OR g.end_date >= $2) ORDER BY g.id",
+        )
+        .bind(format!("{path}%"))
+        .bind(today),
+    )
+    .await?)
+}
+
+/// The account of a person, if they have one.
+pub async fn by_person(c: &mut Conn, person: PersonId) -> Result<Option<AccountRow>, StoreError> {
+    Ok(c.fetch_optional(Sql::new(format!("SELECT {COLUMNS} FROM accounts WHERE person_id = $1")).bind(person)).await?)
+}
+
+/// Accounts of people who are current members of an organization's subtree (whom a secretary
+/// may delegate to).
+pub async fn member_accounts(c: &mut Conn, path: &str) -> Result<Vec<(i64, String, String)>, StoreError> {
+    Ok(c.fetch_all(
+        Sql::new(
+            "SELECT DISTINCT a.id, a.username, a.display_name FROM accounts a JOIN org_memberships m ON m.person_id = a.person_id JOIN orgs o ON o.id = m.org_id \
+             WHERE m.end_date IS NULL AND o.path LIKE $1 AND a.disabled = FALSE ORDER BY a.id",
+        )
+        .bind(format!("{path}%")),
+    )
+    .await?)
 }

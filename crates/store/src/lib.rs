@@ -7,11 +7,13 @@
 //! audit chain of [`audit`] in the same transaction.
 
 pub mod account;
+pub mod activation;
 pub mod audit;
 pub mod backup;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod outbox;
 pub mod people;
 pub mod relation;
 pub mod roster;

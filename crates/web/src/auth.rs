@@ -47,6 +47,49 @@ pub fn random_password() -> String {
     buf.iter().map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char).collect()
 }
 
+/// A one-time activation code: 130 random bits as 26 Crockford base-32 characters in groups
+/// of four, and the hash that is stored.
+pub fn activation_code() -> (String, String) {
+    const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    let mut bytes = [0u8; 17];
+    if getrandom::fill(&mut bytes).is_err() {
+        panic!("the operating system's random number generator is unavailable");
+    }
+    // 26 characters of 5 bits each come from the first 130 bits.
+    let mut bits: u128 = u128::from_be_bytes(bytes[..16].try_into().unwrap_or([0; 16]));
+    let mut extra = bytes[16];
+    let mut chars = Vec::with_capacity(26);
+    for i in 0..26 {
+        let v = if i < 25 {
+            let v = (bits >> 123) as u8;
+            bits <<= 5;
+            v
+        } else {
+            let v = ((bits >> 125) as u8) << 2 | (extra >> 6);
+            extra <<= 2;
+            v
+        };
+        chars.push(ALPHABET[usize::from(v & 31)] as char);
+    }
+    let plain: String = chars.iter().collect();
+    let shown = plain.as_bytes().chunks(4).map(|c| String::from_utf8_lossy(c).to_string()).collect::<Vec<_>>().join("-");
+    (shown, code_hash(&plain))
+}
+
+/// The hash of a code as typed: case, dashes and spaces do not matter, nor O for 0 or I, L for 1.
+pub fn code_hash(typed: &str) -> String {
+    let norm: String = typed
+        .chars()
+        .filter(|c| !matches!(c, '-' | ' ' | '\t'))
+        .map(|c| match c.to_ascii_uppercase() {
+            'O' => '0',
+            'I' | 'L' => '1',
+            x => x,
+        })
+        .collect();
+    sha256_hex(format!("pacesetter-activation:{norm}").as_bytes())
+}
+
 pub fn token_hash(token: &str) -> String {
     sha256_hex(token.as_bytes())
 }
@@ -152,7 +195,13 @@ pub async fn login(state: &AppState, username: &str, password: &str, ip: IpAddr,
         }
     };
     let mut w = state.store.write().await?;
-    let Some(account) = found.filter(|_| ok) else {
+    // Not the password: perhaps a one-time activation code, which then must be replaced.
+    let found = match (&found, ok) {
+        (Some(a), false) if password.len() >= 26 && !a.disabled => pacesetter_store::activation::redeem(&mut w, &a.username, &code_hash(password)).await?,
+        (_, true) => found,
+        _ => None,
+    };
+    let Some(account) = found else {
         throttle::record_failure(&mut w, &keys, now).await?;
         w.commit().await.map_err(pacesetter_store::StoreError::from)?;
         return Err(AppError::new(StatusCode::UNAUTHORIZED, "bad_credentials", "用户名或密码错误", "Wrong user name or password"));
@@ -188,10 +237,23 @@ const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$
 /// Changes the caller's own password after checking the current one; other sessions end.
 pub async fn change_password(state: &AppState, caller: &Caller, current: &str, new: &str) -> Result<(), AppError> {
     let mut errs = pacesetter_domain::validate::FieldErrors::new();
-    if !verify_password(current, &caller.account.password_hash) {
+    // Right after an activation the account has no password yet: the session is the proof.
+    let activating = caller.account.password_hash.starts_with('!');
+    if !activating && !verify_password(current, &caller.account.password_hash) {
         errs.add("current", "当前密码不正确", "The current password is wrong");
     }
-    if let Err(t) = pacesetter_domain::validate::new_password(new, &caller.account.username) {
+    let (number, id_number) = match caller.account.person_id {
+        Some(p) => {
+            let mut c = state.store.read().await?;
+            let r: Option<(String, Option<String>)> = c
+                .fetch_optional(pacesetter_store::Sql::new("SELECT number, id_number FROM people WHERE id = $1").bind(p))
+                .await
+                .map_err(pacesetter_store::StoreError::from)?;
+            r.map(|(n, i)| (Some(n), i)).unwrap_or((None, None))
+        }
+        None => (None, None),
+    };
+    if let Err(t) = pacesetter_domain::validate::new_password_for(new, &caller.account.username, number.as_deref(), id_number.as_deref()) {
         errs.0.push(pacesetter_domain::validate::FieldError { field: "new".into(), message: t });
     } else if current == new {
         errs.add("new", "新密码不能与当前密码相同", "The new password must differ from the current one");
@@ -227,6 +289,15 @@ mod tests {
         assert_ne!(a, random_token(32));
         assert!(same(&a, &a.clone()));
         assert!(!same(&a, &random_token(32)));
+    }
+
+    #[test]
+    fn activation_codes_have_130_bits_and_forgive_typing() {
+        let (shown, hash) = activation_code();
+        assert_eq!(shown.len(), 26 + 6, "{shown}");
+        assert_eq!(code_hash(&shown.to_lowercase().replace('-', " ")), hash);
+        assert_ne!(activation_code().1, hash);
+        assert_eq!(code_hash("O1L-I"), code_hash("011-1"));
     }
 
     #[test]

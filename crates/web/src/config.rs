@@ -24,6 +24,10 @@ pub struct Config {
     pub load_demo: bool,
     /// Accept a database without full durability.
     pub allow_weak_durability: bool,
+    /// smtp://[user:password@]host[:port] of the relay that delivers e-mail; none: no e-mail.
+    pub smtp_url: Option<String>,
+    /// The sender of the e-mail the server sends.
+    pub mail_from: Option<String>,
 }
 
 impl Config {
@@ -38,6 +42,8 @@ impl Config {
             demo_size: 20_000,
             load_demo: true,
             allow_weak_durability: false,
+            smtp_url: None,
+            mail_from: None,
         }
     }
 

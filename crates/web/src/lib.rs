@@ -9,6 +9,7 @@ pub mod config;
 pub mod ctx;
 pub mod error;
 pub mod export;
+pub mod mail;
 pub mod pages;
 pub mod routes;
 pub mod sheets;
@@ -31,6 +32,7 @@ pub struct DemoInfo {
 }
 
 pub struct Application {
+    mailer: Option<mail::Mailer>,
     listener: tokio::net::TcpListener,
     router: axum::Router,
     pub address: SocketAddr,
@@ -93,15 +95,23 @@ impl Application {
                 format!("http://{host}:{}", address.port())
             }
         };
-        let site = Site::from_public_url(&public_url, config.trusted_proxies.clone())?;
+        let mut site = Site::from_public_url(&public_url, config.trusted_proxies.clone())?;
+        let mailer = match &config.smtp_url {
+            Some(url) => Some(mail::Mailer::new(url, config.mail_from.as_deref().unwrap_or("创先争优平台 <noreply@localhost>"))?),
+            None => None,
+        };
+        site.mail = mailer.is_some();
         let state = AppState { store: store.clone(), site: Arc::new(site) };
         let router = routes::router(state);
-        Ok(Application { listener, router, address, public_url, store, demo })
+        Ok(Application { mailer, listener, router, address, public_url, store, demo })
     }
 
     /// Serves until the process is told to stop.
     pub async fn run(self) -> std::io::Result<()> {
         let store = self.store.clone();
+        if let Some(m) = self.mailer.clone() {
+            tokio::spawn(m.run(store.clone()));
+        }
         axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(async {
                 let _ = tokio::signal::ctrl_c().await;
@@ -114,6 +124,9 @@ impl Application {
     /// Serves in the background (for tests), returning at once.
     pub fn spawn(self) -> SocketAddr {
         let addr = self.address;
+        if let Some(m) = self.mailer.clone() {
+            tokio::spawn(m.run(self.store.clone()));
+        }
         let router = self.router;
         let listener = self.listener;
         tokio::spawn(async move {

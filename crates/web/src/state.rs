@@ -18,6 +18,10 @@ pub struct Site {
     /// Cookies carry Secure when the public URL is HTTPS.
     pub secure: bool,
     pub trusted_proxies: Vec<IpAddr>,
+    /// The public URL itself, for links in e-mail and on printed slips.
+    pub public_url: String,
+    /// Whether e-mail can be sent (an SMTP relay is configured).
+    pub mail: bool,
 }
 
 impl Site {
@@ -32,6 +36,6 @@ impl Site {
         if host.is_empty() {
             return Err(format!("PACESETTER_PUBLIC_URL {url:?} has no host"));
         }
-        Ok(Site { origin: format!("{scheme}://{}", host.to_ascii_lowercase()), secure: scheme == "https", trusted_proxies })
+        Ok(Site { origin: format!("{scheme}://{}", host.to_ascii_lowercase()), secure: scheme == "https", trusted_proxies, public_url: url.to_string(), mail: false })
     }
 }

@@ -346,6 +346,37 @@ async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Option<Ca
             };
             Case { method, path, form: form_body, json: json_body, insider: "orgsec", outsider: "branchsec2", secret: format!("导入测试{uniq}") }
         }
+        "person_activation" | "api_person_activation" => {
+            let number = format!("2012994{uniq}01");
+            let id = new_person_in_branch(app, f, &number).await;
+            if name == "person_activation" {
+                Case { method: "POST", path: format!("/people/{id}/activation"), form: form(&[]), json: None, insider: "branchsec", outsider: "branchsec2", secret: number }
+            } else {
+                Case { method: "POST", path: format!("/api/v1/people/{id}/activation"), form: None, json: Some(json!({})), insider: "branchsec", outsider: "branchsec2", secret: number }
+            }
+        }
+        "org_delegate" | "api_org_delegate" | "api_org_delegations" => {
+            let member_account = app.get_json(&app.login("member").await, "/api/v1/me").await["id"].as_i64().unwrap();
+            let until = pacesetter_domain::dates::iso(pacesetter_domain::dates::today().saturating_add(time::Duration::days(10)));
+            match name {
+                "org_delegate" => Case { method: "POST", path: format!("/orgs/{}/delegations", f.branch), form: form(&[("account_id", &member_account.to_string()), ("end_date", &until)]), json: None, insider: "branchsec", outsider: "branchsec2", secret: f.branch_name.clone() },
+                "api_org_delegate" => Case { method: "POST", path: format!("/api/v1/orgs/{}/delegations", f.branch), form: None, json: Some(json!({"account_id": member_account, "end_date": until})), insider: "branchsec", outsider: "branchsec2", secret: f.branch_name.clone() },
+                _ => Case { method: "GET", path: format!("/api/v1/orgs/{}/delegations", f.branch), form: None, json: None, insider: "branchsec", outsider: "branchsec2", secret: f.branch_name.clone() },
+            }
+        }
+        "delegation_end" | "api_delegation_end" => {
+            let member_account = app.get_json(&app.login("member").await, "/api/v1/me").await["id"].as_i64().unwrap();
+            let until = pacesetter_domain::dates::iso(pacesetter_domain::dates::today().saturating_add(time::Duration::days(10)));
+            let sec = app.login("branchsec").await;
+            let r = sec.post(app.url(&format!("/api/v1/orgs/{}/delegations", f.branch))).json(&json!({"account_id": member_account, "end_date": until})).send().await.unwrap();
+            let list: Value = r.json().await.unwrap();
+            let id = list.as_array().unwrap().iter().map(|d| d["id"].as_i64().unwrap()).max().unwrap();
+            if name == "delegation_end" {
+                Case { method: "POST", path: format!("/delegations/{id}/end"), form: form(&[("org_id", &f.branch.to_string())]), json: None, insider: "branchsec", outsider: "branchsec2", secret: f.branch_name.clone() }
+            } else {
+                Case { method: "POST", path: format!("/api/v1/delegations/{id}/end"), form: None, json: Some(json!({})), insider: "branchsec", outsider: "branchsec2", secret: f.branch_name.clone() }
+            }
+        }
         "api_org" => Case { method: "GET", path: format!("/api/v1/orgs/{}", f.branch), form: None, json: None, insider: "branchsec", outsider: "branchsec2", secret: f.branch_name.clone() },
         "api_org_update" => Case { method: "PATCH", path: format!("/api/v1/orgs/{}", f.branch), form: None, json: Some(json!({"name": f.branch_name})), insider: "branchsec", outsider: "branchsec2", secret: f.branch_name.clone() },
         "api_org_create" => Case { method: "POST", path: format!("/api/v1/orgs/{}/children", f.branch), form: None, json: Some(json!({"kind": "group", "name": format!("API党小组{uniq}")})), insider: "branchsec", outsider: "branchsec2", secret: f.branch_name.clone() },

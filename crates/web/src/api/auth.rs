@@ -38,6 +38,8 @@ pub fn me_dto(c: &Caller, lang: Lang) -> Me {
             })
             .collect(),
         csrf_token: c.csrf.clone(),
+        password_reset: c.account.password_reset_ms.map(|ms| pacesetter_domain::dates::format_datetime_ms(ms, lang)),
+        password_reset_by: c.account.password_reset_by.clone(),
     }
 }
 

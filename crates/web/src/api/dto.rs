@@ -50,6 +50,9 @@ pub struct Me {
     pub reaches: Vec<ReachDto>,
     /// Send as X-CSRF-Token with multipart uploads (JSON bodies need none).
     pub csrf_token: String,
+    /// When an administrator last reset the password (until the holder changes it).
+    pub password_reset: Option<String>,
+    pub password_reset_by: Option<String>,
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -493,4 +496,75 @@ pub struct ImportDto {
     /// The first people who are in the import's scope but not in the file.
     #[schema(value_type = Vec<Object>)]
     pub leaving: Vec<serde_json::Value>,
+}
+
+#[derive(Deserialize, ToSchema, Default)]
+pub struct ActivationRequest {
+    /// Send the code to the person's e-mail address instead of showing it.
+    pub mail: Option<bool>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ActivationDto {
+    pub username: String,
+    /// The one-time code, shown once (absent when it was mailed).
+    pub code: Option<String>,
+    pub expires: String,
+    pub mailed_to: Option<String>,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewDelegation {
+    /// The account of a member of the organization.
+    pub account_id: i64,
+    /// The last day the delegation holds (required, within a year).
+    pub end_date: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DelegationDto {
+    pub id: i64,
+    pub account_id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub org_id: i64,
+    pub org_name: String,
+    pub start_date: String,
+    pub end_date: Option<String>,
+    pub granted_by: Option<String>,
+}
+
+impl DelegationDto {
+    pub fn new(d: &pacesetter_store::account::DelegationRow) -> DelegationDto {
+        DelegationDto {
+            id: d.id,
+            account_id: d.account_id,
+            username: d.username.clone(),
+            display_name: d.display_name.clone(),
+            org_id: d.org_id,
+            org_name: d.org_name.clone(),
+            start_date: iso(d.start_date),
+            end_date: d.end_date.map(iso),
+            granted_by: d.granted_by.clone(),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MailDto {
+    pub id: i64,
+    pub to: String,
+    pub subject: String,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    /// pending or failed
+    pub state: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct OutboxDto {
+    pub sent: i64,
+    pub pending: i64,
+    pub failed: i64,
+    pub undelivered: Vec<MailDto>,
 }

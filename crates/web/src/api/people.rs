@@ -246,3 +246,40 @@ pub async fn directory(State(s): State<AppState>, Query(q): Query<HashMap<String
     let rows = people::directory(&mut c, q.get("q").map(String::as_str).unwrap_or(""), 50).await?;
     Ok(Json(rows.into_iter().map(|r| PublicPersonDto { id: r.id, name: r.name, org: r.org_label, unit: r.unit_label }).collect()))
 }
+
+/// A code issued: shown once to the secretary, unless it went by e-mail.
+pub struct Activation {
+    pub username: String,
+    pub display_name: String,
+    pub code: Option<String>,
+    pub expires_ms: i64,
+    pub mailed_to: Option<String>,
+}
+
+/// Issues an activation code for a person in the caller's write scope, and mails it when asked.
+pub async fn issue_activation(state: &AppState, scope: &Scope, person: PersonId, mail: bool) -> AppResult<Activation> {
+    if mail && !state.site.mail {
+        return Err(AppError::new(axum::http::StatusCode::CONFLICT, "no_mail", "服务器未配置邮件发送，请打印激活码交给本人", "E-mail is not configured on this server: print the code and hand it over"));
+    }
+    let (code, hash) = crate::auth::activation_code();
+    let mut w = state.store.write().await?;
+    let issued = pacesetter_store::activation::issue(&mut w, scope, person, &hash, mail).await?;
+    if let Some(to) = &issued.email {
+        let until = pacesetter_domain::dates::format_date(pacesetter_domain::dates::cst_date(issued.expires_ms), Lang::Zh);
+        let body = format!(
+            "{name}同志：\n\n您在创先争优平台的账号已开通。\n\n登录地址：{url}/login\n用户名：{user}\n激活码：{code}\n\n激活码仅可使用一次，{until}前有效。请在登录页以激活码作为密码登录，随后设置您自己的密码。\n如非本人，请忽略本邮件。\n\n{org}",
+            name = issued.display_name,
+            url = state.site.public_url,
+            user = issued.username,
+            org = "创先争优活动领导小组办公室"
+        );
+        pacesetter_store::outbox::enqueue(&mut w, to, "创先争优平台账号激活", &body).await?;
+    }
+    w.commit().await.map_err(StoreError::from)?;
+    Ok(Activation { username: issued.username, display_name: issued.display_name, code: if mail { None } else { Some(code) }, expires_ms: issued.expires_ms, mailed_to: issued.email })
+}
+
+pub async fn activation(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Json(b): Json<ActivationRequest>) -> AppResult<Json<ActivationDto>> {
+    let a = issue_activation(&s, &ctx.me()?.scope, PersonId(id), b.mail.unwrap_or(false)).await?;
+    Ok(Json(ActivationDto { username: a.username, code: a.code, expires: pacesetter_domain::dates::format_datetime_ms(a.expires_ms, ctx.lang), mailed_to: a.mailed_to }))
+}

@@ -60,3 +60,22 @@ pub async fn end(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Json(
     w.commit().await.map_err(StoreError::from)?;
     Ok(Json(RelationDto::new(&row, ctx.lang)))
 }
+
+/// The outbox as the office sees it: what was sent, what waits, what failed and why.
+pub async fn outbox(State(s): State<AppState>) -> AppResult<Json<super::dto::OutboxDto>> {
+    let mut c = s.store.read().await?;
+    let (sent, pending, failed) = pacesetter_store::outbox::counts(&mut c).await?;
+    let undelivered = pacesetter_store::outbox::undelivered(&mut c, 200)
+        .await?
+        .into_iter()
+        .map(|m| super::dto::MailDto {
+            id: m.id,
+            to: m.to_addr,
+            subject: m.subject,
+            attempts: m.attempts,
+            last_error: m.last_error,
+            state: if m.attempts >= pacesetter_store::outbox::MAX_ATTEMPTS { "failed".into() } else { "pending".into() },
+        })
+        .collect();
+    Ok(Json(super::dto::OutboxDto { sent, pending, failed, undelivered }))
+}

@@ -127,3 +127,39 @@ pub async fn unit_close(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>
     let on = date_or_today("date", b.date.as_deref())?;
     respond(&s, &ctx, Tree::Unit, id, Change::Close(on)).await
 }
+
+/// Delegations in force within an organization's subtree (visible to the level above).
+pub async fn delegations(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<Vec<super::dto::DelegationDto>>> {
+    let l = load(&s, &ctx, Tree::Org, id).await?;
+    let mut c = s.store.read().await?;
+    let rows = pacesetter_store::account::delegations_within(&mut c, &l.node.path, pacesetter_domain::dates::today()).await?;
+    Ok(Json(rows.iter().map(super::dto::DelegationDto::new).collect()))
+}
+
+/// A secretary delegates rights within the organization; shared with the page.
+pub async fn delegate(state: &AppState, ctx: &Ctx, org: i64, account: i64, end: &str) -> AppResult<()> {
+    let scope = &ctx.me()?.scope;
+    let end = date_or_today("end_date", Some(end).filter(|e| !e.trim().is_empty()).or(Some("-")))?;
+    let mut w = state.store.write().await?;
+    pacesetter_store::account::delegate(&mut w, scope, pacesetter_domain::ids::AccountId(account), org, end, pacesetter_domain::dates::today()).await?;
+    w.commit().await.map_err(StoreError::from)?;
+    Ok(())
+}
+
+pub async fn end_delegation(state: &AppState, ctx: &Ctx, grant: i64) -> AppResult<()> {
+    let scope = &ctx.me()?.scope;
+    let mut w = state.store.write().await?;
+    pacesetter_store::account::end_delegation(&mut w, scope, pacesetter_domain::ids::GrantId(grant), pacesetter_domain::dates::today()).await?;
+    w.commit().await.map_err(StoreError::from)?;
+    Ok(())
+}
+
+pub async fn api_delegate(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Json(b): Json<super::dto::NewDelegation>) -> AppResult<Json<Vec<super::dto::DelegationDto>>> {
+    delegate(&s, &ctx, id, b.account_id, &b.end_date).await?;
+    delegations(State(s), ctx, Path(id)).await
+}
+
+pub async fn api_end_delegation(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<axum::http::StatusCode> {
+    end_delegation(&s, &ctx, id).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}

@@ -43,6 +43,7 @@ struct HomePage {
     blocks: Vec<Block>,
     person: Option<i64>,
     audit_entries: Option<i64>,
+    reset_notice: Option<String>,
 }
 
 pub async fn home(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
@@ -105,5 +106,6 @@ pub async fn home(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response
 
     let audit_entries = if s.has(Role::Auditor) { Some(audit::list(&mut c, &Default::default(), 0, 1).await?.1) } else { None };
     let roles = s.roles.iter().map(|r| r.label(lang)).collect::<Vec<_>>().join("、");
-    Ok(render(&HomePage { l: Layout::new(&ctx, lang.t("工作台", "My desk")), roles, overview, coverage, blocks, person: me.account.person_id, audit_entries }))
+    let reset_notice = super::login::reset_notice(me, lang);
+    Ok(render(&HomePage { l: Layout::new(&ctx, lang.t("工作台", "My desk")), roles, overview, coverage, blocks, person: me.account.person_id, audit_entries, reset_notice }))
 }

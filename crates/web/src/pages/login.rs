@@ -79,12 +79,27 @@ struct PasswordPage {
     l: Layout,
     f: FormState,
     forced: bool,
+    /// Just activated with a code: there is no current password to give.
+    activating: bool,
+    reset_notice: Option<String>,
+}
+
+pub fn reset_notice(me: &crate::auth::Caller, lang: pacesetter_domain::Lang) -> Option<String> {
+    me.account.password_reset_ms.map(|ms| {
+        let by = me.account.password_reset_by.clone().unwrap_or_default();
+        let when = pacesetter_domain::dates::format_datetime_ms(ms, lang);
+        match lang {
+            pacesetter_domain::Lang::Zh => format!("您的密码已于{when}由管理员（{by}）重置。如非您本人申请，请立即联系系统管理员。"),
+            pacesetter_domain::Lang::En => format!("Your password was reset by the administrator ({by}) on {when}. If you did not ask for it, tell the administrator at once."),
+        }
+    })
 }
 
 pub async fn password_form(ctx: Ctx) -> AppResult<Response> {
     let me = ctx.me()?;
     let forced = me.account.must_change_password && !me.account.is_demo;
-    Ok(render(&PasswordPage { l: Layout::new(&ctx, ctx.t("修改密码", "Change password")), f: FormState::new(ctx.lang), forced }))
+    let activating = me.account.password_hash.starts_with('!');
+    Ok(render(&PasswordPage { l: Layout::new(&ctx, ctx.t("修改密码", "Change password")), f: FormState::new(ctx.lang), forced, activating, reset_notice: reset_notice(me, ctx.lang) }))
 }
 
 pub async fn password_submit(State(state): State<AppState>, ctx: Ctx, Form(pairs): Form<Vec<(String, String)>>) -> AppResult<Response> {
@@ -105,7 +120,8 @@ pub async fn password_submit(State(state): State<AppState>, ctx: Ctx, Form(pairs
         Err(e) if e.fields.is_some() => {
             let f = FormState::with(ctx.lang, HashMap::new(), e.fields.clone().unwrap_or_default());
             let forced = me.account.must_change_password && !me.account.is_demo;
-            Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &PasswordPage { l: Layout::new(&ctx, ctx.t("修改密码", "Change password")), f, forced }))
+            let activating = me.account.password_hash.starts_with('!');
+            Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &PasswordPage { l: Layout::new(&ctx, ctx.t("修改密码", "Change password")), f, forced, activating, reset_notice: reset_notice(me, ctx.lang) }))
         }
         Err(e) => Err(e),
     }

@@ -65,6 +65,7 @@ impl Layout {
             }
             if s.has_any(crate::routes::OFFICE) {
                 item("/relations", lang.t("联系关系", "Relations"));
+                item("/mail", lang.t("邮件", "Mail"));
             }
             if s.has_any(crate::routes::ACCOUNT_OFFICES) {
                 item("/accounts", lang.t("账号", "Accounts"));

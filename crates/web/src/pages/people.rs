@@ -227,10 +227,19 @@ pub async fn create(State(s): State<AppState>, ctx: Ctx, Form(p): Form<Vec<(Stri
     }
 }
 
+/// The person's account as their page shows it.
+pub struct AccountLine {
+    pub username: String,
+    pub activated: bool,
+    pub code_until: Option<i64>,
+}
+
 #[derive(Template)]
 #[template(path = "person.html")]
 struct PersonPage {
     l: Layout,
+    account: Option<AccountLine>,
+    mail: bool,
     p: PersonRecord,
     id_number: String,
     can_edit: bool,
@@ -247,6 +256,13 @@ async fn person_page(s: &AppState, ctx: &Ctx, id: i64, f: FormState, status: Sta
     let (p, access) = people::get(&mut c, scope, PersonId(id)).await?;
     let ms = people::memberships(&mut c, scope, PersonId(id)).await?;
     let relations = relation::of_person(&mut c, PersonId(id)).await?;
+    let account = match pacesetter_store::account::by_person(&mut c, PersonId(id)).await? {
+        Some(a) => {
+            let code_until = pacesetter_store::activation::pending(&mut c, pacesetter_domain::ids::AccountId(a.id)).await?;
+            Some(AccountLine { activated: !a.password_hash.starts_with('!'), username: a.username, code_until })
+        }
+        None => None,
+    };
     drop(c);
     let can_edit = access == Access::Write;
     let (current, past): (Vec<MembershipRow>, Vec<MembershipRow>) = ms.into_iter().partition(|m| m.end_date.is_none());
@@ -260,7 +276,7 @@ async fn person_page(s: &AppState, ctx: &Ctx, id: i64, f: FormState, status: Sta
         .collect();
     let id_number = p.id_number.as_deref().map(|n| if can_edit { n.to_string() } else { mask_id_number(n) }).unwrap_or_default();
     let o = if can_edit && p.left_on.is_none() { Some(options(s, scope, ctx.lang, Access::Write).await?) } else { None };
-    Ok(render_status(status, &PersonPage { l: Layout::new(ctx, &p.name), p, id_number, can_edit, current, past, relations, o, f }))
+    Ok(render_status(status, &PersonPage { l: Layout::new(ctx, &p.name), account, mail: s.site.mail, p, id_number, can_edit, current, past, relations, o, f }))
 }
 
 pub async fn show(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
@@ -414,4 +430,22 @@ pub async fn directory(State(s): State<AppState>, ctx: Ctx, Query(q): Query<Hash
     let mut c = s.store.read().await?;
     let rows = people::directory(&mut c, &text, 50).await?;
     Ok(render(&DirectoryPage { l: Layout::new(&ctx, ctx.t("查找人员", "Look someone up")), q: text, rows }))
+}
+
+#[derive(Template)]
+#[template(path = "activation.html")]
+struct ActivationPage {
+    l: Layout,
+    a: crate::api::people::Activation,
+    login_url: String,
+    person: i64,
+}
+
+/// Issues an activation code and shows the slip to print (or says where it was mailed).
+pub async fn activation(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
+    let m = form_map(p);
+    let mail = field(&m, "mail").is_some();
+    let a = crate::api::people::issue_activation(&s, &ctx.me()?.scope, PersonId(id), mail).await?;
+    let login_url = format!("{}/login", s.site.public_url);
+    Ok(render(&ActivationPage { l: Layout::new(&ctx, ctx.t("账号激活", "Account activation")), a, login_url, person: id }))
 }

@@ -141,3 +141,17 @@ pub async fn end(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(
         Err(e) => Err(e),
     }
 }
+
+#[derive(Template)]
+#[template(path = "outbox.html")]
+struct OutboxPage {
+    l: Layout,
+    o: crate::api::dto::OutboxDto,
+    configured: bool,
+}
+
+/// The e-mail the server sends, for the office: delivered, waiting, failed with the reason.
+pub async fn outbox(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    let axum::Json(o) = crate::api::relations::outbox(State(s.clone())).await?;
+    Ok(super::render(&OutboxPage { l: Layout::new(&ctx, ctx.t("邮件发送", "Outgoing mail")), o, configured: s.site.mail }))
+}

@@ -127,6 +127,8 @@ struct NodePage {
     f: FormState,
     is_org: bool,
     is_branch: bool,
+    delegations: Vec<pacesetter_store::account::DelegationRow>,
+    delegates: Vec<(i64, String, String)>,
 }
 
 async fn page(state: &AppState, ctx: &Ctx, t: Tree, id: i64, f: FormState, status: StatusCode) -> AppResult<Response> {
@@ -160,6 +162,15 @@ async fn page(state: &AppState, ctx: &Ctx, t: Tree, id: i64, f: FormState, statu
     };
     let is_org = t == Tree::Org;
     let is_branch = is_org && pacesetter_domain::org::OrgKind::parse(&l.node.kind).is_some_and(|k| k.is_branch());
+    let today = pacesetter_domain::dates::today();
+    let (delegations, delegates) = if is_org {
+        let d = pacesetter_store::account::delegations_within(&mut c, &l.node.path, today).await?;
+        let holds = scope.has_any(&[pacesetter_domain::role::Role::OrgSecretary, pacesetter_domain::role::Role::BranchSecretary, pacesetter_domain::role::Role::Office, pacesetter_domain::role::Role::Admin]);
+        let candidates = if can_edit && holds { pacesetter_store::account::member_accounts(&mut c, &l.node.path).await? } else { Vec::new() };
+        (d, candidates)
+    } else {
+        (Vec::new(), Vec::new())
+    };
     let child_kinds = t.child_kinds(&l.node.kind).into_iter().map(|k| (k, t.kind_label(k, lang))).collect();
     let categories = BranchCategory::ALL.iter().map(|c| (c.code(), c.label(lang).to_string())).collect();
     let mut f = f;
@@ -190,6 +201,8 @@ async fn page(state: &AppState, ctx: &Ctx, t: Tree, id: i64, f: FormState, statu
         f,
         is_org,
         is_branch,
+        delegations,
+        delegates,
         node: l.node,
     };
     Ok(render_status(status, &page))
@@ -277,3 +290,27 @@ macro_rules! node_handlers {
 
 node_handlers!(Tree::Org, org_update, org_create_child, org_move, org_close);
 node_handlers!(Tree::Unit, unit_update, unit_create_child, unit_move, unit_close);
+
+pub async fn org_delegate(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
+    let m = form_map(p);
+    let account = field(&m, "account_id").and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
+    let r = crate::api::tree::delegate(&s, &ctx, id, account, field(&m, "end_date").unwrap_or("")).await;
+    match r {
+        Ok(()) => Ok(see_other(&format!("/orgs/{id}?done=granted"))),
+        Err(e) if e.fields.is_some() || e.status == StatusCode::CONFLICT => {
+            let mut errs = e.fields.clone().unwrap_or_default();
+            if errs.is_empty() {
+                errs.0.push(pacesetter_domain::validate::FieldError { field: "_".into(), message: e.message.clone() });
+            }
+            page(&s, &ctx, Tree::Org, id, FormState::with(ctx.lang, m, errs), e.status).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn delegation_end(State(s): State<AppState>, ctx: Ctx, Path(gid): Path<i64>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
+    let m = form_map(p);
+    crate::api::tree::end_delegation(&s, &ctx, gid).await?;
+    let back = field(&m, "org_id").and_then(|v| v.parse::<i64>().ok()).map(|o| format!("/orgs/{o}?done=ended")).unwrap_or_else(|| "/home".into());
+    Ok(see_other(&back))
+}

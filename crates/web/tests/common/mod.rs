@@ -74,6 +74,14 @@ impl TestApp {
         c
     }
 
+    /// A client logged in with a given password.
+    pub async fn login_with(&self, username: &str, password: &str) -> Client {
+        let c = client(&self.base);
+        let r = c.post(self.url("/api/v1/auth/login")).json(&serde_json::json!({"username": username, "password": password})).send().await.unwrap();
+        assert_eq!(r.status(), 200, "login as {username}: {}", r.text().await.unwrap_or_default());
+        c
+    }
+
     pub async fn get_json(&self, c: &Client, path: &str) -> Value {
         let r = c.get(self.url(path)).send().await.unwrap();
         let status = r.status();
@@ -120,4 +128,67 @@ macro_rules! both {
             }
         }
     )*};
+}
+
+/// A message an SMTP client handed to the sink.
+#[derive(Clone, Debug)]
+pub struct Received {
+    pub rcpt: Vec<String>,
+    pub data: String,
+}
+
+/// A minimal SMTP server on loopback that accepts every message and keeps it.
+pub struct SmtpSink {
+    pub addr: std::net::SocketAddr,
+    pub messages: std::sync::Arc<std::sync::Mutex<Vec<Received>>>,
+}
+
+pub async fn smtp_sink() -> SmtpSink {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let messages: std::sync::Arc<std::sync::Mutex<Vec<Received>>> = Default::default();
+    let store = messages.clone();
+    tokio::spawn(async move {
+        loop {
+            let Ok((sock, _)) = listener.accept().await else { return };
+            let store = store.clone();
+            tokio::spawn(async move {
+                let (r, mut w) = sock.into_split();
+                let mut lines = BufReader::new(r).lines();
+                let _ = w.write_all(b"220 sink ESMTP\r\n").await;
+                let mut rcpt = Vec::new();
+                while let Ok(Some(line)) = lines.next_line().await {
+                    let upper = line.to_ascii_uppercase();
+                    if upper.starts_with("EHLO") || upper.starts_with("HELO") {
+                        let _ = w.write_all(b"250-sink\r\n250 8BITMIME\r\n").await;
+                    } else if upper.starts_with("MAIL FROM") {
+                        rcpt.clear();
+                        let _ = w.write_all(b"250 OK\r\n").await;
+                    } else if upper.starts_with("RCPT TO") {
+                        rcpt.push(line[8..].trim().trim_start_matches(':').trim().trim_matches(['<', '>']).to_string());
+                        let _ = w.write_all(b"250 OK\r\n").await;
+                    } else if upper == "DATA" {
+                        let _ = w.write_all(b"354 go on\r\n").await;
+                        let mut data = String::new();
+                        while let Ok(Some(l)) = lines.next_line().await {
+                            if l == "." {
+                                break;
+                            }
+                            data.push_str(&l);
+                            data.push('\n');
+                        }
+                        store.lock().unwrap().push(Received { rcpt: rcpt.clone(), data });
+                        let _ = w.write_all(b"250 queued\r\n").await;
+                    } else if upper == "QUIT" {
+                        let _ = w.write_all(b"221 bye\r\n").await;
+                        return;
+                    } else {
+                        let _ = w.write_all(b"250 OK\r\n").await;
+                    }
+                }
+            });
+        }
+    });
+    SmtpSink { addr, messages }
 }
