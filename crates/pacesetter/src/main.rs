@@ -99,6 +99,12 @@ struct Serve {
     /// Never load demo data (a real deployment; run `pacesetter init` first).
     #[arg(long, env = "PACESETTER_NO_DEMO", global = true)]
     no_demo: bool,
+    /// smtp://[user:password@]host[:port] of the relay that delivers e-mail.
+    #[arg(long, env = "PACESETTER_SMTP_URL", global = true)]
+    smtp_url: Option<String>,
+    /// The sender of the server's e-mail.
+    #[arg(long, env = "PACESETTER_MAIL_FROM", global = true)]
+    mail_from: Option<String>,
 }
 
 fn store_url(c: &Common) -> String {
@@ -121,6 +127,8 @@ async fn serve(c: Common, s: Serve) -> Result<(), String> {
     config.demo_size = s.demo_size;
     config.load_demo = !s.no_demo;
     config.allow_weak_durability = c.allow_weak_durability;
+    config.smtp_url = s.smtp_url.clone();
+    config.mail_from = s.mail_from.clone();
     let started = std::time::Instant::now();
     let app = Application::build(config).await?;
     println!("Pacesetter 创先争优 serving on {} (database: {} at {})", app.public_url, app.store.backend().name(), app.store.location());

@@ -92,9 +92,13 @@ impl Sql {
         self
     }
 
-    /// SQLite numbers its parameters `?N`; the text is written with `$N` for both.
-    fn for_sqlite(&self) -> String {
+    /// The text for SQLite, with plain `?` placeholders, and for each `?` in order the number
+    /// of the argument it takes. (SQLite finds a numbered parameter by walking a list, so binding
+    /// `?N` parameters is quadratic in their count; plain `?` is not. A `$N` used twice becomes two
+    /// `?` bound to the same value.)
+    fn for_sqlite(&self) -> (String, Vec<usize>) {
         let mut out = String::with_capacity(self.text.len());
+        let mut order = Vec::with_capacity(self.args.len());
         let mut in_str = false;
         let mut chars = self.text.chars().peekable();
         while let Some(c) = chars.next() {
@@ -102,12 +106,23 @@ impl Sql {
                 in_str = !in_str;
             }
             if c == '$' && !in_str && chars.peek().is_some_and(char::is_ascii_digit) {
+                let mut n = 0usize;
+                while let Some(d) = chars.peek().and_then(|c| c.to_digit(10)) {
+                    n = n * 10 + d as usize;
+                    chars.next();
+                }
                 out.push('?');
+                order.push(n);
             } else {
                 out.push(c);
             }
         }
-        out
+        (out, order)
+    }
+
+    /// The arguments in the order SQLite's plain placeholders take them.
+    fn sqlite_args(&self, order: &[usize]) -> Vec<Arg> {
+        order.iter().filter_map(|n| self.args.get(n.wrapping_sub(1)).cloned()).collect()
     }
 }
 
@@ -179,26 +194,30 @@ macro_rules! bind_all {
 /// Runs the same body on whichever backend the connection is: `$c` is the connection and
 /// `$text` the query text in that backend's placeholder style.
 macro_rules! on_backend {
-    ($conn:expr, $sql:expr, |$c:ident, $text:ident| $body:expr) => {
+    ($conn:expr, $sql:expr, |$c:ident, $text:ident, $args:ident| $body:expr) => {
         match $conn {
             Conn::Sqlite(x) => {
                 let $c: &mut sqlx::SqliteConnection = &mut *x;
-                let $text = $sql.for_sqlite();
+                let ($text, order) = $sql.for_sqlite();
+                let $args = $sql.sqlite_args(&order);
                 $body
             }
             Conn::SqliteTx(x) => {
                 let $c: &mut sqlx::SqliteConnection = &mut *x;
-                let $text = $sql.for_sqlite();
+                let ($text, order) = $sql.for_sqlite();
+                let $args = $sql.sqlite_args(&order);
                 $body
             }
             Conn::Pg(x) => {
                 let $c: &mut sqlx::PgConnection = &mut *x;
                 let $text = $sql.text.clone();
+                let $args = $sql.args;
                 $body
             }
             Conn::PgTx(x) => {
                 let $c: &mut sqlx::PgConnection = &mut *x;
                 let $text = $sql.text.clone();
+                let $args = $sql.args;
                 $body
             }
         }
@@ -207,41 +226,41 @@ macro_rules! on_backend {
 
 impl Conn {
     pub async fn fetch_all<R: Row>(&mut self, sql: Sql) -> Result<Vec<R>, sqlx::Error> {
-        on_backend!(self, sql, |c, text| bind_all!(sqlx::query_as::<_, R>(&text), sql.args).fetch_all(c).await)
+        on_backend!(self, sql, |c, text, args| bind_all!(sqlx::query_as::<_, R>(&text), args).fetch_all(c).await)
     }
 
     pub async fn fetch_optional<R: Row>(&mut self, sql: Sql) -> Result<Option<R>, sqlx::Error> {
-        on_backend!(self, sql, |c, text| bind_all!(sqlx::query_as::<_, R>(&text), sql.args).fetch_optional(c).await)
+        on_backend!(self, sql, |c, text, args| bind_all!(sqlx::query_as::<_, R>(&text), args).fetch_optional(c).await)
     }
 
     pub async fn fetch_one<R: Row>(&mut self, sql: Sql) -> Result<R, sqlx::Error> {
-        on_backend!(self, sql, |c, text| bind_all!(sqlx::query_as::<_, R>(&text), sql.args).fetch_one(c).await)
+        on_backend!(self, sql, |c, text, args| bind_all!(sqlx::query_as::<_, R>(&text), args).fetch_one(c).await)
     }
 
     /// A single integer, such as a count or a new id.
     pub async fn fetch_i64(&mut self, sql: Sql) -> Result<i64, sqlx::Error> {
-        on_backend!(self, sql, |c, text| bind_all!(sqlx::query_scalar::<_, i64>(&text), sql.args).fetch_one(c).await)
+        on_backend!(self, sql, |c, text, args| bind_all!(sqlx::query_scalar::<_, i64>(&text), args).fetch_one(c).await)
     }
 
     pub async fn fetch_opt_i64(&mut self, sql: Sql) -> Result<Option<i64>, sqlx::Error> {
-        on_backend!(self, sql, |c, text| bind_all!(sqlx::query_scalar::<_, i64>(&text), sql.args).fetch_optional(c).await)
+        on_backend!(self, sql, |c, text, args| bind_all!(sqlx::query_scalar::<_, i64>(&text), args).fetch_optional(c).await)
     }
 
     pub async fn fetch_opt_string(&mut self, sql: Sql) -> Result<Option<String>, sqlx::Error> {
-        on_backend!(self, sql, |c, text| bind_all!(sqlx::query_scalar::<_, String>(&text), sql.args).fetch_optional(c).await)
+        on_backend!(self, sql, |c, text, args| bind_all!(sqlx::query_scalar::<_, String>(&text), args).fetch_optional(c).await)
     }
 
     /// Rows as values of the given column types, in column order.
     pub async fn fetch_values(&mut self, sql: Sql, types: &[ColType]) -> Result<Vec<Vec<Arg>>, sqlx::Error> {
-        Ok(on_backend!(self, sql, |c, text| {
-            let rows = bind_all!(sqlx::query(&text), sql.args).fetch_all(c).await?;
+        Ok(on_backend!(self, sql, |c, text, args| {
+            let rows = bind_all!(sqlx::query(&text), args).fetch_all(c).await?;
             get_values!(rows, types)
         }))
     }
 
     /// Runs a statement; returns the number of rows it changed.
     pub async fn execute(&mut self, sql: Sql) -> Result<u64, sqlx::Error> {
-        on_backend!(self, sql, |c, text| bind_all!(sqlx::query(&text), sql.args).execute(c).await.map(|r| r.rows_affected()))
+        on_backend!(self, sql, |c, text, args| bind_all!(sqlx::query(&text), args).execute(c).await.map(|r| r.rows_affected()))
     }
 
     /// Runs raw SQL without arguments (several statements allowed on SQLite only).
@@ -307,7 +326,11 @@ mod tests {
         let mut q = Sql::new("SELECT 1 WHERE a = ");
         q.push_bind(1i64).push(" AND b = ").push_bind("x");
         assert_eq!(q.text, "SELECT 1 WHERE a = $1 AND b = $2");
-        assert_eq!(q.for_sqlite(), "SELECT 1 WHERE a = ?1 AND b = ?2");
-        assert_eq!(Sql::new("SELECT '$1' || $1").for_sqlite(), "SELECT '$1' || ?1");
+        assert_eq!(q.for_sqlite(), ("SELECT 1 WHERE a = ? AND b = ?".to_string(), vec![1, 2]));
+        let reused = Sql::new("SELECT '$1' || $2 || $1 || $12").bind(1i64).bind(2i64);
+        let (text, order) = reused.for_sqlite();
+        assert_eq!(text, "SELECT '$1' || ? || ? || ?");
+        assert_eq!(order, vec![2, 1, 12]);
+        assert_eq!(reused.sqlite_args(&order), vec![Arg::I64(2), Arg::I64(1)], "a missing argument is left out, and SQLite then says so");
     }
 }

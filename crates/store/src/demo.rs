@@ -47,6 +47,8 @@ pub async fn is_empty(store: &Store) -> Result<bool, StoreError> {
 /// Loads the demo; every demo account gets `password_hash` and no forced password change.
 pub async fn load(store: &Store, demo: &Demo, password_hash: &str) -> Result<(), StoreError> {
     let scope = Scope::system("demo-loader");
+    let t0 = std::time::Instant::now();
+    let lap = |what: &str| if std::env::var("PACESETTER_TIMING").is_ok() { eprintln!("{what}: {:.2} s", t0.elapsed().as_secs_f64()) };
     let now = pacesetter_domain::dates::now_ms();
     let mut c = store.write().await?;
 
@@ -60,6 +62,7 @@ pub async fn load(store: &Store, demo: &Demo, password_hash: &str) -> Result<(),
         })
         .collect();
     insert_rows(&mut c, "units", &["id", "parent_id", "kind", "name", "path", "depth", "created_ms"], rows).await?;
+    lap("units");
 
     let org_paths = paths(demo.orgs.iter().map(|o| (o.id, o.parent)));
     let rows = demo
@@ -111,6 +114,7 @@ pub async fn load(store: &Store, demo: &Demo, password_hash: &str) -> Result<(),
         rows,
     )
     .await?;
+    lap("people");
 
     let rows = demo.org_memberships.iter().map(|m| vec![m.person.into(), m.org.into(), m.post.code().into(), m.start.into()]).collect();
     insert_rows(&mut c, "org_memberships", &["person_id", "org_id", "post", "start_date"], rows).await?;
@@ -118,6 +122,7 @@ pub async fn load(store: &Store, demo: &Demo, password_hash: &str) -> Result<(),
     insert_rows(&mut c, "unit_memberships", &["person_id", "unit_id", "position", "start_date"], rows).await?;
     let rows = demo.relations.iter().map(|r| vec![r.kind.code().into(), r.person.into(), r.org.into(), r.unit.into(), r.start.into(), now.into()]).collect();
     insert_rows(&mut c, "relations", &["kind", "person_id", "org_id", "unit_id", "start_date", "created_ms"], rows).await?;
+    lap("memberships and relations");
 
     if c.is_postgres() {
         // Rows above carry their own ids; later inserts must continue after them.
@@ -157,6 +162,8 @@ pub async fn load(store: &Store, demo: &Demo, password_hash: &str) -> Result<(),
         "accounts": demo.accounts.len(),
     });
     audit::append(&mut c, &scope, "demo.load", "database", "demo", None, Some(summary.to_string())).await?;
+    lap("accounts");
     c.commit().await?;
+    lap("commit");
     Ok(())
 }

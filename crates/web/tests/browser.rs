@@ -230,3 +230,42 @@ async fn browser_branch_secretary_edits_a_member_and_is_refused_another_branch()
     }
     let _ = d.cmd(reqwest::Method::DELETE, "", None).await;
 }
+
+#[tokio::test]
+async fn browser_college_secretary_uploads_a_roster_and_sees_its_preview() {
+    let Some(d) = Driver::start().await else { return };
+    let app = common::spawn(Backend::Sqlite).await.unwrap();
+    // A roster with one good newcomer and one planted problem (an unknown class).
+    let sec = app.login("orgsec").await;
+    let me = app.get_json(&sec, "/api/v1/me").await;
+    let unit: i64 = me["reaches"].as_array().unwrap().iter().find(|r| r["kind"] == "unit").unwrap()["target"].as_str().unwrap().trim_end_matches('/').rsplit('/').next().unwrap().parse().unwrap();
+    let college = app.get_json(&sec, &format!("/api/v1/units/{unit}")).await;
+    let dept = college["children"].as_array().unwrap().iter().find(|c| c["kind"] == "department").unwrap()["id"].as_i64().unwrap();
+    let class = app.get_json(&sec, &format!("/api/v1/units/{dept}")).await["children"].as_array().unwrap().iter().find(|c| c["kind"] == "class").unwrap()["name"].as_str().unwrap().to_string();
+    let headers = ["姓名", "人员类别", "工号/学号", "政治面貌", "班级"].iter().map(|s| s.to_string()).collect();
+    let rows = vec![
+        vec!["浏览器新生".to_string(), "学生".into(), "201299880001".into(), "共青团员".into(), class.clone()],
+        vec!["班级写错".to_string(), "学生".into(), "201299880002".into(), "共青团员".into(), "没有这个班".into()],
+    ];
+    let bytes = pacesetter_web::export::Sheet { name: "名册".into(), headers, rows }.to_xlsx().unwrap();
+    let dir = pacesetter_store::testkit::TempDir::new();
+    let path = dir.path.join("roster.xlsx");
+    std::fs::write(&path, bytes).unwrap();
+
+    d.login(&app, "orgsec").await;
+    d.click("a[href='/import']").await;
+    d.check_width("import").await;
+    let input = d.find("#file").await;
+    d.cmd(reqwest::Method::POST, &format!("/element/{input}/value"), Some(json!({"text": path.display().to_string()}))).await;
+    d.click("form[enctype='multipart/form-data'] button[type=submit]").await;
+    let p = d.path().await;
+    assert!(p.starts_with("/import/"), "landed on {p}: {}", d.text().await);
+    let t = d.text().await;
+    assert!(t.contains("有问题，不能导入"), "{t}");
+    assert!(t.contains("找不到班级“没有这个班”"), "{t}");
+    d.check_width("import-preview-problems").await;
+    d.click("a[href$='?show=new']").await;
+    assert!(d.text().await.contains("浏览器新生"));
+    d.check_width("import-preview-new").await;
+    let _ = d.cmd(reqwest::Method::DELETE, "", None).await;
+}
