@@ -113,6 +113,17 @@ impl Driver {
         self.js("return document.body.innerText").await.as_str().unwrap_or("").to_string()
     }
 
+    /// Waits (up to 5 s) for the page to show some text, as a navigation may still be running.
+    async fn wait_for(&self, needle: &str) -> bool {
+        for _ in 0..50 {
+            if self.text().await.contains(needle) {
+                return true;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        false
+    }
+
     async fn path(&self) -> String {
         self.js("return location.pathname + location.search").await.as_str().unwrap_or("").to_string()
     }
@@ -141,6 +152,12 @@ impl Driver {
         self.type_into("#username", user).await;
         self.type_into("#password", PASSWORD).await;
         self.click("form[action='/login'] button[type=submit]").await;
+        for _ in 0..50 {
+            if self.path().await.starts_with("/home") {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
         let p = self.path().await;
         assert!(p.starts_with("/home"), "{user} logged in and landed on {p}: {}", self.text().await);
     }
@@ -205,9 +222,10 @@ async fn browser_branch_secretary_edits_a_member_and_is_refused_another_branch()
     d.goto(&app.url("/people")).await;
     d.check_width("people").await;
     d.click("form[action='/lang'] button").await;
-    assert!(d.text().await.contains("People"));
+    assert!(d.wait_for("People").await, "{}", d.text().await);
     d.check_width("people-en").await;
     d.click("form[action='/lang'] button").await;
+    assert!(d.wait_for("人员").await);
     d.logout().await;
 
     // Every page of the other roles stays within the phone's width too.
