@@ -105,6 +105,21 @@ impl Driver {
         self.cmd(reqwest::Method::POST, &format!("/element/{e}/click"), Some(json!({}))).await;
     }
 
+    /// Clicks something that loads a new page, and waits (up to 10 s) until the new page has loaded,
+    /// so that what follows reads the answer rather than the form that was submitted.
+    async fn submit(&self, css: &str) {
+        self.js("window.__before_submit = true; return 1").await;
+        self.click(css).await;
+        for _ in 0..100 {
+            let v = self.js("return (window.__before_submit === undefined) && document.readyState === 'complete'").await;
+            if v.as_bool() == Some(true) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("clicking {css} did not load a page");
+    }
+
     async fn js(&self, script: &str) -> Value {
         self.cmd(reqwest::Method::POST, "/execute/sync", Some(json!({"script": script, "args": []}))).await
     }
@@ -163,7 +178,7 @@ impl Driver {
     }
 
     async fn logout(&self) {
-        self.click("form[action='/logout'] button").await;
+        self.submit("form[action='/logout'] button").await;
     }
 }
 
@@ -188,7 +203,7 @@ async fn browser_branch_secretary_edits_a_member_and_is_refused_another_branch()
     assert!(d.text().await.contains("工作台"));
 
     // Their branch, from the desk.
-    d.click(&format!("a[href='/orgs/{branch}']")).await;
+    d.submit(&format!("a[href='/orgs/{branch}']")).await;
     assert_eq!(d.path().await, format!("/orgs/{branch}"));
     d.check_width("branch").await;
     assert!(d.text().await.contains("成员"));
@@ -196,10 +211,10 @@ async fn browser_branch_secretary_edits_a_member_and_is_refused_another_branch()
     // A member's record, then its edit form.
     d.goto(&app.url(&format!("/people/{member}"))).await;
     d.check_width("person").await;
-    d.click(&format!("a[href='/people/{member}/edit']")).await;
+    d.submit(&format!("a[href='/people/{member}/edit']")).await;
     d.check_width("person-edit").await;
     d.type_into("#phone", "13912345678").await;
-    d.click("form.card button[type=submit]").await;
+    d.submit("form.card button[type=submit]").await;
     assert!(d.path().await.starts_with(&format!("/people/{member}")), "{}", d.path().await);
     let t = d.text().await;
     assert!(t.contains("已保存") && t.contains("13912345678"), "{t}");
@@ -207,7 +222,7 @@ async fn browser_branch_secretary_edits_a_member_and_is_refused_another_branch()
     // Bad input is shown next to the field, and what was typed is kept.
     d.goto(&app.url(&format!("/people/{member}/edit"))).await;
     d.type_into("#email", "wang@csust").await; // the browser accepts it; the server does not
-    d.click("form.card button[type=submit]").await;
+    d.submit("form.card button[type=submit]").await;
     let t = d.text().await;
     assert!(t.contains("电子邮箱格式不正确"), "{t}");
     d.check_width("person-edit-error").await;
@@ -221,10 +236,10 @@ async fn browser_branch_secretary_edits_a_member_and_is_refused_another_branch()
     // The list, its filters, and the English switch.
     d.goto(&app.url("/people")).await;
     d.check_width("people").await;
-    d.click("form[action='/lang'] button").await;
+    d.submit("form[action='/lang'] button").await;
     assert!(d.wait_for("People").await, "{}", d.text().await);
     d.check_width("people-en").await;
-    d.click("form[action='/lang'] button").await;
+    d.submit("form[action='/lang'] button").await;
     assert!(d.wait_for("人员").await);
     d.logout().await;
 
@@ -271,18 +286,18 @@ async fn browser_college_secretary_uploads_a_roster_and_sees_its_preview() {
     std::fs::write(&path, bytes).unwrap();
 
     d.login(&app, "orgsec").await;
-    d.click("a[href='/import']").await;
+    d.submit("a[href='/import']").await;
     d.check_width("import").await;
     let input = d.find("#file").await;
     d.cmd(reqwest::Method::POST, &format!("/element/{input}/value"), Some(json!({"text": path.display().to_string()}))).await;
-    d.click("form[enctype='multipart/form-data'] button[type=submit]").await;
+    d.submit("form[enctype='multipart/form-data'] button[type=submit]").await;
     let p = d.path().await;
     assert!(p.starts_with("/import/"), "landed on {p}: {}", d.text().await);
     let t = d.text().await;
     assert!(t.contains("有问题，不能导入"), "{t}");
     assert!(t.contains("找不到班级“没有这个班”"), "{t}");
     d.check_width("import-preview-problems").await;
-    d.click("a[href$='?show=new']").await;
+    d.submit("a[href$='?show=new']").await;
     assert!(d.text().await.contains("浏览器新生"));
     d.check_width("import-preview-new").await;
     let _ = d.cmd(reqwest::Method::DELETE, "", None).await;
