@@ -4,16 +4,19 @@
 //! returns the same output, so it is tested by unit tests beside each module.
 
 pub mod audit;
+pub mod calendar;
 pub mod dates;
 pub mod demo;
 pub mod ids;
 pub mod lang;
 pub mod org;
 pub mod people;
+pub mod plan;
 pub mod rng;
 pub mod roster;
 pub mod role;
 pub mod scope;
+pub mod task;
 pub mod throttle;
 pub mod unit;
 pub mod validate;

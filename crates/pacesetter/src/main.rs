@@ -269,7 +269,7 @@ async fn demo(c: Common, s: Serve) -> Result<(), String> {
     let started = std::time::Instant::now();
     let d = pacesetter_domain::demo::generate(s.demo_size);
     let password = s.demo_password.clone().unwrap_or_else(auth::random_password);
-    pacesetter_store::demo::load(&store, &d, &auth::hash_password(&password)).await.map_err(|e| e.to_string())?;
+    pacesetter_web::load_demo(&store, &d, &auth::hash_password(&password)).await?;
     println!("demo loaded: {} people in {:.1} s; password of every demo account: {password}", d.people.len(), started.elapsed().as_secs_f64());
     Ok(())
 }

@@ -189,6 +189,110 @@ pub const TABLES: &[TableSpec] = &[
         ],
     },
     TableSpec {
+        name: "campaigns",
+        order_by: "id",
+        columns: &[
+            ("id", I64),
+            ("code", Text),
+            ("title", Text),
+            ("year", I64),
+            ("office_unit_id", OptI64),
+            ("plan_json", Text),
+            ("plan_source", Text),
+            ("plan_sha256", Text),
+            ("state", Text),
+            ("created_ms", I64),
+            ("closed_ms", OptI64),
+        ],
+    },
+    TableSpec {
+        name: "task_templates",
+        order_by: "id",
+        columns: &[
+            ("id", I64),
+            ("campaign_id", I64),
+            ("code", Text),
+            ("item", OptI64),
+            ("title", Text),
+            ("description", OptText),
+            ("owners", Text),
+            ("owners_json", Text),
+            ("deliverable_json", Text),
+            ("from_date", OptDate),
+            ("due_date", OptDate),
+            ("wording", OptText),
+            ("reviewer", Text),
+            ("due_edited_by", OptText),
+            ("due_edited_ms", OptI64),
+            ("sort", I64),
+            ("retired", Bool),
+        ],
+    },
+    TableSpec {
+        name: "tasks",
+        order_by: "id",
+        columns: &[
+            ("id", I64),
+            ("template_id", I64),
+            ("campaign_id", I64),
+            ("org_id", OptI64),
+            ("unit_id", OptI64),
+            ("person_id", OptI64),
+            ("owner_key", Text),
+            ("state", Text),
+            ("extended_due", OptDate),
+            ("extended_reason", OptText),
+            ("resubmit_due", OptDate),
+            ("first_submitted", OptDate),
+            ("last_submitted_ms", OptI64),
+            ("decided_ms", OptI64),
+            ("created_ms", I64),
+        ],
+    },
+    TableSpec {
+        name: "submissions",
+        order_by: "id",
+        columns: &[
+            ("id", I64),
+            ("task_id", I64),
+            ("body", OptText),
+            ("number_value", OptText),
+            ("checklist_json", OptText),
+            ("submitted_by", Text),
+            ("submitted_ms", I64),
+        ],
+    },
+    TableSpec {
+        name: "attachments",
+        order_by: "id",
+        columns: &[("id", I64), ("submission_id", I64), ("filename", Text), ("content_type", Text), ("size", I64), ("sha256", Text), ("data", Bytes)],
+    },
+    TableSpec {
+        name: "reviews",
+        order_by: "id",
+        columns: &[("id", I64), ("task_id", I64), ("action", Text), ("comment", OptText), ("new_due", OptDate), ("reviewer", Text), ("at_ms", I64)],
+    },
+    TableSpec {
+        name: "notifications",
+        order_by: "id",
+        columns: &[
+            ("id", I64),
+            ("account_id", I64),
+            ("kind", Text),
+            ("task_id", OptI64),
+            ("zh", Text),
+            ("en", Text),
+            ("dedupe", Text),
+            ("created_ms", I64),
+            ("read_ms", OptI64),
+        ],
+    },
+    TableSpec {
+        name: "feed_tokens",
+        order_by: "id",
+        columns: &[("id", I64), ("account_id", I64), ("token_hash", Text), ("created_ms", I64), ("revoked_ms", OptI64)],
+    },
+    TableSpec {
         name: "audit_log",
         order_by: "seq",
         columns: &[
@@ -222,6 +326,10 @@ fn to_json(a: &Arg) -> Value {
         Arg::Bool(v) => json!(v),
         Arg::Date(d) => json!(pacesetter_domain::dates::iso(*d)),
         Arg::OptDate(d) => json!(d.map(pacesetter_domain::dates::iso)),
+        Arg::Bytes(b) => {
+            use base64::Engine;
+            json!(base64::engine::general_purpose::STANDARD.encode(b))
+        }
     }
 }
 
@@ -235,6 +343,10 @@ fn from_json(v: &Value, t: ColType) -> Option<Arg> {
         Bool => Arg::Bool(v.as_bool()?),
         Date => Arg::Date(date(v)?),
         OptDate => Arg::OptDate(if v.is_null() { None } else { Some(date(v)?) }),
+        Bytes => {
+            use base64::Engine;
+            Arg::Bytes(base64::engine::general_purpose::STANDARD.decode(v.as_str()?).ok()?)
+        }
     })
 }
 

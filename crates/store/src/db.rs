@@ -21,6 +21,7 @@ pub enum Arg {
     Bool(bool),
     Date(Date),
     OptDate(Option<Date>),
+    Bytes(Vec<u8>),
 }
 
 macro_rules! arg_from {
@@ -30,7 +31,7 @@ macro_rules! arg_from {
         }
     )*};
 }
-arg_from!(i64 => I64, Option<i64> => OptI64, String => Text, Option<String> => OptText, bool => Bool, Date => Date, Option<Date> => OptDate);
+arg_from!(i64 => I64, Option<i64> => OptI64, String => Text, Option<String> => OptText, bool => Bool, Date => Date, Option<Date> => OptDate, Vec<u8> => Bytes);
 
 impl From<&str> for Arg {
     fn from(x: &str) -> Arg {
@@ -136,6 +137,7 @@ pub enum ColType {
     Bool,
     Date,
     OptDate,
+    Bytes,
 }
 
 macro_rules! get_values {
@@ -153,6 +155,7 @@ macro_rules! get_values {
                     ColType::Bool => Arg::Bool(row.try_get::<bool, _>(i)?),
                     ColType::Date => Arg::Date(row.try_get::<Date, _>(i)?),
                     ColType::OptDate => Arg::OptDate(row.try_get::<Option<Date>, _>(i)?),
+                    ColType::Bytes => Arg::Bytes(row.try_get::<Vec<u8>, _>(i)?),
                 });
             }
             out.push(vals);
@@ -185,6 +188,7 @@ macro_rules! bind_all {
                 Arg::Bool(v) => q.bind(v),
                 Arg::Date(v) => q.bind(v),
                 Arg::OptDate(v) => q.bind(v),
+                Arg::Bytes(v) => q.bind(v),
             };
         }
         q

@@ -335,6 +335,7 @@ pub async fn create(c: &mut Conn, scope: &Scope, f: &PersonFields, at: &Placemen
     }
     let rec = record_unscoped(c, id).await?;
     audit::append(c, scope, "person.create", "person", id, None, rec.for_audit()).await?;
+    crate::campaign::sync_active(c).await?;
     Ok(rec)
 }
 
@@ -367,6 +368,9 @@ pub async fn update(c: &mut Conn, scope: &Scope, id: PersonId, f: &PersonFields)
     b.updated_ms = after.updated_ms;
     if b != after {
         audit::append(c, scope, "person.update", "person", id, before.for_audit(), after.for_audit()).await?;
+        if b.political_status != after.political_status || b.cadre_rank != after.cadre_rank {
+            crate::campaign::sync_active(c).await?;
+        }
     }
     Ok(after)
 }

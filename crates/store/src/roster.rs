@@ -689,6 +689,7 @@ pub async fn commit(c: &mut Conn, scope: &Scope, root: &Root, rows: &[RosterRow]
         after: Some(serde_json::json!({"root_org": root.org_id(), "root_unit": root.unit_id(), "counts": plan.counts, "file_sha256": file_sha256}).to_string()),
     });
     audit::append_many(c, scope, entries).await?;
+    crate::campaign::sync_active(c).await?;
     Ok(plan)
 }
 
@@ -762,6 +763,9 @@ pub struct Parsed {
 }
 
 pub async fn save(c: &mut Conn, scope: &Scope, root: &Root, filename: &str, sha256: &str, parsed: &Parsed) -> Result<i64, StoreError> {
+    // Previews left for a week are discarded: the rosters they hold should not linger.
+    let week_ago = now_ms() - 7 * 24 * 3600 * 1000;
+    c.execute(Sql::new("UPDATE roster_imports SET state = 'discarded', rows_json = NULL, summary_json = NULL, finished_ms = $1 WHERE state = 'previewed' AND created_ms < $2").bind(now_ms()).bind(week_ago)).await?;
     let json = serde_json::to_string(parsed).map_err(|e| StoreError::Config(e.to_string()))?;
     Ok(c.fetch_i64(
         Sql::new(

@@ -292,6 +292,8 @@ pub async fn create(c: &mut Conn, scope: &Scope, tree: Tree, parent_id: i64, inp
     c.execute(q).await?;
     let node = require(c, tree, id).await?;
     audit::append(c, scope, &format!("{}.create", tree.entity()), tree.entity(), id, None, audit::snapshot(&node)).await?;
+    // A new organization or unit receives the tasks its kind owes in running campaigns.
+    crate::campaign::sync_active(c).await?;
     Ok(node)
 }
 

@@ -9,7 +9,7 @@ use pacesetter_domain::scope::{Access, Placement, Scope};
 use pacesetter_store::people::PeopleFilter;
 use pacesetter_store::testkit::{self, TempDir};
 use pacesetter_store::tree::{NodeInput, Tree};
-use pacesetter_store::{account, audit, people, relation, scope, throttle, tree, OpenOptions, Sql, Store, StoreError};
+use pacesetter_store::{account, audit, campaign, dashboard, people, task, relation, scope, throttle, tree, OpenOptions, Sql, Store, StoreError};
 use time::macros::date;
 
 const SIZE: usize = 300;
@@ -78,6 +78,8 @@ both!(
     failed_logins_are_counted_and_forgotten,
     people_lists_filter_and_page,
     backup_and_restore_round_trip_every_table_and_the_audit_chain,
+    a_plan_fans_out_once_and_a_changed_plan_keeps_edited_dates,
+    a_task_is_submitted_returned_resubmitted_and_accepted_within_scope,
     the_backup_covers_every_table_of_the_schema,
 );
 
@@ -338,6 +340,14 @@ async fn fresh_like(db: &Db) -> Db {
 
 async fn backup_and_restore_round_trip_every_table_and_the_audit_chain(db: Db) {
     with_demo(&db).await;
+    let (campaign, _) = load_plan(&db, PLAN).await;
+    // A submission with a file, so attachments (bytes) are in the copy too.
+    let sec = scope_of(&db.store, "orgsec").await;
+    let mut w = db.store.write().await.unwrap();
+    let t = task::list(&mut w, &sec, &task::TaskFilter { campaign: Some(campaign), ..Default::default() }).await.unwrap().into_iter().find(|t| t.code == "implementation-plan").unwrap();
+    let file = task::NewAttachment { filename: "方案.pdf".into(), content_type: "application/pdf".into(), data: b"%PDF-1.4 \x00\xff binary".to_vec() };
+    task::submit(&mut w, &sec, t.id, task::Submission { attachments: vec![file], ..Default::default() }).await.unwrap();
+    w.commit().await.unwrap();
     // Some history beyond the demo: a change, so the chain has entries of several kinds.
     let office = scope_of(&db.store, "office").await;
     let mut w = db.store.write().await.unwrap();
@@ -393,4 +403,132 @@ async fn the_backup_covers_every_table_of_the_schema(db: Db) {
     // And every spec'd column exists: a backup of the empty schema runs.
     let mut out = Vec::new();
     pacesetter_store::backup::backup(&db.store, &mut out).await.unwrap();
+}
+
+const PLAN: &str = include_str!("../../../plans/2012-csust.toml");
+
+async fn load_plan(db: &Db, text: &str) -> (i64, campaign::LoadReport) {
+    let plan = pacesetter_domain::plan::parse(text).unwrap();
+    let office = scope_of(&db.store, "office").await;
+    let mut w = db.store.write().await.unwrap();
+    let r = campaign::load(&mut w, &office, &plan, text, true).await.unwrap();
+    w.commit().await.unwrap();
+    (r.campaign_id.unwrap(), r)
+}
+
+async fn count(db: &Db, sql: &str) -> i64 {
+    let mut c = db.store.read().await.unwrap();
+    c.fetch_i64(Sql::new(sql.to_string())).await.unwrap()
+}
+
+async fn a_plan_fans_out_once_and_a_changed_plan_keeps_edited_dates(db: Db) {
+    with_demo(&db).await;
+    let (id, first) = load_plan(&db, PLAN).await;
+    assert!(first.is_new && first.tasks_created > 0);
+    let tasks = count(&db, "SELECT COUNT(*) FROM tasks").await;
+    assert_eq!(tasks, first.tasks_created);
+    // Each secondary organization owes the implementation plan; each branch the branch system.
+    let secondary = count(&db, "SELECT COUNT(*) FROM orgs WHERE kind IN ('committee', 'general_branch', 'direct_branch') AND closed_on IS NULL").await;
+    let owed = count(&db, "SELECT COUNT(*) FROM tasks t JOIN task_templates tt ON tt.id = t.template_id WHERE tt.code = 'implementation-plan'").await;
+    assert_eq!(owed, secondary);
+    let branches = count(&db, "SELECT COUNT(*) FROM orgs WHERE kind IN ('branch', 'direct_branch') AND closed_on IS NULL").await;
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM tasks t JOIN task_templates tt ON tt.id = t.template_id WHERE tt.code = 'branch-system'").await, branches);
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM tasks t JOIN task_templates tt ON tt.id = t.template_id WHERE tt.code = 'annual-plan'").await, 1);
+
+    // The same file again: nothing new.
+    let (_, again) = load_plan(&db, PLAN).await;
+    assert!(again.unchanged && again.tasks_created == 0);
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM tasks").await, tasks);
+
+    // The office moves a date in the UI; then a changed file moves the same date and another.
+    let office = scope_of(&db.store, "office").await;
+    let mut w = db.store.write().await.unwrap();
+    let tpl = campaign::templates(&mut w, id).await.unwrap();
+    let imp = tpl.iter().find(|t| t.code == "implementation-plan").unwrap();
+    campaign::set_due(&mut w, &office, imp.id, Some(date!(2012 - 03 - 20))).await.unwrap();
+    // Someone without the office's role may not.
+    let sec = scope_of(&db.store, "orgsec").await;
+    assert!(matches!(campaign::set_due(&mut w, &sec, imp.id, Some(date!(2012 - 03 - 21))).await, Err(StoreError::Forbidden(_))));
+    w.commit().await.unwrap();
+    let changed = PLAN.replacen("due = 2012-03-15", "due = 2012-03-16", 2).replace("due = 2012-03-31", "due = 2012-03-30");
+    let plan = pacesetter_domain::plan::parse(&changed).unwrap();
+    let mut w = db.store.write().await.unwrap();
+    let preview = campaign::load(&mut w, &office, &plan, &changed, false).await.unwrap();
+    assert!(preview.needs_confirmation && !preview.applied);
+    assert!(preview.changed.iter().any(|c| c.code == "research-applications" && c.fields.iter().any(|f| f == "due")), "{:?}", preview.changed);
+    assert!(preview.conflicts.iter().any(|c| c.code == "implementation-plan" && c.kept == Some(date!(2012 - 03 - 20))), "{:?}", preview.conflicts);
+    w.commit().await.unwrap();
+    // Not applied until confirmed.
+    let mut c = db.store.read().await.unwrap();
+    assert_eq!(campaign::templates(&mut c, id).await.unwrap().iter().find(|t| t.code == "research-applications").unwrap().due_date, Some(date!(2012 - 03 - 31)));
+    drop(c);
+    let mut w = db.store.write().await.unwrap();
+    let applied = campaign::load(&mut w, &office, &plan, &changed, true).await.unwrap();
+    w.commit().await.unwrap();
+    assert!(applied.applied && applied.tasks_created == 0);
+    let mut c = db.store.read().await.unwrap();
+    let tpl = campaign::templates(&mut c, id).await.unwrap();
+    assert_eq!(tpl.iter().find(|t| t.code == "research-applications").unwrap().due_date, Some(date!(2012 - 03 - 30)));
+    assert_eq!(tpl.iter().find(|t| t.code == "implementation-plan").unwrap().due_date, Some(date!(2012 - 03 - 20)), "the date edited in the UI is kept");
+    drop(c);
+
+    // A branch created later receives the tasks its kind owes.
+    let mut w = db.store.write().await.unwrap();
+    let parent = tree::all(&mut w, Tree::Org).await.unwrap().into_iter().find(|n| n.kind == "committee" && n.closed_on.is_none()).unwrap();
+    let b = tree::create(&mut w, &office, Tree::Org, parent.id, &NodeInput { kind: Some("branch".into()), name: Some("新建测试党支部".into()), ..Default::default() }).await.unwrap();
+    w.commit().await.unwrap();
+    let q = format!("SELECT COUNT(*) FROM tasks t JOIN task_templates tt ON tt.id = t.template_id WHERE t.org_id = {} AND tt.code = 'branch-system'", b.id);
+    assert_eq!(count(&db, &q).await, 1);
+
+    // A closed campaign is read-only and refuses a new load.
+    let mut w = db.store.write().await.unwrap();
+    campaign::close(&mut w, &office, id).await.unwrap();
+    assert!(matches!(campaign::load(&mut w, &office, &plan, &changed, true).await, Err(StoreError::Conflict(_))));
+}
+
+async fn a_task_is_submitted_returned_resubmitted_and_accepted_within_scope(db: Db) {
+    with_demo(&db).await;
+    let (id, _) = load_plan(&db, PLAN).await;
+    let sec = scope_of(&db.store, "orgsec").await;
+    let office = scope_of(&db.store, "office").await;
+    let other = scope_of(&db.store, "branchsec2").await;
+    let mut w = db.store.write().await.unwrap();
+    let mine = task::list(&mut w, &sec, &task::TaskFilter { campaign: Some(id), ..Default::default() }).await.unwrap();
+    let t = mine.iter().find(|t| t.code == "implementation-plan").unwrap().clone();
+    assert!(task::rights(&sec, &t).submit && !task::rights(&sec, &t).review);
+    assert!(task::rights(&office, &t).review);
+    // Outside the secretary's college: not even visible.
+    assert!(matches!(task::get(&mut w, &other, t.id).await, Err(StoreError::NotFound)));
+    // A document task needs a file.
+    assert!(matches!(task::submit(&mut w, &sec, t.id, task::Submission { body: Some("见附件".into()), ..Default::default() }).await, Err(StoreError::Invalid(_))));
+    let file = || task::NewAttachment { filename: "实施方案.pdf".into(), content_type: "application/pdf".into(), data: b"%PDF-1.4 test".to_vec() };
+    let s1 = task::submit(&mut w, &sec, t.id, task::Submission { attachments: vec![file()], ..Default::default() }).await.unwrap();
+    assert_eq!(s1.state, "submitted");
+    // The owner cannot review; the office returns it with a comment, due five working days on.
+    assert!(task::review(&mut w, &sec, t.id, task::Decision::Accept { comment: None }, &Default::default()).await.is_err());
+    assert!(matches!(task::review(&mut w, &office, t.id, task::Decision::Return { comment: " ".into(), resubmit_by: None }, &Default::default()).await, Err(StoreError::Invalid(_))));
+    let r = task::review(&mut w, &office, t.id, task::Decision::Return { comment: "请补充时间安排".into(), resubmit_by: None }, &Default::default()).await.unwrap();
+    assert_eq!(r.state, "returned");
+    assert!(r.resubmit_due.is_some());
+    let s2 = task::submit(&mut w, &sec, t.id, task::Submission { attachments: vec![file()], ..Default::default() }).await.unwrap();
+    assert_eq!(s2.state, "submitted");
+    let a = task::review(&mut w, &office, t.id, task::Decision::Accept { comment: Some("好".into()) }, &Default::default()).await.unwrap();
+    assert_eq!(a.state, "accepted");
+    // Accepting twice is a conflict, not a crash.
+    assert!(matches!(task::review(&mut w, &office, t.id, task::Decision::Accept { comment: None }, &Default::default()).await, Err(StoreError::Conflict(_))));
+    let (subs, files, reviews) = task::history(&mut w, &a).await.unwrap();
+    assert_eq!((subs.len(), files.len(), reviews.len()), (2, 2, 2));
+    w.commit().await.unwrap();
+    let audit_rows = count(&db, &format!("SELECT COUNT(*) FROM audit_log WHERE entity = 'task' AND entity_id = '{}'", t.id)).await;
+    assert_eq!(audit_rows, 4, "every transition is in the audit log");
+    // The dashboard counts it at the secretary's level and the school's.
+    let mut c = db.store.read().await.unwrap();
+    let today = date!(2012 - 03 - 20);
+    let r = dashboard::rollup(&mut c, &office, id, today).await.unwrap();
+    assert_eq!(r.by_template.values().map(|f| f.accepted).sum::<i64>(), 1);
+    let org = t.org_id.unwrap();
+    assert_eq!(r.by_org[&org].accepted, 1);
+    let mine = dashboard::rollup(&mut c, &sec, id, today).await.unwrap();
+    assert_eq!(mine.all.accepted, 1);
+    assert!(mine.all.total < r.all.total);
 }

@@ -83,7 +83,9 @@ pub async fn context(State(state): State<AppState>, req: Request, next: Next) ->
     let user_agent = header_str(&req, header::USER_AGENT).to_string();
     let ip = client_ip(&req, &state);
 
-    let session_token = auth::read_cookie(&cookies, SESSION_COOKIE).filter(|t| t.len() == 64).map(str::to_string);
+    // Static files need no session: spare the database a lookup per asset.
+    let is_static = req.uri().path().starts_with("/static/");
+    let session_token = auth::read_cookie(&cookies, SESSION_COOKIE).filter(|t| t.len() == 64 && !is_static).map(str::to_string);
     let caller = match &session_token {
         Some(t) => match auth::caller_from_token(&state, t).await {
             Ok(c) => c.map(Arc::new),

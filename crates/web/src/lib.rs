@@ -41,6 +41,23 @@ pub struct Application {
     pub demo: Option<DemoInfo>,
 }
 
+/// The plan the demo runs: the 2012 plan, shipped in plans/.
+pub const DEMO_PLAN: &str = include_str!("../../../plans/2012-csust.toml");
+
+/// Loads the demo university into an empty database, then the 2012 plan with some progress.
+pub async fn load_demo(store: &Store, d: &demo::Demo, password_hash: &str) -> Result<(), String> {
+    pacesetter_store::demo::load(store, d, password_hash).await.map_err(|e| format!("loading the demo data failed: {e}"))?;
+    let plan = pacesetter_domain::plan::parse(DEMO_PLAN).map_err(|e| format!("the shipped plan does not read: {e:?}"))?;
+    let scope = pacesetter_domain::scope::Scope::system("demo-loader");
+    let mut w = store.write().await.map_err(|e| e.to_string())?;
+    let report = pacesetter_store::campaign::load(&mut w, &scope, &plan, DEMO_PLAN, true).await.map_err(|e| format!("loading the 2012 plan failed: {e}"))?;
+    if let Some(id) = report.campaign_id {
+        pacesetter_store::campaign::demo_progress(&mut w, &scope, id).await.map_err(|e| e.to_string())?;
+    }
+    w.commit().await.map_err(|e| e.to_string())?;
+    Ok(())
+}
+
 fn demo_password_file(config: &Config) -> std::path::PathBuf {
     config.data_dir.join("demo-password.txt")
 }
@@ -67,7 +84,7 @@ async fn prepare_demo(config: &Config, store: &Store) -> Result<Option<DemoInfo>
         };
         let d = demo::generate(config.demo_size);
         let hash = auth::hash_password(&password);
-        pacesetter_store::demo::load(store, &d, &hash).await.map_err(|e| format!("loading the demo data failed: {e}"))?;
+        load_demo(store, &d, &hash).await?;
         return Ok(Some(DemoInfo { loaded_now: true, password: Some(password), accounts: accounts(&d) }));
     }
     let password = config.demo_password.clone().or_else(|| std::fs::read_to_string(&file).ok().map(|s| s.trim().to_string()));

@@ -1,0 +1,557 @@
+//! A campaign plan as data: read from TOML (docs/plan-format.md), checked, with every problem
+//! reported with its line. Later issues add sections (commitment categories, award
+//! categories, survey templates); sections this version does not know are left for them.
+
+use crate::calendar::Calendar;
+use crate::{Lang, Text};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashSet};
+use time::Date;
+use toml::Spanned;
+
+/// Who owes a task.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "units")]
+pub enum Owners {
+    /// Every secondary Party organization (院党委, 党总支, 直属党支部).
+    SecondaryOrgs,
+    /// Every branch (党支部, 直属党支部).
+    Branches,
+    /// Every Party organization below the university committee but the groups.
+    PartyOrgs,
+    /// Every Party member, full or probationary.
+    PartyMembers,
+    /// Every administrative unit that supervises service windows.
+    WindowUnits,
+    /// Every division-level cadre.
+    Cadres,
+    /// The campaign office itself.
+    Office,
+    /// The units named.
+    Units(Vec<String>),
+}
+
+impl Owners {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Owners::SecondaryOrgs => "secondary_orgs",
+            Owners::Branches => "branches",
+            Owners::PartyOrgs => "party_orgs",
+            Owners::PartyMembers => "party_members",
+            Owners::WindowUnits => "window_units",
+            Owners::Cadres => "cadres",
+            Owners::Office => "office",
+            Owners::Units(_) => "units",
+        }
+    }
+
+    pub fn label(&self, lang: Lang) -> String {
+        match self {
+            Owners::SecondaryOrgs => lang.t("各二级党组织", "Every secondary organization").into(),
+            Owners::Branches => lang.t("各党支部", "Every branch").into(),
+            Owners::PartyOrgs => lang.t("各级党组织", "Every Party organization").into(),
+            Owners::PartyMembers => lang.t("全体党员", "Every Party member").into(),
+            Owners::WindowUnits => lang.t("各窗口单位", "Every unit with service windows").into(),
+            Owners::Cadres => lang.t("处级以上干部", "Every division-level cadre").into(),
+            Owners::Office => lang.t("创先办", "The campaign office").into(),
+            Owners::Units(u) => u.join("、"),
+        }
+    }
+}
+
+/// What a task asks for.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "items")]
+pub enum Deliverable {
+    /// An uploaded document (pdf, docx, xlsx, images).
+    Document,
+    Text,
+    Number,
+    /// Items to tick.
+    Checklist(Vec<String>),
+}
+
+impl Deliverable {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Deliverable::Document => "document",
+            Deliverable::Text => "text",
+            Deliverable::Number => "number",
+            Deliverable::Checklist(_) => "checklist",
+        }
+    }
+
+    pub fn label(&self, lang: Lang) -> &'static str {
+        match self {
+            Deliverable::Document => lang.t("上传文件", "A document"),
+            Deliverable::Text => lang.t("文字", "Text"),
+            Deliverable::Number => lang.t("数字", "A number"),
+            Deliverable::Checklist(_) => lang.t("逐项确认", "A checklist"),
+        }
+    }
+}
+
+/// Who reviews a task's submissions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reviewer {
+    /// The campaign office.
+    Office,
+    /// The level above the owner (一级抓一级).
+    Parent,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CampaignDef {
+    pub code: String,
+    pub title: String,
+    pub year: i32,
+    pub time_zone: String,
+    /// The name of the unit that houses the campaign office.
+    pub office: String,
+    pub summary: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Phase {
+    pub code: String,
+    pub title: String,
+    pub wording: Option<String>,
+    pub start: Date,
+    pub end: Date,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Item {
+    pub number: u32,
+    pub section: Option<String>,
+    pub title: String,
+    pub owner: Option<String>,
+    pub text: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskTemplate {
+    pub code: String,
+    pub item: Option<u32>,
+    pub title: String,
+    pub description: Option<String>,
+    pub owners: Owners,
+    pub deliverable: Deliverable,
+    /// The beginning of a period ("4月至6月"), when the plan gives one.
+    pub from: Option<Date>,
+    /// The date in force for everyone; None while the office has yet to set it.
+    pub due: Option<Date>,
+    /// The plan's own words for the date, kept beside it ("3月下旬前", "七一前夕").
+    pub wording: Option<String>,
+    pub reviewer: Reviewer,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Plan {
+    pub campaign: CampaignDef,
+    pub phases: Vec<Phase>,
+    pub calendar: Calendar,
+    pub items: Vec<Item>,
+    pub tasks: Vec<TaskTemplate>,
+}
+
+/// A problem of a plan file, at a line (0: the file as a whole).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PlanError {
+    pub line: usize,
+    pub message: Text,
+}
+
+#[derive(Deserialize)]
+struct RawPlan {
+    campaign: Spanned<RawCampaign>,
+    #[serde(default)]
+    phases: Vec<Spanned<RawPhase>>,
+    #[serde(default)]
+    calendar: Option<RawCalendar>,
+    #[serde(default)]
+    items: Vec<Spanned<RawItem>>,
+    #[serde(default)]
+    tasks: Vec<Spanned<RawTask>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCampaign {
+    code: String,
+    title: String,
+    year: i32,
+    #[serde(default = "default_tz")]
+    time_zone: String,
+    office: String,
+    summary: Option<String>,
+}
+
+fn default_tz() -> String {
+    "Asia/Shanghai".into()
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPhase {
+    code: String,
+    title: String,
+    wording: Option<String>,
+    start: Spanned<toml::value::Datetime>,
+    end: Spanned<toml::value::Datetime>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCalendar {
+    #[serde(default)]
+    holidays: Vec<Spanned<RawHoliday>>,
+    #[serde(default)]
+    workdays: Vec<Spanned<RawWorkday>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawHoliday {
+    from: Option<toml::value::Datetime>,
+    to: Option<toml::value::Datetime>,
+    date: Option<toml::value::Datetime>,
+    name: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawWorkday {
+    date: toml::value::Datetime,
+    name: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawItem {
+    number: u32,
+    section: Option<String>,
+    title: String,
+    owner: Option<String>,
+    text: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTask {
+    code: Spanned<String>,
+    item: Option<Spanned<u32>>,
+    title: String,
+    description: Option<String>,
+    owners: Spanned<String>,
+    units: Option<Vec<String>>,
+    deliverable: Spanned<String>,
+    checklist: Option<Vec<String>>,
+    from: Option<Spanned<toml::value::Datetime>>,
+    due: Option<Spanned<toml::value::Datetime>>,
+    wording: Option<String>,
+    reviewer: Option<Spanned<String>>,
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text.as_bytes()[..offset.min(text.len())].iter().filter(|b| **b == b'\n').count() + 1
+}
+
+fn to_date(d: &toml::value::Datetime) -> Option<Date> {
+    let date = d.date?;
+    if d.time.is_some() {
+        return None;
+    }
+    Date::from_calendar_date(i32::from(date.year), time::Month::try_from(date.month).ok()?, date.day).ok()
+}
+
+/// Reads and checks a plan. Every problem found is reported, each with its line.
+pub fn parse(text: &str) -> Result<Plan, Vec<PlanError>> {
+    let raw: RawPlan = match toml::from_str(text) {
+        Ok(r) => r,
+        Err(e) => {
+            let line = e.span().map(|s| line_of(text, s.start)).unwrap_or(0);
+            let msg = e.message().to_string();
+            return Err(vec![PlanError { line, message: Text::new(format!("计划文件格式错误：{msg}"), format!("The plan is not valid TOML: {msg}")) }]);
+        }
+    };
+    let mut errs = Vec::new();
+    let mut err = |offset: usize, zh: String, en: String| errs.push(PlanError { line: line_of(text, offset), message: Text::new(zh, en) });
+    let date = |d: &Spanned<toml::value::Datetime>, err: &mut dyn FnMut(usize, String, String)| -> Option<Date> {
+        let v = to_date(d.get_ref());
+        if v.is_none() {
+            err(d.span().start, "应为日期，如 2012-03-15".into(), "Expected a date such as 2012-03-15".into());
+        }
+        v
+    };
+
+    let c = raw.campaign.get_ref();
+    let camp_at = raw.campaign.span().start;
+    if c.code.trim().is_empty() || !c.code.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == '_') {
+        err(camp_at, "campaign.code 只能包含字母、数字、- 和 _".into(), "campaign.code has only letters, digits, - and _".into());
+    }
+    if !(2000..=2100).contains(&c.year) {
+        err(camp_at, format!("年份 {} 不合理", c.year), format!("The year {} is not plausible", c.year));
+    }
+    if c.time_zone != "Asia/Shanghai" {
+        err(camp_at, "目前只支持 Asia/Shanghai 时区".into(), "Only the Asia/Shanghai time zone is supported".into());
+    }
+    let in_range = |d: Date| (c.year - 1..=c.year + 1).contains(&d.year());
+
+    let mut phases = Vec::new();
+    for p in &raw.phases {
+        let at = p.span().start;
+        let r = p.get_ref();
+        let (s, e) = (date(&r.start, &mut err), date(&r.end, &mut err));
+        if let (Some(s), Some(e)) = (s, e) {
+            if s > e {
+                err(at, format!("阶段“{}”的开始日期晚于结束日期", r.title), format!("Phase \"{}\" starts after it ends", r.title));
+            }
+            phases.push(Phase { code: r.code.clone(), title: r.title.clone(), wording: r.wording.clone(), start: s, end: e });
+        }
+    }
+
+    let mut calendar = Calendar::default();
+    if let Some(cal) = &raw.calendar {
+        for h in &cal.holidays {
+            let at = h.span().start;
+            let r = h.get_ref();
+            let (from, to) = match (&r.date, &r.from, &r.to) {
+                (Some(d), None, None) => (to_date(d), to_date(d)),
+                (None, Some(f), Some(t)) => (to_date(f), to_date(t)),
+                _ => (None, None),
+            };
+            match (from, to) {
+                (Some(f), Some(t)) if f <= t && (t - f).whole_days() < 31 => {
+                    let mut d = f;
+                    loop {
+                        calendar.holidays.insert(d, r.name.clone());
+                        match d.next_day() {
+                            Some(n) if n <= t => d = n,
+                            _ => break,
+                        }
+                    }
+                }
+                _ => err(at, format!("假日“{}”应写 date，或 from 与 to（不超过一个月）", r.name), format!("Holiday \"{}\" needs date, or from and to (within a month)", r.name)),
+            }
+        }
+        for w in &cal.workdays {
+            let at = w.span().start;
+            let r = w.get_ref();
+            match to_date(&r.date) {
+                Some(d) => {
+                    if calendar.holidays.contains_key(&d) {
+                        err(at, format!("{} 既是假日又是调休工作日", crate::dates::iso(d)), format!("{} is both a holiday and a make-up day", crate::dates::iso(d)));
+                    }
+                    calendar.workdays.insert(d, r.name.clone());
+                }
+                None => err(at, "应为日期，如 2012-03-31".into(), "Expected a date such as 2012-03-31".into()),
+            }
+        }
+    }
+
+    let mut items = Vec::new();
+    let mut numbers = HashSet::new();
+    for i in &raw.items {
+        let r = i.get_ref();
+        if !numbers.insert(r.number) {
+            err(i.span().start, format!("工作事项编号 {} 重复", r.number), format!("Work item {} appears twice", r.number));
+        }
+        items.push(Item { number: r.number, section: r.section.clone(), title: r.title.clone(), owner: r.owner.clone(), text: r.text.clone() });
+    }
+    items.sort_by_key(|i| i.number);
+
+    let mut tasks = Vec::new();
+    let mut codes = HashSet::new();
+    for t in &raw.tasks {
+        let r = t.get_ref();
+        let at = t.span().start;
+        if !codes.insert(r.code.get_ref().clone()) {
+            err(r.code.span().start, format!("任务代码“{}”重复", r.code.get_ref()), format!("Task code \"{}\" appears twice", r.code.get_ref()));
+        }
+        if let Some(item) = &r.item {
+            if !numbers.contains(item.get_ref()) {
+                err(item.span().start, format!("没有编号为 {} 的工作事项", item.get_ref()), format!("There is no work item {}", item.get_ref()));
+            }
+        }
+        let owners = match r.owners.get_ref().as_str() {
+            "secondary_orgs" => Some(Owners::SecondaryOrgs),
+            "branches" => Some(Owners::Branches),
+            "party_orgs" => Some(Owners::PartyOrgs),
+            "party_members" => Some(Owners::PartyMembers),
+            "window_units" => Some(Owners::WindowUnits),
+            "cadres" => Some(Owners::Cadres),
+            "office" => Some(Owners::Office),
+            "units" => match &r.units {
+                Some(u) if !u.is_empty() => Some(Owners::Units(u.clone())),
+                _ => {
+                    err(r.owners.span().start, "owners = \"units\" 时须给出 units = [单位名称]".into(), "owners = \"units\" needs units = [names]".into());
+                    None
+                }
+            },
+            other => {
+                err(r.owners.span().start, format!("未知的承担者“{other}”"), format!("Unknown owners \"{other}\""));
+                None
+            }
+        };
+        if r.units.is_some() && r.owners.get_ref() != "units" {
+            err(at, "只有 owners = \"units\" 时才写 units".into(), "units is given only with owners = \"units\"".into());
+        }
+        let deliverable = match r.deliverable.get_ref().as_str() {
+            "document" => Some(Deliverable::Document),
+            "text" => Some(Deliverable::Text),
+            "number" => Some(Deliverable::Number),
+            "checklist" => match &r.checklist {
+                Some(c) if !c.is_empty() => Some(Deliverable::Checklist(c.clone())),
+                _ => {
+                    err(r.deliverable.span().start, "deliverable = \"checklist\" 时须给出 checklist = [...]".into(), "A checklist deliverable needs checklist = [...]".into());
+                    None
+                }
+            },
+            other => {
+                err(r.deliverable.span().start, format!("未知的提交形式“{other}”"), format!("Unknown deliverable \"{other}\""));
+                None
+            }
+        };
+        let reviewer = match r.reviewer.as_ref().map(|s| s.get_ref().as_str()) {
+            None | Some("office") => Some(Reviewer::Office),
+            Some("parent") => Some(Reviewer::Parent),
+            Some(other) => {
+                err(r.reviewer.as_ref().map(|s| s.span().start).unwrap_or(at), format!("未知的审核方“{other}”（office 或 parent）"), format!("Unknown reviewer \"{other}\" (office or parent)"));
+                None
+            }
+        };
+        let due = r.due.as_ref().and_then(|d| date(d, &mut err));
+        let from = r.from.as_ref().and_then(|d| date(d, &mut err));
+        if let Some(d) = due {
+            if !in_range(d) {
+                err(r.due.as_ref().map(|s| s.span().start).unwrap_or(at), format!("截止日期 {} 不在活动年份附近", crate::dates::iso(d)), format!("The due date {} is far from the campaign's year", crate::dates::iso(d)));
+            }
+        }
+        if let (Some(f), Some(d)) = (from, due) {
+            if f > d {
+                err(at, "from 晚于 due".into(), "from is after due".into());
+            }
+        }
+        if due.is_none() && r.wording.is_none() {
+            err(at, format!("任务“{}”须有截止日期（due）或说明（wording）", r.title), format!("Task \"{}\" needs a due date or a wording", r.title));
+        }
+        if let (Some(owners), Some(deliverable), Some(reviewer)) = (owners, deliverable, reviewer) {
+            tasks.push(TaskTemplate {
+                code: r.code.get_ref().clone(),
+                item: r.item.as_ref().map(|i| *i.get_ref()),
+                title: r.title.clone(),
+                description: r.description.clone(),
+                owners,
+                deliverable,
+                from,
+                due,
+                wording: r.wording.clone(),
+                reviewer,
+            });
+        }
+    }
+    if raw.tasks.is_empty() {
+        errs.push(PlanError { line: 0, message: Text::new("计划中没有任务（[[tasks]]）", "The plan has no tasks ([[tasks]])") });
+    }
+    if errs.is_empty() {
+        Ok(Plan {
+            campaign: CampaignDef { code: c.code.clone(), title: c.title.clone(), year: c.year, time_zone: c.time_zone.clone(), office: c.office.clone(), summary: c.summary.clone() },
+            phases,
+            calendar,
+            items,
+            tasks,
+        })
+    } else {
+        errs.sort_by_key(|e| e.line);
+        Err(errs)
+    }
+}
+
+/// The template fields a changed plan compares (dates edited in the UI are kept: the caller
+/// reports such conflicts).
+pub fn template_changes(old: &TaskTemplate, new: &TaskTemplate) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    if old.title != new.title {
+        out.push("title");
+    }
+    if old.description != new.description {
+        out.push("description");
+    }
+    if old.owners != new.owners {
+        out.push("owners");
+    }
+    if old.deliverable != new.deliverable {
+        out.push("deliverable");
+    }
+    if old.due != new.due {
+        out.push("due");
+    }
+    if old.from != new.from {
+        out.push("from");
+    }
+    if old.wording != new.wording {
+        out.push("wording");
+    }
+    if old.reviewer != new.reviewer {
+        out.push("reviewer");
+    }
+    if old.item != new.item {
+        out.push("item");
+    }
+    out
+}
+
+/// Work items by number, for the views.
+pub fn items_by_number(plan: &Plan) -> BTreeMap<u32, &Item> {
+    plan.items.iter().map(|i| (i.number, i)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SHIPPED: &str = include_str!("../../../plans/2012-csust.toml");
+
+    #[test]
+    fn the_2012_plan_reads_with_all_20_items_and_the_issues_tasks() {
+        let p = parse(SHIPPED).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(p.items.len(), 20);
+        assert_eq!(p.items.iter().map(|i| i.number).collect::<Vec<_>>(), (1..=20).collect::<Vec<_>>());
+        assert_eq!(p.phases.len(), 4);
+        let t = |code: &str| p.tasks.iter().find(|t| t.code == code).unwrap_or_else(|| panic!("no task {code}"));
+        assert_eq!(t("implementation-plan").due, Some(time::macros::date!(2012 - 03 - 15)));
+        assert_eq!(t("implementation-plan").owners, Owners::SecondaryOrgs);
+        assert_eq!(t("research-applications").wording.as_deref(), Some("3月下旬前"));
+        assert_eq!(t("cadre-class-links").owners, Owners::Units(vec!["学生工作部（处）".into()]));
+        assert_eq!(t("branch-system").due, None, "the office sets it");
+        assert!(p.calendar.is_working_day(time::macros::date!(2012 - 03 - 31)));
+        assert!(!p.calendar.is_working_day(time::macros::date!(2012 - 10 - 03)));
+        assert_eq!(p.calendar.holidays.len(), 3 + 7 + 3 + 3 + 3 + 8);
+    }
+
+    #[test]
+    fn a_plan_is_stored_as_json_and_read_back_unchanged() {
+        let p = parse(SHIPPED).unwrap();
+        let json = serde_json::to_string(&p).unwrap();
+        let back: Plan = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, p);
+        assert!(!p.calendar.holidays.is_empty() && !p.calendar.workdays.is_empty());
+    }
+
+    #[test]
+    fn problems_are_reported_with_their_lines() {
+        let text = "[campaign]\ncode = \"x\"\ntitle = \"t\"\nyear = 2012\noffice = \"o\"\n\n[[tasks]]\ncode = \"a\"\ntitle = \"A\"\nowners = \"everyone\"\ndeliverable = \"document\"\ndue = 2012-03-15\n\n[[tasks]]\ncode = \"a\"\ntitle = \"B\"\nowners = \"branches\"\ndeliverable = \"poem\"\nitem = 7\n";
+        let errs = parse(text).unwrap_err();
+        let lines: Vec<usize> = errs.iter().map(|e| e.line).collect();
+        assert!(lines.contains(&10), "unknown owners on line 10: {errs:?}");
+        assert!(lines.contains(&15), "duplicate code on line 15: {errs:?}");
+        assert!(lines.contains(&18), "unknown deliverable on line 18: {errs:?}");
+        assert!(lines.contains(&19), "unknown item on line 19: {errs:?}");
+        let bad = parse("[campaign]\ncode = \"x\"\ntitle = \"t\"\nyear = 2012\noffice = \"o\"\nnonsense = 1\n").unwrap_err();
+        assert_eq!(bad[0].line, 6, "{bad:?}");
+        let syntax = parse("[campaign\n").unwrap_err();
+        assert_eq!(syntax[0].line, 1);
+    }
+}

@@ -1,0 +1,193 @@
+//! Notifications: a list per account (due within three days, overdue, returned, accepted), each
+//! also mailed through the outbox when the person has an e-mail address.
+
+use crate::db::{Conn, Sql};
+use crate::task::TaskRow;
+use crate::{outbox, StoreError};
+use pacesetter_domain::dates::{format_date, now_ms};
+use pacesetter_domain::Lang;
+use serde::Serialize;
+use std::collections::HashMap;
+use time::Date;
+
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+pub struct NotificationRow {
+    pub id: i64,
+    pub kind: String,
+    pub task_id: Option<i64>,
+    pub zh: String,
+    pub en: String,
+    pub created_ms: i64,
+    pub read_ms: Option<i64>,
+}
+
+impl NotificationRow {
+    pub fn text(&self, lang: Lang) -> &str {
+        lang.t(&self.zh, &self.en)
+    }
+}
+
+pub async fn list(c: &mut Conn, account: i64, limit: i64) -> Result<Vec<NotificationRow>, StoreError> {
+    Ok(c.fetch_all(Sql::new("SELECT id, kind, task_id, zh, en, created_ms, read_ms FROM notifications WHERE account_id = $1 ORDER BY id DESC LIMIT $2").bind(account).bind(limit)).await?)
+}
+
+pub async fn unread(c: &mut Conn, account: i64) -> Result<i64, StoreError> {
+    Ok(c.fetch_i64(Sql::new("SELECT COUNT(*) FROM notifications WHERE account_id = $1 AND read_ms IS NULL").bind(account)).await?)
+}
+
+pub async fn mark_read(c: &mut Conn, account: i64) -> Result<(), StoreError> {
+    c.execute(Sql::new("UPDATE notifications SET read_ms = $1 WHERE account_id = $2 AND read_ms IS NULL").bind(now_ms()).bind(account)).await?;
+    Ok(())
+}
+
+/// The accounts that act for a task's owner: the secretaries and delegates of an
+/// organization, the heads of a unit (and the office, for the office's own tasks), the member.
+async fn recipients(c: &mut Conn, tasks: &[&TaskRow]) -> Result<HashMap<i64, Vec<(i64, Option<String>)>>, StoreError> {
+    let today = pacesetter_domain::dates::today();
+    let by_org: Vec<(i64, i64, Option<String>)> = c
+        .fetch_all(
+            Sql::new(
+                "SELECT g.org_id, a.id, p.email FROM role_grants g JOIN accounts a ON a.id = g.account_id LEFT JOIN people p ON p.id = a.person_id \
+                 WHERE g.org_id IS NOT NULL AND g.role IN ('org_secretary', 'branch_secretary', 'delegate') AND a.disabled = FALSE \
+                 AND g.start_date <= $1 AND (g.end_date IS NULL OR g.end_date >= $1)",
+            )
+            .bind(today),
+        )
+        .await?;
+    let by_unit: Vec<(i64, i64, Option<String>)> = c
+        .fetch_all(Sql::new(
+            "SELECT r.unit_id, a.id, p.email FROM relations r JOIN accounts a ON a.person_id = r.person_id JOIN people p ON p.id = r.person_id \
+             WHERE r.kind = 'unit_head' AND r.end_date IS NULL AND r.unit_id IS NOT NULL AND a.disabled = FALSE",
+        ))
+        .await?;
+    let office: Vec<(i64, Option<String>)> = c
+        .fetch_all(
+            Sql::new(
+                "SELECT a.id, p.email FROM role_grants g JOIN accounts a ON a.id = g.account_id LEFT JOIN people p ON p.id = a.person_id \
+                 WHERE g.role = 'office' AND a.disabled = FALSE AND g.start_date <= $1 AND (g.end_date IS NULL OR g.end_date >= $1)",
+            )
+            .bind(today),
+        )
+        .await?;
+    let offices: Vec<(i64,)> = c.fetch_all(Sql::new("SELECT office_unit_id FROM campaigns WHERE office_unit_id IS NOT NULL")).await?;
+    let by_person: Vec<(i64, i64, Option<String>)> = c.fetch_all(Sql::new("SELECT a.person_id, a.id, p.email FROM accounts a JOIN people p ON p.id = a.person_id WHERE a.disabled = FALSE")).await?;
+    let mut org_map: HashMap<i64, Vec<(i64, Option<String>)>> = HashMap::new();
+    for (o, a, e) in by_org {
+        org_map.entry(o).or_default().push((a, e));
+    }
+    let mut unit_map: HashMap<i64, Vec<(i64, Option<String>)>> = HashMap::new();
+    for (u, a, e) in by_unit {
+        unit_map.entry(u).or_default().push((a, e));
+    }
+    for (u,) in offices {
+        unit_map.entry(u).or_default().extend(office.iter().cloned());
+    }
+    let person_map: HashMap<i64, (i64, Option<String>)> = by_person.into_iter().map(|(p, a, e)| (p, (a, e))).collect();
+    let mut out = HashMap::new();
+    for t in tasks {
+        let r = match (t.org_id, t.unit_id, t.person_id) {
+            (Some(o), _, _) => org_map.get(&o).cloned().unwrap_or_default(),
+            (_, Some(u), _) => unit_map.get(&u).cloned().unwrap_or_default(),
+            (_, _, Some(p)) => person_map.get(&p).cloned().into_iter().collect(),
+            _ => Vec::new(),
+        };
+        out.insert(t.id, r);
+    }
+    Ok(out)
+}
+
+/// One notification to send: its kind, the task, the text, and what makes it unique.
+pub struct Note {
+    pub kind: &'static str,
+    pub task: i64,
+    pub zh: String,
+    pub en: String,
+    pub dedupe: String,
+}
+
+/// Inserts notifications for the accounts acting for each task (once each: the dedupe key),
+/// and mails them. Returns how many were new.
+pub async fn send(c: &mut Conn, tasks: &[&TaskRow], notes: Vec<Note>, public_url: &str) -> Result<usize, StoreError> {
+    if notes.is_empty() {
+        return Ok(0);
+    }
+    let who = recipients(c, tasks).await?;
+    let now = now_ms();
+    let mut sent = 0;
+    for n in notes {
+        for (account, email) in who.get(&n.task).cloned().unwrap_or_default() {
+            let inserted = c
+                .execute(
+                    Sql::new(
+                        "INSERT INTO notifications (account_id, kind, task_id, zh, en, dedupe, created_ms) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+                         ON CONFLICT (account_id, dedupe) DO NOTHING",
+                    )
+                    .bind(account)
+                    .bind(n.kind)
+                    .bind(n.task)
+                    .bind(n.zh.as_str())
+                    .bind(n.en.as_str())
+                    .bind(n.dedupe.as_str())
+                    .bind(now),
+                )
+                .await?;
+            if inserted == 1 {
+                sent += 1;
+                if let Some(to) = email.filter(|e| e.contains('@')) {
+                    let body = format!("{}\n\n{}/tasks/{}\n\n{}", n.zh, public_url, n.task, n.en);
+                    outbox::enqueue(c, &to, &format!("创先争优：{}", n.zh.chars().take(40).collect::<String>()), &body).await?;
+                }
+            }
+        }
+    }
+    Ok(sent)
+}
+
+/// The notes of a review decision.
+pub fn decision_note(t: &TaskRow, action: &str, comment: Option<&str>) -> Note {
+    let (zh, en) = match action {
+        "return" => (
+            format!("“{}”被退回：{}；请于{}前重新提交", t.title, comment.unwrap_or(""), t.resubmit_due.map(|d| format_date(d, Lang::Zh)).unwrap_or_default()),
+            format!("\"{}\" was returned: {}; resubmit by {}", t.title, comment.unwrap_or(""), t.resubmit_due.map(|d| format_date(d, Lang::En)).unwrap_or_default()),
+        ),
+        "extend" => (
+            format!("“{}”的截止日期延至{}", t.title, t.extended_due.map(|d| format_date(d, Lang::Zh)).unwrap_or_default()),
+            format!("\"{}\" is now due on {}", t.title, t.extended_due.map(|d| format_date(d, Lang::En)).unwrap_or_default()),
+        ),
+        _ => (format!("“{}”已通过审核", t.title), format!("\"{}\" was accepted", t.title)),
+    };
+    Note { kind: if action == "return" { "returned" } else if action == "extend" { "extended" } else { "accepted" }, task: t.id, zh, en, dedupe: format!("{action}:{}:{}", t.id, now_ms()) }
+}
+
+/// Reminders for the tasks of a campaign due within three days, or overdue. Each goes once
+/// per due date (a new date, after an extension or a return, reminds again).
+pub async fn remind(c: &mut Conn, campaign: i64, today: Date, public_url: &str) -> Result<usize, StoreError> {
+    let mut q = Sql::new(
+        "SELECT t.id, t.template_id, t.campaign_id, t.org_id, t.unit_id, t.person_id, t.state, t.extended_due, t.extended_reason, t.resubmit_due, \
+         t.first_submitted, t.last_submitted_ms, t.decided_ms, tt.code, tt.item, tt.title, tt.description, tt.deliverable_json, tt.due_date, tt.wording, tt.reviewer, \
+         c.state AS campaign_state, '' AS owner_name, CAST(NULL AS TEXT) AS owner_path \
+         FROM tasks t JOIN task_templates tt ON tt.id = t.template_id JOIN campaigns c ON c.id = t.campaign_id \
+         WHERE t.campaign_id = $1 AND c.state = 'active' AND tt.retired = FALSE AND t.state IN ('open', 'returned')",
+    );
+    q = q.bind(campaign);
+    let rows: Vec<TaskRow> = c.fetch_all(q).await?;
+    let mut notes = Vec::new();
+    let mut tasks = Vec::new();
+    for t in &rows {
+        let state = t.state();
+        let Some(due) = t.dates().due_in_force(state) else { continue };
+        let days = (due - today).whole_days();
+        let due_zh = format_date(due, Lang::Zh);
+        let due_en = format_date(due, Lang::En);
+        let note = if days < 0 {
+            Note { kind: "overdue", task: t.id, zh: format!("“{}”已逾期（截止{due_zh}）", t.title), en: format!("\"{}\" is overdue (due {due_en})", t.title), dedupe: format!("overdue:{}:{due}", t.id) }
+        } else if days <= 3 {
+            Note { kind: "due_soon", task: t.id, zh: format!("“{}”将于{due_zh}到期，还有{days}天", t.title), en: format!("\"{}\" is due on {due_en}, in {days} days", t.title), dedupe: format!("due:{}:{due}", t.id) }
+        } else {
+            continue;
+        };
+        notes.push(note);
+        tasks.push(t);
+    }
+    send(c, &tasks, notes, public_url).await
+}
