@@ -54,6 +54,25 @@ enum Cmd {
         #[command(subcommand)]
         cmd: AuditCmd,
     },
+    /// Campaign plans (TOML; see docs/plan-format.md).
+    Plan {
+        #[command(subcommand)]
+        cmd: PlanCmd,
+    },
+}
+
+#[derive(Subcommand)]
+enum PlanCmd {
+    /// Check a plan file and report its problems with line numbers.
+    Check { file: PathBuf },
+    /// Create the campaign and assign its tasks over the current trees. A changed plan for an
+    /// existing campaign lists its differences and is applied only with --yes.
+    Load {
+        file: PathBuf,
+        /// Apply the differences of a changed plan.
+        #[arg(long)]
+        yes: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -105,6 +124,9 @@ struct Serve {
     /// The sender of the server's e-mail.
     #[arg(long, env = "PACESETTER_MAIL_FROM", global = true)]
     mail_from: Option<String>,
+    /// The largest file a task submission may carry, in MB; the server's body limit follows.
+    #[arg(long, env = "PACESETTER_MAX_UPLOAD_MB", default_value_t = 20, global = true)]
+    max_upload_mb: usize,
 }
 
 fn store_url(c: &Common) -> String {
@@ -129,6 +151,7 @@ async fn serve(c: Common, s: Serve) -> Result<(), String> {
     config.allow_weak_durability = c.allow_weak_durability;
     config.smtp_url = s.smtp_url.clone();
     config.mail_from = s.mail_from.clone();
+    config.max_upload_mb = s.max_upload_mb;
     let started = std::time::Instant::now();
     let app = Application::build(config).await?;
     println!("Pacesetter 创先争优 serving on {} (database: {} at {})", app.public_url, app.store.backend().name(), app.store.location());
@@ -234,6 +257,71 @@ async fn import_roster(c: Common, file: PathBuf, org: Option<i64>, unit: Option<
     Ok(true)
 }
 
+fn read_plan(file: &std::path::Path) -> Result<(String, pacesetter_domain::plan::Plan), String> {
+    let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    match pacesetter_domain::plan::parse(&text) {
+        Ok(p) => Ok((text, p)),
+        Err(errs) => {
+            let lines: Vec<String> = errs.iter().map(|e| if e.line > 0 { format!("{}:{}: {} ({})", file.display(), e.line, e.message.zh, e.message.en) } else { format!("{}: {} ({})", file.display(), e.message.zh, e.message.en) }).collect();
+            Err(format!("the plan has {} problem(s):\n{}", errs.len(), lines.join("\n")))
+        }
+    }
+}
+
+fn plan_check(file: &std::path::Path) -> Result<(), String> {
+    let (_, p) = read_plan(file)?;
+    println!(
+        "{}: plan {} ({}, {}) is valid: {} phases, {} work items, {} task templates, {} holidays, {} make-up working days",
+        file.display(),
+        p.campaign.code,
+        p.campaign.title,
+        p.campaign.year,
+        p.phases.len(),
+        p.items.len(),
+        p.tasks.len(),
+        p.calendar.holidays.len(),
+        p.calendar.workdays.len()
+    );
+    Ok(())
+}
+
+/// Loads a plan; returns false (a non-zero exit) when a changed plan waits for --yes.
+async fn plan_load(c: Common, file: &std::path::Path, yes: bool) -> Result<bool, String> {
+    let (text, plan) = read_plan(file)?;
+    let store = open(&c).await?;
+    let scope = Scope::system("cli:plan-load");
+    let mut w = store.write().await.map_err(|e| e.to_string())?;
+    let r = pacesetter_store::campaign::load(&mut w, &scope, &plan, &text, yes).await.map_err(|e| e.to_string())?;
+    w.commit().await.map_err(|e| e.to_string())?;
+    let id = r.campaign_id.unwrap_or(0);
+    for code in &r.added {
+        println!("  added     {code}");
+    }
+    for ch in &r.changed {
+        println!("  changed   {} ({})", ch.code, ch.fields.join(", "));
+    }
+    for code in &r.retired {
+        println!("  retired   {code}");
+    }
+    for part in &r.other_changes {
+        println!("  changed   [{part}]");
+    }
+    for k in &r.conflicts {
+        let d = |x: Option<time::Date>| x.map(pacesetter_domain::dates::iso).unwrap_or_else(|| "-".into());
+        println!("  conflict  {}: the date moved in the UI ({}, by {}) is kept; the file says {}", k.code, d(k.kept), k.edited_by.clone().unwrap_or_default(), d(k.file));
+    }
+    if r.needs_confirmation {
+        println!("campaign {} ({id}) exists and the plan differs: nothing changed; run again with --yes to apply", r.code);
+        return Ok(false);
+    }
+    if r.unchanged {
+        println!("campaign {} ({id}) already has this plan; {} new task(s) for organizations created since", r.code, r.tasks_created);
+    } else {
+        println!("campaign {} ({id}) {}; {} task(s) assigned", r.code, if r.is_new { "created" } else { "updated" }, r.tasks_created);
+    }
+    Ok(true)
+}
+
 async fn backup(c: Common, file: PathBuf) -> Result<(), String> {
     let store = open(&c).await?;
     let tmp = file.with_extension("partial");
@@ -305,6 +393,8 @@ fn main() -> ExitCode {
             Some(Cmd::Backup { file }) => backup(cli.common, file).await.map(|_| true),
             Some(Cmd::Restore { file }) => restore(cli.common, file).await.map(|_| true),
             Some(Cmd::Audit { cmd: AuditCmd::Verify }) => verify(cli.common).await,
+            Some(Cmd::Plan { cmd: PlanCmd::Check { file } }) => plan_check(&file).map(|_| true),
+            Some(Cmd::Plan { cmd: PlanCmd::Load { file, yes } }) => plan_load(cli.common, &file, yes).await,
         }
     });
     match result {

@@ -140,6 +140,9 @@ pub struct LoadReport {
     pub conflicts: Vec<DueConflict>,
     /// A changed plan waits for confirmation before anything changes.
     pub needs_confirmation: bool,
+    /// Parts of the plan other than its task templates that differ: campaign, phases,
+    /// calendar, items.
+    pub other_changes: Vec<String>,
     pub applied: bool,
     pub tasks_created: i64,
 }
@@ -252,6 +255,10 @@ pub async fn load(c: &mut Conn, scope: &Scope, plan: &Plan, source: &str, confir
             row.id
         }
         Some(row) => {
+            if let Ok(old) = row.plan() {
+                let parts = [("campaign", old.campaign != plan.campaign), ("phases", old.phases != plan.phases), ("calendar", old.calendar != plan.calendar), ("items", old.items != plan.items)];
+                report.other_changes = parts.iter().filter(|(_, d)| *d).map(|(n, _)| n.to_string()).collect();
+            }
             let stored = templates(c, row.id).await?;
             let by_code: HashMap<&str, &TemplateRow> = stored.iter().map(|t| (t.code.as_str(), t)).collect();
             for t in &plan.tasks {
@@ -447,6 +454,9 @@ pub async fn close(c: &mut Conn, scope: &Scope, campaign: i64) -> Result<(), Sto
 /// Demo progress on a loaded campaign, so its dashboards have something to show: most
 /// owners have handed in and been accepted, some late, some are waiting for review, some were
 /// returned, the rest are open. Deterministic (by task id); one audit entry.
+/// Gives the demo campaign some history: most tasks handed in, some late, some waiting for
+/// review, some returned. The tasks of the demo accounts' own organizations and persons stay
+/// open, so that a walk-through starts from the beginning.
 pub async fn demo_progress(c: &mut Conn, scope: &Scope, campaign: i64) -> Result<(), StoreError> {
     let now = now_ms();
     for t in templates(c, campaign).await? {
@@ -461,7 +471,9 @@ pub async fn demo_progress(c: &mut Conn, scope: &Scope, campaign: i64) -> Result
         for (state, which, first, resubmit) in steps {
             c.execute(
                 Sql::new(format!(
-                    "UPDATE tasks SET state = $1, first_submitted = $2, resubmit_due = $3, last_submitted_ms = $4,                      decided_ms = CASE WHEN $1 = 'submitted' THEN NULL ELSE $4 END WHERE template_id = $5 AND state = 'open' AND {which}"
+                    "UPDATE tasks SET state = $1, first_submitted = $2, resubmit_due = $3, last_submitted_ms = $4,                      decided_ms = CASE WHEN $1 = 'submitted' THEN NULL ELSE $4 END WHERE template_id = $5 AND state = 'open' AND {which} \
+                     AND NOT EXISTS (SELECT 1 FROM role_grants g WHERE g.org_id = tasks.org_id) \
+                     AND NOT EXISTS (SELECT 1 FROM accounts a WHERE a.person_id = tasks.person_id)"
                 ))
                 .bind(state)
                 .bind(first)

@@ -191,3 +191,29 @@ pub async fn remind(c: &mut Conn, campaign: i64, today: Date, public_url: &str) 
     }
     send(c, &tasks, notes, public_url).await
 }
+
+/// Adds a calendar-feed token (its hash) for an account.
+pub async fn add_feed_token(c: &mut Conn, account: i64, token_hash: &str) -> Result<(), StoreError> {
+    c.execute(Sql::new("INSERT INTO feed_tokens (account_id, token_hash, created_ms) VALUES ($1, $2, $3)").bind(account).bind(token_hash).bind(now_ms())).await?;
+    Ok(())
+}
+
+/// Revokes every calendar-feed token of an account; returns how many were in force.
+pub async fn revoke_feed_tokens(c: &mut Conn, account: i64) -> Result<u64, StoreError> {
+    Ok(c.execute(Sql::new("UPDATE feed_tokens SET revoked_ms = $1 WHERE account_id = $2 AND revoked_ms IS NULL").bind(now_ms()).bind(account)).await?)
+}
+
+/// Feed tokens in force for an account, with when each was made.
+pub async fn feed_tokens(c: &mut Conn, account: i64) -> Result<Vec<i64>, StoreError> {
+    let rows: Vec<(i64,)> = c.fetch_all(Sql::new("SELECT created_ms FROM feed_tokens WHERE account_id = $1 AND revoked_ms IS NULL ORDER BY id").bind(account)).await?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
+}
+
+/// The account a feed token belongs to, while it is in force and the account is enabled.
+pub async fn feed_account(c: &mut Conn, token_hash: &str) -> Result<Option<i64>, StoreError> {
+    Ok(c
+        .fetch_opt_i64(
+            Sql::new("SELECT f.account_id FROM feed_tokens f JOIN accounts a ON a.id = f.account_id WHERE f.token_hash = $1 AND f.revoked_ms IS NULL AND a.disabled = FALSE").bind(token_hash),
+        )
+        .await?)
+}

@@ -150,6 +150,35 @@ pub struct TaskFilter {
     pub state: Option<TaskState>,
     /// Tasks owned within this organization's subtree (or by its members).
     pub org_path: Option<String>,
+    /// Tasks owned within this unit's subtree.
+    pub unit_path: Option<String>,
+    /// Only the tasks the caller owes: those of the organizations and units they act for
+    /// (not the ones below), and their own (for the office: the office's own tasks).
+    pub mine: bool,
+}
+
+/// Appends the condition for the tasks a scope owes.
+fn push_owner_condition(q: &mut Sql, scope: &Scope) {
+    let me = scope.person.map(|p| p.0).unwrap_or(-1);
+    if scope.global().is_some() {
+        q.push(" AND (t.unit_id = c.office_unit_id OR t.person_id = ").push_bind(me).push(")");
+        return;
+    }
+    q.push(" AND ((1 = 0");
+    for r in scope.reaches_at_least(Access::Write) {
+        match r {
+            // The organization or unit itself, not those below it: theirs are their own
+            // secretaries' to hand in (and this caller's to review).
+            Reach::Org(p) => {
+                q.push(" OR o.path = ").push_bind(p.clone());
+            }
+            Reach::Unit(p) => {
+                q.push(" OR u.path = ").push_bind(p.clone());
+            }
+            _ => {}
+        }
+    }
+    q.push(") OR t.person_id = ").push_bind(me).push(")");
 }
 
 async fn fetch(c: &mut Conn, scope: &Scope, f: &TaskFilter, extra: &str) -> Result<Vec<TaskRow>, StoreError> {
@@ -170,6 +199,12 @@ async fn fetch(c: &mut Conn, scope: &Scope, f: &TaskFilter, extra: &str) -> Resu
             " OR EXISTS (SELECT 1 FROM org_memberships fm JOIN orgs fo ON fo.id = fm.org_id WHERE fm.person_id = t.person_id AND fm.end_date IS NULL AND fo.path LIKE ",
         );
         q.push_bind(format!("{p}%")).push("))");
+    }
+    if let Some(p) = &f.unit_path {
+        q.push(" AND u.path LIKE ").push_bind(format!("{p}%"));
+    }
+    if f.mine {
+        push_owner_condition(&mut q, scope);
     }
     q.push(" AND tt.retired = FALSE");
     q.push(extra);

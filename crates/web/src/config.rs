@@ -28,6 +28,8 @@ pub struct Config {
     pub smtp_url: Option<String>,
     /// The sender of the e-mail the server sends.
     pub mail_from: Option<String>,
+    /// The largest file a task submission may carry, in MB (PACESETTER_MAX_UPLOAD_MB).
+    pub max_upload_mb: usize,
 }
 
 impl Config {
@@ -44,6 +46,7 @@ impl Config {
             allow_weak_durability: false,
             smtp_url: None,
             mail_from: None,
+            max_upload_mb: 20,
         }
     }
 

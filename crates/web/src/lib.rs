@@ -14,6 +14,7 @@ pub mod pages;
 pub mod routes;
 pub mod sheets;
 pub mod state;
+pub mod upload;
 
 pub use config::Config;
 
@@ -39,6 +40,29 @@ pub struct Application {
     pub public_url: String,
     pub store: Store,
     pub demo: Option<DemoInfo>,
+}
+
+/// Sends the due-soon and overdue notifications of every running campaign once an hour (each
+/// goes once per task and due date, so a restart repeats nothing).
+async fn remind_every_hour(store: Store, public_url: String) {
+    loop {
+        let r = async {
+            let mut w = store.write().await?;
+            let mut n = 0;
+            for c in pacesetter_store::campaign::list(&mut w).await?.into_iter().filter(|c| c.is_active()) {
+                n += pacesetter_store::notify::remind(&mut w, c.id, pacesetter_domain::dates::today(), &public_url).await?;
+            }
+            w.commit().await?;
+            Ok::<_, StoreError>(n)
+        }
+        .await;
+        match r {
+            Ok(0) => {}
+            Ok(n) => tracing::info!("reminders: {n} notifications"),
+            Err(e) => tracing::error!("reminders: {e}"),
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
+    }
 }
 
 /// The plan the demo runs: the 2012 plan, shipped in plans/.
@@ -118,6 +142,10 @@ impl Application {
             None => None,
         };
         site.mail = mailer.is_some();
+        if config.max_upload_mb == 0 || config.max_upload_mb > 1024 {
+            return Err(format!("PACESETTER_MAX_UPLOAD_MB must be between 1 and 1024, not {}", config.max_upload_mb));
+        }
+        site.max_upload = config.max_upload_mb * 1024 * 1024;
         let state = AppState { store: store.clone(), site: Arc::new(site) };
         let router = routes::router(state);
         Ok(Application { mailer, listener, router, address, public_url, store, demo })
@@ -129,6 +157,7 @@ impl Application {
         if let Some(m) = self.mailer.clone() {
             tokio::spawn(m.run(store.clone()));
         }
+        tokio::spawn(remind_every_hour(store.clone(), self.public_url.clone()));
         axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(async {
                 let _ = tokio::signal::ctrl_c().await;

@@ -136,6 +136,31 @@ pub fn table() -> Vec<Route> {
         a(M::GET, "/api/v1/people/export", "api_people_export", LoggedIn, "People in scope as .xlsx or CSV (format=xlsx|csv)", ApiDoc { query: PEOPLE_QUERY, ..Default::default() }, get(api::people::export)),
         a(M::POST, "/api/v1/people", "api_person_create", LoggedIn, "Add a person to an organization or unit in scope", doc(Some(schema::<NewPerson>), Some(schema::<PersonDto>)), post(api::people::create)),
         a(M::GET, "/api/v1/directory", "api_directory", LoggedIn, "Public fields of people whose name matches q", list(schema::<PublicPersonDto>, &[("q", "part of a name")]), get(api::people::directory)),
+        // Campaigns and tasks (what anyone sees is limited by their scope).
+        r(M::GET, "/campaigns", "campaigns_index", LoggedIn, "Campaigns, running and archived", get(pages::campaigns::index)),
+        r(M::GET, "/campaigns/{id}", "campaign_page", LoggedIn, "A campaign's plan: phases, work items, task templates with their dates", get(pages::campaigns::show)),
+        r(M::GET, "/campaigns/{id}/calendar", "campaign_calendar", LoggedIn, "A campaign's phases and milestones with its working days", get(pages::campaigns::calendar)),
+        r(M::GET, "/campaigns/{id}/dashboard", "campaign_dashboard", LoggedIn, "Completion, late and overdue, rolled up the tree (within the caller's scope)", get(pages::campaigns::dashboard_page)),
+        r(M::GET, "/campaigns/{id}/dashboard.xlsx", "campaign_dashboard_export", LoggedIn, "The dashboard as .xlsx", get(pages::campaigns::dashboard_export)),
+        r(M::GET, "/tasks", "tasks_index", LoggedIn, "My tasks, or the tasks a filter selects (campaign, template, org, unit, state, flag)", get(pages::tasks::index)),
+        r(M::GET, "/tasks/export.xlsx", "tasks_export", LoggedIn, "The same tasks as .xlsx", get(pages::tasks::export)),
+        r(M::GET, "/reviews", "reviews_index", LoggedIn, "Submitted tasks waiting for the caller's decision", get(pages::tasks::reviews)),
+        r(M::POST, "/reviews/batch", "reviews_batch", LoggedIn, "Accept or return several tasks (each checked on its own)", post(pages::tasks::batch)),
+        r(M::GET, "/notifications", "notifications", LoggedIn, "My notifications and calendar feed", get(pages::tasks::notifications)),
+        r(M::POST, "/feed", "feed_create", LoggedIn, "Create a calendar feed address (shown once)", post(pages::tasks::feed_create)),
+        r(M::POST, "/feed/revoke", "feed_revoke", LoggedIn, "Revoke my calendar feed addresses", post(pages::tasks::feed_revoke)),
+        r(M::GET, "/feed/{file}", "feed", Token, "iCalendar feed of the token holder's deadlines", get(pages::tasks::feed)),
+        a(M::GET, "/api/v1/campaigns", "api_campaigns", LoggedIn, "Campaigns", doc(None, None), get(api::tasks::campaigns)),
+        a(M::GET, "/api/v1/campaigns/{id}/dashboard", "api_campaign_dashboard", LoggedIn, "The dashboard of a campaign within the caller's scope", ApiDoc { query: &[("tree", "org or unit"), ("node", "the node to roll up below")], ..Default::default() }, get(api::tasks::dashboard)),
+        a(M::GET, "/api/v1/tasks", "api_tasks", LoggedIn, "My tasks, or the tasks a filter selects", ApiDoc { query: &[("campaign", "campaign id"), ("template", "task template id"), ("org", "Party organization subtree"), ("unit", "unit subtree"), ("state", "open, submitted, returned, accepted"), ("flag", "overdue, late or review"), ("mine", "1 for the tasks I owe")], ..Default::default() }, get(api::tasks::list)),
+        a(M::GET, "/api/v1/reviews", "api_reviews", LoggedIn, "Submitted tasks waiting for the caller's decision", doc(None, None), get(api::tasks::reviews)),
+        a(M::POST, "/api/v1/reviews/batch", "api_reviews_batch", LoggedIn, "Accept or return several tasks: {ids, action, comment}", doc(None, None), post(api::tasks::batch)),
+        a(M::GET, "/api/v1/notifications", "api_notifications", LoggedIn, "My notifications", doc(None, None), get(api::tasks::notifications)),
+        // The campaign office: plans and dates.
+        r(M::POST, "/campaigns", "campaign_upload", Roles(OFFICE), "Upload a plan (multipart file; a changed plan is shown before it is applied with confirm=yes)", post(pages::campaigns::upload)),
+        r(M::POST, "/campaigns/{id}/templates/{tid}/due", "template_due", Roles(OFFICE), "Move a task's due date (kept by later plan loads)", post(pages::campaigns::set_due)),
+        r(M::POST, "/campaigns/{id}/close", "campaign_close", Roles(OFFICE), "Archive a campaign (read-only)", post(pages::campaigns::close)),
+        r(M::POST, "/campaigns/{id}/remind", "campaign_remind", Roles(OFFICE), "Send the due-soon and overdue reminders now", post(pages::campaigns::remind)),
         // Scoped: the record named in the path must be in the caller's scope.
         r(M::GET, "/orgs/{id}", "org_page", Scoped, "A Party organization", get(pages::tree::org_page)),
         r(M::POST, "/orgs/{id}", "org_update", Scoped, "Rename an organization or change its category", post(pages::tree::org_update)),
@@ -182,6 +207,13 @@ pub fn table() -> Vec<Route> {
         a(M::POST, "/api/v1/people/{id}/memberships/{tree}/{mid}/end", "api_membership_end", Scoped, "End a membership", doc(Some(schema::<EndRequest>), Some(schema::<MembershipDto>)), post(api::people::end_membership)),
         a(M::POST, "/api/v1/people/{id}/activation", "api_person_activation", Scoped, "Issue a one-time activation code for the person's account", doc(Some(schema::<ActivationRequest>), Some(schema::<ActivationDto>)), post(api::people::activation)),
         a(M::POST, "/api/v1/people/{id}/leave", "api_person_leave", Scoped, "Record that a person has left", doc(Some(schema::<EndRequest>), Some(schema::<PersonDto>)), post(api::people::leave)),
+        r(M::GET, "/tasks/{id}", "task_page", Scoped, "A task: what is owed, its history, the forms to submit and review", get(pages::tasks::show)),
+        r(M::POST, "/tasks/{id}/submit", "task_submit", Scoped, "Submit a task (multipart: files, body, number, check)", post(pages::tasks::submit)),
+        r(M::POST, "/tasks/{id}/review", "task_review", Scoped, "Accept, return or extend a task", post(pages::tasks::review)),
+        r(M::GET, "/attachments/{id}", "attachment", Scoped, "A file handed in with a task, as a download", get(pages::tasks::attachment)),
+        a(M::GET, "/api/v1/tasks/{id}", "api_task", Scoped, "A task with its submissions, files and reviews", doc(None, None), get(api::tasks::get)),
+        a(M::POST, "/api/v1/tasks/{id}/submit", "api_task_submit", Scoped, "Submit a task (multipart: files, body, number, check; X-CSRF-Token header)", doc(None, None), post(pages::tasks::submit)),
+        a(M::POST, "/api/v1/tasks/{id}/review", "api_task_review", Scoped, "Review a task: {action: accept|return|extend, comment, resubmit_by, until, reason}", doc(None, None), post(api::tasks::review)),
         // The campaign office: relation records.
         r(M::GET, "/relations", "relations_index", Roles(OFFICE), "Relation records and their coverage", get(pages::relations::index)),
         r(M::POST, "/relations", "relation_create", Roles(OFFICE), "Create a relation record", post(pages::relations::create)),
@@ -231,7 +263,8 @@ pub fn router(state: AppState) -> Router {
     }
     router
         .fallback(|| async { crate::error::AppError::not_found() })
-        .layer(axum::extract::DefaultBodyLimit::max(crate::sheets::MAX_UPLOAD + 1024 * 1024))
+        // The body limit matches the upload limit, with room for the multipart framing.
+        .layer(axum::extract::DefaultBodyLimit::max(state.site.max_upload.max(crate::sheets::MAX_UPLOAD) + 1024 * 1024))
         .layer(axum::middleware::from_fn_with_state(state.clone(), ctx::context))
         .layer(axum::middleware::from_fn(ctx::security_headers))
         .with_state(state)

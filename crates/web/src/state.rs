@@ -22,6 +22,8 @@ pub struct Site {
     pub public_url: String,
     /// Whether e-mail can be sent (an SMTP relay is configured).
     pub mail: bool,
+    /// The largest file (and multipart body) accepted, in bytes.
+    pub max_upload: usize,
 }
 
 impl Site {
@@ -36,6 +38,6 @@ impl Site {
         if host.is_empty() {
             return Err(format!("PACESETTER_PUBLIC_URL {url:?} has no host"));
         }
-        Ok(Site { origin: format!("{scheme}://{}", host.to_ascii_lowercase()), secure: scheme == "https", trusted_proxies, public_url: url.to_string(), mail: false })
+        Ok(Site { origin: format!("{scheme}://{}", host.to_ascii_lowercase()), secure: scheme == "https", trusted_proxies, public_url: url.to_string(), mail: false, max_upload: crate::sheets::MAX_UPLOAD })
     }
 }

@@ -302,3 +302,88 @@ async fn browser_college_secretary_uploads_a_roster_and_sees_its_preview() {
     d.check_width("import-preview-new").await;
     let _ = d.cmd(reqwest::Method::DELETE, "", None).await;
 }
+
+#[tokio::test]
+async fn browser_a_secretary_hands_in_the_implementation_plan_until_it_is_accepted() {
+    let Some(d) = Driver::start().await else { return };
+    let app = common::spawn(Backend::Sqlite).await.unwrap();
+    let sec = app.login("orgsec").await;
+    let me = app.get_json(&sec, "/api/v1/me").await;
+    let college: i64 = me["reaches"].as_array().unwrap().iter().find(|r| r["kind"] == "org").unwrap()["target"].as_str().unwrap().trim_end_matches('/').rsplit('/').next().unwrap().parse().unwrap();
+    let tasks = app.get_json(&sec, "/api/v1/tasks").await;
+    let task = tasks.as_array().unwrap().iter().find(|t| t["code"] == "implementation-plan").unwrap()["id"].as_i64().unwrap();
+    let campaign = tasks.as_array().unwrap()[0]["campaign_id"].as_i64().unwrap();
+    let dir = pacesetter_store::testkit::TempDir::new();
+    let pdf = dir.path.join("实施方案.pdf");
+    std::fs::write(&pdf, b"%PDF-1.4\n% browser\n").unwrap();
+    let html = dir.path.join("fake.pdf");
+    std::fs::write(&html, b"<html><body>not a pdf</body></html>").unwrap();
+    let attach = |path: std::path::PathBuf| {
+        let d = &d;
+        async move {
+            let input = d.find("#files").await;
+            d.cmd(reqwest::Method::POST, &format!("/element/{input}/value"), Some(json!({"text": path.display().to_string()}))).await;
+        }
+    };
+
+    // The secretary finds the task among theirs, soonest due first, and hands in a fake PDF first.
+    d.login(&app, "orgsec").await;
+    d.submit("nav a[href='/tasks']").await;
+    d.check_width("my-tasks").await;
+    assert!(d.text().await.contains("示范点创建工作实施方案"));
+    d.submit(&format!("a[href='/tasks/{task}']")).await;
+    d.check_width("task-open").await;
+    attach(html.clone()).await;
+    d.submit("#submit button[type=submit]").await;
+    let t = d.text().await;
+    assert!(t.contains("不是允许的文件类型"), "{t}");
+    d.check_width("task-refused").await;
+    attach(pdf.clone()).await;
+    d.submit("#submit button[type=submit]").await;
+    let t = d.text().await;
+    assert!(t.contains("已提交，等待审核") && t.contains("实施方案.pdf"), "{t}");
+    d.check_width("task-submitted").await;
+    d.logout().await;
+
+    // The office returns it from the review queue with a comment.
+    d.login(&app, "office").await;
+    d.goto(&app.url("/reviews")).await;
+    d.check_width("reviews").await;
+    d.goto(&app.url(&format!("/tasks/{task}"))).await;
+    d.type_into("#comment", "请补充各支部的时间安排").await;
+    d.submit("#review button[value=return]").await;
+    assert!(d.text().await.contains("已退回"), "{}", d.text().await);
+    d.logout().await;
+
+    // The secretary sees why, and resubmits.
+    d.login(&app, "orgsec").await;
+    d.goto(&app.url("/notifications")).await;
+    assert!(d.text().await.contains("请补充各支部的时间安排"));
+    d.check_width("notifications").await;
+    d.submit(&format!("a[href='/tasks/{task}']")).await;
+    assert!(d.text().await.contains("修改后重新提交"));
+    attach(pdf.clone()).await;
+    d.submit("#submit button[type=submit]").await;
+    assert!(d.text().await.contains("已提交，等待审核"));
+    d.logout().await;
+
+    // The office accepts; the dashboard shows it at the school and at the college.
+    d.login(&app, "office").await;
+    d.goto(&app.url(&format!("/tasks/{task}"))).await;
+    d.submit("#review button[value=accept]").await;
+    assert!(d.text().await.contains("已通过"));
+    d.goto(&app.url(&format!("/campaigns/{campaign}/dashboard"))).await;
+    d.check_width("dashboard-school").await;
+    assert!(d.js("return document.querySelector('svg.chart') !== null").await.as_bool().unwrap());
+    d.submit(&format!("table a[href$='node={college}']")).await;
+    d.check_width("dashboard-college").await;
+    let row = d.js("return Array.from(document.querySelectorAll('tr')).map(r => r.innerText).find(t => t.includes('实施方案')) || ''").await;
+    let row = row.as_str().unwrap().to_string();
+    assert!(row.split_whitespace().any(|c| c == "1"), "the college's row counts it: {row}");
+    for p in [format!("/campaigns/{campaign}"), format!("/campaigns/{campaign}/calendar"), "/campaigns".into(), "/tasks".into()] {
+        d.goto(&app.url(&p)).await;
+        d.check_width(&format!("office{}", p.replace('/', "-"))).await;
+    }
+    d.logout().await;
+    let _ = d.cmd(reqwest::Method::DELETE, "", None).await;
+}

@@ -385,8 +385,44 @@ async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Option<Ca
         "api_unit_create" => Case { method: "POST", path: format!("/api/v1/units/{}/children", f.library), form: None, json: Some(json!({"kind": "window", "name": format!("API服务台{uniq}")})), insider: "unithead", outsider: "orgsec", secret: String::new() },
         "api_person" => Case { method: "GET", path: format!("/api/v1/people/{}", f.member), form: None, json: None, insider: "branchsec", outsider: "branchsec2", secret: f.member_number.clone() },
         "api_person_update" => Case { method: "PATCH", path: format!("/api/v1/people/{}", f.member), form: None, json: Some(json!({"phone": "13907311234"})), insider: "branchsec", outsider: "branchsec2", secret: f.member_number.clone() },
+        "task_page" | "api_task" | "task_submit" | "api_task_submit" | "task_review" | "api_task_review" | "attachment" => {
+            let submitted = matches!(name, "task_review" | "api_task_review" | "attachment");
+            let (id, att) = fresh_task(app, &uniq, submitted).await;
+            let secret = format!("任务测试支部{uniq}");
+            let multipart = form(&[("_multipart", "1"), ("body", "见附件")]);
+            let (method, path, form_body, json_body) = match name {
+                "task_page" => ("GET", format!("/tasks/{id}"), None, None),
+                "api_task" => ("GET", format!("/api/v1/tasks/{id}"), None, None),
+                "task_submit" => ("POST", format!("/tasks/{id}/submit"), multipart, None),
+                "api_task_submit" => ("POST", format!("/api/v1/tasks/{id}/submit"), multipart, None),
+                "task_review" => ("POST", format!("/tasks/{id}/review"), form(&[("action", "accept")]), None),
+                "api_task_review" => ("POST", format!("/api/v1/tasks/{id}/review"), None, Some(json!({"action": "accept"}))),
+                _ => ("GET", format!("/attachments/{}", att.unwrap()), None, None),
+            };
+            Case { method, path, form: form_body, json: json_body, insider: "orgsec", outsider: "branchsec2", secret }
+        }
         _ => return None,
     })
+}
+
+/// A new branch in the college secretary's college, and its branch-system task (submitted
+/// with a PDF when asked); returns the task and the file's id.
+async fn fresh_task(app: &TestApp, uniq: &str, submitted: bool) -> (i64, Option<i64>) {
+    let college = reach(app, "orgsec", "org").await;
+    let branch = office_post(app, &format!("/api/v1/orgs/{college}/children"), json!({"kind": "branch", "name": format!("任务测试支部{uniq}")})).await["id"].as_i64().unwrap();
+    let office = app.login("office").await;
+    let tasks = app.get_json(&office, &format!("/api/v1/tasks?org={branch}")).await;
+    let id = tasks.as_array().unwrap().iter().find(|t| t["code"] == "branch-system").expect("a new branch owes the branch system")["id"].as_i64().unwrap();
+    if !submitted {
+        return (id, None);
+    }
+    let c = app.login("orgsec").await;
+    let csrf = app.get_json(&c, "/api/v1/me").await["csrf_token"].as_str().unwrap().to_string();
+    let form = reqwest::multipart::Form::new().part("files", reqwest::multipart::Part::bytes(b"%PDF-1.4 scope".to_vec()).file_name("制度.pdf"));
+    let r = c.post(app.url(&format!("/api/v1/tasks/{id}/submit"))).header("x-csrf-token", csrf).multipart(form).send().await.unwrap();
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let v = app.get_json(&office, &format!("/api/v1/tasks/{id}")).await;
+    (id, v["files"][0]["id"].as_i64())
 }
 
 /// The college secretary uploads a one-person roster into a new, empty branch of the college.
@@ -409,6 +445,14 @@ async fn run(app: &TestApp, c: &reqwest::Client, case: &Case) -> (u16, String) {
     let url = app.url(&case.path);
     let r = match (case.method, &case.form, &case.json) {
         ("GET", _, _) => c.get(url).send().await.unwrap(),
+        (m, Some(f), _) if f.iter().any(|(k, _)| k == "_multipart") => {
+            let token = app.csrf(c, "/home").await;
+            let mut form = reqwest::multipart::Form::new().part("files", reqwest::multipart::Part::bytes(b"%PDF-1.4 case".to_vec()).file_name("case.pdf"));
+            for (k, v) in f.iter().filter(|(k, _)| k != "_multipart") {
+                form = form.text(k.clone(), v.clone());
+            }
+            c.request(m.parse().unwrap(), url).header("x-csrf-token", token).multipart(form).send().await.unwrap()
+        }
         (m, Some(f), _) => {
             let token = app.csrf(c, "/home").await;
             let mut all = vec![("_csrf".to_string(), token)];

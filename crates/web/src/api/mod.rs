@@ -8,6 +8,7 @@ pub mod imports;
 pub mod meta;
 pub mod people;
 pub mod relations;
+pub mod tasks;
 pub mod tree;
 
 use crate::error::AppError;

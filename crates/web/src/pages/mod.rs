@@ -3,11 +3,13 @@
 pub mod accounts;
 pub mod assets;
 pub mod audit;
+pub mod campaigns;
 pub mod home;
 pub mod imports;
 pub mod login;
 pub mod people;
 pub mod relations;
+pub mod tasks;
 pub mod tree;
 
 use crate::ctx::Ctx;
@@ -54,6 +56,8 @@ impl Layout {
                 nav.push(NavItem { href, label, active });
             };
             item("/home", lang.t("工作台", "Desk"));
+            item("/tasks", lang.t("任务", "Tasks"));
+            item("/campaigns", lang.t("活动", "Campaign"));
             if !s.has(Role::Auditor) || s.roles.len() > 1 {
                 item("/orgs", lang.t("党组织", "Party tree"));
                 item("/units", lang.t("单位", "Units"));
@@ -162,6 +166,11 @@ fn notice_from_query(path: &str, lang: Lang) -> Option<String> {
             "decided" => lang.t("已处理", "Decided"),
             "imported" => lang.t("名册已导入", "The roster is imported"),
             "discarded" => lang.t("已放弃该导入", "The import was discarded"),
+            "submitted" => lang.t("已提交，等待审核", "Submitted; waiting for review"),
+            "loaded" => lang.t("计划已加载，任务已分派", "The plan is loaded and its tasks assigned"),
+            "unchanged" => lang.t("计划未变化，没有重复创建任何任务", "The plan is unchanged; nothing was duplicated"),
+            "reminded" => lang.t("提醒已发送", "Reminders sent"),
+            "revoked" => lang.t("日历订阅地址已作废", "The calendar feed addresses are revoked"),
             _ => return None,
         }
         .to_string(),

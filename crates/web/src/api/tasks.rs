@@ -1,0 +1,131 @@
+//! Campaigns, tasks, reviews and notifications over the API. The logic is the pages'
+//! (pages::tasks, pages::campaigns); this module only speaks JSON.
+
+use crate::ctx::Ctx;
+use crate::error::{AppError, AppResult};
+use crate::pages::campaigns::{self, DashRow};
+use crate::pages::tasks::{self as task_pages, TaskLine};
+use crate::state::AppState;
+use axum::extract::{Path, Query, State};
+use axum::Json;
+use pacesetter_domain::dates::iso;
+use pacesetter_store::campaign;
+use pacesetter_store::notify;
+use pacesetter_store::task;
+use pacesetter_store::tree::Tree;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+
+fn line_json(l: &TaskLine) -> Value {
+    json!({
+        "id": l.t.id,
+        "campaign_id": l.t.campaign_id,
+        "template_id": l.t.template_id,
+        "code": l.t.code,
+        "item": l.t.item,
+        "title": l.t.title,
+        "owner": l.t.owner_name,
+        "org_id": l.t.org_id,
+        "unit_id": l.t.unit_id,
+        "person_id": l.t.person_id,
+        "state": l.t.state,
+        "due": l.due.map(iso),
+        "wording": l.t.wording,
+        "days_left": l.days_left,
+        "overdue": l.overdue,
+        "late": l.late,
+        "first_submitted": l.t.first_submitted.map(iso),
+        "extended_due": l.t.extended_due.map(iso),
+        "resubmit_due": l.t.resubmit_due.map(iso),
+        "can_submit": l.rights.submit,
+        "can_review": l.rights.review,
+    })
+}
+
+pub async fn campaigns(State(s): State<AppState>) -> AppResult<Json<Value>> {
+    let mut c = s.store.read().await?;
+    let rows = campaign::list(&mut c).await?;
+    Ok(Json(json!(rows)))
+}
+
+fn row_json(r: &DashRow) -> Value {
+    json!({"name": r.name, "facts": r.facts, "completion": (r.facts.completion() * 10.0).round() / 10.0, "tasks": format!("/api/v1/tasks?{}", r.query)})
+}
+
+pub async fn dashboard(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Query(q): Query<HashMap<String, String>>) -> AppResult<Json<Value>> {
+    let scope = ctx.me()?.scope.clone();
+    let tree = if q.get("tree").map(String::as_str) == Some("unit") { Tree::Unit } else { Tree::Org };
+    let node = q.get("node").and_then(|v| v.parse().ok());
+    let d = campaigns::build(&s, &scope, id, tree, node, ctx.lang).await?;
+    Ok(Json(json!({
+        "node": d.node.as_ref().map(|n| json!({"id": n.id, "name": n.name})),
+        "total": row_json(&d.total),
+        "by_item": d.by_item.iter().map(row_json).collect::<Vec<_>>(),
+        "by_child": d.by_child.iter().map(row_json).collect::<Vec<_>>(),
+    })))
+}
+
+pub async fn list(State(s): State<AppState>, ctx: Ctx, Query(q): Query<HashMap<String, String>>) -> AppResult<Json<Value>> {
+    let scope = ctx.me()?.scope.clone();
+    let rows = task_pages::lines(&s, &scope, &q).await?;
+    Ok(Json(json!(rows.iter().map(line_json).collect::<Vec<_>>())))
+}
+
+pub async fn get(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<Value>> {
+    let scope = ctx.me()?.scope.clone();
+    let mut c = s.store.read().await?;
+    let t = task::get(&mut c, &scope, id).await?;
+    let (subs, files, reviews) = task::history(&mut c, &t).await?;
+    let mut v = line_json(&TaskLine::new(t, &scope, pacesetter_domain::dates::today()));
+    v["submissions"] = json!(subs);
+    v["files"] = json!(files);
+    v["reviews"] = json!(reviews);
+    Ok(Json(v))
+}
+
+pub async fn review(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Json(m): Json<HashMap<String, Value>>) -> AppResult<Json<Value>> {
+    let scope = ctx.me()?.scope.clone();
+    let m = strings(m);
+    let d = task_pages::decision_of(&m)?;
+    let t = task_pages::decide(&s, &scope, id, d).await?;
+    Ok(Json(line_json(&TaskLine::new(t, &scope, pacesetter_domain::dates::today()))))
+}
+
+fn strings(m: HashMap<String, Value>) -> HashMap<String, String> {
+    m.into_iter()
+        .filter_map(|(k, v)| match v {
+            Value::String(s) => Some((k, s)),
+            Value::Null => None,
+            other => Some((k, other.to_string())),
+        })
+        .collect()
+}
+
+pub async fn reviews(State(s): State<AppState>, ctx: Ctx) -> AppResult<Json<Value>> {
+    let scope = ctx.me()?.scope.clone();
+    let rows = task_pages::queue(&s, &scope).await?;
+    Ok(Json(json!(rows.iter().map(line_json).collect::<Vec<_>>())))
+}
+
+/// {"ids": [..], "action": "accept" | "return", "comment": ".."}
+pub async fn batch(State(s): State<AppState>, ctx: Ctx, Json(mut m): Json<HashMap<String, Value>>) -> AppResult<Json<Value>> {
+    let scope = ctx.me()?.scope.clone();
+    let ids: Vec<i64> = m.remove("ids").and_then(|v| v.as_array().map(|a| a.iter().filter_map(Value::as_i64).collect())).unwrap_or_default();
+    let m = strings(m);
+    if ids.is_empty() || ids.len() > 1000 {
+        return Err(AppError::bad_request("请勾选 1 到 1000 项", "Give between 1 and 1000 ids"));
+    }
+    if !matches!(m.get("action").map(String::as_str), Some("accept" | "return")) {
+        return Err(AppError::bad_request("批量操作只能是通过（accept）或退回（return）", "A batch accepts or returns"));
+    }
+    let (done, failed) = task_pages::batch_apply(&s, &scope, &ids, &m, ctx.lang).await?;
+    Ok(Json(json!({"done": done, "failed": failed})))
+}
+
+pub async fn notifications(State(s): State<AppState>, ctx: Ctx) -> AppResult<Json<Value>> {
+    let me = ctx.me()?;
+    let mut c = s.store.read().await?;
+    let rows = notify::list(&mut c, me.id().0, 200).await?;
+    let unread = notify::unread(&mut c, me.id().0).await?;
+    Ok(Json(json!({"unread": unread, "items": rows})))
+}

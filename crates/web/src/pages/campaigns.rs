@@ -1,0 +1,540 @@
+//! Campaigns: the list, a campaign's plan with its task templates (dates editable by the
+//! office), the calendar, the roll-up dashboard with its chart, and plan uploads with the
+//! differences shown before anything changes.
+
+use super::{field, form_map, render, render_status, see_other, FormState, Layout};
+use crate::ctx::Ctx;
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::Form;
+use pacesetter_domain::calendar::DayKind;
+use pacesetter_domain::dates::{iso, today};
+use pacesetter_domain::plan::{self, Plan};
+use pacesetter_domain::role::Role;
+use pacesetter_domain::scope::{Reach, Scope};
+use pacesetter_domain::Lang;
+use pacesetter_store::campaign::{self, CampaignRow, LoadReport, TemplateRow};
+use pacesetter_store::dashboard::{self, Facts, Rollup};
+use pacesetter_store::tree::{self, Tree};
+use pacesetter_store::{notify, StoreError};
+use std::collections::HashMap;
+use time::Date;
+
+fn is_office(ctx: &Ctx) -> bool {
+    ctx.caller.as_ref().is_some_and(|c| c.scope.has_any(crate::routes::OFFICE))
+}
+
+#[derive(Template)]
+#[template(path = "campaigns.html")]
+struct CampaignsPage {
+    l: Layout,
+    rows: Vec<CampaignRow>,
+    office: bool,
+    f: FormState,
+}
+
+pub async fn index(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    list_page(&s, &ctx, FormState::new(ctx.lang), StatusCode::OK).await
+}
+
+async fn list_page(s: &AppState, ctx: &Ctx, f: FormState, status: StatusCode) -> AppResult<Response> {
+    let mut c = s.store.read().await?;
+    let rows = campaign::list(&mut c).await?;
+    Ok(render_status(status, &CampaignsPage { l: Layout::new(ctx, ctx.t("创先争优活动", "Campaigns")), rows, office: is_office(ctx), f }))
+}
+
+/// A task template as the plan page shows it.
+pub struct TemplateView {
+    pub t: TemplateRow,
+    pub owners: String,
+    pub deliverable: String,
+    pub facts: Facts,
+}
+
+impl TemplateView {
+    pub fn due_iso(&self) -> String {
+        self.t.due_date.map(iso).unwrap_or_default()
+    }
+}
+
+#[derive(Template)]
+#[template(path = "campaign.html")]
+struct CampaignPage {
+    l: Layout,
+    c: CampaignRow,
+    plan: Plan,
+    templates: Vec<TemplateView>,
+    office: bool,
+    f: FormState,
+}
+
+async fn load_campaign(s: &AppState, id: i64) -> AppResult<(CampaignRow, Plan)> {
+    let mut c = s.store.read().await?;
+    let row = campaign::get(&mut c, id).await?;
+    let plan = row.plan()?;
+    Ok((row, plan))
+}
+
+pub async fn show(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    show_page(&s, &ctx, id, FormState::new(ctx.lang), StatusCode::OK).await
+}
+
+async fn show_page(s: &AppState, ctx: &Ctx, id: i64, f: FormState, status: StatusCode) -> AppResult<Response> {
+    let scope = ctx.me()?.scope.clone();
+    let (row, plan) = load_campaign(s, id).await?;
+    let mut c = s.store.read().await?;
+    let rollup = dashboard::rollup(&mut c, &scope, id, today()).await?;
+    let templates = campaign::templates(&mut c, id)
+        .await?
+        .into_iter()
+        .filter(|t| !t.retired)
+        .map(|t| TemplateView { owners: t.owners().label(ctx.lang), deliverable: t.deliverable().label(ctx.lang).to_string(), facts: rollup.by_template.get(&t.id).copied().unwrap_or_default(), t })
+        .collect();
+    let title = row.title.clone();
+    Ok(render_status(status, &CampaignPage { l: Layout::new(ctx, &title), c: row, plan, templates, office: is_office(ctx), f }))
+}
+
+/// The office moves a task's due date (audited); the next plan load keeps it.
+pub async fn set_due(State(s): State<AppState>, ctx: Ctx, Path((id, tid)): Path<(i64, i64)>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
+    let scope = ctx.me()?.scope.clone();
+    let m = form_map(p);
+    let r = async {
+        let due = match field(&m, "due") {
+            Some(v) => Some(pacesetter_domain::validate::date(v).map_err(|t| StoreError::invalid("due", t.zh, t.en))?),
+            None => None,
+        };
+        let mut w = s.store.write().await?;
+        let t = campaign::template(&mut w, tid).await?;
+        if t.campaign_id != id {
+            return Err(StoreError::NotFound);
+        }
+        campaign::set_due(&mut w, &scope, tid, due).await?;
+        w.commit().await.map_err(StoreError::from)?;
+        Ok::<_, StoreError>(())
+    }
+    .await;
+    match r {
+        Ok(()) => Ok(see_other(&format!("/campaigns/{id}?done=saved#t{tid}"))),
+        Err(StoreError::Invalid(errs)) => show_page(&s, &ctx, id, FormState::with(ctx.lang, m, errs), StatusCode::UNPROCESSABLE_ENTITY).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn close(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
+    let scope = ctx.me()?.scope.clone();
+    let m = form_map(p);
+    if field(&m, "confirm") != Some("yes") {
+        return Err(AppError::bad_request("请勾选确认后再归档", "Tick the confirmation to archive"));
+    }
+    let mut w = s.store.write().await?;
+    campaign::close(&mut w, &scope, id).await?;
+    w.commit().await.map_err(StoreError::from)?;
+    Ok(see_other(&format!("/campaigns/{id}?done=closed")))
+}
+
+/// Sends the due-soon and overdue reminders now (they also go out by themselves every hour).
+pub async fn remind(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    ctx.me()?;
+    let mut w = s.store.write().await?;
+    let n = notify::remind(&mut w, id, today(), &s.site.public_url).await?;
+    w.commit().await.map_err(StoreError::from)?;
+    Ok(see_other(&format!("/campaigns/{id}?done=reminded&n={n}")))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Calendar
+
+pub struct Day {
+    pub date: Date,
+    pub day: u8,
+    pub kind: &'static str,
+    pub title: String,
+    pub marks: Vec<String>,
+}
+
+pub struct Month {
+    pub label: String,
+    /// Weeks of seven cells, Monday first; `None` pads the month.
+    pub weeks: Vec<Vec<Option<Day>>>,
+}
+
+pub struct Milestone {
+    pub date: Date,
+    pub title: String,
+    pub wording: String,
+    pub href: String,
+}
+
+#[derive(Template)]
+#[template(path = "campaign_calendar.html")]
+struct CalendarPage {
+    l: Layout,
+    c: CampaignRow,
+    months: Vec<Month>,
+    milestones: Vec<Milestone>,
+    /// (phase title, left %, width %) on the year's bar.
+    bars: Vec<(String, f64, f64, String)>,
+}
+
+pub async fn calendar(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    let (row, plan) = load_campaign(&s, id).await?;
+    let mut c = s.store.read().await?;
+    let templates: Vec<TemplateRow> = campaign::templates(&mut c, id).await?.into_iter().filter(|t| !t.retired).collect();
+    drop(c);
+    let lang = ctx.lang;
+    let mut milestones: Vec<Milestone> = templates
+        .iter()
+        .filter_map(|t| t.due_date.map(|d| Milestone { date: d, title: t.title.clone(), wording: t.wording.clone().unwrap_or_default(), href: format!("/campaigns/{id}#t{}", t.id) }))
+        .collect();
+    milestones.sort_by_key(|m| m.date);
+    let (start, end) = match (plan.phases.iter().map(|p| p.start).min(), plan.phases.iter().map(|p| p.end).max()) {
+        (Some(a), Some(b)) => (a, b),
+        _ => {
+            let y = plan.campaign.year;
+            (Date::from_calendar_date(y, time::Month::January, 1).map_err(|_| AppError::internal())?, Date::from_calendar_date(y, time::Month::December, 31).map_err(|_| AppError::internal())?)
+        }
+    };
+    let span = ((end - start).whole_days() + 1).max(1) as f64;
+    let bars = plan
+        .phases
+        .iter()
+        .map(|p| {
+            let left = (p.start - start).whole_days() as f64 * 100.0 / span;
+            let width = (((p.end - p.start).whole_days() + 1) as f64 * 100.0 / span).max(1.0);
+            let dates = format!("{} – {}", pacesetter_domain::dates::format_date(p.start, lang), pacesetter_domain::dates::format_date(p.end, lang));
+            (p.title.clone(), (left * 10.0).round() / 10.0, (width * 10.0).round() / 10.0, dates)
+        })
+        .collect();
+    let mut months = Vec::new();
+    let mut first = Date::from_calendar_date(start.year(), start.month(), 1).map_err(|_| AppError::internal())?;
+    while first <= end && months.len() < 24 {
+        let mut weeks: Vec<Vec<Option<Day>>> = Vec::new();
+        let mut week: Vec<Option<Day>> = (0..first.weekday().number_days_from_monday()).map(|_| None).collect();
+        let mut d = first;
+        while d.month() == first.month() {
+            let kind = plan.calendar.kind(d);
+            let (code, name) = match kind {
+                DayKind::Working => ("work", String::new()),
+                DayKind::Weekend => ("weekend", String::new()),
+                DayKind::Holiday => ("holiday", plan.calendar.holidays.get(&d).cloned().unwrap_or_default()),
+                DayKind::MakeUp => ("makeup", format!("{}{}", lang.t("调休上班：", "Make-up working day: "), plan.calendar.workdays.get(&d).cloned().unwrap_or_default())),
+            };
+            let marks: Vec<String> = milestones.iter().filter(|m| m.date == d).map(|m| m.title.clone()).collect();
+            week.push(Some(Day { date: d, day: d.day(), kind: code, title: name, marks }));
+            if week.len() == 7 {
+                weeks.push(std::mem::take(&mut week));
+            }
+            match d.next_day() {
+                Some(n) => d = n,
+                None => break,
+            }
+        }
+        if !week.is_empty() {
+            while week.len() < 7 {
+                week.push(None);
+            }
+            weeks.push(week);
+        }
+        let label = match lang {
+            Lang::Zh => format!("{}年{}月", first.year(), u8::from(first.month())),
+            Lang::En => format!("{} {}", first.month(), first.year()),
+        };
+        months.push(Month { label, weeks });
+        first = match d.month() == first.month() { true => break, false => d };
+    }
+    let title = format!("{} · {}", row.title, lang.t("日程", "Calendar"));
+    Ok(render(&CalendarPage { l: Layout::new(&ctx, &title), c: row, months, milestones, bars }))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dashboard
+
+/// One row of the dashboard: a node (or the whole level) with its counts and their links.
+pub struct DashRow {
+    pub name: String,
+    pub href: Option<String>,
+    pub facts: Facts,
+    /// The query that selects the tasks behind this row (without the flag or state).
+    pub query: String,
+}
+
+impl DashRow {
+    pub fn pct(&self) -> String {
+        format!("{:.0}%", self.facts.completion())
+    }
+}
+
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+struct DashboardPage {
+    l: Layout,
+    c: CampaignRow,
+    tree: &'static str,
+    node_name: String,
+    crumbs: Vec<(String, String)>,
+    total: DashRow,
+    by_item: Vec<DashRow>,
+    by_child: Vec<DashRow>,
+    chart: String,
+    export: String,
+}
+
+/// The dashboard's data, shared by the page, the export and the API.
+pub struct Dashboard {
+    pub tree: Tree,
+    pub node: Option<tree::Node>,
+    pub crumbs: Vec<(String, String)>,
+    pub total: DashRow,
+    pub by_item: Vec<DashRow>,
+    pub by_child: Vec<DashRow>,
+}
+
+/// The node a caller starts at: the top of their reach in the tree, or the tree's root.
+fn start_node(scope: &Scope, tree: Tree, nodes: &[tree::Node]) -> Option<i64> {
+    if scope.global().is_some() {
+        return nodes.iter().find(|n| n.parent_id.is_none()).map(|n| n.id);
+    }
+    scope
+        .reaches
+        .iter()
+        .filter_map(|(r, _)| match (r, tree) {
+            (Reach::Org(p), Tree::Org) | (Reach::Unit(p), Tree::Unit) => Some(p.clone()),
+            _ => None,
+        })
+        .min_by_key(|p| p.len())
+        .and_then(|p| p.trim_end_matches('/').rsplit('/').next().and_then(|x| x.parse().ok()))
+}
+
+pub async fn build(s: &AppState, scope: &Scope, campaign_id: i64, tree_kind: Tree, node: Option<i64>, lang: Lang) -> AppResult<Dashboard> {
+    let mut c = s.store.read().await?;
+    let row = campaign::get(&mut c, campaign_id).await?;
+    let rollup: Rollup = dashboard::rollup(&mut c, scope, campaign_id, today()).await?;
+    let templates: Vec<TemplateRow> = campaign::templates(&mut c, campaign_id).await?.into_iter().filter(|t| !t.retired).collect();
+    let nodes = tree::all(&mut c, tree_kind).await?;
+    drop(c);
+    let node_id = node.or_else(|| start_node(scope, tree_kind, &nodes));
+    let node = node_id.and_then(|id| nodes.iter().find(|n| n.id == id).cloned());
+    let key = if tree_kind == Tree::Org { "org" } else { "unit" };
+    let by_node = |id: i64| if tree_kind == Tree::Org { rollup.by_org.get(&id).copied() } else { rollup.by_unit.get(&id).copied() };
+    let by_tn = |t: i64, id: i64| if tree_kind == Tree::Org { rollup.by_template_org.get(&(t, id)).copied() } else { rollup.by_template_unit.get(&(t, id)).copied() };
+    let base = format!("campaign={}", row.id);
+    let (total, by_item) = match &node {
+        Some(n) if n.parent_id.is_some() || scope.global().is_none() => {
+            let q = format!("{base}&{key}={}", n.id);
+            let total = DashRow { name: n.name.clone(), href: None, facts: by_node(n.id).unwrap_or_default(), query: q.clone() };
+            let items = templates
+                .iter()
+                .filter_map(|t| by_tn(t.id, n.id).map(|f| DashRow { name: item_label(t), href: Some(format!("/campaigns/{}#t{}", row.id, t.id)), facts: f, query: format!("{q}&template={}", t.id) }))
+                .collect();
+            (total, items)
+        }
+        // The whole university: every task, including the office's own.
+        _ => {
+            let total = DashRow { name: lang.t("全校", "The whole university").to_string(), href: None, facts: rollup.all, query: base.clone() };
+            let items = templates
+                .iter()
+                .filter_map(|t| rollup.by_template.get(&t.id).map(|f| DashRow { name: item_label(t), href: Some(format!("/campaigns/{}#t{}", row.id, t.id)), facts: *f, query: format!("{base}&template={}", t.id) }))
+                .collect();
+            (total, items)
+        }
+    };
+    let mut by_child: Vec<DashRow> = match &node {
+        Some(n) => nodes
+            .iter()
+            .filter(|ch| ch.parent_id == Some(n.id))
+            .filter_map(|ch| {
+                by_node(ch.id).map(|f| DashRow {
+                    name: ch.name.clone(),
+                    href: Some(format!("/campaigns/{}/dashboard?tree={key}&node={}", row.id, ch.id)),
+                    facts: f,
+                    query: format!("{base}&{key}={}", ch.id),
+                })
+            })
+            .collect(),
+        None => Vec::new(),
+    };
+    by_child.sort_by(|a, b| a.facts.completion().partial_cmp(&b.facts.completion()).unwrap_or(std::cmp::Ordering::Equal).then(a.name.cmp(&b.name)));
+    let mut crumbs = Vec::new();
+    if let Some(n) = &node {
+        for id in n.path.split('/').filter_map(|x| x.parse::<i64>().ok()) {
+            if let Some(a) = nodes.iter().find(|x| x.id == id) {
+                crumbs.push((format!("/campaigns/{}/dashboard?tree={key}&node={id}", row.id), a.name.clone()));
+            }
+        }
+    }
+    Ok(Dashboard { tree: tree_kind, node, crumbs, total, by_item, by_child })
+}
+
+fn item_label(t: &TemplateRow) -> String {
+    match t.item {
+        Some(i) => format!("{i}. {}", t.title),
+        None => t.title.clone(),
+    }
+}
+
+/// A horizontal bar chart of completion by child, drawn on the server (no script), each bar a
+/// link to the level below.
+pub fn chart(rows: &[DashRow], lang: Lang) -> String {
+    if rows.is_empty() {
+        return String::new();
+    }
+    let esc = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;");
+    let row_h = 26;
+    let h = rows.len() * row_h + 30;
+    let mut svg = format!(
+        "<svg class=\"chart\" viewBox=\"0 0 360 {h}\" width=\"100%\" role=\"img\" aria-label=\"{}\" xmlns=\"http://www.w3.org/2000/svg\">",
+        esc(lang.t("各单位完成率（已通过/应交）", "Completion by organization (accepted / owed)"))
+    );
+    for (i, r) in rows.iter().enumerate() {
+        let y = i * row_h + 4;
+        let accepted = r.facts.completion();
+        let handed = r.facts.handed_in();
+        let name: String = r.name.chars().take(9).collect();
+        let link = r.href.clone().unwrap_or_default();
+        svg.push_str(&format!(
+            "<a href=\"{}\"><title>{}: {} {}/{}</title><text x=\"0\" y=\"{}\" font-size=\"11\">{}</text>\
+             <rect x=\"120\" y=\"{y}\" width=\"200\" height=\"18\" fill=\"#eee\"/>\
+             <rect x=\"120\" y=\"{y}\" width=\"{:.1}\" height=\"18\" fill=\"#f3c969\"/>\
+             <rect x=\"120\" y=\"{y}\" width=\"{:.1}\" height=\"18\" fill=\"#2e7d32\"/>\
+             <text x=\"324\" y=\"{}\" font-size=\"11\">{:.0}%</text></a>",
+            esc(&link),
+            esc(&r.name),
+            lang.t("已通过", "accepted"),
+            r.facts.accepted,
+            r.facts.total,
+            y + 13,
+            esc(&name),
+            handed * 2.0,
+            accepted * 2.0,
+            y + 13,
+            accepted
+        ));
+    }
+    let ly = rows.len() * row_h + 18;
+    svg.push_str(&format!(
+        "<rect x=\"120\" y=\"{}\" width=\"10\" height=\"10\" fill=\"#2e7d32\"/><text x=\"134\" y=\"{ly}\" font-size=\"10\">{}</text>\
+         <rect x=\"200\" y=\"{}\" width=\"10\" height=\"10\" fill=\"#f3c969\"/><text x=\"214\" y=\"{ly}\" font-size=\"10\">{}</text></svg>",
+        ly - 9,
+        esc(lang.t("已通过", "Accepted")),
+        ly - 9,
+        esc(lang.t("已提交待审", "Submitted, awaiting review"))
+    ));
+    svg
+}
+
+fn tree_param(m: &HashMap<String, String>) -> Tree {
+    if m.get("tree").map(String::as_str) == Some("unit") { Tree::Unit } else { Tree::Org }
+}
+
+pub async fn dashboard_page(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Query(m): Query<HashMap<String, String>>) -> AppResult<Response> {
+    let scope = ctx.me()?.scope.clone();
+    let tree_kind = tree_param(&m);
+    let node = m.get("node").and_then(|v| v.parse().ok());
+    let d = build(&s, &scope, id, tree_kind, node, ctx.lang).await?;
+    let mut c = s.store.read().await?;
+    let row = campaign::get(&mut c, id).await?;
+    drop(c);
+    let chart = chart(&d.by_child, ctx.lang);
+    let key = if d.tree == Tree::Org { "org" } else { "unit" };
+    let export = format!("/campaigns/{id}/dashboard.xlsx?tree={key}{}", d.node.as_ref().map(|n| format!("&node={}", n.id)).unwrap_or_default());
+    let node_name = d.total.name.clone();
+    let title = format!("{} · {}", row.title, ctx.t("进度看板", "Dashboard"));
+    Ok(render(&DashboardPage { l: Layout::new(&ctx, &title), c: row, tree: key, node_name, crumbs: d.crumbs, total: d.total, by_item: d.by_item, by_child: d.by_child, chart, export }))
+}
+
+/// The dashboard as a workbook to hand upward: by work item and by organization.
+pub async fn dashboard_export(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Query(m): Query<HashMap<String, String>>) -> AppResult<Response> {
+    let scope = ctx.me()?.scope.clone();
+    let node = m.get("node").and_then(|v| v.parse().ok());
+    let d = build(&s, &scope, id, tree_param(&m), node, ctx.lang).await?;
+    let lang = ctx.lang;
+    let t = |zh: &str, en: &str| lang.t(zh, en).to_string();
+    let headers = vec![t("名称", "Name"), t("应交", "Owed"), t("未交", "Open"), t("待审", "Submitted"), t("退回", "Returned"), t("已通过", "Accepted"), t("完成率", "Completion"), t("逾期", "Overdue"), t("迟交", "Late")];
+    let line = |r: &DashRow| {
+        let f = r.facts;
+        vec![r.name.clone(), f.total.to_string(), f.open.to_string(), f.submitted.to_string(), f.returned.to_string(), f.accepted.to_string(), r.pct(), f.overdue.to_string(), f.late.to_string()]
+    };
+    let mut rows = vec![line(&d.total)];
+    rows.push(vec![]);
+    rows.push(vec![t("按工作任务", "By work item")]);
+    rows.extend(d.by_item.iter().map(line));
+    rows.push(vec![]);
+    rows.push(vec![t("按下级组织", "By organization below")]);
+    rows.extend(d.by_child.iter().map(line));
+    let sheet = crate::export::Sheet { name: t("进度看板", "Dashboard"), headers, rows };
+    super::download(&ctx, &sheet, lang.t("进度看板", "dashboard"), "xlsx")
+}
+
+// ---------------------------------------------------------------------------------------------
+// Plan upload
+
+#[derive(Template)]
+#[template(path = "plan_preview.html")]
+struct PlanPreview {
+    l: Layout,
+    report: LoadReport,
+    source: String,
+    title: String,
+}
+
+/// Reads a plan from an upload (multipart `file`) or from the confirmation form (`source`).
+async fn read_plan_upload(mut mp: Multipart) -> AppResult<(String, bool)> {
+    let mut source = String::new();
+    let mut confirm = false;
+    while let Some(field) = mp.next_field().await.map_err(|_| AppError::bad_request("上传失败", "The upload failed"))? {
+        match field.name().unwrap_or("") {
+            "file" | "source" => {
+                let bytes = field.bytes().await.map_err(|_| AppError::bad_request("上传失败", "The upload failed"))?;
+                if bytes.len() > 1024 * 1024 {
+                    return Err(AppError::bad_request("计划文件不能超过 1 MB", "A plan file is at most 1 MB"));
+                }
+                if !bytes.is_empty() {
+                    source = String::from_utf8(bytes.to_vec()).map_err(|_| AppError::bad_request("计划文件须为 UTF-8 编码的文本", "A plan file is UTF-8 text"))?;
+                }
+            }
+            "confirm" => confirm = field.text().await.unwrap_or_default() == "yes",
+            _ => {}
+        }
+    }
+    Ok((source, confirm))
+}
+
+/// Uploads a plan: a new one is created at once; a changed one shows its differences and is
+/// applied only on confirmation.
+pub async fn upload(State(s): State<AppState>, ctx: Ctx, mp: Multipart) -> AppResult<Response> {
+    let scope = ctx.me()?.scope.clone();
+    let (source, confirm) = read_plan_upload(mp).await?;
+    let lang = ctx.lang;
+    let plan = match plan::parse(&source) {
+        Ok(p) => p,
+        Err(errs) => {
+            let mut fe = pacesetter_domain::validate::FieldErrors::new();
+            if source.trim().is_empty() {
+                fe.add("file", "请选择计划文件（.toml）", "Choose a plan file (.toml)");
+            }
+            for e in errs {
+                let (zh, en) = if e.line > 0 { (format!("第{}行：{}", e.line, e.message.zh), format!("line {}: {}", e.line, e.message.en)) } else { (e.message.zh.clone(), e.message.en.clone()) };
+                fe.add("file", zh, en);
+            }
+            return list_page(&s, &ctx, FormState::with(lang, HashMap::new(), fe), StatusCode::UNPROCESSABLE_ENTITY).await;
+        }
+    };
+    let mut w = s.store.write().await?;
+    let report = campaign::load(&mut w, &scope, &plan, &source, confirm).await?;
+    w.commit().await.map_err(StoreError::from)?;
+    if report.needs_confirmation {
+        let title = ctx.t("计划变更确认", "Confirm the plan's changes").to_string();
+        return Ok(render(&PlanPreview { l: Layout::new(&ctx, &title), report, source, title: plan.campaign.title }));
+    }
+    let id = report.campaign_id.unwrap_or(0);
+    Ok(see_other(&format!("/campaigns/{id}?done={}", if report.unchanged { "unchanged" } else { "loaded" })))
+}
+
+/// For templates: a role check without a caller lookup.
+pub fn office_of(scope: &Scope) -> bool {
+    scope.has_any(&[Role::Office, Role::Admin])
+}

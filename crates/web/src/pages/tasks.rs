@@ -1,0 +1,552 @@
+//! Tasks: "my tasks" soonest due first, the lists behind the dashboard's numbers, a task's page
+//! with its submission form and history, the reviewer's queue with batch decisions, files,
+//! notifications and the calendar feed.
+
+use super::{field, form_map, render, render_status, see_other, FormState, Layout};
+use crate::ctx::Ctx;
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use crate::upload;
+use askama::Template;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Form;
+use pacesetter_domain::dates::{format_date, iso, today};
+use pacesetter_domain::plan::Deliverable;
+use pacesetter_domain::scope::Scope;
+use pacesetter_domain::task::TaskState;
+use pacesetter_domain::validate::FieldErrors;
+use pacesetter_domain::Lang;
+use pacesetter_store::notify::{self, NotificationRow};
+use pacesetter_store::task::{self, AttachmentMeta, Decision, NewAttachment, ReviewRow, Rights, Submission, SubmissionRow, TaskFilter, TaskRow};
+use pacesetter_store::tree::{self, Tree};
+use pacesetter_store::{campaign, StoreError};
+use std::collections::HashMap;
+use time::Date;
+
+/// A task as lists show it: the row with its derived dates and flags.
+pub struct TaskLine {
+    pub t: TaskRow,
+    pub due: Option<Date>,
+    pub days_left: Option<i64>,
+    pub overdue: bool,
+    pub late: bool,
+    pub rights: Rights,
+}
+
+impl TaskLine {
+    pub fn new(t: TaskRow, scope: &Scope, today: Date) -> TaskLine {
+        let state = t.state();
+        let d = t.dates();
+        TaskLine { due: d.due_in_force(state), days_left: d.days_left(state, today), overdue: d.overdue(state, today), late: d.late(), rights: task::rights(scope, &t), t }
+    }
+
+    pub fn state_label(&self, lang: &Lang) -> &'static str {
+        self.t.state().label(*lang)
+    }
+
+    pub fn badge(&self) -> &'static str {
+        self.t.state().badge()
+    }
+
+    /// "3 days left", "due today" or "5 days overdue".
+    pub fn left(&self, lang: &Lang) -> String {
+        match self.days_left {
+            Some(0) => lang.t("今天到期", "Due today").to_string(),
+            Some(n) if n > 0 => match lang {
+                Lang::Zh => format!("还剩{n}天"),
+                Lang::En => format!("{n} days left"),
+            },
+            Some(n) => match lang {
+                Lang::Zh => format!("逾期{}天", -n),
+                Lang::En => format!("{} days overdue", -n),
+            },
+            None => String::new(),
+        }
+    }
+}
+
+/// The list's filters, read from the query.
+fn filter_of(q: &HashMap<String, String>, paths: &HashMap<(&'static str, i64), String>) -> (TaskFilter, Option<String>) {
+    let num = |k: &str| q.get(k).and_then(|v| v.parse::<i64>().ok());
+    let f = TaskFilter {
+        campaign: num("campaign"),
+        template: num("template"),
+        state: q.get("state").and_then(|s| TaskState::parse(s)),
+        org_path: num("org").and_then(|id| paths.get(&("org", id)).cloned()).or_else(|| num("org").map(|_| "-".to_string())),
+        unit_path: num("unit").and_then(|id| paths.get(&("unit", id)).cloned()).or_else(|| num("unit").map(|_| "-".to_string())),
+        mine: is_mine(q),
+    };
+    (f, q.get("flag").cloned())
+}
+
+async fn node_paths(c: &mut pacesetter_store::Conn, q: &HashMap<String, String>) -> AppResult<HashMap<(&'static str, i64), String>> {
+    let mut m = HashMap::new();
+    for (key, tree) in [("org", Tree::Org), ("unit", Tree::Unit)] {
+        if let Some(id) = q.get(key).and_then(|v| v.parse::<i64>().ok()) {
+            if let Some(n) = tree::get(c, tree, id).await? {
+                m.insert((key, id), n.path);
+            }
+        }
+    }
+    Ok(m)
+}
+
+/// "My tasks" unless the query selects something else.
+fn is_mine(q: &HashMap<String, String>) -> bool {
+    q.get("mine").is_some_and(|v| v == "1") || !["campaign", "template", "org", "unit", "state", "flag"].iter().any(|k| q.contains_key(*k))
+}
+
+/// The tasks a query selects, sorted soonest due first (overdue at the top).
+pub async fn lines(s: &AppState, scope: &Scope, q: &HashMap<String, String>) -> AppResult<Vec<TaskLine>> {
+    let mut c = s.store.read().await?;
+    let paths = node_paths(&mut c, q).await?;
+    let (f, flag) = filter_of(q, &paths);
+    let rows = task::list(&mut c, scope, &f).await?;
+    let today = today();
+    let mut out: Vec<TaskLine> = rows.into_iter().map(|t| TaskLine::new(t, scope, today)).collect();
+    match flag.as_deref() {
+        Some("overdue") => out.retain(|l| l.overdue),
+        Some("late") => out.retain(|l| l.late),
+        Some("review") => out.retain(|l| l.rights.review && l.t.state() == TaskState::Submitted),
+        _ => {}
+    }
+    let open_first = |l: &TaskLine| matches!(l.t.state(), TaskState::Accepted | TaskState::Submitted);
+    out.sort_by(|a, b| open_first(a).cmp(&open_first(b)).then(a.due.is_none().cmp(&b.due.is_none())).then(a.due.cmp(&b.due)).then(a.t.id.cmp(&b.t.id)));
+    Ok(out)
+}
+
+#[derive(Template)]
+#[template(path = "tasks.html")]
+struct TasksPage {
+    l: Layout,
+    rows: Vec<TaskLine>,
+    shown: usize,
+    mine: bool,
+    query: String,
+}
+
+/// The most rows a page lists (the export has them all).
+const PAGE_ROWS: usize = 500;
+
+pub async fn index(State(s): State<AppState>, ctx: Ctx, Query(q): Query<HashMap<String, String>>) -> AppResult<Response> {
+    let scope = ctx.me()?.scope.clone();
+    let rows = lines(&s, &scope, &q).await?;
+    let mine = is_mine(&q);
+    let query = serde_urlencoded::to_string(q.iter().collect::<Vec<_>>()).unwrap_or_default();
+    let title = if mine { ctx.t("我的任务", "My tasks") } else { ctx.t("任务清单", "Tasks") };
+    Ok(render(&TasksPage { l: Layout::new(&ctx, title), shown: rows.len().min(PAGE_ROWS), rows, mine, query }))
+}
+
+/// The same list as a workbook.
+pub async fn export(State(s): State<AppState>, ctx: Ctx, Query(q): Query<HashMap<String, String>>) -> AppResult<Response> {
+    let scope = ctx.me()?.scope.clone();
+    let rows = lines(&s, &scope, &q).await?;
+    let lang = ctx.lang;
+    let t = |zh: &str, en: &str| lang.t(zh, en).to_string();
+    let sheet = crate::export::Sheet {
+        name: t("任务", "Tasks"),
+        headers: vec![t("工作任务", "Work item"), t("任务", "Task"), t("承担单位/人", "Owner"), t("状态", "State"), t("截止日期", "Due"), t("时间要求", "Wording"), t("剩余天数", "Days left"), t("逾期", "Overdue"), t("迟交", "Late"), t("首次提交", "First submitted")],
+        rows: rows
+            .iter()
+            .map(|l| {
+                vec![
+                    l.t.item.map(|i| i.to_string()).unwrap_or_default(),
+                    l.t.title.clone(),
+                    l.t.owner_name.clone(),
+                    l.t.state().label(lang).to_string(),
+                    l.due.map(iso).unwrap_or_default(),
+                    l.t.wording.clone().unwrap_or_default(),
+                    l.days_left.map(|d| d.to_string()).unwrap_or_default(),
+                    if l.overdue { t("是", "yes") } else { String::new() },
+                    if l.late { t("是", "yes") } else { String::new() },
+                    l.t.first_submitted.map(iso).unwrap_or_default(),
+                ]
+            })
+            .collect(),
+    };
+    super::download(&ctx, &sheet, lang.t("任务清单", "tasks"), "xlsx")
+}
+
+#[derive(Template)]
+#[template(path = "task.html")]
+struct TaskPage {
+    l: Layout,
+    line: TaskLine,
+    deliverable: Deliverable,
+    checklist: Vec<String>,
+    subs: Vec<SubmissionRow>,
+    files: Vec<AttachmentMeta>,
+    reviews: Vec<ReviewRow>,
+    f: FormState,
+    max_mb: usize,
+    resubmit_default: String,
+}
+
+impl TaskPage {
+    fn files_of(&self, sub: &i64) -> Vec<&AttachmentMeta> {
+        self.files.iter().filter(|a| a.submission_id == *sub).collect()
+    }
+
+    fn action_label(&self, a: &str) -> &'static str {
+        match a {
+            "accept" => self.l.t("通过", "Accepted"),
+            "return" => self.l.t("退回", "Returned"),
+            _ => self.l.t("延期", "Extended"),
+        }
+    }
+
+    fn kb(&self, size: &i64) -> String {
+        format!("{:.0} KB", (*size as f64 / 1024.0).ceil())
+    }
+}
+
+pub async fn show(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    task_page(&s, &ctx, id, FormState::new(ctx.lang), StatusCode::OK).await
+}
+
+async fn task_page(s: &AppState, ctx: &Ctx, id: i64, f: FormState, status: StatusCode) -> AppResult<Response> {
+    let scope = ctx.me()?.scope.clone();
+    let mut c = s.store.read().await?;
+    let t = task::get(&mut c, &scope, id).await?;
+    let (subs, files, reviews) = task::history(&mut c, &t).await?;
+    let camp = task::campaign_of(&mut c, &t).await?;
+    drop(c);
+    let calendar = camp.plan().map(|p| p.calendar).unwrap_or_default();
+    let resubmit_default = iso(pacesetter_domain::task::resubmit_due(&calendar, today()));
+    let deliverable = t.deliverable();
+    let checklist = match &deliverable {
+        Deliverable::Checklist(items) => items.clone(),
+        _ => Vec::new(),
+    };
+    let title = t.title.clone();
+    let line = TaskLine::new(t, &scope, today());
+    Ok(render_status(status, &TaskPage { l: Layout::new(ctx, &title), line, deliverable, checklist, subs, files, reviews, f, max_mb: s.site.max_upload / 1024 / 1024, resubmit_default }))
+}
+
+/// Reads a submission from a multipart form; every file is checked by its content.
+async fn read_submission(mut mp: Multipart, max: usize) -> Result<(Submission, HashMap<String, String>), AppError> {
+    let mut sub = Submission::default();
+    let mut values = HashMap::new();
+    let mut errs = FieldErrors::new();
+    let mut checks: Vec<usize> = Vec::new();
+    let mut items = 0usize;
+    let too_big = || AppError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", format!("上传内容超过 {} MB", max / 1024 / 1024), format!("The upload is larger than {} MB", max / 1024 / 1024));
+    let mut total = 0usize;
+    while let Some(field) = mp.next_field().await.map_err(|_| too_big())? {
+        let name = field.name().unwrap_or("").to_string();
+        match name.as_str() {
+            "files" => {
+                let filename: String = field.file_name().unwrap_or("").chars().filter(|c| !c.is_control() && !matches!(c, '/' | '\\' | '"')).take(200).collect();
+                let bytes = field.bytes().await.map_err(|_| too_big())?;
+                if filename.is_empty() && bytes.is_empty() {
+                    continue;
+                }
+                total += bytes.len();
+                if total > max {
+                    return Err(too_big());
+                }
+                match upload::check(&filename, &bytes, max) {
+                    Ok((kind, data)) => sub.attachments.push(NewAttachment { filename, content_type: kind.content_type().to_string(), data }),
+                    Err(t) => errs.add("files", t.zh, t.en),
+                }
+            }
+            "check" => {
+                if let Ok(i) = field.text().await.unwrap_or_default().parse::<usize>() {
+                    checks.push(i);
+                }
+            }
+            "items" => items = field.text().await.unwrap_or_default().parse().unwrap_or(0),
+            "body" | "number" => {
+                let v = field.text().await.unwrap_or_default();
+                values.insert(name.clone(), v.clone());
+                let v = Some(v).filter(|x| !x.trim().is_empty());
+                if name == "body" {
+                    sub.body = v;
+                } else {
+                    sub.number = v.map(|x| x.trim().to_string());
+                }
+            }
+            _ => {}
+        }
+    }
+    if items > 0 {
+        sub.checklist = (0..items.min(100)).map(|i| checks.contains(&i)).collect();
+    }
+    if !errs.is_empty() {
+        return Err(AppError::invalid(errs));
+    }
+    Ok((sub, values))
+}
+
+/// Submits (or resubmits) a task: multipart with `files`, `body`, `number`, `check`.
+pub async fn submit(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, mp: Multipart) -> AppResult<Response> {
+    let scope = ctx.me()?.scope.clone();
+    let api = crate::ctx::is_api_path(&ctx.path);
+    let result = match read_submission(mp, s.site.max_upload).await {
+        Ok((sub, values)) => {
+            let r = async {
+                let mut w = s.store.write().await?;
+                let t = task::submit(&mut w, &scope, id, sub).await?;
+                w.commit().await.map_err(StoreError::from)?;
+                Ok::<_, StoreError>(t)
+            }
+            .await;
+            r.map_err(|e| (AppError::from(e), values))
+        }
+        Err(e) => Err((e, HashMap::new())),
+    };
+    match result {
+        Ok(t) if api => Ok(axum::Json(t).into_response()),
+        Ok(_) => Ok(see_other(&format!("/tasks/{id}?done=submitted"))),
+        Err((e, _)) if api => Err(e),
+        Err((e, values)) if e.fields.is_some() || e.status == StatusCode::PAYLOAD_TOO_LARGE => {
+            let mut errs = e.fields.clone().unwrap_or_default();
+            if errs.is_empty() {
+                errs.add("files", e.message.zh.clone(), e.message.en.clone());
+            }
+            let status = if e.status == StatusCode::PAYLOAD_TOO_LARGE { e.status } else { StatusCode::UNPROCESSABLE_ENTITY };
+            task_page(&s, &ctx, id, FormState::with(ctx.lang, values, errs), status).await
+        }
+        Err((e, _)) => Err(e),
+    }
+}
+
+/// A reviewer's decision from a form or JSON map: `action` = accept, return or extend.
+pub fn decision_of(m: &HashMap<String, String>) -> Result<Decision, StoreError> {
+    let comment = field(m, "comment").map(str::to_string);
+    let date = |k: &str| -> Result<Option<Date>, StoreError> {
+        match field(m, k) {
+            Some(v) => pacesetter_domain::validate::date(v).map(Some).map_err(|t| StoreError::invalid(k, t.zh, t.en)),
+            None => Ok(None),
+        }
+    };
+    match field(m, "action") {
+        Some("accept") => Ok(Decision::Accept { comment }),
+        Some("return") => Ok(Decision::Return { comment: comment.unwrap_or_default(), resubmit_by: date("resubmit_by")? }),
+        Some("extend") => {
+            let until = date("until")?.ok_or_else(|| StoreError::invalid("until", "请填写新的截止日期", "Enter the new due date"))?;
+            Ok(Decision::Extend { until, reason: field(m, "reason").unwrap_or("").to_string() })
+        }
+        _ => Err(StoreError::invalid("action", "请选择通过、退回或延期", "Choose accept, return or extend")),
+    }
+}
+
+/// Applies a decision to one task and notifies its owner; one place for the page, the batch
+/// and the API.
+pub async fn decide(s: &AppState, scope: &Scope, id: i64, d: Decision) -> Result<TaskRow, StoreError> {
+    let (action, comment) = match &d {
+        Decision::Accept { comment } => ("accept", comment.clone()),
+        Decision::Return { comment, .. } => ("return", Some(comment.clone())),
+        Decision::Extend { reason, .. } => ("extend", Some(reason.clone())),
+    };
+    let mut w = s.store.write().await?;
+    let t = task::get(&mut w, scope, id).await?;
+    let calendar = campaign::get(&mut w, t.campaign_id).await?.plan().map(|p| p.calendar).unwrap_or_default();
+    let after = task::review(&mut w, scope, id, d, &calendar).await?;
+    notify::send(&mut w, &[&after], vec![notify::decision_note(&after, action, comment.as_deref())], &s.site.public_url).await?;
+    w.commit().await.map_err(StoreError::from)?;
+    Ok(after)
+}
+
+pub async fn review(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
+    let scope = ctx.me()?.scope.clone();
+    let m = form_map(p);
+    let r = match decision_of(&m) {
+        Ok(d) => decide(&s, &scope, id, d).await,
+        Err(e) => Err(e),
+    };
+    match r {
+        Ok(_) => Ok(see_other(&format!("/tasks/{id}?done=decided"))),
+        Err(StoreError::Invalid(errs)) => task_page(&s, &ctx, id, FormState::with(ctx.lang, m, errs), StatusCode::UNPROCESSABLE_ENTITY).await,
+        Err(StoreError::Conflict(t)) => {
+            let mut errs = FieldErrors::new();
+            errs.add("_", t.zh, t.en);
+            task_page(&s, &ctx, id, FormState::with(ctx.lang, m, errs), StatusCode::CONFLICT).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "reviews.html")]
+struct ReviewsPage {
+    l: Layout,
+    rows: Vec<TaskLine>,
+    f: FormState,
+    results: Vec<String>,
+}
+
+/// The reviewer's queue: submitted tasks the caller decides, oldest submission first.
+pub async fn queue(s: &AppState, scope: &Scope) -> AppResult<Vec<TaskLine>> {
+    let mut c = s.store.read().await?;
+    let f = TaskFilter { state: Some(TaskState::Submitted), ..Default::default() };
+    let today = today();
+    let mut rows: Vec<TaskLine> = task::list(&mut c, scope, &f).await?.into_iter().map(|t| TaskLine::new(t, scope, today)).filter(|l| l.rights.review).collect();
+    rows.sort_by_key(|l| (l.t.last_submitted_ms, l.t.id));
+    Ok(rows)
+}
+
+pub async fn reviews(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    let scope = ctx.me()?.scope.clone();
+    let rows = queue(&s, &scope).await?;
+    Ok(render(&ReviewsPage { l: Layout::new(&ctx, ctx.t("待审核", "To review")), rows, f: FormState::new(ctx.lang), results: Vec::new() }))
+}
+
+/// Accepts or returns several tasks at once; each decision stands on its own and the page says
+/// which did not go through and why.
+pub async fn batch(State(s): State<AppState>, ctx: Ctx, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
+    let scope = ctx.me()?.scope.clone();
+    let ids: Vec<i64> = p.iter().filter(|(k, _)| k == "id").filter_map(|(_, v)| v.parse().ok()).collect();
+    let m = form_map(p);
+    let mut errs = FieldErrors::new();
+    if ids.is_empty() {
+        errs.add("id", "请至少勾选一项", "Tick at least one task");
+    }
+    if !matches!(field(&m, "action"), Some("accept" | "return")) {
+        errs.add("action", "请选择批量通过或批量退回", "Choose to accept or to return");
+    }
+    if field(&m, "action") == Some("return") && field(&m, "comment").is_none() {
+        errs.add("comment", "退回时请写明意见", "Say why they are returned");
+    }
+    if !errs.is_empty() {
+        let rows = queue(&s, &scope).await?;
+        return Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &ReviewsPage { l: Layout::new(&ctx, ctx.t("待审核", "To review")), rows, f: FormState::with(ctx.lang, m, errs), results: Vec::new() }));
+    }
+    let (done, results) = batch_apply(&s, &scope, &ids, &m, ctx.lang).await?;
+    if results.is_empty() {
+        return Ok(see_other(&format!("/reviews?done=decided&n={done}")));
+    }
+    let rows = queue(&s, &scope).await?;
+    Ok(render_status(StatusCode::OK, &ReviewsPage { l: Layout::new(&ctx, ctx.t("待审核", "To review")), rows, f: FormState::new(ctx.lang), results }))
+}
+
+/// Applies one decision to several tasks; returns how many went through and a line for each
+/// that did not.
+pub async fn batch_apply(s: &AppState, scope: &Scope, ids: &[i64], m: &HashMap<String, String>, lang: Lang) -> AppResult<(usize, Vec<String>)> {
+    let mut done = 0;
+    let mut failed = Vec::new();
+    for id in ids {
+        let d = decision_of(m)?;
+        match decide(s, scope, *id, d).await {
+            Ok(_) => done += 1,
+            Err(StoreError::Db(e)) => return Err(StoreError::Db(e).into()),
+            Err(e) => {
+                let msg = AppError::from(e).message.get(lang).to_string();
+                failed.push(format!("#{id}: {msg}"));
+            }
+        }
+    }
+    Ok((done, failed))
+}
+
+/// A file handed in with a task: always downloaded, never shown inline.
+pub async fn attachment(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    let scope = ctx.me()?.scope.clone();
+    let mut c = s.store.read().await?;
+    let (meta, bytes) = task::attachment(&mut c, &scope, id).await?;
+    let ascii: String = meta.filename.chars().map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '_' }).collect();
+    let encoded = percent_encoding::utf8_percent_encode(&meta.filename, percent_encoding::NON_ALPHANUMERIC).to_string();
+    Ok((
+        [
+            (header::CONTENT_TYPE, meta.content_type.clone()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
+            (header::CONTENT_SECURITY_POLICY, "default-src 'none'; sandbox".to_string()),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Notifications and the calendar feed
+
+#[derive(Template)]
+#[template(path = "notifications.html")]
+struct NotificationsPage {
+    l: Layout,
+    rows: Vec<NotificationRow>,
+    feed_tokens: Vec<i64>,
+    new_feed: Option<String>,
+}
+
+impl NotificationsPage {
+    fn text<'a>(&self, n: &'a NotificationRow) -> &'a str {
+        n.text(self.l.lang)
+    }
+}
+
+pub async fn notifications(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    notifications_page(&s, &ctx, None).await
+}
+
+async fn notifications_page(s: &AppState, ctx: &Ctx, new_feed: Option<String>) -> AppResult<Response> {
+    let me = ctx.me()?;
+    let mut w = s.store.write().await?;
+    let rows = notify::list(&mut w, me.id().0, 200).await?;
+    notify::mark_read(&mut w, me.id().0).await?;
+    let feed_tokens = notify::feed_tokens(&mut w, me.id().0).await?;
+    w.commit().await.map_err(StoreError::from)?;
+    Ok(render(&NotificationsPage { l: Layout::new(ctx, ctx.t("通知", "Notifications")), rows, feed_tokens, new_feed }))
+}
+
+/// Creates a calendar-feed address (shown once; stored hashed).
+pub async fn feed_create(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    let me = ctx.me()?;
+    let token = crate::auth::random_token(16);
+    let mut w = s.store.write().await?;
+    notify::add_feed_token(&mut w, me.id().0, &pacesetter_domain::audit::sha256_hex(token.as_bytes())).await?;
+    w.commit().await.map_err(StoreError::from)?;
+    let url = format!("{}/feed/{token}.ics", s.site.public_url);
+    notifications_page(&s, &ctx, Some(url)).await
+}
+
+pub async fn feed_revoke(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    let me = ctx.me()?;
+    let mut w = s.store.write().await?;
+    notify::revoke_feed_tokens(&mut w, me.id().0).await?;
+    w.commit().await.map_err(StoreError::from)?;
+    Ok(see_other("/notifications?done=revoked"))
+}
+
+fn ics_escape(s: &str) -> String {
+    s.replace('\\', "\\\\").replace(';', "\\;").replace(',', "\\,").replace('\n', "\\n")
+}
+
+/// The deadlines of the tasks the token's holder owes, as iCalendar all-day events.
+pub async fn feed(State(s): State<AppState>, Path(file): Path<String>) -> AppResult<Response> {
+    let token = file.strip_suffix(".ics").unwrap_or(&file);
+    if token.len() != 32 || !token.chars().all(|c| c.is_ascii_hexdigit()) {
+        return Err(AppError::not_found());
+    }
+    let mut c = s.store.read().await?;
+    let Some(account) = notify::feed_account(&mut c, &pacesetter_domain::audit::sha256_hex(token.as_bytes())).await? else { return Err(AppError::not_found()) };
+    let Some(scope) = pacesetter_store::scope::load(&mut c, pacesetter_domain::ids::AccountId(account), today()).await? else { return Err(AppError::not_found()) };
+    let rows = task::list(&mut c, &scope, &TaskFilter { mine: true, ..Default::default() }).await?;
+    let stamp = time::OffsetDateTime::now_utc();
+    let dtstamp = format!("{:04}{:02}{:02}T{:02}{:02}{:02}Z", stamp.year(), u8::from(stamp.month()), stamp.day(), stamp.hour(), stamp.minute(), stamp.second());
+    let mut out = String::from("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Pacesetter//CSUST//ZH\r\nCALSCALE:GREGORIAN\r\nX-WR-CALNAME:创先争优任务\r\nX-WR-TIMEZONE:Asia/Shanghai\r\n");
+    for t in rows {
+        let state = t.state();
+        if state == TaskState::Accepted {
+            continue;
+        }
+        let Some(due) = t.dates().due_in_force(state) else { continue };
+        let next = due.next_day().unwrap_or(due);
+        let ymd = |d: Date| format!("{:04}{:02}{:02}", d.year(), u8::from(d.month()), d.day());
+        out.push_str(&format!(
+            "BEGIN:VEVENT\r\nUID:task-{}@pacesetter\r\nDTSTAMP:{dtstamp}\r\nDTSTART;VALUE=DATE:{}\r\nDTEND;VALUE=DATE:{}\r\nSUMMARY:{}\r\nDESCRIPTION:{}\r\nURL:{}/tasks/{}\r\nEND:VEVENT\r\n",
+            t.id,
+            ymd(due),
+            ymd(next),
+            ics_escape(&format!("截止：{}（{}）", t.title, t.owner_name)),
+            ics_escape(&format!("{} {}", format_date(due, Lang::Zh), t.wording.clone().unwrap_or_default())),
+            s.site.public_url,
+            t.id
+        ));
+    }
+    out.push_str("END:VCALENDAR\r\n");
+    Ok(([(header::CONTENT_TYPE, "text/calendar; charset=utf-8"), (header::CACHE_CONTROL, "private, no-store")], out).into_response())
+}

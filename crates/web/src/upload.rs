@@ -1,0 +1,241 @@
+//! Files handed in with a task: recognised by their content, never by their name; Office
+//! files opened as zips with a cap on what they inflate to; photos stripped of their EXIF
+//! block (where GPS positions live) before anyone sees them.
+
+use pacesetter_domain::Text;
+use std::io::{Cursor, Read};
+
+/// What the platform accepts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Pdf,
+    Docx,
+    Xlsx,
+    Png,
+    Jpeg,
+}
+
+impl Kind {
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Kind::Pdf => "application/pdf",
+            Kind::Docx => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            Kind::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            Kind::Png => "image/png",
+            Kind::Jpeg => "image/jpeg",
+        }
+    }
+
+    fn extensions(self) -> &'static [&'static str] {
+        match self {
+            Kind::Pdf => &["pdf"],
+            Kind::Docx => &["docx"],
+            Kind::Xlsx => &["xlsx"],
+            Kind::Png => &["png"],
+            Kind::Jpeg => &["jpg", "jpeg"],
+        }
+    }
+}
+
+/// The most an Office file may inflate to.
+pub const MAX_INFLATED: u64 = 100 * 1024 * 1024;
+
+fn refused(name: &str) -> Text {
+    Text::new(
+        format!("“{name}”不是允许的文件类型（仅限 PDF、Word .docx、Excel .xlsx、PNG、JPEG），或文件内容与扩展名不符"),
+        format!("\"{name}\" is not an allowed file (PDF, Word .docx, Excel .xlsx, PNG or JPEG only), or its content does not match its name"),
+    )
+}
+
+/// Checks a file and returns its kind and the bytes to store (a photo without its EXIF).
+pub fn check(name: &str, bytes: &[u8], max: usize) -> Result<(Kind, Vec<u8>), Text> {
+    if bytes.is_empty() {
+        return Err(Text::new(format!("“{name}”是空文件"), format!("\"{name}\" is empty")));
+    }
+    if bytes.len() > max {
+        return Err(Text::new(format!("“{name}”超过 {} MB", max / 1024 / 1024), format!("\"{name}\" is larger than {} MB", max / 1024 / 1024)));
+    }
+    let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+    let kind = if bytes.starts_with(b"%PDF-") {
+        Kind::Pdf
+    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Kind::Png
+    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Kind::Jpeg
+    } else if bytes.starts_with(b"PK\x03\x04") {
+        office_kind(name, bytes)?
+    } else {
+        return Err(refused(name));
+    };
+    if !kind.extensions().contains(&ext.as_str()) {
+        return Err(refused(name));
+    }
+    let data = match kind {
+        Kind::Jpeg => strip_jpeg(bytes).ok_or_else(|| refused(name))?,
+        Kind::Png => strip_png(bytes).ok_or_else(|| refused(name))?,
+        _ => bytes.to_vec(),
+    };
+    Ok((kind, data))
+}
+
+/// Opens a zip as an Office document: its parts are inflated with a running total, so a zip
+/// bomb is stopped at [`MAX_INFLATED`] whatever its directory claims.
+fn office_kind(name: &str, bytes: &[u8]) -> Result<Kind, Text> {
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| refused(name))?;
+    if zip.len() > 5_000 {
+        return Err(refused(name));
+    }
+    let (mut types, mut word, mut xl) = (false, false, false);
+    let mut total: u64 = 0;
+    let mut buf = vec![0u8; 64 * 1024];
+    for i in 0..zip.len() {
+        let mut f = zip.by_index(i).map_err(|_| refused(name))?;
+        let part = f.name().map(|n| n.to_string()).unwrap_or_default();
+        match part.as_str() {
+            "[Content_Types].xml" => types = true,
+            "word/document.xml" => word = true,
+            "xl/workbook.xml" => xl = true,
+            _ => {}
+        }
+        loop {
+            let n = f.read(&mut buf).map_err(|_| refused(name))?;
+            if n == 0 {
+                break;
+            }
+            total += n as u64;
+            if total > MAX_INFLATED {
+                return Err(Text::new(
+                    format!("“{name}”解压后超过 {} MB，已拒绝", MAX_INFLATED / 1024 / 1024),
+                    format!("\"{name}\" inflates beyond {} MB and is refused", MAX_INFLATED / 1024 / 1024),
+                ));
+            }
+        }
+    }
+    match (types, word, xl) {
+        (true, true, false) => Ok(Kind::Docx),
+        (true, false, true) => Ok(Kind::Xlsx),
+        _ => Err(refused(name)),
+    }
+}
+
+/// A JPEG without its APP1 segments (EXIF, including GPS, and XMP) and comments.
+fn strip_jpeg(b: &[u8]) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(b.len());
+    out.extend_from_slice(&b[..2]);
+    let mut i = 2;
+    loop {
+        if i + 4 > b.len() || b[i] != 0xFF {
+            return None;
+        }
+        let marker = b[i + 1];
+        if marker == 0xDA {
+            // Start of scan: the rest is image data.
+            out.extend_from_slice(&b[i..]);
+            return Some(out);
+        }
+        let len = u16::from_be_bytes([b[i + 2], b[i + 3]]) as usize;
+        if len < 2 || i + 2 + len > b.len() {
+            return None;
+        }
+        if marker != 0xE1 && marker != 0xFE {
+            out.extend_from_slice(&b[i..i + 2 + len]);
+        }
+        i += 2 + len;
+    }
+}
+
+/// A PNG without its eXIf and text chunks.
+fn strip_png(b: &[u8]) -> Option<Vec<u8>> {
+    let mut out = b[..8].to_vec();
+    let mut i = 8;
+    while i + 12 <= b.len() {
+        let len = u32::from_be_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]) as usize;
+        let end = i.checked_add(12)?.checked_add(len)?;
+        if end > b.len() {
+            return None;
+        }
+        let kind = &b[i + 4..i + 8];
+        if !matches!(kind, b"eXIf" | b"tEXt" | b"zTXt" | b"iTXt") {
+            out.extend_from_slice(&b[i..end]);
+        }
+        i = end;
+        if kind == b"IEND" {
+            return Some(out);
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    const MAX: usize = 20 * 1024 * 1024;
+
+    fn zip_of(parts: &[(&str, &[u8])]) -> Vec<u8> {
+        let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        for (name, data) in parts {
+            w.start_file(*name, zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated)).unwrap();
+            w.write_all(data).unwrap();
+        }
+        w.finish().unwrap().into_inner()
+    }
+
+    #[test]
+    fn files_are_recognised_by_content_not_by_name() {
+        assert_eq!(check("a.pdf", b"%PDF-1.4 x", MAX).unwrap().0, Kind::Pdf);
+        assert!(check("a.pdf", b"<html><script>alert(1)</script></html>", MAX).is_err());
+        assert!(check("a.docx", b"%PDF-1.4 x", MAX).is_err(), "a PDF named .docx");
+        assert!(check("a.svg", b"<svg xmlns='http://www.w3.org/2000/svg'/>", MAX).is_err());
+        assert!(check("a.pdf", b"", MAX).is_err());
+        assert!(check("a.pdf", &[b'%'; 100], 10).is_err(), "over the size limit");
+        let docx = zip_of(&[("[Content_Types].xml", b"<Types/>"), ("word/document.xml", b"<w:document/>")]);
+        assert_eq!(check("方案.docx", &docx, MAX).unwrap().0, Kind::Docx);
+        let xlsx = zip_of(&[("[Content_Types].xml", b"<Types/>"), ("xl/workbook.xml", b"<workbook/>")]);
+        assert_eq!(check("表.XLSX", &xlsx, MAX).unwrap().0, Kind::Xlsx);
+        assert!(check("any.docx", &zip_of(&[("a.txt", b"hello")]), MAX).is_err(), "a zip that is not a document");
+    }
+
+    #[test]
+    fn a_zip_bomb_named_docx_is_refused() {
+        let zeros = vec![0u8; 8 * 1024 * 1024];
+        let parts: Vec<(String, &[u8])> = (0..14).map(|i| (format!("word/media/p{i}.bin"), &zeros[..])).collect();
+        let mut all: Vec<(&str, &[u8])> = vec![("[Content_Types].xml", b"<Types/>"), ("word/document.xml", b"<w:document/>")];
+        all.extend(parts.iter().map(|(n, d)| (n.as_str(), *d)));
+        let bomb = zip_of(&all);
+        assert!(bomb.len() < 1024 * 1024, "small on the wire: {}", bomb.len());
+        let e = check("bomb.docx", &bomb, MAX).unwrap_err();
+        assert!(e.zh.contains("解压后超过"), "{}", e.zh);
+    }
+
+    #[test]
+    fn exif_is_removed_from_photos() {
+        // SOI, APP0 (JFIF), APP1 (Exif with a GPS tag's bytes), SOS, data, EOI.
+        let mut jpeg = vec![0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x06, b'J', b'F', b'I', b'F'];
+        let exif = b"Exif\0\0GPSLatitude28.1";
+        jpeg.extend_from_slice(&[0xFF, 0xE1]);
+        jpeg.extend_from_slice(&((exif.len() + 2) as u16).to_be_bytes());
+        jpeg.extend_from_slice(exif);
+        jpeg.extend_from_slice(&[0xFF, 0xDA, 0x00, 0x02, 1, 2, 3, 0xFF, 0xD9]);
+        let (k, clean) = check("照片.jpg", &jpeg, MAX).unwrap();
+        assert_eq!(k, Kind::Jpeg);
+        assert!(!clean.windows(3).any(|w| w == b"GPS"));
+        assert!(clean.starts_with(&[0xFF, 0xD8, 0xFF, 0xE0]) && clean.ends_with(&[0xFF, 0xD9]));
+        // PNG: the eXIf chunk goes, the image stays.
+        let chunk = |kind: &[u8], data: &[u8]| {
+            let mut c = (data.len() as u32).to_be_bytes().to_vec();
+            c.extend_from_slice(kind);
+            c.extend_from_slice(data);
+            c.extend_from_slice(&[0, 0, 0, 0]);
+            c
+        };
+        let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+        png.extend(chunk(b"IHDR", &[0; 13]));
+        png.extend(chunk(b"eXIf", b"GPS position"));
+        png.extend(chunk(b"IDAT", &[1, 2, 3]));
+        png.extend(chunk(b"IEND", &[]));
+        let (_, clean) = check("p.png", &png, MAX).unwrap();
+        assert!(!clean.windows(3).any(|w| w == b"GPS") && clean.len() < png.len());
+    }
+}
