@@ -254,6 +254,44 @@ struct RawTask {
     reviewer: Option<Spanned<String>>,
 }
 
+/// Top-level tables this version reads, and those reserved for the parts later versions add
+/// (they are accepted and ignored until then).
+const TABLES: &[&str] = &["campaign", "phases", "calendar", "items", "tasks"];
+const RESERVED: &[&str] = &["commitment_categories", "award_categories", "surveys"];
+
+/// A misspelt table (such as `[calender]`) would otherwise be skipped without a word, and its
+/// holidays with it: every top-level table and key must be one the format knows.
+fn unknown_tables(text: &str) -> Vec<PlanError> {
+    let mut out = Vec::new();
+    let mut in_table = false;
+    let mut in_string = false;
+    for (i, raw) in text.lines().enumerate() {
+        let line = raw.trim();
+        let was_in_string = in_string;
+        if (raw.matches("\"\"\"").count() + raw.matches("\'\'\'").count()) % 2 == 1 {
+            in_string = !in_string;
+        }
+        if was_in_string {
+            continue;
+        }
+        if line.starts_with('[') {
+            in_table = true;
+            let name: String = line.trim_start_matches('[').chars().take_while(|c| *c != ']' && *c != '.').collect();
+            let name = name.trim().trim_matches('"');
+            if !TABLES.contains(&name) && !RESERVED.contains(&name) {
+                out.push(PlanError {
+                    line: i + 1,
+                    message: Text::new(format!("未知的部分 [{name}]（可用：{}）", TABLES.join("、")), format!("Unknown table [{name}] (known: {})", TABLES.join(", "))),
+                });
+            }
+        } else if !in_table && !line.is_empty() && !line.starts_with('#') && line.contains('=') {
+            let key = line.split('=').next().unwrap_or("").trim();
+            out.push(PlanError { line: i + 1, message: Text::new(format!("“{key}”应写在某个部分（如 [campaign]）之内"), format!("\"{key}\" belongs inside a table such as [campaign]")) });
+        }
+    }
+    out
+}
+
 fn line_of(text: &str, offset: usize) -> usize {
     text.as_bytes()[..offset.min(text.len())].iter().filter(|b| **b == b'\n').count() + 1
 }
@@ -276,7 +314,7 @@ pub fn parse(text: &str) -> Result<Plan, Vec<PlanError>> {
             return Err(vec![PlanError { line, message: Text::new(format!("计划文件格式错误：{msg}"), format!("The plan is not valid TOML: {msg}")) }]);
         }
     };
-    let mut errs = Vec::new();
+    let mut errs = unknown_tables(text);
     let mut err = |offset: usize, zh: String, en: String| errs.push(PlanError { line: line_of(text, offset), message: Text::new(zh, en) });
     let date = |d: &Spanned<toml::value::Datetime>, err: &mut dyn FnMut(usize, String, String)| -> Option<Date> {
         let v = to_date(d.get_ref());
@@ -529,6 +567,16 @@ mod tests {
         assert!(p.calendar.is_working_day(time::macros::date!(2012 - 03 - 31)));
         assert!(!p.calendar.is_working_day(time::macros::date!(2012 - 10 - 03)));
         assert_eq!(p.calendar.holidays.len(), 3 + 7 + 3 + 3 + 3 + 8);
+    }
+
+    #[test]
+    fn a_misspelt_table_is_an_error_and_later_parts_are_accepted() {
+        let text = SHIPPED.replacen("[calendar]", "[calender]", 1);
+        let errs = parse(&text).unwrap_err();
+        let line = text.lines().position(|l| l.trim() == "[calender]").unwrap() + 1;
+        assert!(errs.iter().any(|e| e.line == line && e.message.zh.contains("[calender]")), "{errs:?}");
+        let later = format!("{SHIPPED}\n[[award_categories]]\ncode = \"x\"\n");
+        assert!(parse(&later).is_ok());
     }
 
     #[test]

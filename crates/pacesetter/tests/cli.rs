@@ -104,3 +104,37 @@ fn a_gbk_roster_with_a_planted_error_is_refused_then_imported_from_the_command_l
     let (code, out) = pacesetter(&["--data", &data, "audit", "verify"], &[]);
     assert_eq!(code, 0, "{out}");
 }
+
+#[test]
+fn plans_are_checked_and_loaded_from_the_command_line() {
+    let plan = concat!(env!("CARGO_MANIFEST_DIR"), "/../../plans/2012-csust.toml");
+    let (code, out) = pacesetter(&["plan", "check", plan], &[]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("20 work items") && out.contains("14 task templates"), "{out}");
+    let dir = pacesetter_store::testkit::TempDir::new();
+    let bad = dir.path.join("bad.toml");
+    let text = std::fs::read_to_string(plan).unwrap();
+    std::fs::write(&bad, text.replacen("deliverable = \"document\"", "deliverable = \"poem\"", 1)).unwrap();
+    let (code, out) = pacesetter(&["plan", "check", &bad.display().to_string()], &[]);
+    assert_ne!(code, 0);
+    assert!(out.contains("bad.toml:") && out.contains("poem"), "the line and the value: {out}");
+
+    // The demo already runs this plan: loading it again creates nothing.
+    let data = dir.path.join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    let data = data.display().to_string();
+    let (code, out) = pacesetter(&["--data", &data, "--demo-size", "300", "--demo-password", "test-password-2012", "demo"], &[]);
+    assert_eq!(code, 0, "{out}");
+    let (code, out) = pacesetter(&["--data", &data, "plan", "load", plan], &[]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("already has this plan; 0 new task(s)"), "{out}");
+    // A changed plan waits for --yes, then applies.
+    let changed = dir.path.join("changed.toml");
+    std::fs::write(&changed, text.replace("due = 2012-03-31", "due = 2012-03-30")).unwrap();
+    let (code, out) = pacesetter(&["--data", &data, "plan", "load", &changed.display().to_string()], &[]);
+    assert_ne!(code, 0, "{out}");
+    assert!(out.contains("changed   research-applications (due)") && out.contains("--yes"), "{out}");
+    let (code, out) = pacesetter(&["--data", &data, "plan", "load", &changed.display().to_string(), "--yes"], &[]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("updated"), "{out}");
+}

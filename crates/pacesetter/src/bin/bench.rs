@@ -2,6 +2,8 @@
 //!
 //!   cargo run --release --bin bench -- import [ROWS]      (default 30,000)
 //!   cargo run --release --bin bench -- demo [PEOPLE]      (default 20,000)
+//!   cargo run --release --bin bench -- dashboard [PEOPLE] (default 20,000: the campaign
+//!       dashboard's server time, through the router, for the office and a college secretary)
 //!
 //! SQLite in a temporary directory; PostgreSQL too when PACESETTER_BENCH_POSTGRES names a
 //! server (a URL to any database on it; a fresh database is created).
@@ -176,6 +178,42 @@ async fn bench_demo(people: usize) {
     }
 }
 
+/// Serves GET requests through the whole router (session, scope, handler, template) in
+/// process, so the time is the server's and not the network's.
+async fn bench_dashboard(people: usize) {
+    use tower::ServiceExt;
+    for (name, store, _dir) in stores().await {
+        let t = Instant::now();
+        let d = demo::generate(people);
+        pacesetter_web::load_demo(&store, &d, &pacesetter_web::auth::hash_password("bench-password")).await.expect("demo");
+        let mut c = store.read().await.expect("read");
+        let tasks = c.fetch_i64(pacesetter_store::Sql::new("SELECT COUNT(*) FROM tasks")).await.expect("count");
+        drop(c);
+        println!("{name:<9} demo of {} people with the 2012 plan ({tasks} tasks) loaded in {:.1} s", d.people.len(), t.elapsed().as_secs_f64());
+        let site = pacesetter_web::state::Site::from_public_url("http://127.0.0.1:8080", Vec::new()).expect("site");
+        let state = pacesetter_web::state::AppState { store: store.clone(), site: std::sync::Arc::new(site) };
+        let router = pacesetter_web::routes::router(state.clone());
+        let ip = std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST);
+        for (user, path) in [("office", "/campaigns/1/dashboard"), ("office", "/campaigns/1/dashboard?tree=unit"), ("orgsec", "/campaigns/1/dashboard"), ("office", "/api/v1/campaigns/1/dashboard")] {
+            let session = pacesetter_web::auth::login(&state, user, "bench-password", ip, "bench", None).await.expect("login");
+            let cookie = format!("{}={}", pacesetter_web::auth::SESSION_COOKIE, session.token);
+            let mut times = Vec::new();
+            let mut size = 0;
+            for _ in 0..30 {
+                let req = axum::http::Request::get(path).header("cookie", &cookie).body(axum::body::Body::empty()).expect("request");
+                let t = Instant::now();
+                let resp = router.clone().oneshot(req).await.expect("response");
+                assert_eq!(resp.status(), 200, "{user} {path}");
+                let body = axum::body::to_bytes(resp.into_body(), usize::MAX).await.expect("body");
+                times.push(t.elapsed().as_secs_f64() * 1000.0);
+                size = body.len();
+            }
+            times.sort_by(f64::total_cmp);
+            println!("{name:<9} {user:<7} {path:<40} median {:6.1} ms  p90 {:6.1} ms  max {:6.1} ms  ({} KB)", times[15], times[27], times[29], size / 1024);
+        }
+    }
+}
+
 #[tokio::main]
 async fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -183,6 +221,7 @@ async fn main() {
     match args.first().map(String::as_str) {
         Some("import") => bench_import(n(1, 30_000)).await,
         Some("demo") => bench_demo(n(1, 20_000)).await,
-        _ => eprintln!("usage: bench import [ROWS] | bench demo [PEOPLE]"),
+        Some("dashboard") => bench_dashboard(n(1, 20_000)).await,
+        _ => eprintln!("usage: bench import [ROWS] | bench demo [PEOPLE] | bench dashboard [PEOPLE]"),
     }
 }
