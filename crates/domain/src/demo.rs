@@ -590,9 +590,19 @@ pub fn generate(size: usize) -> Demo {
         let total_classes = plan.len();
         let mut class_counter: std::collections::HashMap<(usize, i32, bool), usize> = Default::default();
         let mut assigned = 0usize;
+        // Graduate numbers carry 9 instead of the department, so their classes are counted
+        // across the college for the number.
+        let mut grad_counter: std::collections::HashMap<i32, usize> = Default::default();
         for (k, (dept, year, graduate)) in plan.into_iter().enumerate() {
             let n = class_counter.entry((dept, year, graduate)).or_insert(0);
             *n += 1;
+            let num_n = if graduate {
+                let g = grad_counter.entry(year).or_insert(0);
+                *g += 1;
+                *g
+            } else {
+                *n
+            };
             let major = depts[dept].1;
             let cname = if graduate { format!("{major}研{}{:02}班", year % 100, n) } else { format!("{major}{}{:02}班", year % 100, n) };
             let class = g.unit(Some(dept_units[dept]), UnitKind::Class, cname);
@@ -601,7 +611,14 @@ pub fn generate(size: usize) -> Demo {
             let size_here = (students - assigned).div_ceil(remaining_classes.max(1)).min(99);
             for s in 0..size_here {
                 let major_digit = if graduate { 9 } else { dept };
-                let number = format!("{year}{:02}{major_digit}{:02}{:03}", ci + 1, *n, s + 1);
+                // 12 digits as the university writes them; a very large demo (more than 9
+                // departments or 99 classes of a year) takes a wider fixed-width form instead,
+                // so that numbers stay unique.
+                let number = if major_digit < 10 && num_n < 100 {
+                    format!("{year}{:02}{major_digit}{num_n:02}{:03}", ci + 1, s + 1)
+                } else {
+                    format!("{year}{:02}{major_digit:02}{num_n:03}{:03}", ci + 1, s + 1)
+                };
                 let (status, stage) = g.student_status(year, graduate);
                 let p = g.person(PersonKind::Student, number, year - 18, status, stage);
                 g.umember(p, class, None, d(year, 9, 1));
@@ -834,6 +851,17 @@ mod tests {
             assert_eq!(people.len(), demo.accounts.len() - 2, "size {size}: every account but admin and auditor is a person");
             let unique: HashSet<i64> = people.iter().copied().collect();
             assert_eq!(unique.len(), people.len(), "size {size}: accounts share a person");
+        }
+    }
+
+    #[test]
+    fn numbers_stay_unique_in_a_university_ten_times_larger() {
+        let demo = generate(200_000);
+        let mut seen = std::collections::HashMap::new();
+        for p in &demo.people {
+            if let Some(other) = seen.insert(p.fields.number.clone(), p.fields.name.clone()) {
+                panic!("{} is both {} and {}", p.fields.number, other, p.fields.name);
+            }
         }
     }
 

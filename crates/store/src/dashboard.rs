@@ -23,19 +23,20 @@ pub struct Facts {
 }
 
 impl Facts {
-    fn add(&mut self, state: TaskState, overdue: bool, late: bool) {
-        self.total += 1;
+    /// Counts `n` tasks of a state, with their flags.
+    fn add_n(&mut self, state: TaskState, overdue: bool, late: bool, n: i64) {
+        self.total += n;
         match state {
-            TaskState::Open => self.open += 1,
-            TaskState::Submitted => self.submitted += 1,
-            TaskState::Returned => self.returned += 1,
-            TaskState::Accepted => self.accepted += 1,
+            TaskState::Open => self.open += n,
+            TaskState::Submitted => self.submitted += n,
+            TaskState::Returned => self.returned += n,
+            TaskState::Accepted => self.accepted += n,
         }
         if overdue {
-            self.overdue += 1;
+            self.overdue += n;
         }
         if late {
-            self.late += 1;
+            self.late += n;
         }
     }
 
@@ -63,50 +64,96 @@ pub struct Rollup {
     pub by_template_unit: HashMap<(i64, i64), Facts>,
 }
 
-#[derive(sqlx::FromRow)]
-struct Slim {
-    template_id: i64,
-    state: String,
-    org_id: Option<i64>,
-    unit_id: Option<i64>,
-    extended_due: Option<Date>,
-    resubmit_due: Option<Date>,
-    first_submitted: Option<Date>,
-    due_date: Option<Date>,
-    owner_path: Option<String>,
-}
-
 fn ids(path: &str) -> impl Iterator<Item = i64> + '_ {
     path.split('/').filter_map(|s| s.parse().ok())
 }
 
-/// Rolls up the tasks of a campaign that the caller can see.
+/// An ISO date as the database writes it (2012-03-15), or none.
+fn iso_date(s: &str) -> Option<Date> {
+    let b = s.as_bytes();
+    if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let y: i32 = s[0..4].parse().ok()?;
+    let m: u8 = s[5..7].parse().ok()?;
+    let d: u8 = s[8..10].parse().ok()?;
+    Date::from_calendar_date(y, time::Month::try_from(m).ok()?, d).ok()
+}
+
+/// Rolls up the tasks of a campaign that the caller can see, in one query (a member's task
+/// counts under their deepest current organization). The database
+/// packs each template's tasks into one string (state, tree, owner path, the dates that make
+/// a task late or overdue), because handing thousands of rows one by one to the driver costs
+/// more than the whole roll-up; the rule for late and overdue stays in the domain.
 pub async fn rollup(c: &mut Conn, scope: &Scope, campaign: i64, today: Date) -> Result<Rollup, StoreError> {
+    let dues: Vec<(i64, Option<Date>)> = c.fetch_all(Sql::new("SELECT id, due_date FROM task_templates WHERE campaign_id = $1 AND retired = FALSE").bind(campaign)).await?;
+    let dues: HashMap<i64, Option<Date>> = dues.into_iter().collect();
+    // The members who owe tasks of the campaign, with their current organizations.
+    let packed_members: Option<String> = c
+        .fetch_optional::<(Option<String>,)>(
+            Sql::new(
+                "SELECT string_agg(CAST(pm.person_id AS TEXT) || '|' || CAST(po.depth AS TEXT) || '|' || po.path, ';') FROM org_memberships pm JOIN orgs po ON po.id = pm.org_id \
+                 WHERE pm.end_date IS NULL AND pm.person_id IN (SELECT person_id FROM tasks WHERE campaign_id = $1 AND person_id IS NOT NULL)",
+            )
+            .bind(campaign),
+        )
+        .await?
+        .and_then(|r| r.0);
+    // Indexed by person id (dense), which is much cheaper than hashing tens of thousands.
+    let mut member_paths: Vec<Option<(i64, &str)>> = Vec::new();
+    for m in packed_members.as_deref().unwrap_or("").split(';').filter(|x| !x.is_empty()) {
+        let mut f = m.splitn(3, '|');
+        let (Some(Ok(p)), Some(Ok(depth)), Some(path)) = (f.next().map(str::parse::<usize>), f.next().map(str::parse::<i64>), f.next()) else { continue };
+        if p >= member_paths.len() {
+            member_paths.resize(p + 1, None);
+        }
+        // The deepest organization wins (a group over its branch).
+        if member_paths[p].is_none_or(|(d, _)| depth > d) {
+            member_paths[p] = Some((depth, path));
+        }
+    }
     let mut q = Sql::new(
-        "SELECT t.template_id, t.state, t.org_id, t.unit_id, t.extended_due, t.resubmit_due, t.first_submitted, tt.due_date, \
-         COALESCE(o.path, u.path, (SELECT po.path FROM org_memberships pm JOIN orgs po ON po.id = pm.org_id WHERE pm.person_id = t.person_id AND pm.end_date IS NULL ORDER BY po.depth DESC, pm.id LIMIT 1)) AS owner_path \
+        "SELECT t.template_id, string_agg(t.state || '|' || CASE WHEN t.unit_id IS NOT NULL THEN 'u' ELSE 'o' END || '|' || \
+         COALESCE(o.path, u.path, '') || '|' || COALESCE(CAST(t.person_id AS TEXT), '') || '|' || \
+         COALESCE(CAST(t.extended_due AS TEXT), '') || '|' || COALESCE(CAST(t.resubmit_due AS TEXT), '') || '|' || COALESCE(CAST(t.first_submitted AS TEXT), ''), ';') AS packed \
          FROM tasks t JOIN task_templates tt ON tt.id = t.template_id LEFT JOIN orgs o ON o.id = t.org_id LEFT JOIN units u ON u.id = t.unit_id \
-         WHERE tt.retired = FALSE AND t.campaign_id = ",
-    );
-    q.push_bind(campaign).push(" AND ");
+         WHERE tt.retired = FALSE AND t.campaign_id = $1 AND ",
+    )
+    .bind(campaign);
     push_task_condition(&mut q, scope);
-    let rows: Vec<Slim> = c.fetch_all(q).await?;
+    q.push(" GROUP BY t.template_id");
+    let groups: Vec<(i64, Option<String>)> = c.fetch_all(q).await?;
+    // First the tasks are counted by what decides their place and flags (many members share a
+    // branch, many tasks the same dates), then each group is added up its path once.
+    type Key<'a> = (i64, bool, &'a str, TaskState, bool, bool);
+    let mut grouped: HashMap<Key<'_>, i64> = HashMap::new();
+    for (template, packed) in &groups {
+        let template_due = dues.get(template).copied().flatten();
+        for task in packed.as_deref().unwrap_or("").split(';').filter(|x| !x.is_empty()) {
+            let mut f = task.split('|');
+            let (Some(state), Some(tree), Some(path), Some(person), Some(ext), Some(resub), Some(first)) = (f.next(), f.next(), f.next(), f.next(), f.next(), f.next(), f.next()) else { continue };
+            let path = match person.parse::<usize>() {
+                Ok(p) => member_paths.get(p).copied().flatten().map(|(_, x)| x).unwrap_or(""),
+                Err(_) => path,
+            };
+            let state = TaskState::parse(state).unwrap_or(TaskState::Open);
+            let dates = pacesetter_domain::task::Dates { template_due, extended_due: iso_date(ext), resubmit_due: iso_date(resub), first_submitted: iso_date(first) };
+            *grouped.entry((*template, tree == "u", path, state, dates.overdue(state, today), dates.late())).or_default() += 1;
+        }
+    }
     let mut r = Rollup::default();
-    for t in rows {
-        let state = TaskState::parse(&t.state).unwrap_or(TaskState::Open);
-        let dates = pacesetter_domain::task::Dates { template_due: t.due_date, extended_due: t.extended_due, resubmit_due: t.resubmit_due, first_submitted: t.first_submitted };
-        let (overdue, late) = (dates.overdue(state, today), dates.late());
-        r.all.add(state, overdue, late);
-        r.by_template.entry(t.template_id).or_default().add(state, overdue, late);
-        let Some(path) = &t.owner_path else { continue };
-        let unit = t.unit_id.is_some() && t.org_id.is_none();
-        for node in ids(path) {
+    let mut ancestors: HashMap<&str, Vec<i64>> = HashMap::new();
+    for ((template, unit, path, state, overdue, late), n) in grouped {
+        r.all.add_n(state, overdue, late, n);
+        r.by_template.entry(template).or_default().add_n(state, overdue, late, n);
+        let nodes = ancestors.entry(path).or_insert_with(|| ids(path).collect());
+        for node in nodes.iter().copied() {
             if unit {
-                r.by_unit.entry(node).or_default().add(state, overdue, late);
-                r.by_template_unit.entry((t.template_id, node)).or_default().add(state, overdue, late);
+                r.by_unit.entry(node).or_default().add_n(state, overdue, late, n);
+                r.by_template_unit.entry((template, node)).or_default().add_n(state, overdue, late, n);
             } else {
-                r.by_org.entry(node).or_default().add(state, overdue, late);
-                r.by_template_org.entry((t.template_id, node)).or_default().add(state, overdue, late);
+                r.by_org.entry(node).or_default().add_n(state, overdue, late, n);
+                r.by_template_org.entry((template, node)).or_default().add_n(state, overdue, late, n);
             }
         }
     }

@@ -40,9 +40,9 @@ pub fn push_person_condition(sql: &mut Sql, scope: &Scope, min: Access, person_c
             continue;
         }
         or(sql);
-        sql.push(&format!(
-            "EXISTS (SELECT 1 FROM {members} sm JOIN {table} sn ON sn.id = sm.{fk} WHERE sm.person_id = {person_col} AND sm.end_date IS NULL AND ("
-        ));
+        // Uncorrelated, so that both databases compute the set once and probe it (inside an OR
+        // a correlated EXISTS is run again for every row).
+        sql.push(&format!("{person_col} IN (SELECT sm.person_id FROM {members} sm JOIN {table} sn ON sn.id = sm.{fk} WHERE sm.end_date IS NULL AND ("));
         for (i, p) in paths.iter().enumerate() {
             if i > 0 {
                 sql.push(" OR ");

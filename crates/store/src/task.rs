@@ -86,25 +86,26 @@ const SELECT: &str = "SELECT t.id, t.template_id, t.campaign_id, t.org_id, t.uni
      LEFT JOIN orgs o ON o.id = t.org_id LEFT JOIN units u ON u.id = t.unit_id LEFT JOIN people p ON p.id = t.person_id";
 
 /// Appends the condition for the tasks a scope can see: an organization's through the Party
-/// tree, a unit's through the administrative tree, a person's through the people scope.
+/// tree, a unit's through the administrative tree, a person's through the people scope. The
+/// query joins the owner organization as `o` and the owner unit as `u`.
 pub fn push_task_condition(q: &mut Sql, scope: &Scope) {
     if scope.global().is_some() {
         q.push("(1 = 1)");
         return;
     }
-    q.push("((t.org_id IS NOT NULL AND EXISTS (SELECT 1 FROM orgs so WHERE so.id = t.org_id AND (1 = 0");
+    q.push("((t.org_id IS NOT NULL AND (1 = 0");
     for r in scope.reaches_at_least(Access::Read) {
         if let Reach::Org(p) = r {
-            q.push(" OR so.path LIKE ").push_bind(format!("{p}%"));
+            q.push(" OR o.path LIKE ").push_bind(format!("{p}%"));
         }
     }
-    q.push("))) OR (t.unit_id IS NOT NULL AND EXISTS (SELECT 1 FROM units su WHERE su.id = t.unit_id AND (1 = 0");
+    q.push(")) OR (t.unit_id IS NOT NULL AND (1 = 0");
     for r in scope.reaches_at_least(Access::Read) {
         if let Reach::Unit(p) = r {
-            q.push(" OR su.path LIKE ").push_bind(format!("{p}%"));
+            q.push(" OR u.path LIKE ").push_bind(format!("{p}%"));
         }
     }
-    q.push("))) OR (t.person_id IS NOT NULL AND ");
+    q.push(")) OR (t.person_id IS NOT NULL AND ");
     push_person_condition(q, scope, Access::Read, "t.person_id");
     q.push("))");
 }

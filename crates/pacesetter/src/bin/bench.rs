@@ -186,10 +186,30 @@ async fn bench_dashboard(people: usize) {
         let t = Instant::now();
         let d = demo::generate(people);
         pacesetter_web::load_demo(&store, &d, &pacesetter_web::auth::hash_password("bench-password")).await.expect("demo");
+        // As autovacuum would after a bulk load: planner statistics (SQLite: ANALYZE too).
+        let mut w = store.write().await.expect("write");
+        w.execute_raw("ANALYZE").await.expect("analyze");
+        w.commit().await.expect("commit");
         let mut c = store.read().await.expect("read");
         let tasks = c.fetch_i64(pacesetter_store::Sql::new("SELECT COUNT(*) FROM tasks")).await.expect("count");
         drop(c);
         println!("{name:<9} demo of {} people with the 2012 plan ({tasks} tasks) loaded in {:.1} s", d.people.len(), t.elapsed().as_secs_f64());
+        // The parts: the roll-up query alone, for the office's scope.
+        let office = {
+            let mut c = store.read().await.expect("read");
+            let a = pacesetter_store::account::by_username(&mut c, "office").await.expect("q").expect("office");
+            pacesetter_store::scope::load(&mut c, pacesetter_domain::ids::AccountId(a.id), pacesetter_domain::dates::today()).await.expect("scope").expect("scope")
+        };
+        let mut times = Vec::new();
+        for _ in 0..10 {
+            let mut c = store.read().await.expect("read");
+            let t = Instant::now();
+            let r = pacesetter_store::dashboard::rollup(&mut c, &office, 1, pacesetter_domain::dates::today()).await.expect("rollup");
+            times.push(t.elapsed().as_secs_f64() * 1000.0);
+            assert_eq!(r.all.total, tasks);
+        }
+        times.sort_by(f64::total_cmp);
+        println!("{name:<9} rollup query and fold alone: median {:.1} ms", times[5]);
         let site = pacesetter_web::state::Site::from_public_url("http://127.0.0.1:8080", Vec::new()).expect("site");
         let state = pacesetter_web::state::AppState { store: store.clone(), site: std::sync::Arc::new(site) };
         let router = pacesetter_web::routes::router(state.clone());
