@@ -247,6 +247,7 @@ pub const TABLES: &[TableSpec] = &[
             ("last_submitted_ms", OptI64),
             ("decided_ms", OptI64),
             ("created_ms", I64),
+            ("member_org_id", OptI64),
         ],
     },
     TableSpec {

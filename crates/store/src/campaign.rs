@@ -397,7 +397,34 @@ pub async fn sync(c: &mut Conn, campaign: i64) -> Result<i64, StoreError> {
         };
         created += c.execute(q).await? as i64;
     }
+    if created > 0 {
+        // New members' tasks: where they count.
+        c.execute(
+            Sql::new(
+                "UPDATE tasks SET member_org_id = (SELECT pm.org_id FROM org_memberships pm JOIN orgs po ON po.id = pm.org_id \
+                 WHERE pm.person_id = tasks.person_id AND pm.end_date IS NULL ORDER BY po.depth DESC, pm.id LIMIT 1) \
+                 WHERE campaign_id = $1 AND person_id IS NOT NULL AND member_org_id IS NULL",
+            )
+            .bind(campaign),
+        )
+        .await?;
+    }
     Ok(created)
+}
+
+/// Keeps on each member's task the member's deepest current organization (where the task
+/// counts on the dashboards): for one person after their memberships change, or for all.
+pub async fn refresh_member_orgs(c: &mut Conn, person: Option<i64>) -> Result<(), StoreError> {
+    let mut q = Sql::new(
+        "UPDATE tasks SET member_org_id = (SELECT pm.org_id FROM org_memberships pm JOIN orgs po ON po.id = pm.org_id \
+         WHERE pm.person_id = tasks.person_id AND pm.end_date IS NULL ORDER BY po.depth DESC, pm.id LIMIT 1) \
+         WHERE person_id IS NOT NULL AND campaign_id IN (SELECT id FROM campaigns WHERE state = 'active')",
+    );
+    if let Some(p) = person {
+        q.push(" AND person_id = ").push_bind(p);
+    }
+    c.execute(q).await?;
+    Ok(())
 }
 
 /// Runs the fan-out of every active campaign (after the trees or the roster change).

@@ -81,42 +81,19 @@ fn iso_date(s: &str) -> Option<Date> {
 }
 
 /// Rolls up the tasks of a campaign that the caller can see, in one query (a member's task
-/// counts under their deepest current organization). The database
+/// counts under their deepest current organization, kept on the task). The database
 /// packs each template's tasks into one string (state, tree, owner path, the dates that make
 /// a task late or overdue), because handing thousands of rows one by one to the driver costs
 /// more than the whole roll-up; the rule for late and overdue stays in the domain.
 pub async fn rollup(c: &mut Conn, scope: &Scope, campaign: i64, today: Date) -> Result<Rollup, StoreError> {
     let dues: Vec<(i64, Option<Date>)> = c.fetch_all(Sql::new("SELECT id, due_date FROM task_templates WHERE campaign_id = $1 AND retired = FALSE").bind(campaign)).await?;
     let dues: HashMap<i64, Option<Date>> = dues.into_iter().collect();
-    // The members who owe tasks of the campaign, with their current organizations.
-    let packed_members: Option<String> = c
-        .fetch_optional::<(Option<String>,)>(
-            Sql::new(
-                "SELECT string_agg(CAST(pm.person_id AS TEXT) || '|' || CAST(po.depth AS TEXT) || '|' || po.path, ';') FROM org_memberships pm JOIN orgs po ON po.id = pm.org_id \
-                 WHERE pm.end_date IS NULL AND pm.person_id IN (SELECT person_id FROM tasks WHERE campaign_id = $1 AND person_id IS NOT NULL)",
-            )
-            .bind(campaign),
-        )
-        .await?
-        .and_then(|r| r.0);
-    // Indexed by person id (dense), which is much cheaper than hashing tens of thousands.
-    let mut member_paths: Vec<Option<(i64, &str)>> = Vec::new();
-    for m in packed_members.as_deref().unwrap_or("").split(';').filter(|x| !x.is_empty()) {
-        let mut f = m.splitn(3, '|');
-        let (Some(Ok(p)), Some(Ok(depth)), Some(path)) = (f.next().map(str::parse::<usize>), f.next().map(str::parse::<i64>), f.next()) else { continue };
-        if p >= member_paths.len() {
-            member_paths.resize(p + 1, None);
-        }
-        // The deepest organization wins (a group over its branch).
-        if member_paths[p].is_none_or(|(d, _)| depth > d) {
-            member_paths[p] = Some((depth, path));
-        }
-    }
     let mut q = Sql::new(
         "SELECT t.template_id, string_agg(t.state || '|' || CASE WHEN t.unit_id IS NOT NULL THEN 'u' ELSE 'o' END || '|' || \
-         COALESCE(o.path, u.path, '') || '|' || COALESCE(CAST(t.person_id AS TEXT), '') || '|' || \
+         COALESCE(o.path, u.path, mo.path, '') || '|' || \
          COALESCE(CAST(t.extended_due AS TEXT), '') || '|' || COALESCE(CAST(t.resubmit_due AS TEXT), '') || '|' || COALESCE(CAST(t.first_submitted AS TEXT), ''), ';') AS packed \
          FROM tasks t JOIN task_templates tt ON tt.id = t.template_id LEFT JOIN orgs o ON o.id = t.org_id LEFT JOIN units u ON u.id = t.unit_id \
+         LEFT JOIN orgs mo ON mo.id = t.member_org_id \
          WHERE tt.retired = FALSE AND t.campaign_id = $1 AND ",
     )
     .bind(campaign);
@@ -131,11 +108,7 @@ pub async fn rollup(c: &mut Conn, scope: &Scope, campaign: i64, today: Date) -> 
         let template_due = dues.get(template).copied().flatten();
         for task in packed.as_deref().unwrap_or("").split(';').filter(|x| !x.is_empty()) {
             let mut f = task.split('|');
-            let (Some(state), Some(tree), Some(path), Some(person), Some(ext), Some(resub), Some(first)) = (f.next(), f.next(), f.next(), f.next(), f.next(), f.next(), f.next()) else { continue };
-            let path = match person.parse::<usize>() {
-                Ok(p) => member_paths.get(p).copied().flatten().map(|(_, x)| x).unwrap_or(""),
-                Err(_) => path,
-            };
+            let (Some(state), Some(tree), Some(path), Some(ext), Some(resub), Some(first)) = (f.next(), f.next(), f.next(), f.next(), f.next(), f.next()) else { continue };
             let state = TaskState::parse(state).unwrap_or(TaskState::Open);
             let dates = pacesetter_domain::task::Dates { template_due, extended_due: iso_date(ext), resubmit_due: iso_date(resub), first_submitted: iso_date(first) };
             *grouped.entry((*template, tree == "u", path, state, dates.overdue(state, today), dates.late())).or_default() += 1;

@@ -415,6 +415,7 @@ pub async fn add_membership(c: &mut Conn, scope: &Scope, person: PersonId, tree:
     let id = insert_membership(c, tree, person, node.id, role, start).await?;
     let row = memberships_unscoped(c, person).await?.into_iter().find(|m| m.id == id && m.tree == tree.entity()).ok_or(StoreError::NotFound)?;
     audit::append(c, scope, &format!("{}_membership.add", tree.entity()), "person", person, None, audit::snapshot(&row)).await?;
+    crate::campaign::refresh_member_orgs(c, Some(person.0)).await?;
     Ok(row)
 }
 
@@ -437,6 +438,7 @@ pub async fn end_membership(c: &mut Conn, scope: &Scope, person: PersonId, tree:
     c.execute(Sql::new(format!("UPDATE {} SET end_date = $1, end_reason = $2 WHERE id = $3", tree.memberships())).bind(on).bind(reason.as_str()).bind(membership)).await?;
     let after = memberships_unscoped(c, person).await?.into_iter().find(|m| m.id == membership && m.tree == tree.entity()).ok_or(StoreError::NotFound)?;
     audit::append(c, scope, &format!("{}_membership.end", tree.entity()), "person", person, audit::snapshot(&before), audit::snapshot(&after)).await?;
+    crate::campaign::refresh_member_orgs(c, Some(person.0)).await?;
     Ok(after)
 }
 
@@ -459,6 +461,7 @@ pub async fn mark_left(c: &mut Conn, scope: &Scope, person: PersonId, on: Date, 
     c.execute(Sql::new("UPDATE people SET left_on = $1, updated_ms = $2 WHERE id = $3").bind(on).bind(now_ms()).bind(person)).await?;
     let after = record_unscoped(c, person).await?;
     audit::append(c, scope, "person.leave", "person", person, before.for_audit(), after.for_audit()).await?;
+    crate::campaign::refresh_member_orgs(c, Some(person.0)).await?;
     let history = memberships_unscoped(c, person).await?;
     Ok((after, history))
 }

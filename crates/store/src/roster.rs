@@ -690,6 +690,7 @@ pub async fn commit(c: &mut Conn, scope: &Scope, root: &Root, rows: &[RosterRow]
     });
     audit::append_many(c, scope, entries).await?;
     crate::campaign::sync_active(c).await?;
+    crate::campaign::refresh_member_orgs(c, None).await?;
     Ok(plan)
 }
 

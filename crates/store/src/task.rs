@@ -40,7 +40,8 @@ pub struct TaskRow {
     pub reviewer: String,
     pub campaign_state: String,
     pub owner_name: String,
-    /// The owner's path in its tree (for a person: their deepest current organization's).
+    /// The owner's path in its tree (for a person: their deepest current organization's, kept
+    /// on the task as `member_org_id`).
     pub owner_path: Option<String>,
 }
 
@@ -81,9 +82,10 @@ impl TaskRow {
 const SELECT: &str = "SELECT t.id, t.template_id, t.campaign_id, t.org_id, t.unit_id, t.person_id, t.state, t.extended_due, t.extended_reason, t.resubmit_due, \
      t.first_submitted, t.last_submitted_ms, t.decided_ms, tt.code, tt.item, tt.title, tt.description, tt.deliverable_json, tt.due_date, tt.wording, tt.reviewer, \
      c.state AS campaign_state, COALESCE(o.name, u.name, p.name, '') AS owner_name, \
-     COALESCE(o.path, u.path, (SELECT po.path FROM org_memberships pm JOIN orgs po ON po.id = pm.org_id WHERE pm.person_id = t.person_id AND pm.end_date IS NULL ORDER BY po.depth DESC, pm.id LIMIT 1)) AS owner_path \
+     COALESCE(o.path, u.path, mo.path) AS owner_path \
      FROM tasks t JOIN task_templates tt ON tt.id = t.template_id JOIN campaigns c ON c.id = t.campaign_id \
-     LEFT JOIN orgs o ON o.id = t.org_id LEFT JOIN units u ON u.id = t.unit_id LEFT JOIN people p ON p.id = t.person_id";
+     LEFT JOIN orgs o ON o.id = t.org_id LEFT JOIN units u ON u.id = t.unit_id LEFT JOIN people p ON p.id = t.person_id \
+     LEFT JOIN orgs mo ON mo.id = t.member_org_id";
 
 /// Appends the condition for the tasks a scope can see: an organization's through the Party
 /// tree, a unit's through the administrative tree, a person's through the people scope. The

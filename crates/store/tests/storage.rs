@@ -480,6 +480,29 @@ async fn a_plan_fans_out_once_and_a_changed_plan_keeps_edited_dates(db: Db) {
     let q = format!("SELECT COUNT(*) FROM tasks t JOIN task_templates tt ON tt.id = t.template_id WHERE t.org_id = {} AND tt.code = 'branch-system'", b.id);
     assert_eq!(count(&db, &q).await, 1);
 
+    // A member transferred to another branch: their commitment now counts there.
+    let mut c = db.store.read().await.unwrap();
+    let member_task = task::list(&mut c, &office, &task::TaskFilter { campaign: Some(id), ..Default::default() }).await.unwrap().into_iter().find(|t| t.code == "commitments-members").unwrap();
+    let person = pacesetter_domain::ids::PersonId(member_task.person_id.unwrap());
+    let before = dashboard::rollup(&mut c, &office, id, date!(2012 - 03 - 20)).await.unwrap();
+    let current = people::memberships(&mut c, &office, person).await.unwrap().into_iter().filter(|m| m.tree == "org" && m.end_date.is_none()).collect::<Vec<_>>();
+    let old_org = member_task.owner_path.as_deref().unwrap().trim_end_matches('/').rsplit('/').next().unwrap().parse::<i64>().unwrap();
+    drop(c);
+    let target = b.id;
+    let mut w = db.store.write().await.unwrap();
+    for m in &current {
+        people::end_membership(&mut w, &office, person, Tree::Org, m.id, date!(2012 - 03 - 20), "转出").await.unwrap();
+    }
+    people::add_membership(&mut w, &office, person, Tree::Org, target, "member", date!(2012 - 03 - 20)).await.unwrap();
+    w.commit().await.unwrap();
+    let mut c = db.store.read().await.unwrap();
+    let after = dashboard::rollup(&mut c, &office, id, date!(2012 - 03 - 20)).await.unwrap();
+    let tpl = member_task.template_id;
+    assert_eq!(after.by_template_org.get(&(tpl, target)).map(|f| f.total), Some(1), "the member's task counts under the new branch");
+    assert_eq!(after.by_template_org.get(&(tpl, old_org)).map(|f| f.total).unwrap_or(0), before.by_template_org.get(&(tpl, old_org)).map(|f| f.total).unwrap_or(0) - 1);
+    assert_eq!(task::get(&mut c, &office, member_task.id).await.unwrap().owner_path.as_deref(), Some(b.path.as_str()));
+    drop(c);
+
     // A closed campaign is read-only and refuses a new load.
     let mut w = db.store.write().await.unwrap();
     campaign::close(&mut w, &office, id).await.unwrap();
