@@ -101,6 +101,20 @@ pub enum Reviewer {
     Parent,
 }
 
+impl Reviewer {
+    /// How the plan file and the database spell it.
+    pub fn code(self) -> &'static str {
+        match self {
+            Reviewer::Office => "office",
+            Reviewer::Parent => "parent",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Reviewer> {
+        [Reviewer::Office, Reviewer::Parent].into_iter().find(|r| r.code() == s)
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CampaignDef {
     pub code: String,
@@ -453,8 +467,8 @@ pub fn parse(text: &str) -> Result<Plan, Vec<PlanError>> {
             }
         };
         let reviewer = match r.reviewer.as_ref().map(|s| s.get_ref().as_str()) {
-            None | Some("office") => Some(Reviewer::Office),
-            Some("parent") => Some(Reviewer::Parent),
+            None => Some(Reviewer::Office),
+            Some(code) if Reviewer::parse(code).is_some() => Reviewer::parse(code),
             Some(other) => {
                 err(r.reviewer.as_ref().map(|s| s.span().start).unwrap_or(at), format!("未知的审核方“{other}”（office 或 parent）"), format!("Unknown reviewer \"{other}\" (office or parent)"));
                 None

@@ -85,7 +85,7 @@ impl TemplateRow {
         serde_json::from_str(&self.deliverable_json).unwrap_or(Deliverable::Text)
     }
     pub fn reviewer(&self) -> Reviewer {
-        if self.reviewer == "parent" { Reviewer::Parent } else { Reviewer::Office }
+        Reviewer::parse(&self.reviewer).unwrap_or(Reviewer::Office)
     }
     fn as_template(&self) -> TaskTemplate {
         TaskTemplate {
@@ -203,7 +203,7 @@ async fn insert_template(c: &mut Conn, campaign: i64, t: &TaskTemplate, sort: i6
         .bind(t.from)
         .bind(t.due)
         .bind(t.wording.clone())
-        .bind(if t.reviewer == Reviewer::Parent { "parent" } else { "office" })
+        .bind(t.reviewer.code())
         .bind(sort),
     )
     .await?;
@@ -316,7 +316,7 @@ pub async fn load(c: &mut Conn, scope: &Scope, plan: &Plan, source: &str, confir
                             .bind(keep_due)
                             .bind(t.due)
                             .bind(t.wording.clone())
-                            .bind(if t.reviewer == Reviewer::Parent { "parent" } else { "office" })
+                            .bind(t.reviewer.code())
                             .bind(i as i64)
                             .bind(old.id),
                         )
@@ -399,27 +399,27 @@ pub async fn sync(c: &mut Conn, campaign: i64) -> Result<i64, StoreError> {
     }
     if created > 0 {
         // New members' tasks: where they count.
-        c.execute(
-            Sql::new(
-                "UPDATE tasks SET member_org_id = (SELECT pm.org_id FROM org_memberships pm JOIN orgs po ON po.id = pm.org_id \
-                 WHERE pm.person_id = tasks.person_id AND pm.end_date IS NULL ORDER BY po.depth DESC, pm.id LIMIT 1) \
-                 WHERE campaign_id = $1 AND person_id IS NOT NULL AND member_org_id IS NULL",
-            )
-            .bind(campaign),
-        )
-        .await?;
+        let mut q = member_org_update();
+        q.push(" AND campaign_id = ").push_bind(campaign).push(" AND member_org_id IS NULL");
+        c.execute(q).await?;
     }
     Ok(created)
+}
+
+/// Sets each member's task to the member's deepest current organization; callers narrow it.
+fn member_org_update() -> Sql {
+    Sql::new(
+        "UPDATE tasks SET member_org_id = (SELECT pm.org_id FROM org_memberships pm JOIN orgs po ON po.id = pm.org_id \
+         WHERE pm.person_id = tasks.person_id AND pm.end_date IS NULL ORDER BY po.depth DESC, pm.id LIMIT 1) \
+         WHERE person_id IS NOT NULL",
+    )
 }
 
 /// Keeps on each member's task the member's deepest current organization (where the task
 /// counts on the dashboards): for one person after their memberships change, or for all.
 pub async fn refresh_member_orgs(c: &mut Conn, person: Option<i64>) -> Result<(), StoreError> {
-    let mut q = Sql::new(
-        "UPDATE tasks SET member_org_id = (SELECT pm.org_id FROM org_memberships pm JOIN orgs po ON po.id = pm.org_id \
-         WHERE pm.person_id = tasks.person_id AND pm.end_date IS NULL ORDER BY po.depth DESC, pm.id LIMIT 1) \
-         WHERE person_id IS NOT NULL AND campaign_id IN (SELECT id FROM campaigns WHERE state = 'active')",
-    );
+    let mut q = member_org_update();
+    q.push(" AND campaign_id IN (SELECT id FROM campaigns WHERE state = 'active')");
     if let Some(p) = person {
         q.push(" AND person_id = ").push_bind(p);
     }

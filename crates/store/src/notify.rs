@@ -162,15 +162,7 @@ pub fn decision_note(t: &TaskRow, action: &str, comment: Option<&str>) -> Note {
 /// Reminders for the tasks of a campaign due within three days, or overdue. Each goes once
 /// per due date (a new date, after an extension or a return, reminds again).
 pub async fn remind(c: &mut Conn, campaign: i64, today: Date, public_url: &str) -> Result<usize, StoreError> {
-    let mut q = Sql::new(
-        "SELECT t.id, t.template_id, t.campaign_id, t.org_id, t.unit_id, t.person_id, t.state, t.extended_due, t.extended_reason, t.resubmit_due, \
-         t.first_submitted, t.last_submitted_ms, t.decided_ms, tt.code, tt.item, tt.title, tt.description, tt.deliverable_json, tt.due_date, tt.wording, tt.reviewer, \
-         c.state AS campaign_state, '' AS owner_name, CAST(NULL AS TEXT) AS owner_path \
-         FROM tasks t JOIN task_templates tt ON tt.id = t.template_id JOIN campaigns c ON c.id = t.campaign_id \
-         WHERE t.campaign_id = $1 AND c.state = 'active' AND tt.retired = FALSE AND t.state IN ('open', 'returned')",
-    );
-    q = q.bind(campaign);
-    let rows: Vec<TaskRow> = c.fetch_all(q).await?;
+    let rows: Vec<TaskRow> = crate::task::waiting(c, campaign).await?;
     let mut notes = Vec::new();
     let mut tasks = Vec::new();
     for t in &rows {

@@ -56,7 +56,7 @@ impl TaskRow {
         serde_json::from_str(&self.deliverable_json).unwrap_or(Deliverable::Text)
     }
     pub fn reviewer(&self) -> Reviewer {
-        if self.reviewer == "parent" { Reviewer::Parent } else { Reviewer::Office }
+        Reviewer::parse(&self.reviewer).unwrap_or(Reviewer::Office)
     }
     pub fn owner_kind(&self) -> &'static str {
         if self.org_id.is_some() {
@@ -225,6 +225,14 @@ pub async fn get(c: &mut Conn, scope: &Scope, id: i64) -> Result<TaskRow, StoreE
     q.push(" WHERE t.id = ").push_bind(id).push(" AND ");
     push_task_condition(&mut q, scope);
     c.fetch_optional(q).await?.ok_or(StoreError::NotFound)
+}
+
+/// Every task of a running campaign still owed (open or returned), whoever can see it: for
+/// the reminders.
+pub(crate) async fn waiting(c: &mut Conn, campaign: i64) -> Result<Vec<TaskRow>, StoreError> {
+    let mut q = Sql::new(SELECT);
+    q.push(" WHERE t.campaign_id = ").push_bind(campaign).push(" AND c.state = 'active' AND tt.retired = FALSE AND t.state IN ('open', 'returned')");
+    Ok(c.fetch_all(q).await?)
 }
 
 async fn get_unscoped(c: &mut Conn, id: i64) -> Result<TaskRow, StoreError> {

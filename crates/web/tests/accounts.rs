@@ -175,16 +175,9 @@ async fn an_activation_code_is_mailed_through_the_outbox() {
     }
     let m = got.expect("the message reached the SMTP sink");
     assert_eq!(m.rcpt, vec![p["email"].as_str().unwrap().to_string()]);
-    let subject = m.data.lines().find(|l| l.starts_with("Subject:")).unwrap().to_string();
+    let subject = m.subject();
     assert!(subject.contains("=?utf-8?b?") || subject.contains("=?UTF-8?B?"), "RFC 2047: {subject}");
-    let (head, body) = m.data.split_once("\n\n").unwrap();
-    let body: String = if head.contains("base64") {
-        use base64::Engine;
-        let joined: String = body.lines().map(str::trim).collect();
-        String::from_utf8(base64::engine::general_purpose::STANDARD.decode(joined).unwrap()).unwrap()
-    } else {
-        body.to_string()
-    };
+    let body = m.body();
     assert!(body.contains(&format!("{}/login", app.base)), "the link: {body}");
     assert!(body.contains("激活码："), "{body}");
     let office = app.login("office").await;

@@ -359,15 +359,8 @@ async fn a_returned_task_is_mailed_to_the_secretary() {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     let m = got.expect("the message reached the SMTP sink");
-    let subject = m.data.lines().find(|l| l.starts_with("Subject:")).unwrap().to_string();
+    let subject = m.subject();
     assert!(subject.contains("=?utf-8?b?") || subject.contains("=?UTF-8?B?"), "RFC 2047: {subject}");
-    let (head, body) = m.data.split_once("\n\n").unwrap();
-    let body: String = if head.contains("base64") {
-        use base64::Engine;
-        let joined: String = body.lines().map(str::trim).collect();
-        String::from_utf8(base64::engine::general_purpose::STANDARD.decode(joined).unwrap()).unwrap()
-    } else {
-        body.to_string()
-    };
+    let body = m.body();
     assert!(body.contains(&format!("/tasks/{task}")) && body.contains("请补充"), "{body}");
 }

@@ -137,6 +137,25 @@ pub struct Received {
     pub data: String,
 }
 
+impl Received {
+    /// The Subject header line as sent (RFC 2047-encoded when it is Chinese).
+    pub fn subject(&self) -> String {
+        self.data.lines().find(|l| l.starts_with("Subject:")).unwrap_or("").to_string()
+    }
+
+    /// The body, decoded from base64 when it was sent so.
+    pub fn body(&self) -> String {
+        let (head, body) = self.data.split_once("\n\n").unwrap_or(("", &self.data));
+        if head.contains("base64") {
+            use base64::Engine;
+            let joined: String = body.lines().map(str::trim).collect();
+            String::from_utf8(base64::engine::general_purpose::STANDARD.decode(joined).unwrap()).unwrap()
+        } else {
+            body.to_string()
+        }
+    }
+}
+
 /// A minimal SMTP server on loopback that accepts every message and keeps it.
 pub struct SmtpSink {
     pub addr: std::net::SocketAddr,
