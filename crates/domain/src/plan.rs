@@ -3,6 +3,7 @@
 //! categories, survey templates); sections this version does not know are left for them.
 
 use crate::calendar::Calendar;
+use crate::survey::{Kind, Question, Questionnaire, Scale, TargetKind};
 use crate::{Lang, Text};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashSet};
@@ -161,6 +162,21 @@ pub struct TaskTemplate {
     pub reviewer: Reviewer,
 }
 
+/// A questionnaire the plan ships, from which the office or a unit creates surveys.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SurveyTemplate {
+    pub code: String,
+    pub item: Option<u32>,
+    pub title: String,
+    pub description: Option<String>,
+    pub target: TargetKind,
+    pub anonymous: bool,
+    pub from: Option<Date>,
+    pub to: Option<Date>,
+    pub wording: Option<String>,
+    pub questionnaire: Questionnaire,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Plan {
     pub campaign: CampaignDef,
@@ -168,6 +184,9 @@ pub struct Plan {
     pub calendar: Calendar,
     pub items: Vec<Item>,
     pub tasks: Vec<TaskTemplate>,
+    /// Plans stored before survey templates existed have none.
+    #[serde(default)]
+    pub surveys: Vec<SurveyTemplate>,
 }
 
 /// A problem of a plan file, at a line (0: the file as a whole).
@@ -188,6 +207,45 @@ struct RawPlan {
     items: Vec<Spanned<RawItem>>,
     #[serde(default)]
     tasks: Vec<Spanned<RawTask>>,
+    #[serde(default)]
+    surveys: Vec<Spanned<RawSurvey>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSurvey {
+    code: String,
+    item: Option<Spanned<u32>>,
+    title: String,
+    description: Option<String>,
+    #[serde(default)]
+    target: Option<Spanned<String>>,
+    #[serde(default)]
+    anonymous: bool,
+    from: Option<Spanned<toml::value::Datetime>>,
+    to: Option<Spanned<toml::value::Datetime>>,
+    wording: Option<String>,
+    /// The questions whose answers make the satisfaction rate (codes such as "q9").
+    #[serde(default)]
+    rate: Vec<String>,
+    #[serde(default)]
+    questions: Vec<Spanned<RawQuestion>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawQuestion {
+    code: Option<String>,
+    section: Option<String>,
+    text: String,
+    kind: Spanned<String>,
+    scale: Option<Spanned<String>>,
+    #[serde(default)]
+    options: Vec<String>,
+    #[serde(default)]
+    items: Vec<String>,
+    #[serde(default)]
+    required: bool,
 }
 
 #[derive(Deserialize)]
@@ -270,8 +328,8 @@ struct RawTask {
 
 /// Top-level tables this version reads, and those reserved for the parts later versions add
 /// (they are accepted and ignored until then).
-const TABLES: &[&str] = &["campaign", "phases", "calendar", "items", "tasks"];
-const RESERVED: &[&str] = &["commitment_categories", "award_categories", "surveys"];
+const TABLES: &[&str] = &["campaign", "phases", "calendar", "items", "tasks", "surveys"];
+const RESERVED: &[&str] = &["commitment_categories", "award_categories"];
 
 /// A misspelt table (such as `[calender]`) would otherwise be skipped without a word, and its
 /// holidays with it: every top-level table and key must be one the format knows.
@@ -504,6 +562,72 @@ pub fn parse(text: &str) -> Result<Plan, Vec<PlanError>> {
             });
         }
     }
+    let mut surveys = Vec::new();
+    let mut survey_codes = HashSet::new();
+    for sv in &raw.surveys {
+        let at = sv.span().start;
+        let r = sv.get_ref();
+        if !survey_codes.insert(r.code.clone()) {
+            err(at, format!("问卷代码“{}”重复", r.code), format!("Survey code \"{}\" appears twice", r.code));
+        }
+        if let Some(item) = &r.item {
+            if !numbers.contains(item.get_ref()) {
+                err(item.span().start, format!("没有编号为 {} 的工作事项", item.get_ref()), format!("There is no work item {}", item.get_ref()));
+            }
+        }
+        let target = match &r.target {
+            None => Some(TargetKind::None),
+            Some(t) => TargetKind::parse(t.get_ref()).or_else(|| {
+                err(t.span().start, format!("未知的测评对象“{}”", t.get_ref()), format!("Unknown target \"{}\"", t.get_ref()));
+                None
+            }),
+        };
+        let from = r.from.as_ref().and_then(|d| date(d, &mut err));
+        let to = r.to.as_ref().and_then(|d| date(d, &mut err));
+        if let (Some(f), Some(t)) = (from, to) {
+            if f > t {
+                err(at, "from 晚于 to".into(), "from is after to".into());
+            }
+        }
+        let mut qn = Questionnaire { questions: Vec::new(), rate_questions: r.rate.clone() };
+        for rq in &r.questions {
+            let q = rq.get_ref();
+            let Some(kind) = Kind::parse(q.kind.get_ref()) else {
+                err(q.kind.span().start, format!("未知的题型“{}”（single、multiple、rating、matrix、text）", q.kind.get_ref()), format!("Unknown kind \"{}\" (single, multiple, rating, matrix, text)", q.kind.get_ref()));
+                continue;
+            };
+            let scale = match &q.scale {
+                None => Scale::Satisfaction,
+                Some(sc) => match Scale::parse(sc.get_ref()) {
+                    Some(v) => v,
+                    None => {
+                        err(sc.span().start, format!("未知的量表“{}”（satisfaction 或 points5）", sc.get_ref()), format!("Unknown scale \"{}\" (satisfaction or points5)", sc.get_ref()));
+                        continue;
+                    }
+                },
+            };
+            let options = if kind == Kind::Matrix { q.items.clone() } else { q.options.clone() };
+            let code = q.code.clone().unwrap_or_else(|| qn.next_code());
+            qn.questions.push(Question { code, section: q.section.clone(), text: q.text.clone(), kind, scale, options, required: q.required });
+        }
+        for p in qn.problems() {
+            err(at, format!("问卷“{}”：{}", r.title, p.zh), format!("Survey \"{}\": {}", r.title, p.en));
+        }
+        if let Some(target) = target {
+            surveys.push(SurveyTemplate {
+                code: r.code.clone(),
+                item: r.item.as_ref().map(|i| *i.get_ref()),
+                title: r.title.clone(),
+                description: r.description.clone(),
+                target,
+                anonymous: r.anonymous,
+                from,
+                to,
+                wording: r.wording.clone(),
+                questionnaire: qn,
+            });
+        }
+    }
     if raw.tasks.is_empty() {
         errs.push(PlanError { line: 0, message: Text::new("计划中没有任务（[[tasks]]）", "The plan has no tasks ([[tasks]])") });
     }
@@ -514,6 +638,7 @@ pub fn parse(text: &str) -> Result<Plan, Vec<PlanError>> {
             calendar,
             items,
             tasks,
+            surveys,
         })
     } else {
         errs.sort_by_key(|e| e.line);
@@ -581,6 +706,35 @@ mod tests {
         assert!(p.calendar.is_working_day(time::macros::date!(2012 - 03 - 31)));
         assert!(!p.calendar.is_working_day(time::macros::date!(2012 - 10 - 03)));
         assert_eq!(p.calendar.holidays.len(), 3 + 7 + 3 + 3 + 3 + 8);
+    }
+
+    #[test]
+    fn the_2012_plan_ships_the_window_questionnaire_and_the_four_theme_surveys() {
+        let p = parse(SHIPPED).unwrap();
+        let codes: Vec<&str> = p.surveys.iter().map(|s| s.code.as_str()).collect();
+        assert_eq!(codes, ["window-satisfaction", "theme-commitments", "theme-demonstration-points", "theme-study-style", "theme-advanced-branches"]);
+        let w = &p.surveys[0];
+        assert_eq!(w.target, TargetKind::Window);
+        assert!(w.anonymous);
+        let kinds: Vec<Kind> = w.questionnaire.questions.iter().map(|q| q.kind).collect();
+        assert_eq!(kinds.iter().filter(|k| **k == Kind::Rating).count(), 9);
+        assert_eq!(kinds.last(), Some(&Kind::Text));
+        assert_eq!(w.questionnaire.rate_codes(), ["q9"]);
+        assert_eq!(w.questionnaire.sections().len(), 3);
+        assert_eq!(w.from, Some(time::macros::date!(2012 - 05 - 01)));
+        let every_kind: std::collections::HashSet<Kind> = p.surveys.iter().flat_map(|s| s.questionnaire.questions.iter().map(|q| q.kind)).collect();
+        assert_eq!(every_kind.len(), 5, "the templates use every kind of question");
+    }
+
+    #[test]
+    fn a_broken_survey_template_is_reported_at_its_line() {
+        let text = format!("{SHIPPED}\n[[surveys]]\ncode = \"bad\"\ntitle = \"坏问卷\"\n\n[[surveys.questions]]\ntext = \"?\"\nkind = \"essay\"\n");
+        let errs = parse(&text).unwrap_err();
+        let line = text.lines().position(|l| l.contains("\"essay\"")).unwrap() + 1;
+        assert!(errs.iter().any(|e| e.line == line && e.message.zh.contains("essay")), "{errs:?}");
+        let empty = format!("{SHIPPED}\n[[surveys]]\ncode = \"empty\"\ntitle = \"空问卷\"\n");
+        let errs = parse(&empty).unwrap_err();
+        assert!(errs.iter().any(|e| e.message.zh.contains("至少要有一道题")), "{errs:?}");
     }
 
     #[test]

@@ -1,0 +1,725 @@
+//! Surveys: questionnaires, the answers to them, and their tallies.
+//!
+//! A questionnaire is a list of questions, each in an optional section. It is data (the plan
+//! file ships templates; the builder edits a draft) and is frozen once a survey opens, so the
+//! answers of a response are kept by question code. The satisfaction rate follows DOMAIN.md:
+//! (满意 + 基本满意) / valid answers, over the questions the survey names; its definition is
+//! stored with the survey and printed beside every figure.
+
+use crate::{Lang, Text};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Figures computed from anonymous answers are shown only for groups at least this large.
+pub const MIN_GROUP: u64 = 5;
+
+/// The longest free-text answer, in characters.
+pub const MAX_TEXT: usize = 2000;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// One option of several.
+    Single,
+    /// Any number of options.
+    Multiple,
+    /// One point of a scale.
+    Rating,
+    /// Several items, each rated on the same scale.
+    Matrix,
+    /// Free text.
+    Text,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 5] = [Kind::Single, Kind::Multiple, Kind::Rating, Kind::Matrix, Kind::Text];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Kind::Single => "single",
+            Kind::Multiple => "multiple",
+            Kind::Rating => "rating",
+            Kind::Matrix => "matrix",
+            Kind::Text => "text",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.code() == s)
+    }
+
+    pub fn label(self, lang: Lang) -> &'static str {
+        match self {
+            Kind::Single => lang.t("单选", "Single choice"),
+            Kind::Multiple => lang.t("多选", "Multiple choice"),
+            Kind::Rating => lang.t("评分", "Rating"),
+            Kind::Matrix => lang.t("矩阵评分", "Matrix"),
+            Kind::Text => lang.t("填空", "Free text"),
+        }
+    }
+}
+
+/// The scale of a rating or matrix question.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Scale {
+    /// 满意 / 基本满意 / 不满意 (stored as 0, 1, 2).
+    #[default]
+    Satisfaction,
+    /// 1 to 5 (stored as 0..=4, meaning 1..=5).
+    Points5,
+}
+
+impl Scale {
+    pub fn code(self) -> &'static str {
+        match self {
+            Scale::Satisfaction => "satisfaction",
+            Scale::Points5 => "points5",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Scale> {
+        match s {
+            "satisfaction" | "满意度" => Some(Scale::Satisfaction),
+            "points5" | "1-5" => Some(Scale::Points5),
+            _ => None,
+        }
+    }
+
+    pub fn points(self) -> usize {
+        match self {
+            Scale::Satisfaction => 3,
+            Scale::Points5 => 5,
+        }
+    }
+
+    pub fn point_label(self, i: usize, lang: Lang) -> String {
+        match self {
+            Scale::Satisfaction => [lang.t("满意", "Satisfied"), lang.t("基本满意", "Fairly satisfied"), lang.t("不满意", "Dissatisfied")]
+                .get(i)
+                .copied()
+                .unwrap_or("?")
+                .to_string(),
+            Scale::Points5 => (i + 1).to_string(),
+        }
+    }
+
+    pub fn label(self, lang: Lang) -> &'static str {
+        match self {
+            Scale::Satisfaction => lang.t("满意 / 基本满意 / 不满意", "Satisfied / fairly / dissatisfied"),
+            Scale::Points5 => lang.t("1 至 5 分", "1 to 5"),
+        }
+    }
+
+    /// The value of a point for a mean: 满意 counts 100, 基本满意 60, 不满意 0; 1..5 count 1..5.
+    pub fn value(self, i: usize) -> f64 {
+        match self {
+            Scale::Satisfaction => [100.0, 60.0, 0.0].get(i).copied().unwrap_or(0.0),
+            Scale::Points5 => (i + 1) as f64,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Question {
+    /// Stable within the questionnaire: q1, q2, ...
+    pub code: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub section: Option<String>,
+    pub text: String,
+    pub kind: Kind,
+    #[serde(default)]
+    pub scale: Scale,
+    /// The options of a choice, or the items of a matrix.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub options: Vec<String>,
+    #[serde(default)]
+    pub required: bool,
+}
+
+impl Question {
+    /// Whether the question's answers enter the satisfaction rate when the survey names none.
+    pub fn is_satisfaction(&self) -> bool {
+        matches!(self.kind, Kind::Rating | Kind::Matrix) && self.scale == Scale::Satisfaction
+    }
+
+    /// The columns of the question's tally: options, or scale points.
+    pub fn columns(&self, lang: Lang) -> Vec<String> {
+        match self.kind {
+            Kind::Single | Kind::Multiple => self.options.clone(),
+            Kind::Rating | Kind::Matrix => (0..self.scale.points()).map(|i| self.scale.point_label(i, lang)).collect(),
+            Kind::Text => Vec::new(),
+        }
+    }
+}
+
+/// A questionnaire: its questions in order, and which of them make the satisfaction rate.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Questionnaire {
+    pub questions: Vec<Question>,
+    /// The questions whose answers make the satisfaction rate; empty: every satisfaction-scale
+    /// question.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rate_questions: Vec<String>,
+}
+
+impl Questionnaire {
+    pub fn question(&self, code: &str) -> Option<&Question> {
+        self.questions.iter().find(|q| q.code == code)
+    }
+
+    /// A code not yet used: q1, q2, ...
+    pub fn next_code(&self) -> String {
+        let n = self.questions.iter().filter_map(|q| q.code.strip_prefix('q')?.parse::<u32>().ok()).max().unwrap_or(0);
+        format!("q{}", n + 1)
+    }
+
+    /// The questions that make the rate.
+    pub fn rate_codes(&self) -> Vec<&str> {
+        if self.rate_questions.is_empty() {
+            self.questions.iter().filter(|q| q.is_satisfaction()).map(|q| q.code.as_str()).collect()
+        } else {
+            self.rate_questions.iter().map(String::as_str).collect()
+        }
+    }
+
+    /// The definition of the satisfaction rate, printed with every figure.
+    pub fn rate_definition(&self, lang: Lang) -> String {
+        let codes = self.rate_codes();
+        if codes.is_empty() {
+            return lang.t("本问卷不计算满意率", "This questionnaire has no satisfaction rate").to_string();
+        }
+        let numbers: Vec<String> = codes.iter().filter_map(|c| self.questions.iter().position(|q| q.code == *c)).map(|i| (i + 1).to_string()).collect();
+        match lang {
+            Lang::Zh => format!("满意率 =（满意 + 基本满意）÷ 有效回答数，统计第 {} 题", numbers.join("、")),
+            Lang::En => format!("Satisfaction rate = (satisfied + fairly satisfied) ÷ valid answers, over question {}", numbers.join(", ")),
+        }
+    }
+
+    /// Every problem of the questionnaire, for the builder and the plan file.
+    pub fn problems(&self) -> Vec<Text> {
+        let mut out = Vec::new();
+        if self.questions.is_empty() {
+            out.push(Text::new("问卷至少要有一道题", "A questionnaire needs at least one question"));
+        }
+        let mut seen = std::collections::HashSet::new();
+        for (i, q) in self.questions.iter().enumerate() {
+            let n = i + 1;
+            if !seen.insert(q.code.as_str()) {
+                out.push(Text::new(format!("题号 {} 重复", q.code), format!("Question code {} appears twice", q.code)));
+            }
+            if q.text.trim().is_empty() {
+                out.push(Text::new(format!("第 {n} 题没有题目"), format!("Question {n} has no text")));
+            }
+            match q.kind {
+                Kind::Single | Kind::Multiple if q.options.len() < 2 => {
+                    out.push(Text::new(format!("第 {n} 题至少要有两个选项"), format!("Question {n} needs at least two options")))
+                }
+                Kind::Matrix if q.options.is_empty() => out.push(Text::new(format!("第 {n} 题（矩阵）至少要有一个评价项"), format!("Question {n} (matrix) needs at least one item"))),
+                _ => {}
+            }
+            if q.options.iter().any(|o| o.trim().is_empty()) {
+                out.push(Text::new(format!("第 {n} 题有空选项"), format!("Question {n} has an empty option")));
+            }
+            if q.options.len() > 50 {
+                out.push(Text::new(format!("第 {n} 题选项太多（最多 50 个）"), format!("Question {n} has too many options (at most 50)")));
+            }
+        }
+        for c in &self.rate_questions {
+            match self.question(c) {
+                Some(q) if q.is_satisfaction() => {}
+                _ => out.push(Text::new(format!("满意率所用的 {c} 不是满意度评分题"), format!("{c}, named for the satisfaction rate, is not a satisfaction rating"))),
+            }
+        }
+        out
+    }
+
+    /// The questions grouped by section, in order (a section starts where its name changes).
+    pub fn sections(&self) -> Vec<Section<'_>> {
+        let mut out: Vec<Section<'_>> = Vec::new();
+        for (i, q) in self.questions.iter().enumerate() {
+            let s = q.section.as_deref().filter(|s| !s.trim().is_empty());
+            match out.last_mut() {
+                Some((last, qs)) if *last == s => qs.push((i, q)),
+                _ => out.push((s, vec![(i, q)])),
+            }
+        }
+        out
+    }
+}
+
+/// A section's name (None: no name) and its questions with their positions.
+pub type Section<'a> = (Option<&'a str>, Vec<(usize, &'a Question)>);
+
+/// One answer, kept compactly by the kind of its question: a number (a single choice or a
+/// rating), a list (the options of a multiple choice, or a matrix's points with gaps), or text.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Answer {
+    Num(u16),
+    List(Vec<Option<u16>>),
+    Text(String),
+}
+
+/// The answers of one response, by question code.
+pub type Answers = BTreeMap<String, Answer>;
+
+/// A problem with one answer, for the field of its question.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AnswerError {
+    pub code: String,
+    pub message: Text,
+}
+
+/// Reads a submitted form into answers. Fields: `q1=2` (a choice or a point, 0-based), `q2=0&q2=3`
+/// (several choices), `q3.0=1&q3.1=0` (a matrix's items), `q4=text`. Every problem is reported
+/// against its question; nothing is half-accepted.
+pub fn parse_form(q: &Questionnaire, fields: &[(String, String)]) -> Result<Answers, Vec<AnswerError>> {
+    let mut answers = Answers::new();
+    let mut errors = Vec::new();
+    fn field_values<'a>(fields: &'a [(String, String)], name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        fields.iter().filter(move |(k, _)| k == name).map(|(_, v)| v.trim())
+    }
+    let values = |name| field_values(fields, name);
+    for question in &q.questions {
+        let code = &question.code;
+        let mut err = |zh: String, en: String| errors.push(AnswerError { code: code.clone(), message: Text::new(zh, en) });
+        let index = |v: &str, n: usize| v.parse::<u16>().ok().filter(|i| usize::from(*i) < n);
+        let answer = match question.kind {
+            Kind::Single | Kind::Rating => {
+                let n = if question.kind == Kind::Single { question.options.len() } else { question.scale.points() };
+                match values(code).find(|v| !v.is_empty()) {
+                    None => None,
+                    Some(v) => match index(v, n) {
+                        Some(i) => Some(Answer::Num(i)),
+                        None => {
+                            err(format!("“{v}”不是本题的选项"), format!("\"{v}\" is not an option of this question"));
+                            continue;
+                        }
+                    },
+                }
+            }
+            Kind::Multiple => {
+                let mut picked = Vec::new();
+                for v in values(code).filter(|v| !v.is_empty()) {
+                    match index(v, question.options.len()) {
+                        Some(i) if !picked.contains(&Some(i)) => picked.push(Some(i)),
+                        Some(_) => {}
+                        None => err(format!("“{v}”不是本题的选项"), format!("\"{v}\" is not an option of this question")),
+                    }
+                }
+                picked.sort();
+                if picked.is_empty() { None } else { Some(Answer::List(picked)) }
+            }
+            Kind::Matrix => {
+                let mut row = Vec::with_capacity(question.options.len());
+                for item in 0..question.options.len() {
+                    let name = format!("{code}.{item}");
+                    match field_values(fields, &name).find(|v| !v.is_empty()) {
+                        None => row.push(None),
+                        Some(v) => match index(v, question.scale.points()) {
+                            Some(i) => row.push(Some(i)),
+                            None => {
+                                err(format!("“{v}”不在评分范围内"), format!("\"{v}\" is not on the scale"));
+                                row.push(None);
+                            }
+                        },
+                    }
+                }
+                if question.required && row.iter().any(Option::is_none) && row.iter().any(Option::is_some) {
+                    err("请为每一项评分".into(), "Please rate every item".into());
+                }
+                if row.iter().all(Option::is_none) { None } else { Some(Answer::List(row)) }
+            }
+            Kind::Text => {
+                let text: String = values(code).collect::<Vec<_>>().join("\n");
+                let text = text.trim().to_string();
+                if text.chars().count() > MAX_TEXT {
+                    err(format!("不能超过 {MAX_TEXT} 字"), format!("At most {MAX_TEXT} characters"));
+                    continue;
+                }
+                if text.is_empty() { None } else { Some(Answer::Text(text)) }
+            }
+        };
+        match answer {
+            Some(a) => {
+                answers.insert(code.clone(), a);
+            }
+            None if question.required => err("此题必答".into(), "This question is required".into()),
+            None => {}
+        }
+    }
+    if errors.is_empty() { Ok(answers) } else { Err(errors) }
+}
+
+/// Checks answers that arrive as JSON (the API, paper forms typed in bulk) by the same rules as
+/// the form.
+pub fn check(q: &Questionnaire, answers: &Answers) -> Result<(), Vec<AnswerError>> {
+    let mut fields = Vec::new();
+    for (code, a) in answers {
+        if q.question(code).is_none() {
+            return Err(vec![AnswerError { code: code.clone(), message: Text::new(format!("没有题目 {code}"), format!("There is no question {code}")) }]);
+        }
+        let question = q.question(code).expect("checked above");
+        match (question.kind, a) {
+            (Kind::Single | Kind::Rating, Answer::Num(i)) => fields.push((code.clone(), i.to_string())),
+            (Kind::Multiple, Answer::List(l)) => fields.extend(l.iter().flatten().map(|i| (code.clone(), i.to_string()))),
+            (Kind::Matrix, Answer::List(l)) => {
+                if l.len() != question.options.len() {
+                    return Err(vec![AnswerError { code: code.clone(), message: Text::new("评价项数目不对", "The number of items is wrong") }]);
+                }
+                fields.extend(l.iter().enumerate().filter_map(|(k, v)| v.map(|v| (format!("{code}.{k}"), v.to_string()))));
+            }
+            (Kind::Text, Answer::Text(t)) => fields.push((code.clone(), t.clone())),
+            _ => return Err(vec![AnswerError { code: code.clone(), message: Text::new("答案与题型不符", "The answer does not fit the question") }]),
+        }
+    }
+    let parsed = parse_form(q, &fields)?;
+    if &parsed == answers { Ok(()) } else { Err(vec![AnswerError { code: String::new(), message: Text::new("答案格式不规范", "The answers are not in normal form") }]) }
+}
+
+/// The counts of one question.
+#[derive(Clone, Debug, PartialEq, Default, Serialize)]
+pub struct QuestionTally {
+    pub code: String,
+    /// Responses that answered the question.
+    pub answered: u64,
+    /// Per option or scale point (for a matrix, over all items).
+    pub counts: Vec<u64>,
+    /// A matrix's counts per item.
+    pub items: Vec<Vec<u64>>,
+    /// Sum of values, for the mean (ratings and matrices).
+    pub sum: f64,
+    /// Values counted in `sum`.
+    pub values: u64,
+    pub texts: Vec<String>,
+}
+
+impl QuestionTally {
+    pub fn mean(&self) -> Option<f64> {
+        if self.values == 0 { None } else { Some(self.sum / self.values as f64) }
+    }
+
+    /// The share of one column, in percent of the answers of the question (for a multiple choice,
+    /// of the responses that answered it).
+    pub fn percent(&self, i: usize) -> Option<f64> {
+        let total = match self.items.len() {
+            0 => self.answered,
+            _ => self.counts.iter().sum(),
+        };
+        if total == 0 { None } else { Some(self.counts.get(i).copied().unwrap_or(0) as f64 * 100.0 / total as f64) }
+    }
+}
+
+/// The satisfaction counts behind a rate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize)]
+pub struct Rate {
+    pub satisfied: u64,
+    pub fairly: u64,
+    pub dissatisfied: u64,
+}
+
+impl Rate {
+    pub fn valid(&self) -> u64 {
+        self.satisfied + self.fairly + self.dissatisfied
+    }
+
+    /// The rate in percent, None without valid answers.
+    pub fn percent(&self) -> Option<f64> {
+        let v = self.valid();
+        if v == 0 { None } else { Some((self.satisfied + self.fairly) as f64 * 100.0 / v as f64) }
+    }
+
+    pub fn add(&mut self, other: &Rate) {
+        self.satisfied += other.satisfied;
+        self.fairly += other.fairly;
+        self.dissatisfied += other.dissatisfied;
+    }
+
+    fn count(&mut self, point: u16) {
+        match point {
+            0 => self.satisfied += 1,
+            1 => self.fairly += 1,
+            _ => self.dissatisfied += 1,
+        }
+    }
+}
+
+/// The tally of a set of responses.
+#[derive(Clone, Debug, PartialEq, Default, Serialize)]
+pub struct Tally {
+    pub responses: u64,
+    pub questions: Vec<QuestionTally>,
+    pub rate: Rate,
+}
+
+impl Tally {
+    pub fn new(q: &Questionnaire) -> Tally {
+        Tally {
+            responses: 0,
+            questions: q
+                .questions
+                .iter()
+                .map(|question| QuestionTally {
+                    code: question.code.clone(),
+                    counts: vec![0; question.columns(Lang::Zh).len()],
+                    items: if question.kind == Kind::Matrix { vec![vec![0; question.scale.points()]; question.options.len()] } else { Vec::new() },
+                    ..QuestionTally::default()
+                })
+                .collect(),
+            rate: Rate::default(),
+        }
+    }
+
+    /// Counts one response.
+    pub fn add(&mut self, q: &Questionnaire, answers: &Answers) {
+        self.responses += 1;
+        let rate_codes = q.rate_codes();
+        for (question, t) in q.questions.iter().zip(self.questions.iter_mut()) {
+            let Some(a) = answers.get(&question.code) else { continue };
+            let in_rate = rate_codes.contains(&question.code.as_str());
+            t.answered += 1;
+            match (question.kind, a) {
+                (Kind::Single | Kind::Rating, Answer::Num(i)) => {
+                    if let Some(c) = t.counts.get_mut(usize::from(*i)) {
+                        *c += 1;
+                    }
+                    if question.kind == Kind::Rating {
+                        t.sum += question.scale.value(usize::from(*i));
+                        t.values += 1;
+                        if in_rate {
+                            self.rate.count(*i);
+                        }
+                    }
+                }
+                (Kind::Multiple, Answer::List(l)) => {
+                    for i in l.iter().flatten() {
+                        if let Some(c) = t.counts.get_mut(usize::from(*i)) {
+                            *c += 1;
+                        }
+                    }
+                }
+                (Kind::Matrix, Answer::List(l)) => {
+                    for (item, v) in l.iter().enumerate() {
+                        let Some(i) = v else { continue };
+                        if let Some(c) = t.counts.get_mut(usize::from(*i)) {
+                            *c += 1;
+                        }
+                        if let Some(c) = t.items.get_mut(item).and_then(|row| row.get_mut(usize::from(*i))) {
+                            *c += 1;
+                        }
+                        t.sum += question.scale.value(usize::from(*i));
+                        t.values += 1;
+                        if in_rate {
+                            self.rate.count(*i);
+                        }
+                    }
+                }
+                (Kind::Text, Answer::Text(s)) => t.texts.push(s.clone()),
+                _ => t.answered -= 1,
+            }
+        }
+    }
+}
+
+/// Whether a figure over `n` answers may be shown: always for a named survey, from
+/// [`MIN_GROUP`] on for an anonymous one.
+pub fn may_show(n: u64, anonymous: bool) -> bool {
+    !anonymous || n >= MIN_GROUP
+}
+
+/// A percentage as it is published: two decimals.
+pub fn fmt_percent(p: Option<f64>) -> String {
+    match p {
+        Some(p) => format!("{p:.2}%"),
+        None => "—".into(),
+    }
+}
+
+/// What a survey is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum TargetKind {
+    #[default]
+    None,
+    /// Service windows (units of kind window).
+    Window,
+    /// Administrative units.
+    Unit,
+    /// Party organizations.
+    Org,
+    /// Cadres (people).
+    Cadre,
+    /// Public commitments.
+    Commitment,
+}
+
+impl TargetKind {
+    pub const ALL: [TargetKind; 6] = [TargetKind::None, TargetKind::Window, TargetKind::Unit, TargetKind::Org, TargetKind::Cadre, TargetKind::Commitment];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            TargetKind::None => "none",
+            TargetKind::Window => "window",
+            TargetKind::Unit => "unit",
+            TargetKind::Org => "org",
+            TargetKind::Cadre => "cadre",
+            TargetKind::Commitment => "commitment",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<TargetKind> {
+        TargetKind::ALL.into_iter().find(|k| k.code() == s)
+    }
+
+    pub fn label(self, lang: Lang) -> &'static str {
+        match self {
+            TargetKind::None => lang.t("无特定对象", "Nothing in particular"),
+            TargetKind::Window => lang.t("服务窗口", "Service windows"),
+            TargetKind::Unit => lang.t("单位", "Units"),
+            TargetKind::Org => lang.t("党组织", "Party organizations"),
+            TargetKind::Cadre => lang.t("干部", "Cadres"),
+            TargetKind::Commitment => lang.t("公开承诺", "Public commitments"),
+        }
+    }
+}
+
+/// How an accepted response arrived.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    /// A logged-in invitee.
+    Login,
+    /// A single-use link (e-mail, SMS or a printed slip).
+    Link,
+    /// A paper form typed in by the office.
+    Paper,
+}
+
+impl Channel {
+    pub fn code(self) -> &'static str {
+        match self {
+            Channel::Login => "login",
+            Channel::Link => "link",
+            Channel::Paper => "paper",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Channel> {
+        [Channel::Login, Channel::Link, Channel::Paper].into_iter().find(|c| c.code() == s)
+    }
+
+    pub fn label(self, lang: Lang) -> &'static str {
+        match self {
+            Channel::Login => lang.t("登录作答", "Logged in"),
+            Channel::Link => lang.t("专属链接", "Personal link"),
+            Channel::Paper => lang.t("纸质", "Paper"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn q(code: &str, kind: Kind, options: &[&str], required: bool) -> Question {
+        Question { code: code.into(), section: None, text: format!("题目 {code}"), kind, scale: Scale::Satisfaction, options: options.iter().map(|s| s.to_string()).collect(), required }
+    }
+
+    fn sample() -> Questionnaire {
+        Questionnaire {
+            questions: vec![
+                q("q1", Kind::Rating, &[], true),
+                q("q2", Kind::Single, &["是", "否"], false),
+                q("q3", Kind::Multiple, &["甲", "乙", "丙"], false),
+                q("q4", Kind::Matrix, &["态度", "效率"], true),
+                q("q5", Kind::Text, &[], false),
+            ],
+            rate_questions: Vec::new(),
+        }
+    }
+
+    fn f(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn a_complete_form_becomes_answers() {
+        let a = parse_form(&sample(), &f(&[("q1", "1"), ("q2", "0"), ("q3", "2"), ("q3", "0"), ("q3", "2"), ("q4.0", "0"), ("q4.1", "2"), ("q5", " 很好 ")])).unwrap();
+        assert_eq!(a["q1"], Answer::Num(1));
+        assert_eq!(a["q3"], Answer::List(vec![Some(0), Some(2)]), "sorted, each option once");
+        assert_eq!(a["q4"], Answer::List(vec![Some(0), Some(2)]));
+        assert_eq!(a["q5"], Answer::Text("很好".into()));
+        assert_eq!(serde_json::to_string(&a).unwrap(), r#"{"q1":1,"q2":0,"q3":[0,2],"q4":[0,2],"q5":"很好"}"#);
+        check(&sample(), &a).unwrap();
+    }
+
+    #[test]
+    fn missing_required_answers_and_foreign_values_are_each_reported() {
+        let errs = parse_form(&sample(), &f(&[("q2", "7"), ("q4.0", "1")])).unwrap_err();
+        let codes: Vec<&str> = errs.iter().map(|e| e.code.as_str()).collect();
+        assert_eq!(codes, vec!["q1", "q2", "q4"]);
+        assert_eq!(errs[0].message.zh, "此题必答");
+        let too_long = "字".repeat(MAX_TEXT + 1);
+        let errs = parse_form(&sample(), &f(&[("q1", "0"), ("q4.0", "0"), ("q4.1", "0"), ("q5", &too_long)])).unwrap_err();
+        assert_eq!(errs[0].code, "q5");
+    }
+
+    #[test]
+    fn json_answers_must_fit_their_questions() {
+        let mut a = Answers::new();
+        a.insert("q1".into(), Answer::Text("满意".into()));
+        assert!(check(&sample(), &a).is_err());
+        a.insert("q1".into(), Answer::Num(3));
+        assert!(check(&sample(), &a).is_err(), "a point off the scale");
+        a.insert("q1".into(), Answer::Num(0));
+        a.insert("q4".into(), Answer::List(vec![Some(0), Some(1)]));
+        check(&sample(), &a).unwrap();
+        a.insert("q9".into(), Answer::Num(0));
+        assert!(check(&sample(), &a).is_err(), "an unknown question");
+    }
+
+    #[test]
+    fn the_tally_counts_and_the_rate_follows_the_definition() {
+        let qn = sample();
+        let mut t = Tally::new(&qn);
+        for (q1, q4) in [("0", ["0", "0"]), ("1", ["1", "2"]), ("2", ["2", "2"]), ("0", ["0", "1"])] {
+            let a = parse_form(&qn, &f(&[("q1", q1), ("q4.0", q4[0]), ("q4.1", q4[1]), ("q3", "1")])).unwrap();
+            t.add(&qn, &a);
+        }
+        assert_eq!(t.responses, 4);
+        assert_eq!(t.questions[0].counts, vec![2, 1, 1]);
+        assert_eq!(t.questions[0].mean(), Some((100.0 + 60.0 + 0.0 + 100.0) / 4.0));
+        assert_eq!(t.questions[3].items, vec![vec![2, 1, 1], vec![1, 1, 2]]);
+        assert_eq!(t.questions[2].counts, vec![0, 4, 0]);
+        assert_eq!(t.questions[2].percent(1), Some(100.0));
+        // q1: 2 satisfied, 1 fairly, 1 not; q4: 3 satisfied, 2 fairly, 3 not: 8 of 12 valid.
+        assert_eq!(t.rate, Rate { satisfied: 5, fairly: 3, dissatisfied: 4 });
+        assert_eq!(fmt_percent(t.rate.percent()), "66.67%");
+        let only_q1 = Questionnaire { rate_questions: vec!["q1".into()], ..qn };
+        let mut t = Tally::new(&only_q1);
+        t.add(&only_q1, &parse_form(&only_q1, &f(&[("q1", "1"), ("q4.0", "2"), ("q4.1", "2")])).unwrap());
+        assert_eq!(t.rate.percent(), Some(100.0));
+        assert!(only_q1.rate_definition(Lang::Zh).contains("第 1 题"));
+    }
+
+    #[test]
+    fn a_broken_questionnaire_lists_its_problems() {
+        let mut qn = sample();
+        qn.questions[1].options.truncate(1);
+        qn.questions[3].options.clear();
+        qn.questions.push(q("q1", Kind::Text, &[], false));
+        qn.rate_questions = vec!["q5".into()];
+        let p: Vec<String> = qn.problems().into_iter().map(|t| t.zh).collect();
+        assert_eq!(p.len(), 4, "{p:?}");
+        assert!(Questionnaire::default().problems().len() == 1);
+        assert_eq!(sample().next_code(), "q6");
+    }
+
+    #[test]
+    fn small_anonymous_groups_are_hidden() {
+        assert!(!may_show(4, true));
+        assert!(may_show(5, true));
+        assert!(may_show(1, false));
+    }
+}
