@@ -379,7 +379,7 @@ pub fn check(q: &Questionnaire, answers: &Answers) -> Result<(), Vec<AnswerError
 }
 
 /// The counts of one question.
-#[derive(Clone, Debug, PartialEq, Default, Serialize)]
+#[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
 pub struct QuestionTally {
     pub code: String,
     /// Responses that answered the question.
@@ -392,6 +392,8 @@ pub struct QuestionTally {
     pub sum: f64,
     /// Values counted in `sum`.
     pub values: u64,
+    /// Free-text answers (kept out of stored tallies: they are read from the responses).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub texts: Vec<String>,
 }
 
@@ -412,7 +414,7 @@ impl QuestionTally {
 }
 
 /// The satisfaction counts behind a rate.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Rate {
     pub satisfied: u64,
     pub fairly: u64,
@@ -446,7 +448,7 @@ impl Rate {
 }
 
 /// The tally of a set of responses.
-#[derive(Clone, Debug, PartialEq, Default, Serialize)]
+#[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
 pub struct Tally {
     pub responses: u64,
     pub questions: Vec<QuestionTally>,
@@ -468,6 +470,26 @@ impl Tally {
                 })
                 .collect(),
             rate: Rate::default(),
+        }
+    }
+
+    /// Adds another tally of the same questionnaire (a roll-up).
+    pub fn merge(&mut self, other: &Tally) {
+        self.responses += other.responses;
+        self.rate.add(&other.rate);
+        for (a, b) in self.questions.iter_mut().zip(&other.questions) {
+            a.answered += b.answered;
+            a.sum += b.sum;
+            a.values += b.values;
+            for (x, y) in a.counts.iter_mut().zip(&b.counts) {
+                *x += y;
+            }
+            for (row, other_row) in a.items.iter_mut().zip(&b.items) {
+                for (x, y) in row.iter_mut().zip(other_row) {
+                    *x += y;
+                }
+            }
+            a.texts.extend(b.texts.iter().cloned());
         }
     }
 

@@ -75,9 +75,22 @@ pub struct NewEntry {
     pub after: Option<String>,
 }
 
+/// An entry with its own actor, for batches written on behalf of many people.
+pub struct ActorEntry {
+    pub actor_account: Option<i64>,
+    pub actor: String,
+    pub entry: NewEntry,
+}
+
 /// Appends many entries at once (a roster import): the chain is computed here and the rows
 /// are inserted a few hundred per statement, under the same one-writer rule as [`append`].
 pub async fn append_many(c: &mut Conn, scope: &Scope, entries: Vec<NewEntry>) -> Result<(), StoreError> {
+    let actor_account = if scope.account.0 == 0 { None } else { Some(scope.account.0) };
+    append_entries(c, entries.into_iter().map(|entry| ActorEntry { actor_account, actor: scope.actor.clone(), entry }).collect()).await
+}
+
+/// Appends many entries, each with its own actor (a batch of survey responses).
+pub async fn append_entries(c: &mut Conn, entries: Vec<ActorEntry>) -> Result<(), StoreError> {
     if entries.is_empty() {
         return Ok(());
     }
@@ -90,11 +103,10 @@ pub async fn append_many(c: &mut Conn, scope: &Scope, entries: Vec<NewEntry>) ->
         None => (0, GENESIS.to_string()),
     };
     let at_ms = now_ms();
-    let actor_account = if scope.account.0 == 0 { None } else { Some(scope.account.0) };
     let mut rows = Vec::with_capacity(entries.len());
-    for e in entries {
+    for ActorEntry { actor_account, actor, entry: e } in entries {
         seq += 1;
-        let entry = AuditEntry { seq, at_ms, actor_account, actor: scope.actor.clone(), action: e.action, entity: e.entity.to_string(), entity_id: e.entity_id, before: e.before, after: e.after };
+        let entry = AuditEntry { seq, at_ms, actor_account, actor, action: e.action, entity: e.entity.to_string(), entity_id: e.entity_id, before: e.before, after: e.after };
         let hash = chain_hash(&prev, &entry);
         rows.push(vec![
             entry.seq.into(),

@@ -294,6 +294,52 @@ pub const TABLES: &[TableSpec] = &[
         columns: &[("id", I64), ("account_id", I64), ("token_hash", Text), ("created_ms", I64), ("revoked_ms", OptI64)],
     },
     TableSpec {
+        name: "surveys",
+        order_by: "id",
+        columns: &[
+            ("id", I64),
+            ("campaign_id", OptI64),
+            ("template_code", OptText),
+            ("title", Text),
+            ("description", OptText),
+            ("owner_unit_id", OptI64),
+            ("target_kind", Text),
+            ("anonymous", Bool),
+            ("results_public", Bool),
+            ("allow_replace", Bool),
+            ("questionnaire_json", Text),
+            ("opens_on", OptDate),
+            ("closes_on", OptDate),
+            ("state", Text),
+            ("created_ms", I64),
+            ("created_by", Text),
+        ],
+    },
+    TableSpec {
+        name: "survey_targets",
+        order_by: "survey_id, target_id",
+        columns: &[("survey_id", I64), ("target_id", I64), ("label", Text), ("unit_id", OptI64), ("org_id", OptI64)],
+    },
+    TableSpec { name: "survey_invitees", order_by: "survey_id, person_id", columns: &[("survey_id", I64), ("person_id", I64)] },
+    // Participation and anonymous responses are written in key order (voter; random id), never
+    // in the order they arrived, so a backup cannot be used to pair them.
+    TableSpec {
+        name: "survey_participation",
+        order_by: "survey_id, target_id, voter",
+        columns: &[("survey_id", I64), ("target_id", I64), ("voter", Text), ("channel", Text), ("day", Date)],
+    },
+    TableSpec {
+        name: "survey_responses",
+        order_by: "id",
+        columns: &[("id", Text), ("survey_id", I64), ("target_id", I64), ("channel", Text), ("day", Date), ("serial", OptText), ("person_id", OptI64), ("answers_json", Text)],
+    },
+    TableSpec {
+        name: "survey_links",
+        order_by: "id",
+        columns: &[("id", I64), ("survey_id", I64), ("token_hash", Text), ("person_id", OptI64), ("created_ms", I64), ("revoked", Bool), ("used_on", OptDate)],
+    },
+    TableSpec { name: "survey_tallies", order_by: "survey_id, target_id", columns: &[("survey_id", I64), ("target_id", I64), ("tally_json", Text)] },
+    TableSpec {
         name: "audit_log",
         order_by: "seq",
         columns: &[
@@ -472,7 +518,7 @@ pub async fn restore(store: &Store, input: impl BufRead) -> Result<Counts, Store
         return Err(bad("the file is cut short (no end line)".into()));
     }
     if w.is_postgres() {
-        for t in TABLES.iter().filter(|t| t.columns[0].0 == "id") {
+        for t in TABLES.iter().filter(|t| t.columns[0] == ("id", I64)) {
             w.execute(Sql::new(format!("SELECT setval(pg_get_serial_sequence('{0}', 'id'), COALESCE((SELECT MAX(id) FROM {0}), 0) + 1, false)", t.name))).await?;
         }
     }

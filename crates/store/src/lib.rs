@@ -23,6 +23,7 @@ pub mod roster;
 pub mod scope;
 pub mod session;
 pub mod stats;
+pub mod survey;
 pub mod task;
 pub mod testkit;
 pub mod throttle;

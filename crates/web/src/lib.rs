@@ -146,7 +146,7 @@ impl Application {
             return Err(format!("PACESETTER_MAX_UPLOAD_MB must be between 1 and 1024, not {}", config.max_upload_mb));
         }
         site.max_upload = config.max_upload_mb * 1024 * 1024;
-        let state = AppState { store: store.clone(), site: Arc::new(site) };
+        let state = AppState { store: store.clone(), site: Arc::new(site), responses: pacesetter_store::survey::Committer::start(store.clone()) };
         let router = routes::router(state);
         Ok(Application { mailer, listener, router, address, public_url, store, demo })
     }

@@ -8,6 +8,8 @@ use std::sync::Arc;
 pub struct AppState {
     pub store: Store,
     pub site: Arc<Site>,
+    /// The one writer of survey responses (group commit).
+    pub responses: pacesetter_store::survey::Committer,
 }
 
 /// Facts about how the server is reached.

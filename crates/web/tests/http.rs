@@ -231,6 +231,24 @@ fn form(pairs: &[(&str, &str)]) -> Option<Vec<(String, String)>> {
     Some(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect())
 }
 
+/// A window survey of the library, made by its unit head; with `open`, its targets set, the
+/// unit head invited, and opened.
+async fn library_survey(app: &TestApp, f: &Fixture, n: usize, open: bool) -> i64 {
+    let c = app.login("unithead").await;
+    let r = app.post_form(&c, "/surveys", &[("template", "window-satisfaction"), ("owner", &f.library.to_string()), ("title", &format!("图书馆窗口测评{n}"))]).await;
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
+    let id: i64 = r.headers()["location"].to_str().unwrap().trim_start_matches("/surveys/").split('?').next().unwrap().parse().unwrap();
+    if open {
+        let me = app.get_json(&c, "/api/v1/me").await;
+        let number = app.get_json(&c, &format!("/api/v1/people/{}", me["person_id"])).await["number"].as_str().unwrap().to_string();
+        for (path, fields) in [("targets", vec![]), ("audience", vec![("mode", "numbers"), ("numbers", number.as_str())]), ("open", vec![])] {
+            let r = app.post_form(&c, &format!("/surveys/{id}/{path}"), &fields).await;
+            assert_eq!(r.status(), 303, "{path}: {}", r.text().await.unwrap());
+        }
+    }
+    id
+}
+
 /// Creates what a case needs beforehand, as the office, through the API.
 async fn office_post(app: &TestApp, path: &str, body: Value) -> Value {
     let office = app.login("office").await;
@@ -400,6 +418,38 @@ async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Option<Ca
                 _ => ("GET", format!("/attachments/{}", att.unwrap()), None, None),
             };
             Case { method, path, form: form_body, json: json_body, insider: "orgsec", outsider: "branchsec2", secret }
+        }
+        name if name.starts_with("survey_") || name == "api_survey_answer" => {
+            // A survey of the library (the unit head's unit) about its windows; the unit head
+            // is its owner and, for the answering cases, an invitee; a college secretary is neither.
+            let opened = matches!(name, "survey_close" | "survey_answer_submit" | "api_survey_answer");
+            let id = library_survey(app, f, n, name != "survey_open" && name != "survey_targets" && (opened || name == "survey_answer")).await;
+            let at = |tail: &str| format!("/surveys/{id}{tail}");
+            let (insider, outsider) = ("unithead", "orgsec");
+            let answers = [("q1", "0"), ("q2", "0"), ("q3", "1"), ("q4", "0"), ("q5", "0"), ("q6", "2"), ("q7", "0"), ("q8", "0"), ("q9", "0"), ("target", &f.window.to_string())];
+            let answers: Vec<(&str, &str)> = answers.iter().map(|(k, v)| (*k, *v)).collect();
+            match name {
+                "survey_page" => Case { method: "GET", path: at(""), form: None, json: None, insider, outsider, secret: format!("图书馆窗口测评{n}") },
+                "survey_questions" => Case { method: "POST", path: at("/questions"), form: form(&[("action", "add"), ("kind", "text"), ("text", "其他意见")]), json: None, insider, outsider, secret: String::new() },
+                "survey_targets" => Case { method: "POST", path: at("/targets"), form: form(&[]), json: None, insider, outsider, secret: String::new() },
+                "survey_audience" => Case { method: "POST", path: at("/audience"), form: form(&[("mode", "unit"), ("node", &f.library.to_string())]), json: None, insider, outsider, secret: String::new() },
+                "survey_links" => Case { method: "POST", path: at("/links"), form: form(&[("kind", "slips"), ("count", "2")]), json: None, insider, outsider, secret: String::new() },
+                "survey_open" => {
+                    let c = app.login("unithead").await;
+                    assert_eq!(app.post_form(&c, &at("/targets"), &[]).await.status(), 303);
+                    Case { method: "POST", path: at("/open"), form: form(&[]), json: None, insider, outsider, secret: String::new() }
+                }
+                "survey_close" => Case { method: "POST", path: at("/close"), form: form(&[]), json: None, insider, outsider, secret: String::new() },
+                "survey_answer" => Case { method: "GET", path: at("/answer"), form: None, json: None, insider, outsider, secret: format!("图书馆窗口测评{n}") },
+                "survey_answer_submit" => Case { method: "POST", path: at("/answer"), form: form(&answers), json: None, insider, outsider, secret: String::new() },
+                "survey_results" => Case { method: "GET", path: at("/results"), form: None, json: None, insider, outsider, secret: format!("图书馆窗口测评{n}") },
+                "survey_export" => Case { method: "GET", path: at("/export/summary.xlsx"), form: None, json: None, insider, outsider, secret: String::new() },
+                "api_survey_answer" => {
+                    let body = json!({"target": f.window, "answers": {"q1": 0, "q2": 0, "q3": 1, "q4": 0, "q5": 0, "q6": 2, "q7": 0, "q8": 0, "q9": 0}});
+                    Case { method: "POST", path: format!("/api/v1/surveys/{id}/responses"), form: None, json: Some(body), insider, outsider, secret: String::new() }
+                }
+                _ => return None,
+            }
         }
         _ => return None,
     })

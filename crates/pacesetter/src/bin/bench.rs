@@ -4,6 +4,9 @@
 //!   cargo run --release --bin bench -- demo [PEOPLE]      (default 20,000)
 //!   cargo run --release --bin bench -- dashboard [PEOPLE] (default 20,000: the campaign
 //!       dashboard's server time, through the router, for the office and a college secretary)
+//!   cargo run --release --bin bench -- surveys [RESPONSES] [LINKS] (default 200,000 responses
+//!       and 1,000,000 single-use links: complete answers to the 2012 window questionnaire over
+//!       HTTP from 64 clients, each acknowledged response reconciled against the database after)
 //!
 //! SQLite in a temporary directory; PostgreSQL too when PACESETTER_BENCH_POSTGRES names a
 //! server (a URL to any database on it; a fresh database is created).
@@ -211,7 +214,7 @@ async fn bench_dashboard(people: usize) {
         times.sort_by(f64::total_cmp);
         println!("{name:<9} rollup query and fold alone: median {:.1} ms", times[5]);
         let site = pacesetter_web::state::Site::from_public_url("http://127.0.0.1:8080", Vec::new()).expect("site");
-        let state = pacesetter_web::state::AppState { store: store.clone(), site: std::sync::Arc::new(site) };
+        let state = pacesetter_web::state::AppState { store: store.clone(), site: std::sync::Arc::new(site), responses: pacesetter_store::survey::Committer::start(store.clone()) };
         let router = pacesetter_web::routes::router(state.clone());
         let ip = std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST);
         for (user, path) in [("office", "/campaigns/1/dashboard"), ("office", "/campaigns/1/dashboard?tree=unit"), ("orgsec", "/campaigns/1/dashboard"), ("office", "/api/v1/campaigns/1/dashboard")] {
@@ -234,6 +237,190 @@ async fn bench_dashboard(people: usize) {
     }
 }
 
+/// One keep-alive HTTP/1.1 connection: a request out, the status and body back.
+struct Conn1 {
+    stream: tokio::io::BufStream<tokio::net::TcpStream>,
+}
+
+impl Conn1 {
+    async fn open(addr: std::net::SocketAddr) -> Conn1 {
+        let s = tokio::net::TcpStream::connect(addr).await.expect("connect");
+        s.set_nodelay(true).expect("nodelay");
+        Conn1 { stream: tokio::io::BufStream::new(s) }
+    }
+
+    async fn send(&mut self, method: &str, path: &str, body: &[u8]) -> (u16, Vec<u8>) {
+        use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
+        let head = format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n", body.len());
+        self.stream.write_all(head.as_bytes()).await.expect("write");
+        self.stream.write_all(body).await.expect("write");
+        self.stream.flush().await.expect("flush");
+        let mut line = String::new();
+        self.stream.read_line(&mut line).await.expect("status line");
+        let status: u16 = line.split(' ').nth(1).and_then(|s| s.parse().ok()).expect("status");
+        let mut len = 0usize;
+        loop {
+            line.clear();
+            self.stream.read_line(&mut line).await.expect("header");
+            if line == "\r\n" || line.is_empty() {
+                break;
+            }
+            if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                len = v.trim().parse().unwrap_or(0);
+            }
+        }
+        let mut body = vec![0u8; len];
+        self.stream.read_exact(&mut body).await.expect("body");
+        (status, body)
+    }
+}
+
+/// Latencies in ms: (count, median, p99, max).
+fn spread(mut v: Vec<f64>) -> (usize, f64, f64, f64) {
+    v.sort_by(f64::total_cmp);
+    let at = |q: f64| v.get(((v.len() as f64 * q) as usize).min(v.len().saturating_sub(1))).copied().unwrap_or(0.0);
+    (v.len(), at(0.5), at(0.99), v.last().copied().unwrap_or(0.0))
+}
+
+async fn bench_surveys(responses: usize, links: usize) {
+    const CLIENTS: usize = 64;
+    let comment = "窗口工作人员服务热情周到，办事流程清楚，时限公开，排队秩序良好。希望在开学报到等高峰时段增加窗口和人手，延长办公时间，并在网上公布办理进度，方便师生查询。";
+    for (name, store, _dir) in stores().await {
+        let d = demo::generate(2_000);
+        pacesetter_web::load_demo(&store, &d, &pacesetter_web::auth::hash_password("bench-password")).await.expect("demo");
+        let plan = pacesetter_domain::plan::parse(include_str!("../../../../plans/2012-csust.toml")).expect("plan");
+        let t = plan.surveys.iter().find(|t| t.code == "window-satisfaction").expect("template").clone();
+        let office = Scope::system("bench");
+        let mut w = store.write().await.expect("write");
+        let id = pacesetter_store::survey::create(
+            &mut w,
+            &office,
+            pacesetter_store::survey::NewSurvey {
+                campaign_id: None,
+                template_code: Some(t.code.clone()),
+                title: t.title.clone(),
+                description: None,
+                owner_unit_id: None,
+                target_kind: t.target,
+                anonymous: true,
+                results_public: false,
+                allow_replace: false,
+                questionnaire: t.questionnaire.clone(),
+                opens_on: None,
+                closes_on: None,
+            },
+        )
+        .await
+        .expect("survey");
+        pacesetter_store::survey::set_targets(&mut w, &office, id, &[]).await.expect("targets");
+        pacesetter_store::survey::open(&mut w, &office, id).await.expect("open");
+        w.commit().await.expect("commit");
+        let mut c = store.read().await.expect("read");
+        let windows: Vec<i64> = pacesetter_store::survey::targets(&mut c, id).await.expect("targets").into_iter().map(|t| t.target_id).collect();
+        drop(c);
+        let t0 = Instant::now();
+        let mut w = store.write().await.expect("write");
+        let made = pacesetter_store::survey::create_links(&mut w, &office, id, &[], links as u64).await.expect("links");
+        w.commit().await.expect("commit");
+        println!("{name:<9} {} single-use links made and stored (hashed) in {:.1} s", made.len(), t0.elapsed().as_secs_f64());
+        let tokens: Vec<String> = made.into_iter().map(|(_, t)| t).collect();
+
+        let site = pacesetter_web::state::Site::from_public_url("http://127.0.0.1:8080", Vec::new()).expect("site");
+        let state = pacesetter_web::state::AppState { store: store.clone(), site: std::sync::Arc::new(site), responses: pacesetter_store::survey::Committer::start(store.clone()) };
+        let router = pacesetter_web::routes::router(state);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>()).await;
+        });
+
+        // The plain health check, same clients, as the ceiling of this server on this machine.
+        let t0 = Instant::now();
+        let per = 2_000;
+        let mut hs = Vec::new();
+        for _ in 0..CLIENTS {
+            hs.push(tokio::spawn(async move {
+                let mut c = Conn1::open(addr).await;
+                for _ in 0..per {
+                    assert_eq!(c.send("GET", "/healthz", b"").await.0, 200);
+                }
+            }));
+        }
+        for h in hs {
+            h.await.expect("client");
+        }
+        let health_rate = (CLIENTS * per) as f64 / t0.elapsed().as_secs_f64();
+        println!("{name:<9} health check: {health_rate:.0} requests/s with {CLIENTS} clients");
+
+        // Complete responses through single-use links.
+        let tokens = std::sync::Arc::new(tokens);
+        let next = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let windows = std::sync::Arc::new(windows);
+        let t0 = Instant::now();
+        let mut hs = Vec::new();
+        for k in 0..CLIENTS {
+            let (tokens, next, windows) = (tokens.clone(), next.clone(), windows.clone());
+            hs.push(tokio::spawn(async move {
+                let mut c = Conn1::open(addr).await;
+                let mut lat = Vec::new();
+                let mut acked = Vec::new();
+                let mut refused = 0usize;
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    if i >= responses.min(tokens.len()) {
+                        break;
+                    }
+                    let target = windows[(i + k) % windows.len()];
+                    let q = |j: usize| (i + j) % 3;
+                    let body = format!(
+                        "{{\"target\":{target},\"answers\":{{\"q1\":{},\"q2\":{},\"q3\":{},\"q4\":{},\"q5\":{},\"q6\":{},\"q7\":{},\"q8\":{},\"q9\":{},\"q10\":\"{comment}\"}}}}",
+                        q(1), q(2), q(3), q(4), q(5), q(6), q(7), q(8), q(9)
+                    );
+                    let t = Instant::now();
+                    let (status, resp) = c.send("POST", &format!("/api/v1/s/{}", tokens[i]), body.as_bytes()).await;
+                    lat.push(t.elapsed().as_secs_f64() * 1000.0);
+                    if status == 201 {
+                        let v: serde_json::Value = serde_json::from_slice(&resp).expect("json");
+                        acked.push(v["id"].as_str().expect("id").to_string());
+                    } else {
+                        refused += 1;
+                    }
+                }
+                (lat, acked, refused)
+            }));
+        }
+        let mut lat = Vec::new();
+        let mut acked = Vec::new();
+        let mut refused = 0;
+        for h in hs {
+            let (l, a, r) = h.await.expect("client");
+            lat.extend(l);
+            acked.extend(a);
+            refused += r;
+        }
+        let secs = t0.elapsed().as_secs_f64();
+        let (n, p50, p99, max) = spread(lat);
+        let rate = acked.len() as f64 / secs;
+        println!("{name:<9} {n} complete responses in {secs:.1} s: {rate:.0} accepted/s ({:.1}% of the health-check rate), median {p50:.1} ms, p99 {p99:.1} ms, max {max:.1} ms, refused {refused}", rate * 100.0 / health_rate);
+        // Reconciliation: every acknowledged response is in the database, and nothing else.
+        let mut c = store.read().await.expect("read");
+        let stored = pacesetter_store::survey::responses(&mut c, id).await.expect("responses");
+        let ids: std::collections::HashSet<&str> = stored.iter().map(|r| r.id.as_str()).collect();
+        let missing = acked.iter().filter(|a| !ids.contains(a.as_str())).count();
+        let row = pacesetter_store::survey::get(&mut c, id).await.expect("survey");
+        let recount = pacesetter_store::survey::recount(&mut c, &row).await.expect("recount");
+        let agree = recount.iter().all(|(_, _, same)| *same);
+        let counted: u64 = recount.iter().map(|(_, t, _)| t.responses).sum();
+        println!("{name:<9} reconciled: {} acknowledged, {} stored, {missing} missing, tallies {} a recount ({counted} counted)", acked.len(), stored.len(), if agree { "equal" } else { "DIFFER FROM" });
+        assert_eq!(missing, 0);
+        assert_eq!(stored.len(), acked.len());
+        // Results of this survey, through the router's page, as the office would open them.
+        let t0 = Instant::now();
+        let tallies = pacesetter_store::survey::tallies(&mut c, &row).await.expect("tallies");
+        println!("{name:<9} stored tallies of {} targets read in {:.1} ms", tallies.len(), t0.elapsed().as_secs_f64() * 1000.0);
+    }
+}
+
 #[tokio::main]
 async fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -242,6 +429,7 @@ async fn main() {
         Some("import") => bench_import(n(1, 30_000)).await,
         Some("demo") => bench_demo(n(1, 20_000)).await,
         Some("dashboard") => bench_dashboard(n(1, 20_000)).await,
-        _ => eprintln!("usage: bench import [ROWS] | bench demo [PEOPLE] | bench dashboard [PEOPLE]"),
+        Some("surveys") => bench_surveys(n(1, 200_000), n(2, 1_000_000)).await,
+        _ => eprintln!("usage: bench import [ROWS] | bench demo [PEOPLE] | bench dashboard [PEOPLE] | bench surveys [RESPONSES] [LINKS]"),
     }
 }

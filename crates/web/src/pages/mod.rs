@@ -9,6 +9,7 @@ pub mod imports;
 pub mod login;
 pub mod people;
 pub mod relations;
+pub mod surveys;
 pub mod tasks;
 pub mod tree;
 
@@ -58,6 +59,7 @@ impl Layout {
             item("/home", lang.t("工作台", "Desk"));
             item("/tasks", lang.t("任务", "Tasks"));
             item("/campaigns", lang.t("活动", "Campaign"));
+            item("/surveys", lang.t("问卷", "Surveys"));
             if !s.has(Role::Auditor) || s.roles.len() > 1 {
                 item("/orgs", lang.t("党组织", "Party tree"));
                 item("/units", lang.t("单位", "Units"));

@@ -1,0 +1,931 @@
+//! Surveys: their questionnaires, targets and audiences, single-use links, and the responses.
+//!
+//! Responses are written by one [`Committer`] per server: submissions queue up, and each batch
+//! is stored in one transaction (group commit), so every acknowledged response is on disk before
+//! its answer and thousands a second still fit through SQLite with synchronous=FULL. One
+//! response per person per survey and target is the primary key of `survey_participation`; a
+//! duplicate, even fifty at once, is refused by the database and answered as such.
+
+use crate::db::{Arg, Conn, Sql};
+use crate::{audit, Store, StoreError};
+use pacesetter_domain::audit::sha256_hex;
+use pacesetter_domain::dates::{now_ms, today};
+use pacesetter_domain::scope::{Access, Scope};
+use pacesetter_domain::survey::{Answers, Channel, Questionnaire, Tally, TargetKind};
+use pacesetter_domain::Text;
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use time::Date;
+use tokio::sync::{mpsc, oneshot};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SurveyState {
+    Draft,
+    Open,
+    Closed,
+}
+
+impl SurveyState {
+    pub fn code(self) -> &'static str {
+        match self {
+            SurveyState::Draft => "draft",
+            SurveyState::Open => "open",
+            SurveyState::Closed => "closed",
+        }
+    }
+
+    pub fn parse(s: &str) -> SurveyState {
+        match s {
+            "open" => SurveyState::Open,
+            "closed" => SurveyState::Closed,
+            _ => SurveyState::Draft,
+        }
+    }
+
+    pub fn label(self, lang: pacesetter_domain::Lang) -> &'static str {
+        match self {
+            SurveyState::Draft => lang.t("草稿", "Draft"),
+            SurveyState::Open => lang.t("进行中", "Open"),
+            SurveyState::Closed => lang.t("已结束", "Closed"),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+pub struct SurveyRow {
+    pub id: i64,
+    pub campaign_id: Option<i64>,
+    pub template_code: Option<String>,
+    pub title: String,
+    pub description: Option<String>,
+    pub owner_unit_id: Option<i64>,
+    pub owner_name: Option<String>,
+    pub owner_path: Option<String>,
+    pub target_kind: String,
+    pub anonymous: bool,
+    pub results_public: bool,
+    pub allow_replace: bool,
+    pub questionnaire_json: String,
+    pub opens_on: Option<Date>,
+    pub closes_on: Option<Date>,
+    pub state: String,
+    pub created_ms: i64,
+    pub created_by: String,
+}
+
+impl SurveyRow {
+    pub fn questionnaire(&self) -> Questionnaire {
+        serde_json::from_str(&self.questionnaire_json).unwrap_or_default()
+    }
+
+    pub fn target_kind(&self) -> TargetKind {
+        TargetKind::parse(&self.target_kind).unwrap_or_default()
+    }
+
+    pub fn state(&self) -> SurveyState {
+        SurveyState::parse(&self.state)
+    }
+
+    /// The office (and the administrator) manage every survey; a unit's managers manage the
+    /// surveys their unit owns.
+    pub fn may_manage(&self, scope: &Scope) -> bool {
+        scope.is_office_or_admin() || self.owner_path.as_deref().is_some_and(|p| scope.unit_access(p) == Some(Access::Write))
+    }
+
+    /// Results: the owner and the office; others only when the survey says so.
+    pub fn may_see_results(&self, scope: &Scope) -> bool {
+        self.may_manage(scope) || self.results_public
+    }
+}
+
+const SELECT: &str = "SELECT s.id, s.campaign_id, s.template_code, s.title, s.description, s.owner_unit_id, u.name AS owner_name, u.path AS owner_path, \
+     s.target_kind, s.anonymous, s.results_public, s.allow_replace, s.questionnaire_json, s.opens_on, s.closes_on, s.state, s.created_ms, s.created_by \
+     FROM surveys s LEFT JOIN units u ON u.id = s.owner_unit_id";
+
+pub async fn get(c: &mut Conn, id: i64) -> Result<SurveyRow, StoreError> {
+    c.fetch_optional(Sql::new(format!("{SELECT} WHERE s.id = $1")).bind(id)).await?.ok_or(StoreError::NotFound)
+}
+
+/// Every survey, newest first (the caller keeps those it may see).
+pub async fn list(c: &mut Conn) -> Result<Vec<SurveyRow>, StoreError> {
+    Ok(c.fetch_all(Sql::new(format!("{SELECT} ORDER BY s.id DESC"))).await?)
+}
+
+/// The surveys a person is invited to that are open, with whether they have answered.
+pub async fn invitations(c: &mut Conn, person: i64) -> Result<Vec<(SurveyRow, bool)>, StoreError> {
+    let rows: Vec<SurveyRow> = c
+        .fetch_all(Sql::new(format!("{SELECT} WHERE s.state = 'open' AND s.id IN (SELECT survey_id FROM survey_invitees WHERE person_id = $1) ORDER BY s.id DESC")).bind(person))
+        .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for s in rows {
+        let done = c
+            .fetch_opt_i64(Sql::new("SELECT CAST(1 AS BIGINT) FROM survey_participation WHERE survey_id = $1 AND voter = $2 LIMIT 1").bind(s.id).bind(voter_person(person)))
+            .await?
+            .is_some();
+        out.push((s, done));
+    }
+    Ok(out)
+}
+
+/// The voter key of a person.
+pub fn voter_person(person: i64) -> String {
+    format!("p{person}")
+}
+
+pub struct NewSurvey {
+    pub campaign_id: Option<i64>,
+    pub template_code: Option<String>,
+    pub title: String,
+    pub description: Option<String>,
+    pub owner_unit_id: Option<i64>,
+    pub target_kind: TargetKind,
+    pub anonymous: bool,
+    pub results_public: bool,
+    pub allow_replace: bool,
+    pub questionnaire: Questionnaire,
+    pub opens_on: Option<Date>,
+    pub closes_on: Option<Date>,
+}
+
+/// Creates a draft survey. The office may create any; a unit's managers, surveys their unit owns.
+pub async fn create(c: &mut Conn, scope: &Scope, s: NewSurvey) -> Result<i64, StoreError> {
+    let mut errors = pacesetter_domain::validate::FieldErrors::new();
+    if s.title.trim().is_empty() {
+        errors.add("title", "请填写问卷标题", "Please give the survey a title");
+    }
+    if s.title.chars().count() > 200 {
+        errors.add("title", "标题不能超过 200 字", "The title is at most 200 characters");
+    }
+    if let (Some(a), Some(b)) = (s.opens_on, s.closes_on) {
+        if a > b {
+            errors.add("closes_on", "结束日期早于开始日期", "The survey closes before it opens");
+        }
+    }
+    if s.anonymous && s.allow_replace {
+        errors.add("allow_replace", "匿名问卷的答卷不能替换", "An anonymous answer cannot be replaced");
+    }
+    for p in s.questionnaire.problems() {
+        errors.add("questionnaire", p.zh, p.en);
+    }
+    if !errors.is_empty() {
+        return Err(StoreError::Invalid(errors));
+    }
+    match s.owner_unit_id {
+        None if !scope.is_office_or_admin() => return Err(StoreError::forbidden("只有创先办可以创建全校问卷", "Only the campaign office creates university-wide surveys")),
+        Some(u) => {
+            let path = c.fetch_opt_string(Sql::new("SELECT path FROM units WHERE id = $1").bind(u)).await?.ok_or(StoreError::NotFound)?;
+            if !scope.is_office_or_admin() && scope.unit_access(&path) != Some(Access::Write) {
+                return Err(StoreError::NotFound);
+            }
+        }
+        None => {}
+    }
+    let json = serde_json::to_string(&s.questionnaire).map_err(|e| StoreError::Config(e.to_string()))?;
+    let id = c
+        .fetch_i64(
+            Sql::new(
+                "INSERT INTO surveys (campaign_id, template_code, title, description, owner_unit_id, target_kind, anonymous, results_public, allow_replace, questionnaire_json, opens_on, closes_on, state, created_ms, created_by) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'draft', $13, $14) RETURNING id",
+            )
+            .bind(s.campaign_id)
+            .bind(s.template_code.clone())
+            .bind(s.title.trim())
+            .bind(s.description.clone())
+            .bind(s.owner_unit_id)
+            .bind(s.target_kind.code())
+            .bind(s.anonymous)
+            .bind(s.results_public)
+            .bind(s.allow_replace)
+            .bind(json.clone())
+            .bind(s.opens_on)
+            .bind(s.closes_on)
+            .bind(now_ms())
+            .bind(scope.actor.clone()),
+        )
+        .await?;
+    let after = serde_json::json!({"title": s.title.trim(), "template": s.template_code, "owner_unit": s.owner_unit_id, "target": s.target_kind.code(), "anonymous": s.anonymous});
+    audit::append(c, scope, "survey.create", "survey", id, None, Some(after.to_string())).await?;
+    Ok(id)
+}
+
+async fn managed(c: &mut Conn, scope: &Scope, id: i64) -> Result<SurveyRow, StoreError> {
+    let s = get(c, id).await?;
+    if !s.may_manage(scope) {
+        return Err(StoreError::NotFound);
+    }
+    Ok(s)
+}
+
+async fn managed_draft(c: &mut Conn, scope: &Scope, id: i64) -> Result<SurveyRow, StoreError> {
+    let s = managed(c, scope, id).await?;
+    if s.state() != SurveyState::Draft {
+        return Err(StoreError::conflict("问卷已发布，题目和对象不能再改", "The survey is open: its questions and targets can no longer change"));
+    }
+    Ok(s)
+}
+
+/// Replaces the questionnaire of a draft.
+pub async fn save_questionnaire(c: &mut Conn, scope: &Scope, id: i64, q: &Questionnaire) -> Result<(), StoreError> {
+    let s = managed_draft(c, scope, id).await?;
+    let problems = q.problems();
+    // A draft may be empty while it is built; every other problem is refused.
+    let problems: Vec<Text> = if q.questions.is_empty() { Vec::new() } else { problems };
+    if let Some(p) = problems.into_iter().next() {
+        return Err(StoreError::Invalid({
+            let mut e = pacesetter_domain::validate::FieldErrors::new();
+            e.add("questionnaire", p.zh, p.en);
+            e
+        }));
+    }
+    let json = serde_json::to_string(q).map_err(|e| StoreError::Config(e.to_string()))?;
+    c.execute(Sql::new("UPDATE surveys SET questionnaire_json = $1 WHERE id = $2").bind(json.clone()).bind(id)).await?;
+    audit::append(c, scope, "survey.questions", "survey", id, Some(s.questionnaire_json), Some(json)).await?;
+    Ok(())
+}
+
+/// A target of a survey.
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+pub struct TargetRow {
+    pub target_id: i64,
+    pub label: String,
+    pub unit_id: Option<i64>,
+    pub org_id: Option<i64>,
+    pub unit_path: Option<String>,
+    pub org_path: Option<String>,
+}
+
+pub async fn targets(c: &mut Conn, survey: i64) -> Result<Vec<TargetRow>, StoreError> {
+    Ok(c
+        .fetch_all(
+            Sql::new(
+                "SELECT t.target_id, t.label, t.unit_id, t.org_id, u.path AS unit_path, o.path AS org_path FROM survey_targets t \
+                 LEFT JOIN units u ON u.id = t.unit_id LEFT JOIN orgs o ON o.id = t.org_id WHERE t.survey_id = $1 ORDER BY t.label, t.target_id",
+            )
+            .bind(survey),
+        )
+        .await?)
+}
+
+/// Sets the targets of a draft: the service windows under the owning unit (every window for
+/// the office), or the given units or organizations.
+pub async fn set_targets(c: &mut Conn, scope: &Scope, id: i64, ids: &[i64]) -> Result<usize, StoreError> {
+    let s = managed_draft(c, scope, id).await?;
+    c.execute(Sql::new("DELETE FROM survey_targets WHERE survey_id = $1").bind(id)).await?;
+    let mut q = match s.target_kind() {
+        TargetKind::None | TargetKind::Commitment | TargetKind::Cadre => return Ok(0),
+        TargetKind::Window | TargetKind::Unit => {
+            let mut q = Sql::new("INSERT INTO survey_targets (survey_id, target_id, label, unit_id) SELECT ");
+            q.push_bind(id).push(", u.id, u.name, u.id FROM units u WHERE u.closed_on IS NULL");
+            if s.target_kind() == TargetKind::Window {
+                q.push(" AND u.kind = 'window'");
+            }
+            if let Some(p) = &s.owner_path {
+                q.push(" AND u.path LIKE ").push_bind(format!("{}%", crate::db::like_escape(p))).push(" ESCAPE '\\'");
+            }
+            q
+        }
+        TargetKind::Org => {
+            let mut q = Sql::new("INSERT INTO survey_targets (survey_id, target_id, label, org_id) SELECT ");
+            q.push_bind(id).push(", o.id, o.name, o.id FROM orgs o WHERE o.closed_on IS NULL");
+            q
+        }
+    };
+    if !ids.is_empty() {
+        let col = if matches!(s.target_kind(), TargetKind::Org) { "o.id" } else { "u.id" };
+        q.push(&format!(" AND {col} IN ("));
+        for (i, t) in ids.iter().enumerate() {
+            if i > 0 {
+                q.push(", ");
+            }
+            q.push_bind(*t);
+        }
+        q.push(")");
+    }
+    let n = c.execute(q).await? as usize;
+    audit::append(c, scope, "survey.targets", "survey", id, None, Some(serde_json::json!({"count": n, "chosen": ids}).to_string())).await?;
+    Ok(n)
+}
+
+/// Which tree an audience is taken from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tree {
+    Party,
+    Admin,
+}
+
+/// Invites everyone currently in a subtree of either tree. Returns how many were added.
+pub async fn invite_subtree(c: &mut Conn, scope: &Scope, id: i64, tree: Tree, node: i64) -> Result<u64, StoreError> {
+    managed(c, scope, id).await?;
+    let (table, members, col) = match tree {
+        Tree::Party => ("orgs", "org_memberships", "org_id"),
+        Tree::Admin => ("units", "unit_memberships", "unit_id"),
+    };
+    let path = c.fetch_opt_string(Sql::new(format!("SELECT path FROM {table} WHERE id = $1")).bind(node)).await?.ok_or(StoreError::NotFound)?;
+    let mut q = Sql::new("INSERT INTO survey_invitees (survey_id, person_id) SELECT DISTINCT ");
+    q.push_bind(id).push(&format!(
+        ", m.person_id FROM {members} m JOIN {table} n ON n.id = m.{col} JOIN people p ON p.id = m.person_id \
+         WHERE m.end_date IS NULL AND p.left_on IS NULL AND n.path LIKE "
+    ));
+    q.push_bind(format!("{}%", crate::db::like_escape(&path))).push(" ESCAPE '\\' ON CONFLICT DO NOTHING");
+    let n = c.execute(q).await?;
+    audit::append(c, scope, "survey.invite", "survey", id, None, Some(serde_json::json!({"tree": table, "node": node, "added": n}).to_string())).await?;
+    Ok(n)
+}
+
+/// Invites people by staff or student number; returns how many were added and the numbers
+/// that match nobody (nothing is added when any number is unknown).
+pub async fn invite_numbers(c: &mut Conn, scope: &Scope, id: i64, numbers: &[String]) -> Result<u64, StoreError> {
+    managed(c, scope, id).await?;
+    let mut ids = Vec::with_capacity(numbers.len());
+    let mut unknown = Vec::new();
+    for chunk in numbers.chunks(500) {
+        let mut q = Sql::new("SELECT id, number FROM people WHERE left_on IS NULL AND number IN (");
+        for (i, n) in chunk.iter().enumerate() {
+            if i > 0 {
+                q.push(", ");
+            }
+            q.push_bind(n.as_str());
+        }
+        q.push(")");
+        let found: Vec<(i64, String)> = c.fetch_all(q).await?;
+        let map: HashMap<&str, i64> = found.iter().map(|(i, n)| (n.as_str(), *i)).collect();
+        for n in chunk {
+            match map.get(n.as_str()) {
+                Some(i) => ids.push(*i),
+                None => unknown.push(n.clone()),
+            }
+        }
+    }
+    if !unknown.is_empty() {
+        let shown: Vec<&str> = unknown.iter().take(20).map(String::as_str).collect();
+        return Err(StoreError::invalid(
+            "numbers",
+            format!("{} 个学号/工号查无此人：{}", unknown.len(), shown.join("、")),
+            format!("{} numbers match nobody: {}", unknown.len(), shown.join(", ")),
+        ));
+    }
+    let n = add_invitees(c, id, &ids).await?;
+    audit::append(c, scope, "survey.invite", "survey", id, None, Some(serde_json::json!({"list": numbers.len(), "added": n}).to_string())).await?;
+    Ok(n)
+}
+
+pub(crate) async fn add_invitees(c: &mut Conn, id: i64, people: &[i64]) -> Result<u64, StoreError> {
+    let mut n = 0;
+    for chunk in people.chunks(1000) {
+        let mut q = Sql::new("INSERT INTO survey_invitees (survey_id, person_id) VALUES ");
+        for (i, p) in chunk.iter().enumerate() {
+            q.push(if i == 0 { "(" } else { ", (" }).push_bind(id).push(", ").push_bind(*p).push(")");
+        }
+        q.push(" ON CONFLICT DO NOTHING");
+        n += c.execute(q).await?;
+    }
+    Ok(n)
+}
+
+pub async fn invitee_count(c: &mut Conn, id: i64) -> Result<i64, StoreError> {
+    Ok(c.fetch_i64(Sql::new("SELECT COUNT(*) FROM survey_invitees WHERE survey_id = $1").bind(id)).await?)
+}
+
+pub async fn is_invited(c: &mut Conn, id: i64, person: i64) -> Result<bool, StoreError> {
+    Ok(c.fetch_opt_i64(Sql::new("SELECT CAST(1 AS BIGINT) FROM survey_invitees WHERE survey_id = $1 AND person_id = $2").bind(id).bind(person)).await?.is_some())
+}
+
+/// Opens a draft for answers.
+pub async fn open(c: &mut Conn, scope: &Scope, id: i64) -> Result<(), StoreError> {
+    let s = managed_draft(c, scope, id).await?;
+    if let Some(p) = s.questionnaire().problems().into_iter().next() {
+        return Err(StoreError::Conflict(p));
+    }
+    if matches!(s.target_kind(), TargetKind::Window | TargetKind::Unit | TargetKind::Org) && targets(c, id).await?.is_empty() {
+        return Err(StoreError::conflict("请先选定测评对象", "Choose what the survey is about first"));
+    }
+    c.execute(Sql::new("UPDATE surveys SET state = 'open' WHERE id = $1").bind(id)).await?;
+    audit::append(c, scope, "survey.open", "survey", id, Some("\"draft\"".into()), Some("\"open\"".into())).await?;
+    Ok(())
+}
+
+pub async fn close(c: &mut Conn, scope: &Scope, id: i64) -> Result<(), StoreError> {
+    let s = managed(c, scope, id).await?;
+    if s.state() != SurveyState::Open {
+        return Err(StoreError::conflict("只有进行中的问卷可以结束", "Only an open survey can be closed"));
+    }
+    c.execute(Sql::new("UPDATE surveys SET state = 'closed' WHERE id = $1").bind(id)).await?;
+    audit::append(c, scope, "survey.close", "survey", id, Some("\"open\"".into()), Some("\"closed\"".into())).await?;
+    Ok(())
+}
+
+// ---- single-use links ------------------------------------------------------------------
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct LinkRow {
+    pub id: i64,
+    pub survey_id: i64,
+    pub person_id: Option<i64>,
+    pub revoked: bool,
+    pub used_on: Option<Date>,
+}
+
+/// A new token: 128 bits from the operating system, as 32 hex digits.
+pub fn new_token() -> String {
+    let mut b = [0u8; 16];
+    getrandom::fill(&mut b).expect("the operating system's random source");
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+pub fn token_hash(token: &str) -> String {
+    sha256_hex(token.as_bytes())
+}
+
+/// Creates one link per invitee who has none yet (persons), or `slips` links tied to nobody
+/// (printed slips). Returns the tokens with their person; only their hashes are stored.
+pub async fn create_links(c: &mut Conn, scope: &Scope, id: i64, persons: &[i64], slips: u64) -> Result<Vec<(Option<i64>, String)>, StoreError> {
+    managed(c, scope, id).await?;
+    let mut out: Vec<(Option<i64>, String)> = persons.iter().map(|p| (Some(*p), new_token())).collect();
+    out.extend((0..slips).map(|_| (None, new_token())));
+    let now = now_ms();
+    let rows: Vec<Vec<Arg>> = out.iter().map(|(p, t)| vec![id.into(), token_hash(t).into(), (*p).into(), now.into()]).collect();
+    crate::demo::insert_rows(c, "survey_links", &["survey_id", "token_hash", "person_id", "created_ms"], rows).await?;
+    audit::append(c, scope, "survey.links", "survey", id, None, Some(serde_json::json!({"personal": persons.len(), "slips": slips}).to_string())).await?;
+    Ok(out)
+}
+
+/// The invitees of a survey who have no live link yet.
+pub async fn invitees_without_link(c: &mut Conn, id: i64) -> Result<Vec<i64>, StoreError> {
+    let rows: Vec<(i64,)> = c
+        .fetch_all(
+            Sql::new("SELECT person_id FROM survey_invitees i WHERE survey_id = $1 AND person_id NOT IN (SELECT person_id FROM survey_links WHERE survey_id = $1 AND person_id IS NOT NULL AND revoked = FALSE) ORDER BY person_id")
+                .bind(id),
+        )
+        .await?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
+}
+
+pub async fn link(c: &mut Conn, token: &str) -> Result<Option<LinkRow>, StoreError> {
+    if token.len() != 32 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Ok(None);
+    }
+    Ok(c.fetch_optional(Sql::new("SELECT id, survey_id, person_id, revoked, used_on FROM survey_links WHERE token_hash = $1").bind(token_hash(&token.to_ascii_lowercase()))).await?)
+}
+
+/// Revokes every unused link of a person (or one slip by its id).
+pub async fn revoke_links(c: &mut Conn, scope: &Scope, id: i64, person: Option<i64>, link_id: Option<i64>) -> Result<u64, StoreError> {
+    managed(c, scope, id).await?;
+    let mut q = Sql::new("UPDATE survey_links SET revoked = TRUE WHERE survey_id = ");
+    q.push_bind(id).push(" AND used_on IS NULL AND revoked = FALSE");
+    match (person, link_id) {
+        (Some(p), _) => q.push(" AND person_id = ").push_bind(p),
+        (None, Some(l)) => q.push(" AND id = ").push_bind(l),
+        (None, None) => return Ok(0),
+    };
+    let n = c.execute(q).await?;
+    audit::append(c, scope, "survey.revoke", "survey", id, None, Some(serde_json::json!({"person": person, "link": link_id, "revoked": n}).to_string())).await?;
+    Ok(n)
+}
+
+/// Whether a voter has answered about a target.
+pub async fn has_answered(c: &mut Conn, id: i64, target: i64, voter: &str) -> Result<bool, StoreError> {
+    Ok(c.fetch_opt_i64(Sql::new("SELECT CAST(1 AS BIGINT) FROM survey_participation WHERE survey_id = $1 AND target_id = $2 AND voter = $3").bind(id).bind(target).bind(voter)).await?.is_some())
+}
+
+// ---- responses: group commit -------------------------------------------------------------
+
+/// One response on its way to the database.
+#[derive(Clone, Debug)]
+pub struct Submission {
+    pub survey_id: i64,
+    pub target_id: i64,
+    /// p<person>, l<link> or s<serial>.
+    pub voter: String,
+    /// The person, kept on the response only in a named survey.
+    pub person_id: Option<i64>,
+    pub link_id: Option<i64>,
+    pub serial: Option<String>,
+    pub channel: Channel,
+    pub answers: Answers,
+    pub actor_account: Option<i64>,
+    pub actor: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Stored; the response's id.
+    Accepted(String),
+    /// A named survey that allows it: the earlier answer was replaced.
+    Replaced,
+    /// This voter has already answered.
+    Duplicate,
+    /// The link was used or revoked meanwhile.
+    LinkSpent,
+    /// The survey is not open.
+    Closed,
+}
+
+type Job = (Submission, oneshot::Sender<Result<Outcome, String>>);
+
+/// The single writer of responses. Cloning shares it.
+#[derive(Clone)]
+pub struct Committer {
+    tx: mpsc::Sender<Job>,
+}
+
+/// The most responses stored in one transaction.
+const BATCH: usize = 512;
+
+impl Committer {
+    /// Starts the writer task on the current runtime.
+    pub fn start(store: Store) -> Committer {
+        let (tx, mut rx) = mpsc::channel::<Job>(8192);
+        tokio::spawn(async move {
+            let mut jobs: Vec<Job> = Vec::with_capacity(BATCH);
+            while let Some(first) = rx.recv().await {
+                jobs.push(first);
+                while jobs.len() < BATCH {
+                    match rx.try_recv() {
+                        Ok(j) => jobs.push(j),
+                        Err(_) => break,
+                    }
+                }
+                let subs: Vec<Submission> = jobs.iter().map(|(s, _)| s.clone()).collect();
+                let result = commit_batch(&store, subs).await;
+                match result {
+                    Ok(outcomes) => {
+                        for ((_, reply), o) in jobs.drain(..).zip(outcomes) {
+                            let _ = reply.send(Ok(o));
+                        }
+                    }
+                    Err(e) => {
+                        tracing::error!("storing a batch of survey responses failed: {e}");
+                        for (_, reply) in jobs.drain(..) {
+                            let _ = reply.send(Err(e.to_string()));
+                        }
+                    }
+                }
+            }
+        });
+        Committer { tx }
+    }
+
+    /// Queues a submission and waits until it is stored (or refused).
+    pub async fn submit(&self, s: Submission) -> Result<Outcome, StoreError> {
+        let (reply, rx) = oneshot::channel();
+        self.tx.send((s, reply)).await.map_err(|_| StoreError::Config("the response writer has stopped".into()))?;
+        match rx.await {
+            Ok(Ok(o)) => Ok(o),
+            Ok(Err(e)) => Err(StoreError::Config(format!("storing the response failed: {e}"))),
+            Err(_) => Err(StoreError::Config("the response writer has stopped".into())),
+        }
+    }
+}
+
+/// A random version-4 UUID.
+pub fn uuid_v4() -> String {
+    let mut b = [0u8; 16];
+    getrandom::fill(&mut b).expect("the operating system's random source");
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
+}
+
+async fn commit_batch(store: &Store, subs: Vec<Submission>) -> Result<Vec<Outcome>, StoreError> {
+    let mut c = store.write().await?;
+    let out = store_batch(&mut c, subs).await?;
+    c.commit().await?;
+    Ok(out)
+}
+
+/// Stores a batch in the caller's transaction: participation first (the primary key refuses
+/// duplicates, within the batch too), then links, responses, tallies and the audit log.
+pub async fn store_batch(c: &mut Conn, subs: Vec<Submission>) -> Result<Vec<Outcome>, StoreError> {
+    let day = today();
+    let mut outcomes: Vec<Option<Outcome>> = vec![None; subs.len()];
+    let mut surveys: HashMap<i64, SurveyRow> = HashMap::new();
+    for s in &subs {
+        if let std::collections::hash_map::Entry::Vacant(e) = surveys.entry(s.survey_id) {
+            if let Some(row) = c.fetch_optional::<SurveyRow>(Sql::new(format!("{SELECT} WHERE s.id = $1")).bind(s.survey_id)).await? {
+                e.insert(row);
+            }
+        }
+    }
+    // Closed surveys, and repeats within the batch (the first one stands).
+    let mut seen = HashSet::new();
+    let mut candidates = Vec::new();
+    for (i, s) in subs.iter().enumerate() {
+        if surveys.get(&s.survey_id).map(SurveyRow::state) != Some(SurveyState::Open) {
+            outcomes[i] = Some(Outcome::Closed);
+        } else if !seen.insert((s.survey_id, s.target_id, s.voter.as_str())) {
+            outcomes[i] = Some(Outcome::Duplicate);
+        } else {
+            candidates.push(i);
+        }
+    }
+    let mut inserted: HashSet<(i64, i64, String)> = HashSet::new();
+    for chunk in candidates.chunks(200) {
+        let mut q = Sql::new("INSERT INTO survey_participation (survey_id, target_id, voter, channel, day) VALUES ");
+        for (k, i) in chunk.iter().enumerate() {
+            let s = &subs[*i];
+            q.push(if k == 0 { "(" } else { ", (" });
+            q.push_bind(s.survey_id).push(", ").push_bind(s.target_id).push(", ").push_bind(s.voter.as_str()).push(", ").push_bind(s.channel.code()).push(", ").push_bind(day).push(")");
+        }
+        q.push(" ON CONFLICT DO NOTHING RETURNING survey_id, target_id, voter");
+        let rows: Vec<(i64, i64, String)> = c.fetch_all(q).await?;
+        inserted.extend(rows);
+    }
+    let mut accepted = Vec::new();
+    let mut recount: HashSet<(i64, i64)> = HashSet::new();
+    for i in candidates {
+        let s = &subs[i];
+        if inserted.contains(&(s.survey_id, s.target_id, s.voter.clone())) {
+            accepted.push(i);
+            continue;
+        }
+        let survey = &surveys[&s.survey_id];
+        if survey.allow_replace && !survey.anonymous && s.person_id.is_some() {
+            let json = serde_json::to_string(&s.answers).unwrap_or_default();
+            let n = c
+                .execute(
+                    Sql::new("UPDATE survey_responses SET answers_json = $1, day = $2, channel = $3 WHERE survey_id = $4 AND target_id = $5 AND person_id = $6")
+                        .bind(json)
+                        .bind(day)
+                        .bind(s.channel.code())
+                        .bind(s.survey_id)
+                        .bind(s.target_id)
+                        .bind(s.person_id),
+                )
+                .await?;
+            if n == 1 {
+                recount.insert((s.survey_id, s.target_id));
+                outcomes[i] = Some(Outcome::Replaced);
+                continue;
+            }
+        }
+        outcomes[i] = Some(Outcome::Duplicate);
+    }
+    // Links: spent in the same transaction; a link spent meanwhile undoes its participation.
+    let with_link: Vec<usize> = accepted.iter().copied().filter(|i| subs[*i].link_id.is_some()).collect();
+    if !with_link.is_empty() {
+        let mut q = Sql::new("UPDATE survey_links SET used_on = ");
+        q.push_bind(day).push(" WHERE used_on IS NULL AND revoked = FALSE AND id IN (");
+        for (k, i) in with_link.iter().enumerate() {
+            if k > 0 {
+                q.push(", ");
+            }
+            q.push_bind(subs[*i].link_id.unwrap_or(0));
+        }
+        q.push(") RETURNING id");
+        let spent: HashSet<i64> = c.fetch_all::<(i64,)>(q).await?.into_iter().map(|r| r.0).collect();
+        for i in with_link {
+            let s = &subs[i];
+            if !spent.contains(&s.link_id.unwrap_or(0)) {
+                c.execute(Sql::new("DELETE FROM survey_participation WHERE survey_id = $1 AND target_id = $2 AND voter = $3").bind(s.survey_id).bind(s.target_id).bind(s.voter.as_str())).await?;
+                outcomes[i] = Some(Outcome::LinkSpent);
+            }
+        }
+        accepted.retain(|i| outcomes[*i].is_none());
+    }
+    // Responses, in random-id order within the statement too.
+    let mut rows: Vec<(String, usize)> = accepted.iter().map(|i| (uuid_v4(), *i)).collect();
+    rows.sort();
+    let values: Vec<Vec<Arg>> = rows
+        .iter()
+        .map(|(id, i)| {
+            let s = &subs[*i];
+            let named = !surveys[&s.survey_id].anonymous;
+            vec![
+                id.clone().into(),
+                s.survey_id.into(),
+                s.target_id.into(),
+                s.channel.code().into(),
+                day.into(),
+                s.serial.clone().into(),
+                if named { s.person_id } else { None }.into(),
+                serde_json::to_string(&s.answers).unwrap_or_default().into(),
+            ]
+        })
+        .collect();
+    crate::demo::insert_rows(c, "survey_responses", &["id", "survey_id", "target_id", "channel", "day", "serial", "person_id", "answers_json"], values).await?;
+    for (id, i) in &rows {
+        outcomes[*i] = Some(Outcome::Accepted(id.clone()));
+    }
+    // Tallies: the running counts of every target touched.
+    let mut adds: BTreeMap<(i64, i64), Vec<usize>> = BTreeMap::new();
+    for (_, i) in &rows {
+        adds.entry((subs[*i].survey_id, subs[*i].target_id)).or_default().push(*i);
+    }
+    for (survey_id, target_id) in &recount {
+        adds.entry((*survey_id, *target_id)).or_default();
+    }
+    for ((survey_id, target_id), items) in adds {
+        let qn = surveys[&survey_id].questionnaire();
+        let tally = if recount.contains(&(survey_id, target_id)) {
+            recount_target(c, &qn, survey_id, target_id).await?
+        } else {
+            let mut t = stored_tally(c, &qn, survey_id, target_id).await?;
+            for i in items {
+                t.add(&qn, &subs[i].answers);
+            }
+            t
+        };
+        save_tally(c, survey_id, target_id, &tally).await?;
+    }
+    // The audit log: that someone took part, never what they answered.
+    let mut entries = Vec::new();
+    for (i, s) in subs.iter().enumerate() {
+        let action = match outcomes[i] {
+            Some(Outcome::Accepted(_)) => "survey.participate",
+            Some(Outcome::Replaced) => "survey.replace",
+            _ => continue,
+        };
+        let after = serde_json::json!({"voter": s.voter, "target": s.target_id, "channel": s.channel.code(), "day": pacesetter_domain::dates::iso(day)}).to_string();
+        entries.push(audit::ActorEntry {
+            actor_account: s.actor_account,
+            actor: s.actor.clone(),
+            entry: audit::NewEntry { action: action.into(), entity: "survey", entity_id: s.survey_id.to_string(), before: None, after: Some(after) },
+        });
+    }
+    audit::append_entries(c, entries).await?;
+    Ok(outcomes.into_iter().map(|o| o.unwrap_or(Outcome::Duplicate)).collect())
+}
+
+async fn stored_tally(c: &mut Conn, qn: &Questionnaire, survey: i64, target: i64) -> Result<Tally, StoreError> {
+    let json = c.fetch_opt_string(Sql::new("SELECT tally_json FROM survey_tallies WHERE survey_id = $1 AND target_id = $2").bind(survey).bind(target)).await?;
+    Ok(json.and_then(|j| serde_json::from_str(&j).ok()).unwrap_or_else(|| Tally::new(qn)))
+}
+
+async fn save_tally(c: &mut Conn, survey: i64, target: i64, t: &Tally) -> Result<(), StoreError> {
+    let mut t = t.clone();
+    for q in &mut t.questions {
+        q.texts.clear();
+    }
+    let json = serde_json::to_string(&t).unwrap_or_default();
+    c.execute(
+        Sql::new("INSERT INTO survey_tallies (survey_id, target_id, tally_json) VALUES ($1, $2, $3) ON CONFLICT (survey_id, target_id) DO UPDATE SET tally_json = excluded.tally_json")
+            .bind(survey)
+            .bind(target)
+            .bind(json),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Counts a target's responses afresh from the raw records.
+async fn recount_target(c: &mut Conn, qn: &Questionnaire, survey: i64, target: i64) -> Result<Tally, StoreError> {
+    let mut t = Tally::new(qn);
+    let rows: Vec<(String,)> = c.fetch_all(Sql::new("SELECT answers_json FROM survey_responses WHERE survey_id = $1 AND target_id = $2 ORDER BY id").bind(survey).bind(target)).await?;
+    for (json,) in rows {
+        if let Ok(a) = serde_json::from_str::<Answers>(&json) {
+            t.add(qn, &a);
+        }
+    }
+    for q in &mut t.questions {
+        q.texts.clear();
+    }
+    Ok(t)
+}
+
+/// The stored tallies of a survey, by target.
+pub async fn tallies(c: &mut Conn, survey: &SurveyRow) -> Result<BTreeMap<i64, Tally>, StoreError> {
+    let qn = survey.questionnaire();
+    let rows: Vec<(i64, String)> = c.fetch_all(Sql::new("SELECT target_id, tally_json FROM survey_tallies WHERE survey_id = $1").bind(survey.id)).await?;
+    Ok(rows.into_iter().map(|(t, j)| (t, serde_json::from_str(&j).unwrap_or_else(|_| Tally::new(&qn)))).collect())
+}
+
+/// An auditor's recount: every target's tally from the raw responses, and whether each equals
+/// the stored one.
+pub async fn recount(c: &mut Conn, survey: &SurveyRow) -> Result<Vec<(i64, Tally, bool)>, StoreError> {
+    let qn = survey.questionnaire();
+    let stored = tallies(c, survey).await?;
+    let ids: Vec<(i64,)> = c.fetch_all(Sql::new("SELECT DISTINCT target_id FROM survey_responses WHERE survey_id = $1 ORDER BY target_id").bind(survey.id)).await?;
+    let mut out = Vec::new();
+    let mut all: HashSet<i64> = stored.keys().copied().collect();
+    all.extend(ids.iter().map(|r| r.0));
+    let mut all: Vec<i64> = all.into_iter().collect();
+    all.sort();
+    for t in all {
+        let fresh = recount_target(c, &qn, survey.id, t).await?;
+        let same = stored.get(&t) == Some(&fresh);
+        out.push((t, fresh, same));
+    }
+    Ok(out)
+}
+
+/// Free-text answers to a question, in the order of the responses' random ids.
+pub async fn texts(c: &mut Conn, survey: i64, target: Option<i64>, code: &str, limit: i64) -> Result<Vec<String>, StoreError> {
+    let mut q = Sql::new("SELECT answers_json FROM survey_responses WHERE survey_id = ");
+    q.push_bind(survey).push(" AND answers_json LIKE ").push_bind(format!("%\"{}\":\"%", crate::db::like_escape(code))).push(" ESCAPE '\\'");
+    if let Some(t) = target {
+        q.push(" AND target_id = ").push_bind(t);
+    }
+    q.push(" ORDER BY id LIMIT ").push_bind(limit);
+    let rows: Vec<(String,)> = c.fetch_all(q).await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(j,)| match serde_json::from_str::<Answers>(&j).ok()?.remove(code)? {
+            pacesetter_domain::survey::Answer::Text(t) => Some(t),
+            _ => None,
+        })
+        .collect())
+}
+
+/// A response as exported: never with a person in an anonymous survey.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct ResponseRow {
+    pub id: String,
+    pub target_id: i64,
+    pub channel: String,
+    pub day: Date,
+    pub serial: Option<String>,
+    pub person_id: Option<i64>,
+    pub answers_json: String,
+}
+
+/// Every response of a survey, in the order of their random ids.
+pub async fn responses(c: &mut Conn, survey: i64) -> Result<Vec<ResponseRow>, StoreError> {
+    Ok(c
+        .fetch_all(Sql::new("SELECT id, target_id, channel, day, serial, person_id, answers_json FROM survey_responses WHERE survey_id = $1 ORDER BY id").bind(survey))
+        .await?)
+}
+
+/// Participation per organization: for each secondary Party organization (and each college or
+/// office of the administrative tree), the invitees and how many of them took part.
+#[derive(Clone, Debug, Serialize)]
+pub struct RateRow {
+    pub tree: &'static str,
+    pub name: String,
+    pub invited: u64,
+    pub answered: u64,
+}
+
+pub async fn response_rates(c: &mut Conn, survey: i64) -> Result<Vec<RateRow>, StoreError> {
+    let mut out = Vec::new();
+    for (tree, members, table, col) in [("party", "org_memberships", "orgs", "org_id"), ("admin", "unit_memberships", "units", "unit_id")] {
+        // The top node below the root on each member's path, found by the path's second part.
+        let rows: Vec<(i64, String, bool)> = c
+            .fetch_all(
+                Sql::new(format!(
+                    "SELECT i.person_id, n.path, EXISTS (SELECT 1 FROM survey_participation pa WHERE pa.survey_id = i.survey_id AND pa.voter = 'p' || CAST(i.person_id AS TEXT)) \
+                     FROM survey_invitees i JOIN {members} m ON m.person_id = i.person_id AND m.end_date IS NULL JOIN {table} n ON n.id = m.{col} \
+                     WHERE i.survey_id = $1"
+                ))
+                .bind(survey),
+            )
+            .await?;
+        // Each person counts once under the top node below the root of each of their paths.
+        let mut seen: HashSet<(i64, i64)> = HashSet::new();
+        let mut by_top: BTreeMap<i64, (u64, u64)> = BTreeMap::new();
+        for (person, path, answered) in rows {
+            let Some(top) = path.split('/').filter(|p| !p.is_empty()).nth(1).and_then(|p| p.parse::<i64>().ok()) else { continue };
+            if seen.insert((top, person)) {
+                let e = by_top.entry(top).or_default();
+                e.0 += 1;
+                e.1 += u64::from(answered);
+            }
+        }
+        for (id, (inv, ans)) in by_top {
+            let name = c.fetch_opt_string(Sql::new(format!("SELECT name FROM {table} WHERE id = $1")).bind(id)).await?.unwrap_or_default();
+            out.push(RateRow { tree, name, invited: inv, answered: ans });
+        }
+    }
+    Ok(out)
+}
+
+/// How many took part, by channel.
+pub async fn participation_counts(c: &mut Conn, survey: i64) -> Result<Vec<(String, i64)>, StoreError> {
+    Ok(c.fetch_all(Sql::new("SELECT channel, COUNT(*) FROM survey_participation WHERE survey_id = $1 GROUP BY channel ORDER BY channel").bind(survey)).await?)
+}
+
+/// The units that may own a survey (the top of the administrative tree), with their paths.
+pub async fn owner_units(c: &mut Conn) -> Result<Vec<(i64, String, String)>, StoreError> {
+    Ok(c.fetch_all(Sql::new("SELECT id, name, path FROM units WHERE closed_on IS NULL AND depth <= 1 ORDER BY path")).await?)
+}
+
+/// Name, number and e-mail of each invitee, for the list of personal links.
+pub async fn invitee_contacts(c: &mut Conn, id: i64) -> Result<HashMap<i64, (String, String, Option<String>)>, StoreError> {
+    let rows: Vec<(i64, String, String, Option<String>)> =
+        c.fetch_all(Sql::new("SELECT p.id, p.name, p.number, p.email FROM people p WHERE p.id IN (SELECT person_id FROM survey_invitees WHERE survey_id = $1)").bind(id)).await?;
+    Ok(rows.into_iter().map(|(i, n, num, e)| (i, (n, num, e))).collect())
+}
+
+/// Whether the survey has targets, and whether `target` is one of them (0 when it has none).
+pub async fn check_target(c: &mut Conn, id: i64, target: i64) -> Result<(bool, bool), StoreError> {
+    let has = c.fetch_opt_i64(Sql::new("SELECT CAST(1 AS BIGINT) FROM survey_targets WHERE survey_id = $1 LIMIT 1").bind(id)).await?.is_some();
+    if !has {
+        return Ok((false, target == 0));
+    }
+    let ok = c.fetch_opt_i64(Sql::new("SELECT CAST(1 AS BIGINT) FROM survey_targets WHERE survey_id = $1 AND target_id = $2").bind(id).bind(target)).await?.is_some();
+    Ok((true, ok))
+}
+
+/// The names of the nodes just below the root of each tree, for roll-ups.
+pub async fn top_names(c: &mut Conn) -> Result<(HashMap<i64, String>, HashMap<i64, String>), StoreError> {
+    let units: Vec<(i64, String)> = c.fetch_all(Sql::new("SELECT id, name FROM units WHERE depth = 1")).await?;
+    let orgs: Vec<(i64, String)> = c.fetch_all(Sql::new("SELECT id, name FROM orgs WHERE depth = 1")).await?;
+    Ok((units.into_iter().collect(), orgs.into_iter().collect()))
+}
+
+/// The path of a node of either tree.
+pub async fn node_path(c: &mut Conn, tree: Tree, node: i64) -> Result<Option<String>, StoreError> {
+    let table = if tree == Tree::Party { "orgs" } else { "units" };
+    Ok(c.fetch_opt_string(Sql::new(format!("SELECT path FROM {table} WHERE id = $1")).bind(node)).await?)
+}

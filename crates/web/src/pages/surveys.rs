@@ -1,0 +1,935 @@
+//! Surveys: the list, the builder (questions, targets, audience, links, open and close), the
+//! answer form (logged in, or through a single-use link), and the results with their exports.
+
+use super::{field, form_map, render, render_status, see_other, FormState, Layout};
+use crate::ctx::Ctx;
+use crate::error::{AppError, AppResult};
+use crate::export::Sheet;
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::{Form, Json};
+use pacesetter_domain::dates::iso;
+use pacesetter_domain::survey::{self as sv, Answers, Channel, Kind, Question, Questionnaire, Rate, Scale, Tally, TargetKind};
+use pacesetter_domain::validate::FieldErrors;
+use pacesetter_domain::Lang;
+use pacesetter_store::survey::{self, Outcome, SurveyRow, SurveyState, Submission, TargetRow};
+use pacesetter_store::{campaign, StoreError};
+use std::collections::{BTreeMap, HashMap};
+
+// ---- the list and creation --------------------------------------------------------------
+
+pub struct TemplateOption {
+    pub code: String,
+    pub title: String,
+}
+
+pub struct UnitOption {
+    pub id: i64,
+    pub name: String,
+}
+
+#[derive(Template)]
+#[template(path = "surveys.html")]
+struct SurveysPage {
+    l: Layout,
+    invitations: Vec<(SurveyRow, bool)>,
+    managed: Vec<SurveyRow>,
+    templates: Vec<TemplateOption>,
+    owners: Vec<UnitOption>,
+    office: bool,
+    f: FormState,
+}
+
+impl SurveysPage {
+    fn state(&self, s: &SurveyRow) -> &'static str {
+        s.state().label(self.l.lang)
+    }
+}
+
+pub async fn index(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    list_page(&s, &ctx, FormState::new(ctx.lang), StatusCode::OK).await
+}
+
+async fn list_page(s: &AppState, ctx: &Ctx, f: FormState, status: StatusCode) -> AppResult<Response> {
+    let me = ctx.me()?;
+    let scope = &me.scope;
+    let mut c = s.store.read().await?;
+    let invitations = match scope.person {
+        Some(p) => survey::invitations(&mut c, p.0).await?,
+        None => Vec::new(),
+    };
+    let managed: Vec<SurveyRow> = survey::list(&mut c).await?.into_iter().filter(|x| x.may_manage(scope)).collect();
+    let templates = match campaign::current(&mut c).await? {
+        Some(camp) => camp.plan()?.surveys.into_iter().map(|t| TemplateOption { code: t.code, title: t.title }).collect(),
+        None => Vec::new(),
+    };
+    let units = survey::owner_units(&mut c).await?;
+    let owners: Vec<UnitOption> = units
+        .into_iter()
+        .filter(|(_, _, p)| scope.is_office_or_admin() || scope.unit_access(p) == Some(pacesetter_domain::scope::Access::Write))
+        .map(|(id, name, _)| UnitOption { id, name })
+        .collect();
+    let office = scope.is_office_or_admin();
+    Ok(render_status(status, &SurveysPage { l: Layout::new(ctx, ctx.t("问卷测评", "Surveys")), invitations, managed, templates, owners, office, f }))
+}
+
+/// Creates a survey from a template of the current plan, or a blank one.
+pub async fn create(State(s): State<AppState>, ctx: Ctx, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
+    let scope = ctx.me()?.scope.clone();
+    let m = form_map(p);
+    let r = async {
+        let mut w = s.store.write().await?;
+        let camp = campaign::current(&mut w).await?;
+        let owner = match field(&m, "owner") {
+            None | Some("office") => None,
+            Some(v) => Some(v.parse::<i64>().map_err(|_| StoreError::invalid("owner", "请选择所属单位", "Choose the owning unit"))?),
+        };
+        let new = match field(&m, "template") {
+            Some(code) if code != "blank" => {
+                let t = camp
+                    .as_ref()
+                    .and_then(|c| c.plan().ok())
+                    .and_then(|p| p.surveys.into_iter().find(|t| t.code == code))
+                    .ok_or_else(|| StoreError::invalid("template", "没有这个问卷模板", "There is no such template"))?;
+                survey::NewSurvey {
+                    campaign_id: camp.as_ref().map(|c| c.id),
+                    template_code: Some(t.code.clone()),
+                    title: field(&m, "title").map(str::to_string).unwrap_or(t.title),
+                    description: t.description,
+                    owner_unit_id: owner,
+                    target_kind: t.target,
+                    anonymous: t.anonymous,
+                    results_public: false,
+                    allow_replace: false,
+                    questionnaire: t.questionnaire,
+                    opens_on: t.from,
+                    closes_on: t.to,
+                }
+            }
+            _ => survey::NewSurvey {
+                campaign_id: camp.as_ref().map(|c| c.id),
+                template_code: None,
+                title: field(&m, "title").unwrap_or("").to_string(),
+                description: field(&m, "description").map(str::to_string),
+                owner_unit_id: owner,
+                target_kind: field(&m, "target").and_then(TargetKind::parse).unwrap_or_default(),
+                anonymous: field(&m, "anonymous") == Some("yes"),
+                results_public: false,
+                allow_replace: field(&m, "allow_replace") == Some("yes"),
+                questionnaire: Questionnaire::default(),
+                opens_on: None,
+                closes_on: None,
+            },
+        };
+        let blank = new.questionnaire.questions.is_empty();
+        let id = if blank { create_blank(&mut w, &scope, new).await? } else { survey::create(&mut w, &scope, new).await? };
+        w.commit().await.map_err(StoreError::from)?;
+        Ok::<_, StoreError>(id)
+    }
+    .await;
+    match r {
+        Ok(id) => Ok(see_other(&format!("/surveys/{id}?done=created"))),
+        Err(StoreError::Invalid(e)) => list_page(&s, &ctx, FormState::with(ctx.lang, m, e), StatusCode::UNPROCESSABLE_ENTITY).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A blank survey starts with one free-text question, so that it is a valid questionnaire the
+/// builder then changes.
+async fn create_blank(w: &mut pacesetter_store::Conn, scope: &pacesetter_domain::scope::Scope, mut new: survey::NewSurvey) -> Result<i64, StoreError> {
+    new.questionnaire.questions.push(Question { code: "q1".into(), section: None, text: "您的意见和建议".into(), kind: Kind::Text, scale: Scale::Satisfaction, options: Vec::new(), required: false });
+    survey::create(w, scope, new).await
+}
+
+// ---- the builder -------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "survey.html")]
+struct SurveyPage {
+    l: Layout,
+    s: SurveyRow,
+    q: Questionnaire,
+    targets: Vec<TargetRow>,
+    invited: i64,
+    answered: Vec<(String, i64)>,
+    f: FormState,
+    kinds: Vec<(&'static str, &'static str)>,
+}
+
+impl SurveyPage {
+    fn draft(&self) -> bool {
+        self.s.state() == SurveyState::Draft
+    }
+    fn state(&self) -> &'static str {
+        self.s.state().label(self.l.lang)
+    }
+    fn kind(&self, q: &Question) -> &'static str {
+        q.kind.label(self.l.lang)
+    }
+    fn target_kind(&self) -> &'static str {
+        self.s.target_kind().label(self.l.lang)
+    }
+    fn has_targets(&self) -> bool {
+        matches!(self.s.target_kind(), TargetKind::Window | TargetKind::Unit | TargetKind::Org)
+    }
+    fn channel(&self, code: &str) -> &'static str {
+        Channel::parse(code).map(|c| c.label(self.l.lang)).unwrap_or("?")
+    }
+    fn rate_definition(&self) -> String {
+        self.q.rate_definition(self.l.lang)
+    }
+}
+
+async fn managed(s: &AppState, ctx: &Ctx, id: i64) -> AppResult<SurveyRow> {
+    let scope = &ctx.me()?.scope;
+    let mut c = s.store.read().await?;
+    let row = survey::get(&mut c, id).await?;
+    if !row.may_manage(scope) {
+        return Err(AppError::not_found());
+    }
+    Ok(row)
+}
+
+pub async fn show(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    let me = ctx.me()?;
+    let mut c = s.store.read().await?;
+    let row = survey::get(&mut c, id).await?;
+    if !row.may_manage(&me.scope) {
+        // An invitee goes to the answer form; anyone else learns nothing.
+        if let Some(p) = me.scope.person {
+            if survey::is_invited(&mut c, id, p.0).await? {
+                return Ok(see_other(&format!("/surveys/{id}/answer")));
+            }
+        }
+        return Err(AppError::not_found());
+    }
+    drop(c);
+    show_page(&s, &ctx, row, FormState::new(ctx.lang), StatusCode::OK).await
+}
+
+async fn show_page(s: &AppState, ctx: &Ctx, row: SurveyRow, f: FormState, status: StatusCode) -> AppResult<Response> {
+    let mut c = s.store.read().await?;
+    let targets = survey::targets(&mut c, row.id).await?;
+    let invited = survey::invitee_count(&mut c, row.id).await?;
+    let answered = survey::participation_counts(&mut c, row.id).await?;
+    let lang = ctx.lang;
+    let kinds = Kind::ALL.iter().map(|k| (k.code(), k.label(lang))).collect();
+    let title = row.title.clone();
+    Ok(render_status(status, &SurveyPage { l: Layout::new(ctx, &title), q: row.questionnaire(), s: row, targets, invited, answered, f, kinds }))
+}
+
+/// Runs a change of the builder and shows the page again: on success after a redirect, on an
+/// error with the message and what was typed.
+async fn change<F>(s: &AppState, ctx: &Ctx, id: i64, m: HashMap<String, String>, done: &str, f: F) -> AppResult<Response>
+where
+    F: AsyncFnOnce(&mut pacesetter_store::Conn, &pacesetter_domain::scope::Scope, SurveyRow) -> Result<(), StoreError>,
+{
+    let row = managed(s, ctx, id).await?;
+    let scope = ctx.me()?.scope.clone();
+    let r = async {
+        let mut w = s.store.write().await?;
+        f(&mut w, &scope, row.clone()).await?;
+        w.commit().await.map_err(StoreError::from)?;
+        Ok::<_, StoreError>(())
+    }
+    .await;
+    match r {
+        Ok(()) => Ok(see_other(&format!("/surveys/{id}?done={done}"))),
+        Err(StoreError::Invalid(e)) => show_page(s, ctx, row, FormState::with(ctx.lang, m, e), StatusCode::UNPROCESSABLE_ENTITY).await,
+        Err(StoreError::Conflict(t)) => {
+            let mut e = FieldErrors::new();
+            e.add("_", t.zh, t.en);
+            show_page(s, ctx, row, FormState::with(ctx.lang, m, e), StatusCode::CONFLICT).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Adds, removes or moves a question of a draft.
+pub async fn questions(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
+    let m = form_map(p);
+    let m2 = m.clone();
+    change(&s, &ctx, id, m, "saved", async move |w, scope, row| {
+        let mut q = row.questionnaire();
+        let code = field(&m2, "code").unwrap_or("").to_string();
+        let pos = q.questions.iter().position(|x| x.code == code);
+        match field(&m2, "action") {
+            Some("add") => {
+                let kind = field(&m2, "kind").and_then(Kind::parse).ok_or_else(|| StoreError::invalid("kind", "请选择题型", "Choose a kind of question"))?;
+                let text = field(&m2, "text").ok_or_else(|| StoreError::invalid("text", "请填写题目", "Please write the question"))?.to_string();
+                let options: Vec<String> = m2.get("options").map(|o| o.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_string).collect()).unwrap_or_default();
+                let scale = field(&m2, "scale").and_then(Scale::parse).unwrap_or_default();
+                let question = Question { code: q.next_code(), section: field(&m2, "section").map(str::to_string), text, kind, scale, options, required: field(&m2, "required") == Some("yes") };
+                let one = Questionnaire { questions: vec![question.clone()], rate_questions: Vec::new() };
+                if let Some(p) = one.problems().into_iter().next() {
+                    let field_name = if p.zh.contains("选项") || p.zh.contains("评价项") { "options" } else { "text" };
+                    return Err(StoreError::invalid(field_name, p.zh.replace("第 1 题", "本题"), p.en.replace("Question 1", "This question")));
+                }
+                q.questions.push(question);
+            }
+            Some("delete") => {
+                let i = pos.ok_or(StoreError::NotFound)?;
+                q.questions.remove(i);
+                q.rate_questions.retain(|c| *c != code);
+            }
+            Some("up") => {
+                let i = pos.ok_or(StoreError::NotFound)?;
+                if i > 0 {
+                    q.questions.swap(i, i - 1);
+                }
+            }
+            Some("down") => {
+                let i = pos.ok_or(StoreError::NotFound)?;
+                if i + 1 < q.questions.len() {
+                    q.questions.swap(i, i + 1);
+                }
+            }
+            _ => return Err(StoreError::invalid("action", "未知的操作", "Unknown action")),
+        }
+        survey::save_questionnaire(w, scope, row.id, &q).await
+    })
+    .await
+}
+
+/// Chooses the targets of a draft: every window (or unit, or organization) in reach.
+pub async fn set_targets(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
+    let ids: Vec<i64> = p.iter().filter(|(k, _)| k == "target").filter_map(|(_, v)| v.parse().ok()).collect();
+    let m = form_map(p);
+    change(&s, &ctx, id, m, "saved", async move |w, scope, row| {
+        let n = survey::set_targets(w, scope, row.id, &ids).await?;
+        if n == 0 && row.target_kind() != TargetKind::None {
+            return Err(StoreError::invalid("target", "所选范围内没有可测评的对象", "There is nothing to evaluate in reach"));
+        }
+        Ok(())
+    })
+    .await
+}
+
+/// Adds people to the audience: a subtree of either tree, or a list of numbers.
+pub async fn audience(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
+    let m = form_map(p);
+    let m2 = m.clone();
+    change(&s, &ctx, id, m, "saved", async move |w, scope, row| {
+        match field(&m2, "mode") {
+            Some("org") | Some("unit") => {
+                let tree = if field(&m2, "mode") == Some("org") { survey::Tree::Party } else { survey::Tree::Admin };
+                let node = field(&m2, "node").and_then(|v| v.parse::<i64>().ok()).ok_or_else(|| StoreError::invalid("node", "请填写组织或单位编号", "Give the organization's or unit's number"))?;
+                check_node_in_scope(w, scope, tree, node).await?;
+                survey::invite_subtree(w, scope, row.id, tree, node).await?;
+            }
+            Some("numbers") => {
+                let numbers: Vec<String> = m2.get("numbers").map(|t| t.split(|c: char| c.is_whitespace() || c == ',' || c == '，' || c == ';').filter(|x| !x.is_empty()).map(str::to_string).collect()).unwrap_or_default();
+                if numbers.is_empty() {
+                    return Err(StoreError::invalid("numbers", "请填写学号或工号，每行一个", "Give staff or student numbers, one per line"));
+                }
+                if numbers.len() > 200_000 {
+                    return Err(StoreError::invalid("numbers", "一次最多 200000 个", "At most 200,000 at a time"));
+                }
+                survey::invite_numbers(w, scope, row.id, &numbers).await?;
+            }
+            _ => return Err(StoreError::invalid("mode", "请选择对象范围", "Choose how to pick the audience")),
+        }
+        Ok(())
+    })
+    .await
+}
+
+/// A unit's manager invites only within their reach; the office anywhere.
+async fn check_node_in_scope(c: &mut pacesetter_store::Conn, scope: &pacesetter_domain::scope::Scope, tree: survey::Tree, node: i64) -> Result<(), StoreError> {
+    let path = survey::node_path(c, tree, node).await?.ok_or_else(|| StoreError::invalid("node", "没有这个组织或单位", "There is no such organization or unit"))?;
+    let access = if tree == survey::Tree::Party { scope.org_access(&path) } else { scope.unit_access(&path) };
+    if access.is_none() {
+        return Err(StoreError::invalid("node", "该组织或单位不在您的管理范围内", "That organization or unit is outside your scope"));
+    }
+    Ok(())
+}
+
+pub async fn open(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
+    change(&s, &ctx, id, form_map(p), "saved", async move |w, scope, row| survey::open(w, scope, row.id).await).await
+}
+
+pub async fn close(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
+    change(&s, &ctx, id, form_map(p), "ended", async move |w, scope, row| survey::close(w, scope, row.id).await).await
+}
+
+/// Makes single-use links: one per invitee who has none (to send by e-mail or SMS, or print),
+/// or a number of printed slips tied to nobody. The list is a CSV shown once: only the tokens'
+/// hashes are kept.
+pub async fn links(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
+    let row = managed(&s, &ctx, id).await?;
+    let scope = ctx.me()?.scope.clone();
+    let m = form_map(p);
+    let slips = match field(&m, "kind") {
+        Some("slips") => match field(&m, "count").and_then(|v| v.parse::<u64>().ok()) {
+            Some(n) if (1..=100_000).contains(&n) => n,
+            _ => {
+                let mut e = FieldErrors::new();
+                e.add("count", "份数应为 1 至 100000", "The number is from 1 to 100,000");
+                return show_page(&s, &ctx, row, FormState::with(ctx.lang, m, e), StatusCode::UNPROCESSABLE_ENTITY).await;
+            }
+        },
+        _ => 0,
+    };
+    let mut w = s.store.write().await?;
+    let persons = if slips == 0 { survey::invitees_without_link(&mut w, id).await? } else { Vec::new() };
+    let made = survey::create_links(&mut w, &scope, id, &persons, slips).await?;
+    let names: HashMap<i64, (String, String, Option<String>)> = if persons.is_empty() {
+        HashMap::new()
+    } else {
+        survey::invitee_contacts(&mut w, id).await?
+    };
+    w.commit().await.map_err(StoreError::from)?;
+    let lang = ctx.lang;
+    let base = &s.site.public_url;
+    let sheet = Sheet {
+        name: lang.t("专属链接", "Links").into(),
+        headers: vec![lang.t("姓名", "Name").into(), lang.t("学号/工号", "Number").into(), lang.t("邮箱", "E-mail").into(), lang.t("作答链接（一次有效）", "Link (single use)").into()],
+        rows: made
+            .iter()
+            .map(|(p, t)| {
+                let (n, num, e) = p.and_then(|p| names.get(&p).cloned()).unwrap_or_default();
+                vec![n, num, e.unwrap_or_default(), format!("{base}/s/{t}")]
+            })
+            .collect(),
+    };
+    let _ = row;
+    Ok(crate::export::csv_response(&sheet, &format!("survey-{id}-links.csv")))
+}
+
+// ---- answering ---------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "survey_answer.html")]
+struct AnswerPage {
+    l: Layout,
+    s: SurveyRow,
+    q: Questionnaire,
+    targets: Vec<TargetRow>,
+    target: i64,
+    action: String,
+    preview: bool,
+    f: FormState,
+    values: Vec<(String, String)>,
+}
+
+impl AnswerPage {
+    fn points(&self, q: &Question) -> Vec<(usize, String)> {
+        (0..q.scale.points()).map(|i| (i, q.scale.point_label(i, self.l.lang))).collect()
+    }
+    fn checked(&self, name: &str, v: &usize) -> bool {
+        let v = v.to_string();
+        self.values.iter().any(|(k, x)| k == name && *x == v)
+    }
+    fn item_name(&self, q: &Question, i: &usize) -> String {
+        format!("{}.{}", q.code, i)
+    }
+    fn text(&self, name: &str) -> &str {
+        self.values.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap_or("")
+    }
+    fn err(&self, code: &str) -> Option<&str> {
+        self.f.err(code)
+    }
+    fn target_label(&self) -> &str {
+        self.targets.iter().find(|t| t.target_id == self.target).map(|t| t.label.as_str()).unwrap_or("")
+    }
+    fn number(&self, i: &usize) -> usize {
+        i + 1
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct TargetQuery {
+    target: Option<i64>,
+}
+
+/// Who answers: a logged-in invitee, or the holder of a link.
+enum Respondent {
+    Person(i64),
+    Link(survey::LinkRow),
+}
+
+#[allow(clippy::too_many_arguments)]
+fn answer_page(ctx: &Ctx, s: SurveyRow, targets: Vec<TargetRow>, target: i64, action: String, preview: bool, f: FormState, values: Vec<(String, String)>) -> AnswerPage {
+    let title = s.title.clone();
+    AnswerPage { l: Layout::new(ctx, &title), q: s.questionnaire(), s, targets, target, action, preview, f, values }
+}
+
+/// The answer form of a logged-in invitee (or the owner's preview).
+pub async fn answer_form(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Query(tq): Query<TargetQuery>) -> AppResult<Response> {
+    let me = ctx.me()?;
+    let mut c = s.store.read().await?;
+    let row = survey::get(&mut c, id).await?;
+    let invited = match me.scope.person {
+        Some(p) => survey::is_invited(&mut c, id, p.0).await?,
+        None => false,
+    };
+    if !invited && !row.may_manage(&me.scope) {
+        return Err(AppError::not_found());
+    }
+    let targets = survey::targets(&mut c, id).await?;
+    let target = tq.target.filter(|t| targets.iter().any(|x| x.target_id == *t)).unwrap_or(if targets.len() == 1 { targets[0].target_id } else { 0 });
+    let preview = !invited || row.state() != SurveyState::Open;
+    if !preview {
+        if let Some(p) = me.scope.person {
+            if target != 0 || targets.is_empty() {
+                if (row.anonymous || !row.allow_replace) && survey::has_answered(&mut c, id, target, &survey::voter_person(p.0)).await? {
+                    return Ok(done_page(&ctx, &row, true));
+                }
+            }
+        }
+    }
+    let action = format!("/surveys/{id}/answer");
+    Ok(render(&answer_page(&ctx, row, targets, target, action, preview, FormState::new(ctx.lang), Vec::new())))
+}
+
+pub async fn answer_submit(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
+    let me = ctx.me()?;
+    let person = me.scope.person.ok_or_else(AppError::not_found)?.0;
+    let mut c = s.store.read().await?;
+    let row = survey::get(&mut c, id).await?;
+    if !survey::is_invited(&mut c, id, person).await? {
+        return Err(AppError::not_found());
+    }
+    drop(c);
+    let account = Some(me.account.id);
+    let actor = me.scope.actor.clone();
+    submit_form(&s, &ctx, row, Respondent::Person(person), account, actor, p, format!("/surveys/{id}/answer")).await
+}
+
+/// The answer form reached through a single-use link.
+pub async fn link_form(State(s): State<AppState>, ctx: Ctx, Path(token): Path<String>, Query(tq): Query<TargetQuery>) -> AppResult<Response> {
+    let (row, link) = link_survey(&s, &token).await?;
+    if link.used_on.is_some() {
+        return Ok(done_page(&ctx, &row, true));
+    }
+    let mut c = s.store.read().await?;
+    let targets = survey::targets(&mut c, row.id).await?;
+    let target = tq.target.filter(|t| targets.iter().any(|x| x.target_id == *t)).unwrap_or(if targets.len() == 1 { targets[0].target_id } else { 0 });
+    let action = format!("/s/{token}");
+    let mut r = render(&answer_page(&ctx, row, targets, target, action, false, FormState::new(ctx.lang), Vec::new()));
+    no_referrer(&mut r);
+    Ok(r)
+}
+
+pub async fn link_submit(State(s): State<AppState>, ctx: Ctx, Path(token): Path<String>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
+    let (row, link) = link_survey(&s, &token).await?;
+    let action = format!("/s/{token}");
+    let mut r = submit_form(&s, &ctx, row, Respondent::Link(link), None, "link".into(), p, action).await?;
+    no_referrer(&mut r);
+    Ok(r)
+}
+
+/// The token must not leave the page through the Referer header.
+fn no_referrer(r: &mut Response) {
+    r.headers_mut().insert(header::REFERRER_POLICY, header::HeaderValue::from_static("no-referrer"));
+}
+
+/// A live link and its survey; anything else is the same 404, so tokens cannot be probed.
+async fn link_survey(s: &AppState, token: &str) -> AppResult<(SurveyRow, survey::LinkRow)> {
+    let mut c = s.store.read().await?;
+    let link = survey::link(&mut c, token).await?.filter(|l| !l.revoked).ok_or_else(AppError::not_found)?;
+    let row = survey::get(&mut c, link.survey_id).await?;
+    Ok((row, link))
+}
+
+#[derive(Template)]
+#[template(path = "survey_done.html")]
+struct DonePage {
+    l: Layout,
+    title: String,
+    already: bool,
+}
+
+fn done_page(ctx: &Ctx, s: &SurveyRow, already: bool) -> Response {
+    let page = DonePage { l: Layout::new(ctx, ctx.t("问卷", "Survey")), title: s.title.clone(), already };
+    render_status(if already { StatusCode::CONFLICT } else { StatusCode::OK }, &page)
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn submit_form(s: &AppState, ctx: &Ctx, row: SurveyRow, who: Respondent, account: Option<i64>, actor: String, p: Vec<(String, String)>, action: String) -> AppResult<Response> {
+    let values: Vec<(String, String)> = p.into_iter().filter(|(k, _)| k != "_csrf").collect();
+    let mut c = s.store.read().await?;
+    let targets = survey::targets(&mut c, row.id).await?;
+    drop(c);
+    let target = values.iter().find(|(k, _)| k == "target").and_then(|(_, v)| v.parse::<i64>().ok()).unwrap_or(0);
+    let qn = row.questionnaire();
+    let mut errors = FieldErrors::new();
+    if !targets.is_empty() && !targets.iter().any(|t| t.target_id == target) {
+        errors.add("target", "请选择评价对象", "Choose what you are rating");
+    }
+    let answers = match sv::parse_form(&qn, &values) {
+        Ok(a) => Some(a),
+        Err(es) => {
+            for e in es {
+                errors.add(&e.code, e.message.zh, e.message.en);
+            }
+            None
+        }
+    };
+    let (Some(answers), true) = (answers, errors.is_empty()) else {
+        let page = answer_page(ctx, row, targets, target, action, false, FormState::with(ctx.lang, HashMap::new(), errors), values);
+        return Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page));
+    };
+    match record(s, &row, target, who, account, actor, answers, Channel::Login).await? {
+        Outcome::Accepted(_) | Outcome::Replaced => Ok(done_page(ctx, &row, false)),
+        Outcome::Duplicate | Outcome::LinkSpent => Ok(done_page(ctx, &row, true)),
+        Outcome::Closed => Err(closed()),
+    }
+}
+
+fn closed() -> AppError {
+    AppError::new(StatusCode::CONFLICT, "closed", "该问卷未在进行中，不能作答", "The survey is not open for answers")
+}
+
+fn duplicate() -> AppError {
+    AppError::new(StatusCode::CONFLICT, "duplicate", "您已经提交过这份问卷，每人只能作答一次", "You have already answered this survey; each person answers once")
+}
+
+/// Hands a response to the writer and waits until it is on disk (or refused).
+#[allow(clippy::too_many_arguments)]
+async fn record(s: &AppState, row: &SurveyRow, target: i64, who: Respondent, account: Option<i64>, actor: String, answers: Answers, channel: Channel) -> AppResult<Outcome> {
+    if row.state() != SurveyState::Open {
+        return Err(closed());
+    }
+    let (voter, person, link, channel) = match who {
+        Respondent::Person(p) => (survey::voter_person(p), Some(p), None, channel),
+        Respondent::Link(l) => match l.person_id {
+            Some(p) => (survey::voter_person(p), Some(p), Some(l.id), Channel::Link),
+            None => (format!("l{}", l.id), None, Some(l.id), Channel::Link),
+        },
+    };
+    let sub = Submission { survey_id: row.id, target_id: target, voter, person_id: person, link_id: link, serial: None, channel, answers, actor_account: account, actor };
+    Ok(s.responses.submit(sub).await?)
+}
+
+/// The JSON body of an API response: the target (0 or absent when the survey has none) and the
+/// answers by question code.
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+pub struct ResponseIn {
+    #[serde(default)]
+    pub target: i64,
+    #[schema(value_type = Object)]
+    pub answers: Answers,
+}
+
+fn api_outcome(o: Outcome) -> AppResult<Response> {
+    match o {
+        Outcome::Accepted(id) => Ok((StatusCode::CREATED, Json(serde_json::json!({"id": id}))).into_response()),
+        Outcome::Replaced => Ok((StatusCode::OK, Json(serde_json::json!({"replaced": true}))).into_response()),
+        Outcome::Duplicate => Err(duplicate()),
+        Outcome::LinkSpent => Err(AppError::new(StatusCode::CONFLICT, "link_used", "该链接已使用或已作废", "This link has been used or revoked")),
+        Outcome::Closed => Err(closed()),
+    }
+}
+
+fn check_api(row: &SurveyRow, targets_exist: bool, valid_target: bool, body: &ResponseIn) -> AppResult<()> {
+    if targets_exist && !valid_target {
+        let mut e = FieldErrors::new();
+        e.add("target", "请选择评价对象", "Choose what you are rating");
+        return Err(e.into());
+    }
+    if let Err(es) = sv::check(&row.questionnaire(), &body.answers) {
+        let mut e = FieldErrors::new();
+        for x in es {
+            e.add(&x.code, x.message.zh, x.message.en);
+        }
+        return Err(e.into());
+    }
+    Ok(())
+}
+
+async fn target_ok(s: &AppState, survey_id: i64, target: i64) -> AppResult<(bool, bool)> {
+    let mut c = s.store.read().await?;
+    Ok(survey::check_target(&mut c, survey_id, target).await?)
+}
+
+pub async fn api_answer(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Json(body): Json<ResponseIn>) -> AppResult<Response> {
+    let me = ctx.me()?;
+    let person = me.scope.person.ok_or_else(AppError::not_found)?.0;
+    let mut c = s.store.read().await?;
+    let row = survey::get(&mut c, id).await?;
+    if !survey::is_invited(&mut c, id, person).await? {
+        return Err(AppError::not_found());
+    }
+    drop(c);
+    let (has, ok) = target_ok(&s, id, body.target).await?;
+    check_api(&row, has, ok, &body)?;
+    let o = record(&s, &row, body.target, Respondent::Person(person), Some(me.account.id), me.scope.actor.clone(), body.answers, Channel::Login).await?;
+    api_outcome(o)
+}
+
+pub async fn api_link_answer(State(s): State<AppState>, Path(token): Path<String>, Json(body): Json<ResponseIn>) -> AppResult<Response> {
+    let (row, link) = link_survey(&s, &token).await?;
+    if link.used_on.is_some() {
+        return api_outcome(Outcome::LinkSpent);
+    }
+    let (has, ok) = target_ok(&s, row.id, body.target).await?;
+    check_api(&row, has, ok, &body)?;
+    let o = record(&s, &row, body.target, Respondent::Link(link), None, "link".into(), body.answers, Channel::Link).await?;
+    api_outcome(o)
+}
+
+// ---- results -----------------------------------------------------------------------------
+
+pub struct QuestionView {
+    pub n: usize,
+    pub q: Question,
+    pub t: sv::QuestionTally,
+    pub columns: Vec<String>,
+    pub texts: Vec<String>,
+}
+
+impl QuestionView {
+    pub fn pct(&self, i: &usize) -> String {
+        sv::fmt_percent(self.t.percent(*i))
+    }
+    /// The bar's width in the chart, out of 300.
+    pub fn bar(&self, i: &usize) -> i64 {
+        (self.t.percent(*i).unwrap_or(0.0) * 3.0).round() as i64
+    }
+    pub fn y(&self, i: &usize) -> usize {
+        i * 26
+    }
+    pub fn height(&self) -> usize {
+        self.columns.len() * 26
+    }
+    pub fn mean(&self) -> String {
+        match self.t.mean() {
+            Some(m) => format!("{m:.2}"),
+            None => "—".into(),
+        }
+    }
+    pub fn is_text(&self) -> bool {
+        self.q.kind == Kind::Text
+    }
+    pub fn has_mean(&self) -> bool {
+        matches!(self.q.kind, Kind::Rating | Kind::Matrix)
+    }
+    pub fn count(&self, i: &usize) -> u64 {
+        self.t.counts.get(*i).copied().unwrap_or(0)
+    }
+}
+
+pub struct RateLine {
+    pub name: String,
+    pub responses: u64,
+    pub rate: Rate,
+    pub shown: bool,
+}
+
+impl RateLine {
+    pub fn pct(&self) -> String {
+        sv::fmt_percent(self.rate.percent())
+    }
+}
+
+#[derive(Template)]
+#[template(path = "survey_results.html")]
+struct ResultsPage {
+    l: Layout,
+    s: SurveyRow,
+    total: u64,
+    shown: bool,
+    rate: RateLine,
+    definition: String,
+    questions: Vec<QuestionView>,
+    by_target: Vec<RateLine>,
+    /// The rates rolled up to the top of each tree, with the table's title.
+    rollups: Vec<(String, Vec<RateLine>)>,
+    rates: Vec<survey::RateRow>,
+    channels: Vec<(String, i64)>,
+    recount: Option<bool>,
+    target: Option<i64>,
+    targets: Vec<TargetRow>,
+}
+
+impl ResultsPage {
+    fn is_target(&self, t: &i64) -> bool {
+        self.target == Some(*t)
+    }
+    fn channel(&self, code: &str) -> &'static str {
+        Channel::parse(code).map(|c| c.label(self.l.lang)).unwrap_or("?")
+    }
+    fn tree(&self, t: &str) -> &'static str {
+        if t == "party" { self.l.t("党组织", "Party tree") } else { self.l.t("行政单位", "Administrative tree") }
+    }
+    fn pct(&self, r: &survey::RateRow) -> String {
+        if r.invited == 0 { "—".into() } else { format!("{:.2}%", r.answered as f64 * 100.0 / r.invited as f64) }
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct ResultsQuery {
+    target: Option<i64>,
+    recount: Option<String>,
+}
+
+async fn results_of(s: &AppState, ctx: &Ctx, id: i64) -> AppResult<SurveyRow> {
+    let scope = &ctx.me()?.scope;
+    let mut c = s.store.read().await?;
+    let row = survey::get(&mut c, id).await?;
+    if !row.may_see_results(scope) {
+        return Err(AppError::not_found());
+    }
+    Ok(row)
+}
+
+/// The roll-up of the targets' rates into the top level of a tree, by the second part of
+/// each target's path.
+fn roll(names: &HashMap<i64, String>, per_target: &[(TargetRow, Tally)], path: fn(&TargetRow) -> Option<&str>, anonymous: bool) -> Vec<RateLine> {
+    let mut by: BTreeMap<i64, (u64, Rate)> = BTreeMap::new();
+    for (t, tally) in per_target {
+        let Some(top) = path(t).and_then(|p| p.split('/').filter(|x| !x.is_empty()).nth(1)).and_then(|x| x.parse::<i64>().ok()) else { continue };
+        let e = by.entry(top).or_default();
+        e.0 += tally.responses;
+        e.1.add(&tally.rate);
+    }
+    by.into_iter()
+        .map(|(id, (n, rate))| RateLine { name: names.get(&id).cloned().unwrap_or_else(|| id.to_string()), responses: n, rate, shown: sv::may_show(n, anonymous) })
+        .collect()
+}
+
+pub async fn results(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Query(rq): Query<ResultsQuery>) -> AppResult<Response> {
+    let row = results_of(&s, &ctx, id).await?;
+    let qn = row.questionnaire();
+    let mut c = s.store.read().await?;
+    let tallies = survey::tallies(&mut c, &row).await?;
+    let targets = survey::targets(&mut c, id).await?;
+    let target = rq.target.filter(|t| tallies.contains_key(t) || targets.iter().any(|x| x.target_id == *t));
+    let mut total = Tally::new(&qn);
+    for (t, tally) in &tallies {
+        if target.is_none_or(|x| x == *t) {
+            total.merge(tally);
+        }
+    }
+    let anonymous = row.anonymous;
+    let shown = sv::may_show(total.responses, anonymous);
+    let mut questions = Vec::new();
+    for (i, (q, t)) in qn.questions.iter().zip(total.questions.iter()).enumerate() {
+        let texts = if q.kind == Kind::Text && shown { survey::texts(&mut c, id, target, &q.code, 200).await? } else { Vec::new() };
+        questions.push(QuestionView { n: i + 1, q: q.clone(), t: t.clone(), columns: q.columns(ctx.lang), texts });
+    }
+    let per_target: Vec<(TargetRow, Tally)> = targets.iter().map(|t| (t.clone(), tallies.get(&t.target_id).cloned().unwrap_or_else(|| Tally::new(&qn)))).collect();
+    let by_target = per_target.iter().map(|(t, tally)| RateLine { name: t.label.clone(), responses: tally.responses, rate: tally.rate, shown: sv::may_show(tally.responses, anonymous) }).collect();
+    let (unit_names, org_names) = survey::top_names(&mut c).await?;
+    let by_unit = roll(&unit_names, &per_target, |t| t.unit_path.as_deref(), anonymous);
+    let by_org = roll(&org_names, &per_target, |t| t.org_path.as_deref(), anonymous);
+    let rates = survey::response_rates(&mut c, id).await?;
+    let channels = survey::participation_counts(&mut c, id).await?;
+    let recount = if rq.recount.is_some() && row.may_manage(&ctx.me()?.scope) { Some(survey::recount(&mut c, &row).await?.iter().all(|(_, _, same)| *same)) } else { None };
+    let rate = RateLine { name: String::new(), responses: total.responses, rate: total.rate, shown };
+    let page = ResultsPage {
+        l: Layout::new(&ctx, &format!("{} · {}", row.title, ctx.t("结果", "Results"))),
+        definition: qn.rate_definition(ctx.lang),
+        total: total.responses,
+        shown,
+        rate,
+        questions,
+        by_target,
+        rollups: vec![(ctx.t("按单位汇总", "Rolled up by unit").to_string(), by_unit), (ctx.t("按党组织汇总", "Rolled up by Party organization").to_string(), by_org)],
+        rates,
+        channels,
+        recount,
+        target,
+        targets,
+        s: row,
+    };
+    Ok(render(&page))
+}
+
+/// Raw responses (.xlsx or CSV with BOM), in the order of their random ids, with no person in
+/// an anonymous survey; a summary (.xlsx) of counts and rates.
+pub async fn export(State(s): State<AppState>, ctx: Ctx, Path((id, file)): Path<(i64, String)>) -> AppResult<Response> {
+    let row = results_of(&s, &ctx, id).await?;
+    let lang = ctx.lang;
+    let qn = row.questionnaire();
+    let mut c = s.store.read().await?;
+    let (stem, format) = file.rsplit_once('.').ok_or_else(AppError::not_found)?;
+    let sheet = match stem {
+        "responses" => {
+            let rows = survey::responses(&mut c, id).await?;
+            if row.anonymous && (rows.len() as u64) < sv::MIN_GROUP {
+                return Err(AppError::new(StatusCode::FORBIDDEN, "small_group", "匿名问卷答卷少于 5 份，不提供明细", "An anonymous survey with fewer than 5 responses has no raw export"));
+            }
+            let labels: HashMap<i64, String> = survey::targets(&mut c, id).await?.into_iter().map(|t| (t.target_id, t.label)).collect();
+            let mut headers = vec![lang.t("编号", "Id").to_string(), lang.t("评价对象", "Target").into(), lang.t("方式", "Channel").into(), lang.t("日期", "Date").into()];
+            if !row.anonymous {
+                headers.push(lang.t("人员编号", "Person").into());
+            }
+            headers.push(lang.t("纸质编号", "Serial").into());
+            for (i, q) in qn.questions.iter().enumerate() {
+                if q.kind == Kind::Matrix {
+                    for item in &q.options {
+                        headers.push(format!("{}. {} · {}", i + 1, q.text, item));
+                    }
+                } else {
+                    headers.push(format!("{}. {}", i + 1, q.text));
+                }
+            }
+            let rows = rows
+                .into_iter()
+                .map(|r| {
+                    let a: Answers = serde_json::from_str(&r.answers_json).unwrap_or_default();
+                    let mut out = vec![r.id, labels.get(&r.target_id).cloned().unwrap_or_default(), Channel::parse(&r.channel).map(|c| c.label(lang)).unwrap_or("").into(), iso(r.day)];
+                    if !row.anonymous {
+                        out.push(r.person_id.map(|p| p.to_string()).unwrap_or_default());
+                    }
+                    out.push(r.serial.unwrap_or_default());
+                    for q in &qn.questions {
+                        out.extend(answer_cells(q, a.get(&q.code), lang));
+                    }
+                    out
+                })
+                .collect();
+            Sheet { name: lang.t("答卷", "Responses").into(), headers, rows }
+        }
+        "summary" => {
+            let tallies = survey::tallies(&mut c, &row).await?;
+            let mut total = Tally::new(&qn);
+            for t in tallies.values() {
+                total.merge(t);
+            }
+            let shown = sv::may_show(total.responses, row.anonymous);
+            let mut rows = vec![vec![lang.t("有效答卷", "Responses").to_string(), String::new(), if shown { total.responses.to_string() } else { "<5".into() }, String::new()]];
+            rows.push(vec![lang.t("满意率", "Satisfaction rate").into(), qn.rate_definition(lang), if shown { sv::fmt_percent(total.rate.percent()) } else { "—".into() }, String::new()]);
+            for (i, (q, t)) in qn.questions.iter().zip(&total.questions).enumerate() {
+                for (k, col) in q.columns(lang).iter().enumerate() {
+                    let count = t.counts.get(k).copied().unwrap_or(0);
+                    rows.push(vec![format!("{}. {}", i + 1, q.text), col.clone(), if shown { count.to_string() } else { "—".into() }, if shown { sv::fmt_percent(t.percent(k)) } else { "—".into() }]);
+                }
+            }
+            for t in survey::targets(&mut c, id).await? {
+                let tally = tallies.get(&t.target_id).cloned().unwrap_or_else(|| Tally::new(&qn));
+                let ok = sv::may_show(tally.responses, row.anonymous);
+                rows.push(vec![t.label, lang.t("满意率", "Satisfaction rate").into(), if ok { tally.responses.to_string() } else { "<5".into() }, if ok { sv::fmt_percent(tally.rate.percent()) } else { "—".into() }]);
+            }
+            Sheet { name: lang.t("汇总", "Summary").into(), headers: vec![lang.t("题目/对象", "Question or target").into(), lang.t("选项", "Option").into(), lang.t("人数", "Count").into(), lang.t("比例", "Share").into()], rows }
+        }
+        _ => return Err(AppError::not_found()),
+    };
+    let filename = format!("survey-{id}-{stem}.{format}");
+    match format {
+        "xlsx" | "csv" => super::download(&ctx, &sheet, &filename, format),
+        _ => Err(AppError::not_found()),
+    }
+}
+
+fn answer_cells(q: &Question, a: Option<&sv::Answer>, lang: Lang) -> Vec<String> {
+    let label = |i: u16| -> String {
+        match q.kind {
+            Kind::Single | Kind::Multiple => q.options.get(usize::from(i)).cloned().unwrap_or_default(),
+            _ => q.scale.point_label(usize::from(i), lang),
+        }
+    };
+    match (q.kind, a) {
+        (Kind::Matrix, Some(sv::Answer::List(l))) => (0..q.options.len()).map(|k| l.get(k).copied().flatten().map(label).unwrap_or_default()).collect(),
+        (Kind::Matrix, _) => vec![String::new(); q.options.len()],
+        (_, Some(sv::Answer::Num(i))) => vec![label(*i)],
+        (_, Some(sv::Answer::List(l))) => vec![l.iter().flatten().map(|i| label(*i)).collect::<Vec<_>>().join("；")],
+        (_, Some(sv::Answer::Text(t))) => vec![t.clone()],
+        (_, None) => vec![String::new()],
+    }
+}

@@ -1,0 +1,210 @@
+//! Surveys through HTTP, on SQLite and PostgreSQL alike: the office runs the 2012 window
+//! satisfaction questionnaire from the plan's template; people answer by login and by
+//! single-use link; duplicates (fifty at once) are refused with 409; the results and the
+//! exports show the figures written out by hand below.
+
+mod common;
+
+use common::TestApp;
+use reqwest::Client;
+use serde_json::{json, Value};
+
+async fn reach(app: &TestApp, user: &str, kind: &str) -> i64 {
+    let c = app.login(user).await;
+    let me = app.get_json(&c, "/api/v1/me").await;
+    let r = me["reaches"].as_array().unwrap().iter().find(|r| r["kind"] == kind).unwrap_or_else(|| panic!("{user} has no {kind} reach"));
+    r["target"].as_str().unwrap().trim_end_matches('/').rsplit('/').next().unwrap().parse().unwrap()
+}
+
+async fn number_of(app: &TestApp, user: &str) -> String {
+    let c = app.login(user).await;
+    let me = app.get_json(&c, "/api/v1/me").await;
+    let office = app.login("office").await;
+    app.get_json(&office, &format!("/api/v1/people/{}", me["person_id"])).await["number"].as_str().unwrap().to_string()
+}
+
+async fn post(app: &TestApp, c: &Client, path: &str, fields: &[(&str, &str)]) -> (u16, String) {
+    let r = app.post_form(c, path, fields).await;
+    let status = r.status().as_u16();
+    (status, r.text().await.unwrap())
+}
+
+/// The answers of the window questionnaire: q1..q8 satisfied, q9 (the overall rating, which
+/// makes the rate) as given, q10 a comment.
+fn answers(q9: u8, comment: &str) -> Value {
+    let mut a = json!({"q1": 0, "q2": 0, "q3": 1, "q4": 0, "q5": 1, "q6": 0, "q7": 0, "q8": 2, "q9": q9});
+    if !comment.is_empty() {
+        a["q10"] = json!(comment);
+    }
+    a
+}
+
+both!(the_window_survey_runs_from_the_template_to_results_and_exports, a_survey_refuses_bad_answers_and_strangers);
+
+async fn the_window_survey_runs_from_the_template_to_results_and_exports(app: TestApp) {
+    let office = app.login("office").await;
+    let (status, _) = post(&app, &office, "/surveys", &[("template", "window-satisfaction"), ("owner", "office")]).await;
+    assert_eq!(status, 303);
+    let page = office.get(app.url("/surveys")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("文明示范窗口群众满意度测评表"), "the new survey is listed");
+    let id: i64 = {
+        let i = page.find("href=\"/surveys/").unwrap() + "href=\"/surveys/".len();
+        page[i..].chars().take_while(char::is_ascii_digit).collect::<String>().parse().unwrap()
+    };
+    // The preview shows the nine ratings and the comment box, in three sections.
+    let preview = office.get(app.url(&format!("/surveys/{id}/answer"))).send().await.unwrap().text().await.unwrap();
+    assert!(preview.contains("预览"));
+    assert_eq!(preview.matches("<legend>").count(), 3);
+    assert_eq!(preview.matches("name=\"q9\"").count(), 3, "满意 / 基本满意 / 不满意");
+
+    // Targets: every window; the audience: the library (by unit) and the member (by number).
+    assert_eq!(post(&app, &office, &format!("/surveys/{id}/targets"), &[]).await.0, 303);
+    let library = reach(&app, "unithead", "unit").await;
+    let lib = app.get_json(&office, &format!("/api/v1/units/{library}")).await;
+    let window = lib["children"].as_array().unwrap().iter().find(|n| n["kind"] == "window").unwrap()["id"].as_i64().unwrap();
+    assert_eq!(post(&app, &office, &format!("/surveys/{id}/audience"), &[("mode", "unit"), ("node", &library.to_string())]).await.0, 303);
+    let member_number = number_of(&app, "member").await;
+    let branchsec_number = number_of(&app, "branchsec").await;
+    let numbers = format!("{member_number}\n{branchsec_number}");
+    assert_eq!(post(&app, &office, &format!("/surveys/{id}/audience"), &[("mode", "numbers"), ("numbers", &numbers)]).await.0, 303);
+    let (status, body) = post(&app, &office, &format!("/surveys/{id}/audience"), &[("mode", "numbers"), ("numbers", "NOSUCH-1")]).await;
+    assert_eq!(status, 422);
+    assert!(body.contains("查无此人"), "an unknown number is named, nothing added");
+
+    // Answering before the survey opens is refused.
+    let member = app.login("member").await;
+    let r = member.post(app.url(&format!("/api/v1/surveys/{id}/responses"))).json(&json!({"target": window, "answers": answers(0, "")})).send().await.unwrap();
+    assert_eq!(r.status(), 409);
+    assert_eq!(post(&app, &office, &format!("/surveys/{id}/open"), &[]).await.0, 303);
+    let (status, _) = post(&app, &office, &format!("/surveys/{id}/questions"), &[("action", "add"), ("kind", "text"), ("text", "迟到的题目")]).await;
+    assert_eq!(status, 409, "an open survey's questions are frozen");
+
+    // Six printed slips, answered through their links: q9 = 满意, 满意, 基本满意, 不满意, 满意, 基本满意.
+    let r = app.post_form(&office, &format!("/surveys/{id}/links"), &[("kind", "slips"), ("count", "7")]).await;
+    assert_eq!(r.status(), 200);
+    let csv = r.text().await.unwrap();
+    assert!(csv.starts_with('\u{feff}'), "CSV with a BOM");
+    let tokens: Vec<String> = csv.lines().skip(1).map(|l| l.rsplit("/s/").next().unwrap().trim().to_string()).collect();
+    assert_eq!(tokens.len(), 7);
+    assert!(tokens.iter().all(|t| t.len() == 32), "128-bit tokens");
+    let anon = common::client(&app.url(""));
+    for (t, q9) in tokens.iter().zip([0u8, 0, 1, 2, 0, 1]) {
+        let r = anon.post(app.url(&format!("/api/v1/s/{t}"))).json(&json!({"target": window, "answers": answers(q9, "窗口服务热情周到，办事效率高。")})).send().await.unwrap();
+        assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    }
+    // A spent link is refused, as a page and through the API.
+    let r = anon.post(app.url(&format!("/api/v1/s/{}", tokens[0]))).json(&json!({"target": window, "answers": answers(0, "")})).send().await.unwrap();
+    assert_eq!(r.status(), 409);
+    assert_eq!(anon.get(app.url(&format!("/s/{}", tokens[0]))).send().await.unwrap().status(), 409);
+    assert_eq!(anon.get(app.url("/s/00000000000000000000000000000000")).send().await.unwrap().status(), 404);
+
+    // The member answers by login through the form: 不满意 overall.
+    let form = app.csrf(&member, &format!("/surveys/{id}/answer?target={window}")).await;
+    let mut fields: Vec<(String, String)> = vec![("_csrf".into(), form), ("target".into(), window.to_string())];
+    for (k, v) in answers(2, "").as_object().unwrap() {
+        fields.push((k.clone(), v.to_string()));
+    }
+    let r = member
+        .post(app.url(&format!("/surveys/{id}/answer")))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(serde_urlencoded::to_string(&fields).unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.text().await.unwrap().contains("已提交"));
+    let again = member.post(app.url(&format!("/api/v1/surveys/{id}/responses"))).json(&json!({"target": window, "answers": answers(0, "")})).send().await.unwrap();
+    assert_eq!(again.status(), 409);
+    assert!(again.text().await.unwrap().contains("只能作答一次"));
+
+    // Fifty submissions at once from one person: exactly one is stored.
+    let bs = app.login("branchsec").await;
+    let mut handles = Vec::new();
+    for _ in 0..50 {
+        let c = bs.clone();
+        let url = app.url(&format!("/api/v1/surveys/{id}/responses"));
+        handles.push(tokio::spawn(async move { c.post(url).json(&json!({"target": window, "answers": answers(0, "")})).send().await.unwrap().status().as_u16() }));
+    }
+    let mut codes = Vec::new();
+    for h in handles {
+        codes.push(h.await.unwrap());
+    }
+    assert_eq!(codes.iter().filter(|c| **c == 201).count(), 1, "{codes:?}");
+    assert_eq!(codes.iter().filter(|c| **c == 409).count(), 49, "{codes:?}");
+
+    // Expected, by hand: q9 over 8 responses: 满意 4 (slips 1, 2, 5; branchsec), 基本满意 2
+    // (slips 3, 6), 不满意 2 (slip 4, member): rate (4 + 2) / 8 = 75.00%. q5 (基本满意 in every
+    // answer): 8 of 8. Channels: 6 by link, 2 by login.
+    let results = office.get(app.url(&format!("/surveys/{id}/results"))).send().await.unwrap().text().await.unwrap();
+    assert!(results.contains("75.00%"), "the rate");
+    assert!(results.contains("4/2/2"), "its counts");
+    assert!(results.contains("统计第 9 题"), "the definition is printed with the figure");
+    assert!(results.contains("窗口服务热情周到"), "free text of a group of 8 is shown");
+    assert!(results.contains("<svg"), "charts are drawn on the server");
+    assert!(results.contains("100.00%"), "q5: every answer 基本满意");
+    let recount = office.get(app.url(&format!("/surveys/{id}/results?recount=1"))).send().await.unwrap().text().await.unwrap();
+    assert!(recount.contains("核算一致"), "the stored tally equals a recount from the raw responses");
+    // The window's own line, and the response rate of the library's people.
+    let one = office.get(app.url(&format!("/surveys/{id}/results?target={window}"))).send().await.unwrap().text().await.unwrap();
+    assert!(one.contains("75.00%"));
+
+    // Exports: raw responses in random-id order without persons; the summary with the rate.
+    let raw = office.get(app.url(&format!("/surveys/{id}/export/responses.csv"))).send().await.unwrap().text().await.unwrap();
+    let lines: Vec<&str> = raw.lines().collect();
+    assert_eq!(lines.len(), 9, "a header and 8 responses");
+    assert!(!lines[0].contains("人员编号"), "an anonymous survey exports no person column: {}", lines[0]);
+    let ids: Vec<&str> = lines[1..].iter().map(|l| l.split(',').next().unwrap()).collect();
+    let mut sorted = ids.clone();
+    sorted.sort();
+    assert_eq!(ids, sorted, "kept and exported in the order of their random ids");
+    assert!(ids.iter().all(|i| i.len() == 36 && i.as_bytes()[14] == b'4'), "version-4 ids");
+    let summary = office.get(app.url(&format!("/surveys/{id}/export/summary.csv"))).send().await.unwrap().text().await.unwrap();
+    assert!(summary.contains("75.00%"));
+    let xlsx = office.get(app.url(&format!("/surveys/{id}/export/responses.xlsx"))).send().await.unwrap();
+    assert_eq!(xlsx.status(), 200);
+    assert!(xlsx.bytes().await.unwrap().starts_with(b"PK"));
+
+    // The member, not the owner, sees no results; the invitee's list shows the survey answered.
+    assert_eq!(member.get(app.url(&format!("/surveys/{id}/results"))).send().await.unwrap().status(), 404);
+    let mine = member.get(app.url("/surveys")).send().await.unwrap().text().await.unwrap();
+    assert!(mine.contains("已作答"));
+    // Closing ends answering.
+    assert_eq!(post(&app, &office, &format!("/surveys/{id}/close"), &[]).await.0, 303);
+    let r = anon.post(app.url(&format!("/api/v1/s/{}", tokens[6]))).json(&json!({"target": window, "answers": answers(0, "")})).send().await.unwrap();
+    assert_eq!(r.status(), 409);
+    assert!(r.text().await.unwrap().contains("未在进行中"));
+}
+
+async fn a_survey_refuses_bad_answers_and_strangers(app: TestApp) {
+    let office = app.login("office").await;
+    assert_eq!(post(&app, &office, "/surveys", &[("template", "theme-commitments"), ("owner", "office")]).await.0, 303);
+    let page = office.get(app.url("/surveys")).send().await.unwrap().text().await.unwrap();
+    let i = page.find("href=\"/surveys/").unwrap() + "href=\"/surveys/".len();
+    let id: i64 = page[i..].chars().take_while(char::is_ascii_digit).collect::<String>().parse().unwrap();
+    let member_number = number_of(&app, "member").await;
+    assert_eq!(post(&app, &office, &format!("/surveys/{id}/audience"), &[("mode", "numbers"), ("numbers", &member_number)]).await.0, 303);
+    assert_eq!(post(&app, &office, &format!("/surveys/{id}/open"), &[]).await.0, 303);
+    let member = app.login("member").await;
+    // A required matrix left half empty, an option that does not exist: each named, nothing stored.
+    let token = app.csrf(&member, &format!("/surveys/{id}/answer")).await;
+    let body = serde_urlencoded::to_string([("_csrf", token.as_str()), ("q1", "7"), ("q3.0", "0")]).unwrap();
+    let r = member.post(app.url(&format!("/surveys/{id}/answer"))).header("content-type", "application/x-www-form-urlencoded").body(body).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("不是本题的选项"));
+    assert!(html.contains("请为每一项评分"));
+    assert!(html.contains("此题必答"));
+    let r = member.post(app.url(&format!("/api/v1/surveys/{id}/responses"))).json(&json!({"answers": {"q1": "很多"}})).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    // A good answer is taken once.
+    let good = json!({"answers": {"q1": 0, "q3": [0, 1, 0], "q4": 1}});
+    assert_eq!(member.post(app.url(&format!("/api/v1/surveys/{id}/responses"))).json(&good).send().await.unwrap().status(), 201);
+    // Someone not invited learns nothing and cannot answer.
+    let other = app.login("branchsec2").await;
+    assert_eq!(other.get(app.url(&format!("/surveys/{id}"))).send().await.unwrap().status(), 404);
+    assert_eq!(other.post(app.url(&format!("/api/v1/surveys/{id}/responses"))).json(&good).send().await.unwrap().status(), 404);
+    // One response in an anonymous survey: no figures, no raw export.
+    let results = office.get(app.url(&format!("/surveys/{id}/results"))).send().await.unwrap().text().await.unwrap();
+    assert!(results.contains("答卷不足 5 份"));
+    assert_eq!(office.get(app.url(&format!("/surveys/{id}/export/responses.csv"))).send().await.unwrap().status(), 403);
+}
