@@ -20,6 +20,7 @@ pub mod outbox;
 pub mod people;
 pub mod relation;
 pub mod roster;
+pub mod sample;
 pub mod scope;
 pub mod session;
 pub mod stats;

@@ -433,6 +433,7 @@ async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Option<Ca
                 "survey_questions" => Case { method: "POST", path: at("/questions"), form: form(&[("action", "add"), ("kind", "text"), ("text", "其他意见")]), json: None, insider, outsider, secret: String::new() },
                 "survey_targets" => Case { method: "POST", path: at("/targets"), form: form(&[]), json: None, insider, outsider, secret: String::new() },
                 "survey_audience" => Case { method: "POST", path: at("/audience"), form: form(&[("mode", "unit"), ("node", &f.library.to_string())]), json: None, insider, outsider, secret: String::new() },
+                "survey_sample" => Case { method: "POST", path: at("/samples"), form: form(&[("node", &f.library.to_string()), ("size", "1"), ("stratify", "none")]), json: None, insider, outsider, secret: String::new() },
                 "survey_links" => Case { method: "POST", path: at("/links"), form: form(&[("kind", "slips"), ("count", "2")]), json: None, insider, outsider, secret: String::new() },
                 "survey_open" => {
                     let c = app.login("unithead").await;

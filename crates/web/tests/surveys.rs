@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 async fn reach(app: &TestApp, user: &str, kind: &str) -> i64 {
     let c = app.login(user).await;
     let me = app.get_json(&c, "/api/v1/me").await;
-    let r = me["reaches"].as_array().unwrap().iter().find(|r| r["kind"] == kind).unwrap_or_else(|| panic!("{user} has no {kind} reach"));
+    let r = me["reaches"].as_array().unwrap().iter().find(|r| r["kind"] == kind && r["access"] == "write").unwrap_or_else(|| panic!("{user} has no {kind} reach"));
     r["target"].as_str().unwrap().trim_end_matches('/').rsplit('/').next().unwrap().parse().unwrap()
 }
 
@@ -40,6 +40,97 @@ fn answers(q9: u8, comment: &str) -> Value {
 }
 
 both!(the_window_survey_runs_from_the_template_to_results_and_exports, a_survey_refuses_bad_answers_and_strangers);
+
+mod a_sample_of_2000_students_is_drawn_with_two_seeds {
+    #[tokio::test]
+    async fn sqlite() {
+        let app = crate::common::spawn_with(crate::common::Backend::Sqlite, |c| c.demo_size = 6_000).await.unwrap();
+        super::a_sample_of_2000_students_is_drawn_with_two_seeds(app).await
+    }
+    #[tokio::test]
+    async fn postgres() {
+        if let Some(app) = crate::common::spawn_with(crate::common::Backend::Postgres, |c| c.demo_size = 6_000).await {
+            super::a_sample_of_2000_students_is_drawn_with_two_seeds(app).await
+        }
+    }
+}
+
+fn sha256_hex(s: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(s.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn first_id(html: &str, prefix: &str) -> i64 {
+    let i = html.find(prefix).unwrap() + prefix.len();
+    html[i..].chars().take_while(char::is_ascii_digit).collect::<String>().parse().unwrap()
+}
+
+/// The office creates the window survey; the office and the library (a unit) draw 2,000 students
+/// of the whole university by college, each with its own seed; the survey's audience is the draw;
+/// the published record recomputes to the same draw and names no student number.
+async fn a_sample_of_2000_students_is_drawn_with_two_seeds(app: TestApp) {
+    let office = app.login("office").await;
+    assert_eq!(post(&app, &office, "/surveys", &[("template", "window-satisfaction"), ("owner", "office")]).await.0, 303);
+    let id = first_id(&office.get(app.url("/surveys")).send().await.unwrap().text().await.unwrap(), "href=\"/surveys/");
+    let library = reach(&app, "unithead", "unit").await;
+    let root = app.get_json(&office, "/api/v1/units").await;
+    let root = root.as_array().unwrap().iter().find(|n| n["parent_id"].is_null()).unwrap()["id"].as_i64().unwrap();
+    let r = app.post_form(&office, &format!("/surveys/{id}/samples"), &[("node", &root.to_string()), ("students_only", "yes"), ("size", "2000"), ("stratify", "college"), ("owner", &library.to_string())]).await;
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
+    let sample = first_id(r.headers()["location"].to_str().unwrap(), "/samples/");
+    // The population is frozen and its hash published before any seed exists.
+    let anon = common::client(&app.url(""));
+    let record = anon.get(app.url(&format!("/samples/{sample}"))).send().await.unwrap().text().await.unwrap();
+    let population = anon.get(app.url(&format!("/samples/{sample}/population.tsv"))).send().await.unwrap().text().await.unwrap();
+    assert!(record.contains(&sha256_hex(&population)), "the published hash is the population file's");
+    let member_number = number_of(&app, "member").await;
+    assert!(!population.contains(&member_number) && !record.contains(&member_number), "no student number is published");
+    assert!(population.lines().count() > 2000);
+
+    // Commit: the office with a hash computed away from the system, the library with its seed.
+    let (office_seed, unit_seed) = ("创先办-2012-05-种子-7f3a", "library-seed-b41c");
+    assert_eq!(post(&app, &office, &format!("/samples/{sample}/commit"), &[("seed", &sha256_hex(office_seed))]).await.0, 303);
+    assert_eq!(post(&app, &office, &format!("/samples/{sample}/commit"), &[("seed", "another")]).await.0, 409, "no second commitment");
+    let head = app.login("unithead").await;
+    let hp = head.get(app.url(&format!("/samples/{sample}"))).send().await.unwrap().text().await.unwrap();
+    assert!(hp.contains("您代表所属单位"), "the library's head commits for the library");
+    assert_eq!(post(&app, &head, &format!("/samples/{sample}/reveal"), &[("seed", unit_seed)]).await.0, 409, "no reveal before both commit");
+    assert_eq!(post(&app, &head, &format!("/samples/{sample}/commit"), &[("seed", unit_seed)]).await.0, 303);
+    let stranger = app.login("orgsec").await;
+    assert_eq!(post(&app, &stranger, &format!("/samples/{sample}/reveal"), &[("seed", "x")]).await.0, 403, "a third party has no seed to give");
+    // Reveal: a seed that does not match its commitment is refused.
+    let (status, body) = post(&app, &office, &format!("/samples/{sample}/reveal"), &[("seed", "创先办-另一个种子")]).await;
+    assert_eq!(status, 422);
+    assert!(body.contains("不符"));
+    assert_eq!(post(&app, &office, &format!("/samples/{sample}/reveal"), &[("seed", office_seed)]).await.0, 303);
+    assert_eq!(post(&app, &head, &format!("/samples/{sample}/reveal"), &[("seed", unit_seed)]).await.0, 303);
+
+    // The draw: 2,000 by largest remainder over the colleges, recomputed from the public record.
+    let drawn = anon.get(app.url(&format!("/samples/{sample}/drawn.tsv"))).send().await.unwrap().text().await.unwrap();
+    assert_eq!(drawn.lines().count(), 2000);
+    let entries: Vec<pacesetter_domain::sample::Entry> = population
+        .lines()
+        .map(|l| {
+            let (p, s) = l.split_once('\t').unwrap();
+            pacesetter_domain::sample::Entry { pseudonym: p.into(), stratum: s.into() }
+        })
+        .collect();
+    let seed = pacesetter_domain::sample::draw_seed(office_seed, unit_seed);
+    let again: String = pacesetter_domain::sample::draw(&entries, pacesetter_domain::sample::Size::Count(2000), &seed).iter().map(|d| format!("{}\t{}\n", d.stratum, d.pseudonym)).collect();
+    assert_eq!(again, drawn, "anyone recomputes the same draw from the record");
+    let record = anon.get(app.url(&format!("/samples/{sample}"))).send().await.unwrap().text().await.unwrap();
+    assert!(record.contains(&seed) && record.contains(office_seed) && record.contains(unit_seed));
+    // The survey's audience is the draw.
+    let page = office.get(app.url(&format!("/surveys/{id}"))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("2000 人"), "the survey invites the 2,000 drawn");
+    // Each person looks up their own pseudonym.
+    let student = app.login("student").await;
+    let mine = student.get(app.url("/me/pseudonym")).send().await.unwrap().text().await.unwrap();
+    let p = mine.split("<strong>").nth(1).unwrap().split("</strong>").next().unwrap();
+    assert_eq!(p.len(), 32);
+    assert!(population.lines().any(|l| l.starts_with(p)), "the student finds themselves in the published population");
+    assert_eq!(mine.contains(&format!("/samples/{sample}")), drawn.contains(p), "and sees whether they were drawn");
+}
 
 async fn the_window_survey_runs_from_the_template_to_results_and_exports(app: TestApp) {
     let office = app.login("office").await;

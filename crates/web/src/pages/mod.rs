@@ -9,6 +9,7 @@ pub mod imports;
 pub mod login;
 pub mod people;
 pub mod relations;
+pub mod samples;
 pub mod surveys;
 pub mod tasks;
 pub mod tree;
