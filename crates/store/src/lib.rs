@@ -29,6 +29,7 @@ pub mod task;
 pub mod testkit;
 pub mod throttle;
 pub mod tree;
+pub mod window;
 
 pub use db::{Conn, Sql};
 pub use error::StoreError;

@@ -90,13 +90,18 @@ impl SurveyRow {
     /// The office (and the administrator) manage every survey; a unit's managers manage the
     /// surveys their unit owns.
     pub fn may_manage(&self, scope: &Scope) -> bool {
-        scope.is_office_or_admin() || self.owner_path.as_deref().is_some_and(|p| scope.unit_access(p) == Some(Access::Write))
+        is_office(scope) || self.owner_path.as_deref().is_some_and(|p| scope.unit_access(p) == Some(Access::Write))
     }
 
     /// Results: the owner and the office; others only when the survey says so.
     pub fn may_see_results(&self, scope: &Scope) -> bool {
         self.may_manage(scope) || self.results_public
     }
+}
+
+/// The office, the administrator, or the server itself (the command line, benchmarks).
+fn is_office(scope: &Scope) -> bool {
+    scope.is_office_or_admin() || scope.global() == Some(Access::Write)
 }
 
 const SELECT: &str = "SELECT s.id, s.campaign_id, s.template_code, s.title, s.description, s.owner_unit_id, u.name AS owner_name, u.path AS owner_path, \
@@ -172,10 +177,10 @@ pub async fn create(c: &mut Conn, scope: &Scope, s: NewSurvey) -> Result<i64, St
         return Err(StoreError::Invalid(errors));
     }
     match s.owner_unit_id {
-        None if !scope.is_office_or_admin() => return Err(StoreError::forbidden("只有创先办可以创建全校问卷", "Only the campaign office creates university-wide surveys")),
+        None if !is_office(scope) => return Err(StoreError::forbidden("只有创先办可以创建全校问卷", "Only the campaign office creates university-wide surveys")),
         Some(u) => {
             let path = c.fetch_opt_string(Sql::new("SELECT path FROM units WHERE id = $1").bind(u)).await?.ok_or(StoreError::NotFound)?;
-            if !scope.is_office_or_admin() && scope.unit_access(&path) != Some(Access::Write) {
+            if !is_office(scope) && scope.unit_access(&path) != Some(Access::Write) {
                 return Err(StoreError::NotFound);
             }
         }
@@ -928,4 +933,69 @@ pub async fn top_names(c: &mut Conn) -> Result<(HashMap<i64, String>, HashMap<i6
 pub async fn node_path(c: &mut Conn, tree: Tree, node: i64) -> Result<Option<String>, StoreError> {
     let table = if tree == Tree::Party { "orgs" } else { "units" };
     Ok(c.fetch_opt_string(Sql::new(format!("SELECT path FROM {table} WHERE id = $1")).bind(node)).await?)
+}
+
+// ---- paper forms and advisory ratings ------------------------------------------------------
+
+/// Issues serial numbers for printed forms, continuing the survey's series.
+pub async fn issue_serials(c: &mut Conn, scope: &Scope, id: i64, count: u64) -> Result<Vec<String>, StoreError> {
+    managed(c, scope, id).await?;
+    let have = c.fetch_i64(Sql::new("SELECT COUNT(*) FROM survey_paper_serials WHERE survey_id = $1").bind(id)).await? as u64;
+    let now = now_ms();
+    let serials: Vec<String> = (have + 1..=have + count).map(|n| format!("{id:04}-{n:06}")).collect();
+    let rows: Vec<Vec<Arg>> = serials.iter().map(|s| vec![id.into(), s.clone().into(), now.into()]).collect();
+    crate::demo::insert_rows(c, "survey_paper_serials", &["survey_id", "serial", "issued_ms"], rows).await?;
+    audit::append(c, scope, "survey.paper_issue", "survey", id, None, Some(serde_json::json!({"from": serials.first(), "to": serials.last()}).to_string())).await?;
+    Ok(serials)
+}
+
+pub async fn serial_issued(c: &mut Conn, id: i64, serial: &str) -> Result<bool, StoreError> {
+    Ok(c.fetch_opt_i64(Sql::new("SELECT CAST(1 AS BIGINT) FROM survey_paper_serials WHERE survey_id = $1 AND serial = $2").bind(id).bind(serial)).await?.is_some())
+}
+
+pub async fn serials_issued(c: &mut Conn, id: i64) -> Result<i64, StoreError> {
+    Ok(c.fetch_i64(Sql::new("SELECT COUNT(*) FROM survey_paper_serials WHERE survey_id = $1").bind(id)).await?)
+}
+
+/// Serials from `from` on, for printing.
+pub async fn serials(c: &mut Conn, id: i64, from: i64, limit: i64) -> Result<Vec<String>, StoreError> {
+    let rows: Vec<(String,)> = c.fetch_all(Sql::new("SELECT serial FROM survey_paper_serials WHERE survey_id = $1 ORDER BY serial LIMIT $2 OFFSET $3").bind(id).bind(limit).bind(from)).await?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
+}
+
+/// Stores a rating made without logging in: apart from the responses, never in a rate.
+pub async fn add_advisory(c: &mut Conn, id: i64, target: i64, answers: &Answers) -> Result<(), StoreError> {
+    c.execute(
+        Sql::new("INSERT INTO survey_advisory (survey_id, target_id, day, answers_json) VALUES ($1, $2, $3, $4)")
+            .bind(id)
+            .bind(target)
+            .bind(today())
+            .bind(serde_json::to_string(answers).unwrap_or_default()),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Advisory ratings per target, tallied apart.
+pub async fn advisory_tallies(c: &mut Conn, survey: &SurveyRow) -> Result<BTreeMap<i64, Tally>, StoreError> {
+    let qn = survey.questionnaire();
+    let rows: Vec<(i64, String)> = c.fetch_all(Sql::new("SELECT target_id, answers_json FROM survey_advisory WHERE survey_id = $1").bind(survey.id)).await?;
+    let mut out: BTreeMap<i64, Tally> = BTreeMap::new();
+    for (t, j) in rows {
+        if let Ok(a) = serde_json::from_str::<Answers>(&j) {
+            out.entry(t).or_insert_with(|| Tally::new(&qn)).add(&qn, &a);
+        }
+    }
+    Ok(out)
+}
+
+/// Open surveys about a window (for its public page).
+pub async fn open_for_target(c: &mut Conn, kind: TargetKind, target: i64) -> Result<Vec<SurveyRow>, StoreError> {
+    Ok(c
+        .fetch_all(
+            Sql::new(format!("{SELECT} WHERE s.state = 'open' AND s.target_kind = $1 AND s.id IN (SELECT survey_id FROM survey_targets WHERE target_id = $2) ORDER BY s.id DESC"))
+                .bind(kind.code())
+                .bind(target),
+        )
+        .await?)
 }

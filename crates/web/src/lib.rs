@@ -11,6 +11,7 @@ pub mod error;
 pub mod export;
 pub mod mail;
 pub mod pages;
+pub mod pdf;
 pub mod routes;
 pub mod sheets;
 pub mod state;

@@ -26,6 +26,8 @@ pub struct Site {
     pub mail: bool,
     /// The largest file (and multipart body) accepted, in bytes.
     pub max_upload: usize,
+    /// When each address last left advisory ratings (no login), for the per-address limit.
+    pub advisory_seen: std::sync::Mutex<std::collections::HashMap<IpAddr, std::collections::VecDeque<std::time::Instant>>>,
 }
 
 impl Site {
@@ -40,6 +42,6 @@ impl Site {
         if host.is_empty() {
             return Err(format!("PACESETTER_PUBLIC_URL {url:?} has no host"));
         }
-        Ok(Site { origin: format!("{scheme}://{}", host.to_ascii_lowercase()), secure: scheme == "https", trusted_proxies, public_url: url.to_string(), mail: false, max_upload: crate::sheets::MAX_UPLOAD })
+        Ok(Site { origin: format!("{scheme}://{}", host.to_ascii_lowercase()), secure: scheme == "https", trusted_proxies, public_url: url.to_string(), mail: false, max_upload: crate::sheets::MAX_UPLOAD, advisory_seen: Default::default() })
     }
 }

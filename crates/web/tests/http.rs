@@ -231,6 +231,24 @@ fn form(pairs: &[(&str, &str)]) -> Option<Vec<(String, String)>> {
     Some(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect())
 }
 
+/// The library's first standard, made once.
+async fn library_standard(app: &TestApp, f: &Fixture) -> i64 {
+    let c = app.login("unithead").await;
+    let page = c.get(app.url(&format!("/units/{}/standards", f.library))).send().await.unwrap().text().await.unwrap();
+    if !page.contains("name=\"retire\"") {
+        let r = app.post_form(&c, &format!("/units/{}/standards", f.library), &[("item", "服务态度"), ("weight", "60")]).await;
+        assert_eq!(r.status(), 303);
+    }
+    let page = c.get(app.url(&format!("/units/{}/standards", f.library))).send().await.unwrap().text().await.unwrap();
+    let i = page.find("name=\"retire\" value=\"").unwrap() + "name=\"retire\" value=\"".len();
+    page[i..].chars().take_while(char::is_ascii_digit).collect::<String>().parse().unwrap()
+}
+
+/// A 1×1 grey PNG.
+fn common_png() -> Vec<u8> {
+    vec![137, 80, 78, 71, 13, 10, 26, 10, 0, 0, 0, 13, 73, 72, 68, 82, 0, 0, 0, 1, 0, 0, 0, 1, 8, 0, 0, 0, 0, 58, 126, 155, 85, 0, 0, 0, 10, 73, 68, 65, 84, 120, 156, 99, 248, 15, 0, 1, 1, 1, 0, 177, 56, 246, 20, 0, 0, 0, 0, 73, 69, 78, 68, 174, 66, 96, 130]
+}
+
 /// A window survey of the library, made by its unit head; with `open`, its targets set, the
 /// unit head invited, and opened.
 async fn library_survey(app: &TestApp, f: &Fixture, n: usize, open: bool) -> i64 {
@@ -418,6 +436,26 @@ async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Option<Ca
                 _ => ("GET", format!("/attachments/{}", att.unwrap()), None, None),
             };
             Case { method, path, form: form_body, json: json_body, insider: "orgsec", outsider: "branchsec2", secret }
+        }
+        "unit_standards" => Case { method: "GET", path: format!("/units/{}/standards", f.library), form: None, json: None, insider: "unithead", outsider: "orgsec", secret: String::new() },
+        "unit_standards_change" => Case { method: "POST", path: format!("/units/{}/standards", f.library), form: form(&[("item", &format!("文明用语{uniq}")), ("weight", "10")]), json: None, insider: "unithead", outsider: "orgsec", secret: String::new() },
+        "window_inspect" | "inspection_photo" => {
+            let sid = library_standard(app, f).await;
+            let score = format!("score_{sid}");
+            if name == "window_inspect" {
+                Case { method: "POST", path: format!("/w/{}/inspections", f.window), form: form(&[("_multipart", ""), (&score, "80"), ("notes", "抽查")]), json: None, insider: "unithead", outsider: "orgsec", secret: String::new() }
+            } else {
+                let c = app.login("unithead").await;
+                let token = app.csrf(&c, "/home").await;
+                let png = common_png();
+                let mp = reqwest::multipart::Form::new().text(score.clone(), "75").part("photos", reqwest::multipart::Part::bytes(png).file_name("现场.png"));
+                let r = c.post(app.url(&format!("/w/{}/inspections", f.window))).header("x-csrf-token", token).multipart(mp).send().await.unwrap();
+                assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
+                let page = c.get(app.url(&format!("/w/{}", f.window))).send().await.unwrap().text().await.unwrap();
+                let i = page.find("/inspection-photos/").unwrap() + "/inspection-photos/".len();
+                let pid: String = page[i..].chars().take_while(char::is_ascii_digit).collect();
+                Case { method: "GET", path: format!("/inspection-photos/{pid}"), form: None, json: None, insider: "unithead", outsider: "orgsec", secret: String::new() }
+            }
         }
         name if name.starts_with("survey_") || name == "api_survey_answer" => {
             // A survey of the library (the unit head's unit) about its windows; the unit head

@@ -299,3 +299,170 @@ async fn a_survey_refuses_bad_answers_and_strangers(app: TestApp) {
     assert!(results.contains("答卷不足 5 份"));
     assert_eq!(office.get(app.url(&format!("/surveys/{id}/export/responses.csv"))).send().await.unwrap().status(), 403);
 }
+
+both!(windows_have_standards_inspections_qr_posters_and_advisory_ratings, paper_forms_are_numbered_printed_and_entered_once);
+
+fn png_1x1() -> Vec<u8> {
+    vec![137, 80, 78, 71, 13, 10, 26, 10, 0, 0, 0, 13, 73, 72, 68, 82, 0, 0, 0, 1, 0, 0, 0, 1, 8, 0, 0, 0, 0, 58, 126, 155, 85, 0, 0, 0, 10, 73, 68, 65, 84, 120, 156, 99, 248, 15, 0, 1, 1, 1, 0, 177, 56, 246, 20, 0, 0, 0, 0, 73, 69, 78, 68, 174, 66, 96, 130]
+}
+
+async fn library_window(app: &TestApp) -> (i64, i64) {
+    let office = app.login("office").await;
+    let library = reach(app, "unithead", "unit").await;
+    let lib = app.get_json(&office, &format!("/api/v1/units/{library}")).await;
+    let window = lib["children"].as_array().unwrap().iter().find(|n| n["kind"] == "window").unwrap()["id"].as_i64().unwrap();
+    (library, window)
+}
+
+/// Writes bytes to a temporary file and runs a poppler tool on it.
+fn poppler(tool: &str, bytes: &[u8], args: &[&str]) -> String {
+    let dir = std::env::temp_dir().join(format!("pacesetter-pdf-{}-{}", std::process::id(), rand_suffix()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("in.pdf");
+    std::fs::write(&file, bytes).unwrap();
+    let mut cmd = std::process::Command::new(tool);
+    cmd.args(args).arg(&file);
+    if tool != "pdffonts" {
+        cmd.arg(dir.join("out"));
+    }
+    let out = cmd.output().unwrap_or_else(|e| panic!("{tool}: {e} (install poppler-utils)"));
+    let mut text = String::from_utf8_lossy(&out.stdout).to_string();
+    if let Ok(t) = std::fs::read_to_string(dir.join("out")) {
+        text.push_str(&t);
+    }
+    if tool == "pdftoppm" {
+        let img = std::fs::read_dir(&dir).unwrap().filter_map(|e| e.ok()).find(|e| e.file_name().to_string_lossy().ends_with(".pgm")).map(|e| std::fs::read(e.path()).unwrap()).unwrap_or_default();
+        let dark = img.iter().skip(20).filter(|b| **b < 100).count();
+        text = format!("dark pixels: {dark}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    text
+}
+
+fn rand_suffix() -> u128 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos()
+}
+
+async fn windows_have_standards_inspections_qr_posters_and_advisory_ratings(app: TestApp) {
+    let (library, window) = library_window(&app).await;
+    let head = app.login("unithead").await;
+    // The library sets its windows' standards; a weight out of range is refused.
+    assert_eq!(post(&app, &head, &format!("/units/{library}/standards"), &[("item", "服务态度热情"), ("weight", "60")]).await.0, 303);
+    assert_eq!(post(&app, &head, &format!("/units/{library}/standards"), &[("item", "办事效率高"), ("weight", "40")]).await.0, 303);
+    let (status, body) = post(&app, &head, &format!("/units/{library}/standards"), &[("item", "其他"), ("weight", "0")]).await;
+    assert_eq!(status, 422);
+    assert!(body.contains("权重应为"));
+    // The window's public page shows them, with its QR code.
+    let anon = common::client(&app.url(""));
+    let page = anon.get(app.url(&format!("/w/{window}"))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("服务态度热情") && page.contains("办事效率高"));
+    assert!(page.contains(&format!("/w/{window}/qr.png")));
+    assert!(!page.contains("实地检查"), "inspections are for its managers only");
+    let qr = anon.get(app.url(&format!("/w/{window}/qr.png"))).send().await.unwrap();
+    assert_eq!(qr.headers()["content-type"], "image/png");
+    assert!(qr.bytes().await.unwrap().starts_with(b"\x89PNG"));
+    let poster = anon.get(app.url(&format!("/w/{window}/poster.pdf"))).send().await.unwrap().bytes().await.unwrap();
+    assert!(poster.starts_with(b"%PDF"));
+    assert!(poster.len() < 1_000_000);
+    let fonts = poppler("pdffonts", &poster, &[]);
+    assert!(fonts.lines().any(|l| l.contains("yes yes")), "the font is embedded as a subset: {fonts}");
+    let text = poppler("pdftotext", &poster, &["-enc", "UTF-8"]);
+    assert!(text.contains("群众满意度测评"), "the text can be extracted: {text}");
+    let drawn = poppler("pdftoppm", &poster, &["-gray", "-r", "20"]);
+    let dark: usize = drawn.trim_start_matches("dark pixels: ").parse().unwrap();
+    assert!(dark > 500, "the glyphs and the QR code are drawn: {drawn}");
+
+    // An inspection: 60 × 90 + 40 × 70 over 100 = 82.00; a missing score is refused.
+    let spage = head.get(app.url(&format!("/units/{library}/standards"))).send().await.unwrap().text().await.unwrap();
+    let ids: Vec<String> = spage.match_indices("name=\"retire\" value=\"").map(|(i, m)| spage[i + m.len()..].chars().take_while(char::is_ascii_digit).collect()).collect();
+    assert_eq!(ids.len(), 2);
+    let token = app.csrf(&head, "/home").await;
+    let bad = reqwest::multipart::Form::new().text(format!("score_{}", ids[0]), "90");
+    let r = head.post(app.url(&format!("/w/{window}/inspections"))).header("x-csrf-token", token.clone()).multipart(bad).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    let good = reqwest::multipart::Form::new()
+        .text(format!("score_{}", ids[0]), "90")
+        .text(format!("score_{}", ids[1]), "70")
+        .text("day", "2012-05-18")
+        .text("notes", "窗口整洁，有一人未佩戴工作牌")
+        .part("photos", reqwest::multipart::Part::bytes(png_1x1()).file_name("现场.png"));
+    let r = head.post(app.url(&format!("/w/{window}/inspections"))).header("x-csrf-token", token).multipart(good).send().await.unwrap();
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
+    let page = head.get(app.url(&format!("/w/{window}"))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("82.00") && page.contains("未佩戴工作牌") && page.contains("/inspection-photos/"));
+
+    // The library measures its windows: a survey; the QR page takes advisory ratings apart.
+    assert_eq!(post(&app, &head, "/surveys", &[("template", "window-satisfaction"), ("owner", &library.to_string())]).await.0, 303);
+    let id = {
+        let list = head.get(app.url("/surveys")).send().await.unwrap().text().await.unwrap();
+        let i = list.find("href=\"/surveys/").unwrap() + "href=\"/surveys/".len();
+        list[i..].chars().take_while(char::is_ascii_digit).collect::<String>().parse::<i64>().unwrap()
+    };
+    assert_eq!(post(&app, &head, &format!("/surveys/{id}/targets"), &[]).await.0, 303);
+    assert_eq!(post(&app, &head, &format!("/surveys/{id}/open"), &[]).await.0, 303);
+    let form = anon.get(app.url(&format!("/w/{window}/rate"))).send().await.unwrap().text().await.unwrap();
+    assert!(form.contains("只作参考"), "without login, the rating is advisory");
+    let token = common::token_in(&form).unwrap();
+    let mut fields: Vec<(String, String)> = vec![("_csrf".into(), token.clone())];
+    for (k, v) in answers(0, "").as_object().unwrap() {
+        fields.push((k.clone(), v.to_string()));
+    }
+    let send = |fields: Vec<(String, String)>| {
+        let anon = anon.clone();
+        let url = app.url(&format!("/w/{window}/rate?survey={id}"));
+        async move { anon.post(url).header("content-type", "application/x-www-form-urlencoded").body(serde_urlencoded::to_string(&fields).unwrap()).send().await.unwrap() }
+    };
+    let r = send(fields.clone()).await;
+    assert_eq!(r.status(), 200);
+    assert!(r.text().await.unwrap().contains("参考意见"));
+    for _ in 0..9 {
+        assert_eq!(send(fields.clone()).await.status(), 200);
+    }
+    assert_eq!(send(fields.clone()).await.status(), 429, "ten an hour per address");
+    let results = head.get(app.url(&format!("/surveys/{id}/results"))).send().await.unwrap().text().await.unwrap();
+    assert!(results.contains("参考评价"));
+    assert!(results.contains("答卷不足 5 份"), "advisory ratings never count as responses");
+    assert!(results.contains("82.00"), "the inspection score stands beside the survey's figures");
+}
+
+async fn paper_forms_are_numbered_printed_and_entered_once(app: TestApp) {
+    let office = app.login("office").await;
+    assert_eq!(post(&app, &office, "/surveys", &[("template", "theme-commitments"), ("owner", "office")]).await.0, 303);
+    let list = office.get(app.url("/surveys")).send().await.unwrap().text().await.unwrap();
+    let i = list.find("href=\"/surveys/").unwrap() + "href=\"/surveys/".len();
+    let id: i64 = list[i..].chars().take_while(char::is_ascii_digit).collect::<String>().parse().unwrap();
+    assert_eq!(post(&app, &office, &format!("/surveys/{id}/open"), &[]).await.0, 303);
+    let r = app.post_form(&office, &format!("/surveys/{id}/paper/issue"), &[("count", "3")]).await;
+    assert_eq!(r.status(), 303);
+    let print = office.get(app.url(r.headers()["location"].to_str().unwrap())).send().await.unwrap().text().await.unwrap();
+    let serials: Vec<String> = (1..=3).map(|n| format!("{id:04}-{n:06}")).collect();
+    assert!(serials.iter().all(|s| print.contains(s.as_str())), "each printed form carries its serial");
+    assert!(print.contains("☐"));
+    // q1 option 1, q2 options 1 and 3, q3 matrix 1/2/1, q4 rating 2, q5 text.
+    let entry = [("q1", "1"), ("q2", "13"), ("q3", "121"), ("q4", "2"), ("q5", "纸质意见")];
+    let mut fields = vec![("serial", serials[0].as_str())];
+    fields.extend(entry);
+    let r = app.post_form(&office, &format!("/surveys/{id}/paper"), &fields).await;
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
+    let (status, body) = post(&app, &office, &format!("/surveys/{id}/paper"), &fields).await;
+    assert_eq!(status, 409);
+    assert!(body.contains("已录入过"));
+    let mut bad = vec![("serial", "0000-999999")];
+    bad.extend(entry);
+    let (status, body) = post(&app, &office, &format!("/surveys/{id}/paper"), &bad).await;
+    assert_eq!(status, 422);
+    assert!(body.contains("未发放"));
+    let mut wrong = vec![("serial", serials[1].as_str())];
+    wrong.extend([("q1", "7"), ("q3", "12"), ("q4", "2")]);
+    let (status, body) = post(&app, &office, &format!("/surveys/{id}/paper"), &wrong).await;
+    assert_eq!(status, 422);
+    assert!(body.contains("不是本题的选项") && body.contains("请为每一项评分"));
+    // Counted, and marked as paper.
+    let page = office.get(app.url(&format!("/surveys/{id}"))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("纸质 1"));
+    let raw = office.get(app.url(&format!("/surveys/{id}/export/responses.csv"))).send().await;
+    assert_eq!(raw.unwrap().status(), 403, "one anonymous response: no raw export");
+    // Only the office enters paper forms.
+    let head = app.login("unithead").await;
+    assert_eq!(head.get(app.url(&format!("/surveys/{id}/paper"))).send().await.unwrap().status(), 403);
+}

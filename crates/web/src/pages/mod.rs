@@ -13,6 +13,7 @@ pub mod samples;
 pub mod surveys;
 pub mod tasks;
 pub mod tree;
+pub mod windows;
 
 use crate::ctx::Ctx;
 use crate::error::AppError;

@@ -413,6 +413,9 @@ struct AnswerPage {
     preview: bool,
     f: FormState,
     values: Vec<(String, String)>,
+    /// An advisory rating (no login, or not invited): where to log in to rate for real.
+    advisory: bool,
+    login: Option<String>,
 }
 
 impl AnswerPage {
@@ -454,7 +457,16 @@ enum Respondent {
 #[allow(clippy::too_many_arguments)]
 fn answer_page(ctx: &Ctx, s: SurveyRow, targets: Vec<TargetRow>, target: i64, action: String, preview: bool, f: FormState, values: Vec<(String, String)>) -> AnswerPage {
     let title = s.title.clone();
-    AnswerPage { l: Layout::new(ctx, &title), q: s.questionnaire(), s, targets, target, action, preview, f, values }
+    AnswerPage { l: Layout::new(ctx, &title), q: s.questionnaire(), s, targets, target, action, preview, f, values, advisory: false, login: None }
+}
+
+/// The form of an advisory rating (a window's QR page without login or invitation).
+#[allow(clippy::too_many_arguments)]
+pub fn advisory_form(ctx: &Ctx, s: SurveyRow, targets: Vec<TargetRow>, target: i64, action: String, login: Option<String>, f: FormState, values: Vec<(String, String)>, status: StatusCode) -> Response {
+    let mut page = answer_page(ctx, s, targets, target, action, false, f, values);
+    page.advisory = true;
+    page.login = login;
+    render_status(status, &page)
 }
 
 /// The answer form of a logged-in invitee (or the owner's preview).
@@ -718,6 +730,10 @@ pub struct RateLine {
     pub responses: u64,
     pub rate: Rate,
     pub shown: bool,
+    /// A window's mean inspection score and the number of inspections.
+    pub inspection: Option<(String, i64)>,
+    /// Advisory ratings (no login), counted apart.
+    pub advisory: u64,
 }
 
 impl RateLine {
@@ -788,7 +804,7 @@ fn roll(names: &HashMap<i64, String>, per_target: &[(TargetRow, Tally)], path: f
         e.1.add(&tally.rate);
     }
     by.into_iter()
-        .map(|(id, (n, rate))| RateLine { name: names.get(&id).cloned().unwrap_or_else(|| id.to_string()), responses: n, rate, shown: sv::may_show(n, anonymous) })
+        .map(|(id, (n, rate))| RateLine { name: names.get(&id).cloned().unwrap_or_else(|| id.to_string()), responses: n, rate, shown: sv::may_show(n, anonymous), inspection: None, advisory: 0 })
         .collect()
 }
 
@@ -813,14 +829,26 @@ pub async fn results(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Q
         questions.push(QuestionView { n: i + 1, q: q.clone(), t: t.clone(), columns: q.columns(ctx.lang), texts });
     }
     let per_target: Vec<(TargetRow, Tally)> = targets.iter().map(|t| (t.clone(), tallies.get(&t.target_id).cloned().unwrap_or_else(|| Tally::new(&qn)))).collect();
-    let by_target = per_target.iter().map(|(t, tally)| RateLine { name: t.label.clone(), responses: tally.responses, rate: tally.rate, shown: sv::may_show(tally.responses, anonymous) }).collect();
+    let inspections = if row.target_kind() == TargetKind::Window { pacesetter_store::window::mean_scores(&mut c).await? } else { HashMap::new() };
+    let advisory = survey::advisory_tallies(&mut c, &row).await?;
+    let by_target = per_target
+        .iter()
+        .map(|(t, tally)| RateLine {
+            name: t.label.clone(),
+            responses: tally.responses,
+            rate: tally.rate,
+            shown: sv::may_show(tally.responses, anonymous),
+            inspection: inspections.get(&t.target_id).map(|(x, n)| (format!("{}.{:02}", x / 100, x % 100), *n)),
+            advisory: advisory.get(&t.target_id).map(|a| a.responses).unwrap_or(0),
+        })
+        .collect();
     let (unit_names, org_names) = survey::top_names(&mut c).await?;
     let by_unit = roll(&unit_names, &per_target, |t| t.unit_path.as_deref(), anonymous);
     let by_org = roll(&org_names, &per_target, |t| t.org_path.as_deref(), anonymous);
     let rates = survey::response_rates(&mut c, id).await?;
     let channels = survey::participation_counts(&mut c, id).await?;
     let recount = if rq.recount.is_some() && row.may_manage(&ctx.me()?.scope) { Some(survey::recount(&mut c, &row).await?.iter().all(|(_, _, same)| *same)) } else { None };
-    let rate = RateLine { name: String::new(), responses: total.responses, rate: total.rate, shown };
+    let rate = RateLine { name: String::new(), responses: total.responses, rate: total.rate, shown, inspection: None, advisory: advisory.values().map(|a| a.responses).sum() };
     let page = ResultsPage {
         l: Layout::new(&ctx, &format!("{} · {}", row.title, ctx.t("结果", "Results"))),
         definition: qn.rate_definition(ctx.lang),
@@ -932,4 +960,183 @@ fn answer_cells(q: &Question, a: Option<&sv::Answer>, lang: Lang) -> Vec<String>
         (_, Some(sv::Answer::Text(t))) => vec![t.clone()],
         (_, None) => vec![String::new()],
     }
+}
+
+// ---- paper forms -------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "survey_paper.html")]
+struct PaperPage {
+    l: Layout,
+    s: SurveyRow,
+    q: Questionnaire,
+    targets: Vec<TargetRow>,
+    issued: i64,
+    entered: i64,
+    last: Option<String>,
+    f: FormState,
+}
+
+impl PaperPage {
+    fn hint(&self, q: &Question) -> String {
+        let lang = self.l.lang;
+        match q.kind {
+            Kind::Rating => (0..q.scale.points()).map(|i| format!("{}={}", i + 1, q.scale.point_label(i, lang))).collect::<Vec<_>>().join(" "),
+            Kind::Single => q.options.iter().enumerate().map(|(i, o)| format!("{}={o}", i + 1)).collect::<Vec<_>>().join(" "),
+            Kind::Multiple => format!("{}：{}", lang.t("可多个数字", "several digits"), q.options.iter().enumerate().map(|(i, o)| format!("{}={o}", i + 1)).collect::<Vec<_>>().join(" ")),
+            Kind::Matrix => format!(
+                "{} {} {}",
+                lang.t("每项一位数字，依次为", "one digit per item:"),
+                q.options.join("、"),
+                (0..q.scale.points()).map(|i| format!("{}={}", i + 1, q.scale.point_label(i, lang))).collect::<Vec<_>>().join(" ")
+            ),
+            Kind::Text => lang.t("照录文字（可空）", "the text as written (may be empty)").into(),
+        }
+    }
+    fn number(&self, i: &usize) -> usize {
+        i + 1
+    }
+}
+
+async fn paper_survey(s: &AppState, ctx: &Ctx, id: i64) -> AppResult<SurveyRow> {
+    let row = managed(s, ctx, id).await?;
+    Ok(row)
+}
+
+pub async fn paper_form(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Query(q): Query<HashMap<String, String>>) -> AppResult<Response> {
+    let row = paper_survey(&s, &ctx, id).await?;
+    paper_page(&s, &ctx, row, q.get("last").cloned(), FormState::new(ctx.lang), StatusCode::OK).await
+}
+
+async fn paper_page(s: &AppState, ctx: &Ctx, row: SurveyRow, last: Option<String>, f: FormState, status: StatusCode) -> AppResult<Response> {
+    let mut c = s.store.read().await?;
+    let targets = survey::targets(&mut c, row.id).await?;
+    let issued = survey::serials_issued(&mut c, row.id).await?;
+    let entered = survey::participation_counts(&mut c, row.id).await?.into_iter().find(|(ch, _)| ch == "paper").map(|x| x.1).unwrap_or(0);
+    let title = format!("{} · {}", row.title, ctx.t("纸质测评表录入", "Paper forms"));
+    Ok(render_status(status, &PaperPage { l: Layout::new(ctx, &title), q: row.questionnaire(), s: row, targets, issued, entered, last, f }))
+}
+
+/// Turns the digits typed for a paper form into the fields of the answer form.
+fn paper_fields(q: &Questionnaire, m: &HashMap<String, String>) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let digit = |c: char| c.to_digit(10).map(|d| (d as i64 - 1).to_string()).unwrap_or_else(|| c.to_string());
+    for question in &q.questions {
+        let Some(v) = m.get(&question.code).map(|v| v.trim()).filter(|v| !v.is_empty()) else { continue };
+        match question.kind {
+            Kind::Text => out.push((question.code.clone(), v.to_string())),
+            Kind::Multiple => out.extend(v.chars().filter(|c| !c.is_whitespace() && *c != ',').map(|c| (question.code.clone(), digit(c)))),
+            Kind::Matrix => out.extend(v.chars().filter(|c| !c.is_whitespace()).enumerate().map(|(i, c)| (format!("{}.{i}", question.code), digit(c)))),
+            Kind::Single | Kind::Rating => match v.parse::<i64>() {
+                Ok(n) => out.push((question.code.clone(), (n - 1).to_string())),
+                Err(_) => out.push((question.code.clone(), v.to_string())),
+            },
+        }
+    }
+    out
+}
+
+/// Enters one paper form: its serial must have been issued, and can be entered once.
+pub async fn paper_submit(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
+    let row = paper_survey(&s, &ctx, id).await?;
+    let me = ctx.me()?;
+    let m = form_map(p);
+    let serial = field(&m, "serial").unwrap_or("").to_string();
+    let qn = row.questionnaire();
+    let mut errors = FieldErrors::new();
+    let mut c = s.store.read().await?;
+    if serial.is_empty() {
+        errors.add("serial", "请输入测评表编号", "Type the form's serial number");
+    } else if !survey::serial_issued(&mut c, id, &serial).await? {
+        errors.add("serial", "该编号未发放过", "No form with this serial was issued");
+    }
+    let targets = survey::targets(&mut c, id).await?;
+    drop(c);
+    let target = field(&m, "target").and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
+    if !targets.is_empty() && !targets.iter().any(|t| t.target_id == target) {
+        errors.add("target", "请选择评价对象", "Choose the target");
+    }
+    let answers = match sv::parse_form(&qn, &paper_fields(&qn, &m)) {
+        Ok(a) => Some(a),
+        Err(es) => {
+            for e in es {
+                errors.add(&e.code, e.message.zh, e.message.en);
+            }
+            None
+        }
+    };
+    let (Some(answers), true) = (answers, errors.is_empty()) else {
+        return paper_page(&s, &ctx, row, None, FormState::with(ctx.lang, m, errors), StatusCode::UNPROCESSABLE_ENTITY).await;
+    };
+    if row.state() != SurveyState::Open {
+        return Err(closed());
+    }
+    let sub = Submission {
+        survey_id: id,
+        target_id: target,
+        voter: format!("s{serial}"),
+        person_id: None,
+        link_id: None,
+        serial: Some(serial.clone()),
+        channel: Channel::Paper,
+        answers,
+        actor_account: Some(me.account.id),
+        actor: me.scope.actor.clone(),
+    };
+    match s.responses.submit(sub).await? {
+        Outcome::Accepted(_) => Ok(see_other(&format!("/surveys/{id}/paper?last={}", percent_encoding::utf8_percent_encode(&serial, percent_encoding::NON_ALPHANUMERIC)))),
+        Outcome::Closed => Err(closed()),
+        _ => {
+            let mut e = FieldErrors::new();
+            e.add("serial", format!("编号 {serial} 的测评表已录入过"), format!("The form {serial} has already been entered"));
+            paper_page(&s, &ctx, row, None, FormState::with(ctx.lang, m, e), StatusCode::CONFLICT).await
+        }
+    }
+}
+
+/// Issues serial numbers and shows the forms to print.
+pub async fn paper_issue(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
+    paper_survey(&s, &ctx, id).await?;
+    let scope = ctx.me()?.scope.clone();
+    let m = form_map(p);
+    let count = field(&m, "count").and_then(|v| v.parse::<u64>().ok()).filter(|n| (1..=5000).contains(n));
+    let Some(count) = count else {
+        return Err(AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", "份数应为 1 至 5000", "The number is from 1 to 5,000"));
+    };
+    let mut w = s.store.write().await?;
+    let before = survey::serials_issued(&mut w, id).await?;
+    survey::issue_serials(&mut w, &scope, id, count).await?;
+    w.commit().await.map_err(StoreError::from)?;
+    Ok(see_other(&format!("/surveys/{id}/paper/print?from={before}")))
+}
+
+#[derive(Template)]
+#[template(path = "survey_print.html")]
+struct PrintPage {
+    l: Layout,
+    s: SurveyRow,
+    q: Questionnaire,
+    serials: Vec<String>,
+    next: Option<i64>,
+}
+
+impl PrintPage {
+    fn boxes(&self, q: &Question) -> Vec<String> {
+        q.columns(self.l.lang)
+    }
+    fn number(&self, i: &usize) -> usize {
+        i + 1
+    }
+}
+
+/// Printable forms, 100 at a time, each with its serial number.
+pub async fn paper_print(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Query(q): Query<HashMap<String, String>>) -> AppResult<Response> {
+    let row = paper_survey(&s, &ctx, id).await?;
+    let from = q.get("from").and_then(|v| v.parse::<i64>().ok()).unwrap_or(0).max(0);
+    let mut c = s.store.read().await?;
+    let serials = survey::serials(&mut c, id, from, 100).await?;
+    let total = survey::serials_issued(&mut c, id).await?;
+    let next = (from + 100 < total).then_some(from + 100);
+    let title = row.title.clone();
+    Ok(render(&PrintPage { l: Layout::new(&ctx, &title), q: row.questionnaire(), s: row, serials, next }))
 }

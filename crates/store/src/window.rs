@@ -1,0 +1,201 @@
+//! Service windows (item 9): each unit's evaluation standards for its windows, and on-site
+//! inspections that score a window against them.
+
+use crate::db::{Conn, Sql};
+use crate::{audit, StoreError};
+use pacesetter_domain::dates::now_ms;
+use pacesetter_domain::scope::{Access, Scope};
+use serde::Serialize;
+use std::collections::HashMap;
+use time::Date;
+
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+pub struct StandardRow {
+    pub id: i64,
+    pub unit_id: i64,
+    pub item: String,
+    pub weight: i64,
+    pub sort: i64,
+}
+
+async fn unit_path(c: &mut Conn, unit: i64) -> Result<(String, String, String), StoreError> {
+    c.fetch_optional(Sql::new("SELECT path, name, kind FROM units WHERE id = $1").bind(unit)).await?.ok_or(StoreError::NotFound)
+}
+
+pub async fn standards(c: &mut Conn, unit: i64) -> Result<Vec<StandardRow>, StoreError> {
+    Ok(c.fetch_all(Sql::new("SELECT id, unit_id, item, weight, sort FROM window_standards WHERE unit_id = $1 AND retired = FALSE ORDER BY sort, id").bind(unit)).await?)
+}
+
+/// The unit sets its standards: its head or the office.
+fn may_set(scope: &Scope, path: &str) -> bool {
+    scope.is_office_or_admin() || scope.unit_access(path) == Some(Access::Write)
+}
+
+pub async fn add_standard(c: &mut Conn, scope: &Scope, unit: i64, item: &str, weight: i64) -> Result<i64, StoreError> {
+    let (path, _, kind) = unit_path(c, unit).await?;
+    if !may_set(scope, &path) {
+        return Err(StoreError::NotFound);
+    }
+    if kind == "window" || kind == "class" {
+        return Err(StoreError::invalid("item", "评价标准由窗口的主管单位制定", "Standards are set by the unit above the windows"));
+    }
+    let item = item.trim();
+    if item.is_empty() || item.chars().count() > 200 {
+        return Err(StoreError::invalid("item", "请填写评价项（不超过200字）", "Give the item (at most 200 characters)"));
+    }
+    if !(1..=100).contains(&weight) {
+        return Err(StoreError::invalid("weight", "权重应为 1 至 100 的整数", "The weight is a whole number from 1 to 100"));
+    }
+    let sort = c.fetch_i64(Sql::new("SELECT COUNT(*) FROM window_standards WHERE unit_id = $1").bind(unit)).await?;
+    let id = c
+        .fetch_i64(Sql::new("INSERT INTO window_standards (unit_id, item, weight, sort, created_ms) VALUES ($1, $2, $3, $4, $5) RETURNING id").bind(unit).bind(item).bind(weight).bind(sort).bind(now_ms()))
+        .await?;
+    audit::append(c, scope, "standard.add", "unit", unit, None, Some(serde_json::json!({"id": id, "item": item, "weight": weight}).to_string())).await?;
+    Ok(id)
+}
+
+pub async fn retire_standard(c: &mut Conn, scope: &Scope, unit: i64, id: i64) -> Result<(), StoreError> {
+    let (path, _, _) = unit_path(c, unit).await?;
+    if !may_set(scope, &path) {
+        return Err(StoreError::NotFound);
+    }
+    let n = c.execute(Sql::new("UPDATE window_standards SET retired = TRUE WHERE id = $1 AND unit_id = $2 AND retired = FALSE").bind(id).bind(unit)).await?;
+    if n == 0 {
+        return Err(StoreError::NotFound);
+    }
+    audit::append(c, scope, "standard.retire", "unit", unit, Some(serde_json::json!({"id": id}).to_string()), None).await?;
+    Ok(())
+}
+
+/// A window's standards: those of the nearest unit above it that has any.
+pub async fn standards_for_window(c: &mut Conn, window: i64) -> Result<Option<(i64, String, Vec<StandardRow>)>, StoreError> {
+    let (path, _, _) = unit_path(c, window).await?;
+    let ids: Vec<i64> = path.split('/').filter_map(|p| p.parse().ok()).collect();
+    for id in ids.into_iter().rev().skip(1) {
+        let s = standards(c, id).await?;
+        if !s.is_empty() {
+            let (_, name, _) = unit_path(c, id).await?;
+            return Ok(Some((id, name, s)));
+        }
+    }
+    Ok(None)
+}
+
+pub struct NewPhoto {
+    pub filename: String,
+    pub content_type: String,
+    pub data: Vec<u8>,
+}
+
+pub struct NewInspection {
+    pub window: i64,
+    pub day: Date,
+    /// A score from 0 to 100 for each standard, by its id.
+    pub scores: HashMap<i64, i64>,
+    pub notes: Option<String>,
+    pub photos: Vec<NewPhoto>,
+}
+
+/// The weighted score of an inspection, in hundredths: Σ weight × score ÷ Σ weight.
+pub fn weighted_x100(standards: &[StandardRow], scores: &HashMap<i64, i64>) -> i64 {
+    let total: i64 = standards.iter().map(|s| s.weight).sum();
+    if total == 0 {
+        return 0;
+    }
+    let sum: i64 = standards.iter().map(|s| s.weight * scores.get(&s.id).copied().unwrap_or(0) * 100).sum();
+    (sum + total / 2) / total
+}
+
+/// Records an inspection. The inspector is the office or someone who manages the window's unit.
+pub async fn inspect(c: &mut Conn, scope: &Scope, n: NewInspection) -> Result<i64, StoreError> {
+    let (path, _, kind) = unit_path(c, n.window).await?;
+    if kind != "window" {
+        return Err(StoreError::NotFound);
+    }
+    if !scope.is_office_or_admin() && scope.unit_access(&path) != Some(Access::Write) {
+        return Err(StoreError::NotFound);
+    }
+    let (unit, _, standards) = standards_for_window(c, n.window).await?.ok_or_else(|| StoreError::conflict("主管单位尚未制定评价标准", "The supervising unit has set no standards yet"))?;
+    let mut errors = pacesetter_domain::validate::FieldErrors::new();
+    for s in &standards {
+        match n.scores.get(&s.id) {
+            Some(v) if (0..=100).contains(v) => {}
+            _ => errors.add(&format!("score_{}", s.id), "请打 0 至 100 分", "Give a score from 0 to 100"),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(StoreError::Invalid(errors));
+    }
+    let score = weighted_x100(&standards, &n.scores);
+    let scores_json = serde_json::to_string(&standards.iter().map(|s| (s.id, s.item.clone(), s.weight, n.scores[&s.id])).collect::<Vec<_>>()).unwrap_or_default();
+    let id = c
+        .fetch_i64(
+            Sql::new("INSERT INTO inspections (window_id, standards_unit_id, inspector, inspector_account, day, scores_json, score_x100, notes, created_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id")
+                .bind(n.window)
+                .bind(unit)
+                .bind(scope.actor.clone())
+                .bind(if scope.account.0 == 0 { None } else { Some(scope.account.0) })
+                .bind(n.day)
+                .bind(scores_json.clone())
+                .bind(score)
+                .bind(n.notes.clone())
+                .bind(now_ms()),
+        )
+        .await?;
+    for p in n.photos {
+        c.execute(Sql::new("INSERT INTO inspection_photos (inspection_id, filename, content_type, data) VALUES ($1, $2, $3, $4)").bind(id).bind(p.filename).bind(p.content_type).bind(p.data)).await?;
+    }
+    audit::append(c, scope, "inspection.create", "unit", n.window, None, Some(serde_json::json!({"inspection": id, "score_x100": score, "scores": scores_json}).to_string())).await?;
+    Ok(id)
+}
+
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+pub struct InspectionRow {
+    pub id: i64,
+    pub window_id: i64,
+    pub inspector: String,
+    pub day: Date,
+    pub scores_json: String,
+    pub score_x100: i64,
+    pub notes: Option<String>,
+}
+
+impl InspectionRow {
+    pub fn score(&self) -> String {
+        format!("{}.{:02}", self.score_x100 / 100, self.score_x100 % 100)
+    }
+    /// (item, weight, score) of each standard.
+    pub fn items(&self) -> Vec<(String, i64, i64)> {
+        serde_json::from_str::<Vec<(i64, String, i64, i64)>>(&self.scores_json).unwrap_or_default().into_iter().map(|(_, i, w, s)| (i, w, s)).collect()
+    }
+}
+
+pub async fn inspections(c: &mut Conn, window: i64) -> Result<Vec<InspectionRow>, StoreError> {
+    Ok(c.fetch_all(Sql::new("SELECT id, window_id, inspector, day, scores_json, score_x100, notes FROM inspections WHERE window_id = $1 ORDER BY day DESC, id DESC").bind(window)).await?)
+}
+
+pub async fn photos(c: &mut Conn, inspection: i64) -> Result<Vec<(i64, String)>, StoreError> {
+    Ok(c.fetch_all(Sql::new("SELECT id, filename FROM inspection_photos WHERE inspection_id = $1 ORDER BY id").bind(inspection)).await?)
+}
+
+/// A photo with the window it belongs to (for the scope check).
+pub async fn photo(c: &mut Conn, id: i64) -> Result<(i64, String, String, Vec<u8>), StoreError> {
+    c.fetch_optional(Sql::new("SELECT i.window_id, p.filename, p.content_type, p.data FROM inspection_photos p JOIN inspections i ON i.id = p.inspection_id WHERE p.id = $1").bind(id))
+        .await?
+        .ok_or(StoreError::NotFound)
+}
+
+/// The mean inspection score (hundredths) and count of each window.
+pub async fn mean_scores(c: &mut Conn) -> Result<HashMap<i64, (i64, i64)>, StoreError> {
+    let rows: Vec<(i64, i64, i64)> = c.fetch_all(Sql::new("SELECT window_id, CAST(SUM(score_x100) AS BIGINT), COUNT(*) FROM inspections GROUP BY window_id")).await?;
+    Ok(rows.into_iter().map(|(w, sum, n)| (w, ((sum + n / 2) / n.max(1), n))).collect())
+}
+
+/// A window's name, path and its unit's name (for its public page).
+pub async fn window(c: &mut Conn, id: i64) -> Result<(String, String), StoreError> {
+    let (path, name, kind) = unit_path(c, id).await?;
+    if kind != "window" {
+        return Err(StoreError::NotFound);
+    }
+    Ok((name, path))
+}
