@@ -375,7 +375,7 @@ pub async fn invite_numbers(c: &mut Conn, scope: &Scope, id: i64, numbers: &[Str
     Ok(n)
 }
 
-pub(crate) async fn add_invitees(c: &mut Conn, id: i64, people: &[i64]) -> Result<u64, StoreError> {
+pub async fn add_invitees(c: &mut Conn, id: i64, people: &[i64]) -> Result<u64, StoreError> {
     let mut n = 0;
     for chunk in people.chunks(1000) {
         let mut q = Sql::new("INSERT INTO survey_invitees (survey_id, person_id) VALUES ");
@@ -594,9 +594,14 @@ pub fn uuid_v4() -> String {
 }
 
 async fn commit_batch(store: &Store, subs: Vec<Submission>) -> Result<Vec<Outcome>, StoreError> {
+    let t0 = std::time::Instant::now();
+    let n = subs.len();
     let mut c = store.write().await?;
+    let t1 = t0.elapsed();
     let out = store_batch(&mut c, subs).await?;
+    let t2 = t0.elapsed();
     c.commit().await?;
+    tracing::debug!(target: "pacesetter::responses", batch = n, begin_us = t1.as_micros() as u64, store_us = (t2 - t1).as_micros() as u64, commit_us = (t0.elapsed() - t2).as_micros() as u64, "response batch");
     Ok(out)
 }
 
@@ -604,6 +609,8 @@ async fn commit_batch(store: &Store, subs: Vec<Submission>) -> Result<Vec<Outcom
 /// duplicates, within the batch too), then links, responses, tallies and the audit log.
 pub async fn store_batch(c: &mut Conn, subs: Vec<Submission>) -> Result<Vec<Outcome>, StoreError> {
     let day = today();
+    let clock = std::time::Instant::now();
+    let mut marks: Vec<(&str, u128)> = Vec::new();
     let mut outcomes: Vec<Option<Outcome>> = vec![None; subs.len()];
     let mut surveys: HashMap<i64, SurveyRow> = HashMap::new();
     for s in &subs {
@@ -613,6 +620,7 @@ pub async fn store_batch(c: &mut Conn, subs: Vec<Submission>) -> Result<Vec<Outc
             }
         }
     }
+    marks.push(("loaded", clock.elapsed().as_micros()));
     // Closed surveys, and repeats within the batch (the first one stands).
     let mut seen = HashSet::new();
     let mut candidates = Vec::new();
@@ -637,6 +645,7 @@ pub async fn store_batch(c: &mut Conn, subs: Vec<Submission>) -> Result<Vec<Outc
         let rows: Vec<(i64, i64, String)> = c.fetch_all(q).await?;
         inserted.extend(rows);
     }
+    marks.push(("participation", clock.elapsed().as_micros()));
     let mut accepted = Vec::new();
     let mut recount: HashSet<(i64, i64)> = HashSet::new();
     for i in candidates {
@@ -667,6 +676,7 @@ pub async fn store_batch(c: &mut Conn, subs: Vec<Submission>) -> Result<Vec<Outc
         }
         outcomes[i] = Some(Outcome::Duplicate);
     }
+    marks.push(("duplicates", clock.elapsed().as_micros()));
     // Links: spent in the same transaction; a link spent meanwhile undoes its participation.
     let with_link: Vec<usize> = accepted.iter().copied().filter(|i| subs[*i].link_id.is_some()).collect();
     if !with_link.is_empty() {
@@ -689,6 +699,7 @@ pub async fn store_batch(c: &mut Conn, subs: Vec<Submission>) -> Result<Vec<Outc
         }
         accepted.retain(|i| outcomes[*i].is_none());
     }
+    marks.push(("links", clock.elapsed().as_micros()));
     // Responses, in random-id order within the statement too.
     let mut rows: Vec<(String, usize)> = accepted.iter().map(|i| (uuid_v4(), *i)).collect();
     rows.sort();
@@ -713,7 +724,9 @@ pub async fn store_batch(c: &mut Conn, subs: Vec<Submission>) -> Result<Vec<Outc
     for (id, i) in &rows {
         outcomes[*i] = Some(Outcome::Accepted(id.clone()));
     }
-    // Tallies: the running counts of every target touched.
+    marks.push(("responses", clock.elapsed().as_micros()));
+    // Tallies: the running counts of every target touched, read in one statement (locked on
+    // PostgreSQL, where another server's writer could run at once) and written back in one.
     let mut adds: BTreeMap<(i64, i64), Vec<usize>> = BTreeMap::new();
     for (_, i) in &rows {
         adds.entry((subs[*i].survey_id, subs[*i].target_id)).or_default().push(*i);
@@ -721,19 +734,42 @@ pub async fn store_batch(c: &mut Conn, subs: Vec<Submission>) -> Result<Vec<Outc
     for (survey_id, target_id) in &recount {
         adds.entry((*survey_id, *target_id)).or_default();
     }
-    for ((survey_id, target_id), items) in adds {
-        let qn = surveys[&survey_id].questionnaire();
-        let tally = if recount.contains(&(survey_id, target_id)) {
-            recount_target(c, &qn, survey_id, target_id).await?
-        } else {
-            let mut t = stored_tally(c, &qn, survey_id, target_id).await?;
-            for i in items {
-                t.add(&qn, &subs[i].answers);
+    if !adds.is_empty() {
+        let mut q = Sql::new("SELECT survey_id, target_id, tally_json FROM survey_tallies WHERE ");
+        for (k, (survey_id, target_id)) in adds.keys().enumerate() {
+            if k > 0 {
+                q.push(" OR ");
             }
-            t
-        };
-        save_tally(c, survey_id, target_id, &tally).await?;
+            q.push("(survey_id = ").push_bind(*survey_id).push(" AND target_id = ").push_bind(*target_id).push(")");
+        }
+        if c.is_postgres() {
+            q.push(" FOR UPDATE");
+        }
+        let stored: HashMap<(i64, i64), String> = c.fetch_all::<(i64, i64, String)>(q).await?.into_iter().map(|(s, t, j)| ((s, t), j)).collect();
+        let mut up = Sql::new("INSERT INTO survey_tallies (survey_id, target_id, tally_json) VALUES ");
+        for (k, ((survey_id, target_id), items)) in adds.into_iter().enumerate() {
+            let qn = surveys[&survey_id].questionnaire();
+            let mut tally = if recount.contains(&(survey_id, target_id)) {
+                recount_target(c, &qn, survey_id, target_id).await?
+            } else {
+                let mut t = stored.get(&(survey_id, target_id)).and_then(|j| serde_json::from_str::<Tally>(j).ok()).unwrap_or_else(|| Tally::new(&qn));
+                for i in items {
+                    t.add(&qn, &subs[i].answers);
+                }
+                t
+            };
+            for q in &mut tally.questions {
+                q.texts.clear();
+            }
+            if k > 0 {
+                up.push(", ");
+            }
+            up.push("(").push_bind(survey_id).push(", ").push_bind(target_id).push(", ").push_bind(serde_json::to_string(&tally).unwrap_or_default()).push(")");
+        }
+        up.push(" ON CONFLICT (survey_id, target_id) DO UPDATE SET tally_json = excluded.tally_json");
+        c.execute(up).await?;
     }
+    marks.push(("tallies", clock.elapsed().as_micros()));
     // The audit log: that someone took part, never what they answered.
     let mut entries = Vec::new();
     for (i, s) in subs.iter().enumerate() {
@@ -750,28 +786,9 @@ pub async fn store_batch(c: &mut Conn, subs: Vec<Submission>) -> Result<Vec<Outc
         });
     }
     audit::append_entries(c, entries).await?;
+    marks.push(("audit", clock.elapsed().as_micros()));
+    tracing::trace!(target: "pacesetter::responses", ?marks, "batch phases");
     Ok(outcomes.into_iter().map(|o| o.unwrap_or(Outcome::Duplicate)).collect())
-}
-
-async fn stored_tally(c: &mut Conn, qn: &Questionnaire, survey: i64, target: i64) -> Result<Tally, StoreError> {
-    let json = c.fetch_opt_string(Sql::new("SELECT tally_json FROM survey_tallies WHERE survey_id = $1 AND target_id = $2").bind(survey).bind(target)).await?;
-    Ok(json.and_then(|j| serde_json::from_str(&j).ok()).unwrap_or_else(|| Tally::new(qn)))
-}
-
-async fn save_tally(c: &mut Conn, survey: i64, target: i64, t: &Tally) -> Result<(), StoreError> {
-    let mut t = t.clone();
-    for q in &mut t.questions {
-        q.texts.clear();
-    }
-    let json = serde_json::to_string(&t).unwrap_or_default();
-    c.execute(
-        Sql::new("INSERT INTO survey_tallies (survey_id, target_id, tally_json) VALUES ($1, $2, $3) ON CONFLICT (survey_id, target_id) DO UPDATE SET tally_json = excluded.tally_json")
-            .bind(survey)
-            .bind(target)
-            .bind(json),
-    )
-    .await?;
-    Ok(())
 }
 
 /// Counts a target's responses afresh from the raw records.
@@ -817,7 +834,9 @@ pub async fn recount(c: &mut Conn, survey: &SurveyRow) -> Result<Vec<(i64, Tally
 
 /// Free-text answers to a question, in the order of the responses' random ids.
 pub async fn texts(c: &mut Conn, survey: i64, target: Option<i64>, code: &str, limit: i64) -> Result<Vec<String>, StoreError> {
-    let mut q = Sql::new("SELECT answers_json FROM survey_responses WHERE survey_id = ");
+    // `+survey_id`: read the table in the order of its random ids and stop at the limit, rather
+    // than sort every response of the survey.
+    let mut q = Sql::new("SELECT answers_json FROM survey_responses WHERE +survey_id = ");
     q.push_bind(survey).push(" AND answers_json LIKE ").push_bind(format!("%\"{}\":\"%", crate::db::like_escape(code))).push(" ESCAPE '\\'");
     if let Some(t) = target {
         q.push(" AND target_id = ").push_bind(t);
@@ -998,4 +1017,70 @@ pub async fn open_for_target(c: &mut Conn, kind: TargetKind, target: i64) -> Res
                 .bind(target),
         )
         .await?)
+}
+
+/// What a reminder round did.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Reminded {
+    /// Notifications to invitees with an account (once a day each).
+    pub notified: u64,
+    /// E-mails: to account holders, and new personal links to those without an account.
+    pub mailed: u64,
+}
+
+/// Reminds the invitees who have not answered. Those with an account get a notification (and an
+/// e-mail when the roster has an address); those without one get a fresh single-use link by
+/// e-mail, their unused earlier links revoked, delivered to them and never through the unit.
+pub async fn remind(c: &mut Conn, scope: &Scope, id: i64, public_url: &str) -> Result<Reminded, StoreError> {
+    let s = managed(c, scope, id).await?;
+    if s.state() != SurveyState::Open {
+        return Err(StoreError::conflict("只有进行中的问卷可以提醒", "Only an open survey sends reminders"));
+    }
+    let pending: Vec<(i64, Option<i64>, Option<String>)> = c
+        .fetch_all(
+            Sql::new(
+                "SELECT i.person_id, a.id, p.email FROM survey_invitees i JOIN people p ON p.id = i.person_id \
+                 LEFT JOIN accounts a ON a.person_id = i.person_id AND a.disabled = FALSE \
+                 WHERE i.survey_id = $1 AND p.left_on IS NULL AND 'p' || CAST(i.person_id AS TEXT) NOT IN (SELECT voter FROM survey_participation WHERE survey_id = $1) \
+                 ORDER BY i.person_id",
+            )
+            .bind(id),
+        )
+        .await?;
+    let mut out = Reminded::default();
+    let now = now_ms();
+    let day = pacesetter_domain::dates::iso(today());
+    let subject = format!("创先争优：请完成问卷“{}”", s.title.chars().take(30).collect::<String>());
+    for (person, account, email) in pending {
+        let email = email.filter(|e| e.contains('@'));
+        match account {
+            Some(a) => {
+                let n = c
+                    .execute(
+                        Sql::new("INSERT INTO notifications (account_id, kind, task_id, zh, en, dedupe, created_ms) VALUES ($1, 'survey', NULL, $2, $3, $4, $5) ON CONFLICT (account_id, dedupe) DO NOTHING")
+                            .bind(a)
+                            .bind(format!("请完成问卷“{}”：{public_url}/surveys/{id}/answer", s.title))
+                            .bind(format!("Please answer the survey \"{}\": {public_url}/surveys/{id}/answer", s.title))
+                            .bind(format!("survey:{id}:{day}"))
+                            .bind(now),
+                    )
+                    .await?;
+                out.notified += n;
+                if let (1, Some(to)) = (n, email) {
+                    crate::outbox::enqueue(c, &to, &subject, &format!("请登录后完成问卷“{}”：\n{public_url}/surveys/{id}/answer\n\nPlease log in and answer the survey.", s.title)).await?;
+                    out.mailed += 1;
+                }
+            }
+            None => {
+                let Some(to) = email else { continue };
+                c.execute(Sql::new("UPDATE survey_links SET revoked = TRUE WHERE survey_id = $1 AND person_id = $2 AND used_on IS NULL").bind(id).bind(person)).await?;
+                let token = new_token();
+                c.execute(Sql::new("INSERT INTO survey_links (survey_id, token_hash, person_id, created_ms) VALUES ($1, $2, $3, $4)").bind(id).bind(token_hash(&token)).bind(person).bind(now)).await?;
+                crate::outbox::enqueue(c, &to, &subject, &format!("请通过您的专属链接完成问卷“{}”（仅限本人、一次有效）：\n{public_url}/s/{token}\n\nYour personal single-use link to the survey.", s.title)).await?;
+                out.mailed += 1;
+            }
+        }
+    }
+    audit::append(c, scope, "survey.remind", "survey", id, None, Some(serde_json::to_string(&out).unwrap_or_default())).await?;
+    Ok(out)
 }

@@ -239,6 +239,7 @@ pub fn table() -> Vec<Route> {
         r(M::POST, "/surveys/{id}/samples", "survey_sample", Scoped, "Freeze a population and start a two-party draw of the audience", post(pages::samples::create_for_survey)),
         r(M::POST, "/surveys/{id}/links", "survey_links", Scoped, "Make single-use links (CSV shown once)", post(pages::surveys::links)),
         r(M::POST, "/surveys/{id}/open", "survey_open", Scoped, "Open a draft for answers", post(pages::surveys::open)),
+        r(M::POST, "/surveys/{id}/remind", "survey_remind", Scoped, "Remind the invitees who have not answered", post(pages::surveys::remind)),
         r(M::POST, "/surveys/{id}/close", "survey_close", Scoped, "Close an open survey", post(pages::surveys::close)),
         r(M::GET, "/surveys/{id}/answer", "survey_answer", Scoped, "The answer form of an invitee (the owner's preview)", get(pages::surveys::answer_form)),
         r(M::POST, "/surveys/{id}/answer", "survey_answer_submit", Scoped, "Answer a survey once", post(pages::surveys::answer_submit)),

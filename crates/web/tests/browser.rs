@@ -387,3 +387,79 @@ async fn browser_a_secretary_hands_in_the_implementation_plan_until_it_is_accept
     d.logout().await;
     let _ = d.cmd(reqwest::Method::DELETE, "", None).await;
 }
+
+#[tokio::test]
+async fn browser_a_student_answers_the_window_survey_at_phone_width() {
+    let Some(d) = Driver::start().await else { return };
+    let app = common::spawn(Backend::Sqlite).await.unwrap();
+    // The office runs the window questionnaire for every window, with the student invited.
+    let office = app.login("office").await;
+    let token = app.csrf(&office, "/home").await;
+    let form = |pairs: &[(&str, &str)]| {
+        let mut all = vec![("_csrf".to_string(), token.clone())];
+        all.extend(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        serde_urlencoded::to_string(&all).unwrap()
+    };
+    let post = |path: String, body: String| {
+        let office = office.clone();
+        let url = app.url(&path);
+        async move {
+            let r = office.post(url).header("content-type", "application/x-www-form-urlencoded").body(body).send().await.unwrap();
+            assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
+            r.headers()["location"].to_str().unwrap().to_string()
+        }
+    };
+    let at = post("/surveys".into(), form(&[("template", "window-satisfaction"), ("owner", "office")])).await;
+    let id: i64 = at.trim_start_matches("/surveys/").split('?').next().unwrap().parse().unwrap();
+    let student = app.get_json(&app.login("student").await, "/api/v1/me").await["person_id"].as_i64().unwrap();
+    let number = app.get_json(&office, &format!("/api/v1/people/{student}")).await["number"].as_str().unwrap().to_string();
+    post(format!("/surveys/{id}/targets"), form(&[])).await;
+    post(format!("/surveys/{id}/audience"), form(&[("mode", "numbers"), ("numbers", &number)])).await;
+    post(format!("/surveys/{id}/open"), form(&[])).await;
+
+    d.login(&app, "student").await;
+    d.submit("nav a[href='/surveys']").await;
+    d.check_width("surveys-student").await;
+    assert!(d.text().await.contains("待作答"));
+    d.submit(&format!("a[href='/surveys/{id}/answer']")).await;
+    d.check_width("survey-answer").await;
+    // Submitting with nothing chosen names the questions, and keeps the page usable.
+    d.js("var t = document.querySelector('#target'); if (t) { t.selectedIndex = 1; } return 1").await;
+    d.submit("form.survey button[type=submit]").await;
+    assert!(d.text().await.contains("此题必答"));
+    d.check_width("survey-answer-errors").await;
+    d.js("var t = document.querySelector('#target'); if (t) { t.selectedIndex = 1; } return 1").await;
+    for q in 1..=9 {
+        d.click(&format!("input[name=q{q}][value='{}']", if q == 9 { 1 } else { 0 })).await;
+    }
+    d.type_into("textarea[name=q10]", "图书馆借还书窗口服务很好。").await;
+    let target = d.js("return document.querySelector('[name=target]').value").await.as_str().unwrap().to_string();
+    d.submit("form.survey button[type=submit]").await;
+    assert!(d.text().await.contains("已提交"), "{}", d.text().await);
+    d.check_width("survey-done").await;
+    d.goto(&app.url(&format!("/surveys/{id}/answer?target={target}"))).await;
+    assert!(d.text().await.contains("只能作答一次"), "the same window cannot be rated twice");
+    d.logout().await;
+
+    // The window's QR page without login takes an advisory rating only.
+    let window = app.get_json(&office, &format!("/api/v1/units/{}", {
+        let head = app.get_json(&app.login("unithead").await, "/api/v1/me").await;
+        head["reaches"].as_array().unwrap().iter().find(|r| r["kind"] == "unit" && r["access"] == "write").unwrap()["target"].as_str().unwrap().trim_end_matches('/').rsplit('/').next().unwrap().to_string()
+    })).await["children"].as_array().unwrap().iter().find(|n| n["kind"] == "window").unwrap()["id"].as_i64().unwrap();
+    d.goto(&app.url(&format!("/w/{window}"))).await;
+    d.check_width("window-page").await;
+    d.goto(&app.url(&format!("/w/{window}/rate"))).await;
+    let html = d.js("return document.documentElement.outerHTML").await.as_str().unwrap_or("").to_string();
+    // A visitor without a session gets the browser's language (English here).
+    assert!(html.contains("只作参考") || html.contains("this rating is advisory"), "{}", d.path().await);
+    d.check_width("window-rate-advisory").await;
+
+    // The office's pages of the survey fit the phone too.
+    d.login(&app, "office").await;
+    for p in [format!("/surveys/{id}"), format!("/surveys/{id}/results"), format!("/surveys/{id}/paper"), "/surveys".into(), "/samples".into()] {
+        d.goto(&app.url(&p)).await;
+        d.check_width(&format!("office{}", p.replace('/', "-"))).await;
+    }
+    d.logout().await;
+    let _ = d.cmd(reqwest::Method::DELETE, "", None).await;
+}

@@ -460,7 +460,7 @@ async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Option<Ca
         name if name.starts_with("survey_") || name == "api_survey_answer" => {
             // A survey of the library (the unit head's unit) about its windows; the unit head
             // is its owner and, for the answering cases, an invitee; a college secretary is neither.
-            let opened = matches!(name, "survey_close" | "survey_answer_submit" | "api_survey_answer");
+            let opened = matches!(name, "survey_close" | "survey_remind" | "survey_answer_submit" | "api_survey_answer");
             let id = library_survey(app, f, n, name != "survey_open" && name != "survey_targets" && (opened || name == "survey_answer")).await;
             let at = |tail: &str| format!("/surveys/{id}{tail}");
             let (insider, outsider) = ("unithead", "orgsec");
@@ -478,6 +478,7 @@ async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Option<Ca
                     assert_eq!(app.post_form(&c, &at("/targets"), &[]).await.status(), 303);
                     Case { method: "POST", path: at("/open"), form: form(&[]), json: None, insider, outsider, secret: String::new() }
                 }
+                "survey_remind" => Case { method: "POST", path: at("/remind"), form: form(&[]), json: None, insider, outsider, secret: String::new() },
                 "survey_close" => Case { method: "POST", path: at("/close"), form: form(&[]), json: None, insider, outsider, secret: String::new() },
                 "survey_answer" => Case { method: "GET", path: at("/answer"), form: None, json: None, insider, outsider, secret: format!("图书馆窗口测评{n}") },
                 "survey_answer_submit" => Case { method: "POST", path: at("/answer"), form: form(&answers), json: None, insider, outsider, secret: String::new() },

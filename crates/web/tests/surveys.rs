@@ -251,10 +251,25 @@ async fn the_window_survey_runs_from_the_template_to_results_and_exports(app: Te
     assert!(ids.iter().all(|i| i.len() == 36 && i.as_bytes()[14] == b'4'), "version-4 ids");
     let summary = office.get(app.url(&format!("/surveys/{id}/export/summary.csv"))).send().await.unwrap().text().await.unwrap();
     assert!(summary.contains("75.00%"));
+    let pdf = office.get(app.url(&format!("/surveys/{id}/export/summary.pdf"))).send().await.unwrap().bytes().await.unwrap();
+    assert!(pdf.starts_with(b"%PDF"));
+    assert!(poppler("pdffonts", &pdf, &[]).lines().any(|l| l.contains("yes yes")), "embedded subset font");
+    let text = poppler("pdftotext", &pdf, &["-enc", "UTF-8"]);
+    assert!(text.contains("75.00%") && text.contains("满意率"), "{text}");
     let xlsx = office.get(app.url(&format!("/surveys/{id}/export/responses.xlsx"))).send().await.unwrap();
     assert_eq!(xlsx.status(), 200);
     assert!(xlsx.bytes().await.unwrap().starts_with(b"PK"));
 
+    // A reminder reaches those who have not answered (the library's people), once a day.
+    assert_eq!(post(&app, &office, &format!("/surveys/{id}/remind"), &[]).await.0, 303);
+    let head = app.login("unithead").await;
+    let notes = head.get(app.url("/notifications")).send().await.unwrap().text().await.unwrap();
+    assert!(notes.contains("请完成问卷"), "the unit head, invited with the library and silent, is reminded");
+    let mine = member.get(app.url("/notifications")).send().await.unwrap().text().await.unwrap();
+    assert!(!mine.contains("请完成问卷"), "who answered is not reminded");
+    assert_eq!(post(&app, &office, &format!("/surveys/{id}/remind"), &[]).await.0, 303);
+    let again = head.get(app.url("/notifications")).send().await.unwrap().text().await.unwrap();
+    assert_eq!(again.matches("请完成问卷").count(), notes.matches("请完成问卷").count(), "once a day");
     // The member, not the owner, sees no results; the invitee's list shows the survey answered.
     assert_eq!(member.get(app.url(&format!("/surveys/{id}/results"))).send().await.unwrap().status(), 404);
     let mine = member.get(app.url("/surveys")).send().await.unwrap().text().await.unwrap();

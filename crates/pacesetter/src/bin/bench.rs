@@ -284,10 +284,13 @@ fn spread(mut v: Vec<f64>) -> (usize, f64, f64, f64) {
 
 async fn bench_surveys(responses: usize, links: usize) {
     const CLIENTS: usize = 64;
-    let comment = "窗口工作人员服务热情周到，办事流程清楚，时限公开，排队秩序良好。希望在开学报到等高峰时段增加窗口和人手，延长办公时间，并在网上公布办理进度，方便师生查询。";
+    let long = "窗口工作人员服务热情周到，办事流程清楚，时限公开，排队秩序良好。希望在开学报到等高峰时段增加窗口和人手，延长办公时间，并在网上公布办理进度，方便师生查询。";
+    // BENCH_SHORT=1 answers without the comment, to see what the row size costs.
+    let comment = if std::env::var("BENCH_SHORT").is_ok() { "" } else { long };
     for (name, store, _dir) in stores().await {
-        let d = demo::generate(2_000);
-        pacesetter_web::load_demo(&store, &d, &pacesetter_web::auth::hash_password("bench-password")).await.expect("demo");
+        let d = demo::generate(12_000);
+        let hash = pacesetter_web::auth::hash_password("bench-password");
+        pacesetter_web::load_demo(&store, &d, &hash).await.expect("demo");
         let plan = pacesetter_domain::plan::parse(include_str!("../../../../plans/2012-csust.toml")).expect("plan");
         let t = plan.surveys.iter().find(|t| t.code == "window-satisfaction").expect("template").clone();
         let office = Scope::system("bench");
@@ -324,9 +327,37 @@ async fn bench_surveys(responses: usize, links: usize) {
         w.commit().await.expect("commit");
         println!("{name:<9} {} single-use links made and stored (hashed) in {:.1} s", made.len(), t0.elapsed().as_secs_f64());
         let tokens: Vec<String> = made.into_iter().map(|(_, t)| t).collect();
+        // 10,000 people with accounts and open sessions, invited.
+        let t0 = Instant::now();
+        let mut w = store.write().await.expect("write");
+        let people: Vec<(i64,)> = w.fetch_all(pacesetter_store::Sql::new("SELECT id FROM people WHERE id NOT IN (SELECT person_id FROM accounts WHERE person_id IS NOT NULL) ORDER BY id LIMIT 10000")).await.expect("people");
+        let now = pacesetter_domain::dates::now_ms();
+        let mut sessions = Vec::with_capacity(people.len());
+        for (k, chunk) in people.chunks(500).enumerate() {
+            let mut q = pacesetter_store::Sql::new("INSERT INTO accounts (username, display_name, person_id, password_hash, must_change_password, created_ms) VALUES ");
+            for (j, (p,)) in chunk.iter().enumerate() {
+                q.push(if j == 0 { "(" } else { ", (" }).push_bind(format!("bench{}", k * 500 + j)).push(", ").push_bind("压测用户").push(", ").push_bind(*p).push(", ").push_bind(hash.as_str()).push(", FALSE, ").push_bind(now).push(")");
+            }
+            w.execute(q).await.expect("accounts");
+        }
+        let accounts: Vec<(i64, i64)> = w.fetch_all(pacesetter_store::Sql::new("SELECT id, person_id FROM accounts WHERE username LIKE 'bench%' ORDER BY id")).await.expect("accounts");
+        for chunk in accounts.chunks(500) {
+            let mut q = pacesetter_store::Sql::new("INSERT INTO sessions (id_hash, account_id, csrf, created_ms, seen_ms, expires_ms) VALUES ");
+            for (j, (a, _)) in chunk.iter().enumerate() {
+                let token = pacesetter_store::survey::new_token() + &pacesetter_store::survey::new_token();
+                q.push(if j == 0 { "(" } else { ", (" }).push_bind(pacesetter_domain::audit::sha256_hex(token.as_bytes())).push(", ").push_bind(*a).push(", ").push_bind("csrf").push(", ").push_bind(now).push(", ").push_bind(now).push(", ").push_bind(now + 86_400_000).push(")");
+                sessions.push(token);
+            }
+            w.execute(q).await.expect("sessions");
+        }
+        let persons: Vec<i64> = accounts.iter().map(|(_, p)| *p).collect();
+        pacesetter_store::survey::add_invitees(&mut w, id, &persons).await.expect("invite");
+        w.commit().await.expect("commit");
+        println!("{name:<9} {} accounts with open sessions made and invited in {:.1} s", sessions.len(), t0.elapsed().as_secs_f64());
 
         let site = pacesetter_web::state::Site::from_public_url("http://127.0.0.1:8080", Vec::new()).expect("site");
         let state = pacesetter_web::state::AppState { store: store.clone(), site: std::sync::Arc::new(site), responses: pacesetter_store::survey::Committer::start(store.clone()) };
+        let results_state = state.clone();
         let router = pacesetter_web::routes::router(state);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
@@ -372,9 +403,10 @@ async fn bench_surveys(responses: usize, links: usize) {
                     }
                     let target = windows[(i + k) % windows.len()];
                     let q = |j: usize| (i + j) % 3;
+                    let text = if comment.is_empty() { String::new() } else { format!(",\"q10\":\"{comment}\"") };
                     let body = format!(
-                        "{{\"target\":{target},\"answers\":{{\"q1\":{},\"q2\":{},\"q3\":{},\"q4\":{},\"q5\":{},\"q6\":{},\"q7\":{},\"q8\":{},\"q9\":{},\"q10\":\"{comment}\"}}}}",
-                        q(1), q(2), q(3), q(4), q(5), q(6), q(7), q(8), q(9)
+                        "{{\"target\":{target},\"answers\":{{\"q1\":{},\"q2\":{},\"q3\":{},\"q4\":{},\"q5\":{},\"q6\":{},\"q7\":{},\"q8\":{},\"q9\":{}{}}}}}",
+                        q(1), q(2), q(3), q(4), q(5), q(6), q(7), q(8), q(9), text
                     );
                     let t = Instant::now();
                     let (status, resp) = c.send("POST", &format!("/api/v1/s/{}", tokens[i]), body.as_bytes()).await;
@@ -402,6 +434,80 @@ async fn bench_surveys(responses: usize, links: usize) {
         let (n, p50, p99, max) = spread(lat);
         let rate = acked.len() as f64 / secs;
         println!("{name:<9} {n} complete responses in {secs:.1} s: {rate:.0} accepted/s ({:.1}% of the health-check rate), median {p50:.1} ms, p99 {p99:.1} ms, max {max:.1} ms, refused {refused}", rate * 100.0 / health_rate);
+        // Logged in: each of the 10,000 sessions answers once through the JSON API.
+        let sessions = std::sync::Arc::new(sessions);
+        let next = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let t0 = Instant::now();
+        let mut hs = Vec::new();
+        for k in 0..CLIENTS {
+            let (sessions, next, windows) = (sessions.clone(), next.clone(), windows.clone());
+            hs.push(tokio::spawn(async move {
+                use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
+                let s = tokio::net::TcpStream::connect(addr).await.expect("connect");
+                s.set_nodelay(true).expect("nodelay");
+                let mut c = Conn1 { stream: tokio::io::BufStream::new(s) };
+                let mut lat = Vec::new();
+                let mut acked = Vec::new();
+                let mut refused = 0usize;
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    if i >= sessions.len() {
+                        break;
+                    }
+                    let target = windows[(i + k) % windows.len()];
+                    let body = format!("{{\"target\":{target},\"answers\":{{\"q1\":0,\"q2\":1,\"q3\":0,\"q4\":0,\"q5\":2,\"q6\":0,\"q7\":1,\"q8\":0,\"q9\":{}{}}}}}", i % 3, if comment.is_empty() { String::new() } else { format!(",\"q10\":\"{comment}\"") });
+                    let head = format!(
+                        "POST /api/v1/surveys/{id}/responses HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: {}={}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+                        pacesetter_web::auth::SESSION_COOKIE,
+                        sessions[i],
+                        body.len()
+                    );
+                    let t = Instant::now();
+                    c.stream.write_all(head.as_bytes()).await.expect("write");
+                    c.stream.write_all(body.as_bytes()).await.expect("write");
+                    c.stream.flush().await.expect("flush");
+                    let mut line = String::new();
+                    c.stream.read_line(&mut line).await.expect("status");
+                    let status: u16 = line.split(' ').nth(1).and_then(|s| s.parse().ok()).expect("status");
+                    let mut len = 0usize;
+                    loop {
+                        line.clear();
+                        c.stream.read_line(&mut line).await.expect("header");
+                        if line == "\r\n" || line.is_empty() {
+                            break;
+                        }
+                        if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                            len = v.trim().parse().unwrap_or(0);
+                        }
+                    }
+                    let mut resp = vec![0u8; len];
+                    c.stream.read_exact(&mut resp).await.expect("body");
+                    lat.push(t.elapsed().as_secs_f64() * 1000.0);
+                    if status == 201 {
+                        let v: serde_json::Value = serde_json::from_slice(&resp).expect("json");
+                        acked.push(v["id"].as_str().expect("id").to_string());
+                    } else {
+                        if refused == 0 && k == 0 {
+                            eprintln!("refused: {status} {}", String::from_utf8_lossy(&resp));
+                        }
+                        refused += 1;
+                    }
+                }
+                (lat, acked, refused)
+            }));
+        }
+        let mut lat2 = Vec::new();
+        let mut refused2 = 0;
+        let before = acked.len();
+        for h in hs {
+            let (l, a, r) = h.await.expect("client");
+            lat2.extend(l);
+            acked.extend(a);
+            refused2 += r;
+        }
+        let secs = t0.elapsed().as_secs_f64();
+        let (n, p50, p99, max) = spread(lat2);
+        println!("{name:<9} {n} logged-in responses in {secs:.1} s: {:.0} accepted/s, median {p50:.1} ms, p99 {p99:.1} ms, max {max:.1} ms, refused {refused2}", (acked.len() - before) as f64 / secs);
         // Reconciliation: every acknowledged response is in the database, and nothing else.
         let mut c = store.read().await.expect("read");
         let stored = pacesetter_store::survey::responses(&mut c, id).await.expect("responses");
@@ -414,15 +520,43 @@ async fn bench_surveys(responses: usize, links: usize) {
         println!("{name:<9} reconciled: {} acknowledged, {} stored, {missing} missing, tallies {} a recount ({counted} counted)", acked.len(), stored.len(), if agree { "equal" } else { "DIFFER FROM" });
         assert_eq!(missing, 0);
         assert_eq!(stored.len(), acked.len());
-        // Results of this survey, through the router's page, as the office would open them.
-        let t0 = Instant::now();
-        let tallies = pacesetter_store::survey::tallies(&mut c, &row).await.expect("tallies");
-        println!("{name:<9} stored tallies of {} targets read in {:.1} ms", tallies.len(), t0.elapsed().as_secs_f64() * 1000.0);
+        drop(c);
+        // The results page of this survey, as the office opens it (over HTTP, 20 times).
+        let session = pacesetter_web::auth::login(&results_state, "office", "bench-password", std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), "bench", None).await.expect("login");
+        let mut times = Vec::new();
+        let mut conn = Conn1::open(addr).await;
+        for _ in 0..20 {
+            use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
+            let head = format!("GET /surveys/{id}/results HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: {}={}\r\n\r\n", pacesetter_web::auth::SESSION_COOKIE, session.token);
+            let t = Instant::now();
+            conn.stream.write_all(head.as_bytes()).await.expect("write");
+            conn.stream.flush().await.expect("flush");
+            let mut line = String::new();
+            conn.stream.read_line(&mut line).await.expect("status");
+            assert!(line.contains(" 200 "), "results: {line}");
+            let mut len = 0usize;
+            loop {
+                line.clear();
+                conn.stream.read_line(&mut line).await.expect("header");
+                if line == "\r\n" || line.is_empty() {
+                    break;
+                }
+                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                    len = v.trim().parse().unwrap_or(0);
+                }
+            }
+            let mut body = vec![0u8; len];
+            conn.stream.read_exact(&mut body).await.expect("body");
+            times.push(t.elapsed().as_secs_f64() * 1000.0);
+        }
+        let (_, p50, p99, max) = spread(times);
+        println!("{name:<9} results page of {} responses: median {p50:.1} ms, p99 {p99:.1} ms, max {max:.1} ms", stored.len());
     }
 }
 
 #[tokio::main]
 async fn main() {
+    tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::from_default_env()).with_writer(std::io::stderr).init();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let n = |i: usize, default: usize| args.get(i).and_then(|s| s.parse().ok()).unwrap_or(default);
     match args.first().map(String::as_str) {

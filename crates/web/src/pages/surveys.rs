@@ -351,6 +351,12 @@ pub async fn open(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form
     change(&s, &ctx, id, form_map(p), "saved", async move |w, scope, row| survey::open(w, scope, row.id).await).await
 }
 
+/// Reminds the invitees who have not answered.
+pub async fn remind(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
+    let url = s.site.public_url.clone();
+    change(&s, &ctx, id, form_map(p), "reminded", async move |w, scope, row| survey::remind(w, scope, row.id, &url).await.map(|_| ())).await
+}
+
 pub async fn close(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
     change(&s, &ctx, id, form_map(p), "ended", async move |w, scope, row| survey::close(w, scope, row.id).await).await
 }
@@ -941,8 +947,46 @@ pub async fn export(State(s): State<AppState>, ctx: Ctx, Path((id, file)): Path<
     let filename = format!("survey-{id}-{stem}.{format}");
     match format {
         "xlsx" | "csv" => super::download(&ctx, &sheet, &filename, format),
+        "pdf" if stem == "summary" => {
+            if ctx.wechat {
+                return Ok(super::wechat_download(&ctx));
+            }
+            Ok(crate::pdf::response(summary_pdf(&row, &sheet, lang)?, &filename))
+        }
         _ => Err(AppError::not_found()),
     }
+}
+
+/// The summary as an A4 PDF: the title, the rate's definition, then the summary's rows.
+fn summary_pdf(row: &SurveyRow, sheet: &Sheet, lang: Lang) -> AppResult<Vec<u8>> {
+    use crate::pdf::{wrap, Item};
+    let (w, h) = crate::pdf::A4;
+    let mut pages: Vec<Vec<Item>> = vec![Vec::new()];
+    let mut y = 60.0;
+    let line = |pages: &mut Vec<Vec<Item>>, y: &mut f32, size: f32, text: String| {
+        for part in wrap(&text, size, w - 100.0) {
+            if *y > h - 50.0 {
+                pages.push(Vec::new());
+                *y = 60.0;
+            }
+            pages.last_mut().expect("a page").push(Item::Text { x: 50.0, y: *y, size, text: part });
+            *y += size * 1.5;
+        }
+    };
+    line(&mut pages, &mut y, 18.0, row.title.clone());
+    line(&mut pages, &mut y, 10.0, format!("{} {}", lang.t("导出日期", "Exported"), pacesetter_domain::dates::iso(pacesetter_domain::dates::today())));
+    y += 6.0;
+    let mut last = String::new();
+    for r in &sheet.rows {
+        if r[0] != last {
+            y += 4.0;
+            line(&mut pages, &mut y, 11.0, r[0].clone());
+            last = r[0].clone();
+        }
+        let detail: Vec<&str> = r[1..].iter().map(String::as_str).filter(|x| !x.is_empty()).collect();
+        line(&mut pages, &mut y, 10.0, format!("    {}", detail.join("    ")));
+    }
+    crate::pdf::render(&pages, crate::pdf::A4)
 }
 
 fn answer_cells(q: &Question, a: Option<&sv::Answer>, lang: Lang) -> Vec<String> {
