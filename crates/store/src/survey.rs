@@ -1084,3 +1084,8 @@ pub async fn remind(c: &mut Conn, scope: &Scope, id: i64, public_url: &str) -> R
     audit::append(c, scope, "survey.remind", "survey", id, None, Some(serde_json::to_string(&out).unwrap_or_default())).await?;
     Ok(out)
 }
+
+/// A current person by staff or student number.
+pub async fn person_by_number(c: &mut Conn, number: &str) -> Result<Option<i64>, StoreError> {
+    Ok(c.fetch_opt_i64(Sql::new("SELECT id FROM people WHERE number = $1 AND left_on IS NULL").bind(number.trim())).await?)
+}

@@ -237,6 +237,7 @@ pub fn table() -> Vec<Route> {
         r(M::POST, "/surveys/{id}/targets", "survey_targets", Scoped, "Choose the targets of a draft", post(pages::surveys::set_targets)),
         r(M::POST, "/surveys/{id}/audience", "survey_audience", Scoped, "Invite a subtree of either tree or a list of numbers", post(pages::surveys::audience)),
         r(M::POST, "/surveys/{id}/samples", "survey_sample", Scoped, "Freeze a population and start a two-party draw of the audience", post(pages::samples::create_for_survey)),
+        r(M::POST, "/surveys/{id}/links/revoke", "survey_links_revoke", Scoped, "Revoke one invitee's unused links (by number)", post(pages::surveys::revoke)),
         r(M::POST, "/surveys/{id}/links", "survey_links", Scoped, "Make single-use links (CSV shown once)", post(pages::surveys::links)),
         r(M::POST, "/surveys/{id}/open", "survey_open", Scoped, "Open a draft for answers", post(pages::surveys::open)),
         r(M::POST, "/surveys/{id}/remind", "survey_remind", Scoped, "Remind the invitees who have not answered", post(pages::surveys::remind)),

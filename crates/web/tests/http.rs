@@ -472,6 +472,13 @@ async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Option<Ca
                 "survey_targets" => Case { method: "POST", path: at("/targets"), form: form(&[]), json: None, insider, outsider, secret: String::new() },
                 "survey_audience" => Case { method: "POST", path: at("/audience"), form: form(&[("mode", "unit"), ("node", &f.library.to_string())]), json: None, insider, outsider, secret: String::new() },
                 "survey_sample" => Case { method: "POST", path: at("/samples"), form: form(&[("node", &f.library.to_string()), ("size", "1"), ("stratify", "none")]), json: None, insider, outsider, secret: String::new() },
+                "survey_links_revoke" => {
+                    let c = app.login("unithead").await;
+                    let number = app.get_json(&c, &format!("/api/v1/people/{}", app.get_json(&c, "/api/v1/me").await["person_id"])).await["number"].as_str().unwrap().to_string();
+                    assert_eq!(app.post_form(&c, &at("/audience"), &[("mode", "numbers"), ("numbers", &number)]).await.status(), 303);
+                    assert_eq!(app.post_form(&c, &at("/links"), &[("kind", "personal")]).await.status(), 200);
+                    Case { method: "POST", path: at("/links/revoke"), form: form(&[("number", &number)]), json: None, insider, outsider, secret: String::new() }
+                }
                 "survey_links" => Case { method: "POST", path: at("/links"), form: form(&[("kind", "slips"), ("count", "2")]), json: None, insider, outsider, secret: String::new() },
                 "survey_open" => {
                     let c = app.login("unithead").await;

@@ -305,6 +305,19 @@ async fn a_survey_refuses_bad_answers_and_strangers(app: TestApp) {
     // A good answer is taken once.
     let good = json!({"answers": {"q1": 0, "q3": [0, 1, 0], "q4": 1}});
     assert_eq!(member.post(app.url(&format!("/api/v1/surveys/{id}/responses"))).json(&good).send().await.unwrap().status(), 201);
+    // A named survey that allows it takes a second answer as a replacement; an anonymous one never.
+    let (status, body) = post(&app, &office, "/surveys", &[("template", "blank"), ("owner", "office"), ("title", "支部意见征集"), ("anonymous", "yes"), ("allow_replace", "yes")]).await;
+    assert_eq!(status, 422);
+    assert!(body.contains("不能替换"));
+    // A personal link can be revoked by the person's number; the link then opens nothing.
+    let r = app.post_form(&office, &format!("/surveys/{id}/links"), &[("kind", "personal")]).await;
+    let csv = r.text().await.unwrap();
+    let link = csv.lines().nth(1).unwrap().rsplit("/s/").next().unwrap().trim().to_string();
+    let anon = common::client(&app.url(""));
+    assert_eq!(anon.get(app.url(&format!("/s/{link}"))).send().await.unwrap().status(), 200);
+    assert_eq!(post(&app, &office, &format!("/surveys/{id}/links/revoke"), &[("number", &member_number)]).await.0, 303);
+    assert_eq!(anon.get(app.url(&format!("/s/{link}"))).send().await.unwrap().status(), 404, "a revoked link opens nothing");
+    assert_eq!(post(&app, &office, &format!("/surveys/{id}/links/revoke"), &[("number", "NOSUCH")]).await.0, 422);
     // Someone not invited learns nothing and cannot answer.
     let other = app.login("branchsec2").await;
     assert_eq!(other.get(app.url(&format!("/surveys/{id}"))).send().await.unwrap().status(), 404);

@@ -174,6 +174,7 @@ fn notice_from_query(path: &str, lang: Lang) -> Option<String> {
             "loaded" => lang.t("计划已加载，任务已分派", "The plan is loaded and its tasks assigned"),
             "unchanged" => lang.t("计划未变化，没有重复创建任何任务", "The plan is unchanged; nothing was duplicated"),
             "reminded" => lang.t("提醒已发送", "Reminders sent"),
+            "revoked_link" => lang.t("该人的专属链接已作废", "The person's links are revoked"),
             "revoked" => lang.t("日历订阅地址已作废", "The calendar feed addresses are revoked"),
             _ => return None,
         }

@@ -117,7 +117,7 @@ pub async fn create(State(s): State<AppState>, ctx: Ctx, Form(p): Form<Vec<(Stri
                 owner_unit_id: owner,
                 target_kind: field(&m, "target").and_then(TargetKind::parse).unwrap_or_default(),
                 anonymous: field(&m, "anonymous") == Some("yes"),
-                results_public: false,
+                results_public: field(&m, "results_public") == Some("yes"),
                 allow_replace: field(&m, "allow_replace") == Some("yes"),
                 questionnaire: Questionnaire::default(),
                 opens_on: None,
@@ -349,6 +349,20 @@ async fn check_node_in_scope(c: &mut pacesetter_store::Conn, scope: &pacesetter_
 
 pub async fn open(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
     change(&s, &ctx, id, form_map(p), "saved", async move |w, scope, row| survey::open(w, scope, row.id).await).await
+}
+
+/// Revokes the unused links of one invitee, named by staff or student number.
+pub async fn revoke(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
+    let m = form_map(p);
+    let number = field(&m, "number").unwrap_or("").to_string();
+    change(&s, &ctx, id, m, "revoked_link", async move |w, scope, row| {
+        let person = survey::person_by_number(w, &number).await?.ok_or_else(|| StoreError::invalid("number", "查无此人", "No one has this number"))?;
+        if survey::revoke_links(w, scope, row.id, Some(person), None).await? == 0 {
+            return Err(StoreError::invalid("number", "此人没有未使用的专属链接", "This person has no unused link"));
+        }
+        Ok(())
+    })
+    .await
 }
 
 /// Reminds the invitees who have not answered.
