@@ -415,7 +415,6 @@ pub async fn links(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, For
             })
             .collect(),
     };
-    let _ = row;
     Ok(crate::export::csv_response(&sheet, &format!("survey-{id}-links.csv")))
 }
 
@@ -595,9 +594,7 @@ async fn submit_form(s: &AppState, ctx: &Ctx, row: SurveyRow, who: Respondent, a
     let answers = match sv::parse_form(&qn, &values) {
         Ok(a) => Some(a),
         Err(es) => {
-            for e in es {
-                errors.add(&e.code, e.message.zh, e.message.en);
-            }
+            add_answer_errors(&mut errors, es);
             None
         }
     };
@@ -609,6 +606,13 @@ async fn submit_form(s: &AppState, ctx: &Ctx, row: SurveyRow, who: Respondent, a
         Outcome::Accepted(_) | Outcome::Replaced => Ok(done_page(ctx, &row, false)),
         Outcome::Duplicate | Outcome::LinkSpent => Ok(done_page(ctx, &row, true)),
         Outcome::Closed => Err(closed()),
+    }
+}
+
+/// Each answer's problem, against its question's field.
+pub fn add_answer_errors(errors: &mut FieldErrors, es: Vec<sv::AnswerError>) {
+    for e in es {
+        errors.add(&e.code, e.message.zh, e.message.en);
     }
 }
 
@@ -665,9 +669,7 @@ fn check_api(row: &SurveyRow, targets_exist: bool, valid_target: bool, body: &Re
     }
     if let Err(es) = sv::check(&row.questionnaire(), &body.answers) {
         let mut e = FieldErrors::new();
-        for x in es {
-            e.add(&x.code, x.message.zh, x.message.en);
-        }
+        add_answer_errors(&mut e, es);
         return Err(e.into());
     }
     Ok(())
@@ -1117,9 +1119,7 @@ pub async fn paper_submit(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i6
     let answers = match sv::parse_form(&qn, &paper_fields(&qn, &m)) {
         Ok(a) => Some(a),
         Err(es) => {
-            for e in es {
-                errors.add(&e.code, e.message.zh, e.message.en);
-            }
+            add_answer_errors(&mut errors, es);
             None
         }
     };

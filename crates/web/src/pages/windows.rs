@@ -132,9 +132,7 @@ pub async fn rate_submit(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64
         Ok(a) => a,
         Err(es) => {
             let mut errors = FieldErrors::new();
-            for e in es {
-                errors.add(&e.code, e.message.zh, e.message.en);
-            }
+            super::surveys::add_answer_errors(&mut errors, es);
             let mut c = s.store.read().await?;
             let targets = survey::targets(&mut c, row.id).await?.into_iter().filter(|t| t.target_id == id).collect();
             let login = ctx.caller.is_none().then(|| format!("/surveys/{}/answer?target={id}", row.id));
@@ -369,11 +367,10 @@ pub async fn inspect(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, m
 /// An inspection photo, for those who manage its window.
 pub async fn photo(State(s): State<AppState>, ctx: Ctx, Path(pid): Path<i64>) -> AppResult<Response> {
     let mut c = s.store.read().await?;
-    let (win, filename, content_type, data) = window::photo(&mut c, pid).await?;
+    let (win, _filename, content_type, data) = window::photo(&mut c, pid).await?;
     let (_, path) = window::window(&mut c, win).await?;
     if !manages(&ctx, &path) {
         return Err(AppError::not_found());
     }
-    let _ = filename;
     Ok(([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "private, max-age=3600".to_string())], data).into_response())
 }
