@@ -70,6 +70,8 @@ pub enum Deliverable {
     Number,
     /// Items to tick.
     Checklist(Vec<String>),
+    /// Public commitments, made and reviewed on the commitments pages (`commitment`).
+    Commitment,
 }
 
 impl Deliverable {
@@ -79,6 +81,7 @@ impl Deliverable {
             Deliverable::Text => "text",
             Deliverable::Number => "number",
             Deliverable::Checklist(_) => "checklist",
+            Deliverable::Commitment => "commitment",
         }
     }
 
@@ -88,6 +91,7 @@ impl Deliverable {
             Deliverable::Text => lang.t("文字", "Text"),
             Deliverable::Number => lang.t("数字", "A number"),
             Deliverable::Checklist(_) => lang.t("逐项确认", "A checklist"),
+            Deliverable::Commitment => lang.t("公开承诺", "Public commitments"),
         }
     }
 }
@@ -187,6 +191,15 @@ pub struct Plan {
     /// Plans stored before survey templates existed have none.
     #[serde(default)]
     pub surveys: Vec<SurveyTemplate>,
+    /// Plans stored before commitments existed have none.
+    #[serde(default)]
+    pub commitments: CommitmentSettings,
+}
+
+/// `[commitments]`: the categories a commitment is filed under (承诺类别).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommitmentSettings {
+    pub categories: Vec<String>,
 }
 
 /// A problem of a plan file, at a line (0: the file as a whole).
@@ -209,6 +222,14 @@ struct RawPlan {
     tasks: Vec<Spanned<RawTask>>,
     #[serde(default)]
     surveys: Vec<Spanned<RawSurvey>>,
+    #[serde(default)]
+    commitments: Option<Spanned<RawCommitments>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCommitments {
+    categories: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -328,8 +349,8 @@ struct RawTask {
 
 /// Top-level tables this version reads, and those reserved for the parts later versions add
 /// (they are accepted and ignored until then).
-const TABLES: &[&str] = &["campaign", "phases", "calendar", "items", "tasks", "surveys"];
-const RESERVED: &[&str] = &["commitment_categories", "award_categories"];
+const TABLES: &[&str] = &["campaign", "phases", "calendar", "items", "tasks", "surveys", "commitments"];
+const RESERVED: &[&str] = &["award_categories"];
 
 /// A misspelt table (such as `[calender]`) would otherwise be skipped without a word, and its
 /// holidays with it: every top-level table and key must be one the format knows.
@@ -512,6 +533,7 @@ pub fn parse(text: &str) -> Result<Plan, Vec<PlanError>> {
             "document" => Some(Deliverable::Document),
             "text" => Some(Deliverable::Text),
             "number" => Some(Deliverable::Number),
+            "commitment" => Some(Deliverable::Commitment),
             "checklist" => match &r.checklist {
                 Some(c) if !c.is_empty() => Some(Deliverable::Checklist(c.clone())),
                 _ => {
@@ -628,6 +650,22 @@ pub fn parse(text: &str) -> Result<Plan, Vec<PlanError>> {
             });
         }
     }
+    let mut commitments = CommitmentSettings::default();
+    if let Some(rc) = &raw.commitments {
+        let mut seen = HashSet::new();
+        for cat in &rc.get_ref().categories {
+            let cat = cat.trim();
+            if cat.is_empty() || cat.chars().count() > 50 || !seen.insert(cat.to_string()) {
+                err(rc.span().start, format!("承诺类别“{cat}”为空、过长或重复"), format!("The commitment category \"{cat}\" is empty, too long or repeated"));
+            }
+            commitments.categories.push(cat.to_string());
+        }
+    }
+    if commitments.categories.is_empty() {
+        if let Some(t) = raw.tasks.iter().find(|t| t.get_ref().deliverable.get_ref() == "commitment") {
+            err(t.span().start, "deliverable = \"commitment\" 需要 [commitments] categories = [...]".into(), "A commitment deliverable needs [commitments] categories = [...]".into());
+        }
+    }
     if raw.tasks.is_empty() {
         errs.push(PlanError { line: 0, message: Text::new("计划中没有任务（[[tasks]]）", "The plan has no tasks ([[tasks]])") });
     }
@@ -639,6 +677,7 @@ pub fn parse(text: &str) -> Result<Plan, Vec<PlanError>> {
             items,
             tasks,
             surveys,
+            commitments,
         })
     } else {
         errs.sort_by_key(|e| e.line);
@@ -712,7 +751,7 @@ mod tests {
     fn the_2012_plan_ships_the_window_questionnaire_and_the_four_theme_surveys() {
         let p = parse(SHIPPED).unwrap();
         let codes: Vec<&str> = p.surveys.iter().map(|s| s.code.as_str()).collect();
-        assert_eq!(codes, ["window-satisfaction", "theme-commitments", "theme-demonstration-points", "theme-study-style", "theme-advanced-branches"]);
+        assert_eq!(codes, ["window-satisfaction", "commitment-evaluation", "theme-commitments", "theme-demonstration-points", "theme-study-style", "theme-advanced-branches"]);
         let w = &p.surveys[0];
         assert_eq!(w.target, TargetKind::Window);
         assert!(w.anonymous);

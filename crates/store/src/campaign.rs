@@ -487,6 +487,10 @@ pub async fn close(c: &mut Conn, scope: &Scope, campaign: i64) -> Result<(), Sto
 pub async fn demo_progress(c: &mut Conn, scope: &Scope, campaign: i64) -> Result<(), StoreError> {
     let now = now_ms();
     for t in templates(c, campaign).await? {
+        // Commitment tasks follow their commitments (store::commitment::sync_task).
+        if t.deliverable() == pacesetter_domain::plan::Deliverable::Commitment {
+            continue;
+        }
         let Some(due) = t.due_date else { continue };
         let day = |n: i64| due.checked_add(time::Duration::days(n)).unwrap_or(due);
         let steps: [(&str, &str, Option<Date>, Option<Date>); 4] = [

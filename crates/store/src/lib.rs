@@ -11,6 +11,7 @@ pub mod activation;
 pub mod audit;
 pub mod backup;
 pub mod campaign;
+pub mod commitment;
 pub mod db;
 pub mod dashboard;
 pub mod demo;

@@ -276,6 +276,9 @@ pub async fn targets(c: &mut Conn, survey: i64) -> Result<Vec<TargetRow>, StoreE
 /// the office), or the given units or organizations.
 pub async fn set_targets(c: &mut Conn, scope: &Scope, id: i64, ids: &[i64]) -> Result<usize, StoreError> {
     let s = managed_draft(c, scope, id).await?;
+    if s.target_kind() == TargetKind::Commitment {
+        return Err(StoreError::conflict("评诺问卷的对象是已通过审核的公开承诺，由“公开承诺”页面发起时设定", "An evaluation's targets are the approved commitments, set when it is started from the commitments pages"));
+    }
     c.execute(Sql::new("DELETE FROM survey_targets WHERE survey_id = $1").bind(id)).await?;
     let mut q = match s.target_kind() {
         TargetKind::None | TargetKind::Commitment | TargetKind::Cadre => return Ok(0),

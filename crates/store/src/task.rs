@@ -235,7 +235,7 @@ pub(crate) async fn waiting(c: &mut Conn, campaign: i64) -> Result<Vec<TaskRow>,
     Ok(c.fetch_all(q).await?)
 }
 
-async fn get_unscoped(c: &mut Conn, id: i64) -> Result<TaskRow, StoreError> {
+pub(crate) async fn get_unscoped(c: &mut Conn, id: i64) -> Result<TaskRow, StoreError> {
     let mut q = Sql::new(SELECT);
     q.push(" WHERE t.id = ").push_bind(id);
     c.fetch_optional(q).await?.ok_or(StoreError::NotFound)
@@ -270,6 +270,7 @@ pub async fn submit(c: &mut Conn, scope: &Scope, id: i64, s: Submission) -> Resu
     let next = task::next(t.state(), Action::Submit).map_err(StoreError::Conflict)?;
     let mut errs = pacesetter_domain::validate::FieldErrors::new();
     match t.deliverable() {
+        Deliverable::Commitment => errs.add("body", "公开承诺请在“公开承诺”页面填写并提交审核", "Commitments are made and handed in on the commitments page"),
         Deliverable::Document if s.attachments.is_empty() => errs.add("files", "请上传文件", "Upload a document"),
         Deliverable::Text if s.body.as_deref().map(str::trim).unwrap_or("").is_empty() => errs.add("body", "请填写内容", "Write the text"),
         Deliverable::Number => match s.number.as_deref().map(str::trim) {
@@ -344,6 +345,9 @@ pub async fn review(c: &mut Conn, scope: &Scope, id: i64, d: Decision, calendar:
         } else {
             StoreError::forbidden("您不是该任务的审核方", "You do not review this task")
         });
+    }
+    if t.deliverable() == Deliverable::Commitment && !matches!(d, Decision::Extend { .. }) {
+        return Err(StoreError::conflict("公开承诺请在“公开承诺”的审核页面逐项审核", "Commitments are reviewed one by one on the commitments review page"));
     }
     let now = now_ms();
     let today = cst_date(now);

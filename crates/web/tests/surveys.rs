@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::TestApp;
+use common::{poppler, TestApp};
 use reqwest::Client;
 use serde_json::{json, Value};
 
@@ -342,34 +342,6 @@ async fn library_window(app: &TestApp) -> (i64, i64) {
     (library, window)
 }
 
-/// Writes bytes to a temporary file and runs a poppler tool on it.
-fn poppler(tool: &str, bytes: &[u8], args: &[&str]) -> String {
-    let dir = std::env::temp_dir().join(format!("pacesetter-pdf-{}-{}", std::process::id(), rand_suffix()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("in.pdf");
-    std::fs::write(&file, bytes).unwrap();
-    let mut cmd = std::process::Command::new(tool);
-    cmd.args(args).arg(&file);
-    if tool != "pdffonts" {
-        cmd.arg(dir.join("out"));
-    }
-    let out = cmd.output().unwrap_or_else(|e| panic!("{tool}: {e} (install poppler-utils)"));
-    let mut text = String::from_utf8_lossy(&out.stdout).to_string();
-    if let Ok(t) = std::fs::read_to_string(dir.join("out")) {
-        text.push_str(&t);
-    }
-    if tool == "pdftoppm" {
-        let img = std::fs::read_dir(&dir).unwrap().filter_map(|e| e.ok()).find(|e| e.file_name().to_string_lossy().ends_with(".pgm")).map(|e| std::fs::read(e.path()).unwrap()).unwrap_or_default();
-        let dark = img.iter().skip(20).filter(|b| **b < 100).count();
-        text = format!("dark pixels: {dark}");
-    }
-    let _ = std::fs::remove_dir_all(&dir);
-    text
-}
-
-fn rand_suffix() -> u128 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos()
-}
 
 async fn windows_have_standards_inspections_qr_posters_and_advisory_ratings(app: TestApp) {
     let (library, window) = library_window(&app).await;

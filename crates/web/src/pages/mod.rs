@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod assets;
 pub mod audit;
 pub mod campaigns;
+pub mod commitments;
 pub mod home;
 pub mod imports;
 pub mod login;
@@ -61,6 +62,7 @@ impl Layout {
             item("/home", lang.t("工作台", "Desk"));
             item("/tasks", lang.t("任务", "Tasks"));
             item("/campaigns", lang.t("活动", "Campaign"));
+            item("/commitments", lang.t("承诺", "Commitments"));
             item("/surveys", lang.t("问卷", "Surveys"));
             if !s.has(Role::Auditor) || s.roles.len() > 1 {
                 item("/orgs", lang.t("党组织", "Party tree"));

@@ -3,6 +3,7 @@
 
 use super::{field, form_map, render, render_status, see_other, FormState, Layout};
 use crate::ctx::Ctx;
+use pacesetter_domain::scope::Scope;
 use crate::error::{AppError, AppResult};
 use crate::export::Sheet;
 use crate::state::AppState;
@@ -602,7 +603,8 @@ async fn submit_form(s: &AppState, ctx: &Ctx, row: SurveyRow, who: Respondent, a
         let page = answer_page(ctx, row, targets, target, action, false, FormState::with(ctx.lang, HashMap::new(), errors), values);
         return Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page));
     };
-    match record(s, &row, target, who, account, actor, answers, Channel::Login).await? {
+    let scope = ctx.caller.as_ref().map(|c| c.scope.clone());
+    match record(s, &row, target, who, account, actor, answers, Channel::Login, scope.as_ref()).await? {
         Outcome::Accepted(_) | Outcome::Replaced => Ok(done_page(ctx, &row, false)),
         Outcome::Duplicate | Outcome::LinkSpent => Ok(done_page(ctx, &row, true)),
         Outcome::Closed => Err(closed()),
@@ -626,9 +628,24 @@ fn duplicate() -> AppError {
 
 /// Hands a response to the writer and waits until it is on disk (or refused).
 #[allow(clippy::too_many_arguments)]
-async fn record(s: &AppState, row: &SurveyRow, target: i64, who: Respondent, account: Option<i64>, actor: String, answers: Answers, channel: Channel) -> AppResult<Outcome> {
+async fn record(s: &AppState, row: &SurveyRow, target: i64, who: Respondent, account: Option<i64>, actor: String, answers: Answers, channel: Channel, scope: Option<&Scope>) -> AppResult<Outcome> {
     if row.state() != SurveyState::Open {
         return Err(closed());
+    }
+    // A commitment is rated only by the people it serves and the level above it (评诺).
+    if row.target_kind() == TargetKind::Commitment {
+        let person = match &who {
+            Respondent::Person(p) => Some(*p),
+            Respondent::Link(l) => l.person_id,
+        };
+        let mut c = s.store.read().await?;
+        let entitled = match person {
+            Some(p) => pacesetter_store::commitment::may_rate(&mut c, target, p, scope).await?,
+            None => false,
+        };
+        if !entitled {
+            return Err(AppError::new(StatusCode::FORBIDDEN, "not_entitled", "您不是这项承诺的服务对象或上级，不能评价它", "You are not among the people this commitment serves, nor the level above it"));
+        }
     }
     let (voter, person, link, channel) = match who {
         Respondent::Person(p) => (survey::voter_person(p), Some(p), None, channel),
@@ -691,7 +708,7 @@ pub async fn api_answer(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>
     drop(c);
     let (has, ok) = target_ok(&s, id, body.target).await?;
     check_api(&row, has, ok, &body)?;
-    let o = record(&s, &row, body.target, Respondent::Person(person), Some(me.account.id), me.scope.actor.clone(), body.answers, Channel::Login).await?;
+    let o = record(&s, &row, body.target, Respondent::Person(person), Some(me.account.id), me.scope.actor.clone(), body.answers, Channel::Login, Some(&me.scope)).await?;
     api_outcome(o)
 }
 
@@ -702,7 +719,7 @@ pub async fn api_link_answer(State(s): State<AppState>, Path(token): Path<String
     }
     let (has, ok) = target_ok(&s, row.id, body.target).await?;
     check_api(&row, has, ok, &body)?;
-    let o = record(&s, &row, body.target, Respondent::Link(link), None, "link".into(), body.answers, Channel::Link).await?;
+    let o = record(&s, &row, body.target, Respondent::Link(link), None, "link".into(), body.answers, Channel::Link, None).await?;
     api_outcome(o)
 }
 

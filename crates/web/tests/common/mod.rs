@@ -211,3 +211,37 @@ pub async fn smtp_sink() -> SmtpSink {
     });
     SmtpSink { addr, messages }
 }
+
+/// Writes bytes to a temporary file and runs a poppler tool on it.
+pub fn poppler(tool: &str, bytes: &[u8], args: &[&str]) -> String {
+    let dir = std::env::temp_dir().join(format!("pacesetter-pdf-{}-{}", std::process::id(), rand_suffix()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("in.pdf");
+    std::fs::write(&file, bytes).unwrap();
+    let mut cmd = std::process::Command::new(tool);
+    cmd.args(args).arg(&file);
+    if tool != "pdffonts" {
+        cmd.arg(dir.join("out"));
+    }
+    let out = cmd.output().unwrap_or_else(|e| panic!("{tool}: {e} (install poppler-utils)"));
+    let mut text = String::from_utf8_lossy(&out.stdout).to_string();
+    if let Ok(t) = std::fs::read_to_string(dir.join("out")) {
+        text.push_str(&t);
+    }
+    if tool == "pdftoppm" {
+        let img = std::fs::read_dir(&dir).unwrap().filter_map(|e| e.ok()).find(|e| e.file_name().to_string_lossy().ends_with(".pgm")).map(|e| std::fs::read(e.path()).unwrap()).unwrap_or_default();
+        let dark = img.iter().skip(20).filter(|b| **b < 100).count();
+        text = format!("dark pixels: {dark}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    text
+}
+
+pub fn rand_suffix() -> u128 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos()
+}
+
+/// A 1×1 grey PNG.
+pub fn png_1x1() -> Vec<u8> {
+    vec![137, 80, 78, 71, 13, 10, 26, 10, 0, 0, 0, 13, 73, 72, 68, 82, 0, 0, 0, 1, 0, 0, 0, 1, 8, 0, 0, 0, 0, 58, 126, 155, 85, 0, 0, 0, 10, 73, 68, 65, 84, 120, 156, 99, 248, 15, 0, 1, 1, 1, 0, 177, 56, 246, 20, 0, 0, 0, 0, 73, 69, 78, 68, 174, 66, 96, 130]
+}

@@ -1,0 +1,1231 @@
+//! Public commitments (承诺 → 践诺 → 评诺). A commitment hangs on a campaign task whose
+//! deliverable is `commitment`: the task names the owner (an organization, a member, a window
+//! unit), the date commitments are owed, and who reviews them, so scope, reminders, coverage and
+//! the dashboards' roll-ups are the tasks'. The task's state follows its commitments
+//! ([`sync_task`]): open until one is handed in, then submitted, returned or accepted.
+
+use crate::db::{Conn, Sql};
+use crate::notify::{self, Note};
+use crate::task::{self, TaskRow, push_task_condition};
+use crate::{StoreError, audit};
+use pacesetter_domain::commitment::{self as rule, Action, Content, PublicField, State, Summary};
+use pacesetter_domain::dates::{cst_date, now_ms, today};
+use pacesetter_domain::plan::Deliverable;
+use pacesetter_domain::scope::{Access, Reach, Scope};
+use pacesetter_domain::survey::{Rate, Tally};
+use serde::Serialize;
+use std::collections::{HashMap, HashSet};
+use time::Date;
+
+// ---- requirements (争创要求) ----------------------------------------------------------------
+
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+pub struct RequirementRow {
+    pub id: i64,
+    pub org_id: i64,
+    pub org_name: String,
+    pub org_path: String,
+    pub parent_id: Option<i64>,
+    pub title: String,
+    pub text: String,
+    pub created_by: String,
+    pub created_ms: i64,
+}
+
+const REQ_SELECT: &str = "SELECT r.id, r.org_id, o.name AS org_name, o.path AS org_path, r.parent_id, r.title, r.text, r.created_by, r.created_ms \
+     FROM commitment_requirements r JOIN orgs o ON o.id = r.org_id";
+
+fn path_ids(path: &str) -> Vec<i64> {
+    path.split('/').filter_map(|s| s.parse().ok()).collect()
+}
+
+/// The requirements addressed to an organization and to every organization above it: those a
+/// commitment of that organization, or of its members, may answer.
+pub async fn requirements_for(
+    c: &mut Conn,
+    campaign: i64,
+    org_path: &str,
+) -> Result<Vec<RequirementRow>, StoreError> {
+    let ids = path_ids(org_path);
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = Sql::new(REQ_SELECT);
+    q.push(" WHERE r.campaign_id = ")
+        .push_bind(campaign)
+        .push(" AND r.org_id IN (");
+    for (i, id) in ids.iter().enumerate() {
+        if i > 0 {
+            q.push(", ");
+        }
+        q.push_bind(*id);
+    }
+    q.push(") ORDER BY o.depth, r.id");
+    Ok(c.fetch_all(q).await?)
+}
+
+/// The requirements a caller can read: those addressed inside their reach, and those above it
+/// that their organizations answer.
+pub async fn requirements_visible(
+    c: &mut Conn,
+    scope: &Scope,
+    campaign: i64,
+) -> Result<Vec<RequirementRow>, StoreError> {
+    let all: Vec<RequirementRow> = c
+        .fetch_all(
+            Sql::new(format!(
+                "{REQ_SELECT} WHERE r.campaign_id = $1 ORDER BY o.depth, o.path, r.id"
+            ))
+            .bind(campaign),
+        )
+        .await?;
+    let reach: Vec<String> = scope
+        .reaches_at_least(Access::Read)
+        .filter_map(|r| {
+            if let Reach::Org(p) = r {
+                Some(p.clone())
+            } else {
+                None
+            }
+        })
+        .collect();
+    if scope.global().is_some() {
+        return Ok(all);
+    }
+    Ok(all
+        .into_iter()
+        .filter(|r| {
+            reach
+                .iter()
+                .any(|p| r.org_path.starts_with(p.as_str()) || p.starts_with(r.org_path.as_str()))
+        })
+        .collect())
+}
+
+/// Hands a requirement down to an organization: its secretary (for itself and, a branch, its
+/// members), the level above, or the office. A parent requirement must be addressed to the
+/// organization or above it.
+pub async fn add_requirement(
+    c: &mut Conn,
+    scope: &Scope,
+    campaign: i64,
+    org: i64,
+    parent: Option<i64>,
+    title: &str,
+    text: &str,
+) -> Result<i64, StoreError> {
+    let (title, text) = rule::parse_requirement(title, text).map_err(StoreError::Invalid)?;
+    let path = c
+        .fetch_opt_string(
+            Sql::new("SELECT path FROM orgs WHERE id = $1 AND closed_on IS NULL").bind(org),
+        )
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    if scope.org_access(&path) != Some(Access::Write) {
+        return Err(StoreError::NotFound);
+    }
+    if let Some(p) = parent {
+        let above = requirements_for(c, campaign, &path).await?;
+        if !above.iter().any(|r| r.id == p) {
+            return Err(StoreError::invalid(
+                "parent",
+                "所分解的要求须是下达给本组织或上级组织的",
+                "The requirement split must be addressed to this organization or above it",
+            ));
+        }
+    }
+    let id = c
+        .fetch_i64(
+            Sql::new("INSERT INTO commitment_requirements (campaign_id, org_id, parent_id, title, text, created_by, created_ms) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id")
+                .bind(campaign)
+                .bind(org)
+                .bind(parent)
+                .bind(title.as_str())
+                .bind(text.as_str())
+                .bind(scope.actor.as_str())
+                .bind(now_ms()),
+        )
+        .await?;
+    audit::append(
+        c,
+        scope,
+        "requirement.create",
+        "org",
+        org,
+        None,
+        Some(serde_json::json!({"id": id, "parent": parent, "title": title}).to_string()),
+    )
+    .await?;
+    Ok(id)
+}
+
+// ---- commitments --------------------------------------------------------------------------
+
+/// A commitment with what lists and pages show of its task and owner.
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+pub struct CommitmentRow {
+    pub id: i64,
+    pub task_id: i64,
+    pub campaign_id: i64,
+    pub requirement_id: Option<i64>,
+    pub category: String,
+    pub content: String,
+    pub measures: String,
+    pub target: String,
+    pub due: Date,
+    pub state: String,
+    pub percent: i64,
+    pub first_submitted: Option<Date>,
+    pub approved_ms: Option<i64>,
+    pub version: i64,
+    pub pending_revision: Option<i64>,
+    pub updated_ms: i64,
+    pub org_id: Option<i64>,
+    pub unit_id: Option<i64>,
+    pub person_id: Option<i64>,
+    pub owner_name: String,
+    pub owner_path: Option<String>,
+    /// The Party organization the commitment counts for: the owner, or a member's own.
+    pub org_name: Option<String>,
+    pub board_org_id: Option<i64>,
+    /// The date commitments were owed (the task's date in force).
+    pub deadline: Option<Date>,
+}
+
+impl CommitmentRow {
+    pub fn state(&self) -> State {
+        State::parse(&self.state).unwrap_or(State::Draft)
+    }
+    pub fn overdue(&self, today: Date) -> bool {
+        self.state().is_public() && rule::is_overdue(self.state(), self.due, today)
+    }
+    pub fn late(&self) -> bool {
+        rule::is_late(self.first_submitted, self.deadline)
+    }
+    pub fn owner_kind(&self) -> &'static str {
+        if self.org_id.is_some() {
+            "org"
+        } else if self.unit_id.is_some() {
+            "unit"
+        } else {
+            "member"
+        }
+    }
+    fn fields(&self) -> Content {
+        Content {
+            category: self.category.clone(),
+            content: self.content.clone(),
+            measures: self.measures.clone(),
+            target: self.target.clone(),
+            due: self.due,
+        }
+    }
+}
+
+const SELECT: &str = "SELECT cm.id, cm.task_id, cm.campaign_id, cm.requirement_id, cm.category, cm.content, cm.measures, cm.target, cm.due, cm.state, cm.percent, \
+     cm.first_submitted, cm.approved_ms, cm.version, cm.pending_revision, cm.updated_ms, t.org_id, t.unit_id, t.person_id, \
+     COALESCE(o.name, u.name, p.name, '') AS owner_name, COALESCE(o.path, u.path, mo.path) AS owner_path, COALESCE(o.name, mo.name) AS org_name, \
+     COALESCE(t.org_id, t.member_org_id) AS board_org_id, COALESCE(t.extended_due, tt.due_date) AS deadline \
+     FROM commitments cm JOIN tasks t ON t.id = cm.task_id JOIN task_templates tt ON tt.id = t.template_id \
+     LEFT JOIN orgs o ON o.id = t.org_id LEFT JOIN units u ON u.id = t.unit_id LEFT JOIN people p ON p.id = t.person_id \
+     LEFT JOIN orgs mo ON mo.id = t.member_org_id";
+
+const PUBLIC_STATES: &str = "('approved', 'in_progress', 'fulfilled')";
+
+/// A commitment the caller may read: any public one (approved and after) for anyone logged in;
+/// the others through the task's scope.
+pub async fn get(c: &mut Conn, scope: &Scope, id: i64) -> Result<CommitmentRow, StoreError> {
+    let mut q = Sql::new(SELECT);
+    q.push(" WHERE cm.id = ")
+        .push_bind(id)
+        .push(&format!(" AND (cm.state IN {PUBLIC_STATES} OR "));
+    push_task_condition(&mut q, scope);
+    q.push(")");
+    c.fetch_optional(q).await?.ok_or(StoreError::NotFound)
+}
+
+/// Filters of the lists.
+#[derive(Clone, Debug, Default)]
+pub struct Filter {
+    pub campaign: Option<i64>,
+    /// Commitments counted within this organization's subtree (its own and its members').
+    pub org_path: Option<String>,
+    pub unit_path: Option<String>,
+    pub category: Option<String>,
+    pub state: Option<State>,
+    pub task: Option<i64>,
+    /// Only approved and later (the board).
+    pub public_only: bool,
+    /// Waiting for the caller's review: under review, or an amendment pending.
+    pub to_review: bool,
+}
+
+/// The commitments a caller can see, with the filters, in board order (organization, owner).
+pub async fn list(
+    c: &mut Conn,
+    scope: &Scope,
+    f: &Filter,
+) -> Result<Vec<CommitmentRow>, StoreError> {
+    let mut q = Sql::new(SELECT);
+    q.push(" WHERE ");
+    if f.public_only {
+        q.push(&format!("cm.state IN {PUBLIC_STATES}"));
+    } else {
+        push_task_condition(&mut q, scope);
+    }
+    if let Some(id) = f.campaign {
+        q.push(" AND cm.campaign_id = ").push_bind(id);
+    }
+    if let Some(p) = &f.org_path {
+        q.push(" AND COALESCE(o.path, mo.path) LIKE ")
+            .push_bind(format!("{}%", crate::db::like_escape(p)))
+            .push(" ESCAPE '\\'");
+    }
+    if let Some(p) = &f.unit_path {
+        q.push(" AND u.path LIKE ")
+            .push_bind(format!("{}%", crate::db::like_escape(p)))
+            .push(" ESCAPE '\\'");
+    }
+    if let Some(cat) = &f.category {
+        q.push(" AND cm.category = ").push_bind(cat.clone());
+    }
+    if let Some(s) = f.state {
+        q.push(" AND cm.state = ").push_bind(s.code());
+    }
+    if let Some(t) = f.task {
+        q.push(" AND cm.task_id = ").push_bind(t);
+    }
+    if f.to_review {
+        q.push(" AND (cm.state = 'under_review' OR cm.pending_revision IS NOT NULL)");
+    }
+    q.push(" ORDER BY COALESCE(o.path, mo.path, u.path), t.org_id IS NULL, owner_name, cm.id");
+    let rows: Vec<CommitmentRow> = c.fetch_all(q).await?;
+    if !f.to_review {
+        return Ok(rows);
+    }
+    // Those the caller reviews, by the task's rule.
+    let mut out = Vec::new();
+    let mut tasks: HashMap<i64, bool> = HashMap::new();
+    for r in rows {
+        let may = match tasks.get(&r.task_id) {
+            Some(m) => *m,
+            None => {
+                let t = task::get(c, scope, r.task_id).await?;
+                let m = task::rights(scope, &t).review;
+                tasks.insert(r.task_id, m);
+                m
+            }
+        };
+        if may {
+            out.push(r);
+        }
+    }
+    Ok(out)
+}
+
+/// The commitment tasks the caller owes (their own, and those of the organizations and units they
+/// act for) in a campaign.
+pub async fn my_tasks(
+    c: &mut Conn,
+    scope: &Scope,
+    campaign: i64,
+) -> Result<Vec<TaskRow>, StoreError> {
+    let rows = task::list(
+        c,
+        scope,
+        &task::TaskFilter {
+            campaign: Some(campaign),
+            mine: true,
+            ..Default::default()
+        },
+    )
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter(|t| t.deliverable() == Deliverable::Commitment)
+        .collect())
+}
+
+/// The commitment tasks of a campaign inside an organization's (or the caller's) reach, for
+/// coverage: a task still open has no commitment handed in.
+pub async fn coverage(
+    c: &mut Conn,
+    scope: &Scope,
+    campaign: i64,
+    org_path: Option<String>,
+    unit_path: Option<String>,
+) -> Result<Vec<TaskRow>, StoreError> {
+    let rows = task::list(
+        c,
+        scope,
+        &task::TaskFilter {
+            campaign: Some(campaign),
+            org_path,
+            unit_path,
+            ..Default::default()
+        },
+    )
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter(|t| t.deliverable() == Deliverable::Commitment)
+        .collect())
+}
+
+async fn owned_task(c: &mut Conn, scope: &Scope, task_id: i64) -> Result<TaskRow, StoreError> {
+    let t = task::get(c, scope, task_id).await?;
+    if t.deliverable() != Deliverable::Commitment {
+        return Err(StoreError::NotFound);
+    }
+    if !task::rights(scope, &t).submit {
+        return Err(if t.campaign_state != "active" {
+            StoreError::conflict(
+                "该活动已归档，只读",
+                "This campaign is archived and read-only",
+            )
+        } else {
+            StoreError::forbidden(
+                "只有承诺人（或其党组织负责人）可以填写承诺",
+                "Only the owner makes this commitment",
+            )
+        });
+    }
+    Ok(t)
+}
+
+async fn check_requirement(
+    c: &mut Conn,
+    t: &TaskRow,
+    requirement: Option<i64>,
+) -> Result<(), StoreError> {
+    let Some(r) = requirement else { return Ok(()) };
+    // A unit's commitment answers requirements addressed to the whole university.
+    let path = match (t.unit_id, t.owner_path.as_deref()) {
+        (None, Some(p)) => p.to_string(),
+        _ => c
+            .fetch_opt_string(Sql::new(
+                "SELECT path FROM orgs WHERE depth = 0 ORDER BY id LIMIT 1",
+            ))
+            .await?
+            .unwrap_or_default(),
+    };
+    if !requirements_for(c, t.campaign_id, &path)
+        .await?
+        .iter()
+        .any(|x| x.id == r)
+    {
+        return Err(StoreError::invalid(
+            "requirement",
+            "请选择下达给本组织或上级组织的争创要求",
+            "Choose a requirement addressed to this organization or above it",
+        ));
+    }
+    Ok(())
+}
+
+/// Starts a commitment (a draft) on a commitment task.
+pub async fn create(
+    c: &mut Conn,
+    scope: &Scope,
+    task_id: i64,
+    requirement: Option<i64>,
+    content: &Content,
+) -> Result<i64, StoreError> {
+    let t = owned_task(c, scope, task_id).await?;
+    check_requirement(c, &t, requirement).await?;
+    let now = now_ms();
+    let id = c
+        .fetch_i64(
+            Sql::new(
+                "INSERT INTO commitments (task_id, campaign_id, requirement_id, category, content, measures, target, due, state, percent, version, created_ms, updated_ms) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'draft', 0, 1, $9, $9) RETURNING id",
+            )
+            .bind(task_id)
+            .bind(t.campaign_id)
+            .bind(requirement)
+            .bind(content.category.as_str())
+            .bind(content.content.as_str())
+            .bind(content.measures.as_str())
+            .bind(content.target.as_str())
+            .bind(content.due)
+            .bind(now),
+        )
+        .await?;
+    audit::append(
+        c,
+        scope,
+        "commitment.create",
+        "commitment",
+        id,
+        None,
+        audit::snapshot(content),
+    )
+    .await?;
+    Ok(id)
+}
+
+async fn owned(
+    c: &mut Conn,
+    scope: &Scope,
+    id: i64,
+) -> Result<(CommitmentRow, TaskRow), StoreError> {
+    let row = get(c, scope, id).await?;
+    let t = owned_task(c, scope, row.task_id).await?;
+    Ok((row, t))
+}
+
+/// Changes a commitment: in place while a draft or returned; once approved, as an amendment that
+/// waits for review while the approved text stays in force.
+pub async fn update(
+    c: &mut Conn,
+    scope: &Scope,
+    id: i64,
+    requirement: Option<i64>,
+    content: &Content,
+) -> Result<(), StoreError> {
+    let (row, t) = owned(c, scope, id).await?;
+    check_requirement(c, &t, requirement).await?;
+    let now = now_ms();
+    let state = row.state();
+    if state.is_editable() {
+        c.execute(
+            Sql::new("UPDATE commitments SET requirement_id = $1, category = $2, content = $3, measures = $4, target = $5, due = $6, updated_ms = $7 WHERE id = $8")
+                .bind(requirement)
+                .bind(content.category.as_str())
+                .bind(content.content.as_str())
+                .bind(content.measures.as_str())
+                .bind(content.target.as_str())
+                .bind(content.due)
+                .bind(now)
+                .bind(id),
+        )
+        .await?;
+        audit::append(
+            c,
+            scope,
+            "commitment.edit",
+            "commitment",
+            id,
+            audit::snapshot(&row.fields()),
+            audit::snapshot(content),
+        )
+        .await?;
+        return Ok(());
+    }
+    if state == State::UnderReview || row.pending_revision.is_some() {
+        return Err(StoreError::conflict(
+            "承诺正在审核，审核后才能再修改",
+            "The commitment is under review; change it after the decision",
+        ));
+    }
+    if state == State::Fulfilled {
+        return Err(StoreError::conflict(
+            "已兑现的承诺不能再修改",
+            "A fulfilled commitment can no longer change",
+        ));
+    }
+    let json = serde_json::json!({"requirement": requirement, "fields": content}).to_string();
+    let rev = c
+        .fetch_i64(
+            Sql::new("INSERT INTO commitment_revisions (commitment_id, version, fields_json, submitted_by, submitted_ms) VALUES ($1, $2, $3, $4, $5) RETURNING id")
+                .bind(id)
+                .bind(row.version + 1)
+                .bind(json)
+                .bind(scope.actor.as_str())
+                .bind(now),
+        )
+        .await?;
+    c.execute(
+        Sql::new("UPDATE commitments SET pending_revision = $1, updated_ms = $2 WHERE id = $3")
+            .bind(rev)
+            .bind(now)
+            .bind(id),
+    )
+    .await?;
+    audit::append(
+        c,
+        scope,
+        "commitment.amend",
+        "commitment",
+        id,
+        audit::snapshot(&row.fields()),
+        audit::snapshot(content),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Hands commitments in for review (a draft, or one returned). Each is checked; any problem
+/// refuses the whole batch.
+pub async fn submit(c: &mut Conn, scope: &Scope, ids: &[i64]) -> Result<usize, StoreError> {
+    let now = now_ms();
+    let day = cst_date(now);
+    let mut tasks = HashSet::new();
+    for id in ids {
+        let (row, t) = owned(c, scope, *id).await?;
+        let next = rule::next(row.state(), Action::Submit).map_err(StoreError::Conflict)?;
+        let json = serde_json::json!({"requirement": row.requirement_id, "fields": row.fields()})
+            .to_string();
+        c.execute(
+            Sql::new("INSERT INTO commitment_revisions (commitment_id, version, fields_json, submitted_by, submitted_ms) VALUES ($1, $2, $3, $4, $5)")
+                .bind(*id)
+                .bind(row.version)
+                .bind(json)
+                .bind(scope.actor.as_str())
+                .bind(now),
+        )
+        .await?;
+        c.execute(Sql::new("UPDATE commitments SET state = $1, first_submitted = COALESCE(first_submitted, $2), updated_ms = $3 WHERE id = $4").bind(next.code()).bind(day).bind(now).bind(*id)).await?;
+        audit::append(
+            c,
+            scope,
+            "commitment.submit",
+            "commitment",
+            *id,
+            Some(serde_json::json!({"state": row.state}).to_string()),
+            Some(serde_json::json!({"state": next.code()}).to_string()),
+        )
+        .await?;
+        tasks.insert(t.id);
+    }
+    for t in tasks {
+        sync_task(c, t).await?;
+    }
+    Ok(ids.len())
+}
+
+/// A reviewer's decision on a batch.
+#[derive(Clone, Debug)]
+pub enum Decision {
+    Approve { comment: Option<String> },
+    Return { comment: String },
+}
+
+/// Approves or returns commitments (or their pending amendments), one or a batch. The reviewer
+/// is the task's: the level above the owner, or the office. Anything not waiting for this
+/// reviewer refuses the whole batch.
+pub async fn review(
+    c: &mut Conn,
+    scope: &Scope,
+    ids: &[i64],
+    d: &Decision,
+    public_url: &str,
+) -> Result<usize, StoreError> {
+    if let Decision::Return { comment } = d {
+        if comment.trim().is_empty() {
+            return Err(StoreError::invalid(
+                "comment",
+                "退回时请写明意见",
+                "Say why it is returned",
+            ));
+        }
+    }
+    if ids.is_empty() {
+        return Err(StoreError::invalid(
+            "ids",
+            "请至少选择一项承诺",
+            "Choose at least one commitment",
+        ));
+    }
+    let now = now_ms();
+    let mut touched: HashMap<i64, TaskRow> = HashMap::new();
+    let mut notes = Vec::new();
+    for id in ids {
+        let row = get(c, scope, *id).await?;
+        let t = task::get(c, scope, row.task_id).await?;
+        if !task::rights(scope, &t).review {
+            return Err(StoreError::forbidden(
+                "您不是该承诺的审核方",
+                "You do not review this commitment",
+            ));
+        }
+        let (approve, comment) = match d {
+            Decision::Approve { comment } => (true, comment.clone()),
+            Decision::Return { comment } => (false, Some(comment.clone())),
+        };
+        let decision = if approve { "approved" } else { "returned" };
+        if let Some(rev) = row.pending_revision {
+            // An amendment: the approved text stays until this decision.
+            if approve {
+                let json = c
+                    .fetch_opt_string(
+                        Sql::new("SELECT fields_json FROM commitment_revisions WHERE id = $1")
+                            .bind(rev),
+                    )
+                    .await?
+                    .unwrap_or_default();
+                let v: serde_json::Value =
+                    serde_json::from_str(&json).map_err(|e| StoreError::Config(e.to_string()))?;
+                let f: Content = serde_json::from_value(v["fields"].clone())
+                    .map_err(|e| StoreError::Config(e.to_string()))?;
+                let req = v["requirement"].as_i64();
+                c.execute(
+                    Sql::new(
+                        "UPDATE commitments SET requirement_id = $1, category = $2, content = $3, measures = $4, target = $5, due = $6, version = version + 1, pending_revision = NULL, updated_ms = $7 WHERE id = $8",
+                    )
+                    .bind(req)
+                    .bind(f.category.as_str())
+                    .bind(f.content.as_str())
+                    .bind(f.measures.as_str())
+                    .bind(f.target.as_str())
+                    .bind(f.due)
+                    .bind(now)
+                    .bind(*id),
+                )
+                .await?;
+            } else {
+                c.execute(Sql::new("UPDATE commitments SET pending_revision = NULL, updated_ms = $1 WHERE id = $2").bind(now).bind(*id)).await?;
+            }
+            c.execute(Sql::new("UPDATE commitment_revisions SET decision = $1, comment = $2, decided_by = $3, decided_ms = $4 WHERE id = $5").bind(decision).bind(comment.clone()).bind(scope.actor.as_str()).bind(now).bind(rev)).await?;
+            audit::append(
+                c,
+                scope,
+                &format!("commitment.amendment.{decision}"),
+                "commitment",
+                *id,
+                None,
+                Some(serde_json::json!({"revision": rev, "comment": comment}).to_string()),
+            )
+            .await?;
+        } else {
+            let next = rule::next(
+                row.state(),
+                if approve {
+                    Action::Approve
+                } else {
+                    Action::Return
+                },
+            )
+            .map_err(StoreError::Conflict)?;
+            c.execute(
+                Sql::new("UPDATE commitments SET state = $1, approved_ms = CASE WHEN $2 THEN $3 ELSE approved_ms END, updated_ms = $3 WHERE id = $4").bind(next.code()).bind(approve).bind(now).bind(*id),
+            )
+            .await?;
+            c.execute(
+                Sql::new("UPDATE commitment_revisions SET decision = $1, comment = $2, decided_by = $3, decided_ms = $4 WHERE commitment_id = $5 AND decision IS NULL")
+                    .bind(decision)
+                    .bind(comment.clone())
+                    .bind(scope.actor.as_str())
+                    .bind(now)
+                    .bind(*id),
+            )
+            .await?;
+            audit::append(
+                c,
+                scope,
+                &format!("commitment.{decision}"),
+                "commitment",
+                *id,
+                Some(serde_json::json!({"state": row.state}).to_string()),
+                Some(serde_json::json!({"state": next.code(), "comment": comment}).to_string()),
+            )
+            .await?;
+        }
+        let snippet: String = row.content.chars().take(30).collect();
+        let (zh, en) = if approve {
+            (
+                format!("您的公开承诺“{snippet}”已通过审核"),
+                format!("Your commitment \"{snippet}\" was approved"),
+            )
+        } else {
+            (
+                format!(
+                    "您的公开承诺“{snippet}”被退回：{}",
+                    comment.clone().unwrap_or_default()
+                ),
+                format!(
+                    "Your commitment \"{snippet}\" was returned: {}",
+                    comment.clone().unwrap_or_default()
+                ),
+            )
+        };
+        notes.push(Note {
+            kind: if approve { "accepted" } else { "returned" },
+            task: t.id,
+            zh,
+            en,
+            dedupe: format!("commitment:{decision}:{id}:{now}"),
+        });
+        touched.insert(t.id, t);
+    }
+    for t in touched.keys() {
+        sync_task(c, *t).await?;
+    }
+    let tasks: Vec<&TaskRow> = touched.values().collect();
+    notify::send(c, &tasks, notes, public_url).await?;
+    Ok(ids.len())
+}
+
+/// Sets a commitment task's state from its commitments: open while none is handed in, submitted
+/// while one waits for review, returned while one is returned, accepted when all are approved.
+pub async fn sync_task(c: &mut Conn, task_id: i64) -> Result<(), StoreError> {
+    let states: Vec<(String,)> = c
+        .fetch_all(Sql::new("SELECT state FROM commitments WHERE task_id = $1").bind(task_id))
+        .await?;
+    let states: Vec<State> = states
+        .iter()
+        .filter_map(|(s,)| State::parse(s))
+        .filter(|s| s.is_made())
+        .collect();
+    let now = now_ms();
+    let first: Option<Date> = c
+        .fetch_optional::<(Option<Date>,)>(
+            Sql::new("SELECT MIN(first_submitted) FROM commitments WHERE task_id = $1")
+                .bind(task_id),
+        )
+        .await?
+        .and_then(|r| r.0);
+    let (state, calendar_due) = if states.is_empty() {
+        ("open", None)
+    } else if states.contains(&State::UnderReview) {
+        ("submitted", None)
+    } else if states.contains(&State::Returned) {
+        // Returned work is due back five working days after the return, as for any task.
+        let t = task::get_unscoped(c, task_id).await?;
+        let cal = task::campaign_of(c, &t)
+            .await?
+            .plan()
+            .map(|p| p.calendar)
+            .unwrap_or_default();
+        (
+            "returned",
+            Some(pacesetter_domain::task::resubmit_due(&cal, today())),
+        )
+    } else {
+        ("accepted", None)
+    };
+    let cur = c
+        .fetch_opt_string(Sql::new("SELECT state FROM tasks WHERE id = $1").bind(task_id))
+        .await?
+        .unwrap_or_default();
+    if cur == state {
+        return Ok(());
+    }
+    let q = match state {
+        "submitted" => Sql::new("UPDATE tasks SET state = $1, first_submitted = COALESCE(first_submitted, $2), last_submitted_ms = $3 WHERE id = $4").bind(state).bind(first).bind(now).bind(task_id),
+        "returned" => Sql::new("UPDATE tasks SET state = $1, resubmit_due = $2, decided_ms = $3 WHERE id = $4").bind(state).bind(calendar_due).bind(now).bind(task_id),
+        _ => Sql::new("UPDATE tasks SET state = $1, decided_ms = $2 WHERE id = $3").bind(state).bind(now).bind(task_id),
+    };
+    c.execute(q).await?;
+    Ok(())
+}
+
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+pub struct RevisionRow {
+    pub id: i64,
+    pub version: i64,
+    pub fields_json: String,
+    pub submitted_by: String,
+    pub submitted_ms: i64,
+    pub decision: Option<String>,
+    pub comment: Option<String>,
+    pub decided_by: Option<String>,
+    pub decided_ms: Option<i64>,
+}
+
+impl RevisionRow {
+    pub fn content(&self) -> Option<Content> {
+        let v: serde_json::Value = serde_json::from_str(&self.fields_json).ok()?;
+        serde_json::from_value(v["fields"].clone()).ok()
+    }
+}
+
+pub async fn revisions(c: &mut Conn, id: i64) -> Result<Vec<RevisionRow>, StoreError> {
+    Ok(c.fetch_all(Sql::new("SELECT id, version, fields_json, submitted_by, submitted_ms, decision, comment, decided_by, decided_ms FROM commitment_revisions WHERE commitment_id = $1 ORDER BY id").bind(id)).await?)
+}
+
+// ---- progress (践诺) -------------------------------------------------------------------------
+
+pub struct NewEvidence {
+    pub filename: String,
+    pub content_type: String,
+    pub data: Vec<u8>,
+}
+
+/// A dated progress report with a percentage and evidence; 100% fulfils the commitment.
+pub async fn report(
+    c: &mut Conn,
+    scope: &Scope,
+    id: i64,
+    day: Date,
+    percent: u8,
+    text: &str,
+    evidence: Vec<NewEvidence>,
+) -> Result<i64, StoreError> {
+    let (row, _) = owned(c, scope, id).await?;
+    let next = rule::next(row.state(), Action::Report { percent }).map_err(StoreError::Conflict)?;
+    if (percent as i64) < row.percent {
+        return Err(StoreError::invalid(
+            "percent",
+            format!("进度不能低于上次报告的 {}%", row.percent),
+            format!(
+                "Progress cannot fall below the last report's {}%",
+                row.percent
+            ),
+        ));
+    }
+    let now = now_ms();
+    let pid = c
+        .fetch_i64(
+            Sql::new("INSERT INTO commitment_progress (commitment_id, day, percent, text, reported_by, created_ms) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
+                .bind(id)
+                .bind(day)
+                .bind(percent as i64)
+                .bind(text)
+                .bind(scope.actor.as_str())
+                .bind(now),
+        )
+        .await?;
+    let mut files = Vec::new();
+    for e in evidence {
+        let sha = pacesetter_domain::audit::sha256_hex(&e.data);
+        files.push(serde_json::json!({"name": e.filename, "size": e.data.len(), "sha256": sha}));
+        c.execute(
+            Sql::new("INSERT INTO commitment_evidence (progress_id, filename, content_type, size, sha256, data) VALUES ($1, $2, $3, $4, $5, $6)")
+                .bind(pid)
+                .bind(e.filename)
+                .bind(e.content_type)
+                .bind(e.data.len() as i64)
+                .bind(sha)
+                .bind(e.data),
+        )
+        .await?;
+    }
+    c.execute(
+        Sql::new("UPDATE commitments SET state = $1, percent = $2, updated_ms = $3 WHERE id = $4")
+            .bind(next.code())
+            .bind(percent as i64)
+            .bind(now)
+            .bind(id),
+    )
+    .await?;
+    audit::append(
+        c,
+        scope,
+        "commitment.progress",
+        "commitment",
+        id,
+        Some(serde_json::json!({"percent": row.percent}).to_string()),
+        Some(serde_json::json!({"percent": percent, "progress": pid, "files": files}).to_string()),
+    )
+    .await?;
+    Ok(pid)
+}
+
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+pub struct ProgressRow {
+    pub id: i64,
+    pub day: Date,
+    pub percent: i64,
+    pub text: String,
+    pub reported_by: String,
+}
+
+pub async fn progress(c: &mut Conn, id: i64) -> Result<Vec<ProgressRow>, StoreError> {
+    Ok(c.fetch_all(Sql::new("SELECT id, day, percent, text, reported_by FROM commitment_progress WHERE commitment_id = $1 ORDER BY day DESC, id DESC").bind(id)).await?)
+}
+
+/// The evidence of a commitment's reports: (id, progress id, filename, content type, size).
+pub async fn evidence(
+    c: &mut Conn,
+    id: i64,
+) -> Result<Vec<(i64, i64, String, String, i64)>, StoreError> {
+    Ok(c
+        .fetch_all(
+            Sql::new("SELECT e.id, e.progress_id, e.filename, e.content_type, e.size FROM commitment_evidence e JOIN commitment_progress p ON p.id = e.progress_id WHERE p.commitment_id = $1 ORDER BY e.id")
+                .bind(id),
+        )
+        .await?)
+}
+
+/// One file of evidence, when the caller may read its commitment.
+pub async fn evidence_file(
+    c: &mut Conn,
+    scope: &Scope,
+    id: i64,
+) -> Result<(String, String, Vec<u8>), StoreError> {
+    let (cm, name, ty, data): (i64, String, String, Vec<u8>) = c
+        .fetch_optional(Sql::new("SELECT p.commitment_id, e.filename, e.content_type, e.data FROM commitment_evidence e JOIN commitment_progress p ON p.id = e.progress_id WHERE e.id = $1").bind(id))
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    if !in_scope(c, scope, cm).await? {
+        return Err(StoreError::NotFound);
+    }
+    Ok((name, ty, data))
+}
+
+/// Whether the commitment is inside the caller's scope (its owner, the levels above, the
+/// office), beyond being public: evidence and the review history are shown only there.
+pub async fn in_scope(c: &mut Conn, scope: &Scope, id: i64) -> Result<bool, StoreError> {
+    let mut q = Sql::new(SELECT);
+    q.push(" WHERE cm.id = ").push_bind(id).push(" AND ");
+    push_task_condition(&mut q, scope);
+    Ok(c.fetch_optional::<CommitmentRow>(q).await?.is_some())
+}
+
+// ---- the public board -----------------------------------------------------------------------
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Board {
+    pub open_to_public: bool,
+    pub fields: Vec<PublicField>,
+}
+
+pub async fn board(c: &mut Conn, campaign: i64) -> Result<Board, StoreError> {
+    let row: Option<(bool, String)> = c
+        .fetch_optional(
+            Sql::new("SELECT open_to_public, fields FROM commitment_boards WHERE campaign_id = $1")
+                .bind(campaign),
+        )
+        .await?;
+    Ok(match row {
+        Some((open, f)) => Board {
+            open_to_public: open,
+            fields: PublicField::parse_list(&f),
+        },
+        None => Board {
+            open_to_public: false,
+            fields: rule::default_public_fields(),
+        },
+    })
+}
+
+/// The office opens the board to readers without an account (or closes it) and marks its fields.
+pub async fn set_board(
+    c: &mut Conn,
+    scope: &Scope,
+    campaign: i64,
+    b: &Board,
+) -> Result<(), StoreError> {
+    if !scope.is_office_or_admin() {
+        return Err(StoreError::forbidden(
+            "只有创先办可以设置公开承诺栏",
+            "Only the campaign office sets the public board",
+        ));
+    }
+    if b.fields.is_empty() {
+        return Err(StoreError::invalid(
+            "fields",
+            "请至少选择一项公开内容",
+            "Choose at least one field to show",
+        ));
+    }
+    let before = board(c, campaign).await?;
+    let fields = PublicField::join(&b.fields);
+    let n = c
+        .execute(Sql::new("UPDATE commitment_boards SET open_to_public = $1, fields = $2, updated_by = $3, updated_ms = $4 WHERE campaign_id = $5").bind(b.open_to_public).bind(fields.as_str()).bind(scope.actor.as_str()).bind(now_ms()).bind(campaign))
+        .await?;
+    if n == 0 {
+        c.execute(
+            Sql::new("INSERT INTO commitment_boards (campaign_id, open_to_public, fields, updated_by, updated_ms) VALUES ($1, $2, $3, $4, $5)").bind(campaign).bind(b.open_to_public).bind(fields.as_str()).bind(scope.actor.as_str()).bind(now_ms()),
+        )
+        .await?;
+    }
+    audit::append(
+        c,
+        scope,
+        "board.settings",
+        "campaign",
+        campaign,
+        audit::snapshot(&before),
+        audit::snapshot(b),
+    )
+    .await?;
+    Ok(())
+}
+
+// ---- evaluation (评诺) -----------------------------------------------------------------------
+
+/// A commitment's owner (organization, unit, person) and the paths rating rights follow: the
+/// owner's organization, the owner unit, the organization's linked unit.
+type RatingFacts = (
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+/// Whether a person may rate a commitment: the people it serves (for a member, the other members
+/// of their branch; for an organization, its members and the people of its linked unit; for a
+/// unit, its staff) and the level above it (whoever may act on the owner's parent). The owner
+/// never rates their own.
+pub async fn may_rate(
+    c: &mut Conn,
+    commitment: i64,
+    person: i64,
+    scope: Option<&Scope>,
+) -> Result<bool, StoreError> {
+    let row: Option<RatingFacts> = c
+        .fetch_optional(
+            Sql::new(
+                "SELECT t.org_id, t.unit_id, t.person_id, COALESCE(o.path, mo.path), u.path, lu.path FROM commitments cm JOIN tasks t ON t.id = cm.task_id \
+                 LEFT JOIN orgs o ON o.id = t.org_id LEFT JOIN orgs mo ON mo.id = t.member_org_id LEFT JOIN units u ON u.id = t.unit_id LEFT JOIN units lu ON lu.id = o.linked_unit_id \
+                 WHERE cm.id = $1",
+            )
+            .bind(commitment),
+        )
+        .await?;
+    let Some((org, unit, owner, org_path, unit_path, linked)) = row else {
+        return Ok(false);
+    };
+    if owner == Some(person) {
+        return Ok(false);
+    }
+    let parent = |p: &str| {
+        let t = p.trim_end_matches('/');
+        t.rfind('/')
+            .map(|i| format!("{}/", &t[..i]))
+            .filter(|s| s.len() > 1)
+    };
+    // The level above.
+    if let Some(s) = scope {
+        let above = match (org, unit, owner) {
+            (Some(_), _, _) => org_path
+                .as_deref()
+                .and_then(parent)
+                .is_some_and(|p| s.org_access(&p) == Some(Access::Write)),
+            (_, Some(_), _) => unit_path
+                .as_deref()
+                .and_then(parent)
+                .is_some_and(|p| s.unit_access(&p) == Some(Access::Write)),
+            (_, _, Some(_)) => org_path
+                .as_deref()
+                .is_some_and(|p| s.org_access(p) == Some(Access::Write)),
+            _ => false,
+        };
+        if above || s.is_office_or_admin() {
+            return Ok(true);
+        }
+    }
+    // The people served.
+    let like = |p: &str| format!("{}%", crate::db::like_escape(p));
+    let mut checks: Vec<Sql> = Vec::new();
+    if let Some(p) = org_path.as_deref() {
+        checks.push(
+            Sql::new("SELECT CAST(1 AS BIGINT) FROM org_memberships m JOIN orgs x ON x.id = m.org_id WHERE m.person_id = $1 AND m.end_date IS NULL AND x.path LIKE $2 ESCAPE '\\' LIMIT 1")
+                .bind(person)
+                .bind(like(p)),
+        );
+    }
+    for p in [
+        if org.is_some() {
+            linked.as_deref()
+        } else {
+            None
+        },
+        unit_path.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        checks.push(
+            Sql::new("SELECT CAST(1 AS BIGINT) FROM unit_memberships m JOIN units x ON x.id = m.unit_id WHERE m.person_id = $1 AND m.end_date IS NULL AND x.path LIKE $2 ESCAPE '\\' LIMIT 1")
+                .bind(person)
+                .bind(like(p)),
+        );
+    }
+    for q in checks {
+        if c.fetch_opt_i64(q).await?.is_some() {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// Makes the commitments of an organization's subtree (or every one, for None) that are public
+/// the targets of an evaluation survey, labelled by owner and content; the survey's audience is
+/// then the people they serve (the subtree's members and, for a college, its linked unit).
+pub async fn set_survey_targets(
+    c: &mut Conn,
+    survey: i64,
+    campaign: i64,
+    org_path: Option<&str>,
+) -> Result<u64, StoreError> {
+    c.execute(Sql::new("DELETE FROM survey_targets WHERE survey_id = $1").bind(survey))
+        .await?;
+    let mut q = Sql::new(
+        "INSERT INTO survey_targets (survey_id, target_id, label, org_id, unit_id) SELECT ",
+    );
+    q.push_bind(survey).push(
+        ", cm.id, COALESCE(o.name, u.name, p.name, '') || '：' || SUBSTR(cm.content, 1, 40), COALESCE(t.org_id, t.member_org_id), t.unit_id \
+         FROM commitments cm JOIN tasks t ON t.id = cm.task_id LEFT JOIN orgs o ON o.id = t.org_id LEFT JOIN units u ON u.id = t.unit_id \
+         LEFT JOIN people p ON p.id = t.person_id LEFT JOIN orgs mo ON mo.id = t.member_org_id WHERE cm.campaign_id = ",
+    );
+    q.push_bind(campaign)
+        .push(&format!(" AND cm.state IN {PUBLIC_STATES}"));
+    if let Some(p) = org_path {
+        q.push(" AND COALESCE(o.path, mo.path) LIKE ")
+            .push_bind(format!("{}%", crate::db::like_escape(p)))
+            .push(" ESCAPE '\\'");
+    }
+    Ok(c.execute(q).await?)
+}
+
+/// The satisfaction counts of each commitment over every evaluation survey of a campaign, and
+/// whether the surveys are anonymous (then a figure needs 5 valid answers to be shown).
+pub async fn rates(c: &mut Conn, campaign: i64) -> Result<(HashMap<i64, Rate>, bool), StoreError> {
+    let rows: Vec<(i64, String, bool)> = c
+        .fetch_all(
+            Sql::new("SELECT t.target_id, t.tally_json, s.anonymous FROM survey_tallies t JOIN surveys s ON s.id = t.survey_id WHERE s.target_kind = 'commitment' AND s.campaign_id = $1")
+                .bind(campaign),
+        )
+        .await?;
+    let mut out: HashMap<i64, Rate> = HashMap::new();
+    let mut anonymous = false;
+    for (target, json, anon) in rows {
+        anonymous |= anon;
+        if let Ok(t) = serde_json::from_str::<Tally>(&json) {
+            out.entry(target).or_default().add(&t.rate);
+        }
+    }
+    Ok((out, anonymous))
+}
+
+/// An organization's own commitments and those of its members (its own figures), beside the
+/// figures of each child's subtree: the children never overwrite the parent's own.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct OrgSummary {
+    pub own: Summary,
+    pub own_rate: Rate,
+    pub subtree: Summary,
+    pub subtree_rate: Rate,
+}
+
+/// Summaries by organization id over a campaign: own (the organization's and its members'
+/// commitments) and subtree (its own plus everything below).
+pub async fn summaries(
+    c: &mut Conn,
+    campaign: i64,
+    rates: &HashMap<i64, Rate>,
+) -> Result<HashMap<i64, OrgSummary>, StoreError> {
+    let rows: Vec<(i64, String, i64, Date, Option<String>)> = c
+        .fetch_all(
+            Sql::new(
+                "SELECT cm.id, cm.state, cm.percent, cm.due, COALESCE(o.path, mo.path) FROM commitments cm JOIN tasks t ON t.id = cm.task_id \
+                 LEFT JOIN orgs o ON o.id = t.org_id LEFT JOIN orgs mo ON mo.id = t.member_org_id WHERE cm.campaign_id = $1",
+            )
+            .bind(campaign),
+        )
+        .await?;
+    let today = today();
+    let mut out: HashMap<i64, OrgSummary> = HashMap::new();
+    for (id, state, percent, due, path) in rows {
+        let Some(path) = path else { continue };
+        let state = State::parse(&state).unwrap_or(State::Draft);
+        let overdue = state.is_public() && rule::is_overdue(state, due, today);
+        let rate = rates.get(&id).copied().unwrap_or_default();
+        let ids = path_ids(&path);
+        for (i, org) in ids.iter().enumerate() {
+            let e = out.entry(*org).or_default();
+            e.subtree.add(state, percent.clamp(0, 100) as u8, overdue);
+            e.subtree_rate.add(&rate);
+            if i + 1 == ids.len() {
+                e.own.add(state, percent.clamp(0, 100) as u8, overdue);
+                e.own_rate.add(&rate);
+            }
+        }
+    }
+    Ok(out)
+}
