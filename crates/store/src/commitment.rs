@@ -963,6 +963,34 @@ pub async fn in_scope(c: &mut Conn, scope: &Scope, id: i64) -> Result<bool, Stor
     Ok(c.fetch_optional::<CommitmentRow>(q).await?.is_some())
 }
 
+/// The reminders of approved commitments due within three days or overdue (once per commitment
+/// and due date), with the tasks whose owners receive them.
+pub async fn due_notes(c: &mut Conn, campaign: i64, today: Date) -> Result<(Vec<TaskRow>, Vec<Note>), StoreError> {
+    let soon = today.checked_add(time::Duration::days(3)).unwrap_or(today);
+    let rows: Vec<(i64, i64, String, Date)> = c
+        .fetch_all(
+            Sql::new("SELECT cm.id, cm.task_id, cm.content, cm.due FROM commitments cm JOIN campaigns k ON k.id = cm.campaign_id WHERE cm.campaign_id = $1 AND k.state = 'active' AND cm.state IN ('approved', 'in_progress') AND cm.due <= $2 ORDER BY cm.id")
+                .bind(campaign)
+                .bind(soon),
+        )
+        .await?;
+    let mut tasks: Vec<TaskRow> = Vec::new();
+    let mut notes = Vec::new();
+    for (id, task_id, content, due) in rows {
+        if !tasks.iter().any(|t| t.id == task_id) {
+            tasks.push(task::get_unscoped(c, task_id).await?);
+        }
+        let snippet: String = content.chars().take(30).collect();
+        let (zh_due, en_due) = (pacesetter_domain::dates::format_date(due, pacesetter_domain::Lang::Zh), pacesetter_domain::dates::format_date(due, pacesetter_domain::Lang::En));
+        notes.push(if due < today {
+            Note { kind: "overdue", task: task_id, zh: format!("公开承诺“{snippet}”已过完成时限（{zh_due}），请兑现并报告进展"), en: format!("The commitment \"{snippet}\" is past its date ({en_due}): fulfil it and report"), dedupe: format!("commitment-overdue:{id}:{due}") }
+        } else {
+            Note { kind: "due_soon", task: task_id, zh: format!("公开承诺“{snippet}”将于{zh_due}到期"), en: format!("The commitment \"{snippet}\" is due on {en_due}"), dedupe: format!("commitment-due:{id}:{due}") }
+        });
+    }
+    Ok((tasks, notes))
+}
+
 // ---- the public board -----------------------------------------------------------------------
 
 #[derive(Clone, Debug, Serialize)]
@@ -1228,4 +1256,97 @@ pub async fn summaries(
         }
     }
     Ok(out)
+}
+
+// ---- demo -----------------------------------------------------------------------------------
+
+/// Demo commitments for a loaded campaign, so its boards and roll-ups have something to show: a
+/// university-wide requirement, and most owners' commitments in every state (deterministic by
+/// task id). The tasks of the demo accounts' organizations and persons stay open, so that a
+/// walk-through starts from the beginning. One audit entry.
+pub async fn demo(c: &mut Conn, scope: &Scope, campaign: i64) -> Result<(), StoreError> {
+    let camp = crate::campaign::get(c, campaign).await?;
+    let cats = camp.plan()?.commitments.categories;
+    if cats.is_empty() {
+        return Ok(());
+    }
+    let Some(root) = c.fetch_opt_i64(Sql::new("SELECT id FROM orgs WHERE depth = 0 ORDER BY id LIMIT 1")).await? else { return Ok(()) };
+    let now = now_ms();
+    let req = c
+        .fetch_i64(
+            Sql::new("INSERT INTO commitment_requirements (campaign_id, org_id, parent_id, title, text, created_by, created_ms) VALUES ($1, $2, NULL, $3, $4, $5, $6) RETURNING id")
+                .bind(campaign)
+                .bind(root)
+                .bind("结合今年新目标新任务，提出切实可行的承诺事项")
+                .bind("围绕学习提高、本职岗位创佳绩、教风学风做先锋、服务群众和基层做榜样等内容，做到个个有目标、人人见行动。")
+                .bind(scope.actor.as_str())
+                .bind(now),
+        )
+        .await?;
+    const TEXTS: [(&str, &str, &str); 4] = [
+        ("每月精读一本理论著作并撰写读书笔记", "制定年度读书计划，参加支部集中学习", "全年读书12本、笔记12篇"),
+        ("立足岗位争创一流业绩，按时完成年度工作任务", "分解年度任务，逐月检查落实", "年度考核合格以上"),
+        ("以身作则，带头遵守教学和学习纪律", "坚持课前预习、课后复习，帮助后进同学", "无迟到缺课，帮扶同学2名"),
+        ("每周为师生办一件实事，主动听取群众意见", "设立意见箱，每月反馈一次", "群众满意率90%以上"),
+    ];
+    let pick = |i: usize| {
+        let mut q = String::from("CASE t.id % 4");
+        for (k, _) in TEXTS.iter().enumerate() {
+            q.push_str(&format!(" WHEN {k} THEN ${}", i + k));
+        }
+        q.push_str(" END");
+        q
+    };
+    let (cat, content, measures, target) = (pick(3), pick(7), pick(11), pick(15));
+    let templates: Vec<(i64, Option<Date>)> = c
+        .fetch_all(Sql::new("SELECT id, due_date FROM task_templates WHERE campaign_id = $1 AND deliverable_json LIKE '%commitment%' AND retired = FALSE").bind(campaign))
+        .await?;
+    let not_demo_accounts = "NOT EXISTS (SELECT 1 FROM role_grants g WHERE g.org_id = t.org_id) AND NOT EXISTS (SELECT 1 FROM accounts a WHERE a.person_id = t.person_id)";
+    for (template, due) in templates {
+        let due = due.unwrap_or_else(|| Date::from_calendar_date(camp.year as i32, time::Month::March, 15).unwrap_or(Date::MIN));
+        let (early, late) = (due.checked_sub(time::Duration::days(3)).unwrap_or(due), due.checked_add(time::Duration::days(4)).unwrap_or(due));
+        let year_end = Date::from_calendar_date(camp.year as i32, time::Month::December, 20).unwrap_or(due);
+        let mut q = Sql::new(format!(
+            "INSERT INTO commitments (task_id, campaign_id, requirement_id, category, content, measures, target, due, state, percent, first_submitted, approved_ms, version, created_ms, updated_ms) \
+             SELECT t.id, t.campaign_id, $1, {cat}, {content}, {measures}, {target}, $2, \
+             CASE WHEN t.id % 20 < 6 THEN 'in_progress' WHEN t.id % 20 < 10 THEN 'fulfilled' WHEN t.id % 20 < 13 THEN 'approved' WHEN t.id % 20 < 15 THEN 'under_review' WHEN t.id % 20 = 15 THEN 'returned' ELSE 'draft' END, \
+             CASE WHEN t.id % 20 < 6 THEN 20 + (t.id % 7) * 10 WHEN t.id % 20 < 10 THEN 100 ELSE 0 END, \
+             CASE WHEN t.id % 20 = 16 THEN NULL WHEN t.id % 9 = 0 THEN $19 ELSE $20 END, \
+             CASE WHEN t.id % 20 < 13 THEN $21 ELSE NULL END, 1, $21, $21 \
+             FROM tasks t WHERE t.template_id = $22 AND t.id % 20 < 17 AND {not_demo_accounts}"
+        ));
+        q = q.bind(req).bind(year_end);
+        for (k, _) in TEXTS.iter().enumerate() {
+            q = q.bind(cats[k % cats.len()].as_str());
+        }
+        for part in 0..3 {
+            for t in TEXTS {
+                q = q.bind(match part {
+                    0 => t.0,
+                    1 => t.1,
+                    _ => t.2,
+                });
+            }
+        }
+        q = q.bind(late).bind(early).bind(now).bind(template);
+        c.execute(q).await?;
+        // The tasks follow their commitments, as sync_task would set them.
+        c.execute(
+            Sql::new(format!(
+                "UPDATE tasks SET state = CASE WHEN id % 20 < 13 THEN 'accepted' WHEN id % 20 < 15 THEN 'submitted' ELSE 'returned' END, \
+                 first_submitted = CASE WHEN id % 9 = 0 THEN $1 ELSE $2 END, last_submitted_ms = $3, decided_ms = CASE WHEN id % 20 IN (13, 14) THEN NULL ELSE $3 END, \
+                 resubmit_due = CASE WHEN id % 20 = 15 THEN $4 ELSE NULL END \
+                 WHERE template_id = $5 AND id % 20 < 16 AND {}",
+                not_demo_accounts.replace("t.", "tasks.")
+            ))
+            .bind(late)
+            .bind(early)
+            .bind(now)
+            .bind(late)
+            .bind(template),
+        )
+        .await?;
+    }
+    audit::append(c, scope, "commitment.demo", "campaign", campaign, None, None).await?;
+    Ok(())
 }

@@ -181,6 +181,10 @@ pub async fn remind(c: &mut Conn, campaign: i64, today: Date, public_url: &str) 
         notes.push(note);
         tasks.push(t);
     }
+    // Approved commitments due within three days, or past their date and not fulfilled.
+    let (commit_tasks, commit_notes) = crate::commitment::due_notes(c, campaign, today).await?;
+    tasks.extend(commit_tasks.iter());
+    notes.extend(commit_notes);
     send(c, &tasks, notes, public_url).await
 }
 

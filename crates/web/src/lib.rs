@@ -78,6 +78,7 @@ pub async fn load_demo(store: &Store, d: &demo::Demo, password_hash: &str) -> Re
     let report = pacesetter_store::campaign::load(&mut w, &scope, &plan, DEMO_PLAN, true).await.map_err(|e| format!("loading the 2012 plan failed: {e}"))?;
     if let Some(id) = report.campaign_id {
         pacesetter_store::campaign::demo_progress(&mut w, &scope, id).await.map_err(|e| e.to_string())?;
+        pacesetter_store::commitment::demo(&mut w, &scope, id).await.map_err(|e| e.to_string())?;
     }
     w.commit().await.map_err(|e| e.to_string())?;
     Ok(())

@@ -379,11 +379,12 @@ struct ReviewsPage {
 }
 
 /// The reviewer's queue: submitted tasks the caller decides, oldest submission first.
+/// Commitment tasks are left out: their commitments are reviewed one by one on their own page.
 pub async fn queue(s: &AppState, scope: &Scope) -> AppResult<Vec<TaskLine>> {
     let mut c = s.store.read().await?;
     let f = TaskFilter { state: Some(TaskState::Submitted), ..Default::default() };
     let today = today();
-    let mut rows: Vec<TaskLine> = task::list(&mut c, scope, &f).await?.into_iter().map(|t| TaskLine::new(t, scope, today)).filter(|l| l.rights.review).collect();
+    let mut rows: Vec<TaskLine> = task::list(&mut c, scope, &f).await?.into_iter().map(|t| TaskLine::new(t, scope, today)).filter(|l| l.rights.review && l.t.deliverable() != Deliverable::Commitment).collect();
     rows.sort_by_key(|l| (l.t.last_submitted_ms, l.t.id));
     Ok(rows)
 }
