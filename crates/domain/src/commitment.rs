@@ -22,14 +22,7 @@ pub enum State {
     Fulfilled,
 }
 
-pub const STATES: [State; 6] = [
-    State::Draft,
-    State::UnderReview,
-    State::Returned,
-    State::Approved,
-    State::InProgress,
-    State::Fulfilled,
-];
+pub const STATES: [State; 6] = [State::Draft, State::UnderReview, State::Returned, State::Approved, State::InProgress, State::Fulfilled];
 
 impl State {
     pub fn code(self) -> &'static str {
@@ -90,31 +83,12 @@ pub fn next(s: State, a: Action) -> Result<State, crate::Text> {
         (Draft | Returned, Action::Submit) => Ok(UnderReview),
         (UnderReview, Action::Approve) => Ok(Approved),
         (UnderReview, Action::Return) => Ok(Returned),
-        (Approved | InProgress, Action::Report { percent }) => Ok(if percent >= 100 {
-            Fulfilled
-        } else {
-            InProgress
-        }),
-        (UnderReview, Action::Submit) => Err(crate::Text::new(
-            "承诺已提交，正在审核",
-            "The commitment is already under review",
-        )),
-        (Approved | InProgress | Fulfilled, Action::Submit) => Err(crate::Text::new(
-            "已通过的承诺只能通过修改申请变更",
-            "An approved commitment changes only through an amendment",
-        )),
-        (Fulfilled, Action::Report { .. }) => Err(crate::Text::new(
-            "承诺已兑现",
-            "The commitment is already fulfilled",
-        )),
-        (_, Action::Report { .. }) => Err(crate::Text::new(
-            "承诺通过审核后才能报告进展",
-            "Progress is reported once the commitment is approved",
-        )),
-        (_, Action::Approve | Action::Return) => Err(crate::Text::new(
-            "该承诺不在待审核状态",
-            "The commitment is not waiting for review",
-        )),
+        (Approved | InProgress, Action::Report { percent }) => Ok(if percent >= 100 { Fulfilled } else { InProgress }),
+        (UnderReview, Action::Submit) => Err(crate::Text::new("承诺已提交，正在审核", "The commitment is already under review")),
+        (Approved | InProgress | Fulfilled, Action::Submit) => Err(crate::Text::new("已通过的承诺只能通过修改申请变更", "An approved commitment changes only through an amendment")),
+        (Fulfilled, Action::Report { .. }) => Err(crate::Text::new("承诺已兑现", "The commitment is already fulfilled")),
+        (_, Action::Report { .. }) => Err(crate::Text::new("承诺通过审核后才能报告进展", "Progress is reported once the commitment is approved")),
+        (_, Action::Approve | Action::Return) => Err(crate::Text::new("该承诺不在待审核状态", "The commitment is not waiting for review")),
     }
 }
 
@@ -143,41 +117,18 @@ impl Period {
     }
 }
 
-fn text_field(
-    errors: &mut FieldErrors,
-    field: &str,
-    v: &str,
-    max: usize,
-    zh: &str,
-    en: &str,
-) -> String {
+fn text_field(errors: &mut FieldErrors, field: &str, v: &str, max: usize, zh: &str, en: &str) -> String {
     let v = v.trim();
     if v.is_empty() {
-        errors.add(
-            field,
-            format!("请填写{zh}"),
-            format!("Please give the {en}"),
-        );
+        errors.add(field, format!("请填写{zh}"), format!("Please give the {en}"));
     } else if v.chars().count() > max {
-        errors.add(
-            field,
-            format!("{zh}不能超过 {max} 字"),
-            format!("The {en} is at most {max} characters"),
-        );
+        errors.add(field, format!("{zh}不能超过 {max} 字"), format!("The {en} is at most {max} characters"));
     }
     v.to_string()
 }
 
 /// Reads a commitment from its form fields. `due` is the date as typed (YYYY-MM-DD).
-pub fn parse(
-    categories: &[String],
-    period: Period,
-    category: &str,
-    content: &str,
-    measures: &str,
-    target: &str,
-    due: &str,
-) -> Result<Content, FieldErrors> {
+pub fn parse(categories: &[String], period: Period, category: &str, content: &str, measures: &str, target: &str, due: &str) -> Result<Content, FieldErrors> {
     let mut e = FieldErrors::new();
     let category = category.trim();
     if !categories.iter().any(|c| c == category) {
@@ -185,49 +136,24 @@ pub fn parse(
     }
     let content = text_field(&mut e, "content", content, 2000, "承诺内容", "content");
     let measures = text_field(&mut e, "measures", measures, 2000, "具体措施", "measures");
-    let target = text_field(
-        &mut e,
-        "target",
-        target,
-        500,
-        "可衡量的目标",
-        "measurable target",
-    );
+    let target = text_field(&mut e, "target", target, 500, "可衡量的目标", "measurable target");
     let due = match crate::validate::date(due.trim()).ok() {
         Some(d) if d >= period.first && d <= period.last => Some(d),
         Some(_) => {
             e.add(
                 "due",
-                format!(
-                    "完成日期应在 {} 至 {} 之间（本年度活动期内）",
-                    crate::dates::iso(period.first),
-                    crate::dates::iso(period.last)
-                ),
-                format!(
-                    "The due date must fall in the campaign, {} to {}",
-                    crate::dates::iso(period.first),
-                    crate::dates::iso(period.last)
-                ),
+                format!("完成日期应在 {} 至 {} 之间（本年度活动期内）", crate::dates::iso(period.first), crate::dates::iso(period.last)),
+                format!("The due date must fall in the campaign, {} to {}", crate::dates::iso(period.first), crate::dates::iso(period.last)),
             );
             None
         }
         None => {
-            e.add(
-                "due",
-                "请按“年-月-日”填写完成日期",
-                "Give the due date as YYYY-MM-DD",
-            );
+            e.add("due", "请按“年-月-日”填写完成日期", "Give the due date as YYYY-MM-DD");
             None
         }
     };
     match (due, e.is_empty()) {
-        (Some(due), true) => Ok(Content {
-            category: category.to_string(),
-            content,
-            measures,
-            target,
-            due,
-        }),
+        (Some(due), true) => Ok(Content { category: category.to_string(), content, measures, target, due }),
         _ => Err(e),
     }
 }
@@ -238,11 +164,7 @@ pub fn parse_requirement(title: &str, text: &str) -> Result<(String, String), Fi
     let title = text_field(&mut e, "title", title, 200, "要求标题", "title");
     let text = text.trim().to_string();
     if text.chars().count() > 5000 {
-        e.add(
-            "text",
-            "要求内容不能超过 5000 字",
-            "The text is at most 5,000 characters",
-        );
+        e.add("text", "要求内容不能超过 5000 字", "The text is at most 5,000 characters");
     }
     if e.is_empty() {
         Ok((title, text))
@@ -258,19 +180,11 @@ pub fn parse_progress(percent: &str, text: &str, last: u8) -> Result<(u8, String
     let p = match percent.trim().trim_end_matches('%').parse::<u8>() {
         Ok(p) if p <= 100 && p >= last => Some(p),
         Ok(p) if p <= 100 => {
-            e.add(
-                "percent",
-                format!("进度不能低于上次报告的 {last}%"),
-                format!("Progress cannot fall below the last report's {last}%"),
-            );
+            e.add("percent", format!("进度不能低于上次报告的 {last}%"), format!("Progress cannot fall below the last report's {last}%"));
             None
         }
         _ => {
-            e.add(
-                "percent",
-                "进度请填 0 至 100 的整数",
-                "Give the progress as a whole number from 0 to 100",
-            );
+            e.add("percent", "进度请填 0 至 100 的整数", "Give the progress as a whole number from 0 to 100");
             None
         }
     };
@@ -307,17 +221,8 @@ pub enum PublicField {
     Rate,
 }
 
-pub const PUBLIC_FIELDS: [PublicField; 9] = [
-    PublicField::Name,
-    PublicField::Org,
-    PublicField::Category,
-    PublicField::Content,
-    PublicField::Measures,
-    PublicField::Target,
-    PublicField::Due,
-    PublicField::Progress,
-    PublicField::Rate,
-];
+pub const PUBLIC_FIELDS: [PublicField; 9] =
+    [PublicField::Name, PublicField::Org, PublicField::Category, PublicField::Content, PublicField::Measures, PublicField::Target, PublicField::Due, PublicField::Progress, PublicField::Rate];
 
 impl PublicField {
     pub fn code(self) -> &'static str {
@@ -354,30 +259,20 @@ impl PublicField {
 
     /// Read from a stored comma-separated list; unknown codes are dropped.
     pub fn parse_list(s: &str) -> Vec<PublicField> {
-        let mut v: Vec<PublicField> = s
-            .split(',')
-            .filter_map(|c| PublicField::parse(c.trim()))
-            .collect();
+        let mut v: Vec<PublicField> = s.split(',').filter_map(|c| PublicField::parse(c.trim())).collect();
         v.sort_by_key(|f| PUBLIC_FIELDS.iter().position(|x| x == f));
         v.dedup();
         v
     }
 
     pub fn join(fields: &[PublicField]) -> String {
-        fields
-            .iter()
-            .map(|f| f.code())
-            .collect::<Vec<_>>()
-            .join(",")
+        fields.iter().map(|f| f.code()).collect::<Vec<_>>().join(",")
     }
 }
 
 /// The board's fields before the office chooses: everything but the measures.
 pub fn default_public_fields() -> Vec<PublicField> {
-    PUBLIC_FIELDS
-        .into_iter()
-        .filter(|f| *f != PublicField::Measures)
-        .collect()
+    PUBLIC_FIELDS.into_iter().filter(|f| *f != PublicField::Measures).collect()
 }
 
 /// A summary of commitments (an organization's own, or those of its subtree).
@@ -440,26 +335,11 @@ mod tests {
     #[test]
     fn lifecycle() {
         assert_eq!(next(State::Draft, Action::Submit), Ok(State::UnderReview));
-        assert_eq!(
-            next(State::UnderReview, Action::Return),
-            Ok(State::Returned)
-        );
-        assert_eq!(
-            next(State::Returned, Action::Submit),
-            Ok(State::UnderReview)
-        );
-        assert_eq!(
-            next(State::UnderReview, Action::Approve),
-            Ok(State::Approved)
-        );
-        assert_eq!(
-            next(State::Approved, Action::Report { percent: 40 }),
-            Ok(State::InProgress)
-        );
-        assert_eq!(
-            next(State::InProgress, Action::Report { percent: 100 }),
-            Ok(State::Fulfilled)
-        );
+        assert_eq!(next(State::UnderReview, Action::Return), Ok(State::Returned));
+        assert_eq!(next(State::Returned, Action::Submit), Ok(State::UnderReview));
+        assert_eq!(next(State::UnderReview, Action::Approve), Ok(State::Approved));
+        assert_eq!(next(State::Approved, Action::Report { percent: 40 }), Ok(State::InProgress));
+        assert_eq!(next(State::InProgress, Action::Report { percent: 100 }), Ok(State::Fulfilled));
         assert!(next(State::Draft, Action::Approve).is_err());
         assert!(next(State::Approved, Action::Submit).is_err());
         assert!(next(State::Draft, Action::Report { percent: 10 }).is_err());
@@ -469,98 +349,33 @@ mod tests {
     #[test]
     fn parse_checks_every_field() {
         let p = Period::of_year(2012);
-        let ok = parse(
-            &cats(),
-            p,
-            "学习提高",
-            " 每月读一本书 ",
-            "读书笔记",
-            "12本",
-            "2012-12-31",
-        )
-        .unwrap();
+        let ok = parse(&cats(), p, "学习提高", " 每月读一本书 ", "读书笔记", "12本", "2012-12-31").unwrap();
         assert_eq!(ok.content, "每月读一本书");
         assert_eq!(ok.due, date!(2012 - 12 - 31));
         let e = parse(&cats(), p, "别的", "", "x", "y", "2013-01-01").unwrap_err();
         assert!(e.get("category").is_some());
         assert!(e.get("content").is_some());
-        assert!(
-            e.get("due")
-                .unwrap()
-                .zh
-                .contains("2012-01-01 至 2012-12-31")
-        );
-        assert!(
-            parse(&cats(), p, "学习提高", "a", "b", "c", "31/12/2012")
-                .unwrap_err()
-                .get("due")
-                .is_some()
-        );
-        assert!(
-            parse(
-                &cats(),
-                p,
-                "学习提高",
-                &"长".repeat(2001),
-                "b",
-                "c",
-                "2012-05-01"
-            )
-            .unwrap_err()
-            .get("content")
-            .is_some()
-        );
+        assert!(e.get("due").unwrap().zh.contains("2012-01-01 至 2012-12-31"));
+        assert!(parse(&cats(), p, "学习提高", "a", "b", "c", "31/12/2012").unwrap_err().get("due").is_some());
+        assert!(parse(&cats(), p, "学习提高", &"长".repeat(2001), "b", "c", "2012-05-01").unwrap_err().get("content").is_some());
     }
 
     #[test]
     fn progress_never_goes_back() {
-        assert_eq!(
-            parse_progress("60", "完成一半", 40).unwrap(),
-            (60, "完成一半".to_string())
-        );
+        assert_eq!(parse_progress("60", "完成一半", 40).unwrap(), (60, "完成一半".to_string()));
         assert_eq!(parse_progress("100%", "完成", 60).unwrap().0, 100);
-        assert!(
-            parse_progress("30", "x", 40)
-                .unwrap_err()
-                .get("percent")
-                .unwrap()
-                .zh
-                .contains("40%")
-        );
+        assert!(parse_progress("30", "x", 40).unwrap_err().get("percent").unwrap().zh.contains("40%"));
         assert!(parse_progress("101", "x", 0).is_err());
-        assert!(
-            parse_progress("50", " ", 0)
-                .unwrap_err()
-                .get("text")
-                .is_some()
-        );
+        assert!(parse_progress("50", " ", 0).unwrap_err().get("text").is_some());
     }
 
     #[test]
     fn derived_flags() {
-        assert!(is_overdue(
-            State::InProgress,
-            date!(2012 - 06 - 30),
-            date!(2012 - 07 - 01)
-        ));
-        assert!(!is_overdue(
-            State::Fulfilled,
-            date!(2012 - 06 - 30),
-            date!(2012 - 07 - 01)
-        ));
-        assert!(!is_overdue(
-            State::Approved,
-            date!(2012 - 06 - 30),
-            date!(2012 - 06 - 30)
-        ));
-        assert!(is_late(
-            Some(date!(2012 - 03 - 16)),
-            Some(date!(2012 - 03 - 15))
-        ));
-        assert!(!is_late(
-            Some(date!(2012 - 03 - 15)),
-            Some(date!(2012 - 03 - 15))
-        ));
+        assert!(is_overdue(State::InProgress, date!(2012 - 06 - 30), date!(2012 - 07 - 01)));
+        assert!(!is_overdue(State::Fulfilled, date!(2012 - 06 - 30), date!(2012 - 07 - 01)));
+        assert!(!is_overdue(State::Approved, date!(2012 - 06 - 30), date!(2012 - 06 - 30)));
+        assert!(is_late(Some(date!(2012 - 03 - 16)), Some(date!(2012 - 03 - 15))));
+        assert!(!is_late(Some(date!(2012 - 03 - 15)), Some(date!(2012 - 03 - 15))));
         assert!(!is_late(None, Some(date!(2012 - 03 - 15))));
     }
 
@@ -579,10 +394,7 @@ mod tests {
         s.add(State::Approved, 0, false);
         s.add(State::InProgress, 45, true);
         s.add(State::Fulfilled, 100, false);
-        assert_eq!(
-            (s.total, s.made, s.approved, s.fulfilled, s.overdue),
-            (4, 3, 3, 1, 1)
-        );
+        assert_eq!((s.total, s.made, s.approved, s.fulfilled, s.overdue), (4, 3, 3, 1, 1));
         // (0 + 45 + 100) / 3 = 48.33 → 48
         assert_eq!(s.mean_progress(), Some(48));
         let mut t = Summary::default();

@@ -748,6 +748,23 @@ mod tests {
     }
 
     #[test]
+    fn commitment_tasks_need_their_categories() {
+        let p = parse(SHIPPED).unwrap();
+        assert_eq!(p.commitments.categories, ["学习提高", "本职岗位创佳绩", "教风学风做先锋", "服务群众和基层做榜样"]);
+        let owed: Vec<&str> = p.tasks.iter().filter(|t| t.deliverable == Deliverable::Commitment).map(|t| t.code.as_str()).collect();
+        assert_eq!(owed, ["commitments-orgs", "commitments-members", "commitments-windows"]);
+        // Without [commitments] the commitment tasks are refused at their line.
+        let start = SHIPPED.find("[commitments]").unwrap();
+        let end = SHIPPED[start..].find("\n\n").unwrap() + start;
+        let without = format!("{}{}", &SHIPPED[..start], &SHIPPED[end..]);
+        let errs = parse(&without).unwrap_err();
+        assert!(errs.iter().any(|e| e.message.en.contains("needs [commitments] categories")), "{errs:?}");
+        // A repeated category is refused.
+        let twice = SHIPPED.replace("\"服务群众和基层做榜样\"]", "\"学习提高\"]");
+        assert!(parse(&twice).unwrap_err().iter().any(|e| e.message.zh.contains("承诺类别“学习提高”")));
+    }
+
+    #[test]
     fn the_2012_plan_ships_the_window_questionnaire_and_the_four_theme_surveys() {
         let p = parse(SHIPPED).unwrap();
         let codes: Vec<&str> = p.surveys.iter().map(|s| s.code.as_str()).collect();

@@ -6,8 +6,8 @@
 
 use crate::db::{Conn, Sql};
 use crate::notify::{self, Note};
-use crate::task::{self, TaskRow, push_task_condition};
-use crate::{StoreError, audit};
+use crate::task::{self, push_task_condition, TaskRow};
+use crate::{audit, StoreError};
 use pacesetter_domain::commitment::{self as rule, Action, Content, PublicField, State, Summary};
 use pacesetter_domain::dates::{cst_date, now_ms, today};
 use pacesetter_domain::plan::Deliverable;
@@ -41,19 +41,13 @@ fn path_ids(path: &str) -> Vec<i64> {
 
 /// The requirements addressed to an organization and to every organization above it: those a
 /// commitment of that organization, or of its members, may answer.
-pub async fn requirements_for(
-    c: &mut Conn,
-    campaign: i64,
-    org_path: &str,
-) -> Result<Vec<RequirementRow>, StoreError> {
+pub async fn requirements_for(c: &mut Conn, campaign: i64, org_path: &str) -> Result<Vec<RequirementRow>, StoreError> {
     let ids = path_ids(org_path);
     if ids.is_empty() {
         return Ok(Vec::new());
     }
     let mut q = Sql::new(REQ_SELECT);
-    q.push(" WHERE r.campaign_id = ")
-        .push_bind(campaign)
-        .push(" AND r.org_id IN (");
+    q.push(" WHERE r.campaign_id = ").push_bind(campaign).push(" AND r.org_id IN (");
     for (i, id) in ids.iter().enumerate() {
         if i > 0 {
             q.push(", ");
@@ -66,72 +60,28 @@ pub async fn requirements_for(
 
 /// The requirements a caller can read: those addressed inside their reach, and those above it
 /// that their organizations answer.
-pub async fn requirements_visible(
-    c: &mut Conn,
-    scope: &Scope,
-    campaign: i64,
-) -> Result<Vec<RequirementRow>, StoreError> {
-    let all: Vec<RequirementRow> = c
-        .fetch_all(
-            Sql::new(format!(
-                "{REQ_SELECT} WHERE r.campaign_id = $1 ORDER BY o.depth, o.path, r.id"
-            ))
-            .bind(campaign),
-        )
-        .await?;
-    let reach: Vec<String> = scope
-        .reaches_at_least(Access::Read)
-        .filter_map(|r| {
-            if let Reach::Org(p) = r {
-                Some(p.clone())
-            } else {
-                None
-            }
-        })
-        .collect();
+pub async fn requirements_visible(c: &mut Conn, scope: &Scope, campaign: i64) -> Result<Vec<RequirementRow>, StoreError> {
+    let all: Vec<RequirementRow> = c.fetch_all(Sql::new(format!("{REQ_SELECT} WHERE r.campaign_id = $1 ORDER BY o.depth, o.path, r.id")).bind(campaign)).await?;
+    let reach: Vec<String> = scope.reaches_at_least(Access::Read).filter_map(|r| if let Reach::Org(p) = r { Some(p.clone()) } else { None }).collect();
     if scope.global().is_some() {
         return Ok(all);
     }
-    Ok(all
-        .into_iter()
-        .filter(|r| {
-            reach
-                .iter()
-                .any(|p| r.org_path.starts_with(p.as_str()) || p.starts_with(r.org_path.as_str()))
-        })
-        .collect())
+    Ok(all.into_iter().filter(|r| reach.iter().any(|p| r.org_path.starts_with(p.as_str()) || p.starts_with(r.org_path.as_str()))).collect())
 }
 
 /// Hands a requirement down to an organization: its secretary (for itself and, a branch, its
 /// members), the level above, or the office. A parent requirement must be addressed to the
 /// organization or above it.
-pub async fn add_requirement(
-    c: &mut Conn,
-    scope: &Scope,
-    campaign: i64,
-    org: i64,
-    parent: Option<i64>,
-    title: &str,
-    text: &str,
-) -> Result<i64, StoreError> {
+pub async fn add_requirement(c: &mut Conn, scope: &Scope, campaign: i64, org: i64, parent: Option<i64>, title: &str, text: &str) -> Result<i64, StoreError> {
     let (title, text) = rule::parse_requirement(title, text).map_err(StoreError::Invalid)?;
-    let path = c
-        .fetch_opt_string(
-            Sql::new("SELECT path FROM orgs WHERE id = $1 AND closed_on IS NULL").bind(org),
-        )
-        .await?
-        .ok_or(StoreError::NotFound)?;
+    let path = c.fetch_opt_string(Sql::new("SELECT path FROM orgs WHERE id = $1 AND closed_on IS NULL").bind(org)).await?.ok_or(StoreError::NotFound)?;
     if scope.org_access(&path) != Some(Access::Write) {
         return Err(StoreError::NotFound);
     }
     if let Some(p) = parent {
         let above = requirements_for(c, campaign, &path).await?;
         if !above.iter().any(|r| r.id == p) {
-            return Err(StoreError::invalid(
-                "parent",
-                "所分解的要求须是下达给本组织或上级组织的",
-                "The requirement split must be addressed to this organization or above it",
-            ));
+            return Err(StoreError::invalid("parent", "所分解的要求须是下达给本组织或上级组织的", "The requirement split must be addressed to this organization or above it"));
         }
     }
     let id = c
@@ -146,16 +96,7 @@ pub async fn add_requirement(
                 .bind(now_ms()),
         )
         .await?;
-    audit::append(
-        c,
-        scope,
-        "requirement.create",
-        "org",
-        org,
-        None,
-        Some(serde_json::json!({"id": id, "parent": parent, "title": title}).to_string()),
-    )
-    .await?;
+    audit::append(c, scope, "requirement.create", "org", org, None, Some(serde_json::json!({"id": id, "parent": parent, "title": title}).to_string())).await?;
     Ok(id)
 }
 
@@ -212,13 +153,7 @@ impl CommitmentRow {
         }
     }
     fn fields(&self) -> Content {
-        Content {
-            category: self.category.clone(),
-            content: self.content.clone(),
-            measures: self.measures.clone(),
-            target: self.target.clone(),
-            due: self.due,
-        }
+        Content { category: self.category.clone(), content: self.content.clone(), measures: self.measures.clone(), target: self.target.clone(), due: self.due }
     }
 }
 
@@ -236,9 +171,7 @@ const PUBLIC_STATES: &str = "('approved', 'in_progress', 'fulfilled')";
 /// the others through the task's scope.
 pub async fn get(c: &mut Conn, scope: &Scope, id: i64) -> Result<CommitmentRow, StoreError> {
     let mut q = Sql::new(SELECT);
-    q.push(" WHERE cm.id = ")
-        .push_bind(id)
-        .push(&format!(" AND (cm.state IN {PUBLIC_STATES} OR "));
+    q.push(" WHERE cm.id = ").push_bind(id).push(&format!(" AND (cm.state IN {PUBLIC_STATES} OR "));
     push_task_condition(&mut q, scope);
     q.push(")");
     c.fetch_optional(q).await?.ok_or(StoreError::NotFound)
@@ -261,11 +194,7 @@ pub struct Filter {
 }
 
 /// The commitments a caller can see, with the filters, in board order (organization, owner).
-pub async fn list(
-    c: &mut Conn,
-    scope: &Scope,
-    f: &Filter,
-) -> Result<Vec<CommitmentRow>, StoreError> {
+pub async fn list(c: &mut Conn, scope: &Scope, f: &Filter) -> Result<Vec<CommitmentRow>, StoreError> {
     let mut q = Sql::new(SELECT);
     q.push(" WHERE ");
     if f.public_only {
@@ -277,14 +206,10 @@ pub async fn list(
         q.push(" AND cm.campaign_id = ").push_bind(id);
     }
     if let Some(p) = &f.org_path {
-        q.push(" AND COALESCE(o.path, mo.path) LIKE ")
-            .push_bind(format!("{}%", crate::db::like_escape(p)))
-            .push(" ESCAPE '\\'");
+        q.push(" AND COALESCE(o.path, mo.path) LIKE ").push_bind(format!("{}%", crate::db::like_escape(p))).push(" ESCAPE '\\'");
     }
     if let Some(p) = &f.unit_path {
-        q.push(" AND u.path LIKE ")
-            .push_bind(format!("{}%", crate::db::like_escape(p)))
-            .push(" ESCAPE '\\'");
+        q.push(" AND u.path LIKE ").push_bind(format!("{}%", crate::db::like_escape(p))).push(" ESCAPE '\\'");
     }
     if let Some(cat) = &f.category {
         q.push(" AND cm.category = ").push_bind(cat.clone());
@@ -325,51 +250,16 @@ pub async fn list(
 
 /// The commitment tasks the caller owes (their own, and those of the organizations and units they
 /// act for) in a campaign.
-pub async fn my_tasks(
-    c: &mut Conn,
-    scope: &Scope,
-    campaign: i64,
-) -> Result<Vec<TaskRow>, StoreError> {
-    let rows = task::list(
-        c,
-        scope,
-        &task::TaskFilter {
-            campaign: Some(campaign),
-            mine: true,
-            ..Default::default()
-        },
-    )
-    .await?;
-    Ok(rows
-        .into_iter()
-        .filter(|t| t.deliverable() == Deliverable::Commitment)
-        .collect())
+pub async fn my_tasks(c: &mut Conn, scope: &Scope, campaign: i64) -> Result<Vec<TaskRow>, StoreError> {
+    let rows = task::list(c, scope, &task::TaskFilter { campaign: Some(campaign), mine: true, ..Default::default() }).await?;
+    Ok(rows.into_iter().filter(|t| t.deliverable() == Deliverable::Commitment).collect())
 }
 
 /// The commitment tasks of a campaign inside an organization's (or the caller's) reach, for
 /// coverage: a task still open has no commitment handed in.
-pub async fn coverage(
-    c: &mut Conn,
-    scope: &Scope,
-    campaign: i64,
-    org_path: Option<String>,
-    unit_path: Option<String>,
-) -> Result<Vec<TaskRow>, StoreError> {
-    let rows = task::list(
-        c,
-        scope,
-        &task::TaskFilter {
-            campaign: Some(campaign),
-            org_path,
-            unit_path,
-            ..Default::default()
-        },
-    )
-    .await?;
-    Ok(rows
-        .into_iter()
-        .filter(|t| t.deliverable() == Deliverable::Commitment)
-        .collect())
+pub async fn coverage(c: &mut Conn, scope: &Scope, campaign: i64, org_path: Option<String>, unit_path: Option<String>) -> Result<Vec<TaskRow>, StoreError> {
+    let rows = task::list(c, scope, &task::TaskFilter { campaign: Some(campaign), org_path, unit_path, ..Default::default() }).await?;
+    Ok(rows.into_iter().filter(|t| t.deliverable() == Deliverable::Commitment).collect())
 }
 
 async fn owned_task(c: &mut Conn, scope: &Scope, task_id: i64) -> Result<TaskRow, StoreError> {
@@ -379,58 +269,29 @@ async fn owned_task(c: &mut Conn, scope: &Scope, task_id: i64) -> Result<TaskRow
     }
     if !task::rights(scope, &t).submit {
         return Err(if t.campaign_state != "active" {
-            StoreError::conflict(
-                "该活动已归档，只读",
-                "This campaign is archived and read-only",
-            )
+            StoreError::conflict("该活动已归档，只读", "This campaign is archived and read-only")
         } else {
-            StoreError::forbidden(
-                "只有承诺人（或其党组织负责人）可以填写承诺",
-                "Only the owner makes this commitment",
-            )
+            StoreError::forbidden("只有承诺人（或其党组织负责人）可以填写承诺", "Only the owner makes this commitment")
         });
     }
     Ok(t)
 }
 
-async fn check_requirement(
-    c: &mut Conn,
-    t: &TaskRow,
-    requirement: Option<i64>,
-) -> Result<(), StoreError> {
+async fn check_requirement(c: &mut Conn, t: &TaskRow, requirement: Option<i64>) -> Result<(), StoreError> {
     let Some(r) = requirement else { return Ok(()) };
     // A unit's commitment answers requirements addressed to the whole university.
     let path = match (t.unit_id, t.owner_path.as_deref()) {
         (None, Some(p)) => p.to_string(),
-        _ => c
-            .fetch_opt_string(Sql::new(
-                "SELECT path FROM orgs WHERE depth = 0 ORDER BY id LIMIT 1",
-            ))
-            .await?
-            .unwrap_or_default(),
+        _ => c.fetch_opt_string(Sql::new("SELECT path FROM orgs WHERE depth = 0 ORDER BY id LIMIT 1")).await?.unwrap_or_default(),
     };
-    if !requirements_for(c, t.campaign_id, &path)
-        .await?
-        .iter()
-        .any(|x| x.id == r)
-    {
-        return Err(StoreError::invalid(
-            "requirement",
-            "请选择下达给本组织或上级组织的争创要求",
-            "Choose a requirement addressed to this organization or above it",
-        ));
+    if !requirements_for(c, t.campaign_id, &path).await?.iter().any(|x| x.id == r) {
+        return Err(StoreError::invalid("requirement", "请选择下达给本组织或上级组织的争创要求", "Choose a requirement addressed to this organization or above it"));
     }
     Ok(())
 }
 
 /// Starts a commitment (a draft) on a commitment task.
-pub async fn create(
-    c: &mut Conn,
-    scope: &Scope,
-    task_id: i64,
-    requirement: Option<i64>,
-    content: &Content,
-) -> Result<i64, StoreError> {
+pub async fn create(c: &mut Conn, scope: &Scope, task_id: i64, requirement: Option<i64>, content: &Content) -> Result<i64, StoreError> {
     let t = owned_task(c, scope, task_id).await?;
     check_requirement(c, &t, requirement).await?;
     let now = now_ms();
@@ -451,24 +312,11 @@ pub async fn create(
             .bind(now),
         )
         .await?;
-    audit::append(
-        c,
-        scope,
-        "commitment.create",
-        "commitment",
-        id,
-        None,
-        audit::snapshot(content),
-    )
-    .await?;
+    audit::append(c, scope, "commitment.create", "commitment", id, None, audit::snapshot(content)).await?;
     Ok(id)
 }
 
-async fn owned(
-    c: &mut Conn,
-    scope: &Scope,
-    id: i64,
-) -> Result<(CommitmentRow, TaskRow), StoreError> {
+async fn owned(c: &mut Conn, scope: &Scope, id: i64) -> Result<(CommitmentRow, TaskRow), StoreError> {
     let row = get(c, scope, id).await?;
     let t = owned_task(c, scope, row.task_id).await?;
     Ok((row, t))
@@ -476,13 +324,7 @@ async fn owned(
 
 /// Changes a commitment: in place while a draft or returned; once approved, as an amendment that
 /// waits for review while the approved text stays in force.
-pub async fn update(
-    c: &mut Conn,
-    scope: &Scope,
-    id: i64,
-    requirement: Option<i64>,
-    content: &Content,
-) -> Result<(), StoreError> {
+pub async fn update(c: &mut Conn, scope: &Scope, id: i64, requirement: Option<i64>, content: &Content) -> Result<(), StoreError> {
     let (row, t) = owned(c, scope, id).await?;
     check_requirement(c, &t, requirement).await?;
     let now = now_ms();
@@ -500,29 +342,14 @@ pub async fn update(
                 .bind(id),
         )
         .await?;
-        audit::append(
-            c,
-            scope,
-            "commitment.edit",
-            "commitment",
-            id,
-            audit::snapshot(&row.fields()),
-            audit::snapshot(content),
-        )
-        .await?;
+        audit::append(c, scope, "commitment.edit", "commitment", id, audit::snapshot(&row.fields()), audit::snapshot(content)).await?;
         return Ok(());
     }
     if state == State::UnderReview || row.pending_revision.is_some() {
-        return Err(StoreError::conflict(
-            "承诺正在审核，审核后才能再修改",
-            "The commitment is under review; change it after the decision",
-        ));
+        return Err(StoreError::conflict("承诺正在审核，审核后才能再修改", "The commitment is under review; change it after the decision"));
     }
     if state == State::Fulfilled {
-        return Err(StoreError::conflict(
-            "已兑现的承诺不能再修改",
-            "A fulfilled commitment can no longer change",
-        ));
+        return Err(StoreError::conflict("已兑现的承诺不能再修改", "A fulfilled commitment can no longer change"));
     }
     let json = serde_json::json!({"requirement": requirement, "fields": content}).to_string();
     let rev = c
@@ -535,23 +362,8 @@ pub async fn update(
                 .bind(now),
         )
         .await?;
-    c.execute(
-        Sql::new("UPDATE commitments SET pending_revision = $1, updated_ms = $2 WHERE id = $3")
-            .bind(rev)
-            .bind(now)
-            .bind(id),
-    )
-    .await?;
-    audit::append(
-        c,
-        scope,
-        "commitment.amend",
-        "commitment",
-        id,
-        audit::snapshot(&row.fields()),
-        audit::snapshot(content),
-    )
-    .await?;
+    c.execute(Sql::new("UPDATE commitments SET pending_revision = $1, updated_ms = $2 WHERE id = $3").bind(rev).bind(now).bind(id)).await?;
+    audit::append(c, scope, "commitment.amend", "commitment", id, audit::snapshot(&row.fields()), audit::snapshot(content)).await?;
     Ok(())
 }
 
@@ -564,8 +376,7 @@ pub async fn submit(c: &mut Conn, scope: &Scope, ids: &[i64]) -> Result<usize, S
     for id in ids {
         let (row, t) = owned(c, scope, *id).await?;
         let next = rule::next(row.state(), Action::Submit).map_err(StoreError::Conflict)?;
-        let json = serde_json::json!({"requirement": row.requirement_id, "fields": row.fields()})
-            .to_string();
+        let json = serde_json::json!({"requirement": row.requirement_id, "fields": row.fields()}).to_string();
         c.execute(
             Sql::new("INSERT INTO commitment_revisions (commitment_id, version, fields_json, submitted_by, submitted_ms) VALUES ($1, $2, $3, $4, $5)")
                 .bind(*id)
@@ -575,17 +386,9 @@ pub async fn submit(c: &mut Conn, scope: &Scope, ids: &[i64]) -> Result<usize, S
                 .bind(now),
         )
         .await?;
-        c.execute(Sql::new("UPDATE commitments SET state = $1, first_submitted = COALESCE(first_submitted, $2), updated_ms = $3 WHERE id = $4").bind(next.code()).bind(day).bind(now).bind(*id)).await?;
-        audit::append(
-            c,
-            scope,
-            "commitment.submit",
-            "commitment",
-            *id,
-            Some(serde_json::json!({"state": row.state}).to_string()),
-            Some(serde_json::json!({"state": next.code()}).to_string()),
-        )
-        .await?;
+        c.execute(Sql::new("UPDATE commitments SET state = $1, first_submitted = COALESCE(first_submitted, $2), updated_ms = $3 WHERE id = $4").bind(next.code()).bind(day).bind(now).bind(*id))
+            .await?;
+        audit::append(c, scope, "commitment.submit", "commitment", *id, Some(serde_json::json!({"state": row.state}).to_string()), Some(serde_json::json!({"state": next.code()}).to_string())).await?;
         tasks.insert(t.id);
     }
     for t in tasks {
@@ -604,28 +407,14 @@ pub enum Decision {
 /// Approves or returns commitments (or their pending amendments), one or a batch. The reviewer
 /// is the task's: the level above the owner, or the office. Anything not waiting for this
 /// reviewer refuses the whole batch.
-pub async fn review(
-    c: &mut Conn,
-    scope: &Scope,
-    ids: &[i64],
-    d: &Decision,
-    public_url: &str,
-) -> Result<usize, StoreError> {
+pub async fn review(c: &mut Conn, scope: &Scope, ids: &[i64], d: &Decision, public_url: &str) -> Result<usize, StoreError> {
     if let Decision::Return { comment } = d {
         if comment.trim().is_empty() {
-            return Err(StoreError::invalid(
-                "comment",
-                "退回时请写明意见",
-                "Say why it is returned",
-            ));
+            return Err(StoreError::invalid("comment", "退回时请写明意见", "Say why it is returned"));
         }
     }
     if ids.is_empty() {
-        return Err(StoreError::invalid(
-            "ids",
-            "请至少选择一项承诺",
-            "Choose at least one commitment",
-        ));
+        return Err(StoreError::invalid("ids", "请至少选择一项承诺", "Choose at least one commitment"));
     }
     let now = now_ms();
     let mut touched: HashMap<i64, TaskRow> = HashMap::new();
@@ -634,10 +423,7 @@ pub async fn review(
         let row = get(c, scope, *id).await?;
         let t = task::get(c, scope, row.task_id).await?;
         if !task::rights(scope, &t).review {
-            return Err(StoreError::forbidden(
-                "您不是该承诺的审核方",
-                "You do not review this commitment",
-            ));
+            return Err(StoreError::forbidden("您不是该承诺的审核方", "You do not review this commitment"));
         }
         let (approve, comment) = match d {
             Decision::Approve { comment } => (true, comment.clone()),
@@ -647,17 +433,9 @@ pub async fn review(
         if let Some(rev) = row.pending_revision {
             // An amendment: the approved text stays until this decision.
             if approve {
-                let json = c
-                    .fetch_opt_string(
-                        Sql::new("SELECT fields_json FROM commitment_revisions WHERE id = $1")
-                            .bind(rev),
-                    )
-                    .await?
-                    .unwrap_or_default();
-                let v: serde_json::Value =
-                    serde_json::from_str(&json).map_err(|e| StoreError::Config(e.to_string()))?;
-                let f: Content = serde_json::from_value(v["fields"].clone())
-                    .map_err(|e| StoreError::Config(e.to_string()))?;
+                let json = c.fetch_opt_string(Sql::new("SELECT fields_json FROM commitment_revisions WHERE id = $1").bind(rev)).await?.unwrap_or_default();
+                let v: serde_json::Value = serde_json::from_str(&json).map_err(|e| StoreError::Config(e.to_string()))?;
+                let f: Content = serde_json::from_value(v["fields"].clone()).map_err(|e| StoreError::Config(e.to_string()))?;
                 let req = v["requirement"].as_i64();
                 c.execute(
                     Sql::new(
@@ -676,29 +454,24 @@ pub async fn review(
             } else {
                 c.execute(Sql::new("UPDATE commitments SET pending_revision = NULL, updated_ms = $1 WHERE id = $2").bind(now).bind(*id)).await?;
             }
-            c.execute(Sql::new("UPDATE commitment_revisions SET decision = $1, comment = $2, decided_by = $3, decided_ms = $4 WHERE id = $5").bind(decision).bind(comment.clone()).bind(scope.actor.as_str()).bind(now).bind(rev)).await?;
-            audit::append(
-                c,
-                scope,
-                &format!("commitment.amendment.{decision}"),
-                "commitment",
-                *id,
-                None,
-                Some(serde_json::json!({"revision": rev, "comment": comment}).to_string()),
+            c.execute(
+                Sql::new("UPDATE commitment_revisions SET decision = $1, comment = $2, decided_by = $3, decided_ms = $4 WHERE id = $5")
+                    .bind(decision)
+                    .bind(comment.clone())
+                    .bind(scope.actor.as_str())
+                    .bind(now)
+                    .bind(rev),
             )
             .await?;
+            audit::append(c, scope, &format!("commitment.amendment.{decision}"), "commitment", *id, None, Some(serde_json::json!({"revision": rev, "comment": comment}).to_string())).await?;
         } else {
-            let next = rule::next(
-                row.state(),
-                if approve {
-                    Action::Approve
-                } else {
-                    Action::Return
-                },
-            )
-            .map_err(StoreError::Conflict)?;
+            let next = rule::next(row.state(), if approve { Action::Approve } else { Action::Return }).map_err(StoreError::Conflict)?;
             c.execute(
-                Sql::new("UPDATE commitments SET state = $1, approved_ms = CASE WHEN $2 THEN $3 ELSE approved_ms END, updated_ms = $3 WHERE id = $4").bind(next.code()).bind(approve).bind(now).bind(*id),
+                Sql::new("UPDATE commitments SET state = $1, approved_ms = CASE WHEN $2 THEN $3 ELSE approved_ms END, updated_ms = $3 WHERE id = $4")
+                    .bind(next.code())
+                    .bind(approve)
+                    .bind(now)
+                    .bind(*id),
             )
             .await?;
             c.execute(
@@ -723,29 +496,11 @@ pub async fn review(
         }
         let snippet: String = row.content.chars().take(30).collect();
         let (zh, en) = if approve {
-            (
-                format!("您的公开承诺“{snippet}”已通过审核"),
-                format!("Your commitment \"{snippet}\" was approved"),
-            )
+            (format!("您的公开承诺“{snippet}”已通过审核"), format!("Your commitment \"{snippet}\" was approved"))
         } else {
-            (
-                format!(
-                    "您的公开承诺“{snippet}”被退回：{}",
-                    comment.clone().unwrap_or_default()
-                ),
-                format!(
-                    "Your commitment \"{snippet}\" was returned: {}",
-                    comment.clone().unwrap_or_default()
-                ),
-            )
+            (format!("您的公开承诺“{snippet}”被退回：{}", comment.clone().unwrap_or_default()), format!("Your commitment \"{snippet}\" was returned: {}", comment.clone().unwrap_or_default()))
         };
-        notes.push(Note {
-            kind: if approve { "accepted" } else { "returned" },
-            task: t.id,
-            zh,
-            en,
-            dedupe: format!("commitment:{decision}:{id}:{now}"),
-        });
+        notes.push(Note { kind: if approve { "accepted" } else { "returned" }, task: t.id, zh, en, dedupe: format!("commitment:{decision}:{id}:{now}") });
         touched.insert(t.id, t);
     }
     for t in touched.keys() {
@@ -759,22 +514,10 @@ pub async fn review(
 /// Sets a commitment task's state from its commitments: open while none is handed in, submitted
 /// while one waits for review, returned while one is returned, accepted when all are approved.
 pub async fn sync_task(c: &mut Conn, task_id: i64) -> Result<(), StoreError> {
-    let states: Vec<(String,)> = c
-        .fetch_all(Sql::new("SELECT state FROM commitments WHERE task_id = $1").bind(task_id))
-        .await?;
-    let states: Vec<State> = states
-        .iter()
-        .filter_map(|(s,)| State::parse(s))
-        .filter(|s| s.is_made())
-        .collect();
+    let states: Vec<(String,)> = c.fetch_all(Sql::new("SELECT state FROM commitments WHERE task_id = $1").bind(task_id)).await?;
+    let states: Vec<State> = states.iter().filter_map(|(s,)| State::parse(s)).filter(|s| s.is_made()).collect();
     let now = now_ms();
-    let first: Option<Date> = c
-        .fetch_optional::<(Option<Date>,)>(
-            Sql::new("SELECT MIN(first_submitted) FROM commitments WHERE task_id = $1")
-                .bind(task_id),
-        )
-        .await?
-        .and_then(|r| r.0);
+    let first: Option<Date> = c.fetch_optional::<(Option<Date>,)>(Sql::new("SELECT MIN(first_submitted) FROM commitments WHERE task_id = $1").bind(task_id)).await?.and_then(|r| r.0);
     let (state, calendar_due) = if states.is_empty() {
         ("open", None)
     } else if states.contains(&State::UnderReview) {
@@ -782,22 +525,12 @@ pub async fn sync_task(c: &mut Conn, task_id: i64) -> Result<(), StoreError> {
     } else if states.contains(&State::Returned) {
         // Returned work is due back five working days after the return, as for any task.
         let t = task::get_unscoped(c, task_id).await?;
-        let cal = task::campaign_of(c, &t)
-            .await?
-            .plan()
-            .map(|p| p.calendar)
-            .unwrap_or_default();
-        (
-            "returned",
-            Some(pacesetter_domain::task::resubmit_due(&cal, today())),
-        )
+        let cal = task::campaign_of(c, &t).await?.plan().map(|p| p.calendar).unwrap_or_default();
+        ("returned", Some(pacesetter_domain::task::resubmit_due(&cal, today())))
     } else {
         ("accepted", None)
     };
-    let cur = c
-        .fetch_opt_string(Sql::new("SELECT state FROM tasks WHERE id = $1").bind(task_id))
-        .await?
-        .unwrap_or_default();
+    let cur = c.fetch_opt_string(Sql::new("SELECT state FROM tasks WHERE id = $1").bind(task_id)).await?.unwrap_or_default();
     if cur == state {
         return Ok(());
     }
@@ -831,7 +564,10 @@ impl RevisionRow {
 }
 
 pub async fn revisions(c: &mut Conn, id: i64) -> Result<Vec<RevisionRow>, StoreError> {
-    Ok(c.fetch_all(Sql::new("SELECT id, version, fields_json, submitted_by, submitted_ms, decision, comment, decided_by, decided_ms FROM commitment_revisions WHERE commitment_id = $1 ORDER BY id").bind(id)).await?)
+    Ok(c.fetch_all(
+        Sql::new("SELECT id, version, fields_json, submitted_by, submitted_ms, decision, comment, decided_by, decided_ms FROM commitment_revisions WHERE commitment_id = $1 ORDER BY id").bind(id),
+    )
+    .await?)
 }
 
 // ---- progress (践诺) -------------------------------------------------------------------------
@@ -843,26 +579,11 @@ pub struct NewEvidence {
 }
 
 /// A dated progress report with a percentage and evidence; 100% fulfils the commitment.
-pub async fn report(
-    c: &mut Conn,
-    scope: &Scope,
-    id: i64,
-    day: Date,
-    percent: u8,
-    text: &str,
-    evidence: Vec<NewEvidence>,
-) -> Result<i64, StoreError> {
+pub async fn report(c: &mut Conn, scope: &Scope, id: i64, day: Date, percent: u8, text: &str, evidence: Vec<NewEvidence>) -> Result<i64, StoreError> {
     let (row, _) = owned(c, scope, id).await?;
     let next = rule::next(row.state(), Action::Report { percent }).map_err(StoreError::Conflict)?;
     if (percent as i64) < row.percent {
-        return Err(StoreError::invalid(
-            "percent",
-            format!("进度不能低于上次报告的 {}%", row.percent),
-            format!(
-                "Progress cannot fall below the last report's {}%",
-                row.percent
-            ),
-        ));
+        return Err(StoreError::invalid("percent", format!("进度不能低于上次报告的 {}%", row.percent), format!("Progress cannot fall below the last report's {}%", row.percent)));
     }
     let now = now_ms();
     let pid = c
@@ -891,14 +612,7 @@ pub async fn report(
         )
         .await?;
     }
-    c.execute(
-        Sql::new("UPDATE commitments SET state = $1, percent = $2, updated_ms = $3 WHERE id = $4")
-            .bind(next.code())
-            .bind(percent as i64)
-            .bind(now)
-            .bind(id),
-    )
-    .await?;
+    c.execute(Sql::new("UPDATE commitments SET state = $1, percent = $2, updated_ms = $3 WHERE id = $4").bind(next.code()).bind(percent as i64).bind(now).bind(id)).await?;
     audit::append(
         c,
         scope,
@@ -926,24 +640,18 @@ pub async fn progress(c: &mut Conn, id: i64) -> Result<Vec<ProgressRow>, StoreEr
 }
 
 /// The evidence of a commitment's reports: (id, progress id, filename, content type, size).
-pub async fn evidence(
-    c: &mut Conn,
-    id: i64,
-) -> Result<Vec<(i64, i64, String, String, i64)>, StoreError> {
-    Ok(c
-        .fetch_all(
-            Sql::new("SELECT e.id, e.progress_id, e.filename, e.content_type, e.size FROM commitment_evidence e JOIN commitment_progress p ON p.id = e.progress_id WHERE p.commitment_id = $1 ORDER BY e.id")
-                .bind(id),
+pub async fn evidence(c: &mut Conn, id: i64) -> Result<Vec<(i64, i64, String, String, i64)>, StoreError> {
+    Ok(c.fetch_all(
+        Sql::new(
+            "SELECT e.id, e.progress_id, e.filename, e.content_type, e.size FROM commitment_evidence e JOIN commitment_progress p ON p.id = e.progress_id WHERE p.commitment_id = $1 ORDER BY e.id",
         )
-        .await?)
+        .bind(id),
+    )
+    .await?)
 }
 
 /// One file of evidence, when the caller may read its commitment.
-pub async fn evidence_file(
-    c: &mut Conn,
-    scope: &Scope,
-    id: i64,
-) -> Result<(String, String, Vec<u8>), StoreError> {
+pub async fn evidence_file(c: &mut Conn, scope: &Scope, id: i64) -> Result<(String, String, Vec<u8>), StoreError> {
     let (cm, name, ty, data): (i64, String, String, Vec<u8>) = c
         .fetch_optional(Sql::new("SELECT p.commitment_id, e.filename, e.content_type, e.data FROM commitment_evidence e JOIN commitment_progress p ON p.id = e.progress_id WHERE e.id = $1").bind(id))
         .await?
@@ -983,9 +691,21 @@ pub async fn due_notes(c: &mut Conn, campaign: i64, today: Date) -> Result<(Vec<
         let snippet: String = content.chars().take(30).collect();
         let (zh_due, en_due) = (pacesetter_domain::dates::format_date(due, pacesetter_domain::Lang::Zh), pacesetter_domain::dates::format_date(due, pacesetter_domain::Lang::En));
         notes.push(if due < today {
-            Note { kind: "overdue", task: task_id, zh: format!("公开承诺“{snippet}”已过完成时限（{zh_due}），请兑现并报告进展"), en: format!("The commitment \"{snippet}\" is past its date ({en_due}): fulfil it and report"), dedupe: format!("commitment-overdue:{id}:{due}") }
+            Note {
+                kind: "overdue",
+                task: task_id,
+                zh: format!("公开承诺“{snippet}”已过完成时限（{zh_due}），请兑现并报告进展"),
+                en: format!("The commitment \"{snippet}\" is past its date ({en_due}): fulfil it and report"),
+                dedupe: format!("commitment-overdue:{id}:{due}"),
+            }
         } else {
-            Note { kind: "due_soon", task: task_id, zh: format!("公开承诺“{snippet}”将于{zh_due}到期"), en: format!("The commitment \"{snippet}\" is due on {en_due}"), dedupe: format!("commitment-due:{id}:{due}") }
+            Note {
+                kind: "due_soon",
+                task: task_id,
+                zh: format!("公开承诺“{snippet}”将于{zh_due}到期"),
+                en: format!("The commitment \"{snippet}\" is due on {en_due}"),
+                dedupe: format!("commitment-due:{id}:{due}"),
+            }
         });
     }
     Ok((tasks, notes))
@@ -1000,65 +720,45 @@ pub struct Board {
 }
 
 pub async fn board(c: &mut Conn, campaign: i64) -> Result<Board, StoreError> {
-    let row: Option<(bool, String)> = c
-        .fetch_optional(
-            Sql::new("SELECT open_to_public, fields FROM commitment_boards WHERE campaign_id = $1")
-                .bind(campaign),
-        )
-        .await?;
+    let row: Option<(bool, String)> = c.fetch_optional(Sql::new("SELECT open_to_public, fields FROM commitment_boards WHERE campaign_id = $1").bind(campaign)).await?;
     Ok(match row {
-        Some((open, f)) => Board {
-            open_to_public: open,
-            fields: PublicField::parse_list(&f),
-        },
-        None => Board {
-            open_to_public: false,
-            fields: rule::default_public_fields(),
-        },
+        Some((open, f)) => Board { open_to_public: open, fields: PublicField::parse_list(&f) },
+        None => Board { open_to_public: false, fields: rule::default_public_fields() },
     })
 }
 
 /// The office opens the board to readers without an account (or closes it) and marks its fields.
-pub async fn set_board(
-    c: &mut Conn,
-    scope: &Scope,
-    campaign: i64,
-    b: &Board,
-) -> Result<(), StoreError> {
+pub async fn set_board(c: &mut Conn, scope: &Scope, campaign: i64, b: &Board) -> Result<(), StoreError> {
     if !scope.is_office_or_admin() {
-        return Err(StoreError::forbidden(
-            "只有创先办可以设置公开承诺栏",
-            "Only the campaign office sets the public board",
-        ));
+        return Err(StoreError::forbidden("只有创先办可以设置公开承诺栏", "Only the campaign office sets the public board"));
     }
     if b.fields.is_empty() {
-        return Err(StoreError::invalid(
-            "fields",
-            "请至少选择一项公开内容",
-            "Choose at least one field to show",
-        ));
+        return Err(StoreError::invalid("fields", "请至少选择一项公开内容", "Choose at least one field to show"));
     }
     let before = board(c, campaign).await?;
     let fields = PublicField::join(&b.fields);
     let n = c
-        .execute(Sql::new("UPDATE commitment_boards SET open_to_public = $1, fields = $2, updated_by = $3, updated_ms = $4 WHERE campaign_id = $5").bind(b.open_to_public).bind(fields.as_str()).bind(scope.actor.as_str()).bind(now_ms()).bind(campaign))
+        .execute(
+            Sql::new("UPDATE commitment_boards SET open_to_public = $1, fields = $2, updated_by = $3, updated_ms = $4 WHERE campaign_id = $5")
+                .bind(b.open_to_public)
+                .bind(fields.as_str())
+                .bind(scope.actor.as_str())
+                .bind(now_ms())
+                .bind(campaign),
+        )
         .await?;
     if n == 0 {
         c.execute(
-            Sql::new("INSERT INTO commitment_boards (campaign_id, open_to_public, fields, updated_by, updated_ms) VALUES ($1, $2, $3, $4, $5)").bind(campaign).bind(b.open_to_public).bind(fields.as_str()).bind(scope.actor.as_str()).bind(now_ms()),
+            Sql::new("INSERT INTO commitment_boards (campaign_id, open_to_public, fields, updated_by, updated_ms) VALUES ($1, $2, $3, $4, $5)")
+                .bind(campaign)
+                .bind(b.open_to_public)
+                .bind(fields.as_str())
+                .bind(scope.actor.as_str())
+                .bind(now_ms()),
         )
         .await?;
     }
-    audit::append(
-        c,
-        scope,
-        "board.settings",
-        "campaign",
-        campaign,
-        audit::snapshot(&before),
-        audit::snapshot(b),
-    )
-    .await?;
+    audit::append(c, scope, "board.settings", "campaign", campaign, audit::snapshot(&before), audit::snapshot(b)).await?;
     Ok(())
 }
 
@@ -1066,25 +766,13 @@ pub async fn set_board(
 
 /// A commitment's owner (organization, unit, person) and the paths rating rights follow: the
 /// owner's organization, the owner unit, the organization's linked unit.
-type RatingFacts = (
-    Option<i64>,
-    Option<i64>,
-    Option<i64>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-);
+type RatingFacts = (Option<i64>, Option<i64>, Option<i64>, Option<String>, Option<String>, Option<String>);
 
 /// Whether a person may rate a commitment: the people it serves (for a member, the other members
 /// of their branch; for an organization, its members and the people of its linked unit; for a
 /// unit, its staff) and the level above it (whoever may act on the owner's parent). The owner
 /// never rates their own.
-pub async fn may_rate(
-    c: &mut Conn,
-    commitment: i64,
-    person: i64,
-    scope: Option<&Scope>,
-) -> Result<bool, StoreError> {
+pub async fn may_rate(c: &mut Conn, commitment: i64, person: i64, scope: Option<&Scope>) -> Result<bool, StoreError> {
     let row: Option<RatingFacts> = c
         .fetch_optional(
             Sql::new(
@@ -1103,24 +791,14 @@ pub async fn may_rate(
     }
     let parent = |p: &str| {
         let t = p.trim_end_matches('/');
-        t.rfind('/')
-            .map(|i| format!("{}/", &t[..i]))
-            .filter(|s| s.len() > 1)
+        t.rfind('/').map(|i| format!("{}/", &t[..i])).filter(|s| s.len() > 1)
     };
     // The level above.
     if let Some(s) = scope {
         let above = match (org, unit, owner) {
-            (Some(_), _, _) => org_path
-                .as_deref()
-                .and_then(parent)
-                .is_some_and(|p| s.org_access(&p) == Some(Access::Write)),
-            (_, Some(_), _) => unit_path
-                .as_deref()
-                .and_then(parent)
-                .is_some_and(|p| s.unit_access(&p) == Some(Access::Write)),
-            (_, _, Some(_)) => org_path
-                .as_deref()
-                .is_some_and(|p| s.org_access(p) == Some(Access::Write)),
+            (Some(_), _, _) => org_path.as_deref().and_then(parent).is_some_and(|p| s.org_access(&p) == Some(Access::Write)),
+            (_, Some(_), _) => unit_path.as_deref().and_then(parent).is_some_and(|p| s.unit_access(&p) == Some(Access::Write)),
+            (_, _, Some(_)) => org_path.as_deref().is_some_and(|p| s.org_access(p) == Some(Access::Write)),
             _ => false,
         };
         if above || s.is_office_or_admin() {
@@ -1137,17 +815,7 @@ pub async fn may_rate(
                 .bind(like(p)),
         );
     }
-    for p in [
-        if org.is_some() {
-            linked.as_deref()
-        } else {
-            None
-        },
-        unit_path.as_deref(),
-    ]
-    .into_iter()
-    .flatten()
-    {
+    for p in [if org.is_some() { linked.as_deref() } else { None }, unit_path.as_deref()].into_iter().flatten() {
         checks.push(
             Sql::new("SELECT CAST(1 AS BIGINT) FROM unit_memberships m JOIN units x ON x.id = m.unit_id WHERE m.person_id = $1 AND m.end_date IS NULL AND x.path LIKE $2 ESCAPE '\\' LIMIT 1")
                 .bind(person)
@@ -1165,28 +833,17 @@ pub async fn may_rate(
 /// Makes the commitments of an organization's subtree (or every one, for None) that are public
 /// the targets of an evaluation survey, labelled by owner and content; the survey's audience is
 /// then the people they serve (the subtree's members and, for a college, its linked unit).
-pub async fn set_survey_targets(
-    c: &mut Conn,
-    survey: i64,
-    campaign: i64,
-    org_path: Option<&str>,
-) -> Result<u64, StoreError> {
-    c.execute(Sql::new("DELETE FROM survey_targets WHERE survey_id = $1").bind(survey))
-        .await?;
-    let mut q = Sql::new(
-        "INSERT INTO survey_targets (survey_id, target_id, label, org_id, unit_id) SELECT ",
-    );
+pub async fn set_survey_targets(c: &mut Conn, survey: i64, campaign: i64, org_path: Option<&str>) -> Result<u64, StoreError> {
+    c.execute(Sql::new("DELETE FROM survey_targets WHERE survey_id = $1").bind(survey)).await?;
+    let mut q = Sql::new("INSERT INTO survey_targets (survey_id, target_id, label, org_id, unit_id) SELECT ");
     q.push_bind(survey).push(
         ", cm.id, COALESCE(o.name, u.name, p.name, '') || '：' || SUBSTR(cm.content, 1, 40), COALESCE(t.org_id, t.member_org_id), t.unit_id \
          FROM commitments cm JOIN tasks t ON t.id = cm.task_id LEFT JOIN orgs o ON o.id = t.org_id LEFT JOIN units u ON u.id = t.unit_id \
          LEFT JOIN people p ON p.id = t.person_id LEFT JOIN orgs mo ON mo.id = t.member_org_id WHERE cm.campaign_id = ",
     );
-    q.push_bind(campaign)
-        .push(&format!(" AND cm.state IN {PUBLIC_STATES}"));
+    q.push_bind(campaign).push(&format!(" AND cm.state IN {PUBLIC_STATES}"));
     if let Some(p) = org_path {
-        q.push(" AND COALESCE(o.path, mo.path) LIKE ")
-            .push_bind(format!("{}%", crate::db::like_escape(p)))
-            .push(" ESCAPE '\\'");
+        q.push(" AND COALESCE(o.path, mo.path) LIKE ").push_bind(format!("{}%", crate::db::like_escape(p))).push(" ESCAPE '\\'");
     }
     Ok(c.execute(q).await?)
 }
@@ -1223,11 +880,7 @@ pub struct OrgSummary {
 
 /// Summaries by organization id over a campaign: own (the organization's and its members'
 /// commitments) and subtree (its own plus everything below).
-pub async fn summaries(
-    c: &mut Conn,
-    campaign: i64,
-    rates: &HashMap<i64, Rate>,
-) -> Result<HashMap<i64, OrgSummary>, StoreError> {
+pub async fn summaries(c: &mut Conn, campaign: i64, rates: &HashMap<i64, Rate>) -> Result<HashMap<i64, OrgSummary>, StoreError> {
     let rows: Vec<(i64, String, i64, Date, Option<String>)> = c
         .fetch_all(
             Sql::new(
@@ -1298,9 +951,8 @@ pub async fn demo(c: &mut Conn, scope: &Scope, campaign: i64) -> Result<(), Stor
         q
     };
     let (cat, content, measures, target) = (pick(3), pick(7), pick(11), pick(15));
-    let templates: Vec<(i64, Option<Date>)> = c
-        .fetch_all(Sql::new("SELECT id, due_date FROM task_templates WHERE campaign_id = $1 AND deliverable_json LIKE '%commitment%' AND retired = FALSE").bind(campaign))
-        .await?;
+    let templates: Vec<(i64, Option<Date>)> =
+        c.fetch_all(Sql::new("SELECT id, due_date FROM task_templates WHERE campaign_id = $1 AND deliverable_json LIKE '%commitment%' AND retired = FALSE").bind(campaign)).await?;
     let not_demo_accounts = "NOT EXISTS (SELECT 1 FROM role_grants g WHERE g.org_id = t.org_id) AND NOT EXISTS (SELECT 1 FROM accounts a WHERE a.person_id = t.person_id)";
     for (template, due) in templates {
         let due = due.unwrap_or_else(|| Date::from_calendar_date(camp.year as i32, time::Month::March, 15).unwrap_or(Date::MIN));

@@ -2,7 +2,12 @@
 //! files opened as zips with a cap on what they inflate to; photos stripped of their EXIF
 //! block (where GPS positions live) before anyone sees them.
 
+use crate::error::AppError;
+use axum::extract::Multipart;
+use axum::http::StatusCode;
+use pacesetter_domain::validate::FieldErrors;
 use pacesetter_domain::Text;
+use std::collections::HashMap;
 use std::io::{Cursor, Read};
 
 /// What the platform accepts.
@@ -35,6 +40,50 @@ impl Kind {
             Kind::Jpeg => &["jpg", "jpeg"],
         }
     }
+}
+
+/// A checked file of a multipart form.
+pub struct File {
+    pub filename: String,
+    pub kind: Kind,
+    pub data: Vec<u8>,
+}
+
+/// A multipart form: its text fields, the checked files of one field, and the problems of the
+/// files that were refused (against that field).
+pub struct MultipartForm {
+    pub values: HashMap<String, String>,
+    pub files: Vec<File>,
+    pub errors: FieldErrors,
+}
+
+/// Reads a multipart form whose files come in `file_field`: each file checked by [`check`], the
+/// whole upload at most `max` bytes (413 beyond), empty file inputs skipped.
+pub async fn read_form(mut mp: Multipart, file_field: &str, max: usize) -> Result<MultipartForm, AppError> {
+    let too_big = || AppError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", format!("上传内容超过 {} MB", max / 1024 / 1024), format!("The upload is larger than {} MB", max / 1024 / 1024));
+    let mut form = MultipartForm { values: HashMap::new(), files: Vec::new(), errors: FieldErrors::new() };
+    let mut total = 0usize;
+    while let Some(f) = mp.next_field().await.map_err(|_| too_big())? {
+        let name = f.name().unwrap_or("").to_string();
+        if name != file_field {
+            form.values.insert(name, f.text().await.unwrap_or_default());
+            continue;
+        }
+        let filename: String = f.file_name().unwrap_or("").chars().filter(|c| !c.is_control() && !matches!(c, '/' | '\\' | '"')).take(200).collect();
+        let bytes = f.bytes().await.map_err(|_| too_big())?;
+        if bytes.is_empty() {
+            continue;
+        }
+        total += bytes.len();
+        if total > max {
+            return Err(too_big());
+        }
+        match check(&filename, &bytes, max) {
+            Ok((kind, data)) => form.files.push(File { filename, kind, data }),
+            Err(t) => form.errors.add(file_field, t.zh, t.en),
+        }
+    }
+    Ok(form)
 }
 
 /// The most an Office file may inflate to.

@@ -463,3 +463,53 @@ async fn browser_a_student_answers_the_window_survey_at_phone_width() {
     d.logout().await;
     let _ = d.cmd(reqwest::Method::DELETE, "", None).await;
 }
+
+#[tokio::test]
+async fn browser_a_member_commits_reports_progress_and_sees_the_board_at_phone_width() {
+    let Some(d) = Driver::start().await else { return };
+    let app = common::spawn(Backend::Sqlite).await.unwrap();
+    d.login(&app, "member").await;
+    d.submit("nav a[href='/commitments']").await;
+    d.check_width("commitments-member").await;
+    assert!(d.text().await.contains("新增一项承诺"));
+    // Handing in an empty commitment names what is missing and keeps the page usable.
+    d.submit("form[action='/commitments'] button[name=submit][value='1']").await;
+    assert!(d.text().await.contains("请填写承诺内容"), "{}", d.text().await);
+    d.check_width("commitments-member-errors").await;
+    d.js("document.querySelector(\"form[action='/commitments'] select[name=category]\").selectedIndex = 1; document.querySelector(\"form[action='/commitments'] input[name=due]\").value = '2012-12-20'; return 1").await;
+    d.type_into("form[action='/commitments'] textarea[name=content]", "每月精读一本理论著作并撰写读书笔记").await;
+    d.type_into("form[action='/commitments'] textarea[name=measures]", "制定读书计划，参加支部集中学习").await;
+    d.type_into("form[action='/commitments'] input[name=target]", "全年12本").await;
+    d.submit("form[action='/commitments'] button[name=submit][value='1']").await;
+    assert!(d.text().await.contains("待审核"), "{}", d.text().await);
+    d.check_width("commitment-under-review").await;
+    let path = d.path().await;
+    let id: i64 = path.trim_start_matches("/commitments/").split('?').next().unwrap().parse().unwrap();
+
+    // The branch secretary approves it (over HTTP); the member reports progress on the phone.
+    let sec = app.login("branchsec").await;
+    let r = app.post_form(&sec, "/commitments/review", &[("ids", &id.to_string()), ("action", "approve")]).await;
+    assert_eq!(r.status(), 303);
+    d.goto(&app.url(&format!("/commitments/{id}"))).await;
+    assert!(d.text().await.contains("已通过"));
+    d.type_into("#percent", "50").await;
+    d.type_into("#text", "已读完三本，笔记三篇").await;
+    d.submit("form[action^='/commitments/'][enctype] button[type=submit]").await;
+    assert!(d.text().await.contains("已读完三本"), "{}", d.text().await);
+    assert!(d.text().await.contains("践诺中"));
+    d.check_width("commitment-progress").await;
+    let branch = app.get_json(&sec, &format!("/api/v1/commitments/{id}")).await["org_id"].as_i64().unwrap();
+    d.goto(&app.url(&format!("/boards/{branch}"))).await;
+    assert!(d.text().await.contains("每月精读一本理论著作"));
+    d.check_width("board").await;
+    d.logout().await;
+
+    // The secretary's pages fit the phone too.
+    d.login(&app, "orgsec").await;
+    for p in ["/commitments", "/commitments/review", "/commitments/coverage", "/commitments/dashboard", "/commitments/requirements"] {
+        d.goto(&app.url(p)).await;
+        d.check_width(&format!("orgsec{}", p.replace('/', "-"))).await;
+    }
+    d.logout().await;
+    let _ = d.cmd(reqwest::Method::DELETE, "", None).await;
+}

@@ -3,7 +3,7 @@
 //! evidence, evaluation through the surveys engine, public boards (page and A4 PDF), the
 //! roll-up over both trees, and exports.
 
-use super::{FormState, Layout, field, form_map, render, render_status, see_other};
+use super::{field, form_map, render, render_status, see_other, FormState, Layout};
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::export::Sheet;
@@ -11,25 +11,20 @@ use crate::pdf::{self, Item};
 use crate::state::AppState;
 use crate::upload;
 use askama::Template;
-use axum::Form;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use pacesetter_domain::Lang;
-use pacesetter_domain::commitment::{
-    self as rule, PUBLIC_FIELDS, PublicField, STATES, State as CState, Summary,
-};
+use axum::Form;
+use pacesetter_domain::commitment::{self as rule, PublicField, State as CState, Summary, PUBLIC_FIELDS, STATES};
 use pacesetter_domain::dates::{iso, today};
 use pacesetter_domain::scope::{Access, Reach, Scope};
 use pacesetter_domain::survey::{self as sv, Rate, TargetKind};
 use pacesetter_domain::validate::FieldErrors;
-use pacesetter_store::commitment::{
-    self as cm, Board, CommitmentRow, Decision, Filter, OrgSummary, ProgressRow, RequirementRow,
-    RevisionRow,
-};
+use pacesetter_domain::Lang;
+use pacesetter_store::commitment::{self as cm, Board, CommitmentRow, Decision, Filter, OrgSummary, ProgressRow, RequirementRow, RevisionRow};
 use pacesetter_store::task::TaskRow;
 use pacesetter_store::tree::{self, Node, Tree};
-use pacesetter_store::{Conn, StoreError, campaign, survey};
+use pacesetter_store::{campaign, survey, Conn, StoreError};
 use std::collections::HashMap;
 
 /// How a satisfaction figure is printed: the rate with its counts, or why it is not shown.
@@ -45,48 +40,22 @@ pub fn rate_text(r: &Rate, anonymous: bool, lang: Lang) -> String {
         };
     }
     match lang {
-        Lang::Zh => format!(
-            "{}（满意 {}，基本满意 {}，不满意 {}，共 {} 份）",
-            sv::fmt_percent(r.percent()),
-            r.satisfied,
-            r.fairly,
-            r.dissatisfied,
-            n
-        ),
-        Lang::En => format!(
-            "{} (satisfied {}, fairly {}, dissatisfied {}; {} ratings)",
-            sv::fmt_percent(r.percent()),
-            r.satisfied,
-            r.fairly,
-            r.dissatisfied,
-            n
-        ),
+        Lang::Zh => format!("{}（满意 {}，基本满意 {}，不满意 {}，共 {} 份）", sv::fmt_percent(r.percent()), r.satisfied, r.fairly, r.dissatisfied, n),
+        Lang::En => format!("{} (satisfied {}, fairly {}, dissatisfied {}; {} ratings)", sv::fmt_percent(r.percent()), r.satisfied, r.fairly, r.dissatisfied, n),
     }
 }
 
 /// The definition printed with every rate.
 pub fn rate_definition(lang: Lang) -> &'static str {
-    lang.t(
-        "满意率 =（满意 + 基本满意）÷ 有效评价数",
-        "Satisfaction = (satisfied + fairly satisfied) ÷ valid ratings",
-    )
+    lang.t("满意率 =（满意 + 基本满意）÷ 有效评价数", "Satisfaction = (satisfied + fairly satisfied) ÷ valid ratings")
 }
 
 async fn current(c: &mut Conn) -> AppResult<campaign::CampaignRow> {
-    campaign::current(c).await?.ok_or_else(|| {
-        AppError::new(
-            StatusCode::NOT_FOUND,
-            "no_campaign",
-            "目前没有进行中的活动",
-            "No campaign is running",
-        )
-    })
+    campaign::current(c).await?.ok_or_else(|| AppError::new(StatusCode::NOT_FOUND, "no_campaign", "目前没有进行中的活动", "No campaign is running"))
 }
 
 fn categories(camp: &campaign::CampaignRow) -> Vec<String> {
-    camp.plan()
-        .map(|p| p.commitments.categories)
-        .unwrap_or_default()
+    camp.plan().map(|p| p.commitments.categories).unwrap_or_default()
 }
 
 fn period(camp: &campaign::CampaignRow) -> rule::Period {
@@ -102,24 +71,9 @@ pub struct Line {
 }
 
 impl Line {
-    fn new(
-        c: CommitmentRow,
-        rates: &HashMap<i64, Rate>,
-        anonymous: bool,
-        lang: Lang,
-        today: time::Date,
-    ) -> Line {
-        let rate = rate_text(
-            &rates.get(&c.id).copied().unwrap_or_default(),
-            anonymous,
-            lang,
-        );
-        Line {
-            overdue: c.overdue(today),
-            late: c.late(),
-            rate,
-            c,
-        }
+    fn new(c: CommitmentRow, rates: &HashMap<i64, Rate>, anonymous: bool, lang: Lang, today: time::Date) -> Line {
+        let rate = rate_text(&rates.get(&c.id).copied().unwrap_or_default(), anonymous, lang);
+        Line { overdue: c.overdue(today), late: c.late(), rate, c }
     }
     pub fn state_label(&self, lang: &Lang) -> &'static str {
         self.c.state().label(*lang)
@@ -195,10 +149,7 @@ impl ListQuery {
 
 /// Whether the caller acts for any organization or unit (and so has a list to see).
 fn acts_for_some(scope: &Scope) -> bool {
-    scope
-        .reaches
-        .iter()
-        .any(|(r, _)| !matches!(r, Reach::Person(_)))
+    scope.reaches.iter().any(|(r, _)| !matches!(r, Reach::Person(_)))
 }
 
 async fn filter_of(c: &mut Conn, campaign: i64, q: &ListQuery) -> AppResult<Filter> {
@@ -210,23 +161,10 @@ async fn filter_of(c: &mut Conn, campaign: i64, q: &ListQuery) -> AppResult<Filt
         Some(id) => Some(tree::require(c, Tree::Unit, id).await?.path),
         None => None,
     };
-    Ok(Filter {
-        campaign: Some(campaign),
-        org_path,
-        unit_path,
-        category: q.category.clone().filter(|s| !s.is_empty()),
-        state: q.state.as_deref().and_then(CState::parse),
-        ..Default::default()
-    })
+    Ok(Filter { campaign: Some(campaign), org_path, unit_path, category: q.category.clone().filter(|s| !s.is_empty()), state: q.state.as_deref().and_then(CState::parse), ..Default::default() })
 }
 
-async fn lines(
-    c: &mut Conn,
-    scope: &Scope,
-    campaign: i64,
-    q: &ListQuery,
-    lang: Lang,
-) -> AppResult<Vec<Line>> {
+async fn lines(c: &mut Conn, scope: &Scope, campaign: i64, q: &ListQuery, lang: Lang) -> AppResult<Vec<Line>> {
     let f = filter_of(c, campaign, q).await?;
     let rows = cm::list(c, scope, &f).await?;
     let (rates, anonymous) = cm::rates(c, campaign).await?;
@@ -242,21 +180,11 @@ async fn lines(
         .collect())
 }
 
-pub async fn index(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Query(q): Query<ListQuery>,
-) -> AppResult<Response> {
+pub async fn index(State(s): State<AppState>, ctx: Ctx, Query(q): Query<ListQuery>) -> AppResult<Response> {
     hub(&s, &ctx, q, FormState::new(ctx.lang), StatusCode::OK).await
 }
 
-async fn hub(
-    s: &AppState,
-    ctx: &Ctx,
-    q: ListQuery,
-    f: FormState,
-    status: StatusCode,
-) -> AppResult<Response> {
+async fn hub(s: &AppState, ctx: &Ctx, q: ListQuery, f: FormState, status: StatusCode) -> AppResult<Response> {
     let me = ctx.me()?;
     let scope = &me.scope;
     let mut c = s.store.read().await?;
@@ -265,68 +193,21 @@ async fn hub(
     let today = today();
     let mut mine = Vec::new();
     for t in cm::my_tasks(&mut c, scope, camp.id).await? {
-        let items = cm::list(
-            &mut c,
-            scope,
-            &Filter {
-                campaign: Some(camp.id),
-                task: Some(t.id),
-                ..Default::default()
-            },
-        )
-        .await?;
-        let items = items
-            .into_iter()
-            .map(|r| Line::new(r, &rates, anonymous, ctx.lang, today))
-            .collect();
+        let items = cm::list(&mut c, scope, &Filter { campaign: Some(camp.id), task: Some(t.id), ..Default::default() }).await?;
+        let items = items.into_iter().map(|r| Line::new(r, &rates, anonymous, ctx.lang, today)).collect();
         let path = match (t.unit_id, t.owner_path.clone()) {
             (None, Some(p)) => p,
-            _ => tree::all(&mut c, Tree::Org)
-                .await?
-                .into_iter()
-                .find(|n| n.depth == 0)
-                .map(|n| n.path)
-                .unwrap_or_default(),
+            _ => tree::all(&mut c, Tree::Org).await?.into_iter().find(|n| n.depth == 0).map(|n| n.path).unwrap_or_default(),
         };
         let requirements = cm::requirements_for(&mut c, camp.id, &path).await?;
-        mine.push(MyTask {
-            t,
-            items,
-            requirements,
-        });
+        mine.push(MyTask { t, items, requirements });
     }
-    let to_review = cm::list(
-        &mut c,
-        scope,
-        &Filter {
-            campaign: Some(camp.id),
-            to_review: true,
-            ..Default::default()
-        },
-    )
-    .await?
-    .len();
+    let to_review = cm::list(&mut c, scope, &Filter { campaign: Some(camp.id), to_review: true, ..Default::default() }).await?.len();
     let may_list = acts_for_some(scope);
-    let lines = if may_list {
-        lines(&mut c, scope, camp.id, &q, ctx.lang).await?
-    } else {
-        Vec::new()
-    };
-    let home_org = scope.reaches.iter().find_map(|(r, _)| {
-        if let Reach::Org(p) = r {
-            p.trim_end_matches('/')
-                .rsplit('/')
-                .next()
-                .and_then(|x| x.parse().ok())
-        } else {
-            None
-        }
-    });
+    let lines = if may_list { lines(&mut c, scope, camp.id, &q, ctx.lang).await? } else { Vec::new() };
+    let home_org = scope.reaches.iter().find_map(|(r, _)| if let Reach::Org(p) = r { p.trim_end_matches('/').rsplit('/').next().and_then(|x| x.parse().ok()) } else { None });
     let query = serde_urlencoded::to_string(&q).unwrap_or_default();
-    let states = STATES
-        .iter()
-        .map(|s| (s.code(), s.label(ctx.lang)))
-        .collect();
+    let states = STATES.iter().map(|s| (s.code(), s.label(ctx.lang))).collect();
     let page = HubPage {
         l: Layout::new(ctx, ctx.t("公开承诺", "Public commitments")),
         campaign: camp.title.clone(),
@@ -345,10 +226,7 @@ async fn hub(
     Ok(render_status(status, &page))
 }
 
-fn content_of(
-    camp: &campaign::CampaignRow,
-    m: &HashMap<String, String>,
-) -> Result<rule::Content, FieldErrors> {
+fn content_of(camp: &campaign::CampaignRow, m: &HashMap<String, String>) -> Result<rule::Content, FieldErrors> {
     rule::parse(
         &categories(camp),
         period(camp),
@@ -361,25 +239,17 @@ fn content_of(
 }
 
 fn requirement_of(m: &HashMap<String, String>) -> Option<i64> {
-    field(m, "requirement").and_then(|v| v.parse().ok())
+    field(m, "requirement").and_then(|v| v.parse().ok()).filter(|v: &i64| *v > 0)
 }
 
 /// Makes a commitment (a draft; `submit=1` hands it in at once).
-pub async fn create(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Form(p): Form<Vec<(String, String)>>,
-) -> AppResult<Response> {
+pub async fn create(State(s): State<AppState>, ctx: Ctx, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
     let scope = ctx.me()?.scope.clone();
     let m = form_map(p);
-    let task_id = field(&m, "task")
-        .and_then(|v| v.parse::<i64>().ok())
-        .ok_or_else(AppError::not_found)?;
+    let task_id = field(&m, "task").and_then(|v| v.parse::<i64>().ok()).ok_or_else(AppError::not_found)?;
     let r = async {
         let mut w = s.store.write().await?;
-        let camp = campaign::current(&mut w)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let camp = campaign::current(&mut w).await?.ok_or(StoreError::NotFound)?;
         let content = content_of(&camp, &m).map_err(StoreError::Invalid)?;
         let id = cm::create(&mut w, &scope, task_id, requirement_of(&m), &content).await?;
         if field(&m, "submit") == Some("1") {
@@ -394,57 +264,34 @@ pub async fn create(
         Err(StoreError::Invalid(e)) => {
             let mut f = FormState::with(ctx.lang, m, e);
             f.set("open_task", task_id.to_string());
-            hub(
-                &s,
-                &ctx,
-                ListQuery::default(),
-                f,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
+            hub(&s, &ctx, ListQuery::default(), f, StatusCode::UNPROCESSABLE_ENTITY).await
         }
         Err(e) => Err(e.into()),
     }
 }
 
 fn ids_of(p: &[(String, String)]) -> Vec<i64> {
-    let mut v: Vec<i64> = p
-        .iter()
-        .filter(|(k, _)| k == "ids")
-        .filter_map(|(_, v)| v.parse().ok())
-        .collect();
+    let mut v: Vec<i64> = p.iter().filter(|(k, _)| k == "ids").filter_map(|(_, v)| v.parse().ok()).collect();
     v.sort();
     v.dedup();
     v
 }
 
 /// Hands drafts in for review (one or several).
-pub async fn submit(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Form(p): Form<Vec<(String, String)>>,
-) -> AppResult<Response> {
+pub async fn submit(State(s): State<AppState>, ctx: Ctx, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
     let scope = ctx.me()?.scope.clone();
     let ids = ids_of(&p);
     if ids.is_empty() {
         return Err(AppError::invalid({
             let mut e = FieldErrors::new();
-            e.add(
-                "ids",
-                "请至少选择一项承诺",
-                "Choose at least one commitment",
-            );
+            e.add("ids", "请至少选择一项承诺", "Choose at least one commitment");
             e
         }));
     }
     let mut w = s.store.write().await?;
     cm::submit(&mut w, &scope, &ids).await?;
     w.commit().await.map_err(StoreError::from)?;
-    let back = if ids.len() == 1 {
-        format!("/commitments/{}?done=submitted", ids[0])
-    } else {
-        "/commitments?done=submitted".into()
-    };
+    let back = if ids.len() == 1 { format!("/commitments/{}?done=submitted", ids[0]) } else { "/commitments?done=submitted".into() };
     Ok(see_other(&back))
 }
 
@@ -482,13 +329,7 @@ pub async fn show(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> A
     show_page(&s, &ctx, id, None, StatusCode::OK).await
 }
 
-async fn show_page(
-    s: &AppState,
-    ctx: &Ctx,
-    id: i64,
-    f: Option<FormState>,
-    status: StatusCode,
-) -> AppResult<Response> {
+async fn show_page(s: &AppState, ctx: &Ctx, id: i64, f: Option<FormState>, status: StatusCode) -> AppResult<Response> {
     let scope = &ctx.me()?.scope;
     let mut c = s.store.read().await?;
     let row = cm::get(&mut c, scope, id).await?;
@@ -504,49 +345,24 @@ async fn show_page(
     };
     let path = match (row.unit_id, row.owner_path.clone()) {
         (None, Some(p)) => p,
-        _ => tree::all(&mut c, Tree::Org)
-            .await?
-            .into_iter()
-            .find(|n| n.depth == 0)
-            .map(|n| n.path)
-            .unwrap_or_default(),
+        _ => tree::all(&mut c, Tree::Org).await?.into_iter().find(|n| n.depth == 0).map(|n| n.path).unwrap_or_default(),
     };
     let requirements = cm::requirements_for(&mut c, row.campaign_id, &path).await?;
-    let requirement = row
-        .requirement_id
-        .and_then(|r| requirements.iter().find(|x| x.id == r).cloned());
-    let mut revisions: Vec<RevisionView> = cm::revisions(&mut c, id)
-        .await?
-        .into_iter()
-        .map(|r| RevisionView {
-            content: r.content(),
-            r,
-        })
-        .collect();
-    let pending = row
-        .pending_revision
-        .and_then(|p| revisions.iter().position(|r| r.r.id == p))
-        .map(|i| revisions.remove(i));
+    let requirement = row.requirement_id.and_then(|r| requirements.iter().find(|x| x.id == r).cloned());
+    let mut revisions: Vec<RevisionView> = cm::revisions(&mut c, id).await?.into_iter().map(|r| RevisionView { content: r.content(), r }).collect();
+    let pending = row.pending_revision.and_then(|p| revisions.iter().position(|r| r.r.id == p)).map(|i| revisions.remove(i));
     // The history of decisions and the evidence are for those whose scope holds the commitment;
     // other readers see the text in force and the reports.
     let inside = cm::in_scope(&mut c, scope, id).await?;
     if !inside {
         revisions.clear();
     }
-    let files = if inside {
-        cm::evidence(&mut c, id).await?
-    } else {
-        Vec::new()
-    };
+    let files = if inside { cm::evidence(&mut c, id).await? } else { Vec::new() };
     let progress = cm::progress(&mut c, id)
         .await?
         .into_iter()
         .map(|p| {
-            let fs = files
-                .iter()
-                .filter(|f| f.1 == p.id)
-                .map(|f| (f.0, f.2.clone(), f.3.starts_with("image/")))
-                .collect();
+            let fs = files.iter().filter(|f| f.1 == p.id).map(|f| (f.0, f.2.clone(), f.3.starts_with("image/"))).collect();
             ProgressView { p, files: fs }
         })
         .collect();
@@ -557,21 +373,12 @@ async fn show_page(
         f.set("measures", row.measures.clone());
         f.set("target", row.target.clone());
         f.set("due", iso(row.due));
-        f.set(
-            "requirement",
-            row.requirement_id
-                .map(|r| r.to_string())
-                .unwrap_or_default(),
-        );
+        f.set("requirement", row.requirement_id.map(|r| r.to_string()).unwrap_or_default());
         f.set("percent", row.percent.to_string());
         f
     });
     let line = Line::new(row, &rates, anonymous, ctx.lang, today());
-    let title = format!(
-        "{} · {}",
-        line.c.owner_name,
-        ctx.t("公开承诺", "Commitment")
-    );
+    let title = format!("{} · {}", line.c.owner_name, ctx.t("公开承诺", "Commitment"));
     let page = ShowPage {
         l: Layout::new(ctx, &title),
         line,
@@ -597,12 +404,7 @@ fn conflict_form(ctx: &Ctx, m: HashMap<String, String>, t: pacesetter_domain::Te
 }
 
 /// Edits a draft or returned commitment, or asks to amend an approved one.
-pub async fn edit(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-    Form(p): Form<Vec<(String, String)>>,
-) -> AppResult<Response> {
+pub async fn edit(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
     let scope = ctx.me()?.scope.clone();
     let m = form_map(p);
     let r = async {
@@ -611,109 +413,30 @@ pub async fn edit(
         let camp = campaign::get(&mut w, row.campaign_id).await?;
         let content = content_of(&camp, &m).map_err(StoreError::Invalid)?;
         cm::update(&mut w, &scope, id, requirement_of(&m), &content).await?;
-        if field(&m, "submit") == Some("1")
-            && cm::get(&mut w, &scope, id).await?.state().is_editable()
-        {
+        if field(&m, "submit") == Some("1") && cm::get(&mut w, &scope, id).await?.state().is_editable() {
             cm::submit(&mut w, &scope, &[id]).await?;
         }
         w.commit().await.map_err(StoreError::from)?;
         Ok::<_, StoreError>(())
     }
     .await;
-    match r {
-        Ok(()) => Ok(see_other(&format!("/commitments/{id}?done=saved"))),
-        Err(StoreError::Invalid(e)) => {
-            show_page(
-                &s,
-                &ctx,
-                id,
-                Some(FormState::with(ctx.lang, m, e)),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(StoreError::Conflict(t)) => {
-            show_page(
-                &s,
-                &ctx,
-                id,
-                Some(conflict_form(&ctx, m, t)),
-                StatusCode::CONFLICT,
-            )
-            .await
-        }
-        Err(e) => Err(e.into()),
-    }
+    after_change(&s, &ctx, id, r, m).await
 }
 
 /// A progress report (multipart: day, percent, text, files).
-pub async fn report(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-    mut mp: Multipart,
-) -> AppResult<Response> {
+pub async fn report(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, mp: Multipart) -> AppResult<Response> {
     let scope = ctx.me()?.scope.clone();
-    let max = s.site.max_upload;
-    let too_big = || {
-        AppError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "too_large",
-            format!("上传内容超过 {} MB", max / 1024 / 1024),
-            format!("The upload is larger than {} MB", max / 1024 / 1024),
-        )
-    };
-    let mut values = HashMap::new();
-    let mut files = Vec::new();
-    let mut errs = FieldErrors::new();
-    let mut total = 0usize;
-    while let Some(f) = mp.next_field().await.map_err(|_| too_big())? {
-        let name = f.name().unwrap_or("").to_string();
-        if name == "files" {
-            let filename: String = f
-                .file_name()
-                .unwrap_or("")
-                .chars()
-                .filter(|c| !c.is_control() && !matches!(c, '/' | '\\' | '"'))
-                .take(200)
-                .collect();
-            let bytes = f.bytes().await.map_err(|_| too_big())?;
-            if bytes.is_empty() {
-                continue;
-            }
-            total += bytes.len();
-            if total > max {
-                return Err(too_big());
-            }
-            match upload::check(&filename, &bytes, max) {
-                Ok((kind, data)) => files.push(cm::NewEvidence {
-                    filename,
-                    content_type: kind.content_type().into(),
-                    data,
-                }),
-                Err(t) => errs.add("files", t.zh, t.en),
-            }
-        } else {
-            values.insert(name, f.text().await.unwrap_or_default());
-        }
-    }
-    let day = match values
-        .get("day")
-        .map(|d| d.trim())
-        .filter(|d| !d.is_empty())
-    {
+    let upload::MultipartForm { values, files, mut errors } = upload::read_form(mp, "files", s.site.max_upload).await?;
+    let files = files.into_iter().map(|f| cm::NewEvidence { filename: f.filename, content_type: f.kind.content_type().into(), data: f.data }).collect();
+    let day = match values.get("day").map(|d| d.trim()).filter(|d| !d.is_empty()) {
         Some(d) => match pacesetter_domain::validate::date(d) {
             Ok(d) if d <= today() => Some(d),
             Ok(_) => {
-                errs.add(
-                    "day",
-                    "进展日期不能晚于今天",
-                    "The report cannot be dated in the future",
-                );
+                errors.add("day", "进展日期不能晚于今天", "The report cannot be dated in the future");
                 None
             }
             Err(t) => {
-                errs.add("day", t.zh, t.en);
+                errors.add("day", t.zh, t.en);
                 None
             }
         },
@@ -723,26 +446,16 @@ pub async fn report(
         let mut c = s.store.read().await?;
         cm::get(&mut c, &scope, id).await?.percent.clamp(0, 100) as u8
     };
-    let parsed = match rule::parse_progress(
-        values.get("percent").map(String::as_str).unwrap_or(""),
-        values.get("text").map(String::as_str).unwrap_or(""),
-        current_percent,
-    ) {
+    let field_of = |k: &str| values.get(k).map(String::as_str).unwrap_or("");
+    let parsed = match rule::parse_progress(field_of("percent"), field_of("text"), current_percent) {
         Ok(v) => Some(v),
         Err(e) => {
-            errs.0.extend(e.0);
+            errors.0.extend(e.0);
             None
         }
     };
-    let (Some(day), Some((percent, text)), true) = (day, parsed, errs.is_empty()) else {
-        return show_page(
-            &s,
-            &ctx,
-            id,
-            Some(FormState::with(ctx.lang, values, errs)),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
+    let (Some(day), Some((percent, text)), true) = (day, parsed, errors.is_empty()) else {
+        return show_page(&s, &ctx, id, Some(FormState::with(ctx.lang, values, errors)), StatusCode::UNPROCESSABLE_ENTITY).await;
     };
     let r = async {
         let mut w = s.store.write().await?;
@@ -751,68 +464,32 @@ pub async fn report(
         Ok::<_, StoreError>(())
     }
     .await;
+    after_change(&s, &ctx, id, r, values).await
+}
+
+/// The answer to a change of a commitment: back to its page, or the page with the problem beside
+/// what was typed.
+async fn after_change(s: &AppState, ctx: &Ctx, id: i64, r: Result<(), StoreError>, values: HashMap<String, String>) -> AppResult<Response> {
     match r {
         Ok(()) => Ok(see_other(&format!("/commitments/{id}?done=saved"))),
-        Err(StoreError::Invalid(e)) => {
-            show_page(
-                &s,
-                &ctx,
-                id,
-                Some(FormState::with(ctx.lang, values, e)),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(StoreError::Conflict(t)) => {
-            show_page(
-                &s,
-                &ctx,
-                id,
-                Some(conflict_form(&ctx, values, t)),
-                StatusCode::CONFLICT,
-            )
-            .await
-        }
+        Err(StoreError::Invalid(e)) => show_page(s, ctx, id, Some(FormState::with(ctx.lang, values, e)), StatusCode::UNPROCESSABLE_ENTITY).await,
+        Err(StoreError::Conflict(t)) => show_page(s, ctx, id, Some(conflict_form(ctx, values, t)), StatusCode::CONFLICT).await,
         Err(e) => Err(e.into()),
     }
 }
 
 /// A file of evidence, for whoever may read its commitment.
-pub async fn evidence(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
+pub async fn evidence(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
     let scope = &ctx.me()?.scope;
     let mut c = s.store.read().await?;
     let (name, ty, data) = cm::evidence_file(&mut c, scope, id).await?;
     let inline = ty.starts_with("image/");
-    let disposition = format!(
-        "{}; filename*=UTF-8''{}",
-        if inline { "inline" } else { "attachment" },
-        urlencoding(&name)
-    );
-    Ok((
-        [
-            (header::CONTENT_TYPE, ty),
-            (header::CONTENT_DISPOSITION, disposition),
-            (header::CACHE_CONTROL, "private, max-age=3600".into()),
-        ],
-        data,
-    )
-        .into_response())
+    let disposition = format!("{}; filename*=UTF-8''{}", if inline { "inline" } else { "attachment" }, urlencoding(&name));
+    Ok(([(header::CONTENT_TYPE, ty), (header::CONTENT_DISPOSITION, disposition), (header::CACHE_CONTROL, "private, max-age=3600".into())], data).into_response())
 }
 
 fn urlencoding(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
+    s.bytes().map(|b| if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
 }
 
 // ---- review ---------------------------------------------------------------------------------
@@ -830,77 +507,36 @@ pub async fn review_queue(State(s): State<AppState>, ctx: Ctx) -> AppResult<Resp
     review_page(&s, &ctx, FormState::new(ctx.lang), StatusCode::OK).await
 }
 
-async fn review_page(
-    s: &AppState,
-    ctx: &Ctx,
-    f: FormState,
-    status: StatusCode,
-) -> AppResult<Response> {
+async fn review_page(s: &AppState, ctx: &Ctx, f: FormState, status: StatusCode) -> AppResult<Response> {
     let scope = &ctx.me()?.scope;
     let mut c = s.store.read().await?;
     let camp = current(&mut c).await?;
-    let rows = cm::list(
-        &mut c,
-        scope,
-        &Filter {
-            campaign: Some(camp.id),
-            to_review: true,
-            ..Default::default()
-        },
-    )
-    .await?;
+    let rows = cm::list(&mut c, scope, &Filter { campaign: Some(camp.id), to_review: true, ..Default::default() }).await?;
     let mut pending = HashMap::new();
     for r in &rows {
         if let Some(p) = r.pending_revision {
-            let rev = cm::revisions(&mut c, r.id)
-                .await?
-                .into_iter()
-                .find(|x| x.id == p)
-                .and_then(|x| x.content());
+            let rev = cm::revisions(&mut c, r.id).await?.into_iter().find(|x| x.id == p).and_then(|x| x.content());
             pending.insert(r.id, rev);
         }
     }
     let today = today();
-    let lines = rows
-        .into_iter()
-        .map(|r| Line::new(r, &HashMap::new(), false, ctx.lang, today))
-        .collect();
-    Ok(render_status(
-        status,
-        &ReviewPage {
-            l: Layout::new(ctx, ctx.t("审核公开承诺", "Review commitments")),
-            lines,
-            pending,
-            f,
-        },
-    ))
+    let lines = rows.into_iter().map(|r| Line::new(r, &HashMap::new(), false, ctx.lang, today)).collect();
+    Ok(render_status(status, &ReviewPage { l: Layout::new(ctx, ctx.t("审核公开承诺", "Review commitments")), lines, pending, f }))
 }
 
 /// Approves or returns the chosen commitments (a batch is all or nothing).
-pub async fn review(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Form(p): Form<Vec<(String, String)>>,
-) -> AppResult<Response> {
+pub async fn review(State(s): State<AppState>, ctx: Ctx, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
     let scope = ctx.me()?.scope.clone();
     let ids = ids_of(&p);
     let m = form_map(p);
     let comment = field(&m, "comment").map(str::to_string);
     let d = match field(&m, "action") {
         Some("approve") => Decision::Approve { comment },
-        Some("return") => Decision::Return {
-            comment: comment.unwrap_or_default(),
-        },
+        Some("return") => Decision::Return { comment: comment.unwrap_or_default() },
         _ => {
             let mut e = FieldErrors::new();
             e.add("action", "请选择通过或退回", "Choose approve or return");
-            return review_page(
-                &s,
-                &ctx,
-                FormState::with(ctx.lang, m, e),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
+            return review_page(&s, &ctx, FormState::with(ctx.lang, m, e), StatusCode::UNPROCESSABLE_ENTITY).await;
         }
     };
     let r = async {
@@ -912,26 +548,11 @@ pub async fn review(
     .await;
     match r {
         Ok(_) => {
-            let back = field(&m, "back")
-                .filter(|b| b.starts_with("/commitments"))
-                .unwrap_or("/commitments/review");
-            Ok(see_other(&format!(
-                "{back}{}done=reviewed",
-                if back.contains('?') { "&" } else { "?" }
-            )))
+            let back = field(&m, "back").filter(|b| b.starts_with("/commitments")).unwrap_or("/commitments/review");
+            Ok(see_other(&format!("{back}{}done=reviewed", if back.contains('?') { "&" } else { "?" })))
         }
-        Err(StoreError::Invalid(e)) => {
-            review_page(
-                &s,
-                &ctx,
-                FormState::with(ctx.lang, m, e),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(StoreError::Conflict(t)) => {
-            review_page(&s, &ctx, conflict_form(&ctx, m, t), StatusCode::CONFLICT).await
-        }
+        Err(StoreError::Invalid(e)) => review_page(&s, &ctx, FormState::with(ctx.lang, m, e), StatusCode::UNPROCESSABLE_ENTITY).await,
+        Err(StoreError::Conflict(t)) => review_page(&s, &ctx, conflict_form(&ctx, m, t), StatusCode::CONFLICT).await,
         Err(e) => Err(e.into()),
     }
 }
@@ -960,11 +581,7 @@ pub struct NodeQuery {
     pub org: Option<i64>,
 }
 
-async fn coverage_rows(
-    c: &mut Conn,
-    scope: &Scope,
-    q: &NodeQuery,
-) -> AppResult<(campaign::CampaignRow, Option<Node>, Vec<TaskRow>)> {
+async fn coverage_rows(c: &mut Conn, scope: &Scope, q: &NodeQuery) -> AppResult<(campaign::CampaignRow, Option<Node>, Vec<TaskRow>)> {
     let camp = current(c).await?;
     let node = match q.org {
         Some(id) => {
@@ -976,14 +593,7 @@ async fn coverage_rows(
         }
         None => None,
     };
-    let rows = cm::coverage(
-        c,
-        scope,
-        camp.id,
-        node.as_ref().map(|n| n.path.clone()),
-        None,
-    )
-    .await?;
+    let rows = cm::coverage(c, scope, camp.id, node.as_ref().map(|n| n.path.clone()), None).await?;
     Ok((camp, node, rows))
 }
 
@@ -992,11 +602,7 @@ fn not_committed(t: &TaskRow) -> bool {
 }
 
 /// Who in the caller's scope (or below an organization) has not yet committed.
-pub async fn coverage(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Query(q): Query<NodeQuery>,
-) -> AppResult<Response> {
+pub async fn coverage(State(s): State<AppState>, ctx: Ctx, Query(q): Query<NodeQuery>) -> AppResult<Response> {
     let scope = &ctx.me()?.scope;
     let mut c = s.store.read().await?;
     let (_, node, rows) = coverage_rows(&mut c, scope, &q).await?;
@@ -1004,45 +610,21 @@ pub async fn coverage(
     let missing: Vec<TaskRow> = rows.into_iter().filter(not_committed).collect();
     let made = total - missing.len();
     let query = serde_urlencoded::to_string(&q).unwrap_or_default();
-    Ok(render(&CoveragePage {
-        l: Layout::new(&ctx, ctx.t("承诺覆盖情况", "Who has committed")),
-        node,
-        missing,
-        made,
-        total,
-        query,
-    }))
+    Ok(render(&CoveragePage { l: Layout::new(&ctx, ctx.t("承诺覆盖情况", "Who has committed")), node, missing, made, total, query }))
 }
 
-pub async fn coverage_export(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path(format): Path<String>,
-    Query(q): Query<NodeQuery>,
-) -> AppResult<Response> {
+pub async fn coverage_export(State(s): State<AppState>, ctx: Ctx, Path(format): Path<String>, Query(q): Query<NodeQuery>) -> AppResult<Response> {
     let scope = &ctx.me()?.scope;
     let mut c = s.store.read().await?;
     let (_, _, rows) = coverage_rows(&mut c, scope, &q).await?;
     let lang = ctx.lang;
     let sheet = Sheet {
         name: lang.t("未承诺名单", "Not committed").into(),
-        headers: vec![
-            lang.t("承诺人", "Owner").into(),
-            lang.t("任务", "Task").into(),
-            lang.t("截止日期", "Due").into(),
-            lang.t("状态", "State").into(),
-        ],
+        headers: vec![lang.t("承诺人", "Owner").into(), lang.t("任务", "Task").into(), lang.t("截止日期", "Due").into(), lang.t("状态", "State").into()],
         rows: rows
             .iter()
             .filter(|t| not_committed(t))
-            .map(|t| {
-                vec![
-                    t.owner_name.clone(),
-                    t.title.clone(),
-                    t.due_date.map(iso).unwrap_or_default(),
-                    lang.t("未承诺", "Not committed").into(),
-                ]
-            })
+            .map(|t| vec![t.owner_name.clone(), t.title.clone(), t.due_date.map(iso).unwrap_or_default(), lang.t("未承诺", "Not committed").into()])
             .collect(),
     };
     let format = format.trim_start_matches("export.");
@@ -1051,39 +633,21 @@ pub async fn coverage_export(
 
 /// Reminds everyone in the caller's scope (or below an organization) who has not committed:
 /// a notification and an e-mail, once a day each.
-pub async fn remind(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Form(p): Form<Vec<(String, String)>>,
-) -> AppResult<Response> {
+pub async fn remind(State(s): State<AppState>, ctx: Ctx, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
     let scope = ctx.me()?.scope.clone();
     let m = form_map(p);
-    let q = NodeQuery {
-        org: field(&m, "org").and_then(|v| v.parse().ok()),
-    };
+    let q = NodeQuery { org: field(&m, "org").and_then(|v| v.parse().ok()) };
     let mut w = s.store.write().await?;
     let (_, _, rows) = coverage_rows(&mut w, &scope, &q).await?;
-    let missing: Vec<&TaskRow> = rows
-        .iter()
-        .filter(|t| not_committed(t))
-        .filter(|t| pacesetter_store::task::rights(&scope, t).review || scope.is_office_or_admin())
-        .collect();
+    let missing: Vec<&TaskRow> = rows.iter().filter(|t| not_committed(t)).filter(|t| pacesetter_store::task::rights(&scope, t).review || scope.is_office_or_admin()).collect();
     let day = iso(today());
     let notes = missing
         .iter()
         .map(|t| pacesetter_store::notify::Note {
             kind: "due_soon",
             task: t.id,
-            zh: format!(
-                "请尽快提出公开承诺：“{}”（截止{}）",
-                t.title,
-                t.due_date.map(iso).unwrap_or_default()
-            ),
-            en: format!(
-                "Please make your public commitment: \"{}\" (due {})",
-                t.title,
-                t.due_date.map(iso).unwrap_or_default()
-            ),
+            zh: format!("请尽快提出公开承诺：“{}”（截止{}）", t.title, t.due_date.map(iso).unwrap_or_default()),
+            en: format!("Please make your public commitment: \"{}\" (due {})", t.title, t.due_date.map(iso).unwrap_or_default()),
             dedupe: format!("commit-remind:{}:{day}", t.id),
         })
         .collect();
@@ -1100,9 +664,7 @@ pub async fn remind(
     .await?;
     w.commit().await.map_err(StoreError::from)?;
     let org = q.org.map(|o| format!("org={o}&")).unwrap_or_default();
-    Ok(see_other(&format!(
-        "/commitments/coverage?{org}done=reminded"
-    )))
+    Ok(see_other(&format!("/commitments/coverage?{org}done=reminded")))
 }
 
 // ---- requirements ---------------------------------------------------------------------------
@@ -1120,12 +682,7 @@ pub async fn requirements(State(s): State<AppState>, ctx: Ctx) -> AppResult<Resp
     requirements_page(&s, &ctx, FormState::new(ctx.lang), StatusCode::OK).await
 }
 
-async fn requirements_page(
-    s: &AppState,
-    ctx: &Ctx,
-    f: FormState,
-    status: StatusCode,
-) -> AppResult<Response> {
+async fn requirements_page(s: &AppState, ctx: &Ctx, f: FormState, status: StatusCode) -> AppResult<Response> {
     let scope = &ctx.me()?.scope;
     let mut c = s.store.read().await?;
     let camp = current(&mut c).await?;
@@ -1141,70 +698,27 @@ async fn requirements_page(
         }
     }
     // The organizations the caller may address: those they can change, down to branches.
-    let orgs: Vec<Node> = tree::all(&mut c, Tree::Org)
-        .await?
-        .into_iter()
-        .filter(|n| {
-            n.closed_on.is_none()
-                && scope.org_access(&n.path) == Some(Access::Write)
-                && n.kind != "group"
-        })
-        .take(2000)
-        .collect();
-    Ok(render_status(
-        status,
-        &RequirementsPage {
-            l: Layout::new(ctx, ctx.t("争创要求", "Requirements handed down")),
-            rows,
-            orgs,
-            f,
-        },
-    ))
+    let orgs: Vec<Node> =
+        tree::all(&mut c, Tree::Org).await?.into_iter().filter(|n| n.closed_on.is_none() && scope.org_access(&n.path) == Some(Access::Write) && n.kind != "group").take(2000).collect();
+    Ok(render_status(status, &RequirementsPage { l: Layout::new(ctx, ctx.t("争创要求", "Requirements handed down")), rows, orgs, f }))
 }
 
-pub async fn add_requirement(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Form(p): Form<Vec<(String, String)>>,
-) -> AppResult<Response> {
+pub async fn add_requirement(State(s): State<AppState>, ctx: Ctx, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
     let scope = ctx.me()?.scope.clone();
     let m = form_map(p);
     let r = async {
         let mut w = s.store.write().await?;
-        let camp = campaign::current(&mut w)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        let org = field(&m, "org")
-            .and_then(|v| v.parse::<i64>().ok())
-            .ok_or_else(|| {
-                StoreError::invalid("org", "请选择下达给哪个组织", "Choose the organization")
-            })?;
+        let camp = campaign::current(&mut w).await?.ok_or(StoreError::NotFound)?;
+        let org = field(&m, "org").and_then(|v| v.parse::<i64>().ok()).ok_or_else(|| StoreError::invalid("org", "请选择下达给哪个组织", "Choose the organization"))?;
         let parent = field(&m, "parent").and_then(|v| v.parse::<i64>().ok());
-        cm::add_requirement(
-            &mut w,
-            &scope,
-            camp.id,
-            org,
-            parent,
-            field(&m, "title").unwrap_or(""),
-            field(&m, "text").unwrap_or(""),
-        )
-        .await?;
+        cm::add_requirement(&mut w, &scope, camp.id, org, parent, field(&m, "title").unwrap_or(""), field(&m, "text").unwrap_or("")).await?;
         w.commit().await.map_err(StoreError::from)?;
         Ok::<_, StoreError>(())
     }
     .await;
     match r {
         Ok(()) => Ok(see_other("/commitments/requirements?done=saved")),
-        Err(StoreError::Invalid(e)) => {
-            requirements_page(
-                &s,
-                &ctx,
-                FormState::with(ctx.lang, m, e),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
+        Err(StoreError::Invalid(e)) => requirements_page(&s, &ctx, FormState::with(ctx.lang, m, e), StatusCode::UNPROCESSABLE_ENTITY).await,
         Err(e) => Err(e.into()),
     }
 }
@@ -1222,9 +736,7 @@ pub struct RollRow {
 
 impl RollRow {
     pub fn mean(s: &Summary) -> String {
-        s.mean_progress()
-            .map(|p| format!("{p}%"))
-            .unwrap_or_else(|| "—".into())
+        s.mean_progress().map(|p| format!("{p}%")).unwrap_or_else(|| "—".into())
     }
 }
 
@@ -1261,45 +773,19 @@ fn coverage_by_org(rows: &[TaskRow]) -> HashMap<i64, (usize, usize)> {
 }
 
 /// The commitments of an organization's subtree: its own figures beside each child's.
-pub async fn dashboard(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Query(q): Query<NodeQuery>,
-) -> AppResult<Response> {
+pub async fn dashboard(State(s): State<AppState>, ctx: Ctx, Query(q): Query<NodeQuery>) -> AppResult<Response> {
     let scope = &ctx.me()?.scope;
     let mut c = s.store.read().await?;
     let camp = current(&mut c).await?;
     let all = tree::all(&mut c, Tree::Org).await?;
     let node = match q.org {
-        Some(id) => all
-            .iter()
-            .find(|n| n.id == id)
-            .cloned()
-            .ok_or_else(AppError::not_found)?,
+        Some(id) => all.iter().find(|n| n.id == id).cloned().ok_or_else(AppError::not_found)?,
         None => {
             // The caller's highest organization, or the root.
-            let mine = scope
-                .reaches
-                .iter()
-                .filter_map(|(r, _)| {
-                    if let Reach::Org(p) = r {
-                        Some(p.clone())
-                    } else {
-                        None
-                    }
-                })
-                .min_by_key(|p| p.len());
+            let mine = scope.reaches.iter().filter_map(|(r, _)| if let Reach::Org(p) = r { Some(p.clone()) } else { None }).min_by_key(|p| p.len());
             match (scope.global(), mine) {
-                (Some(_), _) | (None, None) => all
-                    .iter()
-                    .find(|n| n.depth == 0)
-                    .cloned()
-                    .ok_or_else(AppError::not_found)?,
-                (None, Some(p)) => all
-                    .iter()
-                    .find(|n| n.path == p)
-                    .cloned()
-                    .ok_or_else(AppError::not_found)?,
+                (Some(_), _) | (None, None) => all.iter().find(|n| n.depth == 0).cloned().ok_or_else(AppError::not_found)?,
+                (None, Some(p)) => all.iter().find(|n| n.path == p).cloned().ok_or_else(AppError::not_found)?,
             }
         }
     };
@@ -1314,102 +800,42 @@ pub async fn dashboard(
     let roll = |n: &Node| {
         let s = sums.get(&n.id).cloned().unwrap_or_default();
         let (committed, owed) = cov.get(&n.id).copied().unwrap_or_default();
-        RollRow {
-            rate: rate_text(&s.subtree_rate, anonymous, lang),
-            own_rate: rate_text(&s.own_rate, anonymous, lang),
-            node: n.clone(),
-            s,
-            committed,
-            owed,
-        }
+        RollRow { rate: rate_text(&s.subtree_rate, anonymous, lang), own_rate: rate_text(&s.own_rate, anonymous, lang), node: n.clone(), s, committed, owed }
     };
     let me = roll(&node);
-    let children = all
-        .iter()
-        .filter(|n| n.parent_id == Some(node.id) && n.closed_on.is_none())
-        .map(roll)
-        .collect();
+    let children = all.iter().filter(|n| n.parent_id == Some(node.id) && n.closed_on.is_none()).map(roll).collect();
     // Window units (亮承诺): their commitments, for the office.
     let mut windows = Vec::new();
     if scope.global().is_some() && node.depth == 0 {
-        let rows = cm::list(
-            &mut c,
-            scope,
-            &Filter {
-                campaign: Some(camp.id),
-                ..Default::default()
-            },
-        )
-        .await?;
+        let rows = cm::list(&mut c, scope, &Filter { campaign: Some(camp.id), ..Default::default() }).await?;
         let units = tree::all(&mut c, Tree::Unit).await?;
         let mut by_unit: HashMap<i64, OrgSummary> = HashMap::new();
         let today = today();
         for r in rows.iter().filter(|r| r.unit_id.is_some()) {
             let e = by_unit.entry(r.unit_id.unwrap_or(0)).or_default();
-            e.own
-                .add(r.state(), r.percent.clamp(0, 100) as u8, r.overdue(today));
-            e.own_rate
-                .add(&rates.get(&r.id).copied().unwrap_or_default());
+            e.own.add(r.state(), r.percent.clamp(0, 100) as u8, r.overdue(today));
+            e.own_rate.add(&rates.get(&r.id).copied().unwrap_or_default());
         }
-        let unit_tasks = cm::coverage(
-            &mut c,
-            scope,
-            camp.id,
-            None,
-            Some(
-                units
-                    .iter()
-                    .find(|u| u.depth == 0)
-                    .map(|u| u.path.clone())
-                    .unwrap_or_default(),
-            ),
-        )
-        .await?;
+        let unit_tasks = cm::coverage(&mut c, scope, camp.id, None, Some(units.iter().find(|u| u.depth == 0).map(|u| u.path.clone()).unwrap_or_default())).await?;
         for t in unit_tasks.iter().filter(|t| t.unit_id.is_some()) {
             let Some(u) = units.iter().find(|u| Some(u.id) == t.unit_id) else {
                 continue;
             };
             let s = by_unit.get(&u.id).cloned().unwrap_or_default();
-            windows.push(RollRow {
-                rate: rate_text(&s.own_rate, anonymous, lang),
-                own_rate: String::new(),
-                node: u.clone(),
-                s,
-                committed: usize::from(!not_committed(t)),
-                owed: 1,
-            });
+            windows.push(RollRow { rate: rate_text(&s.own_rate, anonymous, lang), own_rate: String::new(), node: u.clone(), s, committed: usize::from(!not_committed(t)), owed: 1 });
         }
     }
-    let title = format!(
-        "{} · {}",
-        node.name,
-        ctx.t("公开承诺统计", "Commitments roll-up")
-    );
-    Ok(render(&DashboardPage {
-        l: Layout::new(&ctx, &title),
-        node,
-        me,
-        children,
-        windows,
-        definition: rate_definition(lang),
-    }))
+    let title = format!("{} · {}", node.name, ctx.t("公开承诺统计", "Commitments roll-up"));
+    Ok(render(&DashboardPage { l: Layout::new(&ctx, &title), node, me, children, windows, definition: rate_definition(lang) }))
 }
 
 // ---- exports --------------------------------------------------------------------------------
 
-pub async fn export_xlsx(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Query(q): Query<ListQuery>,
-) -> AppResult<Response> {
+pub async fn export_xlsx(State(s): State<AppState>, ctx: Ctx, Query(q): Query<ListQuery>) -> AppResult<Response> {
     export(&s, &ctx, q, "xlsx").await
 }
 
-pub async fn export_csv(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Query(q): Query<ListQuery>,
-) -> AppResult<Response> {
+pub async fn export_csv(State(s): State<AppState>, ctx: Ctx, Query(q): Query<ListQuery>) -> AppResult<Response> {
     export(&s, &ctx, q, "csv").await
 }
 
@@ -1451,16 +877,8 @@ async fn export(s: &AppState, ctx: &Ctx, q: ListQuery, format: &str) -> AppResul
                     iso(l.c.due),
                     l.c.state().label(lang).into(),
                     format!("{}%", l.c.percent),
-                    if l.overdue {
-                        h("是", "yes")
-                    } else {
-                        String::new()
-                    },
-                    if l.late {
-                        h("是", "yes")
-                    } else {
-                        String::new()
-                    },
+                    if l.overdue { h("是", "yes") } else { String::new() },
+                    if l.late { h("是", "yes") } else { String::new() },
                     l.rate.clone(),
                 ]
             })
@@ -1475,50 +893,29 @@ async fn export(s: &AppState, ctx: &Ctx, q: ListQuery, format: &str) -> AppResul
 /// template whose target is `commitment`: the targets are the commitments, the audience the
 /// organization's members (and its linked unit's people). The owner then opens it on the
 /// survey's page.
-pub async fn evaluate(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Form(p): Form<Vec<(String, String)>>,
-) -> AppResult<Response> {
+pub async fn evaluate(State(s): State<AppState>, ctx: Ctx, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
     let scope = ctx.me()?.scope.clone();
     let m = form_map(p);
     let mut w = s.store.write().await?;
     let camp = current(&mut w).await?;
     let org = match field(&m, "org").and_then(|v| v.parse::<i64>().ok()) {
         Some(id) => tree::require(&mut w, Tree::Org, id).await?,
-        None => tree::all(&mut w, Tree::Org)
-            .await?
-            .into_iter()
-            .find(|n| n.depth == 0)
-            .ok_or_else(AppError::not_found)?,
+        None => tree::all(&mut w, Tree::Org).await?.into_iter().find(|n| n.depth == 0).ok_or_else(AppError::not_found)?,
     };
     if scope.org_access(&org.path) != Some(Access::Write) {
         return Err(AppError::not_found());
     }
-    let linked: Option<i64> = w
-        .fetch_opt_i64(
-            pacesetter_store::db::Sql::new("SELECT linked_unit_id FROM orgs WHERE id = $1")
-                .bind(org.id),
-        )
-        .await
-        .map_err(StoreError::from)?;
+    let linked: Option<i64> = w.fetch_opt_i64(pacesetter_store::db::Sql::new("SELECT linked_unit_id FROM orgs WHERE id = $1").bind(org.id)).await.map_err(StoreError::from)?;
     let owner_unit = if scope.is_office_or_admin() {
         None
     } else {
-        Some(linked.ok_or_else(|| AppError::new(StatusCode::FORBIDDEN, "forbidden", "本组织没有对应的行政单位，请由创先办发起评诺", "This organization has no linked unit: ask the campaign office to start the evaluation"))?)
+        Some(linked.ok_or_else(|| {
+            AppError::new(StatusCode::FORBIDDEN, "forbidden", "本组织没有对应的行政单位，请由创先办发起评诺", "This organization has no linked unit: ask the campaign office to start the evaluation")
+        })?)
     };
-    let t = camp
-        .plan()?
-        .surveys
-        .into_iter()
-        .find(|t| t.target == TargetKind::Commitment)
-        .ok_or_else(|| {
-            AppError::new(
-                StatusCode::CONFLICT,
-                "no_template",
-                "活动计划中没有评诺问卷模板（target = \"commitment\"）",
-                "The plan has no evaluation template (target = \"commitment\")",
-            )
+    let t =
+        camp.plan()?.surveys.into_iter().find(|t| t.target == TargetKind::Commitment).ok_or_else(|| {
+            AppError::new(StatusCode::CONFLICT, "no_template", "活动计划中没有评诺问卷模板（target = \"commitment\"）", "The plan has no evaluation template (target = \"commitment\")")
         })?;
     let new = survey::NewSurvey {
         campaign_id: Some(camp.id),
@@ -1537,36 +934,19 @@ pub async fn evaluate(
     let id = survey::create(&mut w, &scope, new).await?;
     let n = cm::set_survey_targets(&mut w, id, camp.id, Some(&org.path)).await?;
     if n == 0 {
-        return Err(AppError::new(
-            StatusCode::CONFLICT,
-            "no_targets",
-            "该组织下还没有通过审核的公开承诺",
-            "There are no approved commitments below this organization yet",
-        ));
+        return Err(AppError::new(StatusCode::CONFLICT, "no_targets", "该组织下还没有通过审核的公开承诺", "There are no approved commitments below this organization yet"));
     }
     survey::invite_subtree(&mut w, &scope, id, survey::Tree::Party, org.id).await?;
     if let Some(u) = linked {
         survey::invite_subtree(&mut w, &scope, id, survey::Tree::Admin, u).await?;
     }
-    pacesetter_store::audit::append(
-        &mut w,
-        &scope,
-        "commitment.evaluation",
-        "survey",
-        id,
-        None,
-        Some(serde_json::json!({"org": org.id, "targets": n}).to_string()),
-    )
-    .await?;
+    pacesetter_store::audit::append(&mut w, &scope, "commitment.evaluation", "survey", id, None, Some(serde_json::json!({"org": org.id, "targets": n}).to_string())).await?;
     w.commit().await.map_err(StoreError::from)?;
     Ok(see_other(&format!("/surveys/{id}?done=created")))
 }
 
 /// The commitment-evaluation surveys that are open, for a commitment's page.
-pub async fn open_evaluations(
-    c: &mut Conn,
-    commitment: i64,
-) -> Result<Vec<survey::SurveyRow>, StoreError> {
+pub async fn open_evaluations(c: &mut Conn, commitment: i64) -> Result<Vec<survey::SurveyRow>, StoreError> {
     survey::open_for_target(c, TargetKind::Commitment, commitment).await
 }
 
@@ -1592,11 +972,7 @@ impl BoardPage {
 }
 
 /// The board may be read by anyone logged in, and by anyone at all once the office opens it.
-async fn board_data(
-    s: &AppState,
-    ctx: &Ctx,
-    org: i64,
-) -> AppResult<(Node, Board, Vec<Line>, Vec<Node>)> {
+async fn board_data(s: &AppState, ctx: &Ctx, org: i64) -> AppResult<(Node, Board, Vec<Line>, Vec<Node>)> {
     let mut c = s.store.read().await?;
     let camp = current(&mut c).await?;
     let board = cm::board(&mut c, camp.id).await?;
@@ -1606,107 +982,40 @@ async fn board_data(
     let node = tree::require(&mut c, Tree::Org, org).await?;
     // The board of an organization: its own commitments and its members' (not those below).
     let scope = Scope::system("board");
-    let rows = cm::list(
-        &mut c,
-        &scope,
-        &Filter {
-            campaign: Some(camp.id),
-            org_path: Some(node.path.clone()),
-            public_only: true,
-            ..Default::default()
-        },
-    )
-    .await?;
-    let rows: Vec<CommitmentRow> = rows
-        .into_iter()
-        .filter(|r| r.board_org_id == Some(node.id))
-        .collect();
+    let rows = cm::list(&mut c, &scope, &Filter { campaign: Some(camp.id), org_path: Some(node.path.clone()), public_only: true, ..Default::default() }).await?;
+    let rows: Vec<CommitmentRow> = rows.into_iter().filter(|r| r.board_org_id == Some(node.id)).collect();
     let (rates, anonymous) = cm::rates(&mut c, camp.id).await?;
     let today = today();
-    let lines = rows
-        .into_iter()
-        .map(|r| Line::new(r, &rates, anonymous, ctx.lang, today))
-        .collect();
-    let children = tree::children(&mut c, Tree::Org, node.id)
-        .await?
-        .into_iter()
-        .filter(|n| n.closed_on.is_none())
-        .collect();
+    let lines = rows.into_iter().map(|r| Line::new(r, &rates, anonymous, ctx.lang, today)).collect();
+    let children = tree::children(&mut c, Tree::Org, node.id).await?.into_iter().filter(|n| n.closed_on.is_none()).collect();
     Ok((node, board, lines, children))
 }
 
-pub async fn board(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path(org): Path<i64>,
-) -> AppResult<Response> {
+pub async fn board(State(s): State<AppState>, ctx: Ctx, Path(org): Path<i64>) -> AppResult<Response> {
     let (node, board, lines, children) = board_data(&s, &ctx, org).await?;
-    let office = ctx
-        .caller
-        .as_ref()
-        .is_some_and(|c| c.scope.is_office_or_admin());
-    let all_fields = PUBLIC_FIELDS
-        .iter()
-        .map(|f| (f.code(), f.label(ctx.lang), board.fields.contains(f)))
-        .collect();
-    let title = format!(
-        "{} · {}",
-        node.name,
-        ctx.t("公开承诺栏", "Commitments board")
-    );
-    Ok(render(&BoardPage {
-        l: Layout::new(&ctx, &title),
-        node,
-        board,
-        lines,
-        children,
-        office,
-        all_fields,
-        definition: rate_definition(ctx.lang),
-    }))
+    let office = ctx.caller.as_ref().is_some_and(|c| c.scope.is_office_or_admin());
+    let all_fields = PUBLIC_FIELDS.iter().map(|f| (f.code(), f.label(ctx.lang), board.fields.contains(f))).collect();
+    let title = format!("{} · {}", node.name, ctx.t("公开承诺栏", "Commitments board"));
+    Ok(render(&BoardPage { l: Layout::new(&ctx, &title), node, board, lines, children, office, all_fields, definition: rate_definition(ctx.lang) }))
 }
 
 /// The office opens the board to readers without an account and marks the fields shown.
-pub async fn board_settings(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Form(p): Form<Vec<(String, String)>>,
-) -> AppResult<Response> {
+pub async fn board_settings(State(s): State<AppState>, ctx: Ctx, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
     let scope = ctx.me()?.scope.clone();
-    let fields: Vec<PublicField> = p
-        .iter()
-        .filter(|(k, _)| k == "fields")
-        .filter_map(|(_, v)| PublicField::parse(v))
-        .collect();
+    let fields: Vec<PublicField> = p.iter().filter(|(k, _)| k == "fields").filter_map(|(_, v)| PublicField::parse(v)).collect();
     let m = form_map(p);
     let open = field(&m, "open_to_public") == Some("yes");
     let mut w = s.store.write().await?;
     let camp = current(&mut w).await?;
-    cm::set_board(
-        &mut w,
-        &scope,
-        camp.id,
-        &Board {
-            open_to_public: open,
-            fields,
-        },
-    )
-    .await?;
+    cm::set_board(&mut w, &scope, camp.id, &Board { open_to_public: open, fields }).await?;
     w.commit().await.map_err(StoreError::from)?;
-    let back = field(&m, "org")
-        .and_then(|v| v.parse::<i64>().ok())
-        .map(|o| format!("/boards/{o}?done=saved"))
-        .unwrap_or_else(|| "/commitments?done=saved".into());
+    let back = field(&m, "org").and_then(|v| v.parse::<i64>().ok()).map(|o| format!("/boards/{o}?done=saved")).unwrap_or_else(|| "/commitments?done=saved".into());
     Ok(see_other(&back))
 }
 
 /// The board as an A4 poster: a header, then one block per commitment with the public fields,
 /// continued on further pages as needed.
-pub async fn board_pdf(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path(org): Path<i64>,
-) -> AppResult<Response> {
+pub async fn board_pdf(State(s): State<AppState>, ctx: Ctx, Path(org): Path<i64>) -> AppResult<Response> {
     let (node, board, lines, _) = board_data(&s, &ctx, org).await?;
     let lang = Lang::Zh;
     let shows = |f: PublicField| board.fields.contains(&f);
@@ -1715,43 +1024,18 @@ pub async fn board_pdf(
     let mut items: Vec<Item> = Vec::new();
     let mut y = top;
     let header = |items: &mut Vec<Item>, page: usize| {
-        items.push(Item::Text {
-            x: left,
-            y: 40.0,
-            size: 9.0,
-            text: format!("公开承诺栏 · {} · 第{}页", node.name, page),
-        });
+        items.push(Item::Text { x: left, y: 40.0, size: 9.0, text: format!("公开承诺栏 · {} · 第{}页", node.name, page) });
     };
     header(&mut items, 1);
-    items.push(Item::Text {
-        x: left,
-        y: y + 20.0,
-        size: 22.0,
-        text: "公开承诺栏".into(),
-    });
-    items.push(Item::Text {
-        x: left,
-        y: y + 48.0,
-        size: 14.0,
-        text: node.name.clone(),
-    });
+    items.push(Item::Text { x: left, y: y + 20.0, size: 22.0, text: "公开承诺栏".into() });
+    items.push(Item::Text { x: left, y: y + 48.0, size: 14.0, text: node.name.clone() });
     y += 72.0;
     if shows(PublicField::Rate) {
-        items.push(Item::Text {
-            x: left,
-            y,
-            size: 8.0,
-            text: rate_definition(lang).into(),
-        });
+        items.push(Item::Text { x: left, y, size: 8.0, text: rate_definition(lang).into() });
         y += 16.0;
     }
     if lines.is_empty() {
-        items.push(Item::Text {
-            x: left,
-            y: y + 14.0,
-            size: 11.0,
-            text: "尚无通过审核的公开承诺。".into(),
-        });
+        items.push(Item::Text { x: left, y: y + 14.0, size: 11.0, text: "尚无通过审核的公开承诺。".into() });
     }
     for (i, l) in lines.iter().enumerate() {
         let mut block: Vec<(f32, String)> = Vec::new();
@@ -1773,10 +1057,7 @@ pub async fn board_pdf(
         block.push((12.0, head));
         let mut add = |f: PublicField, label: &str, text: String| {
             if shows(f) {
-                for (j, line) in pdf::wrap(&format!("{label}：{text}"), 10.0, width - 12.0)
-                    .into_iter()
-                    .enumerate()
-                {
+                for (j, line) in pdf::wrap(&format!("{label}：{text}"), 10.0, width - 12.0).into_iter().enumerate() {
                     block.push((10.0, if j == 0 { line } else { format!("  {line}") }));
                 }
             }
@@ -1785,11 +1066,7 @@ pub async fn board_pdf(
         add(PublicField::Measures, "措施", l.c.measures.clone());
         add(PublicField::Target, "目标", l.c.target.clone());
         add(PublicField::Due, "时限", iso(l.c.due));
-        add(
-            PublicField::Progress,
-            "进度",
-            format!("{}%（{}）", l.c.percent, l.c.state().label(lang)),
-        );
+        add(PublicField::Progress, "进度", format!("{}%（{}）", l.c.percent, l.c.state().label(lang)));
         add(PublicField::Rate, "评诺", l.rate.clone());
         let height: f32 = block.iter().map(|(s, _)| s * 1.6).sum::<f32>() + 8.0;
         if y + height > bottom && y > top + 1.0 {
@@ -1799,12 +1076,7 @@ pub async fn board_pdf(
         }
         for (size, text) in block {
             y += size * 1.6;
-            items.push(Item::Text {
-                x: left + if size < 12.0 { 12.0 } else { 0.0 },
-                y,
-                size,
-                text,
-            });
+            items.push(Item::Text { x: left + if size < 12.0 { 12.0 } else { 0.0 }, y, size, text });
         }
         y += 8.0;
     }
@@ -1841,47 +1113,25 @@ pub async fn api_mine(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response
     let camp = current(&mut c).await?;
     let mut out = Vec::new();
     for t in cm::my_tasks(&mut c, scope, camp.id).await? {
-        let items = cm::list(
-            &mut c,
-            scope,
-            &Filter {
-                campaign: Some(camp.id),
-                task: Some(t.id),
-                ..Default::default()
-            },
-        )
-        .await?;
+        let items = cm::list(&mut c, scope, &Filter { campaign: Some(camp.id), task: Some(t.id), ..Default::default() }).await?;
         out.push(serde_json::json!({"task_id": t.id, "owner_kind": t.owner_kind(), "owner_name": t.owner_name, "task_state": t.state, "commitments": items.iter().map(|i| i.id).collect::<Vec<_>>()}));
     }
     Ok(axum::Json(out).into_response())
 }
 
 /// The commitments in the caller's scope, with the list's filters.
-pub async fn api_list(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Query(q): Query<ListQuery>,
-) -> AppResult<Response> {
+pub async fn api_list(State(s): State<AppState>, ctx: Ctx, Query(q): Query<ListQuery>) -> AppResult<Response> {
     let scope = &ctx.me()?.scope;
     let mut c = s.store.read().await?;
     let camp = current(&mut c).await?;
     let f = filter_of(&mut c, camp.id, &q).await?;
     let rows = cm::list(&mut c, scope, &f).await?;
     let (rates, anonymous) = cm::rates(&mut c, camp.id).await?;
-    Ok(axum::Json(
-        rows.iter()
-            .map(|r| line_json(r, &rates, anonymous))
-            .collect::<Vec<_>>(),
-    )
-    .into_response())
+    Ok(axum::Json(rows.iter().map(|r| line_json(r, &rates, anonymous)).collect::<Vec<_>>()).into_response())
 }
 
 /// One commitment with its satisfaction figures.
-pub async fn api_get(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
+pub async fn api_get(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
     let scope = &ctx.me()?.scope;
     let mut c = s.store.read().await?;
     let row = cm::get(&mut c, scope, id).await?;

@@ -285,7 +285,7 @@ pub async fn standards_change(State(s): State<AppState>, ctx: Ctx, Path(unit): P
 }
 
 /// Records an inspection (multipart: score_<standard>, day, notes, photos).
-pub async fn inspect(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, mut mp: Multipart) -> AppResult<Response> {
+pub async fn inspect(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, mp: Multipart) -> AppResult<Response> {
     let scope = ctx.me()?.scope.clone();
     {
         let mut c = s.store.read().await?;
@@ -294,41 +294,24 @@ pub async fn inspect(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, m
             return Err(AppError::not_found());
         }
     }
-    let max = s.site.max_upload;
-    let too_big = || AppError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", format!("上传内容超过 {} MB", max / 1024 / 1024), format!("The upload is larger than {} MB", max / 1024 / 1024));
-    let mut values = HashMap::new();
-    let mut scores = HashMap::new();
+    let upload::MultipartForm { values, files, errors: mut errs } = upload::read_form(mp, "photos", s.site.max_upload).await?;
     let mut photos = Vec::new();
-    let mut errs = FieldErrors::new();
-    let mut total = 0usize;
-    while let Some(f) = mp.next_field().await.map_err(|_| too_big())? {
-        let name = f.name().unwrap_or("").to_string();
-        if name == "photos" {
-            let filename: String = f.file_name().unwrap_or("").chars().filter(|c| !c.is_control() && !matches!(c, '/' | '\\' | '"')).take(200).collect();
-            let bytes = f.bytes().await.map_err(|_| too_big())?;
-            if bytes.is_empty() {
-                continue;
-            }
-            total += bytes.len();
-            if total > max {
-                return Err(too_big());
-            }
-            match upload::check(&filename, &bytes, max) {
-                Ok((kind, data)) if kind.content_type().starts_with("image/") => photos.push(window::NewPhoto { filename, content_type: kind.content_type().into(), data }),
-                Ok(_) => errs.add("photos", "只能上传照片（JPEG 或 PNG）", "Only photos (JPEG or PNG)"),
-                Err(t) => errs.add("photos", t.zh, t.en),
-            }
+    for f in files {
+        if f.kind.content_type().starts_with("image/") {
+            photos.push(window::NewPhoto { filename: f.filename, content_type: f.kind.content_type().into(), data: f.data });
         } else {
-            let v = f.text().await.unwrap_or_default();
-            if let Some(sid) = name.strip_prefix("score_").and_then(|x| x.parse::<i64>().ok()) {
-                match v.trim().parse::<i64>() {
-                    Ok(n) => {
-                        scores.insert(sid, n);
-                    }
-                    Err(_) => errs.add(&name, "请打 0 至 100 分", "Give a score from 0 to 100"),
+            errs.add("photos", "只能上传照片（JPEG 或 PNG）", "Only photos (JPEG or PNG)");
+        }
+    }
+    let mut scores = HashMap::new();
+    for (name, v) in &values {
+        if let Some(sid) = name.strip_prefix("score_").and_then(|x| x.parse::<i64>().ok()) {
+            match v.trim().parse::<i64>() {
+                Ok(n) => {
+                    scores.insert(sid, n);
                 }
+                Err(_) => errs.add(name, "请打 0 至 100 分", "Give a score from 0 to 100"),
             }
-            values.insert(name, v);
         }
     }
     let day = match values.get("day").map(|d| d.trim()).filter(|d| !d.is_empty()) {
