@@ -131,6 +131,9 @@ pub struct CommitmentRow {
     pub board_org_id: Option<i64>,
     /// The date commitments were owed (the task's date in force).
     pub deadline: Option<Date>,
+    /// The task's reviewer (office or parent) and its campaign's state.
+    pub reviewer: String,
+    pub campaign_state: String,
 }
 
 impl CommitmentRow {
@@ -152,6 +155,17 @@ impl CommitmentRow {
             "member"
         }
     }
+    /// Who owns it and reviews it: the caller's rights follow from this, as for its task.
+    pub fn ownership(&self) -> task::Ownership<'_> {
+        task::Ownership {
+            org_id: self.org_id,
+            unit_id: self.unit_id,
+            person_id: self.person_id,
+            owner_path: self.owner_path.as_deref(),
+            reviewer: pacesetter_domain::plan::Reviewer::parse(&self.reviewer).unwrap_or(pacesetter_domain::plan::Reviewer::Office),
+            active: self.campaign_state == "active",
+        }
+    }
     fn fields(&self) -> Content {
         Content { category: self.category.clone(), content: self.content.clone(), measures: self.measures.clone(), target: self.target.clone(), due: self.due }
     }
@@ -160,8 +174,8 @@ impl CommitmentRow {
 const SELECT: &str = "SELECT cm.id, cm.task_id, cm.campaign_id, cm.requirement_id, cm.category, cm.content, cm.measures, cm.target, cm.due, cm.state, cm.percent, \
      cm.first_submitted, cm.approved_ms, cm.version, cm.pending_revision, cm.updated_ms, t.org_id, t.unit_id, t.person_id, \
      COALESCE(o.name, u.name, p.name, '') AS owner_name, COALESCE(o.path, u.path, mo.path) AS owner_path, COALESCE(o.name, mo.name) AS org_name, \
-     COALESCE(t.org_id, t.member_org_id) AS board_org_id, COALESCE(t.extended_due, tt.due_date) AS deadline \
-     FROM commitments cm JOIN tasks t ON t.id = cm.task_id JOIN task_templates tt ON tt.id = t.template_id \
+     COALESCE(t.org_id, t.member_org_id) AS board_org_id, COALESCE(t.extended_due, tt.due_date) AS deadline, tt.reviewer, k.state AS campaign_state \
+     FROM commitments cm JOIN tasks t ON t.id = cm.task_id JOIN task_templates tt ON tt.id = t.template_id JOIN campaigns k ON k.id = t.campaign_id \
      LEFT JOIN orgs o ON o.id = t.org_id LEFT JOIN units u ON u.id = t.unit_id LEFT JOIN people p ON p.id = t.person_id \
      LEFT JOIN orgs mo ON mo.id = t.member_org_id";
 
@@ -229,23 +243,7 @@ pub async fn list(c: &mut Conn, scope: &Scope, f: &Filter) -> Result<Vec<Commitm
         return Ok(rows);
     }
     // Those the caller reviews, by the task's rule.
-    let mut out = Vec::new();
-    let mut tasks: HashMap<i64, bool> = HashMap::new();
-    for r in rows {
-        let may = match tasks.get(&r.task_id) {
-            Some(m) => *m,
-            None => {
-                let t = task::get(c, scope, r.task_id).await?;
-                let m = task::rights(scope, &t).review;
-                tasks.insert(r.task_id, m);
-                m
-            }
-        };
-        if may {
-            out.push(r);
-        }
-    }
-    Ok(out)
+    Ok(rows.into_iter().filter(|r| task::rights_of(scope, &r.ownership()).review).collect())
 }
 
 /// The commitment tasks the caller owes (their own, and those of the organizations and units they

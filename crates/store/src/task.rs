@@ -70,7 +70,31 @@ impl TaskRow {
     /// The path of the level above the owner: the parent organization of an organization, the
     /// organization of a person, the parent unit of a unit.
     pub fn parent_path(&self) -> Option<String> {
-        let p = self.owner_path.as_deref()?;
+        self.ownership().parent_path()
+    }
+
+    pub fn ownership(&self) -> Ownership<'_> {
+        Ownership { org_id: self.org_id, unit_id: self.unit_id, person_id: self.person_id, owner_path: self.owner_path.as_deref(), reviewer: self.reviewer(), active: self.campaign_state == "active" }
+    }
+}
+
+/// Who owns a task and who reviews it: what the rights of a caller follow from (for a task, or
+/// for a commitment made on one).
+pub struct Ownership<'a> {
+    pub org_id: Option<i64>,
+    pub unit_id: Option<i64>,
+    pub person_id: Option<i64>,
+    pub owner_path: Option<&'a str>,
+    pub reviewer: Reviewer,
+    /// The campaign is running (an archived one is read-only).
+    pub active: bool,
+}
+
+impl Ownership<'_> {
+    /// The path of the level above the owner: the parent organization of an organization, the
+    /// organization of a person, the parent unit of a unit.
+    pub fn parent_path(&self) -> Option<String> {
+        let p = self.owner_path?;
         if self.person_id.is_some() {
             return Some(p.to_string());
         }
@@ -120,15 +144,19 @@ pub struct Rights {
 }
 
 pub fn rights(scope: &Scope, t: &TaskRow) -> Rights {
-    let active = t.campaign_state == "active";
+    rights_of(scope, &t.ownership())
+}
+
+pub fn rights_of(scope: &Scope, t: &Ownership) -> Rights {
+    let active = t.active;
     let owner_write = match (t.org_id, t.unit_id, t.person_id) {
-        (Some(_), _, _) => t.owner_path.as_deref().is_some_and(|p| scope.org_access(p) == Some(Access::Write)),
-        (_, Some(_), _) => t.owner_path.as_deref().is_some_and(|p| scope.unit_access(p) == Some(Access::Write)),
+        (Some(_), _, _) => t.owner_path.is_some_and(|p| scope.org_access(p) == Some(Access::Write)),
+        (_, Some(_), _) => t.owner_path.is_some_and(|p| scope.unit_access(p) == Some(Access::Write)),
         (_, _, Some(pid)) => scope.person.map(|x| x.0) == Some(pid),
         _ => false,
     };
     let office = scope.has_any(&[Role::Office, Role::Admin]);
-    let review = match t.reviewer() {
+    let review = match t.reviewer {
         Reviewer::Office => office,
         // The level above: the parent organization (or unit) of the owner; for a member, the
         // organization they belong to. Nobody reviews their own submission.

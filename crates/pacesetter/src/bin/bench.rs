@@ -217,7 +217,31 @@ async fn bench_dashboard(people: usize) {
         let state = pacesetter_web::state::AppState { store: store.clone(), site: std::sync::Arc::new(site), responses: pacesetter_store::survey::Committer::start(store.clone()) };
         let router = pacesetter_web::routes::router(state.clone());
         let ip = std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST);
-        for (user, path) in [("office", "/campaigns/1/dashboard"), ("office", "/campaigns/1/dashboard?tree=unit"), ("orgsec", "/campaigns/1/dashboard"), ("office", "/api/v1/campaigns/1/dashboard")] {
+        // The commitments' pages (issue 6) over the demo's commitments: lists, the review queue,
+        // coverage, the roll-up, a branch's board and its PDF, the export.
+        let branch = {
+            let mut c = store.read().await.expect("read");
+            c.fetch_i64(pacesetter_store::Sql::new("SELECT MIN(t.member_org_id) FROM commitments cm JOIN tasks t ON t.id = cm.task_id WHERE t.member_org_id IS NOT NULL")).await.expect("branch")
+        };
+        let (board, board_pdf) = (format!("/boards/{branch}"), format!("/boards/{branch}/poster.pdf"));
+        let paths: Vec<(&str, &str)> = vec![
+            ("office", "/campaigns/1/dashboard"),
+            ("office", "/campaigns/1/dashboard?tree=unit"),
+            ("orgsec", "/campaigns/1/dashboard"),
+            ("office", "/api/v1/campaigns/1/dashboard"),
+            ("office", "/commitments"),
+            ("orgsec", "/commitments"),
+            ("member", "/commitments"),
+            ("office", "/commitments/review"),
+            ("orgsec", "/commitments/review"),
+            ("office", "/commitments/coverage"),
+            ("office", "/commitments/dashboard"),
+            ("orgsec", "/commitments/dashboard"),
+            ("office", &board),
+            ("office", &board_pdf),
+            ("office", "/commitments/export.xlsx"),
+        ];
+        for (user, path) in paths {
             let session = pacesetter_web::auth::login(&state, user, "bench-password", ip, "bench", None).await.expect("login");
             let cookie = format!("{}={}", pacesetter_web::auth::SESSION_COOKIE, session.token);
             let mut times = Vec::new();

@@ -335,14 +335,8 @@ async fn show_page(s: &AppState, ctx: &Ctx, id: i64, f: Option<FormState>, statu
     let row = cm::get(&mut c, scope, id).await?;
     let camp = campaign::get(&mut c, row.campaign_id).await?;
     let (rates, anonymous) = cm::rates(&mut c, row.campaign_id).await?;
-    let (owner, reviewer) = match pacesetter_store::task::get(&mut c, scope, row.task_id).await {
-        Ok(t) => {
-            let r = pacesetter_store::task::rights(scope, &t);
-            (r.submit, r.review)
-        }
-        Err(StoreError::NotFound) => (false, false),
-        Err(e) => return Err(e.into()),
-    };
+    let rights = pacesetter_store::task::rights_of(scope, &row.ownership());
+    let (owner, reviewer) = (rights.submit, rights.review);
     let path = match (row.unit_id, row.owner_path.clone()) {
         (None, Some(p)) => p,
         _ => tree::all(&mut c, Tree::Org).await?.into_iter().find(|n| n.depth == 0).map(|n| n.path).unwrap_or_default(),
