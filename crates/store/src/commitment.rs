@@ -256,8 +256,12 @@ pub async fn my_tasks(c: &mut Conn, scope: &Scope, campaign: i64) -> Result<Vec<
 /// The commitment tasks of a campaign inside an organization's (or the caller's) reach, for
 /// coverage: a task still open has no commitment handed in.
 pub async fn coverage(c: &mut Conn, scope: &Scope, campaign: i64, org_path: Option<String>, unit_path: Option<String>) -> Result<Vec<TaskRow>, StoreError> {
-    let rows = task::list(c, scope, &task::TaskFilter { campaign: Some(campaign), org_path, unit_path, ..Default::default() }).await?;
-    Ok(rows.into_iter().filter(|t| t.deliverable() == Deliverable::Commitment).collect())
+    let mut out = Vec::new();
+    for t in crate::campaign::templates(c, campaign).await?.into_iter().filter(|t| t.deliverable() == Deliverable::Commitment) {
+        let f = task::TaskFilter { campaign: Some(campaign), template: Some(t.id), org_path: org_path.clone(), unit_path: unit_path.clone(), ..Default::default() };
+        out.extend(task::list(c, scope, &f).await?);
+    }
+    Ok(out)
 }
 
 async fn owned_task(c: &mut Conn, scope: &Scope, task_id: i64) -> Result<TaskRow, StoreError> {

@@ -801,8 +801,9 @@ pub async fn dashboard(State(s): State<AppState>, ctx: Ctx, Query(q): Query<Node
     // Window units (亮承诺): their commitments, for the office.
     let mut windows = Vec::new();
     if scope.global().is_some() && node.depth == 0 {
-        let rows = cm::list(&mut c, scope, &Filter { campaign: Some(camp.id), ..Default::default() }).await?;
         let units = tree::all(&mut c, Tree::Unit).await?;
+        let root_unit = units.iter().find(|u| u.depth == 0).map(|u| u.path.clone()).unwrap_or_default();
+        let rows = cm::list(&mut c, scope, &Filter { campaign: Some(camp.id), unit_path: Some(root_unit.clone()), ..Default::default() }).await?;
         let mut by_unit: HashMap<i64, OrgSummary> = HashMap::new();
         let today = today();
         for r in rows.iter().filter(|r| r.unit_id.is_some()) {
@@ -810,11 +811,10 @@ pub async fn dashboard(State(s): State<AppState>, ctx: Ctx, Query(q): Query<Node
             e.own.add(r.state(), r.percent.clamp(0, 100) as u8, r.overdue(today));
             e.own_rate.add(&rates.get(&r.id).copied().unwrap_or_default());
         }
-        let unit_tasks = cm::coverage(&mut c, scope, camp.id, None, Some(units.iter().find(|u| u.depth == 0).map(|u| u.path.clone()).unwrap_or_default())).await?;
+        let unit_tasks = cm::coverage(&mut c, scope, camp.id, None, Some(root_unit)).await?;
+        let by_id: HashMap<i64, &Node> = units.iter().map(|u| (u.id, u)).collect();
         for t in unit_tasks.iter().filter(|t| t.unit_id.is_some()) {
-            let Some(u) = units.iter().find(|u| Some(u.id) == t.unit_id) else {
-                continue;
-            };
+            let Some(u) = t.unit_id.and_then(|id| by_id.get(&id).copied()) else { continue };
             let s = by_unit.get(&u.id).cloned().unwrap_or_default();
             windows.push(RollRow { rate: rate_text(&s.own_rate, anonymous, lang), own_rate: String::new(), node: u.clone(), s, committed: usize::from(!not_committed(t)), owed: 1 });
         }
