@@ -364,7 +364,10 @@ pub async fn update(c: &mut Conn, scope: &Scope, id: i64, requirement: Option<i6
                 .bind(now),
         )
         .await?;
-    c.execute(Sql::new("UPDATE commitments SET pending_revision = $1, updated_ms = $2 WHERE id = $3").bind(rev).bind(now).bind(id)).await?;
+    let n = c.execute(Sql::new("UPDATE commitments SET pending_revision = $1, updated_ms = $2 WHERE id = $3 AND pending_revision IS NULL AND state IN ('approved', 'in_progress')").bind(rev).bind(now).bind(id)).await?;
+    if n == 0 {
+        return Err(StoreError::conflict("承诺已有待审核的修改申请", "An amendment of this commitment is already waiting for review"));
+    }
     audit::append(c, scope, "commitment.amend", "commitment", id, audit::snapshot(&row.fields()), audit::snapshot(content)).await?;
     Ok(())
 }
@@ -415,6 +418,13 @@ pub async fn review(c: &mut Conn, scope: &Scope, ids: &[i64], d: &Decision, publ
             return Err(StoreError::invalid("comment", "退回时请写明意见", "Say why it is returned"));
         }
     }
+    let comment_len = match d {
+        Decision::Approve { comment } => comment.as_deref().map(|c| c.chars().count()).unwrap_or(0),
+        Decision::Return { comment } => comment.chars().count(),
+    };
+    if comment_len > 1000 {
+        return Err(StoreError::invalid("comment", "审核意见不能超过 1000 字", "The comment is at most 1,000 characters"));
+    }
     if ids.is_empty() {
         return Err(StoreError::invalid("ids", "请至少选择一项承诺", "Choose at least one commitment"));
     }
@@ -427,6 +437,11 @@ pub async fn review(c: &mut Conn, scope: &Scope, ids: &[i64], d: &Decision, publ
         if !task::rights(scope, &t).review {
             return Err(StoreError::forbidden("您不是该承诺的审核方", "You do not review this commitment"));
         }
+        // Whoever handed the version in (acting for the owner from above) does not also approve it.
+        let waiting = c.fetch_opt_string(Sql::new("SELECT submitted_by FROM commitment_revisions WHERE commitment_id = $1 AND decision IS NULL ORDER BY id DESC LIMIT 1").bind(*id)).await?;
+        if waiting.as_deref() == Some(scope.actor.as_str()) {
+            return Err(StoreError::forbidden("不能审核自己提交的承诺", "You cannot review a commitment you handed in yourself"));
+        }
         let (approve, comment) = match d {
             Decision::Approve { comment } => (true, comment.clone()),
             Decision::Return { comment } => (false, Some(comment.clone())),
@@ -434,14 +449,17 @@ pub async fn review(c: &mut Conn, scope: &Scope, ids: &[i64], d: &Decision, publ
         let decision = if approve { "approved" } else { "returned" };
         if let Some(rev) = row.pending_revision {
             // An amendment: the approved text stays until this decision.
-            if approve {
+            if approve && row.state() == State::Fulfilled {
+                return Err(StoreError::conflict("承诺已兑现，不能再修改", "The commitment is fulfilled and can no longer change"));
+            }
+            let n = if approve {
                 let json = c.fetch_opt_string(Sql::new("SELECT fields_json FROM commitment_revisions WHERE id = $1").bind(rev)).await?.unwrap_or_default();
                 let v: serde_json::Value = serde_json::from_str(&json).map_err(|e| StoreError::Config(e.to_string()))?;
                 let f: Content = serde_json::from_value(v["fields"].clone()).map_err(|e| StoreError::Config(e.to_string()))?;
                 let req = v["requirement"].as_i64();
                 c.execute(
                     Sql::new(
-                        "UPDATE commitments SET requirement_id = $1, category = $2, content = $3, measures = $4, target = $5, due = $6, version = version + 1, pending_revision = NULL, updated_ms = $7 WHERE id = $8",
+                        "UPDATE commitments SET requirement_id = $1, category = $2, content = $3, measures = $4, target = $5, due = $6, version = version + 1, pending_revision = NULL, updated_ms = $7 WHERE id = $8 AND pending_revision = $9",
                     )
                     .bind(req)
                     .bind(f.category.as_str())
@@ -450,11 +468,16 @@ pub async fn review(c: &mut Conn, scope: &Scope, ids: &[i64], d: &Decision, publ
                     .bind(f.target.as_str())
                     .bind(f.due)
                     .bind(now)
-                    .bind(*id),
+                    .bind(*id)
+                    .bind(rev),
                 )
-                .await?;
+                .await?
             } else {
-                c.execute(Sql::new("UPDATE commitments SET pending_revision = NULL, updated_ms = $1 WHERE id = $2").bind(now).bind(*id)).await?;
+                c.execute(Sql::new("UPDATE commitments SET pending_revision = NULL, updated_ms = $1 WHERE id = $2 AND pending_revision = $3").bind(now).bind(*id).bind(rev)).await?
+            };
+            // Another reviewer decided meanwhile (PostgreSQL's read-committed writers): nothing twice.
+            if n == 0 {
+                return Err(StoreError::conflict("该修改申请已由他人审核", "Someone else has decided this amendment meanwhile"));
             }
             c.execute(
                 Sql::new("UPDATE commitment_revisions SET decision = $1, comment = $2, decided_by = $3, decided_ms = $4 WHERE id = $5")
@@ -468,14 +491,18 @@ pub async fn review(c: &mut Conn, scope: &Scope, ids: &[i64], d: &Decision, publ
             audit::append(c, scope, &format!("commitment.amendment.{decision}"), "commitment", *id, None, Some(serde_json::json!({"revision": rev, "comment": comment}).to_string())).await?;
         } else {
             let next = rule::next(row.state(), if approve { Action::Approve } else { Action::Return }).map_err(StoreError::Conflict)?;
-            c.execute(
-                Sql::new("UPDATE commitments SET state = $1, approved_ms = CASE WHEN $2 THEN $3 ELSE approved_ms END, updated_ms = $3 WHERE id = $4")
-                    .bind(next.code())
-                    .bind(approve)
-                    .bind(now)
-                    .bind(*id),
-            )
-            .await?;
+            let n = c
+                .execute(
+                    Sql::new("UPDATE commitments SET state = $1, approved_ms = CASE WHEN $2 THEN $3 ELSE approved_ms END, updated_ms = $3 WHERE id = $4 AND state = 'under_review'")
+                        .bind(next.code())
+                        .bind(approve)
+                        .bind(now)
+                        .bind(*id),
+                )
+                .await?;
+            if n == 0 {
+                return Err(StoreError::conflict("该承诺已由他人审核", "Someone else has decided this commitment meanwhile"));
+            }
             c.execute(
                 Sql::new("UPDATE commitment_revisions SET decision = $1, comment = $2, decided_by = $3, decided_ms = $4 WHERE commitment_id = $5 AND decision IS NULL")
                     .bind(decision)
@@ -614,7 +641,18 @@ pub async fn report(c: &mut Conn, scope: &Scope, id: i64, day: Date, percent: u8
         )
         .await?;
     }
-    c.execute(Sql::new("UPDATE commitments SET state = $1, percent = $2, updated_ms = $3 WHERE id = $4").bind(next.code()).bind(percent as i64).bind(now).bind(id)).await?;
+    let n = c
+        .execute(
+            Sql::new("UPDATE commitments SET state = $1, percent = $2, updated_ms = $3 WHERE id = $4 AND state IN ('approved', 'in_progress') AND percent <= $2")
+                .bind(next.code())
+                .bind(percent as i64)
+                .bind(now)
+                .bind(id),
+        )
+        .await?;
+    if n == 0 {
+        return Err(StoreError::conflict("承诺已有更新的进展，请刷新后再报告", "The commitment changed meanwhile; reload and report again"));
+    }
     audit::append(
         c,
         scope,
@@ -774,7 +812,19 @@ type RatingFacts = (Option<i64>, Option<i64>, Option<i64>, Option<String>, Optio
 /// of their branch; for an organization, its members and the people of its linked unit; for a
 /// unit, its staff) and the level above it (whoever may act on the owner's parent). The owner
 /// never rates their own.
-pub async fn may_rate(c: &mut Conn, commitment: i64, person: i64, scope: Option<&Scope>) -> Result<bool, StoreError> {
+pub async fn may_rate(c: &mut Conn, survey: i64, commitment: i64, person: i64, scope: Option<&Scope>) -> Result<bool, StoreError> {
+    // Only a public commitment that the survey names as a target.
+    let on_survey = c
+        .fetch_opt_i64(
+            Sql::new(format!("SELECT CAST(1 AS BIGINT) FROM survey_targets st JOIN commitments cm ON cm.id = st.target_id WHERE st.survey_id = $1 AND st.target_id = $2 AND cm.state IN {PUBLIC_STATES}"))
+                .bind(survey)
+                .bind(commitment),
+        )
+        .await?
+        .is_some();
+    if !on_survey {
+        return Ok(false);
+    }
     let row: Option<RatingFacts> = c
         .fetch_optional(
             Sql::new(
@@ -785,10 +835,26 @@ pub async fn may_rate(c: &mut Conn, commitment: i64, person: i64, scope: Option<
             .bind(commitment),
         )
         .await?;
-    let Some((org, unit, owner, org_path, unit_path, linked)) = row else {
-        return Ok(false);
-    };
+    let Some((org, unit, owner, org_path, unit_path, linked)) = row else { return Ok(false) };
     if owner == Some(person) {
+        return Ok(false);
+    }
+    // Those who act for the owning organization or unit (its secretaries, delegates, heads)
+    // made the commitment: they do not rate it either.
+    let acts_for_owner = c
+        .fetch_opt_i64(
+            Sql::new(
+                "SELECT CAST(1 AS BIGINT) FROM role_grants g JOIN accounts a ON a.id = g.account_id WHERE a.person_id = $1 AND g.org_id = $2 AND (g.end_date IS NULL OR g.end_date >= $4) \
+                 UNION ALL SELECT CAST(1 AS BIGINT) FROM relations r WHERE r.person_id = $1 AND r.kind = 'unit_head' AND r.end_date IS NULL AND r.unit_id = $3",
+            )
+            .bind(person)
+            .bind(org.unwrap_or(-1))
+            .bind(unit.unwrap_or(-1))
+            .bind(today()),
+        )
+        .await?
+        .is_some();
+    if acts_for_owner {
         return Ok(false);
     }
     let parent = |p: &str| {

@@ -405,7 +405,7 @@ pub async fn open(c: &mut Conn, scope: &Scope, id: i64) -> Result<(), StoreError
     if let Some(p) = s.questionnaire().problems().into_iter().next() {
         return Err(StoreError::Conflict(p));
     }
-    if matches!(s.target_kind(), TargetKind::Window | TargetKind::Unit | TargetKind::Org) && targets(c, id).await?.is_empty() {
+    if matches!(s.target_kind(), TargetKind::Window | TargetKind::Unit | TargetKind::Org | TargetKind::Commitment) && targets(c, id).await?.is_empty() {
         return Err(StoreError::conflict("请先选定测评对象", "Choose what the survey is about first"));
     }
     c.execute(Sql::new("UPDATE surveys SET state = 'open' WHERE id = $1").bind(id)).await?;

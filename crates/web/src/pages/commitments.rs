@@ -325,6 +325,40 @@ struct ShowPage {
     definition: &'static str,
 }
 
+/// A commitment as the caller may read it, and whether it is inside their scope. Outside it (a
+/// public commitment read by anyone logged in) only the fields the office shows on the board are
+/// kept: the board's choice holds on every page.
+async fn readable(c: &mut Conn, scope: &Scope, id: i64) -> AppResult<(CommitmentRow, bool)> {
+    let mut row = cm::get(c, scope, id).await?;
+    let inside = cm::in_scope(c, scope, id).await?;
+    if !inside {
+        let board = cm::board(c, row.campaign_id).await?;
+        let shows = |f: PublicField| board.fields.contains(&f);
+        if !shows(PublicField::Name) {
+            row.owner_name = String::new();
+        }
+        if !shows(PublicField::Org) {
+            row.org_name = None;
+        }
+        if !shows(PublicField::Category) {
+            row.category = String::new();
+        }
+        if !shows(PublicField::Content) {
+            row.content = String::new();
+        }
+        if !shows(PublicField::Measures) {
+            row.measures = String::new();
+        }
+        if !shows(PublicField::Target) {
+            row.target = String::new();
+        }
+        if !shows(PublicField::Progress) {
+            row.percent = 0;
+        }
+    }
+    Ok((row, inside))
+}
+
 pub async fn show(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
     show_page(&s, &ctx, id, None, StatusCode::OK).await
 }
@@ -332,7 +366,7 @@ pub async fn show(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> A
 async fn show_page(s: &AppState, ctx: &Ctx, id: i64, f: Option<FormState>, status: StatusCode) -> AppResult<Response> {
     let scope = &ctx.me()?.scope;
     let mut c = s.store.read().await?;
-    let row = cm::get(&mut c, scope, id).await?;
+    let (row, inside) = readable(&mut c, scope, id).await?;
     let camp = campaign::get(&mut c, row.campaign_id).await?;
     let (rates, anonymous) = cm::rates(&mut c, row.campaign_id).await?;
     let rights = pacesetter_store::task::rights_of(scope, &row.ownership());
@@ -347,7 +381,6 @@ async fn show_page(s: &AppState, ctx: &Ctx, id: i64, f: Option<FormState>, statu
     let pending = row.pending_revision.and_then(|p| revisions.iter().position(|r| r.r.id == p)).map(|i| revisions.remove(i));
     // The history of decisions and the evidence are for those whose scope holds the commitment;
     // other readers see the text in force and the reports.
-    let inside = cm::in_scope(&mut c, scope, id).await?;
     if !inside {
         revisions.clear();
     }
@@ -355,7 +388,11 @@ async fn show_page(s: &AppState, ctx: &Ctx, id: i64, f: Option<FormState>, statu
     let progress = cm::progress(&mut c, id)
         .await?
         .into_iter()
-        .map(|p| {
+        .map(|mut p| {
+            if !inside {
+                // The reporter's user name is a staff or student number.
+                p.reported_by = String::new();
+            }
             let fs = files.iter().filter(|f| f.1 == p.id).map(|f| (f.0, f.2.clone(), f.3.starts_with("image/"))).collect();
             ProgressView { p, files: fs }
         })
@@ -420,6 +457,14 @@ pub async fn edit(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form
 /// A progress report (multipart: day, percent, text, files).
 pub async fn report(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, mp: Multipart) -> AppResult<Response> {
     let scope = ctx.me()?.scope.clone();
+    // Only the owner reports: asked before the upload is read.
+    {
+        let mut c = s.store.read().await?;
+        let row = cm::get(&mut c, &scope, id).await?;
+        if !pacesetter_store::task::rights_of(&scope, &row.ownership()).submit {
+            return Err(AppError::not_found());
+        }
+    }
     let upload::MultipartForm { values, files, mut errors } = upload::read_form(mp, "files", s.site.max_upload).await?;
     let files = files.into_iter().map(|f| cm::NewEvidence { filename: f.filename, content_type: f.kind.content_type().into(), data: f.data }).collect();
     let day = match values.get("day").map(|d| d.trim()).filter(|d| !d.is_empty()) {
@@ -1068,7 +1113,13 @@ pub async fn board_pdf(State(s): State<AppState>, ctx: Ctx, Path(org): Path<i64>
             header(&mut items, pages.len() + 1);
             y = top;
         }
+        // A block taller than a page continues on the next, line by line.
         for (size, text) in block {
+            if y + size * 1.6 > bottom {
+                pages.push(std::mem::take(&mut items));
+                header(&mut items, pages.len() + 1);
+                y = top;
+            }
             y += size * 1.6;
             items.push(Item::Text { x: left + if size < 12.0 { 12.0 } else { 0.0 }, y, size, text });
         }
@@ -1128,7 +1179,7 @@ pub async fn api_list(State(s): State<AppState>, ctx: Ctx, Query(q): Query<ListQ
 pub async fn api_get(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
     let scope = &ctx.me()?.scope;
     let mut c = s.store.read().await?;
-    let row = cm::get(&mut c, scope, id).await?;
+    let (row, _) = readable(&mut c, scope, id).await?;
     let (rates, anonymous) = cm::rates(&mut c, row.campaign_id).await?;
     Ok(axum::Json(line_json(&row, &rates, anonymous)).into_response())
 }

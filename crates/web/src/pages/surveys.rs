@@ -640,7 +640,7 @@ async fn record(s: &AppState, row: &SurveyRow, target: i64, who: Respondent, acc
         };
         let mut c = s.store.read().await?;
         let entitled = match person {
-            Some(p) => pacesetter_store::commitment::may_rate(&mut c, target, p, scope).await?,
+            Some(p) => pacesetter_store::commitment::may_rate(&mut c, row.id, target, p, scope).await?,
             None => false,
         };
         if !entitled {
@@ -1077,6 +1077,10 @@ impl PaperPage {
 
 async fn paper_survey(s: &AppState, ctx: &Ctx, id: i64) -> AppResult<SurveyRow> {
     let row = managed(s, ctx, id).await?;
+    // A commitment is rated only by the people it serves, which a paper form cannot show.
+    if row.target_kind() == TargetKind::Commitment {
+        return Err(AppError::new(StatusCode::CONFLICT, "no_paper", "评诺只能由服务对象登录或通过专属链接评价，不使用纸质表", "Commitments are rated by the people they serve, logged in or by personal link, not on paper"));
+    }
     Ok(row)
 }
 
