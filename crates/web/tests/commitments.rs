@@ -257,6 +257,8 @@ async fn commitments_run_from_requirements_to_ratings_boards_and_roll_ups(app: T
     assert_eq!(rate(&app, &branchsec, survey, a, 1).await, 201);
     assert_eq!(rate(&app, &orgsec, survey, a, 0).await, 201);
     assert_eq!(rate(&app, &member, survey, a, 0).await, 403, "nobody rates their own commitment");
+    let form = member.get(app.url(&format!("/surveys/{survey}/answer"))).send().await.unwrap().text().await.unwrap();
+    assert!(form.contains("支部党员课程考试全部及格") && !form.contains("每月精读两本理论著作"), "the form offers what the member may rate, not their own");
     let student = app.login("student").await;
     assert_eq!(rate(&app, &student, survey, a, 0).await, 403, "a student outside the branch is not served by a member's commitment");
     assert_eq!(rate(&app, &outsider, survey, a, 0).await, 404, "another college is not in the audience");

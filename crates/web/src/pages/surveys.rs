@@ -502,6 +502,7 @@ pub async fn answer_form(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64
         return Err(AppError::not_found());
     }
     let targets = survey::targets(&mut c, id).await?;
+    let targets = if invited { rateable(&mut c, &row, targets, me.scope.person.map(|p| p.0), Some(&me.scope)).await? } else { targets };
     let target = tq.target.filter(|t| targets.iter().any(|x| x.target_id == *t)).unwrap_or(if targets.len() == 1 { targets[0].target_id } else { 0 });
     let preview = !invited || row.state() != SurveyState::Open;
     if !preview {
@@ -539,6 +540,7 @@ pub async fn link_form(State(s): State<AppState>, ctx: Ctx, Path(token): Path<St
     }
     let mut c = s.store.read().await?;
     let targets = survey::targets(&mut c, row.id).await?;
+    let targets = rateable(&mut c, &row, targets, link.person_id, None).await?;
     let target = tq.target.filter(|t| targets.iter().any(|x| x.target_id == *t)).unwrap_or(if targets.len() == 1 { targets[0].target_id } else { 0 });
     let action = format!("/s/{token}");
     let mut r = render(&answer_page(&ctx, row, targets, target, action, false, FormState::new(ctx.lang), Vec::new()));
@@ -552,6 +554,22 @@ pub async fn link_submit(State(s): State<AppState>, ctx: Ctx, Path(token): Path<
     let mut r = submit_form(&s, &ctx, row, Respondent::Link(link), None, "link".into(), p, action).await?;
     no_referrer(&mut r);
     Ok(r)
+}
+
+/// The targets a respondent may rate: in an evaluation of commitments, only those that serve them
+/// (or that they oversee), so the form never offers what would be refused.
+async fn rateable(c: &mut pacesetter_store::Conn, row: &SurveyRow, targets: Vec<survey::TargetRow>, person: Option<i64>, scope: Option<&Scope>) -> Result<Vec<survey::TargetRow>, StoreError> {
+    if row.target_kind() != TargetKind::Commitment {
+        return Ok(targets);
+    }
+    let Some(p) = person else { return Ok(Vec::new()) };
+    let mut out = Vec::new();
+    for t in targets {
+        if pacesetter_store::commitment::may_rate(c, row.id, t.target_id, p, scope).await? {
+            out.push(t);
+        }
+    }
+    Ok(out)
 }
 
 /// The token must not leave the page through the Referer header.
