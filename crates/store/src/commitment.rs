@@ -279,14 +279,19 @@ async fn owned_task(c: &mut Conn, scope: &Scope, task_id: i64) -> Result<TaskRow
     Ok(t)
 }
 
-async fn check_requirement(c: &mut Conn, t: &TaskRow, requirement: Option<i64>) -> Result<(), StoreError> {
-    let Some(r) = requirement else { return Ok(()) };
-    // A unit's commitment answers requirements addressed to the whole university.
-    let path = match (t.unit_id, t.owner_path.as_deref()) {
+/// The requirements a commitment of this owner may answer: those addressed to its organization
+/// (a member's own) or above; a unit's, those addressed to the whole university.
+pub async fn requirements_answerable(c: &mut Conn, campaign: i64, unit_id: Option<i64>, owner_path: Option<&str>) -> Result<Vec<RequirementRow>, StoreError> {
+    let path = match (unit_id, owner_path) {
         (None, Some(p)) => p.to_string(),
         _ => c.fetch_opt_string(Sql::new("SELECT path FROM orgs WHERE depth = 0 ORDER BY id LIMIT 1")).await?.unwrap_or_default(),
     };
-    if !requirements_for(c, t.campaign_id, &path).await?.iter().any(|x| x.id == r) {
+    requirements_for(c, campaign, &path).await
+}
+
+async fn check_requirement(c: &mut Conn, t: &TaskRow, requirement: Option<i64>) -> Result<(), StoreError> {
+    let Some(r) = requirement else { return Ok(()) };
+    if !requirements_answerable(c, t.campaign_id, t.unit_id, t.owner_path.as_deref()).await?.iter().any(|x| x.id == r) {
         return Err(StoreError::invalid("requirement", "请选择下达给本组织或上级组织的争创要求", "Choose a requirement addressed to this organization or above it"));
     }
     Ok(())

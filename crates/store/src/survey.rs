@@ -153,6 +153,26 @@ pub struct NewSurvey {
     pub closes_on: Option<Date>,
 }
 
+impl NewSurvey {
+    /// A survey from one of the plan's templates, owned by a unit or (None) the office.
+    pub fn from_template(campaign_id: Option<i64>, t: pacesetter_domain::plan::SurveyTemplate, owner_unit_id: Option<i64>) -> NewSurvey {
+        NewSurvey {
+            campaign_id,
+            template_code: Some(t.code),
+            title: t.title,
+            description: t.description,
+            owner_unit_id,
+            target_kind: t.target,
+            anonymous: t.anonymous,
+            results_public: false,
+            allow_replace: false,
+            questionnaire: t.questionnaire,
+            opens_on: t.from,
+            closes_on: t.to,
+        }
+    }
+}
+
 /// Creates a draft survey. The office may create any; a unit's managers, surveys their unit owns.
 pub async fn create(c: &mut Conn, scope: &Scope, s: NewSurvey) -> Result<i64, StoreError> {
     let mut errors = pacesetter_domain::validate::FieldErrors::new();

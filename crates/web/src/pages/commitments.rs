@@ -195,11 +195,7 @@ async fn hub(s: &AppState, ctx: &Ctx, q: ListQuery, f: FormState, status: Status
     for t in cm::my_tasks(&mut c, scope, camp.id).await? {
         let items = cm::list(&mut c, scope, &Filter { campaign: Some(camp.id), task: Some(t.id), ..Default::default() }).await?;
         let items = items.into_iter().map(|r| Line::new(r, &rates, anonymous, ctx.lang, today)).collect();
-        let path = match (t.unit_id, t.owner_path.clone()) {
-            (None, Some(p)) => p,
-            _ => tree::all(&mut c, Tree::Org).await?.into_iter().find(|n| n.depth == 0).map(|n| n.path).unwrap_or_default(),
-        };
-        let requirements = cm::requirements_for(&mut c, camp.id, &path).await?;
+        let requirements = cm::requirements_answerable(&mut c, camp.id, t.unit_id, t.owner_path.as_deref()).await?;
         mine.push(MyTask { t, items, requirements });
     }
     let to_review = cm::list(&mut c, scope, &Filter { campaign: Some(camp.id), to_review: true, ..Default::default() }).await?.len();
@@ -371,11 +367,7 @@ async fn show_page(s: &AppState, ctx: &Ctx, id: i64, f: Option<FormState>, statu
     let (rates, anonymous) = cm::rates(&mut c, row.campaign_id).await?;
     let rights = pacesetter_store::task::rights_of(scope, &row.ownership());
     let (owner, reviewer) = (rights.submit, rights.review);
-    let path = match (row.unit_id, row.owner_path.clone()) {
-        (None, Some(p)) => p,
-        _ => tree::all(&mut c, Tree::Org).await?.into_iter().find(|n| n.depth == 0).map(|n| n.path).unwrap_or_default(),
-    };
-    let requirements = cm::requirements_for(&mut c, row.campaign_id, &path).await?;
+    let requirements = cm::requirements_answerable(&mut c, row.campaign_id, row.unit_id, row.owner_path.as_deref()).await?;
     let requirement = row.requirement_id.and_then(|r| requirements.iter().find(|x| x.id == r).cloned());
     let mut revisions: Vec<RevisionView> = cm::revisions(&mut c, id).await?.into_iter().map(|r| RevisionView { content: r.content(), r }).collect();
     let pending = row.pending_revision.and_then(|p| revisions.iter().position(|r| r.r.id == p)).map(|i| revisions.remove(i));
@@ -956,20 +948,8 @@ pub async fn evaluate(State(s): State<AppState>, ctx: Ctx, Form(p): Form<Vec<(St
         camp.plan()?.surveys.into_iter().find(|t| t.target == TargetKind::Commitment).ok_or_else(|| {
             AppError::new(StatusCode::CONFLICT, "no_template", "活动计划中没有评诺问卷模板（target = \"commitment\"）", "The plan has no evaluation template (target = \"commitment\")")
         })?;
-    let new = survey::NewSurvey {
-        campaign_id: Some(camp.id),
-        template_code: Some(t.code.clone()),
-        title: format!("{} · {}", t.title, org.name),
-        description: t.description,
-        owner_unit_id: owner_unit,
-        target_kind: TargetKind::Commitment,
-        anonymous: t.anonymous,
-        results_public: false,
-        allow_replace: false,
-        questionnaire: t.questionnaire,
-        opens_on: t.from,
-        closes_on: t.to,
-    };
+    let mut new = survey::NewSurvey::from_template(Some(camp.id), t, owner_unit);
+    new.title = format!("{} · {}", new.title, org.name);
     let id = survey::create(&mut w, &scope, new).await?;
     let n = cm::set_survey_targets(&mut w, id, camp.id, Some(&org.path)).await?;
     if n == 0 {

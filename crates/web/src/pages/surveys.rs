@@ -95,20 +95,11 @@ pub async fn create(State(s): State<AppState>, ctx: Ctx, Form(p): Form<Vec<(Stri
                     .and_then(|c| c.plan().ok())
                     .and_then(|p| p.surveys.into_iter().find(|t| t.code == code))
                     .ok_or_else(|| StoreError::invalid("template", "没有这个问卷模板", "There is no such template"))?;
-                survey::NewSurvey {
-                    campaign_id: camp.as_ref().map(|c| c.id),
-                    template_code: Some(t.code.clone()),
-                    title: field(&m, "title").map(str::to_string).unwrap_or(t.title),
-                    description: t.description,
-                    owner_unit_id: owner,
-                    target_kind: t.target,
-                    anonymous: t.anonymous,
-                    results_public: false,
-                    allow_replace: false,
-                    questionnaire: t.questionnaire,
-                    opens_on: t.from,
-                    closes_on: t.to,
+                let mut new = survey::NewSurvey::from_template(camp.as_ref().map(|c| c.id), t, owner);
+                if let Some(title) = field(&m, "title") {
+                    new.title = title.to_string();
                 }
+                new
             }
             _ => survey::NewSurvey {
                 campaign_id: camp.as_ref().map(|c| c.id),
