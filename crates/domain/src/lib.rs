@@ -19,6 +19,7 @@ pub mod roster;
 pub mod role;
 pub mod sample;
 pub mod scope;
+pub mod selection;
 pub mod survey;
 pub mod task;
 pub mod throttle;

@@ -3,6 +3,7 @@
 //! categories, survey templates); sections this version does not know are left for them.
 
 use crate::calendar::Calendar;
+use crate::selection::{AwardCategory, CandidateKind, Nominators, Voters};
 use crate::survey::{Kind, Question, Questionnaire, Scale, TargetKind};
 use crate::{Lang, Text};
 use serde::{Deserialize, Serialize};
@@ -194,6 +195,9 @@ pub struct Plan {
     /// Plans stored before commitments existed have none.
     #[serde(default)]
     pub commitments: CommitmentSettings,
+    /// Award categories (评选类别): what the selections choose.
+    #[serde(default)]
+    pub awards: Vec<AwardCategory>,
 }
 
 /// `[commitments]`: the categories a commitment is filed under (承诺类别).
@@ -224,6 +228,27 @@ struct RawPlan {
     surveys: Vec<Spanned<RawSurvey>>,
     #[serde(default)]
     commitments: Option<Spanned<RawCommitments>>,
+    #[serde(default)]
+    award_categories: Vec<Spanned<RawAward>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAward {
+    code: String,
+    item: Option<Spanned<u32>>,
+    name: String,
+    description: Option<String>,
+    candidates: Spanned<String>,
+    period: Spanned<Vec<i32>>,
+    quota: Spanned<u32>,
+    nominators: Spanned<String>,
+    voters: Spanned<String>,
+    #[serde(default)]
+    politics: Vec<Spanned<String>>,
+    #[serde(default)]
+    org_kinds: Vec<Spanned<String>>,
+    notice_days: Spanned<u32>,
 }
 
 #[derive(Deserialize)]
@@ -349,8 +374,8 @@ struct RawTask {
 
 /// Top-level tables this version reads, and those reserved for the parts later versions add
 /// (they are accepted and ignored until then).
-const TABLES: &[&str] = &["campaign", "phases", "calendar", "items", "tasks", "surveys", "commitments"];
-const RESERVED: &[&str] = &["award_categories"];
+const TABLES: &[&str] = &["campaign", "phases", "calendar", "items", "tasks", "surveys", "commitments", "award_categories"];
+const RESERVED: &[&str] = &[];
 
 /// A misspelt table (such as `[calender]`) would otherwise be skipped without a word, and its
 /// holidays with it: every top-level table and key must be one the format knows.
@@ -666,6 +691,75 @@ pub fn parse(text: &str) -> Result<Plan, Vec<PlanError>> {
             err(t.span().start, "deliverable = \"commitment\" 需要 [commitments] categories = [...]".into(), "A commitment deliverable needs [commitments] categories = [...]".into());
         }
     }
+    let mut awards = Vec::new();
+    let mut award_codes = HashSet::new();
+    for a in &raw.award_categories {
+        let at = a.span().start;
+        let r = a.get_ref();
+        if !award_codes.insert(r.code.clone()) || r.code.trim().is_empty() {
+            err(at, format!("评选类别代码“{}”为空或重复", r.code), format!("Award category code \"{}\" is empty or repeated", r.code));
+        }
+        if let Some(item) = &r.item {
+            if !numbers.contains(item.get_ref()) {
+                err(item.span().start, format!("没有编号为 {} 的工作事项", item.get_ref()), format!("There is no work item {}", item.get_ref()));
+            }
+        }
+        let candidates = CandidateKind::parse(r.candidates.get_ref());
+        if candidates.is_none() {
+            err(r.candidates.span().start, format!("未知的候选对象“{}”（person、organization、window、unit、entry）", r.candidates.get_ref()), format!("Unknown candidates \"{}\" (person, organization, window, unit, entry)", r.candidates.get_ref()));
+        }
+        let nominators = Nominators::parse(r.nominators.get_ref());
+        if nominators.is_none() {
+            err(r.nominators.span().start, format!("未知的推荐方式“{}”（organizations 或 anyone）", r.nominators.get_ref()), format!("Unknown nominators \"{}\" (organizations or anyone)", r.nominators.get_ref()));
+        }
+        let voters = Voters::parse(r.voters.get_ref());
+        if voters.is_none() {
+            err(r.voters.span().start, format!("未知的投票人“{}”（party_members 或 everyone）", r.voters.get_ref()), format!("Unknown voters \"{}\" (party_members or everyone)", r.voters.get_ref()));
+        }
+        let period = match r.period.get_ref().as_slice() {
+            [a, b] if a <= b && (c.year - 10..=c.year).contains(a) && *b <= c.year + 1 => Some((*a, *b)),
+            _ => {
+                err(r.period.span().start, "period 应写起止年份，如 [2010, 2012]，且在活动年份之前或当年".into(), "period is [first year, last year], such as [2010, 2012], up to the campaign's year".into());
+                None
+            }
+        };
+        if *r.quota.get_ref() == 0 || *r.quota.get_ref() > 1000 {
+            err(r.quota.span().start, "名额应在 1 到 1000 之间".into(), "The quota is between 1 and 1000".into());
+        }
+        if !(1..=30).contains(r.notice_days.get_ref()) {
+            err(r.notice_days.span().start, "公示期应为 1 到 30 个工作日".into(), "The notice lasts 1 to 30 working days".into());
+        }
+        let mut politics = Vec::new();
+        for p in &r.politics {
+            match crate::people::PoliticalStatus::parse(p.get_ref()) {
+                Some(s) => politics.push(s),
+                None => err(p.span().start, format!("未知的政治面貌“{}”", p.get_ref()), format!("Unknown political status \"{}\"", p.get_ref())),
+            }
+        }
+        let mut org_kinds = Vec::new();
+        for k in &r.org_kinds {
+            match crate::org::OrgKind::parse(k.get_ref()) {
+                Some(kind) => org_kinds.push(kind.code().to_string()),
+                None => err(k.span().start, format!("未知的党组织类别“{}”", k.get_ref()), format!("Unknown kind of organization \"{}\"", k.get_ref())),
+            }
+        }
+        if let (Some(candidates), Some(nominators), Some(voters), Some(period)) = (candidates, nominators, voters, period) {
+            awards.push(AwardCategory {
+                code: r.code.clone(),
+                item: r.item.as_ref().map(|i| *i.get_ref()),
+                name: r.name.clone(),
+                description: r.description.clone(),
+                candidates,
+                period,
+                quota: *r.quota.get_ref(),
+                nominators,
+                voters,
+                politics,
+                org_kinds,
+                notice_days: *r.notice_days.get_ref(),
+            });
+        }
+    }
     if raw.tasks.is_empty() {
         errs.push(PlanError { line: 0, message: Text::new("计划中没有任务（[[tasks]]）", "The plan has no tasks ([[tasks]])") });
     }
@@ -678,6 +772,7 @@ pub fn parse(text: &str) -> Result<Plan, Vec<PlanError>> {
             tasks,
             surveys,
             commitments,
+            awards,
         })
     } else {
         errs.sort_by_key(|e| e.line);
@@ -783,6 +878,18 @@ mod tests {
     }
 
     #[test]
+    fn the_2012_plan_ships_its_nine_award_categories() {
+        let p = parse(SHIPPED).unwrap();
+        let names: Vec<&str> = p.awards.iter().map(|a| a.name.as_str()).collect();
+        assert_eq!(names, ["十佳学习型党组织示范点", "十佳学习活动", "十佳学习载体", "十佳学习明星", "先进基层党组织", "优秀共产党员", "文明示范窗口单位", "群众满意窗口", "我身边的优秀共产党员"]);
+        let commendation = p.awards.iter().find(|a| a.code == "excellent-members").unwrap();
+        assert_eq!(commendation.period, (2010, 2012));
+        assert_eq!(commendation.politics, [crate::people::PoliticalStatus::CpcMember]);
+        let beside = p.awards.iter().find(|a| a.code == "excellent-member-beside-me").unwrap();
+        assert_eq!(beside.nominators, Nominators::Anyone);
+    }
+
+    #[test]
     fn a_broken_survey_template_is_reported_at_its_line() {
         let text = format!("{SHIPPED}\n[[surveys]]\ncode = \"bad\"\ntitle = \"坏问卷\"\n\n[[surveys.questions]]\ntext = \"?\"\nkind = \"essay\"\n");
         let errs = parse(&text).unwrap_err();
@@ -799,8 +906,11 @@ mod tests {
         let errs = parse(&text).unwrap_err();
         let line = text.lines().position(|l| l.trim() == "[calender]").unwrap() + 1;
         assert!(errs.iter().any(|e| e.line == line && e.message.zh.contains("[calender]")), "{errs:?}");
-        let later = format!("{SHIPPED}\n[[award_categories]]\ncode = \"x\"\n");
-        assert!(parse(&later).is_ok());
+        let bad = format!("{SHIPPED}\n[[award_categories]]\ncode = \"x\"\nname = \"X\"\ncandidates = \"cats\"\nperiod = [2012, 2010]\nquota = 0\nnominators = \"organizations\"\nvoters = \"everyone\"\nnotice_days = 5\n");
+        let errs = parse(&bad).unwrap_err();
+        for needle in ["cats", "period", "名额"] {
+            assert!(errs.iter().any(|e| e.message.zh.contains(needle)), "{needle}: {errs:?}");
+        }
     }
 
     #[test]

@@ -1,0 +1,422 @@
+//! Selections (评选, items 6, 10, 14, 16 and 19): an award category from the plan, its quota
+//! and period; nominations by organizations (passed up level by level) or by anyone; the
+//! office's eligibility review; an approval ballot (each voter approves up to the quota);
+//! the ranking with a tie at the line flagged for the office's recorded decision; the public
+//! notice (公示) for the working days the category sets, objections, and the next candidate
+//! moving up (递补) when one is upheld; the final list.
+//!
+//! Rules only: the store keeps the records, the pages show them.
+
+use crate::appraisal::{self, Frac};
+use crate::calendar::Calendar;
+use crate::people::PoliticalStatus;
+use crate::{Lang, Text};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::collections::{HashMap, HashSet};
+use time::Date;
+
+/// What is nominated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CandidateKind {
+    Person,
+    Organization,
+    Window,
+    /// A unit of the administrative tree (文明示范窗口单位).
+    Unit,
+    /// An activity or a study carrier (学习活动、学习载体): described by its nominator.
+    Entry,
+}
+
+impl CandidateKind {
+    pub const ALL: [CandidateKind; 5] = [CandidateKind::Person, CandidateKind::Organization, CandidateKind::Window, CandidateKind::Unit, CandidateKind::Entry];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            CandidateKind::Person => "person",
+            CandidateKind::Organization => "organization",
+            CandidateKind::Window => "window",
+            CandidateKind::Unit => "unit",
+            CandidateKind::Entry => "entry",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<CandidateKind> {
+        Self::ALL.into_iter().find(|k| k.code() == s)
+    }
+
+    pub fn label(self, lang: Lang) -> &'static str {
+        match self {
+            CandidateKind::Person => lang.t("个人", "People"),
+            CandidateKind::Organization => lang.t("党组织", "Party organizations"),
+            CandidateKind::Window => lang.t("服务窗口", "Service windows"),
+            CandidateKind::Unit => lang.t("单位", "Units"),
+            CandidateKind::Entry => lang.t("活动或载体", "Activities or carriers"),
+        }
+    }
+}
+
+/// Who may nominate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Nominators {
+    /// Organizations: a branch recommends to its secondary organization, which forwards within
+    /// its quota (名额); the secondary organization may also nominate directly.
+    Organizations,
+    /// Anyone logged in (群众推优, 我身边的优秀共产党员), with reasons.
+    Anyone,
+}
+
+impl Nominators {
+    pub fn code(self) -> &'static str {
+        match self {
+            Nominators::Organizations => "organizations",
+            Nominators::Anyone => "anyone",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Nominators> {
+        [Nominators::Organizations, Nominators::Anyone].into_iter().find(|k| k.code() == s)
+    }
+    pub fn label(self, lang: Lang) -> &'static str {
+        match self {
+            Nominators::Organizations => lang.t("组织推荐，逐级上报", "Organizations, passed up level by level"),
+            Nominators::Anyone => lang.t("群众推荐（登录后均可推荐）", "Anyone logged in"),
+        }
+    }
+}
+
+/// Who votes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Voters {
+    /// A Party vote: full members only (预备党员 have no vote).
+    PartyMembers,
+    /// Everyone in the electorate's organization.
+    Everyone,
+}
+
+impl Voters {
+    pub fn code(self) -> &'static str {
+        match self {
+            Voters::PartyMembers => "party_members",
+            Voters::Everyone => "everyone",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Voters> {
+        [Voters::PartyMembers, Voters::Everyone].into_iter().find(|k| k.code() == s)
+    }
+    pub fn label(self, lang: Lang) -> &'static str {
+        match self {
+            Voters::PartyMembers => lang.t("正式党员（预备党员没有表决权）", "Full Party members (probationary members have no vote)"),
+            Voters::Everyone => lang.t("全体人员", "Everyone"),
+        }
+    }
+
+    /// Whether a person of this 政治面貌 has a vote.
+    pub fn may_vote(self, status: PoliticalStatus) -> bool {
+        match self {
+            Voters::PartyMembers => status == PoliticalStatus::CpcMember,
+            Voters::Everyone => true,
+        }
+    }
+}
+
+/// An award category as the plan defines it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AwardCategory {
+    pub code: String,
+    pub item: Option<u32>,
+    pub name: String,
+    pub description: Option<String>,
+    pub candidates: CandidateKind,
+    /// The years the award covers (2010-2012 for the commendation).
+    pub period: (i32, i32),
+    pub quota: u32,
+    pub nominators: Nominators,
+    pub voters: Voters,
+    /// 政治面貌 a person must have (empty: any).
+    #[serde(default)]
+    pub politics: Vec<PoliticalStatus>,
+    /// Kinds of organization that may be nominated (codes; empty: any).
+    #[serde(default)]
+    pub org_kinds: Vec<String>,
+    /// Working days of the public notice.
+    pub notice_days: u32,
+}
+
+impl AwardCategory {
+    pub fn period_text(&self) -> String {
+        if self.period.0 == self.period.1 {
+            format!("{}", self.period.0)
+        } else {
+            format!("{}–{}", self.period.0, self.period.1)
+        }
+    }
+
+    /// Whether a person of this 政治面貌 may be nominated (None: the reason they may not).
+    pub fn person_eligible(&self, status: PoliticalStatus) -> Result<(), Text> {
+        if self.politics.is_empty() || self.politics.contains(&status) {
+            return Ok(());
+        }
+        let names: Vec<&str> = self.politics.iter().map(|p| p.label(Lang::Zh)).collect();
+        let names_en: Vec<&str> = self.politics.iter().map(|p| p.label(Lang::En)).collect();
+        Err(Text::new(format!("“{}”的候选人须为：{}", self.name, names.join("、")), format!("Candidates for \"{}\" must be: {}", self.name, names_en.join(", "))))
+    }
+
+    pub fn org_eligible(&self, kind: &str) -> Result<(), Text> {
+        if self.org_kinds.is_empty() || self.org_kinds.iter().any(|k| k == kind) {
+            return Ok(());
+        }
+        Err(Text::new(format!("“{}”不接受这一类党组织", self.name), format!("\"{}\" does not take this kind of organization", self.name)))
+    }
+}
+
+/// Where a selection stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    /// Nominations come in and the office reviews eligibility.
+    Nominating,
+    /// The ballot is open.
+    Voting,
+    /// The ballot is closed and counted; a tie at the line waits for the office.
+    Counted,
+    /// 公示: objections may be lodged.
+    Notice,
+    /// Approved: the award register holds the result.
+    Final,
+}
+
+impl Stage {
+    pub const ALL: [Stage; 5] = [Stage::Nominating, Stage::Voting, Stage::Counted, Stage::Notice, Stage::Final];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Stage::Nominating => "nominating",
+            Stage::Voting => "voting",
+            Stage::Counted => "counted",
+            Stage::Notice => "notice",
+            Stage::Final => "final",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Stage> {
+        Self::ALL.into_iter().find(|k| k.code() == s)
+    }
+    pub fn label(self, lang: Lang) -> &'static str {
+        match self {
+            Stage::Nominating => lang.t("推荐与资格审查", "Nominations and eligibility review"),
+            Stage::Voting => lang.t("投票中", "Voting"),
+            Stage::Counted => lang.t("已计票", "Counted"),
+            Stage::Notice => lang.t("公示中", "Public notice"),
+            Stage::Final => lang.t("已审定", "Approved"),
+        }
+    }
+}
+
+/// A nomination's state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NominationState {
+    /// A branch's recommendation, waiting for its secondary organization to forward it.
+    Recommended,
+    /// Forwarded (within the quota) or nominated by anyone: waiting for the office's review.
+    Nominated,
+    Eligible,
+    Ineligible,
+}
+
+impl NominationState {
+    pub const ALL: [NominationState; 4] = [NominationState::Recommended, NominationState::Nominated, NominationState::Eligible, NominationState::Ineligible];
+    pub fn code(self) -> &'static str {
+        match self {
+            NominationState::Recommended => "recommended",
+            NominationState::Nominated => "nominated",
+            NominationState::Eligible => "eligible",
+            NominationState::Ineligible => "ineligible",
+        }
+    }
+    pub fn parse(s: &str) -> Option<NominationState> {
+        Self::ALL.into_iter().find(|k| k.code() == s)
+    }
+    pub fn label(self, lang: Lang) -> &'static str {
+        match self {
+            NominationState::Recommended => lang.t("支部推荐，待上级党组织上报", "Recommended; waiting for the secondary organization"),
+            NominationState::Nominated => lang.t("已上报，待资格审查", "Nominated; waiting for the eligibility review"),
+            NominationState::Eligible => lang.t("资格审查通过", "Eligible"),
+            NominationState::Ineligible => lang.t("资格审查未通过", "Not eligible"),
+        }
+    }
+    /// Counts against the nominating organization's quota.
+    pub fn in_quota(self) -> bool {
+        matches!(self, NominationState::Nominated | NominationState::Eligible)
+    }
+}
+
+/// Checks a ballot: at least one choice, no more than the quota, each an eligible candidate,
+/// none twice. Returns the choices sorted (the stored form: nothing of the order clicked).
+pub fn check_ballot(choices: &[i64], eligible: &HashSet<i64>, quota: u32) -> Result<Vec<i64>, Text> {
+    let mut v: Vec<i64> = choices.to_vec();
+    v.sort_unstable();
+    v.dedup();
+    if v.is_empty() {
+        return Err(Text::new("请至少选择一名候选人", "Choose at least one candidate"));
+    }
+    if v.len() > quota as usize {
+        return Err(Text::new(format!("最多可选 {quota} 名，您选了 {} 名", v.len()), format!("You may choose up to {quota}; you chose {}", v.len())));
+    }
+    if v.iter().any(|c| !eligible.contains(c)) {
+        return Err(Text::new("所选的候选人不在本次评选的候选人名单中", "A choice is not on this selection's list of candidates"));
+    }
+    Ok(v)
+}
+
+/// Votes per candidate: every eligible candidate appears, with 0 when nobody chose them.
+pub fn tally(candidates: &[i64], ballots: &[Vec<i64>]) -> HashMap<i64, u64> {
+    let mut out: HashMap<i64, u64> = candidates.iter().map(|c| (*c, 0)).collect();
+    for b in ballots {
+        for c in b {
+            if let Some(n) = out.get_mut(c) {
+                *n += 1;
+            }
+        }
+    }
+    out
+}
+
+/// The outcome of a count: the ranking, who is selected, who is next in line, and a tie at the
+/// line the office must decide.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Outcome {
+    /// Every candidate, most votes first; equal votes in the office's recorded order, then by
+    /// nomination number.
+    pub order: Vec<(i64, u64)>,
+    pub selected: Vec<i64>,
+    /// Those who moved up because a selected candidate was disqualified (递补).
+    pub moved_up: Vec<i64>,
+    /// Tied across the line and not ordered by a decision: nobody is selected until it is made.
+    pub tie_at_line: Vec<i64>,
+}
+
+/// Ranks candidates by votes against the quota. `disqualified` are those whose objection was
+/// upheld (they keep their place in the ranking but are passed over); `preference` is the
+/// office's recorded order among tied candidates. Who moved up is found by comparing with the
+/// selection no objection touched.
+pub fn outcome(votes: &HashMap<i64, u64>, quota: u32, disqualified: &HashSet<i64>, preference: &[i64]) -> Outcome {
+    let pref = |c: &i64| preference.iter().position(|p| p == c).unwrap_or(usize::MAX);
+    let mut order: Vec<(i64, u64)> = votes.iter().map(|(c, v)| (*c, *v)).collect();
+    order.sort_by(|a, b| b.1.cmp(&a.1).then(pref(&a.0).cmp(&pref(&b.0))).then(a.0.cmp(&b.0)));
+    let first = select(&order, quota, &HashSet::new(), &pref);
+    let now = select(&order, quota, disqualified, &pref);
+    let moved_up = now.0.iter().filter(|c| !first.0.contains(c)).copied().collect();
+    Outcome { selected: if now.1.is_empty() { now.0 } else { Vec::new() }, moved_up, tie_at_line: now.1, order }
+}
+
+fn select(order: &[(i64, u64)], quota: u32, disqualified: &HashSet<i64>, pref: &dyn Fn(&i64) -> usize) -> (Vec<i64>, Vec<i64>) {
+    let standing: Vec<(i64, Frac)> = order.iter().filter(|(c, _)| !disqualified.contains(c)).map(|(c, v)| (*c, Frac::new(*v as u128, 1))).collect();
+    let ranked = appraisal::rank(standing.clone(), quota as usize);
+    let tie: Vec<i64> = ranked.tie_at_line.clone();
+    // A tie the office has ordered completely is settled.
+    let settled = !tie.is_empty() && tie.iter().all(|c| pref(c) != usize::MAX);
+    let chosen: Vec<i64> = standing.iter().take(quota as usize).map(|(c, _)| *c).collect();
+    if tie.is_empty() || settled {
+        (chosen, Vec::new())
+    } else {
+        (chosen, tie)
+    }
+}
+
+/// The last day of a public notice of `days` working days published on `from` (the day of
+/// publication counts when it is a working day).
+pub fn notice_end(calendar: &Calendar, from: Date, days: u32) -> Date {
+    let days = days.max(1);
+    let start = if calendar.is_working_day(from) { from.previous_day().unwrap_or(from) } else { from };
+    calendar.add_working_days(start, days)
+}
+
+/// The fingerprint published before voting opens: SHA-256 of the list, one line each.
+pub fn fingerprint(lines: &[String]) -> String {
+    let mut h = Sha256::new();
+    for l in lines {
+        h.update(l.as_bytes());
+        h.update(b"\n");
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Totals are published to the electorate only when at least this many took part.
+pub const MIN_ELECTORATE: i64 = 5;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    fn votes(pairs: &[(i64, u64)]) -> HashMap<i64, u64> {
+        pairs.iter().copied().collect()
+    }
+
+    #[test]
+    fn a_ballot_approves_up_to_the_quota_of_eligible_candidates() {
+        let eligible: HashSet<i64> = [1, 2, 3, 4].into();
+        assert_eq!(check_ballot(&[3, 1, 3], &eligible, 2).unwrap(), vec![1, 3], "sorted, once each");
+        assert!(check_ballot(&[], &eligible, 2).unwrap_err().zh.contains("至少"));
+        assert!(check_ballot(&[1, 2, 3], &eligible, 2).unwrap_err().zh.contains("最多可选 2 名"));
+        assert!(check_ballot(&[9], &eligible, 2).unwrap_err().en.contains("not on this selection's list"));
+    }
+
+    #[test]
+    fn the_count_ranks_and_selects_and_the_next_moves_up() {
+        // Five ballots, quota 2: 甲(1) 4 votes, 乙(2) 3, 丙(3) 2, 丁(4) 0.
+        let ballots = vec![vec![1, 2], vec![1, 2], vec![1, 3], vec![1, 3], vec![2]];
+        let v = tally(&[1, 2, 3, 4], &ballots);
+        assert_eq!(v, votes(&[(1, 4), (2, 3), (3, 2), (4, 0)]));
+        let o = outcome(&v, 2, &HashSet::new(), &[]);
+        assert_eq!(o.order, vec![(1, 4), (2, 3), (3, 2), (4, 0)]);
+        assert_eq!(o.selected, vec![1, 2]);
+        assert!(o.moved_up.is_empty() && o.tie_at_line.is_empty());
+        // An objection against 乙 upheld: 丙 moves up.
+        let o = outcome(&v, 2, &[2].into(), &[]);
+        assert_eq!(o.selected, vec![1, 3]);
+        assert_eq!(o.moved_up, vec![3]);
+    }
+
+    #[test]
+    fn a_tie_at_the_line_waits_for_the_offices_order() {
+        // Quota 2: 甲 5, 乙 3, 丙 3: 乙 and 丙 tie for the second place.
+        let v = votes(&[(1, 5), (2, 3), (3, 3)]);
+        let o = outcome(&v, 2, &HashSet::new(), &[]);
+        assert_eq!(o.tie_at_line, vec![2, 3]);
+        assert!(o.selected.is_empty(), "nobody is selected until the office decides");
+        let o = outcome(&v, 2, &HashSet::new(), &[3, 2]);
+        assert!(o.tie_at_line.is_empty());
+        assert_eq!(o.selected, vec![1, 3]);
+        assert_eq!(o.order, vec![(1, 5), (3, 3), (2, 3)]);
+        // A tie below the line needs nothing.
+        let v = votes(&[(1, 5), (2, 4), (3, 3), (4, 3)]);
+        assert!(outcome(&v, 2, &HashSet::new(), &[]).tie_at_line.is_empty());
+    }
+
+    #[test]
+    fn the_notice_counts_working_days() {
+        let cal = Calendar::default();
+        // Published on Friday 2026-11-27 for 5 working days: Fri, Mon-Thu → Thursday 3 December.
+        assert_eq!(notice_end(&cal, date!(2026 - 11 - 27), 5), date!(2026 - 12 - 03));
+        // Published on a Saturday: Monday to Friday.
+        assert_eq!(notice_end(&cal, date!(2026 - 11 - 28), 5), date!(2026 - 12 - 04));
+    }
+
+    #[test]
+    fn probationary_members_have_no_party_vote() {
+        assert!(Voters::PartyMembers.may_vote(PoliticalStatus::CpcMember));
+        assert!(!Voters::PartyMembers.may_vote(PoliticalStatus::CpcProbationary));
+        assert!(!Voters::PartyMembers.may_vote(PoliticalStatus::Masses));
+        assert!(Voters::Everyone.may_vote(PoliticalStatus::Masses));
+    }
+
+    #[test]
+    fn fingerprints_are_sha256_of_the_lines() {
+        // printf 'a\nb\n' | sha256sum
+        assert_eq!(fingerprint(&["a".into(), "b".into()]), "911169ddaaf146aff539f58c26c489af3b892dff0fe283c1c264c65ae5aa59a2");
+    }
+}
