@@ -23,6 +23,7 @@ pub mod relation;
 pub mod roster;
 pub mod sample;
 pub mod scope;
+pub mod selection;
 pub mod session;
 pub mod stats;
 pub mod survey;

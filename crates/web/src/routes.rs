@@ -32,6 +32,8 @@ pub const ADMIN: &[Role] = &[Role::Admin];
 pub const OFFICE: &[Role] = &[Role::Office, Role::Admin];
 pub const ACCOUNT_OFFICES: &[Role] = &[Role::Admin, Role::Office];
 pub const AUDITOR: &[Role] = &[Role::Auditor];
+/// The office, and the auditor who recounts.
+pub const OFFICE_AUDITOR: &[Role] = &[Role::Office, Role::Admin, Role::Auditor];
 
 /// Registers a schema and the ones it refers to; returns its name.
 pub type SchemaFn = fn(&mut Vec<(String, RefOr<Schema>)>) -> String;
@@ -170,6 +172,29 @@ pub fn table() -> Vec<Route> {
         a(M::GET, "/api/v1/commitments/mine", "api_commitments_mine", LoggedIn, "The commitment tasks the caller owes, with their commitments", doc(None, None), get(pages::commitments::api_mine)),
         a(M::GET, "/api/v1/commitments", "api_commitments", LoggedIn, "Commitments in the caller's scope (org, unit, category, state, flag)", ApiDoc { query: &[("org", "Party organization subtree"), ("unit", "unit subtree"), ("category", "category"), ("state", "draft, under_review, returned, approved, in_progress, fulfilled"), ("flag", "overdue or late")], ..Default::default() }, get(pages::commitments::api_list)),
         a(M::GET, "/api/v1/commitments/{id}", "api_commitment", Scoped, "One commitment with its satisfaction figures", doc(None, None), get(pages::commitments::api_get)),
+        r(M::GET, "/selections", "selections_index", LoggedIn, "Selections of the campaign, and the office's form to start one", get(pages::selections::index)),
+        r(M::POST, "/selections", "selection_create", Roles(OFFICE), "Start a selection from an award category of the plan", post(pages::selections::create)),
+        r(M::GET, "/selections/{id}", "selection_page", LoggedIn, "A selection: nominations, ballot, count, notice, objections, awards (each as the caller may see it)", get(pages::selections::show)),
+        r(M::POST, "/selections/{id}/quotas", "selection_quotas", Roles(OFFICE), "Allocate quotas to the secondary organizations (q<org id>=n)", post(pages::selections::set_quotas)),
+        r(M::POST, "/selections/{id}/nominations", "selection_nominate", LoggedIn, "Nominate (an organization below the caller's, or anyone for a mass nomination)", post(pages::selections::nominate)),
+        r(M::POST, "/selections/{id}/nominations/{nid}/forward", "selection_forward", LoggedIn, "A secondary organization forwards a branch's recommendation within its quota", post(pages::selections::forward)),
+        r(M::POST, "/selections/{id}/nominations/{nid}/review", "selection_review", Roles(OFFICE), "The eligibility review (decision=eligible|ineligible, note)", post(pages::selections::review)),
+        r(M::GET, "/selections/{id}/nominations/{nid}/form.pdf", "selection_nomination_form", LoggedIn, "The recommendation and approval form (推荐审批表) of a candidate, as PDF", get(pages::selections::nomination_form)),
+        r(M::POST, "/selections/{id}/open", "selection_open", Roles(OFFICE), "Open the ballot: freeze and fingerprint the candidates and the electorate", post(pages::selections::open)),
+        r(M::POST, "/selections/{id}/vote", "selection_vote", LoggedIn, "Cast a secret ballot (choice=<nomination id>, up to the quota), once", post(pages::selections::vote)),
+        r(M::POST, "/selections/{id}/close", "selection_close", Roles(OFFICE), "Close the ballot and count it", post(pages::selections::close)),
+        r(M::POST, "/selections/{id}/tie", "selection_tie", Roles(OFFICE), "Order the candidates tied at the quota line (pos<id>=n) with a reason", post(pages::selections::tie)),
+        r(M::POST, "/selections/{id}/publish", "selection_publish", Roles(OFFICE), "Put the result on public notice for the category's working days", post(pages::selections::publish)),
+        r(M::POST, "/selections/{id}/objections", "selection_object", LoggedIn, "Object to a candidate on notice, with reasons (the office alone sees who)", post(pages::selections::object)),
+        r(M::POST, "/selections/{id}/objections/{oid}/resolve", "selection_resolve", Roles(OFFICE), "Resolve an objection (decision=upheld|rejected, resolution); upheld: the next moves up", post(pages::selections::resolve)),
+        r(M::POST, "/selections/{id}/approve", "selection_approve", Roles(OFFICE), "Final approval after the notice: the award register", post(pages::selections::approve)),
+        r(M::GET, "/selections/{id}/audit.json", "selection_audit", Roles(OFFICE_AUDITOR), "The auditor's bundle: lists, fingerprints, shuffled ballots, rules, decisions, result", get(pages::selections::audit_bundle)),
+        r(M::GET, "/selections/{id}/certificates.pdf", "selection_certificates", LoggedIn, "Every certificate of an approved selection, one page each", get(pages::selections::certificates)),
+        r(M::GET, "/selections/{id}/commendation.pdf", "selection_commendation", LoggedIn, "The commendation list for the conference", get(pages::selections::commendation)),
+        r(M::GET, "/selections/{id}/awards/{aid}/certificate.pdf", "award_certificate", LoggedIn, "One certificate", get(pages::selections::certificate_one)),
+        r(M::GET, "/awards", "awards_register", LoggedIn, "The award register of the campaign", get(pages::selections::register)),
+        r(M::GET, "/awards/{file}", "awards_export", LoggedIn, "The award register as awards.xlsx or awards.csv", get(pages::selections::register_export)),
+        a(M::GET, "/api/v1/selections/{id}", "api_selection", LoggedIn, "A selection's stage, candidates, the caller's ballot status and the result as far as the caller may see it", doc(None, None), get(pages::selections::api_get)),
         r(M::GET, "/boards/{org}", "board_page", Public, "An organization's public commitments board (logged in, or anyone once the office opens it)", get(pages::commitments::board)),
         r(M::GET, "/boards/{org}/poster.pdf", "board_pdf", Public, "The board as A4 PDF pages", get(pages::commitments::board_pdf)),
         r(M::POST, "/boards/settings", "board_settings", Roles(OFFICE), "Open the board to the public and choose its fields", post(pages::commitments::board_settings)),

@@ -3,7 +3,7 @@
 //! evidence, evaluation through the surveys engine, public boards (page and A4 PDF), the
 //! roll-up over both trees, and exports.
 
-use super::{field, form_map, render, render_status, see_other, FormState, Layout};
+use super::{conflict_form, field, form_map, render, render_status, see_other, FormState, Layout};
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::export::Sheet;
@@ -418,12 +418,6 @@ async fn show_page(s: &AppState, ctx: &Ctx, id: i64, f: Option<FormState>, statu
         definition: rate_definition(ctx.lang),
     };
     Ok(render_status(status, &page))
-}
-
-fn conflict_form(ctx: &Ctx, m: HashMap<String, String>, t: pacesetter_domain::Text) -> FormState {
-    let mut e = FieldErrors::new();
-    e.add("_", t.zh, t.en);
-    FormState::with(ctx.lang, m, e)
 }
 
 /// Edits a draft or returned commitment, or asks to amend an approved one.

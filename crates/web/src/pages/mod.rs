@@ -11,6 +11,7 @@ pub mod login;
 pub mod people;
 pub mod relations;
 pub mod samples;
+pub mod selections;
 pub mod surveys;
 pub mod tasks;
 pub mod tree;
@@ -64,6 +65,7 @@ impl Layout {
             item("/campaigns", lang.t("活动", "Campaign"));
             item("/commitments", lang.t("承诺", "Commitments"));
             item("/surveys", lang.t("问卷", "Surveys"));
+            item("/selections", lang.t("评选", "Selections"));
             if !s.has(Role::Auditor) || s.roles.len() > 1 {
                 item("/orgs", lang.t("党组织", "Party tree"));
                 item("/units", lang.t("单位", "Units"));
@@ -178,6 +180,11 @@ fn notice_from_query(path: &str, lang: Lang) -> Option<String> {
             "reminded" => lang.t("提醒已发送", "Reminders sent"),
             "revoked_link" => lang.t("该人的专属链接已作废", "The person's links are revoked"),
             "revoked" => lang.t("日历订阅地址已作废", "The calendar feed addresses are revoked"),
+            "voted" => lang.t("您的选票已投出，谢谢参与。选票不记名，无法查看或更改。", "Your ballot is cast, thank you. It is secret and cannot be seen or changed."),
+            "nominated" => lang.t("推荐已提交", "The nomination is submitted"),
+            "objected" => lang.t("异议已提交，创先办将核实处理", "Your objection is lodged; the office will look into it"),
+            "published" => lang.t("结果已公示", "The result is on public notice"),
+            "approved" => lang.t("已审定，获奖名单已登记", "Approved; the awards are registered"),
             _ => return None,
         }
         .to_string(),
@@ -250,6 +257,13 @@ impl FormState {
     pub fn general(&self) -> Vec<&str> {
         self.errors.0.iter().filter(|e| e.field == "_").map(|e| e.message.get(self.lang)).collect()
     }
+}
+
+/// A form whose change was refused as a conflict: the message shown above it, what was typed kept.
+pub fn conflict_form(ctx: &Ctx, m: HashMap<String, String>, t: pacesetter_domain::Text) -> FormState {
+    let mut e = FieldErrors::new();
+    e.add("_", t.zh, t.en);
+    FormState::with(ctx.lang, m, e)
 }
 
 /// A page of a long list, with its links.

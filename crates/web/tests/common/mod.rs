@@ -21,6 +21,8 @@ pub enum Backend {
 pub struct TestApp {
     pub base: String,
     pub backend: Backend,
+    /// The database the server uses (empty for a server started elsewhere).
+    pub db_url: String,
     _dir: Option<TempDir>,
 }
 
@@ -43,10 +45,11 @@ pub async fn spawn_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -> Op
         config.database_url = Some(testkit::postgres_database(&base).await.expect("create a test database"));
     }
     tweak(&mut config);
+    let db_url = config.database_url();
     let app = Application::build(config).await.expect("the application starts");
     let addr = app.spawn();
     let base = format!("http://{addr}");
-    Some(TestApp { base, backend, _dir: Some(dir) })
+    Some(TestApp { base, backend, db_url, _dir: Some(dir) })
 }
 
 /// A browser-like client: keeps cookies, sends our Origin on every request.
@@ -59,7 +62,17 @@ pub fn client(base: &str) -> Client {
 impl TestApp {
     /// A server started by the test itself (SQLite).
     pub fn at(base: &str) -> TestApp {
-        TestApp { base: base.to_string(), backend: Backend::Sqlite, _dir: None }
+        TestApp { base: base.to_string(), backend: Backend::Sqlite, db_url: String::new(), _dir: None }
+    }
+
+    /// Runs one statement on the server's database: only to move a date into the past (the
+    /// server has no clock to wind), never to change what a user entered.
+    pub async fn age(&self, sql: &str) {
+        let store = pacesetter_store::Store::open(&self.db_url, &pacesetter_store::OpenOptions::default()).await.expect("open the test database");
+        let mut w = store.write().await.unwrap();
+        w.execute(pacesetter_store::db::Sql::new(sql)).await.unwrap();
+        w.commit().await.unwrap();
+        store.close().await;
     }
 
     pub fn url(&self, path: &str) -> String {

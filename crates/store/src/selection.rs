@@ -1,0 +1,1078 @@
+//! Selections (评选): the records of the pipeline that `domain::selection` rules. A selection is
+//! made from an award category of the campaign's plan; the office allocates quotas to the
+//! secondary organizations; nominations come in (by organizations, passed up level by level, or
+//! by anyone logged in); the office reviews eligibility; voting opens on a frozen electorate and
+//! candidate list whose fingerprints are published; each voter casts one secret ballot (the key
+//! of `selection_voters` refuses a second, and the ballot row carries no voter); the count, a
+//! tie decided by the office with a reason, the public notice with objections and 递补, and the
+//! final approval that writes the award register.
+
+use crate::db::{is_unique_violation, Conn, Sql};
+use crate::{audit, StoreError};
+use pacesetter_domain::calendar::Calendar;
+use pacesetter_domain::dates::{now_ms, today};
+use pacesetter_domain::people::PoliticalStatus;
+use pacesetter_domain::scope::{Access, Reach, Scope};
+use pacesetter_domain::selection::{self as rule, AwardCategory, CandidateKind, NominationState, Nominators, Outcome, Stage};
+use pacesetter_domain::validate::FieldErrors;
+use pacesetter_domain::Text;
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use time::Date;
+
+fn invalid(field: &str, zh: impl Into<String>, en: impl Into<String>) -> StoreError {
+    let mut e = FieldErrors::new();
+    e.add(field, zh, en);
+    StoreError::Invalid(e)
+}
+
+fn conflict(zh: impl Into<String>, en: impl Into<String>) -> StoreError {
+    StoreError::Conflict(Text::new(zh, en))
+}
+
+fn forbidden(zh: impl Into<String>, en: impl Into<String>) -> StoreError {
+    StoreError::Forbidden(Text::new(zh, en))
+}
+
+fn require_office(scope: &Scope) -> Result<(), StoreError> {
+    if scope.is_office_or_admin() {
+        Ok(())
+    } else {
+        Err(forbidden("只有创先办可以进行这一步", "Only the campaign office may do this"))
+    }
+}
+
+fn text_field(field: &str, raw: &str, max: usize, required: bool) -> Result<String, StoreError> {
+    let t = raw.trim();
+    if required && t.is_empty() {
+        return Err(invalid(field, "请填写此项", "This is required"));
+    }
+    if t.chars().count() > max {
+        return Err(invalid(field, format!("不能超过 {max} 个字"), format!("At most {max} characters")));
+    }
+    Ok(t.to_string())
+}
+
+// ---- selections ------------------------------------------------------------------------------
+
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+pub struct SelectionRow {
+    pub id: i64,
+    pub campaign_id: i64,
+    pub category_code: String,
+    #[serde(skip)]
+    pub category_json: String,
+    pub title: String,
+    pub quota: i64,
+    pub stage: String,
+    pub electorate_org_id: i64,
+    pub electorate_org_name: String,
+    pub electorate_org_path: String,
+    pub nominate_until: Date,
+    pub vote_from: Date,
+    pub vote_until: Date,
+    pub eligibility_hash: Option<String>,
+    pub electorate_hash: Option<String>,
+    pub electorate_size: i64,
+    #[serde(skip)]
+    pub votes_json: Option<String>,
+    pub tie_order: Option<String>,
+    pub tie_reason: Option<String>,
+    pub notice_from: Option<Date>,
+    pub notice_until: Option<Date>,
+    pub decision: Option<String>,
+    pub approved_by: Option<String>,
+    pub approved_ms: Option<i64>,
+    pub created_by: String,
+    pub created_ms: i64,
+}
+
+impl SelectionRow {
+    pub fn category(&self) -> Result<AwardCategory, StoreError> {
+        serde_json::from_str(&self.category_json).map_err(|e| StoreError::Config(format!("selection {}: unreadable category: {e}", self.id)))
+    }
+
+    pub fn stage(&self) -> Stage {
+        Stage::parse(&self.stage).unwrap_or(Stage::Nominating)
+    }
+
+    /// Votes per nomination, once counted.
+    pub fn votes(&self) -> HashMap<i64, u64> {
+        self.votes_json.as_deref().and_then(|j| serde_json::from_str::<BTreeMap<i64, u64>>(j).ok()).map(|m| m.into_iter().collect()).unwrap_or_default()
+    }
+
+    pub fn tie_preference(&self) -> Vec<i64> {
+        self.tie_order.as_deref().unwrap_or("").split(',').filter_map(|s| s.trim().parse().ok()).collect()
+    }
+
+    /// Whether the ballot takes votes today.
+    pub fn voting_open(&self, day: Date) -> bool {
+        self.stage() == Stage::Voting && day >= self.vote_from && day <= self.vote_until
+    }
+
+    pub fn notice_running(&self, day: Date) -> bool {
+        self.stage() == Stage::Notice && self.notice_until.is_some_and(|u| day <= u)
+    }
+}
+
+const SELECT: &str = "SELECT s.id, s.campaign_id, s.category_code, s.category_json, s.title, s.quota, s.stage, s.electorate_org_id, \
+     o.name AS electorate_org_name, o.path AS electorate_org_path, s.nominate_until, s.vote_from, s.vote_until, s.eligibility_hash, \
+     s.electorate_hash, s.electorate_size, s.votes_json, s.tie_order, s.tie_reason, s.notice_from, s.notice_until, s.decision, \
+     s.approved_by, s.approved_ms, s.created_by, s.created_ms FROM selections s JOIN orgs o ON o.id = s.electorate_org_id";
+
+/// Every selection of a campaign (their existence and stage are public to everyone logged in).
+pub async fn list(c: &mut Conn, campaign: i64) -> Result<Vec<SelectionRow>, StoreError> {
+    Ok(c.fetch_all(Sql::new(format!("{SELECT} WHERE s.campaign_id = $1 ORDER BY s.id DESC")).bind(campaign)).await?)
+}
+
+pub async fn get(c: &mut Conn, id: i64) -> Result<SelectionRow, StoreError> {
+    c.fetch_optional(Sql::new(format!("{SELECT} WHERE s.id = $1")).bind(id)).await?.ok_or(StoreError::NotFound)
+}
+
+/// What the office fills in to start a selection.
+#[derive(Clone, Debug, Default)]
+pub struct NewSelection {
+    pub category: String,
+    pub title: String,
+    pub quota: String,
+    pub electorate_org: Option<i64>,
+    pub nominate_until: String,
+    pub vote_from: String,
+    pub vote_until: String,
+}
+
+pub async fn create(c: &mut Conn, scope: &Scope, campaign: &crate::campaign::CampaignRow, n: &NewSelection) -> Result<i64, StoreError> {
+    require_office(scope)?;
+    let plan = campaign.plan()?;
+    let mut errs = FieldErrors::new();
+    let category = plan.awards.iter().find(|a| a.code == n.category).cloned();
+    if category.is_none() {
+        errs.add("category", "请选择计划中的评选类别", "Choose an award category of the plan");
+    }
+    let title = n.title.trim().to_string();
+    let title = if title.is_empty() { category.as_ref().map(|c| format!("{}（{}）", c.name, c.period_text())).unwrap_or_default() } else { title };
+    if title.chars().count() > 100 {
+        errs.add("title", "名称不能超过 100 个字", "At most 100 characters");
+    }
+    let quota = match n.quota.trim() {
+        "" => category.as_ref().map(|c| c.quota as i64),
+        q => q.parse::<i64>().ok().filter(|q| (1..=1000).contains(q)),
+    };
+    if quota.is_none() && category.is_some() {
+        errs.add("quota", "名额应为 1 到 1000 的整数", "The quota is a whole number from 1 to 1000");
+    }
+    let nominate_until = errs.take("nominate_until", pacesetter_domain::validate::date(&n.nominate_until));
+    let vote_from = errs.take("vote_from", pacesetter_domain::validate::date(&n.vote_from));
+    let vote_until = errs.take("vote_until", pacesetter_domain::validate::date(&n.vote_until));
+    if let (Some(a), Some(b)) = (nominate_until, vote_from) {
+        if b < a {
+            errs.add("vote_from", "投票应在推荐截止之后开始", "Voting starts after nominations close");
+        }
+    }
+    if let (Some(a), Some(b)) = (vote_from, vote_until) {
+        if b < a {
+            errs.add("vote_until", "投票结束日期早于开始日期", "Voting ends before it starts");
+        }
+    }
+    let org_id = match n.electorate_org {
+        Some(id) => match crate::tree::get(c, crate::tree::Tree::Org, id).await? {
+            Some(o) => o.id,
+            None => {
+                errs.add("electorate_org", "没有这个党组织", "No such organization");
+                0
+            }
+        },
+        None => c.fetch_i64(Sql::new("SELECT id FROM orgs WHERE parent_id IS NULL ORDER BY id LIMIT 1")).await?,
+    };
+    if !errs.is_empty() {
+        return Err(StoreError::Invalid(errs));
+    }
+    let (Some(category), Some(quota), Some(nominate_until), Some(vote_from), Some(vote_until)) = (category, quota, nominate_until, vote_from, vote_until) else {
+        return Err(StoreError::Invalid(errs));
+    };
+    let json = serde_json::to_string(&category).map_err(|e| StoreError::Config(e.to_string()))?;
+    let id = c
+        .fetch_i64(
+            Sql::new(
+                "INSERT INTO selections (campaign_id, category_code, category_json, title, quota, stage, electorate_org_id, nominate_until, vote_from, vote_until, created_by, created_ms) \
+                 VALUES ($1, $2, $3, $4, $5, 'nominating', $6, $7, $8, $9, $10, $11) RETURNING id",
+            )
+            .bind(campaign.id)
+            .bind(category.code.as_str())
+            .bind(json)
+            .bind(title.as_str())
+            .bind(quota)
+            .bind(org_id)
+            .bind(nominate_until)
+            .bind(vote_from)
+            .bind(vote_until)
+            .bind(scope.actor.as_str())
+            .bind(now_ms()),
+        )
+        .await?;
+    audit::append(c, scope, "selection.create", "selection", id, None, Some(format!("{title}; quota {quota}"))).await?;
+    Ok(id)
+}
+
+/// The organizations whose subtree may form an electorate: the root and the secondary ones.
+pub async fn electorate_orgs(c: &mut Conn) -> Result<Vec<(i64, String)>, StoreError> {
+    Ok(c.fetch_all(Sql::new("SELECT id, name FROM orgs WHERE closed_on IS NULL AND depth <= 1 ORDER BY depth, name, id")).await?)
+}
+
+fn org_write_paths(scope: &Scope) -> Vec<String> {
+    scope.reaches.iter().filter_map(|(r, a)| if let (Reach::Org(p), Access::Write) = (r, a) { Some(p.clone()) } else { None }).collect()
+}
+
+/// The organizations in whose name the caller nominates: those their grants let them change.
+pub async fn nominating_orgs(c: &mut Conn, scope: &Scope) -> Result<Vec<(i64, String)>, StoreError> {
+    let mut out = Vec::new();
+    for p in org_write_paths(scope) {
+        if let Some(row) = c.fetch_optional::<(i64, String)>(Sql::new("SELECT id, name FROM orgs WHERE path = $1 AND closed_on IS NULL").bind(p.as_str())).await? {
+            out.push(row);
+        }
+    }
+    Ok(out)
+}
+
+/// Organizations the caller may put forward (all for the office; their subtree for a secretary).
+pub async fn orgs_within(c: &mut Conn, scope: &Scope) -> Result<Vec<(i64, String)>, StoreError> {
+    if scope.is_office_or_admin() {
+        return Ok(c.fetch_all(Sql::new("SELECT id, name FROM orgs WHERE closed_on IS NULL ORDER BY path")).await?);
+    }
+    let mut out = Vec::new();
+    for p in org_write_paths(scope) {
+        let rows: Vec<(i64, String)> = c.fetch_all(Sql::new("SELECT id, name FROM orgs WHERE closed_on IS NULL AND path LIKE $1 ORDER BY path").bind(format!("{}%", p))).await?;
+        out.extend(rows);
+    }
+    Ok(out)
+}
+
+/// Units (or windows) the caller may put forward: all for the office; those of the units linked
+/// to their organizations, or that they head, otherwise.
+pub async fn units_within(c: &mut Conn, scope: &Scope, windows: bool) -> Result<Vec<(i64, String)>, StoreError> {
+    let kind = if windows { "u.kind = 'window'" } else { "u.kind <> 'window'" };
+    if scope.is_office_or_admin() {
+        return Ok(c.fetch_all(Sql::new(format!("SELECT u.id, u.name FROM units u WHERE u.closed_on IS NULL AND {kind} ORDER BY u.path"))).await?);
+    }
+    let mut out = Vec::new();
+    for (r, a) in &scope.reaches {
+        if let (Reach::Unit(p), Access::Write) = (r, a) {
+            let rows: Vec<(i64, String)> =
+                c.fetch_all(Sql::new(format!("SELECT u.id, u.name FROM units u WHERE u.closed_on IS NULL AND {kind} AND u.path LIKE $1 ORDER BY u.path")).bind(format!("{}%", p))).await?;
+            out.extend(rows);
+        }
+    }
+    Ok(out)
+}
+
+// ---- quotas (名额分配) -------------------------------------------------------------------------
+
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+pub struct QuotaRow {
+    pub org_id: i64,
+    pub org_name: String,
+    pub org_path: String,
+    pub quota: i64,
+    /// Nominations forwarded so far (waiting for review or eligible).
+    pub used: i64,
+}
+
+/// The secondary organizations and their quotas (0 when none is allocated).
+pub async fn quotas(c: &mut Conn, selection: i64) -> Result<Vec<QuotaRow>, StoreError> {
+    Ok(c.fetch_all(
+        Sql::new(
+            "SELECT o.id AS org_id, o.name AS org_name, o.path AS org_path, COALESCE(q.quota, 0) AS quota, \
+             (SELECT COUNT(*) FROM selection_nominations n WHERE n.selection_id = $1 AND n.quota_org_id = o.id AND n.state IN ('nominated', 'eligible')) AS used \
+             FROM orgs o JOIN orgs r ON r.id = o.parent_id AND r.parent_id IS NULL \
+             LEFT JOIN selection_quotas q ON q.selection_id = $1 AND q.org_id = o.id \
+             WHERE o.closed_on IS NULL ORDER BY o.name, o.id",
+        )
+        .bind(selection),
+    )
+    .await?)
+}
+
+pub async fn set_quotas(c: &mut Conn, scope: &Scope, selection: i64, values: &[(i64, String)]) -> Result<(), StoreError> {
+    require_office(scope)?;
+    let s = get(c, selection).await?;
+    if s.stage() != Stage::Nominating {
+        return Err(conflict("投票已开始，名额不能再改", "Voting has started; quotas can no longer change"));
+    }
+    let secondary: HashSet<i64> = quotas(c, selection).await?.into_iter().map(|q| q.org_id).collect();
+    let mut errs = FieldErrors::new();
+    let mut parsed = Vec::new();
+    for (org, raw) in values {
+        let v = raw.trim();
+        let n = if v.is_empty() { Some(0) } else { v.parse::<i64>().ok().filter(|n| (0..=1000).contains(n)) };
+        match n {
+            Some(n) if secondary.contains(org) => parsed.push((*org, n)),
+            Some(_) => errs.add(&format!("q{org}"), "只能给二级党组织分配名额", "Quotas go to secondary organizations only"),
+            None => errs.add(&format!("q{org}"), "名额应为 0 到 1000 的整数", "A quota is a whole number from 0 to 1000"),
+        }
+    }
+    errs.into_result().map_err(StoreError::Invalid)?;
+    let mut summary = Vec::new();
+    for (org, n) in parsed {
+        c.execute(Sql::new("DELETE FROM selection_quotas WHERE selection_id = $1 AND org_id = $2").bind(selection).bind(org)).await?;
+        c.execute(Sql::new("INSERT INTO selection_quotas (selection_id, org_id, quota) VALUES ($1, $2, $3)").bind(selection).bind(org).bind(n)).await?;
+        summary.push(format!("{org}:{n}"));
+    }
+    audit::append(c, scope, "selection.quotas", "selection", selection, None, Some(summary.join(","))).await?;
+    Ok(())
+}
+
+// ---- nominations ---------------------------------------------------------------------------
+
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+pub struct NominationRow {
+    pub id: i64,
+    pub selection_id: i64,
+    pub kind: String,
+    pub person_id: Option<i64>,
+    pub org_id: Option<i64>,
+    pub unit_id: Option<i64>,
+    pub name: String,
+    pub detail: Option<String>,
+    pub reasons: String,
+    pub nominated_by_org_id: Option<i64>,
+    pub nominated_by_org: Option<String>,
+    pub quota_org_id: Option<i64>,
+    pub quota_org: Option<String>,
+    pub state: String,
+    pub review_note: Option<String>,
+    pub reviewed_by: Option<String>,
+    pub created_by: String,
+    pub created_ms: i64,
+    pub supporters: i64,
+    /// A person's Party organization.
+    pub home: Option<String>,
+    pub quota_org_path: Option<String>,
+}
+
+impl NominationRow {
+    pub fn state(&self) -> NominationState {
+        NominationState::parse(&self.state).unwrap_or(NominationState::Nominated)
+    }
+    pub fn kind(&self) -> CandidateKind {
+        CandidateKind::parse(&self.kind).unwrap_or(CandidateKind::Entry)
+    }
+}
+
+const NOM_SELECT: &str = "SELECT n.id, n.selection_id, n.kind, n.person_id, n.org_id, n.unit_id, n.name, n.detail, n.reasons, \
+     n.nominated_by_org_id, bo.name AS nominated_by_org, n.quota_org_id, qo.name AS quota_org, n.state, n.review_note, n.reviewed_by, \
+     n.created_by, n.created_ms, (SELECT COUNT(*) FROM selection_supporters sp WHERE sp.nomination_id = n.id) AS supporters, \
+     (SELECT MIN(o.name) FROM org_memberships m JOIN orgs o ON o.id = m.org_id WHERE m.person_id = n.person_id AND m.end_date IS NULL) AS home, qo.path AS quota_org_path \
+     FROM selection_nominations n LEFT JOIN orgs bo ON bo.id = n.nominated_by_org_id LEFT JOIN orgs qo ON qo.id = n.quota_org_id";
+
+pub async fn nominations(c: &mut Conn, selection: i64) -> Result<Vec<NominationRow>, StoreError> {
+    Ok(c.fetch_all(Sql::new(format!("{NOM_SELECT} WHERE n.selection_id = $1 ORDER BY n.id")).bind(selection)).await?)
+}
+
+pub async fn nomination(c: &mut Conn, id: i64) -> Result<NominationRow, StoreError> {
+    c.fetch_optional(Sql::new(format!("{NOM_SELECT} WHERE n.id = $1")).bind(id)).await?.ok_or(StoreError::NotFound)
+}
+
+/// What a nominator fills in.
+#[derive(Clone, Debug, Default)]
+pub struct NewNomination {
+    /// The nominating organization (organizations' nominations); None for the office or anyone.
+    pub by_org: Option<i64>,
+    /// The person's number (工号/学号), for a person.
+    pub person_number: String,
+    pub org: Option<i64>,
+    pub unit: Option<i64>,
+    /// An entry's title.
+    pub title: String,
+    pub detail: String,
+    pub reasons: String,
+}
+
+struct Candidate {
+    key: String,
+    person: Option<i64>,
+    org: Option<i64>,
+    unit: Option<i64>,
+    name: String,
+    /// The candidate's place in the Party tree, to check it lies below the nominator.
+    org_paths: Vec<String>,
+    unit_path: Option<String>,
+}
+
+async fn candidate(c: &mut Conn, cat: &AwardCategory, n: &NewNomination, selection: i64) -> Result<Candidate, StoreError> {
+    match cat.candidates {
+        CandidateKind::Person => {
+            let number = n.person_number.trim();
+            if number.is_empty() {
+                return Err(invalid("person_number", "请填写候选人的工号或学号", "Give the candidate's staff or student number"));
+            }
+            let row: Option<(i64, String, String, Option<Date>)> =
+                c.fetch_optional(Sql::new("SELECT id, name, political_status, left_on FROM people WHERE number = $1").bind(number)).await?;
+            let Some((id, name, status, left)) = row else {
+                return Err(invalid("person_number", "没有这个工号或学号的人员", "Nobody has this number"));
+            };
+            if left.is_some() {
+                return Err(invalid("person_number", "此人已离校", "This person has left"));
+            }
+            let status = PoliticalStatus::parse(&status).unwrap_or(PoliticalStatus::Masses);
+            cat.person_eligible(status).map_err(|t| invalid("person_number", t.zh, t.en))?;
+            let paths: Vec<(String,)> = c
+                .fetch_all(Sql::new("SELECT o.path FROM org_memberships m JOIN orgs o ON o.id = m.org_id WHERE m.person_id = $1 AND m.end_date IS NULL").bind(id))
+                .await?;
+            Ok(Candidate { key: format!("p{id}"), person: Some(id), org: None, unit: None, name, org_paths: paths.into_iter().map(|p| p.0).collect(), unit_path: None })
+        }
+        CandidateKind::Organization => {
+            let Some(o) = n.org else {
+                return Err(invalid("org", "请选择候选党组织", "Choose the organization"));
+            };
+            let Some(node) = crate::tree::get(c, crate::tree::Tree::Org, o).await? else {
+                return Err(invalid("org", "没有这个党组织", "No such organization"));
+            };
+            cat.org_eligible(&node.kind).map_err(|t| invalid("org", t.zh, t.en))?;
+            Ok(Candidate { key: format!("o{}", node.id), person: None, org: Some(node.id), unit: None, name: node.name.clone(), org_paths: vec![node.path.clone()], unit_path: None })
+        }
+        CandidateKind::Window | CandidateKind::Unit => {
+            let Some(u) = n.unit else {
+                return Err(invalid("unit", "请选择候选单位或窗口", "Choose the unit or window"));
+            };
+            let Some(node) = crate::tree::get(c, crate::tree::Tree::Unit, u).await? else {
+                return Err(invalid("unit", "没有这个单位", "No such unit"));
+            };
+            if (cat.candidates == CandidateKind::Window) != (node.kind == "window") {
+                return Err(invalid("unit", "候选对象的类别不符", "The candidate is not of the kind this award takes"));
+            }
+            // The organization linked to the unit (or to a unit above it) places it in the Party tree.
+            let linked: Vec<(String,)> = c.fetch_all(Sql::new("SELECT o.path FROM orgs o JOIN units u ON u.id = o.linked_unit_id WHERE $1 LIKE u.path || '%'").bind(node.path.as_str())).await?;
+            Ok(Candidate { key: format!("u{}", node.id), person: None, org: None, unit: Some(node.id), name: node.name.clone(), org_paths: linked.into_iter().map(|p| p.0).collect(), unit_path: Some(node.path.clone()) })
+        }
+        CandidateKind::Entry => {
+            let title = text_field("title", &n.title, 100, true)?;
+            let k = c.fetch_i64(Sql::new("SELECT COUNT(*) FROM selection_nominations WHERE selection_id = $1").bind(selection)).await? + 1;
+            Ok(Candidate { key: format!("e{k}-{}", now_ms()), person: None, org: None, unit: None, name: title, org_paths: Vec::new(), unit_path: None })
+        }
+    }
+}
+
+/// The secondary organization above (or at) a path: its second segment.
+fn secondary_of(path: &str) -> Option<i64> {
+    path.split('/').filter(|s| !s.is_empty()).nth(1).and_then(|s| s.parse().ok())
+}
+
+/// Records a nomination. Returns its id. Organizations nominate below themselves: a branch's
+/// recommendation waits for its secondary organization, which nominates within its quota. For a
+/// mass nomination, a candidate already put forward gains a supporter.
+pub async fn nominate(c: &mut Conn, scope: &Scope, selection: i64, n: &NewNomination) -> Result<i64, StoreError> {
+    let s = get(c, selection).await?;
+    let cat = s.category()?;
+    if s.stage() != Stage::Nominating || today() > s.nominate_until {
+        return Err(conflict("推荐已截止", "Nominations are closed"));
+    }
+    let reasons = text_field("reasons", &n.reasons, 2000, true)?;
+    let detail = text_field("detail", &n.detail, 2000, false)?;
+    let cand = candidate(c, &cat, n, selection).await?;
+    let (state, by_org, quota_org) = match cat.nominators {
+        Nominators::Anyone => {
+            let Some(person) = scope.person else {
+                return Err(forbidden("推荐人须是登记在册的师生员工", "Nominators must be on the roster"));
+            };
+            if cand.person == Some(person.0) {
+                return Err(invalid("person_number", "不能推荐自己", "You cannot nominate yourself"));
+            }
+            if let Some(existing) = c.fetch_opt_i64(Sql::new("SELECT id FROM selection_nominations WHERE selection_id = $1 AND candidate_key = $2").bind(selection).bind(cand.key.as_str())).await? {
+                return support(c, scope, existing, person.0, &reasons).await.map(|_| existing);
+            }
+            (NominationState::Nominated, None, None)
+        }
+        Nominators::Organizations if scope.is_office_or_admin() && n.by_org.is_none() => (NominationState::Nominated, None, None),
+        Nominators::Organizations => {
+            let Some(by) = n.by_org else {
+                return Err(invalid("by_org", "请选择以哪个党组织的名义推荐", "Choose the organization that nominates"));
+            };
+            let node = crate::tree::get(c, crate::tree::Tree::Org, by).await?.ok_or(StoreError::NotFound)?;
+            if scope.org_access(&node.path) != Some(Access::Write) {
+                return Err(StoreError::NotFound);
+            }
+            let below = match cat.candidates {
+                CandidateKind::Entry => true,
+                CandidateKind::Unit | CandidateKind::Window => {
+                    cand.org_paths.iter().any(|p| p.starts_with(&node.path) || node.path.starts_with(p.as_str())) || cand.unit_path.as_deref().is_some_and(|u| scope.unit_access(u) == Some(Access::Write))
+                }
+                _ => cand.org_paths.iter().any(|p| p.starts_with(&node.path)),
+            };
+            if !below {
+                return Err(invalid(if cat.candidates == CandidateKind::Person { "person_number" } else { "org" }, "只能推荐本组织范围内的候选人", "You may nominate only candidates within your organization"));
+            }
+            let Some(secondary) = secondary_of(&node.path) else {
+                return Err(invalid("by_org", "请以二级党组织或党支部的名义推荐", "Nominate as a secondary organization or a branch"));
+            };
+            if secondary == node.id {
+                (NominationState::Nominated, Some(node.id), Some(secondary))
+            } else {
+                (NominationState::Recommended, Some(node.id), Some(secondary))
+            }
+        }
+    };
+    if state == NominationState::Nominated {
+        if let Some(q) = quota_org {
+            check_quota(c, selection, q).await?;
+        }
+    }
+    let ins = c
+        .fetch_i64(
+            Sql::new(
+                "INSERT INTO selection_nominations (selection_id, candidate_key, kind, person_id, org_id, unit_id, name, detail, reasons, nominated_by_org_id, quota_org_id, state, created_by, created_ms) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
+            )
+            .bind(selection)
+            .bind(cand.key.as_str())
+            .bind(cat.candidates.code())
+            .bind(cand.person)
+            .bind(cand.org)
+            .bind(cand.unit)
+            .bind(cand.name.as_str())
+            .bind(if detail.is_empty() { None } else { Some(detail) })
+            .bind(reasons.as_str())
+            .bind(by_org)
+            .bind(quota_org)
+            .bind(state.code())
+            .bind(scope.actor.as_str())
+            .bind(now_ms()),
+        )
+        .await;
+    let id = match ins {
+        Ok(id) => id,
+        Err(e) if is_unique_violation(&e) => return Err(conflict(format!("“{}”已被推荐", cand.name), format!("\"{}\" is already nominated", cand.name))),
+        Err(e) => return Err(e.into()),
+    };
+    if cat.nominators == Nominators::Anyone {
+        if let Some(p) = scope.person {
+            support(c, scope, id, p.0, &reasons).await?;
+        }
+    }
+    audit::append(c, scope, "selection.nominate", "selection_nomination", id, None, Some(format!("{}: {}", cand.name, state.code()))).await?;
+    Ok(id)
+}
+
+async fn support(c: &mut Conn, scope: &Scope, nomination: i64, person: i64, reasons: &str) -> Result<(), StoreError> {
+    let r = c
+        .execute(Sql::new("INSERT INTO selection_supporters (nomination_id, person_id, reasons, created_ms) VALUES ($1, $2, $3, $4)").bind(nomination).bind(person).bind(reasons).bind(now_ms()))
+        .await;
+    match r {
+        Ok(_) => {}
+        Err(e) if is_unique_violation(&e) => return Err(conflict("您已推荐过这位候选人", "You have already nominated this candidate")),
+        Err(e) => return Err(e.into()),
+    }
+    audit::append(c, scope, "selection.support", "selection_nomination", nomination, None, None).await?;
+    Ok(())
+}
+
+async fn check_quota(c: &mut Conn, selection: i64, org: i64) -> Result<(), StoreError> {
+    let quota = c.fetch_opt_i64(Sql::new("SELECT quota FROM selection_quotas WHERE selection_id = $1 AND org_id = $2").bind(selection).bind(org)).await?.unwrap_or(0);
+    let used = c
+        .fetch_i64(Sql::new("SELECT COUNT(*) FROM selection_nominations WHERE selection_id = $1 AND quota_org_id = $2 AND state IN ('nominated', 'eligible')").bind(selection).bind(org))
+        .await?;
+    if used >= quota {
+        return Err(conflict(format!("名额已用完（分配 {quota} 名，已上报 {used} 名）"), format!("The quota is used up ({quota} allocated, {used} forwarded)")));
+    }
+    Ok(())
+}
+
+/// A secondary organization forwards a branch's recommendation within its quota.
+pub async fn forward(c: &mut Conn, scope: &Scope, nomination: i64) -> Result<NominationRow, StoreError> {
+    let n = nomination_in_scope(c, scope, nomination).await?;
+    let s = get(c, n.selection_id).await?;
+    if s.stage() != Stage::Nominating {
+        return Err(conflict("推荐已截止", "Nominations are closed"));
+    }
+    let q = n.quota_org_id.ok_or_else(|| conflict("这项推荐不需要上报", "This nomination needs no forwarding"))?;
+    let path = crate::tree::get(c, crate::tree::Tree::Org, q).await?.ok_or(StoreError::NotFound)?.path;
+    if scope.org_access(&path) != Some(Access::Write) {
+        return Err(forbidden("只有二级党组织可以上报", "Only the secondary organization forwards"));
+    }
+    check_quota(c, n.selection_id, q).await?;
+    let done = c.execute(Sql::new("UPDATE selection_nominations SET state = 'nominated' WHERE id = $1 AND state = 'recommended'").bind(nomination)).await?;
+    if done == 0 {
+        return Err(conflict("这项推荐已处理", "This nomination was already handled"));
+    }
+    audit::append(c, scope, "selection.forward", "selection_nomination", nomination, None, None).await?;
+    self::nomination(c, nomination).await
+}
+
+/// A nomination the caller may see in full: the office, the nominating organization's and the
+/// quota organization's secretaries. Others see only the eligible list.
+async fn nomination_in_scope(c: &mut Conn, scope: &Scope, id: i64) -> Result<NominationRow, StoreError> {
+    let n = nomination(c, id).await?;
+    if may_see_nomination(c, scope, &n).await? {
+        Ok(n)
+    } else {
+        Err(StoreError::NotFound)
+    }
+}
+
+pub async fn may_see_nomination(c: &mut Conn, scope: &Scope, n: &NominationRow) -> Result<bool, StoreError> {
+    if scope.is_office_or_admin() {
+        return Ok(true);
+    }
+    for org in [n.nominated_by_org_id, n.quota_org_id].into_iter().flatten() {
+        if let Some(node) = crate::tree::get(c, crate::tree::Tree::Org, org).await? {
+            if scope.org_access(&node.path).is_some() {
+                return Ok(true);
+            }
+        }
+    }
+    if let Some(p) = scope.person {
+        let mine = c.fetch_opt_i64(Sql::new("SELECT CAST(1 AS BIGINT) FROM selection_supporters WHERE nomination_id = $1 AND person_id = $2").bind(n.id).bind(p.0)).await?;
+        return Ok(mine.is_some());
+    }
+    Ok(false)
+}
+
+/// The office's eligibility review.
+pub async fn review(c: &mut Conn, scope: &Scope, nomination: i64, eligible: bool, note: &str) -> Result<NominationRow, StoreError> {
+    require_office(scope)?;
+    let n = self::nomination(c, nomination).await?;
+    let s = get(c, n.selection_id).await?;
+    if s.stage() != Stage::Nominating {
+        return Err(conflict("投票已开始，资格审查结果不能再改", "Voting has started; eligibility can no longer change"));
+    }
+    let note = text_field("note", note, 1000, !eligible)?;
+    let state = if eligible { NominationState::Eligible } else { NominationState::Ineligible };
+    let done = c
+        .execute(
+            Sql::new("UPDATE selection_nominations SET state = $1, review_note = $2, reviewed_by = $3 WHERE id = $4 AND state IN ('nominated', 'eligible', 'ineligible')")
+                .bind(state.code())
+                .bind(if note.is_empty() { None } else { Some(note) })
+                .bind(scope.actor.as_str())
+                .bind(nomination),
+        )
+        .await?;
+    if done == 0 {
+        return Err(conflict("这项推荐尚未上报，不能审查", "This nomination has not been forwarded yet"));
+    }
+    audit::append(c, scope, "selection.review", "selection_nomination", nomination, Some(n.state.clone()), Some(state.code().into())).await?;
+    self::nomination(c, nomination).await
+}
+
+// ---- voting ----------------------------------------------------------------------------------
+
+fn eligibility_lines(noms: &[NominationRow]) -> Vec<String> {
+    noms.iter().filter(|n| n.state() == NominationState::Eligible).map(|n| format!("{}\t{}\t{}", n.id, n.kind, n.name)).collect()
+}
+
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+pub struct VoterRow {
+    pub person_id: i64,
+    pub name: String,
+    pub number: String,
+}
+
+/// The frozen electorate, by person id.
+pub async fn electorate(c: &mut Conn, selection: i64) -> Result<Vec<VoterRow>, StoreError> {
+    Ok(c.fetch_all(Sql::new("SELECT p.id AS person_id, p.name, p.number FROM selection_electorate e JOIN people p ON p.id = e.person_id WHERE e.selection_id = $1 ORDER BY p.id").bind(selection)).await?)
+}
+
+fn electorate_lines(v: &[VoterRow]) -> Vec<String> {
+    v.iter().map(|p| format!("{}\t{}", p.person_id, p.name)).collect()
+}
+
+/// Opens voting: every forwarded nomination reviewed, at least one eligible; the electorate
+/// (people of the organization's subtree with a vote) and the candidate list are frozen and
+/// their fingerprints published.
+pub async fn open_voting(c: &mut Conn, scope: &Scope, selection: i64) -> Result<(), StoreError> {
+    require_office(scope)?;
+    let s = get(c, selection).await?;
+    if s.stage() != Stage::Nominating {
+        return Err(conflict("投票已经开始过", "Voting has already started"));
+    }
+    let cat = s.category()?;
+    let noms = nominations(c, selection).await?;
+    if noms.iter().any(|n| n.state() == NominationState::Nominated) {
+        return Err(conflict("还有推荐未经资格审查", "Some nominations are still waiting for the eligibility review"));
+    }
+    let eligible = eligibility_lines(&noms);
+    if eligible.is_empty() {
+        return Err(conflict("没有通过资格审查的候选人", "No candidate is eligible"));
+    }
+    let people: Vec<(i64, String)> = c
+        .fetch_all(
+            Sql::new(
+                "SELECT DISTINCT p.id, p.political_status FROM people p JOIN org_memberships m ON m.person_id = p.id AND m.end_date IS NULL \
+                 JOIN orgs o ON o.id = m.org_id WHERE o.path LIKE $1 AND p.left_on IS NULL ORDER BY p.id",
+            )
+            .bind(format!("{}%", s.electorate_org_path)),
+        )
+        .await?;
+    let mut n = 0i64;
+    for (id, status) in people {
+        let status = PoliticalStatus::parse(&status).unwrap_or(PoliticalStatus::Masses);
+        if cat.voters.may_vote(status) {
+            c.execute(Sql::new("INSERT INTO selection_electorate (selection_id, person_id) VALUES ($1, $2)").bind(selection).bind(id)).await?;
+            n += 1;
+        }
+    }
+    if n == 0 {
+        return Err(conflict("投票范围内没有有表决权的人员", "Nobody in the electorate has a vote"));
+    }
+    let voters = electorate(c, selection).await?;
+    let (eh, vh) = (rule::fingerprint(&eligible), rule::fingerprint(&electorate_lines(&voters)));
+    c.execute(
+        Sql::new("UPDATE selections SET stage = 'voting', eligibility_hash = $1, electorate_hash = $2, electorate_size = $3 WHERE id = $4 AND stage = 'nominating'")
+            .bind(eh.as_str())
+            .bind(vh.as_str())
+            .bind(n)
+            .bind(selection),
+    )
+    .await?;
+    audit::append(c, scope, "selection.open", "selection", selection, None, Some(format!("candidates {eh}; electorate {n} {vh}"))).await?;
+    Ok(())
+}
+
+/// Where the caller stands in a ballot.
+#[derive(Clone, Copy, Debug, Default, Serialize)]
+pub struct MyBallot {
+    pub in_electorate: bool,
+    pub voted: bool,
+}
+
+pub async fn my_ballot(c: &mut Conn, scope: &Scope, selection: i64) -> Result<MyBallot, StoreError> {
+    let Some(p) = scope.person else { return Ok(MyBallot::default()) };
+    let in_e = c.fetch_opt_i64(Sql::new("SELECT CAST(1 AS BIGINT) FROM selection_electorate WHERE selection_id = $1 AND person_id = $2").bind(selection).bind(p.0)).await?.is_some();
+    let voted = c.fetch_opt_i64(Sql::new("SELECT CAST(1 AS BIGINT) FROM selection_voters WHERE selection_id = $1 AND person_id = $2").bind(selection).bind(p.0)).await?.is_some();
+    Ok(MyBallot { in_electorate: in_e, voted })
+}
+
+/// Casts a secret ballot: the voter is recorded (the day only) and the ballot stored apart,
+/// with a random id and the sorted choices, in the same transaction. A second ballot is refused
+/// by the key of `selection_voters`.
+pub async fn vote(c: &mut Conn, scope: &Scope, selection: i64, choices: &[i64]) -> Result<(), StoreError> {
+    let s = get(c, selection).await?;
+    let day = today();
+    if !s.voting_open(day) {
+        return Err(conflict("现在不在投票时间内", "The ballot is not open now"));
+    }
+    let mine = my_ballot(c, scope, selection).await?;
+    if !mine.in_electorate {
+        return Err(forbidden("您不在本次投票的选民名单中", "You are not in this ballot's electorate"));
+    }
+    if mine.voted {
+        return Err(conflict("您已经投过票，每人只能投一次", "You have already voted; one ballot each"));
+    }
+    let noms = nominations(c, selection).await?;
+    let eligible: HashSet<i64> = noms.iter().filter(|n| n.state() == NominationState::Eligible).map(|n| n.id).collect();
+    let chosen = rule::check_ballot(choices, &eligible, s.quota as u32).map_err(|t| invalid("choices", t.zh, t.en))?;
+    let person = scope.person.map(|p| p.0).unwrap_or(0);
+    let r = c.execute(Sql::new("INSERT INTO selection_voters (selection_id, person_id, day) VALUES ($1, $2, $3)").bind(selection).bind(person).bind(day)).await;
+    match r {
+        Ok(_) => {}
+        Err(e) if is_unique_violation(&e) => return Err(conflict("您已经投过票，每人只能投一次", "You have already voted; one ballot each")),
+        Err(e) => return Err(e.into()),
+    }
+    let text = chosen.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(",");
+    c.execute(Sql::new("INSERT INTO selection_ballots (id, selection_id, choices) VALUES ($1, $2, $3)").bind(crate::survey::uuid_v4()).bind(selection).bind(text)).await?;
+    // Participation only: never the choices.
+    audit::append(c, scope, "selection.vote", "selection", selection, None, None).await?;
+    Ok(())
+}
+
+/// Ballots in the order of their random ids.
+pub async fn ballots(c: &mut Conn, selection: i64) -> Result<Vec<(String, Vec<i64>)>, StoreError> {
+    let rows: Vec<(String, String)> = c.fetch_all(Sql::new("SELECT id, choices FROM selection_ballots WHERE selection_id = $1 ORDER BY id").bind(selection)).await?;
+    Ok(rows.into_iter().map(|(id, ch)| (id, ch.split(',').filter_map(|x| x.parse().ok()).collect())).collect())
+}
+
+pub async fn voters(c: &mut Conn, selection: i64) -> Result<Vec<VoterRow>, StoreError> {
+    Ok(c.fetch_all(Sql::new("SELECT p.id AS person_id, p.name, p.number FROM selection_voters v JOIN people p ON p.id = v.person_id WHERE v.selection_id = $1 ORDER BY p.id").bind(selection)).await?)
+}
+
+/// Closes the ballot and counts it.
+pub async fn close(c: &mut Conn, scope: &Scope, selection: i64) -> Result<(), StoreError> {
+    require_office(scope)?;
+    let s = get(c, selection).await?;
+    if s.stage() != Stage::Voting {
+        return Err(conflict("投票不在进行中", "The ballot is not open"));
+    }
+    let noms = nominations(c, selection).await?;
+    let eligible: Vec<i64> = noms.iter().filter(|n| n.state() == NominationState::Eligible).map(|n| n.id).collect();
+    let bs: Vec<Vec<i64>> = ballots(c, selection).await?.into_iter().map(|b| b.1).collect();
+    let votes: BTreeMap<i64, u64> = rule::tally(&eligible, &bs).into_iter().collect();
+    let json = serde_json::to_string(&votes).map_err(|e| StoreError::Config(e.to_string()))?;
+    c.execute(Sql::new("UPDATE selections SET stage = 'counted', votes_json = $1 WHERE id = $2 AND stage = 'voting'").bind(json.as_str()).bind(selection)).await?;
+    audit::append(c, scope, "selection.count", "selection", selection, None, Some(format!("{} ballots; {json}", bs.len()))).await?;
+    Ok(())
+}
+
+/// Objections upheld: their candidates are passed over.
+pub async fn disqualified(c: &mut Conn, selection: i64) -> Result<HashSet<i64>, StoreError> {
+    let rows: Vec<(i64,)> = c.fetch_all(Sql::new("SELECT DISTINCT nomination_id FROM selection_objections WHERE selection_id = $1 AND state = 'upheld'").bind(selection)).await?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
+}
+
+/// The outcome as it stands (after the count).
+pub async fn outcome(c: &mut Conn, s: &SelectionRow) -> Result<Option<Outcome>, StoreError> {
+    if s.stage() < Stage::Counted {
+        return Ok(None);
+    }
+    let dq = disqualified(c, s.id).await?;
+    Ok(Some(rule::outcome(&s.votes(), s.quota as u32, &dq, &s.tie_preference())))
+}
+
+/// The office's order among candidates tied at the line, with the reason recorded.
+pub async fn decide_tie(c: &mut Conn, scope: &Scope, selection: i64, order: &[i64], reason: &str) -> Result<(), StoreError> {
+    require_office(scope)?;
+    let s = get(c, selection).await?;
+    if !matches!(s.stage(), Stage::Counted | Stage::Notice) {
+        return Err(conflict("现在不需要处理并列", "There is no tie to decide now"));
+    }
+    let reason = text_field("reason", reason, 1000, true)?;
+    let o = outcome(c, &s).await?.ok_or(StoreError::NotFound)?;
+    let tied: HashSet<i64> = o.tie_at_line.iter().copied().collect();
+    let given: HashSet<i64> = order.iter().copied().collect();
+    if tied.is_empty() || given != tied || order.len() != tied.len() {
+        return Err(invalid("order", "请为每一位并列的候选人排出先后，每人一次", "Order every tied candidate, once each"));
+    }
+    let mut pref = s.tie_preference();
+    pref.retain(|p| !tied.contains(p));
+    pref.extend_from_slice(order);
+    let text = pref.iter().map(|p| p.to_string()).collect::<Vec<_>>().join(",");
+    let all_reasons = match &s.tie_reason {
+        Some(r) => format!("{r}\n{reason}"),
+        None => reason.clone(),
+    };
+    c.execute(Sql::new("UPDATE selections SET tie_order = $1, tie_reason = $2 WHERE id = $3").bind(text.as_str()).bind(all_reasons).bind(selection)).await?;
+    audit::append(c, scope, "selection.tie", "selection", selection, None, Some(format!("{text}: {reason}"))).await?;
+    Ok(())
+}
+
+/// Publishes the result for the notice (公示), from today for the category's working days.
+pub async fn publish(c: &mut Conn, scope: &Scope, selection: i64, calendar: &Calendar) -> Result<Date, StoreError> {
+    require_office(scope)?;
+    let s = get(c, selection).await?;
+    if s.stage() != Stage::Counted {
+        return Err(conflict("只有计票之后才能公示", "Only a counted result is put on notice"));
+    }
+    let o = outcome(c, &s).await?.ok_or(StoreError::NotFound)?;
+    if !o.tie_at_line.is_empty() {
+        return Err(conflict("名额线上有并列，请先确定先后并写明理由", "A tie at the line must be decided, with a reason, first"));
+    }
+    if o.selected.is_empty() {
+        return Err(conflict("没有当选的候选人", "Nobody is selected"));
+    }
+    let from = today();
+    let until = rule::notice_end(calendar, from, s.category()?.notice_days);
+    c.execute(Sql::new("UPDATE selections SET stage = 'notice', notice_from = $1, notice_until = $2 WHERE id = $3 AND stage = 'counted'").bind(from).bind(until).bind(selection)).await?;
+    audit::append(c, scope, "selection.notice", "selection", selection, None, Some(format!("{} – {}", pacesetter_domain::dates::iso(from), pacesetter_domain::dates::iso(until)))).await?;
+    Ok(until)
+}
+
+// ---- objections ------------------------------------------------------------------------------
+
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+pub struct ObjectionRow {
+    pub id: i64,
+    pub selection_id: i64,
+    pub nomination_id: i64,
+    pub candidate: String,
+    /// The objector: shown to the office only.
+    pub person_id: i64,
+    pub objector: String,
+    pub reasons: String,
+    pub state: String,
+    pub resolution: Option<String>,
+    pub resolved_by: Option<String>,
+    pub resolved_ms: Option<i64>,
+    pub created_ms: i64,
+}
+
+pub async fn objections(c: &mut Conn, selection: i64) -> Result<Vec<ObjectionRow>, StoreError> {
+    Ok(c.fetch_all(
+        Sql::new(
+            "SELECT x.id, x.selection_id, x.nomination_id, n.name AS candidate, x.person_id, p.name AS objector, x.reasons, x.state, x.resolution, \
+             x.resolved_by, x.resolved_ms, x.created_ms FROM selection_objections x JOIN selection_nominations n ON n.id = x.nomination_id \
+             JOIN people p ON p.id = x.person_id WHERE x.selection_id = $1 ORDER BY x.id",
+        )
+        .bind(selection),
+    )
+    .await?)
+}
+
+/// Anyone logged in objects to a selected candidate while the notice runs.
+pub async fn object(c: &mut Conn, scope: &Scope, selection: i64, nomination: i64, reasons: &str) -> Result<i64, StoreError> {
+    let s = get(c, selection).await?;
+    if !s.notice_running(today()) {
+        return Err(conflict("现在不在公示期内", "The public notice is not running"));
+    }
+    let Some(person) = scope.person else {
+        return Err(forbidden("提出异议须是登记在册的师生员工", "Objections come from people on the roster"));
+    };
+    let reasons = text_field("reasons", reasons, 2000, true)?;
+    let o = outcome(c, &s).await?.ok_or(StoreError::NotFound)?;
+    if !o.selected.contains(&nomination) {
+        return Err(invalid("nomination", "只能对公示名单中的候选人提出异议", "Objections concern the candidates on notice"));
+    }
+    let id = c
+        .fetch_i64(
+            Sql::new("INSERT INTO selection_objections (selection_id, nomination_id, person_id, reasons, state, created_ms) VALUES ($1, $2, $3, $4, 'open', $5) RETURNING id")
+                .bind(selection)
+                .bind(nomination)
+                .bind(person.0)
+                .bind(reasons)
+                .bind(now_ms()),
+        )
+        .await?;
+    audit::append(c, scope, "selection.object", "selection_objection", id, None, Some(format!("nomination {nomination}"))).await?;
+    Ok(id)
+}
+
+/// The office resolves an objection; an upheld one passes its candidate over and the next in
+/// the ranking moves up (递补).
+pub async fn resolve(c: &mut Conn, scope: &Scope, objection: i64, upheld: bool, resolution: &str) -> Result<i64, StoreError> {
+    require_office(scope)?;
+    let resolution = text_field("resolution", resolution, 2000, true)?;
+    let (selection,): (i64,) = c.fetch_optional(Sql::new("SELECT selection_id FROM selection_objections WHERE id = $1").bind(objection)).await?.ok_or(StoreError::NotFound)?;
+    let s = get(c, selection).await?;
+    if s.stage() != Stage::Notice {
+        return Err(conflict("公示已结束，异议不能再处理", "The notice is over; objections can no longer be resolved"));
+    }
+    let state = if upheld { "upheld" } else { "rejected" };
+    let done = c
+        .execute(
+            Sql::new("UPDATE selection_objections SET state = $1, resolution = $2, resolved_by = $3, resolved_ms = $4 WHERE id = $5 AND state = 'open'")
+                .bind(state)
+                .bind(resolution.as_str())
+                .bind(scope.actor.as_str())
+                .bind(now_ms())
+                .bind(objection),
+        )
+        .await?;
+    if done == 0 {
+        return Err(conflict("这项异议已处理", "This objection was already resolved"));
+    }
+    audit::append(c, scope, "selection.resolve", "selection_objection", objection, Some("open".into()), Some(format!("{state}: {resolution}"))).await?;
+    Ok(selection)
+}
+
+// ---- approval and the award register ---------------------------------------------------------
+
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+pub struct AwardRow {
+    pub id: i64,
+    pub selection_id: i64,
+    pub nomination_id: i64,
+    pub award: String,
+    pub period: String,
+    pub recipient: String,
+    pub kind: String,
+    pub person_id: Option<i64>,
+    pub org_id: Option<i64>,
+    pub unit_id: Option<i64>,
+    pub rank: i64,
+    pub decision: String,
+    pub awarded_on: Date,
+    pub certificate_no: String,
+    /// The recipient's organization (a person's Party organization), for certificates and lists.
+    pub home: Option<String>,
+}
+
+const AWARD_SELECT: &str = "SELECT a.id, a.selection_id, a.nomination_id, a.award, a.period, a.recipient, a.kind, a.person_id, a.org_id, a.unit_id, a.rank, \
+     a.decision, a.awarded_on, a.certificate_no, (SELECT MIN(o.name) FROM org_memberships m JOIN orgs o ON o.id = m.org_id WHERE m.person_id = a.person_id AND m.end_date IS NULL) AS home \
+     FROM awards a";
+
+pub async fn awards_of(c: &mut Conn, selection: i64) -> Result<Vec<AwardRow>, StoreError> {
+    Ok(c.fetch_all(Sql::new(format!("{AWARD_SELECT} WHERE a.selection_id = $1 ORDER BY a.rank")).bind(selection)).await?)
+}
+
+/// The award register of a campaign.
+pub async fn register(c: &mut Conn, campaign: i64) -> Result<Vec<AwardRow>, StoreError> {
+    Ok(c.fetch_all(Sql::new(format!("{AWARD_SELECT} JOIN selections s ON s.id = a.selection_id WHERE s.campaign_id = $1 ORDER BY a.selection_id, a.rank")).bind(campaign)).await?)
+}
+
+/// Final approval once the notice is over and every objection resolved: the award register.
+pub async fn approve(c: &mut Conn, scope: &Scope, selection: i64, decision: &str) -> Result<(), StoreError> {
+    require_office(scope)?;
+    let s = get(c, selection).await?;
+    if s.stage() != Stage::Notice {
+        return Err(conflict("只有公示后才能审定", "Only a result that has been on notice is approved"));
+    }
+    if s.notice_until.is_some_and(|u| today() <= u) {
+        let u = pacesetter_domain::dates::iso(s.notice_until.unwrap_or_else(today));
+        return Err(conflict(format!("公示期到 {u} 结束，结束后才能审定"), format!("The notice runs until {u}; approve after it")));
+    }
+    let decision = text_field("decision", decision, 200, true)?;
+    let open = c.fetch_i64(Sql::new("SELECT COUNT(*) FROM selection_objections WHERE selection_id = $1 AND state = 'open'").bind(selection)).await?;
+    if open > 0 {
+        return Err(conflict(format!("还有 {open} 项异议未处理"), format!("{open} objections are still open")));
+    }
+    let o = outcome(c, &s).await?.ok_or(StoreError::NotFound)?;
+    if !o.tie_at_line.is_empty() {
+        return Err(conflict("名额线上有并列，请先确定先后并写明理由", "A tie at the line must be decided, with a reason, first"));
+    }
+    let cat = s.category()?;
+    let noms: HashMap<i64, NominationRow> = nominations(c, selection).await?.into_iter().map(|n| (n.id, n)).collect();
+    let campaign_year = c.fetch_i64(Sql::new("SELECT year FROM campaigns WHERE id = $1").bind(s.campaign_id)).await?;
+    let day = today();
+    for (i, id) in o.selected.iter().enumerate() {
+        let n = noms.get(id).ok_or(StoreError::NotFound)?;
+        c.execute(
+            Sql::new(
+                "INSERT INTO awards (selection_id, nomination_id, award, period, recipient, kind, person_id, org_id, unit_id, rank, decision, awarded_on, certificate_no) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+            )
+            .bind(selection)
+            .bind(*id)
+            .bind(cat.name.as_str())
+            .bind(cat.period_text())
+            .bind(n.name.as_str())
+            .bind(n.kind.as_str())
+            .bind(n.person_id)
+            .bind(n.org_id)
+            .bind(n.unit_id)
+            .bind(i as i64 + 1)
+            .bind(decision.as_str())
+            .bind(day)
+            .bind(format!("{campaign_year}-{}-{:03}", s.id, i + 1)),
+        )
+        .await?;
+    }
+    c.execute(Sql::new("UPDATE selections SET stage = 'final', decision = $1, approved_by = $2, approved_ms = $3 WHERE id = $4 AND stage = 'notice'").bind(decision.as_str()).bind(scope.actor.as_str()).bind(now_ms()).bind(selection)).await?;
+    audit::append(c, scope, "selection.approve", "selection", selection, None, Some(format!("{decision}: {:?}", o.selected))).await?;
+    Ok(())
+}
+
+// ---- the auditor's bundle --------------------------------------------------------------------
+
+/// Everything needed to recompute the published ranking: the lists and their fingerprints, the
+/// ballots in the order of their random ids (no voter), the number who took part, the rules,
+/// the recorded decisions and the result.
+pub async fn bundle(c: &mut Conn, selection: i64) -> Result<serde_json::Value, StoreError> {
+    let s = get(c, selection).await?;
+    if s.stage() < Stage::Counted {
+        return Err(conflict("计票之后才能导出审计包", "The audit bundle exists once the ballot is counted"));
+    }
+    let noms = nominations(c, selection).await?;
+    let eligible = eligibility_lines(&noms);
+    let voters = electorate(c, selection).await?;
+    let turnout = c.fetch_i64(Sql::new("SELECT COUNT(*) FROM selection_voters WHERE selection_id = $1").bind(selection)).await?;
+    let bs = ballots(c, selection).await?;
+    let dq = disqualified(c, selection).await?;
+    let o = outcome(c, &s).await?;
+    let mut upheld: Vec<i64> = dq.into_iter().collect();
+    upheld.sort_unstable();
+    Ok(serde_json::json!({
+        "selection": {"id": s.id, "title": s.title, "category": s.category_code, "quota": s.quota, "stage": s.stage},
+        "rules": {
+            "method": "approval ballot: each voter approves from 1 up to the quota of eligible candidates",
+            "ranking": "most votes first; equal votes in the office's recorded order (tie_order), then by nomination id",
+            "selected": "the first `quota` candidates of the ranking, passing over those with an upheld objection",
+        },
+        "eligibility_list": eligible,
+        "eligibility_hash": s.eligibility_hash,
+        "electorate_list": electorate_lines(&voters),
+        "electorate_hash": s.electorate_hash,
+        "electorate_size": s.electorate_size,
+        "took_part": turnout,
+        "ballots": bs.iter().map(|(id, ch)| serde_json::json!({"id": id, "choices": ch})).collect::<Vec<_>>(),
+        "tie_order": s.tie_preference(),
+        "tie_reason": s.tie_reason,
+        "upheld_objections_against": upheld,
+        "published": o,
+    }))
+}

@@ -1,0 +1,385 @@
+//! Selections through HTTP, on SQLite and PostgreSQL alike: a 十佳学习明星 selection from quotas
+//! and nominations (a branch recommends, its college forwards within its quota) to the eligibility
+//! review, the secret ballot (fifty concurrent double votes give one 303 and 49 × 409), the count
+//! with a tie at the line decided with a reason, the public notice with an upheld objection and the
+//! next candidate moving up (递补), the final approval, the award register, the certificates and
+//! the auditor's bundle, from which the published ranking is recomputed here by hand. And a mass
+//! nomination of 我身边的优秀共产党员 by a student.
+
+mod common;
+
+use common::{poppler, Backend, TestApp};
+use reqwest::Client;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, HashSet};
+
+async fn reach(app: &TestApp, user: &str) -> i64 {
+    let c = app.login(user).await;
+    let me = app.get_json(&c, "/api/v1/me").await;
+    let r = me["reaches"].as_array().unwrap().iter().find(|r| r["kind"] == "org" && r["access"] == "write").unwrap_or_else(|| panic!("{user} has no org reach"));
+    r["target"].as_str().unwrap().trim_end_matches('/').rsplit('/').next().unwrap().parse().unwrap()
+}
+
+async fn post(app: &TestApp, c: &Client, path: &str, fields: &[(&str, &str)]) -> (u16, String) {
+    let r = app.post_form(c, path, fields).await;
+    let status = r.status().as_u16();
+    let location = r.headers().get("location").map(|l| l.to_str().unwrap().to_string());
+    let body = r.text().await.unwrap();
+    (status, location.unwrap_or(body))
+}
+
+fn id_in(location: &str) -> i64 {
+    location.trim_start_matches("/selections/").split('?').next().unwrap().parse().unwrap_or_else(|_| panic!("no id in {location}"))
+}
+
+/// Numbers of people in an organization's subtree with a 政治面貌 code, as its secretary sees them.
+async fn numbers(app: &TestApp, c: &Client, org: i64, status: &str) -> Vec<String> {
+    let page = app.get_json(c, &format!("/api/v1/people?org_id={org}&political_status={status}&per_page=100")).await;
+    page["items"].as_array().unwrap().iter().map(|p| p["number"].as_str().unwrap().to_string()).collect()
+}
+
+fn sha256_lines(lines: &[Value]) -> String {
+    let mut h = Sha256::new();
+    for l in lines {
+        h.update(l.as_str().unwrap().as_bytes());
+        h.update(b"\n");
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+async fn a_selection_runs_from_quotas_to_certificates(backend: Backend) {
+    let Some(app) = common::spawn(backend).await else { return };
+    let office = app.login("office").await;
+    let today = time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(+8)).date();
+    let day = |d: time::Date| format!("{:04}-{:02}-{:02}", d.year(), d.month() as u8, d.day());
+    let t = day(today);
+
+    // Bad input changes nothing.
+    let (status, body) = post(&app, &office, "/selections", &[("category", "study-stars"), ("nominate_until", &t), ("vote_from", &t), ("vote_until", &day(today.previous_day().unwrap()))]).await;
+    assert_eq!(status, 422, "{body}");
+    assert!(body.contains("投票结束日期早于开始日期"), "{body}");
+    let (status, _) = post(&app, &office, "/selections", &[("category", "no-such"), ("nominate_until", &t), ("vote_from", &t), ("vote_until", &t)]).await;
+    assert_eq!(status, 422);
+    let member = app.login("member").await;
+    let (status, _) = post(&app, &member, "/selections", &[("category", "study-stars"), ("nominate_until", &t), ("vote_from", &t), ("vote_until", &t)]).await;
+    assert_eq!(status, 403, "only the office starts a selection");
+
+    let (status, location) = post(&app, &office, "/selections", &[("category", "study-stars"), ("quota", "2"), ("nominate_until", &t), ("vote_from", &t), ("vote_until", &t)]).await;
+    assert_eq!(status, 303, "{location}");
+    let id = id_in(&location);
+    let page = office.get(app.url(&format!("/selections/{id}"))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("十佳学习明星（2012）") && page.contains("名额分配"), "{page}");
+
+    // 名额分配: the college of orgsec gets 3.
+    let college = reach(&app, "orgsec").await;
+    let branch = reach(&app, "branchsec").await;
+    let q = format!("q{college}");
+    let (status, _) = post(&app, &office, &format!("/selections/{id}/quotas"), &[(q.as_str(), "3")]).await;
+    assert_eq!(status, 303);
+    let (status, body) = post(&app, &office, &format!("/selections/{id}/quotas"), &[(q.as_str(), "-1")]).await;
+    assert_eq!(status, 422, "{body}");
+
+    // Nominations: the branch recommends one of its members; the college forwards it and
+    // nominates two more; a fourth is over the quota.
+    let orgsec = app.login("orgsec").await;
+    let branchsec = app.login("branchsec").await;
+    let in_branch = numbers(&app, &branchsec, branch, "01").await;
+    let mut in_college: Vec<String> = numbers(&app, &orgsec, college, "01").await.into_iter().filter(|n| !in_branch.contains(n)).collect();
+    in_college.dedup();
+    assert!(!in_branch.is_empty() && in_college.len() >= 3, "the demo has members: {in_branch:?} {in_college:?}");
+    let nominate = |c: &Client, by: i64, number: &str, reasons: &str| {
+        let (app, c, by, number, reasons) = (&app, c.clone(), by.to_string(), number.to_string(), reasons.to_string());
+        async move { post(app, &c, &format!("/selections/{id}/nominations"), &[("by_org", by.as_str()), ("person_number", number.as_str()), ("reasons", reasons.as_str())]).await }
+    };
+    let (status, _) = nominate(&branchsec, branch, &in_branch[0], "刻苦学习理论，带动支部学习").await;
+    assert_eq!(status, 303);
+    let (status, body) = nominate(&branchsec, branch, &in_branch[0], "再次推荐").await;
+    assert_eq!(status, 409, "a candidate appears once: {body}");
+    let (status, body) = nominate(&branchsec, branch, &in_college[0], "不在本支部").await;
+    assert_eq!(status, 422, "only within the branch: {body}");
+    assert!(body.contains("只能推荐本组织范围内的候选人"));
+    let (status, body) = nominate(&branchsec, branch, &in_branch[0], "").await;
+    assert_eq!(status, 422, "reasons are required: {body}");
+    let masses = numbers(&app, &orgsec, college, "13").await;
+    if let Some(m) = masses.first() {
+        let (status, body) = nominate(&orgsec, college, m, "群众").await;
+        assert_eq!(status, 422, "{body}");
+        assert!(body.contains("候选人须为"), "{body}");
+    }
+    let sel: Value = app.get_json(&office, &format!("/api/v1/selections/{id}")).await;
+    assert_eq!(sel["stage"], "nominating");
+    let html = orgsec.get(app.url(&format!("/selections/{id}"))).send().await.unwrap().text().await.unwrap();
+    let rec = html.split(&format!("/selections/{id}/nominations/")).nth(1).and_then(|s| s.split('/').next()).and_then(|s| s.parse::<i64>().ok()).expect("the recommendation is listed");
+    // Another college's secretary cannot forward it, nor read its form.
+    let other = app.login("branchsec2").await;
+    let (status, _) = post(&app, &other, &format!("/selections/{id}/nominations/{rec}/forward"), &[]).await;
+    assert!(status == 403 || status == 404, "{status}");
+    let r = other.get(app.url(&format!("/selections/{id}/nominations/{rec}/form.pdf"))).send().await.unwrap();
+    assert_eq!(r.status(), 404);
+    let (status, _) = post(&app, &orgsec, &format!("/selections/{id}/nominations/{rec}/forward"), &[]).await;
+    assert_eq!(status, 303);
+    let (status, _) = nominate(&orgsec, college, &in_college[0], "学习标兵，成果突出").await;
+    assert_eq!(status, 303);
+    let (status, _) = nominate(&orgsec, college, &in_college[1], "坚持自学，带动同学").await;
+    assert_eq!(status, 303);
+    let (status, body) = nominate(&orgsec, college, &in_college[2], "超出名额").await;
+    assert_eq!(status, 409, "{body}");
+    assert!(body.contains("名额已用完"), "{body}");
+    let form = orgsec.get(app.url(&format!("/selections/{id}/nominations/{rec}/form.pdf"))).send().await.unwrap();
+    assert_eq!(form.status(), 200);
+    let text = poppler("pdftotext", &form.bytes().await.unwrap(), &["-layout"]);
+    assert!(text.contains("推荐审批表") && text.contains("刻苦学习理论") && text.contains("盖章"), "{text}");
+
+    // Eligibility review: all three eligible (a refusal needs a note).
+    let html = office.get(app.url(&format!("/selections/{id}"))).send().await.unwrap().text().await.unwrap();
+    let mut noms: Vec<i64> = html.split("/review\"").filter_map(|s| s.rsplit("/nominations/").next()).filter_map(|s| s.parse().ok()).collect();
+    noms.sort();
+    noms.dedup();
+    assert_eq!(noms.len(), 3, "{noms:?}");
+    let (status, _) = post(&app, &office, &format!("/selections/{id}/open"), &[]).await;
+    assert_eq!(status, 409, "nominations wait for review");
+    let (status, _) = post(&app, &office, &format!("/selections/{id}/nominations/{}/review", noms[0]), &[("decision", "ineligible")]).await;
+    assert_eq!(status, 422, "a refusal needs a note");
+    for n in &noms {
+        let (status, _) = post(&app, &office, &format!("/selections/{id}/nominations/{n}/review"), &[("decision", "eligible")]).await;
+        assert_eq!(status, 303);
+    }
+    let (a, b, c) = (noms[0], noms[1], noms[2]);
+
+    // Voting opens on a frozen electorate (full members: 预备党员 have no vote).
+    let (status, body) = post(&app, &office, &format!("/selections/{id}/open"), &[]).await;
+    assert_eq!(status, 303, "{body}");
+    let sel = app.get_json(&office, &format!("/api/v1/selections/{id}")).await;
+    assert_eq!(sel["stage"], "voting");
+    assert_eq!(sel["candidates"].as_array().unwrap().len(), 3);
+    assert_eq!(sel["eligibility_hash"].as_str().unwrap().len(), 64);
+    let mut voters = Vec::new();
+    for u in ["office", "leader", "orgsec", "branchsec", "branchsec2", "member", "cadre", "contact", "unithead", "student", "teacher"] {
+        let c = app.login(u).await;
+        let s = app.get_json(&c, &format!("/api/v1/selections/{id}")).await;
+        if s["me"]["in_electorate"] == true {
+            voters.push((u, c));
+        } else if u == "student" || u == "teacher" {
+            let (status, body) = post(&app, &c, &format!("/selections/{id}/vote"), &[("choice", &a.to_string())]).await;
+            assert_eq!(status, 403, "{u} is outside the electorate: {body}");
+            assert!(body.contains("不在本次投票的选民名单中"));
+        }
+    }
+    assert!(voters.len() >= 3, "at least three demo accounts are full members: {:?}", voters.iter().map(|v| v.0).collect::<Vec<_>>());
+    let (first, c1) = &voters[0];
+    let (status, body) = post(&app, c1, &format!("/selections/{id}/vote"), &[("choice", &a.to_string()), ("choice", &b.to_string()), ("choice", &c.to_string())]).await;
+    assert_eq!(status, 422, "{first}: over the quota: {body}");
+    assert!(body.contains("最多可选 2 名"), "{body}");
+    let (status, _) = post(&app, c1, &format!("/selections/{id}/vote"), &[("choice", "999999")]).await;
+    assert_eq!(status, 422, "not a candidate");
+    // The fixture: voter 1 approves A and B, voter 2 A and C, every other voter A only:
+    // A = n, B = 1, C = 1, a tie at the line of 2.
+    let (status, _) = post(&app, c1, &format!("/selections/{id}/vote"), &[("choice", &a.to_string()), ("choice", &b.to_string())]).await;
+    assert_eq!(status, 303);
+    let (status, body) = post(&app, c1, &format!("/selections/{id}/vote"), &[("choice", &a.to_string())]).await;
+    assert_eq!(status, 409, "a second ballot: {body}");
+    assert!(body.contains("您已经投过票"));
+    let (status, _) = post(&app, &voters[1].1, &format!("/selections/{id}/vote"), &[("choice", &a.to_string()), ("choice", &c.to_string())]).await;
+    assert_eq!(status, 303);
+    // The last voter's fifty concurrent submissions: one ballot.
+    let (last, cl) = voters.last().unwrap();
+    let token = app.csrf(cl, "/home").await;
+    let url = app.url(&format!("/selections/{id}/vote"));
+    let body = format!("_csrf={token}&choice={a}");
+    let tries: Vec<_> = (0..50)
+        .map(|_| {
+            let (cl, url, body) = (cl.clone(), url.clone(), body.clone());
+            tokio::spawn(async move { cl.post(url).header("content-type", "application/x-www-form-urlencoded").body(body).send().await.unwrap().status().as_u16() })
+        })
+        .collect();
+    let mut codes = BTreeMap::new();
+    for t in tries {
+        *codes.entry(t.await.unwrap()).or_insert(0) += 1;
+    }
+    assert_eq!(codes, BTreeMap::from([(303, 1), (409, 49)]), "{last}: {codes:?}");
+    for (_, cv) in &voters[2..voters.len() - 1] {
+        let (status, _) = post(&app, cv, &format!("/selections/{id}/vote"), &[("choice", &a.to_string())]).await;
+        assert_eq!(status, 303);
+    }
+    let n = voters.len() as u64;
+    let sel = app.get_json(&c1.clone(), &format!("/api/v1/selections/{id}")).await;
+    assert_eq!(sel["took_part"], n);
+    assert!(sel["result"].is_null(), "nothing is shown before the close");
+
+    // The count: A n, B 1, C 1: B and C tie at the line.
+    let (status, _) = post(&app, &office, &format!("/selections/{id}/close"), &[]).await;
+    assert_eq!(status, 303);
+    let sel = app.get_json(&office, &format!("/api/v1/selections/{id}")).await;
+    assert_eq!(sel["result"]["votes"], serde_json::json!([[a, n], [b, 1], [c, 1]]));
+    assert_eq!(sel["result"]["tie_at_line"], serde_json::json!([b, c]));
+    let (status, body) = post(&app, &office, &format!("/selections/{id}/publish"), &[]).await;
+    assert_eq!(status, 409, "a tie first: {body}");
+    let (sb, sc) = (format!("pos{b}"), format!("pos{c}"));
+    let (status, _) = post(&app, &office, &format!("/selections/{id}/tie"), &[(sb.as_str(), "2"), (sc.as_str(), "1")]).await;
+    assert_eq!(status, 422, "a reason is required");
+    let (status, _) = post(&app, &office, &format!("/selections/{id}/tie"), &[(sb.as_str(), "2"), (sc.as_str(), "1"), ("reason", "领导小组会议研究：C 的学习成果经学院推荐排序在前")]).await;
+    assert_eq!(status, 303);
+    // An electorate member sees the totals and who took part (the electorate has 5 or more).
+    let seen = app.get_json(c1, &format!("/api/v1/selections/{id}")).await;
+    if seen["electorate_size"].as_i64().unwrap() >= 5 {
+        assert_eq!(seen["result"]["votes"], serde_json::json!([[a, n], [c, 1], [b, 1]]));
+        assert_eq!(seen["voters"].as_array().unwrap().len() as u64, n);
+    }
+    let (status, _) = post(&app, &office, &format!("/selections/{id}/publish"), &[]).await;
+    assert_eq!(status, 303);
+    let sel = app.get_json(&office, &format!("/api/v1/selections/{id}")).await;
+    assert_eq!(sel["stage"], "notice");
+    assert_eq!(sel["result"]["selected"], serde_json::json!([a, c]));
+
+    // 公示: a student objects to C; an objection to B (not on notice) is refused.
+    let student = app.login("student").await;
+    let (status, _) = post(&app, &student, &format!("/selections/{id}/objections"), &[("nomination", &b.to_string()), ("reasons", "不在名单")]).await;
+    assert_eq!(status, 422);
+    let (status, _) = post(&app, &student, &format!("/selections/{id}/objections"), &[("nomination", &c.to_string()), ("reasons", "")]).await;
+    assert_eq!(status, 422, "reasons are required");
+    let (status, _) = post(&app, &student, &format!("/selections/{id}/objections"), &[("nomination", &c.to_string()), ("reasons", "该同学本学期有课程考试违纪记录，不符合评选条件")]).await;
+    assert_eq!(status, 303);
+    let me = app.get_json(&student, "/api/v1/me").await;
+    let student_name = me["display_name"].as_str().or(me["name"].as_str()).unwrap_or("").to_string();
+    let office_page = office.get(app.url(&format!("/selections/{id}"))).send().await.unwrap().text().await.unwrap();
+    assert!(office_page.contains("课程考试违纪记录"), "the office sees the objection");
+    if !student_name.is_empty() {
+        assert!(office_page.contains(&student_name), "and who lodged it");
+        let member_page = member.get(app.url(&format!("/selections/{id}"))).send().await.unwrap().text().await.unwrap();
+        assert!(!member_page.contains(&student_name) && !member_page.contains("课程考试违纪记录"), "others see neither");
+    }
+    let oid: i64 = office_page.split("/objections/").nth(1).and_then(|s| s.split('/').next()).and_then(|s| s.parse().ok()).expect("the objection's form");
+    let (status, body) = post(&app, &office, &format!("/selections/{id}/approve"), &[("decision", "校党字〔2012〕15号")]).await;
+    assert_eq!(status, 409, "not before the notice ends: {body}");
+    let (status, _) = post(&app, &office, &format!("/selections/{id}/objections/{oid}/resolve"), &[("decision", "upheld")]).await;
+    assert_eq!(status, 422, "a resolution is required");
+    let (status, _) = post(&app, &office, &format!("/selections/{id}/objections/{oid}/resolve"), &[("decision", "upheld"), ("resolution", "经核实，情况属实，取消其资格，由下一名依次递补")]).await;
+    assert_eq!(status, 303);
+    let sel = app.get_json(&office, &format!("/api/v1/selections/{id}")).await;
+    assert_eq!(sel["result"]["selected"], serde_json::json!([a, b]), "B moves up");
+    assert_eq!(sel["result"]["moved_up"], serde_json::json!([b]));
+    let mine = student.get(app.url(&format!("/selections/{id}"))).send().await.unwrap().text().await.unwrap();
+    assert!(mine.contains("异议成立") && mine.contains("取消其资格"), "the objector sees the outcome");
+
+    // The notice ends (moved into the past here: the server has no clock to wind).
+    let past = day(today - time::Duration::days(30));
+    let past2 = day(today - time::Duration::days(20));
+    app.age(&format!("UPDATE selections SET notice_from = '{past}', notice_until = '{past2}' WHERE id = {id}")).await;
+    let (status, _) = post(&app, &student, &format!("/selections/{id}/objections"), &[("nomination", &a.to_string()), ("reasons", "公示期后")]).await;
+    assert_eq!(status, 409, "the notice is over");
+    let (status, _) = post(&app, &office, &format!("/selections/{id}/approve"), &[("decision", "")]).await;
+    assert_eq!(status, 422);
+    let (status, _) = post(&app, &office, &format!("/selections/{id}/approve"), &[("decision", "校党字〔2012〕15号")]).await;
+    assert_eq!(status, 303);
+
+    // The register, the certificates and the commendation list.
+    let register = member.get(app.url("/awards")).send().await.unwrap().text().await.unwrap();
+    assert!(register.contains("十佳学习明星") && register.contains("校党字〔2012〕15号"), "{register}");
+    let x = member.get(app.url("/awards/awards.xlsx")).send().await.unwrap();
+    assert_eq!(x.status(), 200);
+    let csv = member.get(app.url("/awards/awards.csv")).send().await.unwrap().text().await.unwrap();
+    assert_eq!(csv.lines().count(), 3, "a header and two awards: {csv}");
+    let pdf = member.get(app.url(&format!("/selections/{id}/certificates.pdf"))).send().await.unwrap();
+    assert_eq!(pdf.status(), 200);
+    let bytes = pdf.bytes().await.unwrap();
+    let fonts = poppler("pdffonts", &bytes, &[]);
+    assert!(fonts.contains("yes yes"), "embedded subset: {fonts}");
+    let text = poppler("pdftotext", &bytes, &["-layout"]);
+    assert!(text.contains("荣誉证书") && text.contains("十佳学习明星") && text.contains("校党字〔2012〕15号"), "{text}");
+    assert_eq!(text.matches('\u{c}').count(), 2, "one page per awardee: {text}");
+    let list = member.get(app.url(&format!("/selections/{id}/commendation.pdf"))).send().await.unwrap();
+    assert_eq!(list.status(), 200);
+
+    // The auditor's bundle: as many ballots as took part; the published ranking recomputed.
+    let r = member.get(app.url(&format!("/selections/{id}/audit.json"))).send().await.unwrap();
+    assert_eq!(r.status(), 403);
+    let auditor = app.login("auditor").await;
+    let bundle = app.get_json(&auditor, &format!("/selections/{id}/audit.json")).await;
+    let ballots = bundle["ballots"].as_array().unwrap();
+    assert_eq!(ballots.len() as u64, n);
+    assert_eq!(bundle["took_part"], n);
+    let ids: Vec<&str> = ballots.iter().map(|b| b["id"].as_str().unwrap()).collect();
+    let mut sorted = ids.clone();
+    sorted.sort();
+    assert_eq!(ids, sorted, "ballots in the order of their random ids");
+    assert!(ballots.iter().all(|b| b.as_object().unwrap().len() == 2), "a ballot is its id and its choices, nothing more");
+    assert_eq!(sha256_lines(bundle["eligibility_list"].as_array().unwrap()), bundle["eligibility_hash"].as_str().unwrap());
+    assert_eq!(sha256_lines(bundle["electorate_list"].as_array().unwrap()), bundle["electorate_hash"].as_str().unwrap());
+    // Recount: approval votes, most first, the recorded tie order, passing over upheld objections.
+    let mut votes: BTreeMap<i64, u64> = bundle["eligibility_list"].as_array().unwrap().iter().map(|l| (l.as_str().unwrap().split('\t').next().unwrap().parse().unwrap(), 0)).collect();
+    for b in ballots {
+        for ch in b["choices"].as_array().unwrap() {
+            *votes.get_mut(&ch.as_i64().unwrap()).unwrap() += 1;
+        }
+    }
+    let tie: Vec<i64> = bundle["tie_order"].as_array().unwrap().iter().map(|v| v.as_i64().unwrap()).collect();
+    let pos = |x: &i64| tie.iter().position(|t| t == x).unwrap_or(usize::MAX);
+    let mut order: Vec<(i64, u64)> = votes.into_iter().collect();
+    order.sort_by(|p, q| q.1.cmp(&p.1).then(pos(&p.0).cmp(&pos(&q.0))).then(p.0.cmp(&q.0)));
+    let upheld: HashSet<i64> = bundle["upheld_objections_against"].as_array().unwrap().iter().map(|v| v.as_i64().unwrap()).collect();
+    let selected: Vec<i64> = order.iter().map(|o| o.0).filter(|x| !upheld.contains(x)).take(2).collect();
+    assert_eq!(serde_json::json!(order), bundle["published"]["order"]);
+    assert_eq!(serde_json::json!(selected), bundle["published"]["selected"]);
+    assert_eq!(selected, vec![a, b]);
+}
+
+async fn anyone_nominates_the_excellent_member_beside_them(backend: Backend) {
+    let Some(app) = common::spawn(backend).await else { return };
+    let office = app.login("office").await;
+    let today = time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(+8)).date();
+    let t = format!("{:04}-{:02}-{:02}", today.year(), today.month() as u8, today.day());
+    let (status, location) = post(&app, &office, "/selections", &[("category", "excellent-member-beside-me"), ("nominate_until", &t), ("vote_from", &t), ("vote_until", &t)]).await;
+    assert_eq!(status, 303, "{location}");
+    let id = id_in(&location);
+    let orgsec = app.login("orgsec").await;
+    let college = reach(&app, "orgsec").await;
+    let members = numbers(&app, &orgsec, college, "01").await;
+    // The student (群众 only) nominates a member with reasons; twice is refused; the teacher adds
+    // their support to the same candidate.
+    let student = app.login("student").await;
+    let page = student.get(app.url(&format!("/selections/{id}"))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("推荐我身边的优秀典型"), "the form is offered to the masses");
+    let form = |n: &str, r: &str| vec![("person_number".to_string(), n.to_string()), ("reasons".to_string(), r.to_string())];
+    let send = |c: &Client, f: Vec<(String, String)>| {
+        let (app, c) = (&app, c.clone());
+        async move {
+            let f: Vec<(&str, &str)> = f.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            post(app, &c, &format!("/selections/{id}/nominations"), &f).await
+        }
+    };
+    let (status, body) = send(&student, form(&members[0], "他每天为同学答疑，带头参加志愿服务")).await;
+    assert_eq!(status, 303, "{body}");
+    let (status, body) = send(&student, form(&members[0], "再推荐一次")).await;
+    assert_eq!(status, 409, "{body}");
+    let teacher = app.login("teacher").await;
+    let (status, _) = send(&teacher, form(&members[0], "工作认真负责")).await;
+    assert_eq!(status, 303);
+    let (status, _) = send(&teacher, form("no-such-number", "理由")).await;
+    assert_eq!(status, 422);
+    let html = office.get(app.url(&format!("/selections/{id}"))).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("推荐人数：2") && html.contains("他每天为同学答疑"), "one candidate, two supporters");
+    // The student sees their own nomination, another student does not see the teacher's reasons.
+    let mine = student.get(app.url(&format!("/selections/{id}"))).send().await.unwrap().text().await.unwrap();
+    assert!(mine.contains("他每天为同学答疑"));
+}
+
+#[tokio::test]
+async fn sqlite_a_selection_runs_from_quotas_to_certificates() {
+    a_selection_runs_from_quotas_to_certificates(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn postgres_a_selection_runs_from_quotas_to_certificates() {
+    a_selection_runs_from_quotas_to_certificates(Backend::Postgres).await;
+}
+
+#[tokio::test]
+async fn sqlite_anyone_nominates_the_excellent_member_beside_them() {
+    anyone_nominates_the_excellent_member_beside_them(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn postgres_anyone_nominates_the_excellent_member_beside_them() {
+    anyone_nominates_the_excellent_member_beside_them(Backend::Postgres).await;
+}
