@@ -513,3 +513,70 @@ async fn browser_a_member_commits_reports_progress_and_sees_the_board_at_phone_w
     d.logout().await;
     let _ = d.cmd(reqwest::Method::DELETE, "", None).await;
 }
+
+#[tokio::test]
+async fn browser_a_member_casts_a_ballot_at_phone_width() {
+    let Some(d) = Driver::start().await else { return };
+    let app = common::spawn(Backend::Sqlite).await.unwrap();
+    // The office starts a 十佳学习明星 selection; the college nominates two members; both are
+    // found eligible and the ballot opens (over HTTP).
+    let office = app.login("office").await;
+    let today = time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(+8)).date();
+    let t = format!("{:04}-{:02}-{:02}", today.year(), today.month() as u8, today.day());
+    let r = app.post_form(&office, "/selections", &[("category", "study-stars"), ("quota", "1"), ("nominate_until", &t), ("vote_from", &t), ("vote_until", &t)]).await;
+    assert_eq!(r.status(), 303);
+    let id: i64 = r.headers()["location"].to_str().unwrap().trim_start_matches("/selections/").split('?').next().unwrap().parse().unwrap();
+    let orgsec = app.login("orgsec").await;
+    let me = app.get_json(&orgsec, "/api/v1/me").await;
+    let college: i64 = me["reaches"].as_array().unwrap().iter().find(|r| r["kind"] == "org" && r["access"] == "write").unwrap()["target"].as_str().unwrap().trim_end_matches('/').rsplit('/').next().unwrap().parse().unwrap();
+    let q = format!("q{college}");
+    assert_eq!(app.post_form(&office, &format!("/selections/{id}/quotas"), &[(q.as_str(), "2")]).await.status(), 303);
+    let people = app.get_json(&orgsec, &format!("/api/v1/people?org_id={college}&political_status=01&per_page=10")).await;
+    let numbers: Vec<String> = people["items"].as_array().unwrap().iter().map(|p| p["number"].as_str().unwrap().to_string()).collect();
+    for (n, reasons) in numbers.iter().take(2).zip(["潜心学习，成果丰硕", "带领同学开展读书活动"]) {
+        let r = app.post_form(&orgsec, &format!("/selections/{id}/nominations"), &[("by_org", &college.to_string()), ("person_number", n), ("reasons", reasons)]).await;
+        assert_eq!(r.status(), 303);
+    }
+    let html = office.get(app.url(&format!("/selections/{id}"))).send().await.unwrap().text().await.unwrap();
+    let noms: std::collections::BTreeSet<i64> = html.split("/review\"").filter_map(|s| s.rsplit("/nominations/").next()).filter_map(|s| s.parse().ok()).collect();
+    for n in &noms {
+        assert_eq!(app.post_form(&office, &format!("/selections/{id}/nominations/{n}/review"), &[("decision", "eligible")]).await.status(), 303);
+    }
+    assert_eq!(app.post_form(&office, &format!("/selections/{id}/open"), &[]).await.status(), 303);
+    let mut voter = None;
+    for u in ["member", "branchsec", "orgsec", "branchsec2", "office"] {
+        let c = app.login(u).await;
+        if app.get_json(&c, &format!("/api/v1/selections/{id}")).await["me"]["in_electorate"] == true {
+            voter = Some(u);
+            break;
+        }
+    }
+    let voter = voter.expect("a demo account has a vote");
+
+    // On the phone: the list says a ballot waits; casting none is refused with a message; one
+    // choice is accepted; the page then says the ballot is secret and cast.
+    d.login(&app, voter).await;
+    d.submit("nav a[href='/selections']").await;
+    assert!(d.text().await.contains("待您投票"), "{}", d.text().await);
+    d.check_width("selections").await;
+    d.submit(&format!("a[href='/selections/{id}']")).await;
+    assert!(d.text().await.contains("投出选票"));
+    d.check_width("ballot").await;
+    d.submit("#ballot button[type=submit]").await;
+    assert!(d.text().await.contains("请至少选择一名候选人"), "{}", d.text().await);
+    d.check_width("ballot-error").await;
+    d.click("#ballot input[name=choice]").await;
+    d.submit("#ballot button[type=submit]").await;
+    assert!(d.text().await.contains("您的选票已投出"), "{}", d.text().await);
+    assert!(d.text().await.contains("您已投票"));
+    d.check_width("ballot-cast").await;
+    let s = app.get_json(&office, &format!("/api/v1/selections/{id}")).await;
+    assert_eq!(s["took_part"], 1);
+    d.logout().await;
+    // The office's view of the selection fits the phone too.
+    d.login(&app, "office").await;
+    d.goto(&app.url(&format!("/selections/{id}"))).await;
+    d.check_width("selection-office").await;
+    d.logout().await;
+    let _ = d.cmd(reqwest::Method::DELETE, "", None).await;
+}
