@@ -298,7 +298,7 @@ pub struct Outcome {
     pub tie_at_line: Vec<i64>,
 }
 
-/// Ranks candidates by votes against the quota. `disqualified` are those whose objection was
+/// Ranks candidates by votes against the quota; a candidate without a vote is not selected. `disqualified` are those whose objection was
 /// upheld (they keep their place in the ranking but are passed over); `preference` is the
 /// office's recorded order among tied candidates. Who moved up is found by comparing with the
 /// selection no objection touched.
@@ -308,12 +308,14 @@ pub fn outcome(votes: &HashMap<i64, u64>, quota: u32, disqualified: &HashSet<i64
     order.sort_by(|a, b| b.1.cmp(&a.1).then(pref(&a.0).cmp(&pref(&b.0))).then(a.0.cmp(&b.0)));
     let first = select(&order, quota, &HashSet::new(), &pref);
     let now = select(&order, quota, disqualified, &pref);
-    let moved_up = now.0.iter().filter(|c| !first.0.contains(c)).copied().collect();
+    // Who moved up is said only once the selection stands (no tie left open).
+    let moved_up = if now.1.is_empty() { now.0.iter().filter(|c| !first.0.contains(c)).copied().collect() } else { Vec::new() };
     Outcome { selected: if now.1.is_empty() { now.0 } else { Vec::new() }, moved_up, tie_at_line: now.1, order }
 }
 
 fn select(order: &[(i64, u64)], quota: u32, disqualified: &HashSet<i64>, pref: &dyn Fn(&i64) -> usize) -> (Vec<i64>, Vec<i64>) {
-    let standing: Vec<(i64, Frac)> = order.iter().filter(|(c, _)| !disqualified.contains(c)).map(|(c, v)| (*c, Frac::new(*v as u128, 1))).collect();
+    // A candidate nobody voted for is never selected.
+    let standing: Vec<(i64, Frac)> = order.iter().filter(|(c, v)| !disqualified.contains(c) && *v > 0).map(|(c, v)| (*c, Frac::new(*v as u128, 1))).collect();
     let ranked = appraisal::rank(standing.clone(), quota as usize);
     let tie: Vec<i64> = ranked.tie_at_line.clone();
     // A tie the office has ordered completely is settled.
@@ -375,6 +377,8 @@ mod tests {
         assert_eq!(o.order, vec![(1, 4), (2, 3), (3, 2), (4, 0)]);
         assert_eq!(o.selected, vec![1, 2]);
         assert!(o.moved_up.is_empty() && o.tie_at_line.is_empty());
+        // Nobody voted for 丁: with a quota of 4, three are selected.
+        assert_eq!(outcome(&v, 4, &HashSet::new(), &[]).selected, vec![1, 2, 3]);
         // An objection against 乙 upheld: 丙 moves up.
         let o = outcome(&v, 2, &[2].into(), &[]);
         assert_eq!(o.selected, vec![1, 3]);

@@ -125,6 +125,16 @@ pub async fn list(c: &mut Conn, campaign: i64) -> Result<Vec<SelectionRow>, Stor
     Ok(c.fetch_all(Sql::new(format!("{SELECT} WHERE s.campaign_id = $1 ORDER BY s.id DESC")).bind(campaign)).await?)
 }
 
+/// The selection, locked for the rest of the write transaction on PostgreSQL (SQLite's write
+/// transaction already holds the database's lock), so that two steps taken at once are decided
+/// one after the other: the second sees the first's result.
+pub async fn get_for_update(c: &mut Conn, id: i64) -> Result<SelectionRow, StoreError> {
+    if c.is_postgres() {
+        c.fetch_opt_i64(Sql::new("SELECT id FROM selections WHERE id = $1 FOR UPDATE").bind(id)).await?.ok_or(StoreError::NotFound)?;
+    }
+    get(c, id).await
+}
+
 pub async fn get(c: &mut Conn, id: i64) -> Result<SelectionRow, StoreError> {
     c.fetch_optional(Sql::new(format!("{SELECT} WHERE s.id = $1")).bind(id)).await?.ok_or(StoreError::NotFound)
 }
@@ -294,7 +304,7 @@ pub async fn quotas(c: &mut Conn, selection: i64) -> Result<Vec<QuotaRow>, Store
 
 pub async fn set_quotas(c: &mut Conn, scope: &Scope, selection: i64, values: &[(i64, String)]) -> Result<(), StoreError> {
     require_office(scope)?;
-    let s = get(c, selection).await?;
+    let s = get_for_update(c, selection).await?;
     if s.stage() != Stage::Nominating {
         return Err(conflict("投票已开始，名额不能再改", "Voting has started; quotas can no longer change"));
     }
@@ -407,14 +417,20 @@ async fn candidate(c: &mut Conn, cat: &AwardCategory, n: &NewNomination, selecti
             }
             let row: Option<(i64, String, String, Option<Date>)> =
                 c.fetch_optional(Sql::new("SELECT id, name, political_status, left_on FROM people WHERE number = $1").bind(number)).await?;
+            // Anyone may nominate in a mass category: one message for every refusal, so that a
+            // number cannot be probed for whether it exists, has left, or its 政治面貌.
+            let vague = cat.nominators == Nominators::Anyone;
+            let refuse = |zh: &str, en: &str| if vague { invalid("person_number", "无法推荐此人：请核对工号或学号，候选人须为在校的" .to_string() + &politics_zh(cat), "This person cannot be nominated: check the number; candidates are current ".to_string() + &politics_en(cat)) } else { invalid("person_number", zh, en) };
             let Some((id, name, status, left)) = row else {
-                return Err(invalid("person_number", "没有这个工号或学号的人员", "Nobody has this number"));
+                return Err(refuse("没有这个工号或学号的人员", "Nobody has this number"));
             };
             if left.is_some() {
-                return Err(invalid("person_number", "此人已离校", "This person has left"));
+                return Err(refuse("此人已离校", "This person has left"));
             }
             let status = PoliticalStatus::parse(&status).unwrap_or(PoliticalStatus::Masses);
-            cat.person_eligible(status).map_err(|t| invalid("person_number", t.zh, t.en))?;
+            if let Err(t) = cat.person_eligible(status) {
+                return Err(refuse(&t.zh, &t.en));
+            }
             let paths: Vec<(String,)> = c
                 .fetch_all(Sql::new("SELECT o.path FROM org_memberships m JOIN orgs o ON o.id = m.org_id WHERE m.person_id = $1 AND m.end_date IS NULL").bind(id))
                 .await?;
@@ -452,6 +468,14 @@ async fn candidate(c: &mut Conn, cat: &AwardCategory, n: &NewNomination, selecti
     }
 }
 
+fn politics_zh(cat: &AwardCategory) -> String {
+    if cat.politics.is_empty() { "人员".into() } else { cat.politics.iter().map(|p| p.label(pacesetter_domain::Lang::Zh)).collect::<Vec<_>>().join("或") }
+}
+
+fn politics_en(cat: &AwardCategory) -> String {
+    if cat.politics.is_empty() { "people".into() } else { cat.politics.iter().map(|p| p.label(pacesetter_domain::Lang::En)).collect::<Vec<_>>().join(" or ") }
+}
+
 /// The secondary organization above (or at) a path: its second segment.
 fn secondary_of(path: &str) -> Option<i64> {
     path.split('/').filter(|s| !s.is_empty()).nth(1).and_then(|s| s.parse().ok())
@@ -461,7 +485,7 @@ fn secondary_of(path: &str) -> Option<i64> {
 /// recommendation waits for its secondary organization, which nominates within its quota. For a
 /// mass nomination, a candidate already put forward gains a supporter.
 pub async fn nominate(c: &mut Conn, scope: &Scope, selection: i64, n: &NewNomination) -> Result<i64, StoreError> {
-    let s = get(c, selection).await?;
+    let s = get_for_update(c, selection).await?;
     let cat = s.category()?;
     if s.stage() != Stage::Nominating || today() > s.nominate_until {
         return Err(conflict("推荐已截止", "Nominations are closed"));
@@ -494,7 +518,7 @@ pub async fn nominate(c: &mut Conn, scope: &Scope, selection: i64, n: &NewNomina
             let below = match cat.candidates {
                 CandidateKind::Entry => true,
                 CandidateKind::Unit | CandidateKind::Window => {
-                    cand.org_paths.iter().any(|p| p.starts_with(&node.path) || node.path.starts_with(p.as_str())) || cand.unit_path.as_deref().is_some_and(|u| scope.unit_access(u) == Some(Access::Write))
+                    cand.org_paths.iter().any(|p| p.starts_with(&node.path)) || cand.unit_path.as_deref().is_some_and(|u| scope.unit_access(u) == Some(Access::Write))
                 }
                 _ => cand.org_paths.iter().any(|p| p.starts_with(&node.path)),
             };
@@ -579,8 +603,8 @@ async fn check_quota(c: &mut Conn, selection: i64, org: i64) -> Result<(), Store
 /// A secondary organization forwards a branch's recommendation within its quota.
 pub async fn forward(c: &mut Conn, scope: &Scope, nomination: i64) -> Result<NominationRow, StoreError> {
     let n = nomination_in_scope(c, scope, nomination).await?;
-    let s = get(c, n.selection_id).await?;
-    if s.stage() != Stage::Nominating {
+    let s = get_for_update(c, n.selection_id).await?;
+    if s.stage() != Stage::Nominating || today() > s.nominate_until {
         return Err(conflict("推荐已截止", "Nominations are closed"));
     }
     let q = n.quota_org_id.ok_or_else(|| conflict("这项推荐不需要上报", "This nomination needs no forwarding"))?;
@@ -626,16 +650,27 @@ pub async fn may_see_nomination(c: &mut Conn, scope: &Scope, n: &NominationRow) 
     Ok(false)
 }
 
+/// The reasons a person gave when they put a candidate forward (or supported one).
+pub async fn my_support(c: &mut Conn, nomination: i64, person: i64) -> Result<Option<String>, StoreError> {
+    Ok(c.fetch_opt_string(Sql::new("SELECT reasons FROM selection_supporters WHERE nomination_id = $1 AND person_id = $2").bind(nomination).bind(person)).await?)
+}
+
 /// The office's eligibility review.
 pub async fn review(c: &mut Conn, scope: &Scope, nomination: i64, eligible: bool, note: &str) -> Result<NominationRow, StoreError> {
     require_office(scope)?;
     let n = self::nomination(c, nomination).await?;
-    let s = get(c, n.selection_id).await?;
+    let s = get_for_update(c, n.selection_id).await?;
     if s.stage() != Stage::Nominating {
         return Err(conflict("投票已开始，资格审查结果不能再改", "Voting has started; eligibility can no longer change"));
     }
     let note = text_field("note", note, 1000, !eligible)?;
     let state = if eligible { NominationState::Eligible } else { NominationState::Ineligible };
+    // A place freed by a refusal may have been used since: taking it back checks the quota.
+    if let Some(q) = n.quota_org_id {
+        if state.in_quota() && n.state() == NominationState::Ineligible {
+            check_quota(c, n.selection_id, q).await?;
+        }
+    }
     let done = c
         .execute(
             Sql::new("UPDATE selection_nominations SET state = $1, review_note = $2, reviewed_by = $3 WHERE id = $4 AND state IN ('nominated', 'eligible', 'ineligible')")
@@ -679,9 +714,12 @@ fn electorate_lines(v: &[VoterRow]) -> Vec<String> {
 /// their fingerprints published.
 pub async fn open_voting(c: &mut Conn, scope: &Scope, selection: i64) -> Result<(), StoreError> {
     require_office(scope)?;
-    let s = get(c, selection).await?;
+    let s = get_for_update(c, selection).await?;
     if s.stage() != Stage::Nominating {
         return Err(conflict("投票已经开始过", "Voting has already started"));
+    }
+    if today() > s.vote_until {
+        return Err(conflict("投票结束日期已过，请重新发起评选", "The ballot's last day has passed; start the selection again"));
     }
     let cat = s.category()?;
     let noms = nominations(c, selection).await?;
@@ -786,7 +824,7 @@ pub async fn voters(c: &mut Conn, selection: i64) -> Result<Vec<VoterRow>, Store
 /// Closes the ballot and counts it.
 pub async fn close(c: &mut Conn, scope: &Scope, selection: i64) -> Result<(), StoreError> {
     require_office(scope)?;
-    let s = get(c, selection).await?;
+    let s = get_for_update(c, selection).await?;
     if s.stage() != Stage::Voting {
         return Err(conflict("投票不在进行中", "The ballot is not open"));
     }
@@ -818,7 +856,7 @@ pub async fn outcome(c: &mut Conn, s: &SelectionRow) -> Result<Option<Outcome>, 
 /// The office's order among candidates tied at the line, with the reason recorded.
 pub async fn decide_tie(c: &mut Conn, scope: &Scope, selection: i64, order: &[i64], reason: &str) -> Result<(), StoreError> {
     require_office(scope)?;
-    let s = get(c, selection).await?;
+    let s = get_for_update(c, selection).await?;
     if !matches!(s.stage(), Stage::Counted | Stage::Notice) {
         return Err(conflict("现在不需要处理并列", "There is no tie to decide now"));
     }
@@ -845,7 +883,7 @@ pub async fn decide_tie(c: &mut Conn, scope: &Scope, selection: i64, order: &[i6
 /// Publishes the result for the notice (公示), from today for the category's working days.
 pub async fn publish(c: &mut Conn, scope: &Scope, selection: i64, calendar: &Calendar) -> Result<Date, StoreError> {
     require_office(scope)?;
-    let s = get(c, selection).await?;
+    let s = get_for_update(c, selection).await?;
     if s.stage() != Stage::Counted {
         return Err(conflict("只有计票之后才能公示", "Only a counted result is put on notice"));
     }
@@ -896,7 +934,7 @@ pub async fn objections(c: &mut Conn, selection: i64) -> Result<Vec<ObjectionRow
 
 /// Anyone logged in objects to a selected candidate while the notice runs.
 pub async fn object(c: &mut Conn, scope: &Scope, selection: i64, nomination: i64, reasons: &str) -> Result<i64, StoreError> {
-    let s = get(c, selection).await?;
+    let s = get_for_update(c, selection).await?;
     if !s.notice_running(today()) {
         return Err(conflict("现在不在公示期内", "The public notice is not running"));
     }
@@ -924,11 +962,11 @@ pub async fn object(c: &mut Conn, scope: &Scope, selection: i64, nomination: i64
 
 /// The office resolves an objection; an upheld one passes its candidate over and the next in
 /// the ranking moves up (递补).
-pub async fn resolve(c: &mut Conn, scope: &Scope, objection: i64, upheld: bool, resolution: &str) -> Result<i64, StoreError> {
+pub async fn resolve(c: &mut Conn, scope: &Scope, objection: i64, upheld: bool, resolution: &str, calendar: &Calendar) -> Result<i64, StoreError> {
     require_office(scope)?;
     let resolution = text_field("resolution", resolution, 2000, true)?;
     let (selection,): (i64,) = c.fetch_optional(Sql::new("SELECT selection_id FROM selection_objections WHERE id = $1").bind(objection)).await?.ok_or(StoreError::NotFound)?;
-    let s = get(c, selection).await?;
+    let s = get_for_update(c, selection).await?;
     if s.stage() != Stage::Notice {
         return Err(conflict("公示已结束，异议不能再处理", "The notice is over; objections can no longer be resolved"));
     }
@@ -947,6 +985,15 @@ pub async fn resolve(c: &mut Conn, scope: &Scope, objection: i64, upheld: bool, 
         return Err(conflict("这项异议已处理", "This objection was already resolved"));
     }
     audit::append(c, scope, "selection.resolve", "selection_objection", objection, Some("open".into()), Some(format!("{state}: {resolution}"))).await?;
+    if upheld {
+        // The candidate who moves up has not been on notice: the notice runs its full length again
+        // from today, so anyone may object to them too.
+        let until = rule::notice_end(calendar, today(), s.category()?.notice_days);
+        if s.notice_until.is_none_or(|u| until > u) {
+            c.execute(Sql::new("UPDATE selections SET notice_until = $1 WHERE id = $2").bind(until).bind(selection)).await?;
+            audit::append(c, scope, "selection.notice", "selection", selection, None, Some(format!("extended to {}", pacesetter_domain::dates::iso(until)))).await?;
+        }
+    }
     Ok(selection)
 }
 
@@ -988,7 +1035,7 @@ pub async fn register(c: &mut Conn, campaign: i64) -> Result<Vec<AwardRow>, Stor
 /// Final approval once the notice is over and every objection resolved: the award register.
 pub async fn approve(c: &mut Conn, scope: &Scope, selection: i64, decision: &str) -> Result<(), StoreError> {
     require_office(scope)?;
-    let s = get(c, selection).await?;
+    let s = get_for_update(c, selection).await?;
     if s.stage() != Stage::Notice {
         return Err(conflict("只有公示后才能审定", "Only a result that has been on notice is approved"));
     }

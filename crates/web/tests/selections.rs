@@ -222,9 +222,11 @@ async fn a_selection_runs_from_quotas_to_certificates(backend: Backend) {
     assert_eq!(status, 303);
     // An electorate member sees the totals and who took part (the electorate has 5 or more).
     let seen = app.get_json(c1, &format!("/api/v1/selections/{id}")).await;
-    if seen["electorate_size"].as_i64().unwrap() >= 5 {
+    if n >= 5 {
         assert_eq!(seen["result"]["votes"], serde_json::json!([[a, n], [c, 1], [b, 1]]));
         assert_eq!(seen["voters"].as_array().unwrap().len() as u64, n);
+    } else {
+        assert!(seen["result"]["votes"].is_null() && seen["voters"].is_null(), "fewer than 5 took part: no totals, no names: {seen}");
     }
     let (status, _) = post(&app, &office, &format!("/selections/{id}/publish"), &[]).await;
     assert_eq!(status, 303);
@@ -362,6 +364,13 @@ async fn anyone_nominates_the_excellent_member_beside_them(backend: Backend) {
     // The student sees their own nomination, another student does not see the teacher's reasons.
     let mine = student.get(app.url(&format!("/selections/{id}"))).send().await.unwrap().text().await.unwrap();
     assert!(mine.contains("他每天为同学答疑"));
+    // The teacher sees the candidate with their own reasons, not the student's.
+    let theirs = teacher.get(app.url(&format!("/selections/{id}"))).send().await.unwrap().text().await.unwrap();
+    assert!(theirs.contains("工作认真负责") && !theirs.contains("他每天为同学答疑"), "a supporter sees only their own reasons");
+    // A number that does not fit gets one message, whatever the reason.
+    let (status, body) = send(&teacher, form("no-such-number", "理由")).await;
+    assert_eq!(status, 422);
+    assert!(body.contains("无法推荐此人") && !body.contains("没有这个工号"), "{body}");
 }
 
 #[tokio::test]

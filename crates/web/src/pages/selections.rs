@@ -222,7 +222,9 @@ async fn show_page(s: &AppState, ctx: &Ctx, id: i64, f: FormState, status: Statu
     let noms = sel::nominations(&mut c, id).await?;
     let my = sel::my_ballot(&mut c, scope, id).await?;
     let took_part = sel::voters(&mut c, id).await?;
-    let totals = office || auditor || (stage >= Stage::Counted && my.in_electorate && row.electorate_size >= MIN_ELECTORATE);
+    // The office and the auditor run the count; the electorate sees totals and who took part
+    // only when 5 or more took part (DOMAIN.md: no figure from fewer than 5 secret ballots).
+    let totals = office || auditor || (stage >= Stage::Counted && my.in_electorate && took_part.len() as i64 >= MIN_ELECTORATE);
     let outcome = sel::outcome(&mut c, &row).await?;
     let dq = sel::disqualified(&mut c, id).await?;
     let mut by_id = to_cands(&noms, outcome.as_ref(), &dq, totals);
@@ -230,6 +232,21 @@ async fn show_page(s: &AppState, ctx: &Ctx, id: i64, f: FormState, status: Statu
     for n in &noms {
         if sel::may_see_nomination(&mut c, scope, n).await? {
             visible.push(n.id);
+        }
+    }
+    // In a mass nomination a nominator who is not the office sees their own reasons, never
+    // another supporter's (nor the first nominator's description).
+    if cat.nominators == Nominators::Anyone && !office {
+        if let Some(p) = scope.person {
+            for id in &visible {
+                let own = sel::my_support(&mut c, *id, p.0).await?;
+                if let (Some(cand), Some(own)) = (by_id.get_mut(id), own) {
+                    if cand.n.reasons != own {
+                        cand.n.detail = None;
+                        cand.n.reasons = own;
+                    }
+                }
+            }
         }
     }
     let take = |ids: &mut dyn Iterator<Item = i64>, by_id: &HashMap<i64, Cand>| -> Vec<Cand> {
@@ -417,10 +434,15 @@ pub async fn tie(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(
 pub async fn publish(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
     let m = form_map(p);
     step!(s, ctx, id, m, "published", |w, scope| {
-        let camp = campaign::current(&mut w).await?.ok_or(StoreError::NotFound)?;
-        let calendar = camp.plan()?.calendar;
+        let calendar = selection_calendar(&mut w, id).await?;
         sel::publish(&mut w, &scope, id, &calendar).await?
     })
+}
+
+/// The working-day calendar of the selection's own campaign.
+async fn selection_calendar(c: &mut Conn, id: i64) -> Result<pacesetter_domain::calendar::Calendar, StoreError> {
+    let s = sel::get(c, id).await?;
+    Ok(campaign::get(c, s.campaign_id).await?.plan()?.calendar)
 }
 
 pub async fn object(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
@@ -435,7 +457,8 @@ pub async fn resolve(State(s): State<AppState>, ctx: Ctx, Path((id, oid)): Path<
     let upheld = field(&m, "decision") == Some("upheld");
     let resolution = m.get("resolution").cloned().unwrap_or_default();
     step!(s, ctx, id, m, "decided", |w, scope| {
-        let of = sel::resolve(&mut w, &scope, oid, upheld, &resolution).await?;
+        let calendar = selection_calendar(&mut w, id).await?;
+        let of = sel::resolve(&mut w, &scope, oid, upheld, &resolution, &calendar).await?;
         if of != id {
             return Err(StoreError::NotFound);
         }
@@ -459,12 +482,12 @@ pub async fn api_get(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -
     let stage = row.stage();
     let my = sel::my_ballot(&mut c, scope, id).await?;
     let office = scope.is_office_or_admin() || scope.has(Role::Auditor);
-    let totals = office || (stage >= Stage::Counted && my.in_electorate && row.electorate_size >= MIN_ELECTORATE);
+    let took_part = sel::voters(&mut c, id).await?;
+    let totals = office || (stage >= Stage::Counted && my.in_electorate && took_part.len() as i64 >= MIN_ELECTORATE);
     let noms = sel::nominations(&mut c, id).await?;
     let eligible: Vec<serde_json::Value> =
         if stage >= Stage::Voting { noms.iter().filter(|n| n.state() == NominationState::Eligible).map(|n| serde_json::json!({"id": n.id, "name": n.name, "kind": n.kind})).collect() } else { Vec::new() };
     let outcome = sel::outcome(&mut c, &row).await?;
-    let took_part = sel::voters(&mut c, id).await?;
     let result = outcome.map(|o| {
         let published = stage >= Stage::Notice || office;
         serde_json::json!({
@@ -636,6 +659,10 @@ pub async fn nomination_form(State(s): State<AppState>, ctx: Ctx, Path((id, nid)
     let row = sel::get(&mut c, id).await?;
     let n = sel::nomination(&mut c, nid).await?;
     if n.selection_id != id || !sel::may_see_nomination(&mut c, scope, &n).await? {
+        return Err(AppError::not_found());
+    }
+    // A mass nomination's form (with the first nominator's reasons) is the office's.
+    if row.category()?.nominators == Nominators::Anyone && !scope.is_office_or_admin() {
         return Err(AppError::not_found());
     }
     let mut items = vec![Item::Text { x: 50.0, y: 70.0, size: 18.0, text: format!("“{}”推荐审批表", row.category()?.name) }];
