@@ -44,6 +44,78 @@ impl Group {
     }
 }
 
+impl Group {
+    pub const ALL: [Group; 4] = [Group::Masses, Group::Peers, Group::Leaders, Group::Own];
+
+    pub fn parse(s: &str) -> Option<Group> {
+        Self::ALL.into_iter().find(|g| g.code() == s)
+    }
+}
+
+/// Who is appraised in a round.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SubjectKind {
+    /// Party organizations below an organization.
+    Organization,
+    /// The members of a branch (民主评议党员, 一会四评).
+    Member,
+    /// Service windows below a unit (三评: against the standards their unit set, item 9).
+    Window,
+}
+
+impl SubjectKind {
+    pub const ALL: [SubjectKind; 3] = [SubjectKind::Organization, SubjectKind::Member, SubjectKind::Window];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            SubjectKind::Organization => "organization",
+            SubjectKind::Member => "member",
+            SubjectKind::Window => "window",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<SubjectKind> {
+        Self::ALL.into_iter().find(|k| k.code() == s)
+    }
+
+    pub fn label(self, lang: crate::Lang) -> &'static str {
+        match self {
+            SubjectKind::Organization => lang.t("党组织", "Party organizations"),
+            SubjectKind::Member => lang.t("党员（民主评议）", "Party members (democratic appraisal)"),
+            SubjectKind::Window => lang.t("服务窗口", "Service windows"),
+        }
+    }
+}
+
+/// The weights of the four groups: whole percentages adding up to 100.
+pub fn check_weights(w: &[(Group, u32)]) -> Result<(), crate::Text> {
+    let sum: u32 = w.iter().map(|(_, v)| *v).sum();
+    if sum != 100 {
+        return Err(crate::Text::new(format!("各评议主体的权重之和应为 100，现在是 {sum}"), format!("The weights add up to 100, not {sum}")));
+    }
+    Ok(())
+}
+
+/// Grades and the whole-point score each needs, best first: "优秀:90,合格:70,基本合格:60,不合格:0".
+pub fn parse_grades(text: &str) -> Result<Vec<(String, u32)>, crate::Text> {
+    let bad = || crate::Text::new("等次应写成“优秀:90,合格:70,基本合格:60,不合格:0”：从高到低，最后一项为 0", "Grades are written \"优秀:90,合格:70,基本合格:60,不合格:0\": best first, the last at 0");
+    let mut out: Vec<(String, u32)> = Vec::new();
+    for part in text.split([',', '，', ';', '；']).map(str::trim).filter(|p| !p.is_empty()) {
+        let (label, min) = part.split_once([':', '：']).ok_or_else(bad)?;
+        let label = label.trim();
+        let min: u32 = min.trim().parse().map_err(|_| bad())?;
+        if label.is_empty() || label.chars().count() > 10 || min > 100 || out.iter().any(|(l, m)| l == label || *m <= min) {
+            return Err(bad());
+        }
+        out.push((label.to_string(), min));
+    }
+    if out.len() < 2 || out.last().map(|g| g.1) != Some(0) {
+        return Err(bad());
+    }
+    Ok(out)
+}
+
 /// A non-negative exact fraction.
 #[derive(Clone, Copy, Debug, Serialize, Deserialize)]
 pub struct Frac {
@@ -138,12 +210,24 @@ impl Scale {
     }
 }
 
-/// One group of a round: its weight (a whole percentage) and its ratings mapped to 0-100.
+/// One group of a round: its weight (a whole percentage) and its raters' scores on 0-100 (a
+/// rater's score is the weighted mean of their criteria, so it may be a fraction).
 #[derive(Clone, Debug)]
 pub struct GroupRatings {
     pub group: Group,
     pub weight: u32,
-    pub values: Vec<u32>,
+    pub values: Vec<Frac>,
+}
+
+/// One rater's score: the weighted mean of their values (0-100) on the criteria, by the
+/// criteria's weights. None when there is nothing to weigh.
+pub fn rater_score(values: &[(u32, u32)]) -> Option<Frac> {
+    let total: u128 = values.iter().map(|(w, _)| *w as u128).sum();
+    if total == 0 {
+        return None;
+    }
+    let sum: u128 = values.iter().map(|(w, v)| *w as u128 * *v as u128).sum();
+    Some(Frac::new(sum, total))
 }
 
 /// A subject's combined score and how it was made.
@@ -172,8 +256,8 @@ pub fn combine(groups: &[GroupRatings]) -> Option<Combined> {
             out.push((g.group, None, g.weight, Frac::zero()));
             continue;
         }
-        let sum: u128 = g.values.iter().map(|v| *v as u128).sum();
-        let mean = Frac::new(sum, g.values.len() as u128);
+        let sum = g.values.iter().fold(Frac::zero(), |a, v| a + *v);
+        let mean = sum * Frac::new(1, g.values.len() as u128);
         // The weight carried: its share of the weights of the groups that were rated.
         let carried = Frac::new(g.weight as u128 * 100, rated);
         score = score + mean * Frac::new(g.weight as u128, rated);
@@ -214,7 +298,26 @@ mod tests {
     use super::*;
 
     fn g(group: Group, weight: u32, values: &[u32]) -> GroupRatings {
-        GroupRatings { group, weight, values: values.to_vec() }
+        GroupRatings { group, weight, values: values.iter().map(|v| Frac::new(*v as u128, 1)).collect() }
+    }
+
+    #[test]
+    fn weights_and_grades_are_checked() {
+        assert!(check_weights(&[(Group::Masses, 50), (Group::Peers, 30), (Group::Leaders, 20), (Group::Own, 0)]).is_ok());
+        assert!(check_weights(&[(Group::Masses, 50), (Group::Peers, 30)]).unwrap_err().zh.contains("现在是 80"));
+        let g = parse_grades("优秀:90，合格:70, 基本合格：60,不合格:0").unwrap();
+        assert_eq!(g, vec![("优秀".to_string(), 90), ("合格".to_string(), 70), ("基本合格".to_string(), 60), ("不合格".to_string(), 0)]);
+        assert!(parse_grades("合格:70,优秀:90,不合格:0").is_err(), "best first");
+        assert!(parse_grades("优秀:90,合格:70").is_err(), "the last is 0");
+    }
+
+    #[test]
+    fn a_raters_score_weighs_the_criteria() {
+        // Standards 60 and 40; values 100 (满意) and 60 (基本满意): (6000 + 2400) / 100 = 84.
+        assert_eq!(rater_score(&[(60, 100), (40, 60)]), Some(Frac::new(84, 1)));
+        // Weights 1, 1, 1 and values 100, 60, 0: 160 / 3 = 53.33….
+        assert_eq!(rater_score(&[(1, 100), (1, 60), (1, 0)]).unwrap().published(), "53.33");
+        assert_eq!(rater_score(&[]), None);
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //! audit chain of [`audit`] in the same transaction.
 
 pub mod account;
+pub mod appraisal;
 pub mod activation;
 pub mod audit;
 pub mod backup;

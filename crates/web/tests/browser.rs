@@ -580,3 +580,44 @@ async fn browser_a_member_casts_a_ballot_at_phone_width() {
     d.logout().await;
     let _ = d.cmd(reqwest::Method::DELETE, "", None).await;
 }
+
+#[tokio::test]
+async fn browser_a_student_appraises_a_window_at_phone_width() {
+    let Some(d) = Driver::start().await else { return };
+    let app = common::spawn(Backend::Sqlite).await.unwrap();
+    let office = app.login("office").await;
+    let unithead = app.login("unithead").await;
+    let me = app.get_json(&unithead, "/api/v1/me").await;
+    let library: i64 = me["reaches"].as_array().unwrap().iter().find(|r| r["kind"] == "unit" && r["access"] == "write").unwrap()["target"].as_str().unwrap().trim_end_matches('/').rsplit('/').next().unwrap().parse().unwrap();
+    let today = time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(+8)).date();
+    let t = format!("{:04}-{:02}-{:02}", today.year(), today.month() as u8, today.day());
+    let lib = library.to_string();
+    let r = app
+        .post_form(&office, "/appraisals", &[("title", "图书馆窗口三评"), ("kind", "window"), ("unit", &lib), ("w_masses", "50"), ("w_peers", "30"), ("w_leaders", "20"), ("w_own", "0"), ("criteria", "服务态度:60\n办事效率:40"), ("opens", &t), ("closes", &t)])
+        .await;
+    assert_eq!(r.status(), 303);
+    let id: i64 = r.headers()["location"].to_str().unwrap().trim_start_matches("/appraisals/").split('?').next().unwrap().parse().unwrap();
+    d.login(&app, "student").await;
+    d.submit("nav a[href='/appraisals']").await;
+    d.check_width("appraisals").await;
+    d.submit(&format!("a[href='/appraisals/{id}']")).await;
+    assert!(d.text().await.contains("我参加的评议"), "{}", d.text().await);
+    d.check_width("appraisal-round").await;
+    d.submit(&format!("a[href^='/appraisals/{id}/subjects/']")).await;
+    assert!(d.text().await.contains("服务态度"));
+    d.submit("form[action^='/appraisals/'] button[type=submit]").await;
+    assert!(d.text().await.contains("请为此项评分"), "{}", d.text().await);
+    d.check_width("appraisal-form-errors").await;
+    d.click("input[name=c0][value='0']").await;
+    d.click("input[name=c1][value='1']").await;
+    d.submit("form[action^='/appraisals/'] button[type=submit]").await;
+    assert!(d.text().await.contains("已评议"), "{}", d.text().await);
+    d.check_width("appraisal-done").await;
+    d.logout().await;
+    d.login(&app, "office").await;
+    d.goto(&app.url(&format!("/appraisals/{id}"))).await;
+    assert!(d.text().await.contains("综合得分"));
+    d.check_width("appraisal-results").await;
+    d.logout().await;
+    let _ = d.cmd(reqwest::Method::DELETE, "", None).await;
+}

@@ -1,6 +1,7 @@
 //! The HTML pages: server-rendered, Chinese first, one column on a phone, no script needed.
 
 pub mod accounts;
+pub mod appraisals;
 pub mod assets;
 pub mod audit;
 pub mod campaigns;
@@ -65,6 +66,7 @@ impl Layout {
             item("/campaigns", lang.t("活动", "Campaign"));
             item("/commitments", lang.t("承诺", "Commitments"));
             item("/surveys", lang.t("问卷", "Surveys"));
+            item("/appraisals", lang.t("评议", "Appraisals"));
             item("/selections", lang.t("评选", "Selections"));
             if !s.has(Role::Auditor) || s.roles.len() > 1 {
                 item("/orgs", lang.t("党组织", "Party tree"));
@@ -182,6 +184,7 @@ fn notice_from_query(path: &str, lang: Lang) -> Option<String> {
             "revoked" => lang.t("日历订阅地址已作废", "The calendar feed addresses are revoked"),
             "voted" => lang.t("您的选票已投出，谢谢参与。选票不记名，无法查看或更改。", "Your ballot is cast, thank you. It is secret and cannot be seen or changed."),
             "nominated" => lang.t("推荐已提交", "The nomination is submitted"),
+            "rated" => lang.t("评议已提交，谢谢参与", "Your appraisal is in, thank you"),
             "objected" => lang.t("异议已提交，创先办将核实处理", "Your objection is lodged; the office will look into it"),
             "published" => lang.t("结果已公示", "The result is on public notice"),
             "approved" => lang.t("已审定，获奖名单已登记", "Approved; the awards are registered"),

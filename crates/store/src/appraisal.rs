@@ -1,0 +1,699 @@
+//! Appraisal rounds (评议, 三评, 民主评议党员): a round names its subjects (the organizations below
+//! an organization, the members of a branch or of an organization's branches, the windows below
+//! a unit), the weight of each rater group, the criteria and the scale; a rater's group follows
+//! from who they are to the subject; one appraisal per rater per subject (the key of
+//! `appraisal_ratings`); the combined score, grade advice and ranking come from
+//! `domain::appraisal`; a branch records each member's grade, with a reason where it differs from
+//! the advice, and a 不合格 grade opens a case for the secondary organization.
+
+use crate::db::{is_unique_violation, Conn, Sql};
+use crate::{audit, StoreError};
+use pacesetter_domain::appraisal::{self as rule, Combined, Frac, Group, GroupRatings, Ranking, Scale, SubjectKind};
+use pacesetter_domain::dates::{now_ms, today};
+use pacesetter_domain::people::PoliticalStatus;
+use pacesetter_domain::role::Role;
+use pacesetter_domain::scope::{Access, Reach, Scope};
+use pacesetter_domain::validate::FieldErrors;
+use pacesetter_domain::Text;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use time::Date;
+
+fn invalid(field: &str, zh: impl Into<String>, en: impl Into<String>) -> StoreError {
+    let mut e = FieldErrors::new();
+    e.add(field, zh, en);
+    StoreError::Invalid(e)
+}
+
+fn conflict(zh: impl Into<String>, en: impl Into<String>) -> StoreError {
+    StoreError::Conflict(Text::new(zh, en))
+}
+
+/// A criterion: its text and weight.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Criterion {
+    pub item: String,
+    pub weight: u32,
+}
+
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+pub struct RoundRow {
+    pub id: i64,
+    pub campaign_id: i64,
+    pub title: String,
+    pub subject_kind: String,
+    pub scope_org_id: Option<i64>,
+    pub scope_unit_id: Option<i64>,
+    pub scale: String,
+    #[serde(skip)]
+    pub weights_json: String,
+    #[serde(skip)]
+    pub grades_json: Option<String>,
+    pub quota: Option<i64>,
+    pub opens: Date,
+    pub closes: Date,
+    pub created_by: String,
+    pub created_ms: i64,
+}
+
+impl RoundRow {
+    pub fn kind(&self) -> SubjectKind {
+        SubjectKind::parse(&self.subject_kind).unwrap_or(SubjectKind::Organization)
+    }
+    pub fn weights(&self) -> Vec<(Group, u32)> {
+        serde_json::from_str(&self.weights_json).unwrap_or_default()
+    }
+    pub fn weight(&self, g: Group) -> u32 {
+        self.weights().into_iter().find(|(x, _)| *x == g).map(|(_, w)| w).unwrap_or(0)
+    }
+    pub fn grades(&self) -> Vec<(String, u32)> {
+        self.grades_json.as_deref().and_then(|j| serde_json::from_str(j).ok()).unwrap_or_default()
+    }
+    pub fn scale(&self) -> Scale {
+        if self.scale == "hundred" {
+            Scale::Hundred
+        } else {
+            Scale::satisfaction()
+        }
+    }
+    pub fn is_open(&self, day: Date) -> bool {
+        day >= self.opens && day <= self.closes
+    }
+}
+
+const ROUND: &str = "SELECT id, campaign_id, title, subject_kind, scope_org_id, scope_unit_id, scale, weights_json, grades_json, quota, opens, closes, created_by, created_ms FROM appraisal_rounds";
+
+pub async fn rounds(c: &mut Conn, campaign: i64) -> Result<Vec<RoundRow>, StoreError> {
+    Ok(c.fetch_all(Sql::new(format!("{ROUND} WHERE campaign_id = $1 ORDER BY id DESC")).bind(campaign)).await?)
+}
+
+pub async fn round(c: &mut Conn, id: i64) -> Result<RoundRow, StoreError> {
+    c.fetch_optional(Sql::new(format!("{ROUND} WHERE id = $1")).bind(id)).await?.ok_or(StoreError::NotFound)
+}
+
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+pub struct SubjectRow {
+    pub id: i64,
+    pub round_id: i64,
+    pub person_id: Option<i64>,
+    pub org_id: Option<i64>,
+    pub unit_id: Option<i64>,
+    pub name: String,
+    /// The subject's place: an organization's or a window's path, a member's branch's path.
+    pub path: String,
+    #[serde(skip)]
+    pub criteria_json: String,
+}
+
+impl SubjectRow {
+    pub fn criteria(&self) -> Vec<Criterion> {
+        serde_json::from_str(&self.criteria_json).unwrap_or_default()
+    }
+}
+
+pub async fn subjects(c: &mut Conn, round: i64) -> Result<Vec<SubjectRow>, StoreError> {
+    Ok(c.fetch_all(Sql::new("SELECT id, round_id, person_id, org_id, unit_id, name, path, criteria_json FROM appraisal_subjects WHERE round_id = $1 ORDER BY path, name, id").bind(round)).await?)
+}
+
+pub async fn subject(c: &mut Conn, round: i64, id: i64) -> Result<SubjectRow, StoreError> {
+    c.fetch_optional(Sql::new("SELECT id, round_id, person_id, org_id, unit_id, name, path, criteria_json FROM appraisal_subjects WHERE round_id = $1 AND id = $2").bind(round).bind(id))
+        .await?
+        .ok_or(StoreError::NotFound)
+}
+
+/// The scopes a round may be started on: organizations down to the branches of a secondary
+/// organization, and the units that have windows.
+pub async fn scope_choices(c: &mut Conn) -> Result<(Vec<(i64, String)>, Vec<(i64, String)>), StoreError> {
+    let orgs: Vec<(i64, String)> = c.fetch_all(Sql::new("SELECT id, name FROM orgs WHERE closed_on IS NULL AND depth <= 2 ORDER BY path")).await?;
+    let units: Vec<(i64, String, String)> = c.fetch_all(Sql::new("SELECT DISTINCT u.id, u.name, u.path FROM units u JOIN units w ON w.parent_id = u.id AND w.kind = 'window' WHERE u.closed_on IS NULL ORDER BY u.path")).await?;
+    Ok((orgs, units.into_iter().map(|u| (u.0, u.1)).collect()))
+}
+
+/// What the office fills in.
+#[derive(Clone, Debug, Default)]
+pub struct NewRound {
+    pub title: String,
+    pub kind: String,
+    pub org: Option<i64>,
+    pub unit: Option<i64>,
+    pub scale: String,
+    /// masses, peers, leaders, own
+    pub weights: [String; 4],
+    /// Lines "item:weight" (for windows, used only where the unit has set no standards).
+    pub criteria: String,
+    pub grades: String,
+    pub quota: String,
+    pub opens: String,
+    pub closes: String,
+}
+
+fn parse_criteria(text: &str) -> Result<Vec<Criterion>, Text> {
+    let mut out = Vec::new();
+    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        let (item, weight) = match line.rsplit_once([':', '：']) {
+            Some((i, w)) => (i.trim(), w.trim().parse::<u32>().map_err(|_| Text::new(format!("“{line}”的权重应为整数"), format!("\"{line}\": the weight is a whole number")))?),
+            None => (line, 1),
+        };
+        if item.is_empty() || item.chars().count() > 100 || weight == 0 || weight > 100 {
+            return Err(Text::new(format!("评议项目“{line}”不合要求（名称 1-100 字，权重 1-100）"), format!("\"{line}\" is not a criterion (1-100 characters, weight 1-100)")));
+        }
+        out.push(Criterion { item: item.to_string(), weight });
+    }
+    if out.is_empty() {
+        out.push(Criterion { item: "总体评价".into(), weight: 1 });
+    }
+    Ok(out)
+}
+
+/// A subject to insert: person, organization, unit, name, path, criteria (JSON).
+type NewSubject = (Option<i64>, Option<i64>, Option<i64>, String, String, String);
+
+/// Starts a round and lists its subjects.
+pub async fn create(c: &mut Conn, scope: &Scope, campaign: i64, n: &NewRound) -> Result<i64, StoreError> {
+    if !scope.is_office_or_admin() {
+        return Err(StoreError::Forbidden(Text::new("只有创先办可以发起评议", "Only the campaign office starts an appraisal")));
+    }
+    let mut errs = FieldErrors::new();
+    let title = n.title.trim().to_string();
+    if title.is_empty() || title.chars().count() > 100 {
+        errs.add("title", "请填写名称（不超过 100 字）", "Give a title (up to 100 characters)");
+    }
+    let kind = SubjectKind::parse(&n.kind);
+    if kind.is_none() {
+        errs.add("kind", "请选择评议对象", "Choose who is appraised");
+    }
+    let scale = match n.scale.as_str() {
+        "satisfaction" | "" => "satisfaction",
+        "hundred" => "hundred",
+        _ => {
+            errs.add("scale", "未知的评分方式", "Unknown scale");
+            "satisfaction"
+        }
+    };
+    let mut weights = Vec::new();
+    for (g, raw) in Group::ALL.into_iter().zip(n.weights.iter()) {
+        match raw.trim() {
+            "" => weights.push((g, 0)),
+            v => match v.parse::<u32>() {
+                Ok(w) if w <= 100 => weights.push((g, w)),
+                _ => errs.add(&format!("w_{}", g.code()), "权重应为 0 到 100 的整数", "A weight is a whole number from 0 to 100"),
+            },
+        }
+    }
+    if weights.len() == 4 {
+        if let Err(t) = rule::check_weights(&weights) {
+            errs.add("weights", t.zh, t.en);
+        }
+    }
+    let criteria = errs.take("criteria", parse_criteria(&n.criteria));
+    let grades = if n.grades.trim().is_empty() { None } else { errs.take("grades", rule::parse_grades(&n.grades)) };
+    let quota = match n.quota.trim() {
+        "" => None,
+        q => match q.parse::<i64>() {
+            Ok(v) if (1..=1000).contains(&v) => Some(v),
+            _ => {
+                errs.add("quota", "名额应为 1 到 1000 的整数", "The quota is a whole number from 1 to 1000");
+                None
+            }
+        },
+    };
+    let opens = errs.take("opens", pacesetter_domain::validate::date(&n.opens));
+    let closes = errs.take("closes", pacesetter_domain::validate::date(&n.closes));
+    if let (Some(o), Some(cl)) = (opens, closes) {
+        if cl < o {
+            errs.add("closes", "结束日期早于开始日期", "It closes before it opens");
+        }
+    }
+    let org = match n.org {
+        Some(id) => crate::tree::get(c, crate::tree::Tree::Org, id).await?,
+        None => None,
+    };
+    let unit = match n.unit {
+        Some(id) => crate::tree::get(c, crate::tree::Tree::Unit, id).await?,
+        None => None,
+    };
+    match kind {
+        Some(SubjectKind::Window) if unit.is_none() => errs.add("unit", "请选择窗口所在的单位", "Choose the unit whose windows are appraised"),
+        Some(SubjectKind::Organization | SubjectKind::Member) if org.is_none() => errs.add("org", "请选择党组织", "Choose the organization"),
+        _ => {}
+    }
+    if !errs.is_empty() {
+        return Err(StoreError::Invalid(errs));
+    }
+    let (Some(kind), Some(criteria), Some(opens), Some(closes)) = (kind, criteria, opens, closes) else {
+        return Err(StoreError::Invalid(errs));
+    };
+    let criteria_json = serde_json::to_string(&criteria).map_err(|e| StoreError::Config(e.to_string()))?;
+    // The subjects, each with its criteria.
+    let mut list: Vec<NewSubject> = Vec::new();
+    match kind {
+        SubjectKind::Organization => {
+            let o = org.as_ref().ok_or(StoreError::NotFound)?;
+            let rows: Vec<(i64, String, String)> =
+                c.fetch_all(Sql::new("SELECT id, name, path FROM orgs WHERE path LIKE $1 AND id <> $2 AND closed_on IS NULL ORDER BY path").bind(format!("{}%", o.path)).bind(o.id)).await?;
+            for (id, name, path) in rows {
+                list.push((None, Some(id), None, name, path, criteria_json.clone()));
+            }
+        }
+        SubjectKind::Member => {
+            let o = org.as_ref().ok_or(StoreError::NotFound)?;
+            let rows: Vec<(i64, String, String, String)> = c
+                .fetch_all(
+                    Sql::new(
+                        "SELECT p.id, p.name, p.political_status, MIN(o.path) FROM people p JOIN org_memberships m ON m.person_id = p.id AND m.end_date IS NULL \
+                         JOIN orgs o ON o.id = m.org_id WHERE o.path LIKE $1 AND p.left_on IS NULL GROUP BY p.id, p.name, p.political_status ORDER BY MIN(o.path), p.name",
+                    )
+                    .bind(format!("{}%", o.path)),
+                )
+                .await?;
+            for (id, name, status, path) in rows {
+                if PoliticalStatus::parse(&status).is_some_and(|s| s.is_party_member()) {
+                    list.push((Some(id), None, None, name, path, criteria_json.clone()));
+                }
+            }
+        }
+        SubjectKind::Window => {
+            let u = unit.as_ref().ok_or(StoreError::NotFound)?;
+            let rows: Vec<(i64, String, String)> =
+                c.fetch_all(Sql::new("SELECT id, name, path FROM units WHERE path LIKE $1 AND kind = 'window' AND closed_on IS NULL ORDER BY path").bind(format!("{}%", u.path))).await?;
+            for (id, name, path) in rows {
+                // A window is appraised against the standards its unit set (item 9).
+                let own = match crate::window::standards_for_window(c, id).await? {
+                    Some((_, _, st)) if !st.is_empty() => {
+                        let cs: Vec<Criterion> = st.iter().map(|s| Criterion { item: s.item.clone(), weight: s.weight as u32 }).collect();
+                        serde_json::to_string(&cs).map_err(|e| StoreError::Config(e.to_string()))?
+                    }
+                    _ => criteria_json.clone(),
+                };
+                list.push((None, None, Some(id), name, path, own));
+            }
+        }
+    }
+    if list.is_empty() {
+        return Err(invalid(if kind == SubjectKind::Window { "unit" } else { "org" }, "范围内没有评议对象", "There is nobody to appraise in this scope"));
+    }
+    let id = c
+        .fetch_i64(
+            Sql::new(
+                "INSERT INTO appraisal_rounds (campaign_id, title, subject_kind, scope_org_id, scope_unit_id, scale, weights_json, grades_json, quota, opens, closes, created_by, created_ms) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
+            )
+            .bind(campaign)
+            .bind(title.as_str())
+            .bind(kind.code())
+            .bind(org.as_ref().map(|o| o.id))
+            .bind(unit.as_ref().map(|u| u.id))
+            .bind(scale)
+            .bind(serde_json::to_string(&weights).map_err(|e| StoreError::Config(e.to_string()))?)
+            .bind(grades.map(|g| serde_json::to_string(&g).unwrap_or_default()))
+            .bind(quota)
+            .bind(opens)
+            .bind(closes)
+            .bind(scope.actor.as_str())
+            .bind(now_ms()),
+        )
+        .await?;
+    for (person, org_id, unit_id, name, path, crit) in &list {
+        c.execute(
+            Sql::new("INSERT INTO appraisal_subjects (round_id, person_id, org_id, unit_id, name, path, criteria_json) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+                .bind(id)
+                .bind(*person)
+                .bind(*org_id)
+                .bind(*unit_id)
+                .bind(name.as_str())
+                .bind(path.as_str())
+                .bind(crit.as_str()),
+        )
+        .await?;
+    }
+    audit::append(c, scope, "appraisal.create", "appraisal_round", id, None, Some(format!("{title}: {} subjects", list.len()))).await?;
+    Ok(id)
+}
+
+// ---- who rates ---------------------------------------------------------------------------------
+
+/// The rater's group for a subject, or None when they have no part in it. The subject itself
+/// (or the organization's or window's own manager) appraises itself; the office, the
+/// university's leaders and whoever manages a level above are its leaders; fellow members of a
+/// member's branch, the Party members working in a window's unit, and the members of an
+/// organization's sibling organizations are its peers; everyone else the subject serves is the
+/// masses (for a window, anyone; for a member or an organization, the people of their units).
+pub async fn group_of(c: &mut Conn, scope: &Scope, r: &RoundRow, s: &SubjectRow) -> Result<Option<Group>, StoreError> {
+    let Some(me) = scope.person.map(|p| p.0) else { return Ok(None) };
+    let kind = r.kind();
+    let writes: Vec<&str> = scope
+        .reaches
+        .iter()
+        .filter_map(|(reach, a)| match (reach, a, kind) {
+            (Reach::Org(p), Access::Write, SubjectKind::Organization | SubjectKind::Member) => Some(p.as_str()),
+            (Reach::Unit(p), Access::Write, SubjectKind::Window) => Some(p.as_str()),
+            _ => None,
+        })
+        .collect();
+    // 自评.
+    let own = match kind {
+        SubjectKind::Member => s.person_id == Some(me),
+        _ => writes.contains(&s.path.as_str()),
+    };
+    if own {
+        return Ok(Some(Group::Own));
+    }
+    // 领导点评: the office and the leaders, and whoever manages a level above the subject (for a
+    // member: their branch or above).
+    let above = |p: &str| if kind == SubjectKind::Member { s.path.starts_with(p) } else { s.path.starts_with(p) && s.path != p };
+    if scope.has_any(&[Role::Office, Role::Leader]) || writes.iter().any(|p| above(p)) {
+        return Ok(Some(Group::Leaders));
+    }
+    let status: Option<String> = c.fetch_opt_string(Sql::new("SELECT political_status FROM people WHERE id = $1").bind(me)).await?;
+    let is_member = status.as_deref().and_then(PoliticalStatus::parse).is_some_and(|s| s.is_party_member());
+    match kind {
+        SubjectKind::Member => {
+            // Fellow members of the same branch.
+            let same = c
+                .fetch_opt_i64(Sql::new("SELECT CAST(1 AS BIGINT) FROM org_memberships m JOIN orgs o ON o.id = m.org_id WHERE m.person_id = $1 AND m.end_date IS NULL AND o.path = $2").bind(me).bind(s.path.as_str()))
+                .await?
+                .is_some();
+            if same && is_member {
+                return Ok(Some(Group::Peers));
+            }
+            // The people of the units the member works or studies in.
+            let shared = c
+                .fetch_opt_i64(
+                    Sql::new(
+                        "SELECT CAST(1 AS BIGINT) FROM unit_memberships a JOIN unit_memberships b ON b.unit_id = a.unit_id AND b.end_date IS NULL \
+                         WHERE a.person_id = $1 AND a.end_date IS NULL AND b.person_id = $2",
+                    )
+                    .bind(me)
+                    .bind(s.person_id.unwrap_or(0)),
+                )
+                .await?
+                .is_some();
+            Ok(shared.then_some(Group::Masses))
+        }
+        SubjectKind::Window => {
+            // The window's unit: its parent.
+            let parent = s.path.trim_end_matches('/').rsplit_once('/').map(|(p, _)| format!("{p}/")).unwrap_or_default();
+            let colleague = c
+                .fetch_opt_i64(
+                    Sql::new("SELECT CAST(1 AS BIGINT) FROM unit_memberships m JOIN units u ON u.id = m.unit_id WHERE m.person_id = $1 AND m.end_date IS NULL AND u.path LIKE $2")
+                        .bind(me)
+                        .bind(format!("{parent}%")),
+                )
+                .await?
+                .is_some();
+            if colleague {
+                return Ok(if is_member { Some(Group::Peers) } else { None });
+            }
+            Ok(Some(Group::Masses))
+        }
+        SubjectKind::Organization => {
+            let parent = s.path.trim_end_matches('/').rsplit_once('/').map(|(p, _)| format!("{p}/")).unwrap_or_default();
+            let rows: Vec<(String,)> = c.fetch_all(Sql::new("SELECT o.path FROM org_memberships m JOIN orgs o ON o.id = m.org_id WHERE m.person_id = $1 AND m.end_date IS NULL").bind(me)).await?;
+            if rows.iter().any(|(p,)| p.starts_with(&s.path)) {
+                // Its own members appraise it as the people it serves most directly.
+                return Ok(Some(Group::Masses));
+            }
+            if is_member && rows.iter().any(|(p,)| p.starts_with(&parent)) {
+                return Ok(Some(Group::Peers));
+            }
+            let linked = c
+                .fetch_opt_i64(
+                    Sql::new(
+                        "SELECT CAST(1 AS BIGINT) FROM orgs o JOIN units u ON u.id = o.linked_unit_id JOIN units w ON w.path LIKE u.path || '%' \
+                         JOIN unit_memberships m ON m.unit_id = w.id AND m.end_date IS NULL WHERE o.id = $1 AND m.person_id = $2",
+                    )
+                    .bind(s.org_id.unwrap_or(0))
+                    .bind(me),
+                )
+                .await?
+                .is_some();
+            Ok(linked.then_some(Group::Masses))
+        }
+    }
+}
+
+/// Records one appraisal: a value per criterion on the round's scale, a comment (required of a
+/// leader). A second appraisal of the same subject by the same rater is refused by the key.
+pub async fn rate(c: &mut Conn, scope: &Scope, round: i64, subject: i64, values: &[Option<u32>], comment: &str) -> Result<Group, StoreError> {
+    let r = self::round(c, round).await?;
+    if !r.is_open(today()) {
+        return Err(conflict("不在评议时间内", "The appraisal is not open now"));
+    }
+    let s = self::subject(c, round, subject).await?;
+    let Some(group) = group_of(c, scope, &r, &s).await? else {
+        return Err(StoreError::Forbidden(Text::new("您不在这一评议对象的评议人范围内", "You are not among those who appraise this subject")));
+    };
+    if r.weight(group) == 0 {
+        return Err(StoreError::Forbidden(Text::new(format!("本次评议不设{}", group.label(pacesetter_domain::Lang::Zh)), format!("This round has no {}", group.label(pacesetter_domain::Lang::En)))));
+    }
+    let criteria = s.criteria();
+    let scale = r.scale();
+    let mut errs = FieldErrors::new();
+    let mut vals = Vec::new();
+    for (i, _) in criteria.iter().enumerate() {
+        match values.get(i).copied().flatten() {
+            Some(v) if scale.value(v).is_some() => vals.push(v),
+            _ => errs.add(&format!("c{i}"), "请为此项评分", "Rate this item"),
+        }
+    }
+    let comment = comment.trim();
+    if group == Group::Leaders && comment.is_empty() {
+        errs.add("comment", "领导点评须写评语", "A leader's appraisal carries a comment");
+    }
+    if comment.chars().count() > 1000 {
+        errs.add("comment", "评语不能超过 1000 字", "At most 1,000 characters");
+    }
+    errs.into_result().map_err(StoreError::Invalid)?;
+    let me = scope.person.map(|p| p.0).unwrap_or(0);
+    let ins = c
+        .execute(
+            Sql::new("INSERT INTO appraisal_ratings (round_id, subject_id, rater_id, grp, values_json, comment, day) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+                .bind(round)
+                .bind(subject)
+                .bind(me)
+                .bind(group.code())
+                .bind(serde_json::to_string(&vals).unwrap_or_default())
+                .bind(if comment.is_empty() { None } else { Some(comment.to_string()) })
+                .bind(today()),
+        )
+        .await;
+    match ins {
+        Ok(_) => {}
+        Err(e) if is_unique_violation(&e) => return Err(conflict("您已评议过这一对象，每人一次", "You have already appraised this subject; once each")),
+        Err(e) => return Err(e.into()),
+    }
+    audit::append(c, scope, "appraisal.rate", "appraisal_subject", subject, None, Some(group.code().into())).await?;
+    Ok(group)
+}
+
+/// Subjects already appraised by a person in a round.
+pub async fn rated_by(c: &mut Conn, round: i64, person: i64) -> Result<Vec<i64>, StoreError> {
+    let rows: Vec<(i64,)> = c.fetch_all(Sql::new("SELECT subject_id FROM appraisal_ratings WHERE round_id = $1 AND rater_id = $2").bind(round).bind(person)).await?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
+}
+
+// ---- results ---------------------------------------------------------------------------------
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+struct RatingRow {
+    subject_id: i64,
+    grp: String,
+    values_json: String,
+    comment: Option<String>,
+}
+
+/// A subject's result.
+#[derive(Clone, Debug, Serialize)]
+pub struct SubjectResult {
+    pub subject: SubjectRow,
+    /// Per group: raters and their mean (0-100).
+    pub groups: Vec<(Group, usize, Option<Frac>)>,
+    pub combined: Option<Combined>,
+    pub advised: Option<String>,
+    pub grade: Option<GradeRow>,
+    /// 领导点评's comments.
+    pub comments: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+pub struct GradeRow {
+    pub subject_id: i64,
+    pub grade: String,
+    pub advised: Option<String>,
+    pub reason: Option<String>,
+    pub recorded_by: String,
+    pub recorded_ms: i64,
+}
+
+/// Every subject's groups, combined score and advice, and the ranking against the round's quota.
+pub async fn results(c: &mut Conn, r: &RoundRow) -> Result<(Vec<SubjectResult>, Ranking<i64>), StoreError> {
+    let subjects = subjects(c, r.id).await?;
+    let ratings: Vec<RatingRow> = c.fetch_all(Sql::new("SELECT subject_id, grp, values_json, comment FROM appraisal_ratings WHERE round_id = $1 ORDER BY subject_id, grp, rater_id").bind(r.id)).await?;
+    let grades: HashMap<i64, GradeRow> = c
+        .fetch_all::<GradeRow>(Sql::new("SELECT subject_id, grade, advised, reason, recorded_by, recorded_ms FROM appraisal_grades WHERE round_id = $1").bind(r.id))
+        .await?
+        .into_iter()
+        .map(|g| (g.subject_id, g))
+        .collect();
+    let scale = r.scale();
+    let weights = r.weights();
+    let mut by_subject: HashMap<i64, Vec<&RatingRow>> = HashMap::new();
+    for x in &ratings {
+        by_subject.entry(x.subject_id).or_default().push(x);
+    }
+    let mut out = Vec::new();
+    let mut scored = Vec::new();
+    for s in subjects {
+        let criteria = s.criteria();
+        let mut groups: Vec<GroupRatings> = weights.iter().filter(|(_, w)| *w > 0).map(|(g, w)| GroupRatings { group: *g, weight: *w, values: Vec::new() }).collect();
+        let mut comments = Vec::new();
+        for x in by_subject.get(&s.id).map(Vec::as_slice).unwrap_or(&[]) {
+            let vals: Vec<u32> = serde_json::from_str(&x.values_json).unwrap_or_default();
+            let pairs: Vec<(u32, u32)> = criteria.iter().zip(vals.iter()).filter_map(|(c, v)| scale.value(*v).map(|v| (c.weight, v))).collect();
+            if let (Some(score), Some(g)) = (rule::rater_score(&pairs), Group::parse(&x.grp)) {
+                if let Some(gr) = groups.iter_mut().find(|gr| gr.group == g) {
+                    gr.values.push(score);
+                }
+                if g == Group::Leaders {
+                    if let Some(cm) = &x.comment {
+                        comments.push(cm.clone());
+                    }
+                }
+            }
+        }
+        let combined = rule::combine(&groups);
+        let advised = combined.as_ref().and_then(|cb| rule::advise(cb.score, &r.grades()).map(str::to_string));
+        if let Some(cb) = &combined {
+            scored.push((s.id, cb.score));
+        }
+        let summary = groups
+            .iter()
+            .map(|g| {
+                let n = g.values.len();
+                let mean = (n > 0).then(|| g.values.iter().fold(Frac::zero(), |a, v| a + *v) * Frac::new(1, n as u128));
+                (g.group, n, mean)
+            })
+            .collect();
+        out.push(SubjectResult { grade: grades.get(&s.id).cloned(), subject: s, groups: summary, combined, advised, comments });
+    }
+    let ranking = rule::rank(scored, r.quota.unwrap_or(0).max(0) as usize);
+    Ok((out, ranking))
+}
+
+/// Whether the caller sees a subject's results: the office and leaders all; a secretary or unit
+/// head those in their reach.
+pub fn may_see(scope: &Scope, r: &RoundRow, s: &SubjectRow) -> bool {
+    if scope.has_any(&[Role::Office, Role::Admin, Role::Leader, Role::Auditor]) {
+        return true;
+    }
+    match r.kind() {
+        SubjectKind::Window => scope.unit_access(&s.path) == Some(Access::Write),
+        _ => scope.org_access(&s.path) == Some(Access::Write),
+    }
+}
+
+// ---- 民主评议党员: grades and follow-up cases --------------------------------------------------
+
+/// The branch records a member's grade; where it differs from the computed advice, a reason is
+/// required; the last grade (不合格) opens a case for the secondary organization.
+pub async fn record_grade(c: &mut Conn, scope: &Scope, round: i64, subject: i64, grade: &str, reason: &str) -> Result<(), StoreError> {
+    let r = self::round(c, round).await?;
+    let s = self::subject(c, round, subject).await?;
+    if r.kind() != SubjectKind::Member || r.grades().is_empty() {
+        return Err(conflict("这次评议不评定等次", "This round records no grades"));
+    }
+    if scope.org_access(&s.path) != Some(Access::Write) {
+        return Err(StoreError::NotFound);
+    }
+    let grades = r.grades();
+    if !grades.iter().any(|(g, _)| g == grade) {
+        return Err(invalid("grade", "请选择等次", "Choose a grade"));
+    }
+    let (results, _) = results(c, &r).await?;
+    let advised = results.into_iter().find(|x| x.subject.id == subject).and_then(|x| x.advised);
+    let reason = reason.trim();
+    if advised.as_deref() != Some(grade) && reason.is_empty() {
+        let a = advised.clone().unwrap_or_else(|| "（尚无评议分）".into());
+        return Err(invalid("reason", format!("所定等次与测评建议（{a}）不同，请写明理由"), format!("The grade differs from the advice ({a}): give the reason")));
+    }
+    if reason.chars().count() > 1000 {
+        return Err(invalid("reason", "理由不能超过 1000 字", "At most 1,000 characters"));
+    }
+    let before: Option<String> = c.fetch_opt_string(Sql::new("SELECT grade FROM appraisal_grades WHERE subject_id = $1").bind(subject)).await?;
+    c.execute(Sql::new("DELETE FROM appraisal_grades WHERE subject_id = $1").bind(subject)).await?;
+    c.execute(
+        Sql::new("INSERT INTO appraisal_grades (subject_id, round_id, grade, advised, reason, recorded_by, recorded_ms) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+            .bind(subject)
+            .bind(round)
+            .bind(grade)
+            .bind(advised)
+            .bind(if reason.is_empty() { None } else { Some(reason.to_string()) })
+            .bind(scope.actor.as_str())
+            .bind(now_ms()),
+    )
+    .await?;
+    audit::append(c, scope, "appraisal.grade", "appraisal_subject", subject, before, Some(grade.to_string())).await?;
+    let lowest = grades.last().map(|g| g.0.as_str()) == Some(grade);
+    if lowest {
+        let secondary: Option<i64> = s.path.split('/').filter(|x| !x.is_empty()).nth(1).and_then(|x| x.parse().ok());
+        let org = secondary.or_else(|| s.path.split('/').rfind(|x| !x.is_empty()).and_then(|x| x.parse().ok())).unwrap_or(0);
+        let exists = c.fetch_opt_i64(Sql::new("SELECT id FROM appraisal_cases WHERE subject_id = $1").bind(subject)).await?;
+        if exists.is_none() {
+            let id = c
+                .fetch_i64(Sql::new("INSERT INTO appraisal_cases (round_id, subject_id, org_id, state, created_ms) VALUES ($1, $2, $3, 'open', $4) RETURNING id").bind(round).bind(subject).bind(org).bind(now_ms()))
+                .await?;
+            audit::append(c, scope, "appraisal.case", "appraisal_case", id, None, Some(format!("subject {subject}"))).await?;
+        }
+    }
+    Ok(())
+}
+
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+pub struct CaseRow {
+    pub id: i64,
+    pub round_id: i64,
+    pub subject_id: i64,
+    pub name: String,
+    pub org_id: i64,
+    pub org_name: String,
+    pub org_path: String,
+    pub state: String,
+    pub note: Option<String>,
+    pub closed_by: Option<String>,
+    pub created_ms: i64,
+}
+
+/// The follow-up cases the caller may see (the office all; a secretary those of their organization).
+pub async fn cases(c: &mut Conn, scope: &Scope, round: i64) -> Result<Vec<CaseRow>, StoreError> {
+    let rows: Vec<CaseRow> = c
+        .fetch_all(
+            Sql::new(
+                "SELECT k.id, k.round_id, k.subject_id, s.name, k.org_id, o.name AS org_name, o.path AS org_path, k.state, k.note, k.closed_by, k.created_ms \
+                 FROM appraisal_cases k JOIN appraisal_subjects s ON s.id = k.subject_id JOIN orgs o ON o.id = k.org_id WHERE k.round_id = $1 ORDER BY k.id",
+            )
+            .bind(round),
+        )
+        .await?;
+    Ok(rows.into_iter().filter(|k| scope.is_office_or_admin() || scope.org_access(&k.org_path).is_some()).collect())
+}
+
+/// The secondary organization (or the office) closes a case with what was done.
+pub async fn close_case(c: &mut Conn, scope: &Scope, round: i64, case: i64, note: &str) -> Result<(), StoreError> {
+    let rows = cases(c, scope, round).await?;
+    let k = rows.into_iter().find(|k| k.id == case).ok_or(StoreError::NotFound)?;
+    if !(scope.is_office_or_admin() || scope.org_access(&k.org_path) == Some(Access::Write)) {
+        return Err(StoreError::NotFound);
+    }
+    let note = note.trim();
+    if note.is_empty() || note.chars().count() > 2000 {
+        return Err(invalid("note", "请写明处置情况（不超过 2000 字）", "Say what was done (up to 2,000 characters)"));
+    }
+    let n = c
+        .execute(Sql::new("UPDATE appraisal_cases SET state = 'closed', note = $1, closed_by = $2, closed_ms = $3 WHERE id = $4 AND state = 'open'").bind(note).bind(scope.actor.as_str()).bind(now_ms()).bind(case))
+        .await?;
+    if n == 0 {
+        return Err(conflict("这一事项已办结", "This case is already closed"));
+    }
+    audit::append(c, scope, "appraisal.case_close", "appraisal_case", case, Some("open".into()), Some(note.to_string())).await?;
+    Ok(())
+}

@@ -1,0 +1,237 @@
+//! Appraisal rounds through HTTP, on SQLite and PostgreSQL alike: the library's windows appraised
+//! against the standards the library set, by the three groups (群众评议, 党员互评, 领导点评 with
+//! comments), with the scores, grades and ranks written out by hand below; and a branch's
+//! 民主评议党员, where the branch records grades (a reason where they differ from the advice) and a
+//! 不合格 grade opens a case that the secondary organization closes.
+
+mod common;
+
+use common::{Backend, TestApp};
+use reqwest::Client;
+use serde_json::{json, Value};
+
+async fn post(app: &TestApp, c: &Client, path: &str, fields: &[(&str, &str)]) -> (u16, String) {
+    let r = app.post_form(c, path, fields).await;
+    let status = r.status().as_u16();
+    let location = r.headers().get("location").map(|l| l.to_str().unwrap().to_string());
+    let body = r.text().await.unwrap();
+    (status, location.unwrap_or(body))
+}
+
+fn id_in(location: &str) -> i64 {
+    location.trim_start_matches("/appraisals/").split('?').next().unwrap().parse().unwrap_or_else(|_| panic!("no id in {location}"))
+}
+
+async fn reach(app: &TestApp, c: &Client, kind: &str) -> i64 {
+    let me = app.get_json(c, "/api/v1/me").await;
+    let r = me["reaches"].as_array().unwrap().iter().find(|r| r["kind"] == kind && r["access"] == "write").unwrap_or_else(|| panic!("no {kind} reach: {me}"));
+    r["target"].as_str().unwrap().trim_end_matches('/').rsplit('/').next().unwrap().parse().unwrap()
+}
+
+fn today() -> String {
+    let d = time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(+8)).date();
+    format!("{:04}-{:02}-{:02}", d.year(), d.month() as u8, d.day())
+}
+
+fn result<'a>(results: &'a Value, subject: i64) -> &'a Value {
+    results["results"].as_array().unwrap().iter().find(|r| r["subject_id"] == subject).unwrap_or_else(|| panic!("no subject {subject} in {results}"))
+}
+
+async fn windows_are_appraised_by_three_groups(backend: Backend) {
+    let Some(app) = common::spawn(backend).await else { return };
+    let office = app.login("office").await;
+    let unithead = app.login("unithead").await;
+    let library = reach(&app, &unithead, "unit").await;
+    // The library sets its standards for its windows (item 9).
+    for (item, weight) in [("服务态度", "60"), ("办事效率", "40")] {
+        let (status, _) = post(&app, &unithead, &format!("/units/{library}/standards"), &[("item", item), ("weight", weight)]).await;
+        assert_eq!(status, 303);
+    }
+    // The member works at the library too, so they appraise its windows as a fellow Party member.
+    let member = app.login("member").await;
+    let me = app.get_json(&member, "/api/v1/me").await;
+    let person = me["person_id"].as_i64().unwrap();
+    let r = office.post(app.url(&format!("/api/v1/people/{person}/memberships"))).json(&json!({"tree": "unit", "node_id": library, "role": null, "start_date": today()})).send().await.unwrap();
+    assert!(r.status().is_success(), "{}", r.text().await.unwrap());
+
+    let t = today();
+    let base = [("title", "图书馆窗口三评"), ("kind", "window"), ("scale", "satisfaction"), ("w_masses", "50"), ("w_peers", "30"), ("w_leaders", "20"), ("w_own", "0"), ("grades", "优秀:90,良好:80,合格:60,不合格:0"), ("quota", "1"), ("opens", t.as_str()), ("closes", t.as_str())];
+    // Bad input changes nothing: weights adding up to 90, a broken grade list.
+    let lib = library.to_string();
+    let mut bad: Vec<(&str, &str)> = base.to_vec();
+    bad.push(("unit", lib.as_str()));
+    bad.retain(|(k, _)| *k != "w_own");
+    bad.push(("w_own", "-10"));
+    let (status, body) = post(&app, &office, "/appraisals", &bad).await;
+    assert_eq!(status, 422, "{body}");
+    let mut bad2: Vec<(&str, &str)> = base.iter().filter(|(k, _)| *k != "w_masses").copied().collect();
+    bad2.push(("unit", lib.as_str()));
+    bad2.push(("w_masses", "40"));
+    let (status, body) = post(&app, &office, "/appraisals", &bad2).await;
+    assert_eq!(status, 422);
+    assert!(body.contains("现在是 90"), "{body}");
+    let (status, _) = post(&app, &member, "/appraisals", &[("title", "x")]).await;
+    assert_eq!(status, 403);
+    let mut good: Vec<(&str, &str)> = base.to_vec();
+    good.push(("unit", lib.as_str()));
+    let (status, location) = post(&app, &office, "/appraisals", &good).await;
+    assert_eq!(status, 303, "{location}");
+    let id = id_in(&location);
+    let results = app.get_json(&office, &format!("/api/v1/appraisals/{id}/results")).await;
+    let subjects: Vec<i64> = results["results"].as_array().unwrap().iter().map(|r| r["subject_id"].as_i64().unwrap()).collect();
+    assert_eq!(subjects.len(), 5, "the library's five windows: {results}");
+    let (w1, w2) = (subjects[0], subjects[1]);
+    let form = app.get_json(&office, "/api/v1/me").await; // keeps the session warm
+    assert!(form["username"] == "office");
+    let page = member.get(app.url(&format!("/appraisals/{id}/subjects/{w1}"))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("服务态度") && page.contains("办事效率") && page.contains("党员互评"), "the window's unit's standards, in the member's group");
+
+    // The fixture (0 = 满意 100, 1 = 基本满意 60, 2 = 不满意 0; 服务态度 60, 办事效率 40):
+    // window 1: student 100/100 → 100, teacher 100/60 → 84: 群众 92; member 60/100 → 76: 党员互评 76;
+    // unithead 100/100 → 100, office 60/60 → 60: 领导点评 80. 0.5 × 92 + 0.3 × 76 + 0.2 × 80 = 84.80 → 良好.
+    // window 2: the student 0/100 → 40: 群众 40 alone, the others' weight shared out → 40.00 → 不合格.
+    let rate = |c: &Client, subject: i64, a: &str, b: &str, comment: &str| {
+        let (app, c, a, b, comment) = (&app, c.clone(), a.to_string(), b.to_string(), comment.to_string());
+        async move { post(app, &c, &format!("/appraisals/{id}/subjects/{subject}"), &[("c0", a.as_str()), ("c1", b.as_str()), ("comment", comment.as_str())]).await }
+    };
+    let student = app.login("student").await;
+    let teacher = app.login("teacher").await;
+    assert_eq!(rate(&student, w1, "0", "0", "").await.0, 303);
+    assert_eq!(rate(&teacher, w1, "0", "1", "").await.0, 303);
+    assert_eq!(rate(&member, w1, "1", "0", "").await.0, 303);
+    let (status, body) = rate(&unithead, w1, "0", "0", "").await;
+    assert_eq!(status, 422, "a leader comments: {body}");
+    assert!(body.contains("领导点评须写评语"));
+    assert_eq!(rate(&unithead, w1, "0", "0", "服务热情，借还高效").await.0, 303);
+    assert_eq!(rate(&office, w1, "1", "1", "高峰时段排队较长，需增加人手").await.0, 303);
+    assert_eq!(rate(&student, w2, "2", "0", "").await.0, 303);
+    // Refused: a second appraisal, a value off the scale, a missing item.
+    let (status, body) = rate(&student, w1, "1", "1", "").await;
+    assert_eq!(status, 409, "{body}");
+    assert!(body.contains("您已评议过"));
+    assert_eq!(rate(&teacher, w2, "7", "0", "").await.0, 422);
+    assert_eq!(rate(&teacher, w2, "0", "", "").await.0, 422);
+
+    let results = app.get_json(&office, &format!("/api/v1/appraisals/{id}/results")).await;
+    let r1 = result(&results, w1);
+    assert_eq!(r1["score"], "84.80", "{r1}");
+    assert_eq!(r1["score_exact"], "424/5");
+    assert_eq!(r1["groups"], json!([{"group": "masses", "raters": 2, "mean": "92.00"}, {"group": "peers", "raters": 1, "mean": "76.00"}, {"group": "leaders", "raters": 2, "mean": "80.00"}]));
+    assert_eq!(r1["advised"], "良好");
+    assert_eq!(r1["rank"], 1);
+    assert_eq!(r1["comments"].as_array().unwrap().len(), 2);
+    let r2 = result(&results, w2);
+    assert_eq!(r2["score"], "40.00");
+    assert_eq!(r2["shared_out"], json!(["peers", "leaders"]));
+    assert_eq!(r2["advised"], "不合格");
+    assert_eq!(r2["rank"], 2);
+    assert_eq!(r2["tied_at_line"], false);
+    let page = office.get(app.url(&format!("/appraisals/{id}"))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("84.80") && page.contains("无人评议，其权重按比例分给其他评议主体"), "{page}");
+    let csv = office.get(app.url(&format!("/appraisals/{id}/results.csv"))).send().await.unwrap().text().await.unwrap();
+    assert!(csv.contains("84.80") && csv.contains("良好"), "{csv}");
+    // The people served see no results; the unit head sees their windows'.
+    let seen = app.get_json(&student, &format!("/api/v1/appraisals/{id}/results")).await;
+    assert!(seen["results"].as_array().unwrap().is_empty(), "{seen}");
+    let seen = app.get_json(&unithead, &format!("/api/v1/appraisals/{id}/results")).await;
+    assert_eq!(seen["results"].as_array().unwrap().len(), 5);
+}
+
+async fn a_branch_grades_its_members(backend: Backend) {
+    let Some(app) = common::spawn(backend).await else { return };
+    let office = app.login("office").await;
+    let branchsec = app.login("branchsec").await;
+    let branch = reach(&app, &branchsec, "org").await;
+    let b = branch.to_string();
+    let t = today();
+    let (status, location) = post(
+        &app,
+        &office,
+        "/appraisals",
+        &[("title", "2012年民主评议党员"), ("kind", "member"), ("org", b.as_str()), ("scale", "satisfaction"), ("w_masses", "0"), ("w_peers", "60"), ("w_leaders", "40"), ("w_own", "0"), ("grades", "优秀:90,合格:70,基本合格:60,不合格:0"), ("opens", t.as_str()), ("closes", t.as_str())],
+    )
+    .await;
+    assert_eq!(status, 303, "{location}");
+    let id = id_in(&location);
+    let member = app.login("member").await;
+    let me = app.get_json(&member, "/api/v1/me").await["person_id"].as_i64().unwrap();
+    let sec = app.get_json(&branchsec, "/api/v1/me").await["person_id"].as_i64().unwrap();
+    let results = app.get_json(&branchsec, &format!("/api/v1/appraisals/{id}/results")).await;
+    let all: Vec<i64> = results["results"].as_array().unwrap().iter().map(|r| r["subject_id"].as_i64().unwrap()).collect();
+    assert!(all.len() >= 4, "the branch's members: {results}");
+    // The member's page lists the others as 党员互评 and themself as 自评 (not weighed: not offered).
+    let page = member.get(app.url(&format!("/appraisals/{id}"))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("党员互评"), "{page}");
+    // Subjects that are neither the member nor the secretary.
+    let mut others = Vec::new();
+    for s in &all {
+        let p = member.get(app.url(&format!("/appraisals/{id}/subjects/{s}"))).send().await.unwrap();
+        let body = p.text().await.unwrap();
+        if body.contains("党员互评") {
+            others.push(*s);
+        }
+    }
+    assert!(others.len() >= 2, "{others:?} (member {me}, secretary {sec})");
+    let (x, y) = (others[0], others[1]);
+    // X: the member 满意 (100) as a peer; the secretary 基本满意 (60) as the leader:
+    // 0.6 × 100 + 0.4 × 60 = 84.00 → advised 合格.
+    let (status, _) = post(&app, &member, &format!("/appraisals/{id}/subjects/{x}"), &[("c0", "0")]).await;
+    assert_eq!(status, 303);
+    let (status, _) = post(&app, &branchsec, &format!("/appraisals/{id}/subjects/{x}"), &[("c0", "1"), ("comment", "学习主动，联系群众还需加强")]).await;
+    assert_eq!(status, 303);
+    let student = app.login("student").await;
+    let (status, _) = post(&app, &student, &format!("/appraisals/{id}/subjects/{x}"), &[("c0", "0")]).await;
+    assert_eq!(status, 403, "a student outside the member's units has no part");
+    let r = app.get_json(&branchsec, &format!("/api/v1/appraisals/{id}/results")).await;
+    assert_eq!(result(&r, x)["score"], "84.00");
+    assert_eq!(result(&r, x)["advised"], "合格");
+
+    // The branch meeting decides 优秀: a reason is required since the advice is 合格.
+    let (status, body) = post(&app, &branchsec, &format!("/appraisals/{id}/grades/{x}"), &[("grade", "优秀")]).await;
+    assert_eq!(status, 422, "{body}");
+    assert!(body.contains("请写明理由"), "{body}");
+    let (status, _) = post(&app, &branchsec, &format!("/appraisals/{id}/grades/{x}"), &[("grade", "优秀"), ("reason", "支部大会表决：本年度带领学习小组成绩突出")]).await;
+    assert_eq!(status, 303);
+    // Another college's secretary cannot grade this branch's members.
+    let other = app.login("branchsec2").await;
+    let (status, _) = post(&app, &other, &format!("/appraisals/{id}/grades/{y}"), &[("grade", "合格"), ("reason", "x")]).await;
+    assert_eq!(status, 404);
+    // 不合格 opens a case for the secondary organization, which closes it.
+    let (status, _) = post(&app, &branchsec, &format!("/appraisals/{id}/grades/{y}"), &[("grade", "不合格"), ("reason", "长期不参加组织生活，经教育仍不改正")]).await;
+    assert_eq!(status, 303);
+    let r = app.get_json(&branchsec, &format!("/api/v1/appraisals/{id}/results")).await;
+    assert_eq!(result(&r, x)["grade"], "优秀");
+    assert_eq!(result(&r, y)["grade"], "不合格");
+    let orgsec = app.login("orgsec").await;
+    let page = orgsec.get(app.url(&format!("/appraisals/{id}"))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("待处置"), "the secondary organization sees the case");
+    let cid: i64 = page.split("/cases/").nth(1).and_then(|s| s.split('/').next()).and_then(|s| s.parse().ok()).expect("the case's form");
+    let elsewhere = other.get(app.url(&format!("/appraisals/{id}"))).send().await.unwrap().text().await.unwrap();
+    assert!(!elsewhere.contains("待处置"), "another college does not");
+    let (status, _) = post(&app, &orgsec, &format!("/appraisals/{id}/cases/{cid}/close"), &[("note", "")]).await;
+    assert_eq!(status, 422);
+    let (status, _) = post(&app, &orgsec, &format!("/appraisals/{id}/cases/{cid}/close"), &[("note", "经谈话教育，限期改正，列为重点帮助对象")]).await;
+    assert_eq!(status, 303);
+    let page = orgsec.get(app.url(&format!("/appraisals/{id}"))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("已办结") && page.contains("限期改正"));
+}
+
+#[tokio::test]
+async fn sqlite_windows_are_appraised_by_three_groups() {
+    windows_are_appraised_by_three_groups(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn postgres_windows_are_appraised_by_three_groups() {
+    windows_are_appraised_by_three_groups(Backend::Postgres).await;
+}
+
+#[tokio::test]
+async fn sqlite_a_branch_grades_its_members() {
+    a_branch_grades_its_members(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn postgres_a_branch_grades_its_members() {
+    a_branch_grades_its_members(Backend::Postgres).await;
+}
