@@ -3,7 +3,7 @@
 //! categories, survey templates); sections this version does not know are left for them.
 
 use crate::calendar::Calendar;
-use crate::selection::{AwardCategory, CandidateKind, Nominators, Voters};
+use crate::selection::{AwardCategory, CandidateKind, Method, Nominators, Voters};
 use crate::survey::{Kind, Question, Questionnaire, Scale, TargetKind};
 use crate::{Lang, Text};
 use serde::{Deserialize, Serialize};
@@ -249,6 +249,20 @@ struct RawAward {
     #[serde(default)]
     org_kinds: Vec<Spanned<String>>,
     notice_days: Spanned<u32>,
+    method: Option<Spanned<String>>,
+    mix: Option<Spanned<RawMix>>,
+    min_satisfaction: Option<Spanned<u32>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMix {
+    #[serde(default)]
+    ballot: u32,
+    #[serde(default)]
+    scores: u32,
+    #[serde(default)]
+    appraisal: u32,
 }
 
 #[derive(Deserialize)]
@@ -743,7 +757,37 @@ pub fn parse(text: &str) -> Result<Plan, Vec<PlanError>> {
                 None => err(k.span().start, format!("未知的党组织类别“{}”", k.get_ref()), format!("Unknown kind of organization \"{}\"", k.get_ref())),
             }
         }
-        if let (Some(candidates), Some(nominators), Some(voters), Some(period)) = (candidates, nominators, voters, period) {
+        let method = match (r.method.as_ref().map(|m| m.get_ref().as_str()), &r.mix) {
+            (None | Some("ballot"), None) => Some(Method::Ballot),
+            (Some("scores"), None) => Some(Method::Scores),
+            (Some("appraisal"), None) => Some(Method::Appraisal),
+            (Some("mix"), Some(m)) => {
+                let x = m.get_ref();
+                if x.ballot > 0 && x.scores > 0 {
+                    err(m.span().start, "mix 不能同时含投票和评委打分（二者由同一批人进行）".into(), "A mix takes the ballot or the panel, not both (the same people do both)".into());
+                    None
+                } else if x.ballot + x.scores + x.appraisal != 100 {
+                    err(m.span().start, "mix 的权重之和应为 100".into(), "The weights of mix add up to 100".into());
+                    None
+                } else {
+                    Some(Method::Mix { ballot: x.ballot, scores: x.scores, appraisal: x.appraisal })
+                }
+            }
+            (Some(other), _) => {
+                err(r.method.as_ref().map(|m| m.span().start).unwrap_or(at), format!("未知的评选方式“{other}”（ballot、scores、appraisal 或 mix，mix 须写 mix = {{ ballot = 50, appraisal = 50 }}）"), format!("Unknown method \"{other}\" (ballot, scores, appraisal, or mix with mix = {{ ballot = 50, appraisal = 50 }})"));
+                None
+            }
+            (None, Some(m)) => {
+                err(m.span().start, "写了 mix 就要写 method = \"mix\"".into(), "mix goes with method = \"mix\"".into());
+                None
+            }
+        };
+        if let Some(m) = &r.min_satisfaction {
+            if *m.get_ref() > 100 || r.candidates.get_ref() != "window" {
+                err(m.span().start, "min_satisfaction 是 0 到 100 的百分数，只用于窗口".into(), "min_satisfaction is a percentage from 0 to 100, for windows only".into());
+            }
+        }
+        if let (Some(candidates), Some(nominators), Some(voters), Some(period), Some(method)) = (candidates, nominators, voters, period, method) {
             awards.push(AwardCategory {
                 code: r.code.clone(),
                 item: r.item.as_ref().map(|i| *i.get_ref()),
@@ -757,6 +801,8 @@ pub fn parse(text: &str) -> Result<Plan, Vec<PlanError>> {
                 politics,
                 org_kinds,
                 notice_days: *r.notice_days.get_ref(),
+                method,
+                min_satisfaction: r.min_satisfaction.as_ref().map(|m| *m.get_ref()),
             });
         }
     }

@@ -7,7 +7,7 @@
 //!
 //! Rules only: the store keeps the records, the pages show them.
 
-use crate::appraisal::{self, Frac};
+use crate::appraisal::Frac;
 use crate::calendar::Calendar;
 use crate::people::PoliticalStatus;
 use crate::{Lang, Text};
@@ -143,6 +143,11 @@ pub struct AwardCategory {
     pub org_kinds: Vec<String>,
     /// Working days of the public notice.
     pub notice_days: u32,
+    #[serde(default)]
+    pub method: Method,
+    /// For windows: the lowest satisfaction rate (a whole percentage) of the campaign's surveys.
+    #[serde(default)]
+    pub min_satisfaction: Option<u32>,
 }
 
 impl AwardCategory {
@@ -285,12 +290,13 @@ pub fn tally(candidates: &[i64], ballots: &[Vec<i64>]) -> HashMap<i64, u64> {
 }
 
 /// The outcome of a count: the ranking, who is selected, who is next in line, and a tie at the
-/// line the office must decide.
+/// line the office must decide. `S` is what ranks: votes (a ballot) or a score (panel scores,
+/// the combined appraisal score, a weighted mix).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Outcome {
-    /// Every candidate, most votes first; equal votes in the office's recorded order, then by
+pub struct Outcome<S = u64> {
+    /// Every candidate, best first; equal results in the office's recorded order, then by
     /// nomination number.
-    pub order: Vec<(i64, u64)>,
+    pub order: Vec<(i64, S)>,
     pub selected: Vec<i64>,
     /// Those who moved up because a selected candidate was disqualified (递补).
     pub moved_up: Vec<i64>,
@@ -298,34 +304,132 @@ pub struct Outcome {
     pub tie_at_line: Vec<i64>,
 }
 
-/// Ranks candidates by votes against the quota; a candidate without a vote is not selected. `disqualified` are those whose objection was
-/// upheld (they keep their place in the ranking but are passed over); `preference` is the
-/// office's recorded order among tied candidates. Who moved up is found by comparing with the
-/// selection no objection touched.
-pub fn outcome(votes: &HashMap<i64, u64>, quota: u32, disqualified: &HashSet<i64>, preference: &[i64]) -> Outcome {
+/// Ranks candidates by votes against the quota; a candidate without a vote is not selected.
+/// `disqualified` are those whose objection was upheld (they keep their place in the ranking but
+/// are passed over); `preference` is the office's recorded order among tied candidates. Who moved
+/// up is found by comparing with the selection no objection touched.
+pub fn outcome(votes: &HashMap<i64, u64>, quota: u32, disqualified: &HashSet<i64>, preference: &[i64]) -> Outcome<u64> {
+    outcome_by(votes, |v| *v > 0, quota, disqualified, preference)
+}
+
+/// The same for scores: a candidate without a score above 0 is not selected.
+pub fn outcome_scored(scores: &HashMap<i64, Frac>, quota: u32, disqualified: &HashSet<i64>, preference: &[i64]) -> Outcome<Frac> {
+    outcome_by(scores, |s| *s > Frac::zero(), quota, disqualified, preference)
+}
+
+fn outcome_by<S: Copy + Ord>(results: &HashMap<i64, S>, counts: impl Fn(&S) -> bool, quota: u32, disqualified: &HashSet<i64>, preference: &[i64]) -> Outcome<S> {
     let pref = |c: &i64| preference.iter().position(|p| p == c).unwrap_or(usize::MAX);
-    let mut order: Vec<(i64, u64)> = votes.iter().map(|(c, v)| (*c, *v)).collect();
+    let mut order: Vec<(i64, S)> = results.iter().map(|(c, v)| (*c, *v)).collect();
     order.sort_by(|a, b| b.1.cmp(&a.1).then(pref(&a.0).cmp(&pref(&b.0))).then(a.0.cmp(&b.0)));
-    let first = select(&order, quota, &HashSet::new(), &pref);
-    let now = select(&order, quota, disqualified, &pref);
+    let first = select(&order, &counts, quota, &HashSet::new(), &pref);
+    let now = select(&order, &counts, quota, disqualified, &pref);
     // Who moved up is said only once the selection stands (no tie left open).
     let moved_up = if now.1.is_empty() { now.0.iter().filter(|c| !first.0.contains(c)).copied().collect() } else { Vec::new() };
     Outcome { selected: if now.1.is_empty() { now.0 } else { Vec::new() }, moved_up, tie_at_line: now.1, order }
 }
 
-fn select(order: &[(i64, u64)], quota: u32, disqualified: &HashSet<i64>, pref: &dyn Fn(&i64) -> usize) -> (Vec<i64>, Vec<i64>) {
-    // A candidate nobody voted for is never selected.
-    let standing: Vec<(i64, Frac)> = order.iter().filter(|(c, v)| !disqualified.contains(c) && *v > 0).map(|(c, v)| (*c, Frac::new(*v as u128, 1))).collect();
-    let ranked = appraisal::rank(standing.clone(), quota as usize);
-    let tie: Vec<i64> = ranked.tie_at_line.clone();
+fn select<S: Copy + Ord>(order: &[(i64, S)], counts: &dyn Fn(&S) -> bool, quota: u32, disqualified: &HashSet<i64>, pref: &dyn Fn(&i64) -> usize) -> (Vec<i64>, Vec<i64>) {
+    let standing: Vec<(i64, S)> = order.iter().filter(|(c, v)| !disqualified.contains(c) && counts(v)).copied().collect();
+    let q = quota as usize;
+    let mut tie = Vec::new();
+    if q > 0 && q < standing.len() && standing[q - 1].1 == standing[q].1 {
+        let line = standing[q].1;
+        tie = standing.iter().filter(|(_, s)| *s == line).map(|(c, _)| *c).collect();
+    }
     // A tie the office has ordered completely is settled.
     let settled = !tie.is_empty() && tie.iter().all(|c| pref(c) != usize::MAX);
-    let chosen: Vec<i64> = standing.iter().take(quota as usize).map(|(c, _)| *c).collect();
+    let chosen: Vec<i64> = standing.iter().take(q).map(|(c, _)| *c).collect();
     if tie.is_empty() || settled {
         (chosen, Vec::new())
     } else {
         (chosen, tie)
     }
+}
+
+/// How a selection ranks its candidates.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum Method {
+    /// Each voter approves up to the quota.
+    #[default]
+    Ballot,
+    /// A panel scores each candidate 0-100 (a member does not score a candidate of their own
+    /// secondary organization); the mean ranks.
+    Scores,
+    /// The combined score of an appraisal round the office names.
+    Appraisal,
+    /// A weighted mix of the three, each on 0-100 (the ballot as the share of voters who
+    /// approved the candidate); a part a candidate lacks counts 0.
+    Mix { ballot: u32, scores: u32, appraisal: u32 },
+}
+
+impl Method {
+    pub fn code(self) -> &'static str {
+        match self {
+            Method::Ballot => "ballot",
+            Method::Scores => "scores",
+            Method::Appraisal => "appraisal",
+            Method::Mix { .. } => "mix",
+        }
+    }
+
+    pub fn label(self, lang: Lang) -> String {
+        match self {
+            Method::Ballot => lang.t("投票（每人赞成不超过名额）", "Ballot (approve up to the quota)").into(),
+            Method::Scores => lang.t("评委打分（本单位候选人回避）", "Panel scores (members recuse for their own organization)").into(),
+            Method::Appraisal => lang.t("评议综合得分", "Combined appraisal score").into(),
+            Method::Mix { ballot, scores, appraisal } => match lang {
+                Lang::Zh => format!("综合：投票 {ballot}%、评委打分 {scores}%、评议得分 {appraisal}%"),
+                Lang::En => format!("Mixed: ballot {ballot}%, panel {scores}%, appraisal {appraisal}%"),
+            },
+        }
+    }
+
+    /// Whether people vote or score (a ballot or a panel); an appraisal alone needs neither.
+    pub fn has_ballot(self) -> bool {
+        matches!(self, Method::Ballot) || matches!(self, Method::Mix { ballot, .. } if ballot > 0)
+    }
+    pub fn has_panel(self) -> bool {
+        matches!(self, Method::Scores) || matches!(self, Method::Mix { scores, .. } if scores > 0)
+    }
+    pub fn has_appraisal(self) -> bool {
+        matches!(self, Method::Appraisal) || matches!(self, Method::Mix { appraisal, .. } if appraisal > 0)
+    }
+
+    /// A candidate's result on 0-100 from its parts (ballot share, panel mean, appraisal score).
+    pub fn combine(self, ballot: Option<Frac>, panel: Option<Frac>, appraisal: Option<Frac>) -> Option<Frac> {
+        match self {
+            Method::Ballot => ballot,
+            Method::Scores => panel,
+            Method::Appraisal => appraisal,
+            Method::Mix { ballot: wb, scores: ws, appraisal: wa } => {
+                let total = (wb + ws + wa) as u128;
+                if total == 0 || (ballot.is_none() && panel.is_none() && appraisal.is_none()) {
+                    return None;
+                }
+                let part = |v: Option<Frac>, w: u32| v.unwrap_or(Frac::zero()) * Frac::new(w as u128, total);
+                Some(part(ballot, wb) + part(panel, ws) + part(appraisal, wa))
+            }
+        }
+    }
+}
+
+/// Checks a panel member's score sheet: a whole score 0-100 for every candidate they may score,
+/// none for one they must recuse themselves from.
+pub fn check_sheet(scores: &HashMap<i64, Option<u32>>, may_score: &HashSet<i64>) -> Result<Vec<(i64, u32)>, Text> {
+    let mut out = Vec::new();
+    for c in may_score {
+        match scores.get(c).copied().flatten() {
+            Some(v) if v <= 100 => out.push((*c, v)),
+            Some(_) => return Err(Text::new("分数应为 0 到 100 的整数", "A score is a whole number from 0 to 100")),
+            None => return Err(Text::new("请为每一位候选人打分", "Score every candidate")),
+        }
+    }
+    if scores.iter().any(|(c, v)| v.is_some() && !may_score.contains(c)) {
+        return Err(Text::new("本单位的候选人须回避，不能打分", "You recuse yourself from your own organization's candidates"));
+    }
+    out.sort_unstable();
+    Ok(out)
 }
 
 /// The last day of a public notice of `days` working days published on `from` (the day of
@@ -399,6 +503,34 @@ mod tests {
         // A tie below the line needs nothing.
         let v = votes(&[(1, 5), (2, 4), (3, 3), (4, 3)]);
         assert!(outcome(&v, 2, &HashSet::new(), &[]).tie_at_line.is_empty());
+    }
+
+    #[test]
+    fn scores_rank_like_votes_and_methods_mix() {
+        let s: HashMap<i64, Frac> = [(1, Frac::new(424, 5)), (2, Frac::new(80, 1)), (3, Frac::new(80, 1))].into();
+        let o = outcome_scored(&s, 2, &HashSet::new(), &[]);
+        assert_eq!(o.tie_at_line, vec![2, 3]);
+        assert_eq!(outcome_scored(&s, 1, &HashSet::new(), &[]).selected, vec![1]);
+        // A mix of ballot 50, panel 30, appraisal 20: 0.5 × 80 + 0.3 × 90 + 0.2 × 84.8 = 83.96.
+        let m = Method::Mix { ballot: 50, scores: 30, appraisal: 20 };
+        assert_eq!(m.combine(Some(Frac::new(80, 1)), Some(Frac::new(90, 1)), Some(Frac::new(424, 5))).unwrap().published(), "83.96");
+        // A part missing counts 0.
+        assert_eq!(m.combine(Some(Frac::new(80, 1)), None, None).unwrap().published(), "40.00");
+        assert!(m.has_ballot() && m.has_panel() && m.has_appraisal());
+        assert!(!Method::Appraisal.has_ballot());
+    }
+
+    #[test]
+    fn a_score_sheet_scores_everyone_but_the_recused() {
+        let may: HashSet<i64> = [1, 2].into();
+        let sheet: HashMap<i64, Option<u32>> = [(1, Some(90)), (2, Some(75)), (3, None)].into();
+        assert_eq!(check_sheet(&sheet, &may).unwrap(), vec![(1, 90), (2, 75)]);
+        let recused: HashMap<i64, Option<u32>> = [(1, Some(90)), (2, Some(75)), (3, Some(60))].into();
+        assert!(check_sheet(&recused, &may).unwrap_err().zh.contains("回避"));
+        let missing: HashMap<i64, Option<u32>> = [(1, Some(90))].into();
+        assert!(check_sheet(&missing, &may).is_err());
+        let over: HashMap<i64, Option<u32>> = [(1, Some(101)), (2, Some(1))].into();
+        assert!(check_sheet(&over, &may).is_err());
     }
 
     #[test]

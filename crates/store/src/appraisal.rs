@@ -147,6 +147,9 @@ pub struct NewRound {
     pub closes: String,
 }
 
+/// Criteria of one subject, at most (a unit's standards beyond it are cut with a note in the log).
+pub const MAX_CRITERIA: usize = 50;
+
 fn parse_criteria(text: &str) -> Result<Vec<Criterion>, Text> {
     let mut out = Vec::new();
     for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
@@ -161,6 +164,9 @@ fn parse_criteria(text: &str) -> Result<Vec<Criterion>, Text> {
     }
     if out.is_empty() {
         out.push(Criterion { item: "总体评价".into(), weight: 1 });
+    }
+    if out.len() > MAX_CRITERIA {
+        return Err(Text::new(format!("评议项目最多 {MAX_CRITERIA} 项"), format!("At most {MAX_CRITERIA} criteria")));
     }
     Ok(out)
 }
@@ -250,7 +256,7 @@ pub async fn create(c: &mut Conn, scope: &Scope, campaign: i64, n: &NewRound) ->
         SubjectKind::Organization => {
             let o = org.as_ref().ok_or(StoreError::NotFound)?;
             let rows: Vec<(i64, String, String)> =
-                c.fetch_all(Sql::new("SELECT id, name, path FROM orgs WHERE path LIKE $1 AND id <> $2 AND closed_on IS NULL ORDER BY path").bind(format!("{}%", o.path)).bind(o.id)).await?;
+                c.fetch_all(Sql::new("SELECT id, name, path FROM orgs WHERE parent_id = $1 AND closed_on IS NULL ORDER BY path").bind(o.id)).await?;
             for (id, name, path) in rows {
                 list.push((None, Some(id), None, name, path, criteria_json.clone()));
             }
@@ -260,8 +266,10 @@ pub async fn create(c: &mut Conn, scope: &Scope, campaign: i64, n: &NewRound) ->
             let rows: Vec<(i64, String, String, String)> = c
                 .fetch_all(
                     Sql::new(
-                        "SELECT p.id, p.name, p.political_status, MIN(o.path) FROM people p JOIN org_memberships m ON m.person_id = p.id AND m.end_date IS NULL \
-                         JOIN orgs o ON o.id = m.org_id WHERE o.path LIKE $1 AND p.left_on IS NULL GROUP BY p.id, p.name, p.political_status ORDER BY MIN(o.path), p.name",
+                        "SELECT p.id, p.name, p.political_status, MIN(CASE WHEN o.kind = 'group' THEN po.path ELSE o.path END) FROM people p \
+                         JOIN org_memberships m ON m.person_id = p.id AND m.end_date IS NULL JOIN orgs o ON o.id = m.org_id LEFT JOIN orgs po ON po.id = o.parent_id \
+                         WHERE o.path LIKE $1 AND p.left_on IS NULL GROUP BY p.id, p.name, p.political_status \
+                         ORDER BY MIN(CASE WHEN o.kind = 'group' THEN po.path ELSE o.path END), p.name",
                     )
                     .bind(format!("{}%", o.path)),
                 )
@@ -280,7 +288,7 @@ pub async fn create(c: &mut Conn, scope: &Scope, campaign: i64, n: &NewRound) ->
                 // A window is appraised against the standards its unit set (item 9).
                 let own = match crate::window::standards_for_window(c, id).await? {
                     Some((_, _, st)) if !st.is_empty() => {
-                        let cs: Vec<Criterion> = st.iter().map(|s| Criterion { item: s.item.clone(), weight: s.weight as u32 }).collect();
+                        let cs: Vec<Criterion> = st.iter().take(MAX_CRITERIA).map(|s| Criterion { item: s.item.clone(), weight: s.weight as u32 }).collect();
                         serde_json::to_string(&cs).map_err(|e| StoreError::Config(e.to_string()))?
                     }
                     _ => criteria_json.clone(),
@@ -370,7 +378,12 @@ pub async fn group_of(c: &mut Conn, scope: &Scope, r: &RoundRow, s: &SubjectRow)
         SubjectKind::Member => {
             // Fellow members of the same branch.
             let same = c
-                .fetch_opt_i64(Sql::new("SELECT CAST(1 AS BIGINT) FROM org_memberships m JOIN orgs o ON o.id = m.org_id WHERE m.person_id = $1 AND m.end_date IS NULL AND o.path = $2").bind(me).bind(s.path.as_str()))
+                .fetch_opt_i64(
+                    Sql::new("SELECT CAST(1 AS BIGINT) FROM org_memberships m JOIN orgs o ON o.id = m.org_id WHERE m.person_id = $1 AND m.end_date IS NULL AND (o.path = $2 OR (o.kind = 'group' AND o.path LIKE $3))")
+                        .bind(me)
+                        .bind(s.path.as_str())
+                        .bind(format!("{}%", s.path)),
+                )
                 .await?
                 .is_some();
             if same && is_member {
@@ -393,6 +406,18 @@ pub async fn group_of(c: &mut Conn, scope: &Scope, r: &RoundRow, s: &SubjectRow)
         SubjectKind::Window => {
             // The window's unit: its parent.
             let parent = s.path.trim_end_matches('/').rsplit_once('/').map(|(p, _)| format!("{p}/")).unwrap_or_default();
+            let own_staff = c
+                .fetch_opt_i64(
+                    Sql::new("SELECT CAST(1 AS BIGINT) FROM unit_memberships m JOIN units u ON u.id = m.unit_id WHERE m.person_id = $1 AND m.end_date IS NULL AND u.path LIKE $2")
+                        .bind(me)
+                        .bind(format!("{}%", s.path)),
+                )
+                .await?
+                .is_some();
+            if own_staff {
+                // Those who work at the window appraise it as themselves.
+                return Ok(Some(Group::Own));
+            }
             let colleague = c
                 .fetch_opt_i64(
                     Sql::new("SELECT CAST(1 AS BIGINT) FROM unit_memberships m JOIN units u ON u.id = m.unit_id WHERE m.person_id = $1 AND m.end_date IS NULL AND u.path LIKE $2")
@@ -409,12 +434,10 @@ pub async fn group_of(c: &mut Conn, scope: &Scope, r: &RoundRow, s: &SubjectRow)
         SubjectKind::Organization => {
             let parent = s.path.trim_end_matches('/').rsplit_once('/').map(|(p, _)| format!("{p}/")).unwrap_or_default();
             let rows: Vec<(String,)> = c.fetch_all(Sql::new("SELECT o.path FROM org_memberships m JOIN orgs o ON o.id = m.org_id WHERE m.person_id = $1 AND m.end_date IS NULL").bind(me)).await?;
-            if rows.iter().any(|(p,)| p.starts_with(&s.path)) {
-                // Its own members appraise it as the people it serves most directly.
-                return Ok(Some(Group::Masses));
-            }
-            if is_member && rows.iter().any(|(p,)| p.starts_with(&parent)) {
-                return Ok(Some(Group::Peers));
+            // Its own members and those of its sibling organizations are its fellow members;
+            // the people it serves (its linked unit's) are the masses.
+            if rows.iter().any(|(p,)| p.starts_with(&parent)) {
+                return Ok(if is_member { Some(Group::Peers) } else { None });
             }
             let linked = c
                 .fetch_opt_i64(
@@ -605,6 +628,12 @@ pub async fn record_grade(c: &mut Conn, scope: &Scope, round: i64, subject: i64,
     if scope.org_access(&s.path) != Some(Access::Write) {
         return Err(StoreError::NotFound);
     }
+    if s.person_id.is_some() && s.person_id == scope.person.map(|p| p.0) {
+        return Err(StoreError::Forbidden(Text::new("不能评定自己的等次，由上级党组织评定", "You cannot grade yourself; the level above does")));
+    }
+    if today() <= r.closes {
+        return Err(conflict("测评结束后才能评定等次", "Grades are recorded after the appraisal closes"));
+    }
     let grades = r.grades();
     if !grades.iter().any(|(g, _)| g == grade) {
         return Err(invalid("grade", "请选择等次", "Choose a grade"));
@@ -634,11 +663,21 @@ pub async fn record_grade(c: &mut Conn, scope: &Scope, round: i64, subject: i64,
     .await?;
     audit::append(c, scope, "appraisal.grade", "appraisal_subject", subject, before, Some(grade.to_string())).await?;
     let lowest = grades.last().map(|g| g.0.as_str()) == Some(grade);
-    if lowest {
+    if !lowest {
+        let n = c
+            .execute(Sql::new("UPDATE appraisal_cases SET state = 'void', note = $1, closed_by = $2, closed_ms = $3 WHERE subject_id = $4 AND state = 'open'").bind(format!("等次改为“{grade}”，不再需要处置")).bind(scope.actor.as_str()).bind(now_ms()).bind(subject))
+            .await?;
+        if n > 0 {
+            audit::append(c, scope, "appraisal.case_void", "appraisal_subject", subject, Some("open".into()), Some(grade.to_string())).await?;
+        }
+    } else {
         let secondary: Option<i64> = s.path.split('/').filter(|x| !x.is_empty()).nth(1).and_then(|x| x.parse().ok());
         let org = secondary.or_else(|| s.path.split('/').rfind(|x| !x.is_empty()).and_then(|x| x.parse().ok())).unwrap_or(0);
         let exists = c.fetch_opt_i64(Sql::new("SELECT id FROM appraisal_cases WHERE subject_id = $1").bind(subject)).await?;
-        if exists.is_none() {
+        if let Some(k) = exists {
+            // The lowest grade again: the case opens again.
+            c.execute(Sql::new("UPDATE appraisal_cases SET state = 'open', note = NULL, closed_by = NULL, closed_ms = NULL WHERE id = $1 AND state = 'void'").bind(k)).await?;
+        } else {
             let id = c
                 .fetch_i64(Sql::new("INSERT INTO appraisal_cases (round_id, subject_id, org_id, state, created_ms) VALUES ($1, $2, $3, 'open', $4) RETURNING id").bind(round).bind(subject).bind(org).bind(now_ms()))
                 .await?;

@@ -12,7 +12,7 @@ use pacesetter_domain::commitment::{self as rule, Action, Content, PublicField, 
 use pacesetter_domain::dates::{cst_date, now_ms, today};
 use pacesetter_domain::plan::Deliverable;
 use pacesetter_domain::scope::{Access, Reach, Scope};
-use pacesetter_domain::survey::{Rate, Tally};
+use pacesetter_domain::survey::Rate;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 use time::Date;
@@ -924,21 +924,7 @@ pub async fn set_survey_targets(c: &mut Conn, survey: i64, campaign: i64, org_pa
 /// The satisfaction counts of each commitment over every evaluation survey of a campaign, and
 /// whether the surveys are anonymous (then a figure needs 5 valid answers to be shown).
 pub async fn rates(c: &mut Conn, campaign: i64) -> Result<(HashMap<i64, Rate>, bool), StoreError> {
-    let rows: Vec<(i64, String, bool)> = c
-        .fetch_all(
-            Sql::new("SELECT t.target_id, t.tally_json, s.anonymous FROM survey_tallies t JOIN surveys s ON s.id = t.survey_id WHERE s.target_kind = 'commitment' AND s.campaign_id = $1")
-                .bind(campaign),
-        )
-        .await?;
-    let mut out: HashMap<i64, Rate> = HashMap::new();
-    let mut anonymous = false;
-    for (target, json, anon) in rows {
-        anonymous |= anon;
-        if let Ok(t) = serde_json::from_str::<Tally>(&json) {
-            out.entry(target).or_default().add(&t.rate);
-        }
-    }
-    Ok((out, anonymous))
+    crate::survey::target_rates(c, campaign, "commitment").await
 }
 
 /// An organization's own commitments and those of its members (its own figures), beside the

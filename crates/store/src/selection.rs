@@ -13,7 +13,8 @@ use pacesetter_domain::calendar::Calendar;
 use pacesetter_domain::dates::{now_ms, today};
 use pacesetter_domain::people::PoliticalStatus;
 use pacesetter_domain::scope::{Access, Reach, Scope};
-use pacesetter_domain::selection::{self as rule, AwardCategory, CandidateKind, NominationState, Nominators, Outcome, Stage};
+use pacesetter_domain::appraisal::Frac;
+use pacesetter_domain::selection::{self as rule, AwardCategory, CandidateKind, Method, NominationState, Nominators, Outcome, Stage};
 use pacesetter_domain::validate::FieldErrors;
 use pacesetter_domain::Text;
 use serde::Serialize;
@@ -85,9 +86,29 @@ pub struct SelectionRow {
     pub approved_ms: Option<i64>,
     pub created_by: String,
     pub created_ms: i64,
+    pub appraisal_round_id: Option<i64>,
+    #[serde(skip)]
+    pub scores_json: Option<String>,
 }
 
 impl SelectionRow {
+    /// Whether the count is by votes alone.
+    pub fn is_ballot(&self) -> bool {
+        self.category().map(|c| c.method == Method::Ballot).unwrap_or(true)
+    }
+
+    /// Results of a count by scores, exact.
+    pub fn scores(&self) -> HashMap<i64, Frac> {
+        let m: BTreeMap<i64, String> = self.scores_json.as_deref().and_then(|j| serde_json::from_str(j).ok()).unwrap_or_default();
+        m.into_iter()
+            .filter_map(|(k, v)| {
+                let (n, d) = v.split_once('/')?;
+                let (n, d): (u128, u128) = (n.parse().ok()?, d.parse().ok()?);
+                (d > 0).then(|| (k, Frac::new(n, d)))
+            })
+            .collect()
+    }
+
     pub fn category(&self) -> Result<AwardCategory, StoreError> {
         serde_json::from_str(&self.category_json).map_err(|e| StoreError::Config(format!("selection {}: unreadable category: {e}", self.id)))
     }
@@ -118,7 +139,7 @@ impl SelectionRow {
 const SELECT: &str = "SELECT s.id, s.campaign_id, s.category_code, s.category_json, s.title, s.quota, s.stage, s.electorate_org_id, \
      o.name AS electorate_org_name, o.path AS electorate_org_path, s.nominate_until, s.vote_from, s.vote_until, s.eligibility_hash, \
      s.electorate_hash, s.electorate_size, s.votes_json, s.tie_order, s.tie_reason, s.notice_from, s.notice_until, s.decision, \
-     s.approved_by, s.approved_ms, s.created_by, s.created_ms FROM selections s JOIN orgs o ON o.id = s.electorate_org_id";
+     s.approved_by, s.approved_ms, s.created_by, s.created_ms, s.appraisal_round_id, s.scores_json FROM selections s JOIN orgs o ON o.id = s.electorate_org_id";
 
 /// Every selection of a campaign (their existence and stage are public to everyone logged in).
 pub async fn list(c: &mut Conn, campaign: i64) -> Result<Vec<SelectionRow>, StoreError> {
@@ -149,6 +170,8 @@ pub struct NewSelection {
     pub nominate_until: String,
     pub vote_from: String,
     pub vote_until: String,
+    /// The appraisal round whose combined scores count (methods appraisal and mix).
+    pub appraisal_round: Option<i64>,
 }
 
 pub async fn create(c: &mut Conn, scope: &Scope, campaign: &crate::campaign::CampaignRow, n: &NewSelection) -> Result<i64, StoreError> {
@@ -194,6 +217,26 @@ pub async fn create(c: &mut Conn, scope: &Scope, campaign: &crate::campaign::Cam
         },
         None => c.fetch_i64(Sql::new("SELECT id FROM orgs WHERE parent_id IS NULL ORDER BY id LIMIT 1")).await?,
     };
+    let mut round = None;
+    if let Some(cat) = &category {
+        if cat.method.has_appraisal() {
+            let wanted = match cat.candidates {
+                CandidateKind::Window => Some("window"),
+                CandidateKind::Organization => Some("organization"),
+                CandidateKind::Person => Some("member"),
+                _ => None,
+            };
+            let r = match n.appraisal_round {
+                Some(id) => crate::appraisal::round(c, id).await.ok().filter(|r| r.campaign_id == campaign.id),
+                None => None,
+            };
+            match (r, wanted) {
+                (Some(r), Some(kind)) if r.subject_kind == kind => round = Some(r.id),
+                (_, None) => errs.add("category", "这类候选对象不能按评议得分评选", "This kind of candidate is not ranked by an appraisal"),
+                _ => errs.add("appraisal_round", "请选择评议对象与候选对象一致的评议", "Choose an appraisal of the same kind of subject"),
+            }
+        }
+    }
     if !errs.is_empty() {
         return Err(StoreError::Invalid(errs));
     }
@@ -204,8 +247,8 @@ pub async fn create(c: &mut Conn, scope: &Scope, campaign: &crate::campaign::Cam
     let id = c
         .fetch_i64(
             Sql::new(
-                "INSERT INTO selections (campaign_id, category_code, category_json, title, quota, stage, electorate_org_id, nominate_until, vote_from, vote_until, created_by, created_ms) \
-                 VALUES ($1, $2, $3, $4, $5, 'nominating', $6, $7, $8, $9, $10, $11) RETURNING id",
+                "INSERT INTO selections (campaign_id, category_code, category_json, title, quota, stage, electorate_org_id, nominate_until, vote_from, vote_until, created_by, created_ms, appraisal_round_id) \
+                 VALUES ($1, $2, $3, $4, $5, 'nominating', $6, $7, $8, $9, $10, $11, $12) RETURNING id",
             )
             .bind(campaign.id)
             .bind(category.code.as_str())
@@ -217,7 +260,8 @@ pub async fn create(c: &mut Conn, scope: &Scope, campaign: &crate::campaign::Cam
             .bind(vote_from)
             .bind(vote_until)
             .bind(scope.actor.as_str())
-            .bind(now_ms()),
+            .bind(now_ms())
+            .bind(round),
         )
         .await?;
     audit::append(c, scope, "selection.create", "selection", id, None, Some(format!("{title}; quota {quota}"))).await?;
@@ -408,7 +452,7 @@ struct Candidate {
     unit_path: Option<String>,
 }
 
-async fn candidate(c: &mut Conn, cat: &AwardCategory, n: &NewNomination, selection: i64) -> Result<Candidate, StoreError> {
+async fn candidate(c: &mut Conn, cat: &AwardCategory, n: &NewNomination, selection: i64, campaign: i64) -> Result<Candidate, StoreError> {
     match cat.candidates {
         CandidateKind::Person => {
             let number = n.person_number.trim();
@@ -456,6 +500,19 @@ async fn candidate(c: &mut Conn, cat: &AwardCategory, n: &NewNomination, selecti
             if (cat.candidates == CandidateKind::Window) != (node.kind == "window") {
                 return Err(invalid("unit", "候选对象的类别不符", "The candidate is not of the kind this award takes"));
             }
+            if let Some(min) = cat.min_satisfaction {
+                // 群众满意窗口: the satisfaction rate of the campaign's window surveys.
+                let (rates, anonymous) = crate::survey::target_rates(c, campaign, "window").await?;
+                let r = rates.get(&node.id).copied().unwrap_or_default();
+                let n = r.valid();
+                if n == 0 || (anonymous && !pacesetter_domain::survey::may_show(n, true)) {
+                    return Err(invalid("unit", format!("该窗口尚无足够的满意度测评结果（至少 {} 份）", pacesetter_domain::survey::MIN_GROUP), format!("The window lacks enough satisfaction ratings (at least {})", pacesetter_domain::survey::MIN_GROUP)));
+                }
+                let pct = r.percent().unwrap_or(0.0);
+                if pct + 1e-9 < min as f64 {
+                    return Err(invalid("unit", format!("该窗口满意率 {pct:.2}% 低于本奖项要求的 {min}%"), format!("The window's satisfaction rate {pct:.2}% is below the {min}% this award needs")));
+                }
+            }
             // The organization linked to the unit (or to a unit above it) places it in the Party tree.
             let linked: Vec<(String,)> = c.fetch_all(Sql::new("SELECT o.path FROM orgs o JOIN units u ON u.id = o.linked_unit_id WHERE $1 LIKE u.path || '%'").bind(node.path.as_str())).await?;
             Ok(Candidate { key: format!("u{}", node.id), person: None, org: None, unit: Some(node.id), name: node.name.clone(), org_paths: linked.into_iter().map(|p| p.0).collect(), unit_path: Some(node.path.clone()) })
@@ -492,7 +549,7 @@ pub async fn nominate(c: &mut Conn, scope: &Scope, selection: i64, n: &NewNomina
     }
     let reasons = text_field("reasons", &n.reasons, 2000, true)?;
     let detail = text_field("detail", &n.detail, 2000, false)?;
-    let cand = candidate(c, &cat, n, selection).await?;
+    let cand = candidate(c, &cat, n, selection, s.campaign_id).await?;
     let (state, by_org, quota_org) = match cat.nominators {
         Nominators::Anyone => {
             let Some(person) = scope.person else {
@@ -787,6 +844,9 @@ pub async fn vote(c: &mut Conn, scope: &Scope, selection: i64, choices: &[i64]) 
     if !s.voting_open(day) {
         return Err(conflict("现在不在投票时间内", "The ballot is not open now"));
     }
+    if !s.category()?.method.has_ballot() {
+        return Err(conflict("本评选不投票", "This selection has no ballot"));
+    }
     let mine = my_ballot(c, scope, selection).await?;
     if !mine.in_electorate {
         return Err(forbidden("您不在本次投票的选民名单中", "You are not in this ballot's electorate"));
@@ -811,6 +871,83 @@ pub async fn vote(c: &mut Conn, scope: &Scope, selection: i64, choices: &[i64]) 
     Ok(())
 }
 
+/// The secondary organizations a nomination belongs to (for recusal).
+async fn candidate_secondaries(c: &mut Conn, n: &NominationRow) -> Result<HashSet<i64>, StoreError> {
+    let paths: Vec<(String,)> = if let Some(p) = n.person_id {
+        c.fetch_all(Sql::new("SELECT o.path FROM org_memberships m JOIN orgs o ON o.id = m.org_id WHERE m.person_id = $1 AND m.end_date IS NULL").bind(p)).await?
+    } else if let Some(o) = n.org_id {
+        c.fetch_all(Sql::new("SELECT path FROM orgs WHERE id = $1").bind(o)).await?
+    } else if let Some(u) = n.unit_id {
+        c.fetch_all(Sql::new("SELECT o.path FROM orgs o JOIN units lu ON lu.id = o.linked_unit_id JOIN units u ON u.path LIKE lu.path || '%' WHERE u.id = $1").bind(u)).await?
+    } else {
+        Vec::new()
+    };
+    let mut out: HashSet<i64> = paths.iter().filter_map(|(p,)| secondary_of(p)).collect();
+    if let Some(q) = n.quota_org_id {
+        out.insert(q);
+    }
+    Ok(out)
+}
+
+/// The candidates a panel member scores: all eligible ones but those of their own secondary
+/// organizations (回避).
+pub async fn may_score(c: &mut Conn, scope: &Scope, selection: i64) -> Result<(HashSet<i64>, HashSet<i64>), StoreError> {
+    let me = scope.person.map(|p| p.0).unwrap_or(0);
+    let mine: Vec<(String,)> = c.fetch_all(Sql::new("SELECT o.path FROM org_memberships m JOIN orgs o ON o.id = m.org_id WHERE m.person_id = $1 AND m.end_date IS NULL").bind(me)).await?;
+    let mine: HashSet<i64> = mine.iter().filter_map(|(p,)| secondary_of(p)).collect();
+    let (mut may, mut recused) = (HashSet::new(), HashSet::new());
+    for n in nominations(c, selection).await?.into_iter().filter(|n| n.state() == NominationState::Eligible) {
+        if candidate_secondaries(c, &n).await?.is_disjoint(&mine) && n.person_id != Some(me) {
+            may.insert(n.id);
+        } else {
+            recused.insert(n.id);
+        }
+    }
+    Ok((may, recused))
+}
+
+/// A panel member hands in their score sheet, once: a score for every candidate but those they
+/// recuse themselves from. Kept like a ballot: who handed one in apart from the scores.
+pub async fn score(c: &mut Conn, scope: &Scope, selection: i64, scores: &HashMap<i64, Option<u32>>) -> Result<(), StoreError> {
+    let s = get_for_update(c, selection).await?;
+    let day = today();
+    if !s.voting_open(day) {
+        return Err(conflict("现在不在评分时间内", "Scoring is not open now"));
+    }
+    if !s.category()?.method.has_panel() {
+        return Err(conflict("本评选没有评委打分", "This selection has no panel"));
+    }
+    let mine = my_ballot(c, scope, selection).await?;
+    if !mine.in_electorate {
+        return Err(forbidden("您不是本次评选的评委", "You are not on this selection's panel"));
+    }
+    if mine.voted {
+        return Err(conflict("您已经提交过评分表", "You have already handed in your score sheet"));
+    }
+    let (may, _) = may_score(c, scope, selection).await?;
+    let sheet = rule::check_sheet(scores, &may).map_err(|t| invalid("scores", t.zh, t.en))?;
+    let person = scope.person.map(|p| p.0).unwrap_or(0);
+    let r = c.execute(Sql::new("INSERT INTO selection_voters (selection_id, person_id, day) VALUES ($1, $2, $3)").bind(selection).bind(person).bind(day)).await;
+    match r {
+        Ok(_) => {}
+        Err(e) if is_unique_violation(&e) => return Err(conflict("您已经提交过评分表", "You have already handed in your score sheet")),
+        Err(e) => return Err(e.into()),
+    }
+    let text = sheet.iter().map(|(c, v)| format!("{c}:{v}")).collect::<Vec<_>>().join(",");
+    c.execute(Sql::new("INSERT INTO selection_sheets (id, selection_id, scores) VALUES ($1, $2, $3)").bind(crate::survey::uuid_v4()).bind(selection).bind(text)).await?;
+    audit::append(c, scope, "selection.score", "selection", selection, None, None).await?;
+    Ok(())
+}
+
+/// Score sheets in the order of their random ids.
+pub async fn sheets(c: &mut Conn, selection: i64) -> Result<Vec<(String, Vec<(i64, u32)>)>, StoreError> {
+    let rows: Vec<(String, String)> = c.fetch_all(Sql::new("SELECT id, scores FROM selection_sheets WHERE selection_id = $1 ORDER BY id").bind(selection)).await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, t)| (id, t.split(',').filter_map(|p| p.split_once(':')).filter_map(|(a, b)| Some((a.parse().ok()?, b.parse().ok()?))).collect()))
+        .collect())
+}
+
 /// Ballots in the order of their random ids.
 pub async fn ballots(c: &mut Conn, selection: i64) -> Result<Vec<(String, Vec<i64>)>, StoreError> {
     let rows: Vec<(String, String)> = c.fetch_all(Sql::new("SELECT id, choices FROM selection_ballots WHERE selection_id = $1 ORDER BY id").bind(selection)).await?;
@@ -829,12 +966,54 @@ pub async fn close(c: &mut Conn, scope: &Scope, selection: i64) -> Result<(), St
         return Err(conflict("投票不在进行中", "The ballot is not open"));
     }
     let noms = nominations(c, selection).await?;
-    let eligible: Vec<i64> = noms.iter().filter(|n| n.state() == NominationState::Eligible).map(|n| n.id).collect();
+    let eligible: Vec<&NominationRow> = noms.iter().filter(|n| n.state() == NominationState::Eligible).collect();
+    let ids: Vec<i64> = eligible.iter().map(|n| n.id).collect();
+    let method = s.category()?.method;
     let bs: Vec<Vec<i64>> = ballots(c, selection).await?.into_iter().map(|b| b.1).collect();
-    let votes: BTreeMap<i64, u64> = rule::tally(&eligible, &bs).into_iter().collect();
+    let votes: BTreeMap<i64, u64> = rule::tally(&ids, &bs).into_iter().collect();
     let json = serde_json::to_string(&votes).map_err(|e| StoreError::Config(e.to_string()))?;
-    c.execute(Sql::new("UPDATE selections SET stage = 'counted', votes_json = $1 WHERE id = $2 AND stage = 'voting'").bind(json.as_str()).bind(selection)).await?;
-    audit::append(c, scope, "selection.count", "selection", selection, None, Some(format!("{} ballots; {json}", bs.len()))).await?;
+    let mut note = format!("{} ballots; {json}", bs.len());
+    let scores_json = if method == Method::Ballot {
+        None
+    } else {
+        // Each part on 0-100: the share of the ballots that approved the candidate, the panel's
+        // mean, the appraisal round's combined score (frozen here, as counted).
+        let turnout = bs.len() as u128;
+        let sheets = sheets(c, selection).await?;
+        let appraisal: HashMap<i64, Frac> = match s.appraisal_round_id {
+            Some(r) if method.has_appraisal() => {
+                let round = crate::appraisal::round(c, r).await?;
+                let (results, _) = crate::appraisal::results(c, &round).await?;
+                let mut by: HashMap<i64, Frac> = HashMap::new();
+                for x in results {
+                    if let Some(cb) = x.combined {
+                        for n in &eligible {
+                            let same = (n.person_id.is_some() && n.person_id == x.subject.person_id) || (n.org_id.is_some() && n.org_id == x.subject.org_id) || (n.unit_id.is_some() && n.unit_id == x.subject.unit_id);
+                            if same {
+                                by.insert(n.id, cb.score);
+                            }
+                        }
+                    }
+                }
+                by
+            }
+            _ => HashMap::new(),
+        };
+        let mut out: BTreeMap<i64, String> = BTreeMap::new();
+        for id in &ids {
+            let ballot = (method.has_ballot() && turnout > 0).then(|| Frac::new(*votes.get(id).unwrap_or(&0) as u128 * 100, turnout));
+            let marks: Vec<u32> = sheets.iter().filter_map(|(_, sh)| sh.iter().find(|(c, _)| c == id).map(|(_, v)| *v)).collect();
+            let panel = (!marks.is_empty()).then(|| Frac::new(marks.iter().map(|v| *v as u128).sum(), marks.len() as u128));
+            if let Some(f) = method.combine(ballot, panel, appraisal.get(id).copied()) {
+                out.insert(*id, format!("{}/{}", f.num, f.den));
+            }
+        }
+        let j = serde_json::to_string(&out).map_err(|e| StoreError::Config(e.to_string()))?;
+        note = format!("{note}; {} sheets; scores {j}", sheets.len());
+        Some(j)
+    };
+    c.execute(Sql::new("UPDATE selections SET stage = 'counted', votes_json = $1, scores_json = $2 WHERE id = $3 AND stage = 'voting'").bind(json.as_str()).bind(scores_json).bind(selection)).await?;
+    audit::append(c, scope, "selection.count", "selection", selection, None, Some(note)).await?;
     Ok(())
 }
 
@@ -845,12 +1024,14 @@ pub async fn disqualified(c: &mut Conn, selection: i64) -> Result<HashSet<i64>, 
 }
 
 /// The outcome as it stands (after the count).
-pub async fn outcome(c: &mut Conn, s: &SelectionRow) -> Result<Option<Outcome>, StoreError> {
+/// For a ballot the results are votes (whole numbers); otherwise scores on 0-100.
+pub async fn outcome(c: &mut Conn, s: &SelectionRow) -> Result<Option<Outcome<Frac>>, StoreError> {
     if s.stage() < Stage::Counted {
         return Ok(None);
     }
     let dq = disqualified(c, s.id).await?;
-    Ok(Some(rule::outcome(&s.votes(), s.quota as u32, &dq, &s.tie_preference())))
+    let results: HashMap<i64, Frac> = if s.is_ballot() { s.votes().into_iter().map(|(k, v)| (k, Frac::new(v as u128, 1))).collect() } else { s.scores() };
+    Ok(Some(rule::outcome_scored(&results, s.quota as u32, &dq, &s.tie_preference())))
 }
 
 /// The office's order among candidates tied at the line, with the reason recorded.
@@ -1099,6 +1280,7 @@ pub async fn bundle(c: &mut Conn, selection: i64) -> Result<serde_json::Value, S
     let voters = electorate(c, selection).await?;
     let turnout = c.fetch_i64(Sql::new("SELECT COUNT(*) FROM selection_voters WHERE selection_id = $1").bind(selection)).await?;
     let bs = ballots(c, selection).await?;
+    let sh = sheets(c, selection).await?;
     let dq = disqualified(c, selection).await?;
     let o = outcome(c, &s).await?;
     let mut upheld: Vec<i64> = dq.into_iter().collect();
@@ -1106,8 +1288,11 @@ pub async fn bundle(c: &mut Conn, selection: i64) -> Result<serde_json::Value, S
     Ok(serde_json::json!({
         "selection": {"id": s.id, "title": s.title, "category": s.category_code, "quota": s.quota, "stage": s.stage},
         "rules": {
-            "method": "approval ballot: each voter approves from 1 up to the quota of eligible candidates",
-            "ranking": "most votes first; equal votes in the office's recorded order (tie_order), then by nomination id",
+            "ballot": "each voter approves from 1 up to the quota of eligible candidates; in a mix, a candidate's part is the share of ballots approving them × 100",
+            "scores": "each panel member scores every candidate 0-100 except those of their own secondary organization; the mean counts",
+            "appraisal": "the combined score of the named appraisal round, as it stood at the count",
+            "mix": "the parts on 0-100 weighted as the method says; a part a candidate lacks counts 0",
+            "ranking": "best first (votes for a ballot, else the exact score); equal results in the office's recorded order (tie_order), then by nomination id",
             "selected": "the first `quota` candidates of the ranking, passing over those with an upheld objection",
         },
         "eligibility_list": eligible,
@@ -1117,9 +1302,21 @@ pub async fn bundle(c: &mut Conn, selection: i64) -> Result<serde_json::Value, S
         "electorate_size": s.electorate_size,
         "took_part": turnout,
         "ballots": bs.iter().map(|(id, ch)| serde_json::json!({"id": id, "choices": ch})).collect::<Vec<_>>(),
+        "method": s.category()?.method,
+        "score_sheets": sh.iter().map(|(id, v)| serde_json::json!({"id": id, "scores": v})).collect::<Vec<_>>(),
+        "appraisal_round_id": s.appraisal_round_id,
         "tie_order": s.tie_preference(),
         "tie_reason": s.tie_reason,
         "upheld_objections_against": upheld,
-        "published": o,
+        "published": o.map(|o| serde_json::json!({
+            "order": if s.is_ballot() {
+                o.order.iter().map(|(id, f)| serde_json::json!([id, f.num as u64])).collect::<Vec<_>>()
+            } else {
+                o.order.iter().map(|(id, f)| serde_json::json!([id, format!("{}/{}", f.num, f.den), f.published()])).collect::<Vec<_>>()
+            },
+            "selected": o.selected,
+            "moved_up": o.moved_up,
+            "tie_at_line": o.tie_at_line,
+        })),
     }))
 }

@@ -11,7 +11,7 @@ use crate::{audit, Store, StoreError};
 use pacesetter_domain::audit::sha256_hex;
 use pacesetter_domain::dates::{now_ms, today};
 use pacesetter_domain::scope::{Access, Scope};
-use pacesetter_domain::survey::{Answers, Channel, Questionnaire, Tally, TargetKind};
+use pacesetter_domain::survey::{Answers, Channel, Questionnaire, Rate, Tally, TargetKind};
 use pacesetter_domain::Text;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -604,6 +604,28 @@ impl Committer {
             Err(_) => Err(StoreError::Config("the response writer has stopped".into())),
         }
     }
+}
+
+/// The satisfaction counts of each target of a kind (windows, commitments) over every survey of
+/// a campaign about that kind, and whether any of those surveys is anonymous (then a figure needs
+/// 5 valid answers to be shown or used).
+pub async fn target_rates(c: &mut Conn, campaign: i64, target_kind: &str) -> Result<(HashMap<i64, Rate>, bool), StoreError> {
+    let rows: Vec<(i64, String, bool)> = c
+        .fetch_all(
+            Sql::new("SELECT t.target_id, t.tally_json, s.anonymous FROM survey_tallies t JOIN surveys s ON s.id = t.survey_id WHERE s.target_kind = $1 AND s.campaign_id = $2")
+                .bind(target_kind)
+                .bind(campaign),
+        )
+        .await?;
+    let mut out: HashMap<i64, Rate> = HashMap::new();
+    let mut anonymous = false;
+    for (target, json, anon) in rows {
+        anonymous |= anon;
+        if let Ok(t) = serde_json::from_str::<Tally>(&json) {
+            out.entry(target).or_default().add(&t.rate);
+        }
+    }
+    Ok((out, anonymous))
 }
 
 /// A random version-4 UUID.

@@ -191,6 +191,7 @@ pub fn table() -> Vec<Route> {
         r(M::GET, "/selections/{id}/nominations/{nid}/form.pdf", "selection_nomination_form", LoggedIn, "The recommendation and approval form (推荐审批表) of a candidate, as PDF", get(pages::selections::nomination_form)),
         r(M::POST, "/selections/{id}/open", "selection_open", Roles(OFFICE), "Open the ballot: freeze and fingerprint the candidates and the electorate", post(pages::selections::open)),
         r(M::POST, "/selections/{id}/vote", "selection_vote", LoggedIn, "Cast a secret ballot (choice=<nomination id>, up to the quota), once", post(pages::selections::vote)),
+        r(M::POST, "/selections/{id}/score", "selection_score", LoggedIn, "A panel member hands in a score sheet (s<nomination id>=0..100; recused candidates left out), once", post(pages::selections::score)),
         r(M::POST, "/selections/{id}/close", "selection_close", Roles(OFFICE), "Close the ballot and count it", post(pages::selections::close)),
         r(M::POST, "/selections/{id}/tie", "selection_tie", Roles(OFFICE), "Order the candidates tied at the quota line (pos<id>=n) with a reason", post(pages::selections::tie)),
         r(M::POST, "/selections/{id}/publish", "selection_publish", Roles(OFFICE), "Put the result on public notice for the category's working days", post(pages::selections::publish)),

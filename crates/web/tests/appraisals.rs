@@ -33,7 +33,7 @@ fn today() -> String {
     format!("{:04}-{:02}-{:02}", d.year(), d.month() as u8, d.day())
 }
 
-fn result<'a>(results: &'a Value, subject: i64) -> &'a Value {
+fn result(results: &Value, subject: i64) -> &Value {
     results["results"].as_array().unwrap().iter().find(|r| r["subject_id"] == subject).unwrap_or_else(|| panic!("no subject {subject} in {results}"))
 }
 
@@ -157,8 +157,9 @@ async fn a_branch_grades_its_members(backend: Backend) {
     let me = app.get_json(&member, "/api/v1/me").await["person_id"].as_i64().unwrap();
     let sec = app.get_json(&branchsec, "/api/v1/me").await["person_id"].as_i64().unwrap();
     let results = app.get_json(&branchsec, &format!("/api/v1/appraisals/{id}/results")).await;
-    let all: Vec<i64> = results["results"].as_array().unwrap().iter().map(|r| r["subject_id"].as_i64().unwrap()).collect();
-    assert!(all.len() >= 4, "the branch's members: {results}");
+    let all: Vec<i64> = results["results"].as_array().unwrap().iter().filter(|r| r["person_id"] != sec).map(|r| r["subject_id"].as_i64().unwrap()).collect();
+    assert!(all.len() >= 3, "the branch's members but its secretary: {results}");
+    let member_subject = results["results"].as_array().unwrap().iter().find(|r| r["person_id"] == me).and_then(|r| r["subject_id"].as_i64()).expect("the member is appraised");
     // The member's page lists the others as 党员互评 and themself as 自评 (not weighed: not offered).
     let page = member.get(app.url(&format!("/appraisals/{id}"))).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("党员互评"), "{page}");
@@ -186,6 +187,15 @@ async fn a_branch_grades_its_members(backend: Backend) {
     assert_eq!(result(&r, x)["score"], "84.00");
     assert_eq!(result(&r, x)["advised"], "合格");
 
+    // Grades wait for the appraisal to close (moved into the past here: the server has no clock
+    // to wind).
+    let (status, body) = post(&app, &branchsec, &format!("/appraisals/{id}/grades/{x}"), &[("grade", "合格")]).await;
+    assert_eq!(status, 409, "{body}");
+    let d = time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(+8)).date() - time::Duration::days(3);
+    let past = format!("{:04}-{:02}-{:02}", d.year(), d.month() as u8, d.day());
+    app.age(&format!("UPDATE appraisal_rounds SET opens = '{past}', closes = '{past}' WHERE id = {id}")).await;
+    let (status, _) = post(&app, &branchsec, &format!("/appraisals/{id}/grades/{sec}"), &[("grade", "优秀"), ("reason", "x")]).await;
+    assert!(status == 403 || status == 404, "a secretary does not grade themself: {status}");
     // The branch meeting decides 优秀: a reason is required since the advice is 合格.
     let (status, body) = post(&app, &branchsec, &format!("/appraisals/{id}/grades/{x}"), &[("grade", "优秀")]).await;
     assert_eq!(status, 422, "{body}");
@@ -214,6 +224,14 @@ async fn a_branch_grades_its_members(backend: Backend) {
     assert_eq!(status, 303);
     let page = orgsec.get(app.url(&format!("/appraisals/{id}"))).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("已办结") && page.contains("限期改正"));
+    // A 不合格 changed to 基本合格 on review voids its case.
+    {
+        let z = member_subject;
+        assert_eq!(post(&app, &branchsec, &format!("/appraisals/{id}/grades/{z}"), &[("grade", "不合格"), ("reason", "不按时交纳党费")]).await.0, 303);
+        assert_eq!(post(&app, &branchsec, &format!("/appraisals/{id}/grades/{z}"), &[("grade", "基本合格"), ("reason", "已补交，支部大会复议")]).await.0, 303);
+        let page = orgsec.get(app.url(&format!("/appraisals/{id}"))).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("已撤销（等次已改）"), "{page}");
+    }
 }
 
 #[tokio::test]

@@ -340,6 +340,7 @@ pub async fn api_results(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64
         .map(|l| {
             serde_json::json!({
                 "subject_id": l.x.subject.id,
+                "person_id": l.x.subject.person_id,
                 "name": l.x.subject.name,
                 "groups": l.x.groups.iter().map(|(g, n, mean)| serde_json::json!({"group": g.code(), "raters": n, "mean": mean.map(|m| m.published())})).collect::<Vec<_>>(),
                 "score": l.x.combined.as_ref().map(|c| c.score.published()),

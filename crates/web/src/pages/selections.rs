@@ -19,6 +19,7 @@ use axum::{Form, Json};
 use pacesetter_domain::dates::{iso, today};
 use pacesetter_domain::role::Role;
 use pacesetter_domain::scope::Access;
+use pacesetter_domain::appraisal::Frac;
 use pacesetter_domain::selection::{AwardCategory, CandidateKind, NominationState, Nominators, Outcome, Stage, MIN_ELECTORATE};
 use pacesetter_domain::Lang;
 use pacesetter_store::selection::{self as sel, AwardRow, MyBallot, NewNomination, NewSelection, NominationRow, ObjectionRow, QuotaRow, SelectionRow, VoterRow};
@@ -56,6 +57,7 @@ struct IndexPage {
     office: bool,
     categories: Vec<AwardCategory>,
     orgs: Vec<(i64, String)>,
+    rounds: Vec<(i64, String)>,
     f: FormState,
 }
 
@@ -77,7 +79,8 @@ async fn index_page(s: &AppState, ctx: &Ctx, f: FormState, status: StatusCode) -
     let office = scope.is_office_or_admin();
     let orgs = if office { sel::electorate_orgs(&mut c).await? } else { Vec::new() };
     let categories = camp.plan().map(|p| p.awards).unwrap_or_default();
-    let page = IndexPage { l: Layout::new(ctx, ctx.t("评选表彰", "Selections and awards")), lines, office, categories, orgs, f };
+    let rounds = if office { pacesetter_store::appraisal::rounds(&mut c, camp.id).await?.into_iter().map(|r| (r.id, r.title)).collect() } else { Vec::new() };
+    let page = IndexPage { l: Layout::new(ctx, ctx.t("评选表彰", "Selections and awards")), lines, office, categories, orgs, rounds, f };
     Ok(render_status(status, &page))
 }
 
@@ -92,6 +95,7 @@ pub async fn create(State(s): State<AppState>, ctx: Ctx, Form(p): Form<Vec<(Stri
         nominate_until: m.get("nominate_until").cloned().unwrap_or_default(),
         vote_from: m.get("vote_from").cloned().unwrap_or_default(),
         vote_until: m.get("vote_until").cloned().unwrap_or_default(),
+        appraisal_round: field(&m, "appraisal_round").and_then(|v| v.parse().ok()),
     };
     let r = async {
         let mut w = s.store.write().await?;
@@ -113,7 +117,8 @@ pub async fn create(State(s): State<AppState>, ctx: Ctx, Form(p): Form<Vec<(Stri
 /// A candidate as the page shows it.
 pub struct Cand {
     pub n: NominationRow,
-    pub votes: Option<u64>,
+    /// Votes (a ballot) or the score (other methods), when shown.
+    pub result: Option<String>,
     pub selected: bool,
     pub moved_up: bool,
     pub tied: bool,
@@ -167,6 +172,11 @@ struct ShowPage {
     my_objections: Vec<ObjectionRow>,
     awards: Vec<AwardRow>,
     kind: &'static str,
+    method_label: String,
+    has_ballot: bool,
+    has_panel: bool,
+    /// The score sheet: each candidate, and whether the caller recuses themself.
+    sheet: Vec<(Cand, bool)>,
     f: FormState,
 }
 
@@ -193,13 +203,14 @@ pub async fn show(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> A
     show_page(&s, &ctx, id, FormState::new(ctx.lang), StatusCode::OK).await
 }
 
-fn to_cands(noms: &[NominationRow], o: Option<&Outcome>, dq: &HashSet<i64>, totals: bool) -> HashMap<i64, Cand> {
-    let votes: HashMap<i64, u64> = o.map(|o| o.order.iter().copied().collect()).unwrap_or_default();
+fn to_cands(noms: &[NominationRow], o: Option<&Outcome<Frac>>, dq: &HashSet<i64>, totals: bool, ballot: bool) -> HashMap<i64, Cand> {
+    let shown = |f: &Frac| if ballot { f.num.to_string() } else { f.published() };
+    let votes: HashMap<i64, String> = o.map(|o| o.order.iter().map(|(id, f)| (*id, shown(f))).collect()).unwrap_or_default();
     noms.iter()
         .map(|n| {
             let c = Cand {
                 n: n.clone(),
-                votes: if totals { votes.get(&n.id).copied() } else { None },
+                result: if totals { votes.get(&n.id).cloned() } else { None },
                 selected: o.is_some_and(|o| o.selected.contains(&n.id)),
                 moved_up: o.is_some_and(|o| o.moved_up.contains(&n.id)),
                 tied: o.is_some_and(|o| o.tie_at_line.contains(&n.id)),
@@ -227,7 +238,8 @@ async fn show_page(s: &AppState, ctx: &Ctx, id: i64, f: FormState, status: Statu
     let totals = office || auditor || (stage >= Stage::Counted && my.in_electorate && took_part.len() as i64 >= MIN_ELECTORATE);
     let outcome = sel::outcome(&mut c, &row).await?;
     let dq = sel::disqualified(&mut c, id).await?;
-    let mut by_id = to_cands(&noms, outcome.as_ref(), &dq, totals);
+    let method = cat.method;
+    let mut by_id = to_cands(&noms, outcome.as_ref(), &dq, totals, row.is_ballot());
     let mut visible = Vec::new();
     for n in &noms {
         if sel::may_see_nomination(&mut c, scope, n).await? {
@@ -250,7 +262,7 @@ async fn show_page(s: &AppState, ctx: &Ctx, id: i64, f: FormState, status: Statu
         }
     }
     let take = |ids: &mut dyn Iterator<Item = i64>, by_id: &HashMap<i64, Cand>| -> Vec<Cand> {
-        ids.filter_map(|i| by_id.get(&i)).map(|c| Cand { n: c.n.clone(), ..*c }).collect()
+        ids.filter_map(|i| by_id.get(&i)).map(|c| Cand { n: c.n.clone(), result: c.result.clone(), ..*c }).collect()
     };
     let nominations = take(&mut visible.iter().copied(), &by_id);
     let candidates = if stage >= Stage::Voting { take(&mut noms.iter().filter(|n| n.state() == NominationState::Eligible).map(|n| n.id), &by_id) } else { Vec::new() };
@@ -293,6 +305,12 @@ async fn show_page(s: &AppState, ctx: &Ctx, id: i64, f: FormState, status: Statu
     let objections = if office { all_objections } else { Vec::new() };
     let awards = if stage == Stage::Final { sel::awards_of(&mut c, id).await? } else { Vec::new() };
     let voters = if totals && stage >= Stage::Counted { took_part.clone() } else { Vec::new() };
+    let sheet = if method.has_panel() && stage == Stage::Voting && my.in_electorate && !my.voted {
+        let (_, recused) = sel::may_score(&mut c, scope, id).await?;
+        candidates.iter().map(|k| (Cand { n: k.n.clone(), result: None, ..*k }, recused.contains(&k.n.id))).collect()
+    } else {
+        Vec::new()
+    };
     let page = ShowPage {
         l: Layout::new(ctx, &row.title),
         stage_label: stage.label(ctx.lang),
@@ -300,6 +318,10 @@ async fn show_page(s: &AppState, ctx: &Ctx, id: i64, f: FormState, status: Statu
         notice_running: row.notice_running(day),
         took_part: took_part.len() as i64,
         kind: cat.candidates.code(),
+        method_label: method.label(ctx.lang),
+        has_ballot: method.has_ballot(),
+        has_panel: method.has_panel(),
+        sheet,
         s: row,
         cat,
         stage,
@@ -415,6 +437,20 @@ pub async fn vote(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form
     step!(s, ctx, id, m, "voted", |w, scope| sel::vote(&mut w, &scope, id, &choices).await?)
 }
 
+pub async fn score(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
+    // s<nomination id> = a score; an empty field is no score (a recused candidate).
+    let scores: HashMap<i64, Option<u32>> = p
+        .iter()
+        .filter_map(|(k, v)| {
+            let id = k.strip_prefix('s')?.parse().ok()?;
+            let v = v.trim();
+            Some((id, if v.is_empty() { None } else { Some(v.parse::<u32>().unwrap_or(u32::MAX)) }))
+        })
+        .collect();
+    let m = form_map(p);
+    step!(s, ctx, id, m, "voted", |w, scope| sel::score(&mut w, &scope, id, &scores).await?)
+}
+
 pub async fn close(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
     let m = form_map(p);
     step!(s, ctx, id, m, "saved", |w, scope| sel::close(&mut w, &scope, id).await?)
@@ -491,7 +527,8 @@ pub async fn api_get(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -
     let result = outcome.map(|o| {
         let published = stage >= Stage::Notice || office;
         serde_json::json!({
-            "votes": if totals { serde_json::to_value(&o.order).unwrap_or_default() } else { serde_json::Value::Null },
+            "votes": if totals && row.is_ballot() { serde_json::json!(o.order.iter().map(|(id, f)| (*id, f.num as u64)).collect::<Vec<_>>()) } else { serde_json::Value::Null },
+            "scores": if totals && !row.is_ballot() { serde_json::json!(o.order.iter().map(|(id, f)| (*id, f.published())).collect::<Vec<_>>()) } else { serde_json::Value::Null },
             "selected": if published || totals { serde_json::to_value(&o.selected).unwrap_or_default() } else { serde_json::Value::Null },
             "moved_up": if published { serde_json::to_value(&o.moved_up).unwrap_or_default() } else { serde_json::Value::Null },
             "tie_at_line": if office { serde_json::to_value(&o.tie_at_line).unwrap_or_default() } else { serde_json::Value::Null },
@@ -676,7 +713,7 @@ pub async fn nomination_form(State(s): State<AppState>, ctx: Ctx, Path((id, nid)
         }
         y += 17.0 * lines.len().max(min_lines) as f32 + 12.0;
     };
-    line(&mut items, "候选人", &Cand { n: n.clone(), votes: None, selected: false, moved_up: false, tied: false, disqualified: false }.who(), 1);
+    line(&mut items, "候选人", &Cand { n: n.clone(), result: None, selected: false, moved_up: false, tied: false, disqualified: false }.who(), 1);
     line(&mut items, "类别", CandidateKind::parse(&n.kind).map(|k| k.label(Lang::Zh)).unwrap_or(""), 1);
     line(&mut items, "推荐单位", n.nominated_by_org.as_deref().unwrap_or("—"), 1);
     if let Some(d) = &n.detail {
