@@ -10,7 +10,7 @@ mod common;
 
 use common::{poppler, Backend, TestApp};
 use reqwest::Client;
-use serde_json::Value;
+use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashSet};
 
@@ -371,6 +371,191 @@ async fn anyone_nominates_the_excellent_member_beside_them(backend: Backend) {
     let (status, body) = send(&teacher, form("no-such-number", "理由")).await;
     assert_eq!(status, 422);
     assert!(body.contains("无法推荐此人") && !body.contains("没有这个工号"), "{body}");
+}
+
+/// Hundredths, half up, of sum / n: how a mean is published.
+fn published(sum: u64, n: u64) -> String {
+    let h = (sum * 200 + n) / (2 * n);
+    format!("{}.{:02}", h / 100, h % 100)
+}
+
+async fn a_panel_scores_and_a_mix_counts_an_appraisal(backend: Backend) {
+    let Some(app) = common::spawn(backend).await else { return };
+    let office = app.login("office").await;
+    let t = {
+        let d = time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(+8)).date();
+        format!("{:04}-{:02}-{:02}", d.year(), d.month() as u8, d.day())
+    };
+    let college = reach(&app, "orgsec").await;
+    let orgsec = app.login("orgsec").await;
+    let q = format!("q{college}");
+
+    // 十佳学习载体 by panel scores: the college and the office put one carrier forward each.
+    let (status, location) = post(&app, &office, "/selections", &[("category", "study-carriers"), ("quota", "1"), ("nominate_until", &t), ("vote_from", &t), ("vote_until", &t)]).await;
+    assert_eq!(status, 303, "{location}");
+    let id = id_in(&location);
+    assert_eq!(post(&app, &office, &format!("/selections/{id}/quotas"), &[(q.as_str(), "1")]).await.0, 303);
+    let c = college.to_string();
+    assert_eq!(post(&app, &orgsec, &format!("/selections/{id}/nominations"), &[("by_org", c.as_str()), ("title", "“书香计通”读书会"), ("reasons", "每月共读一本理论著作")]).await.0, 303);
+    assert_eq!(post(&app, &office, &format!("/selections/{id}/nominations"), &[("title", "“微党课”视频平台"), ("reasons", "全校党员在线学习")]).await.0, 303);
+    let html = office.get(app.url(&format!("/selections/{id}"))).send().await.unwrap().text().await.unwrap();
+    let mut noms: Vec<i64> = html.split("/review\"").filter_map(|s| s.rsplit("/nominations/").next()).filter_map(|s| s.parse().ok()).collect();
+    noms.sort();
+    noms.dedup();
+    let (a, b) = (noms[0], noms[1]);
+    for n in &noms {
+        assert_eq!(post(&app, &office, &format!("/selections/{id}/nominations/{n}/review"), &[("decision", "eligible")]).await.0, 303);
+    }
+    assert_eq!(post(&app, &office, &format!("/selections/{id}/open"), &[]).await.0, 303);
+    // Each panel member scores; those of the college recuse themselves from its carrier (A).
+    let (mut sum_a, mut n_a, mut sum_b, mut n_b, mut sheets) = (0u64, 0u64, 0u64, 0u64, 0u64);
+    let mut recused_seen = false;
+    for (i, u) in ["office", "leader", "orgsec", "branchsec", "member", "branchsec2", "cadre", "contact", "unithead"].iter().enumerate() {
+        let cl = app.login(u).await;
+        if app.get_json(&cl, &format!("/api/v1/selections/{id}")).await["me"]["in_electorate"] != true {
+            continue;
+        }
+        let (sa, sb) = (60 + 5 * i as u64, 90 - 3 * i as u64);
+        let (fa, fb) = (format!("s{a}"), format!("s{b}"));
+        let (va, vb) = (sa.to_string(), sb.to_string());
+        let (status, body) = post(&app, &cl, &format!("/selections/{id}/score"), &[(fa.as_str(), va.as_str()), (fb.as_str(), vb.as_str())]).await;
+        if status == 422 {
+            assert!(body.contains("回避"), "{u}: {body}");
+            recused_seen = true;
+            assert_eq!(post(&app, &cl, &format!("/selections/{id}/score"), &[(fb.as_str(), vb.as_str())]).await.0, 303, "{u}");
+        } else {
+            assert_eq!(status, 303, "{u}: {body}");
+            sum_a += sa;
+            n_a += 1;
+        }
+        sum_b += sb;
+        n_b += 1;
+        sheets += 1;
+        let (status, _) = post(&app, &cl, &format!("/selections/{id}/score"), &[(fb.as_str(), vb.as_str())]).await;
+        assert_eq!(status, 409, "{u}: one sheet each");
+        let (status, body) = post(&app, &cl, &format!("/selections/{id}/vote"), &[("choice", &a.to_string())]).await;
+        assert_eq!(status, 409, "no ballot in a panel selection: {body}");
+    }
+    assert!(recused_seen, "someone of the college sat on the panel and recused");
+    assert!(n_a > 0, "someone outside the college scored the college's carrier");
+    assert_eq!(post(&app, &office, &format!("/selections/{id}/close"), &[]).await.0, 303);
+    let sel = app.get_json(&office, &format!("/api/v1/selections/{id}")).await;
+    let (pa, pb) = (published(sum_a, n_a), published(sum_b, n_b));
+    let scores = sel["result"]["scores"].as_array().unwrap().clone();
+    assert!(scores.contains(&json!([a, pa])) && scores.contains(&json!([b, pb])), "A {pa}, B {pb}: {sel}");
+    let bundle = app.get_json(&office, &format!("/selections/{id}/audit.json")).await;
+    assert_eq!(bundle["score_sheets"].as_array().unwrap().len() as u64, sheets);
+    assert_eq!(bundle["took_part"], sheets);
+    assert!(bundle["score_sheets"].as_array().unwrap().iter().all(|s| s.as_object().unwrap().len() == 2));
+
+    // 十佳学习型党组织示范点 by a mix: ballot 50, the organizations' appraisal 50. The appraisal:
+    // the college's branches, by the leaders only, out of 100: X 90 (college) and 70 (office) →
+    // 80; the member's branch Y 60 (college) → 60.
+    let (status, location) = post(
+        &app,
+        &office,
+        "/appraisals",
+        &[("title", "学院党支部评议"), ("kind", "organization"), ("org", c.as_str()), ("scale", "hundred"), ("w_masses", "0"), ("w_peers", "0"), ("w_leaders", "100"), ("w_own", "0"), ("opens", t.as_str()), ("closes", t.as_str())],
+    )
+    .await;
+    assert_eq!(status, 303, "{location}");
+    let round: i64 = location.trim_start_matches("/appraisals/").split('?').next().unwrap().parse().unwrap();
+    let results = app.get_json(&office, &format!("/api/v1/appraisals/{round}/results")).await;
+    let subjects = results["results"].as_array().unwrap().clone();
+    // Y is the branch secretary's own branch (the one subject they see); X another.
+    let seen = app.get_json(&app.login("branchsec").await, &format!("/api/v1/appraisals/{round}/results")).await;
+    let mine: Vec<i64> = seen["results"].as_array().unwrap().iter().map(|r| r["subject_id"].as_i64().unwrap()).collect();
+    assert_eq!(mine.len(), 1, "{seen}");
+    let y = mine[0];
+    let x = subjects.iter().map(|s| s["subject_id"].as_i64().unwrap()).find(|sid| *sid != mine[0]);
+    let x = x.expect("another branch");
+    let rate = |cl: Client, sid: i64, v: &'static str, comment: &'static str| {
+        let app = &app;
+        async move { post(app, &cl, &format!("/appraisals/{round}/subjects/{sid}"), &[("c0", v), ("comment", comment)]).await.0 }
+    };
+    assert_eq!(rate(orgsec.clone(), x, "90", "学习制度健全").await, 303);
+    assert_eq!(rate(office.clone(), x, "70", "特色不够鲜明").await, 303);
+    assert_eq!(rate(orgsec.clone(), y, "60", "需加强").await, 303);
+    let r = app.get_json(&office, &format!("/api/v1/appraisals/{round}/results")).await;
+    assert_eq!(result_of(&r, x)["score"], "80.00");
+    assert_eq!(result_of(&r, y)["score"], "60.00");
+    let (status, body) = post(&app, &office, "/selections", &[("category", "study-demonstration-points"), ("quota", "1"), ("nominate_until", &t), ("vote_from", &t), ("vote_until", &t)]).await;
+    assert_eq!(status, 422, "a mix with an appraisal needs its round: {body}");
+    let rid = round.to_string();
+    let (status, location) = post(&app, &office, "/selections", &[("category", "study-demonstration-points"), ("quota", "1"), ("appraisal_round", rid.as_str()), ("nominate_until", &t), ("vote_from", &t), ("vote_until", &t)]).await;
+    assert_eq!(status, 303, "{location}");
+    let mid = id_in(&location);
+    assert_eq!(post(&app, &office, &format!("/selections/{mid}/quotas"), &[(q.as_str(), "2")]).await.0, 303);
+    // The org ids of X and Y: the nomination form takes an organization.
+    let org_of = |sid: i64| subjects.iter().find(|s| s["subject_id"] == sid).unwrap()["name"].as_str().unwrap().to_string();
+    let html = orgsec.get(app.url(&format!("/selections/{mid}"))).send().await.unwrap().text().await.unwrap();
+    let option = |name: &str| -> String {
+        let i = html.find(&format!(">{name}</option>")).unwrap_or_else(|| panic!("{name} is offered"));
+        let head = &html[..i];
+        head.rsplit("value=\"").next().unwrap().split('"').next().unwrap().to_string()
+    };
+    let (ox, oy) = (option(&org_of(x)), option(&org_of(y)));
+    for o in [&ox, &oy] {
+        assert_eq!(post(&app, &orgsec, &format!("/selections/{mid}/nominations"), &[("by_org", c.as_str()), ("org", o.as_str()), ("reasons", "学习型党组织建设成效明显")]).await.0, 303);
+    }
+    let html = office.get(app.url(&format!("/selections/{mid}"))).send().await.unwrap().text().await.unwrap();
+    let mut noms: Vec<i64> = html.split("/review\"").filter_map(|s| s.rsplit("/nominations/").next()).filter_map(|s| s.parse().ok()).collect();
+    noms.sort();
+    noms.dedup();
+    for n in &noms {
+        assert_eq!(post(&app, &office, &format!("/selections/{mid}/nominations/{n}/review"), &[("decision", "eligible")]).await.0, 303);
+    }
+    let (nx, ny) = (noms[0], noms[1]);
+    assert_eq!(post(&app, &office, &format!("/selections/{mid}/open"), &[]).await.0, 303);
+    // Every voter approves Y: ballot shares Y 100, X 0. X = 0.5 × 0 + 0.5 × 80 = 40.00;
+    // Y = 0.5 × 100 + 0.5 × 60 = 80.00.
+    let mut voted = 0;
+    for u in ["office", "leader", "orgsec", "branchsec", "member", "branchsec2", "cadre"] {
+        let cl = app.login(u).await;
+        if app.get_json(&cl, &format!("/api/v1/selections/{mid}")).await["me"]["in_electorate"] == true {
+            assert_eq!(post(&app, &cl, &format!("/selections/{mid}/vote"), &[("choice", &ny.to_string())]).await.0, 303);
+            voted += 1;
+        }
+    }
+    assert!(voted > 0);
+    assert_eq!(post(&app, &office, &format!("/selections/{mid}/close"), &[]).await.0, 303);
+    let sel = app.get_json(&office, &format!("/api/v1/selections/{mid}")).await;
+    assert_eq!(sel["result"]["scores"], json!([[ny, "80.00"], [nx, "40.00"]]), "{sel}");
+    assert_eq!(sel["result"]["selected"], json!([ny]));
+
+    // 群众满意窗口 needs the window's satisfaction rate from the surveys: none yet, refused.
+    let (status, location) = post(&app, &office, "/selections", &[("category", "satisfied-windows"), ("quota", "1"), ("nominate_until", &t), ("vote_from", &t), ("vote_until", &t)]).await;
+    assert_eq!(status, 422, "an appraisal method needs its round: {location}");
+    let unithead = app.login("unithead").await;
+    let me = app.get_json(&unithead, "/api/v1/me").await;
+    let library: String = me["reaches"].as_array().unwrap().iter().find(|r| r["kind"] == "unit" && r["access"] == "write").unwrap()["target"].as_str().unwrap().trim_end_matches('/').rsplit('/').next().unwrap().to_string();
+    let (status, location) = post(&app, &office, "/appraisals", &[("title", "图书馆窗口三评"), ("kind", "window"), ("unit", library.as_str()), ("w_masses", "100"), ("opens", t.as_str()), ("closes", t.as_str())]).await;
+    assert_eq!(status, 303, "{location}");
+    let wr = location.trim_start_matches("/appraisals/").split('?').next().unwrap().to_string();
+    let (status, location) = post(&app, &office, "/selections", &[("category", "satisfied-windows"), ("quota", "1"), ("appraisal_round", wr.as_str()), ("nominate_until", &t), ("vote_from", &t), ("vote_until", &t)]).await;
+    assert_eq!(status, 303, "{location}");
+    let wid = id_in(&location);
+    let window = app.get_json(&office, &format!("/api/v1/appraisals/{wr}/results")).await["results"][0]["name"].as_str().unwrap().to_string();
+    let html = office.get(app.url(&format!("/selections/{wid}"))).send().await.unwrap().text().await.unwrap();
+    let i = html.find(&format!(">{window}</option>")).expect("the window is offered");
+    let unit = html[..i].rsplit("value=\"").next().unwrap().split('"').next().unwrap().to_string();
+    let (status, body) = post(&app, &office, &format!("/selections/{wid}/nominations"), &[("unit", unit.as_str()), ("reasons", "服务热情")]).await;
+    assert_eq!(status, 422, "{body}");
+    assert!(body.contains("尚无足够的满意度测评结果"), "no window survey yet: {body}");
+}
+
+fn result_of(results: &Value, subject: i64) -> &Value {
+    results["results"].as_array().unwrap().iter().find(|r| r["subject_id"] == subject).unwrap_or_else(|| panic!("no subject {subject} in {results}"))
+}
+
+#[tokio::test]
+async fn sqlite_a_panel_scores_and_a_mix_counts_an_appraisal() {
+    a_panel_scores_and_a_mix_counts_an_appraisal(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn postgres_a_panel_scores_and_a_mix_counts_an_appraisal() {
+    a_panel_scores_and_a_mix_counts_an_appraisal(Backend::Postgres).await;
 }
 
 #[tokio::test]
