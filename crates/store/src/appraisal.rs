@@ -8,7 +8,7 @@
 
 use crate::db::{is_unique_violation, Conn, Sql};
 use crate::{audit, StoreError};
-use pacesetter_domain::appraisal::{self as rule, Combined, Frac, Group, GroupRatings, Ranking, Scale, SubjectKind};
+use pacesetter_domain::appraisal::{self as rule, Combined, Frac, Group, GroupRatings, Scale, SubjectKind};
 use pacesetter_domain::dates::{now_ms, today};
 use pacesetter_domain::people::PoliticalStatus;
 use pacesetter_domain::role::Role;
@@ -54,9 +54,14 @@ pub struct RoundRow {
     pub closes: Date,
     pub created_by: String,
     pub created_ms: i64,
+    pub tie_order: Option<String>,
+    pub tie_reason: Option<String>,
 }
 
 impl RoundRow {
+    pub fn tie_preference(&self) -> Vec<i64> {
+        self.tie_order.as_deref().unwrap_or("").split(',').filter_map(|s| s.trim().parse().ok()).collect()
+    }
     pub fn kind(&self) -> SubjectKind {
         SubjectKind::parse(&self.subject_kind).unwrap_or(SubjectKind::Organization)
     }
@@ -81,7 +86,7 @@ impl RoundRow {
     }
 }
 
-const ROUND: &str = "SELECT id, campaign_id, title, subject_kind, scope_org_id, scope_unit_id, scale, weights_json, grades_json, quota, opens, closes, created_by, created_ms FROM appraisal_rounds";
+const ROUND: &str = "SELECT id, campaign_id, title, subject_kind, scope_org_id, scope_unit_id, scale, weights_json, grades_json, quota, opens, closes, created_by, created_ms, tie_order, tie_reason FROM appraisal_rounds";
 
 pub async fn rounds(c: &mut Conn, campaign: i64) -> Result<Vec<RoundRow>, StoreError> {
     Ok(c.fetch_all(Sql::new(format!("{ROUND} WHERE campaign_id = $1 ORDER BY id DESC")).bind(campaign)).await?)
@@ -548,8 +553,64 @@ pub struct GradeRow {
     pub recorded_ms: i64,
 }
 
-/// Every subject's groups, combined score and advice, and the ranking against the round's quota.
-pub async fn results(c: &mut Conn, r: &RoundRow) -> Result<(Vec<SubjectResult>, Ranking<i64>), StoreError> {
+/// Where the subjects stand against the quota line.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Standing {
+    /// Best first, with a rank shared by equal scores (1, 2, 2, 4).
+    pub order: Vec<(i64, usize)>,
+    /// Within the quota (none of a tie the office has not ordered).
+    pub within: Vec<i64>,
+    pub tie_at_line: Vec<i64>,
+}
+
+fn standing(scored: &[(i64, Frac)], r: &RoundRow) -> Standing {
+    let scores: HashMap<i64, Frac> = scored.iter().copied().collect();
+    let quota = r.quota.unwrap_or(0).max(0) as u32;
+    let o = pacesetter_domain::selection::outcome_scored(&scores, quota.max(1), &Default::default(), &r.tie_preference());
+    let mut order = Vec::new();
+    for (i, (id, score)) in o.order.iter().enumerate() {
+        let rank = if i > 0 && o.order[i - 1].1 == *score { order.last().map(|(_, k)| *k).unwrap_or(i + 1) } else { i + 1 };
+        order.push((*id, rank));
+    }
+    if quota == 0 {
+        return Standing { order, within: Vec::new(), tie_at_line: Vec::new() };
+    }
+    // Above a tie at the line are within; the tied wait for the office's order.
+    let within = if o.tie_at_line.is_empty() { o.selected } else { o.order.iter().take(quota as usize).map(|(id, _)| *id).filter(|id| !o.tie_at_line.contains(id)).collect() };
+    Standing { order, within, tie_at_line: o.tie_at_line }
+}
+
+/// The office orders the subjects tied at the quota line, and says why.
+pub async fn decide_tie(c: &mut Conn, scope: &Scope, round: i64, order: &[i64], reason: &str) -> Result<(), StoreError> {
+    if !scope.is_office_or_admin() {
+        return Err(StoreError::Forbidden(Text::new("只有创先办可以处理并列", "Only the campaign office decides a tie")));
+    }
+    let r = self::round(c, round).await?;
+    let reason = reason.trim();
+    if reason.is_empty() || reason.chars().count() > 1000 {
+        return Err(invalid("reason", "请写明理由（不超过 1000 字）", "Give the reason (up to 1,000 characters)"));
+    }
+    let (_, st) = results(c, &r).await?;
+    let tied: std::collections::HashSet<i64> = st.tie_at_line.iter().copied().collect();
+    let given: std::collections::HashSet<i64> = order.iter().copied().collect();
+    if tied.is_empty() || tied != given || order.len() != tied.len() {
+        return Err(invalid("order", "请为每一个并列的对象排出先后，每个一次", "Order every tied subject, once each"));
+    }
+    let mut pref = r.tie_preference();
+    pref.retain(|p| !tied.contains(p));
+    pref.extend_from_slice(order);
+    let text = pref.iter().map(|p| p.to_string()).collect::<Vec<_>>().join(",");
+    let reasons = match &r.tie_reason {
+        Some(x) => format!("{x}\n{reason}"),
+        None => reason.to_string(),
+    };
+    c.execute(Sql::new("UPDATE appraisal_rounds SET tie_order = $1, tie_reason = $2 WHERE id = $3").bind(text.as_str()).bind(reasons).bind(round)).await?;
+    audit::append(c, scope, "appraisal.tie", "appraisal_round", round, None, Some(format!("{text}: {reason}"))).await?;
+    Ok(())
+}
+
+/// Every subject's groups, combined score and advice, and where they stand against the quota.
+pub async fn results(c: &mut Conn, r: &RoundRow) -> Result<(Vec<SubjectResult>, Standing), StoreError> {
     let subjects = subjects(c, r.id).await?;
     let ratings: Vec<RatingRow> = c.fetch_all(Sql::new("SELECT subject_id, grp, values_json, comment FROM appraisal_ratings WHERE round_id = $1 ORDER BY subject_id, grp, rater_id").bind(r.id)).await?;
     let grades: HashMap<i64, GradeRow> = c
@@ -599,7 +660,7 @@ pub async fn results(c: &mut Conn, r: &RoundRow) -> Result<(Vec<SubjectResult>, 
             .collect();
         out.push(SubjectResult { grade: grades.get(&s.id).cloned(), subject: s, groups: summary, combined, advised, comments });
     }
-    let ranking = rule::rank(scored, r.quota.unwrap_or(0).max(0) as usize);
+    let ranking = standing(&scored, r);
     Ok((out, ranking))
 }
 

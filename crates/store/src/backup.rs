@@ -466,6 +466,8 @@ pub const TABLES: &[TableSpec] = &[
             ("closes", Date),
             ("created_by", Text),
             ("created_ms", I64),
+            ("tie_order", OptText),
+            ("tie_reason", OptText),
         ],
     },
     TableSpec {

@@ -55,7 +55,7 @@ async fn windows_are_appraised_by_three_groups(backend: Backend) {
     assert!(r.status().is_success(), "{}", r.text().await.unwrap());
 
     let t = today();
-    let base = [("title", "图书馆窗口三评"), ("kind", "window"), ("scale", "satisfaction"), ("w_masses", "50"), ("w_peers", "30"), ("w_leaders", "20"), ("w_own", "0"), ("grades", "优秀:90,良好:80,合格:60,不合格:0"), ("quota", "1"), ("opens", t.as_str()), ("closes", t.as_str())];
+    let base = [("title", "图书馆窗口三评"), ("kind", "window"), ("scale", "satisfaction"), ("w_masses", "50"), ("w_peers", "30"), ("w_leaders", "20"), ("w_own", "0"), ("grades", "优秀:90,良好:80,合格:60,不合格:0"), ("quota", "2"), ("opens", t.as_str()), ("closes", t.as_str())];
     // Bad input changes nothing: weights adding up to 90, a broken grade list.
     let lib = library.to_string();
     let mut bad: Vec<(&str, &str)> = base.to_vec();
@@ -80,7 +80,7 @@ async fn windows_are_appraised_by_three_groups(backend: Backend) {
     let results = app.get_json(&office, &format!("/api/v1/appraisals/{id}/results")).await;
     let subjects: Vec<i64> = results["results"].as_array().unwrap().iter().map(|r| r["subject_id"].as_i64().unwrap()).collect();
     assert_eq!(subjects.len(), 5, "the library's five windows: {results}");
-    let (w1, w2) = (subjects[0], subjects[1]);
+    let (w1, w2, w3) = (subjects[0], subjects[1], subjects[2]);
     let form = app.get_json(&office, "/api/v1/me").await; // keeps the session warm
     assert!(form["username"] == "office");
     let page = member.get(app.url(&format!("/appraisals/{id}/subjects/{w1}"))).send().await.unwrap().text().await.unwrap();
@@ -90,12 +90,16 @@ async fn windows_are_appraised_by_three_groups(backend: Backend) {
     // window 1: student 100/100 → 100, teacher 100/60 → 84: 群众 92; member 60/100 → 76: 党员互评 76;
     // unithead 100/100 → 100, office 60/60 → 60: 领导点评 80. 0.5 × 92 + 0.3 × 76 + 0.2 × 80 = 84.80 → 良好.
     // window 2: the student 0/100 → 40: 群众 40 alone, the others' weight shared out → 40.00 → 不合格.
+    // window 3: the student the same (服务态度 不满意 0, 办事效率 满意 100): 40.00 as well, so
+    // windows 2 and 3 tie at the quota line of 2 until the office orders them, with a reason.
     let rate = |c: &Client, subject: i64, a: &str, b: &str, comment: &str| {
         let (app, c, a, b, comment) = (&app, c.clone(), a.to_string(), b.to_string(), comment.to_string());
         async move { post(app, &c, &format!("/appraisals/{id}/subjects/{subject}"), &[("c0", a.as_str()), ("c1", b.as_str()), ("comment", comment.as_str())]).await }
     };
     let student = app.login("student").await;
     let teacher = app.login("teacher").await;
+    let desk = student.get(app.url("/home")).send().await.unwrap().text().await.unwrap();
+    assert!(desk.contains("图书馆窗口三评") && desk.contains("待评议 5"), "the desk counts the windows to appraise");
     assert_eq!(rate(&student, w1, "0", "0", "").await.0, 303);
     assert_eq!(rate(&teacher, w1, "0", "1", "").await.0, 303);
     assert_eq!(rate(&member, w1, "1", "0", "").await.0, 303);
@@ -105,6 +109,7 @@ async fn windows_are_appraised_by_three_groups(backend: Backend) {
     assert_eq!(rate(&unithead, w1, "0", "0", "服务热情，借还高效").await.0, 303);
     assert_eq!(rate(&office, w1, "1", "1", "高峰时段排队较长，需增加人手").await.0, 303);
     assert_eq!(rate(&student, w2, "2", "0", "").await.0, 303);
+    assert_eq!(rate(&student, w3, "2", "0", "").await.0, 303);
     // Refused: a second appraisal, a value off the scale, a missing item.
     let (status, body) = rate(&student, w1, "1", "1", "").await;
     assert_eq!(status, 409, "{body}");
@@ -125,9 +130,23 @@ async fn windows_are_appraised_by_three_groups(backend: Backend) {
     assert_eq!(r2["shared_out"], json!(["peers", "leaders"]));
     assert_eq!(r2["advised"], "不合格");
     assert_eq!(r2["rank"], 2);
-    assert_eq!(r2["tied_at_line"], false);
+    assert_eq!(result(&results, w3)["rank"], 2, "equal scores share a rank");
+    assert_eq!(r2["tied_at_line"], true);
+    assert_eq!(r1["within_quota"], true);
+    assert_eq!(r2["within_quota"], false, "a tie at the line puts neither within until the office decides");
+    let (p2, p3) = (format!("pos{w2}"), format!("pos{w3}"));
+    let (status, _) = post(&app, &office, &format!("/appraisals/{id}/tie"), &[(p3.as_str(), "1"), (p2.as_str(), "2")]).await;
+    assert_eq!(status, 422, "a reason is required");
+    let (status, _) = post(&app, &office, &format!("/appraisals/{id}/tie"), &[(p3.as_str(), "1"), (p2.as_str(), "2"), ("reason", "实地检查得分：三号窗口较高")]).await;
+    assert_eq!(status, 303);
+    let results = app.get_json(&office, &format!("/api/v1/appraisals/{id}/results")).await;
+    assert_eq!(result(&results, w3)["within_quota"], true);
+    assert_eq!(result(&results, w2)["within_quota"], false);
+    assert_eq!(result(&results, w2)["tied_at_line"], false);
+    let r2 = result(&results, w2);
+    let _ = r2;
     let page = office.get(app.url(&format!("/appraisals/{id}"))).send().await.unwrap().text().await.unwrap();
-    assert!(page.contains("84.80") && page.contains("无人评议，其权重按比例分给其他评议主体"), "{page}");
+    assert!(page.contains("84.80") && page.contains("无人评议，其权重按比例分给其他评议主体") && page.contains("实地检查得分"), "{page}");
     let csv = office.get(app.url(&format!("/appraisals/{id}/results.csv"))).send().await.unwrap().text().await.unwrap();
     assert!(csv.contains("84.80") && csv.contains("良好"), "{csv}");
     // The people served see no results; the unit head sees their windows'.

@@ -119,6 +119,10 @@ async fn a_selection_runs_from_quotas_to_certificates(backend: Backend) {
     assert_eq!(r.status(), 404);
     let (status, _) = post(&app, &orgsec, &format!("/selections/{id}/nominations/{rec}/forward"), &[]).await;
     assert_eq!(status, 303);
+    let csv = orgsec.get(app.url(&format!("/selections/{id}/nominations.csv"))).send().await.unwrap().text().await.unwrap();
+    assert!(csv.contains("刻苦学习理论") && csv.contains("推荐理由"), "the college's 推荐汇总表: {csv}");
+    let elsewhere = other.get(app.url(&format!("/selections/{id}/nominations.csv"))).send().await.unwrap().text().await.unwrap();
+    assert!(!elsewhere.contains("刻苦学习理论"), "another college's secretary gets none of it");
     let (status, _) = nominate(&orgsec, college, &in_college[0], "学习标兵，成果突出").await;
     assert_eq!(status, 303);
     let (status, _) = nominate(&orgsec, college, &in_college[1], "坚持自学，带动同学").await;
@@ -168,6 +172,8 @@ async fn a_selection_runs_from_quotas_to_certificates(backend: Backend) {
     }
     assert!(voters.len() >= 3, "at least three demo accounts are full members: {:?}", voters.iter().map(|v| v.0).collect::<Vec<_>>());
     let (first, c1) = &voters[0];
+    let desk = c1.get(app.url("/home")).send().await.unwrap().text().await.unwrap();
+    assert!(desk.contains("待我参加") && desk.contains("待投票") && desk.contains("十佳学习明星"), "the desk says a ballot waits");
     let (status, body) = post(&app, c1, &format!("/selections/{id}/vote"), &[("choice", &a.to_string()), ("choice", &b.to_string()), ("choice", &c.to_string())]).await;
     assert_eq!(status, 422, "{first}: over the quota: {body}");
     assert!(body.contains("最多可选 2 名"), "{body}");
@@ -215,6 +221,8 @@ async fn a_selection_runs_from_quotas_to_certificates(backend: Backend) {
     assert_eq!(sel["result"]["tie_at_line"], serde_json::json!([b, c]));
     let (status, body) = post(&app, &office, &format!("/selections/{id}/publish"), &[]).await;
     assert_eq!(status, 409, "a tie first: {body}");
+    let csv = office.get(app.url(&format!("/selections/{id}/results.csv"))).send().await.unwrap().text().await.unwrap();
+    assert!(csv.contains("名额线并列"), "{csv}");
     let (sb, sc) = (format!("pos{b}"), format!("pos{c}"));
     let (status, _) = post(&app, &office, &format!("/selections/{id}/tie"), &[(sb.as_str(), "2"), (sc.as_str(), "1")]).await;
     assert_eq!(status, 422, "a reason is required");

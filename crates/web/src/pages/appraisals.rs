@@ -15,10 +15,10 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Form, Json};
-use pacesetter_domain::appraisal::{Group, Ranking, SubjectKind};
+use pacesetter_domain::appraisal::{Group, SubjectKind};
 use pacesetter_domain::dates::today;
 use pacesetter_domain::Lang;
-use pacesetter_store::appraisal::{self as ap, CaseRow, NewRound, RoundRow, SubjectResult, SubjectRow};
+use pacesetter_store::appraisal::{self as ap, CaseRow, NewRound, RoundRow, Standing, SubjectResult, SubjectRow};
 use pacesetter_store::{campaign, StoreError};
 use std::collections::HashMap;
 
@@ -149,6 +149,9 @@ struct ShowPage {
     lines: Vec<Line>,
     grades: Vec<(String, u32)>,
     cases: Vec<CaseRow>,
+    office: bool,
+    /// Subjects tied at the quota line, for the office's order.
+    tied: Vec<(i64, String)>,
     f: FormState,
 }
 
@@ -182,7 +185,11 @@ async fn show_page(s: &AppState, ctx: &Ctx, id: i64, f: FormState, status: Statu
     let (results, ranking) = ap::results(&mut c, &r).await?;
     let lines = lines_for(scope, &r, results, &ranking);
     let cases = ap::cases(&mut c, scope, id).await?;
+    let office = scope.is_office_or_admin();
+    let tied = if office { lines.iter().filter(|l| l.tied).map(|l| (l.x.subject.id, l.x.subject.name.clone())).collect() } else { Vec::new() };
     let page = ShowPage {
+        office,
+        tied,
         l: Layout::new(ctx, &r.title),
         kind: r.kind().label(ctx.lang),
         weights: weights_text(&r, ctx.lang),
@@ -197,9 +204,8 @@ async fn show_page(s: &AppState, ctx: &Ctx, id: i64, f: FormState, status: Statu
     Ok(render_status(status, &page))
 }
 
-fn lines_for(scope: &pacesetter_domain::scope::Scope, r: &RoundRow, results: Vec<SubjectResult>, ranking: &Ranking<i64>) -> Vec<Line> {
-    let rank: HashMap<i64, usize> = ranking.order.iter().enumerate().map(|(i, (id, _))| (*id, i + 1)).collect();
-    let quota = r.quota.unwrap_or(0) as usize;
+fn lines_for(scope: &pacesetter_domain::scope::Scope, r: &RoundRow, results: Vec<SubjectResult>, ranking: &Standing) -> Vec<Line> {
+    let rank: HashMap<i64, usize> = ranking.order.iter().copied().collect();
     let mut lines: Vec<Line> = results
         .into_iter()
         .filter(|x| ap::may_see(scope, r, &x.subject))
@@ -208,13 +214,14 @@ fn lines_for(scope: &pacesetter_domain::scope::Scope, r: &RoundRow, results: Vec
             Line {
                 rank: rank.get(&id).copied(),
                 tied: ranking.tie_at_line.contains(&id),
-                in_quota: quota > 0 && rank.get(&id).is_some_and(|k| *k <= quota),
+                in_quota: ranking.within.contains(&id),
                 grade_form: r.kind() == SubjectKind::Member && !r.grades().is_empty() && scope.org_access(&x.subject.path) == Some(pacesetter_domain::scope::Access::Write),
                 x,
             }
         })
         .collect();
-    lines.sort_by_key(|l| (l.rank.unwrap_or(usize::MAX), l.x.subject.id));
+    let pos: HashMap<i64, usize> = ranking.order.iter().enumerate().map(|(i, (id, _))| (*id, i)).collect();
+    lines.sort_by_key(|l| (pos.get(&l.x.subject.id).copied().unwrap_or(usize::MAX), l.x.subject.id));
     lines
 }
 
@@ -304,6 +311,24 @@ pub async fn grade(State(s): State<AppState>, ctx: Ctx, Path((id, sid)): Path<(i
     after(&s, &ctx, id, m, r).await
 }
 
+pub async fn tie(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
+    let scope = ctx.me()?.scope.clone();
+    let mut order: Vec<(i64, i64)> = p.iter().filter_map(|(k, v)| Some((k.strip_prefix("pos")?.parse().ok()?, v.trim().parse().ok()?))).collect();
+    order.sort_by_key(|(_, pos)| *pos);
+    let distinct: std::collections::HashSet<i64> = order.iter().map(|(_, pos)| *pos).collect();
+    let order: Vec<i64> = if distinct.len() == order.len() { order.into_iter().map(|(c, _)| c).collect() } else { Vec::new() };
+    let m = form_map(p);
+    let reason = m.get("reason").cloned().unwrap_or_default();
+    let r = async {
+        let mut w = s.store.write().await?;
+        ap::decide_tie(&mut w, &scope, id, &order, &reason).await?;
+        w.commit().await.map_err(StoreError::from)?;
+        Ok::<_, StoreError>(())
+    }
+    .await;
+    after(&s, &ctx, id, m, r).await
+}
+
 pub async fn close_case(State(s): State<AppState>, ctx: Ctx, Path((id, cid)): Path<(i64, i64)>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
     let scope = ctx.me()?.scope.clone();
     let m = form_map(p);
@@ -350,6 +375,7 @@ pub async fn api_results(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64
                 "grade": l.x.grade.as_ref().map(|g| g.grade.clone()),
                 "rank": l.rank,
                 "tied_at_line": l.tied,
+                "within_quota": l.in_quota,
                 "comments": l.x.comments,
             })
         })

@@ -44,6 +44,7 @@ struct HomePage {
     person: Option<i64>,
     audit_entries: Option<i64>,
     reset_notice: Option<String>,
+    campaign: bool,
 }
 
 pub async fn home(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
@@ -104,8 +105,56 @@ pub async fn home(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response
         }
     }
 
+    // What waits for me in the campaign: ballots and score sheets, appraisals, notices (公示).
+    let campaign = pacesetter_store::campaign::current(&mut c).await?;
+    if let Some(camp) = &campaign {
+        let day = pacesetter_domain::dates::today();
+        let mut lines = Vec::new();
+        for sel in pacesetter_store::selection::list(&mut c, camp.id).await? {
+            if sel.voting_open(day) {
+                let my = pacesetter_store::selection::my_ballot(&mut c, s, sel.id).await?;
+                if my.in_electorate && !my.voted {
+                    let what = if sel.category().map(|k| k.method.has_panel()).unwrap_or(false) { lang.t("待评分", "To score") } else { lang.t("待投票", "To vote") };
+                    lines.push(Line { href: format!("/selections/{}", sel.id), name: sel.title.clone(), detail: what.to_string() });
+                }
+            } else if sel.notice_running(day) {
+                lines.push(Line { href: format!("/selections/{}", sel.id), name: sel.title.clone(), detail: lang.t("公示中，可提出异议", "On notice: objections open").to_string() });
+            }
+        }
+        for r in pacesetter_store::appraisal::rounds(&mut c, camp.id).await? {
+            if !r.is_open(day) {
+                continue;
+            }
+            let subjects = pacesetter_store::appraisal::subjects(&mut c, r.id).await?;
+            let done: Vec<i64> = match s.person {
+                Some(p) => pacesetter_store::appraisal::rated_by(&mut c, r.id, p.0).await?,
+                None => Vec::new(),
+            };
+            let mut owed = 0;
+            // A long round (a whole university's members) is linked without counting.
+            if subjects.len() <= 500 {
+                for sj in &subjects {
+                    if !done.contains(&sj.id) {
+                        if let Some(g) = pacesetter_store::appraisal::group_of(&mut c, s, &r, sj).await? {
+                            if r.weight(g) > 0 {
+                                owed += 1;
+                            }
+                        }
+                    }
+                }
+            }
+            if owed > 0 || subjects.len() > 500 {
+                let detail = if owed > 0 { format!("{} {owed} {}", lang.t("待评议", "To appraise:"), lang.t("项", "")) } else { lang.t("参加评议", "Take part").to_string() };
+                lines.push(Line { href: format!("/appraisals/{}", r.id), name: r.title.clone(), detail: detail.trim().to_string() });
+            }
+        }
+        if !lines.is_empty() {
+            blocks.insert(0, Block { title: lang.t("待我参加", "Waiting for me").to_string(), intro: lang.t("投票、评分、评议和公示中的评选结果。", "Ballots, score sheets, appraisals, and results on public notice.").to_string(), lines, links: Vec::new() });
+        }
+    }
+
     let audit_entries = if s.has(Role::Auditor) { Some(audit::list(&mut c, &Default::default(), 0, 1).await?.1) } else { None };
     let roles = s.roles.iter().map(|r| r.label(lang)).collect::<Vec<_>>().join("、");
     let reset_notice = super::login::reset_notice(me, lang);
-    Ok(render(&HomePage { l: Layout::new(&ctx, lang.t("工作台", "My desk")), roles, overview, coverage, blocks, person: me.account.person_id, audit_entries, reset_notice }))
+    Ok(render(&HomePage { l: Layout::new(&ctx, lang.t("工作台", "My desk")), roles, overview, coverage, blocks, person: me.account.person_id, audit_entries, reset_notice, campaign: campaign.is_some() }))
 }

@@ -603,6 +603,79 @@ pub async fn register_export(State(s): State<AppState>, ctx: Ctx, Path(file): Pa
     super::download(&ctx, &award_sheet(&awards, ctx.lang), "awards", format)
 }
 
+/// The nominations the caller may see (推荐汇总表) or the count as far as they may see it, as
+/// .xlsx or CSV.
+pub async fn export(State(s): State<AppState>, ctx: Ctx, Path((id, file)): Path<(i64, String)>) -> AppResult<Response> {
+    let (what, format) = match file.as_str() {
+        "nominations.xlsx" => ("nominations", "xlsx"),
+        "nominations.csv" => ("nominations", "csv"),
+        "results.xlsx" => ("results", "xlsx"),
+        "results.csv" => ("results", "csv"),
+        _ => return Err(AppError::not_found()),
+    };
+    let scope = &ctx.me()?.scope;
+    let lang = ctx.lang;
+    let t = |zh: &str, en: &str| lang.t(zh, en).to_string();
+    let mut c = s.store.read().await?;
+    let row = sel::get(&mut c, id).await?;
+    let noms = sel::nominations(&mut c, id).await?;
+    let sheet = if what == "nominations" {
+        let mut rows = Vec::new();
+        for n in &noms {
+            if sel::may_see_nomination(&mut c, scope, n).await? {
+                let who = Cand { n: n.clone(), result: None, selected: false, moved_up: false, tied: false, disqualified: false }.who();
+                rows.push(vec![
+                    (rows.len() + 1).to_string(),
+                    who,
+                    CandidateKind::parse(&n.kind).map(|k| k.label(lang)).unwrap_or("").to_string(),
+                    n.nominated_by_org.clone().unwrap_or_default(),
+                    n.quota_org.clone().unwrap_or_default(),
+                    n.state().label(lang).to_string(),
+                    n.supporters.to_string(),
+                    n.reasons.clone(),
+                    n.review_note.clone().unwrap_or_default(),
+                ]);
+            }
+        }
+        Sheet {
+            name: t("推荐汇总表", "Nominations"),
+            headers: vec![t("序号", "No."), t("候选人", "Candidate"), t("类别", "Kind"), t("推荐单位", "Nominated by"), t("名额所属", "Quota of"), t("状态", "State"), t("推荐人数", "Supporters"), t("推荐理由", "Reasons"), t("审查意见", "Review")],
+            rows,
+        }
+    } else {
+        let my = sel::my_ballot(&mut c, scope, id).await?;
+        let took_part = sel::voters(&mut c, id).await?.len() as i64;
+        let office = scope.is_office_or_admin() || scope.has(Role::Auditor);
+        if !(office || (row.stage() >= Stage::Counted && my.in_electorate && took_part >= MIN_ELECTORATE)) {
+            return Err(AppError::not_found());
+        }
+        let o = sel::outcome(&mut c, &row).await?.ok_or_else(AppError::not_found)?;
+        let names: HashMap<i64, &NominationRow> = noms.iter().map(|n| (n.id, n)).collect();
+        let rows = o
+            .order
+            .iter()
+            .enumerate()
+            .map(|(i, (nid, f))| {
+                let name = names.get(nid).map(|n| n.name.clone()).unwrap_or_default();
+                let result = if row.is_ballot() { f.num.to_string() } else { f.published() };
+                let mut flags = Vec::new();
+                if o.selected.contains(nid) {
+                    flags.push(t("当选", "Selected"));
+                }
+                if o.moved_up.contains(nid) {
+                    flags.push(t("递补", "Moved up"));
+                }
+                if o.tie_at_line.contains(nid) {
+                    flags.push(t("名额线并列", "Tied at the line"));
+                }
+                vec![(i + 1).to_string(), name, result, flags.join("、")]
+            })
+            .collect();
+        Sheet { name: t("计票结果", "Count"), headers: vec![t("名次", "Rank"), t("候选人", "Candidate"), if row.is_ballot() { t("得票", "Votes") } else { t("得分", "Score") }, t("结果", "Result")], rows }
+    };
+    super::download(&ctx, &sheet, what, format)
+}
+
 /// One certificate page (A4 landscape).
 fn certificate(a: &AwardRow, office: &str, items: &mut Vec<Item>) {
     let (w, _h) = (842.0f32, 595.0f32);
