@@ -62,16 +62,19 @@ pub enum SubjectKind {
     Member,
     /// Service windows below a unit (三评: against the standards their unit set, item 9).
     Window,
+    /// Division-level cadres of a unit (or of the university).
+    Cadre,
 }
 
 impl SubjectKind {
-    pub const ALL: [SubjectKind; 3] = [SubjectKind::Organization, SubjectKind::Member, SubjectKind::Window];
+    pub const ALL: [SubjectKind; 4] = [SubjectKind::Organization, SubjectKind::Member, SubjectKind::Window, SubjectKind::Cadre];
 
     pub fn code(self) -> &'static str {
         match self {
             SubjectKind::Organization => "organization",
             SubjectKind::Member => "member",
             SubjectKind::Window => "window",
+            SubjectKind::Cadre => "cadre",
         }
     }
 
@@ -84,6 +87,7 @@ impl SubjectKind {
             SubjectKind::Organization => lang.t("党组织", "Party organizations"),
             SubjectKind::Member => lang.t("党员（民主评议）", "Party members (democratic appraisal)"),
             SubjectKind::Window => lang.t("服务窗口", "Service windows"),
+            SubjectKind::Cadre => lang.t("处级以上干部", "Division-level cadres"),
         }
     }
 }

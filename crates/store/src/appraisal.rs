@@ -127,11 +127,24 @@ pub async fn subject(c: &mut Conn, round: i64, id: i64) -> Result<SubjectRow, St
 }
 
 /// The scopes a round may be started on: organizations down to the branches of a secondary
-/// organization, and the units that have windows.
+/// organization; the top units and those that have windows.
 pub async fn scope_choices(c: &mut Conn) -> Result<(Vec<(i64, String)>, Vec<(i64, String)>), StoreError> {
     let orgs: Vec<(i64, String)> = c.fetch_all(Sql::new("SELECT id, name FROM orgs WHERE closed_on IS NULL AND depth <= 2 ORDER BY path")).await?;
-    let units: Vec<(i64, String, String)> = c.fetch_all(Sql::new("SELECT DISTINCT u.id, u.name, u.path FROM units u JOIN units w ON w.parent_id = u.id AND w.kind = 'window' WHERE u.closed_on IS NULL ORDER BY u.path")).await?;
+    let units: Vec<(i64, String, String)> = c
+        .fetch_all(Sql::new("SELECT id, name, path FROM units WHERE closed_on IS NULL AND (depth <= 1 OR id IN (SELECT parent_id FROM units WHERE kind = 'window')) ORDER BY path"))
+        .await?;
     Ok((orgs, units.into_iter().map(|u| (u.0, u.1)).collect()))
+}
+
+/// Organizations' names by path.
+pub async fn org_names(c: &mut Conn, paths: impl Iterator<Item = &str>) -> Result<HashMap<String, String>, StoreError> {
+    let mut out = HashMap::new();
+    for p in paths {
+        if let Some(name) = c.fetch_opt_string(Sql::new("SELECT name FROM orgs WHERE path = $1").bind(p)).await? {
+            out.insert(p.to_string(), name);
+        }
+    }
+    Ok(out)
 }
 
 /// What the office fills in.
@@ -245,6 +258,7 @@ pub async fn create(c: &mut Conn, scope: &Scope, campaign: i64, n: &NewRound) ->
     };
     match kind {
         Some(SubjectKind::Window) if unit.is_none() => errs.add("unit", "请选择窗口所在的单位", "Choose the unit whose windows are appraised"),
+        Some(SubjectKind::Cadre) if n.unit.is_some() && unit.is_none() => errs.add("unit", "没有这个单位", "No such unit"),
         Some(SubjectKind::Organization | SubjectKind::Member) if org.is_none() => errs.add("org", "请选择党组织", "Choose the organization"),
         _ => {}
     }
@@ -283,6 +297,22 @@ pub async fn create(c: &mut Conn, scope: &Scope, campaign: i64, n: &NewRound) ->
                 if PoliticalStatus::parse(&status).is_some_and(|s| s.is_party_member()) {
                     list.push((Some(id), None, None, name, path, criteria_json.clone()));
                 }
+            }
+        }
+        SubjectKind::Cadre => {
+            // The cadres of a unit's subtree, or of the whole university; each placed at their unit.
+            let prefix = unit.as_ref().map(|u| u.path.clone()).unwrap_or_default();
+            let rows: Vec<(i64, String, String)> = c
+                .fetch_all(
+                    Sql::new(
+                        "SELECT p.id, p.name, MIN(u.path) FROM people p JOIN unit_memberships m ON m.person_id = p.id AND m.end_date IS NULL JOIN units u ON u.id = m.unit_id \
+                         WHERE p.cadre_rank IS NOT NULL AND p.left_on IS NULL AND u.path LIKE $1 GROUP BY p.id, p.name ORDER BY MIN(u.path), p.name",
+                    )
+                    .bind(format!("{prefix}%")),
+                )
+                .await?;
+            for (id, name, path) in rows {
+                list.push((Some(id), None, None, name, path, criteria_json.clone()));
             }
         }
         SubjectKind::Window => {
@@ -359,13 +389,13 @@ pub async fn group_of(c: &mut Conn, scope: &Scope, r: &RoundRow, s: &SubjectRow)
         .iter()
         .filter_map(|(reach, a)| match (reach, a, kind) {
             (Reach::Org(p), Access::Write, SubjectKind::Organization | SubjectKind::Member) => Some(p.as_str()),
-            (Reach::Unit(p), Access::Write, SubjectKind::Window) => Some(p.as_str()),
+            (Reach::Unit(p), Access::Write, SubjectKind::Window | SubjectKind::Cadre) => Some(p.as_str()),
             _ => None,
         })
         .collect();
     // 自评.
     let own = match kind {
-        SubjectKind::Member => s.person_id == Some(me),
+        SubjectKind::Member | SubjectKind::Cadre => s.person_id == Some(me),
         _ => writes.contains(&s.path.as_str()),
     };
     if own {
@@ -373,7 +403,7 @@ pub async fn group_of(c: &mut Conn, scope: &Scope, r: &RoundRow, s: &SubjectRow)
     }
     // 领导点评: the office and the leaders, and whoever manages a level above the subject (for a
     // member: their branch or above).
-    let above = |p: &str| if kind == SubjectKind::Member { s.path.starts_with(p) } else { s.path.starts_with(p) && s.path != p };
+    let above = |p: &str| if matches!(kind, SubjectKind::Member | SubjectKind::Cadre) { s.path.starts_with(p) } else { s.path.starts_with(p) && s.path != p };
     if scope.has_any(&[Role::Office, Role::Leader]) || writes.iter().any(|p| above(p)) {
         return Ok(Some(Group::Leaders));
     }
@@ -407,6 +437,34 @@ pub async fn group_of(c: &mut Conn, scope: &Scope, r: &RoundRow, s: &SubjectRow)
                 .await?
                 .is_some();
             Ok(shared.then_some(Group::Masses))
+        }
+        SubjectKind::Cadre => {
+            // Fellow cadres of the same unit; the unit's staff and the students of the classes
+            // the cadre is linked to (item 8) are the people served.
+            let me_cadre = c.fetch_opt_i64(Sql::new("SELECT CAST(1 AS BIGINT) FROM people WHERE id = $1 AND cadre_rank IS NOT NULL").bind(me)).await?.is_some();
+            let same_unit = c
+                .fetch_opt_i64(
+                    Sql::new("SELECT CAST(1 AS BIGINT) FROM unit_memberships m JOIN units u ON u.id = m.unit_id WHERE m.person_id = $1 AND m.end_date IS NULL AND u.path LIKE $2")
+                        .bind(me)
+                        .bind(format!("{}%", s.path)),
+                )
+                .await?
+                .is_some();
+            if same_unit {
+                return Ok(Some(if me_cadre { Group::Peers } else { Group::Masses }));
+            }
+            let linked_class = c
+                .fetch_opt_i64(
+                    Sql::new(
+                        "SELECT CAST(1 AS BIGINT) FROM relations r JOIN unit_memberships m ON m.unit_id = r.unit_id AND m.end_date IS NULL \
+                         WHERE r.kind = 'cadre_class' AND r.end_date IS NULL AND r.person_id = $1 AND m.person_id = $2",
+                    )
+                    .bind(s.person_id.unwrap_or(0))
+                    .bind(me),
+                )
+                .await?
+                .is_some();
+            Ok(linked_class.then_some(Group::Masses))
         }
         SubjectKind::Window => {
             // The window's unit: its parent.
@@ -671,7 +729,7 @@ pub fn may_see(scope: &Scope, r: &RoundRow, s: &SubjectRow) -> bool {
         return true;
     }
     match r.kind() {
-        SubjectKind::Window => scope.unit_access(&s.path) == Some(Access::Write),
+        SubjectKind::Window | SubjectKind::Cadre => scope.unit_access(&s.path) == Some(Access::Write),
         _ => scope.org_access(&s.path) == Some(Access::Write),
     }
 }

@@ -154,6 +154,27 @@ async fn windows_are_appraised_by_three_groups(backend: Backend) {
     assert!(seen["results"].as_array().unwrap().is_empty(), "{seen}");
     let seen = app.get_json(&unithead, &format!("/api/v1/appraisals/{id}/results")).await;
     assert_eq!(seen["results"].as_array().unwrap().len(), 5);
+
+    // The library's cadres: the head appraises their deputy as the leader, the member (library
+    // staff now) as one of the people served; the head's own form is 自评.
+    let (status, location) = post(&app, &office, "/appraisals", &[("title", "图书馆干部评议"), ("kind", "cadre"), ("unit", lib.as_str()), ("w_masses", "40"), ("w_peers", "20"), ("w_leaders", "30"), ("w_own", "10"), ("opens", t.as_str()), ("closes", t.as_str())]).await;
+    assert_eq!(status, 303, "{location}");
+    let cid = id_in(&location);
+    let head = app.get_json(&unithead, "/api/v1/me").await["person_id"].as_i64().unwrap();
+    let cadres = app.get_json(&office, &format!("/api/v1/appraisals/{cid}/results")).await;
+    let list = cadres["results"].as_array().unwrap();
+    assert!(list.len() >= 2, "the library's head and deputy: {cadres}");
+    let own = list.iter().find(|r| r["person_id"] == head).expect("the head is appraised")["subject_id"].as_i64().unwrap();
+    let deputy = list.iter().find(|r| r["person_id"] != head).unwrap()["subject_id"].as_i64().unwrap();
+    let form = |cl: &Client, sid: i64| {
+        let (cl, url) = (cl.clone(), app.url(&format!("/appraisals/{cid}/subjects/{sid}")));
+        async move { cl.get(url).send().await.unwrap().text().await.unwrap() }
+    };
+    assert!(form(&unithead, deputy).await.contains("领导点评"));
+    assert!(form(&unithead, own).await.contains("自评"));
+    assert!(form(&member, deputy).await.contains("群众评议"));
+    let r = student.get(app.url(&format!("/appraisals/{cid}/subjects/{deputy}"))).send().await.unwrap();
+    assert_eq!(r.status(), 403, "a student of another college has no part");
 }
 
 async fn a_branch_grades_its_members(backend: Backend) {
@@ -234,6 +255,7 @@ async fn a_branch_grades_its_members(backend: Backend) {
     let orgsec = app.login("orgsec").await;
     let page = orgsec.get(app.url(&format!("/appraisals/{id}"))).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("待处置"), "the secondary organization sees the case");
+    assert!(page.contains("各支部评定情况"), "the secondary organization sees its branches' grades");
     let cid: i64 = page.split("/cases/").nth(1).and_then(|s| s.split('/').next()).and_then(|s| s.parse().ok()).expect("the case's form");
     let elsewhere = other.get(app.url(&format!("/appraisals/{id}"))).send().await.unwrap().text().await.unwrap();
     assert!(!elsewhere.contains("待处置"), "another college does not");

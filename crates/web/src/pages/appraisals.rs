@@ -152,6 +152,8 @@ struct ShowPage {
     office: bool,
     /// Subjects tied at the quota line, for the office's order.
     tied: Vec<(i64, String)>,
+    /// 民主评议党员 by branch: the branch, the count of each grade, and how many are not graded.
+    rollup: Vec<(String, Vec<usize>, usize)>,
     f: FormState,
 }
 
@@ -186,10 +188,29 @@ async fn show_page(s: &AppState, ctx: &Ctx, id: i64, f: FormState, status: Statu
     let lines = lines_for(scope, &r, results, &ranking);
     let cases = ap::cases(&mut c, scope, id).await?;
     let office = scope.is_office_or_admin();
+    let grades = r.grades();
+    let mut rollup = Vec::new();
+    if r.kind() == SubjectKind::Member && !grades.is_empty() {
+        let mut by_branch: Vec<(String, Vec<usize>, usize)> = Vec::new();
+        let mut index: HashMap<String, usize> = HashMap::new();
+        for l in &lines {
+            let k = *index.entry(l.x.subject.path.clone()).or_insert_with(|| {
+                by_branch.push((l.x.subject.path.clone(), vec![0; grades.len()], 0));
+                by_branch.len() - 1
+            });
+            match l.x.grade.as_ref().and_then(|g| grades.iter().position(|(label, _)| *label == g.grade)) {
+                Some(i) => by_branch[k].1[i] += 1,
+                None => by_branch[k].2 += 1,
+            }
+        }
+        let names = ap::org_names(&mut c, by_branch.iter().map(|b| b.0.as_str())).await?;
+        rollup = by_branch.into_iter().map(|(path, counts, open)| (names.get(&path).cloned().unwrap_or(path), counts, open)).collect();
+    }
     let tied = if office { lines.iter().filter(|l| l.tied).map(|l| (l.x.subject.id, l.x.subject.name.clone())).collect() } else { Vec::new() };
     let page = ShowPage {
         office,
         tied,
+        rollup,
         l: Layout::new(ctx, &r.title),
         kind: r.kind().label(ctx.lang),
         weights: weights_text(&r, ctx.lang),
