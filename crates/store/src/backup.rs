@@ -546,6 +546,11 @@ pub const TABLES: &[TableSpec] = &[
             ("created_ms", I64),
         ],
     },
+    TableSpec {
+        name: "selection_evidence",
+        order_by: "id",
+        columns: &[("id", I64), ("nomination_id", I64), ("person_id", OptI64), ("filename", Text), ("content_type", Text), ("size", I64), ("sha256", Text), ("data", Bytes), ("created_ms", I64)],
+    },
     TableSpec { name: "selection_supporters", order_by: "nomination_id, person_id", columns: &[("nomination_id", I64), ("person_id", I64), ("reasons", Text), ("created_ms", I64)] },
     TableSpec { name: "selection_electorate", order_by: "selection_id, person_id", columns: &[("selection_id", I64), ("person_id", I64)] },
     TableSpec { name: "selection_voters", order_by: "selection_id, person_id", columns: &[("selection_id", I64), ("person_id", I64), ("day", Date)] },

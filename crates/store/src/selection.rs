@@ -541,7 +541,7 @@ fn secondary_of(path: &str) -> Option<i64> {
 /// Records a nomination. Returns its id. Organizations nominate below themselves: a branch's
 /// recommendation waits for its secondary organization, which nominates within its quota. For a
 /// mass nomination, a candidate already put forward gains a supporter.
-pub async fn nominate(c: &mut Conn, scope: &Scope, selection: i64, n: &NewNomination) -> Result<i64, StoreError> {
+pub async fn nominate(c: &mut Conn, scope: &Scope, selection: i64, n: &NewNomination, evidence: Vec<crate::commitment::NewEvidence>) -> Result<i64, StoreError> {
     let s = get_for_update(c, selection).await?;
     let cat = s.category()?;
     if s.stage() != Stage::Nominating || today() > s.nominate_until {
@@ -559,7 +559,9 @@ pub async fn nominate(c: &mut Conn, scope: &Scope, selection: i64, n: &NewNomina
                 return Err(invalid("person_number", "不能推荐自己", "You cannot nominate yourself"));
             }
             if let Some(existing) = c.fetch_opt_i64(Sql::new("SELECT id FROM selection_nominations WHERE selection_id = $1 AND candidate_key = $2").bind(selection).bind(cand.key.as_str())).await? {
-                return support(c, scope, existing, person.0, &reasons).await.map(|_| existing);
+                support(c, scope, existing, person.0, &reasons).await?;
+                attach(c, existing, Some(person.0), evidence).await?;
+                return Ok(existing);
             }
             (NominationState::Nominated, None, None)
         }
@@ -629,8 +631,81 @@ pub async fn nominate(c: &mut Conn, scope: &Scope, selection: i64, n: &NewNomina
             support(c, scope, id, p.0, &reasons).await?;
         }
     }
-    audit::append(c, scope, "selection.nominate", "selection_nomination", id, None, Some(format!("{}: {}", cand.name, state.code()))).await?;
+    let files = evidence.len();
+    attach(c, id, scope.person.map(|p| p.0), evidence).await?;
+    audit::append(c, scope, "selection.nominate", "selection_nomination", id, None, Some(format!("{}: {}; {files} files", cand.name, state.code()))).await?;
     Ok(id)
+}
+
+async fn attach(c: &mut Conn, nomination: i64, person: Option<i64>, evidence: Vec<crate::commitment::NewEvidence>) -> Result<(), StoreError> {
+    for e in evidence {
+        let sha = pacesetter_domain::audit::sha256_hex(&e.data);
+        c.execute(
+            Sql::new("INSERT INTO selection_evidence (nomination_id, person_id, filename, content_type, size, sha256, data, created_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+                .bind(nomination)
+                .bind(person)
+                .bind(e.filename)
+                .bind(e.content_type)
+                .bind(e.data.len() as i64)
+                .bind(sha)
+                .bind(e.data)
+                .bind(now_ms()),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+pub struct EvidenceRow {
+    pub id: i64,
+    pub nomination_id: i64,
+    pub person_id: Option<i64>,
+    pub filename: String,
+    pub content_type: String,
+    pub size: i64,
+}
+
+/// The evidence of a selection's nominations the caller may see: all of a nomination they may
+/// see, except that in a mass nomination someone other than the office sees only their own.
+pub async fn evidence(c: &mut Conn, scope: &Scope, selection: i64) -> Result<Vec<EvidenceRow>, StoreError> {
+    let s = get(c, selection).await?;
+    let mass = s.category()?.nominators == Nominators::Anyone;
+    let rows: Vec<EvidenceRow> = c
+        .fetch_all(
+            Sql::new(
+                "SELECT e.id, e.nomination_id, e.person_id, e.filename, e.content_type, e.size FROM selection_evidence e \
+                 JOIN selection_nominations n ON n.id = e.nomination_id WHERE n.selection_id = $1 ORDER BY e.id",
+            )
+            .bind(selection),
+        )
+        .await?;
+    let mut out = Vec::new();
+    let mut seen: HashMap<i64, bool> = HashMap::new();
+    for r in rows {
+        let may = match seen.get(&r.nomination_id) {
+            Some(v) => *v,
+            None => {
+                let n = nomination(c, r.nomination_id).await?;
+                let v = may_see_nomination(c, scope, &n).await?;
+                seen.insert(r.nomination_id, v);
+                v
+            }
+        };
+        if may && (!mass || scope.is_office_or_admin() || (r.person_id.is_some() && r.person_id == scope.person.map(|p| p.0))) {
+            out.push(r);
+        }
+    }
+    Ok(out)
+}
+
+/// One file of evidence, if the caller may see it.
+pub async fn evidence_file(c: &mut Conn, scope: &Scope, selection: i64, id: i64) -> Result<(String, String, Vec<u8>), StoreError> {
+    if !evidence(c, scope, selection).await?.iter().any(|e| e.id == id) {
+        return Err(StoreError::NotFound);
+    }
+    let (name, ty, data): (String, String, Vec<u8>) = c.fetch_optional(Sql::new("SELECT filename, content_type, data FROM selection_evidence WHERE id = $1").bind(id)).await?.ok_or(StoreError::NotFound)?;
+    Ok((name, ty, data))
 }
 
 async fn support(c: &mut Conn, scope: &Scope, nomination: i64, person: i64, reasons: &str) -> Result<(), StoreError> {

@@ -86,6 +86,20 @@ pub async fn read_form(mut mp: Multipart, file_field: &str, max: usize) -> Resul
     Ok(form)
 }
 
+/// A form that comes as multipart (with files, from a form with enctype) or urlencoded (without
+/// files, from a script or an older form): the same fields either way.
+pub async fn read_any(req: axum::extract::Request, file_field: &str, max: usize) -> Result<MultipartForm, AppError> {
+    use axum::extract::FromRequest;
+    let ct = req.headers().get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    let bad = || AppError::new(StatusCode::BAD_REQUEST, "bad_form", "表单无法读取，请重新提交", "The form could not be read; submit it again");
+    if ct.starts_with("multipart/form-data") {
+        let mp = Multipart::from_request(req, &()).await.map_err(|_| bad())?;
+        return read_form(mp, file_field, max).await;
+    }
+    let axum::Form(pairs) = axum::Form::<Vec<(String, String)>>::from_request(req, &()).await.map_err(|_| bad())?;
+    Ok(MultipartForm { values: crate::pages::form_map(pairs), files: Vec::new(), errors: FieldErrors::new() })
+}
+
 /// The most an Office file may inflate to.
 pub const MAX_INFLATED: u64 = 100 * 1024 * 1024;
 

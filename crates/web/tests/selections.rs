@@ -358,8 +358,17 @@ async fn anyone_nominates_the_excellent_member_beside_them(backend: Backend) {
             post(app, &c, &format!("/selections/{id}/nominations"), &f).await
         }
     };
-    let (status, body) = send(&student, form(&members[0], "他每天为同学答疑，带头参加志愿服务")).await;
-    assert_eq!(status, 303, "{body}");
+    // With a photo as evidence (multipart, as the page's form sends it).
+    let token = app.csrf(&student, "/home").await;
+    let f = reqwest::multipart::Form::new()
+        .text("person_number", members[0].clone())
+        .text("reasons", "他每天为同学答疑，带头参加志愿服务")
+        .part("files", reqwest::multipart::Part::bytes(common::png_1x1()).file_name("志愿服务.png"));
+    let r = student.post(app.url(&format!("/selections/{id}/nominations"))).header("x-csrf-token", token.clone()).multipart(f).send().await.unwrap();
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
+    let f = reqwest::multipart::Form::new().text("person_number", members[1].clone()).text("reasons", "理由").part("files", reqwest::multipart::Part::bytes(b"MZ\x90\x00 not a picture".to_vec()).file_name("x.png"));
+    let r = student.post(app.url(&format!("/selections/{id}/nominations"))).header("x-csrf-token", token).multipart(f).send().await.unwrap();
+    assert_eq!(r.status(), 422, "a file that is not what it says is refused");
     let (status, body) = send(&student, form(&members[0], "再推荐一次")).await;
     assert_eq!(status, 409, "{body}");
     let teacher = app.login("teacher").await;
@@ -372,6 +381,14 @@ async fn anyone_nominates_the_excellent_member_beside_them(backend: Backend) {
     // The student sees their own nomination, another student does not see the teacher's reasons.
     let mine = student.get(app.url(&format!("/selections/{id}"))).send().await.unwrap().text().await.unwrap();
     assert!(mine.contains("他每天为同学答疑"));
+    let file_link = mine.split(&format!("/selections/{id}/evidence/")).nth(1).and_then(|x| x.split('"').next()).expect("the student sees their evidence").to_string();
+    let r = student.get(app.url(&format!("/selections/{id}/evidence/{file_link}"))).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "image/png");
+    let r = teacher.get(app.url(&format!("/selections/{id}/evidence/{file_link}"))).send().await.unwrap();
+    assert_eq!(r.status(), 404, "another supporter does not see it");
+    let r = office.get(app.url(&format!("/selections/{id}/evidence/{file_link}"))).send().await.unwrap();
+    assert_eq!(r.status(), 200, "the office does");
     // The teacher sees the candidate with their own reasons, not the student's.
     let theirs = teacher.get(app.url(&format!("/selections/{id}"))).send().await.unwrap().text().await.unwrap();
     assert!(theirs.contains("工作认真负责") && !theirs.contains("他每天为同学答疑"), "a supporter sees only their own reasons");

@@ -177,6 +177,8 @@ struct ShowPage {
     has_panel: bool,
     /// The score sheet: each candidate, and whether the caller recuses themself.
     sheet: Vec<(Cand, bool)>,
+    /// Files of evidence the caller may see, by nomination.
+    evidence: HashMap<i64, Vec<sel::EvidenceRow>>,
     f: FormState,
 }
 
@@ -186,6 +188,9 @@ impl ShowPage {
     }
     pub fn past(&self, code: &str) -> bool {
         Stage::parse(code).is_some_and(|s| self.stage >= s)
+    }
+    pub fn files_of(&self, nomination: &i64) -> &[sel::EvidenceRow] {
+        self.evidence.get(nomination).map(Vec::as_slice).unwrap_or(&[])
     }
     pub fn labels(&self) -> (&'static str, &'static str, &'static str) {
         (self.cat.candidates.label(self.l.lang), self.cat.nominators.label(self.l.lang), self.cat.voters.label(self.l.lang))
@@ -305,6 +310,10 @@ async fn show_page(s: &AppState, ctx: &Ctx, id: i64, f: FormState, status: Statu
     let objections = if office { all_objections } else { Vec::new() };
     let awards = if stage == Stage::Final { sel::awards_of(&mut c, id).await? } else { Vec::new() };
     let voters = if totals && stage >= Stage::Counted { took_part.clone() } else { Vec::new() };
+    let mut evidence: HashMap<i64, Vec<sel::EvidenceRow>> = HashMap::new();
+    for e in sel::evidence(&mut c, scope, id).await? {
+        evidence.entry(e.nomination_id).or_default().push(e);
+    }
     let sheet = if method.has_panel() && stage == Stage::Voting && my.in_electorate && !my.voted {
         let (_, recused) = sel::may_score(&mut c, scope, id).await?;
         candidates.iter().map(|k| (Cand { n: k.n.clone(), result: None, ..*k }, recused.contains(&k.n.id))).collect()
@@ -322,6 +331,7 @@ async fn show_page(s: &AppState, ctx: &Ctx, id: i64, f: FormState, status: Statu
         has_ballot: method.has_ballot(),
         has_panel: method.has_panel(),
         sheet,
+        evidence,
         s: row,
         cat,
         stage,
@@ -388,8 +398,22 @@ pub async fn set_quotas(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>
     step!(s, ctx, id, m, "saved", |w, scope| sel::set_quotas(&mut w, &scope, id, &values).await?)
 }
 
-pub async fn nominate(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
-    let m = form_map(p);
+pub async fn nominate(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, req: axum::extract::Request) -> AppResult<Response> {
+    // Who may nominate at all is asked before an upload is read.
+    {
+        let scope = &ctx.me()?.scope;
+        let mut c = s.store.read().await?;
+        let row = sel::get(&mut c, id).await?;
+        let mass = row.category()?.nominators == Nominators::Anyone;
+        if !(scope.is_office_or_admin() || (mass && scope.person.is_some()) || !sel::nominating_orgs(&mut c, scope).await?.is_empty()) {
+            return Err(AppError::new(StatusCode::FORBIDDEN, "forbidden", "您不能为这项评选推荐", "You may not nominate for this selection"));
+        }
+    }
+    let crate::upload::MultipartForm { values: m, files, errors } = crate::upload::read_any(req, "files", s.site.max_upload).await?;
+    if !errors.is_empty() {
+        return show_page(&s, &ctx, id, FormState::with(ctx.lang, m, errors), StatusCode::UNPROCESSABLE_ENTITY).await;
+    }
+    let evidence: Vec<pacesetter_store::commitment::NewEvidence> = files.into_iter().map(|f| pacesetter_store::commitment::NewEvidence { filename: f.filename, content_type: f.kind.content_type().into(), data: f.data }).collect();
     let n = NewNomination {
         by_org: num(&m, "by_org"),
         person_number: m.get("person_number").cloned().unwrap_or_default(),
@@ -399,7 +423,18 @@ pub async fn nominate(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, 
         detail: m.get("detail").cloned().unwrap_or_default(),
         reasons: m.get("reasons").cloned().unwrap_or_default(),
     };
-    step!(s, ctx, id, m, "nominated", |w, scope| sel::nominate(&mut w, &scope, id, &n).await?)
+    step!(s, ctx, id, m, "nominated", |w, scope| sel::nominate(&mut w, &scope, id, &n, evidence).await?)
+}
+
+/// A file of evidence of a nomination.
+pub async fn evidence_file(State(s): State<AppState>, ctx: Ctx, Path((id, eid)): Path<(i64, i64)>) -> AppResult<Response> {
+    let scope = &ctx.me()?.scope;
+    let mut c = s.store.read().await?;
+    let (name, ty, data) = sel::evidence_file(&mut c, scope, id, eid).await?;
+    let inline = ty.starts_with("image/");
+    let enc: String = name.bytes().map(|b| if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }).collect();
+    let disposition = format!("{}; filename*=UTF-8''{enc}", if inline { "inline" } else { "attachment" });
+    Ok(([(axum::http::header::CONTENT_TYPE, ty), (axum::http::header::CONTENT_DISPOSITION, disposition), (axum::http::header::CACHE_CONTROL, "private, max-age=3600".into())], data).into_response())
 }
 
 pub async fn forward(State(s): State<AppState>, ctx: Ctx, Path((id, nid)): Path<(i64, i64)>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
