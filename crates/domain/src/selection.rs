@@ -346,6 +346,33 @@ fn select<S: Copy + Ord>(order: &[(i64, S)], counts: &dyn Fn(&S) -> bool, quota:
     }
 }
 
+/// The office's order of those tied at a line, recorded: every tied one once, put after the
+/// orders recorded before (which it replaces for these), and the reasons kept in turn. Returns
+/// the new order and the reasons. Used for selections and appraisal rounds alike.
+pub fn record_tie(tied: &[i64], order: &[i64], before: &[i64], before_reason: Option<&str>, reason: &str) -> Result<(Vec<i64>, String), Text> {
+    let t: HashSet<i64> = tied.iter().copied().collect();
+    let given: HashSet<i64> = order.iter().copied().collect();
+    if t.is_empty() || t != given || order.len() != t.len() {
+        return Err(Text::new("请为每一个并列的对象排出先后，每个一次", "Order every tied one, once each"));
+    }
+    let mut pref: Vec<i64> = before.iter().copied().filter(|p| !t.contains(p)).collect();
+    pref.extend_from_slice(order);
+    let reasons = match before_reason {
+        Some(r) => format!("{r}\n{reason}"),
+        None => reason.to_string(),
+    };
+    Ok((pref, reasons))
+}
+
+/// The positions the office typed for tied ones ("pos<id>" = 1, 2, …), as an order; empty when
+/// two share a position (the check above then refuses it).
+pub fn order_from_positions(positions: &[(i64, i64)]) -> Vec<i64> {
+    let mut v = positions.to_vec();
+    v.sort_by_key(|(_, pos)| *pos);
+    let distinct: HashSet<i64> = v.iter().map(|(_, pos)| *pos).collect();
+    if distinct.len() == v.len() { v.into_iter().map(|(c, _)| c).collect() } else { Vec::new() }
+}
+
 /// How a selection ranks its candidates.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "kind")]
@@ -531,6 +558,17 @@ mod tests {
         assert!(check_sheet(&missing, &may).is_err());
         let over: HashMap<i64, Option<u32>> = [(1, Some(101)), (2, Some(1))].into();
         assert!(check_sheet(&over, &may).is_err());
+    }
+
+    #[test]
+    fn a_tie_order_replaces_the_earlier_one_for_those_tied() {
+        let (pref, why) = record_tie(&[2, 3], &[3, 2], &[5, 2], Some("earlier"), "now").unwrap();
+        assert_eq!(pref, vec![5, 3, 2]);
+        assert_eq!(why, "earlier\nnow");
+        assert!(record_tie(&[2, 3], &[3], &[], None, "x").is_err(), "every tied one");
+        assert!(record_tie(&[], &[], &[], None, "x").is_err(), "no tie");
+        assert_eq!(order_from_positions(&[(7, 2), (9, 1)]), vec![9, 7]);
+        assert!(order_from_positions(&[(7, 1), (9, 1)]).is_empty());
     }
 
     #[test]

@@ -442,14 +442,7 @@ pub async fn group_of(c: &mut Conn, scope: &Scope, r: &RoundRow, s: &SubjectRow)
             // Fellow cadres of the same unit; the unit's staff and the students of the classes
             // the cadre is linked to (item 8) are the people served.
             let me_cadre = c.fetch_opt_i64(Sql::new("SELECT CAST(1 AS BIGINT) FROM people WHERE id = $1 AND cadre_rank IS NOT NULL").bind(me)).await?.is_some();
-            let same_unit = c
-                .fetch_opt_i64(
-                    Sql::new("SELECT CAST(1 AS BIGINT) FROM unit_memberships m JOIN units u ON u.id = m.unit_id WHERE m.person_id = $1 AND m.end_date IS NULL AND u.path LIKE $2")
-                        .bind(me)
-                        .bind(format!("{}%", s.path)),
-                )
-                .await?
-                .is_some();
+            let same_unit = works_under(c, me, &s.path).await?;
             if same_unit {
                 return Ok(Some(if me_cadre { Group::Peers } else { Group::Masses }));
             }
@@ -469,26 +462,12 @@ pub async fn group_of(c: &mut Conn, scope: &Scope, r: &RoundRow, s: &SubjectRow)
         SubjectKind::Window => {
             // The window's unit: its parent.
             let parent = s.path.trim_end_matches('/').rsplit_once('/').map(|(p, _)| format!("{p}/")).unwrap_or_default();
-            let own_staff = c
-                .fetch_opt_i64(
-                    Sql::new("SELECT CAST(1 AS BIGINT) FROM unit_memberships m JOIN units u ON u.id = m.unit_id WHERE m.person_id = $1 AND m.end_date IS NULL AND u.path LIKE $2")
-                        .bind(me)
-                        .bind(format!("{}%", s.path)),
-                )
-                .await?
-                .is_some();
+            let own_staff = works_under(c, me, &s.path).await?;
             if own_staff {
                 // Those who work at the window appraise it as themselves.
                 return Ok(Some(Group::Own));
             }
-            let colleague = c
-                .fetch_opt_i64(
-                    Sql::new("SELECT CAST(1 AS BIGINT) FROM unit_memberships m JOIN units u ON u.id = m.unit_id WHERE m.person_id = $1 AND m.end_date IS NULL AND u.path LIKE $2")
-                        .bind(me)
-                        .bind(format!("{parent}%")),
-                )
-                .await?
-                .is_some();
+            let colleague = works_under(c, me, &parent).await?;
             if colleague {
                 return Ok(if is_member { Some(Group::Peers) } else { None });
             }
@@ -496,10 +475,10 @@ pub async fn group_of(c: &mut Conn, scope: &Scope, r: &RoundRow, s: &SubjectRow)
         }
         SubjectKind::Organization => {
             let parent = s.path.trim_end_matches('/').rsplit_once('/').map(|(p, _)| format!("{p}/")).unwrap_or_default();
-            let rows: Vec<(String,)> = c.fetch_all(Sql::new("SELECT o.path FROM org_memberships m JOIN orgs o ON o.id = m.org_id WHERE m.person_id = $1 AND m.end_date IS NULL").bind(me)).await?;
+            let rows = crate::selection::org_paths_of(c, me).await?;
             // Its own members and those of its sibling organizations are its fellow members;
             // the people it serves (its linked unit's) are the masses.
-            if rows.iter().any(|(p,)| p.starts_with(&parent)) {
+            if rows.iter().any(|p| p.starts_with(&parent)) {
                 return Ok(if is_member { Some(Group::Peers) } else { None });
             }
             let linked = c
@@ -516,6 +495,15 @@ pub async fn group_of(c: &mut Conn, scope: &Scope, r: &RoundRow, s: &SubjectRow)
             Ok(linked.then_some(Group::Masses))
         }
     }
+}
+
+/// Whether a person works or studies now in a unit at or below a path.
+async fn works_under(c: &mut Conn, person: i64, path: &str) -> Result<bool, StoreError> {
+    Ok(c.fetch_opt_i64(
+        Sql::new("SELECT CAST(1 AS BIGINT) FROM unit_memberships m JOIN units u ON u.id = m.unit_id WHERE m.person_id = $1 AND m.end_date IS NULL AND u.path LIKE $2").bind(person).bind(format!("{path}%")),
+    )
+    .await?
+    .is_some())
 }
 
 /// Records one appraisal: a value per criterion on the round's scale, a comment (required of a
@@ -649,19 +637,8 @@ pub async fn decide_tie(c: &mut Conn, scope: &Scope, round: i64, order: &[i64], 
         return Err(invalid("reason", "请写明理由（不超过 1000 字）", "Give the reason (up to 1,000 characters)"));
     }
     let (_, st) = results(c, &r).await?;
-    let tied: std::collections::HashSet<i64> = st.tie_at_line.iter().copied().collect();
-    let given: std::collections::HashSet<i64> = order.iter().copied().collect();
-    if tied.is_empty() || tied != given || order.len() != tied.len() {
-        return Err(invalid("order", "请为每一个并列的对象排出先后，每个一次", "Order every tied subject, once each"));
-    }
-    let mut pref = r.tie_preference();
-    pref.retain(|p| !tied.contains(p));
-    pref.extend_from_slice(order);
+    let (pref, reasons) = pacesetter_domain::selection::record_tie(&st.tie_at_line, order, &r.tie_preference(), r.tie_reason.as_deref(), reason).map_err(|t| invalid("order", t.zh, t.en))?;
     let text = pref.iter().map(|p| p.to_string()).collect::<Vec<_>>().join(",");
-    let reasons = match &r.tie_reason {
-        Some(x) => format!("{x}\n{reason}"),
-        None => reason.to_string(),
-    };
     c.execute(Sql::new("UPDATE appraisal_rounds SET tie_order = $1, tie_reason = $2 WHERE id = $3").bind(text.as_str()).bind(reasons).bind(round)).await?;
     audit::append(c, scope, "appraisal.tie", "appraisal_round", round, None, Some(format!("{text}: {reason}"))).await?;
     Ok(())

@@ -475,10 +475,8 @@ async fn candidate(c: &mut Conn, cat: &AwardCategory, n: &NewNomination, selecti
             if let Err(t) = cat.person_eligible(status) {
                 return Err(refuse(&t.zh, &t.en));
             }
-            let paths: Vec<(String,)> = c
-                .fetch_all(Sql::new("SELECT o.path FROM org_memberships m JOIN orgs o ON o.id = m.org_id WHERE m.person_id = $1 AND m.end_date IS NULL").bind(id))
-                .await?;
-            Ok(Candidate { key: format!("p{id}"), person: Some(id), org: None, unit: None, name, org_paths: paths.into_iter().map(|p| p.0).collect(), unit_path: None })
+            let org_paths = org_paths_of(c, id).await?;
+            Ok(Candidate { key: format!("p{id}"), person: Some(id), org: None, unit: None, name, org_paths, unit_path: None })
         }
         CandidateKind::Organization => {
             let Some(o) = n.org else {
@@ -531,6 +529,12 @@ fn politics_zh(cat: &AwardCategory) -> String {
 
 fn politics_en(cat: &AwardCategory) -> String {
     if cat.politics.is_empty() { "people".into() } else { cat.politics.iter().map(|p| p.label(pacesetter_domain::Lang::En)).collect::<Vec<_>>().join(" or ") }
+}
+
+/// The paths of the organizations a person belongs to now.
+pub async fn org_paths_of(c: &mut Conn, person: i64) -> Result<Vec<String>, StoreError> {
+    let rows: Vec<(String,)> = c.fetch_all(Sql::new("SELECT o.path FROM org_memberships m JOIN orgs o ON o.id = m.org_id WHERE m.person_id = $1 AND m.end_date IS NULL").bind(person)).await?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
 }
 
 /// The secondary organization above (or at) a path: its second segment.
@@ -948,16 +952,19 @@ pub async fn vote(c: &mut Conn, scope: &Scope, selection: i64, choices: &[i64]) 
 
 /// The secondary organizations a nomination belongs to (for recusal).
 async fn candidate_secondaries(c: &mut Conn, n: &NominationRow) -> Result<HashSet<i64>, StoreError> {
-    let paths: Vec<(String,)> = if let Some(p) = n.person_id {
-        c.fetch_all(Sql::new("SELECT o.path FROM org_memberships m JOIN orgs o ON o.id = m.org_id WHERE m.person_id = $1 AND m.end_date IS NULL").bind(p)).await?
-    } else if let Some(o) = n.org_id {
-        c.fetch_all(Sql::new("SELECT path FROM orgs WHERE id = $1").bind(o)).await?
-    } else if let Some(u) = n.unit_id {
-        c.fetch_all(Sql::new("SELECT o.path FROM orgs o JOIN units lu ON lu.id = o.linked_unit_id JOIN units u ON u.path LIKE lu.path || '%' WHERE u.id = $1").bind(u)).await?
+    let paths: Vec<String> = if let Some(p) = n.person_id {
+        org_paths_of(c, p).await?
     } else {
-        Vec::new()
+        let rows: Vec<(String,)> = if let Some(o) = n.org_id {
+            c.fetch_all(Sql::new("SELECT path FROM orgs WHERE id = $1").bind(o)).await?
+        } else if let Some(u) = n.unit_id {
+            c.fetch_all(Sql::new("SELECT o.path FROM orgs o JOIN units lu ON lu.id = o.linked_unit_id JOIN units u ON u.path LIKE lu.path || '%' WHERE u.id = $1").bind(u)).await?
+        } else {
+            Vec::new()
+        };
+        rows.into_iter().map(|r| r.0).collect()
     };
-    let mut out: HashSet<i64> = paths.iter().filter_map(|(p,)| secondary_of(p)).collect();
+    let mut out: HashSet<i64> = paths.iter().filter_map(|p| secondary_of(p)).collect();
     if let Some(q) = n.quota_org_id {
         out.insert(q);
     }
@@ -968,8 +975,7 @@ async fn candidate_secondaries(c: &mut Conn, n: &NominationRow) -> Result<HashSe
 /// organizations (回避).
 pub async fn may_score(c: &mut Conn, scope: &Scope, selection: i64) -> Result<(HashSet<i64>, HashSet<i64>), StoreError> {
     let me = scope.person.map(|p| p.0).unwrap_or(0);
-    let mine: Vec<(String,)> = c.fetch_all(Sql::new("SELECT o.path FROM org_memberships m JOIN orgs o ON o.id = m.org_id WHERE m.person_id = $1 AND m.end_date IS NULL").bind(me)).await?;
-    let mine: HashSet<i64> = mine.iter().filter_map(|(p,)| secondary_of(p)).collect();
+    let mine: HashSet<i64> = org_paths_of(c, me).await?.iter().filter_map(|p| secondary_of(p)).collect();
     let (mut may, mut recused) = (HashSet::new(), HashSet::new());
     for n in nominations(c, selection).await?.into_iter().filter(|n| n.state() == NominationState::Eligible) {
         if candidate_secondaries(c, &n).await?.is_disjoint(&mine) && n.person_id != Some(me) {
@@ -1118,19 +1124,8 @@ pub async fn decide_tie(c: &mut Conn, scope: &Scope, selection: i64, order: &[i6
     }
     let reason = text_field("reason", reason, 1000, true)?;
     let o = outcome(c, &s).await?.ok_or(StoreError::NotFound)?;
-    let tied: HashSet<i64> = o.tie_at_line.iter().copied().collect();
-    let given: HashSet<i64> = order.iter().copied().collect();
-    if tied.is_empty() || given != tied || order.len() != tied.len() {
-        return Err(invalid("order", "请为每一位并列的候选人排出先后，每人一次", "Order every tied candidate, once each"));
-    }
-    let mut pref = s.tie_preference();
-    pref.retain(|p| !tied.contains(p));
-    pref.extend_from_slice(order);
+    let (pref, all_reasons) = rule::record_tie(&o.tie_at_line, order, &s.tie_preference(), s.tie_reason.as_deref(), &reason).map_err(|t| invalid("order", t.zh, t.en))?;
     let text = pref.iter().map(|p| p.to_string()).collect::<Vec<_>>().join(",");
-    let all_reasons = match &s.tie_reason {
-        Some(r) => format!("{r}\n{reason}"),
-        None => reason.clone(),
-    };
     c.execute(Sql::new("UPDATE selections SET tie_order = $1, tie_reason = $2 WHERE id = $3").bind(text.as_str()).bind(all_reasons).bind(selection)).await?;
     audit::append(c, scope, "selection.tie", "selection", selection, None, Some(format!("{text}: {reason}"))).await?;
     Ok(())

@@ -334,10 +334,7 @@ pub async fn grade(State(s): State<AppState>, ctx: Ctx, Path((id, sid)): Path<(i
 
 pub async fn tie(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
     let scope = ctx.me()?.scope.clone();
-    let mut order: Vec<(i64, i64)> = p.iter().filter_map(|(k, v)| Some((k.strip_prefix("pos")?.parse().ok()?, v.trim().parse().ok()?))).collect();
-    order.sort_by_key(|(_, pos)| *pos);
-    let distinct: std::collections::HashSet<i64> = order.iter().map(|(_, pos)| *pos).collect();
-    let order: Vec<i64> = if distinct.len() == order.len() { order.into_iter().map(|(c, _)| c).collect() } else { Vec::new() };
+    let order = super::tie_order(&p);
     let m = form_map(p);
     let reason = m.get("reason").cloned().unwrap_or_default();
     let r = async {

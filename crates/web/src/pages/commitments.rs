@@ -12,7 +12,7 @@ use crate::state::AppState;
 use crate::upload;
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{header, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Form;
 use pacesetter_domain::commitment::{self as rule, PublicField, State as CState, Summary, PUBLIC_FIELDS, STATES};
@@ -508,13 +508,7 @@ pub async fn evidence(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) 
     let scope = &ctx.me()?.scope;
     let mut c = s.store.read().await?;
     let (name, ty, data) = cm::evidence_file(&mut c, scope, id).await?;
-    let inline = ty.starts_with("image/");
-    let disposition = format!("{}; filename*=UTF-8''{}", if inline { "inline" } else { "attachment" }, urlencoding(&name));
-    Ok(([(header::CONTENT_TYPE, ty), (header::CONTENT_DISPOSITION, disposition), (header::CACHE_CONTROL, "private, max-age=3600".into())], data).into_response())
-}
-
-fn urlencoding(s: &str) -> String {
-    s.bytes().map(|b| if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
+    Ok(super::stored_file(&name, ty, data))
 }
 
 // ---- review ---------------------------------------------------------------------------------

@@ -269,6 +269,21 @@ pub fn conflict_form(ctx: &Ctx, m: HashMap<String, String>, t: pacesetter_domain
     FormState::with(ctx.lang, m, e)
 }
 
+/// The order of tied ones typed on a form ("pos<id>" = 1, 2, …).
+pub fn tie_order(p: &[(String, String)]) -> Vec<i64> {
+    let positions: Vec<(i64, i64)> = p.iter().filter_map(|(k, v)| Some((k.strip_prefix("pos")?.parse().ok()?, v.trim().parse().ok()?))).collect();
+    pacesetter_domain::selection::order_from_positions(&positions)
+}
+
+/// A stored file sent back: images shown, documents downloaded, the name kept in UTF-8.
+pub fn stored_file(name: &str, content_type: String, data: Vec<u8>) -> Response {
+    use axum::http::header;
+    let inline = content_type.starts_with("image/");
+    let encoded: String = name.bytes().map(|b| if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }).collect();
+    let disposition = format!("{}; filename*=UTF-8''{encoded}", if inline { "inline" } else { "attachment" });
+    ([(header::CONTENT_TYPE, content_type), (header::CONTENT_DISPOSITION, disposition), (header::CACHE_CONTROL, "private, max-age=3600".into())], data).into_response()
+}
+
 /// A page of a long list, with its links.
 pub struct Pager {
     pub page: i64,

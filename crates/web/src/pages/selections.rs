@@ -431,10 +431,7 @@ pub async fn evidence_file(State(s): State<AppState>, ctx: Ctx, Path((id, eid)):
     let scope = &ctx.me()?.scope;
     let mut c = s.store.read().await?;
     let (name, ty, data) = sel::evidence_file(&mut c, scope, id, eid).await?;
-    let inline = ty.starts_with("image/");
-    let enc: String = name.bytes().map(|b| if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }).collect();
-    let disposition = format!("{}; filename*=UTF-8''{enc}", if inline { "inline" } else { "attachment" });
-    Ok(([(axum::http::header::CONTENT_TYPE, ty), (axum::http::header::CONTENT_DISPOSITION, disposition), (axum::http::header::CACHE_CONTROL, "private, max-age=3600".into())], data).into_response())
+    Ok(super::stored_file(&name, ty, data))
 }
 
 pub async fn forward(State(s): State<AppState>, ctx: Ctx, Path((id, nid)): Path<(i64, i64)>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
@@ -492,11 +489,7 @@ pub async fn close(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, For
 }
 
 pub async fn tie(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
-    // The order: each tied candidate's position ("pos<id>" = 1, 2, ...).
-    let mut order: Vec<(i64, i64)> = p.iter().filter_map(|(k, v)| Some((k.strip_prefix("pos")?.parse().ok()?, v.trim().parse().ok()?))).collect();
-    order.sort_by_key(|(_, pos)| *pos);
-    let positions: HashSet<i64> = order.iter().map(|(_, pos)| *pos).collect();
-    let order: Vec<i64> = if positions.len() == order.len() { order.into_iter().map(|(c, _)| c).collect() } else { Vec::new() };
+    let order = super::tie_order(&p);
     let m = form_map(p);
     let reason = m.get("reason").cloned().unwrap_or_default();
     step!(s, ctx, id, m, "decided", |w, scope| sel::decide_tie(&mut w, &scope, id, &order, &reason).await?)
