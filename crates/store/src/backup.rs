@@ -325,12 +325,12 @@ pub const TABLES: &[TableSpec] = &[
     // in the order they arrived, so a backup cannot be used to pair them.
     TableSpec {
         name: "survey_participation",
-        order_by: "survey_id, target_id, voter",
+        order_by: "survey_id, voter, target_id",
         columns: &[("survey_id", I64), ("target_id", I64), ("voter", Text), ("channel", Text), ("day", Date)],
     },
     TableSpec {
         name: "survey_responses",
-        order_by: "id",
+        order_by: "survey_id, target_id, id",
         columns: &[("id", Text), ("survey_id", I64), ("target_id", I64), ("channel", Text), ("day", Date), ("serial", OptText), ("person_id", OptI64), ("answers_json", Text)],
     },
     TableSpec {

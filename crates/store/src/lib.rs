@@ -95,6 +95,19 @@ pub struct Durability {
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
+/// How every SQLite connection is opened: WAL with synchronous=FULL (an acknowledged commit is
+/// on disk), foreign keys, and reads through a memory map (in WAL mode a connection drops its
+/// page cache whenever another one has committed; mapped pages are not copied back in).
+fn sqlite_options(path: &std::path::Path) -> SqliteConnectOptions {
+    SqliteConnectOptions::new()
+        .filename(path)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Full)
+        .foreign_keys(true)
+        .busy_timeout(Duration::from_secs(30))
+        .pragma("mmap_size", "268435456")
+}
+
 /// Parses a `sqlite://PATH` URL into the file path.
 fn sqlite_path(url: &str) -> Option<PathBuf> {
     let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
@@ -112,13 +125,7 @@ impl Store {
                     return Err(StoreError::Config(format!("the directory {} of the SQLite database does not exist", dir.display())));
                 }
             }
-            let options = SqliteConnectOptions::new()
-                .filename(&path)
-                .create_if_missing(true)
-                .journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Full)
-                .foreign_keys(true)
-                .busy_timeout(Duration::from_secs(30));
+            let options = sqlite_options(&path).create_if_missing(true);
             let max = if opts.max_connections == 0 { 8 } else { opts.max_connections };
             let pool = SqlitePoolOptions::new()
                 .max_connections(max)
@@ -156,6 +163,30 @@ impl Store {
             tracing::warn!(backend = store.backend.name(), "durability is weak: {}", d.description);
         }
         Ok(store)
+    }
+
+    /// A store of its own for a writer that commits small transactions back to back (the
+    /// group commit of survey responses). On SQLite: one connection with a large page cache that
+    /// never checkpoints on commit, so no commit waits for the WAL to be copied back; call
+    /// [`Store::checkpoint`] from elsewhere. On PostgreSQL: a pool of two connections.
+    pub async fn for_writer(&self) -> Result<Store, StoreError> {
+        let pool = match &self.pool {
+            Pool::Sqlite(_) => {
+                let options = sqlite_options(std::path::Path::new(&*self.location)).pragma("cache_size", "-262144").pragma("temp_store", "MEMORY").pragma("wal_autocheckpoint", "0").pragma("journal_size_limit", "67108864").statement_cache_capacity(4096);
+                Pool::Sqlite(SqlitePoolOptions::new().max_connections(1).min_connections(1).test_before_acquire(false).acquire_timeout(Duration::from_secs(30)).connect_with(options).await?)
+            }
+            Pool::Pg(p) => Pool::Pg(PgPoolOptions::new().max_connections(2).acquire_timeout(Duration::from_secs(10)).connect_with((*p.connect_options()).clone()).await?),
+        };
+        Ok(Store { pool, backend: self.backend, location: self.location.clone() })
+    }
+
+    /// Copies committed WAL frames back into the database file without blocking writers or
+    /// readers (SQLite's passive checkpoint; nothing to do on PostgreSQL).
+    pub async fn checkpoint(&self) -> Result<(), StoreError> {
+        if let Pool::Sqlite(p) = &self.pool {
+            sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(p).await?;
+        }
+        Ok(())
     }
 
     pub fn backend(&self) -> Backend {

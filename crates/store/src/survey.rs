@@ -555,16 +555,59 @@ type Job = (Submission, oneshot::Sender<Result<Outcome, String>>);
 #[derive(Clone)]
 pub struct Committer {
     tx: mpsc::Sender<Job>,
+    open: std::sync::Arc<std::sync::Mutex<OpenSurveys>>,
 }
+
+/// Open surveys by id, with when each was read.
+type OpenSurveys = HashMap<i64, (std::time::Instant, std::sync::Arc<OpenSurvey>)>;
+
+/// An open survey as answering it needs it: the row (with its questionnaire) and its targets.
+/// Once open, neither the questionnaire nor the targets change; whether it is still open is
+/// checked again by the writer in the transaction that stores each response.
+pub struct OpenSurvey {
+    pub row: SurveyRow,
+    pub targets: HashSet<i64>,
+}
+
+impl OpenSurvey {
+    /// Whether `target` is one the survey asks about (0 when it has none).
+    pub fn has_target(&self, target: i64) -> bool {
+        if self.targets.is_empty() { target == 0 } else { self.targets.contains(&target) }
+    }
+}
+
+/// How long an open survey is answered from memory before it is read again.
+const OPEN_FOR: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// The most responses stored in one transaction.
 const BATCH: usize = 512;
 
 impl Committer {
-    /// Starts the writer task on the current runtime.
+    /// Starts the writer task on the current runtime. It writes through a store of its own
+    /// ([`Store::for_writer`]); a second task checkpoints SQLite's WAL after commits, off the
+    /// writer's path.
     pub fn start(store: Store) -> Committer {
         let (tx, mut rx) = mpsc::channel::<Job>(8192);
+        let committed = std::sync::Arc::new(tokio::sync::Notify::new());
+        let checkpoints = (store.clone(), committed.clone());
         tokio::spawn(async move {
+            let (store, committed) = checkpoints;
+            loop {
+                committed.notified().await;
+                tokio::time::sleep(std::time::Duration::from_millis(1000)).await;
+                if let Err(e) = store.checkpoint().await {
+                    tracing::warn!("checkpointing the database after survey responses failed: {e}");
+                }
+            }
+        });
+        tokio::spawn(async move {
+            let store = match store.for_writer().await {
+                Ok(w) => w,
+                Err(e) => {
+                    tracing::warn!("the response writer shares the pool: {e}");
+                    store
+                }
+            };
             let mut jobs: Vec<Job> = Vec::with_capacity(BATCH);
             while let Some(first) = rx.recv().await {
                 jobs.push(first);
@@ -576,6 +619,7 @@ impl Committer {
                 }
                 let subs: Vec<Submission> = jobs.iter().map(|(s, _)| s.clone()).collect();
                 let result = commit_batch(&store, subs).await;
+                committed.notify_one();
                 match result {
                     Ok(outcomes) => {
                         for ((_, reply), o) in jobs.drain(..).zip(outcomes) {
@@ -591,7 +635,26 @@ impl Committer {
                 }
             }
         });
-        Committer { tx }
+        Committer { tx, open: Default::default() }
+    }
+
+    /// The survey if it is open, read at most every two seconds however many answer it.
+    pub async fn open_survey(&self, c: &mut Conn, id: i64) -> Result<Option<std::sync::Arc<OpenSurvey>>, StoreError> {
+        if let Some((at, s)) = self.open.lock().map_err(|_| StoreError::Config("the survey cache is poisoned".into()))?.get(&id) {
+            if at.elapsed() < OPEN_FOR {
+                return Ok(Some(s.clone()));
+            }
+        }
+        let row = get(c, id).await?;
+        if row.state() != SurveyState::Open {
+            return Ok(None);
+        }
+        let targets = targets(c, id).await?.into_iter().map(|t| t.target_id).collect();
+        let open = std::sync::Arc::new(OpenSurvey { row, targets });
+        let mut cache = self.open.lock().map_err(|_| StoreError::Config("the survey cache is poisoned".into()))?;
+        cache.retain(|_, (at, _)| at.elapsed() < OPEN_FOR);
+        cache.insert(id, (std::time::Instant::now(), open.clone()));
+        Ok(Some(open))
     }
 
     /// Queues a submission and waits until it is stored (or refused).
@@ -781,11 +844,19 @@ pub async fn store_batch(c: &mut Conn, subs: Vec<Submission>) -> Result<Vec<Outc
     }
     if !adds.is_empty() {
         let mut q = Sql::new("SELECT survey_id, target_id, tally_json FROM survey_tallies WHERE ");
-        for (k, (survey_id, target_id)) in adds.keys().enumerate() {
-            if k > 0 {
-                q.push(" OR ");
+        let mut by_survey: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
+        for (survey_id, target_id) in adds.keys() {
+            by_survey.entry(*survey_id).or_default().push(*target_id);
+        }
+        for (k, (survey_id, targets)) in by_survey.iter().enumerate() {
+            q.push(if k > 0 { " OR (survey_id = " } else { "(survey_id = " }).push_bind(*survey_id).push(" AND target_id IN (");
+            for (j, t) in targets.iter().enumerate() {
+                if j > 0 {
+                    q.push(", ");
+                }
+                q.push_bind(*t);
             }
-            q.push("(survey_id = ").push_bind(*survey_id).push(" AND target_id = ").push_bind(*target_id).push(")");
+            q.push("))");
         }
         if c.is_postgres() {
             q.push(" FOR UPDATE");
@@ -974,16 +1045,6 @@ pub async fn invitee_contacts(c: &mut Conn, id: i64) -> Result<HashMap<i64, (Str
     let rows: Vec<(i64, String, String, Option<String>)> =
         c.fetch_all(Sql::new("SELECT p.id, p.name, p.number, p.email FROM people p WHERE p.id IN (SELECT person_id FROM survey_invitees WHERE survey_id = $1)").bind(id)).await?;
     Ok(rows.into_iter().map(|(i, n, num, e)| (i, (n, num, e))).collect())
-}
-
-/// Whether the survey has targets, and whether `target` is one of them (0 when it has none).
-pub async fn check_target(c: &mut Conn, id: i64, target: i64) -> Result<(bool, bool), StoreError> {
-    let has = c.fetch_opt_i64(Sql::new("SELECT CAST(1 AS BIGINT) FROM survey_targets WHERE survey_id = $1 LIMIT 1").bind(id)).await?.is_some();
-    if !has {
-        return Ok((false, target == 0));
-    }
-    let ok = c.fetch_opt_i64(Sql::new("SELECT CAST(1 AS BIGINT) FROM survey_targets WHERE survey_id = $1 AND target_id = $2").bind(id).bind(target)).await?.is_some();
-    Ok((true, ok))
 }
 
 /// The names of the nodes just below the root of each tree, for roll-ups.
