@@ -583,24 +583,23 @@ const OPEN_FOR: std::time::Duration = std::time::Duration::from_secs(2);
 const BATCH: usize = 512;
 
 impl Committer {
-    /// Starts the writer task on the current runtime. It writes through a store of its own
-    /// ([`Store::for_writer`]); a second task checkpoints SQLite's WAL after commits, off the
-    /// writer's path.
+    /// Starts the writer on a thread of its own, with a runtime of its own, so that its turns
+    /// (a handful of statements a batch) never queue behind the requests it serves. It writes
+    /// through a store of its own ([`Store::for_writer`]); a task on the caller's runtime
+    /// checkpoints SQLite's WAL after commits, off the writer's path.
     pub fn start(store: Store) -> Committer {
         let (tx, mut rx) = mpsc::channel::<Job>(8192);
-        let committed = std::sync::Arc::new(tokio::sync::Notify::new());
-        let checkpoints = (store.clone(), committed.clone());
+        let (committed, mut commits) = mpsc::channel::<()>(1);
+        let checkpoints = store.clone();
         tokio::spawn(async move {
-            let (store, committed) = checkpoints;
-            loop {
-                committed.notified().await;
+            while commits.recv().await.is_some() {
                 tokio::time::sleep(std::time::Duration::from_millis(1000)).await;
-                if let Err(e) = store.checkpoint().await {
+                if let Err(e) = checkpoints.checkpoint().await {
                     tracing::warn!("checkpointing the database after survey responses failed: {e}");
                 }
             }
         });
-        tokio::spawn(async move {
+        let writer = async move {
             let store = match store.for_writer().await {
                 Ok(w) => w,
                 Err(e) => {
@@ -619,7 +618,7 @@ impl Committer {
                 }
                 let subs: Vec<Submission> = jobs.iter().map(|(s, _)| s.clone()).collect();
                 let result = commit_batch(&store, subs).await;
-                committed.notify_one();
+                let _ = committed.try_send(());
                 match result {
                     Ok(outcomes) => {
                         for ((_, reply), o) in jobs.drain(..).zip(outcomes) {
@@ -634,7 +633,14 @@ impl Committer {
                     }
                 }
             }
+        };
+        let spawned = std::thread::Builder::new().name("survey-writer".into()).spawn(move || match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+            Ok(rt) => rt.block_on(writer),
+            Err(e) => tracing::error!("the survey response writer cannot start its runtime: {e}"),
         });
+        if let Err(e) = spawned {
+            tracing::error!("the survey response writer cannot start its thread: {e}");
+        }
         Committer { tx, open: Default::default() }
     }
 
@@ -950,14 +956,15 @@ pub async fn recount(c: &mut Conn, survey: &SurveyRow) -> Result<Vec<(i64, Tally
 
 /// Free-text answers to a question, in the order of the responses' random ids.
 pub async fn texts(c: &mut Conn, survey: i64, target: Option<i64>, code: &str, limit: i64) -> Result<Vec<String>, StoreError> {
-    // `+survey_id`: read the table in the order of its random ids and stop at the limit, rather
-    // than sort every response of the survey.
-    let mut q = Sql::new("SELECT answers_json FROM survey_responses WHERE +survey_id = ");
+    // In key order (target, then random id) and stop at the limit, rather than sort every
+    // response of the survey: the survey's page shows the first targets' texts, a target's page
+    // its own.
+    let mut q = Sql::new("SELECT answers_json FROM survey_responses WHERE survey_id = ");
     q.push_bind(survey).push(" AND answers_json LIKE ").push_bind(format!("%\"{}\":\"%", crate::db::like_escape(code))).push(" ESCAPE '\\'");
     if let Some(t) = target {
         q.push(" AND target_id = ").push_bind(t);
     }
-    q.push(" ORDER BY id LIMIT ").push_bind(limit);
+    q.push(" ORDER BY survey_id, target_id, id LIMIT ").push_bind(limit);
     let rows: Vec<(String,)> = c.fetch_all(q).await?;
     Ok(rows
         .into_iter()
