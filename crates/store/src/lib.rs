@@ -172,6 +172,7 @@ impl Store {
     /// [`Store::checkpoint`] from elsewhere. On PostgreSQL: a pool of two connections.
     pub async fn for_writer(&self) -> Result<Store, StoreError> {
         let pool = match &self.pool {
+            Pool::Sqlite(_) if self.location.contains(":memory:") => return Err(StoreError::Config("an in-memory database has one connection's data only".into())),
             Pool::Sqlite(_) => {
                 let options = sqlite_options(std::path::Path::new(&*self.location)).pragma("cache_size", "-262144").pragma("temp_store", "MEMORY").pragma("wal_autocheckpoint", "0").pragma("journal_size_limit", "67108864").statement_cache_capacity(4096);
                 Pool::Sqlite(SqlitePoolOptions::new().max_connections(1).min_connections(1).test_before_acquire(false).acquire_timeout(Duration::from_secs(30)).connect_with(options).await?)
