@@ -644,9 +644,13 @@ impl Committer {
         Committer { tx, open: Default::default() }
     }
 
+    fn open_surveys(&self) -> Result<std::sync::MutexGuard<'_, OpenSurveys>, StoreError> {
+        self.open.lock().map_err(|_| StoreError::Config("the survey cache is poisoned".into()))
+    }
+
     /// The survey if it is open, read at most every two seconds however many answer it.
     pub async fn open_survey(&self, c: &mut Conn, id: i64) -> Result<Option<std::sync::Arc<OpenSurvey>>, StoreError> {
-        if let Some((at, s)) = self.open.lock().map_err(|_| StoreError::Config("the survey cache is poisoned".into()))?.get(&id) {
+        if let Some((at, s)) = self.open_surveys()?.get(&id) {
             if at.elapsed() < OPEN_FOR {
                 return Ok(Some(s.clone()));
             }
@@ -657,7 +661,7 @@ impl Committer {
         }
         let targets = targets(c, id).await?.into_iter().map(|t| t.target_id).collect();
         let open = std::sync::Arc::new(OpenSurvey { row, targets });
-        let mut cache = self.open.lock().map_err(|_| StoreError::Config("the survey cache is poisoned".into()))?;
+        let mut cache = self.open_surveys()?;
         cache.retain(|_, (at, _)| at.elapsed() < OPEN_FOR);
         cache.insert(id, (std::time::Instant::now(), open.clone()));
         Ok(Some(open))

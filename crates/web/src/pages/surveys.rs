@@ -571,9 +571,14 @@ fn no_referrer(r: &mut Response) {
 /// A live link and its survey; anything else is the same 404, so tokens cannot be probed.
 async fn link_survey(s: &AppState, token: &str) -> AppResult<(SurveyRow, survey::LinkRow)> {
     let mut c = s.store.read().await?;
-    let link = survey::link(&mut c, token).await?.filter(|l| !l.revoked).ok_or_else(AppError::not_found)?;
+    let link = live_link(&mut c, token).await?;
     let row = survey::get(&mut c, link.survey_id).await?;
     Ok((row, link))
+}
+
+/// A link that has not been revoked (used or not); anything else is the same 404.
+async fn live_link(c: &mut pacesetter_store::Conn, token: &str) -> AppResult<survey::LinkRow> {
+    survey::link(c, token).await?.filter(|l| !l.revoked).ok_or_else(AppError::not_found)
 }
 
 #[derive(Template)]
@@ -719,7 +724,7 @@ pub async fn api_answer(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>
 /// from memory while it is open, then the writer.
 pub async fn api_link_answer(State(s): State<AppState>, Path(token): Path<String>, Json(body): Json<ResponseIn>) -> AppResult<Response> {
     let mut c = s.store.read().await?;
-    let link = survey::link(&mut c, &token).await?.filter(|l| !l.revoked).ok_or_else(AppError::not_found)?;
+    let link = live_link(&mut c, &token).await?;
     if link.used_on.is_some() {
         return api_outcome(Outcome::LinkSpent);
     }
