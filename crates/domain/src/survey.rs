@@ -488,6 +488,10 @@ pub struct Tally {
     pub responses: u64,
     pub questions: Vec<QuestionTally>,
     pub rate: Rate,
+    /// The responses by the way they came in ([`Channel::code`]), kept with the counts so that
+    /// "how many took part, by channel" is read from the tallies rather than counted each time.
+    #[serde(default)]
+    pub channels: BTreeMap<String, u64>,
 }
 
 impl Tally {
@@ -505,13 +509,22 @@ impl Tally {
                 })
                 .collect(),
             rate: Rate::default(),
+            channels: BTreeMap::new(),
         }
+    }
+
+    /// Counts the channel one response came in by (beside [`Tally::add`] of its answers).
+    pub fn came_by(&mut self, channel: &str) {
+        *self.channels.entry(channel.to_string()).or_default() += 1;
     }
 
     /// Adds another tally of the same questionnaire (a roll-up).
     pub fn merge(&mut self, other: &Tally) {
         self.responses += other.responses;
         self.rate.add(&other.rate);
+        for (channel, n) in &other.channels {
+            *self.channels.entry(channel.clone()).or_default() += n;
+        }
         for (a, b) in self.questions.iter_mut().zip(&other.questions) {
             a.answered += b.answered;
             a.sum += b.sum;

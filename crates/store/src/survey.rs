@@ -881,6 +881,7 @@ pub async fn store_batch(c: &mut Conn, subs: Vec<Submission>) -> Result<Vec<Outc
                 let mut t = stored.get(&(survey_id, target_id)).and_then(|j| serde_json::from_str::<Tally>(j).ok()).unwrap_or_else(|| Tally::new(&qn));
                 for i in items {
                     t.add(&qn, &subs[i].answers);
+                    t.came_by(subs[i].channel.code());
                 }
                 t
             };
@@ -920,10 +921,11 @@ pub async fn store_batch(c: &mut Conn, subs: Vec<Submission>) -> Result<Vec<Outc
 /// Counts a target's responses afresh from the raw records.
 async fn recount_target(c: &mut Conn, qn: &Questionnaire, survey: i64, target: i64) -> Result<Tally, StoreError> {
     let mut t = Tally::new(qn);
-    let rows: Vec<(String,)> = c.fetch_all(Sql::new("SELECT answers_json FROM survey_responses WHERE survey_id = $1 AND target_id = $2 ORDER BY id").bind(survey).bind(target)).await?;
-    for (json,) in rows {
+    let rows: Vec<(String, String)> = c.fetch_all(Sql::new("SELECT channel, answers_json FROM survey_responses WHERE survey_id = $1 AND target_id = $2 ORDER BY id").bind(survey).bind(target)).await?;
+    for (channel, json) in rows {
         if let Ok(a) = serde_json::from_str::<Answers>(&json) {
             t.add(qn, &a);
+            t.came_by(&channel);
         }
     }
     for q in &mut t.questions {
@@ -1009,41 +1011,48 @@ pub struct RateRow {
 }
 
 pub async fn response_rates(c: &mut Conn, survey: i64) -> Result<Vec<RateRow>, StoreError> {
+    // The invitees who took part: their voters are "p<person>", one range of the participation
+    // key (survey, voter, target), read once for both trees.
+    let voters: Vec<(String,)> = c.fetch_all(Sql::new("SELECT voter FROM survey_participation WHERE survey_id = $1 AND voter >= 'p' AND voter < 'q'").bind(survey)).await?;
+    let answered: HashSet<i64> = voters.iter().filter_map(|(v,)| v.strip_prefix('p')?.parse().ok()).collect();
+    let (unit_names, org_names) = top_names(c).await?;
     let mut out = Vec::new();
-    for (tree, members, table, col) in [("party", "org_memberships", "orgs", "org_id"), ("admin", "unit_memberships", "units", "unit_id")] {
-        // The top node below the root on each member's path, found by the path's second part.
-        let rows: Vec<(i64, String, bool)> = c
-            .fetch_all(
-                Sql::new(format!(
-                    "SELECT i.person_id, n.path, EXISTS (SELECT 1 FROM survey_participation pa WHERE pa.survey_id = i.survey_id AND pa.voter = 'p' || CAST(i.person_id AS TEXT)) \
-                     FROM survey_invitees i JOIN {members} m ON m.person_id = i.person_id AND m.end_date IS NULL JOIN {table} n ON n.id = m.{col} \
-                     WHERE i.survey_id = $1"
-                ))
-                .bind(survey),
-            )
+    for (tree, members, table, col, names) in [("party", "org_memberships", "orgs", "org_id", &org_names), ("admin", "unit_memberships", "units", "unit_id", &unit_names)] {
+        // Each node's top node below the root: its path's second part. Nodes are few; invitees
+        // are read as two integers each (the row count is what costs, not the join).
+        let nodes: Vec<(i64, String)> = c.fetch_all(Sql::new(format!("SELECT id, path FROM {table} WHERE depth >= 1"))).await?;
+        let top_of: HashMap<i64, i64> = nodes.into_iter().filter_map(|(id, path)| Some((id, path.split('/').filter(|p| !p.is_empty()).nth(1)?.parse::<i64>().ok()?))).collect();
+        let rows: Vec<(i64, i64)> = c
+            .fetch_all(Sql::new(format!("SELECT i.person_id, m.{col} FROM survey_invitees i JOIN {members} m ON m.person_id = i.person_id AND m.end_date IS NULL WHERE i.survey_id = $1")).bind(survey))
             .await?;
-        // Each person counts once under the top node below the root of each of their paths.
+        // Each person counts once under each top node their memberships fall under.
         let mut seen: HashSet<(i64, i64)> = HashSet::new();
         let mut by_top: BTreeMap<i64, (u64, u64)> = BTreeMap::new();
-        for (person, path, answered) in rows {
-            let Some(top) = path.split('/').filter(|p| !p.is_empty()).nth(1).and_then(|p| p.parse::<i64>().ok()) else { continue };
+        for (person, node) in rows {
+            let Some(top) = top_of.get(&node).copied() else { continue };
             if seen.insert((top, person)) {
                 let e = by_top.entry(top).or_default();
                 e.0 += 1;
-                e.1 += u64::from(answered);
+                e.1 += u64::from(answered.contains(&person));
             }
         }
         for (id, (inv, ans)) in by_top {
-            let name = c.fetch_opt_string(Sql::new(format!("SELECT name FROM {table} WHERE id = $1")).bind(id)).await?.unwrap_or_default();
-            out.push(RateRow { tree, name, invited: inv, answered: ans });
+            out.push(RateRow { tree, name: names.get(&id).cloned().unwrap_or_default(), invited: inv, answered: ans });
         }
     }
     Ok(out)
 }
 
-/// How many took part, by channel.
-pub async fn participation_counts(c: &mut Conn, survey: i64) -> Result<Vec<(String, i64)>, StoreError> {
-    Ok(c.fetch_all(Sql::new("SELECT channel, COUNT(*) FROM survey_participation WHERE survey_id = $1 GROUP BY channel ORDER BY channel").bind(survey)).await?)
+/// How many took part, by channel: the sum of the targets' stored tallies (the writer counts
+/// each response's channel with its answers; an auditor's recount checks them too).
+pub fn participation_counts(tallies: &BTreeMap<i64, Tally>) -> Vec<(String, i64)> {
+    let mut all: BTreeMap<String, i64> = BTreeMap::new();
+    for t in tallies.values() {
+        for (channel, n) in &t.channels {
+            *all.entry(channel.clone()).or_default() += *n as i64;
+        }
+    }
+    all.into_iter().filter(|(_, n)| *n > 0).collect()
 }
 
 /// The units that may own a survey (the top of the administrative tree), with their paths.

@@ -66,3 +66,28 @@ impl Drop for TempDir {
         let _ = std::fs::remove_dir_all(&self.path);
     }
 }
+
+/// Brings a new database at `url` to schema `version` only (not the latest) and runs
+/// `statements` there: data as an older release stored it, for tests of what a later migration
+/// does to it when [`crate::Store::open`] applies the rest.
+pub async fn at_version(url: &str, version: i64, statements: &[String]) -> Result<(), String> {
+    use sqlx::migrate::Migrator;
+    let until = |m: &Migrator| Migrator { migrations: std::borrow::Cow::Owned(m.iter().filter(|x| x.version <= version).cloned().collect()), ..Migrator::DEFAULT };
+    if url.starts_with("sqlite:") {
+        let options = url.parse::<sqlx::sqlite::SqliteConnectOptions>().map_err(|e| e.to_string())?.create_if_missing(true);
+        let pool = sqlx::SqlitePool::connect_with(options).await.map_err(|e| e.to_string())?;
+        until(&crate::SQLITE_MIGRATIONS).run(&pool).await.map_err(|e| e.to_string())?;
+        for s in statements {
+            sqlx::query(s).execute(&pool).await.map_err(|e| format!("{s}: {e}"))?;
+        }
+        pool.close().await;
+    } else {
+        let pool = sqlx::PgPool::connect(url).await.map_err(|e| e.to_string())?;
+        until(&crate::POSTGRES_MIGRATIONS).run(&pool).await.map_err(|e| e.to_string())?;
+        for s in statements {
+            sqlx::query(s).execute(&pool).await.map_err(|e| format!("{s}: {e}"))?;
+        }
+        pool.close().await;
+    }
+    Ok(())
+}

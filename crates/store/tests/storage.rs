@@ -646,3 +646,51 @@ async fn an_anonymous_survey_has_no_join_path_from_participation_to_responses(db
     assert_eq!(logged.len(), 120);
     assert!(logged.iter().all(|(a,)| !a.as_deref().unwrap_or("").contains("author")));
 }
+
+/// Tallies stored before migration 17 had no counts by channel; the migration gives them the
+/// counts of the responses they were made of, so that "how many took part, by channel" (now
+/// read from the tallies) and an auditor's recount agree with what was stored before.
+async fn tallies_from_before_channels_get_them(url: String) {
+    use pacesetter_domain::survey::{Answer, Answers, Kind, Tally};
+    let plan = pacesetter_domain::plan::parse(include_str!("../../../plans/2012-csust.toml")).expect("plan");
+    let qn = plan.surveys.iter().find(|t| t.code == "window-satisfaction").expect("template").questionnaire.clone();
+    let answers: Answers = qn.questions.iter().filter(|q| q.kind == Kind::Rating).map(|q| (q.code.clone(), Answer::Num(0))).collect();
+    let answers_json = serde_json::to_string(&answers).unwrap();
+    let mut tally = Tally::new(&qn);
+    let channels = ["link", "link", "paper", "link", "login"];
+    let mut statements = vec![format!(
+        "INSERT INTO surveys (id, title, target_kind, anonymous, questionnaire_json, state, created_ms, created_by) VALUES (7, 'old', 'none', TRUE, '{}', 'closed', 0, 'test')",
+        serde_json::to_string(&qn).unwrap().replace('\'', "''")
+    )];
+    for (k, ch) in channels.iter().enumerate() {
+        tally.add(&qn, &answers);
+        statements.push(format!("INSERT INTO survey_responses (survey_id, target_id, id, channel, day, answers_json) VALUES (7, 0, '{k:08}-0000-4000-8000-000000000000', '{ch}', '2012-05-10', '{answers_json}')"));
+    }
+    let mut old = serde_json::to_value(&tally).unwrap();
+    old.as_object_mut().unwrap().remove("channels");
+    statements.push(format!("INSERT INTO survey_tallies (survey_id, target_id, tally_json) VALUES (7, 0, '{old}')"));
+    testkit::at_version(&url, 16, &statements).await.expect("a database as release 16 stored it");
+    let store = Store::open(&url, &OpenOptions::default()).await.expect("open and migrate");
+    let mut c = store.read().await.unwrap();
+    let row = pacesetter_store::survey::get(&mut c, 7).await.unwrap();
+    let tallies = pacesetter_store::survey::tallies(&mut c, &row).await.unwrap();
+    assert_eq!(pacesetter_store::survey::participation_counts(&tallies), vec![("link".to_string(), 3), ("login".to_string(), 1), ("paper".to_string(), 1)]);
+    assert_eq!(tallies[&0].responses, 5);
+    let recount = pacesetter_store::survey::recount(&mut c, &row).await.unwrap();
+    assert!(recount.iter().all(|(_, _, same)| *same), "the migrated tally equals a recount: {recount:?}");
+}
+
+#[tokio::test]
+async fn tallies_from_before_channels_get_them_sqlite() {
+    let (url, _dir) = testkit::sqlite_url();
+    tallies_from_before_channels_get_them(url).await;
+}
+
+#[tokio::test]
+async fn tallies_from_before_channels_get_them_postgres() {
+    let Some(base) = testkit::postgres_url() else {
+        assert!(!testkit::postgres_required(), "CI=true but PACESETTER_TEST_POSTGRES is not set: the PostgreSQL suite is required");
+        return;
+    };
+    tallies_from_before_channels_get_them(testkit::postgres_database(&base).await.expect("a test database")).await;
+}

@@ -233,6 +233,29 @@ async fn the_window_survey_runs_from_the_template_to_results_and_exports(app: Te
     assert!(results.contains("窗口服务热情周到"), "free text of a group of 8 is shown");
     assert!(results.contains("<svg"), "charts are drawn on the server");
     assert!(results.contains("100.00%"), "q5: every answer 基本满意");
+    assert!(results.contains(r#"<div class="stat">6</div><div class="muted">专属链接</div>"#), "6 by link");
+    assert!(results.contains(r#"<div class="stat">2</div><div class="muted">登录作答</div>"#), "2 by login");
+    // The response rate by organization: of the invitees (the library's people, the member and
+    // the branch secretary) the two who answered by login, in each tree, once each.
+    let rate_rows: Vec<(String, u64, u64)> = results
+        .split("各单位参与率")
+        .nth(1)
+        .expect("the response-rate table")
+        .split("<tr><td>")
+        .skip(1)
+        .filter_map(|r| {
+            let cells: Vec<&str> = r.split("</td>").map(|c| c.rsplit('>').next().unwrap_or("")).collect();
+            Some((cells.first()?.to_string(), cells.get(2)?.parse().ok()?, cells.get(3)?.parse().ok()?))
+        })
+        .collect();
+    for tree in ["党组织", "行政单位"] {
+        let answered: u64 = rate_rows.iter().filter(|r| r.0 == tree).map(|r| r.2).sum();
+        assert_eq!(answered, 2, "{tree}: {rate_rows:?}");
+    }
+    // In this demo the library's six people (five of them Party members) sit under one college and
+    // one secondary Party organization, the member and the branch secretary under another.
+    let pairs: Vec<(&str, u64, u64)> = rate_rows.iter().map(|r| (r.0.as_str(), r.1, r.2)).collect();
+    assert_eq!(pairs, vec![("党组织", 5, 0), ("党组织", 2, 2), ("行政单位", 6, 0), ("行政单位", 2, 2)]);
     let recount = office.get(app.url(&format!("/surveys/{id}/results?recount=1"))).send().await.unwrap().text().await.unwrap();
     assert!(recount.contains("核算一致"), "the stored tally equals a recount from the raw responses");
     // The window's own line, and the response rate of the library's people.

@@ -206,7 +206,7 @@ async fn show_page(s: &AppState, ctx: &Ctx, row: SurveyRow, f: FormState, status
     let mut c = s.store.read().await?;
     let targets = survey::targets(&mut c, row.id).await?;
     let invited = survey::invitee_count(&mut c, row.id).await?;
-    let answered = survey::participation_counts(&mut c, row.id).await?;
+    let answered = survey::participation_counts(&survey::tallies(&mut c, &row).await?);
     let lang = ctx.lang;
     let kinds = Kind::ALL.iter().map(|k| (k.code(), k.label(lang))).collect();
     let title = row.title.clone();
@@ -860,10 +860,13 @@ fn roll(names: &HashMap<i64, String>, per_target: &[(TargetRow, Tally)], path: f
 }
 
 pub async fn results(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Query(rq): Query<ResultsQuery>) -> AppResult<Response> {
+    let clock = std::time::Instant::now();
+    let mut marks: Vec<(&str, u128)> = Vec::new();
     let row = results_of(&s, &ctx, id).await?;
     let qn = row.questionnaire();
     let mut c = s.store.read().await?;
     let tallies = survey::tallies(&mut c, &row).await?;
+    marks.push(("tallies", clock.elapsed().as_micros()));
     let targets = survey::targets(&mut c, id).await?;
     let target = rq.target.filter(|t| tallies.contains_key(t) || targets.iter().any(|x| x.target_id == *t));
     let mut total = Tally::new(&qn);
@@ -879,9 +882,11 @@ pub async fn results(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Q
         let texts = if q.kind == Kind::Text && shown { survey::texts(&mut c, id, target, &q.code, 200).await? } else { Vec::new() };
         questions.push(QuestionView { n: i + 1, q: q.clone(), t: t.clone(), columns: q.columns(ctx.lang), texts });
     }
+    marks.push(("texts", clock.elapsed().as_micros()));
     let per_target: Vec<(TargetRow, Tally)> = targets.iter().map(|t| (t.clone(), tallies.get(&t.target_id).cloned().unwrap_or_else(|| Tally::new(&qn)))).collect();
     let inspections = if row.target_kind() == TargetKind::Window { pacesetter_store::window::mean_scores(&mut c).await? } else { HashMap::new() };
     let advisory = survey::advisory_tallies(&mut c, &row).await?;
+    marks.push(("inspections", clock.elapsed().as_micros()));
     let by_target = per_target
         .iter()
         .map(|(t, tally)| RateLine {
@@ -896,8 +901,11 @@ pub async fn results(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Q
     let (unit_names, org_names) = survey::top_names(&mut c).await?;
     let by_unit = roll(&unit_names, &per_target, |t| t.unit_path.as_deref(), anonymous);
     let by_org = roll(&org_names, &per_target, |t| t.org_path.as_deref(), anonymous);
+    marks.push(("rollups", clock.elapsed().as_micros()));
     let rates = survey::response_rates(&mut c, id).await?;
-    let channels = survey::participation_counts(&mut c, id).await?;
+    marks.push(("rates", clock.elapsed().as_micros()));
+    let channels = survey::participation_counts(&tallies);
+    marks.push(("channels", clock.elapsed().as_micros()));
     let recount = if rq.recount.is_some() && row.may_manage(&ctx.me()?.scope) { Some(survey::recount(&mut c, &row).await?.iter().all(|(_, _, same)| *same)) } else { None };
     let rate = RateLine { name: String::new(), responses: total.responses, rate: total.rate, shown, inspection: None, advisory: advisory.values().map(|a| a.responses).sum() };
     let page = ResultsPage {
@@ -916,7 +924,10 @@ pub async fn results(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Q
         targets,
         s: row,
     };
-    Ok(render(&page))
+    let out = render(&page);
+    marks.push(("rendered", clock.elapsed().as_micros()));
+    tracing::debug!(target: "pacesetter::results", ?marks, "results page");
+    Ok(out)
 }
 
 /// Raw responses (.xlsx or CSV with BOM), in the order of their random ids, with no person in
@@ -1105,7 +1116,7 @@ async fn paper_page(s: &AppState, ctx: &Ctx, row: SurveyRow, last: Option<String
     let mut c = s.store.read().await?;
     let targets = survey::targets(&mut c, row.id).await?;
     let issued = survey::serials_issued(&mut c, row.id).await?;
-    let entered = survey::participation_counts(&mut c, row.id).await?.into_iter().find(|(ch, _)| ch == "paper").map(|x| x.1).unwrap_or(0);
+    let entered = survey::participation_counts(&survey::tallies(&mut c, &row).await?).into_iter().find(|(ch, _)| ch == "paper").map(|x| x.1).unwrap_or(0);
     let title = format!("{} · {}", row.title, ctx.t("纸质测评表录入", "Paper forms"));
     Ok(render_status(status, &PaperPage { l: Layout::new(ctx, &title), q: row.questionnaire(), s: row, targets, issued, entered, last, f }))
 }
