@@ -104,8 +104,11 @@ fn sqlite_options(path: &std::path::Path) -> SqliteConnectOptions {
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Full)
         .foreign_keys(true)
-        .busy_timeout(Duration::from_secs(30))
+        .busy_timeout(BUSY_TIMEOUT)
 }
+
+/// How long an SQLite connection waits for a lock before it gives up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Parses a `sqlite://PATH` URL into the file path.
 fn sqlite_path(url: &str) -> Option<PathBuf> {
@@ -167,14 +170,17 @@ impl Store {
     }
 
     /// A store of its own for a writer that commits small transactions back to back (the
-    /// group commit of survey responses). On SQLite: one connection with a large page cache that
-    /// never checkpoints on commit, so no commit waits for the WAL to be copied back; call
-    /// [`Store::checkpoint`] from elsewhere. On PostgreSQL: a pool of two connections.
+    /// group commit of survey responses). On SQLite: one connection that never checkpoints on
+    /// commit, so no commit waits for the WAL to be copied back (call [`Store::checkpoint`]
+    /// from elsewhere and [`Store::restart_wal`] between commits), and whose page cache is kept
+    /// to 8 MB, room for the inner pages of the trees it writes: SQLite 3.46 walks the whole
+    /// cache at every commit that split a page, and with 256 MB that walk took more time than
+    /// the cache saved (measured in BENCHMARKS.md). On PostgreSQL: a pool of two connections.
     pub async fn for_writer(&self) -> Result<Store, StoreError> {
         let pool = match &self.pool {
             Pool::Sqlite(_) if self.location.contains(":memory:") => return Err(StoreError::Config("an in-memory database has one connection's data only".into())),
             Pool::Sqlite(_) => {
-                let options = sqlite_options(std::path::Path::new(&*self.location)).pragma("cache_size", "-262144").pragma("temp_store", "MEMORY").pragma("wal_autocheckpoint", "0").pragma("journal_size_limit", "67108864").statement_cache_capacity(4096);
+                let options = sqlite_options(std::path::Path::new(&*self.location)).pragma("cache_size", "-8192").pragma("temp_store", "MEMORY").pragma("wal_autocheckpoint", "0").pragma("journal_size_limit", "268435456").statement_cache_capacity(4096);
                 Pool::Sqlite(SqlitePoolOptions::new().max_connections(1).min_connections(1).test_before_acquire(false).acquire_timeout(Duration::from_secs(30)).connect_with(options).await?)
             }
             Pool::Pg(p) => Pool::Pg(PgPoolOptions::new().max_connections(2).acquire_timeout(Duration::from_secs(10)).connect_with((*p.connect_options()).clone()).await?),
@@ -186,9 +192,42 @@ impl Store {
     /// readers (SQLite's passive checkpoint; nothing to do on PostgreSQL).
     pub async fn checkpoint(&self) -> Result<(), StoreError> {
         if let Pool::Sqlite(p) = &self.pool {
-            sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(p).await?;
+            let t = std::time::Instant::now();
+            let (busy, log, done): (i64, i64, i64) = sqlx::query_as("PRAGMA wal_checkpoint(PASSIVE)").fetch_one(p).await?;
+            // SQLite syncs the database file only when a checkpoint has copied every frame,
+            // which a passive one beside a busy writer never does: the pages it copied would
+            // wait for the restart, under the write lock. They are flushed here instead.
+            let path = PathBuf::from(&*self.location);
+            let copied = t.elapsed();
+            if log == done || self.location.contains(":memory:") || !path.exists() {
+                return Ok(());
+            }
+            tokio::task::spawn_blocking(move || std::fs::File::open(path).and_then(|f| f.sync_data())).await.map_err(|e| StoreError::Config(e.to_string()))?.map_err(|e| StoreError::Config(format!("flushing the database file: {e}")))?;
+            tracing::debug!(target: "pacesetter::responses", busy, log, done, copy_us = copied.as_micros() as u64, sync_us = (t.elapsed() - copied).as_micros() as u64, "passive checkpoint");
         }
         Ok(())
+    }
+
+    /// Copies what is left of the WAL back and starts it again from its beginning (SQLite's
+    /// restart checkpoint), so that later commits overwrite the WAL's blocks instead of
+    /// extending the file, which costs the kernel far more than the write. It holds the write
+    /// lock while it copies: run it from the writer, after a passive checkpoint has copied the
+    /// bulk. Returns whether the WAL was restarted (false when a reader held on to it).
+    pub async fn restart_wal(&self) -> Result<bool, StoreError> {
+        if let Pool::Sqlite(p) = &self.pool {
+            // Readers of the WAL are let finish for a few milliseconds at most (a long one, a
+            // backup say, keeps it; the next restart will do), then the usual patience returns.
+            let mut c = p.acquire().await?;
+            sqlx::query("PRAGMA busy_timeout = 5").execute(&mut *c).await?;
+            let t = std::time::Instant::now();
+            let restarted = sqlx::query_as::<_, (i64, i64, i64)>("PRAGMA wal_checkpoint(RESTART)").fetch_one(&mut *c).await;
+            if let Ok((busy, log, done)) = &restarted {
+                tracing::debug!(target: "pacesetter::responses", busy, log, done, us = t.elapsed().as_micros() as u64, "restart checkpoint");
+            }
+            sqlx::query(&format!("PRAGMA busy_timeout = {}", BUSY_TIMEOUT.as_millis())).execute(&mut *c).await?;
+            return Ok(restarted?.0 == 0);
+        }
+        Ok(false)
     }
 
     pub fn backend(&self) -> Backend {

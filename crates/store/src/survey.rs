@@ -591,11 +591,16 @@ impl Committer {
         let (tx, mut rx) = mpsc::channel::<Job>(8192);
         let (committed, mut commits) = mpsc::channel::<()>(1);
         let checkpoints = store.clone();
+        // Set when a passive checkpoint has copied the bulk of the WAL back: the writer then
+        // copies the rest and restarts the WAL between two batches (see [`Store::restart_wal`]).
+        let restart_due = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let due = restart_due.clone();
         tokio::spawn(async move {
             while commits.recv().await.is_some() {
                 tokio::time::sleep(std::time::Duration::from_millis(1000)).await;
-                if let Err(e) = checkpoints.checkpoint().await {
-                    tracing::warn!("checkpointing the database after survey responses failed: {e}");
+                match checkpoints.checkpoint().await {
+                    Ok(()) => due.store(true, std::sync::atomic::Ordering::Release),
+                    Err(e) => tracing::warn!("checkpointing the database after survey responses failed: {e}"),
                 }
             }
         });
@@ -630,6 +635,13 @@ impl Committer {
                         for (_, reply) in jobs.drain(..) {
                             let _ = reply.send(Err(e.to_string()));
                         }
+                    }
+                }
+                if restart_due.swap(false, std::sync::atomic::Ordering::Acquire) {
+                    let t = std::time::Instant::now();
+                    match store.restart_wal().await {
+                        Ok(restarted) => tracing::debug!(target: "pacesetter::responses", restarted, us = t.elapsed().as_micros() as u64, "WAL restart"),
+                        Err(e) => tracing::warn!("restarting the WAL after survey responses failed: {e}"),
                     }
                 }
             }

@@ -694,3 +694,69 @@ async fn tallies_from_before_channels_get_them_postgres() {
     };
     tallies_from_before_channels_get_them(testkit::postgres_database(&base).await.expect("a test database")).await;
 }
+
+/// The WAL's frame count, as SQLite reports it (a passive checkpoint also copies what it can).
+async fn wal_frames(store: &Store) -> i64 {
+    let mut c = store.read().await.unwrap();
+    let (_, log, _): (i64, i64, i64) = c.fetch_one(Sql::new("PRAGMA wal_checkpoint(PASSIVE)")).await.unwrap();
+    log
+}
+
+/// SQLite only (PostgreSQL has no WAL of ours to restart). The response writer starts the WAL
+/// again between batches, after a passive checkpoint: a reader still inside the WAL makes it
+/// give up at once (not after the 30 s a writer waits for a lock), and once it has restarted,
+/// the next commit is written at the WAL's start; nothing committed before or after is lost.
+#[tokio::test]
+async fn the_writer_starts_the_wal_again_unless_a_reader_is_in_it() {
+    let (url, _dir) = testkit::sqlite_url();
+    let store = Store::open(&url, &OpenOptions::default()).await.unwrap();
+    let writer = store.for_writer().await.unwrap();
+    let mut w = writer.write().await.unwrap();
+    w.execute(Sql::new("CREATE TABLE scratch (id INTEGER PRIMARY KEY, note TEXT NOT NULL)")).await.unwrap();
+    for k in 0..2000 {
+        w.execute(Sql::new("INSERT INTO scratch (note) VALUES ($1)").bind(format!("第{k}条：窗口服务满意度测评的一条记录"))).await.unwrap();
+    }
+    w.commit().await.unwrap();
+    let before = wal_frames(&store).await;
+    assert!(before > 20, "{before} frames after 2,000 rows");
+
+    // A reader inside the WAL: the restart gives up quickly and the data stays.
+    let mut r = store.read().await.unwrap();
+    r.execute_raw("BEGIN").await.unwrap();
+    assert_eq!(r.fetch_i64(Sql::new("SELECT COUNT(*) FROM scratch")).await.unwrap(), 2000);
+    let mut w = writer.write().await.unwrap();
+    w.execute(Sql::new("INSERT INTO scratch (note) VALUES ('读者在时写入')")).await.unwrap();
+    w.commit().await.unwrap();
+    store.checkpoint().await.unwrap();
+    let t = std::time::Instant::now();
+    assert!(!writer.restart_wal().await.unwrap(), "restarted under a reader");
+    assert!(t.elapsed() < std::time::Duration::from_secs(2), "the restart waited {:?} for the reader", t.elapsed());
+    // The writer still waits for a lock as long as it always did: a second writer holding the
+    // lock for half a second delays it, and does not make it fail.
+    let mut other = store.write().await.unwrap();
+    other.execute(Sql::new("INSERT INTO scratch (note) VALUES ('另一个写入者')")).await.unwrap();
+    let release = tokio::spawn(async move {
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        other.commit().await.unwrap();
+    });
+    let mut w = writer.write().await.unwrap();
+    w.execute(Sql::new("INSERT INTO scratch (note) VALUES ('等锁之后写入')")).await.unwrap();
+    w.commit().await.unwrap();
+    release.await.unwrap();
+    r.execute_raw("COMMIT").await.unwrap();
+    drop(r);
+
+    // No reader: the WAL starts again, and the next commit is written at its start.
+    store.checkpoint().await.unwrap();
+    assert!(writer.restart_wal().await.unwrap(), "no reader, yet not restarted");
+    let mut w = writer.write().await.unwrap();
+    w.execute(Sql::new("INSERT INTO scratch (note) VALUES ('重启之后写入')")).await.unwrap();
+    w.commit().await.unwrap();
+    let after = wal_frames(&store).await;
+    assert!(after > 0 && after < 10, "{after} frames in the WAL after one row (were {before})");
+
+    drop((writer, store));
+    let store = Store::open(&url, &OpenOptions::default()).await.unwrap();
+    let mut c = store.read().await.unwrap();
+    assert_eq!(c.fetch_i64(Sql::new("SELECT COUNT(*) FROM scratch")).await.unwrap(), 2004);
+}
