@@ -194,12 +194,13 @@ impl Store {
         if let Pool::Sqlite(p) = &self.pool {
             let t = std::time::Instant::now();
             let (busy, log, done): (i64, i64, i64) = sqlx::query_as("PRAGMA wal_checkpoint(PASSIVE)").fetch_one(p).await?;
-            // SQLite syncs the database file only when a checkpoint has copied every frame,
-            // which a passive one beside a busy writer never does: the pages it copied would
-            // wait for the restart, under the write lock. They are flushed here instead.
+            // SQLite syncs the database file only when a checkpoint has copied every frame in
+            // the WAL, which a passive one beside a busy writer never does (`log == done` counts
+            // the frames as they were when it began): the pages it copied would wait for the
+            // restart's sync, under the write lock. They are flushed here instead.
             let path = PathBuf::from(&*self.location);
             let copied = t.elapsed();
-            if log == done || self.location.contains(":memory:") || !path.exists() {
+            if self.location.contains(":memory:") || !path.exists() {
                 return Ok(());
             }
             tokio::task::spawn_blocking(move || std::fs::File::open(path).and_then(|f| f.sync_data())).await.map_err(|e| StoreError::Config(e.to_string()))?.map_err(|e| StoreError::Config(format!("flushing the database file: {e}")))?;
