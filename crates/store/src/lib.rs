@@ -110,6 +110,21 @@ fn sqlite_options(path: &std::path::Path) -> SqliteConnectOptions {
 /// How long an SQLite connection waits for a lock before it gives up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// A descriptor of a database file for flushing it, opened once per file and never closed:
+/// closing any descriptor of a file drops every POSIX lock the process holds on that file,
+/// SQLite's included (its own VFS keeps such descriptors open for this reason), and another
+/// process could then take the database for unused and remove its WAL.
+fn flush_handle(path: &std::path::Path) -> std::io::Result<Arc<std::fs::File>> {
+    static HANDLES: std::sync::OnceLock<std::sync::Mutex<std::collections::HashMap<PathBuf, Arc<std::fs::File>>>> = std::sync::OnceLock::new();
+    let mut handles = HANDLES.get_or_init(Default::default).lock().map_err(|_| std::io::Error::other("the table of database files is poisoned"))?;
+    if let Some(f) = handles.get(path) {
+        return Ok(f.clone());
+    }
+    let f = Arc::new(std::fs::File::open(path)?);
+    handles.insert(path.to_path_buf(), f.clone());
+    Ok(f)
+}
+
 /// Parses a `sqlite://PATH` URL into the file path.
 fn sqlite_path(url: &str) -> Option<PathBuf> {
     let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
@@ -189,46 +204,55 @@ impl Store {
     }
 
     /// Copies committed WAL frames back into the database file without blocking writers or
-    /// readers (SQLite's passive checkpoint; nothing to do on PostgreSQL).
-    pub async fn checkpoint(&self) -> Result<(), StoreError> {
-        if let Pool::Sqlite(p) = &self.pool {
-            let t = std::time::Instant::now();
-            let (busy, log, done): (i64, i64, i64) = sqlx::query_as("PRAGMA wal_checkpoint(PASSIVE)").fetch_one(p).await?;
-            // SQLite syncs the database file only when a checkpoint has copied every frame in
-            // the WAL, which a passive one beside a busy writer never does (`log == done` counts
-            // the frames as they were when it began): the pages it copied would wait for the
-            // restart's sync, under the write lock. They are flushed here instead.
-            let path = PathBuf::from(&*self.location);
-            let copied = t.elapsed();
-            if self.location.contains(":memory:") || !path.exists() {
-                return Ok(());
-            }
-            tokio::task::spawn_blocking(move || std::fs::File::open(path).and_then(|f| f.sync_data())).await.map_err(|e| StoreError::Config(e.to_string()))?.map_err(|e| StoreError::Config(format!("flushing the database file: {e}")))?;
-            tracing::debug!(target: "pacesetter::responses", busy, log, done, copy_us = copied.as_micros() as u64, sync_us = (t.elapsed() - copied).as_micros() as u64, "passive checkpoint");
+    /// readers (SQLite's passive checkpoint), and flushes the file. Returns whether frames were
+    /// copied, so that a restart of the WAL ([`Store::restart_wal`]) has little left to do
+    /// (false on PostgreSQL, which has nothing of the kind).
+    pub async fn checkpoint(&self) -> Result<bool, StoreError> {
+        let Pool::Sqlite(p) = &self.pool else { return Ok(false) };
+        let t = std::time::Instant::now();
+        let (busy, log, done): (i64, i64, i64) = sqlx::query_as("PRAGMA wal_checkpoint(PASSIVE)").fetch_one(p).await?;
+        let copied = t.elapsed();
+        if busy != 0 || log <= 0 {
+            return Ok(false);
         }
-        Ok(())
+        // SQLite syncs the database file only when a checkpoint has copied every frame in the
+        // WAL, which a passive one beside a busy writer never does (`log == done` counts the
+        // frames as they were when it began): the pages it copied would wait for the restart's
+        // sync, under the write lock. They are flushed here instead.
+        let path = PathBuf::from(&*self.location);
+        if !self.location.contains(":memory:") && path.exists() {
+            tokio::task::spawn_blocking(move || flush_handle(&path).and_then(|f| f.sync_data()))
+                .await
+                .map_err(|e| StoreError::Config(e.to_string()))?
+                .map_err(|e| StoreError::Config(format!("flushing the database file: {e}")))?;
+        }
+        tracing::debug!(target: "pacesetter::responses", busy, log, done, copy_us = copied.as_micros() as u64, sync_us = (t.elapsed() - copied).as_micros() as u64, "passive checkpoint");
+        Ok(true)
     }
 
     /// Copies what is left of the WAL back and starts it again from its beginning (SQLite's
     /// restart checkpoint), so that later commits overwrite the WAL's blocks instead of
     /// extending the file, which costs the kernel far more than the write. It holds the write
     /// lock while it copies: run it from the writer, after a passive checkpoint has copied the
-    /// bulk. Returns whether the WAL was restarted (false when a reader held on to it).
+    /// bulk. Returns whether the WAL was restarted (false when another writer or a reader held
+    /// on to it).
     pub async fn restart_wal(&self) -> Result<bool, StoreError> {
-        if let Pool::Sqlite(p) = &self.pool {
-            // Readers of the WAL are let finish for a few milliseconds at most (a long one, a
-            // backup say, keeps it; the next restart will do), then the usual patience returns.
-            let mut c = p.acquire().await?;
-            sqlx::query("PRAGMA busy_timeout = 5").execute(&mut *c).await?;
-            let t = std::time::Instant::now();
-            let restarted = sqlx::query_as::<_, (i64, i64, i64)>("PRAGMA wal_checkpoint(RESTART)").fetch_one(&mut *c).await;
-            if let Ok((busy, log, done)) = &restarted {
-                tracing::debug!(target: "pacesetter::responses", busy, log, done, us = t.elapsed().as_micros() as u64, "restart checkpoint");
-            }
-            sqlx::query(&format!("PRAGMA busy_timeout = {}", BUSY_TIMEOUT.as_millis())).execute(&mut *c).await?;
-            return Ok(restarted?.0 == 0);
+        let Pool::Sqlite(p) = &self.pool else { return Ok(false) };
+        // Another writer, or readers of the WAL, are waited for a few milliseconds at most (a
+        // long reader, a backup say, keeps the WAL; the next restart will do), then the usual
+        // patience returns. A connection that might keep the short one is not given back.
+        let mut c = p.acquire().await?;
+        sqlx::query("PRAGMA busy_timeout = 5").execute(&mut *c).await?;
+        let t = std::time::Instant::now();
+        let restarted = sqlx::query_as::<_, (i64, i64, i64)>("PRAGMA wal_checkpoint(RESTART)").fetch_one(&mut *c).await;
+        if let Ok((busy, log, done)) = &restarted {
+            tracing::debug!(target: "pacesetter::responses", busy, log, done, us = t.elapsed().as_micros() as u64, "restart checkpoint");
         }
-        Ok(false)
+        if let Err(e) = sqlx::query(&format!("PRAGMA busy_timeout = {}", BUSY_TIMEOUT.as_millis())).execute(&mut *c).await {
+            drop(c.detach());
+            return Err(e.into());
+        }
+        Ok(restarted?.0 == 0)
     }
 
     pub fn backend(&self) -> Backend {

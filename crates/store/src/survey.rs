@@ -599,7 +599,8 @@ impl Committer {
             while commits.recv().await.is_some() {
                 tokio::time::sleep(std::time::Duration::from_millis(1000)).await;
                 match checkpoints.checkpoint().await {
-                    Ok(()) => due.store(true, std::sync::atomic::Ordering::Release),
+                    Ok(true) => due.store(true, std::sync::atomic::Ordering::Release),
+                    Ok(false) => {}
                     Err(e) => tracing::warn!("checkpointing the database after survey responses failed: {e}"),
                 }
             }
