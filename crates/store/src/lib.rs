@@ -193,9 +193,9 @@ impl Store {
     /// the cache saved (measured in BENCHMARKS.md). On PostgreSQL: a pool of two connections.
     pub async fn for_writer(&self) -> Result<Store, StoreError> {
         let pool = match &self.pool {
-            Pool::Sqlite(_) if self.location.contains(":memory:") => return Err(StoreError::Config("an in-memory database has one connection's data only".into())),
             Pool::Sqlite(_) => {
-                let options = sqlite_options(std::path::Path::new(&*self.location)).pragma("cache_size", "-8192").pragma("temp_store", "MEMORY").pragma("wal_autocheckpoint", "0").pragma("journal_size_limit", "268435456").statement_cache_capacity(4096);
+                let file = self.sqlite_file().ok_or_else(|| StoreError::Config("an in-memory database has one connection's data only".into()))?;
+                let options = sqlite_options(&file).pragma("cache_size", "-8192").pragma("temp_store", "MEMORY").pragma("wal_autocheckpoint", "0").pragma("journal_size_limit", "268435456").statement_cache_capacity(4096);
                 Pool::Sqlite(SqlitePoolOptions::new().max_connections(1).min_connections(1).test_before_acquire(false).acquire_timeout(Duration::from_secs(30)).connect_with(options).await?)
             }
             Pool::Pg(p) => Pool::Pg(PgPoolOptions::new().max_connections(2).acquire_timeout(Duration::from_secs(10)).connect_with((*p.connect_options()).clone()).await?),
@@ -219,8 +219,7 @@ impl Store {
         // WAL, which a passive one beside a busy writer never does (`log == done` counts the
         // frames as they were when it began): the pages it copied would wait for the restart's
         // sync, under the write lock. They are flushed here instead.
-        let path = PathBuf::from(&*self.location);
-        if !self.location.contains(":memory:") && path.exists() {
+        if let Some(path) = self.sqlite_file().filter(|p| p.exists()) {
             tokio::task::spawn_blocking(move || flush_handle(&path).and_then(|f| f.sync_data()))
                 .await
                 .map_err(|e| StoreError::Config(e.to_string()))?
@@ -253,6 +252,14 @@ impl Store {
             return Err(e.into());
         }
         Ok(restarted?.0 == 0)
+    }
+
+    /// The SQLite database's file, when there is one (not on PostgreSQL, nor in memory).
+    fn sqlite_file(&self) -> Option<PathBuf> {
+        match self.pool {
+            Pool::Sqlite(_) if !self.location.contains(":memory:") => Some(PathBuf::from(&*self.location)),
+            _ => None,
+        }
     }
 
     pub fn backend(&self) -> Backend {

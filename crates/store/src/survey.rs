@@ -639,10 +639,8 @@ impl Committer {
                     }
                 }
                 if restart_due.swap(false, std::sync::atomic::Ordering::Acquire) {
-                    let t = std::time::Instant::now();
-                    match store.restart_wal().await {
-                        Ok(restarted) => tracing::debug!(target: "pacesetter::responses", restarted, us = t.elapsed().as_micros() as u64, "WAL restart"),
-                        Err(e) => tracing::warn!("restarting the WAL after survey responses failed: {e}"),
+                    if let Err(e) = store.restart_wal().await {
+                        tracing::warn!("restarting the WAL after survey responses failed: {e}");
                     }
                 }
             }
