@@ -222,6 +222,11 @@ async fn holds(c: &mut Conn, account: AccountId, roles: &[Role], today: Date) ->
     Ok(grants(c, account, Some(today)).await?.iter().any(|g| roles.iter().any(|r| r.code() == g.role)))
 }
 
+/// Whether an account holds any of these roles today.
+pub async fn holds_any(c: &mut Conn, account: AccountId, roles: &[Role]) -> Result<bool, StoreError> {
+    holds(c, account, roles, pacesetter_domain::dates::today()).await
+}
+
 /// Grants a role. Only the administrator grants roles; the auditor role is never granted this
 /// way (see [`request_auditor`]), and no account holds the auditor role beside administration.
 pub async fn grant(c: &mut Conn, scope: &Scope, account: AccountId, role: Role, org: Option<i64>, start: Date) -> Result<GrantId, StoreError> {
@@ -416,9 +421,20 @@ pub async fn delegate(c: &mut Conn, scope: &Scope, account: AccountId, org: i64,
     if scope.org_access(&node.path).is_none() {
         return Err(StoreError::NotFound);
     }
-    let holds_secretary = grants(c, scope.account, Some(today)).await?.into_iter().any(|g| {
-        matches!(g.role.as_str(), "org_secretary" | "branch_secretary") && g.org_id.is_some()
-    });
+    // A secretary of this organization or of one above it: a secretaryship elsewhere does not
+    // make someone a delegator here, whatever else they reach.
+    let holds_secretary = c
+        .fetch_i64(
+            Sql::new(
+                "SELECT COUNT(*) FROM role_grants g JOIN orgs o ON o.id = g.org_id WHERE g.account_id = $1 AND g.role IN ('org_secretary', 'branch_secretary') \
+                 AND g.start_date <= $2 AND (g.end_date IS NULL OR g.end_date >= $2) AND $3 LIKE o.path || '%'",
+            )
+            .bind(scope.account)
+            .bind(today)
+            .bind(node.path.as_str()),
+        )
+        .await?
+        > 0;
     if scope.org_access(&node.path) != Some(pacesetter_domain::scope::Access::Write) || !(holds_secretary || scope.has_any(&[Role::Office, Role::Admin])) {
         return Err(StoreError::forbidden("只有书记可以在本组织内委托权限", "Only a secretary delegates rights within their organization"));
     }

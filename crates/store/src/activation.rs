@@ -7,7 +7,9 @@ use crate::db::{Conn, Sql};
 use crate::{audit, people, StoreError};
 use pacesetter_domain::dates::now_ms;
 use pacesetter_domain::ids::{AccountId, PersonId};
+use pacesetter_domain::role::Role;
 use pacesetter_domain::scope::{Access, Scope};
+use pacesetter_domain::Text;
 
 /// How long a code stays valid.
 pub const VALID_MS: i64 = 14 * 24 * 3600 * 1000;
@@ -53,6 +55,11 @@ pub async fn issue(c: &mut Conn, scope: &Scope, person: PersonId, code_hash: &st
     if a.disabled {
         return Err(StoreError::conflict("该账号已停用", "The account is disabled"));
     }
+    if !send_to_email {
+        if let Some(why) = code_withheld(c, scope, &a).await? {
+            return Err(StoreError::Forbidden(why));
+        }
+    }
     let now = now_ms();
     c.execute(Sql::new("UPDATE activation_codes SET revoked_ms = $1 WHERE account_id = $2 AND used_ms IS NULL AND revoked_ms IS NULL").bind(now).bind(account)).await?;
     let sent_to = if send_to_email { p.email.clone() } else { None };
@@ -68,6 +75,28 @@ pub async fn issue(c: &mut Conn, scope: &Scope, person: PersonId, code_hash: &st
     .await?;
     audit::append(c, scope, "account.activation_issued", "account", account, None, Some(serde_json::json!({"person": person.0, "mailed": send_to_email}).to_string())).await?;
     Ok(Issued { account, username: a.username, display_name: a.display_name, expires_ms: now + VALID_MS, email: sent_to })
+}
+
+/// Why the caller may not be shown a code for this account (rather than have it mailed to the
+/// holder's address on record), or None when they may. A code is a password: once the holder
+/// has set their own, a new one goes to the holder only (by mail), except through the
+/// administrator; and the accounts of the administrator, the office, the auditor and the leaders
+/// are reset only by the two offices together, never shown to whoever asks.
+pub async fn code_withheld(c: &mut Conn, scope: &Scope, a: &AccountRow) -> Result<Option<Text>, StoreError> {
+    if account::holds_any(c, AccountId(a.id), &[Role::Admin, Role::Office, Role::Auditor, Role::Leader]).await? {
+        return Ok(Some(Text::new(
+            "系统管理员、创先办、审计员和校领导的账号只能由系统管理员和创先办共同重置，验证码只发送给本人",
+            "The accounts of the administrator, the office, the auditor and university leaders are reset by the two offices together, and the code goes to the holder only",
+        )));
+    }
+    let activated = !a.password_hash.starts_with('!');
+    if activated && !scope.has(Role::Admin) {
+        return Ok(Some(Text::new(
+            "此人已激活账号：重置密码的验证码只能发送到本人登记的邮箱，或由系统管理员重置",
+            "This person's account is active: a reset code can only be mailed to their address on record, or the administrator resets it",
+        )));
+    }
+    Ok(None)
 }
 
 /// Uses a code: when it is the account's, unused, unrevoked and unexpired, it is spent and

@@ -343,6 +343,7 @@ pub async fn create(c: &mut Conn, scope: &Scope, f: &PersonFields, at: &Placemen
 pub async fn update(c: &mut Conn, scope: &Scope, id: PersonId, f: &PersonFields) -> Result<PersonRecord, StoreError> {
     require_access(c, scope, id, Access::Write).await?;
     let before = record_unscoped(c, id).await?;
+    check_credentials_change(c, scope, id, &before, f.number.as_str(), f.email.as_deref()).await?;
     c.execute(
         Sql::new(
             "UPDATE people SET name = $1, kind = $2, number = $3, gender = $4, political_status = $5, dev_stage = $6, cadre_rank = $7, \
@@ -375,6 +376,21 @@ pub async fn update(c: &mut Conn, scope: &Scope, id: PersonId, f: &PersonFields)
     Ok(after)
 }
 
+/// Once a person has an account, their number and e-mail (where codes and resets are sent) change
+/// only through the administrator: whoever could change them could receive the account.
+pub async fn check_credentials_change(c: &mut Conn, scope: &Scope, id: PersonId, before: &PersonRecord, number: &str, email: Option<&str>) -> Result<(), StoreError> {
+    if before.number == number && before.email.as_deref() == email {
+        return Ok(());
+    }
+    if scope.has(pacesetter_domain::role::Role::Admin) || scope.account.0 == 0 {
+        return Ok(());
+    }
+    if crate::account::by_person(c, id).await?.is_some() {
+        return Err(StoreError::forbidden("此人已开通账号，工号/学号和电子邮箱只能由系统管理员修改", "This person has an account: their number and e-mail are changed by the administrator only"));
+    }
+    Ok(())
+}
+
 async fn check_node_for_membership(c: &mut Conn, scope: &Scope, tree: Tree, node_id: i64) -> Result<tree::Node, StoreError> {
     let field = if tree == Tree::Org { "org_id" } else { "unit_id" };
     let node = tree::get(c, tree, node_id).await?.ok_or_else(|| StoreError::invalid(field, "所选组织或单位不存在", "The chosen organization or unit does not exist"))?;
@@ -405,8 +421,11 @@ async fn insert_membership(c: &mut Conn, tree: Tree, person: PersonId, node: i64
 }
 
 /// Adds a current membership (an intake, a transfer in, a new post). The caller needs write
-/// access to the organization or unit.
+/// access to the person as well as to the organization or unit: a person outside the caller's
+/// reach is moved by the level above both, the office or a roster import, never pulled in by
+/// whoever runs the place they are moved to (that would put them, and their account, in reach).
 pub async fn add_membership(c: &mut Conn, scope: &Scope, person: PersonId, tree: Tree, node_id: i64, role: &str, start: Date) -> Result<MembershipRow, StoreError> {
+    require_access(c, scope, person, Access::Write).await?;
     let rec = record_unscoped(c, person).await?;
     let node = check_node_for_membership(c, scope, tree, node_id).await?;
     if rec.left_on.is_some() {
@@ -448,6 +467,24 @@ pub async fn end_membership(c: &mut Conn, scope: &Scope, person: PersonId, tree:
 /// reach the person once every membership has ended, gets the outcome of what they did.
 pub async fn mark_left(c: &mut Conn, scope: &Scope, person: PersonId, on: Date, reason: &str) -> Result<(PersonRecord, Vec<MembershipRow>), StoreError> {
     require_access(c, scope, person, Access::Write).await?;
+    // Leaving ends every membership and relation: the caller must reach every place the person
+    // holds, or one secretary could end a post (and a reach) that another level gave.
+    let outside: Vec<String> = memberships_unscoped(c, person)
+        .await?
+        .into_iter()
+        .filter(|m| m.end_date.is_none())
+        .filter(|m| {
+            let tree = if m.tree == "org" { Tree::Org } else { Tree::Unit };
+            tree.access(scope, &m.node_path) != Some(Access::Write)
+        })
+        .map(|m| m.node_name)
+        .collect();
+    if !outside.is_empty() {
+        return Err(StoreError::forbidden(
+            format!("此人还在您管理范围以外的组织或单位任职或在册（{}），离校须由共同的上级或创先办登记", outside.join("、")),
+            format!("The person also belongs to places outside your reach ({}): their leaving is recorded by the level above both, or the office", outside.join(", ")),
+        ));
+    }
     let before = record_unscoped(c, person).await?;
     if before.left_on.is_some() {
         return Err(StoreError::conflict("此人已登记离开", "The person is already recorded as having left"));

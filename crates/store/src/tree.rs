@@ -187,8 +187,18 @@ pub struct NodeInput {
     pub linked_unit_id: Option<i64>,
 }
 
-/// Checks the fields that only the Party tree has.
-async fn check_org_fields(c: &mut Conn, tree: Tree, kind: &str, input: &NodeInput, errs: &mut validate::FieldErrors) -> Result<(Option<String>, Option<i64>), StoreError> {
+/// Checks the fields that only the Party tree has. Linking a unit to an organization puts the
+/// unit's people in the reach of the organization's secretaries, so a new link names a unit
+/// the caller may already change (the office, for any unit); `current` is the link in force.
+async fn check_org_fields(
+    c: &mut Conn,
+    scope: &Scope,
+    tree: Tree,
+    kind: &str,
+    input: &NodeInput,
+    current: Option<i64>,
+    errs: &mut validate::FieldErrors,
+) -> Result<(Option<String>, Option<i64>), StoreError> {
     if tree != Tree::Org {
         return Ok((None, None));
     }
@@ -210,6 +220,9 @@ async fn check_org_fields(c: &mut Conn, tree: Tree, kind: &str, input: &NodeInpu
     let linked = match input.linked_unit_id {
         None => None,
         Some(u) => match get(c, Tree::Unit, u).await? {
+            Some(n) if current != Some(u) && Tree::Unit.access(scope, &n.path) != Some(Access::Write) => {
+                return Err(StoreError::forbidden("无权关联该单位：关联后本组织的书记可以管理该单位的人员", "You may not link that unit: linking it would put its people in the reach of this organization's secretaries"));
+            }
             Some(n) if matches!(UnitKind::parse(&n.kind), Some(UnitKind::College | UnitKind::Office | UnitKind::DirectUnit)) => Some(u),
             _ => {
                 errs.add("linked_unit_id", "关联单位应为学院、机关处室或直属单位", "The linked unit must be a college, an office or a directly attached unit");
@@ -258,7 +271,7 @@ pub async fn create(c: &mut Conn, scope: &Scope, tree: Tree, parent_id: i64, inp
         Some(false) => errs.add("kind", "该类别不能设在此上级之下", "A node of this kind cannot sit under this parent"),
         Some(true) => {}
     }
-    let (category, linked) = check_org_fields(c, tree, &kind, input, &mut errs).await?;
+    let (category, linked) = check_org_fields(c, scope, tree, &kind, input, None, &mut errs).await?;
     if let Some(n) = &name {
         if sibling_named(c, tree, parent.id, n, 0).await? {
             errs.add("name", "同一上级下已有同名节点", "A node of this name already exists under the same parent");
@@ -316,7 +329,7 @@ pub async fn update(c: &mut Conn, scope: &Scope, tree: Tree, id: i64, input: &No
         category: if input.category.is_some() { input.category.clone() } else { before.category.clone() },
         linked_unit_id: if input.linked_unit_id.is_some() { input.linked_unit_id } else { before.linked_unit_id },
     };
-    let (category, linked) = check_org_fields(c, tree, &before.kind, &merged, &mut errs).await?;
+    let (category, linked) = check_org_fields(c, scope, tree, &before.kind, &merged, before.linked_unit_id, &mut errs).await?;
     if let (Some(n), Some(p)) = (&name, before.parent_id) {
         if sibling_named(c, tree, p, n, id).await? {
             errs.add("name", "同一上级下已有同名节点", "A node of this name already exists under the same parent");

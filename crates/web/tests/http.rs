@@ -686,8 +686,9 @@ async fn bad_input_gets_a_message_and_changes_nothing(app: TestApp) {
     assert!(html.contains("科学计数法"), "the Excel-mangled number is explained");
     assert!(html.contains("value=\"改名\""), "what was typed is kept");
     assert_eq!(app.get_json(&c, &format!("/api/v1/people/{member}")).await, before);
-    // A duplicate staff number is a 409 with a message.
-    let office = app.login("office").await;
+    // A duplicate staff number is a 409 with a message (the member has an account, so their
+    // number changes through the administrator only).
+    let office = app.login("admin").await;
     let other = app.get_json(&office, "/api/v1/people?per_page=3").await["items"][2]["number"].as_str().unwrap().to_string();
     let r = office.patch(app.url(&format!("/api/v1/people/{member}"))).json(&json!({"number": other})).send().await.unwrap();
     assert_eq!(r.status(), 409);

@@ -232,6 +232,8 @@ pub struct AccountLine {
     pub username: String,
     pub activated: bool,
     pub code_until: Option<i64>,
+    /// Why no code may be shown to the caller (it may still be mailed to the holder).
+    pub withheld: Option<String>,
 }
 
 #[derive(Template)]
@@ -250,6 +252,12 @@ struct PersonPage {
     f: FormState,
 }
 
+impl PersonPage {
+    fn withheld(&self) -> Option<&str> {
+        self.account.as_ref().and_then(|a| a.withheld.as_deref())
+    }
+}
+
 async fn person_page(s: &AppState, ctx: &Ctx, id: i64, f: FormState, status: StatusCode) -> AppResult<Response> {
     let scope = &ctx.me()?.scope;
     let mut c = s.store.read().await?;
@@ -259,7 +267,8 @@ async fn person_page(s: &AppState, ctx: &Ctx, id: i64, f: FormState, status: Sta
     let account = match pacesetter_store::account::by_person(&mut c, PersonId(id)).await? {
         Some(a) => {
             let code_until = pacesetter_store::activation::pending(&mut c, pacesetter_domain::ids::AccountId(a.id)).await?;
-            Some(AccountLine { activated: !a.password_hash.starts_with('!'), username: a.username, code_until })
+            let withheld = pacesetter_store::activation::code_withheld(&mut c, scope, &a).await?.map(|t| t.get(ctx.lang).to_string());
+            Some(AccountLine { activated: !a.password_hash.starts_with('!'), username: a.username, code_until, withheld })
         }
         None => None,
     };
@@ -322,7 +331,7 @@ pub async fn update(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Fo
     }
     match save_person(&s, scope, PersonId(id), input).await {
         Ok(()) => Ok(see_other(&format!("/people/{id}?done=saved"))),
-        Err(e) if e.fields.is_some() || e.status == StatusCode::CONFLICT => {
+        Err(e) if e.fields.is_some() || matches!(e.status, StatusCode::CONFLICT | StatusCode::FORBIDDEN) => {
             let mut errs = e.fields.clone().unwrap_or_default();
             if errs.is_empty() {
                 errs.0.push(pacesetter_domain::validate::FieldError { field: "_".into(), message: e.message.clone() });
@@ -339,7 +348,7 @@ pub async fn update(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Fo
 async fn membership_change(s: &AppState, ctx: &Ctx, id: i64, m: HashMap<String, String>, r: Result<(), AppError>, done: &str) -> AppResult<Response> {
     match r {
         Ok(()) => Ok(see_other(&format!("/people/{id}?done={done}"))),
-        Err(e) if e.fields.is_some() || e.status == StatusCode::CONFLICT => {
+        Err(e) if e.fields.is_some() || matches!(e.status, StatusCode::CONFLICT | StatusCode::FORBIDDEN) => {
             let mut errs = e.fields.clone().unwrap_or_default();
             if errs.is_empty() {
                 errs.0.push(pacesetter_domain::validate::FieldError { field: "_".into(), message: e.message.clone() });
@@ -372,7 +381,6 @@ pub async fn add_membership(State(s): State<AppState>, ctx: Ctx, Path(id): Path<
         let start = date_or_today("start_date", field(&m, "start_date"))?;
         let role = if t == Tree::Org { field(&m, "post").unwrap_or("member").to_string() } else { field(&m, "position").unwrap_or("").to_string() };
         let mut w = s.store.write().await?;
-        people::require_access(&mut w, &scope, PersonId(id), Access::Read).await?;
         people::add_membership(&mut w, &scope, PersonId(id), t, node, &role, start).await?;
         w.commit().await.map_err(StoreError::from)?;
         Ok::<(), AppError>(())

@@ -1,0 +1,252 @@
+//! Trust (issue 16), through HTTP on SQLite and PostgreSQL alike: nobody takes over an account
+//! by pulling its person into their reach; writes that name two records check the caller's
+//! reach to both; the offices' accounts change only with both offices; small groups of
+//! anonymous answers are never shown, exported or recoverable; an outsider recounts every
+//! published result from what the auditor downloads.
+
+mod common;
+
+use common::TestApp;
+use reqwest::Client;
+use serde_json::{json, Value};
+
+/// The last id of a reach's path, such as 55 of "/1/49/55/".
+fn last_id(path: &str) -> i64 {
+    path.trim_end_matches('/').rsplit('/').next().unwrap().parse().unwrap()
+}
+
+/// The node a user reaches with write access in a tree ("org" or "unit").
+async fn reach(app: &TestApp, user: &str, kind: &str) -> i64 {
+    let c = app.login(user).await;
+    let me = app.get_json(&c, "/api/v1/me").await;
+    let r = me["reaches"].as_array().unwrap().iter().find(|r| r["kind"] == kind && r["access"] == "write").unwrap_or_else(|| panic!("{user} has no {kind} reach: {me}"));
+    last_id(r["target"].as_str().unwrap())
+}
+
+async fn person_of(app: &TestApp, user: &str) -> i64 {
+    let c = app.login(user).await;
+    app.get_json(&c, "/api/v1/me").await["person_id"].as_i64().unwrap()
+}
+
+async fn send(c: &Client, app: &TestApp, method: reqwest::Method, path: &str, body: Value) -> (u16, String) {
+    let r = c.request(method, app.url(path)).json(&body).send().await.unwrap();
+    let status = r.status().as_u16();
+    (status, r.text().await.unwrap())
+}
+
+async fn post_json(app: &TestApp, c: &Client, path: &str, body: Value) -> (u16, String) {
+    send(c, app, reqwest::Method::POST, path, body).await
+}
+
+async fn form(app: &TestApp, c: &Client, path: &str, fields: &[(&str, &str)]) -> (u16, String) {
+    let r = app.post_form(c, path, fields).await;
+    let status = r.status().as_u16();
+    (status, r.text().await.unwrap())
+}
+
+async fn audit_actions(app: &TestApp, prefix: &str) -> Vec<Value> {
+    let auditor = app.login("auditor").await;
+    let page = app.get_json(&auditor, &format!("/api/v1/audit?action={prefix}&per_page=200")).await;
+    page["items"].as_array().unwrap().clone()
+}
+
+both!(
+    a_secretary_cannot_pull_someone_outside_their_reach_into_their_branch,
+    an_active_account_is_reset_only_by_mail_or_the_administrator,
+    a_number_and_email_change_only_through_the_administrator_once_there_is_an_account,
+    linking_a_unit_to_an_organization_needs_reach_to_the_unit,
+    leaving_is_recorded_only_by_one_who_reaches_every_place_held,
+    only_a_secretary_of_the_organization_or_above_delegates_in_it,
+);
+
+/// The review's takeover: a branch secretary added the office's own person to their branch
+/// through the API, then issued an activation code for the account. Both paths refuse it now,
+/// for a unit head too, and for a person without an account; nothing changes.
+async fn a_secretary_cannot_pull_someone_outside_their_reach_into_their_branch(app: TestApp) {
+    let branch = reach(&app, "branchsec", "org").await;
+    let office_person = person_of(&app, "office").await;
+    let bs = app.login("branchsec").await;
+    // The API and the page, each as the review found them.
+    let (status, body) = post_json(&app, &bs, &format!("/api/v1/people/{office_person}/memberships"), json!({"tree": "org", "node_id": branch, "role": "member"})).await;
+    assert!(status == 404 || status == 403, "API: {status} {body}");
+    assert!(!body.contains("\"access\""), "{body}");
+    let (status, _) = form(&app, &bs, &format!("/people/{office_person}/memberships"), &[("tree", "org"), ("org_id", &branch.to_string()), ("post", "member")]).await;
+    assert!(status == 404 || status == 403, "page: {status}");
+    // Still out of reach: no record, no activation code.
+    assert_eq!(bs.get(app.url(&format!("/api/v1/people/{office_person}"))).send().await.unwrap().status(), 404);
+    let (status, body) = post_json(&app, &bs, &format!("/api/v1/people/{office_person}/activation"), json!({})).await;
+    assert_eq!(status, 404, "{body}");
+    // The office's memberships are as they were.
+    let office = app.login("office").await;
+    let rec = app.get_json(&office, &format!("/api/v1/people/{office_person}")).await;
+    assert!(rec["memberships"].as_array().unwrap().iter().all(|m| m["node_id"] != branch), "{rec}");
+
+    // A unit head cannot pull a student of another college into the library either.
+    let library = reach(&app, "unithead", "unit").await;
+    let other = person_of(&app, "branchsec2").await;
+    let uh = app.login("unithead").await;
+    let (status, body) = post_json(&app, &uh, &format!("/api/v1/people/{other}/memberships"), json!({"tree": "unit", "node_id": library})).await;
+    assert!(status == 404 || status == 403, "unit head: {status} {body}");
+
+    // A person without an account, outside the branch secretary's reach (a member of the other
+    // college's branch): not added, and no account comes of it.
+    let branch2 = reach(&app, "branchsec2", "org").await;
+    let people = app.get_json(&office, &format!("/api/v1/people?org_id={branch2}&per_page=200")).await;
+    let accounts = app.get_json(&app.login("admin").await, "/api/v1/accounts?per_page=200").await;
+    let with_account: Vec<i64> = accounts["items"].as_array().unwrap().iter().filter_map(|a| a["person_id"].as_i64()).collect();
+    let stranger = people["items"].as_array().unwrap().iter().map(|p| p["id"].as_i64().unwrap()).find(|p| !with_account.contains(p)).expect("someone without an account");
+    let (status, _) = post_json(&app, &bs, &format!("/api/v1/people/{stranger}/memberships"), json!({"tree": "org", "node_id": branch})).await;
+    assert!(status == 404 || status == 403);
+    let (status, _) = post_json(&app, &bs, &format!("/api/v1/people/{stranger}/activation"), json!({})).await;
+    assert_eq!(status, 404);
+    let accounts = app.get_json(&app.login("admin").await, "/api/v1/accounts?per_page=200").await;
+    assert!(accounts["items"].as_array().unwrap().iter().all(|a| a["person_id"].as_i64() != Some(stranger)));
+
+    // The level above both moves them: the office adds the stranger to the branch.
+    let (status, body) = post_json(&app, &office, &format!("/api/v1/people/{stranger}/memberships"), json!({"tree": "org", "node_id": branch})).await;
+    assert_eq!(status, 200, "{body}");
+}
+
+/// A code shown to a secretary is a password. Once the holder has set their own, a secretary
+/// may only have a new code mailed to the holder's address on record; the administrator may
+/// reset; the offices' and leaders' accounts are never shown a code by anyone.
+async fn an_active_account_is_reset_only_by_mail_or_the_administrator(app: TestApp) {
+    let member = person_of(&app, "member").await;
+    let orgsec = app.login("orgsec").await;
+    // The member's account is in use (the demo accounts are active).
+    let (status, body) = post_json(&app, &orgsec, &format!("/api/v1/people/{member}/activation"), json!({})).await;
+    assert_eq!(status, 403, "{body}");
+    assert!(body.contains("邮箱") || body.contains("e-mail"), "{body}");
+    let (status, _) = form(&app, &orgsec, &format!("/people/{member}/activation"), &[]).await;
+    assert_eq!(status, 403);
+    // The member still logs in with their password, and no code is pending.
+    app.login("member").await;
+    // The administrator may.
+    let admin = app.login("admin").await;
+    let (status, body) = post_json(&app, &admin, &format!("/api/v1/people/{member}/activation"), json!({})).await;
+    assert_eq!(status, 200, "{body}");
+    // Not even the administrator is shown a code for the office's or a leader's account.
+    for user in ["office", "leader"] {
+        let p = person_of(&app, user).await;
+        let (status, body) = post_json(&app, &admin, &format!("/api/v1/people/{p}/activation"), json!({})).await;
+        assert_eq!(status, 403, "{user}: {body}");
+    }
+    // A person in reach without an account is activated as before (the designed first login).
+    let branch = reach(&app, "branchsec", "org").await;
+    let bs = app.login("branchsec").await;
+    let (status, body) = post_json(
+        &app,
+        &bs,
+        "/api/v1/people",
+        json!({"name": "新同学", "kind": "student", "number": "T16000001", "political_status": "03", "org_id": branch}),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let id = serde_json::from_str::<Value>(&body).unwrap()["id"].as_i64().unwrap();
+    let (status, body) = post_json(&app, &bs, &format!("/api/v1/people/{id}/activation"), json!({})).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(serde_json::from_str::<Value>(&body).unwrap()["code"].is_string());
+}
+
+/// Whoever changes a person's e-mail receives their reset codes: once the person has an
+/// account, their number and e-mail change through the administrator only, audited.
+async fn a_number_and_email_change_only_through_the_administrator_once_there_is_an_account(app: TestApp) {
+    let member = person_of(&app, "member").await;
+    let orgsec = app.login("orgsec").await;
+    let before = app.get_json(&orgsec, &format!("/api/v1/people/{member}")).await;
+    for change in [json!({"email": "attacker@example.com"}), json!({"number": "X99999999"})] {
+        let (status, body) = send(&orgsec, &app, reqwest::Method::PATCH, &format!("/api/v1/people/{member}"), change.clone()).await;
+        assert_eq!(status, 403, "{change}: {body}");
+    }
+    // Other fields still change, and the page keeps what was typed with the message.
+    let (status, body) = send(&orgsec, &app, reqwest::Method::PATCH, &format!("/api/v1/people/{member}"), json!({"phone": "13800000000"})).await;
+    assert_eq!(status, 200, "{body}");
+    let after = app.get_json(&orgsec, &format!("/api/v1/people/{member}")).await;
+    assert_eq!(after["email"], before["email"]);
+    assert_eq!(after["number"], before["number"]);
+    let (status, page) = form(
+        &app,
+        &orgsec,
+        &format!("/people/{member}"),
+        &[("name", before["name"].as_str().unwrap()), ("kind", before["kind"].as_str().unwrap()), ("number", before["number"].as_str().unwrap()), ("political_status", before["political_status"].as_str().unwrap()), ("email", "attacker@example.com")],
+    )
+    .await;
+    assert_eq!(status, 403);
+    assert!(page.contains("系统管理员") && page.contains("attacker@example.com"), "the form comes back with the message and the input");
+    // The administrator may, and it is audited.
+    let admin = app.login("admin").await;
+    let (status, body) = send(&admin, &app, reqwest::Method::PATCH, &format!("/api/v1/people/{member}"), json!({"email": "member.new@example.edu.cn"})).await;
+    assert_eq!(status, 200, "{body}");
+    let entries = audit_actions(&app, "person.update").await;
+    assert!(entries.iter().any(|e| e["actor"] == "admin" && e["after"].as_str().unwrap_or("").contains("member.new@example.edu.cn")), "{entries:?}");
+}
+
+/// Linking a unit to an organization puts the unit's people in its secretaries' reach: a branch
+/// secretary linking their branch to the office's own unit was the review's second takeover.
+async fn linking_a_unit_to_an_organization_needs_reach_to_the_unit(app: TestApp) {
+    let branch = reach(&app, "branchsec", "org").await;
+    let office = app.login("office").await;
+    let units = app.get_json(&office, "/api/v1/units").await;
+    let zzb = units.as_array().unwrap().iter().find(|u| u["name"] == "党委组织部").expect("the organization department")["id"].as_i64().unwrap();
+    let bs = app.login("branchsec").await;
+    let (status, body) = send(&bs, &app, reqwest::Method::PATCH, &format!("/api/v1/orgs/{branch}"), json!({"linked_unit_id": zzb})).await;
+    assert_eq!(status, 403, "{body}");
+    let (status, body) = post_json(&app, &bs, &format!("/api/v1/orgs/{branch}/children"), json!({"kind": "group", "name": "第九党小组", "linked_unit_id": zzb})).await;
+    assert_eq!(status, 403, "{body}");
+    // No reach came of it.
+    let office_person = person_of(&app, "office").await;
+    assert_eq!(bs.get(app.url(&format!("/api/v1/people/{office_person}"))).send().await.unwrap().status(), 404);
+    // A rename still works.
+    let (status, body) = send(&bs, &app, reqwest::Method::PATCH, &format!("/api/v1/orgs/{branch}"), json!({"name": "改名后的党支部"})).await;
+    assert_eq!(status, 200, "{body}");
+}
+
+/// Leaving ends every membership and relation: a branch secretary cannot end a post that
+/// another level gave (the member's place in an office outside the branch's college).
+async fn leaving_is_recorded_only_by_one_who_reaches_every_place_held(app: TestApp) {
+    let member = person_of(&app, "member").await;
+    let office = app.login("office").await;
+    let units = app.get_json(&office, "/api/v1/units").await;
+    let library = units.as_array().unwrap().iter().find(|u| u["name"] == "图书馆").expect("the library")["id"].as_i64().unwrap();
+    let (status, body) = post_json(&app, &office, &format!("/api/v1/people/{member}/memberships"), json!({"tree": "unit", "node_id": library, "role": "馆员"})).await;
+    assert_eq!(status, 200, "{body}");
+    let bs = app.login("branchsec").await;
+    let (status, body) = post_json(&app, &bs, &format!("/api/v1/people/{member}/leave"), json!({"date": "2012-06-30", "reason": "毕业"})).await;
+    assert_eq!(status, 403, "{body}");
+    assert!(body.contains("图书馆"), "{body}");
+    let rec = app.get_json(&office, &format!("/api/v1/people/{member}")).await;
+    assert!(rec["left_on"].is_null());
+    assert!(rec["memberships"].as_array().unwrap().iter().all(|m| m["end_date"].is_null()), "nothing ended: {rec}");
+    // The office reaches both and records it.
+    let (status, body) = post_json(&app, &office, &format!("/api/v1/people/{member}/leave"), json!({"date": "2012-06-30", "reason": "毕业"})).await;
+    assert_eq!(status, 200, "{body}");
+}
+
+/// A delegate of one branch who is the secretary of another cannot delegate in the first: a
+/// secretaryship counts only for its own organization and those below it.
+async fn only_a_secretary_of_the_organization_or_above_delegates_in_it(app: TestApp) {
+    let branch = reach(&app, "branchsec", "org").await;
+    let branch2 = reach(&app, "branchsec2", "org").await;
+    let admin = app.login("admin").await;
+    let account_of = async |name: &str| -> i64 {
+        let page = app.get_json(&admin, &format!("/api/v1/accounts?q={name}")).await;
+        page["items"].as_array().unwrap().iter().find(|a| a["username"] == name).unwrap()["id"].as_i64().unwrap()
+    };
+    let member_account = account_of("member").await;
+    let bs_account = account_of("branchsec").await;
+    // The member (of branch 1) is made secretary of branch 2 as well, then branch 1's secretary
+    // delegates to them: they now write in branch 1 and hold a secretaryship, elsewhere.
+    let (status, body) = post_json(&app, &admin, &format!("/api/v1/accounts/{member_account}/grants"), json!({"role": "branch_secretary", "org_id": branch2})).await;
+    assert_eq!(status, 200, "{body}");
+    let bs = app.login("branchsec").await;
+    let soon = |days: i64| (time::OffsetDateTime::now_utc().date() + time::Duration::days(days)).to_string();
+    let (status, body) = post_json(&app, &bs, &format!("/api/v1/orgs/{branch}/delegations"), json!({"account_id": member_account, "end_date": soon(30)})).await;
+    assert_eq!(status, 200, "{body}");
+    let m = app.login("member").await;
+    let end = soon(10);
+    let (status, body) = post_json(&app, &m, &format!("/api/v1/orgs/{branch}/delegations"), json!({"account_id": bs_account, "end_date": end})).await;
+    assert_eq!(status, 403, "{body}");
+    // In branch 2, where they are secretary, they may.
+    let (status, body) = post_json(&app, &m, &format!("/api/v1/orgs/{branch2}/delegations"), json!({"account_id": account_of("branchsec2").await, "end_date": end})).await;
+    assert_eq!(status, 200, "{body}");
+}
