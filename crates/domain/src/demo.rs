@@ -349,6 +349,10 @@ impl Gen {
 pub const MIN_SIZE: usize = 300;
 
 /// Generates a university of about `size` people (at least [`MIN_SIZE`]).
+/// The demo university's names as people type them in passwords (长沙理工大学: its pinyin and
+/// abbreviations), refused as the base of a password while the demo is served.
+pub const UNIVERSITY_WORDS: &[&str] = &["csust", "changshaligong", "changshaligongdaxue", "cslg", "cslgdx", "changli"];
+
 pub fn generate(size: usize) -> Demo {
     let size = size.max(MIN_SIZE);
     let mut g = Gen { rng: DemoRng::new(2012), demo: Demo::default(), next_org: 0, next_unit: 0, next_person: 0, numbers: Default::default() };

@@ -40,7 +40,10 @@ impl ThrottleKind {
     }
 
     /// Milliseconds still to wait at `now`, given the stored count and time of the last failure.
+    /// A failure dated in the future (the clock was set back since) counts as now, so it never
+    /// blocks longer than the delay itself.
     pub fn wait_ms(self, failures: u32, last_failure_ms: i64, now_ms: i64) -> i64 {
+        let last_failure_ms = last_failure_ms.min(now_ms);
         if now_ms - last_failure_ms > FORGET_AFTER_MS {
             return 0;
         }
@@ -70,5 +73,13 @@ mod tests {
         assert_eq!(k.wait_ms(5, 10_000, 10_500), 3_500);
         assert_eq!(k.wait_ms(5, 10_000, 20_000), 0);
         assert_eq!(k.wait_ms(50, 0, FORGET_AFTER_MS + 1), 0);
+    }
+
+    #[test]
+    fn a_failure_dated_in_the_future_waits_no_longer_than_its_delay() {
+        let k = ThrottleKind::Address;
+        let day = 24 * 3600 * 1000;
+        assert_eq!(k.wait_ms(20, 10_000 + day, 10_000), k.delay_ms(20));
+        assert_eq!(k.wait_ms(3, 10_000 + day, 10_000), 0);
     }
 }

@@ -193,8 +193,76 @@ pub fn username(raw: &str) -> Result<String, Text> {
     Ok(s)
 }
 
-/// A new password: at least 10 characters, not only digits, and not containing the user name.
+/// Whole passwords that lists of leaked passwords put at the top, in China and elsewhere (those
+/// of 10 characters or more: shorter ones are refused for their length).
+const COMMON_PASSWORDS: &[&str] = &[
+    "1234567890", "0123456789", "9876543210", "1234567890a", "a1234567890", "1234567890q", "123456789a", "a123456789", "123456789q", "q123456789",
+    "123456789abc", "abc123456789", "123456qq", "123456qqq", "qq123456789", "qwertyuiop", "qwertyuiop123", "asdfghjkl;", "zxcvbnm123", "1qaz2wsx3edc",
+    "1q2w3e4r5t", "1q2w3e4r5t6y", "q1w2e3r4t5", "q1w2e3r4t5y6", "a1b2c3d4e5", "1a2b3c4d5e", "woaini1314", "woaini520", "woaini5201314", "5201314woaini",
+    "iloveyou1314", "iloveyou520", "password123", "password1234", "passw0rd123", "p@ssw0rd123", "p@ssword123", "administrator", "admin123456", "admin@123456",
+    "abcd123456", "abcd1234567", "aa123456789", "aaa123456", "zhang123456", "wang123456", "li123456789", "liu123456789", "chen123456", "qazwsxedc123",
+    "qazwsxedcrfv", "zaq12wsxcde3", "1qazxsw23edc", "welcome123", "letmein123", "sunshine123", "football123", "baseball123", "dragon123456", "monkey123456",
+    "computer123", "internet123", "superman123", "princess123", "huang123456", "woshishui123", "nihao123456", "wodemima123", "mima123456", "mima12345678",
+];
+
+/// Words that make a weak password with only digits or symbols beside them (woaini1314,
+/// password2012!, qq123456..., the pinyin of common phrases).
+const COMMON_WORDS: &[&str] = &[
+    "password", "passwd", "passw", "pass", "admin", "administrator", "root", "user", "test", "guest", "welcome", "login", "letmein", "qwerty", "qwert",
+    "asdf", "asdfg", "zxcv", "zxcvb", "qaz", "wsx", "qazwsx", "abc", "abcd", "abcde", "abcdef", "woaini", "iloveyou", "love", "woai", "mima", "wodemima",
+    "nihao", "woshi", "zhongguo", "china", "beijing", "shanghai", "hunan", "changsha", "daxue", "xuexiao", "dang", "dangyuan", "gongchandang",
+];
+
+/// Sequences whose runs make a weak password: the alphabet, the keyboard's rows and columns.
+const RUNS: &[&str] = &["abcdefghijklmnopqrstuvwxyz", "zyxwvutsrqponmlkjihgfedcba", "qwertyuiopasdfghjklzxcvbnm", "1qaz2wsx3edc4rfv5tgb6yhn7ujm", "qazwsxedcrfvtgbyhnujm"];
+
+/// Why a password is too easy to guess, or None: only whitespace, few different characters,
+/// one of the most used, a run of the keyboard, a common word or one of `words` (the
+/// university's names in pinyin and its web address, say) with nothing but digits and symbols
+/// beside it.
+pub fn weak_password(raw: &str, words: &[String]) -> Option<Text> {
+    if raw.trim().is_empty() {
+        return Some(Text::new("密码不能只有空格", "A password cannot be only spaces"));
+    }
+    let lower = raw.to_lowercase();
+    let distinct: std::collections::HashSet<char> = lower.chars().filter(|c| !c.is_whitespace()).collect();
+    if distinct.len() < 4 {
+        return Some(Text::new("密码不能由重复的少数几个字符组成", "A password cannot repeat a few characters"));
+    }
+    let common = || Text::new("这是常用密码，很容易被猜到，请换一个", "This is a commonly used password, easy to guess: choose another");
+    if COMMON_PASSWORDS.contains(&lower.as_str()) {
+        return Some(common());
+    }
+    let letters: String = lower.chars().filter(|c| c.is_alphabetic()).collect();
+    if letters.chars().count() <= 2 {
+        return Some(Text::new("密码几乎全是数字或符号，请加入更多字母或汉字", "A password of almost only digits and symbols is easy to guess: add letters"));
+    }
+    let compact: String = lower.chars().filter(|c| c.is_alphanumeric()).collect();
+    if compact.len() >= 6 && RUNS.iter().any(|r| r.contains(compact.as_str()) || r.contains(letters.as_str()) && letters.len() >= 6) {
+        return Some(Text::new("密码不能是键盘或字母表上连续的字符", "A password cannot be a run of the keyboard or the alphabet"));
+    }
+    if COMMON_WORDS.contains(&letters.as_str()) {
+        return Some(common());
+    }
+    for w in words.iter().map(|w| w.trim().to_lowercase()).filter(|w| w.chars().count() >= 3) {
+        if lower.contains(&w) {
+            let rest: usize = lower.replacen(&w, "", 1).chars().filter(|c| c.is_alphabetic()).count();
+            if rest <= 2 {
+                return Some(Text::new("密码不能是学校名称（或其拼音、网址）加数字", "A password cannot be the university's name (or its pinyin or address) with digits"));
+            }
+        }
+    }
+    None
+}
+
+/// A new password: at least 10 characters, not only digits, not containing the user name, and
+/// not one that is easy to guess ([`weak_password`], with the site's own `words`).
 pub fn new_password(raw: &str, username: &str) -> Result<String, Text> {
+    new_password_with(raw, username, &[])
+}
+
+/// [`new_password`] with words of the site that a password must not be built on.
+pub fn new_password_with(raw: &str, username: &str, words: &[String]) -> Result<String, Text> {
     if raw.chars().count() < 10 {
         return Err(Text::new("密码至少10位", "A password has at least 10 characters"));
     }
@@ -207,13 +275,16 @@ pub fn new_password(raw: &str, username: &str) -> Result<String, Text> {
     if !username.is_empty() && raw.to_ascii_lowercase().contains(&username.to_ascii_lowercase()) {
         return Err(Text::new("密码不能包含用户名", "A password cannot contain the user name"));
     }
+    if let Some(t) = weak_password(raw, words) {
+        return Err(t);
+    }
     Ok(raw.to_string())
 }
 
 /// A new password for a person: also not their staff or student number, their ID number, its
 /// last six characters, or their birth date as written in it.
-pub fn new_password_for(raw: &str, username: &str, number: Option<&str>, id_number: Option<&str>) -> Result<String, Text> {
-    let p = new_password(raw, username)?;
+pub fn new_password_for(raw: &str, username: &str, number: Option<&str>, id_number: Option<&str>, words: &[String]) -> Result<String, Text> {
+    let p = new_password_with(raw, username, words)?;
     let lower = p.to_ascii_lowercase();
     let mut derived: Vec<String> = Vec::new();
     if let Some(n) = number.filter(|n| n.len() >= 4) {
@@ -282,10 +353,37 @@ mod tests {
         assert!(new_password("wanglei-secret-1", "wanglei").is_err());
         assert!(new_password("correct horse battery", "wanglei").is_ok());
         let id = Some("11010519491231002X");
-        assert!(new_password_for("my-pass-31002x", "u", None, id).is_err(), "the last six of the ID number");
-        assert!(new_password_for("born-19491231!", "u", None, id).is_err(), "the birth date");
-        assert!(new_password_for("201101010101abc", "u", Some("201101010101"), None).is_err());
-        assert!(new_password_for("a long private phrase", "u", Some("201101010101"), id).is_ok());
+        assert!(new_password_for("my-pass-31002x", "u", None, id, &[]).is_err(), "the last six of the ID number");
+        assert!(new_password_for("born-19491231!", "u", None, id, &[]).is_err(), "the birth date");
+        assert!(new_password_for("201101010101abc", "u", Some("201101010101"), None, &[]).is_err());
+        assert!(new_password_for("a long private phrase", "u", Some("201101010101"), id, &[]).is_ok());
+    }
+
+    #[test]
+    fn common_repeated_and_university_passwords_are_refused() {
+        let words = vec!["csust".to_string(), "changshaligong".to_string()];
+        for p in [
+            "          ",
+            "aaaaaaaaaaaa",
+            "abababababab",
+            "123456qq",
+            "woaini1314",
+            "woaini1314520",
+            "Password2012!",
+            "qwertyuiop",
+            "1qaz2wsx3edc",
+            "abcdefghijk",
+            "20120315ab",
+            "iloveyou!!!!",
+        ] {
+            assert!(weak_password(p, &words).is_some(), "{p}");
+        }
+        assert!(weak_password("changshaligong2012", &words).is_some());
+        assert!(weak_password("csust@2012!", &words).is_some());
+        assert!(new_password_with("Csust-20120315", "u", &words).is_err());
+        for p in ["correct horse battery", "a long private phrase", "湘江边的晚霞2012", "csust-library-reading-room"] {
+            assert!(weak_password(p, &words).is_none(), "{p}");
+        }
     }
 
     #[test]

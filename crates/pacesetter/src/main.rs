@@ -127,6 +127,12 @@ struct Serve {
     /// The largest file a task submission may carry, in MB; the server's body limit follows.
     #[arg(long, env = "PACESETTER_MAX_UPLOAD_MB", default_value_t = 20, global = true)]
     max_upload_mb: usize,
+    /// Without the demo, disable the demo accounts a database still holds (else it refuses to start).
+    #[arg(long, env = "PACESETTER_DISABLE_DEMO_ACCOUNTS", global = true)]
+    disable_demo_accounts: bool,
+    /// Comma-separated words a password must not be built on (the university's names in pinyin).
+    #[arg(long, env = "PACESETTER_PASSWORD_WORDS", default_value = "", global = true)]
+    password_words: String,
 }
 
 fn store_url(c: &Common) -> String {
@@ -152,6 +158,8 @@ async fn serve(c: Common, s: Serve) -> Result<(), String> {
     config.smtp_url = s.smtp_url.clone();
     config.mail_from = s.mail_from.clone();
     config.max_upload_mb = s.max_upload_mb;
+    config.disable_demo_accounts = s.disable_demo_accounts;
+    config.password_words = s.password_words.split(',').map(str::trim).filter(|w| !w.is_empty()).map(str::to_string).collect();
     let started = std::time::Instant::now();
     let app = Application::build(config).await?;
     println!("Pacesetter 创先争优 serving on {} (database: {} at {})", app.public_url, app.store.backend().name(), app.store.location());
@@ -195,6 +203,8 @@ async fn init(c: Common) -> Result<(), String> {
         println!("  {u:<8} {p}");
     }
     println!("The administrator and the auditor are separate roles (三员分立): keep the two passwords with different people.");
+    println!("Serve it with --no-demo. A server without the demo refuses to start on a database that holds enabled demo accounts");
+    println!("(a restored demo, say: their password is printed and kept in a file) unless --disable-demo-accounts disables them, audited.");
     Ok(())
 }
 

@@ -133,6 +133,23 @@ pub async fn set_disabled(c: &mut Conn, scope: &Scope, id: AccountId, disabled: 
     Ok(())
 }
 
+/// The user names of the demo accounts that are not disabled.
+pub async fn enabled_demo_accounts(c: &mut Conn) -> Result<Vec<String>, StoreError> {
+    let rows: Vec<(String,)> = c.fetch_all(Sql::new("SELECT username FROM accounts WHERE is_demo = TRUE AND disabled = FALSE ORDER BY id")).await?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
+}
+
+/// Disables every demo account and ends its sessions, one audit entry each.
+pub async fn disable_demo_accounts(c: &mut Conn, scope: &Scope) -> Result<u64, StoreError> {
+    let ids: Vec<(i64,)> = c.fetch_all(Sql::new("SELECT id FROM accounts WHERE is_demo = TRUE AND disabled = FALSE ORDER BY id")).await?;
+    for (id,) in &ids {
+        c.execute(Sql::new("UPDATE accounts SET disabled = TRUE WHERE id = $1").bind(*id)).await?;
+        c.execute(Sql::new("DELETE FROM sessions WHERE account_id = $1").bind(*id)).await?;
+        audit::append(c, scope, "account.disable", "account", *id, None, Some("{\"reason\":\"demo account on a server without the demo\"}".into())).await?;
+    }
+    Ok(ids.len() as u64)
+}
+
 /// A row of the accounts list, with the roles in force as a list of codes.
 #[derive(Clone, Debug, Serialize, sqlx::FromRow)]
 pub struct AccountListRow {

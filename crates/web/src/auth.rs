@@ -253,7 +253,7 @@ pub async fn change_password(state: &AppState, caller: &Caller, current: &str, n
         }
         None => (None, None),
     };
-    if let Err(t) = pacesetter_domain::validate::new_password_for(new, &caller.account.username, number.as_deref(), id_number.as_deref()) {
+    if let Err(t) = pacesetter_domain::validate::new_password_for(new, &caller.account.username, number.as_deref(), id_number.as_deref(), &state.site.password_words) {
         errs.0.push(pacesetter_domain::validate::FieldError { field: "new".into(), message: t });
     } else if current == new {
         errs.add("new", "新密码不能与当前密码相同", "The new password must differ from the current one");

@@ -30,6 +30,12 @@ pub struct Config {
     pub mail_from: Option<String>,
     /// The largest file a task submission may carry, in MB (PACESETTER_MAX_UPLOAD_MB).
     pub max_upload_mb: usize,
+    /// A server without the demo refuses to start while demo accounts are enabled (their
+    /// password is printed and kept in a file); this disables them instead, audited.
+    pub disable_demo_accounts: bool,
+    /// Words a password must not be built on (the university's names in pinyin, its
+    /// abbreviation), besides the public address's own (PACESETTER_PASSWORD_WORDS).
+    pub password_words: Vec<String>,
 }
 
 impl Config {
@@ -47,6 +53,8 @@ impl Config {
             smtp_url: None,
             mail_from: None,
             max_upload_mb: 20,
+            disable_demo_accounts: false,
+            password_words: Vec::new(),
         }
     }
 

@@ -16,10 +16,12 @@ pub fn is_formula_like(s: &str) -> bool {
     matches!(s.chars().next(), Some('=' | '+' | '-' | '@' | '\t' | '\r'))
 }
 
-/// A CSV cell: quoted when needed, a leading apostrophe for formula-like text.
+/// A CSV cell: quoted when needed, a leading apostrophe for formula-like text. A semicolon or a
+/// tab is quoted too: a spreadsheet in a locale that splits on them would otherwise start a new
+/// cell there, and a formula with it.
 pub fn csv_cell(s: &str) -> String {
     let s = if is_formula_like(s) { format!("'{s}") } else { s.to_string() };
-    if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s }
+    if s.contains([',', ';', '\t', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s }
 }
 
 /// A table to export: headers and rows of text.
@@ -152,6 +154,8 @@ mod tests {
         assert_eq!(csv_cell("@SUM"), "'@SUM");
         assert_eq!(csv_cell("王磊"), "王磊");
         assert_eq!(csv_cell("a,b"), "\"a,b\"");
+        assert_eq!(csv_cell("a;=1+1"), "\"a;=1+1\"");
+        assert_eq!(csv_cell("a\t=1+1"), "\"a\t=1+1\"");
     }
 
     #[test]

@@ -119,6 +119,30 @@ async fn prepare_demo(config: &Config, store: &Store) -> Result<Option<DemoInfo>
     Ok(Some(DemoInfo { loaded_now: false, password, accounts: accounts(&d) }))
 }
 
+/// A server started without the demo on a database that holds demo accounts (a restored demo,
+/// say) would let anyone in with the printed demo password: it refuses to start, unless told to
+/// disable them (audited).
+async fn refuse_demo_accounts(config: &Config, store: &Store) -> Result<(), String> {
+    let mut w = store.write().await.map_err(|e| e.to_string())?;
+    let names = pacesetter_store::account::enabled_demo_accounts(&mut w).await.map_err(|e| e.to_string())?;
+    if names.is_empty() {
+        return Ok(());
+    }
+    if !config.disable_demo_accounts {
+        return Err(format!(
+            "this database holds {} enabled demo accounts ({}) whose password is the demo password; start with the demo (without --no-demo), \
+             or with --disable-demo-accounts (PACESETTER_DISABLE_DEMO_ACCOUNTS=1) to disable them",
+            names.len(),
+            names.iter().take(8).cloned().collect::<Vec<_>>().join(", ")
+        ));
+    }
+    let scope = pacesetter_domain::scope::Scope::system("pacesetter serve --disable-demo-accounts");
+    pacesetter_store::account::disable_demo_accounts(&mut w, &scope).await.map_err(|e| e.to_string())?;
+    w.commit().await.map_err(|e| e.to_string())?;
+    tracing::warn!("disabled {} demo accounts: {}", names.len(), names.join(", "));
+    Ok(())
+}
+
 impl Application {
     pub async fn build(config: Config) -> Result<Application, String> {
         let url = config.database_url();
@@ -129,6 +153,9 @@ impl Application {
             .await
             .map_err(|e: StoreError| e.to_string())?;
         let demo = if config.load_demo { prepare_demo(&config, &store).await? } else { None };
+        if !config.load_demo {
+            refuse_demo_accounts(&config, &store).await?;
+        }
         let listener = tokio::net::TcpListener::bind(&config.addr).await.map_err(|e| format!("cannot listen on {}: {e}", config.addr))?;
         let address = listener.local_addr().map_err(|e| e.to_string())?;
         let public_url = match &config.public_url {
@@ -148,6 +175,10 @@ impl Application {
             return Err(format!("PACESETTER_MAX_UPLOAD_MB must be between 1 and 1024, not {}", config.max_upload_mb));
         }
         site.max_upload = config.max_upload_mb * 1024 * 1024;
+        site.password_words.extend(config.password_words.iter().map(|w| w.trim().to_lowercase()).filter(|w| !w.is_empty()));
+        if demo.is_some() {
+            site.password_words.extend(demo::UNIVERSITY_WORDS.iter().map(|w| w.to_string()));
+        }
         let state = AppState { store: store.clone(), site: Arc::new(site), responses: pacesetter_store::survey::Committer::start(store.clone()) };
         let router = routes::router(state);
         Ok(Application { mailer, listener, router, address, public_url, store, demo })

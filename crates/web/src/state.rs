@@ -26,6 +26,9 @@ pub struct Site {
     pub mail: bool,
     /// The largest file (and multipart body) accepted, in bytes.
     pub max_upload: usize,
+    /// Words a new password must not be built on: the configured ones, the public address's
+    /// distinctive labels, and the demo university's names when the demo is served.
+    pub password_words: Vec<String>,
     /// When each address last left advisory ratings (no login), for the per-address limit.
     pub advisory_seen: std::sync::Mutex<std::collections::HashMap<IpAddr, std::collections::VecDeque<std::time::Instant>>>,
 }
@@ -42,6 +45,17 @@ impl Site {
         if host.is_empty() {
             return Err(format!("PACESETTER_PUBLIC_URL {url:?} has no host"));
         }
-        Ok(Site { origin: format!("{scheme}://{}", host.to_ascii_lowercase()), secure: scheme == "https", trusted_proxies, public_url: url.to_string(), mail: false, max_upload: crate::sheets::MAX_UPLOAD, advisory_seen: Default::default() })
+        Ok(Site { origin: format!("{scheme}://{}", host.to_ascii_lowercase()), secure: scheme == "https", trusted_proxies, public_url: url.to_string(), mail: false, max_upload: crate::sheets::MAX_UPLOAD, password_words: host_words(host), advisory_seen: Default::default() })
     }
+}
+
+/// The labels of a host name that say whose it is (csust of www.csust.edu.cn), not the generic
+/// ones, nor an address.
+fn host_words(host: &str) -> Vec<String> {
+    let name = host.split(':').next().unwrap_or("").to_ascii_lowercase();
+    if name.parse::<IpAddr>().is_ok() || name == "localhost" {
+        return Vec::new();
+    }
+    const GENERIC: &[&str] = &["www", "edu", "com", "org", "net", "gov", "cn", "ac", "cxzy", "portal", "my", "app", "web"];
+    name.split('.').filter(|l| l.len() >= 3 && !GENERIC.contains(l) && !l.chars().all(|c| c.is_ascii_digit())).map(str::to_string).collect()
 }

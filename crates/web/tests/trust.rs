@@ -57,6 +57,11 @@ both!(
     linking_a_unit_to_an_organization_needs_reach_to_the_unit,
     leaving_is_recorded_only_by_one_who_reaches_every_place_held,
     only_a_secretary_of_the_organization_or_above_delegates_in_it,
+    redirects_after_login_and_language_switch_stay_on_this_site,
+    csv_cells_with_semicolons_or_tabs_are_quoted,
+    a_failed_login_dated_in_the_future_blocks_no_longer_than_its_delay,
+    common_repeated_and_university_passwords_are_refused,
+    a_server_without_the_demo_refuses_to_start_while_demo_accounts_are_enabled,
 );
 
 /// The review's takeover: a branch secretary added the office's own person to their branch
@@ -249,4 +254,110 @@ async fn only_a_secretary_of_the_organization_or_above_delegates_in_it(app: Test
     // In branch 2, where they are secretary, they may.
     let (status, body) = post_json(&app, &m, &format!("/api/v1/orgs/{branch2}/delegations"), json!({"account_id": account_of("branchsec2").await, "end_date": end})).await;
     assert_eq!(status, 200, "{body}");
+}
+
+/// `next=/%09/evil.example` arrives as "/\t/evil.example", which browsers read as another site;
+/// `next=/\n/x` gave a 500 after the session was made. Both fall back to the home page.
+async fn redirects_after_login_and_language_switch_stay_on_this_site(app: TestApp) {
+    for next in ["/\t/evil.example", "/\n/x", "/\r\n/x", "//evil.example", "/\\evil.example", "https://evil.example/"] {
+        let c = common::client(&app.base);
+        let token = app.csrf(&c, "/login").await;
+        let r = c
+            .post(app.url("/login"))
+            .header(reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(serde_urlencoded::to_string([("_csrf", token.as_str()), ("username", "member"), ("password", common::PASSWORD), ("next", next)]).unwrap())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303, "{next:?}");
+        assert_eq!(r.headers()["location"], "/home", "{next:?}");
+        let token = app.csrf(&c, "/home").await;
+        let r = c
+            .post(app.url("/lang"))
+            .header(reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(serde_urlencoded::to_string([("_csrf", token.as_str()), ("lang", "en"), ("next", next)]).unwrap())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303, "{next:?}");
+        assert_eq!(r.headers()["location"], "/home", "{next:?}");
+    }
+    // A path of this site still works.
+    let c = common::client(&app.base);
+    let token = app.csrf(&c, "/login").await;
+    let r = c
+        .post(app.url("/login"))
+        .header(reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(serde_urlencoded::to_string([("_csrf", token.as_str()), ("username", "member"), ("password", common::PASSWORD), ("next", "/surveys?x=1")]).unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["location"], "/surveys?x=1");
+}
+
+/// A spreadsheet in a locale that splits CSV on semicolons would start a cell (and a formula)
+/// after one: such cells are quoted.
+async fn csv_cells_with_semicolons_or_tabs_are_quoted(app: TestApp) {
+    let branch = reach(&app, "branchsec", "org").await;
+    let bs = app.login("branchsec").await;
+    let (status, body) = post_json(&app, &bs, "/api/v1/people", json!({"name": "王;=1+1", "kind": "student", "number": "T16000002", "political_status": "03", "org_id": branch})).await;
+    assert_eq!(status, 200, "{body}");
+    let csv = bs.get(app.url("/people/export.csv?q=T16000002")).send().await.unwrap().text().await.unwrap();
+    assert!(csv.contains("\"王;=1+1\""), "{csv}");
+    assert!(!csv.contains(",王;=1+1,"), "{csv}");
+}
+
+/// A failure stored with a time ahead of the clock (the clock was set back) blocked every login
+/// from that address for a day; it now counts as a failure made now.
+async fn a_failed_login_dated_in_the_future_blocks_no_longer_than_its_delay(app: TestApp) {
+    let day = 24 * 3600 * 1000_i64;
+    let now = time::OffsetDateTime::now_utc().unix_timestamp() * 1000;
+    app.age(&format!("INSERT INTO login_throttle (key, failures, last_ms) VALUES ('ip:127.0.0.1', 5, {})", now + day)).await;
+    app.age(&format!("INSERT INTO login_throttle (key, failures, last_ms) VALUES ('pair:student|127.0.0.1', 2, {})", now + day)).await;
+    // Five failures from the address and two for the pair are under both free allowances.
+    app.login("student").await;
+}
+
+/// Common passwords (Chinese patterns included), repeated characters, spaces only, and the
+/// university's name in pinyin with digits are refused with a message.
+async fn common_repeated_and_university_passwords_are_refused(app: TestApp) {
+    let c = app.login("teacher").await;
+    for new in ["woaini1314", "123456qq", "          ", "aaaaaaaaaaaa", "qwertyuiop", "changshaligong2012", "Csust@20120315"] {
+        let r = c.post(app.url("/api/v1/me/password")).json(&json!({"current": common::PASSWORD, "new": new})).send().await.unwrap();
+        assert_eq!(r.status(), 422, "{new:?}");
+        let v: Value = r.json().await.unwrap();
+        assert_eq!(v["error"]["fields"][0]["field"], "new", "{new:?}: {v}");
+    }
+    let r = c.post(app.url("/api/v1/me/password")).json(&json!({"current": common::PASSWORD, "new": "湘江边的晚霞与朗朗读书声"})).send().await.unwrap();
+    assert_eq!(r.status(), 204);
+    // The administrator's temporary passwords follow the same rule.
+    let admin = app.login("admin").await;
+    let acct = app.get_json(&admin, "/api/v1/accounts?q=student").await["items"][0]["id"].as_i64().unwrap();
+    let r = admin.post(app.url(&format!("/api/v1/accounts/{acct}/password"))).json(&json!({"password": "password2012"})).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+}
+
+/// A restored demo database started without the demo would let anyone in with the printed demo
+/// password: the server refuses to start, or disables the demo accounts when told to.
+async fn a_server_without_the_demo_refuses_to_start_while_demo_accounts_are_enabled(app: TestApp) {
+    let dir = pacesetter_store::testkit::TempDir::new();
+    let mut config = pacesetter_web::Config::new("127.0.0.1:0", dir.path.clone());
+    config.database_url = Some(app.db_url.clone());
+    config.load_demo = false;
+    let err = pacesetter_web::Application::build(config.clone()).await.err().expect("refused");
+    assert!(err.contains("demo") && err.contains("office"), "{err}");
+    // The demo accounts still log in on the demo server meanwhile.
+    app.login("office").await;
+    config.disable_demo_accounts = true;
+    let second = pacesetter_web::Application::build(config).await.expect("starts, the demo accounts disabled");
+    let base = format!("http://{}", second.spawn());
+    let c = common::client(&base);
+    let r = c.post(format!("{base}/api/v1/auth/login")).json(&json!({"username": "office", "password": common::PASSWORD})).send().await.unwrap();
+    assert_eq!(r.status(), 401);
+    let store = pacesetter_store::Store::open(&app.db_url, &pacesetter_store::OpenOptions::default()).await.unwrap();
+    let mut c = store.read().await.unwrap();
+    let n = c.fetch_i64(pacesetter_store::Sql::new("SELECT COUNT(*) FROM audit_log WHERE action = 'account.disable'")).await.unwrap();
+    assert_eq!(n, 13, "one audit entry per demo account");
+    drop(c);
+    store.close().await;
 }

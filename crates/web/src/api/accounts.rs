@@ -81,7 +81,7 @@ pub async fn get(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Ap
 pub async fn create_account(state: &AppState, scope: &Scope, username: &str, display_name: Option<&str>, person: Option<i64>, password: &str) -> AppResult<AccountId> {
     let mut errs = FieldErrors::new();
     let username = errs.take("username", validate::username(username));
-    let password = errs.take("password", validate::new_password(password, username.as_deref().unwrap_or("")));
+    let password = errs.take("password", validate::new_password_with(password, username.as_deref().unwrap_or(""), &state.site.password_words));
     let mut w = state.store.write().await?;
     let person_name = match person {
         Some(p) => match people::get(&mut w, scope, PersonId(p)).await {
@@ -146,7 +146,7 @@ pub async fn end_grant(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>,
 pub async fn reset(state: &AppState, scope: &Scope, id: AccountId, password: &str) -> AppResult<()> {
     let mut w = state.store.write().await?;
     let a = account::by_id(&mut w, id).await?.ok_or_else(AppError::not_found)?;
-    let password = validate::new_password(password, &a.username).map_err(|t| {
+    let password = validate::new_password_with(password, &a.username, &state.site.password_words).map_err(|t| {
         let mut e = FieldErrors::new();
         e.0.push(validate::FieldError { field: "password".into(), message: t });
         AppError::invalid(e)

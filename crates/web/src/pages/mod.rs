@@ -344,9 +344,15 @@ pub fn field<'a>(m: &'a HashMap<String, String>, k: &str) -> Option<&'a str> {
 /// A destination for a redirect that stays on this site.
 pub fn local_path(next: Option<&str>, fallback: &str) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        Some(n) if is_local_path(n) => n.to_string(),
         _ => fallback.to_string(),
     }
+}
+
+/// A path on this site: one leading slash, then no second slash, backslash or control character
+/// anywhere (browsers drop a tab or a newline, so "/\t/evil.example" reads as "//evil.example").
+pub fn is_local_path(n: &str) -> bool {
+    n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && !n.chars().any(char::is_control) && n.len() <= 2000
 }
 
 /// Sends a table as .xlsx or .csv (by the path's extension), or the WeChat page in WeChat.
