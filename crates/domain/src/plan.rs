@@ -916,7 +916,7 @@ mod tests {
         let kinds: Vec<Kind> = w.questionnaire.questions.iter().map(|q| q.kind).collect();
         assert_eq!(kinds.iter().filter(|k| **k == Kind::Rating).count(), 9);
         assert_eq!(kinds.last(), Some(&Kind::Text));
-        assert_eq!(w.questionnaire.rate_codes(), ["q9"]);
+        assert_eq!(w.questionnaire.rate_code(), Some("q9"));
         assert_eq!(w.questionnaire.sections().len(), 3);
         assert_eq!(w.from, Some(time::macros::date!(2012 - 05 - 01)));
         let every_kind: std::collections::HashSet<Kind> = p.surveys.iter().flat_map(|s| s.questionnaire.questions.iter().map(|q| q.kind)).collect();

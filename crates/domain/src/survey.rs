@@ -3,15 +3,17 @@
 //! A questionnaire is a list of questions, each in an optional section. It is data (the plan
 //! file ships templates; the builder edits a draft) and is frozen once a survey opens, so the
 //! answers of a response are kept by question code. The satisfaction rate follows DOMAIN.md:
-//! (满意 + 基本满意) / valid answers, over the questions the survey names; its definition is
-//! stored with the survey and printed beside every figure.
+//! (满意 + 基本满意) / valid answers to the survey's overall question (the one it names, else its
+//! last satisfaction rating), so each response counts once; a matrix's items have rates of their
+//! own, shown as such and never pooled into it. The definition is stored with the survey and
+//! printed beside every figure.
 
 use crate::{Lang, Text};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// Figures computed from anonymous answers are shown only for groups at least this large.
-pub const MIN_GROUP: u64 = 5;
+pub use crate::anonymity::MIN_GROUP;
 
 /// The longest free-text answer, in characters.
 pub const MAX_TEXT: usize = 2000;
@@ -157,8 +159,8 @@ impl Question {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct Questionnaire {
     pub questions: Vec<Question>,
-    /// The questions whose answers make the satisfaction rate; empty: every satisfaction-scale
-    /// question.
+    /// The overall question whose answers make the satisfaction rate (one code); empty: the
+    /// last satisfaction rating of the questionnaire.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rate_questions: Vec<String>,
 }
@@ -174,25 +176,34 @@ impl Questionnaire {
         format!("q{}", n + 1)
     }
 
-    /// The questions that make the rate.
-    pub fn rate_codes(&self) -> Vec<&str> {
-        if self.rate_questions.is_empty() {
-            self.questions.iter().filter(|q| q.is_satisfaction()).map(|q| q.code.as_str()).collect()
-        } else {
-            self.rate_questions.iter().map(String::as_str).collect()
+    /// The overall question that makes the rate: the one the survey names, else the last
+    /// satisfaction rating (a single rating, never a matrix); None: the survey has no rate.
+    pub fn rate_code(&self) -> Option<&str> {
+        match self.rate_questions.first() {
+            Some(c) => Some(c.as_str()),
+            None => self.questions.iter().rev().find(|q| q.kind == Kind::Rating && q.scale == Scale::Satisfaction).map(|q| q.code.as_str()),
         }
+    }
+
+    /// The matrices on the satisfaction scale, whose items have rates of their own.
+    pub fn item_rate_questions(&self) -> impl Iterator<Item = (usize, &Question)> {
+        self.questions.iter().enumerate().filter(|(_, q)| q.kind == Kind::Matrix && q.scale == Scale::Satisfaction)
     }
 
     /// The definition of the satisfaction rate, printed with every figure.
     pub fn rate_definition(&self, lang: Lang) -> String {
-        let codes = self.rate_codes();
-        if codes.is_empty() {
+        let Some(n) = self.rate_code().and_then(|c| self.questions.iter().position(|q| q.code == c)).map(|i| i + 1) else {
             return lang.t("本问卷不计算满意率", "This questionnaire has no satisfaction rate").to_string();
-        }
-        let numbers: Vec<String> = codes.iter().filter_map(|c| self.questions.iter().position(|q| q.code == *c)).map(|i| (i + 1).to_string()).collect();
-        match lang {
-            Lang::Zh => format!("满意率 =（满意 + 基本满意）÷ 有效回答数，统计第 {} 题", numbers.join("、")),
-            Lang::En => format!("Satisfaction rate = (satisfied + fairly satisfied) ÷ valid answers, over question {}", numbers.join(", ")),
+        };
+        let items: Vec<String> = self.item_rate_questions().map(|(i, _)| (i + 1).to_string()).collect();
+        match (lang, items.is_empty()) {
+            (Lang::Zh, true) => format!("满意率 =（满意 + 基本满意）÷ 第 {n} 题（总体评价）的有效回答数，每份答卷计一次"),
+            (Lang::Zh, false) => format!("满意率 =（满意 + 基本满意）÷ 第 {n} 题（总体评价）的有效回答数，每份答卷计一次；第 {} 题各分项的满意率单独列出，不计入总满意率", items.join("、")),
+            (Lang::En, true) => format!("Satisfaction rate = (satisfied + fairly satisfied) ÷ valid answers to question {n} (the overall question), each response once"),
+            (Lang::En, false) => format!(
+                "Satisfaction rate = (satisfied + fairly satisfied) ÷ valid answers to question {n} (the overall question), each response once; the items of question {} have rates of their own, shown apart and not pooled into it",
+                items.join(", ")
+            ),
         }
     }
 
@@ -225,10 +236,13 @@ impl Questionnaire {
                 out.push(Text::new(format!("第 {n} 题选项太多（最多 50 个）"), format!("Question {n} has too many options (at most 50)")));
             }
         }
+        if self.rate_questions.len() > 1 {
+            out.push(Text::new("满意率只按一道总体评价题计算", "The satisfaction rate is read from one overall question"));
+        }
         for c in &self.rate_questions {
             match self.question(c) {
-                Some(q) if q.is_satisfaction() => {}
-                _ => out.push(Text::new(format!("满意率所用的 {c} 不是满意度评分题"), format!("{c}, named for the satisfaction rate, is not a satisfaction rating"))),
+                Some(q) if q.kind == Kind::Rating && q.scale == Scale::Satisfaction => {}
+                _ => out.push(Text::new(format!("满意率所用的 {c} 不是满意度评分题（单项评分，非矩阵）"), format!("{c}, named for the satisfaction rate, is not a single satisfaction rating"))),
             }
         }
         out
@@ -544,10 +558,10 @@ impl Tally {
     /// Counts one response.
     pub fn add(&mut self, q: &Questionnaire, answers: &Answers) {
         self.responses += 1;
-        let rate_codes = q.rate_codes();
+        let rate_code = q.rate_code();
         for (question, t) in q.questions.iter().zip(self.questions.iter_mut()) {
             let Some(a) = answers.get(&question.code) else { continue };
-            let in_rate = rate_codes.contains(&question.code.as_str());
+            let in_rate = rate_code == Some(question.code.as_str());
             t.answered += 1;
             match (question.kind, a) {
                 (Kind::Single | Kind::Rating, Answer::Num(i)) => {
@@ -580,9 +594,6 @@ impl Tally {
                         }
                         t.sum += question.scale.value(usize::from(*i));
                         t.values += 1;
-                        if in_rate {
-                            self.rate.count(*i);
-                        }
                     }
                 }
                 (Kind::Text, Answer::Text(s)) => t.texts.push(s.clone()),
@@ -595,7 +606,103 @@ impl Tally {
 /// Whether a figure over `n` answers may be shown: always for a named survey, from
 /// [`MIN_GROUP`] on for an anonymous one.
 pub fn may_show(n: u64, anonymous: bool) -> bool {
-    !anonymous || n >= MIN_GROUP
+    !anonymous || crate::anonymity::may_show(n)
+}
+
+impl QuestionTally {
+    /// The satisfaction rate of one item of a matrix on the satisfaction scale.
+    pub fn item_rate(&self, item: usize) -> Rate {
+        let row = self.items.get(item).map(Vec::as_slice).unwrap_or(&[]);
+        let at = |i: usize| row.get(i).copied().unwrap_or(0);
+        Rate { satisfied: at(0), fairly: at(1), dissatisfied: row.iter().skip(2).sum() }
+    }
+}
+
+/// A target's stored tally, with the groups it rolls up into (one key per roll-up, such as its
+/// college and its secondary organization; None where it has none).
+#[derive(Clone, Debug)]
+pub struct TargetTally {
+    pub id: i64,
+    pub label: String,
+    pub tally: Tally,
+    pub groups: Vec<Option<i64>>,
+}
+
+/// A target as published: its tally, or None when it has too few responses to show.
+#[derive(Clone, Debug, Serialize)]
+pub struct PublishedTarget {
+    pub id: i64,
+    pub label: String,
+    pub tally: Option<Tally>,
+}
+
+/// What a survey's results may show, to anyone (DOMAIN.md's anonymity rules, [`crate::anonymity`]).
+/// In an anonymous survey a target under the minimum shows nothing, and no total contains it
+/// (the total minus the shown targets would give it away): every total and roll-up is made of
+/// the shown targets only. The hidden targets together make one more line when they reach the
+/// minimum, counted in the total; otherwise they are left out of every figure, and it says so.
+#[derive(Clone, Debug, Serialize)]
+pub struct Published {
+    pub anonymous: bool,
+    pub targets: Vec<PublishedTarget>,
+    /// How many targets show no figures of their own.
+    pub hidden: usize,
+    /// The hidden targets together, when they reach the minimum (and the total counts them).
+    pub others: Option<Tally>,
+    /// Responses about hidden targets are left out of every figure (they did not reach the
+    /// minimum even together).
+    pub left_out: bool,
+    /// Over the shown targets (and `others`); None when that is under the minimum.
+    pub total: Option<Tally>,
+    /// Per roll-up: each group's tally over its shown targets.
+    pub rollups: Vec<Vec<(i64, Tally)>>,
+}
+
+impl Published {
+    /// The targets whose responses the published figures contain (for free texts and raw rows).
+    pub fn counted(&self) -> Vec<i64> {
+        self.targets.iter().filter(|t| t.tally.is_some()).map(|t| t.id).collect()
+    }
+
+    /// One target's published tally.
+    pub fn target(&self, id: i64) -> Option<&Tally> {
+        self.targets.iter().find(|t| t.id == id).and_then(|t| t.tally.as_ref())
+    }
+}
+
+/// Publishes a survey's tallies by target (see [`Published`]); `rollups` is how many group keys
+/// each target carries.
+pub fn publish(q: &Questionnaire, targets: Vec<TargetTally>, anonymous: bool, rollups: usize) -> Published {
+    let mut out = Published { anonymous, targets: Vec::new(), hidden: 0, others: None, left_out: false, total: None, rollups: vec![Vec::new(); rollups] };
+    let mut total = Tally::new(q);
+    let mut others = Tally::new(q);
+    let mut groups: Vec<BTreeMap<i64, Tally>> = vec![BTreeMap::new(); rollups];
+    for t in targets {
+        let shown = may_show(t.tally.responses, anonymous);
+        if shown {
+            total.merge(&t.tally);
+            for (dim, key) in t.groups.iter().enumerate().take(rollups) {
+                if let Some(k) = key {
+                    groups[dim].entry(*k).or_insert_with(|| Tally::new(q)).merge(&t.tally);
+                }
+            }
+        } else {
+            out.hidden += 1;
+            others.merge(&t.tally);
+        }
+        out.targets.push(PublishedTarget { id: t.id, label: t.label, tally: shown.then_some(t.tally) });
+    }
+    if others.responses > 0 {
+        if crate::anonymity::may_show(others.responses) {
+            total.merge(&others);
+            out.others = Some(others);
+        } else {
+            out.left_out = true;
+        }
+    }
+    out.total = may_show(total.responses, anonymous).then_some(total);
+    out.rollups = groups.into_iter().map(|g| g.into_iter().collect()).collect();
+    out
 }
 
 /// A percentage as it is published: two decimals.
@@ -776,14 +883,23 @@ mod tests {
         assert_eq!(t.questions[3].items, vec![vec![2, 1, 1], vec![1, 1, 2]]);
         assert_eq!(t.questions[2].counts, vec![0, 4, 0]);
         assert_eq!(t.questions[2].percent(1), Some(100.0));
-        // q1: 2 satisfied, 1 fairly, 1 not; q4: 3 satisfied, 2 fairly, 3 not: 8 of 12 valid.
-        assert_eq!(t.rate, Rate { satisfied: 5, fairly: 3, dissatisfied: 4 });
-        assert_eq!(fmt_percent(t.rate.percent()), "66.67%");
+        // The rate is the overall question's (q1, the last satisfaction rating): 2 satisfied,
+        // 1 fairly, 1 not, each response once; the matrix q4 is never pooled into it.
+        assert_eq!(t.rate, Rate { satisfied: 2, fairly: 1, dissatisfied: 1 });
+        assert_eq!(fmt_percent(t.rate.percent()), "75.00%");
+        // q4's items have rates of their own: 态度 2/1/1, 效率 1/1/2.
+        assert_eq!(t.questions[3].item_rate(0), Rate { satisfied: 2, fairly: 1, dissatisfied: 1 });
+        assert_eq!(t.questions[3].item_rate(1), Rate { satisfied: 1, fairly: 1, dissatisfied: 2 });
+        assert!(qn.rate_definition(Lang::Zh).contains("第 1 题（总体评价）"));
+        assert!(qn.rate_definition(Lang::Zh).contains("第 4 题各分项"));
         let only_q1 = Questionnaire { rate_questions: vec!["q1".into()], ..qn };
         let mut t = Tally::new(&only_q1);
         t.add(&only_q1, &parse_form(&only_q1, &f(&[("q1", "1"), ("q4.0", "2"), ("q4.1", "2")])).unwrap());
         assert_eq!(t.rate.percent(), Some(100.0));
         assert!(only_q1.rate_definition(Lang::Zh).contains("第 1 题"));
+        // A matrix, or two questions, cannot be named for the rate.
+        let pooled = Questionnaire { rate_questions: vec!["q1".into(), "q4".into()], ..only_q1 };
+        assert_eq!(pooled.problems().len(), 2, "{:?}", pooled.problems());
     }
 
     #[test]
@@ -804,5 +920,38 @@ mod tests {
         assert!(!may_show(4, true));
         assert!(may_show(5, true));
         assert!(may_show(1, false));
+    }
+
+    /// Targets of 7, 1 and 3 responses in an anonymous survey: only the first shows; the other two
+    /// (4 together) are left out of every figure, so no total gives them away; with a third small
+    /// target of 2 they reach 6 and show together as one line counted in the total.
+    #[test]
+    fn small_targets_are_never_in_a_total_that_could_give_them_away() {
+        let qn = sample();
+        let tally = |n: usize| {
+            let mut t = Tally::new(&qn);
+            for _ in 0..n {
+                t.add(&qn, &parse_form(&qn, &f(&[("q1", "0"), ("q4.0", "0"), ("q4.1", "0")])).unwrap());
+            }
+            t
+        };
+        let targets = |sizes: &[usize]| sizes.iter().enumerate().map(|(i, n)| TargetTally { id: i as i64, label: format!("t{i}"), tally: tally(*n), groups: vec![Some(1)] }).collect::<Vec<_>>();
+        let p = publish(&qn, targets(&[7, 1, 3]), true, 1);
+        assert_eq!(p.counted(), vec![0]);
+        assert_eq!(p.hidden, 2);
+        assert!(p.others.is_none() && p.left_out);
+        assert_eq!(p.total.as_ref().unwrap().responses, 7);
+        assert_eq!(p.rollups[0], vec![(1, tally(7))], "the roll-up has the shown target only");
+        let p = publish(&qn, targets(&[7, 1, 3, 2]), true, 1);
+        assert_eq!(p.others.as_ref().unwrap().responses, 6);
+        assert_eq!(p.total.as_ref().unwrap().responses, 13);
+        assert_eq!(p.rollups[0][0].1.responses, 7);
+        // Nothing at all under the minimum.
+        let p = publish(&qn, targets(&[3]), true, 1);
+        assert!(p.total.is_none() && p.counted().is_empty());
+        // A named survey shows everything.
+        let p = publish(&qn, targets(&[1, 3]), false, 1);
+        assert_eq!(p.counted(), vec![0, 1]);
+        assert_eq!(p.total.unwrap().responses, 4);
     }
 }

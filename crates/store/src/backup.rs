@@ -331,7 +331,7 @@ pub const TABLES: &[TableSpec] = &[
     TableSpec {
         name: "survey_responses",
         order_by: "survey_id, target_id, id",
-        columns: &[("id", Text), ("survey_id", I64), ("target_id", I64), ("channel", Text), ("day", Date), ("serial", OptText), ("person_id", OptI64), ("answers_json", Text)],
+        columns: &[("id", Text), ("survey_id", I64), ("target_id", I64), ("day", Date), ("person_id", OptI64), ("answers_json", Text)],
     },
     TableSpec {
         name: "survey_links",

@@ -169,6 +169,11 @@ impl Store {
             return Err(StoreError::Config(format!("unknown database URL scheme {scheme:?}: use sqlite://PATH or postgres://...")));
         };
         store.migrate().await?;
+        {
+            let mut w = store.write().await?;
+            survey::retally_all(&mut w).await?;
+            w.commit().await?;
+        }
         let d = store.durability().await?;
         if !d.durable && !opts.allow_weak_durability {
             return Err(StoreError::Config(format!(

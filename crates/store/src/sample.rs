@@ -174,6 +174,10 @@ pub async fn create(c: &mut Conn, scope: &Scope, n: NewSample) -> Result<i64, St
     if scope.unit_access(&node_path).is_none() {
         return Err(StoreError::invalid("node", "该单位不在您的范围内", "That unit is outside your scope"));
     }
+    // A unit draws among its own people; a wider population takes the office.
+    if !scope.is_office_or_admin() && !node_path.starts_with(&owner_path) {
+        return Err(StoreError::invalid("node", "只能在本单位范围内抽样；更大范围的抽样由创先办发起", "A unit draws within itself only; a wider draw is started by the office"));
+    }
     if let Some(s) = n.survey_id {
         let row = survey::get(c, s).await?;
         if !row.may_manage(scope) {
@@ -181,6 +185,14 @@ pub async fn create(c: &mut Conn, scope: &Scope, n: NewSample) -> Result<i64, St
         }
         if row.state() == survey::SurveyState::Closed {
             return Err(StoreError::conflict("问卷已结束", "The survey is closed"));
+        }
+        // One draw makes a survey's sampled audience: a second would add to it silently, and
+        // whoever disliked the first could keep drawing.
+        if let Some(first) = c.fetch_opt_i64(Sql::new("SELECT id FROM samples WHERE survey_id = $1 AND purpose = 'survey' ORDER BY id LIMIT 1").bind(s)).await? {
+            return Err(StoreError::conflict(
+                format!("该问卷已有抽样（第 {first} 号），作答人名单来自那一次抽样，不能再抽"),
+                format!("The survey already has a sample (no. {first}): its audience comes from that draw, and there is no second"),
+            ));
         }
     }
     let like = format!("{}%", crate::db::like_escape(&node_path));

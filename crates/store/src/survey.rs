@@ -93,10 +93,6 @@ impl SurveyRow {
         is_office(scope) || self.owner_path.as_deref().is_some_and(|p| scope.unit_access(p) == Some(Access::Write))
     }
 
-    /// Results: the owner and the office; others only when the survey says so.
-    pub fn may_see_results(&self, scope: &Scope) -> bool {
-        self.may_manage(scope) || self.results_public
-    }
 }
 
 /// The office, the administrator, or the server itself (the command line, benchmarks).
@@ -361,14 +357,16 @@ pub async fn invite_subtree(c: &mut Conn, scope: &Scope, id: i64, tree: Tree, no
     Ok(n)
 }
 
-/// Invites people by staff or student number; returns how many were added and the numbers
-/// that match nobody (nothing is added when any number is unknown).
+/// Invites people by staff or student number; returns how many were added. An audience is
+/// limited to the caller's reach (the office: everyone), and a number outside it is answered as
+/// one that matches nobody (nothing is added when any number is refused): an owner must not be
+/// able to put strangers in the audience and so learn who they are or answer in their name.
 pub async fn invite_numbers(c: &mut Conn, scope: &Scope, id: i64, numbers: &[String]) -> Result<u64, StoreError> {
     managed(c, scope, id).await?;
     let mut ids = Vec::with_capacity(numbers.len());
     let mut unknown = Vec::new();
     for chunk in numbers.chunks(500) {
-        let mut q = Sql::new("SELECT id, number FROM people WHERE left_on IS NULL AND number IN (");
+        let mut q = Sql::new("SELECT p.id, p.number FROM people p WHERE p.left_on IS NULL AND p.number IN (");
         for (i, n) in chunk.iter().enumerate() {
             if i > 0 {
                 q.push(", ");
@@ -376,6 +374,10 @@ pub async fn invite_numbers(c: &mut Conn, scope: &Scope, id: i64, numbers: &[Str
             q.push_bind(n.as_str());
         }
         q.push(")");
+        if !is_office(scope) {
+            q.push(" AND ");
+            crate::scope::push_person_condition(&mut q, scope, Access::Read, "p.id");
+        }
         let found: Vec<(i64, String)> = c.fetch_all(q).await?;
         let map: HashMap<&str, i64> = found.iter().map(|(i, n)| (n.as_str(), *i)).collect();
         for n in chunk {
@@ -389,8 +391,8 @@ pub async fn invite_numbers(c: &mut Conn, scope: &Scope, id: i64, numbers: &[Str
         let shown: Vec<&str> = unknown.iter().take(20).map(String::as_str).collect();
         return Err(StoreError::invalid(
             "numbers",
-            format!("{} 个学号/工号查无此人：{}", unknown.len(), shown.join("、")),
-            format!("{} numbers match nobody: {}", unknown.len(), shown.join(", ")),
+            format!("{} 个学号/工号查无此人或不在您的管理范围内：{}", unknown.len(), shown.join("、")),
+            format!("{} numbers match nobody in your reach: {}", unknown.len(), shown.join(", ")),
         ));
     }
     let n = add_invitees(c, id, &ids).await?;
@@ -465,28 +467,67 @@ pub fn token_hash(token: &str) -> String {
     sha256_hex(token.as_bytes())
 }
 
-/// Creates one link per invitee who has none yet (persons), or `slips` links tied to nobody
-/// (printed slips). Returns the tokens with their person; only their hashes are stored.
-pub async fn create_links(c: &mut Conn, scope: &Scope, id: i64, persons: &[i64], slips: u64) -> Result<Vec<(Option<i64>, String)>, StoreError> {
+/// Creates `slips` links tied to nobody (printed slips handed out by someone outside the unit
+/// evaluated). Returns the tokens; only their hashes are stored.
+pub async fn create_slips(c: &mut Conn, scope: &Scope, id: i64, slips: u64) -> Result<Vec<String>, StoreError> {
     managed(c, scope, id).await?;
-    let mut out: Vec<(Option<i64>, String)> = persons.iter().map(|p| (Some(*p), new_token())).collect();
-    out.extend((0..slips).map(|_| (None, new_token())));
+    let out: Vec<String> = (0..slips).map(|_| new_token()).collect();
     let now = now_ms();
-    let rows: Vec<Vec<Arg>> = out.iter().map(|(p, t)| vec![id.into(), token_hash(t).into(), (*p).into(), now.into()]).collect();
+    let rows: Vec<Vec<Arg>> = out.iter().map(|t| vec![id.into(), token_hash(t).into(), Option::<i64>::None.into(), now.into()]).collect();
     crate::demo::insert_rows(c, "survey_links", &["survey_id", "token_hash", "person_id", "created_ms"], rows).await?;
-    audit::append(c, scope, "survey.links", "survey", id, None, Some(serde_json::json!({"personal": persons.len(), "slips": slips}).to_string())).await?;
+    audit::append(c, scope, "survey.links", "survey", id, None, Some(serde_json::json!({"personal": 0, "slips": slips}).to_string())).await?;
     Ok(out)
 }
 
-/// The invitees of a survey who have no live link yet.
-pub async fn invitees_without_link(c: &mut Conn, id: i64) -> Result<Vec<i64>, StoreError> {
-    let rows: Vec<(i64,)> = c
+/// What handing out personal links did: links mailed to invitees without an account, those
+/// who answer by logging in (their page lists the survey), and those neither can reach.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Delivered {
+    pub mailed: u64,
+    pub with_account: u64,
+    pub unreachable: u64,
+}
+
+/// Hands a personal link to every invitee without an account and without a live link, by
+/// e-mail to their address on record: a personal link goes to its invitee only, never listed
+/// with names to the survey's owner (who could answer in their name). Account holders answer
+/// by logging in.
+pub async fn deliver_links(c: &mut Conn, scope: &Scope, id: i64, public_url: &str) -> Result<Delivered, StoreError> {
+    let s = managed(c, scope, id).await?;
+    let rows: Vec<(i64, Option<i64>, Option<String>)> = c
         .fetch_all(
-            Sql::new("SELECT person_id FROM survey_invitees i WHERE survey_id = $1 AND person_id NOT IN (SELECT person_id FROM survey_links WHERE survey_id = $1 AND person_id IS NOT NULL AND revoked = FALSE) ORDER BY person_id")
-                .bind(id),
+            Sql::new(
+                "SELECT i.person_id, a.id, p.email FROM survey_invitees i JOIN people p ON p.id = i.person_id \
+                 LEFT JOIN accounts a ON a.person_id = i.person_id AND a.disabled = FALSE \
+                 WHERE i.survey_id = $1 AND p.left_on IS NULL AND i.person_id NOT IN (SELECT person_id FROM survey_links WHERE survey_id = $1 AND person_id IS NOT NULL AND revoked = FALSE) \
+                 ORDER BY i.person_id",
+            )
+            .bind(id),
         )
         .await?;
-    Ok(rows.into_iter().map(|r| r.0).collect())
+    let mut out = Delivered::default();
+    for (person, account, email) in rows {
+        match (account, email.filter(|e| e.contains('@'))) {
+            (Some(_), _) => out.with_account += 1,
+            (None, Some(to)) => {
+                mail_link(c, &s, person, &to, public_url).await?;
+                out.mailed += 1;
+            }
+            (None, None) => out.unreachable += 1,
+        }
+    }
+    audit::append(c, scope, "survey.links", "survey", id, None, Some(serde_json::to_string(&out).unwrap_or_default())).await?;
+    Ok(out)
+}
+
+/// Mails an invitee a fresh personal link (their unused earlier ones revoked).
+async fn mail_link(c: &mut Conn, s: &SurveyRow, person: i64, to: &str, public_url: &str) -> Result<(), StoreError> {
+    c.execute(Sql::new("UPDATE survey_links SET revoked = TRUE WHERE survey_id = $1 AND person_id = $2 AND used_on IS NULL").bind(s.id).bind(person)).await?;
+    let token = new_token();
+    c.execute(Sql::new("INSERT INTO survey_links (survey_id, token_hash, person_id, created_ms) VALUES ($1, $2, $3, $4)").bind(s.id).bind(token_hash(&token)).bind(person).bind(now_ms())).await?;
+    let subject = format!("创先争优：请完成问卷“{}”", s.title.chars().take(30).collect::<String>());
+    crate::outbox::enqueue(c, to, &subject, &format!("请通过您的专属链接完成问卷“{}”（仅限本人、一次有效）：\n{public_url}/s/{token}\n\nYour personal single-use link to the survey.", s.title)).await?;
+    Ok(())
 }
 
 pub async fn link(c: &mut Conn, token: &str) -> Result<Option<LinkRow>, StoreError> {
@@ -496,19 +537,20 @@ pub async fn link(c: &mut Conn, token: &str) -> Result<Option<LinkRow>, StoreErr
     Ok(c.fetch_optional(Sql::new("SELECT id, survey_id, person_id, revoked, used_on FROM survey_links WHERE token_hash = $1").bind(token_hash(&token.to_ascii_lowercase()))).await?)
 }
 
-/// Revokes every unused link of a person (or one slip by its id).
-pub async fn revoke_links(c: &mut Conn, scope: &Scope, id: i64, person: Option<i64>, link_id: Option<i64>) -> Result<u64, StoreError> {
+/// Revokes every unused link of a person (or one slip by its id). It answers nothing about
+/// what it found: whether the person had an unused link would tell whether they answered.
+pub async fn revoke_links(c: &mut Conn, scope: &Scope, id: i64, person: Option<i64>, link_id: Option<i64>) -> Result<(), StoreError> {
     managed(c, scope, id).await?;
     let mut q = Sql::new("UPDATE survey_links SET revoked = TRUE WHERE survey_id = ");
     q.push_bind(id).push(" AND used_on IS NULL AND revoked = FALSE");
     match (person, link_id) {
         (Some(p), _) => q.push(" AND person_id = ").push_bind(p),
         (None, Some(l)) => q.push(" AND id = ").push_bind(l),
-        (None, None) => return Ok(0),
+        (None, None) => return Ok(()),
     };
-    let n = c.execute(q).await?;
-    audit::append(c, scope, "survey.revoke", "survey", id, None, Some(serde_json::json!({"person": person, "link": link_id, "revoked": n}).to_string())).await?;
-    Ok(n)
+    c.execute(q).await?;
+    audit::append(c, scope, "survey.revoke", "survey", id, None, Some(serde_json::json!({"person": person, "link": link_id}).to_string())).await?;
+    Ok(())
 }
 
 /// Whether a voter has answered about a target.
@@ -788,10 +830,9 @@ pub async fn store_batch(c: &mut Conn, subs: Vec<Submission>) -> Result<Vec<Outc
             let json = serde_json::to_string(&s.answers).unwrap_or_default();
             let n = c
                 .execute(
-                    Sql::new("UPDATE survey_responses SET answers_json = $1, day = $2, channel = $3 WHERE survey_id = $4 AND target_id = $5 AND person_id = $6")
+                    Sql::new("UPDATE survey_responses SET answers_json = $1, day = $2 WHERE survey_id = $3 AND target_id = $4 AND person_id = $5")
                         .bind(json)
                         .bind(day)
-                        .bind(s.channel.code())
                         .bind(s.survey_id)
                         .bind(s.target_id)
                         .bind(s.person_id),
@@ -837,19 +878,12 @@ pub async fn store_batch(c: &mut Conn, subs: Vec<Submission>) -> Result<Vec<Outc
         .map(|(id, i)| {
             let s = &subs[*i];
             let named = !surveys[&s.survey_id].anonymous;
-            vec![
-                id.clone().into(),
-                s.survey_id.into(),
-                s.target_id.into(),
-                s.channel.code().into(),
-                day.into(),
-                s.serial.clone().into(),
-                if named { s.person_id } else { None }.into(),
-                serde_json::to_string(&s.answers).unwrap_or_default().into(),
-            ]
+            // Nothing that joins the response to participation: no channel, no serial, no time
+            // finer than the day, and the person only in a named survey.
+            vec![id.clone().into(), s.survey_id.into(), s.target_id.into(), day.into(), if named { s.person_id } else { None }.into(), serde_json::to_string(&s.answers).unwrap_or_default().into()]
         })
         .collect();
-    crate::demo::insert_rows(c, "survey_responses", &["id", "survey_id", "target_id", "channel", "day", "serial", "person_id", "answers_json"], values).await?;
+    crate::demo::insert_rows(c, "survey_responses", &["id", "survey_id", "target_id", "day", "person_id", "answers_json"], values).await?;
     for (id, i) in &rows {
         outcomes[*i] = Some(Outcome::Accepted(id.clone()));
     }
@@ -916,7 +950,9 @@ pub async fn store_batch(c: &mut Conn, subs: Vec<Submission>) -> Result<Vec<Outc
             Some(Outcome::Replaced) => "survey.replace",
             _ => continue,
         };
-        let after = serde_json::json!({"voter": s.voter, "target": s.target_id, "channel": s.channel.code(), "day": pacesetter_domain::dates::iso(day)}).to_string();
+        // Who took part, about what, on which day: never how (a lone paper or link respondent
+        // would be told apart) nor what they answered.
+        let after = serde_json::json!({"voter": s.voter, "target": s.target_id, "day": pacesetter_domain::dates::iso(day)}).to_string();
         entries.push(audit::ActorEntry {
             actor_account: s.actor_account,
             actor: s.actor.clone(),
@@ -929,15 +965,20 @@ pub async fn store_batch(c: &mut Conn, subs: Vec<Submission>) -> Result<Vec<Outc
     Ok(outcomes.into_iter().map(|o| o.unwrap_or(Outcome::Duplicate)).collect())
 }
 
-/// Counts a target's responses afresh from the raw records.
+/// Counts a target's responses afresh from the raw records: the answers from the responses, the
+/// channels from participation (a response does not say how it came).
 async fn recount_target(c: &mut Conn, qn: &Questionnaire, survey: i64, target: i64) -> Result<Tally, StoreError> {
     let mut t = Tally::new(qn);
-    let rows: Vec<(String, String)> = c.fetch_all(Sql::new("SELECT channel, answers_json FROM survey_responses WHERE survey_id = $1 AND target_id = $2 ORDER BY id").bind(survey).bind(target)).await?;
-    for (channel, json) in rows {
+    let rows: Vec<(String,)> = c.fetch_all(Sql::new("SELECT answers_json FROM survey_responses WHERE survey_id = $1 AND target_id = $2 ORDER BY id").bind(survey).bind(target)).await?;
+    for (json,) in rows {
         if let Ok(a) = serde_json::from_str::<Answers>(&json) {
             t.add(qn, &a);
-            t.came_by(&channel);
         }
+    }
+    let channels: Vec<(String, i64)> =
+        c.fetch_all(Sql::new("SELECT channel, COUNT(*) FROM survey_participation WHERE survey_id = $1 AND target_id = $2 GROUP BY channel").bind(survey).bind(target)).await?;
+    for (channel, n) in channels {
+        t.channels.insert(channel, n as u64);
     }
     for q in &mut t.questions {
         q.texts.clear();
@@ -971,15 +1012,26 @@ pub async fn recount(c: &mut Conn, survey: &SurveyRow) -> Result<Vec<(i64, Tally
     Ok(out)
 }
 
-/// Free-text answers to a question, in the order of the responses' random ids.
-pub async fn texts(c: &mut Conn, survey: i64, target: Option<i64>, code: &str, limit: i64) -> Result<Vec<String>, StoreError> {
+/// Free-text answers to a question about the given targets (all: None), in the order of the
+/// responses' random ids.
+pub async fn texts(c: &mut Conn, survey: i64, targets: Option<&[i64]>, code: &str, limit: i64) -> Result<Vec<String>, StoreError> {
     // In key order (target, then random id) and stop at the limit, rather than sort every
     // response of the survey: the survey's page shows the first targets' texts, a target's page
     // its own.
+    if targets.is_some_and(<[i64]>::is_empty) {
+        return Ok(Vec::new());
+    }
     let mut q = Sql::new("SELECT answers_json FROM survey_responses WHERE survey_id = ");
     q.push_bind(survey).push(" AND answers_json LIKE ").push_bind(format!("%\"{}\":\"%", crate::db::like_escape(code))).push(" ESCAPE '\\'");
-    if let Some(t) = target {
-        q.push(" AND target_id = ").push_bind(t);
+    if let Some(ts) = targets {
+        q.push(" AND target_id IN (");
+        for (i, t) in ts.iter().enumerate() {
+            if i > 0 {
+                q.push(", ");
+            }
+            q.push_bind(*t);
+        }
+        q.push(")");
     }
     q.push(" ORDER BY survey_id, target_id, id LIMIT ").push_bind(limit);
     let rows: Vec<(String,)> = c.fetch_all(q).await?;
@@ -997,18 +1049,37 @@ pub async fn texts(c: &mut Conn, survey: i64, target: Option<i64>, code: &str, l
 pub struct ResponseRow {
     pub id: String,
     pub target_id: i64,
-    pub channel: String,
     pub day: Date,
-    pub serial: Option<String>,
     pub person_id: Option<i64>,
     pub answers_json: String,
 }
 
 /// Every response of a survey, in the order of their random ids.
 pub async fn responses(c: &mut Conn, survey: i64) -> Result<Vec<ResponseRow>, StoreError> {
-    Ok(c
-        .fetch_all(Sql::new("SELECT id, target_id, channel, day, serial, person_id, answers_json FROM survey_responses WHERE survey_id = $1 ORDER BY id").bind(survey))
-        .await?)
+    Ok(c.fetch_all(Sql::new("SELECT id, target_id, day, person_id, answers_json FROM survey_responses WHERE survey_id = $1 ORDER BY id").bind(survey)).await?)
+}
+
+/// Recounts every stored tally from the raw records, once after an upgrade that changed how a
+/// tally is counted (the satisfaction rate read from the overall question only, the channels
+/// from participation); `meta.tallies` names the version in force.
+pub async fn retally_all(c: &mut Conn) -> Result<u64, StoreError> {
+    const VERSION: &str = "2";
+    if c.fetch_opt_string(Sql::new("SELECT value FROM meta WHERE key = 'tallies'")).await?.as_deref() == Some(VERSION) {
+        return Ok(0);
+    }
+    let surveys = list(c).await?;
+    let mut n = 0;
+    for s in surveys {
+        let qn = s.questionnaire();
+        let targets: Vec<(i64,)> = c.fetch_all(Sql::new("SELECT target_id FROM survey_tallies WHERE survey_id = $1 ORDER BY target_id").bind(s.id)).await?;
+        for (t,) in targets {
+            let tally = recount_target(c, &qn, s.id, t).await?;
+            c.execute(Sql::new("UPDATE survey_tallies SET tally_json = $1 WHERE survey_id = $2 AND target_id = $3").bind(serde_json::to_string(&tally).unwrap_or_default()).bind(s.id).bind(t)).await?;
+            n += 1;
+        }
+    }
+    crate::set_meta(c, "tallies", VERSION).await?;
+    Ok(n)
 }
 
 /// Participation per organization: for each secondary Party organization (and each college or
@@ -1069,13 +1140,6 @@ pub fn participation_counts(tallies: &BTreeMap<i64, Tally>) -> Vec<(String, i64)
 /// The units that may own a survey (the top of the administrative tree), with their paths.
 pub async fn owner_units(c: &mut Conn) -> Result<Vec<(i64, String, String)>, StoreError> {
     Ok(c.fetch_all(Sql::new("SELECT id, name, path FROM units WHERE closed_on IS NULL AND depth <= 1 ORDER BY path")).await?)
-}
-
-/// Name, number and e-mail of each invitee, for the list of personal links.
-pub async fn invitee_contacts(c: &mut Conn, id: i64) -> Result<HashMap<i64, (String, String, Option<String>)>, StoreError> {
-    let rows: Vec<(i64, String, String, Option<String>)> =
-        c.fetch_all(Sql::new("SELECT p.id, p.name, p.number, p.email FROM people p WHERE p.id IN (SELECT person_id FROM survey_invitees WHERE survey_id = $1)").bind(id)).await?;
-    Ok(rows.into_iter().map(|(i, n, num, e)| (i, (n, num, e))).collect())
 }
 
 /// The names of the nodes just below the root of each tree, for roll-ups.
@@ -1210,10 +1274,7 @@ pub async fn remind(c: &mut Conn, scope: &Scope, id: i64, public_url: &str) -> R
             }
             None => {
                 let Some(to) = email else { continue };
-                c.execute(Sql::new("UPDATE survey_links SET revoked = TRUE WHERE survey_id = $1 AND person_id = $2 AND used_on IS NULL").bind(id).bind(person)).await?;
-                let token = new_token();
-                c.execute(Sql::new("INSERT INTO survey_links (survey_id, token_hash, person_id, created_ms) VALUES ($1, $2, $3, $4)").bind(id).bind(token_hash(&token)).bind(person).bind(now)).await?;
-                crate::outbox::enqueue(c, &to, &subject, &format!("请通过您的专属链接完成问卷“{}”（仅限本人、一次有效）：\n{public_url}/s/{token}\n\nYour personal single-use link to the survey.", s.title)).await?;
+                mail_link(c, &s, person, &to, public_url).await?;
                 out.mailed += 1;
             }
         }

@@ -502,7 +502,7 @@ async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Option<Ca
                 Case { method: "GET", path: format!("/inspection-photos/{pid}"), form: None, json: None, insider: "unithead", outsider: "orgsec", secret: String::new() }
             }
         }
-        name if name.starts_with("survey_") || name == "api_survey_answer" => {
+        name if name.starts_with("survey_") || name == "api_survey_answer" || name == "api_survey_results" => {
             // A survey of the library (the unit head's unit) about its windows; the unit head
             // is its owner and, for the answering cases, an invitee; a college secretary is neither.
             let opened = matches!(name, "survey_close" | "survey_remind" | "survey_answer_submit" | "api_survey_answer");
@@ -521,7 +521,7 @@ async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Option<Ca
                     let c = app.login("unithead").await;
                     let number = app.get_json(&c, &format!("/api/v1/people/{}", app.get_json(&c, "/api/v1/me").await["person_id"])).await["number"].as_str().unwrap().to_string();
                     assert_eq!(app.post_form(&c, &at("/audience"), &[("mode", "numbers"), ("numbers", &number)]).await.status(), 303);
-                    assert_eq!(app.post_form(&c, &at("/links"), &[("kind", "personal")]).await.status(), 200);
+                    assert_eq!(app.post_form(&c, &at("/links"), &[("kind", "personal")]).await.status(), 303);
                     Case { method: "POST", path: at("/links/revoke"), form: form(&[("number", &number)]), json: None, insider, outsider, secret: String::new() }
                 }
                 "survey_links" => Case { method: "POST", path: at("/links"), form: form(&[("kind", "slips"), ("count", "2")]), json: None, insider, outsider, secret: String::new() },
@@ -536,6 +536,7 @@ async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Option<Ca
                 "survey_answer_submit" => Case { method: "POST", path: at("/answer"), form: form(&answers), json: None, insider, outsider, secret: String::new() },
                 "survey_results" => Case { method: "GET", path: at("/results"), form: None, json: None, insider, outsider, secret: format!("图书馆窗口测评{n}") },
                 "survey_export" => Case { method: "GET", path: at("/export/summary.xlsx"), form: None, json: None, insider, outsider, secret: String::new() },
+                "api_survey_results" => Case { method: "GET", path: format!("/api/v1/surveys/{id}/results"), form: None, json: None, insider, outsider, secret: format!("图书馆窗口测评{n}") },
                 "api_survey_answer" => {
                     let body = json!({"target": f.window, "answers": {"q1": 0, "q2": 0, "q3": 1, "q4": 0, "q5": 0, "q6": 2, "q7": 0, "q8": 0, "q9": 0}});
                     Case { method: "POST", path: format!("/api/v1/surveys/{id}/responses"), form: None, json: Some(body), insider, outsider, secret: String::new() }

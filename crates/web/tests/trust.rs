@@ -62,6 +62,12 @@ both!(
     a_failed_login_dated_in_the_future_blocks_no_longer_than_its_delay,
     common_repeated_and_university_passwords_are_refused,
     a_server_without_the_demo_refuses_to_start_while_demo_accounts_are_enabled,
+    a_target_under_five_shows_and_exports_nothing_nor_can_it_be_subtracted,
+    a_response_carries_nothing_that_joins_it_to_who_took_part,
+    open_results_are_aggregates_for_invitees_and_raw_rows_stay_with_the_owner,
+    an_audience_stays_within_the_owners_reach_and_links_go_to_the_invitee,
+    the_satisfaction_rate_counts_each_response_once,
+    a_survey_has_one_sampled_audience,
 );
 
 /// The review's takeover: a branch secretary added the office's own person to their branch
@@ -360,4 +366,270 @@ async fn a_server_without_the_demo_refuses_to_start_while_demo_accounts_are_enab
     assert_eq!(n, 13, "one audit entry per demo account");
     drop(c);
     store.close().await;
+}
+
+fn first_id(html: &str, prefix: &str) -> i64 {
+    let i = html.find(prefix).unwrap_or_else(|| panic!("{prefix} in the page")) + prefix.len();
+    html[i..].chars().take_while(char::is_ascii_digit).collect::<String>().parse().unwrap()
+}
+
+/// A survey of the office from a plan template; its id.
+async fn office_survey(app: &TestApp, template: &str) -> i64 {
+    let office = app.login("office").await;
+    let (status, body) = form(app, &office, "/surveys", &[("template", template), ("owner", "office")]).await;
+    assert_eq!(status, 303, "{body}");
+    first_id(&office.get(app.url("/surveys")).send().await.unwrap().text().await.unwrap(), "href=\"/surveys/")
+}
+
+/// `n` printed slips of a survey (the office's CSV, tied to nobody).
+async fn slips(app: &TestApp, id: i64, n: usize) -> Vec<String> {
+    let office = app.login("office").await;
+    let r = app.post_form(&office, &format!("/surveys/{id}/links"), &[("kind", "slips"), ("count", &n.to_string())]).await;
+    assert_eq!(r.status(), 200);
+    r.text().await.unwrap().lines().skip(1).map(|l| l.rsplit("/s/").next().unwrap().trim().to_string()).collect()
+}
+
+/// The window questionnaire's answers: every rating "satisfied" but the overall one (q9).
+fn window_answers(q9: u8, comment: &str) -> Value {
+    let mut a = json!({"q1": 0, "q2": 0, "q3": 0, "q4": 0, "q5": 0, "q6": 0, "q7": 0, "q8": 0, "q9": q9});
+    if !comment.is_empty() {
+        a["q10"] = json!(comment);
+    }
+    a
+}
+
+/// The library's windows (the unit head's unit).
+async fn library_windows(app: &TestApp) -> Vec<(i64, String)> {
+    let office = app.login("office").await;
+    let library = reach(app, "unithead", "unit").await;
+    let lib = app.get_json(&office, &format!("/api/v1/units/{library}")).await;
+    lib["children"].as_array().unwrap().iter().filter(|n| n["kind"] == "window").map(|n| (n["id"].as_i64().unwrap(), n["name"].as_str().unwrap().to_string())).collect()
+}
+
+/// The review's export leak: a window with one response was exported with its answers and free
+/// text, and the page showed the free texts of a target under 5. Now a target under 5 shows
+/// nothing, exports nothing, and no total contains it (the total minus the shown targets would
+/// give it away); several small targets that together reach 5 show as one line.
+async fn a_target_under_five_shows_and_exports_nothing_nor_can_it_be_subtracted(app: TestApp) {
+    let windows = library_windows(&app).await;
+    assert!(windows.len() >= 3, "the library has windows: {windows:?}");
+    let (a, b, w3) = (windows[0].0, windows[1].0, windows[2].0);
+    let id = office_survey(&app, "window-satisfaction").await;
+    let office = app.login("office").await;
+    assert_eq!(form(&app, &office, &format!("/surveys/{id}/targets"), &[]).await.0, 303);
+    assert_eq!(form(&app, &office, &format!("/surveys/{id}/open"), &[]).await.0, 303);
+    let tokens = slips(&app, id, 16).await;
+    let anon = common::client(&app.base);
+    let answer = async |token: &str, target: i64, q9: u8, comment: &str| {
+        let r = anon.post(app.url(&format!("/api/v1/s/{token}"))).json(&json!({"target": target, "answers": window_answers(q9, comment)})).send().await.unwrap();
+        assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    };
+    // Window A: six responses, five satisfied and one not. Window B: one, dissatisfied, with a text.
+    for (i, q9) in [0u8, 0, 0, 0, 0, 2].into_iter().enumerate() {
+        answer(&tokens[i], a, q9, "甲窗口服务很好").await;
+    }
+    answer(&tokens[6], b, 2, "乙窗口的秘密意见").await;
+    let results = office.get(app.url(&format!("/surveys/{id}/results"))).send().await.unwrap().text().await.unwrap();
+    assert!(!results.contains("乙窗口的秘密意见"), "no free text of a target under 5");
+    assert!(results.contains("甲窗口服务很好"));
+    // The total is window A's alone: 5 of 6 = 83.33%, not 5 of 7.
+    assert!(results.contains(r#"<div class="stat">6</div><div class="muted">有效答卷</div>"#), "the total leaves B out");
+    assert!(results.contains("83.33%") && !results.contains("71.43%"), "the rate leaves B out");
+    let one = office.get(app.url(&format!("/surveys/{id}/results?target={b}"))).send().await.unwrap().text().await.unwrap();
+    assert!(one.contains("答卷不足 5 份") && !one.contains("乙窗口的秘密意见"));
+    // Exports and the API agree.
+    let raw = office.get(app.url(&format!("/surveys/{id}/export/responses.csv"))).send().await.unwrap().text().await.unwrap();
+    assert_eq!(raw.lines().count(), 7, "a header and window A's six: {raw}");
+    assert!(!raw.contains("乙窗口的秘密意见"));
+    let summary = office.get(app.url(&format!("/surveys/{id}/export/summary.csv"))).send().await.unwrap().text().await.unwrap();
+    assert!(summary.contains("83.33%") && !summary.contains("71.43%"), "{summary}");
+    let api = app.get_json(&office, &format!("/api/v1/surveys/{id}/results")).await;
+    assert_eq!(api["total"]["responses"], 6);
+    assert_eq!(api["left_out"], true);
+    let tb = api["targets"].as_array().unwrap().iter().find(|t| t["id"] == b).unwrap();
+    assert!(tb["figures"].is_null(), "{tb}");
+    // A third window with four: the small ones reach five together and show as one line,
+    // counted in the total; still no text or row of either on its own.
+    for token in &tokens[7..11] {
+        answer(token, w3, 0, "").await;
+    }
+    let api = app.get_json(&office, &format!("/api/v1/surveys/{id}/results")).await;
+    assert_eq!(api["others"]["responses"], 5);
+    assert_eq!(api["total"]["responses"], 11);
+    let results = office.get(app.url(&format!("/surveys/{id}/results"))).send().await.unwrap().text().await.unwrap();
+    assert!(results.contains("其余对象合计"));
+    let raw = office.get(app.url(&format!("/surveys/{id}/export/responses.csv"))).send().await.unwrap().text().await.unwrap();
+    assert_eq!(raw.lines().count(), 12);
+    let names: Vec<&str> = windows.iter().take(3).map(|w| w.1.as_str()).collect();
+    assert!(raw.lines().filter(|l| l.contains(names[1]) || l.contains(names[2])).count() == 0, "the small windows are not named row by row");
+}
+
+/// The channel of each response was exported and backed up beside its answers, and the
+/// participation audit entry named the voter with the channel: together they identified a lone
+/// paper respondent. A response carries no channel now; the audit entry neither; revoking a
+/// person's link answers the same whether or not they answered.
+async fn a_response_carries_nothing_that_joins_it_to_who_took_part(app: TestApp) {
+    let id = office_survey(&app, "theme-commitments").await;
+    let office = app.login("office").await;
+    // Two invitees without an account, with an e-mail address; their links go to them.
+    let library = reach(&app, "unithead", "unit").await;
+    for (n, mail) in [("T16000201", "a16@example.edu.cn"), ("T16000202", "b16@example.edu.cn")] {
+        let (status, body) = post_json(&app, &office, "/api/v1/people", json!({"name": format!("参与者{n}"), "kind": "staff", "number": n, "political_status": "13", "unit_id": library, "email": mail})).await;
+        assert_eq!(status, 200, "{body}");
+    }
+    assert_eq!(form(&app, &office, &format!("/surveys/{id}/audience"), &[("mode", "numbers"), ("numbers", "T16000201\nT16000202")]).await.0, 303);
+    assert_eq!(form(&app, &office, &format!("/surveys/{id}/open"), &[]).await.0, 303);
+    assert_eq!(form(&app, &office, &format!("/surveys/{id}/links"), &[("kind", "personal")]).await.0, 303);
+    let link = app.mailed_link("a16@example.edu.cn").await.unwrap();
+    let answers = json!({"q1": 0, "q3": [0, 0, 0], "q4": 0});
+    let r = common::client(&app.base).post(app.url(&format!("/api/v1/s/{link}"))).json(&json!({"answers": answers})).send().await.unwrap();
+    assert_eq!(r.status(), 201);
+    // Five logged-in answers, so that the survey shows figures at all.
+    for user in ["member", "branchsec", "student", "teacher", "cadre"] {
+        let c = app.login(user).await;
+        let n = app.get_json(&office, &format!("/api/v1/people/{}", person_of(&app, user).await)).await["number"].as_str().unwrap().to_string();
+        assert_eq!(form(&app, &office, &format!("/surveys/{id}/audience"), &[("mode", "numbers"), ("numbers", &n)]).await.0, 303);
+        let r = c.post(app.url(&format!("/api/v1/surveys/{id}/responses"))).json(&json!({"answers": answers})).send().await.unwrap();
+        assert_eq!(r.status(), 201, "{user}");
+    }
+    // The raw export has no channel, no day and no serial; the lone link respondent is a row like the others.
+    let raw = office.get(app.url(&format!("/surveys/{id}/export/responses.csv"))).send().await.unwrap().text().await.unwrap();
+    let header = raw.lines().next().unwrap();
+    for word in ["方式", "日期", "纸质编号"] {
+        assert!(!header.contains(word), "{header}");
+    }
+    assert!(!raw.contains("专属链接") && !raw.contains("登录作答"));
+    // The one link respondent's channel is not shown by itself (1 of 6), nor the logins beside it.
+    let results = office.get(app.url(&format!("/surveys/{id}/results"))).send().await.unwrap().text().await.unwrap();
+    assert!(!results.contains(r#"<div class="stat">1</div><div class="muted">专属链接</div>"#), "{results}");
+    assert!(!results.contains(r#"<div class="stat">5</div><div class="muted">登录作答</div>"#));
+    // The audit log says who took part, never how.
+    let entries = audit_actions(&app, "survey.participate").await;
+    assert!(entries.len() >= 6);
+    assert!(entries.iter().all(|e| !e["after"].as_str().unwrap_or("").contains("channel")), "{entries:?}");
+    // Revoking the links of the one who answered and of the one who did not: the same answer.
+    let mut answers_seen = Vec::new();
+    for n in ["T16000201", "T16000202", "T16000299"] {
+        let r = app.post_form(&office, &format!("/surveys/{id}/links/revoke"), &[("number", n)]).await;
+        answers_seen.push((r.status().as_u16(), r.headers().get("location").map(|l| l.to_str().unwrap().to_string())));
+    }
+    assert_eq!(answers_seen[0], answers_seen[1], "answered or not, the same answer");
+    assert_eq!(answers_seen[0], (303, Some(format!("/surveys/{id}?done=revoked_link"))));
+    let entries = audit_actions(&app, "survey.revoke").await;
+    assert!(entries.iter().all(|e| !e["after"].as_str().unwrap_or("").contains("revoked")), "the log does not count what was revoked: {entries:?}");
+}
+
+/// "Respondents may see the results" let every logged-in account download the raw responses.
+/// Open results are for the invitees, as aggregates; raw rows go to the owner and the office.
+async fn open_results_are_aggregates_for_invitees_and_raw_rows_stay_with_the_owner(app: TestApp) {
+    let office = app.login("office").await;
+    let (status, body) = form(&app, &office, "/surveys", &[("template", "blank"), ("owner", "office"), ("title", "公开结果测试"), ("anonymous", "yes"), ("results_public", "yes")]).await;
+    assert_eq!(status, 303, "{body}");
+    let id = first_id(&office.get(app.url("/surveys")).send().await.unwrap().text().await.unwrap(), "href=\"/surveys/");
+    let mut numbers = Vec::new();
+    let users = ["member", "branchsec", "student", "teacher", "cadre"];
+    for user in users {
+        numbers.push(app.get_json(&office, &format!("/api/v1/people/{}", person_of(&app, user).await)).await["number"].as_str().unwrap().to_string());
+    }
+    assert_eq!(form(&app, &office, &format!("/surveys/{id}/audience"), &[("mode", "numbers"), ("numbers", &numbers.join("\n"))]).await.0, 303);
+    assert_eq!(form(&app, &office, &format!("/surveys/{id}/open"), &[]).await.0, 303);
+    for user in users {
+        let c = app.login(user).await;
+        let r = c.post(app.url(&format!("/api/v1/surveys/{id}/responses"))).json(&json!({"answers": {"q1": format!("{user}的意见")}})).send().await.unwrap();
+        assert_eq!(r.status(), 201, "{user}: {}", r.text().await.unwrap());
+    }
+    let member = app.login("member").await;
+    assert_eq!(member.get(app.url(&format!("/surveys/{id}/results"))).send().await.unwrap().status(), 200);
+    assert_eq!(member.get(app.url(&format!("/surveys/{id}/export/summary.xlsx"))).send().await.unwrap().status(), 200);
+    for file in ["responses.csv", "responses.xlsx"] {
+        assert_eq!(member.get(app.url(&format!("/surveys/{id}/export/{file}"))).send().await.unwrap().status(), 403, "{file}");
+    }
+    // Someone not invited sees nothing.
+    let other = app.login("branchsec2").await;
+    assert_eq!(other.get(app.url(&format!("/surveys/{id}/results"))).send().await.unwrap().status(), 404);
+    assert_eq!(other.get(app.url(&format!("/surveys/{id}/export/responses.csv"))).send().await.unwrap().status(), 404);
+    // The office has the rows.
+    let raw = office.get(app.url(&format!("/surveys/{id}/export/responses.csv"))).send().await.unwrap().text().await.unwrap();
+    assert_eq!(raw.lines().count(), 6);
+}
+
+/// A survey's owner put people outside their reach into the audience by number, then received
+/// their names, numbers, e-mail and personal links. The audience stays in the owner's reach, and
+/// personal links go to each invitee, never to the owner.
+async fn an_audience_stays_within_the_owners_reach_and_links_go_to_the_invitee(app: TestApp) {
+    let library = reach(&app, "unithead", "unit").await;
+    let head = app.login("unithead").await;
+    let (status, body) = form(&app, &head, "/surveys", &[("template", "window-satisfaction"), ("owner", &library.to_string())]).await;
+    assert_eq!(status, 303, "{body}");
+    let id = first_id(&head.get(app.url("/surveys")).send().await.unwrap().text().await.unwrap(), "href=\"/surveys/");
+    let office = app.login("office").await;
+    let stranger = app.get_json(&office, &format!("/api/v1/people/{}", person_of(&app, "branchsec2").await)).await["number"].as_str().unwrap().to_string();
+    let (status, body) = form(&app, &head, &format!("/surveys/{id}/audience"), &[("mode", "numbers"), ("numbers", &stranger)]).await;
+    assert_eq!(status, 422, "{body}");
+    assert!(body.contains("不在您的管理范围内"));
+    // A number that does not exist gets the same answer.
+    let (status, body2) = form(&app, &head, &format!("/surveys/{id}/audience"), &[("mode", "numbers"), ("numbers", "NOSUCH16")]).await;
+    assert_eq!(status, 422);
+    assert!(body2.contains("不在您的管理范围内"));
+    // A subtree out of reach neither.
+    let college = reach(&app, "orgsec", "unit").await;
+    let (status, _) = form(&app, &head, &format!("/surveys/{id}/audience"), &[("mode", "unit"), ("node", &college.to_string())]).await;
+    assert_eq!(status, 422);
+    // The library's own people are fine; their links go by mail, the page shows none.
+    assert_eq!(form(&app, &head, &format!("/surveys/{id}/audience"), &[("mode", "unit"), ("node", &library.to_string())]).await.0, 303);
+    let r = app.post_form(&head, &format!("/surveys/{id}/links"), &[("kind", "personal")]).await;
+    assert_eq!(r.status(), 303);
+    let page = head.get(app.url(r.headers()["location"].to_str().unwrap())).send().await.unwrap().text().await.unwrap();
+    assert!(!page.contains("/s/"), "no personal link on the owner's page");
+    assert!(page.contains("专属链接已发到"));
+}
+
+/// The satisfaction rate pooled the matrix items with the overall question, so one response
+/// counted several times. It is the overall question's now, each response once; the items have
+/// rates of their own, shown apart; the page, the export and the API agree.
+async fn the_satisfaction_rate_counts_each_response_once(app: TestApp) {
+    // "践行承诺" survey: q3 a matrix of three items, q4 the overall satisfaction.
+    let id = office_survey(&app, "theme-commitments").await;
+    let office = app.login("office").await;
+    assert_eq!(form(&app, &office, &format!("/surveys/{id}/open"), &[]).await.0, 303);
+    let tokens = slips(&app, id, 5).await;
+    let anon = common::client(&app.base);
+    // Overall: 满意 ×2, 基本满意 ×1, 不满意 ×2: 3 of 5 = 60.00%. Items all 满意 (which pooled would
+    // have given (3 + 15) / 20 = 90.00%, each response counted four times).
+    for (t, q4) in tokens.iter().zip([0u8, 0, 1, 2, 2]) {
+        let r = anon.post(app.url(&format!("/api/v1/s/{t}"))).json(&json!({"answers": {"q1": 0, "q3": [0, 0, 0], "q4": q4}})).send().await.unwrap();
+        assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    }
+    let results = office.get(app.url(&format!("/surveys/{id}/results"))).send().await.unwrap().text().await.unwrap();
+    assert!(results.contains("60.00%") && !results.contains("90.00%"), "the overall question only");
+    assert!(results.contains("第 4 题（总体评价）") && results.contains("第 3 题各分项"), "the definition says so");
+    assert!(results.contains("分项满意率"), "the items' own rates are shown apart");
+    let summary = office.get(app.url(&format!("/surveys/{id}/export/summary.csv"))).send().await.unwrap().text().await.unwrap();
+    assert!(summary.contains("60.00%") && summary.contains("2/1/2"), "{summary}");
+    let api = app.get_json(&office, &format!("/api/v1/surveys/{id}/results")).await;
+    assert_eq!(api["total"]["rate"], "60.00");
+    assert_eq!((api["total"]["satisfied"].as_u64(), api["total"]["fairly_satisfied"].as_u64(), api["total"]["dissatisfied"].as_u64()), (Some(2), Some(1), Some(2)));
+    // The stored tallies recount from the raw responses to the same.
+    let recount = office.get(app.url(&format!("/surveys/{id}/results?recount=1"))).send().await.unwrap().text().await.unwrap();
+    assert!(recount.contains("核算一致"));
+}
+
+/// A second sample of the same survey silently added to its audience: one draw makes it.
+async fn a_survey_has_one_sampled_audience(app: TestApp) {
+    let id = office_survey(&app, "window-satisfaction").await;
+    let office = app.login("office").await;
+    let library = reach(&app, "unithead", "unit").await;
+    let draw = |size: &'static str| vec![("node", library.to_string()), ("students_only", String::new()), ("size", size.to_string()), ("stratify", "none".to_string()), ("owner", library.to_string())];
+    let first: Vec<(&str, String)> = draw("2");
+    let fields: Vec<(&str, &str)> = first.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, body) = form(&app, &office, &format!("/surveys/{id}/samples"), &fields).await;
+    assert_eq!(status, 303, "{body}");
+    let (status, body) = form(&app, &office, &format!("/surveys/{id}/samples"), &fields).await;
+    assert_eq!(status, 409, "{body}");
+    assert!(body.contains("已有抽样"), "{body}");
+    // The record says how a percentage rounds.
+    let sample = office.get(app.url("/samples")).send().await.unwrap().text().await.unwrap();
+    let sid = first_id(&sample, "href=\"/samples/");
+    let page = common::client(&app.base).get(app.url(&format!("/samples/{sid}"))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("向上取整"));
 }

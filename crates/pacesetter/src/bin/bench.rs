@@ -347,10 +347,10 @@ async fn bench_surveys(responses: usize, links: usize) {
         drop(c);
         let t0 = Instant::now();
         let mut w = store.write().await.expect("write");
-        let made = pacesetter_store::survey::create_links(&mut w, &office, id, &[], links as u64).await.expect("links");
+        let made = pacesetter_store::survey::create_slips(&mut w, &office, id, links as u64).await.expect("links");
         w.commit().await.expect("commit");
         println!("{name:<9} {} single-use links made and stored (hashed) in {:.1} s", made.len(), t0.elapsed().as_secs_f64());
-        let tokens: Vec<String> = made.into_iter().map(|(_, t)| t).collect();
+        let tokens: Vec<String> = made;
         // 10,000 people with accounts and open sessions, invited.
         let t0 = Instant::now();
         let mut w = store.write().await.expect("write");

@@ -12,13 +12,14 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Form, Json};
+use pacesetter_domain::anonymity;
 use pacesetter_domain::dates::iso;
 use pacesetter_domain::survey::{self as sv, Answers, Channel, Kind, Question, Questionnaire, Rate, Scale, Tally, TargetKind};
 use pacesetter_domain::validate::FieldErrors;
 use pacesetter_domain::Lang;
 use pacesetter_store::survey::{self, Outcome, SurveyRow, SurveyState, Submission, TargetRow};
 use pacesetter_store::{campaign, StoreError};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 // ---- the list and creation --------------------------------------------------------------
 
@@ -146,7 +147,8 @@ struct SurveyPage {
     q: Questionnaire,
     targets: Vec<TargetRow>,
     invited: i64,
-    answered: Vec<(String, i64)>,
+    /// Responses by channel as the results publish them (none under the minimum).
+    answered: Vec<(String, Option<u64>)>,
     f: FormState,
     kinds: Vec<(&'static str, &'static str)>,
 }
@@ -206,7 +208,7 @@ async fn show_page(s: &AppState, ctx: &Ctx, row: SurveyRow, f: FormState, status
     let mut c = s.store.read().await?;
     let targets = survey::targets(&mut c, row.id).await?;
     let invited = survey::invitee_count(&mut c, row.id).await?;
-    let answered = survey::participation_counts(&survey::tallies(&mut c, &row).await?);
+    let answered = results_model(&mut c, row.clone()).await?.channels;
     let lang = ctx.lang;
     let kinds = Kind::ALL.iter().map(|k| (k.code(), k.label(lang))).collect();
     let title = row.title.clone();
@@ -343,16 +345,15 @@ pub async fn open(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form
     change(&s, &ctx, id, form_map(p), "saved", async move |w, scope, row| survey::open(w, scope, row.id).await).await
 }
 
-/// Revokes the unused links of one invitee, named by staff or student number.
+/// Revokes the unused links of one invitee, named by staff or student number. The answer is the
+/// same whether they had one, had used it, or were not invited: anything else would tell
+/// whether they answered.
 pub async fn revoke(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
     let m = form_map(p);
     let number = field(&m, "number").unwrap_or("").to_string();
     change(&s, &ctx, id, m, "revoked_link", async move |w, scope, row| {
         let person = survey::person_by_number(w, &number).await?.ok_or_else(|| StoreError::invalid("number", "查无此人", "No one has this number"))?;
-        if survey::revoke_links(w, scope, row.id, Some(person), None).await? == 0 {
-            return Err(StoreError::invalid("number", "此人没有未使用的专属链接", "This person has no unused link"));
-        }
-        Ok(())
+        survey::revoke_links(w, scope, row.id, Some(person), None).await
     })
     .await
 }
@@ -367,47 +368,36 @@ pub async fn close(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, For
     change(&s, &ctx, id, form_map(p), "ended", async move |w, scope, row| survey::close(w, scope, row.id).await).await
 }
 
-/// Makes single-use links: one per invitee who has none (to send by e-mail or SMS, or print),
-/// or a number of printed slips tied to nobody. The list is a CSV shown once: only the tokens'
-/// hashes are kept.
+/// Hands out single-use links: personal ones by e-mail to each invitee without an account (the
+/// owner never sees them: whoever holds one can answer in that name), or a number of printed
+/// slips tied to nobody, as a CSV shown once (only the tokens' hashes are kept).
 pub async fn links(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
     let row = managed(&s, &ctx, id).await?;
     let scope = ctx.me()?.scope.clone();
     let m = form_map(p);
-    let slips = match field(&m, "kind") {
-        Some("slips") => match field(&m, "count").and_then(|v| v.parse::<u64>().ok()) {
-            Some(n) if (1..=100_000).contains(&n) => n,
-            _ => {
-                let mut e = FieldErrors::new();
-                e.add("count", "份数应为 1 至 100000", "The number is from 1 to 100,000");
-                return show_page(&s, &ctx, row, FormState::with(ctx.lang, m, e), StatusCode::UNPROCESSABLE_ENTITY).await;
-            }
-        },
-        _ => 0,
+    if field(&m, "kind") != Some("slips") {
+        let url = s.site.public_url.clone();
+        return change(&s, &ctx, id, m, "links_sent", async move |w, scope, row| survey::deliver_links(w, scope, row.id, &url).await.map(|_| ())).await;
+    }
+    let slips = match field(&m, "count").and_then(|v| v.parse::<u64>().ok()) {
+        Some(n) if (1..=100_000).contains(&n) => n,
+        _ => {
+            let mut e = FieldErrors::new();
+            e.add("count", "份数应为 1 至 100000", "The number is from 1 to 100,000");
+            return show_page(&s, &ctx, row, FormState::with(ctx.lang, m, e), StatusCode::UNPROCESSABLE_ENTITY).await;
+        }
     };
     let mut w = s.store.write().await?;
-    let persons = if slips == 0 { survey::invitees_without_link(&mut w, id).await? } else { Vec::new() };
-    let made = survey::create_links(&mut w, &scope, id, &persons, slips).await?;
-    let names: HashMap<i64, (String, String, Option<String>)> = if persons.is_empty() {
-        HashMap::new()
-    } else {
-        survey::invitee_contacts(&mut w, id).await?
-    };
+    let made = survey::create_slips(&mut w, &scope, id, slips).await?;
     w.commit().await.map_err(StoreError::from)?;
     let lang = ctx.lang;
     let base = &s.site.public_url;
     let sheet = Sheet {
-        name: lang.t("专属链接", "Links").into(),
-        headers: vec![lang.t("姓名", "Name").into(), lang.t("学号/工号", "Number").into(), lang.t("邮箱", "E-mail").into(), lang.t("作答链接（一次有效）", "Link (single use)").into()],
-        rows: made
-            .iter()
-            .map(|(p, t)| {
-                let (n, num, e) = p.and_then(|p| names.get(&p).cloned()).unwrap_or_default();
-                vec![n, num, e.unwrap_or_default(), format!("{base}/s/{t}")]
-            })
-            .collect(),
+        name: lang.t("作答纸条", "Slips").into(),
+        headers: vec![lang.t("序号", "No.").into(), lang.t("作答链接（一次有效）", "Link (single use)").into()],
+        rows: made.iter().enumerate().map(|(i, t)| vec![(i + 1).to_string(), format!("{base}/s/{t}")]).collect(),
     };
-    Ok(crate::export::csv_response(&sheet, &format!("survey-{id}-links.csv")))
+    Ok(crate::export::csv_response(&sheet, &format!("survey-{id}-slips.csv")))
 }
 
 // ---- answering ---------------------------------------------------------------------------
@@ -774,13 +764,22 @@ impl QuestionView {
     pub fn count(&self, i: &usize) -> u64 {
         self.t.counts.get(*i).copied().unwrap_or(0)
     }
+    /// A matrix on the satisfaction scale: each item's own rate (never pooled into the survey's).
+    pub fn item_rates(&self) -> Vec<(String, Rate, String)> {
+        if self.q.kind != Kind::Matrix || self.q.scale != Scale::Satisfaction {
+            return Vec::new();
+        }
+        self.q.options.iter().enumerate().map(|(i, item)| {
+            let r = self.t.item_rate(i);
+            (item.clone(), r, sv::fmt_percent(r.percent()))
+        }).collect()
+    }
 }
 
 pub struct RateLine {
     pub name: String,
-    pub responses: u64,
-    pub rate: Rate,
-    pub shown: bool,
+    /// None: too few responses to show.
+    pub tally: Option<Tally>,
     /// A window's mean inspection score and the number of inspections.
     pub inspection: Option<(String, i64)>,
     /// Advisory ratings (no login), counted apart.
@@ -789,8 +788,65 @@ pub struct RateLine {
 
 impl RateLine {
     pub fn pct(&self) -> String {
-        sv::fmt_percent(self.rate.percent())
+        sv::fmt_percent(self.tally.as_ref().and_then(|t| t.rate.percent()))
     }
+}
+
+/// Participation by organization as it may be shown: the number who answered only from
+/// [`anonymity::MIN_GROUP`] on in an anonymous survey.
+pub struct RateView {
+    pub tree: &'static str,
+    pub name: String,
+    pub invited: u64,
+    pub answered: Option<u64>,
+}
+
+/// A survey's results as anyone who may see them sees them: the published figures (no group
+/// under the minimum, none recoverable by subtraction), participation by channel over the same
+/// responses, and by organization; one model for the page, the exports and the API.
+pub struct Results {
+    pub row: SurveyRow,
+    pub targets: Vec<TargetRow>,
+    pub published: sv::Published,
+    /// Responses by the way they came in, over the published responses ([`anonymity::partition`]).
+    pub channels: Vec<(String, Option<u64>)>,
+    pub rates: Vec<RateView>,
+}
+
+/// Reads and publishes a survey's results (the caller has checked who may see them).
+pub async fn results_model(c: &mut pacesetter_store::Conn, row: SurveyRow) -> Result<Results, StoreError> {
+    let qn = row.questionnaire();
+    let mut tallies = survey::tallies(c, &row).await?;
+    let targets = survey::targets(c, row.id).await?;
+    let top = |path: Option<&str>| path.and_then(|p| p.split('/').filter(|x| !x.is_empty()).nth(1)).and_then(|x| x.parse::<i64>().ok());
+    let list: Vec<sv::TargetTally> = if targets.is_empty() {
+        vec![sv::TargetTally { id: 0, label: String::new(), tally: tallies.remove(&0).unwrap_or_else(|| Tally::new(&qn)), groups: vec![None, None] }]
+    } else {
+        targets
+            .iter()
+            .map(|t| sv::TargetTally {
+                id: t.target_id,
+                label: t.label.clone(),
+                tally: tallies.remove(&t.target_id).unwrap_or_else(|| Tally::new(&qn)),
+                groups: vec![top(t.unit_path.as_deref()), top(t.org_path.as_deref())],
+            })
+            .collect()
+    };
+    let published = sv::publish(&qn, list, row.anonymous, 2);
+    let by_channel: Vec<(String, u64)> = published.total.as_ref().map(|t| t.channels.iter().filter(|(_, n)| **n > 0).map(|(c, n)| (c.clone(), *n)).collect()).unwrap_or_default();
+    let channels = if row.anonymous {
+        let counts: Vec<u64> = by_channel.iter().map(|(_, n)| *n).collect();
+        let (shown, _) = anonymity::partition(&counts);
+        by_channel.into_iter().zip(shown).map(|((c, n), s)| (c, s.then_some(n))).collect()
+    } else {
+        by_channel.into_iter().map(|(c, n)| (c, Some(n))).collect()
+    };
+    let rates = survey::response_rates(c, row.id)
+        .await?
+        .into_iter()
+        .map(|r| RateView { tree: r.tree, name: r.name, invited: r.invited, answered: sv::may_show(r.answered, row.anonymous).then_some(r.answered) })
+        .collect();
+    Ok(Results { row, targets, published, channels, rates })
 }
 
 #[derive(Template)]
@@ -798,19 +854,25 @@ impl RateLine {
 struct ResultsPage {
     l: Layout,
     s: SurveyRow,
-    total: u64,
-    shown: bool,
-    rate: RateLine,
+    /// The figures of the view (every target, or the one chosen); None: under the minimum.
+    view: Option<Tally>,
     definition: String,
     questions: Vec<QuestionView>,
     by_target: Vec<RateLine>,
+    /// The hidden targets together, when they reach the minimum.
+    others: Option<RateLine>,
+    hidden: usize,
+    left_out: bool,
     /// The rates rolled up to the top of each tree, with the table's title.
     rollups: Vec<(String, Vec<RateLine>)>,
-    rates: Vec<survey::RateRow>,
-    channels: Vec<(String, i64)>,
+    rates: Vec<RateView>,
+    channels: Vec<(String, Option<u64>)>,
+    advisory: u64,
     recount: Option<bool>,
     target: Option<i64>,
     targets: Vec<TargetRow>,
+    /// The owner and the office: raw responses and the recount.
+    manager: bool,
 }
 
 impl ResultsPage {
@@ -823,106 +885,112 @@ impl ResultsPage {
     fn tree(&self, t: &str) -> &'static str {
         if t == "party" { self.l.t("党组织", "Party tree") } else { self.l.t("行政单位", "Administrative tree") }
     }
-    fn pct(&self, r: &survey::RateRow) -> String {
-        if r.invited == 0 { "—".into() } else { format!("{:.2}%", r.answered as f64 * 100.0 / r.invited as f64) }
+    fn pct(&self, r: &RateView) -> String {
+        match r.answered {
+            Some(a) if r.invited > 0 => format!("{:.2}%", a as f64 * 100.0 / r.invited as f64),
+            _ => "—".into(),
+        }
+    }
+    fn view_pct(&self) -> String {
+        sv::fmt_percent(self.view.as_ref().and_then(|t| t.rate.percent()))
     }
 }
 
 #[derive(serde::Deserialize)]
 pub struct ResultsQuery {
-    target: Option<i64>,
+    target: Option<String>,
     recount: Option<String>,
 }
 
+/// The survey if the caller may see its results: its owner and the office, and others when the
+/// survey opens its results (aggregates only).
 async fn results_of(s: &AppState, ctx: &Ctx, id: i64) -> AppResult<SurveyRow> {
     let scope = &ctx.me()?.scope;
     let mut c = s.store.read().await?;
     let row = survey::get(&mut c, id).await?;
-    if !row.may_see_results(scope) {
+    let invited = match scope.person {
+        Some(p) if row.results_public => survey::is_invited(&mut c, id, p.0).await?,
+        _ => false,
+    };
+    if !(row.may_manage(scope) || invited) {
         return Err(AppError::not_found());
     }
     Ok(row)
-}
-
-/// The roll-up of the targets' rates into the top level of a tree, by the second part of
-/// each target's path.
-fn roll(names: &HashMap<i64, String>, per_target: &[(TargetRow, Tally)], path: fn(&TargetRow) -> Option<&str>, anonymous: bool) -> Vec<RateLine> {
-    let mut by: BTreeMap<i64, (u64, Rate)> = BTreeMap::new();
-    for (t, tally) in per_target {
-        let Some(top) = path(t).and_then(|p| p.split('/').filter(|x| !x.is_empty()).nth(1)).and_then(|x| x.parse::<i64>().ok()) else { continue };
-        let e = by.entry(top).or_default();
-        e.0 += tally.responses;
-        e.1.add(&tally.rate);
-    }
-    by.into_iter()
-        .map(|(id, (n, rate))| RateLine { name: names.get(&id).cloned().unwrap_or_else(|| id.to_string()), responses: n, rate, shown: sv::may_show(n, anonymous), inspection: None, advisory: 0 })
-        .collect()
 }
 
 pub async fn results(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Query(rq): Query<ResultsQuery>) -> AppResult<Response> {
     let clock = std::time::Instant::now();
     let mut marks: Vec<(&str, u128)> = Vec::new();
     let row = results_of(&s, &ctx, id).await?;
+    let manager = row.may_manage(&ctx.me()?.scope);
     let qn = row.questionnaire();
     let mut c = s.store.read().await?;
-    let tallies = survey::tallies(&mut c, &row).await?;
-    marks.push(("tallies", clock.elapsed().as_micros()));
-    let targets = survey::targets(&mut c, id).await?;
-    let target = rq.target.filter(|t| tallies.contains_key(t) || targets.iter().any(|x| x.target_id == *t));
-    let mut total = Tally::new(&qn);
-    for (t, tally) in &tallies {
-        if target.is_none_or(|x| x == *t) {
-            total.merge(tally);
+    let r = results_model(&mut c, row).await?;
+    marks.push(("published", clock.elapsed().as_micros()));
+    // A target that does not parse, or is not one of the survey's, shows every target.
+    let target = rq.target.as_deref().and_then(|t| t.trim().parse::<i64>().ok()).filter(|t| r.targets.iter().any(|x| x.target_id == *t));
+    let (view, text_targets): (Option<Tally>, Vec<i64>) = match target {
+        Some(t) => (r.published.target(t).cloned(), if r.published.target(t).is_some() { vec![t] } else { Vec::new() }),
+        None => {
+            let mut counted = r.published.counted();
+            if r.published.others.is_some() {
+                counted.extend(r.published.targets.iter().filter(|t| t.tally.is_none()).map(|t| t.id));
+            }
+            (r.published.total.clone(), counted)
+        }
+    };
+    let mut questions = Vec::new();
+    if let Some(v) = &view {
+        for (i, (q, t)) in qn.questions.iter().zip(v.questions.iter()).enumerate() {
+            let texts = if q.kind == Kind::Text { survey::texts(&mut c, id, Some(&text_targets), &q.code, 200).await? } else { Vec::new() };
+            questions.push(QuestionView { n: i + 1, q: q.clone(), t: t.clone(), columns: q.columns(ctx.lang), texts });
         }
     }
-    let anonymous = row.anonymous;
-    let shown = sv::may_show(total.responses, anonymous);
-    let mut questions = Vec::new();
-    for (i, (q, t)) in qn.questions.iter().zip(total.questions.iter()).enumerate() {
-        let texts = if q.kind == Kind::Text && shown { survey::texts(&mut c, id, target, &q.code, 200).await? } else { Vec::new() };
-        questions.push(QuestionView { n: i + 1, q: q.clone(), t: t.clone(), columns: q.columns(ctx.lang), texts });
-    }
     marks.push(("texts", clock.elapsed().as_micros()));
-    let per_target: Vec<(TargetRow, Tally)> = targets.iter().map(|t| (t.clone(), tallies.get(&t.target_id).cloned().unwrap_or_else(|| Tally::new(&qn)))).collect();
-    let inspections = if row.target_kind() == TargetKind::Window { pacesetter_store::window::mean_scores(&mut c).await? } else { HashMap::new() };
-    let advisory = survey::advisory_tallies(&mut c, &row).await?;
+    let inspections = if r.row.target_kind() == TargetKind::Window { pacesetter_store::window::mean_scores(&mut c).await? } else { HashMap::new() };
+    let advisory = survey::advisory_tallies(&mut c, &r.row).await?;
     marks.push(("inspections", clock.elapsed().as_micros()));
-    let by_target = per_target
-        .iter()
-        .map(|(t, tally)| RateLine {
-            name: t.label.clone(),
-            responses: tally.responses,
-            rate: tally.rate,
-            shown: sv::may_show(tally.responses, anonymous),
-            inspection: inspections.get(&t.target_id).map(|(x, n)| (format!("{}.{:02}", x / 100, x % 100), *n)),
-            advisory: advisory.get(&t.target_id).map(|a| a.responses).unwrap_or(0),
-        })
-        .collect();
+    let by_target: Vec<RateLine> = if r.targets.is_empty() {
+        Vec::new()
+    } else {
+        r.published
+            .targets
+            .iter()
+            .map(|t| RateLine {
+                name: t.label.clone(),
+                tally: t.tally.clone(),
+                inspection: inspections.get(&t.id).map(|(x, n)| (format!("{}.{:02}", x / 100, x % 100), *n)),
+                advisory: advisory.get(&t.id).map(|a| a.responses).unwrap_or(0),
+            })
+            .collect()
+    };
+    let others = r.published.others.clone().map(|t| RateLine { name: ctx.t("其余对象合计（各不足 5 份）", "The other targets together (each under 5)").into(), tally: Some(t), inspection: None, advisory: 0 });
     let (unit_names, org_names) = survey::top_names(&mut c).await?;
-    let by_unit = roll(&unit_names, &per_target, |t| t.unit_path.as_deref(), anonymous);
-    let by_org = roll(&org_names, &per_target, |t| t.org_path.as_deref(), anonymous);
+    let line = |names: &HashMap<i64, String>, (id, t): &(i64, Tally)| RateLine { name: names.get(id).cloned().unwrap_or_else(|| id.to_string()), tally: Some(t.clone()), inspection: None, advisory: 0 };
+    let rollups = vec![
+        (ctx.t("按单位汇总", "Rolled up by unit").to_string(), r.published.rollups[0].iter().map(|g| line(&unit_names, g)).collect()),
+        (ctx.t("按党组织汇总", "Rolled up by Party organization").to_string(), r.published.rollups[1].iter().map(|g| line(&org_names, g)).collect()),
+    ];
     marks.push(("rollups", clock.elapsed().as_micros()));
-    let rates = survey::response_rates(&mut c, id).await?;
-    marks.push(("rates", clock.elapsed().as_micros()));
-    let channels = survey::participation_counts(&tallies);
-    marks.push(("channels", clock.elapsed().as_micros()));
-    let recount = if rq.recount.is_some() && row.may_manage(&ctx.me()?.scope) { Some(survey::recount(&mut c, &row).await?.iter().all(|(_, _, same)| *same)) } else { None };
-    let rate = RateLine { name: String::new(), responses: total.responses, rate: total.rate, shown, inspection: None, advisory: advisory.values().map(|a| a.responses).sum() };
+    let recount = if rq.recount.is_some() && manager { Some(survey::recount(&mut c, &r.row).await?.iter().all(|(_, _, same)| *same)) } else { None };
     let page = ResultsPage {
-        l: Layout::new(&ctx, &format!("{} · {}", row.title, ctx.t("结果", "Results"))),
+        l: Layout::new(&ctx, &format!("{} · {}", r.row.title, ctx.t("结果", "Results"))),
         definition: qn.rate_definition(ctx.lang),
-        total: total.responses,
-        shown,
-        rate,
+        view,
         questions,
         by_target,
-        rollups: vec![(ctx.t("按单位汇总", "Rolled up by unit").to_string(), by_unit), (ctx.t("按党组织汇总", "Rolled up by Party organization").to_string(), by_org)],
-        rates,
-        channels,
+        others,
+        hidden: r.published.hidden,
+        left_out: r.published.left_out,
+        rollups,
+        rates: r.rates,
+        channels: r.channels,
+        advisory: advisory.values().map(|a| a.responses).sum(),
         recount,
         target,
-        targets,
-        s: row,
+        targets: r.targets,
+        manager,
+        s: r.row,
     };
     let out = render(&page);
     marks.push(("rendered", clock.elapsed().as_micros()));
@@ -930,26 +998,68 @@ pub async fn results(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Q
     Ok(out)
 }
 
-/// Raw responses (.xlsx or CSV with BOM), in the order of their random ids, with no person in
-/// an anonymous survey; a summary (.xlsx) of counts and rates.
+/// The published results as JSON: the same figures as the page, under the same minimum.
+pub async fn api_results(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<serde_json::Value>> {
+    let row = results_of(&s, &ctx, id).await?;
+    let definition = row.questionnaire().rate_definition(ctx.lang);
+    let mut c = s.store.read().await?;
+    let r = results_model(&mut c, row).await?;
+    let tally_json = |t: &Tally| {
+        serde_json::json!({
+            "responses": t.responses,
+            "satisfied": t.rate.satisfied,
+            "fairly_satisfied": t.rate.fairly,
+            "dissatisfied": t.rate.dissatisfied,
+            "rate": t.rate.percent().map(|p| format!("{p:.2}")),
+            "questions": t.questions.iter().map(|q| serde_json::json!({"code": q.code, "answered": q.answered, "counts": q.counts, "items": q.items})).collect::<Vec<_>>(),
+        })
+    };
+    Ok(Json(serde_json::json!({
+        "survey": r.row.id,
+        "title": r.row.title,
+        "anonymous": r.row.anonymous,
+        "min_group": anonymity::MIN_GROUP,
+        "rate_definition": definition,
+        "total": r.published.total.as_ref().map(tally_json),
+        "targets": r.published.targets.iter().map(|t| serde_json::json!({"id": t.id, "label": t.label, "figures": t.tally.as_ref().map(tally_json)})).collect::<Vec<_>>(),
+        "hidden_targets": r.published.hidden,
+        "others": r.published.others.as_ref().map(tally_json),
+        "left_out": r.published.left_out,
+        "channels": r.channels.iter().map(|(c, n)| serde_json::json!({"channel": c, "responses": n})).collect::<Vec<_>>(),
+        "participation": r.rates.iter().map(|x| serde_json::json!({"tree": x.tree, "name": x.name, "invited": x.invited, "answered": x.answered})).collect::<Vec<_>>(),
+    })))
+}
+
+/// Raw responses (.xlsx or CSV with BOM), in the order of their random ids, to the survey's
+/// owner and the office only; in an anonymous survey only about the targets the results show
+/// (the others together under one label when they reach the minimum), with no person and no
+/// day. A summary (.xlsx, PDF) of the published figures to whoever may see the results.
 pub async fn export(State(s): State<AppState>, ctx: Ctx, Path((id, file)): Path<(i64, String)>) -> AppResult<Response> {
     let row = results_of(&s, &ctx, id).await?;
+    let manager = row.may_manage(&ctx.me()?.scope);
     let lang = ctx.lang;
     let qn = row.questionnaire();
     let mut c = s.store.read().await?;
     let (stem, format) = file.rsplit_once('.').ok_or_else(AppError::not_found)?;
+    let r = results_model(&mut c, row).await?;
+    let row = &r.row;
     let sheet = match stem {
         "responses" => {
-            let rows = survey::responses(&mut c, id).await?;
-            if row.anonymous && (rows.len() as u64) < sv::MIN_GROUP {
-                return Err(AppError::new(StatusCode::FORBIDDEN, "small_group", "匿名问卷答卷少于 5 份，不提供明细", "An anonymous survey with fewer than 5 responses has no raw export"));
+            if !manager {
+                return Err(AppError::new(StatusCode::FORBIDDEN, "raw_responses", "原始答卷只提供给问卷所属单位和创先办", "Raw responses go to the survey's owner and the office only"));
             }
-            let labels: HashMap<i64, String> = survey::targets(&mut c, id).await?.into_iter().map(|t| (t.target_id, t.label)).collect();
-            let mut headers = vec![lang.t("编号", "Id").to_string(), lang.t("评价对象", "Target").into(), lang.t("方式", "Channel").into(), lang.t("日期", "Date").into()];
+            if r.published.total.is_none() {
+                return Err(AppError::new(StatusCode::FORBIDDEN, "small_group", "匿名问卷答卷不足 5 份，不提供明细", "An anonymous survey with fewer than 5 responses has no raw export"));
+            }
+            let shown: std::collections::HashSet<i64> = r.published.counted().into_iter().collect();
+            let pooled = r.published.others.is_some();
+            let labels: HashMap<i64, String> = r.targets.iter().map(|t| (t.target_id, t.label.clone())).collect();
+            let others_label = lang.t("其余对象（各不足 5 份）", "Other targets (each under 5)").to_string();
+            let mut headers = vec![lang.t("编号", "Id").to_string(), lang.t("评价对象", "Target").into()];
             if !row.anonymous {
+                headers.push(lang.t("日期", "Date").into());
                 headers.push(lang.t("人员编号", "Person").into());
             }
-            headers.push(lang.t("纸质编号", "Serial").into());
             for (i, q) in qn.questions.iter().enumerate() {
                 if q.kind == Kind::Matrix {
                     for item in &q.options {
@@ -959,42 +1069,66 @@ pub async fn export(State(s): State<AppState>, ctx: Ctx, Path((id, file)): Path<
                     headers.push(format!("{}. {}", i + 1, q.text));
                 }
             }
-            let rows = rows
+            let rows = survey::responses(&mut c, id)
+                .await?
                 .into_iter()
-                .map(|r| {
-                    let a: Answers = serde_json::from_str(&r.answers_json).unwrap_or_default();
-                    let mut out = vec![r.id, labels.get(&r.target_id).cloned().unwrap_or_default(), Channel::parse(&r.channel).map(|c| c.label(lang)).unwrap_or("").into(), iso(r.day)];
+                .filter_map(|x| {
+                    let target = if !row.anonymous || shown.contains(&x.target_id) {
+                        labels.get(&x.target_id).cloned().unwrap_or_default()
+                    } else if pooled {
+                        others_label.clone()
+                    } else {
+                        return None;
+                    };
+                    let a: Answers = serde_json::from_str(&x.answers_json).unwrap_or_default();
+                    let mut out = vec![x.id, target];
                     if !row.anonymous {
-                        out.push(r.person_id.map(|p| p.to_string()).unwrap_or_default());
+                        out.push(iso(x.day));
+                        out.push(x.person_id.map(|p| p.to_string()).unwrap_or_default());
                     }
-                    out.push(r.serial.unwrap_or_default());
                     for q in &qn.questions {
                         out.extend(answer_cells(q, a.get(&q.code), lang));
                     }
-                    out
+                    Some(out)
                 })
                 .collect();
             Sheet { name: lang.t("答卷", "Responses").into(), headers, rows }
         }
         "summary" => {
-            let tallies = survey::tallies(&mut c, &row).await?;
-            let mut total = Tally::new(&qn);
-            for t in tallies.values() {
-                total.merge(t);
-            }
-            let shown = sv::may_show(total.responses, row.anonymous);
-            let mut rows = vec![vec![lang.t("有效答卷", "Responses").to_string(), String::new(), if shown { total.responses.to_string() } else { "<5".into() }, String::new()]];
-            rows.push(vec![lang.t("满意率", "Satisfaction rate").into(), qn.rate_definition(lang), if shown { sv::fmt_percent(total.rate.percent()) } else { "—".into() }, String::new()]);
-            for (i, (q, t)) in qn.questions.iter().zip(&total.questions).enumerate() {
-                for (k, col) in q.columns(lang).iter().enumerate() {
-                    let count = t.counts.get(k).copied().unwrap_or(0);
-                    rows.push(vec![format!("{}. {}", i + 1, q.text), col.clone(), if shown { count.to_string() } else { "—".into() }, if shown { sv::fmt_percent(t.percent(k)) } else { "—".into() }]);
+            let dash = || "—".to_string();
+            let mut rows = Vec::new();
+            match &r.published.total {
+                Some(total) => {
+                    rows.push(vec![lang.t("有效答卷", "Responses").to_string(), String::new(), total.responses.to_string(), String::new()]);
+                    rows.push(vec![lang.t("满意率", "Satisfaction rate").into(), qn.rate_definition(lang), format!("{}/{}/{}", total.rate.satisfied, total.rate.fairly, total.rate.dissatisfied), sv::fmt_percent(total.rate.percent())]);
+                    for (i, (q, t)) in qn.questions.iter().zip(&total.questions).enumerate() {
+                        for (k, col) in q.columns(lang).iter().enumerate() {
+                            let count = t.counts.get(k).copied().unwrap_or(0);
+                            rows.push(vec![format!("{}. {}", i + 1, q.text), col.clone(), count.to_string(), sv::fmt_percent(t.percent(k))]);
+                        }
+                        if q.kind == Kind::Matrix && q.scale == Scale::Satisfaction {
+                            for (k, item) in q.options.iter().enumerate() {
+                                let ir = t.item_rate(k);
+                                rows.push(vec![format!("{}. {} · {}", i + 1, q.text, item), lang.t("分项满意率", "Item's satisfaction rate").into(), format!("{}/{}/{}", ir.satisfied, ir.fairly, ir.dissatisfied), sv::fmt_percent(ir.percent())]);
+                            }
+                        }
+                    }
                 }
+                None => rows.push(vec![lang.t("有效答卷", "Responses").to_string(), String::new(), "<5".into(), dash()]),
             }
-            for t in survey::targets(&mut c, id).await? {
-                let tally = tallies.get(&t.target_id).cloned().unwrap_or_else(|| Tally::new(&qn));
-                let ok = sv::may_show(tally.responses, row.anonymous);
-                rows.push(vec![t.label, lang.t("满意率", "Satisfaction rate").into(), if ok { tally.responses.to_string() } else { "<5".into() }, if ok { sv::fmt_percent(tally.rate.percent()) } else { "—".into() }]);
+            if !r.targets.is_empty() {
+                for t in &r.published.targets {
+                    match &t.tally {
+                        Some(x) => rows.push(vec![t.label.clone(), lang.t("满意率", "Satisfaction rate").into(), x.responses.to_string(), sv::fmt_percent(x.rate.percent())]),
+                        None => rows.push(vec![t.label.clone(), lang.t("满意率", "Satisfaction rate").into(), "<5".into(), dash()]),
+                    }
+                }
+                if let Some(o) = &r.published.others {
+                    rows.push(vec![lang.t("其余对象合计（各不足 5 份）", "The other targets together (each under 5)").into(), lang.t("满意率", "Satisfaction rate").into(), o.responses.to_string(), sv::fmt_percent(o.rate.percent())]);
+                }
+                if r.published.left_out {
+                    rows.push(vec![lang.t("说明", "Note").into(), lang.t("不足 5 份的对象合计也不足 5 份，不计入以上任何数字", "The targets under 5 responses do not reach 5 together either: they are in none of the figures above").into(), String::new(), String::new()]);
+                }
             }
             Sheet { name: lang.t("汇总", "Summary").into(), headers: vec![lang.t("题目/对象", "Question or target").into(), lang.t("选项", "Option").into(), lang.t("人数", "Count").into(), lang.t("比例", "Share").into()], rows }
         }
@@ -1007,7 +1141,7 @@ pub async fn export(State(s): State<AppState>, ctx: Ctx, Path((id, file)): Path<
             if ctx.wechat {
                 return Ok(super::wechat_download(&ctx));
             }
-            Ok(crate::pdf::response(summary_pdf(&row, &sheet, lang)?, &filename))
+            Ok(crate::pdf::response(summary_pdf(row, &sheet, lang)?, &filename))
         }
         _ => Err(AppError::not_found()),
     }

@@ -75,6 +75,24 @@ impl TestApp {
         store.close().await;
     }
 
+    /// The mail waiting for an address in the server's outbox, oldest first (what the person
+    /// would find in their inbox once the relay delivers it).
+    pub async fn mailbox(&self, to: &str) -> Vec<String> {
+        let store = pacesetter_store::Store::open(&self.db_url, &pacesetter_store::OpenOptions::default()).await.expect("open the test database");
+        let mut c = store.read().await.unwrap();
+        let rows: Vec<(String,)> = c.fetch_all(pacesetter_store::db::Sql::new("SELECT body FROM outbox WHERE to_addr = $1 ORDER BY id").bind(to)).await.unwrap();
+        drop(c);
+        store.close().await;
+        rows.into_iter().map(|r| r.0).collect()
+    }
+
+    /// The single-use link in the latest mail to an address.
+    pub async fn mailed_link(&self, to: &str) -> Option<String> {
+        let body = self.mailbox(to).await.pop()?;
+        let i = body.find("/s/")? + 3;
+        Some(body[i..].chars().take_while(char::is_ascii_hexdigit).collect())
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
