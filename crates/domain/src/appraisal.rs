@@ -47,6 +47,18 @@ impl Group {
 impl Group {
     pub const ALL: [Group; 4] = [Group::Masses, Group::Peers, Group::Leaders, Group::Own];
 
+    /// Whether the group's ratings are anonymous (群众评议, 党员互评): then a group under
+    /// [`crate::anonymity::MIN_GROUP`] raters shows nothing and counts as empty. 自评 has one
+    /// rater by nature and 领导点评 is signed.
+    pub fn is_anonymous(self) -> bool {
+        matches!(self, Group::Masses | Group::Peers)
+    }
+
+    /// Whether a group of `raters` may be shown and counted.
+    pub fn counts(self, raters: usize) -> bool {
+        raters > 0 && (!self.is_anonymous() || crate::anonymity::may_show(raters as u64))
+    }
+
     pub fn parse(s: &str) -> Option<Group> {
         Self::ALL.into_iter().find(|g| g.code() == s)
     }
@@ -243,10 +255,23 @@ pub struct Combined {
     pub groups: Vec<(Group, Option<Frac>, u32, Frac)>,
     /// The groups without ratings whose weight was shared out: the result says so.
     pub shared_out: Vec<Group>,
+    /// Of those, the anonymous groups that had ratings, but fewer than the minimum: they count
+    /// as empty (a mean of one or two would be their scores), and the result says so.
+    pub under_minimum: Vec<Group>,
 }
 
-/// Combines the groups of one subject. None when no group has a rating.
+/// Combines the groups of one subject, an anonymous group under the minimum counting as
+/// empty. None when no group counts.
 pub fn combine(groups: &[GroupRatings]) -> Option<Combined> {
+    let counted: Vec<GroupRatings> = groups.iter().map(|g| if g.group.counts(g.values.len()) { g.clone() } else { GroupRatings { values: Vec::new(), ..g.clone() } }).collect();
+    let mut c = weigh(&counted)?;
+    c.under_minimum = groups.iter().filter(|g| !g.values.is_empty() && !g.group.counts(g.values.len())).map(|g| g.group).collect();
+    Some(c)
+}
+
+/// The arithmetic of [`combine`]: groups' means by their weights, an empty group's weight shared
+/// out in proportion.
+fn weigh(groups: &[GroupRatings]) -> Option<Combined> {
     let rated: u128 = groups.iter().filter(|g| !g.values.is_empty()).map(|g| g.weight as u128).sum();
     if rated == 0 {
         return None;
@@ -267,7 +292,7 @@ pub fn combine(groups: &[GroupRatings]) -> Option<Combined> {
         score = score + mean * Frac::new(g.weight as u128, rated);
         out.push((g.group, Some(mean), g.weight, carried));
     }
-    Some(Combined { score, groups: out, shared_out })
+    Some(Combined { score, groups: out, shared_out, under_minimum: Vec::new() })
 }
 
 /// A ranked list against a quota: the order (best first; equal scores keep the given order) and,
@@ -331,7 +356,7 @@ mod tests {
         // Combined: 0.5 × 86.666… + 0.3 × 80 + 0.2 × 90 = 43.333… + 24 + 18 = 85.333… → 85.33.
         let s = Scale::satisfaction();
         let masses: Vec<u32> = [0, 0, 1].iter().map(|r| s.value(*r).unwrap()).collect();
-        let c = combine(&[g(Group::Masses, 50, &masses), g(Group::Peers, 30, &[100, 60]), g(Group::Leaders, 20, &[90])]).unwrap();
+        let c = weigh(&[g(Group::Masses, 50, &masses), g(Group::Peers, 30, &[100, 60]), g(Group::Leaders, 20, &[90])]).unwrap();
         assert_eq!(c.score, Frac::new(256, 3));
         assert_eq!(c.score.published(), "85.33");
         assert!(c.shared_out.is_empty());
@@ -342,13 +367,32 @@ mod tests {
     fn an_empty_groups_weight_is_shared_out_in_proportion_and_said() {
         // No 党员互评: its 30 goes to 群众 and 领导 as 50 : 20, i.e. weights 5/7 and 2/7.
         // 5/7 × 80 + 2/7 × 95 = (400 + 190) / 7 = 84.285… → 84.29.
-        let c = combine(&[g(Group::Masses, 50, &[100, 60]), g(Group::Peers, 30, &[]), g(Group::Leaders, 20, &[95])]).unwrap();
+        let c = weigh(&[g(Group::Masses, 50, &[100, 60]), g(Group::Peers, 30, &[]), g(Group::Leaders, 20, &[95])]).unwrap();
         assert_eq!(c.score, Frac::new(590, 7));
         assert_eq!(c.score.published(), "84.29");
         assert_eq!(c.shared_out, vec![Group::Peers]);
         assert_eq!(c.groups[0].3, Frac::new(500, 7), "群众 carries 71.43%");
         assert_eq!(c.groups[1].3, Frac::zero());
         assert!(combine(&[g(Group::Masses, 50, &[]), g(Group::Leaders, 50, &[])]).is_none(), "nothing rated, no score");
+    }
+
+    #[test]
+    fn an_anonymous_group_under_five_counts_as_empty_and_says_so() {
+        // 党员互评 by one member (the review: a single rater's exact score was published): it
+        // counts as empty, its weight goes to the others, and the result names it.
+        let masses = [100, 100, 60, 100, 60];
+        let c = combine(&[g(Group::Masses, 50, &masses), g(Group::Peers, 30, &[40]), g(Group::Leaders, 20, &[90])]).unwrap();
+        // 群众 mean 84 with 5/7, 领导 90 with 2/7: (420 + 180) / 7 = 85.714… → 85.71.
+        assert_eq!(c.score, Frac::new(600, 7));
+        assert_eq!(c.shared_out, vec![Group::Peers]);
+        assert_eq!(c.under_minimum, vec![Group::Peers]);
+        assert_eq!(c.groups[1].1, None, "no mean is kept for the single rater");
+        // Self-appraisal and leaders count from one.
+        let c = combine(&[g(Group::Own, 50, &[70]), g(Group::Leaders, 50, &[90])]).unwrap();
+        assert_eq!(c.score, Frac::new(80, 1));
+        assert!(c.under_minimum.is_empty());
+        // Nothing counts: no score.
+        assert!(combine(&[g(Group::Masses, 100, &[100, 100, 100, 100])]).is_none());
     }
 
     #[test]

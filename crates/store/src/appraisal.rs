@@ -56,6 +56,8 @@ pub struct RoundRow {
     pub created_ms: i64,
     pub tie_order: Option<String>,
     pub tie_reason: Option<String>,
+    /// Closed before its last day: its scores were counted into a selection.
+    pub closed_on: Option<Date>,
 }
 
 impl RoundRow {
@@ -82,11 +84,11 @@ impl RoundRow {
         }
     }
     pub fn is_open(&self, day: Date) -> bool {
-        day >= self.opens && day <= self.closes
+        day >= self.opens && day <= self.closes && self.closed_on.is_none()
     }
 }
 
-const ROUND: &str = "SELECT id, campaign_id, title, subject_kind, scope_org_id, scope_unit_id, scale, weights_json, grades_json, quota, opens, closes, created_by, created_ms, tie_order, tie_reason FROM appraisal_rounds";
+const ROUND: &str = "SELECT id, campaign_id, title, subject_kind, scope_org_id, scope_unit_id, scale, weights_json, grades_json, quota, opens, closes, created_by, created_ms, tie_order, tie_reason, closed_on FROM appraisal_rounds";
 
 pub async fn rounds(c: &mut Conn, campaign: i64) -> Result<Vec<RoundRow>, StoreError> {
     Ok(c.fetch_all(Sql::new(format!("{ROUND} WHERE campaign_id = $1 ORDER BY id DESC")).bind(campaign)).await?)
@@ -580,8 +582,9 @@ struct RatingRow {
 #[derive(Clone, Debug, Serialize)]
 pub struct SubjectResult {
     pub subject: SubjectRow,
-    /// Per group: raters and their mean (0-100).
-    pub groups: Vec<(Group, usize, Option<Frac>)>,
+    /// Per group: how many rated (None: an anonymous group under the minimum, which shows
+    /// nothing and counts as empty) and their mean (0-100).
+    pub groups: Vec<(Group, Option<usize>, Option<Frac>)>,
     pub combined: Option<Combined>,
     pub advised: Option<String>,
     pub grade: Option<GradeRow>,
@@ -689,14 +692,99 @@ pub async fn results(c: &mut Conn, r: &RoundRow) -> Result<(Vec<SubjectResult>, 
             .iter()
             .map(|g| {
                 let n = g.values.len();
+                if n > 0 && !g.group.counts(n) {
+                    return (g.group, None, None);
+                }
                 let mean = (n > 0).then(|| g.values.iter().fold(Frac::zero(), |a, v| a + *v) * Frac::new(1, n as u128));
-                (g.group, n, mean)
+                (g.group, Some(n), mean)
             })
             .collect();
         out.push(SubjectResult { grade: grades.get(&s.id).cloned(), subject: s, groups: summary, combined, advised, comments });
     }
     let ranking = standing(&scored, r);
     Ok((out, ranking))
+}
+
+/// Closes a round before its last day because a selection counted its scores: no later rating
+/// can make a recount from the published material disagree with the published order.
+pub async fn close_for_count(c: &mut Conn, scope: &Scope, round: i64, selection: i64) -> Result<(), StoreError> {
+    let r = self::round(c, round).await?;
+    if r.closed_on.is_some() {
+        return Ok(());
+    }
+    let day = today();
+    c.execute(Sql::new("UPDATE appraisal_rounds SET closed_on = $1 WHERE id = $2").bind(day).bind(round)).await?;
+    audit::append(c, scope, "appraisal.close", "appraisal_round", round, None, Some(serde_json::json!({"counted_by_selection": selection, "on": pacesetter_domain::dates::iso(day)}).to_string())).await?;
+    Ok(())
+}
+
+/// The auditor's bundle of a round: what an outsider needs to recount every combined score and
+/// the order: the rules, the weights, the scale, each subject's criteria and every rating
+/// without its rater (per subject and group, the raters' values sorted, so no order or position
+/// tells who), but none of an anonymous group under the minimum (it counted as empty), the exact
+/// combined scores, the standing and the office's tie decision with its reason.
+pub async fn bundle(c: &mut Conn, round: i64) -> Result<serde_json::Value, StoreError> {
+    let r = self::round(c, round).await?;
+    let (results, standing) = results(c, &r).await?;
+    let ratings: Vec<RatingRow> = c.fetch_all(Sql::new("SELECT subject_id, grp, values_json, comment FROM appraisal_ratings WHERE round_id = $1 ORDER BY subject_id, grp, rater_id").bind(r.id)).await?;
+    let mut by: HashMap<(i64, String), Vec<Vec<u32>>> = HashMap::new();
+    for x in &ratings {
+        by.entry((x.subject_id, x.grp.clone())).or_default().push(serde_json::from_str(&x.values_json).unwrap_or_default());
+    }
+    let scale = r.scale();
+    let scale_values: Vec<(u32, u32)> = (0..=100).filter_map(|i| scale.value(i).map(|v| (i, v))).collect();
+    let weights = r.weights();
+    let subjects: Vec<serde_json::Value> = results
+        .iter()
+        .map(|x| {
+            let groups: Vec<serde_json::Value> = weights
+                .iter()
+                .filter(|(_, w)| *w > 0)
+                .map(|(g, w)| {
+                    let mut sheets = by.get(&(x.subject.id, g.code().to_string())).cloned().unwrap_or_default();
+                    sheets.sort();
+                    let counted = sheets.is_empty() || g.counts(sheets.len());
+                    serde_json::json!({
+                        "group": g.code(),
+                        "weight": w,
+                        "anonymous": g.is_anonymous(),
+                        "ratings": if counted { serde_json::json!(sheets) } else { serde_json::Value::Null },
+                        "omitted": if counted { serde_json::Value::Null } else { serde_json::json!("fewer than 5 raters in an anonymous group: counted as empty, ratings not published") },
+                    })
+                })
+                .collect();
+            serde_json::json!({
+                "subject_id": x.subject.id,
+                "name": x.subject.name,
+                "criteria": x.subject.criteria().iter().map(|c| serde_json::json!({"item": c.item, "weight": c.weight})).collect::<Vec<_>>(),
+                "groups": groups,
+                "combined_exact": x.combined.as_ref().map(|c| format!("{}/{}", c.score.num, c.score.den)),
+                "combined": x.combined.as_ref().map(|c| c.score.published()),
+                "shared_out": x.combined.as_ref().map(|c| c.shared_out.iter().map(|g| g.code()).collect::<Vec<_>>()).unwrap_or_default(),
+                "advised": x.advised,
+                "grade": x.grade.as_ref().map(|g| g.grade.clone()),
+            })
+        })
+        .collect();
+    Ok(serde_json::json!({
+        "round": {"id": r.id, "title": r.title, "subject_kind": r.subject_kind, "quota": r.quota, "opens": pacesetter_domain::dates::iso(r.opens), "closes": pacesetter_domain::dates::iso(r.closes), "closed_on": r.closed_on.map(pacesetter_domain::dates::iso)},
+        "rules": {
+            "rater": "a rater's score is the weighted mean of their values on the criteria (by the criteria's weights), each value mapped to 0-100 by `scale`",
+            "group": "a group's mean is the plain mean of its raters' scores; an anonymous group (masses, peers) with fewer than 5 raters counts as empty",
+            "combined": "the groups' means weighted by the round's weights; an empty group's weight is shared out among the others in proportion",
+            "ranking": "best first by the exact combined score; equal scores in the office's recorded order (tie_order), then by subject id",
+            "publishing": "rounded half up to two decimals only when shown",
+        },
+        "scale": scale_values,
+        "weights": weights.iter().map(|(g, w)| serde_json::json!({"group": g.code(), "weight": w})).collect::<Vec<_>>(),
+        "grades": r.grades(),
+        "subjects": subjects,
+        "order": standing.order,
+        "within_quota": standing.within,
+        "tie_at_line": standing.tie_at_line,
+        "tie_order": r.tie_preference(),
+        "tie_reason": r.tie_reason,
+    }))
 }
 
 /// Whether the caller sees a subject's results: the office and leaders all; a secretary or unit

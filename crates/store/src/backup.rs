@@ -468,6 +468,7 @@ pub const TABLES: &[TableSpec] = &[
             ("created_ms", I64),
             ("tie_order", OptText),
             ("tie_reason", OptText),
+            ("closed_on", OptDate),
         ],
     },
     TableSpec {
@@ -520,6 +521,8 @@ pub const TABLES: &[TableSpec] = &[
             ("created_ms", I64),
             ("appraisal_round_id", OptI64),
             ("scores_json", OptText),
+            ("panel_min", OptI64),
+            ("panel_min_reason", OptText),
         ],
     },
     TableSpec { name: "selection_quotas", order_by: "selection_id, org_id", columns: &[("selection_id", I64), ("org_id", I64), ("quota", I64)] },

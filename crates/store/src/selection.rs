@@ -13,6 +13,7 @@ use pacesetter_domain::calendar::Calendar;
 use pacesetter_domain::dates::{now_ms, today};
 use pacesetter_domain::people::PoliticalStatus;
 use pacesetter_domain::scope::{Access, Reach, Scope};
+use pacesetter_domain::anonymity;
 use pacesetter_domain::appraisal::Frac;
 use pacesetter_domain::selection::{self as rule, AwardCategory, CandidateKind, Method, NominationState, Nominators, Outcome, Stage};
 use pacesetter_domain::validate::FieldErrors;
@@ -89,9 +90,19 @@ pub struct SelectionRow {
     pub appraisal_round_id: Option<i64>,
     #[serde(skip)]
     pub scores_json: Option<String>,
+    /// A panel's minimum of score sheets per candidate when the office recorded one lower than
+    /// [`anonymity::MIN_GROUP`], with its reason.
+    pub panel_min: Option<i64>,
+    pub panel_min_reason: Option<String>,
 }
 
 impl SelectionRow {
+    /// How many score sheets each candidate needs before the count: 5, or the lower number the
+    /// office recorded with its reason.
+    pub fn panel_minimum(&self) -> u64 {
+        self.panel_min.map(|m| m.max(2) as u64).unwrap_or(anonymity::MIN_GROUP)
+    }
+
     /// Whether the count is by votes alone.
     pub fn is_ballot(&self) -> bool {
         self.category().map(|c| c.method == Method::Ballot).unwrap_or(true)
@@ -139,7 +150,7 @@ impl SelectionRow {
 const SELECT: &str = "SELECT s.id, s.campaign_id, s.category_code, s.category_json, s.title, s.quota, s.stage, s.electorate_org_id, \
      o.name AS electorate_org_name, o.path AS electorate_org_path, s.nominate_until, s.vote_from, s.vote_until, s.eligibility_hash, \
      s.electorate_hash, s.electorate_size, s.votes_json, s.tie_order, s.tie_reason, s.notice_from, s.notice_until, s.decision, \
-     s.approved_by, s.approved_ms, s.created_by, s.created_ms, s.appraisal_round_id, s.scores_json FROM selections s JOIN orgs o ON o.id = s.electorate_org_id";
+     s.approved_by, s.approved_ms, s.created_by, s.created_ms, s.appraisal_round_id, s.scores_json, s.panel_min, s.panel_min_reason FROM selections s JOIN orgs o ON o.id = s.electorate_org_id";
 
 /// Every selection of a campaign (their existence and stage are public to everyone logged in).
 pub async fn list(c: &mut Conn, campaign: i64) -> Result<Vec<SelectionRow>, StoreError> {
@@ -1050,6 +1061,23 @@ pub async fn close(c: &mut Conn, scope: &Scope, selection: i64) -> Result<(), St
     let eligible: Vec<&NominationRow> = noms.iter().filter(|n| n.state() == NominationState::Eligible).collect();
     let ids: Vec<i64> = eligible.iter().map(|n| n.id).collect();
     let method = s.category()?.method;
+    // A candidate's panel mean is never one member's mark (DOMAIN.md): each needs the minimum
+    // of sheets, or the office records a lower one and why.
+    if method.has_panel() {
+        let sheets = sheets(c, selection).await?;
+        let short: Vec<String> = eligible
+            .iter()
+            .filter(|n| (sheets.iter().filter(|(_, sh)| sh.iter().any(|(c, _)| *c == n.id)).count() as u64) < s.panel_minimum())
+            .map(|n| n.name.clone())
+            .collect();
+        if !short.is_empty() {
+            let min = s.panel_minimum();
+            return Err(conflict(
+                format!("以下候选人的评分表不足 {min} 份，不能计分：{}。请增补评委，或记录较低的最低份数（至少 2 份）及理由", short.join("、")),
+                format!("These candidates have fewer than {min} score sheets, so no mean can be published: {}. Add panel members, or record a lower minimum (2 at least) and why", short.join(", ")),
+            ));
+        }
+    }
     let bs: Vec<Vec<i64>> = ballots(c, selection).await?.into_iter().map(|b| b.1).collect();
     let votes: BTreeMap<i64, u64> = rule::tally(&ids, &bs).into_iter().collect();
     let json = serde_json::to_string(&votes).map_err(|e| StoreError::Config(e.to_string()))?;
@@ -1063,6 +1091,8 @@ pub async fn close(c: &mut Conn, scope: &Scope, selection: i64) -> Result<(), St
         let sheets = sheets(c, selection).await?;
         let appraisal: HashMap<i64, Frac> = match s.appraisal_round_id {
             Some(r) if method.has_appraisal() => {
+                // The round closes with the count: no later rating changes what was counted.
+                crate::appraisal::close_for_count(c, scope, r, selection).await?;
                 let round = crate::appraisal::round(c, r).await?;
                 let (results, _) = crate::appraisal::results(c, &round).await?;
                 let mut by: HashMap<i64, Frac> = HashMap::new();
@@ -1095,6 +1125,22 @@ pub async fn close(c: &mut Conn, scope: &Scope, selection: i64) -> Result<(), St
     };
     c.execute(Sql::new("UPDATE selections SET stage = 'counted', votes_json = $1, scores_json = $2 WHERE id = $3 AND stage = 'voting'").bind(json.as_str()).bind(scores_json).bind(selection)).await?;
     audit::append(c, scope, "selection.count", "selection", selection, None, Some(note)).await?;
+    Ok(())
+}
+
+/// The office records a panel minimum below 5 (2 at least) for this selection, and why.
+pub async fn set_panel_minimum(c: &mut Conn, scope: &Scope, selection: i64, minimum: i64, reason: &str) -> Result<(), StoreError> {
+    require_office(scope)?;
+    let s = get_for_update(c, selection).await?;
+    if s.stage() > Stage::Voting {
+        return Err(conflict("已经计分，不能再改最低份数", "Already counted: the minimum can no longer change"));
+    }
+    if !(2..=anonymity::MIN_GROUP as i64).contains(&minimum) {
+        return Err(invalid("minimum", format!("最低份数应为 2 至 {}", anonymity::MIN_GROUP), format!("The minimum is from 2 to {}", anonymity::MIN_GROUP)));
+    }
+    let reason = text_field("reason", reason, 1000, true)?;
+    c.execute(Sql::new("UPDATE selections SET panel_min = $1, panel_min_reason = $2 WHERE id = $3").bind(minimum).bind(reason.as_str()).bind(selection)).await?;
+    audit::append(c, scope, "selection.panel_minimum", "selection", selection, None, Some(serde_json::json!({"minimum": minimum, "reason": reason}).to_string())).await?;
     Ok(())
 }
 
@@ -1350,7 +1396,38 @@ pub async fn bundle(c: &mut Conn, selection: i64) -> Result<serde_json::Value, S
     let voters = electorate(c, selection).await?;
     let turnout = c.fetch_i64(Sql::new("SELECT COUNT(*) FROM selection_voters WHERE selection_id = $1").bind(selection)).await?;
     let bs = ballots(c, selection).await?;
+    // Score sheets are not published as sheets: which candidates a sheet leaves out (recusal)
+    // tells whose it is. Each candidate's marks, sorted, recount the same means.
     let sh = sheets(c, selection).await?;
+    let mut marks: BTreeMap<i64, Vec<u32>> = BTreeMap::new();
+    for (_, sheet) in &sh {
+        for (cand, v) in sheet {
+            marks.entry(*cand).or_default().push(*v);
+        }
+    }
+    for m in marks.values_mut() {
+        m.sort_unstable();
+    }
+    // The appraisal round's exact combined scores as counted (the round closed with the count).
+    let appraisal_scores: BTreeMap<i64, String> = match (s.appraisal_round_id, s.scores_json.is_some()) {
+        (Some(r), true) => {
+            let round = crate::appraisal::round(c, r).await?;
+            let (results, _) = crate::appraisal::results(c, &round).await?;
+            let mut out = BTreeMap::new();
+            for x in results {
+                if let Some(cb) = x.combined {
+                    for n in noms.iter().filter(|n| n.state() == NominationState::Eligible) {
+                        let same = (n.person_id.is_some() && n.person_id == x.subject.person_id) || (n.org_id.is_some() && n.org_id == x.subject.org_id) || (n.unit_id.is_some() && n.unit_id == x.subject.unit_id);
+                        if same {
+                            out.insert(n.id, format!("{}/{}", cb.score.num, cb.score.den));
+                        }
+                    }
+                }
+            }
+            out
+        }
+        _ => BTreeMap::new(),
+    };
     let dq = disqualified(c, selection).await?;
     let o = outcome(c, &s).await?;
     let mut upheld: Vec<i64> = dq.into_iter().collect();
@@ -1359,8 +1436,8 @@ pub async fn bundle(c: &mut Conn, selection: i64) -> Result<serde_json::Value, S
         "selection": {"id": s.id, "title": s.title, "category": s.category_code, "quota": s.quota, "stage": s.stage},
         "rules": {
             "ballot": "each voter approves from 1 up to the quota of eligible candidates; in a mix, a candidate's part is the share of ballots approving them × 100",
-            "scores": "each panel member scores every candidate 0-100 except those of their own secondary organization; the mean counts",
-            "appraisal": "the combined score of the named appraisal round, as it stood at the count",
+            "scores": "each panel member scores every candidate 0-100 except those of their own secondary organization; the mean of a candidate's marks (panel_marks) counts; each candidate needs panel_minimum marks",
+            "appraisal": "the combined score of the named appraisal round (appraisal_scores, exact), which closed with the count; its own bundle recounts it",
             "mix": "the parts on 0-100 weighted as the method says; a part a candidate lacks counts 0",
             "ranking": "best first (votes for a ballot, else the exact score); equal results in the office's recorded order (tie_order), then by nomination id",
             "selected": "the first `quota` candidates of the ranking, passing over those with an upheld objection",
@@ -1373,8 +1450,12 @@ pub async fn bundle(c: &mut Conn, selection: i64) -> Result<serde_json::Value, S
         "took_part": turnout,
         "ballots": bs.iter().map(|(id, ch)| serde_json::json!({"id": id, "choices": ch})).collect::<Vec<_>>(),
         "method": s.category()?.method,
-        "score_sheets": sh.iter().map(|(id, v)| serde_json::json!({"id": id, "scores": v})).collect::<Vec<_>>(),
+        "score_sheets": sh.len(),
+        "panel_marks": marks.iter().map(|(cand, v)| serde_json::json!({"candidate": cand, "marks": v})).collect::<Vec<_>>(),
+        "panel_minimum": s.panel_minimum(),
+        "panel_minimum_reason": s.panel_min_reason,
         "appraisal_round_id": s.appraisal_round_id,
+        "appraisal_scores": appraisal_scores,
         "tie_order": s.tie_preference(),
         "tie_reason": s.tie_reason,
         "upheld_objections_against": upheld,

@@ -86,23 +86,68 @@ async fn windows_are_appraised_by_three_groups(backend: Backend) {
     let page = member.get(app.url(&format!("/appraisals/{id}/subjects/{w1}"))).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("服务态度") && page.contains("办事效率") && page.contains("党员互评"), "the window's unit's standards, in the member's group");
 
+    let student = app.login("student").await;
+    let teacher = app.login("teacher").await;
+    // Anonymous groups (群众评议, 党员互评) count only from 5 raters (DOMAIN.md): three more
+    // students and four more Party members working at the library get accounts for the fixture.
+    let demo_people: Vec<i64> = {
+        let mut v = Vec::new();
+        for u in ["member", "student", "teacher", "branchsec", "branchsec2", "orgsec", "cadre", "contact", "unithead", "office", "leader"] {
+            v.push(app.get_json(&app.login(u).await, "/api/v1/me").await["person_id"].as_i64().unwrap_or(0));
+        }
+        v
+    };
+    let pick = |q: &'static str, n: usize| {
+        let (app, office, demo_people) = (&app, office.clone(), demo_people.clone());
+        async move {
+            let page = app.get_json(&office, &format!("/api/v1/people?{q}&per_page=200")).await;
+            page["items"].as_array().unwrap().iter().map(|p| p["id"].as_i64().unwrap()).filter(|p| !demo_people.contains(p)).take(n).collect::<Vec<i64>>()
+        }
+    };
+    let students = pick("kind=student&political_status=03", 3).await;
+    let mut masses = vec![student.clone(), teacher.clone()];
+    for (i, p) in students.iter().enumerate() {
+        masses.push(app.account_for(*p, &format!("masses{i}")).await);
+    }
+    let members = pick("kind=staff&political_status=01", 40).await;
+    let mut peers = vec![member.clone()];
+    for p in members {
+        if peers.len() == 5 {
+            break;
+        }
+        // Library staff only through the library: someone who already works there would be 自评 of their window.
+        let rec = app.get_json(&office, &format!("/api/v1/people/{p}")).await;
+        if rec["memberships"].as_array().unwrap().iter().any(|m| m["tree"] == "unit" && m["node_id"] == library) {
+            continue;
+        }
+        let r = office.post(app.url(&format!("/api/v1/people/{p}/memberships"))).json(&json!({"tree": "unit", "node_id": library, "role": null, "start_date": today()})).send().await.unwrap();
+        assert!(r.status().is_success(), "{}", r.text().await.unwrap());
+        peers.push(app.account_for(p, &format!("peer{}", peers.len())).await);
+    }
+    assert_eq!(peers.len(), 5);
+
     // The fixture (0 = 满意 100, 1 = 基本满意 60, 2 = 不满意 0; 服务态度 60, 办事效率 40):
-    // window 1: student 100/100 → 100, teacher 100/60 → 84: 群众 92; member 60/100 → 76: 党员互评 76;
-    // unithead 100/100 → 100, office 60/60 → 60: 领导点评 80. 0.5 × 92 + 0.3 × 76 + 0.2 × 80 = 84.80 → 良好.
-    // window 2: the student 0/100 → 40: 群众 40 alone, the others' weight shared out → 40.00 → 不合格.
-    // window 3: the student the same (服务态度 不满意 0, 办事效率 满意 100): 40.00 as well, so
-    // windows 2 and 3 tie at the quota line of 2 until the office orders them, with a reason.
+    // window 1: 群众 100/100 → 100, 100/60 → 84, 100/100 → 100, 60/60 → 60, 100/100 → 100: mean
+    // 444/5 = 88.8; 党员互评 60/100 → 76, 100/100 → 100, 100/100 → 100, 60/60 → 60, 100/60 → 84:
+    // 84; 领导点评 unithead 100/100 → 100, office 60/60 → 60: 80.
+    // 0.5 × 88.8 + 0.3 × 84 + 0.2 × 80 = 44.4 + 25.2 + 16 = 85.60 (428/5) → 良好.
+    // window 2: one student 0/100 (under 5: counts as empty, shown as nothing); the unit head
+    // 0/100 → 40: 领导点评 alone → 40.00 → 不合格. window 3 the same: 40.00, so windows 2 and 3
+    // tie at the quota line of 2 until the office orders them, with a reason.
     let rate = |c: &Client, subject: i64, a: &str, b: &str, comment: &str| {
         let (app, c, a, b, comment) = (&app, c.clone(), a.to_string(), b.to_string(), comment.to_string());
         async move { post(app, &c, &format!("/appraisals/{id}/subjects/{subject}"), &[("c0", a.as_str()), ("c1", b.as_str()), ("comment", comment.as_str())]).await }
     };
-    let student = app.login("student").await;
-    let teacher = app.login("teacher").await;
     let desk = student.get(app.url("/home")).send().await.unwrap().text().await.unwrap();
     assert!(desk.contains("图书馆窗口三评") && desk.contains("待评议 5"), "the desk counts the windows to appraise");
-    assert_eq!(rate(&student, w1, "0", "0", "").await.0, 303);
-    assert_eq!(rate(&teacher, w1, "0", "1", "").await.0, 303);
-    assert_eq!(rate(&member, w1, "1", "0", "").await.0, 303);
+    for (c, (a, b)) in masses.iter().zip([("0", "0"), ("0", "1"), ("0", "0"), ("1", "1"), ("0", "0")]) {
+        assert_eq!(rate(c, w1, a, b, "").await.0, 303);
+    }
+    for (c, (a, b)) in peers.iter().zip([("1", "0"), ("0", "0"), ("0", "0"), ("1", "1"), ("0", "1")]) {
+        let page = c.get(app.url(&format!("/appraisals/{id}/subjects/{w1}"))).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("党员互评"), "a fellow member of the library");
+        assert_eq!(rate(c, w1, a, b, "").await.0, 303);
+    }
     let (status, body) = rate(&unithead, w1, "0", "0", "").await;
     assert_eq!(status, 422, "a leader comments: {body}");
     assert!(body.contains("领导点评须写评语"));
@@ -110,6 +155,8 @@ async fn windows_are_appraised_by_three_groups(backend: Backend) {
     assert_eq!(rate(&office, w1, "1", "1", "高峰时段排队较长，需增加人手").await.0, 303);
     assert_eq!(rate(&student, w2, "2", "0", "").await.0, 303);
     assert_eq!(rate(&student, w3, "2", "0", "").await.0, 303);
+    assert_eq!(rate(&unithead, w2, "2", "0", "态度需改进").await.0, 303);
+    assert_eq!(rate(&unithead, w3, "2", "0", "态度需改进").await.0, 303);
     // Refused: a second appraisal, a value off the scale, a missing item.
     let (status, body) = rate(&student, w1, "1", "1", "").await;
     assert_eq!(status, 409, "{body}");
@@ -119,15 +166,21 @@ async fn windows_are_appraised_by_three_groups(backend: Backend) {
 
     let results = app.get_json(&office, &format!("/api/v1/appraisals/{id}/results")).await;
     let r1 = result(&results, w1);
-    assert_eq!(r1["score"], "84.80", "{r1}");
-    assert_eq!(r1["score_exact"], "424/5");
-    assert_eq!(r1["groups"], json!([{"group": "masses", "raters": 2, "mean": "92.00"}, {"group": "peers", "raters": 1, "mean": "76.00"}, {"group": "leaders", "raters": 2, "mean": "80.00"}]));
+    assert_eq!(r1["score"], "85.60", "{r1}");
+    assert_eq!(r1["score_exact"], "428/5");
+    assert_eq!(
+        r1["groups"],
+        json!([{"group": "masses", "raters": 5, "under_minimum": false, "mean": "88.80"}, {"group": "peers", "raters": 5, "under_minimum": false, "mean": "84.00"}, {"group": "leaders", "raters": 2, "under_minimum": false, "mean": "80.00"}])
+    );
     assert_eq!(r1["advised"], "良好");
     assert_eq!(r1["rank"], 1);
     assert_eq!(r1["comments"].as_array().unwrap().len(), 2);
     let r2 = result(&results, w2);
     assert_eq!(r2["score"], "40.00");
-    assert_eq!(r2["shared_out"], json!(["peers", "leaders"]));
+    assert_eq!(r2["shared_out"], json!(["masses", "peers"]));
+    // The lone student's rating shows nothing, not even how many rated (issue 16: a group of one
+    // published its rater's exact score).
+    assert_eq!(r2["groups"][0], json!({"group": "masses", "raters": null, "under_minimum": true, "mean": null}));
     assert_eq!(r2["advised"], "不合格");
     assert_eq!(r2["rank"], 2);
     assert_eq!(result(&results, w3)["rank"], 2, "equal scores share a rank");
@@ -143,12 +196,26 @@ async fn windows_are_appraised_by_three_groups(backend: Backend) {
     assert_eq!(result(&results, w3)["within_quota"], true);
     assert_eq!(result(&results, w2)["within_quota"], false);
     assert_eq!(result(&results, w2)["tied_at_line"], false);
-    let r2 = result(&results, w2);
-    let _ = r2;
     let page = office.get(app.url(&format!("/appraisals/{id}"))).send().await.unwrap().text().await.unwrap();
-    assert!(page.contains("84.80") && page.contains("无人评议，其权重按比例分给其他评议主体") && page.contains("实地检查得分"), "{page}");
+    assert!(page.contains("85.60") && page.contains("按无人评议处理") && page.contains("实地检查得分"), "{page}");
     let csv = office.get(app.url(&format!("/appraisals/{id}/results.csv"))).send().await.unwrap().text().await.unwrap();
-    assert!(csv.contains("84.80") && csv.contains("良好"), "{csv}");
+    assert!(csv.contains("85.60") && csv.contains("良好"), "{csv}");
+    assert!(csv.contains("名额线并列的处理") && csv.contains("实地检查得分：三号窗口较高"), "the tie decision and its reason: {csv}");
+
+    // Issue 16: the auditor recounts every combined score and the order from the round's bundle
+    // alone, in exact fractions, and gets what was published; the lone student's rating is not in it.
+    let auditor = app.login("auditor").await;
+    let r = auditor.get(app.url(&format!("/appraisals/{id}/audit.json"))).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let bundle: Value = r.json().await.unwrap();
+    assert_eq!(member.get(app.url(&format!("/appraisals/{id}/audit.json"))).send().await.unwrap().status(), 403);
+    recount_appraisal(&bundle, &results);
+    let b2 = bundle["subjects"].as_array().unwrap().iter().find(|x| x["subject_id"] == w2).unwrap();
+    assert!(b2["groups"][0]["ratings"].is_null() && b2["groups"][0]["omitted"].is_string(), "{b2}");
+    assert_eq!(bundle["tie_reason"], "实地检查得分：三号窗口较高");
+    assert_eq!(bundle["tie_order"], json!([w3, w2]));
+    assert!(!bundle.to_string().contains("rater_id"), "no rater in the bundle");
+
     // The people served see no results; the unit head sees their windows'.
     let seen = app.get_json(&student, &format!("/api/v1/appraisals/{id}/results")).await;
     assert!(seen["results"].as_array().unwrap().is_empty(), "{seen}");
@@ -214,8 +281,9 @@ async fn a_branch_grades_its_members(backend: Backend) {
     }
     assert!(others.len() >= 2, "{others:?} (member {me}, secretary {sec})");
     let (x, y) = (others[0], others[1]);
-    // X: the member 满意 (100) as a peer; the secretary 基本满意 (60) as the leader:
-    // 0.6 × 100 + 0.4 × 60 = 84.00 → advised 合格.
+    // X: the member 满意 (100) as a peer, alone, so the group counts as empty (an anonymous group
+    // under 5 shows nothing); the secretary 基本满意 (60) as the leader carries it all: 60.00 →
+    // advised 基本合格.
     let (status, _) = post(&app, &member, &format!("/appraisals/{id}/subjects/{x}"), &[("c0", "0")]).await;
     assert_eq!(status, 303);
     let (status, _) = post(&app, &branchsec, &format!("/appraisals/{id}/subjects/{x}"), &[("c0", "1"), ("comment", "学习主动，联系群众还需加强")]).await;
@@ -224,8 +292,9 @@ async fn a_branch_grades_its_members(backend: Backend) {
     let (status, _) = post(&app, &student, &format!("/appraisals/{id}/subjects/{x}"), &[("c0", "0")]).await;
     assert_eq!(status, 403, "a student outside the member's units has no part");
     let r = app.get_json(&branchsec, &format!("/api/v1/appraisals/{id}/results")).await;
-    assert_eq!(result(&r, x)["score"], "84.00");
-    assert_eq!(result(&r, x)["advised"], "合格");
+    assert_eq!(result(&r, x)["score"], "60.00");
+    assert_eq!(result(&r, x)["advised"], "基本合格");
+    assert_eq!(result(&r, x)["groups"][0]["under_minimum"], true, "{}", result(&r, x));
 
     // Grades wait for the appraisal to close (moved into the past here: the server has no clock
     // to wind).
@@ -236,7 +305,7 @@ async fn a_branch_grades_its_members(backend: Backend) {
     app.age(&format!("UPDATE appraisal_rounds SET opens = '{past}', closes = '{past}' WHERE id = {id}")).await;
     let (status, _) = post(&app, &branchsec, &format!("/appraisals/{id}/grades/{sec}"), &[("grade", "优秀"), ("reason", "x")]).await;
     assert!(status == 403 || status == 404, "a secretary does not grade themself: {status}");
-    // The branch meeting decides 优秀: a reason is required since the advice is 合格.
+    // The branch meeting decides 优秀: a reason is required since the advice is 基本合格.
     let (status, body) = post(&app, &branchsec, &format!("/appraisals/{id}/grades/{x}"), &[("grade", "优秀")]).await;
     assert_eq!(status, 422, "{body}");
     assert!(body.contains("请写明理由"), "{body}");
@@ -293,4 +362,67 @@ async fn sqlite_a_branch_grades_its_members() {
 #[tokio::test]
 async fn postgres_a_branch_grades_its_members() {
     a_branch_grades_its_members(Backend::Postgres).await;
+}
+
+/// Recounts a round from its auditor's bundle alone, in exact fractions (the rules the bundle
+/// states), and checks every published score and the order.
+fn recount_appraisal(bundle: &Value, published: &Value) {
+    fn gcd(a: u128, b: u128) -> u128 {
+        if b == 0 { a } else { gcd(b, a % b) }
+    }
+    #[derive(Clone, Copy, Debug, PartialEq)]
+    struct F(u128, u128);
+    impl F {
+        fn norm(self) -> F {
+            let g = gcd(self.0, self.1).max(1);
+            F(self.0 / g, self.1 / g)
+        }
+        fn add(self, o: F) -> F {
+            F(self.0 * o.1 + o.0 * self.1, self.1 * o.1).norm()
+        }
+        fn mul(self, o: F) -> F {
+            F(self.0 * o.0, self.1 * o.1).norm()
+        }
+    }
+    let scale: std::collections::HashMap<u64, u128> = bundle["scale"].as_array().unwrap().iter().map(|p| (p[0].as_u64().unwrap(), p[1].as_u64().unwrap() as u128)).collect();
+    let mut order: Vec<(i64, F)> = Vec::new();
+    for s in bundle["subjects"].as_array().unwrap() {
+        let weights: Vec<u128> = s["criteria"].as_array().unwrap().iter().map(|c| c["weight"].as_u64().unwrap() as u128).collect();
+        let wsum: u128 = weights.iter().sum();
+        let mut groups: Vec<(u128, Option<F>)> = Vec::new();
+        for g in s["groups"].as_array().unwrap() {
+            let weight = g["weight"].as_u64().unwrap() as u128;
+            let ratings = g["ratings"].as_array().cloned().unwrap_or_default();
+            if ratings.is_empty() {
+                groups.push((weight, None));
+                continue;
+            }
+            let mut sum = F(0, 1);
+            for r in &ratings {
+                let vals: Vec<u128> = r.as_array().unwrap().iter().map(|v| scale[&v.as_u64().unwrap()]).collect();
+                let num: u128 = weights.iter().zip(&vals).map(|(w, v)| w * v).sum();
+                sum = sum.add(F(num, wsum).norm());
+            }
+            groups.push((weight, Some(sum.mul(F(1, ratings.len() as u128)))));
+        }
+        let rated: u128 = groups.iter().filter(|g| g.1.is_some()).map(|g| g.0).sum();
+        let combined = if rated == 0 { None } else { Some(groups.iter().filter_map(|(w, m)| m.map(|m| m.mul(F(*w, rated)))).fold(F(0, 1), F::add)) };
+        let exact = combined.map(|f| format!("{}/{}", f.0, f.1));
+        assert_eq!(s["combined_exact"].as_str().map(str::to_string), exact, "subject {}", s["subject_id"]);
+        let id = s["subject_id"].as_i64().unwrap();
+        let p = published["results"].as_array().unwrap().iter().find(|r| r["subject_id"] == id).unwrap();
+        assert_eq!(p["score_exact"].as_str().map(str::to_string), exact, "the published exact score of {id}");
+        if let Some(f) = combined {
+            order.push((id, f));
+            // Published to two decimals, half up.
+            let hundredths = (f.0 * 100 * 2 + f.1) / (2 * f.1);
+            assert_eq!(p["score"], format!("{}.{:02}", hundredths / 100, hundredths % 100));
+        }
+    }
+    // Best first; equal scores in the office's recorded order, then by id.
+    let pref: Vec<i64> = bundle["tie_order"].as_array().unwrap().iter().map(|v| v.as_i64().unwrap()).collect();
+    let pos = |id: i64| pref.iter().position(|p| *p == id).unwrap_or(usize::MAX);
+    order.sort_by(|a, b| (b.1 .0 * a.1 .1).cmp(&(a.1 .0 * b.1 .1)).then(pos(a.0).cmp(&pos(b.0))).then(a.0.cmp(&b.0)));
+    let published_order: Vec<i64> = bundle["order"].as_array().unwrap().iter().map(|o| o[0].as_i64().unwrap()).collect();
+    assert_eq!(order.iter().map(|o| o.0).collect::<Vec<_>>(), published_order);
 }

@@ -68,6 +68,7 @@ both!(
     an_audience_stays_within_the_owners_reach_and_links_go_to_the_invitee,
     the_satisfaction_rate_counts_each_response_once,
     a_survey_has_one_sampled_audience,
+    a_small_tally_is_never_shown_beside_who_voted_and_a_count_freezes_its_appraisal,
 );
 
 /// The review's takeover: a branch secretary added the office's own person to their branch
@@ -632,4 +633,86 @@ async fn a_survey_has_one_sampled_audience(app: TestApp) {
     let sid = first_id(&sample, "href=\"/samples/");
     let page = common::client(&app.base).get(app.url(&format!("/samples/{sid}"))).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("向上取整"));
+}
+
+fn today_cst() -> String {
+    let d = time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(+8)).date();
+    format!("{:04}-{:02}-{:02}", d.year(), d.month() as u8, d.day())
+}
+
+/// A ballot closed with one voter of 114 showed the tally (1-1-0) beside the list of who voted,
+/// which reads her ballot: below 5 the two are never shown together, to the office neither. And a
+/// selection that mixes a ballot with an appraisal round closes the round with the count (a late
+/// rating would make a recount disagree with the published order) and publishes the appraisal
+/// scores it used in its bundle.
+async fn a_small_tally_is_never_shown_beside_who_voted_and_a_count_freezes_its_appraisal(app: TestApp) {
+    let office = app.login("office").await;
+    let orgsec = app.login("orgsec").await;
+    let t = today_cst();
+    let college = reach(&app, "orgsec", "org").await;
+    let c = college.to_string();
+    // The appraisal of the college's branches, by the leaders, out of 100.
+    let (status, body) = form(
+        &app,
+        &office,
+        "/appraisals",
+        &[("title", "支部评议（冻结测试）"), ("kind", "organization"), ("org", &c), ("scale", "hundred"), ("w_masses", "0"), ("w_peers", "0"), ("w_leaders", "100"), ("w_own", "0"), ("opens", &t), ("closes", &t)],
+    )
+    .await;
+    assert_eq!(status, 303, "{body}");
+    let rounds = office.get(app.url("/appraisals")).send().await.unwrap().text().await.unwrap();
+    let round = first_id(&rounds, "href=\"/appraisals/");
+    let results = app.get_json(&office, &format!("/api/v1/appraisals/{round}/results")).await;
+    let subjects: Vec<(i64, String)> = results["results"].as_array().unwrap().iter().map(|r| (r["subject_id"].as_i64().unwrap(), r["name"].as_str().unwrap().to_string())).collect();
+    let (x, xname) = subjects[0].clone();
+    let (y, yname) = subjects[1].clone();
+    for (sid, v) in [(x, "90"), (y, "60")] {
+        let (status, body) = form(&app, &orgsec, &format!("/appraisals/{round}/subjects/{sid}"), &[("c0", v), ("comment", "评语")]).await;
+        assert_eq!(status, 303, "{body}");
+    }
+    // The mix: 十佳学习型党组织示范点, ballot and appraisal half and half.
+    let (status, location) = form(&app, &office, "/selections", &[("category", "study-demonstration-points"), ("quota", "1"), ("appraisal_round", &round.to_string()), ("nominate_until", &t), ("vote_from", &t), ("vote_until", &t)]).await;
+    assert_eq!(status, 303, "{location}");
+    let list = office.get(app.url("/selections")).send().await.unwrap().text().await.unwrap();
+    let id = first_id(&list, "href=\"/selections/");
+    assert_eq!(form(&app, &office, &format!("/selections/{id}/quotas"), &[(&format!("q{college}"), "2")]).await.0, 303);
+    let page = orgsec.get(app.url(&format!("/selections/{id}"))).send().await.unwrap().text().await.unwrap();
+    let option = |name: &str| -> String {
+        let i = page.find(&format!(">{name}</option>")).unwrap_or_else(|| panic!("{name} is offered"));
+        page[..i].rsplit("value=\"").next().unwrap().split('"').next().unwrap().to_string()
+    };
+    for o in [option(&xname), option(&yname)] {
+        assert_eq!(form(&app, &orgsec, &format!("/selections/{id}/nominations"), &[("by_org", &c), ("org", &o), ("reasons", "学习成效明显")]).await.0, 303);
+    }
+    let html = office.get(app.url(&format!("/selections/{id}"))).send().await.unwrap().text().await.unwrap();
+    let mut noms: Vec<i64> = html.split("/review\"").filter_map(|s| s.rsplit("/nominations/").next()).filter_map(|s| s.parse().ok()).collect();
+    noms.sort();
+    noms.dedup();
+    for n in &noms {
+        assert_eq!(form(&app, &office, &format!("/selections/{id}/nominations/{n}/review"), &[("decision", "eligible")]).await.0, 303);
+    }
+    assert_eq!(form(&app, &office, &format!("/selections/{id}/open"), &[]).await.0, 303);
+    // One voter of the whole electorate.
+    let member = app.login("member").await;
+    assert_eq!(app.get_json(&member, &format!("/api/v1/selections/{id}")).await["me"]["in_electorate"], true);
+    assert_eq!(form(&app, &member, &format!("/selections/{id}/vote"), &[("choice", &noms[1].to_string())]).await.0, 303);
+    assert_eq!(form(&app, &office, &format!("/selections/{id}/close"), &[]).await.0, 303);
+    // The office sees the figures, but not who took part beside them.
+    let s = app.get_json(&office, &format!("/api/v1/selections/{id}")).await;
+    assert_eq!(s["took_part"], 1);
+    assert!(s["voters"].is_null(), "{s}");
+    assert!(s["result"]["scores"].is_array());
+    let page = office.get(app.url(&format!("/selections/{id}"))).send().await.unwrap().text().await.unwrap();
+    assert!(!page.contains("参与投票的人员"), "no list of who took part beside a tally of one");
+    assert!(page.contains("不同时显示"));
+    // The appraisal round closed with the count: a late rating is refused, and the bundle has
+    // the appraisal scores it counted.
+    let (status, body) = form(&app, &office, &format!("/appraisals/{round}/subjects/{y}"), &[("c0", "100"), ("comment", "迟到的评分")]).await;
+    assert_eq!(status, 409, "{body}");
+    let bundle = app.get_json(&office, &format!("/selections/{id}/audit.json")).await;
+    let scores = bundle["appraisal_scores"].as_object().unwrap();
+    assert_eq!(scores.len(), 2, "{bundle}");
+    assert!(scores.values().any(|v| v == "90/1") && scores.values().any(|v| v == "60/1"), "{bundle}");
+    let entries = audit_actions(&app, "appraisal.close").await;
+    assert!(entries.iter().any(|e| e["after"].as_str().unwrap_or("").contains(&format!("\"counted_by_selection\":{id}"))), "{entries:?}");
 }

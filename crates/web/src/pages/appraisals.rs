@@ -119,7 +119,10 @@ impl Line {
         self.x
             .groups
             .iter()
-            .map(|(g, n, mean)| format!("{} {}（{}{}）", g.label(*lang), mean.map(|m| m.published()).unwrap_or_else(|| "—".into()), n, lang.t("人", " raters")))
+            .map(|(g, n, mean)| match n {
+                Some(n) => format!("{} {}（{}{}）", g.label(*lang), mean.map(|m| m.published()).unwrap_or_else(|| "—".into()), n, lang.t("人", " raters")),
+                None => format!("{} —（{}）", g.label(*lang), lang.t("不足5人，不公布、不计入", "under 5 raters: not shown, not counted")),
+            })
             .collect::<Vec<_>>()
             .join("；")
     }
@@ -127,9 +130,12 @@ impl Line {
         match &self.x.combined {
             Some(c) if !c.shared_out.is_empty() => {
                 let names: Vec<&str> = c.shared_out.iter().map(|g| g.label(*lang)).collect();
-                match lang {
-                    Lang::Zh => format!("{}无人评议，其权重按比例分给其他评议主体", names.join("、")),
-                    Lang::En => format!("{}: nobody rated; its weight was shared out in proportion", names.join(", ")),
+                let small: Vec<&str> = c.under_minimum.iter().map(|g| g.label(*lang)).collect();
+                match (lang, small.is_empty()) {
+                    (Lang::Zh, true) => format!("{}无人评议，其权重按比例分给其他评议主体", names.join("、")),
+                    (Lang::Zh, false) => format!("{}无人评议或匿名评议不足5人（{}），按无人评议处理，其权重按比例分给其他评议主体", names.join("、"), small.join("、")),
+                    (Lang::En, true) => format!("{}: nobody rated; its weight was shared out in proportion", names.join(", ")),
+                    (Lang::En, false) => format!("{}: nobody rated, or an anonymous group under 5 raters ({}), counted as empty; its weight was shared out in proportion", names.join(", "), small.join(", ")),
                 }
             }
             _ => String::new(),
@@ -385,7 +391,7 @@ pub async fn api_results(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64
                 "subject_id": l.x.subject.id,
                 "person_id": l.x.subject.person_id,
                 "name": l.x.subject.name,
-                "groups": l.x.groups.iter().map(|(g, n, mean)| serde_json::json!({"group": g.code(), "raters": n, "mean": mean.map(|m| m.published())})).collect::<Vec<_>>(),
+                "groups": l.x.groups.iter().map(|(g, n, mean)| serde_json::json!({"group": g.code(), "raters": n, "under_minimum": n.is_none(), "mean": mean.map(|m| m.published())})).collect::<Vec<_>>(),
                 "score": l.x.combined.as_ref().map(|c| c.score.published()),
                 "score_exact": l.x.combined.as_ref().map(|c| format!("{}/{}", c.score.num, c.score.den)),
                 "shared_out": l.x.combined.as_ref().map(|c| c.shared_out.iter().map(|g| g.code()).collect::<Vec<_>>()).unwrap_or_default(),
@@ -420,12 +426,15 @@ pub async fn export(State(s): State<AppState>, ctx: Ctx, Path((id, file)): Path<
         headers.push(format!("{}（{}）", g.label(lang), t("均分/人数", "mean/raters")));
     }
     headers.extend([t("综合得分", "Combined score"), t("说明", "Note"), t("建议等次", "Advised grade"), t("评定等次", "Grade"), t("理由", "Reason")]);
-    let rows = lines
+    let rows: Vec<Vec<String>> = lines
         .iter()
         .map(|l| {
             let mut row = vec![l.rank.map(|k| k.to_string()).unwrap_or_default(), l.x.subject.name.clone()];
             for (_, n, mean) in &l.x.groups {
-                row.push(format!("{}/{}", mean.map(|m| m.published()).unwrap_or_else(|| "—".into()), n));
+                row.push(match n {
+                    Some(n) => format!("{}/{}", mean.map(|m| m.published()).unwrap_or_else(|| "—".into()), n),
+                    None => "—/<5".into(),
+                });
             }
             row.extend([
                 l.score(),
@@ -437,5 +446,25 @@ pub async fn export(State(s): State<AppState>, ctx: Ctx, Path((id, file)): Path<
             row
         })
         .collect();
+    let mut rows = rows;
+    // The office's decision on a tie at the quota line, and why, so that the order can be
+    // recounted from the file.
+    if let Some(reason) = &r.tie_reason {
+        let names: HashMap<i64, String> = lines.iter().map(|l| (l.x.subject.id, l.x.subject.name.clone())).collect();
+        let order: Vec<String> = r.tie_preference().iter().map(|id| names.get(id).cloned().unwrap_or_else(|| id.to_string())).collect();
+        let mut row = vec![String::new(), t("名额线并列的处理", "The tie at the quota line")];
+        row.extend(groups.iter().map(|_| String::new()));
+        row.extend([String::new(), format!("{}{}", t("创先办确定的顺序：", "The office's order: "), order.join(" > ")), String::new(), String::new(), format!("{}{reason}", t("理由：", "Reason: "))]);
+        rows.push(row);
+    }
     super::download(&ctx, &Sheet { name: t("评议结果", "Results"), headers, rows }, "appraisal", format)
+}
+
+/// The auditor's bundle of a round (the office may read it too): every rating without its
+/// rater, the weights, the exact combined scores and the tie decision, to recount from.
+pub async fn audit_bundle(State(s): State<AppState>, Path(id): Path<i64>) -> AppResult<Response> {
+    let mut c = s.store.read().await?;
+    let b = ap::bundle(&mut c, id).await?;
+    let body = serde_json::to_string_pretty(&b).map_err(|_| AppError::internal())?;
+    Ok(([(axum::http::header::CONTENT_TYPE, "application/json; charset=utf-8".to_string()), (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"appraisal-{id}-audit.json\""))], body).into_response())
 }

@@ -16,6 +16,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Form, Json};
+use pacesetter_domain::anonymity;
 use pacesetter_domain::dates::{iso, today};
 use pacesetter_domain::role::Role;
 use pacesetter_domain::scope::Access;
@@ -309,7 +310,9 @@ async fn show_page(s: &AppState, ctx: &Ctx, id: i64, f: FormState, status: Statu
     let my_objections: Vec<ObjectionRow> = all_objections.iter().filter(|o| Some(o.person_id) == me).cloned().collect();
     let objections = if office { all_objections } else { Vec::new() };
     let awards = if stage == Stage::Final { sel::awards_of(&mut c, id).await? } else { Vec::new() };
-    let voters = if totals && stage >= Stage::Counted { took_part.clone() } else { Vec::new() };
+    // Who took part is never listed beside the totals when fewer than 5 did (their ballots would
+    // be read off the tally), to anyone, the office included.
+    let voters = if totals && stage >= Stage::Counted && anonymity::may_show(took_part.len() as u64) { took_part.clone() } else { Vec::new() };
     let mut evidence: HashMap<i64, Vec<sel::EvidenceRow>> = HashMap::new();
     for e in sel::evidence(&mut c, scope, id).await? {
         evidence.entry(e.nomination_id).or_default().push(e);
@@ -488,6 +491,14 @@ pub async fn close(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, For
     step!(s, ctx, id, m, "saved", |w, scope| sel::close(&mut w, &scope, id).await?)
 }
 
+/// The office records a panel minimum below 5 for this selection (2 at least), and why.
+pub async fn panel_minimum(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
+    let m = form_map(p);
+    let minimum = m.get("minimum").and_then(|v| v.trim().parse::<i64>().ok()).unwrap_or(0);
+    let reason = m.get("reason").cloned().unwrap_or_default();
+    step!(s, ctx, id, m, "saved", |w, scope| sel::set_panel_minimum(&mut w, &scope, id, minimum, &reason).await?)
+}
+
 pub async fn tie(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
     let order = super::tie_order(&p);
     let m = form_map(p);
@@ -575,7 +586,7 @@ pub async fn api_get(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -
         "electorate_hash": row.electorate_hash,
         "electorate_size": row.electorate_size,
         "took_part": took_part.len(),
-        "voters": if totals && stage >= Stage::Counted { serde_json::to_value(took_part.iter().map(|v| &v.name).collect::<Vec<_>>()).unwrap_or_default() } else { serde_json::Value::Null },
+        "voters": if totals && stage >= Stage::Counted && anonymity::may_show(took_part.len() as u64) { serde_json::to_value(took_part.iter().map(|v| &v.name).collect::<Vec<_>>()).unwrap_or_default() } else { serde_json::Value::Null },
         "notice_from": row.notice_from.map(iso),
         "notice_until": row.notice_until.map(iso),
         "me": my,

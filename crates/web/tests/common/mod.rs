@@ -75,6 +75,18 @@ impl TestApp {
         store.close().await;
     }
 
+    /// A logged-in client for a person of the roster, given an account by the administrator
+    /// (its first password changed, as its holder would at first login).
+    pub async fn account_for(&self, person: i64, username: &str) -> Client {
+        let admin = self.login("admin").await;
+        let r = admin.post(self.url("/api/v1/accounts")).json(&serde_json::json!({"username": username, "person_id": person, "password": "initial-Pass-2012x"})).send().await.unwrap();
+        assert_eq!(r.status(), 200, "an account for {person}: {}", r.text().await.unwrap_or_default());
+        let c = self.login_with(username, "initial-Pass-2012x").await;
+        let r = c.post(self.url("/api/v1/me/password")).json(&serde_json::json!({"current": "initial-Pass-2012x", "new": "湘江北去橘子洲头2012"})).send().await.unwrap();
+        assert_eq!(r.status(), 204, "{}", r.text().await.unwrap_or_default());
+        c
+    }
+
     /// The mail waiting for an address in the server's outbox, oldest first (what the person
     /// would find in their inbox once the relay delivers it).
     pub async fn mailbox(&self, to: &str) -> Vec<String> {
