@@ -121,6 +121,51 @@ impl ChainVerifier {
     }
 }
 
+/// An anchor of the chain: the number and hash of an entry the auditor recorded (and keeps a
+/// copy of off the server). A chain that no longer has that entry, or has another there, was
+/// cut or rewritten; `verify` alone cannot tell a chain cut at its end from a shorter one.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Anchor {
+    pub seq: i64,
+    pub hash: String,
+}
+
+impl Anchor {
+    /// The anchor as the auditor prints or keeps it: a few lines of text.
+    pub fn to_text(&self, recorded: &str, by: &str) -> String {
+        format!("pacesetter audit anchor\nseq: {}\nhash: {}\nrecorded: {recorded}\nby: {by}\n", self.seq, self.hash)
+    }
+
+    /// Reads an anchor from its text (`seq:` and `hash:` lines) or from JSON with those keys: the
+    /// digits after the first "seq", the 64 hex digits after the first "hash".
+    pub fn parse(text: &str) -> Option<Anchor> {
+        let after = |key: &str| text.find(key).map(|i| &text[i + key.len()..]);
+        let seq: String = after("seq")?.trim_start_matches(|c: char| !c.is_ascii_digit() && c != '\n').chars().take_while(char::is_ascii_digit).collect();
+        let hash: String = after("hash")?.trim_start_matches(|c: char| !c.is_ascii_hexdigit() && c != '\n').chars().take_while(char::is_ascii_hexdigit).collect();
+        Anchor::checked(seq.parse().ok()?, hash.to_ascii_lowercase())
+    }
+
+    fn checked(seq: i64, hash: String) -> Option<Anchor> {
+        (seq > 0 && hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit())).then_some(Anchor { seq, hash })
+    }
+
+    /// Whether a chain reaches this anchor, given the hash it holds at the anchor's number (None:
+    /// it has no such entry). The problem in words otherwise.
+    pub fn reached_by(&self, hash_at_seq: Option<&str>, entries: u64) -> Result<(), crate::Text> {
+        match hash_at_seq {
+            Some(h) if h == self.hash => Ok(()),
+            Some(_) => Err(crate::Text::new(
+                format!("第 {} 条记录的哈希与锚点不同：日志已被改写", self.seq),
+                format!("entry {} has another hash than the anchor: the log was rewritten", self.seq),
+            )),
+            None => Err(crate::Text::new(
+                format!("日志只有 {entries} 条，够不到锚点所记的第 {} 条：末尾的记录被删除了", self.seq),
+                format!("the log has {entries} entries and no longer reaches the anchor's entry {}: entries were cut off its end", self.seq),
+            )),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -193,5 +238,16 @@ mod tests {
         b.entity = "a".into();
         b.entity_id = "bc".into();
         assert_ne!(chain_hash(GENESIS, &a), chain_hash(GENESIS, &b));
+    }
+
+    #[test]
+    fn an_anchor_is_read_back_and_tells_a_cut_chain() {
+        let a = Anchor { seq: 42, hash: "ab".repeat(32) };
+        assert_eq!(Anchor::parse(&a.to_text("2012-06-30 17:00", "auditor")), Some(a.clone()));
+        assert_eq!(Anchor::parse(&format!("{{\"seq\": 42, \"hash\": \"{}\"}}", "AB".repeat(32))), Some(a.clone()));
+        assert_eq!(Anchor::parse("seq: 42\nhash: nothex"), None);
+        assert!(a.reached_by(Some(&"ab".repeat(32)), 50).is_ok());
+        assert!(a.reached_by(None, 40).unwrap_err().zh.contains("被删除"));
+        assert!(a.reached_by(Some(&"cd".repeat(32)), 50).unwrap_err().zh.contains("改写"));
     }
 }

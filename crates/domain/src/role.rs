@@ -84,6 +84,56 @@ impl Role {
     }
 }
 
+/// The roles whose accounts only the two offices together change (三员分立): their password is
+/// reset, the account disabled or enabled, and their role ended by the administrator and the
+/// campaign office together, and a code for them goes to the holder only.
+pub const GUARDED: [Role; 3] = [Role::Admin, Role::Office, Role::Auditor];
+
+/// What one office asks and the other approves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TwoOfficeAction {
+    GrantAuditor,
+    GrantOffice,
+    /// A one-time code mailed to the holder's address on record.
+    ResetPassword,
+    Disable,
+    Enable,
+    /// End the office's or the auditor's role (the grant named).
+    EndGrant,
+}
+
+impl TwoOfficeAction {
+    pub const ALL: [TwoOfficeAction; 6] =
+        [TwoOfficeAction::GrantAuditor, TwoOfficeAction::GrantOffice, TwoOfficeAction::ResetPassword, TwoOfficeAction::Disable, TwoOfficeAction::Enable, TwoOfficeAction::EndGrant];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            TwoOfficeAction::GrantAuditor => "grant_auditor",
+            TwoOfficeAction::GrantOffice => "grant_office",
+            TwoOfficeAction::ResetPassword => "reset_password",
+            TwoOfficeAction::Disable => "disable",
+            TwoOfficeAction::Enable => "enable",
+            TwoOfficeAction::EndGrant => "end_grant",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.code() == s)
+    }
+
+    pub fn label(self, lang: Lang) -> &'static str {
+        match self {
+            TwoOfficeAction::GrantAuditor => lang.t("授予审计员角色", "Grant the auditor role"),
+            TwoOfficeAction::GrantOffice => lang.t("授予创先办角色", "Grant the office role"),
+            TwoOfficeAction::ResetPassword => lang.t("重置密码（验证码发给本人）", "Reset the password (a code to the holder)"),
+            TwoOfficeAction::Disable => lang.t("停用账号", "Disable the account"),
+            TwoOfficeAction::Enable => lang.t("启用账号", "Enable the account"),
+            TwoOfficeAction::EndGrant => lang.t("收回角色", "End the role"),
+        }
+    }
+}
+
 /// A relation record that gives its person a reach (DOMAIN.md, "Scope is a relation").
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

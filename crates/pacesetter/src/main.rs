@@ -94,8 +94,13 @@ enum ImportCmd {
 
 #[derive(Subcommand)]
 enum AuditCmd {
-    /// Recompute the hash chain from the first entry to the last; exit 1 on a gap or an edit.
-    Verify,
+    /// Recompute the hash chain from the first entry to the last; exit 1 on a gap or an edit,
+    /// or when the chain no longer reaches an anchor (the latest recorded, and FILE if given).
+    Verify {
+        /// An anchor file the auditor kept off the server (from the audit page or the API).
+        #[arg(long, value_name = "FILE")]
+        since_anchor: Option<std::path::PathBuf>,
+    },
 }
 
 #[derive(Args, Clone)]
@@ -372,7 +377,14 @@ async fn demo(c: Common, s: Serve) -> Result<(), String> {
     Ok(())
 }
 
-async fn verify(c: Common) -> Result<bool, String> {
+async fn verify(c: Common, since_anchor: Option<std::path::PathBuf>) -> Result<bool, String> {
+    let kept = match &since_anchor {
+        Some(f) => {
+            let text = std::fs::read_to_string(f).map_err(|e| format!("cannot read {}: {e}", f.display()))?;
+            Some(pacesetter_domain::audit::Anchor::parse(&text).ok_or_else(|| format!("{} is not an anchor (seq: and hash: lines)", f.display()))?)
+        }
+        None => None,
+    };
     let store = open(&c).await?;
     let mut conn = store.read().await.map_err(|e| e.to_string())?;
     let r = audit::verify(&mut conn).await.map_err(|e| e.to_string())?;
@@ -381,7 +393,19 @@ async fn verify(c: Common) -> Result<bool, String> {
     } else {
         println!("audit chain BROKEN after {} good entries: {:?}", r.entries, r.problem);
     }
-    Ok(r.ok)
+    let mut ok = r.ok;
+    let recorded = audit::latest_anchor(&mut conn).await.map_err(|e| e.to_string())?.map(|a| a.anchor());
+    for (what, anchor) in [("the anchor file", kept), ("the latest anchor recorded", recorded)] {
+        let Some(a) = anchor else { continue };
+        match audit::reaches(&mut conn, &a).await.map_err(|e| e.to_string())? {
+            Ok(()) => println!("the chain reaches {what} (entry {})", a.seq),
+            Err(t) => {
+                println!("the chain does NOT reach {what}: {}", t.en);
+                ok = false;
+            }
+        }
+    }
+    Ok(ok)
 }
 
 fn main() -> ExitCode {
@@ -402,7 +426,7 @@ fn main() -> ExitCode {
             Some(Cmd::Import { cmd: ImportCmd::Roster { file, org, unit, dry_run } }) => import_roster(cli.common, file, org, unit, dry_run).await,
             Some(Cmd::Backup { file }) => backup(cli.common, file).await.map(|_| true),
             Some(Cmd::Restore { file }) => restore(cli.common, file).await.map(|_| true),
-            Some(Cmd::Audit { cmd: AuditCmd::Verify }) => verify(cli.common).await,
+            Some(Cmd::Audit { cmd: AuditCmd::Verify { since_anchor } }) => verify(cli.common, since_anchor).await,
             Some(Cmd::Plan { cmd: PlanCmd::Check { file } }) => plan_check(&file).map(|_| true),
             Some(Cmd::Plan { cmd: PlanCmd::Load { file, yes } }) => plan_load(cli.common, &file, yes).await,
         }

@@ -138,3 +138,41 @@ fn plans_are_checked_and_loaded_from_the_command_line() {
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("updated"), "{out}");
 }
+
+/// Entries cut off the end of the chain leave a shorter chain that verifies by itself: an anchor
+/// the auditor kept (its entry's number and hash) finds the cut.
+#[test]
+fn verify_since_an_anchor_finds_entries_cut_off_the_end() {
+    let dir = pacesetter_store::testkit::TempDir::new();
+    let data = dir.path.display().to_string();
+    assert_eq!(pacesetter(&["--data", &data, "init"], &[]).0, 0);
+    let (code, out) = pacesetter(&["--data", &data, "audit", "verify"], &[]);
+    assert_eq!(code, 0, "{out}");
+    let hash = out.split("last hash ").nth(1).unwrap().split_whitespace().next().unwrap().to_string();
+    let anchor = dir.path.join("anchor.txt");
+    std::fs::write(&anchor, format!("pacesetter audit anchor\nseq: 4\nhash: {hash}\n")).unwrap();
+    let (code, out) = pacesetter(&["--data", &data, "audit", "verify", "--since-anchor", &anchor.display().to_string()], &[]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("reaches the anchor file (entry 4)"), "{out}");
+    // Someone with the database file removes the triggers and the last two entries.
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(async {
+        let url = format!("sqlite://{}", dir.path.join("pacesetter.db").display());
+        let store = pacesetter_store::Store::open(&url, &pacesetter_store::OpenOptions::default()).await.unwrap();
+        let mut w = store.write().await.unwrap();
+        for sql in ["DROP TRIGGER audit_log_no_delete", "DELETE FROM audit_log WHERE seq > 2"] {
+            w.execute(pacesetter_store::Sql::new(sql)).await.unwrap();
+        }
+        w.commit().await.unwrap();
+        store.close().await;
+    });
+    let (code, out) = pacesetter(&["--data", &data, "audit", "verify"], &[]);
+    assert_eq!(code, 0, "the chain alone cannot tell: {out}");
+    let (code, out) = pacesetter(&["--data", &data, "audit", "verify", "--since-anchor", &anchor.display().to_string()], &[]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("does NOT reach the anchor file") && out.contains("cut off its end"), "{out}");
+    std::fs::write(&anchor, "not an anchor").unwrap();
+    let (code, out) = pacesetter(&["--data", &data, "audit", "verify", "--since-anchor", &anchor.display().to_string()], &[]);
+    assert_ne!(code, 0);
+    assert!(out.contains("is not an anchor"), "{out}");
+}

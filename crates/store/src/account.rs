@@ -7,7 +7,8 @@ use crate::StoreError;
 use pacesetter_domain::dates::now_ms;
 use pacesetter_domain::ids::{AccountId, AuditorRequestId, GrantId, PersonId};
 use pacesetter_domain::org::OrgKind;
-use pacesetter_domain::role::Role;
+use pacesetter_domain::role::{Role, TwoOfficeAction, GUARDED};
+use pacesetter_domain::validate;
 use pacesetter_domain::scope::Scope;
 use pacesetter_domain::Lang;
 use serde::Serialize;
@@ -87,6 +88,9 @@ pub async fn create(c: &mut Conn, scope: &Scope, a: &NewAccount<'_>) -> Result<A
 /// Sets a new password hash; `must_change` forces a change at the next login.
 pub async fn set_password(c: &mut Conn, scope: &Scope, id: AccountId, hash: &str, must_change: bool) -> Result<(), StoreError> {
     let own = scope.account == id;
+    if !own && is_guarded(c, id).await? {
+        return Err(two_offices());
+    }
     // A reset by someone else is noted for the holder; their own change clears the note.
     let q = if own {
         Sql::new("UPDATE accounts SET password_hash = $1, must_change_password = $2, password_reset_ms = NULL, password_reset_by = NULL WHERE id = $3").bind(hash).bind(must_change).bind(id)
@@ -121,6 +125,9 @@ pub async fn record_login(c: &mut Conn, id: AccountId) -> Result<(), StoreError>
 pub async fn set_disabled(c: &mut Conn, scope: &Scope, id: AccountId, disabled: bool) -> Result<(), StoreError> {
     if id == scope.account {
         return Err(StoreError::forbidden("不能停用自己的账号", "You cannot disable your own account"));
+    }
+    if is_guarded(c, id).await? {
+        return Err(two_offices());
     }
     let n = c.execute(Sql::new("UPDATE accounts SET disabled = $1 WHERE id = $2").bind(disabled).bind(id)).await?;
     if n == 0 {
@@ -244,21 +251,17 @@ pub async fn holds_any(c: &mut Conn, account: AccountId, roles: &[Role]) -> Resu
     holds(c, account, roles, pacesetter_domain::dates::today()).await
 }
 
-/// Grants a role. Only the administrator grants roles; the auditor role is never granted this
-/// way (see [`request_auditor`]), and no account holds the auditor role beside administration.
+/// Grants a role. Only the administrator grants roles; the auditor's and the office's roles are
+/// never granted this way (see [`request`]: both offices), and no account holds the auditor role
+/// beside administration.
 pub async fn grant(c: &mut Conn, scope: &Scope, account: AccountId, role: Role, org: Option<i64>, start: Date) -> Result<GrantId, StoreError> {
     if !scope.has(Role::Admin) {
         return Err(StoreError::forbidden("只有系统管理员可以授予角色", "Only the administrator grants roles"));
     }
     by_id(c, account).await?.ok_or(StoreError::NotFound)?;
     match role {
-        Role::Auditor => {
-            return Err(StoreError::forbidden(
-                "审计员角色须由系统管理员和创先办共同授予",
-                "The auditor role takes the administrator and the campaign office together",
-            ))
-        }
-        Role::Admin | Role::Office if holds(c, account, &[Role::Auditor], start).await? => {
+        Role::Auditor | Role::Office => return Err(two_offices()),
+        Role::Admin if holds(c, account, &[Role::Auditor], start).await? => {
             return Err(StoreError::conflict("审计员不能同时担任管理角色（三员分立）", "An auditor cannot also hold an administrative role"))
         }
         _ => {}
@@ -297,6 +300,14 @@ pub async fn grant(c: &mut Conn, scope: &Scope, account: AccountId, role: Role, 
     Ok(GrantId(id))
 }
 
+/// The refusal of a change that takes the administrator and the office together.
+fn two_offices() -> StoreError {
+    StoreError::forbidden(
+        "系统管理员、创先办和审计员的账号与角色须由系统管理员和创先办共同处理：请一方提出申请，另一方批准",
+        "The accounts and roles of the administrator, the office and the auditor change only with both offices: one asks, the other approves",
+    )
+}
+
 fn nonzero(a: AccountId) -> Option<AccountId> {
     (a.0 != 0).then_some(a)
 }
@@ -312,8 +323,8 @@ pub async fn end_grant(c: &mut Conn, scope: &Scope, grant: GrantId, on: Date) ->
     if end.is_some() {
         return Err(StoreError::conflict("该角色已收回", "This grant has already ended"));
     }
-    if role == Role::Auditor.code() {
-        return Err(StoreError::forbidden("审计员角色的收回须由系统管理员和创先办共同进行", "Ending the auditor role takes both offices"));
+    if role == Role::Auditor.code() || role == Role::Office.code() {
+        return Err(two_offices());
     }
     if account == scope.account.0 && role == Role::Admin.code() {
         return Err(StoreError::forbidden("不能收回自己的管理员角色", "You cannot end your own administrator role"));
@@ -324,10 +335,12 @@ pub async fn end_grant(c: &mut Conn, scope: &Scope, grant: GrantId, on: Date) ->
 }
 
 #[derive(Clone, Debug, Serialize, sqlx::FromRow)]
-pub struct AuditorRequestRow {
+pub struct RequestRow {
     pub id: i64,
     pub account_id: i64,
     pub account_name: String,
+    pub action: String,
+    pub grant_id: Option<i64>,
     pub requested_by: String,
     pub requested_as: String,
     pub state: String,
@@ -336,18 +349,53 @@ pub struct AuditorRequestRow {
     pub decided_ms: Option<i64>,
 }
 
-pub async fn auditor_requests(c: &mut Conn) -> Result<Vec<AuditorRequestRow>, StoreError> {
+impl RequestRow {
+    pub fn action(&self) -> Option<TwoOfficeAction> {
+        TwoOfficeAction::parse(&self.action)
+    }
+}
+
+/// The two offices' requests, newest first.
+pub async fn requests(c: &mut Conn) -> Result<Vec<RequestRow>, StoreError> {
     Ok(c.fetch_all(Sql::new(
-        "SELECT r.id, r.account_id, t.username AS account_name, q.username AS requested_by, r.requested_as, r.state, d.username AS decided_by, r.created_ms, r.decided_ms \
-         FROM auditor_requests r JOIN accounts t ON t.id = r.account_id JOIN accounts q ON q.id = r.requested_by LEFT JOIN accounts d ON d.id = r.decided_by \
+        "SELECT r.id, r.account_id, t.username AS account_name, r.action, r.grant_id, q.username AS requested_by, r.requested_as, r.state, d.username AS decided_by, r.created_ms, r.decided_ms \
+         FROM account_requests r JOIN accounts t ON t.id = r.account_id JOIN accounts q ON q.id = r.requested_by LEFT JOIN accounts d ON d.id = r.decided_by \
          ORDER BY r.id DESC",
     ))
     .await?)
 }
 
-/// The administrator or the office asks for the auditor role for an account; the other of
-/// the two must approve. Nobody asks for themselves, and no administrator becomes an auditor.
-pub async fn request_auditor(c: &mut Conn, scope: &Scope, account: AccountId, today: Date) -> Result<AuditorRequestId, StoreError> {
+/// Whether an account holds a role only the two offices together change.
+pub async fn is_guarded(c: &mut Conn, account: AccountId) -> Result<bool, StoreError> {
+    holds_any(c, account, &GUARDED).await
+}
+
+/// The address on record of an account: its person's e-mail, else its own.
+pub async fn address_on_record(c: &mut Conn, account: AccountId) -> Result<Option<String>, StoreError> {
+    let row: Option<(Option<String>, Option<String>)> =
+        c.fetch_optional(Sql::new("SELECT p.email, a.email FROM accounts a LEFT JOIN people p ON p.id = a.person_id WHERE a.id = $1").bind(account)).await?;
+    Ok(row.and_then(|(p, a)| p.or(a)).filter(|e| e.contains('@')))
+}
+
+/// The holder of an account without a person sets its address on record (for a reset's code).
+pub async fn set_own_email(c: &mut Conn, scope: &Scope, email: Option<&str>) -> Result<(), StoreError> {
+    let email = match email.map(str::trim).filter(|e| !e.is_empty()) {
+        Some(e) => Some(validate::email(e).map_err(|t| StoreError::invalid("email", t.zh, t.en))?),
+        None => None,
+    };
+    let a = by_id(c, scope.account).await?.ok_or(StoreError::NotFound)?;
+    if a.person_id.is_some() {
+        return Err(StoreError::conflict("您的邮箱随人员信息登记，由系统管理员修改", "Your address is the one of your person's record, changed by the administrator"));
+    }
+    c.execute(Sql::new("UPDATE accounts SET email = $1 WHERE id = $2").bind(email.clone()).bind(scope.account)).await?;
+    audit::append(c, scope, "account.email", "account", scope.account, None, Some(serde_json::json!({"email": email}).to_string())).await?;
+    Ok(())
+}
+
+/// One office asks for something about an account that the other must approve (三员分立): the
+/// auditor's or the office's role, or resetting, disabling, enabling or ending the role of an
+/// administrator, office or auditor account. Nobody asks about themselves.
+pub async fn request(c: &mut Conn, scope: &Scope, account: AccountId, action: TwoOfficeAction, grant: Option<GrantId>, today: Date) -> Result<AuditorRequestId, StoreError> {
     let requested_as = if scope.has(Role::Admin) {
         Role::Admin
     } else if scope.has(Role::Office) {
@@ -356,37 +404,90 @@ pub async fn request_auditor(c: &mut Conn, scope: &Scope, account: AccountId, to
         return Err(StoreError::forbidden("只有系统管理员或创先办可以提出", "Only the administrator or the campaign office may ask"));
     };
     if account == scope.account {
-        return Err(StoreError::forbidden("不能为自己申请审计员角色", "You cannot ask for the auditor role for yourself"));
+        return Err(StoreError::forbidden("不能为自己的账号提出申请", "You cannot ask about your own account"));
     }
-    by_id(c, account).await?.ok_or(StoreError::NotFound)?;
-    if holds(c, account, &[Role::Admin, Role::Office], today).await? {
-        return Err(StoreError::conflict("系统管理员或创先办账号不能兼任审计员（三员分立）", "An administrator or office account cannot also be the auditor"));
-    }
-    if holds(c, account, &[Role::Auditor], today).await? {
-        return Err(StoreError::conflict("该账号已是审计员", "The account is already an auditor"));
+    let a = by_id(c, account).await?.ok_or(StoreError::NotFound)?;
+    let guarded = is_guarded(c, account).await?;
+    match action {
+        TwoOfficeAction::GrantAuditor => {
+            if holds(c, account, &[Role::Admin, Role::Office], today).await? {
+                return Err(StoreError::conflict("系统管理员或创先办账号不能兼任审计员（三员分立）", "An administrator or office account cannot also be the auditor"));
+            }
+            if holds(c, account, &[Role::Auditor], today).await? {
+                return Err(StoreError::conflict("该账号已是审计员", "The account is already an auditor"));
+            }
+        }
+        TwoOfficeAction::GrantOffice => {
+            if holds(c, account, &[Role::Auditor], today).await? {
+                return Err(StoreError::conflict("审计员不能同时担任管理角色（三员分立）", "An auditor cannot also hold an administrative role"));
+            }
+            if holds(c, account, &[Role::Office], today).await? {
+                return Err(StoreError::conflict("该账号已是创先办", "The account already holds the office role"));
+            }
+        }
+        TwoOfficeAction::ResetPassword | TwoOfficeAction::Disable | TwoOfficeAction::Enable if !guarded => {
+            return Err(StoreError::conflict("普通账号由系统管理员直接处理，无需申请", "An ordinary account is handled by the administrator directly"));
+        }
+        TwoOfficeAction::ResetPassword => {
+            if address_on_record(c, account).await?.is_none() {
+                return Err(StoreError::conflict(
+                    "该账号没有登记邮箱，重置验证码无法只交给本人；请本人先在“修改密码”页登记邮箱",
+                    "The account has no address on record, so a code cannot go to the holder only: the holder first records one on their password page",
+                ));
+            }
+        }
+        TwoOfficeAction::Disable if a.disabled => return Err(StoreError::conflict("该账号已停用", "The account is already disabled")),
+        TwoOfficeAction::Enable if !a.disabled => return Err(StoreError::conflict("该账号未停用", "The account is not disabled")),
+        TwoOfficeAction::Disable | TwoOfficeAction::Enable => {}
+        TwoOfficeAction::EndGrant => {
+            let g = grant.ok_or_else(|| StoreError::invalid("grant_id", "请指明要收回的角色", "Name the grant to end"))?;
+            let row: Option<(i64, String, Option<Date>)> = c.fetch_optional(Sql::new("SELECT account_id, role, end_date FROM role_grants WHERE id = $1").bind(g)).await?;
+            match row {
+                Some((acc, role, None)) if acc == account.0 && (role == Role::Office.code() || role == Role::Auditor.code()) => {}
+                Some((acc, _, Some(_))) if acc == account.0 => return Err(StoreError::conflict("该角色已收回", "This grant has already ended")),
+                _ => return Err(StoreError::invalid("grant_id", "只有创先办和审计员角色须由两方共同收回", "Only the office's and the auditor's roles are ended by both offices")),
+            }
+        }
     }
     let id = c
         .fetch_i64(
-            Sql::new("INSERT INTO auditor_requests (account_id, requested_by, requested_as, state, created_ms) VALUES ($1, $2, $3, 'pending', $4) RETURNING id")
+            Sql::new("INSERT INTO account_requests (account_id, requested_by, requested_as, state, created_ms, action, grant_id) VALUES ($1, $2, $3, 'pending', $4, $5, $6) RETURNING id")
                 .bind(account)
                 .bind(scope.account)
                 .bind(requested_as.code())
-                .bind(now_ms()),
+                .bind(now_ms())
+                .bind(action.code())
+                .bind(grant.map(|g| g.0)),
         )
         .await
-        .map_err(|e| StoreError::on_duplicate(e, "该账号已有待批准的申请", "A request for this account is already pending"))?;
-    audit::append(c, scope, "auditor_request.create", "account", account, None, Some(serde_json::json!({"request": id, "as": requested_as.code()}).to_string())).await?;
+        .map_err(|e| StoreError::on_duplicate(e, "该账号已有同样的待批准申请", "The same request for this account is already pending"))?;
+    audit::append(c, scope, "account_request.create", "account", account, None, Some(serde_json::json!({"request": id, "action": action.code(), "grant": grant.map(|g| g.0), "as": requested_as.code()}).to_string())).await?;
     Ok(AuditorRequestId(id))
 }
 
-/// The other office approves or rejects; on approval the auditor grant is made, naming both.
-pub async fn decide_auditor(c: &mut Conn, scope: &Scope, request: AuditorRequestId, approve: bool, today: Date) -> Result<(), StoreError> {
-    let row: Option<(i64, i64, String, String)> =
-        c.fetch_optional(Sql::new("SELECT account_id, requested_by, requested_as, state FROM auditor_requests WHERE id = $1").bind(request)).await?;
-    let Some((account, requested_by, requested_as, state)) = row else { return Err(StoreError::NotFound) };
+/// The administrator or the office asks for the auditor role for an account (see [`request`]).
+pub async fn request_auditor(c: &mut Conn, scope: &Scope, account: AccountId, today: Date) -> Result<AuditorRequestId, StoreError> {
+    request(c, scope, account, TwoOfficeAction::GrantAuditor, None, today).await
+}
+
+/// What an approval did that the caller must finish: a reset's code to mail to the holder.
+#[derive(Clone, Debug)]
+pub enum Decided {
+    Done,
+    /// A one-time code was recorded for the account (its hash as given); mail it to `to`.
+    CodeFor { to: String, username: String, display_name: String, expires_ms: i64 },
+}
+
+/// The other office approves or rejects; on approval the change is made, naming both. A reset
+/// records `code_hash` as the account's one-time code (its code to be mailed to the holder).
+pub async fn decide(c: &mut Conn, scope: &Scope, request: AuditorRequestId, approve: bool, today: Date, code_hash: &str) -> Result<Decided, StoreError> {
+    let row: Option<(i64, i64, String, String, String, Option<i64>)> =
+        c.fetch_optional(Sql::new("SELECT account_id, requested_by, requested_as, state, action, grant_id FROM account_requests WHERE id = $1").bind(request)).await?;
+    let Some((account, requested_by, requested_as, state, action, grant)) = row else { return Err(StoreError::NotFound) };
     if state != "pending" {
         return Err(StoreError::conflict("该申请已处理", "This request has already been decided"));
     }
+    let action = TwoOfficeAction::parse(&action).ok_or(StoreError::NotFound)?;
     let needed = if requested_as == Role::Admin.code() { Role::Office } else { Role::Admin };
     if !scope.has(needed) {
         return Err(StoreError::forbidden(
@@ -395,25 +496,60 @@ pub async fn decide_auditor(c: &mut Conn, scope: &Scope, request: AuditorRequest
         ));
     }
     if scope.account.0 == requested_by || scope.account.0 == account {
-        return Err(StoreError::forbidden("提出人或被授予人不能批准自己的申请", "Neither the requester nor the account concerned may approve"));
+        return Err(StoreError::forbidden("提出人或被申请的账号不能批准", "Neither the requester nor the account concerned may approve"));
     }
     let state = if approve { "approved" } else { "rejected" };
-    c.execute(Sql::new("UPDATE auditor_requests SET state = $1, decided_by = $2, decided_ms = $3 WHERE id = $4").bind(state).bind(scope.account).bind(now_ms()).bind(request))
+    c.execute(Sql::new("UPDATE account_requests SET state = $1, decided_by = $2, decided_ms = $3 WHERE id = $4").bind(state).bind(scope.account).bind(now_ms()).bind(request))
         .await?;
+    let mut out = Decided::Done;
     if approve {
-        c.execute(
-            Sql::new("INSERT INTO role_grants (account_id, role, org_id, start_date, granted_by, approved_by, created_ms) VALUES ($1, 'auditor', NULL, $2, $3, $4, $5)")
-                .bind(account)
-                .bind(today)
-                .bind(requested_by)
-                .bind(scope.account)
-                .bind(now_ms()),
-        )
-        .await
-        .map_err(|e| StoreError::on_duplicate(e, "该账号已是审计员", "The account is already an auditor"))?;
+        let now = now_ms();
+        match action {
+            TwoOfficeAction::GrantAuditor | TwoOfficeAction::GrantOffice => {
+                let role = if action == TwoOfficeAction::GrantAuditor { Role::Auditor } else { Role::Office };
+                c.execute(
+                    Sql::new("INSERT INTO role_grants (account_id, role, org_id, start_date, granted_by, approved_by, created_ms) VALUES ($1, $2, NULL, $3, $4, $5, $6)")
+                        .bind(account)
+                        .bind(role.code())
+                        .bind(today)
+                        .bind(requested_by)
+                        .bind(scope.account)
+                        .bind(now),
+                )
+                .await
+                .map_err(|e| StoreError::on_duplicate(e, "该账号已有此角色", "The account already holds this role"))?;
+            }
+            TwoOfficeAction::ResetPassword => {
+                let to = address_on_record(c, AccountId(account)).await?.ok_or_else(|| StoreError::conflict("该账号没有登记邮箱", "The account has no address on record"))?;
+                let a = by_id(c, AccountId(account)).await?.ok_or(StoreError::NotFound)?;
+                let expires_ms = now + crate::activation::VALID_MS;
+                c.execute(Sql::new("UPDATE activation_codes SET revoked_ms = $1 WHERE account_id = $2 AND used_ms IS NULL AND revoked_ms IS NULL").bind(now).bind(account)).await?;
+                c.execute(
+                    Sql::new("INSERT INTO activation_codes (account_id, code_hash, created_by, created_ms, expires_ms, sent_to) VALUES ($1, $2, $3, $4, $5, $6)")
+                        .bind(account)
+                        .bind(code_hash)
+                        .bind(scope.actor.as_str())
+                        .bind(now)
+                        .bind(expires_ms)
+                        .bind(to.as_str()),
+                )
+                .await?;
+                out = Decided::CodeFor { to, username: a.username, display_name: a.display_name, expires_ms };
+            }
+            TwoOfficeAction::Disable | TwoOfficeAction::Enable => {
+                let disabled = action == TwoOfficeAction::Disable;
+                c.execute(Sql::new("UPDATE accounts SET disabled = $1 WHERE id = $2").bind(disabled).bind(account)).await?;
+                if disabled {
+                    c.execute(Sql::new("DELETE FROM sessions WHERE account_id = $1").bind(account)).await?;
+                }
+            }
+            TwoOfficeAction::EndGrant => {
+                c.execute(Sql::new("UPDATE role_grants SET end_date = $1 WHERE id = $2 AND end_date IS NULL").bind(today).bind(grant)).await?;
+            }
+        }
     }
-    audit::append(c, scope, &format!("auditor_request.{state}"), "account", account, None, Some(serde_json::json!({"request": request.0}).to_string())).await?;
-    Ok(())
+    audit::append(c, scope, &format!("account_request.{state}"), "account", account, None, Some(serde_json::json!({"request": request.0, "action": action.code(), "grant": grant}).to_string())).await?;
+    Ok(out)
 }
 
 /// Grants made directly by the loader of demo data or by `pacesetter init` (no one to ask).

@@ -3,7 +3,7 @@
 
 use crate::db::{Conn, Sql};
 use crate::StoreError;
-use pacesetter_domain::audit::{chain_hash, AuditEntry, ChainProblem, ChainVerifier, GENESIS};
+use pacesetter_domain::audit::{chain_hash, Anchor, AuditEntry, ChainProblem, ChainVerifier, GENESIS};
 use pacesetter_domain::dates::now_ms;
 use pacesetter_domain::scope::Scope;
 use serde::Serialize;
@@ -220,4 +220,48 @@ pub async fn verify(c: &mut Conn) -> Result<VerifyReport, StoreError> {
         }
     }
     Ok(VerifyReport { entries: v.checked, ok: v.problem.is_none(), problem: v.problem.clone(), last_hash: v.last_hash().to_string() })
+}
+
+/// An anchor as recorded by the auditor.
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+pub struct AnchorRow {
+    pub id: i64,
+    pub seq: i64,
+    pub hash: String,
+    pub recorded_ms: i64,
+    pub recorded_by: String,
+}
+
+impl AnchorRow {
+    pub fn anchor(&self) -> Anchor {
+        Anchor { seq: self.seq, hash: self.hash.clone() }
+    }
+}
+
+/// Records the latest entry of the chain as an anchor (and logs that it did, after it).
+pub async fn record_anchor(c: &mut Conn, scope: &Scope) -> Result<AnchorRow, StoreError> {
+    let last: Option<(i64, String)> = c.fetch_optional(Sql::new("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")).await?;
+    let Some((seq, hash)) = last else { return Err(StoreError::conflict("审计日志还是空的", "The audit log is empty")) };
+    let id = c
+        .fetch_i64(Sql::new("INSERT INTO audit_anchors (seq, hash, recorded_ms, recorded_by) VALUES ($1, $2, $3, $4) RETURNING id").bind(seq).bind(hash.as_str()).bind(now_ms()).bind(scope.actor.as_str()))
+        .await?;
+    append(c, scope, "audit.anchor", "database", "audit_log", None, Some(serde_json::json!({"anchor": id, "seq": seq, "hash": hash}).to_string())).await?;
+    latest_anchor(c).await?.ok_or(StoreError::NotFound)
+}
+
+/// The latest anchor recorded, if any.
+pub async fn latest_anchor(c: &mut Conn) -> Result<Option<AnchorRow>, StoreError> {
+    Ok(c.fetch_optional(Sql::new("SELECT id, seq, hash, recorded_ms, recorded_by FROM audit_anchors ORDER BY id DESC LIMIT 1")).await?)
+}
+
+pub async fn anchor(c: &mut Conn, id: i64) -> Result<AnchorRow, StoreError> {
+    c.fetch_optional(Sql::new("SELECT id, seq, hash, recorded_ms, recorded_by FROM audit_anchors WHERE id = $1").bind(id)).await?.ok_or(StoreError::NotFound)
+}
+
+/// Whether the chain as stored reaches an anchor (its entry is there with the same hash); the
+/// problem in words otherwise. Cheap: one entry and the count.
+pub async fn reaches(c: &mut Conn, a: &Anchor) -> Result<Result<(), pacesetter_domain::Text>, StoreError> {
+    let hash = c.fetch_opt_string(Sql::new("SELECT hash FROM audit_log WHERE seq = $1").bind(a.seq)).await?;
+    let entries = c.fetch_i64(Sql::new("SELECT COUNT(*) FROM audit_log")).await? as u64;
+    Ok(a.reached_by(hash.as_deref(), entries))
 }

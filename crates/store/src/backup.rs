@@ -92,6 +92,7 @@ pub const TABLES: &[TableSpec] = &[
             ("last_login_ms", OptI64),
             ("password_reset_ms", OptI64),
             ("password_reset_by", OptText),
+            ("email", OptText),
         ],
     },
     TableSpec {
@@ -125,7 +126,7 @@ pub const TABLES: &[TableSpec] = &[
         ],
     },
     TableSpec {
-        name: "auditor_requests",
+        name: "account_requests",
         order_by: "id",
         columns: &[
             ("id", I64),
@@ -136,6 +137,8 @@ pub const TABLES: &[TableSpec] = &[
             ("decided_by", OptI64),
             ("created_ms", I64),
             ("decided_ms", OptI64),
+            ("action", Text),
+            ("grant_id", OptI64),
         ],
     },
     TableSpec {
@@ -613,6 +616,7 @@ pub const TABLES: &[TableSpec] = &[
             ("hash", Text),
         ],
     },
+    TableSpec { name: "audit_anchors", order_by: "id", columns: &[("id", I64), ("seq", I64), ("hash", Text), ("recorded_ms", I64), ("recorded_by", Text)] },
 ];
 
 /// Tables that are deliberately not copied.

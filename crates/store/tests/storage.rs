@@ -260,8 +260,8 @@ async fn the_auditor_role_takes_two_offices(db: Db) {
     assert!(account::request_auditor(&mut c, &admin, admin.account, today).await.is_err());
     let req = account::request_auditor(&mut c, &admin, target, today).await.unwrap();
     // The requester cannot approve; the office can.
-    assert!(matches!(account::decide_auditor(&mut c, &admin, req, true, today).await, Err(StoreError::Forbidden(_))));
-    account::decide_auditor(&mut c, &office, req, true, today).await.unwrap();
+    assert!(matches!(account::decide(&mut c, &admin, req, true, today, "").await, Err(StoreError::Forbidden(_))));
+    account::decide(&mut c, &office, req, true, today, "").await.unwrap();
     let g = account::grants(&mut c, target, Some(today)).await.unwrap();
     let auditor = g.iter().find(|g| g.role == "auditor").expect("auditor grant");
     assert_eq!(auditor.granted_by.as_deref(), Some("admin"));

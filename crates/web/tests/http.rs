@@ -899,18 +899,18 @@ async fn the_auditor_role_takes_the_administrator_and_the_office(app: TestApp) {
     let r = admin.post(app.url(&format!("/api/v1/accounts/{teacher}/auditor-request"))).json(&json!({})).send().await.unwrap();
     assert_eq!(r.status(), 200);
     let req = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
-    let r = admin.post(app.url(&format!("/api/v1/auditor-requests/{req}/decide"))).json(&json!({"approve": true})).send().await.unwrap();
+    let r = admin.post(app.url(&format!("/api/v1/account-requests/{req}/decide"))).json(&json!({"approve": true})).send().await.unwrap();
     assert_eq!(r.status(), 403, "the requester cannot approve");
     let member = app.login("member").await;
-    let r = member.post(app.url(&format!("/api/v1/auditor-requests/{req}/decide"))).json(&json!({"approve": true})).send().await.unwrap();
+    let r = member.post(app.url(&format!("/api/v1/account-requests/{req}/decide"))).json(&json!({"approve": true})).send().await.unwrap();
     assert_eq!(r.status(), 403);
-    let r = office.post(app.url(&format!("/api/v1/auditor-requests/{req}/decide"))).json(&json!({"approve": true})).send().await.unwrap();
+    let r = office.post(app.url(&format!("/api/v1/account-requests/{req}/decide"))).json(&json!({"approve": true})).send().await.unwrap();
     assert_eq!(r.status(), 204);
     let t = app.login("teacher").await;
     assert_eq!(t.get(app.url("/api/v1/audit")).send().await.unwrap().status(), 200);
     let auditor = app.login("auditor").await;
-    let log = app.get_json(&auditor, "/api/v1/audit?action=auditor_request").await;
-    assert!(log["items"].as_array().unwrap().iter().any(|e| e["action"] == "auditor_request.approved" && e["actor"] == "office"));
+    let log = app.get_json(&auditor, "/api/v1/audit?action=account_request").await;
+    assert!(log["items"].as_array().unwrap().iter().any(|e| e["action"] == "account_request.approved" && e["actor"] == "office"));
 }
 
 async fn the_auditor_reads_a_verified_chain_and_the_administrator_cannot(app: TestApp) {

@@ -69,6 +69,8 @@ both!(
     the_satisfaction_rate_counts_each_response_once,
     a_survey_has_one_sampled_audience,
     a_small_tally_is_never_shown_beside_who_voted_and_a_count_freezes_its_appraisal,
+    the_offices_and_the_auditors_accounts_change_only_with_both_offices,
+    an_anchor_finds_entries_cut_off_the_end_of_the_audit_chain,
 );
 
 /// The review's takeover: a branch secretary added the office's own person to their branch
@@ -715,4 +717,121 @@ async fn a_small_tally_is_never_shown_beside_who_voted_and_a_count_freezes_its_a
     assert!(scores.values().any(|v| v == "90/1") && scores.values().any(|v| v == "60/1"), "{bundle}");
     let entries = audit_actions(&app, "appraisal.close").await;
     assert!(entries.iter().any(|e| e["after"].as_str().unwrap_or("").contains(&format!("\"counted_by_selection\":{id}"))), "{entries:?}");
+}
+
+async fn account_id(app: &TestApp, username: &str) -> i64 {
+    let admin = app.login("admin").await;
+    let page = app.get_json(&admin, &format!("/api/v1/accounts?q={username}")).await;
+    page["items"].as_array().unwrap().iter().find(|a| a["username"] == username).unwrap_or_else(|| panic!("{username}: {page}"))["id"].as_i64().unwrap()
+}
+
+/// The administrator alone could reset or disable the auditor, grant the office role or reset
+/// the office's password, so one person could act as both offices. Each now takes the
+/// administrator and the office together, audited, and a reset's code goes to the holder only.
+async fn the_offices_and_the_auditors_accounts_change_only_with_both_offices(app: TestApp) {
+    let admin = app.login("admin").await;
+    let office = app.login("office").await;
+    let (auditor_id, office_id, teacher_id) = (account_id(&app, "auditor").await, account_id(&app, "office").await, account_id(&app, "teacher").await);
+    // Alone, the administrator can do none of it.
+    for target in [auditor_id, office_id] {
+        let (status, body) = post_json(&app, &admin, &format!("/api/v1/accounts/{target}/password"), json!({"password": "a-temporary-secret-9"})).await;
+        assert_eq!(status, 403, "{body}");
+        let (status, _) = form(&app, &admin, &format!("/accounts/{target}/disabled"), &[("disabled", "true")]).await;
+        assert_eq!(status, 403);
+    }
+    let (status, body) = post_json(&app, &admin, &format!("/api/v1/accounts/{teacher_id}/grants"), json!({"role": "office"})).await;
+    assert_eq!(status, 403, "{body}");
+    let office_grant = app.get_json(&admin, &format!("/api/v1/accounts/{office_id}")).await["grants"].as_array().unwrap().iter().find(|g| g["role"] == "office").unwrap()["id"].as_i64().unwrap();
+    let (status, _) = post_json(&app, &admin, &format!("/api/v1/grants/{office_grant}/end"), json!({})).await;
+    assert_eq!(status, 403);
+    app.login("auditor").await;
+    app.login("office").await;
+
+    // A reset of the auditor: the code goes to the holder's address, which the holder records.
+    let (status, body) = post_json(&app, &admin, &format!("/api/v1/accounts/{auditor_id}/requests"), json!({"action": "reset_password"})).await;
+    assert_eq!(status, 409, "no address on record yet: {body}");
+    let auditor = app.login("auditor").await;
+    let (status, _) = send(&auditor, &app, reqwest::Method::PUT, "/api/v1/me/email", json!({"email": "auditor@example.edu.cn", "password": "wrong"})).await;
+    assert_eq!(status, 422);
+    let (status, body) = send(&auditor, &app, reqwest::Method::PUT, "/api/v1/me/email", json!({"email": "auditor@example.edu.cn", "password": common::PASSWORD})).await;
+    assert_eq!(status, 204, "{body}");
+    let (status, body) = post_json(&app, &admin, &format!("/api/v1/accounts/{auditor_id}/requests"), json!({"action": "reset_password"})).await;
+    assert_eq!(status, 200, "{body}");
+    let req = serde_json::from_str::<Value>(&body).unwrap()["id"].as_i64().unwrap();
+    let (status, _) = post_json(&app, &admin, &format!("/api/v1/account-requests/{req}/decide"), json!({"approve": true})).await;
+    assert_eq!(status, 403, "the one who asked does not approve");
+    let (status, body) = post_json(&app, &office, &format!("/api/v1/account-requests/{req}/decide"), json!({"approve": true})).await;
+    assert_eq!(status, 204, "{body}");
+    assert!(body.is_empty(), "no code in the answer to the office");
+    let mail = app.mailbox("auditor@example.edu.cn").await;
+    let body = mail.last().expect("the code is mailed to the auditor");
+    let code: String = body.split("一次性验证码：").nth(1).unwrap().lines().next().unwrap().trim().to_string();
+    let c = common::client(&app.base);
+    let r = c.post(app.url("/api/v1/auth/login")).json(&json!({"username": "auditor", "password": code})).send().await.unwrap();
+    assert_eq!(r.status(), 200, "the holder logs in with the mailed code");
+    assert_eq!(r.json::<Value>().await.unwrap()["username"], "auditor");
+
+    // The office's role for the teacher: the office asks, the administrator approves.
+    let (status, body) = post_json(&app, &office, &format!("/api/v1/accounts/{teacher_id}/requests"), json!({"action": "grant_office"})).await;
+    assert_eq!(status, 200, "{body}");
+    let req = serde_json::from_str::<Value>(&body).unwrap()["id"].as_i64().unwrap();
+    let (status, _) = post_json(&app, &office, &format!("/api/v1/account-requests/{req}/decide"), json!({"approve": true})).await;
+    assert_eq!(status, 403);
+    assert_eq!(post_json(&app, &admin, &format!("/api/v1/account-requests/{req}/decide"), json!({"approve": true})).await.0, 204);
+    let t = app.get_json(&admin, &format!("/api/v1/accounts/{teacher_id}")).await;
+    let grant = t["grants"].as_array().unwrap().iter().find(|g| g["role"] == "office" && g["end_date"].is_null()).expect("the teacher holds the office role").clone();
+    // Ending it takes both too.
+    let (status, body) = post_json(&app, &admin, &format!("/api/v1/accounts/{teacher_id}/requests"), json!({"action": "end_grant", "grant_id": grant["id"]})).await;
+    assert_eq!(status, 200, "{body}");
+    let req = serde_json::from_str::<Value>(&body).unwrap()["id"].as_i64().unwrap();
+    assert_eq!(post_json(&app, &office, &format!("/api/v1/account-requests/{req}/decide"), json!({"approve": true})).await.0, 204);
+    let t = app.get_json(&admin, &format!("/api/v1/accounts/{teacher_id}")).await;
+    assert!(t["grants"].as_array().unwrap().iter().all(|g| g["role"] != "office" || !g["end_date"].is_null()), "{t}");
+    // Disabling the auditor: the office asks, the administrator approves; the auditor is out.
+    let (status, body) = post_json(&app, &office, &format!("/api/v1/accounts/{auditor_id}/requests"), json!({"action": "disable"})).await;
+    assert_eq!(status, 200, "{body}");
+    let req = serde_json::from_str::<Value>(&body).unwrap()["id"].as_i64().unwrap();
+    assert_eq!(post_json(&app, &admin, &format!("/api/v1/account-requests/{req}/decide"), json!({"approve": true})).await.0, 204);
+    let r = common::client(&app.base).post(app.url("/api/v1/auth/login")).json(&json!({"username": "auditor", "password": common::PASSWORD})).send().await.unwrap();
+    assert_eq!(r.status(), 401);
+    // Nobody asks about their own account; the page offers the requests, not the direct buttons.
+    let (status, _) = post_json(&app, &office, &format!("/api/v1/accounts/{office_id}/requests"), json!({"action": "disable"})).await;
+    assert_eq!(status, 403);
+    let page = admin.get(app.url(&format!("/accounts/{office_id}"))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("须两方共同办理的事项") && !page.contains("action=\"/accounts/{office_id}/password\""), "{page}");
+    // Everything is in the log, with both names.
+    let mut c = pacesetter_store::Store::open(&app.db_url, &pacesetter_store::OpenOptions::default()).await.unwrap().read().await.unwrap();
+    let approved: Vec<(String,)> = c.fetch_all(pacesetter_store::Sql::new("SELECT actor FROM audit_log WHERE action = 'account_request.approved' ORDER BY seq")).await.unwrap();
+    assert_eq!(approved.iter().map(|a| a.0.as_str()).collect::<Vec<_>>(), ["office", "admin", "office", "admin"]);
+}
+
+/// `audit verify` did not notice entries cut off the end of the chain: an anchor the auditor
+/// recorded (and downloaded) does.
+async fn an_anchor_finds_entries_cut_off_the_end_of_the_audit_chain(app: TestApp) {
+    let auditor = app.login("auditor").await;
+    let (status, body) = post_json(&app, &auditor, "/api/v1/audit/anchors", json!({})).await;
+    assert_eq!(status, 200, "{body}");
+    let anchor: Value = serde_json::from_str(&body).unwrap();
+    let seq = anchor["seq"].as_i64().unwrap();
+    assert_eq!(app.get_json(&auditor, "/api/v1/audit/verify").await["ok"], true);
+    let page = auditor.get(app.url("/audit")).send().await.unwrap().text().await.unwrap();
+    let id = anchor["id"].as_i64().unwrap();
+    assert!(page.contains(anchor["hash"].as_str().unwrap()));
+    let file = auditor.get(app.url(&format!("/audit/anchors/{id}.txt"))).send().await.unwrap().text().await.unwrap();
+    assert!(file.contains(&format!("seq: {seq}")) && file.contains(anchor["hash"].as_str().unwrap()), "{file}");
+    // The administrator cannot record one, nor read the log.
+    let admin = app.login("admin").await;
+    assert_eq!(post_json(&app, &admin, "/api/v1/audit/anchors", json!({})).await.0, 403);
+    // Someone with the database removes the triggers and the anchored entry onward.
+    if app.backend == common::Backend::Sqlite {
+        app.age("DROP TRIGGER audit_log_no_delete").await;
+    } else {
+        app.age("DROP TRIGGER audit_log_no_change ON audit_log").await;
+    }
+    app.age(&format!("DELETE FROM audit_log WHERE seq >= {seq}")).await;
+    let v = app.get_json(&auditor, "/api/v1/audit/verify").await;
+    assert_eq!(v["ok"], false, "{v}");
+    assert!(v["problem"].as_str().unwrap().contains("cut off its end"), "{v}");
+    let page = auditor.get(app.url("/audit")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("日志够不到最近一次记录的锚点"), "the auditor's page warns");
 }

@@ -1,4 +1,5 @@
-//! Accounts and roles over the API (the administrator; the office for the auditor grant).
+//! Accounts and roles over the API (the administrator; both offices together for the accounts and
+//! roles of the administrator, the office and the auditor).
 
 use super::dto::*;
 use super::{date_or_today, Paging};
@@ -11,7 +12,7 @@ use axum::http::StatusCode;
 use axum::Json;
 use pacesetter_domain::dates::{format_datetime_ms, iso, today};
 use pacesetter_domain::ids::{AccountId, AuditorRequestId, GrantId, PersonId};
-use pacesetter_domain::role::Role;
+use pacesetter_domain::role::{Role, TwoOfficeAction};
 use pacesetter_domain::scope::Scope;
 use pacesetter_domain::validate::{self, FieldErrors};
 use pacesetter_domain::Lang;
@@ -161,28 +162,85 @@ pub async fn reset_password(State(s): State<AppState>, ctx: Ctx, Path(id): Path<
     Ok(StatusCode::NO_CONTENT)
 }
 
-fn request_dto(r: account::AuditorRequestRow) -> AuditorRequestDto {
-    AuditorRequestDto { id: r.id, account_id: r.account_id, account_name: r.account_name, requested_by: r.requested_by, requested_as: r.requested_as, state: r.state, decided_by: r.decided_by }
+fn request_dto(r: account::RequestRow, lang: Lang) -> AuditorRequestDto {
+    AuditorRequestDto {
+        action_label: r.action().map(|a| a.label(lang)).unwrap_or("").to_string(),
+        id: r.id,
+        account_id: r.account_id,
+        account_name: r.account_name,
+        action: r.action,
+        grant_id: r.grant_id,
+        requested_by: r.requested_by,
+        requested_as: r.requested_as,
+        state: r.state,
+        decided_by: r.decided_by,
+    }
+}
+
+pub fn parse_action(s: &str) -> AppResult<TwoOfficeAction> {
+    TwoOfficeAction::parse(s).ok_or_else(|| AppError::bad_request("申请事项无效", "Unknown action"))
+}
+
+/// One office asks, about an account, what the other must approve; shared by the page and the API.
+pub async fn ask(state: &AppState, scope: &Scope, account: AccountId, action: TwoOfficeAction, grant: Option<GrantId>, lang: Lang) -> AppResult<AuditorRequestDto> {
+    let mut w = state.store.write().await?;
+    let rid = account::request(&mut w, scope, account, action, grant, today()).await?;
+    let row = account::requests(&mut w).await?.into_iter().find(|r| r.id == rid.0).ok_or_else(AppError::internal)?;
+    w.commit().await.map_err(StoreError::from)?;
+    Ok(request_dto(row, lang))
+}
+
+/// The other office decides; an approved reset mails a one-time code to the holder's address on
+/// record (nobody else sees it). Shared by the page and the API.
+pub async fn decide(state: &AppState, scope: &Scope, request: AuditorRequestId, approve: bool) -> AppResult<()> {
+    let (code, hash) = crate::auth::activation_code();
+    let mut w = state.store.write().await?;
+    if let account::Decided::CodeFor { to, username, display_name, expires_ms } = account::decide(&mut w, scope, request, approve, today(), &hash).await? {
+        let until = pacesetter_domain::dates::format_date(pacesetter_domain::dates::cst_date(expires_ms), Lang::Zh);
+        let body = format!(
+            "{display_name}：\n\n经系统管理员和创先办共同批准，您在创先争优平台的账号（{username}）可以重新设置密码。\n\n登录地址：{url}/login\n用户名：{username}\n一次性验证码：{code}\n\n请在{until}前以验证码作为密码登录，随后设置新密码。验证码只发给您本人；如非本人申请，请立即联系安全审计员。\n\nYour password may be reset: log in with the one-time code above as your password, then choose a new one.",
+            url = state.site.public_url,
+        );
+        pacesetter_store::outbox::enqueue(&mut w, &to, "创先争优平台密码重置验证码", &body).await?;
+    }
+    w.commit().await.map_err(StoreError::from)?;
+    Ok(())
 }
 
 pub async fn request_auditor(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<AuditorRequestDto>> {
-    let scope = &ctx.me()?.scope;
-    let mut w = s.store.write().await?;
-    let rid = account::request_auditor(&mut w, scope, AccountId(id), today()).await?;
-    let row = account::auditor_requests(&mut w).await?.into_iter().find(|r| r.id == rid.0).ok_or_else(AppError::internal)?;
-    w.commit().await.map_err(StoreError::from)?;
-    Ok(Json(request_dto(row)))
+    Ok(Json(ask(&s, &ctx.me()?.scope, AccountId(id), TwoOfficeAction::GrantAuditor, None, ctx.lang).await?))
 }
 
-pub async fn auditor_requests(State(s): State<AppState>) -> AppResult<Json<Vec<AuditorRequestDto>>> {
+pub async fn create_request(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Json(b): Json<TwoOfficeRequest>) -> AppResult<Json<AuditorRequestDto>> {
+    let action = parse_action(&b.action)?;
+    Ok(Json(ask(&s, &ctx.me()?.scope, AccountId(id), action, b.grant_id.map(GrantId), ctx.lang).await?))
+}
+
+pub async fn auditor_requests(State(s): State<AppState>, ctx: Ctx) -> AppResult<Json<Vec<AuditorRequestDto>>> {
     let mut c = s.store.read().await?;
-    Ok(Json(account::auditor_requests(&mut c).await?.into_iter().map(request_dto).collect()))
+    Ok(Json(account::requests(&mut c).await?.into_iter().map(|r| request_dto(r, ctx.lang)).collect()))
 }
 
 pub async fn decide_auditor(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Json(b): Json<Decision>) -> AppResult<StatusCode> {
-    let scope = &ctx.me()?.scope;
-    let mut w = s.store.write().await?;
-    account::decide_auditor(&mut w, scope, AuditorRequestId(id), b.approve, today()).await?;
+    decide(&s, &ctx.me()?.scope, AuditorRequestId(id), b.approve).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The holder of an account without a person records the address a reset's code goes to,
+/// giving their password.
+pub async fn set_own_email(state: &AppState, caller: &crate::auth::Caller, email: Option<&str>, password: &str) -> AppResult<()> {
+    if !crate::auth::verify_password(password, &caller.account.password_hash) {
+        let mut e = FieldErrors::new();
+        e.add("password", "当前密码不正确", "The current password is wrong");
+        return Err(AppError::invalid(e));
+    }
+    let mut w = state.store.write().await?;
+    account::set_own_email(&mut w, &caller.scope, email).await?;
     w.commit().await.map_err(StoreError::from)?;
+    Ok(())
+}
+
+pub async fn own_email(State(s): State<AppState>, ctx: Ctx, Json(b): Json<OwnEmail>) -> AppResult<StatusCode> {
+    set_own_email(&s, ctx.me()?, b.email.as_deref(), &b.password).await?;
     Ok(StatusCode::NO_CONTENT)
 }

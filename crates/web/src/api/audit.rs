@@ -45,8 +45,23 @@ pub fn describe(p: &ChainProblem) -> String {
     }
 }
 
+/// Recomputes the chain, and checks it still reaches the latest anchor recorded.
 pub async fn verify(State(s): State<AppState>) -> AppResult<Json<VerifyDto>> {
     let mut c = s.store.read().await?;
     let r = audit::verify(&mut c).await?;
-    Ok(Json(VerifyDto { entries: r.entries, ok: r.ok, problem: r.problem.as_ref().map(describe), last_hash: r.last_hash }))
+    let anchor = match audit::latest_anchor(&mut c).await? {
+        Some(a) => audit::reaches(&mut c, &a.anchor()).await?.err().map(|t| t.en),
+        None => None,
+    };
+    let ok = r.ok && anchor.is_none();
+    Ok(Json(VerifyDto { entries: r.entries, ok, problem: r.problem.as_ref().map(describe).or(anchor), last_hash: r.last_hash }))
+}
+
+/// Records the latest entry as an anchor: its number and hash (keep a copy off the server).
+pub async fn record_anchor(State(s): State<AppState>, ctx: crate::ctx::Ctx) -> AppResult<Json<serde_json::Value>> {
+    let scope = ctx.me()?.scope.clone();
+    let mut w = s.store.write().await?;
+    let a = audit::record_anchor(&mut w, &scope).await?;
+    w.commit().await.map_err(pacesetter_store::StoreError::from)?;
+    Ok(Json(serde_json::json!({"id": a.id, "seq": a.seq, "hash": a.hash, "recorded": cst_from_ms(a.recorded_ms).format(&time::format_description::well_known::Rfc3339).unwrap_or_default(), "by": a.recorded_by})))
 }

@@ -395,6 +395,11 @@ pub struct AuditorRequestDto {
     pub id: i64,
     pub account_id: i64,
     pub account_name: String,
+    /// grant_auditor, grant_office, reset_password, disable, enable or end_grant
+    pub action: String,
+    pub action_label: String,
+    /// The grant to end (end_grant).
+    pub grant_id: Option<i64>,
     pub requested_by: String,
     pub requested_as: String,
     pub state: String,
@@ -404,6 +409,22 @@ pub struct AuditorRequestDto {
 #[derive(Deserialize, ToSchema)]
 pub struct Decision {
     pub approve: bool,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct TwoOfficeRequest {
+    /// grant_auditor, grant_office, reset_password, disable, enable or end_grant
+    pub action: String,
+    /// The grant to end (end_grant).
+    pub grant_id: Option<i64>,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct OwnEmail {
+    /// The address a reset's code goes to (accounts without a person); empty to clear.
+    pub email: Option<String>,
+    /// The holder's current password.
+    pub password: String,
 }
 
 #[derive(Serialize, ToSchema)]

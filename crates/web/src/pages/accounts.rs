@@ -1,4 +1,5 @@
-//! Accounts and roles (the administrator), and the two-office auditor grant.
+//! Accounts and roles (the administrator), and what takes both offices: the auditor's and the
+//! office's roles, and resetting, disabling, enabling or ending the role of a guarded account.
 
 use super::{field, form_map, render_status, see_other, FormState, Layout, Pager};
 use crate::api::accounts::{account_dto, create_account, parse_role, reset};
@@ -17,7 +18,7 @@ use pacesetter_domain::ids::{AccountId, AuditorRequestId, GrantId};
 use pacesetter_domain::org::OrgKind;
 use pacesetter_domain::role::Role;
 use pacesetter_domain::validate::FieldErrors;
-use pacesetter_store::account::{self, AccountListRow, AuditorRequestRow};
+use pacesetter_store::account::{self, AccountListRow, RequestRow};
 use pacesetter_store::tree::{self, Tree};
 use pacesetter_store::{people, StoreError};
 use std::collections::HashMap;
@@ -29,9 +30,15 @@ struct AccountsPage {
     rows: Vec<AccountListRow>,
     pager: Pager,
     q: String,
-    requests: Vec<AuditorRequestRow>,
+    requests: Vec<RequestRow>,
     f: FormState,
     is_admin: bool,
+}
+
+impl AccountsPage {
+    fn action_label(&self, code: &str) -> &'static str {
+        pacesetter_domain::role::TwoOfficeAction::parse(code).map(|a| a.label(self.l.lang)).unwrap_or("")
+    }
 }
 
 async fn accounts_page(s: &AppState, ctx: &Ctx, raw: Vec<(String, String)>, f: FormState, status: StatusCode) -> AppResult<Response> {
@@ -40,7 +47,7 @@ async fn accounts_page(s: &AppState, ctx: &Ctx, raw: Vec<(String, String)>, f: F
     let q = map.get("q").cloned().unwrap_or_default();
     let mut c = s.store.read().await?;
     let (rows, total) = account::list(&mut c, Some(&q), p.offset(), p.limit(), today()).await?;
-    let requests = account::auditor_requests(&mut c).await?;
+    let requests = account::requests(&mut c).await?;
     let pager = Pager::new(&raw, "/accounts", p.page, p.limit(), total);
     Ok(render_status(status, &AccountsPage { l: Layout::new(ctx, ctx.t("账号与角色", "Accounts and roles")), rows, pager, q, requests, f, is_admin: ctx.has(Role::Admin) }))
 }
@@ -122,6 +129,17 @@ struct AccountPage {
     f: FormState,
     is_admin: bool,
     may_request_auditor: bool,
+    /// The account holds a role only both offices change: requests instead of direct changes.
+    guarded: bool,
+    /// Whether the caller is an office that may ask (the administrator or the office), and not
+    /// about themselves.
+    may_ask: bool,
+}
+
+impl AccountPage {
+    fn action_label(&self, code: &str) -> &'static str {
+        pacesetter_domain::role::TwoOfficeAction::parse(code).map(|a| a.label(self.l.lang)).unwrap_or("")
+    }
 }
 
 async fn account_page(s: &AppState, ctx: &Ctx, id: i64, f: FormState, status: StatusCode) -> AppResult<Response> {
@@ -133,9 +151,13 @@ async fn account_page(s: &AppState, ctx: &Ctx, id: i64, f: FormState, status: St
         .filter(|n| n.closed_on.is_none() && OrgKind::parse(&n.kind).is_some_and(|k| k.is_secondary() || k.is_branch()))
         .map(|n| (n.id, n.name))
         .collect();
-    let roles = [Role::Office, Role::Leader, Role::OrgSecretary, Role::BranchSecretary, Role::Admin].iter().map(|r| (r.code(), r.label(ctx.lang).to_string())).collect();
-    let may_request_auditor = !a.roles.iter().any(|r| r == "auditor" || r == "admin" || r == "office") && AccountId(id) != ctx.me()?.id();
-    Ok(render_status(status, &AccountPage { l: Layout::new(ctx, &a.display_name.clone()), a, orgs, roles, f, is_admin: ctx.has(Role::Admin), may_request_auditor }))
+    // The office's role is granted by both offices (a request), not from this list.
+    let roles = [Role::Leader, Role::OrgSecretary, Role::BranchSecretary, Role::Admin].iter().map(|r| (r.code(), r.label(ctx.lang).to_string())).collect();
+    let me = ctx.me()?.id();
+    let may_request_auditor = !a.roles.iter().any(|r| r == "auditor" || r == "admin" || r == "office") && AccountId(id) != me;
+    let guarded = account::is_guarded(&mut c, AccountId(id)).await?;
+    let may_ask = AccountId(id) != me && (ctx.has(Role::Admin) || ctx.has(Role::Office));
+    Ok(render_status(status, &AccountPage { l: Layout::new(ctx, &a.display_name.clone()), a, orgs, roles, f, is_admin: ctx.has(Role::Admin), may_request_auditor, guarded, may_ask }))
 }
 
 pub async fn show(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
@@ -211,31 +233,25 @@ pub async fn set_disabled(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i6
     account_change(&s, &ctx, id, m, r, "saved", &format!("/accounts/{id}")).await
 }
 
-pub async fn request_auditor(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
+/// One office asks about an account (the auditor's or the office's role, or a reset, disabling,
+/// enabling or ending the role of a guarded account); the other approves.
+pub async fn request(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
     let scope = ctx.me()?.scope.clone();
     let m = form_map(p);
     let r = async {
-        let mut w = s.store.write().await?;
-        account::request_auditor(&mut w, &scope, AccountId(id), today()).await?;
-        w.commit().await.map_err(StoreError::from)?;
-        Ok(())
+        let action = crate::api::accounts::parse_action(field(&m, "action").unwrap_or("grant_auditor"))?;
+        let grant = field(&m, "grant_id").and_then(|v| v.parse::<i64>().ok()).map(GrantId);
+        crate::api::accounts::ask(&s, &scope, AccountId(id), action, grant, ctx.lang).await.map(|_| ())
     }
     .await;
     account_change(&s, &ctx, id, m, r, "requested", &format!("/accounts/{id}")).await
 }
 
-pub async fn decide_auditor(State(s): State<AppState>, ctx: Ctx, Path(rid): Path<i64>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
+pub async fn decide(State(s): State<AppState>, ctx: Ctx, Path(rid): Path<i64>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
     let scope = ctx.me()?.scope.clone();
     let m = form_map(p);
     let approve = field(&m, "approve") == Some("true");
-    let r: AppResult<()> = async {
-        let mut w = s.store.write().await?;
-        account::decide_auditor(&mut w, &scope, AuditorRequestId(rid), approve, today()).await?;
-        w.commit().await.map_err(StoreError::from)?;
-        Ok(())
-    }
-    .await;
-    match r {
+    match crate::api::accounts::decide(&s, &scope, AuditorRequestId(rid), approve).await {
         Ok(()) => Ok(see_other("/accounts?done=decided")),
         Err(e) if matches!(e.status, StatusCode::CONFLICT | StatusCode::FORBIDDEN) => {
             let mut errs = FieldErrors::new();

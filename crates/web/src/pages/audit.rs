@@ -8,8 +8,8 @@ use crate::error::AppResult;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::response::Response;
-use pacesetter_store::audit::{self, AuditRow, VerifyReport};
+use axum::response::{IntoResponse, Response};
+use pacesetter_store::audit::{self, AnchorRow, AuditRow, VerifyReport};
 use std::collections::HashMap;
 
 #[derive(Template)]
@@ -23,6 +23,9 @@ struct AuditPage {
     actor: String,
     verify: Option<VerifyReport>,
     problem: String,
+    /// The latest anchor the auditor recorded, and whether the chain still reaches it.
+    anchor: Option<AnchorRow>,
+    anchor_problem: Option<String>,
 }
 
 pub async fn index(State(s): State<AppState>, ctx: Ctx, Query(raw): Query<Vec<(String, String)>>) -> AppResult<Response> {
@@ -34,7 +37,30 @@ pub async fn index(State(s): State<AppState>, ctx: Ctx, Query(raw): Query<Vec<(S
     let problem = verify.as_ref().and_then(|v| v.problem.as_ref()).map(describe).unwrap_or_default();
     let pager = Pager::new(&raw, "/audit", p.page, p.limit(), total);
     let get = |k: &str| q.get(k).cloned().unwrap_or_default();
-    Ok(render(&AuditPage { l: Layout::new(&ctx, ctx.t("审计日志", "Audit log")), rows, pager, entity: get("entity"), entity_id: get("entity_id"), actor: get("actor"), verify, problem }))
+    let anchor = audit::latest_anchor(&mut c).await?;
+    let anchor_problem = match &anchor {
+        Some(a) => audit::reaches(&mut c, &a.anchor()).await?.err().map(|t| t.get(ctx.lang).to_string()),
+        None => None,
+    };
+    Ok(render(&AuditPage { l: Layout::new(&ctx, ctx.t("审计日志", "Audit log")), rows, pager, entity: get("entity"), entity_id: get("entity_id"), actor: get("actor"), verify, problem, anchor, anchor_problem }))
+}
+
+/// Records the latest entry as an anchor, then shows it to print or download.
+pub async fn record_anchor(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    let scope = ctx.me()?.scope.clone();
+    let mut w = s.store.write().await?;
+    let a = audit::record_anchor(&mut w, &scope).await?;
+    w.commit().await.map_err(pacesetter_store::StoreError::from)?;
+    Ok(super::see_other(&format!("/audit?done=saved#anchor{}", a.id)))
+}
+
+/// An anchor as a text file to keep off the server (`pacesetter audit verify --since-anchor FILE`).
+pub async fn anchor_file(State(s): State<AppState>, Path(file): Path<String>) -> AppResult<Response> {
+    let id: i64 = file.strip_suffix(".txt").and_then(|x| x.parse().ok()).ok_or_else(crate::error::AppError::not_found)?;
+    let mut c = s.store.read().await?;
+    let a = audit::anchor(&mut c, id).await?;
+    let text = a.anchor().to_text(&pacesetter_domain::dates::format_datetime_ms(a.recorded_ms, pacesetter_domain::Lang::En), &a.recorded_by);
+    Ok(([(axum::http::header::CONTENT_TYPE, "text/plain; charset=utf-8".to_string()), (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"audit-anchor-{}.txt\"", a.seq))], text).into_response())
 }
 
 /// The filtered log as a table, newest first (at most 100,000 entries per file).

@@ -82,6 +82,49 @@ struct PasswordPage {
     /// Just activated with a code: there is no current password to give.
     activating: bool,
     reset_notice: Option<String>,
+    /// An account without a person keeps its own address on record (for a reset's code): its
+    /// current value; None for an account whose person's record has it.
+    own_email: Option<String>,
+    personless: bool,
+}
+
+async fn password_page(state: &AppState, ctx: &Ctx, f: FormState, status: StatusCode) -> AppResult<Response> {
+    let me = ctx.me()?;
+    let forced = me.account.must_change_password && !me.account.is_demo;
+    let activating = me.account.password_hash.starts_with('!');
+    let personless = me.account.person_id.is_none();
+    let own_email = if personless {
+        let mut c = state.store.read().await?;
+        pacesetter_store::account::address_on_record(&mut c, me.id()).await?
+    } else {
+        None
+    };
+    Ok(render_status(status, &PasswordPage { l: Layout::new(ctx, ctx.t("修改密码", "Change password")), f, forced, activating, reset_notice: reset_notice(me, ctx.lang), own_email, personless }))
+}
+
+/// The holder of an account without a person records the address a reset's code goes to.
+pub async fn email_submit(State(state): State<AppState>, ctx: Ctx, Form(pairs): Form<Vec<(String, String)>>) -> AppResult<Response> {
+    let me = ctx.me()?;
+    let m = form_map(pairs);
+    match crate::api::accounts::set_own_email(&state, me, field(&m, "email"), m.get("email_password").map(String::as_str).unwrap_or("")).await {
+        Ok(()) => Ok(see_other("/password?done=saved")),
+        Err(e) if e.fields.is_some() || e.status == StatusCode::CONFLICT => {
+            let mut errs = e.fields.clone().unwrap_or_default();
+            if errs.is_empty() {
+                errs.0.push(pacesetter_domain::validate::FieldError { field: "email".into(), message: e.message.clone() });
+            }
+            // The password typed is not given back.
+            let values: HashMap<String, String> = m.into_iter().filter(|(k, _)| k == "email").collect();
+            let errs = pacesetter_domain::validate::FieldErrors(errs.0.into_iter().map(|mut x| {
+                if x.field == "password" {
+                    x.field = "email_password".into();
+                }
+                x
+            }).collect());
+            password_page(&state, &ctx, FormState::with(ctx.lang, values, errs), e.status).await
+        }
+        Err(e) => Err(e),
+    }
 }
 
 pub fn reset_notice(me: &crate::auth::Caller, lang: pacesetter_domain::Lang) -> Option<String> {
@@ -95,11 +138,8 @@ pub fn reset_notice(me: &crate::auth::Caller, lang: pacesetter_domain::Lang) -> 
     })
 }
 
-pub async fn password_form(ctx: Ctx) -> AppResult<Response> {
-    let me = ctx.me()?;
-    let forced = me.account.must_change_password && !me.account.is_demo;
-    let activating = me.account.password_hash.starts_with('!');
-    Ok(render(&PasswordPage { l: Layout::new(&ctx, ctx.t("修改密码", "Change password")), f: FormState::new(ctx.lang), forced, activating, reset_notice: reset_notice(me, ctx.lang) }))
+pub async fn password_form(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    password_page(&state, &ctx, FormState::new(ctx.lang), StatusCode::OK).await
 }
 
 pub async fn password_submit(State(state): State<AppState>, ctx: Ctx, Form(pairs): Form<Vec<(String, String)>>) -> AppResult<Response> {
@@ -117,12 +157,7 @@ pub async fn password_submit(State(state): State<AppState>, ctx: Ctx, Form(pairs
     };
     match result {
         Ok(()) => Ok(see_other("/home?done=password")),
-        Err(e) if e.fields.is_some() => {
-            let f = FormState::with(ctx.lang, HashMap::new(), e.fields.clone().unwrap_or_default());
-            let forced = me.account.must_change_password && !me.account.is_demo;
-            let activating = me.account.password_hash.starts_with('!');
-            Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &PasswordPage { l: Layout::new(&ctx, ctx.t("修改密码", "Change password")), f, forced, activating, reset_notice: reset_notice(me, ctx.lang) }))
-        }
+        Err(e) if e.fields.is_some() => password_page(&state, &ctx, FormState::with(ctx.lang, HashMap::new(), e.fields.clone().unwrap_or_default()), StatusCode::UNPROCESSABLE_ENTITY).await,
         Err(e) => Err(e),
     }
 }
