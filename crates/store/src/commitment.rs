@@ -921,9 +921,9 @@ pub async fn set_survey_targets(c: &mut Conn, survey: i64, campaign: i64, org_pa
     Ok(c.execute(q).await?)
 }
 
-/// The satisfaction counts of each commitment over every evaluation survey of a campaign, and
-/// whether the surveys are anonymous (then a figure needs 5 valid answers to be shown).
-pub async fn rates(c: &mut Conn, campaign: i64) -> Result<(HashMap<i64, Rate>, bool), StoreError> {
+/// The satisfaction counts of each commitment over every evaluation survey of a campaign: none
+/// for a commitment under the minimum of an anonymous evaluation, which no sum contains.
+pub async fn rates(c: &mut Conn, campaign: i64) -> Result<crate::survey::TargetRates, StoreError> {
     crate::survey::target_rates(c, campaign, "commitment").await
 }
 

@@ -511,10 +511,9 @@ async fn candidate(c: &mut Conn, cat: &AwardCategory, n: &NewNomination, selecti
             }
             if let Some(min) = cat.min_satisfaction {
                 // 群众满意窗口: the satisfaction rate of the campaign's window surveys.
-                let (rates, anonymous) = crate::survey::target_rates(c, campaign, "window").await?;
-                let r = rates.get(&node.id).copied().unwrap_or_default();
-                let n = r.valid();
-                if n == 0 || (anonymous && !pacesetter_domain::survey::may_show(n, true)) {
+                let rates = crate::survey::target_rates(c, campaign, "window").await?;
+                let r = rates.get(node.id).unwrap_or_default();
+                if r.valid() == 0 {
                     return Err(invalid("unit", format!("该窗口尚无足够的满意度测评结果（至少 {} 份）", pacesetter_domain::survey::MIN_GROUP), format!("The window lacks enough satisfaction ratings (at least {})", pacesetter_domain::survey::MIN_GROUP)));
                 }
                 let pct = r.percent().unwrap_or(0.0);

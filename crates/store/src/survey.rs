@@ -732,10 +732,31 @@ impl Committer {
     }
 }
 
-/// The satisfaction counts of each target of a kind (windows, commitments) over every survey of
-/// a campaign about that kind, and whether any of those surveys is anonymous (then a figure needs
-/// 5 valid answers to be shown or used).
-pub async fn target_rates(c: &mut Conn, campaign: i64, target_kind: &str) -> Result<(HashMap<i64, Rate>, bool), StoreError> {
+/// The satisfaction counts of targets of a kind (windows, commitments) over every survey of a
+/// campaign about that kind. A target whose ratings may not be shown (under the minimum in an
+/// anonymous survey) has no figures here at all, only its place in `hidden`: every sum made of
+/// these (an organization's own commitments, a roll-up) leaves it out, so that no total minus
+/// the shown targets gives it away (DOMAIN.md, anonymity).
+#[derive(Clone, Debug, Default)]
+pub struct TargetRates {
+    pub shown: HashMap<i64, Rate>,
+    pub hidden: HashSet<i64>,
+    /// Any of the surveys is anonymous.
+    pub anonymous: bool,
+}
+
+impl TargetRates {
+    /// A target's counts, when they may be shown (none for a target nobody rated).
+    pub fn get(&self, id: i64) -> Option<Rate> {
+        self.shown.get(&id).copied()
+    }
+
+    pub fn is_hidden(&self, id: i64) -> bool {
+        self.hidden.contains(&id)
+    }
+}
+
+pub async fn target_rates(c: &mut Conn, campaign: i64, target_kind: &str) -> Result<TargetRates, StoreError> {
     let rows: Vec<(i64, String, bool)> = c
         .fetch_all(
             Sql::new("SELECT t.target_id, t.tally_json, s.anonymous FROM survey_tallies t JOIN surveys s ON s.id = t.survey_id WHERE s.target_kind = $1 AND s.campaign_id = $2")
@@ -743,15 +764,26 @@ pub async fn target_rates(c: &mut Conn, campaign: i64, target_kind: &str) -> Res
                 .bind(campaign),
         )
         .await?;
-    let mut out: HashMap<i64, Rate> = HashMap::new();
+    let mut all: HashMap<i64, Rate> = HashMap::new();
     let mut anonymous = false;
     for (target, json, anon) in rows {
         anonymous |= anon;
         if let Ok(t) = serde_json::from_str::<Tally>(&json) {
-            out.entry(target).or_default().add(&t.rate);
+            all.entry(target).or_default().add(&t.rate);
         }
     }
-    Ok((out, anonymous))
+    let mut out = TargetRates { anonymous, ..Default::default() };
+    for (target, rate) in all {
+        if rate.valid() == 0 {
+            continue;
+        }
+        if pacesetter_domain::survey::may_show(rate.valid(), anonymous) {
+            out.shown.insert(target, rate);
+        } else {
+            out.hidden.insert(target);
+        }
+    }
+    Ok(out)
 }
 
 /// A random version-4 UUID.

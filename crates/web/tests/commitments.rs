@@ -287,16 +287,18 @@ async fn commitments_run_from_requirements_to_ratings_boards_and_roll_ups(app: T
 
     // The figures, by hand. Commitment a: 满意 3 (two links, the college), 基本满意 2 (a link, the
     // branch secretary), 不满意 1 → 5 / 6 = 83.33%. Commitment c: 满意 2 (a member, a link), 基本满意 1 → 3 ratings,
-    // fewer than 5: not shown. The college's subtree: 满意 5, 基本满意 3, 不满意 1 → 8 / 9 = 88.89%.
+    // fewer than 5: not shown, not even how many, and in no sum (issue 16: the college's total of
+    // 9 minus a's 6 gave c's 3 away). The college's subtree is a's alone: 83.33%.
     let ja = app.get_json(&member, &format!("/api/v1/commitments/{a}")).await;
     assert_eq!(ja["rate"], json!({"shown": true, "satisfied": 3, "fairly": 2, "dissatisfied": 1, "valid": 6, "percent": "83.33%"}));
     let jc = app.get_json(&member, &format!("/api/v1/commitments/{c}")).await;
-    assert_eq!(jc["rate"], json!({"shown": false, "valid": 3}));
+    assert_eq!(jc["rate"], json!({"shown": false, "under_minimum": true}));
     let dash = orgsec.get(app.url(&format!("/commitments/dashboard?org={college}"))).send().await.unwrap().text().await.unwrap();
-    assert!(dash.contains("88.89%（满意 5，基本满意 3，不满意 1，共 9 份）"), "the college's roll-up");
+    assert!(dash.contains("83.33%（满意 3，基本满意 2，不满意 1，共 6 份）"), "the college's roll-up leaves the small one out");
+    assert!(!dash.contains("共 9 份"));
     assert!(dash.contains("尚无评价"), "the college's own figures are its own, not its children's");
     let bdash = branchsec.get(app.url(&format!("/commitments/dashboard?org={branch}"))).send().await.unwrap().text().await.unwrap();
-    assert!(bdash.contains("88.89%"), "the branch's own (its and its members') figures");
+    assert!(bdash.contains("83.33%"), "the branch's own (its and its members') figures");
     assert_eq!(outsider.get(app.url(&format!("/commitments/dashboard?org={college}"))).send().await.unwrap().status(), 404);
 
     // The board: logged-in readers; the public only once the office opens it, with its fields.

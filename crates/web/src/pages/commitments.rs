@@ -24,8 +24,21 @@ use pacesetter_domain::Lang;
 use pacesetter_store::commitment::{self as cm, Board, CommitmentRow, Decision, Filter, OrgSummary, ProgressRow, RequirementRow, RevisionRow};
 use pacesetter_store::task::TaskRow;
 use pacesetter_store::tree::{self, Node, Tree};
+use pacesetter_store::survey::TargetRates;
 use pacesetter_store::{campaign, survey, Conn, StoreError};
 use std::collections::HashMap;
+
+/// How a commitment's satisfaction is printed: its rate, or that it is under the minimum (no
+/// count: how many rated a small group is not shown either).
+pub fn commitment_rate(rates: &TargetRates, id: i64, lang: Lang) -> String {
+    if rates.is_hidden(id) {
+        return match lang {
+            Lang::Zh => format!("评价不足{}人，不公布", sv::MIN_GROUP),
+            Lang::En => format!("fewer than {} ratings: not shown", sv::MIN_GROUP),
+        };
+    }
+    rate_text(&rates.get(id).unwrap_or_default(), rates.anonymous, lang)
+}
 
 /// How a satisfaction figure is printed: the rate with its counts, or why it is not shown.
 pub fn rate_text(r: &Rate, anonymous: bool, lang: Lang) -> String {
@@ -71,8 +84,8 @@ pub struct Line {
 }
 
 impl Line {
-    fn new(c: CommitmentRow, rates: &HashMap<i64, Rate>, anonymous: bool, lang: Lang, today: time::Date) -> Line {
-        let rate = rate_text(&rates.get(&c.id).copied().unwrap_or_default(), anonymous, lang);
+    fn new(c: CommitmentRow, rates: &TargetRates, lang: Lang, today: time::Date) -> Line {
+        let rate = commitment_rate(rates, c.id, lang);
         Line { overdue: c.overdue(today), late: c.late(), rate, c }
     }
     pub fn state_label(&self, lang: &Lang) -> &'static str {
@@ -167,11 +180,11 @@ async fn filter_of(c: &mut Conn, campaign: i64, q: &ListQuery) -> AppResult<Filt
 async fn lines(c: &mut Conn, scope: &Scope, campaign: i64, q: &ListQuery, lang: Lang) -> AppResult<Vec<Line>> {
     let f = filter_of(c, campaign, q).await?;
     let rows = cm::list(c, scope, &f).await?;
-    let (rates, anonymous) = cm::rates(c, campaign).await?;
+    let rates = cm::rates(c, campaign).await?;
     let today = today();
     Ok(rows
         .into_iter()
-        .map(|r| Line::new(r, &rates, anonymous, lang, today))
+        .map(|r| Line::new(r, &rates, lang, today))
         .filter(|l| match q.flag.as_deref() {
             Some("overdue") => l.overdue,
             Some("late") => l.late,
@@ -189,12 +202,12 @@ async fn hub(s: &AppState, ctx: &Ctx, q: ListQuery, f: FormState, status: Status
     let scope = &me.scope;
     let mut c = s.store.read().await?;
     let camp = current(&mut c).await?;
-    let (rates, anonymous) = cm::rates(&mut c, camp.id).await?;
+    let rates = cm::rates(&mut c, camp.id).await?;
     let today = today();
     let mut mine = Vec::new();
     for t in cm::my_tasks(&mut c, scope, camp.id).await? {
         let items = cm::list(&mut c, scope, &Filter { campaign: Some(camp.id), task: Some(t.id), ..Default::default() }).await?;
-        let items = items.into_iter().map(|r| Line::new(r, &rates, anonymous, ctx.lang, today)).collect();
+        let items = items.into_iter().map(|r| Line::new(r, &rates, ctx.lang, today)).collect();
         let requirements = cm::requirements_answerable(&mut c, camp.id, t.unit_id, t.owner_path.as_deref()).await?;
         mine.push(MyTask { t, items, requirements });
     }
@@ -364,7 +377,7 @@ async fn show_page(s: &AppState, ctx: &Ctx, id: i64, f: Option<FormState>, statu
     let mut c = s.store.read().await?;
     let (row, inside) = readable(&mut c, scope, id).await?;
     let camp = campaign::get(&mut c, row.campaign_id).await?;
-    let (rates, anonymous) = cm::rates(&mut c, row.campaign_id).await?;
+    let rates = cm::rates(&mut c, row.campaign_id).await?;
     let rights = pacesetter_store::task::rights_of(scope, &row.ownership());
     let (owner, reviewer) = (rights.submit, rights.review);
     let requirements = cm::requirements_answerable(&mut c, row.campaign_id, row.unit_id, row.owner_path.as_deref()).await?;
@@ -400,7 +413,7 @@ async fn show_page(s: &AppState, ctx: &Ctx, id: i64, f: Option<FormState>, statu
         f.set("percent", row.percent.to_string());
         f
     });
-    let line = Line::new(row, &rates, anonymous, ctx.lang, today());
+    let line = Line::new(row, &rates, ctx.lang, today());
     let title = format!("{} · {}", line.c.owner_name, ctx.t("公开承诺", "Commitment"));
     let page = ShowPage {
         l: Layout::new(ctx, &title),
@@ -539,7 +552,7 @@ async fn review_page(s: &AppState, ctx: &Ctx, f: FormState, status: StatusCode) 
         }
     }
     let today = today();
-    let lines = rows.into_iter().map(|r| Line::new(r, &HashMap::new(), false, ctx.lang, today)).collect();
+    let lines = rows.into_iter().map(|r| Line::new(r, &TargetRates::default(), ctx.lang, today)).collect();
     Ok(render_status(status, &ReviewPage { l: Layout::new(ctx, ctx.t("审核公开承诺", "Review commitments")), lines, pending, f }))
 }
 
@@ -811,8 +824,9 @@ pub async fn dashboard(State(s): State<AppState>, ctx: Ctx, Query(q): Query<Node
     if scope.org_access(&node.path).is_none() {
         return Err(AppError::not_found());
     }
-    let (rates, anonymous) = cm::rates(&mut c, camp.id).await?;
-    let sums = cm::summaries(&mut c, camp.id, &rates).await?;
+    let rates = cm::rates(&mut c, camp.id).await?;
+    let sums = cm::summaries(&mut c, camp.id, &rates.shown).await?;
+    let anonymous = rates.anonymous;
     let tasks = cm::coverage(&mut c, scope, camp.id, Some(node.path.clone()), None).await?;
     let cov = coverage_by_org(&tasks);
     let lang = ctx.lang;
@@ -834,7 +848,7 @@ pub async fn dashboard(State(s): State<AppState>, ctx: Ctx, Query(q): Query<Node
         for r in rows.iter().filter(|r| r.unit_id.is_some()) {
             let e = by_unit.entry(r.unit_id.unwrap_or(0)).or_default();
             e.own.add(r.state(), r.percent.clamp(0, 100) as u8, r.overdue(today));
-            e.own_rate.add(&rates.get(&r.id).copied().unwrap_or_default());
+            e.own_rate.add(&rates.get(r.id).unwrap_or_default());
         }
         let unit_tasks = cm::coverage(&mut c, scope, camp.id, None, Some(root_unit)).await?;
         let by_id: HashMap<i64, &Node> = units.iter().map(|u| (u.id, u)).collect();
@@ -991,9 +1005,9 @@ async fn board_data(s: &AppState, ctx: &Ctx, org: i64) -> AppResult<(Node, Board
     let scope = Scope::system("board");
     let rows = cm::list(&mut c, &scope, &Filter { campaign: Some(camp.id), org_path: Some(node.path.clone()), public_only: true, ..Default::default() }).await?;
     let rows: Vec<CommitmentRow> = rows.into_iter().filter(|r| r.board_org_id == Some(node.id)).collect();
-    let (rates, anonymous) = cm::rates(&mut c, camp.id).await?;
+    let rates = cm::rates(&mut c, camp.id).await?;
     let today = today();
-    let lines = rows.into_iter().map(|r| Line::new(r, &rates, anonymous, ctx.lang, today)).collect();
+    let lines = rows.into_iter().map(|r| Line::new(r, &rates, ctx.lang, today)).collect();
     let children = tree::children(&mut c, Tree::Org, node.id).await?.into_iter().filter(|n| n.closed_on.is_none()).collect();
     Ok((node, board, lines, children))
 }
@@ -1100,22 +1114,20 @@ pub async fn board_pdf(State(s): State<AppState>, ctx: Ctx, Path(org): Path<i64>
 
 // ---- JSON ------------------------------------------------------------------------------------
 
-fn rate_json(r: &Rate, anonymous: bool) -> serde_json::Value {
-    let shown = r.valid() > 0 && sv::may_show(r.valid(), anonymous);
-    if shown {
-        serde_json::json!({"shown": true, "satisfied": r.satisfied, "fairly": r.fairly, "dissatisfied": r.dissatisfied, "valid": r.valid(), "percent": sv::fmt_percent(r.percent())})
-    } else {
-        serde_json::json!({"shown": false, "valid": r.valid()})
+fn rate_json(rates: &TargetRates, id: i64) -> serde_json::Value {
+    match rates.get(id) {
+        Some(r) => serde_json::json!({"shown": true, "satisfied": r.satisfied, "fairly": r.fairly, "dissatisfied": r.dissatisfied, "valid": r.valid(), "percent": sv::fmt_percent(r.percent())}),
+        None => serde_json::json!({"shown": false, "under_minimum": rates.is_hidden(id)}),
     }
 }
 
-fn line_json(l: &CommitmentRow, rates: &HashMap<i64, Rate>, anonymous: bool) -> serde_json::Value {
+fn line_json(l: &CommitmentRow, rates: &TargetRates) -> serde_json::Value {
     serde_json::json!({
         "id": l.id, "task_id": l.task_id, "owner_kind": l.owner_kind(), "owner_name": l.owner_name, "org_id": l.board_org_id, "org_name": l.org_name,
         "requirement_id": l.requirement_id, "category": l.category, "content": l.content, "measures": l.measures, "target": l.target,
         "due": iso(l.due), "state": l.state, "percent": l.percent, "version": l.version, "amendment_pending": l.pending_revision.is_some(),
         "overdue": l.overdue(today()), "late": l.late(),
-        "rate": rate_json(&rates.get(&l.id).copied().unwrap_or_default(), anonymous),
+        "rate": rate_json(rates, l.id),
     })
 }
 
@@ -1139,8 +1151,8 @@ pub async fn api_list(State(s): State<AppState>, ctx: Ctx, Query(q): Query<ListQ
     let camp = current(&mut c).await?;
     let f = filter_of(&mut c, camp.id, &q).await?;
     let rows = cm::list(&mut c, scope, &f).await?;
-    let (rates, anonymous) = cm::rates(&mut c, camp.id).await?;
-    Ok(axum::Json(rows.iter().map(|r| line_json(r, &rates, anonymous)).collect::<Vec<_>>()).into_response())
+    let rates = cm::rates(&mut c, camp.id).await?;
+    Ok(axum::Json(rows.iter().map(|r| line_json(r, &rates)).collect::<Vec<_>>()).into_response())
 }
 
 /// One commitment with its satisfaction figures.
@@ -1148,6 +1160,6 @@ pub async fn api_get(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -
     let scope = &ctx.me()?.scope;
     let mut c = s.store.read().await?;
     let (row, _) = readable(&mut c, scope, id).await?;
-    let (rates, anonymous) = cm::rates(&mut c, row.campaign_id).await?;
-    Ok(axum::Json(line_json(&row, &rates, anonymous)).into_response())
+    let rates = cm::rates(&mut c, row.campaign_id).await?;
+    Ok(axum::Json(line_json(&row, &rates)).into_response())
 }
