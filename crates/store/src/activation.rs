@@ -60,9 +60,17 @@ pub async fn issue(c: &mut Conn, scope: &Scope, person: PersonId, code_hash: &st
             return Err(StoreError::Forbidden(why));
         }
     }
+    let sent_to = if send_to_email { p.email.clone() } else { None };
+    let expires_ms = record(c, scope, account, code_hash, sent_to.as_deref()).await?;
+    audit::append(c, scope, "account.activation_issued", "account", account, None, Some(serde_json::json!({"person": person.0, "mailed": send_to_email}).to_string())).await?;
+    Ok(Issued { account, username: a.username, display_name: a.display_name, expires_ms, email: sent_to })
+}
+
+/// Records a new one-time code for an account (its hash), revoking the unused ones before it;
+/// returns when it expires.
+pub async fn record(c: &mut Conn, scope: &Scope, account: AccountId, code_hash: &str, sent_to: Option<&str>) -> Result<i64, StoreError> {
     let now = now_ms();
     c.execute(Sql::new("UPDATE activation_codes SET revoked_ms = $1 WHERE account_id = $2 AND used_ms IS NULL AND revoked_ms IS NULL").bind(now).bind(account)).await?;
-    let sent_to = if send_to_email { p.email.clone() } else { None };
     c.execute(
         Sql::new("INSERT INTO activation_codes (account_id, code_hash, created_by, created_ms, expires_ms, sent_to) VALUES ($1, $2, $3, $4, $5, $6)")
             .bind(account)
@@ -70,11 +78,10 @@ pub async fn issue(c: &mut Conn, scope: &Scope, person: PersonId, code_hash: &st
             .bind(scope.actor.as_str())
             .bind(now)
             .bind(now + VALID_MS)
-            .bind(sent_to.clone()),
+            .bind(sent_to),
     )
     .await?;
-    audit::append(c, scope, "account.activation_issued", "account", account, None, Some(serde_json::json!({"person": person.0, "mailed": send_to_email}).to_string())).await?;
-    Ok(Issued { account, username: a.username, display_name: a.display_name, expires_ms: now + VALID_MS, email: sent_to })
+    Ok(now + VALID_MS)
 }
 
 /// Why the caller may not be shown a code for this account (rather than have it mailed to the

@@ -924,7 +924,7 @@ pub async fn set_survey_targets(c: &mut Conn, survey: i64, campaign: i64, org_pa
 /// The satisfaction counts of each commitment over every evaluation survey of a campaign: none
 /// for a commitment under the minimum of an anonymous evaluation, which no sum contains.
 pub async fn rates(c: &mut Conn, campaign: i64) -> Result<crate::survey::TargetRates, StoreError> {
-    crate::survey::target_rates(c, campaign, "commitment").await
+    crate::survey::target_rates(c, campaign, "commitment", false).await
 }
 
 /// An organization's own commitments and those of its members (its own figures), beside the

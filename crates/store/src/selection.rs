@@ -510,8 +510,9 @@ async fn candidate(c: &mut Conn, cat: &AwardCategory, n: &NewNomination, selecti
                 return Err(invalid("unit", "候选对象的类别不符", "The candidate is not of the kind this award takes"));
             }
             if let Some(min) = cat.min_satisfaction {
-                // 群众满意窗口: the satisfaction rate of the campaign's window surveys.
-                let rates = crate::survey::target_rates(c, campaign, "window").await?;
+                // 群众满意窗口: the satisfaction rate of the office's window surveys of the campaign
+                // (not those the window's own unit ran).
+                let rates = crate::survey::target_rates(c, campaign, "window", true).await?;
                 let r = rates.get(node.id).unwrap_or_default();
                 if r.valid() == 0 {
                     return Err(invalid("unit", format!("该窗口尚无足够的满意度测评结果（至少 {} 份）", pacesetter_domain::survey::MIN_GROUP), format!("The window lacks enough satisfaction ratings (at least {})", pacesetter_domain::survey::MIN_GROUP)));

@@ -295,6 +295,9 @@ pub async fn set_targets(c: &mut Conn, scope: &Scope, id: i64, ids: &[i64]) -> R
     if s.target_kind() == TargetKind::Commitment {
         return Err(StoreError::conflict("评诺问卷的对象是已通过审核的公开承诺，由“公开承诺”页面发起时设定", "An evaluation's targets are the approved commitments, set when it is started from the commitments pages"));
     }
+    if s.target_kind() == TargetKind::Org && s.owner_unit_id.is_some() && !is_office(scope) {
+        return Err(StoreError::forbidden("单位的问卷只能测评本单位的窗口和部门；测评党组织的问卷由创先办发起", "A unit's survey evaluates the unit's own windows and departments; surveys of Party organizations are the office's"));
+    }
     c.execute(Sql::new("DELETE FROM survey_targets WHERE survey_id = $1").bind(id)).await?;
     let mut q = match s.target_kind() {
         TargetKind::None | TargetKind::Commitment | TargetKind::Cadre => return Ok(0),
@@ -756,14 +759,16 @@ impl TargetRates {
     }
 }
 
-pub async fn target_rates(c: &mut Conn, campaign: i64, target_kind: &str) -> Result<TargetRates, StoreError> {
-    let rows: Vec<(i64, String, bool)> = c
-        .fetch_all(
-            Sql::new("SELECT t.target_id, t.tally_json, s.anonymous FROM survey_tallies t JOIN surveys s ON s.id = t.survey_id WHERE s.target_kind = $1 AND s.campaign_id = $2")
-                .bind(target_kind)
-                .bind(campaign),
-        )
-        .await?;
+/// `office_only`: only the office's own surveys count (a window's award must not rest on the
+/// surveys its own unit ran, with slips it handed out).
+pub async fn target_rates(c: &mut Conn, campaign: i64, target_kind: &str, office_only: bool) -> Result<TargetRates, StoreError> {
+    let mut q = Sql::new("SELECT t.target_id, t.tally_json, s.anonymous FROM survey_tallies t JOIN surveys s ON s.id = t.survey_id WHERE s.target_kind = $1 AND s.campaign_id = $2")
+        .bind(target_kind)
+        .bind(campaign);
+    if office_only {
+        q.push(" AND s.owner_unit_id IS NULL");
+    }
+    let rows: Vec<(i64, String, bool)> = c.fetch_all(q).await?;
     let mut all: HashMap<i64, Rate> = HashMap::new();
     let mut anonymous = false;
     for (target, json, anon) in rows {

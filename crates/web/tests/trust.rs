@@ -585,6 +585,12 @@ async fn an_audience_stays_within_the_owners_reach_and_links_go_to_the_invitee(a
     let page = head.get(app.url(r.headers()["location"].to_str().unwrap())).send().await.unwrap().text().await.unwrap();
     assert!(!page.contains("/s/"), "no personal link on the owner's page");
     assert!(page.contains("专属链接已发到"));
+    // Nor does a unit's survey take the Party organizations as its targets.
+    let (status, body) = form(&app, &head, "/surveys", &[("template", "blank"), ("owner", &library.to_string()), ("title", "支部测评"), ("target", "org"), ("anonymous", "yes")]).await;
+    assert_eq!(status, 303, "{body}");
+    let id = first_id(&head.get(app.url("/surveys")).send().await.unwrap().text().await.unwrap(), "href=\"/surveys/");
+    let (status, _) = form(&app, &head, &format!("/surveys/{id}/targets"), &[]).await;
+    assert_eq!(status, 403);
 }
 
 /// The satisfaction rate pooled the matrix items with the overall question, so one response
