@@ -115,7 +115,12 @@ pub fn check_weights(w: &[(Group, u32)]) -> Result<(), crate::Text> {
 
 /// Grades and the whole-point score each needs, best first: "优秀:90,合格:70,基本合格:60,不合格:0".
 pub fn parse_grades(text: &str) -> Result<Vec<(String, u32)>, crate::Text> {
-    let bad = || crate::Text::new("等次应写成“优秀:90,合格:70,基本合格:60,不合格:0”：从高到低，最后一项为 0", "Grades are written \"优秀:90,合格:70,基本合格:60,不合格:0\": best first, the last at 0");
+    let bad = || {
+        crate::Text::new(
+            "等次应写成“优秀:90,合格:70,基本合格:60,不合格:0”：从高到低，最后一项为 0",
+            "Grades are written \"优秀:90,合格:70,基本合格:60,不合格:0\": best first, the last at 0",
+        )
+    };
     let mut out: Vec<(String, u32)> = Vec::new();
     for part in text.split([',', '，', ';', '；']).map(str::trim).filter(|p| !p.is_empty()) {
         let (label, min) = part.split_once([':', '：']).ok_or_else(bad)?;

@@ -110,8 +110,6 @@ mod iso_keys {
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<Date, String>, D::Error> {
         let raw = BTreeMap::<String, String>::deserialize(d)?;
-        raw.into_iter()
-            .map(|(k, v)| crate::validate::date(&k).map(|d| (d, v)).map_err(|_| serde::de::Error::custom(format!("not a date: {k}"))))
-            .collect()
+        raw.into_iter().map(|(k, v)| crate::validate::date(&k).map(|d| (d, v)).map_err(|_| serde::de::Error::custom(format!("not a date: {k}")))).collect()
     }
 }

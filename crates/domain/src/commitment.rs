@@ -85,7 +85,9 @@ pub fn next(s: State, a: Action) -> Result<State, crate::Text> {
         (UnderReview, Action::Return) => Ok(Returned),
         (Approved | InProgress, Action::Report { percent }) => Ok(if percent >= 100 { Fulfilled } else { InProgress }),
         (UnderReview, Action::Submit) => Err(crate::Text::new("承诺已提交，正在审核", "The commitment is already under review")),
-        (Approved | InProgress | Fulfilled, Action::Submit) => Err(crate::Text::new("已通过的承诺只能通过修改申请变更", "An approved commitment changes only through an amendment")),
+        (Approved | InProgress | Fulfilled, Action::Submit) => {
+            Err(crate::Text::new("已通过的承诺只能通过修改申请变更", "An approved commitment changes only through an amendment"))
+        }
         (Fulfilled, Action::Report { .. }) => Err(crate::Text::new("承诺已兑现", "The commitment is already fulfilled")),
         (_, Action::Report { .. }) => Err(crate::Text::new("承诺通过审核后才能报告进展", "Progress is reported once the commitment is approved")),
         (_, Action::Approve | Action::Return) => Err(crate::Text::new("该承诺不在待审核状态", "The commitment is not waiting for review")),
@@ -166,11 +168,7 @@ pub fn parse_requirement(title: &str, text: &str) -> Result<(String, String), Fi
     if text.chars().count() > 5000 {
         e.add("text", "要求内容不能超过 5000 字", "The text is at most 5,000 characters");
     }
-    if e.is_empty() {
-        Ok((title, text))
-    } else {
-        Err(e)
-    }
+    if e.is_empty() { Ok((title, text)) } else { Err(e) }
 }
 
 /// A progress report: the percentage done (0 to 100, never below the last report) and what was
@@ -221,8 +219,17 @@ pub enum PublicField {
     Rate,
 }
 
-pub const PUBLIC_FIELDS: [PublicField; 9] =
-    [PublicField::Name, PublicField::Org, PublicField::Category, PublicField::Content, PublicField::Measures, PublicField::Target, PublicField::Due, PublicField::Progress, PublicField::Rate];
+pub const PUBLIC_FIELDS: [PublicField; 9] = [
+    PublicField::Name,
+    PublicField::Org,
+    PublicField::Category,
+    PublicField::Content,
+    PublicField::Measures,
+    PublicField::Target,
+    PublicField::Due,
+    PublicField::Progress,
+    PublicField::Rate,
+];
 
 impl PublicField {
     pub fn code(self) -> &'static str {

@@ -132,41 +132,146 @@ const OFFICES: &[(&str, bool, &[&str])] = &[
     ("国际交流与合作处", false, &["留学生服务窗口"]),
     ("离退休工作处", false, &["老干部接待窗口"]),
     ("图书馆", true, &["总馆借还台", "云塘校区借还台", "金盆岭校区借还台", "电子阅览室服务台", "参考咨询台"]),
-    ("后勤集团", true, &["第一学生食堂", "第二学生食堂", "第三学生食堂", "教职工食堂", "清真餐厅", "学生公寓一区管理站", "学生公寓二区管理站", "学生公寓三区管理站", "维修服务中心", "水电服务窗口", "校园卡服务中心", "物业服务中心"]),
+    (
+        "后勤集团",
+        true,
+        &[
+            "第一学生食堂",
+            "第二学生食堂",
+            "第三学生食堂",
+            "教职工食堂",
+            "清真餐厅",
+            "学生公寓一区管理站",
+            "学生公寓二区管理站",
+            "学生公寓三区管理站",
+            "维修服务中心",
+            "水电服务窗口",
+            "校园卡服务中心",
+            "物业服务中心",
+        ],
+    ),
     ("网络信息中心", true, &["网络报修窗口", "校园网业务窗口"]),
     ("校医院", true, &["挂号收费窗口", "药房", "体检中心"]),
     ("档案馆", true, &["档案查询窗口"]),
 ];
 
 const SURNAMES: &[(&str, u32)] = &[
-    ("王", 72), ("李", 72), ("张", 68), ("刘", 55), ("陈", 45), ("杨", 31), ("黄", 23), ("赵", 22), ("吴", 20), ("周", 19),
-    ("徐", 15), ("孙", 15), ("马", 14), ("朱", 13), ("胡", 13), ("郭", 12), ("何", 12), ("高", 11), ("林", 11), ("罗", 11),
-    ("郑", 10), ("梁", 9), ("谢", 9), ("宋", 8), ("唐", 8), ("许", 7), ("韩", 7), ("冯", 7), ("邓", 7), ("曹", 7),
-    ("彭", 6), ("曾", 6), ("肖", 6), ("田", 5), ("董", 5), ("袁", 5), ("潘", 5), ("于", 5), ("蒋", 5), ("蔡", 5),
-    ("余", 5), ("杜", 4), ("叶", 4), ("程", 4), ("苏", 4), ("魏", 4), ("吕", 4), ("丁", 4), ("任", 4), ("沈", 4),
-    ("姚", 3), ("卢", 3), ("姜", 3), ("崔", 3), ("钟", 3), ("谭", 3), ("陆", 3), ("汪", 3), ("范", 3), ("金", 3),
-    ("石", 3), ("廖", 3), ("贾", 3), ("夏", 3), ("韦", 3), ("付", 3), ("方", 3), ("白", 2), ("邹", 2), ("孟", 2),
-    ("熊", 2), ("秦", 2), ("邱", 2), ("江", 2), ("尹", 2), ("薛", 2), ("段", 2), ("雷", 2), ("侯", 2), ("龙", 2),
-    ("史", 2), ("陶", 2), ("黎", 2), ("贺", 2), ("顾", 2), ("毛", 2), ("郝", 2), ("龚", 2), ("邵", 2), ("万", 2),
-    ("欧阳", 1), ("易", 1), ("戴", 1), ("莫", 1), ("向", 1), ("汤", 1), ("文", 1), ("左", 1), ("粟", 1), ("欧", 1),
+    ("王", 72),
+    ("李", 72),
+    ("张", 68),
+    ("刘", 55),
+    ("陈", 45),
+    ("杨", 31),
+    ("黄", 23),
+    ("赵", 22),
+    ("吴", 20),
+    ("周", 19),
+    ("徐", 15),
+    ("孙", 15),
+    ("马", 14),
+    ("朱", 13),
+    ("胡", 13),
+    ("郭", 12),
+    ("何", 12),
+    ("高", 11),
+    ("林", 11),
+    ("罗", 11),
+    ("郑", 10),
+    ("梁", 9),
+    ("谢", 9),
+    ("宋", 8),
+    ("唐", 8),
+    ("许", 7),
+    ("韩", 7),
+    ("冯", 7),
+    ("邓", 7),
+    ("曹", 7),
+    ("彭", 6),
+    ("曾", 6),
+    ("肖", 6),
+    ("田", 5),
+    ("董", 5),
+    ("袁", 5),
+    ("潘", 5),
+    ("于", 5),
+    ("蒋", 5),
+    ("蔡", 5),
+    ("余", 5),
+    ("杜", 4),
+    ("叶", 4),
+    ("程", 4),
+    ("苏", 4),
+    ("魏", 4),
+    ("吕", 4),
+    ("丁", 4),
+    ("任", 4),
+    ("沈", 4),
+    ("姚", 3),
+    ("卢", 3),
+    ("姜", 3),
+    ("崔", 3),
+    ("钟", 3),
+    ("谭", 3),
+    ("陆", 3),
+    ("汪", 3),
+    ("范", 3),
+    ("金", 3),
+    ("石", 3),
+    ("廖", 3),
+    ("贾", 3),
+    ("夏", 3),
+    ("韦", 3),
+    ("付", 3),
+    ("方", 3),
+    ("白", 2),
+    ("邹", 2),
+    ("孟", 2),
+    ("熊", 2),
+    ("秦", 2),
+    ("邱", 2),
+    ("江", 2),
+    ("尹", 2),
+    ("薛", 2),
+    ("段", 2),
+    ("雷", 2),
+    ("侯", 2),
+    ("龙", 2),
+    ("史", 2),
+    ("陶", 2),
+    ("黎", 2),
+    ("贺", 2),
+    ("顾", 2),
+    ("毛", 2),
+    ("郝", 2),
+    ("龚", 2),
+    ("邵", 2),
+    ("万", 2),
+    ("欧阳", 1),
+    ("易", 1),
+    ("戴", 1),
+    ("莫", 1),
+    ("向", 1),
+    ("汤", 1),
+    ("文", 1),
+    ("左", 1),
+    ("粟", 1),
+    ("欧", 1),
 ];
 
 const MALE: &[&str] = &[
-    "伟", "强", "磊", "军", "勇", "杰", "涛", "斌", "超", "明", "刚", "平", "辉", "鹏", "华", "飞", "鑫", "波", "宇", "浩",
-    "凯", "健", "俊", "帆", "帅", "旭", "宁", "龙", "林", "阳", "建", "国", "志", "文", "海", "峰", "亮", "成", "东", "博",
-    "晨", "睿", "轩", "子", "豪", "然", "天", "思", "一", "家", "泽", "嘉", "晓", "振", "锋", "毅", "坤", "彬", "诚", "湘",
+    "伟", "强", "磊", "军", "勇", "杰", "涛", "斌", "超", "明", "刚", "平", "辉", "鹏", "华", "飞", "鑫", "波", "宇", "浩", "凯", "健", "俊", "帆", "帅", "旭", "宁", "龙", "林",
+    "阳", "建", "国", "志", "文", "海", "峰", "亮", "成", "东", "博", "晨", "睿", "轩", "子", "豪", "然", "天", "思", "一", "家", "泽", "嘉", "晓", "振", "锋", "毅", "坤", "彬",
+    "诚", "湘",
 ];
 
 const FEMALE: &[&str] = &[
-    "芳", "娜", "敏", "静", "丽", "艳", "娟", "霞", "秀", "玲", "燕", "丹", "萍", "红", "琳", "洁", "婷", "雪", "慧", "颖",
-    "琴", "倩", "晶", "月", "莉", "欣", "怡", "佳", "雨", "梦", "瑶", "璐", "婧", "悦", "蕾", "薇", "琪", "涵", "诗", "晓",
-    "思", "梓", "婉", "湘", "岚", "玉", "春", "兰", "琼", "嘉",
+    "芳", "娜", "敏", "静", "丽", "艳", "娟", "霞", "秀", "玲", "燕", "丹", "萍", "红", "琳", "洁", "婷", "雪", "慧", "颖", "琴", "倩", "晶", "月", "莉", "欣", "怡", "佳", "雨",
+    "梦", "瑶", "璐", "婧", "悦", "蕾", "薇", "琪", "涵", "诗", "晓", "思", "梓", "婉", "湘", "岚", "玉", "春", "兰", "琼", "嘉",
 ];
 
 const REGIONS: &[&str] = &[
-    "430102", "430103", "430104", "430105", "430111", "430121", "430181", "430202", "430302", "430405", "430502",
-    "430602", "430702", "430802", "430902", "431002", "431102", "431202", "431302", "433101", "420102", "360102",
-    "440103", "510104", "410105", "450102", "520102",
+    "430102", "430103", "430104", "430105", "430111", "430121", "430181", "430202", "430302", "430405", "430502", "430602", "430702", "430802", "430902", "431002", "431102",
+    "431202", "431302", "433101", "420102", "360102", "440103", "510104", "410105", "450102", "520102",
 ];
 
 const GRADES: [i32; 4] = [2008, 2009, 2010, 2011];
@@ -251,7 +356,18 @@ impl Gen {
         let id = self.next_person;
         self.demo.people.push(DemoPerson {
             id,
-            fields: PersonFields { name, kind, number, gender: Some(gender), political_status: status, dev_stage: stage, cadre_rank: None, email, phone, id_number: Some(id_number) },
+            fields: PersonFields {
+                name,
+                kind,
+                number,
+                gender: Some(gender),
+                political_status: status,
+                dev_stage: stage,
+                cadre_rank: None,
+                email,
+                phone,
+                id_number: Some(id_number),
+            },
         });
         id
     }
@@ -391,7 +507,17 @@ pub fn generate(size: usize) -> Demo {
 
     // School leaders sit in the two offices and lead the university committee.
     let mut leaders = Vec::new();
-    for (i, (title, rank)) in [("党委书记", CadreRank::Bureau), ("校长", CadreRank::Bureau), ("党委副书记", CadreRank::DeputyBureau), ("党委副书记", CadreRank::DeputyBureau), ("副校长", CadreRank::DeputyBureau), ("副校长", CadreRank::DeputyBureau)].into_iter().enumerate() {
+    for (i, (title, rank)) in [
+        ("党委书记", CadreRank::Bureau),
+        ("校长", CadreRank::Bureau),
+        ("党委副书记", CadreRank::DeputyBureau),
+        ("党委副书记", CadreRank::DeputyBureau),
+        ("副校长", CadreRank::DeputyBureau),
+        ("副校长", CadreRank::DeputyBureau),
+    ]
+    .into_iter()
+    .enumerate()
+    {
         let number = next_staff_number(&mut g);
         let p = g.person(PersonKind::Staff, number, 1955 + i as i32, PoliticalStatus::CpcMember, None);
         g.set_rank(p, rank);
@@ -414,7 +540,13 @@ pub fn generate(size: usize) -> Demo {
     let mut cadres: Vec<i64> = Vec::new();
     let mut unit_heads: Vec<(i64, i64)> = Vec::new();
     for (u, name, windows) in office_units.clone() {
-        let count = if name == "后勤集团" { per_office * 3 } else if name == "图书馆" { per_office * 2 } else { per_office };
+        let count = if name == "后勤集团" {
+            per_office * 3
+        } else if name == "图书馆" {
+            per_office * 2
+        } else {
+            per_office
+        };
         let mut refs = Vec::new();
         for i in 0..count {
             let (mut status, stage) = g.staff_status();
@@ -742,12 +874,7 @@ fn choose_accounts(g: &mut Gen, _root: i64, college_orgs: &[i64], leaders: &[i64
     let branch2 = student_branch_of(civil);
     let branchsec2 = branch2.and_then(secretary_of);
     pick("branchsec2", branchsec2, vec![(Role::BranchSecretary, branch2)], "党支部书记 branch secretary (土木工程学院)", &mut used);
-    let member = branch.and_then(|b| {
-        demo.org_memberships
-            .iter()
-            .find(|m| branch_of(m.org) == b && m.post == Post::Member && !used.contains(&m.person))
-            .map(|m| m.person)
-    });
+    let member = branch.and_then(|b| demo.org_memberships.iter().find(|m| branch_of(m.org) == b && m.post == Post::Member && !used.contains(&m.person)).map(|m| m.person));
     pick("member", member, vec![], "党员 Party member", &mut used);
     let in_cs_unit = |unit: i64| -> bool {
         let mut u = Some(unit);
@@ -771,19 +898,11 @@ fn choose_accounts(g: &mut Gen, _root: i64, college_orgs: &[i64], leaders: &[i64
         .find(|m| kind_of(m.person) == Some(PersonKind::Staff) && status_of(m.person) == Some(PoliticalStatus::Masses) && in_cs_unit(m.unit) && !used.contains(&m.person))
         .map(|m| m.person);
     pick("teacher", teacher, vec![], "教师（群众）teacher", &mut used);
-    let cadre = demo
-        .relations
-        .iter()
-        .find(|r| r.kind == RelationKind::CadreClass && r.unit.is_some_and(in_cs_unit) && !used.contains(&r.person))
-        .map(|r| r.person);
+    let cadre = demo.relations.iter().find(|r| r.kind == RelationKind::CadreClass && r.unit.is_some_and(in_cs_unit) && !used.contains(&r.person)).map(|r| r.person);
     pick("cadre", cadre, vec![], "处级干部 cadre linked to a class", &mut used);
     let unithead = demo.relations.iter().find(|r| r.kind == RelationKind::UnitHead && r.unit == library_unit && !used.contains(&r.person)).map(|r| r.person);
     pick("unithead", unithead, vec![], "单位负责人 head of 图书馆", &mut used);
-    let contact = demo
-        .relations
-        .iter()
-        .find(|r| r.kind == RelationKind::BranchContact && r.org.and_then(parent_of) == Some(cs) && !used.contains(&r.person))
-        .map(|r| r.person);
+    let contact = demo.relations.iter().find(|r| r.kind == RelationKind::BranchContact && r.org.and_then(parent_of) == Some(cs) && !used.contains(&r.person)).map(|r| r.person);
     pick("contact", contact, vec![], "支部联系人 contact person of a branch", &mut used);
 
     g.demo.accounts = accounts

@@ -21,14 +21,7 @@ pub enum OrgKind {
 }
 
 impl OrgKind {
-    pub const ALL: [OrgKind; 6] = [
-        OrgKind::University,
-        OrgKind::Committee,
-        OrgKind::GeneralBranch,
-        OrgKind::DirectBranch,
-        OrgKind::Branch,
-        OrgKind::Group,
-    ];
+    pub const ALL: [OrgKind; 6] = [OrgKind::University, OrgKind::Committee, OrgKind::GeneralBranch, OrgKind::DirectBranch, OrgKind::Branch, OrgKind::Group];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -105,13 +98,7 @@ pub enum BranchCategory {
 }
 
 impl BranchCategory {
-    pub const ALL: [BranchCategory; 5] = [
-        BranchCategory::Faculty,
-        BranchCategory::Student,
-        BranchCategory::Administrative,
-        BranchCategory::Logistics,
-        BranchCategory::Retired,
-    ];
+    pub const ALL: [BranchCategory; 5] = [BranchCategory::Faculty, BranchCategory::Student, BranchCategory::Administrative, BranchCategory::Logistics, BranchCategory::Retired];
 
     pub fn code(self) -> &'static str {
         match self {

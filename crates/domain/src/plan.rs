@@ -418,7 +418,10 @@ fn unknown_tables(text: &str) -> Vec<PlanError> {
             }
         } else if !in_table && !line.is_empty() && !line.starts_with('#') && line.contains('=') {
             let key = line.split('=').next().unwrap_or("").trim();
-            out.push(PlanError { line: i + 1, message: Text::new(format!("“{key}”应写在某个部分（如 [campaign]）之内"), format!("\"{key}\" belongs inside a table such as [campaign]")) });
+            out.push(PlanError {
+                line: i + 1,
+                message: Text::new(format!("“{key}”应写在某个部分（如 [campaign]）之内"), format!("\"{key}\" belongs inside a table such as [campaign]")),
+            });
         }
     }
     out
@@ -589,7 +592,11 @@ pub fn parse(text: &str) -> Result<Plan, Vec<PlanError>> {
             None => Some(Reviewer::Office),
             Some(code) if Reviewer::parse(code).is_some() => Reviewer::parse(code),
             Some(other) => {
-                err(r.reviewer.as_ref().map(|s| s.span().start).unwrap_or(at), format!("未知的审核方“{other}”（office 或 parent）"), format!("Unknown reviewer \"{other}\" (office or parent)"));
+                err(
+                    r.reviewer.as_ref().map(|s| s.span().start).unwrap_or(at),
+                    format!("未知的审核方“{other}”（office 或 parent）"),
+                    format!("Unknown reviewer \"{other}\" (office or parent)"),
+                );
                 None
             }
         };
@@ -597,7 +604,11 @@ pub fn parse(text: &str) -> Result<Plan, Vec<PlanError>> {
         let from = r.from.as_ref().and_then(|d| date(d, &mut err));
         if let Some(d) = due {
             if !in_range(d) {
-                err(r.due.as_ref().map(|s| s.span().start).unwrap_or(at), format!("截止日期 {} 不在活动年份附近", crate::dates::iso(d)), format!("The due date {} is far from the campaign's year", crate::dates::iso(d)));
+                err(
+                    r.due.as_ref().map(|s| s.span().start).unwrap_or(at),
+                    format!("截止日期 {} 不在活动年份附近", crate::dates::iso(d)),
+                    format!("The due date {} is far from the campaign's year", crate::dates::iso(d)),
+                );
             }
         }
         if let (Some(f), Some(d)) = (from, due) {
@@ -654,7 +665,11 @@ pub fn parse(text: &str) -> Result<Plan, Vec<PlanError>> {
         for rq in &r.questions {
             let q = rq.get_ref();
             let Some(kind) = Kind::parse(q.kind.get_ref()) else {
-                err(q.kind.span().start, format!("未知的题型“{}”（single、multiple、rating、matrix、text）", q.kind.get_ref()), format!("Unknown kind \"{}\" (single, multiple, rating, matrix, text)", q.kind.get_ref()));
+                err(
+                    q.kind.span().start,
+                    format!("未知的题型“{}”（single、multiple、rating、matrix、text）", q.kind.get_ref()),
+                    format!("Unknown kind \"{}\" (single, multiple, rating, matrix, text)", q.kind.get_ref()),
+                );
                 continue;
             };
             let scale = match &q.scale {
@@ -662,7 +677,11 @@ pub fn parse(text: &str) -> Result<Plan, Vec<PlanError>> {
                 Some(sc) => match Scale::parse(sc.get_ref()) {
                     Some(v) => v,
                     None => {
-                        err(sc.span().start, format!("未知的量表“{}”（satisfaction 或 points5）", sc.get_ref()), format!("Unknown scale \"{}\" (satisfaction or points5)", sc.get_ref()));
+                        err(
+                            sc.span().start,
+                            format!("未知的量表“{}”（satisfaction 或 points5）", sc.get_ref()),
+                            format!("Unknown scale \"{}\" (satisfaction or points5)", sc.get_ref()),
+                        );
                         continue;
                     }
                 },
@@ -702,7 +721,11 @@ pub fn parse(text: &str) -> Result<Plan, Vec<PlanError>> {
     }
     if commitments.categories.is_empty() {
         if let Some(t) = raw.tasks.iter().find(|t| t.get_ref().deliverable.get_ref() == "commitment") {
-            err(t.span().start, "deliverable = \"commitment\" 需要 [commitments] categories = [...]".into(), "A commitment deliverable needs [commitments] categories = [...]".into());
+            err(
+                t.span().start,
+                "deliverable = \"commitment\" 需要 [commitments] categories = [...]".into(),
+                "A commitment deliverable needs [commitments] categories = [...]".into(),
+            );
         }
     }
     let mut awards = Vec::new();
@@ -720,20 +743,36 @@ pub fn parse(text: &str) -> Result<Plan, Vec<PlanError>> {
         }
         let candidates = CandidateKind::parse(r.candidates.get_ref());
         if candidates.is_none() {
-            err(r.candidates.span().start, format!("未知的候选对象“{}”（person、organization、window、unit、entry）", r.candidates.get_ref()), format!("Unknown candidates \"{}\" (person, organization, window, unit, entry)", r.candidates.get_ref()));
+            err(
+                r.candidates.span().start,
+                format!("未知的候选对象“{}”（person、organization、window、unit、entry）", r.candidates.get_ref()),
+                format!("Unknown candidates \"{}\" (person, organization, window, unit, entry)", r.candidates.get_ref()),
+            );
         }
         let nominators = Nominators::parse(r.nominators.get_ref());
         if nominators.is_none() {
-            err(r.nominators.span().start, format!("未知的推荐方式“{}”（organizations 或 anyone）", r.nominators.get_ref()), format!("Unknown nominators \"{}\" (organizations or anyone)", r.nominators.get_ref()));
+            err(
+                r.nominators.span().start,
+                format!("未知的推荐方式“{}”（organizations 或 anyone）", r.nominators.get_ref()),
+                format!("Unknown nominators \"{}\" (organizations or anyone)", r.nominators.get_ref()),
+            );
         }
         let voters = Voters::parse(r.voters.get_ref());
         if voters.is_none() {
-            err(r.voters.span().start, format!("未知的投票人“{}”（party_members 或 everyone）", r.voters.get_ref()), format!("Unknown voters \"{}\" (party_members or everyone)", r.voters.get_ref()));
+            err(
+                r.voters.span().start,
+                format!("未知的投票人“{}”（party_members 或 everyone）", r.voters.get_ref()),
+                format!("Unknown voters \"{}\" (party_members or everyone)", r.voters.get_ref()),
+            );
         }
         let period = match r.period.get_ref().as_slice() {
             [a, b] if a <= b && (c.year - 10..=c.year).contains(a) && *b <= c.year + 1 => Some((*a, *b)),
             _ => {
-                err(r.period.span().start, "period 应写起止年份，如 [2010, 2012]，且在活动年份之前或当年".into(), "period is [first year, last year], such as [2010, 2012], up to the campaign's year".into());
+                err(
+                    r.period.span().start,
+                    "period 应写起止年份，如 [2010, 2012]，且在活动年份之前或当年".into(),
+                    "period is [first year, last year], such as [2010, 2012], up to the campaign's year".into(),
+                );
                 None
             }
         };
@@ -764,7 +803,11 @@ pub fn parse(text: &str) -> Result<Plan, Vec<PlanError>> {
             (Some("mix"), Some(m)) => {
                 let x = m.get_ref();
                 if x.ballot > 0 && x.scores > 0 {
-                    err(m.span().start, "mix 不能同时含投票和评委打分（二者由同一批人进行）".into(), "A mix takes the ballot or the panel, not both (the same people do both)".into());
+                    err(
+                        m.span().start,
+                        "mix 不能同时含投票和评委打分（二者由同一批人进行）".into(),
+                        "A mix takes the ballot or the panel, not both (the same people do both)".into(),
+                    );
                     None
                 } else if x.ballot + x.scores + x.appraisal != 100 {
                     err(m.span().start, "mix 的权重之和应为 100".into(), "The weights of mix add up to 100".into());
@@ -774,7 +817,11 @@ pub fn parse(text: &str) -> Result<Plan, Vec<PlanError>> {
                 }
             }
             (Some(other), _) => {
-                err(r.method.as_ref().map(|m| m.span().start).unwrap_or(at), format!("未知的评选方式“{other}”（ballot、scores、appraisal 或 mix，mix 须写 mix = {{ ballot = 50, appraisal = 50 }}）"), format!("Unknown method \"{other}\" (ballot, scores, appraisal, or mix with mix = {{ ballot = 50, appraisal = 50 }})"));
+                err(
+                    r.method.as_ref().map(|m| m.span().start).unwrap_or(at),
+                    format!("未知的评选方式“{other}”（ballot、scores、appraisal 或 mix，mix 须写 mix = {{ ballot = 50, appraisal = 50 }}）"),
+                    format!("Unknown method \"{other}\" (ballot, scores, appraisal, or mix with mix = {{ ballot = 50, appraisal = 50 }})"),
+                );
                 None
             }
             (None, Some(m)) => {
@@ -811,7 +858,14 @@ pub fn parse(text: &str) -> Result<Plan, Vec<PlanError>> {
     }
     if errs.is_empty() {
         Ok(Plan {
-            campaign: CampaignDef { code: c.code.clone(), title: c.title.clone(), year: c.year, time_zone: c.time_zone.clone(), office: c.office.clone(), summary: c.summary.clone() },
+            campaign: CampaignDef {
+                code: c.code.clone(),
+                title: c.title.clone(),
+                year: c.year,
+                time_zone: c.time_zone.clone(),
+                office: c.office.clone(),
+                summary: c.summary.clone(),
+            },
             phases,
             calendar,
             items,
@@ -927,7 +981,20 @@ mod tests {
     fn the_2012_plan_ships_its_nine_award_categories() {
         let p = parse(SHIPPED).unwrap();
         let names: Vec<&str> = p.awards.iter().map(|a| a.name.as_str()).collect();
-        assert_eq!(names, ["十佳学习型党组织示范点", "十佳学习活动", "十佳学习载体", "十佳学习明星", "先进基层党组织", "优秀共产党员", "文明示范窗口单位", "群众满意窗口", "我身边的优秀共产党员"]);
+        assert_eq!(
+            names,
+            [
+                "十佳学习型党组织示范点",
+                "十佳学习活动",
+                "十佳学习载体",
+                "十佳学习明星",
+                "先进基层党组织",
+                "优秀共产党员",
+                "文明示范窗口单位",
+                "群众满意窗口",
+                "我身边的优秀共产党员"
+            ]
+        );
         let commendation = p.awards.iter().find(|a| a.code == "excellent-members").unwrap();
         assert_eq!(commendation.period, (2010, 2012));
         assert_eq!(commendation.politics, [crate::people::PoliticalStatus::CpcMember]);
@@ -952,7 +1019,9 @@ mod tests {
         let errs = parse(&text).unwrap_err();
         let line = text.lines().position(|l| l.trim() == "[calender]").unwrap() + 1;
         assert!(errs.iter().any(|e| e.line == line && e.message.zh.contains("[calender]")), "{errs:?}");
-        let bad = format!("{SHIPPED}\n[[award_categories]]\ncode = \"x\"\nname = \"X\"\ncandidates = \"cats\"\nperiod = [2012, 2010]\nquota = 0\nnominators = \"organizations\"\nvoters = \"everyone\"\nnotice_days = 5\n");
+        let bad = format!(
+            "{SHIPPED}\n[[award_categories]]\ncode = \"x\"\nname = \"X\"\ncandidates = \"cats\"\nperiod = [2012, 2010]\nquota = 0\nnominators = \"organizations\"\nvoters = \"everyone\"\nnotice_days = 5\n"
+        );
         let errs = parse(&bad).unwrap_err();
         for needle in ["cats", "period", "名额"] {
             assert!(errs.iter().any(|e| e.message.zh.contains(needle)), "{needle}: {errs:?}");

@@ -156,7 +156,12 @@ pub fn map_headers(headers: &[String]) -> Result<Vec<Option<Column>>, Vec<Proble
     let mut problems = Vec::new();
     for c in Column::REQUIRED {
         if !cols.contains(&Some(c)) {
-            problems.push(Problem::new(1, Some(c), format!("缺少“{}”列（请使用下载的模板）", c.header(Lang::Zh)), format!("The column \"{}\" is missing (use the template)", c.header(Lang::En))));
+            problems.push(Problem::new(
+                1,
+                Some(c),
+                format!("缺少“{}”列（请使用下载的模板）", c.header(Lang::Zh)),
+                format!("The column \"{}\" is missing (use the template)", c.header(Lang::En)),
+            ));
         }
     }
     for c in Column::ALL {
@@ -201,7 +206,14 @@ pub fn parse_rows(raw: &[RawRow]) -> (Vec<RosterRow>, Vec<Problem>) {
         match input.validate() {
             Ok(fields) => {
                 if ok {
-                    rows.push(RosterRow { line: r.line, fields, org: cell(r, Column::Org), post: post.unwrap_or(Post::Member), unit: cell(r, Column::Unit), class: cell(r, Column::Class) });
+                    rows.push(RosterRow {
+                        line: r.line,
+                        fields,
+                        org: cell(r, Column::Org),
+                        post: post.unwrap_or(Post::Member),
+                        unit: cell(r, Column::Unit),
+                        class: cell(r, Column::Class),
+                    });
                 }
             }
             Err(errs) => {

@@ -64,14 +64,7 @@ pub struct Placement {
 
 impl Scope {
     /// Computes the scope of an account from its grants and its person's relations.
-    pub fn resolve(
-        account: AccountId,
-        actor: &str,
-        person: Option<PersonId>,
-        status: Option<PoliticalStatus>,
-        grants: &[GrantFacts],
-        relations: &[RelationFacts],
-    ) -> Scope {
+    pub fn resolve(account: AccountId, actor: &str, person: Option<PersonId>, status: Option<PoliticalStatus>, grants: &[GrantFacts], relations: &[RelationFacts]) -> Scope {
         let mut roles = Vec::new();
         let mut reaches = Vec::new();
         for g in grants {

@@ -152,11 +152,7 @@ pub struct AwardCategory {
 
 impl AwardCategory {
     pub fn period_text(&self) -> String {
-        if self.period.0 == self.period.1 {
-            format!("{}", self.period.0)
-        } else {
-            format!("{}–{}", self.period.0, self.period.1)
-        }
+        if self.period.0 == self.period.1 { format!("{}", self.period.0) } else { format!("{}–{}", self.period.0, self.period.1) }
     }
 
     /// Whether a person of this 政治面貌 may be nominated (None: the reason they may not).
@@ -339,11 +335,7 @@ fn select<S: Copy + Ord>(order: &[(i64, S)], counts: &dyn Fn(&S) -> bool, quota:
     // A tie the office has ordered completely is settled.
     let settled = !tie.is_empty() && tie.iter().all(|c| pref(c) != usize::MAX);
     let chosen: Vec<i64> = standing.iter().take(q).map(|(c, _)| *c).collect();
-    if tie.is_empty() || settled {
-        (chosen, Vec::new())
-    } else {
-        (chosen, tie)
-    }
+    if tie.is_empty() || settled { (chosen, Vec::new()) } else { (chosen, tie) }
 }
 
 /// The office's order of those tied at a line, recorded: every tied one once, put after the

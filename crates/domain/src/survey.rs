@@ -97,11 +97,9 @@ impl Scale {
 
     pub fn point_label(self, i: usize, lang: Lang) -> String {
         match self {
-            Scale::Satisfaction => [lang.t("满意", "Satisfied"), lang.t("基本满意", "Fairly satisfied"), lang.t("不满意", "Dissatisfied")]
-                .get(i)
-                .copied()
-                .unwrap_or("?")
-                .to_string(),
+            Scale::Satisfaction => {
+                [lang.t("满意", "Satisfied"), lang.t("基本满意", "Fairly satisfied"), lang.t("不满意", "Dissatisfied")].get(i).copied().unwrap_or("?").to_string()
+            }
             Scale::Points5 => (i + 1).to_string(),
         }
     }
@@ -198,7 +196,9 @@ impl Questionnaire {
         let items: Vec<String> = self.item_rate_questions().map(|(i, _)| (i + 1).to_string()).collect();
         match (lang, items.is_empty()) {
             (Lang::Zh, true) => format!("满意率 =（满意 + 基本满意）÷ 第 {n} 题（总体评价）的有效回答数，每份答卷计一次"),
-            (Lang::Zh, false) => format!("满意率 =（满意 + 基本满意）÷ 第 {n} 题（总体评价）的有效回答数，每份答卷计一次；第 {} 题各分项的满意率单独列出，不计入总满意率", items.join("、")),
+            (Lang::Zh, false) => {
+                format!("满意率 =（满意 + 基本满意）÷ 第 {n} 题（总体评价）的有效回答数，每份答卷计一次；第 {} 题各分项的满意率单独列出，不计入总满意率", items.join("、"))
+            }
             (Lang::En, true) => format!("Satisfaction rate = (satisfied + fairly satisfied) ÷ valid answers to question {n} (the overall question), each response once"),
             (Lang::En, false) => format!(
                 "Satisfaction rate = (satisfied + fairly satisfied) ÷ valid answers to question {n} (the overall question), each response once; the items of question {} have rates of their own, shown apart and not pooled into it",
@@ -226,7 +226,9 @@ impl Questionnaire {
                 Kind::Single | Kind::Multiple if q.options.len() < 2 => {
                     out.push(Text::new(format!("第 {n} 题至少要有两个选项"), format!("Question {n} needs at least two options")))
                 }
-                Kind::Matrix if q.options.is_empty() => out.push(Text::new(format!("第 {n} 题（矩阵）至少要有一个评价项"), format!("Question {n} (matrix) needs at least one item"))),
+                Kind::Matrix if q.options.is_empty() => {
+                    out.push(Text::new(format!("第 {n} 题（矩阵）至少要有一个评价项"), format!("Question {n} (matrix) needs at least one item")))
+                }
                 _ => {}
             }
             if q.options.iter().any(|o| o.trim().is_empty()) {
@@ -242,7 +244,10 @@ impl Questionnaire {
         for c in &self.rate_questions {
             match self.question(c) {
                 Some(q) if q.kind == Kind::Rating && q.scale == Scale::Satisfaction => {}
-                _ => out.push(Text::new(format!("满意率所用的 {c} 不是满意度评分题（单项评分，非矩阵）"), format!("{c}, named for the satisfaction rate, is not a single satisfaction rating"))),
+                _ => out.push(Text::new(
+                    format!("满意率所用的 {c} 不是满意度评分题（单项评分，非矩阵）"),
+                    format!("{c}, named for the satisfaction rate, is not a single satisfaction rating"),
+                )),
             }
         }
         out
@@ -813,7 +818,15 @@ mod tests {
     }
 
     fn q(code: &str, kind: Kind, options: &[&str], required: bool) -> Question {
-        Question { code: code.into(), section: None, text: format!("题目 {code}"), kind, scale: Scale::Satisfaction, options: options.iter().map(|s| s.to_string()).collect(), required }
+        Question {
+            code: code.into(),
+            section: None,
+            text: format!("题目 {code}"),
+            kind,
+            scale: Scale::Satisfaction,
+            options: options.iter().map(|s| s.to_string()).collect(),
+            required,
+        }
     }
 
     fn sample() -> Questionnaire {
@@ -935,7 +948,9 @@ mod tests {
             }
             t
         };
-        let targets = |sizes: &[usize]| sizes.iter().enumerate().map(|(i, n)| TargetTally { id: i as i64, label: format!("t{i}"), tally: tally(*n), groups: vec![Some(1)] }).collect::<Vec<_>>();
+        let targets = |sizes: &[usize]| {
+            sizes.iter().enumerate().map(|(i, n)| TargetTally { id: i as i64, label: format!("t{i}"), tally: tally(*n), groups: vec![Some(1)] }).collect::<Vec<_>>()
+        };
         let p = publish(&qn, targets(&[7, 1, 3]), true, 1);
         assert_eq!(p.counted(), vec![0]);
         assert_eq!(p.hidden, 2);

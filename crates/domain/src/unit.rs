@@ -17,16 +17,8 @@ pub enum UnitKind {
 }
 
 impl UnitKind {
-    pub const ALL: [UnitKind; 8] = [
-        UnitKind::School,
-        UnitKind::College,
-        UnitKind::Office,
-        UnitKind::DirectUnit,
-        UnitKind::Department,
-        UnitKind::Section,
-        UnitKind::Window,
-        UnitKind::Class,
-    ];
+    pub const ALL: [UnitKind; 8] =
+        [UnitKind::School, UnitKind::College, UnitKind::Office, UnitKind::DirectUnit, UnitKind::Department, UnitKind::Section, UnitKind::Window, UnitKind::Class];
 
     pub fn code(self) -> &'static str {
         match self {

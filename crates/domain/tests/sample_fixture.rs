@@ -2,7 +2,7 @@
 //! made by `fixtures/sample/draw.sh` (sha256sum, sort and awk) from the committed population and
 //! seeds. If this test fails, the product no longer draws what the published rule says.
 
-use pacesetter_domain::sample::{draw, draw_seed, population_hash, population_text, Entry, Size};
+use pacesetter_domain::sample::{Entry, Size, draw, draw_seed, population_hash, population_text};
 
 const POPULATION: &str = include_str!("fixtures/sample/population.tsv");
 const EXPECTED: &str = include_str!("fixtures/sample/expected.tsv");

@@ -3,8 +3,8 @@
 
 use clap::{Args, Parser, Subcommand};
 use pacesetter_domain::scope::Scope;
-use pacesetter_store::{account, audit, OpenOptions, Store};
-use pacesetter_web::{auth, Application, Config};
+use pacesetter_store::{OpenOptions, Store, account, audit};
+use pacesetter_web::{Application, Config, auth};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -196,9 +196,13 @@ async fn init(c: Common) -> Result<(), String> {
     for (username, display, role) in [("admin", "系统管理员", pacesetter_domain::role::Role::Admin), ("auditor", "安全审计员", pacesetter_domain::role::Role::Auditor)] {
         let password = auth::random_password();
         let hash = auth::hash_password(&password);
-        let id = account::create(&mut w, &scope, &account::NewAccount { username, display_name: display, person: None, password_hash: &hash, is_demo: false, must_change_password: true })
-            .await
-            .map_err(|e| e.to_string())?;
+        let id = account::create(
+            &mut w,
+            &scope,
+            &account::NewAccount { username, display_name: display, person: None, password_hash: &hash, is_demo: false, must_change_password: true },
+        )
+        .await
+        .map_err(|e| e.to_string())?;
         account::grant_by_system(&mut w, &scope, id, role, None, today).await.map_err(|e| e.to_string())?;
         out.push((username, password));
     }
@@ -277,7 +281,16 @@ fn read_plan(file: &std::path::Path) -> Result<(String, pacesetter_domain::plan:
     match pacesetter_domain::plan::parse(&text) {
         Ok(p) => Ok((text, p)),
         Err(errs) => {
-            let lines: Vec<String> = errs.iter().map(|e| if e.line > 0 { format!("{}:{}: {} ({})", file.display(), e.line, e.message.zh, e.message.en) } else { format!("{}: {} ({})", file.display(), e.message.zh, e.message.en) }).collect();
+            let lines: Vec<String> = errs
+                .iter()
+                .map(|e| {
+                    if e.line > 0 {
+                        format!("{}:{}: {} ({})", file.display(), e.line, e.message.zh, e.message.en)
+                    } else {
+                        format!("{}: {} ({})", file.display(), e.message.zh, e.message.en)
+                    }
+                })
+                .collect();
             Err(format!("the plan has {} problem(s):\n{}", errs.len(), lines.join("\n")))
         }
     }

@@ -80,7 +80,14 @@ fn a_gbk_roster_with_a_planted_error_is_refused_then_imported_from_the_command_l
     // The college of computing's committee, as the generator builds it.
     let d = pacesetter_domain::demo::generate(300);
     let org = d.orgs.iter().find(|o| o.name == "计算机与通信工程学院党委").unwrap();
-    let class = d.units.iter().find(|u| u.kind == pacesetter_domain::unit::UnitKind::Class && d.units.iter().any(|p| Some(p.id) == u.parent && d.units.iter().any(|c| Some(c.id) == p.parent && Some(c.id) == org.linked_unit))).unwrap();
+    let class = d
+        .units
+        .iter()
+        .find(|u| {
+            u.kind == pacesetter_domain::unit::UnitKind::Class
+                && d.units.iter().any(|p| Some(p.id) == u.parent && d.units.iter().any(|c| Some(c.id) == p.parent && Some(c.id) == org.linked_unit))
+        })
+        .unwrap();
     let csv = |status: &str| {
         let text = format!("姓名,人员类别,工号/学号,政治面貌,班级\n新同学,学生,201209990001,{status},{}\n", class.name);
         encoding_rs::GBK.encode(&text).0.into_owned()

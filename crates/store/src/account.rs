@@ -1,16 +1,16 @@
 //! Accounts, the roles granted to them, and the two-office grant of the auditor role (三员分立).
 
+use crate::StoreError;
 use crate::audit;
 use crate::db::{Conn, Sql};
 use crate::tree::{self, Tree};
-use crate::StoreError;
+use pacesetter_domain::Lang;
 use pacesetter_domain::dates::now_ms;
 use pacesetter_domain::ids::{AccountId, AuditorRequestId, GrantId, PersonId};
 use pacesetter_domain::org::OrgKind;
-use pacesetter_domain::role::{Role, TwoOfficeAction, GUARDED};
-use pacesetter_domain::validate;
+use pacesetter_domain::role::{GUARDED, Role, TwoOfficeAction};
 use pacesetter_domain::scope::Scope;
-use pacesetter_domain::Lang;
+use pacesetter_domain::validate;
 use serde::Serialize;
 use time::Date;
 
@@ -39,7 +39,8 @@ impl AccountRow {
     }
 }
 
-const COLUMNS: &str = "id, username, display_name, person_id, password_hash, is_demo, must_change_password, lang, disabled, created_ms, last_login_ms, password_reset_ms, password_reset_by";
+const COLUMNS: &str =
+    "id, username, display_name, person_id, password_hash, is_demo, must_change_password, lang, disabled, created_ms, last_login_ms, password_reset_ms, password_reset_by";
 
 pub async fn by_username(c: &mut Conn, username: &str) -> Result<Option<AccountRow>, StoreError> {
     Ok(c.fetch_optional(Sql::new(format!("SELECT {COLUMNS} FROM accounts WHERE username = $1")).bind(username.trim().to_ascii_lowercase())).await?)
@@ -93,7 +94,10 @@ pub async fn set_password(c: &mut Conn, scope: &Scope, id: AccountId, hash: &str
     }
     // A reset by someone else is noted for the holder; their own change clears the note.
     let q = if own {
-        Sql::new("UPDATE accounts SET password_hash = $1, must_change_password = $2, password_reset_ms = NULL, password_reset_by = NULL WHERE id = $3").bind(hash).bind(must_change).bind(id)
+        Sql::new("UPDATE accounts SET password_hash = $1, must_change_password = $2, password_reset_ms = NULL, password_reset_by = NULL WHERE id = $3")
+            .bind(hash)
+            .bind(must_change)
+            .bind(id)
     } else {
         Sql::new("UPDATE accounts SET password_hash = $1, must_change_password = $2, password_reset_ms = $3, password_reset_by = $4 WHERE id = $5")
             .bind(hash)
@@ -174,7 +178,11 @@ pub async fn list(c: &mut Conn, q: Option<&str>, offset: i64, limit: i64, today:
     let mut cond = Sql::new("");
     if let Some(t) = q.map(str::trim).filter(|s| !s.is_empty()) {
         let t = crate::db::like_escape(t);
-        cond.push(" WHERE (a.username LIKE ").push_bind(format!("%{}%", t.to_ascii_lowercase())).push(" ESCAPE '\\' OR a.display_name LIKE ").push_bind(format!("%{t}%")).push(" ESCAPE '\\')");
+        cond.push(" WHERE (a.username LIKE ")
+            .push_bind(format!("%{}%", t.to_ascii_lowercase()))
+            .push(" ESCAPE '\\' OR a.display_name LIKE ")
+            .push_bind(format!("%{t}%"))
+            .push(" ESCAPE '\\')");
     }
     let mut count = Sql::new("SELECT COUNT(*) FROM accounts a");
     count.push(&cond.text);
@@ -262,7 +270,7 @@ pub async fn grant(c: &mut Conn, scope: &Scope, account: AccountId, role: Role, 
     match role {
         Role::Auditor | Role::Office => return Err(two_offices()),
         Role::Admin if holds(c, account, &[Role::Auditor], start).await? => {
-            return Err(StoreError::conflict("审计员不能同时担任管理角色（三员分立）", "An auditor cannot also hold an administrative role"))
+            return Err(StoreError::conflict("审计员不能同时担任管理角色（三员分立）", "An auditor cannot also hold an administrative role"));
         }
         _ => {}
     }
@@ -461,7 +469,16 @@ pub async fn request(c: &mut Conn, scope: &Scope, account: AccountId, action: Tw
         )
         .await
         .map_err(|e| StoreError::on_duplicate(e, "该账号已有同样的待批准申请", "The same request for this account is already pending"))?;
-    audit::append(c, scope, "account_request.create", "account", account, None, Some(serde_json::json!({"request": id, "action": action.code(), "grant": grant.map(|g| g.0), "as": requested_as.code()}).to_string())).await?;
+    audit::append(
+        c,
+        scope,
+        "account_request.create",
+        "account",
+        account,
+        None,
+        Some(serde_json::json!({"request": id, "action": action.code(), "grant": grant.map(|g| g.0), "as": requested_as.code()}).to_string()),
+    )
+    .await?;
     Ok(AuditorRequestId(id))
 }
 
@@ -475,7 +492,12 @@ pub async fn request_auditor(c: &mut Conn, scope: &Scope, account: AccountId, to
 pub enum Decided {
     Done,
     /// A one-time code was recorded for the account (its hash as given); mail it to `to`.
-    CodeFor { to: String, username: String, display_name: String, expires_ms: i64 },
+    CodeFor {
+        to: String,
+        username: String,
+        display_name: String,
+        expires_ms: i64,
+    },
 }
 
 /// The other office approves or rejects; on approval the change is made, naming both. A reset
@@ -490,10 +512,7 @@ pub async fn decide(c: &mut Conn, scope: &Scope, request: AuditorRequestId, appr
     let action = TwoOfficeAction::parse(&action).ok_or(StoreError::NotFound)?;
     let needed = if requested_as == Role::Admin.code() { Role::Office } else { Role::Admin };
     if !scope.has(needed) {
-        return Err(StoreError::forbidden(
-            format!("须由{}批准", needed.label(Lang::Zh)),
-            format!("This needs the approval of the {}", needed.label(Lang::En).to_lowercase()),
-        ));
+        return Err(StoreError::forbidden(format!("须由{}批准", needed.label(Lang::Zh)), format!("This needs the approval of the {}", needed.label(Lang::En).to_lowercase())));
     }
     if scope.account.0 == requested_by || scope.account.0 == account {
         return Err(StoreError::forbidden("提出人或被申请的账号不能批准", "Neither the requester nor the account concerned may approve"));
@@ -537,7 +556,16 @@ pub async fn decide(c: &mut Conn, scope: &Scope, request: AuditorRequestId, appr
             }
         }
     }
-    audit::append(c, scope, &format!("account_request.{state}"), "account", account, None, Some(serde_json::json!({"request": request.0, "action": action.code(), "grant": grant}).to_string())).await?;
+    audit::append(
+        c,
+        scope,
+        &format!("account_request.{state}"),
+        "account",
+        account,
+        None,
+        Some(serde_json::json!({"request": request.0, "action": action.code(), "grant": grant}).to_string()),
+    )
+    .await?;
     Ok(out)
 }
 
@@ -612,13 +640,23 @@ pub async fn delegate(c: &mut Conn, scope: &Scope, account: AccountId, org: i64,
         )
         .await
         .map_err(|e| StoreError::on_duplicate(e, "已有同样的委托", "The same delegation already exists"))?;
-    audit::append(c, scope, "grant.delegate", "account", account, None, Some(serde_json::json!({"grant": id, "role": "delegate", "org": org, "until": pacesetter_domain::dates::iso(end)}).to_string())).await?;
+    audit::append(
+        c,
+        scope,
+        "grant.delegate",
+        "account",
+        account,
+        None,
+        Some(serde_json::json!({"grant": id, "role": "delegate", "org": org, "until": pacesetter_domain::dates::iso(end)}).to_string()),
+    )
+    .await?;
     Ok(GrantId(id))
 }
 
 /// Ends a delegation early. The one who delegated, or anyone with write access above it.
 pub async fn end_delegation(c: &mut Conn, scope: &Scope, grant: GrantId, today: Date) -> Result<(), StoreError> {
-    let row: Option<(i64, String, Option<i64>, Option<Date>)> = c.fetch_optional(Sql::new("SELECT account_id, role, org_id, end_date FROM role_grants WHERE id = $1").bind(grant)).await?;
+    let row: Option<(i64, String, Option<i64>, Option<Date>)> =
+        c.fetch_optional(Sql::new("SELECT account_id, role, org_id, end_date FROM role_grants WHERE id = $1").bind(grant)).await?;
     let Some((account, role, Some(org), end)) = row else { return Err(StoreError::NotFound) };
     if role != "delegate" {
         return Err(StoreError::NotFound);

@@ -4,12 +4,12 @@
 
 use crate::account::{self, AccountRow, NewAccount};
 use crate::db::{Conn, Sql};
-use crate::{audit, people, StoreError};
+use crate::{StoreError, audit, people};
+use pacesetter_domain::Text;
 use pacesetter_domain::dates::now_ms;
 use pacesetter_domain::ids::{AccountId, PersonId};
 use pacesetter_domain::role::Role;
 use pacesetter_domain::scope::{Access, Scope};
-use pacesetter_domain::Text;
 
 /// How long a code stays valid.
 pub const VALID_MS: i64 = 14 * 24 * 3600 * 1000;
@@ -133,5 +133,10 @@ pub async fn redeem(c: &mut Conn, username: &str, code_hash: &str) -> Result<Opt
 
 /// Whether an account has a code it could still use (for the person's page).
 pub async fn pending(c: &mut Conn, account: AccountId) -> Result<Option<i64>, StoreError> {
-    Ok(c.fetch_opt_i64(Sql::new("SELECT expires_ms FROM activation_codes WHERE account_id = $1 AND used_ms IS NULL AND revoked_ms IS NULL AND expires_ms > $2 ORDER BY expires_ms DESC LIMIT 1").bind(account).bind(now_ms())).await?)
+    Ok(c.fetch_opt_i64(
+        Sql::new("SELECT expires_ms FROM activation_codes WHERE account_id = $1 AND used_ms IS NULL AND revoked_ms IS NULL AND expires_ms > $2 ORDER BY expires_ms DESC LIMIT 1")
+            .bind(account)
+            .bind(now_ms()),
+    )
+    .await?)
 }

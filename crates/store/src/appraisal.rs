@@ -6,15 +6,15 @@
 //! `domain::appraisal`; a branch records each member's grade, with a reason where it differs from
 //! the advice, and a 不合格 grade opens a case for the secondary organization.
 
-use crate::db::{is_unique_violation, Conn, Sql};
-use crate::{audit, StoreError};
+use crate::db::{Conn, Sql, is_unique_violation};
+use crate::{StoreError, audit};
+use pacesetter_domain::Text;
 use pacesetter_domain::appraisal::{self as rule, Combined, Frac, Group, GroupRatings, Scale, SubjectKind};
 use pacesetter_domain::dates::{now_ms, today};
 use pacesetter_domain::people::PoliticalStatus;
 use pacesetter_domain::role::Role;
 use pacesetter_domain::scope::{Access, Reach, Scope};
 use pacesetter_domain::validate::FieldErrors;
-use pacesetter_domain::Text;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use time::Date;
@@ -77,11 +77,7 @@ impl RoundRow {
         self.grades_json.as_deref().and_then(|j| serde_json::from_str(j).ok()).unwrap_or_default()
     }
     pub fn scale(&self) -> Scale {
-        if self.scale == "hundred" {
-            Scale::Hundred
-        } else {
-            Scale::satisfaction()
-        }
+        if self.scale == "hundred" { Scale::Hundred } else { Scale::satisfaction() }
     }
     pub fn is_open(&self, day: Date) -> bool {
         day >= self.opens && day <= self.closes && self.closed_on.is_none()
@@ -119,13 +115,18 @@ impl SubjectRow {
 }
 
 pub async fn subjects(c: &mut Conn, round: i64) -> Result<Vec<SubjectRow>, StoreError> {
-    Ok(c.fetch_all(Sql::new("SELECT id, round_id, person_id, org_id, unit_id, name, path, criteria_json FROM appraisal_subjects WHERE round_id = $1 ORDER BY path, name, id").bind(round)).await?)
+    Ok(c.fetch_all(
+        Sql::new("SELECT id, round_id, person_id, org_id, unit_id, name, path, criteria_json FROM appraisal_subjects WHERE round_id = $1 ORDER BY path, name, id").bind(round),
+    )
+    .await?)
 }
 
 pub async fn subject(c: &mut Conn, round: i64, id: i64) -> Result<SubjectRow, StoreError> {
-    c.fetch_optional(Sql::new("SELECT id, round_id, person_id, org_id, unit_id, name, path, criteria_json FROM appraisal_subjects WHERE round_id = $1 AND id = $2").bind(round).bind(id))
-        .await?
-        .ok_or(StoreError::NotFound)
+    c.fetch_optional(
+        Sql::new("SELECT id, round_id, person_id, org_id, unit_id, name, path, criteria_json FROM appraisal_subjects WHERE round_id = $1 AND id = $2").bind(round).bind(id),
+    )
+    .await?
+    .ok_or(StoreError::NotFound)
 }
 
 /// The scopes a round may be started on: organizations down to the branches of a secondary
@@ -319,8 +320,9 @@ pub async fn create(c: &mut Conn, scope: &Scope, campaign: i64, n: &NewRound) ->
         }
         SubjectKind::Window => {
             let u = unit.as_ref().ok_or(StoreError::NotFound)?;
-            let rows: Vec<(i64, String, String)> =
-                c.fetch_all(Sql::new("SELECT id, name, path FROM units WHERE path LIKE $1 AND kind = 'window' AND closed_on IS NULL ORDER BY path").bind(format!("{}%", u.path))).await?;
+            let rows: Vec<(i64, String, String)> = c
+                .fetch_all(Sql::new("SELECT id, name, path FROM units WHERE path LIKE $1 AND kind = 'window' AND closed_on IS NULL ORDER BY path").bind(format!("{}%", u.path)))
+                .await?;
             for (id, name, path) in rows {
                 // A window is appraised against the standards its unit set (item 9).
                 let own = match crate::window::standards_for_window(c, id).await? {
@@ -502,7 +504,9 @@ pub async fn group_of(c: &mut Conn, scope: &Scope, r: &RoundRow, s: &SubjectRow)
 /// Whether a person works or studies now in a unit at or below a path.
 async fn works_under(c: &mut Conn, person: i64, path: &str) -> Result<bool, StoreError> {
     Ok(c.fetch_opt_i64(
-        Sql::new("SELECT CAST(1 AS BIGINT) FROM unit_memberships m JOIN units u ON u.id = m.unit_id WHERE m.person_id = $1 AND m.end_date IS NULL AND u.path LIKE $2").bind(person).bind(format!("{path}%")),
+        Sql::new("SELECT CAST(1 AS BIGINT) FROM unit_memberships m JOIN units u ON u.id = m.unit_id WHERE m.person_id = $1 AND m.end_date IS NULL AND u.path LIKE $2")
+            .bind(person)
+            .bind(format!("{path}%")),
     )
     .await?
     .is_some())
@@ -520,7 +524,10 @@ pub async fn rate(c: &mut Conn, scope: &Scope, round: i64, subject: i64, values:
         return Err(StoreError::Forbidden(Text::new("您不在这一评议对象的评议人范围内", "You are not among those who appraise this subject")));
     };
     if r.weight(group) == 0 {
-        return Err(StoreError::Forbidden(Text::new(format!("本次评议不设{}", group.label(pacesetter_domain::Lang::Zh)), format!("This round has no {}", group.label(pacesetter_domain::Lang::En)))));
+        return Err(StoreError::Forbidden(Text::new(
+            format!("本次评议不设{}", group.label(pacesetter_domain::Lang::Zh)),
+            format!("This round has no {}", group.label(pacesetter_domain::Lang::En)),
+        )));
     }
     let criteria = s.criteria();
     let scale = r.scale();
@@ -640,7 +647,8 @@ pub async fn decide_tie(c: &mut Conn, scope: &Scope, round: i64, order: &[i64], 
         return Err(invalid("reason", "请写明理由（不超过 1000 字）", "Give the reason (up to 1,000 characters)"));
     }
     let (_, st) = results(c, &r).await?;
-    let (pref, reasons) = pacesetter_domain::selection::record_tie(&st.tie_at_line, order, &r.tie_preference(), r.tie_reason.as_deref(), reason).map_err(|t| invalid("order", t.zh, t.en))?;
+    let (pref, reasons) =
+        pacesetter_domain::selection::record_tie(&st.tie_at_line, order, &r.tie_preference(), r.tie_reason.as_deref(), reason).map_err(|t| invalid("order", t.zh, t.en))?;
     let text = pref.iter().map(|p| p.to_string()).collect::<Vec<_>>().join(",");
     c.execute(Sql::new("UPDATE appraisal_rounds SET tie_order = $1, tie_reason = $2 WHERE id = $3").bind(text.as_str()).bind(reasons).bind(round)).await?;
     audit::append(c, scope, "appraisal.tie", "appraisal_round", round, None, Some(format!("{text}: {reason}"))).await?;
@@ -650,7 +658,8 @@ pub async fn decide_tie(c: &mut Conn, scope: &Scope, round: i64, order: &[i64], 
 /// Every subject's groups, combined score and advice, and where they stand against the quota.
 pub async fn results(c: &mut Conn, r: &RoundRow) -> Result<(Vec<SubjectResult>, Standing), StoreError> {
     let subjects = subjects(c, r.id).await?;
-    let ratings: Vec<RatingRow> = c.fetch_all(Sql::new("SELECT subject_id, grp, values_json, comment FROM appraisal_ratings WHERE round_id = $1 ORDER BY subject_id, grp, rater_id").bind(r.id)).await?;
+    let ratings: Vec<RatingRow> =
+        c.fetch_all(Sql::new("SELECT subject_id, grp, values_json, comment FROM appraisal_ratings WHERE round_id = $1 ORDER BY subject_id, grp, rater_id").bind(r.id)).await?;
     let grades: HashMap<i64, GradeRow> = c
         .fetch_all::<GradeRow>(Sql::new("SELECT subject_id, grade, advised, reason, recorded_by, recorded_ms FROM appraisal_grades WHERE round_id = $1").bind(r.id))
         .await?
@@ -714,7 +723,16 @@ pub async fn close_for_count(c: &mut Conn, scope: &Scope, round: i64, selection:
     }
     let day = today();
     c.execute(Sql::new("UPDATE appraisal_rounds SET closed_on = $1 WHERE id = $2").bind(day).bind(round)).await?;
-    audit::append(c, scope, "appraisal.close", "appraisal_round", round, None, Some(serde_json::json!({"counted_by_selection": selection, "on": pacesetter_domain::dates::iso(day)}).to_string())).await?;
+    audit::append(
+        c,
+        scope,
+        "appraisal.close",
+        "appraisal_round",
+        round,
+        None,
+        Some(serde_json::json!({"counted_by_selection": selection, "on": pacesetter_domain::dates::iso(day)}).to_string()),
+    )
+    .await?;
     Ok(())
 }
 
@@ -726,7 +744,8 @@ pub async fn close_for_count(c: &mut Conn, scope: &Scope, round: i64, selection:
 pub async fn bundle(c: &mut Conn, round: i64) -> Result<serde_json::Value, StoreError> {
     let r = self::round(c, round).await?;
     let (results, standing) = results(c, &r).await?;
-    let ratings: Vec<RatingRow> = c.fetch_all(Sql::new("SELECT subject_id, grp, values_json, comment FROM appraisal_ratings WHERE round_id = $1 ORDER BY subject_id, grp, rater_id").bind(r.id)).await?;
+    let ratings: Vec<RatingRow> =
+        c.fetch_all(Sql::new("SELECT subject_id, grp, values_json, comment FROM appraisal_ratings WHERE round_id = $1 ORDER BY subject_id, grp, rater_id").bind(r.id)).await?;
     let mut by: HashMap<(i64, String), Vec<Vec<u32>>> = HashMap::new();
     for x in &ratings {
         by.entry((x.subject_id, x.grp.clone())).or_default().push(serde_json::from_str(&x.values_json).unwrap_or_default());
@@ -849,7 +868,13 @@ pub async fn record_grade(c: &mut Conn, scope: &Scope, round: i64, subject: i64,
     let lowest = grades.last().map(|g| g.0.as_str()) == Some(grade);
     if !lowest {
         let n = c
-            .execute(Sql::new("UPDATE appraisal_cases SET state = 'void', note = $1, closed_by = $2, closed_ms = $3 WHERE subject_id = $4 AND state = 'open'").bind(format!("等次改为“{grade}”，不再需要处置")).bind(scope.actor.as_str()).bind(now_ms()).bind(subject))
+            .execute(
+                Sql::new("UPDATE appraisal_cases SET state = 'void', note = $1, closed_by = $2, closed_ms = $3 WHERE subject_id = $4 AND state = 'open'")
+                    .bind(format!("等次改为“{grade}”，不再需要处置"))
+                    .bind(scope.actor.as_str())
+                    .bind(now_ms())
+                    .bind(subject),
+            )
             .await?;
         if n > 0 {
             audit::append(c, scope, "appraisal.case_void", "appraisal_subject", subject, Some("open".into()), Some(grade.to_string())).await?;
@@ -863,7 +888,13 @@ pub async fn record_grade(c: &mut Conn, scope: &Scope, round: i64, subject: i64,
             c.execute(Sql::new("UPDATE appraisal_cases SET state = 'open', note = NULL, closed_by = NULL, closed_ms = NULL WHERE id = $1 AND state = 'void'").bind(k)).await?;
         } else {
             let id = c
-                .fetch_i64(Sql::new("INSERT INTO appraisal_cases (round_id, subject_id, org_id, state, created_ms) VALUES ($1, $2, $3, 'open', $4) RETURNING id").bind(round).bind(subject).bind(org).bind(now_ms()))
+                .fetch_i64(
+                    Sql::new("INSERT INTO appraisal_cases (round_id, subject_id, org_id, state, created_ms) VALUES ($1, $2, $3, 'open', $4) RETURNING id")
+                        .bind(round)
+                        .bind(subject)
+                        .bind(org)
+                        .bind(now_ms()),
+                )
                 .await?;
             audit::append(c, scope, "appraisal.case", "appraisal_case", id, None, Some(format!("subject {subject}"))).await?;
         }
@@ -912,7 +943,13 @@ pub async fn close_case(c: &mut Conn, scope: &Scope, round: i64, case: i64, note
         return Err(invalid("note", "请写明处置情况（不超过 2000 字）", "Say what was done (up to 2,000 characters)"));
     }
     let n = c
-        .execute(Sql::new("UPDATE appraisal_cases SET state = 'closed', note = $1, closed_by = $2, closed_ms = $3 WHERE id = $4 AND state = 'open'").bind(note).bind(scope.actor.as_str()).bind(now_ms()).bind(case))
+        .execute(
+            Sql::new("UPDATE appraisal_cases SET state = 'closed', note = $1, closed_by = $2, closed_ms = $3 WHERE id = $4 AND state = 'open'")
+                .bind(note)
+                .bind(scope.actor.as_str())
+                .bind(now_ms())
+                .bind(case),
+        )
         .await?;
     if n == 0 {
         return Err(conflict("这一事项已办结", "This case is already closed"));

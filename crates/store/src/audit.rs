@@ -1,9 +1,9 @@
 //! The audit log: appended in the transaction of the change it records, chained by hashes,
 //! refused any UPDATE or DELETE by the database's own triggers.
 
-use crate::db::{Conn, Sql};
 use crate::StoreError;
-use pacesetter_domain::audit::{chain_hash, Anchor, AuditEntry, ChainProblem, ChainVerifier, GENESIS};
+use crate::db::{Conn, Sql};
+use pacesetter_domain::audit::{Anchor, AuditEntry, ChainProblem, ChainVerifier, GENESIS, chain_hash};
 use pacesetter_domain::dates::now_ms;
 use pacesetter_domain::scope::Scope;
 use serde::Serialize;
@@ -16,15 +16,7 @@ pub fn snapshot<T: Serialize + ?Sized>(v: &T) -> Option<String> {
 /// Appends one entry. Must run inside the write transaction of the change it records: the
 /// chain has one writer at a time (SQLite's write lock; an advisory lock on PostgreSQL), so it
 /// never forks, and the UNIQUE constraints on both hashes would refuse a fork anyway.
-pub async fn append(
-    c: &mut Conn,
-    scope: &Scope,
-    action: &str,
-    entity: &str,
-    entity_id: impl ToString,
-    before: Option<String>,
-    after: Option<String>,
-) -> Result<i64, StoreError> {
+pub async fn append(c: &mut Conn, scope: &Scope, action: &str, entity: &str, entity_id: impl ToString, before: Option<String>, after: Option<String>) -> Result<i64, StoreError> {
     if c.is_postgres() {
         c.execute(Sql::new("SELECT pg_advisory_xact_lock(2012031500)")).await?;
     }
@@ -123,7 +115,8 @@ pub async fn append_entries(c: &mut Conn, entries: Vec<ActorEntry>) -> Result<()
         ]);
         prev = hash;
     }
-    crate::demo::insert_rows(c, "audit_log", &["seq", "at_ms", "actor_account", "actor", "action", "entity", "entity_id", "before_json", "after_json", "prev_hash", "hash"], rows).await
+    crate::demo::insert_rows(c, "audit_log", &["seq", "at_ms", "actor_account", "actor", "action", "entity", "entity_id", "before_json", "after_json", "prev_hash", "hash"], rows)
+        .await
 }
 
 #[derive(Clone, Debug, Serialize, sqlx::FromRow)]
@@ -243,7 +236,13 @@ pub async fn record_anchor(c: &mut Conn, scope: &Scope) -> Result<AnchorRow, Sto
     let last: Option<(i64, String)> = c.fetch_optional(Sql::new("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")).await?;
     let Some((seq, hash)) = last else { return Err(StoreError::conflict("审计日志还是空的", "The audit log is empty")) };
     let id = c
-        .fetch_i64(Sql::new("INSERT INTO audit_anchors (seq, hash, recorded_ms, recorded_by) VALUES ($1, $2, $3, $4) RETURNING id").bind(seq).bind(hash.as_str()).bind(now_ms()).bind(scope.actor.as_str()))
+        .fetch_i64(
+            Sql::new("INSERT INTO audit_anchors (seq, hash, recorded_ms, recorded_by) VALUES ($1, $2, $3, $4) RETURNING id")
+                .bind(seq)
+                .bind(hash.as_str())
+                .bind(now_ms())
+                .bind(scope.actor.as_str()),
+        )
         .await?;
     append(c, scope, "audit.anchor", "database", "audit_log", None, Some(serde_json::json!({"anchor": id, "seq": seq, "hash": hash}).to_string())).await?;
     latest_anchor(c).await?.ok_or(StoreError::NotFound)

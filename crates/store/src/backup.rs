@@ -7,10 +7,9 @@
 //! so its hash chain verifies after a restore.
 
 use crate::db::{Arg, ColType, Conn, Sql};
-use crate::{audit, Store, StoreError};
-use serde_json::{json, Value};
+use crate::{Store, StoreError, audit};
+use serde_json::{Value, json};
 use std::io::{BufRead, Write};
-
 
 use ColType::*;
 
@@ -256,15 +255,7 @@ pub const TABLES: &[TableSpec] = &[
     TableSpec {
         name: "submissions",
         order_by: "id",
-        columns: &[
-            ("id", I64),
-            ("task_id", I64),
-            ("body", OptText),
-            ("number_value", OptText),
-            ("checklist_json", OptText),
-            ("submitted_by", Text),
-            ("submitted_ms", I64),
-        ],
+        columns: &[("id", I64), ("task_id", I64), ("body", OptText), ("number_value", OptText), ("checklist_json", OptText), ("submitted_by", Text), ("submitted_ms", I64)],
     },
     TableSpec {
         name: "attachments",
@@ -279,23 +270,9 @@ pub const TABLES: &[TableSpec] = &[
     TableSpec {
         name: "notifications",
         order_by: "id",
-        columns: &[
-            ("id", I64),
-            ("account_id", I64),
-            ("kind", Text),
-            ("task_id", OptI64),
-            ("zh", Text),
-            ("en", Text),
-            ("dedupe", Text),
-            ("created_ms", I64),
-            ("read_ms", OptI64),
-        ],
+        columns: &[("id", I64), ("account_id", I64), ("kind", Text), ("task_id", OptI64), ("zh", Text), ("en", Text), ("dedupe", Text), ("created_ms", I64), ("read_ms", OptI64)],
     },
-    TableSpec {
-        name: "feed_tokens",
-        order_by: "id",
-        columns: &[("id", I64), ("account_id", I64), ("token_hash", Text), ("created_ms", I64), ("revoked_ms", OptI64)],
-    },
+    TableSpec { name: "feed_tokens", order_by: "id", columns: &[("id", I64), ("account_id", I64), ("token_hash", Text), ("created_ms", I64), ("revoked_ms", OptI64)] },
     TableSpec {
         name: "surveys",
         order_by: "id",
@@ -450,7 +427,11 @@ pub const TABLES: &[TableSpec] = &[
         order_by: "id",
         columns: &[("id", I64), ("progress_id", I64), ("filename", Text), ("content_type", Text), ("size", I64), ("sha256", Text), ("data", Bytes)],
     },
-    TableSpec { name: "commitment_boards", order_by: "campaign_id", columns: &[("campaign_id", I64), ("open_to_public", Bool), ("fields", Text), ("updated_by", Text), ("updated_ms", I64)] },
+    TableSpec {
+        name: "commitment_boards",
+        order_by: "campaign_id",
+        columns: &[("campaign_id", I64), ("open_to_public", Bool), ("fields", Text), ("updated_by", Text), ("updated_ms", I64)],
+    },
     TableSpec {
         name: "appraisal_rounds",
         order_by: "id",
@@ -492,7 +473,17 @@ pub const TABLES: &[TableSpec] = &[
     TableSpec {
         name: "appraisal_cases",
         order_by: "id",
-        columns: &[("id", I64), ("round_id", I64), ("subject_id", I64), ("org_id", I64), ("state", Text), ("note", OptText), ("closed_by", OptText), ("closed_ms", OptI64), ("created_ms", I64)],
+        columns: &[
+            ("id", I64),
+            ("round_id", I64),
+            ("subject_id", I64),
+            ("org_id", I64),
+            ("state", Text),
+            ("note", OptText),
+            ("closed_by", OptText),
+            ("closed_ms", OptI64),
+            ("created_ms", I64),
+        ],
     },
     TableSpec {
         name: "selections",
@@ -555,9 +546,23 @@ pub const TABLES: &[TableSpec] = &[
     TableSpec {
         name: "selection_evidence",
         order_by: "id",
-        columns: &[("id", I64), ("nomination_id", I64), ("person_id", OptI64), ("filename", Text), ("content_type", Text), ("size", I64), ("sha256", Text), ("data", Bytes), ("created_ms", I64)],
+        columns: &[
+            ("id", I64),
+            ("nomination_id", I64),
+            ("person_id", OptI64),
+            ("filename", Text),
+            ("content_type", Text),
+            ("size", I64),
+            ("sha256", Text),
+            ("data", Bytes),
+            ("created_ms", I64),
+        ],
     },
-    TableSpec { name: "selection_supporters", order_by: "nomination_id, person_id", columns: &[("nomination_id", I64), ("person_id", I64), ("reasons", Text), ("created_ms", I64)] },
+    TableSpec {
+        name: "selection_supporters",
+        order_by: "nomination_id, person_id",
+        columns: &[("nomination_id", I64), ("person_id", I64), ("reasons", Text), ("created_ms", I64)],
+    },
     TableSpec { name: "selection_electorate", order_by: "selection_id, person_id", columns: &[("selection_id", I64), ("person_id", I64)] },
     TableSpec { name: "selection_voters", order_by: "selection_id, person_id", columns: &[("selection_id", I64), ("person_id", I64), ("day", Date)] },
     TableSpec { name: "selection_ballots", order_by: "id", columns: &[("id", Text), ("selection_id", I64), ("choices", Text)] },
@@ -673,7 +678,12 @@ pub async fn backup(store: &Store, out: &mut impl Write) -> Result<Counts, Store
     let mut c = store.snapshot().await?;
     let schema = c.fetch_i64(Sql::new("SELECT COALESCE(MAX(version), 0) FROM _sqlx_migrations WHERE success = TRUE")).await?;
     let io = |e: std::io::Error| StoreError::Config(format!("cannot write the backup: {e}"));
-    writeln!(out, "{}", json!({"format": FORMAT, "version": VERSION, "schema_version": schema, "backend": store.backend().name(), "created_ms": pacesetter_domain::dates::now_ms()})).map_err(io)?;
+    writeln!(
+        out,
+        "{}",
+        json!({"format": FORMAT, "version": VERSION, "schema_version": schema, "backend": store.backend().name(), "created_ms": pacesetter_domain::dates::now_ms()})
+    )
+    .map_err(io)?;
     let mut counts = Counts::default();
     for t in TABLES {
         let cols: Vec<&str> = t.columns.iter().map(|(n, _)| *n).collect();
@@ -737,7 +747,8 @@ pub async fn restore(store: &Store, input: impl BufRead) -> Result<Counts, Store
                 if vals.len() != t.columns.len() {
                     return Err(bad(format!("a row of {} has {} values", t.name, vals.len())));
                 }
-                let row = vals.iter().zip(t.columns).map(|(v, (name, ty))| from_json(v, *ty).ok_or_else(|| bad(format!("{}.{name}: {v}", t.name)))).collect::<Result<Vec<_>, _>>()?;
+                let row =
+                    vals.iter().zip(t.columns).map(|(v, (name, ty))| from_json(v, *ty).ok_or_else(|| bad(format!("{}.{name}: {v}", t.name)))).collect::<Result<Vec<_>, _>>()?;
                 batch.push(row);
                 n += 1;
                 if batch.len() >= 500 {
@@ -809,4 +820,3 @@ pub async fn tables_in_database(c: &mut Conn) -> Result<Vec<String>, StoreError>
     let rows: Vec<(String,)> = c.fetch_all(q).await?;
     Ok(rows.into_iter().map(|r| r.0).collect())
 }
-

@@ -3,7 +3,7 @@
 //! first and applied on confirmation, keeping due dates the office edited in the UI.
 
 use crate::db::{Conn, Sql};
-use crate::{audit, StoreError};
+use crate::{StoreError, audit};
 use pacesetter_domain::dates::now_ms;
 use pacesetter_domain::plan::{Deliverable, Owners, Plan, Reviewer, TaskTemplate};
 use pacesetter_domain::role::Role;
@@ -256,7 +256,12 @@ pub async fn load(c: &mut Conn, scope: &Scope, plan: &Plan, source: &str, confir
         }
         Some(row) => {
             if let Ok(old) = row.plan() {
-                let parts = [("campaign", old.campaign != plan.campaign), ("phases", old.phases != plan.phases), ("calendar", old.calendar != plan.calendar), ("items", old.items != plan.items)];
+                let parts = [
+                    ("campaign", old.campaign != plan.campaign),
+                    ("phases", old.phases != plan.phases),
+                    ("calendar", old.calendar != plan.calendar),
+                    ("items", old.items != plan.items),
+                ];
                 report.other_changes = parts.iter().filter(|(_, d)| *d).map(|(n, _)| n.to_string()).collect();
             }
             let stored = templates(c, row.id).await?;
@@ -450,8 +455,14 @@ pub async fn set_due(c: &mut Conn, scope: &Scope, template_id: i64, due: Option<
             return Err(StoreError::invalid("due_date", "截止日期应在活动年份附近", "The date must be near the campaign's year"));
         }
     }
-    c.execute(Sql::new("UPDATE task_templates SET due_date = $1, due_edited_by = $2, due_edited_ms = $3 WHERE id = $4").bind(due).bind(scope.actor.as_str()).bind(now_ms()).bind(template_id))
-        .await?;
+    c.execute(
+        Sql::new("UPDATE task_templates SET due_date = $1, due_edited_by = $2, due_edited_ms = $3 WHERE id = $4")
+            .bind(due)
+            .bind(scope.actor.as_str())
+            .bind(now_ms())
+            .bind(template_id),
+    )
+    .await?;
     let after = template(c, template_id).await?;
     audit::append(
         c,

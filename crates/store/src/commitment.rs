@@ -6,8 +6,8 @@
 
 use crate::db::{Conn, Sql};
 use crate::notify::{self, Note};
-use crate::task::{self, push_task_condition, TaskRow};
-use crate::{audit, StoreError};
+use crate::task::{self, TaskRow, push_task_condition};
+use crate::{StoreError, audit};
 use pacesetter_domain::commitment::{self as rule, Action, Content, PublicField, State, Summary};
 use pacesetter_domain::dates::{cst_date, now_ms, today};
 use pacesetter_domain::plan::Deliverable;
@@ -369,7 +369,14 @@ pub async fn update(c: &mut Conn, scope: &Scope, id: i64, requirement: Option<i6
                 .bind(now),
         )
         .await?;
-    let n = c.execute(Sql::new("UPDATE commitments SET pending_revision = $1, updated_ms = $2 WHERE id = $3 AND pending_revision IS NULL AND state IN ('approved', 'in_progress')").bind(rev).bind(now).bind(id)).await?;
+    let n = c
+        .execute(
+            Sql::new("UPDATE commitments SET pending_revision = $1, updated_ms = $2 WHERE id = $3 AND pending_revision IS NULL AND state IN ('approved', 'in_progress')")
+                .bind(rev)
+                .bind(now)
+                .bind(id),
+        )
+        .await?;
     if n == 0 {
         return Err(StoreError::conflict("承诺已有待审核的修改申请", "An amendment of this commitment is already waiting for review"));
     }
@@ -396,9 +403,24 @@ pub async fn submit(c: &mut Conn, scope: &Scope, ids: &[i64]) -> Result<usize, S
                 .bind(now),
         )
         .await?;
-        c.execute(Sql::new("UPDATE commitments SET state = $1, first_submitted = COALESCE(first_submitted, $2), updated_ms = $3 WHERE id = $4").bind(next.code()).bind(day).bind(now).bind(*id))
-            .await?;
-        audit::append(c, scope, "commitment.submit", "commitment", *id, Some(serde_json::json!({"state": row.state}).to_string()), Some(serde_json::json!({"state": next.code()}).to_string())).await?;
+        c.execute(
+            Sql::new("UPDATE commitments SET state = $1, first_submitted = COALESCE(first_submitted, $2), updated_ms = $3 WHERE id = $4")
+                .bind(next.code())
+                .bind(day)
+                .bind(now)
+                .bind(*id),
+        )
+        .await?;
+        audit::append(
+            c,
+            scope,
+            "commitment.submit",
+            "commitment",
+            *id,
+            Some(serde_json::json!({"state": row.state}).to_string()),
+            Some(serde_json::json!({"state": next.code()}).to_string()),
+        )
+        .await?;
         tasks.insert(t.id);
     }
     for t in tasks {
@@ -443,7 +465,8 @@ pub async fn review(c: &mut Conn, scope: &Scope, ids: &[i64], d: &Decision, publ
             return Err(StoreError::forbidden("您不是该承诺的审核方", "You do not review this commitment"));
         }
         // Whoever handed the version in (acting for the owner from above) does not also approve it.
-        let waiting = c.fetch_opt_string(Sql::new("SELECT submitted_by FROM commitment_revisions WHERE commitment_id = $1 AND decision IS NULL ORDER BY id DESC LIMIT 1").bind(*id)).await?;
+        let waiting =
+            c.fetch_opt_string(Sql::new("SELECT submitted_by FROM commitment_revisions WHERE commitment_id = $1 AND decision IS NULL ORDER BY id DESC LIMIT 1").bind(*id)).await?;
         if waiting.as_deref() == Some(scope.actor.as_str()) {
             return Err(StoreError::forbidden("不能审核自己提交的承诺", "You cannot review a commitment you handed in yourself"));
         }
@@ -493,16 +516,27 @@ pub async fn review(c: &mut Conn, scope: &Scope, ids: &[i64], d: &Decision, publ
                     .bind(rev),
             )
             .await?;
-            audit::append(c, scope, &format!("commitment.amendment.{decision}"), "commitment", *id, None, Some(serde_json::json!({"revision": rev, "comment": comment}).to_string())).await?;
+            audit::append(
+                c,
+                scope,
+                &format!("commitment.amendment.{decision}"),
+                "commitment",
+                *id,
+                None,
+                Some(serde_json::json!({"revision": rev, "comment": comment}).to_string()),
+            )
+            .await?;
         } else {
             let next = rule::next(row.state(), if approve { Action::Approve } else { Action::Return }).map_err(StoreError::Conflict)?;
             let n = c
                 .execute(
-                    Sql::new("UPDATE commitments SET state = $1, approved_ms = CASE WHEN $2 THEN $3 ELSE approved_ms END, updated_ms = $3 WHERE id = $4 AND state = 'under_review'")
-                        .bind(next.code())
-                        .bind(approve)
-                        .bind(now)
-                        .bind(*id),
+                    Sql::new(
+                        "UPDATE commitments SET state = $1, approved_ms = CASE WHEN $2 THEN $3 ELSE approved_ms END, updated_ms = $3 WHERE id = $4 AND state = 'under_review'",
+                    )
+                    .bind(next.code())
+                    .bind(approve)
+                    .bind(now)
+                    .bind(*id),
                 )
                 .await?;
             if n == 0 {
@@ -532,7 +566,10 @@ pub async fn review(c: &mut Conn, scope: &Scope, ids: &[i64], d: &Decision, publ
         let (zh, en) = if approve {
             (format!("您的公开承诺“{snippet}”已通过审核"), format!("Your commitment \"{snippet}\" was approved"))
         } else {
-            (format!("您的公开承诺“{snippet}”被退回：{}", comment.clone().unwrap_or_default()), format!("Your commitment \"{snippet}\" was returned: {}", comment.clone().unwrap_or_default()))
+            (
+                format!("您的公开承诺“{snippet}”被退回：{}", comment.clone().unwrap_or_default()),
+                format!("Your commitment \"{snippet}\" was returned: {}", comment.clone().unwrap_or_default()),
+            )
         };
         notes.push(Note { kind: if approve { "accepted" } else { "returned" }, task: t.id, zh, en, dedupe: format!("commitment:{decision}:{id}:{now}") });
         touched.insert(t.id, t);
@@ -551,7 +588,8 @@ pub async fn sync_task(c: &mut Conn, task_id: i64) -> Result<(), StoreError> {
     let states: Vec<(String,)> = c.fetch_all(Sql::new("SELECT state FROM commitments WHERE task_id = $1").bind(task_id)).await?;
     let states: Vec<State> = states.iter().filter_map(|(s,)| State::parse(s)).filter(|s| s.is_made()).collect();
     let now = now_ms();
-    let first: Option<Date> = c.fetch_optional::<(Option<Date>,)>(Sql::new("SELECT MIN(first_submitted) FROM commitments WHERE task_id = $1").bind(task_id)).await?.and_then(|r| r.0);
+    let first: Option<Date> =
+        c.fetch_optional::<(Option<Date>,)>(Sql::new("SELECT MIN(first_submitted) FROM commitments WHERE task_id = $1").bind(task_id)).await?.and_then(|r| r.0);
     let (state, calendar_due) = if states.is_empty() {
         ("open", None)
     } else if states.contains(&State::UnderReview) {
@@ -569,7 +607,11 @@ pub async fn sync_task(c: &mut Conn, task_id: i64) -> Result<(), StoreError> {
         return Ok(());
     }
     let q = match state {
-        "submitted" => Sql::new("UPDATE tasks SET state = $1, first_submitted = COALESCE(first_submitted, $2), last_submitted_ms = $3 WHERE id = $4").bind(state).bind(first).bind(now).bind(task_id),
+        "submitted" => Sql::new("UPDATE tasks SET state = $1, first_submitted = COALESCE(first_submitted, $2), last_submitted_ms = $3 WHERE id = $4")
+            .bind(state)
+            .bind(first)
+            .bind(now)
+            .bind(task_id),
         "returned" => Sql::new("UPDATE tasks SET state = $1, resubmit_due = $2, decided_ms = $3 WHERE id = $4").bind(state).bind(calendar_due).bind(now).bind(task_id),
         _ => Sql::new("UPDATE tasks SET state = $1, decided_ms = $2 WHERE id = $3").bind(state).bind(now).bind(task_id),
     };
@@ -599,7 +641,10 @@ impl RevisionRow {
 
 pub async fn revisions(c: &mut Conn, id: i64) -> Result<Vec<RevisionRow>, StoreError> {
     Ok(c.fetch_all(
-        Sql::new("SELECT id, version, fields_json, submitted_by, submitted_ms, decision, comment, decided_by, decided_ms FROM commitment_revisions WHERE commitment_id = $1 ORDER BY id").bind(id),
+        Sql::new(
+            "SELECT id, version, fields_json, submitted_by, submitted_ms, decision, comment, decided_by, decided_ms FROM commitment_revisions WHERE commitment_id = $1 ORDER BY id",
+        )
+        .bind(id),
     )
     .await?)
 }
@@ -698,7 +743,10 @@ pub async fn evidence(c: &mut Conn, id: i64) -> Result<Vec<(i64, i64, String, St
 /// One file of evidence, when the caller may read its commitment.
 pub async fn evidence_file(c: &mut Conn, scope: &Scope, id: i64) -> Result<(String, String, Vec<u8>), StoreError> {
     let (cm, name, ty, data): (i64, String, String, Vec<u8>) = c
-        .fetch_optional(Sql::new("SELECT p.commitment_id, e.filename, e.content_type, e.data FROM commitment_evidence e JOIN commitment_progress p ON p.id = e.progress_id WHERE e.id = $1").bind(id))
+        .fetch_optional(
+            Sql::new("SELECT p.commitment_id, e.filename, e.content_type, e.data FROM commitment_evidence e JOIN commitment_progress p ON p.id = e.progress_id WHERE e.id = $1")
+                .bind(id),
+        )
         .await?
         .ok_or(StoreError::NotFound)?;
     if !in_scope(c, scope, cm).await? {
@@ -986,13 +1034,15 @@ pub async fn demo(c: &mut Conn, scope: &Scope, campaign: i64) -> Result<(), Stor
     let now = now_ms();
     let req = c
         .fetch_i64(
-            Sql::new("INSERT INTO commitment_requirements (campaign_id, org_id, parent_id, title, text, created_by, created_ms) VALUES ($1, $2, NULL, $3, $4, $5, $6) RETURNING id")
-                .bind(campaign)
-                .bind(root)
-                .bind("结合今年新目标新任务，提出切实可行的承诺事项")
-                .bind("围绕学习提高、本职岗位创佳绩、教风学风做先锋、服务群众和基层做榜样等内容，做到个个有目标、人人见行动。")
-                .bind(scope.actor.as_str())
-                .bind(now),
+            Sql::new(
+                "INSERT INTO commitment_requirements (campaign_id, org_id, parent_id, title, text, created_by, created_ms) VALUES ($1, $2, NULL, $3, $4, $5, $6) RETURNING id",
+            )
+            .bind(campaign)
+            .bind(root)
+            .bind("结合今年新目标新任务，提出切实可行的承诺事项")
+            .bind("围绕学习提高、本职岗位创佳绩、教风学风做先锋、服务群众和基层做榜样等内容，做到个个有目标、人人见行动。")
+            .bind(scope.actor.as_str())
+            .bind(now),
         )
         .await?;
     const TEXTS: [(&str, &str, &str); 4] = [

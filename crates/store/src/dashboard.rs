@@ -1,9 +1,9 @@
 //! The campaign dashboard: completion, late and overdue counts rolled up both trees, by work
 //! item and by organization, from one query of the tasks the caller can see.
 
-use crate::db::{Conn, Sql};
-use crate::task::{push_task_condition, TaskRow};
 use crate::StoreError;
+use crate::db::{Conn, Sql};
+use crate::task::{TaskRow, push_task_condition};
 use pacesetter_domain::scope::Scope;
 use pacesetter_domain::task::TaskState;
 use serde::Serialize;

@@ -1,7 +1,7 @@
 //! Loads the generated demo university in one transaction.
 
 use crate::db::{Arg, Conn, Sql};
-use crate::{account, audit, set_meta, Store, StoreError};
+use crate::{Store, StoreError, account, audit, set_meta};
 use pacesetter_domain::demo::Demo;
 use pacesetter_domain::ids::{AccountId, PersonId};
 use pacesetter_domain::scope::Scope;
@@ -48,7 +48,11 @@ pub async fn is_empty(store: &Store) -> Result<bool, StoreError> {
 pub async fn load(store: &Store, demo: &Demo, password_hash: &str) -> Result<(), StoreError> {
     let scope = Scope::system("demo-loader");
     let t0 = std::time::Instant::now();
-    let lap = |what: &str| if std::env::var("PACESETTER_TIMING").is_ok() { eprintln!("{what}: {:.2} s", t0.elapsed().as_secs_f64()) };
+    let lap = |what: &str| {
+        if std::env::var("PACESETTER_TIMING").is_ok() {
+            eprintln!("{what}: {:.2} s", t0.elapsed().as_secs_f64())
+        }
+    };
     let now = pacesetter_domain::dates::now_ms();
     let mut c = store.write().await?;
 
@@ -136,14 +140,7 @@ pub async fn load(store: &Store, demo: &Demo, password_hash: &str) -> Result<(),
         let id: AccountId = account::create(
             &mut c,
             &scope,
-            &account::NewAccount {
-                username: a.username,
-                display_name: &a.display_name,
-                person: a.person.map(PersonId),
-                password_hash,
-                is_demo: true,
-                must_change_password: false,
-            },
+            &account::NewAccount { username: a.username, display_name: &a.display_name, person: a.person.map(PersonId), password_hash, is_demo: true, must_change_password: false },
         )
         .await?;
         for (role, org) in &a.grants {

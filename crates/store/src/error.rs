@@ -1,7 +1,7 @@
 //! What can go wrong in the store, in terms the web layer turns into a status and a message.
 
-use pacesetter_domain::validate::FieldErrors;
 use pacesetter_domain::Text;
+use pacesetter_domain::validate::FieldErrors;
 use std::fmt;
 
 #[derive(Debug)]

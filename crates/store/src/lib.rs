@@ -7,14 +7,14 @@
 //! audit chain of [`audit`] in the same transaction.
 
 pub mod account;
-pub mod appraisal;
 pub mod activation;
+pub mod appraisal;
 pub mod audit;
 pub mod backup;
 pub mod campaign;
 pub mod commitment;
-pub mod db;
 pub mod dashboard;
+pub mod db;
 pub mod demo;
 pub mod error;
 pub mod notify;
@@ -99,12 +99,7 @@ static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migratio
 /// on disk) and foreign keys. (Reads through a memory map were measured slower under the
 /// response load: each connection remaps as the file grows.)
 fn sqlite_options(path: &std::path::Path) -> SqliteConnectOptions {
-    SqliteConnectOptions::new()
-        .filename(path)
-        .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Full)
-        .foreign_keys(true)
-        .busy_timeout(BUSY_TIMEOUT)
+    SqliteConnectOptions::new().filename(path).journal_mode(SqliteJournalMode::Wal).synchronous(SqliteSynchronous::Full).foreign_keys(true).busy_timeout(BUSY_TIMEOUT)
 }
 
 /// How long an SQLite connection waits for a lock before it gives up.
@@ -200,8 +195,21 @@ impl Store {
         let pool = match &self.pool {
             Pool::Sqlite(_) => {
                 let file = self.sqlite_file().ok_or_else(|| StoreError::Config("an in-memory database has one connection's data only".into()))?;
-                let options = sqlite_options(&file).pragma("cache_size", "-8192").pragma("temp_store", "MEMORY").pragma("wal_autocheckpoint", "0").pragma("journal_size_limit", "268435456").statement_cache_capacity(4096);
-                Pool::Sqlite(SqlitePoolOptions::new().max_connections(1).min_connections(1).test_before_acquire(false).acquire_timeout(Duration::from_secs(30)).connect_with(options).await?)
+                let options = sqlite_options(&file)
+                    .pragma("cache_size", "-8192")
+                    .pragma("temp_store", "MEMORY")
+                    .pragma("wal_autocheckpoint", "0")
+                    .pragma("journal_size_limit", "268435456")
+                    .statement_cache_capacity(4096);
+                Pool::Sqlite(
+                    SqlitePoolOptions::new()
+                        .max_connections(1)
+                        .min_connections(1)
+                        .test_before_acquire(false)
+                        .acquire_timeout(Duration::from_secs(30))
+                        .connect_with(options)
+                        .await?,
+                )
             }
             Pool::Pg(p) => Pool::Pg(PgPoolOptions::new().max_connections(2).acquire_timeout(Duration::from_secs(10)).connect_with((*p.connect_options()).clone()).await?),
         };

@@ -3,9 +3,9 @@
 
 use crate::db::{Conn, Sql};
 use crate::task::TaskRow;
-use crate::{outbox, StoreError};
-use pacesetter_domain::dates::{format_date, now_ms};
+use crate::{StoreError, outbox};
 use pacesetter_domain::Lang;
+use pacesetter_domain::dates::{format_date, now_ms};
 use serde::Serialize;
 use std::collections::HashMap;
 use time::Date;
@@ -28,7 +28,8 @@ impl NotificationRow {
 }
 
 pub async fn list(c: &mut Conn, account: i64, limit: i64) -> Result<Vec<NotificationRow>, StoreError> {
-    Ok(c.fetch_all(Sql::new("SELECT id, kind, task_id, zh, en, created_ms, read_ms FROM notifications WHERE account_id = $1 ORDER BY id DESC LIMIT $2").bind(account).bind(limit)).await?)
+    Ok(c.fetch_all(Sql::new("SELECT id, kind, task_id, zh, en, created_ms, read_ms FROM notifications WHERE account_id = $1 ORDER BY id DESC LIMIT $2").bind(account).bind(limit))
+        .await?)
 }
 
 pub async fn unread(c: &mut Conn, account: i64) -> Result<i64, StoreError> {
@@ -70,7 +71,8 @@ async fn recipients(c: &mut Conn, tasks: &[&TaskRow]) -> Result<HashMap<i64, Vec
         )
         .await?;
     let offices: Vec<(i64,)> = c.fetch_all(Sql::new("SELECT office_unit_id FROM campaigns WHERE office_unit_id IS NOT NULL")).await?;
-    let by_person: Vec<(i64, i64, Option<String>)> = c.fetch_all(Sql::new("SELECT a.person_id, a.id, p.email FROM accounts a JOIN people p ON p.id = a.person_id WHERE a.disabled = FALSE")).await?;
+    let by_person: Vec<(i64, i64, Option<String>)> =
+        c.fetch_all(Sql::new("SELECT a.person_id, a.id, p.email FROM accounts a JOIN people p ON p.id = a.person_id WHERE a.disabled = FALSE")).await?;
     let mut org_map: HashMap<i64, Vec<(i64, Option<String>)>> = HashMap::new();
     for (o, a, e) in by_org {
         org_map.entry(o).or_default().push((a, e));
@@ -156,7 +158,19 @@ pub fn decision_note(t: &TaskRow, action: &str, comment: Option<&str>) -> Note {
         ),
         _ => (format!("“{}”已通过审核", t.title), format!("\"{}\" was accepted", t.title)),
     };
-    Note { kind: if action == "return" { "returned" } else if action == "extend" { "extended" } else { "accepted" }, task: t.id, zh, en, dedupe: format!("{action}:{}:{}", t.id, now_ms()) }
+    Note {
+        kind: if action == "return" {
+            "returned"
+        } else if action == "extend" {
+            "extended"
+        } else {
+            "accepted"
+        },
+        task: t.id,
+        zh,
+        en,
+        dedupe: format!("{action}:{}:{}", t.id, now_ms()),
+    }
 }
 
 /// Reminders for the tasks of a campaign due within three days, or overdue. Each goes once
@@ -172,9 +186,21 @@ pub async fn remind(c: &mut Conn, campaign: i64, today: Date, public_url: &str) 
         let due_zh = format_date(due, Lang::Zh);
         let due_en = format_date(due, Lang::En);
         let note = if days < 0 {
-            Note { kind: "overdue", task: t.id, zh: format!("“{}”已逾期（截止{due_zh}）", t.title), en: format!("\"{}\" is overdue (due {due_en})", t.title), dedupe: format!("overdue:{}:{due}", t.id) }
+            Note {
+                kind: "overdue",
+                task: t.id,
+                zh: format!("“{}”已逾期（截止{due_zh}）", t.title),
+                en: format!("\"{}\" is overdue (due {due_en})", t.title),
+                dedupe: format!("overdue:{}:{due}", t.id),
+            }
         } else if days <= 3 {
-            Note { kind: "due_soon", task: t.id, zh: format!("“{}”将于{due_zh}到期，还有{days}天", t.title), en: format!("\"{}\" is due on {due_en}, in {days} days", t.title), dedupe: format!("due:{}:{due}", t.id) }
+            Note {
+                kind: "due_soon",
+                task: t.id,
+                zh: format!("“{}”将于{due_zh}到期，还有{days}天", t.title),
+                en: format!("\"{}\" is due on {due_en}, in {days} days", t.title),
+                dedupe: format!("due:{}:{due}", t.id),
+            }
         } else {
             continue;
         };
@@ -207,9 +233,9 @@ pub async fn feed_tokens(c: &mut Conn, account: i64) -> Result<Vec<i64>, StoreEr
 
 /// The account a feed token belongs to, while it is in force and the account is enabled.
 pub async fn feed_account(c: &mut Conn, token_hash: &str) -> Result<Option<i64>, StoreError> {
-    Ok(c
-        .fetch_opt_i64(
-            Sql::new("SELECT f.account_id FROM feed_tokens f JOIN accounts a ON a.id = f.account_id WHERE f.token_hash = $1 AND f.revoked_ms IS NULL AND a.disabled = FALSE").bind(token_hash),
-        )
-        .await?)
+    Ok(c.fetch_opt_i64(
+        Sql::new("SELECT f.account_id FROM feed_tokens f JOIN accounts a ON a.id = f.account_id WHERE f.token_hash = $1 AND f.revoked_ms IS NULL AND a.disabled = FALSE")
+            .bind(token_hash),
+    )
+    .await?)
 }

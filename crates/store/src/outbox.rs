@@ -1,8 +1,8 @@
 //! The e-mail outbox: messages are written in the transaction that decides to send them, and
 //! the server's mailer delivers each, retrying with backoff; failures stay visible.
 
-use crate::db::{Conn, Sql};
 use crate::StoreError;
+use crate::db::{Conn, Sql};
 use pacesetter_domain::dates::now_ms;
 use serde::Serialize;
 
@@ -24,17 +24,25 @@ pub struct Mail {
 
 pub async fn enqueue(c: &mut Conn, to: &str, subject: &str, body: &str) -> Result<i64, StoreError> {
     let now = now_ms();
-    Ok(c.fetch_i64(Sql::new("INSERT INTO outbox (to_addr, subject, body, created_ms, next_attempt_ms) VALUES ($1, $2, $3, $4, $4) RETURNING id").bind(to).bind(subject).bind(body).bind(now)).await?)
+    Ok(c.fetch_i64(
+        Sql::new("INSERT INTO outbox (to_addr, subject, body, created_ms, next_attempt_ms) VALUES ($1, $2, $3, $4, $4) RETURNING id").bind(to).bind(subject).bind(body).bind(now),
+    )
+    .await?)
 }
 
 /// Messages due now.
 pub async fn due(c: &mut Conn, now: i64, limit: i64) -> Result<Vec<Mail>, StoreError> {
-    Ok(c.fetch_all(Sql::new("SELECT * FROM outbox WHERE sent_ms IS NULL AND attempts < $1 AND next_attempt_ms <= $2 ORDER BY id LIMIT $3").bind(MAX_ATTEMPTS).bind(now).bind(limit)).await?)
+    Ok(c.fetch_all(
+        Sql::new("SELECT * FROM outbox WHERE sent_ms IS NULL AND attempts < $1 AND next_attempt_ms <= $2 ORDER BY id LIMIT $3").bind(MAX_ATTEMPTS).bind(now).bind(limit),
+    )
+    .await?)
 }
 
 /// Marks a message delivered and forgets its body (it may hold a one-time code).
 pub async fn mark_sent(c: &mut Conn, id: i64) -> Result<bool, StoreError> {
-    Ok(c.execute(Sql::new("UPDATE outbox SET sent_ms = $1, body = '', attempts = attempts + 1, last_error = NULL WHERE id = $2 AND sent_ms IS NULL").bind(now_ms()).bind(id)).await? == 1)
+    Ok(c.execute(Sql::new("UPDATE outbox SET sent_ms = $1, body = '', attempts = attempts + 1, last_error = NULL WHERE id = $2 AND sent_ms IS NULL").bind(now_ms()).bind(id))
+        .await?
+        == 1)
 }
 
 /// Records a failure; the next attempt waits 30 s, then 1, 2, 4 ... minutes, at most an hour.
@@ -52,7 +60,11 @@ pub async fn mark_failed(c: &mut Conn, id: i64, attempts_so_far: i64, error: &st
 
 /// The messages not yet delivered (pending or given up), newest first, for the office.
 pub async fn undelivered(c: &mut Conn, limit: i64) -> Result<Vec<Mail>, StoreError> {
-    Ok(c.fetch_all(Sql::new("SELECT id, to_addr, subject, '' AS body, created_ms, attempts, next_attempt_ms, sent_ms, last_error FROM outbox WHERE sent_ms IS NULL ORDER BY id DESC LIMIT $1").bind(limit)).await?)
+    Ok(c.fetch_all(
+        Sql::new("SELECT id, to_addr, subject, '' AS body, created_ms, attempts, next_attempt_ms, sent_ms, last_error FROM outbox WHERE sent_ms IS NULL ORDER BY id DESC LIMIT $1")
+            .bind(limit),
+    )
+    .await?)
 }
 
 pub async fn counts(c: &mut Conn) -> Result<(i64, i64, i64), StoreError> {

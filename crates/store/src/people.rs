@@ -1,14 +1,14 @@
 //! People and their memberships in both trees, always read through the caller's scope.
 
+use crate::StoreError;
 use crate::audit;
 use crate::db::{Conn, Sql};
 use crate::scope::push_person_condition;
 use crate::tree::{self, Tree};
-use crate::StoreError;
 use pacesetter_domain::dates::now_ms;
 use pacesetter_domain::ids::PersonId;
 use pacesetter_domain::org::{OrgKind, Post};
-use pacesetter_domain::people::{mask_id_number, PersonFields};
+use pacesetter_domain::people::{PersonFields, mask_id_number};
 use pacesetter_domain::role::RelationKind;
 use pacesetter_domain::scope::{Access, Scope};
 use pacesetter_domain::validate;
@@ -219,7 +219,8 @@ pub struct MembershipRow {
     pub end_reason: Option<String>,
 }
 
-const RECORD_COLUMNS: &str = "p.id, p.name, p.kind, p.number, p.gender, p.political_status, p.dev_stage, p.cadre_rank, p.email, p.phone, p.id_number, p.left_on, p.created_ms, p.updated_ms";
+const RECORD_COLUMNS: &str =
+    "p.id, p.name, p.kind, p.number, p.gender, p.political_status, p.dev_stage, p.cadre_rank, p.email, p.phone, p.id_number, p.left_on, p.created_ms, p.updated_ms";
 
 /// The caller's access to one person, through the one scope condition; None when out of scope
 /// (or when there is no such person: the two are not told apart).
@@ -386,7 +387,10 @@ pub async fn check_credentials_change(c: &mut Conn, scope: &Scope, id: PersonId,
         return Ok(());
     }
     if crate::account::by_person(c, id).await?.is_some() {
-        return Err(StoreError::forbidden("此人已开通账号，工号/学号和电子邮箱只能由系统管理员修改", "This person has an account: their number and e-mail are changed by the administrator only"));
+        return Err(StoreError::forbidden(
+            "此人已开通账号，工号/学号和电子邮箱只能由系统管理员修改",
+            "This person has an account: their number and e-mail are changed by the administrator only",
+        ));
     }
     Ok(())
 }
@@ -414,7 +418,11 @@ async fn insert_membership(c: &mut Conn, tree: Tree, person: PersonId, node: i64
         }
         Tree::Unit => {
             let position = validate::optional_text(Some(role), 40).map_err(|t| StoreError::invalid("position", t.zh, t.en))?;
-            Sql::new("INSERT INTO unit_memberships (person_id, unit_id, position, start_date) VALUES ($1, $2, $3, $4) RETURNING id").bind(person).bind(node).bind(position).bind(start)
+            Sql::new("INSERT INTO unit_memberships (person_id, unit_id, position, start_date) VALUES ($1, $2, $3, $4) RETURNING id")
+                .bind(person)
+                .bind(node)
+                .bind(position)
+                .bind(start)
         }
     };
     c.fetch_i64(q).await.map_err(|e| StoreError::on_duplicate(e, "此人已在该组织或单位中", "The person is already a member there"))

@@ -1,10 +1,10 @@
 //! The relation records scope depends on: cadre to class (item 8), contact person to branch
 //! (item 11), head to unit (item 9). The office creates and ends them; history is kept.
 
+use crate::StoreError;
 use crate::audit;
 use crate::db::{Conn, Sql};
 use crate::tree::{self, Tree};
-use crate::StoreError;
 use pacesetter_domain::dates::now_ms;
 use pacesetter_domain::ids::{PersonId, RelationId};
 use pacesetter_domain::org::OrgKind;
@@ -180,9 +180,7 @@ pub async fn coverage(c: &mut Conn) -> Result<Coverage, StoreError> {
              (SELECT 1 FROM relations r WHERE r.org_id = o.id AND r.kind = 'branch_contact' AND r.end_date IS NULL) ORDER BY o.id",
         ))
         .await?;
-    let window_units = c
-        .fetch_i64(Sql::new("SELECT COUNT(DISTINCT parent_id) FROM units WHERE kind = 'window' AND closed_on IS NULL"))
-        .await?;
+    let window_units = c.fetch_i64(Sql::new("SELECT COUNT(DISTINCT parent_id) FROM units WHERE kind = 'window' AND closed_on IS NULL")).await?;
     let window_units_without_head: Vec<(i64, String)> = c
         .fetch_all(Sql::new(
             "SELECT u.id, u.name FROM units u WHERE EXISTS (SELECT 1 FROM units w WHERE w.parent_id = u.id AND w.kind = 'window' AND w.closed_on IS NULL) \

@@ -9,12 +9,12 @@
 use crate::audit::{self, NewEntry};
 use crate::db::{Arg, Conn, Sql};
 
+use crate::StoreError;
 use crate::scope::push_person_condition;
 use crate::tree::{self, Node, Tree};
-use crate::StoreError;
 use pacesetter_domain::dates::now_ms;
 use pacesetter_domain::org::{OrgKind, Post};
-use pacesetter_domain::people::{mask_id_number, PersonFields, PersonInput};
+use pacesetter_domain::people::{PersonFields, PersonInput, mask_id_number};
 use pacesetter_domain::roster::{Column, Problem, RosterRow};
 use pacesetter_domain::scope::{Access, Scope};
 use pacesetter_domain::unit::UnitKind;
@@ -276,7 +276,11 @@ fn field_changes(a: &PersonFields, b: &PersonFields) -> Vec<FieldChange> {
     diff("phone", text_of(&a.phone), text_of(&b.phone));
     // ID numbers are compared, never shown in full.
     if a.id_number != b.id_number {
-        out.push(FieldChange { field: "id_number".into(), before: a.id_number.as_deref().map(mask_id_number).unwrap_or_default(), after: b.id_number.as_deref().map(mask_id_number).unwrap_or_default() });
+        out.push(FieldChange {
+            field: "id_number".into(),
+            before: a.id_number.as_deref().map(mask_id_number).unwrap_or_default(),
+            after: b.id_number.as_deref().map(mask_id_number).unwrap_or_default(),
+        });
     }
     out
 }
@@ -326,7 +330,8 @@ pub async fn plan(c: &mut Conn, scope: &Scope, root: &Root, rows: &[RosterRow], 
     let mut existing: HashMap<String, Existing> = HashMap::new();
     let numbers: Vec<&str> = rows.iter().map(|r| r.fields.number.as_str()).collect();
     for chunk in numbers.chunks(500) {
-        let mut q = Sql::new("SELECT p.id, p.name, p.kind, p.number, p.gender, p.political_status, p.dev_stage, p.cadre_rank, p.email, p.phone, p.id_number, p.left_on, CAST(CASE WHEN ");
+        let mut q =
+            Sql::new("SELECT p.id, p.name, p.kind, p.number, p.gender, p.political_status, p.dev_stage, p.cadre_rank, p.email, p.phone, p.id_number, p.left_on, CAST(CASE WHEN ");
         push_person_condition(&mut q, scope, Access::Write, "p.id");
         q.push(" THEN 1 ELSE 0 END AS BIGINT) AS writable FROM people p WHERE p.number IN (");
         for (i, n) in chunk.iter().enumerate() {
@@ -350,7 +355,11 @@ pub async fn plan(c: &mut Conn, scope: &Scope, root: &Root, rows: &[RosterRow], 
         let org_node = match (&r.org, &root.org) {
             (None, _) => None,
             (Some(_), None) => {
-                problem(Column::Org, "本次导入不含党组织，请留空“党组织”列或选择党组织范围".into(), "This import covers no Party organization: leave the column empty or choose one".into());
+                problem(
+                    Column::Org,
+                    "本次导入不含党组织，请留空“党组织”列或选择党组织范围".into(),
+                    "This import covers no Party organization: leave the column empty or choose one".into(),
+                );
                 None
             }
             (Some(text), Some(_)) => match orgs.find(text, |n| OrgKind::parse(&n.kind).is_some_and(|k| k.is_branch() || k == OrgKind::Group)) {
@@ -445,7 +454,10 @@ pub async fn plan(c: &mut Conn, scope: &Scope, root: &Root, rows: &[RosterRow], 
                     changes.push(FieldChange { field: "left_on".into(), before: e.left_on.map(pacesetter_domain::dates::iso).unwrap_or_default(), after: String::new() });
                 }
                 if let Some(o) = org_node {
-                    let now: Vec<&&Current> = org_of.get(&e.id).map(|v| v.iter().filter(|m| OrgKind::parse(&m.node_kind).is_some_and(|k| k.is_branch() || k == OrgKind::Group)).collect()).unwrap_or_default();
+                    let now: Vec<&&Current> = org_of
+                        .get(&e.id)
+                        .map(|v| v.iter().filter(|m| OrgKind::parse(&m.node_kind).is_some_and(|k| k.is_branch() || k == OrgKind::Group)).collect())
+                        .unwrap_or_default();
                     let same = now.iter().find(|m| m.node_id == o);
                     match same {
                         Some(m) if m.role.as_deref() == Some(r.post.code()) => {}
@@ -566,12 +578,17 @@ pub async fn commit(c: &mut Conn, scope: &Scope, root: &Root, rows: &[RosterRow]
             ]
         })
         .collect();
-    crate::demo::insert_rows(c, "people", &["name", "kind", "number", "gender", "political_status", "dev_stage", "cadre_rank", "email", "phone", "id_number", "created_ms", "updated_ms"], values)
-        .await
-        .map_err(|e| match e {
-            StoreError::Db(d) => StoreError::on_duplicate(d, "名册中的工号/学号已被他人使用", "A number of the roster is already taken"),
-            other => other,
-        })?;
+    crate::demo::insert_rows(
+        c,
+        "people",
+        &["name", "kind", "number", "gender", "political_status", "dev_stage", "cadre_rank", "email", "phone", "id_number", "created_ms", "updated_ms"],
+        values,
+    )
+    .await
+    .map_err(|e| match e {
+        StoreError::Db(d) => StoreError::on_duplicate(d, "名册中的工号/学号已被他人使用", "A number of the roster is already taken"),
+        other => other,
+    })?;
     let mut ids: HashMap<String, i64> = HashMap::new();
     for chunk in new_rows.chunks(500) {
         let mut q = Sql::new("SELECT id, number FROM people WHERE number IN (");
@@ -766,7 +783,12 @@ pub struct Parsed {
 pub async fn save(c: &mut Conn, scope: &Scope, root: &Root, filename: &str, sha256: &str, parsed: &Parsed) -> Result<i64, StoreError> {
     // Previews left for a week are discarded: the rosters they hold should not linger.
     let week_ago = now_ms() - 7 * 24 * 3600 * 1000;
-    c.execute(Sql::new("UPDATE roster_imports SET state = 'discarded', rows_json = NULL, summary_json = NULL, finished_ms = $1 WHERE state = 'previewed' AND created_ms < $2").bind(now_ms()).bind(week_ago)).await?;
+    c.execute(
+        Sql::new("UPDATE roster_imports SET state = 'discarded', rows_json = NULL, summary_json = NULL, finished_ms = $1 WHERE state = 'previewed' AND created_ms < $2")
+            .bind(now_ms())
+            .bind(week_ago),
+    )
+    .await?;
     let json = serde_json::to_string(parsed).map_err(|e| StoreError::Config(e.to_string()))?;
     Ok(c.fetch_i64(
         Sql::new(
@@ -825,7 +847,6 @@ pub async fn recent(c: &mut Conn, scope: &Scope, limit: i64) -> Result<Vec<Impor
     Ok(c.fetch_all(Sql::new("SELECT * FROM roster_imports WHERE account_id = $1 ORDER BY id DESC LIMIT $2").bind(scope.account).bind(limit)).await?)
 }
 
-
 /// Keeps the preview with the import, for the pages that show it.
 pub async fn set_preview(c: &mut Conn, id: i64, plan: &Plan) -> Result<(), StoreError> {
     c.execute(Sql::new("UPDATE roster_imports SET summary_json = $1 WHERE id = $2").bind(audit::snapshot(plan)).bind(id)).await?;
@@ -835,9 +856,5 @@ pub async fn set_preview(c: &mut Conn, id: i64, plan: &Plan) -> Result<(), Store
 /// The preview kept with an import (after the commit: the counts of what was done).
 pub fn preview(row: &ImportRow) -> Plan {
     let Some(j) = &row.summary_json else { return Plan::default() };
-    if row.state == "previewed" {
-        serde_json::from_str(j).unwrap_or_default()
-    } else {
-        Plan { counts: serde_json::from_str(j).unwrap_or_default(), ..Default::default() }
-    }
+    if row.state == "previewed" { serde_json::from_str(j).unwrap_or_default() } else { Plan { counts: serde_json::from_str(j).unwrap_or_default(), ..Default::default() } }
 }

@@ -3,12 +3,12 @@
 //! the population, keeps the two parties' commitments and seeds, and records the draw.
 
 use crate::db::{Arg, Conn, Sql};
-use crate::{audit, survey, StoreError};
+use crate::{StoreError, audit, survey};
+use pacesetter_domain::Lang;
 use pacesetter_domain::dates::now_ms;
 use pacesetter_domain::role::Role;
 use pacesetter_domain::sample::{self as rule, Entry, Size};
 use pacesetter_domain::scope::{Access, Scope};
-use pacesetter_domain::Lang;
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -166,8 +166,14 @@ pub struct NewSample {
 
 /// Freezes the population and publishes its hash; the two parties then commit.
 pub async fn create(c: &mut Conn, scope: &Scope, n: NewSample) -> Result<i64, StoreError> {
-    let owner_path = c.fetch_opt_string(Sql::new("SELECT path FROM units WHERE id = $1").bind(n.owner_unit_id)).await?.ok_or_else(|| StoreError::invalid("owner", "没有这个单位", "There is no such unit"))?;
-    let node_path = c.fetch_opt_string(Sql::new("SELECT path FROM units WHERE id = $1").bind(n.population_node)).await?.ok_or_else(|| StoreError::invalid("node", "没有这个单位", "There is no such unit"))?;
+    let owner_path = c
+        .fetch_opt_string(Sql::new("SELECT path FROM units WHERE id = $1").bind(n.owner_unit_id))
+        .await?
+        .ok_or_else(|| StoreError::invalid("owner", "没有这个单位", "There is no such unit"))?;
+    let node_path = c
+        .fetch_opt_string(Sql::new("SELECT path FROM units WHERE id = $1").bind(n.population_node))
+        .await?
+        .ok_or_else(|| StoreError::invalid("node", "没有这个单位", "There is no such unit"))?;
     if !scope.is_office_or_admin() && scope.unit_access(&owner_path) != Some(Access::Write) {
         return Err(StoreError::NotFound);
     }
@@ -375,10 +381,11 @@ pub async fn window_names(c: &mut Conn, id: i64) -> Result<HashMap<String, Strin
 
 /// The survey samples a pseudonym was drawn in.
 pub async fn drawn_in(c: &mut Conn, pseudonym: &str) -> Result<Vec<(i64, String)>, StoreError> {
-    Ok(c
-        .fetch_all(
-            Sql::new("SELECT s.id, s.title FROM samples s JOIN sample_members m ON m.sample_id = s.id WHERE m.pseudonym = $1 AND m.drawn = TRUE AND s.purpose = 'survey' ORDER BY s.id")
-                .bind(pseudonym),
+    Ok(c.fetch_all(
+        Sql::new(
+            "SELECT s.id, s.title FROM samples s JOIN sample_members m ON m.sample_id = s.id WHERE m.pseudonym = $1 AND m.drawn = TRUE AND s.purpose = 'survey' ORDER BY s.id",
         )
-        .await?)
+        .bind(pseudonym),
+    )
+    .await?)
 }

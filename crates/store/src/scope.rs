@@ -1,8 +1,8 @@
 //! Scope in SQL: the one condition every query for people passes through, and the loading of a
 //! caller's scope from their grants and relations.
 
-use crate::db::{Conn, Sql};
 use crate::StoreError;
+use crate::db::{Conn, Sql};
 use pacesetter_domain::ids::{AccountId, PersonId};
 use pacesetter_domain::people::PoliticalStatus;
 use pacesetter_domain::role::{RelationKind, Role};

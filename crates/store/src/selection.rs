@@ -7,17 +7,17 @@
 //! tie decided by the office with a reason, the public notice with objections and 递补, and the
 //! final approval that writes the award register.
 
-use crate::db::{is_unique_violation, Conn, Sql};
-use crate::{audit, StoreError};
+use crate::db::{Conn, Sql, is_unique_violation};
+use crate::{StoreError, audit};
+use pacesetter_domain::Text;
+use pacesetter_domain::anonymity;
+use pacesetter_domain::appraisal::Frac;
 use pacesetter_domain::calendar::Calendar;
 use pacesetter_domain::dates::{now_ms, today};
 use pacesetter_domain::people::PoliticalStatus;
 use pacesetter_domain::scope::{Access, Reach, Scope};
-use pacesetter_domain::anonymity;
-use pacesetter_domain::appraisal::Frac;
 use pacesetter_domain::selection::{self as rule, AwardCategory, CandidateKind, Method, NominationState, Nominators, Outcome, Stage};
 use pacesetter_domain::validate::FieldErrors;
-use pacesetter_domain::Text;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use time::Date;
@@ -37,11 +37,7 @@ fn forbidden(zh: impl Into<String>, en: impl Into<String>) -> StoreError {
 }
 
 fn require_office(scope: &Scope) -> Result<(), StoreError> {
-    if scope.is_office_or_admin() {
-        Ok(())
-    } else {
-        Err(forbidden("只有创先办可以进行这一步", "Only the campaign office may do this"))
-    }
+    if scope.is_office_or_admin() { Ok(()) } else { Err(forbidden("只有创先办可以进行这一步", "Only the campaign office may do this")) }
 }
 
 fn text_field(field: &str, raw: &str, max: usize, required: bool) -> Result<String, StoreError> {
@@ -322,8 +318,9 @@ pub async fn units_within(c: &mut Conn, scope: &Scope, windows: bool) -> Result<
     let mut out = Vec::new();
     for (r, a) in &scope.reaches {
         if let (Reach::Unit(p), Access::Write) = (r, a) {
-            let rows: Vec<(i64, String)> =
-                c.fetch_all(Sql::new(format!("SELECT u.id, u.name FROM units u WHERE u.closed_on IS NULL AND {kind} AND u.path LIKE $1 ORDER BY u.path")).bind(format!("{}%", p))).await?;
+            let rows: Vec<(i64, String)> = c
+                .fetch_all(Sql::new(format!("SELECT u.id, u.name FROM units u WHERE u.closed_on IS NULL AND {kind} AND u.path LIKE $1 ORDER BY u.path")).bind(format!("{}%", p)))
+                .await?;
             out.extend(rows);
         }
     }
@@ -475,7 +472,17 @@ async fn candidate(c: &mut Conn, cat: &AwardCategory, n: &NewNomination, selecti
             // Anyone may nominate in a mass category: one message for every refusal, so that a
             // number cannot be probed for whether it exists, has left, or its 政治面貌.
             let vague = cat.nominators == Nominators::Anyone;
-            let refuse = |zh: &str, en: &str| if vague { invalid("person_number", "无法推荐此人：请核对工号或学号，候选人须为在校的" .to_string() + &politics_zh(cat), "This person cannot be nominated: check the number; candidates are current ".to_string() + &politics_en(cat)) } else { invalid("person_number", zh, en) };
+            let refuse = |zh: &str, en: &str| {
+                if vague {
+                    invalid(
+                        "person_number",
+                        "无法推荐此人：请核对工号或学号，候选人须为在校的".to_string() + &politics_zh(cat),
+                        "This person cannot be nominated: check the number; candidates are current ".to_string() + &politics_en(cat),
+                    )
+                } else {
+                    invalid("person_number", zh, en)
+                }
+            };
             let Some((id, name, status, left)) = row else {
                 return Err(refuse("没有这个工号或学号的人员", "Nobody has this number"));
             };
@@ -497,7 +504,15 @@ async fn candidate(c: &mut Conn, cat: &AwardCategory, n: &NewNomination, selecti
                 return Err(invalid("org", "没有这个党组织", "No such organization"));
             };
             cat.org_eligible(&node.kind).map_err(|t| invalid("org", t.zh, t.en))?;
-            Ok(Candidate { key: format!("o{}", node.id), person: None, org: Some(node.id), unit: None, name: node.name.clone(), org_paths: vec![node.path.clone()], unit_path: None })
+            Ok(Candidate {
+                key: format!("o{}", node.id),
+                person: None,
+                org: Some(node.id),
+                unit: None,
+                name: node.name.clone(),
+                org_paths: vec![node.path.clone()],
+                unit_path: None,
+            })
         }
         CandidateKind::Window | CandidateKind::Unit => {
             let Some(u) = n.unit else {
@@ -515,16 +530,33 @@ async fn candidate(c: &mut Conn, cat: &AwardCategory, n: &NewNomination, selecti
                 let rates = crate::survey::target_rates(c, campaign, "window", true).await?;
                 let r = rates.get(node.id).unwrap_or_default();
                 if r.valid() == 0 {
-                    return Err(invalid("unit", format!("该窗口尚无足够的满意度测评结果（至少 {} 份）", pacesetter_domain::survey::MIN_GROUP), format!("The window lacks enough satisfaction ratings (at least {})", pacesetter_domain::survey::MIN_GROUP)));
+                    return Err(invalid(
+                        "unit",
+                        format!("该窗口尚无足够的满意度测评结果（至少 {} 份）", pacesetter_domain::survey::MIN_GROUP),
+                        format!("The window lacks enough satisfaction ratings (at least {})", pacesetter_domain::survey::MIN_GROUP),
+                    ));
                 }
                 let pct = r.percent().unwrap_or(0.0);
                 if pct + 1e-9 < min as f64 {
-                    return Err(invalid("unit", format!("该窗口满意率 {pct:.2}% 低于本奖项要求的 {min}%"), format!("The window's satisfaction rate {pct:.2}% is below the {min}% this award needs")));
+                    return Err(invalid(
+                        "unit",
+                        format!("该窗口满意率 {pct:.2}% 低于本奖项要求的 {min}%"),
+                        format!("The window's satisfaction rate {pct:.2}% is below the {min}% this award needs"),
+                    ));
                 }
             }
             // The organization linked to the unit (or to a unit above it) places it in the Party tree.
-            let linked: Vec<(String,)> = c.fetch_all(Sql::new("SELECT o.path FROM orgs o JOIN units u ON u.id = o.linked_unit_id WHERE $1 LIKE u.path || '%'").bind(node.path.as_str())).await?;
-            Ok(Candidate { key: format!("u{}", node.id), person: None, org: None, unit: Some(node.id), name: node.name.clone(), org_paths: linked.into_iter().map(|p| p.0).collect(), unit_path: Some(node.path.clone()) })
+            let linked: Vec<(String,)> =
+                c.fetch_all(Sql::new("SELECT o.path FROM orgs o JOIN units u ON u.id = o.linked_unit_id WHERE $1 LIKE u.path || '%'").bind(node.path.as_str())).await?;
+            Ok(Candidate {
+                key: format!("u{}", node.id),
+                person: None,
+                org: None,
+                unit: Some(node.id),
+                name: node.name.clone(),
+                org_paths: linked.into_iter().map(|p| p.0).collect(),
+                unit_path: Some(node.path.clone()),
+            })
         }
         CandidateKind::Entry => {
             let title = text_field("title", &n.title, 100, true)?;
@@ -544,7 +576,8 @@ fn politics_en(cat: &AwardCategory) -> String {
 
 /// The paths of the organizations a person belongs to now.
 pub async fn org_paths_of(c: &mut Conn, person: i64) -> Result<Vec<String>, StoreError> {
-    let rows: Vec<(String,)> = c.fetch_all(Sql::new("SELECT o.path FROM org_memberships m JOIN orgs o ON o.id = m.org_id WHERE m.person_id = $1 AND m.end_date IS NULL").bind(person)).await?;
+    let rows: Vec<(String,)> =
+        c.fetch_all(Sql::new("SELECT o.path FROM org_memberships m JOIN orgs o ON o.id = m.org_id WHERE m.person_id = $1 AND m.end_date IS NULL").bind(person)).await?;
     Ok(rows.into_iter().map(|r| r.0).collect())
 }
 
@@ -573,7 +606,9 @@ pub async fn nominate(c: &mut Conn, scope: &Scope, selection: i64, n: &NewNomina
             if cand.person == Some(person.0) {
                 return Err(invalid("person_number", "不能推荐自己", "You cannot nominate yourself"));
             }
-            if let Some(existing) = c.fetch_opt_i64(Sql::new("SELECT id FROM selection_nominations WHERE selection_id = $1 AND candidate_key = $2").bind(selection).bind(cand.key.as_str())).await? {
+            if let Some(existing) =
+                c.fetch_opt_i64(Sql::new("SELECT id FROM selection_nominations WHERE selection_id = $1 AND candidate_key = $2").bind(selection).bind(cand.key.as_str())).await?
+            {
                 support(c, scope, existing, person.0, &reasons).await?;
                 attach(c, existing, Some(person.0), evidence).await?;
                 return Ok(existing);
@@ -597,16 +632,16 @@ pub async fn nominate(c: &mut Conn, scope: &Scope, selection: i64, n: &NewNomina
                 _ => cand.org_paths.iter().any(|p| p.starts_with(&node.path)),
             };
             if !below {
-                return Err(invalid(if cat.candidates == CandidateKind::Person { "person_number" } else { "org" }, "只能推荐本组织范围内的候选人", "You may nominate only candidates within your organization"));
+                return Err(invalid(
+                    if cat.candidates == CandidateKind::Person { "person_number" } else { "org" },
+                    "只能推荐本组织范围内的候选人",
+                    "You may nominate only candidates within your organization",
+                ));
             }
             let Some(secondary) = secondary_of(&node.path) else {
                 return Err(invalid("by_org", "请以二级党组织或党支部的名义推荐", "Nominate as a secondary organization or a branch"));
             };
-            if secondary == node.id {
-                (NominationState::Nominated, Some(node.id), Some(secondary))
-            } else {
-                (NominationState::Recommended, Some(node.id), Some(secondary))
-            }
+            if secondary == node.id { (NominationState::Nominated, Some(node.id), Some(secondary)) } else { (NominationState::Recommended, Some(node.id), Some(secondary)) }
         }
     };
     if state == NominationState::Nominated {
@@ -719,13 +754,20 @@ pub async fn evidence_file(c: &mut Conn, scope: &Scope, selection: i64, id: i64)
     if !evidence(c, scope, selection).await?.iter().any(|e| e.id == id) {
         return Err(StoreError::NotFound);
     }
-    let (name, ty, data): (String, String, Vec<u8>) = c.fetch_optional(Sql::new("SELECT filename, content_type, data FROM selection_evidence WHERE id = $1").bind(id)).await?.ok_or(StoreError::NotFound)?;
+    let (name, ty, data): (String, String, Vec<u8>) =
+        c.fetch_optional(Sql::new("SELECT filename, content_type, data FROM selection_evidence WHERE id = $1").bind(id)).await?.ok_or(StoreError::NotFound)?;
     Ok((name, ty, data))
 }
 
 async fn support(c: &mut Conn, scope: &Scope, nomination: i64, person: i64, reasons: &str) -> Result<(), StoreError> {
     let r = c
-        .execute(Sql::new("INSERT INTO selection_supporters (nomination_id, person_id, reasons, created_ms) VALUES ($1, $2, $3, $4)").bind(nomination).bind(person).bind(reasons).bind(now_ms()))
+        .execute(
+            Sql::new("INSERT INTO selection_supporters (nomination_id, person_id, reasons, created_ms) VALUES ($1, $2, $3, $4)")
+                .bind(nomination)
+                .bind(person)
+                .bind(reasons)
+                .bind(now_ms()),
+        )
         .await;
     match r {
         Ok(_) => {}
@@ -739,7 +781,9 @@ async fn support(c: &mut Conn, scope: &Scope, nomination: i64, person: i64, reas
 async fn check_quota(c: &mut Conn, selection: i64, org: i64) -> Result<(), StoreError> {
     let quota = c.fetch_opt_i64(Sql::new("SELECT quota FROM selection_quotas WHERE selection_id = $1 AND org_id = $2").bind(selection).bind(org)).await?.unwrap_or(0);
     let used = c
-        .fetch_i64(Sql::new("SELECT COUNT(*) FROM selection_nominations WHERE selection_id = $1 AND quota_org_id = $2 AND state IN ('nominated', 'eligible')").bind(selection).bind(org))
+        .fetch_i64(
+            Sql::new("SELECT COUNT(*) FROM selection_nominations WHERE selection_id = $1 AND quota_org_id = $2 AND state IN ('nominated', 'eligible')").bind(selection).bind(org),
+        )
         .await?;
     if used >= quota {
         return Err(conflict(format!("名额已用完（分配 {quota} 名，已上报 {used} 名）"), format!("The quota is used up ({quota} allocated, {used} forwarded)")));
@@ -772,11 +816,7 @@ pub async fn forward(c: &mut Conn, scope: &Scope, nomination: i64) -> Result<Nom
 /// quota organization's secretaries. Others see only the eligible list.
 async fn nomination_in_scope(c: &mut Conn, scope: &Scope, id: i64) -> Result<NominationRow, StoreError> {
     let n = nomination(c, id).await?;
-    if may_see_nomination(c, scope, &n).await? {
-        Ok(n)
-    } else {
-        Err(StoreError::NotFound)
-    }
+    if may_see_nomination(c, scope, &n).await? { Ok(n) } else { Err(StoreError::NotFound) }
 }
 
 pub async fn may_see_nomination(c: &mut Conn, scope: &Scope, n: &NominationRow) -> Result<bool, StoreError> {
@@ -849,7 +889,11 @@ pub struct VoterRow {
 
 /// The frozen electorate, by person id.
 pub async fn electorate(c: &mut Conn, selection: i64) -> Result<Vec<VoterRow>, StoreError> {
-    Ok(c.fetch_all(Sql::new("SELECT p.id AS person_id, p.name, p.number FROM selection_electorate e JOIN people p ON p.id = e.person_id WHERE e.selection_id = $1 ORDER BY p.id").bind(selection)).await?)
+    Ok(c.fetch_all(
+        Sql::new("SELECT p.id AS person_id, p.name, p.number FROM selection_electorate e JOIN people p ON p.id = e.person_id WHERE e.selection_id = $1 ORDER BY p.id")
+            .bind(selection),
+    )
+    .await?)
 }
 
 fn electorate_lines(v: &[VoterRow]) -> Vec<String> {
@@ -920,7 +964,8 @@ pub struct MyBallot {
 
 pub async fn my_ballot(c: &mut Conn, scope: &Scope, selection: i64) -> Result<MyBallot, StoreError> {
     let Some(p) = scope.person else { return Ok(MyBallot::default()) };
-    let in_e = c.fetch_opt_i64(Sql::new("SELECT CAST(1 AS BIGINT) FROM selection_electorate WHERE selection_id = $1 AND person_id = $2").bind(selection).bind(p.0)).await?.is_some();
+    let in_e =
+        c.fetch_opt_i64(Sql::new("SELECT CAST(1 AS BIGINT) FROM selection_electorate WHERE selection_id = $1 AND person_id = $2").bind(selection).bind(p.0)).await?.is_some();
     let voted = c.fetch_opt_i64(Sql::new("SELECT CAST(1 AS BIGINT) FROM selection_voters WHERE selection_id = $1 AND person_id = $2").bind(selection).bind(p.0)).await?.is_some();
     Ok(MyBallot { in_electorate: in_e, voted })
 }
@@ -1034,10 +1079,7 @@ pub async fn score(c: &mut Conn, scope: &Scope, selection: i64, scores: &HashMap
 /// Score sheets in the order of their random ids.
 pub async fn sheets(c: &mut Conn, selection: i64) -> Result<Vec<(String, Vec<(i64, u32)>)>, StoreError> {
     let rows: Vec<(String, String)> = c.fetch_all(Sql::new("SELECT id, scores FROM selection_sheets WHERE selection_id = $1 ORDER BY id").bind(selection)).await?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, t)| (id, t.split(',').filter_map(|p| p.split_once(':')).filter_map(|(a, b)| Some((a.parse().ok()?, b.parse().ok()?))).collect()))
-        .collect())
+    Ok(rows.into_iter().map(|(id, t)| (id, t.split(',').filter_map(|p| p.split_once(':')).filter_map(|(a, b)| Some((a.parse().ok()?, b.parse().ok()?))).collect())).collect())
 }
 
 /// Ballots in the order of their random ids.
@@ -1047,7 +1089,10 @@ pub async fn ballots(c: &mut Conn, selection: i64) -> Result<Vec<(String, Vec<i6
 }
 
 pub async fn voters(c: &mut Conn, selection: i64) -> Result<Vec<VoterRow>, StoreError> {
-    Ok(c.fetch_all(Sql::new("SELECT p.id AS person_id, p.name, p.number FROM selection_voters v JOIN people p ON p.id = v.person_id WHERE v.selection_id = $1 ORDER BY p.id").bind(selection)).await?)
+    Ok(c.fetch_all(
+        Sql::new("SELECT p.id AS person_id, p.name, p.number FROM selection_voters v JOIN people p ON p.id = v.person_id WHERE v.selection_id = $1 ORDER BY p.id").bind(selection),
+    )
+    .await?)
 }
 
 /// Closes the ballot and counts it.
@@ -1065,16 +1110,16 @@ pub async fn close(c: &mut Conn, scope: &Scope, selection: i64) -> Result<(), St
     // of sheets, or the office records a lower one and why.
     if method.has_panel() {
         let sheets = sheets(c, selection).await?;
-        let short: Vec<String> = eligible
-            .iter()
-            .filter(|n| (sheets.iter().filter(|(_, sh)| sh.iter().any(|(c, _)| *c == n.id)).count() as u64) < s.panel_minimum())
-            .map(|n| n.name.clone())
-            .collect();
+        let short: Vec<String> =
+            eligible.iter().filter(|n| (sheets.iter().filter(|(_, sh)| sh.iter().any(|(c, _)| *c == n.id)).count() as u64) < s.panel_minimum()).map(|n| n.name.clone()).collect();
         if !short.is_empty() {
             let min = s.panel_minimum();
             return Err(conflict(
                 format!("以下候选人的评分表不足 {min} 份，不能计分：{}。请增补评委，或记录较低的最低份数（至少 2 份）及理由", short.join("、")),
-                format!("These candidates have fewer than {min} score sheets, so no mean can be published: {}. Add panel members, or record a lower minimum (2 at least) and why", short.join(", ")),
+                format!(
+                    "These candidates have fewer than {min} score sheets, so no mean can be published: {}. Add panel members, or record a lower minimum (2 at least) and why",
+                    short.join(", ")
+                ),
             ));
         }
     }
@@ -1099,7 +1144,9 @@ pub async fn close(c: &mut Conn, scope: &Scope, selection: i64) -> Result<(), St
                 for x in results {
                     if let Some(cb) = x.combined {
                         for n in &eligible {
-                            let same = (n.person_id.is_some() && n.person_id == x.subject.person_id) || (n.org_id.is_some() && n.org_id == x.subject.org_id) || (n.unit_id.is_some() && n.unit_id == x.subject.unit_id);
+                            let same = (n.person_id.is_some() && n.person_id == x.subject.person_id)
+                                || (n.org_id.is_some() && n.org_id == x.subject.org_id)
+                                || (n.unit_id.is_some() && n.unit_id == x.subject.unit_id);
                             if same {
                                 by.insert(n.id, cb.score);
                             }
@@ -1123,7 +1170,13 @@ pub async fn close(c: &mut Conn, scope: &Scope, selection: i64) -> Result<(), St
         note = format!("{note}; {} sheets; scores {j}", sheets.len());
         Some(j)
     };
-    c.execute(Sql::new("UPDATE selections SET stage = 'counted', votes_json = $1, scores_json = $2 WHERE id = $3 AND stage = 'voting'").bind(json.as_str()).bind(scores_json).bind(selection)).await?;
+    c.execute(
+        Sql::new("UPDATE selections SET stage = 'counted', votes_json = $1, scores_json = $2 WHERE id = $3 AND stage = 'voting'")
+            .bind(json.as_str())
+            .bind(scores_json)
+            .bind(selection),
+    )
+    .await?;
     audit::append(c, scope, "selection.count", "selection", selection, None, Some(note)).await?;
     Ok(())
 }
@@ -1193,8 +1246,10 @@ pub async fn publish(c: &mut Conn, scope: &Scope, selection: i64, calendar: &Cal
     }
     let from = today();
     let until = rule::notice_end(calendar, from, s.category()?.notice_days);
-    c.execute(Sql::new("UPDATE selections SET stage = 'notice', notice_from = $1, notice_until = $2 WHERE id = $3 AND stage = 'counted'").bind(from).bind(until).bind(selection)).await?;
-    audit::append(c, scope, "selection.notice", "selection", selection, None, Some(format!("{} – {}", pacesetter_domain::dates::iso(from), pacesetter_domain::dates::iso(until)))).await?;
+    c.execute(Sql::new("UPDATE selections SET stage = 'notice', notice_from = $1, notice_until = $2 WHERE id = $3 AND stage = 'counted'").bind(from).bind(until).bind(selection))
+        .await?;
+    audit::append(c, scope, "selection.notice", "selection", selection, None, Some(format!("{} – {}", pacesetter_domain::dates::iso(from), pacesetter_domain::dates::iso(until))))
+        .await?;
     Ok(until)
 }
 
@@ -1376,7 +1431,14 @@ pub async fn approve(c: &mut Conn, scope: &Scope, selection: i64, decision: &str
         )
         .await?;
     }
-    c.execute(Sql::new("UPDATE selections SET stage = 'final', decision = $1, approved_by = $2, approved_ms = $3 WHERE id = $4 AND stage = 'notice'").bind(decision.as_str()).bind(scope.actor.as_str()).bind(now_ms()).bind(selection)).await?;
+    c.execute(
+        Sql::new("UPDATE selections SET stage = 'final', decision = $1, approved_by = $2, approved_ms = $3 WHERE id = $4 AND stage = 'notice'")
+            .bind(decision.as_str())
+            .bind(scope.actor.as_str())
+            .bind(now_ms())
+            .bind(selection),
+    )
+    .await?;
     audit::append(c, scope, "selection.approve", "selection", selection, None, Some(format!("{decision}: {:?}", o.selected))).await?;
     Ok(())
 }
@@ -1417,7 +1479,9 @@ pub async fn bundle(c: &mut Conn, selection: i64) -> Result<serde_json::Value, S
             for x in results {
                 if let Some(cb) = x.combined {
                     for n in noms.iter().filter(|n| n.state() == NominationState::Eligible) {
-                        let same = (n.person_id.is_some() && n.person_id == x.subject.person_id) || (n.org_id.is_some() && n.org_id == x.subject.org_id) || (n.unit_id.is_some() && n.unit_id == x.subject.unit_id);
+                        let same = (n.person_id.is_some() && n.person_id == x.subject.person_id)
+                            || (n.org_id.is_some() && n.org_id == x.subject.org_id)
+                            || (n.unit_id.is_some() && n.unit_id == x.subject.unit_id);
                         if same {
                             out.insert(n.id, format!("{}/{}", cb.score.num, cb.score.den));
                         }

@@ -1,8 +1,8 @@
 //! Sessions, stored in the database so several servers can share them. The cookie carries a
 //! random token; only its SHA-256 is stored, so a copy of the table opens no session.
 
-use crate::db::{Conn, Sql};
 use crate::StoreError;
+use crate::db::{Conn, Sql};
 use pacesetter_domain::ids::AccountId;
 
 #[derive(Clone, Debug, sqlx::FromRow)]

@@ -1,7 +1,7 @@
 //! Counts for the dashboards.
 
-use crate::db::{Conn, Sql};
 use crate::StoreError;
+use crate::db::{Conn, Sql};
 use serde::Serialize;
 
 #[derive(Clone, Debug, Default, Serialize)]

@@ -7,12 +7,12 @@
 //! duplicate, even fifty at once, is refused by the database and answered as such.
 
 use crate::db::{Arg, Conn, Sql};
-use crate::{audit, Store, StoreError};
+use crate::{Store, StoreError, audit};
+use pacesetter_domain::Text;
 use pacesetter_domain::audit::sha256_hex;
 use pacesetter_domain::dates::{now_ms, today};
 use pacesetter_domain::scope::{Access, Scope};
 use pacesetter_domain::survey::{Answers, Channel, Questionnaire, Rate, Tally, TargetKind};
-use pacesetter_domain::Text;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use time::Date;
@@ -92,7 +92,6 @@ impl SurveyRow {
     pub fn may_manage(&self, scope: &Scope) -> bool {
         is_office(scope) || self.owner_path.as_deref().is_some_and(|p| scope.unit_access(p) == Some(Access::Write))
     }
-
 }
 
 /// The office, the administrator, or the server itself (the command line, benchmarks).
@@ -277,15 +276,14 @@ pub struct TargetRow {
 }
 
 pub async fn targets(c: &mut Conn, survey: i64) -> Result<Vec<TargetRow>, StoreError> {
-    Ok(c
-        .fetch_all(
-            Sql::new(
-                "SELECT t.target_id, t.label, t.unit_id, t.org_id, u.path AS unit_path, o.path AS org_path FROM survey_targets t \
+    Ok(c.fetch_all(
+        Sql::new(
+            "SELECT t.target_id, t.label, t.unit_id, t.org_id, u.path AS unit_path, o.path AS org_path FROM survey_targets t \
                  LEFT JOIN units u ON u.id = t.unit_id LEFT JOIN orgs o ON o.id = t.org_id WHERE t.survey_id = $1 ORDER BY t.label, t.target_id",
-            )
-            .bind(survey),
         )
-        .await?)
+        .bind(survey),
+    )
+    .await?)
 }
 
 /// Sets the targets of a draft: the service windows under the owning unit (every window for
@@ -293,10 +291,16 @@ pub async fn targets(c: &mut Conn, survey: i64) -> Result<Vec<TargetRow>, StoreE
 pub async fn set_targets(c: &mut Conn, scope: &Scope, id: i64, ids: &[i64]) -> Result<usize, StoreError> {
     let s = managed_draft(c, scope, id).await?;
     if s.target_kind() == TargetKind::Commitment {
-        return Err(StoreError::conflict("评诺问卷的对象是已通过审核的公开承诺，由“公开承诺”页面发起时设定", "An evaluation's targets are the approved commitments, set when it is started from the commitments pages"));
+        return Err(StoreError::conflict(
+            "评诺问卷的对象是已通过审核的公开承诺，由“公开承诺”页面发起时设定",
+            "An evaluation's targets are the approved commitments, set when it is started from the commitments pages",
+        ));
     }
     if s.target_kind() == TargetKind::Org && s.owner_unit_id.is_some() && !is_office(scope) {
-        return Err(StoreError::forbidden("单位的问卷只能测评本单位的窗口和部门；测评党组织的问卷由创先办发起", "A unit's survey evaluates the unit's own windows and departments; surveys of Party organizations are the office's"));
+        return Err(StoreError::forbidden(
+            "单位的问卷只能测评本单位的窗口和部门；测评党组织的问卷由创先办发起",
+            "A unit's survey evaluates the unit's own windows and departments; surveys of Party organizations are the office's",
+        ));
     }
     c.execute(Sql::new("DELETE FROM survey_targets WHERE survey_id = $1").bind(id)).await?;
     let mut q = match s.target_kind() {
@@ -527,9 +531,18 @@ pub async fn deliver_links(c: &mut Conn, scope: &Scope, id: i64, public_url: &st
 async fn mail_link(c: &mut Conn, s: &SurveyRow, person: i64, to: &str, public_url: &str) -> Result<(), StoreError> {
     c.execute(Sql::new("UPDATE survey_links SET revoked = TRUE WHERE survey_id = $1 AND person_id = $2 AND used_on IS NULL").bind(s.id).bind(person)).await?;
     let token = new_token();
-    c.execute(Sql::new("INSERT INTO survey_links (survey_id, token_hash, person_id, created_ms) VALUES ($1, $2, $3, $4)").bind(s.id).bind(token_hash(&token)).bind(person).bind(now_ms())).await?;
+    c.execute(
+        Sql::new("INSERT INTO survey_links (survey_id, token_hash, person_id, created_ms) VALUES ($1, $2, $3, $4)").bind(s.id).bind(token_hash(&token)).bind(person).bind(now_ms()),
+    )
+    .await?;
     let subject = format!("创先争优：请完成问卷“{}”", s.title.chars().take(30).collect::<String>());
-    crate::outbox::enqueue(c, to, &subject, &format!("请通过您的专属链接完成问卷“{}”（仅限本人、一次有效）：\n{public_url}/s/{token}\n\nYour personal single-use link to the survey.", s.title)).await?;
+    crate::outbox::enqueue(
+        c,
+        to,
+        &subject,
+        &format!("请通过您的专属链接完成问卷“{}”（仅限本人、一次有效）：\n{public_url}/s/{token}\n\nYour personal single-use link to the survey.", s.title),
+    )
+    .await?;
     Ok(())
 }
 
@@ -537,7 +550,8 @@ pub async fn link(c: &mut Conn, token: &str) -> Result<Option<LinkRow>, StoreErr
     if token.len() != 32 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Ok(None);
     }
-    Ok(c.fetch_optional(Sql::new("SELECT id, survey_id, person_id, revoked, used_on FROM survey_links WHERE token_hash = $1").bind(token_hash(&token.to_ascii_lowercase()))).await?)
+    Ok(c.fetch_optional(Sql::new("SELECT id, survey_id, person_id, revoked, used_on FROM survey_links WHERE token_hash = $1").bind(token_hash(&token.to_ascii_lowercase())))
+        .await?)
 }
 
 /// Revokes every unused link of a person (or one slip by its id). It answers nothing about
@@ -558,7 +572,9 @@ pub async fn revoke_links(c: &mut Conn, scope: &Scope, id: i64, person: Option<i
 
 /// Whether a voter has answered about a target.
 pub async fn has_answered(c: &mut Conn, id: i64, target: i64, voter: &str) -> Result<bool, StoreError> {
-    Ok(c.fetch_opt_i64(Sql::new("SELECT CAST(1 AS BIGINT) FROM survey_participation WHERE survey_id = $1 AND target_id = $2 AND voter = $3").bind(id).bind(target).bind(voter)).await?.is_some())
+    Ok(c.fetch_opt_i64(Sql::new("SELECT CAST(1 AS BIGINT) FROM survey_participation WHERE survey_id = $1 AND target_id = $2 AND voter = $3").bind(id).bind(target).bind(voter))
+        .await?
+        .is_some())
 }
 
 // ---- responses: group commit -------------------------------------------------------------
@@ -762,9 +778,10 @@ impl TargetRates {
 /// `office_only`: only the office's own surveys count (a window's award must not rest on the
 /// surveys its own unit ran, with slips it handed out).
 pub async fn target_rates(c: &mut Conn, campaign: i64, target_kind: &str, office_only: bool) -> Result<TargetRates, StoreError> {
-    let mut q = Sql::new("SELECT t.target_id, t.tally_json, s.anonymous FROM survey_tallies t JOIN surveys s ON s.id = t.survey_id WHERE s.target_kind = $1 AND s.campaign_id = $2")
-        .bind(target_kind)
-        .bind(campaign);
+    let mut q =
+        Sql::new("SELECT t.target_id, t.tally_json, s.anonymous FROM survey_tallies t JOIN surveys s ON s.id = t.survey_id WHERE s.target_kind = $1 AND s.campaign_id = $2")
+            .bind(target_kind)
+            .bind(campaign);
     if office_only {
         q.push(" AND s.owner_unit_id IS NULL");
     }
@@ -847,7 +864,16 @@ pub async fn store_batch(c: &mut Conn, subs: Vec<Submission>) -> Result<Vec<Outc
         for (k, i) in chunk.iter().enumerate() {
             let s = &subs[*i];
             q.push(if k == 0 { "(" } else { ", (" });
-            q.push_bind(s.survey_id).push(", ").push_bind(s.target_id).push(", ").push_bind(s.voter.as_str()).push(", ").push_bind(s.channel.code()).push(", ").push_bind(day).push(")");
+            q.push_bind(s.survey_id)
+                .push(", ")
+                .push_bind(s.target_id)
+                .push(", ")
+                .push_bind(s.voter.as_str())
+                .push(", ")
+                .push_bind(s.channel.code())
+                .push(", ")
+                .push_bind(day)
+                .push(")");
         }
         q.push(" ON CONFLICT DO NOTHING RETURNING survey_id, target_id, voter");
         let rows: Vec<(i64, i64, String)> = c.fetch_all(q).await?;
@@ -900,7 +926,10 @@ pub async fn store_batch(c: &mut Conn, subs: Vec<Submission>) -> Result<Vec<Outc
         for i in with_link {
             let s = &subs[i];
             if !spent.contains(&s.link_id.unwrap_or(0)) {
-                c.execute(Sql::new("DELETE FROM survey_participation WHERE survey_id = $1 AND target_id = $2 AND voter = $3").bind(s.survey_id).bind(s.target_id).bind(s.voter.as_str())).await?;
+                c.execute(
+                    Sql::new("DELETE FROM survey_participation WHERE survey_id = $1 AND target_id = $2 AND voter = $3").bind(s.survey_id).bind(s.target_id).bind(s.voter.as_str()),
+                )
+                .await?;
                 outcomes[i] = Some(Outcome::LinkSpent);
             }
         }
@@ -917,7 +946,14 @@ pub async fn store_batch(c: &mut Conn, subs: Vec<Submission>) -> Result<Vec<Outc
             let named = !surveys[&s.survey_id].anonymous;
             // Nothing that joins the response to participation: no channel, no serial, no time
             // finer than the day, and the person only in a named survey.
-            vec![id.clone().into(), s.survey_id.into(), s.target_id.into(), day.into(), if named { s.person_id } else { None }.into(), serde_json::to_string(&s.answers).unwrap_or_default().into()]
+            vec![
+                id.clone().into(),
+                s.survey_id.into(),
+                s.target_id.into(),
+                day.into(),
+                if named { s.person_id } else { None }.into(),
+                serde_json::to_string(&s.answers).unwrap_or_default().into(),
+            ]
         })
         .collect();
     crate::demo::insert_rows(c, "survey_responses", &["id", "survey_id", "target_id", "day", "person_id", "answers_json"], values).await?;
@@ -1006,7 +1042,8 @@ pub async fn store_batch(c: &mut Conn, subs: Vec<Submission>) -> Result<Vec<Outc
 /// channels from participation (a response does not say how it came).
 async fn recount_target(c: &mut Conn, qn: &Questionnaire, survey: i64, target: i64) -> Result<Tally, StoreError> {
     let mut t = Tally::new(qn);
-    let rows: Vec<(String,)> = c.fetch_all(Sql::new("SELECT answers_json FROM survey_responses WHERE survey_id = $1 AND target_id = $2 ORDER BY id").bind(survey).bind(target)).await?;
+    let rows: Vec<(String,)> =
+        c.fetch_all(Sql::new("SELECT answers_json FROM survey_responses WHERE survey_id = $1 AND target_id = $2 ORDER BY id").bind(survey).bind(target)).await?;
     for (json,) in rows {
         if let Ok(a) = serde_json::from_str::<Answers>(&json) {
             t.add(qn, &a);
@@ -1111,7 +1148,13 @@ pub async fn retally_all(c: &mut Conn) -> Result<u64, StoreError> {
         let targets: Vec<(i64,)> = c.fetch_all(Sql::new("SELECT target_id FROM survey_tallies WHERE survey_id = $1 ORDER BY target_id").bind(s.id)).await?;
         for (t,) in targets {
             let tally = recount_target(c, &qn, s.id, t).await?;
-            c.execute(Sql::new("UPDATE survey_tallies SET tally_json = $1 WHERE survey_id = $2 AND target_id = $3").bind(serde_json::to_string(&tally).unwrap_or_default()).bind(s.id).bind(t)).await?;
+            c.execute(
+                Sql::new("UPDATE survey_tallies SET tally_json = $1 WHERE survey_id = $2 AND target_id = $3")
+                    .bind(serde_json::to_string(&tally).unwrap_or_default())
+                    .bind(s.id)
+                    .bind(t),
+            )
+            .await?;
             n += 1;
         }
     }
@@ -1142,7 +1185,10 @@ pub async fn response_rates(c: &mut Conn, survey: i64) -> Result<Vec<RateRow>, S
         let nodes: Vec<(i64, String)> = c.fetch_all(Sql::new(format!("SELECT id, path FROM {table} WHERE depth >= 1"))).await?;
         let top_of: HashMap<i64, i64> = nodes.into_iter().filter_map(|(id, path)| Some((id, path.split('/').filter(|p| !p.is_empty()).nth(1)?.parse::<i64>().ok()?))).collect();
         let rows: Vec<(i64, i64)> = c
-            .fetch_all(Sql::new(format!("SELECT i.person_id, m.{col} FROM survey_invitees i JOIN {members} m ON m.person_id = i.person_id AND m.end_date IS NULL WHERE i.survey_id = $1")).bind(survey))
+            .fetch_all(
+                Sql::new(format!("SELECT i.person_id, m.{col} FROM survey_invitees i JOIN {members} m ON m.person_id = i.person_id AND m.end_date IS NULL WHERE i.survey_id = $1"))
+                    .bind(survey),
+            )
             .await?;
         // Each person counts once under each top node their memberships fall under.
         let mut seen: HashSet<(i64, i64)> = HashSet::new();
@@ -1216,7 +1262,8 @@ pub async fn serials_issued(c: &mut Conn, id: i64) -> Result<i64, StoreError> {
 
 /// Serials from `from` on, for printing.
 pub async fn serials(c: &mut Conn, id: i64, from: i64, limit: i64) -> Result<Vec<String>, StoreError> {
-    let rows: Vec<(String,)> = c.fetch_all(Sql::new("SELECT serial FROM survey_paper_serials WHERE survey_id = $1 ORDER BY serial LIMIT $2 OFFSET $3").bind(id).bind(limit).bind(from)).await?;
+    let rows: Vec<(String,)> =
+        c.fetch_all(Sql::new("SELECT serial FROM survey_paper_serials WHERE survey_id = $1 ORDER BY serial LIMIT $2 OFFSET $3").bind(id).bind(limit).bind(from)).await?;
     Ok(rows.into_iter().map(|r| r.0).collect())
 }
 
@@ -1248,13 +1295,12 @@ pub async fn advisory_tallies(c: &mut Conn, survey: &SurveyRow) -> Result<BTreeM
 
 /// Open surveys about a window (for its public page).
 pub async fn open_for_target(c: &mut Conn, kind: TargetKind, target: i64) -> Result<Vec<SurveyRow>, StoreError> {
-    Ok(c
-        .fetch_all(
-            Sql::new(format!("{SELECT} WHERE s.state = 'open' AND s.target_kind = $1 AND s.id IN (SELECT survey_id FROM survey_targets WHERE target_id = $2) ORDER BY s.id DESC"))
-                .bind(kind.code())
-                .bind(target),
-        )
-        .await?)
+    Ok(c.fetch_all(
+        Sql::new(format!("{SELECT} WHERE s.state = 'open' AND s.target_kind = $1 AND s.id IN (SELECT survey_id FROM survey_targets WHERE target_id = $2) ORDER BY s.id DESC"))
+            .bind(kind.code())
+            .bind(target),
+    )
+    .await?)
 }
 
 /// What a reminder round did.
@@ -1305,7 +1351,8 @@ pub async fn remind(c: &mut Conn, scope: &Scope, id: i64, public_url: &str) -> R
                     .await?;
                 out.notified += n;
                 if let (1, Some(to)) = (n, email) {
-                    crate::outbox::enqueue(c, &to, &subject, &format!("请登录后完成问卷“{}”：\n{public_url}/surveys/{id}/answer\n\nPlease log in and answer the survey.", s.title)).await?;
+                    crate::outbox::enqueue(c, &to, &subject, &format!("请登录后完成问卷“{}”：\n{public_url}/surveys/{id}/answer\n\nPlease log in and answer the survey.", s.title))
+                        .await?;
                     out.mailed += 1;
                 }
             }

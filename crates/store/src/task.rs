@@ -4,7 +4,7 @@
 use crate::campaign::{self, CampaignRow};
 use crate::db::{Conn, Sql};
 use crate::scope::push_person_condition;
-use crate::{audit, StoreError};
+use crate::{StoreError, audit};
 use pacesetter_domain::calendar::Calendar;
 use pacesetter_domain::dates::{cst_date, now_ms};
 use pacesetter_domain::plan::{Deliverable, Reviewer};
@@ -74,7 +74,14 @@ impl TaskRow {
     }
 
     pub fn ownership(&self) -> Ownership<'_> {
-        Ownership { org_id: self.org_id, unit_id: self.unit_id, person_id: self.person_id, owner_path: self.owner_path.as_deref(), reviewer: self.reviewer(), active: self.campaign_state == "active" }
+        Ownership {
+            org_id: self.org_id,
+            unit_id: self.unit_id,
+            person_id: self.person_id,
+            owner_path: self.owner_path.as_deref(),
+            reviewer: self.reviewer(),
+            active: self.campaign_state == "active",
+        }
     }
 }
 
@@ -226,9 +233,9 @@ async fn fetch(c: &mut Conn, scope: &Scope, f: &TaskFilter, extra: &str) -> Resu
         q.push(" AND t.state = ").push_bind(s.code());
     }
     if let Some(p) = &f.org_path {
-        q.push(" AND (o.path LIKE ").push_bind(format!("{p}%")).push(
-            " OR EXISTS (SELECT 1 FROM org_memberships fm JOIN orgs fo ON fo.id = fm.org_id WHERE fm.person_id = t.person_id AND fm.end_date IS NULL AND fo.path LIKE ",
-        );
+        q.push(" AND (o.path LIKE ")
+            .push_bind(format!("{p}%"))
+            .push(" OR EXISTS (SELECT 1 FROM org_memberships fm JOIN orgs fo ON fo.id = fm.org_id WHERE fm.person_id = t.person_id AND fm.end_date IS NULL AND fo.path LIKE ");
         q.push_bind(format!("{p}%")).push("))");
     }
     if let Some(p) = &f.unit_path {
@@ -352,7 +359,16 @@ pub async fn submit(c: &mut Conn, scope: &Scope, id: i64, s: Submission) -> Resu
             .bind(id),
     )
     .await?;
-    audit::append(c, scope, "task.submit", "task", id, Some(serde_json::json!({"state": t.state}).to_string()), Some(serde_json::json!({"state": next.code(), "submission": sub, "files": files}).to_string())).await?;
+    audit::append(
+        c,
+        scope,
+        "task.submit",
+        "task",
+        id,
+        Some(serde_json::json!({"state": t.state}).to_string()),
+        Some(serde_json::json!({"state": next.code(), "submission": sub, "files": files}).to_string()),
+    )
+    .await?;
     get_unscoped(c, id).await
 }
 
@@ -393,7 +409,12 @@ pub async fn review(c: &mut Conn, scope: &Scope, id: i64, d: Decision, calendar:
             if due < today {
                 return Err(StoreError::invalid("resubmit_by", "重新提交日期不能早于今天", "The resubmission date cannot be in the past"));
             }
-            ("return", Some(comment), Some(due), Sql::new("UPDATE tasks SET state = $1, resubmit_due = $2, decided_ms = $3 WHERE id = $4").bind(next.code()).bind(due).bind(now).bind(id))
+            (
+                "return",
+                Some(comment),
+                Some(due),
+                Sql::new("UPDATE tasks SET state = $1, resubmit_due = $2, decided_ms = $3 WHERE id = $4").bind(next.code()).bind(due).bind(now).bind(id),
+            )
         }
         Decision::Extend { until, reason } => {
             if t.state() == TaskState::Accepted {
@@ -469,7 +490,9 @@ pub struct ReviewRow {
 
 /// A task's history: submissions with their files, and reviews.
 pub async fn history(c: &mut Conn, task: &TaskRow) -> Result<(Vec<SubmissionRow>, Vec<AttachmentMeta>, Vec<ReviewRow>), StoreError> {
-    let subs = c.fetch_all(Sql::new("SELECT id, body, number_value, checklist_json, submitted_by, submitted_ms FROM submissions WHERE task_id = $1 ORDER BY id DESC").bind(task.id)).await?;
+    let subs = c
+        .fetch_all(Sql::new("SELECT id, body, number_value, checklist_json, submitted_by, submitted_ms FROM submissions WHERE task_id = $1 ORDER BY id DESC").bind(task.id))
+        .await?;
     let files = c
         .fetch_all(Sql::new("SELECT a.id, a.submission_id, a.filename, a.content_type, a.size, a.sha256 FROM attachments a JOIN submissions s ON s.id = a.submission_id WHERE s.task_id = $1 ORDER BY a.id").bind(task.id))
         .await?;
@@ -479,10 +502,8 @@ pub async fn history(c: &mut Conn, task: &TaskRow) -> Result<(Vec<SubmissionRow>
 
 /// An attachment's content, when the caller can see its task.
 pub async fn attachment(c: &mut Conn, scope: &Scope, id: i64) -> Result<(AttachmentMeta, Vec<u8>), StoreError> {
-    let meta: AttachmentMeta = c
-        .fetch_optional(Sql::new("SELECT id, submission_id, filename, content_type, size, sha256 FROM attachments WHERE id = $1").bind(id))
-        .await?
-        .ok_or(StoreError::NotFound)?;
+    let meta: AttachmentMeta =
+        c.fetch_optional(Sql::new("SELECT id, submission_id, filename, content_type, size, sha256 FROM attachments WHERE id = $1").bind(id)).await?.ok_or(StoreError::NotFound)?;
     let task_id = c.fetch_i64(Sql::new("SELECT task_id FROM submissions WHERE id = $1").bind(meta.submission_id)).await?;
     get(c, scope, task_id).await?;
     let data: Vec<Vec<crate::db::Arg>> = c.fetch_values(Sql::new("SELECT data FROM attachments WHERE id = $1").bind(id), &[crate::db::ColType::Bytes]).await?;

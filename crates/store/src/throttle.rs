@@ -1,9 +1,9 @@
 //! Failed logins per key (an address, or an account at an address), for the delays of
 //! [`pacesetter_domain::throttle`].
 
-use crate::db::{Conn, Sql};
 use crate::StoreError;
-use pacesetter_domain::throttle::{ThrottleKind, FORGET_AFTER_MS};
+use crate::db::{Conn, Sql};
+use pacesetter_domain::throttle::{FORGET_AFTER_MS, ThrottleKind};
 
 /// How long the caller must still wait before a login attempt on these keys is heard.
 pub async fn wait_ms(c: &mut Conn, keys: &[(String, ThrottleKind)], now_ms: i64) -> Result<i64, StoreError> {

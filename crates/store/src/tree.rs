@@ -3,14 +3,14 @@
 //! share this code; what differs between them (kinds, a branch's category, a committee's
 //! linked college) is named here and decided in the domain.
 
+use crate::StoreError;
 use crate::audit;
 use crate::db::{Conn, Sql};
-use crate::StoreError;
+use pacesetter_domain::Lang;
 use pacesetter_domain::org::{BranchCategory, OrgKind};
 use pacesetter_domain::scope::{Access, Scope};
 use pacesetter_domain::unit::UnitKind;
 use pacesetter_domain::validate;
-use pacesetter_domain::Lang;
 use serde::Serialize;
 use std::collections::HashMap;
 use time::Date;
@@ -157,25 +157,23 @@ pub async fn children(c: &mut Conn, tree: Tree, id: i64) -> Result<Vec<Node>, St
 
 /// Current members directly in each node.
 pub async fn member_counts(c: &mut Conn, tree: Tree) -> Result<HashMap<i64, i64>, StoreError> {
-    let rows: Vec<(i64, i64)> = c
-        .fetch_all(Sql::new(format!("SELECT {fk}, COUNT(*) FROM {m} WHERE end_date IS NULL GROUP BY {fk}", fk = tree.fk(), m = tree.memberships())))
-        .await?;
+    let rows: Vec<(i64, i64)> =
+        c.fetch_all(Sql::new(format!("SELECT {fk}, COUNT(*) FROM {m} WHERE end_date IS NULL GROUP BY {fk}", fk = tree.fk(), m = tree.memberships()))).await?;
     Ok(rows.into_iter().collect())
 }
 
 /// Current members in a node's whole subtree (distinct people).
 pub async fn subtree_member_count(c: &mut Conn, tree: Tree, node: &Node) -> Result<i64, StoreError> {
-    Ok(c
-        .fetch_i64(
-            Sql::new(format!(
-                "SELECT COUNT(DISTINCT m.person_id) FROM {m} m JOIN {t} n ON n.id = m.{fk} WHERE m.end_date IS NULL AND n.path LIKE $1",
-                m = tree.memberships(),
-                t = tree.table(),
-                fk = tree.fk()
-            ))
-            .bind(format!("{}%", node.path)),
-        )
-        .await?)
+    Ok(c.fetch_i64(
+        Sql::new(format!(
+            "SELECT COUNT(DISTINCT m.person_id) FROM {m} m JOIN {t} n ON n.id = m.{fk} WHERE m.end_date IS NULL AND n.path LIKE $1",
+            m = tree.memberships(),
+            t = tree.table(),
+            fk = tree.fk()
+        ))
+        .bind(format!("{}%", node.path)),
+    )
+    .await?)
 }
 
 /// What a form or the API gives for a new node or a change to one.
@@ -221,7 +219,10 @@ async fn check_org_fields(
         None => None,
         Some(u) => match get(c, Tree::Unit, u).await? {
             Some(n) if current != Some(u) && Tree::Unit.access(scope, &n.path) != Some(Access::Write) => {
-                return Err(StoreError::forbidden("无权关联该单位：关联后本组织的书记可以管理该单位的人员", "You may not link that unit: linking it would put its people in the reach of this organization's secretaries"));
+                return Err(StoreError::forbidden(
+                    "无权关联该单位：关联后本组织的书记可以管理该单位的人员",
+                    "You may not link that unit: linking it would put its people in the reach of this organization's secretaries",
+                ));
             }
             Some(n) if matches!(UnitKind::parse(&n.kind), Some(UnitKind::College | UnitKind::Office | UnitKind::DirectUnit)) => Some(u),
             _ => {
@@ -236,10 +237,7 @@ async fn check_org_fields(
 async fn sibling_named(c: &mut Conn, tree: Tree, parent: i64, name: &str, except: i64) -> Result<bool, StoreError> {
     let n = c
         .fetch_i64(
-            Sql::new(format!("SELECT COUNT(*) FROM {} WHERE parent_id = $1 AND name = $2 AND id <> $3 AND closed_on IS NULL", tree.table()))
-                .bind(parent)
-                .bind(name)
-                .bind(except),
+            Sql::new(format!("SELECT COUNT(*) FROM {} WHERE parent_id = $1 AND name = $2 AND id <> $3 AND closed_on IS NULL", tree.table())).bind(parent).bind(name).bind(except),
         )
         .await?;
     Ok(n > 0)
@@ -381,14 +379,11 @@ pub async fn move_to(c: &mut Conn, scope: &Scope, tree: Tree, id: i64, new_paren
     let new_path = format!("{}{}/", parent.path, node.id);
     let delta = parent.depth + 1 - node.depth;
     c.execute(
-        Sql::new(format!(
-            "UPDATE {} SET path = $1 || substr(path, CAST($2 AS INTEGER)), depth = depth + $3 WHERE path LIKE $4",
-            tree.table()
-        ))
-        .bind(new_path.as_str())
-        .bind(node.path.chars().count() as i64 + 1)
-        .bind(delta)
-        .bind(format!("{}%", node.path)),
+        Sql::new(format!("UPDATE {} SET path = $1 || substr(path, CAST($2 AS INTEGER)), depth = depth + $3 WHERE path LIKE $4", tree.table()))
+            .bind(new_path.as_str())
+            .bind(node.path.chars().count() as i64 + 1)
+            .bind(delta)
+            .bind(format!("{}%", node.path)),
     )
     .await?;
     c.execute(Sql::new(format!("UPDATE {} SET parent_id = $1 WHERE id = $2", tree.table())).bind(new_parent_id).bind(id)).await?;

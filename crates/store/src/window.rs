@@ -2,7 +2,7 @@
 //! inspections that score a window against them.
 
 use crate::db::{Conn, Sql};
-use crate::{audit, StoreError};
+use crate::{StoreError, audit};
 use pacesetter_domain::dates::now_ms;
 use pacesetter_domain::scope::{Access, Scope};
 use serde::Serialize;
@@ -48,7 +48,14 @@ pub async fn add_standard(c: &mut Conn, scope: &Scope, unit: i64, item: &str, we
     }
     let sort = c.fetch_i64(Sql::new("SELECT COUNT(*) FROM window_standards WHERE unit_id = $1").bind(unit)).await?;
     let id = c
-        .fetch_i64(Sql::new("INSERT INTO window_standards (unit_id, item, weight, sort, created_ms) VALUES ($1, $2, $3, $4, $5) RETURNING id").bind(unit).bind(item).bind(weight).bind(sort).bind(now_ms()))
+        .fetch_i64(
+            Sql::new("INSERT INTO window_standards (unit_id, item, weight, sort, created_ms) VALUES ($1, $2, $3, $4, $5) RETURNING id")
+                .bind(unit)
+                .bind(item)
+                .bind(weight)
+                .bind(sort)
+                .bind(now_ms()),
+        )
         .await?;
     audit::append(c, scope, "standard.add", "unit", unit, None, Some(serde_json::json!({"id": id, "item": item, "weight": weight}).to_string())).await?;
     Ok(id)
@@ -115,7 +122,8 @@ pub async fn inspect(c: &mut Conn, scope: &Scope, n: NewInspection) -> Result<i6
     if !scope.is_office_or_admin() && scope.unit_access(&path) != Some(Access::Write) {
         return Err(StoreError::NotFound);
     }
-    let (unit, _, standards) = standards_for_window(c, n.window).await?.ok_or_else(|| StoreError::conflict("主管单位尚未制定评价标准", "The supervising unit has set no standards yet"))?;
+    let (unit, _, standards) =
+        standards_for_window(c, n.window).await?.ok_or_else(|| StoreError::conflict("主管单位尚未制定评价标准", "The supervising unit has set no standards yet"))?;
     let mut errors = pacesetter_domain::validate::FieldErrors::new();
     for s in &standards {
         match n.scores.get(&s.id) {
@@ -143,9 +151,17 @@ pub async fn inspect(c: &mut Conn, scope: &Scope, n: NewInspection) -> Result<i6
         )
         .await?;
     for p in n.photos {
-        c.execute(Sql::new("INSERT INTO inspection_photos (inspection_id, filename, content_type, data) VALUES ($1, $2, $3, $4)").bind(id).bind(p.filename).bind(p.content_type).bind(p.data)).await?;
+        c.execute(
+            Sql::new("INSERT INTO inspection_photos (inspection_id, filename, content_type, data) VALUES ($1, $2, $3, $4)")
+                .bind(id)
+                .bind(p.filename)
+                .bind(p.content_type)
+                .bind(p.data),
+        )
+        .await?;
     }
-    audit::append(c, scope, "inspection.create", "unit", n.window, None, Some(serde_json::json!({"inspection": id, "score_x100": score, "scores": scores_json}).to_string())).await?;
+    audit::append(c, scope, "inspection.create", "unit", n.window, None, Some(serde_json::json!({"inspection": id, "score_x100": score, "scores": scores_json}).to_string()))
+        .await?;
     Ok(id)
 }
 
@@ -171,7 +187,8 @@ impl InspectionRow {
 }
 
 pub async fn inspections(c: &mut Conn, window: i64) -> Result<Vec<InspectionRow>, StoreError> {
-    Ok(c.fetch_all(Sql::new("SELECT id, window_id, inspector, day, scores_json, score_x100, notes FROM inspections WHERE window_id = $1 ORDER BY day DESC, id DESC").bind(window)).await?)
+    Ok(c.fetch_all(Sql::new("SELECT id, window_id, inspector, day, scores_json, score_x100, notes FROM inspections WHERE window_id = $1 ORDER BY day DESC, id DESC").bind(window))
+        .await?)
 }
 
 pub async fn photos(c: &mut Conn, inspection: i64) -> Result<Vec<(i64, String)>, StoreError> {
@@ -180,9 +197,11 @@ pub async fn photos(c: &mut Conn, inspection: i64) -> Result<Vec<(i64, String)>,
 
 /// A photo with the window it belongs to (for the scope check).
 pub async fn photo(c: &mut Conn, id: i64) -> Result<(i64, String, String, Vec<u8>), StoreError> {
-    c.fetch_optional(Sql::new("SELECT i.window_id, p.filename, p.content_type, p.data FROM inspection_photos p JOIN inspections i ON i.id = p.inspection_id WHERE p.id = $1").bind(id))
-        .await?
-        .ok_or(StoreError::NotFound)
+    c.fetch_optional(
+        Sql::new("SELECT i.window_id, p.filename, p.content_type, p.data FROM inspection_photos p JOIN inspections i ON i.id = p.inspection_id WHERE p.id = $1").bind(id),
+    )
+    .await?
+    .ok_or(StoreError::NotFound)
 }
 
 /// The mean inspection score (hundredths) and count of each window.

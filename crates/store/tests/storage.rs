@@ -9,7 +9,7 @@ use pacesetter_domain::scope::{Access, Placement, Scope};
 use pacesetter_store::people::PeopleFilter;
 use pacesetter_store::testkit::{self, TempDir};
 use pacesetter_store::tree::{NodeInput, Tree};
-use pacesetter_store::{account, audit, campaign, dashboard, people, task, relation, scope, throttle, tree, OpenOptions, Sql, Store, StoreError};
+use pacesetter_store::{OpenOptions, Sql, Store, StoreError, account, audit, campaign, dashboard, people, relation, scope, task, throttle, tree};
 use time::macros::date;
 
 const SIZE: usize = 300;
@@ -87,7 +87,8 @@ both!(
 async fn demo_loads_completely_and_the_audit_chain_verifies(db: Db) {
     let d = with_demo(&db).await;
     let mut c = db.store.read().await.unwrap();
-    for (table, n) in [("people", d.people.len()), ("orgs", d.orgs.len()), ("units", d.units.len()), ("org_memberships", d.org_memberships.len()), ("relations", d.relations.len())] {
+    for (table, n) in [("people", d.people.len()), ("orgs", d.orgs.len()), ("units", d.units.len()), ("org_memberships", d.org_memberships.len()), ("relations", d.relations.len())]
+    {
         let got = c.fetch_i64(Sql::new(format!("SELECT COUNT(*) FROM {table}"))).await.unwrap();
         assert_eq!(got, n as i64, "{table}");
     }
@@ -163,13 +164,7 @@ async fn the_sql_scope_agrees_with_the_domain_rule_for_every_demo_account(db: Db
 }
 
 fn input(name: &str, number: &str) -> PersonInput {
-    PersonInput {
-        name: Some(name.into()),
-        kind: Some("student".into()),
-        number: Some(number.into()),
-        political_status: Some("03".into()),
-        ..Default::default()
-    }
+    PersonInput { name: Some(name.into()), kind: Some("student".into()), number: Some(number.into()), political_status: Some("03".into()), ..Default::default() }
 }
 
 async fn people_are_created_changed_and_never_deleted(db: Db) {
@@ -219,8 +214,17 @@ async fn tree_nodes_are_created_moved_and_closed_with_their_subtree(db: Db) {
     let office = scope_of(&db.store, "office").await;
     let mut c = db.store.write().await.unwrap();
     let root = tree::all(&mut c, Tree::Org).await.unwrap().into_iter().find(|n| n.parent_id.is_none()).unwrap();
-    let a = tree::create(&mut c, &office, Tree::Org, root.id, &NodeInput { kind: Some("committee".into()), name: Some("新建学院党委".into()), ..Default::default() }).await.unwrap();
-    let b = tree::create(&mut c, &office, Tree::Org, a.id, &NodeInput { kind: Some("branch".into()), name: Some("第一党支部".into()), category: Some("faculty".into()), ..Default::default() }).await.unwrap();
+    let a =
+        tree::create(&mut c, &office, Tree::Org, root.id, &NodeInput { kind: Some("committee".into()), name: Some("新建学院党委".into()), ..Default::default() }).await.unwrap();
+    let b = tree::create(
+        &mut c,
+        &office,
+        Tree::Org,
+        a.id,
+        &NodeInput { kind: Some("branch".into()), name: Some("第一党支部".into()), category: Some("faculty".into()), ..Default::default() },
+    )
+    .await
+    .unwrap();
     let g = tree::create(&mut c, &office, Tree::Org, b.id, &NodeInput { kind: Some("group".into()), name: Some("第一党小组".into()), ..Default::default() }).await.unwrap();
     assert_eq!(g.path, format!("{}{}/{}/{}/", root.path, a.id, b.id, g.id));
     // A branch cannot sit under the root, and a sibling name cannot repeat.
@@ -229,7 +233,8 @@ async fn tree_nodes_are_created_moved_and_closed_with_their_subtree(db: Db) {
     let dup = tree::create(&mut c, &office, Tree::Org, a.id, &NodeInput { kind: Some("branch".into()), name: Some("第一党支部".into()), ..Default::default() }).await;
     assert!(matches!(dup, Err(StoreError::Invalid(_))));
     // Move the branch under another committee: the group's path follows.
-    let other = tree::create(&mut c, &office, Tree::Org, root.id, &NodeInput { kind: Some("general_branch".into()), name: Some("新建党总支".into()), ..Default::default() }).await.unwrap();
+    let other =
+        tree::create(&mut c, &office, Tree::Org, root.id, &NodeInput { kind: Some("general_branch".into()), name: Some("新建党总支".into()), ..Default::default() }).await.unwrap();
     tree::move_to(&mut c, &office, Tree::Org, b.id, other.id).await.unwrap();
     let g2 = tree::require(&mut c, Tree::Org, g.id).await.unwrap();
     assert_eq!(g2.path, format!("{}{}/{}/{}/", root.path, other.id, b.id, g.id));
@@ -345,7 +350,12 @@ async fn backup_and_restore_round_trip_every_table_and_the_audit_chain(db: Db) {
     // A submission with a file, so attachments (bytes) are in the copy too.
     let sec = scope_of(&db.store, "orgsec").await;
     let mut w = db.store.write().await.unwrap();
-    let t = task::list(&mut w, &sec, &task::TaskFilter { campaign: Some(campaign), ..Default::default() }).await.unwrap().into_iter().find(|t| t.code == "implementation-plan").unwrap();
+    let t = task::list(&mut w, &sec, &task::TaskFilter { campaign: Some(campaign), ..Default::default() })
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|t| t.code == "implementation-plan")
+        .unwrap();
     let file = task::NewAttachment { filename: "方案.pdf".into(), content_type: "application/pdf".into(), data: b"%PDF-1.4 \x00\xff binary".to_vec() };
     task::submit(&mut w, &sec, t.id, task::Submission { attachments: vec![file], ..Default::default() }).await.unwrap();
     w.commit().await.unwrap();
@@ -476,14 +486,16 @@ async fn a_plan_fans_out_once_and_a_changed_plan_keeps_edited_dates(db: Db) {
     // A branch created later receives the tasks its kind owes.
     let mut w = db.store.write().await.unwrap();
     let parent = tree::all(&mut w, Tree::Org).await.unwrap().into_iter().find(|n| n.kind == "committee" && n.closed_on.is_none()).unwrap();
-    let b = tree::create(&mut w, &office, Tree::Org, parent.id, &NodeInput { kind: Some("branch".into()), name: Some("新建测试党支部".into()), ..Default::default() }).await.unwrap();
+    let b =
+        tree::create(&mut w, &office, Tree::Org, parent.id, &NodeInput { kind: Some("branch".into()), name: Some("新建测试党支部".into()), ..Default::default() }).await.unwrap();
     w.commit().await.unwrap();
     let q = format!("SELECT COUNT(*) FROM tasks t JOIN task_templates tt ON tt.id = t.template_id WHERE t.org_id = {} AND tt.code = 'branch-system'", b.id);
     assert_eq!(count(&db, &q).await, 1);
 
     // A member transferred to another branch: their commitment now counts there.
     let mut c = db.store.read().await.unwrap();
-    let member_task = task::list(&mut c, &office, &task::TaskFilter { campaign: Some(id), ..Default::default() }).await.unwrap().into_iter().find(|t| t.code == "commitments-members").unwrap();
+    let member_task =
+        task::list(&mut c, &office, &task::TaskFilter { campaign: Some(id), ..Default::default() }).await.unwrap().into_iter().find(|t| t.code == "commitments-members").unwrap();
     let person = pacesetter_domain::ids::PersonId(member_task.person_id.unwrap());
     let before = dashboard::rollup(&mut c, &office, id, date!(2012 - 03 - 20)).await.unwrap();
     let current = people::memberships(&mut c, &office, person).await.unwrap().into_iter().filter(|m| m.tree == "org" && m.end_date.is_none()).collect::<Vec<_>>();
@@ -530,7 +542,10 @@ async fn a_task_is_submitted_returned_resubmitted_and_accepted_within_scope(db: 
     assert_eq!(s1.state, "submitted");
     // The owner cannot review; the office returns it with a comment, due five working days on.
     assert!(task::review(&mut w, &sec, t.id, task::Decision::Accept { comment: None }, &Default::default()).await.is_err());
-    assert!(matches!(task::review(&mut w, &office, t.id, task::Decision::Return { comment: " ".into(), resubmit_by: None }, &Default::default()).await, Err(StoreError::Invalid(_))));
+    assert!(matches!(
+        task::review(&mut w, &office, t.id, task::Decision::Return { comment: " ".into(), resubmit_by: None }, &Default::default()).await,
+        Err(StoreError::Invalid(_))
+    ));
     let r = task::review(&mut w, &office, t.id, task::Decision::Return { comment: "请补充时间安排".into(), resubmit_by: None }, &Default::default()).await.unwrap();
     assert_eq!(r.state, "returned");
     assert!(r.resubmit_due.is_some());
@@ -601,7 +616,18 @@ async fn an_anonymous_survey_has_no_join_path_from_participation_to_responses(db
         let mut a = Answers::new();
         a.insert("q1".into(), Answer::Num(0));
         a.insert("q2".into(), Answer::Text(format!("author {p}")));
-        let sub = survey::Submission { survey_id: id, target_id: 0, voter: survey::voter_person(*p), person_id: Some(*p), link_id: None, serial: None, channel: Channel::Login, answers: a, actor_account: None, actor: "test".into() };
+        let sub = survey::Submission {
+            survey_id: id,
+            target_id: 0,
+            voter: survey::voter_person(*p),
+            person_id: Some(*p),
+            link_id: None,
+            serial: None,
+            channel: Channel::Login,
+            answers: a,
+            actor_account: None,
+            actor: "test".into(),
+        };
         let mut w = db.store.write().await.unwrap();
         let out = survey::store_batch(&mut w, vec![sub.clone()]).await.unwrap();
         assert!(matches!(out[0], survey::Outcome::Accepted(_)));
@@ -612,9 +638,7 @@ async fn an_anonymous_survey_has_no_join_path_from_participation_to_responses(db
     // The schema: the responses have no column naming a voter, and carry no person here.
     let mut c = db.store.read().await.unwrap();
     assert_eq!(c.fetch_i64(Sql::new("SELECT COUNT(*) FROM survey_responses WHERE person_id IS NOT NULL")).await.unwrap(), 0);
-    let cols = |t: &str| -> Vec<String> {
-        pacesetter_store::backup::TABLES.iter().find(|s| s.name == t).unwrap().columns.iter().map(|(n, _)| n.to_string()).collect()
-    };
+    let cols = |t: &str| -> Vec<String> { pacesetter_store::backup::TABLES.iter().find(|s| s.name == t).unwrap().columns.iter().map(|(n, _)| n.to_string()).collect() };
     let shared: Vec<String> = cols("survey_participation").into_iter().filter(|c| cols("survey_responses").contains(c)).collect();
     assert_eq!(shared, ["survey_id", "target_id", "day"], "only what every response about the target that day shares (no channel since migration 18)");
     // Pair by position, in the order the tables are read, with no ORDER BY, and in a backup.

@@ -214,7 +214,15 @@ pub async fn login(state: &AppState, username: &str, password: &str, ip: IpAddr,
     let csrf = random_token(32);
     session::create(
         &mut w,
-        &session::NewSession { token_hash: &token_hash(&token), account: AccountId(account.id), csrf: &csrf, now_ms: now, expires_ms: now + IDLE_MS, ip: &ip.to_string(), user_agent },
+        &session::NewSession {
+            token_hash: &token_hash(&token),
+            account: AccountId(account.id),
+            csrf: &csrf,
+            now_ms: now,
+            expires_ms: now + IDLE_MS,
+            ip: &ip.to_string(),
+            user_agent,
+        },
     )
     .await?;
     account::record_login(&mut w, AccountId(account.id)).await?;
@@ -245,10 +253,8 @@ pub async fn change_password(state: &AppState, caller: &Caller, current: &str, n
     let (number, id_number) = match caller.account.person_id {
         Some(p) => {
             let mut c = state.store.read().await?;
-            let r: Option<(String, Option<String>)> = c
-                .fetch_optional(pacesetter_store::Sql::new("SELECT number, id_number FROM people WHERE id = $1").bind(p))
-                .await
-                .map_err(pacesetter_store::StoreError::from)?;
+            let r: Option<(String, Option<String>)> =
+                c.fetch_optional(pacesetter_store::Sql::new("SELECT number, id_number FROM people WHERE id = $1").bind(p)).await.map_err(pacesetter_store::StoreError::from)?;
             r.map(|(n, i)| (Some(n), i)).unwrap_or((None, None))
         }
         None => (None, None),

@@ -6,15 +6,15 @@ use crate::auth::{self, Caller, LANG_COOKIE, PRE_SESSION_COOKIE, SESSION_COOKIE}
 use crate::error::AppError;
 use crate::routes::Access;
 use crate::state::AppState;
-use axum::body::{to_bytes, Body};
+use axum::body::{Body, to_bytes};
 use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
 use axum::http::header::{self, HeaderValue};
 use axum::http::request::Parts;
 use axum::http::{Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
-use pacesetter_domain::role::Role;
 use pacesetter_domain::Lang;
+use pacesetter_domain::role::Role;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 
@@ -95,9 +95,7 @@ pub async fn context(State(state): State<AppState>, req: Request, next: Next) ->
     };
     let lang = match &caller {
         Some(c) => c.account.lang(),
-        None => auth::read_cookie(&cookies, LANG_COOKIE)
-            .and_then(Lang::parse)
-            .unwrap_or_else(|| Lang::from_accept_language(header_str(&req, header::ACCEPT_LANGUAGE))),
+        None => auth::read_cookie(&cookies, LANG_COOKIE).and_then(Lang::parse).unwrap_or_else(|| Lang::from_accept_language(header_str(&req, header::ACCEPT_LANGUAGE))),
     };
     let pre = auth::read_cookie(&cookies, PRE_SESSION_COOKIE).filter(|t| t.len() == 64).map(str::to_string);
     let (csrf, set_pre) = match (&caller, &pre) {
@@ -108,16 +106,7 @@ pub async fn context(State(state): State<AppState>, req: Request, next: Next) ->
             (t.clone(), Some(t))
         }
     };
-    let ctx = Ctx {
-        lang,
-        caller,
-        ip,
-        path: path.clone(),
-        csrf,
-        wechat: user_agent.contains("MicroMessenger"),
-        user_agent,
-        session_token,
-    };
+    let ctx = Ctx { lang, caller, ip, path: path.clone(), csrf, wechat: user_agent.contains("MicroMessenger"), user_agent, session_token };
 
     let mut req = req;
     if !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
@@ -152,8 +141,7 @@ pub async fn context(State(state): State<AppState>, req: Request, next: Next) ->
 
 fn is_plain_rejection(resp: &Response) -> bool {
     let s = resp.status();
-    (s.is_client_error() || s.is_server_error())
-        && resp.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("text/plain"))
+    (s.is_client_error() || s.is_server_error()) && resp.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("text/plain"))
 }
 
 fn rejection(status: StatusCode, detail: &str) -> AppError {
@@ -175,11 +163,8 @@ fn rejection(status: StatusCode, detail: &str) -> AppError {
 
 fn render(ctx: &Ctx, api: bool, e: AppError) -> Response {
     let mut resp = if api {
-        let fields: Vec<serde_json::Value> = e
-            .fields
-            .as_ref()
-            .map(|f| f.0.iter().map(|x| serde_json::json!({"field": x.field, "message": x.message.get(ctx.lang)})).collect())
-            .unwrap_or_default();
+        let fields: Vec<serde_json::Value> =
+            e.fields.as_ref().map(|f| f.0.iter().map(|x| serde_json::json!({"field": x.field, "message": x.message.get(ctx.lang)})).collect()).unwrap_or_default();
         let mut body = serde_json::json!({"error": {"code": e.code, "message": e.message.get(ctx.lang)}});
         if !fields.is_empty() {
             body["error"]["fields"] = serde_json::Value::Array(fields);
@@ -231,10 +216,8 @@ async fn check_csrf(state: &AppState, ctx: &Ctx, req: Request) -> Result<Request
     if content_type.starts_with("application/x-www-form-urlencoded") {
         let (parts, body) = req.into_parts();
         let bytes = to_bytes(body, 2 * 1024 * 1024).await.map_err(|_| AppError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", "提交的内容过大", "The form is too large"))?;
-        let token = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
-            .ok()
-            .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == "_csrf").map(|(_, v)| v))
-            .unwrap_or_default();
+        let token =
+            serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes).ok().and_then(|pairs| pairs.into_iter().find(|(k, _)| k == "_csrf").map(|(_, v)| v)).unwrap_or_default();
         if !auth::same(&token, &ctx.csrf) {
             return Err(csrf_failure());
         }

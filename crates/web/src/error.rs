@@ -4,8 +4,8 @@
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use pacesetter_domain::validate::FieldErrors;
 use pacesetter_domain::Text;
+use pacesetter_domain::validate::FieldErrors;
 use pacesetter_store::StoreError;
 
 #[derive(Clone, Debug)]

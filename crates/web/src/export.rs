@@ -6,8 +6,8 @@ use crate::api::dto::{kind_label, rank_label, stage_label, status_label};
 use crate::error::{AppError, AppResult};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use pacesetter_domain::dates::iso;
 use pacesetter_domain::Lang;
+use pacesetter_domain::dates::iso;
 use pacesetter_store::people::PersonListRow;
 use rust_xlsxwriter::{Format, Workbook};
 
@@ -72,13 +72,7 @@ impl Sheet {
 
 fn download(bytes: Vec<u8>, content_type: &'static str, filename: &str) -> Response {
     let encoded = percent_encoding::utf8_percent_encode(filename, percent_encoding::NON_ALPHANUMERIC).to_string();
-    (
-        [
-            (header::CONTENT_TYPE, content_type.to_string()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"export\"; filename*=UTF-8''{encoded}")),
-        ],
-        bytes,
-    )
+    ([(header::CONTENT_TYPE, content_type.to_string()), (header::CONTENT_DISPOSITION, format!("attachment; filename=\"export\"; filename*=UTF-8''{encoded}"))], bytes)
         .into_response()
 }
 

@@ -149,9 +149,7 @@ impl Application {
         if config.database_url.is_none() {
             std::fs::create_dir_all(&config.data_dir).map_err(|e| format!("cannot create the data directory {}: {e}", config.data_dir.display()))?;
         }
-        let store = Store::open(&url, &OpenOptions { allow_weak_durability: config.allow_weak_durability, max_connections: 0 })
-            .await
-            .map_err(|e: StoreError| e.to_string())?;
+        let store = Store::open(&url, &OpenOptions { allow_weak_durability: config.allow_weak_durability, max_connections: 0 }).await.map_err(|e: StoreError| e.to_string())?;
         let demo = if config.load_demo { prepare_demo(&config, &store).await? } else { None };
         if !config.load_demo {
             refuse_demo_accounts(&config, &store).await?;

@@ -1,11 +1,11 @@
 //! Delivering the outbox through an SMTP relay: each message once, retried with backoff.
 
-use lettre::message::header::ContentType;
 use lettre::message::Mailbox;
+use lettre::message::header::ContentType;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use pacesetter_domain::dates::now_ms;
-use pacesetter_store::{outbox, Store};
+use pacesetter_store::{Store, outbox};
 use std::time::Duration;
 
 #[derive(Clone)]

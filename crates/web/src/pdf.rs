@@ -4,13 +4,13 @@
 
 use crate::error::AppError;
 use axum::http::StatusCode;
+use krilla::Document;
 use krilla::color::rgb;
 use krilla::geom::{PathBuilder, Point, Rect};
 use krilla::num::NormalizedF32;
 use krilla::page::PageSettings;
 use krilla::paint::Fill;
 use krilla::text::{Font, TextDirection};
-use krilla::Document;
 use std::sync::OnceLock;
 
 /// A4 in points.
@@ -35,14 +35,29 @@ fn font() -> Result<Font, AppError> {
 }
 
 fn no_font() -> AppError {
-    AppError::new(StatusCode::SERVICE_UNAVAILABLE, "no_font", "服务器缺少中文字体，暂不能生成PDF，请联系管理员", "The server lacks its Chinese font and cannot make PDFs now; tell the administrator")
+    AppError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "no_font",
+        "服务器缺少中文字体，暂不能生成PDF，请联系管理员",
+        "The server lacks its Chinese font and cannot make PDFs now; tell the administrator",
+    )
 }
 
 /// What a page holds, in points from the top left.
 pub enum Item {
-    Text { x: f32, y: f32, size: f32, text: String },
+    Text {
+        x: f32,
+        y: f32,
+        size: f32,
+        text: String,
+    },
     /// A filled black rectangle.
-    Rect { x: f32, y: f32, w: f32, h: f32 },
+    Rect {
+        x: f32,
+        y: f32,
+        w: f32,
+        h: f32,
+    },
 }
 
 /// Writes pages of items into a PDF.
@@ -99,12 +114,6 @@ pub fn wrap(text: &str, size: f32, width: f32) -> Vec<String> {
 
 pub fn response(bytes: Vec<u8>, filename: &str) -> axum::response::Response {
     use axum::response::IntoResponse;
-    (
-        [
-            (axum::http::header::CONTENT_TYPE, "application/pdf".to_string()),
-            (axum::http::header::CONTENT_DISPOSITION, format!("inline; filename=\"{filename}\"")),
-        ],
-        bytes,
-    )
+    ([(axum::http::header::CONTENT_TYPE, "application/pdf".to_string()), (axum::http::header::CONTENT_DISPOSITION, format!("inline; filename=\"{filename}\""))], bytes)
         .into_response()
 }

@@ -2,8 +2,8 @@
 //! their content, checked for size and for decompressed size before anything parses them.
 
 use calamine::{Data, Reader};
-use pacesetter_domain::roster::{map_headers, Column, Problem, RawRow};
 use pacesetter_domain::Text;
+use pacesetter_domain::roster::{Column, Problem, RawRow, map_headers};
 use std::collections::HashMap;
 use std::io::{Cursor, Read};
 
@@ -58,10 +58,7 @@ fn check_zip_within(bytes: &[u8], limit: u64) -> Result<(), Text> {
             }
             total += n as u64;
             if total > limit {
-                return Err(err(
-                    format!("文件解压后超过 {} MB，拒绝读取", limit / 1024 / 1024),
-                    format!("The file inflates beyond {} MB and is refused", limit / 1024 / 1024),
-                ));
+                return Err(err(format!("文件解压后超过 {} MB，拒绝读取", limit / 1024 / 1024), format!("The file inflates beyond {} MB and is refused", limit / 1024 / 1024)));
             }
         }
     }
@@ -116,7 +113,10 @@ pub fn read_table(bytes: &[u8]) -> Result<Vec<Vec<String>>, Text> {
                 check_zip(bytes)?;
             }
             let mut wb = calamine::open_workbook_auto_from_rs(Cursor::new(bytes.to_vec())).map_err(|_| err("无法读取该电子表格文件", "The spreadsheet cannot be read"))?;
-            let range = wb.worksheet_range_at(0).ok_or_else(|| err("文件中没有工作表", "The file has no sheet"))?.map_err(|_| err("无法读取第一个工作表", "The first sheet cannot be read"))?;
+            let range = wb
+                .worksheet_range_at(0)
+                .ok_or_else(|| err("文件中没有工作表", "The file has no sheet"))?
+                .map_err(|_| err("无法读取第一个工作表", "The first sheet cannot be read"))?;
             range.rows().take(MAX_ROWS + 2).map(|r| r.iter().map(cell_text).collect()).collect()
         }
         Format::Csv => {
@@ -145,7 +145,12 @@ pub fn read_roster(bytes: &[u8]) -> Result<Vec<RawRow>, Vec<Problem>> {
     let table = read_table(bytes).map_err(|t| vec![Problem::new(0, None, t.zh, t.en)])?;
     let header_at = table.iter().take(20).position(|r| r.iter().any(|c| Column::from_header(c) == Some(Column::Name)));
     let Some(h) = header_at else {
-        return Err(vec![Problem::new(0, None, "找不到表头（应有“姓名”“工号/学号”等列，请使用下载的模板）", "No header row found (it names 姓名, 工号/学号 and so on: use the template)")]);
+        return Err(vec![Problem::new(
+            0,
+            None,
+            "找不到表头（应有“姓名”“工号/学号”等列，请使用下载的模板）",
+            "No header row found (it names 姓名, 工号/学号 and so on: use the template)",
+        )]);
     };
     let cols = map_headers(&table[h]).map_err(|mut p| {
         for x in &mut p {
@@ -171,8 +176,8 @@ pub fn read_roster(bytes: &[u8]) -> Result<Vec<RawRow>, Vec<Problem>> {
 
 /// The roster template: the columns, two example rows, and a sheet of accepted values.
 pub fn template() -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
-    use pacesetter_domain::people::{CadreRank, DevStage, PersonKind, PoliticalStatus};
     use pacesetter_domain::Lang;
+    use pacesetter_domain::people::{CadreRank, DevStage, PersonKind, PoliticalStatus};
     use rust_xlsxwriter::{Format as XFormat, Workbook};
     let mut wb = Workbook::new();
     let text = XFormat::new().set_num_format("@");
@@ -188,7 +193,22 @@ pub fn template() -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     }
     let examples = [
         ["李娜", "学生", "201102010101", "430102199301014529", "女", "共青团员", "入党积极分子", "", "", "", "计算机科学系", "计算机1101班", "", "13807310001"],
-        ["王磊", "教职工", "19980123", "430104197005063012", "男", "中共党员", "", "副处级", "计算机与通信工程学院党委/计算机科学系教工党支部", "组织委员", "计算机科学系", "", "wanglei@csust.edu.cn", "13807310002"],
+        [
+            "王磊",
+            "教职工",
+            "19980123",
+            "430104197005063012",
+            "男",
+            "中共党员",
+            "",
+            "副处级",
+            "计算机与通信工程学院党委/计算机科学系教工党支部",
+            "组织委员",
+            "计算机科学系",
+            "",
+            "wanglei@csust.edu.cn",
+            "13807310002",
+        ],
     ];
     for (r, row) in examples.iter().enumerate() {
         for (c, v) in row.iter().enumerate() {

@@ -45,7 +45,16 @@ impl Site {
         if host.is_empty() {
             return Err(format!("PACESETTER_PUBLIC_URL {url:?} has no host"));
         }
-        Ok(Site { origin: format!("{scheme}://{}", host.to_ascii_lowercase()), secure: scheme == "https", trusted_proxies, public_url: url.to_string(), mail: false, max_upload: crate::sheets::MAX_UPLOAD, password_words: host_words(host), advisory_seen: Default::default() })
+        Ok(Site {
+            origin: format!("{scheme}://{}", host.to_ascii_lowercase()),
+            secure: scheme == "https",
+            trusted_proxies,
+            public_url: url.to_string(),
+            mail: false,
+            max_upload: crate::sheets::MAX_UPLOAD,
+            password_words: host_words(host),
+            advisory_seen: Default::default(),
+        })
     }
 }
 

@@ -5,8 +5,8 @@
 use crate::error::AppError;
 use axum::extract::Multipart;
 use axum::http::StatusCode;
-use pacesetter_domain::validate::FieldErrors;
 use pacesetter_domain::Text;
+use pacesetter_domain::validate::FieldErrors;
 use std::collections::HashMap;
 use std::io::{Cursor, Read};
 
@@ -60,7 +60,9 @@ pub struct MultipartForm {
 /// Reads a multipart form whose files come in `file_field`: each file checked by [`check`], the
 /// whole upload at most `max` bytes (413 beyond), empty file inputs skipped.
 pub async fn read_form(mut mp: Multipart, file_field: &str, max: usize) -> Result<MultipartForm, AppError> {
-    let too_big = || AppError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", format!("上传内容超过 {} MB", max / 1024 / 1024), format!("The upload is larger than {} MB", max / 1024 / 1024));
+    let too_big = || {
+        AppError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", format!("上传内容超过 {} MB", max / 1024 / 1024), format!("The upload is larger than {} MB", max / 1024 / 1024))
+    };
     let mut form = MultipartForm { values: HashMap::new(), files: Vec::new(), errors: FieldErrors::new() };
     let mut total = 0usize;
     while let Some(f) = mp.next_field().await.map_err(|_| too_big())? {

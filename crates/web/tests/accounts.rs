@@ -3,8 +3,8 @@
 
 mod common;
 
-use common::{client, TestApp, PASSWORD};
-use serde_json::{json, Value};
+use common::{PASSWORD, TestApp, client};
+use serde_json::{Value, json};
 
 async fn reach(app: &TestApp, user: &str, kind: &str) -> i64 {
     let c = app.login(user).await;
@@ -25,11 +25,7 @@ async fn member_without_account(app: &TestApp) -> (i64, String) {
     (p["id"].as_i64().unwrap(), p["number"].as_str().unwrap().to_string())
 }
 
-both!(
-    an_activated_account_logs_in_with_its_code_and_must_set_a_password,
-    a_reset_password_is_shown_to_its_holder,
-    a_secretary_delegates_within_the_branch_until_a_date,
-);
+both!(an_activated_account_logs_in_with_its_code_and_must_set_a_password, a_reset_password_is_shown_to_its_holder, a_secretary_delegates_within_the_branch_until_a_date,);
 
 async fn an_activated_account_logs_in_with_its_code_and_must_set_a_password(app: TestApp) {
     let (person, number) = member_without_account(&app).await;
@@ -69,7 +65,10 @@ async fn an_activated_account_logs_in_with_its_code_and_must_set_a_password(app:
     // password); the administrator may issue one, and a new code revokes the previous one.
     assert_eq!(sec.post(app.url(&format!("/api/v1/people/{person}/activation"))).json(&json!({})).send().await.unwrap().status(), 403);
     let admin = app.login("admin").await;
-    let first = admin.post(app.url(&format!("/api/v1/people/{person}/activation"))).json(&json!({})).send().await.unwrap().json::<Value>().await.unwrap()["code"].as_str().unwrap().to_string();
+    let first = admin.post(app.url(&format!("/api/v1/people/{person}/activation"))).json(&json!({})).send().await.unwrap().json::<Value>().await.unwrap()["code"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let _second = admin.post(app.url(&format!("/api/v1/people/{person}/activation"))).json(&json!({})).send().await.unwrap();
     let r = client(&app.base).post(app.url("/api/v1/auth/login")).json(&json!({"username": username, "password": first})).send().await.unwrap();
     assert_eq!(r.status(), 401);
@@ -112,7 +111,11 @@ async fn a_secretary_delegates_within_the_branch_until_a_date(app: TestApp) {
     let r = member.patch(app.url(&format!("/api/v1/people/{target}"))).json(&json!({"phone": "13700000001"})).send().await.unwrap();
     assert!(matches!(r.status().as_u16(), 403 | 404));
     // Refused: no end date, beyond a year, someone not in the branch.
-    for body in [json!({"account_id": member_account, "end_date": ""}), json!({"account_id": member_account, "end_date": "2099-01-01"}), json!({"account_id": student_account, "end_date": "2030-01-01"})] {
+    for body in [
+        json!({"account_id": member_account, "end_date": ""}),
+        json!({"account_id": member_account, "end_date": "2099-01-01"}),
+        json!({"account_id": student_account, "end_date": "2030-01-01"}),
+    ] {
         let r = sec.post(app.url(&format!("/api/v1/orgs/{branch}/delegations"))).json(&body).send().await.unwrap();
         assert_eq!(r.status(), 422, "{body}");
     }

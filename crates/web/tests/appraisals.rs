@@ -8,7 +8,7 @@ mod common;
 
 use common::{Backend, TestApp};
 use reqwest::Client;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 async fn post(app: &TestApp, c: &Client, path: &str, fields: &[(&str, &str)]) -> (u16, String) {
     let r = app.post_form(c, path, fields).await;
@@ -51,11 +51,28 @@ async fn windows_are_appraised_by_three_groups(backend: Backend) {
     let member = app.login("member").await;
     let me = app.get_json(&member, "/api/v1/me").await;
     let person = me["person_id"].as_i64().unwrap();
-    let r = office.post(app.url(&format!("/api/v1/people/{person}/memberships"))).json(&json!({"tree": "unit", "node_id": library, "role": null, "start_date": today()})).send().await.unwrap();
+    let r = office
+        .post(app.url(&format!("/api/v1/people/{person}/memberships")))
+        .json(&json!({"tree": "unit", "node_id": library, "role": null, "start_date": today()}))
+        .send()
+        .await
+        .unwrap();
     assert!(r.status().is_success(), "{}", r.text().await.unwrap());
 
     let t = today();
-    let base = [("title", "图书馆窗口三评"), ("kind", "window"), ("scale", "satisfaction"), ("w_masses", "50"), ("w_peers", "30"), ("w_leaders", "20"), ("w_own", "0"), ("grades", "优秀:90,良好:80,合格:60,不合格:0"), ("quota", "2"), ("opens", t.as_str()), ("closes", t.as_str())];
+    let base = [
+        ("title", "图书馆窗口三评"),
+        ("kind", "window"),
+        ("scale", "satisfaction"),
+        ("w_masses", "50"),
+        ("w_peers", "30"),
+        ("w_leaders", "20"),
+        ("w_own", "0"),
+        ("grades", "优秀:90,良好:80,合格:60,不合格:0"),
+        ("quota", "2"),
+        ("opens", t.as_str()),
+        ("closes", t.as_str()),
+    ];
     // Bad input changes nothing: weights adding up to 90, a broken grade list.
     let lib = library.to_string();
     let mut bad: Vec<(&str, &str)> = base.to_vec();
@@ -120,7 +137,12 @@ async fn windows_are_appraised_by_three_groups(backend: Backend) {
         if rec["memberships"].as_array().unwrap().iter().any(|m| m["tree"] == "unit" && m["node_id"] == library) {
             continue;
         }
-        let r = office.post(app.url(&format!("/api/v1/people/{p}/memberships"))).json(&json!({"tree": "unit", "node_id": library, "role": null, "start_date": today()})).send().await.unwrap();
+        let r = office
+            .post(app.url(&format!("/api/v1/people/{p}/memberships")))
+            .json(&json!({"tree": "unit", "node_id": library, "role": null, "start_date": today()}))
+            .send()
+            .await
+            .unwrap();
         assert!(r.status().is_success(), "{}", r.text().await.unwrap());
         peers.push(app.account_for(p, &format!("peer{}", peers.len())).await);
     }
@@ -224,7 +246,23 @@ async fn windows_are_appraised_by_three_groups(backend: Backend) {
 
     // The library's cadres: the head appraises their deputy as the leader, the member (library
     // staff now) as one of the people served; the head's own form is 自评.
-    let (status, location) = post(&app, &office, "/appraisals", &[("title", "图书馆干部评议"), ("kind", "cadre"), ("unit", lib.as_str()), ("w_masses", "40"), ("w_peers", "20"), ("w_leaders", "30"), ("w_own", "10"), ("opens", t.as_str()), ("closes", t.as_str())]).await;
+    let (status, location) = post(
+        &app,
+        &office,
+        "/appraisals",
+        &[
+            ("title", "图书馆干部评议"),
+            ("kind", "cadre"),
+            ("unit", lib.as_str()),
+            ("w_masses", "40"),
+            ("w_peers", "20"),
+            ("w_leaders", "30"),
+            ("w_own", "10"),
+            ("opens", t.as_str()),
+            ("closes", t.as_str()),
+        ],
+    )
+    .await;
     assert_eq!(status, 303, "{location}");
     let cid = id_in(&location);
     let head = app.get_json(&unithead, "/api/v1/me").await["person_id"].as_i64().unwrap();
@@ -255,7 +293,19 @@ async fn a_branch_grades_its_members(backend: Backend) {
         &app,
         &office,
         "/appraisals",
-        &[("title", "2012年民主评议党员"), ("kind", "member"), ("org", b.as_str()), ("scale", "satisfaction"), ("w_masses", "0"), ("w_peers", "60"), ("w_leaders", "40"), ("w_own", "0"), ("grades", "优秀:90,合格:70,基本合格:60,不合格:0"), ("opens", t.as_str()), ("closes", t.as_str())],
+        &[
+            ("title", "2012年民主评议党员"),
+            ("kind", "member"),
+            ("org", b.as_str()),
+            ("scale", "satisfaction"),
+            ("w_masses", "0"),
+            ("w_peers", "60"),
+            ("w_leaders", "40"),
+            ("w_own", "0"),
+            ("grades", "优秀:90,合格:70,基本合格:60,不合格:0"),
+            ("opens", t.as_str()),
+            ("closes", t.as_str()),
+        ],
     )
     .await;
     assert_eq!(status, 303, "{location}");
@@ -422,7 +472,7 @@ fn recount_appraisal(bundle: &Value, published: &Value) {
     // Best first; equal scores in the office's recorded order, then by id.
     let pref: Vec<i64> = bundle["tie_order"].as_array().unwrap().iter().map(|v| v.as_i64().unwrap()).collect();
     let pos = |id: i64| pref.iter().position(|p| *p == id).unwrap_or(usize::MAX);
-    order.sort_by(|a, b| (b.1 .0 * a.1 .1).cmp(&(a.1 .0 * b.1 .1)).then(pos(a.0).cmp(&pos(b.0))).then(a.0.cmp(&b.0)));
+    order.sort_by(|a, b| (b.1.0 * a.1.1).cmp(&(a.1.0 * b.1.1)).then(pos(a.0).cmp(&pos(b.0))).then(a.0.cmp(&b.0)));
     let published_order: Vec<i64> = bundle["order"].as_array().unwrap().iter().map(|o| o[0].as_i64().unwrap()).collect();
     assert_eq!(order.iter().map(|o| o.0).collect::<Vec<_>>(), published_order);
 }

@@ -7,8 +7,8 @@
 
 mod common;
 
-use common::{Backend, TestApp, PASSWORD};
-use serde_json::{json, Value};
+use common::{Backend, PASSWORD, TestApp};
+use serde_json::{Value, json};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
@@ -244,10 +244,35 @@ async fn browser_branch_secretary_edits_a_member_and_is_refused_another_branch()
     d.logout().await;
 
     // Every page of the other roles stays within the phone's width too.
-    let class = app.get_json(&app.login("cadre").await, "/api/v1/me").await["reaches"].as_array().unwrap().iter().find(|r| r["kind"] == "unit").unwrap()["target"].as_str().unwrap().trim_end_matches('/').rsplit('/').next().unwrap().to_string();
+    let class = app.get_json(&app.login("cadre").await, "/api/v1/me").await["reaches"].as_array().unwrap().iter().find(|r| r["kind"] == "unit").unwrap()["target"]
+        .as_str()
+        .unwrap()
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_string();
     let (branch_page, class_page, person_page, person_edit) = (format!("/orgs/{branch}"), format!("/units/{class}"), format!("/people/{member}"), format!("/people/{member}/edit"));
     for (user, pages) in [
-        ("office", vec!["/home", "/orgs", "/units", "/people", "/relations", "/accounts", "/directory?q=王", "/people/new", branch_page.as_str(), class_page.as_str(), person_page.as_str(), person_edit.as_str(), "/units/1", "/orgs/1"]),
+        (
+            "office",
+            vec![
+                "/home",
+                "/orgs",
+                "/units",
+                "/people",
+                "/relations",
+                "/accounts",
+                "/directory?q=王",
+                "/people/new",
+                branch_page.as_str(),
+                class_page.as_str(),
+                person_page.as_str(),
+                person_edit.as_str(),
+                "/units/1",
+                "/orgs/1",
+            ],
+        ),
         ("auditor", vec!["/home", "/audit", "/audit?verify=1"]),
         ("admin", vec!["/accounts", "/accounts/1"]),
         ("cadre", vec!["/home", "/password", class_page.as_str()]),
@@ -271,10 +296,21 @@ async fn browser_college_secretary_uploads_a_roster_and_sees_its_preview() {
     // A roster with one good newcomer and one planted problem (an unknown class).
     let sec = app.login("orgsec").await;
     let me = app.get_json(&sec, "/api/v1/me").await;
-    let unit: i64 = me["reaches"].as_array().unwrap().iter().find(|r| r["kind"] == "unit").unwrap()["target"].as_str().unwrap().trim_end_matches('/').rsplit('/').next().unwrap().parse().unwrap();
+    let unit: i64 = me["reaches"].as_array().unwrap().iter().find(|r| r["kind"] == "unit").unwrap()["target"]
+        .as_str()
+        .unwrap()
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
     let college = app.get_json(&sec, &format!("/api/v1/units/{unit}")).await;
     let dept = college["children"].as_array().unwrap().iter().find(|c| c["kind"] == "department").unwrap()["id"].as_i64().unwrap();
-    let class = app.get_json(&sec, &format!("/api/v1/units/{dept}")).await["children"].as_array().unwrap().iter().find(|c| c["kind"] == "class").unwrap()["name"].as_str().unwrap().to_string();
+    let class = app.get_json(&sec, &format!("/api/v1/units/{dept}")).await["children"].as_array().unwrap().iter().find(|c| c["kind"] == "class").unwrap()["name"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let headers = ["姓名", "人员类别", "工号/学号", "政治面貌", "班级"].iter().map(|s| s.to_string()).collect();
     let rows = vec![
         vec!["浏览器新生".to_string(), "学生".into(), "201299880001".into(), "共青团员".into(), class.clone()],
@@ -309,7 +345,15 @@ async fn browser_a_secretary_hands_in_the_implementation_plan_until_it_is_accept
     let app = common::spawn(Backend::Sqlite).await.unwrap();
     let sec = app.login("orgsec").await;
     let me = app.get_json(&sec, "/api/v1/me").await;
-    let college: i64 = me["reaches"].as_array().unwrap().iter().find(|r| r["kind"] == "org").unwrap()["target"].as_str().unwrap().trim_end_matches('/').rsplit('/').next().unwrap().parse().unwrap();
+    let college: i64 = me["reaches"].as_array().unwrap().iter().find(|r| r["kind"] == "org").unwrap()["target"]
+        .as_str()
+        .unwrap()
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
     let tasks = app.get_json(&sec, "/api/v1/tasks").await;
     let task = tasks.as_array().unwrap().iter().find(|t| t["code"] == "implementation-plan").unwrap()["id"].as_i64().unwrap();
     let campaign = tasks.as_array().unwrap()[0]["campaign_id"].as_i64().unwrap();
@@ -442,10 +486,29 @@ async fn browser_a_student_answers_the_window_survey_at_phone_width() {
     d.logout().await;
 
     // The window's QR page without login takes an advisory rating only.
-    let window = app.get_json(&office, &format!("/api/v1/units/{}", {
-        let head = app.get_json(&app.login("unithead").await, "/api/v1/me").await;
-        head["reaches"].as_array().unwrap().iter().find(|r| r["kind"] == "unit" && r["access"] == "write").unwrap()["target"].as_str().unwrap().trim_end_matches('/').rsplit('/').next().unwrap().to_string()
-    })).await["children"].as_array().unwrap().iter().find(|n| n["kind"] == "window").unwrap()["id"].as_i64().unwrap();
+    let window = app
+        .get_json(
+            &office,
+            &format!("/api/v1/units/{}", {
+                let head = app.get_json(&app.login("unithead").await, "/api/v1/me").await;
+                head["reaches"].as_array().unwrap().iter().find(|r| r["kind"] == "unit" && r["access"] == "write").unwrap()["target"]
+                    .as_str()
+                    .unwrap()
+                    .trim_end_matches('/')
+                    .rsplit('/')
+                    .next()
+                    .unwrap()
+                    .to_string()
+            }),
+        )
+        .await["children"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["kind"] == "window")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
     d.goto(&app.url(&format!("/w/{window}"))).await;
     d.check_width("window-page").await;
     d.goto(&app.url(&format!("/w/{window}/rate"))).await;
@@ -528,7 +591,15 @@ async fn browser_a_member_casts_a_ballot_at_phone_width() {
     let id: i64 = r.headers()["location"].to_str().unwrap().trim_start_matches("/selections/").split('?').next().unwrap().parse().unwrap();
     let orgsec = app.login("orgsec").await;
     let me = app.get_json(&orgsec, "/api/v1/me").await;
-    let college: i64 = me["reaches"].as_array().unwrap().iter().find(|r| r["kind"] == "org" && r["access"] == "write").unwrap()["target"].as_str().unwrap().trim_end_matches('/').rsplit('/').next().unwrap().parse().unwrap();
+    let college: i64 = me["reaches"].as_array().unwrap().iter().find(|r| r["kind"] == "org" && r["access"] == "write").unwrap()["target"]
+        .as_str()
+        .unwrap()
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
     let q = format!("q{college}");
     assert_eq!(app.post_form(&office, &format!("/selections/{id}/quotas"), &[(q.as_str(), "2")]).await.status(), 303);
     let people = app.get_json(&orgsec, &format!("/api/v1/people?org_id={college}&political_status=01&per_page=10")).await;
@@ -588,12 +659,35 @@ async fn browser_a_student_appraises_a_window_at_phone_width() {
     let office = app.login("office").await;
     let unithead = app.login("unithead").await;
     let me = app.get_json(&unithead, "/api/v1/me").await;
-    let library: i64 = me["reaches"].as_array().unwrap().iter().find(|r| r["kind"] == "unit" && r["access"] == "write").unwrap()["target"].as_str().unwrap().trim_end_matches('/').rsplit('/').next().unwrap().parse().unwrap();
+    let library: i64 = me["reaches"].as_array().unwrap().iter().find(|r| r["kind"] == "unit" && r["access"] == "write").unwrap()["target"]
+        .as_str()
+        .unwrap()
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
     let today = time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(+8)).date();
     let t = format!("{:04}-{:02}-{:02}", today.year(), today.month() as u8, today.day());
     let lib = library.to_string();
     let r = app
-        .post_form(&office, "/appraisals", &[("title", "图书馆窗口三评"), ("kind", "window"), ("unit", &lib), ("w_masses", "50"), ("w_peers", "30"), ("w_leaders", "20"), ("w_own", "0"), ("criteria", "服务态度:60\n办事效率:40"), ("opens", &t), ("closes", &t)])
+        .post_form(
+            &office,
+            "/appraisals",
+            &[
+                ("title", "图书馆窗口三评"),
+                ("kind", "window"),
+                ("unit", &lib),
+                ("w_masses", "50"),
+                ("w_peers", "30"),
+                ("w_leaders", "20"),
+                ("w_own", "0"),
+                ("criteria", "服务态度:60\n办事效率:40"),
+                ("opens", &t),
+                ("closes", &t),
+            ],
+        )
         .await;
     assert_eq!(r.status(), 303);
     let id: i64 = r.headers()["location"].to_str().unwrap().trim_start_matches("/appraisals/").split('?').next().unwrap().parse().unwrap();

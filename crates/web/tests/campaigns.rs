@@ -6,9 +6,9 @@
 mod common;
 
 use common::TestApp;
-use reqwest::multipart::{Form, Part};
 use reqwest::Client;
-use serde_json::{json, Value};
+use reqwest::multipart::{Form, Part};
+use serde_json::{Value, json};
 use std::io::Write;
 
 fn last_id(path: &str) -> i64 {
@@ -78,7 +78,8 @@ async fn the_2012_plan_assigns_the_issues_tasks(app: TestApp) {
     let tasks = app.get_json(&office, &format!("/api/v1/tasks?campaign={id}")).await;
     let imp: Vec<&Value> = tasks.as_array().unwrap().iter().filter(|t| t["code"] == "implementation-plan").collect();
     let orgs = app.get_json(&office, "/api/v1/orgs").await;
-    let secondary = orgs.as_array().unwrap().iter().filter(|o| ["committee", "general_branch", "direct_branch"].contains(&o["kind"].as_str().unwrap()) && o["closed_on"].is_null()).count();
+    let secondary =
+        orgs.as_array().unwrap().iter().filter(|o| ["committee", "general_branch", "direct_branch"].contains(&o["kind"].as_str().unwrap()) && o["closed_on"].is_null()).count();
     assert_eq!(imp.len(), secondary);
     assert!(imp.iter().all(|t| t["due"] == "2012-03-15"));
     // The branch system waits for the office's date; item 8 is 学工部's.
@@ -244,7 +245,13 @@ async fn the_office_uploads_a_changed_plan_and_confirms_it(app: TestApp) {
     // Only the office may upload.
     let sec = app.login("orgsec").await;
     let token = app.csrf(&sec, "/home").await;
-    let r = sec.post(app.url("/campaigns")).header("x-csrf-token", token).multipart(Form::new().part("file", Part::bytes(PLAN.as_bytes().to_vec()).file_name("p.toml"))).send().await.unwrap();
+    let r = sec
+        .post(app.url("/campaigns"))
+        .header("x-csrf-token", token)
+        .multipart(Form::new().part("file", Part::bytes(PLAN.as_bytes().to_vec()).file_name("p.toml")))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 403);
     // A broken plan: its line, in Chinese, and nothing changes.
     let broken = PLAN.replacen("owners = \"secondary_orgs\"", "owners = \"everybody\"", 1);
@@ -254,7 +261,10 @@ async fn the_office_uploads_a_changed_plan_and_confirms_it(app: TestApp) {
     assert!(html.contains("第") && html.contains("行"), "{}", &html[html.len().saturating_sub(3000)..]);
     // The office moves a date in the UI; a changed file moves it too: the UI's date is kept
     // and the conflict reported.
-    let tpl = app.get_json(&office, &format!("/api/v1/tasks?campaign={id}")).await.as_array().unwrap().iter().find(|t| t["code"] == "research-applications").unwrap()["template_id"].as_i64().unwrap();
+    let tpl =
+        app.get_json(&office, &format!("/api/v1/tasks?campaign={id}")).await.as_array().unwrap().iter().find(|t| t["code"] == "research-applications").unwrap()["template_id"]
+            .as_i64()
+            .unwrap();
     let r = app.post_form(&office, &format!("/campaigns/{id}/templates/{tpl}/due"), &[("due", "2012-04-06")]).await;
     assert_eq!(r.status(), 303);
     let r = app.post_form(&office, &format!("/campaigns/{id}/templates/{tpl}/due"), &[("due", "2012-02-30")]).await;
@@ -316,7 +326,17 @@ async fn campaign_pages_render_for_every_demo_account(app: TestApp) {
     let task = app.get_json(&office, &format!("/api/v1/tasks?campaign={id}")).await.as_array().unwrap()[0]["id"].as_i64().unwrap();
     for user in ["admin", "auditor", "office", "leader", "orgsec", "branchsec", "member", "student", "teacher", "cadre", "unithead", "contact"] {
         let c = app.login(user).await;
-        for path in ["/tasks".to_string(), "/reviews".into(), "/notifications".into(), "/campaigns".into(), format!("/campaigns/{id}"), format!("/campaigns/{id}/calendar"), format!("/campaigns/{id}/dashboard"), format!("/campaigns/{id}/dashboard?tree=unit"), "/tasks/export.xlsx".into()] {
+        for path in [
+            "/tasks".to_string(),
+            "/reviews".into(),
+            "/notifications".into(),
+            "/campaigns".into(),
+            format!("/campaigns/{id}"),
+            format!("/campaigns/{id}/calendar"),
+            format!("/campaigns/{id}/dashboard"),
+            format!("/campaigns/{id}/dashboard?tree=unit"),
+            "/tasks/export.xlsx".into(),
+        ] {
             let r = c.get(app.url(&path)).send().await.unwrap();
             assert_eq!(r.status(), 200, "{user} {path}");
         }

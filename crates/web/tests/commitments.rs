@@ -7,9 +7,9 @@
 
 mod common;
 
-use common::{poppler, TestApp};
+use common::{TestApp, poppler};
 use reqwest::Client;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 async fn reach(app: &TestApp, user: &str, kind: &str) -> i64 {
     let c = app.login(user).await;
@@ -64,7 +64,8 @@ async fn not_committed(app: &TestApp, c: &Client, org: i64) -> usize {
 }
 
 fn last_requirement(html: &str) -> i64 {
-    let ids: Vec<i64> = html.match_indices(" · #").filter_map(|(i, _)| html[i + " · #".len()..].chars().take_while(char::is_ascii_digit).collect::<String>().parse().ok()).collect();
+    let ids: Vec<i64> =
+        html.match_indices(" · #").filter_map(|(i, _)| html[i + " · #".len()..].chars().take_while(char::is_ascii_digit).collect::<String>().parse().ok()).collect();
     *ids.iter().max().expect("a requirement")
 }
 
@@ -72,7 +73,11 @@ async fn rate(app: &TestApp, c: &Client, survey: i64, target: i64, point: u8) ->
     c.post(app.url(&format!("/api/v1/surveys/{survey}/responses"))).json(&json!({"target": target, "answers": {"q1": point}})).send().await.unwrap().status().as_u16()
 }
 
-both!(commitments_run_from_requirements_to_ratings_boards_and_roll_ups, a_long_board_continues_on_further_pdf_pages, a_window_unit_shows_its_commitments_and_the_office_reviews_them);
+both!(
+    commitments_run_from_requirements_to_ratings_boards_and_roll_ups,
+    a_long_board_continues_on_further_pdf_pages,
+    a_window_unit_shows_its_commitments_and_the_office_reviews_them
+);
 
 async fn commitments_run_from_requirements_to_ratings_boards_and_roll_ups(app: TestApp) {
     let office = app.login("office").await;
@@ -84,18 +89,27 @@ async fn commitments_run_from_requirements_to_ratings_boards_and_roll_ups(app: T
     let branch = reach(&app, "branchsec", "org").await;
 
     // 层层分解: the office to the college, the college to the branch, the branch to its members.
-    let (s, _) = post(&app, &office, "/commitments/requirements", &[("org", &college.to_string()), ("title", "围绕学习型党组织建设提出承诺"), ("text", "各党支部和党员结合岗位提出承诺")]).await;
+    let (s, _) =
+        post(&app, &office, "/commitments/requirements", &[("org", &college.to_string()), ("title", "围绕学习型党组织建设提出承诺"), ("text", "各党支部和党员结合岗位提出承诺")])
+            .await;
     assert_eq!(s, 303);
     let page = orgsec.get(app.url("/commitments/requirements")).send().await.unwrap().text().await.unwrap();
     let r1 = last_requirement(&page);
-    let (s, body) = post(&app, &orgsec, "/commitments/requirements", &[("org", &branch.to_string()), ("parent", &r1.to_string()), ("title", "学生党支部带头建设优良学风"), ("text", "")]).await;
+    let (s, body) =
+        post(&app, &orgsec, "/commitments/requirements", &[("org", &branch.to_string()), ("parent", &r1.to_string()), ("title", "学生党支部带头建设优良学风"), ("text", "")]).await;
     assert_eq!(s, 303, "{body}");
     let r2 = last_requirement(&branchsec.get(app.url("/commitments/requirements")).send().await.unwrap().text().await.unwrap());
     assert!(r2 > r1);
-    let (s, _) = post(&app, &branchsec, "/commitments/requirements", &[("org", &branch.to_string()), ("parent", &r2.to_string()), ("title", "每名党员至少帮扶一名同学"), ("text", "")]).await;
+    let (s, _) =
+        post(&app, &branchsec, "/commitments/requirements", &[("org", &branch.to_string()), ("parent", &r2.to_string()), ("title", "每名党员至少帮扶一名同学"), ("text", "")])
+            .await;
     assert_eq!(s, 303);
     let r3 = last_requirement(&member.get(app.url("/commitments/requirements")).send().await.unwrap().text().await.unwrap());
-    assert_eq!(post(&app, &outsider, "/commitments/requirements", &[("org", &branch.to_string()), ("title", "越级下达"), ("text", "")]).await.0, 404, "another college's branch is out of reach");
+    assert_eq!(
+        post(&app, &outsider, "/commitments/requirements", &[("org", &branch.to_string()), ("title", "越级下达"), ("text", "")]).await.0,
+        404,
+        "another college's branch is out of reach"
+    );
     let (s, body) = post(&app, &orgsec, "/commitments/requirements", &[("org", &branch.to_string()), ("title", " "), ("text", "")]).await;
     assert_eq!(s, 422);
     assert!(body.contains("请填写要求标题"), "{body}");
@@ -107,12 +121,22 @@ async fn commitments_run_from_requirements_to_ratings_boards_and_roll_ups(app: T
     // Bad input changes nothing.
     let (member_task, _) = task_of(&app, &member, "person").await;
     let (t, r3s) = (member_task.to_string(), r3.to_string());
-    let (s, body) =
-        post(&app, &member, "/commitments", &[("task", &t), ("requirement", &r3s), ("category", "学习提高"), ("content", ""), ("measures", "x"), ("target", "y"), ("due", "2012-12-20")]).await;
+    let (s, body) = post(
+        &app,
+        &member,
+        "/commitments",
+        &[("task", &t), ("requirement", &r3s), ("category", "学习提高"), ("content", ""), ("measures", "x"), ("target", "y"), ("due", "2012-12-20")],
+    )
+    .await;
     assert_eq!(s, 422);
     assert!(body.contains("请填写承诺内容"), "{body}");
-    let (s, body) =
-        post(&app, &member, "/commitments", &[("task", &t), ("requirement", &r3s), ("category", "学习提高"), ("content", "读书"), ("measures", "x"), ("target", "y"), ("due", "2013-01-05")]).await;
+    let (s, body) = post(
+        &app,
+        &member,
+        "/commitments",
+        &[("task", &t), ("requirement", &r3s), ("category", "学习提高"), ("content", "读书"), ("measures", "x"), ("target", "y"), ("due", "2013-01-05")],
+    )
+    .await;
     assert_eq!(s, 422);
     assert!(body.contains("完成日期应在 2012-01-01 至 2012-12-31 之间"), "{body}");
     let (s, _) = post(
@@ -124,7 +148,10 @@ async fn commitments_run_from_requirements_to_ratings_boards_and_roll_ups(app: T
     .await;
     assert_eq!(s, 422);
     assert!(task_of(&app, &member, "person").await.1["commitments"].as_array().unwrap().is_empty(), "nothing was made");
-    assert_eq!(post(&app, &outsider, "/commitments", &[("task", &t), ("category", "学习提高"), ("content", "冒名"), ("measures", "x"), ("target", "y"), ("due", "2012-12-01")]).await.0, 404);
+    assert_eq!(
+        post(&app, &outsider, "/commitments", &[("task", &t), ("category", "学习提高"), ("content", "冒名"), ("measures", "x"), ("target", "y"), ("due", "2012-12-01")]).await.0,
+        404
+    );
 
     // The member: a draft (not yet counted), then handed in (counted), and a second at once.
     let a = make(&app, &member, member_task, r3, "学习提高", "每月精读一本理论著作并撰写读书笔记", "2012-12-20", false).await;
@@ -149,7 +176,9 @@ async fn commitments_run_from_requirements_to_ratings_boards_and_roll_ups(app: T
     let (s, body) = post(&app, &orgsec, "/commitments/review", &[("ids", &b.to_string()), ("action", "return"), ("comment", " ")]).await;
     assert_eq!(s, 422);
     assert!(body.contains("退回时请写明意见"));
-    let (s, body) = post(&app, &orgsec, "/commitments/review", &[("ids", &a.to_string()), ("ids", &c.to_string()), ("ids", &d.to_string()), ("action", "approve"), ("comment", "切实可行")]).await;
+    let (s, body) =
+        post(&app, &orgsec, "/commitments/review", &[("ids", &a.to_string()), ("ids", &c.to_string()), ("ids", &d.to_string()), ("action", "approve"), ("comment", "切实可行")])
+            .await;
     assert_eq!(s, 303, "{body}");
     assert_eq!(post(&app, &orgsec, "/commitments/review", &[("ids", &b.to_string()), ("action", "return"), ("comment", "措施不够具体")]).await.0, 303);
     assert_eq!(post(&app, &orgsec, "/commitments/review", &[("ids", &a.to_string()), ("action", "approve")]).await.0, 409, "an approved commitment waits for no decision");
@@ -352,14 +381,25 @@ async fn a_long_board_continues_on_further_pdf_pages(app: TestApp) {
     let branch = reach(&app, "branchsec", "org").await;
     let (task, _) = task_of(&app, &member, "person").await;
     let long = format!("{}长承诺结束", "很长的承诺内容，".repeat(240));
-    let (s, location) = post(&app, &member, "/commitments", &[("task", &task.to_string()), ("category", "学习提高"), ("content", &long), ("measures", "按月落实"), ("target", "完成"), ("due", "2012-12-01"), ("submit", "1")]).await;
+    let (s, location) = post(
+        &app,
+        &member,
+        "/commitments",
+        &[("task", &task.to_string()), ("category", "学习提高"), ("content", &long), ("measures", "按月落实"), ("target", "完成"), ("due", "2012-12-01"), ("submit", "1")],
+    )
+    .await;
     assert_eq!(s, 303, "{location}");
     let mut ids = vec![id_in(&location).to_string()];
     for i in 0..30 {
         let content = format!("第{}项承诺：围绕学风建设做一件实事，帮助同学共同进步，按月报告进展，接受支部和群众监督", i + 1);
         let (t, due) = (task.to_string(), "2012-12-01");
-        let (s, location) =
-            post(&app, &member, "/commitments", &[("task", &t), ("category", "学习提高"), ("content", &content), ("measures", "按月落实"), ("target", "完成"), ("due", due), ("submit", "1")]).await;
+        let (s, location) = post(
+            &app,
+            &member,
+            "/commitments",
+            &[("task", &t), ("category", "学习提高"), ("content", &content), ("measures", "按月落实"), ("target", "完成"), ("due", due), ("submit", "1")],
+        )
+        .await;
         assert_eq!(s, 303, "{location}");
         ids.push(id_in(&location).to_string());
     }

@@ -3,9 +3,9 @@
 
 mod common;
 
-use common::{client, TestApp, PASSWORD};
+use common::{PASSWORD, TestApp, client};
 use reqwest::header::{CONTENT_TYPE, ORIGIN};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 /// The last id of a reach's path, such as 55 of "/1/49/55/".
 fn last_id(path: &str) -> i64 {
@@ -244,7 +244,6 @@ async fn library_standard(app: &TestApp, f: &Fixture) -> i64 {
     page[i..].chars().take_while(char::is_ascii_digit).collect::<String>().parse().unwrap()
 }
 
-
 /// A window survey of the library, made by its unit head; with `open`, its targets set, the
 /// unit head invited, and opened.
 async fn library_survey(app: &TestApp, f: &Fixture, n: usize, open: bool) -> i64 {
@@ -268,7 +267,15 @@ async fn member_commitment(app: &TestApp, content: &str, approved: bool) -> i64 
     let c = app.login("member").await;
     let mine = app.get_json(&c, "/api/v1/commitments/mine").await;
     let task = mine.as_array().unwrap().iter().find(|t| t["owner_kind"] == "person").unwrap()["task_id"].as_i64().unwrap().to_string();
-    let fields = [("task", task.as_str()), ("category", "学习提高"), ("content", content), ("measures", "按月落实"), ("target", "完成"), ("due", "2012-12-01"), ("submit", if approved { "1" } else { "0" })];
+    let fields = [
+        ("task", task.as_str()),
+        ("category", "学习提高"),
+        ("content", content),
+        ("measures", "按月落实"),
+        ("target", "完成"),
+        ("due", "2012-12-01"),
+        ("submit", if approved { "1" } else { "0" }),
+    ];
     let r = app.post_form(&c, "/commitments", &fields).await;
     assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
     let id: i64 = r.headers()["location"].to_str().unwrap().trim_start_matches("/commitments/").split('?').next().unwrap().parse().unwrap();
@@ -296,56 +303,168 @@ async fn new_person_in_branch(app: &TestApp, f: &Fixture, number: &str) -> i64 {
 }
 
 async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Option<Case> {
-    let person_fields = |number: &str| {
-        form(&[("name", "测试修改"), ("kind", "student"), ("number", number), ("political_status", "01"), ("gender", "female"), ("phone", "13807311234")])
-    };
+    let person_fields =
+        |number: &str| form(&[("name", "测试修改"), ("kind", "student"), ("number", number), ("political_status", "01"), ("gender", "female"), ("phone", "13807311234")]);
     let uniq = format!("{:02}", n);
     Some(match name {
-        "org_page" => Case { method: "GET", path: format!("/orgs/{}", f.branch), form: None, json: None, insider: "branchsec", outsider: "branchsec2", secret: f.branch_name.clone() },
-        "org_update" => Case { method: "POST", path: format!("/orgs/{}", f.branch), form: form(&[("name", &f.branch_name), ("category", "student")]), json: None, insider: "branchsec", outsider: "branchsec2", secret: f.branch_name.clone() },
-        "org_create_child" => Case { method: "POST", path: format!("/orgs/{}/children", f.branch), form: form(&[("kind", "group"), ("child_name", &format!("新党小组{uniq}"))]), json: None, insider: "branchsec", outsider: "branchsec2", secret: f.branch_name.clone() },
+        "org_page" => {
+            Case { method: "GET", path: format!("/orgs/{}", f.branch), form: None, json: None, insider: "branchsec", outsider: "branchsec2", secret: f.branch_name.clone() }
+        }
+        "org_update" => Case {
+            method: "POST",
+            path: format!("/orgs/{}", f.branch),
+            form: form(&[("name", &f.branch_name), ("category", "student")]),
+            json: None,
+            insider: "branchsec",
+            outsider: "branchsec2",
+            secret: f.branch_name.clone(),
+        },
+        "org_create_child" => Case {
+            method: "POST",
+            path: format!("/orgs/{}/children", f.branch),
+            form: form(&[("kind", "group"), ("child_name", &format!("新党小组{uniq}"))]),
+            json: None,
+            insider: "branchsec",
+            outsider: "branchsec2",
+            secret: f.branch_name.clone(),
+        },
         "org_move" | "api_org_move" => {
             // A new branch with a group in the college; the college secretary moves the group.
             let college = reach(app, "orgsec", "org").await;
-            let b1 = office_post(app, &format!("/api/v1/orgs/{college}/children"), json!({"kind": "branch", "name": format!("移动测试支部甲{uniq}")})).await["id"].as_i64().unwrap();
-            let b2 = office_post(app, &format!("/api/v1/orgs/{college}/children"), json!({"kind": "branch", "name": format!("移动测试支部乙{uniq}")})).await["id"].as_i64().unwrap();
+            let b1 =
+                office_post(app, &format!("/api/v1/orgs/{college}/children"), json!({"kind": "branch", "name": format!("移动测试支部甲{uniq}")})).await["id"].as_i64().unwrap();
+            let b2 =
+                office_post(app, &format!("/api/v1/orgs/{college}/children"), json!({"kind": "branch", "name": format!("移动测试支部乙{uniq}")})).await["id"].as_i64().unwrap();
             let g = office_post(app, &format!("/api/v1/orgs/{b1}/children"), json!({"kind": "group", "name": "待移动党小组"})).await["id"].as_i64().unwrap();
             if name == "org_move" {
-                Case { method: "POST", path: format!("/orgs/{g}/move"), form: form(&[("parent_id", &b2.to_string())]), json: None, insider: "orgsec", outsider: "branchsec2", secret: "待移动党小组".into() }
+                Case {
+                    method: "POST",
+                    path: format!("/orgs/{g}/move"),
+                    form: form(&[("parent_id", &b2.to_string())]),
+                    json: None,
+                    insider: "orgsec",
+                    outsider: "branchsec2",
+                    secret: "待移动党小组".into(),
+                }
             } else {
-                Case { method: "POST", path: format!("/api/v1/orgs/{g}/move"), form: None, json: Some(json!({"parent_id": b2})), insider: "orgsec", outsider: "branchsec2", secret: "待移动党小组".into() }
+                Case {
+                    method: "POST",
+                    path: format!("/api/v1/orgs/{g}/move"),
+                    form: None,
+                    json: Some(json!({"parent_id": b2})),
+                    insider: "orgsec",
+                    outsider: "branchsec2",
+                    secret: "待移动党小组".into(),
+                }
             }
         }
         "org_close" | "api_org_close" => {
             let g = office_post(app, &format!("/api/v1/orgs/{}/children", f.branch), json!({"kind": "group", "name": format!("待撤销党小组{uniq}")})).await["id"].as_i64().unwrap();
             if name == "org_close" {
-                Case { method: "POST", path: format!("/orgs/{g}/close"), form: form(&[("confirm", "yes")]), json: None, insider: "branchsec", outsider: "branchsec2", secret: "待撤销党小组".into() }
+                Case {
+                    method: "POST",
+                    path: format!("/orgs/{g}/close"),
+                    form: form(&[("confirm", "yes")]),
+                    json: None,
+                    insider: "branchsec",
+                    outsider: "branchsec2",
+                    secret: "待撤销党小组".into(),
+                }
             } else {
-                Case { method: "POST", path: format!("/api/v1/orgs/{g}/close"), form: None, json: Some(json!({})), insider: "branchsec", outsider: "branchsec2", secret: "待撤销党小组".into() }
+                Case {
+                    method: "POST",
+                    path: format!("/api/v1/orgs/{g}/close"),
+                    form: None,
+                    json: Some(json!({})),
+                    insider: "branchsec",
+                    outsider: "branchsec2",
+                    secret: "待撤销党小组".into(),
+                }
             }
         }
         "unit_page" => Case { method: "GET", path: format!("/units/{}", f.class), form: None, json: None, insider: "cadre", outsider: "branchsec2", secret: String::new() },
-        "unit_update" => Case { method: "POST", path: format!("/units/{}", f.window), form: form(&[("name", &format!("更名窗口{uniq}"))]), json: None, insider: "unithead", outsider: "orgsec", secret: String::new() },
-        "unit_create_child" => Case { method: "POST", path: format!("/units/{}/children", f.library), form: form(&[("kind", "window"), ("child_name", &format!("新服务台{uniq}"))]), json: None, insider: "unithead", outsider: "orgsec", secret: String::new() },
+        "unit_update" => Case {
+            method: "POST",
+            path: format!("/units/{}", f.window),
+            form: form(&[("name", &format!("更名窗口{uniq}"))]),
+            json: None,
+            insider: "unithead",
+            outsider: "orgsec",
+            secret: String::new(),
+        },
+        "unit_create_child" => Case {
+            method: "POST",
+            path: format!("/units/{}/children", f.library),
+            form: form(&[("kind", "window"), ("child_name", &format!("新服务台{uniq}"))]),
+            json: None,
+            insider: "unithead",
+            outsider: "orgsec",
+            secret: String::new(),
+        },
         "unit_move" | "api_unit_move" => {
-            let section = office_post(app, &format!("/api/v1/units/{}/children", f.library), json!({"kind": "section", "name": format!("流通部{uniq}")})).await["id"].as_i64().unwrap();
-            let w = office_post(app, &format!("/api/v1/units/{}/children", f.library), json!({"kind": "window", "name": format!("待移动窗口{uniq}")})).await["id"].as_i64().unwrap();
+            let section =
+                office_post(app, &format!("/api/v1/units/{}/children", f.library), json!({"kind": "section", "name": format!("流通部{uniq}")})).await["id"].as_i64().unwrap();
+            let w =
+                office_post(app, &format!("/api/v1/units/{}/children", f.library), json!({"kind": "window", "name": format!("待移动窗口{uniq}")})).await["id"].as_i64().unwrap();
             if name == "unit_move" {
-                Case { method: "POST", path: format!("/units/{w}/move"), form: form(&[("parent_id", &section.to_string())]), json: None, insider: "unithead", outsider: "orgsec", secret: "待移动窗口".into() }
+                Case {
+                    method: "POST",
+                    path: format!("/units/{w}/move"),
+                    form: form(&[("parent_id", &section.to_string())]),
+                    json: None,
+                    insider: "unithead",
+                    outsider: "orgsec",
+                    secret: "待移动窗口".into(),
+                }
             } else {
-                Case { method: "POST", path: format!("/api/v1/units/{w}/move"), form: None, json: Some(json!({"parent_id": section})), insider: "unithead", outsider: "orgsec", secret: "待移动窗口".into() }
+                Case {
+                    method: "POST",
+                    path: format!("/api/v1/units/{w}/move"),
+                    form: None,
+                    json: Some(json!({"parent_id": section})),
+                    insider: "unithead",
+                    outsider: "orgsec",
+                    secret: "待移动窗口".into(),
+                }
             }
         }
         "unit_close" | "api_unit_close" => {
-            let w = office_post(app, &format!("/api/v1/units/{}/children", f.library), json!({"kind": "window", "name": format!("待撤销窗口{uniq}")})).await["id"].as_i64().unwrap();
+            let w =
+                office_post(app, &format!("/api/v1/units/{}/children", f.library), json!({"kind": "window", "name": format!("待撤销窗口{uniq}")})).await["id"].as_i64().unwrap();
             if name == "unit_close" {
-                Case { method: "POST", path: format!("/units/{w}/close"), form: form(&[("confirm", "yes")]), json: None, insider: "unithead", outsider: "orgsec", secret: "待撤销窗口".into() }
+                Case {
+                    method: "POST",
+                    path: format!("/units/{w}/close"),
+                    form: form(&[("confirm", "yes")]),
+                    json: None,
+                    insider: "unithead",
+                    outsider: "orgsec",
+                    secret: "待撤销窗口".into(),
+                }
             } else {
-                Case { method: "POST", path: format!("/api/v1/units/{w}/close"), form: None, json: Some(json!({})), insider: "unithead", outsider: "orgsec", secret: "待撤销窗口".into() }
+                Case {
+                    method: "POST",
+                    path: format!("/api/v1/units/{w}/close"),
+                    form: None,
+                    json: Some(json!({})),
+                    insider: "unithead",
+                    outsider: "orgsec",
+                    secret: "待撤销窗口".into(),
+                }
             }
         }
-        "person_page" => Case { method: "GET", path: format!("/people/{}", f.member), form: None, json: None, insider: "branchsec", outsider: "branchsec2", secret: f.member_number.clone() },
-        "person_edit" => Case { method: "GET", path: format!("/people/{}/edit", f.member), form: None, json: None, insider: "branchsec", outsider: "branchsec2", secret: f.member_number.clone() },
+        "person_page" => {
+            Case { method: "GET", path: format!("/people/{}", f.member), form: None, json: None, insider: "branchsec", outsider: "branchsec2", secret: f.member_number.clone() }
+        }
+        "person_edit" => Case {
+            method: "GET",
+            path: format!("/people/{}/edit", f.member),
+            form: None,
+            json: None,
+            insider: "branchsec",
+            outsider: "branchsec2",
+            secret: f.member_number.clone(),
+        },
         "person_update" => {
             let number = format!("2012990{uniq}01");
             let id = new_person_in_branch(app, f, &number).await;
@@ -356,9 +475,25 @@ async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Option<Ca
             let id = new_person_in_branch(app, f, &number).await;
             let g = office_post(app, &format!("/api/v1/orgs/{}/children", f.branch), json!({"kind": "group", "name": format!("新编党小组{uniq}")})).await["id"].as_i64().unwrap();
             if name == "membership_add" {
-                Case { method: "POST", path: format!("/people/{id}/memberships"), form: form(&[("tree", "org"), ("org_id", &g.to_string()), ("post", "group_leader")]), json: None, insider: "branchsec", outsider: "branchsec2", secret: number }
+                Case {
+                    method: "POST",
+                    path: format!("/people/{id}/memberships"),
+                    form: form(&[("tree", "org"), ("org_id", &g.to_string()), ("post", "group_leader")]),
+                    json: None,
+                    insider: "branchsec",
+                    outsider: "branchsec2",
+                    secret: number,
+                }
             } else {
-                Case { method: "POST", path: format!("/api/v1/people/{id}/memberships"), form: None, json: Some(json!({"tree": "org", "node_id": g, "role": "group_leader"})), insider: "branchsec", outsider: "branchsec2", secret: number }
+                Case {
+                    method: "POST",
+                    path: format!("/api/v1/people/{id}/memberships"),
+                    form: None,
+                    json: Some(json!({"tree": "org", "node_id": g, "role": "group_leader"})),
+                    insider: "branchsec",
+                    outsider: "branchsec2",
+                    secret: number,
+                }
             }
         }
         "membership_end" | "api_membership_end" => {
@@ -368,18 +503,50 @@ async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Option<Ca
             let p = app.get_json(&office, &format!("/api/v1/people/{id}")).await;
             let mid = p["memberships"][0]["id"].as_i64().unwrap();
             if name == "membership_end" {
-                Case { method: "POST", path: format!("/people/{id}/memberships/org/{mid}/end"), form: form(&[("reason", "转出"), ("confirm", "yes")]), json: None, insider: "branchsec", outsider: "branchsec2", secret: number }
+                Case {
+                    method: "POST",
+                    path: format!("/people/{id}/memberships/org/{mid}/end"),
+                    form: form(&[("reason", "转出"), ("confirm", "yes")]),
+                    json: None,
+                    insider: "branchsec",
+                    outsider: "branchsec2",
+                    secret: number,
+                }
             } else {
-                Case { method: "POST", path: format!("/api/v1/people/{id}/memberships/org/{mid}/end"), form: None, json: Some(json!({"reason": "转出"})), insider: "branchsec", outsider: "branchsec2", secret: number }
+                Case {
+                    method: "POST",
+                    path: format!("/api/v1/people/{id}/memberships/org/{mid}/end"),
+                    form: None,
+                    json: Some(json!({"reason": "转出"})),
+                    insider: "branchsec",
+                    outsider: "branchsec2",
+                    secret: number,
+                }
             }
         }
         "person_leave" | "api_person_leave" => {
             let number = format!("2012993{uniq}01");
             let id = new_person_in_branch(app, f, &number).await;
             if name == "person_leave" {
-                Case { method: "POST", path: format!("/people/{id}/leave"), form: form(&[("leave_reason", "毕业"), ("confirm", "yes")]), json: None, insider: "branchsec", outsider: "branchsec2", secret: number }
+                Case {
+                    method: "POST",
+                    path: format!("/people/{id}/leave"),
+                    form: form(&[("leave_reason", "毕业"), ("confirm", "yes")]),
+                    json: None,
+                    insider: "branchsec",
+                    outsider: "branchsec2",
+                    secret: number,
+                }
             } else {
-                Case { method: "POST", path: format!("/api/v1/people/{id}/leave"), form: None, json: Some(json!({"reason": "毕业"})), insider: "branchsec", outsider: "branchsec2", secret: number }
+                Case {
+                    method: "POST",
+                    path: format!("/api/v1/people/{id}/leave"),
+                    form: None,
+                    json: Some(json!({"reason": "毕业"})),
+                    insider: "branchsec",
+                    outsider: "branchsec2",
+                    secret: number,
+                }
             }
         }
         "import_preview" | "import_commit" | "import_discard" | "import_problems" | "api_import" | "api_import_commit" | "api_import_discard" => {
@@ -401,16 +568,48 @@ async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Option<Ca
             if name == "person_activation" {
                 Case { method: "POST", path: format!("/people/{id}/activation"), form: form(&[]), json: None, insider: "branchsec", outsider: "branchsec2", secret: number }
             } else {
-                Case { method: "POST", path: format!("/api/v1/people/{id}/activation"), form: None, json: Some(json!({})), insider: "branchsec", outsider: "branchsec2", secret: number }
+                Case {
+                    method: "POST",
+                    path: format!("/api/v1/people/{id}/activation"),
+                    form: None,
+                    json: Some(json!({})),
+                    insider: "branchsec",
+                    outsider: "branchsec2",
+                    secret: number,
+                }
             }
         }
         "org_delegate" | "api_org_delegate" | "api_org_delegations" => {
             let member_account = app.get_json(&app.login("member").await, "/api/v1/me").await["id"].as_i64().unwrap();
             let until = pacesetter_domain::dates::iso(pacesetter_domain::dates::today().saturating_add(time::Duration::days(10)));
             match name {
-                "org_delegate" => Case { method: "POST", path: format!("/orgs/{}/delegations", f.branch), form: form(&[("account_id", &member_account.to_string()), ("end_date", &until)]), json: None, insider: "branchsec", outsider: "branchsec2", secret: f.branch_name.clone() },
-                "api_org_delegate" => Case { method: "POST", path: format!("/api/v1/orgs/{}/delegations", f.branch), form: None, json: Some(json!({"account_id": member_account, "end_date": until})), insider: "branchsec", outsider: "branchsec2", secret: f.branch_name.clone() },
-                _ => Case { method: "GET", path: format!("/api/v1/orgs/{}/delegations", f.branch), form: None, json: None, insider: "branchsec", outsider: "branchsec2", secret: f.branch_name.clone() },
+                "org_delegate" => Case {
+                    method: "POST",
+                    path: format!("/orgs/{}/delegations", f.branch),
+                    form: form(&[("account_id", &member_account.to_string()), ("end_date", &until)]),
+                    json: None,
+                    insider: "branchsec",
+                    outsider: "branchsec2",
+                    secret: f.branch_name.clone(),
+                },
+                "api_org_delegate" => Case {
+                    method: "POST",
+                    path: format!("/api/v1/orgs/{}/delegations", f.branch),
+                    form: None,
+                    json: Some(json!({"account_id": member_account, "end_date": until})),
+                    insider: "branchsec",
+                    outsider: "branchsec2",
+                    secret: f.branch_name.clone(),
+                },
+                _ => Case {
+                    method: "GET",
+                    path: format!("/api/v1/orgs/{}/delegations", f.branch),
+                    form: None,
+                    json: None,
+                    insider: "branchsec",
+                    outsider: "branchsec2",
+                    secret: f.branch_name.clone(),
+                },
             }
         }
         "delegation_end" | "api_delegation_end" => {
@@ -421,19 +620,85 @@ async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Option<Ca
             let list: Value = r.json().await.unwrap();
             let id = list.as_array().unwrap().iter().map(|d| d["id"].as_i64().unwrap()).max().unwrap();
             if name == "delegation_end" {
-                Case { method: "POST", path: format!("/delegations/{id}/end"), form: form(&[("org_id", &f.branch.to_string())]), json: None, insider: "branchsec", outsider: "branchsec2", secret: f.branch_name.clone() }
+                Case {
+                    method: "POST",
+                    path: format!("/delegations/{id}/end"),
+                    form: form(&[("org_id", &f.branch.to_string())]),
+                    json: None,
+                    insider: "branchsec",
+                    outsider: "branchsec2",
+                    secret: f.branch_name.clone(),
+                }
             } else {
-                Case { method: "POST", path: format!("/api/v1/delegations/{id}/end"), form: None, json: Some(json!({})), insider: "branchsec", outsider: "branchsec2", secret: f.branch_name.clone() }
+                Case {
+                    method: "POST",
+                    path: format!("/api/v1/delegations/{id}/end"),
+                    form: None,
+                    json: Some(json!({})),
+                    insider: "branchsec",
+                    outsider: "branchsec2",
+                    secret: f.branch_name.clone(),
+                }
             }
         }
-        "api_org" => Case { method: "GET", path: format!("/api/v1/orgs/{}", f.branch), form: None, json: None, insider: "branchsec", outsider: "branchsec2", secret: f.branch_name.clone() },
-        "api_org_update" => Case { method: "PATCH", path: format!("/api/v1/orgs/{}", f.branch), form: None, json: Some(json!({"name": f.branch_name})), insider: "branchsec", outsider: "branchsec2", secret: f.branch_name.clone() },
-        "api_org_create" => Case { method: "POST", path: format!("/api/v1/orgs/{}/children", f.branch), form: None, json: Some(json!({"kind": "group", "name": format!("API党小组{uniq}")})), insider: "branchsec", outsider: "branchsec2", secret: f.branch_name.clone() },
+        "api_org" => {
+            Case { method: "GET", path: format!("/api/v1/orgs/{}", f.branch), form: None, json: None, insider: "branchsec", outsider: "branchsec2", secret: f.branch_name.clone() }
+        }
+        "api_org_update" => Case {
+            method: "PATCH",
+            path: format!("/api/v1/orgs/{}", f.branch),
+            form: None,
+            json: Some(json!({"name": f.branch_name})),
+            insider: "branchsec",
+            outsider: "branchsec2",
+            secret: f.branch_name.clone(),
+        },
+        "api_org_create" => Case {
+            method: "POST",
+            path: format!("/api/v1/orgs/{}/children", f.branch),
+            form: None,
+            json: Some(json!({"kind": "group", "name": format!("API党小组{uniq}")})),
+            insider: "branchsec",
+            outsider: "branchsec2",
+            secret: f.branch_name.clone(),
+        },
         "api_unit" => Case { method: "GET", path: format!("/api/v1/units/{}", f.class), form: None, json: None, insider: "cadre", outsider: "branchsec2", secret: String::new() },
-        "api_unit_update" => Case { method: "PATCH", path: format!("/api/v1/units/{}", f.window), form: None, json: Some(json!({"name": format!("API更名窗口{uniq}")})), insider: "unithead", outsider: "orgsec", secret: String::new() },
-        "api_unit_create" => Case { method: "POST", path: format!("/api/v1/units/{}/children", f.library), form: None, json: Some(json!({"kind": "window", "name": format!("API服务台{uniq}")})), insider: "unithead", outsider: "orgsec", secret: String::new() },
-        "api_person" => Case { method: "GET", path: format!("/api/v1/people/{}", f.member), form: None, json: None, insider: "branchsec", outsider: "branchsec2", secret: f.member_number.clone() },
-        "api_person_update" => Case { method: "PATCH", path: format!("/api/v1/people/{}", f.member), form: None, json: Some(json!({"phone": "13907311234"})), insider: "branchsec", outsider: "branchsec2", secret: f.member_number.clone() },
+        "api_unit_update" => Case {
+            method: "PATCH",
+            path: format!("/api/v1/units/{}", f.window),
+            form: None,
+            json: Some(json!({"name": format!("API更名窗口{uniq}")})),
+            insider: "unithead",
+            outsider: "orgsec",
+            secret: String::new(),
+        },
+        "api_unit_create" => Case {
+            method: "POST",
+            path: format!("/api/v1/units/{}/children", f.library),
+            form: None,
+            json: Some(json!({"kind": "window", "name": format!("API服务台{uniq}")})),
+            insider: "unithead",
+            outsider: "orgsec",
+            secret: String::new(),
+        },
+        "api_person" => Case {
+            method: "GET",
+            path: format!("/api/v1/people/{}", f.member),
+            form: None,
+            json: None,
+            insider: "branchsec",
+            outsider: "branchsec2",
+            secret: f.member_number.clone(),
+        },
+        "api_person_update" => Case {
+            method: "PATCH",
+            path: format!("/api/v1/people/{}", f.member),
+            form: None,
+            json: Some(json!({"phone": "13907311234"})),
+            insider: "branchsec",
+            outsider: "branchsec2",
+            secret: f.member_number.clone(),
+        },
         "task_page" | "api_task" | "task_submit" | "api_task_submit" | "task_review" | "api_task_review" | "attachment" => {
             let submitted = matches!(name, "task_review" | "api_task_review" | "attachment");
             let (id, att) = fresh_task(app, &uniq, submitted).await;
@@ -450,8 +715,18 @@ async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Option<Ca
             };
             Case { method, path, form: form_body, json: json_body, insider: "orgsec", outsider: "branchsec2", secret }
         }
-        "unit_standards" => Case { method: "GET", path: format!("/units/{}/standards", f.library), form: None, json: None, insider: "unithead", outsider: "orgsec", secret: String::new() },
-        "unit_standards_change" => Case { method: "POST", path: format!("/units/{}/standards", f.library), form: form(&[("item", &format!("文明用语{uniq}")), ("weight", "10")]), json: None, insider: "unithead", outsider: "orgsec", secret: String::new() },
+        "unit_standards" => {
+            Case { method: "GET", path: format!("/units/{}/standards", f.library), form: None, json: None, insider: "unithead", outsider: "orgsec", secret: String::new() }
+        }
+        "unit_standards_change" => Case {
+            method: "POST",
+            path: format!("/units/{}/standards", f.library),
+            form: form(&[("item", &format!("文明用语{uniq}")), ("weight", "10")]),
+            json: None,
+            insider: "unithead",
+            outsider: "orgsec",
+            secret: String::new(),
+        },
         "commitment_page" | "commitment_edit" | "api_commitment" => {
             // A draft is seen only inside the scope of its owner.
             let content = format!("范围测试承诺{uniq}");
@@ -475,7 +750,10 @@ async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Option<Ca
             } else {
                 let c = app.login("member").await;
                 let token = app.csrf(&c, "/home").await;
-                let mp = reqwest::multipart::Form::new().text("percent", "20").text("text", "照片为证").part("files", reqwest::multipart::Part::bytes(common::png_1x1()).file_name("证明.png"));
+                let mp = reqwest::multipart::Form::new()
+                    .text("percent", "20")
+                    .text("text", "照片为证")
+                    .part("files", reqwest::multipart::Part::bytes(common::png_1x1()).file_name("证明.png"));
                 let r = c.post(app.url(&format!("/commitments/{id}/progress"))).header("x-csrf-token", token).multipart(mp).send().await.unwrap();
                 assert_eq!(r.status(), 303);
                 let page = c.get(app.url(&format!("/commitments/{id}"))).send().await.unwrap().text().await.unwrap();
@@ -488,7 +766,15 @@ async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Option<Ca
             let sid = library_standard(app, f).await;
             let score = format!("score_{sid}");
             if name == "window_inspect" {
-                Case { method: "POST", path: format!("/w/{}/inspections", f.window), form: form(&[("_multipart", ""), (&score, "80"), ("notes", "抽查")]), json: None, insider: "unithead", outsider: "orgsec", secret: String::new() }
+                Case {
+                    method: "POST",
+                    path: format!("/w/{}/inspections", f.window),
+                    form: form(&[("_multipart", ""), (&score, "80"), ("notes", "抽查")]),
+                    json: None,
+                    insider: "unithead",
+                    outsider: "orgsec",
+                    secret: String::new(),
+                }
             } else {
                 let c = app.login("unithead").await;
                 let token = app.csrf(&c, "/home").await;
@@ -513,10 +799,34 @@ async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Option<Ca
             let answers: Vec<(&str, &str)> = answers.iter().map(|(k, v)| (*k, *v)).collect();
             match name {
                 "survey_page" => Case { method: "GET", path: at(""), form: None, json: None, insider, outsider, secret: format!("图书馆窗口测评{n}") },
-                "survey_questions" => Case { method: "POST", path: at("/questions"), form: form(&[("action", "add"), ("kind", "text"), ("text", "其他意见")]), json: None, insider, outsider, secret: String::new() },
+                "survey_questions" => Case {
+                    method: "POST",
+                    path: at("/questions"),
+                    form: form(&[("action", "add"), ("kind", "text"), ("text", "其他意见")]),
+                    json: None,
+                    insider,
+                    outsider,
+                    secret: String::new(),
+                },
                 "survey_targets" => Case { method: "POST", path: at("/targets"), form: form(&[]), json: None, insider, outsider, secret: String::new() },
-                "survey_audience" => Case { method: "POST", path: at("/audience"), form: form(&[("mode", "unit"), ("node", &f.library.to_string())]), json: None, insider, outsider, secret: String::new() },
-                "survey_sample" => Case { method: "POST", path: at("/samples"), form: form(&[("node", &f.library.to_string()), ("size", "1"), ("stratify", "none")]), json: None, insider, outsider, secret: String::new() },
+                "survey_audience" => Case {
+                    method: "POST",
+                    path: at("/audience"),
+                    form: form(&[("mode", "unit"), ("node", &f.library.to_string())]),
+                    json: None,
+                    insider,
+                    outsider,
+                    secret: String::new(),
+                },
+                "survey_sample" => Case {
+                    method: "POST",
+                    path: at("/samples"),
+                    form: form(&[("node", &f.library.to_string()), ("size", "1"), ("stratify", "none")]),
+                    json: None,
+                    insider,
+                    outsider,
+                    secret: String::new(),
+                },
                 "survey_links_revoke" => {
                     let c = app.login("unithead").await;
                     let number = app.get_json(&c, &format!("/api/v1/people/{}", app.get_json(&c, "/api/v1/me").await["person_id"])).await["number"].as_str().unwrap().to_string();
@@ -524,7 +834,9 @@ async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Option<Ca
                     assert_eq!(app.post_form(&c, &at("/links"), &[("kind", "personal")]).await.status(), 303);
                     Case { method: "POST", path: at("/links/revoke"), form: form(&[("number", &number)]), json: None, insider, outsider, secret: String::new() }
                 }
-                "survey_links" => Case { method: "POST", path: at("/links"), form: form(&[("kind", "slips"), ("count", "2")]), json: None, insider, outsider, secret: String::new() },
+                "survey_links" => {
+                    Case { method: "POST", path: at("/links"), form: form(&[("kind", "slips"), ("count", "2")]), json: None, insider, outsider, secret: String::new() }
+                }
                 "survey_open" => {
                     let c = app.login("unithead").await;
                     assert_eq!(app.post_form(&c, &at("/targets"), &[]).await.status(), 303);
@@ -536,7 +848,9 @@ async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Option<Ca
                 "survey_answer_submit" => Case { method: "POST", path: at("/answer"), form: form(&answers), json: None, insider, outsider, secret: String::new() },
                 "survey_results" => Case { method: "GET", path: at("/results"), form: None, json: None, insider, outsider, secret: format!("图书馆窗口测评{n}") },
                 "survey_export" => Case { method: "GET", path: at("/export/summary.xlsx"), form: None, json: None, insider, outsider, secret: String::new() },
-                "api_survey_results" => Case { method: "GET", path: format!("/api/v1/surveys/{id}/results"), form: None, json: None, insider, outsider, secret: format!("图书馆窗口测评{n}") },
+                "api_survey_results" => {
+                    Case { method: "GET", path: format!("/api/v1/surveys/{id}/results"), form: None, json: None, insider, outsider, secret: format!("图书馆窗口测评{n}") }
+                }
                 "api_survey_answer" => {
                     let body = json!({"target": f.window, "answers": {"q1": 0, "q2": 0, "q3": 1, "q4": 0, "q5": 0, "q6": 2, "q7": 0, "q8": 0, "q9": 0}});
                     Case { method: "POST", path: format!("/api/v1/surveys/{id}/responses"), form: None, json: Some(body), insider, outsider, secret: String::new() }
@@ -723,7 +1037,12 @@ async fn a_person_is_edited_and_the_change_is_audited(app: TestApp) {
 async fn a_person_who_leaves_keeps_their_history(app: TestApp) {
     let office = app.login("office").await;
     let branch = reach(&app, "branchsec", "org").await;
-    let p = office.post(app.url("/api/v1/people")).json(&json!({"name": "毕业生", "kind": "student", "number": "200899990001", "political_status": "01", "org_id": branch})).send().await.unwrap();
+    let p = office
+        .post(app.url("/api/v1/people"))
+        .json(&json!({"name": "毕业生", "kind": "student", "number": "200899990001", "political_status": "01", "org_id": branch}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(p.status(), 200);
     let id = p.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
     let c = app.login("branchsec").await;
@@ -771,7 +1090,12 @@ async fn a_transfer_ends_one_membership_and_starts_another(app: TestApp) {
 async fn exports_are_excel_and_csv_with_formulas_neutralised(app: TestApp) {
     let office = app.login("office").await;
     let branch = reach(&app, "branchsec", "org").await;
-    let r = office.post(app.url("/api/v1/people")).json(&json!({"name": "=HYPERLINK(\"http://x\")", "kind": "student", "number": "201299990099", "political_status": "01", "org_id": branch})).send().await.unwrap();
+    let r = office
+        .post(app.url("/api/v1/people"))
+        .json(&json!({"name": "=HYPERLINK(\"http://x\")", "kind": "student", "number": "201299990099", "political_status": "01", "org_id": branch}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     let c = app.login("branchsec").await;
     let r = c.get(app.url("/people/export.csv")).send().await.unwrap();
@@ -1030,7 +1354,9 @@ async fn every_page_renders_for_every_demo_account(app: TestApp) {
             let r = c.get(app.url(path)).send().await.unwrap();
             assert_eq!(r.status(), 200, "{user} {path}");
         }
-        for path in [format!("/orgs/{branch}"), format!("/units/{class}"), format!("/people/{member}"), "/accounts".into(), "/relations".into(), "/audit".into(), "/people/new".into()] {
+        for path in
+            [format!("/orgs/{branch}"), format!("/units/{class}"), format!("/people/{member}"), "/accounts".into(), "/relations".into(), "/audit".into(), "/people/new".into()]
+        {
             let s = c.get(app.url(&path)).send().await.unwrap().status().as_u16();
             assert!(matches!(s, 200 | 403 | 404), "{user} {path}: {s}");
         }
@@ -1042,7 +1368,12 @@ both!(user_text_is_always_escaped);
 async fn user_text_is_always_escaped(app: TestApp) {
     let office = app.login("office").await;
     let branch = reach(&app, "branchsec", "org").await;
-    let r = office.post(app.url("/api/v1/people")).json(&json!({"name": "<script>alert(1)</script>", "kind": "student", "number": "201299990077", "political_status": "01", "org_id": branch})).send().await.unwrap();
+    let r = office
+        .post(app.url("/api/v1/people"))
+        .json(&json!({"name": "<script>alert(1)</script>", "kind": "student", "number": "201299990077", "political_status": "01", "org_id": branch}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     let id = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
     for path in [format!("/people/{id}"), "/people?q=script".into(), format!("/orgs/{branch}"), "/directory?q=script".into()] {
@@ -1068,7 +1399,12 @@ async fn a_second_start_keeps_the_data() {
     let office = app.login("office").await;
     let before = app.get_json(&office, "/api/v1/people").await["total"].as_i64().unwrap();
     let branch = reach(&app, "branchsec", "org").await;
-    let r = office.post(app.url("/api/v1/people")).json(&json!({"name": "留存测试", "kind": "student", "number": "201299990055", "political_status": "01", "org_id": branch})).send().await.unwrap();
+    let r = office
+        .post(app.url("/api/v1/people"))
+        .json(&json!({"name": "留存测试", "kind": "student", "number": "201299990055", "political_status": "01", "org_id": branch}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     let second = build().await.unwrap();
     assert!(!second.demo.as_ref().unwrap().loaded_now, "the demo is loaded only once");

@@ -4,10 +4,10 @@
 
 mod common;
 
-use common::{TestApp, PASSWORD};
+use common::{PASSWORD, TestApp};
 use pacesetter_web::export::Sheet;
 use reqwest::multipart::{Form, Part};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use std::collections::HashMap;
 
 const HEADERS: [&str; 14] = ["姓名", "人员类别", "工号/学号", "身份证号", "性别", "政治面貌", "发展阶段", "干部级别", "党组织", "党内职务", "单位", "班级", "电子邮箱", "电话"];
@@ -37,7 +37,13 @@ async fn as_user(app: &TestApp, user: &str) -> Who {
     let client = app.login(user).await;
     let me = app.get_json(&client, "/api/v1/me").await;
     let last = |kind: &str| {
-        me["reaches"].as_array().unwrap().iter().find(|r| r["kind"] == kind).map(|r| r["target"].as_str().unwrap().trim_end_matches('/').rsplit('/').next().unwrap().parse::<i64>().unwrap()).unwrap_or(0)
+        me["reaches"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["kind"] == kind)
+            .map(|r| r["target"].as_str().unwrap().trim_end_matches('/').rsplit('/').next().unwrap().parse::<i64>().unwrap())
+            .unwrap_or(0)
     };
     Who { client, csrf: me["csrf_token"].as_str().unwrap().to_string(), org: last("org"), unit: last("unit") }
 }
@@ -125,7 +131,22 @@ async fn planted_problems_are_all_listed_and_nothing_is_imported(app: TestApp) {
     let dept_detail = app.get_json(&who.client, &format!("/api/v1/units/{dept}")).await;
     let class_name = dept_detail["children"].as_array().unwrap().iter().find(|c| c["kind"] == "class").unwrap()["name"].as_str().unwrap().to_string();
     let row = |name: &str, number: &str, status: &str, class: &str, id: &str| -> Vec<String> {
-        vec![name.into(), "学生".into(), number.into(), id.into(), "女".into(), status.into(), "".into(), "".into(), "".into(), "".into(), "".into(), class.into(), "".into(), "".into()]
+        vec![
+            name.into(),
+            "学生".into(),
+            number.into(),
+            id.into(),
+            "女".into(),
+            status.into(),
+            "".into(),
+            "".into(),
+            "".into(),
+            "".into(),
+            "".into(),
+            class.into(),
+            "".into(),
+            "".into(),
+        ]
     };
     let mut rows: Vec<Vec<String>> = (1..=6).map(|i| row("正常学生", &format!("01109000000{i}"), "共青团员", &class_name, "")).collect();
     rows.push(row("", "011090000099", "共青团员", &class_name, "")); // line 8: no name
@@ -191,12 +212,31 @@ async fn a_reimport_shows_new_changed_moved_and_leaving_and_commits_all_at_once(
     rows[moved][11] = new_class.clone();
     let leaving = rows.remove(student_rows[2]);
     for i in 0..2 {
-        rows.push(vec![format!("新生{i}"), "学生".into(), format!("20120399000{i}"), String::new(), "男".into(), "群众".into(), String::new(), String::new(), String::new(), String::new(), String::new(), new_class.clone(), String::new(), String::new()]);
+        rows.push(vec![
+            format!("新生{i}"),
+            "学生".into(),
+            format!("20120399000{i}"),
+            String::new(),
+            "男".into(),
+            "群众".into(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            new_class.clone(),
+            String::new(),
+            String::new(),
+        ]);
     }
     let (status, v) = upload(&app, &who, "second.xlsx", xlsx(&rows), Some(who.org), Some(who.unit)).await;
     assert_eq!(status, 200, "{v}");
     let c = &v["counts"];
-    assert_eq!((c["problems"].as_i64(), c["new"].as_i64(), c["changed"].as_i64(), c["moved"].as_i64(), c["leaving"].as_i64()), (Some(0), Some(2), Some(1), Some(1), Some(1)), "{v}");
+    assert_eq!(
+        (c["problems"].as_i64(), c["new"].as_i64(), c["changed"].as_i64(), c["moved"].as_i64(), c["leaving"].as_i64()),
+        (Some(0), Some(2), Some(1), Some(1), Some(1)),
+        "{v}"
+    );
     assert_eq!(v["leaving"][0]["number"], leaving[2].as_str());
     let phone = v["rows"].as_array().unwrap().iter().find(|r| r["action"] == "changed").unwrap();
     assert_eq!(phone["changes"][0]["field"], "phone");
@@ -230,7 +270,22 @@ async fn an_import_never_reveals_people_outside_the_importers_scope(app: TestApp
     let outsider = app.get_json(&other.client, "/api/v1/people?per_page=1").await["items"][0].clone();
     let number = outsider["number"].as_str().unwrap();
     let name = outsider["name"].as_str().unwrap();
-    let rows = vec![vec!["某人".into(), "学生".into(), number.into(), String::new(), String::new(), "群众".into(), String::new(), String::new(), String::new(), String::new(), String::new(), String::new(), String::new(), String::new()]];
+    let rows = vec![vec![
+        "某人".into(),
+        "学生".into(),
+        number.into(),
+        String::new(),
+        String::new(),
+        "群众".into(),
+        String::new(),
+        String::new(),
+        String::new(),
+        String::new(),
+        String::new(),
+        String::new(),
+        String::new(),
+        String::new(),
+    ]];
     let (status, v) = upload(&app, &who, "x.xlsx", xlsx(&rows), Some(who.org), Some(who.unit)).await;
     assert_eq!(status, 200);
     let text = v.to_string();

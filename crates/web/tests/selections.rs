@@ -8,9 +8,9 @@
 
 mod common;
 
-use common::{poppler, Backend, TestApp};
+use common::{Backend, TestApp, poppler};
 use reqwest::Client;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashSet};
 
@@ -56,7 +56,8 @@ async fn a_selection_runs_from_quotas_to_certificates(backend: Backend) {
     let t = day(today);
 
     // Bad input changes nothing.
-    let (status, body) = post(&app, &office, "/selections", &[("category", "study-stars"), ("nominate_until", &t), ("vote_from", &t), ("vote_until", &day(today.previous_day().unwrap()))]).await;
+    let (status, body) =
+        post(&app, &office, "/selections", &[("category", "study-stars"), ("nominate_until", &t), ("vote_from", &t), ("vote_until", &day(today.previous_day().unwrap()))]).await;
     assert_eq!(status, 422, "{body}");
     assert!(body.contains("投票结束日期早于开始日期"), "{body}");
     let (status, _) = post(&app, &office, "/selections", &[("category", "no-such"), ("nominate_until", &t), ("vote_from", &t), ("vote_until", &t)]).await;
@@ -65,7 +66,8 @@ async fn a_selection_runs_from_quotas_to_certificates(backend: Backend) {
     let (status, _) = post(&app, &member, "/selections", &[("category", "study-stars"), ("nominate_until", &t), ("vote_from", &t), ("vote_until", &t)]).await;
     assert_eq!(status, 403, "only the office starts a selection");
 
-    let (status, location) = post(&app, &office, "/selections", &[("category", "study-stars"), ("quota", "2"), ("nominate_until", &t), ("vote_from", &t), ("vote_until", &t)]).await;
+    let (status, location) =
+        post(&app, &office, "/selections", &[("category", "study-stars"), ("quota", "2"), ("nominate_until", &t), ("vote_from", &t), ("vote_until", &t)]).await;
     assert_eq!(status, 303, "{location}");
     let id = id_in(&location);
     let page = office.get(app.url(&format!("/selections/{id}"))).send().await.unwrap().text().await.unwrap();
@@ -110,7 +112,8 @@ async fn a_selection_runs_from_quotas_to_certificates(backend: Backend) {
     let sel: Value = app.get_json(&office, &format!("/api/v1/selections/{id}")).await;
     assert_eq!(sel["stage"], "nominating");
     let html = orgsec.get(app.url(&format!("/selections/{id}"))).send().await.unwrap().text().await.unwrap();
-    let rec = html.split(&format!("/selections/{id}/nominations/")).nth(1).and_then(|s| s.split('/').next()).and_then(|s| s.parse::<i64>().ok()).expect("the recommendation is listed");
+    let rec =
+        html.split(&format!("/selections/{id}/nominations/")).nth(1).and_then(|s| s.split('/').next()).and_then(|s| s.parse::<i64>().ok()).expect("the recommendation is listed");
     // Another college's secretary cannot forward it, nor read its form.
     let other = app.login("branchsec2").await;
     let (status, _) = post(&app, &other, &format!("/selections/{id}/nominations/{rec}/forward"), &[]).await;
@@ -226,7 +229,8 @@ async fn a_selection_runs_from_quotas_to_certificates(backend: Backend) {
     let (sb, sc) = (format!("pos{b}"), format!("pos{c}"));
     let (status, _) = post(&app, &office, &format!("/selections/{id}/tie"), &[(sb.as_str(), "2"), (sc.as_str(), "1")]).await;
     assert_eq!(status, 422, "a reason is required");
-    let (status, _) = post(&app, &office, &format!("/selections/{id}/tie"), &[(sb.as_str(), "2"), (sc.as_str(), "1"), ("reason", "领导小组会议研究：C 的学习成果经学院推荐排序在前")]).await;
+    let (status, _) =
+        post(&app, &office, &format!("/selections/{id}/tie"), &[(sb.as_str(), "2"), (sc.as_str(), "1"), ("reason", "领导小组会议研究：C 的学习成果经学院推荐排序在前")]).await;
     assert_eq!(status, 303);
     // An electorate member sees the totals and who took part (the electorate has 5 or more).
     let seen = app.get_json(c1, &format!("/api/v1/selections/{id}")).await;
@@ -248,7 +252,8 @@ async fn a_selection_runs_from_quotas_to_certificates(backend: Backend) {
     assert_eq!(status, 422);
     let (status, _) = post(&app, &student, &format!("/selections/{id}/objections"), &[("nomination", &c.to_string()), ("reasons", "")]).await;
     assert_eq!(status, 422, "reasons are required");
-    let (status, _) = post(&app, &student, &format!("/selections/{id}/objections"), &[("nomination", &c.to_string()), ("reasons", "该同学本学期有课程考试违纪记录，不符合评选条件")]).await;
+    let (status, _) =
+        post(&app, &student, &format!("/selections/{id}/objections"), &[("nomination", &c.to_string()), ("reasons", "该同学本学期有课程考试违纪记录，不符合评选条件")]).await;
     assert_eq!(status, 303);
     let me = app.get_json(&student, "/api/v1/me").await;
     let student_name = me["display_name"].as_str().or(me["name"].as_str()).unwrap_or("").to_string();
@@ -264,7 +269,9 @@ async fn a_selection_runs_from_quotas_to_certificates(backend: Backend) {
     assert_eq!(status, 409, "not before the notice ends: {body}");
     let (status, _) = post(&app, &office, &format!("/selections/{id}/objections/{oid}/resolve"), &[("decision", "upheld")]).await;
     assert_eq!(status, 422, "a resolution is required");
-    let (status, _) = post(&app, &office, &format!("/selections/{id}/objections/{oid}/resolve"), &[("decision", "upheld"), ("resolution", "经核实，情况属实，取消其资格，由下一名依次递补")]).await;
+    let (status, _) =
+        post(&app, &office, &format!("/selections/{id}/objections/{oid}/resolve"), &[("decision", "upheld"), ("resolution", "经核实，情况属实，取消其资格，由下一名依次递补")])
+            .await;
     assert_eq!(status, 303);
     let sel = app.get_json(&office, &format!("/api/v1/selections/{id}")).await;
     assert_eq!(sel["result"]["selected"], serde_json::json!([a, b]), "B moves up");
@@ -317,7 +324,8 @@ async fn a_selection_runs_from_quotas_to_certificates(backend: Backend) {
     assert_eq!(sha256_lines(bundle["eligibility_list"].as_array().unwrap()), bundle["eligibility_hash"].as_str().unwrap());
     assert_eq!(sha256_lines(bundle["electorate_list"].as_array().unwrap()), bundle["electorate_hash"].as_str().unwrap());
     // Recount: approval votes, most first, the recorded tie order, passing over upheld objections.
-    let mut votes: BTreeMap<i64, u64> = bundle["eligibility_list"].as_array().unwrap().iter().map(|l| (l.as_str().unwrap().split('\t').next().unwrap().parse().unwrap(), 0)).collect();
+    let mut votes: BTreeMap<i64, u64> =
+        bundle["eligibility_list"].as_array().unwrap().iter().map(|l| (l.as_str().unwrap().split('\t').next().unwrap().parse().unwrap(), 0)).collect();
     for b in ballots {
         for ch in b["choices"].as_array().unwrap() {
             *votes.get_mut(&ch.as_i64().unwrap()).unwrap() += 1;
@@ -366,7 +374,10 @@ async fn anyone_nominates_the_excellent_member_beside_them(backend: Backend) {
         .part("files", reqwest::multipart::Part::bytes(common::png_1x1()).file_name("志愿服务.png"));
     let r = student.post(app.url(&format!("/selections/{id}/nominations"))).header("x-csrf-token", token.clone()).multipart(f).send().await.unwrap();
     assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
-    let f = reqwest::multipart::Form::new().text("person_number", members[1].clone()).text("reasons", "理由").part("files", reqwest::multipart::Part::bytes(b"MZ\x90\x00 not a picture".to_vec()).file_name("x.png"));
+    let f = reqwest::multipart::Form::new()
+        .text("person_number", members[1].clone())
+        .text("reasons", "理由")
+        .part("files", reqwest::multipart::Part::bytes(b"MZ\x90\x00 not a picture".to_vec()).file_name("x.png"));
     let r = student.post(app.url(&format!("/selections/{id}/nominations"))).header("x-csrf-token", token).multipart(f).send().await.unwrap();
     assert_eq!(r.status(), 422, "a file that is not what it says is refused");
     let (status, body) = send(&student, form(&members[0], "再推荐一次")).await;
@@ -416,12 +427,16 @@ async fn a_panel_scores_and_a_mix_counts_an_appraisal(backend: Backend) {
     let q = format!("q{college}");
 
     // 十佳学习载体 by panel scores: the college and the office put one carrier forward each.
-    let (status, location) = post(&app, &office, "/selections", &[("category", "study-carriers"), ("quota", "1"), ("nominate_until", &t), ("vote_from", &t), ("vote_until", &t)]).await;
+    let (status, location) =
+        post(&app, &office, "/selections", &[("category", "study-carriers"), ("quota", "1"), ("nominate_until", &t), ("vote_from", &t), ("vote_until", &t)]).await;
     assert_eq!(status, 303, "{location}");
     let id = id_in(&location);
     assert_eq!(post(&app, &office, &format!("/selections/{id}/quotas"), &[(q.as_str(), "1")]).await.0, 303);
     let c = college.to_string();
-    assert_eq!(post(&app, &orgsec, &format!("/selections/{id}/nominations"), &[("by_org", c.as_str()), ("title", "“书香计通”读书会"), ("reasons", "每月共读一本理论著作")]).await.0, 303);
+    assert_eq!(
+        post(&app, &orgsec, &format!("/selections/{id}/nominations"), &[("by_org", c.as_str()), ("title", "“书香计通”读书会"), ("reasons", "每月共读一本理论著作")]).await.0,
+        303
+    );
     assert_eq!(post(&app, &office, &format!("/selections/{id}/nominations"), &[("title", "“微党课”视频平台"), ("reasons", "全校党员在线学习")]).await.0, 303);
     let html = office.get(app.url(&format!("/selections/{id}"))).send().await.unwrap().text().await.unwrap();
     let mut noms: Vec<i64> = html.split("/review\"").filter_map(|s| s.rsplit("/nominations/").next()).filter_map(|s| s.parse().ok()).collect();
@@ -474,7 +489,8 @@ async fn a_panel_scores_and_a_mix_counts_an_appraisal(backend: Backend) {
         assert_eq!(status, 422, "never a single member's mark");
         let (status, _) = post(&app, &office, &format!("/selections/{id}/panel-minimum"), &[("minimum", &n_a.to_string()), ("reason", "")]).await;
         assert_eq!(status, 422, "a reason is required");
-        let (status, body) = post(&app, &office, &format!("/selections/{id}/panel-minimum"), &[("minimum", &n_a.to_string()), ("reason", "学院评委回避后，校外评委不足五人，经领导小组同意")]).await;
+        let (status, body) =
+            post(&app, &office, &format!("/selections/{id}/panel-minimum"), &[("minimum", &n_a.to_string()), ("reason", "学院评委回避后，校外评委不足五人，经领导小组同意")]).await;
         assert_eq!(status, 303, "{body}");
     }
     assert_eq!(post(&app, &office, &format!("/selections/{id}/close"), &[]).await.0, 303);
@@ -488,7 +504,8 @@ async fn a_panel_scores_and_a_mix_counts_an_appraisal(backend: Backend) {
     // No sheet as such (its gaps would say whose it is): each candidate's marks, sorted, which
     // recount the published means.
     for (cand, sum, n) in [(a, sum_a, n_a), (b, sum_b, n_b)] {
-        let marks: Vec<u64> = bundle["panel_marks"].as_array().unwrap().iter().find(|m| m["candidate"] == cand).unwrap()["marks"].as_array().unwrap().iter().map(|v| v.as_u64().unwrap()).collect();
+        let marks: Vec<u64> =
+            bundle["panel_marks"].as_array().unwrap().iter().find(|m| m["candidate"] == cand).unwrap()["marks"].as_array().unwrap().iter().map(|v| v.as_u64().unwrap()).collect();
         assert_eq!(marks.len() as u64, n);
         assert!(marks.windows(2).all(|w| w[0] <= w[1]), "sorted");
         assert_eq!(marks.iter().sum::<u64>(), sum);
@@ -502,7 +519,18 @@ async fn a_panel_scores_and_a_mix_counts_an_appraisal(backend: Backend) {
         &app,
         &office,
         "/appraisals",
-        &[("title", "学院党支部评议"), ("kind", "organization"), ("org", c.as_str()), ("scale", "hundred"), ("w_masses", "0"), ("w_peers", "0"), ("w_leaders", "100"), ("w_own", "0"), ("opens", t.as_str()), ("closes", t.as_str())],
+        &[
+            ("title", "学院党支部评议"),
+            ("kind", "organization"),
+            ("org", c.as_str()),
+            ("scale", "hundred"),
+            ("w_masses", "0"),
+            ("w_peers", "0"),
+            ("w_leaders", "100"),
+            ("w_own", "0"),
+            ("opens", t.as_str()),
+            ("closes", t.as_str()),
+        ],
     )
     .await;
     assert_eq!(status, 303, "{location}");
@@ -526,10 +554,17 @@ async fn a_panel_scores_and_a_mix_counts_an_appraisal(backend: Backend) {
     let r = app.get_json(&office, &format!("/api/v1/appraisals/{round}/results")).await;
     assert_eq!(result_of(&r, x)["score"], "80.00");
     assert_eq!(result_of(&r, y)["score"], "60.00");
-    let (status, body) = post(&app, &office, "/selections", &[("category", "study-demonstration-points"), ("quota", "1"), ("nominate_until", &t), ("vote_from", &t), ("vote_until", &t)]).await;
+    let (status, body) =
+        post(&app, &office, "/selections", &[("category", "study-demonstration-points"), ("quota", "1"), ("nominate_until", &t), ("vote_from", &t), ("vote_until", &t)]).await;
     assert_eq!(status, 422, "a mix with an appraisal needs its round: {body}");
     let rid = round.to_string();
-    let (status, location) = post(&app, &office, "/selections", &[("category", "study-demonstration-points"), ("quota", "1"), ("appraisal_round", rid.as_str()), ("nominate_until", &t), ("vote_from", &t), ("vote_until", &t)]).await;
+    let (status, location) = post(
+        &app,
+        &office,
+        "/selections",
+        &[("category", "study-demonstration-points"), ("quota", "1"), ("appraisal_round", rid.as_str()), ("nominate_until", &t), ("vote_from", &t), ("vote_until", &t)],
+    )
+    .await;
     assert_eq!(status, 303, "{location}");
     let mid = id_in(&location);
     assert_eq!(post(&app, &office, &format!("/selections/{mid}/quotas"), &[(q.as_str(), "2")]).await.0, 303);
@@ -543,7 +578,10 @@ async fn a_panel_scores_and_a_mix_counts_an_appraisal(backend: Backend) {
     };
     let (ox, oy) = (option(&org_of(x)), option(&org_of(y)));
     for o in [&ox, &oy] {
-        assert_eq!(post(&app, &orgsec, &format!("/selections/{mid}/nominations"), &[("by_org", c.as_str()), ("org", o.as_str()), ("reasons", "学习型党组织建设成效明显")]).await.0, 303);
+        assert_eq!(
+            post(&app, &orgsec, &format!("/selections/{mid}/nominations"), &[("by_org", c.as_str()), ("org", o.as_str()), ("reasons", "学习型党组织建设成效明显")]).await.0,
+            303
+        );
     }
     let html = office.get(app.url(&format!("/selections/{mid}"))).send().await.unwrap().text().await.unwrap();
     let mut noms: Vec<i64> = html.split("/review\"").filter_map(|s| s.rsplit("/nominations/").next()).filter_map(|s| s.parse().ok()).collect();
@@ -571,15 +609,35 @@ async fn a_panel_scores_and_a_mix_counts_an_appraisal(backend: Backend) {
     assert_eq!(sel["result"]["selected"], json!([ny]));
 
     // 群众满意窗口 needs the window's satisfaction rate from the surveys: none yet, refused.
-    let (status, location) = post(&app, &office, "/selections", &[("category", "satisfied-windows"), ("quota", "1"), ("nominate_until", &t), ("vote_from", &t), ("vote_until", &t)]).await;
+    let (status, location) =
+        post(&app, &office, "/selections", &[("category", "satisfied-windows"), ("quota", "1"), ("nominate_until", &t), ("vote_from", &t), ("vote_until", &t)]).await;
     assert_eq!(status, 422, "an appraisal method needs its round: {location}");
     let unithead = app.login("unithead").await;
     let me = app.get_json(&unithead, "/api/v1/me").await;
-    let library: String = me["reaches"].as_array().unwrap().iter().find(|r| r["kind"] == "unit" && r["access"] == "write").unwrap()["target"].as_str().unwrap().trim_end_matches('/').rsplit('/').next().unwrap().to_string();
-    let (status, location) = post(&app, &office, "/appraisals", &[("title", "图书馆窗口三评"), ("kind", "window"), ("unit", library.as_str()), ("w_masses", "100"), ("opens", t.as_str()), ("closes", t.as_str())]).await;
+    let library: String = me["reaches"].as_array().unwrap().iter().find(|r| r["kind"] == "unit" && r["access"] == "write").unwrap()["target"]
+        .as_str()
+        .unwrap()
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_string();
+    let (status, location) = post(
+        &app,
+        &office,
+        "/appraisals",
+        &[("title", "图书馆窗口三评"), ("kind", "window"), ("unit", library.as_str()), ("w_masses", "100"), ("opens", t.as_str()), ("closes", t.as_str())],
+    )
+    .await;
     assert_eq!(status, 303, "{location}");
     let wr = location.trim_start_matches("/appraisals/").split('?').next().unwrap().to_string();
-    let (status, location) = post(&app, &office, "/selections", &[("category", "satisfied-windows"), ("quota", "1"), ("appraisal_round", wr.as_str()), ("nominate_until", &t), ("vote_from", &t), ("vote_until", &t)]).await;
+    let (status, location) = post(
+        &app,
+        &office,
+        "/selections",
+        &[("category", "satisfied-windows"), ("quota", "1"), ("appraisal_round", wr.as_str()), ("nominate_until", &t), ("vote_from", &t), ("vote_until", &t)],
+    )
+    .await;
     assert_eq!(status, 303, "{location}");
     let wid = id_in(&location);
     let window = app.get_json(&office, &format!("/api/v1/appraisals/{wr}/results")).await["results"][0]["name"].as_str().unwrap().to_string();

@@ -5,9 +5,9 @@
 
 mod common;
 
-use common::{poppler, TestApp};
+use common::{TestApp, poppler};
 use reqwest::Client;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 async fn reach(app: &TestApp, user: &str, kind: &str) -> i64 {
     let c = app.login(user).await;
@@ -75,7 +75,13 @@ async fn a_sample_of_2000_students_is_drawn_with_two_seeds(app: TestApp) {
     let library = reach(&app, "unithead", "unit").await;
     let root = app.get_json(&office, "/api/v1/units").await;
     let root = root.as_array().unwrap().iter().find(|n| n["parent_id"].is_null()).unwrap()["id"].as_i64().unwrap();
-    let r = app.post_form(&office, &format!("/surveys/{id}/samples"), &[("node", &root.to_string()), ("students_only", "yes"), ("size", "2000"), ("stratify", "college"), ("owner", &library.to_string())]).await;
+    let r = app
+        .post_form(
+            &office,
+            &format!("/surveys/{id}/samples"),
+            &[("node", &root.to_string()), ("students_only", "yes"), ("size", "2000"), ("stratify", "college"), ("owner", &library.to_string())],
+        )
+        .await;
     assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
     let sample = first_id(r.headers()["location"].to_str().unwrap(), "/samples/");
     // The population is frozen and its hash published before any seed exists.
@@ -116,7 +122,8 @@ async fn a_sample_of_2000_students_is_drawn_with_two_seeds(app: TestApp) {
         })
         .collect();
     let seed = pacesetter_domain::sample::draw_seed(office_seed, unit_seed);
-    let again: String = pacesetter_domain::sample::draw(&entries, pacesetter_domain::sample::Size::Count(2000), &seed).iter().map(|d| format!("{}\t{}\n", d.stratum, d.pseudonym)).collect();
+    let again: String =
+        pacesetter_domain::sample::draw(&entries, pacesetter_domain::sample::Size::Count(2000), &seed).iter().map(|d| format!("{}\t{}\n", d.stratum, d.pseudonym)).collect();
     assert_eq!(again, drawn, "anyone recomputes the same draw from the record");
     let record = anon.get(app.url(&format!("/samples/{sample}"))).send().await.unwrap().text().await.unwrap();
     assert!(record.contains(&seed) && record.contains(office_seed) && record.contains(unit_seed));
@@ -327,7 +334,8 @@ async fn a_survey_refuses_bad_answers_and_strangers(app: TestApp) {
     let good = json!({"answers": {"q1": 0, "q3": [0, 1, 0], "q4": 1}});
     assert_eq!(member.post(app.url(&format!("/api/v1/surveys/{id}/responses"))).json(&good).send().await.unwrap().status(), 201);
     // A named survey that allows it takes a second answer as a replacement; an anonymous one never.
-    let (status, body) = post(&app, &office, "/surveys", &[("template", "blank"), ("owner", "office"), ("title", "支部意见征集"), ("anonymous", "yes"), ("allow_replace", "yes")]).await;
+    let (status, body) =
+        post(&app, &office, "/surveys", &[("template", "blank"), ("owner", "office"), ("title", "支部意见征集"), ("anonymous", "yes"), ("allow_replace", "yes")]).await;
     assert_eq!(status, 422);
     assert!(body.contains("不能替换"));
     // A personal link goes by mail to an invitee without an account, never to the office; it
@@ -363,7 +371,10 @@ async fn a_survey_refuses_bad_answers_and_strangers(app: TestApp) {
 both!(windows_have_standards_inspections_qr_posters_and_advisory_ratings, paper_forms_are_numbered_printed_and_entered_once);
 
 fn png_1x1() -> Vec<u8> {
-    vec![137, 80, 78, 71, 13, 10, 26, 10, 0, 0, 0, 13, 73, 72, 68, 82, 0, 0, 0, 1, 0, 0, 0, 1, 8, 0, 0, 0, 0, 58, 126, 155, 85, 0, 0, 0, 10, 73, 68, 65, 84, 120, 156, 99, 248, 15, 0, 1, 1, 1, 0, 177, 56, 246, 20, 0, 0, 0, 0, 73, 69, 78, 68, 174, 66, 96, 130]
+    vec![
+        137, 80, 78, 71, 13, 10, 26, 10, 0, 0, 0, 13, 73, 72, 68, 82, 0, 0, 0, 1, 0, 0, 0, 1, 8, 0, 0, 0, 0, 58, 126, 155, 85, 0, 0, 0, 10, 73, 68, 65, 84, 120, 156, 99, 248, 15,
+        0, 1, 1, 1, 0, 177, 56, 246, 20, 0, 0, 0, 0, 73, 69, 78, 68, 174, 66, 96, 130,
+    ]
 }
 
 async fn library_window(app: &TestApp) -> (i64, i64) {
@@ -373,7 +384,6 @@ async fn library_window(app: &TestApp) -> (i64, i64) {
     let window = lib["children"].as_array().unwrap().iter().find(|n| n["kind"] == "window").unwrap()["id"].as_i64().unwrap();
     (library, window)
 }
-
 
 async fn windows_have_standards_inspections_qr_posters_and_advisory_ratings(app: TestApp) {
     let (library, window) = library_window(&app).await;

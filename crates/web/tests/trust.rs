@@ -8,7 +8,7 @@ mod common;
 
 use common::TestApp;
 use reqwest::Client;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 /// The last id of a reach's path, such as 55 of "/1/49/55/".
 fn last_id(path: &str) -> i64 {
@@ -148,13 +148,8 @@ async fn an_active_account_is_reset_only_by_mail_or_the_administrator(app: TestA
     // A person in reach without an account is activated as before (the designed first login).
     let branch = reach(&app, "branchsec", "org").await;
     let bs = app.login("branchsec").await;
-    let (status, body) = post_json(
-        &app,
-        &bs,
-        "/api/v1/people",
-        json!({"name": "新同学", "kind": "student", "number": "T16000001", "political_status": "03", "org_id": branch}),
-    )
-    .await;
+    let (status, body) =
+        post_json(&app, &bs, "/api/v1/people", json!({"name": "新同学", "kind": "student", "number": "T16000001", "political_status": "03", "org_id": branch})).await;
     assert_eq!(status, 200, "{body}");
     let id = serde_json::from_str::<Value>(&body).unwrap()["id"].as_i64().unwrap();
     let (status, body) = post_json(&app, &bs, &format!("/api/v1/people/{id}/activation"), json!({})).await;
@@ -182,7 +177,13 @@ async fn a_number_and_email_change_only_through_the_administrator_once_there_is_
         &app,
         &orgsec,
         &format!("/people/{member}"),
-        &[("name", before["name"].as_str().unwrap()), ("kind", before["kind"].as_str().unwrap()), ("number", before["number"].as_str().unwrap()), ("political_status", before["political_status"].as_str().unwrap()), ("email", "attacker@example.com")],
+        &[
+            ("name", before["name"].as_str().unwrap()),
+            ("kind", before["kind"].as_str().unwrap()),
+            ("number", before["number"].as_str().unwrap()),
+            ("political_status", before["political_status"].as_str().unwrap()),
+            ("email", "attacker@example.com"),
+        ],
     )
     .await;
     assert_eq!(status, 403);
@@ -309,7 +310,8 @@ async fn redirects_after_login_and_language_switch_stay_on_this_site(app: TestAp
 async fn csv_cells_with_semicolons_or_tabs_are_quoted(app: TestApp) {
     let branch = reach(&app, "branchsec", "org").await;
     let bs = app.login("branchsec").await;
-    let (status, body) = post_json(&app, &bs, "/api/v1/people", json!({"name": "王;=1+1", "kind": "student", "number": "T16000002", "political_status": "03", "org_id": branch})).await;
+    let (status, body) =
+        post_json(&app, &bs, "/api/v1/people", json!({"name": "王;=1+1", "kind": "student", "number": "T16000002", "political_status": "03", "org_id": branch})).await;
     assert_eq!(status, 200, "{body}");
     let csv = bs.get(app.url("/people/export.csv?q=T16000002")).send().await.unwrap().text().await.unwrap();
     assert!(csv.contains("\"王;=1+1\""), "{csv}");
@@ -477,7 +479,13 @@ async fn a_response_carries_nothing_that_joins_it_to_who_took_part(app: TestApp)
     // Two invitees without an account, with an e-mail address; their links go to them.
     let library = reach(&app, "unithead", "unit").await;
     for (n, mail) in [("T16000201", "a16@example.edu.cn"), ("T16000202", "b16@example.edu.cn")] {
-        let (status, body) = post_json(&app, &office, "/api/v1/people", json!({"name": format!("参与者{n}"), "kind": "staff", "number": n, "political_status": "13", "unit_id": library, "email": mail})).await;
+        let (status, body) = post_json(
+            &app,
+            &office,
+            "/api/v1/people",
+            json!({"name": format!("参与者{n}"), "kind": "staff", "number": n, "political_status": "13", "unit_id": library, "email": mail}),
+        )
+        .await;
         assert_eq!(status, 200, "{body}");
     }
     assert_eq!(form(&app, &office, &format!("/surveys/{id}/audience"), &[("mode", "numbers"), ("numbers", "T16000201\nT16000202")]).await.0, 303);
@@ -526,7 +534,8 @@ async fn a_response_carries_nothing_that_joins_it_to_who_took_part(app: TestApp)
 /// Open results are for the invitees, as aggregates; raw rows go to the owner and the office.
 async fn open_results_are_aggregates_for_invitees_and_raw_rows_stay_with_the_owner(app: TestApp) {
     let office = app.login("office").await;
-    let (status, body) = form(&app, &office, "/surveys", &[("template", "blank"), ("owner", "office"), ("title", "公开结果测试"), ("anonymous", "yes"), ("results_public", "yes")]).await;
+    let (status, body) =
+        form(&app, &office, "/surveys", &[("template", "blank"), ("owner", "office"), ("title", "公开结果测试"), ("anonymous", "yes"), ("results_public", "yes")]).await;
     assert_eq!(status, 303, "{body}");
     let id = first_id(&office.get(app.url("/surveys")).send().await.unwrap().text().await.unwrap(), "href=\"/surveys/");
     let mut numbers = Vec::new();
@@ -586,7 +595,8 @@ async fn an_audience_stays_within_the_owners_reach_and_links_go_to_the_invitee(a
     assert!(!page.contains("/s/"), "no personal link on the owner's page");
     assert!(page.contains("专属链接已发到"));
     // Nor does a unit's survey take the Party organizations as its targets.
-    let (status, body) = form(&app, &head, "/surveys", &[("template", "blank"), ("owner", &library.to_string()), ("title", "支部测评"), ("target", "org"), ("anonymous", "yes")]).await;
+    let (status, body) =
+        form(&app, &head, "/surveys", &[("template", "blank"), ("owner", &library.to_string()), ("title", "支部测评"), ("target", "org"), ("anonymous", "yes")]).await;
     assert_eq!(status, 303, "{body}");
     let id = first_id(&head.get(app.url("/surveys")).send().await.unwrap().text().await.unwrap(), "href=\"/surveys/");
     let (status, _) = form(&app, &head, &format!("/surveys/{id}/targets"), &[]).await;
@@ -628,7 +638,9 @@ async fn a_survey_has_one_sampled_audience(app: TestApp) {
     let id = office_survey(&app, "window-satisfaction").await;
     let office = app.login("office").await;
     let library = reach(&app, "unithead", "unit").await;
-    let draw = |size: &'static str| vec![("node", library.to_string()), ("students_only", String::new()), ("size", size.to_string()), ("stratify", "none".to_string()), ("owner", library.to_string())];
+    let draw = |size: &'static str| {
+        vec![("node", library.to_string()), ("students_only", String::new()), ("size", size.to_string()), ("stratify", "none".to_string()), ("owner", library.to_string())]
+    };
     let first: Vec<(&str, String)> = draw("2");
     let fields: Vec<(&str, &str)> = first.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| (*k, v.as_str())).collect();
     let (status, body) = form(&app, &office, &format!("/surveys/{id}/samples"), &fields).await;
@@ -664,14 +676,26 @@ async fn a_small_tally_is_never_shown_beside_who_voted_and_a_count_freezes_its_a
         &app,
         &office,
         "/appraisals",
-        &[("title", "支部评议（冻结测试）"), ("kind", "organization"), ("org", &c), ("scale", "hundred"), ("w_masses", "0"), ("w_peers", "0"), ("w_leaders", "100"), ("w_own", "0"), ("opens", &t), ("closes", &t)],
+        &[
+            ("title", "支部评议（冻结测试）"),
+            ("kind", "organization"),
+            ("org", &c),
+            ("scale", "hundred"),
+            ("w_masses", "0"),
+            ("w_peers", "0"),
+            ("w_leaders", "100"),
+            ("w_own", "0"),
+            ("opens", &t),
+            ("closes", &t),
+        ],
     )
     .await;
     assert_eq!(status, 303, "{body}");
     let rounds = office.get(app.url("/appraisals")).send().await.unwrap().text().await.unwrap();
     let round = first_id(&rounds, "href=\"/appraisals/");
     let results = app.get_json(&office, &format!("/api/v1/appraisals/{round}/results")).await;
-    let subjects: Vec<(i64, String)> = results["results"].as_array().unwrap().iter().map(|r| (r["subject_id"].as_i64().unwrap(), r["name"].as_str().unwrap().to_string())).collect();
+    let subjects: Vec<(i64, String)> =
+        results["results"].as_array().unwrap().iter().map(|r| (r["subject_id"].as_i64().unwrap(), r["name"].as_str().unwrap().to_string())).collect();
     let (x, xname) = subjects[0].clone();
     let (y, yname) = subjects[1].clone();
     for (sid, v) in [(x, "90"), (y, "60")] {
@@ -679,7 +703,13 @@ async fn a_small_tally_is_never_shown_beside_who_voted_and_a_count_freezes_its_a
         assert_eq!(status, 303, "{body}");
     }
     // The mix: 十佳学习型党组织示范点, ballot and appraisal half and half.
-    let (status, location) = form(&app, &office, "/selections", &[("category", "study-demonstration-points"), ("quota", "1"), ("appraisal_round", &round.to_string()), ("nominate_until", &t), ("vote_from", &t), ("vote_until", &t)]).await;
+    let (status, location) = form(
+        &app,
+        &office,
+        "/selections",
+        &[("category", "study-demonstration-points"), ("quota", "1"), ("appraisal_round", &round.to_string()), ("nominate_until", &t), ("vote_from", &t), ("vote_until", &t)],
+    )
+    .await;
     assert_eq!(status, 303, "{location}");
     let list = office.get(app.url("/selections")).send().await.unwrap().text().await.unwrap();
     let id = first_id(&list, "href=\"/selections/");
@@ -747,7 +777,8 @@ async fn the_offices_and_the_auditors_accounts_change_only_with_both_offices(app
     }
     let (status, body) = post_json(&app, &admin, &format!("/api/v1/accounts/{teacher_id}/grants"), json!({"role": "office"})).await;
     assert_eq!(status, 403, "{body}");
-    let office_grant = app.get_json(&admin, &format!("/api/v1/accounts/{office_id}")).await["grants"].as_array().unwrap().iter().find(|g| g["role"] == "office").unwrap()["id"].as_i64().unwrap();
+    let office_grant =
+        app.get_json(&admin, &format!("/api/v1/accounts/{office_id}")).await["grants"].as_array().unwrap().iter().find(|g| g["role"] == "office").unwrap()["id"].as_i64().unwrap();
     let (status, _) = post_json(&app, &admin, &format!("/api/v1/grants/{office_grant}/end"), json!({})).await;
     assert_eq!(status, 403);
     app.login("auditor").await;

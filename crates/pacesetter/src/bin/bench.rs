@@ -14,7 +14,7 @@
 use pacesetter_domain::demo::{self, Demo};
 use pacesetter_domain::scope::Scope;
 use pacesetter_store::testkit::{self, TempDir};
-use pacesetter_store::{roster, OpenOptions, Store};
+use pacesetter_store::{OpenOptions, Store, roster};
 use pacesetter_web::export::Sheet;
 use std::collections::HashMap;
 use std::time::Instant;
@@ -221,7 +221,9 @@ async fn bench_dashboard(people: usize) {
         // coverage, the roll-up, a branch's board and its PDF, the export.
         let branch = {
             let mut c = store.read().await.expect("read");
-            c.fetch_i64(pacesetter_store::Sql::new("SELECT MIN(t.member_org_id) FROM commitments cm JOIN tasks t ON t.id = cm.task_id WHERE t.member_org_id IS NOT NULL")).await.expect("branch")
+            c.fetch_i64(pacesetter_store::Sql::new("SELECT MIN(t.member_org_id) FROM commitments cm JOIN tasks t ON t.id = cm.task_id WHERE t.member_org_id IS NOT NULL"))
+                .await
+                .expect("branch")
         };
         let (board, board_pdf) = (format!("/boards/{branch}"), format!("/boards/{branch}/poster.pdf"));
         let paths: Vec<(&str, &str)> = vec![
@@ -354,22 +356,48 @@ async fn bench_surveys(responses: usize, links: usize) {
         // 10,000 people with accounts and open sessions, invited.
         let t0 = Instant::now();
         let mut w = store.write().await.expect("write");
-        let people: Vec<(i64,)> = w.fetch_all(pacesetter_store::Sql::new("SELECT id FROM people WHERE id NOT IN (SELECT person_id FROM accounts WHERE person_id IS NOT NULL) ORDER BY id LIMIT 10000")).await.expect("people");
+        let people: Vec<(i64,)> = w
+            .fetch_all(pacesetter_store::Sql::new("SELECT id FROM people WHERE id NOT IN (SELECT person_id FROM accounts WHERE person_id IS NOT NULL) ORDER BY id LIMIT 10000"))
+            .await
+            .expect("people");
         let now = pacesetter_domain::dates::now_ms();
         let mut sessions = Vec::with_capacity(people.len());
         for (k, chunk) in people.chunks(500).enumerate() {
             let mut q = pacesetter_store::Sql::new("INSERT INTO accounts (username, display_name, person_id, password_hash, must_change_password, created_ms) VALUES ");
             for (j, (p,)) in chunk.iter().enumerate() {
-                q.push(if j == 0 { "(" } else { ", (" }).push_bind(format!("bench{}", k * 500 + j)).push(", ").push_bind("压测用户").push(", ").push_bind(*p).push(", ").push_bind(hash.as_str()).push(", FALSE, ").push_bind(now).push(")");
+                q.push(if j == 0 { "(" } else { ", (" })
+                    .push_bind(format!("bench{}", k * 500 + j))
+                    .push(", ")
+                    .push_bind("压测用户")
+                    .push(", ")
+                    .push_bind(*p)
+                    .push(", ")
+                    .push_bind(hash.as_str())
+                    .push(", FALSE, ")
+                    .push_bind(now)
+                    .push(")");
             }
             w.execute(q).await.expect("accounts");
         }
-        let accounts: Vec<(i64, i64)> = w.fetch_all(pacesetter_store::Sql::new("SELECT id, person_id FROM accounts WHERE username LIKE 'bench%' ORDER BY id")).await.expect("accounts");
+        let accounts: Vec<(i64, i64)> =
+            w.fetch_all(pacesetter_store::Sql::new("SELECT id, person_id FROM accounts WHERE username LIKE 'bench%' ORDER BY id")).await.expect("accounts");
         for chunk in accounts.chunks(500) {
             let mut q = pacesetter_store::Sql::new("INSERT INTO sessions (id_hash, account_id, csrf, created_ms, seen_ms, expires_ms) VALUES ");
             for (j, (a, _)) in chunk.iter().enumerate() {
                 let token = pacesetter_store::survey::new_token() + &pacesetter_store::survey::new_token();
-                q.push(if j == 0 { "(" } else { ", (" }).push_bind(pacesetter_domain::audit::sha256_hex(token.as_bytes())).push(", ").push_bind(*a).push(", ").push_bind("csrf").push(", ").push_bind(now).push(", ").push_bind(now).push(", ").push_bind(now + 86_400_000).push(")");
+                q.push(if j == 0 { "(" } else { ", (" })
+                    .push_bind(pacesetter_domain::audit::sha256_hex(token.as_bytes()))
+                    .push(", ")
+                    .push_bind(*a)
+                    .push(", ")
+                    .push_bind("csrf")
+                    .push(", ")
+                    .push_bind(now)
+                    .push(", ")
+                    .push_bind(now)
+                    .push(", ")
+                    .push_bind(now + 86_400_000)
+                    .push(")");
                 sessions.push(token);
             }
             w.execute(q).await.expect("sessions");
@@ -430,7 +458,16 @@ async fn bench_surveys(responses: usize, links: usize) {
                     let text = if comment.is_empty() { String::new() } else { format!(",\"q10\":\"{comment}\"") };
                     let body = format!(
                         "{{\"target\":{target},\"answers\":{{\"q1\":{},\"q2\":{},\"q3\":{},\"q4\":{},\"q5\":{},\"q6\":{},\"q7\":{},\"q8\":{},\"q9\":{}{}}}}}",
-                        q(1), q(2), q(3), q(4), q(5), q(6), q(7), q(8), q(9), text
+                        q(1),
+                        q(2),
+                        q(3),
+                        q(4),
+                        q(5),
+                        q(6),
+                        q(7),
+                        q(8),
+                        q(9),
+                        text
                     );
                     let t = Instant::now();
                     let (status, resp) = c.send("POST", &format!("/api/v1/s/{}", tokens[i]), body.as_bytes()).await;
@@ -457,7 +494,10 @@ async fn bench_surveys(responses: usize, links: usize) {
         let secs = t0.elapsed().as_secs_f64();
         let (n, p50, p99, max) = spread(lat);
         let rate = acked.len() as f64 / secs;
-        println!("{name:<9} {n} complete responses in {secs:.1} s: {rate:.0} accepted/s ({:.1}% of the health-check rate), median {p50:.1} ms, p99 {p99:.1} ms, max {max:.1} ms, refused {refused}", rate * 100.0 / health_rate);
+        println!(
+            "{name:<9} {n} complete responses in {secs:.1} s: {rate:.0} accepted/s ({:.1}% of the health-check rate), median {p50:.1} ms, p99 {p99:.1} ms, max {max:.1} ms, refused {refused}",
+            rate * 100.0 / health_rate
+        );
         // Logged in: each of the 10,000 sessions answers once through the JSON API.
         let sessions = std::sync::Arc::new(sessions);
         let next = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
@@ -479,7 +519,11 @@ async fn bench_surveys(responses: usize, links: usize) {
                         break;
                     }
                     let target = windows[(i + k) % windows.len()];
-                    let body = format!("{{\"target\":{target},\"answers\":{{\"q1\":0,\"q2\":1,\"q3\":0,\"q4\":0,\"q5\":2,\"q6\":0,\"q7\":1,\"q8\":0,\"q9\":{}{}}}}}", i % 3, if comment.is_empty() { String::new() } else { format!(",\"q10\":\"{comment}\"") });
+                    let body = format!(
+                        "{{\"target\":{target},\"answers\":{{\"q1\":0,\"q2\":1,\"q3\":0,\"q4\":0,\"q5\":2,\"q6\":0,\"q7\":1,\"q8\":0,\"q9\":{}{}}}}}",
+                        i % 3,
+                        if comment.is_empty() { String::new() } else { format!(",\"q10\":\"{comment}\"") }
+                    );
                     let head = format!(
                         "POST /api/v1/surveys/{id}/responses HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: {}={}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
                         pacesetter_web::auth::SESSION_COOKIE,
@@ -531,7 +575,10 @@ async fn bench_surveys(responses: usize, links: usize) {
         }
         let secs = t0.elapsed().as_secs_f64();
         let (n, p50, p99, max) = spread(lat2);
-        println!("{name:<9} {n} logged-in responses in {secs:.1} s: {:.0} accepted/s, median {p50:.1} ms, p99 {p99:.1} ms, max {max:.1} ms, refused {refused2}", (acked.len() - before) as f64 / secs);
+        println!(
+            "{name:<9} {n} logged-in responses in {secs:.1} s: {:.0} accepted/s, median {p50:.1} ms, p99 {p99:.1} ms, max {max:.1} ms, refused {refused2}",
+            (acked.len() - before) as f64 / secs
+        );
         // Reconciliation: every acknowledged response is in the database, and nothing else.
         let mut c = store.read().await.expect("read");
         let stored = pacesetter_store::survey::responses(&mut c, id).await.expect("responses");
@@ -541,12 +588,18 @@ async fn bench_surveys(responses: usize, links: usize) {
         let recount = pacesetter_store::survey::recount(&mut c, &row).await.expect("recount");
         let agree = recount.iter().all(|(_, _, same)| *same);
         let counted: u64 = recount.iter().map(|(_, t, _)| t.responses).sum();
-        println!("{name:<9} reconciled: {} acknowledged, {} stored, {missing} missing, tallies {} a recount ({counted} counted)", acked.len(), stored.len(), if agree { "equal" } else { "DIFFER FROM" });
+        println!(
+            "{name:<9} reconciled: {} acknowledged, {} stored, {missing} missing, tallies {} a recount ({counted} counted)",
+            acked.len(),
+            stored.len(),
+            if agree { "equal" } else { "DIFFER FROM" }
+        );
         assert_eq!(missing, 0);
         assert_eq!(stored.len(), acked.len());
         drop(c);
         // The results page of this survey, as the office opens it (over HTTP, 20 times).
-        let session = pacesetter_web::auth::login(&results_state, "office", "bench-password", std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), "bench", None).await.expect("login");
+        let session =
+            pacesetter_web::auth::login(&results_state, "office", "bench-password", std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), "bench", None).await.expect("login");
         let mut times = Vec::new();
         let mut conn = Conn1::open(addr).await;
         for _ in 0..20 {

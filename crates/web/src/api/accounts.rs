@@ -2,22 +2,22 @@
 //! roles of the administrator, the office and the auditor).
 
 use super::dto::*;
-use super::{date_or_today, Paging};
+use super::{Paging, date_or_today};
 use crate::auth;
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
+use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::Json;
+use pacesetter_domain::Lang;
 use pacesetter_domain::dates::{format_datetime_ms, iso, today};
 use pacesetter_domain::ids::{AccountId, AuditorRequestId, GrantId, PersonId};
 use pacesetter_domain::role::{Role, TwoOfficeAction};
 use pacesetter_domain::scope::Scope;
 use pacesetter_domain::validate::{self, FieldErrors};
-use pacesetter_domain::Lang;
 use pacesetter_store::account::{self, AccountRow, GrantRow};
-use pacesetter_store::{people, StoreError};
+use pacesetter_store::{StoreError, people};
 use std::collections::HashMap;
 
 pub fn grant_dto(g: &GrantRow, lang: Lang) -> GrantDto {

@@ -1,11 +1,11 @@
 //! The audit log over the API (the auditor).
 
-use super::dto::{AuditEntryDto, AuditPage, VerifyDto};
 use super::Paging;
+use super::dto::{AuditEntryDto, AuditPage, VerifyDto};
 use crate::error::AppResult;
 use crate::state::AppState;
-use axum::extract::{Query, State};
 use axum::Json;
+use axum::extract::{Query, State};
 use pacesetter_domain::audit::ChainProblem;
 use pacesetter_domain::dates::cst_from_ms;
 use pacesetter_store::audit::{self, AuditFilter, AuditRow};
@@ -63,5 +63,7 @@ pub async fn record_anchor(State(s): State<AppState>, ctx: crate::ctx::Ctx) -> A
     let mut w = s.store.write().await?;
     let a = audit::record_anchor(&mut w, &scope).await?;
     w.commit().await.map_err(pacesetter_store::StoreError::from)?;
-    Ok(Json(serde_json::json!({"id": a.id, "seq": a.seq, "hash": a.hash, "recorded": cst_from_ms(a.recorded_ms).format(&time::format_description::well_known::Rfc3339).unwrap_or_default(), "by": a.recorded_by})))
+    Ok(Json(
+        serde_json::json!({"id": a.id, "seq": a.seq, "hash": a.hash, "recorded": cst_from_ms(a.recorded_ms).format(&time::format_description::well_known::Rfc3339).unwrap_or_default(), "by": a.recorded_by}),
+    ))
 }

@@ -5,13 +5,13 @@ use crate::auth::{self, Caller, SESSION_COOKIE};
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use axum::extract::State;
-use axum::http::header::SET_COOKIE;
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use axum::Json;
-use pacesetter_domain::scope::{Access, Reach};
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::http::header::SET_COOKIE;
+use axum::response::{IntoResponse, Response};
 use pacesetter_domain::Lang;
+use pacesetter_domain::scope::{Access, Reach};
 use pacesetter_store::account;
 
 pub fn me_dto(c: &Caller, lang: Lang) -> Me {

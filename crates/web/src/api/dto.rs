@@ -1,11 +1,11 @@
 //! The JSON shapes of the API: the public contract, kept apart from the database rows so the
 //! two can change separately. Codes are stored values; labels are in the caller's language.
 
+use pacesetter_domain::Lang;
 use pacesetter_domain::dates::iso;
 use pacesetter_domain::org::{BranchCategory, Post};
 use pacesetter_domain::people::{CadreRank, DevStage, PersonKind, PoliticalStatus};
 use pacesetter_domain::role::{RelationKind, Role};
-use pacesetter_domain::Lang;
 use pacesetter_store::tree::{Node, Tree};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;

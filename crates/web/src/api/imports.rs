@@ -6,17 +6,17 @@ use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::sheets;
 use crate::state::AppState;
+use axum::Json;
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
-use axum::Json;
+use pacesetter_domain::Lang;
 use pacesetter_domain::audit::sha256_hex;
 use pacesetter_domain::dates::today;
-use pacesetter_domain::roster::{parse_rows, Problem};
+use pacesetter_domain::roster::{Problem, parse_rows};
 use pacesetter_domain::scope::Scope;
 use pacesetter_domain::validate::FieldErrors;
-use pacesetter_domain::Lang;
-use pacesetter_store::roster::{self, ImportRow, Parsed, Plan};
 use pacesetter_store::StoreError;
+use pacesetter_store::roster::{self, ImportRow, Parsed, Plan};
 
 /// What an upload form sends: the file and the root it covers.
 #[derive(Default)]
@@ -30,7 +30,14 @@ pub struct UploadForm {
 /// Reads a multipart upload (the file part is named "file").
 pub async fn read_upload(mut mp: Multipart) -> AppResult<UploadForm> {
     let mut form = UploadForm::default();
-    let too_big = || AppError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", format!("文件超过 {} MB", sheets::MAX_UPLOAD / 1024 / 1024), format!("The file is larger than {} MB", sheets::MAX_UPLOAD / 1024 / 1024));
+    let too_big = || {
+        AppError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            format!("文件超过 {} MB", sheets::MAX_UPLOAD / 1024 / 1024),
+            format!("The file is larger than {} MB", sheets::MAX_UPLOAD / 1024 / 1024),
+        )
+    };
     while let Some(field) = mp.next_field().await.map_err(|_| too_big())? {
         let name = field.name().unwrap_or("").to_string();
         match name.as_str() {
@@ -89,7 +96,12 @@ pub async fn commit(state: &AppState, scope: &Scope, id: i64) -> AppResult<Plan>
     let row = roster::get(&mut w, scope, id).await?;
     let parsed = roster::parsed(&row)?;
     if !parsed.problems.is_empty() {
-        return Err(AppError::new(StatusCode::CONFLICT, "conflict", "名册仍有问题，不能导入；请修改文件后重新上传", "The roster still has problems and cannot be imported; fix the file and upload it again"));
+        return Err(AppError::new(
+            StatusCode::CONFLICT,
+            "conflict",
+            "名册仍有问题，不能导入；请修改文件后重新上传",
+            "The roster still has problems and cannot be imported; fix the file and upload it again",
+        ));
     }
     let root = roster::root(&mut w, scope, row.root_org_id, row.root_unit_id).await?;
     let plan = roster::commit(&mut w, scope, &root, &parsed.rows, today(), &row.file_sha256).await?;
@@ -122,7 +134,12 @@ pub fn dto(row: &ImportRow, plan: &Plan, lang: Lang, limit: usize) -> ImportDto 
         root_org_id: row.root_org_id,
         root_unit_id: row.root_unit_id,
         counts: serde_json::to_value(&plan.counts).unwrap_or_default(),
-        problems: plan.problems.iter().take(limit).map(|p| ProblemDto { line: p.line as i64, column: p.column.map(|c| c.code().to_string()), message: p.message.get(lang).to_string() }).collect(),
+        problems: plan
+            .problems
+            .iter()
+            .take(limit)
+            .map(|p| ProblemDto { line: p.line as i64, column: p.column.map(|c| c.code().to_string()), message: p.message.get(lang).to_string() })
+            .collect(),
         rows: plan.rows.iter().filter(|r| r.action != roster::Action::Unchanged).take(limit).map(|r| serde_json::to_value(r).unwrap_or_default()).collect(),
         leaving: plan.leaving.iter().take(limit).map(|l| serde_json::to_value(l).unwrap_or_default()).collect(),
     }

@@ -2,9 +2,9 @@
 
 use crate::routes::{self, Access};
 use crate::state::AppState;
+use axum::Json;
 use axum::extract::State;
 use axum::response::IntoResponse;
-use axum::Json;
 use std::collections::BTreeMap;
 use utoipa::openapi::path::{HttpMethod, Operation, Parameter, ParameterIn, PathItem};
 use utoipa::openapi::request_body::RequestBody;

@@ -1,22 +1,22 @@
 //! People over the API: lists and exports through the caller's scope, records, changes.
 
 use super::dto::*;
-use super::{date_or_today, Paging};
+use super::{Paging, date_or_today};
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::export;
 use crate::state::AppState;
+use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
-use axum::Json;
+use pacesetter_domain::Lang;
 use pacesetter_domain::dates::iso;
 use pacesetter_domain::ids::PersonId;
-use pacesetter_domain::people::{mask_id_number, PersonInput};
+use pacesetter_domain::people::{PersonInput, mask_id_number};
 use pacesetter_domain::scope::{Access, Scope};
-use pacesetter_domain::Lang;
 use pacesetter_store::people::{self, MembershipRow, PeopleFilter, PersonListRow, Placement};
 use pacesetter_store::tree::Tree;
-use pacesetter_store::{relation, StoreError};
+use pacesetter_store::{StoreError, relation};
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -259,7 +259,12 @@ pub struct Activation {
 /// Issues an activation code for a person in the caller's write scope, and mails it when asked.
 pub async fn issue_activation(state: &AppState, scope: &Scope, person: PersonId, mail: bool) -> AppResult<Activation> {
     if mail && !state.site.mail {
-        return Err(AppError::new(axum::http::StatusCode::CONFLICT, "no_mail", "服务器未配置邮件发送，请打印激活码交给本人", "E-mail is not configured on this server: print the code and hand it over"));
+        return Err(AppError::new(
+            axum::http::StatusCode::CONFLICT,
+            "no_mail",
+            "服务器未配置邮件发送，请打印激活码交给本人",
+            "E-mail is not configured on this server: print the code and hand it over",
+        ));
     }
     let (code, hash) = crate::auth::activation_code();
     let mut w = state.store.write().await?;
@@ -276,7 +281,13 @@ pub async fn issue_activation(state: &AppState, scope: &Scope, person: PersonId,
         pacesetter_store::outbox::enqueue(&mut w, to, "创先争优平台账号激活", &body).await?;
     }
     w.commit().await.map_err(StoreError::from)?;
-    Ok(Activation { username: issued.username, display_name: issued.display_name, code: if mail { None } else { Some(code) }, expires_ms: issued.expires_ms, mailed_to: issued.email })
+    Ok(Activation {
+        username: issued.username,
+        display_name: issued.display_name,
+        code: if mail { None } else { Some(code) },
+        expires_ms: issued.expires_ms,
+        mailed_to: issued.email,
+    })
 }
 
 pub async fn activation(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Json(b): Json<ActivationRequest>) -> AppResult<Json<ActivationDto>> {

@@ -1,15 +1,15 @@
 //! Relation records over the API (the campaign office).
 
 use super::dto::{CoverageDto, DateRequest, NamedId, NewRelation, RelationDto, RelationPage};
-use super::{date_or_today, Paging};
+use super::{Paging, date_or_today};
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use axum::extract::{Path, Query, State};
 use axum::Json;
+use axum::extract::{Path, Query, State};
 use pacesetter_domain::ids::{PersonId, RelationId};
 use pacesetter_domain::role::RelationKind;
-use pacesetter_store::{relation, StoreError};
+use pacesetter_store::{StoreError, relation};
 use std::collections::HashMap;
 
 pub fn parse_kind(s: &str) -> AppResult<RelationKind> {

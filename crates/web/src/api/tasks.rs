@@ -6,14 +6,14 @@ use crate::error::{AppError, AppResult};
 use crate::pages::campaigns::{self, DashRow};
 use crate::pages::tasks::{self as task_pages, TaskLine};
 use crate::state::AppState;
-use axum::extract::{Path, Query, State};
 use axum::Json;
+use axum::extract::{Path, Query, State};
 use pacesetter_domain::dates::iso;
 use pacesetter_store::campaign;
 use pacesetter_store::notify;
 use pacesetter_store::task;
 use pacesetter_store::tree::Tree;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use std::collections::HashMap;
 
 fn line_json(l: &TaskLine) -> Value {

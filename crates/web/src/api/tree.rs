@@ -1,16 +1,16 @@
 //! Both trees over the API. The tree's shape (names and kinds) is public to anyone logged in;
 //! a node's page, its people and every change are scoped.
 
-use super::dto::{DateRequest, MoveRequest, NodeChange, NodeDetail, NodeDto};
 use super::date_or_today;
+use super::dto::{DateRequest, MoveRequest, NodeChange, NodeDetail, NodeDto};
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use axum::extract::{Path, State};
 use axum::Json;
+use axum::extract::{Path, State};
 use pacesetter_domain::scope::Access;
-use pacesetter_store::tree::{self, Node, NodeInput, Tree};
 use pacesetter_store::StoreError;
+use pacesetter_store::tree::{self, Node, NodeInput, Tree};
 use std::collections::HashMap;
 
 /// A node with what its page shows, loaded only if it is in the caller's scope.

@@ -1,18 +1,18 @@
 //! Accounts and roles (the administrator), and what takes both offices: the auditor's and the
 //! office's roles, and resetting, disabling, enabling or ending the role of a guarded account.
 
-use super::{field, form_map, render_status, see_other, FormState, Layout, Pager};
+use super::{FormState, Layout, Pager, field, form_map, render_status, see_other};
 use crate::api::accounts::{account_dto, create_account, parse_role, reset};
 use crate::api::dto::AccountDto;
-use crate::api::{date_or_today, Paging};
+use crate::api::{Paging, date_or_today};
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use askama::Template;
+use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::Form;
 use pacesetter_domain::dates::today;
 use pacesetter_domain::ids::{AccountId, AuditorRequestId, GrantId};
 use pacesetter_domain::org::OrgKind;
@@ -20,7 +20,7 @@ use pacesetter_domain::role::Role;
 use pacesetter_domain::validate::FieldErrors;
 use pacesetter_store::account::{self, AccountListRow, RequestRow};
 use pacesetter_store::tree::{self, Tree};
-use pacesetter_store::{people, StoreError};
+use pacesetter_store::{StoreError, people};
 use std::collections::HashMap;
 
 #[derive(Template)]
@@ -157,7 +157,10 @@ async fn account_page(s: &AppState, ctx: &Ctx, id: i64, f: FormState, status: St
     let may_request_auditor = !a.roles.iter().any(|r| r == "auditor" || r == "admin" || r == "office") && AccountId(id) != me;
     let guarded = account::is_guarded(&mut c, AccountId(id)).await?;
     let may_ask = AccountId(id) != me && (ctx.has(Role::Admin) || ctx.has(Role::Office));
-    Ok(render_status(status, &AccountPage { l: Layout::new(ctx, &a.display_name.clone()), a, orgs, roles, f, is_admin: ctx.has(Role::Admin), may_request_auditor, guarded, may_ask }))
+    Ok(render_status(
+        status,
+        &AccountPage { l: Layout::new(ctx, &a.display_name.clone()), a, orgs, roles, f, is_admin: ctx.has(Role::Admin), may_request_auditor, guarded, may_ask },
+    ))
 }
 
 pub async fn show(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {

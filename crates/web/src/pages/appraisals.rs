@@ -5,7 +5,7 @@
 //! quota line flagged; in 民主评议党员 the branch records each member's grade, and a 不合格 grade
 //! opens a follow-up case for the secondary organization.
 
-use super::{conflict_form, field, form_map, render_status, see_other, FormState, Layout};
+use super::{FormState, Layout, conflict_form, field, form_map, render_status, see_other};
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::export::Sheet;
@@ -15,11 +15,11 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Form, Json};
+use pacesetter_domain::Lang;
 use pacesetter_domain::appraisal::{Group, SubjectKind};
 use pacesetter_domain::dates::today;
-use pacesetter_domain::Lang;
 use pacesetter_store::appraisal::{self as ap, CaseRow, NewRound, RoundRow, Standing, SubjectResult, SubjectRow};
-use pacesetter_store::{campaign, StoreError};
+use pacesetter_store::{StoreError, campaign};
 use std::collections::HashMap;
 
 // ---- the list ----------------------------------------------------------------------------------
@@ -135,7 +135,11 @@ impl Line {
                     (Lang::Zh, true) => format!("{}无人评议，其权重按比例分给其他评议主体", names.join("、")),
                     (Lang::Zh, false) => format!("{}无人评议或匿名评议不足5人（{}），按无人评议处理，其权重按比例分给其他评议主体", names.join("、"), small.join("、")),
                     (Lang::En, true) => format!("{}: nobody rated; its weight was shared out in proportion", names.join(", ")),
-                    (Lang::En, false) => format!("{}: nobody rated, or an anonymous group under 5 raters ({}), counted as empty; its weight was shared out in proportion", names.join(", "), small.join(", ")),
+                    (Lang::En, false) => format!(
+                        "{}: nobody rated, or an anonymous group under 5 raters ({}), counted as empty; its weight was shared out in proportion",
+                        names.join(", "),
+                        small.join(", ")
+                    ),
                 }
             }
             _ => String::new(),
@@ -454,7 +458,13 @@ pub async fn export(State(s): State<AppState>, ctx: Ctx, Path((id, file)): Path<
         let order: Vec<String> = r.tie_preference().iter().map(|id| names.get(id).cloned().unwrap_or_else(|| id.to_string())).collect();
         let mut row = vec![String::new(), t("名额线并列的处理", "The tie at the quota line")];
         row.extend(groups.iter().map(|_| String::new()));
-        row.extend([String::new(), format!("{}{}", t("创先办确定的顺序：", "The office's order: "), order.join(" > ")), String::new(), String::new(), format!("{}{reason}", t("理由：", "Reason: "))]);
+        row.extend([
+            String::new(),
+            format!("{}{}", t("创先办确定的顺序：", "The office's order: "), order.join(" > ")),
+            String::new(),
+            String::new(),
+            format!("{}{reason}", t("理由：", "Reason: ")),
+        ]);
         rows.push(row);
     }
     super::download(&ctx, &Sheet { name: t("评议结果", "Results"), headers, rows }, "appraisal", format)
@@ -466,5 +476,12 @@ pub async fn audit_bundle(State(s): State<AppState>, Path(id): Path<i64>) -> App
     let mut c = s.store.read().await?;
     let b = ap::bundle(&mut c, id).await?;
     let body = serde_json::to_string_pretty(&b).map_err(|_| AppError::internal())?;
-    Ok(([(axum::http::header::CONTENT_TYPE, "application/json; charset=utf-8".to_string()), (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"appraisal-{id}-audit.json\""))], body).into_response())
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "application/json; charset=utf-8".to_string()),
+            (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"appraisal-{id}-audit.json\"")),
+        ],
+        body,
+    )
+        .into_response())
 }

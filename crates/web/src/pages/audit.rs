@@ -1,8 +1,8 @@
 //! The audit log, for the auditor: newest first, filtered, with the chain verified on request.
 
-use super::{render, Layout, Pager};
-use crate::api::audit::{describe, filter};
+use super::{Layout, Pager, render};
 use crate::api::Paging;
+use crate::api::audit::{describe, filter};
 use crate::ctx::Ctx;
 use crate::error::AppResult;
 use crate::state::AppState;
@@ -42,7 +42,18 @@ pub async fn index(State(s): State<AppState>, ctx: Ctx, Query(raw): Query<Vec<(S
         Some(a) => audit::reaches(&mut c, &a.anchor()).await?.err().map(|t| t.get(ctx.lang).to_string()),
         None => None,
     };
-    Ok(render(&AuditPage { l: Layout::new(&ctx, ctx.t("审计日志", "Audit log")), rows, pager, entity: get("entity"), entity_id: get("entity_id"), actor: get("actor"), verify, problem, anchor, anchor_problem }))
+    Ok(render(&AuditPage {
+        l: Layout::new(&ctx, ctx.t("审计日志", "Audit log")),
+        rows,
+        pager,
+        entity: get("entity"),
+        entity_id: get("entity_id"),
+        actor: get("actor"),
+        verify,
+        problem,
+        anchor,
+        anchor_problem,
+    }))
 }
 
 /// Records the latest entry as an anchor, then shows it to print or download.
@@ -60,7 +71,14 @@ pub async fn anchor_file(State(s): State<AppState>, Path(file): Path<String>) ->
     let mut c = s.store.read().await?;
     let a = audit::anchor(&mut c, id).await?;
     let text = a.anchor().to_text(&pacesetter_domain::dates::format_datetime_ms(a.recorded_ms, pacesetter_domain::Lang::En), &a.recorded_by);
-    Ok(([(axum::http::header::CONTENT_TYPE, "text/plain; charset=utf-8".to_string()), (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"audit-anchor-{}.txt\"", a.seq))], text).into_response())
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "text/plain; charset=utf-8".to_string()),
+            (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"audit-anchor-{}.txt\"", a.seq)),
+        ],
+        text,
+    )
+        .into_response())
 }
 
 /// The filtered log as a table, newest first (at most 100,000 entries per file).
@@ -72,7 +90,17 @@ pub async fn export(State(s): State<AppState>, ctx: Ctx, Path(file): Path<String
     let t = |zh: &str, en: &str| lang.t(zh, en).to_string();
     let sheet = crate::export::Sheet {
         name: t("审计日志", "Audit log"),
-        headers: vec!["#".into(), t("时间", "Time"), t("操作人", "Actor"), t("操作", "Action"), t("对象", "Entity"), t("编号", "Id"), t("之前", "Before"), t("之后", "After"), t("哈希", "Hash")],
+        headers: vec![
+            "#".into(),
+            t("时间", "Time"),
+            t("操作人", "Actor"),
+            t("操作", "Action"),
+            t("对象", "Entity"),
+            t("编号", "Id"),
+            t("之前", "Before"),
+            t("之后", "After"),
+            t("哈希", "Hash"),
+        ],
         rows: rows
             .into_iter()
             .map(|r| {

@@ -2,25 +2,25 @@
 //! office), the calendar, the roll-up dashboard with its chart, and plan uploads with the
 //! differences shown before anything changes.
 
-use super::{field, form_map, render, render_status, see_other, FormState, Layout};
+use super::{FormState, Layout, field, form_map, render, render_status, see_other};
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use askama::Template;
+use axum::Form;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::Form;
+use pacesetter_domain::Lang;
 use pacesetter_domain::calendar::DayKind;
 use pacesetter_domain::dates::{iso, today};
 use pacesetter_domain::plan::{self, Plan};
 use pacesetter_domain::role::Role;
 use pacesetter_domain::scope::{Reach, Scope};
-use pacesetter_domain::Lang;
 use pacesetter_store::campaign::{self, CampaignRow, LoadReport, TemplateRow};
 use pacesetter_store::dashboard::{self, Facts, Rollup};
 use pacesetter_store::tree::{self, Tree};
-use pacesetter_store::{notify, StoreError};
+use pacesetter_store::{StoreError, notify};
 use std::collections::HashMap;
 use time::Date;
 
@@ -92,7 +92,12 @@ async fn show_page(s: &AppState, ctx: &Ctx, id: i64, f: FormState, status: Statu
         .await?
         .into_iter()
         .filter(|t| !t.retired)
-        .map(|t| TemplateView { owners: t.owners().label(ctx.lang), deliverable: t.deliverable().label(ctx.lang).to_string(), facts: rollup.by_template.get(&t.id).copied().unwrap_or_default(), t })
+        .map(|t| TemplateView {
+            owners: t.owners().label(ctx.lang),
+            deliverable: t.deliverable().label(ctx.lang).to_string(),
+            facts: rollup.by_template.get(&t.id).copied().unwrap_or_default(),
+            t,
+        })
         .collect();
     let title = row.title.clone();
     Ok(render_status(status, &CampaignPage { l: Layout::new(ctx, &title), c: row, plan, templates, office: is_office(ctx), f }))
@@ -188,14 +193,19 @@ pub async fn calendar(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) 
     let lang = ctx.lang;
     let mut milestones: Vec<Milestone> = templates
         .iter()
-        .filter_map(|t| t.due_date.map(|d| Milestone { date: d, title: t.title.clone(), wording: t.wording.clone().unwrap_or_default(), href: format!("/campaigns/{id}#t{}", t.id) }))
+        .filter_map(|t| {
+            t.due_date.map(|d| Milestone { date: d, title: t.title.clone(), wording: t.wording.clone().unwrap_or_default(), href: format!("/campaigns/{id}#t{}", t.id) })
+        })
         .collect();
     milestones.sort_by_key(|m| m.date);
     let (start, end) = match (plan.phases.iter().map(|p| p.start).min(), plan.phases.iter().map(|p| p.end).max()) {
         (Some(a), Some(b)) => (a, b),
         _ => {
             let y = plan.campaign.year;
-            (Date::from_calendar_date(y, time::Month::January, 1).map_err(|_| AppError::internal())?, Date::from_calendar_date(y, time::Month::December, 31).map_err(|_| AppError::internal())?)
+            (
+                Date::from_calendar_date(y, time::Month::January, 1).map_err(|_| AppError::internal())?,
+                Date::from_calendar_date(y, time::Month::December, 31).map_err(|_| AppError::internal())?,
+            )
         }
     };
     let span = ((end - start).whole_days() + 1).max(1) as f64;
@@ -244,7 +254,10 @@ pub async fn calendar(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) 
             Lang::En => format!("{} {}", first.month(), first.year()),
         };
         months.push(Month { label, weeks });
-        first = match d.month() == first.month() { true => break, false => d };
+        first = match d.month() == first.month() {
+            true => break,
+            false => d,
+        };
     }
     let title = format!("{} · {}", row.title, lang.t("日程", "Calendar"));
     Ok(render(&CalendarPage { l: Layout::new(&ctx, &title), c: row, months, milestones, bars }))
@@ -328,7 +341,14 @@ pub async fn build(s: &AppState, scope: &Scope, campaign_id: i64, tree_kind: Tre
             let total = DashRow { name: n.name.clone(), href: None, facts: by_node(n.id).unwrap_or_default(), query: q.clone() };
             let items = templates
                 .iter()
-                .filter_map(|t| by_tn(t.id, n.id).map(|f| DashRow { name: item_label(t), href: Some(format!("/campaigns/{}#t{}", row.id, t.id)), facts: f, query: format!("{q}&template={}", t.id) }))
+                .filter_map(|t| {
+                    by_tn(t.id, n.id).map(|f| DashRow {
+                        name: item_label(t),
+                        href: Some(format!("/campaigns/{}#t{}", row.id, t.id)),
+                        facts: f,
+                        query: format!("{q}&template={}", t.id),
+                    })
+                })
                 .collect();
             (total, items)
         }
@@ -337,7 +357,14 @@ pub async fn build(s: &AppState, scope: &Scope, campaign_id: i64, tree_kind: Tre
             let total = DashRow { name: lang.t("全校", "The whole university").to_string(), href: None, facts: rollup.all, query: base.clone() };
             let items = templates
                 .iter()
-                .filter_map(|t| rollup.by_template.get(&t.id).map(|f| DashRow { name: item_label(t), href: Some(format!("/campaigns/{}#t{}", row.id, t.id)), facts: *f, query: format!("{base}&template={}", t.id) }))
+                .filter_map(|t| {
+                    rollup.by_template.get(&t.id).map(|f| DashRow {
+                        name: item_label(t),
+                        href: Some(format!("/campaigns/{}#t{}", row.id, t.id)),
+                        facts: *f,
+                        query: format!("{base}&template={}", t.id),
+                    })
+                })
                 .collect();
             (total, items)
         }
@@ -443,7 +470,18 @@ pub async fn dashboard_page(State(s): State<AppState>, ctx: Ctx, Path(id): Path<
     let export = format!("/campaigns/{id}/dashboard.xlsx?tree={key}{}", d.node.as_ref().map(|n| format!("&node={}", n.id)).unwrap_or_default());
     let node_name = d.total.name.clone();
     let title = format!("{} · {}", row.title, ctx.t("进度看板", "Dashboard"));
-    Ok(render(&DashboardPage { l: Layout::new(&ctx, &title), c: row, tree: key, node_name, crumbs: d.crumbs, total: d.total, by_item: d.by_item, by_child: d.by_child, chart, export }))
+    Ok(render(&DashboardPage {
+        l: Layout::new(&ctx, &title),
+        c: row,
+        tree: key,
+        node_name,
+        crumbs: d.crumbs,
+        total: d.total,
+        by_item: d.by_item,
+        by_child: d.by_child,
+        chart,
+        export,
+    }))
 }
 
 /// The dashboard as a workbook to hand upward: by work item and by organization.
@@ -453,10 +491,30 @@ pub async fn dashboard_export(State(s): State<AppState>, ctx: Ctx, Path(id): Pat
     let d = build(&s, &scope, id, tree_param(&m), node, ctx.lang).await?;
     let lang = ctx.lang;
     let t = |zh: &str, en: &str| lang.t(zh, en).to_string();
-    let headers = vec![t("名称", "Name"), t("应交", "Owed"), t("未交", "Open"), t("待审", "Submitted"), t("退回", "Returned"), t("已通过", "Accepted"), t("完成率", "Completion"), t("逾期", "Overdue"), t("迟交", "Late")];
+    let headers = vec![
+        t("名称", "Name"),
+        t("应交", "Owed"),
+        t("未交", "Open"),
+        t("待审", "Submitted"),
+        t("退回", "Returned"),
+        t("已通过", "Accepted"),
+        t("完成率", "Completion"),
+        t("逾期", "Overdue"),
+        t("迟交", "Late"),
+    ];
     let line = |r: &DashRow| {
         let f = r.facts;
-        vec![r.name.clone(), f.total.to_string(), f.open.to_string(), f.submitted.to_string(), f.returned.to_string(), f.accepted.to_string(), r.pct(), f.overdue.to_string(), f.late.to_string()]
+        vec![
+            r.name.clone(),
+            f.total.to_string(),
+            f.open.to_string(),
+            f.submitted.to_string(),
+            f.returned.to_string(),
+            f.accepted.to_string(),
+            r.pct(),
+            f.overdue.to_string(),
+            f.late.to_string(),
+        ]
     };
     let mut rows = vec![line(&d.total)];
     rows.push(vec![]);
@@ -517,7 +575,11 @@ pub async fn upload(State(s): State<AppState>, ctx: Ctx, mp: Multipart) -> AppRe
                 fe.add("file", "请选择计划文件（.toml）", "Choose a plan file (.toml)");
             }
             for e in errs {
-                let (zh, en) = if e.line > 0 { (format!("第{}行：{}", e.line, e.message.zh), format!("line {}: {}", e.line, e.message.en)) } else { (e.message.zh.clone(), e.message.en.clone()) };
+                let (zh, en) = if e.line > 0 {
+                    (format!("第{}行：{}", e.line, e.message.zh), format!("line {}: {}", e.line, e.message.en))
+                } else {
+                    (e.message.zh.clone(), e.message.en.clone())
+                };
                 fe.add("file", zh, en);
             }
             return list_page(&s, &ctx, FormState::with(lang, HashMap::new(), fe), StatusCode::UNPROCESSABLE_ENTITY).await;

@@ -3,7 +3,7 @@
 //! evidence, evaluation through the surveys engine, public boards (page and A4 PDF), the
 //! roll-up over both trees, and exports.
 
-use super::{conflict_form, field, form_map, render, render_status, see_other, FormState, Layout};
+use super::{FormState, Layout, conflict_form, field, form_map, render, render_status, see_other};
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::export::Sheet;
@@ -11,21 +11,21 @@ use crate::pdf::{self, Item};
 use crate::state::AppState;
 use crate::upload;
 use askama::Template;
+use axum::Form;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Form;
-use pacesetter_domain::commitment::{self as rule, PublicField, State as CState, Summary, PUBLIC_FIELDS, STATES};
+use pacesetter_domain::Lang;
+use pacesetter_domain::commitment::{self as rule, PUBLIC_FIELDS, PublicField, STATES, State as CState, Summary};
 use pacesetter_domain::dates::{iso, today};
 use pacesetter_domain::scope::{Access, Reach, Scope};
 use pacesetter_domain::survey::{self as sv, Rate, TargetKind};
 use pacesetter_domain::validate::FieldErrors;
-use pacesetter_domain::Lang;
 use pacesetter_store::commitment::{self as cm, Board, CommitmentRow, Decision, Filter, OrgSummary, ProgressRow, RequirementRow, RevisionRow};
+use pacesetter_store::survey::TargetRates;
 use pacesetter_store::task::TaskRow;
 use pacesetter_store::tree::{self, Node, Tree};
-use pacesetter_store::survey::TargetRates;
-use pacesetter_store::{campaign, survey, Conn, StoreError};
+use pacesetter_store::{Conn, StoreError, campaign, survey};
 use std::collections::HashMap;
 
 /// How a commitment's satisfaction is printed: its rate, or that it is under the minimum (no
@@ -174,7 +174,14 @@ async fn filter_of(c: &mut Conn, campaign: i64, q: &ListQuery) -> AppResult<Filt
         Some(id) => Some(tree::require(c, Tree::Unit, id).await?.path),
         None => None,
     };
-    Ok(Filter { campaign: Some(campaign), org_path, unit_path, category: q.category.clone().filter(|s| !s.is_empty()), state: q.state.as_deref().and_then(CState::parse), ..Default::default() })
+    Ok(Filter {
+        campaign: Some(campaign),
+        org_path,
+        unit_path,
+        category: q.category.clone().filter(|s| !s.is_empty()),
+        state: q.state.as_deref().and_then(CState::parse),
+        ..Default::default()
+    })
 }
 
 async fn lines(c: &mut Conn, scope: &Scope, campaign: i64, q: &ListQuery, lang: Lang) -> AppResult<Vec<Line>> {
@@ -730,8 +737,12 @@ async fn requirements_page(s: &AppState, ctx: &Ctx, f: FormState, status: Status
         }
     }
     // The organizations the caller may address: those they can change, down to branches.
-    let orgs: Vec<Node> =
-        tree::all(&mut c, Tree::Org).await?.into_iter().filter(|n| n.closed_on.is_none() && scope.org_access(&n.path) == Some(Access::Write) && n.kind != "group").take(2000).collect();
+    let orgs: Vec<Node> = tree::all(&mut c, Tree::Org)
+        .await?
+        .into_iter()
+        .filter(|n| n.closed_on.is_none() && scope.org_access(&n.path) == Some(Access::Write) && n.kind != "group")
+        .take(2000)
+        .collect();
     Ok(render_status(status, &RequirementsPage { l: Layout::new(ctx, ctx.t("争创要求", "Requirements handed down")), rows, orgs, f }))
 }
 
@@ -855,7 +866,14 @@ pub async fn dashboard(State(s): State<AppState>, ctx: Ctx, Query(q): Query<Node
         for t in unit_tasks.iter().filter(|t| t.unit_id.is_some()) {
             let Some(u) = t.unit_id.and_then(|id| by_id.get(&id).copied()) else { continue };
             let s = by_unit.get(&u.id).cloned().unwrap_or_default();
-            windows.push(RollRow { rate: rate_text(&s.own_rate, anonymous, lang), own_rate: String::new(), node: u.clone(), s, committed: usize::from(!not_committed(t)), owed: 1 });
+            windows.push(RollRow {
+                rate: rate_text(&s.own_rate, anonymous, lang),
+                own_rate: String::new(),
+                node: u.clone(),
+                s,
+                committed: usize::from(!not_committed(t)),
+                owed: 1,
+            });
         }
     }
     let title = format!("{} · {}", node.name, ctx.t("公开承诺统计", "Commitments roll-up"));
@@ -943,13 +961,17 @@ pub async fn evaluate(State(s): State<AppState>, ctx: Ctx, Form(p): Form<Vec<(St
         None
     } else {
         Some(linked.ok_or_else(|| {
-            AppError::new(StatusCode::FORBIDDEN, "forbidden", "本组织没有对应的行政单位，请由创先办发起评诺", "This organization has no linked unit: ask the campaign office to start the evaluation")
+            AppError::new(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "本组织没有对应的行政单位，请由创先办发起评诺",
+                "This organization has no linked unit: ask the campaign office to start the evaluation",
+            )
         })?)
     };
-    let t =
-        camp.plan()?.surveys.into_iter().find(|t| t.target == TargetKind::Commitment).ok_or_else(|| {
-            AppError::new(StatusCode::CONFLICT, "no_template", "活动计划中没有评诺问卷模板（target = \"commitment\"）", "The plan has no evaluation template (target = \"commitment\")")
-        })?;
+    let t = camp.plan()?.surveys.into_iter().find(|t| t.target == TargetKind::Commitment).ok_or_else(|| {
+        AppError::new(StatusCode::CONFLICT, "no_template", "活动计划中没有评诺问卷模板（target = \"commitment\"）", "The plan has no evaluation template (target = \"commitment\")")
+    })?;
     let mut new = survey::NewSurvey::from_template(Some(camp.id), t, owner_unit);
     new.title = format!("{} · {}", new.title, org.name);
     let id = survey::create(&mut w, &scope, new).await?;
@@ -1116,7 +1138,9 @@ pub async fn board_pdf(State(s): State<AppState>, ctx: Ctx, Path(org): Path<i64>
 
 fn rate_json(rates: &TargetRates, id: i64) -> serde_json::Value {
     match rates.get(id) {
-        Some(r) => serde_json::json!({"shown": true, "satisfied": r.satisfied, "fairly": r.fairly, "dissatisfied": r.dissatisfied, "valid": r.valid(), "percent": sv::fmt_percent(r.percent())}),
+        Some(r) => {
+            serde_json::json!({"shown": true, "satisfied": r.satisfied, "fairly": r.fairly, "dissatisfied": r.dissatisfied, "valid": r.valid(), "percent": sv::fmt_percent(r.percent())})
+        }
         None => serde_json::json!({"shown": false, "under_minimum": rates.is_hidden(id)}),
     }
 }

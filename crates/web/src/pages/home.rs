@@ -1,6 +1,6 @@
 //! The first page after login: what I owe and what waits for me, for my roles.
 
-use super::{render, see_other, Layout};
+use super::{Layout, render, see_other};
 use crate::ctx::Ctx;
 use crate::error::AppResult;
 use crate::state::AppState;
@@ -118,7 +118,11 @@ pub async fn home(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response
                     lines.push(Line { href: format!("/selections/{}", sel.id), name: sel.title.clone(), detail: what.to_string() });
                 }
             } else if sel.notice_running(day) {
-                lines.push(Line { href: format!("/selections/{}", sel.id), name: sel.title.clone(), detail: lang.t("公示中，可提出异议", "On notice: objections open").to_string() });
+                lines.push(Line {
+                    href: format!("/selections/{}", sel.id),
+                    name: sel.title.clone(),
+                    detail: lang.t("公示中，可提出异议", "On notice: objections open").to_string(),
+                });
             }
         }
         for r in pacesetter_store::appraisal::rounds(&mut c, camp.id).await? {
@@ -144,17 +148,36 @@ pub async fn home(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response
                 }
             }
             if owed > 0 || subjects.len() > 500 {
-                let detail = if owed > 0 { format!("{} {owed} {}", lang.t("待评议", "To appraise:"), lang.t("项", "")) } else { lang.t("参加评议", "Take part").to_string() };
+                let detail =
+                    if owed > 0 { format!("{} {owed} {}", lang.t("待评议", "To appraise:"), lang.t("项", "")) } else { lang.t("参加评议", "Take part").to_string() };
                 lines.push(Line { href: format!("/appraisals/{}", r.id), name: r.title.clone(), detail: detail.trim().to_string() });
             }
         }
         if !lines.is_empty() {
-            blocks.insert(0, Block { title: lang.t("待我参加", "Waiting for me").to_string(), intro: lang.t("投票、评分、评议和公示中的评选结果。", "Ballots, score sheets, appraisals, and results on public notice.").to_string(), lines, links: Vec::new() });
+            blocks.insert(
+                0,
+                Block {
+                    title: lang.t("待我参加", "Waiting for me").to_string(),
+                    intro: lang.t("投票、评分、评议和公示中的评选结果。", "Ballots, score sheets, appraisals, and results on public notice.").to_string(),
+                    lines,
+                    links: Vec::new(),
+                },
+            );
         }
     }
 
     let audit_entries = if s.has(Role::Auditor) { Some(audit::list(&mut c, &Default::default(), 0, 1).await?.1) } else { None };
     let roles = s.roles.iter().map(|r| r.label(lang)).collect::<Vec<_>>().join("、");
     let reset_notice = super::login::reset_notice(me, lang);
-    Ok(render(&HomePage { l: Layout::new(&ctx, lang.t("工作台", "My desk")), roles, overview, coverage, blocks, person: me.account.person_id, audit_entries, reset_notice, campaign: campaign.is_some() }))
+    Ok(render(&HomePage {
+        l: Layout::new(&ctx, lang.t("工作台", "My desk")),
+        roles,
+        overview,
+        coverage,
+        blocks,
+        person: me.account.person_id,
+        audit_entries,
+        reset_notice,
+        campaign: campaign.is_some(),
+    }))
 }

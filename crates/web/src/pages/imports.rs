@@ -1,6 +1,6 @@
 //! Roster import pages: upload, preview with every problem and the difference, commit.
 
-use super::{render, render_status, see_other, FormState, Layout, Pager};
+use super::{FormState, Layout, Pager, render, render_status, see_other};
 use crate::api::imports::{self, read_upload};
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
@@ -8,7 +8,7 @@ use crate::sheets;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{header, StatusCode};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use pacesetter_domain::org::OrgKind;
 use pacesetter_domain::roster::Column;
@@ -34,11 +34,8 @@ struct ImportPage {
 async fn roots(s: &AppState, ctx: &Ctx) -> AppResult<(Vec<(i64, String)>, Vec<(i64, String)>, Option<i64>, Option<i64>)> {
     let scope = &ctx.me()?.scope;
     let mut c = s.store.read().await?;
-    let orgs: Vec<_> = tree::all(&mut c, Tree::Org)
-        .await?
-        .into_iter()
-        .filter(|n| n.closed_on.is_none() && n.kind != "group" && scope.org_access(&n.path) == Some(Access::Write))
-        .collect();
+    let orgs: Vec<_> =
+        tree::all(&mut c, Tree::Org).await?.into_iter().filter(|n| n.closed_on.is_none() && n.kind != "group" && scope.org_access(&n.path) == Some(Access::Write)).collect();
     let units: Vec<_> = tree::all(&mut c, Tree::Unit)
         .await?
         .into_iter()
@@ -142,14 +139,10 @@ impl PreviewPage {
 }
 
 fn field_label(field: &str, lang: pacesetter_domain::Lang) -> String {
-    Column::ALL
-        .iter()
-        .find(|c| c.code() == field)
-        .map(|c| c.header(lang).to_string())
-        .unwrap_or_else(|| match field {
-            "left_on" => lang.t("离开日期（重新入册）", "Left on (rejoins)").into(),
-            other => other.to_string(),
-        })
+    Column::ALL.iter().find(|c| c.code() == field).map(|c| c.header(lang).to_string()).unwrap_or_else(|| match field {
+        "left_on" => lang.t("离开日期（重新入册）", "Left on (rejoins)").into(),
+        other => other.to_string(),
+    })
 }
 
 pub async fn preview(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Query(q): Query<Vec<(String, String)>>) -> AppResult<Response> {
@@ -192,9 +185,23 @@ pub async fn preview(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Q
         }
     }
     let pager = Pager::new(&q, &format!("/import/{id}"), page, per as i64, total as i64);
-    let labels = ["name", "kind", "gender", "political_status", "dev_stage", "cadre_rank", "email", "phone", "id_number", "org", "unit", "post", "left_on"].iter().map(|f| (f.to_string(), field_label(f, lang))).collect();
+    let labels = ["name", "kind", "gender", "political_status", "dev_stage", "cadre_rank", "email", "phone", "id_number", "org", "unit", "post", "left_on"]
+        .iter()
+        .map(|f| (f.to_string(), field_label(f, lang)))
+        .collect();
     let title = format!("{} · {}", ctx.t("名册预览", "Roster preview"), row.filename);
-    Ok(render(&PreviewPage { l: Layout::new(&ctx, &title), plan_counts: counts, problems: shown_problems, problems_total: problems.len(), show, rows: shown_rows, leaving: shown_leaving, pager, labels, row }))
+    Ok(render(&PreviewPage {
+        l: Layout::new(&ctx, &title),
+        plan_counts: counts,
+        problems: shown_problems,
+        problems_total: problems.len(),
+        show,
+        rows: shown_rows,
+        leaving: shown_leaving,
+        pager,
+        labels,
+        row,
+    }))
 }
 
 pub async fn commit(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, axum::Form(p): axum::Form<Vec<(String, String)>>) -> AppResult<Response> {

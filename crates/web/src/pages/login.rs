@@ -1,16 +1,16 @@
 //! Logging in and out, changing one's password, switching the language.
 
-use super::{field, form_map, local_path, render, render_status, see_other, FormState, Layout};
+use super::{FormState, Layout, field, form_map, local_path, render, render_status, see_other};
 use crate::auth::{self, LANG_COOKIE, SESSION_COOKIE};
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::{Query, State};
-use axum::http::header::SET_COOKIE;
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::http::header::SET_COOKIE;
+use axum::response::{IntoResponse, Response};
 use pacesetter_domain::Lang;
 use pacesetter_store::account;
 use std::collections::HashMap;
@@ -99,7 +99,10 @@ async fn password_page(state: &AppState, ctx: &Ctx, f: FormState, status: Status
     } else {
         None
     };
-    Ok(render_status(status, &PasswordPage { l: Layout::new(ctx, ctx.t("修改密码", "Change password")), f, forced, activating, reset_notice: reset_notice(me, ctx.lang), own_email, personless }))
+    Ok(render_status(
+        status,
+        &PasswordPage { l: Layout::new(ctx, ctx.t("修改密码", "Change password")), f, forced, activating, reset_notice: reset_notice(me, ctx.lang), own_email, personless },
+    ))
 }
 
 /// The holder of an account without a person records the address a reset's code goes to.
@@ -115,12 +118,17 @@ pub async fn email_submit(State(state): State<AppState>, ctx: Ctx, Form(pairs): 
             }
             // The password typed is not given back.
             let values: HashMap<String, String> = m.into_iter().filter(|(k, _)| k == "email").collect();
-            let errs = pacesetter_domain::validate::FieldErrors(errs.0.into_iter().map(|mut x| {
-                if x.field == "password" {
-                    x.field = "email_password".into();
-                }
-                x
-            }).collect());
+            let errs = pacesetter_domain::validate::FieldErrors(
+                errs.0
+                    .into_iter()
+                    .map(|mut x| {
+                        if x.field == "password" {
+                            x.field = "email_password".into();
+                        }
+                        x
+                    })
+                    .collect(),
+            );
             password_page(&state, &ctx, FormState::with(ctx.lang, values, errs), e.status).await
         }
         Err(e) => Err(e),
@@ -157,7 +165,9 @@ pub async fn password_submit(State(state): State<AppState>, ctx: Ctx, Form(pairs
     };
     match result {
         Ok(()) => Ok(see_other("/home?done=password")),
-        Err(e) if e.fields.is_some() => password_page(&state, &ctx, FormState::with(ctx.lang, HashMap::new(), e.fields.clone().unwrap_or_default()), StatusCode::UNPROCESSABLE_ENTITY).await,
+        Err(e) if e.fields.is_some() => {
+            password_page(&state, &ctx, FormState::with(ctx.lang, HashMap::new(), e.fields.clone().unwrap_or_default()), StatusCode::UNPROCESSABLE_ENTITY).await
+        }
         Err(e) => Err(e),
     }
 }

@@ -23,9 +23,9 @@ use crate::error::AppError;
 use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use pacesetter_domain::Lang;
 use pacesetter_domain::role::Role;
 use pacesetter_domain::validate::FieldErrors;
-use pacesetter_domain::Lang;
 use std::collections::HashMap;
 
 pub struct NavItem {
@@ -94,10 +94,10 @@ impl Layout {
             title: title.to_string(),
             csrf: ctx.csrf.clone(),
             path: ctx.path.clone(),
-            user: ctx.caller.as_ref().map(|c| UserBadge {
-                name: c.account.display_name.clone(),
-                roles: c.scope.roles.iter().map(|r| r.label(lang)).collect::<Vec<_>>().join(" · "),
-            }),
+            user: ctx
+                .caller
+                .as_ref()
+                .map(|c| UserBadge { name: c.account.display_name.clone(), roles: c.scope.roles.iter().map(|r| r.label(lang)).collect::<Vec<_>>().join(" · ") }),
             nav,
             notice,
         }
@@ -181,7 +181,10 @@ fn notice_from_query(path: &str, lang: Lang) -> Option<String> {
             "unchanged" => lang.t("计划未变化，没有重复创建任何任务", "The plan is unchanged; nothing was duplicated"),
             "reminded" => lang.t("提醒已发送", "Reminders sent"),
             "revoked_link" => lang.t("已作废该人尚未使用的专属链接（如有）", "Any unused link of the person is revoked"),
-            "links_sent" => lang.t("专属链接已发到没有账号的作答人本人的邮箱；有账号的作答人登录后即可作答", "Personal links went to the e-mail of each invitee without an account; account holders answer by logging in"),
+            "links_sent" => lang.t(
+                "专属链接已发到没有账号的作答人本人的邮箱；有账号的作答人登录后即可作答",
+                "Personal links went to the e-mail of each invitee without an account; account holders answer by logging in",
+            ),
             "revoked" => lang.t("日历订阅地址已作废", "The calendar feed addresses are revoked"),
             "voted" => lang.t("您的选票已投出，谢谢参与。选票不记名，无法查看或更改。", "Your ballot is cast, thank you. It is secret and cannot be seen or changed."),
             "nominated" => lang.t("推荐已提交", "The nomination is submitted"),

@@ -1,28 +1,28 @@
 //! People: the list with filters, paging and exports; a person's record and history; the
 //! forms to add, edit, place and record leaving; the public directory.
 
-use super::{field, form_map, render, render_status, see_other, wechat_download, FormState, Layout, Pager};
-use crate::api::people::{all_rows, create_person, parse_tree, save_person, PeopleQuery};
-use crate::api::{date_or_today, Paging};
+use super::{FormState, Layout, Pager, field, form_map, render, render_status, see_other, wechat_download};
+use crate::api::people::{PeopleQuery, all_rows, create_person, parse_tree, save_person};
+use crate::api::{Paging, date_or_today};
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::export;
 use crate::state::AppState;
 use askama::Template;
+use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::Form;
+use pacesetter_domain::Lang;
 use pacesetter_domain::ids::PersonId;
 use pacesetter_domain::org::Post;
-use pacesetter_domain::people::{mask_id_number, CadreRank, DevStage, PersonInput, PersonKind, PoliticalStatus};
+use pacesetter_domain::people::{CadreRank, DevStage, PersonInput, PersonKind, PoliticalStatus, mask_id_number};
 use pacesetter_domain::scope::{Access, Scope};
 use pacesetter_domain::validate::FieldErrors;
-use pacesetter_domain::Lang;
+use pacesetter_store::StoreError;
 use pacesetter_store::people::{self, MembershipRow, PersonListRow, PersonRecord, Placement, PublicPerson, ROLE_FILTERS};
 use pacesetter_store::relation::{self, RelationRow};
 use pacesetter_store::tree::{self, Node, Tree};
-use pacesetter_store::StoreError;
 use std::collections::HashMap;
 
 /// Choices of the forms and filters, in the caller's language.
@@ -389,7 +389,12 @@ pub async fn add_membership(State(s): State<AppState>, ctx: Ctx, Path(id): Path<
     membership_change(&s, &ctx, id, m, r, "saved").await
 }
 
-pub async fn end_membership(State(s): State<AppState>, ctx: Ctx, Path((id, tree_name, mid)): Path<(i64, String, i64)>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
+pub async fn end_membership(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path((id, tree_name, mid)): Path<(i64, String, i64)>,
+    Form(p): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
     let scope = ctx.me()?.scope.clone();
     let m = form_map(p);
     let r = async {

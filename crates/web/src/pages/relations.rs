@@ -1,21 +1,21 @@
 //! The relation records scope depends on, with their coverage (the campaign office).
 
-use super::{field, form_map, render_status, see_other, FormState, Layout, Pager};
+use super::{FormState, Layout, Pager, field, form_map, render_status, see_other};
 use crate::api::relations::parse_kind;
-use crate::api::{date_or_today, Paging};
+use crate::api::{Paging, date_or_today};
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use askama::Template;
+use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::Form;
 use pacesetter_domain::ids::RelationId;
 use pacesetter_domain::role::RelationKind;
 use pacesetter_domain::validate::FieldErrors;
 use pacesetter_store::relation::{self, Coverage, RelationRow};
-use pacesetter_store::{people, StoreError};
+use pacesetter_store::{StoreError, people};
 use std::collections::HashMap;
 
 #[derive(Template)]

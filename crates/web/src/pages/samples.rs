@@ -2,19 +2,19 @@
 //! seed. The record is public: anyone can recompute the draw from it without seeing a student
 //! number, and each person can look up their own pseudonym.
 
-use super::{field, form_map, render, render_status, see_other, FormState, Layout};
+use super::{FormState, Layout, field, form_map, render, render_status, see_other};
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::{Path, State};
-use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Response};
 use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use pacesetter_domain::sample::Size;
 use pacesetter_domain::validate::FieldErrors;
 use pacesetter_store::sample::{self, NewSample, Party, Purpose, SampleRow, Stratify};
-use pacesetter_store::{survey, StoreError};
+use pacesetter_store::{StoreError, survey};
 use std::collections::{BTreeMap, HashMap};
 
 fn parse_new(m: &HashMap<String, String>, purpose: Purpose, survey_id: Option<i64>, default_owner: Option<i64>, default_title: String) -> Result<NewSample, StoreError> {
@@ -206,7 +206,8 @@ pub async fn file(State(s): State<AppState>, Path((id, name)): Path<(i64, String
     let members = sample::members(&mut c, id).await?;
     let text = match name.as_str() {
         "population.tsv" => {
-            let entries: Vec<pacesetter_domain::sample::Entry> = members.iter().map(|(p, st, _)| pacesetter_domain::sample::Entry { pseudonym: p.clone(), stratum: st.clone() }).collect();
+            let entries: Vec<pacesetter_domain::sample::Entry> =
+                members.iter().map(|(p, st, _)| pacesetter_domain::sample::Entry { pseudonym: p.clone(), stratum: st.clone() }).collect();
             pacesetter_domain::sample::population_text(&entries)
         }
         "drawn.tsv" if row.state == "drawn" => {

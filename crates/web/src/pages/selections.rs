@@ -5,7 +5,7 @@
 //! approval, the award register with certificates, the recommendation forms and the
 //! commendation list, and the auditor's bundle.
 
-use super::{conflict_form, field, form_map, render_status, see_other, FormState, Layout};
+use super::{FormState, Layout, conflict_form, field, form_map, render_status, see_other};
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::export::Sheet;
@@ -16,15 +16,15 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Form, Json};
+use pacesetter_domain::Lang;
 use pacesetter_domain::anonymity;
+use pacesetter_domain::appraisal::Frac;
 use pacesetter_domain::dates::{iso, today};
 use pacesetter_domain::role::Role;
 use pacesetter_domain::scope::Access;
-use pacesetter_domain::appraisal::Frac;
-use pacesetter_domain::selection::{AwardCategory, CandidateKind, NominationState, Nominators, Outcome, Stage, MIN_ELECTORATE};
-use pacesetter_domain::Lang;
+use pacesetter_domain::selection::{AwardCategory, CandidateKind, MIN_ELECTORATE, NominationState, Nominators, Outcome, Stage};
 use pacesetter_store::selection::{self as sel, AwardRow, MyBallot, NewNomination, NewSelection, NominationRow, ObjectionRow, QuotaRow, SelectionRow, VoterRow};
-use pacesetter_store::{campaign, Conn, StoreError};
+use pacesetter_store::{Conn, StoreError, campaign};
 use std::collections::{HashMap, HashSet};
 
 async fn current(c: &mut Conn) -> AppResult<campaign::CampaignRow> {
@@ -416,7 +416,8 @@ pub async fn nominate(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, 
     if !errors.is_empty() {
         return show_page(&s, &ctx, id, FormState::with(ctx.lang, m, errors), StatusCode::UNPROCESSABLE_ENTITY).await;
     }
-    let evidence: Vec<pacesetter_store::commitment::NewEvidence> = files.into_iter().map(|f| pacesetter_store::commitment::NewEvidence { filename: f.filename, content_type: f.kind.content_type().into(), data: f.data }).collect();
+    let evidence: Vec<pacesetter_store::commitment::NewEvidence> =
+        files.into_iter().map(|f| pacesetter_store::commitment::NewEvidence { filename: f.filename, content_type: f.kind.content_type().into(), data: f.data }).collect();
     let n = NewNomination {
         by_org: num(&m, "by_org"),
         person_number: m.get("person_number").cloned().unwrap_or_default(),
@@ -560,8 +561,11 @@ pub async fn api_get(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -
     let took_part = sel::voters(&mut c, id).await?;
     let totals = office || (stage >= Stage::Counted && my.in_electorate && took_part.len() as i64 >= MIN_ELECTORATE);
     let noms = sel::nominations(&mut c, id).await?;
-    let eligible: Vec<serde_json::Value> =
-        if stage >= Stage::Voting { noms.iter().filter(|n| n.state() == NominationState::Eligible).map(|n| serde_json::json!({"id": n.id, "name": n.name, "kind": n.kind})).collect() } else { Vec::new() };
+    let eligible: Vec<serde_json::Value> = if stage >= Stage::Voting {
+        noms.iter().filter(|n| n.state() == NominationState::Eligible).map(|n| serde_json::json!({"id": n.id, "name": n.name, "kind": n.kind})).collect()
+    } else {
+        Vec::new()
+    };
     let outcome = sel::outcome(&mut c, &row).await?;
     let result = outcome.map(|o| {
         let published = stage >= Stage::Notice || office;
@@ -600,17 +604,44 @@ pub async fn audit_bundle(State(s): State<AppState>, Path(id): Path<i64>) -> App
     let mut c = s.store.read().await?;
     let b = sel::bundle(&mut c, id).await?;
     let body = serde_json::to_string_pretty(&b).map_err(|_| AppError::internal())?;
-    Ok(([(axum::http::header::CONTENT_TYPE, "application/json; charset=utf-8".to_string()), (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"selection-{id}-audit.json\""))], body).into_response())
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "application/json; charset=utf-8".to_string()),
+            (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"selection-{id}-audit.json\"")),
+        ],
+        body,
+    )
+        .into_response())
 }
 
 fn award_sheet(rows: &[AwardRow], lang: Lang) -> Sheet {
     let t = |zh: &str, en: &str| lang.t(zh, en).to_string();
     Sheet {
         name: t("获奖名单", "Awards"),
-        headers: vec![t("序号", "No."), t("奖项", "Award"), t("期间", "Period"), t("获奖者", "Recipient"), t("所在党组织", "Organization"), t("审定文件", "Decision"), t("审定日期", "Date"), t("证书编号", "Certificate")],
+        headers: vec![
+            t("序号", "No."),
+            t("奖项", "Award"),
+            t("期间", "Period"),
+            t("获奖者", "Recipient"),
+            t("所在党组织", "Organization"),
+            t("审定文件", "Decision"),
+            t("审定日期", "Date"),
+            t("证书编号", "Certificate"),
+        ],
         rows: rows
             .iter()
-            .map(|a| vec![a.rank.to_string(), a.award.clone(), a.period.clone(), a.recipient.clone(), a.home.clone().unwrap_or_default(), a.decision.clone(), iso(a.awarded_on), a.certificate_no.clone()])
+            .map(|a| {
+                vec![
+                    a.rank.to_string(),
+                    a.award.clone(),
+                    a.period.clone(),
+                    a.recipient.clone(),
+                    a.home.clone().unwrap_or_default(),
+                    a.decision.clone(),
+                    iso(a.awarded_on),
+                    a.certificate_no.clone(),
+                ]
+            })
             .collect(),
     }
 }
@@ -678,7 +709,17 @@ pub async fn export(State(s): State<AppState>, ctx: Ctx, Path((id, file)): Path<
         }
         Sheet {
             name: t("推荐汇总表", "Nominations"),
-            headers: vec![t("序号", "No."), t("候选人", "Candidate"), t("类别", "Kind"), t("推荐单位", "Nominated by"), t("名额所属", "Quota of"), t("状态", "State"), t("推荐人数", "Supporters"), t("推荐理由", "Reasons"), t("审查意见", "Review")],
+            headers: vec![
+                t("序号", "No."),
+                t("候选人", "Candidate"),
+                t("类别", "Kind"),
+                t("推荐单位", "Nominated by"),
+                t("名额所属", "Quota of"),
+                t("状态", "State"),
+                t("推荐人数", "Supporters"),
+                t("推荐理由", "Reasons"),
+                t("审查意见", "Review"),
+            ],
             rows,
         }
     } else {
@@ -710,7 +751,11 @@ pub async fn export(State(s): State<AppState>, ctx: Ctx, Path((id, file)): Path<
                 vec![(i + 1).to_string(), name, result, flags.join("、")]
             })
             .collect();
-        Sheet { name: t("计票结果", "Count"), headers: vec![t("名次", "Rank"), t("候选人", "Candidate"), if row.is_ballot() { t("得票", "Votes") } else { t("得分", "Score") }, t("结果", "Result")], rows }
+        Sheet {
+            name: t("计票结果", "Count"),
+            headers: vec![t("名次", "Rank"), t("候选人", "Candidate"), if row.is_ballot() { t("得票", "Votes") } else { t("得分", "Score") }, t("结果", "Result")],
+            rows,
+        }
     };
     super::download(&ctx, &sheet, what, format)
 }

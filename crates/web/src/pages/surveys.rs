@@ -1,24 +1,24 @@
 //! Surveys: the list, the builder (questions, targets, audience, links, open and close), the
 //! answer form (logged in, or through a single-use link), and the results with their exports.
 
-use super::{field, form_map, render, render_status, see_other, FormState, Layout};
+use super::{FormState, Layout, field, form_map, render, render_status, see_other};
 use crate::ctx::Ctx;
-use pacesetter_domain::scope::Scope;
 use crate::error::{AppError, AppResult};
 use crate::export::Sheet;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, StatusCode};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::{Form, Json};
+use pacesetter_domain::Lang;
 use pacesetter_domain::anonymity;
 use pacesetter_domain::dates::iso;
+use pacesetter_domain::scope::Scope;
 use pacesetter_domain::survey::{self as sv, Answers, Channel, Kind, Question, Questionnaire, Rate, Scale, Tally, TargetKind};
 use pacesetter_domain::validate::FieldErrors;
-use pacesetter_domain::Lang;
-use pacesetter_store::survey::{self, Outcome, SurveyRow, SurveyState, Submission, TargetRow};
-use pacesetter_store::{campaign, StoreError};
+use pacesetter_store::survey::{self, Outcome, Submission, SurveyRow, SurveyState, TargetRow};
+use pacesetter_store::{StoreError, campaign};
 use std::collections::HashMap;
 
 // ---- the list and creation --------------------------------------------------------------
@@ -133,7 +133,15 @@ pub async fn create(State(s): State<AppState>, ctx: Ctx, Form(p): Form<Vec<(Stri
 /// A blank survey starts with one free-text question, so that it is a valid questionnaire the
 /// builder then changes.
 async fn create_blank(w: &mut pacesetter_store::Conn, scope: &pacesetter_domain::scope::Scope, mut new: survey::NewSurvey) -> Result<i64, StoreError> {
-    new.questionnaire.questions.push(Question { code: "q1".into(), section: None, text: "您的意见和建议".into(), kind: Kind::Text, scale: Scale::Satisfaction, options: Vec::new(), required: false });
+    new.questionnaire.questions.push(Question {
+        code: "q1".into(),
+        section: None,
+        text: "您的意见和建议".into(),
+        kind: Kind::Text,
+        scale: Scale::Satisfaction,
+        options: Vec::new(),
+        required: false,
+    });
     survey::create(w, scope, new).await
 }
 
@@ -256,7 +264,15 @@ pub async fn questions(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>,
                 let text = field(&m2, "text").ok_or_else(|| StoreError::invalid("text", "请填写题目", "Please write the question"))?.to_string();
                 let options: Vec<String> = m2.get("options").map(|o| o.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_string).collect()).unwrap_or_default();
                 let scale = field(&m2, "scale").and_then(Scale::parse).unwrap_or_default();
-                let question = Question { code: q.next_code(), section: field(&m2, "section").map(str::to_string), text, kind, scale, options, required: field(&m2, "required") == Some("yes") };
+                let question = Question {
+                    code: q.next_code(),
+                    section: field(&m2, "section").map(str::to_string),
+                    text,
+                    kind,
+                    scale,
+                    options,
+                    required: field(&m2, "required") == Some("yes"),
+                };
                 let one = Questionnaire { questions: vec![question.clone()], rate_questions: Vec::new() };
                 if let Some(p) = one.problems().into_iter().next() {
                     let field_name = if p.zh.contains("选项") || p.zh.contains("评价项") { "options" } else { "text" };
@@ -310,12 +326,17 @@ pub async fn audience(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, 
         match field(&m2, "mode") {
             Some("org") | Some("unit") => {
                 let tree = if field(&m2, "mode") == Some("org") { survey::Tree::Party } else { survey::Tree::Admin };
-                let node = field(&m2, "node").and_then(|v| v.parse::<i64>().ok()).ok_or_else(|| StoreError::invalid("node", "请填写组织或单位编号", "Give the organization's or unit's number"))?;
+                let node = field(&m2, "node")
+                    .and_then(|v| v.parse::<i64>().ok())
+                    .ok_or_else(|| StoreError::invalid("node", "请填写组织或单位编号", "Give the organization's or unit's number"))?;
                 check_node_in_scope(w, scope, tree, node).await?;
                 survey::invite_subtree(w, scope, row.id, tree, node).await?;
             }
             Some("numbers") => {
-                let numbers: Vec<String> = m2.get("numbers").map(|t| t.split(|c: char| c.is_whitespace() || c == ',' || c == '，' || c == ';').filter(|x| !x.is_empty()).map(str::to_string).collect()).unwrap_or_default();
+                let numbers: Vec<String> = m2
+                    .get("numbers")
+                    .map(|t| t.split(|c: char| c.is_whitespace() || c == ',' || c == '，' || c == ';').filter(|x| !x.is_empty()).map(str::to_string).collect())
+                    .unwrap_or_default();
                 if numbers.is_empty() {
                     return Err(StoreError::invalid("numbers", "请填写学号或工号，每行一个", "Give staff or student numbers, one per line"));
                 }
@@ -463,7 +484,17 @@ fn answer_page(ctx: &Ctx, s: SurveyRow, targets: Vec<TargetRow>, target: i64, ac
 
 /// The form of an advisory rating (a window's QR page without login or invitation).
 #[allow(clippy::too_many_arguments)]
-pub fn advisory_form(ctx: &Ctx, s: SurveyRow, targets: Vec<TargetRow>, target: i64, action: String, login: Option<String>, f: FormState, values: Vec<(String, String)>, status: StatusCode) -> Response {
+pub fn advisory_form(
+    ctx: &Ctx,
+    s: SurveyRow,
+    targets: Vec<TargetRow>,
+    target: i64,
+    action: String,
+    login: Option<String>,
+    f: FormState,
+    values: Vec<(String, String)>,
+    status: StatusCode,
+) -> Response {
     let mut page = answer_page(ctx, s, targets, target, action, false, f, values);
     page.advisory = true;
     page.login = login;
@@ -539,7 +570,13 @@ pub async fn link_submit(State(s): State<AppState>, ctx: Ctx, Path(token): Path<
 
 /// The targets a respondent may rate: in an evaluation of commitments, only those that serve them
 /// (or that they oversee), so the form never offers what would be refused.
-async fn rateable(c: &mut pacesetter_store::Conn, row: &SurveyRow, targets: Vec<survey::TargetRow>, person: Option<i64>, scope: Option<&Scope>) -> Result<Vec<survey::TargetRow>, StoreError> {
+async fn rateable(
+    c: &mut pacesetter_store::Conn,
+    row: &SurveyRow,
+    targets: Vec<survey::TargetRow>,
+    person: Option<i64>,
+    scope: Option<&Scope>,
+) -> Result<Vec<survey::TargetRow>, StoreError> {
     if row.target_kind() != TargetKind::Commitment {
         return Ok(targets);
     }
@@ -585,7 +622,16 @@ fn done_page(ctx: &Ctx, s: &SurveyRow, already: bool) -> Response {
 }
 
 #[allow(clippy::too_many_arguments)]
-async fn submit_form(s: &AppState, ctx: &Ctx, row: SurveyRow, who: Respondent, account: Option<i64>, actor: String, p: Vec<(String, String)>, action: String) -> AppResult<Response> {
+async fn submit_form(
+    s: &AppState,
+    ctx: &Ctx,
+    row: SurveyRow,
+    who: Respondent,
+    account: Option<i64>,
+    actor: String,
+    p: Vec<(String, String)>,
+    action: String,
+) -> AppResult<Response> {
     let values: Vec<(String, String)> = p.into_iter().filter(|(k, _)| k != "_csrf").collect();
     let mut c = s.store.read().await?;
     let targets = survey::targets(&mut c, row.id).await?;
@@ -632,7 +678,17 @@ fn duplicate() -> AppError {
 
 /// Hands a response to the writer and waits until it is on disk (or refused).
 #[allow(clippy::too_many_arguments)]
-async fn record(s: &AppState, row: &SurveyRow, target: i64, who: Respondent, account: Option<i64>, actor: String, answers: Answers, channel: Channel, scope: Option<&Scope>) -> AppResult<Outcome> {
+async fn record(
+    s: &AppState,
+    row: &SurveyRow,
+    target: i64,
+    who: Respondent,
+    account: Option<i64>,
+    actor: String,
+    answers: Answers,
+    channel: Channel,
+    scope: Option<&Scope>,
+) -> AppResult<Outcome> {
     if row.state() != SurveyState::Open {
         return Err(closed());
     }
@@ -648,7 +704,12 @@ async fn record(s: &AppState, row: &SurveyRow, target: i64, who: Respondent, acc
             None => false,
         };
         if !entitled {
-            return Err(AppError::new(StatusCode::FORBIDDEN, "not_entitled", "您不是这项承诺的服务对象或上级，不能评价它", "You are not among the people this commitment serves, nor the level above it"));
+            return Err(AppError::new(
+                StatusCode::FORBIDDEN,
+                "not_entitled",
+                "您不是这项承诺的服务对象或上级，不能评价它",
+                "You are not among the people this commitment serves, nor the level above it",
+            ));
         }
     }
     let (voter, person, link, channel) = match who {
@@ -769,10 +830,15 @@ impl QuestionView {
         if self.q.kind != Kind::Matrix || self.q.scale != Scale::Satisfaction {
             return Vec::new();
         }
-        self.q.options.iter().enumerate().map(|(i, item)| {
-            let r = self.t.item_rate(i);
-            (item.clone(), r, sv::fmt_percent(r.percent()))
-        }).collect()
+        self.q
+            .options
+            .iter()
+            .enumerate()
+            .map(|(i, item)| {
+                let r = self.t.item_rate(i);
+                (item.clone(), r, sv::fmt_percent(r.percent()))
+            })
+            .collect()
     }
 }
 
@@ -964,9 +1030,19 @@ pub async fn results(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Q
             })
             .collect()
     };
-    let others = r.published.others.clone().map(|t| RateLine { name: ctx.t("其余对象合计（各不足 5 份）", "The other targets together (each under 5)").into(), tally: Some(t), inspection: None, advisory: 0 });
+    let others = r.published.others.clone().map(|t| RateLine {
+        name: ctx.t("其余对象合计（各不足 5 份）", "The other targets together (each under 5)").into(),
+        tally: Some(t),
+        inspection: None,
+        advisory: 0,
+    });
     let (unit_names, org_names) = survey::top_names(&mut c).await?;
-    let line = |names: &HashMap<i64, String>, (id, t): &(i64, Tally)| RateLine { name: names.get(id).cloned().unwrap_or_else(|| id.to_string()), tally: Some(t.clone()), inspection: None, advisory: 0 };
+    let line = |names: &HashMap<i64, String>, (id, t): &(i64, Tally)| RateLine {
+        name: names.get(id).cloned().unwrap_or_else(|| id.to_string()),
+        tally: Some(t.clone()),
+        inspection: None,
+        advisory: 0,
+    };
     let rollups = vec![
         (ctx.t("按单位汇总", "Rolled up by unit").to_string(), r.published.rollups[0].iter().map(|g| line(&unit_names, g)).collect()),
         (ctx.t("按党组织汇总", "Rolled up by Party organization").to_string(), r.published.rollups[1].iter().map(|g| line(&org_names, g)).collect()),
@@ -1046,10 +1122,20 @@ pub async fn export(State(s): State<AppState>, ctx: Ctx, Path((id, file)): Path<
     let sheet = match stem {
         "responses" => {
             if !manager {
-                return Err(AppError::new(StatusCode::FORBIDDEN, "raw_responses", "原始答卷只提供给问卷所属单位和创先办", "Raw responses go to the survey's owner and the office only"));
+                return Err(AppError::new(
+                    StatusCode::FORBIDDEN,
+                    "raw_responses",
+                    "原始答卷只提供给问卷所属单位和创先办",
+                    "Raw responses go to the survey's owner and the office only",
+                ));
             }
             if r.published.total.is_none() {
-                return Err(AppError::new(StatusCode::FORBIDDEN, "small_group", "匿名问卷答卷不足 5 份，不提供明细", "An anonymous survey with fewer than 5 responses has no raw export"));
+                return Err(AppError::new(
+                    StatusCode::FORBIDDEN,
+                    "small_group",
+                    "匿名问卷答卷不足 5 份，不提供明细",
+                    "An anonymous survey with fewer than 5 responses has no raw export",
+                ));
             }
             let shown: std::collections::HashSet<i64> = r.published.counted().into_iter().collect();
             let pooled = r.published.others.is_some();
@@ -1100,7 +1186,12 @@ pub async fn export(State(s): State<AppState>, ctx: Ctx, Path((id, file)): Path<
             match &r.published.total {
                 Some(total) => {
                     rows.push(vec![lang.t("有效答卷", "Responses").to_string(), String::new(), total.responses.to_string(), String::new()]);
-                    rows.push(vec![lang.t("满意率", "Satisfaction rate").into(), qn.rate_definition(lang), format!("{}/{}/{}", total.rate.satisfied, total.rate.fairly, total.rate.dissatisfied), sv::fmt_percent(total.rate.percent())]);
+                    rows.push(vec![
+                        lang.t("满意率", "Satisfaction rate").into(),
+                        qn.rate_definition(lang),
+                        format!("{}/{}/{}", total.rate.satisfied, total.rate.fairly, total.rate.dissatisfied),
+                        sv::fmt_percent(total.rate.percent()),
+                    ]);
                     for (i, (q, t)) in qn.questions.iter().zip(&total.questions).enumerate() {
                         for (k, col) in q.columns(lang).iter().enumerate() {
                             let count = t.counts.get(k).copied().unwrap_or(0);
@@ -1109,7 +1200,12 @@ pub async fn export(State(s): State<AppState>, ctx: Ctx, Path((id, file)): Path<
                         if q.kind == Kind::Matrix && q.scale == Scale::Satisfaction {
                             for (k, item) in q.options.iter().enumerate() {
                                 let ir = t.item_rate(k);
-                                rows.push(vec![format!("{}. {} · {}", i + 1, q.text, item), lang.t("分项满意率", "Item's satisfaction rate").into(), format!("{}/{}/{}", ir.satisfied, ir.fairly, ir.dissatisfied), sv::fmt_percent(ir.percent())]);
+                                rows.push(vec![
+                                    format!("{}. {} · {}", i + 1, q.text, item),
+                                    lang.t("分项满意率", "Item's satisfaction rate").into(),
+                                    format!("{}/{}/{}", ir.satisfied, ir.fairly, ir.dissatisfied),
+                                    sv::fmt_percent(ir.percent()),
+                                ]);
                             }
                         }
                     }
@@ -1124,13 +1220,31 @@ pub async fn export(State(s): State<AppState>, ctx: Ctx, Path((id, file)): Path<
                     }
                 }
                 if let Some(o) = &r.published.others {
-                    rows.push(vec![lang.t("其余对象合计（各不足 5 份）", "The other targets together (each under 5)").into(), lang.t("满意率", "Satisfaction rate").into(), o.responses.to_string(), sv::fmt_percent(o.rate.percent())]);
+                    rows.push(vec![
+                        lang.t("其余对象合计（各不足 5 份）", "The other targets together (each under 5)").into(),
+                        lang.t("满意率", "Satisfaction rate").into(),
+                        o.responses.to_string(),
+                        sv::fmt_percent(o.rate.percent()),
+                    ]);
                 }
                 if r.published.left_out {
-                    rows.push(vec![lang.t("说明", "Note").into(), lang.t("不足 5 份的对象合计也不足 5 份，不计入以上任何数字", "The targets under 5 responses do not reach 5 together either: they are in none of the figures above").into(), String::new(), String::new()]);
+                    rows.push(vec![
+                        lang.t("说明", "Note").into(),
+                        lang.t(
+                            "不足 5 份的对象合计也不足 5 份，不计入以上任何数字",
+                            "The targets under 5 responses do not reach 5 together either: they are in none of the figures above",
+                        )
+                        .into(),
+                        String::new(),
+                        String::new(),
+                    ]);
                 }
             }
-            Sheet { name: lang.t("汇总", "Summary").into(), headers: vec![lang.t("题目/对象", "Question or target").into(), lang.t("选项", "Option").into(), lang.t("人数", "Count").into(), lang.t("比例", "Share").into()], rows }
+            Sheet {
+                name: lang.t("汇总", "Summary").into(),
+                headers: vec![lang.t("题目/对象", "Question or target").into(), lang.t("选项", "Option").into(), lang.t("人数", "Count").into(), lang.t("比例", "Share").into()],
+                rows,
+            }
         }
         _ => return Err(AppError::not_found()),
     };
@@ -1149,7 +1263,7 @@ pub async fn export(State(s): State<AppState>, ctx: Ctx, Path((id, file)): Path<
 
 /// The summary as an A4 PDF: the title, the rate's definition, then the summary's rows.
 fn summary_pdf(row: &SurveyRow, sheet: &Sheet, lang: Lang) -> AppResult<Vec<u8>> {
-    use crate::pdf::{wrap, Item};
+    use crate::pdf::{Item, wrap};
     let (w, h) = crate::pdf::A4;
     let mut pages: Vec<Vec<Item>> = vec![Vec::new()];
     let mut y = 60.0;
@@ -1217,7 +1331,9 @@ impl PaperPage {
         match q.kind {
             Kind::Rating => (0..q.scale.points()).map(|i| format!("{}={}", i + 1, q.scale.point_label(i, lang))).collect::<Vec<_>>().join(" "),
             Kind::Single => q.options.iter().enumerate().map(|(i, o)| format!("{}={o}", i + 1)).collect::<Vec<_>>().join(" "),
-            Kind::Multiple => format!("{}：{}", lang.t("可多个数字", "several digits"), q.options.iter().enumerate().map(|(i, o)| format!("{}={o}", i + 1)).collect::<Vec<_>>().join(" ")),
+            Kind::Multiple => {
+                format!("{}：{}", lang.t("可多个数字", "several digits"), q.options.iter().enumerate().map(|(i, o)| format!("{}={o}", i + 1)).collect::<Vec<_>>().join(" "))
+            }
             Kind::Matrix => format!(
                 "{} {} {}",
                 lang.t("每项一位数字，依次为", "one digit per item:"),
@@ -1236,7 +1352,12 @@ async fn paper_survey(s: &AppState, ctx: &Ctx, id: i64) -> AppResult<SurveyRow> 
     let row = managed(s, ctx, id).await?;
     // A commitment is rated only by the people it serves, which a paper form cannot show.
     if row.target_kind() == TargetKind::Commitment {
-        return Err(AppError::new(StatusCode::CONFLICT, "no_paper", "评诺只能由服务对象登录或通过专属链接评价，不使用纸质表", "Commitments are rated by the people they serve, logged in or by personal link, not on paper"));
+        return Err(AppError::new(
+            StatusCode::CONFLICT,
+            "no_paper",
+            "评诺只能由服务对象登录或通过专属链接评价，不使用纸质表",
+            "Commitments are rated by the people they serve, logged in or by personal link, not on paper",
+        ));
     }
     Ok(row)
 }

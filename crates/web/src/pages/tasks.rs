@@ -2,26 +2,26 @@
 //! with its submission form and history, the reviewer's queue with batch decisions, files,
 //! notifications and the calendar feed.
 
-use super::{field, form_map, render, render_status, see_other, FormState, Layout};
+use super::{FormState, Layout, field, form_map, render, render_status, see_other};
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::upload;
 use askama::Template;
-use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Response};
 use axum::Form;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use pacesetter_domain::Lang;
 use pacesetter_domain::dates::{format_date, iso, today};
 use pacesetter_domain::plan::Deliverable;
 use pacesetter_domain::scope::Scope;
 use pacesetter_domain::task::TaskState;
 use pacesetter_domain::validate::FieldErrors;
-use pacesetter_domain::Lang;
 use pacesetter_store::notify::{self, NotificationRow};
 use pacesetter_store::task::{self, AttachmentMeta, Decision, NewAttachment, ReviewRow, Rights, Submission, SubmissionRow, TaskFilter, TaskRow};
 use pacesetter_store::tree::{self, Tree};
-use pacesetter_store::{campaign, StoreError};
+use pacesetter_store::{StoreError, campaign};
 use std::collections::HashMap;
 use time::Date;
 
@@ -147,7 +147,18 @@ pub async fn export(State(s): State<AppState>, ctx: Ctx, Query(q): Query<HashMap
     let t = |zh: &str, en: &str| lang.t(zh, en).to_string();
     let sheet = crate::export::Sheet {
         name: t("任务", "Tasks"),
-        headers: vec![t("工作任务", "Work item"), t("任务", "Task"), t("承担单位/人", "Owner"), t("状态", "State"), t("截止日期", "Due"), t("时间要求", "Wording"), t("剩余天数", "Days left"), t("逾期", "Overdue"), t("迟交", "Late"), t("首次提交", "First submitted")],
+        headers: vec![
+            t("工作任务", "Work item"),
+            t("任务", "Task"),
+            t("承担单位/人", "Owner"),
+            t("状态", "State"),
+            t("截止日期", "Due"),
+            t("时间要求", "Wording"),
+            t("剩余天数", "Days left"),
+            t("逾期", "Overdue"),
+            t("迟交", "Late"),
+            t("首次提交", "First submitted"),
+        ],
         rows: rows
             .iter()
             .map(|l| {
@@ -222,7 +233,10 @@ async fn task_page(s: &AppState, ctx: &Ctx, id: i64, f: FormState, status: Statu
     };
     let title = t.title.clone();
     let line = TaskLine::new(t, &scope, today());
-    Ok(render_status(status, &TaskPage { l: Layout::new(ctx, &title), line, deliverable, checklist, subs, files, reviews, f, max_mb: s.site.max_upload / 1024 / 1024, resubmit_default }))
+    Ok(render_status(
+        status,
+        &TaskPage { l: Layout::new(ctx, &title), line, deliverable, checklist, subs, files, reviews, f, max_mb: s.site.max_upload / 1024 / 1024, resubmit_default },
+    ))
 }
 
 /// Reads a submission from a multipart form; every file is checked by its content.
@@ -232,7 +246,9 @@ async fn read_submission(mut mp: Multipart, max: usize) -> Result<(Submission, H
     let mut errs = FieldErrors::new();
     let mut checks: Vec<usize> = Vec::new();
     let mut items = 0usize;
-    let too_big = || AppError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", format!("上传内容超过 {} MB", max / 1024 / 1024), format!("The upload is larger than {} MB", max / 1024 / 1024));
+    let too_big = || {
+        AppError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", format!("上传内容超过 {} MB", max / 1024 / 1024), format!("The upload is larger than {} MB", max / 1024 / 1024))
+    };
     let mut total = 0usize;
     while let Some(field) = mp.next_field().await.map_err(|_| too_big())? {
         let name = field.name().unwrap_or("").to_string();
@@ -384,7 +400,12 @@ pub async fn queue(s: &AppState, scope: &Scope) -> AppResult<Vec<TaskLine>> {
     let mut c = s.store.read().await?;
     let f = TaskFilter { state: Some(TaskState::Submitted), ..Default::default() };
     let today = today();
-    let mut rows: Vec<TaskLine> = task::list(&mut c, scope, &f).await?.into_iter().map(|t| TaskLine::new(t, scope, today)).filter(|l| l.rights.review && l.t.deliverable() != Deliverable::Commitment).collect();
+    let mut rows: Vec<TaskLine> = task::list(&mut c, scope, &f)
+        .await?
+        .into_iter()
+        .map(|t| TaskLine::new(t, scope, today))
+        .filter(|l| l.rights.review && l.t.deliverable() != Deliverable::Commitment)
+        .collect();
     rows.sort_by_key(|l| (l.t.last_submitted_ms, l.t.id));
     Ok(rows)
 }
@@ -413,7 +434,10 @@ pub async fn batch(State(s): State<AppState>, ctx: Ctx, Form(p): Form<Vec<(Strin
     }
     if !errs.is_empty() {
         let rows = queue(&s, &scope).await?;
-        return Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &ReviewsPage { l: Layout::new(&ctx, ctx.t("待审核", "To review")), rows, f: FormState::with(ctx.lang, m, errs), results: Vec::new() }));
+        return Ok(render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &ReviewsPage { l: Layout::new(&ctx, ctx.t("待审核", "To review")), rows, f: FormState::with(ctx.lang, m, errs), results: Vec::new() },
+        ));
     }
     let (done, results) = batch_apply(&s, &scope, &ids, &m, ctx.lang).await?;
     if results.is_empty() {
@@ -528,7 +552,8 @@ pub async fn feed(State(s): State<AppState>, Path(file): Path<String>) -> AppRes
     let rows = task::list(&mut c, &scope, &TaskFilter { mine: true, ..Default::default() }).await?;
     let stamp = time::OffsetDateTime::now_utc();
     let dtstamp = format!("{:04}{:02}{:02}T{:02}{:02}{:02}Z", stamp.year(), u8::from(stamp.month()), stamp.day(), stamp.hour(), stamp.minute(), stamp.second());
-    let mut out = String::from("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Pacesetter//CSUST//ZH\r\nCALSCALE:GREGORIAN\r\nX-WR-CALNAME:创先争优任务\r\nX-WR-TIMEZONE:Asia/Shanghai\r\n");
+    let mut out =
+        String::from("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Pacesetter//CSUST//ZH\r\nCALSCALE:GREGORIAN\r\nX-WR-CALNAME:创先争优任务\r\nX-WR-TIMEZONE:Asia/Shanghai\r\n");
     for t in rows {
         let state = t.state();
         if state == TaskState::Accepted {

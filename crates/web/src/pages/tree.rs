@@ -1,18 +1,18 @@
 //! Both trees: the whole tree (names are public to anyone logged in), and a node's page with
 //! its people and, for those allowed, its editing forms.
 
-use super::{field, form_map, render, render_status, see_other, FormState, Layout};
-use crate::api::dto::category_label;
-use crate::api::tree::{apply, load, Change};
+use super::{FormState, Layout, field, form_map, render, render_status, see_other};
 use crate::api::date_or_today;
+use crate::api::dto::category_label;
+use crate::api::tree::{Change, apply, load};
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use askama::Template;
+use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::Form;
 use pacesetter_domain::org::BranchCategory;
 use pacesetter_domain::scope::Access;
 use pacesetter_store::people::{self, PeopleFilter, PersonListRow};
@@ -48,7 +48,15 @@ fn flatten(t: Tree, nodes: &[Node], counts: &HashMap<i64, i64>, can_open: &dyn F
         children.entry(n.parent_id).or_default().push(n);
     }
     let mut out = Vec::new();
-    fn walk(t: Tree, id: Option<i64>, children: &HashMap<Option<i64>, Vec<&Node>>, counts: &HashMap<i64, i64>, can_open: &dyn Fn(&Node) -> bool, lang: pacesetter_domain::Lang, out: &mut Vec<TreeItem>) {
+    fn walk(
+        t: Tree,
+        id: Option<i64>,
+        children: &HashMap<Option<i64>, Vec<&Node>>,
+        counts: &HashMap<i64, i64>,
+        can_open: &dyn Fn(&Node) -> bool,
+        lang: pacesetter_domain::Lang,
+        out: &mut Vec<TreeItem>,
+    ) {
         for n in children.get(&id).map(Vec::as_slice).unwrap_or(&[]) {
             let has_children = children.get(&Some(n.id)).is_some_and(|v| !v.is_empty());
             let item = |kind| TreeItem {
@@ -165,7 +173,12 @@ async fn page(state: &AppState, ctx: &Ctx, t: Tree, id: i64, f: FormState, statu
     let today = pacesetter_domain::dates::today();
     let (delegations, delegates) = if is_org {
         let d = pacesetter_store::account::delegations_within(&mut c, &l.node.path, today).await?;
-        let holds = scope.has_any(&[pacesetter_domain::role::Role::OrgSecretary, pacesetter_domain::role::Role::BranchSecretary, pacesetter_domain::role::Role::Office, pacesetter_domain::role::Role::Admin]);
+        let holds = scope.has_any(&[
+            pacesetter_domain::role::Role::OrgSecretary,
+            pacesetter_domain::role::Role::BranchSecretary,
+            pacesetter_domain::role::Role::Office,
+            pacesetter_domain::role::Role::Admin,
+        ]);
         let candidates = if can_edit && holds { pacesetter_store::account::member_accounts(&mut c, &l.node.path).await? } else { Vec::new() };
         (d, candidates)
     } else {
@@ -181,7 +194,13 @@ async fn page(state: &AppState, ctx: &Ctx, t: Tree, id: i64, f: FormState, statu
     let children = l
         .children
         .iter()
-        .map(|n| ChildLine { id: n.id, name: n.name.clone(), kind_label: t.kind_label(&n.kind, lang), members: counts.get(&n.id).copied().unwrap_or(0), closed: n.closed_on.is_some() })
+        .map(|n| ChildLine {
+            id: n.id,
+            name: n.name.clone(),
+            kind_label: t.kind_label(&n.kind, lang),
+            members: counts.get(&n.id).copied().unwrap_or(0),
+            closed: n.closed_on.is_some(),
+        })
         .collect();
     let page = NodePage {
         l: Layout::new(ctx, &l.node.name),
@@ -237,12 +256,7 @@ async fn change(state: &AppState, ctx: &Ctx, t: Tree, id: i64, m: HashMap<String
 }
 
 fn node_input(m: &HashMap<String, String>) -> NodeInput {
-    NodeInput {
-        kind: field(m, "kind").map(str::to_string),
-        name: m.get("name").cloned(),
-        category: m.get("category").cloned(),
-        linked_unit_id: None,
-    }
+    NodeInput { kind: field(m, "kind").map(str::to_string), name: m.get("name").cloned(), category: m.get("category").cloned(), linked_unit_id: None }
 }
 
 fn confirmed(m: &HashMap<String, String>) -> AppResult<()> {

@@ -2,22 +2,22 @@
 //! code and printable poster that open its rating page, ratings without login kept apart as
 //! advisory (rate-limited per address), each unit's standards, and on-site inspections.
 
-use super::{field, form_map, render, render_status, see_other, FormState, Layout};
+use super::{FormState, Layout, field, form_map, render, render_status, see_other};
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::pdf::{self, Item};
 use crate::state::AppState;
 use crate::upload;
 use askama::Template;
-use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Response};
 use axum::Form;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use pacesetter_domain::survey::{self as sv, TargetKind};
 use pacesetter_domain::validate::FieldErrors;
+use pacesetter_store::StoreError;
 use pacesetter_store::survey::{self, SurveyRow};
 use pacesetter_store::window::{self, InspectionRow, StandardRow};
-use pacesetter_store::StoreError;
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::time::{Duration, Instant};
@@ -137,11 +137,29 @@ pub async fn rate_submit(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64
             let targets = survey::targets(&mut c, row.id).await?.into_iter().filter(|t| t.target_id == id).collect();
             let login = ctx.caller.is_none().then(|| format!("/surveys/{}/answer?target={id}", row.id));
             let action = format!("/w/{id}/rate?survey={}", row.id);
-            return Ok(super::surveys::advisory_form(&ctx, row, targets, id, action, login, FormState::with(ctx.lang, HashMap::new(), errors), values, StatusCode::UNPROCESSABLE_ENTITY));
+            return Ok(super::surveys::advisory_form(
+                &ctx,
+                row,
+                targets,
+                id,
+                action,
+                login,
+                FormState::with(ctx.lang, HashMap::new(), errors),
+                values,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ));
         }
     };
     if !allow(&s, ctx.ip) {
-        return Err(AppError { retry_after: Some(3600), ..AppError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "来自您所在网络的参考评价过多，请一小时后再试，或登录后评价", "Too many advisory ratings from your network; try in an hour, or log in to rate") });
+        return Err(AppError {
+            retry_after: Some(3600),
+            ..AppError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                "来自您所在网络的参考评价过多，请一小时后再试，或登录后评价",
+                "Too many advisory ratings from your network; try in an hour, or log in to rate",
+            )
+        });
     }
     let mut w = s.store.write().await?;
     survey::add_advisory(&mut w, row.id, id, &answers).await?;

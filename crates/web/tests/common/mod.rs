@@ -5,7 +5,7 @@
 
 use pacesetter_store::testkit::{self, TempDir};
 use pacesetter_web::{Application, Config};
-use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE, ORIGIN};
+use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderValue, ORIGIN};
 use reqwest::{Client, Response};
 use serde_json::Value;
 
@@ -79,7 +79,8 @@ impl TestApp {
     /// (its first password changed, as its holder would at first login).
     pub async fn account_for(&self, person: i64, username: &str) -> Client {
         let admin = self.login("admin").await;
-        let r = admin.post(self.url("/api/v1/accounts")).json(&serde_json::json!({"username": username, "person_id": person, "password": "initial-Pass-2012x"})).send().await.unwrap();
+        let r =
+            admin.post(self.url("/api/v1/accounts")).json(&serde_json::json!({"username": username, "person_id": person, "password": "initial-Pass-2012x"})).send().await.unwrap();
         assert_eq!(r.status(), 200, "an account for {person}: {}", r.text().await.unwrap_or_default());
         let c = self.login_with(username, "initial-Pass-2012x").await;
         let r = c.post(self.url("/api/v1/me/password")).json(&serde_json::json!({"current": "initial-Pass-2012x", "new": "湘江北去橘子洲头2012"})).send().await.unwrap();
@@ -272,7 +273,12 @@ pub fn poppler(tool: &str, bytes: &[u8], args: &[&str]) -> String {
         text.push_str(&t);
     }
     if tool == "pdftoppm" {
-        let img = std::fs::read_dir(&dir).unwrap().filter_map(|e| e.ok()).find(|e| e.file_name().to_string_lossy().ends_with(".pgm")).map(|e| std::fs::read(e.path()).unwrap()).unwrap_or_default();
+        let img = std::fs::read_dir(&dir)
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .find(|e| e.file_name().to_string_lossy().ends_with(".pgm"))
+            .map(|e| std::fs::read(e.path()).unwrap())
+            .unwrap_or_default();
         let dark = img.iter().skip(20).filter(|b| **b < 100).count();
         text = format!("dark pixels: {dark}");
     }
@@ -286,5 +292,8 @@ pub fn rand_suffix() -> u128 {
 
 /// A 1×1 grey PNG.
 pub fn png_1x1() -> Vec<u8> {
-    vec![137, 80, 78, 71, 13, 10, 26, 10, 0, 0, 0, 13, 73, 72, 68, 82, 0, 0, 0, 1, 0, 0, 0, 1, 8, 0, 0, 0, 0, 58, 126, 155, 85, 0, 0, 0, 10, 73, 68, 65, 84, 120, 156, 99, 248, 15, 0, 1, 1, 1, 0, 177, 56, 246, 20, 0, 0, 0, 0, 73, 69, 78, 68, 174, 66, 96, 130]
+    vec![
+        137, 80, 78, 71, 13, 10, 26, 10, 0, 0, 0, 13, 73, 72, 68, 82, 0, 0, 0, 1, 0, 0, 0, 1, 8, 0, 0, 0, 0, 58, 126, 155, 85, 0, 0, 0, 10, 73, 68, 65, 84, 120, 156, 99, 248, 15,
+        0, 1, 1, 1, 0, 177, 56, 246, 20, 0, 0, 0, 0, 73, 69, 78, 68, 174, 66, 96, 130,
+    ]
 }
