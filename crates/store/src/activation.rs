@@ -92,15 +92,15 @@ pub async fn record(c: &mut Conn, scope: &Scope, account: AccountId, code_hash: 
 pub async fn code_withheld(c: &mut Conn, scope: &Scope, a: &AccountRow) -> Result<Option<Text>, StoreError> {
     if account::holds_any(c, AccountId(a.id), &[Role::Admin, Role::Office, Role::Auditor, Role::Leader]).await? {
         return Ok(Some(Text::new(
-            "系统管理员、创先办、审计员和校领导的账号只能由系统管理员和创先办共同重置，验证码只发送给本人",
+            "系统管理员、创先办、审计员和校领导的账号只能由系统管理员和创先办共同重置，验证码只发送给本人。",
             "The accounts of the administrator, the office, the auditor and university leaders are reset by the two offices together, and the code goes to the holder only",
         )));
     }
     let activated = !a.password_hash.starts_with('!');
     if activated && !scope.has(Role::Admin) {
         return Ok(Some(Text::new(
-            "此人已激活账号：重置密码的验证码只能发送到本人登记的邮箱，或由系统管理员重置",
-            "This person's account is active: a reset code can only be mailed to their address on record, or the administrator resets it",
+            "此人已激活账号：重置密码的验证码只能发送到本人登记的邮箱（未登记邮箱的，由系统管理员重置）。",
+            "This person's account is active: a reset code can only be mailed to their address on record (without one, the administrator resets it).",
         )));
     }
     Ok(None)

@@ -294,3 +294,40 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
     }
     resp
 }
+
+/// Every request gets an id (sent back as `x-request-id`) and a span with its method and route
+/// template; its status and latency are logged when it ends (at debug level, a server error at
+/// error level). Only the route template is logged, never the path or the query: `/s/{token}`
+/// and the calendar feed's address are secrets.
+pub async fn trace(req: Request, next: Next) -> Response {
+    use tracing::Instrument;
+    let route = req.extensions().get::<axum::extract::MatchedPath>().map(|m| m.as_str().to_string()).unwrap_or_else(|| "(no route)".into());
+    let method = req.method().clone();
+    let mut bytes = [0u8; 8];
+    let _ = getrandom::fill(&mut bytes);
+    let id: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    let span = tracing::info_span!("request", id = %id, method = %method, route = %route);
+    let started = std::time::Instant::now();
+    let mut resp = next.run(req).instrument(span.clone()).await;
+    let status = resp.status().as_u16();
+    let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+    span.in_scope(|| {
+        if status >= 500 {
+            tracing::error!(status, latency_ms, "request failed");
+        } else {
+            tracing::debug!(status, latency_ms, "request");
+        }
+    });
+    if let Ok(v) = HeaderValue::from_str(&id) {
+        resp.headers_mut().insert(header::HeaderName::from_static("x-request-id"), v);
+    }
+    resp
+}
+
+/// A panic in a handler: logged, and answered as a server error (a page or JSON in the caller's
+/// language, by [`context`]) instead of a dropped connection.
+pub fn panic_response(err: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let what = err.downcast_ref::<String>().map(String::as_str).or_else(|| err.downcast_ref::<&str>().copied()).unwrap_or("(no message)");
+    tracing::error!("a handler panicked: {what}");
+    AppError::internal().into_response()
+}

@@ -1100,8 +1100,10 @@ pub fn router(state: AppState) -> Router {
     router
         .fallback(|| async { crate::error::AppError::not_found() })
         // The body limit matches the upload limit, with room for the multipart framing.
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(ctx::panic_response))
         .layer(axum::extract::DefaultBodyLimit::max(state.site.max_upload.max(crate::sheets::MAX_UPLOAD) + 1024 * 1024))
         .layer(axum::middleware::from_fn_with_state(state.clone(), ctx::context))
+        .layer(axum::middleware::from_fn(ctx::trace))
         .layer(axum::middleware::from_fn(ctx::security_headers))
         .with_state(state)
 }

@@ -1363,7 +1363,26 @@ async fn every_page_renders_for_every_demo_account(app: TestApp) {
     }
 }
 
-both!(user_text_is_always_escaped);
+both!(user_text_is_always_escaped, paging_is_clamped_and_every_response_carries_a_request_id);
+
+/// `?page=9223372036854775807` overflowed the offset; every answer carries a request id (the
+/// trace span's) for finding it in the log.
+async fn paging_is_clamped_and_every_response_carries_a_request_id(app: TestApp) {
+    let office = app.login("office").await;
+    for path in
+        ["/api/v1/people?page=9223372036854775807&per_page=9223372036854775807", "/people?page=9223372036854775807", "/api/v1/audit?page=-5", "/api/v1/accounts?page=99999999999"]
+    {
+        let c = if path.contains("audit") { app.login("auditor").await } else { office.clone() };
+        let r = c.get(app.url(path)).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{path}");
+        let id = r.headers().get("x-request-id").expect("a request id").to_str().unwrap().to_string();
+        assert_eq!(id.len(), 16);
+    }
+    let anon = common::client(&app.base);
+    let r = anon.get(app.url("/no/such/route")).send().await.unwrap();
+    assert_eq!(r.status(), 404);
+    assert!(r.headers().contains_key("x-request-id"));
+}
 
 async fn user_text_is_always_escaped(app: TestApp) {
     let office = app.login("office").await;

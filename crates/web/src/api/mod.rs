@@ -52,15 +52,18 @@ impl Default for Paging {
     }
 }
 
+/// The last page anyone can ask for: beyond it an offset would overflow (and no list is that long).
+pub const MAX_PAGE: i64 = 1_000_000;
+
 impl Paging {
     pub fn from_query(page: Option<&str>, per_page: Option<&str>) -> Paging {
-        let page = page.and_then(|p| p.parse().ok()).unwrap_or(1i64).max(1);
-        let per_page = per_page.and_then(|p| p.parse().ok()).unwrap_or(50i64).clamp(1, 200);
+        let page = page.and_then(|p| p.trim().parse().ok()).unwrap_or(1i64).clamp(1, MAX_PAGE);
+        let per_page = per_page.and_then(|p| p.trim().parse().ok()).unwrap_or(50i64).clamp(1, 200);
         Paging { page, per_page }
     }
 
     pub fn offset(&self) -> i64 {
-        (self.page.max(1) - 1) * self.limit()
+        (self.page.clamp(1, MAX_PAGE) - 1) * self.limit()
     }
 
     pub fn limit(&self) -> i64 {

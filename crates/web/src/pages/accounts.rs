@@ -33,6 +33,8 @@ struct AccountsPage {
     requests: Vec<RequestRow>,
     f: FormState,
     is_admin: bool,
+    /// The viewer's user name: nobody decides their own request.
+    me: String,
 }
 
 impl AccountsPage {
@@ -49,7 +51,19 @@ async fn accounts_page(s: &AppState, ctx: &Ctx, raw: Vec<(String, String)>, f: F
     let (rows, total) = account::list(&mut c, Some(&q), p.offset(), p.limit(), today()).await?;
     let requests = account::requests(&mut c).await?;
     let pager = Pager::new(&raw, "/accounts", p.page, p.limit(), total);
-    Ok(render_status(status, &AccountsPage { l: Layout::new(ctx, ctx.t("账号与角色", "Accounts and roles")), rows, pager, q, requests, f, is_admin: ctx.has(Role::Admin) }))
+    Ok(render_status(
+        status,
+        &AccountsPage {
+            l: Layout::new(ctx, ctx.t("账号与角色", "Accounts and roles")),
+            rows,
+            pager,
+            q,
+            requests,
+            f,
+            is_admin: ctx.has(Role::Admin),
+            me: ctx.me()?.account.username.clone(),
+        },
+    ))
 }
 
 pub async fn index(State(s): State<AppState>, ctx: Ctx, Query(raw): Query<Vec<(String, String)>>) -> AppResult<Response> {

@@ -927,7 +927,6 @@ struct ResultsPage {
     by_target: Vec<RateLine>,
     /// The hidden targets together, when they reach the minimum.
     others: Option<RateLine>,
-    hidden: usize,
     left_out: bool,
     /// The rates rolled up to the top of each tree, with the table's title.
     rollups: Vec<(String, Vec<RateLine>)>,
@@ -1056,7 +1055,6 @@ pub async fn results(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Q
         questions,
         by_target,
         others,
-        hidden: r.published.hidden,
         left_out: r.published.left_out,
         rollups,
         rates: r.rates,
