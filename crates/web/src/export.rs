@@ -2,8 +2,8 @@
 //! opens them right. Cells that a spreadsheet would read as a formula (= + - @, and tab or CR
 //! first) are neutralised.
 
-use crate::api::dto::{kind_label, rank_label, stage_label, status_label};
 use crate::error::{AppError, AppResult};
+use crate::labels::{kind_label, rank_label, stage_label, status_label};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use pacesetter_domain::Lang;
@@ -113,7 +113,7 @@ pub fn people_sheet(rows: &[PersonListRow], lang: Lang) -> Sheet {
                     r.name.clone(),
                     kind_label(&r.kind, lang),
                     r.number.clone(),
-                    crate::api::dto::gender_label(r.gender.as_deref(), lang),
+                    crate::labels::gender_label(r.gender.as_deref(), lang),
                     status_label(&r.political_status, lang),
                     stage_label(r.dev_stage.as_deref(), lang),
                     rank_label(r.cadre_rank.as_deref(), lang),

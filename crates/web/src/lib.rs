@@ -1,14 +1,22 @@
 //! Pacesetter's web server: the pages, the JSON API, authentication and the route table.
 //!
+//! Inside, `app` is the application layer: one function per use case, which takes the caller
+//! and typed input, owns its transaction and returns typed results or a typed error; `pages`
+//! (HTML) and `api` (JSON) are adapters over it and never import each other. `input` and
+//! `labels` are the edge's shared parsing and wording.
+//!
 //! `Application::build(config)` opens the database (loading the demo on a fresh one when
 //! asked), binds the address, and builds the router; the binary and the tests both use it.
 
 pub mod api;
+pub mod app;
 pub mod auth;
 pub mod config;
 pub mod ctx;
 pub mod error;
 pub mod export;
+pub mod input;
+pub mod labels;
 pub mod mail;
 pub mod pages;
 pub mod pdf;

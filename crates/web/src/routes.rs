@@ -873,7 +873,7 @@ pub fn table() -> Vec<Route> {
             Scoped,
             "Submit a task (multipart: files, body, number, check; X-CSRF-Token header)",
             doc(None, None),
-            post(pages::tasks::submit),
+            post(api::tasks::submit),
         ),
         a(
             M::POST,

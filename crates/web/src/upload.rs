@@ -7,6 +7,7 @@ use axum::extract::Multipart;
 use axum::http::StatusCode;
 use pacesetter_domain::Text;
 use pacesetter_domain::validate::FieldErrors;
+use pacesetter_store::task::{NewAttachment, Submission};
 use std::collections::HashMap;
 use std::io::{Cursor, Read};
 
@@ -229,6 +230,64 @@ fn strip_png(b: &[u8]) -> Option<Vec<u8>> {
         }
     }
     None
+}
+
+/// Reads a task submission from a multipart form (files, body, number, check, items); every
+/// file is checked by its content. Returns the submission and the text typed (for the form).
+pub async fn read_submission(mut mp: Multipart, max: usize) -> Result<(Submission, HashMap<String, String>), AppError> {
+    let mut sub = Submission::default();
+    let mut values = HashMap::new();
+    let mut errs = FieldErrors::new();
+    let mut checks: Vec<usize> = Vec::new();
+    let mut items = 0usize;
+    let too_big = || {
+        AppError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", format!("上传内容超过 {} MB", max / 1024 / 1024), format!("The upload is larger than {} MB", max / 1024 / 1024))
+    };
+    let mut total = 0usize;
+    while let Some(field) = mp.next_field().await.map_err(|_| too_big())? {
+        let name = field.name().unwrap_or("").to_string();
+        match name.as_str() {
+            "files" => {
+                let filename: String = field.file_name().unwrap_or("").chars().filter(|c| !c.is_control() && !matches!(c, '/' | '\\' | '"')).take(200).collect();
+                let bytes = field.bytes().await.map_err(|_| too_big())?;
+                if filename.is_empty() && bytes.is_empty() {
+                    continue;
+                }
+                total += bytes.len();
+                if total > max {
+                    return Err(too_big());
+                }
+                match check(&filename, &bytes, max) {
+                    Ok((kind, data)) => sub.attachments.push(NewAttachment { filename, content_type: kind.content_type().to_string(), data }),
+                    Err(t) => errs.add("files", t.zh, t.en),
+                }
+            }
+            "check" => {
+                if let Ok(i) = field.text().await.unwrap_or_default().parse::<usize>() {
+                    checks.push(i);
+                }
+            }
+            "items" => items = field.text().await.unwrap_or_default().parse().unwrap_or(0),
+            "body" | "number" => {
+                let v = field.text().await.unwrap_or_default();
+                values.insert(name.clone(), v.clone());
+                let v = Some(v).filter(|x| !x.trim().is_empty());
+                if name == "body" {
+                    sub.body = v;
+                } else {
+                    sub.number = v.map(|x| x.trim().to_string());
+                }
+            }
+            _ => {}
+        }
+    }
+    if items > 0 {
+        sub.checklist = (0..items.min(100)).map(|i| checks.contains(&i)).collect();
+    }
+    if !errs.is_empty() {
+        return Err(AppError::invalid(errs));
+    }
+    Ok((sub, values))
 }
 
 #[cfg(test)]

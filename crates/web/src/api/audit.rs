@@ -1,14 +1,16 @@
-//! The audit log over the API (the auditor).
+//! The audit log over the API (the auditor): adapters over [`crate::app::audit`].
 
 use super::Paging;
 use super::dto::{AuditEntryDto, AuditPage, VerifyDto};
+use crate::app::audit as app;
+use crate::ctx::Ctx;
 use crate::error::AppResult;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Query, State};
-use pacesetter_domain::audit::ChainProblem;
+use pacesetter_domain::Lang;
 use pacesetter_domain::dates::cst_from_ms;
-use pacesetter_store::audit::{self, AuditFilter, AuditRow};
+use pacesetter_store::audit::AuditRow;
 use std::collections::HashMap;
 
 pub fn entry_dto(r: AuditRow) -> AuditEntryDto {
@@ -25,44 +27,21 @@ pub fn entry_dto(r: AuditRow) -> AuditEntryDto {
     }
 }
 
-pub fn filter(q: &HashMap<String, String>) -> AuditFilter {
-    let get = |k: &str| q.get(k).map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
-    AuditFilter { entity: get("entity"), entity_id: get("entity_id"), actor: get("actor"), action_prefix: get("action") }
-}
-
 pub async fn list(State(s): State<AppState>, Query(q): Query<HashMap<String, String>>) -> AppResult<Json<AuditPage>> {
     let p = Paging::from_query(q.get("page").map(String::as_str), q.get("per_page").map(String::as_str));
-    let mut c = s.store.read().await?;
-    let (rows, total) = audit::list(&mut c, &filter(&q), p.offset(), p.limit()).await?;
+    let (rows, total) = app::list(&s, &app::filter(&q), p.offset(), p.limit()).await?;
     Ok(Json(AuditPage { items: rows.into_iter().map(entry_dto).collect(), total, page: p.page, per_page: p.limit() }))
 }
 
-pub fn describe(p: &ChainProblem) -> String {
-    match p {
-        ChainProblem::Gap { expected, found } => format!("gap: entry {expected} is missing (next found: {found})"),
-        ChainProblem::BrokenLink { seq } => format!("entry {seq} does not point back to the entry before it"),
-        ChainProblem::Edited { seq } => format!("entry {seq} was changed after it was written"),
-    }
-}
-
-/// Recomputes the chain, and checks it still reaches the latest anchor recorded.
+/// Recomputes the chain, and checks it reaches the latest anchor.
 pub async fn verify(State(s): State<AppState>) -> AppResult<Json<VerifyDto>> {
-    let mut c = s.store.read().await?;
-    let r = audit::verify(&mut c).await?;
-    let anchor = match audit::latest_anchor(&mut c).await? {
-        Some(a) => audit::reaches(&mut c, &a.anchor()).await?.err().map(|t| t.en),
-        None => None,
-    };
-    let ok = r.ok && anchor.is_none();
-    Ok(Json(VerifyDto { entries: r.entries, ok, problem: r.problem.as_ref().map(describe).or(anchor), last_hash: r.last_hash }))
+    let v = app::verify(&s).await?;
+    Ok(Json(VerifyDto { entries: v.report.entries, ok: v.ok(), problem: v.problem(Lang::En), last_hash: v.report.last_hash.clone() }))
 }
 
 /// Records the latest entry as an anchor: its number and hash (keep a copy off the server).
-pub async fn record_anchor(State(s): State<AppState>, ctx: crate::ctx::Ctx) -> AppResult<Json<serde_json::Value>> {
-    let scope = ctx.me()?.scope.clone();
-    let mut w = s.store.write().await?;
-    let a = audit::record_anchor(&mut w, &scope).await?;
-    w.commit().await.map_err(pacesetter_store::StoreError::from)?;
+pub async fn record_anchor(State(s): State<AppState>, ctx: Ctx) -> AppResult<Json<serde_json::Value>> {
+    let a = app::record_anchor(&s, &ctx.me()?.scope).await?;
     Ok(Json(
         serde_json::json!({"id": a.id, "seq": a.seq, "hash": a.hash, "recorded": cst_from_ms(a.recorded_ms).format(&time::format_description::well_known::Rfc3339).unwrap_or_default(), "by": a.recorded_by}),
     ))

@@ -3,8 +3,6 @@
 
 use pacesetter_domain::Lang;
 use pacesetter_domain::dates::iso;
-use pacesetter_domain::org::{BranchCategory, Post};
-use pacesetter_domain::people::{CadreRank, DevStage, PersonKind, PoliticalStatus};
 use pacesetter_domain::role::{RelationKind, Role};
 use pacesetter_store::tree::{Node, Tree};
 use serde::{Deserialize, Serialize};
@@ -333,32 +331,6 @@ pub struct CoverageDto {
 }
 
 #[derive(Serialize, ToSchema)]
-pub struct GrantDto {
-    pub id: i64,
-    pub role: String,
-    pub role_label: String,
-    pub org_id: Option<i64>,
-    pub org_name: Option<String>,
-    pub start_date: String,
-    pub end_date: Option<String>,
-    pub granted_by: Option<String>,
-    pub approved_by: Option<String>,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct AccountDto {
-    pub id: i64,
-    pub username: String,
-    pub display_name: String,
-    pub person_id: Option<i64>,
-    pub is_demo: bool,
-    pub disabled: bool,
-    pub last_login: Option<String>,
-    pub roles: Vec<String>,
-    pub grants: Vec<GrantDto>,
-}
-
-#[derive(Serialize, ToSchema)]
 pub struct AccountPage {
     pub items: Vec<AccountDto>,
     pub total: i64,
@@ -388,22 +360,6 @@ pub struct NewGrant {
 pub struct PasswordReset {
     /// A temporary password the holder must change at the next login.
     pub password: String,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct AuditorRequestDto {
-    pub id: i64,
-    pub account_id: i64,
-    pub account_name: String,
-    /// grant_auditor, grant_office, reset_password, disable, enable or end_grant
-    pub action: String,
-    pub action_label: String,
-    /// The grant to end (end_grant).
-    pub grant_id: Option<i64>,
-    pub requested_by: String,
-    pub requested_as: String,
-    pub state: String,
-    pub decided_by: Option<String>,
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -457,38 +413,8 @@ pub struct VerifyDto {
     pub last_hash: String,
 }
 
-/// Labels of stored codes, for DTOs and pages alike.
-pub fn status_label(code: &str, lang: Lang) -> String {
-    PoliticalStatus::parse(code).map(|s| s.label(lang).to_string()).unwrap_or_else(|| code.to_string())
-}
-
-pub fn stage_label(code: Option<&str>, lang: Lang) -> String {
-    code.and_then(DevStage::parse).map(|s| s.label(lang).to_string()).unwrap_or_default()
-}
-
-pub fn rank_label(code: Option<&str>, lang: Lang) -> String {
-    code.and_then(CadreRank::parse).map(|s| s.label(lang).to_string()).unwrap_or_default()
-}
-
-pub fn kind_label(code: &str, lang: Lang) -> String {
-    PersonKind::parse(code).map(|s| s.label(lang).to_string()).unwrap_or_else(|| code.to_string())
-}
-
-pub fn gender_label(code: Option<&str>, lang: Lang) -> String {
-    code.and_then(pacesetter_domain::people::Gender::parse).map(|g| g.label(lang).to_string()).unwrap_or_default()
-}
-
-pub fn post_label(code: &str, lang: Lang) -> String {
-    Post::parse(code).map(|p| p.label(lang).to_string()).unwrap_or_else(|| code.to_string())
-}
-
-pub fn category_label(code: Option<&str>, lang: Lang) -> String {
-    code.and_then(BranchCategory::parse).map(|c| c.label(lang).to_string()).unwrap_or_default()
-}
-
-pub fn role_label(code: &str, lang: Lang) -> String {
-    Role::parse(code).map(|r| r.label(lang).to_string()).unwrap_or_else(|| code.to_string())
-}
+pub use crate::app::accounts::{AccountDto, AuditorRequestDto, GrantDto};
+pub use crate::labels::*;
 
 #[derive(Serialize, ToSchema)]
 pub struct ProblemDto {

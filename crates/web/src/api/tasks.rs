@@ -1,17 +1,16 @@
-//! Campaigns, tasks, reviews and notifications over the API. The logic is the pages'
-//! (pages::tasks, pages::campaigns); this module only speaks JSON.
+//! Campaigns, tasks, reviews and notifications over the API: adapters over
+//! [`crate::app::tasks`] and [`crate::app::campaigns`].
 
+use crate::app::campaigns::{self, DashRow};
+use crate::app::tasks::{self as task_pages, TaskLine};
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
-use crate::pages::campaigns::{self, DashRow};
-use crate::pages::tasks::{self as task_pages, TaskLine};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use pacesetter_domain::dates::iso;
 use pacesetter_store::campaign;
 use pacesetter_store::notify;
-use pacesetter_store::task;
 use pacesetter_store::tree::Tree;
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -73,14 +72,19 @@ pub async fn list(State(s): State<AppState>, ctx: Ctx, Query(q): Query<HashMap<S
 
 pub async fn get(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<Value>> {
     let scope = ctx.me()?.scope.clone();
-    let mut c = s.store.read().await?;
-    let t = task::get(&mut c, &scope, id).await?;
-    let (subs, files, reviews) = task::history(&mut c, &t).await?;
+    let (t, subs, files, reviews) = task_pages::with_history(&s, &scope, id).await?;
     let mut v = line_json(&TaskLine::new(t, &scope, pacesetter_domain::dates::today()));
     v["submissions"] = json!(subs);
     v["files"] = json!(files);
     v["reviews"] = json!(reviews);
     Ok(Json(v))
+}
+
+/// Submits a task: multipart with `files`, `body`, `number`, `check` (and the X-CSRF-Token header).
+pub async fn submit(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, mp: axum::extract::Multipart) -> AppResult<Json<pacesetter_store::task::TaskRow>> {
+    let scope = ctx.me()?.scope.clone();
+    let (sub, _) = crate::upload::read_submission(mp, s.site.max_upload).await?;
+    Ok(Json(task_pages::submit(&s, &scope, id, sub).await?))
 }
 
 pub async fn review(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Json(m): Json<HashMap<String, Value>>) -> AppResult<Json<Value>> {

@@ -2,25 +2,20 @@
 //! office's roles, and resetting, disabling, enabling or ending the role of a guarded account.
 
 use super::{FormState, Layout, Pager, field, form_map, render_status, see_other};
-use crate::api::accounts::{account_dto, create_account, parse_role, reset};
-use crate::api::dto::AccountDto;
-use crate::api::{Paging, date_or_today};
+use crate::app::accounts::{self as app, AccountDto};
 use crate::ctx::Ctx;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
+use crate::input::{Paging, date_or_today};
 use crate::state::AppState;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use pacesetter_domain::dates::today;
 use pacesetter_domain::ids::{AccountId, AuditorRequestId, GrantId};
-use pacesetter_domain::org::OrgKind;
 use pacesetter_domain::role::Role;
 use pacesetter_domain::validate::FieldErrors;
-use pacesetter_store::account::{self, AccountListRow, RequestRow};
-use pacesetter_store::tree::{self, Tree};
-use pacesetter_store::{StoreError, people};
+use pacesetter_store::account::{AccountListRow, RequestRow};
 use std::collections::HashMap;
 
 #[derive(Template)]
@@ -47,9 +42,8 @@ async fn accounts_page(s: &AppState, ctx: &Ctx, raw: Vec<(String, String)>, f: F
     let map: HashMap<String, String> = raw.iter().cloned().collect();
     let p = Paging::from_query(map.get("page").map(String::as_str), map.get("per_page").map(String::as_str));
     let q = map.get("q").cloned().unwrap_or_default();
-    let mut c = s.store.read().await?;
-    let (rows, total) = account::list(&mut c, Some(&q), p.offset(), p.limit(), today()).await?;
-    let requests = account::requests(&mut c).await?;
+    let (rows, total) = app::list(s, Some(&q), p.offset(), p.limit()).await?;
+    let requests = app::request_rows(s).await?;
     let pager = Pager::new(&raw, "/accounts", p.page, p.limit(), total);
     Ok(render_status(
         status,
@@ -72,8 +66,7 @@ pub async fn index(State(s): State<AppState>, ctx: Ctx, Query(raw): Query<Vec<(S
 
 /// The accounts with their roles in force, as a table.
 pub async fn export(State(s): State<AppState>, ctx: Ctx, Path(file): Path<String>) -> AppResult<Response> {
-    let mut c = s.store.read().await?;
-    let (rows, _) = account::list(&mut c, None, 0, 1_000_000, today()).await?;
+    let (rows, _) = app::list(&s, None, 0, 1_000_000).await?;
     let lang = ctx.lang;
     let t = |zh: &str, en: &str| lang.t(zh, en).to_string();
     let sheet = crate::export::Sheet {
@@ -82,7 +75,7 @@ pub async fn export(State(s): State<AppState>, ctx: Ctx, Path(file): Path<String
         rows: rows
             .into_iter()
             .map(|a| {
-                let roles = a.roles.unwrap_or_default().split(',').filter(|r| !r.is_empty()).map(|r| crate::api::dto::role_label(r, lang)).collect::<Vec<_>>().join("、");
+                let roles = a.roles.unwrap_or_default().split(',').filter(|r| !r.is_empty()).map(|r| crate::labels::role_label(r, lang)).collect::<Vec<_>>().join("、");
                 vec![
                     a.username,
                     a.display_name,
@@ -102,20 +95,10 @@ pub async fn create(State(s): State<AppState>, ctx: Ctx, Form(p): Form<Vec<(Stri
     let m = form_map(p);
     let r = async {
         let person = match field(&m, "number") {
-            Some(n) => {
-                let mut c = s.store.read().await?;
-                match people::id_by_number(&mut c, n).await? {
-                    Some(id) => Some(id.0),
-                    None => {
-                        let mut e = FieldErrors::new();
-                        e.add("number", "没有该工号/学号的人员", "No person has this number");
-                        return Err(AppError::invalid(e));
-                    }
-                }
-            }
+            Some(n) => Some(app::person_by_number(&s, n).await?),
             None => None,
         };
-        create_account(&s, &scope, field(&m, "username").unwrap_or(""), field(&m, "display_name"), person, m.get("password").map(String::as_str).unwrap_or("")).await
+        app::create(&s, &scope, field(&m, "username").unwrap_or(""), field(&m, "display_name"), person, m.get("password").map(String::as_str).unwrap_or("")).await
     }
     .await;
     match r {
@@ -157,19 +140,13 @@ impl AccountPage {
 }
 
 async fn account_page(s: &AppState, ctx: &Ctx, id: i64, f: FormState, status: StatusCode) -> AppResult<Response> {
-    let a = account_dto(s, AccountId(id), ctx.lang).await?;
-    let mut c = s.store.read().await?;
-    let orgs = tree::all(&mut c, Tree::Org)
-        .await?
-        .into_iter()
-        .filter(|n| n.closed_on.is_none() && OrgKind::parse(&n.kind).is_some_and(|k| k.is_secondary() || k.is_branch()))
-        .map(|n| (n.id, n.name))
-        .collect();
+    let a = app::view(s, AccountId(id), ctx.lang).await?;
+    let orgs = app::grantable_orgs(s).await?;
     // The office's role is granted by both offices (a request), not from this list.
     let roles = [Role::Leader, Role::OrgSecretary, Role::BranchSecretary, Role::Admin].iter().map(|r| (r.code(), r.label(ctx.lang).to_string())).collect();
     let me = ctx.me()?.id();
     let may_request_auditor = !a.roles.iter().any(|r| r == "auditor" || r == "admin" || r == "office") && AccountId(id) != me;
-    let guarded = account::is_guarded(&mut c, AccountId(id)).await?;
+    let guarded = app::is_guarded(s, AccountId(id)).await?;
     let may_ask = AccountId(id) != me && (ctx.has(Role::Admin) || ctx.has(Role::Office));
     Ok(render_status(
         status,
@@ -202,13 +179,10 @@ pub async fn grant(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, For
     let scope = ctx.me()?.scope.clone();
     let m = form_map(p);
     let r = async {
-        let role = parse_role(field(&m, "role").unwrap_or(""))?;
+        let role = app::parse_role(field(&m, "role").unwrap_or(""))?;
         let org = field(&m, "org_id").and_then(|v| v.parse::<i64>().ok());
         let start = date_or_today("start_date", field(&m, "start_date"))?;
-        let mut w = s.store.write().await?;
-        account::grant(&mut w, &scope, AccountId(id), role, org, start).await?;
-        w.commit().await.map_err(StoreError::from)?;
-        Ok(())
+        app::grant(&s, &scope, AccountId(id), role, org, start).await
     }
     .await;
     account_change(&s, &ctx, id, m, r, "granted", &format!("/accounts/{id}")).await
@@ -220,10 +194,7 @@ pub async fn end_grant(State(s): State<AppState>, ctx: Ctx, Path(gid): Path<i64>
     let account_id = field(&m, "account_id").and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
     let r = async {
         let on = date_or_today("end_date", field(&m, "end_date"))?;
-        let mut w = s.store.write().await?;
-        account::end_grant(&mut w, &scope, GrantId(gid), on).await?;
-        w.commit().await.map_err(StoreError::from)?;
-        Ok(())
+        app::end_grant(&s, &scope, GrantId(gid), on).await
     }
     .await;
     account_change(&s, &ctx, account_id, m, r, "ended", &format!("/accounts/{account_id}")).await
@@ -232,7 +203,7 @@ pub async fn end_grant(State(s): State<AppState>, ctx: Ctx, Path(gid): Path<i64>
 pub async fn reset_password(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
     let scope = ctx.me()?.scope.clone();
     let m = form_map(p);
-    let r = reset(&s, &scope, AccountId(id), m.get("password").map(String::as_str).unwrap_or("")).await;
+    let r = app::reset(&s, &scope, AccountId(id), m.get("password").map(String::as_str).unwrap_or("")).await;
     account_change(&s, &ctx, id, m, r, "saved", &format!("/accounts/{id}")).await
 }
 
@@ -240,13 +211,7 @@ pub async fn set_disabled(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i6
     let scope = ctx.me()?.scope.clone();
     let m = form_map(p);
     let disabled = field(&m, "disabled") == Some("true");
-    let r = async {
-        let mut w = s.store.write().await?;
-        account::set_disabled(&mut w, &scope, AccountId(id), disabled).await?;
-        w.commit().await.map_err(StoreError::from)?;
-        Ok(())
-    }
-    .await;
+    let r = app::set_disabled(&s, &scope, AccountId(id), disabled).await;
     account_change(&s, &ctx, id, m, r, "saved", &format!("/accounts/{id}")).await
 }
 
@@ -256,9 +221,9 @@ pub async fn request(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, F
     let scope = ctx.me()?.scope.clone();
     let m = form_map(p);
     let r = async {
-        let action = crate::api::accounts::parse_action(field(&m, "action").unwrap_or("grant_auditor"))?;
+        let action = app::parse_action(field(&m, "action").unwrap_or("grant_auditor"))?;
         let grant = field(&m, "grant_id").and_then(|v| v.parse::<i64>().ok()).map(GrantId);
-        crate::api::accounts::ask(&s, &scope, AccountId(id), action, grant, ctx.lang).await.map(|_| ())
+        app::ask(&s, &scope, AccountId(id), action, grant, ctx.lang).await.map(|_| ())
     }
     .await;
     account_change(&s, &ctx, id, m, r, "requested", &format!("/accounts/{id}")).await
@@ -268,7 +233,7 @@ pub async fn decide(State(s): State<AppState>, ctx: Ctx, Path(rid): Path<i64>, F
     let scope = ctx.me()?.scope.clone();
     let m = form_map(p);
     let approve = field(&m, "approve") == Some("true");
-    match crate::api::accounts::decide(&s, &scope, AuditorRequestId(rid), approve).await {
+    match app::decide(&s, &scope, AuditorRequestId(rid), approve).await {
         Ok(()) => Ok(see_other("/accounts?done=decided")),
         Err(e) if matches!(e.status, StatusCode::CONFLICT | StatusCode::FORBIDDEN) => {
             let mut errs = FieldErrors::new();

@@ -1,15 +1,15 @@
 //! The audit log, for the auditor: newest first, filtered, with the chain verified on request.
 
 use super::{Layout, Pager, render};
-use crate::api::Paging;
-use crate::api::audit::{describe, filter};
+use crate::app::audit as app;
 use crate::ctx::Ctx;
 use crate::error::AppResult;
+use crate::input::Paging;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
-use pacesetter_store::audit::{self, AnchorRow, AuditRow, VerifyReport};
+use pacesetter_store::audit::{AnchorRow, AuditRow, VerifyReport};
 use std::collections::HashMap;
 
 #[derive(Template)]
@@ -31,17 +31,13 @@ struct AuditPage {
 pub async fn index(State(s): State<AppState>, ctx: Ctx, Query(raw): Query<Vec<(String, String)>>) -> AppResult<Response> {
     let q: HashMap<String, String> = raw.iter().cloned().collect();
     let p = Paging::from_query(q.get("page").map(String::as_str), q.get("per_page").map(String::as_str));
-    let mut c = s.store.read().await?;
-    let (rows, total) = audit::list(&mut c, &filter(&q), p.offset(), p.limit()).await?;
-    let verify = if q.get("verify").is_some_and(|v| v == "1") { Some(audit::verify(&mut c).await?) } else { None };
-    let problem = verify.as_ref().and_then(|v| v.problem.as_ref()).map(describe).unwrap_or_default();
+    let (rows, total) = app::list(&s, &app::filter(&q), p.offset(), p.limit()).await?;
+    let verify = if q.get("verify").is_some_and(|v| v == "1") { Some(app::verify(&s).await?.report) } else { None };
+    let problem = verify.as_ref().and_then(|v| v.problem.as_ref()).map(app::describe).unwrap_or_default();
     let pager = Pager::new(&raw, "/audit", p.page, p.limit(), total);
     let get = |k: &str| q.get(k).cloned().unwrap_or_default();
-    let anchor = audit::latest_anchor(&mut c).await?;
-    let anchor_problem = match &anchor {
-        Some(a) => audit::reaches(&mut c, &a.anchor()).await?.err().map(|t| t.get(ctx.lang).to_string()),
-        None => None,
-    };
+    let (anchor, anchor_problem) = app::latest_anchor(&s).await?;
+    let anchor_problem = anchor_problem.map(|t| t.get(ctx.lang).to_string());
     Ok(render(&AuditPage {
         l: Layout::new(&ctx, ctx.t("审计日志", "Audit log")),
         rows,
@@ -58,23 +54,18 @@ pub async fn index(State(s): State<AppState>, ctx: Ctx, Query(raw): Query<Vec<(S
 
 /// Records the latest entry as an anchor, then shows it to print or download.
 pub async fn record_anchor(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
-    let scope = ctx.me()?.scope.clone();
-    let mut w = s.store.write().await?;
-    let a = audit::record_anchor(&mut w, &scope).await?;
-    w.commit().await.map_err(pacesetter_store::StoreError::from)?;
+    let a = app::record_anchor(&s, &ctx.me()?.scope).await?;
     Ok(super::see_other(&format!("/audit?done=saved#anchor{}", a.id)))
 }
 
 /// An anchor as a text file to keep off the server (`pacesetter audit verify --since-anchor FILE`).
 pub async fn anchor_file(State(s): State<AppState>, Path(file): Path<String>) -> AppResult<Response> {
     let id: i64 = file.strip_suffix(".txt").and_then(|x| x.parse().ok()).ok_or_else(crate::error::AppError::not_found)?;
-    let mut c = s.store.read().await?;
-    let a = audit::anchor(&mut c, id).await?;
-    let text = a.anchor().to_text(&pacesetter_domain::dates::format_datetime_ms(a.recorded_ms, pacesetter_domain::Lang::En), &a.recorded_by);
+    let (seq, text) = app::anchor_text(&s, id).await?;
     Ok((
         [
             (axum::http::header::CONTENT_TYPE, "text/plain; charset=utf-8".to_string()),
-            (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"audit-anchor-{}.txt\"", a.seq)),
+            (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"audit-anchor-{seq}.txt\"")),
         ],
         text,
     )
@@ -84,8 +75,7 @@ pub async fn anchor_file(State(s): State<AppState>, Path(file): Path<String>) ->
 /// The filtered log as a table, newest first (at most 100,000 entries per file).
 pub async fn export(State(s): State<AppState>, ctx: Ctx, Path(file): Path<String>, Query(raw): Query<Vec<(String, String)>>) -> AppResult<Response> {
     let q: HashMap<String, String> = raw.into_iter().collect();
-    let mut c = s.store.read().await?;
-    let (rows, _) = audit::list(&mut c, &filter(&q), 0, 100_000).await?;
+    let (rows, _) = app::list(&s, &app::filter(&q), 0, 100_000).await?;
     let lang = ctx.lang;
     let t = |zh: &str, en: &str| lang.t(zh, en).to_string();
     let sheet = crate::export::Sheet {

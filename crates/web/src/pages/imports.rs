@@ -1,7 +1,7 @@
 //! Roster import pages: upload, preview with every problem and the difference, commit.
 
 use super::{FormState, Layout, Pager, render, render_status, see_other};
-use crate::api::imports::{self, read_upload};
+use crate::app::imports::{self, read_upload};
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::sheets;

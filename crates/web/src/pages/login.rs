@@ -109,7 +109,7 @@ async fn password_page(state: &AppState, ctx: &Ctx, f: FormState, status: Status
 pub async fn email_submit(State(state): State<AppState>, ctx: Ctx, Form(pairs): Form<Vec<(String, String)>>) -> AppResult<Response> {
     let me = ctx.me()?;
     let m = form_map(pairs);
-    match crate::api::accounts::set_own_email(&state, me, field(&m, "email"), m.get("email_password").map(String::as_str).unwrap_or("")).await {
+    match crate::app::accounts::set_own_email(&state, me, field(&m, "email"), m.get("email_password").map(String::as_str).unwrap_or("")).await {
         Ok(()) => Ok(see_other("/password?done=saved")),
         Err(e) if e.fields.is_some() || e.status == StatusCode::CONFLICT => {
             let mut errs = e.fields.clone().unwrap_or_default();

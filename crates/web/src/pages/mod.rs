@@ -112,40 +112,40 @@ impl Layout {
     }
 
     pub fn status(&self, code: &str) -> String {
-        crate::api::dto::status_label(code, self.lang)
+        crate::labels::status_label(code, self.lang)
     }
 
     pub fn stage(&self, code: &Option<String>) -> String {
-        crate::api::dto::stage_label(code.as_deref(), self.lang)
+        crate::labels::stage_label(code.as_deref(), self.lang)
     }
 
     pub fn rank(&self, code: &Option<String>) -> String {
-        crate::api::dto::rank_label(code.as_deref(), self.lang)
+        crate::labels::rank_label(code.as_deref(), self.lang)
     }
 
     pub fn person_kind(&self, code: &str) -> String {
-        crate::api::dto::kind_label(code, self.lang)
+        crate::labels::kind_label(code, self.lang)
     }
 
     pub fn gender(&self, code: &Option<String>) -> String {
-        crate::api::dto::gender_label(code.as_deref(), self.lang)
+        crate::labels::gender_label(code.as_deref(), self.lang)
     }
 
     pub fn post(&self, code: &str) -> String {
-        crate::api::dto::post_label(code, self.lang)
+        crate::labels::post_label(code, self.lang)
     }
 
     /// The post (Party tree) or position (administrative tree) of a membership.
     pub fn mrole(&self, tree: &str, role: &Option<String>) -> String {
         match (tree, role) {
-            ("org", Some(r)) => crate::api::dto::post_label(r, self.lang),
+            ("org", Some(r)) => crate::labels::post_label(r, self.lang),
             (_, Some(r)) => r.clone(),
             _ => String::new(),
         }
     }
 
     pub fn role(&self, code: &str) -> String {
-        crate::api::dto::role_label(code, self.lang)
+        crate::labels::role_label(code, self.lang)
     }
 
     pub fn date(&self, d: &time::Date) -> String {

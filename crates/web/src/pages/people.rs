@@ -2,11 +2,11 @@
 //! forms to add, edit, place and record leaving; the public directory.
 
 use super::{FormState, Layout, Pager, field, form_map, render, render_status, see_other, wechat_download};
-use crate::api::people::{PeopleQuery, all_rows, create_person, parse_tree, save_person};
-use crate::api::{Paging, date_or_today};
+use crate::app::people::{self as app, AccountLine, PeopleQuery, parse_tree};
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::export;
+use crate::input::{Paging, date_or_today};
 use crate::state::AppState;
 use askama::Template;
 use axum::Form;
@@ -19,10 +19,9 @@ use pacesetter_domain::org::Post;
 use pacesetter_domain::people::{CadreRank, DevStage, PersonInput, PersonKind, PoliticalStatus, mask_id_number};
 use pacesetter_domain::scope::{Access, Scope};
 use pacesetter_domain::validate::FieldErrors;
-use pacesetter_store::StoreError;
-use pacesetter_store::people::{self, MembershipRow, PersonListRow, PersonRecord, Placement, PublicPerson, ROLE_FILTERS};
-use pacesetter_store::relation::{self, RelationRow};
-use pacesetter_store::tree::{self, Node, Tree};
+use pacesetter_store::people::{MembershipRow, PersonListRow, PersonRecord, Placement, PublicPerson, ROLE_FILTERS};
+use pacesetter_store::relation::RelationRow;
+use pacesetter_store::tree::{Node, Tree};
 use std::collections::HashMap;
 
 /// Choices of the forms and filters, in the caller's language.
@@ -69,9 +68,8 @@ fn labelled(nodes: &[Node], pick: impl Fn(&Node) -> bool) -> Vec<(i64, String)> 
 
 /// The options, with organizations and units limited to those the caller reaches with `min`.
 pub async fn options(state: &AppState, scope: &Scope, lang: Lang, min: Access) -> AppResult<Options> {
-    let mut c = state.store.read().await?;
-    let orgs = tree::all(&mut c, Tree::Org).await?;
-    let units = tree::all(&mut c, Tree::Unit).await?;
+    let (orgs, _) = crate::app::tree::all(state, Tree::Org).await?;
+    let (units, _) = crate::app::tree::all(state, Tree::Unit).await?;
     let org_ok = |n: &Node| n.closed_on.is_none() && scope.org_access(&n.path).is_some_and(|a| a >= min);
     let unit_ok = |n: &Node| n.closed_on.is_none() && scope.unit_access(&n.path).is_some_and(|a| a >= min);
     Ok(Options {
@@ -114,9 +112,7 @@ pub async fn index(State(s): State<AppState>, ctx: Ctx, Query(raw): Query<Vec<(S
     let q: PeopleQuery = serde_urlencoded::from_str(&serde_urlencoded::to_string(&raw).unwrap_or_default()).unwrap_or_default();
     let q = effective(&q, map.get("class_id"));
     let p: Paging = q.paging();
-    let mut c = s.store.read().await?;
-    let (rows, total) = people::list(&mut c, scope, &q.filter(), p.offset(), p.limit()).await?;
-    drop(c);
+    let (rows, total) = app::list(&s, scope, &q.filter(), p.offset(), p.limit()).await?;
     let o = options(&s, scope, ctx.lang, Access::Read).await?;
     let export_pairs: Vec<(String, String)> = raw.iter().filter(|(k, _)| k != "page" && k != "per_page" && k != "done").cloned().collect();
     let export_query = serde_urlencoded::to_string(&export_pairs).unwrap_or_default();
@@ -130,7 +126,7 @@ async fn export_rows(s: &AppState, ctx: &Ctx, raw: &[(String, String)]) -> AppRe
     let map: HashMap<String, String> = raw.iter().cloned().collect();
     let q: PeopleQuery = serde_urlencoded::from_str(&serde_urlencoded::to_string(raw).unwrap_or_default()).unwrap_or_default();
     let q = effective(&q, map.get("class_id"));
-    all_rows(s, &ctx.me()?.scope, &q.filter()).await
+    app::all_rows(s, &ctx.me()?.scope, &q.filter()).await
 }
 
 pub async fn export_xlsx(State(s): State<AppState>, ctx: Ctx, Query(raw): Query<Vec<(String, String)>>) -> AppResult<Response> {
@@ -211,7 +207,7 @@ pub async fn create(State(s): State<AppState>, ctx: Ctx, Form(p): Form<Vec<(Stri
     };
     let unit = id("class_id").or(id("unit_id"));
     let at = Placement { org_id: id("org_id"), post: field(&m, "post").map(str::to_string), unit_id: unit, position: field(&m, "position").map(str::to_string), start_date: start };
-    let result = if pre.is_empty() { create_person(&s, scope, input_from(&m), at).await } else { Err(AppError::invalid(pre)) };
+    let result = if pre.is_empty() { app::create(&s, scope, input_from(&m), at).await } else { Err(AppError::invalid(pre)) };
     match result {
         Ok(pid) => Ok(see_other(&format!("/people/{}?done=created", pid.0))),
         Err(e) if e.fields.is_some() || matches!(e.status, StatusCode::CONFLICT | StatusCode::FORBIDDEN) => {
@@ -225,15 +221,6 @@ pub async fn create(State(s): State<AppState>, ctx: Ctx, Form(p): Form<Vec<(Stri
         }
         Err(e) => Err(e),
     }
-}
-
-/// The person's account as their page shows it.
-pub struct AccountLine {
-    pub username: String,
-    pub activated: bool,
-    pub code_until: Option<i64>,
-    /// Why no code may be shown to the caller (it may still be mailed to the holder).
-    pub withheld: Option<String>,
 }
 
 #[derive(Template)]
@@ -260,19 +247,9 @@ impl PersonPage {
 
 async fn person_page(s: &AppState, ctx: &Ctx, id: i64, f: FormState, status: StatusCode) -> AppResult<Response> {
     let scope = &ctx.me()?.scope;
-    let mut c = s.store.read().await?;
-    let (p, access) = people::get(&mut c, scope, PersonId(id)).await?;
-    let ms = people::memberships(&mut c, scope, PersonId(id)).await?;
-    let relations = relation::of_person(&mut c, PersonId(id)).await?;
-    let account = match pacesetter_store::account::by_person(&mut c, PersonId(id)).await? {
-        Some(a) => {
-            let code_until = pacesetter_store::activation::pending(&mut c, pacesetter_domain::ids::AccountId(a.id)).await?;
-            let withheld = pacesetter_store::activation::code_withheld(&mut c, scope, &a).await?.map(|t| t.get(ctx.lang).to_string());
-            Some(AccountLine { activated: !a.password_hash.starts_with('!'), username: a.username, code_until, withheld })
-        }
-        None => None,
-    };
-    drop(c);
+    let r = app::record(s, scope, PersonId(id)).await?;
+    let (p, access, ms, relations) = (r.person, r.access, r.memberships, r.relations);
+    let account = app::account_line(s, scope, PersonId(id), ctx.lang).await?;
     let can_edit = access == Access::Write;
     let (current, past): (Vec<MembershipRow>, Vec<MembershipRow>) = ms.into_iter().partition(|m| m.end_date.is_none());
     let current = current
@@ -294,9 +271,8 @@ pub async fn show(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> A
 
 pub async fn edit_form(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
     let scope = &ctx.me()?.scope;
-    let mut c = s.store.read().await?;
-    let (p, access) = people::get(&mut c, scope, PersonId(id)).await?;
-    drop(c);
+    let r = app::record(&s, scope, PersonId(id)).await?;
+    let (p, access) = (r.person, r.access);
     if access != Access::Write {
         return Err(AppError::forbidden());
     }
@@ -329,7 +305,7 @@ pub async fn update(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Fo
             }
         }
     }
-    match save_person(&s, scope, PersonId(id), input).await {
+    match app::update(&s, scope, PersonId(id), input).await {
         Ok(()) => Ok(see_other(&format!("/people/{id}?done=saved"))),
         Err(e) if e.fields.is_some() || matches!(e.status, StatusCode::CONFLICT | StatusCode::FORBIDDEN) => {
             let mut errs = e.fields.clone().unwrap_or_default();
@@ -380,10 +356,7 @@ pub async fn add_membership(State(s): State<AppState>, ctx: Ctx, Path(id): Path<
         })?;
         let start = date_or_today("start_date", field(&m, "start_date"))?;
         let role = if t == Tree::Org { field(&m, "post").unwrap_or("member").to_string() } else { field(&m, "position").unwrap_or("").to_string() };
-        let mut w = s.store.write().await?;
-        people::add_membership(&mut w, &scope, PersonId(id), t, node, &role, start).await?;
-        w.commit().await.map_err(StoreError::from)?;
-        Ok::<(), AppError>(())
+        app::add_membership(&s, &scope, PersonId(id), t, node, &role, start).await.map(|_| ())
     }
     .await;
     membership_change(&s, &ctx, id, m, r, "saved").await
@@ -401,11 +374,7 @@ pub async fn end_membership(
         let t = parse_tree(&tree_name)?;
         require_confirm(&m)?;
         let on = date_or_today("end_date", field(&m, "end_date"))?;
-        let mut w = s.store.write().await?;
-        people::require_access(&mut w, &scope, PersonId(id), Access::Read).await?;
-        people::end_membership(&mut w, &scope, PersonId(id), t, mid, on, field(&m, "reason").unwrap_or("")).await?;
-        w.commit().await.map_err(StoreError::from)?;
-        Ok::<(), AppError>(())
+        app::end_membership(&s, &scope, PersonId(id), t, mid, on, field(&m, "reason").unwrap_or("")).await.map(|_| ())
     }
     .await;
     membership_change(&s, &ctx, id, m, r, "ended").await
@@ -417,10 +386,7 @@ pub async fn leave(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, For
     let r = async {
         require_confirm(&m)?;
         let on = date_or_today("leave_date", field(&m, "leave_date"))?;
-        let mut w = s.store.write().await?;
-        people::mark_left(&mut w, &scope, PersonId(id), on, field(&m, "leave_reason").unwrap_or("")).await?;
-        w.commit().await.map_err(StoreError::from)?;
-        Ok::<(), AppError>(())
+        app::leave(&s, &scope, PersonId(id), on, field(&m, "leave_reason").unwrap_or("")).await.map(|_| ())
     }
     .await;
     match r {
@@ -440,8 +406,7 @@ struct DirectoryPage {
 
 pub async fn directory(State(s): State<AppState>, ctx: Ctx, Query(q): Query<HashMap<String, String>>) -> AppResult<Response> {
     let text = q.get("q").cloned().unwrap_or_default();
-    let mut c = s.store.read().await?;
-    let rows = people::directory(&mut c, &text, 50).await?;
+    let rows = app::directory(&s, &text, 50).await?;
     Ok(render(&DirectoryPage { l: Layout::new(&ctx, ctx.t("查找人员", "Look someone up")), q: text, rows }))
 }
 
@@ -449,7 +414,7 @@ pub async fn directory(State(s): State<AppState>, ctx: Ctx, Query(q): Query<Hash
 #[template(path = "activation.html")]
 struct ActivationPage {
     l: Layout,
-    a: crate::api::people::Activation,
+    a: app::Activation,
     login_url: String,
     person: i64,
 }
@@ -458,7 +423,7 @@ struct ActivationPage {
 pub async fn activation(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
     let m = form_map(p);
     let mail = field(&m, "mail").is_some();
-    let a = crate::api::people::issue_activation(&s, &ctx.me()?.scope, PersonId(id), mail).await?;
+    let a = app::issue_activation(&s, &ctx.me()?.scope, PersonId(id), mail).await?;
     let login_url = format!("{}/login", s.site.public_url);
     Ok(render(&ActivationPage { l: Layout::new(&ctx, ctx.t("账号激活", "Account activation")), a, login_url, person: id }))
 }

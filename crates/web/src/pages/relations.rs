@@ -1,10 +1,10 @@
 //! The relation records scope depends on, with their coverage (the campaign office).
 
 use super::{FormState, Layout, Pager, field, form_map, render_status, see_other};
-use crate::api::relations::parse_kind;
-use crate::api::{Paging, date_or_today};
+use crate::app::relations::{self as app, parse_kind};
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
+use crate::input::{Paging, date_or_today};
 use crate::state::AppState;
 use askama::Template;
 use axum::Form;
@@ -14,8 +14,7 @@ use axum::response::Response;
 use pacesetter_domain::ids::RelationId;
 use pacesetter_domain::role::RelationKind;
 use pacesetter_domain::validate::FieldErrors;
-use pacesetter_store::relation::{self, Coverage, RelationRow};
-use pacesetter_store::{StoreError, people};
+use pacesetter_store::relation::{Coverage, RelationRow};
 use std::collections::HashMap;
 
 #[derive(Template)]
@@ -37,9 +36,8 @@ async fn page(s: &AppState, ctx: &Ctx, raw: Vec<(String, String)>, f: FormState,
     let kind = RelationKind::parse(&kind_code);
     let current = map.get("all").is_none_or(|v| v != "true");
     let p = Paging::from_query(map.get("page").map(String::as_str), map.get("per_page").map(String::as_str));
-    let mut c = s.store.read().await?;
-    let (rows, total) = relation::list(&mut c, kind, current, p.offset(), p.limit()).await?;
-    let coverage = relation::coverage(&mut c).await?;
+    let (rows, total) = app::list(s, kind, current, p.offset(), p.limit()).await?;
+    let coverage = app::coverage(s).await?;
     let pager = Pager::new(&raw, "/relations", p.page, p.limit(), total);
     let kinds = RelationKind::ALL.iter().map(|k| (k.code(), k.label(ctx.lang).to_string())).collect();
     Ok(render_status(status, &RelationsPage { l: Layout::new(ctx, ctx.t("联系关系", "Relation records")), rows, pager, kinds, kind: kind_code, current, coverage, f }))
@@ -54,8 +52,7 @@ pub async fn export(State(s): State<AppState>, ctx: Ctx, Path(file): Path<String
     let map: HashMap<String, String> = raw.into_iter().collect();
     let kind = map.get("kind").and_then(|k| RelationKind::parse(k));
     let current = map.get("all").is_none_or(|v| v != "true");
-    let mut c = s.store.read().await?;
-    let (rows, _) = relation::list(&mut c, kind, current, 0, 1_000_000).await?;
+    let (rows, _) = app::list(&s, kind, current, 0, 1_000_000).await?;
     let lang = ctx.lang;
     let t = |zh: &str, en: &str| lang.t(zh, en).to_string();
     let sheet = crate::export::Sheet {
@@ -84,12 +81,10 @@ pub async fn create(State(s): State<AppState>, ctx: Ctx, Form(p): Form<Vec<(Stri
     let r = async {
         let kind = parse_kind(field(&m, "kind").unwrap_or(""))?;
         let mut errs = FieldErrors::new();
-        let mut c = s.store.read().await?;
         let person = match field(&m, "number") {
-            Some(n) => people::id_by_number(&mut c, n).await?,
+            Some(n) => app::person_by_number(&s, n).await?,
             None => None,
         };
-        drop(c);
         if person.is_none() {
             errs.add("number", "没有该工号的人员", "No person has this staff number");
         }
@@ -99,10 +94,7 @@ pub async fn create(State(s): State<AppState>, ctx: Ctx, Form(p): Form<Vec<(Stri
         }
         let start = date_or_today("start_date", field(&m, "start_date"))?;
         let (Some(person), Some(target)) = (person, target) else { return Err(AppError::invalid(errs)) };
-        let mut w = s.store.write().await?;
-        relation::create(&mut w, &scope, kind, person, target, start).await?;
-        w.commit().await.map_err(StoreError::from)?;
-        Ok(())
+        app::create(&s, &scope, kind, person, target, start).await.map(|_| ())
     }
     .await;
     match r {
@@ -123,10 +115,7 @@ pub async fn end(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(
     let m = form_map(p);
     let r = async {
         let on = date_or_today("end_date", field(&m, "end_date"))?;
-        let mut w = s.store.write().await?;
-        relation::end(&mut w, &scope, RelationId(id), on).await?;
-        w.commit().await.map_err(StoreError::from)?;
-        Ok::<(), AppError>(())
+        app::end(&s, &scope, RelationId(id), on).await.map(|_| ())
     }
     .await;
     match r {
@@ -146,12 +135,12 @@ pub async fn end(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(
 #[template(path = "outbox.html")]
 struct OutboxPage {
     l: Layout,
-    o: crate::api::dto::OutboxDto,
+    o: app::Outbox,
     configured: bool,
 }
 
 /// The e-mail the server sends, for the office: delivered, waiting, failed with the reason.
 pub async fn outbox(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
-    let axum::Json(o) = crate::api::relations::outbox(State(s.clone())).await?;
+    let o = app::outbox(&s).await?;
     Ok(super::render(&OutboxPage { l: Layout::new(&ctx, ctx.t("邮件发送", "Outgoing mail")), o, configured: s.site.mail }))
 }

@@ -3,10 +3,10 @@
 //! notifications and the calendar feed.
 
 use super::{FormState, Layout, field, form_map, render, render_status, see_other};
+use crate::app::tasks::{TaskLine, batch_apply, decide, decision_of, is_mine, lines, queue};
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use crate::upload;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Multipart, Path, Query, State};
@@ -15,107 +15,13 @@ use axum::response::{IntoResponse, Response};
 use pacesetter_domain::Lang;
 use pacesetter_domain::dates::{format_date, iso, today};
 use pacesetter_domain::plan::Deliverable;
-use pacesetter_domain::scope::Scope;
 use pacesetter_domain::task::TaskState;
 use pacesetter_domain::validate::FieldErrors;
+use pacesetter_store::StoreError;
 use pacesetter_store::notify::{self, NotificationRow};
-use pacesetter_store::task::{self, AttachmentMeta, Decision, NewAttachment, ReviewRow, Rights, Submission, SubmissionRow, TaskFilter, TaskRow};
-use pacesetter_store::tree::{self, Tree};
-use pacesetter_store::{StoreError, campaign};
+use pacesetter_store::task::{self, AttachmentMeta, ReviewRow, SubmissionRow, TaskFilter};
 use std::collections::HashMap;
 use time::Date;
-
-/// A task as lists show it: the row with its derived dates and flags.
-pub struct TaskLine {
-    pub t: TaskRow,
-    pub due: Option<Date>,
-    pub days_left: Option<i64>,
-    pub overdue: bool,
-    pub late: bool,
-    pub rights: Rights,
-}
-
-impl TaskLine {
-    pub fn new(t: TaskRow, scope: &Scope, today: Date) -> TaskLine {
-        let state = t.state();
-        let d = t.dates();
-        TaskLine { due: d.due_in_force(state), days_left: d.days_left(state, today), overdue: d.overdue(state, today), late: d.late(), rights: task::rights(scope, &t), t }
-    }
-
-    pub fn state_label(&self, lang: &Lang) -> &'static str {
-        self.t.state().label(*lang)
-    }
-
-    pub fn badge(&self) -> &'static str {
-        self.t.state().badge()
-    }
-
-    /// "3 days left", "due today" or "5 days overdue".
-    pub fn left(&self, lang: &Lang) -> String {
-        match self.days_left {
-            Some(0) => lang.t("今天到期", "Due today").to_string(),
-            Some(n) if n > 0 => match lang {
-                Lang::Zh => format!("还剩{n}天"),
-                Lang::En => format!("{n} days left"),
-            },
-            Some(n) => match lang {
-                Lang::Zh => format!("逾期{}天", -n),
-                Lang::En => format!("{} days overdue", -n),
-            },
-            None => String::new(),
-        }
-    }
-}
-
-/// The list's filters, read from the query.
-fn filter_of(q: &HashMap<String, String>, paths: &HashMap<(&'static str, i64), String>) -> (TaskFilter, Option<String>) {
-    let num = |k: &str| q.get(k).and_then(|v| v.parse::<i64>().ok());
-    let f = TaskFilter {
-        campaign: num("campaign"),
-        template: num("template"),
-        state: q.get("state").and_then(|s| TaskState::parse(s)),
-        org_path: num("org").and_then(|id| paths.get(&("org", id)).cloned()).or_else(|| num("org").map(|_| "-".to_string())),
-        unit_path: num("unit").and_then(|id| paths.get(&("unit", id)).cloned()).or_else(|| num("unit").map(|_| "-".to_string())),
-        mine: is_mine(q),
-    };
-    (f, q.get("flag").cloned())
-}
-
-async fn node_paths(c: &mut pacesetter_store::Conn, q: &HashMap<String, String>) -> AppResult<HashMap<(&'static str, i64), String>> {
-    let mut m = HashMap::new();
-    for (key, tree) in [("org", Tree::Org), ("unit", Tree::Unit)] {
-        if let Some(id) = q.get(key).and_then(|v| v.parse::<i64>().ok()) {
-            if let Some(n) = tree::get(c, tree, id).await? {
-                m.insert((key, id), n.path);
-            }
-        }
-    }
-    Ok(m)
-}
-
-/// "My tasks" unless the query selects something else.
-fn is_mine(q: &HashMap<String, String>) -> bool {
-    q.get("mine").is_some_and(|v| v == "1") || !["campaign", "template", "org", "unit", "state", "flag"].iter().any(|k| q.contains_key(*k))
-}
-
-/// The tasks a query selects, sorted soonest due first (overdue at the top).
-pub async fn lines(s: &AppState, scope: &Scope, q: &HashMap<String, String>) -> AppResult<Vec<TaskLine>> {
-    let mut c = s.store.read().await?;
-    let paths = node_paths(&mut c, q).await?;
-    let (f, flag) = filter_of(q, &paths);
-    let rows = task::list(&mut c, scope, &f).await?;
-    let today = today();
-    let mut out: Vec<TaskLine> = rows.into_iter().map(|t| TaskLine::new(t, scope, today)).collect();
-    match flag.as_deref() {
-        Some("overdue") => out.retain(|l| l.overdue),
-        Some("late") => out.retain(|l| l.late),
-        Some("review") => out.retain(|l| l.rights.review && l.t.state() == TaskState::Submitted),
-        _ => {}
-    }
-    let open_first = |l: &TaskLine| matches!(l.t.state(), TaskState::Accepted | TaskState::Submitted);
-    out.sort_by(|a, b| open_first(a).cmp(&open_first(b)).then(a.due.is_none().cmp(&b.due.is_none())).then(a.due.cmp(&b.due)).then(a.t.id.cmp(&b.t.id)));
-    Ok(out)
-}
 
 #[derive(Template)]
 #[template(path = "tasks.html")]
@@ -239,84 +145,15 @@ async fn task_page(s: &AppState, ctx: &Ctx, id: i64, f: FormState, status: Statu
     ))
 }
 
-/// Reads a submission from a multipart form; every file is checked by its content.
-async fn read_submission(mut mp: Multipart, max: usize) -> Result<(Submission, HashMap<String, String>), AppError> {
-    let mut sub = Submission::default();
-    let mut values = HashMap::new();
-    let mut errs = FieldErrors::new();
-    let mut checks: Vec<usize> = Vec::new();
-    let mut items = 0usize;
-    let too_big = || {
-        AppError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", format!("上传内容超过 {} MB", max / 1024 / 1024), format!("The upload is larger than {} MB", max / 1024 / 1024))
-    };
-    let mut total = 0usize;
-    while let Some(field) = mp.next_field().await.map_err(|_| too_big())? {
-        let name = field.name().unwrap_or("").to_string();
-        match name.as_str() {
-            "files" => {
-                let filename: String = field.file_name().unwrap_or("").chars().filter(|c| !c.is_control() && !matches!(c, '/' | '\\' | '"')).take(200).collect();
-                let bytes = field.bytes().await.map_err(|_| too_big())?;
-                if filename.is_empty() && bytes.is_empty() {
-                    continue;
-                }
-                total += bytes.len();
-                if total > max {
-                    return Err(too_big());
-                }
-                match upload::check(&filename, &bytes, max) {
-                    Ok((kind, data)) => sub.attachments.push(NewAttachment { filename, content_type: kind.content_type().to_string(), data }),
-                    Err(t) => errs.add("files", t.zh, t.en),
-                }
-            }
-            "check" => {
-                if let Ok(i) = field.text().await.unwrap_or_default().parse::<usize>() {
-                    checks.push(i);
-                }
-            }
-            "items" => items = field.text().await.unwrap_or_default().parse().unwrap_or(0),
-            "body" | "number" => {
-                let v = field.text().await.unwrap_or_default();
-                values.insert(name.clone(), v.clone());
-                let v = Some(v).filter(|x| !x.trim().is_empty());
-                if name == "body" {
-                    sub.body = v;
-                } else {
-                    sub.number = v.map(|x| x.trim().to_string());
-                }
-            }
-            _ => {}
-        }
-    }
-    if items > 0 {
-        sub.checklist = (0..items.min(100)).map(|i| checks.contains(&i)).collect();
-    }
-    if !errs.is_empty() {
-        return Err(AppError::invalid(errs));
-    }
-    Ok((sub, values))
-}
-
 /// Submits (or resubmits) a task: multipart with `files`, `body`, `number`, `check`.
 pub async fn submit(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, mp: Multipart) -> AppResult<Response> {
     let scope = ctx.me()?.scope.clone();
-    let api = crate::ctx::is_api_path(&ctx.path);
-    let result = match read_submission(mp, s.site.max_upload).await {
-        Ok((sub, values)) => {
-            let r = async {
-                let mut w = s.store.write().await?;
-                let t = task::submit(&mut w, &scope, id, sub).await?;
-                w.commit().await.map_err(StoreError::from)?;
-                Ok::<_, StoreError>(t)
-            }
-            .await;
-            r.map_err(|e| (AppError::from(e), values))
-        }
+    let result = match crate::upload::read_submission(mp, s.site.max_upload).await {
+        Ok((sub, values)) => crate::app::tasks::submit(&s, &scope, id, sub).await.map_err(|e| (AppError::from(e), values)),
         Err(e) => Err((e, HashMap::new())),
     };
     match result {
-        Ok(t) if api => Ok(axum::Json(t).into_response()),
         Ok(_) => Ok(see_other(&format!("/tasks/{id}?done=submitted"))),
-        Err((e, _)) if api => Err(e),
         Err((e, values)) if e.fields.is_some() || e.status == StatusCode::PAYLOAD_TOO_LARGE => {
             let mut errs = e.fields.clone().unwrap_or_default();
             if errs.is_empty() {
@@ -327,43 +164,6 @@ pub async fn submit(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, mp
         }
         Err((e, _)) => Err(e),
     }
-}
-
-/// A reviewer's decision from a form or JSON map: `action` = accept, return or extend.
-pub fn decision_of(m: &HashMap<String, String>) -> Result<Decision, StoreError> {
-    let comment = field(m, "comment").map(str::to_string);
-    let date = |k: &str| -> Result<Option<Date>, StoreError> {
-        match field(m, k) {
-            Some(v) => pacesetter_domain::validate::date(v).map(Some).map_err(|t| StoreError::invalid(k, t.zh, t.en)),
-            None => Ok(None),
-        }
-    };
-    match field(m, "action") {
-        Some("accept") => Ok(Decision::Accept { comment }),
-        Some("return") => Ok(Decision::Return { comment: comment.unwrap_or_default(), resubmit_by: date("resubmit_by")? }),
-        Some("extend") => {
-            let until = date("until")?.ok_or_else(|| StoreError::invalid("until", "请填写新的截止日期", "Enter the new due date"))?;
-            Ok(Decision::Extend { until, reason: field(m, "reason").unwrap_or("").to_string() })
-        }
-        _ => Err(StoreError::invalid("action", "请选择通过、退回或延期", "Choose accept, return or extend")),
-    }
-}
-
-/// Applies a decision to one task and notifies its owner; one place for the page, the batch
-/// and the API.
-pub async fn decide(s: &AppState, scope: &Scope, id: i64, d: Decision) -> Result<TaskRow, StoreError> {
-    let (action, comment) = match &d {
-        Decision::Accept { comment } => ("accept", comment.clone()),
-        Decision::Return { comment, .. } => ("return", Some(comment.clone())),
-        Decision::Extend { reason, .. } => ("extend", Some(reason.clone())),
-    };
-    let mut w = s.store.write().await?;
-    let t = task::get(&mut w, scope, id).await?;
-    let calendar = campaign::get(&mut w, t.campaign_id).await?.plan().map(|p| p.calendar).unwrap_or_default();
-    let after = task::review(&mut w, scope, id, d, &calendar).await?;
-    notify::send(&mut w, &[&after], vec![notify::decision_note(&after, action, comment.as_deref())], &s.site.public_url).await?;
-    w.commit().await.map_err(StoreError::from)?;
-    Ok(after)
 }
 
 pub async fn review(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
@@ -392,22 +192,6 @@ struct ReviewsPage {
     rows: Vec<TaskLine>,
     f: FormState,
     results: Vec<String>,
-}
-
-/// The reviewer's queue: submitted tasks the caller decides, oldest submission first.
-/// Commitment tasks are left out: their commitments are reviewed one by one on their own page.
-pub async fn queue(s: &AppState, scope: &Scope) -> AppResult<Vec<TaskLine>> {
-    let mut c = s.store.read().await?;
-    let f = TaskFilter { state: Some(TaskState::Submitted), ..Default::default() };
-    let today = today();
-    let mut rows: Vec<TaskLine> = task::list(&mut c, scope, &f)
-        .await?
-        .into_iter()
-        .map(|t| TaskLine::new(t, scope, today))
-        .filter(|l| l.rights.review && l.t.deliverable() != Deliverable::Commitment)
-        .collect();
-    rows.sort_by_key(|l| (l.t.last_submitted_ms, l.t.id));
-    Ok(rows)
 }
 
 pub async fn reviews(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
@@ -445,25 +229,6 @@ pub async fn batch(State(s): State<AppState>, ctx: Ctx, Form(p): Form<Vec<(Strin
     }
     let rows = queue(&s, &scope).await?;
     Ok(render_status(StatusCode::OK, &ReviewsPage { l: Layout::new(&ctx, ctx.t("待审核", "To review")), rows, f: FormState::new(ctx.lang), results }))
-}
-
-/// Applies one decision to several tasks; returns how many went through and a line for each
-/// that did not.
-pub async fn batch_apply(s: &AppState, scope: &Scope, ids: &[i64], m: &HashMap<String, String>, lang: Lang) -> AppResult<(usize, Vec<String>)> {
-    let mut done = 0;
-    let mut failed = Vec::new();
-    for id in ids {
-        let d = decision_of(m)?;
-        match decide(s, scope, *id, d).await {
-            Ok(_) => done += 1,
-            Err(StoreError::Db(e)) => return Err(StoreError::Db(e).into()),
-            Err(e) => {
-                let msg = AppError::from(e).message.get(lang).to_string();
-                failed.push(format!("#{id}: {msg}"));
-            }
-        }
-    }
-    Ok((done, failed))
 }
 
 /// A file handed in with a task: always downloaded, never shown inline.

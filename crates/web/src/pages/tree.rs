@@ -2,11 +2,11 @@
 //! its people and, for those allowed, its editing forms.
 
 use super::{FormState, Layout, field, form_map, render, render_status, see_other};
-use crate::api::date_or_today;
-use crate::api::dto::category_label;
-use crate::api::tree::{Change, apply, load};
+use crate::app::tree::{self as app, Change};
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
+use crate::input::date_or_today;
+use crate::labels::category_label;
 use crate::state::AppState;
 use askama::Template;
 use axum::Form;
@@ -15,9 +15,9 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use pacesetter_domain::org::BranchCategory;
 use pacesetter_domain::scope::Access;
-use pacesetter_store::people::{self, PeopleFilter, PersonListRow};
-use pacesetter_store::relation::{self, RelationRow};
-use pacesetter_store::tree::{self, Node, NodeInput, Tree};
+use pacesetter_store::people::PersonListRow;
+use pacesetter_store::relation::RelationRow;
+use pacesetter_store::tree::{Node, NodeInput, Tree};
 use std::collections::HashMap;
 
 /// One line of the rendered tree: an opening, a leaf, or a closing of a branch of the list.
@@ -84,9 +84,7 @@ fn flatten(t: Tree, nodes: &[Node], counts: &HashMap<i64, i64>, can_open: &dyn F
 
 async fn index(state: &AppState, ctx: &Ctx, t: Tree) -> AppResult<Response> {
     let scope = &ctx.me()?.scope;
-    let mut c = state.store.read().await?;
-    let nodes = tree::all(&mut c, t).await?;
-    let counts = tree::subtree_counts(&mut c, t).await?;
+    let (nodes, counts) = app::overview(state, t).await?;
     // Party groups are shown on their branch's page, not in the overview.
     let hide = |n: &Node| t == Tree::Org && n.kind == "group";
     let can_open = |n: &Node| t.access(scope, &n.path).is_some();
@@ -142,48 +140,11 @@ struct NodePage {
 async fn page(state: &AppState, ctx: &Ctx, t: Tree, id: i64, f: FormState, status: StatusCode) -> AppResult<Response> {
     let scope = &ctx.me()?.scope;
     let lang = ctx.lang;
-    let l = load(state, ctx, t, id).await?;
-    let mut c = state.store.read().await?;
-    let counts = tree::subtree_counts(&mut c, t).await?;
-    let filter = match t {
-        Tree::Org => PeopleFilter { org_id: Some(id), ..Default::default() },
-        Tree::Unit => PeopleFilter { unit_id: Some(id), ..Default::default() },
-    };
-    let (members, members_total) = people::list(&mut c, scope, &filter, 0, 50).await?;
-    let relations = relation::at_node(&mut c, t, id).await?;
-    let linked_unit = match l.node.linked_unit_id {
-        Some(u) => tree::get(&mut c, Tree::Unit, u).await?.map(|n| (n.id, n.name)),
-        None => None,
-    };
+    let v = app::node_view(state, scope, t, id).await?;
+    let (l, counts) = (v.loaded, v.subtree_counts);
     let can_edit = l.access == Access::Write;
-    let move_targets = if can_edit && l.node.parent_id.is_some() {
-        let kind = l.node.kind.clone();
-        tree::all(&mut c, t)
-            .await?
-            .into_iter()
-            .filter(|n| n.closed_on.is_none() && !n.path.starts_with(&l.node.path) && Some(n.id) != l.node.parent_id)
-            .filter(|n| t.child_kinds(&n.kind).contains(&kind.as_str()) && t.access(scope, &n.path) == Some(Access::Write))
-            .map(|n| (n.id, n.name))
-            .collect()
-    } else {
-        Vec::new()
-    };
     let is_org = t == Tree::Org;
     let is_branch = is_org && pacesetter_domain::org::OrgKind::parse(&l.node.kind).is_some_and(|k| k.is_branch());
-    let today = pacesetter_domain::dates::today();
-    let (delegations, delegates) = if is_org {
-        let d = pacesetter_store::account::delegations_within(&mut c, &l.node.path, today).await?;
-        let holds = scope.has_any(&[
-            pacesetter_domain::role::Role::OrgSecretary,
-            pacesetter_domain::role::Role::BranchSecretary,
-            pacesetter_domain::role::Role::Office,
-            pacesetter_domain::role::Role::Admin,
-        ]);
-        let candidates = if can_edit && holds { pacesetter_store::account::member_accounts(&mut c, &l.node.path).await? } else { Vec::new() };
-        (d, candidates)
-    } else {
-        (Vec::new(), Vec::new())
-    };
     let child_kinds = t.child_kinds(&l.node.kind).into_iter().map(|k| (k, t.kind_label(k, lang))).collect();
     let categories = BranchCategory::ALL.iter().map(|c| (c.code(), c.label(lang).to_string())).collect();
     let mut f = f;
@@ -207,21 +168,21 @@ async fn page(state: &AppState, ctx: &Ctx, t: Tree, id: i64, f: FormState, statu
         base: if is_org { "/orgs" } else { "/units" },
         kind_label: t.kind_label(&l.node.kind, lang),
         category: category_label(l.node.category.as_deref(), lang),
-        linked_unit,
+        linked_unit: v.linked_unit,
         ancestors: l.ancestors,
         children,
-        members,
-        members_total,
-        relations,
+        members: v.members,
+        members_total: v.members_total,
+        relations: v.relations,
         can_edit,
         child_kinds,
         categories,
-        move_targets,
+        move_targets: v.move_targets,
         f,
         is_org,
         is_branch,
-        delegations,
-        delegates,
+        delegations: v.delegations,
+        delegates: v.delegates,
         node: l.node,
     };
     Ok(render_status(status, &page))
@@ -238,7 +199,7 @@ pub async fn unit_page(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>)
 /// Runs a change from a form; on invalid input the page comes back with the errors.
 async fn change(state: &AppState, ctx: &Ctx, t: Tree, id: i64, m: HashMap<String, String>, ch: AppResult<Change>, done: &str) -> AppResult<Response> {
     let result = match ch {
-        Ok(ch) => apply(state, ctx, t, id, ch).await,
+        Ok(ch) => app::apply(state, &ctx.me()?.scope, t, id, ch).await,
         Err(e) => Err(e),
     };
     let base = if t == Tree::Org { "/orgs" } else { "/units" };
@@ -308,7 +269,7 @@ node_handlers!(Tree::Unit, unit_update, unit_create_child, unit_move, unit_close
 pub async fn org_delegate(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
     let m = form_map(p);
     let account = field(&m, "account_id").and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
-    let r = crate::api::tree::delegate(&s, &ctx, id, account, field(&m, "end_date").unwrap_or("")).await;
+    let r = app::delegate(&s, &ctx.me()?.scope, id, account, field(&m, "end_date").unwrap_or("")).await;
     match r {
         Ok(()) => Ok(see_other(&format!("/orgs/{id}?done=granted"))),
         Err(e) if e.fields.is_some() || e.status == StatusCode::CONFLICT => {
@@ -324,7 +285,7 @@ pub async fn org_delegate(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i6
 
 pub async fn delegation_end(State(s): State<AppState>, ctx: Ctx, Path(gid): Path<i64>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
     let m = form_map(p);
-    crate::api::tree::end_delegation(&s, &ctx, gid).await?;
+    app::end_delegation(&s, &ctx.me()?.scope, gid).await?;
     let back = field(&m, "org_id").and_then(|v| v.parse::<i64>().ok()).map(|o| format!("/orgs/{o}?done=ended")).unwrap_or_else(|| "/home".into());
     Ok(see_other(&back))
 }

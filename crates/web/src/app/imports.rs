@@ -1,0 +1,122 @@
+//! Roster imports: upload and preview, commit (all or nothing), discard.
+
+use crate::error::{AppError, AppResult};
+use crate::sheets;
+use crate::state::AppState;
+use axum::extract::Multipart;
+use axum::http::StatusCode;
+use pacesetter_domain::audit::sha256_hex;
+use pacesetter_domain::dates::today;
+use pacesetter_domain::roster::{Problem, parse_rows};
+use pacesetter_domain::scope::Scope;
+use pacesetter_domain::validate::FieldErrors;
+use pacesetter_store::StoreError;
+use pacesetter_store::roster::{self, ImportRow, Parsed, Plan};
+
+/// What an upload form sends: the file and the root it covers.
+#[derive(Default)]
+pub struct UploadForm {
+    pub filename: String,
+    pub bytes: Vec<u8>,
+    pub root_org: Option<i64>,
+    pub root_unit: Option<i64>,
+}
+
+/// Reads a multipart upload (the file part is named "file").
+pub async fn read_upload(mut mp: Multipart) -> AppResult<UploadForm> {
+    let mut form = UploadForm::default();
+    let too_big = || {
+        AppError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            format!("文件超过 {} MB", sheets::MAX_UPLOAD / 1024 / 1024),
+            format!("The file is larger than {} MB", sheets::MAX_UPLOAD / 1024 / 1024),
+        )
+    };
+    while let Some(field) = mp.next_field().await.map_err(|_| too_big())? {
+        let name = field.name().unwrap_or("").to_string();
+        match name.as_str() {
+            "file" => {
+                form.filename = field.file_name().unwrap_or("roster").chars().filter(|c| !c.is_control()).take(200).collect();
+                form.bytes = field.bytes().await.map_err(|_| too_big())?.to_vec();
+            }
+            "root_org" | "root_unit" => {
+                let v = field.text().await.unwrap_or_default();
+                let id = v.trim().parse::<i64>().ok();
+                if name == "root_org" {
+                    form.root_org = id;
+                } else {
+                    form.root_unit = id;
+                }
+            }
+            _ => {}
+        }
+    }
+    if form.bytes.is_empty() {
+        let mut e = FieldErrors::new();
+        e.add("file", "请选择要上传的名册文件", "Choose the roster file to upload");
+        return Err(AppError::invalid(e));
+    }
+    Ok(form)
+}
+
+/// The file-level problems of an upload as a 422 listing them.
+fn file_problems(problems: Vec<Problem>) -> AppError {
+    let mut e = FieldErrors::new();
+    for p in problems {
+        let prefix_zh = if p.line > 0 { format!("第{}行：", p.line) } else { String::new() };
+        let prefix_en = if p.line > 0 { format!("line {}: ", p.line) } else { String::new() };
+        e.add("file", format!("{prefix_zh}{}", p.message.zh), format!("{prefix_en}{}", p.message.en));
+    }
+    AppError::invalid(e)
+}
+
+/// Reads, checks and previews an upload; stores it for the commit.
+pub async fn upload(state: &AppState, scope: &Scope, form: UploadForm) -> AppResult<(i64, Plan)> {
+    let raw = sheets::read_roster(&form.bytes).map_err(file_problems)?;
+    let (rows, problems) = parse_rows(&raw);
+    let sha = sha256_hex(&form.bytes);
+    let mut w = state.store.write().await?;
+    let root = roster::root(&mut w, scope, form.root_org, form.root_unit).await?;
+    let plan = roster::plan(&mut w, scope, &root, &rows, &problems).await?;
+    let id = roster::save(&mut w, scope, &root, &form.filename, &sha, &Parsed { rows, problems }).await?;
+    roster::set_preview(&mut w, id, &plan).await?;
+    w.commit().await.map_err(StoreError::from)?;
+    Ok((id, plan))
+}
+
+/// Applies a previewed import, all or nothing.
+pub async fn commit(state: &AppState, scope: &Scope, id: i64) -> AppResult<Plan> {
+    let mut w = state.store.write().await?;
+    let row = roster::get(&mut w, scope, id).await?;
+    let parsed = roster::parsed(&row)?;
+    if !parsed.problems.is_empty() {
+        return Err(AppError::new(
+            StatusCode::CONFLICT,
+            "conflict",
+            "名册仍有问题，不能导入；请修改文件后重新上传",
+            "The roster still has problems and cannot be imported; fix the file and upload it again",
+        ));
+    }
+    let root = roster::root(&mut w, scope, row.root_org_id, row.root_unit_id).await?;
+    let plan = roster::commit(&mut w, scope, &root, &parsed.rows, today(), &row.file_sha256).await?;
+    roster::finish(&mut w, id, "committed", Some(&plan.counts)).await?;
+    w.commit().await.map_err(StoreError::from)?;
+    Ok(plan)
+}
+
+pub async fn discard(state: &AppState, scope: &Scope, id: i64) -> AppResult<()> {
+    let mut w = state.store.write().await?;
+    roster::get(&mut w, scope, id).await?;
+    roster::finish(&mut w, id, "discarded", None).await?;
+    w.commit().await.map_err(StoreError::from)?;
+    Ok(())
+}
+
+/// A stored import with its preview.
+pub async fn load(state: &AppState, scope: &Scope, id: i64) -> AppResult<(ImportRow, Plan)> {
+    let mut c = state.store.read().await?;
+    let row = roster::get(&mut c, scope, id).await?;
+    let plan = roster::preview(&row);
+    Ok((row, plan))
+}

@@ -1,0 +1,14 @@
+//! The application layer: one function per use case ("add a membership", "ask the other
+//! office", "record an anchor", ...). Each takes the caller (their scope) and typed input, opens
+//! and commits its own transaction, lets the store write the audit entries, and returns typed
+//! results or an [`AppError`](crate::error::AppError). The pages (HTML) and the JSON API are thin
+//! adapters over it: they parse input, call one of these, and render; neither imports the other.
+
+pub mod accounts;
+pub mod audit;
+pub mod campaigns;
+pub mod imports;
+pub mod people;
+pub mod relations;
+pub mod tasks;
+pub mod tree;

@@ -1,0 +1,206 @@
+//! People: lists and exports through the caller's scope, a person's record, the changes to it
+//! and to their memberships, activation codes, and the public directory.
+
+use crate::error::{AppError, AppResult};
+use crate::input::Paging;
+use crate::state::AppState;
+use pacesetter_domain::Lang;
+use pacesetter_domain::ids::{AccountId, PersonId};
+use pacesetter_domain::people::PersonInput;
+use pacesetter_domain::scope::{Access, Scope};
+use pacesetter_store::people::{self, MembershipRow, PeopleFilter, PersonListRow, PersonRecord, Placement, PublicPerson};
+use pacesetter_store::relation::{self, RelationRow};
+use pacesetter_store::tree::Tree;
+use pacesetter_store::{StoreError, account, activation};
+use serde::Deserialize;
+use time::Date;
+
+/// The query string of the people list and its exports.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct PeopleQuery {
+    pub q: Option<String>,
+    pub org_id: Option<String>,
+    pub unit_id: Option<String>,
+    pub political_status: Option<String>,
+    pub dev_stage: Option<String>,
+    pub kind: Option<String>,
+    pub role: Option<String>,
+    pub include_left: Option<String>,
+    pub page: Option<String>,
+    pub per_page: Option<String>,
+    pub format: Option<String>,
+}
+
+impl PeopleQuery {
+    /// An id that does not parse selects nobody (ignoring it would widen the list on a typo).
+    pub fn filter(&self) -> PeopleFilter {
+        let id = |s: &Option<String>| s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(|v| v.parse::<i64>().unwrap_or(-1));
+        let text = |s: &Option<String>| s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+        PeopleFilter {
+            q: text(&self.q),
+            org_id: id(&self.org_id),
+            unit_id: id(&self.unit_id),
+            political_status: text(&self.political_status),
+            dev_stage: text(&self.dev_stage),
+            kind: text(&self.kind),
+            role: text(&self.role),
+            include_left: matches!(self.include_left.as_deref(), Some("true" | "1" | "on" | "yes")),
+        }
+    }
+
+    pub fn paging(&self) -> Paging {
+        Paging::from_query(self.page.as_deref(), self.per_page.as_deref())
+    }
+}
+
+/// A page of the people in the caller's scope that the filter selects, and how many in all.
+pub async fn list(state: &AppState, scope: &Scope, f: &PeopleFilter, offset: i64, limit: i64) -> AppResult<(Vec<PersonListRow>, i64)> {
+    let mut c = state.store.read().await?;
+    Ok(people::list(&mut c, scope, f, offset, limit).await?)
+}
+
+/// Every person in scope that matches, for an export (no paging).
+pub async fn all_rows(state: &AppState, scope: &Scope, f: &PeopleFilter) -> AppResult<Vec<PersonListRow>> {
+    Ok(list(state, scope, f, 0, 1_000_000).await?.0)
+}
+
+/// A person's record as the caller may see it, with their memberships and relation records.
+pub struct Record {
+    pub person: PersonRecord,
+    pub access: Access,
+    pub memberships: Vec<MembershipRow>,
+    pub relations: Vec<RelationRow>,
+}
+
+pub async fn record(state: &AppState, scope: &Scope, id: PersonId) -> AppResult<Record> {
+    let mut c = state.store.read().await?;
+    let (person, access) = people::get(&mut c, scope, id).await?;
+    let memberships = people::memberships(&mut c, scope, id).await?;
+    let relations = relation::of_person(&mut c, id).await?;
+    Ok(Record { person, access, memberships, relations })
+}
+
+/// A person's account as their page shows it.
+pub struct AccountLine {
+    pub username: String,
+    pub activated: bool,
+    pub code_until: Option<i64>,
+    /// Why no code may be shown to the caller (it may still be mailed to the holder).
+    pub withheld: Option<String>,
+}
+
+pub async fn account_line(state: &AppState, scope: &Scope, id: PersonId, lang: Lang) -> AppResult<Option<AccountLine>> {
+    let mut c = state.store.read().await?;
+    Ok(match account::by_person(&mut c, id).await? {
+        Some(a) => {
+            let code_until = activation::pending(&mut c, AccountId(a.id)).await?;
+            let withheld = activation::code_withheld(&mut c, scope, &a).await?.map(|t| t.get(lang).to_string());
+            Some(AccountLine { activated: !a.password_hash.starts_with('!'), username: a.username, code_until, withheld })
+        }
+        None => None,
+    })
+}
+
+/// Applies a partial change to a person: fields left out keep their value.
+pub async fn update(state: &AppState, scope: &Scope, id: PersonId, patch: PersonInput) -> AppResult<()> {
+    let mut w = state.store.write().await?;
+    let (current, _) = people::get(&mut w, scope, id).await?;
+    let base = current.fields().map(|f| PersonInput::from_fields(&f)).unwrap_or_default();
+    let fields = base.overlay(patch).validate()?;
+    people::update(&mut w, scope, id, &fields).await?;
+    w.commit().await.map_err(StoreError::from)?;
+    Ok(())
+}
+
+/// Adds a new person, placed in an organization or unit the caller may change.
+pub async fn create(state: &AppState, scope: &Scope, input: PersonInput, at: Placement) -> AppResult<PersonId> {
+    let fields = input.validate()?;
+    let mut w = state.store.write().await?;
+    let rec = people::create(&mut w, scope, &fields, &at, pacesetter_domain::dates::today()).await?;
+    w.commit().await.map_err(StoreError::from)?;
+    Ok(PersonId(rec.id))
+}
+
+pub fn parse_tree(s: &str) -> AppResult<Tree> {
+    match s {
+        "org" => Ok(Tree::Org),
+        "unit" => Ok(Tree::Unit),
+        _ => Err(AppError::bad_request("tree 应为 org 或 unit", "tree is org or unit")),
+    }
+}
+
+/// Adds a membership (the caller reaches both the person and the place: see the store).
+pub async fn add_membership(state: &AppState, scope: &Scope, id: PersonId, t: Tree, node: i64, role: &str, start: Date) -> AppResult<MembershipRow> {
+    let mut w = state.store.write().await?;
+    let m = people::add_membership(&mut w, scope, id, t, node, role, start).await?;
+    w.commit().await.map_err(StoreError::from)?;
+    Ok(m)
+}
+
+/// Ends a membership on a date with a reason.
+pub async fn end_membership(state: &AppState, scope: &Scope, id: PersonId, t: Tree, membership: i64, on: Date, reason: &str) -> AppResult<MembershipRow> {
+    let mut w = state.store.write().await?;
+    // The person must be in scope at all before anything about their memberships is said.
+    people::require_access(&mut w, scope, id, Access::Read).await?;
+    let m = people::end_membership(&mut w, scope, id, t, membership, on, reason).await?;
+    w.commit().await.map_err(StoreError::from)?;
+    Ok(m)
+}
+
+/// Records that a person has left: the record as it now stands, its memberships and relations.
+pub async fn leave(state: &AppState, scope: &Scope, id: PersonId, on: Date, reason: &str) -> AppResult<(PersonRecord, Vec<MembershipRow>, Vec<RelationRow>)> {
+    let mut w = state.store.write().await?;
+    let (p, history) = people::mark_left(&mut w, scope, id, on, reason).await?;
+    let rels = relation::of_person(&mut w, id).await?;
+    w.commit().await.map_err(StoreError::from)?;
+    Ok((p, history, rels))
+}
+
+/// Public fields of people whose name matches.
+pub async fn directory(state: &AppState, q: &str, limit: i64) -> AppResult<Vec<PublicPerson>> {
+    let mut c = state.store.read().await?;
+    Ok(people::directory(&mut c, q, limit).await?)
+}
+
+/// A code issued: shown once to the secretary, unless it went by e-mail.
+pub struct Activation {
+    pub username: String,
+    pub display_name: String,
+    pub code: Option<String>,
+    pub expires_ms: i64,
+    pub mailed_to: Option<String>,
+}
+
+/// Issues an activation code for a person in the caller's write scope, and mails it when asked.
+pub async fn issue_activation(state: &AppState, scope: &Scope, person: PersonId, mail: bool) -> AppResult<Activation> {
+    if mail && !state.site.mail {
+        return Err(AppError::new(
+            axum::http::StatusCode::CONFLICT,
+            "no_mail",
+            "服务器未配置邮件发送，请打印激活码交给本人",
+            "E-mail is not configured on this server: print the code and hand it over",
+        ));
+    }
+    let (code, hash) = crate::auth::activation_code();
+    let mut w = state.store.write().await?;
+    let issued = pacesetter_store::activation::issue(&mut w, scope, person, &hash, mail).await?;
+    if let Some(to) = &issued.email {
+        let until = pacesetter_domain::dates::format_date(pacesetter_domain::dates::cst_date(issued.expires_ms), Lang::Zh);
+        let body = format!(
+            "{name}同志：\n\n您在创先争优平台的账号已开通。\n\n登录地址：{url}/login\n用户名：{user}\n激活码：{code}\n\n激活码仅可使用一次，{until}前有效。请在登录页以激活码作为密码登录，随后设置您自己的密码。\n如非本人，请忽略本邮件。\n\n{org}",
+            name = issued.display_name,
+            url = state.site.public_url,
+            user = issued.username,
+            org = "创先争优活动领导小组办公室"
+        );
+        pacesetter_store::outbox::enqueue(&mut w, to, "创先争优平台账号激活", &body).await?;
+    }
+    w.commit().await.map_err(StoreError::from)?;
+    Ok(Activation {
+        username: issued.username,
+        display_name: issued.display_name,
+        code: if mail { None } else { Some(code) },
+        expires_ms: issued.expires_ms,
+        mailed_to: issued.email,
+    })
+}

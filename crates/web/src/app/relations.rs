@@ -1,0 +1,71 @@
+//! Relation records (cadre–class, branch contact, unit head) and the office's outgoing mail.
+
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use pacesetter_domain::ids::{PersonId, RelationId};
+use pacesetter_domain::role::RelationKind;
+use pacesetter_domain::scope::Scope;
+use pacesetter_store::outbox::{self, Mail};
+use pacesetter_store::relation::{self, Coverage, RelationRow};
+use pacesetter_store::{StoreError, people};
+use time::Date;
+
+pub fn parse_kind(s: &str) -> AppResult<RelationKind> {
+    RelationKind::parse(s).ok_or_else(|| AppError::bad_request("关系类型应为 cadre_class、branch_contact 或 unit_head", "The kind is cadre_class, branch_contact or unit_head"))
+}
+
+/// A page of relation records (of a kind; current ones only, or all).
+pub async fn list(state: &AppState, kind: Option<RelationKind>, current: bool, offset: i64, limit: i64) -> AppResult<(Vec<RelationRow>, i64)> {
+    let mut c = state.store.read().await?;
+    Ok(relation::list(&mut c, kind, current, offset, limit).await?)
+}
+
+/// Classes, branches and window units still without their relation.
+pub async fn coverage(state: &AppState) -> AppResult<Coverage> {
+    let mut c = state.store.read().await?;
+    Ok(relation::coverage(&mut c).await?)
+}
+
+/// Creates a relation record for the person with a staff number (or id).
+pub async fn create(state: &AppState, scope: &Scope, kind: RelationKind, person: PersonId, target: i64, start: Date) -> AppResult<RelationRow> {
+    let mut w = state.store.write().await?;
+    let row = relation::create(&mut w, scope, kind, person, target, start).await?;
+    w.commit().await.map_err(StoreError::from)?;
+    Ok(row)
+}
+
+/// The person with a staff number, for the office's form.
+pub async fn person_by_number(state: &AppState, number: &str) -> AppResult<Option<PersonId>> {
+    let mut c = state.store.read().await?;
+    Ok(people::id_by_number(&mut c, number).await?)
+}
+
+pub async fn end(state: &AppState, scope: &Scope, id: RelationId, on: Date) -> AppResult<RelationRow> {
+    let mut w = state.store.write().await?;
+    let row = relation::end(&mut w, scope, id, on).await?;
+    w.commit().await.map_err(StoreError::from)?;
+    Ok(row)
+}
+
+/// The outbox as the office sees it: what was sent, what waits, what failed and why.
+pub struct Outbox {
+    pub sent: i64,
+    pub pending: i64,
+    pub failed: i64,
+    /// The mail not yet delivered (the latest 200), each with whether it has given up.
+    pub undelivered: Vec<(Mail, bool)>,
+}
+
+pub async fn outbox(state: &AppState) -> AppResult<Outbox> {
+    let mut c = state.store.read().await?;
+    let (sent, pending, failed) = outbox::counts(&mut c).await?;
+    let undelivered = outbox::undelivered(&mut c, 200)
+        .await?
+        .into_iter()
+        .map(|m| {
+            let failed = m.attempts >= outbox::MAX_ATTEMPTS;
+            (m, failed)
+        })
+        .collect();
+    Ok(Outbox { sent, pending, failed, undelivered })
+}
