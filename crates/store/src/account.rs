@@ -541,7 +541,7 @@ pub async fn decide(c: &mut Conn, scope: &Scope, request: AuditorRequestId, appr
             TwoOfficeAction::ResetPassword => {
                 let to = address_on_record(c, AccountId(account)).await?.ok_or_else(|| StoreError::conflict("该账号没有登记邮箱", "The account has no address on record"))?;
                 let a = by_id(c, AccountId(account)).await?.ok_or(StoreError::NotFound)?;
-                let expires_ms = crate::activation::record(c, scope, AccountId(account), code_hash, Some(&to)).await?;
+                let expires_ms = record_code(c, scope, AccountId(account), code_hash, Some(&to)).await?;
                 out = Decided::CodeFor { to, username: a.username, display_name: a.display_name, expires_ms };
             }
             TwoOfficeAction::Disable | TwoOfficeAction::Enable => {
@@ -719,4 +719,25 @@ pub async fn member_accounts(c: &mut Conn, path: &str) -> Result<Vec<(i64, Strin
         .bind(format!("{path}%")),
     )
     .await?)
+}
+
+/// How long a one-time code (an activation or a reset) stays valid.
+pub const CODE_VALID_MS: i64 = 14 * 24 * 3600 * 1000;
+
+/// Records a new one-time code for an account (its hash), revoking the unused ones before it;
+/// returns when it expires.
+pub async fn record_code(c: &mut Conn, scope: &Scope, account: AccountId, code_hash: &str, sent_to: Option<&str>) -> Result<i64, StoreError> {
+    let now = now_ms();
+    c.execute(Sql::new("UPDATE activation_codes SET revoked_ms = $1 WHERE account_id = $2 AND used_ms IS NULL AND revoked_ms IS NULL").bind(now).bind(account)).await?;
+    c.execute(
+        Sql::new("INSERT INTO activation_codes (account_id, code_hash, created_by, created_ms, expires_ms, sent_to) VALUES ($1, $2, $3, $4, $5, $6)")
+            .bind(account)
+            .bind(code_hash)
+            .bind(scope.actor.as_str())
+            .bind(now)
+            .bind(now + CODE_VALID_MS)
+            .bind(sent_to),
+    )
+    .await?;
+    Ok(now + CODE_VALID_MS)
 }

@@ -12,7 +12,7 @@ use pacesetter_domain::role::Role;
 use pacesetter_domain::scope::{Access, Scope};
 
 /// How long a code stays valid.
-pub const VALID_MS: i64 = 14 * 24 * 3600 * 1000;
+pub use crate::account::CODE_VALID_MS as VALID_MS;
 
 #[derive(Clone, Debug)]
 pub struct Issued {
@@ -61,27 +61,9 @@ pub async fn issue(c: &mut Conn, scope: &Scope, person: PersonId, code_hash: &st
         }
     }
     let sent_to = if send_to_email { p.email.clone() } else { None };
-    let expires_ms = record(c, scope, account, code_hash, sent_to.as_deref()).await?;
+    let expires_ms = account::record_code(c, scope, account, code_hash, sent_to.as_deref()).await?;
     audit::append(c, scope, "account.activation_issued", "account", account, None, Some(serde_json::json!({"person": person.0, "mailed": send_to_email}).to_string())).await?;
     Ok(Issued { account, username: a.username, display_name: a.display_name, expires_ms, email: sent_to })
-}
-
-/// Records a new one-time code for an account (its hash), revoking the unused ones before it;
-/// returns when it expires.
-pub async fn record(c: &mut Conn, scope: &Scope, account: AccountId, code_hash: &str, sent_to: Option<&str>) -> Result<i64, StoreError> {
-    let now = now_ms();
-    c.execute(Sql::new("UPDATE activation_codes SET revoked_ms = $1 WHERE account_id = $2 AND used_ms IS NULL AND revoked_ms IS NULL").bind(now).bind(account)).await?;
-    c.execute(
-        Sql::new("INSERT INTO activation_codes (account_id, code_hash, created_by, created_ms, expires_ms, sent_to) VALUES ($1, $2, $3, $4, $5, $6)")
-            .bind(account)
-            .bind(code_hash)
-            .bind(scope.actor.as_str())
-            .bind(now)
-            .bind(now + VALID_MS)
-            .bind(sent_to),
-    )
-    .await?;
-    Ok(now + VALID_MS)
 }
 
 /// Why the caller may not be shown a code for this account (rather than have it mailed to the

@@ -479,7 +479,7 @@ pub async fn group_of(c: &mut Conn, scope: &Scope, r: &RoundRow, s: &SubjectRow)
         }
         SubjectKind::Organization => {
             let parent = s.path.trim_end_matches('/').rsplit_once('/').map(|(p, _)| format!("{p}/")).unwrap_or_default();
-            let rows = crate::selection::org_paths_of(c, me).await?;
+            let rows = crate::people::org_paths_of(c, me).await?;
             // Its own members and those of its sibling organizations are its fellow members;
             // the people it serves (its linked unit's) are the masses.
             if rows.iter().any(|p| p.starts_with(&parent)) {

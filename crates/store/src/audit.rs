@@ -115,8 +115,8 @@ pub async fn append_entries(c: &mut Conn, entries: Vec<ActorEntry>) -> Result<()
         ]);
         prev = hash;
     }
-    crate::demo::insert_rows(c, "audit_log", &["seq", "at_ms", "actor_account", "actor", "action", "entity", "entity_id", "before_json", "after_json", "prev_hash", "hash"], rows)
-        .await
+    Ok(crate::db::insert_rows(c, "audit_log", &["seq", "at_ms", "actor_account", "actor", "action", "entity", "entity_id", "before_json", "after_json", "prev_hash", "hash"], rows)
+        .await?)
 }
 
 #[derive(Clone, Debug, Serialize, sqlx::FromRow)]

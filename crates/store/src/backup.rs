@@ -807,7 +807,7 @@ async fn insert(c: &mut Conn, t: &TableSpec, rows: Vec<Vec<Arg>>) -> Result<(), 
         return Ok(());
     }
     let cols: Vec<&str> = t.columns.iter().map(|(n, _)| *n).collect();
-    crate::demo::insert_rows(c, t.name, &cols, rows).await
+    Ok(crate::db::insert_rows(c, t.name, &cols, rows).await?)
 }
 
 /// The tables the database has (to check that the backup covers them all).

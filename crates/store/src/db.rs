@@ -321,6 +321,28 @@ pub fn is_fk_violation(e: &sqlx::Error) -> bool {
     }
 }
 
+/// Inserts rows many at a time (both backends take thousands of parameters per statement).
+/// Inserts many rows in statements of a few thousand values each.
+pub(crate) async fn insert_rows(c: &mut Conn, table: &str, columns: &[&str], rows: Vec<Vec<Arg>>) -> Result<(), sqlx::Error> {
+    let per = (8000 / columns.len()).max(1);
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let mut q = Sql::new(format!("INSERT INTO {table} ({}) VALUES ", columns.join(", ")));
+        for (i, row) in rows.by_ref().take(per).enumerate() {
+            q.push(if i == 0 { "(" } else { ", (" });
+            for (j, a) in row.into_iter().enumerate() {
+                if j > 0 {
+                    q.push(", ");
+                }
+                q.push_bind(a);
+            }
+            q.push(")");
+        }
+        c.execute(q).await?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

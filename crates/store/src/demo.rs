@@ -1,32 +1,11 @@
 //! Loads the generated demo university in one transaction.
 
-use crate::db::{Arg, Conn, Sql};
+use crate::db::Sql;
 use crate::{Store, StoreError, account, audit, set_meta};
 use pacesetter_domain::demo::Demo;
 use pacesetter_domain::ids::{AccountId, PersonId};
 use pacesetter_domain::scope::Scope;
 use std::collections::HashMap;
-
-/// Inserts rows many at a time (both backends take thousands of parameters per statement).
-pub(crate) async fn insert_rows(c: &mut Conn, table: &str, columns: &[&str], rows: Vec<Vec<Arg>>) -> Result<(), StoreError> {
-    let per = (8000 / columns.len()).max(1);
-    let mut rows = rows.into_iter().peekable();
-    while rows.peek().is_some() {
-        let mut q = Sql::new(format!("INSERT INTO {table} ({}) VALUES ", columns.join(", ")));
-        for (i, row) in rows.by_ref().take(per).enumerate() {
-            q.push(if i == 0 { "(" } else { ", (" });
-            for (j, a) in row.into_iter().enumerate() {
-                if j > 0 {
-                    q.push(", ");
-                }
-                q.push_bind(a);
-            }
-            q.push(")");
-        }
-        c.execute(q).await?;
-    }
-    Ok(())
-}
 
 fn paths(nodes: impl Iterator<Item = (i64, Option<i64>)>) -> HashMap<i64, (String, i64)> {
     let mut out: HashMap<i64, (String, i64)> = HashMap::new();
@@ -65,7 +44,7 @@ pub async fn load(store: &Store, demo: &Demo, password_hash: &str) -> Result<(),
             vec![u.id.into(), u.parent.into(), u.kind.code().into(), u.name.clone().into(), p.into(), d.into(), now.into()]
         })
         .collect();
-    insert_rows(&mut c, "units", &["id", "parent_id", "kind", "name", "path", "depth", "created_ms"], rows).await?;
+    crate::db::insert_rows(&mut c, "units", &["id", "parent_id", "kind", "name", "path", "depth", "created_ms"], rows).await?;
     lap("units");
 
     let org_paths = paths(demo.orgs.iter().map(|o| (o.id, o.parent)));
@@ -87,7 +66,7 @@ pub async fn load(store: &Store, demo: &Demo, password_hash: &str) -> Result<(),
             ]
         })
         .collect();
-    insert_rows(&mut c, "orgs", &["id", "parent_id", "kind", "name", "category", "linked_unit_id", "path", "depth", "created_ms"], rows).await?;
+    crate::db::insert_rows(&mut c, "orgs", &["id", "parent_id", "kind", "name", "category", "linked_unit_id", "path", "depth", "created_ms"], rows).await?;
 
     let rows = demo
         .people
@@ -111,7 +90,7 @@ pub async fn load(store: &Store, demo: &Demo, password_hash: &str) -> Result<(),
             ]
         })
         .collect();
-    insert_rows(
+    crate::db::insert_rows(
         &mut c,
         "people",
         &["id", "name", "kind", "number", "gender", "political_status", "dev_stage", "cadre_rank", "email", "phone", "id_number", "created_ms", "updated_ms"],
@@ -121,11 +100,11 @@ pub async fn load(store: &Store, demo: &Demo, password_hash: &str) -> Result<(),
     lap("people");
 
     let rows = demo.org_memberships.iter().map(|m| vec![m.person.into(), m.org.into(), m.post.code().into(), m.start.into()]).collect();
-    insert_rows(&mut c, "org_memberships", &["person_id", "org_id", "post", "start_date"], rows).await?;
+    crate::db::insert_rows(&mut c, "org_memberships", &["person_id", "org_id", "post", "start_date"], rows).await?;
     let rows = demo.unit_memberships.iter().map(|m| vec![m.person.into(), m.unit.into(), m.position.clone().into(), m.start.into()]).collect();
-    insert_rows(&mut c, "unit_memberships", &["person_id", "unit_id", "position", "start_date"], rows).await?;
+    crate::db::insert_rows(&mut c, "unit_memberships", &["person_id", "unit_id", "position", "start_date"], rows).await?;
     let rows = demo.relations.iter().map(|r| vec![r.kind.code().into(), r.person.into(), r.org.into(), r.unit.into(), r.start.into(), now.into()]).collect();
-    insert_rows(&mut c, "relations", &["kind", "person_id", "org_id", "unit_id", "start_date", "created_ms"], rows).await?;
+    crate::db::insert_rows(&mut c, "relations", &["kind", "person_id", "org_id", "unit_id", "start_date", "created_ms"], rows).await?;
     lap("memberships and relations");
 
     if c.is_postgres() {

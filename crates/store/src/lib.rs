@@ -21,6 +21,7 @@ pub mod notify;
 pub mod outbox;
 pub mod people;
 pub mod relation;
+pub mod reminders;
 pub mod roster;
 pub mod sample;
 pub mod scope;

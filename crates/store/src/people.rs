@@ -515,3 +515,10 @@ pub async fn mark_left(c: &mut Conn, scope: &Scope, person: PersonId, on: Date, 
 pub async fn id_by_number(c: &mut Conn, number: &str) -> Result<Option<PersonId>, StoreError> {
     Ok(c.fetch_opt_i64(Sql::new("SELECT id FROM people WHERE number = $1").bind(number.trim().to_ascii_uppercase())).await?.map(PersonId))
 }
+
+/// The paths of the organizations a person belongs to now.
+pub async fn org_paths_of(c: &mut Conn, person: i64) -> Result<Vec<String>, StoreError> {
+    let rows: Vec<(String,)> =
+        c.fetch_all(Sql::new("SELECT o.path FROM org_memberships m JOIN orgs o ON o.id = m.org_id WHERE m.person_id = $1 AND m.end_date IS NULL").bind(person)).await?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
+}

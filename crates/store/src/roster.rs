@@ -578,17 +578,14 @@ pub async fn commit(c: &mut Conn, scope: &Scope, root: &Root, rows: &[RosterRow]
             ]
         })
         .collect();
-    crate::demo::insert_rows(
+    crate::db::insert_rows(
         c,
         "people",
         &["name", "kind", "number", "gender", "political_status", "dev_stage", "cadre_rank", "email", "phone", "id_number", "created_ms", "updated_ms"],
         values,
     )
     .await
-    .map_err(|e| match e {
-        StoreError::Db(d) => StoreError::on_duplicate(d, "名册中的工号/学号已被他人使用", "A number of the roster is already taken"),
-        other => other,
-    })?;
+    .map_err(|d| StoreError::on_duplicate(d, "名册中的工号/学号已被他人使用", "A number of the roster is already taken"))?;
     let mut ids: HashMap<String, i64> = HashMap::new();
     for chunk in new_rows.chunks(500) {
         let mut q = Sql::new("SELECT id, number FROM people WHERE number IN (");
@@ -651,8 +648,8 @@ pub async fn commit(c: &mut Conn, scope: &Scope, root: &Root, rows: &[RosterRow]
     }
     end_memberships(c, Tree::Org, &end_org, on, "名册导入：组织关系调整").await?;
     end_memberships(c, Tree::Unit, &end_unit, on, "名册导入：单位调整").await?;
-    crate::demo::insert_rows(c, "org_memberships", &["person_id", "org_id", "post", "start_date"], add_org).await?;
-    crate::demo::insert_rows(c, "unit_memberships", &["person_id", "unit_id", "position", "start_date"], add_unit).await?;
+    crate::db::insert_rows(c, "org_memberships", &["person_id", "org_id", "post", "start_date"], add_org).await?;
+    crate::db::insert_rows(c, "unit_memberships", &["person_id", "unit_id", "position", "start_date"], add_unit).await?;
 
     // Those who are leaving: their memberships in the root end; who is then held nowhere has left.
     let leaving: Vec<i64> = plan.leaving.iter().map(|l| l.person_id).collect();

@@ -279,7 +279,7 @@ pub async fn create(c: &mut Conn, scope: &Scope, n: NewSample) -> Result<i64, St
         )
         .await?;
     let rows: Vec<Vec<Arg>> = members.into_iter().map(|(e, subject)| vec![id.into(), e.pseudonym.into(), subject.into(), e.stratum.into()]).collect();
-    crate::demo::insert_rows(c, "sample_members", &["sample_id", "pseudonym", "subject_id", "stratum"], rows).await?;
+    crate::db::insert_rows(c, "sample_members", &["sample_id", "pseudonym", "subject_id", "stratum"], rows).await?;
     let after = serde_json::json!({"title": n.title.trim(), "survey": n.survey_id, "purpose": n.purpose.code(), "population": entries.len(), "population_hash": hash, "size": size_spec, "stratify": n.stratify.code()});
     audit::append(c, scope, "sample.create", "sample", id, None, Some(after.to_string())).await?;
     Ok(id)

@@ -493,7 +493,7 @@ async fn candidate(c: &mut Conn, cat: &AwardCategory, n: &NewNomination, selecti
             if let Err(t) = cat.person_eligible(status) {
                 return Err(refuse(&t.zh, &t.en));
             }
-            let org_paths = org_paths_of(c, id).await?;
+            let org_paths = crate::people::org_paths_of(c, id).await?;
             Ok(Candidate { key: format!("p{id}"), person: Some(id), org: None, unit: None, name, org_paths, unit_path: None })
         }
         CandidateKind::Organization => {
@@ -572,13 +572,6 @@ fn politics_zh(cat: &AwardCategory) -> String {
 
 fn politics_en(cat: &AwardCategory) -> String {
     if cat.politics.is_empty() { "people".into() } else { cat.politics.iter().map(|p| p.label(pacesetter_domain::Lang::En)).collect::<Vec<_>>().join(" or ") }
-}
-
-/// The paths of the organizations a person belongs to now.
-pub async fn org_paths_of(c: &mut Conn, person: i64) -> Result<Vec<String>, StoreError> {
-    let rows: Vec<(String,)> =
-        c.fetch_all(Sql::new("SELECT o.path FROM org_memberships m JOIN orgs o ON o.id = m.org_id WHERE m.person_id = $1 AND m.end_date IS NULL").bind(person)).await?;
-    Ok(rows.into_iter().map(|r| r.0).collect())
 }
 
 /// The secondary organization above (or at) a path: its second segment.
@@ -1009,7 +1002,7 @@ pub async fn vote(c: &mut Conn, scope: &Scope, selection: i64, choices: &[i64]) 
 /// The secondary organizations a nomination belongs to (for recusal).
 async fn candidate_secondaries(c: &mut Conn, n: &NominationRow) -> Result<HashSet<i64>, StoreError> {
     let paths: Vec<String> = if let Some(p) = n.person_id {
-        org_paths_of(c, p).await?
+        crate::people::org_paths_of(c, p).await?
     } else {
         let rows: Vec<(String,)> = if let Some(o) = n.org_id {
             c.fetch_all(Sql::new("SELECT path FROM orgs WHERE id = $1").bind(o)).await?
@@ -1031,7 +1024,7 @@ async fn candidate_secondaries(c: &mut Conn, n: &NominationRow) -> Result<HashSe
 /// organizations (回避).
 pub async fn may_score(c: &mut Conn, scope: &Scope, selection: i64) -> Result<(HashSet<i64>, HashSet<i64>), StoreError> {
     let me = scope.person.map(|p| p.0).unwrap_or(0);
-    let mine: HashSet<i64> = org_paths_of(c, me).await?.iter().filter_map(|p| secondary_of(p)).collect();
+    let mine: HashSet<i64> = crate::people::org_paths_of(c, me).await?.iter().filter_map(|p| secondary_of(p)).collect();
     let (mut may, mut recused) = (HashSet::new(), HashSet::new());
     for n in nominations(c, selection).await?.into_iter().filter(|n| n.state() == NominationState::Eligible) {
         if candidate_secondaries(c, &n).await?.is_disjoint(&mine) && n.person_id != Some(me) {

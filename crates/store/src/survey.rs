@@ -481,7 +481,7 @@ pub async fn create_slips(c: &mut Conn, scope: &Scope, id: i64, slips: u64) -> R
     let out: Vec<String> = (0..slips).map(|_| new_token()).collect();
     let now = now_ms();
     let rows: Vec<Vec<Arg>> = out.iter().map(|t| vec![id.into(), token_hash(t).into(), Option::<i64>::None.into(), now.into()]).collect();
-    crate::demo::insert_rows(c, "survey_links", &["survey_id", "token_hash", "person_id", "created_ms"], rows).await?;
+    crate::db::insert_rows(c, "survey_links", &["survey_id", "token_hash", "person_id", "created_ms"], rows).await?;
     audit::append(c, scope, "survey.links", "survey", id, None, Some(serde_json::json!({"personal": 0, "slips": slips}).to_string())).await?;
     Ok(out)
 }
@@ -956,7 +956,7 @@ pub async fn store_batch(c: &mut Conn, subs: Vec<Submission>) -> Result<Vec<Outc
             ]
         })
         .collect();
-    crate::demo::insert_rows(c, "survey_responses", &["id", "survey_id", "target_id", "day", "person_id", "answers_json"], values).await?;
+    crate::db::insert_rows(c, "survey_responses", &["id", "survey_id", "target_id", "day", "person_id", "answers_json"], values).await?;
     for (id, i) in &rows {
         outcomes[*i] = Some(Outcome::Accepted(id.clone()));
     }
@@ -1247,7 +1247,7 @@ pub async fn issue_serials(c: &mut Conn, scope: &Scope, id: i64, count: u64) -> 
     let now = now_ms();
     let serials: Vec<String> = (have + 1..=have + count).map(|n| format!("{id:04}-{n:06}")).collect();
     let rows: Vec<Vec<Arg>> = serials.iter().map(|s| vec![id.into(), s.clone().into(), now.into()]).collect();
-    crate::demo::insert_rows(c, "survey_paper_serials", &["survey_id", "serial", "issued_ms"], rows).await?;
+    crate::db::insert_rows(c, "survey_paper_serials", &["survey_id", "serial", "issued_ms"], rows).await?;
     audit::append(c, scope, "survey.paper_issue", "survey", id, None, Some(serde_json::json!({"from": serials.first(), "to": serials.last()}).to_string())).await?;
     Ok(serials)
 }

@@ -59,7 +59,7 @@ async fn remind_every_hour(store: Store, public_url: String) {
             let mut w = store.write().await?;
             let mut n = 0;
             for c in pacesetter_store::campaign::list(&mut w).await?.into_iter().filter(|c| c.is_active()) {
-                n += pacesetter_store::notify::remind(&mut w, c.id, pacesetter_domain::dates::today(), &public_url).await?;
+                n += pacesetter_store::reminders::remind(&mut w, c.id, pacesetter_domain::dates::today(), &public_url).await?;
             }
             w.commit().await?;
             Ok::<_, StoreError>(n)

@@ -18,10 +18,10 @@ use pacesetter_domain::dates::{iso, today};
 use pacesetter_domain::plan::{self, Plan};
 use pacesetter_domain::role::Role;
 use pacesetter_domain::scope::Scope;
+use pacesetter_store::StoreError;
 use pacesetter_store::campaign::{self, CampaignRow, LoadReport, TemplateRow};
 use pacesetter_store::dashboard::{self, Facts};
 use pacesetter_store::tree::Tree;
-use pacesetter_store::{StoreError, notify};
 use std::collections::HashMap;
 use time::Date;
 
@@ -146,7 +146,7 @@ pub async fn close(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, For
 pub async fn remind(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
     ctx.me()?;
     let mut w = s.store.write().await?;
-    let n = notify::remind(&mut w, id, today(), &s.site.public_url).await?;
+    let n = pacesetter_store::reminders::remind(&mut w, id, today(), &s.site.public_url).await?;
     w.commit().await.map_err(StoreError::from)?;
     Ok(see_other(&format!("/campaigns/{id}?done=reminded&n={n}")))
 }
