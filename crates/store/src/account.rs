@@ -337,7 +337,8 @@ pub async fn end_grant(c: &mut Conn, scope: &Scope, grant: GrantId, on: Date) ->
     if account == scope.account.0 && role == Role::Admin.code() {
         return Err(StoreError::forbidden("不能收回自己的管理员角色", "You cannot end your own administrator role"));
     }
-    c.execute(Sql::new("UPDATE role_grants SET end_date = $1 WHERE id = $2").bind(on).bind(grant)).await?;
+    let n = c.execute(Sql::new("UPDATE role_grants SET end_date = $1 WHERE id = $2 AND end_date IS NULL").bind(on).bind(grant)).await?;
+    StoreError::unless_changed(n, "该角色已收回", "This grant has already ended")?;
     audit::append(c, scope, "grant.end", "account", account, Some(serde_json::json!({"grant": grant.0, "role": role}).to_string()), None).await?;
     Ok(())
 }
@@ -518,8 +519,16 @@ pub async fn decide(c: &mut Conn, scope: &Scope, request: AuditorRequestId, appr
         return Err(StoreError::forbidden("提出人或被申请的账号不能批准", "Neither the requester nor the account concerned may approve"));
     }
     let state = if approve { "approved" } else { "rejected" };
-    c.execute(Sql::new("UPDATE account_requests SET state = $1, decided_by = $2, decided_ms = $3 WHERE id = $4").bind(state).bind(scope.account).bind(now_ms()).bind(request))
+    let n = c
+        .execute(
+            Sql::new("UPDATE account_requests SET state = $1, decided_by = $2, decided_ms = $3 WHERE id = $4 AND state = 'pending'")
+                .bind(state)
+                .bind(scope.account)
+                .bind(now_ms())
+                .bind(request),
+        )
         .await?;
+    StoreError::unless_changed(n, "该申请已处理", "This request has already been decided")?;
     let mut out = Decided::Done;
     if approve {
         let now = now_ms();

@@ -94,6 +94,13 @@ pub async fn round(c: &mut Conn, id: i64) -> Result<RoundRow, StoreError> {
     c.fetch_optional(Sql::new(format!("{ROUND} WHERE id = $1")).bind(id)).await?.ok_or(StoreError::NotFound)
 }
 
+/// The round, its row locked for the rest of the write transaction on PostgreSQL: shared by
+/// the raters (many rate at once, none after a count closed the round: the count waits for
+/// them, and they for it), exclusive for the office's decisions on it.
+async fn round_locked(c: &mut Conn, id: i64, share: bool) -> Result<RoundRow, StoreError> {
+    c.fetch_optional(Sql::new(format!("{ROUND} WHERE id = $1{}", c.row_lock(share, ""))).bind(id)).await?.ok_or(StoreError::NotFound)
+}
+
 #[derive(Clone, Debug, Serialize, sqlx::FromRow)]
 pub struct SubjectRow {
     pub id: i64,
@@ -515,7 +522,7 @@ async fn works_under(c: &mut Conn, person: i64, path: &str) -> Result<bool, Stor
 /// Records one appraisal: a value per criterion on the round's scale, a comment (required of a
 /// leader). A second appraisal of the same subject by the same rater is refused by the key.
 pub async fn rate(c: &mut Conn, scope: &Scope, round: i64, subject: i64, values: &[Option<u32>], comment: &str) -> Result<Group, StoreError> {
-    let r = self::round(c, round).await?;
+    let r = round_locked(c, round, true).await?;
     if !r.is_open(today()) {
         return Err(conflict("不在评议时间内", "The appraisal is not open now"));
     }
@@ -641,7 +648,7 @@ pub async fn decide_tie(c: &mut Conn, scope: &Scope, round: i64, order: &[i64], 
     if !scope.is_office_or_admin() {
         return Err(StoreError::Forbidden(Text::new("只有创先办可以处理并列", "Only the campaign office decides a tie")));
     }
-    let r = self::round(c, round).await?;
+    let r = round_locked(c, round, false).await?;
     let reason = reason.trim();
     if reason.is_empty() || reason.chars().count() > 1000 {
         return Err(invalid("reason", "请写明理由（不超过 1000 字）", "Give the reason (up to 1,000 characters)"));
@@ -722,7 +729,11 @@ pub async fn close_for_count(c: &mut Conn, scope: &Scope, round: i64, selection:
         return Ok(());
     }
     let day = today();
-    c.execute(Sql::new("UPDATE appraisal_rounds SET closed_on = $1 WHERE id = $2").bind(day).bind(round)).await?;
+    // Guarded: the UPDATE waits for the ratings being made (they share the round's row) and,
+    // should another count have closed the round meanwhile, changes nothing and logs nothing.
+    if c.execute(Sql::new("UPDATE appraisal_rounds SET closed_on = $1 WHERE id = $2 AND closed_on IS NULL").bind(day).bind(round)).await? == 0 {
+        return Ok(());
+    }
     audit::append(
         c,
         scope,
@@ -824,6 +835,12 @@ pub fn may_see(scope: &Scope, r: &RoundRow, s: &SubjectRow) -> bool {
 /// required; the last grade (不合格) opens a case for the secondary organization.
 pub async fn record_grade(c: &mut Conn, scope: &Scope, round: i64, subject: i64, grade: &str, reason: &str) -> Result<(), StoreError> {
     let r = self::round(c, round).await?;
+    // The subject is locked first (on PostgreSQL): two grades recorded at once are then one
+    // after the other, each with the grade it replaced, and its case opened or voided once.
+    let lock = c.row_lock(false, "");
+    if !lock.is_empty() {
+        c.fetch_opt_i64(Sql::new(format!("SELECT id FROM appraisal_subjects WHERE round_id = $1 AND id = $2{lock}")).bind(round).bind(subject)).await?;
+    }
     let s = self::subject(c, round, subject).await?;
     if r.kind() != SubjectKind::Member || r.grades().is_empty() {
         return Err(conflict("这次评议不评定等次", "This round records no grades"));

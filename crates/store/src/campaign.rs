@@ -484,7 +484,8 @@ pub async fn close(c: &mut Conn, scope: &Scope, campaign: i64) -> Result<(), Sto
     if !row.is_active() {
         return Err(StoreError::conflict("该活动已归档", "This campaign is already archived"));
     }
-    c.execute(Sql::new("UPDATE campaigns SET state = 'closed', closed_ms = $1 WHERE id = $2").bind(now_ms()).bind(campaign)).await?;
+    let n = c.execute(Sql::new("UPDATE campaigns SET state = 'closed', closed_ms = $1 WHERE id = $2 AND state = 'active'").bind(now_ms()).bind(campaign)).await?;
+    StoreError::unless_changed(n, "该活动已归档", "This campaign is already archived")?;
     audit::append(c, scope, "campaign.close", "campaign", campaign, None, None).await?;
     Ok(())
 }

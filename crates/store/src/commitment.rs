@@ -14,7 +14,7 @@ use pacesetter_domain::plan::Deliverable;
 use pacesetter_domain::scope::{Access, Reach, Scope};
 use pacesetter_domain::survey::Rate;
 use serde::Serialize;
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use time::Date;
 
 // ---- requirements (争创要求) ----------------------------------------------------------------
@@ -337,8 +337,13 @@ pub async fn update(c: &mut Conn, scope: &Scope, id: i64, requirement: Option<i6
     let now = now_ms();
     let state = row.state();
     if state.is_editable() {
-        c.execute(
-            Sql::new("UPDATE commitments SET requirement_id = $1, category = $2, content = $3, measures = $4, target = $5, due = $6, updated_ms = $7 WHERE id = $8")
+        // In place only while it is still the draft (or the returned one) that was read: handed
+        // in meanwhile, the version under review must not change under the reviewer.
+        let n = c
+            .execute(
+                Sql::new(
+                    "UPDATE commitments SET requirement_id = $1, category = $2, content = $3, measures = $4, target = $5, due = $6, updated_ms = $7 WHERE id = $8 AND state = $9",
+                )
                 .bind(requirement)
                 .bind(content.category.as_str())
                 .bind(content.content.as_str())
@@ -346,9 +351,11 @@ pub async fn update(c: &mut Conn, scope: &Scope, id: i64, requirement: Option<i6
                 .bind(content.target.as_str())
                 .bind(content.due)
                 .bind(now)
-                .bind(id),
-        )
-        .await?;
+                .bind(id)
+                .bind(row.state.as_str()),
+            )
+            .await?;
+        StoreError::unless_changed(n, "承诺刚刚已被提交或审核，请刷新后再修改", "The commitment was handed in or decided meanwhile; reload before changing it")?;
         audit::append(c, scope, "commitment.edit", "commitment", id, audit::snapshot(&row.fields()), audit::snapshot(content)).await?;
         return Ok(());
     }
@@ -389,10 +396,23 @@ pub async fn update(c: &mut Conn, scope: &Scope, id: i64, requirement: Option<i6
 pub async fn submit(c: &mut Conn, scope: &Scope, ids: &[i64]) -> Result<usize, StoreError> {
     let now = now_ms();
     let day = cst_date(now);
-    let mut tasks = HashSet::new();
-    for id in ids {
+    let ids = in_lock_order(ids);
+    let mut tasks = BTreeSet::new();
+    let mut entries = Vec::new();
+    for id in &ids {
         let (row, t) = owned(c, scope, *id).await?;
         let next = rule::next(row.state(), Action::Submit).map_err(StoreError::Conflict)?;
+        let n = c
+            .execute(
+                Sql::new("UPDATE commitments SET state = $1, first_submitted = COALESCE(first_submitted, $2), updated_ms = $3 WHERE id = $4 AND state = $5")
+                    .bind(next.code())
+                    .bind(day)
+                    .bind(now)
+                    .bind(*id)
+                    .bind(row.state.as_str()),
+            )
+            .await?;
+        StoreError::unless_changed(n, "承诺刚刚已被提交或修改，请刷新后查看", "The commitment was handed in or changed meanwhile; reload to see it")?;
         let json = serde_json::json!({"requirement": row.requirement_id, "fields": row.fields()}).to_string();
         c.execute(
             Sql::new("INSERT INTO commitment_revisions (commitment_id, version, fields_json, submitted_by, submitted_ms) VALUES ($1, $2, $3, $4, $5)")
@@ -403,30 +423,27 @@ pub async fn submit(c: &mut Conn, scope: &Scope, ids: &[i64]) -> Result<usize, S
                 .bind(now),
         )
         .await?;
-        c.execute(
-            Sql::new("UPDATE commitments SET state = $1, first_submitted = COALESCE(first_submitted, $2), updated_ms = $3 WHERE id = $4")
-                .bind(next.code())
-                .bind(day)
-                .bind(now)
-                .bind(*id),
-        )
-        .await?;
-        audit::append(
-            c,
-            scope,
-            "commitment.submit",
-            "commitment",
-            *id,
-            Some(serde_json::json!({"state": row.state}).to_string()),
-            Some(serde_json::json!({"state": next.code()}).to_string()),
-        )
-        .await?;
+        entries.push(audit::NewEntry {
+            action: "commitment.submit".into(),
+            entity: "commitment",
+            entity_id: id.to_string(),
+            before: Some(serde_json::json!({"state": row.state}).to_string()),
+            after: Some(serde_json::json!({"state": next.code()}).to_string()),
+        });
         tasks.insert(t.id);
     }
     for t in tasks {
         sync_task(c, t).await?;
     }
+    audit::append_many(c, scope, entries).await?;
     Ok(ids.len())
+}
+
+/// The ids of a batch, each once and in ascending order: two batches that share commitments
+/// then lock them in the same order on PostgreSQL and never wait for each other in a circle.
+/// (Their tasks are locked after them, in order too, and the audit log's lock comes last.)
+fn in_lock_order(ids: &[i64]) -> Vec<i64> {
+    ids.iter().copied().collect::<BTreeSet<i64>>().into_iter().collect()
 }
 
 /// A reviewer's decision on a batch.
@@ -456,9 +473,11 @@ pub async fn review(c: &mut Conn, scope: &Scope, ids: &[i64], d: &Decision, publ
         return Err(StoreError::invalid("ids", "请至少选择一项承诺", "Choose at least one commitment"));
     }
     let now = now_ms();
-    let mut touched: HashMap<i64, TaskRow> = HashMap::new();
+    let ids = in_lock_order(ids);
+    let mut touched: BTreeMap<i64, TaskRow> = BTreeMap::new();
     let mut notes = Vec::new();
-    for id in ids {
+    let mut entries = Vec::new();
+    for id in &ids {
         let row = get(c, scope, *id).await?;
         let t = task::get(c, scope, row.task_id).await?;
         if !task::rights(scope, &t).review {
@@ -487,7 +506,8 @@ pub async fn review(c: &mut Conn, scope: &Scope, ids: &[i64], d: &Decision, publ
                 let req = v["requirement"].as_i64();
                 c.execute(
                     Sql::new(
-                        "UPDATE commitments SET requirement_id = $1, category = $2, content = $3, measures = $4, target = $5, due = $6, version = version + 1, pending_revision = NULL, updated_ms = $7 WHERE id = $8 AND pending_revision = $9",
+                        "UPDATE commitments SET requirement_id = $1, category = $2, content = $3, measures = $4, target = $5, due = $6, version = version + 1, pending_revision = NULL, updated_ms = $7 \
+                         WHERE id = $8 AND pending_revision = $9 AND state <> 'fulfilled'",
                     )
                     .bind(req)
                     .bind(f.category.as_str())
@@ -503,10 +523,13 @@ pub async fn review(c: &mut Conn, scope: &Scope, ids: &[i64], d: &Decision, publ
             } else {
                 c.execute(Sql::new("UPDATE commitments SET pending_revision = NULL, updated_ms = $1 WHERE id = $2 AND pending_revision = $3").bind(now).bind(*id).bind(rev)).await?
             };
-            // Another reviewer decided meanwhile (PostgreSQL's read-committed writers): nothing twice.
-            if n == 0 {
-                return Err(StoreError::conflict("该修改申请已由他人审核", "Someone else has decided this amendment meanwhile"));
-            }
+            // Another reviewer decided meanwhile (PostgreSQL's read-committed writers), or a report
+            // fulfilled the commitment: nothing twice, nothing after the fact.
+            StoreError::unless_changed(
+                n,
+                "该修改申请已由他人审核或承诺已兑现，请刷新后查看",
+                "Someone else has decided this amendment meanwhile, or the commitment is fulfilled; reload to see it",
+            )?;
             c.execute(
                 Sql::new("UPDATE commitment_revisions SET decision = $1, comment = $2, decided_by = $3, decided_ms = $4 WHERE id = $5")
                     .bind(decision)
@@ -516,16 +539,13 @@ pub async fn review(c: &mut Conn, scope: &Scope, ids: &[i64], d: &Decision, publ
                     .bind(rev),
             )
             .await?;
-            audit::append(
-                c,
-                scope,
-                &format!("commitment.amendment.{decision}"),
-                "commitment",
-                *id,
-                None,
-                Some(serde_json::json!({"revision": rev, "comment": comment}).to_string()),
-            )
-            .await?;
+            entries.push(audit::NewEntry {
+                action: format!("commitment.amendment.{decision}"),
+                entity: "commitment",
+                entity_id: id.to_string(),
+                before: None,
+                after: Some(serde_json::json!({"revision": rev, "comment": comment}).to_string()),
+            });
         } else {
             let next = rule::next(row.state(), if approve { Action::Approve } else { Action::Return }).map_err(StoreError::Conflict)?;
             let n = c
@@ -539,9 +559,7 @@ pub async fn review(c: &mut Conn, scope: &Scope, ids: &[i64], d: &Decision, publ
                     .bind(*id),
                 )
                 .await?;
-            if n == 0 {
-                return Err(StoreError::conflict("该承诺已由他人审核", "Someone else has decided this commitment meanwhile"));
-            }
+            StoreError::unless_changed(n, "该承诺已被他人审核，请刷新后查看", "Someone else has already decided this commitment; reload to see it")?;
             c.execute(
                 Sql::new("UPDATE commitment_revisions SET decision = $1, comment = $2, decided_by = $3, decided_ms = $4 WHERE commitment_id = $5 AND decision IS NULL")
                     .bind(decision)
@@ -551,16 +569,13 @@ pub async fn review(c: &mut Conn, scope: &Scope, ids: &[i64], d: &Decision, publ
                     .bind(*id),
             )
             .await?;
-            audit::append(
-                c,
-                scope,
-                &format!("commitment.{decision}"),
-                "commitment",
-                *id,
-                Some(serde_json::json!({"state": row.state}).to_string()),
-                Some(serde_json::json!({"state": next.code(), "comment": comment}).to_string()),
-            )
-            .await?;
+            entries.push(audit::NewEntry {
+                action: format!("commitment.{decision}"),
+                entity: "commitment",
+                entity_id: id.to_string(),
+                before: Some(serde_json::json!({"state": row.state}).to_string()),
+                after: Some(serde_json::json!({"state": next.code(), "comment": comment}).to_string()),
+            });
         }
         let snippet: String = row.content.chars().take(30).collect();
         let (zh, en) = if approve {
@@ -579,12 +594,21 @@ pub async fn review(c: &mut Conn, scope: &Scope, ids: &[i64], d: &Decision, publ
     }
     let tasks: Vec<&TaskRow> = touched.values().collect();
     notify::send(c, &tasks, notes, public_url).await?;
+    audit::append_many(c, scope, entries).await?;
     Ok(ids.len())
 }
 
 /// Sets a commitment task's state from its commitments: open while none is handed in, submitted
 /// while one waits for review, returned while one is returned, accepted when all are approved.
 pub async fn sync_task(c: &mut Conn, task_id: i64) -> Result<(), StoreError> {
+    // The task is locked first (on PostgreSQL): two transactions that each decided one of its
+    // commitments would otherwise both read the other's as still waiting, and the task would
+    // keep a state that none of its commitments has. Once the lock is ours, the statements
+    // below see what the other committed.
+    let lock = c.row_lock(false, "");
+    if !lock.is_empty() {
+        c.fetch_opt_i64(Sql::new(format!("SELECT id FROM tasks WHERE id = $1{lock}")).bind(task_id)).await?;
+    }
     let states: Vec<(String,)> = c.fetch_all(Sql::new("SELECT state FROM commitments WHERE task_id = $1").bind(task_id)).await?;
     let states: Vec<State> = states.iter().filter_map(|(s,)| State::parse(s)).filter(|s| s.is_made()).collect();
     let now = now_ms();

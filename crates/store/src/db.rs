@@ -290,6 +290,19 @@ impl Conn {
     pub fn is_postgres(&self) -> bool {
         matches!(self, Conn::Pg(_) | Conn::PgTx(_))
     }
+
+    /// The clause that locks the rows a write transaction reads before it changes them (or
+    /// relies on them staying as read): ` FOR UPDATE`, or ` FOR SHARE` when others may share
+    /// it, on PostgreSQL, whose transactions otherwise run side by side in READ COMMITTED;
+    /// nothing on SQLite, whose write transaction holds the whole database from its start.
+    /// `of` names the table to lock in a query that joins others (empty: every table).
+    pub fn row_lock(&self, share: bool, of: &str) -> String {
+        if !self.is_postgres() {
+            return String::new();
+        }
+        let mode = if share { " FOR SHARE" } else { " FOR UPDATE" };
+        if of.is_empty() { mode.to_string() } else { format!("{mode} OF {of}") }
+    }
 }
 
 /// Escapes the wildcards of user text for `LIKE ... ESCAPE '\'` (every LIKE on user text

@@ -55,6 +55,15 @@ impl StoreError {
         StoreError::Invalid(e)
     }
 
+    /// The end of a guarded state change: an UPDATE that names the state it expects (`WHERE id =
+    /// $1 AND state = $2`) changed `n` rows, and none means another transaction changed the
+    /// record first (on PostgreSQL, the UPDATE waited for it and then found the state gone), so
+    /// the caller lost a race: a conflict with the message given, and nothing of this change,
+    /// its audit entry included, is kept.
+    pub fn unless_changed(n: u64, zh: &str, en: &str) -> Result<(), StoreError> {
+        if n == 0 { Err(StoreError::conflict(zh, en)) } else { Ok(()) }
+    }
+
     /// Turns a refused duplicate into a conflict with a message a person can act on.
     pub fn on_duplicate(e: sqlx::Error, zh: &str, en: &str) -> StoreError {
         if crate::db::is_unique_violation(&e) { StoreError::conflict(zh, en) } else { StoreError::Db(e) }

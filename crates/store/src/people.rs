@@ -462,7 +462,15 @@ pub async fn end_membership(c: &mut Conn, scope: &Scope, person: PersonId, tree:
         return Err(StoreError::invalid("end_date", "结束日期不能早于开始日期", "The end date cannot be before the start date"));
     }
     let reason = validate::name(reason, 100).map_err(|t| StoreError::invalid("reason", t.zh, t.en))?;
-    c.execute(Sql::new(format!("UPDATE {} SET end_date = $1, end_reason = $2 WHERE id = $3", tree.memberships())).bind(on).bind(reason.as_str()).bind(membership)).await?;
+    let n = c
+        .execute(
+            Sql::new(format!("UPDATE {} SET end_date = $1, end_reason = $2 WHERE id = $3 AND end_date IS NULL", tree.memberships()))
+                .bind(on)
+                .bind(reason.as_str())
+                .bind(membership),
+        )
+        .await?;
+    StoreError::unless_changed(n, "该成员关系已结束", "This membership has already ended")?;
     let after = memberships_unscoped(c, person).await?.into_iter().find(|m| m.id == membership && m.tree == tree.entity()).ok_or(StoreError::NotFound)?;
     audit::append(c, scope, &format!("{}_membership.end", tree.entity()), "person", person, audit::snapshot(&before), audit::snapshot(&after)).await?;
     crate::campaign::refresh_member_orgs(c, Some(person.0)).await?;

@@ -147,7 +147,8 @@ pub async fn end(c: &mut Conn, scope: &Scope, id: RelationId, on: Date) -> Resul
     if on < before.start_date {
         return Err(StoreError::invalid("end_date", "结束日期不能早于开始日期", "The end date cannot be before the start date"));
     }
-    c.execute(Sql::new("UPDATE relations SET end_date = $1 WHERE id = $2").bind(on).bind(id)).await?;
+    let n = c.execute(Sql::new("UPDATE relations SET end_date = $1 WHERE id = $2 AND end_date IS NULL").bind(on).bind(id)).await?;
+    StoreError::unless_changed(n, "该关系记录已结束", "This relation record has already ended")?;
     let after = get(c, id.0).await?;
     audit::append(c, scope, "relation.end", "relation", id, audit::snapshot(&before), audit::snapshot(&after)).await?;
     Ok(after)

@@ -303,7 +303,7 @@ pub async fn commit(c: &mut Conn, scope: &Scope, id: i64, text: &str) -> Result<
         Party::Office => "office_commit",
         Party::Unit => "unit_commit",
     };
-    let n = c.execute(Sql::new(format!("UPDATE samples SET {col} = $1 WHERE id = $2 AND {col} IS NULL")).bind(commitment.clone()).bind(id)).await?;
+    let n = c.execute(Sql::new(format!("UPDATE samples SET {col} = $1 WHERE id = $2 AND {col} IS NULL AND state = 'committing'")).bind(commitment.clone()).bind(id)).await?;
     if n == 0 {
         return Err(StoreError::conflict("您方已提交过承诺，不能更改", "Your side has already committed; it cannot change"));
     }
@@ -330,7 +330,11 @@ pub async fn reveal(c: &mut Conn, scope: &Scope, id: i64, seed: &str) -> Result<
     if commitment.as_deref() != Some(rule::commitment(seed).as_str()) {
         return Err(StoreError::invalid("seed", "种子与所提交的承诺不符", "The seed does not match the commitment"));
     }
-    c.execute(Sql::new(format!("UPDATE samples SET {seed_col} = $1 WHERE id = $2 AND {seed_col} IS NULL")).bind(seed).bind(id)).await?;
+    // Guarded: the same side revealing twice at once records one seed and one audit entry. (When
+    // the two sides reveal at once, the second waits for the first's row lock and then sees
+    // both seeds, so exactly one of them draws.)
+    let n = c.execute(Sql::new(format!("UPDATE samples SET {seed_col} = $1 WHERE id = $2 AND {seed_col} IS NULL AND state = 'revealing'")).bind(seed).bind(id)).await?;
+    StoreError::unless_changed(n, "您方已公开种子", "Your side has already revealed its seed")?;
     audit::append(c, scope, "sample.reveal", "sample", id, None, Some(serde_json::json!({"party": commit_col, "seed": seed}).to_string())).await?;
     let s = get(c, id).await?;
     if let (Some(o), Some(u)) = (&s.office_seed, &s.unit_seed) {
@@ -357,7 +361,10 @@ async fn draw(c: &mut Conn, scope: &Scope, s: &SampleRow, office_seed: &str, uni
         q.push(")");
         c.execute(q).await?;
     }
-    c.execute(Sql::new("UPDATE samples SET draw_seed = $1, state = 'drawn', drawn_ms = $2 WHERE id = $3").bind(seed.clone()).bind(now_ms()).bind(s.id)).await?;
+    let n = c
+        .execute(Sql::new("UPDATE samples SET draw_seed = $1, state = 'drawn', drawn_ms = $2 WHERE id = $3 AND state = 'revealing'").bind(seed.clone()).bind(now_ms()).bind(s.id))
+        .await?;
+    StoreError::unless_changed(n, "样本已经抽取", "The sample has already been drawn")?;
     if let (Some(survey_id), "survey") = (s.survey_id, s.purpose.as_str()) {
         let people: Vec<i64> = drawn.iter().filter_map(|d| subjects.get(&d.pseudonym).copied()).collect();
         survey::add_invitees(c, survey_id, &people).await?;

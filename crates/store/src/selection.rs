@@ -157,11 +157,26 @@ pub async fn list(c: &mut Conn, campaign: i64) -> Result<Vec<SelectionRow>, Stor
 /// transaction already holds the database's lock), so that two steps taken at once are decided
 /// one after the other: the second sees the first's result.
 pub async fn get_for_update(c: &mut Conn, id: i64) -> Result<SelectionRow, StoreError> {
-    if c.is_postgres() {
-        c.fetch_opt_i64(Sql::new("SELECT id FROM selections WHERE id = $1 FOR UPDATE").bind(id)).await?.ok_or(StoreError::NotFound)?;
+    locked(c, id, false).await
+}
+
+/// The selection, its row share-locked for the rest of the transaction on PostgreSQL: for a
+/// ballot, which many cast at once but none after the count (the count's lock waits for the
+/// ballots being cast, and a ballot cast after it sees the count).
+pub async fn get_for_share(c: &mut Conn, id: i64) -> Result<SelectionRow, StoreError> {
+    locked(c, id, true).await
+}
+
+async fn locked(c: &mut Conn, id: i64, share: bool) -> Result<SelectionRow, StoreError> {
+    let lock = c.row_lock(share, "");
+    if !lock.is_empty() {
+        c.fetch_opt_i64(Sql::new(format!("SELECT id FROM selections WHERE id = $1{lock}")).bind(id)).await?.ok_or(StoreError::NotFound)?;
     }
     get(c, id).await
 }
+
+/// What a step is told when another step on the same selection came first.
+const STAGE_MOVED: (&str, &str) = ("评选已由他人推进到下一阶段，请刷新后查看", "Someone else has moved this selection on meanwhile; reload to see it");
 
 pub async fn get(c: &mut Conn, id: i64) -> Result<SelectionRow, StoreError> {
     c.fetch_optional(Sql::new(format!("{SELECT} WHERE s.id = $1")).bind(id)).await?.ok_or(StoreError::NotFound)
@@ -936,14 +951,16 @@ pub async fn open_voting(c: &mut Conn, scope: &Scope, selection: i64) -> Result<
     }
     let voters = electorate(c, selection).await?;
     let (eh, vh) = (rule::fingerprint(&eligible), rule::fingerprint(&electorate_lines(&voters)));
-    c.execute(
-        Sql::new("UPDATE selections SET stage = 'voting', eligibility_hash = $1, electorate_hash = $2, electorate_size = $3 WHERE id = $4 AND stage = 'nominating'")
-            .bind(eh.as_str())
-            .bind(vh.as_str())
-            .bind(n)
-            .bind(selection),
-    )
-    .await?;
+    let changed = c
+        .execute(
+            Sql::new("UPDATE selections SET stage = 'voting', eligibility_hash = $1, electorate_hash = $2, electorate_size = $3 WHERE id = $4 AND stage = 'nominating'")
+                .bind(eh.as_str())
+                .bind(vh.as_str())
+                .bind(n)
+                .bind(selection),
+        )
+        .await?;
+    StoreError::unless_changed(changed, STAGE_MOVED.0, STAGE_MOVED.1)?;
     audit::append(c, scope, "selection.open", "selection", selection, None, Some(format!("candidates {eh}; electorate {n} {vh}"))).await?;
     Ok(())
 }
@@ -967,7 +984,7 @@ pub async fn my_ballot(c: &mut Conn, scope: &Scope, selection: i64) -> Result<My
 /// with a random id and the sorted choices, in the same transaction. A second ballot is refused
 /// by the key of `selection_voters`.
 pub async fn vote(c: &mut Conn, scope: &Scope, selection: i64, choices: &[i64]) -> Result<(), StoreError> {
-    let s = get(c, selection).await?;
+    let s = get_for_share(c, selection).await?;
     let day = today();
     if !s.voting_open(day) {
         return Err(conflict("现在不在投票时间内", "The ballot is not open now"));
@@ -1163,13 +1180,15 @@ pub async fn close(c: &mut Conn, scope: &Scope, selection: i64) -> Result<(), St
         note = format!("{note}; {} sheets; scores {j}", sheets.len());
         Some(j)
     };
-    c.execute(
-        Sql::new("UPDATE selections SET stage = 'counted', votes_json = $1, scores_json = $2 WHERE id = $3 AND stage = 'voting'")
-            .bind(json.as_str())
-            .bind(scores_json)
-            .bind(selection),
-    )
-    .await?;
+    let changed = c
+        .execute(
+            Sql::new("UPDATE selections SET stage = 'counted', votes_json = $1, scores_json = $2 WHERE id = $3 AND stage = 'voting'")
+                .bind(json.as_str())
+                .bind(scores_json)
+                .bind(selection),
+        )
+        .await?;
+    StoreError::unless_changed(changed, STAGE_MOVED.0, STAGE_MOVED.1)?;
     audit::append(c, scope, "selection.count", "selection", selection, None, Some(note)).await?;
     Ok(())
 }
@@ -1239,8 +1258,10 @@ pub async fn publish(c: &mut Conn, scope: &Scope, selection: i64, calendar: &Cal
     }
     let from = today();
     let until = rule::notice_end(calendar, from, s.category()?.notice_days);
-    c.execute(Sql::new("UPDATE selections SET stage = 'notice', notice_from = $1, notice_until = $2 WHERE id = $3 AND stage = 'counted'").bind(from).bind(until).bind(selection))
+    let changed = c
+        .execute(Sql::new("UPDATE selections SET stage = 'notice', notice_from = $1, notice_until = $2 WHERE id = $3 AND stage = 'counted'").bind(from).bind(until).bind(selection))
         .await?;
+    StoreError::unless_changed(changed, STAGE_MOVED.0, STAGE_MOVED.1)?;
     audit::append(c, scope, "selection.notice", "selection", selection, None, Some(format!("{} – {}", pacesetter_domain::dates::iso(from), pacesetter_domain::dates::iso(until))))
         .await?;
     Ok(until)
@@ -1424,14 +1445,16 @@ pub async fn approve(c: &mut Conn, scope: &Scope, selection: i64, decision: &str
         )
         .await?;
     }
-    c.execute(
-        Sql::new("UPDATE selections SET stage = 'final', decision = $1, approved_by = $2, approved_ms = $3 WHERE id = $4 AND stage = 'notice'")
-            .bind(decision.as_str())
-            .bind(scope.actor.as_str())
-            .bind(now_ms())
-            .bind(selection),
-    )
-    .await?;
+    let changed = c
+        .execute(
+            Sql::new("UPDATE selections SET stage = 'final', decision = $1, approved_by = $2, approved_ms = $3 WHERE id = $4 AND stage = 'notice'")
+                .bind(decision.as_str())
+                .bind(scope.actor.as_str())
+                .bind(now_ms())
+                .bind(selection),
+        )
+        .await?;
+    StoreError::unless_changed(changed, STAGE_MOVED.0, STAGE_MOVED.1)?;
     audit::append(c, scope, "selection.approve", "selection", selection, None, Some(format!("{decision}: {:?}", o.selected))).await?;
     Ok(())
 }

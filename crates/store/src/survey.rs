@@ -237,10 +237,19 @@ async fn managed(c: &mut Conn, scope: &Scope, id: i64) -> Result<SurveyRow, Stor
     Ok(s)
 }
 
+/// What a change to a draft is told when the survey is no longer one.
+const NOT_A_DRAFT: (&str, &str) = ("问卷已发布，题目和对象不能再改", "The survey is open: its questions and targets can no longer change");
+
+/// A draft the caller manages, locked for the rest of the write transaction on PostgreSQL, so
+/// that its questions and targets cannot change while it is being opened, nor after.
 async fn managed_draft(c: &mut Conn, scope: &Scope, id: i64) -> Result<SurveyRow, StoreError> {
+    let lock = c.row_lock(false, "");
+    if !lock.is_empty() {
+        c.fetch_opt_i64(Sql::new(format!("SELECT id FROM surveys WHERE id = $1{lock}")).bind(id)).await?;
+    }
     let s = managed(c, scope, id).await?;
     if s.state() != SurveyState::Draft {
-        return Err(StoreError::conflict("问卷已发布，题目和对象不能再改", "The survey is open: its questions and targets can no longer change"));
+        return Err(StoreError::conflict(NOT_A_DRAFT.0, NOT_A_DRAFT.1));
     }
     Ok(s)
 }
@@ -259,7 +268,8 @@ pub async fn save_questionnaire(c: &mut Conn, scope: &Scope, id: i64, q: &Questi
         }));
     }
     let json = serde_json::to_string(q).map_err(|e| StoreError::Config(e.to_string()))?;
-    c.execute(Sql::new("UPDATE surveys SET questionnaire_json = $1 WHERE id = $2").bind(json.clone()).bind(id)).await?;
+    let n = c.execute(Sql::new("UPDATE surveys SET questionnaire_json = $1 WHERE id = $2 AND state = 'draft'").bind(json.clone()).bind(id)).await?;
+    StoreError::unless_changed(n, NOT_A_DRAFT.0, NOT_A_DRAFT.1)?;
     audit::append(c, scope, "survey.questions", "survey", id, Some(s.questionnaire_json), Some(json)).await?;
     Ok(())
 }
@@ -437,17 +447,23 @@ pub async fn open(c: &mut Conn, scope: &Scope, id: i64) -> Result<(), StoreError
     if matches!(s.target_kind(), TargetKind::Window | TargetKind::Unit | TargetKind::Org | TargetKind::Commitment) && targets(c, id).await?.is_empty() {
         return Err(StoreError::conflict("请先选定测评对象", "Choose what the survey is about first"));
     }
-    c.execute(Sql::new("UPDATE surveys SET state = 'open' WHERE id = $1").bind(id)).await?;
+    let n = c.execute(Sql::new("UPDATE surveys SET state = 'open' WHERE id = $1 AND state = 'draft'").bind(id)).await?;
+    StoreError::unless_changed(n, "该问卷已由他人发布，请刷新后查看", "Someone else has already opened this survey; reload to see it")?;
     audit::append(c, scope, "survey.open", "survey", id, Some("\"draft\"".into()), Some("\"open\"".into())).await?;
     Ok(())
 }
 
+/// Closes an open survey. The guarded UPDATE locks the survey's row, and the response writer
+/// reads the survey under a shared lock of the same row ([`store_batch`]): on PostgreSQL a batch
+/// of responses is therefore stored wholly before the close (which waits for it) or wholly
+/// after it, and then refused as closed. No response is acknowledged after the close.
 pub async fn close(c: &mut Conn, scope: &Scope, id: i64) -> Result<(), StoreError> {
     let s = managed(c, scope, id).await?;
     if s.state() != SurveyState::Open {
         return Err(StoreError::conflict("只有进行中的问卷可以结束", "Only an open survey can be closed"));
     }
-    c.execute(Sql::new("UPDATE surveys SET state = 'closed' WHERE id = $1").bind(id)).await?;
+    let n = c.execute(Sql::new("UPDATE surveys SET state = 'closed' WHERE id = $1 AND state = 'open'").bind(id)).await?;
+    StoreError::unless_changed(n, "该问卷已由他人结束，请刷新后查看", "Someone else has already closed this survey; reload to see it")?;
     audit::append(c, scope, "survey.close", "survey", id, Some("\"open\"".into()), Some("\"closed\"".into())).await?;
     Ok(())
 }
@@ -837,12 +853,15 @@ pub async fn store_batch(c: &mut Conn, subs: Vec<Submission>) -> Result<Vec<Outc
     let clock = std::time::Instant::now();
     let mut marks: Vec<(&str, u128)> = Vec::new();
     let mut outcomes: Vec<Option<Outcome>> = vec![None; subs.len()];
+    // Each survey is read under a shared lock of its row on PostgreSQL (in id order), held to
+    // the commit: a close that came first is waited for and seen, so its survey's responses
+    // are refused; a close that comes later waits for this batch. (SQLite's writer holds the
+    // database's write lock anyway.)
     let mut surveys: HashMap<i64, SurveyRow> = HashMap::new();
-    for s in &subs {
-        if let std::collections::hash_map::Entry::Vacant(e) = surveys.entry(s.survey_id) {
-            if let Some(row) = c.fetch_optional::<SurveyRow>(Sql::new(format!("{SELECT} WHERE s.id = $1")).bind(s.survey_id)).await? {
-                e.insert(row);
-            }
+    let lock = c.row_lock(true, "s");
+    for id in subs.iter().map(|s| s.survey_id).collect::<std::collections::BTreeSet<i64>>() {
+        if let Some(row) = c.fetch_optional::<SurveyRow>(Sql::new(format!("{SELECT} WHERE s.id = $1{lock}")).bind(id)).await? {
+            surveys.insert(id, row);
         }
     }
     marks.push(("loaded", clock.elapsed().as_micros()));

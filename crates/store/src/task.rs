@@ -292,6 +292,10 @@ pub struct Submission {
     pub attachments: Vec<NewAttachment>,
 }
 
+/// What a caller is told when another submission or decision on the same task came first.
+const SUBMITTED_MEANWHILE: (&str, &str) = ("该任务刚刚已被提交或处理，请刷新后查看", "This task was handed in or decided meanwhile; reload to see it");
+const DECIDED_MEANWHILE: (&str, &str) = ("该任务已被他人处理，请刷新后查看", "Someone else has already decided this task; reload to see it");
+
 /// Submits (or resubmits) a task.
 pub async fn submit(c: &mut Conn, scope: &Scope, id: i64, s: Submission) -> Result<TaskRow, StoreError> {
     let t = get(c, scope, id).await?;
@@ -325,6 +329,19 @@ pub async fn submit(c: &mut Conn, scope: &Scope, id: i64, s: Submission) -> Resu
     }
     let now = now_ms();
     let today = cst_date(now);
+    // Guarded by the state read above: a submission or a decision that came first (PostgreSQL's
+    // writers run side by side) makes this one a conflict, with nothing of it kept.
+    let n = c
+        .execute(
+            Sql::new("UPDATE tasks SET state = $1, first_submitted = COALESCE(first_submitted, $2), last_submitted_ms = $3 WHERE id = $4 AND state = $5")
+                .bind(next.code())
+                .bind(today)
+                .bind(now)
+                .bind(id)
+                .bind(t.state.as_str()),
+        )
+        .await?;
+    StoreError::unless_changed(n, SUBMITTED_MEANWHILE.0, SUBMITTED_MEANWHILE.1)?;
     let sub = c
         .fetch_i64(
             Sql::new("INSERT INTO submissions (task_id, body, number_value, checklist_json, submitted_by, submitted_ms) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
@@ -351,14 +368,6 @@ pub async fn submit(c: &mut Conn, scope: &Scope, id: i64, s: Submission) -> Resu
         )
         .await?;
     }
-    c.execute(
-        Sql::new("UPDATE tasks SET state = $1, first_submitted = COALESCE(first_submitted, $2), last_submitted_ms = $3 WHERE id = $4")
-            .bind(next.code())
-            .bind(today)
-            .bind(now)
-            .bind(id),
-    )
-    .await?;
     audit::append(
         c,
         scope,
@@ -398,7 +407,12 @@ pub async fn review(c: &mut Conn, scope: &Scope, id: i64, d: Decision, calendar:
     let (action, comment, new_due, sql) = match d {
         Decision::Accept { comment } => {
             let next = task::next(t.state(), Action::Accept).map_err(StoreError::Conflict)?;
-            ("accept", comment, None, Sql::new("UPDATE tasks SET state = $1, decided_ms = $2 WHERE id = $3").bind(next.code()).bind(now).bind(id))
+            (
+                "accept",
+                comment,
+                None,
+                Sql::new("UPDATE tasks SET state = $1, decided_ms = $2 WHERE id = $3 AND state = $4").bind(next.code()).bind(now).bind(id).bind(t.state.as_str()),
+            )
         }
         Decision::Return { comment, resubmit_by } => {
             let next = task::next(t.state(), Action::Return).map_err(StoreError::Conflict)?;
@@ -413,7 +427,12 @@ pub async fn review(c: &mut Conn, scope: &Scope, id: i64, d: Decision, calendar:
                 "return",
                 Some(comment),
                 Some(due),
-                Sql::new("UPDATE tasks SET state = $1, resubmit_due = $2, decided_ms = $3 WHERE id = $4").bind(next.code()).bind(due).bind(now).bind(id),
+                Sql::new("UPDATE tasks SET state = $1, resubmit_due = $2, decided_ms = $3 WHERE id = $4 AND state = $5")
+                    .bind(next.code())
+                    .bind(due)
+                    .bind(now)
+                    .bind(id)
+                    .bind(t.state.as_str()),
             )
         }
         Decision::Extend { until, reason } => {
@@ -427,14 +446,18 @@ pub async fn review(c: &mut Conn, scope: &Scope, id: i64, d: Decision, calendar:
                 return Err(StoreError::invalid("until", "延期日期应晚于原截止日期", "The new date must be after the original one"));
             }
             let q = if t.state() == TaskState::Returned {
-                Sql::new("UPDATE tasks SET extended_due = $1, extended_reason = $2, resubmit_due = $1 WHERE id = $3").bind(until).bind(reason.as_str()).bind(id)
+                Sql::new("UPDATE tasks SET extended_due = $1, extended_reason = $2, resubmit_due = $1 WHERE id = $3 AND state = $4")
             } else {
-                Sql::new("UPDATE tasks SET extended_due = $1, extended_reason = $2 WHERE id = $3").bind(until).bind(reason.as_str()).bind(id)
+                Sql::new("UPDATE tasks SET extended_due = $1, extended_reason = $2 WHERE id = $3 AND state = $4")
             };
+            let q = q.bind(until).bind(reason.as_str()).bind(id).bind(t.state.as_str());
             ("extend", Some(reason), Some(until), q)
         }
     };
-    c.execute(sql).await?;
+    // Every decision is guarded by the state it was taken on: of two reviewers deciding at once
+    // (PostgreSQL runs them side by side), the second finds the state changed and is told so;
+    // its review row and audit entry are never written.
+    StoreError::unless_changed(c.execute(sql).await?, DECIDED_MEANWHILE.0, DECIDED_MEANWHILE.1)?;
     c.execute(
         Sql::new("INSERT INTO reviews (task_id, action, comment, new_due, reviewer, at_ms) VALUES ($1, $2, $3, $4, $5, $6)")
             .bind(id)

@@ -419,7 +419,8 @@ pub async fn close(c: &mut Conn, scope: &Scope, tree: Tree, id: i64, on: Date) -
             format!("{open_children} open children and {members} members remain; move or close them first"),
         ));
     }
-    c.execute(Sql::new(format!("UPDATE {} SET closed_on = $1 WHERE id = $2", tree.table())).bind(on).bind(id)).await?;
+    let n = c.execute(Sql::new(format!("UPDATE {} SET closed_on = $1 WHERE id = $2 AND closed_on IS NULL", tree.table())).bind(on).bind(id)).await?;
+    StoreError::unless_changed(n, "该节点已撤销", "The node is already closed")?;
     let after = require(c, tree, id).await?;
     audit::append(c, scope, &format!("{}.close", tree.entity()), tree.entity(), id, audit::snapshot(&node), audit::snapshot(&after)).await?;
     Ok(after)
