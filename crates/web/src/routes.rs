@@ -44,13 +44,25 @@ pub fn schema<T: ToSchema>(all: &mut Vec<(String, RefOr<Schema>)>) -> String {
     T::name().into_owned()
 }
 
-/// What the OpenAPI document says of an API route.
+/// What the OpenAPI document says of an API route. The success is 200 with `response`, or 204
+/// without one, unless `status` says otherwise; the errors follow from the access rule, the
+/// parameters and the body (see api::meta), plus `errors`.
 #[derive(Clone, Copy, Default)]
 pub struct ApiDoc {
     pub request: Option<SchemaFn>,
+    /// The request is a multipart/form-data upload whose parts `request` describes.
+    pub multipart: bool,
     pub response: Option<SchemaFn>,
     /// The response is a JSON array of `response`.
     pub list: bool,
+    /// The success status, when it is neither 200 with a response nor 204 without.
+    pub status: Option<u16>,
+    /// Other successes: (status, JSON schema).
+    pub also: &'static [(u16, SchemaFn)],
+    /// The response is a file download of one of these media types.
+    pub files: &'static [&'static str],
+    /// Errors beyond those the route's access rule, parameters and body imply.
+    pub errors: &'static [u16],
     /// Query parameters: (name, description).
     pub query: &'static [(&'static str, &'static str)],
 }
@@ -75,11 +87,24 @@ fn a(method: Method, path: &'static str, name: &'static str, access: Access, sum
 }
 
 fn doc(request: Option<SchemaFn>, response: Option<SchemaFn>) -> ApiDoc {
-    ApiDoc { request, response, list: false, query: &[] }
+    ApiDoc { request, response, ..Default::default() }
 }
 
 fn list(response: SchemaFn, query: &'static [(&'static str, &'static str)]) -> ApiDoc {
-    ApiDoc { request: None, response: Some(response), list: true, query }
+    ApiDoc { response: Some(response), list: true, query, ..Default::default() }
+}
+
+/// A survey's answer: 201 with the response's id, 200 when it replaced an earlier one, 409 on
+/// a second answer or a closed survey (or a spent link).
+fn answer_doc() -> ApiDoc {
+    ApiDoc {
+        request: Some(schema::<pages::surveys::ResponseIn>),
+        response: Some(schema::<AnswerAccepted>),
+        status: Some(201),
+        also: &[(200, schema::<AnswerReplaced>)],
+        errors: &[409],
+        ..Default::default()
+    }
 }
 
 const PEOPLE_QUERY: &[(&str, &str)] = &[
@@ -94,6 +119,20 @@ const PEOPLE_QUERY: &[(&str, &str)] = &[
     ("page", "page number, from 1"),
     ("per_page", "rows per page, at most 200"),
 ];
+
+const PEOPLE_EXPORT_QUERY: &[(&str, &str)] = &[
+    ("format", "xlsx (the default) or csv"),
+    ("q", "part of a name, or the beginning of a staff or student number"),
+    ("org_id", "people in this Party organization's subtree"),
+    ("unit_id", "people in this unit's subtree (a class is a unit)"),
+    ("political_status", "GB/T 4762 code, such as 01"),
+    ("dev_stage", "applicant, activist or candidate"),
+    ("kind", "staff, student or retired"),
+    ("role", "secretary, committee, cadre, cadre_linked, contact or unit_head"),
+    ("include_left", "true to include people who have left"),
+];
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 use Method as M;
 use api::dto::*;
@@ -110,7 +149,15 @@ pub fn table() -> Vec<Route> {
         r(M::GET, "/static/{file}", "static_file", Public, "Style sheet and script", get(pages::assets::file)),
         r(M::GET, "/healthz", "healthz", Public, "Health and schema version", get(api::meta::healthz)),
         r(M::GET, "/api/openapi.json", "openapi", Public, "This API's OpenAPI 3 document", get(api::meta::openapi)),
-        a(M::POST, "/api/v1/auth/login", "api_login", Public, "Log in; sets the session cookie", doc(Some(schema::<LoginRequest>), Some(schema::<Me>)), post(api::auth::login)),
+        a(
+            M::POST,
+            "/api/v1/auth/login",
+            "api_login",
+            Public,
+            "Log in; sets the session cookie",
+            ApiDoc { errors: &[401, 429], ..doc(Some(schema::<LoginRequest>), Some(schema::<Me>)) },
+            post(api::auth::login),
+        ),
         // Any logged-in user.
         r(M::POST, "/logout", "logout", LoggedIn, "Log out", post(pages::login::logout)),
         r(M::GET, "/password", "password_form", LoggedIn, "Change password page", get(pages::login::password_form)),
@@ -148,7 +195,7 @@ pub fn table() -> Vec<Route> {
             "api_import_upload",
             LoggedIn,
             "Upload a roster (multipart: file, root_org, root_unit; X-CSRF-Token header) and get its preview",
-            doc(None, Some(schema::<ImportDto>)),
+            ApiDoc { multipart: true, errors: &[413], ..doc(Some(schema::<ImportUpload>), Some(schema::<ImportDto>)) },
             post(api::imports::api_upload),
         ),
         a(M::POST, "/api/v1/auth/logout", "api_logout", LoggedIn, "Log out", doc(None, None), post(api::auth::logout)),
@@ -197,7 +244,7 @@ pub fn table() -> Vec<Route> {
             "api_people_export",
             LoggedIn,
             "People in scope as .xlsx or CSV (format=xlsx|csv)",
-            ApiDoc { query: PEOPLE_QUERY, ..Default::default() },
+            ApiDoc { files: &[XLSX, "text/csv"], query: PEOPLE_EXPORT_QUERY, ..Default::default() },
             get(api::people::export),
         ),
         a(
@@ -318,7 +365,7 @@ pub fn table() -> Vec<Route> {
             "api_commitments_mine",
             LoggedIn,
             "The commitment tasks the caller owes, with their commitments",
-            doc(None, None),
+            list(schema::<OwedCommitmentsDto>, &[]),
             get(pages::commitments::api_mine),
         ),
         a(
@@ -328,6 +375,8 @@ pub fn table() -> Vec<Route> {
             LoggedIn,
             "Commitments in the caller's scope (org, unit, category, state, flag)",
             ApiDoc {
+                response: Some(schema::<CommitmentDto>),
+                list: true,
                 query: &[
                     ("org", "Party organization subtree"),
                     ("unit", "unit subtree"),
@@ -339,7 +388,15 @@ pub fn table() -> Vec<Route> {
             },
             get(pages::commitments::api_list),
         ),
-        a(M::GET, "/api/v1/commitments/{id}", "api_commitment", Scoped, "One commitment with its satisfaction figures", doc(None, None), get(pages::commitments::api_get)),
+        a(
+            M::GET,
+            "/api/v1/commitments/{id}",
+            "api_commitment",
+            Scoped,
+            "One commitment with its satisfaction figures",
+            doc(None, Some(schema::<CommitmentDto>)),
+            get(pages::commitments::api_get),
+        ),
         r(M::GET, "/appraisals", "appraisals_index", LoggedIn, "Appraisal rounds, and the office's form to start one", get(pages::appraisals::index)),
         r(
             M::POST,
@@ -405,7 +462,7 @@ pub fn table() -> Vec<Route> {
             "api_appraisal_results",
             LoggedIn,
             "A round's results as far as the caller may see them",
-            doc(None, None),
+            doc(None, Some(schema::<AppraisalResultsDto>)),
             get(pages::appraisals::api_results),
         ),
         r(M::GET, "/selections", "selections_index", LoggedIn, "Selections of the campaign, and the office's form to start one", get(pages::selections::index)),
@@ -559,7 +616,7 @@ pub fn table() -> Vec<Route> {
             "api_selection",
             LoggedIn,
             "A selection's stage, candidates, the caller's ballot status and the result as far as the caller may see it",
-            doc(None, None),
+            doc(None, Some(schema::<SelectionDto>)),
             get(pages::selections::api_get),
         ),
         r(
@@ -608,18 +665,18 @@ pub fn table() -> Vec<Route> {
             "api_survey_link_answer",
             Token,
             "Answer through a single-use link: {target, answers}",
-            doc(Some(schema::<pages::surveys::ResponseIn>), None),
+            answer_doc(),
             post(pages::surveys::api_link_answer),
         ),
         r(M::GET, "/feed/{file}", "feed", Token, "iCalendar feed of the token holder's deadlines", get(pages::tasks::feed)),
-        a(M::GET, "/api/v1/campaigns", "api_campaigns", LoggedIn, "Campaigns", doc(None, None), get(api::tasks::campaigns)),
+        a(M::GET, "/api/v1/campaigns", "api_campaigns", LoggedIn, "Campaigns", list(schema::<CampaignDto>, &[]), get(api::tasks::campaigns)),
         a(
             M::GET,
             "/api/v1/campaigns/{id}/dashboard",
             "api_campaign_dashboard",
             LoggedIn,
             "The dashboard of a campaign within the caller's scope",
-            ApiDoc { query: &[("tree", "org or unit"), ("node", "the node to roll up below")], ..Default::default() },
+            ApiDoc { response: Some(schema::<DashboardDto>), query: &[("tree", "org or unit"), ("node", "the node to roll up below")], ..Default::default() },
             get(api::tasks::dashboard),
         ),
         a(
@@ -629,6 +686,8 @@ pub fn table() -> Vec<Route> {
             LoggedIn,
             "My tasks, or the tasks a filter selects",
             ApiDoc {
+                response: Some(schema::<TaskLineDto>),
+                list: true,
                 query: &[
                     ("campaign", "campaign id"),
                     ("template", "task template id"),
@@ -642,9 +701,17 @@ pub fn table() -> Vec<Route> {
             },
             get(api::tasks::list),
         ),
-        a(M::GET, "/api/v1/reviews", "api_reviews", LoggedIn, "Submitted tasks waiting for the caller's decision", doc(None, None), get(api::tasks::reviews)),
-        a(M::POST, "/api/v1/reviews/batch", "api_reviews_batch", LoggedIn, "Accept or return several tasks: {ids, action, comment}", doc(None, None), post(api::tasks::batch)),
-        a(M::GET, "/api/v1/notifications", "api_notifications", LoggedIn, "My notifications", doc(None, None), get(api::tasks::notifications)),
+        a(M::GET, "/api/v1/reviews", "api_reviews", LoggedIn, "Submitted tasks waiting for the caller's decision", list(schema::<TaskLineDto>, &[]), get(api::tasks::reviews)),
+        a(
+            M::POST,
+            "/api/v1/reviews/batch",
+            "api_reviews_batch",
+            LoggedIn,
+            "Accept or return several tasks: {ids, action, comment}",
+            doc(Some(schema::<BatchDecisionRequest>), Some(schema::<BatchResultDto>)),
+            post(api::tasks::batch),
+        ),
+        a(M::GET, "/api/v1/notifications", "api_notifications", LoggedIn, "My notifications", doc(None, Some(schema::<NotificationsDto>)), get(api::tasks::notifications)),
         // The campaign office: plans and dates.
         r(M::GET, "/surveys/{id}/paper", "survey_paper", Roles(OFFICE), "The keyboard-only entry of paper forms", get(pages::surveys::paper_form)),
         r(M::POST, "/surveys/{id}/paper", "survey_paper_submit", Roles(OFFICE), "Enter one paper form (its serial once)", post(pages::surveys::paper_submit)),
@@ -684,7 +751,7 @@ pub fn table() -> Vec<Route> {
             "api_org_delegate",
             Scoped,
             "Delegate rights within the organization until a date",
-            ApiDoc { request: Some(schema::<NewDelegation>), response: Some(schema::<DelegationDto>), list: true, query: &[] },
+            ApiDoc { request: Some(schema::<NewDelegation>), response: Some(schema::<DelegationDto>), list: true, ..Default::default() },
             post(api::tree::api_delegate),
         ),
         a(M::POST, "/api/v1/delegations/{id}/end", "api_delegation_end", Scoped, "End a delegation", doc(None, None), post(api::tree::api_end_delegation)),
@@ -849,7 +916,7 @@ pub fn table() -> Vec<Route> {
             "api_survey_results",
             Scoped,
             "A survey's published results: totals, targets (none under 5 in an anonymous survey, nor recoverable by subtraction), channels and participation",
-            doc(None, None),
+            doc(None, Some(schema::<SurveyResultsDto>)),
             get(pages::surveys::api_results),
         ),
         a(
@@ -858,21 +925,21 @@ pub fn table() -> Vec<Route> {
             "api_survey_answer",
             Scoped,
             "Answer a survey once: {target, answers}; 409 on a second answer",
-            doc(Some(schema::<pages::surveys::ResponseIn>), None),
+            answer_doc(),
             post(pages::surveys::api_answer),
         ),
         r(M::GET, "/tasks/{id}", "task_page", Scoped, "A task: what is owed, its history, the forms to submit and review", get(pages::tasks::show)),
         r(M::POST, "/tasks/{id}/submit", "task_submit", Scoped, "Submit a task (multipart: files, body, number, check)", post(pages::tasks::submit)),
         r(M::POST, "/tasks/{id}/review", "task_review", Scoped, "Accept, return or extend a task", post(pages::tasks::review)),
         r(M::GET, "/attachments/{id}", "attachment", Scoped, "A file handed in with a task, as a download", get(pages::tasks::attachment)),
-        a(M::GET, "/api/v1/tasks/{id}", "api_task", Scoped, "A task with its submissions, files and reviews", doc(None, None), get(api::tasks::get)),
+        a(M::GET, "/api/v1/tasks/{id}", "api_task", Scoped, "A task with its submissions, files and reviews", doc(None, Some(schema::<TaskDetailDto>)), get(api::tasks::get)),
         a(
             M::POST,
             "/api/v1/tasks/{id}/submit",
             "api_task_submit",
             Scoped,
             "Submit a task (multipart: files, body, number, check; X-CSRF-Token header)",
-            doc(None, None),
+            ApiDoc { multipart: true, errors: &[413], ..doc(Some(schema::<TaskSubmission>), Some(schema::<TaskLineDto>)) },
             post(api::tasks::submit),
         ),
         a(
@@ -881,7 +948,7 @@ pub fn table() -> Vec<Route> {
             "api_task_review",
             Scoped,
             "Review a task: {action: accept|return|extend, comment, resubmit_by, until, reason}",
-            doc(None, None),
+            doc(Some(schema::<TaskDecisionRequest>), Some(schema::<TaskLineDto>)),
             post(api::tasks::review),
         ),
         // The campaign office: relation records.
@@ -1054,7 +1121,7 @@ pub fn table() -> Vec<Route> {
             "api_audit_anchor",
             Roles(AUDITOR),
             "Record the latest entry's number and hash as an anchor",
-            doc(None, None),
+            doc(None, Some(schema::<AnchorDto>)),
             post(api::audit::record_anchor),
         ),
         a(

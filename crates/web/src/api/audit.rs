@@ -1,7 +1,7 @@
 //! The audit log over the API (the auditor): adapters over [`crate::app::audit`].
 
 use super::Paging;
-use super::dto::{AuditEntryDto, AuditPage, VerifyDto};
+use super::dto::{AnchorDto, AuditEntryDto, AuditPage, VerifyDto};
 use crate::app::audit as app;
 use crate::ctx::Ctx;
 use crate::error::AppResult;
@@ -40,9 +40,8 @@ pub async fn verify(State(s): State<AppState>) -> AppResult<Json<VerifyDto>> {
 }
 
 /// Records the latest entry as an anchor: its number and hash (keep a copy off the server).
-pub async fn record_anchor(State(s): State<AppState>, ctx: Ctx) -> AppResult<Json<serde_json::Value>> {
+pub async fn record_anchor(State(s): State<AppState>, ctx: Ctx) -> AppResult<Json<AnchorDto>> {
     let a = app::record_anchor(&s, &ctx.me()?.scope).await?;
-    Ok(Json(
-        serde_json::json!({"id": a.id, "seq": a.seq, "hash": a.hash, "recorded": cst_from_ms(a.recorded_ms).format(&time::format_description::well_known::Rfc3339).unwrap_or_default(), "by": a.recorded_by}),
-    ))
+    let recorded = cst_from_ms(a.recorded_ms).format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
+    Ok(Json(AnchorDto { id: a.id, seq: a.seq, hash: a.hash, recorded, by: a.recorded_by }))
 }

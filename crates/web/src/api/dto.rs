@@ -515,3 +515,509 @@ pub struct OutboxDto {
     pub failed: i64,
     pub undelivered: Vec<MailDto>,
 }
+
+// ---- Schemas of the OpenAPI document only ----------------------------------------------------
+
+/// A day as the database rows serialize it: [year, day of the year] (1 January is day 1).
+pub struct YearDay;
+
+impl utoipa::PartialSchema for YearDay {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
+        ArrayBuilder::new()
+            .items(ObjectBuilder::new().schema_type(Type::Integer).format(Some(utoipa::openapi::SchemaFormat::KnownFormat(utoipa::openapi::KnownFormat::Int64))))
+            .min_items(Some(2))
+            .max_items(Some(2))
+            .description(Some("[year, day of the year]: the day as its row serializes it"))
+            .into()
+    }
+}
+
+impl ToSchema for YearDay {}
+
+/// A file part of a multipart upload.
+pub struct FilePart;
+
+impl utoipa::PartialSchema for FilePart {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        ObjectBuilder::new().schema_type(Type::String).content_media_type("application/octet-stream").description(Some("The file's bytes, with its file name")).into()
+    }
+}
+
+impl ToSchema for FilePart {}
+
+/// The multipart/form-data body of a roster upload.
+#[derive(ToSchema)]
+pub struct ImportUpload {
+    /// The roster, .xlsx or .csv.
+    #[schema(value_type = FilePart)]
+    pub file: (),
+    /// The Party organization the roster goes into (one of root_org, root_unit).
+    pub root_org: Option<i64>,
+    /// The unit the roster goes into.
+    pub root_unit: Option<i64>,
+}
+
+/// The multipart/form-data body of a task's submission.
+#[derive(ToSchema)]
+pub struct TaskSubmission {
+    /// Files handed in (repeat the part for several).
+    #[schema(value_type = Vec<FilePart>)]
+    pub files: (),
+    /// The text handed in.
+    pub body: Option<String>,
+    /// The number handed in (a task that asks for one).
+    pub number: Option<String>,
+    /// The number of checklist items of the task.
+    pub items: Option<i64>,
+    /// The index of a checked item, from 0 (repeat the part for several).
+    pub check: Option<Vec<i64>>,
+}
+
+// ---- Campaigns, tasks, reviews and notifications ----------------------------------------------
+
+/// A campaign (its plan's source stays on the server).
+#[derive(ToSchema)]
+pub struct CampaignDto {
+    pub id: i64,
+    pub code: String,
+    pub title: String,
+    pub year: i64,
+    pub office_unit_id: Option<i64>,
+    /// The SHA-256 of the plan as uploaded.
+    pub plan_sha256: String,
+    /// active or archived
+    pub state: String,
+    /// Milliseconds since 1970.
+    pub created_ms: i64,
+    pub closed_ms: Option<i64>,
+}
+
+/// A task in a list: what is owed, by when, and what the caller may do with it.
+#[derive(Serialize, ToSchema)]
+pub struct TaskLineDto {
+    pub id: i64,
+    pub campaign_id: i64,
+    pub template_id: i64,
+    pub code: String,
+    pub item: Option<i64>,
+    pub title: String,
+    /// The owner's name.
+    pub owner: String,
+    pub org_id: Option<i64>,
+    pub unit_id: Option<i64>,
+    pub person_id: Option<i64>,
+    /// open, submitted, returned or accepted
+    pub state: String,
+    /// The date in force (an extension or a resubmission's date when there is one).
+    pub due: Option<String>,
+    pub wording: Option<String>,
+    pub days_left: Option<i64>,
+    pub overdue: bool,
+    pub late: bool,
+    pub first_submitted: Option<String>,
+    pub extended_due: Option<String>,
+    pub resubmit_due: Option<String>,
+    pub can_submit: bool,
+    pub can_review: bool,
+}
+
+/// A submission of a task.
+#[derive(ToSchema)]
+pub struct SubmissionDto {
+    pub id: i64,
+    pub body: Option<String>,
+    pub number_value: Option<String>,
+    /// The checked items, as a JSON array of booleans.
+    pub checklist_json: Option<String>,
+    pub submitted_by: String,
+    pub submitted_ms: i64,
+}
+
+/// A file handed in with a submission (download it from /attachments/{id}).
+#[derive(ToSchema)]
+pub struct AttachmentDto {
+    pub id: i64,
+    pub submission_id: i64,
+    pub filename: String,
+    pub content_type: String,
+    pub size: i64,
+    pub sha256: String,
+}
+
+/// A reviewer's decision on a task.
+#[derive(ToSchema)]
+pub struct TaskReviewDto {
+    /// accept, return or extend
+    pub action: String,
+    pub comment: Option<String>,
+    #[schema(value_type = Option<YearDay>)]
+    pub new_due: Option<()>,
+    pub reviewer: String,
+    pub at_ms: i64,
+}
+
+/// A task with its history.
+#[derive(Serialize, ToSchema)]
+pub struct TaskDetailDto {
+    #[serde(flatten)]
+    pub line: TaskLineDto,
+    #[schema(value_type = Vec<SubmissionDto>)]
+    pub submissions: Vec<pacesetter_store::task::SubmissionRow>,
+    #[schema(value_type = Vec<AttachmentDto>)]
+    pub files: Vec<pacesetter_store::task::AttachmentMeta>,
+    #[schema(value_type = Vec<TaskReviewDto>)]
+    pub reviews: Vec<pacesetter_store::task::ReviewRow>,
+}
+
+/// A reviewer's decision: accept, return (with a comment, and resubmit_by) or extend (until,
+/// with a reason).
+#[derive(Deserialize, ToSchema)]
+pub struct TaskDecisionRequest {
+    /// accept, return or extend
+    pub action: String,
+    pub comment: Option<String>,
+    /// The date a returned task is due again (YYYY-MM-DD).
+    pub resubmit_by: Option<String>,
+    /// The new due date of an extension (YYYY-MM-DD).
+    pub until: Option<String>,
+    /// Why the task is extended.
+    pub reason: Option<String>,
+}
+
+/// Accept or return several tasks, each checked on its own.
+#[derive(Deserialize, ToSchema)]
+pub struct BatchDecisionRequest {
+    /// Between 1 and 1000 task ids.
+    pub ids: Vec<i64>,
+    /// accept or return
+    pub action: String,
+    pub comment: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct BatchResultDto {
+    /// How many tasks were decided.
+    pub done: usize,
+    /// Why each of the others was not, in the caller's language.
+    pub failed: Vec<String>,
+}
+
+/// Counts of a group of tasks.
+#[derive(ToSchema)]
+pub struct FactsDto {
+    pub total: i64,
+    pub open: i64,
+    pub submitted: i64,
+    pub returned: i64,
+    pub accepted: i64,
+    pub overdue: i64,
+    pub late: i64,
+}
+
+/// One row of a dashboard.
+#[derive(Serialize, ToSchema)]
+pub struct DashRowDto {
+    pub name: String,
+    #[schema(value_type = FactsDto)]
+    pub facts: pacesetter_store::dashboard::Facts,
+    /// Percent accepted, to one decimal.
+    pub completion: f64,
+    /// The API address of the tasks behind the row.
+    pub tasks: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DashboardDto {
+    /// The node rolled up below (none for the caller's whole scope).
+    pub node: Option<NamedId>,
+    pub total: DashRowDto,
+    pub by_item: Vec<DashRowDto>,
+    pub by_child: Vec<DashRowDto>,
+}
+
+/// A notification.
+#[derive(ToSchema)]
+pub struct NotificationDto {
+    pub id: i64,
+    pub kind: String,
+    pub task_id: Option<i64>,
+    pub zh: String,
+    pub en: String,
+    pub created_ms: i64,
+    pub read_ms: Option<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct NotificationsDto {
+    pub unread: i64,
+    /// The latest 200, newest first.
+    #[schema(value_type = Vec<NotificationDto>)]
+    pub items: Vec<pacesetter_store::notify::NotificationRow>,
+}
+
+// ---- Commitments --------------------------------------------------------------------------------
+
+/// A commitment task the caller owes, with the ids of its commitments.
+#[derive(Serialize, ToSchema)]
+pub struct OwedCommitmentsDto {
+    pub task_id: i64,
+    /// person, org or unit
+    pub owner_kind: String,
+    pub owner_name: String,
+    pub task_state: String,
+    pub commitments: Vec<i64>,
+}
+
+/// A commitment's satisfaction figures from its evaluation: shown, or not (under the minimum of
+/// an anonymous evaluation, or not evaluated).
+#[derive(Serialize, ToSchema)]
+pub struct CommitmentRateDto {
+    pub shown: bool,
+    /// When not shown: whether it is for having too few answers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub under_minimum: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub satisfied: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fairly: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dissatisfied: Option<u64>,
+    /// Valid answers (the three above together).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub valid: Option<u64>,
+    /// The rate as shown, such as 95.00%.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub percent: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CommitmentDto {
+    pub id: i64,
+    pub task_id: i64,
+    /// person, org or unit
+    pub owner_kind: String,
+    pub owner_name: String,
+    /// The organization whose board shows it.
+    pub org_id: Option<i64>,
+    pub org_name: Option<String>,
+    pub requirement_id: Option<i64>,
+    pub category: String,
+    pub content: String,
+    pub measures: String,
+    pub target: String,
+    pub due: String,
+    /// draft, under_review, returned, approved, in_progress or fulfilled
+    pub state: String,
+    pub percent: i64,
+    pub version: i64,
+    pub amendment_pending: bool,
+    pub overdue: bool,
+    pub late: bool,
+    pub rate: CommitmentRateDto,
+}
+
+// ---- Surveys --------------------------------------------------------------------------------------
+
+/// A survey answered through the API.
+#[derive(Serialize, ToSchema)]
+pub struct AnswerAccepted {
+    /// The response's random id.
+    pub id: String,
+}
+
+/// An answer that replaced the caller's earlier one (a survey that allows it).
+#[derive(Serialize, ToSchema)]
+pub struct AnswerReplaced {
+    pub replaced: bool,
+}
+
+/// One question's counts.
+#[derive(Serialize, ToSchema)]
+pub struct QuestionCountsDto {
+    pub code: String,
+    /// Responses that answered the question.
+    pub answered: u64,
+    /// Per option or scale point (for a matrix, over all items).
+    pub counts: Vec<u64>,
+    /// A matrix's counts per item.
+    pub items: Vec<Vec<u64>>,
+}
+
+/// The figures of a set of responses.
+#[derive(Serialize, ToSchema)]
+pub struct TallyDto {
+    pub responses: u64,
+    pub satisfied: u64,
+    pub fairly_satisfied: u64,
+    pub dissatisfied: u64,
+    /// The satisfaction rate in percent with two decimals (none without valid answers).
+    pub rate: Option<String>,
+    pub questions: Vec<QuestionCountsDto>,
+}
+
+/// A target: its figures, or none when it has too few responses to show.
+#[derive(Serialize, ToSchema)]
+pub struct TargetFiguresDto {
+    pub id: i64,
+    pub label: String,
+    pub figures: Option<TallyDto>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ChannelCountDto {
+    /// login, link, paper and so on
+    pub channel: String,
+    /// None when the channel's count is under the minimum.
+    pub responses: Option<u64>,
+}
+
+/// Who was invited and who answered, per top node of either tree.
+#[derive(Serialize, ToSchema)]
+pub struct ParticipationDto {
+    /// party or admin
+    pub tree: String,
+    pub name: String,
+    pub invited: u64,
+    /// None when it would single out fewer than the minimum.
+    pub answered: Option<u64>,
+}
+
+/// A survey's published results.
+#[derive(Serialize, ToSchema)]
+pub struct SurveyResultsDto {
+    /// The survey's id.
+    pub survey: i64,
+    pub title: String,
+    pub anonymous: bool,
+    /// The fewest responses a figure of an anonymous survey shows.
+    pub min_group: u64,
+    /// How the satisfaction rate is counted, in the caller's language.
+    pub rate_definition: String,
+    /// Over the shown targets (and the others together); none under the minimum.
+    pub total: Option<TallyDto>,
+    pub targets: Vec<TargetFiguresDto>,
+    /// How many targets show no figures of their own.
+    pub hidden_targets: usize,
+    /// The hidden targets together, when they reach the minimum.
+    pub others: Option<TallyDto>,
+    /// Whether responses about hidden targets are left out of every figure.
+    pub left_out: bool,
+    pub channels: Vec<ChannelCountDto>,
+    pub participation: Vec<ParticipationDto>,
+}
+
+// ---- Selections and appraisals ----------------------------------------------------------------------
+
+/// A candidate on the ballot.
+#[derive(Serialize, ToSchema)]
+pub struct CandidateDto {
+    pub id: i64,
+    pub name: String,
+    /// person, org or unit
+    pub kind: String,
+}
+
+/// Where the caller stands in a ballot.
+#[derive(ToSchema)]
+pub struct MyBallotDto {
+    pub in_electorate: bool,
+    pub voted: bool,
+}
+
+/// A selection's result, each part as far as the caller may see it (null otherwise).
+#[derive(Serialize, ToSchema)]
+pub struct SelectionResultDto {
+    /// [nomination id, votes], best first (a ballot).
+    #[schema(value_type = Option<Vec<Vec<i64>>>)]
+    pub votes: Option<Vec<(i64, u64)>>,
+    /// [nomination id, score as text such as "92.50"], best first (a selection by scores).
+    #[schema(value_type = Option<Vec<Vec<serde_json::Value>>>)]
+    pub scores: Option<Vec<(i64, String)>>,
+    pub selected: Option<Vec<i64>>,
+    /// Those who moved up because a selected candidate was disqualified.
+    pub moved_up: Option<Vec<i64>>,
+    /// Tied across the line and not yet ordered by a decision.
+    pub tie_at_line: Option<Vec<i64>>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SelectionDto {
+    pub id: i64,
+    pub title: String,
+    pub category: String,
+    pub quota: i64,
+    pub stage: String,
+    pub nominate_until: String,
+    pub vote_from: String,
+    pub vote_until: String,
+    pub eligibility_hash: Option<String>,
+    pub electorate_hash: Option<String>,
+    pub electorate_size: i64,
+    /// How many have voted.
+    pub took_part: usize,
+    /// The names of those who voted, once counted, to whoever may see the totals.
+    pub voters: Option<Vec<String>>,
+    pub notice_from: Option<String>,
+    pub notice_until: Option<String>,
+    #[schema(value_type = MyBallotDto)]
+    pub me: pacesetter_store::selection::MyBallot,
+    /// The eligible candidates, from the vote on.
+    pub candidates: Vec<CandidateDto>,
+    pub result: Option<SelectionResultDto>,
+}
+
+/// A rater group's mean for a subject.
+#[derive(Serialize, ToSchema)]
+pub struct GroupMeanDto {
+    pub group: String,
+    /// How many rated (none under the minimum).
+    pub raters: Option<usize>,
+    pub under_minimum: bool,
+    pub mean: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AppraisalLineDto {
+    pub subject_id: i64,
+    pub person_id: Option<i64>,
+    pub name: String,
+    pub groups: Vec<GroupMeanDto>,
+    /// The combined score as published, such as 91.25.
+    pub score: Option<String>,
+    /// The combined score exactly, as a fraction n/d.
+    pub score_exact: Option<String>,
+    /// The groups whose weight was shared out among the others.
+    pub shared_out: Vec<String>,
+    pub advised: Option<String>,
+    pub grade: Option<String>,
+    pub rank: Option<usize>,
+    pub tied_at_line: bool,
+    pub within_quota: bool,
+    pub comments: Vec<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AppraisalResultsDto {
+    pub id: i64,
+    pub title: String,
+    /// The kind of subject: window, org or member.
+    pub kind: String,
+    pub quota: Option<i64>,
+    pub results: Vec<AppraisalLineDto>,
+}
+
+/// An anchor of the audit chain: keep a copy off the server.
+#[derive(Serialize, ToSchema)]
+pub struct AnchorDto {
+    pub id: i64,
+    /// The number of the latest entry.
+    pub seq: i64,
+    /// The latest entry's hash.
+    pub hash: String,
+    /// When it was recorded (RFC 3339, China Standard Time).
+    pub recorded: String,
+    /// Who recorded it.
+    pub by: String,
+}

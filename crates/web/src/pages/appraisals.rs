@@ -6,6 +6,7 @@
 //! opens a follow-up case for the secondary organization.
 
 use super::{FormState, Layout, conflict_form, field, form_map, render_status, see_other};
+use crate::api::dto::{AppraisalLineDto, AppraisalResultsDto, GroupMeanDto};
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::export::Sheet;
@@ -388,27 +389,30 @@ pub async fn api_results(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64
     let r = ap::round(&mut c, id).await?;
     let (results, ranking) = ap::results(&mut c, &r).await?;
     let lines = lines_for(scope, &r, results, &ranking);
-    let out: Vec<serde_json::Value> = lines
+    let out: Vec<AppraisalLineDto> = lines
         .iter()
-        .map(|l| {
-            serde_json::json!({
-                "subject_id": l.x.subject.id,
-                "person_id": l.x.subject.person_id,
-                "name": l.x.subject.name,
-                "groups": l.x.groups.iter().map(|(g, n, mean)| serde_json::json!({"group": g.code(), "raters": n, "under_minimum": n.is_none(), "mean": mean.map(|m| m.published())})).collect::<Vec<_>>(),
-                "score": l.x.combined.as_ref().map(|c| c.score.published()),
-                "score_exact": l.x.combined.as_ref().map(|c| format!("{}/{}", c.score.num, c.score.den)),
-                "shared_out": l.x.combined.as_ref().map(|c| c.shared_out.iter().map(|g| g.code()).collect::<Vec<_>>()).unwrap_or_default(),
-                "advised": l.x.advised,
-                "grade": l.x.grade.as_ref().map(|g| g.grade.clone()),
-                "rank": l.rank,
-                "tied_at_line": l.tied,
-                "within_quota": l.in_quota,
-                "comments": l.x.comments,
-            })
+        .map(|l| AppraisalLineDto {
+            subject_id: l.x.subject.id,
+            person_id: l.x.subject.person_id,
+            name: l.x.subject.name.clone(),
+            groups: l
+                .x
+                .groups
+                .iter()
+                .map(|(g, n, mean)| GroupMeanDto { group: g.code().to_string(), raters: *n, under_minimum: n.is_none(), mean: mean.map(|m| m.published()) })
+                .collect(),
+            score: l.x.combined.as_ref().map(|c| c.score.published()),
+            score_exact: l.x.combined.as_ref().map(|c| format!("{}/{}", c.score.num, c.score.den)),
+            shared_out: l.x.combined.as_ref().map(|c| c.shared_out.iter().map(|g| g.code().to_string()).collect()).unwrap_or_default(),
+            advised: l.x.advised.clone(),
+            grade: l.x.grade.as_ref().map(|g| g.grade.clone()),
+            rank: l.rank,
+            tied_at_line: l.tied,
+            within_quota: l.in_quota,
+            comments: l.x.comments.clone(),
         })
         .collect();
-    Ok(Json(serde_json::json!({"id": r.id, "title": r.title, "kind": r.subject_kind, "quota": r.quota, "results": out})).into_response())
+    Ok(Json(AppraisalResultsDto { id: r.id, title: r.title.clone(), kind: r.subject_kind.clone(), quota: r.quota, results: out }).into_response())
 }
 
 pub async fn export(State(s): State<AppState>, ctx: Ctx, Path((id, file)): Path<(i64, String)>) -> AppResult<Response> {

@@ -4,6 +4,7 @@
 //! roll-up over both trees, and exports.
 
 use super::{FormState, Layout, conflict_form, field, form_map, render, render_status, see_other};
+use crate::api::dto::{CommitmentDto, CommitmentRateDto, OwedCommitmentsDto};
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::export::Sheet;
@@ -1136,23 +1137,43 @@ pub async fn board_pdf(State(s): State<AppState>, ctx: Ctx, Path(org): Path<i64>
 
 // ---- JSON ------------------------------------------------------------------------------------
 
-fn rate_json(rates: &TargetRates, id: i64) -> serde_json::Value {
+fn rate_dto(rates: &TargetRates, id: i64) -> CommitmentRateDto {
     match rates.get(id) {
-        Some(r) => {
-            serde_json::json!({"shown": true, "satisfied": r.satisfied, "fairly": r.fairly, "dissatisfied": r.dissatisfied, "valid": r.valid(), "percent": sv::fmt_percent(r.percent())})
-        }
-        None => serde_json::json!({"shown": false, "under_minimum": rates.is_hidden(id)}),
+        Some(r) => CommitmentRateDto {
+            shown: true,
+            under_minimum: None,
+            satisfied: Some(r.satisfied),
+            fairly: Some(r.fairly),
+            dissatisfied: Some(r.dissatisfied),
+            valid: Some(r.valid()),
+            percent: Some(sv::fmt_percent(r.percent())),
+        },
+        None => CommitmentRateDto { shown: false, under_minimum: Some(rates.is_hidden(id)), satisfied: None, fairly: None, dissatisfied: None, valid: None, percent: None },
     }
 }
 
-fn line_json(l: &CommitmentRow, rates: &TargetRates) -> serde_json::Value {
-    serde_json::json!({
-        "id": l.id, "task_id": l.task_id, "owner_kind": l.owner_kind(), "owner_name": l.owner_name, "org_id": l.board_org_id, "org_name": l.org_name,
-        "requirement_id": l.requirement_id, "category": l.category, "content": l.content, "measures": l.measures, "target": l.target,
-        "due": iso(l.due), "state": l.state, "percent": l.percent, "version": l.version, "amendment_pending": l.pending_revision.is_some(),
-        "overdue": l.overdue(today()), "late": l.late(),
-        "rate": rate_json(rates, l.id),
-    })
+fn line_dto(l: &CommitmentRow, rates: &TargetRates) -> CommitmentDto {
+    CommitmentDto {
+        id: l.id,
+        task_id: l.task_id,
+        owner_kind: l.owner_kind().to_string(),
+        owner_name: l.owner_name.clone(),
+        org_id: l.board_org_id,
+        org_name: l.org_name.clone(),
+        requirement_id: l.requirement_id,
+        category: l.category.clone(),
+        content: l.content.clone(),
+        measures: l.measures.clone(),
+        target: l.target.clone(),
+        due: iso(l.due),
+        state: l.state.clone(),
+        percent: l.percent,
+        version: l.version,
+        amendment_pending: l.pending_revision.is_some(),
+        overdue: l.overdue(today()),
+        late: l.late(),
+        rate: rate_dto(rates, l.id),
+    }
 }
 
 /// The commitment tasks the caller owes, each with its commitments.
@@ -1163,7 +1184,13 @@ pub async fn api_mine(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response
     let mut out = Vec::new();
     for t in cm::my_tasks(&mut c, scope, camp.id).await? {
         let items = cm::list(&mut c, scope, &Filter { campaign: Some(camp.id), task: Some(t.id), ..Default::default() }).await?;
-        out.push(serde_json::json!({"task_id": t.id, "owner_kind": t.owner_kind(), "owner_name": t.owner_name, "task_state": t.state, "commitments": items.iter().map(|i| i.id).collect::<Vec<_>>()}));
+        out.push(OwedCommitmentsDto {
+            task_id: t.id,
+            owner_kind: t.owner_kind().to_string(),
+            owner_name: t.owner_name,
+            task_state: t.state,
+            commitments: items.iter().map(|i| i.id).collect(),
+        });
     }
     Ok(axum::Json(out).into_response())
 }
@@ -1176,7 +1203,7 @@ pub async fn api_list(State(s): State<AppState>, ctx: Ctx, Query(q): Query<ListQ
     let f = filter_of(&mut c, camp.id, &q).await?;
     let rows = cm::list(&mut c, scope, &f).await?;
     let rates = cm::rates(&mut c, camp.id).await?;
-    Ok(axum::Json(rows.iter().map(|r| line_json(r, &rates)).collect::<Vec<_>>()).into_response())
+    Ok(axum::Json(rows.iter().map(|r| line_dto(r, &rates)).collect::<Vec<_>>()).into_response())
 }
 
 /// One commitment with its satisfaction figures.
@@ -1185,5 +1212,5 @@ pub async fn api_get(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -
     let mut c = s.store.read().await?;
     let (row, _) = readable(&mut c, scope, id).await?;
     let rates = cm::rates(&mut c, row.campaign_id).await?;
-    Ok(axum::Json(line_json(&row, &rates)).into_response())
+    Ok(axum::Json(line_dto(&row, &rates)).into_response())
 }

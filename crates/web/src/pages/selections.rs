@@ -6,6 +6,7 @@
 //! commendation list, and the auditor's bundle.
 
 use super::{FormState, Layout, conflict_form, field, form_map, render_status, see_other};
+use crate::api::dto::{CandidateDto, SelectionDto, SelectionResultDto};
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::export::Sheet;
@@ -561,42 +562,43 @@ pub async fn api_get(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -
     let took_part = sel::voters(&mut c, id).await?;
     let totals = office || (stage >= Stage::Counted && my.in_electorate && took_part.len() as i64 >= MIN_ELECTORATE);
     let noms = sel::nominations(&mut c, id).await?;
-    let eligible: Vec<serde_json::Value> = if stage >= Stage::Voting {
-        noms.iter().filter(|n| n.state() == NominationState::Eligible).map(|n| serde_json::json!({"id": n.id, "name": n.name, "kind": n.kind})).collect()
+    let eligible: Vec<CandidateDto> = if stage >= Stage::Voting {
+        noms.iter().filter(|n| n.state() == NominationState::Eligible).map(|n| CandidateDto { id: n.id, name: n.name.clone(), kind: n.kind.clone() }).collect()
     } else {
         Vec::new()
     };
     let outcome = sel::outcome(&mut c, &row).await?;
     let result = outcome.map(|o| {
         let published = stage >= Stage::Notice || office;
-        serde_json::json!({
-            "votes": if totals && row.is_ballot() { serde_json::json!(o.order.iter().map(|(id, f)| (*id, f.num as u64)).collect::<Vec<_>>()) } else { serde_json::Value::Null },
-            "scores": if totals && !row.is_ballot() { serde_json::json!(o.order.iter().map(|(id, f)| (*id, f.published())).collect::<Vec<_>>()) } else { serde_json::Value::Null },
-            "selected": if published || totals { serde_json::to_value(&o.selected).unwrap_or_default() } else { serde_json::Value::Null },
-            "moved_up": if published { serde_json::to_value(&o.moved_up).unwrap_or_default() } else { serde_json::Value::Null },
-            "tie_at_line": if office { serde_json::to_value(&o.tie_at_line).unwrap_or_default() } else { serde_json::Value::Null },
-        })
+        SelectionResultDto {
+            votes: (totals && row.is_ballot()).then(|| o.order.iter().map(|(id, f)| (*id, f.num as u64)).collect()),
+            scores: (totals && !row.is_ballot()).then(|| o.order.iter().map(|(id, f)| (*id, f.published())).collect()),
+            selected: (published || totals).then(|| o.selected.clone()),
+            moved_up: published.then(|| o.moved_up.clone()),
+            tie_at_line: office.then(|| o.tie_at_line.clone()),
+        }
     });
-    Ok(Json(serde_json::json!({
-        "id": row.id,
-        "title": row.title,
-        "category": row.category_code,
-        "quota": row.quota,
-        "stage": row.stage,
-        "nominate_until": iso(row.nominate_until),
-        "vote_from": iso(row.vote_from),
-        "vote_until": iso(row.vote_until),
-        "eligibility_hash": row.eligibility_hash,
-        "electorate_hash": row.electorate_hash,
-        "electorate_size": row.electorate_size,
-        "took_part": took_part.len(),
-        "voters": if totals && stage >= Stage::Counted && anonymity::may_show(took_part.len() as u64) { serde_json::to_value(took_part.iter().map(|v| &v.name).collect::<Vec<_>>()).unwrap_or_default() } else { serde_json::Value::Null },
-        "notice_from": row.notice_from.map(iso),
-        "notice_until": row.notice_until.map(iso),
-        "me": my,
-        "candidates": eligible,
-        "result": result,
-    }))
+    let voters = (totals && stage >= Stage::Counted && anonymity::may_show(took_part.len() as u64)).then(|| took_part.iter().map(|v| v.name.clone()).collect());
+    Ok(Json(SelectionDto {
+        id: row.id,
+        title: row.title.clone(),
+        category: row.category_code.clone(),
+        quota: row.quota,
+        stage: row.stage.clone(),
+        nominate_until: iso(row.nominate_until),
+        vote_from: iso(row.vote_from),
+        vote_until: iso(row.vote_until),
+        eligibility_hash: row.eligibility_hash.clone(),
+        electorate_hash: row.electorate_hash.clone(),
+        electorate_size: row.electorate_size,
+        took_part: took_part.len(),
+        voters,
+        notice_from: row.notice_from.map(iso),
+        notice_until: row.notice_until.map(iso),
+        me: my,
+        candidates: eligible,
+        result,
+    })
     .into_response())
 }
 

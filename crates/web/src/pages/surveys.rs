@@ -2,6 +2,7 @@
 //! answer form (logged in, or through a single-use link), and the results with their exports.
 
 use super::{FormState, Layout, field, form_map, render, render_status, see_other};
+use crate::api::dto::{AnswerAccepted, AnswerReplaced, ChannelCountDto, ParticipationDto, QuestionCountsDto, SurveyResultsDto, TallyDto, TargetFiguresDto};
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::export::Sheet;
@@ -735,8 +736,8 @@ pub struct ResponseIn {
 
 fn api_outcome(o: Outcome) -> AppResult<Response> {
     match o {
-        Outcome::Accepted(id) => Ok((StatusCode::CREATED, Json(serde_json::json!({"id": id}))).into_response()),
-        Outcome::Replaced => Ok((StatusCode::OK, Json(serde_json::json!({"replaced": true}))).into_response()),
+        Outcome::Accepted(id) => Ok((StatusCode::CREATED, Json(AnswerAccepted { id })).into_response()),
+        Outcome::Replaced => Ok((StatusCode::OK, Json(AnswerReplaced { replaced: true })).into_response()),
         Outcome::Duplicate => Err(duplicate()),
         Outcome::LinkSpent => Err(AppError::new(StatusCode::CONFLICT, "link_used", "该链接已使用或已作废", "This link has been used or revoked")),
         Outcome::Closed => Err(closed()),
@@ -1073,35 +1074,33 @@ pub async fn results(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Q
 }
 
 /// The published results as JSON: the same figures as the page, under the same minimum.
-pub async fn api_results(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<serde_json::Value>> {
+pub async fn api_results(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<SurveyResultsDto>> {
     let row = results_of(&s, &ctx, id).await?;
     let definition = row.questionnaire().rate_definition(ctx.lang);
     let mut c = s.store.read().await?;
     let r = results_model(&mut c, row).await?;
-    let tally_json = |t: &Tally| {
-        serde_json::json!({
-            "responses": t.responses,
-            "satisfied": t.rate.satisfied,
-            "fairly_satisfied": t.rate.fairly,
-            "dissatisfied": t.rate.dissatisfied,
-            "rate": t.rate.percent().map(|p| format!("{p:.2}")),
-            "questions": t.questions.iter().map(|q| serde_json::json!({"code": q.code, "answered": q.answered, "counts": q.counts, "items": q.items})).collect::<Vec<_>>(),
-        })
+    let tally_dto = |t: &Tally| TallyDto {
+        responses: t.responses,
+        satisfied: t.rate.satisfied,
+        fairly_satisfied: t.rate.fairly,
+        dissatisfied: t.rate.dissatisfied,
+        rate: t.rate.percent().map(|p| format!("{p:.2}")),
+        questions: t.questions.iter().map(|q| QuestionCountsDto { code: q.code.clone(), answered: q.answered, counts: q.counts.clone(), items: q.items.clone() }).collect(),
     };
-    Ok(Json(serde_json::json!({
-        "survey": r.row.id,
-        "title": r.row.title,
-        "anonymous": r.row.anonymous,
-        "min_group": anonymity::MIN_GROUP,
-        "rate_definition": definition,
-        "total": r.published.total.as_ref().map(tally_json),
-        "targets": r.published.targets.iter().map(|t| serde_json::json!({"id": t.id, "label": t.label, "figures": t.tally.as_ref().map(tally_json)})).collect::<Vec<_>>(),
-        "hidden_targets": r.published.hidden,
-        "others": r.published.others.as_ref().map(tally_json),
-        "left_out": r.published.left_out,
-        "channels": r.channels.iter().map(|(c, n)| serde_json::json!({"channel": c, "responses": n})).collect::<Vec<_>>(),
-        "participation": r.rates.iter().map(|x| serde_json::json!({"tree": x.tree, "name": x.name, "invited": x.invited, "answered": x.answered})).collect::<Vec<_>>(),
-    })))
+    Ok(Json(SurveyResultsDto {
+        survey: r.row.id,
+        title: r.row.title.clone(),
+        anonymous: r.row.anonymous,
+        min_group: anonymity::MIN_GROUP,
+        rate_definition: definition,
+        total: r.published.total.as_ref().map(tally_dto),
+        targets: r.published.targets.iter().map(|t| TargetFiguresDto { id: t.id, label: t.label.clone(), figures: t.tally.as_ref().map(tally_dto) }).collect(),
+        hidden_targets: r.published.hidden,
+        others: r.published.others.as_ref().map(tally_dto),
+        left_out: r.published.left_out,
+        channels: r.channels.iter().map(|(c, n)| ChannelCountDto { channel: c.clone(), responses: *n }).collect(),
+        participation: r.rates.iter().map(|x| ParticipationDto { tree: x.tree.to_string(), name: x.name.clone(), invited: x.invited, answered: x.answered }).collect(),
+    }))
 }
 
 /// Raw responses (.xlsx or CSV with BOM), in the order of their random ids, to the survey's

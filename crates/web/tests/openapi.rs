@@ -1,0 +1,287 @@
+//! The OpenAPI document as served: valid OpenAPI 3.1 by a standard validator (Python's
+//! openapi-spec-validator, which .ci/run installs), and every API operation documents its
+//! parameters, body and responses, so generators and fuzzers can take it.
+
+mod common;
+
+use common::{Backend, spawn};
+use pacesetter_web::routes::Access;
+use serde_json::Value;
+use std::process::Command;
+
+/// Validates the document with every error listed; prints "errors: N" and one line per error.
+const VALIDATE: &str = r#"
+import json, sys
+spec = json.load(open(sys.argv[1]))
+try:
+    from openapi_spec_validator import OpenAPIV31SpecValidator
+    errors = list(OpenAPIV31SpecValidator(spec).iter_errors())
+except ImportError:
+    from openapi_spec_validator import validate
+    try:
+        validate(spec)
+        errors = []
+    except Exception as e:
+        errors = [e]
+for e in errors:
+    path = "/".join(str(p) for p in getattr(e, "absolute_path", []) or [])
+    print(f"{path}: {getattr(e, 'message', e)}")
+print(f"errors: {len(errors)}")
+sys.exit(1 if errors else 0)
+"#;
+
+/// Whether the validator can run here: under CI=true it must, elsewhere a missing one skips.
+fn validator_present() -> bool {
+    let ok = Command::new("python3").args(["-c", "import openapi_spec_validator"]).output().is_ok_and(|o| o.status.success());
+    if !ok {
+        assert!(
+            !std::env::var("CI").is_ok_and(|v| v == "true" || v == "1"),
+            "CI=true but python3 cannot import openapi_spec_validator (.ci/run installs it: python3 -m pip install openapi-spec-validator)"
+        );
+        eprintln!("skipped: python3 cannot import openapi_spec_validator (pip install openapi-spec-validator)");
+    }
+    ok
+}
+
+async fn served_document() -> Value {
+    let app = spawn(Backend::Sqlite).await.unwrap();
+    let r = reqwest::get(app.url("/api/openapi.json")).await.unwrap();
+    assert_eq!(r.status(), 200);
+    let doc: Value = r.json().await.unwrap();
+    // PACESETTER_OPENAPI_OUT=file keeps a copy, for a generator or another validator.
+    if let Some(out) = std::env::var_os("PACESETTER_OPENAPI_OUT") {
+        std::fs::write(out, serde_json::to_vec_pretty(&doc).unwrap()).unwrap();
+    }
+    doc
+}
+
+#[tokio::test]
+async fn the_served_document_is_valid_openapi_3_1() {
+    let doc = served_document().await;
+    assert!(doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.1.")), "openapi: {}", doc["openapi"]);
+    if !validator_present() {
+        return;
+    }
+    let file = std::env::temp_dir().join(format!("pacesetter-openapi-{}-{}.json", std::process::id(), common::rand_suffix()));
+    std::fs::write(&file, serde_json::to_vec_pretty(&doc).unwrap()).unwrap();
+    let out = Command::new("python3").arg("-c").arg(VALIDATE).arg(&file).output().expect("run python3");
+    let _ = std::fs::remove_file(&file);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "the OpenAPI document is not valid:\n{stdout}\n{stderr}");
+}
+
+/// POST operations of the API whose handler reads no body: the path says everything (they
+/// document an optional {}, as an unsafe request under /api is JSON).
+const NO_BODY: &[&str] = &["api_logout", "api_auditor_request", "api_import_commit", "api_import_discard", "api_delegation_end", "api_audit_anchor"];
+
+#[tokio::test]
+async fn every_api_operation_documents_its_parameters_body_and_responses() {
+    let doc = served_document().await;
+    let schemas = &doc["components"]["schemas"];
+    let mut seen = 0;
+    for route in pacesetter_web::routes::table() {
+        if !route.path.starts_with("/api/v1/") {
+            continue;
+        }
+        seen += 1;
+        let method = route.method.as_str().to_ascii_lowercase();
+        let what = format!("{} {} ({})", route.method, route.path, route.name);
+        let op = &doc["paths"][route.path][&method];
+        assert!(op.is_object(), "{what} is not in the document");
+        // Every parameter has a schema; path parameters are required and all named.
+        let params = op["parameters"].as_array().cloned().unwrap_or_default();
+        for p in &params {
+            assert!(p["schema"].is_object(), "{what}: parameter {} has no schema", p["name"]);
+            if p["in"] == "path" {
+                assert_eq!(p["required"], true, "{what}: path parameter {} is not required", p["name"]);
+            }
+        }
+        for seg in route.path.split('/') {
+            if let Some(name) = seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                assert!(params.iter().any(|p| p["in"] == "path" && p["name"] == name), "{what}: path parameter {name} is not documented");
+            }
+        }
+        // A body for every write: required where the handler reads one.
+        let writes = matches!(method.as_str(), "post" | "put" | "patch");
+        if writes {
+            let content = &op["requestBody"]["content"];
+            assert!(content.as_object().is_some_and(|c| !c.is_empty()), "{what} has no request body");
+            for (kind, media) in content.as_object().unwrap() {
+                assert!(media["schema"].is_object(), "{what}: request body {kind} has no schema");
+            }
+            let required = op["requestBody"]["required"] == true;
+            assert_eq!(required, !NO_BODY.contains(&route.name), "{what}: the body's required is {required}");
+            if content.get("multipart/form-data").is_some() {
+                assert!(params.iter().any(|p| p["in"] == "header" && p["name"] == "X-CSRF-Token"), "{what}: an upload needs X-CSRF-Token");
+            }
+        } else {
+            assert!(op["requestBody"].is_null(), "{what} takes no body but documents one");
+        }
+        // A success with content, or a 204; errors in the shared error shape.
+        let responses = op["responses"].as_object().unwrap_or_else(|| panic!("{what} has no responses"));
+        let success: Vec<_> = responses.iter().filter(|(code, _)| code.starts_with('2')).collect();
+        assert!(!success.is_empty(), "{what} has no 2xx response");
+        for (code, r) in &success {
+            if code.as_str() != "204" {
+                let content = r["content"].as_object().unwrap_or_else(|| panic!("{what}: response {code} has no content"));
+                assert!(content.values().all(|m| m["schema"].is_object()), "{what}: response {code} has content without a schema");
+            }
+        }
+        for (code, r) in responses.iter().filter(|(code, _)| code.starts_with('4')) {
+            assert_eq!(r["content"]["application/json"]["schema"]["$ref"], "#/components/schemas/Error", "{what}: response {code} is not the shared error");
+        }
+        if !matches!(route.access, Access::Public | Access::Token) {
+            assert!(responses.contains_key("401"), "{what} needs a login but documents no 401");
+        }
+        if route.path.contains('{') {
+            assert!(responses.contains_key("404"), "{what} names a record but documents no 404");
+        }
+    }
+    assert!(seen > 50, "only {seen} API routes");
+    // Every reference resolves.
+    let text = doc.to_string();
+    for part in text.split("\"#/components/schemas/").skip(1) {
+        let name = &part[..part.find('"').unwrap()];
+        assert!(schemas[name].is_object(), "#/components/schemas/{name} is referred to but not defined");
+    }
+    let error = &schemas["Error"]["properties"]["error"]["properties"];
+    for field in ["code", "message", "fields"] {
+        assert!(error[field].is_object(), "the Error schema has no {field}");
+    }
+}
+
+/// Checks real answers against the schemas the document gives them: each must validate (JSON
+/// Schema 2020-12, as OpenAPI 3.1 uses), and carry no field the schema does not name.
+const CONFORM: &str = r#"
+import json, sys
+from jsonschema import Draft202012Validator
+doc = json.load(open(sys.argv[1]))
+samples = json.load(open(sys.argv[2]))
+ops = {op["operationId"]: op for item in doc["paths"].values() for op in item.values() if isinstance(op, dict) and "operationId" in op}
+
+def resolve(s):
+    while "$ref" in s:
+        s = doc["components"]["schemas"][s["$ref"].split("/")[-1]]
+    return s
+
+def undocumented(value, schema, at):
+    s = resolve(schema)
+    if value is None:
+        return []
+    if "oneOf" in s or "anyOf" in s:
+        out = None
+        for branch in s.get("oneOf", s.get("anyOf")):
+            b = resolve(branch)
+            if b.get("type") == "null":
+                continue
+            found = undocumented(value, b, at)
+            out = found if out is None or len(found) < len(out) else out
+        return out or []
+    if isinstance(value, list):
+        return [x for i, v in enumerate(value) for x in undocumented(v, s.get("items", {}), f"{at}[{i}]")]
+    if isinstance(value, dict) and ("properties" in s or "allOf" in s):
+        props = dict(s.get("properties", {}))
+        for part in s.get("allOf", []):
+            props.update(resolve(part).get("properties", {}))
+        out = [f"{at}.{k}" for k in value if k not in props]
+        return out + [x for k, v in value.items() if k in props for x in undocumented(v, props[k], f"{at}.{k}")]
+    return []
+
+problems = []
+for op_id, status, body in samples:
+    content = ops[op_id]["responses"].get(str(status), {}).get("content", {})
+    if "application/json" not in content:
+        problems.append(f"{op_id}: status {status} is not documented with JSON")
+        continue
+    schema = dict(content["application/json"]["schema"], components=doc["components"])
+    for e in Draft202012Validator(schema).iter_errors(body):
+        problems.append(f"{op_id} {status}: {'/'.join(str(p) for p in e.absolute_path)}: {e.message[:300]}")
+    for extra in undocumented(body, content["application/json"]["schema"], op_id):
+        problems.append(f"{extra}: not in the schema")
+for p in problems:
+    print(p)
+print(f"checked {len(samples)} answers; problems: {len(problems)}")
+sys.exit(1 if problems else 0)
+"#;
+
+#[tokio::test]
+async fn api_answers_match_their_documented_schemas() {
+    if !validator_present() {
+        return;
+    }
+    let app = spawn(Backend::Sqlite).await.unwrap();
+    let doc: Value = reqwest::get(app.url("/api/openapi.json")).await.unwrap().json().await.unwrap();
+    let office = app.login("office").await;
+    let sec = app.login("orgsec").await;
+    let admin = app.login("admin").await;
+    let auditor = app.login("auditor").await;
+    let mut samples: Vec<(String, u16, Value)> = Vec::new();
+    async fn take(samples: &mut Vec<(String, u16, Value)>, op: &str, r: reqwest::Response) -> Value {
+        let status = r.status().as_u16();
+        let text = r.text().await.unwrap();
+        assert!((200..300).contains(&status), "{op}: {status} {text}");
+        let v: Value = serde_json::from_str(&text).unwrap_or_else(|_| panic!("{op}: not JSON: {text}"));
+        samples.push((op.to_string(), status, v.clone()));
+        v
+    }
+    // A task handed in and returned with a date, so its history has every part.
+    let tasks = take(&mut samples, "api_tasks", sec.get(app.url("/api/v1/tasks")).send().await.unwrap()).await;
+    let task = tasks.as_array().unwrap().iter().find(|t| t["code"] == "implementation-plan").expect("the demo's open task")["id"].as_i64().unwrap();
+    let token = app.csrf(&sec, "/home").await;
+    let form = reqwest::multipart::Form::new().part("files", reqwest::multipart::Part::bytes(b"%PDF-1.4\n% test\n".to_vec()).file_name("plan.pdf")).text("body", "the plan");
+    let r = sec.post(app.url(&format!("/api/v1/tasks/{task}/submit"))).header("x-csrf-token", token).multipart(form).send().await.unwrap();
+    take(&mut samples, "api_task_submit", r).await;
+    let by = (time::OffsetDateTime::now_utc().date() + time::Duration::days(30)).to_string();
+    let r =
+        office.post(app.url(&format!("/api/v1/tasks/{task}/review"))).json(&serde_json::json!({"action": "return", "comment": "more", "resubmit_by": by})).send().await.unwrap();
+    take(&mut samples, "api_task_review", r).await;
+    let campaigns = take(&mut samples, "api_campaigns", office.get(app.url("/api/v1/campaigns")).send().await.unwrap()).await;
+    let campaign = campaigns[0]["id"].as_i64().unwrap();
+    let people = take(&mut samples, "api_people", office.get(app.url("/api/v1/people?per_page=5")).send().await.unwrap()).await;
+    let person = people["items"][0]["id"].as_i64().unwrap();
+    let orgs = take(&mut samples, "api_orgs", office.get(app.url("/api/v1/orgs")).send().await.unwrap()).await;
+    let org = orgs[0]["id"].as_i64().unwrap();
+    let units = take(&mut samples, "api_units", office.get(app.url("/api/v1/units")).send().await.unwrap()).await;
+    let unit = units[0]["id"].as_i64().unwrap();
+    let accounts = take(&mut samples, "api_accounts", admin.get(app.url("/api/v1/accounts")).send().await.unwrap()).await;
+    let account = accounts["items"][0]["id"].as_i64().unwrap();
+    let commitments = take(&mut samples, "api_commitments", office.get(app.url("/api/v1/commitments")).send().await.unwrap()).await;
+    for (op, c, path) in [
+        ("api_me", &sec, "/api/v1/me".to_string()),
+        ("api_task", &sec, format!("/api/v1/tasks/{task}")),
+        ("api_notifications", &sec, "/api/v1/notifications".into()),
+        ("api_reviews", &office, "/api/v1/reviews".into()),
+        ("api_campaign_dashboard", &office, format!("/api/v1/campaigns/{campaign}/dashboard")),
+        ("api_commitments_mine", &sec, "/api/v1/commitments/mine".into()),
+        ("api_directory", &sec, "/api/v1/directory?q=%E7%8E%8B".into()),
+        ("api_person", &office, format!("/api/v1/people/{person}")),
+        ("api_org", &office, format!("/api/v1/orgs/{org}")),
+        ("api_unit", &office, format!("/api/v1/units/{unit}")),
+        ("api_org_delegations", &office, format!("/api/v1/orgs/{org}/delegations")),
+        ("api_account", &admin, format!("/api/v1/accounts/{account}")),
+        ("api_account_requests", &admin, "/api/v1/account-requests".into()),
+        ("api_relations", &office, "/api/v1/relations".into()),
+        ("api_relations_coverage", &office, "/api/v1/relations/coverage".into()),
+        ("api_outbox", &office, "/api/v1/outbox".into()),
+        ("api_audit", &auditor, "/api/v1/audit?per_page=20".into()),
+        ("api_audit_verify", &auditor, "/api/v1/audit/verify".into()),
+    ] {
+        take(&mut samples, op, c.get(app.url(&path)).send().await.unwrap()).await;
+    }
+    if let Some(id) = commitments.as_array().and_then(|a| a.first()).and_then(|c| c["id"].as_i64()) {
+        take(&mut samples, "api_commitment", office.get(app.url(&format!("/api/v1/commitments/{id}"))).send().await.unwrap()).await;
+    }
+    take(&mut samples, "api_audit_anchor", auditor.post(app.url("/api/v1/audit/anchors")).json(&serde_json::json!({})).send().await.unwrap()).await;
+
+    let dir = std::env::temp_dir();
+    let n = format!("{}-{}", std::process::id(), common::rand_suffix());
+    let (doc_file, samples_file) = (dir.join(format!("pacesetter-openapi-{n}.json")), dir.join(format!("pacesetter-answers-{n}.json")));
+    std::fs::write(&doc_file, serde_json::to_vec(&doc).unwrap()).unwrap();
+    std::fs::write(&samples_file, serde_json::to_vec(&samples).unwrap()).unwrap();
+    let out = Command::new("python3").arg("-c").arg(CONFORM).arg(&doc_file).arg(&samples_file).output().expect("run python3");
+    let _ = (std::fs::remove_file(&doc_file), std::fs::remove_file(&samples_file));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "answers that do not match the document:\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    eprintln!("{}", stdout.lines().last().unwrap_or_default());
+}
