@@ -42,4 +42,26 @@ id_type!(
     RelationId,
     /// A request to grant the auditor role, which takes two offices.
     AuditorRequestId,
+    /// A campaign (one year's plan).
+    CampaignId,
+    /// A task owed by an organization, unit or person.
+    TaskId,
+    /// A public commitment.
+    CommitmentId,
+    /// A survey.
+    SurveyId,
+    /// A two-party sample draw.
+    SampleId,
+    /// A service window's inspection.
+    InspectionId,
+    /// An appraisal round.
+    RoundId,
+    /// A subject of an appraisal round.
+    SubjectId,
+    /// A selection (an award category's nominations, ballot and count).
+    SelectionId,
+    /// A nomination in a selection.
+    NominationId,
+    /// An award in the register.
+    AwardId,
 );

@@ -1,0 +1,673 @@
+//! The first cases: trees, people, delegations, imports, tasks, standards and inspections,
+//! commitments and surveys.
+
+use super::common::{self, TestApp};
+use super::{Case, Fixture, form, reach};
+use serde_json::{Value, json};
+
+/// The library's first standard, made once.
+async fn library_standard(app: &TestApp, f: &Fixture) -> i64 {
+    let c = app.login("unithead").await;
+    let page = c.get(app.url(&format!("/units/{}/standards", f.library))).send().await.unwrap().text().await.unwrap();
+    if !page.contains("name=\"retire\"") {
+        let r = app.post_form(&c, &format!("/units/{}/standards", f.library), &[("item", "服务态度"), ("weight", "60")]).await;
+        assert_eq!(r.status(), 303);
+    }
+    let page = c.get(app.url(&format!("/units/{}/standards", f.library))).send().await.unwrap().text().await.unwrap();
+    let i = page.find("name=\"retire\" value=\"").unwrap() + "name=\"retire\" value=\"".len();
+    page[i..].chars().take_while(char::is_ascii_digit).collect::<String>().parse().unwrap()
+}
+
+/// A window survey of the library, made by its unit head; with `open`, its targets set, the
+/// unit head invited, and opened.
+async fn library_survey(app: &TestApp, f: &Fixture, n: usize, open: bool) -> i64 {
+    let c = app.login("unithead").await;
+    let r = app.post_form(&c, "/surveys", &[("template", "window-satisfaction"), ("owner", &f.library.to_string()), ("title", &format!("图书馆窗口测评{n}"))]).await;
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
+    let id: i64 = r.headers()["location"].to_str().unwrap().trim_start_matches("/surveys/").split('?').next().unwrap().parse().unwrap();
+    if open {
+        let me = app.get_json(&c, "/api/v1/me").await;
+        let number = app.get_json(&c, &format!("/api/v1/people/{}", me["person_id"])).await["number"].as_str().unwrap().to_string();
+        for (path, fields) in [("targets", vec![]), ("audience", vec![("mode", "numbers"), ("numbers", number.as_str())]), ("open", vec![])] {
+            let r = app.post_form(&c, &format!("/surveys/{id}/{path}"), &fields).await;
+            assert_eq!(r.status(), 303, "{path}: {}", r.text().await.unwrap());
+        }
+    }
+    id
+}
+
+/// A commitment of the demo member, a draft or approved by their branch secretary.
+async fn member_commitment(app: &TestApp, content: &str, approved: bool) -> i64 {
+    let c = app.login("member").await;
+    let mine = app.get_json(&c, "/api/v1/commitments/mine").await;
+    let task = mine.as_array().unwrap().iter().find(|t| t["owner_kind"] == "person").unwrap()["task_id"].as_i64().unwrap().to_string();
+    let fields = [
+        ("task", task.as_str()),
+        ("category", "学习提高"),
+        ("content", content),
+        ("measures", "按月落实"),
+        ("target", "完成"),
+        ("due", "2012-12-01"),
+        ("submit", if approved { "1" } else { "0" }),
+    ];
+    let r = app.post_form(&c, "/commitments", &fields).await;
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
+    let id: i64 = r.headers()["location"].to_str().unwrap().trim_start_matches("/commitments/").split('?').next().unwrap().parse().unwrap();
+    if approved {
+        let sec = app.login("branchsec").await;
+        let r = app.post_form(&sec, "/commitments/review", &[("ids", &id.to_string()), ("action", "approve")]).await;
+        assert_eq!(r.status(), 303);
+    }
+    id
+}
+
+/// Creates what a case needs beforehand, as the office, through the API.
+async fn office_post(app: &TestApp, path: &str, body: Value) -> Value {
+    let office = app.login("office").await;
+    let r = office.post(app.url(path)).json(&body).send().await.unwrap();
+    let status = r.status();
+    let text = r.text().await.unwrap();
+    assert!(status.is_success(), "setup POST {path}: {status} {text}");
+    serde_json::from_str(&text).unwrap()
+}
+
+async fn new_person_in_branch(app: &TestApp, f: &Fixture, number: &str) -> i64 {
+    let p = office_post(app, "/api/v1/people", json!({"name": "测试党员", "kind": "student", "number": number, "political_status": "01", "org_id": f.branch})).await;
+    p["id"].as_i64().unwrap()
+}
+
+pub async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Option<Case> {
+    let person_fields =
+        |number: &str| form(&[("name", "测试修改"), ("kind", "student"), ("number", number), ("political_status", "01"), ("gender", "female"), ("phone", "13807311234")]);
+    let uniq = format!("{:02}", n);
+    Some(match name {
+        "org_page" => {
+            Case { method: "GET", path: format!("/orgs/{}", f.branch), form: None, json: None, insider: "branchsec", outsider: "branchsec2", secret: f.branch_name.clone() }
+        }
+        "org_update" => Case {
+            method: "POST",
+            path: format!("/orgs/{}", f.branch),
+            form: form(&[("name", &f.branch_name), ("category", "student")]),
+            json: None,
+            insider: "branchsec",
+            outsider: "branchsec2",
+            secret: f.branch_name.clone(),
+        },
+        "org_create_child" => Case {
+            method: "POST",
+            path: format!("/orgs/{}/children", f.branch),
+            form: form(&[("kind", "group"), ("child_name", &format!("新党小组{uniq}"))]),
+            json: None,
+            insider: "branchsec",
+            outsider: "branchsec2",
+            secret: f.branch_name.clone(),
+        },
+        "org_move" | "api_org_move" => {
+            // A new branch with a group in the college; the college secretary moves the group.
+            let college = reach(app, "orgsec", "org").await;
+            let b1 =
+                office_post(app, &format!("/api/v1/orgs/{college}/children"), json!({"kind": "branch", "name": format!("移动测试支部甲{uniq}")})).await["id"].as_i64().unwrap();
+            let b2 =
+                office_post(app, &format!("/api/v1/orgs/{college}/children"), json!({"kind": "branch", "name": format!("移动测试支部乙{uniq}")})).await["id"].as_i64().unwrap();
+            let g = office_post(app, &format!("/api/v1/orgs/{b1}/children"), json!({"kind": "group", "name": "待移动党小组"})).await["id"].as_i64().unwrap();
+            if name == "org_move" {
+                Case {
+                    method: "POST",
+                    path: format!("/orgs/{g}/move"),
+                    form: form(&[("parent_id", &b2.to_string())]),
+                    json: None,
+                    insider: "orgsec",
+                    outsider: "branchsec2",
+                    secret: "待移动党小组".into(),
+                }
+            } else {
+                Case {
+                    method: "POST",
+                    path: format!("/api/v1/orgs/{g}/move"),
+                    form: None,
+                    json: Some(json!({"parent_id": b2})),
+                    insider: "orgsec",
+                    outsider: "branchsec2",
+                    secret: "待移动党小组".into(),
+                }
+            }
+        }
+        "org_close" | "api_org_close" => {
+            let g = office_post(app, &format!("/api/v1/orgs/{}/children", f.branch), json!({"kind": "group", "name": format!("待撤销党小组{uniq}")})).await["id"].as_i64().unwrap();
+            if name == "org_close" {
+                Case {
+                    method: "POST",
+                    path: format!("/orgs/{g}/close"),
+                    form: form(&[("confirm", "yes")]),
+                    json: None,
+                    insider: "branchsec",
+                    outsider: "branchsec2",
+                    secret: "待撤销党小组".into(),
+                }
+            } else {
+                Case {
+                    method: "POST",
+                    path: format!("/api/v1/orgs/{g}/close"),
+                    form: None,
+                    json: Some(json!({})),
+                    insider: "branchsec",
+                    outsider: "branchsec2",
+                    secret: "待撤销党小组".into(),
+                }
+            }
+        }
+        "unit_page" => Case { method: "GET", path: format!("/units/{}", f.class), form: None, json: None, insider: "cadre", outsider: "branchsec2", secret: String::new() },
+        "unit_update" => Case {
+            method: "POST",
+            path: format!("/units/{}", f.window),
+            form: form(&[("name", &format!("更名窗口{uniq}"))]),
+            json: None,
+            insider: "unithead",
+            outsider: "orgsec",
+            secret: String::new(),
+        },
+        "unit_create_child" => Case {
+            method: "POST",
+            path: format!("/units/{}/children", f.library),
+            form: form(&[("kind", "window"), ("child_name", &format!("新服务台{uniq}"))]),
+            json: None,
+            insider: "unithead",
+            outsider: "orgsec",
+            secret: String::new(),
+        },
+        "unit_move" | "api_unit_move" => {
+            let section =
+                office_post(app, &format!("/api/v1/units/{}/children", f.library), json!({"kind": "section", "name": format!("流通部{uniq}")})).await["id"].as_i64().unwrap();
+            let w =
+                office_post(app, &format!("/api/v1/units/{}/children", f.library), json!({"kind": "window", "name": format!("待移动窗口{uniq}")})).await["id"].as_i64().unwrap();
+            if name == "unit_move" {
+                Case {
+                    method: "POST",
+                    path: format!("/units/{w}/move"),
+                    form: form(&[("parent_id", &section.to_string())]),
+                    json: None,
+                    insider: "unithead",
+                    outsider: "orgsec",
+                    secret: "待移动窗口".into(),
+                }
+            } else {
+                Case {
+                    method: "POST",
+                    path: format!("/api/v1/units/{w}/move"),
+                    form: None,
+                    json: Some(json!({"parent_id": section})),
+                    insider: "unithead",
+                    outsider: "orgsec",
+                    secret: "待移动窗口".into(),
+                }
+            }
+        }
+        "unit_close" | "api_unit_close" => {
+            let w =
+                office_post(app, &format!("/api/v1/units/{}/children", f.library), json!({"kind": "window", "name": format!("待撤销窗口{uniq}")})).await["id"].as_i64().unwrap();
+            if name == "unit_close" {
+                Case {
+                    method: "POST",
+                    path: format!("/units/{w}/close"),
+                    form: form(&[("confirm", "yes")]),
+                    json: None,
+                    insider: "unithead",
+                    outsider: "orgsec",
+                    secret: "待撤销窗口".into(),
+                }
+            } else {
+                Case {
+                    method: "POST",
+                    path: format!("/api/v1/units/{w}/close"),
+                    form: None,
+                    json: Some(json!({})),
+                    insider: "unithead",
+                    outsider: "orgsec",
+                    secret: "待撤销窗口".into(),
+                }
+            }
+        }
+        "person_page" => {
+            Case { method: "GET", path: format!("/people/{}", f.member), form: None, json: None, insider: "branchsec", outsider: "branchsec2", secret: f.member_number.clone() }
+        }
+        "person_edit" => Case {
+            method: "GET",
+            path: format!("/people/{}/edit", f.member),
+            form: None,
+            json: None,
+            insider: "branchsec",
+            outsider: "branchsec2",
+            secret: f.member_number.clone(),
+        },
+        "person_update" => {
+            let number = format!("2012990{uniq}01");
+            let id = new_person_in_branch(app, f, &number).await;
+            Case { method: "POST", path: format!("/people/{id}"), form: person_fields(&number), json: None, insider: "branchsec", outsider: "branchsec2", secret: number }
+        }
+        "membership_add" | "api_membership_add" => {
+            let number = format!("2012991{uniq}01");
+            let id = new_person_in_branch(app, f, &number).await;
+            let g = office_post(app, &format!("/api/v1/orgs/{}/children", f.branch), json!({"kind": "group", "name": format!("新编党小组{uniq}")})).await["id"].as_i64().unwrap();
+            if name == "membership_add" {
+                Case {
+                    method: "POST",
+                    path: format!("/people/{id}/memberships"),
+                    form: form(&[("tree", "org"), ("org_id", &g.to_string()), ("post", "group_leader")]),
+                    json: None,
+                    insider: "branchsec",
+                    outsider: "branchsec2",
+                    secret: number,
+                }
+            } else {
+                Case {
+                    method: "POST",
+                    path: format!("/api/v1/people/{id}/memberships"),
+                    form: None,
+                    json: Some(json!({"tree": "org", "node_id": g, "role": "group_leader"})),
+                    insider: "branchsec",
+                    outsider: "branchsec2",
+                    secret: number,
+                }
+            }
+        }
+        "membership_end" | "api_membership_end" => {
+            let number = format!("2012992{uniq}01");
+            let id = new_person_in_branch(app, f, &number).await;
+            let office = app.login("office").await;
+            let p = app.get_json(&office, &format!("/api/v1/people/{id}")).await;
+            let mid = p["memberships"][0]["id"].as_i64().unwrap();
+            if name == "membership_end" {
+                Case {
+                    method: "POST",
+                    path: format!("/people/{id}/memberships/org/{mid}/end"),
+                    form: form(&[("reason", "转出"), ("confirm", "yes")]),
+                    json: None,
+                    insider: "branchsec",
+                    outsider: "branchsec2",
+                    secret: number,
+                }
+            } else {
+                Case {
+                    method: "POST",
+                    path: format!("/api/v1/people/{id}/memberships/org/{mid}/end"),
+                    form: None,
+                    json: Some(json!({"reason": "转出"})),
+                    insider: "branchsec",
+                    outsider: "branchsec2",
+                    secret: number,
+                }
+            }
+        }
+        "person_leave" | "api_person_leave" => {
+            let number = format!("2012993{uniq}01");
+            let id = new_person_in_branch(app, f, &number).await;
+            if name == "person_leave" {
+                Case {
+                    method: "POST",
+                    path: format!("/people/{id}/leave"),
+                    form: form(&[("leave_reason", "毕业"), ("confirm", "yes")]),
+                    json: None,
+                    insider: "branchsec",
+                    outsider: "branchsec2",
+                    secret: number,
+                }
+            } else {
+                Case {
+                    method: "POST",
+                    path: format!("/api/v1/people/{id}/leave"),
+                    form: None,
+                    json: Some(json!({"reason": "毕业"})),
+                    insider: "branchsec",
+                    outsider: "branchsec2",
+                    secret: number,
+                }
+            }
+        }
+        "import_preview" | "import_commit" | "import_discard" | "import_problems" | "api_import" | "api_import_commit" | "api_import_discard" => {
+            let id = setup_import(app, &uniq).await;
+            let (method, path, form_body, json_body) = match name {
+                "import_preview" => ("GET", format!("/import/{id}"), None, None),
+                "import_commit" => ("POST", format!("/import/{id}/commit"), form(&[("confirm", "yes")]), None),
+                "import_discard" => ("POST", format!("/import/{id}/discard"), form(&[]), None),
+                "import_problems" => ("GET", format!("/import/{id}/problems/problems.csv"), None, None),
+                "api_import" => ("GET", format!("/api/v1/imports/{id}"), None, None),
+                "api_import_commit" => ("POST", format!("/api/v1/imports/{id}/commit"), None, Some(json!({}))),
+                _ => ("POST", format!("/api/v1/imports/{id}/discard"), None, Some(json!({}))),
+            };
+            Case { method, path, form: form_body, json: json_body, insider: "orgsec", outsider: "branchsec2", secret: format!("导入测试{uniq}") }
+        }
+        "person_activation" | "api_person_activation" => {
+            let number = format!("2012994{uniq}01");
+            let id = new_person_in_branch(app, f, &number).await;
+            if name == "person_activation" {
+                Case { method: "POST", path: format!("/people/{id}/activation"), form: form(&[]), json: None, insider: "branchsec", outsider: "branchsec2", secret: number }
+            } else {
+                Case {
+                    method: "POST",
+                    path: format!("/api/v1/people/{id}/activation"),
+                    form: None,
+                    json: Some(json!({})),
+                    insider: "branchsec",
+                    outsider: "branchsec2",
+                    secret: number,
+                }
+            }
+        }
+        "org_delegate" | "api_org_delegate" | "api_org_delegations" => {
+            let member_account = app.get_json(&app.login("member").await, "/api/v1/me").await["id"].as_i64().unwrap();
+            let until = pacesetter_domain::dates::iso(pacesetter_domain::dates::today().saturating_add(time::Duration::days(10)));
+            match name {
+                "org_delegate" => Case {
+                    method: "POST",
+                    path: format!("/orgs/{}/delegations", f.branch),
+                    form: form(&[("account_id", &member_account.to_string()), ("end_date", &until)]),
+                    json: None,
+                    insider: "branchsec",
+                    outsider: "branchsec2",
+                    secret: f.branch_name.clone(),
+                },
+                "api_org_delegate" => Case {
+                    method: "POST",
+                    path: format!("/api/v1/orgs/{}/delegations", f.branch),
+                    form: None,
+                    json: Some(json!({"account_id": member_account, "end_date": until})),
+                    insider: "branchsec",
+                    outsider: "branchsec2",
+                    secret: f.branch_name.clone(),
+                },
+                _ => Case {
+                    method: "GET",
+                    path: format!("/api/v1/orgs/{}/delegations", f.branch),
+                    form: None,
+                    json: None,
+                    insider: "branchsec",
+                    outsider: "branchsec2",
+                    secret: f.branch_name.clone(),
+                },
+            }
+        }
+        "delegation_end" | "api_delegation_end" => {
+            let member_account = app.get_json(&app.login("member").await, "/api/v1/me").await["id"].as_i64().unwrap();
+            let until = pacesetter_domain::dates::iso(pacesetter_domain::dates::today().saturating_add(time::Duration::days(10)));
+            let sec = app.login("branchsec").await;
+            let r = sec.post(app.url(&format!("/api/v1/orgs/{}/delegations", f.branch))).json(&json!({"account_id": member_account, "end_date": until})).send().await.unwrap();
+            let list: Value = r.json().await.unwrap();
+            let id = list.as_array().unwrap().iter().map(|d| d["id"].as_i64().unwrap()).max().unwrap();
+            if name == "delegation_end" {
+                Case {
+                    method: "POST",
+                    path: format!("/delegations/{id}/end"),
+                    form: form(&[("org_id", &f.branch.to_string())]),
+                    json: None,
+                    insider: "branchsec",
+                    outsider: "branchsec2",
+                    secret: f.branch_name.clone(),
+                }
+            } else {
+                Case {
+                    method: "POST",
+                    path: format!("/api/v1/delegations/{id}/end"),
+                    form: None,
+                    json: Some(json!({})),
+                    insider: "branchsec",
+                    outsider: "branchsec2",
+                    secret: f.branch_name.clone(),
+                }
+            }
+        }
+        "api_org" => {
+            Case { method: "GET", path: format!("/api/v1/orgs/{}", f.branch), form: None, json: None, insider: "branchsec", outsider: "branchsec2", secret: f.branch_name.clone() }
+        }
+        "api_org_update" => Case {
+            method: "PATCH",
+            path: format!("/api/v1/orgs/{}", f.branch),
+            form: None,
+            json: Some(json!({"name": f.branch_name})),
+            insider: "branchsec",
+            outsider: "branchsec2",
+            secret: f.branch_name.clone(),
+        },
+        "api_org_create" => Case {
+            method: "POST",
+            path: format!("/api/v1/orgs/{}/children", f.branch),
+            form: None,
+            json: Some(json!({"kind": "group", "name": format!("API党小组{uniq}")})),
+            insider: "branchsec",
+            outsider: "branchsec2",
+            secret: f.branch_name.clone(),
+        },
+        "api_unit" => Case { method: "GET", path: format!("/api/v1/units/{}", f.class), form: None, json: None, insider: "cadre", outsider: "branchsec2", secret: String::new() },
+        "api_unit_update" => Case {
+            method: "PATCH",
+            path: format!("/api/v1/units/{}", f.window),
+            form: None,
+            json: Some(json!({"name": format!("API更名窗口{uniq}")})),
+            insider: "unithead",
+            outsider: "orgsec",
+            secret: String::new(),
+        },
+        "api_unit_create" => Case {
+            method: "POST",
+            path: format!("/api/v1/units/{}/children", f.library),
+            form: None,
+            json: Some(json!({"kind": "window", "name": format!("API服务台{uniq}")})),
+            insider: "unithead",
+            outsider: "orgsec",
+            secret: String::new(),
+        },
+        "api_person" => Case {
+            method: "GET",
+            path: format!("/api/v1/people/{}", f.member),
+            form: None,
+            json: None,
+            insider: "branchsec",
+            outsider: "branchsec2",
+            secret: f.member_number.clone(),
+        },
+        "api_person_update" => Case {
+            method: "PATCH",
+            path: format!("/api/v1/people/{}", f.member),
+            form: None,
+            json: Some(json!({"phone": "13907311234"})),
+            insider: "branchsec",
+            outsider: "branchsec2",
+            secret: f.member_number.clone(),
+        },
+        "task_page" | "api_task" | "task_submit" | "api_task_submit" | "task_review" | "api_task_review" | "attachment" => {
+            let submitted = matches!(name, "task_review" | "api_task_review" | "attachment");
+            let (id, att) = fresh_task(app, &uniq, submitted).await;
+            let secret = format!("任务测试支部{uniq}");
+            let multipart = form(&[("_multipart", "1"), ("body", "见附件")]);
+            let (method, path, form_body, json_body) = match name {
+                "task_page" => ("GET", format!("/tasks/{id}"), None, None),
+                "api_task" => ("GET", format!("/api/v1/tasks/{id}"), None, None),
+                "task_submit" => ("POST", format!("/tasks/{id}/submit"), multipart, None),
+                "api_task_submit" => ("POST", format!("/api/v1/tasks/{id}/submit"), multipart, None),
+                "task_review" => ("POST", format!("/tasks/{id}/review"), form(&[("action", "accept")]), None),
+                "api_task_review" => ("POST", format!("/api/v1/tasks/{id}/review"), None, Some(json!({"action": "accept"}))),
+                _ => ("GET", format!("/attachments/{}", att.unwrap()), None, None),
+            };
+            Case { method, path, form: form_body, json: json_body, insider: "orgsec", outsider: "branchsec2", secret }
+        }
+        "unit_standards" => {
+            Case { method: "GET", path: format!("/units/{}/standards", f.library), form: None, json: None, insider: "unithead", outsider: "orgsec", secret: String::new() }
+        }
+        "unit_standards_change" => Case {
+            method: "POST",
+            path: format!("/units/{}/standards", f.library),
+            form: form(&[("item", &format!("文明用语{uniq}")), ("weight", "10")]),
+            json: None,
+            insider: "unithead",
+            outsider: "orgsec",
+            secret: String::new(),
+        },
+        "commitment_page" | "commitment_edit" | "api_commitment" => {
+            // A draft is seen only inside the scope of its owner.
+            let content = format!("范围测试承诺{uniq}");
+            let id = member_commitment(app, &content, false).await;
+            let fields = form(&[("category", "学习提高"), ("content", &content), ("measures", "按月落实"), ("target", "完成"), ("due", "2012-12-01")]);
+            let (method, path, body) = match name {
+                "commitment_page" => ("GET", format!("/commitments/{id}"), None),
+                "api_commitment" => ("GET", format!("/api/v1/commitments/{id}"), None),
+                _ => ("POST", format!("/commitments/{id}"), fields),
+            };
+            Case { method, path, form: body, json: None, insider: "member", outsider: "branchsec2", secret: content }
+        }
+        "commitment_progress" | "commitment_evidence" => {
+            // An approved commitment is public, but only its owner reports on it, and its
+            // evidence stays inside its scope.
+            let content = format!("进展测试承诺{uniq}");
+            let id = member_commitment(app, &content, true).await;
+            let progress = form(&[("_multipart", "1"), ("percent", "10"), ("text", "已开始")]);
+            if name == "commitment_progress" {
+                Case { method: "POST", path: format!("/commitments/{id}/progress"), form: progress, json: None, insider: "member", outsider: "branchsec2", secret: String::new() }
+            } else {
+                let c = app.login("member").await;
+                let token = app.csrf(&c, "/home").await;
+                let mp = reqwest::multipart::Form::new()
+                    .text("percent", "20")
+                    .text("text", "照片为证")
+                    .part("files", reqwest::multipart::Part::bytes(common::png_1x1()).file_name("证明.png"));
+                let r = c.post(app.url(&format!("/commitments/{id}/progress"))).header("x-csrf-token", token).multipart(mp).send().await.unwrap();
+                assert_eq!(r.status(), 303);
+                let page = c.get(app.url(&format!("/commitments/{id}"))).send().await.unwrap().text().await.unwrap();
+                let i = page.find("/commitments/evidence/").unwrap() + "/commitments/evidence/".len();
+                let file: i64 = page[i..].chars().take_while(char::is_ascii_digit).collect::<String>().parse().unwrap();
+                Case { method: "GET", path: format!("/commitments/evidence/{file}"), form: None, json: None, insider: "member", outsider: "branchsec2", secret: String::new() }
+            }
+        }
+        "window_inspect" | "inspection_photo" => {
+            let sid = library_standard(app, f).await;
+            let score = format!("score_{sid}");
+            if name == "window_inspect" {
+                Case {
+                    method: "POST",
+                    path: format!("/w/{}/inspections", f.window),
+                    form: form(&[("_multipart", ""), (&score, "80"), ("notes", "抽查")]),
+                    json: None,
+                    insider: "unithead",
+                    outsider: "orgsec",
+                    secret: String::new(),
+                }
+            } else {
+                let c = app.login("unithead").await;
+                let token = app.csrf(&c, "/home").await;
+                let png = common::png_1x1();
+                let mp = reqwest::multipart::Form::new().text(score.clone(), "75").part("photos", reqwest::multipart::Part::bytes(png).file_name("现场.png"));
+                let r = c.post(app.url(&format!("/w/{}/inspections", f.window))).header("x-csrf-token", token).multipart(mp).send().await.unwrap();
+                assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
+                let page = c.get(app.url(&format!("/w/{}", f.window))).send().await.unwrap().text().await.unwrap();
+                let i = page.find("/inspection-photos/").unwrap() + "/inspection-photos/".len();
+                let pid: String = page[i..].chars().take_while(char::is_ascii_digit).collect();
+                Case { method: "GET", path: format!("/inspection-photos/{pid}"), form: None, json: None, insider: "unithead", outsider: "orgsec", secret: String::new() }
+            }
+        }
+        name if name.starts_with("survey_") || name == "api_survey_answer" || name == "api_survey_results" => {
+            // A survey of the library (the unit head's unit) about its windows; the unit head
+            // is its owner and, for the answering cases, an invitee; a college secretary is neither.
+            let opened = matches!(name, "survey_close" | "survey_remind" | "survey_answer_submit" | "api_survey_answer");
+            let id = library_survey(app, f, n, name != "survey_open" && name != "survey_targets" && (opened || name == "survey_answer")).await;
+            let at = |tail: &str| format!("/surveys/{id}{tail}");
+            let (insider, outsider) = ("unithead", "orgsec");
+            let answers = [("q1", "0"), ("q2", "0"), ("q3", "1"), ("q4", "0"), ("q5", "0"), ("q6", "2"), ("q7", "0"), ("q8", "0"), ("q9", "0"), ("target", &f.window.to_string())];
+            let answers: Vec<(&str, &str)> = answers.iter().map(|(k, v)| (*k, *v)).collect();
+            match name {
+                "survey_page" => Case { method: "GET", path: at(""), form: None, json: None, insider, outsider, secret: format!("图书馆窗口测评{n}") },
+                "survey_questions" => Case {
+                    method: "POST",
+                    path: at("/questions"),
+                    form: form(&[("action", "add"), ("kind", "text"), ("text", "其他意见")]),
+                    json: None,
+                    insider,
+                    outsider,
+                    secret: String::new(),
+                },
+                "survey_targets" => Case { method: "POST", path: at("/targets"), form: form(&[]), json: None, insider, outsider, secret: String::new() },
+                "survey_audience" => Case {
+                    method: "POST",
+                    path: at("/audience"),
+                    form: form(&[("mode", "unit"), ("node", &f.library.to_string())]),
+                    json: None,
+                    insider,
+                    outsider,
+                    secret: String::new(),
+                },
+                "survey_sample" => Case {
+                    method: "POST",
+                    path: at("/samples"),
+                    form: form(&[("node", &f.library.to_string()), ("size", "1"), ("stratify", "none")]),
+                    json: None,
+                    insider,
+                    outsider,
+                    secret: String::new(),
+                },
+                "survey_links_revoke" => {
+                    let c = app.login("unithead").await;
+                    let number = app.get_json(&c, &format!("/api/v1/people/{}", app.get_json(&c, "/api/v1/me").await["person_id"])).await["number"].as_str().unwrap().to_string();
+                    assert_eq!(app.post_form(&c, &at("/audience"), &[("mode", "numbers"), ("numbers", &number)]).await.status(), 303);
+                    assert_eq!(app.post_form(&c, &at("/links"), &[("kind", "personal")]).await.status(), 303);
+                    Case { method: "POST", path: at("/links/revoke"), form: form(&[("number", &number)]), json: None, insider, outsider, secret: String::new() }
+                }
+                "survey_links" => {
+                    Case { method: "POST", path: at("/links"), form: form(&[("kind", "slips"), ("count", "2")]), json: None, insider, outsider, secret: String::new() }
+                }
+                "survey_open" => {
+                    let c = app.login("unithead").await;
+                    assert_eq!(app.post_form(&c, &at("/targets"), &[]).await.status(), 303);
+                    Case { method: "POST", path: at("/open"), form: form(&[]), json: None, insider, outsider, secret: String::new() }
+                }
+                "survey_remind" => Case { method: "POST", path: at("/remind"), form: form(&[]), json: None, insider, outsider, secret: String::new() },
+                "survey_close" => Case { method: "POST", path: at("/close"), form: form(&[]), json: None, insider, outsider, secret: String::new() },
+                "survey_answer" => Case { method: "GET", path: at("/answer"), form: None, json: None, insider, outsider, secret: format!("图书馆窗口测评{n}") },
+                "survey_answer_submit" => Case { method: "POST", path: at("/answer"), form: form(&answers), json: None, insider, outsider, secret: String::new() },
+                "survey_results" => Case { method: "GET", path: at("/results"), form: None, json: None, insider, outsider, secret: format!("图书馆窗口测评{n}") },
+                "survey_export" => Case { method: "GET", path: at("/export/summary.xlsx"), form: None, json: None, insider, outsider, secret: String::new() },
+                "api_survey_results" => {
+                    Case { method: "GET", path: format!("/api/v1/surveys/{id}/results"), form: None, json: None, insider, outsider, secret: format!("图书馆窗口测评{n}") }
+                }
+                "api_survey_answer" => {
+                    let body = json!({"target": f.window, "answers": {"q1": 0, "q2": 0, "q3": 1, "q4": 0, "q5": 0, "q6": 2, "q7": 0, "q8": 0, "q9": 0}});
+                    Case { method: "POST", path: format!("/api/v1/surveys/{id}/responses"), form: None, json: Some(body), insider, outsider, secret: String::new() }
+                }
+                _ => return None,
+            }
+        }
+        _ => return None,
+    })
+}
+
+/// A new branch in the college secretary's college, and its branch-system task (submitted
+/// with a PDF when asked); returns the task and the file's id.
+async fn fresh_task(app: &TestApp, uniq: &str, submitted: bool) -> (i64, Option<i64>) {
+    let college = reach(app, "orgsec", "org").await;
+    let branch = office_post(app, &format!("/api/v1/orgs/{college}/children"), json!({"kind": "branch", "name": format!("任务测试支部{uniq}")})).await["id"].as_i64().unwrap();
+    let office = app.login("office").await;
+    let tasks = app.get_json(&office, &format!("/api/v1/tasks?org={branch}")).await;
+    let id = tasks.as_array().unwrap().iter().find(|t| t["code"] == "branch-system").expect("a new branch owes the branch system")["id"].as_i64().unwrap();
+    if !submitted {
+        return (id, None);
+    }
+    let c = app.login("orgsec").await;
+    let csrf = app.get_json(&c, "/api/v1/me").await["csrf_token"].as_str().unwrap().to_string();
+    let form = reqwest::multipart::Form::new().part("files", reqwest::multipart::Part::bytes(b"%PDF-1.4 scope".to_vec()).file_name("制度.pdf"));
+    let r = c.post(app.url(&format!("/api/v1/tasks/{id}/submit"))).header("x-csrf-token", csrf).multipart(form).send().await.unwrap();
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let v = app.get_json(&office, &format!("/api/v1/tasks/{id}")).await;
+    (id, v["files"][0]["id"].as_i64())
+}
+
+/// The college secretary uploads a one-person roster into a new, empty branch of the college.
+async fn setup_import(app: &TestApp, uniq: &str) -> i64 {
+    let college = reach(app, "orgsec", "org").await;
+    let branch = office_post(app, &format!("/api/v1/orgs/{college}/children"), json!({"kind": "branch", "name": format!("导入测试支部{uniq}")})).await["id"].as_i64().unwrap();
+    let headers = ["姓名", "人员类别", "工号/学号", "政治面貌", "党组织"].iter().map(|s| s.to_string()).collect();
+    let rows = vec![vec![format!("导入测试{uniq}"), "学生".into(), format!("20129977{uniq}01"), "中共党员".into(), format!("导入测试支部{uniq}")]];
+    let bytes = pacesetter_web::export::Sheet { name: "名册".into(), headers, rows }.to_xlsx().unwrap();
+    let c = app.login("orgsec").await;
+    let csrf = app.get_json(&c, "/api/v1/me").await["csrf_token"].as_str().unwrap().to_string();
+    let form = reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(bytes).file_name("r.xlsx")).text("root_org", branch.to_string());
+    let r = c.post(app.url("/api/v1/imports")).header("x-csrf-token", csrf).multipart(form).send().await.unwrap();
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["counts"]["problems"], 0, "{v}");
+    v["id"].as_i64().unwrap()
+}
