@@ -76,15 +76,26 @@ async fn new_person_in_branch(app: &TestApp, f: &Fixture, number: &str) -> i64 {
     p["id"].as_i64().unwrap()
 }
 
+/// The writes of this module's routes that name a second record.
+pub const TWO_RECORDS: &[&str] = &[];
+
 pub async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Option<Case> {
     let person_fields =
         |number: &str| form(&[("name", "测试修改"), ("kind", "student"), ("number", number), ("political_status", "01"), ("gender", "female"), ("phone", "13807311234")]);
     let uniq = format!("{:02}", n);
     Some(match name {
-        "org_page" => {
-            Case { method: "GET", path: format!("/orgs/{}", f.branch), form: None, json: None, insider: "branchsec", outsider: "branchsec2", secret: f.branch_name.clone() }
-        }
+        "org_page" => Case {
+            crossed: vec![],
+            method: "GET",
+            path: format!("/orgs/{}", f.branch),
+            form: None,
+            json: None,
+            insider: "branchsec",
+            outsider: "branchsec2",
+            secret: f.branch_name.clone(),
+        },
         "org_update" => Case {
+            crossed: vec![],
             method: "POST",
             path: format!("/orgs/{}", f.branch),
             form: form(&[("name", &f.branch_name), ("category", "student")]),
@@ -94,6 +105,7 @@ pub async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Optio
             secret: f.branch_name.clone(),
         },
         "org_create_child" => Case {
+            crossed: vec![],
             method: "POST",
             path: format!("/orgs/{}/children", f.branch),
             form: form(&[("kind", "group"), ("child_name", &format!("新党小组{uniq}"))]),
@@ -112,6 +124,7 @@ pub async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Optio
             let g = office_post(app, &format!("/api/v1/orgs/{b1}/children"), json!({"kind": "group", "name": "待移动党小组"})).await["id"].as_i64().unwrap();
             if name == "org_move" {
                 Case {
+                    crossed: vec![],
                     method: "POST",
                     path: format!("/orgs/{g}/move"),
                     form: form(&[("parent_id", &b2.to_string())]),
@@ -122,6 +135,7 @@ pub async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Optio
                 }
             } else {
                 Case {
+                    crossed: vec![],
                     method: "POST",
                     path: format!("/api/v1/orgs/{g}/move"),
                     form: None,
@@ -136,6 +150,7 @@ pub async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Optio
             let g = office_post(app, &format!("/api/v1/orgs/{}/children", f.branch), json!({"kind": "group", "name": format!("待撤销党小组{uniq}")})).await["id"].as_i64().unwrap();
             if name == "org_close" {
                 Case {
+                    crossed: vec![],
                     method: "POST",
                     path: format!("/orgs/{g}/close"),
                     form: form(&[("confirm", "yes")]),
@@ -146,6 +161,7 @@ pub async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Optio
                 }
             } else {
                 Case {
+                    crossed: vec![],
                     method: "POST",
                     path: format!("/api/v1/orgs/{g}/close"),
                     form: None,
@@ -156,8 +172,11 @@ pub async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Optio
                 }
             }
         }
-        "unit_page" => Case { method: "GET", path: format!("/units/{}", f.class), form: None, json: None, insider: "cadre", outsider: "branchsec2", secret: String::new() },
+        "unit_page" => {
+            Case { crossed: vec![], method: "GET", path: format!("/units/{}", f.class), form: None, json: None, insider: "cadre", outsider: "branchsec2", secret: String::new() }
+        }
         "unit_update" => Case {
+            crossed: vec![],
             method: "POST",
             path: format!("/units/{}", f.window),
             form: form(&[("name", &format!("更名窗口{uniq}"))]),
@@ -167,6 +186,7 @@ pub async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Optio
             secret: String::new(),
         },
         "unit_create_child" => Case {
+            crossed: vec![],
             method: "POST",
             path: format!("/units/{}/children", f.library),
             form: form(&[("kind", "window"), ("child_name", &format!("新服务台{uniq}"))]),
@@ -182,6 +202,7 @@ pub async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Optio
                 office_post(app, &format!("/api/v1/units/{}/children", f.library), json!({"kind": "window", "name": format!("待移动窗口{uniq}")})).await["id"].as_i64().unwrap();
             if name == "unit_move" {
                 Case {
+                    crossed: vec![],
                     method: "POST",
                     path: format!("/units/{w}/move"),
                     form: form(&[("parent_id", &section.to_string())]),
@@ -192,6 +213,7 @@ pub async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Optio
                 }
             } else {
                 Case {
+                    crossed: vec![],
                     method: "POST",
                     path: format!("/api/v1/units/{w}/move"),
                     form: None,
@@ -207,6 +229,7 @@ pub async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Optio
                 office_post(app, &format!("/api/v1/units/{}/children", f.library), json!({"kind": "window", "name": format!("待撤销窗口{uniq}")})).await["id"].as_i64().unwrap();
             if name == "unit_close" {
                 Case {
+                    crossed: vec![],
                     method: "POST",
                     path: format!("/units/{w}/close"),
                     form: form(&[("confirm", "yes")]),
@@ -217,6 +240,7 @@ pub async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Optio
                 }
             } else {
                 Case {
+                    crossed: vec![],
                     method: "POST",
                     path: format!("/api/v1/units/{w}/close"),
                     form: None,
@@ -227,10 +251,18 @@ pub async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Optio
                 }
             }
         }
-        "person_page" => {
-            Case { method: "GET", path: format!("/people/{}", f.member), form: None, json: None, insider: "branchsec", outsider: "branchsec2", secret: f.member_number.clone() }
-        }
+        "person_page" => Case {
+            crossed: vec![],
+            method: "GET",
+            path: format!("/people/{}", f.member),
+            form: None,
+            json: None,
+            insider: "branchsec",
+            outsider: "branchsec2",
+            secret: f.member_number.clone(),
+        },
         "person_edit" => Case {
+            crossed: vec![],
             method: "GET",
             path: format!("/people/{}/edit", f.member),
             form: None,
@@ -242,7 +274,16 @@ pub async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Optio
         "person_update" => {
             let number = format!("2012990{uniq}01");
             let id = new_person_in_branch(app, f, &number).await;
-            Case { method: "POST", path: format!("/people/{id}"), form: person_fields(&number), json: None, insider: "branchsec", outsider: "branchsec2", secret: number }
+            Case {
+                crossed: vec![],
+                method: "POST",
+                path: format!("/people/{id}"),
+                form: person_fields(&number),
+                json: None,
+                insider: "branchsec",
+                outsider: "branchsec2",
+                secret: number,
+            }
         }
         "membership_add" | "api_membership_add" => {
             let number = format!("2012991{uniq}01");
@@ -250,6 +291,7 @@ pub async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Optio
             let g = office_post(app, &format!("/api/v1/orgs/{}/children", f.branch), json!({"kind": "group", "name": format!("新编党小组{uniq}")})).await["id"].as_i64().unwrap();
             if name == "membership_add" {
                 Case {
+                    crossed: vec![],
                     method: "POST",
                     path: format!("/people/{id}/memberships"),
                     form: form(&[("tree", "org"), ("org_id", &g.to_string()), ("post", "group_leader")]),
@@ -260,6 +302,7 @@ pub async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Optio
                 }
             } else {
                 Case {
+                    crossed: vec![],
                     method: "POST",
                     path: format!("/api/v1/people/{id}/memberships"),
                     form: None,
@@ -278,6 +321,7 @@ pub async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Optio
             let mid = p["memberships"][0]["id"].as_i64().unwrap();
             if name == "membership_end" {
                 Case {
+                    crossed: vec![],
                     method: "POST",
                     path: format!("/people/{id}/memberships/org/{mid}/end"),
                     form: form(&[("reason", "转出"), ("confirm", "yes")]),
@@ -288,6 +332,7 @@ pub async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Optio
                 }
             } else {
                 Case {
+                    crossed: vec![],
                     method: "POST",
                     path: format!("/api/v1/people/{id}/memberships/org/{mid}/end"),
                     form: None,
@@ -303,6 +348,7 @@ pub async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Optio
             let id = new_person_in_branch(app, f, &number).await;
             if name == "person_leave" {
                 Case {
+                    crossed: vec![],
                     method: "POST",
                     path: format!("/people/{id}/leave"),
                     form: form(&[("leave_reason", "毕业"), ("confirm", "yes")]),
@@ -313,6 +359,7 @@ pub async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Optio
                 }
             } else {
                 Case {
+                    crossed: vec![],
                     method: "POST",
                     path: format!("/api/v1/people/{id}/leave"),
                     form: None,
@@ -334,15 +381,25 @@ pub async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Optio
                 "api_import_commit" => ("POST", format!("/api/v1/imports/{id}/commit"), None, Some(json!({}))),
                 _ => ("POST", format!("/api/v1/imports/{id}/discard"), None, Some(json!({}))),
             };
-            Case { method, path, form: form_body, json: json_body, insider: "orgsec", outsider: "branchsec2", secret: format!("导入测试{uniq}") }
+            Case { crossed: vec![], method, path, form: form_body, json: json_body, insider: "orgsec", outsider: "branchsec2", secret: format!("导入测试{uniq}") }
         }
         "person_activation" | "api_person_activation" => {
             let number = format!("2012994{uniq}01");
             let id = new_person_in_branch(app, f, &number).await;
             if name == "person_activation" {
-                Case { method: "POST", path: format!("/people/{id}/activation"), form: form(&[]), json: None, insider: "branchsec", outsider: "branchsec2", secret: number }
+                Case {
+                    crossed: vec![],
+                    method: "POST",
+                    path: format!("/people/{id}/activation"),
+                    form: form(&[]),
+                    json: None,
+                    insider: "branchsec",
+                    outsider: "branchsec2",
+                    secret: number,
+                }
             } else {
                 Case {
+                    crossed: vec![],
                     method: "POST",
                     path: format!("/api/v1/people/{id}/activation"),
                     form: None,
@@ -358,6 +415,7 @@ pub async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Optio
             let until = pacesetter_domain::dates::iso(pacesetter_domain::dates::today().saturating_add(time::Duration::days(10)));
             match name {
                 "org_delegate" => Case {
+                    crossed: vec![],
                     method: "POST",
                     path: format!("/orgs/{}/delegations", f.branch),
                     form: form(&[("account_id", &member_account.to_string()), ("end_date", &until)]),
@@ -367,6 +425,7 @@ pub async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Optio
                     secret: f.branch_name.clone(),
                 },
                 "api_org_delegate" => Case {
+                    crossed: vec![],
                     method: "POST",
                     path: format!("/api/v1/orgs/{}/delegations", f.branch),
                     form: None,
@@ -376,6 +435,7 @@ pub async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Optio
                     secret: f.branch_name.clone(),
                 },
                 _ => Case {
+                    crossed: vec![],
                     method: "GET",
                     path: format!("/api/v1/orgs/{}/delegations", f.branch),
                     form: None,
@@ -395,6 +455,7 @@ pub async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Optio
             let id = list.as_array().unwrap().iter().map(|d| d["id"].as_i64().unwrap()).max().unwrap();
             if name == "delegation_end" {
                 Case {
+                    crossed: vec![],
                     method: "POST",
                     path: format!("/delegations/{id}/end"),
                     form: form(&[("org_id", &f.branch.to_string())]),
@@ -405,6 +466,7 @@ pub async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Optio
                 }
             } else {
                 Case {
+                    crossed: vec![],
                     method: "POST",
                     path: format!("/api/v1/delegations/{id}/end"),
                     form: None,
@@ -415,10 +477,18 @@ pub async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Optio
                 }
             }
         }
-        "api_org" => {
-            Case { method: "GET", path: format!("/api/v1/orgs/{}", f.branch), form: None, json: None, insider: "branchsec", outsider: "branchsec2", secret: f.branch_name.clone() }
-        }
+        "api_org" => Case {
+            crossed: vec![],
+            method: "GET",
+            path: format!("/api/v1/orgs/{}", f.branch),
+            form: None,
+            json: None,
+            insider: "branchsec",
+            outsider: "branchsec2",
+            secret: f.branch_name.clone(),
+        },
         "api_org_update" => Case {
+            crossed: vec![],
             method: "PATCH",
             path: format!("/api/v1/orgs/{}", f.branch),
             form: None,
@@ -428,6 +498,7 @@ pub async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Optio
             secret: f.branch_name.clone(),
         },
         "api_org_create" => Case {
+            crossed: vec![],
             method: "POST",
             path: format!("/api/v1/orgs/{}/children", f.branch),
             form: None,
@@ -436,8 +507,18 @@ pub async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Optio
             outsider: "branchsec2",
             secret: f.branch_name.clone(),
         },
-        "api_unit" => Case { method: "GET", path: format!("/api/v1/units/{}", f.class), form: None, json: None, insider: "cadre", outsider: "branchsec2", secret: String::new() },
+        "api_unit" => Case {
+            crossed: vec![],
+            method: "GET",
+            path: format!("/api/v1/units/{}", f.class),
+            form: None,
+            json: None,
+            insider: "cadre",
+            outsider: "branchsec2",
+            secret: String::new(),
+        },
         "api_unit_update" => Case {
+            crossed: vec![],
             method: "PATCH",
             path: format!("/api/v1/units/{}", f.window),
             form: None,
@@ -447,6 +528,7 @@ pub async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Optio
             secret: String::new(),
         },
         "api_unit_create" => Case {
+            crossed: vec![],
             method: "POST",
             path: format!("/api/v1/units/{}/children", f.library),
             form: None,
@@ -456,6 +538,7 @@ pub async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Optio
             secret: String::new(),
         },
         "api_person" => Case {
+            crossed: vec![],
             method: "GET",
             path: format!("/api/v1/people/{}", f.member),
             form: None,
@@ -465,6 +548,7 @@ pub async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Optio
             secret: f.member_number.clone(),
         },
         "api_person_update" => Case {
+            crossed: vec![],
             method: "PATCH",
             path: format!("/api/v1/people/{}", f.member),
             form: None,
@@ -487,12 +571,20 @@ pub async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Optio
                 "api_task_review" => ("POST", format!("/api/v1/tasks/{id}/review"), None, Some(json!({"action": "accept"}))),
                 _ => ("GET", format!("/attachments/{}", att.unwrap()), None, None),
             };
-            Case { method, path, form: form_body, json: json_body, insider: "orgsec", outsider: "branchsec2", secret }
+            Case { crossed: vec![], method, path, form: form_body, json: json_body, insider: "orgsec", outsider: "branchsec2", secret }
         }
-        "unit_standards" => {
-            Case { method: "GET", path: format!("/units/{}/standards", f.library), form: None, json: None, insider: "unithead", outsider: "orgsec", secret: String::new() }
-        }
+        "unit_standards" => Case {
+            crossed: vec![],
+            method: "GET",
+            path: format!("/units/{}/standards", f.library),
+            form: None,
+            json: None,
+            insider: "unithead",
+            outsider: "orgsec",
+            secret: String::new(),
+        },
         "unit_standards_change" => Case {
+            crossed: vec![],
             method: "POST",
             path: format!("/units/{}/standards", f.library),
             form: form(&[("item", &format!("文明用语{uniq}")), ("weight", "10")]),
@@ -511,7 +603,7 @@ pub async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Optio
                 "api_commitment" => ("GET", format!("/api/v1/commitments/{id}"), None),
                 _ => ("POST", format!("/commitments/{id}"), fields),
             };
-            Case { method, path, form: body, json: None, insider: "member", outsider: "branchsec2", secret: content }
+            Case { crossed: vec![], method, path, form: body, json: None, insider: "member", outsider: "branchsec2", secret: content }
         }
         "commitment_progress" | "commitment_evidence" => {
             // An approved commitment is public, but only its owner reports on it, and its
@@ -520,7 +612,16 @@ pub async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Optio
             let id = member_commitment(app, &content, true).await;
             let progress = form(&[("_multipart", "1"), ("percent", "10"), ("text", "已开始")]);
             if name == "commitment_progress" {
-                Case { method: "POST", path: format!("/commitments/{id}/progress"), form: progress, json: None, insider: "member", outsider: "branchsec2", secret: String::new() }
+                Case {
+                    crossed: vec![],
+                    method: "POST",
+                    path: format!("/commitments/{id}/progress"),
+                    form: progress,
+                    json: None,
+                    insider: "member",
+                    outsider: "branchsec2",
+                    secret: String::new(),
+                }
             } else {
                 let c = app.login("member").await;
                 let token = app.csrf(&c, "/home").await;
@@ -533,7 +634,16 @@ pub async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Optio
                 let page = c.get(app.url(&format!("/commitments/{id}"))).send().await.unwrap().text().await.unwrap();
                 let i = page.find("/commitments/evidence/").unwrap() + "/commitments/evidence/".len();
                 let file: i64 = page[i..].chars().take_while(char::is_ascii_digit).collect::<String>().parse().unwrap();
-                Case { method: "GET", path: format!("/commitments/evidence/{file}"), form: None, json: None, insider: "member", outsider: "branchsec2", secret: String::new() }
+                Case {
+                    crossed: vec![],
+                    method: "GET",
+                    path: format!("/commitments/evidence/{file}"),
+                    form: None,
+                    json: None,
+                    insider: "member",
+                    outsider: "branchsec2",
+                    secret: String::new(),
+                }
             }
         }
         "window_inspect" | "inspection_photo" => {
@@ -541,6 +651,7 @@ pub async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Optio
             let score = format!("score_{sid}");
             if name == "window_inspect" {
                 Case {
+                    crossed: vec![],
                     method: "POST",
                     path: format!("/w/{}/inspections", f.window),
                     form: form(&[("_multipart", ""), (&score, "80"), ("notes", "抽查")]),
@@ -559,7 +670,16 @@ pub async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Optio
                 let page = c.get(app.url(&format!("/w/{}", f.window))).send().await.unwrap().text().await.unwrap();
                 let i = page.find("/inspection-photos/").unwrap() + "/inspection-photos/".len();
                 let pid: String = page[i..].chars().take_while(char::is_ascii_digit).collect();
-                Case { method: "GET", path: format!("/inspection-photos/{pid}"), form: None, json: None, insider: "unithead", outsider: "orgsec", secret: String::new() }
+                Case {
+                    crossed: vec![],
+                    method: "GET",
+                    path: format!("/inspection-photos/{pid}"),
+                    form: None,
+                    json: None,
+                    insider: "unithead",
+                    outsider: "orgsec",
+                    secret: String::new(),
+                }
             }
         }
         name if name.starts_with("survey_") || name == "api_survey_answer" || name == "api_survey_results" => {
@@ -572,8 +692,9 @@ pub async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Optio
             let answers = [("q1", "0"), ("q2", "0"), ("q3", "1"), ("q4", "0"), ("q5", "0"), ("q6", "2"), ("q7", "0"), ("q8", "0"), ("q9", "0"), ("target", &f.window.to_string())];
             let answers: Vec<(&str, &str)> = answers.iter().map(|(k, v)| (*k, *v)).collect();
             match name {
-                "survey_page" => Case { method: "GET", path: at(""), form: None, json: None, insider, outsider, secret: format!("图书馆窗口测评{n}") },
+                "survey_page" => Case { crossed: vec![], method: "GET", path: at(""), form: None, json: None, insider, outsider, secret: format!("图书馆窗口测评{n}") },
                 "survey_questions" => Case {
+                    crossed: vec![],
                     method: "POST",
                     path: at("/questions"),
                     form: form(&[("action", "add"), ("kind", "text"), ("text", "其他意见")]),
@@ -582,8 +703,9 @@ pub async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Optio
                     outsider,
                     secret: String::new(),
                 },
-                "survey_targets" => Case { method: "POST", path: at("/targets"), form: form(&[]), json: None, insider, outsider, secret: String::new() },
+                "survey_targets" => Case { crossed: vec![], method: "POST", path: at("/targets"), form: form(&[]), json: None, insider, outsider, secret: String::new() },
                 "survey_audience" => Case {
+                    crossed: vec![],
                     method: "POST",
                     path: at("/audience"),
                     form: form(&[("mode", "unit"), ("node", &f.library.to_string())]),
@@ -593,6 +715,7 @@ pub async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Optio
                     secret: String::new(),
                 },
                 "survey_sample" => Case {
+                    crossed: vec![],
                     method: "POST",
                     path: at("/samples"),
                     form: form(&[("node", &f.library.to_string()), ("size", "1"), ("stratify", "none")]),
@@ -606,28 +729,55 @@ pub async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Optio
                     let number = app.get_json(&c, &format!("/api/v1/people/{}", app.get_json(&c, "/api/v1/me").await["person_id"])).await["number"].as_str().unwrap().to_string();
                     assert_eq!(app.post_form(&c, &at("/audience"), &[("mode", "numbers"), ("numbers", &number)]).await.status(), 303);
                     assert_eq!(app.post_form(&c, &at("/links"), &[("kind", "personal")]).await.status(), 303);
-                    Case { method: "POST", path: at("/links/revoke"), form: form(&[("number", &number)]), json: None, insider, outsider, secret: String::new() }
+                    Case { crossed: vec![], method: "POST", path: at("/links/revoke"), form: form(&[("number", &number)]), json: None, insider, outsider, secret: String::new() }
                 }
-                "survey_links" => {
-                    Case { method: "POST", path: at("/links"), form: form(&[("kind", "slips"), ("count", "2")]), json: None, insider, outsider, secret: String::new() }
-                }
+                "survey_links" => Case {
+                    crossed: vec![],
+                    method: "POST",
+                    path: at("/links"),
+                    form: form(&[("kind", "slips"), ("count", "2")]),
+                    json: None,
+                    insider,
+                    outsider,
+                    secret: String::new(),
+                },
                 "survey_open" => {
                     let c = app.login("unithead").await;
                     assert_eq!(app.post_form(&c, &at("/targets"), &[]).await.status(), 303);
-                    Case { method: "POST", path: at("/open"), form: form(&[]), json: None, insider, outsider, secret: String::new() }
+                    Case { crossed: vec![], method: "POST", path: at("/open"), form: form(&[]), json: None, insider, outsider, secret: String::new() }
                 }
-                "survey_remind" => Case { method: "POST", path: at("/remind"), form: form(&[]), json: None, insider, outsider, secret: String::new() },
-                "survey_close" => Case { method: "POST", path: at("/close"), form: form(&[]), json: None, insider, outsider, secret: String::new() },
-                "survey_answer" => Case { method: "GET", path: at("/answer"), form: None, json: None, insider, outsider, secret: format!("图书馆窗口测评{n}") },
-                "survey_answer_submit" => Case { method: "POST", path: at("/answer"), form: form(&answers), json: None, insider, outsider, secret: String::new() },
-                "survey_results" => Case { method: "GET", path: at("/results"), form: None, json: None, insider, outsider, secret: format!("图书馆窗口测评{n}") },
-                "survey_export" => Case { method: "GET", path: at("/export/summary.xlsx"), form: None, json: None, insider, outsider, secret: String::new() },
-                "api_survey_results" => {
-                    Case { method: "GET", path: format!("/api/v1/surveys/{id}/results"), form: None, json: None, insider, outsider, secret: format!("图书馆窗口测评{n}") }
+                "survey_remind" => Case { crossed: vec![], method: "POST", path: at("/remind"), form: form(&[]), json: None, insider, outsider, secret: String::new() },
+                "survey_close" => Case { crossed: vec![], method: "POST", path: at("/close"), form: form(&[]), json: None, insider, outsider, secret: String::new() },
+                "survey_answer" => {
+                    Case { crossed: vec![], method: "GET", path: at("/answer"), form: None, json: None, insider, outsider, secret: format!("图书馆窗口测评{n}") }
                 }
+                "survey_answer_submit" => Case { crossed: vec![], method: "POST", path: at("/answer"), form: form(&answers), json: None, insider, outsider, secret: String::new() },
+                "survey_results" => {
+                    Case { crossed: vec![], method: "GET", path: at("/results"), form: None, json: None, insider, outsider, secret: format!("图书馆窗口测评{n}") }
+                }
+                "survey_export" => Case { crossed: vec![], method: "GET", path: at("/export/summary.xlsx"), form: None, json: None, insider, outsider, secret: String::new() },
+                "api_survey_results" => Case {
+                    crossed: vec![],
+                    method: "GET",
+                    path: format!("/api/v1/surveys/{id}/results"),
+                    form: None,
+                    json: None,
+                    insider,
+                    outsider,
+                    secret: format!("图书馆窗口测评{n}"),
+                },
                 "api_survey_answer" => {
                     let body = json!({"target": f.window, "answers": {"q1": 0, "q2": 0, "q3": 1, "q4": 0, "q5": 0, "q6": 2, "q7": 0, "q8": 0, "q9": 0}});
-                    Case { method: "POST", path: format!("/api/v1/surveys/{id}/responses"), form: None, json: Some(body), insider, outsider, secret: String::new() }
+                    Case {
+                        crossed: vec![],
+                        method: "POST",
+                        path: format!("/api/v1/surveys/{id}/responses"),
+                        form: None,
+                        json: Some(body),
+                        insider,
+                        outsider,
+                        secret: String::new(),
+                    }
                 }
                 _ => return None,
             }

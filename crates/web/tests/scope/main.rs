@@ -32,7 +32,8 @@ pub async fn person_of(app: &TestApp, user: &str) -> i64 {
 }
 
 /// One case of the scope test: the same existing record, tried by a caller outside the scope
-/// (who must get 403 or 404 and no data) and then by one inside it (who must succeed).
+/// (who must get 403 or 404 and no data; "" for someone not logged in, on routes open to every
+/// logged-in user) and then by one inside it (who must succeed).
 pub struct Case {
     pub method: &'static str,
     pub path: String,
@@ -42,6 +43,19 @@ pub struct Case {
     pub outsider: &'static str,
     /// Text of the record that the outsider's response must not contain.
     pub secret: String,
+    /// For a write that names two records: the same write by a caller who reaches all but one
+    /// of them, which must be refused too (tried before the insider's case).
+    pub crossed: Vec<Crossed>,
+}
+
+/// A write by a caller who reaches the route's record but not the other one it names.
+pub struct Crossed {
+    pub user: &'static str,
+    /// Which record is out of reach, for the failure message.
+    pub what: &'static str,
+    pub path: String,
+    pub form: Option<Vec<(String, String)>>,
+    pub json: Option<Value>,
 }
 
 pub struct Fixture {
@@ -71,9 +85,9 @@ pub fn form(pairs: &[(&str, &str)]) -> Option<Vec<(String, String)>> {
     Some(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect())
 }
 
-async fn run(app: &TestApp, c: &reqwest::Client, case: &Case) -> (u16, String) {
-    let url = app.url(&case.path);
-    let r = match (case.method, &case.form, &case.json) {
+async fn run(app: &TestApp, c: &reqwest::Client, method: &str, path: &str, form: &Option<Vec<(String, String)>>, json: &Option<Value>) -> (u16, String) {
+    let url = app.url(path);
+    let r = match (method, form, json) {
         ("GET", _, _) => c.get(url).send().await.unwrap(),
         (m, Some(f), _) if f.iter().any(|(k, _)| k == "_multipart") => {
             let token = app.csrf(c, "/home").await;
@@ -103,30 +117,143 @@ async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Option<Ca
     None
 }
 
+/// Writes that name a second record (in the path or the body): each case of theirs carries a
+/// crossed case per record, with only that record out of the caller's reach.
+fn two_records() -> Vec<&'static str> {
+    [cases::TWO_RECORDS].concat()
+}
+
+/// Routes that name a record and still have no case: the debt this test lists until it is paid.
+/// A route leaves this list when its concept's module gives it a case; the list only shrinks.
+const PENDING: &[&str] = &[
+    "campaign_page",
+    "campaign_calendar",
+    "campaign_dashboard",
+    "campaign_dashboard_export",
+    "commitments_coverage_export",
+    "appraisal_page",
+    "appraisal_rate_form",
+    "appraisal_rate",
+    "appraisal_grade",
+    "appraisal_tie",
+    "appraisal_case_close",
+    "appraisal_audit",
+    "appraisal_export",
+    "api_appraisal_results",
+    "selection_page",
+    "selection_quotas",
+    "selection_nominate",
+    "selection_evidence",
+    "selection_forward",
+    "selection_review",
+    "selection_nomination_form",
+    "selection_open",
+    "selection_vote",
+    "selection_score",
+    "selection_close",
+    "selection_panel_minimum",
+    "selection_tie",
+    "selection_publish",
+    "selection_object",
+    "selection_resolve",
+    "selection_approve",
+    "selection_audit",
+    "selection_certificates",
+    "selection_commendation",
+    "award_certificate",
+    "selection_export",
+    "awards_export",
+    "api_selection",
+    "sample_commit",
+    "sample_reveal",
+    "api_campaign_dashboard",
+    "survey_paper",
+    "survey_paper_submit",
+    "survey_paper_issue",
+    "survey_paper_print",
+    "template_due",
+    "campaign_close",
+    "campaign_remind",
+    "relation_end",
+    "relations_export",
+    "api_relation_end",
+    "accounts_export",
+    "account_page",
+    "grant_create",
+    "grant_end",
+    "account_reset_password",
+    "account_disable",
+    "auditor_request",
+    "account_request",
+    "account_request_decide",
+    "api_account",
+    "api_grant_create",
+    "api_grant_end",
+    "api_account_reset_password",
+    "api_auditor_request",
+    "api_account_request",
+    "api_account_request_decide",
+    "audit_export",
+    "audit_anchor_file",
+];
+
+/// The client of a user, or no session at all for "" (a route open to every logged-in user
+/// is tried from outside by someone not logged in).
+async fn client_of(app: &TestApp, user: &str) -> reqwest::Client {
+    if user.is_empty() { common::client(&app.base) } else { app.login(user).await }
+}
+
 async fn every_scoped_route_refuses_a_caller_outside_its_scope(app: TestApp) {
+    use pacesetter_web::routes::Access;
     let f = fixture(&app).await;
-    let mut missing = Vec::new();
-    let mut tried = 0;
+    let two = two_records();
+    let (mut missing, mut tried, mut crossed) = (Vec::new(), 0, 0);
     for (n, route) in pacesetter_web::routes::table().iter().enumerate() {
-        if route.access != pacesetter_web::routes::Access::Scoped {
+        let names_a_record = route.path.contains('{');
+        let checked = match route.access {
+            Access::Scoped => true,
+            Access::LoggedIn | Access::Roles(_) => names_a_record,
+            Access::Public | Access::Token => false,
+        };
+        if !checked {
             continue;
         }
         let Some(case) = case_for(&app, &f, route.name, n).await else {
-            missing.push(route.name);
+            if !PENDING.contains(&route.name) {
+                missing.push(route.name);
+            }
             continue;
         };
+        assert!(!PENDING.contains(&route.name), "{}: it has a case now, so take it off PENDING", route.name);
         assert_eq!(route.method.as_str(), case.method, "{}: the case uses the route's method", route.name);
-        let outsider = app.login(case.outsider).await;
-        let (status, body) = run(&app, &outsider, &case).await;
-        assert!(matches!(status, 403 | 404), "{} {}: {} must be refused, got {status}", route.name, case.path, case.outsider);
+        assert!(!two.contains(&route.name) || !case.crossed.is_empty(), "{}: names two records, so it needs a crossed case per record", route.name);
+        let outsider = client_of(&app, case.outsider).await;
+        let (status, body) = run(&app, &outsider, case.method, &case.path, &case.form, &case.json).await;
+        let refused = matches!(status, 403 | 404) || (case.outsider.is_empty() && (status == 401 || (status == 303 && body.is_empty())));
+        assert!(refused, "{} {}: {:?} must be refused, got {status}", route.name, case.path, case.outsider);
         if !case.secret.is_empty() {
             assert!(!body.contains(&case.secret), "{}: the refusal leaks {:?}", route.name, case.secret);
         }
+        for x in &case.crossed {
+            let c = app.login(x.user).await;
+            let (status, body) = run(&app, &c, case.method, &x.path, &x.form, &x.json).await;
+            assert!(
+                matches!(status, 403 | 404),
+                "{} {}: {} with {} out of reach must be refused, got {status}: {}",
+                route.name,
+                x.path,
+                x.user,
+                x.what,
+                &body[..body.len().min(300)]
+            );
+            crossed += 1;
+        }
         let insider = app.login(case.insider).await;
-        let (status, body) = run(&app, &insider, &case).await;
+        let (status, body) = run(&app, &insider, case.method, &case.path, &case.form, &case.json).await;
         assert!(matches!(status, 200..=299 | 303), "{} {}: {} must succeed, got {status}: {}", route.name, case.path, case.insider, &body[..body.len().min(400)]);
         tried += 1;
     }
-    assert!(missing.is_empty(), "scoped routes without a scope case: {missing:?}");
-    assert!(tried >= 30, "only {tried} scoped routes tried");
+    assert!(missing.is_empty(), "routes that name a record without a scope case: {missing:?}");
+    assert!(tried >= 30, "only {tried} routes tried");
+    eprintln!("scope: {tried} routes tried from outside and inside, {crossed} crossed cases, {} pending", PENDING.len());
 }
