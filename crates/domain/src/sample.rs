@@ -10,21 +10,16 @@
 
 use crate::audit::sha256_hex;
 use crate::{Lang, Text};
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
 use std::collections::BTreeMap;
 
-/// HMAC-SHA256 (RFC 2104).
+/// HMAC-SHA256 (RFC 2104), by the `hmac` crate.
 pub fn hmac_sha256(key: &[u8], msg: &[u8]) -> [u8; 32] {
-    let mut k = [0u8; 64];
-    if key.len() > 64 {
-        k[..32].copy_from_slice(&Sha256::digest(key));
-    } else {
-        k[..key.len()].copy_from_slice(key);
-    }
-    let ipad: Vec<u8> = k.iter().map(|b| b ^ 0x36).collect();
-    let opad: Vec<u8> = k.iter().map(|b| b ^ 0x5c).collect();
-    let inner = Sha256::new().chain_update(&ipad).chain_update(msg).finalize();
-    Sha256::new().chain_update(&opad).chain_update(inner).finalize().into()
+    use hmac::{Hmac, Mac};
+    // HMAC takes a key of any length (a longer one is hashed first), so this cannot fail.
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC takes a key of any length");
+    mac.update(msg);
+    mac.finalize().into_bytes().into()
 }
 
 /// A person's pseudonym: the first 16 bytes of HMAC-SHA256(installation key, person id), in hex.

@@ -625,7 +625,7 @@ pub const TABLES: &[TableSpec] = &[
 ];
 
 /// Tables that are deliberately not copied.
-pub const NOT_COPIED: &[&str] = &["sessions", "login_throttle", "_sqlx_migrations"];
+pub const NOT_COPIED: &[&str] = &["sessions", "login_throttle", "job_leases", "_sqlx_migrations"];
 
 const FORMAT: &str = "pacesetter-backup";
 const VERSION: i64 = 1;

@@ -17,6 +17,7 @@ pub mod dashboard;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod lease;
 pub mod notify;
 pub mod outbox;
 pub mod people;

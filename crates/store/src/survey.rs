@@ -824,14 +824,9 @@ pub async fn target_rates(c: &mut Conn, campaign: i64, target_kind: &str, office
     Ok(out)
 }
 
-/// A random version-4 UUID.
+/// A random version-4 UUID (the id of a stored response or ballot: nothing in it says who or when).
 pub fn uuid_v4() -> String {
-    let mut b = [0u8; 16];
-    getrandom::fill(&mut b).expect("the operating system's random source");
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
+    uuid::Uuid::new_v4().to_string()
 }
 
 async fn commit_batch(store: &Store, subs: Vec<Submission>) -> Result<Vec<Outcome>, StoreError> {

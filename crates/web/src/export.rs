@@ -16,12 +16,9 @@ pub fn is_formula_like(s: &str) -> bool {
     matches!(s.chars().next(), Some('=' | '+' | '-' | '@' | '\t' | '\r'))
 }
 
-/// A CSV cell: quoted when needed, a leading apostrophe for formula-like text. A semicolon or a
-/// tab is quoted too: a spreadsheet in a locale that splits on them would otherwise start a new
-/// cell there, and a formula with it.
-pub fn csv_cell(s: &str) -> String {
-    let s = if is_formula_like(s) { format!("'{s}") } else { s.to_string() };
-    if s.contains([',', ';', '\t', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s }
+/// A cell's text as exported: a leading apostrophe for formula-like text.
+pub fn neutralised(s: &str) -> std::borrow::Cow<'_, str> {
+    if is_formula_like(s) { format!("'{s}").into() } else { s.into() }
 }
 
 /// A table to export: headers and rows of text.
@@ -32,13 +29,16 @@ pub struct Sheet {
 }
 
 impl Sheet {
+    /// CSV by the `csv` crate, CRLF after each record, every cell quoted: a semicolon or a tab
+    /// must be quoted (a spreadsheet in a locale that splits on them would otherwise start a new
+    /// cell there, and a formula with it), which the crate's "when necessary" does not do.
     pub fn to_csv(&self) -> Vec<u8> {
-        let mut out = String::from("\u{feff}");
+        let mut w = csv::WriterBuilder::new().quote_style(csv::QuoteStyle::Always).terminator(csv::Terminator::CRLF).from_writer("\u{feff}".as_bytes().to_vec());
         for row in std::iter::once(&self.headers).chain(self.rows.iter()) {
-            out.push_str(&row.iter().map(|c| csv_cell(c)).collect::<Vec<_>>().join(","));
-            out.push_str("\r\n");
+            // Writing into memory cannot fail.
+            w.write_record(row.iter().map(|c| neutralised(c).into_owned())).expect("CSV into memory");
         }
-        out.into_bytes()
+        w.into_inner().expect("CSV into memory")
     }
 
     pub fn to_xlsx(&self) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
@@ -140,16 +140,17 @@ pub fn people_xlsx(rows: &[PersonListRow], lang: Lang) -> AppResult<Response> {
 mod tests {
     use super::*;
 
+    fn csv_of(cells: &[&str]) -> String {
+        let s = Sheet { name: "x".into(), headers: vec!["h".into()], rows: cells.iter().map(|c| vec![c.to_string()]).collect() };
+        String::from_utf8(s.to_csv()).unwrap()
+    }
+
     #[test]
-    fn formula_like_cells_are_neutralised() {
-        assert_eq!(csv_cell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
-        assert_eq!(csv_cell("+86"), "'+86");
-        assert_eq!(csv_cell("-1"), "'-1");
-        assert_eq!(csv_cell("@SUM"), "'@SUM");
-        assert_eq!(csv_cell("王磊"), "王磊");
-        assert_eq!(csv_cell("a,b"), "\"a,b\"");
-        assert_eq!(csv_cell("a;=1+1"), "\"a;=1+1\"");
-        assert_eq!(csv_cell("a\t=1+1"), "\"a\t=1+1\"");
+    fn formula_like_cells_are_neutralised_and_every_cell_quoted() {
+        assert_eq!(
+            csv_of(&["=HYPERLINK(\"x\")", "+86", "-1", "@SUM", "王磊", "a,b", "a;=1+1", "a\t=1+1", "a\nb"]),
+            "\u{feff}\"h\"\r\n\"'=HYPERLINK(\"\"x\"\")\"\r\n\"'+86\"\r\n\"'-1\"\r\n\"'@SUM\"\r\n\"王磊\"\r\n\"a,b\"\r\n\"a;=1+1\"\r\n\"a\t=1+1\"\r\n\"a\nb\"\r\n"
+        );
     }
 
     #[test]
@@ -157,7 +158,7 @@ mod tests {
         let s = Sheet { name: "x".into(), headers: vec!["姓名".into()], rows: vec![vec!["=1+1".into()]] };
         let bytes = s.to_csv();
         assert_eq!(&bytes[..3], b"\xEF\xBB\xBF");
-        assert_eq!(String::from_utf8(bytes).unwrap(), "\u{feff}姓名\r\n'=1+1\r\n");
+        assert_eq!(String::from_utf8(bytes).unwrap(), "\u{feff}\"姓名\"\r\n\"'=1+1\"\r\n");
         let x = s.to_xlsx().unwrap();
         assert_eq!(&x[..2], b"PK");
     }

@@ -63,3 +63,21 @@ impl Paging {
         ((total + self.limit() - 1) / self.limit()).max(1)
     }
 }
+
+/// A form that moves a date (`due`, empty for none).
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct DueForm {
+    pub due: Option<String>,
+}
+
+/// A form with a confirmation tick (`confirm=yes`).
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct ConfirmForm {
+    pub confirm: Option<String>,
+}
+
+impl ConfirmForm {
+    pub fn confirmed(&self) -> bool {
+        self.confirm.as_deref() == Some("yes")
+    }
+}

@@ -21,6 +21,7 @@ pub mod mail;
 pub mod pages;
 pub mod pdf;
 pub mod routes;
+pub mod scheduler;
 pub mod sheets;
 pub mod state;
 pub mod upload;
@@ -49,29 +50,6 @@ pub struct Application {
     pub public_url: String,
     pub store: Store,
     pub demo: Option<DemoInfo>,
-}
-
-/// Sends the due-soon and overdue notifications of every running campaign once an hour (each
-/// goes once per task and due date, so a restart repeats nothing).
-async fn remind_every_hour(store: Store, public_url: String) {
-    loop {
-        let r = async {
-            let mut w = store.write().await?;
-            let mut n = 0;
-            for c in pacesetter_store::campaign::list(&mut w).await?.into_iter().filter(|c| c.is_active()) {
-                n += pacesetter_store::reminders::remind(&mut w, c.id, pacesetter_domain::dates::today(), &public_url).await?;
-            }
-            w.commit().await?;
-            Ok::<_, StoreError>(n)
-        }
-        .await;
-        match r {
-            Ok(0) => {}
-            Ok(n) => tracing::info!("reminders: {n} notifications"),
-            Err(e) => tracing::error!("reminders: {e}"),
-        }
-        tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
-    }
 }
 
 /// The plan the demo runs: the 2012 plan, shipped in plans/.
@@ -193,10 +171,9 @@ impl Application {
     /// Serves until the process is told to stop.
     pub async fn run(self) -> std::io::Result<()> {
         let store = self.store.clone();
-        if let Some(m) = self.mailer.clone() {
-            tokio::spawn(m.run(store.clone()));
-        }
-        tokio::spawn(remind_every_hour(store.clone(), self.public_url.clone()));
+        let mut jobs = vec![scheduler::reminders(self.public_url.clone()), scheduler::checkpoint()];
+        jobs.extend(self.mailer.clone().map(scheduler::outbox));
+        scheduler::start(store.clone(), jobs);
         axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(async {
                 let _ = tokio::signal::ctrl_c().await;
@@ -209,9 +186,8 @@ impl Application {
     /// Serves in the background (for tests), returning at once.
     pub fn spawn(self) -> SocketAddr {
         let addr = self.address;
-        if let Some(m) = self.mailer.clone() {
-            tokio::spawn(m.run(self.store.clone()));
-        }
+        // The tests' servers deliver mail; reminders and checkpoints they ask for themselves.
+        scheduler::start(self.store.clone(), self.mailer.clone().map(scheduler::outbox).into_iter().collect());
         let router = self.router;
         let listener = self.listener;
         tokio::spawn(async move {

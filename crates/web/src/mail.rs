@@ -71,14 +71,4 @@ impl Mailer {
         }
         Ok(sent)
     }
-
-    /// Runs for the life of the server.
-    pub async fn run(self, store: Store) {
-        loop {
-            if let Err(e) = self.deliver_due(&store).await {
-                tracing::error!("mailer: {e}");
-            }
-            tokio::time::sleep(Duration::from_secs(2)).await;
-        }
-    }
 }

@@ -290,6 +290,30 @@ pub async fn read_submission(mut mp: Multipart, max: usize) -> Result<(Submissio
     Ok((sub, values))
 }
 
+/// A plan from its upload (multipart `file`) or from the confirmation form (`source`), at most
+/// 1 MB of UTF-8, and whether the changes are confirmed (`confirm=yes`).
+pub async fn read_plan(mut mp: Multipart) -> Result<(String, bool), AppError> {
+    let failed = || AppError::bad_request("上传失败", "The upload failed");
+    let mut source = String::new();
+    let mut confirm = false;
+    while let Some(field) = mp.next_field().await.map_err(|_| failed())? {
+        match field.name().unwrap_or("") {
+            "file" | "source" => {
+                let bytes = field.bytes().await.map_err(|_| failed())?;
+                if bytes.len() > 1024 * 1024 {
+                    return Err(AppError::bad_request("计划文件不能超过 1 MB", "A plan file is at most 1 MB"));
+                }
+                if !bytes.is_empty() {
+                    source = String::from_utf8(bytes.to_vec()).map_err(|_| AppError::bad_request("计划文件须为 UTF-8 编码的文本", "A plan file is UTF-8 text"))?;
+                }
+            }
+            "confirm" => confirm = field.text().await.unwrap_or_default() == "yes",
+            _ => {}
+        }
+    }
+    Ok((source, confirm))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -64,6 +64,7 @@ both!(
     the_office_uploads_a_changed_plan_and_confirms_it,
     the_calendar_feed_lists_deadlines_until_revoked,
     campaign_pages_render_for_every_demo_account,
+    the_campaign_api_does_what_the_pages_do,
 );
 
 async fn the_2012_plan_assigns_the_issues_tasks(app: TestApp) {
@@ -313,6 +314,14 @@ async fn the_calendar_feed_lists_deadlines_until_revoked(app: TestApp) {
     assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/calendar"));
     let ics = r.text().await.unwrap();
     assert!(ics.starts_with("BEGIN:VCALENDAR") && ics.contains("BEGIN:VEVENT") && ics.contains("DTSTART;VALUE=DATE:2012"), "{ics}");
+    // RFC 5545: lines of at most 75 octets, longer ones folded (CRLF and a space), which
+    // unfold to the whole text; all-day events end the next day.
+    assert!(ics.split("\r\n").all(|l| l.len() <= 75), "unfolded lines: {ics}");
+    let unfolded = ics.replace("\r\n ", "");
+    let summary = unfolded.lines().find(|l| l.starts_with("SUMMARY:截止：")).expect("a deadline's summary");
+    assert!(summary.len() > 75, "the demo's summaries are long enough to need folding: {summary}");
+    let day = |key: &str| unfolded.lines().find_map(|l| l.strip_prefix(key)).and_then(|d| d.trim().parse::<u32>().ok()).unwrap();
+    assert!(day("DTEND;VALUE=DATE:") > day("DTSTART;VALUE=DATE:"), "{unfolded}");
     // A guessed token and a revoked one find nothing.
     assert_eq!(anon.get(app.url(&format!("/feed/{}.ics", "0".repeat(32)))).send().await.unwrap().status(), 404);
     let r = app.post_form(&sec, "/feed/revoke", &[]).await;
@@ -383,4 +392,74 @@ async fn a_returned_task_is_mailed_to_the_secretary() {
     assert!(subject.contains("=?utf-8?b?") || subject.contains("=?UTF-8?B?"), "RFC 2047: {subject}");
     let body = m.body();
     assert!(body.contains(&format!("/tasks/{task}")) && body.contains("请补充"), "{body}");
+}
+
+/// A plan of one office task, for a campaign of its own (an earlier year, so the demo's stays current).
+fn small_plan(code: &str) -> String {
+    format!(
+        "[campaign]\ncode = \"{code}\"\ntitle = \"接口测试活动\"\nyear = 2011\noffice = \"党委组织部\"\n\n[[tasks]]\ncode = \"office-report\"\ntitle = \"总结报告\"\nowners = \"office\"\ndeliverable = \"document\"\ndue = 2011-12-15\nreviewer = \"office\"\n"
+    )
+}
+
+async fn api_upload(app: &TestApp, c: &Client, text: &str, confirm: bool) -> reqwest::Response {
+    let token = app.csrf(c, "/campaigns").await;
+    let mut form = Form::new().part("file", Part::bytes(text.as_bytes().to_vec()).file_name("plan.toml"));
+    if confirm {
+        form = form.text("confirm", "yes");
+    }
+    c.post(app.url("/api/v1/campaigns")).header("x-csrf-token", token).multipart(form).send().await.unwrap()
+}
+
+async fn the_campaign_api_does_what_the_pages_do(app: TestApp) {
+    let office = app.login("office").await;
+    // A new plan is loaded at once; the same again changes nothing.
+    let r = api_upload(&app, &office, &small_plan("api-2011"), false).await;
+    assert_eq!(r.status(), 200);
+    let report: Value = r.json().await.unwrap();
+    assert_eq!(report["is_new"], true, "{report}");
+    assert_eq!(report["applied"], true, "{report}");
+    let id = report["campaign_id"].as_i64().unwrap();
+    let again: Value = api_upload(&app, &office, &small_plan("api-2011"), false).await.json().await.unwrap();
+    assert_eq!(again["unchanged"], true, "{again}");
+    // A plan that does not read: 422 with its line, and no campaign.
+    let r = api_upload(&app, &office, &small_plan("api-bad").replace("owners = \"office\"", "owners = \"everybody\""), false).await;
+    assert_eq!(r.status(), 422);
+    let body = r.text().await.unwrap();
+    assert!(body.contains('行'), "{body}");
+    let all = app.get_json(&office, "/api/v1/campaigns").await;
+    assert!(!all.as_array().unwrap().iter().any(|c| c["code"] == "api-bad"));
+    // The plan with its template, read by anyone logged in.
+    let member = app.login("member").await;
+    let detail = app.get_json(&member, &format!("/api/v1/campaigns/{id}")).await;
+    assert_eq!(detail["campaign"]["code"], "api-2011");
+    let tpl = detail["templates"][0]["id"].as_i64().unwrap();
+    assert_eq!(detail["templates"][0]["due"], "2011-12-15");
+    // The office moves the due date; a date that does not exist is refused and changes nothing.
+    let due = |d: &str| office.post(app.url(&format!("/api/v1/campaigns/{id}/templates/{tpl}/due"))).json(&json!({ "due": d })).send();
+    let r = due("2011-12-20").await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.json::<Value>().await.unwrap()["due"], "2011-12-20");
+    assert_eq!(due("2011-02-30").await.unwrap().status(), 422);
+    assert_eq!(app.get_json(&office, &format!("/api/v1/campaigns/{id}")).await["templates"][0]["due"], "2011-12-20");
+    // Only the office changes a plan.
+    let sec = app.login("orgsec").await;
+    let r = sec.post(app.url(&format!("/api/v1/campaigns/{id}/templates/{tpl}/due"))).json(&json!({"due": "2011-12-01"})).send().await.unwrap();
+    assert_eq!(r.status(), 403);
+    // Reminders now: a count.
+    let r = office.post(app.url(&format!("/api/v1/campaigns/{id}/remind"))).json(&json!({})).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.json::<Value>().await.unwrap()["notified"].as_i64().is_some());
+    // Archiving takes the confirmation; afterwards the plan is read-only.
+    let close = |confirm: bool| office.post(app.url(&format!("/api/v1/campaigns/{id}/close"))).json(&json!({ "confirm": confirm })).send();
+    assert_eq!(close(false).await.unwrap().status(), 400);
+    assert_eq!(app.get_json(&office, &format!("/api/v1/campaigns/{id}")).await["campaign"]["state"], "active");
+    let r = close(true).await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.json::<Value>().await.unwrap()["state"], "closed");
+    assert_eq!(due("2011-12-22").await.unwrap().status(), 409);
+    assert_eq!(app.get_json(&office, &format!("/api/v1/campaigns/{id}")).await["templates"][0]["due"], "2011-12-20");
+    // The dashboard over the API, at the caller's reach.
+    let demo = campaign(&app, &office).await;
+    let dash = app.get_json(&office, &format!("/api/v1/campaigns/{demo}/dashboard")).await;
+    assert!(dash["by_child"].as_array().is_some_and(|r| !r.is_empty()), "{dash}");
 }

@@ -345,7 +345,7 @@ async fn exports_are_excel_and_csv_with_formulas_neutralised(app: TestApp) {
     let bytes = r.bytes().await.unwrap();
     assert_eq!(&bytes[..3], b"\xEF\xBB\xBF", "UTF-8 BOM");
     let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
-    assert!(text.starts_with("姓名,类别,工号/学号"));
+    assert!(text.starts_with("\"姓名\",\"类别\",\"工号/学号\""), "every field quoted: {}", text.chars().take(80).collect::<String>());
     assert!(text.contains("\"'=HYPERLINK(\"\"http://x\"\")\""), "{text}");
     let lines = text.lines().count() - 1;
     let total = app.get_json(&c, "/api/v1/people").await["total"].as_i64().unwrap();

@@ -216,7 +216,7 @@ async fn a_survey_closed_while_answers_arrive_keeps_every_acknowledged_answer(ap
     assert_eq!(app.post_form(&office, &format!("/surveys/{id}/open"), &[]).await.status(), 303);
     let r = app.post_form(&office, &format!("/surveys/{id}/links"), &[("kind", "slips"), ("count", &(IN_FLIGHT + AFTER).to_string())]).await;
     assert_eq!(r.status(), 200);
-    let tokens: Vec<String> = r.text().await.unwrap().lines().skip(1).map(|l| l.rsplit("/s/").next().unwrap().trim().to_string()).collect();
+    let tokens: Vec<String> = r.text().await.unwrap().lines().skip(1).map(|l| l.rsplit("/s/").next().unwrap().trim().trim_matches('"').to_string()).collect();
     assert_eq!(tokens.len(), IN_FLIGHT + AFTER);
 
     let anon = common::client(&app.base);

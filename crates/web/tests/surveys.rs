@@ -182,7 +182,7 @@ async fn the_window_survey_runs_from_the_template_to_results_and_exports(app: Te
     assert_eq!(r.status(), 200);
     let csv = r.text().await.unwrap();
     assert!(csv.starts_with('\u{feff}'), "CSV with a BOM");
-    let tokens: Vec<String> = csv.lines().skip(1).map(|l| l.rsplit("/s/").next().unwrap().trim().to_string()).collect();
+    let tokens: Vec<String> = csv.lines().skip(1).map(|l| l.rsplit("/s/").next().unwrap().trim().trim_matches('"').to_string()).collect();
     assert_eq!(tokens.len(), 7);
     assert!(tokens.iter().all(|t| t.len() == 32), "128-bit tokens");
     let anon = common::client(&app.url(""));
@@ -272,7 +272,7 @@ async fn the_window_survey_runs_from_the_template_to_results_and_exports(app: Te
     let lines: Vec<&str> = raw.lines().collect();
     assert_eq!(lines.len(), 9, "a header and 8 responses");
     assert!(!lines[0].contains("人员编号"), "an anonymous survey exports no person column: {}", lines[0]);
-    let ids: Vec<&str> = lines[1..].iter().map(|l| l.split(',').next().unwrap()).collect();
+    let ids: Vec<&str> = lines[1..].iter().map(|l| l.split(',').next().unwrap().trim_matches('"')).collect();
     let mut sorted = ids.clone();
     sorted.sort();
     assert_eq!(ids, sorted, "kept and exported in the order of their random ids");

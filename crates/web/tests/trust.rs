@@ -391,7 +391,7 @@ async fn slips(app: &TestApp, id: i64, n: usize) -> Vec<String> {
     let office = app.login("office").await;
     let r = app.post_form(&office, &format!("/surveys/{id}/links"), &[("kind", "slips"), ("count", &n.to_string())]).await;
     assert_eq!(r.status(), 200);
-    r.text().await.unwrap().lines().skip(1).map(|l| l.rsplit("/s/").next().unwrap().trim().to_string()).collect()
+    r.text().await.unwrap().lines().skip(1).map(|l| l.rsplit("/s/").next().unwrap().trim().trim_matches('"').to_string()).collect()
 }
 
 /// The window questionnaire's answers: every rating "satisfied" but the overall one (q9).

@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod auth;
+pub mod campaigns;
 pub mod dto;
 pub mod imports;
 pub mod meta;

@@ -1,8 +1,7 @@
 //! Campaigns, tasks, reviews and notifications over the API: adapters over
 //! [`crate::app::tasks`] and [`crate::app::campaigns`].
 
-use super::dto::{BatchResultDto, DashRowDto, DashboardDto, NamedId, NotificationsDto, TaskDetailDto, TaskLineDto};
-use crate::app::campaigns::{self, DashRow};
+use super::dto::{BatchResultDto, NotificationsDto, TaskDetailDto, TaskLineDto};
 use crate::app::tasks::{self as task_pages, TaskLine};
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
@@ -10,9 +9,7 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use pacesetter_domain::dates::iso;
-use pacesetter_store::campaign;
 use pacesetter_store::notify;
-use pacesetter_store::tree::Tree;
 use serde_json::Value;
 use std::collections::HashMap;
 
@@ -40,28 +37,6 @@ fn line_dto(l: &TaskLine) -> TaskLineDto {
         can_submit: l.rights.submit,
         can_review: l.rights.review,
     }
-}
-
-pub async fn campaigns(State(s): State<AppState>) -> AppResult<Json<Vec<campaign::CampaignRow>>> {
-    let mut c = s.store.read().await?;
-    Ok(Json(campaign::list(&mut c).await?))
-}
-
-fn row_dto(r: &DashRow) -> DashRowDto {
-    DashRowDto { name: r.name.clone(), facts: r.facts, completion: (r.facts.completion() * 10.0).round() / 10.0, tasks: format!("/api/v1/tasks?{}", r.query) }
-}
-
-pub async fn dashboard(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Query(q): Query<HashMap<String, String>>) -> AppResult<Json<DashboardDto>> {
-    let scope = ctx.me()?.scope.clone();
-    let tree = if q.get("tree").map(String::as_str) == Some("unit") { Tree::Unit } else { Tree::Org };
-    let node = q.get("node").and_then(|v| v.parse().ok());
-    let d = campaigns::build(&s, &scope, id, tree, node, ctx.lang).await?;
-    Ok(Json(DashboardDto {
-        node: d.node.as_ref().map(|n| NamedId { id: n.id, name: n.name.clone() }),
-        total: row_dto(&d.total),
-        by_item: d.by_item.iter().map(row_dto).collect(),
-        by_child: d.by_child.iter().map(row_dto).collect(),
-    }))
 }
 
 pub async fn list(State(s): State<AppState>, ctx: Ctx, Query(q): Query<HashMap<String, String>>) -> AppResult<Json<Vec<TaskLineDto>>> {

@@ -1,12 +1,19 @@
-//! A campaign's dashboard: completion, late and overdue, rolled up the tree within the caller's
-//! scope, by work item and by the level below.
+//! Campaigns: a campaign's plan with its task templates and their counts, the office's changes
+//! (a template's due date, archiving, reminders now, a plan upload with its differences shown
+//! before anything changes), and the dashboard: completion, late and overdue, rolled up the
+//! tree within the caller's scope, by work item and by the level below.
 
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use pacesetter_domain::Lang;
 use pacesetter_domain::dates::today;
+use pacesetter_domain::ids::CampaignId;
+use pacesetter_domain::plan::{self, Plan};
+use pacesetter_domain::role::Role;
 use pacesetter_domain::scope::{Reach, Scope};
-use pacesetter_store::campaign::{self, TemplateRow};
+use pacesetter_domain::validate::FieldErrors;
+use pacesetter_store::StoreError;
+use pacesetter_store::campaign::{self, CampaignRow, LoadReport, TemplateRow};
 use pacesetter_store::dashboard::{self, Facts, Rollup};
 use pacesetter_store::tree::{self, Tree};
 
@@ -58,6 +65,14 @@ pub async fn build(s: &AppState, scope: &Scope, campaign_id: i64, tree_kind: Tre
     let templates: Vec<TemplateRow> = campaign::templates(&mut c, campaign_id).await?.into_iter().filter(|t| !t.retired).collect();
     let nodes = tree::all(&mut c, tree_kind).await?;
     drop(c);
+    // A node asked for by id must be one the caller reaches (the shape of the trees is public,
+    // their numbers are not): another branch's dashboard is a 404, not a page of zeros.
+    if let Some(id) = node {
+        let reached = nodes.iter().find(|n| n.id == id).is_some_and(|n| scope.global().is_some() || tree_kind.access(scope, &n.path).is_some());
+        if !reached {
+            return Err(AppError::not_found());
+        }
+    }
     let node_id = node.or_else(|| start_node(scope, tree_kind, &nodes));
     let node = node_id.and_then(|id| nodes.iter().find(|n| n.id == id).cloned());
     let key = if tree_kind == Tree::Org { "org" } else { "unit" };
@@ -130,4 +145,106 @@ fn item_label(t: &TemplateRow) -> String {
         Some(i) => format!("{i}. {}", t.title),
         None => t.title.clone(),
     }
+}
+
+/// Only the campaign office (or the administrator) changes a campaign.
+fn office_only(scope: &Scope) -> AppResult<()> {
+    if scope.has_any(&[Role::Office, Role::Admin]) { Ok(()) } else { Err(AppError::forbidden()) }
+}
+
+/// A task template with the counts of its tasks in the caller's scope.
+pub struct TemplateLine {
+    pub t: TemplateRow,
+    pub facts: Facts,
+}
+
+/// A campaign as its page and the API show it: the row, the plan as loaded, and its current
+/// (not retired) templates.
+pub struct CampaignView {
+    pub row: CampaignRow,
+    pub plan: Plan,
+    pub templates: Vec<TemplateLine>,
+}
+
+/// Any logged-in person reads a campaign's plan; the counts are those of their scope.
+pub async fn show(s: &AppState, scope: &Scope, id: CampaignId) -> AppResult<CampaignView> {
+    let mut c = s.store.read().await?;
+    let row = campaign::get(&mut c, id.0).await?;
+    let plan = row.plan()?;
+    let rollup = dashboard::rollup(&mut c, scope, id.0, today()).await?;
+    let templates = campaign::templates(&mut c, id.0)
+        .await?
+        .into_iter()
+        .filter(|t| !t.retired)
+        .map(|t| TemplateLine { facts: rollup.by_template.get(&t.id).copied().unwrap_or_default(), t })
+        .collect();
+    Ok(CampaignView { row, plan, templates })
+}
+
+/// The office moves a template's due date (`None`: back to none); audited, and kept by later
+/// plan loads. The template must be one of this campaign's.
+pub async fn set_due(s: &AppState, scope: &Scope, id: CampaignId, template: i64, due: Option<&str>) -> AppResult<TemplateRow> {
+    office_only(scope)?;
+    let due = match due.map(str::trim).filter(|v| !v.is_empty()) {
+        Some(v) => Some(pacesetter_domain::validate::date(v).map_err(|t| StoreError::invalid("due", t.zh, t.en))?),
+        None => None,
+    };
+    let mut w = s.store.write().await?;
+    let t = campaign::template(&mut w, template).await?;
+    if t.campaign_id != id.0 {
+        return Err(AppError::not_found());
+    }
+    let t = campaign::set_due(&mut w, scope, template, due).await?;
+    w.commit().await.map_err(StoreError::from)?;
+    Ok(t)
+}
+
+/// The office archives a campaign: read-only from then on. `confirmed` is the user's tick.
+pub async fn close(s: &AppState, scope: &Scope, id: CampaignId, confirmed: bool) -> AppResult<CampaignRow> {
+    office_only(scope)?;
+    if !confirmed {
+        return Err(AppError::bad_request("请勾选确认后再归档", "Tick the confirmation to archive"));
+    }
+    let mut w = s.store.write().await?;
+    campaign::close(&mut w, scope, id.0).await?;
+    let row = campaign::get(&mut w, id.0).await?;
+    w.commit().await.map_err(StoreError::from)?;
+    Ok(row)
+}
+
+/// The office sends the due-soon and overdue reminders now (they also go by themselves every
+/// hour, and each at most once per task and due date); how many notifications went.
+pub async fn remind(s: &AppState, scope: &Scope, id: CampaignId) -> AppResult<i64> {
+    office_only(scope)?;
+    let mut w = s.store.write().await?;
+    campaign::get(&mut w, id.0).await?;
+    let n = pacesetter_store::reminders::remind(&mut w, id.0, today(), &s.site.public_url).await?;
+    w.commit().await.map_err(StoreError::from)?;
+    Ok(n as i64)
+}
+
+/// A plan's problems, each with its line, as field errors of `file`.
+pub fn plan_errors(source: &str, errs: Vec<plan::PlanError>) -> FieldErrors {
+    let mut fe = FieldErrors::new();
+    if source.trim().is_empty() {
+        fe.add("file", "请选择计划文件（.toml）", "Choose a plan file (.toml)");
+    }
+    for e in errs {
+        let (zh, en) =
+            if e.line > 0 { (format!("第{}行：{}", e.line, e.message.zh), format!("line {}: {}", e.line, e.message.en)) } else { (e.message.zh.clone(), e.message.en.clone()) };
+        fe.add("file", zh, en);
+    }
+    fe
+}
+
+/// The office loads a plan: a new campaign at once, the same file again changes nothing, a
+/// changed one reports its differences and is applied only with `confirm`. A plan that does not
+/// read is refused with every problem and its line (422), and nothing changes.
+pub async fn upload(s: &AppState, scope: &Scope, source: &str, confirm: bool) -> AppResult<(LoadReport, Plan)> {
+    office_only(scope)?;
+    let plan = plan::parse(source).map_err(|errs| AppError::invalid(plan_errors(source, errs)))?;
+    let mut w = s.store.write().await?;
+    let report = campaign::load(&mut w, scope, &plan, source, confirm).await?;
+    w.commit().await.map_err(StoreError::from)?;
+    Ok((report, plan))
 }

@@ -198,3 +198,42 @@ pub async fn batch_apply(s: &AppState, scope: &Scope, ids: &[i64], m: &HashMap<S
     }
     Ok((done, failed))
 }
+
+/// The deadlines of the tasks the holder of a feed's token owes (`<token>.ics`), as all-day
+/// iCalendar events; lines are folded at 75 octets and text escaped by the `icalendar` crate.
+/// An unknown or revoked token is a 404.
+pub async fn deadline_feed(s: &AppState, file: &str) -> AppResult<String> {
+    use icalendar::{Calendar, Component, Event, EventLike, Property};
+    let token = file.strip_suffix(".ics").unwrap_or(file);
+    if token.len() != 32 || !token.chars().all(|c| c.is_ascii_hexdigit()) {
+        return Err(AppError::not_found());
+    }
+    let mut c = s.store.read().await?;
+    let Some(account) = notify::feed_account(&mut c, &pacesetter_domain::audit::sha256_hex(token.as_bytes())).await? else { return Err(AppError::not_found()) };
+    let Some(scope) = pacesetter_store::scope::load(&mut c, pacesetter_domain::ids::AccountId(account), today()).await? else { return Err(AppError::not_found()) };
+    let rows = task::list(&mut c, &scope, &TaskFilter { mine: true, ..Default::default() }).await?;
+    let day = |d: Date| chrono::NaiveDate::from_ymd_opt(d.year(), u8::from(d.month()).into(), d.day().into());
+    let mut cal = Calendar::empty();
+    for (k, v) in [("VERSION", "2.0"), ("PRODID", "-//Pacesetter//CSUST//ZH"), ("CALSCALE", "GREGORIAN"), ("X-WR-CALNAME", "创先争优任务"), ("X-WR-TIMEZONE", "Asia/Shanghai")]
+    {
+        cal.append_property(Property::new(k, v));
+    }
+    for t in rows {
+        let state = t.state();
+        if state == TaskState::Accepted {
+            continue;
+        }
+        let Some(due) = t.dates().due_in_force(state) else { continue };
+        let (Some(start), Some(end)) = (day(due), day(due.next_day().unwrap_or(due))) else { continue };
+        let event = Event::new()
+            .uid(&format!("task-{}@pacesetter", t.id))
+            .starts(start)
+            .ends(end)
+            .summary(&format!("截止：{}（{}）", t.title, t.owner_name))
+            .description(&format!("{} {}", pacesetter_domain::dates::format_date(due, pacesetter_domain::Lang::Zh), t.wording.clone().unwrap_or_default()))
+            .url(&format!("{}/tasks/{}", s.site.public_url, t.id))
+            .done();
+        cal.push(event);
+    }
+    Ok(cal.to_string())
+}

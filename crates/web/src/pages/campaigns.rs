@@ -2,10 +2,11 @@
 //! office), the calendar, the roll-up dashboard with its chart, and plan uploads with the
 //! differences shown before anything changes.
 
-use super::{FormState, Layout, field, form_map, render, render_status, see_other};
-use crate::app::campaigns::{DashRow, build};
+use super::{FormState, Layout, render, render_status, see_other};
+use crate::app::campaigns::{self as app, DashRow, build};
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
+use crate::input::{ConfirmForm, DueForm};
 use crate::state::AppState;
 use askama::Template;
 use axum::Form;
@@ -14,13 +15,13 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use pacesetter_domain::Lang;
 use pacesetter_domain::calendar::DayKind;
-use pacesetter_domain::dates::{iso, today};
-use pacesetter_domain::plan::{self, Plan};
+use pacesetter_domain::dates::iso;
+use pacesetter_domain::ids::CampaignId;
+use pacesetter_domain::plan::Plan;
 use pacesetter_domain::role::Role;
 use pacesetter_domain::scope::Scope;
-use pacesetter_store::StoreError;
 use pacesetter_store::campaign::{self, CampaignRow, LoadReport, TemplateRow};
-use pacesetter_store::dashboard::{self, Facts};
+use pacesetter_store::dashboard::Facts;
 use pacesetter_store::tree::Tree;
 use std::collections::HashMap;
 use time::Date;
@@ -73,81 +74,45 @@ struct CampaignPage {
     f: FormState,
 }
 
-async fn load_campaign(s: &AppState, id: i64) -> AppResult<(CampaignRow, Plan)> {
-    let mut c = s.store.read().await?;
-    let row = campaign::get(&mut c, id).await?;
-    let plan = row.plan()?;
-    Ok((row, plan))
-}
-
 pub async fn show(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
     show_page(&s, &ctx, id, FormState::new(ctx.lang), StatusCode::OK).await
 }
 
 async fn show_page(s: &AppState, ctx: &Ctx, id: i64, f: FormState, status: StatusCode) -> AppResult<Response> {
     let scope = ctx.me()?.scope.clone();
-    let (row, plan) = load_campaign(s, id).await?;
-    let mut c = s.store.read().await?;
-    let rollup = dashboard::rollup(&mut c, &scope, id, today()).await?;
-    let templates = campaign::templates(&mut c, id)
-        .await?
+    let v = app::show(s, &scope, CampaignId(id)).await?;
+    let templates = v
+        .templates
         .into_iter()
-        .filter(|t| !t.retired)
-        .map(|t| TemplateView {
-            owners: t.owners().label(ctx.lang),
-            deliverable: t.deliverable().label(ctx.lang).to_string(),
-            facts: rollup.by_template.get(&t.id).copied().unwrap_or_default(),
-            t,
-        })
+        .map(|l| TemplateView { owners: l.t.owners().label(ctx.lang), deliverable: l.t.deliverable().label(ctx.lang).to_string(), facts: l.facts, t: l.t })
         .collect();
-    let title = row.title.clone();
-    Ok(render_status(status, &CampaignPage { l: Layout::new(ctx, &title), c: row, plan, templates, office: is_office(ctx), f }))
+    let title = v.row.title.clone();
+    Ok(render_status(status, &CampaignPage { l: Layout::new(ctx, &title), c: v.row, plan: v.plan, templates, office: is_office(ctx), f }))
 }
 
 /// The office moves a task's due date (audited); the next plan load keeps it.
-pub async fn set_due(State(s): State<AppState>, ctx: Ctx, Path((id, tid)): Path<(i64, i64)>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
+pub async fn set_due(State(s): State<AppState>, ctx: Ctx, Path((id, tid)): Path<(i64, i64)>, Form(p): Form<DueForm>) -> AppResult<Response> {
     let scope = ctx.me()?.scope.clone();
-    let m = form_map(p);
-    let r = async {
-        let due = match field(&m, "due") {
-            Some(v) => Some(pacesetter_domain::validate::date(v).map_err(|t| StoreError::invalid("due", t.zh, t.en))?),
-            None => None,
-        };
-        let mut w = s.store.write().await?;
-        let t = campaign::template(&mut w, tid).await?;
-        if t.campaign_id != id {
-            return Err(StoreError::NotFound);
+    match app::set_due(&s, &scope, CampaignId(id), tid, p.due.as_deref()).await {
+        Ok(_) => Ok(see_other(&format!("/campaigns/{id}?done=saved#t{tid}"))),
+        Err(AppError { fields: Some(errs), .. }) => {
+            let typed = HashMap::from([("due".to_string(), p.due.unwrap_or_default())]);
+            show_page(&s, &ctx, id, FormState::with(ctx.lang, typed, errs), StatusCode::UNPROCESSABLE_ENTITY).await
         }
-        campaign::set_due(&mut w, &scope, tid, due).await?;
-        w.commit().await.map_err(StoreError::from)?;
-        Ok::<_, StoreError>(())
-    }
-    .await;
-    match r {
-        Ok(()) => Ok(see_other(&format!("/campaigns/{id}?done=saved#t{tid}"))),
-        Err(StoreError::Invalid(errs)) => show_page(&s, &ctx, id, FormState::with(ctx.lang, m, errs), StatusCode::UNPROCESSABLE_ENTITY).await,
-        Err(e) => Err(e.into()),
+        Err(e) => Err(e),
     }
 }
 
-pub async fn close(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
+pub async fn close(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(p): Form<ConfirmForm>) -> AppResult<Response> {
     let scope = ctx.me()?.scope.clone();
-    let m = form_map(p);
-    if field(&m, "confirm") != Some("yes") {
-        return Err(AppError::bad_request("请勾选确认后再归档", "Tick the confirmation to archive"));
-    }
-    let mut w = s.store.write().await?;
-    campaign::close(&mut w, &scope, id).await?;
-    w.commit().await.map_err(StoreError::from)?;
+    app::close(&s, &scope, CampaignId(id), p.confirmed()).await?;
     Ok(see_other(&format!("/campaigns/{id}?done=closed")))
 }
 
 /// Sends the due-soon and overdue reminders now (they also go out by themselves every hour).
 pub async fn remind(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
-    ctx.me()?;
-    let mut w = s.store.write().await?;
-    let n = pacesetter_store::reminders::remind(&mut w, id, today(), &s.site.public_url).await?;
-    w.commit().await.map_err(StoreError::from)?;
+    let scope = ctx.me()?.scope.clone();
+    let n = app::remind(&s, &scope, CampaignId(id)).await?;
     Ok(see_other(&format!("/campaigns/{id}?done=reminded&n={n}")))
 }
 
@@ -187,10 +152,10 @@ struct CalendarPage {
 }
 
 pub async fn calendar(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
-    let (row, plan) = load_campaign(&s, id).await?;
-    let mut c = s.store.read().await?;
-    let templates: Vec<TemplateRow> = campaign::templates(&mut c, id).await?.into_iter().filter(|t| !t.retired).collect();
-    drop(c);
+    let scope = ctx.me()?.scope.clone();
+    let v = app::show(&s, &scope, CampaignId(id)).await?;
+    let (row, plan) = (v.row, v.plan);
+    let templates: Vec<TemplateRow> = v.templates.into_iter().map(|l| l.t).collect();
     let lang = ctx.lang;
     let mut milestones: Vec<Milestone> = templates
         .iter()
@@ -418,55 +383,16 @@ struct PlanPreview {
     title: String,
 }
 
-/// Reads a plan from an upload (multipart `file`) or from the confirmation form (`source`).
-async fn read_plan_upload(mut mp: Multipart) -> AppResult<(String, bool)> {
-    let mut source = String::new();
-    let mut confirm = false;
-    while let Some(field) = mp.next_field().await.map_err(|_| AppError::bad_request("上传失败", "The upload failed"))? {
-        match field.name().unwrap_or("") {
-            "file" | "source" => {
-                let bytes = field.bytes().await.map_err(|_| AppError::bad_request("上传失败", "The upload failed"))?;
-                if bytes.len() > 1024 * 1024 {
-                    return Err(AppError::bad_request("计划文件不能超过 1 MB", "A plan file is at most 1 MB"));
-                }
-                if !bytes.is_empty() {
-                    source = String::from_utf8(bytes.to_vec()).map_err(|_| AppError::bad_request("计划文件须为 UTF-8 编码的文本", "A plan file is UTF-8 text"))?;
-                }
-            }
-            "confirm" => confirm = field.text().await.unwrap_or_default() == "yes",
-            _ => {}
-        }
-    }
-    Ok((source, confirm))
-}
-
 /// Uploads a plan: a new one is created at once; a changed one shows its differences and is
 /// applied only on confirmation.
 pub async fn upload(State(s): State<AppState>, ctx: Ctx, mp: Multipart) -> AppResult<Response> {
     let scope = ctx.me()?.scope.clone();
-    let (source, confirm) = read_plan_upload(mp).await?;
-    let lang = ctx.lang;
-    let plan = match plan::parse(&source) {
-        Ok(p) => p,
-        Err(errs) => {
-            let mut fe = pacesetter_domain::validate::FieldErrors::new();
-            if source.trim().is_empty() {
-                fe.add("file", "请选择计划文件（.toml）", "Choose a plan file (.toml)");
-            }
-            for e in errs {
-                let (zh, en) = if e.line > 0 {
-                    (format!("第{}行：{}", e.line, e.message.zh), format!("line {}: {}", e.line, e.message.en))
-                } else {
-                    (e.message.zh.clone(), e.message.en.clone())
-                };
-                fe.add("file", zh, en);
-            }
-            return list_page(&s, &ctx, FormState::with(lang, HashMap::new(), fe), StatusCode::UNPROCESSABLE_ENTITY).await;
-        }
+    let (source, confirm) = crate::upload::read_plan(mp).await?;
+    let (report, plan) = match app::upload(&s, &scope, &source, confirm).await {
+        Ok(r) => r,
+        Err(AppError { fields: Some(errs), .. }) => return list_page(&s, &ctx, FormState::with(ctx.lang, HashMap::new(), errs), StatusCode::UNPROCESSABLE_ENTITY).await,
+        Err(e) => return Err(e),
     };
-    let mut w = s.store.write().await?;
-    let report = campaign::load(&mut w, &scope, &plan, &source, confirm).await?;
-    w.commit().await.map_err(StoreError::from)?;
     if report.needs_confirmation {
         let title = ctx.t("计划变更确认", "Confirm the plan's changes").to_string();
         return Ok(render(&PlanPreview { l: Layout::new(&ctx, &title), report, source, title: plan.campaign.title }));

@@ -12,16 +12,13 @@ use axum::Form;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use pacesetter_domain::Lang;
-use pacesetter_domain::dates::{format_date, iso, today};
+use pacesetter_domain::dates::{iso, today};
 use pacesetter_domain::plan::Deliverable;
-use pacesetter_domain::task::TaskState;
 use pacesetter_domain::validate::FieldErrors;
 use pacesetter_store::StoreError;
 use pacesetter_store::notify::{self, NotificationRow};
-use pacesetter_store::task::{self, AttachmentMeta, ReviewRow, SubmissionRow, TaskFilter};
+use pacesetter_store::task::{self, AttachmentMeta, ReviewRow, SubmissionRow};
 use std::collections::HashMap;
-use time::Date;
 
 #[derive(Template)]
 #[template(path = "tasks.html")]
@@ -301,43 +298,8 @@ pub async fn feed_revoke(State(s): State<AppState>, ctx: Ctx) -> AppResult<Respo
     Ok(see_other("/notifications?done=revoked"))
 }
 
-fn ics_escape(s: &str) -> String {
-    s.replace('\\', "\\\\").replace(';', "\\;").replace(',', "\\,").replace('\n', "\\n")
-}
-
-/// The deadlines of the tasks the token's holder owes, as iCalendar all-day events.
+/// The deadlines of the tasks the token's holder owes, as an iCalendar feed.
 pub async fn feed(State(s): State<AppState>, Path(file): Path<String>) -> AppResult<Response> {
-    let token = file.strip_suffix(".ics").unwrap_or(&file);
-    if token.len() != 32 || !token.chars().all(|c| c.is_ascii_hexdigit()) {
-        return Err(AppError::not_found());
-    }
-    let mut c = s.store.read().await?;
-    let Some(account) = notify::feed_account(&mut c, &pacesetter_domain::audit::sha256_hex(token.as_bytes())).await? else { return Err(AppError::not_found()) };
-    let Some(scope) = pacesetter_store::scope::load(&mut c, pacesetter_domain::ids::AccountId(account), today()).await? else { return Err(AppError::not_found()) };
-    let rows = task::list(&mut c, &scope, &TaskFilter { mine: true, ..Default::default() }).await?;
-    let stamp = time::OffsetDateTime::now_utc();
-    let dtstamp = format!("{:04}{:02}{:02}T{:02}{:02}{:02}Z", stamp.year(), u8::from(stamp.month()), stamp.day(), stamp.hour(), stamp.minute(), stamp.second());
-    let mut out =
-        String::from("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Pacesetter//CSUST//ZH\r\nCALSCALE:GREGORIAN\r\nX-WR-CALNAME:创先争优任务\r\nX-WR-TIMEZONE:Asia/Shanghai\r\n");
-    for t in rows {
-        let state = t.state();
-        if state == TaskState::Accepted {
-            continue;
-        }
-        let Some(due) = t.dates().due_in_force(state) else { continue };
-        let next = due.next_day().unwrap_or(due);
-        let ymd = |d: Date| format!("{:04}{:02}{:02}", d.year(), u8::from(d.month()), d.day());
-        out.push_str(&format!(
-            "BEGIN:VEVENT\r\nUID:task-{}@pacesetter\r\nDTSTAMP:{dtstamp}\r\nDTSTART;VALUE=DATE:{}\r\nDTEND;VALUE=DATE:{}\r\nSUMMARY:{}\r\nDESCRIPTION:{}\r\nURL:{}/tasks/{}\r\nEND:VEVENT\r\n",
-            t.id,
-            ymd(due),
-            ymd(next),
-            ics_escape(&format!("截止：{}（{}）", t.title, t.owner_name)),
-            ics_escape(&format!("{} {}", format_date(due, Lang::Zh), t.wording.clone().unwrap_or_default())),
-            s.site.public_url,
-            t.id
-        ));
-    }
-    out.push_str("END:VCALENDAR\r\n");
+    let out = crate::app::tasks::deadline_feed(&s, &file).await?;
     Ok(([(header::CONTENT_TYPE, "text/calendar; charset=utf-8"), (header::CACHE_CONTROL, "private, no-store")], out).into_response())
 }
