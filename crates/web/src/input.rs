@@ -81,3 +81,133 @@ impl ConfirmForm {
         self.confirm.as_deref() == Some("yes")
     }
 }
+
+/// A number field of a form or query: empty or left out is `None`, text that is not a number is
+/// refused (a 400 with the field's name). For `#[serde(default, deserialize_with = "input::opt_id")]`.
+pub fn opt_id<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        N(i64),
+        S(String),
+    }
+    match Option::<Raw>::deserialize(d)? {
+        None => Ok(None),
+        Some(Raw::N(n)) => Ok(Some(n)),
+        Some(Raw::S(s)) if s.trim().is_empty() => Ok(None),
+        Some(Raw::S(s)) => s.trim().parse().map(Some).map_err(|_| serde::de::Error::custom(format!("“{s}”不是编号 / \"{s}\" is not an id"))),
+    }
+}
+
+/// A list of ids from repeated form keys (ticked boxes) or a JSON array, numbers or numeric
+/// strings alike. For `#[serde(default, deserialize_with = "input::ids")]` with [`Fields`].
+pub fn ids<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<i64>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum One {
+        N(i64),
+        S(String),
+    }
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Many {
+        List(Vec<One>),
+        One(One),
+    }
+    let list = match Option::<Many>::deserialize(d)? {
+        None => Vec::new(),
+        Some(Many::List(v)) => v,
+        Some(Many::One(o)) => vec![o],
+    };
+    list.into_iter()
+        .map(|o| match o {
+            One::N(n) => Ok(n),
+            One::S(s) => s.trim().parse().map_err(|_| serde::de::Error::custom(format!("“{s}”不是编号 / \"{s}\" is not an id"))),
+        })
+        .collect()
+}
+
+/// A text field: trimmed, and empty is `None`.
+pub fn text(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// A urlencoded form read into a typed struct, where a key sent more than once (ticked boxes)
+/// arrives as a list: fields that take several values use [`ids`]. Bad input is a 400 with a
+/// message in both languages.
+pub struct Fields<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequest<S> for Fields<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, AppError> {
+        let bad =
+            |detail: String| AppError::new(axum::http::StatusCode::BAD_REQUEST, "bad_form", format!("表单无法读取：{detail}"), format!("The form could not be read: {detail}"));
+        let axum::Form(pairs) = axum::Form::<Vec<(String, String)>>::from_request(req, state).await.map_err(|e| bad(e.body_text()))?;
+        from_pairs(pairs).map(Fields).map_err(bad)
+    }
+}
+
+/// The typed value of form pairs, repeated keys as lists (see [`Fields`]).
+pub fn from_pairs<T: serde::de::DeserializeOwned>(pairs: Vec<(String, String)>) -> Result<T, String> {
+    use serde_json::Value;
+    let mut m = serde_json::Map::new();
+    for (k, v) in pairs {
+        match m.get_mut(&k) {
+            Some(Value::Array(a)) => a.push(Value::String(v)),
+            Some(old) => {
+                let first = old.take();
+                *old = Value::Array(vec![first, Value::String(v)]);
+            }
+            None => {
+                m.insert(k, Value::String(v));
+            }
+        }
+    }
+    serde_json::from_value(Value::Object(m)).map_err(|e| e.to_string())
+}
+
+/// A typed input's fields as the strings a form re-renders with after an error.
+pub fn values_of<T: serde::Serialize>(input: &T) -> std::collections::HashMap<String, String> {
+    use serde_json::Value;
+    let Ok(Value::Object(m)) = serde_json::to_value(input) else { return Default::default() };
+    m.into_iter()
+        .filter_map(|(k, v)| match v {
+            Value::String(s) => Some((k, s)),
+            Value::Number(n) => Some((k, n.to_string())),
+            Value::Bool(b) => Some((k, b.to_string())),
+            _ => None,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Deserialize, serde::Serialize, Debug, PartialEq)]
+    struct Batch {
+        #[serde(default, deserialize_with = "ids", alias = "id")]
+        ids: Vec<i64>,
+        action: Option<String>,
+        #[serde(default, deserialize_with = "opt_id")]
+        org: Option<i64>,
+    }
+
+    fn pairs(p: &[(&str, &str)]) -> Vec<(String, String)> {
+        p.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn repeated_keys_become_lists_and_bad_numbers_are_refused() {
+        let b: Batch = from_pairs(pairs(&[("id", "3"), ("id", "5"), ("action", "accept"), ("org", "")])).unwrap();
+        assert_eq!(b, Batch { ids: vec![3, 5], action: Some("accept".into()), org: None });
+        let b: Batch = from_pairs(pairs(&[("id", "7"), ("org", "12")])).unwrap();
+        assert_eq!((b.ids, b.org), (vec![7], Some(12)));
+        assert!(from_pairs::<Batch>(pairs(&[("id", "x")])).unwrap_err().contains("不是编号"));
+        assert!(from_pairs::<Batch>(pairs(&[("org", "1;drop")])).is_err());
+        let b: Batch = serde_json::from_value(serde_json::json!({"ids": [1, "2"], "org": 4})).unwrap();
+        assert_eq!((b.ids, b.org), (vec![1, 2], Some(4)));
+        assert_eq!(values_of(&Batch { ids: vec![1], action: Some("return".into()), org: Some(2) })["org"], "2");
+    }
+}

@@ -717,7 +717,7 @@ pub fn table() -> Vec<Route> {
             "api_reviews_batch",
             LoggedIn,
             "Accept or return several tasks: {ids, action, comment}",
-            doc(Some(schema::<BatchDecisionRequest>), Some(schema::<BatchResultDto>)),
+            doc(Some(schema::<crate::app::tasks::BatchInput>), Some(schema::<BatchResultDto>)),
             post(api::tasks::batch),
         ),
         a(M::GET, "/api/v1/notifications", "api_notifications", LoggedIn, "My notifications", doc(None, Some(schema::<NotificationsDto>)), get(api::tasks::notifications)),
@@ -993,7 +993,7 @@ pub fn table() -> Vec<Route> {
             "api_task_review",
             Scoped,
             "Review a task: {action: accept|return|extend, comment, resubmit_by, until, reason}",
-            doc(Some(schema::<TaskDecisionRequest>), Some(schema::<TaskLineDto>)),
+            doc(Some(schema::<crate::app::tasks::DecisionInput>), Some(schema::<TaskLineDto>)),
             post(api::tasks::review),
         ),
         // The campaign office: relation records.

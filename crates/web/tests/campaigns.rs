@@ -197,10 +197,15 @@ async fn reviewers_decide_in_batches_and_each_decision_stands_alone(app: TestApp
     let queue = app.get_json(&office, "/api/v1/reviews").await;
     let ids: Vec<i64> = queue.as_array().unwrap().iter().take(3).map(|t| t["id"].as_i64().unwrap()).collect();
     assert!(ids.len() >= 2, "the demo leaves submissions to review");
-    // A return without a comment decides nothing.
+    // A return without a comment is refused as a whole (422, the field named) and decides nothing.
     let r = office.post(app.url("/api/v1/reviews/batch")).json(&json!({"ids": ids, "action": "return"})).send().await.unwrap();
+    assert_eq!(r.status(), 422);
     let v: Value = r.json().await.unwrap();
-    assert_eq!(v["done"], 0);
+    assert_eq!(v["error"]["fields"][0]["field"], "comment", "{v}");
+    assert_eq!(app.get_json(&office, &format!("/api/v1/tasks/{}", ids[0])).await["state"], "submitted");
+    // Ids that are not numbers are a clear 400.
+    let r = office.post(app.url("/api/v1/reviews/batch")).json(&json!({"ids": ["x"], "action": "accept"})).send().await.unwrap();
+    assert_eq!(r.status(), 400);
     // One accepted already, the rest in one batch: the batch reports the one that failed.
     let r = office.post(app.url(&format!("/api/v1/tasks/{}/review", ids[0]))).json(&json!({"action": "accept"})).send().await.unwrap();
     assert_eq!(r.status(), 200);

@@ -671,31 +671,6 @@ pub struct TaskDetailDto {
     pub reviews: Vec<pacesetter_store::task::ReviewRow>,
 }
 
-/// A reviewer's decision: accept, return (with a comment, and resubmit_by) or extend (until,
-/// with a reason).
-#[derive(Deserialize, ToSchema)]
-pub struct TaskDecisionRequest {
-    /// accept, return or extend
-    pub action: String,
-    pub comment: Option<String>,
-    /// The date a returned task is due again (YYYY-MM-DD).
-    pub resubmit_by: Option<String>,
-    /// The new due date of an extension (YYYY-MM-DD).
-    pub until: Option<String>,
-    /// Why the task is extended.
-    pub reason: Option<String>,
-}
-
-/// Accept or return several tasks, each checked on its own.
-#[derive(Deserialize, ToSchema)]
-pub struct BatchDecisionRequest {
-    /// Between 1 and 1000 task ids.
-    pub ids: Vec<i64>,
-    /// accept or return
-    pub action: String,
-    pub comment: Option<String>,
-}
-
 #[derive(Serialize, ToSchema)]
 pub struct BatchResultDto {
     /// How many tasks were decided.

@@ -2,16 +2,14 @@
 //! [`crate::app::tasks`] and [`crate::app::campaigns`].
 
 use super::dto::{BatchResultDto, NotificationsDto, TaskDetailDto, TaskLineDto};
-use crate::app::tasks::{self as task_pages, TaskLine};
+use crate::app::tasks::{self as task_pages, BatchInput, DecisionInput, TaskLine, TaskQuery};
 use crate::ctx::Ctx;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use pacesetter_domain::dates::iso;
 use pacesetter_store::notify;
-use serde_json::Value;
-use std::collections::HashMap;
 
 fn line_dto(l: &TaskLine) -> TaskLineDto {
     TaskLineDto {
@@ -39,7 +37,7 @@ fn line_dto(l: &TaskLine) -> TaskLineDto {
     }
 }
 
-pub async fn list(State(s): State<AppState>, ctx: Ctx, Query(q): Query<HashMap<String, String>>) -> AppResult<Json<Vec<TaskLineDto>>> {
+pub async fn list(State(s): State<AppState>, ctx: Ctx, Query(q): Query<TaskQuery>) -> AppResult<Json<Vec<TaskLineDto>>> {
     let scope = ctx.me()?.scope.clone();
     let rows = task_pages::lines(&s, &scope, &q).await?;
     Ok(Json(rows.iter().map(line_dto).collect()))
@@ -61,22 +59,10 @@ pub async fn submit(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, mp
     Ok(Json(line_dto(&TaskLine::new(t, &scope, pacesetter_domain::dates::today()))))
 }
 
-pub async fn review(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Json(m): Json<HashMap<String, Value>>) -> AppResult<Json<TaskLineDto>> {
+pub async fn review(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Json(b): Json<DecisionInput>) -> AppResult<Json<TaskLineDto>> {
     let scope = ctx.me()?.scope.clone();
-    let m = strings(m);
-    let d = task_pages::decision_of(&m)?;
-    let t = task_pages::decide(&s, &scope, id, d).await?;
+    let t = task_pages::decide(&s, &scope, id, b.decision()?).await?;
     Ok(Json(line_dto(&TaskLine::new(t, &scope, pacesetter_domain::dates::today()))))
-}
-
-fn strings(m: HashMap<String, Value>) -> HashMap<String, String> {
-    m.into_iter()
-        .filter_map(|(k, v)| match v {
-            Value::String(s) => Some((k, s)),
-            Value::Null => None,
-            other => Some((k, other.to_string())),
-        })
-        .collect()
 }
 
 pub async fn reviews(State(s): State<AppState>, ctx: Ctx) -> AppResult<Json<Vec<TaskLineDto>>> {
@@ -85,18 +71,10 @@ pub async fn reviews(State(s): State<AppState>, ctx: Ctx) -> AppResult<Json<Vec<
     Ok(Json(rows.iter().map(line_dto).collect()))
 }
 
-/// {"ids": [..], "action": "accept" | "return", "comment": ".."}
-pub async fn batch(State(s): State<AppState>, ctx: Ctx, Json(mut m): Json<HashMap<String, Value>>) -> AppResult<Json<BatchResultDto>> {
+/// Accepts or returns several tasks; each decision stands on its own.
+pub async fn batch(State(s): State<AppState>, ctx: Ctx, Json(b): Json<BatchInput>) -> AppResult<Json<BatchResultDto>> {
     let scope = ctx.me()?.scope.clone();
-    let ids: Vec<i64> = m.remove("ids").and_then(|v| v.as_array().map(|a| a.iter().filter_map(Value::as_i64).collect())).unwrap_or_default();
-    let m = strings(m);
-    if ids.is_empty() || ids.len() > 1000 {
-        return Err(AppError::bad_request("请勾选 1 到 1000 项", "Give between 1 and 1000 ids"));
-    }
-    if !matches!(m.get("action").map(String::as_str), Some("accept" | "return")) {
-        return Err(AppError::bad_request("批量操作只能是通过（accept）或退回（return）", "A batch accepts or returns"));
-    }
-    let (done, failed) = task_pages::batch_apply(&s, &scope, &ids, &m, ctx.lang).await?;
+    let (done, failed) = task_pages::batch_apply(&s, &scope, &b, ctx.lang).await?;
     Ok(Json(BatchResultDto { done, failed }))
 }
 

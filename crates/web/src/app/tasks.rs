@@ -2,22 +2,21 @@
 //! a batch) with the owner's notification, and the queue of what waits for the caller.
 
 use crate::error::{AppError, AppResult};
+use crate::input;
 use crate::state::AppState;
 use pacesetter_domain::Lang;
 use pacesetter_domain::dates::today;
 use pacesetter_domain::plan::Deliverable;
 use pacesetter_domain::scope::Scope;
 use pacesetter_domain::task::TaskState;
+use pacesetter_domain::validate::FieldErrors;
 use pacesetter_store::notify;
 use pacesetter_store::task::{self, AttachmentMeta, Decision, ReviewRow, Rights, Submission, SubmissionRow, TaskFilter, TaskRow};
 use pacesetter_store::tree::{self, Tree};
 use pacesetter_store::{StoreError, campaign};
-use std::collections::HashMap;
+use serde::{Deserialize, Serialize};
 use time::Date;
-
-fn field<'a>(m: &'a HashMap<String, String>, k: &str) -> Option<&'a str> {
-    m.get(k).map(|s| s.trim()).filter(|s| !s.is_empty())
-}
+use utoipa::ToSchema;
 
 /// A task as lists show it: the row with its derived dates and flags.
 pub struct TaskLine {
@@ -61,46 +60,63 @@ impl TaskLine {
     }
 }
 
-/// The list's filters, read from the query.
-fn filter_of(q: &HashMap<String, String>, paths: &HashMap<(&'static str, i64), String>) -> (TaskFilter, Option<String>) {
-    let num = |k: &str| q.get(k).and_then(|v| v.parse::<i64>().ok());
-    let f = TaskFilter {
-        campaign: num("campaign"),
-        template: num("template"),
-        state: q.get("state").and_then(|s| TaskState::parse(s)),
-        org_path: num("org").and_then(|id| paths.get(&("org", id)).cloned()).or_else(|| num("org").map(|_| "-".to_string())),
-        unit_path: num("unit").and_then(|id| paths.get(&("unit", id)).cloned()).or_else(|| num("unit").map(|_| "-".to_string())),
-        mine: is_mine(q),
-    };
-    (f, q.get("flag").cloned())
+/// The filters of a task list, from the query of the page, its export or the API.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+pub struct TaskQuery {
+    #[serde(default, deserialize_with = "input::opt_id", skip_serializing_if = "Option::is_none")]
+    pub campaign: Option<i64>,
+    #[serde(default, deserialize_with = "input::opt_id", skip_serializing_if = "Option::is_none")]
+    pub template: Option<i64>,
+    /// A Party organization's subtree.
+    #[serde(default, deserialize_with = "input::opt_id", skip_serializing_if = "Option::is_none")]
+    pub org: Option<i64>,
+    /// A unit's subtree.
+    #[serde(default, deserialize_with = "input::opt_id", skip_serializing_if = "Option::is_none")]
+    pub unit: Option<i64>,
+    /// open, submitted, returned, accepted
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    /// overdue, late or review
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flag: Option<String>,
+    /// 1 for the tasks the caller owes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mine: Option<String>,
 }
 
-async fn node_paths(c: &mut pacesetter_store::Conn, q: &HashMap<String, String>) -> AppResult<HashMap<(&'static str, i64), String>> {
-    let mut m = HashMap::new();
-    for (key, tree) in [("org", Tree::Org), ("unit", Tree::Unit)] {
-        if let Some(id) = q.get(key).and_then(|v| v.parse::<i64>().ok()) {
-            if let Some(n) = tree::get(c, tree, id).await? {
-                m.insert((key, id), n.path);
-            }
-        }
+impl TaskQuery {
+    /// "My tasks" unless the query selects something else.
+    pub fn is_mine(&self) -> bool {
+        input::text(&self.mine) == Some("1")
+            || (self.campaign.is_none()
+                && self.template.is_none()
+                && self.org.is_none()
+                && self.unit.is_none()
+                && input::text(&self.state).is_none()
+                && input::text(&self.flag).is_none())
     }
-    Ok(m)
-}
 
-/// "My tasks" unless the query selects something else.
-pub fn is_mine(q: &HashMap<String, String>) -> bool {
-    q.get("mine").is_some_and(|v| v == "1") || !["campaign", "template", "org", "unit", "state", "flag"].iter().any(|k| q.contains_key(*k))
+    /// The store's filter: a subtree the tree does not have selects nothing.
+    async fn filter(&self, c: &mut pacesetter_store::Conn) -> AppResult<TaskFilter> {
+        let mut path = async |tree: Tree, id: Option<i64>| -> AppResult<Option<String>> {
+            let Some(id) = id else { return Ok(None) };
+            Ok(Some(tree::get(c, tree, id).await?.map(|n| n.path).unwrap_or_else(|| "-".to_string())))
+        };
+        let org_path = path(Tree::Org, self.org).await?;
+        let unit_path = path(Tree::Unit, self.unit).await?;
+        Ok(TaskFilter { campaign: self.campaign, template: self.template, state: input::text(&self.state).and_then(TaskState::parse), org_path, unit_path, mine: self.is_mine() })
+    }
 }
 
 /// The tasks a query selects, sorted soonest due first (overdue at the top).
-pub async fn lines(s: &AppState, scope: &Scope, q: &HashMap<String, String>) -> AppResult<Vec<TaskLine>> {
+pub async fn lines(s: &AppState, scope: &Scope, q: &TaskQuery) -> AppResult<Vec<TaskLine>> {
     let mut c = s.store.read().await?;
-    let paths = node_paths(&mut c, q).await?;
-    let (f, flag) = filter_of(q, &paths);
+    let f = q.filter(&mut c).await?;
+    let flag = input::text(&q.flag);
     let rows = task::list(&mut c, scope, &f).await?;
     let today = today();
     let mut out: Vec<TaskLine> = rows.into_iter().map(|t| TaskLine::new(t, scope, today)).collect();
-    match flag.as_deref() {
+    match flag {
         Some("overdue") => out.retain(|l| l.overdue),
         Some("late") => out.retain(|l| l.late),
         Some("review") => out.retain(|l| l.rights.review && l.t.state() == TaskState::Submitted),
@@ -111,23 +127,73 @@ pub async fn lines(s: &AppState, scope: &Scope, q: &HashMap<String, String>) -> 
     Ok(out)
 }
 
-/// A reviewer's decision from a form or JSON map: `action` = accept, return or extend.
-pub fn decision_of(m: &HashMap<String, String>) -> Result<Decision, StoreError> {
-    let comment = field(m, "comment").map(str::to_string);
-    let date = |k: &str| -> Result<Option<Date>, StoreError> {
-        match field(m, k) {
-            Some(v) => pacesetter_domain::validate::date(v).map(Some).map_err(|t| StoreError::invalid(k, t.zh, t.en)),
-            None => Ok(None),
+/// A reviewer's decision as a form or the API sends it: accept, return (with a comment, and
+/// resubmit_by) or extend (until, with a reason).
+#[derive(Clone, Debug, Default, Deserialize, Serialize, ToSchema)]
+pub struct DecisionInput {
+    /// accept, return or extend
+    pub action: Option<String>,
+    pub comment: Option<String>,
+    /// The date a returned task is due again (YYYY-MM-DD).
+    pub resubmit_by: Option<String>,
+    /// The new due date of an extension (YYYY-MM-DD).
+    pub until: Option<String>,
+    /// Why the task is extended.
+    pub reason: Option<String>,
+}
+
+impl DecisionInput {
+    /// The decision it asks for, or the field that is wrong.
+    pub fn decision(&self) -> Result<Decision, StoreError> {
+        let comment = input::text(&self.comment).map(str::to_string);
+        let date = |k: &str, v: &Option<String>| -> Result<Option<Date>, StoreError> {
+            match input::text(v) {
+                Some(v) => pacesetter_domain::validate::date(v).map(Some).map_err(|t| StoreError::invalid(k, t.zh, t.en)),
+                None => Ok(None),
+            }
+        };
+        match input::text(&self.action) {
+            Some("accept") => Ok(Decision::Accept { comment }),
+            Some("return") => Ok(Decision::Return { comment: comment.unwrap_or_default(), resubmit_by: date("resubmit_by", &self.resubmit_by)? }),
+            Some("extend") => {
+                let until = date("until", &self.until)?.ok_or_else(|| StoreError::invalid("until", "请填写新的截止日期", "Enter the new due date"))?;
+                Ok(Decision::Extend { until, reason: input::text(&self.reason).unwrap_or("").to_string() })
+            }
+            _ => Err(StoreError::invalid("action", "请选择通过、退回或延期", "Choose accept, return or extend")),
         }
-    };
-    match field(m, "action") {
-        Some("accept") => Ok(Decision::Accept { comment }),
-        Some("return") => Ok(Decision::Return { comment: comment.unwrap_or_default(), resubmit_by: date("resubmit_by")? }),
-        Some("extend") => {
-            let until = date("until")?.ok_or_else(|| StoreError::invalid("until", "请填写新的截止日期", "Enter the new due date"))?;
-            Ok(Decision::Extend { until, reason: field(m, "reason").unwrap_or("").to_string() })
+    }
+}
+
+/// Several tasks accepted or returned at once: the queue's form sends `id` once per ticked
+/// task, the API `ids`.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, ToSchema)]
+pub struct BatchInput {
+    /// Between 1 and 1000 task ids.
+    #[serde(default, deserialize_with = "input::ids", alias = "id")]
+    pub ids: Vec<i64>,
+    /// accept or return
+    pub action: Option<String>,
+    pub comment: Option<String>,
+}
+
+impl BatchInput {
+    /// What is wrong with the batch itself (each task is then checked on its own).
+    pub fn errors(&self) -> FieldErrors {
+        let mut errs = FieldErrors::new();
+        if self.ids.is_empty() || self.ids.len() > 1000 {
+            errs.add("id", "请勾选 1 到 1000 项", "Tick between 1 and 1000 tasks");
         }
-        _ => Err(StoreError::invalid("action", "请选择通过、退回或延期", "Choose accept, return or extend")),
+        match input::text(&self.action) {
+            Some("accept") => {}
+            Some("return") if input::text(&self.comment).is_none() => errs.add("comment", "退回时请写明意见", "Say why they are returned"),
+            Some("return") => {}
+            _ => errs.add("action", "请选择批量通过或批量退回", "Choose to accept or to return"),
+        }
+        errs
+    }
+
+    fn decision(&self) -> DecisionInput {
+        DecisionInput { action: self.action.clone(), comment: self.comment.clone(), ..Default::default() }
     }
 }
 
@@ -182,11 +248,15 @@ pub async fn queue(s: &AppState, scope: &Scope) -> AppResult<Vec<TaskLine>> {
 
 /// Applies one decision to several tasks; returns how many went through and a line for each
 /// that did not.
-pub async fn batch_apply(s: &AppState, scope: &Scope, ids: &[i64], m: &HashMap<String, String>, lang: Lang) -> AppResult<(usize, Vec<String>)> {
+pub async fn batch_apply(s: &AppState, scope: &Scope, b: &BatchInput, lang: Lang) -> AppResult<(usize, Vec<String>)> {
+    let errs = b.errors();
+    if !errs.is_empty() {
+        return Err(AppError::invalid(errs));
+    }
     let mut done = 0;
     let mut failed = Vec::new();
-    for id in ids {
-        let d = decision_of(m)?;
+    for id in &b.ids {
+        let d = b.decision().decision()?;
         match decide(s, scope, *id, d).await {
             Ok(_) => done += 1,
             Err(StoreError::Db(e)) => return Err(StoreError::Db(e).into()),

@@ -2,10 +2,11 @@
 //! with its submission form and history, the reviewer's queue with batch decisions, files,
 //! notifications and the calendar feed.
 
-use super::{FormState, Layout, field, form_map, render, render_status, see_other};
-use crate::app::tasks::{TaskLine, batch_apply, decide, decision_of, is_mine, lines, queue};
+use super::{FormState, Layout, render, render_status, see_other};
+use crate::app::tasks::{BatchInput, DecisionInput, TaskLine, TaskQuery, batch_apply, decide, lines, queue};
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
+use crate::input::{self, Fields};
 use crate::state::AppState;
 use askama::Template;
 use axum::Form;
@@ -33,17 +34,17 @@ struct TasksPage {
 /// The most rows a page lists (the export has them all).
 const PAGE_ROWS: usize = 500;
 
-pub async fn index(State(s): State<AppState>, ctx: Ctx, Query(q): Query<HashMap<String, String>>) -> AppResult<Response> {
+pub async fn index(State(s): State<AppState>, ctx: Ctx, Query(q): Query<TaskQuery>) -> AppResult<Response> {
     let scope = ctx.me()?.scope.clone();
     let rows = lines(&s, &scope, &q).await?;
-    let mine = is_mine(&q);
-    let query = serde_urlencoded::to_string(q.iter().collect::<Vec<_>>()).unwrap_or_default();
+    let mine = q.is_mine();
+    let query = serde_urlencoded::to_string(&q).unwrap_or_default();
     let title = if mine { ctx.t("我的任务", "My tasks") } else { ctx.t("任务清单", "Tasks") };
     Ok(render(&TasksPage { l: Layout::new(&ctx, title), shown: rows.len().min(PAGE_ROWS), rows, mine, query }))
 }
 
 /// The same list as a workbook.
-pub async fn export(State(s): State<AppState>, ctx: Ctx, Query(q): Query<HashMap<String, String>>) -> AppResult<Response> {
+pub async fn export(State(s): State<AppState>, ctx: Ctx, Query(q): Query<TaskQuery>) -> AppResult<Response> {
     let scope = ctx.me()?.scope.clone();
     let rows = lines(&s, &scope, &q).await?;
     let lang = ctx.lang;
@@ -163,20 +164,20 @@ pub async fn submit(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, mp
     }
 }
 
-pub async fn review(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
+pub async fn review(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(input): Form<DecisionInput>) -> AppResult<Response> {
     let scope = ctx.me()?.scope.clone();
-    let m = form_map(p);
-    let r = match decision_of(&m) {
+    let r = match input.decision() {
         Ok(d) => decide(&s, &scope, id, d).await,
         Err(e) => Err(e),
     };
+    let again = |errs| FormState::with(ctx.lang, input::values_of(&input), errs);
     match r {
         Ok(_) => Ok(see_other(&format!("/tasks/{id}?done=decided"))),
-        Err(StoreError::Invalid(errs)) => task_page(&s, &ctx, id, FormState::with(ctx.lang, m, errs), StatusCode::UNPROCESSABLE_ENTITY).await,
+        Err(StoreError::Invalid(errs)) => task_page(&s, &ctx, id, again(errs), StatusCode::UNPROCESSABLE_ENTITY).await,
         Err(StoreError::Conflict(t)) => {
             let mut errs = FieldErrors::new();
             errs.add("_", t.zh, t.en);
-            task_page(&s, &ctx, id, FormState::with(ctx.lang, m, errs), StatusCode::CONFLICT).await
+            task_page(&s, &ctx, id, again(errs), StatusCode::CONFLICT).await
         }
         Err(e) => Err(e.into()),
     }
@@ -199,28 +200,15 @@ pub async fn reviews(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response>
 
 /// Accepts or returns several tasks at once; each decision stands on its own and the page says
 /// which did not go through and why.
-pub async fn batch(State(s): State<AppState>, ctx: Ctx, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
+pub async fn batch(State(s): State<AppState>, ctx: Ctx, Fields(input): Fields<BatchInput>) -> AppResult<Response> {
     let scope = ctx.me()?.scope.clone();
-    let ids: Vec<i64> = p.iter().filter(|(k, _)| k == "id").filter_map(|(_, v)| v.parse().ok()).collect();
-    let m = form_map(p);
-    let mut errs = FieldErrors::new();
-    if ids.is_empty() {
-        errs.add("id", "请至少勾选一项", "Tick at least one task");
-    }
-    if !matches!(field(&m, "action"), Some("accept" | "return")) {
-        errs.add("action", "请选择批量通过或批量退回", "Choose to accept or to return");
-    }
-    if field(&m, "action") == Some("return") && field(&m, "comment").is_none() {
-        errs.add("comment", "退回时请写明意见", "Say why they are returned");
-    }
+    let errs = input.errors();
     if !errs.is_empty() {
         let rows = queue(&s, &scope).await?;
-        return Ok(render_status(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &ReviewsPage { l: Layout::new(&ctx, ctx.t("待审核", "To review")), rows, f: FormState::with(ctx.lang, m, errs), results: Vec::new() },
-        ));
+        let f = FormState::with(ctx.lang, input::values_of(&input), errs);
+        return Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &ReviewsPage { l: Layout::new(&ctx, ctx.t("待审核", "To review")), rows, f, results: Vec::new() }));
     }
-    let (done, results) = batch_apply(&s, &scope, &ids, &m, ctx.lang).await?;
+    let (done, results) = batch_apply(&s, &scope, &input, ctx.lang).await?;
     if results.is_empty() {
         return Ok(see_other(&format!("/reviews?done=decided&n={done}")));
     }
