@@ -1120,8 +1120,12 @@ pub fn table() -> Vec<Route> {
             "/api/v1/surveys/{id}/results",
             "api_survey_results",
             Scoped,
-            "A survey's published results: totals, targets (none under 5 in an anonymous survey, nor recoverable by subtraction), channels and participation",
-            doc(None, Some(schema::<api::surveys::SurveyResultsDto>)),
+            "A survey's published results: totals, targets (none under 5 in an anonymous survey, nor recoverable by subtraction), one target's view with its free texts, roll-ups, channels and participation",
+            ApiDoc {
+                response: Some(schema::<api::surveys::SurveyResultsDto>),
+                query: &[("target", "one target's view (its figures and free texts); left out: every target")],
+                ..Default::default()
+            },
             get(api::surveys::results),
         ),
         a(

@@ -14,7 +14,7 @@ use pacesetter_domain::Lang;
 use pacesetter_domain::anonymity;
 use pacesetter_domain::dates::iso;
 use pacesetter_domain::ids::SurveyId;
-use pacesetter_domain::survey::{Answers, Question, Tally};
+use pacesetter_domain::survey::{Answers, Kind, Question, Tally};
 use pacesetter_store::survey::{SurveyRow, TargetRow};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -293,6 +293,34 @@ pub struct RemindedDto {
     pub mailed: u64,
 }
 
+/// The answers of a response by question code, as the OpenAPI document shows them. The body is
+/// read straight into `domain::survey::Answers` (an answer is a number, a list of numbers or
+/// nulls, or a text, and nothing else), then checked against the questionnaire.
+pub struct AnswerMap;
+
+impl utoipa::PartialSchema for AnswerMap {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, OneOfBuilder, SchemaType, Type};
+        let number = || ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(0)).maximum(Some(65535));
+        let one = OneOfBuilder::new()
+            .item(number().description(Some("A single choice or a rating: the option's or the point's number, 0 for the first")))
+            .item(
+                ArrayBuilder::new()
+                    .items(ObjectBuilder::new().schema_type(SchemaType::from_iter([Type::Integer, Type::Null])).minimum(Some(0)).maximum(Some(65535)))
+                    .description(Some("Several choices (their numbers), or a matrix's items in order (each a point's number, null for one left out)")),
+            )
+            .item(ObjectBuilder::new().schema_type(Type::String).description(Some("A free-text answer")));
+        let one: utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> = one.into();
+        ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .additional_properties(Some(one))
+            .description(Some("Answers by question code (q1, q2, ...); a question left out is unanswered"))
+            .into()
+    }
+}
+
+impl ToSchema for AnswerMap {}
+
 /// A response: the target (0 or left out when the survey has none) and the answers by question
 /// code: an option's or a point's number (from 0) for a choice or a rating, a list of numbers for
 /// several choices or a matrix's items (null for an item left out), a string for a text.
@@ -300,7 +328,7 @@ pub struct RemindedDto {
 pub struct ResponseIn {
     #[serde(default)]
     pub target: i64,
-    #[schema(value_type = Object)]
+    #[schema(value_type = AnswerMap)]
     pub answers: Answers,
 }
 
@@ -368,6 +396,35 @@ pub struct TargetFiguresDto {
     pub id: i64,
     pub label: String,
     pub figures: Option<TallyDto>,
+    /// A window's mean inspection score (two decimals), where it has been inspected.
+    pub inspection_mean: Option<String>,
+    /// How many inspections the mean is of.
+    pub inspections: Option<i64>,
+    /// Advisory ratings (no login, or not invited), counted apart from the figures.
+    pub advisory: u64,
+}
+
+/// The free-text answers to a question that go with the figures of the view.
+#[derive(Serialize, ToSchema)]
+pub struct QuestionTextsDto {
+    pub code: String,
+    pub texts: Vec<String>,
+}
+
+/// One group of a roll-up: a node just below a tree's root, over its shown targets.
+#[derive(Serialize, ToSchema)]
+pub struct RollupGroupDto {
+    pub id: i64,
+    pub name: String,
+    pub figures: TallyDto,
+}
+
+/// The figures rolled up to the top of one tree.
+#[derive(Serialize, ToSchema)]
+pub struct RollupDto {
+    /// admin (by unit) or party (by Party organization)
+    pub tree: String,
+    pub groups: Vec<RollupGroupDto>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -411,6 +468,16 @@ pub struct SurveyResultsDto {
     pub left_out: bool,
     pub channels: Vec<ChannelCountDto>,
     pub participation: Vec<ParticipationDto>,
+    /// The target the view is of (`?target=`; none: every target).
+    pub target: Option<i64>,
+    /// The figures of the view: one target's, or the total; none under the minimum.
+    pub view: Option<TallyDto>,
+    /// The free texts that go with the view's figures, per text question (up to 200 each).
+    pub texts: Vec<QuestionTextsDto>,
+    /// The figures rolled up by unit and by Party organization.
+    pub rollups: Vec<RollupDto>,
+    /// Advisory ratings in all, counted apart.
+    pub advisory: u64,
 }
 
 /// An auditor's check of the stored tallies against a recount from the raw responses.
@@ -458,7 +525,7 @@ pub struct PaperRequest {
     pub serial: String,
     #[serde(default)]
     pub target: i64,
-    #[schema(value_type = Object)]
+    #[schema(value_type = AnswerMap)]
     pub answers: Answers,
 }
 
@@ -466,6 +533,11 @@ pub struct PaperRequest {
 #[derive(Serialize, ToSchema)]
 pub struct PaperEnteredDto {
     pub serial: String,
+}
+
+#[derive(Deserialize)]
+pub struct TargetQuery {
+    pub target: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -633,10 +705,19 @@ fn tally_dto(t: &Tally) -> TallyDto {
     }
 }
 
-/// The published results: the same figures as the page, under the same minimum.
-pub async fn results(State(s): State<AppState>, ctx: Ctx, Path(id): Path<SurveyId>) -> AppResult<Json<SurveyResultsDto>> {
-    let r = app::results(&s, &ctx.me()?.scope, id).await?;
+/// The published results: the same figures as the page, under the same minimum; `?target=`
+/// gives one target's view (a target that is not the survey's gives every target).
+pub async fn results(State(s): State<AppState>, ctx: Ctx, Path(id): Path<SurveyId>, Query(q): Query<TargetQuery>) -> AppResult<Json<SurveyResultsDto>> {
+    let target = q.target.as_deref().and_then(|t| t.trim().parse::<i64>().ok());
+    let d = app::results_detail(&s, &ctx.me()?.scope, id, target, false).await?;
+    let r = &d.results;
     let row = r.row();
+    let (unit_names, org_names) = &d.top_names;
+    let rollup = |tree: &str, names: &std::collections::HashMap<i64, String>, groups: &[(i64, Tally)]| RollupDto {
+        tree: tree.into(),
+        groups: groups.iter().map(|(id, t)| RollupGroupDto { id: *id, name: names.get(id).cloned().unwrap_or_else(|| id.to_string()), figures: tally_dto(t) }).collect(),
+    };
+    let rollups = vec![rollup("admin", unit_names, &r.published.rollups[0]), rollup("party", org_names, &r.published.rollups[1])];
     Ok(Json(SurveyResultsDto {
         survey: row.id,
         title: row.title.clone(),
@@ -644,12 +725,29 @@ pub async fn results(State(s): State<AppState>, ctx: Ctx, Path(id): Path<SurveyI
         min_group: anonymity::MIN_GROUP,
         rate_definition: row.questionnaire().rate_definition(ctx.lang),
         total: r.published.total.as_ref().map(tally_dto),
-        targets: r.published.targets.iter().map(|t| TargetFiguresDto { id: t.id, label: t.label.clone(), figures: t.tally.as_ref().map(tally_dto) }).collect(),
+        targets: r
+            .published
+            .targets
+            .iter()
+            .map(|t| TargetFiguresDto {
+                id: t.id,
+                label: t.label.clone(),
+                figures: t.tally.as_ref().map(tally_dto),
+                inspection_mean: d.inspections.get(&t.id).map(|(x, _)| format!("{}.{:02}", x / 100, x % 100)),
+                inspections: d.inspections.get(&t.id).map(|(_, n)| *n),
+                advisory: d.advisory.get(&t.id).map(|a| a.responses).unwrap_or(0),
+            })
+            .collect(),
         hidden_targets: r.published.hidden,
         others: r.published.others.as_ref().map(tally_dto),
         left_out: r.published.left_out,
         channels: channels(&r.channels),
         participation: r.rates.iter().map(|x| ParticipationDto { tree: x.tree.to_string(), name: x.name.clone(), invited: x.invited, answered: x.answered }).collect(),
+        target: d.target,
+        view: d.tally.as_ref().map(tally_dto),
+        texts: d.questions.iter().filter(|q| q.question.kind == Kind::Text).map(|q| QuestionTextsDto { code: q.question.code.clone(), texts: q.texts.clone() }).collect(),
+        rollups,
+        advisory: d.advisory.values().map(|a| a.responses).sum(),
     }))
 }
 

@@ -7,6 +7,7 @@
 mod common;
 
 mod cases;
+mod surveys;
 
 use common::TestApp;
 use reqwest::header::CONTENT_TYPE;
@@ -114,13 +115,16 @@ async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Option<Ca
     if let Some(c) = cases::case_for(app, f, name, n).await {
         return Some(c);
     }
+    if let Some(c) = surveys::case_for(app, f, name, n).await {
+        return Some(c);
+    }
     None
 }
 
 /// Writes that name a second record (in the path or the body): each case of theirs carries a
 /// crossed case per record, with only that record out of the caller's reach.
 fn two_records() -> Vec<&'static str> {
-    [cases::TWO_RECORDS].concat()
+    [cases::TWO_RECORDS, surveys::TWO_RECORDS].concat()
 }
 
 /// Routes that name a record and still have no case: the debt this test lists until it is paid.
@@ -164,13 +168,7 @@ const PENDING: &[&str] = &[
     "selection_export",
     "awards_export",
     "api_selection",
-    "sample_commit",
-    "sample_reveal",
     "api_campaign_dashboard",
-    "survey_paper",
-    "survey_paper_submit",
-    "survey_paper_issue",
-    "survey_paper_print",
     "template_due",
     "campaign_close",
     "campaign_remind",
