@@ -940,6 +940,18 @@ pub fn publish_participation(answered: u64, anonymous: bool) -> Option<u64> {
     may_show(answered, anonymous).then_some(answered)
 }
 
+/// How many of each group's invitees took part, as they may be shown together (the groups of
+/// one tree, which partition its invitees): in an anonymous survey a partition
+/// ([`crate::anonymity::partition`]), so that no hidden group is the rest of a figure shown
+/// elsewhere (the responses by channel, say) minus the shown groups.
+pub fn publish_participation_parts(answered: &[u64], anonymous: bool) -> Vec<Option<u64>> {
+    if !anonymous {
+        return answered.iter().map(|n| Some(*n)).collect();
+    }
+    let (shown, _) = crate::anonymity::partition(answered);
+    answered.iter().zip(shown).map(|(n, s)| s.then_some(*n)).collect()
+}
+
 /// Whether a survey about these targets takes paper forms: an evaluation of commitments is
 /// answered only by the people each commitment serves, which a paper form cannot show.
 pub fn takes_paper(kind: TargetKind) -> bool {
@@ -1262,6 +1274,9 @@ mod tests {
         assert_eq!(publish_participation(4, true), None);
         assert_eq!(publish_participation(5, true), Some(5));
         assert_eq!(publish_participation(1, false), Some(1));
+        assert_eq!(publish_participation_parts(&[7, 3], true), vec![None, None], "7 minus the total would give the 3 away");
+        assert_eq!(publish_participation_parts(&[7, 6, 3, 2], true), vec![Some(7), Some(6), None, None]);
+        assert_eq!(publish_participation_parts(&[3], false), vec![Some(3)]);
         assert!(!takes_paper(TargetKind::Commitment) && takes_paper(TargetKind::Window));
     }
 

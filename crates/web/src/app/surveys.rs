@@ -778,7 +778,7 @@ pub async fn printable(s: &AppState, scope: &Scope, id: SurveyId, from: i64, lim
 
 // ---- results -----------------------------------------------------------------------------------
 
-/// Participation by organization as it may be shown ([`sv::publish_participation`]).
+/// Participation by organization as it may be shown ([`sv::publish_participation_parts`]).
 pub struct RateView {
     pub tree: &'static str,
     pub name: String,
@@ -831,11 +831,18 @@ async fn results_of(c: &mut Conn, view: SurveyView) -> Result<Results, StoreErro
     let by_channel = published.total.as_ref().map(|t| t.channels.clone()).unwrap_or_default();
     let channels = sv::publish_channels(row.anonymous, &by_channel);
     let anonymous = row.anonymous;
-    let rates = survey::response_rates(c, &view)
-        .await?
-        .into_iter()
-        .map(|r| RateView { tree: r.tree, name: r.name, invited: r.invited, answered: sv::publish_participation(r.answered, anonymous) })
-        .collect();
+    // Each tree's groups partition its invitees: published together, so that no hidden group is
+    // left for subtraction.
+    let rows = survey::response_rates(c, &view).await?;
+    let mut answered: Vec<Option<u64>> = vec![None; rows.len()];
+    for tree in ["party", "admin"] {
+        let at: Vec<usize> = (0..rows.len()).filter(|i| rows[*i].tree == tree).collect();
+        let parts = sv::publish_participation_parts(&at.iter().map(|i| rows[*i].answered).collect::<Vec<_>>(), anonymous);
+        for (i, p) in at.into_iter().zip(parts) {
+            answered[i] = p;
+        }
+    }
+    let rates = rows.into_iter().zip(answered).map(|(r, answered)| RateView { tree: r.tree, name: r.name, invited: r.invited, answered }).collect();
     Ok(Results { view, targets, published, channels, rates })
 }
 
