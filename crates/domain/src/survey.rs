@@ -941,14 +941,26 @@ pub fn publish_participation(answered: u64, anonymous: bool) -> Option<u64> {
 }
 
 /// How many of each group's invitees took part, as they may be shown together (the groups of
-/// one tree, which partition its invitees): in an anonymous survey a partition
-/// ([`crate::anonymity::partition`]), so that no hidden group is the rest of a figure shown
-/// elsewhere (the responses by channel, say) minus the shown groups.
+/// one tree, which partition its invitees): in an anonymous survey a group under the minimum
+/// shows nothing (none at all, 0, included: that too says who did not take part), and while the
+/// hidden groups together are under the minimum the smallest shown group is hidden too, so that
+/// no hidden group is the rest of a figure shown elsewhere (the responses by channel, say) minus
+/// the shown groups.
 pub fn publish_participation_parts(answered: &[u64], anonymous: bool) -> Vec<Option<u64>> {
     if !anonymous {
         return answered.iter().map(|n| Some(*n)).collect();
     }
-    let (shown, _) = crate::anonymity::partition(answered);
+    let mut shown: Vec<bool> = answered.iter().map(|n| may_show(*n, true)).collect();
+    loop {
+        let hidden: Vec<u64> = answered.iter().zip(&shown).filter(|(_, s)| !**s).map(|(n, _)| *n).collect();
+        if hidden.is_empty() || crate::anonymity::may_show(hidden.iter().sum()) {
+            break;
+        }
+        match answered.iter().enumerate().filter(|(i, _)| shown[*i]).min_by_key(|(i, n)| (**n, *i)).map(|(i, _)| i) {
+            Some(i) => shown[i] = false,
+            None => break,
+        }
+    }
     answered.iter().zip(shown).map(|(n, s)| s.then_some(*n)).collect()
 }
 
@@ -1277,6 +1289,8 @@ mod tests {
         assert_eq!(publish_participation_parts(&[7, 3], true), vec![None, None], "7 minus the total would give the 3 away");
         assert_eq!(publish_participation_parts(&[7, 6, 3, 2], true), vec![Some(7), Some(6), None, None]);
         assert_eq!(publish_participation_parts(&[3], false), vec![Some(3)]);
+        assert_eq!(publish_participation_parts(&[0, 7], true), vec![None, None], "none at all is hidden, and not left for subtraction");
+        assert_eq!(publish_participation_parts(&[9, 8], true), vec![Some(9), Some(8)]);
         assert!(!takes_paper(TargetKind::Commitment) && takes_paper(TargetKind::Window));
     }
 
