@@ -13,6 +13,58 @@ use crate::{Lang, Text};
 use sha2::Sha256;
 use std::collections::BTreeMap;
 
+/// Which of the two parties commits and reveals a seed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Party {
+    /// The campaign office.
+    Office,
+    /// The unit that owns the sample.
+    Unit,
+}
+
+impl Party {
+    pub fn code(self) -> &'static str {
+        match self {
+            Party::Office => "office",
+            Party::Unit => "unit",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Party> {
+        [Party::Office, Party::Unit].into_iter().find(|p| p.code() == s)
+    }
+}
+
+/// What decides whom a caller acts for in a sample.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PartyFacts {
+    /// The caller holds the office's role.
+    pub office_role: bool,
+    /// The caller is of the office or an administrator.
+    pub office_or_admin: bool,
+    /// The caller may change the unit that owns the sample.
+    pub manages_owner: bool,
+}
+
+/// Whom a caller acts for: the office (its role), or the owning unit (a manager of that unit who
+/// is not of the office, so that no one commits both seeds); anyone else neither. The store's
+/// SQL for the parties' loader states the same rule.
+pub fn party(f: PartyFacts) -> Option<Party> {
+    if f.office_role {
+        Some(Party::Office)
+    } else if !f.office_or_admin && f.manages_owner {
+        Some(Party::Unit)
+    } else {
+        None
+    }
+}
+
+/// Whether the list of who was drawn is published yet: once the draw is made.
+pub fn drawn_list_public(state: &str) -> bool {
+    state == "drawn"
+}
+
 /// HMAC-SHA256 (RFC 2104), by the `hmac` crate.
 pub fn hmac_sha256(key: &[u8], msg: &[u8]) -> [u8; 32] {
     use hmac::{Hmac, Mac};
@@ -214,5 +266,17 @@ mod tests {
         assert_ne!(a, draw(&entries, Size::Count(10), &draw_seed("office", "unit2")));
         assert!(is_commitment(&commitment("x")));
         assert!(!is_commitment("abc"));
+    }
+
+    #[test]
+    fn no_one_commits_for_both_parties() {
+        let office = PartyFacts { office_role: true, office_or_admin: true, manages_owner: true };
+        assert_eq!(party(office), Some(Party::Office));
+        let admin = PartyFacts { office_role: false, office_or_admin: true, manages_owner: true };
+        assert_eq!(party(admin), None, "the administrator commits for neither");
+        let head = PartyFacts { office_role: false, office_or_admin: false, manages_owner: true };
+        assert_eq!(party(head), Some(Party::Unit));
+        assert_eq!(party(PartyFacts::default()), None);
+        assert_eq!(Party::parse("unit"), Some(Party::Unit));
     }
 }

@@ -718,6 +718,258 @@ pub fn fmt_percent(p: Option<f64>) -> String {
     }
 }
 
+/// A change to a draft's questionnaire, as the builder makes it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum QuestionChange {
+    /// A new question at the end (it gets the next free code).
+    Add(NewQuestion),
+    Delete(String),
+    Up(String),
+    Down(String),
+}
+
+/// A question to add: everything but its code.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewQuestion {
+    pub section: Option<String>,
+    pub text: String,
+    pub kind: Kind,
+    pub scale: Scale,
+    pub options: Vec<String>,
+    pub required: bool,
+}
+
+/// Why a change to a questionnaire is refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ChangeError {
+    /// No question has the code named.
+    NoSuchQuestion,
+    /// The new question is not valid; the field of the form to show it against.
+    Invalid { field: &'static str, message: Text },
+}
+
+impl Questionnaire {
+    /// Applies a change of the builder: a question added is checked on its own first (its
+    /// problem told against the field it comes from), a removed one leaves the rate too.
+    pub fn change(&mut self, c: QuestionChange) -> Result<(), ChangeError> {
+        let at = |q: &Questionnaire, code: &str| q.questions.iter().position(|x| x.code == code).ok_or(ChangeError::NoSuchQuestion);
+        match c {
+            QuestionChange::Add(n) => {
+                let question = Question { code: self.next_code(), section: n.section, text: n.text, kind: n.kind, scale: n.scale, options: n.options, required: n.required };
+                let one = Questionnaire { questions: vec![question.clone()], rate_questions: Vec::new() };
+                if let Some(p) = one.problems().into_iter().next() {
+                    let field = if p.zh.contains("选项") || p.zh.contains("评价项") { "options" } else { "text" };
+                    return Err(ChangeError::Invalid { field, message: Text::new(p.zh.replace("第 1 题", "本题"), p.en.replace("Question 1", "This question")) });
+                }
+                self.questions.push(question);
+            }
+            QuestionChange::Delete(code) => {
+                let i = at(self, &code)?;
+                self.questions.remove(i);
+                self.rate_questions.retain(|c| *c != code);
+            }
+            QuestionChange::Up(code) => {
+                let i = at(self, &code)?;
+                if i > 0 {
+                    self.questions.swap(i, i - 1);
+                }
+            }
+            QuestionChange::Down(code) => {
+                let i = at(self, &code)?;
+                if i + 1 < self.questions.len() {
+                    self.questions.swap(i, i + 1);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+// ---- Who sees what ---------------------------------------------------------------------------
+//
+// The disclosure rules of a survey, written once over plain facts. The store finds the facts in
+// SQL by the same rules (its scoped loader keeps a survey from a caller who may not see it at
+// all); the application asks these for everything finer: which figures, which rows, which columns.
+
+/// How a caller stands to a survey, as the store's scoped loader found it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Standing {
+    /// The office, or a manager of the unit that owns the survey.
+    pub manages: bool,
+    /// In the survey's audience.
+    pub invited: bool,
+}
+
+/// What of a survey's results a caller may see.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ResultsAccess {
+    /// Nothing (and the survey is not found for them).
+    Hidden,
+    /// The published aggregates: an invitee of a survey that opens its results.
+    Aggregates,
+    /// The published aggregates, the raw rows the rules allow and the recount: the survey's
+    /// owner and the office.
+    Full,
+}
+
+impl Standing {
+    /// Who sees the results: the owner and the office; an invitee only when the survey opens
+    /// its results to its respondents; nobody else, whatever their scope.
+    pub fn results(self, results_public: bool) -> ResultsAccess {
+        if self.manages {
+            ResultsAccess::Full
+        } else if self.invited && results_public {
+            ResultsAccess::Aggregates
+        } else {
+            ResultsAccess::Hidden
+        }
+    }
+
+    /// Who answers: the audience only (the owner previews the form).
+    pub fn may_answer(self) -> bool {
+        self.invited
+    }
+
+    /// Who sees the questionnaire: the audience and whoever manages the survey.
+    pub fn may_see(self) -> bool {
+        self.manages || self.invited
+    }
+}
+
+/// Why raw responses are refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RawRefusal {
+    /// Raw rows go to the owner and the office only.
+    NotManager,
+    /// An anonymous survey whose published total is under the minimum has no raw rows at all.
+    SmallGroup,
+}
+
+impl RawRefusal {
+    pub fn text(self) -> Text {
+        match self {
+            RawRefusal::NotManager => Text::new("原始答卷只提供给问卷所属单位和创先办", "Raw responses go to the survey's owner and the office only"),
+            RawRefusal::SmallGroup => Text::new("匿名问卷答卷不足 5 份，不提供明细", "An anonymous survey with fewer than 5 responses has no raw export"),
+        }
+    }
+}
+
+/// Where a raw row goes in an export.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RawTarget {
+    /// Under its own target's label.
+    Own,
+    /// Under one label for the hidden targets together (they reach the minimum together).
+    Others,
+    /// Left out (its target is hidden and the hidden ones together are under the minimum).
+    Dropped,
+}
+
+/// The raw rows a caller may have, and how: in an anonymous survey only about the targets the
+/// results show (the others under one label when they reach the minimum together, else left
+/// out), never with a day or a person; in a named survey every row, with both.
+#[derive(Clone, Debug)]
+pub struct RawRows {
+    /// Whether the rows carry their day and person (a named survey).
+    pub named: bool,
+    shown: std::collections::HashSet<i64>,
+    pooled: bool,
+}
+
+impl RawRows {
+    pub fn target(&self, target: i64) -> RawTarget {
+        if self.named || self.shown.contains(&target) {
+            RawTarget::Own
+        } else if self.pooled {
+            RawTarget::Others
+        } else {
+            RawTarget::Dropped
+        }
+    }
+}
+
+/// The raw rows of a survey, if the caller may have them (see [`RawRows`]).
+pub fn raw_rows(access: ResultsAccess, published: &Published) -> Result<RawRows, RawRefusal> {
+    if access != ResultsAccess::Full {
+        return Err(RawRefusal::NotManager);
+    }
+    if published.total.is_none() {
+        return Err(RawRefusal::SmallGroup);
+    }
+    Ok(RawRows { named: !published.anonymous, shown: published.counted().into_iter().collect(), pooled: published.others.is_some() })
+}
+
+/// The free texts that go with a view of the results (one target, or all): those of the targets
+/// whose figures the view shows (the hidden ones too when they are shown together).
+pub fn text_targets(published: &Published, target: Option<i64>) -> Vec<i64> {
+    match target {
+        Some(t) => {
+            if published.target(t).is_some() {
+                vec![t]
+            } else {
+                Vec::new()
+            }
+        }
+        None => {
+            let mut counted = published.counted();
+            if published.others.is_some() {
+                counted.extend(published.targets.iter().filter(|t| t.tally.is_none()).map(|t| t.id));
+            }
+            counted
+        }
+    }
+}
+
+/// Responses by the way they came in, as they may be shown (the channels that took none left
+/// out): in an anonymous survey a partition of the published responses, none of its hidden parts
+/// left for subtraction ([`crate::anonymity::partition`]).
+pub fn publish_channels(anonymous: bool, by_channel: &BTreeMap<String, u64>) -> Vec<(String, Option<u64>)> {
+    let used: Vec<(String, u64)> = by_channel.iter().filter(|(_, n)| **n > 0).map(|(c, n)| (c.clone(), *n)).collect();
+    if !anonymous {
+        return used.into_iter().map(|(c, n)| (c, Some(n))).collect();
+    }
+    let counts: Vec<u64> = used.iter().map(|(_, n)| *n).collect();
+    let (shown, _) = crate::anonymity::partition(&counts);
+    used.into_iter().zip(shown).map(|((c, n), s)| (c, s.then_some(n))).collect()
+}
+
+/// How many of a group's invitees took part, as it may be shown: in an anonymous survey from
+/// the minimum on only.
+pub fn publish_participation(answered: u64, anonymous: bool) -> Option<u64> {
+    may_show(answered, anonymous).then_some(answered)
+}
+
+/// How many of each group's invitees took part, as they may be shown together (the groups of
+/// one tree, which partition its invitees): in an anonymous survey a group under the minimum
+/// shows nothing (none at all, 0, included: that too says who did not take part), and while the
+/// hidden groups together are under the minimum the smallest shown group is hidden too, so that
+/// no hidden group is the rest of a figure shown elsewhere (the responses by channel, say) minus
+/// the shown groups.
+pub fn publish_participation_parts(answered: &[u64], anonymous: bool) -> Vec<Option<u64>> {
+    if !anonymous {
+        return answered.iter().map(|n| Some(*n)).collect();
+    }
+    let mut shown: Vec<bool> = answered.iter().map(|n| may_show(*n, true)).collect();
+    loop {
+        let hidden: Vec<u64> = answered.iter().zip(&shown).filter(|(_, s)| !**s).map(|(n, _)| *n).collect();
+        if hidden.is_empty() || crate::anonymity::may_show(hidden.iter().sum()) {
+            break;
+        }
+        match answered.iter().enumerate().filter(|(i, _)| shown[*i]).min_by_key(|(i, n)| (**n, *i)).map(|(i, _)| i) {
+            Some(i) => shown[i] = false,
+            None => break,
+        }
+    }
+    answered.iter().zip(shown).map(|(n, s)| s.then_some(*n)).collect()
+}
+
+/// Whether a survey about these targets takes paper forms: an evaluation of commitments is
+/// answered only by the people each commitment serves, which a paper form cannot show.
+pub fn takes_paper(kind: TargetKind) -> bool {
+    kind != TargetKind::Commitment
+}
+
 /// What a survey is about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
@@ -968,5 +1220,104 @@ mod tests {
         let p = publish(&qn, targets(&[1, 3]), false, 1);
         assert_eq!(p.counted(), vec![0, 1]);
         assert_eq!(p.total.unwrap().responses, 4);
+    }
+
+    fn published(anonymous: bool, sizes: &[u64]) -> Published {
+        let qn = Questionnaire {
+            questions: vec![Question { code: "q1".into(), section: None, text: "总体".into(), kind: Kind::Rating, scale: Scale::Satisfaction, options: vec![], required: true }],
+            rate_questions: vec![],
+        };
+        let targets = sizes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| {
+                let mut tally = Tally::new(&qn);
+                for _ in 0..*n {
+                    tally.add(&qn, &BTreeMap::from([("q1".to_string(), Answer::Num(0))]));
+                }
+                TargetTally { id: i as i64 + 1, label: format!("t{i}"), tally, groups: vec![] }
+            })
+            .collect();
+        publish(&qn, targets, anonymous, 0)
+    }
+
+    #[test]
+    fn results_go_to_the_owner_and_to_invitees_only_when_opened_to_them() {
+        let owner = Standing { manages: true, invited: false };
+        let invitee = Standing { manages: false, invited: true };
+        let stranger = Standing::default();
+        assert_eq!(owner.results(false), ResultsAccess::Full);
+        assert_eq!(invitee.results(false), ResultsAccess::Hidden);
+        assert_eq!(invitee.results(true), ResultsAccess::Aggregates);
+        assert_eq!(stranger.results(true), ResultsAccess::Hidden);
+        assert!(invitee.may_answer() && !owner.may_answer() && owner.may_see() && !stranger.may_see());
+    }
+
+    #[test]
+    fn raw_rows_go_to_the_owner_only_and_never_under_the_minimum() {
+        let small = published(true, &[3]);
+        assert_eq!(raw_rows(ResultsAccess::Full, &small).unwrap_err(), RawRefusal::SmallGroup);
+        let big = published(true, &[6, 2, 3]);
+        assert_eq!(raw_rows(ResultsAccess::Aggregates, &big).unwrap_err(), RawRefusal::NotManager);
+        let rows = raw_rows(ResultsAccess::Full, &big).unwrap();
+        assert!(!rows.named);
+        // 2 and 3 are hidden, together 5: one more label.
+        assert_eq!((rows.target(1), rows.target(2), rows.target(3)), (RawTarget::Own, RawTarget::Others, RawTarget::Others));
+        let rows = raw_rows(ResultsAccess::Full, &published(true, &[6, 1, 2])).unwrap();
+        assert_eq!(rows.target(2), RawTarget::Dropped, "hidden and under 5 together: left out");
+        let named = raw_rows(ResultsAccess::Full, &published(false, &[1, 2])).unwrap();
+        assert!(named.named && named.target(2) == RawTarget::Own);
+    }
+
+    #[test]
+    fn texts_follow_the_figures_shown() {
+        let p = published(true, &[6, 2, 3]);
+        assert_eq!(text_targets(&p, None), vec![1, 2, 3]);
+        assert_eq!(text_targets(&p, Some(2)), Vec::<i64>::new());
+        assert_eq!(text_targets(&p, Some(1)), vec![1]);
+        assert_eq!(text_targets(&published(true, &[6, 2]), None), vec![1]);
+    }
+
+    #[test]
+    fn channels_and_participation_hide_small_groups() {
+        let by = BTreeMap::from([("link".to_string(), 6), ("login".to_string(), 2), ("paper".to_string(), 0)]);
+        assert_eq!(publish_channels(true, &by), vec![("link".to_string(), None), ("login".to_string(), None)]);
+        assert_eq!(publish_channels(false, &by), vec![("link".to_string(), Some(6)), ("login".to_string(), Some(2))]);
+        assert_eq!(publish_participation(4, true), None);
+        assert_eq!(publish_participation(5, true), Some(5));
+        assert_eq!(publish_participation(1, false), Some(1));
+        assert_eq!(publish_participation_parts(&[7, 3], true), vec![None, None], "7 minus the total would give the 3 away");
+        assert_eq!(publish_participation_parts(&[7, 6, 3, 2], true), vec![Some(7), Some(6), None, None]);
+        assert_eq!(publish_participation_parts(&[3], false), vec![Some(3)]);
+        assert_eq!(publish_participation_parts(&[0, 7], true), vec![None, None], "none at all is hidden, and not left for subtraction");
+        assert_eq!(publish_participation_parts(&[9, 8], true), vec![Some(9), Some(8)]);
+        assert!(!takes_paper(TargetKind::Commitment) && takes_paper(TargetKind::Window));
+    }
+
+    #[test]
+    fn the_builder_adds_moves_and_removes_questions() {
+        let mut q = Questionnaire::default();
+        let add = |text: &str, kind: Kind, options: &[&str]| {
+            QuestionChange::Add(NewQuestion {
+                section: None,
+                text: text.into(),
+                kind,
+                scale: Scale::Satisfaction,
+                options: options.iter().map(|s| s.to_string()).collect(),
+                required: false,
+            })
+        };
+        q.change(add("意见", Kind::Text, &[])).unwrap();
+        q.change(add("总体", Kind::Rating, &[])).unwrap();
+        assert_eq!(q.questions.iter().map(|x| x.code.as_str()).collect::<Vec<_>>(), ["q1", "q2"]);
+        q.change(QuestionChange::Up("q2".into())).unwrap();
+        assert_eq!(q.questions[0].code, "q2");
+        assert_eq!(q.change(QuestionChange::Delete("q9".into())), Err(ChangeError::NoSuchQuestion));
+        match q.change(add("选一项", Kind::Single, &[])) {
+            Err(ChangeError::Invalid { field, message }) => assert!(field == "options" && !message.zh.contains("第 1 题"), "{field} {message:?}"),
+            other => panic!("{other:?}"),
+        }
+        q.change(QuestionChange::Delete("q1".into())).unwrap();
+        assert_eq!(q.questions.len(), 1);
     }
 }

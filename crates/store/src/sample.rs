@@ -7,7 +7,7 @@ use crate::{StoreError, audit, survey};
 use pacesetter_domain::Lang;
 use pacesetter_domain::dates::now_ms;
 use pacesetter_domain::role::Role;
-use pacesetter_domain::sample::{self as rule, Entry, Size};
+use pacesetter_domain::sample::{self as rule, Entry, PartyFacts, Size};
 use pacesetter_domain::scope::{Access, Scope};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -57,22 +57,7 @@ impl Stratify {
     }
 }
 
-/// Who commits a seed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Party {
-    Office,
-    Unit,
-}
-
-impl Party {
-    pub fn parse(s: &str) -> Option<Party> {
-        match s {
-            "office" => Some(Party::Office),
-            "unit" => Some(Party::Unit),
-            _ => None,
-        }
-    }
-}
+pub use pacesetter_domain::sample::Party;
 
 #[derive(Clone, Debug, Serialize, sqlx::FromRow)]
 pub struct SampleRow {
@@ -106,16 +91,13 @@ impl SampleRow {
     pub fn stratify(&self) -> Stratify {
         Stratify::parse(&self.stratify).unwrap_or(Stratify::None)
     }
-    /// Which party the caller may act for: the office (an office role) or the owning unit (a
-    /// manager of that unit who is not of the office, so no one commits both seeds).
+    /// Which party the caller may act for ([`rule::party`]), for the page to offer its form.
     pub fn party_of(&self, scope: &Scope) -> Option<Party> {
-        if scope.has(Role::Office) {
-            Some(Party::Office)
-        } else if !scope.is_office_or_admin() && scope.unit_access(&self.owner_path) == Some(Access::Write) {
-            Some(Party::Unit)
-        } else {
-            None
-        }
+        rule::party(PartyFacts {
+            office_role: scope.has(Role::Office),
+            office_or_admin: scope.is_office_or_admin(),
+            manages_owner: scope.unit_access(&self.owner_path) == Some(Access::Write),
+        })
     }
 }
 
@@ -123,8 +105,36 @@ const SELECT: &str = "SELECT s.id, s.survey_id, s.purpose, s.title, s.owner_unit
      s.stratify, s.size_spec, s.population_size, s.population_hash, s.office_commit, s.unit_commit, s.office_seed, s.unit_seed, s.draw_seed, s.state, s.created_ms, s.drawn_ms \
      FROM samples s JOIN units u ON u.id = s.owner_unit_id";
 
-pub async fn get(c: &mut Conn, id: i64) -> Result<SampleRow, StoreError> {
+/// A sample's record, which is public (DOMAIN.md: anyone recomputes the draw from it): the
+/// population's hash, both commitments and seeds, the draw. No person is in it.
+pub async fn get_public(c: &mut Conn, id: i64) -> Result<SampleRow, StoreError> {
     c.fetch_optional(Sql::new(format!("{SELECT} WHERE s.id = $1")).bind(id)).await?.ok_or(StoreError::NotFound)
+}
+
+/// A sample and the party the caller acts for in it ([`rule::party`], whether they manage the
+/// owning unit found in SQL); Forbidden for anyone who is neither party (the record itself is
+/// public, so this says nothing it does not). The row is locked on PostgreSQL for the rest of
+/// the write transaction.
+pub async fn get_for_party(c: &mut Conn, scope: &Scope, id: i64) -> Result<(SampleRow, Party), StoreError> {
+    let (columns, from) = SELECT.split_once(" FROM ").unwrap_or((SELECT, ""));
+    let mut q = Sql::new(format!("{columns}, CASE WHEN "));
+    crate::survey::push_node_condition(&mut q, scope, crate::survey::Tree::Admin, Access::Write, "u.path");
+    q.push(&format!(" THEN TRUE ELSE FALSE END AS manages_owner FROM {from} WHERE s.id = ")).push_bind(id);
+    let lock = c.row_lock(false, "s");
+    q.push(&lock);
+    let Some(found): Option<PartyRow> = c.fetch_optional(q).await? else { return Err(StoreError::NotFound) };
+    let facts = PartyFacts { office_role: scope.has(Role::Office), office_or_admin: scope.is_office_or_admin(), manages_owner: found.manages_owner };
+    match rule::party(facts) {
+        Some(p) => Ok((found.row, p)),
+        None => Err(StoreError::forbidden("只有创先办和所属单位各自提交和公开种子", "Only the campaign office and the owning unit commit and reveal seeds")),
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct PartyRow {
+    #[sqlx(flatten)]
+    row: SampleRow,
+    manages_owner: bool,
 }
 
 pub async fn list(c: &mut Conn, survey: Option<i64>) -> Result<Vec<SampleRow>, StoreError> {
@@ -166,29 +176,27 @@ pub struct NewSample {
 
 /// Freezes the population and publishes its hash; the two parties then commit.
 pub async fn create(c: &mut Conn, scope: &Scope, n: NewSample) -> Result<i64, StoreError> {
-    let owner_path = c
-        .fetch_opt_string(Sql::new("SELECT path FROM units WHERE id = $1").bind(n.owner_unit_id))
-        .await?
-        .ok_or_else(|| StoreError::invalid("owner", "没有这个单位", "There is no such unit"))?;
-    let node_path = c
-        .fetch_opt_string(Sql::new("SELECT path FROM units WHERE id = $1").bind(n.population_node))
-        .await?
-        .ok_or_else(|| StoreError::invalid("node", "没有这个单位", "There is no such unit"))?;
-    if !scope.is_office_or_admin() && scope.unit_access(&owner_path) != Some(Access::Write) {
-        return Err(StoreError::NotFound);
-    }
-    if scope.unit_access(&node_path).is_none() {
-        return Err(StoreError::invalid("node", "该单位不在您的范围内", "That unit is outside your scope"));
-    }
+    // The owning unit: the office names any, a unit's manager their own; the population: a unit
+    // in the caller's reach. Both found in SQL; for the office a unit that does not exist is a
+    // mistake to correct, for anyone else it is answered as one out of reach.
+    let office = scope.is_office_or_admin();
+    let owner_path = crate::survey::node_path(c, scope, crate::survey::Tree::Admin, n.owner_unit_id, if office { Access::Read } else { Access::Write }).await?;
+    let owner_path = match owner_path {
+        Some(p) => p,
+        None if office => return Err(StoreError::invalid("owner", "没有这个单位", "There is no such unit")),
+        None => return Err(StoreError::NotFound),
+    };
+    let node_path = match crate::survey::node_path(c, scope, crate::survey::Tree::Admin, n.population_node, Access::Read).await? {
+        Some(p) => p,
+        None if office && scope.global().is_some() => return Err(StoreError::invalid("node", "没有这个单位", "There is no such unit")),
+        None => return Err(StoreError::forbidden("该单位不存在或不在您的范围内", "That unit does not exist or is outside your scope")),
+    };
     // A unit draws among its own people; a wider population takes the office.
     if !scope.is_office_or_admin() && !node_path.starts_with(&owner_path) {
         return Err(StoreError::invalid("node", "只能在本单位范围内抽样；更大范围的抽样由创先办发起", "A unit draws within itself only; a wider draw is started by the office"));
     }
     if let Some(s) = n.survey_id {
-        let row = survey::get(c, s).await?;
-        if !row.may_manage(scope) {
-            return Err(StoreError::NotFound);
-        }
+        let row = survey::get(c, scope, s, survey::Need::Manage).await?.row;
         if row.state() == survey::SurveyState::Closed {
             return Err(StoreError::conflict("问卷已结束", "The survey is closed"));
         }
@@ -288,8 +296,7 @@ pub async fn create(c: &mut Conn, scope: &Scope, n: NewSample) -> Result<i64, St
 /// A party commits: a commitment (64 hex digits, computed away from the system) or a seed, of
 /// which only the hash is kept until the reveal.
 pub async fn commit(c: &mut Conn, scope: &Scope, id: i64, text: &str) -> Result<(), StoreError> {
-    let s = get(c, id).await?;
-    let party = s.party_of(scope).ok_or_else(|| StoreError::forbidden("只有创先办和所属单位各自提交种子", "Only the campaign office and the owning unit commit seeds"))?;
+    let (s, party) = get_for_party(c, scope, id).await?;
     if s.state != "committing" {
         return Err(StoreError::conflict("承诺阶段已结束", "Commitments are closed"));
     }
@@ -315,8 +322,7 @@ pub async fn commit(c: &mut Conn, scope: &Scope, id: i64, text: &str) -> Result<
 /// A party reveals its seed; when both are in, the sample is drawn (and, for a survey, becomes
 /// its audience).
 pub async fn reveal(c: &mut Conn, scope: &Scope, id: i64, seed: &str) -> Result<(), StoreError> {
-    let s = get(c, id).await?;
-    let party = s.party_of(scope).ok_or_else(|| StoreError::forbidden("只有创先办和所属单位各自公开种子", "Only the campaign office and the owning unit reveal seeds"))?;
+    let (s, party) = get_for_party(c, scope, id).await?;
     if s.state != "revealing" {
         return Err(StoreError::conflict("双方都提交承诺后才能公开种子", "Seeds are revealed once both sides have committed"));
     }
@@ -336,7 +342,7 @@ pub async fn reveal(c: &mut Conn, scope: &Scope, id: i64, seed: &str) -> Result<
     let n = c.execute(Sql::new(format!("UPDATE samples SET {seed_col} = $1 WHERE id = $2 AND {seed_col} IS NULL AND state = 'revealing'")).bind(seed).bind(id)).await?;
     StoreError::unless_changed(n, "您方已公开种子", "Your side has already revealed its seed")?;
     audit::append(c, scope, "sample.reveal", "sample", id, None, Some(serde_json::json!({"party": commit_col, "seed": seed}).to_string())).await?;
-    let s = get(c, id).await?;
+    let s = get_public(c, id).await?;
     if let (Some(o), Some(u)) = (&s.office_seed, &s.unit_seed) {
         draw(c, scope, &s, o, u).await?;
     }

@@ -11,8 +11,8 @@ use crate::{Store, StoreError, audit};
 use pacesetter_domain::Text;
 use pacesetter_domain::audit::sha256_hex;
 use pacesetter_domain::dates::{now_ms, today};
-use pacesetter_domain::scope::{Access, Scope};
-use pacesetter_domain::survey::{Answers, Channel, Questionnaire, Rate, Tally, TargetKind};
+use pacesetter_domain::scope::{Access, Reach, Scope};
+use pacesetter_domain::survey::{Answers, Channel, Questionnaire, Rate, ResultsAccess, Standing, Tally, TargetKind};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use time::Date;
@@ -86,12 +86,6 @@ impl SurveyRow {
     pub fn state(&self) -> SurveyState {
         SurveyState::parse(&self.state)
     }
-
-    /// The office (and the administrator) manage every survey; a unit's managers manage the
-    /// surveys their unit owns.
-    pub fn may_manage(&self, scope: &Scope) -> bool {
-        is_office(scope) || self.owner_path.as_deref().is_some_and(|p| scope.unit_access(p) == Some(Access::Write))
-    }
 }
 
 /// The office, the administrator, or the server itself (the command line, benchmarks).
@@ -103,29 +97,132 @@ const SELECT: &str = "SELECT s.id, s.campaign_id, s.template_code, s.title, s.de
      s.target_kind, s.anonymous, s.results_public, s.allow_replace, s.questionnaire_json, s.opens_on, s.closes_on, s.state, s.created_ms, s.created_by \
      FROM surveys s LEFT JOIN units u ON u.id = s.owner_unit_id";
 
-pub async fn get(c: &mut Conn, id: i64) -> Result<SurveyRow, StoreError> {
-    c.fetch_optional(Sql::new(format!("{SELECT} WHERE s.id = $1")).bind(id)).await?.ok_or(StoreError::NotFound)
+/// What a caller must be to a survey for the scoped loader to find it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Need {
+    /// Its manager: the office, or a manager of the owning unit (the builder, links, paper).
+    Manage,
+    /// In its audience (answering).
+    Invitee,
+    /// Either (the questionnaire: the audience answers it, the manager previews it).
+    Either,
+    /// Allowed its results: the manager, or an invitee when the survey opens its results
+    /// ([`pacesetter_domain::survey::Standing::results`] in SQL).
+    Results,
 }
 
-/// Every survey, newest first (the caller keeps those it may see).
-pub async fn list(c: &mut Conn) -> Result<Vec<SurveyRow>, StoreError> {
+/// A survey as a caller stands to it: found by [`get`], whose SQL holds the scope's condition.
+/// Only the store makes one, so whatever takes it was found in the caller's scope.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct SurveyView {
+    #[sqlx(flatten)]
+    pub row: SurveyRow,
+    manages: bool,
+    invited: bool,
+}
+
+impl SurveyView {
+    pub fn standing(&self) -> Standing {
+        Standing { manages: self.manages, invited: self.invited }
+    }
+
+    pub fn id(&self) -> i64 {
+        self.row.id
+    }
+
+    /// What of the results the caller may see.
+    pub fn results(&self) -> ResultsAccess {
+        self.standing().results(self.row.results_public)
+    }
+}
+
+/// `(condition)` true for the surveys (`s`, joined with their owner `u`) the scope manages: every
+/// survey for the office, the administrator and the server itself; a unit's surveys for whoever
+/// may change that unit.
+fn push_manage_condition(q: &mut Sql, scope: &Scope) {
+    if is_office(scope) {
+        q.push("(1 = 1)");
+        return;
+    }
+    q.push("(u.path IS NOT NULL AND (1 = 0");
+    for r in scope.reaches_at_least(Access::Write) {
+        if let Reach::Unit(p) = r {
+            q.push(" OR u.path LIKE ").push_bind(format!("{p}%"));
+        }
+    }
+    q.push("))");
+}
+
+/// `(condition)` true for the surveys whose audience the caller is in.
+fn push_invited_condition(q: &mut Sql, scope: &Scope) {
+    match scope.person {
+        Some(p) => q.push("(s.id IN (SELECT survey_id FROM survey_invitees WHERE person_id = ").push_bind(p.0).push("))"),
+        None => q.push("(1 = 0)"),
+    };
+}
+
+/// A survey the caller stands to as `need` says, or NotFound (the same whether it does not
+/// exist or is not theirs to see).
+pub async fn get(c: &mut Conn, scope: &Scope, id: i64, need: Need) -> Result<SurveyView, StoreError> {
+    let (columns, from) = SELECT.split_once(" FROM ").unwrap_or((SELECT, ""));
+    let mut q = Sql::new(format!("{columns}, CASE WHEN "));
+    push_manage_condition(&mut q, scope);
+    q.push(" THEN TRUE ELSE FALSE END AS manages, CASE WHEN ");
+    push_invited_condition(&mut q, scope);
+    q.push(&format!(" THEN TRUE ELSE FALSE END AS invited FROM {from} WHERE s.id = ")).push_bind(id).push(" AND ");
+    match need {
+        Need::Manage => push_manage_condition(&mut q, scope),
+        Need::Invitee => push_invited_condition(&mut q, scope),
+        Need::Either => {
+            q.push("(");
+            push_manage_condition(&mut q, scope);
+            q.push(" OR ");
+            push_invited_condition(&mut q, scope);
+            q.push(")");
+        }
+        Need::Results => {
+            q.push("(");
+            push_manage_condition(&mut q, scope);
+            q.push(" OR (s.results_public = TRUE AND ");
+            push_invited_condition(&mut q, scope);
+            q.push("))");
+        }
+    }
+    c.fetch_optional(q).await?.ok_or(StoreError::NotFound)
+}
+
+/// The surveys the caller manages, newest first.
+pub async fn managed_list(c: &mut Conn, scope: &Scope) -> Result<Vec<SurveyRow>, StoreError> {
+    let mut q = Sql::new(format!("{SELECT} WHERE "));
+    push_manage_condition(&mut q, scope);
+    q.push(" ORDER BY s.id DESC");
+    Ok(c.fetch_all(q).await?)
+}
+
+/// Every survey, for the recount after an upgrade (no caller).
+async fn all_for_retally(c: &mut Conn) -> Result<Vec<SurveyRow>, StoreError> {
     Ok(c.fetch_all(Sql::new(format!("{SELECT} ORDER BY s.id DESC"))).await?)
 }
 
-/// The surveys a person is invited to that are open, with whether they have answered.
-pub async fn invitations(c: &mut Conn, person: i64) -> Result<Vec<(SurveyRow, bool)>, StoreError> {
-    let rows: Vec<SurveyRow> = c
-        .fetch_all(Sql::new(format!("{SELECT} WHERE s.state = 'open' AND s.id IN (SELECT survey_id FROM survey_invitees WHERE person_id = $1) ORDER BY s.id DESC")).bind(person))
-        .await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for s in rows {
-        let done = c
-            .fetch_opt_i64(Sql::new("SELECT CAST(1 AS BIGINT) FROM survey_participation WHERE survey_id = $1 AND voter = $2 LIMIT 1").bind(s.id).bind(voter_person(person)))
-            .await?
-            .is_some();
-        out.push((s, done));
-    }
-    Ok(out)
+/// An open survey the caller is invited to, and whether they have answered it.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Invitation {
+    #[sqlx(flatten)]
+    pub row: SurveyRow,
+    pub done: bool,
+}
+
+/// The open surveys the caller is invited to, newest first.
+pub async fn invitations(c: &mut Conn, scope: &Scope) -> Result<Vec<Invitation>, StoreError> {
+    let Some(person) = scope.person else { return Ok(Vec::new()) };
+    let (columns, from) = SELECT.split_once(" FROM ").unwrap_or((SELECT, ""));
+    let q = Sql::new(format!(
+        "{columns}, CASE WHEN EXISTS (SELECT 1 FROM survey_participation p WHERE p.survey_id = s.id AND p.voter = $1) THEN TRUE ELSE FALSE END AS done \
+         FROM {from} WHERE s.state = 'open' AND s.id IN (SELECT survey_id FROM survey_invitees WHERE person_id = $2) ORDER BY s.id DESC"
+    ))
+    .bind(voter_person(person.0))
+    .bind(person.0);
+    Ok(c.fetch_all(q).await?)
 }
 
 /// The voter key of a person.
@@ -230,11 +327,7 @@ pub async fn create(c: &mut Conn, scope: &Scope, s: NewSurvey) -> Result<i64, St
 }
 
 async fn managed(c: &mut Conn, scope: &Scope, id: i64) -> Result<SurveyRow, StoreError> {
-    let s = get(c, id).await?;
-    if !s.may_manage(scope) {
-        return Err(StoreError::NotFound);
-    }
-    Ok(s)
+    Ok(get(c, scope, id, Need::Manage).await?.row)
 }
 
 /// What a change to a draft is told when the survey is no longer one.
@@ -312,6 +405,36 @@ pub async fn set_targets(c: &mut Conn, scope: &Scope, id: i64, ids: &[i64]) -> R
             "A unit's survey evaluates the unit's own windows and departments; surveys of Party organizations are the office's",
         ));
     }
+    // Every target named must be one the survey may take (in the owner's unit, or any for the
+    // office): one out of reach is refused, not silently left out.
+    if !ids.is_empty() {
+        let wanted: HashSet<i64> = ids.iter().copied().collect();
+        let mut q = match s.target_kind() {
+            TargetKind::Window | TargetKind::Unit => {
+                let mut q = Sql::new("SELECT COUNT(*) FROM units u WHERE u.closed_on IS NULL");
+                if s.target_kind() == TargetKind::Window {
+                    q.push(" AND u.kind = 'window'");
+                }
+                if let Some(p) = &s.owner_path {
+                    q.push(" AND u.path LIKE ").push_bind(format!("{}%", crate::db::like_escape(p))).push(" ESCAPE '\\'");
+                }
+                q.push(" AND u.id IN (");
+                q
+            }
+            TargetKind::Org => Sql::new("SELECT COUNT(*) FROM orgs o WHERE o.closed_on IS NULL AND o.id IN ("),
+            TargetKind::None | TargetKind::Commitment | TargetKind::Cadre => Sql::new("SELECT COUNT(*) FROM units u WHERE 1 = 0 AND u.id IN ("),
+        };
+        for (i, t) in wanted.iter().enumerate() {
+            if i > 0 {
+                q.push(", ");
+            }
+            q.push_bind(*t);
+        }
+        q.push(")");
+        if (c.fetch_i64(q).await? as usize) < wanted.len() {
+            return Err(StoreError::forbidden("所选对象中有不存在或不在本问卷范围内的", "Some of the targets chosen do not exist or are outside this survey's reach"));
+        }
+    }
     c.execute(Sql::new("DELETE FROM survey_targets WHERE survey_id = $1").bind(id)).await?;
     let mut q = match s.target_kind() {
         TargetKind::None | TargetKind::Commitment | TargetKind::Cadre => return Ok(0),
@@ -362,7 +485,11 @@ pub async fn invite_subtree(c: &mut Conn, scope: &Scope, id: i64, tree: Tree, no
         Tree::Party => ("orgs", "org_memberships", "org_id"),
         Tree::Admin => ("units", "unit_memberships", "unit_id"),
     };
-    let path = c.fetch_opt_string(Sql::new(format!("SELECT path FROM {table} WHERE id = $1")).bind(node)).await?.ok_or(StoreError::NotFound)?;
+    // A unit's manager invites within their reach, the office anywhere: a node out of reach is
+    // refused as one that does not exist.
+    let path = node_path(c, scope, tree, node, Access::Read)
+        .await?
+        .ok_or_else(|| StoreError::forbidden("没有这个组织或单位，或它不在您的管理范围内", "There is no such organization or unit in your scope"))?;
     let mut q = Sql::new("INSERT INTO survey_invitees (survey_id, person_id) SELECT DISTINCT ");
     q.push_bind(id).push(&format!(
         ", m.person_id FROM {members} m JOIN {table} n ON n.id = m.{col} JOIN people p ON p.id = m.person_id \
@@ -430,8 +557,8 @@ pub async fn add_invitees(c: &mut Conn, id: i64, people: &[i64]) -> Result<u64, 
     Ok(n)
 }
 
-pub async fn invitee_count(c: &mut Conn, id: i64) -> Result<i64, StoreError> {
-    Ok(c.fetch_i64(Sql::new("SELECT COUNT(*) FROM survey_invitees WHERE survey_id = $1").bind(id)).await?)
+pub async fn invitee_count(c: &mut Conn, s: &SurveyView) -> Result<i64, StoreError> {
+    Ok(c.fetch_i64(Sql::new("SELECT COUNT(*) FROM survey_invitees WHERE survey_id = $1").bind(s.id())).await?)
 }
 
 pub async fn is_invited(c: &mut Conn, id: i64, person: i64) -> Result<bool, StoreError> {
@@ -586,6 +713,47 @@ pub async fn revoke_links(c: &mut Conn, scope: &Scope, id: i64, person: Option<i
     Ok(())
 }
 
+/// Who answers a survey: an invitee (logged in), or the holder of a live link.
+#[derive(Clone, Debug)]
+pub enum Respondent {
+    Invitee(i64),
+    Link(LinkRow),
+}
+
+/// A respondent admitted to a survey: an invitee found in SQL, or a live link found by its
+/// token. Only the store makes one; the open survey is read for it.
+#[derive(Clone, Debug)]
+pub struct Admission {
+    survey_id: i64,
+    pub respondent: Respondent,
+}
+
+impl Admission {
+    pub fn survey_id(&self) -> i64 {
+        self.survey_id
+    }
+}
+
+/// The survey a respondent was admitted to, as it stands (open or not).
+pub async fn admitted(c: &mut Conn, a: &Admission) -> Result<SurveyRow, StoreError> {
+    c.fetch_optional(Sql::new(format!("{SELECT} WHERE s.id = $1")).bind(a.survey_id)).await?.ok_or(StoreError::NotFound)
+}
+
+/// Admits the caller to a survey they are invited to; NotFound otherwise.
+pub async fn admit(c: &mut Conn, scope: &Scope, id: i64) -> Result<Admission, StoreError> {
+    let person = scope.person.ok_or(StoreError::NotFound)?.0;
+    if !is_invited(c, id, person).await? {
+        return Err(StoreError::NotFound);
+    }
+    Ok(Admission { survey_id: id, respondent: Respondent::Invitee(person) })
+}
+
+/// Admits the holder of a link that has not been revoked (used or not); None for anything else,
+/// so that tokens cannot be probed.
+pub async fn admit_link(c: &mut Conn, token: &str) -> Result<Option<Admission>, StoreError> {
+    Ok(link(c, token).await?.filter(|l| !l.revoked).map(|l| Admission { survey_id: l.survey_id, respondent: Respondent::Link(l) }))
+}
+
 /// Whether a voter has answered about a target.
 pub async fn has_answered(c: &mut Conn, id: i64, target: i64, voter: &str) -> Result<bool, StoreError> {
     Ok(c.fetch_opt_i64(Sql::new("SELECT CAST(1 AS BIGINT) FROM survey_participation WHERE survey_id = $1 AND target_id = $2 AND voter = $3").bind(id).bind(target).bind(voter))
@@ -736,14 +904,16 @@ impl Committer {
         self.open.lock().map_err(|_| StoreError::Config("the survey cache is poisoned".into()))
     }
 
-    /// The survey if it is open, read at most every two seconds however many answer it.
-    pub async fn open_survey(&self, c: &mut Conn, id: i64) -> Result<Option<std::sync::Arc<OpenSurvey>>, StoreError> {
+    /// The survey a respondent was admitted to, if it is open, read at most every two seconds
+    /// however many answer it.
+    pub async fn open_survey(&self, c: &mut Conn, a: &Admission) -> Result<Option<std::sync::Arc<OpenSurvey>>, StoreError> {
+        let id = a.survey_id;
         if let Some((at, s)) = self.open_surveys()?.get(&id) {
             if at.elapsed() < OPEN_FOR {
                 return Ok(Some(s.clone()));
             }
         }
-        let row = get(c, id).await?;
+        let Some(row) = c.fetch_optional::<SurveyRow>(Sql::new(format!("{SELECT} WHERE s.id = $1")).bind(id)).await? else { return Ok(None) };
         if row.state() != SurveyState::Open {
             return Ok(None);
         }
@@ -1102,7 +1272,8 @@ pub async fn recount(c: &mut Conn, survey: &SurveyRow) -> Result<Vec<(i64, Tally
 
 /// Free-text answers to a question about the given targets (all: None), in the order of the
 /// responses' random ids.
-pub async fn texts(c: &mut Conn, survey: i64, targets: Option<&[i64]>, code: &str, limit: i64) -> Result<Vec<String>, StoreError> {
+pub async fn texts(c: &mut Conn, s: &SurveyView, targets: Option<&[i64]>, code: &str, limit: i64) -> Result<Vec<String>, StoreError> {
+    let survey = s.id();
     // In key order (target, then random id) and stop at the limit, rather than sort every
     // response of the survey: the survey's page shows the first targets' texts, a target's page
     // its own.
@@ -1142,9 +1313,13 @@ pub struct ResponseRow {
     pub answers_json: String,
 }
 
-/// Every response of a survey, in the order of their random ids.
-pub async fn responses(c: &mut Conn, survey: i64) -> Result<Vec<ResponseRow>, StoreError> {
-    Ok(c.fetch_all(Sql::new("SELECT id, target_id, day, person_id, answers_json FROM survey_responses WHERE survey_id = $1 ORDER BY id").bind(survey)).await?)
+/// Every response of a survey, in the order of their random ids: to its manager only (which
+/// of them may be shown is [`pacesetter_domain::survey::raw_rows`]).
+pub async fn responses(c: &mut Conn, s: &SurveyView) -> Result<Vec<ResponseRow>, StoreError> {
+    if s.results() != ResultsAccess::Full {
+        return Err(StoreError::forbidden("原始答卷只提供给问卷所属单位和创先办", "Raw responses go to the survey's owner and the office only"));
+    }
+    Ok(c.fetch_all(Sql::new("SELECT id, target_id, day, person_id, answers_json FROM survey_responses WHERE survey_id = $1 ORDER BY id").bind(s.id())).await?)
 }
 
 /// Recounts every stored tally from the raw records, once after an upgrade that changed how a
@@ -1155,7 +1330,7 @@ pub async fn retally_all(c: &mut Conn) -> Result<u64, StoreError> {
     if c.fetch_opt_string(Sql::new("SELECT value FROM meta WHERE key = 'tallies'")).await?.as_deref() == Some(VERSION) {
         return Ok(0);
     }
-    let surveys = list(c).await?;
+    let surveys = all_for_retally(c).await?;
     let mut n = 0;
     for s in surveys {
         let qn = s.questionnaire();
@@ -1186,7 +1361,8 @@ pub struct RateRow {
     pub answered: u64,
 }
 
-pub async fn response_rates(c: &mut Conn, survey: i64) -> Result<Vec<RateRow>, StoreError> {
+pub async fn response_rates(c: &mut Conn, s: &SurveyView) -> Result<Vec<RateRow>, StoreError> {
+    let survey = s.id();
     // The invitees who took part: their voters are "p<person>", one range of the participation
     // key (survey, voter, target), read once for both trees.
     let voters: Vec<(String,)> = c.fetch_all(Sql::new("SELECT voter FROM survey_participation WHERE survey_id = $1 AND voter >= 'p' AND voter < 'q'").bind(survey)).await?;
@@ -1234,9 +1410,17 @@ pub fn participation_counts(tallies: &BTreeMap<i64, Tally>) -> Vec<(String, i64)
     all.into_iter().filter(|(_, n)| *n > 0).collect()
 }
 
-/// The units that may own a survey (the top of the administrative tree), with their paths.
-pub async fn owner_units(c: &mut Conn) -> Result<Vec<(i64, String, String)>, StoreError> {
-    Ok(c.fetch_all(Sql::new("SELECT id, name, path FROM units WHERE closed_on IS NULL AND depth <= 1 ORDER BY path")).await?)
+/// The units whose surveys the caller may create (the top of the administrative tree that they
+/// may change): (id, name).
+pub async fn owner_units(c: &mut Conn, scope: &Scope) -> Result<Vec<(i64, String)>, StoreError> {
+    let mut q = Sql::new("SELECT n.id, n.name FROM units n WHERE n.closed_on IS NULL AND n.depth <= 1 AND ");
+    if !is_office(scope) {
+        push_node_condition(&mut q, scope, Tree::Admin, Access::Write, "n.path");
+    } else {
+        q.push("1 = 1");
+    }
+    q.push(" ORDER BY n.path");
+    Ok(c.fetch_all(q).await?)
 }
 
 /// The names of the nodes just below the root of each tree, for roll-ups.
@@ -1246,10 +1430,32 @@ pub async fn top_names(c: &mut Conn) -> Result<(HashMap<i64, String>, HashMap<i6
     Ok((units.into_iter().collect(), orgs.into_iter().collect()))
 }
 
-/// The path of a node of either tree.
-pub async fn node_path(c: &mut Conn, tree: Tree, node: i64) -> Result<Option<String>, StoreError> {
+/// `(condition)` true for the nodes of a tree (their path in `path_col`) the scope gives at
+/// least `min` access to; the SQL form of [`Scope::org_access`] and [`Scope::unit_access`].
+pub(crate) fn push_node_condition(q: &mut Sql, scope: &Scope, tree: Tree, min: Access, path_col: &str) {
+    q.push("(1 = 0");
+    for r in scope.reaches_at_least(min) {
+        match (r, tree) {
+            (Reach::All, _) => {
+                q.push(" OR 1 = 1");
+            }
+            (Reach::Org(p), Tree::Party) | (Reach::Unit(p), Tree::Admin) => {
+                q.push(&format!(" OR {path_col} LIKE ")).push_bind(format!("{p}%"));
+            }
+            _ => {}
+        }
+    }
+    q.push(")");
+}
+
+/// The path of a node of either tree that the caller reaches with at least `min`; None when
+/// it does not exist or is out of reach.
+pub async fn node_path(c: &mut Conn, scope: &Scope, tree: Tree, node: i64, min: Access) -> Result<Option<String>, StoreError> {
     let table = if tree == Tree::Party { "orgs" } else { "units" };
-    Ok(c.fetch_opt_string(Sql::new(format!("SELECT path FROM {table} WHERE id = $1")).bind(node)).await?)
+    let mut q = Sql::new(format!("SELECT n.path FROM {table} n WHERE n.id = "));
+    q.push_bind(node).push(" AND ");
+    push_node_condition(&mut q, scope, tree, min, "n.path");
+    Ok(c.fetch_opt_string(q).await?)
 }
 
 // ---- paper forms and advisory ratings ------------------------------------------------------
@@ -1266,18 +1472,21 @@ pub async fn issue_serials(c: &mut Conn, scope: &Scope, id: i64, count: u64) -> 
     Ok(serials)
 }
 
-pub async fn serial_issued(c: &mut Conn, id: i64, serial: &str) -> Result<bool, StoreError> {
-    Ok(c.fetch_opt_i64(Sql::new("SELECT CAST(1 AS BIGINT) FROM survey_paper_serials WHERE survey_id = $1 AND serial = $2").bind(id).bind(serial)).await?.is_some())
+pub async fn serial_issued(c: &mut Conn, s: &SurveyView, serial: &str) -> Result<bool, StoreError> {
+    Ok(c.fetch_opt_i64(Sql::new("SELECT CAST(1 AS BIGINT) FROM survey_paper_serials WHERE survey_id = $1 AND serial = $2").bind(s.id()).bind(serial)).await?.is_some())
 }
 
-pub async fn serials_issued(c: &mut Conn, id: i64) -> Result<i64, StoreError> {
-    Ok(c.fetch_i64(Sql::new("SELECT COUNT(*) FROM survey_paper_serials WHERE survey_id = $1").bind(id)).await?)
+pub async fn serials_issued(c: &mut Conn, s: &SurveyView) -> Result<i64, StoreError> {
+    Ok(c.fetch_i64(Sql::new("SELECT COUNT(*) FROM survey_paper_serials WHERE survey_id = $1").bind(s.id())).await?)
 }
 
-/// Serials from `from` on, for printing.
-pub async fn serials(c: &mut Conn, id: i64, from: i64, limit: i64) -> Result<Vec<String>, StoreError> {
+/// Serials from `from` on, for printing (the survey's manager).
+pub async fn serials(c: &mut Conn, s: &SurveyView, from: i64, limit: i64) -> Result<Vec<String>, StoreError> {
+    if !s.standing().manages {
+        return Err(StoreError::NotFound);
+    }
     let rows: Vec<(String,)> =
-        c.fetch_all(Sql::new("SELECT serial FROM survey_paper_serials WHERE survey_id = $1 ORDER BY serial LIMIT $2 OFFSET $3").bind(id).bind(limit).bind(from)).await?;
+        c.fetch_all(Sql::new("SELECT serial FROM survey_paper_serials WHERE survey_id = $1 ORDER BY serial LIMIT $2 OFFSET $3").bind(s.id()).bind(limit).bind(from)).await?;
     Ok(rows.into_iter().map(|r| r.0).collect())
 }
 
@@ -1381,7 +1590,13 @@ pub async fn remind(c: &mut Conn, scope: &Scope, id: i64, public_url: &str) -> R
     Ok(out)
 }
 
-/// A current person by staff or student number.
-pub async fn person_by_number(c: &mut Conn, number: &str) -> Result<Option<i64>, StoreError> {
-    Ok(c.fetch_opt_i64(Sql::new("SELECT id FROM people WHERE number = $1 AND left_on IS NULL").bind(number.trim())).await?)
+/// A current person in the caller's reach, by staff or student number (the office: anyone).
+pub async fn person_by_number(c: &mut Conn, scope: &Scope, number: &str) -> Result<Option<i64>, StoreError> {
+    let mut q = Sql::new("SELECT p.id FROM people p WHERE p.number = ");
+    q.push_bind(number.trim()).push(" AND p.left_on IS NULL");
+    if !is_office(scope) {
+        q.push(" AND ");
+        crate::scope::push_person_condition(&mut q, scope, Access::Read, "p.id");
+    }
+    Ok(c.fetch_opt_i64(q).await?)
 }

@@ -698,7 +698,7 @@ async fn tallies_from_before_channels_get_them(url: String) {
     testkit::at_version(&url, 16, &statements).await.expect("a database as release 16 stored it");
     let store = Store::open(&url, &OpenOptions::default()).await.expect("open and migrate");
     let mut c = store.read().await.unwrap();
-    let row = pacesetter_store::survey::get(&mut c, 7).await.unwrap();
+    let row = pacesetter_store::survey::get(&mut c, &pacesetter_domain::scope::Scope::system("test"), 7, pacesetter_store::survey::Need::Manage).await.unwrap().row;
     let tallies = pacesetter_store::survey::tallies(&mut c, &row).await.unwrap();
     assert_eq!(pacesetter_store::survey::participation_counts(&tallies), vec![("link".to_string(), 3), ("login".to_string(), 1), ("paper".to_string(), 1)]);
     assert_eq!(tallies[&0].responses, 5);

@@ -73,7 +73,18 @@ async fn the_served_document_is_valid_openapi_3_1() {
 
 /// POST operations of the API whose handler reads no body: the path says everything (they
 /// document an optional {}, as an unsafe request under /api is JSON).
-const NO_BODY: &[&str] = &["api_logout", "api_auditor_request", "api_import_commit", "api_import_discard", "api_delegation_end", "api_audit_anchor", "api_campaign_remind"];
+const NO_BODY: &[&str] = &[
+    "api_logout",
+    "api_auditor_request",
+    "api_import_commit",
+    "api_import_discard",
+    "api_delegation_end",
+    "api_audit_anchor",
+    "api_survey_open",
+    "api_survey_close",
+    "api_survey_remind",
+    "api_campaign_remind",
+];
 
 #[tokio::test]
 async fn every_api_operation_documents_its_parameters_body_and_responses() {
@@ -273,6 +284,78 @@ async fn api_answers_match_their_documented_schemas() {
         take(&mut samples, "api_commitment", office.get(app.url(&format!("/api/v1/commitments/{id}"))).send().await.unwrap()).await;
     }
     take(&mut samples, "api_audit_anchor", auditor.post(app.url("/api/v1/audit/anchors")).json(&serde_json::json!({})).send().await.unwrap()).await;
+
+    // Surveys and samples: a window survey built, answered by login and by slip, its results;
+    // a sample drawn; paper forms.
+    {
+        use serde_json::json;
+        let member = app.login("member").await;
+        let member_number =
+            take(&mut samples, "api_person", office.get(app.url(&format!("/api/v1/people/{}", app.get_json(&member, "/api/v1/me").await["person_id"]))).send().await.unwrap())
+                .await["number"]
+                .clone();
+        let s = take(
+            &mut samples,
+            "api_survey_create",
+            office.post(app.url("/api/v1/surveys")).json(&json!({"template": "window-satisfaction", "title": "接口"})).send().await.unwrap(),
+        )
+        .await;
+        let id = s["id"].as_i64().unwrap();
+        let at = |tail: &str| app.url(&format!("/api/v1/surveys/{id}{tail}"));
+        take(
+            &mut samples,
+            "api_survey_questions",
+            office.post(at("/questions")).json(&json!({"action": "add", "kind": "single", "text": "身份", "options": ["学生", "教工"]})).send().await.unwrap(),
+        )
+        .await;
+        let s = take(&mut samples, "api_survey_targets", office.post(at("/targets")).json(&json!({"targets": []})).send().await.unwrap()).await;
+        let window = s["targets"][0]["id"].as_i64().unwrap();
+        take(&mut samples, "api_survey_audience", office.post(at("/audience")).json(&json!({"mode": "numbers", "numbers": [member_number]})).send().await.unwrap()).await;
+        let l = take(&mut samples, "api_survey_links", office.post(at("/links")).json(&json!({"kind": "slips", "count": 2})).send().await.unwrap()).await;
+        let slip = l["slips"][0].as_str().unwrap().rsplit('/').next().unwrap().to_string();
+        take(&mut samples, "api_survey_links", office.post(at("/links")).json(&json!({"kind": "personal"})).send().await.unwrap()).await;
+        take(
+            &mut samples,
+            "api_survey_sample",
+            office.post(at("/samples")).json(&json!({"node": unit, "owner_unit_id": unit, "size": "10%", "stratify": "college", "students_only": true})).send().await.unwrap(),
+        )
+        .await;
+        take(&mut samples, "api_survey_open", office.post(at("/open")).json(&json!({})).send().await.unwrap()).await;
+        take(&mut samples, "api_survey", office.get(at("")).send().await.unwrap()).await;
+        take(&mut samples, "api_survey", member.get(at("")).send().await.unwrap()).await;
+        take(&mut samples, "api_surveys", member.get(app.url("/api/v1/surveys")).send().await.unwrap()).await;
+        let answers = json!({"q1": 0, "q2": 0, "q3": 1, "q4": 0, "q5": 1, "q6": 0, "q7": 0, "q8": 2, "q9": 0, "q10": "好", "q11": 1});
+        take(&mut samples, "api_survey_answer", member.post(at("/responses")).json(&json!({"target": window, "answers": answers})).send().await.unwrap()).await;
+        let anon = common::client(&app.url(""));
+        take(&mut samples, "api_survey_link_form", anon.get(app.url(&format!("/api/v1/s/{slip}"))).send().await.unwrap()).await;
+        take(&mut samples, "api_survey_link_answer", anon.post(app.url(&format!("/api/v1/s/{slip}"))).json(&json!({"target": window, "answers": answers})).send().await.unwrap())
+            .await;
+        take(&mut samples, "api_survey_results", office.get(at("/results")).send().await.unwrap()).await;
+        take(&mut samples, "api_survey_results", office.get(at(&format!("/results?target={window}"))).send().await.unwrap()).await;
+        take(&mut samples, "api_survey_recount", office.get(at("/recount")).send().await.unwrap()).await;
+        take(&mut samples, "api_survey_remind", office.post(at("/remind")).json(&json!({})).send().await.unwrap()).await;
+        take(&mut samples, "api_survey_close", office.post(at("/close")).json(&json!({})).send().await.unwrap()).await;
+        let sample = take(
+            &mut samples,
+            "api_spot_check_create",
+            office.post(app.url("/api/v1/samples")).json(&json!({"node": unit, "owner_unit_id": unit, "size": "1"})).send().await.unwrap(),
+        )
+        .await;
+        let sample = sample["id"].as_i64().unwrap();
+        take(&mut samples, "api_sample_commit", office.post(app.url(&format!("/api/v1/samples/{sample}/commit"))).json(&json!({"seed": "s"})).send().await.unwrap()).await;
+        take(&mut samples, "api_samples", member.get(app.url("/api/v1/samples")).send().await.unwrap()).await;
+        take(&mut samples, "api_sample", anon.get(app.url(&format!("/api/v1/samples/{sample}"))).send().await.unwrap()).await;
+        take(&mut samples, "api_my_pseudonym", member.get(app.url("/api/v1/me/pseudonym")).send().await.unwrap()).await;
+        let s = take(&mut samples, "api_survey_create", office.post(app.url("/api/v1/surveys")).json(&json!({"template": "theme-commitments"})).send().await.unwrap()).await;
+        let id = s["id"].as_i64().unwrap();
+        let at = |tail: &str| app.url(&format!("/api/v1/surveys/{id}{tail}"));
+        office.post(at("/open")).json(&json!({})).send().await.unwrap();
+        let i = take(&mut samples, "api_survey_paper_issue", office.post(at("/paper/issue")).json(&json!({"count": 2})).send().await.unwrap()).await;
+        take(&mut samples, "api_survey_paper_serials", office.get(at("/paper/serials")).send().await.unwrap()).await;
+        let body = json!({"serial": i["serials"][0], "answers": {"q1": 0, "q2": [0, 2], "q3": [0, 1, 0], "q4": 1, "q5": "纸"}});
+        take(&mut samples, "api_survey_paper_submit", office.post(at("/paper")).json(&body).send().await.unwrap()).await;
+        take(&mut samples, "api_survey_paper", office.get(at("/paper")).send().await.unwrap()).await;
+    }
 
     let dir = std::env::temp_dir();
     let n = format!("{}-{}", std::process::id(), common::rand_suffix());

@@ -508,3 +508,243 @@ async fn paper_forms_are_numbered_printed_and_entered_once(app: TestApp) {
     let head = app.login("unithead").await;
     assert_eq!(head.get(app.url(&format!("/surveys/{id}/paper"))).send().await.unwrap().status(), 403);
 }
+
+both!(the_survey_api_runs_a_survey_and_publishes_no_small_group, samples_and_paper_forms_work_through_the_api);
+
+/// POSTs JSON and returns the status and the answer.
+async fn post_json(app: &TestApp, c: &Client, path: &str, body: Value) -> (u16, Value) {
+    let r = c.post(app.url(path)).json(&body).send().await.unwrap();
+    let status = r.status().as_u16();
+    let text = r.text().await.unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+}
+
+/// Everything the survey pages do, through the JSON API: create, build, invite, hand out slips,
+/// open, answer (logged in and by link), results, recount, close. An anonymous survey's answers
+/// name nobody, and a target with fewer than 5 responses shows nothing, not even by subtraction
+/// from a total, a channel or its free texts.
+async fn the_survey_api_runs_a_survey_and_publishes_no_small_group(app: TestApp) {
+    let office = app.login("office").await;
+    let library = reach(&app, "unithead", "unit").await;
+    let mut windows = Vec::new();
+    for name in ["接口测试窗口甲", "接口测试窗口乙"] {
+        let (status, w) = post_json(&app, &office, &format!("/api/v1/units/{library}/children"), json!({"kind": "window", "name": name})).await;
+        assert!(status == 200 || status == 201, "{status} {w}");
+        windows.push(w["id"].as_i64().unwrap());
+    }
+    let (shown, hidden) = (windows[0], windows[1]);
+
+    // Create from the plan's template; the list offers the templates and lists the survey.
+    let list = app.get_json(&office, "/api/v1/surveys").await;
+    assert!(list["templates"].as_array().unwrap().iter().any(|t| t["code"] == "window-satisfaction"), "{list}");
+    assert!(list["office"].as_bool().unwrap());
+    let (status, s) = post_json(&app, &office, "/api/v1/surveys", json!({"template": "window-satisfaction", "title": "接口测评"})).await;
+    assert_eq!(status, 201, "{s}");
+    let id = s["id"].as_i64().unwrap();
+    assert_eq!((s["state"].as_str(), s["anonymous"].as_bool(), s["manages"].as_bool()), (Some("draft"), Some(true), Some(true)));
+    assert_eq!(s["questions"].as_array().unwrap().len(), 10);
+    let (status, _) = post_json(&app, &office, "/api/v1/surveys", json!({"template": "no-such-template"})).await;
+    assert_eq!(status, 422, "an unknown template is a mistake to correct");
+    assert!(app.get_json(&office, "/api/v1/surveys").await["managed"].as_array().unwrap().iter().any(|x| x["id"] == id));
+
+    // The builder: a question added, moved, removed; a bad one refused with its field.
+    let (status, s) =
+        post_json(&app, &office, &format!("/api/v1/surveys/{id}/questions"), json!({"action": "add", "kind": "single", "text": "您的身份", "options": ["学生", "教工"]})).await;
+    assert_eq!(status, 200, "{s}");
+    let added = s["questions"].as_array().unwrap().last().unwrap()["code"].as_str().unwrap().to_string();
+    assert_eq!(s["questions"].as_array().unwrap().len(), 11);
+    let (status, s) = post_json(&app, &office, &format!("/api/v1/surveys/{id}/questions"), json!({"action": "up", "code": added})).await;
+    assert_eq!(status, 200);
+    assert_eq!(s["questions"][9]["code"], added.as_str());
+    let (status, e) = post_json(&app, &office, &format!("/api/v1/surveys/{id}/questions"), json!({"action": "add", "kind": "single", "text": "没有选项"})).await;
+    assert_eq!(status, 422, "{e}");
+    assert!(e["error"]["fields"].to_string().contains("options"), "{e}");
+    let (status, s) = post_json(&app, &office, &format!("/api/v1/surveys/{id}/questions"), json!({"action": "delete", "code": added})).await;
+    assert_eq!(status, 200);
+    assert_eq!(s["questions"].as_array().unwrap().len(), 10);
+
+    // Targets: the two windows; the audience: the member by number.
+    let (status, s) = post_json(&app, &office, &format!("/api/v1/surveys/{id}/targets"), json!({"targets": [shown, hidden]})).await;
+    assert_eq!(status, 200, "{s}");
+    assert_eq!(s["targets"].as_array().unwrap().len(), 2);
+    let member_number = number_of(&app, "member").await;
+    let (status, a) = post_json(&app, &office, &format!("/api/v1/surveys/{id}/audience"), json!({"mode": "numbers", "numbers": [member_number]})).await;
+    assert_eq!(status, 200, "{a}");
+    assert_eq!((a["added"].as_u64(), a["invitees"].as_i64()), (Some(1), Some(1)));
+    let (status, _) = post_json(&app, &office, &format!("/api/v1/surveys/{id}/audience"), json!({"mode": "everyone"})).await;
+    assert_eq!(status, 422);
+    // Slips: printed links tied to nobody, shown once.
+    let (status, l) = post_json(&app, &office, &format!("/api/v1/surveys/{id}/links"), json!({"kind": "slips", "count": 9})).await;
+    assert_eq!(status, 200, "{l}");
+    let slips: Vec<String> = l["slips"].as_array().unwrap().iter().map(|s| s.as_str().unwrap().rsplit('/').next().unwrap().to_string()).collect();
+    assert_eq!(slips.len(), 9);
+    let (status, l) = post_json(&app, &office, &format!("/api/v1/surveys/{id}/links"), json!({"kind": "personal"})).await;
+    assert_eq!(status, 200, "{l}");
+    assert_eq!(l["with_account"], 1, "the member answers by logging in: {l}");
+    assert!(l["slips"].as_array().unwrap().is_empty(), "personal links never come back");
+
+    // Not open yet: nobody answers; a stranger finds nothing.
+    let member = app.login("member").await;
+    let (status, _) = post_json(&app, &member, &format!("/api/v1/surveys/{id}/responses"), json!({"target": shown, "answers": answers(0, "")})).await;
+    assert_eq!(status, 409);
+    let stranger = app.login("orgsec").await;
+    assert_eq!(stranger.get(app.url(&format!("/api/v1/surveys/{id}"))).send().await.unwrap().status(), 404);
+    assert_eq!(stranger.get(app.url(&format!("/api/v1/surveys/{id}/results"))).send().await.unwrap().status(), 404);
+    let (status, s) = post_json(&app, &office, &format!("/api/v1/surveys/{id}/open"), json!({})).await;
+    assert_eq!((status, s["state"].as_str()), (200, Some("open")));
+    let (status, _) = post_json(&app, &office, &format!("/api/v1/surveys/{id}/open"), json!({})).await;
+    assert_eq!(status, 409, "opened once");
+
+    // The member: invited, answers once; the answer carries only a random id.
+    let mine = app.get_json(&member, "/api/v1/surveys").await;
+    assert!(mine["invitations"].as_array().unwrap().iter().any(|i| i["survey"]["id"] == id && i["answered"] == false), "{mine}");
+    let form = app.get_json(&member, &format!("/api/v1/surveys/{id}")).await;
+    assert_eq!((form["invited"].as_bool(), form["manages"].as_bool(), form["answered"].as_bool()), (Some(true), Some(false), Some(false)));
+    assert!(form["invitees"].is_null() && form["channels"].is_null(), "the audience's size is the manager's: {form}");
+    let (status, a) = post_json(&app, &member, &format!("/api/v1/surveys/{id}/responses"), json!({"target": shown, "answers": answers(0, "公开意见")})).await;
+    assert_eq!(status, 201, "{a}");
+    assert_eq!(a.as_object().unwrap().keys().collect::<Vec<_>>(), vec!["id"], "nothing but the response's random id: {a}");
+    assert!(!a.to_string().contains(&member_number));
+    let (status, _) = post_json(&app, &member, &format!("/api/v1/surveys/{id}/responses"), json!({"target": shown, "answers": answers(0, "")})).await;
+    assert_eq!(status, 409);
+    // Answers are typed: anything but a number, a list or a text is refused, never a 500.
+    let (status, _) = post_json(&app, &member, &format!("/api/v1/surveys/{id}/responses"), json!({"target": hidden, "answers": {"q1": {"x": 1}}})).await;
+    assert!((400..500).contains(&status), "{status}");
+    let (status, _) = post_json(&app, &member, &format!("/api/v1/surveys/{id}/responses"), json!({"target": hidden, "answers": "q1=0"})).await;
+    assert!((400..500).contains(&status), "{status}");
+
+    // By slip: the form, then the answer; 4 more about the shown window, 2 about the other.
+    let anon = common::client(&app.url(""));
+    let f = app.get_json(&anon, &format!("/api/v1/s/{}", slips[0])).await;
+    assert_eq!(f["survey"], id);
+    assert_eq!(f["targets"].as_array().unwrap().len(), 2);
+    assert!(f["questions"][8]["columns"].as_array().is_some_and(|c| c.len() == 3));
+    for (i, slip) in slips.iter().take(6).enumerate() {
+        let (target, comment) = if i < 4 { (shown, "公开意见") } else { (hidden, "只写给乙窗口的秘密意见") };
+        let (status, a) = post_json(&app, &anon, &format!("/api/v1/s/{slip}"), json!({"target": target, "answers": answers(if i == 0 { 2 } else { 0 }, comment)})).await;
+        assert_eq!(status, 201, "{a}");
+    }
+    let (status, _) = post_json(&app, &anon, &format!("/api/v1/s/{}", slips[0]), json!({"target": shown, "answers": answers(0, "")})).await;
+    assert_eq!(status, 409, "a slip answers once");
+    assert_eq!(anon.get(app.url(&format!("/api/v1/s/{}", slips[0]))).send().await.unwrap().status(), 409);
+
+    // Results: the shown window has 5 and its figures; the other has 2 and shows nothing, and
+    // nothing contains it: not the total, not a channel, not the texts.
+    let r = app.get_json(&office, &format!("/api/v1/surveys/{id}/results")).await;
+    assert_eq!(r["min_group"], 5);
+    let by = |t: i64| r["targets"].as_array().unwrap().iter().find(|x| x["id"] == t).unwrap().clone();
+    assert_eq!(by(shown)["figures"]["responses"], 5, "{r}");
+    assert!(by(hidden)["figures"].is_null(), "two responses show nothing: {r}");
+    assert_eq!(r["total"]["responses"], 5, "the total is the shown targets' only: {r}");
+    assert_eq!((r["hidden_targets"].as_u64(), r["left_out"].as_bool()), (Some(1), Some(true)));
+    assert!(r["others"].is_null());
+    let shown_channels: u64 = r["channels"].as_array().unwrap().iter().filter_map(|c| c["responses"].as_u64()).sum();
+    assert!(shown_channels <= 5, "no channel count gives the hidden window away: {r}");
+    let text = r.to_string();
+    assert!(text.contains("公开意见") && !text.contains("秘密意见"), "the free texts follow the figures shown: {r}");
+    assert!(!text.contains(&member_number) && !text.contains("person"), "no person in the results");
+    let one = app.get_json(&office, &format!("/api/v1/surveys/{id}/results?target={hidden}")).await;
+    assert_eq!(one["target"], hidden);
+    assert!(one["view"].is_null() && one["texts"].as_array().unwrap().iter().all(|t| t["texts"].as_array().unwrap().is_empty()), "{one}");
+    let one = app.get_json(&office, &format!("/api/v1/surveys/{id}/results?target={shown}")).await;
+    assert_eq!(one["view"]["responses"], 5);
+    assert_eq!(one["view"]["rate"], "80.00", "one dissatisfied of 5: {one}");
+    // The member sees no results of a survey that does not open them; the manager recounts.
+    assert_eq!(member.get(app.url(&format!("/api/v1/surveys/{id}/results"))).send().await.unwrap().status(), 404);
+    assert_eq!(app.get_json(&office, &format!("/api/v1/surveys/{id}/recount")).await["consistent"], true);
+    let b = app.get_json(&office, &format!("/api/v1/surveys/{id}")).await;
+    assert_eq!(b["invitees"], 1);
+
+    // Reminders, a revoked link, and the close; nothing is taken after it.
+    let (status, _) = post_json(&app, &office, &format!("/api/v1/surveys/{id}/remind"), json!({})).await;
+    assert_eq!(status, 200);
+    let r = office.post(app.url(&format!("/api/v1/surveys/{id}/links/revoke"))).json(&json!({"number": member_number})).send().await.unwrap();
+    assert_eq!(r.status(), 204);
+    let (status, s) = post_json(&app, &office, &format!("/api/v1/surveys/{id}/close"), json!({})).await;
+    assert_eq!((status, s["state"].as_str()), (200, Some("closed")));
+    let (status, _) = post_json(&app, &office, &format!("/api/v1/surveys/{id}/close"), json!({})).await;
+    assert_eq!(status, 409, "closed once");
+    let (status, _) = post_json(&app, &anon, &format!("/api/v1/s/{}", slips[7]), json!({"target": shown, "answers": answers(0, "")})).await;
+    assert_eq!(status, 409, "a closed survey takes no answer");
+}
+
+/// A spot check drawn with two seeds through the API, recomputed from its public record; paper
+/// forms issued, listed and entered once.
+async fn samples_and_paper_forms_work_through_the_api(app: TestApp) {
+    let office = app.login("office").await;
+    let head = app.login("unithead").await;
+    let library = reach(&app, "unithead", "unit").await;
+    let (status, s) = post_json(&app, &head, "/api/v1/samples", json!({"node": library, "size": "1", "owner_unit_id": library})).await;
+    assert_eq!(status, 201, "{s}");
+    let id = s["id"].as_i64().unwrap();
+    assert_eq!((s["state"].as_str(), s["purpose"].as_str(), s["party"].as_str()), (Some("committing"), Some("spot_check"), Some("unit")));
+    assert!(app.get_json(&office, "/api/v1/samples").await.as_array().unwrap().iter().any(|x| x["id"] == id));
+    let (status, _) = post_json(&app, &head, "/api/v1/samples", json!({"node": library, "size": "lots", "owner_unit_id": library})).await;
+    assert_eq!(status, 422);
+    let (office_seed, unit_seed) = ("office-api-seed", "unit-api-seed");
+    let (status, s) = post_json(&app, &office, &format!("/api/v1/samples/{id}/commit"), json!({"seed": sha256_hex(office_seed)})).await;
+    assert_eq!((status, s["party"].as_str()), (200, Some("office")), "{s}");
+    let stranger = app.login("orgsec").await;
+    let (status, _) = post_json(&app, &stranger, &format!("/api/v1/samples/{id}/commit"), json!({"seed": "x"})).await;
+    assert_eq!(status, 403, "a third party has no seed to give");
+    let (status, _) = post_json(&app, &head, &format!("/api/v1/samples/{id}/reveal"), json!({"seed": unit_seed})).await;
+    assert_eq!(status, 409, "no reveal before both commit");
+    let (status, s) = post_json(&app, &head, &format!("/api/v1/samples/{id}/commit"), json!({"seed": unit_seed})).await;
+    assert_eq!((status, s["state"].as_str()), (200, Some("revealing")));
+    let (status, _) = post_json(&app, &office, &format!("/api/v1/samples/{id}/reveal"), json!({"seed": "another"})).await;
+    assert_eq!(status, 422, "a seed that does not match its commitment");
+    assert_eq!(post_json(&app, &office, &format!("/api/v1/samples/{id}/reveal"), json!({"seed": office_seed})).await.0, 200);
+    let (status, s) = post_json(&app, &head, &format!("/api/v1/samples/{id}/reveal"), json!({"seed": unit_seed})).await;
+    assert_eq!((status, s["state"].as_str()), (200, Some("drawn")), "{s}");
+    assert_eq!(s["drawn"].as_array().unwrap().len(), 1);
+    // Anyone recomputes the draw from the public record.
+    let anon = common::client(&app.url(""));
+    let record = app.get_json(&anon, &format!("/api/v1/samples/{id}")).await;
+    assert!(record["party"].is_null());
+    let population = anon.get(app.url(record["population_file"].as_str().unwrap())).send().await.unwrap().text().await.unwrap();
+    assert_eq!(sha256_hex(&population), record["population_hash"].as_str().unwrap());
+    let drawn = anon.get(app.url(record["drawn_file"].as_str().unwrap())).send().await.unwrap().text().await.unwrap();
+    let entries: Vec<pacesetter_domain::sample::Entry> = population
+        .lines()
+        .map(|l| {
+            let (p, s) = l.split_once('\t').unwrap();
+            pacesetter_domain::sample::Entry { pseudonym: p.into(), stratum: s.into() }
+        })
+        .collect();
+    let seed = pacesetter_domain::sample::draw_seed(office_seed, unit_seed);
+    assert_eq!(record["draw_seed"], seed.as_str());
+    let again: String =
+        pacesetter_domain::sample::draw(&entries, pacesetter_domain::sample::Size::Count(1), &seed).iter().map(|d| format!("{}\t{}\n", d.stratum, d.pseudonym)).collect();
+    assert_eq!(again, drawn);
+    // My pseudonym.
+    let student = app.login("student").await;
+    let me = app.get_json(&student, "/api/v1/me/pseudonym").await;
+    assert_eq!(me["pseudonym"].as_str().unwrap().len(), 32);
+
+    // Paper forms: the office's; issued, listed, entered once; nothing joins a serial to a response.
+    let (status, s) = post_json(&app, &office, "/api/v1/surveys", json!({"template": "theme-commitments"})).await;
+    assert_eq!(status, 201, "{s}");
+    let sid = s["id"].as_i64().unwrap();
+    assert_eq!(post_json(&app, &office, &format!("/api/v1/surveys/{sid}/open"), json!({})).await.0, 200);
+    let (status, i) = post_json(&app, &office, &format!("/api/v1/surveys/{sid}/paper/issue"), json!({"count": 3})).await;
+    assert_eq!(status, 200, "{i}");
+    assert_eq!(i["serials"].as_array().unwrap().len(), 3);
+    assert_eq!(post_json(&app, &office, &format!("/api/v1/surveys/{sid}/paper/issue"), json!({"count": 0})).await.0, 422);
+    let listed = app.get_json(&office, &format!("/api/v1/surveys/{sid}/paper/serials")).await;
+    assert_eq!(listed["total"], 3);
+    assert_eq!(listed["serials"], i["serials"]);
+    let serial = i["serials"][0].as_str().unwrap();
+    let body = json!({"serial": serial, "answers": {"q1": 0, "q2": [0, 2], "q3": [0, 1, 0], "q4": 1, "q5": "纸质意见"}});
+    let (status, e) = post_json(&app, &office, &format!("/api/v1/surveys/{sid}/paper"), body.clone()).await;
+    assert_eq!(status, 201, "{e}");
+    assert_eq!(e.as_object().unwrap().keys().collect::<Vec<_>>(), vec!["serial"]);
+    assert_eq!(post_json(&app, &office, &format!("/api/v1/surveys/{sid}/paper"), body).await.0, 409, "entered once");
+    let (status, _) = post_json(&app, &office, &format!("/api/v1/surveys/{sid}/paper"), json!({"serial": "0000-999999", "answers": {"q1": 0}})).await;
+    assert_eq!(status, 422);
+    let desk = app.get_json(&office, &format!("/api/v1/surveys/{sid}/paper")).await;
+    assert_eq!((desk["issued"].as_i64(), desk["entered"].as_i64()), (Some(3), Some(1)));
+    assert_eq!(head.get(app.url(&format!("/api/v1/surveys/{sid}/paper"))).send().await.unwrap().status(), 403, "only the office");
+    // One anonymous response: the builder's channels show nothing.
+    let b = app.get_json(&office, &format!("/api/v1/surveys/{sid}")).await;
+    assert!(b["channels"].as_array().unwrap().iter().all(|c| c["responses"].is_null()), "{b}");
+}

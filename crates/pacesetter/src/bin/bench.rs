@@ -581,11 +581,11 @@ async fn bench_surveys(responses: usize, links: usize) {
         );
         // Reconciliation: every acknowledged response is in the database, and nothing else.
         let mut c = store.read().await.expect("read");
-        let stored = pacesetter_store::survey::responses(&mut c, id).await.expect("responses");
+        let view = pacesetter_store::survey::get(&mut c, &office, id, pacesetter_store::survey::Need::Manage).await.expect("survey");
+        let stored = pacesetter_store::survey::responses(&mut c, &view).await.expect("responses");
         let ids: std::collections::HashSet<&str> = stored.iter().map(|r| r.id.as_str()).collect();
         let missing = acked.iter().filter(|a| !ids.contains(a.as_str())).count();
-        let row = pacesetter_store::survey::get(&mut c, id).await.expect("survey");
-        let recount = pacesetter_store::survey::recount(&mut c, &row).await.expect("recount");
+        let recount = pacesetter_store::survey::recount(&mut c, &view.row).await.expect("recount");
         let agree = recount.iter().all(|(_, _, same)| *same);
         let counted: u64 = recount.iter().map(|(_, t, _)| t.responses).sum();
         println!(

@@ -9,6 +9,8 @@ pub mod imports;
 pub mod meta;
 pub mod people;
 pub mod relations;
+pub mod samples;
+pub mod surveys;
 pub mod tasks;
 pub mod tree;
 

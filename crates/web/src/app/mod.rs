@@ -10,5 +10,7 @@ pub mod campaigns;
 pub mod imports;
 pub mod people;
 pub mod relations;
+pub mod samples;
+pub mod surveys;
 pub mod tasks;
 pub mod tree;

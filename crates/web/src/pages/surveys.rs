@@ -1,28 +1,224 @@
-//! Surveys: the list, the builder (questions, targets, audience, links, open and close), the
-//! answer form (logged in, or through a single-use link), and the results with their exports.
+//! Surveys as pages: the list, the builder (questions, targets, audience, links, open and
+//! close), the answer form (logged in, or through a single-use link), paper forms, and the
+//! results with their exports. Adapters over [`crate::app::surveys`]: they read the form, call
+//! the use case and render.
 
-use super::{FormState, Layout, field, form_map, render, render_status, see_other};
-use crate::api::dto::{AnswerAccepted, AnswerReplaced, ChannelCountDto, ParticipationDto, QuestionCountsDto, SurveyResultsDto, TallyDto, TargetFiguresDto};
+use super::{FormState, Layout, render, render_status, see_other};
+use crate::app::surveys::{self as app, AnswerForm, AudienceInput, NewSurveyInput, PaperInput, RateView, RawAnswers, RawLabel, ResponseInput};
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::export::Sheet;
 use crate::state::AppState;
 use askama::Template;
+use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
-use axum::{Form, Json};
+use axum::response::Response;
 use pacesetter_domain::Lang;
-use pacesetter_domain::anonymity;
 use pacesetter_domain::dates::iso;
-use pacesetter_domain::scope::Scope;
-use pacesetter_domain::survey::{self as sv, Answers, Channel, Kind, Question, Questionnaire, Rate, Scale, Tally, TargetKind};
+use pacesetter_domain::ids::SurveyId;
+use pacesetter_domain::survey::{self as sv, Channel, Kind, Question, Questionnaire, Rate, Scale, Tally, TargetKind};
 use pacesetter_domain::validate::FieldErrors;
-use pacesetter_store::survey::{self, Outcome, Submission, SurveyRow, SurveyState, TargetRow};
-use pacesetter_store::{StoreError, campaign};
-use std::collections::HashMap;
+use pacesetter_store::survey::{SurveyRow, SurveyState, TargetRow};
+use serde::de::{Deserializer, MapAccess, Visitor};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
 
-// ---- the list and creation --------------------------------------------------------------
+// ---- typed forms -------------------------------------------------------------------------------
+
+/// A form's fields in order, repeated names kept, the form token left out: what the forms with
+/// repeated or per-question names are read from.
+struct Pairs(Vec<(String, String)>);
+
+impl<'de> Deserialize<'de> for Pairs {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Pairs, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Pairs;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("form fields")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Pairs, A::Error> {
+                let mut out = Vec::new();
+                while let Some((k, v)) = m.next_entry::<String, String>()? {
+                    if k != "_csrf" {
+                        out.push((k, v));
+                    }
+                }
+                Ok(Pairs(out))
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+/// A form's values as the page shows them again after an error.
+fn values_of<T: Serialize>(form: &T) -> HashMap<String, String> {
+    match serde_json::to_value(form) {
+        Ok(serde_json::Value::Object(m)) => m
+            .into_iter()
+            .filter_map(|(k, v)| match v {
+                serde_json::Value::String(s) => Some((k, s)),
+                serde_json::Value::Null => None,
+                other => Some((k, other.to_string())),
+            })
+            .collect(),
+        _ => HashMap::new(),
+    }
+}
+
+fn yes(v: &Option<String>) -> bool {
+    v.as_deref() == Some("yes")
+}
+
+#[derive(Deserialize, Serialize, Default)]
+pub struct NewSurveyForm {
+    template: Option<String>,
+    owner: Option<String>,
+    title: Option<String>,
+    description: Option<String>,
+    target: Option<String>,
+    anonymous: Option<String>,
+    results_public: Option<String>,
+    allow_replace: Option<String>,
+}
+
+#[derive(Deserialize, Serialize, Default)]
+pub struct QuestionForm {
+    action: Option<String>,
+    code: Option<String>,
+    kind: Option<String>,
+    text: Option<String>,
+    options: Option<String>,
+    scale: Option<String>,
+    section: Option<String>,
+    required: Option<String>,
+}
+
+#[derive(Deserialize, Serialize, Default)]
+pub struct AudienceForm {
+    mode: Option<String>,
+    node: Option<String>,
+    numbers: Option<String>,
+}
+
+#[derive(Deserialize, Serialize, Default)]
+pub struct LinksForm {
+    kind: Option<String>,
+    count: Option<String>,
+}
+
+#[derive(Deserialize, Serialize, Default)]
+pub struct RevokeForm {
+    number: Option<String>,
+}
+
+#[derive(Deserialize, Serialize, Default)]
+pub struct CountForm {
+    count: Option<String>,
+}
+
+/// A form without fields of its own (open, close, remind): only the form token.
+#[derive(Deserialize, Default)]
+pub struct NoFields {}
+
+/// The targets chosen: the repeated `target` fields.
+pub struct TargetsForm {
+    targets: Vec<i64>,
+    bad: bool,
+}
+
+impl<'de> Deserialize<'de> for TargetsForm {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<TargetsForm, D::Error> {
+        let pairs = Pairs::deserialize(d)?;
+        let mut out = TargetsForm { targets: Vec::new(), bad: false };
+        for (_, v) in pairs.0.iter().filter(|(k, _)| k == "target") {
+            match v.trim().parse::<i64>() {
+                Ok(id) => out.targets.push(id),
+                Err(_) => out.bad = true,
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// An answer form: the target, and the answers by question code (`code.i` for a matrix's
+/// items; repeated for several choices).
+pub struct AnswerFields {
+    target: i64,
+    fields: Vec<(String, String)>,
+}
+
+impl<'de> Deserialize<'de> for AnswerFields {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<AnswerFields, D::Error> {
+        let pairs = Pairs::deserialize(d)?;
+        let target = pairs.0.iter().find(|(k, _)| k == "target").and_then(|(_, v)| v.trim().parse::<i64>().ok()).unwrap_or(0);
+        Ok(AnswerFields { target, fields: pairs.0 })
+    }
+}
+
+impl AnswerFields {
+    fn input(&self) -> ResponseInput {
+        ResponseInput { target: self.target, answers: RawAnswers::Form(self.fields.iter().filter(|(k, _)| k != "target").cloned().collect()) }
+    }
+}
+
+/// A paper form typed in: its serial, the target, and the digits (or text) per question code.
+pub struct PaperFields {
+    serial: String,
+    target: i64,
+    digits: BTreeMap<String, String>,
+    values: HashMap<String, String>,
+}
+
+impl<'de> Deserialize<'de> for PaperFields {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<PaperFields, D::Error> {
+        let pairs = Pairs::deserialize(d)?;
+        let values: HashMap<String, String> = pairs.0.iter().cloned().collect();
+        let serial = values.get("serial").map(|s| s.trim().to_string()).unwrap_or_default();
+        let target = values.get("target").and_then(|v| v.trim().parse::<i64>().ok()).unwrap_or(0);
+        let digits = pairs.0.into_iter().filter(|(k, _)| k != "serial" && k != "target").collect();
+        Ok(PaperFields { serial, target, digits, values })
+    }
+}
+
+#[derive(Deserialize)]
+pub struct TargetQuery {
+    target: Option<i64>,
+}
+
+#[derive(Deserialize)]
+pub struct ResultsQuery {
+    target: Option<String>,
+    recount: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct LastQuery {
+    last: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct FromQuery {
+    from: Option<String>,
+}
+
+/// A form's refusal as the page shows it: with the fields' errors (422), or as a conflict or a
+/// refusal above the form (409, 403); None for errors shown as an error page.
+fn form_errors(e: &AppError) -> Option<(StatusCode, FieldErrors)> {
+    if let Some(f) = &e.fields {
+        let status = if e.status == StatusCode::CONFLICT { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY };
+        return Some((status, f.clone()));
+    }
+    if matches!(e.status, StatusCode::CONFLICT | StatusCode::FORBIDDEN) {
+        let mut errs = FieldErrors::new();
+        errs.add("_", e.message.zh.clone(), e.message.en.clone());
+        return Some((e.status, errs));
+    }
+    None
+}
+
+// ---- the list and creation ---------------------------------------------------------------------
 
 pub struct TemplateOption {
     pub code: String,
@@ -57,96 +253,46 @@ pub async fn index(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
 }
 
 async fn list_page(s: &AppState, ctx: &Ctx, f: FormState, status: StatusCode) -> AppResult<Response> {
-    let me = ctx.me()?;
-    let scope = &me.scope;
-    let mut c = s.store.read().await?;
-    let invitations = match scope.person {
-        Some(p) => survey::invitations(&mut c, p.0).await?,
-        None => Vec::new(),
+    let o = app::overview(s, &ctx.me()?.scope).await?;
+    let page = SurveysPage {
+        l: Layout::new(ctx, ctx.t("问卷测评", "Surveys")),
+        invitations: o.invitations.into_iter().map(|i| (i.row, i.done)).collect(),
+        managed: o.managed,
+        templates: o.templates.into_iter().map(|(code, title)| TemplateOption { code, title }).collect(),
+        owners: o.owners.into_iter().map(|(id, name)| UnitOption { id, name }).collect(),
+        office: o.office,
+        f,
     };
-    let managed: Vec<SurveyRow> = survey::list(&mut c).await?.into_iter().filter(|x| x.may_manage(scope)).collect();
-    let templates = match campaign::current(&mut c).await? {
-        Some(camp) => camp.plan()?.surveys.into_iter().map(|t| TemplateOption { code: t.code, title: t.title }).collect(),
-        None => Vec::new(),
-    };
-    let units = survey::owner_units(&mut c).await?;
-    let owners: Vec<UnitOption> = units
-        .into_iter()
-        .filter(|(_, _, p)| scope.is_office_or_admin() || scope.unit_access(p) == Some(pacesetter_domain::scope::Access::Write))
-        .map(|(id, name, _)| UnitOption { id, name })
-        .collect();
-    let office = scope.is_office_or_admin();
-    Ok(render_status(status, &SurveysPage { l: Layout::new(ctx, ctx.t("问卷测评", "Surveys")), invitations, managed, templates, owners, office, f }))
+    Ok(render_status(status, &page))
 }
 
 /// Creates a survey from a template of the current plan, or a blank one.
-pub async fn create(State(s): State<AppState>, ctx: Ctx, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
+pub async fn create(State(s): State<AppState>, ctx: Ctx, Form(form): Form<NewSurveyForm>) -> AppResult<Response> {
     let scope = ctx.me()?.scope.clone();
-    let m = form_map(p);
-    let r = async {
-        let mut w = s.store.write().await?;
-        let camp = campaign::current(&mut w).await?;
-        let owner = match field(&m, "owner") {
-            None | Some("office") => None,
-            Some(v) => Some(v.parse::<i64>().map_err(|_| StoreError::invalid("owner", "请选择所属单位", "Choose the owning unit"))?),
-        };
-        let new = match field(&m, "template") {
-            Some(code) if code != "blank" => {
-                let t = camp
-                    .as_ref()
-                    .and_then(|c| c.plan().ok())
-                    .and_then(|p| p.surveys.into_iter().find(|t| t.code == code))
-                    .ok_or_else(|| StoreError::invalid("template", "没有这个问卷模板", "There is no such template"))?;
-                let mut new = survey::NewSurvey::from_template(camp.as_ref().map(|c| c.id), t, owner);
-                if let Some(title) = field(&m, "title") {
-                    new.title = title.to_string();
-                }
-                new
-            }
-            _ => survey::NewSurvey {
-                campaign_id: camp.as_ref().map(|c| c.id),
-                template_code: None,
-                title: field(&m, "title").unwrap_or("").to_string(),
-                description: field(&m, "description").map(str::to_string),
-                owner_unit_id: owner,
-                target_kind: field(&m, "target").and_then(TargetKind::parse).unwrap_or_default(),
-                anonymous: field(&m, "anonymous") == Some("yes"),
-                results_public: field(&m, "results_public") == Some("yes"),
-                allow_replace: field(&m, "allow_replace") == Some("yes"),
-                questionnaire: Questionnaire::default(),
-                opens_on: None,
-                closes_on: None,
-            },
-        };
-        let blank = new.questionnaire.questions.is_empty();
-        let id = if blank { create_blank(&mut w, &scope, new).await? } else { survey::create(&mut w, &scope, new).await? };
-        w.commit().await.map_err(StoreError::from)?;
-        Ok::<_, StoreError>(id)
-    }
-    .await;
+    let input = NewSurveyInput::parse(
+        form.template.as_deref(),
+        form.owner.as_deref(),
+        form.title.as_deref(),
+        form.description.as_deref(),
+        form.target.as_deref(),
+        yes(&form.anonymous),
+        yes(&form.results_public),
+        yes(&form.allow_replace),
+    );
+    let r = match input {
+        Ok(input) => app::create(&s, &scope, input).await,
+        Err(e) => Err(e.into()),
+    };
     match r {
         Ok(id) => Ok(see_other(&format!("/surveys/{id}?done=created"))),
-        Err(StoreError::Invalid(e)) => list_page(&s, &ctx, FormState::with(ctx.lang, m, e), StatusCode::UNPROCESSABLE_ENTITY).await,
-        Err(e) => Err(e.into()),
+        Err(e) => match form_errors(&e) {
+            Some((status, errs)) if e.fields.is_some() => list_page(&s, &ctx, FormState::with(ctx.lang, values_of(&form), errs), status).await,
+            _ => Err(e),
+        },
     }
 }
 
-/// A blank survey starts with one free-text question, so that it is a valid questionnaire the
-/// builder then changes.
-async fn create_blank(w: &mut pacesetter_store::Conn, scope: &pacesetter_domain::scope::Scope, mut new: survey::NewSurvey) -> Result<i64, StoreError> {
-    new.questionnaire.questions.push(Question {
-        code: "q1".into(),
-        section: None,
-        text: "您的意见和建议".into(),
-        kind: Kind::Text,
-        scale: Scale::Satisfaction,
-        options: Vec::new(),
-        required: false,
-    });
-    survey::create(w, scope, new).await
-}
-
-// ---- the builder -------------------------------------------------------------------------
+// ---- the builder -------------------------------------------------------------------------------
 
 #[derive(Template)]
 #[template(path = "survey.html")]
@@ -186,243 +332,128 @@ impl SurveyPage {
     }
 }
 
-async fn managed(s: &AppState, ctx: &Ctx, id: i64) -> AppResult<SurveyRow> {
-    let scope = &ctx.me()?.scope;
-    let mut c = s.store.read().await?;
-    let row = survey::get(&mut c, id).await?;
-    if !row.may_manage(scope) {
-        return Err(AppError::not_found());
+pub async fn show(State(s): State<AppState>, ctx: Ctx, Path(id): Path<SurveyId>) -> AppResult<Response> {
+    match app::landing(&s, &ctx.me()?.scope, id).await? {
+        // An invitee goes to the answer form.
+        app::Landing::Answer => Ok(see_other(&format!("/surveys/{id}/answer"))),
+        app::Landing::Builder(b) => Ok(builder_page(&ctx, *b, FormState::new(ctx.lang), StatusCode::OK)),
     }
-    Ok(row)
 }
 
-pub async fn show(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
-    let me = ctx.me()?;
-    let mut c = s.store.read().await?;
-    let row = survey::get(&mut c, id).await?;
-    if !row.may_manage(&me.scope) {
-        // An invitee goes to the answer form; anyone else learns nothing.
-        if let Some(p) = me.scope.person {
-            if survey::is_invited(&mut c, id, p.0).await? {
-                return Ok(see_other(&format!("/surveys/{id}/answer")));
-            }
-        }
-        return Err(AppError::not_found());
-    }
-    drop(c);
-    show_page(&s, &ctx, row, FormState::new(ctx.lang), StatusCode::OK).await
-}
-
-async fn show_page(s: &AppState, ctx: &Ctx, row: SurveyRow, f: FormState, status: StatusCode) -> AppResult<Response> {
-    let mut c = s.store.read().await?;
-    let targets = survey::targets(&mut c, row.id).await?;
-    let invited = survey::invitee_count(&mut c, row.id).await?;
-    let answered = results_model(&mut c, row.clone()).await?.channels;
+fn builder_page(ctx: &Ctx, b: app::Builder, f: FormState, status: StatusCode) -> Response {
     let lang = ctx.lang;
     let kinds = Kind::ALL.iter().map(|k| (k.code(), k.label(lang))).collect();
-    let title = row.title.clone();
-    Ok(render_status(status, &SurveyPage { l: Layout::new(ctx, &title), q: row.questionnaire(), s: row, targets, invited, answered, f, kinds }))
+    let row = b.view.row;
+    let page = SurveyPage { l: Layout::new(ctx, &row.title), q: row.questionnaire(), s: row, targets: b.targets, invited: b.invited, answered: b.channels, f, kinds };
+    render_status(status, &page)
 }
 
-/// Runs a change of the builder and shows the page again: on success after a redirect, on an
-/// error with the message and what was typed.
-async fn change<F>(s: &AppState, ctx: &Ctx, id: i64, m: HashMap<String, String>, done: &str, f: F) -> AppResult<Response>
-where
-    F: AsyncFnOnce(&mut pacesetter_store::Conn, &pacesetter_domain::scope::Scope, SurveyRow) -> Result<(), StoreError>,
-{
-    let row = managed(s, ctx, id).await?;
-    let scope = ctx.me()?.scope.clone();
-    let r = async {
-        let mut w = s.store.write().await?;
-        f(&mut w, &scope, row.clone()).await?;
-        w.commit().await.map_err(StoreError::from)?;
-        Ok::<_, StoreError>(())
-    }
-    .await;
+/// After a change of the builder: on success a redirect to the page; on a refusal the page
+/// again, with the message and what was typed.
+async fn after_change<T>(s: &AppState, ctx: &Ctx, id: SurveyId, r: AppResult<T>, values: HashMap<String, String>, done: &str) -> AppResult<Response> {
     match r {
-        Ok(()) => Ok(see_other(&format!("/surveys/{id}?done={done}"))),
-        Err(StoreError::Invalid(e)) => show_page(s, ctx, row, FormState::with(ctx.lang, m, e), StatusCode::UNPROCESSABLE_ENTITY).await,
-        Err(StoreError::Conflict(t)) => {
-            let mut e = FieldErrors::new();
-            e.add("_", t.zh, t.en);
-            show_page(s, ctx, row, FormState::with(ctx.lang, m, e), StatusCode::CONFLICT).await
-        }
-        Err(e) => Err(e.into()),
+        Ok(_) => Ok(see_other(&format!("/surveys/{id}?done={done}"))),
+        Err(e) => match form_errors(&e) {
+            Some((status, errs)) => {
+                let b = app::builder(s, &ctx.me()?.scope, id).await?;
+                Ok(builder_page(ctx, b, FormState::with(ctx.lang, values, errs), status))
+            }
+            None => Err(e),
+        },
     }
 }
 
 /// Adds, removes or moves a question of a draft.
-pub async fn questions(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
-    let m = form_map(p);
-    let m2 = m.clone();
-    change(&s, &ctx, id, m, "saved", async move |w, scope, row| {
-        let mut q = row.questionnaire();
-        let code = field(&m2, "code").unwrap_or("").to_string();
-        let pos = q.questions.iter().position(|x| x.code == code);
-        match field(&m2, "action") {
-            Some("add") => {
-                let kind = field(&m2, "kind").and_then(Kind::parse).ok_or_else(|| StoreError::invalid("kind", "请选择题型", "Choose a kind of question"))?;
-                let text = field(&m2, "text").ok_or_else(|| StoreError::invalid("text", "请填写题目", "Please write the question"))?.to_string();
-                let options: Vec<String> = m2.get("options").map(|o| o.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_string).collect()).unwrap_or_default();
-                let scale = field(&m2, "scale").and_then(Scale::parse).unwrap_or_default();
-                let question = Question {
-                    code: q.next_code(),
-                    section: field(&m2, "section").map(str::to_string),
-                    text,
-                    kind,
-                    scale,
-                    options,
-                    required: field(&m2, "required") == Some("yes"),
-                };
-                let one = Questionnaire { questions: vec![question.clone()], rate_questions: Vec::new() };
-                if let Some(p) = one.problems().into_iter().next() {
-                    let field_name = if p.zh.contains("选项") || p.zh.contains("评价项") { "options" } else { "text" };
-                    return Err(StoreError::invalid(field_name, p.zh.replace("第 1 题", "本题"), p.en.replace("Question 1", "This question")));
-                }
-                q.questions.push(question);
-            }
-            Some("delete") => {
-                let i = pos.ok_or(StoreError::NotFound)?;
-                q.questions.remove(i);
-                q.rate_questions.retain(|c| *c != code);
-            }
-            Some("up") => {
-                let i = pos.ok_or(StoreError::NotFound)?;
-                if i > 0 {
-                    q.questions.swap(i, i - 1);
-                }
-            }
-            Some("down") => {
-                let i = pos.ok_or(StoreError::NotFound)?;
-                if i + 1 < q.questions.len() {
-                    q.questions.swap(i, i + 1);
-                }
-            }
-            _ => return Err(StoreError::invalid("action", "未知的操作", "Unknown action")),
-        }
-        survey::save_questionnaire(w, scope, row.id, &q).await
-    })
-    .await
+pub async fn questions(State(s): State<AppState>, ctx: Ctx, Path(id): Path<SurveyId>, Form(form): Form<QuestionForm>) -> AppResult<Response> {
+    let scope = ctx.me()?.scope.clone();
+    let change = app::question_change(
+        form.action.as_deref(),
+        form.code.as_deref(),
+        form.kind.as_deref(),
+        form.text.as_deref(),
+        form.options.clone().into_iter().collect(),
+        form.scale.as_deref(),
+        form.section.as_deref(),
+        yes(&form.required),
+    );
+    let r = match change {
+        Ok(c) => app::change_questions(&s, &scope, id, c).await,
+        Err(e) => Err(e.into()),
+    };
+    after_change(&s, &ctx, id, r, values_of(&form), "saved").await
 }
 
-/// Chooses the targets of a draft: every window (or unit, or organization) in reach.
-pub async fn set_targets(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
-    let ids: Vec<i64> = p.iter().filter(|(k, _)| k == "target").filter_map(|(_, v)| v.parse().ok()).collect();
-    let m = form_map(p);
-    change(&s, &ctx, id, m, "saved", async move |w, scope, row| {
-        let n = survey::set_targets(w, scope, row.id, &ids).await?;
-        if n == 0 && row.target_kind() != TargetKind::None {
-            return Err(StoreError::invalid("target", "所选范围内没有可测评的对象", "There is nothing to evaluate in reach"));
-        }
-        Ok(())
-    })
-    .await
+/// Chooses the targets of a draft: those ticked, or every window (or unit, or organization)
+/// in reach when none is.
+pub async fn set_targets(State(s): State<AppState>, ctx: Ctx, Path(id): Path<SurveyId>, Form(form): Form<TargetsForm>) -> AppResult<Response> {
+    let scope = ctx.me()?.scope.clone();
+    let r = if form.bad {
+        let mut e = FieldErrors::new();
+        e.add("target", "评价对象的编号应为数字", "A target is given by its number");
+        Err(e.into())
+    } else {
+        app::set_targets(&s, &scope, id, &form.targets).await
+    };
+    after_change(&s, &ctx, id, r, HashMap::new(), "saved").await
 }
 
 /// Adds people to the audience: a subtree of either tree, or a list of numbers.
-pub async fn audience(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
-    let m = form_map(p);
-    let m2 = m.clone();
-    change(&s, &ctx, id, m, "saved", async move |w, scope, row| {
-        match field(&m2, "mode") {
-            Some("org") | Some("unit") => {
-                let tree = if field(&m2, "mode") == Some("org") { survey::Tree::Party } else { survey::Tree::Admin };
-                let node = field(&m2, "node")
-                    .and_then(|v| v.parse::<i64>().ok())
-                    .ok_or_else(|| StoreError::invalid("node", "请填写组织或单位编号", "Give the organization's or unit's number"))?;
-                check_node_in_scope(w, scope, tree, node).await?;
-                survey::invite_subtree(w, scope, row.id, tree, node).await?;
-            }
-            Some("numbers") => {
-                let numbers: Vec<String> = m2
-                    .get("numbers")
-                    .map(|t| t.split(|c: char| c.is_whitespace() || c == ',' || c == '，' || c == ';').filter(|x| !x.is_empty()).map(str::to_string).collect())
-                    .unwrap_or_default();
-                if numbers.is_empty() {
-                    return Err(StoreError::invalid("numbers", "请填写学号或工号，每行一个", "Give staff or student numbers, one per line"));
-                }
-                if numbers.len() > 200_000 {
-                    return Err(StoreError::invalid("numbers", "一次最多 200000 个", "At most 200,000 at a time"));
-                }
-                survey::invite_numbers(w, scope, row.id, &numbers).await?;
-            }
-            _ => return Err(StoreError::invalid("mode", "请选择对象范围", "Choose how to pick the audience")),
-        }
-        Ok(())
-    })
-    .await
+pub async fn audience(State(s): State<AppState>, ctx: Ctx, Path(id): Path<SurveyId>, Form(form): Form<AudienceForm>) -> AppResult<Response> {
+    let scope = ctx.me()?.scope.clone();
+    let who = AudienceInput::parse(form.mode.as_deref(), form.node.as_deref(), app::numbers_of(form.numbers.as_deref().unwrap_or("")));
+    let r = match who {
+        Ok(who) => app::invite(&s, &scope, id, who).await,
+        Err(e) => Err(e.into()),
+    };
+    after_change(&s, &ctx, id, r, values_of(&form), "saved").await
 }
 
-/// A unit's manager invites only within their reach; the office anywhere.
-async fn check_node_in_scope(c: &mut pacesetter_store::Conn, scope: &pacesetter_domain::scope::Scope, tree: survey::Tree, node: i64) -> Result<(), StoreError> {
-    let path = survey::node_path(c, tree, node).await?.ok_or_else(|| StoreError::invalid("node", "没有这个组织或单位", "There is no such organization or unit"))?;
-    let access = if tree == survey::Tree::Party { scope.org_access(&path) } else { scope.unit_access(&path) };
-    if access.is_none() {
-        return Err(StoreError::invalid("node", "该组织或单位不在您的管理范围内", "That organization or unit is outside your scope"));
-    }
-    Ok(())
+pub async fn open(State(s): State<AppState>, ctx: Ctx, Path(id): Path<SurveyId>, Form(_): Form<NoFields>) -> AppResult<Response> {
+    let r = app::open(&s, &ctx.me()?.scope, id).await;
+    after_change(&s, &ctx, id, r, HashMap::new(), "saved").await
 }
 
-pub async fn open(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
-    change(&s, &ctx, id, form_map(p), "saved", async move |w, scope, row| survey::open(w, scope, row.id).await).await
-}
-
-/// Revokes the unused links of one invitee, named by staff or student number. The answer is the
-/// same whether they had one, had used it, or were not invited: anything else would tell
-/// whether they answered.
-pub async fn revoke(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
-    let m = form_map(p);
-    let number = field(&m, "number").unwrap_or("").to_string();
-    change(&s, &ctx, id, m, "revoked_link", async move |w, scope, row| {
-        let person = survey::person_by_number(w, &number).await?.ok_or_else(|| StoreError::invalid("number", "查无此人", "No one has this number"))?;
-        survey::revoke_links(w, scope, row.id, Some(person), None).await
-    })
-    .await
+/// Revokes the unused links of one invitee, named by staff or student number (the answer is
+/// the same whether they had one or not).
+pub async fn revoke(State(s): State<AppState>, ctx: Ctx, Path(id): Path<SurveyId>, Form(form): Form<RevokeForm>) -> AppResult<Response> {
+    let r = app::revoke_links(&s, &ctx.me()?.scope, id, form.number.as_deref().unwrap_or("")).await;
+    after_change(&s, &ctx, id, r, values_of(&form), "revoked_link").await
 }
 
 /// Reminds the invitees who have not answered.
-pub async fn remind(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
-    let url = s.site.public_url.clone();
-    change(&s, &ctx, id, form_map(p), "reminded", async move |w, scope, row| survey::remind(w, scope, row.id, &url).await.map(|_| ())).await
+pub async fn remind(State(s): State<AppState>, ctx: Ctx, Path(id): Path<SurveyId>, Form(_): Form<NoFields>) -> AppResult<Response> {
+    let r = app::remind(&s, &ctx.me()?.scope, id).await;
+    after_change(&s, &ctx, id, r, HashMap::new(), "reminded").await
 }
 
-pub async fn close(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
-    change(&s, &ctx, id, form_map(p), "ended", async move |w, scope, row| survey::close(w, scope, row.id).await).await
+pub async fn close(State(s): State<AppState>, ctx: Ctx, Path(id): Path<SurveyId>, Form(_): Form<NoFields>) -> AppResult<Response> {
+    let r = app::close(&s, &ctx.me()?.scope, id).await;
+    after_change(&s, &ctx, id, r, HashMap::new(), "ended").await
 }
 
 /// Hands out single-use links: personal ones by e-mail to each invitee without an account (the
-/// owner never sees them: whoever holds one can answer in that name), or a number of printed
-/// slips tied to nobody, as a CSV shown once (only the tokens' hashes are kept).
-pub async fn links(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
-    let row = managed(&s, &ctx, id).await?;
+/// owner never sees them), or a number of printed slips tied to nobody, as a CSV shown once.
+pub async fn links(State(s): State<AppState>, ctx: Ctx, Path(id): Path<SurveyId>, Form(form): Form<LinksForm>) -> AppResult<Response> {
     let scope = ctx.me()?.scope.clone();
-    let m = form_map(p);
-    if field(&m, "kind") != Some("slips") {
-        let url = s.site.public_url.clone();
-        return change(&s, &ctx, id, m, "links_sent", async move |w, scope, row| survey::deliver_links(w, scope, row.id, &url).await.map(|_| ())).await;
+    if form.kind.as_deref() != Some("slips") {
+        let r = app::deliver_links(&s, &scope, id).await;
+        return after_change(&s, &ctx, id, r, values_of(&form), "links_sent").await;
     }
-    let slips = match field(&m, "count").and_then(|v| v.parse::<u64>().ok()) {
-        Some(n) if (1..=100_000).contains(&n) => n,
-        _ => {
-            let mut e = FieldErrors::new();
-            e.add("count", "份数应为 1 至 100000", "The number is from 1 to 100,000");
-            return show_page(&s, &ctx, row, FormState::with(ctx.lang, m, e), StatusCode::UNPROCESSABLE_ENTITY).await;
-        }
+    let count = form.count.as_deref().and_then(|v| v.trim().parse::<u64>().ok()).unwrap_or(0);
+    let made = match app::make_slips(&s, &scope, id, count).await {
+        Ok(m) => m,
+        Err(e) => return after_change::<()>(&s, &ctx, id, Err(e), values_of(&form), "saved").await,
     };
-    let mut w = s.store.write().await?;
-    let made = survey::create_slips(&mut w, &scope, id, slips).await?;
-    w.commit().await.map_err(StoreError::from)?;
     let lang = ctx.lang;
-    let base = &s.site.public_url;
     let sheet = Sheet {
         name: lang.t("作答纸条", "Slips").into(),
         headers: vec![lang.t("序号", "No.").into(), lang.t("作答链接（一次有效）", "Link (single use)").into()],
-        rows: made.iter().enumerate().map(|(i, t)| vec![(i + 1).to_string(), format!("{base}/s/{t}")]).collect(),
+        rows: made.into_iter().enumerate().map(|(i, url)| vec![(i + 1).to_string(), url]).collect(),
     };
     Ok(crate::export::csv_response(&sheet, &format!("survey-{id}-slips.csv")))
 }
 
-// ---- answering ---------------------------------------------------------------------------
+// ---- answering ---------------------------------------------------------------------------------
 
 #[derive(Template)]
 #[template(path = "survey_answer.html")]
@@ -466,17 +497,6 @@ impl AnswerPage {
     }
 }
 
-#[derive(serde::Deserialize)]
-pub struct TargetQuery {
-    target: Option<i64>,
-}
-
-/// Who answers: a logged-in invitee, or the holder of a link.
-enum Respondent {
-    Person(i64),
-    Link(survey::LinkRow),
-}
-
 #[allow(clippy::too_many_arguments)]
 fn answer_page(ctx: &Ctx, s: SurveyRow, targets: Vec<TargetRow>, target: i64, action: String, preview: bool, f: FormState, values: Vec<(String, String)>) -> AnswerPage {
     let title = s.title.clone();
@@ -502,111 +522,88 @@ pub fn advisory_form(
     render_status(status, &page)
 }
 
-/// The answer form of a logged-in invitee (or the owner's preview).
-pub async fn answer_form(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Query(tq): Query<TargetQuery>) -> AppResult<Response> {
-    let me = ctx.me()?;
-    let mut c = s.store.read().await?;
-    let row = survey::get(&mut c, id).await?;
-    let invited = match me.scope.person {
-        Some(p) => survey::is_invited(&mut c, id, p.0).await?,
-        None => false,
-    };
-    if !invited && !row.may_manage(&me.scope) {
-        return Err(AppError::not_found());
-    }
-    let targets = survey::targets(&mut c, id).await?;
-    let targets = if invited { rateable(&mut c, &row, targets, me.scope.person.map(|p| p.0), Some(&me.scope)).await? } else { targets };
-    let target = tq.target.filter(|t| targets.iter().any(|x| x.target_id == *t)).unwrap_or(if targets.len() == 1 { targets[0].target_id } else { 0 });
-    let preview = !invited || row.state() != SurveyState::Open;
-    if !preview {
-        if let Some(p) = me.scope.person {
-            if target != 0 || targets.is_empty() {
-                if (row.anonymous || !row.allow_replace) && survey::has_answered(&mut c, id, target, &survey::voter_person(p.0)).await? {
-                    return Ok(done_page(&ctx, &row, true));
-                }
-            }
-        }
-    }
-    let action = format!("/surveys/{id}/answer");
-    Ok(render(&answer_page(&ctx, row, targets, target, action, preview, FormState::new(ctx.lang), Vec::new())))
+/// Each answer's problem, against its question's field.
+pub fn add_answer_errors(errors: &mut FieldErrors, es: Vec<sv::AnswerError>) {
+    app::add_answer_errors(errors, es)
 }
 
-pub async fn answer_submit(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
-    let me = ctx.me()?;
-    let person = me.scope.person.ok_or_else(AppError::not_found)?.0;
-    let mut c = s.store.read().await?;
-    let row = survey::get(&mut c, id).await?;
-    if !survey::is_invited(&mut c, id, person).await? {
-        return Err(AppError::not_found());
+fn form_page(ctx: &Ctx, form: AnswerForm, action: String, f: FormState, values: Vec<(String, String)>, status: StatusCode) -> Response {
+    render_status(status, &answer_page(ctx, form.row, form.targets, form.target, action, form.preview, f, values))
+}
+
+/// The answer form of a logged-in invitee (or the owner's preview).
+pub async fn answer_form(State(s): State<AppState>, ctx: Ctx, Path(id): Path<SurveyId>, Query(tq): Query<TargetQuery>) -> AppResult<Response> {
+    let form = app::answer_form(&s, &ctx.me()?.scope, id, tq.target).await?;
+    if form.already {
+        return Ok(done_page(&ctx, &form.row, true));
     }
-    drop(c);
-    let account = Some(me.account.id);
-    let actor = me.scope.actor.clone();
-    submit_form(&s, &ctx, row, Respondent::Person(person), account, actor, p, format!("/surveys/{id}/answer")).await
+    Ok(form_page(&ctx, form, format!("/surveys/{id}/answer"), FormState::new(ctx.lang), Vec::new(), StatusCode::OK))
+}
+
+pub async fn answer_submit(State(s): State<AppState>, ctx: Ctx, Path(id): Path<SurveyId>, Form(a): Form<AnswerFields>) -> AppResult<Response> {
+    let scope = ctx.me()?.scope.clone();
+    let r = app::answer(&s, &scope, id, a.input()).await;
+    match r {
+        Ok(_) => {
+            let form = app::answer_form(&s, &scope, id, Some(a.target)).await?;
+            Ok(done_page(&ctx, &form.row, false))
+        }
+        Err(e) if matches!(e.code, "duplicate" | "link_used") => {
+            let form = app::answer_form(&s, &scope, id, Some(a.target)).await?;
+            Ok(done_page(&ctx, &form.row, true))
+        }
+        Err(e) if e.fields.is_some() => {
+            let mut form = app::answer_form(&s, &scope, id, Some(a.target)).await?;
+            form.target = a.target;
+            let errs = e.fields.unwrap_or_default();
+            Ok(form_page(&ctx, form, format!("/surveys/{id}/answer"), FormState::with(ctx.lang, HashMap::new(), errs), a.fields, StatusCode::UNPROCESSABLE_ENTITY))
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// The answer form reached through a single-use link.
 pub async fn link_form(State(s): State<AppState>, ctx: Ctx, Path(token): Path<String>, Query(tq): Query<TargetQuery>) -> AppResult<Response> {
-    let (row, link) = link_survey(&s, &token).await?;
-    if link.used_on.is_some() {
-        return Ok(done_page(&ctx, &row, true));
-    }
-    let mut c = s.store.read().await?;
-    let targets = survey::targets(&mut c, row.id).await?;
-    let targets = rateable(&mut c, &row, targets, link.person_id, None).await?;
-    let target = tq.target.filter(|t| targets.iter().any(|x| x.target_id == *t)).unwrap_or(if targets.len() == 1 { targets[0].target_id } else { 0 });
-    let action = format!("/s/{token}");
-    let mut r = render(&answer_page(&ctx, row, targets, target, action, false, FormState::new(ctx.lang), Vec::new()));
+    let (row, form) = app::link_form(&s, &token, tq.target).await?;
+    let mut r = match form {
+        None => done_page(&ctx, &row, true),
+        Some(form) => form_page(&ctx, form, format!("/s/{token}"), FormState::new(ctx.lang), Vec::new(), StatusCode::OK),
+    };
     no_referrer(&mut r);
     Ok(r)
 }
 
-pub async fn link_submit(State(s): State<AppState>, ctx: Ctx, Path(token): Path<String>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
-    let (row, link) = link_survey(&s, &token).await?;
-    let action = format!("/s/{token}");
-    let mut r = submit_form(&s, &ctx, row, Respondent::Link(link), None, "link".into(), p, action).await?;
-    no_referrer(&mut r);
-    Ok(r)
-}
-
-/// The targets a respondent may rate: in an evaluation of commitments, only those that serve them
-/// (or that they oversee), so the form never offers what would be refused.
-async fn rateable(
-    c: &mut pacesetter_store::Conn,
-    row: &SurveyRow,
-    targets: Vec<survey::TargetRow>,
-    person: Option<i64>,
-    scope: Option<&Scope>,
-) -> Result<Vec<survey::TargetRow>, StoreError> {
-    if row.target_kind() != TargetKind::Commitment {
-        return Ok(targets);
-    }
-    let Some(p) = person else { return Ok(Vec::new()) };
-    let mut out = Vec::new();
-    for t in targets {
-        if pacesetter_store::commitment::may_rate(c, row.id, t.target_id, p, scope).await? {
-            out.push(t);
+pub async fn link_submit(State(s): State<AppState>, ctx: Ctx, Path(token): Path<String>, Form(a): Form<AnswerFields>) -> AppResult<Response> {
+    let r = app::answer_by_link(&s, &token, a.input()).await;
+    let mut out = match r {
+        Ok(_) => {
+            let (row, _) = app::link_form(&s, &token, None).await?;
+            done_page(&ctx, &row, false)
         }
-    }
+        Err(e) if matches!(e.code, "duplicate" | "link_used") => {
+            let (row, _) = app::link_form(&s, &token, None).await?;
+            done_page(&ctx, &row, true)
+        }
+        Err(e) if e.fields.is_some() => {
+            let (row, form) = app::link_form(&s, &token, Some(a.target)).await?;
+            let errs = e.fields.unwrap_or_default();
+            match form {
+                Some(mut form) => {
+                    form.target = a.target;
+                    form_page(&ctx, form, format!("/s/{token}"), FormState::with(ctx.lang, HashMap::new(), errs), a.fields, StatusCode::UNPROCESSABLE_ENTITY)
+                }
+                None => done_page(&ctx, &row, true),
+            }
+        }
+        Err(e) => return Err(e),
+    };
+    no_referrer(&mut out);
     Ok(out)
 }
 
 /// The token must not leave the page through the Referer header.
 fn no_referrer(r: &mut Response) {
     r.headers_mut().insert(header::REFERRER_POLICY, header::HeaderValue::from_static("no-referrer"));
-}
-
-/// A live link and its survey; anything else is the same 404, so tokens cannot be probed.
-async fn link_survey(s: &AppState, token: &str) -> AppResult<(SurveyRow, survey::LinkRow)> {
-    let mut c = s.store.read().await?;
-    let link = live_link(&mut c, token).await?;
-    let row = survey::get(&mut c, link.survey_id).await?;
-    Ok((row, link))
-}
-
-/// A link that has not been revoked (used or not); anything else is the same 404.
-async fn live_link(c: &mut pacesetter_store::Conn, token: &str) -> AppResult<survey::LinkRow> {
-    survey::link(c, token).await?.filter(|l| !l.revoked).ok_or_else(AppError::not_found)
 }
 
 #[derive(Template)]
@@ -622,172 +619,7 @@ fn done_page(ctx: &Ctx, s: &SurveyRow, already: bool) -> Response {
     render_status(if already { StatusCode::CONFLICT } else { StatusCode::OK }, &page)
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn submit_form(
-    s: &AppState,
-    ctx: &Ctx,
-    row: SurveyRow,
-    who: Respondent,
-    account: Option<i64>,
-    actor: String,
-    p: Vec<(String, String)>,
-    action: String,
-) -> AppResult<Response> {
-    let values: Vec<(String, String)> = p.into_iter().filter(|(k, _)| k != "_csrf").collect();
-    let mut c = s.store.read().await?;
-    let targets = survey::targets(&mut c, row.id).await?;
-    drop(c);
-    let target = values.iter().find(|(k, _)| k == "target").and_then(|(_, v)| v.parse::<i64>().ok()).unwrap_or(0);
-    let qn = row.questionnaire();
-    let mut errors = FieldErrors::new();
-    if !targets.is_empty() && !targets.iter().any(|t| t.target_id == target) {
-        errors.add("target", "请选择评价对象", "Choose what you are rating");
-    }
-    let answers = match sv::parse_form(&qn, &values) {
-        Ok(a) => Some(a),
-        Err(es) => {
-            add_answer_errors(&mut errors, es);
-            None
-        }
-    };
-    let (Some(answers), true) = (answers, errors.is_empty()) else {
-        let page = answer_page(ctx, row, targets, target, action, false, FormState::with(ctx.lang, HashMap::new(), errors), values);
-        return Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page));
-    };
-    let scope = ctx.caller.as_ref().map(|c| c.scope.clone());
-    match record(s, &row, target, who, account, actor, answers, Channel::Login, scope.as_ref()).await? {
-        Outcome::Accepted(_) | Outcome::Replaced => Ok(done_page(ctx, &row, false)),
-        Outcome::Duplicate | Outcome::LinkSpent => Ok(done_page(ctx, &row, true)),
-        Outcome::Closed => Err(closed()),
-    }
-}
-
-/// Each answer's problem, against its question's field.
-pub fn add_answer_errors(errors: &mut FieldErrors, es: Vec<sv::AnswerError>) {
-    for e in es {
-        errors.add(&e.code, e.message.zh, e.message.en);
-    }
-}
-
-fn closed() -> AppError {
-    AppError::new(StatusCode::CONFLICT, "closed", "该问卷未在进行中，不能作答", "The survey is not open for answers")
-}
-
-fn duplicate() -> AppError {
-    AppError::new(StatusCode::CONFLICT, "duplicate", "您已经提交过这份问卷，每人只能作答一次", "You have already answered this survey; each person answers once")
-}
-
-/// Hands a response to the writer and waits until it is on disk (or refused).
-#[allow(clippy::too_many_arguments)]
-async fn record(
-    s: &AppState,
-    row: &SurveyRow,
-    target: i64,
-    who: Respondent,
-    account: Option<i64>,
-    actor: String,
-    answers: Answers,
-    channel: Channel,
-    scope: Option<&Scope>,
-) -> AppResult<Outcome> {
-    if row.state() != SurveyState::Open {
-        return Err(closed());
-    }
-    // A commitment is rated only by the people it serves and the level above it (评诺).
-    if row.target_kind() == TargetKind::Commitment {
-        let person = match &who {
-            Respondent::Person(p) => Some(*p),
-            Respondent::Link(l) => l.person_id,
-        };
-        let mut c = s.store.read().await?;
-        let entitled = match person {
-            Some(p) => pacesetter_store::commitment::may_rate(&mut c, row.id, target, p, scope).await?,
-            None => false,
-        };
-        if !entitled {
-            return Err(AppError::new(
-                StatusCode::FORBIDDEN,
-                "not_entitled",
-                "您不是这项承诺的服务对象或上级，不能评价它",
-                "You are not among the people this commitment serves, nor the level above it",
-            ));
-        }
-    }
-    let (voter, person, link, channel) = match who {
-        Respondent::Person(p) => (survey::voter_person(p), Some(p), None, channel),
-        Respondent::Link(l) => match l.person_id {
-            Some(p) => (survey::voter_person(p), Some(p), Some(l.id), Channel::Link),
-            None => (format!("l{}", l.id), None, Some(l.id), Channel::Link),
-        },
-    };
-    let sub = Submission { survey_id: row.id, target_id: target, voter, person_id: person, link_id: link, serial: None, channel, answers, actor_account: account, actor };
-    Ok(s.responses.submit(sub).await?)
-}
-
-/// The JSON body of an API response: the target (0 or absent when the survey has none) and the
-/// answers by question code.
-#[derive(serde::Deserialize, utoipa::ToSchema)]
-pub struct ResponseIn {
-    #[serde(default)]
-    pub target: i64,
-    #[schema(value_type = Object)]
-    pub answers: Answers,
-}
-
-fn api_outcome(o: Outcome) -> AppResult<Response> {
-    match o {
-        Outcome::Accepted(id) => Ok((StatusCode::CREATED, Json(AnswerAccepted { id })).into_response()),
-        Outcome::Replaced => Ok((StatusCode::OK, Json(AnswerReplaced { replaced: true })).into_response()),
-        Outcome::Duplicate => Err(duplicate()),
-        Outcome::LinkSpent => Err(AppError::new(StatusCode::CONFLICT, "link_used", "该链接已使用或已作废", "This link has been used or revoked")),
-        Outcome::Closed => Err(closed()),
-    }
-}
-
-fn check_api(open: &survey::OpenSurvey, body: &ResponseIn) -> AppResult<()> {
-    if !open.has_target(body.target) {
-        let mut e = FieldErrors::new();
-        e.add("target", "请选择评价对象", "Choose what you are rating");
-        return Err(e.into());
-    }
-    if let Err(es) = sv::check(&open.row.questionnaire(), &body.answers) {
-        let mut e = FieldErrors::new();
-        add_answer_errors(&mut e, es);
-        return Err(e.into());
-    }
-    Ok(())
-}
-
-pub async fn api_answer(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Json(body): Json<ResponseIn>) -> AppResult<Response> {
-    let me = ctx.me()?;
-    let person = me.scope.person.ok_or_else(AppError::not_found)?.0;
-    let mut c = s.store.read().await?;
-    if !survey::is_invited(&mut c, id, person).await? {
-        return Err(AppError::not_found());
-    }
-    let open = s.responses.open_survey(&mut c, id).await?.ok_or_else(closed)?;
-    drop(c);
-    check_api(&open, &body)?;
-    let o = record(&s, &open.row, body.target, Respondent::Person(person), Some(me.account.id), me.scope.actor.clone(), body.answers, Channel::Login, Some(&me.scope)).await?;
-    api_outcome(o)
-}
-
-/// The busiest path of all (a survey's single-use links): one query for the link, the survey
-/// from memory while it is open, then the writer.
-pub async fn api_link_answer(State(s): State<AppState>, Path(token): Path<String>, Json(body): Json<ResponseIn>) -> AppResult<Response> {
-    let mut c = s.store.read().await?;
-    let link = live_link(&mut c, &token).await?;
-    if link.used_on.is_some() {
-        return api_outcome(Outcome::LinkSpent);
-    }
-    let open = s.responses.open_survey(&mut c, link.survey_id).await?.ok_or_else(closed)?;
-    drop(c);
-    check_api(&open, &body)?;
-    let o = record(&s, &open.row, body.target, Respondent::Link(link), None, "link".into(), body.answers, Channel::Link, None).await?;
-    api_outcome(o)
-}
-
-// ---- results -----------------------------------------------------------------------------
+// ---- results -----------------------------------------------------------------------------------
 
 pub struct QuestionView {
     pub n: usize,
@@ -859,63 +691,6 @@ impl RateLine {
     }
 }
 
-/// Participation by organization as it may be shown: the number who answered only from
-/// [`anonymity::MIN_GROUP`] on in an anonymous survey.
-pub struct RateView {
-    pub tree: &'static str,
-    pub name: String,
-    pub invited: u64,
-    pub answered: Option<u64>,
-}
-
-/// A survey's results as anyone who may see them sees them: the published figures (no group
-/// under the minimum, none recoverable by subtraction), participation by channel over the same
-/// responses, and by organization; one model for the page, the exports and the API.
-pub struct Results {
-    pub row: SurveyRow,
-    pub targets: Vec<TargetRow>,
-    pub published: sv::Published,
-    /// Responses by the way they came in, over the published responses ([`anonymity::partition`]).
-    pub channels: Vec<(String, Option<u64>)>,
-    pub rates: Vec<RateView>,
-}
-
-/// Reads and publishes a survey's results (the caller has checked who may see them).
-pub async fn results_model(c: &mut pacesetter_store::Conn, row: SurveyRow) -> Result<Results, StoreError> {
-    let qn = row.questionnaire();
-    let mut tallies = survey::tallies(c, &row).await?;
-    let targets = survey::targets(c, row.id).await?;
-    let top = |path: Option<&str>| path.and_then(|p| p.split('/').filter(|x| !x.is_empty()).nth(1)).and_then(|x| x.parse::<i64>().ok());
-    let list: Vec<sv::TargetTally> = if targets.is_empty() {
-        vec![sv::TargetTally { id: 0, label: String::new(), tally: tallies.remove(&0).unwrap_or_else(|| Tally::new(&qn)), groups: vec![None, None] }]
-    } else {
-        targets
-            .iter()
-            .map(|t| sv::TargetTally {
-                id: t.target_id,
-                label: t.label.clone(),
-                tally: tallies.remove(&t.target_id).unwrap_or_else(|| Tally::new(&qn)),
-                groups: vec![top(t.unit_path.as_deref()), top(t.org_path.as_deref())],
-            })
-            .collect()
-    };
-    let published = sv::publish(&qn, list, row.anonymous, 2);
-    let by_channel: Vec<(String, u64)> = published.total.as_ref().map(|t| t.channels.iter().filter(|(_, n)| **n > 0).map(|(c, n)| (c.clone(), *n)).collect()).unwrap_or_default();
-    let channels = if row.anonymous {
-        let counts: Vec<u64> = by_channel.iter().map(|(_, n)| *n).collect();
-        let (shown, _) = anonymity::partition(&counts);
-        by_channel.into_iter().zip(shown).map(|((c, n), s)| (c, s.then_some(n))).collect()
-    } else {
-        by_channel.into_iter().map(|(c, n)| (c, Some(n))).collect()
-    };
-    let rates = survey::response_rates(c, row.id)
-        .await?
-        .into_iter()
-        .map(|r| RateView { tree: r.tree, name: r.name, invited: r.invited, answered: sv::may_show(r.answered, row.anonymous).then_some(r.answered) })
-        .collect();
-    Ok(Results { row, targets, published, channels, rates })
-}
-
 #[derive(Template)]
 #[template(path = "survey_results.html")]
 struct ResultsPage {
@@ -962,60 +737,14 @@ impl ResultsPage {
     }
 }
 
-#[derive(serde::Deserialize)]
-pub struct ResultsQuery {
-    target: Option<String>,
-    recount: Option<String>,
-}
-
-/// The survey if the caller may see its results: its owner and the office, and others when the
-/// survey opens its results (aggregates only).
-async fn results_of(s: &AppState, ctx: &Ctx, id: i64) -> AppResult<SurveyRow> {
-    let scope = &ctx.me()?.scope;
-    let mut c = s.store.read().await?;
-    let row = survey::get(&mut c, id).await?;
-    let invited = match scope.person {
-        Some(p) if row.results_public => survey::is_invited(&mut c, id, p.0).await?,
-        _ => false,
-    };
-    if !(row.may_manage(scope) || invited) {
-        return Err(AppError::not_found());
-    }
-    Ok(row)
-}
-
-pub async fn results(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Query(rq): Query<ResultsQuery>) -> AppResult<Response> {
-    let clock = std::time::Instant::now();
-    let mut marks: Vec<(&str, u128)> = Vec::new();
-    let row = results_of(&s, &ctx, id).await?;
-    let manager = row.may_manage(&ctx.me()?.scope);
-    let qn = row.questionnaire();
-    let mut c = s.store.read().await?;
-    let r = results_model(&mut c, row).await?;
-    marks.push(("published", clock.elapsed().as_micros()));
-    // A target that does not parse, or is not one of the survey's, shows every target.
-    let target = rq.target.as_deref().and_then(|t| t.trim().parse::<i64>().ok()).filter(|t| r.targets.iter().any(|x| x.target_id == *t));
-    let (view, text_targets): (Option<Tally>, Vec<i64>) = match target {
-        Some(t) => (r.published.target(t).cloned(), if r.published.target(t).is_some() { vec![t] } else { Vec::new() }),
-        None => {
-            let mut counted = r.published.counted();
-            if r.published.others.is_some() {
-                counted.extend(r.published.targets.iter().filter(|t| t.tally.is_none()).map(|t| t.id));
-            }
-            (r.published.total.clone(), counted)
-        }
-    };
-    let mut questions = Vec::new();
-    if let Some(v) = &view {
-        for (i, (q, t)) in qn.questions.iter().zip(v.questions.iter()).enumerate() {
-            let texts = if q.kind == Kind::Text { survey::texts(&mut c, id, Some(&text_targets), &q.code, 200).await? } else { Vec::new() };
-            questions.push(QuestionView { n: i + 1, q: q.clone(), t: t.clone(), columns: q.columns(ctx.lang), texts });
-        }
-    }
-    marks.push(("texts", clock.elapsed().as_micros()));
-    let inspections = if r.row.target_kind() == TargetKind::Window { pacesetter_store::window::mean_scores(&mut c).await? } else { HashMap::new() };
-    let advisory = survey::advisory_tallies(&mut c, &r.row).await?;
-    marks.push(("inspections", clock.elapsed().as_micros()));
+pub async fn results(State(s): State<AppState>, ctx: Ctx, Path(id): Path<SurveyId>, Query(rq): Query<ResultsQuery>) -> AppResult<Response> {
+    // A target that does not parse shows every target.
+    let target = rq.target.as_deref().and_then(|t| t.trim().parse::<i64>().ok());
+    let d = app::results_detail(&s, &ctx.me()?.scope, id, target, rq.recount.is_some()).await?;
+    let r = d.results;
+    let manager = r.manager();
+    let questions =
+        d.questions.into_iter().enumerate().map(|(i, q)| QuestionView { n: i + 1, columns: q.question.columns(ctx.lang), q: q.question, t: q.tally, texts: q.texts }).collect();
     let by_target: Vec<RateLine> = if r.targets.is_empty() {
         Vec::new()
     } else {
@@ -1025,8 +754,8 @@ pub async fn results(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Q
             .map(|t| RateLine {
                 name: t.label.clone(),
                 tally: t.tally.clone(),
-                inspection: inspections.get(&t.id).map(|(x, n)| (format!("{}.{:02}", x / 100, x % 100), *n)),
-                advisory: advisory.get(&t.id).map(|a| a.responses).unwrap_or(0),
+                inspection: d.inspections.get(&t.id).map(|(x, n)| (format!("{}.{:02}", x / 100, x % 100), *n)),
+                advisory: d.advisory.get(&t.id).map(|a| a.responses).unwrap_or(0),
             })
             .collect()
     };
@@ -1036,7 +765,7 @@ pub async fn results(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Q
         inspection: None,
         advisory: 0,
     });
-    let (unit_names, org_names) = survey::top_names(&mut c).await?;
+    let (unit_names, org_names) = &d.top_names;
     let line = |names: &HashMap<i64, String>, (id, t): &(i64, Tally)| RateLine {
         name: names.get(id).cloned().unwrap_or_else(|| id.to_string()),
         tally: Some(t.clone()),
@@ -1044,15 +773,14 @@ pub async fn results(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Q
         advisory: 0,
     };
     let rollups = vec![
-        (ctx.t("按单位汇总", "Rolled up by unit").to_string(), r.published.rollups[0].iter().map(|g| line(&unit_names, g)).collect()),
-        (ctx.t("按党组织汇总", "Rolled up by Party organization").to_string(), r.published.rollups[1].iter().map(|g| line(&org_names, g)).collect()),
+        (ctx.t("按单位汇总", "Rolled up by unit").to_string(), r.published.rollups[0].iter().map(|g| line(unit_names, g)).collect()),
+        (ctx.t("按党组织汇总", "Rolled up by Party organization").to_string(), r.published.rollups[1].iter().map(|g| line(org_names, g)).collect()),
     ];
-    marks.push(("rollups", clock.elapsed().as_micros()));
-    let recount = if rq.recount.is_some() && manager { Some(survey::recount(&mut c, &r.row).await?.iter().all(|(_, _, same)| *same)) } else { None };
+    let row = r.view.row;
     let page = ResultsPage {
-        l: Layout::new(&ctx, &format!("{} · {}", r.row.title, ctx.t("结果", "Results"))),
-        definition: qn.rate_definition(ctx.lang),
-        view,
+        l: Layout::new(&ctx, &format!("{} · {}", row.title, ctx.t("结果", "Results"))),
+        definition: row.questionnaire().rate_definition(ctx.lang),
+        view: d.tally,
         questions,
         by_target,
         others,
@@ -1060,86 +788,33 @@ pub async fn results(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Q
         rollups,
         rates: r.rates,
         channels: r.channels,
-        advisory: advisory.values().map(|a| a.responses).sum(),
-        recount,
-        target,
+        advisory: d.advisory.values().map(|a| a.responses).sum(),
+        recount: d.recount,
+        target: d.target,
         targets: r.targets,
         manager,
-        s: r.row,
+        s: row,
     };
-    let out = render(&page);
-    marks.push(("rendered", clock.elapsed().as_micros()));
-    tracing::debug!(target: "pacesetter::results", ?marks, "results page");
-    Ok(out)
-}
-
-/// The published results as JSON: the same figures as the page, under the same minimum.
-pub async fn api_results(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<SurveyResultsDto>> {
-    let row = results_of(&s, &ctx, id).await?;
-    let definition = row.questionnaire().rate_definition(ctx.lang);
-    let mut c = s.store.read().await?;
-    let r = results_model(&mut c, row).await?;
-    let tally_dto = |t: &Tally| TallyDto {
-        responses: t.responses,
-        satisfied: t.rate.satisfied,
-        fairly_satisfied: t.rate.fairly,
-        dissatisfied: t.rate.dissatisfied,
-        rate: t.rate.percent().map(|p| format!("{p:.2}")),
-        questions: t.questions.iter().map(|q| QuestionCountsDto { code: q.code.clone(), answered: q.answered, counts: q.counts.clone(), items: q.items.clone() }).collect(),
-    };
-    Ok(Json(SurveyResultsDto {
-        survey: r.row.id,
-        title: r.row.title.clone(),
-        anonymous: r.row.anonymous,
-        min_group: anonymity::MIN_GROUP,
-        rate_definition: definition,
-        total: r.published.total.as_ref().map(tally_dto),
-        targets: r.published.targets.iter().map(|t| TargetFiguresDto { id: t.id, label: t.label.clone(), figures: t.tally.as_ref().map(tally_dto) }).collect(),
-        hidden_targets: r.published.hidden,
-        others: r.published.others.as_ref().map(tally_dto),
-        left_out: r.published.left_out,
-        channels: r.channels.iter().map(|(c, n)| ChannelCountDto { channel: c.clone(), responses: *n }).collect(),
-        participation: r.rates.iter().map(|x| ParticipationDto { tree: x.tree.to_string(), name: x.name.clone(), invited: x.invited, answered: x.answered }).collect(),
-    }))
+    Ok(render(&page))
 }
 
 /// Raw responses (.xlsx or CSV with BOM), in the order of their random ids, to the survey's
-/// owner and the office only; in an anonymous survey only about the targets the results show
-/// (the others together under one label when they reach the minimum), with no person and no
-/// day. A summary (.xlsx, PDF) of the published figures to whoever may see the results.
-pub async fn export(State(s): State<AppState>, ctx: Ctx, Path((id, file)): Path<(i64, String)>) -> AppResult<Response> {
-    let row = results_of(&s, &ctx, id).await?;
-    let manager = row.may_manage(&ctx.me()?.scope);
+/// owner and the office only, as the rules allow (`domain::survey::raw_rows`); a summary (.xlsx,
+/// PDF) of the published figures to whoever may see the results.
+pub async fn export(State(s): State<AppState>, ctx: Ctx, Path((id, file)): Path<(SurveyId, String)>) -> AppResult<Response> {
+    let scope = ctx.me()?.scope.clone();
     let lang = ctx.lang;
-    let qn = row.questionnaire();
-    let mut c = s.store.read().await?;
     let (stem, format) = file.rsplit_once('.').ok_or_else(AppError::not_found)?;
-    let r = results_model(&mut c, row).await?;
-    let row = &r.row;
-    let sheet = match stem {
+    if !matches!((stem, format), ("responses", "xlsx" | "csv") | ("summary", "xlsx" | "csv" | "pdf")) {
+        return Err(AppError::not_found());
+    }
+    let (r, sheet) = match stem {
         "responses" => {
-            if !manager {
-                return Err(AppError::new(
-                    StatusCode::FORBIDDEN,
-                    "raw_responses",
-                    "原始答卷只提供给问卷所属单位和创先办",
-                    "Raw responses go to the survey's owner and the office only",
-                ));
-            }
-            if r.published.total.is_none() {
-                return Err(AppError::new(
-                    StatusCode::FORBIDDEN,
-                    "small_group",
-                    "匿名问卷答卷不足 5 份，不提供明细",
-                    "An anonymous survey with fewer than 5 responses has no raw export",
-                ));
-            }
-            let shown: std::collections::HashSet<i64> = r.published.counted().into_iter().collect();
-            let pooled = r.published.others.is_some();
-            let labels: HashMap<i64, String> = r.targets.iter().map(|t| (t.target_id, t.label.clone())).collect();
+            let (r, allowed, lines) = app::raw_responses(&s, &scope, id).await?;
+            let qn = r.row().questionnaire();
             let others_label = lang.t("其余对象（各不足 5 份）", "Other targets (each under 5)").to_string();
             let mut headers = vec![lang.t("编号", "Id").to_string(), lang.t("评价对象", "Target").into()];
-            if !row.anonymous {
+            if allowed.named {
                 headers.push(lang.t("日期", "Date").into());
                 headers.push(lang.t("人员编号", "Person").into());
             }
@@ -1152,109 +827,108 @@ pub async fn export(State(s): State<AppState>, ctx: Ctx, Path((id, file)): Path<
                     headers.push(format!("{}. {}", i + 1, q.text));
                 }
             }
-            let rows = survey::responses(&mut c, id)
-                .await?
+            let rows = lines
                 .into_iter()
-                .filter_map(|x| {
-                    let target = if !row.anonymous || shown.contains(&x.target_id) {
-                        labels.get(&x.target_id).cloned().unwrap_or_default()
-                    } else if pooled {
-                        others_label.clone()
-                    } else {
-                        return None;
+                .map(|x| {
+                    let target = match x.target {
+                        RawLabel::Target(l) => l,
+                        RawLabel::Others => others_label.clone(),
                     };
-                    let a: Answers = serde_json::from_str(&x.answers_json).unwrap_or_default();
                     let mut out = vec![x.id, target];
-                    if !row.anonymous {
-                        out.push(iso(x.day));
-                        out.push(x.person_id.map(|p| p.to_string()).unwrap_or_default());
+                    if allowed.named {
+                        out.push(x.day.map(iso).unwrap_or_default());
+                        out.push(x.person.map(|p| p.to_string()).unwrap_or_default());
                     }
                     for q in &qn.questions {
-                        out.extend(answer_cells(q, a.get(&q.code), lang));
+                        out.extend(answer_cells(q, x.answers.get(&q.code), lang));
                     }
-                    Some(out)
+                    out
                 })
                 .collect();
-            Sheet { name: lang.t("答卷", "Responses").into(), headers, rows }
+            (r, Sheet { name: lang.t("答卷", "Responses").into(), headers, rows })
         }
-        "summary" => {
-            let dash = || "—".to_string();
-            let mut rows = Vec::new();
-            match &r.published.total {
-                Some(total) => {
-                    rows.push(vec![lang.t("有效答卷", "Responses").to_string(), String::new(), total.responses.to_string(), String::new()]);
-                    rows.push(vec![
-                        lang.t("满意率", "Satisfaction rate").into(),
-                        qn.rate_definition(lang),
-                        format!("{}/{}/{}", total.rate.satisfied, total.rate.fairly, total.rate.dissatisfied),
-                        sv::fmt_percent(total.rate.percent()),
-                    ]);
-                    for (i, (q, t)) in qn.questions.iter().zip(&total.questions).enumerate() {
-                        for (k, col) in q.columns(lang).iter().enumerate() {
-                            let count = t.counts.get(k).copied().unwrap_or(0);
-                            rows.push(vec![format!("{}. {}", i + 1, q.text), col.clone(), count.to_string(), sv::fmt_percent(t.percent(k))]);
-                        }
-                        if q.kind == Kind::Matrix && q.scale == Scale::Satisfaction {
-                            for (k, item) in q.options.iter().enumerate() {
-                                let ir = t.item_rate(k);
-                                rows.push(vec![
-                                    format!("{}. {} · {}", i + 1, q.text, item),
-                                    lang.t("分项满意率", "Item's satisfaction rate").into(),
-                                    format!("{}/{}/{}", ir.satisfied, ir.fairly, ir.dissatisfied),
-                                    sv::fmt_percent(ir.percent()),
-                                ]);
-                            }
-                        }
-                    }
-                }
-                None => rows.push(vec![lang.t("有效答卷", "Responses").to_string(), String::new(), "<5".into(), dash()]),
-            }
-            if !r.targets.is_empty() {
-                for t in &r.published.targets {
-                    match &t.tally {
-                        Some(x) => rows.push(vec![t.label.clone(), lang.t("满意率", "Satisfaction rate").into(), x.responses.to_string(), sv::fmt_percent(x.rate.percent())]),
-                        None => rows.push(vec![t.label.clone(), lang.t("满意率", "Satisfaction rate").into(), "<5".into(), dash()]),
-                    }
-                }
-                if let Some(o) = &r.published.others {
-                    rows.push(vec![
-                        lang.t("其余对象合计（各不足 5 份）", "The other targets together (each under 5)").into(),
-                        lang.t("满意率", "Satisfaction rate").into(),
-                        o.responses.to_string(),
-                        sv::fmt_percent(o.rate.percent()),
-                    ]);
-                }
-                if r.published.left_out {
-                    rows.push(vec![
-                        lang.t("说明", "Note").into(),
-                        lang.t(
-                            "不足 5 份的对象合计也不足 5 份，不计入以上任何数字",
-                            "The targets under 5 responses do not reach 5 together either: they are in none of the figures above",
-                        )
-                        .into(),
-                        String::new(),
-                        String::new(),
-                    ]);
-                }
-            }
-            Sheet {
-                name: lang.t("汇总", "Summary").into(),
-                headers: vec![lang.t("题目/对象", "Question or target").into(), lang.t("选项", "Option").into(), lang.t("人数", "Count").into(), lang.t("比例", "Share").into()],
-                rows,
-            }
+        _ => {
+            let r = app::results(&s, &scope, id).await?;
+            let sheet = summary_sheet(&r, lang);
+            (r, sheet)
         }
-        _ => return Err(AppError::not_found()),
     };
     let filename = format!("survey-{id}-{stem}.{format}");
     match format {
         "xlsx" | "csv" => super::download(&ctx, &sheet, &filename, format),
-        "pdf" if stem == "summary" => {
+        _ => {
             if ctx.wechat {
                 return Ok(super::wechat_download(&ctx));
             }
-            Ok(crate::pdf::response(summary_pdf(row, &sheet, lang)?, &filename))
+            Ok(crate::pdf::response(summary_pdf(r.row(), &sheet, lang)?, &filename))
         }
-        _ => Err(AppError::not_found()),
+    }
+}
+
+/// The published figures as a table: the rate with its definition, each question's counts, each
+/// target's rate (none under the minimum).
+fn summary_sheet(r: &app::Results, lang: Lang) -> Sheet {
+    let qn = r.row().questionnaire();
+    let dash = || "—".to_string();
+    let mut rows = Vec::new();
+    match &r.published.total {
+        Some(total) => {
+            rows.push(vec![lang.t("有效答卷", "Responses").to_string(), String::new(), total.responses.to_string(), String::new()]);
+            rows.push(vec![
+                lang.t("满意率", "Satisfaction rate").into(),
+                qn.rate_definition(lang),
+                format!("{}/{}/{}", total.rate.satisfied, total.rate.fairly, total.rate.dissatisfied),
+                sv::fmt_percent(total.rate.percent()),
+            ]);
+            for (i, (q, t)) in qn.questions.iter().zip(&total.questions).enumerate() {
+                for (k, col) in q.columns(lang).iter().enumerate() {
+                    let count = t.counts.get(k).copied().unwrap_or(0);
+                    rows.push(vec![format!("{}. {}", i + 1, q.text), col.clone(), count.to_string(), sv::fmt_percent(t.percent(k))]);
+                }
+                if q.kind == Kind::Matrix && q.scale == Scale::Satisfaction {
+                    for (k, item) in q.options.iter().enumerate() {
+                        let ir = t.item_rate(k);
+                        rows.push(vec![
+                            format!("{}. {} · {}", i + 1, q.text, item),
+                            lang.t("分项满意率", "Item's satisfaction rate").into(),
+                            format!("{}/{}/{}", ir.satisfied, ir.fairly, ir.dissatisfied),
+                            sv::fmt_percent(ir.percent()),
+                        ]);
+                    }
+                }
+            }
+        }
+        None => rows.push(vec![lang.t("有效答卷", "Responses").to_string(), String::new(), "<5".into(), dash()]),
+    }
+    if !r.targets.is_empty() {
+        for t in &r.published.targets {
+            match &t.tally {
+                Some(x) => rows.push(vec![t.label.clone(), lang.t("满意率", "Satisfaction rate").into(), x.responses.to_string(), sv::fmt_percent(x.rate.percent())]),
+                None => rows.push(vec![t.label.clone(), lang.t("满意率", "Satisfaction rate").into(), "<5".into(), dash()]),
+            }
+        }
+        if let Some(o) = &r.published.others {
+            rows.push(vec![
+                lang.t("其余对象合计（各不足 5 份）", "The other targets together (each under 5)").into(),
+                lang.t("满意率", "Satisfaction rate").into(),
+                o.responses.to_string(),
+                sv::fmt_percent(o.rate.percent()),
+            ]);
+        }
+        if r.published.left_out {
+            rows.push(vec![
+                lang.t("说明", "Note").into(),
+                lang.t("不足 5 份的对象合计也不足 5 份，不计入以上任何数字", "The targets under 5 responses do not reach 5 together either: they are in none of the figures above")
+                    .into(),
+                String::new(),
+                String::new(),
+            ]);
+        }
+    }
+    Sheet {
+        name: lang.t("汇总", "Summary").into(),
+        headers: vec![lang.t("题目/对象", "Question or target").into(), lang.t("选项", "Option").into(), lang.t("人数", "Count").into(), lang.t("比例", "Share").into()],
+        rows,
     }
 }
 
@@ -1307,7 +981,7 @@ fn answer_cells(q: &Question, a: Option<&sv::Answer>, lang: Lang) -> Vec<String>
     }
 }
 
-// ---- paper forms -------------------------------------------------------------------------
+// ---- paper forms -------------------------------------------------------------------------------
 
 #[derive(Template)]
 #[template(path = "survey_paper.html")]
@@ -1345,123 +1019,35 @@ impl PaperPage {
     }
 }
 
-async fn paper_survey(s: &AppState, ctx: &Ctx, id: i64) -> AppResult<SurveyRow> {
-    let row = managed(s, ctx, id).await?;
-    // A commitment is rated only by the people it serves, which a paper form cannot show.
-    if row.target_kind() == TargetKind::Commitment {
-        return Err(AppError::new(
-            StatusCode::CONFLICT,
-            "no_paper",
-            "评诺只能由服务对象登录或通过专属链接评价，不使用纸质表",
-            "Commitments are rated by the people they serve, logged in or by personal link, not on paper",
-        ));
-    }
-    Ok(row)
+pub async fn paper_form(State(s): State<AppState>, ctx: Ctx, Path(id): Path<SurveyId>, Query(q): Query<LastQuery>) -> AppResult<Response> {
+    paper_page(&s, &ctx, id, q.last, FormState::new(ctx.lang), StatusCode::OK).await
 }
 
-pub async fn paper_form(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Query(q): Query<HashMap<String, String>>) -> AppResult<Response> {
-    let row = paper_survey(&s, &ctx, id).await?;
-    paper_page(&s, &ctx, row, q.get("last").cloned(), FormState::new(ctx.lang), StatusCode::OK).await
-}
-
-async fn paper_page(s: &AppState, ctx: &Ctx, row: SurveyRow, last: Option<String>, f: FormState, status: StatusCode) -> AppResult<Response> {
-    let mut c = s.store.read().await?;
-    let targets = survey::targets(&mut c, row.id).await?;
-    let issued = survey::serials_issued(&mut c, row.id).await?;
-    let entered = survey::participation_counts(&survey::tallies(&mut c, &row).await?).into_iter().find(|(ch, _)| ch == "paper").map(|x| x.1).unwrap_or(0);
-    let title = format!("{} · {}", row.title, ctx.t("纸质测评表录入", "Paper forms"));
-    Ok(render_status(status, &PaperPage { l: Layout::new(ctx, &title), q: row.questionnaire(), s: row, targets, issued, entered, last, f }))
-}
-
-/// Turns the digits typed for a paper form into the fields of the answer form.
-fn paper_fields(q: &Questionnaire, m: &HashMap<String, String>) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    let digit = |c: char| c.to_digit(10).map(|d| (d as i64 - 1).to_string()).unwrap_or_else(|| c.to_string());
-    for question in &q.questions {
-        let Some(v) = m.get(&question.code).map(|v| v.trim()).filter(|v| !v.is_empty()) else { continue };
-        match question.kind {
-            Kind::Text => out.push((question.code.clone(), v.to_string())),
-            Kind::Multiple => out.extend(v.chars().filter(|c| !c.is_whitespace() && *c != ',').map(|c| (question.code.clone(), digit(c)))),
-            Kind::Matrix => out.extend(v.chars().filter(|c| !c.is_whitespace()).enumerate().map(|(i, c)| (format!("{}.{i}", question.code), digit(c)))),
-            Kind::Single | Kind::Rating => match v.parse::<i64>() {
-                Ok(n) => out.push((question.code.clone(), (n - 1).to_string())),
-                Err(_) => out.push((question.code.clone(), v.to_string())),
-            },
-        }
-    }
-    out
+async fn paper_page(s: &AppState, ctx: &Ctx, id: SurveyId, last: Option<String>, f: FormState, status: StatusCode) -> AppResult<Response> {
+    let d = app::paper_desk(s, &ctx.me()?.scope, id).await?;
+    let title = format!("{} · {}", d.row.title, ctx.t("纸质测评表录入", "Paper forms"));
+    Ok(render_status(status, &PaperPage { l: Layout::new(ctx, &title), q: d.row.questionnaire(), s: d.row, targets: d.targets, issued: d.issued, entered: d.entered, last, f }))
 }
 
 /// Enters one paper form: its serial must have been issued, and can be entered once.
-pub async fn paper_submit(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
-    let row = paper_survey(&s, &ctx, id).await?;
-    let me = ctx.me()?;
-    let m = form_map(p);
-    let serial = field(&m, "serial").unwrap_or("").to_string();
-    let qn = row.questionnaire();
-    let mut errors = FieldErrors::new();
-    let mut c = s.store.read().await?;
-    if serial.is_empty() {
-        errors.add("serial", "请输入测评表编号", "Type the form's serial number");
-    } else if !survey::serial_issued(&mut c, id, &serial).await? {
-        errors.add("serial", "该编号未发放过", "No form with this serial was issued");
-    }
-    let targets = survey::targets(&mut c, id).await?;
-    drop(c);
-    let target = field(&m, "target").and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
-    if !targets.is_empty() && !targets.iter().any(|t| t.target_id == target) {
-        errors.add("target", "请选择评价对象", "Choose the target");
-    }
-    let answers = match sv::parse_form(&qn, &paper_fields(&qn, &m)) {
-        Ok(a) => Some(a),
-        Err(es) => {
-            add_answer_errors(&mut errors, es);
-            None
+pub async fn paper_submit(State(s): State<AppState>, ctx: Ctx, Path(id): Path<SurveyId>, Form(p): Form<PaperFields>) -> AppResult<Response> {
+    let scope = ctx.me()?.scope.clone();
+    let input = PaperInput { serial: p.serial.clone(), response: ResponseInput { target: p.target, answers: RawAnswers::Digits(p.digits) } };
+    match app::enter_paper(&s, &scope, id, input).await {
+        Ok(()) => Ok(see_other(&format!("/surveys/{id}/paper?last={}", percent_encoding::utf8_percent_encode(&p.serial, percent_encoding::NON_ALPHANUMERIC)))),
+        Err(e) if e.fields.is_some() => {
+            let status = if e.status == StatusCode::CONFLICT { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY };
+            paper_page(&s, &ctx, id, None, FormState::with(ctx.lang, p.values, e.fields.unwrap_or_default()), status).await
         }
-    };
-    let (Some(answers), true) = (answers, errors.is_empty()) else {
-        return paper_page(&s, &ctx, row, None, FormState::with(ctx.lang, m, errors), StatusCode::UNPROCESSABLE_ENTITY).await;
-    };
-    if row.state() != SurveyState::Open {
-        return Err(closed());
-    }
-    let sub = Submission {
-        survey_id: id,
-        target_id: target,
-        voter: format!("s{serial}"),
-        person_id: None,
-        link_id: None,
-        serial: Some(serial.clone()),
-        channel: Channel::Paper,
-        answers,
-        actor_account: Some(me.account.id),
-        actor: me.scope.actor.clone(),
-    };
-    match s.responses.submit(sub).await? {
-        Outcome::Accepted(_) => Ok(see_other(&format!("/surveys/{id}/paper?last={}", percent_encoding::utf8_percent_encode(&serial, percent_encoding::NON_ALPHANUMERIC)))),
-        Outcome::Closed => Err(closed()),
-        _ => {
-            let mut e = FieldErrors::new();
-            e.add("serial", format!("编号 {serial} 的测评表已录入过"), format!("The form {serial} has already been entered"));
-            paper_page(&s, &ctx, row, None, FormState::with(ctx.lang, m, e), StatusCode::CONFLICT).await
-        }
+        Err(e) => Err(e),
     }
 }
 
 /// Issues serial numbers and shows the forms to print.
-pub async fn paper_issue(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
-    paper_survey(&s, &ctx, id).await?;
-    let scope = ctx.me()?.scope.clone();
-    let m = form_map(p);
-    let count = field(&m, "count").and_then(|v| v.parse::<u64>().ok()).filter(|n| (1..=5000).contains(n));
-    let Some(count) = count else {
-        return Err(AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", "份数应为 1 至 5000", "The number is from 1 to 5,000"));
-    };
-    let mut w = s.store.write().await?;
-    let before = survey::serials_issued(&mut w, id).await?;
-    survey::issue_serials(&mut w, &scope, id, count).await?;
-    w.commit().await.map_err(StoreError::from)?;
-    Ok(see_other(&format!("/surveys/{id}/paper/print?from={before}")))
+pub async fn paper_issue(State(s): State<AppState>, ctx: Ctx, Path(id): Path<SurveyId>, Form(form): Form<CountForm>) -> AppResult<Response> {
+    let count = form.count.as_deref().and_then(|v| v.trim().parse::<u64>().ok()).unwrap_or(0);
+    let issued = app::issue_serials(&s, &ctx.me()?.scope, id, count).await?;
+    Ok(see_other(&format!("/surveys/{id}/paper/print?from={}", issued.from)))
 }
 
 #[derive(Template)]
@@ -1484,13 +1070,9 @@ impl PrintPage {
 }
 
 /// Printable forms, 100 at a time, each with its serial number.
-pub async fn paper_print(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Query(q): Query<HashMap<String, String>>) -> AppResult<Response> {
-    let row = paper_survey(&s, &ctx, id).await?;
-    let from = q.get("from").and_then(|v| v.parse::<i64>().ok()).unwrap_or(0).max(0);
-    let mut c = s.store.read().await?;
-    let serials = survey::serials(&mut c, id, from, 100).await?;
-    let total = survey::serials_issued(&mut c, id).await?;
-    let next = (from + 100 < total).then_some(from + 100);
-    let title = row.title.clone();
-    Ok(render(&PrintPage { l: Layout::new(&ctx, &title), q: row.questionnaire(), s: row, serials, next }))
+pub async fn paper_print(State(s): State<AppState>, ctx: Ctx, Path(id): Path<SurveyId>, Query(q): Query<FromQuery>) -> AppResult<Response> {
+    let from = q.from.as_deref().and_then(|v| v.trim().parse::<i64>().ok()).unwrap_or(0).max(0);
+    let p = app::printable(&s, &ctx.me()?.scope, id, from, 100).await?;
+    let title = p.row.title.clone();
+    Ok(render(&PrintPage { l: Layout::new(&ctx, &title), q: p.row.questionnaire(), s: p.row, serials: p.serials, next: p.next }))
 }

@@ -1,5 +1,5 @@
 //! The first cases: trees, people, delegations, imports, tasks, standards and inspections,
-//! commitments and surveys.
+//! commitments.
 
 use super::common::{self, TestApp};
 use super::{Case, Fixture, form, reach};
@@ -16,24 +16,6 @@ async fn library_standard(app: &TestApp, f: &Fixture) -> i64 {
     let page = c.get(app.url(&format!("/units/{}/standards", f.library))).send().await.unwrap().text().await.unwrap();
     let i = page.find("name=\"retire\" value=\"").unwrap() + "name=\"retire\" value=\"".len();
     page[i..].chars().take_while(char::is_ascii_digit).collect::<String>().parse().unwrap()
-}
-
-/// A window survey of the library, made by its unit head; with `open`, its targets set, the
-/// unit head invited, and opened.
-async fn library_survey(app: &TestApp, f: &Fixture, n: usize, open: bool) -> i64 {
-    let c = app.login("unithead").await;
-    let r = app.post_form(&c, "/surveys", &[("template", "window-satisfaction"), ("owner", &f.library.to_string()), ("title", &format!("图书馆窗口测评{n}"))]).await;
-    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
-    let id: i64 = r.headers()["location"].to_str().unwrap().trim_start_matches("/surveys/").split('?').next().unwrap().parse().unwrap();
-    if open {
-        let me = app.get_json(&c, "/api/v1/me").await;
-        let number = app.get_json(&c, &format!("/api/v1/people/{}", me["person_id"])).await["number"].as_str().unwrap().to_string();
-        for (path, fields) in [("targets", vec![]), ("audience", vec![("mode", "numbers"), ("numbers", number.as_str())]), ("open", vec![])] {
-            let r = app.post_form(&c, &format!("/surveys/{id}/{path}"), &fields).await;
-            assert_eq!(r.status(), 303, "{path}: {}", r.text().await.unwrap());
-        }
-    }
-    id
 }
 
 /// A commitment of the demo member, a draft or approved by their branch secretary.
@@ -680,106 +662,6 @@ pub async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Optio
                     outsider: "orgsec",
                     secret: String::new(),
                 }
-            }
-        }
-        name if name.starts_with("survey_") || name == "api_survey_answer" || name == "api_survey_results" => {
-            // A survey of the library (the unit head's unit) about its windows; the unit head
-            // is its owner and, for the answering cases, an invitee; a college secretary is neither.
-            let opened = matches!(name, "survey_close" | "survey_remind" | "survey_answer_submit" | "api_survey_answer");
-            let id = library_survey(app, f, n, name != "survey_open" && name != "survey_targets" && (opened || name == "survey_answer")).await;
-            let at = |tail: &str| format!("/surveys/{id}{tail}");
-            let (insider, outsider) = ("unithead", "orgsec");
-            let answers = [("q1", "0"), ("q2", "0"), ("q3", "1"), ("q4", "0"), ("q5", "0"), ("q6", "2"), ("q7", "0"), ("q8", "0"), ("q9", "0"), ("target", &f.window.to_string())];
-            let answers: Vec<(&str, &str)> = answers.iter().map(|(k, v)| (*k, *v)).collect();
-            match name {
-                "survey_page" => Case { crossed: vec![], method: "GET", path: at(""), form: None, json: None, insider, outsider, secret: format!("图书馆窗口测评{n}") },
-                "survey_questions" => Case {
-                    crossed: vec![],
-                    method: "POST",
-                    path: at("/questions"),
-                    form: form(&[("action", "add"), ("kind", "text"), ("text", "其他意见")]),
-                    json: None,
-                    insider,
-                    outsider,
-                    secret: String::new(),
-                },
-                "survey_targets" => Case { crossed: vec![], method: "POST", path: at("/targets"), form: form(&[]), json: None, insider, outsider, secret: String::new() },
-                "survey_audience" => Case {
-                    crossed: vec![],
-                    method: "POST",
-                    path: at("/audience"),
-                    form: form(&[("mode", "unit"), ("node", &f.library.to_string())]),
-                    json: None,
-                    insider,
-                    outsider,
-                    secret: String::new(),
-                },
-                "survey_sample" => Case {
-                    crossed: vec![],
-                    method: "POST",
-                    path: at("/samples"),
-                    form: form(&[("node", &f.library.to_string()), ("size", "1"), ("stratify", "none")]),
-                    json: None,
-                    insider,
-                    outsider,
-                    secret: String::new(),
-                },
-                "survey_links_revoke" => {
-                    let c = app.login("unithead").await;
-                    let number = app.get_json(&c, &format!("/api/v1/people/{}", app.get_json(&c, "/api/v1/me").await["person_id"])).await["number"].as_str().unwrap().to_string();
-                    assert_eq!(app.post_form(&c, &at("/audience"), &[("mode", "numbers"), ("numbers", &number)]).await.status(), 303);
-                    assert_eq!(app.post_form(&c, &at("/links"), &[("kind", "personal")]).await.status(), 303);
-                    Case { crossed: vec![], method: "POST", path: at("/links/revoke"), form: form(&[("number", &number)]), json: None, insider, outsider, secret: String::new() }
-                }
-                "survey_links" => Case {
-                    crossed: vec![],
-                    method: "POST",
-                    path: at("/links"),
-                    form: form(&[("kind", "slips"), ("count", "2")]),
-                    json: None,
-                    insider,
-                    outsider,
-                    secret: String::new(),
-                },
-                "survey_open" => {
-                    let c = app.login("unithead").await;
-                    assert_eq!(app.post_form(&c, &at("/targets"), &[]).await.status(), 303);
-                    Case { crossed: vec![], method: "POST", path: at("/open"), form: form(&[]), json: None, insider, outsider, secret: String::new() }
-                }
-                "survey_remind" => Case { crossed: vec![], method: "POST", path: at("/remind"), form: form(&[]), json: None, insider, outsider, secret: String::new() },
-                "survey_close" => Case { crossed: vec![], method: "POST", path: at("/close"), form: form(&[]), json: None, insider, outsider, secret: String::new() },
-                "survey_answer" => {
-                    Case { crossed: vec![], method: "GET", path: at("/answer"), form: None, json: None, insider, outsider, secret: format!("图书馆窗口测评{n}") }
-                }
-                "survey_answer_submit" => Case { crossed: vec![], method: "POST", path: at("/answer"), form: form(&answers), json: None, insider, outsider, secret: String::new() },
-                "survey_results" => {
-                    Case { crossed: vec![], method: "GET", path: at("/results"), form: None, json: None, insider, outsider, secret: format!("图书馆窗口测评{n}") }
-                }
-                "survey_export" => Case { crossed: vec![], method: "GET", path: at("/export/summary.xlsx"), form: None, json: None, insider, outsider, secret: String::new() },
-                "api_survey_results" => Case {
-                    crossed: vec![],
-                    method: "GET",
-                    path: format!("/api/v1/surveys/{id}/results"),
-                    form: None,
-                    json: None,
-                    insider,
-                    outsider,
-                    secret: format!("图书馆窗口测评{n}"),
-                },
-                "api_survey_answer" => {
-                    let body = json!({"target": f.window, "answers": {"q1": 0, "q2": 0, "q3": 1, "q4": 0, "q5": 0, "q6": 2, "q7": 0, "q8": 0, "q9": 0}});
-                    Case {
-                        crossed: vec![],
-                        method: "POST",
-                        path: format!("/api/v1/surveys/{id}/responses"),
-                        form: None,
-                        json: Some(body),
-                        insider,
-                        outsider,
-                        secret: String::new(),
-                    }
-                }
-                _ => return None,
             }
         }
         _ => return None,

@@ -8,6 +8,7 @@ mod common;
 
 mod admin;
 mod cases;
+mod surveys;
 
 use common::TestApp;
 use reqwest::header::CONTENT_TYPE;
@@ -118,13 +119,16 @@ async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Option<Ca
     if let Some(c) = admin::case_for(app, f, name, n).await {
         return Some(c);
     }
+    if let Some(c) = surveys::case_for(app, f, name, n).await {
+        return Some(c);
+    }
     None
 }
 
 /// Writes that name a second record (in the path or the body): each case of theirs carries a
 /// crossed case per record, with only that record out of the caller's reach.
 fn two_records() -> Vec<&'static str> {
-    [cases::TWO_RECORDS, admin::TWO_RECORDS].concat()
+    [cases::TWO_RECORDS, admin::TWO_RECORDS, surveys::TWO_RECORDS].concat()
 }
 
 /// Routes that name a record and still have no case: the debt this test lists until it is paid.
@@ -164,12 +168,6 @@ const PENDING: &[&str] = &[
     "selection_export",
     "awards_export",
     "api_selection",
-    "sample_commit",
-    "sample_reveal",
-    "survey_paper",
-    "survey_paper_submit",
-    "survey_paper_issue",
-    "survey_paper_print",
 ];
 
 /// The client of a user, or no session at all for "" (a route open to every logged-in user
