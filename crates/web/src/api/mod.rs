@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod auth;
+pub mod commitments;
 pub mod dto;
 pub mod imports;
 pub mod meta;
@@ -10,5 +11,6 @@ pub mod people;
 pub mod relations;
 pub mod tasks;
 pub mod tree;
+pub mod windows;
 
 pub use crate::input::{MAX_PAGE, Paging, date_or_today};

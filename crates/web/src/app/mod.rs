@@ -7,8 +7,10 @@
 pub mod accounts;
 pub mod audit;
 pub mod campaigns;
+pub mod commitments;
 pub mod imports;
 pub mod people;
 pub mod relations;
 pub mod tasks;
 pub mod tree;
+pub mod windows;
