@@ -7,6 +7,7 @@
 mod common;
 
 mod cases;
+mod commitments;
 
 use common::TestApp;
 use reqwest::header::CONTENT_TYPE;
@@ -114,13 +115,16 @@ async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Option<Ca
     if let Some(c) = cases::case_for(app, f, name, n).await {
         return Some(c);
     }
+    if let Some(c) = commitments::case_for(app, f, name, n).await {
+        return Some(c);
+    }
     None
 }
 
 /// Writes that name a second record (in the path or the body): each case of theirs carries a
 /// crossed case per record, with only that record out of the caller's reach.
 fn two_records() -> Vec<&'static str> {
-    [cases::TWO_RECORDS].concat()
+    [cases::TWO_RECORDS, commitments::TWO_RECORDS].concat()
 }
 
 /// Routes that name a record and still have no case: the debt this test lists until it is paid.
@@ -130,7 +134,6 @@ const PENDING: &[&str] = &[
     "campaign_calendar",
     "campaign_dashboard",
     "campaign_dashboard_export",
-    "commitments_coverage_export",
     "appraisal_page",
     "appraisal_rate_form",
     "appraisal_rate",
