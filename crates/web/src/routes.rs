@@ -813,6 +813,15 @@ pub fn table() -> Vec<Route> {
             doc(None, Some(schema::<win::WindowDto>)),
             get(api::windows::get),
         ),
+        a(
+            M::POST,
+            "/api/v1/windows/{id}/ratings",
+            "api_window_rate",
+            Public,
+            "An advisory rating of a window without login, through the survey open to rate it: kept apart from the survey's answers, at most ten an hour from one address",
+            ApiDoc { errors: &[409, 429], ..doc(Some(schema::<win::AdvisoryRating>), Some(schema::<win::AdvisoryRecorded>)) },
+            post(api::windows::rate),
+        ),
         r(M::GET, "/s/{token}", "survey_link", Token, "The answer form behind a single-use link", get(pages::surveys::link_form)),
         r(M::POST, "/s/{token}", "survey_link_submit", Token, "Answer through a single-use link (spends it)", post(pages::surveys::link_submit)),
         a(

@@ -724,6 +724,29 @@ async fn standards_and_inspections_of_a_window_through_the_json_api(app: TestApp
     let photo = i["photos"][0]["url"].as_str().unwrap().to_string();
     assert_eq!(head.get(app.url(&photo)).send().await.unwrap().status(), 200);
     assert_eq!(orgsec.get(app.url(&photo)).send().await.unwrap().status(), 404);
+
+    // An advisory rating without login: none while no survey rates the window, then through the
+    // one the unit head opens; an incomplete one is refused.
+    let rating = |answers: Value| anon.post(app.url(&format!("/api/v1/windows/{window}/ratings"))).json(&json!({"answers": answers})).send();
+    assert_eq!(rating(json!({"q1": 0})).await.unwrap().status(), 409);
+    let r = app.post_form(&head, "/surveys", &[("template", "window-satisfaction"), ("owner", &library.to_string()), ("title", "图书馆窗口测评")]).await;
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
+    let survey: i64 = r.headers()["location"].to_str().unwrap().trim_start_matches("/surveys/").split('?').next().unwrap().parse().unwrap();
+    let me = app.get_json(&head, "/api/v1/me").await;
+    let number = app.get_json(&head, &format!("/api/v1/people/{}", me["person_id"])).await["number"].as_str().unwrap().to_string();
+    for (path, fields) in [("targets", vec![]), ("audience", vec![("mode", "numbers"), ("numbers", number.as_str())]), ("open", vec![])] {
+        let r = app.post_form(&head, &format!("/surveys/{survey}/{path}"), &fields).await;
+        assert_eq!(r.status(), 303, "{path}: {}", r.text().await.unwrap());
+    }
+    let w: Value = anon.get(app.url(&format!("/api/v1/windows/{window}"))).send().await.unwrap().json().await.unwrap();
+    assert_eq!(w["open_ratings"][0]["survey_id"], survey, "{w}");
+    let r = rating(json!({"q1": 0})).await.unwrap();
+    assert_eq!(r.status(), 422, "{}", r.text().await.unwrap());
+    let all: serde_json::Map<String, Value> = (1..=9).map(|i| (format!("q{i}"), json!(0))).collect();
+    let r = rating(Value::Object(all)).await.unwrap();
+    let status = r.status();
+    let v: Value = serde_json::from_str(&r.text().await.unwrap()).unwrap();
+    assert_eq!((status.as_u16(), &v["survey_id"], &v["advisory"]), (200, &json!(survey), &json!(true)), "{v}");
 }
 
 /// Every audit entry of a filter (at most 200 here).

@@ -10,7 +10,8 @@ use crate::upload;
 use axum::Json;
 use axum::extract::{Multipart, Path, State};
 use pacesetter_domain::dates::iso;
-use pacesetter_domain::ids::{InspectionId, UnitId};
+use pacesetter_domain::ids::{InspectionId, SurveyId, UnitId};
+use pacesetter_domain::survey::Answers;
 use pacesetter_store::window::StandardRow;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -95,6 +96,24 @@ pub struct WindowDto {
     pub manager: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub inspections: Option<Vec<InspectionDto>>,
+}
+
+/// An advisory rating of a window without login (kept apart: it never enters a rate; at most ten
+/// an hour from one address).
+#[derive(Deserialize, ToSchema)]
+pub struct AdvisoryRating {
+    /// The survey that rates the window (the one open, when left out).
+    pub survey_id: Option<i64>,
+    /// The answers by question, as for a survey's responses: {"q1": 4, ...}.
+    #[schema(value_type = Object)]
+    pub answers: Answers,
+}
+
+/// An advisory rating recorded.
+#[derive(Serialize, ToSchema)]
+pub struct AdvisoryRecorded {
+    pub survey_id: i64,
+    pub advisory: bool,
 }
 
 /// The multipart/form-data body of an inspection.
@@ -191,4 +210,13 @@ pub async fn inspect(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, m
     let iid = app::inspect(&s, scope, UnitId(id), input).await?;
     let v = app::inspection(&s, scope, iid).await?;
     Ok(Json(inspection_dto(&v)))
+}
+
+/// Rates a window without login, through the survey open to rate it (advisory only).
+pub async fn rate(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Json(b): Json<AdvisoryRating>) -> AppResult<Json<AdvisoryRecorded>> {
+    let id = UnitId(id);
+    let row = app::rating_survey(&s, id, b.survey_id.map(SurveyId)).await?.ok_or_else(app::closed)?;
+    app::check_answers(&row, &b.answers)?;
+    app::advisory(&s, ctx.ip, &row, id, &b.answers).await?;
+    Ok(Json(AdvisoryRecorded { survey_id: row.id, advisory: true }))
 }

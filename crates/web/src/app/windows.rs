@@ -278,6 +278,18 @@ pub async fn advisory(s: &AppState, ip: IpAddr, survey: &SurveyRow, id: UnitId, 
     Ok(())
 }
 
+/// Checks an advisory rating's answers against its survey's questionnaire: every problem is a
+/// field to correct, and nothing is recorded.
+pub fn check_answers(survey: &SurveyRow, answers: &Answers) -> AppResult<()> {
+    pacesetter_domain::survey::check(&survey.questionnaire(), answers).map_err(|es| {
+        let mut e = FieldErrors::new();
+        for x in es {
+            e.add(&x.code, x.message.zh, x.message.en);
+        }
+        AppError::invalid(e)
+    })
+}
+
 /// That no survey of the window is open.
 pub fn closed() -> AppError {
     AppError::new(StatusCode::CONFLICT, "closed", "该窗口目前没有进行中的测评", "There is no open survey of this window")
