@@ -152,7 +152,7 @@ pub async fn org_in_reach(c: &mut Conn, scope: &Scope, id: Option<i64>, write: b
 /// Hands a requirement down to an organization: its secretary (for itself and, a branch, its
 /// members), the level above, or the office. A parent requirement must be addressed to the
 /// organization or above it.
-pub async fn add_requirement(c: &mut Conn, scope: &Scope, campaign: i64, org: i64, parent: Option<i64>, title: &str, text: &str) -> Result<i64, StoreError> {
+pub async fn add_requirement(c: &mut Conn, scope: &Scope, campaign: i64, org: i64, parent: Option<i64>, title: &str, text: &str) -> Result<RequirementRow, StoreError> {
     let mut q = Sql::new("SELECT o.path FROM orgs o WHERE o.id = ");
     q.push_bind(org).push(" AND o.closed_on IS NULL AND ");
     push_org_write_condition(&mut q, scope);
@@ -180,11 +180,11 @@ pub async fn add_requirement(c: &mut Conn, scope: &Scope, campaign: i64, org: i6
         )
         .await?;
     audit::append(c, scope, "requirement.create", "org", org, None, Some(serde_json::json!({"id": id, "parent": parent, "title": title}).to_string())).await?;
-    Ok(id)
+    requirement_just_made(c, id).await
 }
 
-/// One requirement (after it was handed down).
-pub async fn requirement(c: &mut Conn, id: i64) -> Result<RequirementRow, StoreError> {
+/// The requirement just handed down, as lists show it (private: its caller checked the reach).
+async fn requirement_just_made(c: &mut Conn, id: i64) -> Result<RequirementRow, StoreError> {
     c.fetch_optional(Sql::new(format!("{REQ_SELECT} WHERE r.id = $1")).bind(id)).await?.ok_or(StoreError::NotFound)
 }
 

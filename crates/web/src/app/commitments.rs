@@ -623,8 +623,7 @@ pub async fn add_requirement(s: &AppState, scope: &Scope, r: &NewRequirement) ->
     };
     let mut w = s.store.write().await?;
     let camp = campaign::current(&mut w).await?.ok_or(StoreError::NotFound)?;
-    let id = cm::add_requirement(&mut w, scope, camp.id, org.0, r.parent, &r.title, &r.text).await?;
-    let row = cm::requirement(&mut w, id).await?;
+    let row = cm::add_requirement(&mut w, scope, camp.id, org.0, r.parent, &r.title, &r.text).await?;
     w.commit().await.map_err(StoreError::from)?;
     Ok(row)
 }

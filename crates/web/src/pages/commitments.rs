@@ -25,7 +25,8 @@ use pacesetter_store::tree::Node;
 use serde::Deserialize;
 use std::collections::HashMap;
 
-/// A form whose keys repeat (ids=1&ids=2, fields=a&fields=b), read in order.
+/// A form whose keys repeat (ids=1&ids=2, fields=a&fields=b), read in order: the reader under
+/// the typed forms below.
 struct Pairs(Vec<(String, String)>);
 
 impl Pairs {
@@ -35,8 +36,8 @@ impl Pairs {
     fn all<'a>(&'a self, k: &'a str) -> impl Iterator<Item = &'a str> + 'a {
         self.0.iter().filter(move |(key, _)| key == k).map(|(_, v)| v.as_str())
     }
-    fn one<'a>(&'a self, k: &'a str) -> Option<&'a str> {
-        self.all(k).last().map(str::trim).filter(|v| !v.is_empty())
+    fn one(&self, k: &str) -> Option<String> {
+        self.all(k).last().map(str::trim).filter(|v| !v.is_empty()).map(str::to_string)
     }
     /// The ids of the commitments chosen, each once (what is not a number is no id).
     fn ids(&self) -> Vec<CommitmentId> {
@@ -45,9 +46,53 @@ impl Pairs {
         v.dedup();
         v
     }
-    /// What was typed, for the form shown again.
-    fn values(&self) -> HashMap<String, String> {
-        self.0.iter().filter(|(k, _)| k != "_csrf").cloned().collect()
+}
+
+/// The commitments chosen to hand in: ids=1&ids=2.
+struct SubmitForm {
+    ids: Vec<CommitmentId>,
+}
+
+impl SubmitForm {
+    fn parse(body: &[u8]) -> AppResult<SubmitForm> {
+        Ok(SubmitForm { ids: Pairs::parse(body)?.ids() })
+    }
+}
+
+/// A reviewer's decision on the commitments chosen: ids (repeated), action, comment, and the
+/// list to go back to; what was typed, for the form shown again.
+struct ReviewForm {
+    ids: Vec<CommitmentId>,
+    action: Option<String>,
+    comment: Option<String>,
+    back: Option<String>,
+    values: HashMap<String, String>,
+}
+
+impl ReviewForm {
+    fn parse(body: &[u8]) -> AppResult<ReviewForm> {
+        let p = Pairs::parse(body)?;
+        let values = p.0.iter().filter(|(k, _)| k != "_csrf").cloned().collect();
+        Ok(ReviewForm { ids: p.ids(), action: p.one("action"), comment: p.one("comment"), back: p.one("back"), values })
+    }
+}
+
+/// The board's settings: open_to_public=yes, fields (repeated; an unknown code is no field), and
+/// the board to go back to.
+struct BoardForm {
+    open_to_public: bool,
+    fields: Vec<PublicField>,
+    org: Option<OrgId>,
+}
+
+impl BoardForm {
+    fn parse(body: &[u8]) -> AppResult<BoardForm> {
+        let p = Pairs::parse(body)?;
+        Ok(BoardForm {
+            open_to_public: p.one("open_to_public").as_deref() == Some("yes"),
+            fields: p.all("fields").filter_map(|v| PublicField::parse(v.trim())).collect(),
+            org: p.one("org").and_then(|v| v.parse().ok()).map(OrgId),
+        })
     }
 }
 
@@ -182,7 +227,7 @@ pub async fn create(State(s): State<AppState>, ctx: Ctx, Form(form): Form<Commit
 
 /// Hands drafts in for review (one or several).
 pub async fn submit(State(s): State<AppState>, ctx: Ctx, RawForm(body): RawForm) -> AppResult<Response> {
-    let ids = Pairs::parse(&body)?.ids();
+    let ids = SubmitForm::parse(&body)?.ids;
     app::submit(&s, &ctx.me()?.scope, &ids).await?;
     let back = if ids.len() == 1 { format!("/commitments/{}?done=submitted", ids[0]) } else { "/commitments?done=submitted".into() };
     Ok(see_other(&back))
@@ -313,15 +358,15 @@ async fn review_page(s: &AppState, ctx: &Ctx, f: FormState, status: StatusCode) 
 /// Approves or returns the chosen commitments (a batch is all or nothing).
 pub async fn review(State(s): State<AppState>, ctx: Ctx, RawForm(body): RawForm) -> AppResult<Response> {
     let scope = &ctx.me()?.scope;
-    let form = Pairs::parse(&body)?;
-    let values = form.values();
-    let r = match app::decision_of(form.one("action"), form.one("comment")) {
-        Ok(d) => app::review(&s, scope, &form.ids(), &d).await,
+    let form = ReviewForm::parse(&body)?;
+    let values = form.values.clone();
+    let r = match app::decision_of(form.action.as_deref(), form.comment.as_deref()) {
+        Ok(d) => app::review(&s, scope, &form.ids, &d).await,
         Err(e) => Err(e),
     };
     match r {
         Ok(_) => {
-            let back = form.one("back").filter(|b| b.starts_with("/commitments") && super::is_local_path(b)).unwrap_or("/commitments/review");
+            let back = form.back.as_deref().filter(|b| b.starts_with("/commitments") && super::is_local_path(b)).unwrap_or("/commitments/review");
             Ok(see_other(&format!("{back}{}done=reviewed", if back.contains('?') { "&" } else { "?" })))
         }
         Err(e) => match refusal(&ctx, e, values) {
@@ -582,11 +627,9 @@ pub async fn board(State(s): State<AppState>, ctx: Ctx, Path(org): Path<i64>) ->
 
 /// The office opens the board to readers without an account and marks the fields shown.
 pub async fn board_settings(State(s): State<AppState>, ctx: Ctx, RawForm(body): RawForm) -> AppResult<Response> {
-    let form = Pairs::parse(&body)?;
-    let fields: Vec<PublicField> = form.all("fields").filter_map(|v| PublicField::parse(v.trim())).collect();
-    let open = form.one("open_to_public") == Some("yes");
-    app::set_board(&s, &ctx.me()?.scope, &Board { open_to_public: open, fields }).await?;
-    let back = form.one("org").and_then(|v| v.parse::<i64>().ok()).map(|o| format!("/boards/{o}?done=saved")).unwrap_or_else(|| "/commitments?done=saved".into());
+    let form = BoardForm::parse(&body)?;
+    app::set_board(&s, &ctx.me()?.scope, &Board { open_to_public: form.open_to_public, fields: form.fields }).await?;
+    let back = form.org.map(|o| format!("/boards/{o}?done=saved")).unwrap_or_else(|| "/commitments?done=saved".into());
     Ok(see_other(&back))
 }
 
