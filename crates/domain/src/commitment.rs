@@ -623,7 +623,8 @@ mod tests {
         let sec = Scope { account: AccountId(1), actor: "sec".into(), person: Some(PersonId(9)), roles: vec![], reaches: vec![(Reach::Org("/1/2/3/".into()), Access::Write)] };
         assert!(may_rate(&member, &stranger, Some(&sec)), "the branch above its member");
         let branch = RatingFacts { org: Some(3), org_path: Some("/1/2/3/".into()), linked_unit_path: Some("/1/5/".into()), ..Default::default() };
-        assert!(!may_rate(&branch, &stranger, Some(&sec)), "the branch's own secretary is not above it");
+        let nobody = RaterFacts { person: 11, ..Default::default() };
+        assert!(!may_rate(&branch, &nobody, Some(&sec)), "the branch's own secretary is not above it");
         assert!(may_rate(&branch, &stranger, None), "a person of the linked unit is served");
         assert!(!may_rate(&branch, &RaterFacts { acts_for_owner: true, ..fellow.clone() }, None), "who acts for the owner made it");
         let unit = RatingFacts { unit: Some(5), unit_path: Some("/1/5/".into()), linked_unit_path: Some("/1/9/".into()), ..Default::default() };
