@@ -6,6 +6,8 @@
 //! who reviews them. This module holds the rules; `store::commitment` keeps the records.
 
 use crate::lang::Lang;
+use crate::scope::{Access, Scope};
+use crate::survey::{self, Rate};
 use crate::validate::FieldErrors;
 use serde::{Deserialize, Serialize};
 use time::Date;
@@ -330,6 +332,181 @@ impl Summary {
     }
 }
 
+/// What a reader is shown of a commitment: the fields the office puts on the board (all of them
+/// for a reader whose scope holds the commitment), and whether the history of decisions, the
+/// evidence and who reported are shown, which they are only inside that scope. Every page, export
+/// and API answer that shows one commitment asks this.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Disclosure {
+    fields: Vec<PublicField>,
+    /// The review history (every version handed in, with its decision).
+    pub history: bool,
+    /// The files of evidence of the progress reports.
+    pub evidence: bool,
+    /// Who reported progress (a user name is a staff or student number).
+    pub reporter: bool,
+}
+
+impl Disclosure {
+    pub fn shows(&self, f: PublicField) -> bool {
+        self.fields.contains(&f)
+    }
+}
+
+/// The rule: inside the caller's scope (the owner, the levels above, the office) everything; a
+/// public commitment read from outside it, only the board's fields and none of the rest.
+pub fn disclosure(inside_scope: bool, board_fields: &[PublicField]) -> Disclosure {
+    if inside_scope {
+        return Disclosure { fields: PUBLIC_FIELDS.to_vec(), history: true, evidence: true, reporter: true };
+    }
+    Disclosure { fields: board_fields.to_vec(), history: false, evidence: false, reporter: false }
+}
+
+/// A satisfaction figure as it may be shown: not rated yet, under the minimum group of an
+/// anonymous evaluation (then not even how many rated), or its counts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RateView {
+    NotRated,
+    UnderMinimum,
+    Shown(Rate),
+}
+
+impl RateView {
+    /// One commitment's figure: `shown` are its counts when they may be shown, `hidden` says it
+    /// was rated by fewer than the minimum in an anonymous evaluation.
+    pub fn of_target(shown: Option<Rate>, hidden: bool) -> RateView {
+        match shown {
+            Some(r) if r.valid() > 0 => RateView::Shown(r),
+            _ if hidden => RateView::UnderMinimum,
+            _ => RateView::NotRated,
+        }
+    }
+
+    /// A sum over commitments (a roll-up): itself a figure that the minimum applies to.
+    pub fn of_sum(r: Rate, anonymous: bool) -> RateView {
+        match r.valid() {
+            0 => RateView::NotRated,
+            n if !survey::may_show(n, anonymous) => RateView::UnderMinimum,
+            _ => RateView::Shown(r),
+        }
+    }
+
+    /// The figure as printed: the rate with its counts, or why there is none.
+    pub fn text(&self, lang: Lang) -> String {
+        match self {
+            RateView::NotRated => lang.t("尚无评价", "Not rated yet").into(),
+            RateView::UnderMinimum => match lang {
+                Lang::Zh => format!("评价不足{}人，不公布", survey::MIN_GROUP),
+                Lang::En => format!("fewer than {} ratings: not shown", survey::MIN_GROUP),
+            },
+            RateView::Shown(r) => match lang {
+                Lang::Zh => format!("{}（满意 {}，基本满意 {}，不满意 {}，共 {} 份）", survey::fmt_percent(r.percent()), r.satisfied, r.fairly, r.dissatisfied, r.valid()),
+                Lang::En => {
+                    format!("{} (satisfied {}, fairly {}, dissatisfied {}; {} ratings)", survey::fmt_percent(r.percent()), r.satisfied, r.fairly, r.dissatisfied, r.valid())
+                }
+            },
+        }
+    }
+}
+
+/// The definition printed with every rate.
+pub fn rate_definition(lang: Lang) -> &'static str {
+    lang.t("满意率 =（满意 + 基本满意）÷ 有效评价数", "Satisfaction = (satisfied + fairly satisfied) ÷ valid ratings")
+}
+
+/// Who owns a commitment and the paths rating rights follow.
+#[derive(Clone, Debug, Default)]
+pub struct RatingFacts {
+    pub org: Option<i64>,
+    pub unit: Option<i64>,
+    /// The member who owns it.
+    pub person: Option<i64>,
+    /// The owning organization's path, or a member's organization's.
+    pub org_path: Option<String>,
+    /// The owning unit's path.
+    pub unit_path: Option<String>,
+    /// The path of the unit linked to the owning organization (a college's).
+    pub linked_unit_path: Option<String>,
+}
+
+/// The one who would rate, as the rule needs them.
+#[derive(Clone, Debug, Default)]
+pub struct RaterFacts {
+    pub person: i64,
+    /// They act for the owning organization or unit (its secretaries, delegates, heads).
+    pub acts_for_owner: bool,
+    /// The paths of their current memberships in the Party tree and in the administrative tree.
+    pub org_paths: Vec<String>,
+    pub unit_paths: Vec<String>,
+}
+
+fn parent_path(p: &str) -> Option<String> {
+    let t = p.trim_end_matches('/');
+    t.rfind('/').map(|i| format!("{}/", &t[..i])).filter(|s| s.len() > 1)
+}
+
+/// Whether a person may rate a commitment (评诺): the people it serves (for a member, the other
+/// members of their organization; for an organization, its members and the people of its linked
+/// unit; for a unit, its staff) and the level above it (whoever may act on the owner's parent,
+/// and the office). Nobody rates their own: not the member who made it, nor those who act for
+/// the owning organization or unit. `scope` is the rater's, when they are logged in.
+pub fn may_rate(c: &RatingFacts, r: &RaterFacts, scope: Option<&Scope>) -> bool {
+    if c.person == Some(r.person) || r.acts_for_owner {
+        return false;
+    }
+    if let Some(s) = scope {
+        let above = match (c.org, c.unit, c.person) {
+            (Some(_), _, _) => c.org_path.as_deref().and_then(parent_path).is_some_and(|p| s.org_access(&p) == Some(Access::Write)),
+            (_, Some(_), _) => c.unit_path.as_deref().and_then(parent_path).is_some_and(|p| s.unit_access(&p) == Some(Access::Write)),
+            (_, _, Some(_)) => c.org_path.as_deref().is_some_and(|p| s.org_access(p) == Some(Access::Write)),
+            _ => false,
+        };
+        if above || s.is_office_or_admin() {
+            return true;
+        }
+    }
+    let within = |paths: &[String], p: &str| paths.iter().any(|m| m.starts_with(p));
+    if c.org_path.as_deref().is_some_and(|p| within(&r.org_paths, p)) {
+        return true;
+    }
+    let linked = if c.org.is_some() { c.linked_unit_path.as_deref() } else { None };
+    [linked, c.unit_path.as_deref()].into_iter().flatten().any(|p| within(&r.unit_paths, p))
+}
+
+/// The first 30 characters of a commitment, as notifications quote it.
+fn snippet(content: &str) -> String {
+    content.chars().take(30).collect()
+}
+
+/// What the owner is told of a reviewer's decision: (kind, Chinese, English).
+pub fn decision_note(content: &str, approved: bool, comment: Option<&str>) -> (&'static str, String, String) {
+    let s = snippet(content);
+    if approved {
+        ("accepted", format!("您的公开承诺“{s}”已通过审核"), format!("Your commitment \"{s}\" was approved"))
+    } else {
+        let c = comment.unwrap_or_default();
+        ("returned", format!("您的公开承诺“{s}”被退回：{c}"), format!("Your commitment \"{s}\" was returned: {c}"))
+    }
+}
+
+/// The reminder of an approved commitment due within three days or past its date: (kind,
+/// Chinese, English).
+pub fn due_note(content: &str, due: Date, today: Date) -> (&'static str, String, String) {
+    let s = snippet(content);
+    let (zh_due, en_due) = (crate::dates::format_date(due, Lang::Zh), crate::dates::format_date(due, Lang::En));
+    if due < today {
+        ("overdue", format!("公开承诺“{s}”已过完成时限（{zh_due}），请兑现并报告进展"), format!("The commitment \"{s}\" is past its date ({en_due}): fulfil it and report"))
+    } else {
+        ("due_soon", format!("公开承诺“{s}”将于{zh_due}到期"), format!("The commitment \"{s}\" is due on {en_due}"))
+    }
+}
+
+/// The reminder to make a commitment that is still owed.
+pub fn make_note(title: &str, due: Option<Date>) -> (String, String) {
+    let d = due.map(crate::dates::iso).unwrap_or_default();
+    (format!("请尽快提出公开承诺：“{title}”（截止{d}）"), format!("Please make your public commitment: \"{title}\" (due {d})"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -408,5 +585,60 @@ mod tests {
         t.merge(&s);
         assert_eq!(t, s);
         assert_eq!(Summary::default().mean_progress(), None);
+    }
+
+    #[test]
+    fn outside_the_scope_only_the_boards_fields_and_no_evidence() {
+        let inside = disclosure(true, &[PublicField::Content]);
+        assert!(inside.shows(PublicField::Measures) && inside.evidence && inside.history && inside.reporter);
+        let outside = disclosure(false, &[PublicField::Content, PublicField::Rate]);
+        assert!(outside.shows(PublicField::Content) && !outside.shows(PublicField::Measures) && !outside.shows(PublicField::Name));
+        assert!(!outside.evidence && !outside.history && !outside.reporter);
+    }
+
+    #[test]
+    fn a_rate_under_the_minimum_says_nothing_of_its_count() {
+        let r = |s, f, d| Rate { satisfied: s, fairly: f, dissatisfied: d };
+        assert_eq!(RateView::of_target(None, true), RateView::UnderMinimum);
+        assert_eq!(RateView::of_target(None, false), RateView::NotRated);
+        assert_eq!(RateView::of_target(Some(r(3, 2, 1)), false), RateView::Shown(r(3, 2, 1)));
+        assert_eq!(RateView::of_sum(r(2, 1, 0), true), RateView::UnderMinimum);
+        assert_eq!(RateView::of_sum(r(2, 1, 0), false), RateView::Shown(r(2, 1, 0)));
+        assert_eq!(RateView::of_sum(r(0, 0, 0), true), RateView::NotRated);
+        let t = RateView::UnderMinimum.text(Lang::Zh);
+        assert!(t.contains("不足5人") && !t.contains('3'));
+        assert_eq!(RateView::Shown(r(3, 2, 1)).text(Lang::Zh), "83.33%（满意 3，基本满意 2，不满意 1，共 6 份）");
+    }
+
+    #[test]
+    fn the_people_served_and_the_level_above_rate_but_never_the_owner() {
+        use crate::ids::{AccountId, PersonId};
+        use crate::scope::Reach;
+        let member = RatingFacts { person: Some(7), org_path: Some("/1/2/3/".into()), ..Default::default() };
+        let fellow = RaterFacts { person: 8, org_paths: vec!["/1/2/3/".into()], ..Default::default() };
+        assert!(may_rate(&member, &fellow, None));
+        assert!(!may_rate(&member, &RaterFacts { person: 7, ..fellow.clone() }, None), "not their own");
+        let stranger = RaterFacts { person: 9, org_paths: vec!["/1/2/4/".into()], unit_paths: vec!["/1/5/".into()], ..Default::default() };
+        assert!(!may_rate(&member, &stranger, None));
+        let sec = Scope { account: AccountId(1), actor: "sec".into(), person: Some(PersonId(9)), roles: vec![], reaches: vec![(Reach::Org("/1/2/3/".into()), Access::Write)] };
+        assert!(may_rate(&member, &stranger, Some(&sec)), "the branch above its member");
+        let branch = RatingFacts { org: Some(3), org_path: Some("/1/2/3/".into()), linked_unit_path: Some("/1/5/".into()), ..Default::default() };
+        let nobody = RaterFacts { person: 11, ..Default::default() };
+        assert!(!may_rate(&branch, &nobody, Some(&sec)), "the branch's own secretary is not above it");
+        assert!(may_rate(&branch, &stranger, None), "a person of the linked unit is served");
+        assert!(!may_rate(&branch, &RaterFacts { acts_for_owner: true, ..fellow.clone() }, None), "who acts for the owner made it");
+        let unit = RatingFacts { unit: Some(5), unit_path: Some("/1/5/".into()), linked_unit_path: Some("/1/9/".into()), ..Default::default() };
+        assert!(may_rate(&unit, &stranger, None), "a unit's staff");
+        assert!(!may_rate(&unit, &RaterFacts { person: 10, unit_paths: vec!["/1/9/".into()], ..Default::default() }, None), "a unit has no linked unit");
+    }
+
+    #[test]
+    fn notes_quote_the_commitment_and_say_why() {
+        let (kind, zh, _) = decision_note("每月精读一本理论著作并撰写读书笔记", false, Some("措施不够具体"));
+        assert_eq!((kind, zh.as_str()), ("returned", "您的公开承诺“每月精读一本理论著作并撰写读书笔记”被退回：措施不够具体"));
+        let (kind, zh, _) = due_note("帮助同学", date!(2012 - 07 - 10), date!(2012 - 07 - 11));
+        assert_eq!(kind, "overdue");
+        assert!(zh.contains("已过完成时限"));
+        assert_eq!(due_note("x", date!(2012 - 07 - 12), date!(2012 - 07 - 11)).0, "due_soon");
     }
 }

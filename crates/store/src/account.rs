@@ -680,7 +680,14 @@ pub async fn end_delegation(c: &mut Conn, scope: &Scope, grant: GrantId, today: 
         return Err(StoreError::conflict("该委托已结束", "This delegation has already ended"));
     }
     let yesterday = today.previous_day().unwrap_or(today);
-    c.execute(Sql::new("UPDATE role_grants SET end_date = $1 WHERE id = $2").bind(yesterday).bind(grant)).await?;
+    // Only a delegation still in force ends: another ending it meanwhile (PostgreSQL's
+    // read-committed writers) is told so, and the audit log holds one end.
+    let n = c
+        .execute(
+            Sql::new("UPDATE role_grants SET end_date = $1 WHERE id = $2 AND role = 'delegate' AND (end_date IS NULL OR end_date >= $3)").bind(yesterday).bind(grant).bind(today),
+        )
+        .await?;
+    StoreError::unless_changed(n, "该委托已结束", "This delegation has already ended")?;
     audit::append(c, scope, "grant.delegate_end", "account", account, Some(serde_json::json!({"grant": grant.0, "org": org}).to_string()), None).await?;
     Ok(())
 }

@@ -5,8 +5,8 @@
 //! ([`sync_task`]): open until one is handed in, then submitted, returned or accepted.
 
 use crate::db::{Conn, Sql};
-use crate::notify::{self, Note};
 use crate::task::{self, TaskRow, push_task_condition};
+use crate::tree::Node;
 use crate::{StoreError, audit};
 use pacesetter_domain::commitment::{self as rule, Action, Content, PublicField, State, Summary};
 use pacesetter_domain::dates::{cst_date, now_ms, today};
@@ -14,7 +14,7 @@ use pacesetter_domain::plan::Deliverable;
 use pacesetter_domain::scope::{Access, Reach, Scope};
 use pacesetter_domain::survey::Rate;
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 use time::Date;
 
 // ---- requirements (争创要求) ----------------------------------------------------------------
@@ -61,29 +61,112 @@ pub async fn requirements_for(c: &mut Conn, campaign: i64, org_path: &str) -> Re
 /// The requirements a caller can read: those addressed inside their reach, and those above it
 /// that their organizations answer.
 pub async fn requirements_visible(c: &mut Conn, scope: &Scope, campaign: i64) -> Result<Vec<RequirementRow>, StoreError> {
-    let all: Vec<RequirementRow> = c.fetch_all(Sql::new(format!("{REQ_SELECT} WHERE r.campaign_id = $1 ORDER BY o.depth, o.path, r.id")).bind(campaign)).await?;
-    let reach: Vec<String> = scope.reaches_at_least(Access::Read).filter_map(|r| if let Reach::Org(p) = r { Some(p.clone()) } else { None }).collect();
+    let mut q = Sql::new(REQ_SELECT);
+    q.push(" WHERE r.campaign_id = ").push_bind(campaign).push(" AND ");
+    push_requirement_condition(&mut q, scope);
+    q.push(" ORDER BY o.depth, o.path, r.id");
+    Ok(c.fetch_all(q).await?)
+}
+
+/// The condition for the requirements a caller can read (joined as `o`, the organization they are
+/// addressed to): addressed inside one of their organizations, or above it.
+fn push_requirement_condition(q: &mut Sql, scope: &Scope) {
     if scope.global().is_some() {
-        return Ok(all);
+        q.push("(1 = 1)");
+        return;
     }
-    Ok(all.into_iter().filter(|r| reach.iter().any(|p| r.org_path.starts_with(p.as_str()) || p.starts_with(r.org_path.as_str()))).collect())
+    q.push("(1 = 0");
+    for r in scope.reaches_at_least(Access::Read) {
+        if let Reach::Org(p) = r {
+            q.push(" OR o.path LIKE ").push_bind(format!("{}%", crate::db::like_escape(p))).push(" ESCAPE '\\'");
+            q.push(" OR ").push_bind(p.clone()).push(" LIKE o.path || '%'");
+        }
+    }
+    q.push(")");
+}
+
+/// Whether the caller can read a requirement: a requirement they cannot read is not there for
+/// them (404); one they can read but may not use is a mistake to correct (422).
+async fn requirement_readable(c: &mut Conn, scope: &Scope, campaign: i64, id: i64) -> Result<bool, StoreError> {
+    let mut q = Sql::new("SELECT r.id FROM commitment_requirements r JOIN orgs o ON o.id = r.org_id WHERE r.id = ");
+    q.push_bind(id).push(" AND r.campaign_id = ").push_bind(campaign).push(" AND ");
+    push_requirement_condition(&mut q, scope);
+    Ok(c.fetch_opt_i64(q).await?.is_some())
+}
+
+/// The condition for the organizations (joined as `o`) the caller may act on.
+fn push_org_write_condition(q: &mut Sql, scope: &Scope) {
+    if scope.global() == Some(Access::Write) {
+        q.push("(1 = 1)");
+        return;
+    }
+    q.push("(1 = 0");
+    for r in scope.reaches_at_least(Access::Write) {
+        if let Reach::Org(p) = r {
+            q.push(" OR o.path LIKE ").push_bind(format!("{}%", crate::db::like_escape(p))).push(" ESCAPE '\\'");
+        }
+    }
+    q.push(")");
+}
+
+/// The condition for the organizations (joined as `o`) the caller may read.
+fn push_org_read_condition(q: &mut Sql, scope: &Scope) {
+    if scope.global().is_some() {
+        q.push("(1 = 1)");
+        return;
+    }
+    q.push("(1 = 0");
+    for r in scope.reaches_at_least(Access::Read) {
+        if let Reach::Org(p) = r {
+            q.push(" OR o.path LIKE ").push_bind(format!("{}%", crate::db::like_escape(p))).push(" ESCAPE '\\'");
+        }
+    }
+    q.push(")");
+}
+
+const ORG_COLUMNS: &str = "o.id, o.parent_id, o.kind, o.name, o.path, o.depth, o.closed_on, o.category, o.linked_unit_id";
+
+/// An organization the caller reaches (to read, or with `write` to act on), for the coverage,
+/// the roll-up and the evaluation below it; without an id, the caller's highest organization
+/// (the root for the office and the leaders).
+pub async fn org_in_reach(c: &mut Conn, scope: &Scope, id: Option<i64>, write: bool) -> Result<Node, StoreError> {
+    let mut q = Sql::new(format!("SELECT {ORG_COLUMNS} FROM orgs o WHERE "));
+    match id {
+        Some(id) => {
+            q.push("o.id = ").push_bind(id);
+        }
+        None => {
+            q.push("o.closed_on IS NULL");
+        }
+    }
+    q.push(" AND ");
+    if write {
+        push_org_write_condition(&mut q, scope);
+    } else {
+        push_org_read_condition(&mut q, scope);
+    }
+    q.push(" ORDER BY o.depth, o.id LIMIT 1");
+    c.fetch_optional(q).await?.ok_or(StoreError::NotFound)
 }
 
 /// Hands a requirement down to an organization: its secretary (for itself and, a branch, its
 /// members), the level above, or the office. A parent requirement must be addressed to the
 /// organization or above it.
-pub async fn add_requirement(c: &mut Conn, scope: &Scope, campaign: i64, org: i64, parent: Option<i64>, title: &str, text: &str) -> Result<i64, StoreError> {
-    let (title, text) = rule::parse_requirement(title, text).map_err(StoreError::Invalid)?;
-    let path = c.fetch_opt_string(Sql::new("SELECT path FROM orgs WHERE id = $1 AND closed_on IS NULL").bind(org)).await?.ok_or(StoreError::NotFound)?;
-    if scope.org_access(&path) != Some(Access::Write) {
-        return Err(StoreError::NotFound);
-    }
+pub async fn add_requirement(c: &mut Conn, scope: &Scope, campaign: i64, org: i64, parent: Option<i64>, title: &str, text: &str) -> Result<RequirementRow, StoreError> {
+    let mut q = Sql::new("SELECT o.path FROM orgs o WHERE o.id = ");
+    q.push_bind(org).push(" AND o.closed_on IS NULL AND ");
+    push_org_write_condition(&mut q, scope);
+    let path = c.fetch_opt_string(q).await?.ok_or(StoreError::NotFound)?;
     if let Some(p) = parent {
         let above = requirements_for(c, campaign, &path).await?;
         if !above.iter().any(|r| r.id == p) {
+            if !requirement_readable(c, scope, campaign, p).await? {
+                return Err(StoreError::NotFound);
+            }
             return Err(StoreError::invalid("parent", "所分解的要求须是下达给本组织或上级组织的", "The requirement split must be addressed to this organization or above it"));
         }
     }
+    let (title, text) = rule::parse_requirement(title, text).map_err(StoreError::Invalid)?;
     let id = c
         .fetch_i64(
             Sql::new("INSERT INTO commitment_requirements (campaign_id, org_id, parent_id, title, text, created_by, created_ms) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id")
@@ -97,7 +180,21 @@ pub async fn add_requirement(c: &mut Conn, scope: &Scope, campaign: i64, org: i6
         )
         .await?;
     audit::append(c, scope, "requirement.create", "org", org, None, Some(serde_json::json!({"id": id, "parent": parent, "title": title}).to_string())).await?;
-    Ok(id)
+    requirement_just_made(c, id).await
+}
+
+/// The requirement just handed down, as lists show it (private: its caller checked the reach).
+async fn requirement_just_made(c: &mut Conn, id: i64) -> Result<RequirementRow, StoreError> {
+    c.fetch_optional(Sql::new(format!("{REQ_SELECT} WHERE r.id = $1")).bind(id)).await?.ok_or(StoreError::NotFound)
+}
+
+/// The organizations the caller may hand a requirement down to: those they may act on, down to
+/// branches (a 党小组 takes none), the highest first.
+pub async fn addressable_orgs(c: &mut Conn, scope: &Scope, limit: i64) -> Result<Vec<Node>, StoreError> {
+    let mut q = Sql::new(format!("SELECT {ORG_COLUMNS} FROM orgs o WHERE o.closed_on IS NULL AND o.kind <> 'group' AND "));
+    push_org_write_condition(&mut q, scope);
+    q.push(" ORDER BY o.depth, o.id LIMIT ").push_bind(limit);
+    Ok(c.fetch_all(q).await?)
 }
 
 // ---- commitments --------------------------------------------------------------------------
@@ -289,9 +386,13 @@ pub async fn requirements_answerable(c: &mut Conn, campaign: i64, unit_id: Optio
     requirements_for(c, campaign, &path).await
 }
 
-async fn check_requirement(c: &mut Conn, t: &TaskRow, requirement: Option<i64>) -> Result<(), StoreError> {
+async fn check_requirement(c: &mut Conn, scope: &Scope, t: &TaskRow, requirement: Option<i64>) -> Result<(), StoreError> {
     let Some(r) = requirement else { return Ok(()) };
     if !requirements_answerable(c, t.campaign_id, t.unit_id, t.owner_path.as_deref()).await?.iter().any(|x| x.id == r) {
+        // One the caller cannot even read is not there for them.
+        if !requirement_readable(c, scope, t.campaign_id, r).await? {
+            return Err(StoreError::NotFound);
+        }
         return Err(StoreError::invalid("requirement", "请选择下达给本组织或上级组织的争创要求", "Choose a requirement addressed to this organization or above it"));
     }
     Ok(())
@@ -300,7 +401,7 @@ async fn check_requirement(c: &mut Conn, t: &TaskRow, requirement: Option<i64>) 
 /// Starts a commitment (a draft) on a commitment task.
 pub async fn create(c: &mut Conn, scope: &Scope, task_id: i64, requirement: Option<i64>, content: &Content) -> Result<i64, StoreError> {
     let t = owned_task(c, scope, task_id).await?;
-    check_requirement(c, &t, requirement).await?;
+    check_requirement(c, scope, &t, requirement).await?;
     let now = now_ms();
     let id = c
         .fetch_i64(
@@ -333,7 +434,7 @@ async fn owned(c: &mut Conn, scope: &Scope, id: i64) -> Result<(CommitmentRow, T
 /// waits for review while the approved text stays in force.
 pub async fn update(c: &mut Conn, scope: &Scope, id: i64, requirement: Option<i64>, content: &Content) -> Result<(), StoreError> {
     let (row, t) = owned(c, scope, id).await?;
-    check_requirement(c, &t, requirement).await?;
+    check_requirement(c, scope, &t, requirement).await?;
     let now = now_ms();
     let state = row.state();
     if state.is_editable() {
@@ -453,10 +554,23 @@ pub enum Decision {
     Return { comment: String },
 }
 
+/// A decision taken on one commitment of a batch, for the owner's notification.
+#[derive(Clone, Debug)]
+pub struct Decided {
+    pub id: i64,
+    /// The commitment's text in force when it was decided.
+    pub content: String,
+    pub approved: bool,
+    pub comment: Option<String>,
+    /// Its task (whose owner is told).
+    pub task: TaskRow,
+    pub at_ms: i64,
+}
+
 /// Approves or returns commitments (or their pending amendments), one or a batch. The reviewer
 /// is the task's: the level above the owner, or the office. Anything not waiting for this
-/// reviewer refuses the whole batch.
-pub async fn review(c: &mut Conn, scope: &Scope, ids: &[i64], d: &Decision, public_url: &str) -> Result<usize, StoreError> {
+/// reviewer refuses the whole batch. Returns what was decided, for the owners' notifications.
+pub async fn review(c: &mut Conn, scope: &Scope, ids: &[i64], d: &Decision) -> Result<Vec<Decided>, StoreError> {
     if let Decision::Return { comment } = d {
         if comment.trim().is_empty() {
             return Err(StoreError::invalid("comment", "退回时请写明意见", "Say why it is returned"));
@@ -474,8 +588,8 @@ pub async fn review(c: &mut Conn, scope: &Scope, ids: &[i64], d: &Decision, publ
     }
     let now = now_ms();
     let ids = in_lock_order(ids);
-    let mut touched: BTreeMap<i64, TaskRow> = BTreeMap::new();
-    let mut notes = Vec::new();
+    let mut touched: BTreeSet<i64> = BTreeSet::new();
+    let mut decided = Vec::new();
     let mut entries = Vec::new();
     for id in &ids {
         let row = get(c, scope, *id).await?;
@@ -577,25 +691,14 @@ pub async fn review(c: &mut Conn, scope: &Scope, ids: &[i64], d: &Decision, publ
                 after: Some(serde_json::json!({"state": next.code(), "comment": comment}).to_string()),
             });
         }
-        let snippet: String = row.content.chars().take(30).collect();
-        let (zh, en) = if approve {
-            (format!("您的公开承诺“{snippet}”已通过审核"), format!("Your commitment \"{snippet}\" was approved"))
-        } else {
-            (
-                format!("您的公开承诺“{snippet}”被退回：{}", comment.clone().unwrap_or_default()),
-                format!("Your commitment \"{snippet}\" was returned: {}", comment.clone().unwrap_or_default()),
-            )
-        };
-        notes.push(Note { kind: if approve { "accepted" } else { "returned" }, task: t.id, zh, en, dedupe: format!("commitment:{decision}:{id}:{now}") });
-        touched.insert(t.id, t);
+        touched.insert(t.id);
+        decided.push(Decided { id: *id, content: row.content.clone(), approved: approve, comment, task: t, at_ms: now });
     }
-    for t in touched.keys() {
+    for t in &touched {
         sync_task(c, *t).await?;
     }
-    let tasks: Vec<&TaskRow> = touched.values().collect();
-    notify::send(c, &tasks, notes, public_url).await?;
     audit::append_many(c, scope, entries).await?;
-    Ok(ids.len())
+    Ok(decided)
 }
 
 /// Sets a commitment task's state from its commitments: open while none is handed in, submitted
@@ -658,19 +761,52 @@ pub struct RevisionRow {
 
 impl RevisionRow {
     pub fn content(&self) -> Option<Content> {
-        let v: serde_json::Value = serde_json::from_str(&self.fields_json).ok()?;
-        serde_json::from_value(v["fields"].clone()).ok()
+        content_of_json(&self.fields_json)
     }
 }
 
-pub async fn revisions(c: &mut Conn, id: i64) -> Result<Vec<RevisionRow>, StoreError> {
-    Ok(c.fetch_all(
-        Sql::new(
-            "SELECT id, version, fields_json, submitted_by, submitted_ms, decision, comment, decided_by, decided_ms FROM commitment_revisions WHERE commitment_id = $1 ORDER BY id",
-        )
-        .bind(id),
-    )
-    .await?)
+fn content_of_json(json: &str) -> Option<Content> {
+    let v: serde_json::Value = serde_json::from_str(json).ok()?;
+    serde_json::from_value(v["fields"].clone()).ok()
+}
+
+/// The joins of a commitment's task that [`push_task_condition`] needs (`t`, `o`, `u`).
+const TASK_JOINS: &str =
+    "JOIN commitments cm ON cm.id = x.commitment_id JOIN tasks t ON t.id = cm.task_id LEFT JOIN orgs o ON o.id = t.org_id LEFT JOIN units u ON u.id = t.unit_id";
+
+/// The versions handed in, with their decisions: for those whose scope holds the commitment
+/// (an empty list for anyone else).
+pub async fn revisions(c: &mut Conn, scope: &Scope, id: i64) -> Result<Vec<RevisionRow>, StoreError> {
+    let mut q = Sql::new(format!(
+        "SELECT x.id, x.version, x.fields_json, x.submitted_by, x.submitted_ms, x.decision, x.comment, x.decided_by, x.decided_ms FROM commitment_revisions x {TASK_JOINS} WHERE x.commitment_id = "
+    ));
+    q.push_bind(id).push(" AND ");
+    push_task_condition(&mut q, scope);
+    q.push(" ORDER BY x.id");
+    Ok(c.fetch_all(q).await?)
+}
+
+/// The amendments waiting for review among the commitments the caller reviews: (commitment, its
+/// proposed text).
+pub async fn pending_amendments(c: &mut Conn, scope: &Scope, ids: &[i64]) -> Result<HashMap<i64, Option<Content>>, StoreError> {
+    let mut out = HashMap::new();
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    let mut q = Sql::new(format!("SELECT x.commitment_id, x.fields_json FROM commitment_revisions x {TASK_JOINS} WHERE x.id = cm.pending_revision AND x.commitment_id IN ("));
+    for (i, id) in ids.iter().enumerate() {
+        if i > 0 {
+            q.push(", ");
+        }
+        q.push_bind(*id);
+    }
+    q.push(") AND ");
+    push_task_condition(&mut q, scope);
+    let rows: Vec<(i64, String)> = c.fetch_all(q).await?;
+    for (id, json) in rows {
+        out.insert(id, content_of_json(&json));
+    }
+    Ok(out)
 }
 
 // ---- progress (践诺) -------------------------------------------------------------------------
@@ -749,34 +885,45 @@ pub struct ProgressRow {
     pub reported_by: String,
 }
 
-pub async fn progress(c: &mut Conn, id: i64) -> Result<Vec<ProgressRow>, StoreError> {
-    Ok(c.fetch_all(Sql::new("SELECT id, day, percent, text, reported_by FROM commitment_progress WHERE commitment_id = $1 ORDER BY day DESC, id DESC").bind(id)).await?)
+/// A commitment's progress reports, newest first, for whoever may read the commitment (a public
+/// one for anyone logged in).
+pub async fn progress(c: &mut Conn, scope: &Scope, id: i64) -> Result<Vec<ProgressRow>, StoreError> {
+    let mut q = Sql::new(format!("SELECT x.id, x.day, x.percent, x.text, x.reported_by FROM commitment_progress x {TASK_JOINS} WHERE x.commitment_id = "));
+    q.push_bind(id).push(&format!(" AND (cm.state IN {PUBLIC_STATES} OR "));
+    push_task_condition(&mut q, scope);
+    q.push(") ORDER BY x.day DESC, x.id DESC");
+    Ok(c.fetch_all(q).await?)
 }
 
-/// The evidence of a commitment's reports: (id, progress id, filename, content type, size).
-pub async fn evidence(c: &mut Conn, id: i64) -> Result<Vec<(i64, i64, String, String, i64)>, StoreError> {
-    Ok(c.fetch_all(
-        Sql::new(
-            "SELECT e.id, e.progress_id, e.filename, e.content_type, e.size FROM commitment_evidence e JOIN commitment_progress p ON p.id = e.progress_id WHERE p.commitment_id = $1 ORDER BY e.id",
-        )
-        .bind(id),
-    )
-    .await?)
+/// A file of evidence as lists show it.
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+pub struct EvidenceMeta {
+    pub id: i64,
+    pub progress_id: i64,
+    pub filename: String,
+    pub content_type: String,
+    pub size: i64,
 }
 
-/// One file of evidence, when the caller may read its commitment.
+/// The evidence of a commitment's reports: only for those whose scope holds the commitment (an
+/// empty list for anyone else).
+pub async fn evidence(c: &mut Conn, scope: &Scope, id: i64) -> Result<Vec<EvidenceMeta>, StoreError> {
+    let mut q = Sql::new(format!(
+        "SELECT e.id, e.progress_id, e.filename, e.content_type, e.size FROM commitment_evidence e JOIN commitment_progress x ON x.id = e.progress_id {TASK_JOINS} WHERE x.commitment_id = "
+    ));
+    q.push_bind(id).push(" AND ");
+    push_task_condition(&mut q, scope);
+    q.push(" ORDER BY e.id");
+    Ok(c.fetch_all(q).await?)
+}
+
+/// One file of evidence, when the caller's scope holds its commitment.
 pub async fn evidence_file(c: &mut Conn, scope: &Scope, id: i64) -> Result<(String, String, Vec<u8>), StoreError> {
-    let (cm, name, ty, data): (i64, String, String, Vec<u8>) = c
-        .fetch_optional(
-            Sql::new("SELECT p.commitment_id, e.filename, e.content_type, e.data FROM commitment_evidence e JOIN commitment_progress p ON p.id = e.progress_id WHERE e.id = $1")
-                .bind(id),
-        )
-        .await?
-        .ok_or(StoreError::NotFound)?;
-    if !in_scope(c, scope, cm).await? {
-        return Err(StoreError::NotFound);
-    }
-    Ok((name, ty, data))
+    let mut q =
+        Sql::new(format!("SELECT e.filename, e.content_type, e.data FROM commitment_evidence e JOIN commitment_progress x ON x.id = e.progress_id {TASK_JOINS} WHERE e.id = "));
+    q.push_bind(id).push(" AND ");
+    push_task_condition(&mut q, scope);
+    c.fetch_optional(q).await?.ok_or(StoreError::NotFound)
 }
 
 /// Whether the commitment is inside the caller's scope (its owner, the levels above, the
@@ -788,9 +935,18 @@ pub async fn in_scope(c: &mut Conn, scope: &Scope, id: i64) -> Result<bool, Stor
     Ok(c.fetch_optional::<CommitmentRow>(q).await?.is_some())
 }
 
-/// The reminders of approved commitments due within three days or overdue (once per commitment
-/// and due date), with the tasks whose owners receive them.
-pub async fn due_notes(c: &mut Conn, campaign: i64, today: Date) -> Result<(Vec<TaskRow>, Vec<Note>), StoreError> {
+/// An approved commitment due within three days or past its date.
+#[derive(Clone, Debug)]
+pub struct DueRow {
+    pub id: i64,
+    pub task_id: i64,
+    pub content: String,
+    pub due: Date,
+}
+
+/// The approved commitments of a running campaign due within three days or overdue, with the
+/// tasks whose owners are reminded (the wording is the caller's: see `crate::reminders`).
+pub async fn due(c: &mut Conn, campaign: i64, today: Date) -> Result<(Vec<TaskRow>, Vec<DueRow>), StoreError> {
     let soon = today.checked_add(time::Duration::days(3)).unwrap_or(today);
     let rows: Vec<(i64, i64, String, Date)> = c
         .fetch_all(
@@ -800,32 +956,20 @@ pub async fn due_notes(c: &mut Conn, campaign: i64, today: Date) -> Result<(Vec<
         )
         .await?;
     let mut tasks: Vec<TaskRow> = Vec::new();
-    let mut notes = Vec::new();
+    let mut out = Vec::new();
     for (id, task_id, content, due) in rows {
         if !tasks.iter().any(|t| t.id == task_id) {
             tasks.push(task::get_unscoped(c, task_id).await?);
         }
-        let snippet: String = content.chars().take(30).collect();
-        let (zh_due, en_due) = (pacesetter_domain::dates::format_date(due, pacesetter_domain::Lang::Zh), pacesetter_domain::dates::format_date(due, pacesetter_domain::Lang::En));
-        notes.push(if due < today {
-            Note {
-                kind: "overdue",
-                task: task_id,
-                zh: format!("公开承诺“{snippet}”已过完成时限（{zh_due}），请兑现并报告进展"),
-                en: format!("The commitment \"{snippet}\" is past its date ({en_due}): fulfil it and report"),
-                dedupe: format!("commitment-overdue:{id}:{due}"),
-            }
-        } else {
-            Note {
-                kind: "due_soon",
-                task: task_id,
-                zh: format!("公开承诺“{snippet}”将于{zh_due}到期"),
-                en: format!("The commitment \"{snippet}\" is due on {en_due}"),
-                dedupe: format!("commitment-due:{id}:{due}"),
-            }
-        });
+        out.push(DueRow { id, task_id, content, due });
     }
-    Ok((tasks, notes))
+    Ok((tasks, out))
+}
+
+/// Records a reminder of those who have not committed, in the caller's transaction.
+pub async fn record_reminder(c: &mut Conn, scope: &Scope, campaign: i64, tasks: usize, sent: usize) -> Result<(), StoreError> {
+    audit::append(c, scope, "commitment.remind", "campaign", campaign, None, Some(serde_json::json!({"tasks": tasks, "sent": sent}).to_string())).await?;
+    Ok(())
 }
 
 // ---- the public board -----------------------------------------------------------------------
@@ -842,6 +986,14 @@ pub async fn board(c: &mut Conn, campaign: i64) -> Result<Board, StoreError> {
         Some((open, f)) => Board { open_to_public: open, fields: PublicField::parse_list(&f) },
         None => Board { open_to_public: false, fields: rule::default_public_fields() },
     })
+}
+
+/// The public commitments of an organization's board: its own and its members' (not those
+/// below it), in board order.
+pub async fn board_rows(c: &mut Conn, campaign: i64, org: &Node) -> Result<Vec<CommitmentRow>, StoreError> {
+    let f = Filter { campaign: Some(campaign), org_path: Some(org.path.clone()), public_only: true, ..Default::default() };
+    let rows = list(c, &Scope::system("board"), &f).await?;
+    Ok(rows.into_iter().filter(|r| r.board_org_id == Some(org.id)).collect())
 }
 
 /// The office opens the board to readers without an account (or closes it) and marks its fields.
@@ -881,14 +1033,8 @@ pub async fn set_board(c: &mut Conn, scope: &Scope, campaign: i64, b: &Board) ->
 
 // ---- evaluation (评诺) -----------------------------------------------------------------------
 
-/// A commitment's owner (organization, unit, person) and the paths rating rights follow: the
-/// owner's organization, the owner unit, the organization's linked unit.
-type RatingFacts = (Option<i64>, Option<i64>, Option<i64>, Option<String>, Option<String>, Option<String>);
-
-/// Whether a person may rate a commitment: the people it serves (for a member, the other members
-/// of their branch; for an organization, its members and the people of its linked unit; for a
-/// unit, its staff) and the level above it (whoever may act on the owner's parent). The owner
-/// never rates their own.
+/// Whether a person may rate a commitment that an evaluation survey names: the facts are read
+/// here, the rule is `domain::commitment::may_rate`.
 pub async fn may_rate(c: &mut Conn, survey: i64, commitment: i64, person: i64, scope: Option<&Scope>) -> Result<bool, StoreError> {
     // Only a public commitment that the survey names as a target.
     let on_survey = c
@@ -902,7 +1048,8 @@ pub async fn may_rate(c: &mut Conn, survey: i64, commitment: i64, person: i64, s
     if !on_survey {
         return Ok(false);
     }
-    let row: Option<RatingFacts> = c
+    type Facts = (Option<i64>, Option<i64>, Option<i64>, Option<String>, Option<String>, Option<String>);
+    let row: Option<Facts> = c
         .fetch_optional(
             Sql::new(
                 "SELECT t.org_id, t.unit_id, t.person_id, COALESCE(o.path, mo.path), u.path, lu.path FROM commitments cm JOIN tasks t ON t.id = cm.task_id \
@@ -912,12 +1059,10 @@ pub async fn may_rate(c: &mut Conn, survey: i64, commitment: i64, person: i64, s
             .bind(commitment),
         )
         .await?;
-    let Some((org, unit, owner, org_path, unit_path, linked)) = row else { return Ok(false) };
-    if owner == Some(person) {
-        return Ok(false);
-    }
+    let Some((org, unit, owner, org_path, unit_path, linked_unit_path)) = row else { return Ok(false) };
+    let facts = rule::RatingFacts { org, unit, person: owner, org_path, unit_path, linked_unit_path };
     // Those who act for the owning organization or unit (its secretaries, delegates, heads)
-    // made the commitment: they do not rate it either.
+    // made the commitment.
     let acts_for_owner = c
         .fetch_opt_i64(
             Sql::new(
@@ -931,48 +1076,18 @@ pub async fn may_rate(c: &mut Conn, survey: i64, commitment: i64, person: i64, s
         )
         .await?
         .is_some();
-    if acts_for_owner {
-        return Ok(false);
-    }
-    let parent = |p: &str| {
-        let t = p.trim_end_matches('/');
-        t.rfind('/').map(|i| format!("{}/", &t[..i])).filter(|s| s.len() > 1)
-    };
-    // The level above.
-    if let Some(s) = scope {
-        let above = match (org, unit, owner) {
-            (Some(_), _, _) => org_path.as_deref().and_then(parent).is_some_and(|p| s.org_access(&p) == Some(Access::Write)),
-            (_, Some(_), _) => unit_path.as_deref().and_then(parent).is_some_and(|p| s.unit_access(&p) == Some(Access::Write)),
-            (_, _, Some(_)) => org_path.as_deref().is_some_and(|p| s.org_access(p) == Some(Access::Write)),
-            _ => false,
-        };
-        if above || s.is_office_or_admin() {
-            return Ok(true);
-        }
-    }
-    // The people served.
-    let like = |p: &str| format!("{}%", crate::db::like_escape(p));
-    let mut checks: Vec<Sql> = Vec::new();
-    if let Some(p) = org_path.as_deref() {
-        checks.push(
-            Sql::new("SELECT CAST(1 AS BIGINT) FROM org_memberships m JOIN orgs x ON x.id = m.org_id WHERE m.person_id = $1 AND m.end_date IS NULL AND x.path LIKE $2 ESCAPE '\\' LIMIT 1")
-                .bind(person)
-                .bind(like(p)),
-        );
-    }
-    for p in [if org.is_some() { linked.as_deref() } else { None }, unit_path.as_deref()].into_iter().flatten() {
-        checks.push(
-            Sql::new("SELECT CAST(1 AS BIGINT) FROM unit_memberships m JOIN units x ON x.id = m.unit_id WHERE m.person_id = $1 AND m.end_date IS NULL AND x.path LIKE $2 ESCAPE '\\' LIMIT 1")
-                .bind(person)
-                .bind(like(p)),
-        );
-    }
-    for q in checks {
-        if c.fetch_opt_i64(q).await?.is_some() {
-            return Ok(true);
-        }
-    }
-    Ok(false)
+    let memberships: Vec<(String, String)> = c
+        .fetch_all(
+            Sql::new(
+                "SELECT 'org', x.path FROM org_memberships m JOIN orgs x ON x.id = m.org_id WHERE m.person_id = $1 AND m.end_date IS NULL \
+                 UNION ALL SELECT 'unit', x.path FROM unit_memberships m JOIN units x ON x.id = m.unit_id WHERE m.person_id = $1 AND m.end_date IS NULL",
+            )
+            .bind(person),
+        )
+        .await?;
+    let (orgs, units): (Vec<_>, Vec<_>) = memberships.into_iter().partition(|(tree, _)| tree == "org");
+    let rater = rule::RaterFacts { person, acts_for_owner, org_paths: orgs.into_iter().map(|(_, p)| p).collect(), unit_paths: units.into_iter().map(|(_, p)| p).collect() };
+    Ok(rule::may_rate(&facts, &rater, scope))
 }
 
 /// Makes the commitments of an organization's subtree (or every one, for None) that are public
@@ -991,6 +1106,12 @@ pub async fn set_survey_targets(c: &mut Conn, survey: i64, campaign: i64, org_pa
         q.push(" AND COALESCE(o.path, mo.path) LIKE ").push_bind(format!("{}%", crate::db::like_escape(p))).push(" ESCAPE '\\'");
     }
     Ok(c.execute(q).await?)
+}
+
+/// Records the start of an evaluation, in the caller's transaction.
+pub async fn record_evaluation(c: &mut Conn, scope: &Scope, survey: i64, org: i64, targets: u64) -> Result<(), StoreError> {
+    audit::append(c, scope, "commitment.evaluation", "survey", survey, None, Some(serde_json::json!({"org": org, "targets": targets}).to_string())).await?;
+    Ok(())
 }
 
 /// The satisfaction counts of each commitment over every evaluation survey of a campaign: none

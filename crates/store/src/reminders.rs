@@ -44,8 +44,12 @@ pub async fn remind(c: &mut Conn, campaign: i64, today: Date, public_url: &str) 
         tasks.push(t);
     }
     // Approved commitments due within three days, or past their date and not fulfilled.
-    let (commit_tasks, commit_notes) = crate::commitment::due_notes(c, campaign, today).await?;
+    let (commit_tasks, due) = crate::commitment::due(c, campaign, today).await?;
     tasks.extend(commit_tasks.iter());
-    notes.extend(commit_notes);
+    for d in due {
+        let (kind, zh, en) = pacesetter_domain::commitment::due_note(&d.content, d.due, today);
+        let dedupe = if kind == "overdue" { format!("commitment-overdue:{}:{}", d.id, d.due) } else { format!("commitment-due:{}:{}", d.id, d.due) };
+        notes.push(Note { kind, task: d.task_id, zh, en, dedupe });
+    }
     send(c, &tasks, notes, public_url).await
 }

@@ -4,7 +4,7 @@
 use crate::db::{Conn, Sql};
 use crate::{StoreError, audit};
 use pacesetter_domain::dates::now_ms;
-use pacesetter_domain::scope::{Access, Scope};
+use pacesetter_domain::scope::{Access, Reach, Scope};
 use serde::Serialize;
 use std::collections::HashMap;
 use time::Date;
@@ -18,24 +18,56 @@ pub struct StandardRow {
     pub sort: i64,
 }
 
+/// A unit's path, name and kind, for what its public page shows.
 async fn unit_path(c: &mut Conn, unit: i64) -> Result<(String, String, String), StoreError> {
     c.fetch_optional(Sql::new("SELECT path, name, kind FROM units WHERE id = $1").bind(unit)).await?.ok_or(StoreError::NotFound)
 }
 
-pub async fn standards(c: &mut Conn, unit: i64) -> Result<Vec<StandardRow>, StoreError> {
+/// The condition for the units (column `col`) the caller manages: the office, and whoever may
+/// act on the unit (its head, the secretary of the linked college).
+fn push_manager_condition(q: &mut Sql, scope: &Scope, col: &str) {
+    if scope.global() == Some(Access::Write) {
+        q.push("(1 = 1)");
+        return;
+    }
+    q.push("(1 = 0");
+    for r in scope.reaches_at_least(Access::Write) {
+        if let Reach::Unit(p) = r {
+            q.push(&format!(" OR {col} LIKE ")).push_bind(format!("{}%", crate::db::like_escape(p))).push(" ESCAPE '\\'");
+        }
+    }
+    q.push(")");
+}
+
+/// A unit the caller manages: (path, name, kind), or NotFound.
+async fn managed_unit(c: &mut Conn, scope: &Scope, unit: i64) -> Result<(String, String, String), StoreError> {
+    let mut q = Sql::new("SELECT u.path, u.name, u.kind FROM units u WHERE u.id = ");
+    q.push_bind(unit).push(" AND ");
+    push_manager_condition(&mut q, scope, "u.path");
+    c.fetch_optional(q).await?.ok_or(StoreError::NotFound)
+}
+
+/// The standards a unit has set (for its windows' public pages, and the appraisals).
+async fn standards_of(c: &mut Conn, unit: i64) -> Result<Vec<StandardRow>, StoreError> {
     Ok(c.fetch_all(Sql::new("SELECT id, unit_id, item, weight, sort FROM window_standards WHERE unit_id = $1 AND retired = FALSE ORDER BY sort, id").bind(unit)).await?)
 }
 
-/// The unit sets its standards: its head or the office.
-fn may_set(scope: &Scope, path: &str) -> bool {
-    scope.is_office_or_admin() || scope.unit_access(path) == Some(Access::Write)
+/// A unit's standards with its name, for whoever manages it.
+pub async fn standards(c: &mut Conn, scope: &Scope, unit: i64) -> Result<(String, Vec<StandardRow>), StoreError> {
+    let (_, name, _) = managed_unit(c, scope, unit).await?;
+    Ok((name, standards_of(c, unit).await?))
+}
+
+/// The unit of a standard, for whoever manages it.
+pub async fn standard_unit(c: &mut Conn, scope: &Scope, standard: i64) -> Result<i64, StoreError> {
+    let mut q = Sql::new("SELECT s.unit_id FROM window_standards s JOIN units u ON u.id = s.unit_id WHERE s.id = ");
+    q.push_bind(standard).push(" AND ");
+    push_manager_condition(&mut q, scope, "u.path");
+    c.fetch_opt_i64(q).await?.ok_or(StoreError::NotFound)
 }
 
 pub async fn add_standard(c: &mut Conn, scope: &Scope, unit: i64, item: &str, weight: i64) -> Result<i64, StoreError> {
-    let (path, _, kind) = unit_path(c, unit).await?;
-    if !may_set(scope, &path) {
-        return Err(StoreError::NotFound);
-    }
+    let (_, _, kind) = managed_unit(c, scope, unit).await?;
     if kind == "window" || kind == "class" {
         return Err(StoreError::invalid("item", "评价标准由窗口的主管单位制定", "Standards are set by the unit above the windows"));
     }
@@ -61,11 +93,9 @@ pub async fn add_standard(c: &mut Conn, scope: &Scope, unit: i64, item: &str, we
     Ok(id)
 }
 
+/// Retires a standard of a unit the caller manages (one of another unit is not there for them).
 pub async fn retire_standard(c: &mut Conn, scope: &Scope, unit: i64, id: i64) -> Result<(), StoreError> {
-    let (path, _, _) = unit_path(c, unit).await?;
-    if !may_set(scope, &path) {
-        return Err(StoreError::NotFound);
-    }
+    managed_unit(c, scope, unit).await?;
     let n = c.execute(Sql::new("UPDATE window_standards SET retired = TRUE WHERE id = $1 AND unit_id = $2 AND retired = FALSE").bind(id).bind(unit)).await?;
     if n == 0 {
         return Err(StoreError::NotFound);
@@ -79,7 +109,7 @@ pub async fn standards_for_window(c: &mut Conn, window: i64) -> Result<Option<(i
     let (path, _, _) = unit_path(c, window).await?;
     let ids: Vec<i64> = path.split('/').filter_map(|p| p.parse().ok()).collect();
     for id in ids.into_iter().rev().skip(1) {
-        let s = standards(c, id).await?;
+        let s = standards_of(c, id).await?;
         if !s.is_empty() {
             let (_, name, _) = unit_path(c, id).await?;
             return Ok(Some((id, name, s)));
@@ -113,17 +143,16 @@ pub fn weighted_x100(standards: &[StandardRow], scores: &HashMap<i64, i64>) -> i
     (sum + total / 2) / total
 }
 
-/// Records an inspection. The inspector is the office or someone who manages the window's unit.
+/// Records an inspection. The inspector is the office or someone who manages the window's unit;
+/// the scores name the standards of the window's unit (one of another unit is not there for the
+/// inspector).
 pub async fn inspect(c: &mut Conn, scope: &Scope, n: NewInspection) -> Result<i64, StoreError> {
-    let (path, _, kind) = unit_path(c, n.window).await?;
-    if kind != "window" {
-        return Err(StoreError::NotFound);
-    }
-    if !scope.is_office_or_admin() && scope.unit_access(&path) != Some(Access::Write) {
-        return Err(StoreError::NotFound);
-    }
+    managed_window(c, scope, n.window).await?;
     let (unit, _, standards) =
         standards_for_window(c, n.window).await?.ok_or_else(|| StoreError::conflict("主管单位尚未制定评价标准", "The supervising unit has set no standards yet"))?;
+    if n.scores.keys().any(|id| !standards.iter().any(|s| s.id == *id)) {
+        return Err(StoreError::NotFound);
+    }
     let mut errors = pacesetter_domain::validate::FieldErrors::new();
     for s in &standards {
         match n.scores.get(&s.id) {
@@ -186,22 +215,44 @@ impl InspectionRow {
     }
 }
 
-pub async fn inspections(c: &mut Conn, window: i64) -> Result<Vec<InspectionRow>, StoreError> {
-    Ok(c.fetch_all(Sql::new("SELECT id, window_id, inspector, day, scores_json, score_x100, notes FROM inspections WHERE window_id = $1 ORDER BY day DESC, id DESC").bind(window))
-        .await?)
+/// A window's inspections, newest first, for whoever manages it (none for anyone else).
+pub async fn inspections(c: &mut Conn, scope: &Scope, window: i64) -> Result<Vec<InspectionRow>, StoreError> {
+    let mut q =
+        Sql::new("SELECT i.id, i.window_id, i.inspector, i.day, i.scores_json, i.score_x100, i.notes FROM inspections i JOIN units u ON u.id = i.window_id WHERE i.window_id = ");
+    q.push_bind(window).push(" AND ");
+    push_manager_condition(&mut q, scope, "u.path");
+    q.push(" ORDER BY i.day DESC, i.id DESC");
+    Ok(c.fetch_all(q).await?)
 }
 
-pub async fn photos(c: &mut Conn, inspection: i64) -> Result<Vec<(i64, String)>, StoreError> {
-    Ok(c.fetch_all(Sql::new("SELECT id, filename FROM inspection_photos WHERE inspection_id = $1 ORDER BY id").bind(inspection)).await?)
+/// One inspection, for whoever manages its window.
+pub async fn inspection(c: &mut Conn, scope: &Scope, id: i64) -> Result<InspectionRow, StoreError> {
+    let mut q = Sql::new("SELECT i.id, i.window_id, i.inspector, i.day, i.scores_json, i.score_x100, i.notes FROM inspections i JOIN units u ON u.id = i.window_id WHERE i.id = ");
+    q.push_bind(id).push(" AND ");
+    push_manager_condition(&mut q, scope, "u.path");
+    c.fetch_optional(q).await?.ok_or(StoreError::NotFound)
 }
 
-/// A photo with the window it belongs to (for the scope check).
-pub async fn photo(c: &mut Conn, id: i64) -> Result<(i64, String, String, Vec<u8>), StoreError> {
-    c.fetch_optional(
-        Sql::new("SELECT i.window_id, p.filename, p.content_type, p.data FROM inspection_photos p JOIN inspections i ON i.id = p.inspection_id WHERE p.id = $1").bind(id),
-    )
-    .await?
-    .ok_or(StoreError::NotFound)
+/// The photos of a window's inspections: (photo id, inspection id, file name), for whoever
+/// manages it.
+pub async fn photos(c: &mut Conn, scope: &Scope, window: i64) -> Result<Vec<(i64, i64, String)>, StoreError> {
+    let mut q = Sql::new(
+        "SELECT p.id, p.inspection_id, p.filename FROM inspection_photos p JOIN inspections i ON i.id = p.inspection_id JOIN units u ON u.id = i.window_id WHERE i.window_id = ",
+    );
+    q.push_bind(window).push(" AND ");
+    push_manager_condition(&mut q, scope, "u.path");
+    q.push(" ORDER BY p.id");
+    Ok(c.fetch_all(q).await?)
+}
+
+/// A photo (file name, type, bytes), for whoever manages its window.
+pub async fn photo(c: &mut Conn, scope: &Scope, id: i64) -> Result<(String, String, Vec<u8>), StoreError> {
+    let mut q = Sql::new(
+        "SELECT p.filename, p.content_type, p.data FROM inspection_photos p JOIN inspections i ON i.id = p.inspection_id JOIN units u ON u.id = i.window_id WHERE p.id = ",
+    );
+    q.push_bind(id).push(" AND ");
+    push_manager_condition(&mut q, scope, "u.path");
+    c.fetch_optional(q).await?.ok_or(StoreError::NotFound)
 }
 
 /// The mean inspection score (hundredths) and count of each window.
@@ -210,11 +261,24 @@ pub async fn mean_scores(c: &mut Conn) -> Result<HashMap<i64, (i64, i64)>, Store
     Ok(rows.into_iter().map(|(w, sum, n)| (w, ((sum + n / 2) / n.max(1), n))).collect())
 }
 
-/// A window's name, path and its unit's name (for its public page).
-pub async fn window(c: &mut Conn, id: i64) -> Result<(String, String), StoreError> {
-    let (path, name, kind) = unit_path(c, id).await?;
+/// A window's name, for its public page (a window is public: its page, QR code and poster).
+pub async fn window(c: &mut Conn, id: i64) -> Result<String, StoreError> {
+    let (_, name, kind) = unit_path(c, id).await?;
     if kind != "window" {
         return Err(StoreError::NotFound);
     }
-    Ok((name, path))
+    Ok(name)
+}
+
+/// Whether the caller manages a window (its unit's head, the office, ...).
+pub async fn manages(c: &mut Conn, scope: &Scope, id: i64) -> Result<bool, StoreError> {
+    Ok(managed_window(c, scope, id).await.is_ok())
+}
+
+/// A window the caller manages: its name, or NotFound.
+async fn managed_window(c: &mut Conn, scope: &Scope, id: i64) -> Result<String, StoreError> {
+    let mut q = Sql::new("SELECT u.name FROM units u WHERE u.kind = 'window' AND u.id = ");
+    q.push_bind(id).push(" AND ");
+    push_manager_condition(&mut q, scope, "u.path");
+    c.fetch_opt_string(q).await?.ok_or(StoreError::NotFound)
 }

@@ -438,3 +438,390 @@ async fn a_window_unit_shows_its_commitments_and_the_office_reviews_them(app: Te
     let own = make(&app, &office, task, 0, "服务群众和基层做榜样", "创先办代为填写的承诺", "2012-09-01", true).await;
     assert_eq!(post(&app, &office, "/commitments/review", &[("ids", &own.to_string()), ("action", "approve")]).await.0, 403);
 }
+
+// ---- the JSON API, and the races of issue 17 ---------------------------------------------------
+
+both!(
+    commitments_are_made_reviewed_and_reported_through_the_json_api,
+    coverage_requirements_roll_up_evaluation_and_boards_through_the_json_api,
+    standards_and_inspections_of_a_window_through_the_json_api,
+    a_batch_return_racing_a_batch_approval_leaves_one_decision_per_commitment,
+    two_ends_of_one_delegation_at_once_leave_one_end,
+);
+
+async fn send_json(c: &Client, app: &TestApp, method: reqwest::Method, path: &str, body: Value) -> (u16, Value) {
+    let r = c.request(method, app.url(path)).json(&body).send().await.unwrap();
+    let status = r.status().as_u16();
+    let text = r.text().await.unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+}
+
+async fn post_json(c: &Client, app: &TestApp, path: &str, body: Value) -> (u16, Value) {
+    send_json(c, app, reqwest::Method::POST, path, body).await
+}
+
+fn commitment_body(task: i64, content: &str, submit: bool) -> Value {
+    json!({"task_id": task, "category": "学习提高", "content": content, "measures": "制定计划，按月落实", "target": "按期完成", "due": "2012-12-20", "submit": submit})
+}
+
+/// Every step of a commitment through the API: made as a draft, edited, handed in, returned with
+/// a comment, changed and handed in again, approved in a batch, progress with a photo, the
+/// history and evidence within its scope only; bad input is refused with a message and changes
+/// nothing.
+async fn commitments_are_made_reviewed_and_reported_through_the_json_api(app: TestApp) {
+    let member = app.login("member").await;
+    let branch = app.login("branchsec").await;
+    let outsider = app.login("branchsec2").await;
+    let (task, _) = task_of(&app, &member, "person").await;
+
+    // Bad input: an empty content, a date outside the year, a task not owed.
+    let mut bad = commitment_body(task, "", false);
+    let (s, v) = post_json(&member, &app, "/api/v1/commitments", bad.clone()).await;
+    assert_eq!(s, 422, "{v}");
+    bad["content"] = json!("每月答疑");
+    bad["due"] = json!("2099-01-01");
+    assert_eq!(post_json(&member, &app, "/api/v1/commitments", bad).await.0, 422);
+    let (other_task, _) = task_of(&app, &outsider, "person").await;
+    assert_eq!(post_json(&member, &app, "/api/v1/commitments", commitment_body(other_task, "越权承诺", false)).await.0, 404);
+    assert_eq!(
+        member.post(app.url("/api/v1/commitments")).header("content-type", "application/json").body("{\"task_id\": \"x\"}").send().await.unwrap().status().as_u16() / 100,
+        4
+    );
+
+    // A draft, edited, handed in.
+    let (s, v) = post_json(&member, &app, "/api/v1/commitments", commitment_body(task, "每月为同学答疑一次", false)).await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["state"], "draft");
+    let id = v["id"].as_i64().unwrap();
+    let mut change = commitment_body(task, "每月为同学答疑两次", false);
+    change.as_object_mut().unwrap().remove("task_id");
+    let (s, v) = send_json(&member, &app, reqwest::Method::PUT, &format!("/api/v1/commitments/{id}"), change.clone()).await;
+    assert_eq!((s, v["content"].as_str()), (200, Some("每月为同学答疑两次")), "{v}");
+    assert_eq!(send_json(&outsider, &app, reqwest::Method::PUT, &format!("/api/v1/commitments/{id}"), change.clone()).await.0, 404);
+    assert_eq!(post_json(&member, &app, "/api/v1/commitments/submit", json!({"ids": []})).await.0, 422);
+    let (s, v) = post_json(&member, &app, "/api/v1/commitments/submit", json!({"ids": [id]})).await;
+    assert_eq!((s, &v["done"]), (200, &json!(1)), "{v}");
+    assert_eq!(app.get_json(&member, &format!("/api/v1/commitments/{id}")).await["state"], "under_review");
+
+    // The branch reviews it: it waits in the queue; a return needs a comment; an unknown action
+    // is a mistake to correct.
+    let queue = app.get_json(&branch, "/api/v1/commitments/review").await;
+    assert!(queue.as_array().unwrap().iter().any(|q| q["commitment"]["id"] == id), "{queue}");
+    assert!(app.get_json(&outsider, "/api/v1/commitments/review").await.as_array().unwrap().iter().all(|q| q["commitment"]["id"] != id));
+    assert_eq!(post_json(&branch, &app, &format!("/api/v1/commitments/{id}/review"), json!({"action": "return"})).await.0, 422);
+    assert_eq!(post_json(&branch, &app, &format!("/api/v1/commitments/{id}/review"), json!({"action": "maybe"})).await.0, 422);
+    assert_eq!(post_json(&outsider, &app, &format!("/api/v1/commitments/{id}/review"), json!({"action": "approve"})).await.0, 404);
+    assert_eq!(post_json(&member, &app, &format!("/api/v1/commitments/{id}/review"), json!({"action": "approve"})).await.0, 403, "the owner does not review");
+    let (s, v) = post_json(&branch, &app, &format!("/api/v1/commitments/{id}/review"), json!({"action": "return", "comment": "目标请量化"})).await;
+    assert_eq!((s, v["state"].as_str()), (200, Some("returned")), "{v}");
+    assert_eq!(post_json(&branch, &app, &format!("/api/v1/commitments/{id}/review"), json!({"action": "approve"})).await.0, 409, "a returned commitment waits for its owner");
+    // The owner is told why.
+    let notes = member.get(app.url("/notifications")).send().await.unwrap().text().await.unwrap();
+    assert!(notes.contains("目标请量化"), "the owner's notification carries the comment");
+
+    // Changed and handed in again, then approved in a batch with a second one.
+    let mut again = change.clone();
+    again["target"] = json!("每月两次，全年二十四次");
+    again["submit"] = json!(true);
+    let (s, v) = send_json(&member, &app, reqwest::Method::PUT, &format!("/api/v1/commitments/{id}"), again).await;
+    assert_eq!((s, v["state"].as_str()), (200, Some("under_review")), "{v}");
+    let (_, v) = post_json(&member, &app, "/api/v1/commitments", commitment_body(task, "每学期组织一次读书会", true)).await;
+    let second = v["id"].as_i64().unwrap();
+    let (s, v) = post_json(&branch, &app, "/api/v1/commitments/review", json!({"ids": [id, second], "action": "approve", "comment": "同意"})).await;
+    assert_eq!((s, &v["done"]), (200, &json!(2)), "{v}");
+
+    // Progress with a photo: the owner only; never backwards.
+    let token = app.csrf(&member, "/home").await;
+    let report = |c: &Client, token: &str, percent: &str| {
+        let mp = reqwest::multipart::Form::new()
+            .text("percent", percent.to_string())
+            .text("text", "已答疑三次")
+            .part("files", reqwest::multipart::Part::bytes(common::png_1x1()).file_name("答疑.png"));
+        c.post(app.url(&format!("/api/v1/commitments/{id}/progress"))).header("x-csrf-token", token.to_string()).multipart(mp).send()
+    };
+    let r = report(&member, &token, "40").await.unwrap();
+    assert_eq!(r.status(), 200);
+    let p: Value = r.json().await.unwrap();
+    assert_eq!((p["percent"].as_i64(), p["evidence"].as_array().unwrap().len()), (Some(40), 1), "{p}");
+    let r = report(&member, &token, "20").await.unwrap();
+    assert_eq!(r.status(), 422, "progress does not go backwards");
+    let other_token = app.csrf(&outsider, "/home").await;
+    assert_eq!(report(&outsider, &other_token, "50").await.unwrap().status(), 404);
+
+    // Inside its scope: the history and the evidence; outside: the public fields only.
+    let d = app.get_json(&branch, &format!("/api/v1/commitments/{id}")).await;
+    assert_eq!(d["state"], "in_progress", "{d}");
+    assert_eq!(d["can_review"], true);
+    let decisions: Vec<&str> = d["revisions"].as_array().unwrap().iter().filter_map(|r| r["decision"].as_str()).collect();
+    assert_eq!(decisions, vec!["returned", "approved"], "{d}");
+    assert_eq!(d["progress"][0]["evidence"].as_array().unwrap().len(), 1);
+    let o = app.get_json(&outsider, &format!("/api/v1/commitments/{id}")).await;
+    assert_eq!(o["revisions"], json!([]), "{o}");
+    assert_eq!(o["progress"][0]["evidence"], json!([]), "{o}");
+    assert!(o["progress"][0]["reported_by"].is_null(), "{o}");
+    assert_eq!((o["can_edit"].as_bool(), o["can_review"].as_bool()), (Some(false), Some(false)));
+    let url = d["progress"][0]["evidence"][0]["url"].as_str().unwrap().to_string();
+    assert_eq!(member.get(app.url(&url)).send().await.unwrap().status(), 200);
+    assert_eq!(outsider.get(app.url(&url)).send().await.unwrap().status(), 404);
+
+    // An amendment of an approved commitment waits while the approved text stays.
+    let mut amend = change.clone();
+    amend["content"] = json!("每月为同学答疑三次");
+    let (s, v) = send_json(&member, &app, reqwest::Method::PUT, &format!("/api/v1/commitments/{id}"), amend).await;
+    assert_eq!((s, v["content"].as_str(), v["amendment_pending"].as_bool()), (200, Some("每月为同学答疑两次"), Some(true)), "{v}");
+    let queue = app.get_json(&branch, "/api/v1/commitments/review").await;
+    let q = queue.as_array().unwrap().iter().find(|q| q["commitment"]["id"] == id).expect("the amendment waits for review").clone();
+    assert_eq!(q["amendment"]["content"], "每月为同学答疑三次");
+    let (s, v) = post_json(&branch, &app, &format!("/api/v1/commitments/{id}/review"), json!({"action": "approve"})).await;
+    assert_eq!((s, v["content"].as_str(), v["amendment_pending"].as_bool()), (200, Some("每月为同学答疑三次"), Some(false)), "{v}");
+
+    // The lists: the member's own, and the branch's filtered by state.
+    let mine = app.get_json(&member, "/api/v1/commitments/mine").await;
+    assert!(mine.as_array().unwrap().iter().any(|t| t["commitments"].as_array().unwrap().contains(&json!(id))));
+    let listed = app.get_json(&branch, "/api/v1/commitments?state=in_progress").await;
+    assert!(listed.as_array().unwrap().iter().any(|c| c["id"] == id) && listed.as_array().unwrap().iter().all(|c| c["state"] == "in_progress"), "{listed}");
+}
+
+/// Coverage and reminders, requirements handed down, the roll-up, the evaluation, the board and
+/// its settings, through the API.
+async fn coverage_requirements_roll_up_evaluation_and_boards_through_the_json_api(app: TestApp) {
+    let office = app.login("office").await;
+    let branchsec = app.login("branchsec").await;
+    let member = app.login("member").await;
+    let outsider = app.login("branchsec2").await;
+    let branch = reach(&app, "branchsec", "org").await;
+
+    // Coverage: the branch's secretary sees who has not committed, another college's does not.
+    let cov = app.get_json(&branchsec, &format!("/api/v1/commitments/coverage?org={branch}")).await;
+    let total = cov["total"].as_u64().unwrap();
+    assert!(total >= 2 && cov["missing"].as_array().unwrap().len() as u64 == total - cov["committed"].as_u64().unwrap(), "{cov}");
+    assert_eq!(outsider.get(app.url(&format!("/api/v1/commitments/coverage?org={branch}"))).send().await.unwrap().status(), 404);
+    let (s, v) = post_json(&branchsec, &app, "/api/v1/commitments/remind", json!({"org_id": branch})).await;
+    assert_eq!(s, 200, "{v}");
+    assert!(v["tasks"].as_u64().unwrap() >= 1, "{v}");
+    let (_, again) = post_json(&branchsec, &app, "/api/v1/commitments/remind", json!({"org_id": branch})).await;
+    assert_eq!(again["sent"], 0, "once a day: {again}");
+    assert_eq!(post_json(&outsider, &app, "/api/v1/commitments/remind", json!({"org_id": branch})).await.0, 404);
+
+    // Requirements: handed down and split; another college's secretary may not address the branch.
+    let reqs = app.get_json(&branchsec, "/api/v1/commitments/requirements").await;
+    assert!(reqs["addressable"].as_array().unwrap().iter().any(|o| o["id"] == branch), "{reqs}");
+    let (s, top) = post_json(&office, &app, "/api/v1/commitments/requirements", json!({"org_id": branch, "title": "党员带头学习"})).await;
+    assert_eq!(s, 200, "{top}");
+    let (s, split) = post_json(&branchsec, &app, "/api/v1/commitments/requirements", json!({"org_id": branch, "parent_id": top["id"], "title": "每人帮扶一名同学"})).await;
+    assert_eq!((s, &split["parent_id"]), (200, &top["id"]), "{split}");
+    assert_eq!(post_json(&branchsec, &app, "/api/v1/commitments/requirements", json!({"org_id": branch, "title": " "})).await.0, 422);
+    assert_eq!(post_json(&outsider, &app, "/api/v1/commitments/requirements", json!({"org_id": branch, "title": "越级"})).await.0, 404);
+    let seen = app.get_json(&member, "/api/v1/commitments/requirements").await;
+    assert!(seen["items"].as_array().unwrap().iter().any(|r| r["id"] == split["id"]), "the member sees what their commitment may answer: {seen}");
+
+    // An approved commitment answering it, for the roll-up, the evaluation and the board.
+    let (task, _) = task_of(&app, &member, "person").await;
+    let mut body = commitment_body(task, "每周一次学业帮扶", true);
+    body["requirement_id"] = split["id"].clone();
+    let (s, c) = post_json(&member, &app, "/api/v1/commitments", body).await;
+    assert_eq!((s, &c["requirement_id"]), (200, &split["id"]), "{c}");
+    let id = c["id"].as_i64().unwrap();
+    assert_eq!(post_json(&branchsec, &app, &format!("/api/v1/commitments/{id}/review"), json!({"action": "approve"})).await.0, 200);
+    let d = app.get_json(&member, &format!("/api/v1/commitments/{id}")).await;
+    assert_eq!(d["requirement"]["title"], "每人帮扶一名同学");
+
+    let roll = app.get_json(&branchsec, &format!("/api/v1/commitments/rollup?org={branch}")).await;
+    assert_eq!(roll["org"]["id"], branch);
+    assert!(roll["subtree"]["approved"].as_u64().unwrap() >= 1 && roll["own"]["approved"].as_u64().unwrap() >= 1, "{roll}");
+    assert!(!roll["rate_definition"].as_str().unwrap().is_empty());
+    assert_eq!(outsider.get(app.url(&format!("/api/v1/commitments/rollup?org={branch}"))).send().await.unwrap().status(), 404);
+    let top_roll = app.get_json(&office, "/api/v1/commitments/rollup").await;
+    assert!(!top_roll["windows"].as_array().unwrap().is_empty(), "the office's roll-up lists the window units: {top_roll}");
+
+    // The evaluation (评诺): the office below the branch; the branch secretary's branch has no unit.
+    let (s, e) = post_json(&office, &app, "/api/v1/commitments/evaluate", json!({"org_id": branch})).await;
+    assert_eq!(s, 200, "{e}");
+    assert!(e["targets"].as_u64().unwrap() >= 1, "{e}");
+    assert_eq!(office.get(app.url(&format!("/surveys/{}", e["survey_id"]))).send().await.unwrap().status(), 200, "the survey is there to open");
+    assert_eq!(post_json(&outsider, &app, "/api/v1/commitments/evaluate", json!({"org_id": branch})).await.0, 404);
+
+    // The board: anyone logged in; without an account only once the office opens it, and then
+    // only the fields it shows.
+    let b = app.get_json(&member, &format!("/api/v1/boards/{branch}")).await;
+    assert!(b["items"].as_array().unwrap().iter().any(|i| i["id"] == id && i["content"] == "每周一次学业帮扶"), "{b}");
+    let anon = common::client(&app.base);
+    assert_eq!(anon.get(app.url(&format!("/api/v1/boards/{branch}"))).send().await.unwrap().status(), 401);
+    let settings = app.get_json(&office, "/api/v1/boards/settings").await;
+    assert_eq!(settings["open_to_public"], false, "{settings}");
+    assert_eq!(send_json(&branchsec, &app, reqwest::Method::PUT, "/api/v1/boards/settings", json!({"open_to_public": true, "fields": ["content"]})).await.0, 403);
+    assert_eq!(send_json(&office, &app, reqwest::Method::PUT, "/api/v1/boards/settings", json!({"open_to_public": true, "fields": ["content", "salary"]})).await.0, 422);
+    let (s, v) = send_json(&office, &app, reqwest::Method::PUT, "/api/v1/boards/settings", json!({"open_to_public": true, "fields": ["content", "progress"]})).await;
+    assert_eq!((s, &v["open_to_public"]), (200, &json!(true)), "{v}");
+    let r = anon.get(app.url(&format!("/api/v1/boards/{branch}"))).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let b: Value = r.json().await.unwrap();
+    let item = b["items"].as_array().unwrap().iter().find(|i| i["id"] == id).unwrap().clone();
+    assert!(item.get("owner_name").is_none() && item.get("category").is_none() && item["content"] == "每周一次学业帮扶" && item["percent"] == 0, "{item}");
+}
+
+/// A unit's standards and its window's inspections through the API: only its head and the
+/// office manage them; the window's public facts for anyone.
+async fn standards_and_inspections_of_a_window_through_the_json_api(app: TestApp) {
+    let head = app.login("unithead").await;
+    let orgsec = app.login("orgsec").await;
+    let library = reach(&app, "unithead", "unit").await;
+    let lib = app.get_json(&app.login("office").await, &format!("/api/v1/units/{library}")).await;
+    let window = lib["children"].as_array().unwrap().iter().find(|n| n["kind"] == "window").unwrap()["id"].as_i64().unwrap();
+    let standards = format!("/api/v1/units/{library}/standards");
+
+    assert_eq!(post_json(&head, &app, &standards, json!({"item": "服务态度", "weight": 0})).await.0, 422);
+    assert_eq!(post_json(&head, &app, &standards, json!({"item": "", "weight": 10})).await.0, 422);
+    assert_eq!(
+        post_json(&head, &app, &format!("/api/v1/units/{window}/standards"), json!({"item": "窗口自定", "weight": 10})).await.0,
+        422,
+        "the unit above the windows sets them"
+    );
+    assert_eq!(post_json(&orgsec, &app, &standards, json!({"item": "服务态度", "weight": 60})).await.0, 404);
+    let (s, v) = post_json(&head, &app, &standards, json!({"item": "服务态度", "weight": 60})).await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(post_json(&head, &app, &standards, json!({"item": "办事效率", "weight": 40})).await.0, 200);
+    let (_, v) = post_json(&head, &app, &standards, json!({"item": "临时项目", "weight": 10})).await;
+    assert_eq!(v["total_weight"], 110, "{v}");
+    let ids: Vec<i64> = v["items"].as_array().unwrap().iter().map(|s| s["id"].as_i64().unwrap()).collect();
+    assert_eq!(send_json(&orgsec, &app, reqwest::Method::DELETE, &format!("/api/v1/standards/{}", ids[2]), json!({})).await.0, 404);
+    let (s, v) = send_json(&head, &app, reqwest::Method::DELETE, &format!("/api/v1/standards/{}", ids[2]), json!({})).await;
+    assert_eq!((s, &v["total_weight"]), (200, &json!(100)), "{v}");
+    assert_eq!(app.get_json(&head, &standards).await["items"].as_array().unwrap().len(), 2);
+    assert_eq!(orgsec.get(app.url(&standards)).send().await.unwrap().status(), 404);
+
+    // The window's public facts: its standards for anyone, its inspections for its managers.
+    let anon = common::client(&app.base);
+    let w: Value = anon.get(app.url(&format!("/api/v1/windows/{window}"))).send().await.unwrap().json().await.unwrap();
+    assert_eq!((w["manager"].as_bool(), w["standards"].as_array().unwrap().len()), (Some(false), 2), "{w}");
+    assert!(w.get("inspections").is_none(), "{w}");
+
+    // An inspection: scores as a JSON object, a photo; a bad score or a missing one is refused.
+    let token = app.csrf(&head, "/home").await;
+    let inspect = |scores: String| {
+        let mp = reqwest::multipart::Form::new()
+            .text("scores", scores)
+            .text("notes", "服务热情")
+            .part("photos", reqwest::multipart::Part::bytes(common::png_1x1()).file_name("窗口.png"));
+        head.post(app.url(&format!("/api/v1/windows/{window}/inspections"))).header("x-csrf-token", token.clone()).multipart(mp).send()
+    };
+    assert_eq!(inspect(format!("{{\"{}\": \"优\", \"{}\": 80}}", ids[0], ids[1])).await.unwrap().status(), 422);
+    assert_eq!(inspect(format!("{{\"{}\": 90}}", ids[0])).await.unwrap().status(), 422);
+    assert_eq!(inspect("not json".into()).await.unwrap().status(), 422);
+    let r = inspect(format!("{{\"{}\": 90, \"{}\": 80}}", ids[0], ids[1])).await.unwrap();
+    assert_eq!(r.status(), 200);
+    let i: Value = r.json().await.unwrap();
+    assert_eq!(i["score"], "86.00", "90 × 60 + 80 × 40 over 100: {i}");
+    assert_eq!(i["photos"].as_array().unwrap().len(), 1);
+    let inspection = i["id"].as_i64().unwrap();
+    let list = app.get_json(&head, &format!("/api/v1/windows/{window}/inspections")).await;
+    assert_eq!(list[0]["id"], inspection);
+    assert_eq!(app.get_json(&head, &format!("/api/v1/inspections/{inspection}")).await["notes"], "服务热情");
+    assert_eq!(orgsec.get(app.url(&format!("/api/v1/inspections/{inspection}"))).send().await.unwrap().status(), 404);
+    assert_eq!(orgsec.get(app.url(&format!("/api/v1/windows/{window}/inspections"))).send().await.unwrap().status(), 404);
+    let w = app.get_json(&head, &format!("/api/v1/windows/{window}")).await;
+    assert_eq!((w["manager"].as_bool(), w["inspections"].as_array().map(Vec::len)), (Some(true), Some(1)), "{w}");
+    let photo = i["photos"][0]["url"].as_str().unwrap().to_string();
+    assert_eq!(head.get(app.url(&photo)).send().await.unwrap().status(), 200);
+    assert_eq!(orgsec.get(app.url(&photo)).send().await.unwrap().status(), 404);
+
+    // An advisory rating without login: none while no survey rates the window, then through the
+    // one the unit head opens; an incomplete one is refused.
+    let rating = |answers: Value| anon.post(app.url(&format!("/api/v1/windows/{window}/ratings"))).json(&json!({"answers": answers})).send();
+    assert_eq!(rating(json!({"q1": 0})).await.unwrap().status(), 409);
+    let r = app.post_form(&head, "/surveys", &[("template", "window-satisfaction"), ("owner", &library.to_string()), ("title", "图书馆窗口测评")]).await;
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
+    let survey: i64 = r.headers()["location"].to_str().unwrap().trim_start_matches("/surveys/").split('?').next().unwrap().parse().unwrap();
+    let me = app.get_json(&head, "/api/v1/me").await;
+    let number = app.get_json(&head, &format!("/api/v1/people/{}", me["person_id"])).await["number"].as_str().unwrap().to_string();
+    for (path, fields) in [("targets", vec![]), ("audience", vec![("mode", "numbers"), ("numbers", number.as_str())]), ("open", vec![])] {
+        let r = app.post_form(&head, &format!("/surveys/{survey}/{path}"), &fields).await;
+        assert_eq!(r.status(), 303, "{path}: {}", r.text().await.unwrap());
+    }
+    let w: Value = anon.get(app.url(&format!("/api/v1/windows/{window}"))).send().await.unwrap().json().await.unwrap();
+    assert_eq!(w["open_ratings"][0]["survey_id"], survey, "{w}");
+    let r = rating(json!({"q1": 0})).await.unwrap();
+    assert_eq!(r.status(), 422, "{}", r.text().await.unwrap());
+    let all: serde_json::Map<String, Value> = (1..=9).map(|i| (format!("q{i}"), json!(0))).collect();
+    let r = rating(Value::Object(all)).await.unwrap();
+    let status = r.status();
+    let v: Value = serde_json::from_str(&r.text().await.unwrap()).unwrap();
+    assert_eq!((status.as_u16(), &v["survey_id"], &v["advisory"]), (200, &json!(survey), &json!(true)), "{v}");
+}
+
+/// Every audit entry of a filter (at most 200 here).
+async fn audit_actions(app: &TestApp, query: &str) -> Vec<String> {
+    let auditor = app.login("auditor").await;
+    let v = app.get_json(&auditor, &format!("/api/v1/audit?{query}&per_page=200")).await;
+    v["items"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap().to_string()).collect()
+}
+
+/// The college approves a batch of the member's commitments while the branch returns the same
+/// batch: one batch wins whole, the other is told so (409) and changes nothing; every commitment
+/// ends in the winner's state with one decision in the audit log. Three rounds, the sessions
+/// taking turns.
+async fn a_batch_return_racing_a_batch_approval_leaves_one_decision_per_commitment(app: TestApp) {
+    let member = app.login("member").await;
+    let college = app.login("orgsec").await;
+    let branch = app.login("branchsec").await;
+    let (task, _) = task_of(&app, &member, "person").await;
+    for round in 0..3 {
+        let mut ids = Vec::new();
+        for i in 0..4 {
+            let (s, v) = post_json(&member, &app, "/api/v1/commitments", commitment_body(task, &format!("第{round}轮第{i}项：每月答疑"), true)).await;
+            assert_eq!(s, 200, "{v}");
+            ids.push(v["id"].as_i64().unwrap());
+        }
+        let (approver, returner) = if round % 2 == 0 { (&college, &branch) } else { (&branch, &college) };
+        let url = app.url("/api/v1/commitments/review");
+        let (a, r) = tokio::join!(
+            approver.post(&url).json(&json!({"ids": ids, "action": "approve"})).send(),
+            returner.post(&url).json(&json!({"ids": ids, "action": "return", "comment": "措施不够具体"})).send(),
+        );
+        let (a, r) = (a.unwrap(), r.unwrap());
+        let (sa, sr) = (a.status().as_u16(), r.status().as_u16());
+        let (ba, br) = (a.text().await.unwrap(), r.text().await.unwrap());
+        let winner = match (sa, sr) {
+            (200, 409) => "approved",
+            (409, 200) => "returned",
+            _ => panic!("round {round}: approve {sa} {ba}; return {sr} {br}: exactly one batch must win"),
+        };
+        let loser: Value = serde_json::from_str(if winner == "approved" { &br } else { &ba }).unwrap();
+        assert_eq!(loser["error"]["code"], "conflict", "{loser}");
+        for id in &ids {
+            assert_eq!(app.get_json(&member, &format!("/api/v1/commitments/{id}")).await["state"], winner, "commitment {id} ends in the winner's state");
+            let decisions: Vec<String> =
+                audit_actions(&app, &format!("entity=commitment&entity_id={id}")).await.into_iter().filter(|a| a == "commitment.approved" || a == "commitment.returned").collect();
+            assert_eq!(decisions, vec![format!("commitment.{winner}")], "commitment {id}: one decision in the audit log");
+        }
+    }
+}
+
+/// The secretary ends a delegation from two sessions at once: one ends it (204), the other is
+/// told it has already ended (409); the audit log holds one end.
+async fn two_ends_of_one_delegation_at_once_leave_one_end(app: TestApp) {
+    let branch = reach(&app, "branchsec", "org").await;
+    let member = app.login("member").await;
+    let member_account = app.get_json(&member, "/api/v1/me").await["id"].as_i64().unwrap();
+    let first = app.login("branchsec").await;
+    let second = app.login("branchsec").await;
+    for round in 0..3 {
+        // A different end each round: the same delegation twice is refused as a duplicate.
+        let until = pacesetter_domain::dates::iso(pacesetter_domain::dates::today().saturating_add(time::Duration::days(30 + round as i64)));
+        let r = first.post(app.url(&format!("/api/v1/orgs/{branch}/delegations"))).json(&json!({"account_id": member_account, "end_date": until})).send().await.unwrap();
+        let status = r.status();
+        let list: Value = r.json().await.unwrap();
+        assert_eq!(status, 200, "round {round}: {list}");
+        let grant = list.as_array().unwrap().iter().filter(|d| d["account_id"] == member_account).map(|d| d["id"].as_i64().unwrap()).max().unwrap();
+        let url = app.url(&format!("/api/v1/delegations/{grant}/end"));
+        let (a, b) = tokio::join!(first.post(&url).json(&json!({})).send(), second.post(&url).json(&json!({})).send());
+        let (a, b) = (a.unwrap(), b.unwrap());
+        let mut statuses = [a.status().as_u16(), b.status().as_u16()];
+        let bodies = [a.text().await.unwrap(), b.text().await.unwrap()];
+        statuses.sort();
+        assert_eq!(statuses, [204, 409], "round {round}: exactly one end wins: {bodies:?}");
+        assert!(bodies.iter().any(|b| b.contains("该委托已结束")), "{bodies:?}");
+        let ends = audit_actions(&app, "action=grant.delegate_end").await;
+        assert_eq!(ends.len(), round + 1, "one end per delegation in the audit log: {ends:?}");
+    }
+}

@@ -283,6 +283,88 @@ async fn api_answers_match_their_documented_schemas() {
     if let Some(id) = commitments.as_array().and_then(|a| a.first()).and_then(|c| c["id"].as_i64()) {
         take(&mut samples, "api_commitment", office.get(app.url(&format!("/api/v1/commitments/{id}"))).send().await.unwrap()).await;
     }
+    // Commitments and windows: one made, changed, handed in, reviewed and reported on; the lists,
+    // coverage, requirements, roll-up, evaluation and board; a unit's standards and an inspection.
+    {
+        let member = app.login("member").await;
+        let branch = app.login("branchsec").await;
+        let head = app.login("unithead").await;
+        use serde_json::json;
+        let mine = app.get_json(&member, "/api/v1/commitments/mine").await;
+        let task = mine.as_array().unwrap().iter().find(|t| t["owner_kind"] == "person").unwrap()["task_id"].as_i64().unwrap();
+        let body = |content: &str, submit: bool| json!({"task_id": task, "requirement_id": null, "category": "学习提高", "content": content, "measures": "按月落实", "target": "按期完成", "due": "2012-12-20", "submit": submit});
+        let c = take(&mut samples, "api_commitment_create", member.post(app.url("/api/v1/commitments")).json(&body("每月答疑", false)).send().await.unwrap()).await;
+        let id = c["id"].as_i64().unwrap();
+        let org = c["org_id"].as_i64().unwrap();
+        take(&mut samples, "api_commitment_edit", member.put(app.url(&format!("/api/v1/commitments/{id}"))).json(&body("每月答疑两次", false)).send().await.unwrap()).await;
+        take(&mut samples, "api_commitments_submit", member.post(app.url("/api/v1/commitments/submit")).json(&json!({"ids": [id]})).send().await.unwrap()).await;
+        let second = member.post(app.url("/api/v1/commitments")).json(&body("读书会", true)).send().await.unwrap().json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+        take(&mut samples, "api_commitments_review_queue", branch.get(app.url("/api/v1/commitments/review")).send().await.unwrap()).await;
+        take(&mut samples, "api_commitment_review", branch.post(app.url(&format!("/api/v1/commitments/{id}/review"))).json(&json!({"action": "approve"})).send().await.unwrap())
+            .await;
+        let r = branch.post(app.url("/api/v1/commitments/review")).json(&json!({"ids": [second], "action": "return", "comment": "请细化"})).send().await.unwrap();
+        take(&mut samples, "api_commitments_review", r).await;
+        let token = app.csrf(&member, "/home").await;
+        let form =
+            reqwest::multipart::Form::new().text("percent", "30").text("text", "已答疑").part("files", reqwest::multipart::Part::bytes(common::png_1x1()).file_name("a.png"));
+        let r = member.post(app.url(&format!("/api/v1/commitments/{id}/progress"))).header("x-csrf-token", token).multipart(form).send().await.unwrap();
+        take(&mut samples, "api_commitment_progress", r).await;
+        take(&mut samples, "api_commitment", branch.get(app.url(&format!("/api/v1/commitments/{id}"))).send().await.unwrap()).await;
+        take(&mut samples, "api_commitment", sec.get(app.url(&format!("/api/v1/commitments/{second}"))).send().await.unwrap()).await;
+        for (op, c, path) in [
+            ("api_commitments_coverage", &branch, format!("/api/v1/commitments/coverage?org={org}")),
+            ("api_requirements", &branch, "/api/v1/commitments/requirements".to_string()),
+            ("api_commitments_rollup", &office, "/api/v1/commitments/rollup".into()),
+            ("api_board_settings", &office, "/api/v1/boards/settings".into()),
+            ("api_board", &member, format!("/api/v1/boards/{org}")),
+        ] {
+            take(&mut samples, op, c.get(app.url(&path)).send().await.unwrap()).await;
+        }
+        take(
+            &mut samples,
+            "api_requirement_create",
+            office.post(app.url("/api/v1/commitments/requirements")).json(&json!({"org_id": org, "title": "带头学习"})).send().await.unwrap(),
+        )
+        .await;
+        take(&mut samples, "api_commitments_remind", branch.post(app.url("/api/v1/commitments/remind")).json(&json!({"org_id": null})).send().await.unwrap()).await;
+        take(&mut samples, "api_commitments_evaluate", office.post(app.url("/api/v1/commitments/evaluate")).json(&json!({"org_id": org})).send().await.unwrap()).await;
+        let r = office.put(app.url("/api/v1/boards/settings")).json(&json!({"open_to_public": false, "fields": ["name", "content", "progress", "rate"]})).send().await.unwrap();
+        take(&mut samples, "api_board_settings_change", r).await;
+
+        let me = app.get_json(&head, "/api/v1/me").await;
+        let unit = me["reaches"].as_array().unwrap().iter().find(|r| r["kind"] == "unit").unwrap()["target"]
+            .as_str()
+            .unwrap()
+            .trim_end_matches('/')
+            .rsplit('/')
+            .next()
+            .unwrap()
+            .to_string();
+        let lib = app.get_json(&office, &format!("/api/v1/units/{unit}")).await;
+        let window = lib["children"].as_array().unwrap().iter().find(|n| n["kind"] == "window").unwrap()["id"].as_i64().unwrap();
+        let std = take(
+            &mut samples,
+            "api_unit_standard_add",
+            head.post(app.url(&format!("/api/v1/units/{unit}/standards"))).json(&json!({"item": "服务态度", "weight": 100})).send().await.unwrap(),
+        )
+        .await;
+        let sid = std["items"][0]["id"].as_i64().unwrap();
+        take(&mut samples, "api_unit_standards", head.get(app.url(&format!("/api/v1/units/{unit}/standards"))).send().await.unwrap()).await;
+        let token = app.csrf(&head, "/home").await;
+        let form = reqwest::multipart::Form::new()
+            .text(format!("score_{sid}"), "90")
+            .text("notes", "整洁")
+            .part("photos", reqwest::multipart::Part::bytes(common::png_1x1()).file_name("w.png"));
+        let r = head.post(app.url(&format!("/api/v1/windows/{window}/inspections"))).header("x-csrf-token", token).multipart(form).send().await.unwrap();
+        let i = take(&mut samples, "api_window_inspect", r).await;
+        take(&mut samples, "api_inspection", head.get(app.url(&format!("/api/v1/inspections/{}", i["id"]))).send().await.unwrap()).await;
+        take(&mut samples, "api_window_inspections", head.get(app.url(&format!("/api/v1/windows/{window}/inspections"))).send().await.unwrap()).await;
+        take(&mut samples, "api_window", head.get(app.url(&format!("/api/v1/windows/{window}"))).send().await.unwrap()).await;
+        take(&mut samples, "api_window", common::client(&app.base).get(app.url(&format!("/api/v1/windows/{window}"))).send().await.unwrap()).await;
+        let extra = head.post(app.url(&format!("/api/v1/units/{unit}/standards"))).json(&json!({"item": "临时", "weight": 5})).send().await.unwrap().json::<Value>().await.unwrap();
+        let last = extra["items"].as_array().unwrap().iter().find(|s| s["item"] == "临时").unwrap()["id"].as_i64().unwrap();
+        take(&mut samples, "api_standard_retire", head.delete(app.url(&format!("/api/v1/standards/{last}"))).json(&json!({})).send().await.unwrap()).await;
+    }
     take(&mut samples, "api_audit_anchor", auditor.post(app.url("/api/v1/audit/anchors")).json(&serde_json::json!({})).send().await.unwrap()).await;
 
     // Surveys and samples: a window survey built, answered by login and by slip, its results;

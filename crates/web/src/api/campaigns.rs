@@ -78,7 +78,7 @@ pub struct CloseRequest {
 
 /// How many reminders went.
 #[derive(Serialize, ToSchema)]
-pub struct RemindedDto {
+pub struct CampaignRemindedDto {
     pub notified: i64,
 }
 
@@ -202,9 +202,9 @@ pub async fn close(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Jso
     Ok(Json(app::close(&s, &scope, CampaignId(id), b.confirm).await?))
 }
 
-pub async fn remind(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<RemindedDto>> {
+pub async fn remind(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<CampaignRemindedDto>> {
     let scope = ctx.me()?.scope.clone();
-    Ok(Json(RemindedDto { notified: app::remind(&s, &scope, CampaignId(id)).await? }))
+    Ok(Json(CampaignRemindedDto { notified: app::remind(&s, &scope, CampaignId(id)).await? }))
 }
 
 fn row_dto(r: &DashRow) -> DashRowDto {

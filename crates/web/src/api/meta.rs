@@ -237,6 +237,11 @@ pub fn document() -> OpenApi {
     }
     let mut components = Components::new();
     for (name, s) in schemas {
+        // Two types of the same name would silently document one answer with the other's
+        // schema: a programming error every test catches.
+        if let Some(before) = components.schemas.get(&name) {
+            assert!(serde_json::to_value(before).ok() == serde_json::to_value(&s).ok(), "two types are documented as the schema {name}: give one another name");
+        }
         components.schemas.insert(name, s);
     }
     components.schemas.insert("Error".into(), RefOr::T(error_schema()));

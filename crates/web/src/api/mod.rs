@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod audit;
 pub mod auth;
 pub mod campaigns;
+pub mod commitments;
 pub mod dto;
 pub mod imports;
 pub mod meta;
@@ -13,5 +14,6 @@ pub mod samples;
 pub mod surveys;
 pub mod tasks;
 pub mod tree;
+pub mod windows;
 
 pub use crate::input::{MAX_PAGE, Paging, date_or_today};

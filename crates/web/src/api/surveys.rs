@@ -286,7 +286,7 @@ pub struct RevokeRequest {
 
 /// What a reminder round did.
 #[derive(Serialize, ToSchema)]
-pub struct RemindedDto {
+pub struct SurveyRemindedDto {
     /// Notifications to invitees with an account (once a day each).
     pub notified: u64,
     /// E-mails, and new personal links to those without an account.
@@ -421,7 +421,7 @@ pub struct RollupGroupDto {
 
 /// The figures rolled up to the top of one tree.
 #[derive(Serialize, ToSchema)]
-pub struct RollupDto {
+pub struct SurveyRollupDto {
     /// admin (by unit) or party (by Party organization)
     pub tree: String,
     pub groups: Vec<RollupGroupDto>,
@@ -475,7 +475,7 @@ pub struct SurveyResultsDto {
     /// The free texts that go with the view's figures, per text question (up to 200 each).
     pub texts: Vec<QuestionTextsDto>,
     /// The figures rolled up by unit and by Party organization.
-    pub rollups: Vec<RollupDto>,
+    pub rollups: Vec<SurveyRollupDto>,
     /// Advisory ratings in all, counted apart.
     pub advisory: u64,
 }
@@ -654,9 +654,9 @@ pub async fn close(State(s): State<AppState>, ctx: Ctx, Path(id): Path<SurveyId>
     builder_json(&s, &ctx, id).await
 }
 
-pub async fn remind(State(s): State<AppState>, ctx: Ctx, Path(id): Path<SurveyId>) -> AppResult<Json<RemindedDto>> {
+pub async fn remind(State(s): State<AppState>, ctx: Ctx, Path(id): Path<SurveyId>) -> AppResult<Json<SurveyRemindedDto>> {
     let r = app::remind(&s, &ctx.me()?.scope, id).await?;
-    Ok(Json(RemindedDto { notified: r.notified, mailed: r.mailed }))
+    Ok(Json(SurveyRemindedDto { notified: r.notified, mailed: r.mailed }))
 }
 
 fn answered(a: app::Answered) -> Response {
@@ -713,7 +713,7 @@ pub async fn results(State(s): State<AppState>, ctx: Ctx, Path(id): Path<SurveyI
     let r = &d.results;
     let row = r.row();
     let (unit_names, org_names) = &d.top_names;
-    let rollup = |tree: &str, names: &std::collections::HashMap<i64, String>, groups: &[(i64, Tally)]| RollupDto {
+    let rollup = |tree: &str, names: &std::collections::HashMap<i64, String>, groups: &[(i64, Tally)]| SurveyRollupDto {
         tree: tree.into(),
         groups: groups.iter().map(|(id, t)| RollupGroupDto { id: *id, name: names.get(id).cloned().unwrap_or_else(|| id.to_string()), figures: tally_dto(t) }).collect(),
     };

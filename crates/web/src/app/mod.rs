@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod campaigns;
+pub mod commitments;
 pub mod imports;
 pub mod people;
 pub mod relations;
@@ -14,3 +15,4 @@ pub mod samples;
 pub mod surveys;
 pub mod tasks;
 pub mod tree;
+pub mod windows;

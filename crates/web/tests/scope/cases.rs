@@ -1,47 +1,9 @@
-//! The first cases: trees, people, delegations, imports, tasks, standards and inspections,
-//! commitments.
+//! The first cases: trees, people, delegations, imports and tasks (commitments, standards and
+//! inspections are in `commitments.rs`, surveys and samples in `surveys.rs`).
 
-use super::common::{self, TestApp};
+use super::common::TestApp;
 use super::{Case, Fixture, form, reach};
 use serde_json::{Value, json};
-
-/// The library's first standard, made once.
-async fn library_standard(app: &TestApp, f: &Fixture) -> i64 {
-    let c = app.login("unithead").await;
-    let page = c.get(app.url(&format!("/units/{}/standards", f.library))).send().await.unwrap().text().await.unwrap();
-    if !page.contains("name=\"retire\"") {
-        let r = app.post_form(&c, &format!("/units/{}/standards", f.library), &[("item", "服务态度"), ("weight", "60")]).await;
-        assert_eq!(r.status(), 303);
-    }
-    let page = c.get(app.url(&format!("/units/{}/standards", f.library))).send().await.unwrap().text().await.unwrap();
-    let i = page.find("name=\"retire\" value=\"").unwrap() + "name=\"retire\" value=\"".len();
-    page[i..].chars().take_while(char::is_ascii_digit).collect::<String>().parse().unwrap()
-}
-
-/// A commitment of the demo member, a draft or approved by their branch secretary.
-async fn member_commitment(app: &TestApp, content: &str, approved: bool) -> i64 {
-    let c = app.login("member").await;
-    let mine = app.get_json(&c, "/api/v1/commitments/mine").await;
-    let task = mine.as_array().unwrap().iter().find(|t| t["owner_kind"] == "person").unwrap()["task_id"].as_i64().unwrap().to_string();
-    let fields = [
-        ("task", task.as_str()),
-        ("category", "学习提高"),
-        ("content", content),
-        ("measures", "按月落实"),
-        ("target", "完成"),
-        ("due", "2012-12-01"),
-        ("submit", if approved { "1" } else { "0" }),
-    ];
-    let r = app.post_form(&c, "/commitments", &fields).await;
-    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
-    let id: i64 = r.headers()["location"].to_str().unwrap().trim_start_matches("/commitments/").split('?').next().unwrap().parse().unwrap();
-    if approved {
-        let sec = app.login("branchsec").await;
-        let r = app.post_form(&sec, "/commitments/review", &[("ids", &id.to_string()), ("action", "approve")]).await;
-        assert_eq!(r.status(), 303);
-    }
-    id
-}
 
 /// Creates what a case needs beforehand, as the office, through the API.
 async fn office_post(app: &TestApp, path: &str, body: Value) -> Value {
@@ -554,115 +516,6 @@ pub async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Optio
                 _ => ("GET", format!("/attachments/{}", att.unwrap()), None, None),
             };
             Case { crossed: vec![], method, path, form: form_body, json: json_body, insider: "orgsec", outsider: "branchsec2", secret }
-        }
-        "unit_standards" => Case {
-            crossed: vec![],
-            method: "GET",
-            path: format!("/units/{}/standards", f.library),
-            form: None,
-            json: None,
-            insider: "unithead",
-            outsider: "orgsec",
-            secret: String::new(),
-        },
-        "unit_standards_change" => Case {
-            crossed: vec![],
-            method: "POST",
-            path: format!("/units/{}/standards", f.library),
-            form: form(&[("item", &format!("文明用语{uniq}")), ("weight", "10")]),
-            json: None,
-            insider: "unithead",
-            outsider: "orgsec",
-            secret: String::new(),
-        },
-        "commitment_page" | "commitment_edit" | "api_commitment" => {
-            // A draft is seen only inside the scope of its owner.
-            let content = format!("范围测试承诺{uniq}");
-            let id = member_commitment(app, &content, false).await;
-            let fields = form(&[("category", "学习提高"), ("content", &content), ("measures", "按月落实"), ("target", "完成"), ("due", "2012-12-01")]);
-            let (method, path, body) = match name {
-                "commitment_page" => ("GET", format!("/commitments/{id}"), None),
-                "api_commitment" => ("GET", format!("/api/v1/commitments/{id}"), None),
-                _ => ("POST", format!("/commitments/{id}"), fields),
-            };
-            Case { crossed: vec![], method, path, form: body, json: None, insider: "member", outsider: "branchsec2", secret: content }
-        }
-        "commitment_progress" | "commitment_evidence" => {
-            // An approved commitment is public, but only its owner reports on it, and its
-            // evidence stays inside its scope.
-            let content = format!("进展测试承诺{uniq}");
-            let id = member_commitment(app, &content, true).await;
-            let progress = form(&[("_multipart", "1"), ("percent", "10"), ("text", "已开始")]);
-            if name == "commitment_progress" {
-                Case {
-                    crossed: vec![],
-                    method: "POST",
-                    path: format!("/commitments/{id}/progress"),
-                    form: progress,
-                    json: None,
-                    insider: "member",
-                    outsider: "branchsec2",
-                    secret: String::new(),
-                }
-            } else {
-                let c = app.login("member").await;
-                let token = app.csrf(&c, "/home").await;
-                let mp = reqwest::multipart::Form::new()
-                    .text("percent", "20")
-                    .text("text", "照片为证")
-                    .part("files", reqwest::multipart::Part::bytes(common::png_1x1()).file_name("证明.png"));
-                let r = c.post(app.url(&format!("/commitments/{id}/progress"))).header("x-csrf-token", token).multipart(mp).send().await.unwrap();
-                assert_eq!(r.status(), 303);
-                let page = c.get(app.url(&format!("/commitments/{id}"))).send().await.unwrap().text().await.unwrap();
-                let i = page.find("/commitments/evidence/").unwrap() + "/commitments/evidence/".len();
-                let file: i64 = page[i..].chars().take_while(char::is_ascii_digit).collect::<String>().parse().unwrap();
-                Case {
-                    crossed: vec![],
-                    method: "GET",
-                    path: format!("/commitments/evidence/{file}"),
-                    form: None,
-                    json: None,
-                    insider: "member",
-                    outsider: "branchsec2",
-                    secret: String::new(),
-                }
-            }
-        }
-        "window_inspect" | "inspection_photo" => {
-            let sid = library_standard(app, f).await;
-            let score = format!("score_{sid}");
-            if name == "window_inspect" {
-                Case {
-                    crossed: vec![],
-                    method: "POST",
-                    path: format!("/w/{}/inspections", f.window),
-                    form: form(&[("_multipart", ""), (&score, "80"), ("notes", "抽查")]),
-                    json: None,
-                    insider: "unithead",
-                    outsider: "orgsec",
-                    secret: String::new(),
-                }
-            } else {
-                let c = app.login("unithead").await;
-                let token = app.csrf(&c, "/home").await;
-                let png = common::png_1x1();
-                let mp = reqwest::multipart::Form::new().text(score.clone(), "75").part("photos", reqwest::multipart::Part::bytes(png).file_name("现场.png"));
-                let r = c.post(app.url(&format!("/w/{}/inspections", f.window))).header("x-csrf-token", token).multipart(mp).send().await.unwrap();
-                assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
-                let page = c.get(app.url(&format!("/w/{}", f.window))).send().await.unwrap().text().await.unwrap();
-                let i = page.find("/inspection-photos/").unwrap() + "/inspection-photos/".len();
-                let pid: String = page[i..].chars().take_while(char::is_ascii_digit).collect();
-                Case {
-                    crossed: vec![],
-                    method: "GET",
-                    path: format!("/inspection-photos/{pid}"),
-                    form: None,
-                    json: None,
-                    insider: "unithead",
-                    outsider: "orgsec",
-                    secret: String::new(),
-                }
-            }
         }
         _ => return None,
     })
