@@ -6,6 +6,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod appraisals;
 mod cases;
 
 use common::TestApp;
@@ -114,13 +115,16 @@ async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Option<Ca
     if let Some(c) = cases::case_for(app, f, name, n).await {
         return Some(c);
     }
+    if let Some(c) = appraisals::case_for(app, f, name, n).await {
+        return Some(c);
+    }
     None
 }
 
 /// Writes that name a second record (in the path or the body): each case of theirs carries a
 /// crossed case per record, with only that record out of the caller's reach.
 fn two_records() -> Vec<&'static str> {
-    [cases::TWO_RECORDS].concat()
+    [cases::TWO_RECORDS, appraisals::TWO_RECORDS].concat()
 }
 
 /// Routes that name a record and still have no case: the debt this test lists until it is paid.
@@ -131,15 +135,6 @@ const PENDING: &[&str] = &[
     "campaign_dashboard",
     "campaign_dashboard_export",
     "commitments_coverage_export",
-    "appraisal_page",
-    "appraisal_rate_form",
-    "appraisal_rate",
-    "appraisal_grade",
-    "appraisal_tie",
-    "appraisal_case_close",
-    "appraisal_audit",
-    "appraisal_export",
-    "api_appraisal_results",
     "selection_page",
     "selection_quotas",
     "selection_nominate",
