@@ -466,6 +466,11 @@ pub const TABLES: &[TableSpec] = &[
         columns: &[("round_id", I64), ("subject_id", I64), ("rater_id", I64), ("grp", Text), ("values_json", Text), ("comment", OptText), ("day", Date)],
     },
     TableSpec {
+        name: "appraisal_tallies",
+        order_by: "round_id, subject_id, grp",
+        columns: &[("round_id", I64), ("subject_id", I64), ("grp", Text), ("raters", I64), ("total", I64), ("den", I64)],
+    },
+    TableSpec {
         name: "appraisal_grades",
         order_by: "subject_id",
         columns: &[("subject_id", I64), ("round_id", I64), ("grade", Text), ("advised", OptText), ("reason", OptText), ("recorded_by", Text), ("recorded_ms", I64)],

@@ -249,7 +249,7 @@ pub async fn create(c: &mut Conn, scope: &Scope, campaign: &crate::campaign::Cam
                 _ => None,
             };
             let r = match n.appraisal_round {
-                Some(id) => crate::appraisal::round(c, id).await.ok().filter(|r| r.campaign_id == campaign.id),
+                Some(id) => crate::appraisal::round_unscoped_for_count(c, id).await.ok().filter(|r| r.campaign_id == campaign.id),
                 None => None,
             };
             match (r, wanted) {
@@ -1148,8 +1148,8 @@ pub async fn close(c: &mut Conn, scope: &Scope, selection: i64) -> Result<(), St
             Some(r) if method.has_appraisal() => {
                 // The round closes with the count: no later rating changes what was counted.
                 crate::appraisal::close_for_count(c, scope, r, selection).await?;
-                let round = crate::appraisal::round(c, r).await?;
-                let (results, _) = crate::appraisal::results(c, &round).await?;
+                let round = crate::appraisal::round_unscoped_for_count(c, r).await?;
+                let (results, _) = crate::appraisal::results_unscoped_for_count(c, &round).await?;
                 let mut by: HashMap<i64, Frac> = HashMap::new();
                 for x in results {
                     if let Some(cb) = x.combined {
@@ -1489,8 +1489,8 @@ pub async fn bundle(c: &mut Conn, selection: i64) -> Result<serde_json::Value, S
     // The appraisal round's exact combined scores as counted (the round closed with the count).
     let appraisal_scores: BTreeMap<i64, String> = match (s.appraisal_round_id, s.scores_json.is_some()) {
         (Some(r), true) => {
-            let round = crate::appraisal::round(c, r).await?;
-            let (results, _) = crate::appraisal::results(c, &round).await?;
+            let round = crate::appraisal::round_unscoped_for_count(c, r).await?;
+            let (results, _) = crate::appraisal::results_unscoped_for_count(c, &round).await?;
             let mut out = BTreeMap::new();
             for x in results {
                 if let Some(cb) = x.combined {

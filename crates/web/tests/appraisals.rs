@@ -278,8 +278,10 @@ async fn windows_are_appraised_by_three_groups(backend: Backend) {
     assert!(form(&unithead, deputy).await.contains("领导点评"));
     assert!(form(&unithead, own).await.contains("自评"));
     assert!(form(&member, deputy).await.contains("群众评议"));
+    // A student of another college has no part: the round is not theirs to see (404 since issue
+    // 17, which put who sees a round in its query; 403 before).
     let r = student.get(app.url(&format!("/appraisals/{cid}/subjects/{deputy}"))).send().await.unwrap();
-    assert_eq!(r.status(), 403, "a student of another college has no part");
+    assert!(matches!(r.status().as_u16(), 403 | 404), "a student of another college has no part: {}", r.status());
 }
 
 async fn a_branch_grades_its_members(backend: Backend) {
@@ -394,6 +396,142 @@ async fn a_branch_grades_its_members(backend: Backend) {
     }
 }
 
+/// Sends a JSON body; the status and the answer.
+async fn send(app: &TestApp, c: &Client, method: &str, path: &str, body: Value) -> (u16, Value) {
+    let r = c.request(method.parse().unwrap(), app.url(path)).json(&body).send().await.unwrap();
+    let status = r.status().as_u16();
+    let text = r.text().await.unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+}
+
+/// Everything the round pages offer, through the JSON API alone (issue 17): start a round, the
+/// rater's list and form, appraise, the results, the office's order of a tie, the branch's
+/// grades, the college's view by branch and its follow-up case, and the auditor's bundle; bad
+/// input is refused with a message and changes nothing.
+async fn a_round_through_the_api(backend: Backend) {
+    let Some(app) = common::spawn(backend).await else { return };
+    let office = app.login("office").await;
+    let branchsec = app.login("branchsec").await;
+    let member = app.login("member").await;
+    let orgsec = app.login("orgsec").await;
+    let branch = reach(&app, &branchsec, "org").await;
+    let t = today();
+    let round = |title: &str, weights: Value, kind: &str| {
+        json!({
+            "title": title, "kind": kind, "org_id": branch, "weights": weights, "quota": 1, "opens": t, "closes": t,
+            "grades": [{"grade": "优秀", "min": 90}, {"grade": "合格", "min": 70}, {"grade": "基本合格", "min": 60}, {"grade": "不合格", "min": 0}],
+        })
+    };
+    let before = app.get_json(&office, "/api/v1/appraisals").await.as_array().unwrap().len();
+    // Refused, changing nothing: weights adding up to 90, an unknown kind, a member starting one.
+    let (status, body) = send(&app, &office, "POST", "/api/v1/appraisals", round("接口评议", json!({"peers": 60, "leaders": 30}), "member")).await;
+    assert_eq!(status, 422, "{body}");
+    assert!(body.to_string().contains("90"), "{body}");
+    let (status, _) = send(&app, &office, "POST", "/api/v1/appraisals", round("接口评议", json!({"peers": 60, "leaders": 40}), "club")).await;
+    assert_eq!(status, 422);
+    let (status, _) = send(&app, &member, "POST", "/api/v1/appraisals", round("接口评议", json!({"peers": 60, "leaders": 40}), "member")).await;
+    assert_eq!(status, 403);
+    assert_eq!(app.get_json(&office, "/api/v1/appraisals").await.as_array().unwrap().len(), before);
+
+    let (status, r) = send(&app, &office, "POST", "/api/v1/appraisals", round("2012年接口民主评议", json!({"peers": 60, "leaders": 40}), "member")).await;
+    assert_eq!(status, 201, "{r}");
+    let id = r["id"].as_i64().unwrap();
+    assert_eq!(r["kind"], "member");
+    assert_eq!(r["scope_org_id"], branch);
+    assert_eq!(r["open"], true);
+    assert_eq!(r["grades"][0], json!({"grade": "优秀", "min": 90}));
+    assert!(app.get_json(&member, "/api/v1/appraisals").await.as_array().unwrap().iter().any(|x| x["id"] == id), "the member has a part in it");
+    assert_eq!(app.get_json(&member, &format!("/api/v1/appraisals/{id}")).await["title"], "2012年接口民主评议");
+
+    // The member's list: the branch's other members as 党员互评.
+    let mine = app.get_json(&member, &format!("/api/v1/appraisals/{id}/subjects")).await;
+    let peers: Vec<i64> = mine.as_array().unwrap().iter().filter(|s| s["group"] == "peers").map(|s| s["subject_id"].as_i64().unwrap()).collect();
+    assert!(!peers.is_empty(), "{mine}");
+    let p = peers[0];
+    let form = app.get_json(&member, &format!("/api/v1/appraisals/{id}/subjects/{p}")).await;
+    assert_eq!(form["group"], "peers");
+    assert_eq!(form["comment_required"], false);
+    assert_eq!(form["criteria"].as_array().unwrap().len(), 1, "总体评价: {form}");
+    assert_eq!(form["points"].as_array().unwrap().len(), 3);
+    let path = format!("/api/v1/appraisals/{id}/subjects/{p}");
+    assert_eq!(send(&app, &member, "POST", &path, json!({"values": [7]})).await.0, 422, "off the scale");
+    assert_eq!(send(&app, &member, "POST", &path, json!({"values": []})).await.0, 422, "a value missing");
+    let (status, rated) = send(&app, &member, "POST", &path, json!({"values": [0]})).await;
+    assert_eq!(status, 201, "{rated}");
+    assert_eq!(rated["group"], "peers");
+    let (status, body) = send(&app, &member, "POST", &path, json!({"values": [1]})).await;
+    assert_eq!(status, 409, "once each: {body}");
+    assert_eq!(app.get_json(&member, &format!("/api/v1/appraisals/{id}/subjects/{p}")).await["done"], true);
+
+    // The secretary comments as the leader on two members alike: tied at the quota line of 1.
+    let theirs = app.get_json(&branchsec, &format!("/api/v1/appraisals/{id}/subjects")).await;
+    let led: Vec<i64> = theirs.as_array().unwrap().iter().filter(|s| s["group"] == "leaders").map(|s| s["subject_id"].as_i64().unwrap()).collect();
+    let (x, y) = (led[0], led[1]);
+    let (status, body) = send(&app, &branchsec, "POST", &format!("/api/v1/appraisals/{id}/subjects/{x}"), json!({"values": [0]})).await;
+    assert_eq!(status, 422, "a leader comments: {body}");
+    for s in [x, y] {
+        assert_eq!(send(&app, &branchsec, "POST", &format!("/api/v1/appraisals/{id}/subjects/{s}"), json!({"values": [0], "comment": "作用发挥明显"})).await.0, 201);
+    }
+    let results = app.get_json(&branchsec, &format!("/api/v1/appraisals/{id}/results")).await;
+    assert_eq!(result(&results, x)["score"], "100.00");
+    assert_eq!(result(&results, x)["tied_at_line"], true);
+    assert_eq!(result(&results, y)["tied_at_line"], true);
+    assert_eq!(result(&results, x)["advised"], "优秀");
+
+    // The office orders the tie: every tied one once, with a reason.
+    let tie = format!("/api/v1/appraisals/{id}/tie");
+    assert_eq!(send(&app, &office, "POST", &tie, json!({"order": [y], "reason": "表决"})).await.0, 422);
+    assert_eq!(send(&app, &office, "POST", &tie, json!({"order": [y, x], "reason": " "})).await.0, 422);
+    assert_eq!(send(&app, &branchsec, "POST", &tie, json!({"order": [y, x], "reason": "表决"})).await.0, 403);
+    let (status, decided) = send(&app, &office, "POST", &tie, json!({"order": [y, x], "reason": "支部大会表决"})).await;
+    assert_eq!(status, 200, "{decided}");
+    assert_eq!(decided["tie_order"], json!([y, x]));
+    assert_eq!(decided["within_quota"], json!([y]));
+    assert_eq!(decided["tie_at_line"], json!([]));
+    assert_eq!(app.get_json(&office, &format!("/api/v1/appraisals/{id}")).await["tie_reason"], "支部大会表决");
+
+    // Grades wait for the round to close; then a reason where the grade differs from the advice.
+    let grade = |s: i64| format!("/api/v1/appraisals/{id}/grades/{s}");
+    assert_eq!(send(&app, &branchsec, "POST", &grade(x), json!({"grade": "优秀"})).await.0, 409);
+    let d = time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(+8)).date() - time::Duration::days(3);
+    let past = format!("{:04}-{:02}-{:02}", d.year(), d.month() as u8, d.day());
+    app.age(&format!("UPDATE appraisal_rounds SET opens = '{past}', closes = '{past}' WHERE id = {id}")).await;
+    assert_eq!(send(&app, &branchsec, "POST", &grade(x), json!({"grade": "合格"})).await.0, 422, "a reason is required");
+    assert_eq!(send(&app, &branchsec, "POST", &grade(x), json!({"grade": "良好", "reason": "x"})).await.0, 422, "not one of the round's grades");
+    let (status, g) = send(&app, &branchsec, "POST", &grade(x), json!({"grade": "优秀"})).await;
+    assert_eq!(status, 200, "{g}");
+    assert_eq!(g, json!({"subject_id": x, "grade": "优秀", "advised": "优秀", "reason": null, "case_open": false}));
+    let (status, g) = send(&app, &branchsec, "POST", &grade(y), json!({"grade": "不合格", "reason": "长期不参加组织生活"})).await;
+    assert_eq!(status, 200, "{g}");
+    assert_eq!(g["case_open"], true);
+
+    // The college: its branches' grades, and the case it follows up.
+    let rollup = app.get_json(&orgsec, &format!("/api/v1/appraisals/{id}/branches")).await;
+    let row = rollup.as_array().unwrap().iter().find(|b| b["org_id"] == branch).unwrap_or_else(|| panic!("{rollup}"));
+    let count = |g: &str| row["counts"].as_array().unwrap().iter().find(|c| c["grade"] == g).unwrap()["count"].as_i64().unwrap();
+    assert_eq!((count("优秀"), count("不合格")), (1, 1), "{row}");
+    let cases = app.get_json(&orgsec, &format!("/api/v1/appraisals/{id}/cases")).await;
+    let case = cases.as_array().unwrap().iter().find(|k| k["subject_id"] == y).unwrap_or_else(|| panic!("{cases}"));
+    assert_eq!(case["state"], "open");
+    let cid = case["id"].as_i64().unwrap();
+    let close = format!("/api/v1/appraisals/{id}/cases/{cid}/close");
+    assert_eq!(send(&app, &orgsec, "POST", &close, json!({"note": ""})).await.0, 422);
+    let (status, closed) = send(&app, &orgsec, "POST", &close, json!({"note": "经谈话教育，限期改正"})).await;
+    assert_eq!(status, 200, "{closed}");
+    assert_eq!(closed["state"], "closed");
+    assert_eq!(closed["note"], "经谈话教育，限期改正");
+    assert_eq!(send(&app, &orgsec, "POST", &close, json!({"note": "再次"})).await.0, 409, "closed once");
+
+    // The auditor's bundle, the same as the page's file; not for a member.
+    let auditor = app.login("auditor").await;
+    let bundle = app.get_json(&auditor, &format!("/api/v1/appraisals/{id}/audit")).await;
+    assert_eq!(bundle["round"]["id"], id);
+    assert_eq!(bundle["tie_order"], json!([y, x]));
+    let file: Value = auditor.get(app.url(&format!("/appraisals/{id}/audit.json"))).send().await.unwrap().json().await.unwrap();
+    assert_eq!(bundle, file);
+    assert_eq!(member.get(app.url(&format!("/api/v1/appraisals/{id}/audit"))).send().await.unwrap().status(), 403);
+}
+
 #[tokio::test]
 async fn sqlite_windows_are_appraised_by_three_groups() {
     windows_are_appraised_by_three_groups(Backend::Sqlite).await;
@@ -412,6 +550,16 @@ async fn sqlite_a_branch_grades_its_members() {
 #[tokio::test]
 async fn postgres_a_branch_grades_its_members() {
     a_branch_grades_its_members(Backend::Postgres).await;
+}
+
+#[tokio::test]
+async fn sqlite_a_round_through_the_api() {
+    a_round_through_the_api(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn postgres_a_round_through_the_api() {
+    a_round_through_the_api(Backend::Postgres).await;
 }
 
 /// Recounts a round from its auditor's bundle alone, in exact fractions (the rules the bundle

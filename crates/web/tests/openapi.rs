@@ -365,6 +365,28 @@ async fn api_answers_match_their_documented_schemas() {
         let last = extra["items"].as_array().unwrap().iter().find(|s| s["item"] == "临时").unwrap()["id"].as_i64().unwrap();
         take(&mut samples, "api_standard_retire", head.delete(app.url(&format!("/api/v1/standards/{last}"))).json(&json!({})).send().await.unwrap()).await;
     }
+    // An appraisal round of the whole university's members, appraised once (issue 17).
+    let t = time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(+8)).date().to_string();
+    let body = serde_json::json!({"title": "民主评议党员", "kind": "member", "org_id": org, "weights": {"peers": 60, "leaders": 40}, "opens": t, "closes": t,
+        "grades": [{"grade": "合格", "min": 60}, {"grade": "不合格", "min": 0}]});
+    let round = take(&mut samples, "api_appraisal_create", office.post(app.url("/api/v1/appraisals")).json(&body).send().await.unwrap()).await["id"].as_i64().unwrap();
+    let member = app.login("member").await;
+    let mine = take(&mut samples, "api_appraisal_subjects", member.get(app.url(&format!("/api/v1/appraisals/{round}/subjects"))).send().await.unwrap()).await;
+    if let Some(sid) = mine.as_array().and_then(|a| a.first()).and_then(|s| s["subject_id"].as_i64()) {
+        take(&mut samples, "api_appraisal_subject", member.get(app.url(&format!("/api/v1/appraisals/{round}/subjects/{sid}"))).send().await.unwrap()).await;
+        let r = member.post(app.url(&format!("/api/v1/appraisals/{round}/subjects/{sid}"))).json(&serde_json::json!({"values": [0]})).send().await.unwrap();
+        take(&mut samples, "api_appraisal_rate", r).await;
+    }
+    for (op, c, path) in [
+        ("api_appraisals", &office, "/api/v1/appraisals".to_string()),
+        ("api_appraisal", &office, format!("/api/v1/appraisals/{round}")),
+        ("api_appraisal_results", &office, format!("/api/v1/appraisals/{round}/results")),
+        ("api_appraisal_branches", &office, format!("/api/v1/appraisals/{round}/branches")),
+        ("api_appraisal_cases", &office, format!("/api/v1/appraisals/{round}/cases")),
+        ("api_appraisal_audit", &auditor, format!("/api/v1/appraisals/{round}/audit")),
+    ] {
+        take(&mut samples, op, c.get(app.url(&path)).send().await.unwrap()).await;
+    }
     take(&mut samples, "api_audit_anchor", auditor.post(app.url("/api/v1/audit/anchors")).json(&serde_json::json!({})).send().await.unwrap()).await;
 
     // Surveys and samples: a window survey built, answered by login and by slip, its results;

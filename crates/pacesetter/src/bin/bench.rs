@@ -7,6 +7,9 @@
 //!   cargo run --release --bin bench -- surveys [RESPONSES] [LINKS] (default 200,000 responses
 //!       and 1,000,000 single-use links: complete answers to the 2012 window questionnaire over
 //!       HTTP from 64 clients, each acknowledged response reconciled against the database after)
+//!   cargo run --release --bin bench -- appraisals [PEOPLE] (default 40,000: a university-wide
+//!       民主评议党员, every member appraising the members of their branch; the rater's page, the
+//!       office's page and the results through the router in process, beside the health check)
 //!
 //! SQLite in a temporary directory; PostgreSQL too when PACESETTER_BENCH_POSTGRES names a
 //! server (a URL to any database on it; a fresh database is created).
@@ -631,6 +634,177 @@ async fn bench_surveys(responses: usize, links: usize) {
     }
 }
 
+/// A university-wide 民主评议党员 round (issue 17): every Party member of a branch appraises the
+/// other members of their branch (the demo branch secretary as the leader, everyone else as a
+/// fellow member), then the rater's page, the office's page and the results are timed through
+/// the whole router in process, with the health check of the same run beside them.
+async fn bench_appraisals(people: usize) {
+    use pacesetter_domain::appraisal::{Group, RoundDraft, ScaleKind, SubjectKind};
+    use pacesetter_store::appraisal::{self as ap, Caller};
+    use tower::ServiceExt;
+    for (name, store, _dir) in stores().await {
+        let t = Instant::now();
+        let d = demo::generate(people);
+        pacesetter_web::load_demo(&store, &d, &pacesetter_web::auth::hash_password("bench-password")).await.expect("demo");
+        println!("{name:<9} demo of {} people loaded in {:.1} s", d.people.len(), t.elapsed().as_secs_f64());
+        let site = pacesetter_web::state::Site::from_public_url("http://127.0.0.1:8080", Vec::new()).expect("site");
+        let state = pacesetter_web::state::AppState { store: store.clone(), site: std::sync::Arc::new(site), responses: pacesetter_store::survey::Committer::start(store.clone()) };
+        let scope_of = |user: &'static str| {
+            let store = store.clone();
+            async move {
+                let mut c = store.read().await.expect("read");
+                let a = pacesetter_store::account::by_username(&mut c, user).await.expect("q").expect("account");
+                pacesetter_store::scope::load(&mut c, pacesetter_domain::ids::AccountId(a.id), pacesetter_domain::dates::today()).await.expect("scope").expect("scope")
+            }
+        };
+        let office = scope_of("office").await;
+        // The round: every Party member of the university, by their branch (民主评议党员).
+        let t = Instant::now();
+        let root = {
+            let mut c = store.read().await.expect("read");
+            c.fetch_i64(pacesetter_store::Sql::new("SELECT id FROM orgs WHERE parent_id IS NULL ORDER BY id LIMIT 1")).await.expect("root")
+        };
+        let day = pacesetter_domain::dates::today();
+        let spec = RoundDraft {
+            title: "2012年度民主评议党员".into(),
+            kind: Some(SubjectKind::Member),
+            org: Some(pacesetter_domain::ids::OrgId(root)),
+            scale: Some(ScaleKind::Satisfaction),
+            weights: [Some(0), Some(60), Some(40), Some(0)],
+            criteria: Some(pacesetter_domain::appraisal::parse_criteria("").expect("criteria")),
+            grades: Some(pacesetter_domain::appraisal::parse_grades("优秀:90,合格:70,基本合格:60,不合格:0").expect("grades")),
+            opens: Some(day),
+            closes: Some(day),
+            ..RoundDraft::default()
+        }
+        .check(Default::default())
+        .expect("spec");
+        let round = pacesetter_web::app::appraisals::create(&state, &office, &spec).await.expect("round");
+        let made = t.elapsed();
+        // Who rates whom: the members of each branch, each other (not themselves); the demo
+        // accounts' groups as the rules give them (the branch secretary comments as the leader).
+        let mut c = store.read().await.expect("read");
+        let subjects: Vec<(i64, i64, String)> =
+            c.fetch_all(pacesetter_store::Sql::new("SELECT id, person_id, path FROM appraisal_subjects WHERE round_id = $1 ORDER BY id").bind(round.0)).await.expect("subjects");
+        let accounts: Vec<(String, i64)> = c.fetch_all(pacesetter_store::Sql::new("SELECT username, person_id FROM accounts WHERE person_id IS NOT NULL")).await.expect("accounts");
+        let mut groups_of: HashMap<(i64, i64), Group> = HashMap::new();
+        for (user, person) in &accounts {
+            let a = pacesetter_store::account::by_username(&mut c, user).await.expect("q").expect("account");
+            let Some(scope) = pacesetter_store::scope::load(&mut c, pacesetter_domain::ids::AccountId(a.id), day).await.expect("scope") else { continue };
+            let me = Caller::load(&mut c, &scope).await.expect("caller");
+            let r = ap::round(&mut c, &me, round).await.expect("round");
+            for x in ap::to_rate(&mut c, &me, &r, None).await.expect("to rate") {
+                groups_of.insert((*person, x.subject.id), x.group);
+            }
+        }
+        drop(c);
+        let mut by_branch: HashMap<&str, Vec<(i64, i64)>> = HashMap::new();
+        for (sid, person, path) in &subjects {
+            by_branch.entry(path.as_str()).or_default().push((*sid, *person));
+        }
+        let with_account: std::collections::HashSet<i64> = accounts.iter().map(|(_, p)| *p).collect();
+        let mut ratings: Vec<(i64, i64, &'static str, String, Option<String>)> = Vec::new();
+        let mut seed = 2012u64;
+        for members in by_branch.values() {
+            for (sid, subject) in members {
+                for (_, rater) in members {
+                    if rater == subject {
+                        continue;
+                    }
+                    let group = if with_account.contains(rater) { groups_of.get(&(*rater, *sid)).copied() } else { Some(Group::Peers) };
+                    let Some(group) = group.filter(|g| matches!(g, Group::Peers | Group::Leaders)) else { continue };
+                    seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                    let value = match (seed >> 33) % 10 {
+                        0..=6 => 0,
+                        7..=8 => 1,
+                        _ => 2,
+                    };
+                    let comment = (group == Group::Leaders).then(|| "学习积极，作用发挥明显".to_string());
+                    ratings.push((*sid, *rater, group.code(), format!("[{value}]"), comment));
+                }
+            }
+        }
+        let t2 = Instant::now();
+        let mut w = store.write().await.expect("write");
+        for chunk in ratings.chunks(1000) {
+            let mut q = pacesetter_store::Sql::new("INSERT INTO appraisal_ratings (round_id, subject_id, rater_id, grp, values_json, comment, day) VALUES ");
+            for (i, (sid, rater, grp, values, comment)) in chunk.iter().enumerate() {
+                q.push(if i == 0 { "(" } else { ", (" })
+                    .push_bind(round.0)
+                    .push(", ")
+                    .push_bind(*sid)
+                    .push(", ")
+                    .push_bind(*rater)
+                    .push(", ")
+                    .push_bind(*grp)
+                    .push(", ")
+                    .push_bind(values.as_str())
+                    .push(", ")
+                    .push_bind(comment.clone())
+                    .push(", ")
+                    .push_bind(day)
+                    .push(")");
+            }
+            w.execute(q).await.expect("ratings");
+        }
+        ap::retally(&mut w, &office, round).await.expect("tallies");
+        w.execute_raw("ANALYZE").await.expect("analyze");
+        w.commit().await.expect("commit");
+        let mut c = store.read().await.expect("read");
+        let agree = ap::tallies_agree(&mut c, round).await.expect("recount");
+        drop(c);
+        assert!(agree, "the tallies equal a recount from the ratings");
+        println!(
+            "{name:<9} round of {} members in {} branches started in {:.2} s; {} ratings stored and tallied in {:.1} s (tallies equal a recount)",
+            subjects.len(),
+            by_branch.len(),
+            made.as_secs_f64(),
+            ratings.len(),
+            t2.elapsed().as_secs_f64()
+        );
+        let router = pacesetter_web::routes::router(state.clone());
+        let ip = std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST);
+        let (page, results, export, subjects_api) = (
+            format!("/appraisals/{round}"),
+            format!("/api/v1/appraisals/{round}/results"),
+            format!("/appraisals/{round}/results.csv"),
+            format!("/api/v1/appraisals/{round}/subjects"),
+        );
+        let paths: Vec<(&str, &str, &str)> = vec![
+            ("", "/healthz", "health check"),
+            ("member", &page, "rater's page (a member: their branch)"),
+            ("member", &subjects_api, "rater's list, JSON"),
+            ("branchsec", &page, "branch secretary's page"),
+            ("orgsec", &page, "college secretary's page"),
+            ("office", &page, "office's page (every member)"),
+            ("office", &results, "results, JSON (every member)"),
+            ("office", &export, "results, CSV (every member)"),
+            ("", "/healthz", "health check"),
+        ];
+        for (user, path, what) in paths {
+            let cookie = if user.is_empty() {
+                String::new()
+            } else {
+                let session = pacesetter_web::auth::login(&state, user, "bench-password", ip, "bench", None).await.expect("login");
+                format!("{}={}", pacesetter_web::auth::SESSION_COOKIE, session.token)
+            };
+            let mut times = Vec::new();
+            let mut size = 0;
+            for _ in 0..30 {
+                let req = axum::http::Request::get(path).header("cookie", &cookie).body(axum::body::Body::empty()).expect("request");
+                let t = Instant::now();
+                let resp = router.clone().oneshot(req).await.expect("response");
+                assert_eq!(resp.status(), 200, "{user} {path}");
+                let body = axum::body::to_bytes(resp.into_body(), usize::MAX).await.expect("body");
+                times.push(t.elapsed().as_secs_f64() * 1000.0);
+                size = body.len();
+            }
+            times.sort_by(f64::total_cmp);
+            println!("{name:<9} {user:<9} {path:<36} median {:6.1} ms  p90 {:6.1} ms  max {:6.1} ms  ({} KB)  {what}", times[15], times[27], times[29], size / 1024);
+        }
+    }
+}
+
 #[tokio::main]
 async fn main() {
     tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::from_default_env()).with_writer(std::io::stderr).init();
@@ -641,6 +815,7 @@ async fn main() {
         Some("demo") => bench_demo(n(1, 20_000)).await,
         Some("dashboard") => bench_dashboard(n(1, 20_000)).await,
         Some("surveys") => bench_surveys(n(1, 200_000), n(2, 1_000_000)).await,
-        _ => eprintln!("usage: bench import [ROWS] | bench demo [PEOPLE] | bench dashboard [PEOPLE] | bench surveys [RESPONSES] [LINKS]"),
+        Some("appraisals") => bench_appraisals(n(1, 40_000)).await,
+        _ => eprintln!("usage: bench import [ROWS] | bench demo [PEOPLE] | bench dashboard [PEOPLE] | bench surveys [RESPONSES] [LINKS] | bench appraisals [PEOPLE]"),
     }
 }

@@ -855,46 +855,6 @@ pub struct SelectionDto {
     pub result: Option<SelectionResultDto>,
 }
 
-/// A rater group's mean for a subject.
-#[derive(Serialize, ToSchema)]
-pub struct GroupMeanDto {
-    pub group: String,
-    /// How many rated (none under the minimum).
-    pub raters: Option<usize>,
-    pub under_minimum: bool,
-    pub mean: Option<String>,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct AppraisalLineDto {
-    pub subject_id: i64,
-    pub person_id: Option<i64>,
-    pub name: String,
-    pub groups: Vec<GroupMeanDto>,
-    /// The combined score as published, such as 91.25.
-    pub score: Option<String>,
-    /// The combined score exactly, as a fraction n/d.
-    pub score_exact: Option<String>,
-    /// The groups whose weight was shared out among the others.
-    pub shared_out: Vec<String>,
-    pub advised: Option<String>,
-    pub grade: Option<String>,
-    pub rank: Option<usize>,
-    pub tied_at_line: bool,
-    pub within_quota: bool,
-    pub comments: Vec<String>,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct AppraisalResultsDto {
-    pub id: i64,
-    pub title: String,
-    /// The kind of subject: window, org or member.
-    pub kind: String,
-    pub quota: Option<i64>,
-    pub results: Vec<AppraisalLineDto>,
-}
-
 /// An anchor of the audit chain: keep a copy off the server.
 #[derive(Serialize, ToSchema)]
 pub struct AnchorDto {

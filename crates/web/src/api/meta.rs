@@ -68,7 +68,7 @@ fn error_schema() -> Schema {
 /// A path parameter's schema: ids are integers, the rest (file names, tokens, trees) strings.
 fn path_schema(name: &str) -> Schema {
     match name {
-        "id" | "mid" => integer().minimum(Some(1)).into(),
+        "id" | "mid" | "sid" | "cid" => integer().minimum(Some(1)).into(),
         "tree" => string().enum_values(Some(["org", "unit"])).into(),
         _ => string().into(),
     }

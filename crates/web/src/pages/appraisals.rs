@@ -1,35 +1,48 @@
-//! Appraisal rounds (评议): the office starts a round (windows, organizations, or the members of
-//! an organization's branches); each person sees the subjects they may appraise and in which
-//! group (群众评议, 党员互评, 领导点评 with a comment, 自评); the results show each group's mean, the
-//! combined score with any weight shared out, the advised grade and the rank, with a tie at the
-//! quota line flagged; in 民主评议党员 the branch records each member's grade, and a 不合格 grade
-//! opens a follow-up case for the secondary organization.
+//! Appraisal rounds (评议) as pages: adapters over [`crate::app::appraisals`]. The office starts a
+//! round; each person sees the subjects they appraise and in which group (群众评议, 党员互评,
+//! 领导点评 with a comment, 自评); the results show each group's mean, the combined score with any
+//! weight shared out, the advised grade and the rank, with a tie at the quota line flagged; in
+//! 民主评议党员 the branch records each member's grade, and the lowest grade opens a follow-up case
+//! for the secondary organization.
 
-use super::{FormState, Layout, conflict_form, field, form_map, render_status, see_other};
-use crate::api::dto::{AppraisalLineDto, AppraisalResultsDto, GroupMeanDto};
+use super::{FormState, Layout, render_status, see_other};
+use crate::app::appraisals::{self as app, GradeInput, Line, MySubject, RatingInput, RoundLine, TieInput};
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
-use crate::export::Sheet;
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::Form;
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::{Form, Json};
-use pacesetter_domain::Lang;
-use pacesetter_domain::appraisal::{Group, SubjectKind};
-use pacesetter_domain::dates::today;
-use pacesetter_store::appraisal::{self as ap, CaseRow, NewRound, RoundRow, Standing, SubjectResult, SubjectRow};
-use pacesetter_store::{StoreError, campaign};
+use pacesetter_domain::appraisal::{Group, MAX_CRITERIA, RoundDraft, RoundSpec, ScaleKind, SubjectKind, parse_criteria, parse_grades};
+use pacesetter_domain::ids::{OrgId, RoundId, SubjectId, UnitId};
+use pacesetter_domain::validate::{self, FieldErrors};
+use pacesetter_store::appraisal::{BranchGrades, CaseRow, Criterion, RoundRow, SubjectRow};
+use serde::Deserialize;
+use serde::de::{Deserializer, MapAccess, Visitor};
 use std::collections::HashMap;
 
-// ---- the list ----------------------------------------------------------------------------------
-
-pub struct RoundLine {
-    pub r: RoundRow,
-    pub kind: &'static str,
-    pub open: bool,
+/// An error of a form: re-rendered with what was typed (422, or 409 with the message above the
+/// form); anything else is the error page.
+enum Redo {
+    Form(StatusCode, FieldErrors),
+    Fail(AppError),
 }
+
+fn redo(e: AppError) -> Redo {
+    match (&e.fields, e.status) {
+        (Some(f), _) => Redo::Form(StatusCode::UNPROCESSABLE_ENTITY, f.clone()),
+        (None, StatusCode::CONFLICT) => {
+            let mut f = FieldErrors::new();
+            f.add("_", e.message.zh.clone(), e.message.en.clone());
+            Redo::Form(StatusCode::CONFLICT, f)
+        }
+        _ => Redo::Fail(e),
+    }
+}
+
+// ---- the list and a new round --------------------------------------------------------------------
 
 #[derive(Template)]
 #[template(path = "appraisals.html")]
@@ -47,105 +60,141 @@ pub async fn index(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
 }
 
 async fn index_page(s: &AppState, ctx: &Ctx, mut f: FormState, status: StatusCode) -> AppResult<Response> {
-    let scope = &ctx.me()?.scope;
-    let mut c = s.store.read().await?;
-    let camp = campaign::current(&mut c).await?.ok_or_else(|| AppError::new(StatusCode::NOT_FOUND, "no_campaign", "目前没有进行中的活动", "No campaign is running"))?;
-    let day = today();
-    let rounds = ap::rounds(&mut c, camp.id).await?.into_iter().map(|r| RoundLine { kind: r.kind().label(ctx.lang), open: r.is_open(day), r }).collect();
-    let office = scope.is_office_or_admin();
-    let (orgs, units) = if office { ap::scope_choices(&mut c).await? } else { (Vec::new(), Vec::new()) };
+    let list = app::list(s, &ctx.me()?.scope).await?;
     if f.values.is_empty() {
         f.set("w_masses", "50");
         f.set("w_peers", "30");
         f.set("w_leaders", "20");
         f.set("w_own", "0");
     }
-    Ok(render_status(status, &IndexPage { l: Layout::new(ctx, ctx.t("评议", "Appraisals")), rounds, office, orgs, units, f }))
+    Ok(render_status(status, &IndexPage { l: Layout::new(ctx, ctx.t("评议", "Appraisals")), rounds: list.rounds, office: list.office, orgs: list.orgs, units: list.units, f }))
 }
 
-pub async fn create(State(s): State<AppState>, ctx: Ctx, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
-    let scope = ctx.me()?.scope.clone();
-    let m = form_map(p);
-    let g = |k: &str| m.get(k).cloned().unwrap_or_default();
-    let n = NewRound {
-        title: g("title"),
-        kind: g("kind"),
-        org: field(&m, "org").and_then(|v| v.parse().ok()),
-        unit: field(&m, "unit").and_then(|v| v.parse().ok()),
-        scale: g("scale"),
-        weights: [g("w_masses"), g("w_peers"), g("w_leaders"), g("w_own")],
-        criteria: g("criteria"),
-        grades: g("grades"),
-        quota: g("quota"),
-        opens: g("opens"),
-        closes: g("closes"),
-    };
-    let r = async {
-        let mut w = s.store.write().await?;
-        let camp = campaign::current(&mut w).await?.ok_or(StoreError::NotFound)?;
-        let id = ap::create(&mut w, &scope, camp.id, &n).await?;
-        w.commit().await.map_err(StoreError::from)?;
-        Ok::<_, StoreError>(id)
-    }
-    .await;
-    match r {
-        Ok(id) => Ok(see_other(&format!("/appraisals/{id}?done=created"))),
-        Err(StoreError::Invalid(e)) => index_page(&s, &ctx, FormState::with(ctx.lang, m, e), StatusCode::UNPROCESSABLE_ENTITY).await,
-        Err(e) => Err(e.into()),
-    }
+/// The office's form for a new round, as typed.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct RoundForm {
+    pub title: String,
+    pub kind: String,
+    pub org: String,
+    pub unit: String,
+    pub scale: String,
+    pub w_masses: String,
+    pub w_peers: String,
+    pub w_leaders: String,
+    pub w_own: String,
+    /// Lines "item:weight".
+    pub criteria: String,
+    /// "优秀:90,合格:70,基本合格:60,不合格:0"
+    pub grades: String,
+    pub quota: String,
+    pub opens: String,
+    pub closes: String,
 }
 
-// ---- a round -----------------------------------------------------------------------------------
-
-pub struct ToRate {
-    pub s: SubjectRow,
-    pub group: &'static str,
-    pub done: bool,
-}
-
-/// A result line as the page shows it.
-pub struct Line {
-    pub x: SubjectResult,
-    pub rank: Option<usize>,
-    pub tied: bool,
-    pub in_quota: bool,
-    pub grade_form: bool,
-}
-
-impl Line {
-    pub fn score(&self) -> String {
-        self.x.combined.as_ref().map(|c| c.score.published()).unwrap_or_else(|| "—".into())
-    }
-    pub fn group_text(&self, lang: &Lang) -> String {
-        self.x
-            .groups
-            .iter()
-            .map(|(g, n, mean)| match n {
-                Some(n) => format!("{} {}（{}{}）", g.label(*lang), mean.map(|m| m.published()).unwrap_or_else(|| "—".into()), n, lang.t("人", " raters")),
-                None => format!("{} —（{}）", g.label(*lang), lang.t("不足5人，不公布、不计入", "under 5 raters: not shown, not counted")),
-            })
-            .collect::<Vec<_>>()
-            .join("；")
-    }
-    pub fn shared_out(&self, lang: &Lang) -> String {
-        match &self.x.combined {
-            Some(c) if !c.shared_out.is_empty() => {
-                let names: Vec<&str> = c.shared_out.iter().map(|g| g.label(*lang)).collect();
-                let small: Vec<&str> = c.under_minimum.iter().map(|g| g.label(*lang)).collect();
-                match (lang, small.is_empty()) {
-                    (Lang::Zh, true) => format!("{}无人评议，其权重按比例分给其他评议主体", names.join("、")),
-                    (Lang::Zh, false) => format!("{}无人评议或匿名评议不足5人（{}），按无人评议处理，其权重按比例分给其他评议主体", names.join("、"), small.join("、")),
-                    (Lang::En, true) => format!("{}: nobody rated; its weight was shared out in proportion", names.join(", ")),
-                    (Lang::En, false) => format!(
-                        "{}: nobody rated, or an anonymous group under 5 raters ({}), counted as empty; its weight was shared out in proportion",
-                        names.join(", "),
-                        small.join(", ")
-                    ),
-                }
+impl RoundForm {
+    /// Into the domain's round, every problem named by its field.
+    pub fn spec(&self) -> Result<RoundSpec, FieldErrors> {
+        let mut errs = FieldErrors::new();
+        let id = |v: &str| v.trim().parse::<i64>().ok();
+        let scale = match self.scale.trim() {
+            "" | "satisfaction" => Some(ScaleKind::Satisfaction),
+            "hundred" => Some(ScaleKind::Hundred),
+            _ => {
+                errs.add("scale", "未知的评分方式", "Unknown scale");
+                None
             }
-            _ => String::new(),
+        };
+        let weight = |v: &str| match v.trim() {
+            "" => Some(0),
+            v => v.parse::<u32>().ok(),
+        };
+        let quota = match self.quota.trim() {
+            "" => None,
+            q => match q.parse::<i64>() {
+                Ok(v) => Some(v),
+                Err(_) => {
+                    errs.add("quota", "名额应为 1 到 1000 的整数", "The quota is a whole number from 1 to 1000");
+                    None
+                }
+            },
+        };
+        let criteria = errs.take("criteria", parse_criteria(&self.criteria));
+        let grades = if self.grades.trim().is_empty() { None } else { errs.take("grades", parse_grades(&self.grades)) };
+        let opens = errs.take("opens", validate::date(&self.opens));
+        let closes = errs.take("closes", validate::date(&self.closes));
+        RoundDraft {
+            title: self.title.clone(),
+            kind: SubjectKind::parse(self.kind.trim()),
+            org: id(&self.org).map(OrgId),
+            unit: id(&self.unit).map(UnitId),
+            scale,
+            weights: [weight(&self.w_masses), weight(&self.w_peers), weight(&self.w_leaders), weight(&self.w_own)],
+            criteria,
+            grades,
+            quota,
+            opens,
+            closes,
         }
+        .check(errs)
     }
+
+    fn values(&self) -> HashMap<String, String> {
+        [
+            ("title", &self.title),
+            ("kind", &self.kind),
+            ("org", &self.org),
+            ("unit", &self.unit),
+            ("scale", &self.scale),
+            ("w_masses", &self.w_masses),
+            ("w_peers", &self.w_peers),
+            ("w_leaders", &self.w_leaders),
+            ("w_own", &self.w_own),
+            ("criteria", &self.criteria),
+            ("grades", &self.grades),
+            ("quota", &self.quota),
+            ("opens", &self.opens),
+            ("closes", &self.closes),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.clone()))
+        .collect()
+    }
+}
+
+pub async fn create(State(s): State<AppState>, ctx: Ctx, Form(form): Form<RoundForm>) -> AppResult<Response> {
+    let scope = ctx.me()?.scope.clone();
+    let r = match form.spec() {
+        Ok(spec) => app::create(&s, &scope, &spec).await,
+        Err(e) => Err(AppError::invalid(e)),
+    };
+    match r.map_err(redo) {
+        Ok(id) => Ok(see_other(&format!("/appraisals/{id}?done=created"))),
+        Err(Redo::Form(status, e)) => index_page(&s, &ctx, FormState::with(ctx.lang, form.values(), e), status).await,
+        Err(Redo::Fail(e)) => Err(e),
+    }
+}
+
+// ---- a round -------------------------------------------------------------------------------------
+
+/// The most lines each list of a round's page shows at once (a university's members are pages).
+const PAGE_LINES: usize = 200;
+
+/// A page of one of the round's lists: which, of how many, and the links around it.
+pub struct Paged {
+    pub page: usize,
+    pub pages: usize,
+    pub total: usize,
+    pub prev: Option<String>,
+    pub next: Option<String>,
+}
+
+fn paged<T>(all: Vec<T>, page: usize, link: impl Fn(usize) -> String) -> (Vec<T>, Paged) {
+    let total = all.len();
+    let pages = total.div_ceil(PAGE_LINES).max(1);
+    let page = page.clamp(1, pages);
+    let shown = all.into_iter().skip((page - 1) * PAGE_LINES).take(PAGE_LINES).collect();
+    (shown, Paged { page, pages, total, prev: (page > 1).then(|| link(page - 1)), next: (page < pages).then(|| link(page + 1)) })
 }
 
 #[derive(Template)]
@@ -156,106 +205,75 @@ struct ShowPage {
     kind: &'static str,
     weights: String,
     open: bool,
-    to_rate: Vec<ToRate>,
+    to_rate: Vec<MySubject>,
+    to_rate_page: Paged,
+    /// Of the caller's subjects, how many are still to do.
+    owed: usize,
     lines: Vec<Line>,
+    lines_page: Paged,
     grades: Vec<(String, u32)>,
     cases: Vec<CaseRow>,
     office: bool,
     /// Subjects tied at the quota line, for the office's order.
     tied: Vec<(i64, String)>,
-    /// 民主评议党员 by branch: the branch, the count of each grade, and how many are not graded.
-    rollup: Vec<(String, Vec<usize>, usize)>,
+    /// 民主评议党员 by branch.
+    rollup: Vec<BranchGrades>,
     f: FormState,
 }
 
-fn weights_text(r: &RoundRow, lang: Lang) -> String {
-    r.weights().iter().filter(|(_, w)| *w > 0).map(|(g, w)| format!("{} {w}%", g.label(lang))).collect::<Vec<_>>().join(" · ")
+impl ShowPage {
+    fn group_label(&self, g: &Group) -> &'static str {
+        g.label(self.l.lang)
+    }
 }
 
-pub async fn show(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
-    show_page(&s, &ctx, id, FormState::new(ctx.lang), StatusCode::OK).await
+/// Which page of each list: ?page= (results) and ?todo= (the caller's subjects).
+#[derive(Clone, Copy, Debug, Default, Deserialize)]
+pub struct ShowQuery {
+    #[serde(default, deserialize_with = "lenient")]
+    pub page: Option<usize>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub todo: Option<usize>,
 }
 
-async fn show_page(s: &AppState, ctx: &Ctx, id: i64, f: FormState, status: StatusCode) -> AppResult<Response> {
-    let scope = &ctx.me()?.scope;
-    let mut c = s.store.read().await?;
-    let r = ap::round(&mut c, id).await?;
-    let subjects = ap::subjects(&mut c, id).await?;
-    let done: Vec<i64> = match scope.person {
-        Some(p) => ap::rated_by(&mut c, id, p.0).await?,
-        None => Vec::new(),
-    };
-    let mut to_rate = Vec::new();
-    for sj in &subjects {
-        if let Some(g) = ap::group_of(&mut c, scope, &r, sj).await? {
-            if r.weight(g) > 0 {
-                to_rate.push(ToRate { group: g.label(ctx.lang), done: done.contains(&sj.id), s: sj.clone() });
-            }
-        }
-    }
-    // A long list of windows or members: those still to do first.
-    to_rate.sort_by_key(|t| t.done);
-    let (results, ranking) = ap::results(&mut c, &r).await?;
-    let lines = lines_for(scope, &r, results, &ranking);
-    let cases = ap::cases(&mut c, scope, id).await?;
-    let office = scope.is_office_or_admin();
-    let grades = r.grades();
-    let mut rollup = Vec::new();
-    if r.kind() == SubjectKind::Member && !grades.is_empty() {
-        let mut by_branch: Vec<(String, Vec<usize>, usize)> = Vec::new();
-        let mut index: HashMap<String, usize> = HashMap::new();
-        for l in &lines {
-            let k = *index.entry(l.x.subject.path.clone()).or_insert_with(|| {
-                by_branch.push((l.x.subject.path.clone(), vec![0; grades.len()], 0));
-                by_branch.len() - 1
-            });
-            match l.x.grade.as_ref().and_then(|g| grades.iter().position(|(label, _)| *label == g.grade)) {
-                Some(i) => by_branch[k].1[i] += 1,
-                None => by_branch[k].2 += 1,
-            }
-        }
-        let names = ap::org_names(&mut c, by_branch.iter().map(|b| b.0.as_str())).await?;
-        rollup = by_branch.into_iter().map(|(path, counts, open)| (names.get(&path).cloned().unwrap_or(path), counts, open)).collect();
-    }
-    let tied = if office { lines.iter().filter(|l| l.tied).map(|l| (l.x.subject.id, l.x.subject.name.clone())).collect() } else { Vec::new() };
+/// A page number, or none when the text is not one (a typo shows the first page).
+fn lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Option<usize>, D::Error> {
+    let s: Option<String> = Option::deserialize(d)?;
+    Ok(s.and_then(|s| s.trim().parse().ok()))
+}
+
+pub async fn show(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Query(q): Query<ShowQuery>) -> AppResult<Response> {
+    show_page(&s, &ctx, RoundId(id), q, FormState::new(ctx.lang), StatusCode::OK).await
+}
+
+async fn show_page(s: &AppState, ctx: &Ctx, id: RoundId, q: ShowQuery, f: FormState, status: StatusCode) -> AppResult<Response> {
+    let p = app::round_page(s, &ctx.me()?.scope, id).await?;
+    let (page, todo) = (q.page.unwrap_or(1), q.todo.unwrap_or(1));
+    let owed = p.to_rate.iter().filter(|t| !t.done).count();
+    let (to_rate, to_rate_page) = paged(p.to_rate, todo, |n| format!("/appraisals/{id}?todo={n}&page={page}"));
+    let (lines, lines_page) = paged(p.lines, page, |n| format!("/appraisals/{id}?page={n}&todo={todo}"));
     let page = ShowPage {
-        office,
-        tied,
-        rollup,
-        l: Layout::new(ctx, &r.title),
-        kind: r.kind().label(ctx.lang),
-        weights: weights_text(&r, ctx.lang),
-        open: r.is_open(today()),
+        l: Layout::new(ctx, &p.r.title),
+        kind: p.r.kind().label(ctx.lang),
+        weights: app::weights_text(&p.r, ctx.lang),
+        open: p.open,
         to_rate,
+        to_rate_page,
+        owed,
         lines,
-        grades: r.grades(),
-        cases,
-        r,
+        lines_page,
+        grades: p.r.grades(),
+        cases: p.cases,
+        office: p.office,
+        tied: p.tied,
+        rollup: p.rollup,
+        r: p.r,
         f,
     };
     Ok(render_status(status, &page))
 }
 
-fn lines_for(scope: &pacesetter_domain::scope::Scope, r: &RoundRow, results: Vec<SubjectResult>, ranking: &Standing) -> Vec<Line> {
-    let rank: HashMap<i64, usize> = ranking.order.iter().copied().collect();
-    let mut lines: Vec<Line> = results
-        .into_iter()
-        .filter(|x| ap::may_see(scope, r, &x.subject))
-        .map(|x| {
-            let id = x.subject.id;
-            Line {
-                rank: rank.get(&id).copied(),
-                tied: ranking.tie_at_line.contains(&id),
-                in_quota: ranking.within.contains(&id),
-                grade_form: r.kind() == SubjectKind::Member && !r.grades().is_empty() && scope.org_access(&x.subject.path) == Some(pacesetter_domain::scope::Access::Write),
-                x,
-            }
-        })
-        .collect();
-    let pos: HashMap<i64, usize> = ranking.order.iter().enumerate().map(|(i, (id, _))| (*id, i)).collect();
-    lines.sort_by_key(|l| (pos.get(&l.x.subject.id).copied().unwrap_or(usize::MAX), l.x.subject.id));
-    lines
-}
+// ---- appraising a subject -------------------------------------------------------------------------
 
 #[derive(Template)]
 #[template(path = "appraisal_rate.html")]
@@ -263,7 +281,7 @@ struct RatePage {
     l: Layout,
     r: RoundRow,
     s: SubjectRow,
-    criteria: Vec<pacesetter_store::appraisal::Criterion>,
+    criteria: Vec<Criterion>,
     group: Group,
     points: Vec<(u32, String)>,
     hundred: bool,
@@ -289,196 +307,169 @@ impl RatePage {
 }
 
 pub async fn rate_form(State(s): State<AppState>, ctx: Ctx, Path((id, sid)): Path<(i64, i64)>) -> AppResult<Response> {
-    rate_page(&s, &ctx, id, sid, FormState::new(ctx.lang), StatusCode::OK).await
+    rate_page(&s, &ctx, RoundId(id), SubjectId(sid), FormState::new(ctx.lang), StatusCode::OK).await
 }
 
-async fn rate_page(s: &AppState, ctx: &Ctx, id: i64, sid: i64, f: FormState, status: StatusCode) -> AppResult<Response> {
-    let scope = &ctx.me()?.scope;
-    let mut c = s.store.read().await?;
-    let r = ap::round(&mut c, id).await?;
-    let sj = ap::subject(&mut c, id, sid).await?;
-    let Some(group) = ap::group_of(&mut c, scope, &r, &sj).await? else {
-        return Err(AppError::new(StatusCode::FORBIDDEN, "forbidden", "您不在这一评议对象的评议人范围内", "You are not among those who appraise this subject"));
-    };
-    let hundred = r.scale == "hundred";
-    let points = match r.scale() {
-        pacesetter_domain::appraisal::Scale::Points(p) => p.into_iter().enumerate().map(|(i, (label, _))| (i as u32, label)).collect(),
-        pacesetter_domain::appraisal::Scale::Hundred => Vec::new(),
-    };
-    let title = format!("{} · {}", ctx.t("评议", "Appraise"), sj.name);
-    Ok(render_status(status, &RatePage { l: Layout::new(ctx, &title), r, criteria: sj.criteria(), s: sj, group, points, hundred, f }))
+async fn rate_page(s: &AppState, ctx: &Ctx, id: RoundId, sid: SubjectId, f: FormState, status: StatusCode) -> AppResult<Response> {
+    let form = app::rating_form(s, &ctx.me()?.scope, id, sid).await?;
+    let title = format!("{} · {}", ctx.t("评议", "Appraise"), form.s.name);
+    Ok(render_status(
+        status,
+        &RatePage { l: Layout::new(ctx, &title), r: form.r, criteria: form.criteria, s: form.s, group: form.group, points: form.points, hundred: form.hundred, f },
+    ))
 }
 
-pub async fn rate(State(s): State<AppState>, ctx: Ctx, Path((id, sid)): Path<(i64, i64)>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
-    let scope = ctx.me()?.scope.clone();
-    let m = form_map(p);
-    let values: Vec<Option<u32>> = (0..100).map(|i| field(&m, &format!("c{i}")).and_then(|v| v.parse().ok())).collect();
-    let comment = m.get("comment").cloned().unwrap_or_default();
-    let r = async {
-        let mut w = s.store.write().await?;
-        ap::rate(&mut w, &scope, id, sid, &values, &comment).await?;
-        w.commit().await.map_err(StoreError::from)?;
-        Ok::<_, StoreError>(())
+/// The appraisal form as posted: `c<i>` = the value of criterion i, and the comment.
+#[derive(Clone, Debug, Default)]
+pub struct RatingForm {
+    /// (criterion, what was typed)
+    typed: Vec<(usize, String)>,
+    comment: String,
+}
+
+impl<'de> Deserialize<'de> for RatingForm {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<RatingForm, D::Error> {
+        struct Fields;
+        impl<'de> Visitor<'de> for Fields {
+            type Value = RatingForm;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an appraisal form: c0, c1, ... and comment")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<RatingForm, A::Error> {
+                let mut out = RatingForm::default();
+                while let Some((k, v)) = m.next_entry::<String, String>()? {
+                    if k == "comment" {
+                        out.comment = v;
+                    } else if let Some(i) = k.strip_prefix('c').and_then(|i| i.parse::<usize>().ok()).filter(|i| *i < MAX_CRITERIA) {
+                        out.typed.push((i, v));
+                    }
+                }
+                Ok(out)
+            }
+        }
+        d.deserialize_map(Fields)
     }
-    .await;
-    match r {
-        Ok(()) => Ok(see_other(&format!("/appraisals/{id}?done=rated"))),
-        Err(StoreError::Invalid(e)) => rate_page(&s, &ctx, id, sid, FormState::with(ctx.lang, m, e), StatusCode::UNPROCESSABLE_ENTITY).await,
-        Err(StoreError::Conflict(t)) => rate_page(&s, &ctx, id, sid, conflict_form(&ctx, m, t), StatusCode::CONFLICT).await,
-        Err(e) => Err(e.into()),
+}
+
+impl RatingForm {
+    fn input(&self) -> RatingInput {
+        let mut values = vec![None; self.typed.iter().map(|(i, _)| i + 1).max().unwrap_or(0)];
+        for (i, v) in &self.typed {
+            values[*i] = v.trim().parse().ok();
+        }
+        RatingInput { values, comment: self.comment.clone() }
+    }
+
+    fn values(&self) -> HashMap<String, String> {
+        let mut m: HashMap<String, String> = self.typed.iter().map(|(i, v)| (format!("c{i}"), v.clone())).collect();
+        m.insert("comment".into(), self.comment.clone());
+        m
     }
 }
 
-pub async fn grade(State(s): State<AppState>, ctx: Ctx, Path((id, sid)): Path<(i64, i64)>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
-    let scope = ctx.me()?.scope.clone();
-    let m = form_map(p);
-    let (grade, reason) = (m.get("grade").cloned().unwrap_or_default(), m.get("reason").cloned().unwrap_or_default());
-    let r = async {
-        let mut w = s.store.write().await?;
-        ap::record_grade(&mut w, &scope, id, sid, &grade, &reason).await?;
-        w.commit().await.map_err(StoreError::from)?;
-        Ok::<_, StoreError>(())
+pub async fn rate(State(s): State<AppState>, ctx: Ctx, Path((id, sid)): Path<(i64, i64)>, Form(form): Form<RatingForm>) -> AppResult<Response> {
+    let (id, sid) = (RoundId(id), SubjectId(sid));
+    match app::rate(&s, &ctx.me()?.scope, id, sid, &form.input()).await.map_err(redo) {
+        Ok(_) => Ok(see_other(&format!("/appraisals/{id}?done=rated"))),
+        Err(Redo::Form(status, e)) => rate_page(&s, &ctx, id, sid, FormState::with(ctx.lang, form.values(), e), status).await,
+        Err(Redo::Fail(e)) => Err(e),
     }
-    .await;
-    after(&s, &ctx, id, m, r).await
 }
 
-pub async fn tie(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
-    let scope = ctx.me()?.scope.clone();
-    let order = super::tie_order(&p);
-    let m = form_map(p);
-    let reason = m.get("reason").cloned().unwrap_or_default();
-    let r = async {
-        let mut w = s.store.write().await?;
-        ap::decide_tie(&mut w, &scope, id, &order, &reason).await?;
-        w.commit().await.map_err(StoreError::from)?;
-        Ok::<_, StoreError>(())
-    }
-    .await;
-    after(&s, &ctx, id, m, r).await
+// ---- grades, the tie, cases ------------------------------------------------------------------------
+
+/// A member's grade, as the branch posts it.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct GradeForm {
+    pub grade: String,
+    pub reason: String,
 }
 
-pub async fn close_case(State(s): State<AppState>, ctx: Ctx, Path((id, cid)): Path<(i64, i64)>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
-    let scope = ctx.me()?.scope.clone();
-    let m = form_map(p);
-    let note = m.get("note").cloned().unwrap_or_default();
-    let r = async {
-        let mut w = s.store.write().await?;
-        ap::close_case(&mut w, &scope, id, cid, &note).await?;
-        w.commit().await.map_err(StoreError::from)?;
-        Ok::<_, StoreError>(())
-    }
-    .await;
-    after(&s, &ctx, id, m, r).await
+pub async fn grade(State(s): State<AppState>, ctx: Ctx, Path((id, sid)): Path<(i64, i64)>, Form(form): Form<GradeForm>) -> AppResult<Response> {
+    let input = GradeInput { grade: form.grade.clone(), reason: form.reason.clone() };
+    let r = app::grade(&s, &ctx.me()?.scope, RoundId(id), SubjectId(sid), &input).await.map(|_| ());
+    let values = HashMap::from([("grade".to_string(), form.grade), ("reason".to_string(), form.reason)]);
+    after(&s, &ctx, RoundId(id), values, r).await
 }
 
-async fn after(s: &AppState, ctx: &Ctx, id: i64, m: HashMap<String, String>, r: Result<(), StoreError>) -> AppResult<Response> {
-    match r {
+/// The office's order of a tie as posted: `pos<subject id>` = 1, 2, … and the reason.
+#[derive(Clone, Debug, Default)]
+pub struct TieForm {
+    positions: Vec<(i64, i64)>,
+    reason: String,
+}
+
+impl<'de> Deserialize<'de> for TieForm {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<TieForm, D::Error> {
+        struct Fields;
+        impl<'de> Visitor<'de> for Fields {
+            type Value = TieForm;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("the order of a tie: pos<subject id> = position, and reason")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<TieForm, A::Error> {
+                let mut out = TieForm::default();
+                while let Some((k, v)) = m.next_entry::<String, String>()? {
+                    if k == "reason" {
+                        out.reason = v;
+                    } else if let (Some(id), Ok(pos)) = (k.strip_prefix("pos").and_then(|i| i.parse::<i64>().ok()), v.trim().parse::<i64>()) {
+                        if out.positions.len() < 10_000 {
+                            out.positions.push((id, pos));
+                        }
+                    }
+                }
+                Ok(out)
+            }
+        }
+        d.deserialize_map(Fields)
+    }
+}
+
+pub async fn tie(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(form): Form<TieForm>) -> AppResult<Response> {
+    // Two subjects at one position give no order: the use case refuses it and says so.
+    let order = pacesetter_domain::selection::order_from_positions(&form.positions).into_iter().map(SubjectId).collect();
+    let r = app::tie(&s, &ctx.me()?.scope, RoundId(id), &TieInput { order, reason: form.reason.clone() }).await.map(|_| ());
+    after(&s, &ctx, RoundId(id), HashMap::from([("reason".to_string(), form.reason)]), r).await
+}
+
+/// What was done about a follow-up case.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct CaseForm {
+    pub note: String,
+}
+
+pub async fn close_case(State(s): State<AppState>, ctx: Ctx, Path((id, cid)): Path<(i64, i64)>, Form(form): Form<CaseForm>) -> AppResult<Response> {
+    let r = app::close_case(&s, &ctx.me()?.scope, RoundId(id), cid, &form.note).await.map(|_| ());
+    after(&s, &ctx, RoundId(id), HashMap::from([("note".to_string(), form.note)]), r).await
+}
+
+async fn after(s: &AppState, ctx: &Ctx, id: RoundId, values: HashMap<String, String>, r: AppResult<()>) -> AppResult<Response> {
+    match r.map_err(redo) {
         Ok(()) => Ok(see_other(&format!("/appraisals/{id}?done=saved"))),
-        Err(StoreError::Invalid(e)) => show_page(s, ctx, id, FormState::with(ctx.lang, m, e), StatusCode::UNPROCESSABLE_ENTITY).await,
-        Err(StoreError::Conflict(t)) => show_page(s, ctx, id, conflict_form(ctx, m, t), StatusCode::CONFLICT).await,
-        Err(e) => Err(e.into()),
+        Err(Redo::Form(status, e)) => show_page(s, ctx, id, ShowQuery::default(), FormState::with(ctx.lang, values, e), status).await,
+        Err(Redo::Fail(e)) => Err(e),
     }
 }
 
-/// The results the caller may see, as JSON: each group's mean, the combined score (exact and
-/// published), what was shared out, the advice, the grade, the rank and a tie at the line.
-pub async fn api_results(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
-    let scope = &ctx.me()?.scope;
-    let mut c = s.store.read().await?;
-    let r = ap::round(&mut c, id).await?;
-    let (results, ranking) = ap::results(&mut c, &r).await?;
-    let lines = lines_for(scope, &r, results, &ranking);
-    let out: Vec<AppraisalLineDto> = lines
-        .iter()
-        .map(|l| AppraisalLineDto {
-            subject_id: l.x.subject.id,
-            person_id: l.x.subject.person_id,
-            name: l.x.subject.name.clone(),
-            groups: l
-                .x
-                .groups
-                .iter()
-                .map(|(g, n, mean)| GroupMeanDto { group: g.code().to_string(), raters: *n, under_minimum: n.is_none(), mean: mean.map(|m| m.published()) })
-                .collect(),
-            score: l.x.combined.as_ref().map(|c| c.score.published()),
-            score_exact: l.x.combined.as_ref().map(|c| format!("{}/{}", c.score.num, c.score.den)),
-            shared_out: l.x.combined.as_ref().map(|c| c.shared_out.iter().map(|g| g.code().to_string()).collect()).unwrap_or_default(),
-            advised: l.x.advised.clone(),
-            grade: l.x.grade.as_ref().map(|g| g.grade.clone()),
-            rank: l.rank,
-            tied_at_line: l.tied,
-            within_quota: l.in_quota,
-            comments: l.x.comments.clone(),
-        })
-        .collect();
-    Ok(Json(AppraisalResultsDto { id: r.id, title: r.title.clone(), kind: r.subject_kind.clone(), quota: r.quota, results: out }).into_response())
-}
+// ---- files -----------------------------------------------------------------------------------------
 
+/// The results the caller may see as results.xlsx or results.csv.
 pub async fn export(State(s): State<AppState>, ctx: Ctx, Path((id, file)): Path<(i64, String)>) -> AppResult<Response> {
     let format = match file.as_str() {
         "results.xlsx" => "xlsx",
         "results.csv" => "csv",
         _ => return Err(AppError::not_found()),
     };
-    let scope = &ctx.me()?.scope;
-    let mut c = s.store.read().await?;
-    let r = ap::round(&mut c, id).await?;
-    let (results, ranking) = ap::results(&mut c, &r).await?;
-    let lines = lines_for(scope, &r, results, &ranking);
-    let lang = ctx.lang;
-    let t = |zh: &str, en: &str| lang.t(zh, en).to_string();
-    let mut headers = vec![t("名次", "Rank"), t("评议对象", "Subject")];
-    let groups: Vec<Group> = r.weights().iter().filter(|(_, w)| *w > 0).map(|(g, _)| *g).collect();
-    for g in &groups {
-        headers.push(format!("{}（{}）", g.label(lang), t("均分/人数", "mean/raters")));
-    }
-    headers.extend([t("综合得分", "Combined score"), t("说明", "Note"), t("建议等次", "Advised grade"), t("评定等次", "Grade"), t("理由", "Reason")]);
-    let rows: Vec<Vec<String>> = lines
-        .iter()
-        .map(|l| {
-            let mut row = vec![l.rank.map(|k| k.to_string()).unwrap_or_default(), l.x.subject.name.clone()];
-            for (_, n, mean) in &l.x.groups {
-                row.push(match n {
-                    Some(n) => format!("{}/{}", mean.map(|m| m.published()).unwrap_or_else(|| "—".into()), n),
-                    None => "—/<5".into(),
-                });
-            }
-            row.extend([
-                l.score(),
-                [l.shared_out(&lang), if l.tied { t("名额线并列，待创先办决定", "tied at the line: the office decides") } else { String::new() }].join(" ").trim().to_string(),
-                l.x.advised.clone().unwrap_or_default(),
-                l.x.grade.as_ref().map(|g| g.grade.clone()).unwrap_or_default(),
-                l.x.grade.as_ref().and_then(|g| g.reason.clone()).unwrap_or_default(),
-            ]);
-            row
-        })
-        .collect();
-    let mut rows = rows;
-    // The office's decision on a tie at the quota line, and why, so that the order can be
-    // recounted from the file.
-    if let Some(reason) = &r.tie_reason {
-        let names: HashMap<i64, String> = lines.iter().map(|l| (l.x.subject.id, l.x.subject.name.clone())).collect();
-        let order: Vec<String> = r.tie_preference().iter().map(|id| names.get(id).cloned().unwrap_or_else(|| id.to_string())).collect();
-        let mut row = vec![String::new(), t("名额线并列的处理", "The tie at the quota line")];
-        row.extend(groups.iter().map(|_| String::new()));
-        row.extend([
-            String::new(),
-            format!("{}{}", t("创先办确定的顺序：", "The office's order: "), order.join(" > ")),
-            String::new(),
-            String::new(),
-            format!("{}{reason}", t("理由：", "Reason: ")),
-        ]);
-        rows.push(row);
-    }
-    super::download(&ctx, &Sheet { name: t("评议结果", "Results"), headers, rows }, "appraisal", format)
+    let sheet = app::results_table(&s, &ctx.me()?.scope, RoundId(id), ctx.lang).await?;
+    super::download(&ctx, &sheet, "appraisal", format)
 }
 
-/// The auditor's bundle of a round (the office may read it too): every rating without its
-/// rater, the weights, the exact combined scores and the tie decision, to recount from.
-pub async fn audit_bundle(State(s): State<AppState>, Path(id): Path<i64>) -> AppResult<Response> {
-    let mut c = s.store.read().await?;
-    let b = ap::bundle(&mut c, id).await?;
+/// The auditor's bundle of a round as a file (the office may read it too): every rating without
+/// its rater, the weights, the exact combined scores and the tie decision, to recount from.
+pub async fn audit_bundle(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    let b = app::bundle(&s, &ctx.me()?.scope, RoundId(id)).await?;
     let body = serde_json::to_string_pretty(&b).map_err(|_| AppError::internal())?;
     Ok((
         [

@@ -125,33 +125,11 @@ pub async fn home(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response
                 });
             }
         }
-        for r in pacesetter_store::appraisal::rounds(&mut c, camp.id).await? {
-            if !r.is_open(day) {
-                continue;
-            }
-            let subjects = pacesetter_store::appraisal::subjects(&mut c, r.id).await?;
-            let done: Vec<i64> = match s.person {
-                Some(p) => pacesetter_store::appraisal::rated_by(&mut c, r.id, p.0).await?,
-                None => Vec::new(),
-            };
-            let mut owed = 0;
-            // A long round (a whole university's members) is linked without counting.
-            if subjects.len() <= 500 {
-                for sj in &subjects {
-                    if !done.contains(&sj.id) {
-                        if let Some(g) = pacesetter_store::appraisal::group_of(&mut c, s, &r, sj).await? {
-                            if r.weight(g) > 0 {
-                                owed += 1;
-                            }
-                        }
-                    }
-                }
-            }
-            if owed > 0 || subjects.len() > 500 {
-                let detail =
-                    if owed > 0 { format!("{} {owed} {}", lang.t("待评议", "To appraise:"), lang.t("项", "")) } else { lang.t("参加评议", "Take part").to_string() };
-                lines.push(Line { href: format!("/appraisals/{}", r.id), name: r.title.clone(), detail: detail.trim().to_string() });
-            }
+        // What the caller still owes in each open round: a fixed number of queries per round,
+        // whatever its size.
+        for (r, owed) in crate::app::appraisals::owed(&state, s).await?.into_iter().filter(|(_, owed)| *owed > 0) {
+            let detail = format!("{} {owed} {}", lang.t("待评议", "To appraise:"), lang.t("项", ""));
+            lines.push(Line { href: format!("/appraisals/{}", r.id), name: r.title.clone(), detail: detail.trim().to_string() });
         }
         if !lines.is_empty() {
             blocks.insert(

@@ -81,7 +81,12 @@ async fn index_page(s: &AppState, ctx: &Ctx, f: FormState, status: StatusCode) -
     let office = scope.is_office_or_admin();
     let orgs = if office { sel::electorate_orgs(&mut c).await? } else { Vec::new() };
     let categories = camp.plan().map(|p| p.awards).unwrap_or_default();
-    let rounds = if office { pacesetter_store::appraisal::rounds(&mut c, camp.id).await?.into_iter().map(|r| (r.id, r.title)).collect() } else { Vec::new() };
+    let rounds = if office {
+        let me = pacesetter_store::appraisal::Caller::load(&mut c, scope).await?;
+        pacesetter_store::appraisal::rounds(&mut c, &me, camp.id).await?.into_iter().map(|r| (r.id, r.title)).collect()
+    } else {
+        Vec::new()
+    };
     let page = IndexPage { l: Layout::new(ctx, ctx.t("评选表彰", "Selections and awards")), lines, office, categories, orgs, rounds, f };
     Ok(render_status(status, &page))
 }
