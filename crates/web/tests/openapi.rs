@@ -73,7 +73,18 @@ async fn the_served_document_is_valid_openapi_3_1() {
 
 /// POST operations of the API whose handler reads no body: the path says everything (they
 /// document an optional {}, as an unsafe request under /api is JSON).
-const NO_BODY: &[&str] = &["api_logout", "api_auditor_request", "api_import_commit", "api_import_discard", "api_delegation_end", "api_audit_anchor"];
+const NO_BODY: &[&str] = &[
+    "api_logout",
+    "api_auditor_request",
+    "api_import_commit",
+    "api_import_discard",
+    "api_delegation_end",
+    "api_audit_anchor",
+    "api_selection_forward",
+    "api_selection_open",
+    "api_selection_close",
+    "api_selection_publish",
+];
 
 #[tokio::test]
 async fn every_api_operation_documents_its_parameters_body_and_responses() {

@@ -8,6 +8,7 @@ pub mod imports;
 pub mod meta;
 pub mod people;
 pub mod relations;
+pub mod selections;
 pub mod tasks;
 pub mod tree;
 

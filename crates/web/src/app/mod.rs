@@ -10,5 +10,6 @@ pub mod campaigns;
 pub mod imports;
 pub mod people;
 pub mod relations;
+pub mod selections;
 pub mod tasks;
 pub mod tree;

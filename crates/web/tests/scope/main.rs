@@ -7,6 +7,7 @@
 mod common;
 
 mod cases;
+mod selections;
 
 use common::TestApp;
 use reqwest::header::CONTENT_TYPE;
@@ -114,13 +115,16 @@ async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Option<Ca
     if let Some(c) = cases::case_for(app, f, name, n).await {
         return Some(c);
     }
+    if let Some(c) = selections::case_for(app, f, name, n).await {
+        return Some(c);
+    }
     None
 }
 
 /// Writes that name a second record (in the path or the body): each case of theirs carries a
 /// crossed case per record, with only that record out of the caller's reach.
 fn two_records() -> Vec<&'static str> {
-    [cases::TWO_RECORDS].concat()
+    [cases::TWO_RECORDS, selections::TWO_RECORDS].concat()
 }
 
 /// Routes that name a record and still have no case: the debt this test lists until it is paid.
@@ -140,30 +144,6 @@ const PENDING: &[&str] = &[
     "appraisal_audit",
     "appraisal_export",
     "api_appraisal_results",
-    "selection_page",
-    "selection_quotas",
-    "selection_nominate",
-    "selection_evidence",
-    "selection_forward",
-    "selection_review",
-    "selection_nomination_form",
-    "selection_open",
-    "selection_vote",
-    "selection_score",
-    "selection_close",
-    "selection_panel_minimum",
-    "selection_tie",
-    "selection_publish",
-    "selection_object",
-    "selection_resolve",
-    "selection_approve",
-    "selection_audit",
-    "selection_certificates",
-    "selection_commendation",
-    "award_certificate",
-    "selection_export",
-    "awards_export",
-    "api_selection",
     "sample_commit",
     "sample_reveal",
     "api_campaign_dashboard",
