@@ -1046,6 +1046,25 @@ pub async fn my_ballot(c: &mut Conn, scope: &Scope, selection: i64) -> Result<My
     Ok(MyBallot { in_electorate: in_e, voted })
 }
 
+/// The selections of a campaign whose electorate holds the caller and who has not voted yet, in
+/// one query (for the list; whether the ballot is open today is the caller's to check).
+pub async fn waiting_ballots(c: &mut Conn, scope: &Scope, campaign: i64) -> Result<HashSet<i64>, StoreError> {
+    let Some(p) = scope.person else { return Ok(HashSet::new()) };
+    let rows: Vec<(i64,)> = c
+        .fetch_all(
+            Sql::new(
+                "SELECT s.id FROM selections s JOIN selection_electorate e ON e.selection_id = s.id AND e.person_id = $1 \
+                 WHERE s.campaign_id = $2 AND s.stage = 'voting' \
+                 AND NOT EXISTS (SELECT 1 FROM selection_voters v WHERE v.selection_id = s.id AND v.person_id = $3)",
+            )
+            .bind(p.0)
+            .bind(campaign)
+            .bind(p.0),
+        )
+        .await?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
+}
+
 /// Casts a secret ballot: the voter is recorded (the day only) and the ballot stored apart,
 /// with a random id and the sorted choices, in the same transaction. A second ballot is refused
 /// by the key of `selection_voters`.

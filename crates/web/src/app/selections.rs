@@ -51,11 +51,8 @@ pub async fn index(s: &AppState, scope: &Scope) -> AppResult<Index> {
     let mut c = s.store.read().await?;
     let camp = current(&mut c).await?;
     let day = today();
-    let mut lines = Vec::new();
-    for row in sel::list(&mut c, camp.id).await? {
-        let my = if row.voting_open(day) { sel::my_ballot(&mut c, scope, row.id).await? } else { MyBallot::default() };
-        lines.push(ListLine { my_ballot: my.in_electorate && !my.voted, s: row });
-    }
+    let waiting = sel::waiting_ballots(&mut c, scope, camp.id).await?;
+    let lines = sel::list(&mut c, camp.id).await?.into_iter().map(|row| ListLine { my_ballot: row.voting_open(day) && waiting.contains(&row.id), s: row }).collect();
     let office = scope.is_office_or_admin();
     let electorate_orgs = if office { sel::electorate_orgs(&mut c).await? } else { Vec::new() };
     let categories = camp.plan().map(|p| p.awards).unwrap_or_default();
@@ -443,6 +440,8 @@ pub struct Count {
     pub row: SelectionRow,
     pub outcome: Outcome<Frac>,
     pub names: HashMap<i64, String>,
+    /// Which of the outcome's marks (selected, moved up, tied at the line) are the caller's.
+    pub show: Disclosure,
 }
 
 pub async fn count(s: &AppState, scope: &Scope, id: SelectionId) -> AppResult<Count> {
@@ -450,10 +449,11 @@ pub async fn count(s: &AppState, scope: &Scope, id: SelectionId) -> AppResult<Co
     let row = sel::get(&mut c, scope, id.0).await?;
     let my = sel::my_ballot(&mut c, scope, id.0).await?;
     let took_part = sel::turnout(&mut c, id.0).await?;
-    if !Disclosure::of(row.stage(), viewer_of(scope, my), took_part.max(0) as u64).totals {
+    let show = Disclosure::of(row.stage(), viewer_of(scope, my), took_part.max(0) as u64);
+    if !show.totals {
         return Err(AppError::not_found());
     }
     let outcome = sel::outcome(&mut c, &row).await?.ok_or_else(AppError::not_found)?;
     let names = sel::nominations(&mut c, scope, &row).await?.into_iter().map(|n| (n.n.id, n.n.name)).collect();
-    Ok(Count { row, outcome, names })
+    Ok(Count { row, outcome, names, show })
 }

@@ -674,7 +674,7 @@ pub async fn export(State(s): State<AppState>, ctx: Ctx, Path((id, file)): Path<
             rows,
         }
     } else {
-        let app::Count { row, outcome: o, names } = app::count(&s, scope, id).await?;
+        let app::Count { row, outcome: o, names, show } = app::count(&s, scope, id).await?;
         let rows = o
             .order
             .iter()
@@ -683,13 +683,13 @@ pub async fn export(State(s): State<AppState>, ctx: Ctx, Path((id, file)): Path<
                 let name = names.get(nid).cloned().unwrap_or_default();
                 let result = if row.is_ballot() { f.num.to_string() } else { f.published() };
                 let mut flags = Vec::new();
-                if o.selected.contains(nid) {
+                if show.selected && o.selected.contains(nid) {
                     flags.push(t("当选", "Selected"));
                 }
-                if o.moved_up.contains(nid) {
+                if show.moved_up && o.moved_up.contains(nid) {
                     flags.push(t("递补", "Moved up"));
                 }
-                if o.tie_at_line.contains(nid) {
+                if show.tie_at_line && o.tie_at_line.contains(nid) {
                     flags.push(t("名额线并列", "Tied at the line"));
                 }
                 vec![(i + 1).to_string(), name, result, flags.join("、")]
