@@ -362,8 +362,16 @@ pub struct QuotaRow {
     pub used: i64,
 }
 
-/// The secondary organizations and their quotas (0 when none is allocated).
-pub async fn quotas(c: &mut Conn, selection: i64) -> Result<Vec<QuotaRow>, StoreError> {
+/// The secondary organizations and their quotas (0 when none is allocated), for those
+/// [`rule::Disclosure::quotas`] lets see them (nothing otherwise).
+pub async fn quotas(c: &mut Conn, selection: i64, show: &rule::Disclosure) -> Result<Vec<QuotaRow>, StoreError> {
+    if !show.quotas {
+        return Ok(Vec::new());
+    }
+    all_quotas(c, selection).await
+}
+
+async fn all_quotas(c: &mut Conn, selection: i64) -> Result<Vec<QuotaRow>, StoreError> {
     Ok(c.fetch_all(
         Sql::new(
             "SELECT o.id AS org_id, o.name AS org_name, o.path AS org_path, COALESCE(q.quota, 0) AS quota, \
@@ -383,7 +391,7 @@ pub async fn set_quotas(c: &mut Conn, scope: &Scope, selection: i64, values: &[(
     if s.stage() != Stage::Nominating {
         return Err(conflict("投票已开始，名额不能再改", "Voting has started; quotas can no longer change"));
     }
-    let secondary: HashSet<i64> = quotas(c, selection).await?.into_iter().map(|q| q.org_id).collect();
+    let secondary: HashSet<i64> = all_quotas(c, selection).await?.into_iter().map(|q| q.org_id).collect();
     let mut errs = FieldErrors::new();
     let mut parsed = Vec::new();
     for (org, raw) in values {
@@ -962,7 +970,7 @@ pub struct VoterRow {
 }
 
 /// The frozen electorate, by person id.
-pub async fn electorate(c: &mut Conn, selection: i64) -> Result<Vec<VoterRow>, StoreError> {
+async fn electorate(c: &mut Conn, selection: i64) -> Result<Vec<VoterRow>, StoreError> {
     Ok(c.fetch_all(
         Sql::new("SELECT p.id AS person_id, p.name, p.number FROM selection_electorate e JOIN people p ON p.id = e.person_id WHERE e.selection_id = $1 ORDER BY p.id")
             .bind(selection),
@@ -1188,13 +1196,13 @@ pub async fn score(c: &mut Conn, scope: &Scope, selection: i64, scores: &HashMap
 }
 
 /// Score sheets in the order of their random ids.
-pub async fn sheets(c: &mut Conn, selection: i64) -> Result<Vec<(String, Vec<(i64, u32)>)>, StoreError> {
+async fn sheets(c: &mut Conn, selection: i64) -> Result<Vec<(String, Vec<(i64, u32)>)>, StoreError> {
     let rows: Vec<(String, String)> = c.fetch_all(Sql::new("SELECT id, scores FROM selection_sheets WHERE selection_id = $1 ORDER BY id").bind(selection)).await?;
     Ok(rows.into_iter().map(|(id, t)| (id, t.split(',').filter_map(|p| p.split_once(':')).filter_map(|(a, b)| Some((a.parse().ok()?, b.parse().ok()?))).collect())).collect())
 }
 
 /// Ballots in the order of their random ids.
-pub async fn ballots(c: &mut Conn, selection: i64) -> Result<Vec<(String, Vec<i64>)>, StoreError> {
+async fn ballots(c: &mut Conn, selection: i64) -> Result<Vec<(String, Vec<i64>)>, StoreError> {
     let rows: Vec<(String, String)> = c.fetch_all(Sql::new("SELECT id, choices FROM selection_ballots WHERE selection_id = $1 ORDER BY id").bind(selection)).await?;
     Ok(rows.into_iter().map(|(id, ch)| (id, ch.split(',').filter_map(|x| x.parse().ok()).collect())).collect())
 }
@@ -1205,7 +1213,10 @@ pub async fn turnout(c: &mut Conn, selection: i64) -> Result<i64, StoreError> {
 }
 
 /// Who voted, by name: for those [`rule::Disclosure::voters`] lets see it.
-pub async fn voters(c: &mut Conn, selection: i64) -> Result<Vec<VoterRow>, StoreError> {
+pub async fn voters(c: &mut Conn, selection: i64, show: &rule::Disclosure) -> Result<Vec<VoterRow>, StoreError> {
+    if !show.voters {
+        return Ok(Vec::new());
+    }
     Ok(c.fetch_all(
         Sql::new("SELECT p.id AS person_id, p.name, p.number FROM selection_voters v JOIN people p ON p.id = v.person_id WHERE v.selection_id = $1 ORDER BY p.id").bind(selection),
     )

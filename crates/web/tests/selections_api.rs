@@ -124,14 +124,43 @@ async fn a_ballot_runs_through_the_api_to_the_award_register(app: TestApp) {
 
     // The office nominates two more; the review.
     let mut noms = vec![a];
-    for k in 2..=3 {
-        let number = member_in(&app, college, &format!("APISEL0{k}")).await;
-        noms.push(
-            ok(&app, &office, &format!("/api/v1/selections/{id}/nominations"), json!({"person_number": number, "reasons": format!("接口推荐理由{k}")})).await["id"]
-                .as_i64()
-                .unwrap(),
-        );
-    }
+    let number = member_in(&app, college, "APISEL02").await;
+    noms.push(ok(&app, &office, &format!("/api/v1/selections/{id}/nominations"), json!({"person_number": number, "reasons": "接口推荐理由2"})).await["id"].as_i64().unwrap());
+    // The third with an evidence file, as multipart.
+    let number = member_in(&app, college, "APISEL03").await;
+    let token = app.csrf(&office, "/home").await;
+    let upload = |number: String, file: &'static [u8]| {
+        reqwest::multipart::Form::new()
+            .text("person_number", number)
+            .text("reasons", "接口推荐理由3")
+            .part("files", reqwest::multipart::Part::bytes(file.to_vec()).file_name("事迹材料.pdf"))
+    };
+    let r = office
+        .post(app.url(&format!("/api/v1/selections/{id}/nominations/upload")))
+        .header("x-csrf-token", &token)
+        .multipart(upload(number.clone(), b"not a pdf"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422, "a file that is not what it says: {}", r.text().await.unwrap());
+    let r = office
+        .post(app.url(&format!("/api/v1/selections/{id}/nominations/upload")))
+        .header("x-csrf-token", &token)
+        .multipart(upload(number, b"%PDF-1.4 evidence"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let third = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    noms.push(third);
+    let all = app.get_json(&office, &format!("/api/v1/selections/{id}/nominations")).await;
+    let files = all.as_array().unwrap().iter().find(|n| n["id"] == third).unwrap()["evidence"].clone();
+    assert_eq!(files.as_array().unwrap().len(), 1, "{all}");
+    let file = office.get(app.url(files[0]["href"].as_str().unwrap())).send().await.unwrap();
+    assert_eq!(file.status(), 200);
+    assert!(file.bytes().await.unwrap().starts_with(b"%PDF"));
+    let (status, _) = get(&app, &student, files[0]["href"].as_str().unwrap()).await;
+    assert!(matches!(status, 403 | 404), "evidence is not an outsider's: {status}");
     let (status, v) = send(&app, &office, &format!("/api/v1/selections/{id}/nominations/{a}/review"), json!({"decision": "maybe"})).await;
     assert_eq!(status, 400, "{v}");
     assert!(v.to_string().contains("eligible"), "{v}");
@@ -187,6 +216,13 @@ async fn a_ballot_runs_through_the_api_to_the_award_register(app: TestApp) {
     assert!(outside["result"]["votes"].is_null() && outside["result"]["selected"].is_null() && outside["voters"].is_null(), "{outside}");
     let (status, _) = send(&app, &office, &format!("/api/v1/selections/{id}/close"), json!({})).await;
     assert_eq!(status, 409, "counted once");
+    // The auditor's bundle: the office's and the auditor's, with no voter in it.
+    let auditor = app.login("auditor").await;
+    let (status, bundle) = get(&app, &auditor, &format!("/api/v1/selections/{id}/audit")).await;
+    assert_eq!(status, 200, "{bundle}");
+    assert_eq!(bundle["took_part"], voters.len());
+    let (status, _) = get(&app, &member, &format!("/api/v1/selections/{id}/audit")).await;
+    assert_eq!(status, 403);
     let (status, v) = send(&app, &office, &format!("/api/v1/selections/{id}/tie"), json!({"order": [noms[0], noms[1]], "reason": "无并列"})).await;
     assert!(matches!(status, 409 | 422), "no tie to decide: {status} {v}");
 

@@ -12,6 +12,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use pacesetter_domain::dates::iso;
 use pacesetter_domain::ids::{NominationId, OrgId, SelectionId};
+use pacesetter_store::commitment::NewEvidence;
 use pacesetter_store::selection::{AwardRow, EvidenceRow, NewNomination, NewSelection, NominationRow, ObjectionRow, QuotaRow, SeenNomination};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -117,6 +118,41 @@ pub struct NominateIn {
     pub detail: Option<String>,
     pub reasons: String,
 }
+
+/// The multipart/form-data body of a nomination with evidence files: the fields of
+/// [`NominateIn`] as text parts, and the files.
+#[derive(ToSchema)]
+pub struct NominationUpload {
+    /// Evidence (PDF, images, Office documents; repeat the part for several).
+    #[schema(value_type = Vec<super::dto::FilePart>)]
+    pub files: (),
+    pub by_org_id: Option<i64>,
+    pub person_number: Option<String>,
+    pub org_id: Option<i64>,
+    pub unit_id: Option<i64>,
+    pub title: Option<String>,
+    pub detail: Option<String>,
+    pub reasons: String,
+}
+
+/// The auditor's bundle: the eligible list and the electorate with their fingerprints, the
+/// ballots (or the panel's marks per candidate) without any voter, the number who took part,
+/// the rules, the recorded decisions and the result, from which the ranking is recomputed.
+#[derive(Serialize)]
+#[serde(transparent)]
+pub struct AuditBundleDto(pub serde_json::Value);
+
+impl utoipa::PartialSchema for AuditBundleDto {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .description(Some("The eligible list and electorate with their fingerprints, the ballots or marks without voters, the rules, the decisions and the result"))
+            .into()
+    }
+}
+
+impl ToSchema for AuditBundleDto {}
 
 #[derive(Serialize, ToSchema)]
 pub struct QuotaDto {
@@ -403,6 +439,41 @@ pub async fn nominate(State(s): State<AppState>, ctx: Ctx, Path(id): Path<Select
     };
     let nid = app::nominate(&s, &ctx.me()?.scope, id, &n, Vec::new()).await?;
     Ok(Json(CreatedDto { id: nid.0 }))
+}
+
+/// A nomination with evidence files (multipart). Who may nominate at all is asked before the
+/// upload is read.
+pub async fn nominate_upload(State(s): State<AppState>, ctx: Ctx, Path(id): Path<SelectionId>, mp: axum::extract::Multipart) -> AppResult<Json<CreatedDto>> {
+    let scope = ctx.me()?.scope.clone();
+    app::may_nominate(&s, &scope, id).await?;
+    let crate::upload::MultipartForm { values: m, files, errors } = crate::upload::read_form(mp, "files", s.site.max_upload).await?;
+    if !errors.is_empty() {
+        return Err(AppError::invalid(errors));
+    }
+    let text = |k: &str| m.get(k).map(|v| v.trim().to_string()).unwrap_or_default();
+    let id_of = |k: &str| -> AppResult<Option<i64>> {
+        match m.get(k).map(|v| v.trim()).filter(|v| !v.is_empty()) {
+            None => Ok(None),
+            Some(v) => v.parse().map(Some).map_err(|_| AppError::bad_request(format!("{k} 应为整数"), format!("{k} is a whole number"))),
+        }
+    };
+    let n = NewNomination {
+        by_org: id_of("by_org_id")?,
+        person_number: text("person_number"),
+        org: id_of("org_id")?,
+        unit: id_of("unit_id")?,
+        title: text("title"),
+        detail: text("detail"),
+        reasons: m.get("reasons").cloned().unwrap_or_default(),
+    };
+    let evidence = files.into_iter().map(|f| NewEvidence { filename: f.filename, content_type: f.kind.content_type().into(), data: f.data }).collect();
+    let nid = app::nominate(&s, &scope, id, &n, evidence).await?;
+    Ok(Json(CreatedDto { id: nid.0 }))
+}
+
+/// The auditor's bundle of a counted selection (the office and the auditor).
+pub async fn audit(State(s): State<AppState>, ctx: Ctx, Path(id): Path<SelectionId>) -> AppResult<Json<AuditBundleDto>> {
+    Ok(Json(AuditBundleDto(app::audit_bundle(&s, &ctx.me()?.scope, id).await?)))
 }
 
 pub async fn forward(State(s): State<AppState>, ctx: Ctx, Path((id, nid)): Path<(SelectionId, NominationId)>) -> AppResult<Json<NominationDto>> {

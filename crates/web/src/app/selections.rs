@@ -182,8 +182,8 @@ pub async fn view(s: &AppState, scope: &Scope, id: SelectionId) -> AppResult<Sel
     let nominations = sel::nominations(&mut c, scope, &row).await?;
     let outcome = sel::outcome(&mut c, &row).await?;
     let disqualified = if stage >= Stage::Counted { sel::disqualified(&mut c, id.0).await? } else { HashSet::new() };
-    let voters = if show.voters { sel::voters(&mut c, id.0).await? } else { Vec::new() };
-    let quotas = if show.quotas { sel::quotas(&mut c, id.0).await? } else { Vec::new() };
+    let voters = sel::voters(&mut c, id.0, &show).await?;
+    let quotas = sel::quotas(&mut c, id.0, &show).await?;
     let nominating_orgs = sel::nominating_orgs(&mut c, scope).await?;
     let mass = cat.nominators == Nominators::Anyone;
     let may_nominate = stage == Stage::Nominating && day <= row.nominate_until && (if mass { scope.person.is_some() } else { viewer.office || !nominating_orgs.is_empty() });
@@ -251,10 +251,7 @@ pub async fn quotas(s: &AppState, scope: &Scope, id: SelectionId) -> AppResult<V
     let mut c = s.store.read().await?;
     let row = sel::get(&mut c, scope, id.0).await?;
     let my = sel::my_ballot(&mut c, scope, id.0).await?;
-    if !Disclosure::of(row.stage(), viewer_of(scope, my), 0).quotas {
-        return Ok(Vec::new());
-    }
-    Ok(sel::quotas(&mut c, id.0).await?)
+    Ok(sel::quotas(&mut c, id.0, &Disclosure::of(row.stage(), viewer_of(scope, my), 0)).await?)
 }
 
 pub async fn objections(s: &AppState, scope: &Scope, id: SelectionId) -> AppResult<Vec<ObjectionRow>> {

@@ -353,13 +353,12 @@ pub async fn show(State(s): State<AppState>, ctx: Ctx, Path(id): Path<SelectionI
 /// The candidate as a list of the page shows it, with the flags of the count (each list is
 /// itself shown only as far as [`pacesetter_domain::selection::Disclosure`] allows).
 fn cand(v: &SelectionView, n: &NominationRow) -> Cand {
-    let o = v.outcome.as_ref();
     Cand {
         n: n.clone(),
         result: v.result_of(n.id),
-        selected: o.is_some_and(|o| o.selected.contains(&n.id)),
-        moved_up: o.is_some_and(|o| o.moved_up.contains(&n.id)),
-        tied: o.is_some_and(|o| o.tie_at_line.contains(&n.id)),
+        selected: v.selected().contains(&n.id),
+        moved_up: v.moved_up().contains(&n.id),
+        tied: v.tie_at_line().contains(&n.id),
         disqualified: v.disqualified.contains(&n.id),
     }
 }

@@ -20,6 +20,7 @@ pub const TWO_RECORDS: &[&str] = &[
     "selection_resolve",
     "award_certificate",
     "api_selection_nominate",
+    "api_selection_nominate_upload",
     "api_selection_forward",
     "api_selection_review",
     "api_selection_vote",
@@ -215,6 +216,22 @@ pub async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Optio
             ];
             c
         }
+        "api_selection_nominate_upload" => {
+            // The same nomination with an evidence file, as multipart.
+            let id = selection(app, "study-stars", 2).await;
+            let mine = member_in(app, f.branch, &format!("SELU{tag}")).await;
+            let branch2 = reach(app, "branchsec2", "org").await;
+            let theirs = member_in(app, branch2, &format!("SELV{tag}")).await;
+            let (b, b2) = (f.branch.to_string(), branch2.to_string());
+            let path = format!("/api/v1/selections/{id}/nominations/upload");
+            let mp = |by: &str, number: &str| form(&[("_multipart", "1"), ("by_org_id", by), ("person_number", number), ("reasons", "评选测试佐证推荐")]);
+            let mut c = case("POST", path.clone(), mp(&b, &mine), None, "branchsec", "branchsec2");
+            c.crossed = vec![
+                crossed("branchsec", "a candidate outside the nominating branch", path.clone(), mp(&b, &theirs), None),
+                crossed("branchsec", "another branch as the nominator", path, mp(&b2, &mine), None),
+            ];
+            c
+        }
         "selection_evidence" => {
             // The student's mass nomination with a file: theirs and the office's only.
             let t = today();
@@ -364,9 +381,10 @@ pub async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Optio
             let (form, json) = body(&[("decision", "校党字〔2012〕15号")], json!({"decision": "校党字〔2012〕15号"}));
             case("POST", path, form, json, "office", "orgsec")
         }
-        "selection_audit" => {
+        "selection_audit" | "api_selection_audit" => {
             let (id, _) = counted(app, 1, 2, &[&[0]], &tag).await;
-            case("GET", format!("/selections/{id}/audit.json"), None, None, "auditor", "orgsec")
+            let path = if api { format!("/api/v1/selections/{id}/audit") } else { format!("/selections/{id}/audit.json") };
+            case("GET", path, None, None, "auditor", "orgsec")
         }
         "selection_certificates" | "selection_commendation" | "api_selection_awards" => {
             let (id, _) = approved(app, &tag).await;
