@@ -586,3 +586,123 @@ mod tests {
         assert_eq!(fingerprint(&["a".into(), "b".into()]), "911169ddaaf146aff539f58c26c489af3b892dff0fe283c1c264c65ae5aa59a2");
     }
 }
+
+/// Who looks at a selection, as the disclosure rules need it: plain facts, no IO.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Viewer {
+    /// The campaign office or the administrator: runs the selection.
+    pub office: bool,
+    /// The auditor, who recounts.
+    pub auditor: bool,
+    /// In the frozen electorate (or on the panel).
+    pub in_electorate: bool,
+}
+
+/// What of a selection a viewer may see, at a stage, once `took_part` ballots or sheets are in:
+/// the rules written once for the page, the API, the exports and the PDFs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Disclosure {
+    /// The totals (votes or scores) and the ranking: the office and the auditor always; the
+    /// electorate after the count when 5 or more took part (no figure from fewer than 5
+    /// secret ballots).
+    pub totals: bool,
+    /// The names of who took part: beside the totals only, and never when fewer than 5 did
+    /// (their ballots would be read off the tally), to anyone, the office included.
+    pub voters: bool,
+    /// Who is selected: public once on notice; before that the office, the auditor and an
+    /// electorate that sees the totals.
+    pub selected: bool,
+    /// Who moved up (递补): public once on notice; the office and the auditor before.
+    pub moved_up: bool,
+    /// The candidates tied at the quota line, waiting for a decision: the office and the auditor.
+    pub tie_at_line: bool,
+    /// The eligible list (names only): public once the ballot opens.
+    pub candidates: bool,
+    /// The quotas of the secondary organizations: while nominations run, or to the office.
+    pub quotas: bool,
+    /// Every objection with its objector: the office alone (others see their own).
+    pub all_objections: bool,
+    /// The award register of the selection: once approved.
+    pub awards: bool,
+}
+
+impl Disclosure {
+    pub fn of(stage: Stage, v: Viewer, took_part: u64) -> Disclosure {
+        let staff = v.office || v.auditor;
+        let totals = staff || (stage >= Stage::Counted && v.in_electorate && took_part >= MIN_ELECTORATE as u64);
+        let on_notice = stage >= Stage::Notice;
+        Disclosure {
+            totals,
+            voters: totals && stage >= Stage::Counted && crate::anonymity::may_show(took_part),
+            selected: on_notice || staff || totals,
+            moved_up: on_notice || staff,
+            tie_at_line: staff,
+            candidates: stage >= Stage::Voting,
+            quotas: v.office || stage == Stage::Nominating,
+            all_objections: v.office,
+            awards: stage == Stage::Final,
+        }
+    }
+}
+
+/// Whose evidence a viewer of a nomination sees: all of it, or (someone other than the office,
+/// in a mass nomination) only the files they gave themselves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EvidenceRule {
+    All,
+    OwnOnly,
+}
+
+pub fn evidence_rule(nominators: Nominators, office: bool) -> EvidenceRule {
+    if nominators == Nominators::Anyone && !office { EvidenceRule::OwnOnly } else { EvidenceRule::All }
+}
+
+/// In a mass nomination, a nominator other than the office sees the reasons they gave
+/// themselves, never another supporter's (nor the first nominator's description): whether the
+/// reasons shown must be the viewer's own.
+pub fn own_reasons_only(nominators: Nominators, office: bool) -> bool {
+    nominators == Nominators::Anyone && !office
+}
+
+/// The recommendation and approval form (推荐审批表) of a mass nomination carries the first
+/// nominator's reasons: the office's alone.
+pub fn may_print_form(nominators: Nominators, office: bool) -> bool {
+    nominators != Nominators::Anyone || office
+}
+
+#[cfg(test)]
+mod disclosure_tests {
+    use super::*;
+
+    #[test]
+    fn totals_reach_the_electorate_only_after_the_count_and_from_five() {
+        let voter = Viewer { in_electorate: true, ..Default::default() };
+        assert!(!Disclosure::of(Stage::Voting, voter, 10).totals);
+        assert!(!Disclosure::of(Stage::Counted, voter, 4).totals);
+        let d = Disclosure::of(Stage::Counted, voter, 5);
+        assert!(d.totals && d.voters && d.selected && !d.moved_up && !d.tie_at_line);
+        let outsider = Viewer::default();
+        let d = Disclosure::of(Stage::Counted, outsider, 50);
+        assert!(!d.totals && !d.voters && !d.selected);
+        assert!(Disclosure::of(Stage::Notice, outsider, 50).selected);
+    }
+
+    #[test]
+    fn the_office_never_sees_who_took_part_beside_fewer_than_five_ballots() {
+        let office = Viewer { office: true, ..Default::default() };
+        let d = Disclosure::of(Stage::Counted, office, 3);
+        assert!(d.totals && !d.voters && d.tie_at_line);
+        assert!(Disclosure::of(Stage::Counted, office, 5).voters);
+        let auditor = Viewer { auditor: true, ..Default::default() };
+        assert!(Disclosure::of(Stage::Counted, auditor, 3).totals && !Disclosure::of(Stage::Counted, auditor, 3).all_objections);
+    }
+
+    #[test]
+    fn evidence_and_reasons_of_a_mass_nomination_stay_with_their_giver() {
+        assert_eq!(evidence_rule(Nominators::Anyone, false), EvidenceRule::OwnOnly);
+        assert_eq!(evidence_rule(Nominators::Anyone, true), EvidenceRule::All);
+        assert_eq!(evidence_rule(Nominators::Organizations, false), EvidenceRule::All);
+        assert!(own_reasons_only(Nominators::Anyone, false) && !own_reasons_only(Nominators::Organizations, false));
+        assert!(!may_print_form(Nominators::Anyone, false) && may_print_form(Nominators::Anyone, true));
+    }
+}

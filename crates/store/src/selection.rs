@@ -146,7 +146,7 @@ impl SelectionRow {
 const SELECT: &str = "SELECT s.id, s.campaign_id, s.category_code, s.category_json, s.title, s.quota, s.stage, s.electorate_org_id, \
      o.name AS electorate_org_name, o.path AS electorate_org_path, s.nominate_until, s.vote_from, s.vote_until, s.eligibility_hash, \
      s.electorate_hash, s.electorate_size, s.votes_json, s.tie_order, s.tie_reason, s.notice_from, s.notice_until, s.decision, \
-     s.approved_by, s.approved_ms, s.created_by, s.created_ms, s.appraisal_round_id, s.scores_json, s.panel_min, s.panel_min_reason FROM selections s JOIN orgs o ON o.id = s.electorate_org_id";
+     s.approved_by, s.approved_ms, s.created_by, s.created_ms, s.appraisal_round_id, s.scores_json, CAST(s.panel_min AS BIGINT) AS panel_min, s.panel_min_reason FROM selections s JOIN orgs o ON o.id = s.electorate_org_id";
 
 /// Every selection of a campaign (their existence and stage are public to everyone logged in).
 pub async fn list(c: &mut Conn, campaign: i64) -> Result<Vec<SelectionRow>, StoreError> {
@@ -156,14 +156,14 @@ pub async fn list(c: &mut Conn, campaign: i64) -> Result<Vec<SelectionRow>, Stor
 /// The selection, locked for the rest of the write transaction on PostgreSQL (SQLite's write
 /// transaction already holds the database's lock), so that two steps taken at once are decided
 /// one after the other: the second sees the first's result.
-pub async fn get_for_update(c: &mut Conn, id: i64) -> Result<SelectionRow, StoreError> {
+async fn get_for_update(c: &mut Conn, id: i64) -> Result<SelectionRow, StoreError> {
     locked(c, id, false).await
 }
 
 /// The selection, its row share-locked for the rest of the transaction on PostgreSQL: for a
 /// ballot, which many cast at once but none after the count (the count's lock waits for the
 /// ballots being cast, and a ballot cast after it sees the count).
-pub async fn get_for_share(c: &mut Conn, id: i64) -> Result<SelectionRow, StoreError> {
+async fn get_for_share(c: &mut Conn, id: i64) -> Result<SelectionRow, StoreError> {
     locked(c, id, true).await
 }
 
@@ -172,13 +172,21 @@ async fn locked(c: &mut Conn, id: i64, share: bool) -> Result<SelectionRow, Stor
     if !lock.is_empty() {
         c.fetch_opt_i64(Sql::new(format!("SELECT id FROM selections WHERE id = $1{lock}")).bind(id)).await?.ok_or(StoreError::NotFound)?;
     }
-    get(c, id).await
+    load(c, id).await
 }
 
 /// What a step is told when another step on the same selection came first.
 const STAGE_MOVED: (&str, &str) = ("评选已由他人推进到下一阶段，请刷新后查看", "Someone else has moved this selection on meanwhile; reload to see it");
 
-pub async fn get(c: &mut Conn, id: i64) -> Result<SelectionRow, StoreError> {
+/// A selection as anyone logged in sees it: its existence, stage and dates are public to every
+/// scope (what of its nominations and results a caller sees is the loaders' and
+/// [`rule::Disclosure`]'s business). The scope is taken so that no caller loads one without it.
+pub async fn get(c: &mut Conn, _scope: &Scope, id: i64) -> Result<SelectionRow, StoreError> {
+    load(c, id).await
+}
+
+/// The selection for the store's own steps (each checks its caller's rights itself).
+async fn load(c: &mut Conn, id: i64) -> Result<SelectionRow, StoreError> {
     c.fetch_optional(Sql::new(format!("{SELECT} WHERE s.id = $1")).bind(id)).await?.ok_or(StoreError::NotFound)
 }
 
@@ -354,8 +362,16 @@ pub struct QuotaRow {
     pub used: i64,
 }
 
-/// The secondary organizations and their quotas (0 when none is allocated).
-pub async fn quotas(c: &mut Conn, selection: i64) -> Result<Vec<QuotaRow>, StoreError> {
+/// The secondary organizations and their quotas (0 when none is allocated), for those
+/// [`rule::Disclosure::quotas`] lets see them (nothing otherwise).
+pub async fn quotas(c: &mut Conn, selection: i64, show: &rule::Disclosure) -> Result<Vec<QuotaRow>, StoreError> {
+    if !show.quotas {
+        return Ok(Vec::new());
+    }
+    all_quotas(c, selection).await
+}
+
+async fn all_quotas(c: &mut Conn, selection: i64) -> Result<Vec<QuotaRow>, StoreError> {
     Ok(c.fetch_all(
         Sql::new(
             "SELECT o.id AS org_id, o.name AS org_name, o.path AS org_path, COALESCE(q.quota, 0) AS quota, \
@@ -375,7 +391,7 @@ pub async fn set_quotas(c: &mut Conn, scope: &Scope, selection: i64, values: &[(
     if s.stage() != Stage::Nominating {
         return Err(conflict("投票已开始，名额不能再改", "Voting has started; quotas can no longer change"));
     }
-    let secondary: HashSet<i64> = quotas(c, selection).await?.into_iter().map(|q| q.org_id).collect();
+    let secondary: HashSet<i64> = all_quotas(c, selection).await?.into_iter().map(|q| q.org_id).collect();
     let mut errs = FieldErrors::new();
     let mut parsed = Vec::new();
     for (org, raw) in values {
@@ -441,12 +457,118 @@ const NOM_SELECT: &str = "SELECT n.id, n.selection_id, n.kind, n.person_id, n.or
      (SELECT MIN(o.name) FROM org_memberships m JOIN orgs o ON o.id = m.org_id WHERE m.person_id = n.person_id AND m.end_date IS NULL) AS home, qo.path AS quota_org_path \
      FROM selection_nominations n LEFT JOIN orgs bo ON bo.id = n.nominated_by_org_id LEFT JOIN orgs qo ON qo.id = n.quota_org_id";
 
-pub async fn nominations(c: &mut Conn, selection: i64) -> Result<Vec<NominationRow>, StoreError> {
+/// Every nomination of a selection, in full, for the count, the register and the auditor's
+/// bundle: never handed to a caller as it is (see [`nominations`]).
+async fn all_nominations_for_count(c: &mut Conn, selection: i64) -> Result<Vec<NominationRow>, StoreError> {
     Ok(c.fetch_all(Sql::new(format!("{NOM_SELECT} WHERE n.selection_id = $1 ORDER BY n.id")).bind(selection)).await?)
 }
 
-pub async fn nomination(c: &mut Conn, id: i64) -> Result<NominationRow, StoreError> {
+async fn nomination_unscoped(c: &mut Conn, id: i64) -> Result<NominationRow, StoreError> {
     c.fetch_optional(Sql::new(format!("{NOM_SELECT} WHERE n.id = $1")).bind(id)).await?.ok_or(StoreError::NotFound)
+}
+
+/// Appends `(condition)`, true for the nominations the caller may see in full: the office
+/// (and whoever reaches the whole university), the secretaries of the nominating and of the
+/// quota organization (or above them), and in a mass nomination those who supported it. The
+/// query joins `orgs bo` (nominating), `orgs qo` (quota) and `selection_supporters ms` (the
+/// caller's own support).
+fn push_visible(sql: &mut Sql, scope: &Scope) {
+    if scope.is_office_or_admin() || scope.global().is_some() {
+        sql.push("(1 = 1)");
+        return;
+    }
+    sql.push("(ms.person_id IS NOT NULL");
+    for r in scope.reaches_at_least(Access::Read) {
+        if let Reach::Org(p) = r {
+            sql.push(" OR bo.path LIKE ").push_bind(format!("{p}%"));
+            sql.push(" OR qo.path LIKE ").push_bind(format!("{p}%"));
+        }
+    }
+    sql.push(")");
+}
+
+/// The joins [`push_visible`] reads, for the caller's person (0: nobody).
+fn visible_joins(scope: &Scope) -> String {
+    let me = scope.person.map(|p| p.0).unwrap_or(0);
+    format!(
+        "FROM selection_nominations n LEFT JOIN orgs bo ON bo.id = n.nominated_by_org_id LEFT JOIN orgs qo ON qo.id = n.quota_org_id \
+         LEFT JOIN selection_supporters ms ON ms.nomination_id = n.id AND ms.person_id = {me}"
+    )
+}
+
+/// A nomination as a caller sees it: in full, or (an eligible candidate once the ballot is
+/// open) its name and kind only, the nominators' reasons, description and review left out.
+#[derive(Clone, Debug)]
+pub struct SeenNomination {
+    pub n: NominationRow,
+    pub full: bool,
+}
+
+#[derive(sqlx::FromRow)]
+struct SeenRow {
+    #[sqlx(flatten)]
+    n: NominationRow,
+    full: i64,
+    my_reasons: Option<String>,
+}
+
+/// The nominations of a selection the caller may see, in one query whatever their number: in
+/// full those [`push_visible`] lets them see; and, once the ballot opens, the eligible list
+/// (names only) to everyone. In a mass nomination someone other than the office reads their
+/// own reasons, never another supporter's.
+pub async fn nominations(c: &mut Conn, scope: &Scope, s: &SelectionRow) -> Result<Vec<SeenNomination>, StoreError> {
+    let cat = s.category()?;
+    let public = rule::Disclosure::of(s.stage(), rule::Viewer::default(), 0).candidates;
+    let mut sql = Sql::new(
+        "SELECT n.id, n.selection_id, n.kind, n.person_id, n.org_id, n.unit_id, n.name, n.detail, n.reasons, n.nominated_by_org_id, bo.name AS nominated_by_org, \
+         n.quota_org_id, qo.name AS quota_org, n.state, n.review_note, n.reviewed_by, n.created_by, n.created_ms, \
+         (SELECT COUNT(*) FROM selection_supporters sp WHERE sp.nomination_id = n.id) AS supporters, \
+         (SELECT MIN(o.name) FROM org_memberships m JOIN orgs o ON o.id = m.org_id WHERE m.person_id = n.person_id AND m.end_date IS NULL) AS home, \
+         qo.path AS quota_org_path, ms.reasons AS my_reasons, CASE WHEN ",
+    );
+    push_visible(&mut sql, scope);
+    sql.push(&format!(" THEN CAST(1 AS BIGINT) ELSE CAST(0 AS BIGINT) END AS full {} WHERE n.selection_id = ", visible_joins(scope)));
+    sql.push_bind(s.id);
+    sql.push(" AND (");
+    push_visible(&mut sql, scope);
+    sql.push(if public { " OR n.state = 'eligible') ORDER BY n.id" } else { ") ORDER BY n.id" });
+    let rows: Vec<SeenRow> = c.fetch_all(sql).await?;
+    let own_only = rule::own_reasons_only(cat.nominators, scope.is_office_or_admin());
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let mut n = r.n;
+            let full = r.full == 1;
+            if !full {
+                n.detail = None;
+                n.reasons = String::new();
+                n.review_note = None;
+                n.reviewed_by = None;
+                n.nominated_by_org = None;
+                n.nominated_by_org_id = None;
+                n.created_by = String::new();
+                n.supporters = 0;
+            } else if own_only {
+                if let Some(own) = r.my_reasons {
+                    if n.reasons != own {
+                        n.detail = None;
+                        n.reasons = own;
+                    }
+                }
+            }
+            SeenNomination { n, full }
+        })
+        .collect())
+}
+
+/// One nomination of a selection that the caller may see in full (the condition in the query);
+/// NotFound for a nomination of another selection or out of the caller's sight.
+pub async fn nomination(c: &mut Conn, scope: &Scope, selection: i64, id: i64) -> Result<NominationRow, StoreError> {
+    let mut sql = Sql::new(format!("SELECT n.id {} WHERE n.id = ", visible_joins(scope)));
+    sql.push_bind(id).push(" AND n.selection_id = ").push_bind(selection).push(" AND ");
+    push_visible(&mut sql, scope);
+    c.fetch_opt_i64(sql).await?.ok_or(StoreError::NotFound)?;
+    nomination_unscoped(c, id).await
 }
 
 /// What a nominator fills in.
@@ -639,12 +761,9 @@ pub async fn nominate(c: &mut Conn, scope: &Scope, selection: i64, n: &NewNomina
                 }
                 _ => cand.org_paths.iter().any(|p| p.starts_with(&node.path)),
             };
+            // A candidate outside the nominating organization is out of the caller's reach there.
             if !below {
-                return Err(invalid(
-                    if cat.candidates == CandidateKind::Person { "person_number" } else { "org" },
-                    "只能推荐本组织范围内的候选人",
-                    "You may nominate only candidates within your organization",
-                ));
+                return Err(forbidden("只能推荐本组织范围内的候选人", "You may nominate only candidates within your organization"));
             }
             let Some(secondary) = secondary_of(&node.path) else {
                 return Err(invalid("by_org", "请以二级党组织或党支部的名义推荐", "Nominate as a secondary organization or a branch"));
@@ -724,37 +843,22 @@ pub struct EvidenceRow {
     pub size: i64,
 }
 
-/// The evidence of a selection's nominations the caller may see: all of a nomination they may
-/// see, except that in a mass nomination someone other than the office sees only their own.
+/// The evidence of a selection's nominations the caller may see, in one query: all of a
+/// nomination they may see in full, except what [`rule::evidence_rule`] keeps with its giver.
 pub async fn evidence(c: &mut Conn, scope: &Scope, selection: i64) -> Result<Vec<EvidenceRow>, StoreError> {
-    let s = get(c, selection).await?;
-    let mass = s.category()?.nominators == Nominators::Anyone;
-    let rows: Vec<EvidenceRow> = c
-        .fetch_all(
-            Sql::new(
-                "SELECT e.id, e.nomination_id, e.person_id, e.filename, e.content_type, e.size FROM selection_evidence e \
-                 JOIN selection_nominations n ON n.id = e.nomination_id WHERE n.selection_id = $1 ORDER BY e.id",
-            )
-            .bind(selection),
-        )
-        .await?;
-    let mut out = Vec::new();
-    let mut seen: HashMap<i64, bool> = HashMap::new();
-    for r in rows {
-        let may = match seen.get(&r.nomination_id) {
-            Some(v) => *v,
-            None => {
-                let n = nomination(c, r.nomination_id).await?;
-                let v = may_see_nomination(c, scope, &n).await?;
-                seen.insert(r.nomination_id, v);
-                v
-            }
-        };
-        if may && (!mass || scope.is_office_or_admin() || (r.person_id.is_some() && r.person_id == scope.person.map(|p| p.0))) {
-            out.push(r);
-        }
+    let s = load(c, selection).await?;
+    let rule = rule::evidence_rule(s.category()?.nominators, scope.is_office_or_admin());
+    let mut sql = Sql::new(format!(
+        "SELECT e.id, e.nomination_id, e.person_id, e.filename, e.content_type, e.size {} JOIN selection_evidence e ON e.nomination_id = n.id WHERE n.selection_id = ",
+        visible_joins(scope)
+    ));
+    sql.push_bind(selection).push(" AND ");
+    push_visible(&mut sql, scope);
+    if rule == rule::EvidenceRule::OwnOnly {
+        sql.push(" AND e.person_id = ").push_bind(scope.person.map(|p| p.0).unwrap_or(0));
     }
-    Ok(out)
+    sql.push(" ORDER BY e.id");
+    Ok(c.fetch_all(sql).await?)
 }
 
 /// One file of evidence, if the caller may see it.
@@ -800,8 +904,8 @@ async fn check_quota(c: &mut Conn, selection: i64, org: i64) -> Result<(), Store
 }
 
 /// A secondary organization forwards a branch's recommendation within its quota.
-pub async fn forward(c: &mut Conn, scope: &Scope, nomination: i64) -> Result<NominationRow, StoreError> {
-    let n = nomination_in_scope(c, scope, nomination).await?;
+pub async fn forward(c: &mut Conn, scope: &Scope, selection: i64, nomination: i64) -> Result<NominationRow, StoreError> {
+    let n = self::nomination(c, scope, selection, nomination).await?;
     let s = get_for_update(c, n.selection_id).await?;
     if s.stage() != Stage::Nominating || today() > s.nominate_until {
         return Err(conflict("推荐已截止", "Nominations are closed"));
@@ -817,43 +921,13 @@ pub async fn forward(c: &mut Conn, scope: &Scope, nomination: i64) -> Result<Nom
         return Err(conflict("这项推荐已处理", "This nomination was already handled"));
     }
     audit::append(c, scope, "selection.forward", "selection_nomination", nomination, None, None).await?;
-    self::nomination(c, nomination).await
-}
-
-/// A nomination the caller may see in full: the office, the nominating organization's and the
-/// quota organization's secretaries. Others see only the eligible list.
-async fn nomination_in_scope(c: &mut Conn, scope: &Scope, id: i64) -> Result<NominationRow, StoreError> {
-    let n = nomination(c, id).await?;
-    if may_see_nomination(c, scope, &n).await? { Ok(n) } else { Err(StoreError::NotFound) }
-}
-
-pub async fn may_see_nomination(c: &mut Conn, scope: &Scope, n: &NominationRow) -> Result<bool, StoreError> {
-    if scope.is_office_or_admin() {
-        return Ok(true);
-    }
-    for org in [n.nominated_by_org_id, n.quota_org_id].into_iter().flatten() {
-        if let Some(node) = crate::tree::get(c, crate::tree::Tree::Org, org).await? {
-            if scope.org_access(&node.path).is_some() {
-                return Ok(true);
-            }
-        }
-    }
-    if let Some(p) = scope.person {
-        let mine = c.fetch_opt_i64(Sql::new("SELECT CAST(1 AS BIGINT) FROM selection_supporters WHERE nomination_id = $1 AND person_id = $2").bind(n.id).bind(p.0)).await?;
-        return Ok(mine.is_some());
-    }
-    Ok(false)
-}
-
-/// The reasons a person gave when they put a candidate forward (or supported one).
-pub async fn my_support(c: &mut Conn, nomination: i64, person: i64) -> Result<Option<String>, StoreError> {
-    Ok(c.fetch_opt_string(Sql::new("SELECT reasons FROM selection_supporters WHERE nomination_id = $1 AND person_id = $2").bind(nomination).bind(person)).await?)
+    nomination_unscoped(c, nomination).await
 }
 
 /// The office's eligibility review.
-pub async fn review(c: &mut Conn, scope: &Scope, nomination: i64, eligible: bool, note: &str) -> Result<NominationRow, StoreError> {
+pub async fn review(c: &mut Conn, scope: &Scope, selection: i64, nomination: i64, eligible: bool, note: &str) -> Result<NominationRow, StoreError> {
     require_office(scope)?;
-    let n = self::nomination(c, nomination).await?;
+    let n = self::nomination(c, scope, selection, nomination).await?;
     let s = get_for_update(c, n.selection_id).await?;
     if s.stage() != Stage::Nominating {
         return Err(conflict("投票已开始，资格审查结果不能再改", "Voting has started; eligibility can no longer change"));
@@ -879,7 +953,7 @@ pub async fn review(c: &mut Conn, scope: &Scope, nomination: i64, eligible: bool
         return Err(conflict("这项推荐尚未上报，不能审查", "This nomination has not been forwarded yet"));
     }
     audit::append(c, scope, "selection.review", "selection_nomination", nomination, Some(n.state.clone()), Some(state.code().into())).await?;
-    self::nomination(c, nomination).await
+    nomination_unscoped(c, nomination).await
 }
 
 // ---- voting ----------------------------------------------------------------------------------
@@ -896,7 +970,7 @@ pub struct VoterRow {
 }
 
 /// The frozen electorate, by person id.
-pub async fn electorate(c: &mut Conn, selection: i64) -> Result<Vec<VoterRow>, StoreError> {
+async fn electorate(c: &mut Conn, selection: i64) -> Result<Vec<VoterRow>, StoreError> {
     Ok(c.fetch_all(
         Sql::new("SELECT p.id AS person_id, p.name, p.number FROM selection_electorate e JOIN people p ON p.id = e.person_id WHERE e.selection_id = $1 ORDER BY p.id")
             .bind(selection),
@@ -921,7 +995,7 @@ pub async fn open_voting(c: &mut Conn, scope: &Scope, selection: i64) -> Result<
         return Err(conflict("投票结束日期已过，请重新发起评选", "The ballot's last day has passed; start the selection again"));
     }
     let cat = s.category()?;
-    let noms = nominations(c, selection).await?;
+    let noms = all_nominations_for_count(c, selection).await?;
     if noms.iter().any(|n| n.state() == NominationState::Nominated) {
         return Err(conflict("还有推荐未经资格审查", "Some nominations are still waiting for the eligibility review"));
     }
@@ -980,6 +1054,25 @@ pub async fn my_ballot(c: &mut Conn, scope: &Scope, selection: i64) -> Result<My
     Ok(MyBallot { in_electorate: in_e, voted })
 }
 
+/// The selections of a campaign whose electorate holds the caller and who has not voted yet, in
+/// one query (for the list; whether the ballot is open today is the caller's to check).
+pub async fn waiting_ballots(c: &mut Conn, scope: &Scope, campaign: i64) -> Result<HashSet<i64>, StoreError> {
+    let Some(p) = scope.person else { return Ok(HashSet::new()) };
+    let rows: Vec<(i64,)> = c
+        .fetch_all(
+            Sql::new(
+                "SELECT s.id FROM selections s JOIN selection_electorate e ON e.selection_id = s.id AND e.person_id = $1 \
+                 WHERE s.campaign_id = $2 AND s.stage = 'voting' \
+                 AND NOT EXISTS (SELECT 1 FROM selection_voters v WHERE v.selection_id = s.id AND v.person_id = $3)",
+            )
+            .bind(p.0)
+            .bind(campaign)
+            .bind(p.0),
+        )
+        .await?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
+}
+
 /// Casts a secret ballot: the voter is recorded (the day only) and the ballot stored apart,
 /// with a random id and the sorted choices, in the same transaction. A second ballot is refused
 /// by the key of `selection_voters`.
@@ -999,7 +1092,11 @@ pub async fn vote(c: &mut Conn, scope: &Scope, selection: i64, choices: &[i64]) 
     if mine.voted {
         return Err(conflict("您已经投过票，每人只能投一次", "You have already voted; one ballot each"));
     }
-    let noms = nominations(c, selection).await?;
+    let noms = all_nominations_for_count(c, selection).await?;
+    // A choice that is no nomination of this selection names another record: not found.
+    if choices.iter().any(|ch| !noms.iter().any(|n| n.id == *ch)) {
+        return Err(StoreError::NotFound);
+    }
     let eligible: HashSet<i64> = noms.iter().filter(|n| n.state() == NominationState::Eligible).map(|n| n.id).collect();
     let chosen = rule::check_ballot(choices, &eligible, s.quota as u32).map_err(|t| invalid("choices", t.zh, t.en))?;
     let person = scope.person.map(|p| p.0).unwrap_or(0);
@@ -1016,38 +1113,43 @@ pub async fn vote(c: &mut Conn, scope: &Scope, selection: i64, choices: &[i64]) 
     Ok(())
 }
 
-/// The secondary organizations a nomination belongs to (for recusal).
-async fn candidate_secondaries(c: &mut Conn, n: &NominationRow) -> Result<HashSet<i64>, StoreError> {
-    let paths: Vec<String> = if let Some(p) = n.person_id {
-        crate::people::org_paths_of(c, p).await?
-    } else {
-        let rows: Vec<(String,)> = if let Some(o) = n.org_id {
-            c.fetch_all(Sql::new("SELECT path FROM orgs WHERE id = $1").bind(o)).await?
-        } else if let Some(u) = n.unit_id {
-            c.fetch_all(Sql::new("SELECT o.path FROM orgs o JOIN units lu ON lu.id = o.linked_unit_id JOIN units u ON u.path LIKE lu.path || '%' WHERE u.id = $1").bind(u)).await?
-        } else {
-            Vec::new()
-        };
-        rows.into_iter().map(|r| r.0).collect()
-    };
-    let mut out: HashSet<i64> = paths.iter().filter_map(|p| secondary_of(p)).collect();
-    if let Some(q) = n.quota_org_id {
-        out.insert(q);
-    }
-    Ok(out)
-}
-
 /// The candidates a panel member scores: all eligible ones but those of their own secondary
-/// organizations (回避).
+/// organizations (回避), and themself. A fixed number of queries whatever the number of
+/// candidates: the Party-tree places of every eligible candidate (a person's memberships, an
+/// organization, the organizations linked to a unit or a unit above it) come in one.
 pub async fn may_score(c: &mut Conn, scope: &Scope, selection: i64) -> Result<(HashSet<i64>, HashSet<i64>), StoreError> {
     let me = scope.person.map(|p| p.0).unwrap_or(0);
     let mine: HashSet<i64> = crate::people::org_paths_of(c, me).await?.iter().filter_map(|p| secondary_of(p)).collect();
+    let eligible: Vec<(i64, Option<i64>, Option<i64>)> =
+        c.fetch_all(Sql::new("SELECT id, person_id, quota_org_id FROM selection_nominations WHERE selection_id = $1 AND state = 'eligible' ORDER BY id").bind(selection)).await?;
+    let places: Vec<(i64, String)> = c
+        .fetch_all(
+            Sql::new(
+                "SELECT n.id, o.path FROM selection_nominations n JOIN org_memberships m ON m.person_id = n.person_id AND m.end_date IS NULL JOIN orgs o ON o.id = m.org_id \
+                 WHERE n.selection_id = $1 AND n.state = 'eligible' \
+                 UNION ALL SELECT n.id, o.path FROM selection_nominations n JOIN orgs o ON o.id = n.org_id WHERE n.selection_id = $2 AND n.state = 'eligible' AND n.person_id IS NULL \
+                 UNION ALL SELECT n.id, o.path FROM selection_nominations n JOIN units u ON u.id = n.unit_id JOIN units lu ON u.path LIKE lu.path || '%' \
+                 JOIN orgs o ON o.linked_unit_id = lu.id WHERE n.selection_id = $3 AND n.state = 'eligible' AND n.person_id IS NULL AND n.org_id IS NULL",
+            )
+            .bind(selection)
+            .bind(selection)
+            .bind(selection),
+        )
+        .await?;
+    let mut secondaries: HashMap<i64, HashSet<i64>> = HashMap::new();
+    for (id, path) in places {
+        if let Some(s) = secondary_of(&path) {
+            secondaries.entry(id).or_default().insert(s);
+        }
+    }
     let (mut may, mut recused) = (HashSet::new(), HashSet::new());
-    for n in nominations(c, selection).await?.into_iter().filter(|n| n.state() == NominationState::Eligible) {
-        if candidate_secondaries(c, &n).await?.is_disjoint(&mine) && n.person_id != Some(me) {
-            may.insert(n.id);
+    for (id, person, quota_org) in eligible {
+        let mut theirs = secondaries.remove(&id).unwrap_or_default();
+        theirs.extend(quota_org);
+        if theirs.is_disjoint(&mine) && person != Some(me) {
+            may.insert(id);
         } else {
-            recused.insert(n.id);
+            recused.insert(id);
         }
     }
     Ok((may, recused))
@@ -1071,7 +1173,14 @@ pub async fn score(c: &mut Conn, scope: &Scope, selection: i64, scores: &HashMap
     if mine.voted {
         return Err(conflict("您已经提交过评分表", "You have already handed in your score sheet"));
     }
-    let (may, _) = may_score(c, scope, selection).await?;
+    let (may, recused) = may_score(c, scope, selection).await?;
+    // A mark for a nomination that is no candidate of this selection names another record.
+    if scores.keys().any(|k| !may.contains(k) && !recused.contains(k)) {
+        let known: HashSet<i64> = all_nominations_for_count(c, selection).await?.into_iter().map(|n| n.id).collect();
+        if scores.keys().any(|k| !known.contains(k)) {
+            return Err(StoreError::NotFound);
+        }
+    }
     let sheet = rule::check_sheet(scores, &may).map_err(|t| invalid("scores", t.zh, t.en))?;
     let person = scope.person.map(|p| p.0).unwrap_or(0);
     let r = c.execute(Sql::new("INSERT INTO selection_voters (selection_id, person_id, day) VALUES ($1, $2, $3)").bind(selection).bind(person).bind(day)).await;
@@ -1087,18 +1196,27 @@ pub async fn score(c: &mut Conn, scope: &Scope, selection: i64, scores: &HashMap
 }
 
 /// Score sheets in the order of their random ids.
-pub async fn sheets(c: &mut Conn, selection: i64) -> Result<Vec<(String, Vec<(i64, u32)>)>, StoreError> {
+async fn sheets(c: &mut Conn, selection: i64) -> Result<Vec<(String, Vec<(i64, u32)>)>, StoreError> {
     let rows: Vec<(String, String)> = c.fetch_all(Sql::new("SELECT id, scores FROM selection_sheets WHERE selection_id = $1 ORDER BY id").bind(selection)).await?;
     Ok(rows.into_iter().map(|(id, t)| (id, t.split(',').filter_map(|p| p.split_once(':')).filter_map(|(a, b)| Some((a.parse().ok()?, b.parse().ok()?))).collect())).collect())
 }
 
 /// Ballots in the order of their random ids.
-pub async fn ballots(c: &mut Conn, selection: i64) -> Result<Vec<(String, Vec<i64>)>, StoreError> {
+async fn ballots(c: &mut Conn, selection: i64) -> Result<Vec<(String, Vec<i64>)>, StoreError> {
     let rows: Vec<(String, String)> = c.fetch_all(Sql::new("SELECT id, choices FROM selection_ballots WHERE selection_id = $1 ORDER BY id").bind(selection)).await?;
     Ok(rows.into_iter().map(|(id, ch)| (id, ch.split(',').filter_map(|x| x.parse().ok()).collect())).collect())
 }
 
-pub async fn voters(c: &mut Conn, selection: i64) -> Result<Vec<VoterRow>, StoreError> {
+/// How many have voted (or handed in a score sheet).
+pub async fn turnout(c: &mut Conn, selection: i64) -> Result<i64, StoreError> {
+    Ok(c.fetch_i64(Sql::new("SELECT COUNT(*) FROM selection_voters WHERE selection_id = $1").bind(selection)).await?)
+}
+
+/// Who voted, by name: for those [`rule::Disclosure::voters`] lets see it.
+pub async fn voters(c: &mut Conn, selection: i64, show: &rule::Disclosure) -> Result<Vec<VoterRow>, StoreError> {
+    if !show.voters {
+        return Ok(Vec::new());
+    }
     Ok(c.fetch_all(
         Sql::new("SELECT p.id AS person_id, p.name, p.number FROM selection_voters v JOIN people p ON p.id = v.person_id WHERE v.selection_id = $1 ORDER BY p.id").bind(selection),
     )
@@ -1112,7 +1230,7 @@ pub async fn close(c: &mut Conn, scope: &Scope, selection: i64) -> Result<(), St
     if s.stage() != Stage::Voting {
         return Err(conflict("投票不在进行中", "The ballot is not open"));
     }
-    let noms = nominations(c, selection).await?;
+    let noms = all_nominations_for_count(c, selection).await?;
     let eligible: Vec<&NominationRow> = noms.iter().filter(|n| n.state() == NominationState::Eligible).collect();
     let ids: Vec<i64> = eligible.iter().map(|n| n.id).collect();
     let method = s.category()?.method;
@@ -1234,6 +1352,10 @@ pub async fn decide_tie(c: &mut Conn, scope: &Scope, selection: i64, order: &[i6
         return Err(conflict("现在不需要处理并列", "There is no tie to decide now"));
     }
     let reason = text_field("reason", reason, 1000, true)?;
+    let known = c.fetch_all::<(i64,)>(Sql::new("SELECT id FROM selection_nominations WHERE selection_id = $1").bind(selection)).await?;
+    if order.iter().any(|o| !known.iter().any(|k| k.0 == *o)) {
+        return Err(StoreError::NotFound);
+    }
     let o = outcome(c, &s).await?.ok_or(StoreError::NotFound)?;
     let (pref, all_reasons) = rule::record_tie(&o.tie_at_line, order, &s.tie_preference(), s.tie_reason.as_deref(), &reason).map_err(|t| invalid("order", t.zh, t.en))?;
     let text = pref.iter().map(|p| p.to_string()).collect::<Vec<_>>().join(",");
@@ -1286,16 +1408,20 @@ pub struct ObjectionRow {
     pub created_ms: i64,
 }
 
-pub async fn objections(c: &mut Conn, selection: i64) -> Result<Vec<ObjectionRow>, StoreError> {
-    Ok(c.fetch_all(
-        Sql::new(
-            "SELECT x.id, x.selection_id, x.nomination_id, n.name AS candidate, x.person_id, p.name AS objector, x.reasons, x.state, x.resolution, \
-             x.resolved_by, x.resolved_ms, x.created_ms FROM selection_objections x JOIN selection_nominations n ON n.id = x.nomination_id \
-             JOIN people p ON p.id = x.person_id WHERE x.selection_id = $1 ORDER BY x.id",
-        )
-        .bind(selection),
+/// The objections to a selection the caller may read: every one (with its objector) for the
+/// office, their own for anyone else; the condition in the query.
+pub async fn objections(c: &mut Conn, scope: &Scope, selection: i64) -> Result<Vec<ObjectionRow>, StoreError> {
+    let mut sql = Sql::new(
+        "SELECT x.id, x.selection_id, x.nomination_id, n.name AS candidate, x.person_id, p.name AS objector, x.reasons, x.state, x.resolution, \
+         x.resolved_by, x.resolved_ms, x.created_ms FROM selection_objections x JOIN selection_nominations n ON n.id = x.nomination_id \
+         JOIN people p ON p.id = x.person_id WHERE x.selection_id = $1",
     )
-    .await?)
+    .bind(selection);
+    if !scope.is_office_or_admin() {
+        sql.push(" AND x.person_id = ").push_bind(scope.person.map(|p| p.0).unwrap_or(0));
+    }
+    sql.push(" ORDER BY x.id");
+    Ok(c.fetch_all(sql).await?)
 }
 
 /// Anyone logged in objects to a selected candidate while the notice runs.
@@ -1308,6 +1434,10 @@ pub async fn object(c: &mut Conn, scope: &Scope, selection: i64, nomination: i64
         return Err(forbidden("提出异议须是登记在册的师生员工", "Objections come from people on the roster"));
     };
     let reasons = text_field("reasons", reasons, 2000, true)?;
+    let mine = c.fetch_opt_i64(Sql::new("SELECT id FROM selection_nominations WHERE id = $1 AND selection_id = $2").bind(nomination).bind(selection)).await?;
+    if mine.is_none() {
+        return Err(StoreError::NotFound);
+    }
     let o = outcome(c, &s).await?.ok_or(StoreError::NotFound)?;
     if !o.selected.contains(&nomination) {
         return Err(invalid("nomination", "只能对公示名单中的候选人提出异议", "Objections concern the candidates on notice"));
@@ -1328,10 +1458,10 @@ pub async fn object(c: &mut Conn, scope: &Scope, selection: i64, nomination: i64
 
 /// The office resolves an objection; an upheld one passes its candidate over and the next in
 /// the ranking moves up (递补).
-pub async fn resolve(c: &mut Conn, scope: &Scope, objection: i64, upheld: bool, resolution: &str, calendar: &Calendar) -> Result<i64, StoreError> {
+pub async fn resolve(c: &mut Conn, scope: &Scope, selection: i64, objection: i64, upheld: bool, resolution: &str, calendar: &Calendar) -> Result<(), StoreError> {
     require_office(scope)?;
+    c.fetch_opt_i64(Sql::new("SELECT id FROM selection_objections WHERE id = $1 AND selection_id = $2").bind(objection).bind(selection)).await?.ok_or(StoreError::NotFound)?;
     let resolution = text_field("resolution", resolution, 2000, true)?;
-    let (selection,): (i64,) = c.fetch_optional(Sql::new("SELECT selection_id FROM selection_objections WHERE id = $1").bind(objection)).await?.ok_or(StoreError::NotFound)?;
     let s = get_for_update(c, selection).await?;
     if s.stage() != Stage::Notice {
         return Err(conflict("公示已结束，异议不能再处理", "The notice is over; objections can no longer be resolved"));
@@ -1360,7 +1490,7 @@ pub async fn resolve(c: &mut Conn, scope: &Scope, objection: i64, upheld: bool, 
             audit::append(c, scope, "selection.notice", "selection", selection, None, Some(format!("extended to {}", pacesetter_domain::dates::iso(until)))).await?;
         }
     }
-    Ok(selection)
+    Ok(())
 }
 
 // ---- approval and the award register ---------------------------------------------------------
@@ -1389,8 +1519,14 @@ const AWARD_SELECT: &str = "SELECT a.id, a.selection_id, a.nomination_id, a.awar
      a.decision, a.awarded_on, a.certificate_no, (SELECT MIN(o.name) FROM org_memberships m JOIN orgs o ON o.id = m.org_id WHERE m.person_id = a.person_id AND m.end_date IS NULL) AS home \
      FROM awards a";
 
+/// The awards of a selection: announced, so public to everyone logged in.
 pub async fn awards_of(c: &mut Conn, selection: i64) -> Result<Vec<AwardRow>, StoreError> {
     Ok(c.fetch_all(Sql::new(format!("{AWARD_SELECT} WHERE a.selection_id = $1 ORDER BY a.rank")).bind(selection)).await?)
+}
+
+/// One award of a selection (NotFound for an award of another selection).
+pub async fn award(c: &mut Conn, selection: i64, id: i64) -> Result<AwardRow, StoreError> {
+    c.fetch_optional(Sql::new(format!("{AWARD_SELECT} WHERE a.id = $1 AND a.selection_id = $2")).bind(id).bind(selection)).await?.ok_or(StoreError::NotFound)
 }
 
 /// The award register of a campaign.
@@ -1419,7 +1555,7 @@ pub async fn approve(c: &mut Conn, scope: &Scope, selection: i64, decision: &str
         return Err(conflict("名额线上有并列，请先确定先后并写明理由", "A tie at the line must be decided, with a reason, first"));
     }
     let cat = s.category()?;
-    let noms: HashMap<i64, NominationRow> = nominations(c, selection).await?.into_iter().map(|n| (n.id, n)).collect();
+    let noms: HashMap<i64, NominationRow> = all_nominations_for_count(c, selection).await?.into_iter().map(|n| (n.id, n)).collect();
     let campaign_year = c.fetch_i64(Sql::new("SELECT year FROM campaigns WHERE id = $1").bind(s.campaign_id)).await?;
     let day = today();
     for (i, id) in o.selected.iter().enumerate() {
@@ -1464,12 +1600,15 @@ pub async fn approve(c: &mut Conn, scope: &Scope, selection: i64, decision: &str
 /// Everything needed to recompute the published ranking: the lists and their fingerprints, the
 /// ballots in the order of their random ids (no voter), the number who took part, the rules,
 /// the recorded decisions and the result.
-pub async fn bundle(c: &mut Conn, selection: i64) -> Result<serde_json::Value, StoreError> {
-    let s = get(c, selection).await?;
+pub async fn bundle(c: &mut Conn, scope: &Scope, selection: i64) -> Result<serde_json::Value, StoreError> {
+    if !(scope.is_office_or_admin() || scope.has(pacesetter_domain::role::Role::Auditor)) {
+        return Err(forbidden("只有创先办和审计员可以导出审计包", "Only the campaign office and the auditor export the audit bundle"));
+    }
+    let s = load(c, selection).await?;
     if s.stage() < Stage::Counted {
         return Err(conflict("计票之后才能导出审计包", "The audit bundle exists once the ballot is counted"));
     }
-    let noms = nominations(c, selection).await?;
+    let noms = all_nominations_for_count(c, selection).await?;
     let eligible = eligibility_lines(&noms);
     let voters = electorate(c, selection).await?;
     let turnout = c.fetch_i64(Sql::new("SELECT COUNT(*) FROM selection_voters WHERE selection_id = $1").bind(selection)).await?;

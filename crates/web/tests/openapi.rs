@@ -84,6 +84,10 @@ const NO_BODY: &[&str] = &[
     "api_survey_close",
     "api_survey_remind",
     "api_campaign_remind",
+    "api_selection_forward",
+    "api_selection_open",
+    "api_selection_close",
+    "api_selection_publish",
 ];
 
 #[tokio::test]
@@ -459,6 +463,32 @@ async fn api_answers_match_their_documented_schemas() {
         let body = json!({"serial": i["serials"][0], "answers": {"q1": 0, "q2": [0, 2], "q3": [0, 1, 0], "q4": 1, "q5": "纸"}});
         take(&mut samples, "api_survey_paper_submit", office.post(at("/paper")).json(&body).send().await.unwrap()).await;
         take(&mut samples, "api_survey_paper", office.get(at("/paper")).send().await.unwrap()).await;
+    }
+    // Selections: a selection started, a nomination reviewed, the ballot opened.
+    let today = time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(+8)).date().to_string();
+    let post = |c: &reqwest::Client, path: String, body: Value| c.post(app.url(&path)).json(&body).send();
+    let r =
+        post(&office, "/api/v1/selections".into(), serde_json::json!({"category": "study-stars", "quota": 1, "nominate_until": today, "vote_from": today, "vote_until": today}));
+    let sel = take(&mut samples, "api_selection_create", r.await.unwrap()).await["id"].as_i64().unwrap();
+    let number = people["items"].as_array().unwrap().iter().find(|p| p["political_status"] == "01").map(|p| p["number"].as_str().unwrap().to_string());
+    take(&mut samples, "api_selection_set_quotas", post(&office, format!("/api/v1/selections/{sel}/quotas"), serde_json::json!({"quotas": []})).await.unwrap()).await;
+    if let Some(number) = number {
+        let r = post(&office, format!("/api/v1/selections/{sel}/nominations"), serde_json::json!({"person_number": number, "reasons": "sample"}));
+        let nid = take(&mut samples, "api_selection_nominate", r.await.unwrap()).await["id"].as_i64().unwrap();
+        let r = post(&office, format!("/api/v1/selections/{sel}/nominations/{nid}/review"), serde_json::json!({"decision": "eligible"}));
+        take(&mut samples, "api_selection_review", r.await.unwrap()).await;
+        take(&mut samples, "api_selection_open", post(&office, format!("/api/v1/selections/{sel}/open"), serde_json::json!({})).await.unwrap()).await;
+    }
+    for (op, path) in [
+        ("api_selections", "/api/v1/selections".to_string()),
+        ("api_selection", format!("/api/v1/selections/{sel}")),
+        ("api_selection_nominations", format!("/api/v1/selections/{sel}/nominations")),
+        ("api_selection_quotas", format!("/api/v1/selections/{sel}/quotas")),
+        ("api_selection_objections", format!("/api/v1/selections/{sel}/objections")),
+        ("api_selection_awards", format!("/api/v1/selections/{sel}/awards")),
+        ("api_awards", "/api/v1/awards".into()),
+    ] {
+        take(&mut samples, op, office.get(app.url(&path)).send().await.unwrap()).await;
     }
 
     let dir = std::env::temp_dir();

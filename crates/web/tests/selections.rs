@@ -99,7 +99,7 @@ async fn a_selection_runs_from_quotas_to_certificates(backend: Backend) {
     let (status, body) = nominate(&branchsec, branch, &in_branch[0], "再次推荐").await;
     assert_eq!(status, 409, "a candidate appears once: {body}");
     let (status, body) = nominate(&branchsec, branch, &in_college[0], "不在本支部").await;
-    assert_eq!(status, 422, "only within the branch: {body}");
+    assert_eq!(status, 403, "only within the branch (a person outside the caller's reach there): {body}");
     assert!(body.contains("只能推荐本组织范围内的候选人"));
     let (status, body) = nominate(&branchsec, branch, &in_branch[0], "").await;
     assert_eq!(status, 422, "reasons are required: {body}");
@@ -181,7 +181,7 @@ async fn a_selection_runs_from_quotas_to_certificates(backend: Backend) {
     assert_eq!(status, 422, "{first}: over the quota: {body}");
     assert!(body.contains("最多可选 2 名"), "{body}");
     let (status, _) = post(&app, c1, &format!("/selections/{id}/vote"), &[("choice", "999999")]).await;
-    assert_eq!(status, 422, "not a candidate");
+    assert_eq!(status, 404, "no nomination of this selection: it names another record");
     // The fixture: voter 1 approves A and B, voter 2 A and C, every other voter A only:
     // A = n, B = 1, C = 1, a tie at the line of 2.
     let (status, _) = post(&app, c1, &format!("/selections/{id}/vote"), &[("choice", &a.to_string()), ("choice", &b.to_string())]).await;

@@ -10,6 +10,8 @@
 //!   cargo run --release --bin bench -- appraisals [PEOPLE] (default 40,000: a university-wide
 //!       民主评议党员, every member appraising the members of their branch; the rater's page, the
 //!       office's page and the results through the router in process, beside the health check)
+//!   cargo run --release --bin bench -- selection [PEOPLE] (default 40,000: a selection of 500
+//!       nominations, the voter's page, the office's page and the results, with a health check)
 //!
 //! SQLite in a temporary directory; PostgreSQL too when PACESETTER_BENCH_POSTGRES names a
 //! server (a URL to any database on it; a fresh database is created).
@@ -263,6 +265,166 @@ async fn bench_dashboard(people: usize) {
             times.sort_by(f64::total_cmp);
             println!("{name:<9} {user:<7} {path:<40} median {:6.1} ms  p90 {:6.1} ms  max {:6.1} ms  ({} KB)", times[15], times[27], times[29], size / 1024);
         }
+    }
+}
+
+/// Issue 17: a selection of 500 nominations on a demo of `people` (40,000: about 7,400 Party
+/// members, the electorate): the voter's page and the office's page while the ballot is open,
+/// then the results (the page on notice for the voter and the office, the results export),
+/// each a median over repeated requests through the whole router in process, beside a health
+/// check (`/healthz`) of the same run.
+async fn bench_selection(people: usize) {
+    use pacesetter_domain::ids::{AccountId, PersonId};
+    use pacesetter_store::selection as sel;
+    use tower::ServiceExt;
+    const NOMINATIONS: usize = 500;
+    const BALLOTS: usize = 1_000;
+    for (name, store, _dir) in stores().await {
+        let t = Instant::now();
+        let d = demo::generate(people);
+        pacesetter_web::load_demo(&store, &d, &pacesetter_web::auth::hash_password("bench-password")).await.expect("demo");
+        let mut w = store.write().await.expect("write");
+        w.execute_raw("ANALYZE").await.expect("analyze");
+        w.commit().await.expect("commit");
+        let office = {
+            let mut c = store.read().await.expect("read");
+            let a = pacesetter_store::account::by_username(&mut c, "office").await.expect("q").expect("office");
+            pacesetter_store::scope::load(&mut c, AccountId(a.id), pacesetter_domain::dates::today()).await.expect("scope").expect("scope")
+        };
+        // The office starts a 十佳学习明星 selection and nominates 500 full members directly,
+        // all found eligible; the ballot opens (the electorate frozen: every Party member).
+        let day = pacesetter_domain::dates::iso(pacesetter_domain::dates::today());
+        let mut w = store.write().await.expect("write");
+        let camp = pacesetter_store::campaign::current(&mut w).await.expect("q").expect("a campaign");
+        let n = sel::NewSelection {
+            category: "study-stars".into(),
+            title: String::new(),
+            quota: "10".into(),
+            electorate_org: None,
+            nominate_until: day.clone(),
+            vote_from: day.clone(),
+            vote_until: day.clone(),
+            appraisal_round: None,
+        };
+        let id = sel::create(&mut w, &office, &camp, &n).await.expect("create");
+        let numbers: Vec<(String,)> = w
+            .fetch_all(pacesetter_store::Sql::new(
+                "SELECT p.number FROM people p WHERE p.political_status = '01' AND p.left_on IS NULL \
+                 AND EXISTS (SELECT 1 FROM org_memberships m WHERE m.person_id = p.id AND m.end_date IS NULL) ORDER BY p.id",
+            ))
+            .await
+            .expect("members");
+        let mut noms = Vec::new();
+        for (number,) in numbers.iter().take(NOMINATIONS) {
+            let nn = sel::NewNomination { person_number: number.clone(), reasons: "勤于学习、善于学习、学以致用".into(), ..Default::default() };
+            noms.push(sel::nominate(&mut w, &office, id, &nn, Vec::new()).await.expect("nominate"));
+        }
+        assert_eq!(noms.len(), NOMINATIONS, "the demo has {NOMINATIONS} members to nominate");
+        for nid in &noms {
+            sel::review(&mut w, &office, id, *nid, true, "").await.expect("review");
+        }
+        sel::open_voting(&mut w, &office, id).await.expect("open");
+        w.commit().await.expect("commit");
+        let mut c = store.read().await.expect("read");
+        let electorate = c.fetch_i64(pacesetter_store::Sql::new("SELECT electorate_size FROM selections WHERE id = $1").bind(id)).await.expect("size");
+        drop(c);
+        println!("{name:<9} demo of {} people, a selection of {NOMINATIONS} nominations open to {electorate} voters, in {:.1} s", d.people.len(), t.elapsed().as_secs_f64());
+
+        let site = pacesetter_web::state::Site::from_public_url("http://127.0.0.1:8080", Vec::new()).expect("site");
+        let state = pacesetter_web::state::AppState { store: store.clone(), site: std::sync::Arc::new(site), responses: pacesetter_store::survey::Committer::start(store.clone()) };
+        let router = pacesetter_web::routes::router(state.clone());
+        let ip = std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST);
+        let cookie_of = |user: &'static str| {
+            let state = state.clone();
+            async move {
+                let session = pacesetter_web::auth::login(&state, user, "bench-password", ip, "bench", None).await.expect("login");
+                format!("{}={}", pacesetter_web::auth::SESSION_COOKIE, session.token)
+            }
+        };
+        let measure = |label: String, cookie: Option<String>, path: String| {
+            let router = router.clone();
+            async move {
+                let mut times = Vec::new();
+                let mut size = 0;
+                for _ in 0..31 {
+                    let mut req = axum::http::Request::get(&path);
+                    if let Some(c) = &cookie {
+                        req = req.header("cookie", c);
+                    }
+                    let t = Instant::now();
+                    let resp = router.clone().oneshot(req.body(axum::body::Body::empty()).expect("request")).await.expect("response");
+                    assert_eq!(resp.status(), 200, "{label} {path}");
+                    let body = axum::body::to_bytes(resp.into_body(), usize::MAX).await.expect("body");
+                    times.push(t.elapsed().as_secs_f64() * 1000.0);
+                    size = body.len();
+                }
+                times.sort_by(f64::total_cmp);
+                println!("{name:<9} {label:<34} {path:<36} median {:6.1} ms  p90 {:6.1} ms  max {:6.1} ms  ({} KB)", times[15], times[27], times[30], size / 1024);
+            }
+        };
+        measure("health check".into(), None, "/healthz".into()).await;
+        // A voter: the first demo account in the frozen electorate.
+        let mut voter = None;
+        for u in ["member", "branchsec", "branchsec2", "orgsec", "leader"] {
+            let mut c = store.read().await.expect("read");
+            let a = pacesetter_store::account::by_username(&mut c, u).await.expect("q").expect("account");
+            let inside = c
+                .fetch_opt_i64(
+                    pacesetter_store::Sql::new("SELECT e.person_id FROM selection_electorate e WHERE e.selection_id = $1 AND e.person_id = $2")
+                        .bind(id)
+                        .bind(a.person_id.unwrap_or(0)),
+                )
+                .await
+                .expect("q");
+            if inside.is_some() {
+                voter = Some(u);
+                break;
+            }
+        }
+        let voter = voter.expect("a demo account in the electorate");
+        let (vc, oc) = (cookie_of(voter).await, cookie_of("office").await);
+        let page = format!("/selections/{id}");
+        measure(format!("voter ({voter}), ballot open"), Some(vc.clone()), page.clone()).await;
+        measure("office, ballot open".into(), Some(oc.clone()), page.clone()).await;
+        measure("office, nominations (API)".into(), Some(oc.clone()), format!("/api/v1/selections/{id}/nominations")).await;
+        measure("selection list (voter)".into(), Some(vc.clone()), "/selections".into()).await;
+
+        // Ballots: the first voters of the electorate, each approving up to 10 candidates.
+        let t = Instant::now();
+        let mut c = store.read().await.expect("read");
+        let voters: Vec<(i64,)> =
+            c.fetch_all(pacesetter_store::Sql::new("SELECT person_id FROM selection_electorate WHERE selection_id = $1 ORDER BY person_id").bind(id)).await.expect("q");
+        drop(c);
+        let mut cast = 0;
+        for (i, (p,)) in voters.iter().take(BALLOTS).enumerate() {
+            let scope = Scope { account: AccountId(0), actor: "bench voter".into(), person: Some(PersonId(*p)), roles: vec![], reaches: vec![] };
+            // The first 1 to 10 candidates, and (below 10) one of the other 490: the first ten
+            // lead with distinct totals, so no tie at the line holds up the notice.
+            let k = 1 + i % 10;
+            let mut choices: Vec<i64> = noms[..k].to_vec();
+            if k < 10 {
+                choices.push(noms[10 + i % (NOMINATIONS - 10)]);
+            }
+            let mut w = store.write().await.expect("write");
+            sel::vote(&mut w, &scope, id, &choices).await.expect("vote");
+            w.commit().await.expect("commit");
+            cast += 1;
+        }
+        let mut w = store.write().await.expect("write");
+        sel::close(&mut w, &office, id).await.expect("close");
+        w.commit().await.expect("commit");
+        println!("{name:<9} {cast} ballots cast and counted in {:.1} s", t.elapsed().as_secs_f64());
+        measure("office, counted".into(), Some(oc.clone()), page.clone()).await;
+        measure("voter, counted".into(), Some(vc.clone()), page.clone()).await;
+        let mut w = store.write().await.expect("write");
+        let calendar = pacesetter_store::campaign::get(&mut w, camp.id).await.expect("campaign").plan().expect("plan").calendar;
+        sel::publish(&mut w, &office, id, &calendar).await.expect("publish");
+        w.commit().await.expect("commit");
+        measure("voter, results on notice".into(), Some(vc.clone()), page.clone()).await;
+        measure("office, results on notice".into(), Some(oc.clone()), page.clone()).await;
+        measure("voter, results (API)".into(), Some(vc.clone()), format!("/api/v1/selections/{id}")).await;
+        measure("office, results export".into(), Some(oc.clone()), format!("/selections/{id}/results.csv")).await;
+        measure("health check, after".into(), None, "/healthz".into()).await;
     }
 }
 
@@ -816,6 +978,7 @@ async fn main() {
         Some("dashboard") => bench_dashboard(n(1, 20_000)).await,
         Some("surveys") => bench_surveys(n(1, 200_000), n(2, 1_000_000)).await,
         Some("appraisals") => bench_appraisals(n(1, 40_000)).await,
+        Some("selection") => bench_selection(n(1, 40_000)).await,
         _ => eprintln!("usage: bench import [ROWS] | bench demo [PEOPLE] | bench dashboard [PEOPLE] | bench surveys [RESPONSES] [LINKS] | bench appraisals [PEOPLE]"),
     }
 }

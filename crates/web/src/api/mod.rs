@@ -12,6 +12,7 @@ pub mod meta;
 pub mod people;
 pub mod relations;
 pub mod samples;
+pub mod selections;
 pub mod surveys;
 pub mod tasks;
 pub mod tree;

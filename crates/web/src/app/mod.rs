@@ -13,6 +13,7 @@ pub mod imports;
 pub mod people;
 pub mod relations;
 pub mod samples;
+pub mod selections;
 pub mod surveys;
 pub mod tasks;
 pub mod tree;

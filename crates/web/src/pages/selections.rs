@@ -3,34 +3,28 @@
 //! eligibility and opens the secret ballot; voters approve up to the quota on their phones; the
 //! count, a tie decided with a reason, the public notice with objections and 递补, the final
 //! approval, the award register with certificates, the recommendation forms and the
-//! commendation list, and the auditor's bundle.
+//! commendation list, and the auditor's bundle. Thin adapters over [`crate::app::selections`]:
+//! parse the form, call the use case, render.
 
-use super::{FormState, Layout, conflict_form, field, form_map, render_status, see_other};
-use crate::api::dto::{CandidateDto, SelectionDto, SelectionResultDto};
+use super::{FormState, Layout, conflict_form, render_status, see_other};
+use crate::app::selections::{self as app, Review, SelectionView};
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::export::Sheet;
 use crate::pdf::{self, Item};
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{FromRequest, Path, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::{Form, Json};
 use pacesetter_domain::Lang;
-use pacesetter_domain::anonymity;
-use pacesetter_domain::appraisal::Frac;
-use pacesetter_domain::dates::{iso, today};
-use pacesetter_domain::role::Role;
-use pacesetter_domain::scope::Access;
-use pacesetter_domain::selection::{AwardCategory, CandidateKind, MIN_ELECTORATE, NominationState, Nominators, Outcome, Stage};
-use pacesetter_store::selection::{self as sel, AwardRow, MyBallot, NewNomination, NewSelection, NominationRow, ObjectionRow, QuotaRow, SelectionRow, VoterRow};
-use pacesetter_store::{Conn, StoreError, campaign};
+use pacesetter_domain::dates::iso;
+use pacesetter_domain::ids::{AwardId, NominationId, OrgId, SelectionId};
+use pacesetter_domain::selection::{AwardCategory, CandidateKind, Nominators, Stage};
+use pacesetter_store::selection::{AwardRow, MyBallot, NewNomination, NewSelection, NominationRow, ObjectionRow, QuotaRow, SelectionRow, VoterRow};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
 use std::collections::{HashMap, HashSet};
-
-async fn current(c: &mut Conn) -> AppResult<campaign::CampaignRow> {
-    campaign::current(c).await?.ok_or_else(|| AppError::new(StatusCode::NOT_FOUND, "no_campaign", "目前没有进行中的活动", "No campaign is running"))
-}
 
 fn stage_badge(s: Stage) -> &'static str {
     match s {
@@ -41,6 +35,161 @@ fn stage_badge(s: Stage) -> &'static str {
         Stage::Final => "ok",
     }
 }
+
+// ---- typed forms ---------------------------------------------------------------------------------
+
+/// A urlencoded form read into its typed input `T`, with the values as typed kept to show the
+/// form again with what was wrong.
+pub struct Posted<T> {
+    pub input: T,
+    pub values: HashMap<String, String>,
+}
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Posted<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = axum::body::Bytes::from_request(req, state).await.map_err(|_| AppError::bad_request("无法读取提交的表单", "The form could not be read"))?;
+        let input = serde_urlencoded::from_bytes::<T>(&bytes).map_err(|_| AppError::bad_request("提交的表单格式有误", "The form is malformed"))?;
+        let pairs = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes).unwrap_or_default();
+        Ok(Posted { input, values: super::form_map(pairs) })
+    }
+}
+
+/// The pairs of a form whose keys carry an id (`q<org>`, `s<nomination>`, `pos<nomination>`)
+/// or repeat (`choice`), read through serde into the typed forms below.
+struct Pairs(Vec<(String, String)>);
+
+impl<'de> Deserialize<'de> for Pairs {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Vec::<(String, String)>::deserialize(d).map(Pairs)
+    }
+}
+
+fn numbered<'a>(p: &'a [(String, String)], prefix: &'a str) -> impl Iterator<Item = (i64, &'a str)> + 'a {
+    p.iter().filter_map(move |(k, v)| Some((k.strip_prefix(prefix)?.parse::<i64>().ok()?, v.trim())))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct CreateForm {
+    category: String,
+    title: String,
+    quota: String,
+    electorate_org: String,
+    nominate_until: String,
+    vote_from: String,
+    vote_until: String,
+    appraisal_round: String,
+}
+
+fn opt_id(v: &str) -> Option<i64> {
+    v.trim().parse().ok()
+}
+
+impl CreateForm {
+    fn input(self) -> NewSelection {
+        NewSelection {
+            electorate_org: opt_id(&self.electorate_org),
+            appraisal_round: opt_id(&self.appraisal_round),
+            category: self.category,
+            title: self.title,
+            quota: self.quota,
+            nominate_until: self.nominate_until,
+            vote_from: self.vote_from,
+            vote_until: self.vote_until,
+        }
+    }
+}
+
+/// `q<org id>` = the quota as typed.
+#[derive(Deserialize)]
+#[serde(from = "Pairs")]
+pub struct QuotasForm(Vec<(OrgId, String)>);
+
+impl From<Pairs> for QuotasForm {
+    fn from(p: Pairs) -> Self {
+        QuotasForm(numbered(&p.0, "q").map(|(o, v)| (OrgId(o), v.to_string())).collect())
+    }
+}
+
+/// `choice` = a nomination approved, repeated.
+#[derive(Deserialize)]
+#[serde(from = "Pairs")]
+pub struct VoteForm(Vec<NominationId>);
+
+impl From<Pairs> for VoteForm {
+    fn from(p: Pairs) -> Self {
+        VoteForm(p.0.iter().filter(|(k, _)| k == "choice").filter_map(|(_, v)| v.trim().parse().ok()).map(NominationId).collect())
+    }
+}
+
+/// `s<nomination id>` = a mark; an empty field is no mark (a recused candidate), one that is
+/// not a whole number is out of range.
+#[derive(Deserialize)]
+#[serde(from = "Pairs")]
+pub struct ScoreForm(HashMap<NominationId, Option<u32>>);
+
+impl From<Pairs> for ScoreForm {
+    fn from(p: Pairs) -> Self {
+        ScoreForm(numbered(&p.0, "s").map(|(id, v)| (NominationId(id), if v.is_empty() { None } else { Some(v.parse::<u32>().unwrap_or(u32::MAX)) })).collect())
+    }
+}
+
+/// `pos<nomination id>` = its place among the tied, and the reason.
+#[derive(Deserialize)]
+#[serde(from = "Pairs")]
+pub struct TieForm {
+    order: Vec<NominationId>,
+    reason: String,
+}
+
+impl From<Pairs> for TieForm {
+    fn from(p: Pairs) -> Self {
+        let positions: Vec<(i64, i64)> = numbered(&p.0, "pos").filter_map(|(id, v)| Some((id, v.parse().ok()?))).collect();
+        let order = pacesetter_domain::selection::order_from_positions(&positions).into_iter().map(NominationId).collect();
+        let reason = p.0.iter().find(|(k, _)| k == "reason").map(|(_, v)| v.clone()).unwrap_or_default();
+        TieForm { order, reason }
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ReviewForm {
+    decision: String,
+    note: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct PanelForm {
+    minimum: String,
+    reason: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ObjectForm {
+    nomination: String,
+    reasons: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ResolveForm {
+    decision: String,
+    resolution: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ApproveForm {
+    decision: String,
+}
+
+/// A step without fields (open, close, publish, forward): only the CSRF token.
+#[derive(Deserialize, Default)]
+pub struct NoFields {}
 
 // ---- the list ----------------------------------------------------------------------------------
 
@@ -69,53 +218,35 @@ pub async fn index(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
 
 async fn index_page(s: &AppState, ctx: &Ctx, f: FormState, status: StatusCode) -> AppResult<Response> {
     let scope = &ctx.me()?.scope;
-    let mut c = s.store.read().await?;
-    let camp = current(&mut c).await?;
-    let day = today();
-    let mut lines = Vec::new();
-    for row in sel::list(&mut c, camp.id).await? {
-        let my = if row.voting_open(day) { sel::my_ballot(&mut c, scope, row.id).await? } else { MyBallot::default() };
-        let st = row.stage();
-        lines.push(ListLine { stage: st.label(ctx.lang), badge: stage_badge(st), my_ballot: my.in_electorate && !my.voted, s: row });
-    }
-    let office = scope.is_office_or_admin();
-    let orgs = if office { sel::electorate_orgs(&mut c).await? } else { Vec::new() };
-    let categories = camp.plan().map(|p| p.awards).unwrap_or_default();
-    let rounds = if office {
-        let me = pacesetter_store::appraisal::Caller::load(&mut c, scope).await?;
-        pacesetter_store::appraisal::rounds(&mut c, &me, camp.id).await?.into_iter().map(|r| (r.id, r.title)).collect()
-    } else {
-        Vec::new()
+    let ix = app::index(s, scope).await?;
+    let lines = ix
+        .lines
+        .into_iter()
+        .map(|l| {
+            let st = l.s.stage();
+            ListLine { stage: st.label(ctx.lang), badge: stage_badge(st), my_ballot: l.my_ballot, s: l.s }
+        })
+        .collect();
+    let page = IndexPage {
+        l: Layout::new(ctx, ctx.t("评选表彰", "Selections and awards")),
+        lines,
+        office: ix.office,
+        categories: ix.categories,
+        orgs: ix.electorate_orgs,
+        rounds: ix.rounds,
+        f,
     };
-    let page = IndexPage { l: Layout::new(ctx, ctx.t("评选表彰", "Selections and awards")), lines, office, categories, orgs, rounds, f };
     Ok(render_status(status, &page))
 }
 
-pub async fn create(State(s): State<AppState>, ctx: Ctx, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
+pub async fn create(State(s): State<AppState>, ctx: Ctx, form: Posted<CreateForm>) -> AppResult<Response> {
     let scope = ctx.me()?.scope.clone();
-    let m = form_map(p);
-    let n = NewSelection {
-        category: m.get("category").cloned().unwrap_or_default(),
-        title: m.get("title").cloned().unwrap_or_default(),
-        quota: m.get("quota").cloned().unwrap_or_default(),
-        electorate_org: field(&m, "electorate_org").and_then(|v| v.parse().ok()),
-        nominate_until: m.get("nominate_until").cloned().unwrap_or_default(),
-        vote_from: m.get("vote_from").cloned().unwrap_or_default(),
-        vote_until: m.get("vote_until").cloned().unwrap_or_default(),
-        appraisal_round: field(&m, "appraisal_round").and_then(|v| v.parse().ok()),
-    };
-    let r = async {
-        let mut w = s.store.write().await?;
-        let camp = campaign::current(&mut w).await?.ok_or(StoreError::NotFound)?;
-        let id = sel::create(&mut w, &scope, &camp, &n).await?;
-        w.commit().await.map_err(StoreError::from)?;
-        Ok::<_, StoreError>(id)
-    }
-    .await;
-    match r {
+    match app::create(&s, &scope, &form.input.input()).await {
         Ok(id) => Ok(see_other(&format!("/selections/{id}?done=created"))),
-        Err(StoreError::Invalid(e)) => index_page(&s, &ctx, FormState::with(ctx.lang, m, e), StatusCode::UNPROCESSABLE_ENTITY).await,
-        Err(e) => Err(e.into()),
+        Err(e) if e.status == StatusCode::UNPROCESSABLE_ENTITY && e.fields.is_some() => {
+            index_page(&s, &ctx, FormState::with(ctx.lang, form.values, e.fields.unwrap_or_default()), StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(e) => Err(e),
     }
 }
 
@@ -137,10 +268,14 @@ impl Cand {
         self.n.state().label(*lang)
     }
     pub fn who(&self) -> String {
-        match &self.n.home {
-            Some(h) if self.n.kind() == CandidateKind::Person => format!("{}（{}）", self.n.name, h),
-            _ => self.n.name.clone(),
-        }
+        who(&self.n)
+    }
+}
+
+fn who(n: &NominationRow) -> String {
+    match &n.home {
+        Some(h) if n.kind() == CandidateKind::Person => format!("{}（{}）", n.name, h),
+        _ => n.name.clone(),
     }
 }
 
@@ -185,7 +320,7 @@ struct ShowPage {
     /// The score sheet: each candidate, and whether the caller recuses themself.
     sheet: Vec<(Cand, bool)>,
     /// Files of evidence the caller may see, by nomination.
-    evidence: HashMap<i64, Vec<sel::EvidenceRow>>,
+    evidence: HashMap<i64, Vec<pacesetter_store::selection::EvidenceRow>>,
     f: FormState,
 }
 
@@ -196,7 +331,7 @@ impl ShowPage {
     pub fn past(&self, code: &str) -> bool {
         Stage::parse(code).is_some_and(|s| self.stage >= s)
     }
-    pub fn files_of(&self, nomination: &i64) -> &[sel::EvidenceRow] {
+    pub fn files_of(&self, nomination: &i64) -> &[pacesetter_store::selection::EvidenceRow] {
         self.evidence.get(nomination).map(Vec::as_slice).unwrap_or(&[])
     }
     pub fn labels(&self) -> (&'static str, &'static str, &'static str) {
@@ -211,405 +346,217 @@ impl ShowPage {
     }
 }
 
-pub async fn show(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+pub async fn show(State(s): State<AppState>, ctx: Ctx, Path(id): Path<SelectionId>) -> AppResult<Response> {
     show_page(&s, &ctx, id, FormState::new(ctx.lang), StatusCode::OK).await
 }
 
-fn to_cands(noms: &[NominationRow], o: Option<&Outcome<Frac>>, dq: &HashSet<i64>, totals: bool, ballot: bool) -> HashMap<i64, Cand> {
-    let shown = |f: &Frac| if ballot { f.num.to_string() } else { f.published() };
-    let votes: HashMap<i64, String> = o.map(|o| o.order.iter().map(|(id, f)| (*id, shown(f))).collect()).unwrap_or_default();
-    noms.iter()
-        .map(|n| {
-            let c = Cand {
-                n: n.clone(),
-                result: if totals { votes.get(&n.id).cloned() } else { None },
-                selected: o.is_some_and(|o| o.selected.contains(&n.id)),
-                moved_up: o.is_some_and(|o| o.moved_up.contains(&n.id)),
-                tied: o.is_some_and(|o| o.tie_at_line.contains(&n.id)),
-                disqualified: dq.contains(&n.id),
-            };
-            (n.id, c)
-        })
-        .collect()
+/// The candidate as a list of the page shows it, with the flags of the count (each list is
+/// itself shown only as far as [`pacesetter_domain::selection::Disclosure`] allows).
+fn cand(v: &SelectionView, n: &NominationRow) -> Cand {
+    Cand {
+        n: n.clone(),
+        result: v.result_of(n.id),
+        selected: v.selected().contains(&n.id),
+        moved_up: v.moved_up().contains(&n.id),
+        tied: v.tie_at_line().contains(&n.id),
+        disqualified: v.disqualified.contains(&n.id),
+    }
 }
 
-async fn show_page(s: &AppState, ctx: &Ctx, id: i64, f: FormState, status: StatusCode) -> AppResult<Response> {
+async fn show_page(s: &AppState, ctx: &Ctx, id: SelectionId, f: FormState, status: StatusCode) -> AppResult<Response> {
     let scope = &ctx.me()?.scope;
-    let mut c = s.store.read().await?;
-    let row = sel::get(&mut c, id).await?;
-    let cat = row.category()?;
-    let stage = row.stage();
-    let office = scope.is_office_or_admin();
-    let auditor = scope.has(Role::Auditor);
-    let day = today();
-    let noms = sel::nominations(&mut c, id).await?;
-    let my = sel::my_ballot(&mut c, scope, id).await?;
-    let took_part = sel::voters(&mut c, id).await?;
-    // The office and the auditor run the count; the electorate sees totals and who took part
-    // only when 5 or more took part (DOMAIN.md: no figure from fewer than 5 secret ballots).
-    let totals = office || auditor || (stage >= Stage::Counted && my.in_electorate && took_part.len() as i64 >= MIN_ELECTORATE);
-    let outcome = sel::outcome(&mut c, &row).await?;
-    let dq = sel::disqualified(&mut c, id).await?;
-    let method = cat.method;
-    let mut by_id = to_cands(&noms, outcome.as_ref(), &dq, totals, row.is_ballot());
-    let mut visible = Vec::new();
-    for n in &noms {
-        if sel::may_see_nomination(&mut c, scope, n).await? {
-            visible.push(n.id);
-        }
-    }
-    // In a mass nomination a nominator who is not the office sees their own reasons, never
-    // another supporter's (nor the first nominator's description).
-    if cat.nominators == Nominators::Anyone && !office {
-        if let Some(p) = scope.person {
-            for id in &visible {
-                let own = sel::my_support(&mut c, *id, p.0).await?;
-                if let (Some(cand), Some(own)) = (by_id.get_mut(id), own) {
-                    if cand.n.reasons != own {
-                        cand.n.detail = None;
-                        cand.n.reasons = own;
-                    }
-                }
-            }
-        }
-    }
-    let take = |ids: &mut dyn Iterator<Item = i64>, by_id: &HashMap<i64, Cand>| -> Vec<Cand> {
-        ids.filter_map(|i| by_id.get(&i)).map(|c| Cand { n: c.n.clone(), result: c.result.clone(), ..*c }).collect()
+    let v = app::view(s, scope, id).await?;
+    let by_id = v.by_id();
+    let take = |ids: &[i64]| -> Vec<Cand> { ids.iter().filter_map(|i| by_id.get(i)).map(|n| cand(&v, n)).collect() };
+    let nominations: Vec<Cand> = v.full().map(|n| cand(&v, n)).collect();
+    let candidates: Vec<Cand> = v.candidates().map(|n| cand(&v, n)).collect();
+    let ranked = take(&v.ranking().iter().map(|(i, _)| *i).collect::<Vec<_>>());
+    let selected = take(v.selected());
+    let tied = take(v.tie_at_line());
+    let sheet = match &v.sheet {
+        Some((_, recused)) => candidates.iter().map(|k| (Cand { n: k.n.clone(), result: None, ..*k }, recused.contains(&k.n.id))).collect(),
+        None => Vec::new(),
     };
-    let nominations = take(&mut visible.iter().copied(), &by_id);
-    let candidates = if stage >= Stage::Voting { take(&mut noms.iter().filter(|n| n.state() == NominationState::Eligible).map(|n| n.id), &by_id) } else { Vec::new() };
-    let (ranked, selected, tied) = match &outcome {
-        Some(o) => (
-            if totals { take(&mut o.order.iter().map(|(i, _)| *i), &by_id) } else { Vec::new() },
-            if stage >= Stage::Notice || office || totals { take(&mut o.selected.iter().copied(), &by_id) } else { Vec::new() },
-            if office { take(&mut o.tie_at_line.iter().copied(), &by_id) } else { Vec::new() },
-        ),
-        None => (Vec::new(), Vec::new(), Vec::new()),
-    };
-    by_id.clear();
-    let quotas = if office || stage == Stage::Nominating { sel::quotas(&mut c, id).await? } else { Vec::new() };
-    let nominating_orgs = sel::nominating_orgs(&mut c, scope).await?;
-    let mass = cat.nominators == Nominators::Anyone;
-    let may_nominate = stage == Stage::Nominating && day <= row.nominate_until && (if mass { scope.person.is_some() } else { office || !nominating_orgs.is_empty() });
-    let (candidate_orgs, candidate_units) = if may_nominate {
-        match cat.candidates {
-            CandidateKind::Organization => (sel::orgs_within(&mut c, scope).await?, Vec::new()),
-            CandidateKind::Unit | CandidateKind::Window => (Vec::new(), sel::units_within(&mut c, scope, cat.candidates == CandidateKind::Window).await?),
-            _ => (Vec::new(), Vec::new()),
-        }
-    } else {
-        (Vec::new(), Vec::new())
-    };
-    // Recommendations the caller's secondary organization may forward.
-    let mut forwardable = HashSet::new();
-    for n in &noms {
-        if n.state() == NominationState::Recommended {
-            if let Some(path) = &n.quota_org_path {
-                if scope.org_access(path) == Some(Access::Write) {
-                    forwardable.insert(n.id);
-                }
-            }
-        }
-    }
-    let all_objections = if stage >= Stage::Notice { sel::objections(&mut c, id).await? } else { Vec::new() };
+    let office = v.viewer.office;
     let me = scope.person.map(|p| p.0);
-    let my_objections: Vec<ObjectionRow> = all_objections.iter().filter(|o| Some(o.person_id) == me).cloned().collect();
-    let objections = if office { all_objections } else { Vec::new() };
-    let awards = if stage == Stage::Final { sel::awards_of(&mut c, id).await? } else { Vec::new() };
-    // Who took part is never listed beside the totals when fewer than 5 did (their ballots would
-    // be read off the tally), to anyone, the office included.
-    let voters = if totals && stage >= Stage::Counted && anonymity::may_show(took_part.len() as u64) { took_part.clone() } else { Vec::new() };
-    let mut evidence: HashMap<i64, Vec<sel::EvidenceRow>> = HashMap::new();
-    for e in sel::evidence(&mut c, scope, id).await? {
-        evidence.entry(e.nomination_id).or_default().push(e);
-    }
-    let sheet = if method.has_panel() && stage == Stage::Voting && my.in_electorate && !my.voted {
-        let (_, recused) = sel::may_score(&mut c, scope, id).await?;
-        candidates.iter().map(|k| (Cand { n: k.n.clone(), result: None, ..*k }, recused.contains(&k.n.id))).collect()
-    } else {
-        Vec::new()
-    };
+    let my_objections: Vec<ObjectionRow> = v.objections.iter().filter(|o| Some(o.person_id) == me).cloned().collect();
+    let method = v.cat.method;
     let page = ShowPage {
-        l: Layout::new(ctx, &row.title),
-        stage_label: stage.label(ctx.lang),
-        voting_open: row.voting_open(day),
-        notice_running: row.notice_running(day),
-        took_part: took_part.len() as i64,
-        kind: cat.candidates.code(),
+        l: Layout::new(ctx, &v.row.title),
+        stage_label: v.stage.label(ctx.lang),
+        voting_open: v.voting_open(),
+        notice_running: v.notice_running(),
+        took_part: v.took_part,
+        kind: v.cat.candidates.code(),
         method_label: method.label(ctx.lang),
         has_ballot: method.has_ballot(),
         has_panel: method.has_panel(),
-        sheet,
-        evidence,
-        s: row,
-        cat,
-        stage,
+        mass: v.cat.nominators == Nominators::Anyone,
+        totals: v.show.totals,
         office,
-        auditor,
+        auditor: v.viewer.auditor,
         nominations,
         candidates,
-        quotas,
-        nominating_orgs,
-        candidate_orgs,
-        candidate_units,
-        may_nominate,
-        mass,
-        forwardable,
-        my,
-        totals,
-        voters,
         ranked,
         selected,
         tied,
-        objections,
+        sheet,
         my_objections,
-        awards,
+        objections: if office { v.objections } else { Vec::new() },
+        s: v.row,
+        cat: v.cat,
+        stage: v.stage,
+        quotas: v.quotas,
+        nominating_orgs: v.nominating_orgs,
+        candidate_orgs: v.candidate_orgs,
+        candidate_units: v.candidate_units,
+        may_nominate: v.may_nominate,
+        forwardable: v.forwardable,
+        my: v.my,
+        voters: v.voters,
+        awards: v.awards,
+        evidence: v.evidence,
         f,
     };
     Ok(render_status(status, &page))
 }
 
-/// After a step: back to the page, or the page again with what was wrong.
-async fn after(s: &AppState, ctx: &Ctx, id: i64, m: HashMap<String, String>, r: Result<(), StoreError>, done: &str) -> AppResult<Response> {
+/// After a step: back to the page, or the page again with what was wrong (422 with the fields,
+/// 409 or 403 with the reason).
+async fn after(s: &AppState, ctx: &Ctx, id: SelectionId, values: HashMap<String, String>, r: AppResult<()>, done: &str) -> AppResult<Response> {
     match r {
         Ok(()) => Ok(see_other(&format!("/selections/{id}?done={done}"))),
-        Err(StoreError::Invalid(e)) => show_page(s, ctx, id, FormState::with(ctx.lang, m, e), StatusCode::UNPROCESSABLE_ENTITY).await,
-        Err(StoreError::Conflict(t)) => show_page(s, ctx, id, conflict_form(ctx, m, t), StatusCode::CONFLICT).await,
-        Err(e) => Err(e.into()),
+        Err(e) if e.status == StatusCode::UNPROCESSABLE_ENTITY && e.fields.is_some() => {
+            show_page(s, ctx, id, FormState::with(ctx.lang, values, e.fields.unwrap_or_default()), StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(e) if matches!(e.status, StatusCode::CONFLICT | StatusCode::FORBIDDEN) => show_page(s, ctx, id, conflict_form(ctx, values, e.message), e.status).await,
+        Err(e) => Err(e),
     }
 }
 
-fn ids(p: &[(String, String)], key: &str) -> Vec<i64> {
-    p.iter().filter(|(k, _)| k == key).filter_map(|(_, v)| v.trim().parse().ok()).collect()
+pub async fn set_quotas(State(s): State<AppState>, ctx: Ctx, Path(id): Path<SelectionId>, form: Posted<QuotasForm>) -> AppResult<Response> {
+    let scope = ctx.me()?.scope.clone();
+    let r = app::set_quotas(&s, &scope, id, &form.input.0).await;
+    after(&s, &ctx, id, form.values, r, "saved").await
 }
 
-fn num(m: &HashMap<String, String>, k: &str) -> Option<i64> {
-    field(m, k).and_then(|v| v.parse().ok())
+/// The nominator's form (multipart with evidence files, or urlencoded), typed.
+fn nomination_of(m: &HashMap<String, String>) -> NewNomination {
+    let text = |k: &str| m.get(k).cloned().unwrap_or_default();
+    NewNomination {
+        by_org: m.get("by_org").and_then(|v| opt_id(v)),
+        person_number: text("person_number"),
+        org: m.get("org").and_then(|v| opt_id(v)),
+        unit: m.get("unit").and_then(|v| opt_id(v)),
+        title: text("title"),
+        detail: text("detail"),
+        reasons: text("reasons"),
+    }
 }
 
-macro_rules! step {
-    ($s:expr, $ctx:expr, $id:expr, $m:expr, $done:expr, |$w:ident, $scope:ident| $body:expr) => {{
-        let $scope = $ctx.me()?.scope.clone();
-        let r = async {
-            let mut $w = $s.store.write().await?;
-            $body;
-            $w.commit().await.map_err(StoreError::from)?;
-            Ok::<(), StoreError>(())
-        }
-        .await;
-        after(&$s, &$ctx, $id, $m, r, $done).await
-    }};
-}
-
-pub async fn set_quotas(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
-    let values: Vec<(i64, String)> = p.iter().filter_map(|(k, v)| k.strip_prefix('q').and_then(|o| o.parse().ok()).map(|o| (o, v.clone()))).collect();
-    let m = form_map(p);
-    step!(s, ctx, id, m, "saved", |w, scope| sel::set_quotas(&mut w, &scope, id, &values).await?)
-}
-
-pub async fn nominate(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, req: axum::extract::Request) -> AppResult<Response> {
+pub async fn nominate(State(s): State<AppState>, ctx: Ctx, Path(id): Path<SelectionId>, req: Request) -> AppResult<Response> {
+    let scope = ctx.me()?.scope.clone();
     // Who may nominate at all is asked before an upload is read.
-    {
-        let scope = &ctx.me()?.scope;
-        let mut c = s.store.read().await?;
-        let row = sel::get(&mut c, id).await?;
-        let mass = row.category()?.nominators == Nominators::Anyone;
-        if !(scope.is_office_or_admin() || (mass && scope.person.is_some()) || !sel::nominating_orgs(&mut c, scope).await?.is_empty()) {
-            return Err(AppError::new(StatusCode::FORBIDDEN, "forbidden", "您不能为这项评选推荐", "You may not nominate for this selection"));
-        }
-    }
+    app::may_nominate(&s, &scope, id).await?;
     let crate::upload::MultipartForm { values: m, files, errors } = crate::upload::read_any(req, "files", s.site.max_upload).await?;
     if !errors.is_empty() {
         return show_page(&s, &ctx, id, FormState::with(ctx.lang, m, errors), StatusCode::UNPROCESSABLE_ENTITY).await;
     }
     let evidence: Vec<pacesetter_store::commitment::NewEvidence> =
         files.into_iter().map(|f| pacesetter_store::commitment::NewEvidence { filename: f.filename, content_type: f.kind.content_type().into(), data: f.data }).collect();
-    let n = NewNomination {
-        by_org: num(&m, "by_org"),
-        person_number: m.get("person_number").cloned().unwrap_or_default(),
-        org: num(&m, "org"),
-        unit: num(&m, "unit"),
-        title: m.get("title").cloned().unwrap_or_default(),
-        detail: m.get("detail").cloned().unwrap_or_default(),
-        reasons: m.get("reasons").cloned().unwrap_or_default(),
-    };
-    step!(s, ctx, id, m, "nominated", |w, scope| sel::nominate(&mut w, &scope, id, &n, evidence).await?)
+    let r = app::nominate(&s, &scope, id, &nomination_of(&m), evidence).await.map(|_| ());
+    after(&s, &ctx, id, m, r, "nominated").await
 }
 
 /// A file of evidence of a nomination.
-pub async fn evidence_file(State(s): State<AppState>, ctx: Ctx, Path((id, eid)): Path<(i64, i64)>) -> AppResult<Response> {
+pub async fn evidence_file(State(s): State<AppState>, ctx: Ctx, Path((id, eid)): Path<(SelectionId, i64)>) -> AppResult<Response> {
     let scope = &ctx.me()?.scope;
-    let mut c = s.store.read().await?;
-    let (name, ty, data) = sel::evidence_file(&mut c, scope, id, eid).await?;
+    let (name, ty, data) = app::evidence_file(&s, scope, id, eid).await?;
     Ok(super::stored_file(&name, ty, data))
 }
 
-pub async fn forward(State(s): State<AppState>, ctx: Ctx, Path((id, nid)): Path<(i64, i64)>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
-    let m = form_map(p);
-    step!(s, ctx, id, m, "submitted", |w, scope| {
-        let n = sel::nomination(&mut w, nid).await?;
-        if n.selection_id != id {
-            return Err(StoreError::NotFound);
-        }
-        sel::forward(&mut w, &scope, nid).await?
-    })
+pub async fn forward(State(s): State<AppState>, ctx: Ctx, Path((id, nid)): Path<(SelectionId, NominationId)>, form: Posted<NoFields>) -> AppResult<Response> {
+    let scope = ctx.me()?.scope.clone();
+    let r = app::forward(&s, &scope, id, nid).await.map(|_| ());
+    after(&s, &ctx, id, form.values, r, "submitted").await
 }
 
-pub async fn review(State(s): State<AppState>, ctx: Ctx, Path((id, nid)): Path<(i64, i64)>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
-    let m = form_map(p);
-    let eligible = field(&m, "decision") == Some("eligible");
-    let note = m.get("note").cloned().unwrap_or_default();
-    step!(s, ctx, id, m, "decided", |w, scope| {
-        let n = sel::nomination(&mut w, nid).await?;
-        if n.selection_id != id {
-            return Err(StoreError::NotFound);
-        }
-        sel::review(&mut w, &scope, nid, eligible, &note).await?
-    })
+pub async fn review(State(s): State<AppState>, ctx: Ctx, Path((id, nid)): Path<(SelectionId, NominationId)>, form: Posted<ReviewForm>) -> AppResult<Response> {
+    let scope = ctx.me()?.scope.clone();
+    let input = Review { eligible: form.input.decision.trim() == "eligible", note: form.input.note.clone() };
+    let r = app::review(&s, &scope, id, nid, &input).await.map(|_| ());
+    after(&s, &ctx, id, form.values, r, "decided").await
 }
 
-pub async fn open(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
-    let m = form_map(p);
-    step!(s, ctx, id, m, "saved", |w, scope| sel::open_voting(&mut w, &scope, id).await?)
+pub async fn open(State(s): State<AppState>, ctx: Ctx, Path(id): Path<SelectionId>, form: Posted<NoFields>) -> AppResult<Response> {
+    let scope = ctx.me()?.scope.clone();
+    let r = app::open(&s, &scope, id).await;
+    after(&s, &ctx, id, form.values, r, "saved").await
 }
 
-pub async fn vote(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
-    let choices = ids(&p, "choice");
-    let m = form_map(p);
-    step!(s, ctx, id, m, "voted", |w, scope| sel::vote(&mut w, &scope, id, &choices).await?)
+pub async fn vote(State(s): State<AppState>, ctx: Ctx, Path(id): Path<SelectionId>, form: Posted<VoteForm>) -> AppResult<Response> {
+    let scope = ctx.me()?.scope.clone();
+    let r = app::vote(&s, &scope, id, &form.input.0).await;
+    after(&s, &ctx, id, form.values, r, "voted").await
 }
 
-pub async fn score(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
-    // s<nomination id> = a score; an empty field is no score (a recused candidate).
-    let scores: HashMap<i64, Option<u32>> = p
-        .iter()
-        .filter_map(|(k, v)| {
-            let id = k.strip_prefix('s')?.parse().ok()?;
-            let v = v.trim();
-            Some((id, if v.is_empty() { None } else { Some(v.parse::<u32>().unwrap_or(u32::MAX)) }))
-        })
-        .collect();
-    let m = form_map(p);
-    step!(s, ctx, id, m, "voted", |w, scope| sel::score(&mut w, &scope, id, &scores).await?)
+pub async fn score(State(s): State<AppState>, ctx: Ctx, Path(id): Path<SelectionId>, form: Posted<ScoreForm>) -> AppResult<Response> {
+    let scope = ctx.me()?.scope.clone();
+    let r = app::score(&s, &scope, id, &form.input.0).await;
+    after(&s, &ctx, id, form.values, r, "voted").await
 }
 
-pub async fn close(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
-    let m = form_map(p);
-    step!(s, ctx, id, m, "saved", |w, scope| sel::close(&mut w, &scope, id).await?)
+pub async fn close(State(s): State<AppState>, ctx: Ctx, Path(id): Path<SelectionId>, form: Posted<NoFields>) -> AppResult<Response> {
+    let scope = ctx.me()?.scope.clone();
+    let r = app::close(&s, &scope, id).await;
+    after(&s, &ctx, id, form.values, r, "saved").await
 }
 
 /// The office records a panel minimum below 5 for this selection (2 at least), and why.
-pub async fn panel_minimum(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
-    let m = form_map(p);
-    let minimum = m.get("minimum").and_then(|v| v.trim().parse::<i64>().ok()).unwrap_or(0);
-    let reason = m.get("reason").cloned().unwrap_or_default();
-    step!(s, ctx, id, m, "saved", |w, scope| sel::set_panel_minimum(&mut w, &scope, id, minimum, &reason).await?)
+pub async fn panel_minimum(State(s): State<AppState>, ctx: Ctx, Path(id): Path<SelectionId>, form: Posted<PanelForm>) -> AppResult<Response> {
+    let scope = ctx.me()?.scope.clone();
+    let minimum = form.input.minimum.trim().parse::<i64>().unwrap_or(0);
+    let r = app::panel_minimum(&s, &scope, id, minimum, &form.input.reason).await;
+    after(&s, &ctx, id, form.values, r, "saved").await
 }
 
-pub async fn tie(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
-    let order = super::tie_order(&p);
-    let m = form_map(p);
-    let reason = m.get("reason").cloned().unwrap_or_default();
-    step!(s, ctx, id, m, "decided", |w, scope| sel::decide_tie(&mut w, &scope, id, &order, &reason).await?)
+pub async fn tie(State(s): State<AppState>, ctx: Ctx, Path(id): Path<SelectionId>, form: Posted<TieForm>) -> AppResult<Response> {
+    let scope = ctx.me()?.scope.clone();
+    let r = app::tie(&s, &scope, id, &form.input.order, &form.input.reason).await;
+    after(&s, &ctx, id, form.values, r, "decided").await
 }
 
-pub async fn publish(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
-    let m = form_map(p);
-    step!(s, ctx, id, m, "published", |w, scope| {
-        let calendar = selection_calendar(&mut w, id).await?;
-        sel::publish(&mut w, &scope, id, &calendar).await?
-    })
+pub async fn publish(State(s): State<AppState>, ctx: Ctx, Path(id): Path<SelectionId>, form: Posted<NoFields>) -> AppResult<Response> {
+    let scope = ctx.me()?.scope.clone();
+    let r = app::publish(&s, &scope, id).await.map(|_| ());
+    after(&s, &ctx, id, form.values, r, "published").await
 }
 
-/// The working-day calendar of the selection's own campaign.
-async fn selection_calendar(c: &mut Conn, id: i64) -> Result<pacesetter_domain::calendar::Calendar, StoreError> {
-    let s = sel::get(c, id).await?;
-    Ok(campaign::get(c, s.campaign_id).await?.plan()?.calendar)
+pub async fn object(State(s): State<AppState>, ctx: Ctx, Path(id): Path<SelectionId>, form: Posted<ObjectForm>) -> AppResult<Response> {
+    let scope = ctx.me()?.scope.clone();
+    let nomination = NominationId(opt_id(&form.input.nomination).unwrap_or(0));
+    let r = app::object(&s, &scope, id, nomination, &form.input.reasons).await.map(|_| ());
+    after(&s, &ctx, id, form.values, r, "objected").await
 }
 
-pub async fn object(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
-    let m = form_map(p);
-    let nomination = num(&m, "nomination").unwrap_or(0);
-    let reasons = m.get("reasons").cloned().unwrap_or_default();
-    step!(s, ctx, id, m, "objected", |w, scope| sel::object(&mut w, &scope, id, nomination, &reasons).await?)
+pub async fn resolve(State(s): State<AppState>, ctx: Ctx, Path((id, oid)): Path<(SelectionId, i64)>, form: Posted<ResolveForm>) -> AppResult<Response> {
+    let scope = ctx.me()?.scope.clone();
+    let upheld = form.input.decision.trim() == "upheld";
+    let r = app::resolve(&s, &scope, id, oid, upheld, &form.input.resolution).await;
+    after(&s, &ctx, id, form.values, r, "decided").await
 }
 
-pub async fn resolve(State(s): State<AppState>, ctx: Ctx, Path((id, oid)): Path<(i64, i64)>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
-    let m = form_map(p);
-    let upheld = field(&m, "decision") == Some("upheld");
-    let resolution = m.get("resolution").cloned().unwrap_or_default();
-    step!(s, ctx, id, m, "decided", |w, scope| {
-        let calendar = selection_calendar(&mut w, id).await?;
-        let of = sel::resolve(&mut w, &scope, oid, upheld, &resolution, &calendar).await?;
-        if of != id {
-            return Err(StoreError::NotFound);
-        }
-    })
+pub async fn approve(State(s): State<AppState>, ctx: Ctx, Path(id): Path<SelectionId>, form: Posted<ApproveForm>) -> AppResult<Response> {
+    let scope = ctx.me()?.scope.clone();
+    let r = app::approve(&s, &scope, id, &form.input.decision).await;
+    after(&s, &ctx, id, form.values, r, "approved").await
 }
 
-pub async fn approve(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
-    let m = form_map(p);
-    let decision = m.get("decision").cloned().unwrap_or_default();
-    step!(s, ctx, id, m, "approved", |w, scope| sel::approve(&mut w, &scope, id, &decision).await?)
-}
+// ---- the auditor's bundle, exports and PDFs -------------------------------------------------------
 
-// ---- JSON, the auditor's bundle, exports and PDFs -----------------------------------------------
-
-/// A selection as the caller may see it: the stage, the eligible list, and the result as far as
-/// the rules allow (totals to the office and to an electorate of 5 or more after the close).
-pub async fn api_get(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+pub async fn audit_bundle(State(s): State<AppState>, ctx: Ctx, Path(id): Path<SelectionId>) -> AppResult<Response> {
     let scope = &ctx.me()?.scope;
-    let mut c = s.store.read().await?;
-    let row = sel::get(&mut c, id).await?;
-    let stage = row.stage();
-    let my = sel::my_ballot(&mut c, scope, id).await?;
-    let office = scope.is_office_or_admin() || scope.has(Role::Auditor);
-    let took_part = sel::voters(&mut c, id).await?;
-    let totals = office || (stage >= Stage::Counted && my.in_electorate && took_part.len() as i64 >= MIN_ELECTORATE);
-    let noms = sel::nominations(&mut c, id).await?;
-    let eligible: Vec<CandidateDto> = if stage >= Stage::Voting {
-        noms.iter().filter(|n| n.state() == NominationState::Eligible).map(|n| CandidateDto { id: n.id, name: n.name.clone(), kind: n.kind.clone() }).collect()
-    } else {
-        Vec::new()
-    };
-    let outcome = sel::outcome(&mut c, &row).await?;
-    let result = outcome.map(|o| {
-        let published = stage >= Stage::Notice || office;
-        SelectionResultDto {
-            votes: (totals && row.is_ballot()).then(|| o.order.iter().map(|(id, f)| (*id, f.num as u64)).collect()),
-            scores: (totals && !row.is_ballot()).then(|| o.order.iter().map(|(id, f)| (*id, f.published())).collect()),
-            selected: (published || totals).then(|| o.selected.clone()),
-            moved_up: published.then(|| o.moved_up.clone()),
-            tie_at_line: office.then(|| o.tie_at_line.clone()),
-        }
-    });
-    let voters = (totals && stage >= Stage::Counted && anonymity::may_show(took_part.len() as u64)).then(|| took_part.iter().map(|v| v.name.clone()).collect());
-    Ok(Json(SelectionDto {
-        id: row.id,
-        title: row.title.clone(),
-        category: row.category_code.clone(),
-        quota: row.quota,
-        stage: row.stage.clone(),
-        nominate_until: iso(row.nominate_until),
-        vote_from: iso(row.vote_from),
-        vote_until: iso(row.vote_until),
-        eligibility_hash: row.eligibility_hash.clone(),
-        electorate_hash: row.electorate_hash.clone(),
-        electorate_size: row.electorate_size,
-        took_part: took_part.len(),
-        voters,
-        notice_from: row.notice_from.map(iso),
-        notice_until: row.notice_until.map(iso),
-        me: my,
-        candidates: eligible,
-        result,
-    })
-    .into_response())
-}
-
-pub async fn audit_bundle(State(s): State<AppState>, Path(id): Path<i64>) -> AppResult<Response> {
-    let mut c = s.store.read().await?;
-    let b = sel::bundle(&mut c, id).await?;
+    let b = app::audit_bundle(&s, scope, id).await?;
     let body = serde_json::to_string_pretty(&b).map_err(|_| AppError::internal())?;
     Ok((
         [
@@ -662,9 +609,7 @@ struct RegisterPage {
 
 /// The award register of the campaign (public to everyone logged in: awards are announced).
 pub async fn register(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
-    let mut c = s.store.read().await?;
-    let camp = current(&mut c).await?;
-    let awards = sel::register(&mut c, camp.id).await?;
+    let awards = app::register(&s).await?;
     Ok(render_status(StatusCode::OK, &RegisterPage { l: Layout::new(&ctx, ctx.t("获奖名册", "Award register")), awards }))
 }
 
@@ -674,15 +619,13 @@ pub async fn register_export(State(s): State<AppState>, ctx: Ctx, Path(file): Pa
         "awards.csv" => "csv",
         _ => return Err(AppError::not_found()),
     };
-    let mut c = s.store.read().await?;
-    let camp = current(&mut c).await?;
-    let awards = sel::register(&mut c, camp.id).await?;
+    let awards = app::register(&s).await?;
     super::download(&ctx, &award_sheet(&awards, ctx.lang), "awards", format)
 }
 
 /// The nominations the caller may see (推荐汇总表) or the count as far as they may see it, as
 /// .xlsx or CSV.
-pub async fn export(State(s): State<AppState>, ctx: Ctx, Path((id, file)): Path<(i64, String)>) -> AppResult<Response> {
+pub async fn export(State(s): State<AppState>, ctx: Ctx, Path((id, file)): Path<(SelectionId, String)>) -> AppResult<Response> {
     let (what, format) = match file.as_str() {
         "nominations.xlsx" => ("nominations", "xlsx"),
         "nominations.csv" => ("nominations", "csv"),
@@ -693,17 +636,17 @@ pub async fn export(State(s): State<AppState>, ctx: Ctx, Path((id, file)): Path<
     let scope = &ctx.me()?.scope;
     let lang = ctx.lang;
     let t = |zh: &str, en: &str| lang.t(zh, en).to_string();
-    let mut c = s.store.read().await?;
-    let row = sel::get(&mut c, id).await?;
-    let noms = sel::nominations(&mut c, id).await?;
     let sheet = if what == "nominations" {
-        let mut rows = Vec::new();
-        for n in &noms {
-            if sel::may_see_nomination(&mut c, scope, n).await? {
-                let who = Cand { n: n.clone(), result: None, selected: false, moved_up: false, tied: false, disqualified: false }.who();
-                rows.push(vec![
-                    (rows.len() + 1).to_string(),
-                    who,
+        let (_, noms, _) = app::nominations(&s, scope, id).await?;
+        let rows = noms
+            .iter()
+            .filter(|n| n.full)
+            .enumerate()
+            .map(|(i, n)| {
+                let n = &n.n;
+                vec![
+                    (i + 1).to_string(),
+                    who(n),
                     CandidateKind::parse(&n.kind).map(|k| k.label(lang)).unwrap_or("").to_string(),
                     n.nominated_by_org.clone().unwrap_or_default(),
                     n.quota_org.clone().unwrap_or_default(),
@@ -711,9 +654,9 @@ pub async fn export(State(s): State<AppState>, ctx: Ctx, Path((id, file)): Path<
                     n.supporters.to_string(),
                     n.reasons.clone(),
                     n.review_note.clone().unwrap_or_default(),
-                ]);
-            }
-        }
+                ]
+            })
+            .collect();
         Sheet {
             name: t("推荐汇总表", "Nominations"),
             headers: vec![
@@ -730,29 +673,22 @@ pub async fn export(State(s): State<AppState>, ctx: Ctx, Path((id, file)): Path<
             rows,
         }
     } else {
-        let my = sel::my_ballot(&mut c, scope, id).await?;
-        let took_part = sel::voters(&mut c, id).await?.len() as i64;
-        let office = scope.is_office_or_admin() || scope.has(Role::Auditor);
-        if !(office || (row.stage() >= Stage::Counted && my.in_electorate && took_part >= MIN_ELECTORATE)) {
-            return Err(AppError::not_found());
-        }
-        let o = sel::outcome(&mut c, &row).await?.ok_or_else(AppError::not_found)?;
-        let names: HashMap<i64, &NominationRow> = noms.iter().map(|n| (n.id, n)).collect();
+        let app::Count { row, outcome: o, names, show } = app::count(&s, scope, id).await?;
         let rows = o
             .order
             .iter()
             .enumerate()
             .map(|(i, (nid, f))| {
-                let name = names.get(nid).map(|n| n.name.clone()).unwrap_or_default();
+                let name = names.get(nid).cloned().unwrap_or_default();
                 let result = if row.is_ballot() { f.num.to_string() } else { f.published() };
                 let mut flags = Vec::new();
-                if o.selected.contains(nid) {
+                if show.selected && o.selected.contains(nid) {
                     flags.push(t("当选", "Selected"));
                 }
-                if o.moved_up.contains(nid) {
+                if show.moved_up && o.moved_up.contains(nid) {
                     flags.push(t("递补", "Moved up"));
                 }
-                if o.tie_at_line.contains(nid) {
+                if show.tie_at_line && o.tie_at_line.contains(nid) {
                     flags.push(t("名额线并列", "Tied at the line"));
                 }
                 vec![(i + 1).to_string(), name, result, flags.join("、")]
@@ -767,71 +703,31 @@ pub async fn export(State(s): State<AppState>, ctx: Ctx, Path((id, file)): Path<
     super::download(&ctx, &sheet, what, format)
 }
 
-/// One certificate page (A4 landscape).
-fn certificate(a: &AwardRow, office: &str, items: &mut Vec<Item>) {
-    let (w, _h) = (842.0f32, 595.0f32);
-    // A frame.
-    for (x, y, ww, hh) in [(30.0, 30.0, w - 60.0, 3.0), (30.0, 562.0, w - 60.0, 3.0), (30.0, 30.0, 3.0, 535.0), (w - 33.0, 30.0, 3.0, 535.0)] {
-        items.push(Item::Rect { x, y, w: ww, h: hh });
-    }
-    let center = |text: &str, size: f32| (w - pdf::wrap(text, size, 10_000.0)[0].chars().map(|c| if c.is_ascii() { size * 0.55 } else { size }).sum::<f32>()) / 2.0;
-    items.push(Item::Text { x: center("荣誉证书", 40.0), y: 130.0, size: 40.0, text: "荣誉证书".into() });
-    let who = match &a.home {
-        Some(h) if a.kind == "person" => format!("{}（{}）", a.recipient, h),
-        _ => a.recipient.clone(),
-    };
-    items.push(Item::Text { x: 110.0, y: 220.0, size: 22.0, text: format!("{who}：") });
-    let body = format!("在{}年创先争优活动中表现突出，被评为“{}”。特发此证，以资鼓励。", a.period, a.award);
-    for (i, line) in pdf::wrap(&body, 20.0, w - 260.0).into_iter().enumerate() {
-        items.push(Item::Text { x: 150.0, y: 270.0 + i as f32 * 34.0, size: 20.0, text: line });
-    }
-    items.push(Item::Text { x: w - 360.0, y: 450.0, size: 18.0, text: office.to_string() });
-    items.push(Item::Text { x: w - 360.0, y: 480.0, size: 16.0, text: pacesetter_domain::dates::format_date(a.awarded_on, Lang::Zh) });
-    items.push(Item::Text { x: 60.0, y: 540.0, size: 9.0, text: format!("证书编号：{} · 审定：{}", a.certificate_no, a.decision) });
-}
-
-async fn office_name(c: &mut Conn) -> AppResult<String> {
-    let camp = current(c).await?;
-    Ok(camp.plan().map(|p| p.campaign.office).unwrap_or_else(|_| "创先争优活动领导小组".into()))
-}
-
 /// Every certificate of a selection as one PDF, one page each.
-pub async fn certificates(State(s): State<AppState>, Path(id): Path<i64>) -> AppResult<Response> {
-    let mut c = s.store.read().await?;
-    let awards = sel::awards_of(&mut c, id).await?;
-    if awards.is_empty() {
-        return Err(AppError::new(StatusCode::NOT_FOUND, "no_awards", "这项评选尚未审定，没有证书", "Nothing is approved yet: no certificates"));
-    }
-    let office = office_name(&mut c).await?;
-    let pages: Vec<Vec<Item>> = awards
+pub async fn certificates(State(s): State<AppState>, ctx: Ctx, Path(id): Path<SelectionId>) -> AppResult<Response> {
+    let a = app::awarded(&s, &ctx.me()?.scope, id).await?;
+    let pages: Vec<Vec<Item>> = a
+        .awards
         .iter()
-        .map(|a| {
+        .map(|x| {
             let mut items = Vec::new();
-            certificate(a, &office, &mut items);
+            certificate(x, &a.office, &mut items);
             items
         })
         .collect();
     Ok(pdf::response(pdf::render(&pages, (842.0, 595.0))?, &format!("certificates-{id}.pdf")))
 }
 
-pub async fn certificate_one(State(s): State<AppState>, Path((id, aid)): Path<(i64, i64)>) -> AppResult<Response> {
-    let mut c = s.store.read().await?;
-    let awards = sel::awards_of(&mut c, id).await?;
-    let a = awards.iter().find(|a| a.id == aid).ok_or_else(AppError::not_found)?;
-    let office = office_name(&mut c).await?;
+pub async fn certificate_one(State(s): State<AppState>, ctx: Ctx, Path((id, aid)): Path<(SelectionId, AwardId)>) -> AppResult<Response> {
+    let (a, office) = app::award(&s, &ctx.me()?.scope, id, aid).await?;
     let mut items = Vec::new();
-    certificate(a, &office, &mut items);
+    certificate(&a, &office, &mut items);
     Ok(pdf::response(pdf::render(&[items], (842.0, 595.0))?, &format!("certificate-{}.pdf", a.certificate_no)))
 }
 
 /// The commendation list for the conference (A4), in rank order.
-pub async fn commendation(State(s): State<AppState>, Path(id): Path<i64>) -> AppResult<Response> {
-    let mut c = s.store.read().await?;
-    let row = sel::get(&mut c, id).await?;
-    let awards = sel::awards_of(&mut c, id).await?;
-    if awards.is_empty() {
-        return Err(AppError::new(StatusCode::NOT_FOUND, "no_awards", "这项评选尚未审定", "Nothing is approved yet"));
-    }
+pub async fn commendation(State(s): State<AppState>, ctx: Ctx, Path(id): Path<SelectionId>) -> AppResult<Response> {
+    let app::Awarded { row, awards, .. } = app::awarded(&s, &ctx.me()?.scope, id).await?;
     let mut pages = Vec::new();
     let mut items = vec![Item::Text { x: 50.0, y: 70.0, size: 20.0, text: format!("{}名单", row.title) }];
     items.push(Item::Text { x: 50.0, y: 96.0, size: 10.0, text: format!("审定：{}", row.decision.clone().unwrap_or_default()) });
@@ -854,19 +750,9 @@ pub async fn commendation(State(s): State<AppState>, Path(id): Path<i64>) -> App
 
 /// The recommendation and approval form (推荐审批表) of one candidate, with signature and seal
 /// boxes, for printing.
-pub async fn nomination_form(State(s): State<AppState>, ctx: Ctx, Path((id, nid)): Path<(i64, i64)>) -> AppResult<Response> {
-    let scope = &ctx.me()?.scope;
-    let mut c = s.store.read().await?;
-    let row = sel::get(&mut c, id).await?;
-    let n = sel::nomination(&mut c, nid).await?;
-    if n.selection_id != id || !sel::may_see_nomination(&mut c, scope, &n).await? {
-        return Err(AppError::not_found());
-    }
-    // A mass nomination's form (with the first nominator's reasons) is the office's.
-    if row.category()?.nominators == Nominators::Anyone && !scope.is_office_or_admin() {
-        return Err(AppError::not_found());
-    }
-    let mut items = vec![Item::Text { x: 50.0, y: 70.0, size: 18.0, text: format!("“{}”推荐审批表", row.category()?.name) }];
+pub async fn nomination_form(State(s): State<AppState>, ctx: Ctx, Path((id, nid)): Path<(SelectionId, NominationId)>) -> AppResult<Response> {
+    let (cat, n) = app::nomination_form(&s, &ctx.me()?.scope, id, nid).await?;
+    let mut items = vec![Item::Text { x: 50.0, y: 70.0, size: 18.0, text: format!("“{}”推荐审批表", cat.name) }];
     let mut y = 110.0;
     let mut line = |items: &mut Vec<Item>, label: &str, text: &str, min_lines: usize| {
         items.push(Item::Rect { x: 50.0, y: y - 14.0, w: 495.0, h: 0.8 });
@@ -877,7 +763,7 @@ pub async fn nomination_form(State(s): State<AppState>, ctx: Ctx, Path((id, nid)
         }
         y += 17.0 * lines.len().max(min_lines) as f32 + 12.0;
     };
-    line(&mut items, "候选人", &Cand { n: n.clone(), result: None, selected: false, moved_up: false, tied: false, disqualified: false }.who(), 1);
+    line(&mut items, "候选人", &who(&n), 1);
     line(&mut items, "类别", CandidateKind::parse(&n.kind).map(|k| k.label(Lang::Zh)).unwrap_or(""), 1);
     line(&mut items, "推荐单位", n.nominated_by_org.as_deref().unwrap_or("—"), 1);
     if let Some(d) = &n.detail {
@@ -893,4 +779,26 @@ pub async fn nomination_form(State(s): State<AppState>, ctx: Ctx, Path((id, nid)
     }
     items.push(Item::Rect { x: 50.0, y: y - 14.0, w: 495.0, h: 0.8 });
     Ok(pdf::response(pdf::render(&[items], pdf::A4)?, &format!("nomination-{nid}.pdf")))
+}
+/// One certificate page (A4 landscape).
+fn certificate(a: &AwardRow, office: &str, items: &mut Vec<Item>) {
+    let (w, _h) = (842.0f32, 595.0f32);
+    // A frame.
+    for (x, y, ww, hh) in [(30.0, 30.0, w - 60.0, 3.0), (30.0, 562.0, w - 60.0, 3.0), (30.0, 30.0, 3.0, 535.0), (w - 33.0, 30.0, 3.0, 535.0)] {
+        items.push(Item::Rect { x, y, w: ww, h: hh });
+    }
+    let center = |text: &str, size: f32| (w - pdf::wrap(text, size, 10_000.0)[0].chars().map(|c| if c.is_ascii() { size * 0.55 } else { size }).sum::<f32>()) / 2.0;
+    items.push(Item::Text { x: center("荣誉证书", 40.0), y: 130.0, size: 40.0, text: "荣誉证书".into() });
+    let who = match &a.home {
+        Some(h) if a.kind == "person" => format!("{}（{}）", a.recipient, h),
+        _ => a.recipient.clone(),
+    };
+    items.push(Item::Text { x: 110.0, y: 220.0, size: 22.0, text: format!("{who}：") });
+    let body = format!("在{}年创先争优活动中表现突出，被评为“{}”。特发此证，以资鼓励。", a.period, a.award);
+    for (i, line) in pdf::wrap(&body, 20.0, w - 260.0).into_iter().enumerate() {
+        items.push(Item::Text { x: 150.0, y: 270.0 + i as f32 * 34.0, size: 20.0, text: line });
+    }
+    items.push(Item::Text { x: w - 360.0, y: 450.0, size: 18.0, text: office.to_string() });
+    items.push(Item::Text { x: w - 360.0, y: 480.0, size: 16.0, text: pacesetter_domain::dates::format_date(a.awarded_on, Lang::Zh) });
+    items.push(Item::Text { x: 60.0, y: 540.0, size: 9.0, text: format!("证书编号：{} · 审定：{}", a.certificate_no, a.decision) });
 }

@@ -10,6 +10,7 @@ mod admin;
 mod appraisals;
 mod cases;
 mod commitments;
+mod selections;
 mod surveys;
 
 use common::TestApp;
@@ -130,43 +131,21 @@ async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Option<Ca
     if let Some(c) = appraisals::case_for(app, f, name, n).await {
         return Some(c);
     }
+    if let Some(c) = selections::case_for(app, f, name, n).await {
+        return Some(c);
+    }
     None
 }
 
 /// Writes that name a second record (in the path or the body): each case of theirs carries a
 /// crossed case per record, with only that record out of the caller's reach.
 fn two_records() -> Vec<&'static str> {
-    [cases::TWO_RECORDS, admin::TWO_RECORDS, surveys::TWO_RECORDS, commitments::TWO_RECORDS, appraisals::TWO_RECORDS].concat()
+    [cases::TWO_RECORDS, admin::TWO_RECORDS, surveys::TWO_RECORDS, commitments::TWO_RECORDS, appraisals::TWO_RECORDS, selections::TWO_RECORDS].concat()
 }
 
 /// Routes that name a record and still have no case: the debt this test lists until it is paid.
 /// A route leaves this list when its concept's module gives it a case; the list only shrinks.
-const PENDING: &[&str] = &[
-    "selection_page",
-    "selection_quotas",
-    "selection_nominate",
-    "selection_evidence",
-    "selection_forward",
-    "selection_review",
-    "selection_nomination_form",
-    "selection_open",
-    "selection_vote",
-    "selection_score",
-    "selection_close",
-    "selection_panel_minimum",
-    "selection_tie",
-    "selection_publish",
-    "selection_object",
-    "selection_resolve",
-    "selection_approve",
-    "selection_audit",
-    "selection_certificates",
-    "selection_commendation",
-    "award_certificate",
-    "selection_export",
-    "awards_export",
-    "api_selection",
-];
+const PENDING: &[&str] = &[];
 
 /// The client of a user, or no session at all for "" (a route open to every logged-in user
 /// is tried from outside by someone not logged in).
