@@ -15,7 +15,8 @@ pub fn snapshot<T: Serialize + ?Sized>(v: &T) -> Option<String> {
 
 /// Appends one entry. Must run inside the write transaction of the change it records: the
 /// chain has one writer at a time (SQLite's write lock; an advisory lock on PostgreSQL), so it
-/// never forks, and the UNIQUE constraints on both hashes would refuse a fork anyway.
+/// never forks (the hashes carry no unique index since migration 0016: `verify`, walking the
+/// chain in order, finds a fork, a gap or an edit).
 pub async fn append(c: &mut Conn, scope: &Scope, action: &str, entity: &str, entity_id: impl ToString, before: Option<String>, after: Option<String>) -> Result<i64, StoreError> {
     if c.is_postgres() {
         c.execute(Sql::new("SELECT pg_advisory_xact_lock(2012031500)")).await?;

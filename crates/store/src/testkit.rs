@@ -31,11 +31,35 @@ pub fn sqlite_url() -> (String, TempDir) {
     (url, dir)
 }
 
+static SWEPT: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// The test databases left by test processes that have ended (`pst_<pid>_...` whose process is
+/// gone): a server's pool still holds its database when a test returns, so each process sweeps
+/// its predecessors' instead, once.
+async fn sweep_ended(admin: &mut sqlx::PgConnection) -> Result<(), sqlx::Error> {
+    if SWEPT.swap(true, Ordering::Relaxed) {
+        return Ok(());
+    }
+    let names: Vec<(String,)> = sqlx::query_as("SELECT datname FROM pg_database WHERE datname LIKE 'pst\\_%'").fetch_all(&mut *admin).await?;
+    for (name,) in names {
+        let pid = name.split('_').nth(1).and_then(|p| p.parse::<u32>().ok());
+        let ended = pid.is_some_and(|pid| pid != std::process::id() && !std::path::Path::new(&format!("/proc/{pid}")).exists());
+        if ended && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            // Another sweeper may have taken it, or it may still be in use: neither matters.
+            let _ = sqlx::Executor::execute(&mut *admin, format!("DROP DATABASE IF EXISTS {name}").as_str()).await;
+        }
+    }
+    Ok(())
+}
+
 /// Creates a new, empty database on the test server and returns its URL.
 pub async fn postgres_database(base: &str) -> Result<String, sqlx::Error> {
     use sqlx::Connection;
     let name = unique_name("pst");
     let mut admin = sqlx::PgConnection::connect(base).await?;
+    if std::path::Path::new("/proc/self").exists() {
+        sweep_ended(&mut admin).await?;
+    }
     sqlx::Executor::execute(&mut admin, format!("CREATE DATABASE {name}").as_str()).await?;
     let _ = admin.close().await;
     let (head, _) = base.rsplit_once('/').unwrap_or((base, ""));
