@@ -1,6 +1,5 @@
 //! The audit log over the API (the auditor): adapters over [`crate::app::audit`].
 
-use super::Paging;
 use super::dto::{AnchorDto, AuditEntryDto, AuditPage, VerifyDto};
 use crate::app::audit as app;
 use crate::ctx::Ctx;
@@ -11,7 +10,6 @@ use axum::extract::{Query, State};
 use pacesetter_domain::Lang;
 use pacesetter_domain::dates::cst_from_ms;
 use pacesetter_store::audit::AuditRow;
-use std::collections::HashMap;
 
 pub fn entry_dto(r: AuditRow) -> AuditEntryDto {
     AuditEntryDto {
@@ -27,9 +25,9 @@ pub fn entry_dto(r: AuditRow) -> AuditEntryDto {
     }
 }
 
-pub async fn list(State(s): State<AppState>, Query(q): Query<HashMap<String, String>>) -> AppResult<Json<AuditPage>> {
-    let p = Paging::from_query(q.get("page").map(String::as_str), q.get("per_page").map(String::as_str));
-    let (rows, total) = app::list(&s, &app::filter(&q), p.offset(), p.limit()).await?;
+pub async fn list(State(s): State<AppState>, Query(q): Query<app::AuditQuery>) -> AppResult<Json<AuditPage>> {
+    let p = q.paging();
+    let (rows, total) = app::list(&s, &q.filter(), p.offset(), p.limit()).await?;
     Ok(Json(AuditPage { items: rows.into_iter().map(entry_dto).collect(), total, page: p.page, per_page: p.limit() }))
 }
 

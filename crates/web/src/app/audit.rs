@@ -1,18 +1,54 @@
 //! The audit log, for the auditor: the entries, the chain's verification, anchors.
 
 use crate::error::AppResult;
+use crate::input::{self, Paging};
 use crate::state::AppState;
 use pacesetter_domain::audit::ChainProblem;
 use pacesetter_domain::scope::Scope;
 use pacesetter_domain::{Lang, Text};
 use pacesetter_store::StoreError;
 use pacesetter_store::audit::{self, AnchorRow, AuditFilter, AuditRow, VerifyReport};
-use std::collections::HashMap;
+use serde::{Deserialize, Serialize};
 
-/// The filter of a query string (entity, entity_id, actor, action: the beginning of one).
-pub fn filter(q: &HashMap<String, String>) -> AuditFilter {
-    let get = |k: &str| q.get(k).map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
-    AuditFilter { entity: get("entity"), entity_id: get("entity_id"), actor: get("actor"), action_prefix: get("action") }
+/// The log's query: what to show (entity, entity_id, actor, action: the beginning of one), the
+/// page, and whether to verify the chain (`verify=1`, the page only).
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+pub struct AuditQuery {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entity: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entity_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verify: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub per_page: Option<String>,
+}
+
+impl AuditQuery {
+    pub fn filter(&self) -> AuditFilter {
+        let get = |v: &Option<String>| input::text(v).map(str::to_string);
+        AuditFilter { entity: get(&self.entity), entity_id: get(&self.entity_id), actor: get(&self.actor), action_prefix: get(&self.action) }
+    }
+
+    /// The page asked for, clamped.
+    pub fn paging(&self) -> Paging {
+        Paging::from_query(self.page.as_deref(), self.per_page.as_deref())
+    }
+
+    pub fn verify(&self) -> bool {
+        input::text(&self.verify) == Some("1")
+    }
+
+    /// The query as pairs, for the pager's links.
+    pub fn pairs(&self) -> Vec<(String, String)> {
+        serde_urlencoded::to_string(self).ok().and_then(|q| serde_urlencoded::from_str(&q).ok()).unwrap_or_default()
+    }
 }
 
 /// A page of entries, newest first.

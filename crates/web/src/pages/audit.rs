@@ -4,13 +4,11 @@ use super::{Layout, Pager, render};
 use crate::app::audit as app;
 use crate::ctx::Ctx;
 use crate::error::AppResult;
-use crate::input::Paging;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use pacesetter_store::audit::{AnchorRow, AuditRow, VerifyReport};
-use std::collections::HashMap;
 
 #[derive(Template)]
 #[template(path = "audit.html")]
@@ -28,23 +26,22 @@ struct AuditPage {
     anchor_problem: Option<String>,
 }
 
-pub async fn index(State(s): State<AppState>, ctx: Ctx, Query(raw): Query<Vec<(String, String)>>) -> AppResult<Response> {
-    let q: HashMap<String, String> = raw.iter().cloned().collect();
-    let p = Paging::from_query(q.get("page").map(String::as_str), q.get("per_page").map(String::as_str));
-    let (rows, total) = app::list(&s, &app::filter(&q), p.offset(), p.limit()).await?;
-    let verify = if q.get("verify").is_some_and(|v| v == "1") { Some(app::verify(&s).await?.report) } else { None };
+pub async fn index(State(s): State<AppState>, ctx: Ctx, Query(q): Query<app::AuditQuery>) -> AppResult<Response> {
+    let p = q.paging();
+    let (rows, total) = app::list(&s, &q.filter(), p.offset(), p.limit()).await?;
+    let verify = if q.verify() { Some(app::verify(&s).await?.report) } else { None };
     let problem = verify.as_ref().and_then(|v| v.problem.as_ref()).map(app::describe).unwrap_or_default();
-    let pager = Pager::new(&raw, "/audit", p.page, p.limit(), total);
-    let get = |k: &str| q.get(k).cloned().unwrap_or_default();
+    let pager = Pager::new(&q.pairs(), "/audit", p.page, p.limit(), total);
+    let get = |v: &Option<String>| v.clone().unwrap_or_default();
     let (anchor, anchor_problem) = app::latest_anchor(&s).await?;
     let anchor_problem = anchor_problem.map(|t| t.get(ctx.lang).to_string());
     Ok(render(&AuditPage {
         l: Layout::new(&ctx, ctx.t("审计日志", "Audit log")),
         rows,
         pager,
-        entity: get("entity"),
-        entity_id: get("entity_id"),
-        actor: get("actor"),
+        entity: get(&q.entity),
+        entity_id: get(&q.entity_id),
+        actor: get(&q.actor),
         verify,
         problem,
         anchor,
@@ -73,9 +70,8 @@ pub async fn anchor_file(State(s): State<AppState>, Path(file): Path<String>) ->
 }
 
 /// The filtered log as a table, newest first (at most 100,000 entries per file).
-pub async fn export(State(s): State<AppState>, ctx: Ctx, Path(file): Path<String>, Query(raw): Query<Vec<(String, String)>>) -> AppResult<Response> {
-    let q: HashMap<String, String> = raw.into_iter().collect();
-    let (rows, _) = app::list(&s, &app::filter(&q), 0, 100_000).await?;
+pub async fn export(State(s): State<AppState>, ctx: Ctx, Path(file): Path<String>, Query(q): Query<app::AuditQuery>) -> AppResult<Response> {
+    let (rows, _) = app::list(&s, &q.filter(), 0, 100_000).await?;
     let lang = ctx.lang;
     let t = |zh: &str, en: &str| lang.t(zh, en).to_string();
     let sheet = crate::export::Sheet {
