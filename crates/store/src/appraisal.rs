@@ -675,33 +675,110 @@ async fn scores_and_standing(c: &mut Conn, r: &RoundRow) -> Result<(HashMap<i64,
     Ok((sums, standing))
 }
 
-/// A round's results as the caller may see them, best first.
-pub struct Results {
-    pub lines: Vec<SubjectResult>,
-    pub standing: Standing,
+/// The standing of the whole round against its quota (what a tie is decided on).
+pub async fn standing(c: &mut Conn, r: &RoundRow) -> Result<Standing, StoreError> {
+    Ok(scores_and_standing(c, r).await?.1)
 }
 
-/// The results of the subjects within a part of the tree: five queries whatever the round's size.
-async fn results_within(c: &mut Conn, r: &RoundRow, within: &Within) -> Result<Results, StoreError> {
+/// A round's results as the caller may see them, best first.
+pub struct Results {
+    /// The lines asked for (all of them, or one page).
+    pub lines: Vec<SubjectResult>,
+    /// How many subjects the caller sees in all.
+    pub total: usize,
+    /// The page shown (the one asked for, within the pages there are), or 1 for all lines.
+    pub page: usize,
+    pub standing: Standing,
+    /// The subjects tied at the quota line that the caller sees, with their names.
+    pub tied: Vec<(i64, String)>,
+}
+
+/// Which lines of the results: all of them, or page `page` (from 1; past the last page, the
+/// last) of `per_page` lines.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lines {
+    All,
+    Page { page: usize, per_page: usize },
+}
+
+#[derive(sqlx::FromRow)]
+struct SubjectKey {
+    id: i64,
+    path: String,
+    name: String,
+}
+
+/// `s.id IN (...)` for the subjects of a page (at most a page's length of binds).
+fn push_ids(q: &mut Sql, col: &str, ids: &[i64]) {
+    if ids.is_empty() {
+        q.push("(1 = 0)");
+        return;
+    }
+    q.push(&format!("{col} IN ("));
+    for (i, id) in ids.iter().enumerate() {
+        if i > 0 {
+            q.push(", ");
+        }
+        q.push_bind(*id);
+    }
+    q.push(")");
+}
+
+/// Restricts a query to the lines asked for: the subjects within the caller's part of the tree,
+/// or the subjects of one page by id, on the queried table's own subject column (`subject`), so
+/// that SQLite reads the page's rows by index rather than the round's.
+fn push_lines(q: &mut Sql, subject: &str, within: &Within, page: Option<&[i64]>) {
+    match page {
+        None => push_within(q, "s.path", within),
+        Some(ids) => push_ids(q, subject, ids),
+    }
+}
+
+/// The results of the subjects within a part of the tree, best first: a fixed number of queries
+/// whatever the round's size. Ranks need every subject's score, so the tallies of the whole round
+/// are read; for a page, the subjects' keys are read to order them and only the page's subjects
+/// are loaded with their grades and comments.
+async fn results_within(c: &mut Conn, r: &RoundRow, within: &Within, lines: Lines) -> Result<Results, StoreError> {
     if within.is_nothing() {
-        return Ok(Results { lines: Vec::new(), standing: Standing::default() });
+        return Ok(Results { lines: Vec::new(), total: 0, page: 1, standing: Standing::default(), tied: Vec::new() });
     }
     let (sums, standing) = scores_and_standing(c, r).await?;
-    let mut q = Sql::new(format!("SELECT {SUBJECT_COLUMNS} FROM appraisal_subjects s WHERE s.round_id = "));
+    let pos: HashMap<i64, usize> = standing.order.iter().enumerate().map(|(i, (id, _))| (*id, i)).collect();
+    let rank = |id: i64| pos.get(&id).copied().unwrap_or(usize::MAX);
+    let best_first = |a: (i64, &str, &str), b: (i64, &str, &str)| (rank(a.0), a.1, a.2, a.0).cmp(&(rank(b.0), b.1, b.2, b.0));
+    let mut q = Sql::new("SELECT s.id, s.path, s.name FROM appraisal_subjects s WHERE s.round_id = ");
     q.push_bind(r.id).push(" AND ");
     push_within(&mut q, "s.path", within);
+    let mut keys: Vec<SubjectKey> = c.fetch_all(q).await?;
+    keys.sort_by(|a, b| best_first((a.id, &a.path, &a.name), (b.id, &b.path, &b.name)));
+    let total = keys.len();
+    let at_line: std::collections::HashSet<i64> = standing.tie_at_line.iter().copied().collect();
+    let tied: Vec<(i64, String)> = keys.iter().filter(|k| at_line.contains(&k.id)).map(|k| (k.id, k.name.clone())).collect();
+    let (shown, page) = match lines {
+        Lines::All => (1, None),
+        Lines::Page { page, per_page } => {
+            let per_page = per_page.max(1);
+            let shown = page.clamp(1, total.div_ceil(per_page).max(1));
+            (shown, Some(keys.iter().skip((shown - 1) * per_page).take(per_page).map(|k| k.id).collect::<Vec<i64>>()))
+        }
+    };
+    drop(keys);
+    let page = page.as_deref();
+    let mut q = Sql::new(format!("SELECT {SUBJECT_COLUMNS} FROM appraisal_subjects s WHERE s.round_id = "));
+    q.push_bind(r.id).push(" AND ");
+    push_lines(&mut q, "s.id", within, page);
     let subjects: Vec<SubjectRow> = c.fetch_all(q).await?;
     let mut q = Sql::new(
         "SELECT g.subject_id, g.grade, g.advised, g.reason, g.recorded_by, g.recorded_ms FROM appraisal_grades g JOIN appraisal_subjects s ON s.id = g.subject_id WHERE g.round_id = ",
     );
     q.push_bind(r.id).push(" AND ");
-    push_within(&mut q, "s.path", within);
+    push_lines(&mut q, "g.subject_id", within, page);
     let mut grades: HashMap<i64, GradeRow> = c.fetch_all::<GradeRow>(q).await?.into_iter().map(|g| (g.subject_id, g)).collect();
     let mut comments: HashMap<i64, Vec<String>> = HashMap::new();
     if r.weight(Group::Leaders) > 0 {
         let mut q = Sql::new("SELECT x.subject_id, x.comment FROM appraisal_ratings x JOIN appraisal_subjects s ON s.id = x.subject_id WHERE x.round_id = ");
         q.push_bind(r.id).push(" AND x.grp = 'leaders' AND x.comment IS NOT NULL AND ");
-        push_within(&mut q, "s.path", within);
+        push_lines(&mut q, "x.subject_id", within, page);
         q.push(" ORDER BY x.subject_id, x.rater_id");
         let rows: Vec<(i64, String)> = c.fetch_all(q).await?;
         for (sid, text) in rows {
@@ -709,8 +786,7 @@ async fn results_within(c: &mut Conn, r: &RoundRow, within: &Within) -> Result<R
         }
     }
     let grade_list = r.grades();
-    let pos: HashMap<i64, usize> = standing.order.iter().enumerate().map(|(i, (id, _))| (*id, i)).collect();
-    let mut lines: Vec<SubjectResult> = subjects
+    let mut out: Vec<SubjectResult> = subjects
         .into_iter()
         .map(|s| {
             let groups = sums.get(&s.id).cloned().unwrap_or_else(|| empty_sums(r));
@@ -726,23 +802,20 @@ async fn results_within(c: &mut Conn, r: &RoundRow, within: &Within) -> Result<R
             }
         })
         .collect();
-    lines.sort_by(|a, b| {
-        let key = |x: &SubjectResult| (pos.get(&x.subject.id).copied().unwrap_or(usize::MAX), x.subject.path.clone(), x.subject.name.clone(), x.subject.id);
-        key(a).cmp(&key(b))
-    });
-    Ok(Results { lines, standing })
+    out.sort_by(|a, b| best_first((a.subject.id, &a.subject.path, &a.subject.name), (b.subject.id, &b.subject.path, &b.subject.name)));
+    Ok(Results { lines: out, total, page: shown, standing, tied })
 }
 
 /// The results the caller sees ([`rule::results_within`]): their subjects' groups, scores,
-/// advice, grades and comments, in the standing of the whole round.
-pub async fn results(c: &mut Conn, caller: &Caller, r: &RoundRow) -> Result<Results, StoreError> {
-    results_within(c, r, &rule::results_within(&caller.scope, r.kind())).await
+/// advice, grades and comments, in the standing of the whole round; all of them or a page.
+pub async fn results(c: &mut Conn, caller: &Caller, r: &RoundRow, lines: Lines) -> Result<Results, StoreError> {
+    results_within(c, r, &rule::results_within(&caller.scope, r.kind()), lines).await
 }
 
 /// Every subject's result, whatever the caller, for a selection's count (the office counts, the
 /// auditor recounts).
 pub(crate) async fn results_unscoped_for_count(c: &mut Conn, r: &RoundRow) -> Result<(Vec<SubjectResult>, Standing), StoreError> {
-    let x = results_within(c, r, &Within::All).await?;
+    let x = results_within(c, r, &Within::All, Lines::All).await?;
     Ok((x.lines, x.standing))
 }
 
@@ -865,7 +938,7 @@ pub async fn bundle(c: &mut Conn, caller: &Caller, round: RoundId) -> Result<Bun
         return Err(StoreError::Forbidden(Text::new("只有创先办和审计员可以取得核算材料", "Only the office and the auditor take the recount bundle")));
     }
     let r = self::round(c, caller, round).await?;
-    let x = results_within(c, &r, &Within::All).await?;
+    let x = results_within(c, &r, &Within::All, Lines::All).await?;
     let rows: Vec<(i64, String, String)> =
         c.fetch_all(Sql::new("SELECT subject_id, grp, values_json FROM appraisal_ratings WHERE round_id = $1 ORDER BY subject_id, grp, rater_id").bind(r.id)).await?;
     let mut sheets: HashMap<(i64, Group), Vec<Vec<u32>>> = HashMap::new();

@@ -41,6 +41,20 @@ impl Default for Paging {
     }
 }
 
+/// ?page=&per_page= as a query: a value that is not a number is the default (a typo shows the
+/// first page), and both are clamped ([`Paging::from_query`]).
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct PagingQuery {
+    pub page: Option<String>,
+    pub per_page: Option<String>,
+}
+
+impl PagingQuery {
+    pub fn paging(&self) -> Paging {
+        Paging::from_query(self.page.as_deref(), self.per_page.as_deref())
+    }
+}
+
 /// The last page anyone can ask for: beyond it an offset would overflow (and no list is that long).
 pub const MAX_PAGE: i64 = 1_000_000;
 

@@ -654,8 +654,12 @@ pub fn table() -> Vec<Route> {
             "/api/v1/appraisals/{id}/results",
             "api_appraisal_results",
             LoggedIn,
-            "A round's results as far as the caller may see them",
-            doc(None, Some(schema::<api::appraisals::AppraisalResultsDto>)),
+            "A round's results as far as the caller may see them, best first, a page at a time (?page=, ?per_page= up to 200)",
+            ApiDoc {
+                response: Some(schema::<api::appraisals::AppraisalResultsDto>),
+                query: &[("page", "The page, from 1"), ("per_page", "Lines a page, 50 by default, at most 200")],
+                ..Default::default()
+            },
             get(api::appraisals::results),
         ),
         a(

@@ -218,6 +218,22 @@ async fn windows_are_appraised_by_three_groups(backend: Backend) {
     assert_eq!(result(&results, w3)["within_quota"], true);
     assert_eq!(result(&results, w2)["within_quota"], false);
     assert_eq!(result(&results, w2)["tied_at_line"], false);
+    // A page at a time (issue 17): the pages of two lines, in turn, are the whole list in its
+    // order; a page past the last is the last; a typo is the first page of the default length.
+    let all: Vec<Value> = results["results"].as_array().unwrap().clone();
+    assert!(all.len() >= 3, "{results}");
+    assert_eq!(results["total"], all.len());
+    let mut joined = Vec::new();
+    for n in 1..=all.len().div_ceil(2) {
+        let p = app.get_json(&office, &format!("/api/v1/appraisals/{id}/results?per_page=2&page={n}")).await;
+        assert_eq!((p["page"].as_u64(), p["per_page"].as_u64(), p["total"].as_u64()), (Some(n as u64), Some(2), Some(all.len() as u64)));
+        joined.extend(p["results"].as_array().unwrap().iter().cloned());
+    }
+    assert_eq!(joined, all);
+    let last = app.get_json(&office, &format!("/api/v1/appraisals/{id}/results?per_page=2&page=9223372036854775807")).await;
+    assert_eq!(last["page"].as_u64(), Some(all.len().div_ceil(2) as u64));
+    let typo = app.get_json(&office, &format!("/api/v1/appraisals/{id}/results?page=abc&per_page=x")).await;
+    assert_eq!((typo["page"].as_u64(), typo["per_page"].as_u64()), (Some(1), Some(50)));
     let page = office.get(app.url(&format!("/appraisals/{id}"))).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("85.60") && page.contains("按无人评议处理") && page.contains("实地检查得分"), "{page}");
     let csv = office.get(app.url(&format!("/appraisals/{id}/results.csv"))).send().await.unwrap().text().await.unwrap();

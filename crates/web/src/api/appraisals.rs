@@ -6,9 +6,10 @@
 use crate::app::appraisals::{self as app, AppraisalBundle, GradeInput, Line, MySubject, RatingInput, TieInput};
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
+use crate::input::PagingQuery;
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use pacesetter_domain::Lang;
 use pacesetter_domain::appraisal::{Criterion, RoundDraft, RoundSpec, ScaleKind, SubjectKind, check_criteria};
@@ -192,7 +193,13 @@ pub struct AppraisalResultsDto {
     /// The kind of subject: window, organization, member or cadre.
     pub kind: String,
     pub quota: Option<i64>,
+    /// This page of the lines the caller sees, best first.
     pub results: Vec<AppraisalLineDto>,
+    /// How many lines the caller sees in all.
+    pub total: usize,
+    /// The page answered (past the last page, the last) and its length.
+    pub page: i64,
+    pub per_page: i64,
 }
 
 fn line_dto(l: &Line) -> AppraisalLineDto {
@@ -449,9 +456,22 @@ pub async fn rate(State(s): State<AppState>, ctx: Ctx, Path((id, sid)): Path<(i6
     Ok((StatusCode::CREATED, Json(RatedDto { round_id: id, subject_id: sid, group: g.code().into() })))
 }
 
-pub async fn results(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<AppraisalResultsDto>> {
-    let (r, lines) = app::results(&s, &ctx.me()?.scope, RoundId(id)).await?;
-    Ok(Json(AppraisalResultsDto { id: r.id, title: r.title.clone(), kind: r.subject_kind.clone(), quota: r.quota, results: lines.iter().map(line_dto).collect() }))
+/// ?page=&per_page= (50 lines a page by default, at most 200): a university's round has
+/// thousands of lines.
+pub async fn results(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Query(q): Query<PagingQuery>) -> AppResult<Json<AppraisalResultsDto>> {
+    let p = q.paging();
+    let which = app::Lines::Page { page: p.page as usize, per_page: p.limit() as usize };
+    let (r, x) = app::results(&s, &ctx.me()?.scope, RoundId(id), which).await?;
+    Ok(Json(AppraisalResultsDto {
+        id: r.id,
+        title: r.title.clone(),
+        kind: r.subject_kind.clone(),
+        quota: r.quota,
+        results: x.lines.iter().map(line_dto).collect(),
+        total: x.total,
+        page: x.page as i64,
+        per_page: p.limit(),
+    }))
 }
 
 pub async fn branches(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<Vec<BranchGradesDto>>> {

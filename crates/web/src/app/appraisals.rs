@@ -17,6 +17,7 @@ use pacesetter_domain::appraisal::{self as rule, Group, GroupFigure, RoundSpec, 
 use pacesetter_domain::dates::{iso, today};
 use pacesetter_domain::ids::{RoundId, SubjectId};
 use pacesetter_domain::scope::Scope;
+pub use pacesetter_store::appraisal::Lines;
 use pacesetter_store::appraisal::{self as ap, BranchGrades, Caller, CaseRow, Criterion, GradeRecorded, RoundRow, SubjectResult, SubjectRow};
 use pacesetter_store::{Conn, StoreError, campaign};
 use serde::Serialize;
@@ -248,19 +249,29 @@ fn lines_of(scope: &Scope, r: &RoundRow, results: Vec<SubjectResult>, standing: 
         .collect()
 }
 
-async fn results_in(c: &mut Conn, me: &Caller, r: &RoundRow) -> AppResult<(Vec<Line>, Standing)> {
-    let x = ap::results(c, me, r).await?;
+/// The results the caller may see, best first: all of them (`Lines::All`, the exports) or a page.
+pub struct ResultLines {
+    pub lines: Vec<Line>,
+    /// How many lines the caller sees in all, and the page shown of them.
+    pub total: usize,
+    pub page: usize,
+    /// The subjects tied at the quota line that the caller sees (id, name).
+    pub tied: Vec<(i64, String)>,
+}
+
+async fn results_in(c: &mut Conn, me: &Caller, r: &RoundRow, which: Lines) -> AppResult<ResultLines> {
+    let x = ap::results(c, me, r, which).await?;
     let lines = lines_of(&me.scope, r, x.lines, &x.standing);
-    Ok((lines, x.standing))
+    Ok(ResultLines { lines, total: x.total, page: x.page, tied: x.tied })
 }
 
 /// The results the caller may see, best first.
-pub async fn results(s: &AppState, scope: &Scope, id: RoundId) -> AppResult<(RoundRow, Vec<Line>)> {
+pub async fn results(s: &AppState, scope: &Scope, id: RoundId, which: Lines) -> AppResult<(RoundRow, ResultLines)> {
     let mut c = s.store.read().await?;
     let me = caller(&mut c, scope).await?;
     let r = ap::round(&mut c, &me, id).await?;
-    let (lines, _) = results_in(&mut c, &me, &r).await?;
-    Ok((r, lines))
+    let x = results_in(&mut c, &me, &r, which).await?;
+    Ok((r, x))
 }
 
 /// 民主评议党员 by branch, as far as the caller sees results.
@@ -272,31 +283,33 @@ pub async fn grades_by_branch(s: &AppState, scope: &Scope, id: RoundId) -> AppRe
     Ok((r, rows))
 }
 
-/// A round's page: the caller's subjects, the results they see, grades by branch, the tie the
-/// office orders and the follow-up cases. Eleven queries whatever the round's size.
+/// A round's page: the caller's subjects, a page of the results they see, grades by branch, the
+/// tie the office orders and the follow-up cases. A fixed number of queries whatever the round's
+/// size.
 pub struct RoundPage {
     pub r: RoundRow,
     pub open: bool,
     pub office: bool,
     pub to_rate: Vec<MySubject>,
-    pub lines: Vec<Line>,
+    pub results: ResultLines,
     pub rollup: Vec<BranchGrades>,
     pub cases: Vec<CaseRow>,
     /// Subjects tied at the quota line, for the office's order.
     pub tied: Vec<(i64, String)>,
 }
 
-pub async fn round_page(s: &AppState, scope: &Scope, id: RoundId) -> AppResult<RoundPage> {
+/// `results` is the page of the results to show (`Lines::Page`).
+pub async fn round_page(s: &AppState, scope: &Scope, id: RoundId, results: Lines) -> AppResult<RoundPage> {
     let mut c = s.store.read().await?;
     let me = caller(&mut c, scope).await?;
     let r = ap::round(&mut c, &me, id).await?;
     let to_rate = my_subjects_in(&mut c, &me, &r).await?;
-    let (lines, _) = results_in(&mut c, &me, &r).await?;
+    let results = results_in(&mut c, &me, &r, results).await?;
     let rollup = ap::grades_by_branch(&mut c, &me, &r).await?;
     let cases = ap::cases(&mut c, &me, &r).await?;
     let office = scope.is_office_or_admin();
-    let tied = if office { lines.iter().filter(|l| l.tied).map(|l| (l.x.subject.id, l.x.subject.name.clone())).collect() } else { Vec::new() };
-    Ok(RoundPage { open: r.is_open(today()), office, to_rate, lines, rollup, cases, tied, r })
+    let tied = if office { results.tied.clone() } else { Vec::new() };
+    Ok(RoundPage { open: r.is_open(today()), office, to_rate, results, rollup, cases, tied, r })
 }
 
 // ---- the office's and the branches' decisions --------------------------------------------------------
@@ -330,9 +343,9 @@ pub async fn tie(s: &AppState, scope: &Scope, id: RoundId, input: &TieInput) -> 
     let me = caller(&mut w, scope).await?;
     let order: Vec<i64> = input.order.iter().map(|s| s.0).collect();
     let r = ap::decide_tie(&mut w, &me, id, &order, &input.reason).await?;
-    let x = ap::results(&mut w, &me, &r).await?;
+    let standing = ap::standing(&mut w, &r).await?;
     w.commit().await.map_err(StoreError::from)?;
-    Ok((r, x.standing))
+    Ok((r, standing))
 }
 
 /// The follow-up cases of a round the caller sees.
@@ -507,7 +520,7 @@ pub async fn bundle(s: &AppState, scope: &Scope, id: RoundId) -> AppResult<Appra
 /// The results the caller may see as a table, with the office's decision on a tie and why, so
 /// that the order can be recounted from the file.
 pub async fn results_table(s: &AppState, scope: &Scope, id: RoundId, lang: Lang) -> AppResult<Sheet> {
-    let (r, lines) = results(s, scope, id).await?;
+    let (r, ResultLines { lines, .. }) = results(s, scope, id, Lines::All).await?;
     let t = |zh: &str, en: &str| lang.t(zh, en).to_string();
     let mut headers = vec![t("名次", "Rank"), t("评议对象", "Subject")];
     let groups: Vec<Group> = r.weights().iter().filter(|(_, w)| *w > 0).map(|(g, _)| *g).collect();

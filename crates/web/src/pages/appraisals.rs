@@ -189,12 +189,17 @@ pub struct Paged {
     pub next: Option<String>,
 }
 
-fn paged<T>(all: Vec<T>, page: usize, link: impl Fn(usize) -> String) -> (Vec<T>, Paged) {
-    let total = all.len();
+/// Page `page` of a list of `total` lines: which, of how many, and the links around it.
+fn page_of(total: usize, page: usize, link: impl Fn(usize) -> String) -> Paged {
     let pages = total.div_ceil(PAGE_LINES).max(1);
     let page = page.clamp(1, pages);
-    let shown = all.into_iter().skip((page - 1) * PAGE_LINES).take(PAGE_LINES).collect();
-    (shown, Paged { page, pages, total, prev: (page > 1).then(|| link(page - 1)), next: (page < pages).then(|| link(page + 1)) })
+    Paged { page, pages, total, prev: (page > 1).then(|| link(page - 1)), next: (page < pages).then(|| link(page + 1)) }
+}
+
+fn paged<T>(all: Vec<T>, page: usize, link: impl Fn(usize) -> String) -> (Vec<T>, Paged) {
+    let p = page_of(all.len(), page, link);
+    let shown = all.into_iter().skip((p.page - 1) * PAGE_LINES).take(PAGE_LINES).collect();
+    (shown, p)
 }
 
 #[derive(Template)]
@@ -247,11 +252,12 @@ pub async fn show(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Quer
 }
 
 async fn show_page(s: &AppState, ctx: &Ctx, id: RoundId, q: ShowQuery, f: FormState, status: StatusCode) -> AppResult<Response> {
-    let p = app::round_page(s, &ctx.me()?.scope, id).await?;
     let (page, todo) = (q.page.unwrap_or(1), q.todo.unwrap_or(1));
+    let p = app::round_page(s, &ctx.me()?.scope, id, app::Lines::Page { page, per_page: PAGE_LINES }).await?;
     let owed = p.to_rate.iter().filter(|t| !t.done).count();
     let (to_rate, to_rate_page) = paged(p.to_rate, todo, |n| format!("/appraisals/{id}?todo={n}&page={page}"));
-    let (lines, lines_page) = paged(p.lines, page, |n| format!("/appraisals/{id}?page={n}&todo={todo}"));
+    let lines_page = page_of(p.results.total, p.results.page, |n| format!("/appraisals/{id}?page={n}&todo={todo}"));
+    let lines = p.results.lines;
     let page = ShowPage {
         l: Layout::new(ctx, &p.r.title),
         kind: p.r.kind().label(ctx.lang),
