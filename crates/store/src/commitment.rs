@@ -567,10 +567,9 @@ pub struct Decided {
     pub at_ms: i64,
 }
 
-/// Approves or returns commitments (or their pending amendments), one or a batch. The reviewer
-/// is the task's: the level above the owner, or the office. Anything not waiting for this
-/// reviewer refuses the whole batch. Returns what was decided, for the owners' notifications.
-pub async fn review(c: &mut Conn, scope: &Scope, ids: &[i64], d: &Decision) -> Result<Vec<Decided>, StoreError> {
+/// What a decision must carry whatever it is about: at least one commitment, a reason to return,
+/// a comment of at most 1,000 characters (checked before the confirmation step too).
+pub fn check_decision(ids: &[i64], d: &Decision) -> Result<(), StoreError> {
     if let Decision::Return { comment } = d {
         if comment.trim().is_empty() {
             return Err(StoreError::invalid("comment", "退回时请写明意见", "Say why it is returned"));
@@ -586,6 +585,14 @@ pub async fn review(c: &mut Conn, scope: &Scope, ids: &[i64], d: &Decision) -> R
     if ids.is_empty() {
         return Err(StoreError::invalid("ids", "请至少选择一项承诺", "Choose at least one commitment"));
     }
+    Ok(())
+}
+
+/// Approves or returns commitments (or their pending amendments), one or a batch. The reviewer
+/// is the task's: the level above the owner, or the office. Anything not waiting for this
+/// reviewer refuses the whole batch. Returns what was decided, for the owners' notifications.
+pub async fn review(c: &mut Conn, scope: &Scope, ids: &[i64], d: &Decision) -> Result<Vec<Decided>, StoreError> {
+    check_decision(ids, d)?;
     let now = now_ms();
     let ids = in_lock_order(ids);
     let mut touched: BTreeSet<i64> = BTreeSet::new();

@@ -287,6 +287,15 @@ impl Conn {
         }
     }
 
+    /// Undoes a transaction (a trial run: what a decision would do, shown before it is confirmed).
+    pub async fn rollback(self) -> Result<(), sqlx::Error> {
+        match self {
+            Conn::SqliteTx(t) => t.rollback().await,
+            Conn::PgTx(t) => t.rollback().await,
+            _ => Ok(()),
+        }
+    }
+
     pub fn is_postgres(&self) -> bool {
         matches!(self, Conn::Pg(_) | Conn::PgTx(_))
     }

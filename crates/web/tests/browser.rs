@@ -396,6 +396,11 @@ async fn browser_a_secretary_hands_in_the_implementation_plan_until_it_is_accept
     d.goto(&app.url(&format!("/tasks/{task}"))).await;
     d.type_into("#comment", "请补充各支部的时间安排").await;
     d.submit("#review button[value=return]").await;
+    // Issue 18: a step says what will happen before anything does.
+    let t = d.text().await;
+    assert!(t.contains("将退回以下 1 项任务") && t.contains("请补充各支部的时间安排"), "{t}");
+    d.check_width("confirm-return").await;
+    d.submit("#confirm").await;
     assert!(d.text().await.contains("已退回"), "{}", d.text().await);
     d.logout().await;
 
@@ -415,6 +420,8 @@ async fn browser_a_secretary_hands_in_the_implementation_plan_until_it_is_accept
     d.login(&app, "office").await;
     d.goto(&app.url(&format!("/tasks/{task}"))).await;
     d.submit("#review button[value=accept]").await;
+    assert!(d.text().await.contains("将通过以下 1 项任务"));
+    d.submit("#confirm").await;
     assert!(d.text().await.contains("已通过"));
     d.goto(&app.url(&format!("/campaigns/{campaign}/dashboard"))).await;
     d.check_width("dashboard-school").await;
@@ -551,7 +558,7 @@ async fn browser_a_member_commits_reports_progress_and_sees_the_board_at_phone_w
 
     // The branch secretary approves it (over HTTP); the member reports progress on the phone.
     let sec = app.login("branchsec").await;
-    let r = app.post_form(&sec, "/commitments/review", &[("ids", &id.to_string()), ("action", "approve")]).await;
+    let r = app.post_form(&sec, "/commitments/review", &[("confirmed", "1"), ("ids", &id.to_string()), ("action", "approve")]).await;
     assert_eq!(r.status(), 303);
     d.goto(&app.url(&format!("/commitments/{id}"))).await;
     assert!(d.text().await.contains("已通过"));

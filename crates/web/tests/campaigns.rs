@@ -147,7 +147,14 @@ async fn a_secretary_submits_the_office_returns_and_accepts_and_the_dashboard_fo
     let r = app.post_form(&office, &format!("/tasks/{task}/review"), &[("action", "return"), ("comment", "")]).await;
     assert_eq!(r.status(), 422);
     assert!(r.text().await.unwrap().contains("退回时请写明意见"));
+    // Issue 18: returning cannot be undone, so the form first says what will happen to which
+    // task, and nothing changes until it is confirmed.
     let r = app.post_form(&office, &format!("/tasks/{task}/review"), &[("action", "return"), ("comment", "请补充各支部的时间安排")]).await;
+    assert_eq!(r.status(), 200);
+    let body = r.text().await.unwrap();
+    assert!(body.contains("将退回以下 1 项任务") && body.contains("意见：请补充各支部的时间安排") && body.contains(r#"name="confirmed" value="1""#), "{body}");
+    assert_eq!(app.get_json(&sec, &format!("/api/v1/tasks/{task}")).await["state"], "submitted");
+    let r = app.post_form(&office, &format!("/tasks/{task}/review"), &[("confirmed", "1"), ("action", "return"), ("comment", "请补充各支部的时间安排")]).await;
     assert_eq!(r.status(), 303);
     let v = app.get_json(&sec, &format!("/api/v1/tasks/{task}")).await;
     assert_eq!(v["state"], "returned");
@@ -218,11 +225,20 @@ async fn reviewers_decide_in_batches_and_each_decision_stands_alone(app: TestApp
     if let Some(next) = queue.as_array().unwrap().first() {
         let id = next["id"].as_i64().unwrap().to_string();
         let b2 = app.login("branchsec2").await;
-        let r = app.post_form(&b2, "/reviews/batch", &[("id", &id), ("action", "accept")]).await;
+        let r = app.post_form(&b2, "/reviews/batch", &[("confirmed", "1"), ("id", &id), ("action", "accept")]).await;
         assert_eq!(r.status(), 200, "the page reports what was refused");
         assert!(r.text().await.unwrap().contains(&format!("#{id}")));
         assert_eq!(app.get_json(&office, &format!("/api/v1/tasks/{id}")).await["state"], "submitted");
         let r = app.post_form(&office, "/reviews/batch", &[("id", &id), ("action", "return"), ("comment", "格式不符")]).await;
+        assert_eq!(r.status(), 200, "a batch asks first");
+        assert!(r.text().await.unwrap().contains("将退回以下 1 项任务"));
+        assert_eq!(app.get_json(&office, &format!("/api/v1/tasks/{id}")).await["state"], "submitted");
+        let queue = office.get(app.url("/reviews")).send().await.unwrap().text().await.unwrap();
+        assert!(!queue.contains(" checked>"), "the queue opens with nothing ticked");
+        let r = app.post_form(&office, "/reviews/batch", &[("id", &id), ("action", "return")]).await;
+        assert_eq!(r.status(), 422);
+        assert!(r.text().await.unwrap().contains(&format!(r#"value="{id}" checked"#)), "a refused batch keeps exactly what was ticked");
+        let r = app.post_form(&office, "/reviews/batch", &[("confirmed", "1"), ("id", &id), ("action", "return"), ("comment", "格式不符")]).await;
         assert_eq!(r.status(), 303);
         assert_eq!(app.get_json(&office, &format!("/api/v1/tasks/{id}")).await["state"], "returned");
     }

@@ -169,19 +169,57 @@ async fn commitments_run_from_requirements_to_ratings_boards_and_roll_ups(app: T
 
     // Review: nobody reviews their own; another college cannot; the college approves a batch
     // and returns one with a comment (required).
-    assert_eq!(post(&app, &member, "/commitments/review", &[("ids", &a.to_string()), ("action", "approve")]).await.0, 403);
-    assert!(matches!(post(&app, &outsider, "/commitments/review", &[("ids", &a.to_string()), ("action", "approve")]).await.0, 403 | 404));
+    assert_eq!(post(&app, &member, "/commitments/review", &[("confirmed", "1"), ("ids", &a.to_string()), ("action", "approve")]).await.0, 403);
+    assert!(matches!(post(&app, &outsider, "/commitments/review", &[("confirmed", "1"), ("ids", &a.to_string()), ("action", "approve")]).await.0, 403 | 404));
     let queue = orgsec.get(app.url("/commitments/review")).send().await.unwrap().text().await.unwrap();
     assert!(queue.contains("每月精读一本理论著作") && queue.contains("支部党员课程考试全部及格"), "the college's queue lists the branch's and the members'");
-    let (s, body) = post(&app, &orgsec, "/commitments/review", &[("ids", &b.to_string()), ("action", "return"), ("comment", " ")]).await;
+    let (s, body) = post(&app, &orgsec, "/commitments/review", &[("confirmed", "1"), ("ids", &b.to_string()), ("action", "return"), ("comment", " ")]).await;
     assert_eq!(s, 422);
     assert!(body.contains("退回时请写明意见"));
+    // Issue 18: forms that do only what was asked. The queue opens with nothing ticked.
+    for x in [a, b, c, d] {
+        assert!(!queue.contains(&format!("value=\"{x}\" checked")), "the queue opens with nothing ticked");
+    }
+    // 退回修改 without a reason on a commitment's own page comes back on that page, about that
+    // one commitment only.
+    let page = format!("/commitments/{b}");
+    let (s, body) = post(&app, &orgsec, "/commitments/review", &[("ids", &b.to_string()), ("back", &page), ("action", "return"), ("comment", "")]).await;
+    assert_eq!(s, 422);
+    assert!(body.contains("退回时请写明意见") && body.contains("帮助三名学习困难的同学") && body.contains("践诺进度"), "the commitment's own page: {body}");
+    assert!(!body.contains("每月精读一本理论著作"), "no other commitment on it");
+    // A refused batch comes back with exactly the chosen ones ticked.
+    let (s, body) = post(&app, &orgsec, "/commitments/review", &[("ids", &a.to_string()), ("ids", &c.to_string()), ("action", "return"), ("comment", " ")]).await;
+    assert_eq!(s, 422);
+    assert!(body.contains(&format!("value=\"{a}\" checked")) && body.contains(&format!("value=\"{c}\" checked")), "{body}");
+    assert!(!body.contains(&format!("value=\"{b}\" checked")) && !body.contains(&format!("value=\"{d}\" checked")));
+    // Without the confirmation a batch only says what would happen, to how many and which; the
+    // confirmation posts the same choice again.
     let (s, body) =
         post(&app, &orgsec, "/commitments/review", &[("ids", &a.to_string()), ("ids", &c.to_string()), ("ids", &d.to_string()), ("action", "approve"), ("comment", "切实可行")])
             .await;
+    assert_eq!(s, 200);
+    assert!(body.contains("将通过以下 3 项公开承诺") && body.contains("确认通过 3 项") && body.contains("每月精读一本理论著作") && body.contains("审核意见：切实可行"), "{body}");
+    assert!(body.contains(r#"name="confirmed" value="1""#) && body.contains(&format!(r#"name="ids" value="{d}""#)));
+    assert!(!body.contains("帮助三名学习困难的同学"), "only the chosen are listed");
+    assert_eq!(app.get_json(&member, &format!("/api/v1/commitments/{a}")).await["state"], "under_review", "nothing changed before the confirmation");
+    let (s, body) = post(&app, &orgsec, "/commitments/review", &[("ids", &b.to_string()), ("action", "return"), ("comment", "措施不够具体")]).await;
+    assert!(s == 200 && body.contains("将退回以下 1 项公开承诺") && body.contains("确认退回 1 项"), "{body}");
+    let (s, _) = post(&app, &member, "/commitments/review", &[("ids", &a.to_string()), ("action", "approve")]).await;
+    assert_eq!(s, 403, "the trial refuses as the decision would");
+    let (s, body) = post(
+        &app,
+        &orgsec,
+        "/commitments/review",
+        &[("confirmed", "1"), ("ids", &a.to_string()), ("ids", &c.to_string()), ("ids", &d.to_string()), ("action", "approve"), ("comment", "切实可行")],
+    )
+    .await;
     assert_eq!(s, 303, "{body}");
-    assert_eq!(post(&app, &orgsec, "/commitments/review", &[("ids", &b.to_string()), ("action", "return"), ("comment", "措施不够具体")]).await.0, 303);
-    assert_eq!(post(&app, &orgsec, "/commitments/review", &[("ids", &a.to_string()), ("action", "approve")]).await.0, 409, "an approved commitment waits for no decision");
+    assert_eq!(post(&app, &orgsec, "/commitments/review", &[("confirmed", "1"), ("ids", &b.to_string()), ("action", "return"), ("comment", "措施不够具体")]).await.0, 303);
+    assert_eq!(
+        post(&app, &orgsec, "/commitments/review", &[("confirmed", "1"), ("ids", &a.to_string()), ("action", "approve")]).await.0,
+        409,
+        "an approved commitment waits for no decision"
+    );
     assert_eq!(task_of(&app, &member, "person").await.1["task_state"], "returned");
     let notes = member.get(app.url("/notifications")).send().await.unwrap().text().await.unwrap();
     assert!(notes.contains("被退回：措施不够具体"), "the member is told why");
@@ -202,7 +240,7 @@ async fn commitments_run_from_requirements_to_ratings_boards_and_roll_ups(app: T
     )
     .await;
     assert_eq!(s, 303);
-    assert_eq!(post(&app, &branchsec, "/commitments/review", &[("ids", &b.to_string()), ("action", "approve")]).await.0, 303);
+    assert_eq!(post(&app, &branchsec, "/commitments/review", &[("confirmed", "1"), ("ids", &b.to_string()), ("action", "approve")]).await.0, 303);
     assert_eq!(task_of(&app, &member, "person").await.1["task_state"], "accepted");
     // Its date (10 July 2012) has passed and it is not fulfilled: the reminders say so, once.
     let campaign = app.get_json(&office, "/api/v1/campaigns").await[0]["id"].as_i64().unwrap();
@@ -229,7 +267,7 @@ async fn commitments_run_from_requirements_to_ratings_boards_and_roll_ups(app: T
     assert_eq!(s, 303);
     let ja = app.get_json(&member, &format!("/api/v1/commitments/{a}")).await;
     assert_eq!((ja["content"].as_str().unwrap(), ja["amendment_pending"].as_bool().unwrap()), ("每月精读一本理论著作并撰写读书笔记", true));
-    assert_eq!(post(&app, &branchsec, "/commitments/review", &[("ids", &a.to_string()), ("action", "approve")]).await.0, 303);
+    assert_eq!(post(&app, &branchsec, "/commitments/review", &[("confirmed", "1"), ("ids", &a.to_string()), ("action", "approve")]).await.0, 303);
     let ja = app.get_json(&member, &format!("/api/v1/commitments/{a}")).await;
     assert_eq!((ja["content"].as_str().unwrap(), ja["version"].as_i64().unwrap(), ja["state"].as_str().unwrap()), ("每月精读两本理论著作并撰写读书笔记", 2, "approved"));
 
@@ -405,6 +443,7 @@ async fn a_long_board_continues_on_further_pdf_pages(app: TestApp) {
     }
     let mut fields: Vec<(&str, &str)> = ids.iter().map(|i| ("ids", i.as_str())).collect();
     fields.push(("action", "approve"));
+    fields.push(("confirmed", "1"));
     assert_eq!(post(&app, &branchsec, "/commitments/review", &fields).await.0, 303, "thirty approved in one batch");
     let pdf = branchsec.get(app.url(&format!("/boards/{branch}/poster.pdf"))).send().await.unwrap().bytes().await.unwrap().to_vec();
     assert!(pdf.len() < 1_000_000);
@@ -427,16 +466,16 @@ async fn a_window_unit_shows_its_commitments_and_the_office_reviews_them(app: Te
     let (task, t) = task_of(&app, &head, "unit").await;
     assert!(t["owner_name"].as_str().unwrap().contains("图书馆"), "{t}");
     let id = make(&app, &head, task, 0, "服务群众和基层做榜样", "借还书窗口延长开放至晚上十点", "2012-09-01", true).await;
-    assert_eq!(post(&app, &head, "/commitments/review", &[("ids", &id.to_string()), ("action", "approve")]).await.0, 403);
-    assert_eq!(post(&app, &app.login("orgsec").await, "/commitments/review", &[("ids", &id.to_string()), ("action", "approve")]).await.0, 404);
-    assert_eq!(post(&app, &office, "/commitments/review", &[("ids", &id.to_string()), ("action", "approve")]).await.0, 303);
+    assert_eq!(post(&app, &head, "/commitments/review", &[("confirmed", "1"), ("ids", &id.to_string()), ("action", "approve")]).await.0, 403);
+    assert_eq!(post(&app, &app.login("orgsec").await, "/commitments/review", &[("confirmed", "1"), ("ids", &id.to_string()), ("action", "approve")]).await.0, 404);
+    assert_eq!(post(&app, &office, "/commitments/review", &[("confirmed", "1"), ("ids", &id.to_string()), ("action", "approve")]).await.0, 303);
     assert_eq!(task_of(&app, &head, "unit").await.1["task_state"], "accepted");
     let dash = office.get(app.url("/commitments/dashboard")).send().await.unwrap().text().await.unwrap();
     assert!(dash.contains("窗口单位亮承诺") && dash.contains("图书馆"), "the office sees the window units");
     // The office may write for the unit (its reach is the whole university), but then does not
     // also approve what it handed in.
     let own = make(&app, &office, task, 0, "服务群众和基层做榜样", "创先办代为填写的承诺", "2012-09-01", true).await;
-    assert_eq!(post(&app, &office, "/commitments/review", &[("ids", &own.to_string()), ("action", "approve")]).await.0, 403);
+    assert_eq!(post(&app, &office, "/commitments/review", &[("confirmed", "1"), ("ids", &own.to_string()), ("action", "approve")]).await.0, 403);
 }
 
 // ---- the JSON API, and the races of issue 17 ---------------------------------------------------

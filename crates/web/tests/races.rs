@@ -144,7 +144,7 @@ async fn approving_and_returning_one_commitment_at_once_leaves_one_decision(app:
     // The form tokens first, so that nothing but the decisions themselves is sent at once.
     let tokens = [app.csrf(&college, "/home").await, app.csrf(&branch, "/home").await];
     let decide = |c: &Client, token: &str, id: i64, approve: bool| {
-        let mut fields = vec![("_csrf", token.to_string()), ("ids", id.to_string())];
+        let mut fields = vec![("_csrf", token.to_string()), ("confirmed", "1".to_string()), ("ids", id.to_string())];
         if approve {
             fields.push(("action", "approve".into()));
         } else {

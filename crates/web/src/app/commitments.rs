@@ -504,6 +504,21 @@ pub fn decision_of(action: Option<&str>, comment: Option<&str>) -> AppResult<cm:
     }
 }
 
+/// What a decision would touch, before it is confirmed: the decision tried as it will be (in a
+/// transaction that is rolled back, so every refusal is the one the decision itself would meet)
+/// and the chosen commitments as they wait for the caller's review.
+pub async fn review_preview(s: &AppState, scope: &Scope, ids: &[CommitmentId], d: &cm::Decision) -> AppResult<Vec<ToReview>> {
+    if ids.len() > 1000 {
+        return Err(AppError::bad_request("一次最多 1000 项", "At most 1,000 at once"));
+    }
+    let raw: Vec<i64> = ids.iter().map(|i| i.0).collect();
+    let mut w = s.store.write().await?;
+    cm::review(&mut w, scope, &raw, d).await?;
+    w.rollback().await.map_err(StoreError::from)?;
+    let chosen: std::collections::HashSet<i64> = raw.into_iter().collect();
+    Ok(review_queue(s, scope).await?.into_iter().filter(|r| chosen.contains(&r.line.c.id)).collect())
+}
+
 /// Approves or returns commitments (or their amendments), one or a batch: all or nothing. Each
 /// owner is told (a notification and an e-mail), in the same transaction.
 pub async fn review(s: &AppState, scope: &Scope, ids: &[CommitmentId], d: &cm::Decision) -> AppResult<usize> {

@@ -13,7 +13,7 @@ use pacesetter_domain::validate::FieldErrors;
 use pacesetter_store::notify;
 use pacesetter_store::task::{self, AttachmentMeta, Decision, ReviewRow, Rights, Submission, SubmissionRow, TaskFilter, TaskRow};
 use pacesetter_store::tree::{self, Tree};
-use pacesetter_store::{StoreError, campaign};
+use pacesetter_store::{Conn, StoreError, campaign};
 use serde::{Deserialize, Serialize};
 use time::Date;
 use utoipa::ToSchema;
@@ -200,18 +200,33 @@ impl BatchInput {
 /// Applies a decision to one task and notifies its owner; one place for the page, the batch
 /// and the API.
 pub async fn decide(s: &AppState, scope: &Scope, id: i64, d: Decision) -> Result<TaskRow, StoreError> {
+    let mut w = s.store.write().await?;
+    let (_, after) = decide_in(&mut w, s, scope, id, d).await?;
+    w.commit().await.map_err(StoreError::from)?;
+    Ok(after)
+}
+
+/// A decision tried and undone, for the confirmation step: refused exactly as the decision would
+/// be, and otherwise the task as it is now.
+pub async fn decide_trial(s: &AppState, scope: &Scope, id: i64, d: Decision) -> Result<TaskRow, StoreError> {
+    let mut w = s.store.write().await?;
+    let (before, _) = decide_in(&mut w, s, scope, id, d).await?;
+    w.rollback().await?;
+    Ok(before)
+}
+
+/// The decision and the owner's notice in the caller's transaction: the task before and after.
+async fn decide_in(w: &mut Conn, s: &AppState, scope: &Scope, id: i64, d: Decision) -> Result<(TaskRow, TaskRow), StoreError> {
     let (action, comment) = match &d {
         Decision::Accept { comment } => ("accept", comment.clone()),
         Decision::Return { comment, .. } => ("return", Some(comment.clone())),
         Decision::Extend { reason, .. } => ("extend", Some(reason.clone())),
     };
-    let mut w = s.store.write().await?;
-    let t = task::get(&mut w, scope, id).await?;
-    let calendar = campaign::get(&mut w, t.campaign_id).await?.plan().map(|p| p.calendar).unwrap_or_default();
-    let after = task::review(&mut w, scope, id, d, &calendar).await?;
-    notify::send(&mut w, &[&after], vec![notify::decision_note(&after, action, comment.as_deref())], &s.site.public_url).await?;
-    w.commit().await.map_err(StoreError::from)?;
-    Ok(after)
+    let t = task::get(w, scope, id).await?;
+    let calendar = campaign::get(w, t.campaign_id).await?.plan().map(|p| p.calendar).unwrap_or_default();
+    let after = task::review(w, scope, id, d, &calendar).await?;
+    notify::send(w, &[&after], vec![notify::decision_note(&after, action, comment.as_deref())], &s.site.public_url).await?;
+    Ok((t, after))
 }
 
 /// Submits (or resubmits) a task.

@@ -2,7 +2,7 @@
 //! [`crate::app::commitments`]. Each handler reads its form, calls the use case, and renders the
 //! page (or the same form with what was typed and what is wrong).
 
-use super::{FormState, Layout, conflict_form, render, render_status, see_other};
+use super::{FormState, Layout, confirm, conflict_form, render, render_status, see_other};
 use crate::app::commitments::{self as app, CommitmentInput, Content, Line, ListQuery, MyTask, ProgressView, RevisionView, RollRow, rate_definition};
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
@@ -19,7 +19,7 @@ use pacesetter_domain::Lang;
 use pacesetter_domain::commitment::{PUBLIC_FIELDS, PublicField, STATES};
 use pacesetter_domain::dates::{iso, today};
 use pacesetter_domain::ids::{CommitmentId, OrgId, TaskId};
-use pacesetter_store::commitment::{Board, RequirementRow};
+use pacesetter_store::commitment::{self as cm, Board, RequirementRow};
 use pacesetter_store::task::TaskRow;
 use pacesetter_store::tree::Node;
 use serde::Deserialize;
@@ -60,20 +60,40 @@ impl SubmitForm {
 }
 
 /// A reviewer's decision on the commitments chosen: ids (repeated), action, comment, and the
-/// list to go back to; what was typed, for the form shown again.
+/// list to go back to; what was typed, for the form shown again, and whether it is confirmed.
 struct ReviewForm {
     ids: Vec<CommitmentId>,
     action: Option<String>,
     comment: Option<String>,
     back: Option<String>,
     values: HashMap<String, String>,
+    pairs: Vec<(String, String)>,
+    confirmed: bool,
 }
 
 impl ReviewForm {
     fn parse(body: &[u8]) -> AppResult<ReviewForm> {
         let p = Pairs::parse(body)?;
-        let values = p.0.iter().filter(|(k, _)| k != "_csrf").cloned().collect();
-        Ok(ReviewForm { ids: p.ids(), action: p.one("action"), comment: p.one("comment"), back: p.one("back"), values })
+        let values = p.0.iter().filter(|(k, _)| k != "_csrf" && k != "ids" && k != "confirmed").cloned().collect();
+        Ok(ReviewForm {
+            ids: p.ids(),
+            action: p.one("action"),
+            comment: p.one("comment"),
+            back: p.one("back"),
+            values,
+            confirmed: confirm::confirmed(&p.0),
+            pairs: confirm::again(&p.0),
+        })
+    }
+
+    /// The commitment whose own page the decision came from (one item, sent back there).
+    fn single(&self) -> Option<CommitmentId> {
+        let id = self.back.as_deref()?.strip_prefix("/commitments/")?.parse().ok().map(CommitmentId)?;
+        (self.ids == [id]).then_some(id)
+    }
+
+    fn back(&self) -> &str {
+        self.back.as_deref().filter(|b| b.starts_with("/commitments") && super::is_local_path(b)).unwrap_or("/commitments/review")
     }
 }
 
@@ -335,14 +355,17 @@ struct ReviewPage {
     l: Layout,
     lines: Vec<Line>,
     pending: HashMap<i64, Option<Content>>,
+    /// The ticked ones (none when the queue opens).
+    chosen: std::collections::HashSet<i64>,
     f: FormState,
 }
 
 pub async fn review_queue(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
-    review_page(&s, &ctx, FormState::new(ctx.lang), StatusCode::OK).await
+    review_page(&s, &ctx, FormState::new(ctx.lang), &[], StatusCode::OK).await
 }
 
-async fn review_page(s: &AppState, ctx: &Ctx, f: FormState, status: StatusCode) -> AppResult<Response> {
+/// The queue: nothing ticked when it opens; after a refusal, exactly what was chosen.
+async fn review_page(s: &AppState, ctx: &Ctx, f: FormState, chosen: &[CommitmentId], status: StatusCode) -> AppResult<Response> {
     let rows = app::review_queue(s, &ctx.me()?.scope).await?;
     let mut pending = HashMap::new();
     let mut lines = Vec::new();
@@ -352,28 +375,67 @@ async fn review_page(s: &AppState, ctx: &Ctx, f: FormState, status: StatusCode) 
         }
         lines.push(r.line);
     }
-    Ok(render_status(status, &ReviewPage { l: Layout::new(ctx, ctx.t("审核公开承诺", "Review commitments")), lines, pending, f }))
+    let chosen = chosen.iter().map(|c| c.0).collect();
+    Ok(render_status(status, &ReviewPage { l: Layout::new(ctx, ctx.t("审核公开承诺", "Review commitments")), lines, pending, chosen, f }))
 }
 
-/// Approves or returns the chosen commitments (a batch is all or nothing).
+/// Approves or returns the chosen commitments (a batch is all or nothing), after a step that
+/// says what will happen to which. A refusal comes back where the decision was made: the
+/// commitment's own page for one, the queue with the same ones ticked for a batch.
 pub async fn review(State(s): State<AppState>, ctx: Ctx, RawForm(body): RawForm) -> AppResult<Response> {
     let scope = &ctx.me()?.scope;
     let form = ReviewForm::parse(&body)?;
-    let values = form.values.clone();
     let r = match app::decision_of(form.action.as_deref(), form.comment.as_deref()) {
-        Ok(d) => app::review(&s, scope, &form.ids, &d).await,
+        Ok(d) if form.confirmed => app::review(&s, scope, &form.ids, &d).await.map(|_| ()),
+        Ok(d) => match app::review_preview(&s, scope, &form.ids, &d).await {
+            Ok(waiting) => return Ok(confirm::step(&ctx, review_step(&ctx, &form, &d, &waiting))),
+            Err(e) => Err(e),
+        },
         Err(e) => Err(e),
     };
     match r {
-        Ok(_) => {
-            let back = form.back.as_deref().filter(|b| b.starts_with("/commitments") && super::is_local_path(b)).unwrap_or("/commitments/review");
+        Ok(()) => {
+            let back = form.back();
             Ok(see_other(&format!("{back}{}done=reviewed", if back.contains('?') { "&" } else { "?" })))
         }
-        Err(e) => match refusal(&ctx, e, values) {
-            Refusal::Form(f, status) => review_page(&s, &ctx, f, status).await,
-            Refusal::Error(e) => Err(e),
+        Err(e) => match (refusal(&ctx, e, form.values.clone()), form.single()) {
+            (Refusal::Form(f, status), Some(id)) => show_page(&s, &ctx, id, Some(f), status).await,
+            (Refusal::Form(f, status), None) => review_page(&s, &ctx, f, &form.ids, status).await,
+            (Refusal::Error(e), _) => Err(e),
         },
     }
+}
+
+/// What the confirmation of a review says: approve or return, how many, which, and the comment.
+fn review_step(ctx: &Ctx, form: &ReviewForm, d: &cm::Decision, waiting: &[app::ToReview]) -> confirm::Confirm {
+    let n = waiting.len();
+    let (what, button, comment) = match d {
+        cm::Decision::Approve { comment } => (
+            ctx.t(
+                &format!("将通过以下 {n} 项公开承诺（修改申请通过后即替换现行承诺），通过后在公开承诺栏公示。"),
+                &format!("These {n} commitments will be approved (an amendment replaces the commitment in force) and shown on the board."),
+            )
+            .to_string(),
+            ctx.t(&format!("确认通过 {n} 项"), &format!("Approve {n}")).to_string(),
+            comment.clone().unwrap_or_default(),
+        ),
+        cm::Decision::Return { comment } => (
+            ctx.t(
+                &format!("将退回以下 {n} 项公开承诺，由承诺人按审核意见修改后重新提交。"),
+                &format!("These {n} commitments will be returned to their owners to change and hand in again."),
+            )
+            .to_string(),
+            ctx.t(&format!("确认退回 {n} 项"), &format!("Return {n}")).to_string(),
+            comment.clone(),
+        ),
+    };
+    let items = waiting.iter().map(|w| format!("{}：【{}】{}", w.line.c.owner_name, w.line.c.category, w.line.c.content)).collect();
+    let note = if comment.is_empty() { String::new() } else { format!("{}{}", ctx.t("审核意见：", "Comment: "), comment) };
+    let back = match form.single() {
+        Some(id) => format!("/commitments/{id}"),
+        None => "/commitments/review".into(),
+    };
+    confirm::Confirm { what, items, note, action: "/commitments/review".into(), fields: form.pairs.clone(), button, back, danger: matches!(d, cm::Decision::Return { .. }) }
 }
 
 // ---- coverage and reminders -----------------------------------------------------------------

@@ -6,6 +6,7 @@ pub mod assets;
 pub mod audit;
 pub mod campaigns;
 pub mod commitments;
+pub mod confirm;
 pub mod home;
 pub mod imports;
 pub mod login;

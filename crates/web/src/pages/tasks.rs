@@ -2,14 +2,14 @@
 //! with its submission form and history, the reviewer's queue with batch decisions, files,
 //! notifications and the calendar feed.
 
+use super::confirm::{self, Confirmable};
 use super::{FormState, Layout, render, render_status, see_other};
-use crate::app::tasks::{BatchInput, DecisionInput, TaskLine, TaskQuery, batch_apply, decide, lines, queue};
+use crate::app::tasks::{BatchInput, DecisionInput, TaskLine, TaskQuery, batch_apply, decide, decide_trial, lines, queue};
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
-use crate::input::{self, Fields};
+use crate::input;
 use crate::state::AppState;
 use askama::Template;
-use axum::Form;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -164,10 +164,20 @@ pub async fn submit(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, mp
     }
 }
 
-pub async fn review(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(input): Form<DecisionInput>) -> AppResult<Response> {
+/// Accepts, returns or extends one task. Accepting and returning cannot be undone: a step first
+/// says what will happen to which task (checked as the decision itself would be).
+pub async fn review(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, form: Confirmable<DecisionInput>) -> AppResult<Response> {
     let scope = ctx.me()?.scope.clone();
+    let input = form.input;
     let r = match input.decision() {
-        Ok(d) => decide(&s, &scope, id, d).await,
+        Ok(d) if form.confirmed || matches!(d, task::Decision::Extend { .. }) => decide(&s, &scope, id, d).await,
+        Ok(d) => {
+            let accept = matches!(d, task::Decision::Accept { .. });
+            match decide_trial(&s, &scope, id, d).await {
+                Ok(t) => return Ok(confirm::step(&ctx, decision_step(&ctx, accept, &[t], &input.comment, format!("/tasks/{id}/review"), form.again, format!("/tasks/{id}")))),
+                Err(e) => Err(e),
+            }
+        }
         Err(e) => Err(e),
     };
     let again = |errs| FormState::with(ctx.lang, input::values_of(&input), errs);
@@ -183,6 +193,25 @@ pub async fn review(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Fo
     }
 }
 
+/// What the confirmation of accepting or returning tasks says: which, how many, the comment.
+fn decision_step(ctx: &Ctx, accept: bool, tasks: &[task::TaskRow], comment: &Option<String>, action: String, fields: Vec<(String, String)>, back: String) -> confirm::Confirm {
+    let n = tasks.len();
+    let (what, button) = if accept {
+        (
+            ctx.t(&format!("将通过以下 {n} 项任务，通过后即为完成。"), &format!("These {n} tasks will be accepted as done.")).to_string(),
+            ctx.t(&format!("确认通过 {n} 项"), &format!("Accept {n}")).to_string(),
+        )
+    } else {
+        (
+            ctx.t(&format!("将退回以下 {n} 项任务，由责任方按意见修改后重新提交。"), &format!("These {n} tasks will be returned to be changed and handed in again.")).to_string(),
+            ctx.t(&format!("确认退回 {n} 项"), &format!("Return {n}")).to_string(),
+        )
+    };
+    let items = tasks.iter().map(|t| format!("{}（{}）", t.title, t.owner_name)).collect();
+    let note = input::text(comment).map(|c| format!("{}{c}", ctx.t("意见：", "Comment: "))).unwrap_or_default();
+    confirm::Confirm { what, items, note, action, fields, button, back, danger: !accept }
+}
+
 #[derive(Template)]
 #[template(path = "reviews.html")]
 struct ReviewsPage {
@@ -190,30 +219,48 @@ struct ReviewsPage {
     rows: Vec<TaskLine>,
     f: FormState,
     results: Vec<String>,
+    /// The ticked ones: none when the queue opens; after a refusal, exactly what was chosen.
+    chosen: std::collections::HashSet<i64>,
 }
 
 pub async fn reviews(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     let scope = ctx.me()?.scope.clone();
     let rows = queue(&s, &scope).await?;
-    Ok(render(&ReviewsPage { l: Layout::new(&ctx, ctx.t("待审核", "To review")), rows, f: FormState::new(ctx.lang), results: Vec::new() }))
+    Ok(render(&ReviewsPage { l: Layout::new(&ctx, ctx.t("待审核", "To review")), rows, f: FormState::new(ctx.lang), results: Vec::new(), chosen: Default::default() }))
 }
 
-/// Accepts or returns several tasks at once; each decision stands on its own and the page says
-/// which did not go through and why.
-pub async fn batch(State(s): State<AppState>, ctx: Ctx, Fields(input): Fields<BatchInput>) -> AppResult<Response> {
+/// Accepts or returns several tasks at once, after a step that says to which and how many; each
+/// decision stands on its own and the page says which did not go through and why.
+pub async fn batch(State(s): State<AppState>, ctx: Ctx, form: Confirmable<BatchInput>) -> AppResult<Response> {
     let scope = ctx.me()?.scope.clone();
+    let input = form.input;
     let errs = input.errors();
     if !errs.is_empty() {
         let rows = queue(&s, &scope).await?;
         let f = FormState::with(ctx.lang, input::values_of(&input), errs);
-        return Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &ReviewsPage { l: Layout::new(&ctx, ctx.t("待审核", "To review")), rows, f, results: Vec::new() }));
+        let chosen = input.ids.iter().copied().collect();
+        return Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &ReviewsPage { l: Layout::new(&ctx, ctx.t("待审核", "To review")), rows, f, results: Vec::new(), chosen }));
+    }
+    if !form.confirmed {
+        let chosen: std::collections::HashSet<i64> = input.ids.iter().copied().collect();
+        let tasks: Vec<task::TaskRow> = queue(&s, &scope).await?.into_iter().filter(|l| chosen.contains(&l.t.id)).map(|l| l.t).collect();
+        let mut step = decision_step(&ctx, input::text(&input.action) == Some("accept"), &tasks, &input.comment, "/reviews/batch".into(), form.again, "/reviews".into());
+        if tasks.len() < chosen.len() {
+            let gone = chosen.len() - tasks.len();
+            step.note = [
+                step.note,
+                ctx.t(&format!("另有 {gone} 项已不在您的待审核中，将不作处理。"), &format!("{gone} more no longer wait for your review and will be left alone.")).to_string(),
+            ]
+            .join(" ");
+        }
+        return Ok(confirm::step(&ctx, step));
     }
     let (done, results) = batch_apply(&s, &scope, &input, ctx.lang).await?;
     if results.is_empty() {
         return Ok(see_other(&format!("/reviews?done=decided&n={done}")));
     }
     let rows = queue(&s, &scope).await?;
-    Ok(render_status(StatusCode::OK, &ReviewsPage { l: Layout::new(&ctx, ctx.t("待审核", "To review")), rows, f: FormState::new(ctx.lang), results }))
+    Ok(render_status(StatusCode::OK, &ReviewsPage { l: Layout::new(&ctx, ctx.t("待审核", "To review")), rows, f: FormState::new(ctx.lang), results, chosen: Default::default() }))
 }
 
 /// A file handed in with a task: always downloaded, never shown inline.

@@ -511,7 +511,7 @@ pub async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Optio
                 "api_task" => ("GET", format!("/api/v1/tasks/{id}"), None, None),
                 "task_submit" => ("POST", format!("/tasks/{id}/submit"), multipart, None),
                 "api_task_submit" => ("POST", format!("/api/v1/tasks/{id}/submit"), multipart, None),
-                "task_review" => ("POST", format!("/tasks/{id}/review"), form(&[("action", "accept")]), None),
+                "task_review" => ("POST", format!("/tasks/{id}/review"), form(&[("confirmed", "1"), ("action", "accept")]), None),
                 "api_task_review" => ("POST", format!("/api/v1/tasks/{id}/review"), None, Some(json!({"action": "accept"}))),
                 _ => ("GET", format!("/attachments/{}", att.unwrap()), None, None),
             };

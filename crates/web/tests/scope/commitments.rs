@@ -228,13 +228,13 @@ pub async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Optio
             let (path, form_body, json_body, crossed) = match name {
                 "commitments_review_batch" => (
                     "/commitments/review".to_string(),
-                    form(&[("ids", &mine.to_string()), ("action", "approve")]),
+                    form(&[("confirmed", "1"), ("ids", &mine.to_string()), ("action", "approve")]),
                     None,
                     vec![Crossed {
                         user: "branchsec",
                         what: "a commitment of another college",
                         path: "/commitments/review".into(),
-                        form: form(&[("ids", &mine.to_string()), ("ids", &theirs.to_string()), ("action", "approve")]),
+                        form: form(&[("confirmed", "1"), ("ids", &mine.to_string()), ("ids", &theirs.to_string()), ("action", "approve")]),
                         json: None,
                     }],
                 ),
