@@ -51,40 +51,114 @@ pub struct File {
 }
 
 /// A multipart form: its text fields, the checked files of one field, and the problems of the
-/// files that were refused (against that field).
+/// files that were refused (against that field). A file over the limit is refused like a file
+/// of the wrong type, so the form comes back with what was typed; `too_large` says so (the API
+/// answers 413).
 pub struct MultipartForm {
     pub values: HashMap<String, String>,
     pub files: Vec<File>,
     pub errors: FieldErrors,
+    pub too_large: bool,
+}
+
+impl MultipartForm {
+    /// For the API: an upload over the limit is a 413 (a page shows the form again instead).
+    pub fn or_too_large(self, max: usize) -> Result<MultipartForm, AppError> {
+        if self.too_large { Err(too_big(max)) } else { Ok(self) }
+    }
+}
+
+fn too_big(max: usize) -> AppError {
+    let t = limit_text(max);
+    AppError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", t.zh, t.en)
+}
+
+/// What a person is told when an upload is over the limit: the limit, and what to do.
+fn limit_text(max: usize) -> Text {
+    let mb = max / 1024 / 1024;
+    Text::new(
+        format!("上传的文件合计超过 {mb} MB 上限，未保存；请压缩或拆分后重新选择文件（已填写的内容保留在下方）"),
+        format!("The files are over the {mb} MB limit and were not kept; compress or split them and choose them again (what you typed is kept below)"),
+    )
+}
+
+/// A file field's bytes, read a chunk at a time: past `room` bytes the rest is read and dropped
+/// (so the fields after it are still read), and a body cut off by the server's limit stops the
+/// form there.
+enum Chunks {
+    Bytes(Vec<u8>),
+    TooBig,
+    Cut,
+}
+
+async fn read_capped(mut f: axum::extract::multipart::Field<'_>, room: usize) -> Chunks {
+    let mut out: Vec<u8> = Vec::new();
+    let mut over = false;
+    loop {
+        match f.chunk().await {
+            Ok(Some(c)) => {
+                if !over && out.len() + c.len() > room {
+                    over = true;
+                    out = Vec::new();
+                }
+                if !over {
+                    out.extend_from_slice(&c);
+                }
+            }
+            Ok(None) => return if over { Chunks::TooBig } else { Chunks::Bytes(out) },
+            Err(_) => return Chunks::Cut,
+        }
+    }
+}
+
+fn file_name(f: &axum::extract::multipart::Field<'_>) -> String {
+    f.file_name().unwrap_or("").chars().filter(|c| !c.is_control() && !matches!(c, '/' | '\\' | '"')).take(200).collect()
 }
 
 /// Reads a multipart form whose files come in `file_field`: each file checked by [`check`], the
-/// whole upload at most `max` bytes (413 beyond), empty file inputs skipped.
+/// whole upload at most `max` bytes (a file beyond is refused against its field, the form kept),
+/// empty file inputs skipped.
 pub async fn read_form(mut mp: Multipart, file_field: &str, max: usize) -> Result<MultipartForm, AppError> {
-    let too_big = || {
-        AppError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", format!("上传内容超过 {} MB", max / 1024 / 1024), format!("The upload is larger than {} MB", max / 1024 / 1024))
-    };
-    let mut form = MultipartForm { values: HashMap::new(), files: Vec::new(), errors: FieldErrors::new() };
+    let mut form = MultipartForm { values: HashMap::new(), files: Vec::new(), errors: FieldErrors::new(), too_large: false };
     let mut total = 0usize;
-    while let Some(f) = mp.next_field().await.map_err(|_| too_big())? {
+    loop {
+        let f = match mp.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(_) => {
+                form.too_large = true;
+                break;
+            }
+        };
         let name = f.name().unwrap_or("").to_string();
         if name != file_field {
             form.values.insert(name, f.text().await.unwrap_or_default());
             continue;
         }
-        let filename: String = f.file_name().unwrap_or("").chars().filter(|c| !c.is_control() && !matches!(c, '/' | '\\' | '"')).take(200).collect();
-        let bytes = f.bytes().await.map_err(|_| too_big())?;
+        let filename = file_name(&f);
+        let bytes = match read_capped(f, max.saturating_sub(total)).await {
+            Chunks::Bytes(b) => b,
+            Chunks::TooBig => {
+                form.too_large = true;
+                continue;
+            }
+            Chunks::Cut => {
+                form.too_large = true;
+                break;
+            }
+        };
         if bytes.is_empty() {
             continue;
         }
         total += bytes.len();
-        if total > max {
-            return Err(too_big());
-        }
         match check(&filename, &bytes, max) {
             Ok((kind, data)) => form.files.push(File { filename, kind, data }),
             Err(t) => form.errors.add(file_field, t.zh, t.en),
         }
+    }
+    if form.too_large {
+        let t = limit_text(max);
+        form.errors.add(file_field, t.zh, t.en);
     }
     Ok(form)
 }
@@ -100,7 +174,7 @@ pub async fn read_any(req: axum::extract::Request, file_field: &str, max: usize)
         return read_form(mp, file_field, max).await;
     }
     let axum::Form(pairs) = axum::Form::<Vec<(String, String)>>::from_request(req, &()).await.map_err(|_| bad())?;
-    Ok(MultipartForm { values: crate::pages::form_map(pairs), files: Vec::new(), errors: FieldErrors::new() })
+    Ok(MultipartForm { values: crate::pages::form_map(pairs), files: Vec::new(), errors: FieldErrors::new(), too_large: false })
 }
 
 /// The most an Office file may inflate to.
@@ -233,30 +307,44 @@ fn strip_png(b: &[u8]) -> Option<Vec<u8>> {
 }
 
 /// Reads a task submission from a multipart form (files, body, number, check, items); every
-/// file is checked by its content. Returns the submission and the text typed (for the form).
-pub async fn read_submission(mut mp: Multipart, max: usize) -> Result<(Submission, HashMap<String, String>), AppError> {
+/// file is checked by its content. Returns the submission and the text typed (for the form);
+/// a refusal (a file of the wrong type, or over the limit: 413) comes with the text typed too.
+pub async fn read_submission(mut mp: Multipart, max: usize) -> Result<(Submission, HashMap<String, String>), (AppError, HashMap<String, String>)> {
     let mut sub = Submission::default();
     let mut values = HashMap::new();
     let mut errs = FieldErrors::new();
     let mut checks: Vec<usize> = Vec::new();
     let mut items = 0usize;
-    let too_big = || {
-        AppError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", format!("上传内容超过 {} MB", max / 1024 / 1024), format!("The upload is larger than {} MB", max / 1024 / 1024))
-    };
+    let mut too_large = false;
     let mut total = 0usize;
-    while let Some(field) = mp.next_field().await.map_err(|_| too_big())? {
+    loop {
+        let field = match mp.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(_) => {
+                too_large = true;
+                break;
+            }
+        };
         let name = field.name().unwrap_or("").to_string();
         match name.as_str() {
             "files" => {
-                let filename: String = field.file_name().unwrap_or("").chars().filter(|c| !c.is_control() && !matches!(c, '/' | '\\' | '"')).take(200).collect();
-                let bytes = field.bytes().await.map_err(|_| too_big())?;
+                let filename = file_name(&field);
+                let bytes = match read_capped(field, max.saturating_sub(total)).await {
+                    Chunks::Bytes(b) => b,
+                    Chunks::TooBig => {
+                        too_large = true;
+                        continue;
+                    }
+                    Chunks::Cut => {
+                        too_large = true;
+                        break;
+                    }
+                };
                 if filename.is_empty() && bytes.is_empty() {
                     continue;
                 }
                 total += bytes.len();
-                if total > max {
-                    return Err(too_big());
-                }
                 match check(&filename, &bytes, max) {
                     Ok((kind, data)) => sub.attachments.push(NewAttachment { filename, content_type: kind.content_type().to_string(), data }),
                     Err(t) => errs.add("files", t.zh, t.en),
@@ -284,8 +372,15 @@ pub async fn read_submission(mut mp: Multipart, max: usize) -> Result<(Submissio
     if items > 0 {
         sub.checklist = (0..items.min(100)).map(|i| checks.contains(&i)).collect();
     }
+    if too_large {
+        let t = limit_text(max);
+        errs.add("files", t.zh, t.en);
+        let mut e = too_big(max);
+        e.fields = Some(errs);
+        return Err((e, values));
+    }
     if !errs.is_empty() {
-        return Err(AppError::invalid(errs));
+        return Err((AppError::invalid(errs), values));
     }
     Ok((sub, values))
 }

@@ -118,6 +118,23 @@ async fn a_secretary_submits_the_office_returns_and_accepts_and_the_dashboard_fo
     assert!(r.text().await.unwrap().contains("解压后超过"));
     let r = submit(&app, &sec, task, file("a.svg", b"<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></svg>".to_vec())).await;
     assert_eq!(r.status(), 422);
+    // Issue 18: through the page, a refused file (its type, or 30 MB over the limit) comes back
+    // on the form with what was typed, and the message says the limit; the API answers 413.
+    let token = app.csrf(&sec, "/home").await;
+    let page_submit = |form: Form| sec.post(app.url(&format!("/tasks/{task}/submit?_csrf={token}"))).multipart(form).send();
+    let typed = "各支部于三月底前完成学习，详见附件";
+    let r = page_submit(Form::new().text("body", typed).part("files", Part::bytes(b"<html></html>".to_vec()).file_name("方案.pdf"))).await.unwrap();
+    assert_eq!(r.status(), 422);
+    let body = r.text().await.unwrap();
+    assert!(body.contains("不是允许的文件类型") && body.contains(typed), "the form keeps what was typed: {body}");
+    let big = vec![b'%'; 30 * 1024 * 1024];
+    let r = page_submit(Form::new().text("body", typed).part("files", Part::bytes(big.clone()).file_name("方案.pdf"))).await.unwrap();
+    assert_eq!(r.status(), 413);
+    let body = r.text().await.unwrap();
+    assert!(body.contains("MB 上限") && body.contains(typed) && body.contains(r#"id="submit""#), "the form again, with the limit: {body}");
+    let r = submit(&app, &sec, task, Form::new().part("files", Part::bytes(big).file_name("方案.pdf"))).await;
+    assert_eq!(r.status(), 413);
+    assert!(r.text().await.unwrap().contains("MB"));
     assert_eq!(app.get_json(&sec, &format!("/api/v1/tasks/{task}")).await["state"], state, "refusals change nothing");
     // Someone from another college cannot see or submit it.
     assert!(matches!(outsider.get(app.url(&format!("/api/v1/tasks/{task}"))).send().await.unwrap().status().as_u16(), 403 | 404));

@@ -522,7 +522,7 @@ pub async fn report(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, mp
     let scope = &ctx.me()?.scope;
     let id = CommitmentId(id);
     app::may_report(&s, scope, id).await?;
-    let input = app::ProgressInput::from_form(upload::read_form(mp, "files", s.site.max_upload).await?);
+    let input = app::ProgressInput::from_form(upload::read_form(mp, "files", s.site.max_upload).await?.or_too_large(s.site.max_upload)?);
     let pid = app::report(&s, scope, id, input).await?;
     let d = app::detail(&s, scope, id).await?;
     let p = d.progress.iter().find(|p| p.p.id == pid).ok_or_else(AppError::not_found)?;

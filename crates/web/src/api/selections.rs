@@ -446,7 +446,7 @@ pub async fn nominate(State(s): State<AppState>, ctx: Ctx, Path(id): Path<Select
 pub async fn nominate_upload(State(s): State<AppState>, ctx: Ctx, Path(id): Path<SelectionId>, mp: axum::extract::Multipart) -> AppResult<Json<CreatedDto>> {
     let scope = ctx.me()?.scope.clone();
     app::may_nominate(&s, &scope, id).await?;
-    let crate::upload::MultipartForm { values: m, files, errors } = crate::upload::read_form(mp, "files", s.site.max_upload).await?;
+    let crate::upload::MultipartForm { values: m, files, errors, .. } = crate::upload::read_form(mp, "files", s.site.max_upload).await?.or_too_large(s.site.max_upload)?;
     if !errors.is_empty() {
         return Err(AppError::invalid(errors));
     }

@@ -54,7 +54,7 @@ pub async fn get(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Ap
 /// Answers with the task as a list shows it, dates as ISO strings.
 pub async fn submit(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, mp: axum::extract::Multipart) -> AppResult<Json<TaskLineDto>> {
     let scope = ctx.me()?.scope.clone();
-    let (sub, _) = crate::upload::read_submission(mp, s.site.max_upload).await?;
+    let (sub, _) = crate::upload::read_submission(mp, s.site.max_upload).await.map_err(|(e, _)| e)?;
     let t = task_pages::submit(&s, &scope, id, sub).await?;
     Ok(Json(line_dto(&TaskLine::new(t, &scope, pacesetter_domain::dates::today()))))
 }

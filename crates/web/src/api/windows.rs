@@ -206,7 +206,7 @@ pub async fn inspection(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>
 pub async fn inspect(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, mp: Multipart) -> AppResult<Json<InspectionDto>> {
     let scope = &ctx.me()?.scope;
     app::may_inspect(&s, scope, UnitId(id)).await?;
-    let input = InspectionInput::from_form(upload::read_form(mp, "photos", s.site.max_upload).await?);
+    let input = InspectionInput::from_form(upload::read_form(mp, "photos", s.site.max_upload).await?.or_too_large(s.site.max_upload)?);
     let iid = app::inspect(&s, scope, UnitId(id), input).await?;
     let v = app::inspection(&s, scope, iid).await?;
     Ok(Json(inspection_dto(&v)))

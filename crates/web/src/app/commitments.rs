@@ -418,7 +418,7 @@ pub struct ProgressInput {
 impl ProgressInput {
     /// Reads a progress report's form (multipart: day, percent, text, files).
     pub fn from_form(form: crate::upload::MultipartForm) -> ProgressInput {
-        let crate::upload::MultipartForm { values, files, errors } = form;
+        let crate::upload::MultipartForm { values, files, errors, .. } = form;
         let files = files.into_iter().map(|f| cm::NewEvidence { filename: f.filename, content_type: f.kind.content_type().into(), data: f.data }).collect();
         let field = |k: &str| values.get(k).cloned().unwrap_or_default();
         ProgressInput { day: values.get("day").cloned(), percent: field("percent"), text: field("text"), files, file_errors: errors }

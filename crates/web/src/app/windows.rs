@@ -132,7 +132,7 @@ impl InspectionInput {
     /// Reads an inspection's form: photos only (JPEG or PNG), scores as score_<id> parts or a
     /// `scores` JSON object.
     pub fn from_form(form: crate::upload::MultipartForm) -> InspectionInput {
-        let crate::upload::MultipartForm { values, files, mut errors } = form;
+        let crate::upload::MultipartForm { values, files, mut errors, .. } = form;
         let mut photos = Vec::new();
         for f in files {
             if f.kind.content_type().starts_with("image/") {

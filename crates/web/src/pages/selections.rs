@@ -458,7 +458,7 @@ pub async fn nominate(State(s): State<AppState>, ctx: Ctx, Path(id): Path<Select
     let scope = ctx.me()?.scope.clone();
     // Who may nominate at all is asked before an upload is read.
     app::may_nominate(&s, &scope, id).await?;
-    let crate::upload::MultipartForm { values: m, files, errors } = crate::upload::read_any(req, "files", s.site.max_upload).await?;
+    let crate::upload::MultipartForm { values: m, files, errors, .. } = crate::upload::read_any(req, "files", s.site.max_upload).await?;
     if !errors.is_empty() {
         return show_page(&s, &ctx, id, FormState::with(ctx.lang, m, errors), StatusCode::UNPROCESSABLE_ENTITY).await;
     }

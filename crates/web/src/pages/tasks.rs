@@ -19,7 +19,6 @@ use pacesetter_domain::validate::FieldErrors;
 use pacesetter_store::StoreError;
 use pacesetter_store::notify::{self, NotificationRow};
 use pacesetter_store::task::{self, AttachmentMeta, ReviewRow, SubmissionRow};
-use std::collections::HashMap;
 
 #[derive(Template)]
 #[template(path = "tasks.html")]
@@ -148,7 +147,7 @@ pub async fn submit(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, mp
     let scope = ctx.me()?.scope.clone();
     let result = match crate::upload::read_submission(mp, s.site.max_upload).await {
         Ok((sub, values)) => crate::app::tasks::submit(&s, &scope, id, sub).await.map_err(|e| (AppError::from(e), values)),
-        Err(e) => Err((e, HashMap::new())),
+        Err(refused) => Err(refused),
     };
     match result {
         Ok(_) => Ok(see_other(&format!("/tasks/{id}?done=submitted"))),
