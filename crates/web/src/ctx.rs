@@ -154,11 +154,54 @@ fn rejection(status: StatusCode, detail: &str) -> AppError {
         _ => ("bad_request", "请求格式不正确", "The request is malformed"),
     };
     let mut e = AppError::new(if status == StatusCode::UNPROCESSABLE_ENTITY { StatusCode::BAD_REQUEST } else { status }, code, zh, en);
-    if !detail.is_empty() && status != StatusCode::METHOD_NOT_ALLOWED {
+    if let Some(t) = explain(detail) {
+        e.message = t;
+    } else if !detail.is_empty() && status != StatusCode::METHOD_NOT_ALLOWED {
         e.message.zh = format!("{zh}：{detail}");
         e.message.en = format!("{en}: {detail}");
     }
     e
+}
+
+/// An extractor's complaint about a query string, a form or a JSON body (serde's English, such
+/// as "Failed to deserialize query string: target: invalid digit found in string") said in the
+/// user's language: which parameter, and what it should be.
+fn explain(detail: &str) -> Option<pacesetter_domain::Text> {
+    const KINDS: [(&str, &str, &str); 4] = [
+        ("Failed to deserialize query string: ", "查询参数", "query parameter"),
+        ("Failed to deserialize form body: ", "表单字段", "form field"),
+        ("Failed to deserialize form: ", "表单字段", "form field"),
+        ("Failed to deserialize the JSON body into the target type: ", "JSON 字段", "JSON field"),
+    ];
+    let (rest, zh_kind, en_kind) = KINDS.iter().find_map(|(p, zh, en)| detail.strip_prefix(p).map(|r| (r, *zh, *en)))?;
+    let named = |r: &str| r.split('`').nth(1).map(str::to_string);
+    let (field, reason) = match rest.split_once(": ") {
+        Some((f, r)) if !f.is_empty() && f.chars().all(|c| c.is_alphanumeric() || "_.[]".contains(c)) => (Some(f.to_string()), r),
+        _ => (None, rest),
+    };
+    let field = field.or_else(|| if reason.starts_with("missing field") { named(reason) } else { None });
+    let (zh, en) = if reason.starts_with("missing field") {
+        ("缺失", "is missing")
+    } else if reason.contains("invalid digit")
+        || reason.contains("cannot parse integer")
+        || reason.contains("number too large")
+        || reason.contains("expected i64")
+        || reason.contains("expected u")
+    {
+        ("应为数字", "must be a number")
+    } else if reason.contains("unknown variant") {
+        ("不是可选的值", "is not one of the allowed values")
+    } else if reason.contains("true` or `false") || reason.contains("a boolean") {
+        ("应为 true 或 false", "must be true or false")
+    } else if reason.contains("invalid type") {
+        ("的类型不正确", "has the wrong type")
+    } else {
+        ("格式不正确", "is not valid")
+    };
+    Some(match field {
+        Some(f) => pacesetter_domain::Text::new(format!("{zh_kind}“{f}”{zh}"), format!("The {en_kind} \"{f}\" {en}")),
+        None => pacesetter_domain::Text::new(format!("{zh_kind}{zh}"), format!("A {en_kind} {en}")),
+    })
 }
 
 fn render(ctx: &Ctx, api: bool, e: AppError) -> Response {
@@ -330,4 +373,20 @@ pub fn panic_response(err: Box<dyn std::any::Any + Send + 'static>) -> Response 
     let what = err.downcast_ref::<String>().map(String::as_str).or_else(|| err.downcast_ref::<&str>().copied()).unwrap_or("(no message)");
     tracing::error!("a handler panicked: {what}");
     AppError::internal().into_response()
+}
+
+#[cfg(test)]
+mod explain_tests {
+    use super::explain;
+
+    #[test]
+    fn parser_complaints_are_said_in_both_languages() {
+        let t = explain("Failed to deserialize query string: target: invalid digit found in string").unwrap();
+        assert_eq!((t.zh.as_str(), t.en.as_str()), ("查询参数“target”应为数字", "The query parameter \"target\" must be a number"));
+        let t = explain("Failed to deserialize form body: missing field `action`").unwrap();
+        assert_eq!(t.zh, "表单字段“action”缺失");
+        let t = explain("Failed to deserialize query string: tree: unknown variant `x`, expected `org` or `unit`").unwrap();
+        assert_eq!(t.en, "The query parameter \"tree\" is not one of the allowed values");
+        assert!(explain("something else").is_none());
+    }
 }

@@ -319,6 +319,16 @@ async fn a_survey_refuses_bad_answers_and_strangers(app: TestApp) {
     assert_eq!(post(&app, &office, &format!("/surveys/{id}/audience"), &[("mode", "numbers"), ("numbers", &member_number)]).await.0, 303);
     assert_eq!(post(&app, &office, &format!("/surveys/{id}/open"), &[]).await.0, 303);
     let member = app.login("member").await;
+    // Issue 18: a query string that does not parse is explained in the user's language, not in
+    // the parser's English.
+    let r = member.get(app.url(&format!("/surveys/{id}/answer?target=abc"))).send().await.unwrap();
+    assert_eq!(r.status(), 400);
+    let body = r.text().await.unwrap();
+    assert!(body.contains("查询参数“target”应为数字") && !body.contains("invalid digit") && !body.contains("deserialize"), "{body}");
+    let anon = reqwest::Client::new();
+    let r = anon.get(app.url(&format!("/surveys/{id}/answer?target=abc"))).header("accept-language", "en-GB,en;q=0.9").send().await.unwrap();
+    let body = r.text().await.unwrap();
+    assert!(!body.contains("invalid digit") && !body.contains("deserialize"), "{body}");
     // A required matrix left half empty, an option that does not exist: each named, nothing stored.
     let token = app.csrf(&member, &format!("/surveys/{id}/answer")).await;
     let body = serde_urlencoded::to_string([("_csrf", token.as_str()), ("q1", "7"), ("q3.0", "0")]).unwrap();
