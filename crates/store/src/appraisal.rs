@@ -362,7 +362,8 @@ struct CandidateRow {
     serves: i64,
 }
 
-/// A subject the caller appraises, in their group.
+/// A subject the caller appraises, in their group (in a list, without its criteria: see
+/// [`to_rate`]).
 #[derive(Clone, Debug)]
 pub struct ToRate {
     pub subject: SubjectRow,
@@ -374,7 +375,10 @@ pub struct ToRate {
 /// of who may have a part is in it, the group is decided by [`rule::group_of`].
 pub async fn to_rate(c: &mut Conn, caller: &Caller, r: &RoundRow, only: Option<SubjectId>) -> Result<Vec<ToRate>, StoreError> {
     let kind = r.kind();
-    let mut q = Sql::new(format!("SELECT {SUBJECT_COLUMNS}, "));
+    // The list (the office's is the whole round: it comments on everyone) leaves the criteria
+    // out, which only the rating form of one subject needs; the caller orders it.
+    let columns = if only.is_some() { SUBJECT_COLUMNS.to_string() } else { SUBJECT_COLUMNS.replace("s.criteria_json", "'' AS criteria_json") };
+    let mut q = Sql::new(format!("SELECT {columns}, "));
     push_serves(&mut q, kind, caller.me(), caller.rater.office_or_leader);
     q.push(" FROM appraisal_subjects s WHERE s.round_id = ").push_bind(r.id);
     if let Some(sid) = only {
@@ -382,7 +386,6 @@ pub async fn to_rate(c: &mut Conn, caller: &Caller, r: &RoundRow, only: Option<S
     }
     q.push(" AND ");
     push_part(&mut q, caller, kind);
-    q.push(" ORDER BY s.path, s.name, s.id");
     let rows: Vec<CandidateRow> = c.fetch_all(q).await?;
     Ok(rows
         .into_iter()

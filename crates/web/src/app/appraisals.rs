@@ -106,8 +106,8 @@ async fn my_subjects_in(c: &mut Conn, me: &Caller, r: &RoundRow) -> AppResult<Ve
         .filter(|t| r.weight(t.group) > 0)
         .map(|t| MySubject { done: done.contains(&t.subject.id), group: t.group, s: t.subject })
         .collect();
-    // A long list of windows or members: those still to do first.
-    out.sort_by_key(|t| t.done);
+    // A long list of windows or members: those still to do first, then by place and name.
+    out.sort_by(|a, b| (a.done, &a.s.path, &a.s.name, a.s.id).cmp(&(b.done, &b.s.path, &b.s.name, b.s.id)));
     Ok(out)
 }
 

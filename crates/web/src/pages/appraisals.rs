@@ -178,7 +178,7 @@ pub async fn create(State(s): State<AppState>, ctx: Ctx, Form(form): Form<RoundF
 // ---- a round -------------------------------------------------------------------------------------
 
 /// The most lines each list of a round's page shows at once (a university's members are pages).
-const PAGE_LINES: usize = 200;
+const PAGE_LINES: usize = 50;
 
 /// A page of one of the round's lists: which, of how many, and the links around it.
 pub struct Paged {
