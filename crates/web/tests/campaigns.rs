@@ -58,6 +58,7 @@ fn zip_bomb_docx() -> Vec<u8> {
 }
 
 both!(
+    the_task_list_is_paged_with_its_filters_kept,
     the_2012_plan_assigns_the_issues_tasks,
     a_secretary_submits_the_office_returns_and_accepts_and_the_dashboard_follows,
     reviewers_decide_in_batches_and_each_decision_stands_alone,
@@ -66,6 +67,29 @@ both!(
     campaign_pages_render_for_every_demo_account,
     the_campaign_api_does_what_the_pages_do,
 );
+
+/// Issue 18: the task list is paged, its filters kept in the links, and the export has all.
+async fn the_task_list_is_paged_with_its_filters_kept(app: TestApp) {
+    let office = app.login("office").await;
+    let all = app.get_json(&office, "/api/v1/tasks?state=open").await;
+    let n = all.as_array().map(|a| a.len()).unwrap_or(0);
+    assert!(n > 10, "enough open tasks to page: {n}");
+    let get = |q: String| {
+        let office = office.clone();
+        let url = app.url(&format!("/tasks?{q}"));
+        async move { office.get(url).send().await.unwrap().text().await.unwrap() }
+    };
+    let first = get("state=open&per_page=5".into()).await;
+    let pages = n.div_ceil(5);
+    assert!(first.contains(&format!("共 {n} 项，第1/{pages}页")), "{first}");
+    assert!(first.contains("state=open&#38;per_page=5&#38;page=2"), "the next page keeps the filter and the length: {}", &first[first.find("class=\"pager\"").unwrap_or(0)..]);
+    assert_eq!(first.matches(r#"<li class="card task"#).count(), 5);
+    let last = get("state=open&per_page=5&page=9223372036854775807".into()).await;
+    assert!(last.contains(&format!("第{pages}/{pages}页")), "past the end is the last page");
+    assert_eq!(last.matches(r#"<li class="card task"#).count(), n - 5 * (pages - 1));
+    let sheet = office.get(app.url("/tasks/export.xlsx?state=open")).send().await.unwrap();
+    assert_eq!(sheet.status(), 200);
+}
 
 async fn the_2012_plan_assigns_the_issues_tasks(app: TestApp) {
     let office = app.login("office").await;

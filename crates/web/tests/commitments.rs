@@ -445,6 +445,12 @@ async fn a_long_board_continues_on_further_pdf_pages(app: TestApp) {
     fields.push(("action", "approve"));
     fields.push(("confirmed", "1"));
     assert_eq!(post(&app, &branchsec, "/commitments/review", &fields).await.0, 303, "thirty approved in one batch");
+    // Issue 18: the secretary's list is paged with its filters kept; the export has them all.
+    let list = branchsec.get(app.url("/commitments?state=approved&per_page=10")).send().await.unwrap().text().await.unwrap();
+    assert!(list.contains("，第1/") && list.contains("state=approved&#38;per_page=10&#38;page=2"), "{list}");
+    assert_eq!(list.matches("<td class=\"wrap\"><a href=\"/commitments/").count(), 10, "one page of ten");
+    let all = branchsec.get(app.url("/commitments/export.csv?state=approved")).send().await.unwrap().text().await.unwrap();
+    assert!(all.matches("项承诺").count() >= 30, "the export has every one");
     let pdf = branchsec.get(app.url(&format!("/boards/{branch}/poster.pdf"))).send().await.unwrap().bytes().await.unwrap().to_vec();
     assert!(pdf.len() < 1_000_000);
     let file = std::env::temp_dir().join(format!("pacesetter-board-{}.pdf", common::rand_suffix()));

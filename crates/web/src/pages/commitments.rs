@@ -7,6 +7,7 @@ use crate::app::commitments::{self as app, CommitmentInput, Content, Line, ListQ
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::export::Sheet;
+use crate::input::{Paging, PagingQuery};
 use crate::pdf::{self, Item};
 use crate::state::AppState;
 use crate::upload;
@@ -195,6 +196,7 @@ struct HubPage {
     f: FormState,
     to_review: usize,
     lines: Vec<Line>,
+    pager: super::Pager,
     filter: ListQuery,
     states: Vec<(&'static str, &'static str)>,
     may_list: bool,
@@ -203,13 +205,16 @@ struct HubPage {
     query: String,
 }
 
-pub async fn index(State(s): State<AppState>, ctx: Ctx, Query(q): Query<ListQuery>) -> AppResult<Response> {
-    hub(&s, &ctx, q, FormState::new(ctx.lang), StatusCode::OK).await
+/// The hub: my commitments, and the list in my scope a page at a time (`?page=`), its filters
+/// kept; the exports have every commitment that matches.
+pub async fn index(State(s): State<AppState>, ctx: Ctx, Query(q): Query<ListQuery>, Query(p): Query<PagingQuery>) -> AppResult<Response> {
+    hub(&s, &ctx, q, p.paging(), FormState::new(ctx.lang), StatusCode::OK).await
 }
 
-async fn hub(s: &AppState, ctx: &Ctx, q: ListQuery, f: FormState, status: StatusCode) -> AppResult<Response> {
+async fn hub(s: &AppState, ctx: &Ctx, q: ListQuery, paging: Paging, f: FormState, status: StatusCode) -> AppResult<Response> {
     let h = app::hub(s, &ctx.me()?.scope, &q).await?;
     let query = serde_urlencoded::to_string(&q).unwrap_or_default();
+    let (lines, pager) = super::page_of(h.lines, paging, "/commitments", &query);
     let states = STATES.iter().map(|s| (s.code(), s.label(ctx.lang))).collect();
     let page = HubPage {
         l: Layout::new(ctx, ctx.t("公开承诺", "Public commitments")),
@@ -218,7 +223,8 @@ async fn hub(s: &AppState, ctx: &Ctx, q: ListQuery, f: FormState, status: Status
         categories: h.categories,
         f,
         to_review: h.to_review,
-        lines: h.lines,
+        lines,
+        pager,
         filter: q,
         states,
         may_list: h.may_list,
@@ -238,7 +244,7 @@ pub async fn create(State(s): State<AppState>, ctx: Ctx, Form(form): Form<Commit
         Err(e) => match refusal(&ctx, e, form.values()) {
             Refusal::Form(mut f, status) => {
                 f.set("open_task", task.to_string());
-                hub(&s, &ctx, ListQuery::default(), f, status).await
+                hub(&s, &ctx, ListQuery::default(), Paging::default(), f, status).await
             }
             Refusal::Error(e) => Err(e),
         },

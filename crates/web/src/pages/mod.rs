@@ -311,6 +311,20 @@ impl Pager {
     }
 }
 
+/// One page of a list loaded whole (`?page=`, `?per_page=`), with links that keep the list's
+/// filters (`query`, urlencoded) and its length.
+pub fn page_of<T>(all: Vec<T>, paging: crate::input::Paging, path: &str, query: &str) -> (Vec<T>, Pager) {
+    let total = all.len() as i64;
+    let page = paging.page.min(paging.pages(total));
+    let rows = all.into_iter().skip(((page - 1) * paging.limit()) as usize).take(paging.limit() as usize).collect();
+    let mut base: Vec<(String, String)> = serde_urlencoded::from_str(query).unwrap_or_default();
+    base.retain(|(k, _)| k != "per_page");
+    if paging.limit() != crate::input::Paging::default().per_page {
+        base.push(("per_page".into(), paging.limit().to_string()));
+    }
+    (rows, Pager::new(&base, path, page, paging.limit(), total))
+}
+
 #[derive(Template)]
 #[template(path = "error.html")]
 struct ErrorPage<'a> {

@@ -3,11 +3,11 @@
 //! notifications and the calendar feed.
 
 use super::confirm::{self, Confirmable};
-use super::{FormState, Layout, render, render_status, see_other};
+use super::{FormState, Layout, Pager, render, render_status, see_other};
 use crate::app::tasks::{BatchInput, DecisionInput, TaskLine, TaskQuery, batch_apply, decide, decide_trial, lines, queue};
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
-use crate::input;
+use crate::input::{self, PagingQuery};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
@@ -25,21 +25,21 @@ use pacesetter_store::task::{self, AttachmentMeta, ReviewRow, SubmissionRow};
 struct TasksPage {
     l: Layout,
     rows: Vec<TaskLine>,
-    shown: usize,
+    pager: Pager,
     mine: bool,
     query: String,
 }
 
-/// The most rows a page lists (the export has them all).
-const PAGE_ROWS: usize = 500;
-
-pub async fn index(State(s): State<AppState>, ctx: Ctx, Query(q): Query<TaskQuery>) -> AppResult<Response> {
+/// The list a page at a time (`?page=`, `?per_page=` up to 200), its filters kept in the links;
+/// the export has every task that matches.
+pub async fn index(State(s): State<AppState>, ctx: Ctx, Query(q): Query<TaskQuery>, Query(p): Query<PagingQuery>) -> AppResult<Response> {
     let scope = ctx.me()?.scope.clone();
-    let rows = lines(&s, &scope, &q).await?;
+    let all = lines(&s, &scope, &q).await?;
     let mine = q.is_mine();
     let query = serde_urlencoded::to_string(&q).unwrap_or_default();
+    let (rows, pager) = super::page_of(all, p.paging(), "/tasks", &query);
     let title = if mine { ctx.t("我的任务", "My tasks") } else { ctx.t("任务清单", "Tasks") };
-    Ok(render(&TasksPage { l: Layout::new(&ctx, title), shown: rows.len().min(PAGE_ROWS), rows, mine, query }))
+    Ok(render(&TasksPage { l: Layout::new(&ctx, title), rows, pager, mine, query }))
 }
 
 /// The same list as a workbook.
