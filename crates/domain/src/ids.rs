@@ -16,6 +16,12 @@ macro_rules! id_type {
             }
         }
 
+        impl From<i64> for $name {
+            fn from(n: i64) -> Self {
+                $name(n)
+            }
+        }
+
         impl std::str::FromStr for $name {
             type Err = std::num::ParseIntError;
             fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -64,4 +70,12 @@ id_type!(
     NominationId,
     /// An award in the register.
     AwardId,
+    /// An objection raised while a selection's result is on public notice.
+    ObjectionId,
+    /// A follow-up case opened on a subject of an appraisal round.
+    CaseId,
+    /// A file of evidence attached to a commitment's progress report.
+    CommitmentEvidenceId,
+    /// A file of evidence attached to a nomination.
+    SelectionEvidenceId,
 );
