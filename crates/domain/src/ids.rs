@@ -56,6 +56,9 @@ id_type!(
     CommitmentId,
     /// A survey.
     SurveyId,
+    /// What a survey evaluates: a window or unit, a Party organization, a cadre or a commitment,
+    /// as the survey's target kind says (the id of that record).
+    TargetId,
     /// A two-party sample draw.
     SampleId,
     /// A service window's inspection.

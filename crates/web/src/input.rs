@@ -264,4 +264,26 @@ mod tests {
         assert_eq!((b.ids, b.org), (vec![1, 2], Some(4)));
         assert_eq!(values_of(&Batch { ids: vec![1], action: Some("return".into()), org: Some(2) })["org"], "2");
     }
+
+    #[derive(Deserialize, serde::Serialize, Debug, PartialEq, Default)]
+    struct Filter {
+        #[serde(default, deserialize_with = "opt_id", skip_serializing_if = "Option::is_none")]
+        org: Option<pacesetter_domain::ids::OrgId>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        page: Option<String>,
+    }
+
+    #[test]
+    fn typed_ids_parse_and_a_refusal_speaks_each_language_alone() {
+        let f: Filter = from_pairs(pairs(&[("org", " 12 "), ("page", "x")])).unwrap();
+        assert_eq!(f.org, Some(pacesetter_domain::ids::OrgId(12)));
+        assert_eq!(pairs_of(&f), vec![("org".to_string(), "12".to_string()), ("page".to_string(), "x".to_string())]);
+        let detail = from_pairs::<Filter>(pairs(&[("org", "abc")])).unwrap_err();
+        let e = refused("bad_query", "查询条件无法读取", "The query could not be read", &detail);
+        assert_eq!(e.status, StatusCode::BAD_REQUEST);
+        assert_eq!(e.message.zh, "查询条件无法读取：“abc”不是编号");
+        assert_eq!(e.message.en, "The query could not be read: \"abc\" is not an id");
+        let e = refused("bad_form", "表单无法读取", "The form could not be read", "invalid type: sequence");
+        assert!(!e.message.zh.contains("invalid") && e.message.en.ends_with("invalid type: sequence"));
+    }
 }

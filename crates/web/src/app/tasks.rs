@@ -6,6 +6,7 @@ use crate::input;
 use crate::state::AppState;
 use pacesetter_domain::Lang;
 use pacesetter_domain::dates::today;
+use pacesetter_domain::ids::TaskId;
 use pacesetter_domain::plan::Deliverable;
 use pacesetter_domain::scope::Scope;
 use pacesetter_domain::task::TaskState;
@@ -199,33 +200,33 @@ impl BatchInput {
 
 /// Applies a decision to one task and notifies its owner; one place for the page, the batch
 /// and the API.
-pub async fn decide(s: &AppState, scope: &Scope, id: i64, d: Decision) -> Result<TaskRow, StoreError> {
+pub async fn decide(s: &AppState, scope: &Scope, id: TaskId, d: Decision) -> Result<TaskRow, StoreError> {
     let (action, comment) = match &d {
         Decision::Accept { comment } => ("accept", comment.clone()),
         Decision::Return { comment, .. } => ("return", Some(comment.clone())),
         Decision::Extend { reason, .. } => ("extend", Some(reason.clone())),
     };
     let mut w = s.store.write().await?;
-    let t = task::get(&mut w, scope, id).await?;
+    let t = task::get(&mut w, scope, id.0).await?;
     let calendar = campaign::get(&mut w, t.campaign_id).await?.plan().map(|p| p.calendar).unwrap_or_default();
-    let after = task::review(&mut w, scope, id, d, &calendar).await?;
+    let after = task::review(&mut w, scope, id.0, d, &calendar).await?;
     notify::send(&mut w, &[&after], vec![notify::decision_note(&after, action, comment.as_deref())], &s.site.public_url).await?;
     w.commit().await.map_err(StoreError::from)?;
     Ok(after)
 }
 
 /// Submits (or resubmits) a task.
-pub async fn submit(s: &AppState, scope: &Scope, id: i64, sub: Submission) -> Result<TaskRow, StoreError> {
+pub async fn submit(s: &AppState, scope: &Scope, id: TaskId, sub: Submission) -> Result<TaskRow, StoreError> {
     let mut w = s.store.write().await?;
-    let t = task::submit(&mut w, scope, id, sub).await?;
+    let t = task::submit(&mut w, scope, id.0, sub).await?;
     w.commit().await.map_err(StoreError::from)?;
     Ok(t)
 }
 
 /// A task with its submissions, files and reviews (the caller's scope).
-pub async fn with_history(s: &AppState, scope: &Scope, id: i64) -> AppResult<(TaskRow, Vec<SubmissionRow>, Vec<AttachmentMeta>, Vec<ReviewRow>)> {
+pub async fn with_history(s: &AppState, scope: &Scope, id: TaskId) -> AppResult<(TaskRow, Vec<SubmissionRow>, Vec<AttachmentMeta>, Vec<ReviewRow>)> {
     let mut c = s.store.read().await?;
-    let t = task::get(&mut c, scope, id).await?;
+    let t = task::get(&mut c, scope, id.0).await?;
     let (subs, files, reviews) = task::history(&mut c, &t).await?;
     Ok((t, subs, files, reviews))
 }
@@ -257,7 +258,7 @@ pub async fn batch_apply(s: &AppState, scope: &Scope, b: &BatchInput, lang: Lang
     let mut failed = Vec::new();
     for id in &b.ids {
         let d = b.decision().decision()?;
-        match decide(s, scope, *id, d).await {
+        match decide(s, scope, TaskId(*id), d).await {
             Ok(_) => done += 1,
             Err(StoreError::Db(e)) => return Err(StoreError::Db(e).into()),
             Err(e) => {

@@ -14,6 +14,7 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use pacesetter_domain::dates::{iso, today};
+use pacesetter_domain::ids::TaskId;
 use pacesetter_domain::plan::Deliverable;
 use pacesetter_domain::validate::FieldErrors;
 use pacesetter_store::StoreError;
@@ -147,7 +148,7 @@ async fn task_page(s: &AppState, ctx: &Ctx, id: i64, f: FormState, status: Statu
 pub async fn submit(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, mp: Multipart) -> AppResult<Response> {
     let scope = ctx.me()?.scope.clone();
     let result = match crate::upload::read_submission(mp, s.site.max_upload).await {
-        Ok((sub, values)) => crate::app::tasks::submit(&s, &scope, id, sub).await.map_err(|e| (AppError::from(e), values)),
+        Ok((sub, values)) => crate::app::tasks::submit(&s, &scope, TaskId(id), sub).await.map_err(|e| (AppError::from(e), values)),
         Err(e) => Err((e, HashMap::new())),
     };
     match result {
@@ -167,7 +168,7 @@ pub async fn submit(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, mp
 pub async fn review(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(input): Form<DecisionInput>) -> AppResult<Response> {
     let scope = ctx.me()?.scope.clone();
     let r = match input.decision() {
-        Ok(d) => decide(&s, &scope, id, d).await,
+        Ok(d) => decide(&s, &scope, TaskId(id), d).await,
         Err(e) => Err(e),
     };
     let again = |errs| FormState::with(ctx.lang, input::values_of(&input), errs);
