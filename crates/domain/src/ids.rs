@@ -16,6 +16,12 @@ macro_rules! id_type {
             }
         }
 
+        impl From<i64> for $name {
+            fn from(n: i64) -> Self {
+                $name(n)
+            }
+        }
+
         impl std::str::FromStr for $name {
             type Err = std::num::ParseIntError;
             fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -50,6 +56,9 @@ id_type!(
     CommitmentId,
     /// A survey.
     SurveyId,
+    /// What a survey evaluates: a window or unit, a Party organization, a cadre or a commitment,
+    /// as the survey's target kind says (the id of that record).
+    TargetId,
     /// A two-party sample draw.
     SampleId,
     /// A service window's inspection.
@@ -64,4 +73,12 @@ id_type!(
     NominationId,
     /// An award in the register.
     AwardId,
+    /// An objection raised while a selection's result is on public notice.
+    ObjectionId,
+    /// A follow-up case opened on a subject of an appraisal round.
+    CaseId,
+    /// A file of evidence attached to a commitment's progress report.
+    CommitmentEvidenceId,
+    /// A file of evidence attached to a nomination.
+    SelectionEvidenceId,
 );

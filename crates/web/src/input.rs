@@ -1,6 +1,8 @@
-//! Input read at the edge, by pages and the API alike: dates, paging.
+//! Input read at the edge, by pages and the API alike: typed forms and queries, ids, dates,
+//! paging.
 
 use crate::error::AppError;
+use axum::http::StatusCode;
 use pacesetter_domain::dates::today;
 use pacesetter_domain::validate;
 use serde::Deserialize;
@@ -97,8 +99,9 @@ impl ConfirmForm {
 }
 
 /// A number field of a form or query: empty or left out is `None`, text that is not a number is
-/// refused (a 400 with the field's name). For `#[serde(default, deserialize_with = "input::opt_id")]`.
-pub fn opt_id<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+/// refused (a 400 with the field's name). For `#[serde(default, deserialize_with = "input::opt_id")]`,
+/// into an `Option<i64>` or an `Option` of a typed id.
+pub fn opt_id<'de, D: serde::Deserializer<'de>, T: From<i64>>(d: D) -> Result<Option<T>, D::Error> {
     #[derive(Deserialize)]
     #[serde(untagged)]
     enum Raw {
@@ -107,15 +110,21 @@ pub fn opt_id<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::
     }
     match Option::<Raw>::deserialize(d)? {
         None => Ok(None),
-        Some(Raw::N(n)) => Ok(Some(n)),
+        Some(Raw::N(n)) => Ok(Some(T::from(n))),
         Some(Raw::S(s)) if s.trim().is_empty() => Ok(None),
-        Some(Raw::S(s)) => s.trim().parse().map(Some).map_err(|_| serde::de::Error::custom(format!("“{s}”不是编号 / \"{s}\" is not an id"))),
+        Some(Raw::S(s)) => s.trim().parse::<i64>().map(|n| Some(T::from(n))).map_err(|_| serde::de::Error::custom(not_an_id(&s))),
     }
 }
 
+fn not_an_id(s: &str) -> String {
+    let s: String = s.chars().take(40).collect();
+    format!("“{s}”不是编号 / \"{s}\" is not an id")
+}
+
 /// A list of ids from repeated form keys (ticked boxes) or a JSON array, numbers or numeric
-/// strings alike. For `#[serde(default, deserialize_with = "input::ids")]` with [`Fields`].
-pub fn ids<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<i64>, D::Error> {
+/// strings alike. For `#[serde(default, deserialize_with = "input::ids")]` with [`Fields`], into
+/// a `Vec<i64>` or a `Vec` of a typed id.
+pub fn ids<'de, D: serde::Deserializer<'de>, T: From<i64>>(d: D) -> Result<Vec<T>, D::Error> {
     #[derive(Deserialize)]
     #[serde(untagged)]
     enum One {
@@ -135,8 +144,8 @@ pub fn ids<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<i64>, D::Error>
     };
     list.into_iter()
         .map(|o| match o {
-            One::N(n) => Ok(n),
-            One::S(s) => s.trim().parse().map_err(|_| serde::de::Error::custom(format!("“{s}”不是编号 / \"{s}\" is not an id"))),
+            One::N(n) => Ok(T::from(n)),
+            One::S(s) => s.trim().parse::<i64>().map(T::from).map_err(|_| serde::de::Error::custom(not_an_id(&s))),
         })
         .collect()
 }
@@ -155,11 +164,51 @@ impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequest<
     type Rejection = AppError;
 
     async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, AppError> {
-        let bad =
-            |detail: String| AppError::new(axum::http::StatusCode::BAD_REQUEST, "bad_form", format!("表单无法读取：{detail}"), format!("The form could not be read: {detail}"));
-        let axum::Form(pairs) = axum::Form::<Vec<(String, String)>>::from_request(req, state).await.map_err(|e| bad(e.body_text()))?;
-        from_pairs(pairs).map(Fields).map_err(bad)
+        let axum::Form(pairs) = axum::Form::<Vec<(String, String)>>::from_request(req, state)
+            .await
+            .map_err(|_| AppError::new(StatusCode::BAD_REQUEST, "bad_form", "表单无法读取，请重新提交", "The form could not be read; submit it again"))?;
+        from_pairs(pairs).map(Fields).map_err(|d| refused("bad_form", "表单无法读取", "The form could not be read", &d))
     }
+}
+
+/// A query string read into a typed struct, like [`Fields`] for a form: a key given more than
+/// once arrives as a list, and a value that does not parse is a 400 in both languages (never the
+/// parser's English alone). Paging and other values where a typo should just show the default
+/// page stay text in the struct and are read leniently.
+pub struct Params<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequestParts<S> for Params<T> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, AppError> {
+        let (zh, en) = ("查询条件无法读取", "The query could not be read");
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(parts.uri.query().unwrap_or("")).map_err(|_| AppError::new(StatusCode::BAD_REQUEST, "bad_query", zh, en))?;
+        from_pairs(pairs).map(Params).map_err(|d| refused("bad_query", zh, en, &d))
+    }
+}
+
+/// A 400 for input that did not parse: our own messages carry both languages ("中文 / English");
+/// the parser's own are shown in English only.
+fn refused(code: &'static str, zh: &str, en: &str, detail: &str) -> AppError {
+    match detail.split_once(" / ") {
+        Some((dzh, den)) => AppError::new(StatusCode::BAD_REQUEST, code, format!("{zh}：{dzh}"), format!("{en}: {den}")),
+        None => AppError::new(StatusCode::BAD_REQUEST, code, format!("{zh}，请检查后重试"), format!("{en}: {detail}")),
+    }
+}
+
+/// The answers of a questionnaire's form, whose keys are the questionnaire's own (`q1`, `q2`, a
+/// question's options repeated): the pairs in order for the domain's typed reading
+/// (`survey::parse_form`), without the CSRF token.
+pub fn answer_pairs(body: &[u8]) -> Result<Vec<(String, String)>, AppError> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body)
+        .map_err(|_| AppError::new(StatusCode::BAD_REQUEST, "bad_form", "表单无法读取，请重新提交", "The form could not be read; submit it again"))?;
+    Ok(pairs.into_iter().filter(|(k, _)| k != "_csrf").collect())
+}
+
+/// A urlencoded body read into a typed struct, for extractors of their own (see [`Fields`]):
+/// fields that name ids use [`opt_id`] and come back refused in both languages.
+pub fn form_of<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
+    serde_urlencoded::from_bytes::<T>(body).map_err(|e| refused("bad_form", "表单无法读取", "The form could not be read", &e.to_string()))
 }
 
 /// The typed value of form pairs, repeated keys as lists (see [`Fields`]).
@@ -179,6 +228,11 @@ pub fn from_pairs<T: serde::de::DeserializeOwned>(pairs: Vec<(String, String)>) 
         }
     }
     serde_json::from_value(Value::Object(m)).map_err(|e| e.to_string())
+}
+
+/// A typed query as the pairs of its query string (for a pager's links), fields left out omitted.
+pub fn pairs_of<T: serde::Serialize>(q: &T) -> Vec<(String, String)> {
+    serde_urlencoded::to_string(q).ok().and_then(|q| serde_urlencoded::from_str(&q).ok()).unwrap_or_default()
 }
 
 /// A typed input's fields as the strings a form re-renders with after an error.
@@ -223,5 +277,27 @@ mod tests {
         let b: Batch = serde_json::from_value(serde_json::json!({"ids": [1, "2"], "org": 4})).unwrap();
         assert_eq!((b.ids, b.org), (vec![1, 2], Some(4)));
         assert_eq!(values_of(&Batch { ids: vec![1], action: Some("return".into()), org: Some(2) })["org"], "2");
+    }
+
+    #[derive(Deserialize, serde::Serialize, Debug, PartialEq, Default)]
+    struct Filter {
+        #[serde(default, deserialize_with = "opt_id", skip_serializing_if = "Option::is_none")]
+        org: Option<pacesetter_domain::ids::OrgId>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        page: Option<String>,
+    }
+
+    #[test]
+    fn typed_ids_parse_and_a_refusal_speaks_each_language_alone() {
+        let f: Filter = from_pairs(pairs(&[("org", " 12 "), ("page", "x")])).unwrap();
+        assert_eq!(f.org, Some(pacesetter_domain::ids::OrgId(12)));
+        assert_eq!(pairs_of(&f), vec![("org".to_string(), "12".to_string()), ("page".to_string(), "x".to_string())]);
+        let detail = from_pairs::<Filter>(pairs(&[("org", "abc")])).unwrap_err();
+        let e = refused("bad_query", "查询条件无法读取", "The query could not be read", &detail);
+        assert_eq!(e.status, StatusCode::BAD_REQUEST);
+        assert_eq!(e.message.zh, "查询条件无法读取：“abc”不是编号");
+        assert_eq!(e.message.en, "The query could not be read: \"abc\" is not an id");
+        let e = refused("bad_form", "表单无法读取", "The form could not be read", "invalid type: sequence");
+        assert!(!e.message.zh.contains("invalid") && e.message.en.ends_with("invalid type: sequence"));
     }
 }

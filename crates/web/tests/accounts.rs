@@ -25,7 +25,31 @@ async fn member_without_account(app: &TestApp) -> (i64, String) {
     (p["id"].as_i64().unwrap(), p["number"].as_str().unwrap().to_string())
 }
 
-both!(an_activated_account_logs_in_with_its_code_and_must_set_a_password, a_reset_password_is_shown_to_its_holder, a_secretary_delegates_within_the_branch_until_a_date,);
+both!(
+    an_activated_account_logs_in_with_its_code_and_must_set_a_password,
+    a_reset_password_is_shown_to_its_holder,
+    a_secretary_delegates_within_the_branch_until_a_date,
+    a_grant_naming_an_organization_that_is_not_an_id_is_refused_and_changes_nothing,
+);
+
+/// The account forms are typed: an organization that is not an id is a 400 with a message in
+/// Chinese (it was silently dropped before, granting a secretary's role without its branch to
+/// the store's own check), and the account keeps its roles.
+async fn a_grant_naming_an_organization_that_is_not_an_id_is_refused_and_changes_nothing(app: TestApp) {
+    let admin = app.login("admin").await;
+    let list = app.get_json(&admin, "/api/v1/accounts?q=member&per_page=200").await;
+    let id = list["items"].as_array().unwrap().iter().find(|a| a["username"] == "member").expect("the member's account")["id"].as_i64().unwrap();
+    let before = app.get_json(&admin, &format!("/api/v1/accounts/{id}")).await;
+    let r = app.post_form(&admin, &format!("/accounts/{id}/grants"), &[("role", "branch_secretary"), ("org_id", "abc"), ("start_date", "")]).await;
+    assert_eq!(r.status(), 400);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("表单无法读取") && html.contains("不是编号"), "{html}");
+    let r = app.post_form(&admin, &format!("/accounts/{id}/requests"), &[("action", "end_role"), ("grant_id", "x1")]).await;
+    assert_eq!(r.status(), 400);
+    assert_eq!(app.get_json(&admin, &format!("/api/v1/accounts/{id}")).await, before, "nothing changed");
+    let r = admin.get(app.url("/accounts?page=nonsense")).send().await.unwrap();
+    assert_eq!(r.status(), 200, "a paging typo shows the first page");
+}
 
 async fn an_activated_account_logs_in_with_its_code_and_must_set_a_password(app: TestApp) {
     let (person, number) = member_without_account(&app).await;

@@ -66,6 +66,7 @@ both!(
     the_calendar_feed_lists_deadlines_until_revoked,
     campaign_pages_render_for_every_demo_account,
     the_campaign_api_does_what_the_pages_do,
+    a_dashboard_node_that_is_not_an_id_is_refused_in_both_languages,
 );
 
 /// Issue 18: the task list is paged, its filters kept in the links, and the export has all.
@@ -89,6 +90,38 @@ async fn the_task_list_is_paged_with_its_filters_kept(app: TestApp) {
     assert_eq!(last.matches(r#"<li class="card task"#).count(), n - 5 * (pages - 1));
     let sheet = office.get(app.url("/tasks/export.xlsx?state=open")).send().await.unwrap();
     assert_eq!(sheet.status(), 200);
+}
+
+/// The dashboard's page, export and API read one typed query: `node` that is not an id is a 400
+/// with a message in the caller's language (not the parser's English, not the top of the tree),
+/// while a `tree` that is not one still shows the Party tree.
+async fn a_dashboard_node_that_is_not_an_id_is_refused_in_both_languages(app: TestApp) {
+    let office = app.login("office").await;
+    let id = campaign(&app, &office).await;
+    let before = app.get_json(&office, &format!("/api/v1/campaigns/{id}/dashboard")).await;
+    for path in [format!("/api/v1/campaigns/{id}/dashboard?node=abc"), format!("/api/v1/campaigns/{id}/dashboard?tree=unit&node=1x")] {
+        let r = office.get(app.url(&path)).send().await.unwrap();
+        assert_eq!(r.status(), 400, "{path}");
+        let v: Value = r.json().await.unwrap();
+        assert_eq!(v["error"]["code"], "bad_query", "{path}");
+        let m = v["error"]["message"].as_str().unwrap();
+        assert!(m.contains("不是编号") && !m.contains("deserialize"), "{path}: {m}");
+    }
+    for path in [format!("/campaigns/{id}/dashboard?node=abc"), format!("/campaigns/{id}/dashboard.xlsx?tree=org&node=abc")] {
+        let r = office.get(app.url(&path)).send().await.unwrap();
+        assert_eq!(r.status(), 400, "{path}");
+        let html = r.text().await.unwrap();
+        assert!(html.contains("查询条件无法读取") && html.contains("不是编号"), "{path}: {html}");
+    }
+    let r = office.get(app.url(&format!("/campaigns/{id}/dashboard?tree=nonsense&node="))).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(app.get_json(&office, &format!("/api/v1/campaigns/{id}/dashboard")).await, before, "nothing changed");
+    // In English once the account switches.
+    assert_eq!(app.post_form(&office, "/lang", &[("lang", "en"), ("next", "/home")]).await.status(), 303);
+    let r = office.get(app.url(&format!("/api/v1/campaigns/{id}/dashboard?node=abc"))).send().await.unwrap();
+    assert_eq!(r.status(), 400);
+    let m = r.json::<Value>().await.unwrap()["error"]["message"].as_str().unwrap().to_string();
+    assert!(m.contains("The query could not be read") && m.contains("\"abc\" is not an id") && !m.contains("不是"), "{m}");
 }
 
 async fn the_2012_plan_assigns_the_issues_tasks(app: TestApp) {

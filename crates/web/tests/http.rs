@@ -603,7 +603,42 @@ async fn every_page_renders_for_every_demo_account(app: TestApp) {
     }
 }
 
-both!(user_text_is_always_escaped, paging_is_clamped_and_every_response_carries_a_request_id);
+both!(user_text_is_always_escaped, paging_is_clamped_and_every_response_carries_a_request_id, people_and_relation_filters_that_are_not_ids_are_refused_and_change_nothing);
+
+/// The people list, its exports and its API read one typed query: an `org_id`, `unit_id` or
+/// `class_id` that is not an id is a 400 in the caller's language (it selected nobody before, or
+/// would widen the list if ignored); a paging typo still shows the first page. A form with a node
+/// that is not an id is refused the same way and changes nothing.
+async fn people_and_relation_filters_that_are_not_ids_are_refused_and_change_nothing(app: TestApp) {
+    let office = app.login("office").await;
+    for path in ["/people?org_id=abc", "/people?class_id=x", "/people/export.csv?unit_id=1;2", "/people/export.xlsx?org_id=one"] {
+        let r = office.get(app.url(path)).send().await.unwrap();
+        assert_eq!(r.status(), 400, "{path}");
+        assert!(r.text().await.unwrap().contains("不是编号"), "{path}");
+    }
+    for path in ["/api/v1/people?org_id=abc", "/api/v1/people/export?unit_id=x", "/api/v1/relations?kind=nonsense"] {
+        let r = office.get(app.url(path)).send().await.unwrap();
+        assert_eq!(r.status(), 400, "{path}");
+        let v: Value = r.json().await.unwrap();
+        let m = v["error"]["message"].as_str().unwrap();
+        assert!(!m.is_empty() && !m.contains("deserialize") && m.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "{path}: {m}");
+    }
+    for path in ["/people?page=abc&per_page=", "/api/v1/people?page=x", "/api/v1/accounts?page=x&q=", "/relations?page=zz", "/directory?q=", "/api/v1/directory?q=王"] {
+        assert_eq!(office.get(app.url(path)).send().await.unwrap().status(), 200, "{path}");
+    }
+    let member = person_of(&app, "member").await;
+    let before = app.get_json(&office, &format!("/api/v1/people/{member}")).await;
+    let r = app.post_form(&office, &format!("/people/{member}/memberships"), &[("tree", "org"), ("org_id", "abc"), ("post", "member")]).await;
+    assert_eq!(r.status(), 400);
+    assert!(r.text().await.unwrap().contains("不是编号"));
+    let r = app.post_form(&office, "/relations", &[("kind", "nonsense"), ("number", "1"), ("target_id", "1")]).await;
+    assert_eq!(r.status(), 400);
+    assert_eq!(app.get_json(&office, &format!("/api/v1/people/{member}")).await, before, "nothing changed");
+    assert_eq!(app.post_form(&office, "/lang", &[("lang", "en")]).await.status(), 303);
+    let r = office.get(app.url("/api/v1/people?org_id=abc")).send().await.unwrap();
+    let m = r.json::<Value>().await.unwrap()["error"]["message"].as_str().unwrap().to_string();
+    assert!(m.contains("\"abc\" is not an id") && !m.contains("不是"), "{m}");
+}
 
 /// `?page=9223372036854775807` overflowed the offset; every answer carries a request id (the
 /// trace span's) for finding it in the log.

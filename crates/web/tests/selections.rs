@@ -182,6 +182,11 @@ async fn a_selection_runs_from_quotas_to_certificates(backend: Backend) {
     assert!(body.contains("最多可选 2 名"), "{body}");
     let (status, _) = post(&app, c1, &format!("/selections/{id}/vote"), &[("choice", "999999")]).await;
     assert_eq!(status, 404, "no nomination of this selection: it names another record");
+    // A choice that is not an id refuses the whole ballot (dropping it would cast another ballot
+    // than the one filled in), in Chinese; the voter still votes below.
+    let (status, body) = post(&app, c1, &format!("/selections/{id}/vote"), &[("choice", &a.to_string()), ("choice", "b0")]).await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("表单无法读取") && body.contains("不是编号"), "{body}");
     // The fixture: voter 1 approves A and B, voter 2 A and C, every other voter A only:
     // A = n, B = 1, C = 1, a tie at the line of 2.
     let (status, _) = post(&app, c1, &format!("/selections/{id}/vote"), &[("choice", &a.to_string()), ("choice", &b.to_string())]).await;

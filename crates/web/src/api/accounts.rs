@@ -1,21 +1,21 @@
 //! Accounts and roles over the API: adapters over [`crate::app::accounts`].
 
+use super::date_or_today;
 use super::dto::*;
-use super::{Paging, date_or_today};
-use crate::app::accounts as app;
+use crate::app::accounts::{self as app, AccountQuery};
 use crate::ctx::Ctx;
 use crate::error::AppResult;
+use crate::input::Params;
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use pacesetter_domain::ids::{AccountId, AuditorRequestId, GrantId};
+use pacesetter_domain::ids::{AccountId, AuditorRequestId, GrantId, OrgId};
 use pacesetter_domain::role::TwoOfficeAction;
-use std::collections::HashMap;
 
-pub async fn list(State(s): State<AppState>, ctx: Ctx, Query(q): Query<HashMap<String, String>>) -> AppResult<Json<AccountPage>> {
-    let p = Paging::from_query(q.get("page").map(String::as_str), q.get("per_page").map(String::as_str));
-    let (rows, total) = app::list(&s, q.get("q").map(String::as_str), p.offset(), p.limit()).await?;
+pub async fn list(State(s): State<AppState>, ctx: Ctx, Params(q): Params<AccountQuery>) -> AppResult<Json<AccountPage>> {
+    let p = q.paging();
+    let (rows, total) = app::list(&s, q.text(), p.offset(), p.limit()).await?;
     let items = rows.into_iter().map(|r| app::list_view(r, ctx.lang)).collect();
     Ok(Json(AccountPage { items, total, page: p.page, per_page: p.limit() }))
 }
@@ -32,7 +32,7 @@ pub async fn create(State(s): State<AppState>, ctx: Ctx, Json(b): Json<NewAccoun
 pub async fn grant(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Json(b): Json<NewGrant>) -> AppResult<Json<AccountDto>> {
     let role = app::parse_role(&b.role)?;
     let start = date_or_today("start_date", b.start_date.as_deref())?;
-    app::grant(&s, &ctx.me()?.scope, AccountId(id), role, b.org_id, start).await?;
+    app::grant(&s, &ctx.me()?.scope, AccountId(id), role, b.org_id.map(OrgId), start).await?;
     Ok(Json(app::view(&s, AccountId(id), ctx.lang).await?))
 }
 

@@ -3,17 +3,17 @@
 //! now). Adapters over [`crate::app::campaigns`].
 
 use super::dto::{CampaignDto, DashRowDto, DashboardDto, FactsDto, FilePart, NamedId};
-use crate::app::campaigns::{self as app, DashRow, TemplateLine};
+use crate::app::campaigns::{self as app, DashRow, DashboardQuery, TemplateLine};
 use crate::ctx::Ctx;
 use crate::error::AppResult;
+use crate::input::Params;
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Multipart, Path, State};
 use pacesetter_domain::dates::iso;
 use pacesetter_domain::ids::CampaignId;
 use pacesetter_store::campaign::{self, CampaignRow, DueConflict, LoadReport, TemplateChange};
 use pacesetter_store::dashboard::Facts;
-use pacesetter_store::tree::Tree;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -211,17 +211,9 @@ fn row_dto(r: &DashRow) -> DashRowDto {
     DashRowDto { name: r.name.clone(), facts: r.facts, completion: (r.facts.completion() * 10.0).round() / 10.0, tasks: format!("/api/v1/tasks?{}", r.query) }
 }
 
-/// ?tree=org|unit&node=<id>
-#[derive(Deserialize)]
-pub struct DashboardQuery {
-    pub tree: Option<String>,
-    pub node: Option<i64>,
-}
-
-pub async fn dashboard(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Query(q): Query<DashboardQuery>) -> AppResult<Json<DashboardDto>> {
+pub async fn dashboard(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Params(q): Params<DashboardQuery>) -> AppResult<Json<DashboardDto>> {
     let scope = ctx.me()?.scope.clone();
-    let tree = if q.tree.as_deref() == Some("unit") { Tree::Unit } else { Tree::Org };
-    let d = app::build(&s, &scope, id, tree, q.node, ctx.lang).await?;
+    let d = app::build(&s, &scope, id, q.tree(), q.node, ctx.lang).await?;
     Ok(Json(DashboardDto {
         node: d.node.as_ref().map(|n| NamedId { id: n.id, name: n.name.clone() }),
         total: row_dto(&d.total),

@@ -2,13 +2,14 @@
 
 use super::date_or_today;
 use super::dto::*;
-use crate::app::people::{self as app, PeopleQuery};
+use crate::app::people::{self as app, DirectoryQuery, PeopleQuery};
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::export;
+use crate::input::Params;
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::Response;
 use pacesetter_domain::Lang;
 use pacesetter_domain::dates::iso;
@@ -17,7 +18,6 @@ use pacesetter_domain::people::mask_id_number;
 use pacesetter_domain::scope::{Access, Scope};
 use pacesetter_store::people::{MembershipRow, PersonListRow, Placement};
 use pacesetter_store::tree::Tree;
-use std::collections::HashMap;
 
 pub fn summary(r: &PersonListRow, lang: Lang) -> PersonSummary {
     PersonSummary {
@@ -38,14 +38,14 @@ pub fn summary(r: &PersonListRow, lang: Lang) -> PersonSummary {
     }
 }
 
-pub async fn list(State(s): State<AppState>, ctx: Ctx, Query(q): Query<PeopleQuery>) -> AppResult<Json<PeoplePage>> {
+pub async fn list(State(s): State<AppState>, ctx: Ctx, Params(q): Params<PeopleQuery>) -> AppResult<Json<PeoplePage>> {
     let scope = &ctx.me()?.scope;
     let p = q.paging();
     let (rows, total) = app::list(&s, scope, &q.filter(), p.offset(), p.limit()).await?;
     Ok(Json(PeoplePage { items: rows.iter().map(|r| summary(r, ctx.lang)).collect(), total, page: p.page, per_page: p.limit() }))
 }
 
-pub async fn export(State(s): State<AppState>, ctx: Ctx, Query(q): Query<PeopleQuery>) -> AppResult<Response> {
+pub async fn export(State(s): State<AppState>, ctx: Ctx, Params(q): Params<PeopleQuery>) -> AppResult<Response> {
     let rows = app::all_rows(&s, &ctx.me()?.scope, &q.filter()).await?;
     match q.format.as_deref().unwrap_or("xlsx") {
         "csv" => Ok(export::people_csv(&rows, ctx.lang)),
@@ -153,8 +153,8 @@ pub async fn leave(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Jso
     }))
 }
 
-pub async fn directory(State(s): State<AppState>, Query(q): Query<HashMap<String, String>>) -> AppResult<Json<Vec<PublicPersonDto>>> {
-    let rows = app::directory(&s, q.get("q").map(String::as_str).unwrap_or(""), 50).await?;
+pub async fn directory(State(s): State<AppState>, Params(q): Params<DirectoryQuery>) -> AppResult<Json<Vec<PublicPersonDto>>> {
+    let rows = app::directory(&s, q.text(), 50).await?;
     Ok(Json(rows.into_iter().map(|r| PublicPersonDto { id: r.id, name: r.name, org: r.org_label, unit: r.unit_label }).collect()))
 }
 

@@ -1,24 +1,19 @@
 //! Relation records over the API (the campaign office): adapters over [`crate::app::relations`].
 
+use super::date_or_today;
 use super::dto::{CoverageDto, DateRequest, MailDto, NamedId, NewRelation, OutboxDto, RelationDto, RelationPage};
-use super::{Paging, date_or_today};
-use crate::app::relations as app;
+use crate::app::relations::{self as app, RelationQuery};
 use crate::ctx::Ctx;
 use crate::error::AppResult;
+use crate::input::Params;
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use pacesetter_domain::ids::{PersonId, RelationId};
-use std::collections::HashMap;
 
-pub async fn list(State(s): State<AppState>, ctx: Ctx, Query(q): Query<HashMap<String, String>>) -> AppResult<Json<RelationPage>> {
-    let kind = match q.get("kind").map(String::as_str).filter(|k| !k.is_empty()) {
-        Some(k) => Some(app::parse_kind(k)?),
-        None => None,
-    };
-    let p = Paging::from_query(q.get("page").map(String::as_str), q.get("per_page").map(String::as_str));
-    let current = q.get("current").is_some_and(|v| v == "true" || v == "1");
-    let (rows, total) = app::list(&s, kind, current, p.offset(), p.limit()).await?;
+pub async fn list(State(s): State<AppState>, ctx: Ctx, Params(q): Params<RelationQuery>) -> AppResult<Json<RelationPage>> {
+    let p = q.paging();
+    let (rows, total) = app::list(&s, q.kind()?, q.current(false), p.offset(), p.limit()).await?;
     Ok(Json(RelationPage { items: rows.iter().map(|r| RelationDto::new(r, ctx.lang)).collect(), total, page: p.page, per_page: p.limit() }))
 }
 

@@ -11,7 +11,7 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
 use pacesetter_domain::dates::iso;
-use pacesetter_domain::ids::{NominationId, OrgId, SelectionId};
+use pacesetter_domain::ids::{NominationId, ObjectionId, OrgId, SelectionId};
 use pacesetter_store::commitment::NewEvidence;
 use pacesetter_store::selection::{AwardRow, EvidenceRow, NewNomination, NewSelection, NominationRow, ObjectionRow, QuotaRow, SeenNomination};
 use serde::{Deserialize, Serialize};
@@ -550,10 +550,10 @@ pub async fn objections(State(s): State<AppState>, ctx: Ctx, Path(id): Path<Sele
 
 pub async fn object(State(s): State<AppState>, ctx: Ctx, Path(id): Path<SelectionId>, Json(b): Json<ObjectionIn>) -> AppResult<Json<CreatedDto>> {
     let oid = app::object(&s, &ctx.me()?.scope, id, NominationId(b.nomination_id), &b.reasons).await?;
-    Ok(Json(CreatedDto { id: oid }))
+    Ok(Json(CreatedDto { id: oid.0 }))
 }
 
-pub async fn resolve(State(s): State<AppState>, ctx: Ctx, Path((id, oid)): Path<(SelectionId, i64)>, Json(b): Json<ResolveIn>) -> AppResult<Json<SelectionDto>> {
+pub async fn resolve(State(s): State<AppState>, ctx: Ctx, Path((id, oid)): Path<(SelectionId, ObjectionId)>, Json(b): Json<ResolveIn>) -> AppResult<Json<SelectionDto>> {
     let upheld = match b.decision.trim() {
         "upheld" => true,
         "rejected" => false,

@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use pacesetter_domain::Lang;
 use pacesetter_domain::anonymity;
 use pacesetter_domain::dates::iso;
-use pacesetter_domain::ids::SurveyId;
+use pacesetter_domain::ids::{SurveyId, TargetId};
 use pacesetter_domain::survey::{Answers, Kind, Question, Tally};
 use pacesetter_store::survey::{SurveyRow, TargetRow};
 use serde::{Deserialize, Serialize};
@@ -606,7 +606,8 @@ pub async fn questions(State(s): State<AppState>, ctx: Ctx, Path(id): Path<Surve
 }
 
 pub async fn set_targets(State(s): State<AppState>, ctx: Ctx, Path(id): Path<SurveyId>, Json(b): Json<TargetsRequest>) -> AppResult<Json<SurveyDto>> {
-    app::set_targets(&s, &ctx.me()?.scope, id, &b.targets).await?;
+    let targets: Vec<TargetId> = b.targets.iter().copied().map(TargetId).collect();
+    app::set_targets(&s, &ctx.me()?.scope, id, &targets).await?;
     builder_json(&s, &ctx, id).await
 }
 

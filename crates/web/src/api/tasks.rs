@@ -9,6 +9,7 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use pacesetter_domain::dates::iso;
+use pacesetter_domain::ids::TaskId;
 use pacesetter_store::notify;
 
 fn line_dto(l: &TaskLine) -> TaskLineDto {
@@ -45,7 +46,7 @@ pub async fn list(State(s): State<AppState>, ctx: Ctx, Query(q): Query<TaskQuery
 
 pub async fn get(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<TaskDetailDto>> {
     let scope = ctx.me()?.scope.clone();
-    let (t, subs, files, reviews) = task_pages::with_history(&s, &scope, id).await?;
+    let (t, subs, files, reviews) = task_pages::with_history(&s, &scope, TaskId(id)).await?;
     let line = line_dto(&TaskLine::new(t, &scope, pacesetter_domain::dates::today()));
     Ok(Json(TaskDetailDto { line, submissions: subs, files, reviews }))
 }
@@ -55,13 +56,13 @@ pub async fn get(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Ap
 pub async fn submit(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, mp: axum::extract::Multipart) -> AppResult<Json<TaskLineDto>> {
     let scope = ctx.me()?.scope.clone();
     let (sub, _) = crate::upload::read_submission(mp, s.site.max_upload).await.map_err(|(e, _)| e)?;
-    let t = task_pages::submit(&s, &scope, id, sub).await?;
+    let t = task_pages::submit(&s, &scope, TaskId(id), sub).await?;
     Ok(Json(line_dto(&TaskLine::new(t, &scope, pacesetter_domain::dates::today()))))
 }
 
 pub async fn review(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Json(b): Json<DecisionInput>) -> AppResult<Json<TaskLineDto>> {
     let scope = ctx.me()?.scope.clone();
-    let t = task_pages::decide(&s, &scope, id, b.decision()?).await?;
+    let t = task_pages::decide(&s, &scope, TaskId(id), b.decision()?).await?;
     Ok(Json(line_dto(&TaskLine::new(t, &scope, pacesetter_domain::dates::today()))))
 }
 

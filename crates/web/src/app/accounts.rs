@@ -8,13 +8,13 @@ use crate::labels::role_label;
 use crate::state::AppState;
 use pacesetter_domain::Lang;
 use pacesetter_domain::dates::{format_datetime_ms, iso, today};
-use pacesetter_domain::ids::{AccountId, AuditorRequestId, GrantId, PersonId};
+use pacesetter_domain::ids::{AccountId, AuditorRequestId, GrantId, OrgId, PersonId};
 use pacesetter_domain::role::{Role, TwoOfficeAction};
 use pacesetter_domain::scope::Scope;
 use pacesetter_domain::validate::{self, FieldErrors};
 use pacesetter_store::account::{self, AccountListRow, AccountRow, GrantRow, RequestRow};
 use pacesetter_store::{StoreError, people};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use time::Date;
 use utoipa::ToSchema;
 
@@ -94,6 +94,28 @@ pub async fn view(state: &AppState, id: AccountId, lang: Lang) -> AppResult<Acco
     })
 }
 
+/// The account list's query, shared by the page and the API: part of a user name or display name,
+/// and the page (read leniently: a typo shows the first page).
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+pub struct AccountQuery {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub q: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub per_page: Option<String>,
+}
+
+impl AccountQuery {
+    pub fn text(&self) -> Option<&str> {
+        crate::input::text(&self.q)
+    }
+
+    pub fn paging(&self) -> crate::input::Paging {
+        crate::input::Paging::from_query(self.page.as_deref(), self.per_page.as_deref())
+    }
+}
+
 /// A page of accounts matching `q`, with their roles in force.
 pub async fn list(state: &AppState, q: Option<&str>, offset: i64, limit: i64) -> AppResult<(Vec<AccountListRow>, i64)> {
     let mut c = state.store.read().await?;
@@ -156,9 +178,9 @@ pub fn parse_role(s: &str) -> AppResult<Role> {
 }
 
 /// Grants a role (the administrator; never the auditor's or the office's: see [`ask`]).
-pub async fn grant(state: &AppState, scope: &Scope, account: AccountId, role: Role, org: Option<i64>, start: Date) -> AppResult<()> {
+pub async fn grant(state: &AppState, scope: &Scope, account: AccountId, role: Role, org: Option<OrgId>, start: Date) -> AppResult<()> {
     let mut w = state.store.write().await?;
-    account::grant(&mut w, scope, account, role, org, start).await?;
+    account::grant(&mut w, scope, account, role, org.map(|o| o.0), start).await?;
     w.commit().await.map_err(StoreError::from)?;
     Ok(())
 }

@@ -16,6 +16,24 @@ use pacesetter_store::StoreError;
 use pacesetter_store::campaign::{self, CampaignRow, LoadReport, TemplateRow};
 use pacesetter_store::dashboard::{self, Facts, Rollup};
 use pacesetter_store::tree::{self, Tree};
+use serde::Deserialize;
+
+/// The dashboard's query, shared by its page, its export and the API: `tree=org|unit` (anything
+/// else is the Party tree, as before) and `node=<id>`, the node to roll up below (text that is not
+/// an id is refused).
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct DashboardQuery {
+    #[serde(default)]
+    pub tree: Option<String>,
+    #[serde(default, deserialize_with = "crate::input::opt_id")]
+    pub node: Option<i64>,
+}
+
+impl DashboardQuery {
+    pub fn tree(&self) -> Tree {
+        if crate::input::text(&self.tree) == Some("unit") { Tree::Unit } else { Tree::Org }
+    }
+}
 
 /// One row of the dashboard: a node (or the whole level) with its counts and their links.
 pub struct DashRow {

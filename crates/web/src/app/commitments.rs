@@ -10,7 +10,7 @@ use crate::state::AppState;
 use axum::http::StatusCode;
 use pacesetter_domain::commitment::{self as rule, Disclosure, PublicField, State as CState, Summary};
 use pacesetter_domain::dates::today;
-use pacesetter_domain::ids::{CommitmentId, OrgId, SurveyId, TaskId, UnitId};
+use pacesetter_domain::ids::{CommitmentEvidenceId, CommitmentId, OrgId, SurveyId, TaskId, UnitId};
 use pacesetter_domain::scope::{Reach, Scope};
 use pacesetter_domain::survey::TargetKind;
 use pacesetter_domain::task::TaskState;
@@ -460,9 +460,9 @@ pub async fn report(s: &AppState, scope: &Scope, id: CommitmentId, input: Progre
 }
 
 /// A file of evidence, for whoever's scope holds its commitment: (name, type, bytes).
-pub async fn evidence_file(s: &AppState, scope: &Scope, id: i64) -> AppResult<(String, String, Vec<u8>)> {
+pub async fn evidence_file(s: &AppState, scope: &Scope, id: CommitmentEvidenceId) -> AppResult<(String, String, Vec<u8>)> {
     let mut c = s.store.read().await?;
-    Ok(cm::evidence_file(&mut c, scope, id).await?)
+    Ok(cm::evidence_file(&mut c, scope, id.0).await?)
 }
 
 // ---- review ----------------------------------------------------------------------------------

@@ -2,54 +2,85 @@
 //! and to their memberships, activation codes, and the public directory.
 
 use crate::error::{AppError, AppResult};
-use crate::input::Paging;
+use crate::input::{self, Paging};
 use crate::state::AppState;
 use pacesetter_domain::Lang;
-use pacesetter_domain::ids::{AccountId, PersonId};
+use pacesetter_domain::ids::{AccountId, OrgId, PersonId, UnitId};
 use pacesetter_domain::people::PersonInput;
 use pacesetter_domain::scope::{Access, Scope};
 use pacesetter_store::people::{self, MembershipRow, PeopleFilter, PersonListRow, PersonRecord, Placement, PublicPerson};
 use pacesetter_store::relation::{self, RelationRow};
 use pacesetter_store::tree::Tree;
 use pacesetter_store::{StoreError, account, activation};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use time::Date;
 
-/// The query string of the people list and its exports.
-#[derive(Clone, Debug, Default, Deserialize)]
+/// The query string of the people list, its exports and the API's: ids are typed (text that is
+/// not an id is refused rather than ignored, which would widen the list on a typo), the page is
+/// read leniently. The page's class choice (`class_id`) narrows to that class.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
 pub struct PeopleQuery {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub q: Option<String>,
-    pub org_id: Option<String>,
-    pub unit_id: Option<String>,
+    #[serde(default, deserialize_with = "input::opt_id", skip_serializing_if = "Option::is_none")]
+    pub org_id: Option<OrgId>,
+    #[serde(default, deserialize_with = "input::opt_id", skip_serializing_if = "Option::is_none")]
+    pub unit_id: Option<UnitId>,
+    #[serde(default, deserialize_with = "input::opt_id", skip_serializing_if = "Option::is_none")]
+    pub class_id: Option<UnitId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub political_status: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dev_stage: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include_left: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub per_page: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub format: Option<String>,
 }
 
 impl PeopleQuery {
-    /// An id that does not parse selects nobody (ignoring it would widen the list on a typo).
     pub fn filter(&self) -> PeopleFilter {
-        let id = |s: &Option<String>| s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(|v| v.parse::<i64>().unwrap_or(-1));
-        let text = |s: &Option<String>| s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+        let text = |s: &Option<String>| input::text(s).map(str::to_string);
         PeopleFilter {
             q: text(&self.q),
-            org_id: id(&self.org_id),
-            unit_id: id(&self.unit_id),
+            org_id: self.org_id.map(|o| o.0),
+            unit_id: self.class_id.or(self.unit_id).map(|u| u.0),
             political_status: text(&self.political_status),
             dev_stage: text(&self.dev_stage),
             kind: text(&self.kind),
             role: text(&self.role),
-            include_left: matches!(self.include_left.as_deref(), Some("true" | "1" | "on" | "yes")),
+            include_left: matches!(input::text(&self.include_left), Some("true" | "1" | "on" | "yes")),
         }
     }
 
     pub fn paging(&self) -> Paging {
         Paging::from_query(self.page.as_deref(), self.per_page.as_deref())
+    }
+
+    /// The filters without the page, for an export's link.
+    pub fn without_paging(&self) -> PeopleQuery {
+        PeopleQuery { page: None, per_page: None, ..self.clone() }
+    }
+}
+
+/// The public directory's query (`q`, part of a name), for the page and the API.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct DirectoryQuery {
+    #[serde(default)]
+    pub q: Option<String>,
+}
+
+impl DirectoryQuery {
+    pub fn text(&self) -> &str {
+        self.q.as_deref().unwrap_or("")
     }
 }
 

@@ -1,6 +1,7 @@
 //! Relation records (cadre–class, branch contact, unit head) and the office's outgoing mail.
 
 use crate::error::{AppError, AppResult};
+use crate::input::{self, Paging};
 use crate::state::AppState;
 use pacesetter_domain::ids::{PersonId, RelationId};
 use pacesetter_domain::role::RelationKind;
@@ -8,10 +9,55 @@ use pacesetter_domain::scope::Scope;
 use pacesetter_store::outbox::{self, Mail};
 use pacesetter_store::relation::{self, Coverage, RelationRow};
 use pacesetter_store::{StoreError, people};
+use serde::{Deserialize, Serialize};
 use time::Date;
 
 pub fn parse_kind(s: &str) -> AppResult<RelationKind> {
     RelationKind::parse(s).ok_or_else(|| AppError::bad_request("关系类型应为 cadre_class、branch_contact 或 unit_head", "The kind is cadre_class, branch_contact or unit_head"))
+}
+
+/// The filters of the relation records, from the query of the page, its export or the API:
+/// `kind` (a kind's code, else every kind), `current` (`true`/`1` for current records only) or
+/// the page's `all=true` (ended ones too), and the page.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+pub struct RelationQuery {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub current: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub all: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub per_page: Option<String>,
+}
+
+impl RelationQuery {
+    /// The kind asked for: a code that is not a kind is refused (it would otherwise list every kind).
+    pub fn kind(&self) -> AppResult<Option<RelationKind>> {
+        input::text(&self.kind).map(parse_kind).transpose()
+    }
+
+    /// Current records only? `current` decides when given, else `all`, else `default` (the
+    /// page shows current ones, the API all of them unless asked).
+    pub fn current(&self, default: bool) -> bool {
+        let yes = |v: &str| matches!(v, "true" | "1" | "on" | "yes");
+        match (input::text(&self.current), input::text(&self.all)) {
+            (Some(c), _) => yes(c),
+            (None, Some(a)) => !yes(a),
+            (None, None) => default,
+        }
+    }
+
+    pub fn paging(&self) -> Paging {
+        Paging::from_query(self.page.as_deref(), self.per_page.as_deref())
+    }
+
+    /// The query as pairs, for the pager's links.
+    pub fn pairs(&self) -> Vec<(String, String)> {
+        input::pairs_of(self)
+    }
 }
 
 /// A page of relation records (of a kind; current ones only, or all).

@@ -10,7 +10,7 @@ use crate::state::AppState;
 use axum::http::StatusCode;
 use pacesetter_domain::appraisal::Frac;
 use pacesetter_domain::dates::today;
-use pacesetter_domain::ids::{AwardId, NominationId, OrgId, SelectionId};
+use pacesetter_domain::ids::{AwardId, NominationId, ObjectionId, OrgId, SelectionEvidenceId, SelectionId};
 use pacesetter_domain::role::Role;
 use pacesetter_domain::scope::{Access, Scope};
 use pacesetter_domain::selection::{self as rule, AwardCategory, CandidateKind, Disclosure, NominationState, Nominators, Outcome, Stage, Viewer};
@@ -299,9 +299,9 @@ pub async fn nominate(s: &AppState, scope: &Scope, id: SelectionId, n: &NewNomin
     in_tx!(s, |w| NominationId(sel::nominate(&mut w, scope, id.0, n, evidence).await?))
 }
 
-pub async fn evidence_file(s: &AppState, scope: &Scope, id: SelectionId, file: i64) -> AppResult<(String, String, Vec<u8>)> {
+pub async fn evidence_file(s: &AppState, scope: &Scope, id: SelectionId, file: SelectionEvidenceId) -> AppResult<(String, String, Vec<u8>)> {
     let mut c = s.store.read().await?;
-    Ok(sel::evidence_file(&mut c, scope, id.0, file).await?)
+    Ok(sel::evidence_file(&mut c, scope, id.0, file.0).await?)
 }
 
 pub async fn forward(s: &AppState, scope: &Scope, id: SelectionId, n: NominationId) -> AppResult<NominationRow> {
@@ -361,14 +361,14 @@ pub async fn publish(s: &AppState, scope: &Scope, id: SelectionId) -> AppResult<
     })
 }
 
-pub async fn object(s: &AppState, scope: &Scope, id: SelectionId, n: NominationId, reasons: &str) -> AppResult<i64> {
-    in_tx!(s, |w| sel::object(&mut w, scope, id.0, n.0, reasons).await?)
+pub async fn object(s: &AppState, scope: &Scope, id: SelectionId, n: NominationId, reasons: &str) -> AppResult<ObjectionId> {
+    in_tx!(s, |w| ObjectionId(sel::object(&mut w, scope, id.0, n.0, reasons).await?))
 }
 
-pub async fn resolve(s: &AppState, scope: &Scope, id: SelectionId, objection: i64, upheld: bool, resolution: &str) -> AppResult<()> {
+pub async fn resolve(s: &AppState, scope: &Scope, id: SelectionId, objection: ObjectionId, upheld: bool, resolution: &str) -> AppResult<()> {
     in_tx!(s, |w| {
         let calendar = calendar_of(&mut w, scope, id).await?;
-        sel::resolve(&mut w, scope, id.0, objection, upheld, resolution, &calendar).await?
+        sel::resolve(&mut w, scope, id.0, objection.0, upheld, resolution, &calendar).await?
     })
 }
 

@@ -6,7 +6,7 @@
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use axum::http::StatusCode;
-use pacesetter_domain::ids::{SurveyId, UnitId};
+use pacesetter_domain::ids::{OrgId, SurveyId, TargetId, UnitId};
 use pacesetter_domain::scope::Scope;
 use pacesetter_domain::survey::{
     self as sv, Answers, Channel, Kind, NewQuestion, Published, Question, QuestionChange, Questionnaire, RawRows, RawTarget, Scale, Tally, TargetKind,
@@ -143,8 +143,10 @@ pub fn question_change(
 /// Who is added to a survey's audience.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum AudienceInput {
-    /// Everyone currently in a subtree of either tree.
-    Subtree { tree: survey::Tree, node: i64 },
+    /// Everyone currently in a Party organization's subtree.
+    Org(OrgId),
+    /// Everyone currently in an administrative unit's subtree.
+    Unit(UnitId),
     /// People by staff or student number.
     Numbers(Vec<String>),
 }
@@ -159,16 +161,14 @@ impl AudienceInput {
     pub fn parse(mode: Option<&str>, node: Option<&str>, numbers: Vec<String>) -> Result<AudienceInput, FieldErrors> {
         let mut e = FieldErrors::new();
         let out = match text(mode).as_deref() {
-            Some(m @ ("org" | "unit")) => {
-                let tree = if m == "org" { survey::Tree::Party } else { survey::Tree::Admin };
-                match text(node).and_then(|v| v.parse::<i64>().ok()) {
-                    Some(node) => AudienceInput::Subtree { tree, node },
-                    None => {
-                        e.add("node", "请填写组织或单位编号", "Give the organization's or unit's number");
-                        return Err(e);
-                    }
+            Some(m @ ("org" | "unit")) => match text(node).and_then(|v| v.parse::<i64>().ok()) {
+                Some(node) if m == "org" => AudienceInput::Org(OrgId(node)),
+                Some(node) => AudienceInput::Unit(UnitId(node)),
+                None => {
+                    e.add("node", "请填写组织或单位编号", "Give the organization's or unit's number");
+                    return Err(e);
                 }
-            }
+            },
             Some("numbers") => {
                 if numbers.is_empty() {
                     e.add("numbers", "请填写学号或工号，每行一个", "Give staff or student numbers, one per line");
@@ -382,10 +382,11 @@ pub async fn change_questions(s: &AppState, scope: &Scope, id: SurveyId, change:
 
 /// Chooses a draft's targets: those named (every one in reach when none is), each of which
 /// must be in the survey's reach. Returns how many it has.
-pub async fn set_targets(s: &AppState, scope: &Scope, id: SurveyId, targets: &[i64]) -> AppResult<usize> {
+pub async fn set_targets(s: &AppState, scope: &Scope, id: SurveyId, targets: &[TargetId]) -> AppResult<usize> {
     let mut w = s.store.write().await?;
     let view = survey::get(&mut w, scope, id.0, Need::Manage).await?;
-    let n = survey::set_targets(&mut w, scope, id.0, targets).await?;
+    let targets: Vec<i64> = targets.iter().map(|t| t.0).collect();
+    let n = survey::set_targets(&mut w, scope, id.0, &targets).await?;
     if n == 0 && view.row.target_kind() != TargetKind::None {
         return Err(StoreError::invalid("target", "所选范围内没有可测评的对象", "There is nothing to evaluate in reach").into());
     }
@@ -397,7 +398,8 @@ pub async fn set_targets(s: &AppState, scope: &Scope, id: SurveyId, targets: &[i
 pub async fn invite(s: &AppState, scope: &Scope, id: SurveyId, who: AudienceInput) -> AppResult<u64> {
     let mut w = s.store.write().await?;
     let n = match who {
-        AudienceInput::Subtree { tree, node } => survey::invite_subtree(&mut w, scope, id.0, tree, node).await?,
+        AudienceInput::Org(org) => survey::invite_subtree(&mut w, scope, id.0, survey::Tree::Party, org.0).await?,
+        AudienceInput::Unit(unit) => survey::invite_subtree(&mut w, scope, id.0, survey::Tree::Admin, unit.0).await?,
         AudienceInput::Numbers(numbers) => survey::invite_numbers(&mut w, scope, id.0, &numbers).await?,
     };
     w.commit().await.map_err(StoreError::from)?;

@@ -6,6 +6,7 @@ use crate::input;
 use crate::state::AppState;
 use pacesetter_domain::Lang;
 use pacesetter_domain::dates::today;
+use pacesetter_domain::ids::TaskId;
 use pacesetter_domain::plan::Deliverable;
 use pacesetter_domain::scope::Scope;
 use pacesetter_domain::task::TaskState;
@@ -199,7 +200,7 @@ impl BatchInput {
 
 /// Applies a decision to one task and notifies its owner; one place for the page, the batch
 /// and the API.
-pub async fn decide(s: &AppState, scope: &Scope, id: i64, d: Decision) -> Result<TaskRow, StoreError> {
+pub async fn decide(s: &AppState, scope: &Scope, id: TaskId, d: Decision) -> Result<TaskRow, StoreError> {
     let mut w = s.store.write().await?;
     let (_, after) = decide_in(&mut w, s, scope, id, d).await?;
     w.commit().await.map_err(StoreError::from)?;
@@ -208,7 +209,7 @@ pub async fn decide(s: &AppState, scope: &Scope, id: i64, d: Decision) -> Result
 
 /// A decision tried and undone, for the confirmation step: refused exactly as the decision would
 /// be, and otherwise the task as it is now.
-pub async fn decide_trial(s: &AppState, scope: &Scope, id: i64, d: Decision) -> Result<TaskRow, StoreError> {
+pub async fn decide_trial(s: &AppState, scope: &Scope, id: TaskId, d: Decision) -> Result<TaskRow, StoreError> {
     let mut w = s.store.write().await?;
     let (before, _) = decide_in(&mut w, s, scope, id, d).await?;
     w.rollback().await?;
@@ -216,31 +217,31 @@ pub async fn decide_trial(s: &AppState, scope: &Scope, id: i64, d: Decision) -> 
 }
 
 /// The decision and the owner's notice in the caller's transaction: the task before and after.
-async fn decide_in(w: &mut Conn, s: &AppState, scope: &Scope, id: i64, d: Decision) -> Result<(TaskRow, TaskRow), StoreError> {
+async fn decide_in(w: &mut Conn, s: &AppState, scope: &Scope, id: TaskId, d: Decision) -> Result<(TaskRow, TaskRow), StoreError> {
     let (action, comment) = match &d {
         Decision::Accept { comment } => ("accept", comment.clone()),
         Decision::Return { comment, .. } => ("return", Some(comment.clone())),
         Decision::Extend { reason, .. } => ("extend", Some(reason.clone())),
     };
-    let t = task::get(w, scope, id).await?;
+    let t = task::get(w, scope, id.0).await?;
     let calendar = campaign::get(w, t.campaign_id).await?.plan().map(|p| p.calendar).unwrap_or_default();
-    let after = task::review(w, scope, id, d, &calendar).await?;
+    let after = task::review(w, scope, id.0, d, &calendar).await?;
     notify::send(w, &[&after], vec![notify::decision_note(&after, action, comment.as_deref())], &s.site.public_url).await?;
     Ok((t, after))
 }
 
 /// Submits (or resubmits) a task.
-pub async fn submit(s: &AppState, scope: &Scope, id: i64, sub: Submission) -> Result<TaskRow, StoreError> {
+pub async fn submit(s: &AppState, scope: &Scope, id: TaskId, sub: Submission) -> Result<TaskRow, StoreError> {
     let mut w = s.store.write().await?;
-    let t = task::submit(&mut w, scope, id, sub).await?;
+    let t = task::submit(&mut w, scope, id.0, sub).await?;
     w.commit().await.map_err(StoreError::from)?;
     Ok(t)
 }
 
 /// A task with its submissions, files and reviews (the caller's scope).
-pub async fn with_history(s: &AppState, scope: &Scope, id: i64) -> AppResult<(TaskRow, Vec<SubmissionRow>, Vec<AttachmentMeta>, Vec<ReviewRow>)> {
+pub async fn with_history(s: &AppState, scope: &Scope, id: TaskId) -> AppResult<(TaskRow, Vec<SubmissionRow>, Vec<AttachmentMeta>, Vec<ReviewRow>)> {
     let mut c = s.store.read().await?;
-    let t = task::get(&mut c, scope, id).await?;
+    let t = task::get(&mut c, scope, id.0).await?;
     let (subs, files, reviews) = task::history(&mut c, &t).await?;
     Ok((t, subs, files, reviews))
 }
@@ -272,7 +273,7 @@ pub async fn batch_apply(s: &AppState, scope: &Scope, b: &BatchInput, lang: Lang
     let mut failed = Vec::new();
     for id in &b.ids {
         let d = b.decision().decision()?;
-        match decide(s, scope, *id, d).await {
+        match decide(s, scope, TaskId(*id), d).await {
             Ok(_) => done += 1,
             Err(StoreError::Db(e)) => return Err(StoreError::Db(e).into()),
             Err(e) => {

@@ -1,21 +1,21 @@
 //! Accounts and roles (the administrator), and what takes both offices: the auditor's and the
 //! office's roles, and resetting, disabling, enabling or ending the role of a guarded account.
 
-use super::{FormState, Layout, Pager, field, form_map, render_status, see_other};
-use crate::app::accounts::{self as app, AccountDto};
+use super::{FormState, Layout, Pager, render_status, see_other};
+use crate::app::accounts::{self as app, AccountDto, AccountQuery};
 use crate::ctx::Ctx;
 use crate::error::AppResult;
-use crate::input::{Paging, date_or_today};
+use crate::input::{self, Fields, Params, date_or_today, values_of};
 use crate::state::AppState;
 use askama::Template;
-use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use pacesetter_domain::ids::{AccountId, AuditorRequestId, GrantId};
+use pacesetter_domain::ids::{AccountId, AuditorRequestId, GrantId, OrgId};
 use pacesetter_domain::role::Role;
 use pacesetter_domain::validate::FieldErrors;
 use pacesetter_store::account::{AccountListRow, RequestRow};
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
 #[derive(Template)]
@@ -38,20 +38,18 @@ impl AccountsPage {
     }
 }
 
-async fn accounts_page(s: &AppState, ctx: &Ctx, raw: Vec<(String, String)>, f: FormState, status: StatusCode) -> AppResult<Response> {
-    let map: HashMap<String, String> = raw.iter().cloned().collect();
-    let p = Paging::from_query(map.get("page").map(String::as_str), map.get("per_page").map(String::as_str));
-    let q = map.get("q").cloned().unwrap_or_default();
-    let (rows, total) = app::list(s, Some(&q), p.offset(), p.limit()).await?;
+async fn accounts_page(s: &AppState, ctx: &Ctx, q: &AccountQuery, f: FormState, status: StatusCode) -> AppResult<Response> {
+    let p = q.paging();
+    let (rows, total) = app::list(s, q.text(), p.offset(), p.limit()).await?;
     let requests = app::request_rows(s).await?;
-    let pager = Pager::new(&raw, "/accounts", p.page, p.limit(), total);
+    let pager = Pager::new(&input::pairs_of(q), "/accounts", p.page, p.limit(), total);
     Ok(render_status(
         status,
         &AccountsPage {
             l: Layout::new(ctx, ctx.t("账号与角色", "Accounts and roles")),
             rows,
             pager,
-            q,
+            q: q.q.clone().unwrap_or_default(),
             requests,
             f,
             is_admin: ctx.has(Role::Admin),
@@ -60,8 +58,8 @@ async fn accounts_page(s: &AppState, ctx: &Ctx, raw: Vec<(String, String)>, f: F
     ))
 }
 
-pub async fn index(State(s): State<AppState>, ctx: Ctx, Query(raw): Query<Vec<(String, String)>>) -> AppResult<Response> {
-    accounts_page(&s, &ctx, raw, FormState::new(ctx.lang), StatusCode::OK).await
+pub async fn index(State(s): State<AppState>, ctx: Ctx, Params(q): Params<AccountQuery>) -> AppResult<Response> {
+    accounts_page(&s, &ctx, &q, FormState::new(ctx.lang), StatusCode::OK).await
 }
 
 /// The accounts with their roles in force, as a table.
@@ -90,15 +88,27 @@ pub async fn export(State(s): State<AppState>, ctx: Ctx, Path(file): Path<String
     super::download(&ctx, &sheet, lang.t("账号", "accounts"), format)
 }
 
-pub async fn create(State(s): State<AppState>, ctx: Ctx, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
+/// The form of a new account (the person by staff or student number, optional).
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+pub struct NewAccountForm {
+    #[serde(default)]
+    pub username: Option<String>,
+    #[serde(default)]
+    pub number: Option<String>,
+    #[serde(default)]
+    pub display_name: Option<String>,
+    #[serde(default, skip_serializing)]
+    pub password: String,
+}
+
+pub async fn create(State(s): State<AppState>, ctx: Ctx, Fields(form): Fields<NewAccountForm>) -> AppResult<Response> {
     let scope = ctx.me()?.scope.clone();
-    let m = form_map(p);
     let r = async {
-        let person = match field(&m, "number") {
+        let person = match input::text(&form.number) {
             Some(n) => Some(app::person_by_number(&s, n).await?),
             None => None,
         };
-        app::create(&s, &scope, field(&m, "username").unwrap_or(""), field(&m, "display_name"), person, m.get("password").map(String::as_str).unwrap_or("")).await
+        app::create(&s, &scope, input::text(&form.username).unwrap_or(""), input::text(&form.display_name), person, &form.password).await
     }
     .await;
     match r {
@@ -108,9 +118,7 @@ pub async fn create(State(s): State<AppState>, ctx: Ctx, Form(p): Form<Vec<(Stri
             if errs.is_empty() {
                 errs.0.push(pacesetter_domain::validate::FieldError { field: "username".into(), message: e.message.clone() });
             }
-            let mut values = m;
-            values.remove("password");
-            accounts_page(&s, &ctx, Vec::new(), FormState::with(ctx.lang, values, errs), e.status).await
+            accounts_page(&s, &ctx, &AccountQuery::default(), FormState::with(ctx.lang, values_of(&form), errs), e.status).await
         }
         Err(e) => Err(e),
     }
@@ -158,8 +166,9 @@ pub async fn show(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> A
     account_page(&s, &ctx, id, FormState::new(ctx.lang), StatusCode::OK).await
 }
 
-/// Runs a change from the account page; problems come back on the page.
-async fn account_change(s: &AppState, ctx: &Ctx, id: i64, m: HashMap<String, String>, r: AppResult<()>, done: &str, back: &str) -> AppResult<Response> {
+/// Runs a change from the account page; problems come back on the page (the password is never
+/// sent back).
+async fn account_change(s: &AppState, ctx: &Ctx, id: i64, values: HashMap<String, String>, r: AppResult<()>, done: &str, back: &str) -> AppResult<Response> {
     match r {
         Ok(()) => Ok(see_other(&format!("{back}?done={done}"))),
         Err(e) if e.fields.is_some() || matches!(e.status, StatusCode::CONFLICT | StatusCode::FORBIDDEN) => {
@@ -167,7 +176,7 @@ async fn account_change(s: &AppState, ctx: &Ctx, id: i64, m: HashMap<String, Str
             if errs.is_empty() {
                 errs.0.push(pacesetter_domain::validate::FieldError { field: "_".into(), message: e.message.clone() });
             }
-            let mut values = m;
+            let mut values = values;
             values.remove("password");
             account_page(s, ctx, id, FormState::with(ctx.lang, values, errs), e.status).await
         }
@@ -175,70 +184,112 @@ async fn account_change(s: &AppState, ctx: &Ctx, id: i64, m: HashMap<String, Str
     }
 }
 
-pub async fn grant(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
-    let scope = ctx.me()?.scope.clone();
-    let m = form_map(p);
-    let r = async {
-        let role = app::parse_role(field(&m, "role").unwrap_or(""))?;
-        let org = field(&m, "org_id").and_then(|v| v.parse::<i64>().ok());
-        let start = date_or_today("start_date", field(&m, "start_date"))?;
-        app::grant(&s, &scope, AccountId(id), role, org, start).await
-    }
-    .await;
-    account_change(&s, &ctx, id, m, r, "granted", &format!("/accounts/{id}")).await
+/// The form that grants a role (an organization for secretaries).
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+pub struct GrantForm {
+    #[serde(default)]
+    pub role: Option<String>,
+    #[serde(default, deserialize_with = "input::opt_id")]
+    pub org_id: Option<OrgId>,
+    #[serde(default)]
+    pub start_date: Option<String>,
 }
 
-pub async fn end_grant(State(s): State<AppState>, ctx: Ctx, Path(gid): Path<i64>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
+pub async fn grant(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Fields(form): Fields<GrantForm>) -> AppResult<Response> {
     let scope = ctx.me()?.scope.clone();
-    let m = form_map(p);
-    let account_id = field(&m, "account_id").and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
     let r = async {
-        let on = date_or_today("end_date", field(&m, "end_date"))?;
+        let role = app::parse_role(input::text(&form.role).unwrap_or(""))?;
+        let start = date_or_today("start_date", input::text(&form.start_date))?;
+        app::grant(&s, &scope, AccountId(id), role, form.org_id, start).await
+    }
+    .await;
+    account_change(&s, &ctx, id, values_of(&form), r, "granted", &format!("/accounts/{id}")).await
+}
+
+/// The form that ends a role, from the account's page.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+pub struct EndGrantForm {
+    #[serde(default, deserialize_with = "input::opt_id")]
+    pub account_id: Option<AccountId>,
+    #[serde(default)]
+    pub end_date: Option<String>,
+}
+
+pub async fn end_grant(State(s): State<AppState>, ctx: Ctx, Path(gid): Path<i64>, Fields(form): Fields<EndGrantForm>) -> AppResult<Response> {
+    let scope = ctx.me()?.scope.clone();
+    let account_id = form.account_id.map_or(0, |a| a.0);
+    let r = async {
+        let on = date_or_today("end_date", input::text(&form.end_date))?;
         app::end_grant(&s, &scope, GrantId(gid), on).await
     }
     .await;
-    account_change(&s, &ctx, account_id, m, r, "ended", &format!("/accounts/{account_id}")).await
+    account_change(&s, &ctx, account_id, values_of(&form), r, "ended", &format!("/accounts/{account_id}")).await
 }
 
-pub async fn reset_password(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
-    let scope = ctx.me()?.scope.clone();
-    let m = form_map(p);
-    let r = app::reset(&s, &scope, AccountId(id), m.get("password").map(String::as_str).unwrap_or("")).await;
-    account_change(&s, &ctx, id, m, r, "saved", &format!("/accounts/{id}")).await
+/// A new password for an account (`password`).
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    pub password: String,
 }
 
-pub async fn set_disabled(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
+pub async fn reset_password(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Fields(form): Fields<PasswordForm>) -> AppResult<Response> {
     let scope = ctx.me()?.scope.clone();
-    let m = form_map(p);
-    let disabled = field(&m, "disabled") == Some("true");
+    let r = app::reset(&s, &scope, AccountId(id), &form.password).await;
+    account_change(&s, &ctx, id, HashMap::new(), r, "saved", &format!("/accounts/{id}")).await
+}
+
+/// Disables (`disabled=true`) or enables an account.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+pub struct DisabledForm {
+    #[serde(default)]
+    pub disabled: Option<String>,
+}
+
+pub async fn set_disabled(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Fields(form): Fields<DisabledForm>) -> AppResult<Response> {
+    let scope = ctx.me()?.scope.clone();
+    let disabled = input::text(&form.disabled) == Some("true");
     let r = app::set_disabled(&s, &scope, AccountId(id), disabled).await;
-    account_change(&s, &ctx, id, m, r, "saved", &format!("/accounts/{id}")).await
+    account_change(&s, &ctx, id, values_of(&form), r, "saved", &format!("/accounts/{id}")).await
+}
+
+/// What one office asks the other to approve (`action`, and the role it ends when it ends one).
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+pub struct RequestForm {
+    #[serde(default)]
+    pub action: Option<String>,
+    #[serde(default, deserialize_with = "input::opt_id")]
+    pub grant_id: Option<GrantId>,
 }
 
 /// One office asks about an account (the auditor's or the office's role, or a reset, disabling,
 /// enabling or ending the role of a guarded account); the other approves.
-pub async fn request(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
+pub async fn request(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Fields(form): Fields<RequestForm>) -> AppResult<Response> {
     let scope = ctx.me()?.scope.clone();
-    let m = form_map(p);
     let r = async {
-        let action = app::parse_action(field(&m, "action").unwrap_or("grant_auditor"))?;
-        let grant = field(&m, "grant_id").and_then(|v| v.parse::<i64>().ok()).map(GrantId);
-        app::ask(&s, &scope, AccountId(id), action, grant, ctx.lang).await.map(|_| ())
+        let action = app::parse_action(input::text(&form.action).unwrap_or("grant_auditor"))?;
+        app::ask(&s, &scope, AccountId(id), action, form.grant_id, ctx.lang).await.map(|_| ())
     }
     .await;
-    account_change(&s, &ctx, id, m, r, "requested", &format!("/accounts/{id}")).await
+    account_change(&s, &ctx, id, values_of(&form), r, "requested", &format!("/accounts/{id}")).await
 }
 
-pub async fn decide(State(s): State<AppState>, ctx: Ctx, Path(rid): Path<i64>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
+/// The other office's answer (`approve=true` or not).
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct DecideForm {
+    #[serde(default)]
+    pub approve: Option<String>,
+}
+
+pub async fn decide(State(s): State<AppState>, ctx: Ctx, Path(rid): Path<i64>, Fields(form): Fields<DecideForm>) -> AppResult<Response> {
     let scope = ctx.me()?.scope.clone();
-    let m = form_map(p);
-    let approve = field(&m, "approve") == Some("true");
+    let approve = input::text(&form.approve) == Some("true");
     match app::decide(&s, &scope, AuditorRequestId(rid), approve).await {
         Ok(()) => Ok(see_other("/accounts?done=decided")),
         Err(e) if matches!(e.status, StatusCode::CONFLICT | StatusCode::FORBIDDEN) => {
             let mut errs = FieldErrors::new();
             errs.0.push(pacesetter_domain::validate::FieldError { field: "_".into(), message: e.message.clone() });
-            accounts_page(&s, &ctx, Vec::new(), FormState::with(ctx.lang, HashMap::new(), errs), e.status).await
+            accounts_page(&s, &ctx, &AccountQuery::default(), FormState::with(ctx.lang, HashMap::new(), errs), e.status).await
         }
         Err(e) => Err(e),
     }

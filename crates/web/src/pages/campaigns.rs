@@ -3,14 +3,14 @@
 //! differences shown before anything changes.
 
 use super::{FormState, Layout, render, render_status, see_other};
-use crate::app::campaigns::{self as app, DashRow, build};
+use crate::app::campaigns::{self as app, DashRow, DashboardQuery, build};
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
-use crate::input::{ConfirmForm, DueForm};
+use crate::input::{ConfirmForm, DueForm, Params};
 use crate::state::AppState;
 use askama::Template;
 use axum::Form;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use pacesetter_domain::Lang;
@@ -297,15 +297,9 @@ pub fn chart(rows: &[DashRow], lang: Lang) -> String {
     svg
 }
 
-fn tree_param(m: &HashMap<String, String>) -> Tree {
-    if m.get("tree").map(String::as_str) == Some("unit") { Tree::Unit } else { Tree::Org }
-}
-
-pub async fn dashboard_page(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Query(m): Query<HashMap<String, String>>) -> AppResult<Response> {
+pub async fn dashboard_page(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Params(q): Params<DashboardQuery>) -> AppResult<Response> {
     let scope = ctx.me()?.scope.clone();
-    let tree_kind = tree_param(&m);
-    let node = m.get("node").and_then(|v| v.parse().ok());
-    let d = build(&s, &scope, id, tree_kind, node, ctx.lang).await?;
+    let d = build(&s, &scope, id, q.tree(), q.node, ctx.lang).await?;
     let mut c = s.store.read().await?;
     let row = campaign::get(&mut c, id).await?;
     drop(c);
@@ -329,10 +323,9 @@ pub async fn dashboard_page(State(s): State<AppState>, ctx: Ctx, Path(id): Path<
 }
 
 /// The dashboard as a workbook to hand upward: by work item and by organization.
-pub async fn dashboard_export(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Query(m): Query<HashMap<String, String>>) -> AppResult<Response> {
+pub async fn dashboard_export(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Params(q): Params<DashboardQuery>) -> AppResult<Response> {
     let scope = ctx.me()?.scope.clone();
-    let node = m.get("node").and_then(|v| v.parse().ok());
-    let d = build(&s, &scope, id, tree_param(&m), node, ctx.lang).await?;
+    let d = build(&s, &scope, id, q.tree(), q.node, ctx.lang).await?;
     let lang = ctx.lang;
     let t = |zh: &str, en: &str| lang.t(zh, en).to_string();
     let headers = vec![

@@ -19,7 +19,7 @@ use axum::response::Response;
 use pacesetter_domain::Lang;
 use pacesetter_domain::commitment::{PUBLIC_FIELDS, PublicField, STATES};
 use pacesetter_domain::dates::{iso, today};
-use pacesetter_domain::ids::{CommitmentId, OrgId, TaskId};
+use pacesetter_domain::ids::{CommitmentEvidenceId, CommitmentId, OrgId, TaskId};
 use pacesetter_store::commitment::{self as cm, Board, RequirementRow};
 use pacesetter_store::task::TaskRow;
 use pacesetter_store::tree::Node;
@@ -348,7 +348,7 @@ pub async fn report(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, mp
 }
 
 /// A file of evidence, for whoever's scope holds its commitment.
-pub async fn evidence(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+pub async fn evidence(State(s): State<AppState>, ctx: Ctx, Path(id): Path<CommitmentEvidenceId>) -> AppResult<Response> {
     let (name, ty, data) = app::evidence_file(&s, &ctx.me()?.scope, id).await?;
     Ok(super::stored_file(&name, ty, data))
 }

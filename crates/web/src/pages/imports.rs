@@ -4,10 +4,11 @@ use super::{FormState, Layout, Pager, render, render_status, see_other};
 use crate::app::imports::{self, read_upload};
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
+use crate::input::{self, ConfirmForm, Fields, Paging, Params};
 use crate::sheets;
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Multipart, Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use pacesetter_domain::org::OrgKind;
@@ -16,6 +17,7 @@ use pacesetter_domain::scope::Access;
 use pacesetter_domain::unit::UnitKind;
 use pacesetter_store::roster::{self, Action, ImportRow, Leaving, Plan, PlannedRow};
 use pacesetter_store::tree::{self, Tree};
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
 #[derive(Template)]
@@ -145,11 +147,20 @@ fn field_label(field: &str, lang: pacesetter_domain::Lang) -> String {
     })
 }
 
-pub async fn preview(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Query(q): Query<Vec<(String, String)>>) -> AppResult<Response> {
+/// The preview's query: which rows to show (`new`, `changed`, `moved`, `unchanged`, `leaving`
+/// or `problems`; the problems first when there are any) and the page, read leniently.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+pub struct PreviewQuery {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub show: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page: Option<String>,
+}
+
+pub async fn preview(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Params(q): Params<PreviewQuery>) -> AppResult<Response> {
     let (row, plan) = imports::load(&s, &ctx.me()?.scope, id).await?;
-    let map: HashMap<String, String> = q.iter().cloned().collect();
-    let show = map.get("show").cloned().unwrap_or_else(|| if plan.problems.is_empty() { "new".into() } else { "problems".into() });
-    let page: i64 = map.get("page").and_then(|p| p.parse().ok()).unwrap_or(1).max(1);
+    let show = input::text(&q.show).map(str::to_string).unwrap_or_else(|| if plan.problems.is_empty() { "new".into() } else { "problems".into() });
+    let page = Paging::from_query(q.page.as_deref(), None).page;
     let per = 100usize;
     let skip = ((page - 1) as usize) * per;
     let Plan { rows, problems, leaving, counts } = plan;
@@ -184,7 +195,7 @@ pub async fn preview(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Q
             shown_rows = matching.into_iter().skip(skip).take(per).collect();
         }
     }
-    let pager = Pager::new(&q, &format!("/import/{id}"), page, per as i64, total as i64);
+    let pager = Pager::new(&input::pairs_of(&q), &format!("/import/{id}"), page, per as i64, total as i64);
     let labels = ["name", "kind", "gender", "political_status", "dev_stage", "cadre_rank", "email", "phone", "id_number", "org", "unit", "post", "left_on"]
         .iter()
         .map(|f| (f.to_string(), field_label(f, lang)))
@@ -204,9 +215,8 @@ pub async fn preview(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Q
     }))
 }
 
-pub async fn commit(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, axum::Form(p): axum::Form<Vec<(String, String)>>) -> AppResult<Response> {
-    let m = super::form_map(p);
-    if super::field(&m, "confirm").is_none() {
+pub async fn commit(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Fields(form): Fields<ConfirmForm>) -> AppResult<Response> {
+    if input::text(&form.confirm).is_none() {
         let mut e = pacesetter_domain::validate::FieldErrors::new();
         e.add("confirm", "请勾选确认框", "Tick the box to confirm");
         return Err(AppError::invalid(e));

@@ -1,18 +1,19 @@
 //! Logging in and out, changing one's password, switching the language.
 
-use super::{FormState, Layout, field, form_map, local_path, render, render_status, see_other};
+use super::{FormState, Layout, local_path, render, render_status, see_other};
 use crate::auth::{self, LANG_COOKIE, SESSION_COOKIE};
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
+use crate::input::{self, Fields, Params};
 use crate::state::AppState;
 use askama::Template;
-use axum::Form;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::http::header::SET_COOKIE;
 use axum::response::{IntoResponse, Response};
 use pacesetter_domain::Lang;
 use pacesetter_store::account;
+use serde::Deserialize;
 use std::collections::HashMap;
 
 #[derive(Template)]
@@ -24,19 +25,39 @@ struct LoginPage {
     message: Option<String>,
 }
 
-pub async fn form(ctx: Ctx, Query(q): Query<HashMap<String, String>>) -> Response {
+/// Where to go after logging in (`next`, a path on this site).
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct NextQuery {
+    #[serde(default)]
+    pub next: Option<String>,
+}
+
+pub async fn form(ctx: Ctx, Params(q): Params<NextQuery>) -> Response {
     if ctx.caller.is_some() {
         return see_other("/home");
     }
-    let next = local_path(q.get("next").map(String::as_str), "/home");
+    let next = local_path(input::text(&q.next), "/home");
     render(&LoginPage { l: Layout::new(&ctx, ctx.t("登录", "Log in")), f: FormState::new(ctx.lang), next, message: None })
 }
 
-pub async fn submit(State(state): State<AppState>, ctx: Ctx, Form(pairs): Form<Vec<(String, String)>>) -> Response {
-    let m = form_map(pairs);
-    let username = m.get("username").cloned().unwrap_or_default();
-    let password = m.get("password").cloned().unwrap_or_default();
-    let next = local_path(field(&m, "next"), "/home");
+/// The login form.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    pub username: String,
+    #[serde(default)]
+    pub password: String,
+    #[serde(default)]
+    pub next: Option<String>,
+}
+
+pub async fn submit(State(state): State<AppState>, ctx: Ctx, form: Result<Fields<LoginForm>, AppError>) -> Response {
+    let form = match form {
+        Ok(Fields(f)) => f,
+        Err(e) => return e.into_response(),
+    };
+    let (username, password) = (form.username, form.password);
+    let next = local_path(input::text(&form.next), "/home");
     match auth::login(&state, &username, &password, ctx.ip, &ctx.user_agent, ctx.session_token.as_deref()).await {
         Ok(done) => {
             let to = if done.must_change_password { "/password".to_string() } else { next };
@@ -106,10 +127,18 @@ async fn password_page(state: &AppState, ctx: &Ctx, f: FormState, status: Status
 }
 
 /// The holder of an account without a person records the address a reset's code goes to.
-pub async fn email_submit(State(state): State<AppState>, ctx: Ctx, Form(pairs): Form<Vec<(String, String)>>) -> AppResult<Response> {
+/// The address a reset's code goes to, with the current password.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct OwnEmailForm {
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub email_password: String,
+}
+
+pub async fn email_submit(State(state): State<AppState>, ctx: Ctx, Fields(form): Fields<OwnEmailForm>) -> AppResult<Response> {
     let me = ctx.me()?;
-    let m = form_map(pairs);
-    match crate::app::accounts::set_own_email(&state, me, field(&m, "email"), m.get("email_password").map(String::as_str).unwrap_or("")).await {
+    match crate::app::accounts::set_own_email(&state, me, input::text(&form.email), &form.email_password).await {
         Ok(()) => Ok(see_other("/password?done=saved")),
         Err(e) if e.fields.is_some() || e.status == StatusCode::CONFLICT => {
             let mut errs = e.fields.clone().unwrap_or_default();
@@ -117,7 +146,7 @@ pub async fn email_submit(State(state): State<AppState>, ctx: Ctx, Form(pairs): 
                 errs.0.push(pacesetter_domain::validate::FieldError { field: "email".into(), message: e.message.clone() });
             }
             // The password typed is not given back.
-            let values: HashMap<String, String> = m.into_iter().filter(|(k, _)| k == "email").collect();
+            let values: HashMap<String, String> = form.email.iter().map(|e| ("email".to_string(), e.clone())).collect();
             let errs = pacesetter_domain::validate::FieldErrors(
                 errs.0
                     .into_iter()
@@ -150,12 +179,20 @@ pub async fn password_form(State(state): State<AppState>, ctx: Ctx) -> AppResult
     password_page(&state, &ctx, FormState::new(ctx.lang), StatusCode::OK).await
 }
 
-pub async fn password_submit(State(state): State<AppState>, ctx: Ctx, Form(pairs): Form<Vec<(String, String)>>) -> AppResult<Response> {
+/// A change of one's password: the current one, the new one twice.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    pub current: String,
+    #[serde(default)]
+    pub new: String,
+    #[serde(default)]
+    pub again: String,
+}
+
+pub async fn password_submit(State(state): State<AppState>, ctx: Ctx, Fields(form): Fields<PasswordForm>) -> AppResult<Response> {
     let me = ctx.me()?;
-    let m = form_map(pairs);
-    let current = m.get("current").cloned().unwrap_or_default();
-    let new = m.get("new").cloned().unwrap_or_default();
-    let again = m.get("again").cloned().unwrap_or_default();
+    let PasswordForm { current, new, again } = form;
     let result = if new != again {
         let mut e = pacesetter_domain::validate::FieldErrors::new();
         e.add("again", "两次输入的新密码不一致", "The two new passwords differ");
@@ -173,10 +210,18 @@ pub async fn password_submit(State(state): State<AppState>, ctx: Ctx, Form(pairs
 }
 
 /// Remembers the language: on the account when logged in, in a cookie otherwise.
-pub async fn switch_lang(State(state): State<AppState>, ctx: Ctx, Form(pairs): Form<Vec<(String, String)>>) -> AppResult<Response> {
-    let m = form_map(pairs);
-    let lang = field(&m, "lang").and_then(Lang::parse).unwrap_or(ctx.lang.other());
-    let next = local_path(field(&m, "next"), "/home");
+/// The language switch: the language (else the other one) and where to go back to.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct LangForm {
+    #[serde(default)]
+    pub lang: Option<String>,
+    #[serde(default)]
+    pub next: Option<String>,
+}
+
+pub async fn switch_lang(State(state): State<AppState>, ctx: Ctx, Fields(form): Fields<LangForm>) -> AppResult<Response> {
+    let lang = input::text(&form.lang).and_then(Lang::parse).unwrap_or(ctx.lang.other());
+    let next = local_path(input::text(&form.next), "/home");
     if let Some(c) = &ctx.caller {
         let mut w = state.store.write().await?;
         account::set_lang(&mut w, c.id(), lang).await?;

@@ -355,11 +355,6 @@ pub fn form_map(pairs: Vec<(String, String)>) -> HashMap<String, String> {
     m
 }
 
-/// A non-empty value of a form map.
-pub fn field<'a>(m: &'a HashMap<String, String>, k: &str) -> Option<&'a str> {
-    m.get(k).map(|s| s.trim()).filter(|s| !s.is_empty())
-}
-
 /// A destination for a redirect that stays on this site.
 pub fn local_path(next: Option<&str>, fallback: &str) -> String {
     match next {

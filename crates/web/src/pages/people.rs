@@ -1,20 +1,19 @@
 //! People: the list with filters, paging and exports; a person's record and history; the
 //! forms to add, edit, place and record leaving; the public directory.
 
-use super::{FormState, Layout, Pager, field, form_map, render, render_status, see_other, wechat_download};
-use crate::app::people::{self as app, AccountLine, PeopleQuery, parse_tree};
+use super::{FormState, Layout, Pager, render, render_status, see_other, wechat_download};
+use crate::app::people::{self as app, AccountLine, DirectoryQuery, PeopleQuery, parse_tree};
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::export;
-use crate::input::{Paging, date_or_today};
+use crate::input::{self, Fields, Paging, Params, date_or_today, values_of};
 use crate::state::AppState;
 use askama::Template;
-use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use pacesetter_domain::Lang;
-use pacesetter_domain::ids::PersonId;
+use pacesetter_domain::ids::{OrgId, PersonId, UnitId};
 use pacesetter_domain::org::Post;
 use pacesetter_domain::people::{CadreRank, DevStage, PersonInput, PersonKind, PoliticalStatus, mask_id_number};
 use pacesetter_domain::scope::{Access, Scope};
@@ -22,6 +21,7 @@ use pacesetter_domain::validate::FieldErrors;
 use pacesetter_store::people::{MembershipRow, PersonListRow, PersonRecord, Placement, PublicPerson, ROLE_FILTERS};
 use pacesetter_store::relation::RelationRow;
 use pacesetter_store::tree::{Node, Tree};
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
 /// Choices of the forms and filters, in the caller's language.
@@ -97,51 +97,31 @@ struct PeoplePage {
     can_add: bool,
 }
 
-/// The list's query with the class choice folded into the unit filter.
-fn effective(q: &PeopleQuery, class_id: Option<&String>) -> PeopleQuery {
-    let mut q = q.clone();
-    if let Some(c) = class_id.filter(|c| !c.trim().is_empty()) {
-        q.unit_id = Some(c.clone());
-    }
-    q
-}
-
-pub async fn index(State(s): State<AppState>, ctx: Ctx, Query(raw): Query<Vec<(String, String)>>) -> AppResult<Response> {
+pub async fn index(State(s): State<AppState>, ctx: Ctx, Params(q): Params<PeopleQuery>) -> AppResult<Response> {
     let scope = &ctx.me()?.scope;
-    let map: HashMap<String, String> = raw.iter().cloned().collect();
-    let q: PeopleQuery = serde_urlencoded::from_str(&serde_urlencoded::to_string(&raw).unwrap_or_default()).unwrap_or_default();
-    let q = effective(&q, map.get("class_id"));
     let p: Paging = q.paging();
     let (rows, total) = app::list(&s, scope, &q.filter(), p.offset(), p.limit()).await?;
     let o = options(&s, scope, ctx.lang, Access::Read).await?;
-    let export_pairs: Vec<(String, String)> = raw.iter().filter(|(k, _)| k != "page" && k != "per_page" && k != "done").cloned().collect();
-    let export_query = serde_urlencoded::to_string(&export_pairs).unwrap_or_default();
-    let pager = Pager::new(&raw, "/people", p.page, p.limit(), total);
-    let f = FormState::with(ctx.lang, map, FieldErrors::new());
+    let export_query = serde_urlencoded::to_string(q.without_paging()).unwrap_or_default();
+    let pager = Pager::new(&input::pairs_of(&q), "/people", p.page, p.limit(), total);
+    let f = FormState::with(ctx.lang, values_of(&q), FieldErrors::new());
     let can_add = !options(&s, scope, ctx.lang, Access::Write).await.map(|o| o.orgs.is_empty() && o.units.is_empty() && o.classes.is_empty()).unwrap_or(true);
     Ok(render(&PeoplePage { l: Layout::new(&ctx, ctx.t("人员", "People")), f, o, rows, pager, export_query, can_add }))
 }
 
-async fn export_rows(s: &AppState, ctx: &Ctx, raw: &[(String, String)]) -> AppResult<Vec<PersonListRow>> {
-    let map: HashMap<String, String> = raw.iter().cloned().collect();
-    let q: PeopleQuery = serde_urlencoded::from_str(&serde_urlencoded::to_string(raw).unwrap_or_default()).unwrap_or_default();
-    let q = effective(&q, map.get("class_id"));
-    app::all_rows(s, &ctx.me()?.scope, &q.filter()).await
-}
-
-pub async fn export_xlsx(State(s): State<AppState>, ctx: Ctx, Query(raw): Query<Vec<(String, String)>>) -> AppResult<Response> {
+pub async fn export_xlsx(State(s): State<AppState>, ctx: Ctx, Params(q): Params<PeopleQuery>) -> AppResult<Response> {
     if ctx.wechat {
         return Ok(wechat_download(&ctx));
     }
-    let rows = export_rows(&s, &ctx, &raw).await?;
+    let rows = app::all_rows(&s, &ctx.me()?.scope, &q.filter()).await?;
     export::people_xlsx(&rows, ctx.lang)
 }
 
-pub async fn export_csv(State(s): State<AppState>, ctx: Ctx, Query(raw): Query<Vec<(String, String)>>) -> AppResult<Response> {
+pub async fn export_csv(State(s): State<AppState>, ctx: Ctx, Params(q): Params<PeopleQuery>) -> AppResult<Response> {
     if ctx.wechat {
         return Ok(wechat_download(&ctx));
     }
-    let rows = export_rows(&s, &ctx, &raw).await?;
+    let rows = app::all_rows(&s, &ctx.me()?.scope, &q.filter()).await?;
     Ok(export::people_csv(&rows, ctx.lang))
 }
 
@@ -155,25 +135,36 @@ struct PersonFormPage {
     new: bool,
 }
 
-const PERSON_FIELDS: [&str; 10] = ["name", "kind", "number", "gender", "political_status", "dev_stage", "cadre_rank", "email", "phone", "id_number"];
-
-fn input_from(m: &HashMap<String, String>) -> PersonInput {
-    let g = |k: &str| m.get(k).cloned();
-    PersonInput {
-        name: g("name"),
-        kind: g("kind"),
-        number: g("number"),
-        gender: g("gender"),
-        political_status: g("political_status"),
-        dev_stage: g("dev_stage"),
-        cadre_rank: g("cadre_rank"),
-        email: g("email"),
-        phone: g("phone"),
-        id_number: g("id_number"),
-    }
+/// The form of a new person or of a person's changes: the record's fields, and (for a new
+/// person) where they go. Every field of the edit form is sent; an empty optional field clears it.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+pub struct PersonForm {
+    #[serde(flatten)]
+    pub person: PersonInput,
+    #[serde(default, deserialize_with = "input::opt_id", skip_serializing_if = "Option::is_none")]
+    pub org_id: Option<OrgId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub post: Option<String>,
+    #[serde(default, deserialize_with = "input::opt_id", skip_serializing_if = "Option::is_none")]
+    pub unit_id: Option<UnitId>,
+    #[serde(default, deserialize_with = "input::opt_id", skip_serializing_if = "Option::is_none")]
+    pub class_id: Option<UnitId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub position: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_date: Option<String>,
 }
 
-pub async fn new_form(State(s): State<AppState>, ctx: Ctx, Query(q): Query<HashMap<String, String>>) -> AppResult<Response> {
+/// The new-person form's choice of organization or unit, from the page it was opened on.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct NewPersonQuery {
+    #[serde(default, deserialize_with = "input::opt_id")]
+    pub org_id: Option<OrgId>,
+    #[serde(default, deserialize_with = "input::opt_id")]
+    pub unit_id: Option<UnitId>,
+}
+
+pub async fn new_form(State(s): State<AppState>, ctx: Ctx, Params(q): Params<NewPersonQuery>) -> AppResult<Response> {
     let scope = &ctx.me()?.scope;
     let o = options(&s, scope, ctx.lang, Access::Write).await?;
     if o.orgs.is_empty() && o.units.is_empty() && o.classes.is_empty() {
@@ -182,20 +173,19 @@ pub async fn new_form(State(s): State<AppState>, ctx: Ctx, Query(q): Query<HashM
     let mut f = FormState::new(ctx.lang);
     f.set("kind", "student");
     f.set("political_status", "03");
-    for k in ["org_id", "unit_id"] {
-        if let Some(v) = q.get(k) {
-            f.set(k, v.clone());
-        }
+    if let Some(o) = q.org_id {
+        f.set("org_id", o.to_string());
+    }
+    if let Some(u) = q.unit_id {
+        f.set("unit_id", u.to_string());
     }
     Ok(render(&PersonFormPage { l: Layout::new(&ctx, ctx.t("新增人员", "Add a person")), f, o, action: "/people".into(), new: true }))
 }
 
-pub async fn create(State(s): State<AppState>, ctx: Ctx, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
+pub async fn create(State(s): State<AppState>, ctx: Ctx, Fields(form): Fields<PersonForm>) -> AppResult<Response> {
     let scope = &ctx.me()?.scope;
-    let m = form_map(p);
-    let id = |k: &str| field(&m, k).and_then(|v| v.parse::<i64>().ok());
     let mut pre = FieldErrors::new();
-    let start = match field(&m, "start_date") {
+    let start = match input::text(&form.start_date) {
         Some(d) => match pacesetter_domain::validate::date(d) {
             Ok(d) => Some(d),
             Err(t) => {
@@ -205,9 +195,14 @@ pub async fn create(State(s): State<AppState>, ctx: Ctx, Form(p): Form<Vec<(Stri
         },
         None => None,
     };
-    let unit = id("class_id").or(id("unit_id"));
-    let at = Placement { org_id: id("org_id"), post: field(&m, "post").map(str::to_string), unit_id: unit, position: field(&m, "position").map(str::to_string), start_date: start };
-    let result = if pre.is_empty() { app::create(&s, scope, input_from(&m), at).await } else { Err(AppError::invalid(pre)) };
+    let at = Placement {
+        org_id: form.org_id.map(|o| o.0),
+        post: input::text(&form.post).map(str::to_string),
+        unit_id: form.class_id.or(form.unit_id).map(|u| u.0),
+        position: input::text(&form.position).map(str::to_string),
+        start_date: start,
+    };
+    let result = if pre.is_empty() { app::create(&s, scope, form.person.clone(), at).await } else { Err(AppError::invalid(pre)) };
     match result {
         Ok(pid) => Ok(see_other(&format!("/people/{}?done=created", pid.0))),
         Err(e) if e.fields.is_some() || matches!(e.status, StatusCode::CONFLICT | StatusCode::FORBIDDEN) => {
@@ -216,7 +211,7 @@ pub async fn create(State(s): State<AppState>, ctx: Ctx, Form(p): Form<Vec<(Stri
                 errs.0.push(pacesetter_domain::validate::FieldError { field: "_".into(), message: e.message.clone() });
             }
             let o = options(&s, scope, ctx.lang, Access::Write).await?;
-            let f = FormState::with(ctx.lang, m, errs);
+            let f = FormState::with(ctx.lang, values_of(&form), errs);
             Ok(render_status(e.status, &PersonFormPage { l: Layout::new(&ctx, ctx.t("新增人员", "Add a person")), f, o, action: "/people".into(), new: true }))
         }
         Err(e) => Err(e),
@@ -291,21 +286,9 @@ pub async fn edit_form(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>)
     Ok(render(&PersonFormPage { l: Layout::new(&ctx, &format!("{} · {}", ctx.t("编辑", "Edit"), p.name)), f, o, action: format!("/people/{id}"), new: false }))
 }
 
-pub async fn update(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
+pub async fn update(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Fields(form): Fields<PersonForm>) -> AppResult<Response> {
     let scope = &ctx.me()?.scope;
-    let m = form_map(p);
-    // Every field of the form is sent; an empty optional field clears it.
-    let mut input = input_from(&m);
-    for k in PERSON_FIELDS {
-        if !m.contains_key(k) {
-            match k {
-                "name" => input.name = None,
-                "number" => input.number = None,
-                _ => {}
-            }
-        }
-    }
-    match app::update(&s, scope, PersonId(id), input).await {
+    match app::update(&s, scope, PersonId(id), form.person.clone()).await {
         Ok(()) => Ok(see_other(&format!("/people/{id}?done=saved"))),
         Err(e) if e.fields.is_some() || matches!(e.status, StatusCode::CONFLICT | StatusCode::FORBIDDEN) => {
             let mut errs = e.fields.clone().unwrap_or_default();
@@ -313,7 +296,7 @@ pub async fn update(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Fo
                 errs.0.push(pacesetter_domain::validate::FieldError { field: "_".into(), message: e.message.clone() });
             }
             let o = options(&s, scope, ctx.lang, Access::Write).await?;
-            let f = FormState::with(ctx.lang, m, errs);
+            let f = FormState::with(ctx.lang, values_of(&form), errs);
             Ok(render_status(e.status, &PersonFormPage { l: Layout::new(&ctx, ctx.t("编辑", "Edit")), f, o, action: format!("/people/{id}"), new: false }))
         }
         Err(e) => Err(e),
@@ -321,7 +304,7 @@ pub async fn update(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Fo
 }
 
 /// Runs a change to a person's memberships; invalid input brings the page back with errors.
-async fn membership_change(s: &AppState, ctx: &Ctx, id: i64, m: HashMap<String, String>, r: Result<(), AppError>, done: &str) -> AppResult<Response> {
+async fn membership_change(s: &AppState, ctx: &Ctx, id: i64, values: HashMap<String, String>, r: Result<(), AppError>, done: &str) -> AppResult<Response> {
     match r {
         Ok(()) => Ok(see_other(&format!("/people/{id}?done={done}"))),
         Err(e) if e.fields.is_some() || matches!(e.status, StatusCode::CONFLICT | StatusCode::FORBIDDEN) => {
@@ -329,14 +312,14 @@ async fn membership_change(s: &AppState, ctx: &Ctx, id: i64, m: HashMap<String, 
             if errs.is_empty() {
                 errs.0.push(pacesetter_domain::validate::FieldError { field: "_".into(), message: e.message.clone() });
             }
-            person_page(s, ctx, id, FormState::with(ctx.lang, m, errs), e.status).await
+            person_page(s, ctx, id, FormState::with(ctx.lang, values, errs), e.status).await
         }
         Err(e) => Err(e),
     }
 }
 
-fn require_confirm(m: &HashMap<String, String>) -> Result<(), AppError> {
-    if field(m, "confirm").is_some() {
+fn require_confirm(confirm: &Option<String>) -> Result<(), AppError> {
+    if input::text(confirm).is_some() {
         return Ok(());
     }
     let mut e = FieldErrors::new();
@@ -344,55 +327,93 @@ fn require_confirm(m: &HashMap<String, String>) -> Result<(), AppError> {
     Err(AppError::invalid(e))
 }
 
-pub async fn add_membership(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
+/// A new membership: the tree, the node in it (`org_id` or `unit_id`), the post or position,
+/// and the start date.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+pub struct MembershipForm {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tree: Option<String>,
+    #[serde(default, deserialize_with = "input::opt_id", skip_serializing_if = "Option::is_none")]
+    pub org_id: Option<OrgId>,
+    #[serde(default, deserialize_with = "input::opt_id", skip_serializing_if = "Option::is_none")]
+    pub unit_id: Option<UnitId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub post: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub position: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_date: Option<String>,
+}
+
+pub async fn add_membership(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Fields(form): Fields<MembershipForm>) -> AppResult<Response> {
     let scope = ctx.me()?.scope.clone();
-    let m = form_map(p);
     let r = async {
-        let t = parse_tree(field(&m, "tree").unwrap_or(""))?;
-        let node = field(&m, if t == Tree::Org { "org_id" } else { "unit_id" }).and_then(|v| v.parse::<i64>().ok()).ok_or_else(|| {
+        let t = parse_tree(input::text(&form.tree).unwrap_or(""))?;
+        let node = if t == Tree::Org { form.org_id.map(|o| o.0) } else { form.unit_id.map(|u| u.0) };
+        let node = node.ok_or_else(|| {
             let mut e = FieldErrors::new();
             e.add(if t == Tree::Org { "org_id" } else { "unit_id" }, "请选择组织或单位", "Choose an organization or unit");
             AppError::invalid(e)
         })?;
-        let start = date_or_today("start_date", field(&m, "start_date"))?;
-        let role = if t == Tree::Org { field(&m, "post").unwrap_or("member").to_string() } else { field(&m, "position").unwrap_or("").to_string() };
+        let start = date_or_today("start_date", input::text(&form.start_date))?;
+        let role = if t == Tree::Org { input::text(&form.post).unwrap_or("member").to_string() } else { input::text(&form.position).unwrap_or("").to_string() };
         app::add_membership(&s, &scope, PersonId(id), t, node, &role, start).await.map(|_| ())
     }
     .await;
-    membership_change(&s, &ctx, id, m, r, "saved").await
+    membership_change(&s, &ctx, id, values_of(&form), r, "saved").await
+}
+
+/// Ends a membership: the confirmation tick, the date and the reason.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+pub struct EndMembershipForm {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confirm: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_date: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 pub async fn end_membership(
     State(s): State<AppState>,
     ctx: Ctx,
     Path((id, tree_name, mid)): Path<(i64, String, i64)>,
-    Form(p): Form<Vec<(String, String)>>,
+    Fields(form): Fields<EndMembershipForm>,
 ) -> AppResult<Response> {
     let scope = ctx.me()?.scope.clone();
-    let m = form_map(p);
     let r = async {
         let t = parse_tree(&tree_name)?;
-        require_confirm(&m)?;
-        let on = date_or_today("end_date", field(&m, "end_date"))?;
-        app::end_membership(&s, &scope, PersonId(id), t, mid, on, field(&m, "reason").unwrap_or("")).await.map(|_| ())
+        require_confirm(&form.confirm)?;
+        let on = date_or_today("end_date", input::text(&form.end_date))?;
+        app::end_membership(&s, &scope, PersonId(id), t, mid, on, input::text(&form.reason).unwrap_or("")).await.map(|_| ())
     }
     .await;
-    membership_change(&s, &ctx, id, m, r, "ended").await
+    membership_change(&s, &ctx, id, values_of(&form), r, "ended").await
 }
 
-pub async fn leave(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
+/// Records that a person has left: the confirmation tick, the date and the reason.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+pub struct LeaveForm {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confirm: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub leave_date: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub leave_reason: Option<String>,
+}
+
+pub async fn leave(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Fields(form): Fields<LeaveForm>) -> AppResult<Response> {
     let scope = ctx.me()?.scope.clone();
-    let m = form_map(p);
     let r = async {
-        require_confirm(&m)?;
-        let on = date_or_today("leave_date", field(&m, "leave_date"))?;
-        app::leave(&s, &scope, PersonId(id), on, field(&m, "leave_reason").unwrap_or("")).await.map(|_| ())
+        require_confirm(&form.confirm)?;
+        let on = date_or_today("leave_date", input::text(&form.leave_date))?;
+        app::leave(&s, &scope, PersonId(id), on, input::text(&form.leave_reason).unwrap_or("")).await.map(|_| ())
     }
     .await;
     match r {
         // The person may now be beyond the caller's reach: go back to the list.
         Ok(()) => Ok(see_other("/people?done=left")),
-        Err(e) => membership_change(&s, &ctx, id, m, Err(e), "left").await,
+        Err(e) => membership_change(&s, &ctx, id, values_of(&form), Err(e), "left").await,
     }
 }
 
@@ -404,10 +425,9 @@ struct DirectoryPage {
     rows: Vec<PublicPerson>,
 }
 
-pub async fn directory(State(s): State<AppState>, ctx: Ctx, Query(q): Query<HashMap<String, String>>) -> AppResult<Response> {
-    let text = q.get("q").cloned().unwrap_or_default();
-    let rows = app::directory(&s, &text, 50).await?;
-    Ok(render(&DirectoryPage { l: Layout::new(&ctx, ctx.t("查找人员", "Look someone up")), q: text, rows }))
+pub async fn directory(State(s): State<AppState>, ctx: Ctx, Params(q): Params<DirectoryQuery>) -> AppResult<Response> {
+    let rows = app::directory(&s, q.text(), 50).await?;
+    Ok(render(&DirectoryPage { l: Layout::new(&ctx, ctx.t("查找人员", "Look someone up")), q: q.text().to_string(), rows }))
 }
 
 #[derive(Template)]
@@ -419,10 +439,16 @@ struct ActivationPage {
     person: i64,
 }
 
+/// Whether to mail the code (`mail` ticked) rather than show it.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct ActivationForm {
+    #[serde(default)]
+    pub mail: Option<String>,
+}
+
 /// Issues an activation code and shows the slip to print (or says where it was mailed).
-pub async fn activation(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
-    let m = form_map(p);
-    let mail = field(&m, "mail").is_some();
+pub async fn activation(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Fields(form): Fields<ActivationForm>) -> AppResult<Response> {
+    let mail = input::text(&form.mail).is_some();
     let a = app::issue_activation(&s, &ctx.me()?.scope, PersonId(id), mail).await?;
     let login_url = format!("{}/login", s.site.public_url);
     Ok(render(&ActivationPage { l: Layout::new(&ctx, ctx.t("账号激活", "Account activation")), a, login_url, person: id }))

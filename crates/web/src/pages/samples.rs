@@ -7,9 +7,9 @@ use super::{FormState, Layout, render, render_status, see_other};
 use crate::app::samples::{self as app, NewSampleInput};
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
+use crate::input::Fields;
 use crate::state::AppState;
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -43,9 +43,14 @@ impl NewSampleForm {
             }
             None => None,
         };
+        // A population that does not parse is refused, not widened to everyone.
         let node = match id(&self.node) {
             Some(Ok(v)) => Some(v),
-            _ => None,
+            Some(Err(())) => {
+                e.add("node", "单位编号应为数字", "A unit is given by its number");
+                None
+            }
+            None => None,
         };
         let parsed =
             NewSampleInput::parse(owner, node, self.size.as_deref().unwrap_or(""), self.stratify.as_deref(), self.students_only.as_deref() == Some("yes"), self.title.as_deref());
@@ -75,7 +80,7 @@ pub struct SeedForm {
 
 /// The owner of a survey draws a sample of its audience (the second seed comes from the owning
 /// unit, or for the office's surveys from the unit named).
-pub async fn create_for_survey(State(s): State<AppState>, ctx: Ctx, Path(id): Path<SurveyId>, Form(form): Form<NewSampleForm>) -> AppResult<Response> {
+pub async fn create_for_survey(State(s): State<AppState>, ctx: Ctx, Path(id): Path<SurveyId>, Fields(form): Fields<NewSampleForm>) -> AppResult<Response> {
     let scope = ctx.me()?.scope.clone();
     let r = match form.input() {
         Ok(input) => app::create_for_survey(&s, &scope, id, input).await,
@@ -112,7 +117,7 @@ async fn list_page(s: &AppState, ctx: &Ctx, f: FormState, status: StatusCode) ->
 }
 
 /// A spot check of windows (随机抽查).
-pub async fn create_spot_check(State(s): State<AppState>, ctx: Ctx, Form(form): Form<NewSampleForm>) -> AppResult<Response> {
+pub async fn create_spot_check(State(s): State<AppState>, ctx: Ctx, Fields(form): Fields<NewSampleForm>) -> AppResult<Response> {
     let scope = ctx.me()?.scope.clone();
     let r = match form.input() {
         Ok(input) => app::create_spot_check(&s, &scope, input).await,
@@ -173,12 +178,12 @@ async fn after_step(s: &AppState, ctx: &Ctx, id: SampleId, r: AppResult<()>) -> 
     }
 }
 
-pub async fn commit(State(s): State<AppState>, ctx: Ctx, Path(id): Path<SampleId>, Form(form): Form<SeedForm>) -> AppResult<Response> {
+pub async fn commit(State(s): State<AppState>, ctx: Ctx, Path(id): Path<SampleId>, Fields(form): Fields<SeedForm>) -> AppResult<Response> {
     let r = app::commit(&s, &ctx.me()?.scope, id, form.seed.as_deref().unwrap_or("")).await;
     after_step(&s, &ctx, id, r).await
 }
 
-pub async fn reveal(State(s): State<AppState>, ctx: Ctx, Path(id): Path<SampleId>, Form(form): Form<SeedForm>) -> AppResult<Response> {
+pub async fn reveal(State(s): State<AppState>, ctx: Ctx, Path(id): Path<SampleId>, Fields(form): Fields<SeedForm>) -> AppResult<Response> {
     let r = app::reveal(&s, &ctx.me()?.scope, id, form.seed.as_deref().unwrap_or("")).await;
     after_step(&s, &ctx, id, r).await
 }

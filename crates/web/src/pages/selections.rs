@@ -11,6 +11,7 @@ use crate::app::selections::{self as app, Review, SelectionView};
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::export::Sheet;
+use crate::input;
 use crate::pdf::{self, Item};
 use crate::state::AppState;
 use askama::Template;
@@ -19,7 +20,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use pacesetter_domain::Lang;
 use pacesetter_domain::dates::iso;
-use pacesetter_domain::ids::{AwardId, NominationId, OrgId, SelectionId};
+use pacesetter_domain::ids::{AwardId, NominationId, ObjectionId, OrgId, RoundId, SelectionEvidenceId, SelectionId, UnitId};
 use pacesetter_domain::selection::{AwardCategory, CandidateKind, Nominators, Stage};
 use pacesetter_store::selection::{AwardRow, MyBallot, NewNomination, NewSelection, NominationRow, ObjectionRow, QuotaRow, SelectionRow, VoterRow};
 use serde::Deserialize;
@@ -50,7 +51,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Posted<T> {
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let bytes = axum::body::Bytes::from_request(req, state).await.map_err(|_| AppError::bad_request("无法读取提交的表单", "The form could not be read"))?;
-        let input = serde_urlencoded::from_bytes::<T>(&bytes).map_err(|_| AppError::bad_request("提交的表单格式有误", "The form is malformed"))?;
+        let input = crate::input::form_of::<T>(&bytes)?;
         let pairs = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes).unwrap_or_default();
         Ok(Posted { input, values: super::form_map(pairs) })
     }
@@ -76,22 +77,20 @@ pub struct CreateForm {
     category: String,
     title: String,
     quota: String,
-    electorate_org: String,
+    #[serde(deserialize_with = "input::opt_id")]
+    electorate_org: Option<OrgId>,
     nominate_until: String,
     vote_from: String,
     vote_until: String,
-    appraisal_round: String,
-}
-
-fn opt_id(v: &str) -> Option<i64> {
-    v.trim().parse().ok()
+    #[serde(deserialize_with = "input::opt_id")]
+    appraisal_round: Option<RoundId>,
 }
 
 impl CreateForm {
     fn input(self) -> NewSelection {
         NewSelection {
-            electorate_org: opt_id(&self.electorate_org),
-            appraisal_round: opt_id(&self.appraisal_round),
+            electorate_org: self.electorate_org.map(|o| o.0),
+            appraisal_round: self.appraisal_round.map(|r| r.0),
             category: self.category,
             title: self.title,
             quota: self.quota,
@@ -113,14 +112,21 @@ impl From<Pairs> for QuotasForm {
     }
 }
 
-/// `choice` = a nomination approved, repeated.
+/// `choice` = a nomination approved, repeated; a choice that is not an id refuses the ballot
+/// (dropping it would cast a different ballot from the one filled in).
 #[derive(Deserialize)]
-#[serde(from = "Pairs")]
+#[serde(try_from = "Pairs")]
 pub struct VoteForm(Vec<NominationId>);
 
-impl From<Pairs> for VoteForm {
-    fn from(p: Pairs) -> Self {
-        VoteForm(p.0.iter().filter(|(k, _)| k == "choice").filter_map(|(_, v)| v.trim().parse().ok()).map(NominationId).collect())
+impl TryFrom<Pairs> for VoteForm {
+    type Error = String;
+
+    fn try_from(p: Pairs) -> Result<Self, String> {
+        p.0.iter()
+            .filter(|(k, _)| k == "choice")
+            .map(|(_, v)| v.trim().parse().map(NominationId).map_err(|_| format!("“{v}”不是编号 / \"{v}\" is not an id")))
+            .collect::<Result<_, _>>()
+            .map(VoteForm)
     }
 }
 
@@ -170,7 +176,8 @@ pub struct PanelForm {
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct ObjectForm {
-    nomination: String,
+    #[serde(deserialize_with = "input::opt_id")]
+    nomination: Option<NominationId>,
     reasons: String,
 }
 
@@ -440,18 +447,37 @@ pub async fn set_quotas(State(s): State<AppState>, ctx: Ctx, Path(id): Path<Sele
     after(&s, &ctx, id, form.values, r, "saved").await
 }
 
-/// The nominator's form (multipart with evidence files, or urlencoded), typed.
-fn nomination_of(m: &HashMap<String, String>) -> NewNomination {
-    let text = |k: &str| m.get(k).cloned().unwrap_or_default();
-    NewNomination {
-        by_org: m.get("by_org").and_then(|v| opt_id(v)),
-        person_number: text("person_number"),
-        org: m.get("org").and_then(|v| opt_id(v)),
-        unit: m.get("unit").and_then(|v| opt_id(v)),
-        title: text("title"),
-        detail: text("detail"),
-        reasons: text("reasons"),
-    }
+/// The nominator's form (multipart with evidence files, or urlencoded): who nominates, the
+/// candidate (a person by number, an organization or a unit), and the text.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct NominationForm {
+    #[serde(deserialize_with = "input::opt_id")]
+    by_org: Option<OrgId>,
+    person_number: String,
+    #[serde(deserialize_with = "input::opt_id")]
+    org: Option<OrgId>,
+    #[serde(deserialize_with = "input::opt_id")]
+    unit: Option<UnitId>,
+    title: String,
+    detail: String,
+    reasons: String,
+}
+
+/// The nominator's form, typed: an id that does not parse is refused.
+fn nomination_of(m: &HashMap<String, String>) -> AppResult<NewNomination> {
+    let f: NominationForm = input::from_pairs(m.iter().map(|(k, v)| (k.clone(), v.clone())).collect()).map_err(|d| {
+        AppError::bad_request(format!("表单无法读取：{}", d.split(" / ").next().unwrap_or("")), format!("The form could not be read: {}", d.rsplit(" / ").next().unwrap_or("")))
+    })?;
+    Ok(NewNomination {
+        by_org: f.by_org.map(|o| o.0),
+        person_number: f.person_number,
+        org: f.org.map(|o| o.0),
+        unit: f.unit.map(|u| u.0),
+        title: f.title,
+        detail: f.detail,
+        reasons: f.reasons,
+    })
 }
 
 pub async fn nominate(State(s): State<AppState>, ctx: Ctx, Path(id): Path<SelectionId>, req: Request) -> AppResult<Response> {
@@ -464,12 +490,12 @@ pub async fn nominate(State(s): State<AppState>, ctx: Ctx, Path(id): Path<Select
     }
     let evidence: Vec<pacesetter_store::commitment::NewEvidence> =
         files.into_iter().map(|f| pacesetter_store::commitment::NewEvidence { filename: f.filename, content_type: f.kind.content_type().into(), data: f.data }).collect();
-    let r = app::nominate(&s, &scope, id, &nomination_of(&m), evidence).await.map(|_| ());
+    let r = app::nominate(&s, &scope, id, &nomination_of(&m)?, evidence).await.map(|_| ());
     after(&s, &ctx, id, m, r, "nominated").await
 }
 
 /// A file of evidence of a nomination.
-pub async fn evidence_file(State(s): State<AppState>, ctx: Ctx, Path((id, eid)): Path<(SelectionId, i64)>) -> AppResult<Response> {
+pub async fn evidence_file(State(s): State<AppState>, ctx: Ctx, Path((id, eid)): Path<(SelectionId, SelectionEvidenceId)>) -> AppResult<Response> {
     let scope = &ctx.me()?.scope;
     let (name, ty, data) = app::evidence_file(&s, scope, id, eid).await?;
     Ok(super::stored_file(&name, ty, data))
@@ -534,12 +560,12 @@ pub async fn publish(State(s): State<AppState>, ctx: Ctx, Path(id): Path<Selecti
 
 pub async fn object(State(s): State<AppState>, ctx: Ctx, Path(id): Path<SelectionId>, form: Posted<ObjectForm>) -> AppResult<Response> {
     let scope = ctx.me()?.scope.clone();
-    let nomination = NominationId(opt_id(&form.input.nomination).unwrap_or(0));
+    let nomination = form.input.nomination.ok_or_else(|| AppError::bad_request("请选择被提出异议的提名", "Choose the nomination the objection is about"))?;
     let r = app::object(&s, &scope, id, nomination, &form.input.reasons).await.map(|_| ());
     after(&s, &ctx, id, form.values, r, "objected").await
 }
 
-pub async fn resolve(State(s): State<AppState>, ctx: Ctx, Path((id, oid)): Path<(SelectionId, i64)>, form: Posted<ResolveForm>) -> AppResult<Response> {
+pub async fn resolve(State(s): State<AppState>, ctx: Ctx, Path((id, oid)): Path<(SelectionId, ObjectionId)>, form: Posted<ResolveForm>) -> AppResult<Response> {
     let scope = ctx.me()?.scope.clone();
     let upheld = form.input.decision.trim() == "upheld";
     let r = app::resolve(&s, &scope, id, oid, upheld, &form.input.resolution).await;

@@ -16,7 +16,7 @@ use axum::http::{StatusCode, header};
 use axum::response::Response;
 use pacesetter_domain::Lang;
 use pacesetter_domain::dates::iso;
-use pacesetter_domain::ids::SurveyId;
+use pacesetter_domain::ids::{SurveyId, TargetId};
 use pacesetter_domain::survey::{self as sv, Channel, Kind, Question, Questionnaire, Rate, Scale, Tally, TargetKind};
 use pacesetter_domain::validate::FieldErrors;
 use pacesetter_store::survey::{SurveyRow, SurveyState, TargetRow};
@@ -124,7 +124,7 @@ pub struct NoFields {}
 
 /// The targets chosen: the repeated `target` fields.
 pub struct TargetsForm {
-    targets: Vec<i64>,
+    targets: Vec<TargetId>,
     bad: bool,
 }
 
@@ -133,7 +133,7 @@ impl<'de> Deserialize<'de> for TargetsForm {
         let pairs = Pairs::deserialize(d)?;
         let mut out = TargetsForm { targets: Vec::new(), bad: false };
         for (_, v) in pairs.0.iter().filter(|(k, _)| k == "target") {
-            match v.trim().parse::<i64>() {
+            match v.trim().parse::<TargetId>() {
                 Ok(id) => out.targets.push(id),
                 Err(_) => out.bad = true,
             }

@@ -14,6 +14,7 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use pacesetter_domain::dates::{iso, today};
+use pacesetter_domain::ids::TaskId;
 use pacesetter_domain::plan::Deliverable;
 use pacesetter_domain::validate::FieldErrors;
 use pacesetter_store::StoreError;
@@ -146,7 +147,7 @@ async fn task_page(s: &AppState, ctx: &Ctx, id: i64, f: FormState, status: Statu
 pub async fn submit(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, mp: Multipart) -> AppResult<Response> {
     let scope = ctx.me()?.scope.clone();
     let result = match crate::upload::read_submission(mp, s.site.max_upload).await {
-        Ok((sub, values)) => crate::app::tasks::submit(&s, &scope, id, sub).await.map_err(|e| (AppError::from(e), values)),
+        Ok((sub, values)) => crate::app::tasks::submit(&s, &scope, TaskId(id), sub).await.map_err(|e| (AppError::from(e), values)),
         Err(refused) => Err(refused),
     };
     match result {
@@ -169,10 +170,10 @@ pub async fn review(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, fo
     let scope = ctx.me()?.scope.clone();
     let input = form.input;
     let r = match input.decision() {
-        Ok(d) if form.confirmed || matches!(d, task::Decision::Extend { .. }) => decide(&s, &scope, id, d).await,
+        Ok(d) if form.confirmed || matches!(d, task::Decision::Extend { .. }) => decide(&s, &scope, TaskId(id), d).await,
         Ok(d) => {
             let accept = matches!(d, task::Decision::Accept { .. });
-            match decide_trial(&s, &scope, id, d).await {
+            match decide_trial(&s, &scope, TaskId(id), d).await {
                 Ok(t) => return Ok(confirm::step(&ctx, decision_step(&ctx, accept, &[t], &input.comment, format!("/tasks/{id}/review"), form.again, format!("/tasks/{id}")))),
                 Err(e) => Err(e),
             }

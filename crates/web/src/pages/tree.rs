@@ -1,23 +1,24 @@
 //! Both trees: the whole tree (names are public to anyone logged in), and a node's page with
 //! its people and, for those allowed, its editing forms.
 
-use super::{FormState, Layout, field, form_map, render, render_status, see_other};
+use super::{FormState, Layout, render, render_status, see_other};
 use crate::app::tree::{self as app, Change};
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
-use crate::input::date_or_today;
+use crate::input::{self, Fields, date_or_today, values_of};
 use crate::labels::category_label;
 use crate::state::AppState;
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use pacesetter_domain::ids::OrgId;
 use pacesetter_domain::org::BranchCategory;
 use pacesetter_domain::scope::Access;
 use pacesetter_store::people::PersonListRow;
 use pacesetter_store::relation::RelationRow;
 use pacesetter_store::tree::{Node, NodeInput, Tree};
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
 /// One line of the rendered tree: an opening, a leaf, or a closing of a branch of the list.
@@ -197,7 +198,7 @@ pub async fn unit_page(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>)
 }
 
 /// Runs a change from a form; on invalid input the page comes back with the errors.
-async fn change(state: &AppState, ctx: &Ctx, t: Tree, id: i64, m: HashMap<String, String>, ch: AppResult<Change>, done: &str) -> AppResult<Response> {
+async fn change(state: &AppState, ctx: &Ctx, t: Tree, id: i64, values: HashMap<String, String>, ch: AppResult<Change>, done: &str) -> AppResult<Response> {
     let result = match ch {
         Ok(ch) => app::apply(state, &ctx.me()?.scope, t, id, ch).await,
         Err(e) => Err(e),
@@ -210,18 +211,76 @@ async fn change(state: &AppState, ctx: &Ctx, t: Tree, id: i64, m: HashMap<String
             if errs.is_empty() {
                 errs.0.push(pacesetter_domain::validate::FieldError { field: "_".into(), message: e.message.clone() });
             }
-            page(state, ctx, t, id, FormState::with(ctx.lang, m, errs), e.status).await
+            page(state, ctx, t, id, FormState::with(ctx.lang, values, errs), e.status).await
         }
         Err(e) => Err(e),
     }
 }
 
-fn node_input(m: &HashMap<String, String>) -> NodeInput {
-    NodeInput { kind: field(m, "kind").map(str::to_string), name: m.get("name").cloned(), category: m.get("category").cloned(), linked_unit_id: None }
+/// A node's new name and category.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+pub struct NodeForm {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
 }
 
-fn confirmed(m: &HashMap<String, String>) -> AppResult<()> {
-    if field(m, "confirm").is_some() {
+/// A new child of a node: its kind, name and category.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+pub struct ChildForm {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub child_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub child_category: Option<String>,
+}
+
+/// A node's new parent.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+pub struct MoveForm {
+    #[serde(default, deserialize_with = "input::opt_id", skip_serializing_if = "Option::is_none")]
+    pub parent_id: Option<i64>,
+}
+
+/// Closing a node: the confirmation tick and the date.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+pub struct CloseForm {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confirm: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub close_date: Option<String>,
+}
+
+macro_rules! node_handlers {
+    ($tree:expr, $update:ident, $create:ident, $mv:ident, $close:ident) => {
+        pub async fn $update(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Fields(form): Fields<NodeForm>) -> AppResult<Response> {
+            let input = NodeInput { kind: None, name: form.name.clone(), category: form.category.clone(), linked_unit_id: None };
+            change(&s, &ctx, $tree, id, values_of(&form), Ok(Change::Update(input)), "saved").await
+        }
+        pub async fn $create(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Fields(form): Fields<ChildForm>) -> AppResult<Response> {
+            let input = NodeInput { kind: input::text(&form.kind).map(str::to_string), name: form.child_name.clone(), category: form.child_category.clone(), linked_unit_id: None };
+            change(&s, &ctx, $tree, id, values_of(&form), Ok(Change::Create(input)), "created").await
+        }
+        pub async fn $mv(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Fields(form): Fields<MoveForm>) -> AppResult<Response> {
+            let target = form.parent_id.ok_or_else(|| {
+                let mut e = pacesetter_domain::validate::FieldErrors::new();
+                e.add("parent_id", "请选择新的上级", "Choose the new parent");
+                AppError::invalid(e)
+            });
+            let ch = target.map(Change::Move);
+            change(&s, &ctx, $tree, id, values_of(&form), ch, "moved").await
+        }
+        pub async fn $close(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Fields(form): Fields<CloseForm>) -> AppResult<Response> {
+            let ch = confirmed(&form.confirm).and_then(|_| date_or_today("close_date", input::text(&form.close_date))).map(Change::Close);
+            change(&s, &ctx, $tree, id, values_of(&form), ch, "closed").await
+        }
+    };
+}
+
+fn confirmed(confirm: &Option<String>) -> AppResult<()> {
+    if input::text(confirm).is_some() {
         Ok(())
     } else {
         let mut e = pacesetter_domain::validate::FieldErrors::new();
@@ -230,46 +289,20 @@ fn confirmed(m: &HashMap<String, String>) -> AppResult<()> {
     }
 }
 
-macro_rules! node_handlers {
-    ($tree:expr, $update:ident, $create:ident, $mv:ident, $close:ident) => {
-        pub async fn $update(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
-            let m = form_map(p);
-            let mut input = node_input(&m);
-            input.kind = None;
-            change(&s, &ctx, $tree, id, m, Ok(Change::Update(input)), "saved").await
-        }
-        pub async fn $create(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
-            let m = form_map(p);
-            let mut input = node_input(&m);
-            input.name = m.get("child_name").cloned();
-            input.category = m.get("child_category").cloned();
-            change(&s, &ctx, $tree, id, m, Ok(Change::Create(input)), "created").await
-        }
-        pub async fn $mv(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
-            let m = form_map(p);
-            let target = field(&m, "parent_id").and_then(|v| v.parse::<i64>().ok()).ok_or_else(|| {
-                let mut e = pacesetter_domain::validate::FieldErrors::new();
-                e.add("parent_id", "请选择新的上级", "Choose the new parent");
-                AppError::invalid(e)
-            });
-            let ch = target.map(Change::Move);
-            change(&s, &ctx, $tree, id, m, ch, "moved").await
-        }
-        pub async fn $close(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
-            let m = form_map(p);
-            let ch = confirmed(&m).and_then(|_| date_or_today("close_date", field(&m, "close_date"))).map(Change::Close);
-            change(&s, &ctx, $tree, id, m, ch, "closed").await
-        }
-    };
-}
-
 node_handlers!(Tree::Org, org_update, org_create_child, org_move, org_close);
 node_handlers!(Tree::Unit, unit_update, unit_create_child, unit_move, unit_close);
 
-pub async fn org_delegate(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
-    let m = form_map(p);
-    let account = field(&m, "account_id").and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
-    let r = app::delegate(&s, &ctx.me()?.scope, id, account, field(&m, "end_date").unwrap_or("")).await;
+/// A delegation of a branch's work to an account, until a date.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+pub struct DelegateForm {
+    #[serde(default, deserialize_with = "input::opt_id", skip_serializing_if = "Option::is_none")]
+    pub account_id: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_date: Option<String>,
+}
+
+pub async fn org_delegate(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Fields(form): Fields<DelegateForm>) -> AppResult<Response> {
+    let r = app::delegate(&s, &ctx.me()?.scope, id, form.account_id.unwrap_or(0), input::text(&form.end_date).unwrap_or("")).await;
     match r {
         Ok(()) => Ok(see_other(&format!("/orgs/{id}?done=granted"))),
         Err(e) if e.fields.is_some() || e.status == StatusCode::CONFLICT => {
@@ -277,15 +310,21 @@ pub async fn org_delegate(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i6
             if errs.is_empty() {
                 errs.0.push(pacesetter_domain::validate::FieldError { field: "_".into(), message: e.message.clone() });
             }
-            page(&s, &ctx, Tree::Org, id, FormState::with(ctx.lang, m, errs), e.status).await
+            page(&s, &ctx, Tree::Org, id, FormState::with(ctx.lang, values_of(&form), errs), e.status).await
         }
         Err(e) => Err(e),
     }
 }
 
-pub async fn delegation_end(State(s): State<AppState>, ctx: Ctx, Path(gid): Path<i64>, Form(p): Form<Vec<(String, String)>>) -> AppResult<Response> {
-    let m = form_map(p);
+/// Ends a delegation, from the page of its organization (`org_id`, where to go back to).
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct DelegationEndForm {
+    #[serde(default, deserialize_with = "input::opt_id")]
+    pub org_id: Option<OrgId>,
+}
+
+pub async fn delegation_end(State(s): State<AppState>, ctx: Ctx, Path(gid): Path<i64>, Fields(form): Fields<DelegationEndForm>) -> AppResult<Response> {
     app::end_delegation(&s, &ctx.me()?.scope, gid).await?;
-    let back = field(&m, "org_id").and_then(|v| v.parse::<i64>().ok()).map(|o| format!("/orgs/{o}?done=ended")).unwrap_or_else(|| "/home".into());
+    let back = form.org_id.map(|o| format!("/orgs/{o}?done=ended")).unwrap_or_else(|| "/home".into());
     Ok(see_other(&back))
 }

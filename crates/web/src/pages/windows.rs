@@ -7,12 +7,12 @@ use super::{FormState, Layout, conflict_form, render, render_status, see_other};
 use crate::app::windows::{self as app, InspectionInput, InspectionView, NewStandard};
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
+use crate::input::{Fields, Params};
 use crate::pdf::{self, Item};
 use crate::state::AppState;
 use crate::upload;
 use askama::Template;
-use axum::Form;
-use axum::extract::{Multipart, Path, Query, RawForm, State};
+use axum::extract::{Multipart, Path, RawForm, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use pacesetter_domain::ids::{SurveyId, UnitId};
@@ -51,14 +51,16 @@ async fn page(s: &AppState, ctx: &Ctx, id: UnitId, f: FormState, status: StatusC
     ))
 }
 
+/// Which of the window's surveys to rate (`survey`; the one running when left out).
 #[derive(Deserialize)]
 pub struct RateQuery {
+    #[serde(default, deserialize_with = "crate::input::opt_id")]
     survey: Option<SurveyId>,
 }
 
 /// The rating page a window's QR code opens: an invitee who is logged in answers for real; anyone
 /// else may leave an advisory rating, which never enters a rate.
-pub async fn rate_form(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Query(q): Query<RateQuery>) -> AppResult<Response> {
+pub async fn rate_form(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Params(q): Params<RateQuery>) -> AppResult<Response> {
     let id = UnitId(id);
     let Some(row) = app::rating_survey(&s, id, q.survey).await? else {
         return Ok(see_other(&format!("/w/{id}")));
@@ -76,16 +78,12 @@ pub async fn rate_form(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>,
 
 /// An advisory rating: the answers of the survey's questionnaire (q1, q2, ...), read by the
 /// survey's own rules.
-pub async fn rate_submit(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Query(q): Query<RateQuery>, RawForm(body): RawForm) -> AppResult<Response> {
+pub async fn rate_submit(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Params(q): Params<RateQuery>, RawForm(body): RawForm) -> AppResult<Response> {
     let id = UnitId(id);
     let Some(row) = app::rating_survey(&s, id, q.survey).await? else {
         return Err(app::closed());
     };
-    let values: Vec<(String, String)> = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body)
-        .map_err(|_| AppError::bad_request("表单无法读取，请重新提交", "The form could not be read; submit it again"))?
-        .into_iter()
-        .filter(|(k, _)| k != "_csrf")
-        .collect();
+    let values = crate::input::answer_pairs(&body)?;
     let answers = match sv::parse_form(&row.questionnaire(), &values) {
         Ok(a) => a,
         Err(es) => {
@@ -215,16 +213,15 @@ pub struct StandardForm {
     pub item: String,
     #[serde(default)]
     pub weight: String,
-    #[serde(default)]
-    pub retire: Option<String>,
+    #[serde(default, deserialize_with = "crate::input::opt_id")]
+    pub retire: Option<i64>,
 }
 
-pub async fn standards_change(State(s): State<AppState>, ctx: Ctx, Path(unit): Path<i64>, Form(form): Form<StandardForm>) -> AppResult<Response> {
+pub async fn standards_change(State(s): State<AppState>, ctx: Ctx, Path(unit): Path<i64>, Fields(form): Fields<StandardForm>) -> AppResult<Response> {
     let scope = &ctx.me()?.scope;
     let unit = UnitId(unit);
-    let r = match form.retire.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
-        // A number that does not parse names no standard of this unit.
-        Some(id) => app::retire_standard(&s, scope, unit, id.parse().unwrap_or(-1)).await,
+    let r = match form.retire {
+        Some(id) => app::retire_standard(&s, scope, unit, id).await,
         None => app::add_standard(&s, scope, unit, &NewStandard { item: form.item.clone(), weight: form.weight.clone() }).await.map(|_| ()),
     };
     match r {
