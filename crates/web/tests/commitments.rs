@@ -307,7 +307,7 @@ async fn commitments_run_from_requirements_to_ratings_boards_and_roll_ups(app: T
     let (s, location) = post(&app, &orgsec, "/commitments/evaluate", &[("org", &college.to_string())]).await;
     assert_eq!(s, 303, "{location}");
     let survey: i64 = location.trim_start_matches("/surveys/").split('?').next().unwrap().parse().unwrap();
-    assert_eq!(post(&app, &orgsec, &format!("/surveys/{survey}/open"), &[]).await.0, 303);
+    assert_eq!(post(&app, &orgsec, &format!("/surveys/{survey}/open"), &[("confirmed", "1")]).await.0, 303);
     // Four members of the branch rate the member's commitment through their personal links,
     // mailed to each (the college never sees them).
     let me_member = app.get_json(&member, "/api/v1/me").await["person_id"].as_i64().unwrap();

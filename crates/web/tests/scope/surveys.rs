@@ -230,7 +230,7 @@ pub async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Optio
                 ("survey_open", _) | ("api_survey_open", _) => {
                     let c = app.login("unithead").await;
                     assert_eq!(app.post_form(&c, &format!("/surveys/{id}/targets"), &[]).await.status(), 303);
-                    if api { ("POST", at("/open"), None, Some(none), String::new()) } else { ("POST", at("/open"), form(&[]), None, String::new()) }
+                    if api { ("POST", at("/open"), None, Some(none), String::new()) } else { ("POST", at("/open"), form(&[("confirmed", "1")]), None, String::new()) }
                 }
                 ("survey_remind", false) => ("POST", at("/remind"), form(&[]), None, String::new()),
                 ("api_survey_remind", _) => ("POST", at("/remind"), None, Some(none), String::new()),
