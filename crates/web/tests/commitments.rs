@@ -773,7 +773,7 @@ async fn standards_and_inspections_of_a_window_through_the_json_api(app: TestApp
     let survey: i64 = r.headers()["location"].to_str().unwrap().trim_start_matches("/surveys/").split('?').next().unwrap().parse().unwrap();
     let me = app.get_json(&head, "/api/v1/me").await;
     let number = app.get_json(&head, &format!("/api/v1/people/{}", me["person_id"])).await["number"].as_str().unwrap().to_string();
-    for (path, fields) in [("targets", vec![]), ("audience", vec![("mode", "numbers"), ("numbers", number.as_str())]), ("open", vec![])] {
+    for (path, fields) in [("targets", vec![]), ("audience", vec![("mode", "numbers"), ("numbers", number.as_str())]), ("open", vec![("confirmed", "1")])] {
         let r = app.post_form(&head, &format!("/surveys/{survey}/{path}"), &fields).await;
         assert_eq!(r.status(), 303, "{path}: {}", r.text().await.unwrap());
     }

@@ -40,7 +40,7 @@ async fn library_survey(app: &TestApp, f: &Fixture, n: usize, open: bool) -> i64
     let id: i64 = r.headers()["location"].to_str().unwrap().trim_start_matches("/surveys/").split('?').next().unwrap().parse().unwrap();
     if open {
         let number = number_of(app, "unithead").await;
-        for (path, fields) in [("targets", vec![]), ("audience", vec![("mode", "numbers"), ("numbers", number.as_str())]), ("open", vec![])] {
+        for (path, fields) in [("targets", vec![]), ("audience", vec![("mode", "numbers"), ("numbers", number.as_str())]), ("open", vec![("confirmed", "1")])] {
             let r = app.post_form(&c, &format!("/surveys/{id}/{path}"), &fields).await;
             assert_eq!(r.status(), 303, "{path}: {}", r.text().await.unwrap());
         }
