@@ -472,6 +472,107 @@ pub fn fingerprint(lines: &[String]) -> String {
 /// Totals are published to the electorate only when at least this many took part.
 pub const MIN_ELECTORATE: i64 = 5;
 
+/// Who a selection's electorate is, for its minimum turnout.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ElectorateKind {
+    /// A defined body (a unit's Party members, a panel): more than half must take part.
+    Body,
+    /// A vote open to everyone: no minimum; the turnout is printed with the result.
+    Open,
+}
+
+impl ElectorateKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            ElectorateKind::Body => "body",
+            ElectorateKind::Open => "open",
+        }
+    }
+}
+
+impl AwardCategory {
+    /// The kind of electorate the category's vote has: a panel or a Party vote is a defined
+    /// body; a ballot of everyone is open. None when nobody votes (an appraisal alone).
+    pub fn electorate_kind(&self) -> Option<ElectorateKind> {
+        if self.method.has_panel() || (self.method.has_ballot() && self.voters == Voters::PartyMembers) {
+            Some(ElectorateKind::Body)
+        } else if self.method.has_ballot() {
+            Some(ElectorateKind::Open)
+        } else {
+            None
+        }
+    }
+}
+
+/// The turnout of a vote against its minimum.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Turnout {
+    pub kind: ElectorateKind,
+    /// Ballots (or score sheets) cast.
+    pub cast: u64,
+    /// The frozen electorate (or panel).
+    pub electorate: u64,
+    /// The fewest ballots for a valid count: more than half of a defined body, 0 when open.
+    pub minimum: u64,
+}
+
+/// The minimum turnout rule: more than half of a defined body, none for a vote open to everyone.
+pub fn turnout(kind: ElectorateKind, electorate: u64, cast: u64) -> Turnout {
+    let minimum = match kind {
+        ElectorateKind::Body => electorate / 2 + 1,
+        ElectorateKind::Open => 0,
+    };
+    Turnout { kind, cast, electorate, minimum }
+}
+
+impl Turnout {
+    /// Whether the count may be published.
+    pub fn met(&self) -> bool {
+        self.cast >= self.minimum
+    }
+
+    /// The share that took part, in per cent with one decimal ("0.9%"); "—" without an electorate.
+    pub fn percent(&self) -> String {
+        if self.electorate == 0 {
+            return "—".into();
+        }
+        let tenths = (self.cast * 1000 + self.electorate / 2) / self.electorate;
+        format!("{}.{}%", tenths / 10, tenths % 10)
+    }
+
+    /// The turnout as printed with a result: "参与 1 人，应参与 114 人，参与率 0.9%（最低须过半数：58 人）".
+    pub fn text(&self, lang: Lang) -> String {
+        let (c, e, p, m) = (self.cast, self.electorate, self.percent(), self.minimum);
+        match (self.kind, lang) {
+            (ElectorateKind::Body, Lang::Zh) => format!("参与 {c} 人，应参与 {e} 人，参与率 {p}（须过半数，至少 {m} 人）"),
+            (ElectorateKind::Body, Lang::En) => format!("{c} of {e} took part ({p}; more than half, {m} at least, is required)"),
+            (ElectorateKind::Open, Lang::Zh) => format!("参与 {c} 人，应参与 {e} 人，参与率 {p}（面向全体，不设最低参与率）"),
+            (ElectorateKind::Open, Lang::En) => format!("{c} of {e} took part ({p}; open to everyone, no minimum)"),
+        }
+    }
+
+    /// Why a close below the minimum is refused, and what the office may do instead.
+    pub fn refusal(&self) -> Text {
+        Text::new(
+            format!(
+                "参与人数不足，不能计票：应参与 {} 人，须过半数（至少 {} 人），现有 {} 人（{}）。请延长投票时间，或写明理由后关闭投票（此时不公布计票结果）",
+                self.electorate,
+                self.minimum,
+                self.cast,
+                self.percent()
+            ),
+            format!(
+                "Too few took part to count: {} of {} ({}), and more than half ({} at least) is required. Extend the vote, or close it with a recorded reason (the count is then not published)",
+                self.cast,
+                self.electorate,
+                self.percent(),
+                self.minimum
+            ),
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -578,6 +679,47 @@ mod tests {
         assert!(!Voters::PartyMembers.may_vote(PoliticalStatus::CpcProbationary));
         assert!(!Voters::PartyMembers.may_vote(PoliticalStatus::Masses));
         assert!(Voters::Everyone.may_vote(PoliticalStatus::Masses));
+    }
+
+    #[test]
+    fn a_defined_body_needs_more_than_half_and_an_open_vote_no_minimum() {
+        let t = turnout(ElectorateKind::Body, 114, 1);
+        assert_eq!((t.minimum, t.met(), t.percent()), (58, false, "0.9%".to_string()));
+        assert!(t.refusal().zh.contains("至少 58 人") && t.refusal().en.contains("1 of 114"));
+        assert!(!turnout(ElectorateKind::Body, 114, 57).met() && turnout(ElectorateKind::Body, 114, 58).met());
+        assert!(!turnout(ElectorateKind::Body, 4, 2).met() && turnout(ElectorateKind::Body, 4, 3).met(), "half is not more than half");
+        let open = turnout(ElectorateKind::Open, 114, 1);
+        assert!(open.met() && open.minimum == 0);
+        assert!(open.text(Lang::Zh).contains("参与 1 人，应参与 114 人"));
+        assert_eq!(turnout(ElectorateKind::Body, 0, 0).percent(), "—");
+    }
+
+    #[test]
+    fn the_category_says_which_electorate_it_has() {
+        let mut cat = AwardCategory {
+            code: "x".into(),
+            item: None,
+            name: "x".into(),
+            description: None,
+            candidates: CandidateKind::Person,
+            period: (2012, 2012),
+            quota: 1,
+            nominators: Nominators::Anyone,
+            voters: Voters::Everyone,
+            politics: vec![],
+            org_kinds: vec![],
+            notice_days: 5,
+            method: Method::Ballot,
+            min_satisfaction: None,
+        };
+        assert_eq!(cat.electorate_kind(), Some(ElectorateKind::Open));
+        cat.voters = Voters::PartyMembers;
+        assert_eq!(cat.electorate_kind(), Some(ElectorateKind::Body));
+        cat.voters = Voters::Everyone;
+        cat.method = Method::Scores;
+        assert_eq!(cat.electorate_kind(), Some(ElectorateKind::Body), "a panel is a defined body");
+        cat.method = Method::Appraisal;
+        assert_eq!(cat.electorate_kind(), None);
     }
 
     #[test]

@@ -90,6 +90,9 @@ pub struct SelectionRow {
     /// [`anonymity::MIN_GROUP`], with its reason.
     pub panel_min: Option<i64>,
     pub panel_min_reason: Option<String>,
+    /// Why the office closed the vote below its minimum turnout: then nothing was counted and
+    /// no result is published.
+    pub turnout_reason: Option<String>,
 }
 
 impl SelectionRow {
@@ -138,6 +141,18 @@ impl SelectionRow {
         self.stage() == Stage::Voting && day >= self.vote_from && day <= self.vote_until
     }
 
+    /// Whether the vote was closed below its minimum turnout (nothing counted, nothing published).
+    pub fn turnout_failed(&self) -> bool {
+        self.turnout_reason.is_some()
+    }
+
+    /// The turnout against the category's minimum, `cast` ballots (or sheets) in; None when
+    /// nobody votes (an appraisal alone).
+    pub fn turnout(&self, cast: i64) -> Option<rule::Turnout> {
+        let kind = self.category().ok()?.electorate_kind()?;
+        Some(rule::turnout(kind, self.electorate_size.max(0) as u64, cast.max(0) as u64))
+    }
+
     pub fn notice_running(&self, day: Date) -> bool {
         self.stage() == Stage::Notice && self.notice_until.is_some_and(|u| day <= u)
     }
@@ -146,7 +161,7 @@ impl SelectionRow {
 const SELECT: &str = "SELECT s.id, s.campaign_id, s.category_code, s.category_json, s.title, s.quota, s.stage, s.electorate_org_id, \
      o.name AS electorate_org_name, o.path AS electorate_org_path, s.nominate_until, s.vote_from, s.vote_until, s.eligibility_hash, \
      s.electorate_hash, s.electorate_size, s.votes_json, s.tie_order, s.tie_reason, s.notice_from, s.notice_until, s.decision, \
-     s.approved_by, s.approved_ms, s.created_by, s.created_ms, s.appraisal_round_id, s.scores_json, CAST(s.panel_min AS BIGINT) AS panel_min, s.panel_min_reason FROM selections s JOIN orgs o ON o.id = s.electorate_org_id";
+     s.approved_by, s.approved_ms, s.created_by, s.created_ms, s.appraisal_round_id, s.scores_json, CAST(s.panel_min AS BIGINT) AS panel_min, s.panel_min_reason, s.turnout_reason FROM selections s JOIN orgs o ON o.id = s.electorate_org_id";
 
 /// Every selection of a campaign (their existence and stage are public to everyone logged in).
 pub async fn list(c: &mut Conn, campaign: i64) -> Result<Vec<SelectionRow>, StoreError> {
@@ -1223,12 +1238,30 @@ pub async fn voters(c: &mut Conn, selection: i64, show: &rule::Disclosure) -> Re
     .await?)
 }
 
-/// Closes the ballot and counts it.
-pub async fn close(c: &mut Conn, scope: &Scope, selection: i64) -> Result<(), StoreError> {
+/// What a step after the close is told when the vote was closed below its minimum turnout.
+const NOT_COUNTED: (&str, &str) =
+    ("这次投票因参与人数不足未计票，不能公示或确定名次", "This vote was closed below its minimum turnout and not counted: nothing is put on notice or ordered");
+
+/// Closes the ballot and counts it. Below the category's minimum turnout it is refused, unless
+/// the office gives a reason: then it closes without a count, the reason audited, and no result
+/// is ever published.
+pub async fn close(c: &mut Conn, scope: &Scope, selection: i64, reason: Option<&str>) -> Result<(), StoreError> {
     require_office(scope)?;
     let s = get_for_update(c, selection).await?;
     if s.stage() != Stage::Voting {
         return Err(conflict("投票不在进行中", "The ballot is not open"));
+    }
+    let cast = turnout(c, selection).await?;
+    if let Some(t) = s.turnout(cast).filter(|t| !t.met()) {
+        let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+        let Some(reason) = reason else { return Err(StoreError::Conflict(t.refusal())) };
+        let reason = text_field("reason", reason, 1000, true)?;
+        let changed =
+            c.execute(Sql::new("UPDATE selections SET stage = 'counted', turnout_reason = $1 WHERE id = $2 AND stage = 'voting'").bind(reason.as_str()).bind(selection)).await?;
+        StoreError::unless_changed(changed, STAGE_MOVED.0, STAGE_MOVED.1)?;
+        let note = serde_json::json!({"cast": t.cast, "electorate": t.electorate, "minimum": t.minimum, "reason": reason}).to_string();
+        audit::append(c, scope, "selection.close_below_turnout", "selection", selection, None, Some(note)).await?;
+        return Ok(());
     }
     let noms = all_nominations_for_count(c, selection).await?;
     let eligible: Vec<&NominationRow> = noms.iter().filter(|n| n.state() == NominationState::Eligible).collect();
@@ -1311,6 +1344,33 @@ pub async fn close(c: &mut Conn, scope: &Scope, selection: i64) -> Result<(), St
     Ok(())
 }
 
+/// Extends an open vote to a later last day (when too few have voted yet).
+pub async fn extend(c: &mut Conn, scope: &Scope, selection: i64, until: &str) -> Result<Date, StoreError> {
+    require_office(scope)?;
+    let s = get_for_update(c, selection).await?;
+    if s.stage() != Stage::Voting {
+        return Err(conflict("投票不在进行中，不能延长", "The ballot is not open: it cannot be extended"));
+    }
+    let until = pacesetter_domain::validate::date(until).map_err(|t| invalid("vote_until", t.zh, t.en))?;
+    if until <= s.vote_until || until < today() {
+        return Err(invalid("vote_until", "新的截止日期须晚于原截止日期和今天", "The new last day must be after the present one and not before today"));
+    }
+    let changed =
+        c.execute(Sql::new("UPDATE selections SET vote_until = $1 WHERE id = $2 AND stage = 'voting' AND vote_until = $3").bind(until).bind(selection).bind(s.vote_until)).await?;
+    StoreError::unless_changed(changed, STAGE_MOVED.0, STAGE_MOVED.1)?;
+    audit::append(
+        c,
+        scope,
+        "selection.extend",
+        "selection",
+        selection,
+        Some(format!("\"{}\"", pacesetter_domain::dates::iso(s.vote_until))),
+        Some(format!("\"{}\"", pacesetter_domain::dates::iso(until))),
+    )
+    .await?;
+    Ok(until)
+}
+
 /// The office records a panel minimum below 5 (2 at least) for this selection, and why.
 pub async fn set_panel_minimum(c: &mut Conn, scope: &Scope, selection: i64, minimum: i64, reason: &str) -> Result<(), StoreError> {
     require_office(scope)?;
@@ -1336,7 +1396,7 @@ pub async fn disqualified(c: &mut Conn, selection: i64) -> Result<HashSet<i64>, 
 /// The outcome as it stands (after the count).
 /// For a ballot the results are votes (whole numbers); otherwise scores on 0-100.
 pub async fn outcome(c: &mut Conn, s: &SelectionRow) -> Result<Option<Outcome<Frac>>, StoreError> {
-    if s.stage() < Stage::Counted {
+    if s.stage() < Stage::Counted || s.turnout_failed() {
         return Ok(None);
     }
     let dq = disqualified(c, s.id).await?;
@@ -1350,6 +1410,9 @@ pub async fn decide_tie(c: &mut Conn, scope: &Scope, selection: i64, order: &[i6
     let s = get_for_update(c, selection).await?;
     if !matches!(s.stage(), Stage::Counted | Stage::Notice) {
         return Err(conflict("现在不需要处理并列", "There is no tie to decide now"));
+    }
+    if s.turnout_failed() {
+        return Err(conflict(NOT_COUNTED.0, NOT_COUNTED.1));
     }
     let reason = text_field("reason", reason, 1000, true)?;
     let known = c.fetch_all::<(i64,)>(Sql::new("SELECT id FROM selection_nominations WHERE selection_id = $1").bind(selection)).await?;
@@ -1370,6 +1433,9 @@ pub async fn publish(c: &mut Conn, scope: &Scope, selection: i64, calendar: &Cal
     let s = get_for_update(c, selection).await?;
     if s.stage() != Stage::Counted {
         return Err(conflict("只有计票之后才能公示", "Only a counted result is put on notice"));
+    }
+    if s.turnout_failed() {
+        return Err(conflict(NOT_COUNTED.0, NOT_COUNTED.1));
     }
     let o = outcome(c, &s).await?.ok_or(StoreError::NotFound)?;
     if !o.tie_at_line.is_empty() {
@@ -1660,6 +1726,7 @@ pub async fn bundle(c: &mut Conn, scope: &Scope, selection: i64) -> Result<serde
             "mix": "the parts on 0-100 weighted as the method says; a part a candidate lacks counts 0",
             "ranking": "best first (votes for a ballot, else the exact score); equal results in the office's recorded order (tie_order), then by nomination id",
             "selected": "the first `quota` candidates of the ranking, passing over those with an upheld objection",
+            "turnout": "a defined body (a Party vote, a panel) counts only when more than half of the electorate took part; a vote open to everyone has no minimum; a vote closed below its minimum (turnout_reason) is not counted and publishes nothing",
         },
         "eligibility_list": eligible,
         "eligibility_hash": s.eligibility_hash,
@@ -1667,6 +1734,8 @@ pub async fn bundle(c: &mut Conn, scope: &Scope, selection: i64) -> Result<serde
         "electorate_hash": s.electorate_hash,
         "electorate_size": s.electorate_size,
         "took_part": turnout,
+        "turnout": s.turnout(turnout),
+        "turnout_reason": s.turnout_reason,
         "ballots": bs.iter().map(|(id, ch)| serde_json::json!({"id": id, "choices": ch})).collect::<Vec<_>>(),
         "method": s.category()?.method,
         "score_sheets": sh.len(),

@@ -799,6 +799,7 @@ pub fn table() -> Vec<Route> {
             "Close the ballot and count it (a panel needs its minimum of sheets per candidate; an appraisal round counted in closes with it)",
             post(pages::selections::close),
         ),
+        r(M::POST, "/selections/{id}/extend", "selection_extend", Roles(OFFICE), "Extend an open vote to a later last day (vote_until)", post(pages::selections::extend)),
         r(
             M::POST,
             "/selections/{id}/panel-minimum",
@@ -984,9 +985,18 @@ pub fn table() -> Vec<Route> {
             "/api/v1/selections/{id}/close",
             "api_selection_close",
             Roles(OFFICE),
-            "Close the ballot and count it",
-            ApiDoc { errors: &[409], ..doc(None, Some(schema::<SelectionDto>)) },
+            "Close the ballot and count it; below the category's minimum turnout (more than half of a defined electorate) 409, unless a reason is given: then it closes without a count and publishes nothing",
+            ApiDoc { errors: &[409], ..doc(Some(schema::<crate::app::selections::Close>), Some(schema::<SelectionDto>)) },
             post(sel_api::close),
+        ),
+        a(
+            M::POST,
+            "/api/v1/selections/{id}/extend",
+            "api_selection_extend",
+            Roles(OFFICE),
+            "Extend an open vote to a later last day",
+            ApiDoc { errors: &[409], ..doc(Some(schema::<crate::app::selections::Extend>), Some(schema::<SelectionDto>)) },
+            post(sel_api::extend),
         ),
         a(
             M::POST,

@@ -466,7 +466,7 @@ async fn browser_a_student_answers_the_window_survey_at_phone_width() {
     let number = app.get_json(&office, &format!("/api/v1/people/{student}")).await["number"].as_str().unwrap().to_string();
     post(format!("/surveys/{id}/targets"), form(&[])).await;
     post(format!("/surveys/{id}/audience"), form(&[("mode", "numbers"), ("numbers", &number)])).await;
-    post(format!("/surveys/{id}/open"), form(&[])).await;
+    post(format!("/surveys/{id}/open"), form(&[("confirmed", "1")])).await;
 
     d.login(&app, "student").await;
     d.submit("nav a[href='/surveys']").await;
@@ -620,7 +620,7 @@ async fn browser_a_member_casts_a_ballot_at_phone_width() {
     for n in &noms {
         assert_eq!(app.post_form(&office, &format!("/selections/{id}/nominations/{n}/review"), &[("decision", "eligible")]).await.status(), 303);
     }
-    assert_eq!(app.post_form(&office, &format!("/selections/{id}/open"), &[]).await.status(), 303);
+    assert_eq!(app.post_form(&office, &format!("/selections/{id}/open"), &[("confirmed", "1")]).await.status(), 303);
     let mut voter = None;
     for u in ["member", "branchsec", "orgsec", "branchsec2", "office"] {
         let c = app.login(u).await;

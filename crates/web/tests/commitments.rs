@@ -307,7 +307,7 @@ async fn commitments_run_from_requirements_to_ratings_boards_and_roll_ups(app: T
     let (s, location) = post(&app, &orgsec, "/commitments/evaluate", &[("org", &college.to_string())]).await;
     assert_eq!(s, 303, "{location}");
     let survey: i64 = location.trim_start_matches("/surveys/").split('?').next().unwrap().parse().unwrap();
-    assert_eq!(post(&app, &orgsec, &format!("/surveys/{survey}/open"), &[]).await.0, 303);
+    assert_eq!(post(&app, &orgsec, &format!("/surveys/{survey}/open"), &[("confirmed", "1")]).await.0, 303);
     // Four members of the branch rate the member's commitment through their personal links,
     // mailed to each (the college never sees them).
     let me_member = app.get_json(&member, "/api/v1/me").await["person_id"].as_i64().unwrap();
@@ -779,7 +779,7 @@ async fn standards_and_inspections_of_a_window_through_the_json_api(app: TestApp
     let survey: i64 = r.headers()["location"].to_str().unwrap().trim_start_matches("/surveys/").split('?').next().unwrap().parse().unwrap();
     let me = app.get_json(&head, "/api/v1/me").await;
     let number = app.get_json(&head, &format!("/api/v1/people/{}", me["person_id"])).await["number"].as_str().unwrap().to_string();
-    for (path, fields) in [("targets", vec![]), ("audience", vec![("mode", "numbers"), ("numbers", number.as_str())]), ("open", vec![])] {
+    for (path, fields) in [("targets", vec![]), ("audience", vec![("mode", "numbers"), ("numbers", number.as_str())]), ("open", vec![("confirmed", "1")])] {
         let r = app.post_form(&head, &format!("/surveys/{survey}/{path}"), &fields).await;
         assert_eq!(r.status(), 303, "{path}: {}", r.text().await.unwrap());
     }

@@ -245,6 +245,15 @@ async fn a_reimport_shows_new_changed_moved_and_leaving_and_commits_all_at_once(
     let id = v["id"].as_i64().unwrap();
     let html = who.client.get(app.url(&format!("/import/{id}?show=moved"))).send().await.unwrap().text().await.unwrap();
     assert!(html.contains(&new_class), "the moved row names its new class");
+    // Issue 18: the page asks first (the one way to confirm an import), saying what it will do
+    // to how many and naming who leaves; nothing changes before the confirmation.
+    let r = app.post_form(&who.client, &format!("/import/{id}/commit"), &[]).await;
+    assert_eq!(r.status(), 200);
+    let step = r.text().await.unwrap();
+    assert!(step.contains("涉及 5 人") && step.contains("新增 2 人") && step.contains("离开 1 人") && step.contains(leaving[2].as_str()), "{step}");
+    assert!(step.contains(r#"name="confirmed" value="1""#) && step.contains(r#"id="confirm""#), "{step}");
+    assert_eq!(app.get_json(&who.client, "/api/v1/people?q=新生&per_page=10").await["total"], 0, "nothing changed before the confirmation");
+    assert!(!html.contains(r#"name="confirm" value="yes""#), "no second way to confirm on the preview");
     // Commit: all of it, in one transaction, in the audit log.
     let r = who.client.post(app.url(&format!("/api/v1/imports/{id}/commit"))).json(&json!({})).send().await.unwrap();
     assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());

@@ -86,7 +86,6 @@ const NO_BODY: &[&str] = &[
     "api_campaign_remind",
     "api_selection_forward",
     "api_selection_open",
-    "api_selection_close",
     "api_selection_publish",
 ];
 

@@ -213,7 +213,7 @@ async fn a_survey_closed_while_answers_arrive_keeps_every_acknowledged_answer(ap
     let r = app.post_form(&office, "/surveys", &[("template", "blank"), ("owner", "office"), ("title", "结束时仍在作答的问卷")]).await;
     assert_eq!(r.status(), 303);
     let id: i64 = r.headers()["location"].to_str().unwrap().trim_start_matches("/surveys/").split('?').next().unwrap().parse().unwrap();
-    assert_eq!(app.post_form(&office, &format!("/surveys/{id}/open"), &[]).await.status(), 303);
+    assert_eq!(app.post_form(&office, &format!("/surveys/{id}/open"), &[("confirmed", "1")]).await.status(), 303);
     let r = app.post_form(&office, &format!("/surveys/{id}/links"), &[("kind", "slips"), ("count", &(IN_FLIGHT + AFTER).to_string())]).await;
     assert_eq!(r.status(), 200);
     let tokens: Vec<String> = r.text().await.unwrap().lines().skip(1).map(|l| l.rsplit("/s/").next().unwrap().trim().trim_matches('"').to_string()).collect();

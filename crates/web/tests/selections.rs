@@ -39,6 +39,10 @@ async fn numbers(app: &TestApp, c: &Client, org: i64, status: &str) -> Vec<Strin
     page["items"].as_array().unwrap().iter().map(|p| p["number"].as_str().unwrap().to_string()).collect()
 }
 
+/// Every demo account: a ballot's electorate is cut down to those of them in it (see
+/// `TestApp::electorate_of`).
+const DEMO: &[&str] = &["office", "leader", "orgsec", "branchsec", "branchsec2", "member", "cadre", "contact", "unithead", "student", "teacher"];
+
 fn sha256_lines(lines: &[Value]) -> String {
     let mut h = Sha256::new();
     for l in lines {
@@ -155,8 +159,9 @@ async fn a_selection_runs_from_quotas_to_certificates(backend: Backend) {
     let (a, b, c) = (noms[0], noms[1], noms[2]);
 
     // Voting opens on a frozen electorate (full members: 预备党员 have no vote).
-    let (status, body) = post(&app, &office, &format!("/selections/{id}/open"), &[]).await;
+    let (status, body) = post(&app, &office, &format!("/selections/{id}/open"), &[("confirmed", "1")]).await;
     assert_eq!(status, 303, "{body}");
+    app.electorate_of(id, DEMO).await;
     let sel = app.get_json(&office, &format!("/api/v1/selections/{id}")).await;
     assert_eq!(sel["stage"], "voting");
     assert_eq!(sel["candidates"].as_array().unwrap().len(), 3);
@@ -213,8 +218,8 @@ async fn a_selection_runs_from_quotas_to_certificates(backend: Backend) {
     }
     assert_eq!(codes, BTreeMap::from([(303, 1), (409, 49)]), "{last}: {codes:?}");
     for (_, cv) in &voters[2..voters.len() - 1] {
-        let (status, _) = post(&app, cv, &format!("/selections/{id}/vote"), &[("choice", &a.to_string())]).await;
-        assert_eq!(status, 303);
+        let (status, body) = post(&app, cv, &format!("/selections/{id}/vote"), &[("choice", &a.to_string())]).await;
+        assert_eq!(status, 303, "{body}");
     }
     let n = voters.len() as u64;
     let sel = app.get_json(&c1.clone(), &format!("/api/v1/selections/{id}")).await;
@@ -222,7 +227,7 @@ async fn a_selection_runs_from_quotas_to_certificates(backend: Backend) {
     assert!(sel["result"].is_null(), "nothing is shown before the close");
 
     // The count: A n, B 1, C 1: B and C tie at the line.
-    let (status, _) = post(&app, &office, &format!("/selections/{id}/close"), &[]).await;
+    let (status, _) = post(&app, &office, &format!("/selections/{id}/close"), &[("confirmed", "1")]).await;
     assert_eq!(status, 303);
     let sel = app.get_json(&office, &format!("/api/v1/selections/{id}")).await;
     assert_eq!(sel["result"]["votes"], serde_json::json!([[a, n], [b, 1], [c, 1]]));
@@ -451,7 +456,8 @@ async fn a_panel_scores_and_a_mix_counts_an_appraisal(backend: Backend) {
     for n in &noms {
         assert_eq!(post(&app, &office, &format!("/selections/{id}/nominations/{n}/review"), &[("decision", "eligible")]).await.0, 303);
     }
-    assert_eq!(post(&app, &office, &format!("/selections/{id}/open"), &[]).await.0, 303);
+    assert_eq!(post(&app, &office, &format!("/selections/{id}/open"), &[("confirmed", "1")]).await.0, 303);
+    app.electorate_of(id, DEMO).await;
     // Each panel member scores; those of the college recuse themselves from its carrier (A).
     let (mut sum_a, mut n_a, mut sum_b, mut n_b, mut sheets) = (0u64, 0u64, 0u64, 0u64, 0u64);
     let mut recused_seen = false;
@@ -498,7 +504,7 @@ async fn a_panel_scores_and_a_mix_counts_an_appraisal(backend: Backend) {
             post(&app, &office, &format!("/selections/{id}/panel-minimum"), &[("minimum", &n_a.to_string()), ("reason", "学院评委回避后，校外评委不足五人，经领导小组同意")]).await;
         assert_eq!(status, 303, "{body}");
     }
-    assert_eq!(post(&app, &office, &format!("/selections/{id}/close"), &[]).await.0, 303);
+    assert_eq!(post(&app, &office, &format!("/selections/{id}/close"), &[("confirmed", "1")]).await.0, 303);
     let sel = app.get_json(&office, &format!("/api/v1/selections/{id}")).await;
     let (pa, pb) = (published(sum_a, n_a), published(sum_b, n_b));
     let scores = sel["result"]["scores"].as_array().unwrap().clone();
@@ -596,19 +602,21 @@ async fn a_panel_scores_and_a_mix_counts_an_appraisal(backend: Backend) {
         assert_eq!(post(&app, &office, &format!("/selections/{mid}/nominations/{n}/review"), &[("decision", "eligible")]).await.0, 303);
     }
     let (nx, ny) = (noms[0], noms[1]);
-    assert_eq!(post(&app, &office, &format!("/selections/{mid}/open"), &[]).await.0, 303);
+    assert_eq!(post(&app, &office, &format!("/selections/{mid}/open"), &[("confirmed", "1")]).await.0, 303);
+    app.electorate_of(mid, &["office", "leader", "orgsec", "branchsec", "member", "branchsec2", "cadre"]).await;
     // Every voter approves Y: ballot shares Y 100, X 0. X = 0.5 × 0 + 0.5 × 80 = 40.00;
     // Y = 0.5 × 100 + 0.5 × 60 = 80.00.
     let mut voted = 0;
     for u in ["office", "leader", "orgsec", "branchsec", "member", "branchsec2", "cadre"] {
         let cl = app.login(u).await;
         if app.get_json(&cl, &format!("/api/v1/selections/{mid}")).await["me"]["in_electorate"] == true {
-            assert_eq!(post(&app, &cl, &format!("/selections/{mid}/vote"), &[("choice", &ny.to_string())]).await.0, 303);
+            let (status, body) = post(&app, &cl, &format!("/selections/{mid}/vote"), &[("choice", &ny.to_string())]).await;
+            assert_eq!(status, 303, "{u}: {body}");
             voted += 1;
         }
     }
     assert!(voted > 0);
-    assert_eq!(post(&app, &office, &format!("/selections/{mid}/close"), &[]).await.0, 303);
+    assert_eq!(post(&app, &office, &format!("/selections/{mid}/close"), &[("confirmed", "1")]).await.0, 303);
     let sel = app.get_json(&office, &format!("/api/v1/selections/{mid}")).await;
     assert_eq!(sel["result"]["scores"], json!([[ny, "80.00"], [nx, "40.00"]]), "{sel}");
     assert_eq!(sel["result"]["selected"], json!([ny]));

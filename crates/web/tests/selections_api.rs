@@ -176,6 +176,7 @@ async fn a_ballot_runs_through_the_api_to_the_award_register(app: TestApp) {
     let (status, _) = send(&app, &member, &format!("/api/v1/selections/{id}/open"), json!({})).await;
     assert_eq!(status, 403);
     let opened = ok(&app, &office, &format!("/api/v1/selections/{id}/open"), json!({})).await;
+    app.electorate_of(id, &["office", "leader", "orgsec", "branchsec", "member", "branchsec2", "cadre", "contact", "unithead"]).await;
     assert_eq!(opened["stage"], "voting");
     assert_eq!(opened["candidates"].as_array().unwrap().len(), 3, "{opened}");
     let theirs = app.get_json(&student, &format!("/api/v1/selections/{id}/nominations")).await;
@@ -283,6 +284,7 @@ async fn a_panel_scores_through_the_api(app: TestApp) {
         ok(&app, &office, &format!("/api/v1/selections/{id}/nominations/{n}/review"), json!({"decision": "eligible"})).await;
     }
     ok(&app, &office, &format!("/api/v1/selections/{id}/open"), json!({})).await;
+    app.electorate_of(id, &["office", "leader", "orgsec", "branchsec", "member", "branchsec2", "cadre", "contact", "unithead"]).await;
     let panel = electorate(&app, id).await;
     assert!(panel.len() >= 2, "{panel:?}");
     // The demo's panel may be under 5: the office records a lower minimum (2 at least) and why

@@ -173,7 +173,7 @@ async fn the_window_survey_runs_from_the_template_to_results_and_exports(app: Te
     let member = app.login("member").await;
     let r = member.post(app.url(&format!("/api/v1/surveys/{id}/responses"))).json(&json!({"target": window, "answers": answers(0, "")})).send().await.unwrap();
     assert_eq!(r.status(), 409);
-    assert_eq!(post(&app, &office, &format!("/surveys/{id}/open"), &[]).await.0, 303);
+    assert_eq!(post(&app, &office, &format!("/surveys/{id}/open"), &[("confirmed", "1")]).await.0, 303);
     let (status, _) = post(&app, &office, &format!("/surveys/{id}/questions"), &[("action", "add"), ("kind", "text"), ("text", "迟到的题目")]).await;
     assert_eq!(status, 409, "an open survey's questions are frozen");
 
@@ -317,7 +317,7 @@ async fn a_survey_refuses_bad_answers_and_strangers(app: TestApp) {
     let id: i64 = page[i..].chars().take_while(char::is_ascii_digit).collect::<String>().parse().unwrap();
     let member_number = number_of(&app, "member").await;
     assert_eq!(post(&app, &office, &format!("/surveys/{id}/audience"), &[("mode", "numbers"), ("numbers", &member_number)]).await.0, 303);
-    assert_eq!(post(&app, &office, &format!("/surveys/{id}/open"), &[]).await.0, 303);
+    assert_eq!(post(&app, &office, &format!("/surveys/{id}/open"), &[("confirmed", "1")]).await.0, 303);
     let member = app.login("member").await;
     // Issue 18: a query string that does not parse is explained in the user's language, not in
     // the parser's English.
@@ -451,7 +451,7 @@ async fn windows_have_standards_inspections_qr_posters_and_advisory_ratings(app:
         list[i..].chars().take_while(char::is_ascii_digit).collect::<String>().parse::<i64>().unwrap()
     };
     assert_eq!(post(&app, &head, &format!("/surveys/{id}/targets"), &[]).await.0, 303);
-    assert_eq!(post(&app, &head, &format!("/surveys/{id}/open"), &[]).await.0, 303);
+    assert_eq!(post(&app, &head, &format!("/surveys/{id}/open"), &[("confirmed", "1")]).await.0, 303);
     let form = anon.get(app.url(&format!("/w/{window}/rate"))).send().await.unwrap().text().await.unwrap();
     assert!(form.contains("只作参考"), "without login, the rating is advisory");
     let token = common::token_in(&form).unwrap();
@@ -483,7 +483,7 @@ async fn paper_forms_are_numbered_printed_and_entered_once(app: TestApp) {
     let list = office.get(app.url("/surveys")).send().await.unwrap().text().await.unwrap();
     let i = list.find("href=\"/surveys/").unwrap() + "href=\"/surveys/".len();
     let id: i64 = list[i..].chars().take_while(char::is_ascii_digit).collect::<String>().parse().unwrap();
-    assert_eq!(post(&app, &office, &format!("/surveys/{id}/open"), &[]).await.0, 303);
+    assert_eq!(post(&app, &office, &format!("/surveys/{id}/open"), &[("confirmed", "1")]).await.0, 303);
     let r = app.post_form(&office, &format!("/surveys/{id}/paper/issue"), &[("count", "3")]).await;
     assert_eq!(r.status(), 303);
     let print = office.get(app.url(r.headers()["location"].to_str().unwrap())).send().await.unwrap().text().await.unwrap();

@@ -422,7 +422,7 @@ async fn a_target_under_five_shows_and_exports_nothing_nor_can_it_be_subtracted(
     let id = office_survey(&app, "window-satisfaction").await;
     let office = app.login("office").await;
     assert_eq!(form(&app, &office, &format!("/surveys/{id}/targets"), &[]).await.0, 303);
-    assert_eq!(form(&app, &office, &format!("/surveys/{id}/open"), &[]).await.0, 303);
+    assert_eq!(form(&app, &office, &format!("/surveys/{id}/open"), &[("confirmed", "1")]).await.0, 303);
     let tokens = slips(&app, id, 16).await;
     let anon = common::client(&app.base);
     let answer = async |token: &str, target: i64, q9: u8, comment: &str| {
@@ -489,7 +489,7 @@ async fn a_response_carries_nothing_that_joins_it_to_who_took_part(app: TestApp)
         assert_eq!(status, 200, "{body}");
     }
     assert_eq!(form(&app, &office, &format!("/surveys/{id}/audience"), &[("mode", "numbers"), ("numbers", "T16000201\nT16000202")]).await.0, 303);
-    assert_eq!(form(&app, &office, &format!("/surveys/{id}/open"), &[]).await.0, 303);
+    assert_eq!(form(&app, &office, &format!("/surveys/{id}/open"), &[("confirmed", "1")]).await.0, 303);
     assert_eq!(form(&app, &office, &format!("/surveys/{id}/links"), &[("kind", "personal")]).await.0, 303);
     let link = app.mailed_link("a16@example.edu.cn").await.unwrap();
     let answers = json!({"q1": 0, "q3": [0, 0, 0], "q4": 0});
@@ -544,7 +544,7 @@ async fn open_results_are_aggregates_for_invitees_and_raw_rows_stay_with_the_own
         numbers.push(app.get_json(&office, &format!("/api/v1/people/{}", person_of(&app, user).await)).await["number"].as_str().unwrap().to_string());
     }
     assert_eq!(form(&app, &office, &format!("/surveys/{id}/audience"), &[("mode", "numbers"), ("numbers", &numbers.join("\n"))]).await.0, 303);
-    assert_eq!(form(&app, &office, &format!("/surveys/{id}/open"), &[]).await.0, 303);
+    assert_eq!(form(&app, &office, &format!("/surveys/{id}/open"), &[("confirmed", "1")]).await.0, 303);
     for user in users {
         let c = app.login(user).await;
         let r = c.post(app.url(&format!("/api/v1/surveys/{id}/responses"))).json(&json!({"answers": {"q1": format!("{user}的意见")}})).send().await.unwrap();
@@ -613,7 +613,7 @@ async fn the_satisfaction_rate_counts_each_response_once(app: TestApp) {
     // "践行承诺" survey: q3 a matrix of three items, q4 the overall satisfaction.
     let id = office_survey(&app, "theme-commitments").await;
     let office = app.login("office").await;
-    assert_eq!(form(&app, &office, &format!("/surveys/{id}/open"), &[]).await.0, 303);
+    assert_eq!(form(&app, &office, &format!("/surveys/{id}/open"), &[("confirmed", "1")]).await.0, 303);
     let tokens = slips(&app, id, 5).await;
     let anon = common::client(&app.base);
     // Overall: 满意 ×2, 基本满意 ×1, 不满意 ×2: 3 of 5 = 60.00%. Items all 满意 (which pooled would
@@ -732,12 +732,13 @@ async fn a_small_tally_is_never_shown_beside_who_voted_and_a_count_freezes_its_a
     for n in &noms {
         assert_eq!(form(&app, &office, &format!("/selections/{id}/nominations/{n}/review"), &[("decision", "eligible")]).await.0, 303);
     }
-    assert_eq!(form(&app, &office, &format!("/selections/{id}/open"), &[]).await.0, 303);
-    // One voter of the whole electorate.
+    assert_eq!(form(&app, &office, &format!("/selections/{id}/open"), &[("confirmed", "1")]).await.0, 303);
+    // One voter, the whole of an electorate of one (a Party vote counts only from more than half).
+    app.electorate_of(id, &["member"]).await;
     let member = app.login("member").await;
     assert_eq!(app.get_json(&member, &format!("/api/v1/selections/{id}")).await["me"]["in_electorate"], true);
     assert_eq!(form(&app, &member, &format!("/selections/{id}/vote"), &[("choice", &noms[1].to_string())]).await.0, 303);
-    assert_eq!(form(&app, &office, &format!("/selections/{id}/close"), &[]).await.0, 303);
+    assert_eq!(form(&app, &office, &format!("/selections/{id}/close"), &[("confirmed", "1")]).await.0, 303);
     // The office sees the figures, but not who took part beside them.
     let s = app.get_json(&office, &format!("/api/v1/selections/{id}")).await;
     assert_eq!(s["took_part"], 1);

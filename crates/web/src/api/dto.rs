@@ -853,6 +853,28 @@ pub struct SelectionDto {
     /// The eligible candidates, from the vote on.
     pub candidates: Vec<CandidateDto>,
     pub result: Option<SelectionResultDto>,
+    /// The turnout against the category's minimum, printed with every result (none when
+    /// nobody votes: an appraisal alone).
+    pub turnout: Option<TurnoutDto>,
+    /// Why the office closed the vote below its minimum turnout: then nothing was counted,
+    /// `result` stays empty and nobody is selected.
+    pub turnout_reason: Option<String>,
+}
+
+/// Ballots (or score sheets) cast against the electorate and the minimum for a count.
+#[derive(Serialize, ToSchema)]
+pub struct TurnoutDto {
+    /// body (a defined electorate: more than half must take part) or open (no minimum).
+    pub kind: String,
+    pub cast: u64,
+    pub electorate: u64,
+    /// The fewest ballots for a valid count (0: no minimum).
+    pub minimum: u64,
+    pub met: bool,
+    /// The share that took part, such as "0.9%".
+    pub percent: String,
+    /// The turnout in words, in the caller's language.
+    pub text: String,
 }
 
 /// An anchor of the audit chain: keep a copy off the server.

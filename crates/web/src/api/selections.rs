@@ -3,15 +3,17 @@
 //! the pages; a ballot is never linked to its voter (a vote answers with the caller's own
 //! standing only: in the electorate, voted).
 
-use super::dto::{CandidateDto, SelectionDto, SelectionResultDto};
+use super::dto::{CandidateDto, SelectionDto, SelectionResultDto, TurnoutDto};
 use crate::app::selections::{self as app, Review, SelectionView};
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
+use pacesetter_domain::Lang;
 use pacesetter_domain::dates::iso;
 use pacesetter_domain::ids::{NominationId, ObjectionId, OrgId, SelectionId};
+use pacesetter_domain::selection::Stage;
 use pacesetter_store::commitment::NewEvidence;
 use pacesetter_store::selection::{AwardRow, EvidenceRow, NewNomination, NewSelection, NominationRow, ObjectionRow, QuotaRow, SeenNomination};
 use serde::{Deserialize, Serialize};
@@ -339,7 +341,7 @@ pub fn award_dto(a: &AwardRow) -> AwardDto {
 }
 
 /// A selection as the caller may see it: the same [`SelectionView`] the page renders.
-fn selection_dto(v: &SelectionView) -> SelectionDto {
+fn selection_dto(v: &SelectionView, lang: Lang) -> SelectionDto {
     let row = &v.row;
     let result = v.outcome.as_ref().map(|o| SelectionResultDto {
         votes: (v.show.totals && row.is_ballot()).then(|| o.order.iter().map(|(id, f)| (*id, f.num as u64)).collect()),
@@ -367,12 +369,22 @@ fn selection_dto(v: &SelectionView) -> SelectionDto {
         me: v.my,
         candidates: v.candidates().map(|n| CandidateDto { id: n.id, name: n.name.clone(), kind: n.kind.clone() }).collect(),
         result,
+        turnout: v.turnout.filter(|_| v.stage >= Stage::Voting).map(|t| TurnoutDto {
+            kind: t.kind.code().into(),
+            cast: t.cast,
+            electorate: t.electorate,
+            minimum: t.minimum,
+            met: t.met(),
+            percent: t.percent(),
+            text: t.text(lang),
+        }),
+        turnout_reason: row.turnout_reason.clone(),
     }
 }
 
 async fn selection_answer(s: &AppState, ctx: &Ctx, id: SelectionId) -> AppResult<Json<SelectionDto>> {
     let v = app::view(s, &ctx.me()?.scope, id).await?;
-    Ok(Json(selection_dto(&v)))
+    Ok(Json(selection_dto(&v, ctx.lang)))
 }
 
 fn nids(v: &[i64]) -> Vec<NominationId> {
@@ -522,8 +534,18 @@ pub async fn score(State(s): State<AppState>, ctx: Ctx, Path(id): Path<Selection
     selection_answer(&s, &ctx, id).await
 }
 
-pub async fn close(State(s): State<AppState>, ctx: Ctx, Path(id): Path<SelectionId>) -> AppResult<Json<SelectionDto>> {
-    app::close(&s, &ctx.me()?.scope, id).await?;
+/// Closes the ballot and counts it. Below the category's minimum turnout: 409 with what to do,
+/// unless `reason` is given; then it closes without a count and publishes nothing. The body may
+/// be left out.
+pub async fn close(State(s): State<AppState>, ctx: Ctx, Path(id): Path<SelectionId>, body: Option<Json<app::Close>>) -> AppResult<Json<SelectionDto>> {
+    let input = body.map(|Json(b)| b).unwrap_or_default();
+    app::close(&s, &ctx.me()?.scope, id, &input).await?;
+    selection_answer(&s, &ctx, id).await
+}
+
+/// Extends an open vote to a later last day.
+pub async fn extend(State(s): State<AppState>, ctx: Ctx, Path(id): Path<SelectionId>, Json(b): Json<app::Extend>) -> AppResult<Json<SelectionDto>> {
+    app::extend(&s, &ctx.me()?.scope, id, &b).await?;
     selection_answer(&s, &ctx, id).await
 }
 

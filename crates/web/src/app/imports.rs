@@ -88,7 +88,23 @@ pub async fn upload(state: &AppState, scope: &Scope, form: UploadForm) -> AppRes
 /// Applies a previewed import, all or nothing.
 pub async fn commit(state: &AppState, scope: &Scope, id: i64) -> AppResult<Plan> {
     let mut w = state.store.write().await?;
+    let plan = commit_in(&mut w, scope, id).await?;
+    w.commit().await.map_err(StoreError::from)?;
+    Ok(plan)
+}
+
+/// The import tried and undone, for the confirmation step: refused exactly as the import would
+/// be, and otherwise what it would do, worked out against the roster as it is now.
+pub async fn commit_trial(state: &AppState, scope: &Scope, id: i64) -> AppResult<(ImportRow, Plan)> {
+    let mut w = state.store.write().await?;
+    let plan = commit_in(&mut w, scope, id).await?;
     let row = roster::get(&mut w, scope, id).await?;
+    w.rollback().await.map_err(StoreError::from)?;
+    Ok((row, plan))
+}
+
+async fn commit_in(w: &mut pacesetter_store::Conn, scope: &Scope, id: i64) -> AppResult<Plan> {
+    let row = roster::get(w, scope, id).await?;
     let parsed = roster::parsed(&row)?;
     if !parsed.problems.is_empty() {
         return Err(AppError::new(
@@ -98,10 +114,9 @@ pub async fn commit(state: &AppState, scope: &Scope, id: i64) -> AppResult<Plan>
             "The roster still has problems and cannot be imported; fix the file and upload it again",
         ));
     }
-    let root = roster::root(&mut w, scope, row.root_org_id, row.root_unit_id).await?;
-    let plan = roster::commit(&mut w, scope, &root, &parsed.rows, today(), &row.file_sha256).await?;
-    roster::finish(&mut w, id, "committed", Some(&plan.counts)).await?;
-    w.commit().await.map_err(StoreError::from)?;
+    let root = roster::root(w, scope, row.root_org_id, row.root_unit_id).await?;
+    let plan = roster::commit(w, scope, &root, &parsed.rows, today(), &row.file_sha256).await?;
+    roster::finish(w, id, "committed", Some(&plan.counts)).await?;
     Ok(plan)
 }
 

@@ -92,6 +92,8 @@ pub struct SelectionView {
     pub disqualified: HashSet<i64>,
     pub my: MyBallot,
     pub took_part: i64,
+    /// The turnout against the category's minimum (None when nobody votes).
+    pub turnout: Option<rule::Turnout>,
     /// Who took part, when [`Disclosure::voters`] allows.
     pub voters: Vec<VoterRow>,
     pub quotas: Vec<QuotaRow>,
@@ -214,6 +216,7 @@ pub async fn view(s: &AppState, scope: &Scope, id: SelectionId) -> AppResult<Sel
         evidence.entry(e.nomination_id).or_default().push(e);
     }
     let sheet = if cat.method.has_panel() && stage == Stage::Voting && my.in_electorate && !my.voted { Some(sel::may_score(&mut c, scope, id.0).await?) } else { None };
+    let turnout = row.turnout(took_part);
     Ok(SelectionView {
         row,
         cat,
@@ -225,6 +228,7 @@ pub async fn view(s: &AppState, scope: &Scope, id: SelectionId) -> AppResult<Sel
         disqualified,
         my,
         took_part,
+        turnout,
         voters,
         quotas,
         nominating_orgs,
@@ -322,6 +326,38 @@ pub async fn open(s: &AppState, scope: &Scope, id: SelectionId) -> AppResult<()>
     in_tx!(s, |w| sel::open_voting(&mut w, scope, id.0).await?)
 }
 
+/// What opening or closing a vote would do, tried and undone for the confirmation step (refused
+/// exactly as the step itself would be): the selection as it would stand after, the eligible
+/// candidates' names, and the turnout.
+pub struct Trial {
+    pub after: SelectionRow,
+    pub candidates: Vec<String>,
+    pub turnout: Option<rule::Turnout>,
+}
+
+async fn trial(w: &mut Conn, scope: &Scope, id: SelectionId) -> AppResult<Trial> {
+    let after = sel::get(w, scope, id.0).await?;
+    let candidates = sel::nominations(w, scope, &after).await?.into_iter().filter(|n| n.n.state() == NominationState::Eligible).map(|n| n.n.name).collect();
+    let cast = sel::turnout(w, id.0).await?;
+    Ok(Trial { turnout: after.turnout(cast), after, candidates })
+}
+
+pub async fn open_trial(s: &AppState, scope: &Scope, id: SelectionId) -> AppResult<Trial> {
+    let mut w = s.store.write().await?;
+    sel::open_voting(&mut w, scope, id.0).await?;
+    let t = trial(&mut w, scope, id).await?;
+    w.rollback().await.map_err(StoreError::from)?;
+    Ok(t)
+}
+
+pub async fn close_trial(s: &AppState, scope: &Scope, id: SelectionId, c: &Close) -> AppResult<Trial> {
+    let mut w = s.store.write().await?;
+    sel::close(&mut w, scope, id.0, c.reason.as_deref()).await?;
+    let t = trial(&mut w, scope, id).await?;
+    w.rollback().await.map_err(StoreError::from)?;
+    Ok(t)
+}
+
 /// Casts the caller's secret ballot: the candidates they approve.
 pub async fn vote(s: &AppState, scope: &Scope, id: SelectionId, choices: &[NominationId]) -> AppResult<()> {
     let choices: Vec<i64> = choices.iter().map(|c| c.0).collect();
@@ -334,8 +370,30 @@ pub async fn score(s: &AppState, scope: &Scope, id: SelectionId, marks: &HashMap
     in_tx!(s, |w| sel::score(&mut w, scope, id.0, &marks).await?)
 }
 
-pub async fn close(s: &AppState, scope: &Scope, id: SelectionId) -> AppResult<()> {
-    in_tx!(s, |w| sel::close(&mut w, scope, id.0).await?)
+/// Closing a vote: below the category's minimum turnout it is refused unless a reason is given;
+/// with one, the vote closes without a count and publishes nothing.
+#[derive(Clone, Debug, Default, serde::Deserialize, utoipa::ToSchema)]
+pub struct Close {
+    /// Why the vote is closed below its minimum turnout (ignored when the turnout is met).
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+pub async fn close(s: &AppState, scope: &Scope, id: SelectionId, c: &Close) -> AppResult<()> {
+    in_tx!(s, |w| sel::close(&mut w, scope, id.0, c.reason.as_deref()).await?)
+}
+
+/// A later last day for an open vote.
+#[derive(Clone, Debug, Default, serde::Deserialize, utoipa::ToSchema)]
+pub struct Extend {
+    /// The new last day of the vote (YYYY-MM-DD), after the present one.
+    #[serde(default)]
+    pub vote_until: String,
+}
+
+/// Extends an open vote; returns its new last day.
+pub async fn extend(s: &AppState, scope: &Scope, id: SelectionId, e: &Extend) -> AppResult<Date> {
+    in_tx!(s, |w| sel::extend(&mut w, scope, id.0, &e.vote_until).await?)
 }
 
 pub async fn panel_minimum(s: &AppState, scope: &Scope, id: SelectionId, minimum: i64, reason: &str) -> AppResult<()> {
@@ -444,6 +502,7 @@ pub struct Count {
     pub names: HashMap<i64, String>,
     /// Which of the outcome's marks (selected, moved up, tied at the line) are the caller's.
     pub show: Disclosure,
+    pub turnout: Option<rule::Turnout>,
 }
 
 pub async fn count(s: &AppState, scope: &Scope, id: SelectionId) -> AppResult<Count> {
@@ -457,5 +516,6 @@ pub async fn count(s: &AppState, scope: &Scope, id: SelectionId) -> AppResult<Co
     }
     let outcome = sel::outcome(&mut c, &row).await?.ok_or_else(AppError::not_found)?;
     let names = sel::nominations(&mut c, scope, &row).await?.into_iter().map(|n| (n.n.id, n.n.name)).collect();
-    Ok(Count { row, outcome, names, show })
+    let turnout = row.turnout(took_part);
+    Ok(Count { row, outcome, names, show, turnout })
 }

@@ -413,6 +413,18 @@ pub async fn open(s: &AppState, scope: &Scope, id: SurveyId) -> AppResult<()> {
     Ok(())
 }
 
+/// Opening a draft tried and undone, for the confirmation step: refused exactly as opening it
+/// would be, and otherwise the survey with its targets and how many are invited.
+pub async fn open_trial(s: &AppState, scope: &Scope, id: SurveyId) -> AppResult<Builder> {
+    let mut w = s.store.write().await?;
+    survey::open(&mut w, scope, id.0).await?;
+    let view = survey::get(&mut w, scope, id.0, Need::Manage).await?;
+    let targets = survey::targets(&mut w, view.id()).await?;
+    let invited = survey::invitee_count(&mut w, &view).await?;
+    w.rollback().await.map_err(StoreError::from)?;
+    Ok(Builder { view, targets, invited, channels: Vec::new() })
+}
+
 pub async fn close(s: &AppState, scope: &Scope, id: SurveyId) -> AppResult<()> {
     let mut w = s.store.write().await?;
     survey::close(&mut w, scope, id.0).await?;

@@ -97,6 +97,18 @@ pub async fn retire_standard(s: &AppState, scope: &Scope, unit: UnitId, standard
     Ok(())
 }
 
+/// Retiring a standard tried and undone, for the confirmation step: refused exactly as retiring
+/// it would be, and otherwise the standard and how many the unit keeps in force.
+pub async fn retire_standard_trial(s: &AppState, scope: &Scope, unit: UnitId, standard: i64) -> AppResult<(StandardRow, usize)> {
+    let mut w = s.store.write().await?;
+    let (_, before) = window::standards(&mut w, scope, unit.0).await?;
+    window::retire_standard(&mut w, scope, unit.0, standard).await?;
+    w.rollback().await.map_err(StoreError::from)?;
+    let kept = before.len().saturating_sub(1);
+    let row = before.into_iter().find(|r| r.id == standard).ok_or_else(AppError::not_found)?;
+    Ok((row, kept))
+}
+
 /// Retires a standard by its id alone; returns its unit.
 pub async fn retire_standard_by_id(s: &AppState, scope: &Scope, standard: i64) -> AppResult<UnitId> {
     let mut w = s.store.write().await?;

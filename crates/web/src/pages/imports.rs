@@ -1,10 +1,11 @@
 //! Roster import pages: upload, preview with every problem and the difference, commit.
 
+use super::confirm::{self, Confirmable};
 use super::{FormState, Layout, Pager, render, render_status, see_other};
 use crate::app::imports::{self, read_upload};
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
-use crate::input::{self, ConfirmForm, Fields, Paging, Params};
+use crate::input::{self, Paging, Params};
 use crate::sheets;
 use crate::state::AppState;
 use askama::Template;
@@ -215,14 +216,49 @@ pub async fn preview(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, P
     }))
 }
 
-pub async fn commit(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Fields(form): Fields<ConfirmForm>) -> AppResult<Response> {
-    if input::text(&form.confirm).is_none() {
-        let mut e = pacesetter_domain::validate::FieldErrors::new();
-        e.add("confirm", "请勾选确认框", "Tick the box to confirm");
-        return Err(AppError::invalid(e));
+/// Applies a previewed import, after the confirmation step (the one way to confirm it): the
+/// import is tried and undone, and the step says what it would do to how many, against the
+/// roster as it is now.
+pub async fn commit(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, form: Confirmable<serde::de::IgnoredAny>) -> AppResult<Response> {
+    let scope = &ctx.me()?.scope;
+    if !form.confirmed {
+        let (row, plan) = imports::commit_trial(&s, scope, id).await?;
+        return Ok(confirm::step(&ctx, commit_step(&ctx, id, &row.filename, &plan, form.again)));
     }
-    imports::commit(&s, &ctx.me()?.scope, id).await?;
+    imports::commit(&s, scope, id).await?;
     Ok(see_other(&format!("/import/{id}?done=imported")))
+}
+
+/// What the confirmation of an import says: how many are added, changed, moved and leave, and
+/// who leaves (named: they are marked as having left).
+fn commit_step(ctx: &Ctx, id: i64, filename: &str, plan: &Plan, fields: Vec<(String, String)>) -> confirm::Confirm {
+    let c = &plan.counts;
+    let touched = c.new + c.changed + c.moved + c.leaving;
+    let what = ctx
+        .t(
+            &format!(
+                "将导入名册“{filename}”，涉及 {touched} 人：新增 {} 人，信息变更 {} 人，组织/单位调整 {} 人，离开 {} 人；全部变更记入审计日志。",
+                c.new, c.changed, c.moved, c.leaving
+            ),
+            &format!(
+                "The roster \"{filename}\" will be imported, touching {touched} people: {} new, {} changed, {} moved, {} leaving; every change is audited.",
+                c.new, c.changed, c.moved, c.leaving
+            ),
+        )
+        .to_string();
+    let mut items: Vec<String> = plan.leaving.iter().map(|p| format!("{}（{}）{}：{}", p.name, p.number, ctx.t("离开", " leaves"), p.at)).collect();
+    items.extend(plan.rows.iter().filter(|r| r.action != Action::Unchanged).map(|r| {
+        let what = match r.action {
+            Action::New => ctx.t("新增", "new"),
+            Action::Changed => ctx.t("信息变更", "changed"),
+            Action::Moved => ctx.t("组织/单位调整", "moved"),
+            _ => "",
+        };
+        format!("{}（{}）{}", r.name, r.number, what)
+    }));
+    let note = ctx.t(&format!("{} 人不变。", c.unchanged), &format!("{} unchanged.", c.unchanged)).to_string();
+    let button = ctx.t(&format!("确认导入（{touched} 人）"), &format!("Import ({touched} people)")).to_string();
+    confirm::Confirm { what, items, note, action: format!("/import/{id}/commit"), fields, button, back: format!("/import/{id}"), danger: c.leaving > 0 }
 }
 
 pub async fn discard(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {

@@ -6,6 +6,7 @@
 //! commendation list, and the auditor's bundle. Thin adapters over [`crate::app::selections`]:
 //! parse the form, call the use case, render.
 
+use super::confirm::{self, Confirmable};
 use super::{FormState, Layout, conflict_form, render_status, see_other};
 use crate::app::selections::{self as app, Review, SelectionView};
 use crate::ctx::Ctx;
@@ -21,11 +22,16 @@ use axum::response::{IntoResponse, Response};
 use pacesetter_domain::Lang;
 use pacesetter_domain::dates::iso;
 use pacesetter_domain::ids::{AwardId, NominationId, ObjectionId, OrgId, RoundId, SelectionEvidenceId, SelectionId, UnitId};
-use pacesetter_domain::selection::{AwardCategory, CandidateKind, Nominators, Stage};
+use pacesetter_domain::selection::{AwardCategory, CandidateKind, ElectorateKind, Nominators, Stage};
 use pacesetter_store::selection::{AwardRow, MyBallot, NewNomination, NewSelection, NominationRow, ObjectionRow, QuotaRow, SelectionRow, VoterRow};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use std::collections::{HashMap, HashSet};
+
+/// A stage's label, or that the vote failed for turnout (closed below its minimum, not counted).
+fn stage_label(row: &SelectionRow, lang: Lang) -> &'static str {
+    if row.turnout_failed() { lang.t("投票未达最低参与率，未计票", "Failed for turnout: not counted") } else { row.stage().label(lang) }
+}
 
 fn stage_badge(s: Stage) -> &'static str {
     match s {
@@ -231,7 +237,7 @@ async fn index_page(s: &AppState, ctx: &Ctx, f: FormState, status: StatusCode) -
         .into_iter()
         .map(|l| {
             let st = l.s.stage();
-            ListLine { stage: st.label(ctx.lang), badge: stage_badge(st), my_ballot: l.my_ballot, s: l.s }
+            ListLine { stage: stage_label(&l.s, ctx.lang), badge: if l.s.turnout_failed() { "bad" } else { stage_badge(st) }, my_ballot: l.my_ballot, s: l.s }
         })
         .collect();
     let page = IndexPage {
@@ -310,6 +316,11 @@ struct ShowPage {
     my: MyBallot,
     voting_open: bool,
     took_part: i64,
+    /// The turnout as printed (with every result), and whether it meets the category's minimum.
+    turnout: Option<String>,
+    turnout_met: bool,
+    /// The minimum turnout the category states.
+    turnout_rule: String,
     /// Totals shown (the office always; the electorate after the close when it has 5 or more).
     totals: bool,
     voters: Vec<VoterRow>,
@@ -390,10 +401,17 @@ async fn show_page(s: &AppState, ctx: &Ctx, id: SelectionId, f: FormState, statu
     let method = v.cat.method;
     let page = ShowPage {
         l: Layout::new(ctx, &v.row.title),
-        stage_label: v.stage.label(ctx.lang),
+        stage_label: stage_label(&v.row, ctx.lang),
         voting_open: v.voting_open(),
         notice_running: v.notice_running(),
         took_part: v.took_part,
+        turnout: v.turnout.filter(|_| v.stage >= Stage::Voting).map(|t| t.text(ctx.lang)),
+        turnout_met: v.turnout.is_none_or(|t| t.met()),
+        turnout_rule: match v.cat.electorate_kind() {
+            Some(ElectorateKind::Body) => ctx.t("须过半数参与（选民为确定的群体）", "More than half must take part (a defined electorate)").to_string(),
+            Some(ElectorateKind::Open) => ctx.t("面向全体，不设最低参与率，结果附参与率", "Open to everyone: no minimum; the turnout is printed with the result").to_string(),
+            None => ctx.t("不投票", "No vote").to_string(),
+        },
         kind: v.cat.candidates.code(),
         method_label: method.label(ctx.lang),
         has_ballot: method.has_ballot(),
@@ -514,10 +532,49 @@ pub async fn review(State(s): State<AppState>, ctx: Ctx, Path((id, nid)): Path<(
     after(&s, &ctx, id, form.values, r, "decided").await
 }
 
-pub async fn open(State(s): State<AppState>, ctx: Ctx, Path(id): Path<SelectionId>, form: Posted<NoFields>) -> AppResult<Response> {
+/// Opens the ballot, after a step that says what is frozen: the candidates and how many voters.
+pub async fn open(State(s): State<AppState>, ctx: Ctx, Path(id): Path<SelectionId>, form: Confirmable<NoFields>) -> AppResult<Response> {
     let scope = ctx.me()?.scope.clone();
+    if !form.confirmed {
+        return match app::open_trial(&s, &scope, id).await {
+            Ok(t) => {
+                let (n, m) = (t.candidates.len(), t.after.electorate_size);
+                let what = ctx
+                    .t(
+                        &format!("将开始投票：以下 {n} 名候选人和 {m} 名选民的名单即被固定并公布指纹，此后不能再推荐或审查。"),
+                        &format!("The ballot will open: the list of these {n} candidates and the electorate of {m} are frozen and fingerprinted; nominations and reviews end."),
+                    )
+                    .to_string();
+                let note = t
+                    .turnout
+                    .map(|tu| {
+                        if tu.minimum > 0 {
+                            ctx.t(&format!("至少 {} 人参与才能计票。", tu.minimum), &format!("At least {} must take part for a count.", tu.minimum)).to_string()
+                        } else {
+                            String::new()
+                        }
+                    })
+                    .unwrap_or_default();
+                let button = ctx.t(&format!("确认开始投票（{n} 名候选人）"), &format!("Open the ballot ({n} candidates)")).to_string();
+                Ok(confirm::step(
+                    &ctx,
+                    confirm::Confirm {
+                        what,
+                        items: t.candidates,
+                        note,
+                        action: format!("/selections/{id}/open"),
+                        fields: form.again,
+                        button,
+                        back: format!("/selections/{id}"),
+                        danger: false,
+                    },
+                ))
+            }
+            Err(e) => after(&s, &ctx, id, HashMap::new(), Err(e), "saved").await,
+        };
+    }
     let r = app::open(&s, &scope, id).await;
-    after(&s, &ctx, id, form.values, r, "saved").await
+    after(&s, &ctx, id, HashMap::new(), r, "saved").await
 }
 
 pub async fn vote(State(s): State<AppState>, ctx: Ctx, Path(id): Path<SelectionId>, form: Posted<VoteForm>) -> AppResult<Response> {
@@ -532,9 +589,61 @@ pub async fn score(State(s): State<AppState>, ctx: Ctx, Path(id): Path<Selection
     after(&s, &ctx, id, form.values, r, "voted").await
 }
 
-pub async fn close(State(s): State<AppState>, ctx: Ctx, Path(id): Path<SelectionId>, form: Posted<NoFields>) -> AppResult<Response> {
+/// Closes the ballot and counts it, after a step that says how many took part. Below the
+/// minimum turnout it comes back on the page with the choice to extend the vote or to close it
+/// with a reason (then nothing is counted nor published).
+pub async fn close(State(s): State<AppState>, ctx: Ctx, Path(id): Path<SelectionId>, form: Confirmable<app::Close>) -> AppResult<Response> {
     let scope = ctx.me()?.scope.clone();
-    let r = app::close(&s, &scope, id).await;
+    let values: HashMap<String, String> = form.again.iter().cloned().collect();
+    if !form.confirmed {
+        return match app::close_trial(&s, &scope, id, &form.input).await {
+            Ok(t) => {
+                let n = t.candidates.len();
+                let turnout = t.turnout.map(|tu| tu.text(ctx.lang)).unwrap_or_default();
+                let failed = t.after.turnout_failed();
+                let what = if failed {
+                    ctx.t(
+                        "将关闭投票，但参与人数未达最低要求：不计票，不公布结果，不产生当选者；理由记入审计日志。",
+                        "The ballot will close below its minimum turnout: nothing is counted or published and nobody is selected; the reason is audited.",
+                    )
+                    .to_string()
+                } else {
+                    ctx.t(
+                        &format!("将结束投票并为以下 {n} 名候选人计票，此后不能再投票。"),
+                        &format!("The ballot will close and these {n} candidates be counted; no more ballots are taken."),
+                    )
+                    .to_string()
+                };
+                let mut note = turnout;
+                if let Some(r) = t.after.turnout_reason.as_deref() {
+                    note = format!("{note} {}{r}", ctx.t("理由：", "Reason: "));
+                }
+                let button = if failed { ctx.t("确认关闭投票（不计票）", "Close without a count") } else { ctx.t("确认结束投票并计票", "Close and count") }.to_string();
+                Ok(confirm::step(
+                    &ctx,
+                    confirm::Confirm {
+                        what,
+                        items: t.candidates,
+                        note,
+                        action: format!("/selections/{id}/close"),
+                        fields: form.again,
+                        button,
+                        back: format!("/selections/{id}"),
+                        danger: failed,
+                    },
+                ))
+            }
+            Err(e) => after(&s, &ctx, id, values, Err(e), "saved").await,
+        };
+    }
+    let r = app::close(&s, &scope, id, &form.input).await;
+    after(&s, &ctx, id, values, r, "saved").await
+}
+
+/// Extends an open vote to a later last day.
+pub async fn extend(State(s): State<AppState>, ctx: Ctx, Path(id): Path<SelectionId>, form: Posted<app::Extend>) -> AppResult<Response> {
+    let scope = ctx.me()?.scope.clone();
+    let r = app::extend(&s, &scope, id, &form.input).await.map(|_| ());
     after(&s, &ctx, id, form.values, r, "saved").await
 }
 
@@ -699,8 +808,8 @@ pub async fn export(State(s): State<AppState>, ctx: Ctx, Path((id, file)): Path<
             rows,
         }
     } else {
-        let app::Count { row, outcome: o, names, show } = app::count(&s, scope, id).await?;
-        let rows = o
+        let app::Count { row, outcome: o, names, show, turnout } = app::count(&s, scope, id).await?;
+        let mut rows: Vec<Vec<String>> = o
             .order
             .iter()
             .enumerate()
@@ -720,6 +829,10 @@ pub async fn export(State(s): State<AppState>, ctx: Ctx, Path((id, file)): Path<
                 vec![(i + 1).to_string(), name, result, flags.join("、")]
             })
             .collect();
+        // The turnout is printed with every result.
+        if let Some(tu) = turnout {
+            rows.push(vec![String::new(), t("参与情况", "Turnout"), tu.cast.to_string(), tu.text(lang)]);
+        }
         Sheet {
             name: t("计票结果", "Count"),
             headers: vec![t("名次", "Rank"), t("候选人", "Candidate"), if row.is_ballot() { t("得票", "Votes") } else { t("得分", "Score") }, t("结果", "Result")],

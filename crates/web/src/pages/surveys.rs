@@ -3,6 +3,7 @@
 //! results with their exports. Adapters over [`crate::app::surveys`]: they read the form, call
 //! the use case and render.
 
+use super::confirm::{self, Confirmable};
 use super::{FormState, Layout, render, render_status, see_other};
 use crate::app::surveys::{self as app, AnswerForm, AudienceInput, NewSurveyInput, PaperInput, RateView, RawAnswers, RawLabel, ResponseInput};
 use crate::ctx::Ctx;
@@ -408,7 +409,34 @@ pub async fn audience(State(s): State<AppState>, ctx: Ctx, Path(id): Path<Survey
     after_change(&s, &ctx, id, r, values_of(&form), "saved").await
 }
 
-pub async fn open(State(s): State<AppState>, ctx: Ctx, Path(id): Path<SurveyId>, Form(_): Form<NoFields>) -> AppResult<Response> {
+/// Opens a draft for answers, after a step that says to how many and about what (refused on the
+/// builder as opening itself would be).
+pub async fn open(State(s): State<AppState>, ctx: Ctx, Path(id): Path<SurveyId>, form: Confirmable<NoFields>) -> AppResult<Response> {
+    if !form.confirmed {
+        let b = match app::open_trial(&s, &ctx.me()?.scope, id).await {
+            Ok(b) => b,
+            Err(e) => return after_change(&s, &ctx, id, Err::<(), _>(e), HashMap::new(), "saved").await,
+        };
+        let (title, n, m) = (b.view.row.title.clone(), b.invited, b.targets.len());
+        let what = ctx
+            .t(
+                &format!("将发布问卷“{title}”：向 {n} 名受邀者开放作答，测评对象 {m} 个。发布后题目、对象不能再修改。"),
+                &format!("The survey \"{title}\" will open to its {n} invitees, about {m} targets. Its questions and targets can no longer change."),
+            )
+            .to_string();
+        let items = b.targets.iter().map(|t| t.label.clone()).collect();
+        let note = if n == 0 {
+            ctx.t("没有邀请具体人员：凭单次链接、纸质问卷或二维码作答。", "Nobody is invited by name: answers come through single-use links, paper forms or the QR code.")
+                .to_string()
+        } else {
+            String::new()
+        };
+        let button = ctx.t(&format!("确认发布（{n} 名受邀者）"), &format!("Open it ({n} invitees)")).to_string();
+        return Ok(confirm::step(
+            &ctx,
+            confirm::Confirm { what, items, note, action: format!("/surveys/{id}/open"), fields: form.again, button, back: format!("/surveys/{id}"), danger: false },
+        ));
+    }
     let r = app::open(&s, &ctx.me()?.scope, id).await;
     after_change(&s, &ctx, id, r, HashMap::new(), "saved").await
 }

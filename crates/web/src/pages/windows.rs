@@ -3,11 +3,12 @@
 //! rating page, ratings without login kept apart as advisory, each unit's standards, and on-site
 //! inspections.
 
+use super::confirm::{self, Confirmable};
 use super::{FormState, Layout, conflict_form, render, render_status, see_other};
 use crate::app::windows::{self as app, InspectionInput, InspectionView, NewStandard};
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
-use crate::input::{Fields, Params};
+use crate::input::Params;
 use crate::pdf::{self, Item};
 use crate::state::AppState;
 use crate::upload;
@@ -217,10 +218,34 @@ pub struct StandardForm {
     pub retire: Option<i64>,
 }
 
-pub async fn standards_change(State(s): State<AppState>, ctx: Ctx, Path(unit): Path<i64>, Fields(form): Fields<StandardForm>) -> AppResult<Response> {
+/// Adds a standard, or retires one after a step that says which (retiring cannot be undone).
+pub async fn standards_change(State(s): State<AppState>, ctx: Ctx, Path(unit): Path<i64>, posted: Confirmable<StandardForm>) -> AppResult<Response> {
     let scope = &ctx.me()?.scope;
     let unit = UnitId(unit);
+    let form = posted.input;
     let r = match form.retire {
+        Some(id) if !posted.confirmed => {
+            let (row, kept) = app::retire_standard_trial(&s, scope, unit, id).await?;
+            let what = ctx
+                .t(
+                    &format!("将停用以下 1 项评价标准：此后本单位各窗口的检查不再按此项评分，已有检查记录保留；停用后本单位还有 {kept} 项标准。"),
+                    &format!("This 1 standard will be retired: later inspections of the unit's windows no longer score it, past ones are kept; {kept} remain in force."),
+                )
+                .to_string();
+            let item = format!("{}（{}{}）", row.item, ctx.t("权重 ", "weight "), row.weight);
+            let button = ctx.t("确认停用 1 项标准", "Retire 1 standard").to_string();
+            let step = confirm::Confirm {
+                what,
+                items: vec![item],
+                note: String::new(),
+                action: format!("/units/{unit}/standards"),
+                fields: posted.again,
+                button,
+                back: format!("/units/{unit}/standards"),
+                danger: true,
+            };
+            return Ok(confirm::step(&ctx, step));
+        }
         Some(id) => app::retire_standard(&s, scope, unit, id).await,
         None => app::add_standard(&s, scope, unit, &NewStandard { item: form.item.clone(), weight: form.weight.clone() }).await.map(|_| ()),
     };

@@ -75,6 +75,34 @@ impl TestApp {
         store.close().await;
     }
 
+    /// Keeps, of a ballot just opened, only the people of the demo accounts named in its frozen
+    /// electorate (with its size and fingerprint recomputed). The demo's electorate is every Party
+    /// member of the university, of whom a test can log in only the demo accounts, and a Party vote
+    /// counts only when more than half of its electorate took part (issue 18): a test that needs a
+    /// count freezes this smaller body, as if the office had chosen it.
+    pub async fn electorate_of(&self, selection: i64, usernames: &[&str]) {
+        use pacesetter_store::db::Sql;
+        let store = pacesetter_store::Store::open(&self.db_url, &pacesetter_store::OpenOptions::default()).await.expect("open the test database");
+        let mut w = store.write().await.unwrap();
+        let names = usernames.iter().map(|u| format!("'{}'", u.replace('\'', ""))).collect::<Vec<_>>().join(", ");
+        w.execute(
+            Sql::new(format!(
+                "DELETE FROM selection_electorate WHERE selection_id = $1 AND person_id NOT IN (SELECT person_id FROM accounts WHERE person_id IS NOT NULL AND username IN ({names}))"
+            ))
+            .bind(selection),
+        )
+        .await
+        .unwrap();
+        let kept: Vec<(i64, String)> = w
+            .fetch_all(Sql::new("SELECT p.id, p.name FROM selection_electorate e JOIN people p ON p.id = e.person_id WHERE e.selection_id = $1 ORDER BY p.id").bind(selection))
+            .await
+            .unwrap();
+        let hash = pacesetter_domain::selection::fingerprint(&kept.iter().map(|(id, name)| format!("{id}\t{name}")).collect::<Vec<_>>());
+        w.execute(Sql::new("UPDATE selections SET electorate_size = $1, electorate_hash = $2 WHERE id = $3").bind(kept.len() as i64).bind(hash).bind(selection)).await.unwrap();
+        w.commit().await.unwrap();
+        store.close().await;
+    }
+
     /// A logged-in client for a person of the roster, given an account by the administrator
     /// (its first password changed, as its holder would at first login).
     pub async fn account_for(&self, person: i64, username: &str) -> Client {

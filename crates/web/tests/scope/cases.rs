@@ -318,7 +318,7 @@ pub async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Optio
             let id = setup_import(app, &uniq).await;
             let (method, path, form_body, json_body) = match name {
                 "import_preview" => ("GET", format!("/import/{id}"), None, None),
-                "import_commit" => ("POST", format!("/import/{id}/commit"), form(&[("confirm", "yes")]), None),
+                "import_commit" => ("POST", format!("/import/{id}/commit"), form(&[("confirmed", "1")]), None),
                 "import_discard" => ("POST", format!("/import/{id}/discard"), form(&[]), None),
                 "import_problems" => ("GET", format!("/import/{id}/problems/problems.csv"), None, None),
                 "api_import" => ("GET", format!("/api/v1/imports/{id}"), None, None),

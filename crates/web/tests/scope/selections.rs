@@ -110,6 +110,9 @@ async fn counted(app: &TestApp, quota: i64, n: usize, ballots: &[&[usize]], tag:
     let (id, noms) = at_voting(app, "study-stars", quota, n, tag).await;
     let voters = electorate(app, id).await;
     assert!(voters.len() >= ballots.len(), "enough demo voters: {voters:?}");
+    // A Party vote counts from more than half of its electorate: the voters are all of it.
+    let voters = &voters[..ballots.len()];
+    app.electorate_of(id, voters).await;
     for (u, b) in voters.iter().zip(ballots) {
         let choices: Vec<i64> = b.iter().map(|i| noms[*i]).collect();
         as_user(app, u, &format!("/api/v1/selections/{id}/ballot"), json!({"choices": choices})).await;
@@ -324,7 +327,16 @@ pub async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Optio
         "selection_close" | "api_selection_close" => {
             let (id, _) = at_voting(app, "study-stars", 1, 1, &tag).await;
             let path = if api { format!("/api/v1/selections/{id}/close") } else { format!("/selections/{id}/close") };
-            let (form, json) = body(&[], json!({}));
+            // Nobody voted: it closes only with a reason (and counts nothing).
+            let (form, json) = body(&[("reason", "范围测试"), ("confirmed", "1")], json!({"reason": "范围测试"}));
+            case("POST", path, form, json, "office", "orgsec")
+        }
+        "selection_extend" | "api_selection_extend" => {
+            let (id, _) = at_voting(app, "study-stars", 1, 1, &tag).await;
+            let path = if api { format!("/api/v1/selections/{id}/extend") } else { format!("/selections/{id}/extend") };
+            let later = time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(+8)).date() + time::Duration::days(7);
+            let later = format!("{:04}-{:02}-{:02}", later.year(), later.month() as u8, later.day());
+            let (form, json) = body(&[("vote_until", &later)], json!({"vote_until": later}));
             case("POST", path, form, json, "office", "orgsec")
         }
         "selection_panel_minimum" | "api_selection_panel_minimum" => {

@@ -40,7 +40,7 @@ async fn library_survey(app: &TestApp, f: &Fixture, n: usize, open: bool) -> i64
     let id: i64 = r.headers()["location"].to_str().unwrap().trim_start_matches("/surveys/").split('?').next().unwrap().parse().unwrap();
     if open {
         let number = number_of(app, "unithead").await;
-        for (path, fields) in [("targets", vec![]), ("audience", vec![("mode", "numbers"), ("numbers", number.as_str())]), ("open", vec![])] {
+        for (path, fields) in [("targets", vec![]), ("audience", vec![("mode", "numbers"), ("numbers", number.as_str())]), ("open", vec![("confirmed", "1")])] {
             let r = app.post_form(&c, &format!("/surveys/{id}/{path}"), &fields).await;
             assert_eq!(r.status(), 303, "{path}: {}", r.text().await.unwrap());
         }
@@ -230,7 +230,7 @@ pub async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Optio
                 ("survey_open", _) | ("api_survey_open", _) => {
                     let c = app.login("unithead").await;
                     assert_eq!(app.post_form(&c, &format!("/surveys/{id}/targets"), &[]).await.status(), 303);
-                    if api { ("POST", at("/open"), None, Some(none), String::new()) } else { ("POST", at("/open"), form(&[]), None, String::new()) }
+                    if api { ("POST", at("/open"), None, Some(none), String::new()) } else { ("POST", at("/open"), form(&[("confirmed", "1")]), None, String::new()) }
                 }
                 ("survey_remind", false) => ("POST", at("/remind"), form(&[]), None, String::new()),
                 ("api_survey_remind", _) => ("POST", at("/remind"), None, Some(none), String::new()),
