@@ -92,8 +92,13 @@ impl Dates {
         matches!((self.first_submitted, self.original_due()), (Some(s), Some(d)) if s > d)
     }
 
-    /// Days left to the date in force (negative when past), or None when no date is set.
+    /// Days left to the date in force (negative when past), while the owner owes something
+    /// (open or returned); None when no date is set or the clock has stopped (handed in and
+    /// waiting for review, or accepted: an accepted task is never "overdue").
     pub fn days_left(&self, state: TaskState, today: Date) -> Option<i64> {
+        if !matches!(state, TaskState::Open | TaskState::Returned) {
+            return None;
+        }
         self.due_in_force(state).map(|d| (d - today).whole_days())
     }
 }
@@ -136,6 +141,8 @@ mod tests {
         assert!(d.overdue(TaskState::Open, date!(2012 - 03 - 16)));
         assert!(!d.overdue(TaskState::Submitted, date!(2012 - 04 - 16)), "a pending submission is not overdue");
         assert_eq!(d.days_left(TaskState::Open, date!(2012 - 03 - 10)), Some(5));
+        assert_eq!(d.days_left(TaskState::Accepted, date!(2026 - 03 - 10)), None, "an accepted task owes nothing");
+        assert_eq!(d.days_left(TaskState::Submitted, date!(2026 - 03 - 10)), None, "nor does one waiting for review");
     }
 
     #[test]

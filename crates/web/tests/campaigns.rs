@@ -245,6 +245,12 @@ async fn a_secretary_submits_the_office_returns_and_accepts_and_the_dashboard_fo
     assert_eq!(v["state"], "accepted");
     assert_eq!(v["submissions"].as_array().unwrap().len(), 2);
     assert_eq!(v["late"], true, "handed in after 15 March 2012");
+    // Issue 18: an accepted task is late (handed in after its date) but no longer "overdue".
+    assert!(v["days_left"].is_null(), "{v}");
+    let page = sec.get(app.url(&format!("/tasks?campaign={id}"))).send().await.unwrap().text().await.unwrap();
+    let line = &page[page.find(&format!("/tasks/{task}\"")).expect("the task is listed")..];
+    let line = &line[..line.find("</li>").unwrap()];
+    assert!(!line.contains("逾期"), "{line}");
     // Accepting again is a conflict with a message, not a crash.
     let r = office.post(app.url(&format!("/api/v1/tasks/{task}/review"))).json(&json!({"action": "accept"})).send().await.unwrap();
     assert_eq!(r.status(), 409);
