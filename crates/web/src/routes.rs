@@ -270,6 +270,7 @@ pub fn table() -> Vec<Route> {
         ),
         // Campaigns and tasks (what anyone sees is limited by their scope).
         r(M::GET, "/campaigns", "campaigns_index", LoggedIn, "Campaigns, running and archived", get(pages::campaigns::index)),
+        r(M::GET, "/campaigns/example-plan.toml", "campaign_example_plan", LoggedIn, "The shipped 2012 plan, to start a new plan from", get(pages::campaigns::example_plan)),
         r(M::GET, "/campaigns/{id}", "campaign_page", LoggedIn, "A campaign's plan: phases, work items, task templates with their dates", get(pages::campaigns::show)),
         r(M::GET, "/campaigns/{id}/calendar", "campaign_calendar", LoggedIn, "A campaign's phases and milestones with its working days", get(pages::campaigns::calendar)),
         r(

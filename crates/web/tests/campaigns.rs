@@ -125,6 +125,14 @@ async fn a_dashboard_node_that_is_not_an_id_is_refused_in_both_languages(app: Te
 }
 
 async fn the_2012_plan_assigns_the_issues_tasks(app: TestApp) {
+    // Issue 18: no developer's file path on the campaigns page; the example plan downloads.
+    let office = app.login("office").await;
+    let page = office.get(app.url("/campaigns")).send().await.unwrap().text().await.unwrap();
+    assert!(!page.contains("docs/") && page.contains("/campaigns/example-plan.toml"), "{page}");
+    let r = office.get(app.url("/campaigns/example-plan.toml")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.headers()["content-disposition"].to_str().unwrap().starts_with("attachment"));
+    assert!(r.text().await.unwrap().contains("[campaign]"));
     let office = app.login("office").await;
     let id = campaign(&app, &office).await;
     let d = app.get_json(&office, &format!("/api/v1/campaigns/{id}/dashboard")).await;

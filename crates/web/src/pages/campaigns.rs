@@ -39,6 +39,14 @@ struct CampaignsPage {
     f: FormState,
 }
 
+/// The shipped 2012 plan, to start a new year's plan from: its comments explain each part.
+pub async fn example_plan() -> Response {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    let disposition = "attachment; filename=\"example-plan-2012.toml\"";
+    ([(header::CONTENT_TYPE, "text/plain; charset=utf-8"), (header::CONTENT_DISPOSITION, disposition)], crate::DEMO_PLAN).into_response()
+}
+
 pub async fn index(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     list_page(&s, &ctx, FormState::new(ctx.lang), StatusCode::OK).await
 }
