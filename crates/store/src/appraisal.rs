@@ -673,85 +673,9 @@ fn empty_sums(r: &RoundRow) -> Vec<GroupSum> {
 async fn scores_and_standing(c: &mut Conn, r: &RoundRow) -> Result<(HashMap<i64, Vec<GroupSum>>, Standing), StoreError> {
     let tallies: Vec<TallyRow> = c.fetch_all(Sql::new("SELECT subject_id, grp, raters, total, den FROM appraisal_tallies WHERE round_id = $1").bind(r.id)).await?;
     let sums = sums_by_subject(r, &tallies);
-    let standing = standing_of(r, &sums);
-    Ok((sums, standing))
-}
-
-/// The standing against the quota from every subject's group sums.
-fn standing_of(r: &RoundRow, sums: &HashMap<i64, Vec<GroupSum>>) -> Standing {
     let scored: Vec<(i64, Frac)> = sums.iter().filter_map(|(id, g)| rule::combine_sums(g).map(|c| (*id, c.score))).collect();
-    rule::standing(&scored, r.quota.unwrap_or(0).max(0) as u32, &r.tie_preference())
-}
-
-/// A subject with its tallies, one row per subject (the groups as columns), and whether it is
-/// within the part of the tree asked for.
-#[derive(sqlx::FromRow)]
-struct SubjectTallies {
-    id: i64,
-    path: String,
-    name: String,
-    inside: i64,
-    masses_raters: Option<i64>,
-    masses_total: Option<i64>,
-    masses_den: Option<i64>,
-    peers_raters: Option<i64>,
-    peers_total: Option<i64>,
-    peers_den: Option<i64>,
-    leaders_raters: Option<i64>,
-    leaders_total: Option<i64>,
-    leaders_den: Option<i64>,
-    own_raters: Option<i64>,
-    own_total: Option<i64>,
-    own_den: Option<i64>,
-}
-
-impl SubjectTallies {
-    fn tally(&self, g: Group) -> Option<(i64, i64, i64)> {
-        let (n, t, d) = match g {
-            Group::Masses => (self.masses_raters, self.masses_total, self.masses_den),
-            Group::Peers => (self.peers_raters, self.peers_total, self.peers_den),
-            Group::Leaders => (self.leaders_raters, self.leaders_total, self.leaders_den),
-            Group::Own => (self.own_raters, self.own_total, self.own_den),
-        };
-        Some((n?, t.unwrap_or(0), d.unwrap_or(1)))
-    }
-}
-
-/// Every subject's group sums and the standing (as [`scores_and_standing`]), and the keys of the
-/// subjects within `within`, in one query of one row per subject: on SQLite each row read costs
-/// more than the query, and a university's round has 7,444 subjects in two groups.
-async fn scores_standing_and_keys(c: &mut Conn, r: &RoundRow, within: &Within) -> Result<(HashMap<i64, Vec<GroupSum>>, Standing, Vec<SubjectKey>), StoreError> {
-    let mut q = Sql::new("SELECT s.id, s.path, s.name, CAST(CASE WHEN ");
-    push_within(&mut q, "s.path", within);
-    q.push(" THEN 1 ELSE 0 END AS BIGINT) AS inside");
-    for g in [Group::Masses, Group::Peers, Group::Leaders, Group::Own] {
-        for col in ["raters", "total", "den"] {
-            q.push(&format!(", MAX(CASE WHEN t.grp = '{g}' THEN t.{col} END) AS {g}_{col}", g = g.code()));
-        }
-    }
-    q.push(" FROM appraisal_subjects s LEFT JOIN appraisal_tallies t ON t.round_id = s.round_id AND t.subject_id = s.id WHERE s.round_id = ");
-    q.push_bind(r.id).push(" GROUP BY s.id, s.path, s.name");
-    let rows: Vec<SubjectTallies> = c.fetch_all(q).await?;
-    let weights: Vec<(Group, u32)> = r.weights().into_iter().filter(|(_, w)| *w > 0).collect();
-    let mut sums: HashMap<i64, Vec<GroupSum>> = HashMap::new();
-    let mut keys = Vec::new();
-    for row in rows {
-        if weights.iter().any(|(g, _)| row.tally(*g).is_some()) {
-            let groups = weights
-                .iter()
-                .map(|(g, w)| match row.tally(*g) {
-                    Some((n, t, d)) => GroupSum { group: *g, weight: *w, raters: n.max(0) as usize, sum: Frac::new(t.max(0) as u128, d.max(1) as u128) },
-                    None => GroupSum { group: *g, weight: *w, raters: 0, sum: Frac::zero() },
-                })
-                .collect();
-            sums.insert(row.id, groups);
-        }
-        if row.inside == 1 {
-            keys.push(SubjectKey { id: row.id, path: row.path, name: row.name });
-        }
-    }
-    let standing = standing_of(r, &sums);
-    Ok((sums, standing, keys))
+    let standing = rule::standing(&scored, r.quota.unwrap_or(0).max(0) as u32, &r.tie_preference());
+    Ok((sums, standing))
 }
 
 /// The standing of the whole round against its quota (what a tie is decided on).
@@ -821,10 +745,14 @@ async fn results_within(c: &mut Conn, r: &RoundRow, within: &Within, lines: Line
     if within.is_nothing() {
         return Ok(Results { lines: Vec::new(), total: 0, page: 1, standing: Standing::default(), tied: Vec::new() });
     }
-    let (sums, standing, mut keys) = scores_standing_and_keys(c, r, within).await?;
+    let (sums, standing) = scores_and_standing(c, r).await?;
     let pos: HashMap<i64, usize> = standing.order.iter().enumerate().map(|(i, (id, _))| (*id, i)).collect();
     let rank = |id: i64| pos.get(&id).copied().unwrap_or(usize::MAX);
     let best_first = |a: (i64, &str, &str), b: (i64, &str, &str)| (rank(a.0), a.1, a.2, a.0).cmp(&(rank(b.0), b.1, b.2, b.0));
+    let mut q = Sql::new("SELECT s.id, s.path, s.name FROM appraisal_subjects s WHERE s.round_id = ");
+    q.push_bind(r.id).push(" AND ");
+    push_within(&mut q, "s.path", within);
+    let mut keys: Vec<SubjectKey> = c.fetch_all(q).await?;
     keys.sort_by(|a, b| best_first((a.id, &a.path, &a.name), (b.id, &b.path, &b.name)));
     let total = keys.len();
     let at_line: std::collections::HashSet<i64> = standing.tie_at_line.iter().copied().collect();
