@@ -5,7 +5,7 @@
 //! 民主评议党员 the branch records each member's grade, and the lowest grade opens a follow-up case
 //! for the secondary organization.
 
-use super::{FormState, Layout, render_status, see_other};
+use super::{FormState, Layout, Pager, render_status, see_other};
 use crate::app::appraisals::{self as app, GradeInput, Line, MySubject, RatingInput, RoundLine, TieInput};
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
@@ -180,25 +180,15 @@ pub async fn create(State(s): State<AppState>, ctx: Ctx, Form(form): Form<RoundF
 /// The most lines each list of a round's page shows at once (a university's members are pages).
 const PAGE_LINES: usize = 50;
 
-/// A page of one of the round's lists: which, of how many, and the links around it.
-pub struct Paged {
-    pub page: usize,
-    pub pages: usize,
-    pub total: usize,
-    pub prev: Option<String>,
-    pub next: Option<String>,
-}
-
-/// Page `page` of a list of `total` lines: which, of how many, and the links around it.
-fn page_of(total: usize, page: usize, link: impl Fn(usize) -> String) -> Paged {
+/// Page `page` of a list of `total` lines (past the last, the last), with its links.
+fn page_of(total: usize, page: usize, link: impl Fn(usize) -> String) -> Pager {
     let pages = total.div_ceil(PAGE_LINES).max(1);
-    let page = page.clamp(1, pages);
-    Paged { page, pages, total, prev: (page > 1).then(|| link(page - 1)), next: (page < pages).then(|| link(page + 1)) }
+    Pager::linked(page.clamp(1, pages) as i64, PAGE_LINES as i64, total as i64, |n| link(n as usize))
 }
 
-fn paged<T>(all: Vec<T>, page: usize, link: impl Fn(usize) -> String) -> (Vec<T>, Paged) {
+fn paged<T>(all: Vec<T>, page: usize, link: impl Fn(usize) -> String) -> (Vec<T>, Pager) {
     let p = page_of(all.len(), page, link);
-    let shown = all.into_iter().skip((p.page - 1) * PAGE_LINES).take(PAGE_LINES).collect();
+    let shown = all.into_iter().skip((p.page as usize - 1) * PAGE_LINES).take(PAGE_LINES).collect();
     (shown, p)
 }
 
@@ -211,11 +201,11 @@ struct ShowPage {
     weights: String,
     open: bool,
     to_rate: Vec<MySubject>,
-    to_rate_page: Paged,
+    to_rate_page: Pager,
     /// Of the caller's subjects, how many are still to do.
     owed: usize,
     lines: Vec<Line>,
-    lines_page: Paged,
+    lines_page: Pager,
     grades: Vec<(String, u32)>,
     cases: Vec<CaseRow>,
     office: bool,

@@ -301,12 +301,17 @@ pub struct Pager {
 impl Pager {
     /// `base` is the list's path and query without the page parameter.
     pub fn new(base_query: &[(String, String)], path: &str, page: i64, per_page: i64, total: i64) -> Pager {
-        let pages = ((total + per_page - 1) / per_page).max(1);
         let link = |p: i64| {
             let mut q: Vec<(String, String)> = base_query.iter().filter(|(k, _)| k != "page" && k != "done").cloned().collect();
             q.push(("page".into(), p.to_string()));
             format!("{path}?{}", serde_urlencoded::to_string(&q).unwrap_or_default())
         };
+        Pager::linked(page, per_page, total, link)
+    }
+
+    /// Page `page` of `total` lines, `per_page` a page, with `link(n)` the address of page n.
+    pub fn linked(page: i64, per_page: i64, total: i64, link: impl Fn(i64) -> String) -> Pager {
+        let pages = ((total + per_page - 1) / per_page).max(1);
         Pager { page, pages, total, prev: (page > 1).then(|| link(page - 1)), next: (page < pages).then(|| link(page + 1)) }
     }
 }
