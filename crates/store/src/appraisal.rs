@@ -263,6 +263,10 @@ pub struct RoundRow {
     pub tie_reason: Option<String>,
     /// Closed before its last day: its scores were counted into a selection.
     pub closed_on: Option<Date>,
+    /// Tells this round's figures in memory from another database's round of the same id
+    /// ([`Figures`]); 0 (a restored round) is never kept.
+    #[serde(skip)]
+    pub figures_seed: i64,
 }
 
 impl RoundRow {
@@ -296,7 +300,7 @@ impl RoundRow {
 }
 
 const ROUND: &str = "SELECT r.id, r.campaign_id, r.title, r.subject_kind, r.scope_org_id, r.scope_unit_id, r.scale, r.weights_json, r.grades_json, r.quota, r.opens, r.closes, \
-                     r.created_by, r.created_ms, r.tie_order, r.tie_reason, r.closed_on FROM appraisal_rounds r";
+                     r.created_by, r.created_ms, r.tie_order, r.tie_reason, r.closed_on, r.figures_seed FROM appraisal_rounds r";
 
 /// The rounds of a campaign the caller sees, the newest first.
 pub async fn rounds(c: &mut Conn, caller: &Caller, campaign: i64) -> Result<Vec<RoundRow>, StoreError> {
@@ -370,13 +374,24 @@ pub struct ToRate {
     pub group: Group,
 }
 
+/// What the rules of who rates ask about a subject.
+fn subject_facts(kind: SubjectKind, s: &SubjectRow, serves_caller: bool) -> SubjectFacts<'_> {
+    SubjectFacts { kind, person: s.person_id.map(PersonId), path: &s.path, serves_caller }
+}
+
 /// The subjects the caller appraises in a round and in which group (whatever the weights), in
 /// the round's order; `only` one of them. One query whatever the round's size: the condition
 /// of who may have a part is in it, the group is decided by [`rule::group_of`].
 pub async fn to_rate(c: &mut Conn, caller: &Caller, r: &RoundRow, only: Option<SubjectId>) -> Result<Vec<ToRate>, StoreError> {
     let kind = r.kind();
-    // The list (the office's is the whole round: it comments on everyone) leaves the criteria
-    // out, which only the rating form of one subject needs; the caller orders it.
+    if only.is_none() && caller.rater.office_or_leader && caller.me().is_some() {
+        // The office and the leaders comment on everyone ([`push_part`]): the round's subjects,
+        // from the figures kept in memory (whether a subject serves them is never asked).
+        let f = figures(c, r).await?;
+        return Ok(f.subjects.iter().filter_map(|s| rule::group_of(&caller.rater, &subject_facts(kind, s, false)).map(|group| ToRate { subject: s.clone(), group })).collect());
+    }
+    // The list leaves the criteria out, which only the rating form of one subject needs; the
+    // caller orders it.
     let columns = if only.is_some() { SUBJECT_COLUMNS.to_string() } else { SUBJECT_COLUMNS.replace("s.criteria_json", "'' AS criteria_json") };
     let mut q = Sql::new(format!("SELECT {columns}, "));
     push_serves(&mut q, kind, caller.me(), caller.rater.office_or_leader);
@@ -387,13 +402,7 @@ pub async fn to_rate(c: &mut Conn, caller: &Caller, r: &RoundRow, only: Option<S
     q.push(" AND ");
     push_part(&mut q, caller, kind);
     let rows: Vec<CandidateRow> = c.fetch_all(q).await?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|x| {
-            let facts = SubjectFacts { kind, person: x.s.person_id.map(PersonId), path: &x.s.path, serves_caller: x.serves == 1 };
-            rule::group_of(&caller.rater, &facts).map(|group| ToRate { subject: x.s, group })
-        })
-        .collect())
+    Ok(rows.into_iter().filter_map(|x| rule::group_of(&caller.rater, &subject_facts(kind, &x.s, x.serves == 1)).map(|group| ToRate { subject: x.s, group })).collect())
 }
 
 /// The subjects of a round the caller has already appraised.
@@ -511,8 +520,8 @@ pub async fn create(c: &mut Conn, scope: &Scope, campaign: i64, n: &RoundSpec) -
     let id = c
         .fetch_i64(
             Sql::new(
-                "INSERT INTO appraisal_rounds (campaign_id, title, subject_kind, scope_org_id, scope_unit_id, scale, weights_json, grades_json, quota, opens, closes, created_by, created_ms) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
+                "INSERT INTO appraisal_rounds (campaign_id, title, subject_kind, scope_org_id, scope_unit_id, scale, weights_json, grades_json, quota, opens, closes, created_by, created_ms, figures_seed) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
             )
             .bind(campaign)
             .bind(n.title.as_str())
@@ -526,7 +535,8 @@ pub async fn create(c: &mut Conn, scope: &Scope, campaign: i64, n: &RoundSpec) -
             .bind(n.opens)
             .bind(n.closes)
             .bind(scope.actor.as_str())
-            .bind(now_ms()),
+            .bind(now_ms())
+            .bind(new_figures_seed()),
         )
         .await?;
     // Many subjects (a whole university's members): several rows a statement.
@@ -668,14 +678,85 @@ fn empty_sums(r: &RoundRow) -> Vec<GroupSum> {
     r.weights().into_iter().filter(|(_, w)| *w > 0).map(|(g, w)| GroupSum { group: g, weight: w, raters: 0, sum: Frac::zero() }).collect()
 }
 
-/// Every subject's combined score and the standing against the quota, from the tallies of the
-/// whole round (a rank needs everyone's score, whoever asks): one query.
-async fn scores_and_standing(c: &mut Conn, r: &RoundRow) -> Result<(HashMap<i64, Vec<GroupSum>>, Standing), StoreError> {
+/// A round's figures that only its ratings change: each subject's groups as tallied, and every
+/// subject (without its criteria) to order the lines and to list the subjects of the office and
+/// the leaders, who comment on everyone. A university-wide round has 14,888 tally
+/// rows and 7,444 subjects, and reading them costs 2-4 µs a row on SQLite, more than the rest of
+/// a page; so the server keeps the latest figures of a few rounds in memory.
+///
+/// The key is the round, its random `figures_seed` (one database's round 1 is not another's) and
+/// a fingerprint of its tallies: how many rows, raters and the sum of their totals, read in one
+/// aggregate query. A rating adds one rater to one row, so every rating changes the fingerprint,
+/// and it never comes back (ratings are never taken back); the subjects of a round are fixed
+/// when it is created. The fingerprint stored is the one computed from the rows read, so a
+/// rating committed between the two reads on PostgreSQL cannot file new figures under an old key.
+struct Figures {
+    sums: HashMap<i64, Vec<GroupSum>>,
+    subjects: Vec<SubjectRow>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+struct FiguresKey {
+    round: i64,
+    seed: i64,
+    rows: i64,
+    raters: i64,
+    total: i64,
+}
+
+/// How many rounds' figures are kept (each is about a megabyte for a university-wide round).
+const FIGURES_KEPT: usize = 8;
+
+static FIGURES: std::sync::Mutex<Vec<(FiguresKey, std::sync::Arc<Figures>)>> = std::sync::Mutex::new(Vec::new());
+
+/// A random non-zero number for a new round's `figures_seed`.
+fn new_figures_seed() -> i64 {
+    let mut b = [0u8; 8];
+    getrandom::fill(&mut b).expect("the operating system's random source");
+    match i64::from_le_bytes(b) {
+        0 => 1,
+        n => n,
+    }
+}
+
+/// The round's figures: from memory when its tallies have not changed since they were read.
+async fn figures(c: &mut Conn, r: &RoundRow) -> Result<std::sync::Arc<Figures>, StoreError> {
+    let (rows, raters, total): (i64, i64, i64) = c
+        .fetch_one(
+            Sql::new("SELECT COUNT(*), CAST(COALESCE(SUM(raters), 0) AS BIGINT), CAST(COALESCE(SUM(total), 0) AS BIGINT) FROM appraisal_tallies WHERE round_id = $1").bind(r.id),
+        )
+        .await?;
+    let key = FiguresKey { round: r.id, seed: r.figures_seed, rows, raters, total };
+    if r.figures_seed != 0 {
+        let kept = FIGURES.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((_, f)) = kept.iter().find(|(k, _)| *k == key) {
+            return Ok(f.clone());
+        }
+    }
     let tallies: Vec<TallyRow> = c.fetch_all(Sql::new("SELECT subject_id, grp, raters, total, den FROM appraisal_tallies WHERE round_id = $1").bind(r.id)).await?;
-    let sums = sums_by_subject(r, &tallies);
-    let scored: Vec<(i64, Frac)> = sums.iter().filter_map(|(id, g)| rule::combine_sums(g).map(|c| (*id, c.score))).collect();
+    let columns = SUBJECT_COLUMNS.replace("s.criteria_json", "'' AS criteria_json");
+    let subjects: Vec<SubjectRow> = c.fetch_all(Sql::new(format!("SELECT {columns} FROM appraisal_subjects s WHERE s.round_id = $1")).bind(r.id)).await?;
+    let read =
+        FiguresKey { round: r.id, seed: r.figures_seed, rows: tallies.len() as i64, raters: tallies.iter().map(|t| t.raters).sum(), total: tallies.iter().map(|t| t.total).sum() };
+    let f = std::sync::Arc::new(Figures { sums: sums_by_subject(r, &tallies), subjects });
+    if r.figures_seed != 0 {
+        let mut kept = FIGURES.lock().unwrap_or_else(|e| e.into_inner());
+        kept.retain(|(k, _)| !(k.round == read.round && k.seed == read.seed));
+        if kept.len() >= FIGURES_KEPT {
+            kept.remove(0);
+        }
+        kept.push((read, f.clone()));
+    }
+    Ok(f)
+}
+
+/// Every subject's combined score and the standing against the quota (a rank needs everyone's
+/// score, whoever asks), with the round's figures they come from.
+async fn scores_and_standing(c: &mut Conn, r: &RoundRow) -> Result<(std::sync::Arc<Figures>, Standing), StoreError> {
+    let f = figures(c, r).await?;
+    let scored: Vec<(i64, Frac)> = f.sums.iter().filter_map(|(id, g)| rule::combine_sums(g).map(|c| (*id, c.score))).collect();
     let standing = rule::standing(&scored, r.quota.unwrap_or(0).max(0) as u32, &r.tie_preference());
-    Ok((sums, standing))
+    Ok((f, standing))
 }
 
 /// The standing of the whole round against its quota (what a tie is decided on).
@@ -702,13 +783,6 @@ pub struct Results {
 pub enum Lines {
     All,
     Page { page: usize, per_page: usize },
-}
-
-#[derive(sqlx::FromRow)]
-struct SubjectKey {
-    id: i64,
-    path: String,
-    name: String,
 }
 
 /// `s.id IN (...)` for the subjects of a page (at most a page's length of binds).
@@ -745,14 +819,12 @@ async fn results_within(c: &mut Conn, r: &RoundRow, within: &Within, lines: Line
     if within.is_nothing() {
         return Ok(Results { lines: Vec::new(), total: 0, page: 1, standing: Standing::default(), tied: Vec::new() });
     }
-    let (sums, standing) = scores_and_standing(c, r).await?;
+    let (figures, standing) = scores_and_standing(c, r).await?;
+    let sums = &figures.sums;
     let pos: HashMap<i64, usize> = standing.order.iter().enumerate().map(|(i, (id, _))| (*id, i)).collect();
     let rank = |id: i64| pos.get(&id).copied().unwrap_or(usize::MAX);
     let best_first = |a: (i64, &str, &str), b: (i64, &str, &str)| (rank(a.0), a.1, a.2, a.0).cmp(&(rank(b.0), b.1, b.2, b.0));
-    let mut q = Sql::new("SELECT s.id, s.path, s.name FROM appraisal_subjects s WHERE s.round_id = ");
-    q.push_bind(r.id).push(" AND ");
-    push_within(&mut q, "s.path", within);
-    let mut keys: Vec<SubjectKey> = c.fetch_all(q).await?;
+    let mut keys: Vec<&SubjectRow> = figures.subjects.iter().filter(|k| within.covers(&k.path)).collect();
     keys.sort_by(|a, b| best_first((a.id, &a.path, &a.name), (b.id, &b.path, &b.name)));
     let total = keys.len();
     let at_line: std::collections::HashSet<i64> = standing.tie_at_line.iter().copied().collect();

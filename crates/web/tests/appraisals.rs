@@ -487,6 +487,12 @@ async fn a_round_through_the_api(backend: Backend) {
     assert_eq!(status, 422, "a leader comments: {body}");
     for s in [x, y] {
         assert_eq!(send(&app, &branchsec, "POST", &format!("/api/v1/appraisals/{id}/subjects/{s}"), json!({"values": [0], "comment": "作用发挥明显"})).await.0, 201);
+        if s == x {
+            // Read between the two ratings: the figures kept in memory must not outlive the next.
+            let between = app.get_json(&branchsec, &format!("/api/v1/appraisals/{id}/results")).await;
+            assert_eq!(result(&between, x)["within_quota"], true, "{between}");
+            assert_eq!(result(&between, y)["tied_at_line"], false, "{between}");
+        }
     }
     let results = app.get_json(&branchsec, &format!("/api/v1/appraisals/{id}/results")).await;
     assert_eq!(result(&results, x)["score"], "100.00");
