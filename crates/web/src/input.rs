@@ -196,13 +196,65 @@ fn refused(code: &'static str, zh: &str, en: &str, detail: &str) -> AppError {
     }
 }
 
-/// The answers of a questionnaire's form, whose keys are the questionnaire's own (`q1`, `q2`, a
-/// question's options repeated): the pairs in order for the domain's typed reading
-/// (`survey::parse_form`), without the CSRF token.
-pub fn answer_pairs(body: &[u8]) -> Result<Vec<(String, String)>, AppError> {
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body)
-        .map_err(|_| AppError::new(StatusCode::BAD_REQUEST, "bad_form", "表单无法读取，请重新提交", "The form could not be read; submit it again"))?;
-    Ok(pairs.into_iter().filter(|(k, _)| k != "_csrf").collect())
+/// A form's fields in order, repeated names kept, the form token left out: what the forms whose
+/// names repeat (ticked boxes, several choices) or carry an id or a question's code (`q<org>`,
+/// `s<nomination>`, `q1`) are read from, through serde (`#[serde(from = "Pairs")]` on a form read
+/// by [`form_of`] or `axum::Form`) or from a body ([`Pairs::parse`]).
+#[derive(Clone, Debug, Default)]
+pub struct Pairs(pub Vec<(String, String)>);
+
+impl<'de> serde::Deserialize<'de> for Pairs {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Pairs, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Pairs;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("form fields")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut m: A) -> Result<Pairs, A::Error> {
+                let mut out = Vec::new();
+                while let Some((k, v)) = m.next_entry::<String, String>()? {
+                    if k != "_csrf" {
+                        out.push((k, v));
+                    }
+                }
+                Ok(Pairs(out))
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+impl Pairs {
+    /// A urlencoded body's fields; one that cannot be read is a 400 in both languages.
+    pub fn parse(body: &[u8]) -> Result<Pairs, AppError> {
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body)
+            .map_err(|_| AppError::new(StatusCode::BAD_REQUEST, "bad_form", "表单无法读取，请重新提交", "The form could not be read; submit it again"))?;
+        Ok(Pairs(pairs.into_iter().filter(|(k, _)| k != "_csrf").collect()))
+    }
+
+    /// Every value of a name, in order.
+    pub fn all<'a>(&'a self, k: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.0.iter().filter(move |(key, _)| key == k).map(|(_, v)| v.as_str())
+    }
+
+    /// The last value of a name, trimmed; empty is `None`.
+    pub fn one(&self, k: &str) -> Option<String> {
+        self.all(k).last().map(str::trim).filter(|v| !v.is_empty()).map(str::to_string)
+    }
+
+    /// The ids ticked under a name, each once, in order (what is not a number is no id).
+    pub fn ids<T: std::str::FromStr + Ord>(&self, k: &str) -> Vec<T> {
+        let mut v: Vec<T> = self.all(k).filter_map(|v| v.trim().parse().ok()).collect();
+        v.sort();
+        v.dedup();
+        v
+    }
+
+    /// The fields named a prefix and an id (`q12` = the quota of organization 12), trimmed.
+    pub fn numbered<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = (i64, &'a str)> + 'a {
+        self.0.iter().filter_map(move |(k, v)| Some((k.strip_prefix(prefix)?.parse::<i64>().ok()?, v.trim())))
+    }
 }
 
 /// A urlencoded body read into a typed struct, for extractors of their own (see [`Fields`]):

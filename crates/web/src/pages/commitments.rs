@@ -7,7 +7,7 @@ use crate::app::commitments::{self as app, CommitmentInput, Content, Line, ListQ
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::export::Sheet;
-use crate::input::{Paging, PagingQuery};
+use crate::input::{Paging, PagingQuery, Pairs};
 use crate::pdf::{self, Item};
 use crate::state::AppState;
 use crate::upload;
@@ -26,29 +26,6 @@ use pacesetter_store::tree::Node;
 use serde::Deserialize;
 use std::collections::HashMap;
 
-/// A form whose keys repeat (ids=1&ids=2, fields=a&fields=b), read in order: the reader under
-/// the typed forms below.
-struct Pairs(Vec<(String, String)>);
-
-impl Pairs {
-    fn parse(body: &[u8]) -> AppResult<Pairs> {
-        serde_urlencoded::from_bytes(body).map(Pairs).map_err(|_| AppError::bad_request("表单无法读取，请重新提交", "The form could not be read; submit it again"))
-    }
-    fn all<'a>(&'a self, k: &'a str) -> impl Iterator<Item = &'a str> + 'a {
-        self.0.iter().filter(move |(key, _)| key == k).map(|(_, v)| v.as_str())
-    }
-    fn one(&self, k: &str) -> Option<String> {
-        self.all(k).last().map(str::trim).filter(|v| !v.is_empty()).map(str::to_string)
-    }
-    /// The ids of the commitments chosen, each once (what is not a number is no id).
-    fn ids(&self) -> Vec<CommitmentId> {
-        let mut v: Vec<CommitmentId> = self.all("ids").filter_map(|v| v.trim().parse().ok()).collect();
-        v.sort();
-        v.dedup();
-        v
-    }
-}
-
 /// The commitments chosen to hand in: ids=1&ids=2.
 struct SubmitForm {
     ids: Vec<CommitmentId>,
@@ -56,7 +33,7 @@ struct SubmitForm {
 
 impl SubmitForm {
     fn parse(body: &[u8]) -> AppResult<SubmitForm> {
-        Ok(SubmitForm { ids: Pairs::parse(body)?.ids() })
+        Ok(SubmitForm { ids: Pairs::parse(body)?.ids("ids") })
     }
 }
 
@@ -75,9 +52,9 @@ struct ReviewForm {
 impl ReviewForm {
     fn parse(body: &[u8]) -> AppResult<ReviewForm> {
         let p = Pairs::parse(body)?;
-        let values = p.0.iter().filter(|(k, _)| k != "_csrf" && k != "ids" && k != "confirmed").cloned().collect();
+        let values = p.0.iter().filter(|(k, _)| k != "ids" && k != "confirmed").cloned().collect();
         Ok(ReviewForm {
-            ids: p.ids(),
+            ids: p.ids("ids"),
             action: p.one("action"),
             comment: p.one("comment"),
             back: p.one("back"),

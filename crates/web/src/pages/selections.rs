@@ -12,7 +12,7 @@ use crate::app::selections::{self as app, Review, SelectionView};
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::export::Sheet;
-use crate::input;
+use crate::input::{self, Pairs};
 use crate::pdf::{self, Item};
 use crate::state::AppState;
 use askama::Template;
@@ -63,20 +63,6 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Posted<T> {
     }
 }
 
-/// The pairs of a form whose keys carry an id (`q<org>`, `s<nomination>`, `pos<nomination>`)
-/// or repeat (`choice`), read through serde into the typed forms below.
-struct Pairs(Vec<(String, String)>);
-
-impl<'de> Deserialize<'de> for Pairs {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Vec::<(String, String)>::deserialize(d).map(Pairs)
-    }
-}
-
-fn numbered<'a>(p: &'a [(String, String)], prefix: &'a str) -> impl Iterator<Item = (i64, &'a str)> + 'a {
-    p.iter().filter_map(move |(k, v)| Some((k.strip_prefix(prefix)?.parse::<i64>().ok()?, v.trim())))
-}
-
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct CreateForm {
@@ -114,7 +100,7 @@ pub struct QuotasForm(Vec<(OrgId, String)>);
 
 impl From<Pairs> for QuotasForm {
     fn from(p: Pairs) -> Self {
-        QuotasForm(numbered(&p.0, "q").map(|(o, v)| (OrgId(o), v.to_string())).collect())
+        QuotasForm(p.numbered("q").map(|(o, v)| (OrgId(o), v.to_string())).collect())
     }
 }
 
@@ -144,7 +130,7 @@ pub struct ScoreForm(HashMap<NominationId, Option<u32>>);
 
 impl From<Pairs> for ScoreForm {
     fn from(p: Pairs) -> Self {
-        ScoreForm(numbered(&p.0, "s").map(|(id, v)| (NominationId(id), if v.is_empty() { None } else { Some(v.parse::<u32>().unwrap_or(u32::MAX)) })).collect())
+        ScoreForm(p.numbered("s").map(|(id, v)| (NominationId(id), if v.is_empty() { None } else { Some(v.parse::<u32>().unwrap_or(u32::MAX)) })).collect())
     }
 }
 
@@ -158,7 +144,7 @@ pub struct TieForm {
 
 impl From<Pairs> for TieForm {
     fn from(p: Pairs) -> Self {
-        let positions: Vec<(i64, i64)> = numbered(&p.0, "pos").filter_map(|(id, v)| Some((id, v.parse().ok()?))).collect();
+        let positions: Vec<(i64, i64)> = p.numbered("pos").filter_map(|(id, v)| Some((id, v.parse().ok()?))).collect();
         let order = pacesetter_domain::selection::order_from_positions(&positions).into_iter().map(NominationId).collect();
         let reason = p.0.iter().find(|(k, _)| k == "reason").map(|(_, v)| v.clone()).unwrap_or_default();
         TieForm { order, reason }

@@ -9,6 +9,7 @@ use crate::app::surveys::{self as app, AnswerForm, AudienceInput, NewSurveyInput
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::export::Sheet;
+use crate::input::{Pairs, values_of};
 use crate::state::AppState;
 use askama::Template;
 use axum::Form;
@@ -21,52 +22,10 @@ use pacesetter_domain::ids::{SurveyId, TargetId};
 use pacesetter_domain::survey::{self as sv, Channel, Kind, Question, Questionnaire, Rate, Scale, Tally, TargetKind};
 use pacesetter_domain::validate::FieldErrors;
 use pacesetter_store::survey::{SurveyRow, SurveyState, TargetRow};
-use serde::de::{Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 
 // ---- typed forms -------------------------------------------------------------------------------
-
-/// A form's fields in order, repeated names kept, the form token left out: what the forms with
-/// repeated or per-question names are read from.
-struct Pairs(Vec<(String, String)>);
-
-impl<'de> Deserialize<'de> for Pairs {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Pairs, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Pairs;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("form fields")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Pairs, A::Error> {
-                let mut out = Vec::new();
-                while let Some((k, v)) = m.next_entry::<String, String>()? {
-                    if k != "_csrf" {
-                        out.push((k, v));
-                    }
-                }
-                Ok(Pairs(out))
-            }
-        }
-        d.deserialize_map(V)
-    }
-}
-
-/// A form's values as the page shows them again after an error.
-fn values_of<T: Serialize>(form: &T) -> HashMap<String, String> {
-    match serde_json::to_value(form) {
-        Ok(serde_json::Value::Object(m)) => m
-            .into_iter()
-            .filter_map(|(k, v)| match v {
-                serde_json::Value::String(s) => Some((k, s)),
-                serde_json::Value::Null => None,
-                other => Some((k, other.to_string())),
-            })
-            .collect(),
-        _ => HashMap::new(),
-    }
-}
 
 fn yes(v: &Option<String>) -> bool {
     v.as_deref() == Some("yes")
@@ -124,14 +83,15 @@ pub struct CountForm {
 pub struct NoFields {}
 
 /// The targets chosen: the repeated `target` fields.
+#[derive(Deserialize)]
+#[serde(from = "Pairs")]
 pub struct TargetsForm {
     targets: Vec<TargetId>,
     bad: bool,
 }
 
-impl<'de> Deserialize<'de> for TargetsForm {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<TargetsForm, D::Error> {
-        let pairs = Pairs::deserialize(d)?;
+impl From<Pairs> for TargetsForm {
+    fn from(pairs: Pairs) -> TargetsForm {
         let mut out = TargetsForm { targets: Vec::new(), bad: false };
         for (_, v) in pairs.0.iter().filter(|(k, _)| k == "target") {
             match v.trim().parse::<TargetId>() {
@@ -139,22 +99,23 @@ impl<'de> Deserialize<'de> for TargetsForm {
                 Err(_) => out.bad = true,
             }
         }
-        Ok(out)
+        out
     }
 }
 
 /// An answer form: the target, and the answers by question code (`code.i` for a matrix's
 /// items; repeated for several choices).
+#[derive(Deserialize)]
+#[serde(from = "Pairs")]
 pub struct AnswerFields {
     target: i64,
     fields: Vec<(String, String)>,
 }
 
-impl<'de> Deserialize<'de> for AnswerFields {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<AnswerFields, D::Error> {
-        let pairs = Pairs::deserialize(d)?;
-        let target = pairs.0.iter().find(|(k, _)| k == "target").and_then(|(_, v)| v.trim().parse::<i64>().ok()).unwrap_or(0);
-        Ok(AnswerFields { target, fields: pairs.0 })
+impl From<Pairs> for AnswerFields {
+    fn from(pairs: Pairs) -> AnswerFields {
+        let target = pairs.one("target").and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
+        AnswerFields { target, fields: pairs.0 }
     }
 }
 
@@ -165,6 +126,8 @@ impl AnswerFields {
 }
 
 /// A paper form typed in: its serial, the target, and the digits (or text) per question code.
+#[derive(Deserialize)]
+#[serde(from = "Pairs")]
 pub struct PaperFields {
     serial: String,
     target: i64,
@@ -172,14 +135,13 @@ pub struct PaperFields {
     values: HashMap<String, String>,
 }
 
-impl<'de> Deserialize<'de> for PaperFields {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<PaperFields, D::Error> {
-        let pairs = Pairs::deserialize(d)?;
+impl From<Pairs> for PaperFields {
+    fn from(pairs: Pairs) -> PaperFields {
         let values: HashMap<String, String> = pairs.0.iter().cloned().collect();
         let serial = values.get("serial").map(|s| s.trim().to_string()).unwrap_or_default();
         let target = values.get("target").and_then(|v| v.trim().parse::<i64>().ok()).unwrap_or(0);
         let digits = pairs.0.into_iter().filter(|(k, _)| k != "serial" && k != "target").collect();
-        Ok(PaperFields { serial, target, digits, values })
+        PaperFields { serial, target, digits, values }
     }
 }
 

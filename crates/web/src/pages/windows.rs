@@ -84,7 +84,7 @@ pub async fn rate_submit(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64
     let Some(row) = app::rating_survey(&s, id, q.survey).await? else {
         return Err(app::closed());
     };
-    let values = crate::input::answer_pairs(&body)?;
+    let values = crate::input::Pairs::parse(&body)?.0;
     let answers = match sv::parse_form(&row.questionnaire(), &values) {
         Ok(a) => a,
         Err(es) => {
