@@ -95,6 +95,12 @@ impl Dates {
     /// Days left to the date in force (negative when past), while the owner owes something
     /// (open or returned); None when no date is set or the clock has stopped (handed in and
     /// waiting for review, or accepted: an accepted task is never "overdue").
+    /// Due within [`DUE_SOON_DAYS`] days (today included) and not handed in: what a desk lists
+    /// beside the overdue.
+    pub fn due_soon(&self, state: TaskState, today: Date) -> bool {
+        self.days_left(state, today).is_some_and(|n| (0..=DUE_SOON_DAYS).contains(&n))
+    }
+
     pub fn days_left(&self, state: TaskState, today: Date) -> Option<i64> {
         if !matches!(state, TaskState::Open | TaskState::Returned) {
             return None;
@@ -102,6 +108,9 @@ impl Dates {
         self.due_in_force(state).map(|d| (d - today).whole_days())
     }
 }
+
+/// How many days ahead a deadline counts as due soon.
+pub const DUE_SOON_DAYS: i64 = 7;
 
 /// What someone does to a task.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -19,12 +19,14 @@ pub struct Facts {
     pub returned: i64,
     pub accepted: i64,
     pub overdue: i64,
+    /// Open or returned, due within a week.
+    pub due_soon: i64,
     pub late: i64,
 }
 
 impl Facts {
     /// Counts `n` tasks of a state, with their flags.
-    fn add_n(&mut self, state: TaskState, overdue: bool, late: bool, n: i64) {
+    fn add_n(&mut self, state: TaskState, (overdue, soon, late): (bool, bool, bool), n: i64) {
         self.total += n;
         match state {
             TaskState::Open => self.open += n,
@@ -34,6 +36,9 @@ impl Facts {
         }
         if overdue {
             self.overdue += n;
+        }
+        if soon {
+            self.due_soon += n;
         }
         if late {
             self.late += n;
@@ -102,7 +107,7 @@ pub async fn rollup(c: &mut Conn, scope: &Scope, campaign: i64, today: Date) -> 
     let groups: Vec<(i64, Option<String>)> = c.fetch_all(q).await?;
     // First the tasks are counted by what decides their place and flags (many members share a
     // branch, many tasks the same dates), then each group is added up its path once.
-    type Key<'a> = (i64, bool, &'a str, TaskState, bool, bool);
+    type Key<'a> = (i64, bool, &'a str, TaskState, (bool, bool, bool));
     let mut grouped: HashMap<Key<'_>, i64> = HashMap::new();
     for (template, packed) in &groups {
         let template_due = dues.get(template).copied().flatten();
@@ -111,22 +116,22 @@ pub async fn rollup(c: &mut Conn, scope: &Scope, campaign: i64, today: Date) -> 
             let (Some(state), Some(tree), Some(path), Some(ext), Some(resub), Some(first)) = (f.next(), f.next(), f.next(), f.next(), f.next(), f.next()) else { continue };
             let state = TaskState::parse(state).unwrap_or(TaskState::Open);
             let dates = pacesetter_domain::task::Dates { template_due, extended_due: iso_date(ext), resubmit_due: iso_date(resub), first_submitted: iso_date(first) };
-            *grouped.entry((*template, tree == "u", path, state, dates.overdue(state, today), dates.late())).or_default() += 1;
+            *grouped.entry((*template, tree == "u", path, state, (dates.overdue(state, today), dates.due_soon(state, today), dates.late()))).or_default() += 1;
         }
     }
     let mut r = Rollup::default();
     let mut ancestors: HashMap<&str, Vec<i64>> = HashMap::new();
-    for ((template, unit, path, state, overdue, late), n) in grouped {
-        r.all.add_n(state, overdue, late, n);
-        r.by_template.entry(template).or_default().add_n(state, overdue, late, n);
+    for ((template, unit, path, state, flags), n) in grouped {
+        r.all.add_n(state, flags, n);
+        r.by_template.entry(template).or_default().add_n(state, flags, n);
         let nodes = ancestors.entry(path).or_insert_with(|| ids(path).collect());
         for node in nodes.iter().copied() {
             if unit {
-                r.by_unit.entry(node).or_default().add_n(state, overdue, late, n);
-                r.by_template_unit.entry((template, node)).or_default().add_n(state, overdue, late, n);
+                r.by_unit.entry(node).or_default().add_n(state, flags, n);
+                r.by_template_unit.entry((template, node)).or_default().add_n(state, flags, n);
             } else {
-                r.by_org.entry(node).or_default().add_n(state, overdue, late, n);
-                r.by_template_org.entry((template, node)).or_default().add_n(state, overdue, late, n);
+                r.by_org.entry(node).or_default().add_n(state, flags, n);
+                r.by_template_org.entry((template, node)).or_default().add_n(state, flags, n);
             }
         }
     }

@@ -204,6 +204,15 @@ pub fn table() -> Vec<Route> {
         a(M::POST, "/api/v1/auth/logout", "api_logout", LoggedIn, "Log out", doc(None, None), post(api::auth::logout)),
         a(M::GET, "/api/v1/me", "api_me", LoggedIn, "The caller's account, roles and scope", doc(None, Some(schema::<Me>)), get(api::auth::me)),
         a(
+            M::GET,
+            "/api/v1/desk",
+            "api_desk",
+            LoggedIn,
+            "The caller's desk: what waits for them, their organizations' overdue and due-soon work, reviews waiting, participation in open surveys (groups of 5 or more)",
+            doc(None, Some(schema::<api::desk::DeskDto>)),
+            get(api::desk::desk),
+        ),
+        a(
             M::PUT,
             "/api/v1/me/lang",
             "api_set_lang",

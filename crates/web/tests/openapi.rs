@@ -263,6 +263,8 @@ async fn api_answers_match_their_documented_schemas() {
     let commitments = take(&mut samples, "api_commitments", office.get(app.url("/api/v1/commitments")).send().await.unwrap()).await;
     for (op, c, path) in [
         ("api_me", &sec, "/api/v1/me".to_string()),
+        ("api_desk", &sec, "/api/v1/desk".to_string()),
+        ("api_desk", &office, "/api/v1/desk".to_string()),
         ("api_task", &sec, format!("/api/v1/tasks/{task}")),
         ("api_notifications", &sec, "/api/v1/notifications".into()),
         ("api_reviews", &office, "/api/v1/reviews".into()),

@@ -688,6 +688,8 @@ pub struct FactsDto {
     pub returned: i64,
     pub accepted: i64,
     pub overdue: i64,
+    /// Open or returned, due within a week.
+    pub due_soon: i64,
     pub late: i64,
 }
 

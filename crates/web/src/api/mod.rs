@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod campaigns;
 pub mod commitments;
+pub mod desk;
 pub mod dto;
 pub mod imports;
 pub mod meta;

@@ -9,6 +9,7 @@ pub mod appraisals;
 pub mod audit;
 pub mod campaigns;
 pub mod commitments;
+pub mod desk;
 pub mod imports;
 pub mod people;
 pub mod relations;

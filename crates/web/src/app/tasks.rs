@@ -77,7 +77,7 @@ pub struct TaskQuery {
     /// open, submitted, returned, accepted
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
-    /// overdue, late or review
+    /// overdue, soon (due within a week), late or review
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flag: Option<String>,
     /// 1 for the tasks the caller owes.
@@ -120,6 +120,7 @@ pub async fn lines(s: &AppState, scope: &Scope, q: &TaskQuery) -> AppResult<Vec<
     match flag {
         Some("overdue") => out.retain(|l| l.overdue),
         Some("late") => out.retain(|l| l.late),
+        Some("soon") => out.retain(|l| l.t.dates().due_soon(l.t.state(), today)),
         Some("review") => out.retain(|l| l.rights.review && l.t.state() == TaskState::Submitted),
         _ => {}
     }

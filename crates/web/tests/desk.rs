@@ -1,0 +1,112 @@
+//! Issue 18: the first page shows the work. A member's desk lists the survey, the nomination open
+//! to anyone and the commitments waiting for them; a branch secretary's desk lists the branch's
+//! overdue and due-soon tasks (the same numbers as the task list behind them), the members
+//! without a commitment, and how many have not answered an open survey, only as the anonymity
+//! rule allows (never a count that gives away a group under 5). The page and `/api/v1/desk` are
+//! the same use case. Through HTTP, on SQLite and PostgreSQL alike.
+
+mod common;
+
+use common::TestApp;
+use reqwest::Client;
+use serde_json::{Value, json};
+
+both!(a_member_and_a_branch_secretary_find_their_work_on_the_first_page);
+
+fn day(d: time::Date) -> String {
+    format!("{:04}-{:02}-{:02}", d.year(), d.month() as u8, d.day())
+}
+
+fn today() -> time::Date {
+    time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(+8)).date()
+}
+
+async fn send(app: &TestApp, c: &Client, path: &str, body: Value) -> (u16, Value) {
+    let r = c.post(app.url(path)).json(&body).send().await.unwrap();
+    let status = r.status().as_u16();
+    let text = r.text().await.unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+}
+
+fn waiting_of<'a>(desk: &'a Value, kind: &str) -> Vec<&'a Value> {
+    desk["waiting"].as_array().unwrap().iter().filter(|w| w["kind"] == kind).collect()
+}
+
+async fn a_member_and_a_branch_secretary_find_their_work_on_the_first_page(app: TestApp) {
+    let office = app.login("office").await;
+    let member = app.login("member").await;
+    let branchsec = app.login("branchsec").await;
+
+    // The branch secretary's duty: the branch, its overdue tasks as the task list counts them.
+    let desk = app.get_json(&branchsec, "/api/v1/desk").await;
+    let duty = desk["duties"].as_array().unwrap().iter().find(|d| d["org_id"].is_i64()).unwrap_or_else(|| panic!("a duty for the branch: {desk}")).clone();
+    let branch = duty["org_id"].as_i64().unwrap();
+    let overdue = app.get_json(&branchsec, &format!("/api/v1/tasks?org={branch}&flag=overdue")).await;
+    assert_eq!(duty["overdue"].as_u64().unwrap() as usize, overdue.as_array().unwrap().len(), "the desk's number is the list's: {duty}");
+    let soon = app.get_json(&branchsec, &format!("/api/v1/tasks?org={branch}&flag=soon")).await;
+    assert_eq!(duty["due_soon"].as_u64().unwrap() as usize, soon.as_array().unwrap().len(), "{duty}");
+    assert!(duty["not_committed"].is_u64(), "the members without a commitment: {duty}");
+    let html = branchsec.get(app.url("/home")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("项任务逾期") && html.contains(&format!("/tasks?org={branch}&#38;flag=overdue")), "{html}");
+
+    // The office opens a survey to the branch and a nomination open to anyone.
+    let (status, s) = send(&app, &office, "/api/v1/surveys", json!({"title": "工作台测试问卷"})).await;
+    assert_eq!(status, 201, "{s}");
+    let survey = s["id"].as_i64().unwrap();
+    let (status, s) =
+        send(&app, &office, &format!("/api/v1/surveys/{survey}/questions"), json!({"action": "add", "kind": "single", "text": "满意吗", "options": ["满意", "不满意"]})).await;
+    assert_eq!(status, 200, "{s}");
+    let code = s["questions"].as_array().unwrap().last().unwrap()["code"].as_str().unwrap().to_string();
+    let (status, a) = send(&app, &office, &format!("/api/v1/surveys/{survey}/audience"), json!({"mode": "org", "node": branch})).await;
+    assert_eq!(status, 200, "{a}");
+    let invited = a["invitees"].as_i64().unwrap();
+    assert_eq!(send(&app, &office, &format!("/api/v1/surveys/{survey}/open"), json!({})).await.0, 200);
+    let t = today();
+    let (status, v) = send(
+        &app,
+        &office,
+        "/api/v1/selections",
+        json!({"category": "excellent-member-beside-me", "nominate_until": day(t + time::Duration::days(3)), "vote_from": day(t + time::Duration::days(5)), "vote_until": day(t + time::Duration::days(9))}),
+    )
+    .await;
+    assert!(status == 200 || status == 201, "{status} {v}");
+    let selection = v["id"].as_i64().unwrap();
+
+    // The member's desk: the survey to answer and the nomination, with its days left.
+    let desk = app.get_json(&member, "/api/v1/desk").await;
+    let surveys = waiting_of(&desk, "survey");
+    assert!(surveys.iter().any(|w| w["href"] == format!("/surveys/{survey}/answer")), "{desk}");
+    let nominate = waiting_of(&desk, "nominate");
+    let n = nominate.iter().find(|w| w["href"] == format!("/selections/{selection}")).unwrap_or_else(|| panic!("{desk}"));
+    assert_eq!(n["days_left"], 3);
+    let html = member.get(app.url("/home")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("工作台测试问卷") && html.contains("待答问卷") && html.contains("开放推荐") && html.contains("还剩3天"), "{html}");
+
+    // Participation before anyone answered: nobody has, which gives no one away.
+    let turnout = |desk: &Value| {
+        desk["duties"].as_array().unwrap().iter().find(|d| d["org_id"] == branch).unwrap()["surveys"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["survey_id"] == survey)
+            .cloned()
+            .unwrap()
+    };
+    let before = turnout(&app.get_json(&branchsec, "/api/v1/desk").await);
+    if invited >= 5 {
+        assert_eq!(before["not_answered"], invited, "{before}");
+    }
+    // One answer: "one has answered" would single them out, so neither count shows.
+    let (status, r) = send(&app, &member, &format!("/api/v1/surveys/{survey}/responses"), json!({"answers": {code.as_str(): 0}})).await;
+    assert_eq!(status, 201, "{r}");
+    let after = turnout(&app.get_json(&branchsec, "/api/v1/desk").await);
+    assert!(after["answered"].is_null() && after["not_answered"].is_null(), "a group under 5 is not shown: {after}");
+    let html = branchsec.get(app.url("/home")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("人数少于5人，不显示"), "{html}");
+    // Answered, it leaves the member's desk.
+    let desk = app.get_json(&member, "/api/v1/desk").await;
+    assert!(!waiting_of(&desk, "survey").iter().any(|w| w["href"] == format!("/surveys/{survey}/answer")), "{desk}");
+
+    // Nobody's desk without logging in.
+    assert_eq!(reqwest::Client::new().get(app.url("/api/v1/desk")).send().await.unwrap().status(), 401);
+}
