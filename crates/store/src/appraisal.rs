@@ -709,6 +709,12 @@ const FIGURES_KEPT: usize = 8;
 
 static FIGURES: std::sync::Mutex<Vec<(FiguresKey, std::sync::Arc<Figures>)>> = std::sync::Mutex::new(Vec::new());
 
+/// Drops every round's figures kept in memory: the next page reads them again (what the first
+/// view after a rating costs; the bench measures it).
+pub fn forget_figures() {
+    FIGURES.lock().unwrap_or_else(|e| e.into_inner()).clear();
+}
+
 /// A random non-zero number for a new round's `figures_seed`.
 fn new_figures_seed() -> i64 {
     let mut b = [0u8; 8];

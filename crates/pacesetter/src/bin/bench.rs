@@ -940,6 +940,7 @@ async fn bench_appraisals(people: usize) {
             ("branchsec", &page, "branch secretary's page"),
             ("orgsec", &page, "college secretary's page"),
             ("office", &page, "office's page (every member)"),
+            ("office", "cold", "office's page, figures not in memory (the first view after a rating)"),
             ("office", &results, "results, JSON (every member)"),
             ("office", &export, "results, CSV (every member)"),
             ("", "/healthz", "health check"),
@@ -953,7 +954,13 @@ async fn bench_appraisals(people: usize) {
             };
             let mut times = Vec::new();
             let mut size = 0;
+            // "cold": the office's page with the round's figures dropped from memory before each
+            // request, as after every rating while the round is open.
+            let (path, cold) = if path == "cold" { (page.as_str(), true) } else { (path, false) };
             for _ in 0..30 {
+                if cold {
+                    pacesetter_store::appraisal::forget_figures();
+                }
                 let req = axum::http::Request::get(path).header("cookie", &cookie).body(axum::body::Body::empty()).expect("request");
                 let t = Instant::now();
                 let resp = router.clone().oneshot(req).await.expect("response");
