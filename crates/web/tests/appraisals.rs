@@ -373,6 +373,13 @@ async fn a_branch_grades_its_members(backend: Backend) {
     app.age(&format!("UPDATE appraisal_rounds SET opens = '{past}', closes = '{past}' WHERE id = {id}")).await;
     let (status, _) = post(&app, &branchsec, &format!("/appraisals/{id}/grades/{sec}"), &[("grade", "优秀"), ("reason", "x")]).await;
     assert!(status == 403 || status == 404, "a secretary does not grade themself: {status}");
+    // The grade list starts on the advice, or on 请选择 where there is none (issue 18: it used to
+    // start on 优秀); sent without a choice, nothing is recorded.
+    let page = branchsec.get(app.url(&format!("/appraisals/{id}"))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("<option value=\"\">请选择</option>") || page.contains("<option value=\"\" selected>请选择</option>"), "{page}");
+    let (status, body) = post(&app, &branchsec, &format!("/appraisals/{id}/grades/{x}"), &[("grade", "")]).await;
+    assert_eq!(status, 422, "{body}");
+    assert!(result(&app.get_json(&branchsec, &format!("/api/v1/appraisals/{id}/results")).await, x)["grade"].is_null());
     // The branch meeting decides 优秀: a reason is required since the advice is 基本合格.
     let (status, body) = post(&app, &branchsec, &format!("/appraisals/{id}/grades/{x}"), &[("grade", "优秀")]).await;
     assert_eq!(status, 422, "{body}");
