@@ -181,7 +181,7 @@ async fn a_selection_runs_from_quotas_to_certificates(backend: Backend) {
     assert!(voters.len() >= 3, "at least three demo accounts are full members: {:?}", voters.iter().map(|v| v.0).collect::<Vec<_>>());
     let (first, c1) = &voters[0];
     let desk = c1.get(app.url("/home")).send().await.unwrap().text().await.unwrap();
-    assert!(desk.contains("待我参加") && desk.contains("待投票") && desk.contains("十佳学习明星"), "the desk says a ballot waits");
+    assert!(desk.contains("待我处理") && desk.contains("待投票") && desk.contains("十佳学习明星"), "the desk says a ballot waits");
     let (status, body) = post(&app, c1, &format!("/selections/{id}/vote"), &[("choice", &a.to_string()), ("choice", &b.to_string()), ("choice", &c.to_string())]).await;
     assert_eq!(status, 422, "{first}: over the quota: {body}");
     assert!(body.contains("最多可选 2 名"), "{body}");
