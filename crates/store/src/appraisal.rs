@@ -570,7 +570,7 @@ pub async fn create(c: &mut Conn, scope: &Scope, campaign: i64, n: &RoundSpec) -
 /// Records one appraisal: a value per criterion on the round's scale, a comment (required of a
 /// leader). A second appraisal of the same subject by the same rater is refused by the key; the
 /// subject's tally of the rater's group grows in the same transaction.
-pub async fn rate(c: &mut Conn, caller: &Caller, round: RoundId, subject: SubjectId, values: &[Option<u32>], comment: &str) -> Result<Group, StoreError> {
+pub async fn rate(c: &mut Conn, caller: &Caller, round: RoundId, subject: SubjectId, values: &[Option<u32>], comment: &str) -> Result<Rated, StoreError> {
     self::round(c, caller, round).await?;
     let r = round_locked(c, round, true).await?;
     let Some(mine) = to_rate(c, caller, &r, Some(subject)).await?.into_iter().next() else {
@@ -621,7 +621,12 @@ pub async fn rate(c: &mut Conn, caller: &Caller, round: RoundId, subject: Subjec
     )
     .await?;
     audit::append(c, &caller.scope, "appraisal.rate", "appraisal_subject", subject.0, None, Some(group.code().into())).await?;
-    Ok(group)
+    let added = if r.figures_seed != 0 {
+        Some(Added { after: fingerprint(c, &r).await?, subject: subject.0, group, weights: r.weights(), num: num as i64, den: den as i64 })
+    } else {
+        None
+    };
+    Ok(Rated { group, added })
 }
 
 // ---- results -----------------------------------------------------------------------------------
@@ -690,6 +695,7 @@ fn empty_sums(r: &RoundRow) -> Vec<GroupSum> {
 /// and it never comes back (ratings are never taken back); the subjects of a round are fixed
 /// when it is created. The fingerprint stored is the one computed from the rows read, so a
 /// rating committed between the two reads on PostgreSQL cannot file new figures under an old key.
+#[derive(Clone)]
 struct Figures {
     sums: HashMap<i64, Vec<GroupSum>>,
     subjects: Vec<SubjectRow>,
@@ -725,14 +731,64 @@ fn new_figures_seed() -> i64 {
     }
 }
 
-/// The round's figures: from memory when its tallies have not changed since they were read.
-async fn figures(c: &mut Conn, r: &RoundRow) -> Result<std::sync::Arc<Figures>, StoreError> {
+/// The fingerprint of a round's tallies as the connection sees them: one aggregate query.
+async fn fingerprint(c: &mut Conn, r: &RoundRow) -> Result<FiguresKey, StoreError> {
     let (rows, raters, total): (i64, i64, i64) = c
         .fetch_one(
             Sql::new("SELECT COUNT(*), CAST(COALESCE(SUM(raters), 0) AS BIGINT), CAST(COALESCE(SUM(total), 0) AS BIGINT) FROM appraisal_tallies WHERE round_id = $1").bind(r.id),
         )
         .await?;
-    let key = FiguresKey { round: r.id, seed: r.figures_seed, rows, raters, total };
+    Ok(FiguresKey { round: r.id, seed: r.figures_seed, rows, raters, total })
+}
+
+/// A rating, recorded: the rater's group, and what it adds to the round's figures in memory once
+/// its transaction has committed ([`Rated::settle`]).
+pub struct Rated {
+    pub group: Group,
+    added: Option<Added>,
+}
+
+struct Added {
+    /// The tallies' fingerprint in the rating's transaction, the rating included.
+    after: FiguresKey,
+    subject: i64,
+    group: Group,
+    weights: Vec<(Group, u32)>,
+    num: i64,
+    den: i64,
+}
+
+impl Rated {
+    /// After the rating's transaction committed: adds the rating to the round's figures in memory
+    /// if they are exactly the tallies before it (their fingerprint plus this rating is the one
+    /// read in the transaction), so that a single server's pages stay served from memory while
+    /// ratings come in. Otherwise (another server's rating, a page that read the figures again
+    /// in between) nothing is changed and the next page reads them again.
+    pub fn settle(&self) {
+        let Some(a) = &self.added else { return };
+        let mut kept = FIGURES.lock().unwrap_or_else(|e| e.into_inner());
+        let Some((key, f)) = kept.iter_mut().find(|(k, _)| k.round == a.after.round && k.seed == a.after.seed) else { return };
+        let had = f.sums.get(&a.subject).and_then(|g| g.iter().find(|s| s.group == a.group)).map(|s| s.raters).unwrap_or(0);
+        let before = FiguresKey { rows: a.after.rows - i64::from(had == 0), raters: a.after.raters - 1, total: a.after.total - a.num, ..a.after };
+        if *key != before {
+            return;
+        }
+        let f = std::sync::Arc::make_mut(f);
+        let sums = f
+            .sums
+            .entry(a.subject)
+            .or_insert_with(|| a.weights.iter().filter(|(_, w)| *w > 0).map(|(g, w)| GroupSum { group: *g, weight: *w, raters: 0, sum: Frac::zero() }).collect());
+        if let Some(s) = sums.iter_mut().find(|s| s.group == a.group) {
+            s.raters += 1;
+            s.sum = s.sum + Frac::new(a.num.max(0) as u128, a.den.max(1) as u128);
+            *key = a.after;
+        }
+    }
+}
+
+/// The round's figures: from memory when its tallies have not changed since they were read.
+async fn figures(c: &mut Conn, r: &RoundRow) -> Result<std::sync::Arc<Figures>, StoreError> {
+    let key = fingerprint(c, r).await?;
     if r.figures_seed != 0 {
         let kept = FIGURES.lock().unwrap_or_else(|e| e.into_inner());
         if let Some((_, f)) = kept.iter().find(|(k, _)| *k == key) {

@@ -941,6 +941,7 @@ async fn bench_appraisals(people: usize) {
             ("orgsec", &page, "college secretary's page"),
             ("office", &page, "office's page (every member)"),
             ("office", "cold", "office's page, figures not in memory (the first view after a rating)"),
+            ("office", "rated", "office's page, the office comments on one more member before each view"),
             ("office", &results, "results, JSON (every member)"),
             ("office", &export, "results, CSV (every member)"),
             ("", "/healthz", "health check"),
@@ -956,10 +957,26 @@ async fn bench_appraisals(people: usize) {
             let mut size = 0;
             // "cold": the office's page with the round's figures dropped from memory before each
             // request, as after every rating while the round is open.
-            let (path, cold) = if path == "cold" { (page.as_str(), true) } else { (path, false) };
+            // "rated": a rating through the use case before each request (the office comments as
+            // 领导点评 on the next member), which the figures in memory take in after its commit.
+            let (path, cold, rated) = match path {
+                "cold" => (page.as_str(), true, false),
+                "rated" => (page.as_str(), false, true),
+                _ => (path, false, false),
+            };
+            let (mut next, mut ratings_made) = (0, 0);
             for _ in 0..30 {
                 if cold {
                     pacesetter_store::appraisal::forget_figures();
+                }
+                while rated && next < subjects.len() {
+                    let input = pacesetter_web::app::appraisals::RatingInput { values: vec![Some(0)], comment: "学习积极，作用发挥明显".into() };
+                    let sid = pacesetter_domain::ids::SubjectId(subjects[next].0);
+                    next += 1;
+                    if pacesetter_web::app::appraisals::rate(&state, &office, round, sid, &input).await.is_ok() {
+                        ratings_made += 1;
+                        break;
+                    }
                 }
                 let req = axum::http::Request::get(path).header("cookie", &cookie).body(axum::body::Body::empty()).expect("request");
                 let t = Instant::now();
@@ -970,6 +987,7 @@ async fn bench_appraisals(people: usize) {
                 size = body.len();
             }
             times.sort_by(f64::total_cmp);
+            let what = if rated { format!("{what} ({ratings_made} ratings)") } else { what.to_string() };
             println!("{name:<9} {user:<9} {path:<36} median {:6.1} ms  p90 {:6.1} ms  max {:6.1} ms  ({} KB)  {what}", times[15], times[27], times[29], size / 1024);
         }
     }

@@ -176,9 +176,10 @@ pub struct RatingInput {
 pub async fn rate(s: &AppState, scope: &Scope, id: RoundId, sid: SubjectId, input: &RatingInput) -> AppResult<Group> {
     let mut w = s.store.write().await?;
     let me = caller(&mut w, scope).await?;
-    let g = ap::rate(&mut w, &me, id, sid, &input.values, &input.comment).await?;
+    let rated = ap::rate(&mut w, &me, id, sid, &input.values, &input.comment).await?;
     w.commit().await.map_err(StoreError::from)?;
-    Ok(g)
+    rated.settle();
+    Ok(rated.group)
 }
 
 // ---- results -----------------------------------------------------------------------------------------
