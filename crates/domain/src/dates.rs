@@ -26,6 +26,18 @@ pub fn today() -> Date {
     cst_date(now_ms())
 }
 
+/// A deadline's days left as lists and desks show it: "还剩3天", "今天到期" or "逾期5天".
+pub fn days_left_text(days: i64, lang: Lang) -> String {
+    match (days, lang) {
+        (0, Lang::Zh) => "今天到期".to_string(),
+        (0, Lang::En) => "Due today".to_string(),
+        (n, Lang::Zh) if n > 0 => format!("还剩{n}天"),
+        (n, Lang::En) if n > 0 => format!("{n} days left"),
+        (n, Lang::Zh) => format!("逾期{}天", -n),
+        (n, Lang::En) => format!("{} days overdue", -n),
+    }
+}
+
 const MONTHS_EN: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
 pub fn format_date(d: Date, lang: Lang) -> String {

@@ -27,6 +27,7 @@ use pacesetter_store::stats::{self, University};
 use pacesetter_store::tree::{self, Tree};
 use pacesetter_store::{account, audit, campaign, selection as sel, survey};
 use serde::Serialize;
+use std::collections::HashMap;
 use utoipa::ToSchema;
 
 /// What waits for the caller.
@@ -257,7 +258,8 @@ async fn waiting(s: &AppState, scope: &Scope, camp: &campaign::CampaignRow) -> A
 }
 
 /// What the caller answers for in one organization (None: the whole university).
-async fn duty(s: &AppState, scope: &Scope, rollup: &dashboard::Rollup, org: Option<tree::Node>, role: &str, lang: Lang) -> AppResult<Duty> {
+/// `counts`: every organization's members in its subtree (`tree::subtree_counts`, one query).
+async fn duty(s: &AppState, scope: &Scope, rollup: &dashboard::Rollup, counts: &HashMap<i64, i64>, org: Option<tree::Node>, role: &str, lang: Lang) -> AppResult<Duty> {
     let mut c = s.store.read().await?;
     let (facts, node) = match &org {
         Some(n) => (rollup.by_org.get(&n.id).copied().unwrap_or_default(), Some(n.clone())),
@@ -270,13 +272,13 @@ async fn duty(s: &AppState, scope: &Scope, rollup: &dashboard::Rollup, org: Opti
     let mut surveys = Vec::new();
     let mut contact = None;
     if let Some(n) = &node {
-        members = tree::subtree_member_count(&mut c, Tree::Org, n).await?;
+        members = counts.get(&n.id).copied().unwrap_or(0);
         for ch in tree::children(&mut c, Tree::Org, n.id).await?.into_iter().filter(|x| x.closed_on.is_none()) {
             let f = rollup.by_org.get(&ch.id).copied().unwrap_or_default();
             if f.overdue > 0 {
                 behind.push(Behind { org_id: ch.id, name: ch.name.clone(), overdue: f.overdue, open: f.open + f.returned });
             }
-            children.push(HeadCount { org_id: ch.id, members: tree::subtree_member_count(&mut c, Tree::Org, &ch).await?, name: ch.name });
+            children.push(HeadCount { org_id: ch.id, members: counts.get(&ch.id).copied().unwrap_or(0), name: ch.name });
         }
         behind.sort_by(|a, b| b.overdue.cmp(&a.overdue).then(a.name.cmp(&b.name)));
         let managed: Vec<i64> = survey::managed_list(&mut c, scope).await?.into_iter().map(|r| r.id).collect();
@@ -340,16 +342,18 @@ pub async fn desk(s: &AppState, scope: &Scope, account_id: pacesetter_domain::id
     // Relations: the cadre's classes, the contact person's branches, the head's unit.
     let mut relations = Vec::new();
     if let Some(pid) = person {
-        let rels = relation::of_person(&mut c, PersonId(pid)).await?;
+        let rels: Vec<_> = relation::of_person(&mut c, PersonId(pid)).await?.into_iter().filter(|r| r.end_date.is_none()).collect();
+        // Each tree's head-counts in one query, for the trees the relations name.
+        let mut counts: HashMap<&'static str, HashMap<i64, i64>> = HashMap::new();
         for kind in RelationKind::ALL {
             let tree = if kind.targets_org() { Tree::Org } else { Tree::Unit };
             let mut nodes = Vec::new();
-            for r in rels.iter().filter(|r| r.kind == kind.code() && r.end_date.is_none()) {
+            for r in rels.iter().filter(|r| r.kind == kind.code()) {
                 let id = r.org_id.or(r.unit_id).unwrap_or(0);
-                let members = match tree::get(&mut c, tree, id).await? {
-                    Some(n) => tree::subtree_member_count(&mut c, tree, &n).await?,
-                    None => 0,
-                };
+                if !counts.contains_key(tree.entity()) {
+                    counts.insert(tree.entity(), tree::subtree_counts(&mut c, tree).await?);
+                }
+                let members = counts.get(tree.entity()).and_then(|m| m.get(&id)).copied().unwrap_or(0);
                 nodes.push(RelationNode { href: format!("/{}s/{id}", tree.entity()), name: r.target_name.clone(), members });
             }
             if !nodes.is_empty() {
@@ -365,13 +369,14 @@ pub async fn desk(s: &AppState, scope: &Scope, account_id: pacesetter_domain::id
         if whole || !orgs.is_empty() {
             let mut c = s.store.read().await?;
             let rollup = dashboard::rollup(&mut c, scope, camp.id, today()).await?;
+            let counts = tree::subtree_counts(&mut c, Tree::Org).await?;
             drop(c);
             if whole {
                 let role = scope.roles.iter().find(|r| matches!(r, Role::Office | Role::Admin | Role::Leader)).map(|r| r.label(lang)).unwrap_or("");
-                duties.push(duty(s, scope, &rollup, None, role, lang).await?);
+                duties.push(duty(s, scope, &rollup, &counts, None, role, lang).await?);
             }
             for (n, role) in orgs {
-                duties.push(duty(s, scope, &rollup, Some(n), &role, lang).await?);
+                duties.push(duty(s, scope, &rollup, &counts, Some(n), &role, lang).await?);
             }
             reviews = Reviews { tasks: crate::app::tasks::queue(s, scope).await?.len(), commitments: crate::app::commitments::review_queue(s, scope).await?.len() };
         }

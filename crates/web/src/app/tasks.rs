@@ -46,18 +46,7 @@ impl TaskLine {
 
     /// "3 days left", "due today" or "5 days overdue".
     pub fn left(&self, lang: &Lang) -> String {
-        match self.days_left {
-            Some(0) => lang.t("今天到期", "Due today").to_string(),
-            Some(n) if n > 0 => match lang {
-                Lang::Zh => format!("还剩{n}天"),
-                Lang::En => format!("{n} days left"),
-            },
-            Some(n) => match lang {
-                Lang::Zh => format!("逾期{}天", -n),
-                Lang::En => format!("{} days overdue", -n),
-            },
-            None => String::new(),
-        }
+        self.days_left.map(|n| pacesetter_domain::dates::days_left_text(n, *lang)).unwrap_or_default()
     }
 }
 

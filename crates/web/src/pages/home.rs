@@ -8,7 +8,7 @@ use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
-use pacesetter_domain::Lang;
+use pacesetter_domain::dates::days_left_text;
 
 pub async fn root(ctx: Ctx) -> Response {
     see_other(if ctx.caller.is_some() { "/home" } else { "/login" })
@@ -24,20 +24,9 @@ struct HomePage {
 }
 
 impl HomePage {
-    /// "还剩3天", "今天截止" or "逾期5天".
+    /// "还剩3天", "今天到期" or "逾期5天".
     fn left(&self, days: &Option<i64>) -> String {
-        match *days {
-            None => String::new(),
-            Some(0) => self.l.t("今天截止", "Due today").to_string(),
-            Some(n) if n > 0 => match self.l.lang {
-                Lang::Zh => format!("还剩{n}天"),
-                Lang::En => format!("{n} days left"),
-            },
-            Some(n) => match self.l.lang {
-                Lang::Zh => format!("逾期{}天", -n),
-                Lang::En => format!("{} days overdue", -n),
-            },
-        }
+        days.map(|n| days_left_text(n, self.l.lang)).unwrap_or_default()
     }
 
     fn kind(&self, w: &Waiting) -> &'static str {
