@@ -174,34 +174,7 @@ fn explain(detail: &str) -> Option<pacesetter_domain::Text> {
         ("Failed to deserialize the JSON body into the target type: ", "JSON 字段", "JSON field"),
     ];
     let (rest, zh_kind, en_kind) = KINDS.iter().find_map(|(p, zh, en)| detail.strip_prefix(p).map(|r| (r, *zh, *en)))?;
-    let named = |r: &str| r.split('`').nth(1).map(str::to_string);
-    let (field, reason) = match rest.split_once(": ") {
-        Some((f, r)) if !f.is_empty() && f.chars().all(|c| c.is_alphanumeric() || "_.[]".contains(c)) => (Some(f.to_string()), r),
-        _ => (None, rest),
-    };
-    let field = field.or_else(|| if reason.starts_with("missing field") { named(reason) } else { None });
-    let (zh, en) = if reason.starts_with("missing field") {
-        ("缺失", "is missing")
-    } else if reason.contains("invalid digit")
-        || reason.contains("cannot parse integer")
-        || reason.contains("number too large")
-        || reason.contains("expected i64")
-        || reason.contains("expected u")
-    {
-        ("应为数字", "must be a number")
-    } else if reason.contains("unknown variant") {
-        ("不是可选的值", "is not one of the allowed values")
-    } else if reason.contains("true` or `false") || reason.contains("a boolean") {
-        ("应为 true 或 false", "must be true or false")
-    } else if reason.contains("invalid type") {
-        ("的类型不正确", "has the wrong type")
-    } else {
-        ("格式不正确", "is not valid")
-    };
-    Some(match field {
-        Some(f) => pacesetter_domain::Text::new(format!("{zh_kind}“{f}”{zh}"), format!("The {en_kind} \"{f}\" {en}")),
-        None => pacesetter_domain::Text::new(format!("{zh_kind}{zh}"), format!("A {en_kind} {en}")),
-    })
+    Some(crate::input::explain(zh_kind, en_kind, rest))
 }
 
 fn render(ctx: &Ctx, api: bool, e: AppError) -> Response {
