@@ -6,7 +6,7 @@ use std::fmt;
 macro_rules! id_type {
     ($($(#[$m:meta])* $name:ident),* $(,)?) => {$(
         $(#[$m])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
         #[serde(transparent)]
         pub struct $name(pub i64);
 
@@ -81,4 +81,10 @@ id_type!(
     CommitmentEvidenceId,
     /// A file of evidence attached to a nomination.
     SelectionEvidenceId,
+    /// A service standard of a window (亮标准).
+    StandardId,
+    /// A photo taken at an inspection.
+    InspectionPhotoId,
+    /// A roster upload waiting to be previewed, tried or applied.
+    ImportId,
 );

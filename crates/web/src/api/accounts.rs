@@ -10,7 +10,7 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use pacesetter_domain::ids::{AccountId, AuditorRequestId, GrantId, OrgId};
+use pacesetter_domain::ids::{AccountId, AuditorRequestId, GrantId, OrgId, PersonId};
 use pacesetter_domain::role::TwoOfficeAction;
 
 pub async fn list(State(s): State<AppState>, ctx: Ctx, Params(q): Params<AccountQuery>) -> AppResult<Json<AccountPage>> {
@@ -25,7 +25,7 @@ pub async fn get(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Ap
 }
 
 pub async fn create(State(s): State<AppState>, ctx: Ctx, Json(b): Json<NewAccountRequest>) -> AppResult<Json<AccountDto>> {
-    let id = app::create(&s, &ctx.me()?.scope, &b.username, b.display_name.as_deref(), b.person_id, &b.password).await?;
+    let id = app::create(&s, &ctx.me()?.scope, &b.username, b.display_name.as_deref(), b.person_id.map(PersonId), &b.password).await?;
     Ok(Json(app::view(&s, id, ctx.lang).await?))
 }
 

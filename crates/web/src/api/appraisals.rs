@@ -14,7 +14,7 @@ use axum::http::StatusCode;
 use pacesetter_domain::Lang;
 use pacesetter_domain::appraisal::{Criterion, RoundDraft, RoundSpec, ScaleKind, SubjectKind, check_criteria};
 use pacesetter_domain::dates::iso;
-use pacesetter_domain::ids::{OrgId, RoundId, SubjectId, UnitId};
+use pacesetter_domain::ids::{CaseId, OrgId, RoundId, SubjectId, UnitId};
 use pacesetter_domain::validate::{self, FieldErrors};
 use pacesetter_store::appraisal::{BranchGrades, CaseRow, GradeRecorded, RoundRow};
 use serde::{Deserialize, Serialize};
@@ -504,8 +504,8 @@ pub async fn cases(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> 
     Ok(Json(app::cases(&s, &ctx.me()?.scope, RoundId(id)).await?.into_iter().map(case_dto).collect()))
 }
 
-pub async fn close_case(State(s): State<AppState>, ctx: Ctx, Path((id, cid)): Path<(i64, i64)>, Json(b): Json<CaseCloseIn>) -> AppResult<Json<CaseDto>> {
-    Ok(Json(case_dto(app::close_case(&s, &ctx.me()?.scope, RoundId(id), cid, &b.note).await?)))
+pub async fn close_case(State(s): State<AppState>, ctx: Ctx, Path((id, cid)): Path<(RoundId, CaseId)>, Json(b): Json<CaseCloseIn>) -> AppResult<Json<CaseDto>> {
+    Ok(Json(case_dto(app::close_case(&s, &ctx.me()?.scope, id, cid, &b.note).await?)))
 }
 
 /// The auditor's bundle, as JSON (the page route `/appraisals/{id}/audit.json` gives the same as a file).

@@ -213,7 +213,7 @@ fn row_dto(r: &DashRow) -> DashRowDto {
 
 pub async fn dashboard(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Params(q): Params<DashboardQuery>) -> AppResult<Json<DashboardDto>> {
     let scope = ctx.me()?.scope.clone();
-    let d = app::build(&s, &scope, id, q.tree(), q.node, ctx.lang).await?;
+    let d = app::build(&s, &scope, CampaignId(id), q.tree(), q.node, ctx.lang).await?;
     Ok(Json(DashboardDto {
         node: d.node.as_ref().map(|n| NamedId { id: n.id, name: n.name.clone() }),
         total: row_dto(&d.total),

@@ -9,6 +9,7 @@ use axum::Json;
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use pacesetter_domain::Lang;
+use pacesetter_domain::ids::ImportId;
 use pacesetter_store::roster::{self, ImportRow, Plan};
 
 pub fn dto(row: &ImportRow, plan: &Plan, lang: Lang, limit: usize) -> ImportDto {
@@ -38,19 +39,19 @@ pub async fn api_upload(State(s): State<AppState>, ctx: Ctx, mp: Multipart) -> A
     Ok(Json(dto(&row, &plan, ctx.lang, 1000)))
 }
 
-pub async fn api_get(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<ImportDto>> {
+pub async fn api_get(State(s): State<AppState>, ctx: Ctx, Path(id): Path<ImportId>) -> AppResult<Json<ImportDto>> {
     let (row, plan) = load(&s, &ctx.me()?.scope, id).await?;
     Ok(Json(dto(&row, &plan, ctx.lang, 1000)))
 }
 
-pub async fn api_commit(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<ImportDto>> {
+pub async fn api_commit(State(s): State<AppState>, ctx: Ctx, Path(id): Path<ImportId>) -> AppResult<Json<ImportDto>> {
     let scope = &ctx.me()?.scope;
     commit(&s, scope, id).await?;
     let (row, plan) = load(&s, scope, id).await?;
     Ok(Json(dto(&row, &plan, ctx.lang, 1000)))
 }
 
-pub async fn api_discard(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<StatusCode> {
+pub async fn api_discard(State(s): State<AppState>, ctx: Ctx, Path(id): Path<ImportId>) -> AppResult<StatusCode> {
     discard(&s, &ctx.me()?.scope, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

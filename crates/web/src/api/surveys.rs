@@ -327,7 +327,8 @@ impl ToSchema for AnswerMap {}
 #[derive(Deserialize, ToSchema)]
 pub struct ResponseIn {
     #[serde(default)]
-    pub target: i64,
+    #[schema(value_type = i64)]
+    pub target: TargetId,
     #[schema(value_type = AnswerMap)]
     pub answers: Answers,
 }
@@ -524,7 +525,8 @@ pub struct SerialsDto {
 pub struct PaperRequest {
     pub serial: String,
     #[serde(default)]
-    pub target: i64,
+    #[schema(value_type = i64)]
+    pub target: TargetId,
     #[schema(value_type = AnswerMap)]
     pub answers: Answers,
 }
@@ -709,7 +711,7 @@ fn tally_dto(t: &Tally) -> TallyDto {
 /// The published results: the same figures as the page, under the same minimum; `?target=`
 /// gives one target's view (a target that is not the survey's gives every target).
 pub async fn results(State(s): State<AppState>, ctx: Ctx, Path(id): Path<SurveyId>, Query(q): Query<TargetQuery>) -> AppResult<Json<SurveyResultsDto>> {
-    let target = q.target.as_deref().and_then(|t| t.trim().parse::<i64>().ok());
+    let target = q.target.as_deref().and_then(|t| t.trim().parse::<TargetId>().ok());
     let d = app::results_detail(&s, &ctx.me()?.scope, id, target, false).await?;
     let r = &d.results;
     let row = r.row();

@@ -9,6 +9,7 @@ use crate::error::AppResult;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
+use pacesetter_domain::ids::{AccountId, GrantId, OrgId};
 use pacesetter_domain::scope::Access;
 use pacesetter_store::tree::{Node, NodeInput, Tree};
 
@@ -82,17 +83,17 @@ pub async fn unit_close(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>
 }
 
 /// Delegations in force within an organization's subtree (visible to the level above).
-pub async fn delegations(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<Vec<super::dto::DelegationDto>>> {
+pub async fn delegations(State(s): State<AppState>, ctx: Ctx, Path(id): Path<OrgId>) -> AppResult<Json<Vec<super::dto::DelegationDto>>> {
     let rows = app::delegations(&s, &ctx.me()?.scope, id).await?;
     Ok(Json(rows.iter().map(super::dto::DelegationDto::new).collect()))
 }
 
-pub async fn api_delegate(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Json(b): Json<super::dto::NewDelegation>) -> AppResult<Json<Vec<super::dto::DelegationDto>>> {
-    app::delegate(&s, &ctx.me()?.scope, id, b.account_id, &b.end_date).await?;
+pub async fn api_delegate(State(s): State<AppState>, ctx: Ctx, Path(id): Path<OrgId>, Json(b): Json<super::dto::NewDelegation>) -> AppResult<Json<Vec<super::dto::DelegationDto>>> {
+    app::delegate(&s, &ctx.me()?.scope, id, AccountId(b.account_id), &b.end_date).await?;
     delegations(State(s), ctx, Path(id)).await
 }
 
-pub async fn api_end_delegation(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<axum::http::StatusCode> {
+pub async fn api_end_delegation(State(s): State<AppState>, ctx: Ctx, Path(id): Path<GrantId>) -> AppResult<axum::http::StatusCode> {
     app::end_delegation(&s, &ctx.me()?.scope, id).await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
 }

@@ -10,7 +10,7 @@ use crate::upload;
 use axum::Json;
 use axum::extract::{Multipart, Path, State};
 use pacesetter_domain::dates::iso;
-use pacesetter_domain::ids::{InspectionId, SurveyId, UnitId};
+use pacesetter_domain::ids::{InspectionId, StandardId, SurveyId, UnitId};
 use pacesetter_domain::survey::Answers;
 use pacesetter_store::window::StandardRow;
 use serde::{Deserialize, Serialize};
@@ -184,7 +184,7 @@ pub async fn add_standard(State(s): State<AppState>, ctx: Ctx, Path(unit): Path<
 }
 
 /// Retires a standard; answers with its unit's standards.
-pub async fn retire_standard(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<StandardsDto>> {
+pub async fn retire_standard(State(s): State<AppState>, ctx: Ctx, Path(id): Path<StandardId>) -> AppResult<Json<StandardsDto>> {
     let unit = app::retire_standard_by_id(&s, &ctx.me()?.scope, id).await?;
     standards_dto(&s, &ctx, unit.0).await
 }

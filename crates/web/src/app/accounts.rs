@@ -138,13 +138,13 @@ pub fn list_view(r: AccountListRow, lang: Lang) -> AccountDto {
 }
 
 /// Creates an account with an initial password the holder must change.
-pub async fn create(state: &AppState, scope: &Scope, username: &str, display_name: Option<&str>, person: Option<i64>, password: &str) -> AppResult<AccountId> {
+pub async fn create(state: &AppState, scope: &Scope, username: &str, display_name: Option<&str>, person: Option<PersonId>, password: &str) -> AppResult<AccountId> {
     let mut errs = FieldErrors::new();
     let username = errs.take("username", validate::username(username));
     let password = errs.take("password", validate::new_password_with(password, username.as_deref().unwrap_or(""), &state.site.password_words));
     let mut w = state.store.write().await?;
     let person_name = match person {
-        Some(p) => match people::get(&mut w, scope, PersonId(p)).await {
+        Some(p) => match people::get(&mut w, scope, p).await {
             Ok((rec, _)) => Some(rec.name),
             Err(StoreError::NotFound) => {
                 errs.add("person_id", "人员不存在", "No such person");
@@ -166,7 +166,7 @@ pub async fn create(state: &AppState, scope: &Scope, username: &str, display_nam
     let id = account::create(
         &mut w,
         scope,
-        &account::NewAccount { username: &username, display_name: &display, person: person.map(PersonId), password_hash: &hash, is_demo: false, must_change_password: true },
+        &account::NewAccount { username: &username, display_name: &display, person, password_hash: &hash, is_demo: false, must_change_password: true },
     )
     .await?;
     w.commit().await.map_err(StoreError::from)?;
@@ -293,10 +293,10 @@ pub async fn is_guarded(state: &AppState, id: AccountId) -> AppResult<bool> {
 }
 
 /// The person with a staff or student number, for an account of theirs (the administrator's form).
-pub async fn person_by_number(state: &AppState, number: &str) -> AppResult<i64> {
+pub async fn person_by_number(state: &AppState, number: &str) -> AppResult<PersonId> {
     let mut c = state.store.read().await?;
     match people::id_by_number(&mut c, number).await? {
-        Some(id) => Ok(id.0),
+        Some(id) => Ok(id),
         None => {
             let mut e = FieldErrors::new();
             e.add("number", "没有该工号/学号的人员", "No person has this number");

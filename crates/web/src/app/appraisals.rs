@@ -15,7 +15,7 @@ use crate::state::AppState;
 use pacesetter_domain::Lang;
 use pacesetter_domain::appraisal::{self as rule, Group, GroupFigure, RoundSpec, Scale, Standing, SubjectKind};
 use pacesetter_domain::dates::{iso, today};
-use pacesetter_domain::ids::{RoundId, SubjectId};
+use pacesetter_domain::ids::{CaseId, RoundId, SubjectId};
 use pacesetter_domain::scope::Scope;
 pub use pacesetter_store::appraisal::Lines;
 use pacesetter_store::appraisal::{self as ap, BranchGrades, Caller, CaseRow, Criterion, GradeRecorded, RoundRow, SubjectResult, SubjectRow};
@@ -358,10 +358,10 @@ pub async fn cases(s: &AppState, scope: &Scope, id: RoundId) -> AppResult<Vec<Ca
 }
 
 /// Closes a follow-up case with what was done.
-pub async fn close_case(s: &AppState, scope: &Scope, id: RoundId, case: i64, note: &str) -> AppResult<CaseRow> {
+pub async fn close_case(s: &AppState, scope: &Scope, id: RoundId, case: CaseId, note: &str) -> AppResult<CaseRow> {
     let mut w = s.store.write().await?;
     let me = caller(&mut w, scope).await?;
-    let k = ap::close_case(&mut w, &me, id, case, note).await?;
+    let k = ap::close_case(&mut w, &me, id, case.0, note).await?;
     w.commit().await.map_err(StoreError::from)?;
     Ok(k)
 }

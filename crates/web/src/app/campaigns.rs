@@ -76,7 +76,8 @@ fn start_node(scope: &Scope, tree: Tree, nodes: &[tree::Node]) -> Option<i64> {
         .and_then(|p| p.trim_end_matches('/').rsplit('/').next().and_then(|x| x.parse().ok()))
 }
 
-pub async fn build(s: &AppState, scope: &Scope, campaign_id: i64, tree_kind: Tree, node: Option<i64>, lang: Lang) -> AppResult<Dashboard> {
+pub async fn build(s: &AppState, scope: &Scope, campaign: CampaignId, tree_kind: Tree, node: Option<i64>, lang: Lang) -> AppResult<Dashboard> {
+    let campaign_id = campaign.0;
     let mut c = s.store.read().await?;
     let row = campaign::get(&mut c, campaign_id).await?;
     let rollup: Rollup = dashboard::rollup(&mut c, scope, campaign_id, today()).await?;

@@ -7,6 +7,7 @@ use axum::extract::Multipart;
 use axum::http::StatusCode;
 use pacesetter_domain::audit::sha256_hex;
 use pacesetter_domain::dates::today;
+use pacesetter_domain::ids::ImportId;
 use pacesetter_domain::roster::{Problem, parse_rows};
 use pacesetter_domain::scope::Scope;
 use pacesetter_domain::validate::FieldErrors;
@@ -72,7 +73,7 @@ fn file_problems(problems: Vec<Problem>) -> AppError {
 }
 
 /// Reads, checks and previews an upload; stores it for the commit.
-pub async fn upload(state: &AppState, scope: &Scope, form: UploadForm) -> AppResult<(i64, Plan)> {
+pub async fn upload(state: &AppState, scope: &Scope, form: UploadForm) -> AppResult<(ImportId, Plan)> {
     let raw = sheets::read_roster(&form.bytes).map_err(file_problems)?;
     let (rows, problems) = parse_rows(&raw);
     let sha = sha256_hex(&form.bytes);
@@ -82,11 +83,11 @@ pub async fn upload(state: &AppState, scope: &Scope, form: UploadForm) -> AppRes
     let id = roster::save(&mut w, scope, &root, &form.filename, &sha, &Parsed { rows, problems }).await?;
     roster::set_preview(&mut w, id, &plan).await?;
     w.commit().await.map_err(StoreError::from)?;
-    Ok((id, plan))
+    Ok((ImportId(id), plan))
 }
 
 /// Applies a previewed import, all or nothing.
-pub async fn commit(state: &AppState, scope: &Scope, id: i64) -> AppResult<Plan> {
+pub async fn commit(state: &AppState, scope: &Scope, id: ImportId) -> AppResult<Plan> {
     let mut w = state.store.write().await?;
     let plan = commit_in(&mut w, scope, id).await?;
     w.commit().await.map_err(StoreError::from)?;
@@ -95,16 +96,16 @@ pub async fn commit(state: &AppState, scope: &Scope, id: i64) -> AppResult<Plan>
 
 /// The import tried and undone, for the confirmation step: refused exactly as the import would
 /// be, and otherwise what it would do, worked out against the roster as it is now.
-pub async fn commit_trial(state: &AppState, scope: &Scope, id: i64) -> AppResult<(ImportRow, Plan)> {
+pub async fn commit_trial(state: &AppState, scope: &Scope, id: ImportId) -> AppResult<(ImportRow, Plan)> {
     let mut w = state.store.write().await?;
     let plan = commit_in(&mut w, scope, id).await?;
-    let row = roster::get(&mut w, scope, id).await?;
+    let row = roster::get(&mut w, scope, id.0).await?;
     w.rollback().await.map_err(StoreError::from)?;
     Ok((row, plan))
 }
 
-async fn commit_in(w: &mut pacesetter_store::Conn, scope: &Scope, id: i64) -> AppResult<Plan> {
-    let row = roster::get(w, scope, id).await?;
+async fn commit_in(w: &mut pacesetter_store::Conn, scope: &Scope, id: ImportId) -> AppResult<Plan> {
+    let row = roster::get(w, scope, id.0).await?;
     let parsed = roster::parsed(&row)?;
     if !parsed.problems.is_empty() {
         return Err(AppError::new(
@@ -116,22 +117,22 @@ async fn commit_in(w: &mut pacesetter_store::Conn, scope: &Scope, id: i64) -> Ap
     }
     let root = roster::root(w, scope, row.root_org_id, row.root_unit_id).await?;
     let plan = roster::commit(w, scope, &root, &parsed.rows, today(), &row.file_sha256).await?;
-    roster::finish(w, id, "committed", Some(&plan.counts)).await?;
+    roster::finish(w, id.0, "committed", Some(&plan.counts)).await?;
     Ok(plan)
 }
 
-pub async fn discard(state: &AppState, scope: &Scope, id: i64) -> AppResult<()> {
+pub async fn discard(state: &AppState, scope: &Scope, id: ImportId) -> AppResult<()> {
     let mut w = state.store.write().await?;
-    roster::get(&mut w, scope, id).await?;
-    roster::finish(&mut w, id, "discarded", None).await?;
+    roster::get(&mut w, scope, id.0).await?;
+    roster::finish(&mut w, id.0, "discarded", None).await?;
     w.commit().await.map_err(StoreError::from)?;
     Ok(())
 }
 
 /// A stored import with its preview.
-pub async fn load(state: &AppState, scope: &Scope, id: i64) -> AppResult<(ImportRow, Plan)> {
+pub async fn load(state: &AppState, scope: &Scope, id: ImportId) -> AppResult<(ImportRow, Plan)> {
     let mut c = state.store.read().await?;
-    let row = roster::get(&mut c, scope, id).await?;
+    let row = roster::get(&mut c, scope, id.0).await?;
     let plan = roster::preview(&row);
     Ok((row, plan))
 }

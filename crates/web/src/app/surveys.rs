@@ -205,7 +205,7 @@ pub enum RawAnswers {
 /// A response: the target (0 when the survey has none) and the answers.
 #[derive(Clone, Debug)]
 pub struct ResponseInput {
-    pub target: i64,
+    pub target: TargetId,
     pub answers: RawAnswers,
 }
 
@@ -481,15 +481,15 @@ pub async fn make_slips(s: &AppState, scope: &Scope, id: SurveyId, count: u64) -
 pub struct AnswerForm {
     pub row: SurveyRow,
     pub targets: Vec<TargetRow>,
-    pub target: i64,
+    pub target: TargetId,
     /// The owner's preview (or a survey not open): the form cannot be sent.
     pub preview: bool,
     /// The respondent has already answered about this target (and may not answer again).
     pub already: bool,
 }
 
-fn chosen(targets: &[TargetRow], wanted: Option<i64>) -> i64 {
-    wanted.filter(|t| targets.iter().any(|x| x.target_id == *t)).unwrap_or(if targets.len() == 1 { targets[0].target_id } else { 0 })
+fn chosen(targets: &[TargetRow], wanted: Option<TargetId>) -> TargetId {
+    TargetId(wanted.map(|t| t.0).filter(|t| targets.iter().any(|x| x.target_id == *t)).unwrap_or(if targets.len() == 1 { targets[0].target_id } else { 0 }))
 }
 
 /// The targets a respondent may rate: in an evaluation of commitments, only those that serve
@@ -509,7 +509,7 @@ async fn rateable(c: &mut Conn, row: &SurveyRow, targets: Vec<TargetRow>, person
 }
 
 /// The answer form of a logged-in invitee, or the manager's preview.
-pub async fn answer_form(s: &AppState, scope: &Scope, id: SurveyId, target: Option<i64>) -> AppResult<AnswerForm> {
+pub async fn answer_form(s: &AppState, scope: &Scope, id: SurveyId, target: Option<TargetId>) -> AppResult<AnswerForm> {
     let mut c = s.store.read().await?;
     let view = survey::get(&mut c, scope, id.0, Need::Either).await?;
     let invited = view.standing().may_answer();
@@ -520,15 +520,15 @@ pub async fn answer_form(s: &AppState, scope: &Scope, id: SurveyId, target: Opti
     let preview = !invited || row.state() != SurveyState::Open;
     let mut already = false;
     if let (false, Some(p)) = (preview, scope.person) {
-        if (target != 0 || targets.is_empty()) && (row.anonymous || !row.allow_replace) {
-            already = survey::has_answered(&mut c, row.id, target, &survey::voter_person(p.0)).await?;
+        if (target.0 != 0 || targets.is_empty()) && (row.anonymous || !row.allow_replace) {
+            already = survey::has_answered(&mut c, row.id, target.0, &survey::voter_person(p.0)).await?;
         }
     }
     Ok(AnswerForm { row, targets, target, preview, already })
 }
 
 /// The form behind a single-use link: None when the link has been used.
-pub async fn link_form(s: &AppState, token: &str, target: Option<i64>) -> AppResult<(SurveyRow, Option<AnswerForm>)> {
+pub async fn link_form(s: &AppState, token: &str, target: Option<TargetId>) -> AppResult<(SurveyRow, Option<AnswerForm>)> {
     let mut c = s.store.read().await?;
     let a = survey::admit_link(&mut c, token).await?.ok_or_else(AppError::not_found)?;
     let row = survey::admitted(&mut c, &a).await?;
@@ -554,9 +554,10 @@ pub enum Answered {
 /// Reads a response against the questionnaire: the target must be one of the survey's, the
 /// answers valid; every problem against its field.
 fn read_response(row: &SurveyRow, has_target: impl Fn(i64) -> bool, input: ResponseInput) -> AppResult<(i64, Answers)> {
+    let target = input.target.0;
     let qn = row.questionnaire();
     let mut errors = FieldErrors::new();
-    if !has_target(input.target) {
+    if !has_target(target) {
         errors.add("target", "请选择评价对象", "Choose what you are rating");
     }
     let answers = match input.answers {
@@ -565,7 +566,7 @@ fn read_response(row: &SurveyRow, has_target: impl Fn(i64) -> bool, input: Respo
         RawAnswers::Digits(d) => sv::parse_form(&qn, &paper_fields(&qn, &d)),
     };
     match answers {
-        Ok(a) if errors.is_empty() => Ok((input.target, a)),
+        Ok(a) if errors.is_empty() => Ok((target, a)),
         Ok(_) => Err(errors.into()),
         Err(es) => {
             add_answer_errors(&mut errors, es);
@@ -892,12 +893,12 @@ pub struct ResultsDetail {
     pub recount: Option<bool>,
 }
 
-pub async fn results_detail(s: &AppState, scope: &Scope, id: SurveyId, target: Option<i64>, recount: bool) -> AppResult<ResultsDetail> {
+pub async fn results_detail(s: &AppState, scope: &Scope, id: SurveyId, target: Option<TargetId>, recount: bool) -> AppResult<ResultsDetail> {
     let mut c = s.store.read().await?;
     let view = survey::get(&mut c, scope, id.0, Need::Results).await?;
     let r = results_of(&mut c, view).await?;
     // A target that is not one of the survey's shows every target.
-    let target = target.filter(|t| r.targets.iter().any(|x| x.target_id == *t));
+    let target = target.map(|t| t.0).filter(|t| r.targets.iter().any(|x| x.target_id == *t));
     let tally = match target {
         Some(t) => r.published.target(t).cloned(),
         None => r.published.total.clone(),

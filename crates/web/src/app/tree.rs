@@ -5,7 +5,7 @@ use crate::error::{AppError, AppResult};
 use crate::input::date_or_today;
 use crate::state::AppState;
 use pacesetter_domain::dates::today;
-use pacesetter_domain::ids::{AccountId, GrantId};
+use pacesetter_domain::ids::{AccountId, GrantId, OrgId};
 use pacesetter_domain::role::Role;
 use pacesetter_domain::scope::{Access, Scope};
 use pacesetter_store::StoreError;
@@ -66,24 +66,24 @@ pub async fn apply(state: &AppState, scope: &Scope, t: Tree, id: i64, change: Ch
 }
 
 /// Delegations in force within an organization's subtree (visible to the level above).
-pub async fn delegations(state: &AppState, scope: &Scope, org: i64) -> AppResult<Vec<DelegationRow>> {
-    let l = load(state, scope, Tree::Org, org).await?;
+pub async fn delegations(state: &AppState, scope: &Scope, org: OrgId) -> AppResult<Vec<DelegationRow>> {
+    let l = load(state, scope, Tree::Org, org.0).await?;
     let mut c = state.store.read().await?;
     Ok(account::delegations_within(&mut c, &l.node.path, today()).await?)
 }
 
 /// A secretary delegates rights within the organization until a date.
-pub async fn delegate(state: &AppState, scope: &Scope, org: i64, account: i64, end: &str) -> AppResult<()> {
+pub async fn delegate(state: &AppState, scope: &Scope, org: OrgId, account: AccountId, end: &str) -> AppResult<()> {
     let end = date_or_today("end_date", Some(end).filter(|e| !e.trim().is_empty()).or(Some("-")))?;
     let mut w = state.store.write().await?;
-    account::delegate(&mut w, scope, AccountId(account), org, end, today()).await?;
+    account::delegate(&mut w, scope, account, org.0, end, today()).await?;
     w.commit().await.map_err(StoreError::from)?;
     Ok(())
 }
 
-pub async fn end_delegation(state: &AppState, scope: &Scope, grant: i64) -> AppResult<()> {
+pub async fn end_delegation(state: &AppState, scope: &Scope, grant: GrantId) -> AppResult<()> {
     let mut w = state.store.write().await?;
-    account::end_delegation(&mut w, scope, GrantId(grant), today()).await?;
+    account::end_delegation(&mut w, scope, grant, today()).await?;
     w.commit().await.map_err(StoreError::from)?;
     Ok(())
 }

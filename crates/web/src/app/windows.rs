@@ -6,7 +6,7 @@
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use axum::http::StatusCode;
-use pacesetter_domain::ids::{InspectionId, SurveyId, UnitId};
+use pacesetter_domain::ids::{InspectionId, InspectionPhotoId, StandardId, SurveyId, UnitId};
 use pacesetter_domain::scope::Scope;
 use pacesetter_domain::survey::{Answers, TargetKind};
 use pacesetter_domain::validate::FieldErrors;
@@ -90,30 +90,30 @@ pub async fn add_standard(s: &AppState, scope: &Scope, unit: UnitId, n: &NewStan
 }
 
 /// Retires a standard of a unit the caller manages (one of another unit is not there for them).
-pub async fn retire_standard(s: &AppState, scope: &Scope, unit: UnitId, standard: i64) -> AppResult<()> {
+pub async fn retire_standard(s: &AppState, scope: &Scope, unit: UnitId, standard: StandardId) -> AppResult<()> {
     let mut w = s.store.write().await?;
-    window::retire_standard(&mut w, scope, unit.0, standard).await?;
+    window::retire_standard(&mut w, scope, unit.0, standard.0).await?;
     w.commit().await.map_err(StoreError::from)?;
     Ok(())
 }
 
 /// Retiring a standard tried and undone, for the confirmation step: refused exactly as retiring
 /// it would be, and otherwise the standard and how many the unit keeps in force.
-pub async fn retire_standard_trial(s: &AppState, scope: &Scope, unit: UnitId, standard: i64) -> AppResult<(StandardRow, usize)> {
+pub async fn retire_standard_trial(s: &AppState, scope: &Scope, unit: UnitId, standard: StandardId) -> AppResult<(StandardRow, usize)> {
     let mut w = s.store.write().await?;
     let (_, before) = window::standards(&mut w, scope, unit.0).await?;
-    window::retire_standard(&mut w, scope, unit.0, standard).await?;
+    window::retire_standard(&mut w, scope, unit.0, standard.0).await?;
     w.rollback().await.map_err(StoreError::from)?;
     let kept = before.len().saturating_sub(1);
-    let row = before.into_iter().find(|r| r.id == standard).ok_or_else(AppError::not_found)?;
+    let row = before.into_iter().find(|r| r.id == standard.0).ok_or_else(AppError::not_found)?;
     Ok((row, kept))
 }
 
 /// Retires a standard by its id alone; returns its unit.
-pub async fn retire_standard_by_id(s: &AppState, scope: &Scope, standard: i64) -> AppResult<UnitId> {
+pub async fn retire_standard_by_id(s: &AppState, scope: &Scope, standard: StandardId) -> AppResult<UnitId> {
     let mut w = s.store.write().await?;
-    let unit = window::standard_unit(&mut w, scope, standard).await?;
-    window::retire_standard(&mut w, scope, unit, standard).await?;
+    let unit = window::standard_unit(&mut w, scope, standard.0).await?;
+    window::retire_standard(&mut w, scope, unit, standard.0).await?;
     w.commit().await.map_err(StoreError::from)?;
     Ok(UnitId(unit))
 }
@@ -220,9 +220,9 @@ pub async fn inspection(s: &AppState, scope: &Scope, id: InspectionId) -> AppRes
 }
 
 /// A photo of an inspection (name, type, bytes), for whoever manages its window.
-pub async fn photo(s: &AppState, scope: &Scope, id: i64) -> AppResult<(String, String, Vec<u8>)> {
+pub async fn photo(s: &AppState, scope: &Scope, id: InspectionPhotoId) -> AppResult<(String, String, Vec<u8>)> {
     let mut c = s.store.read().await?;
-    Ok(window::photo(&mut c, scope, id).await?)
+    Ok(window::photo(&mut c, scope, id.0).await?)
 }
 
 // ---- ratings from the QR code ----------------------------------------------------------------

@@ -16,7 +16,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use pacesetter_domain::appraisal::{Group, MAX_CRITERIA, RoundDraft, RoundSpec, ScaleKind, SubjectKind, parse_criteria, parse_grades};
-use pacesetter_domain::ids::{OrgId, RoundId, SubjectId, UnitId};
+use pacesetter_domain::ids::{CaseId, OrgId, RoundId, SubjectId, UnitId};
 use pacesetter_domain::validate::{self, FieldErrors};
 use pacesetter_store::appraisal::{BranchGrades, CaseRow, Criterion, RoundRow, SubjectRow};
 use serde::Deserialize;
@@ -436,9 +436,9 @@ pub struct CaseForm {
     pub note: String,
 }
 
-pub async fn close_case(State(s): State<AppState>, ctx: Ctx, Path((id, cid)): Path<(i64, i64)>, Form(form): Form<CaseForm>) -> AppResult<Response> {
-    let r = app::close_case(&s, &ctx.me()?.scope, RoundId(id), cid, &form.note).await.map(|_| ());
-    after(&s, &ctx, RoundId(id), HashMap::from([("note".to_string(), form.note)]), r).await
+pub async fn close_case(State(s): State<AppState>, ctx: Ctx, Path((id, cid)): Path<(RoundId, CaseId)>, Form(form): Form<CaseForm>) -> AppResult<Response> {
+    let r = app::close_case(&s, &ctx.me()?.scope, id, cid, &form.note).await.map(|_| ());
+    after(&s, &ctx, id, HashMap::from([("note".to_string(), form.note)]), r).await
 }
 
 async fn after(s: &AppState, ctx: &Ctx, id: RoundId, values: HashMap<String, String>, r: AppResult<()>) -> AppResult<Response> {

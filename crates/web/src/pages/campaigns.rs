@@ -307,7 +307,7 @@ pub fn chart(rows: &[DashRow], lang: Lang) -> String {
 
 pub async fn dashboard_page(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Params(q): Params<DashboardQuery>) -> AppResult<Response> {
     let scope = ctx.me()?.scope.clone();
-    let d = build(&s, &scope, id, q.tree(), q.node, ctx.lang).await?;
+    let d = build(&s, &scope, CampaignId(id), q.tree(), q.node, ctx.lang).await?;
     let mut c = s.store.read().await?;
     let row = campaign::get(&mut c, id).await?;
     drop(c);
@@ -333,7 +333,7 @@ pub async fn dashboard_page(State(s): State<AppState>, ctx: Ctx, Path(id): Path<
 /// The dashboard as a workbook to hand upward: by work item and by organization.
 pub async fn dashboard_export(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Params(q): Params<DashboardQuery>) -> AppResult<Response> {
     let scope = ctx.me()?.scope.clone();
-    let d = build(&s, &scope, id, q.tree(), q.node, ctx.lang).await?;
+    let d = build(&s, &scope, CampaignId(id), q.tree(), q.node, ctx.lang).await?;
     let lang = ctx.lang;
     let t = |zh: &str, en: &str| lang.t(zh, en).to_string();
     let headers = vec![

@@ -12,6 +12,7 @@ use askama::Template;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use pacesetter_domain::ids::ImportId;
 use pacesetter_domain::org::OrgKind;
 use pacesetter_domain::roster::Column;
 use pacesetter_domain::scope::Access;
@@ -158,7 +159,7 @@ pub struct PreviewQuery {
     pub page: Option<String>,
 }
 
-pub async fn preview(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Params(q): Params<PreviewQuery>) -> AppResult<Response> {
+pub async fn preview(State(s): State<AppState>, ctx: Ctx, Path(id): Path<ImportId>, Params(q): Params<PreviewQuery>) -> AppResult<Response> {
     let (row, plan) = imports::load(&s, &ctx.me()?.scope, id).await?;
     let show = input::text(&q.show).map(str::to_string).unwrap_or_else(|| if plan.problems.is_empty() { "new".into() } else { "problems".into() });
     let page = Paging::from_query(q.page.as_deref(), None).page;
@@ -219,7 +220,7 @@ pub async fn preview(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, P
 /// Applies a previewed import, after the confirmation step (the one way to confirm it): the
 /// import is tried and undone, and the step says what it would do to how many, against the
 /// roster as it is now.
-pub async fn commit(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, form: Confirmable<serde::de::IgnoredAny>) -> AppResult<Response> {
+pub async fn commit(State(s): State<AppState>, ctx: Ctx, Path(id): Path<ImportId>, form: Confirmable<serde::de::IgnoredAny>) -> AppResult<Response> {
     let scope = &ctx.me()?.scope;
     if !form.confirmed {
         let (row, plan) = imports::commit_trial(&s, scope, id).await?;
@@ -231,7 +232,7 @@ pub async fn commit(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, fo
 
 /// What the confirmation of an import says: how many are added, changed, moved and leave, and
 /// who leaves (named: they are marked as having left).
-fn commit_step(ctx: &Ctx, id: i64, filename: &str, plan: &Plan, fields: Vec<(String, String)>) -> confirm::Confirm {
+fn commit_step(ctx: &Ctx, id: ImportId, filename: &str, plan: &Plan, fields: Vec<(String, String)>) -> confirm::Confirm {
     let c = &plan.counts;
     let touched = c.new + c.changed + c.moved + c.leaving;
     let what = ctx
@@ -261,13 +262,13 @@ fn commit_step(ctx: &Ctx, id: i64, filename: &str, plan: &Plan, fields: Vec<(Str
     confirm::Confirm { what, items, note, action: format!("/import/{id}/commit"), fields, button, back: format!("/import/{id}"), danger: c.leaving > 0 }
 }
 
-pub async fn discard(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+pub async fn discard(State(s): State<AppState>, ctx: Ctx, Path(id): Path<ImportId>) -> AppResult<Response> {
     imports::discard(&s, &ctx.me()?.scope, id).await?;
     Ok(see_other("/import?done=discarded"))
 }
 
 /// Every problem of an import as a spreadsheet, to fix the file line by line.
-pub async fn problems_export(State(s): State<AppState>, ctx: Ctx, Path((id, file)): Path<(i64, String)>) -> AppResult<Response> {
+pub async fn problems_export(State(s): State<AppState>, ctx: Ctx, Path((id, file)): Path<(ImportId, String)>) -> AppResult<Response> {
     let (_, plan) = imports::load(&s, &ctx.me()?.scope, id).await?;
     let lang = ctx.lang;
     let sheet = crate::export::Sheet {

@@ -108,13 +108,13 @@ impl From<Pairs> for TargetsForm {
 #[derive(Deserialize)]
 #[serde(from = "Pairs")]
 pub struct AnswerFields {
-    target: i64,
+    target: TargetId,
     fields: Vec<(String, String)>,
 }
 
 impl From<Pairs> for AnswerFields {
     fn from(pairs: Pairs) -> AnswerFields {
-        let target = pairs.one("target").and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
+        let target = TargetId(pairs.one("target").and_then(|v| v.parse::<i64>().ok()).unwrap_or(0));
         AnswerFields { target, fields: pairs.0 }
     }
 }
@@ -130,7 +130,7 @@ impl AnswerFields {
 #[serde(from = "Pairs")]
 pub struct PaperFields {
     serial: String,
-    target: i64,
+    target: TargetId,
     digits: BTreeMap<String, String>,
     values: HashMap<String, String>,
 }
@@ -139,7 +139,7 @@ impl From<Pairs> for PaperFields {
     fn from(pairs: Pairs) -> PaperFields {
         let values: HashMap<String, String> = pairs.0.iter().cloned().collect();
         let serial = values.get("serial").map(|s| s.trim().to_string()).unwrap_or_default();
-        let target = values.get("target").and_then(|v| v.trim().parse::<i64>().ok()).unwrap_or(0);
+        let target = TargetId(values.get("target").and_then(|v| v.trim().parse::<i64>().ok()).unwrap_or(0));
         let digits = pairs.0.into_iter().filter(|(k, _)| k != "serial" && k != "target").collect();
         PaperFields { serial, target, digits, values }
     }
@@ -147,7 +147,7 @@ impl From<Pairs> for PaperFields {
 
 #[derive(Deserialize)]
 pub struct TargetQuery {
-    target: Option<i64>,
+    target: Option<TargetId>,
 }
 
 #[derive(Deserialize)]
@@ -488,9 +488,9 @@ impl AnswerPage {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn answer_page(ctx: &Ctx, s: SurveyRow, targets: Vec<TargetRow>, target: i64, action: String, preview: bool, f: FormState, values: Vec<(String, String)>) -> AnswerPage {
+fn answer_page(ctx: &Ctx, s: SurveyRow, targets: Vec<TargetRow>, target: TargetId, action: String, preview: bool, f: FormState, values: Vec<(String, String)>) -> AnswerPage {
     let title = s.title.clone();
-    AnswerPage { l: Layout::new(ctx, &title), q: s.questionnaire(), s, targets, target, action, preview, f, values, advisory: false, login: None }
+    AnswerPage { l: Layout::new(ctx, &title), q: s.questionnaire(), s, targets, target: target.0, action, preview, f, values, advisory: false, login: None }
 }
 
 /// The form of an advisory rating (a window's QR page without login or invitation).
@@ -499,7 +499,7 @@ pub fn advisory_form(
     ctx: &Ctx,
     s: SurveyRow,
     targets: Vec<TargetRow>,
-    target: i64,
+    target: TargetId,
     action: String,
     login: Option<String>,
     f: FormState,
@@ -729,7 +729,7 @@ impl ResultsPage {
 
 pub async fn results(State(s): State<AppState>, ctx: Ctx, Path(id): Path<SurveyId>, Query(rq): Query<ResultsQuery>) -> AppResult<Response> {
     // A target that does not parse shows every target.
-    let target = rq.target.as_deref().and_then(|t| t.trim().parse::<i64>().ok());
+    let target = rq.target.as_deref().and_then(|t| t.trim().parse::<TargetId>().ok());
     let d = app::results_detail(&s, &ctx.me()?.scope, id, target, rq.recount.is_some()).await?;
     let r = d.results;
     let manager = r.manager();

@@ -12,7 +12,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use pacesetter_domain::ids::OrgId;
+use pacesetter_domain::ids::{AccountId, GrantId, OrgId};
 use pacesetter_domain::org::BranchCategory;
 use pacesetter_domain::scope::Access;
 use pacesetter_store::people::PersonListRow;
@@ -301,8 +301,8 @@ pub struct DelegateForm {
     pub end_date: Option<String>,
 }
 
-pub async fn org_delegate(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Fields(form): Fields<DelegateForm>) -> AppResult<Response> {
-    let r = app::delegate(&s, &ctx.me()?.scope, id, form.account_id.unwrap_or(0), input::text(&form.end_date).unwrap_or("")).await;
+pub async fn org_delegate(State(s): State<AppState>, ctx: Ctx, Path(id): Path<OrgId>, Fields(form): Fields<DelegateForm>) -> AppResult<Response> {
+    let r = app::delegate(&s, &ctx.me()?.scope, id, AccountId(form.account_id.unwrap_or(0)), input::text(&form.end_date).unwrap_or("")).await;
     match r {
         Ok(()) => Ok(see_other(&format!("/orgs/{id}?done=granted"))),
         Err(e) if e.fields.is_some() || e.status == StatusCode::CONFLICT => {
@@ -310,7 +310,7 @@ pub async fn org_delegate(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i6
             if errs.is_empty() {
                 errs.0.push(pacesetter_domain::validate::FieldError { field: "_".into(), message: e.message.clone() });
             }
-            page(&s, &ctx, Tree::Org, id, FormState::with(ctx.lang, values_of(&form), errs), e.status).await
+            page(&s, &ctx, Tree::Org, id.0, FormState::with(ctx.lang, values_of(&form), errs), e.status).await
         }
         Err(e) => Err(e),
     }
@@ -323,7 +323,7 @@ pub struct DelegationEndForm {
     pub org_id: Option<OrgId>,
 }
 
-pub async fn delegation_end(State(s): State<AppState>, ctx: Ctx, Path(gid): Path<i64>, Fields(form): Fields<DelegationEndForm>) -> AppResult<Response> {
+pub async fn delegation_end(State(s): State<AppState>, ctx: Ctx, Path(gid): Path<GrantId>, Fields(form): Fields<DelegationEndForm>) -> AppResult<Response> {
     app::end_delegation(&s, &ctx.me()?.scope, gid).await?;
     let back = form.org_id.map(|o| format!("/orgs/{o}?done=ended")).unwrap_or_else(|| "/home".into());
     Ok(see_other(&back))

@@ -16,7 +16,7 @@ use askama::Template;
 use axum::extract::{Multipart, Path, RawForm, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use pacesetter_domain::ids::{SurveyId, UnitId};
+use pacesetter_domain::ids::{InspectionPhotoId, StandardId, SurveyId, TargetId, UnitId};
 use pacesetter_domain::survey as sv;
 use pacesetter_domain::validate::FieldErrors;
 use pacesetter_store::survey::SurveyRow;
@@ -74,7 +74,7 @@ pub async fn rate_form(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>,
     let targets = app::targets(&s, SurveyId(row.id), id).await?;
     let login = ctx.caller.is_none().then(|| format!("/surveys/{}/answer?target={id}", row.id));
     let action = format!("/w/{id}/rate?survey={}", row.id);
-    Ok(super::surveys::advisory_form(&ctx, row, targets, id.0, action, login, FormState::new(ctx.lang), Vec::new(), StatusCode::OK))
+    Ok(super::surveys::advisory_form(&ctx, row, targets, TargetId(id.0), action, login, FormState::new(ctx.lang), Vec::new(), StatusCode::OK))
 }
 
 /// An advisory rating: the answers of the survey's questionnaire (q1, q2, ...), read by the
@@ -97,7 +97,7 @@ pub async fn rate_submit(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64
                 &ctx,
                 row,
                 targets,
-                id.0,
+                TargetId(id.0),
                 action,
                 login,
                 FormState::with(ctx.lang, HashMap::new(), errors),
@@ -215,7 +215,7 @@ pub struct StandardForm {
     #[serde(default)]
     pub weight: String,
     #[serde(default, deserialize_with = "crate::input::opt_id")]
-    pub retire: Option<i64>,
+    pub retire: Option<StandardId>,
 }
 
 /// Adds a standard, or retires one after a step that says which (retiring cannot be undone).
@@ -279,7 +279,7 @@ pub async fn inspect(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, m
 }
 
 /// An inspection photo, for those who manage its window.
-pub async fn photo(State(s): State<AppState>, ctx: Ctx, Path(pid): Path<i64>) -> AppResult<Response> {
+pub async fn photo(State(s): State<AppState>, ctx: Ctx, Path(pid): Path<InspectionPhotoId>) -> AppResult<Response> {
     let (_, content_type, data) = app::photo(&s, &ctx.me()?.scope, pid).await?;
     Ok(([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "private, max-age=3600".to_string())], data).into_response())
 }
