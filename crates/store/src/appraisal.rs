@@ -1046,6 +1046,11 @@ pub async fn decide_tie(c: &mut Conn, caller: &Caller, round: RoundId, order: &[
     if reason.is_empty() || reason.chars().count() > 1000 {
         return Err(invalid("reason", "请写明理由（不超过 1000 字）", "Give the reason (up to 1,000 characters)"));
     }
+    // Every subject named must be one of this round's (another round's is not there).
+    let known: Vec<(i64,)> = c.fetch_all(Sql::new("SELECT id FROM appraisal_subjects WHERE round_id = $1").bind(round.0)).await?;
+    if order.iter().any(|o| !known.iter().any(|k| k.0 == *o)) {
+        return Err(StoreError::NotFound);
+    }
     let (_, st) = scores_and_standing(c, &r).await?;
     let (pref, reasons) =
         pacesetter_domain::selection::record_tie(&st.tie_at_line, order, &r.tie_preference(), r.tie_reason.as_deref(), reason).map_err(|t| invalid("order", t.zh, t.en))?;
@@ -1163,6 +1168,9 @@ pub async fn retally(c: &mut Conn, scope: &Scope, round: RoundId) -> Result<(), 
         }
         c.execute(q).await?;
     }
+    // The tallies were rewritten, perhaps to the same fingerprint: a new seed makes every
+    // server's figures of this round stale, not only this process's.
+    c.execute(Sql::new("UPDATE appraisal_rounds SET figures_seed = $1 WHERE id = $2").bind(new_figures_seed()).bind(r.id)).await?;
     audit::append(c, scope, "appraisal.retally", "appraisal_round", r.id, None, Some(format!("{} tallies", rows.len()))).await?;
     Ok(())
 }

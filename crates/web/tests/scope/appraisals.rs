@@ -8,7 +8,18 @@ use super::{Case, Crossed, Fixture, form, reach};
 use serde_json::{Value, json};
 
 /// The writes that name a round and a second record (a subject, a follow-up case).
-pub const TWO_RECORDS: &[&str] = &["appraisal_rate", "api_appraisal_rate", "appraisal_grade", "api_appraisal_grade", "appraisal_case_close", "api_appraisal_case_close"];
+pub const TWO_RECORDS: &[&str] = &[
+    "appraisal_rate",
+    "api_appraisal_rate",
+    "appraisal_grade",
+    "api_appraisal_grade",
+    "appraisal_case_close",
+    "api_appraisal_case_close",
+    "appraisal_tie",
+    "api_appraisal_tie",
+    "appraisal_rate_form",
+    "api_appraisal_subject",
+];
 
 fn day(back: i64) -> String {
     let d = time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(+8)).date() - time::Duration::days(back);
@@ -122,8 +133,17 @@ pub async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Optio
         "appraisal_rate_form" | "api_appraisal_subject" => {
             let r = branch_round(app, f.branch, format!("评议表{n}号"), None, false).await;
             let s = to_rate(app, "member", r.id, "peers").await[0];
-            let path = if name == "appraisal_rate_form" { format!("/appraisals/{}/subjects/{s}", r.id) } else { format!("/api/v1/appraisals/{}/subjects/{s}", r.id) };
-            read(path, "member", "branchsec2", &r.title)
+            let far = branch_round(app, reach(app, "branchsec2", "org").await, format!("外院评议表{n}号"), None, false).await;
+            let s2 = gradable(app, "branchsec2", far.id).await[0];
+            let path = |round: i64, subject: i64| {
+                if name == "appraisal_rate_form" { format!("/appraisals/{round}/subjects/{subject}") } else { format!("/api/v1/appraisals/{round}/subjects/{subject}") }
+            };
+            let mut case = read(path(r.id, s), "member", "branchsec2", &r.title);
+            case.crossed = vec![
+                Crossed { user: "member", what: "the subject (of another college's round)", path: path(r.id, s2), form: None, json: None },
+                Crossed { user: "member", what: "the round (another college's)", path: path(far.id, s), form: None, json: None },
+            ];
+            case
         }
         "api_appraisal_branches" | "api_appraisal_cases" => {
             let (r, _, _) = with_case(app, f, n).await;
@@ -196,15 +216,32 @@ pub async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Optio
             }
         }
         "appraisal_tie" | "api_appraisal_tie" => {
-            // Only the office orders a tie, and it reaches every round and subject: no crossed case.
+            // Only the office orders a tie, and it reaches every round: the crossed case names a
+            // subject of another round (tied there too), which is not this round's to order.
             let (r, x, y) = tied(app, f, n).await;
-            let (fm, js, path) = if name == "api_appraisal_tie" {
-                (None, Some(json!({"order": [y, x], "reason": "实地检查得分较高"})), format!("/api/v1/appraisals/{}/tie", r.id))
-            } else {
-                let (px, py) = (format!("pos{x}"), format!("pos{y}"));
-                (form(&[(py.as_str(), "1"), (px.as_str(), "2"), ("reason", "实地检查得分较高")]), None, format!("/appraisals/{}/tie", r.id))
+            let (_, _, z) = tied(app, f, n + 10_000).await;
+            let api = name == "api_appraisal_tie";
+            let body = |first: i64, second: i64| {
+                if api {
+                    (None, Some(json!({"order": [first, second], "reason": "实地检查得分较高"})))
+                } else {
+                    let (p1, p2) = (format!("pos{first}"), format!("pos{second}"));
+                    (form(&[(p1.as_str(), "1"), (p2.as_str(), "2"), ("reason", "实地检查得分较高")]), None)
+                }
             };
-            Case { method: "POST", path, form: fm, json: js, insider: "office", outsider: "branchsec", secret: r.title.clone(), crossed: Vec::new() }
+            let path = if api { format!("/api/v1/appraisals/{}/tie", r.id) } else { format!("/appraisals/{}/tie", r.id) };
+            let (fm, js) = body(y, x);
+            let (xf, xj) = body(z, x);
+            Case {
+                method: "POST",
+                path: path.clone(),
+                form: fm,
+                json: js,
+                insider: "office",
+                outsider: "branchsec",
+                secret: r.title.clone(),
+                crossed: vec![Crossed { user: "office", what: "a subject (of another round)", path, form: xf, json: xj }],
+            }
         }
         _ => return None,
     };

@@ -230,25 +230,43 @@ pub async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Optio
                     "/commitments/review".to_string(),
                     form(&[("confirmed", "1"), ("ids", &mine.to_string()), ("action", "approve")]),
                     None,
-                    vec![Crossed {
-                        user: "branchsec",
-                        what: "a commitment of another college",
-                        path: "/commitments/review".into(),
-                        form: form(&[("confirmed", "1"), ("ids", &mine.to_string()), ("ids", &theirs.to_string()), ("action", "approve")]),
-                        json: None,
-                    }],
+                    vec![
+                        Crossed {
+                            user: "branchsec",
+                            what: "a commitment of another college",
+                            path: "/commitments/review".into(),
+                            form: form(&[("confirmed", "1"), ("ids", &mine.to_string()), ("ids", &theirs.to_string()), ("action", "approve")]),
+                            json: None,
+                        },
+                        Crossed {
+                            user: "branchsec",
+                            what: "a commitment of another college, named first",
+                            path: "/commitments/review".into(),
+                            form: form(&[("confirmed", "1"), ("ids", &theirs.to_string()), ("ids", &mine.to_string()), ("action", "approve")]),
+                            json: None,
+                        },
+                    ],
                 ),
                 "api_commitments_review" => (
                     "/api/v1/commitments/review".to_string(),
                     None,
                     Some(json!({"ids": [mine], "action": "approve"})),
-                    vec![Crossed {
-                        user: "branchsec",
-                        what: "a commitment of another college",
-                        path: "/api/v1/commitments/review".into(),
-                        form: None,
-                        json: Some(json!({"ids": [mine, theirs], "action": "return", "comment": "请细化"})),
-                    }],
+                    vec![
+                        Crossed {
+                            user: "branchsec",
+                            what: "a commitment of another college",
+                            path: "/api/v1/commitments/review".into(),
+                            form: None,
+                            json: Some(json!({"ids": [mine, theirs], "action": "return", "comment": "请细化"})),
+                        },
+                        Crossed {
+                            user: "branchsec",
+                            what: "a commitment of another college, named first",
+                            path: "/api/v1/commitments/review".into(),
+                            form: None,
+                            json: Some(json!({"ids": [theirs, mine], "action": "approve"})),
+                        },
+                    ],
                 ),
                 _ => (format!("/api/v1/commitments/{mine}/review"), None, Some(json!({"action": "approve"})), vec![]),
             };
