@@ -47,17 +47,29 @@ impl Sheet {
         ws.set_name(&self.name)?;
         let bold = Format::new().set_bold();
         let quoted = Format::new().set_quote_prefix();
+        let percent = [Format::new().set_num_format("0%"), Format::new().set_num_format("0.0%"), Format::new().set_num_format("0.00%")];
         for (c, h) in self.headers.iter().enumerate() {
             ws.write_string_with_format(0, c as u16, h, &bold)?;
         }
+        let textual: Vec<bool> = self.headers.iter().map(|h| is_identifier_column(h)).collect();
         for (r, row) in self.rows.iter().enumerate() {
             for (c, v) in row.iter().enumerate() {
-                let (r, c) = (r as u32 + 1, c as u16);
-                // Everything is written as text: numbers keep their leading zeros.
-                if is_formula_like(v) {
-                    ws.write_string_with_format(r, c, v, &quoted)?;
-                } else {
-                    ws.write_string(r, c, v)?;
+                let (r, c16) = (r as u32 + 1, c as u16);
+                // Counts, scores and rates are numbers, so a sum or a sort works; identifiers
+                // (staff and student numbers, phones) stay text and keep their leading zeros.
+                match (textual.get(c).copied().unwrap_or(false), cell_number(v)) {
+                    (false, Some(Number::Plain(n))) => {
+                        ws.write_number(r, c16, n)?;
+                    }
+                    (false, Some(Number::Percent(n, decimals))) => {
+                        ws.write_number_with_format(r, c16, n, &percent[decimals.min(2)])?;
+                    }
+                    _ if is_formula_like(v) => {
+                        ws.write_string_with_format(r, c16, v, &quoted)?;
+                    }
+                    _ => {
+                        ws.write_string(r, c16, v)?;
+                    }
                 }
             }
         }
@@ -68,6 +80,43 @@ impl Sheet {
         ws.set_freeze_panes(1, 0)?;
         wb.save_to_buffer()
     }
+}
+
+/// A number as a spreadsheet should hold it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Number {
+    Plain(f64),
+    /// "85.5%": the fraction, and how many decimals the text showed.
+    Percent(f64, usize),
+}
+
+/// The number a cell's text is, when it is one in plain form: an optional minus, digits without
+/// a leading zero (a code such as "007" is text), an optional decimal part, at most 15
+/// significant digits (what a spreadsheet holds exactly), or such a number with a % sign.
+fn cell_number(v: &str) -> Option<Number> {
+    let (body, pct) = match v.strip_suffix('%') {
+        Some(b) => (b, true),
+        None => (v, false),
+    };
+    let digits = body.strip_prefix('-').unwrap_or(body);
+    let (int, frac) = match digits.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (digits, None),
+    };
+    let ok_int = !int.is_empty() && int.bytes().all(|b| b.is_ascii_digit()) && (int == "0" || !int.starts_with('0'));
+    let ok_frac = frac.is_none_or(|f| !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()));
+    if !ok_int || !ok_frac || int.len() + frac.map_or(0, str::len) > 15 {
+        return None;
+    }
+    let n: f64 = body.parse().ok()?;
+    Some(if pct { Number::Percent(n / 100.0, frac.map_or(0, str::len)) } else { Number::Plain(n) })
+}
+
+/// Whether a column holds identifiers that look like numbers but are not quantities: 工号, 学号,
+/// 编号, 电话, and their English names (序号, a row's ordinal, is a number).
+fn is_identifier_column(header: &str) -> bool {
+    let h = header.to_lowercase();
+    (header.contains('号') && !header.contains("序号")) || header.contains("电话") || header.contains("手机") || h.contains("number") || h.contains("phone") || h == "id"
 }
 
 fn download(bytes: Vec<u8>, content_type: &'static str, filename: &str) -> Response {
@@ -151,6 +200,39 @@ mod tests {
             csv_of(&["=HYPERLINK(\"x\")", "+86", "-1", "@SUM", "王磊", "a,b", "a;=1+1", "a\t=1+1", "a\nb"]),
             "\u{feff}\"h\"\r\n\"'=HYPERLINK(\"\"x\"\")\"\r\n\"'+86\"\r\n\"'-1\"\r\n\"'@SUM\"\r\n\"王磊\"\r\n\"a,b\"\r\n\"a;=1+1\"\r\n\"a\t=1+1\"\r\n\"a\nb\"\r\n"
         );
+    }
+
+    #[test]
+    fn quantities_are_numbers_and_identifiers_text() {
+        assert_eq!(cell_number("12"), Some(Number::Plain(12.0)));
+        assert_eq!(cell_number("-3.25"), Some(Number::Plain(-3.25)));
+        assert_eq!(cell_number("0"), Some(Number::Plain(0.0)));
+        assert_eq!(cell_number("85.5%"), Some(Number::Percent(0.855, 1)));
+        for text in ["007", "1e5", "12.", ".5", "", "-", "1,000", "2012-04-20", "1234567890123456", "三", "85%%"] {
+            assert_eq!(cell_number(text), None, "{text}");
+        }
+        assert!(is_identifier_column("工号/学号") && is_identifier_column("Staff or student number") && is_identifier_column("联系电话"));
+        assert!(!is_identifier_column("序号") && !is_identifier_column("逾期") && !is_identifier_column("得分"));
+    }
+
+    #[test]
+    fn an_xlsx_holds_numbers_as_numbers() {
+        use calamine::{Data, Reader};
+        let sheet = Sheet {
+            name: "x".into(),
+            headers: vec!["单位".into(), "工号".into(), "逾期".into(), "完成率".into()],
+            rows: vec![vec!["=1+1".into(), "0042".into(), "3".into(), "87.5%".into()], vec!["文学院".into(), "2008001".into(), "12".into(), "100%".into()]],
+        };
+        let bytes = sheet.to_xlsx().unwrap();
+        let mut wb = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes)).unwrap();
+        let range = wb.worksheet_range("x").unwrap();
+        let cell = |r: u32, c: u32| range.get_value((r, c)).cloned().unwrap();
+        assert_eq!(cell(1, 0), Data::String("=1+1".into()));
+        assert_eq!(cell(1, 1), Data::String("0042".into()));
+        assert_eq!(cell(2, 1), Data::String("2008001".into()));
+        assert_eq!(cell(1, 2), Data::Float(3.0));
+        assert_eq!(cell(2, 2), Data::Float(12.0));
+        assert_eq!(cell(1, 3), Data::Float(0.875));
     }
 
     #[test]
