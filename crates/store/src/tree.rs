@@ -163,6 +163,24 @@ pub async fn member_counts(c: &mut Conn, tree: Tree) -> Result<HashMap<i64, i64>
 }
 
 /// Current members in a node's whole subtree (distinct people).
+/// Whether a person belongs now to this node or to a node below it: the nodes on the path of
+/// their own memberships, whose public page they may see.
+pub async fn holds_within(c: &mut Conn, tree: Tree, person: i64, node: &Node) -> Result<bool, StoreError> {
+    let n = c
+        .fetch_i64(
+            Sql::new(format!(
+                "SELECT COUNT(*) FROM {m} m JOIN {t} n ON n.id = m.{fk} WHERE m.person_id = $1 AND m.end_date IS NULL AND n.path LIKE $2",
+                m = tree.memberships(),
+                t = tree.table(),
+                fk = tree.fk()
+            ))
+            .bind(person)
+            .bind(format!("{}%", node.path)),
+        )
+        .await?;
+    Ok(n > 0)
+}
+
 pub async fn subtree_member_count(c: &mut Conn, tree: Tree, node: &Node) -> Result<i64, StoreError> {
     Ok(c.fetch_i64(
         Sql::new(format!(

@@ -12,6 +12,7 @@ use reqwest::Client;
 use serde_json::{Value, json};
 
 both!(a_member_and_a_branch_secretary_find_their_work_on_the_first_page);
+both!(a_person_opens_the_public_page_of_every_node_they_belong_to);
 
 fn day(d: time::Date) -> String {
     format!("{:04}-{:02}-{:02}", d.year(), d.month() as u8, d.day())
@@ -109,4 +110,52 @@ async fn a_member_and_a_branch_secretary_find_their_work_on_the_first_page(app: 
 
     // Nobody's desk without logging in.
     assert_eq!(reqwest::Client::new().get(app.url("/api/v1/desk")).send().await.unwrap().status(), 401);
+}
+
+/// The links of 我的信息 (the person's class, Party group, department) and the breadcrumb above
+/// them open the node's public page: its shape and head-count, no one's name, no delegations. A
+/// node the person neither belongs to nor manages stays a 404.
+async fn a_person_opens_the_public_page_of_every_node_they_belong_to(app: TestApp) {
+    for user in ["member", "student", "teacher"] {
+        let c = app.login(user).await;
+        let me = app.get_json(&c, "/api/v1/me").await;
+        let person = me["person_id"].as_i64().unwrap();
+        let record = app.get_json(&c, &format!("/api/v1/people/{person}")).await;
+        let memberships = record["memberships"].as_array().unwrap();
+        assert!(!memberships.is_empty(), "{user}: {record}");
+        for m in memberships.iter().filter(|m| m["end_date"].is_null()) {
+            let base = if m["tree"] == "org" { "orgs" } else { "units" };
+            let id = m["node_id"].as_i64().unwrap();
+            let html = c.get(app.url(&format!("/{base}/{id}"))).send().await.unwrap();
+            assert_eq!(html.status(), 200, "{user}: /{base}/{id}");
+            let html = html.text().await.unwrap();
+            assert!(html.contains(m["node_name"].as_str().unwrap()), "{user}: {html}");
+            let detail = app.get_json(&c, &format!("/api/v1/{base}/{id}")).await;
+            // Every level of the breadcrumb opens too.
+            for a in detail["ancestors"].as_array().unwrap() {
+                let r = c.get(app.url(&format!("/{base}/{}", a["id"]))).send().await.unwrap();
+                assert_eq!(r.status(), 200, "{user}: the breadcrumb's {}", a["name"]);
+            }
+            if detail["access"] == "public" {
+                // No names of members on a public page, and no list to page through.
+                assert!(html.contains("公开信息") && !html.contains("完整名单与筛选") && !html.contains("/people/export"), "{user}: {html}");
+                let r = c.get(app.url(&format!("/api/v1/orgs/{id}/delegations"))).send().await.unwrap();
+                assert!(base == "units" || matches!(r.status().as_u16(), 403 | 404), "{user}: delegations of a public page");
+            }
+        }
+    }
+    // Another college's branch: the member neither belongs to it nor manages it.
+    let branchsec2 = app.login("branchsec2").await;
+    let far = app.get_json(&branchsec2, "/api/v1/me").await["reaches"].as_array().unwrap().iter().find(|r| r["kind"] == "org").unwrap()["target"]
+        .as_str()
+        .unwrap()
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_string();
+    let member = app.login("member").await;
+    for path in [format!("/orgs/{far}"), format!("/api/v1/orgs/{far}")] {
+        assert_eq!(member.get(app.url(&path)).send().await.unwrap().status(), 404, "{path}");
+    }
 }

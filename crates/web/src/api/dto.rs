@@ -104,7 +104,8 @@ pub struct NodeDetail {
     pub node: NodeDto,
     pub ancestors: Vec<NodeDto>,
     pub children: Vec<NodeDto>,
-    /// read or write
+    /// read or write, or public: the caller belongs to this node (or below it) without managing it, and
+    /// sees its shape and head-counts only
     pub access: String,
     pub members_in_subtree: i64,
 }

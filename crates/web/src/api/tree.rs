@@ -33,7 +33,13 @@ async fn detail(state: &AppState, ctx: &Ctx, t: Tree, id: i64) -> AppResult<Json
         node: NodeDto::new(t, &l.node, count(&l.node), ctx.lang),
         ancestors: l.ancestors.iter().map(|n| NodeDto::new(t, n, count(n), ctx.lang)).collect(),
         children: l.children.iter().map(|n| NodeDto::new(t, n, count(n), ctx.lang)).collect(),
-        access: if l.access == Access::Write { "write".into() } else { "read".into() },
+        access: if l.public {
+            "public".into()
+        } else if l.access == Access::Write {
+            "write".into()
+        } else {
+            "read".into()
+        },
         members_in_subtree: l.members_in_subtree,
     }))
 }

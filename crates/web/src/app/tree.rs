@@ -7,7 +7,7 @@ use crate::state::AppState;
 use pacesetter_domain::dates::today;
 use pacesetter_domain::ids::{AccountId, GrantId, OrgId};
 use pacesetter_domain::role::Role;
-use pacesetter_domain::scope::{Access, Scope};
+use pacesetter_domain::scope::{Access, Reach, Scope};
 use pacesetter_store::StoreError;
 use pacesetter_store::account::{self, DelegationRow};
 use pacesetter_store::people::{self, PeopleFilter, PersonListRow};
@@ -19,6 +19,10 @@ use std::collections::HashMap;
 pub struct Loaded {
     pub node: Node,
     pub access: Access,
+    /// Out of the caller's scope but on the path of their own memberships (their class, Party
+    /// group, department and the levels above): only the public page, the shape of the tree and
+    /// its head-counts, as the tree's overview shows to anyone logged in.
+    pub public: bool,
     pub ancestors: Vec<Node>,
     pub children: Vec<Node>,
     pub counts: HashMap<i64, i64>,
@@ -28,12 +32,29 @@ pub struct Loaded {
 pub async fn load(state: &AppState, scope: &Scope, t: Tree, id: i64) -> AppResult<Loaded> {
     let mut c = state.store.read().await?;
     let node = tree::require(&mut c, t, id).await?;
-    let access = t.access(scope, &node.path).ok_or_else(AppError::not_found)?;
+    let (access, public) = match t.access(scope, &node.path) {
+        Some(a) => (a, false),
+        // Above a node the caller reaches (the breadcrumb of their own pages), or on the path of
+        // their own memberships.
+        None if above_a_reach(scope, t, &node.path) => (Access::Read, true),
+        None => match scope.person {
+            Some(p) if tree::holds_within(&mut c, t, p.0, &node).await? => (Access::Read, true),
+            _ => return Err(AppError::not_found()),
+        },
+    };
     let ancestors = tree::ancestors(&mut c, t, &node).await?;
     let children = tree::children(&mut c, t, id).await?;
     let counts = tree::member_counts(&mut c, t).await?;
     let members_in_subtree = tree::subtree_member_count(&mut c, t, &node).await?;
-    Ok(Loaded { node, access, ancestors, children, counts, members_in_subtree })
+    Ok(Loaded { node, access, public, ancestors, children, counts, members_in_subtree })
+}
+
+/// Whether a node (by its path) lies above a subtree the scope reaches in this tree.
+fn above_a_reach(scope: &Scope, t: Tree, path: &str) -> bool {
+    scope.reaches.iter().any(|(r, _)| match (r, t) {
+        (Reach::Org(p), Tree::Org) | (Reach::Unit(p), Tree::Unit) => p.starts_with(path),
+        _ => false,
+    })
 }
 
 /// Every node of a tree with its members' count: the shape is public to anyone logged in.
@@ -68,6 +89,9 @@ pub async fn apply(state: &AppState, scope: &Scope, t: Tree, id: i64, change: Ch
 /// Delegations in force within an organization's subtree (visible to the level above).
 pub async fn delegations(state: &AppState, scope: &Scope, org: OrgId) -> AppResult<Vec<DelegationRow>> {
     let l = load(state, scope, Tree::Org, org.0).await?;
+    if l.public {
+        return Err(AppError::not_found());
+    }
     let mut c = state.store.read().await?;
     Ok(account::delegations_within(&mut c, &l.node.path, today()).await?)
 }
@@ -119,7 +143,9 @@ pub async fn node_view(state: &AppState, scope: &Scope, t: Tree, id: i64) -> App
         Tree::Org => PeopleFilter { org_id: Some(id), ..Default::default() },
         Tree::Unit => PeopleFilter { unit_id: Some(id), ..Default::default() },
     };
-    let (members, members_total) = people::list(&mut c, scope, &filter, 0, 50).await?;
+    // The public page lists no members: the head-count only, as the tree's overview gives it (the
+    // posts held here, such as the contact person or the linked cadre, stay named).
+    let (members, members_total) = if l.public { (Vec::new(), l.members_in_subtree) } else { people::list(&mut c, scope, &filter, 0, 50).await? };
     let relations = relation::at_node(&mut c, t, id).await?;
     let linked_unit = match l.node.linked_unit_id {
         Some(u) => tree::get(&mut c, Tree::Unit, u).await?.map(|n| (n.id, n.name)),
@@ -138,7 +164,7 @@ pub async fn node_view(state: &AppState, scope: &Scope, t: Tree, id: i64) -> App
     } else {
         Vec::new()
     };
-    let (delegations, delegates) = if t == Tree::Org {
+    let (delegations, delegates) = if t == Tree::Org && !l.public {
         let d = account::delegations_within(&mut c, &l.node.path, today()).await?;
         let holds = scope.has_any(&[Role::OrgSecretary, Role::BranchSecretary, Role::Office, Role::Admin]);
         let candidates = if can_edit && holds { account::member_accounts(&mut c, &l.node.path).await? } else { Vec::new() };

@@ -128,6 +128,8 @@ struct NodePage {
     members_total: i64,
     relations: Vec<RelationRow>,
     can_edit: bool,
+    /// Only the public page: the caller belongs here but does not manage it.
+    public: bool,
     child_kinds: Vec<(&'static str, String)>,
     categories: Vec<(&'static str, String)>,
     move_targets: Vec<(i64, String)>,
@@ -176,6 +178,7 @@ async fn page(state: &AppState, ctx: &Ctx, t: Tree, id: i64, f: FormState, statu
         members_total: v.members_total,
         relations: v.relations,
         can_edit,
+        public: l.public,
         child_kinds,
         categories,
         move_targets: v.move_targets,
