@@ -551,7 +551,17 @@ async fn open_results_are_aggregates_for_invitees_and_raw_rows_stay_with_the_own
         assert_eq!(r.status(), 201, "{user}: {}", r.text().await.unwrap());
     }
     let member = app.login("member").await;
-    assert_eq!(member.get(app.url(&format!("/surveys/{id}/results"))).send().await.unwrap().status(), 200);
+    let page = member.get(app.url(&format!("/surveys/{id}/results"))).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    // Free text is raw content: an invitee sees the figures, not what the others wrote.
+    let page = page.text().await.unwrap();
+    let api = app.get_json(&member, &format!("/api/v1/surveys/{id}/results")).await.to_string();
+    for user in users {
+        let said = format!("{user}的意见");
+        assert!(!page.contains(&said) && !api.contains(&said), "an invitee reads {said}");
+    }
+    let own = app.get_json(&office, &format!("/api/v1/surveys/{id}/results")).await.to_string();
+    assert!(own.contains("member的意见"), "the office reads the texts: {own}");
     assert_eq!(member.get(app.url(&format!("/surveys/{id}/export/summary.xlsx"))).send().await.unwrap().status(), 200);
     for file in ["responses.csv", "responses.xlsx"] {
         assert_eq!(member.get(app.url(&format!("/surveys/{id}/export/{file}"))).send().await.unwrap().status(), 403, "{file}");

@@ -908,11 +908,20 @@ pub async fn results_detail(s: &AppState, scope: &Scope, id: SurveyId, target: O
     let mut questions = Vec::new();
     if let Some(v) = &tally {
         for (q, t) in qn.questions.iter().zip(v.questions.iter()) {
-            let texts = if q.kind == Kind::Text { survey::texts(&mut c, &r.view, Some(&text_targets), &q.code, 200).await? } else { Vec::new() };
+            // Free text is raw content: the owner and the office read it (for groups of 5 or
+            // more); respondents and the public see aggregates only.
+            let texts = if q.kind == Kind::Text && r.manager() { survey::texts(&mut c, &r.view, Some(&text_targets), &q.code, 200).await? } else { Vec::new() };
             questions.push(QuestionFigures { question: q.clone(), tally: t.clone(), texts });
         }
     }
-    let inspections = if r.row().target_kind() == TargetKind::Window { pacesetter_store::window::mean_scores(&mut c).await? } else { HashMap::new() };
+    // Inspections are the windows' managers' business: the owner and the office see their means
+    // beside the ratings, for this survey's windows only.
+    let inspections = if r.row().target_kind() == TargetKind::Window && r.manager() {
+        let mine: std::collections::HashSet<i64> = r.targets.iter().map(|t| t.target_id).collect();
+        pacesetter_store::window::mean_scores(&mut c).await?.into_iter().filter(|(w, _)| mine.contains(w)).collect()
+    } else {
+        HashMap::new()
+    };
     let advisory = survey::advisory_tallies(&mut c, r.row()).await?;
     let top_names = survey::top_names(&mut c).await?;
     let recount = if recount && r.manager() { Some(survey::recount(&mut c, r.row()).await?.iter().all(|(_, _, same)| *same)) } else { None };
