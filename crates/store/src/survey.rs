@@ -1529,10 +1529,12 @@ pub async fn open_for_target(c: &mut Conn, kind: TargetKind, target: i64) -> Res
 /// What a reminder round did.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct Reminded {
-    /// Notifications to invitees with an account (once a day each).
-    pub notified: u64,
-    /// E-mails: to account holders, and new personal links to those without an account.
-    pub mailed: u64,
+    /// Notifications to invitees with an account (once a day each); None when the invitees who
+    /// answered or those who did not are fewer than 5 (the count would give them away).
+    pub notified: Option<u64>,
+    /// E-mails: to account holders, and new personal links to those without an account (None
+    /// as for `notified`).
+    pub mailed: Option<u64>,
 }
 
 /// Reminds the invitees who have not answered. Those with an account get a notification (and an
@@ -1554,7 +1556,14 @@ pub async fn remind(c: &mut Conn, scope: &Scope, id: i64, public_url: &str) -> R
             .bind(id),
         )
         .await?;
-    let mut out = Reminded::default();
+    // How many were reminded says how many have not answered: told only when participation may
+    // be shown (both the answered and the rest 5 or more, or none).
+    let invited =
+        c.fetch_i64(Sql::new("SELECT COUNT(*) FROM survey_invitees i JOIN people p ON p.id = i.person_id WHERE i.survey_id = $1 AND p.left_on IS NULL").bind(id)).await?.max(0)
+            as u64;
+    let waiting = pending.len() as u64;
+    let (shown, _) = pacesetter_domain::anonymity::partition(&[invited.saturating_sub(waiting), waiting]);
+    let (mut notified, mut mailed) = (0u64, 0u64);
     let now = now_ms();
     let day = pacesetter_domain::dates::iso(today());
     let subject = format!("创先争优：请完成问卷“{}”", s.title.chars().take(30).collect::<String>());
@@ -1572,20 +1581,21 @@ pub async fn remind(c: &mut Conn, scope: &Scope, id: i64, public_url: &str) -> R
                             .bind(now),
                     )
                     .await?;
-                out.notified += n;
+                notified += n;
                 if let (1, Some(to)) = (n, email) {
                     crate::outbox::enqueue(c, &to, &subject, &format!("请登录后完成问卷“{}”：\n{public_url}/surveys/{id}/answer\n\nPlease log in and answer the survey.", s.title))
                         .await?;
-                    out.mailed += 1;
+                    mailed += 1;
                 }
             }
             None => {
                 let Some(to) = email else { continue };
                 mail_link(c, &s, person, &to, public_url).await?;
-                out.mailed += 1;
+                mailed += 1;
             }
         }
     }
+    let out = if shown.iter().all(|s| *s) { Reminded { notified: Some(notified), mailed: Some(mailed) } } else { Reminded::default() };
     audit::append(c, scope, "survey.remind", "survey", id, None, Some(serde_json::to_string(&out).unwrap_or_default())).await?;
     Ok(out)
 }

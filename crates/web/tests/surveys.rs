@@ -666,8 +666,10 @@ async fn the_survey_api_runs_a_survey_and_publishes_no_small_group(app: TestApp)
     assert_eq!(b["invitees"], 1);
 
     // Reminders, a revoked link, and the close; nothing is taken after it.
-    let (status, _) = post_json(&app, &office, &format!("/api/v1/surveys/{id}/remind"), json!({})).await;
+    let (status, reminded) = post_json(&app, &office, &format!("/api/v1/surveys/{id}/remind"), json!({})).await;
     assert_eq!(status, 200);
+    // A handful answered: how many were reminded would say how many answered.
+    assert!(reminded["notified"].is_null() && reminded["mailed"].is_null(), "{reminded}");
     let r = office.post(app.url(&format!("/api/v1/surveys/{id}/links/revoke"))).json(&json!({"number": member_number})).send().await.unwrap();
     assert_eq!(r.status(), 204);
     let (status, s) = post_json(&app, &office, &format!("/api/v1/surveys/{id}/close"), json!({})).await;

@@ -287,10 +287,11 @@ pub struct RevokeRequest {
 /// What a reminder round did.
 #[derive(Serialize, ToSchema)]
 pub struct SurveyRemindedDto {
-    /// Notifications to invitees with an account (once a day each).
-    pub notified: u64,
-    /// E-mails, and new personal links to those without an account.
-    pub mailed: u64,
+    /// Notifications to invitees with an account (once a day each); null when the invitees who
+    /// answered, or those who have not, are fewer than 5 (the number would give them away).
+    pub notified: Option<u64>,
+    /// E-mails, and new personal links to those without an account (null as for `notified`).
+    pub mailed: Option<u64>,
 }
 
 /// The answers of a response by question code, as the OpenAPI document shows them. The body is
