@@ -745,7 +745,7 @@ pub async fn restore(store: &Store, input: impl BufRead) -> Result<Counts, Store
         if line.trim().is_empty() {
             continue;
         }
-        let v: Value = serde_json::from_str(&line).map_err(|e| bad(format!("{e} in {}", &line[..line.len().min(80)])))?;
+        let v: Value = serde_json::from_str(&line).map_err(|e| bad(format!("{e} in {}", line.chars().take(80).collect::<String>())))?;
         match &v {
             Value::Array(vals) => {
                 let t = current.ok_or_else(|| bad("a row before any table".into()))?;
@@ -788,7 +788,7 @@ pub async fn restore(store: &Store, input: impl BufRead) -> Result<Counts, Store
                 }
                 ended = true;
             }
-            _ => return Err(bad(format!("unexpected line {}", &line[..line.len().min(80)]))),
+            _ => return Err(bad(format!("unexpected line {}", line.chars().take(80).collect::<String>()))),
         }
     }
     if !ended {

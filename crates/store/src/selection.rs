@@ -944,6 +944,9 @@ pub async fn review(c: &mut Conn, scope: &Scope, selection: i64, nomination: i64
     require_office(scope)?;
     let n = self::nomination(c, scope, selection, nomination).await?;
     let s = get_for_update(c, n.selection_id).await?;
+    // Read again under the selection's lock: another review may have changed the state (and the
+    // quota check below depends on it) since the first read.
+    let n = self::nomination(c, scope, selection, nomination).await?;
     if s.stage() != Stage::Nominating {
         return Err(conflict("投票已开始，资格审查结果不能再改", "Voting has started; eligibility can no longer change"));
     }
