@@ -1682,6 +1682,13 @@ pub async fn bundle(c: &mut Conn, scope: &Scope, selection: i64) -> Result<serde
     let voters = electorate(c, selection).await?;
     let turnout = c.fetch_i64(Sql::new("SELECT COUNT(*) FROM selection_voters WHERE selection_id = $1").bind(selection)).await?;
     let bs = ballots(c, selection).await?;
+    let ballots_shown = anonymity::may_show(bs.len() as u64);
+    let mut votes: BTreeMap<i64, u64> = BTreeMap::new();
+    for (_, choices) in &bs {
+        for cand in choices {
+            *votes.entry(*cand).or_default() += 1;
+        }
+    }
     // Score sheets are not published as sheets: which candidates a sheet leaves out (recusal)
     // tells whose it is. Each candidate's marks, sorted, recount the same means.
     let sh = sheets(c, selection).await?;
@@ -1739,7 +1746,11 @@ pub async fn bundle(c: &mut Conn, scope: &Scope, selection: i64) -> Result<serde
         "took_part": turnout,
         "turnout": s.turnout(turnout),
         "turnout_reason": s.turnout_reason,
-        "ballots": bs.iter().map(|(id, ch)| serde_json::json!({"id": id, "choices": ch})).collect::<Vec<_>>(),
+        // Fewer than 5 ballots beside the list of who voted (the audit log) could be read as
+        // theirs: then only each candidate's votes, which recount the ranking all the same.
+        "ballots": if ballots_shown { bs.iter().map(|(id, ch)| serde_json::json!({"id": id, "choices": ch})).collect::<Vec<_>>() } else { Vec::new() },
+        "ballots_withheld": !ballots_shown,
+        "votes": votes.iter().map(|(cand, n)| serde_json::json!({"candidate": cand, "votes": n})).collect::<Vec<_>>(),
         "method": s.category()?.method,
         "score_sheets": sh.len(),
         "panel_marks": marks.iter().map(|(cand, v)| serde_json::json!({"candidate": cand, "marks": v})).collect::<Vec<_>>(),
