@@ -21,19 +21,19 @@ pub async fn list(State(s): State<AppState>, ctx: Ctx, Params(q): Params<Account
 }
 
 pub async fn get(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<AccountDto>> {
-    Ok(Json(app::view(&s, AccountId(id), ctx.lang).await?))
+    Ok(Json(app::view(&s, &ctx.me()?.scope, AccountId(id), ctx.lang).await?))
 }
 
 pub async fn create(State(s): State<AppState>, ctx: Ctx, Json(b): Json<NewAccountRequest>) -> AppResult<Json<AccountDto>> {
     let id = app::create(&s, &ctx.me()?.scope, &b.username, b.display_name.as_deref(), b.person_id.map(PersonId), &b.password).await?;
-    Ok(Json(app::view(&s, id, ctx.lang).await?))
+    Ok(Json(app::view(&s, &ctx.me()?.scope, id, ctx.lang).await?))
 }
 
 pub async fn grant(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Json(b): Json<NewGrant>) -> AppResult<Json<AccountDto>> {
     let role = app::parse_role(&b.role)?;
     let start = date_or_today("start_date", b.start_date.as_deref())?;
     app::grant(&s, &ctx.me()?.scope, AccountId(id), role, b.org_id.map(OrgId), start).await?;
-    Ok(Json(app::view(&s, AccountId(id), ctx.lang).await?))
+    Ok(Json(app::view(&s, &ctx.me()?.scope, AccountId(id), ctx.lang).await?))
 }
 
 pub async fn end_grant(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Json(b): Json<DateRequest>) -> AppResult<StatusCode> {

@@ -75,7 +75,10 @@ fn grant_view(g: &GrantRow, lang: Lang) -> GrantDto {
 }
 
 /// One account with its roles in force and every grant.
-pub async fn view(state: &AppState, id: AccountId, lang: Lang) -> AppResult<AccountDto> {
+pub async fn view(state: &AppState, scope: &Scope, id: AccountId, lang: Lang) -> AppResult<AccountDto> {
+    if !scope.has(Role::Admin) {
+        return Err(AppError::not_found());
+    }
     let mut c = state.store.read().await?;
     let a: AccountRow = account::by_id(&mut c, id).await?.ok_or_else(AppError::not_found)?;
     let grants = account::grants(&mut c, id, None).await?;
@@ -268,6 +271,20 @@ pub async fn decide(state: &AppState, scope: &Scope, request: AuditorRequestId, 
         );
         pacesetter_store::outbox::enqueue(&mut w, &to, "创先争优平台密码重置验证码", &body).await?;
     }
+    w.commit().await.map_err(StoreError::from)?;
+    Ok(())
+}
+
+/// The address on record for an account without a person (where a reset's code goes).
+pub async fn own_address(state: &AppState, caller: &Caller) -> AppResult<Option<String>> {
+    let mut c = state.store.read().await?;
+    Ok(account::address_on_record(&mut c, caller.id()).await?)
+}
+
+/// The language a person reads the product in, kept with their account.
+pub async fn set_lang(state: &AppState, caller: &Caller, lang: Lang) -> AppResult<()> {
+    let mut w = state.store.write().await?;
+    account::set_lang(&mut w, caller.id(), lang).await?;
     w.commit().await.map_err(StoreError::from)?;
     Ok(())
 }

@@ -122,6 +122,8 @@ pub struct AccountLine {
 
 pub async fn account_line(state: &AppState, scope: &Scope, id: PersonId, lang: Lang) -> AppResult<Option<AccountLine>> {
     let mut c = state.store.read().await?;
+    // The person must be in the caller's reach, whatever the page asked first.
+    people::get(&mut c, scope, id).await?;
     Ok(match account::by_person(&mut c, id).await? {
         Some(a) => {
             let code_until = activation::pending(&mut c, AccountId(a.id)).await?;

@@ -148,7 +148,7 @@ impl AccountPage {
 }
 
 async fn account_page(s: &AppState, ctx: &Ctx, id: i64, f: FormState, status: StatusCode) -> AppResult<Response> {
-    let a = app::view(s, AccountId(id), ctx.lang).await?;
+    let a = app::view(s, &ctx.me()?.scope, AccountId(id), ctx.lang).await?;
     let orgs = app::grantable_orgs(s).await?;
     // The office's role is granted by both offices (a request), not from this list.
     let roles = [Role::Leader, Role::OrgSecretary, Role::BranchSecretary, Role::Admin].iter().map(|r| (r.code(), r.label(ctx.lang).to_string())).collect();
