@@ -12,7 +12,6 @@ use axum::http::header::SET_COOKIE;
 use axum::response::{IntoResponse, Response};
 use pacesetter_domain::Lang;
 use pacesetter_domain::scope::{Access, Reach};
-use pacesetter_store::account;
 
 pub fn me_dto(c: &Caller, lang: Lang) -> Me {
     Me {
@@ -72,9 +71,7 @@ pub async fn me(ctx: Ctx) -> AppResult<Json<Me>> {
 pub async fn set_lang(State(state): State<AppState>, ctx: Ctx, Json(body): Json<LangRequest>) -> AppResult<Json<Me>> {
     let caller = ctx.me()?;
     let lang = Lang::parse(&body.lang).ok_or_else(|| AppError::bad_request("语言应为 zh 或 en", "The language is zh or en"))?;
-    let mut w = state.store.write().await?;
-    account::set_lang(&mut w, caller.id(), lang).await?;
-    w.commit().await.map_err(pacesetter_store::StoreError::from)?;
+    crate::app::accounts::set_lang(&state, caller, lang).await?;
     let mut c = caller.clone();
     c.account.lang = lang.code().into();
     Ok(Json(me_dto(&c, lang)))

@@ -12,7 +12,7 @@ use axum::Json;
 use axum::extract::{Multipart, Path, State};
 use pacesetter_domain::dates::iso;
 use pacesetter_domain::ids::CampaignId;
-use pacesetter_store::campaign::{self, CampaignRow, DueConflict, LoadReport, TemplateChange};
+use pacesetter_store::campaign::{CampaignRow, DueConflict, LoadReport, TemplateChange};
 use pacesetter_store::dashboard::Facts;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -168,8 +168,7 @@ fn template_dto(l: &TemplateLine, lang: pacesetter_domain::Lang) -> TemplateDto 
 }
 
 pub async fn list(State(s): State<AppState>) -> AppResult<Json<Vec<CampaignRow>>> {
-    let mut c = s.store.read().await?;
-    Ok(Json(campaign::list(&mut c).await?))
+    Ok(Json(app::list(&s).await?))
 }
 
 pub async fn get(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<CampaignDetailDto>> {

@@ -10,7 +10,6 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use pacesetter_domain::dates::iso;
 use pacesetter_domain::ids::TaskId;
-use pacesetter_store::notify;
 
 fn line_dto(l: &TaskLine) -> TaskLineDto {
     TaskLineDto {
@@ -81,8 +80,6 @@ pub async fn batch(State(s): State<AppState>, ctx: Ctx, Json(b): Json<BatchInput
 
 pub async fn notifications(State(s): State<AppState>, ctx: Ctx) -> AppResult<Json<NotificationsDto>> {
     let me = ctx.me()?;
-    let mut c = s.store.read().await?;
-    let rows = notify::list(&mut c, me.id().0, 200).await?;
-    let unread = notify::unread(&mut c, me.id().0).await?;
-    Ok(Json(NotificationsDto { unread, items: rows }))
+    let n = task_pages::notifications(&s, me.id(), false).await?;
+    Ok(Json(NotificationsDto { unread: n.unread, items: n.rows }))
 }

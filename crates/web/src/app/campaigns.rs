@@ -52,12 +52,19 @@ impl DashRow {
 
 /// The dashboard's data, shared by the page, the export and the API.
 pub struct Dashboard {
+    pub campaign: CampaignRow,
     pub tree: Tree,
     pub node: Option<tree::Node>,
     pub crumbs: Vec<(String, String)>,
     pub total: DashRow,
     pub by_item: Vec<DashRow>,
     pub by_child: Vec<DashRow>,
+}
+
+/// Every campaign, newest first (their names and years are public to anyone logged in).
+pub async fn list(s: &AppState) -> AppResult<Vec<CampaignRow>> {
+    let mut c = s.store.read().await?;
+    Ok(campaign::list(&mut c).await?)
 }
 
 /// The node a caller starts at: the top of their reach in the tree, or the tree's root.
@@ -156,7 +163,7 @@ pub async fn build(s: &AppState, scope: &Scope, campaign: CampaignId, tree_kind:
             }
         }
     }
-    Ok(Dashboard { tree: tree_kind, node, crumbs, total, by_item, by_child })
+    Ok(Dashboard { campaign: row, tree: tree_kind, node, crumbs, total, by_item, by_child })
 }
 
 fn item_label(t: &TemplateRow) -> String {

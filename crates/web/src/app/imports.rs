@@ -8,11 +8,14 @@ use axum::http::StatusCode;
 use pacesetter_domain::audit::sha256_hex;
 use pacesetter_domain::dates::today;
 use pacesetter_domain::ids::ImportId;
+use pacesetter_domain::org::OrgKind;
 use pacesetter_domain::roster::{Problem, parse_rows};
-use pacesetter_domain::scope::Scope;
+use pacesetter_domain::scope::{Access, Scope};
+use pacesetter_domain::unit::UnitKind;
 use pacesetter_domain::validate::FieldErrors;
 use pacesetter_store::StoreError;
 use pacesetter_store::roster::{self, ImportRow, Parsed, Plan};
+use pacesetter_store::tree::{self, Tree};
 
 /// What an upload form sends: the file and the root it covers.
 #[derive(Default)]
@@ -70,6 +73,30 @@ fn file_problems(problems: Vec<Problem>) -> AppError {
         e.add("file", format!("{prefix_zh}{}", p.message.zh), format!("{prefix_en}{}", p.message.en));
     }
     AppError::invalid(e)
+}
+
+/// The roots the caller may import into, and a sensible default (their own organization and
+/// its linked college).
+pub async fn roots(s: &AppState, scope: &Scope) -> AppResult<(Vec<(i64, String)>, Vec<(i64, String)>, Option<i64>, Option<i64>)> {
+    let mut c = s.store.read().await?;
+    let orgs: Vec<_> =
+        tree::all(&mut c, Tree::Org).await?.into_iter().filter(|n| n.closed_on.is_none() && n.kind != "group" && scope.org_access(&n.path) == Some(Access::Write)).collect();
+    let units: Vec<_> = tree::all(&mut c, Tree::Unit)
+        .await?
+        .into_iter()
+        .filter(|n| n.closed_on.is_none() && !matches!(UnitKind::parse(&n.kind), Some(UnitKind::Class | UnitKind::Window)) && scope.unit_access(&n.path) == Some(Access::Write))
+        .collect();
+    // The shallowest organization the caller holds, and the unit linked to it.
+    let default_org = orgs.iter().min_by_key(|n| n.depth).filter(|n| OrgKind::parse(&n.kind) != Some(OrgKind::University) || scope.global().is_none());
+    let default_unit = default_org.and_then(|o| o.linked_unit_id).or_else(|| if default_org.is_none() { units.iter().min_by_key(|n| n.depth).map(|n| n.id) } else { None });
+    let default_org = default_org.map(|n| n.id);
+    Ok((orgs.into_iter().map(|n| (n.id, n.name)).collect(), units.into_iter().map(|n| (n.id, n.name)).collect(), default_org, default_unit))
+}
+
+/// The caller's latest imports (ten).
+pub async fn recent(s: &AppState, scope: &Scope) -> AppResult<Vec<ImportRow>> {
+    let mut c = s.store.read().await?;
+    Ok(roster::recent(&mut c, scope, 10).await?)
 }
 
 /// Reads, checks and previews an upload; stores it for the commit.

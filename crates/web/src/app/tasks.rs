@@ -6,7 +6,7 @@ use crate::input;
 use crate::state::AppState;
 use pacesetter_domain::Lang;
 use pacesetter_domain::dates::today;
-use pacesetter_domain::ids::TaskId;
+use pacesetter_domain::ids::{AccountId, TaskId};
 use pacesetter_domain::plan::Deliverable;
 use pacesetter_domain::scope::Scope;
 use pacesetter_domain::task::TaskState;
@@ -234,6 +234,65 @@ pub async fn with_history(s: &AppState, scope: &Scope, id: TaskId) -> AppResult<
     let t = task::get(&mut c, scope, id.0).await?;
     let (subs, files, reviews) = task::history(&mut c, &t).await?;
     Ok((t, subs, files, reviews))
+}
+
+/// A task with its history and its campaign (whose calendar gives a resubmission's default date).
+pub async fn detail(s: &AppState, scope: &Scope, id: TaskId) -> AppResult<(TaskRow, Vec<SubmissionRow>, Vec<AttachmentMeta>, Vec<ReviewRow>, campaign::CampaignRow)> {
+    let mut c = s.store.read().await?;
+    let t = task::get(&mut c, scope, id.0).await?;
+    let (subs, files, reviews) = task::history(&mut c, &t).await?;
+    let camp = task::campaign_of(&mut c, &t).await?;
+    Ok((t, subs, files, reviews, camp))
+}
+
+/// A file handed in with a task the caller sees: its metadata and bytes.
+pub async fn attachment(s: &AppState, scope: &Scope, id: i64) -> AppResult<(AttachmentMeta, Vec<u8>)> {
+    let mut c = s.store.read().await?;
+    Ok(task::attachment(&mut c, scope, id).await?)
+}
+
+/// The caller's notifications (the latest 200) with how many are unread; `read` marks them read
+/// (the page does, the API leaves that to the client), and the calendar feeds they hold.
+pub struct Notifications {
+    pub rows: Vec<notify::NotificationRow>,
+    pub unread: i64,
+    pub feed_tokens: Vec<i64>,
+}
+
+pub async fn notifications(s: &AppState, account: AccountId, read: bool) -> AppResult<Notifications> {
+    async fn load(c: &mut Conn, account: i64) -> Result<Notifications, StoreError> {
+        let rows = notify::list(c, account, 200).await?;
+        let unread = notify::unread(c, account).await?;
+        let feed_tokens = notify::feed_tokens(c, account).await?;
+        Ok(Notifications { rows, unread, feed_tokens })
+    }
+    if !read {
+        let mut c = s.store.read().await?;
+        return Ok(load(&mut c, account.0).await?);
+    }
+    let mut w = s.store.write().await?;
+    let n = load(&mut w, account.0).await?;
+    notify::mark_read(&mut w, account.0).await?;
+    w.commit().await.map_err(StoreError::from)?;
+    Ok(n)
+}
+
+/// A new calendar-feed address for the caller: the secret token, shown once (only its hash is
+/// stored).
+pub async fn add_feed(s: &AppState, account: AccountId) -> AppResult<String> {
+    let token = crate::auth::random_token(16);
+    let mut w = s.store.write().await?;
+    notify::add_feed_token(&mut w, account.0, &pacesetter_domain::audit::sha256_hex(token.as_bytes())).await?;
+    w.commit().await.map_err(StoreError::from)?;
+    Ok(token)
+}
+
+/// Revokes every calendar feed of the caller.
+pub async fn revoke_feeds(s: &AppState, account: AccountId) -> AppResult<()> {
+    let mut w = s.store.write().await?;
+    notify::revoke_feed_tokens(&mut w, account.0).await?;
+    w.commit().await.map_err(StoreError::from)?;
+    Ok(())
 }
 
 /// The reviewer's queue: submitted tasks the caller decides, oldest submission first.

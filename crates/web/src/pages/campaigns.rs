@@ -20,7 +20,7 @@ use pacesetter_domain::ids::CampaignId;
 use pacesetter_domain::plan::Plan;
 use pacesetter_domain::role::Role;
 use pacesetter_domain::scope::Scope;
-use pacesetter_store::campaign::{self, CampaignRow, LoadReport, TemplateRow};
+use pacesetter_store::campaign::{CampaignRow, LoadReport, TemplateRow};
 use pacesetter_store::dashboard::Facts;
 use pacesetter_store::tree::Tree;
 use std::collections::HashMap;
@@ -52,8 +52,7 @@ pub async fn index(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
 }
 
 async fn list_page(s: &AppState, ctx: &Ctx, f: FormState, status: StatusCode) -> AppResult<Response> {
-    let mut c = s.store.read().await?;
-    let rows = campaign::list(&mut c).await?;
+    let rows = crate::app::campaigns::list(s).await?;
     Ok(render_status(status, &CampaignsPage { l: Layout::new(ctx, ctx.t("创先争优活动", "Campaigns")), rows, office: is_office(ctx), f }))
 }
 
@@ -308,9 +307,7 @@ pub fn chart(rows: &[DashRow], lang: Lang) -> String {
 pub async fn dashboard_page(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Params(q): Params<DashboardQuery>) -> AppResult<Response> {
     let scope = ctx.me()?.scope.clone();
     let d = build(&s, &scope, CampaignId(id), q.tree(), q.node, ctx.lang).await?;
-    let mut c = s.store.read().await?;
-    let row = campaign::get(&mut c, id).await?;
-    drop(c);
+    let row = d.campaign.clone();
     let chart = chart(&d.by_child, ctx.lang);
     let key = if d.tree == Tree::Org { "org" } else { "unit" };
     let export = format!("/campaigns/{id}/dashboard.xlsx?tree={key}{}", d.node.as_ref().map(|n| format!("&node={}", n.id)).unwrap_or_default());

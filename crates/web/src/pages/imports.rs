@@ -13,12 +13,8 @@ use axum::extract::{Multipart, Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use pacesetter_domain::ids::ImportId;
-use pacesetter_domain::org::OrgKind;
 use pacesetter_domain::roster::Column;
-use pacesetter_domain::scope::Access;
-use pacesetter_domain::unit::UnitKind;
 use pacesetter_store::roster::{self, Action, ImportRow, Leaving, Plan, PlannedRow};
-use pacesetter_store::tree::{self, Tree};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -33,27 +29,8 @@ struct ImportPage {
     max_mb: usize,
 }
 
-/// The roots the caller may import into, and a sensible default (their own organization and
-/// its linked college).
-async fn roots(s: &AppState, ctx: &Ctx) -> AppResult<(Vec<(i64, String)>, Vec<(i64, String)>, Option<i64>, Option<i64>)> {
-    let scope = &ctx.me()?.scope;
-    let mut c = s.store.read().await?;
-    let orgs: Vec<_> =
-        tree::all(&mut c, Tree::Org).await?.into_iter().filter(|n| n.closed_on.is_none() && n.kind != "group" && scope.org_access(&n.path) == Some(Access::Write)).collect();
-    let units: Vec<_> = tree::all(&mut c, Tree::Unit)
-        .await?
-        .into_iter()
-        .filter(|n| n.closed_on.is_none() && !matches!(UnitKind::parse(&n.kind), Some(UnitKind::Class | UnitKind::Window)) && scope.unit_access(&n.path) == Some(Access::Write))
-        .collect();
-    // The shallowest organization the caller holds, and the unit linked to it.
-    let default_org = orgs.iter().min_by_key(|n| n.depth).filter(|n| OrgKind::parse(&n.kind) != Some(OrgKind::University) || scope.global().is_none());
-    let default_unit = default_org.and_then(|o| o.linked_unit_id).or_else(|| if default_org.is_none() { units.iter().min_by_key(|n| n.depth).map(|n| n.id) } else { None });
-    let default_org = default_org.map(|n| n.id);
-    Ok((orgs.into_iter().map(|n| (n.id, n.name)).collect(), units.into_iter().map(|n| (n.id, n.name)).collect(), default_org, default_unit))
-}
-
 async fn form_page(s: &AppState, ctx: &Ctx, f: FormState, status: StatusCode) -> AppResult<Response> {
-    let (orgs, units, default_org, default_unit) = roots(s, ctx).await?;
+    let (orgs, units, default_org, default_unit) = imports::roots(s, &ctx.me()?.scope).await?;
     if orgs.is_empty() && units.is_empty() {
         return Err(AppError::forbidden());
     }
@@ -62,8 +39,7 @@ async fn form_page(s: &AppState, ctx: &Ctx, f: FormState, status: StatusCode) ->
         f.set("root_org", default_org.map(|i| i.to_string()).unwrap_or_default());
         f.set("root_unit", default_unit.map(|i| i.to_string()).unwrap_or_default());
     }
-    let mut c = s.store.read().await?;
-    let recent = roster::recent(&mut c, &ctx.me()?.scope, 10).await?;
+    let recent = imports::recent(s, &ctx.me()?.scope).await?;
     Ok(render_status(status, &ImportPage { l: Layout::new(ctx, ctx.t("导入名册", "Import a roster")), f, orgs, units, recent, max_mb: sheets::MAX_UPLOAD / 1024 / 1024 }))
 }
 

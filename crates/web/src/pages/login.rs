@@ -12,7 +12,6 @@ use axum::http::StatusCode;
 use axum::http::header::SET_COOKIE;
 use axum::response::{IntoResponse, Response};
 use pacesetter_domain::Lang;
-use pacesetter_store::account;
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -114,12 +113,7 @@ async fn password_page(state: &AppState, ctx: &Ctx, f: FormState, status: Status
     let forced = me.account.must_change_password && !me.account.is_demo;
     let activating = me.account.password_hash.starts_with('!');
     let personless = me.account.person_id.is_none();
-    let own_email = if personless {
-        let mut c = state.store.read().await?;
-        pacesetter_store::account::address_on_record(&mut c, me.id()).await?
-    } else {
-        None
-    };
+    let own_email = if personless { crate::app::accounts::own_address(state, me).await? } else { None };
     Ok(render_status(
         status,
         &PasswordPage { l: Layout::new(ctx, ctx.t("修改密码", "Change password")), f, forced, activating, reset_notice: reset_notice(me, ctx.lang), own_email, personless },
@@ -223,9 +217,7 @@ pub async fn switch_lang(State(state): State<AppState>, ctx: Ctx, Fields(form): 
     let lang = input::text(&form.lang).and_then(Lang::parse).unwrap_or(ctx.lang.other());
     let next = local_path(input::text(&form.next), "/home");
     if let Some(c) = &ctx.caller {
-        let mut w = state.store.write().await?;
-        account::set_lang(&mut w, c.id(), lang).await?;
-        w.commit().await.map_err(pacesetter_store::StoreError::from)?;
+        crate::app::accounts::set_lang(&state, c, lang).await?;
     }
     let mut resp = see_other(&next);
     if let Ok(v) = auth::cookie(&state, LANG_COOKIE, lang.code(), Some(365 * 24 * 3600)).parse() {

@@ -18,7 +18,7 @@ use pacesetter_domain::ids::TaskId;
 use pacesetter_domain::plan::Deliverable;
 use pacesetter_domain::validate::FieldErrors;
 use pacesetter_store::StoreError;
-use pacesetter_store::notify::{self, NotificationRow};
+use pacesetter_store::notify::NotificationRow;
 use pacesetter_store::task::{self, AttachmentMeta, ReviewRow, SubmissionRow};
 
 #[derive(Template)]
@@ -123,11 +123,7 @@ pub async fn show(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> A
 
 async fn task_page(s: &AppState, ctx: &Ctx, id: i64, f: FormState, status: StatusCode) -> AppResult<Response> {
     let scope = ctx.me()?.scope.clone();
-    let mut c = s.store.read().await?;
-    let t = task::get(&mut c, &scope, id).await?;
-    let (subs, files, reviews) = task::history(&mut c, &t).await?;
-    let camp = task::campaign_of(&mut c, &t).await?;
-    drop(c);
+    let (t, subs, files, reviews, camp) = crate::app::tasks::detail(s, &scope, TaskId(id)).await?;
     let calendar = camp.plan().map(|p| p.calendar).unwrap_or_default();
     let resubmit_default = iso(pacesetter_domain::task::resubmit_due(&calendar, today()));
     let deliverable = t.deliverable();
@@ -266,8 +262,7 @@ pub async fn batch(State(s): State<AppState>, ctx: Ctx, form: Confirmable<BatchI
 /// A file handed in with a task: always downloaded, never shown inline.
 pub async fn attachment(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
     let scope = ctx.me()?.scope.clone();
-    let mut c = s.store.read().await?;
-    let (meta, bytes) = task::attachment(&mut c, &scope, id).await?;
+    let (meta, bytes) = crate::app::tasks::attachment(&s, &scope, id).await?;
     let ascii: String = meta.filename.chars().map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '_' }).collect();
     let encoded = percent_encoding::utf8_percent_encode(&meta.filename, percent_encoding::NON_ALPHANUMERIC).to_string();
     Ok((
@@ -306,30 +301,21 @@ pub async fn notifications(State(s): State<AppState>, ctx: Ctx) -> AppResult<Res
 
 async fn notifications_page(s: &AppState, ctx: &Ctx, new_feed: Option<String>) -> AppResult<Response> {
     let me = ctx.me()?;
-    let mut w = s.store.write().await?;
-    let rows = notify::list(&mut w, me.id().0, 200).await?;
-    notify::mark_read(&mut w, me.id().0).await?;
-    let feed_tokens = notify::feed_tokens(&mut w, me.id().0).await?;
-    w.commit().await.map_err(StoreError::from)?;
-    Ok(render(&NotificationsPage { l: Layout::new(ctx, ctx.t("通知", "Notifications")), rows, feed_tokens, new_feed }))
+    let n = crate::app::tasks::notifications(s, me.id(), true).await?;
+    Ok(render(&NotificationsPage { l: Layout::new(ctx, ctx.t("通知", "Notifications")), rows: n.rows, feed_tokens: n.feed_tokens, new_feed }))
 }
 
 /// Creates a calendar-feed address (shown once; stored hashed).
 pub async fn feed_create(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     let me = ctx.me()?;
-    let token = crate::auth::random_token(16);
-    let mut w = s.store.write().await?;
-    notify::add_feed_token(&mut w, me.id().0, &pacesetter_domain::audit::sha256_hex(token.as_bytes())).await?;
-    w.commit().await.map_err(StoreError::from)?;
+    let token = crate::app::tasks::add_feed(&s, me.id()).await?;
     let url = format!("{}/feed/{token}.ics", s.site.public_url);
     notifications_page(&s, &ctx, Some(url)).await
 }
 
 pub async fn feed_revoke(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     let me = ctx.me()?;
-    let mut w = s.store.write().await?;
-    notify::revoke_feed_tokens(&mut w, me.id().0).await?;
-    w.commit().await.map_err(StoreError::from)?;
+    crate::app::tasks::revoke_feeds(&s, me.id()).await?;
     Ok(see_other("/notifications?done=revoked"))
 }
 
