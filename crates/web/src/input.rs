@@ -318,6 +318,17 @@ pub fn from_pairs<T: serde::de::DeserializeOwned>(pairs: Vec<(String, String)>) 
     serde_json::from_value(Value::Object(m)).map_err(|e| e.to_string())
 }
 
+/// Reads a form body into a map (the CSRF token has already been checked).
+pub fn form_map(pairs: Vec<(String, String)>) -> std::collections::HashMap<String, String> {
+    let mut m = std::collections::HashMap::new();
+    for (k, v) in pairs {
+        if k != "_csrf" {
+            m.insert(k, v);
+        }
+    }
+    m
+}
+
 /// A typed query as the pairs of its query string (for a pager's links), fields left out omitted.
 pub fn pairs_of<T: serde::Serialize>(q: &T) -> Vec<(String, String)> {
     serde_urlencoded::to_string(q).ok().and_then(|q| serde_urlencoded::from_str(&q).ok()).unwrap_or_default()

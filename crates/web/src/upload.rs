@@ -174,7 +174,7 @@ pub async fn read_any(req: axum::extract::Request, file_field: &str, max: usize)
         return read_form(mp, file_field, max).await;
     }
     let axum::Form(pairs) = axum::Form::<Vec<(String, String)>>::from_request(req, &()).await.map_err(|_| bad())?;
-    Ok(MultipartForm { values: crate::pages::form_map(pairs), files: Vec::new(), errors: FieldErrors::new(), too_large: false })
+    Ok(MultipartForm { values: crate::input::form_map(pairs), files: Vec::new(), errors: FieldErrors::new(), too_large: false })
 }
 
 /// The most an Office file may inflate to.

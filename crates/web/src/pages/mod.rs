@@ -349,17 +349,6 @@ pub fn error_page(ctx: &Ctx, e: &AppError) -> Response {
     }
 }
 
-/// Reads a form body into a map (the CSRF token has already been checked).
-pub fn form_map(pairs: Vec<(String, String)>) -> HashMap<String, String> {
-    let mut m = HashMap::new();
-    for (k, v) in pairs {
-        if k != "_csrf" {
-            m.insert(k, v);
-        }
-    }
-    m
-}
-
 /// A destination for a redirect that stays on this site.
 pub fn local_path(next: Option<&str>, fallback: &str) -> String {
     match next {

@@ -59,7 +59,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Posted<T> {
         let bytes = axum::body::Bytes::from_request(req, state).await.map_err(|_| AppError::bad_request("无法读取提交的表单", "The form could not be read"))?;
         let input = crate::input::form_of::<T>(&bytes)?;
         let pairs = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes).unwrap_or_default();
-        Ok(Posted { input, values: super::form_map(pairs) })
+        Ok(Posted { input, values: crate::input::form_map(pairs) })
     }
 }
 
