@@ -973,14 +973,27 @@ pub async fn target_rates(c: &mut Conn, campaign: i64, target_kind: &str, office
     }
     let rows: Vec<(i64, String, bool)> = c.fetch_all(q).await?;
     let mut all: HashMap<i64, Rate> = HashMap::new();
+    let mut held_back: std::collections::HashSet<i64> = std::collections::HashSet::new();
     let mut anonymous = false;
     for (target, json, anon) in rows {
         anonymous |= anon;
         if let Ok(t) = serde_json::from_str::<Tally>(&json) {
+            // An anonymous survey's part under the minimum stays out of the pool: two surveys of
+            // the same commitment, one shown and one hidden, would otherwise give the hidden one
+            // away as the pooled figure minus the shown one.
+            if anon && t.rate.valid() > 0 && !pacesetter_domain::survey::may_show(t.rate.valid(), true) {
+                held_back.insert(target);
+                continue;
+            }
             all.entry(target).or_default().add(&t.rate);
         }
     }
     let mut out = TargetRates { anonymous, ..Default::default() };
+    for target in &held_back {
+        if all.get(target).is_none_or(|r| r.valid() == 0) {
+            out.hidden.insert(*target);
+        }
+    }
     for (target, rate) in all {
         if rate.valid() == 0 {
             continue;

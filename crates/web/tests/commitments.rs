@@ -366,6 +366,26 @@ async fn commitments_run_from_requirements_to_ratings_boards_and_roll_ups(app: T
     assert!(dash.contains("尚无评价"), "the college's own figures are its own, not its children's");
     let bdash = branchsec.get(app.url(&format!("/commitments/dashboard?org={branch}"))).send().await.unwrap().text().await.unwrap();
     assert!(bdash.contains("83.33%"), "the branch's own (its and its members') figures");
+
+    // A second evaluation of the same commitments (the office's, of the branch) with two ratings
+    // of a: under the minimum there, they stay out of every pooled figure (a's 6 + 2 = 8, minus
+    // the 6 the first survey shows, would give the two away).
+    let (s, location) = post(&app, &office, "/commitments/evaluate", &[("org", &branch.to_string())]).await;
+    assert_eq!(s, 303, "{location}");
+    let second: i64 = location.trim_start_matches("/surveys/").split('?').next().unwrap().parse().unwrap();
+    assert_ne!(second, survey);
+    assert_eq!(post(&app, &office, &format!("/surveys/{second}/open"), &[("confirmed", "1")]).await.0, 303);
+    let r = office.post(app.url(&format!("/surveys/{second}/links"))).header("x-csrf-token", app.csrf(&office, "/home").await).form(&[("kind", "personal")]).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    for i in 1..=2 {
+        let link = app.mailed_link(&format!("pn{i}@example.edu.cn")).await.expect("a new link in the member's mail");
+        let r = anon.post(app.url(&format!("/api/v1/s/{link}"))).json(&json!({"target": a, "answers": {"q1": 2}})).send().await.unwrap();
+        assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    }
+    let ja = app.get_json(&member, &format!("/api/v1/commitments/{a}")).await;
+    assert_eq!(ja["rate"]["valid"], 6, "the second survey's two ratings are not pooled: {ja}");
+    let dash = orgsec.get(app.url(&format!("/commitments/dashboard?org={college}"))).send().await.unwrap().text().await.unwrap();
+    assert!(dash.contains("共 6 份") && !dash.contains("共 8 份"), "nor rolled up");
     assert_eq!(outsider.get(app.url(&format!("/commitments/dashboard?org={college}"))).send().await.unwrap().status(), 404);
 
     // The board: logged-in readers; the public only once the office opens it, with its fields.
