@@ -2,7 +2,8 @@
 //! an organization, the members of a branch or of an organization's branches, the windows below
 //! a unit, the cadres of a unit), the weight of each rater group, the criteria and the scale; a
 //! rater's group follows from who they are to the subject (`domain::appraisal::group_of`, over
-//! the facts loaded here); one appraisal per rater per subject (the key of `appraisal_ratings`),
+//! the facts loaded here); one appraisal per rater per subject (the key of `appraisal_raters`;
+//! the rating in `appraisal_ratings` has a random id and no rater in the anonymous groups),
 //! with a running tally per subject and group (`appraisal_tallies`, migration 21) written in the
 //! same transaction; the combined score, advice and standing come from `domain::appraisal`; a
 //! branch records each member's grade, and the lowest grade opens a case for the secondary
@@ -408,7 +409,7 @@ pub async fn to_rate(c: &mut Conn, caller: &Caller, r: &RoundRow, only: Option<S
 /// The subjects of a round the caller has already appraised.
 pub async fn rated_by_me(c: &mut Conn, caller: &Caller, r: &RoundRow) -> Result<Vec<i64>, StoreError> {
     let Some(me) = caller.me() else { return Ok(Vec::new()) };
-    let rows: Vec<(i64,)> = c.fetch_all(Sql::new("SELECT subject_id FROM appraisal_ratings WHERE rater_id = $1 AND round_id = $2").bind(me).bind(r.id)).await?;
+    let rows: Vec<(i64,)> = c.fetch_all(Sql::new("SELECT subject_id FROM appraisal_raters WHERE rater_id = $1 AND round_id = $2").bind(me).bind(r.id)).await?;
     Ok(rows.into_iter().map(|r| r.0).collect())
 }
 
@@ -591,23 +592,27 @@ pub async fn rate(c: &mut Conn, caller: &Caller, round: RoundId, subject: Subjec
     let (vals, comment) = rule::check_rating(&criteria, &scale, group, values, comment).map_err(StoreError::Invalid)?;
     let (num, den) = rule::rater_parts(&criteria, &scale, &vals).ok_or_else(|| StoreError::Config("a subject without criteria".into()))?;
     let me = caller.me().unwrap_or(0);
-    let ins = c
-        .execute(
-            Sql::new("INSERT INTO appraisal_ratings (round_id, subject_id, rater_id, grp, values_json, comment, day) VALUES ($1, $2, $3, $4, $5, $6, $7)")
-                .bind(round.0)
-                .bind(subject.0)
-                .bind(me)
-                .bind(group.code())
-                .bind(serde_json::to_string(&vals).unwrap_or_default())
-                .bind(comment)
-                .bind(today()),
-        )
-        .await;
+    // Once each: who rated whom is kept here, apart from what they gave.
+    let ins = c.execute(Sql::new("INSERT INTO appraisal_raters (round_id, subject_id, rater_id) VALUES ($1, $2, $3)").bind(round.0).bind(subject.0).bind(me)).await;
     match ins {
         Ok(_) => {}
         Err(e) if is_unique_violation(&e) => return Err(conflict("您已评议过这一对象，每人一次", "You have already appraised this subject; once each")),
         Err(e) => return Err(e.into()),
     }
+    // The rating under a random id; an anonymous group's names no rater (the day is shared with
+    // everyone who rated that day).
+    c.execute(
+        Sql::new("INSERT INTO appraisal_ratings (id, round_id, subject_id, rater_id, grp, values_json, comment, day) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+            .bind(crate::survey::uuid_v4())
+            .bind(round.0)
+            .bind(subject.0)
+            .bind((!group.is_anonymous()).then_some(me))
+            .bind(group.code())
+            .bind(serde_json::to_string(&vals).unwrap_or_default())
+            .bind(comment)
+            .bind(today()),
+    )
+    .await?;
     c.execute(
         Sql::new(
             "INSERT INTO appraisal_tallies (round_id, subject_id, grp, raters, total, den) VALUES ($1, $2, $3, 1, $4, $5) \
@@ -916,7 +921,7 @@ async fn results_within(c: &mut Conn, r: &RoundRow, within: &Within, lines: Line
         let mut q = Sql::new("SELECT x.subject_id, x.comment FROM appraisal_ratings x JOIN appraisal_subjects s ON s.id = x.subject_id WHERE x.round_id = ");
         q.push_bind(r.id).push(" AND x.grp = 'leaders' AND x.comment IS NOT NULL AND ");
         push_lines(&mut q, "x.subject_id", within, page);
-        q.push(" ORDER BY x.subject_id, x.rater_id");
+        q.push(" ORDER BY x.subject_id, x.id");
         let rows: Vec<(i64, String)> = c.fetch_all(q).await?;
         for (sid, text) in rows {
             comments.entry(sid).or_default().push(text);
@@ -1082,7 +1087,7 @@ pub async fn bundle(c: &mut Conn, caller: &Caller, round: RoundId) -> Result<Bun
     let r = self::round(c, caller, round).await?;
     let x = results_within(c, &r, &Within::All, Lines::All).await?;
     let rows: Vec<(i64, String, String)> =
-        c.fetch_all(Sql::new("SELECT subject_id, grp, values_json FROM appraisal_ratings WHERE round_id = $1 ORDER BY subject_id, grp, rater_id").bind(r.id)).await?;
+        c.fetch_all(Sql::new("SELECT subject_id, grp, values_json FROM appraisal_ratings WHERE round_id = $1 ORDER BY subject_id, grp, id").bind(r.id)).await?;
     let mut sheets: HashMap<(i64, Group), Vec<Vec<u32>>> = HashMap::new();
     for (sid, grp, values) in rows {
         if let Some(g) = Group::parse(&grp) {

@@ -460,10 +460,12 @@ pub const TABLES: &[TableSpec] = &[
         order_by: "id",
         columns: &[("id", I64), ("round_id", I64), ("person_id", OptI64), ("org_id", OptI64), ("unit_id", OptI64), ("name", Text), ("path", Text), ("criteria_json", Text)],
     },
+    TableSpec { name: "appraisal_raters", order_by: "round_id, subject_id, rater_id", columns: &[("round_id", I64), ("subject_id", I64), ("rater_id", I64)] },
     TableSpec {
         name: "appraisal_ratings",
-        order_by: "round_id, subject_id, rater_id",
-        columns: &[("round_id", I64), ("subject_id", I64), ("rater_id", I64), ("grp", Text), ("values_json", Text), ("comment", OptText), ("day", Date)],
+        // In the order of their random ids: nothing lines a rating up with appraisal_raters.
+        order_by: "id",
+        columns: &[("id", Text), ("round_id", I64), ("subject_id", I64), ("rater_id", OptI64), ("grp", Text), ("values_json", Text), ("comment", OptText), ("day", Date)],
     },
     TableSpec {
         name: "appraisal_tallies",

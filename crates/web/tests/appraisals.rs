@@ -254,6 +254,39 @@ async fn windows_are_appraised_by_three_groups(backend: Backend) {
     assert_eq!(bundle["tie_order"], json!([w3, w2]));
     assert!(!bundle.to_string().contains("rater_id"), "no rater in the bundle");
 
+    // Nor in a backup: who rated whom is kept apart, and an anonymous group's rating names no
+    // rater (the once-each list has as many rows as there are ratings).
+    let store = pacesetter_store::Store::open(&app.db_url, &pacesetter_store::OpenOptions::default()).await.unwrap();
+    let mut file = Vec::new();
+    pacesetter_store::backup::backup(&store, &mut file).await.unwrap();
+    let (mut table, mut columns) = (String::new(), Vec::<String>::new());
+    let (mut anonymous, mut named, mut raters) = (0, 0, 0);
+    for line in String::from_utf8(file).unwrap().lines() {
+        let v: Value = serde_json::from_str(line).unwrap();
+        if let Some(t) = v["table"].as_str() {
+            table = t.to_string();
+            columns = v["columns"].as_array().unwrap().iter().map(|c| c.as_str().or(c[0].as_str()).or(c["name"].as_str()).unwrap_or("").to_string()).collect();
+            continue;
+        }
+        let Some(row) = v.as_array() else { continue };
+        let col = |name: &str| &row[columns.iter().position(|c| c == name).unwrap_or_else(|| panic!("{name} in {columns:?}"))];
+        match table.as_str() {
+            "appraisal_ratings" if col("round_id") == id => {
+                if matches!(col("grp").as_str(), Some("masses" | "peers")) {
+                    assert!(col("rater_id").is_null(), "an anonymous rating names its rater: {row:?}");
+                    anonymous += 1;
+                } else {
+                    assert!(col("rater_id").is_i64(), "{row:?}");
+                    named += 1;
+                }
+            }
+            "appraisal_raters" if col("round_id") == id => raters += 1,
+            _ => {}
+        }
+    }
+    assert!(anonymous >= 10 && named >= 2, "{anonymous} anonymous and {named} named ratings");
+    assert_eq!(raters, anonymous + named);
+
     // The people served see no results; the unit head sees their windows'.
     let seen = app.get_json(&student, &format!("/api/v1/appraisals/{id}/results")).await;
     assert!(seen["results"].as_array().unwrap().is_empty(), "{seen}");

@@ -890,14 +890,24 @@ async fn bench_appraisals(people: usize) {
         let t2 = Instant::now();
         let mut w = store.write().await.expect("write");
         for chunk in ratings.chunks(1000) {
-            let mut q = pacesetter_store::Sql::new("INSERT INTO appraisal_ratings (round_id, subject_id, rater_id, grp, values_json, comment, day) VALUES ");
+            // As the app stores them: who rated whom apart, the rating under a random id (an
+            // anonymous group's without its rater).
+            let mut who = pacesetter_store::Sql::new("INSERT INTO appraisal_raters (round_id, subject_id, rater_id) VALUES ");
+            for (i, (sid, rater, _, _, _)) in chunk.iter().enumerate() {
+                who.push(if i == 0 { "(" } else { ", (" }).push_bind(round.0).push(", ").push_bind(*sid).push(", ").push_bind(*rater).push(")");
+            }
+            w.execute(who).await.expect("raters");
+            let mut q = pacesetter_store::Sql::new("INSERT INTO appraisal_ratings (id, round_id, subject_id, rater_id, grp, values_json, comment, day) VALUES ");
             for (i, (sid, rater, grp, values, comment)) in chunk.iter().enumerate() {
+                let named = !matches!(*grp, "masses" | "peers");
                 q.push(if i == 0 { "(" } else { ", (" })
+                    .push_bind(pacesetter_store::survey::uuid_v4())
+                    .push(", ")
                     .push_bind(round.0)
                     .push(", ")
                     .push_bind(*sid)
                     .push(", ")
-                    .push_bind(*rater)
+                    .push_bind(named.then_some(*rater))
                     .push(", ")
                     .push_bind(*grp)
                     .push(", ")
