@@ -22,8 +22,30 @@ pub fn cst_date(ms: i64) -> Date {
     cst_from_ms(ms).date()
 }
 
+/// Today's date in China, or the demo clock's date while it runs (see [`install_clock`]).
 pub fn today() -> Date {
+    clock().unwrap_or_else(real_today)
+}
+
+/// Today's date in China whatever a demo clock says: for what keeps real time.
+pub fn real_today() -> Date {
     cst_date(now_ms())
+}
+
+static CLOCK: std::sync::OnceLock<fn() -> Option<Date>> = std::sync::OnceLock::new();
+
+/// Installs, once per process, where [`today`] asks for a demo clock: a demo database runs its
+/// 2012 campaign as of a date of its own, so its deadlines read as a campaign in progress and not
+/// as thousands of days late. The server answers per request (only for a database whose every
+/// campaign is a demo campaign); times in milliseconds (the audit log, sessions, codes, rate
+/// limits) never follow it.
+pub fn install_clock(f: fn() -> Option<Date>) {
+    let _ = CLOCK.set(f);
+}
+
+/// The demo clock's date, when one runs for the work at hand.
+pub fn clock() -> Option<Date> {
+    CLOCK.get().and_then(|f| f())
 }
 
 /// A deadline's days left as lists and desks show it: "还剩3天", "今天到期" or "逾期5天".

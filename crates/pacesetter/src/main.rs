@@ -120,6 +120,10 @@ struct Serve {
     /// About how many people the demo university has.
     #[arg(long, env = "PACESETTER_DEMO_SIZE", default_value_t = 20_000, global = true)]
     demo_size: usize,
+    /// The date a demo loaded now runs as of (YYYY-MM-DD), so the 2012 campaign reads as in
+    /// progress; "off" runs it on the real date.
+    #[arg(long, env = "PACESETTER_DEMO_AS_OF", default_value = "2012-04-20", global = true)]
+    demo_as_of: String,
     /// Never load demo data (a real deployment; run `pacesetter init` first).
     #[arg(long, env = "PACESETTER_NO_DEMO", global = true)]
     no_demo: bool,
@@ -158,6 +162,10 @@ async fn serve(c: Common, s: Serve) -> Result<(), String> {
     config.trusted_proxies = Config::parse_proxies(&s.trusted_proxies)?;
     config.demo_password = s.demo_password.clone();
     config.demo_size = s.demo_size;
+    config.demo_as_of = match s.demo_as_of.trim() {
+        "" | "off" => None,
+        d => Some(pacesetter_domain::validate::date(d).map_err(|_| format!("PACESETTER_DEMO_AS_OF {d:?} is not a date (YYYY-MM-DD) or \"off\""))?),
+    };
     config.load_demo = !s.no_demo;
     config.allow_weak_durability = c.allow_weak_durability;
     config.smtp_url = s.smtp_url.clone();

@@ -43,6 +43,23 @@ pub async fn list(c: &mut Conn) -> Result<Vec<CampaignRow>, StoreError> {
     Ok(c.fetch_all(Sql::new("SELECT * FROM campaigns ORDER BY year DESC, id DESC")).await?)
 }
 
+/// The demo clock of a database: the date its campaigns run as of, when every campaign is a
+/// demo campaign with one (the earliest); None as soon as a real campaign exists.
+pub async fn demo_clock(c: &mut Conn) -> Result<Option<Date>, StoreError> {
+    let (all, clocked): (i64, i64) = c.fetch_one(Sql::new("SELECT COUNT(*), COUNT(as_of) FROM campaigns")).await?;
+    if all == 0 || all != clocked {
+        return Ok(None);
+    }
+    let (day,): (Option<Date>,) = c.fetch_one(Sql::new("SELECT MIN(as_of) FROM campaigns")).await?;
+    Ok(day)
+}
+
+/// Sets a demo campaign's clock (the demo loader only: no page or API sets it).
+pub async fn set_demo_clock(c: &mut Conn, id: i64, as_of: Date) -> Result<(), StoreError> {
+    c.execute(Sql::new("UPDATE campaigns SET as_of = $1 WHERE id = $2").bind(as_of).bind(id)).await?;
+    Ok(())
+}
+
 pub async fn get(c: &mut Conn, id: i64) -> Result<CampaignRow, StoreError> {
     c.fetch_optional(Sql::new("SELECT * FROM campaigns WHERE id = $1").bind(id)).await?.ok_or(StoreError::NotFound)
 }

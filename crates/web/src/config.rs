@@ -36,6 +36,9 @@ pub struct Config {
     /// Words a password must not be built on (the university's names in pinyin, its
     /// abbreviation), besides the public address's own (PACESETTER_PASSWORD_WORDS).
     pub password_words: Vec<String>,
+    /// The date a demo loaded now runs as of (`pacesetter serve` gives 2012-04-20, so the 2012
+    /// campaign reads as in progress); None: the real date, as the tests' demos run.
+    pub demo_as_of: Option<time::Date>,
 }
 
 impl Config {
@@ -55,6 +58,7 @@ impl Config {
             max_upload_mb: 20,
             disable_demo_accounts: false,
             password_words: Vec::new(),
+            demo_as_of: None,
         }
     }
 

@@ -77,6 +77,11 @@ pub fn is_api_path(path: &str) -> bool {
 
 /// Builds the [`Ctx`], checks CSRF on unsafe methods, runs the handler, and renders errors.
 pub async fn context(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let day = state.demo_clock.get();
+    crate::clock::within(day, context_within(state, req, next)).await
+}
+
+async fn context_within(state: AppState, req: Request, next: Next) -> Response {
     let cookies = header_str(&req, header::COOKIE).to_string();
     let path = req.uri().path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/".into());
     let api = is_api_path(req.uri().path());

@@ -11,6 +11,7 @@
 pub mod api;
 pub mod app;
 pub mod auth;
+pub mod clock;
 pub mod config;
 pub mod ctx;
 pub mod error;
@@ -57,12 +58,25 @@ pub const DEMO_PLAN: &str = include_str!("../../../plans/2012-csust.toml");
 
 /// Loads the demo university into an empty database, then the 2012 plan with some progress.
 pub async fn load_demo(store: &Store, d: &demo::Demo, password_hash: &str) -> Result<(), String> {
+    load_demo_as_of(store, d, password_hash, None).await
+}
+
+/// Loads the demo as [`load_demo`] does, its campaign running as of `as_of` (the demo clock; the
+/// progress it makes is dated by that clock too).
+pub async fn load_demo_as_of(store: &Store, d: &demo::Demo, password_hash: &str, as_of: Option<time::Date>) -> Result<(), String> {
+    clock::within(as_of, load_demo_within(store, d, password_hash, as_of)).await
+}
+
+async fn load_demo_within(store: &Store, d: &demo::Demo, password_hash: &str, as_of: Option<time::Date>) -> Result<(), String> {
     pacesetter_store::demo::load(store, d, password_hash).await.map_err(|e| format!("loading the demo data failed: {e}"))?;
     let plan = pacesetter_domain::plan::parse(DEMO_PLAN).map_err(|e| format!("the shipped plan does not read: {e:?}"))?;
     let scope = pacesetter_domain::scope::Scope::system("demo-loader");
     let mut w = store.write().await.map_err(|e| e.to_string())?;
     let report = pacesetter_store::campaign::load(&mut w, &scope, &plan, DEMO_PLAN, true).await.map_err(|e| format!("loading the 2012 plan failed: {e}"))?;
     if let Some(id) = report.campaign_id {
+        if let Some(day) = as_of {
+            pacesetter_store::campaign::set_demo_clock(&mut w, id, day).await.map_err(|e| e.to_string())?;
+        }
         pacesetter_store::campaign::demo_progress(&mut w, &scope, id).await.map_err(|e| e.to_string())?;
         pacesetter_store::commitment::demo(&mut w, &scope, id).await.map_err(|e| e.to_string())?;
     }
@@ -96,7 +110,7 @@ async fn prepare_demo(config: &Config, store: &Store) -> Result<Option<DemoInfo>
         };
         let d = demo::generate(config.demo_size);
         let hash = auth::hash_password(&password);
-        load_demo(store, &d, &hash).await?;
+        load_demo_as_of(store, &d, &hash, config.demo_as_of).await?;
         return Ok(Some(DemoInfo { loaded_now: true, password: Some(password), accounts: accounts(&d) }));
     }
     let password = config.demo_password.clone().or_else(|| std::fs::read_to_string(&file).ok().map(|s| s.trim().to_string()));
@@ -163,7 +177,10 @@ impl Application {
         if demo.is_some() {
             site.password_words.extend(demo::UNIVERSITY_WORDS.iter().map(|w| w.to_string()));
         }
-        let state = AppState { store: store.clone(), site: Arc::new(site), responses: pacesetter_store::survey::Committer::start(store.clone()) };
+        let demo_clock = clock::DemoClock::default();
+        demo_clock.refresh(&store).await.map_err(|e| e.to_string())?;
+        clock::install();
+        let state = AppState { store: store.clone(), site: Arc::new(site), responses: pacesetter_store::survey::Committer::start(store.clone()), demo_clock };
         let router = routes::router(state);
         Ok(Application { mailer, listener, router, address, public_url, store, demo })
     }

@@ -10,6 +10,8 @@ pub struct AppState {
     pub site: Arc<Site>,
     /// The one writer of survey responses (group commit).
     pub responses: pacesetter_store::survey::Committer,
+    /// The date a demo database runs as of (see `clock`).
+    pub demo_clock: crate::clock::DemoClock,
 }
 
 /// Facts about how the server is reached.

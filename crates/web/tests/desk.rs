@@ -159,3 +159,40 @@ async fn a_person_opens_the_public_page_of_every_node_they_belong_to(app: TestAp
         assert_eq!(member.get(app.url(&path)).send().await.unwrap().status(), 404, "{path}");
     }
 }
+
+mod a_demo_runs_as_of_its_own_date {
+    #[tokio::test]
+    async fn sqlite() {
+        super::a_demo_runs_as_of_its_own_date(super::common::Backend::Sqlite).await
+    }
+    #[tokio::test]
+    async fn postgres() {
+        super::a_demo_runs_as_of_its_own_date(super::common::Backend::Postgres).await
+    }
+}
+
+/// Issue 18: viewed years later, the 2012 demo showed every task thousands of days late. A demo
+/// runs as of its own date (`pacesetter serve` gives 2012-04-20): every page says so, deadlines
+/// count from it (the implementation plans due 15 March are 36 days late, not thousands), and the
+/// first real campaign stops the clock for good, so no real lateness is ever erased.
+async fn a_demo_runs_as_of_its_own_date(backend: common::Backend) {
+    let Some(app) = common::spawn_with(backend, |c| c.demo_as_of = Some(time::macros::date!(2012 - 04 - 20))).await else { return };
+    let office = app.login("office").await;
+    let page = office.get(app.url("/tasks?flag=overdue")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("演示数据") && page.contains("2012年4月20日"), "the clock is on the page: {page}");
+    assert!(page.contains("逾期36天"), "a plan due 15 March is 36 days late on 20 April: {page}");
+    let thousands = page.match_indices("逾期").any(|(i, _)| page[i + "逾期".len()..].chars().take_while(char::is_ascii_digit).count() >= 4);
+    assert!(!thousands, "no task is thousands of days late");
+    // The API counts from the same date.
+    let desk = app.get_json(&office, "/api/v1/desk").await;
+    assert!(desk["duties"].as_array().unwrap().iter().any(|d| d["overdue"].as_i64().unwrap_or(0) > 0), "{desk}");
+    // A real campaign stops the clock: the demo's deadlines count from the real date again.
+    let token = app.csrf(&office, "/campaigns").await;
+    let plan = pacesetter_web::DEMO_PLAN.replace("code = \"2012-csust\"", "code = \"real-campaign\"");
+    let form = reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(plan.into_bytes()).file_name("plan.toml"));
+    let r = office.post(app.url("/api/v1/campaigns")).header("x-csrf-token", token).multipart(form).send().await.unwrap();
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let page = office.get(app.url("/tasks?flag=overdue")).send().await.unwrap().text().await.unwrap();
+    assert!(!page.contains("演示数据 · 按"), "the clock is off");
+    assert!(!page.contains("逾期36天"));
+}

@@ -219,7 +219,12 @@ async fn bench_dashboard(people: usize) {
         times.sort_by(f64::total_cmp);
         println!("{name:<9} rollup query and fold alone: median {:.1} ms", times[5]);
         let site = pacesetter_web::state::Site::from_public_url("http://127.0.0.1:8080", Vec::new()).expect("site");
-        let state = pacesetter_web::state::AppState { store: store.clone(), site: std::sync::Arc::new(site), responses: pacesetter_store::survey::Committer::start(store.clone()) };
+        let state = pacesetter_web::state::AppState {
+            store: store.clone(),
+            site: std::sync::Arc::new(site),
+            responses: pacesetter_store::survey::Committer::start(store.clone()),
+            demo_clock: Default::default(),
+        };
         let router = pacesetter_web::routes::router(state.clone());
         let ip = std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST);
         // The commitments' pages (issue 6) over the demo's commitments: lists, the review queue,
@@ -331,7 +336,12 @@ async fn bench_selection(people: usize) {
         println!("{name:<9} demo of {} people, a selection of {NOMINATIONS} nominations open to {electorate} voters, in {:.1} s", d.people.len(), t.elapsed().as_secs_f64());
 
         let site = pacesetter_web::state::Site::from_public_url("http://127.0.0.1:8080", Vec::new()).expect("site");
-        let state = pacesetter_web::state::AppState { store: store.clone(), site: std::sync::Arc::new(site), responses: pacesetter_store::survey::Committer::start(store.clone()) };
+        let state = pacesetter_web::state::AppState {
+            store: store.clone(),
+            site: std::sync::Arc::new(site),
+            responses: pacesetter_store::survey::Committer::start(store.clone()),
+            demo_clock: Default::default(),
+        };
         let router = pacesetter_web::routes::router(state.clone());
         let ip = std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST);
         let cookie_of = |user: &'static str| {
@@ -574,7 +584,12 @@ async fn bench_surveys(responses: usize, links: usize) {
         println!("{name:<9} {} accounts with open sessions made and invited in {:.1} s", sessions.len(), t0.elapsed().as_secs_f64());
 
         let site = pacesetter_web::state::Site::from_public_url("http://127.0.0.1:8080", Vec::new()).expect("site");
-        let state = pacesetter_web::state::AppState { store: store.clone(), site: std::sync::Arc::new(site), responses: pacesetter_store::survey::Committer::start(store.clone()) };
+        let state = pacesetter_web::state::AppState {
+            store: store.clone(),
+            site: std::sync::Arc::new(site),
+            responses: pacesetter_store::survey::Committer::start(store.clone()),
+            demo_clock: Default::default(),
+        };
         let results_state = state.clone();
         let router = pacesetter_web::routes::router(state);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
@@ -811,7 +826,12 @@ async fn bench_appraisals(people: usize) {
         pacesetter_web::load_demo(&store, &d, &pacesetter_web::auth::hash_password("bench-password")).await.expect("demo");
         println!("{name:<9} demo of {} people loaded in {:.1} s", d.people.len(), t.elapsed().as_secs_f64());
         let site = pacesetter_web::state::Site::from_public_url("http://127.0.0.1:8080", Vec::new()).expect("site");
-        let state = pacesetter_web::state::AppState { store: store.clone(), site: std::sync::Arc::new(site), responses: pacesetter_store::survey::Committer::start(store.clone()) };
+        let state = pacesetter_web::state::AppState {
+            store: store.clone(),
+            site: std::sync::Arc::new(site),
+            responses: pacesetter_store::survey::Committer::start(store.clone()),
+            demo_clock: Default::default(),
+        };
         let scope_of = |user: &'static str| {
             let store = store.clone();
             async move {

@@ -272,5 +272,7 @@ pub async fn upload(s: &AppState, scope: &Scope, source: &str, confirm: bool) ->
     let mut w = s.store.write().await?;
     let report = campaign::load(&mut w, scope, &plan, source, confirm).await?;
     w.commit().await.map_err(StoreError::from)?;
+    // A real campaign stops a demo database's clock: its deadlines run on the real date.
+    s.demo_clock.refresh(&s.store).await?;
     Ok((report, plan))
 }

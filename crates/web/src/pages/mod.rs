@@ -49,6 +49,8 @@ pub struct Layout {
     pub user: Option<UserBadge>,
     pub nav: Vec<NavItem>,
     pub notice: Option<String>,
+    /// The demo clock's date, shown on every page while a demo database runs on it.
+    pub demo_day: Option<time::Date>,
 }
 
 impl Layout {
@@ -101,6 +103,7 @@ impl Layout {
                 .map(|c| UserBadge { name: c.account.display_name.clone(), roles: c.scope.roles.iter().map(|r| r.label(lang)).collect::<Vec<_>>().join(" · ") }),
             nav,
             notice,
+            demo_day: pacesetter_domain::dates::clock(),
         }
     }
 
