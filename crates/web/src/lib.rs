@@ -77,10 +77,46 @@ async fn load_demo_within(store: &Store, d: &demo::Demo, password_hash: &str, as
         if let Some(day) = as_of {
             pacesetter_store::campaign::set_demo_clock(&mut w, id, day).await.map_err(|e| e.to_string())?;
         }
+        if let Some(day) = as_of {
+            demo_in_progress(&mut w, id, day).await.map_err(|e| format!("the demo's survey and selection: {e}"))?;
+        }
         pacesetter_store::campaign::demo_progress(&mut w, &scope, id).await.map_err(|e| e.to_string())?;
         pacesetter_store::commitment::demo(&mut w, &scope, id).await.map_err(|e| e.to_string())?;
     }
     w.commit().await.map_err(|e| e.to_string())?;
+    Ok(())
+}
+
+/// What a demo on its clock has going on as of its date, beside the plan's progress: the plan's
+/// survey of the period open to everyone (the office's, anonymous), and a selection of 优秀共产党员
+/// taking nominations, so the first pages of a member, a student and a secretary show work.
+async fn demo_in_progress(w: &mut pacesetter_store::Conn, campaign: i64, day: time::Date) -> Result<(), StoreError> {
+    use pacesetter_store::{campaign as camp, selection, survey, tree};
+    let office = pacesetter_domain::scope::Scope { roles: vec![pacesetter_domain::role::Role::Office], ..pacesetter_domain::scope::Scope::system("demo-loader") };
+    let row = camp::get(w, campaign).await?;
+    let plan = row.plan()?;
+    let open_then =
+        |t: &pacesetter_domain::plan::SurveyTemplate| t.target == pacesetter_domain::survey::TargetKind::None && t.from.is_none_or(|f| f <= day) && t.to.is_none_or(|t| t >= day);
+    if let Some(t) = plan.surveys.iter().find(|t| open_then(t)).cloned() {
+        let id = survey::create(w, &office, survey::NewSurvey::from_template(Some(campaign), t, None)).await?;
+        let root = tree::all(w, tree::Tree::Unit).await?.into_iter().find(|n| n.parent_id.is_none()).ok_or(StoreError::NotFound)?;
+        survey::invite_subtree(w, &office, id, survey::Tree::Admin, root.id).await?;
+        survey::open(w, &office, id).await?;
+    }
+    if plan.awards.iter().any(|a| a.code == "excellent-members") {
+        let iso = |d: time::Date| pacesetter_domain::dates::iso(d);
+        let n = selection::NewSelection {
+            category: "excellent-members".into(),
+            title: String::new(),
+            quota: String::new(),
+            electorate_org: None,
+            nominate_until: iso(day + time::Duration::days(20)),
+            vote_from: iso(day + time::Duration::days(25)),
+            vote_until: iso(day + time::Duration::days(35)),
+            appraisal_round: None,
+        };
+        selection::create(w, &office, &row, &n).await?;
+    }
     Ok(())
 }
 

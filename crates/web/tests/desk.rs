@@ -183,6 +183,13 @@ async fn a_demo_runs_as_of_its_own_date(backend: common::Backend) {
     assert!(page.contains("逾期36天"), "a plan due 15 March is 36 days late on 20 April: {page}");
     let thousands = page.match_indices("逾期").any(|(i, _)| page[i + "逾期".len()..].chars().take_while(char::is_ascii_digit).count() >= 4);
     assert!(!thousands, "no task is thousands of days late");
+    // Work in progress as of that date: the period's survey open to everyone, a selection taking
+    // nominations.
+    let student = app.login("student").await;
+    let sdesk = app.get_json(&student, "/api/v1/desk").await;
+    assert!(!waiting_of(&sdesk, "survey").is_empty(), "the student has a survey to answer: {sdesk}");
+    let selections = app.get_json(&office, "/api/v1/selections").await;
+    assert!(selections.to_string().contains("nominating"), "a selection takes nominations: {selections}");
     // The API counts from the same date.
     let desk = app.get_json(&office, "/api/v1/desk").await;
     assert!(desk["duties"].as_array().unwrap().iter().any(|d| d["overdue"].as_i64().unwrap_or(0) > 0), "{desk}");
