@@ -757,3 +757,10 @@ pub async fn record_code(c: &mut Conn, scope: &Scope, account: AccountId, code_h
     .await?;
     Ok(now + CODE_VALID_MS)
 }
+
+/// SQL for the name a history shows for the account whose user name is in `col` (who handed in,
+/// reviewed or reported): its display name, or the text itself where no account has it (a
+/// command, the demo loader).
+pub fn shown_name(col: &str) -> String {
+    format!("COALESCE((SELECT na.display_name FROM accounts na WHERE na.username = {col}), {col})")
+}

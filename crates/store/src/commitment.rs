@@ -785,7 +785,9 @@ const TASK_JOINS: &str =
 /// (an empty list for anyone else).
 pub async fn revisions(c: &mut Conn, scope: &Scope, id: i64) -> Result<Vec<RevisionRow>, StoreError> {
     let mut q = Sql::new(format!(
-        "SELECT x.id, x.version, x.fields_json, x.submitted_by, x.submitted_ms, x.decision, x.comment, x.decided_by, x.decided_ms FROM commitment_revisions x {TASK_JOINS} WHERE x.commitment_id = "
+        "SELECT x.id, x.version, x.fields_json, {sub} AS submitted_by, x.submitted_ms, x.decision, x.comment, {dec} AS decided_by, x.decided_ms FROM commitment_revisions x {TASK_JOINS} WHERE x.commitment_id = ",
+        sub = crate::account::shown_name("x.submitted_by"),
+        dec = crate::account::shown_name("x.decided_by")
     ));
     q.push_bind(id).push(" AND ");
     push_task_condition(&mut q, scope);
@@ -895,7 +897,10 @@ pub struct ProgressRow {
 /// A commitment's progress reports, newest first, for whoever may read the commitment (a public
 /// one for anyone logged in).
 pub async fn progress(c: &mut Conn, scope: &Scope, id: i64) -> Result<Vec<ProgressRow>, StoreError> {
-    let mut q = Sql::new(format!("SELECT x.id, x.day, x.percent, x.text, x.reported_by FROM commitment_progress x {TASK_JOINS} WHERE x.commitment_id = "));
+    let mut q = Sql::new(format!(
+        "SELECT x.id, x.day, x.percent, x.text, {} AS reported_by FROM commitment_progress x {TASK_JOINS} WHERE x.commitment_id = ",
+        crate::account::shown_name("x.reported_by")
+    ));
     q.push_bind(id).push(&format!(" AND (cm.state IN {PUBLIC_STATES} OR "));
     push_task_condition(&mut q, scope);
     q.push(") ORDER BY x.day DESC, x.id DESC");

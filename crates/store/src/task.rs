@@ -514,12 +514,26 @@ pub struct ReviewRow {
 /// A task's history: submissions with their files, and reviews.
 pub async fn history(c: &mut Conn, task: &TaskRow) -> Result<(Vec<SubmissionRow>, Vec<AttachmentMeta>, Vec<ReviewRow>), StoreError> {
     let subs = c
-        .fetch_all(Sql::new("SELECT id, body, number_value, checklist_json, submitted_by, submitted_ms FROM submissions WHERE task_id = $1 ORDER BY id DESC").bind(task.id))
+        .fetch_all(
+            Sql::new(format!(
+                "SELECT s.id, s.body, s.number_value, s.checklist_json, {} AS submitted_by, s.submitted_ms FROM submissions s WHERE s.task_id = $1 ORDER BY s.id DESC",
+                crate::account::shown_name("s.submitted_by")
+            ))
+            .bind(task.id),
+        )
         .await?;
     let files = c
         .fetch_all(Sql::new("SELECT a.id, a.submission_id, a.filename, a.content_type, a.size, a.sha256 FROM attachments a JOIN submissions s ON s.id = a.submission_id WHERE s.task_id = $1 ORDER BY a.id").bind(task.id))
         .await?;
-    let reviews = c.fetch_all(Sql::new("SELECT action, comment, new_due, reviewer, at_ms FROM reviews WHERE task_id = $1 ORDER BY id DESC").bind(task.id)).await?;
+    let reviews = c
+        .fetch_all(
+            Sql::new(format!(
+                "SELECT r.action, r.comment, r.new_due, {} AS reviewer, r.at_ms FROM reviews r WHERE r.task_id = $1 ORDER BY r.id DESC",
+                crate::account::shown_name("r.reviewer")
+            ))
+            .bind(task.id),
+        )
+        .await?;
     Ok((subs, files, reviews))
 }
 

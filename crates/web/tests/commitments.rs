@@ -358,6 +358,12 @@ async fn commitments_run_from_requirements_to_ratings_boards_and_roll_ups(app: T
     // 9 minus a's 6 gave c's 3 away). The college's subtree is a's alone: 83.33%.
     let ja = app.get_json(&member, &format!("/api/v1/commitments/{a}")).await;
     assert_eq!(ja["rate"], json!({"shown": true, "satisfied": 3, "fairly": 2, "dissatisfied": 1, "valid": 6, "percent": "83.33%"}));
+    // Histories name people, not user names.
+    let shown = app.get_json(&member, "/api/v1/me").await["display_name"].as_str().unwrap().to_string();
+    assert_ne!(shown, "member");
+    assert_eq!(ja["progress"][0]["reported_by"], shown.as_str(), "{ja}");
+    assert_eq!(ja["revisions"][0]["submitted_by"], shown.as_str(), "{ja}");
+    assert!(ja["revisions"].as_array().unwrap().iter().all(|r| r["decided_by"] != "orgsec" && r["decided_by"] != "branchsec"), "{ja}");
     let jc = app.get_json(&member, &format!("/api/v1/commitments/{c}")).await;
     assert_eq!(jc["rate"], json!({"shown": false, "under_minimum": true}));
     let dash = orgsec.get(app.url(&format!("/commitments/dashboard?org={college}"))).send().await.unwrap().text().await.unwrap();
