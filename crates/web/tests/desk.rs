@@ -188,6 +188,8 @@ async fn a_demo_runs_as_of_its_own_date(backend: common::Backend) {
     let student = app.login("student").await;
     let sdesk = app.get_json(&student, "/api/v1/desk").await;
     assert!(!waiting_of(&sdesk, "survey").is_empty(), "the student has a survey to answer: {sdesk}");
+    let list = student.get(app.url("/surveys")).send().await.unwrap().text().await.unwrap();
+    assert!(list.contains("还剩71天"), "the survey list says the days left (closes 30 June): {list}");
     let selections = app.get_json(&office, "/api/v1/selections").await;
     assert!(selections.to_string().contains("nominating"), "a selection takes nominations: {selections}");
     // The API counts from the same date.

@@ -206,6 +206,11 @@ struct SurveysPage {
 }
 
 impl SurveysPage {
+    /// "还剩3天" or "今天到期" for a survey still waiting for the caller's answer.
+    fn left(&self, s: &SurveyRow) -> String {
+        s.closes_on.map(|d| pacesetter_domain::dates::days_left_text((d - pacesetter_domain::dates::today()).whole_days(), self.l.lang)).unwrap_or_default()
+    }
+
     fn state(&self, s: &SurveyRow) -> &'static str {
         s.state().label(self.l.lang)
     }
