@@ -284,6 +284,8 @@ async fn the_window_survey_runs_from_the_template_to_results_and_exports(app: Te
     assert!(poppler("pdffonts", &pdf, &[]).lines().any(|l| l.contains("yes yes")), "embedded subset font");
     let text = poppler("pdftotext", &pdf, &["-enc", "UTF-8"]);
     assert!(text.contains("75.00%") && text.contains("满意率"), "{text}");
+    let exported = text.split("导出日期").nth(1).unwrap_or("").trim_start();
+    assert!(exported.chars().take(12).collect::<String>().contains('年'), "dates in PDFs as people write them (2012年12月20日): {text}");
     let xlsx = office.get(app.url(&format!("/surveys/{id}/export/responses.xlsx"))).send().await.unwrap();
     assert_eq!(xlsx.status(), 200);
     assert!(xlsx.bytes().await.unwrap().starts_with(b"PK"));

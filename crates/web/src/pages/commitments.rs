@@ -730,7 +730,7 @@ pub async fn board_pdf(State(s): State<AppState>, ctx: Ctx, Path(org): Path<i64>
         add(PublicField::Content, "承诺", l.c.content.clone());
         add(PublicField::Measures, "措施", l.c.measures.clone());
         add(PublicField::Target, "目标", l.c.target.clone());
-        add(PublicField::Due, "时限", iso(l.c.due));
+        add(PublicField::Due, "时限", pacesetter_domain::dates::format_date(l.c.due, Lang::Zh));
         add(PublicField::Progress, "进度", format!("{}%（{}）", l.c.percent, l.c.state().label(lang)));
         add(PublicField::Rate, "评诺", l.rate.text(lang));
         let height: f32 = block.iter().map(|(s, _)| s * 1.6).sum::<f32>() + 8.0;

@@ -944,7 +944,7 @@ fn summary_pdf(row: &SurveyRow, sheet: &Sheet, lang: Lang) -> AppResult<Vec<u8>>
         }
     };
     line(&mut pages, &mut y, 18.0, row.title.clone());
-    line(&mut pages, &mut y, 10.0, format!("{} {}", lang.t("导出日期", "Exported"), pacesetter_domain::dates::iso(pacesetter_domain::dates::today())));
+    line(&mut pages, &mut y, 10.0, format!("{} {}", lang.t("导出日期", "Exported"), pacesetter_domain::dates::format_date(pacesetter_domain::dates::today(), lang)));
     y += 6.0;
     let mut last = String::new();
     for r in &sheet.rows {
