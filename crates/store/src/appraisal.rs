@@ -599,18 +599,16 @@ pub async fn rate(c: &mut Conn, caller: &Caller, round: RoundId, subject: Subjec
         Err(e) if is_unique_violation(&e) => return Err(conflict("您已评议过这一对象，每人一次", "You have already appraised this subject; once each")),
         Err(e) => return Err(e.into()),
     }
-    // The rating under a random id; an anonymous group's names no rater (the day is shared with
-    // everyone who rated that day).
+    // The rating under a random id, without a day; an anonymous group's names no rater.
     c.execute(
-        Sql::new("INSERT INTO appraisal_ratings (id, round_id, subject_id, rater_id, grp, values_json, comment, day) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+        Sql::new("INSERT INTO appraisal_ratings (id, round_id, subject_id, rater_id, grp, values_json, comment) VALUES ($1, $2, $3, $4, $5, $6, $7)")
             .bind(crate::survey::uuid_v4())
             .bind(round.0)
             .bind(subject.0)
             .bind((!group.is_anonymous()).then_some(me))
             .bind(group.code())
             .bind(serde_json::to_string(&vals).unwrap_or_default())
-            .bind(comment)
-            .bind(today()),
+            .bind(comment),
     )
     .await?;
     c.execute(

@@ -465,7 +465,7 @@ pub const TABLES: &[TableSpec] = &[
         name: "appraisal_ratings",
         // In the order of their random ids: nothing lines a rating up with appraisal_raters.
         order_by: "id",
-        columns: &[("id", Text), ("round_id", I64), ("subject_id", I64), ("rater_id", OptI64), ("grp", Text), ("values_json", Text), ("comment", OptText), ("day", Date)],
+        columns: &[("id", Text), ("round_id", I64), ("subject_id", I64), ("rater_id", OptI64), ("grp", Text), ("values_json", Text), ("comment", OptText)],
     },
     TableSpec {
         name: "appraisal_tallies",

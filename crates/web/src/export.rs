@@ -116,7 +116,10 @@ fn cell_number(v: &str) -> Option<Number> {
 /// 编号, 电话, and their English names (序号, a row's ordinal, is a number).
 fn is_identifier_column(header: &str) -> bool {
     let h = header.to_lowercase();
-    (header.contains('号') && !header.contains("序号")) || header.contains("电话") || header.contains("手机") || h.contains("number") || h.contains("phone") || h == "id"
+    (header.contains('号') && !header.contains("序号"))
+        || ["电话", "手机", "用户名", "操作人", "账号"].iter().any(|w| header.contains(w))
+        || ["number", "phone", "user name", "username", "actor", "account", "certificate"].iter().any(|w| h.contains(w))
+        || h == "id"
 }
 
 fn download(bytes: Vec<u8>, content_type: &'static str, filename: &str) -> Response {
@@ -212,6 +215,7 @@ mod tests {
             assert_eq!(cell_number(text), None, "{text}");
         }
         assert!(is_identifier_column("工号/学号") && is_identifier_column("Staff or student number") && is_identifier_column("联系电话"));
+        assert!(is_identifier_column("用户名") && is_identifier_column("User name") && is_identifier_column("操作人") && is_identifier_column("Certificate"));
         assert!(!is_identifier_column("序号") && !is_identifier_column("逾期") && !is_identifier_column("得分"));
     }
 

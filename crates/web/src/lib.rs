@@ -214,7 +214,10 @@ impl Application {
             site.password_words.extend(demo::UNIVERSITY_WORDS.iter().map(|w| w.to_string()));
         }
         let demo_clock = clock::DemoClock::default();
-        demo_clock.refresh(&store).await.map_err(|e| e.to_string())?;
+        // A server without the demo runs on the real date, whatever a restored demo says.
+        if config.load_demo {
+            demo_clock.refresh(&store).await.map_err(|e| e.to_string())?;
+        }
         clock::install();
         let state = AppState { store: store.clone(), site: Arc::new(site), responses: pacesetter_store::survey::Committer::start(store.clone()), demo_clock };
         let router = routes::router(state);

@@ -917,7 +917,7 @@ async fn bench_appraisals(people: usize) {
                 who.push(if i == 0 { "(" } else { ", (" }).push_bind(round.0).push(", ").push_bind(*sid).push(", ").push_bind(*rater).push(")");
             }
             w.execute(who).await.expect("raters");
-            let mut q = pacesetter_store::Sql::new("INSERT INTO appraisal_ratings (id, round_id, subject_id, rater_id, grp, values_json, comment, day) VALUES ");
+            let mut q = pacesetter_store::Sql::new("INSERT INTO appraisal_ratings (id, round_id, subject_id, rater_id, grp, values_json, comment) VALUES ");
             for (i, (sid, rater, grp, values, comment)) in chunk.iter().enumerate() {
                 let named = !matches!(*grp, "masses" | "peers");
                 q.push(if i == 0 { "(" } else { ", (" })
@@ -934,8 +934,6 @@ async fn bench_appraisals(people: usize) {
                     .push_bind(values.as_str())
                     .push(", ")
                     .push_bind(comment.clone())
-                    .push(", ")
-                    .push_bind(day)
                     .push(")");
             }
             w.execute(q).await.expect("ratings");
