@@ -148,14 +148,46 @@ pub async fn list(c: &mut Conn, scope: &Scope, f: &PeopleFilter, offset: i64, li
 
 /// Public fields of current people whose name contains `q` (at least one character).
 pub async fn directory(c: &mut Conn, q: &str, limit: i64) -> Result<Vec<PublicPerson>, StoreError> {
-    if q.trim().is_empty() {
+    named(c, q, &NameFilter::default(), limit).await
+}
+
+/// Narrows a search by name: to some political statuses, to the members of organizations under
+/// some paths, leaving one person out (the one searching).
+#[derive(Clone, Debug, Default)]
+pub struct NameFilter {
+    pub statuses: Vec<&'static str>,
+    pub org_paths: Option<Vec<String>>,
+    pub exclude: Option<i64>,
+}
+
+/// Public fields of current people whose name contains `q`, within a filter, by name.
+pub async fn named(c: &mut Conn, q: &str, f: &NameFilter, limit: i64) -> Result<Vec<PublicPerson>, StoreError> {
+    if q.trim().is_empty() || f.org_paths.as_ref().is_some_and(|p| p.is_empty()) {
         return Ok(Vec::new());
     }
-    let sql = Sql::new(format!(
-        "SELECT p.id, p.name, {ORG_LABEL} AS org_label, {UNIT_LABEL} AS unit_label FROM people p WHERE p.left_on IS NULL AND p.name LIKE $1 ESCAPE '\\' ORDER BY p.name, p.id LIMIT $2"
-    ))
-    .bind(format!("%{}%", like_text(q.trim())))
-    .bind(limit);
+    let mut sql = Sql::new(format!("SELECT p.id, p.name, {ORG_LABEL} AS org_label, {UNIT_LABEL} AS unit_label FROM people p WHERE p.left_on IS NULL AND p.name LIKE "));
+    sql.push_bind(format!("%{}%", like_text(q.trim()))).push(" ESCAPE '\\'");
+    if !f.statuses.is_empty() {
+        sql.push(" AND p.political_status IN (");
+        for (i, st) in f.statuses.iter().enumerate() {
+            if i > 0 {
+                sql.push(", ");
+            }
+            sql.push_bind(*st);
+        }
+        sql.push(")");
+    }
+    if let Some(paths) = &f.org_paths {
+        sql.push(" AND EXISTS (SELECT 1 FROM org_memberships m JOIN orgs o ON o.id = m.org_id WHERE m.person_id = p.id AND m.end_date IS NULL AND (1 = 0");
+        for path in paths {
+            sql.push(" OR o.path LIKE ").push_bind(format!("{}%", like_text(path))).push(" ESCAPE '\\'");
+        }
+        sql.push("))");
+    }
+    if let Some(me) = f.exclude {
+        sql.push(" AND p.id <> ").push_bind(me);
+    }
+    sql.push(" ORDER BY p.name, p.id LIMIT ").push_bind(limit);
     Ok(c.fetch_all(sql).await?)
 }
 

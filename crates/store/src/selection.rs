@@ -333,6 +333,45 @@ pub async fn nominating_orgs(c: &mut Conn, scope: &Scope) -> Result<Vec<(i64, St
     Ok(out)
 }
 
+/// People whose name contains `q` whom the caller may nominate in a selection that takes
+/// people: current, of a political status the award takes, and (nominating for an organization)
+/// members below the organizations the caller nominates for, or below `by_org` when given. A
+/// mass nominator does not find themselves. Public fields only, so that namesakes can be told
+/// apart by organization and unit without anyone knowing a number.
+pub async fn candidate_people(
+    c: &mut Conn,
+    scope: &Scope,
+    selection: &SelectionRow,
+    q: &str,
+    by_org: Option<i64>,
+    limit: i64,
+) -> Result<Vec<crate::people::PublicPerson>, StoreError> {
+    let cat = selection.category()?;
+    if cat.candidates != CandidateKind::Person {
+        return Ok(Vec::new());
+    }
+    let mut f = crate::people::NameFilter { statuses: cat.politics.iter().map(|p| p.code()).collect(), ..Default::default() };
+    match cat.nominators {
+        Nominators::Anyone => f.exclude = scope.person.map(|p| p.0),
+        Nominators::Organizations if scope.is_office_or_admin() && by_org.is_none() => {}
+        Nominators::Organizations => {
+            let mine = org_write_paths(scope);
+            f.org_paths = Some(match by_org {
+                Some(o) => {
+                    // An organization the caller does not nominate for is out of reach.
+                    let path = c.fetch_opt_string(Sql::new("SELECT path FROM orgs WHERE id = $1").bind(o)).await?.ok_or(StoreError::NotFound)?;
+                    if !scope.is_office_or_admin() && !mine.iter().any(|m| path.starts_with(m.as_str())) {
+                        return Err(StoreError::NotFound);
+                    }
+                    vec![path]
+                }
+                None => mine,
+            });
+        }
+    }
+    crate::people::named(c, q, &f, limit).await
+}
+
 /// Organizations the caller may put forward (all for the office; their subtree for a secretary).
 pub async fn orgs_within(c: &mut Conn, scope: &Scope) -> Result<Vec<(i64, String)>, StoreError> {
     if scope.is_office_or_admin() {
@@ -591,7 +630,9 @@ pub async fn nomination(c: &mut Conn, scope: &Scope, selection: i64, id: i64) ->
 pub struct NewNomination {
     /// The nominating organization (organizations' nominations); None for the office or anyone.
     pub by_org: Option<i64>,
-    /// The person's number (工号/学号), for a person.
+    /// The person chosen by name (the picker), for a person.
+    pub person: Option<i64>,
+    /// Or the person's number (工号/学号).
     pub person_number: String,
     pub org: Option<i64>,
     pub unit: Option<i64>,
@@ -616,11 +657,18 @@ async fn candidate(c: &mut Conn, cat: &AwardCategory, n: &NewNomination, selecti
     match cat.candidates {
         CandidateKind::Person => {
             let number = n.person_number.trim();
-            if number.is_empty() {
-                return Err(invalid("person_number", "请填写候选人的工号或学号", "Give the candidate's staff or student number"));
-            }
-            let row: Option<(i64, String, String, Option<Date>)> =
-                c.fetch_optional(Sql::new("SELECT id, name, political_status, left_on FROM people WHERE number = $1").bind(number)).await?;
+            let row: Option<(i64, String, String, Option<Date>)> = match n.person {
+                // Chosen by name from the picker.
+                Some(id) => c.fetch_optional(Sql::new("SELECT id, name, political_status, left_on FROM people WHERE id = $1").bind(id)).await?,
+                None if number.is_empty() => {
+                    return Err(invalid(
+                        "person_number",
+                        "请按姓名查找并选择候选人（或填写工号、学号）",
+                        "Find the candidate by name and choose them (or give a staff or student number)",
+                    ));
+                }
+                None => c.fetch_optional(Sql::new("SELECT id, name, political_status, left_on FROM people WHERE number = $1").bind(number)).await?,
+            };
             // Anyone may nominate in a mass category: one message for every refusal, so that a
             // number cannot be probed for whether it exists, has left, or its 政治面貌.
             let vague = cat.nominators == Nominators::Anyone;

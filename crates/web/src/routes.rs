@@ -480,7 +480,14 @@ pub fn table() -> Vec<Route> {
             "api_commitments_rollup",
             LoggedIn,
             "Commitments rolled up: an organization's own figures beside its subtree's and each child's (satisfaction none under the minimum)",
-            ApiDoc { response: Some(schema::<cmt::RollupDto>), query: &[("org", "the Party organization (the caller's highest without one)")], ..Default::default() },
+            ApiDoc {
+                response: Some(schema::<cmt::RollupDto>),
+                query: &[
+                    ("org", "the Party organization (the caller's highest without one)"),
+                    ("unit", "a unit instead: its own and its windows' commitments (a unit head's without either)"),
+                ],
+                ..Default::default()
+            },
             get(api::commitments::rollup),
         ),
         a(
@@ -899,6 +906,15 @@ pub fn table() -> Vec<Route> {
             "The nominations the caller sees: in full (the office; the nominating and quota organizations; a supporter), and from the ballot on the eligible list by name",
             list(schema::<sel_api::NominationDto>, &[]),
             get(sel_api::nominations),
+        ),
+        a(
+            M::GET,
+            "/api/v1/selections/{id}/candidates",
+            "api_selection_candidates",
+            LoggedIn,
+            "People the caller may nominate whose name contains q (at most 20), with organization and unit to tell namesakes apart: the nomination form's picker",
+            list(schema::<PublicPersonDto>, &[("q", "part of a name"), ("by_org", "the organization that nominates (organizations' nominations)")]),
+            get(sel_api::candidates),
         ),
         a(
             M::POST,

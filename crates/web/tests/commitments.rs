@@ -504,6 +504,23 @@ async fn a_window_unit_shows_its_commitments_and_the_office_reviews_them(app: Te
     assert_eq!(task_of(&app, &head, "unit").await.1["task_state"], "accepted");
     let dash = office.get(app.url("/commitments/dashboard")).send().await.unwrap().text().await.unwrap();
     assert!(dash.contains("窗口单位亮承诺") && dash.contains("图书馆"), "the office sees the window units");
+    // The unit head's roll-up is the unit's (it was a 404: a unit head reaches no organization).
+    let mine = head.get(app.url("/commitments/dashboard")).send().await.unwrap();
+    assert_eq!(mine.status(), 200);
+    let mine = mine.text().await.unwrap();
+    assert!(mine.contains("本单位及所属窗口合计") && mine.contains("图书馆") && mine.contains("1 / 1"), "{mine}");
+    let api = app.get_json(&head, "/api/v1/commitments/rollup").await;
+    assert_eq!(api["kind"], "unit");
+    assert_eq!(api["committed"].as_u64(), Some(1), "{api}");
+    let summed: u64 = api["windows"].as_array().unwrap().iter().map(|w| w["summary"]["approved"].as_u64().unwrap()).sum();
+    assert!(summed >= 1 && api["own"]["approved"].as_u64() == Some(summed), "the unit's figures are its windows' sum, the new one approved: {api}");
+    let unit = api["org"]["id"].as_i64().unwrap();
+    assert_eq!(office.get(app.url(&format!("/commitments/dashboard?unit={unit}"))).send().await.unwrap().status(), 200);
+    let branchsec = app.login("branchsec").await;
+    assert_eq!(branchsec.get(app.url(&format!("/commitments/dashboard?unit={unit}"))).send().await.unwrap().status(), 404, "another's unit");
+    assert_eq!(branchsec.get(app.url(&format!("/api/v1/commitments/rollup?unit={unit}"))).send().await.unwrap().status(), 404);
+    // The cadre's roll-up answers too.
+    assert_eq!(app.login("cadre").await.get(app.url("/commitments/dashboard")).send().await.unwrap().status(), 200);
     // The office may write for the unit (its reach is the whole university), but then does not
     // also approve what it handed in.
     let own = make(&app, &office, task, 0, "服务群众和基层做榜样", "创先办代为填写的承诺", "2012-09-01", true).await;

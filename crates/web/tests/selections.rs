@@ -430,6 +430,90 @@ async fn anyone_nominates_the_excellent_member_beside_them(backend: Backend) {
     assert!(body.contains("无法推荐此人") && !body.contains("没有这个工号"), "{body}");
 }
 
+/// The nomination form finds people by name within the allowed set (no one needs a number),
+/// shows their organization and unit to tell namesakes apart, keeps what was typed when the
+/// search runs without JavaScript, and a mass nominator is not offered a form only the office
+/// may print.
+async fn the_nomination_form_finds_people_by_name(backend: Backend) {
+    let Some(app) = common::spawn(backend).await else { return };
+    let office = app.login("office").await;
+    let today = time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(+8)).date();
+    let t = format!("{:04}-{:02}-{:02}", today.year(), today.month() as u8, today.day());
+    let person_of = |number: String| {
+        let (app, office) = (&app, office.clone());
+        async move {
+            let p = app.get_json(&office, &format!("/api/v1/people?q={number}")).await;
+            let p = p["items"][0].clone();
+            (p["id"].as_i64().unwrap(), p["name"].as_str().unwrap().to_string())
+        }
+    };
+    // Organizations' nominations: the branch secretary finds the branch's members only.
+    let (status, location) = post(&app, &office, "/selections", &[("category", "study-stars"), ("nominate_until", &t), ("vote_from", &t), ("vote_until", &t)]).await;
+    assert_eq!(status, 303, "{location}");
+    let id = id_in(&location);
+    let branch = reach(&app, "branchsec").await;
+    let branch2 = reach(&app, "branchsec2").await;
+    let branchsec = app.login("branchsec").await;
+    let (mine, mine_name) = person_of(numbers(&app, &branchsec, branch, "01").await[0].clone()).await;
+    let branchsec2 = app.login("branchsec2").await;
+    let (theirs, theirs_name) = person_of(numbers(&app, &branchsec2, branch2, "01").await[0].clone()).await;
+    let found = app.get_json(&branchsec, &format!("/api/v1/selections/{id}/candidates?q={mine_name}")).await;
+    let hit = found.as_array().unwrap().iter().find(|p| p["id"] == mine).unwrap_or_else(|| panic!("the branch's member is found by name: {found}"));
+    assert!(hit["org"].as_str().is_some_and(|o| !o.is_empty()), "with the organization to tell namesakes apart: {hit}");
+    let found = app.get_json(&branchsec, &format!("/api/v1/selections/{id}/candidates?q={theirs_name}")).await;
+    assert!(!found.as_array().unwrap().iter().any(|p| p["id"] == theirs), "another college's member is not offered: {found}");
+    let r = branchsec.get(app.url(&format!("/api/v1/selections/{id}/candidates?q={theirs_name}&by_org={branch2}"))).send().await.unwrap();
+    assert_eq!(r.status(), 404, "nominating for another college's branch is out of reach");
+    let member = app.login("member").await;
+    let r = member.get(app.url(&format!("/api/v1/selections/{id}/candidates?q={mine_name}"))).send().await.unwrap();
+    assert_eq!(r.status(), 403, "a member does not nominate for an organization");
+    // Without JavaScript: the search button reloads the page with what was typed and the matches.
+    let page = branchsec.get(app.url(&format!("/selections/{id}?who={mine_name}&by_org={branch}&reasons=已写好的理由"))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains(&format!("name=\"person\" value=\"{mine}\"")), "the match is a choice on the form");
+    assert!(page.contains(">已写好的理由</textarea>"), "what was typed is kept");
+    // The choice is the nomination: by id, without any number.
+    let b = branch.to_string();
+    let p = mine.to_string();
+    let (status, body) = post(&app, &branchsec, &format!("/selections/{id}/nominations"), &[("by_org", b.as_str()), ("person", p.as_str()), ("reasons", "按姓名选择")]).await;
+    assert_eq!(status, 303, "{body}");
+    let listed = app.get_json(&branchsec, &format!("/api/v1/selections/{id}/nominations")).await;
+    assert!(listed.to_string().contains(&mine_name), "{listed}");
+    let t2 = theirs.to_string();
+    let (status, body) = post(&app, &branchsec, &format!("/selections/{id}/nominations"), &[("by_org", b.as_str()), ("person", t2.as_str()), ("reasons", "越界")]).await;
+    assert_eq!(status, 403, "an id from outside is refused as a number is: {body}");
+    let (status, body) = post(&app, &branchsec, &format!("/selections/{id}/nominations"), &[("by_org", b.as_str()), ("reasons", "没有选人")]).await;
+    assert_eq!(status, 422);
+    assert!(body.contains("请按姓名查找并选择候选人"), "{body}");
+
+    // A mass nomination: Party members of the whole university, never oneself.
+    let (status, location) = post(&app, &office, "/selections", &[("category", "excellent-member-beside-me"), ("nominate_until", &t), ("vote_from", &t), ("vote_until", &t)]).await;
+    assert_eq!(status, 303, "{location}");
+    let mass = id_in(&location);
+    let student = app.login("student").await;
+    let found = app.get_json(&student, &format!("/api/v1/selections/{mass}/candidates?q={theirs_name}")).await;
+    assert!(found.as_array().unwrap().iter().any(|p| p["id"] == theirs), "a student finds a member of any college: {found}");
+    let me = app.get_json(&member, "/api/v1/me").await;
+    let (my_name, my_id) = (me["display_name"].as_str().unwrap().to_string(), me["person_id"].as_i64().unwrap());
+    let found = app.get_json(&student, &format!("/api/v1/selections/{mass}/candidates?q={my_name}")).await;
+    assert!(found.as_array().unwrap().iter().any(|p| p["id"] == my_id), "the member is found by others: {found}");
+    let found = app.get_json(&member, &format!("/api/v1/selections/{mass}/candidates?q={my_name}")).await;
+    assert!(!found.as_array().unwrap().iter().any(|p| p["id"] == my_id), "one does not nominate oneself: {found}");
+    let teacher_me = app.get_json(&app.login("teacher").await, "/api/v1/me").await;
+    let (name, tid) = (teacher_me["display_name"].as_str().unwrap().to_string(), teacher_me["person_id"].as_i64().unwrap());
+    let found = app.get_json(&student, &format!("/api/v1/selections/{mass}/candidates?q={name}")).await;
+    assert!(!found.as_array().unwrap().iter().any(|p| p["id"] == tid), "a teacher who is not a Party member is not offered: {found}");
+    let tp = theirs.to_string();
+    let (status, body) = post(&app, &student, &format!("/selections/{mass}/nominations"), &[("person", tp.as_str()), ("reasons", "热心帮助同学")]).await;
+    assert_eq!(status, 303, "{body}");
+    // The form of a mass nomination is the office's: the student is not offered a link that 404s.
+    let theirs_page = student.get(app.url(&format!("/selections/{mass}"))).send().await.unwrap().text().await.unwrap();
+    assert!(theirs_page.contains("热心帮助同学") && !theirs_page.contains("form.pdf"), "no form link for the nominator");
+    let office_page = office.get(app.url(&format!("/selections/{mass}"))).send().await.unwrap().text().await.unwrap();
+    let link = office_page.split("href=\"").find(|h| h.contains("/form.pdf")).and_then(|h| h.split('"').next()).expect("the office prints the form").to_string();
+    let r = office.get(app.url(&link)).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+}
+
 /// Hundredths, half up, of sum / n: how a mean is published.
 fn published(sum: u64, n: u64) -> String {
     let h = (sum * 200 + n) / (2 * n);
@@ -705,4 +789,14 @@ async fn sqlite_anyone_nominates_the_excellent_member_beside_them() {
 #[tokio::test]
 async fn postgres_anyone_nominates_the_excellent_member_beside_them() {
     anyone_nominates_the_excellent_member_beside_them(Backend::Postgres).await;
+}
+
+#[tokio::test]
+async fn sqlite_the_nomination_form_finds_people_by_name() {
+    the_nomination_form_finds_people_by_name(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn postgres_the_nomination_form_finds_people_by_name() {
+    the_nomination_form_finds_people_by_name(Backend::Postgres).await;
 }

@@ -13,7 +13,7 @@ use axum::Json;
 use axum::extract::{Multipart, Path, Query, State};
 use pacesetter_domain::commitment::{PublicField, Summary};
 use pacesetter_domain::dates::iso;
-use pacesetter_domain::ids::{CommitmentId, OrgId, TaskId};
+use pacesetter_domain::ids::{CommitmentId, OrgId, TaskId, UnitId};
 use pacesetter_domain::survey as sv;
 use pacesetter_store::commitment::{Board, CommitmentRow, RequirementRow};
 use serde::{Deserialize, Serialize};
@@ -261,7 +261,10 @@ pub struct RollRowDto {
 /// child's, and for the office at the root the window units'.
 #[derive(Serialize, ToSchema)]
 pub struct RollupDto {
+    /// The organization, or the unit when `kind` is `unit`.
     pub org: NamedId,
+    /// `org`, or `unit` for a unit's roll-up (its own and its windows' commitments).
+    pub kind: &'static str,
     pub own: SummaryDto,
     pub subtree: SummaryDto,
     pub committed: usize,
@@ -545,6 +548,12 @@ pub struct OrgQuery {
     pub org: Option<OrgId>,
 }
 
+#[derive(Deserialize)]
+pub struct RollupQuery {
+    pub org: Option<OrgId>,
+    pub unit: Option<UnitId>,
+}
+
 /// Who has not committed, in the caller's scope or below an organization.
 pub async fn coverage(State(s): State<AppState>, ctx: Ctx, Query(q): Query<OrgQuery>) -> AppResult<Json<CommitmentCoverageDto>> {
     let cov = app::coverage(&s, &ctx.me()?.scope, q.org).await?;
@@ -572,11 +581,13 @@ pub async fn add_requirement(State(s): State<AppState>, ctx: Ctx, Json(b): Json<
     Ok(Json(requirement_dto(&row)))
 }
 
-/// The roll-up of an organization (the caller's highest without one).
-pub async fn rollup(State(s): State<AppState>, ctx: Ctx, Query(q): Query<OrgQuery>) -> AppResult<Json<RollupDto>> {
-    let r = app::rollup(&s, &ctx.me()?.scope, q.org).await?;
+/// The roll-up of an organization (the caller's highest without one), or of a unit (a unit
+/// head's without one).
+pub async fn rollup(State(s): State<AppState>, ctx: Ctx, Query(q): Query<RollupQuery>) -> AppResult<Json<RollupDto>> {
+    let r = app::rollup(&s, &ctx.me()?.scope, q.org, q.unit).await?;
     Ok(Json(RollupDto {
         org: NamedId { id: r.node.id, name: r.node.name.clone() },
+        kind: if r.unit { "unit" } else { "org" },
         own: summary_dto(&r.me.s.own, &r.me.own_rate),
         subtree: summary_dto(&r.me.s.subtree, &r.me.rate),
         committed: r.me.committed,

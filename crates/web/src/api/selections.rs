@@ -109,7 +109,9 @@ pub struct NominationDto {
 pub struct NominateIn {
     /// The organization that nominates (organizations' nominations); leave out for the office or a mass nomination.
     pub by_org_id: Option<i64>,
-    /// The candidate's staff or student number (a person).
+    /// The candidate person, as found by name (`GET /api/v1/selections/{id}/candidates?q=`).
+    pub person_id: Option<i64>,
+    /// Or the candidate's staff or student number (a person).
     pub person_number: Option<String>,
     /// The candidate organization.
     pub org_id: Option<i64>,
@@ -129,6 +131,7 @@ pub struct NominationUpload {
     #[schema(value_type = Vec<super::dto::FilePart>)]
     pub files: (),
     pub by_org_id: Option<i64>,
+    pub person_id: Option<i64>,
     pub person_number: Option<String>,
     pub org_id: Option<i64>,
     pub unit_id: Option<i64>,
@@ -439,9 +442,31 @@ pub async fn nominations(State(s): State<AppState>, ctx: Ctx, Path(id): Path<Sel
     Ok(Json(noms.iter().map(|n| seen_dto(id.0, n, &evidence)).collect()))
 }
 
+/// The picker's query: part of a name, and the organization that nominates (organizations'
+/// nominations).
+#[derive(Deserialize)]
+pub struct CandidateQuery {
+    #[serde(default)]
+    pub q: String,
+    #[serde(default, deserialize_with = "crate::input::opt_id")]
+    pub by_org: Option<OrgId>,
+}
+
+/// People the caller may nominate whose name contains `q`, with their organization and unit.
+pub async fn candidates(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<SelectionId>,
+    crate::input::Params(q): crate::input::Params<CandidateQuery>,
+) -> AppResult<Json<Vec<super::dto::PublicPersonDto>>> {
+    let rows = app::candidates(&s, &ctx.me()?.scope, id, &q.q, q.by_org).await?;
+    Ok(Json(rows.into_iter().map(|r| super::dto::PublicPersonDto { id: r.id, name: r.name, org: r.org_label, unit: r.unit_label }).collect()))
+}
+
 pub async fn nominate(State(s): State<AppState>, ctx: Ctx, Path(id): Path<SelectionId>, Json(b): Json<NominateIn>) -> AppResult<Json<CreatedDto>> {
     let n = NewNomination {
         by_org: b.by_org_id,
+        person: b.person_id,
         person_number: b.person_number.unwrap_or_default(),
         org: b.org_id,
         unit: b.unit_id,
@@ -471,6 +496,7 @@ pub async fn nominate_upload(State(s): State<AppState>, ctx: Ctx, Path(id): Path
     };
     let n = NewNomination {
         by_org: id_of("by_org_id")?,
+        person: id_of("person_id")?,
         person_number: text("person_number"),
         org: id_of("org_id")?,
         unit: id_of("unit_id")?,

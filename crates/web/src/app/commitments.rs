@@ -11,7 +11,7 @@ use axum::http::StatusCode;
 use pacesetter_domain::commitment::{self as rule, Disclosure, PublicField, State as CState, Summary};
 use pacesetter_domain::dates::today;
 use pacesetter_domain::ids::{CommitmentEvidenceId, CommitmentId, OrgId, SurveyId, TaskId, UnitId};
-use pacesetter_domain::scope::{Reach, Scope};
+use pacesetter_domain::scope::{Access, Reach, Scope};
 use pacesetter_domain::survey::TargetKind;
 use pacesetter_domain::task::TaskState;
 use pacesetter_domain::validate::FieldErrors;
@@ -670,6 +670,8 @@ impl RollRow {
 /// subtree, and for the office at the root the window units' (亮承诺).
 pub struct Rollup {
     pub node: Node,
+    /// A unit's roll-up (a unit head's: the unit and its windows), not an organization's.
+    pub unit: bool,
     pub me: RollRow,
     pub children: Vec<RollRow>,
     pub windows: Vec<RollRow>,
@@ -696,14 +698,37 @@ fn coverage_by_org(rows: &[TaskRow]) -> HashMap<i64, (usize, usize)> {
     out
 }
 
-pub async fn rollup(s: &AppState, scope: &Scope, org: Option<OrgId>) -> AppResult<Rollup> {
+pub async fn rollup(s: &AppState, scope: &Scope, org: Option<OrgId>, unit: Option<UnitId>) -> AppResult<Rollup> {
     let mut c = s.store.read().await?;
     let camp = current(&mut c).await?;
+    let rates = cm::rates(&mut c, camp.id).await?;
+    let anonymous = rates.anonymous;
+    // A unit asked for, or a caller who reaches units and no organization (a unit head): the
+    // unit's roll-up.
+    let reaches_org = scope.global().is_some() || scope.reaches_at_least(Access::Read).any(|r| matches!(r, Reach::Org(_)));
+    let unit_node = match unit {
+        Some(u) => Some(unit_in_reach(&mut c, scope, Some(u.0)).await?),
+        None if org.is_none() && !reaches_org => Some(unit_in_reach(&mut c, scope, None).await?),
+        None => None,
+    };
+    if let Some(node) = unit_node {
+        let windows = unit_rows(&mut c, scope, camp.id, &rates, &node.path).await?;
+        let mut me = RollRow { node: node.clone(), s: OrgSummary::default(), rate: RateView::NotRated, own_rate: RateView::NotRated, committed: 0, owed: 0 };
+        let mut rate = pacesetter_domain::survey::Rate::default();
+        for w in &windows {
+            me.s.own.merge(&w.s.own);
+            me.s.subtree.merge(&w.s.own);
+            rate.add(&w.s.own_rate);
+            me.committed += w.committed;
+            me.owed += w.owed;
+        }
+        me.rate = RateView::of_sum(rate, anonymous);
+        me.own_rate = me.rate;
+        return Ok(Rollup { node, unit: true, me, children: Vec::new(), windows });
+    }
     // The organization asked for, or the caller's highest (the root for the office).
     let node = cm::org_in_reach(&mut c, scope, org.map(|o| o.0), false).await?;
-    let rates = cm::rates(&mut c, camp.id).await?;
     let sums = cm::summaries(&mut c, camp.id, &rates.shown).await?;
-    let anonymous = rates.anonymous;
     let tasks = cm::coverage(&mut c, scope, camp.id, Some(node.path.clone()), None).await?;
     let cov = coverage_by_org(&tasks);
     let roll = |n: &Node| {
@@ -713,34 +738,56 @@ pub async fn rollup(s: &AppState, scope: &Scope, org: Option<OrgId>) -> AppResul
     };
     let me = roll(&node);
     let children = tree::children(&mut c, Tree::Org, node.id).await?.iter().filter(|n| n.closed_on.is_none()).map(roll).collect();
-    let mut windows = Vec::new();
-    if scope.global().is_some() && node.depth == 0 {
+    let windows = if scope.global().is_some() && node.depth == 0 {
         let units = tree::all(&mut c, Tree::Unit).await?;
         let root_unit = units.iter().find(|u| u.depth == 0).map(|u| u.path.clone()).unwrap_or_default();
-        let rows = cm::list(&mut c, scope, &Filter { campaign: Some(camp.id), unit_path: Some(root_unit.clone()), ..Default::default() }).await?;
-        let mut by_unit: HashMap<i64, OrgSummary> = HashMap::new();
-        let today = today();
-        for r in rows.iter().filter(|r| r.unit_id.is_some()) {
-            let e = by_unit.entry(r.unit_id.unwrap_or(0)).or_default();
-            e.own.add(r.state(), r.percent.clamp(0, 100) as u8, r.overdue(today));
-            e.own_rate.add(&rates.get(r.id).unwrap_or_default());
-        }
-        let unit_tasks = cm::coverage(&mut c, scope, camp.id, None, Some(root_unit)).await?;
-        let by_id: HashMap<i64, &Node> = units.iter().map(|u| (u.id, u)).collect();
-        for t in unit_tasks.iter().filter(|t| t.unit_id.is_some()) {
-            let Some(u) = t.unit_id.and_then(|id| by_id.get(&id).copied()) else { continue };
-            let s = by_unit.get(&u.id).cloned().unwrap_or_default();
-            windows.push(RollRow {
-                rate: RateView::of_sum(s.own_rate, anonymous),
-                own_rate: RateView::NotRated,
-                node: u.clone(),
-                s,
-                committed: usize::from(!not_committed(t)),
-                owed: 1,
-            });
-        }
+        unit_rows(&mut c, scope, camp.id, &rates, &root_unit).await?
+    } else {
+        Vec::new()
+    };
+    Ok(Rollup { node, unit: false, me, children, windows })
+}
+
+/// The unit asked for if the caller reads it, or the caller's highest unit.
+async fn unit_in_reach(c: &mut Conn, scope: &Scope, id: Option<i64>) -> AppResult<Node> {
+    let units = tree::all(c, Tree::Unit).await?;
+    units
+        .into_iter()
+        .filter(|u| u.closed_on.is_none() && scope.unit_access(&u.path).is_some())
+        .filter(|u| id.is_none_or(|i| u.id == i))
+        .min_by_key(|u| (u.depth, u.id))
+        .ok_or_else(|| StoreError::NotFound.into())
+}
+
+/// The units under a path that owe a commitment (windows and the units themselves): each one's
+/// own commitments, whether it has committed, and their satisfaction.
+async fn unit_rows(c: &mut Conn, scope: &Scope, campaign: i64, rates: &TargetRates, root: &str) -> AppResult<Vec<RollRow>> {
+    let units = tree::all(c, Tree::Unit).await?;
+    let rows = cm::list(c, scope, &Filter { campaign: Some(campaign), unit_path: Some(root.to_string()), ..Default::default() }).await?;
+    let mut by_unit: HashMap<i64, OrgSummary> = HashMap::new();
+    let today = today();
+    for r in rows.iter() {
+        let Some(u) = r.unit_id else { continue };
+        let e = by_unit.entry(u).or_default();
+        e.own.add(r.state(), r.percent.clamp(0, 100) as u8, r.overdue(today));
+        e.own_rate.add(&rates.get(r.id).unwrap_or_default());
     }
-    Ok(Rollup { node, me, children, windows })
+    let unit_tasks = cm::coverage(c, scope, campaign, None, Some(root.to_string())).await?;
+    let by_id: HashMap<i64, &Node> = units.iter().map(|u| (u.id, u)).collect();
+    let mut out = Vec::new();
+    for t in unit_tasks.iter() {
+        let Some(u) = t.unit_id.and_then(|id| by_id.get(&id).copied()) else { continue };
+        let s = by_unit.get(&u.id).cloned().unwrap_or_default();
+        out.push(RollRow {
+            rate: RateView::of_sum(s.own_rate, rates.anonymous),
+            own_rate: RateView::NotRated,
+            node: u.clone(),
+            s,
+            committed: usize::from(!not_committed(t)),
+            owed: 1,
+        });
+    }
+    Ok(out)
 }
 
 // ---- evaluation (评诺) through the surveys engine -------------------------------------------

@@ -15,6 +15,7 @@ use pacesetter_domain::role::Role;
 use pacesetter_domain::scope::{Access, Scope};
 use pacesetter_domain::selection::{self as rule, AwardCategory, CandidateKind, Disclosure, NominationState, Nominators, Outcome, Stage, Viewer};
 use pacesetter_store::commitment::NewEvidence;
+use pacesetter_store::people::PublicPerson;
 use pacesetter_store::selection::{
     self as sel, AwardRow, EvidenceRow, MyBallot, NewNomination, NewSelection, NominationRow, ObjectionRow, QuotaRow, SeenNomination, SelectionRow, VoterRow,
 };
@@ -296,6 +297,15 @@ pub async fn may_nominate(s: &AppState, scope: &Scope, id: SelectionId) -> AppRe
     } else {
         Err(AppError::new(StatusCode::FORBIDDEN, "forbidden", "您不能为这项评选推荐", "You may not nominate for this selection"))
     }
+}
+
+/// People the caller may nominate whose name contains `q` (at most 20): the picker behind the
+/// nomination form, so that nobody needs a staff or student number.
+pub async fn candidates(s: &AppState, scope: &Scope, id: SelectionId, q: &str, by_org: Option<OrgId>) -> AppResult<Vec<PublicPerson>> {
+    may_nominate(s, scope, id).await?;
+    let mut c = s.store.read().await?;
+    let row = sel::get(&mut c, scope, id.0).await?;
+    Ok(sel::candidate_people(&mut c, scope, &row, q, by_org.map(|o| o.0), 20).await?)
 }
 
 pub async fn nominate(s: &AppState, scope: &Scope, id: SelectionId, n: &NewNomination, evidence: Vec<NewEvidence>) -> AppResult<NominationId> {

@@ -254,6 +254,23 @@ struct DashboardPage {
     export: String,
 }
 
+/// A bar's name beside it: on one line up to ten characters, else on two (the second ending in
+/// … when even that is short); the whole name is the bar's title and in the table below.
+fn chart_label(name: &str, y: usize) -> String {
+    let esc = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;");
+    const LINE: usize = 10;
+    let chars: Vec<char> = name.chars().collect();
+    if chars.len() <= LINE {
+        return format!("<text x=\"0\" y=\"{}\" font-size=\"11\">{}</text>", y + 13, esc(name));
+    }
+    let first: String = chars[..LINE].iter().collect();
+    let mut second: String = chars[LINE..].iter().take(LINE).collect();
+    if chars.len() > 2 * LINE {
+        second = chars[LINE..2 * LINE - 1].iter().collect::<String>() + "…";
+    }
+    format!("<text x=\"0\" y=\"{}\" font-size=\"11\"><tspan x=\"0\">{}</tspan><tspan x=\"0\" dy=\"12\">{}</tspan></text>", y + 8, esc(&first), esc(&second))
+}
+
 /// A horizontal bar chart of completion by child, drawn on the server (no script), each bar a
 /// link to the level below.
 pub fn chart(rows: &[DashRow], lang: Lang) -> String {
@@ -261,7 +278,7 @@ pub fn chart(rows: &[DashRow], lang: Lang) -> String {
         return String::new();
     }
     let esc = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;");
-    let row_h = 26;
+    let row_h = 32;
     let h = rows.len() * row_h + 30;
     let mut svg = format!(
         "<svg class=\"chart\" viewBox=\"0 0 360 {h}\" width=\"100%\" role=\"img\" aria-label=\"{}\" xmlns=\"http://www.w3.org/2000/svg\">",
@@ -271,10 +288,10 @@ pub fn chart(rows: &[DashRow], lang: Lang) -> String {
         let y = i * row_h + 4;
         let accepted = r.facts.completion();
         let handed = r.facts.handed_in();
-        let name: String = r.name.chars().take(9).collect();
+        let label = chart_label(&r.name, y);
         let link = r.href.clone().unwrap_or_default();
         svg.push_str(&format!(
-            "<a href=\"{}\"><title>{}: {} {}/{}</title><text x=\"0\" y=\"{}\" font-size=\"11\">{}</text>\
+            "<a href=\"{}\"><title>{}: {} {}/{}</title>{}\
              <rect x=\"120\" y=\"{y}\" width=\"200\" height=\"18\" fill=\"#eee\"/>\
              <rect x=\"120\" y=\"{y}\" width=\"{:.1}\" height=\"18\" fill=\"#f3c969\"/>\
              <rect x=\"120\" y=\"{y}\" width=\"{:.1}\" height=\"18\" fill=\"#2e7d32\"/>\
@@ -284,8 +301,7 @@ pub fn chart(rows: &[DashRow], lang: Lang) -> String {
             lang.t("已通过", "accepted"),
             r.facts.accepted,
             r.facts.total,
-            y + 13,
-            esc(&name),
+            label,
             handed * 2.0,
             accepted * 2.0,
             y + 13,
@@ -402,4 +418,20 @@ pub async fn upload(State(s): State<AppState>, ctx: Ctx, mp: Multipart) -> AppRe
 /// For templates: a role check without a caller lookup.
 pub fn office_of(scope: &Scope) -> bool {
     scope.has_any(&[Role::Office, Role::Admin])
+}
+
+#[cfg(test)]
+mod chart_tests {
+    use super::chart_label;
+
+    #[test]
+    fn long_names_wrap_instead_of_being_cut() {
+        let short = chart_label("图书馆直属党支部", 4);
+        assert!(short.contains(">图书馆直属党支部</text>"), "{short}");
+        let long = chart_label("计算机与通信工程学院党委", 4);
+        assert!(long.contains(">计算机与通信工程学院</tspan>") && long.contains(">党委</tspan>"), "{long}");
+        let longer = chart_label("中共长沙理工大学交通运输工程学院委员会研究生党总支", 4);
+        assert!(longer.contains("…</tspan>"), "{longer}");
+        assert_eq!(chart_label("A&B", 0), "<text x=\"0\" y=\"13\" font-size=\"11\">A&amp;B</text>");
+    }
 }

@@ -19,7 +19,7 @@ use axum::response::Response;
 use pacesetter_domain::Lang;
 use pacesetter_domain::commitment::{PUBLIC_FIELDS, PublicField, STATES};
 use pacesetter_domain::dates::{iso, today};
-use pacesetter_domain::ids::{CommitmentEvidenceId, CommitmentId, OrgId, TaskId};
+use pacesetter_domain::ids::{CommitmentEvidenceId, CommitmentId, OrgId, TaskId, UnitId};
 use pacesetter_store::commitment::{self as cm, Board, RequirementRow};
 use pacesetter_store::task::TaskRow;
 use pacesetter_store::tree::Node;
@@ -439,6 +439,9 @@ struct CoveragePage {
 pub struct NodeQuery {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub org: Option<OrgId>,
+    /// A unit's roll-up instead (the dashboard only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<UnitId>,
 }
 
 /// Who in the caller's scope (or below an organization) has not yet committed.
@@ -555,6 +558,7 @@ pub async fn add_requirement(State(s): State<AppState>, ctx: Ctx, Form(form): Fo
 struct DashboardPage {
     l: Layout,
     node: Node,
+    unit: bool,
     me: RollRow,
     children: Vec<RollRow>,
     windows: Vec<RollRow>,
@@ -563,9 +567,17 @@ struct DashboardPage {
 
 /// The commitments of an organization's subtree: its own figures beside each child's.
 pub async fn dashboard(State(s): State<AppState>, ctx: Ctx, Query(q): Query<NodeQuery>) -> AppResult<Response> {
-    let r = app::rollup(&s, &ctx.me()?.scope, q.org).await?;
+    let r = app::rollup(&s, &ctx.me()?.scope, q.org, q.unit).await?;
     let title = format!("{} · {}", r.node.name, ctx.t("公开承诺统计", "Commitments roll-up"));
-    Ok(render(&DashboardPage { l: Layout::new(&ctx, &title), node: r.node, me: r.me, children: r.children, windows: r.windows, definition: rate_definition(ctx.lang) }))
+    Ok(render(&DashboardPage {
+        l: Layout::new(&ctx, &title),
+        node: r.node,
+        unit: r.unit,
+        me: r.me,
+        children: r.children,
+        windows: r.windows,
+        definition: rate_definition(ctx.lang),
+    }))
 }
 
 // ---- exports --------------------------------------------------------------------------------

@@ -16,12 +16,12 @@ use crate::input::{self, Pairs};
 use crate::pdf::{self, Item};
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::{FromRequest, Path, Request, State};
+use axum::extract::{FromRequest, Path, Query, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use pacesetter_domain::Lang;
 use pacesetter_domain::dates::iso;
-use pacesetter_domain::ids::{AwardId, NominationId, ObjectionId, OrgId, RoundId, SelectionEvidenceId, SelectionId, UnitId};
+use pacesetter_domain::ids::{AwardId, NominationId, ObjectionId, OrgId, PersonId, RoundId, SelectionEvidenceId, SelectionId, UnitId};
 use pacesetter_domain::selection::{AwardCategory, CandidateKind, ElectorateKind, Nominators, Stage};
 use pacesetter_store::selection::{AwardRow, MyBallot, NewNomination, NewSelection, NominationRow, ObjectionRow, QuotaRow, SelectionRow, VoterRow};
 use serde::Deserialize;
@@ -294,6 +294,8 @@ struct ShowPage {
     candidates: Vec<Cand>,
     quotas: Vec<QuotaRow>,
     nominating_orgs: Vec<(i64, String)>,
+    /// People found by name for the nomination form.
+    matches: Vec<pacesetter_store::people::PublicPerson>,
     candidate_orgs: Vec<(i64, String)>,
     candidate_units: Vec<(i64, String)>,
     may_nominate: bool,
@@ -350,8 +352,18 @@ impl ShowPage {
     }
 }
 
-pub async fn show(State(s): State<AppState>, ctx: Ctx, Path(id): Path<SelectionId>) -> AppResult<Response> {
-    show_page(&s, &ctx, id, FormState::new(ctx.lang), StatusCode::OK).await
+/// The page; `?who=` (the picker's search without JavaScript) keeps what the form held and
+/// lists the people of that name one may nominate.
+pub async fn show(State(s): State<AppState>, ctx: Ctx, Path(id): Path<SelectionId>, Query(q): Query<HashMap<String, String>>) -> AppResult<Response> {
+    let f = if q.contains_key("who") {
+        let mut values = q;
+        values.remove("_csrf");
+        values.remove("done");
+        FormState::with(ctx.lang, values, Default::default())
+    } else {
+        FormState::new(ctx.lang)
+    };
+    show_page(&s, &ctx, id, f, StatusCode::OK).await
 }
 
 /// The candidate as a list of the page shows it, with the flags of the count (each list is
@@ -385,7 +397,16 @@ async fn show_page(s: &AppState, ctx: &Ctx, id: SelectionId, f: FormState, statu
     let me = scope.person.map(|p| p.0);
     let my_objections: Vec<ObjectionRow> = v.objections.iter().filter(|o| Some(o.person_id) == me).cloned().collect();
     let method = v.cat.method;
+    // The picker's matches, found without JavaScript (the form's search button).
+    let who = f.v("who").trim().to_string();
+    let matches = if v.may_nominate && v.cat.candidates == CandidateKind::Person && !who.is_empty() {
+        let by_org = f.v("by_org").trim().parse().ok().map(OrgId);
+        app::candidates(s, scope, id, &who, by_org).await.unwrap_or_default()
+    } else {
+        Vec::new()
+    };
     let page = ShowPage {
+        matches,
         l: Layout::new(ctx, &v.row.title),
         stage_label: stage_label(&v.row, ctx.lang),
         voting_open: v.voting_open(),
@@ -458,6 +479,8 @@ pub async fn set_quotas(State(s): State<AppState>, ctx: Ctx, Path(id): Path<Sele
 pub struct NominationForm {
     #[serde(deserialize_with = "input::opt_id")]
     by_org: Option<OrgId>,
+    #[serde(deserialize_with = "input::opt_id")]
+    person: Option<PersonId>,
     person_number: String,
     #[serde(deserialize_with = "input::opt_id")]
     org: Option<OrgId>,
@@ -475,6 +498,7 @@ fn nomination_of(m: &HashMap<String, String>) -> AppResult<NewNomination> {
     })?;
     Ok(NewNomination {
         by_org: f.by_org.map(|o| o.0),
+        person: f.person.map(|p| p.0),
         person_number: f.person_number,
         org: f.org.map(|o| o.0),
         unit: f.unit.map(|u| u.0),

@@ -190,6 +190,13 @@ pub async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Optio
             c.secret = "评选测试支部推荐".into();
             c
         }
+        "api_selection_candidates" => {
+            let id = selection(app, "study-stars", 2).await;
+            let branch2 = reach(app, "branchsec2", "org").await;
+            let mut c = case("GET", format!("/api/v1/selections/{id}/candidates?q=%E8%AF%84%E9%80%89%E6%B5%8B%E8%AF%95"), None, None, "branchsec", "member");
+            c.crossed.push(crossed("branchsec", "another college's branch to nominate for", format!("/api/v1/selections/{id}/candidates?q=a&by_org={branch2}"), None, None));
+            c
+        }
         "selection_quotas" | "api_selection_set_quotas" => {
             let id = selection(app, "study-stars", 2).await;
             let college = reach(app, "orgsec", "org").await;
