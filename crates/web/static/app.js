@@ -61,3 +61,37 @@ document.addEventListener("submit", function (e) {
     if (e.key === "Enter" && e.target.getAttribute && e.target.getAttribute("data-picker")) { e.preventDefault(); }
   });
 })();
+
+// A long choice of the tree (select[data-filter]) gets a box above it that keeps only the
+// options whose full path contains what is typed.
+(function () {
+  function setup(select) {
+    var original = select.cloneNode(true);
+    var box = document.createElement("input");
+    box.type = "search";
+    box.placeholder = select.getAttribute("data-filter");
+    box.setAttribute("aria-label", select.getAttribute("data-filter"));
+    box.className = "select-filter";
+    select.parentNode.insertBefore(box, select);
+    box.addEventListener("input", function () {
+      var q = box.value.trim();
+      var chosen = select.value;
+      var copy = original.cloneNode(true);
+      Array.prototype.slice.call(copy.querySelectorAll("option")).forEach(function (o) {
+        if (o.value && q && o.textContent.indexOf(q) < 0 && o.value !== chosen) { o.parentNode.removeChild(o); }
+      });
+      Array.prototype.slice.call(copy.querySelectorAll("optgroup")).forEach(function (g) {
+        if (!g.querySelector("option")) { g.parentNode.removeChild(g); }
+      });
+      while (select.firstChild) { select.removeChild(select.firstChild); }
+      while (copy.firstChild) { select.appendChild(copy.firstChild); }
+      select.value = chosen;
+      if (select.selectedIndex < 0 || (!chosen && q)) {
+        var first = select.querySelector("option[value]:not([value=''])");
+        if (first && q) { select.value = first.value; }
+      }
+    });
+  }
+  function init() { Array.prototype.forEach.call(document.querySelectorAll("select[data-filter]"), setup); }
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", init); } else { init(); }
+})();

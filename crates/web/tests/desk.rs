@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 
 both!(a_member_and_a_branch_secretary_find_their_work_on_the_first_page);
 both!(a_person_opens_the_public_page_of_every_node_they_belong_to);
+both!(forms_choose_organizations_and_units_by_their_full_path);
 
 fn day(d: time::Date) -> String {
     format!("{:04}-{:02}-{:02}", d.year(), d.month() as u8, d.day())
@@ -204,4 +205,64 @@ async fn a_demo_runs_as_of_its_own_date(backend: common::Backend) {
     let page = office.get(app.url("/tasks?flag=overdue")).send().await.unwrap().text().await.unwrap();
     assert!(!page.contains("演示数据 · 按"), "the clock is off");
     assert!(!page.contains("逾期36天"));
+}
+
+/// The options of a `<select>` by id: (value, label).
+fn options_of(html: &str, id: &str) -> Vec<(String, String)> {
+    let start = html.find(&format!("<select id=\"{id}\"")).unwrap_or_else(|| panic!("no select {id}"));
+    let body = &html[start..start + html[start..].find("</select>").unwrap()];
+    body.split("<option value=\"")
+        .skip(1)
+        .map(|o| {
+            let value = o.split('"').next().unwrap().to_string();
+            let label = o.split_once('>').map(|x| x.1).unwrap_or("").split("</option>").next().unwrap().to_string();
+            (value, label)
+        })
+        .collect()
+}
+
+/// Every choice of an organization or unit names it by its full path (twenty 本科生2008级党支部
+/// told apart), and the forms that took a typed numeric id take a choice instead.
+async fn forms_choose_organizations_and_units_by_their_full_path(app: TestApp) {
+    let office = app.login("office").await;
+    // The people filter: no two organizations read the same.
+    let people = office.get(app.url("/people")).send().await.unwrap().text().await.unwrap();
+    let orgs = options_of(&people, "org_id");
+    assert!(orgs.len() > 3, "{orgs:?}");
+    let labels: std::collections::HashSet<&String> = orgs.iter().map(|(_, l)| l).collect();
+    assert_eq!(labels.len(), orgs.len(), "each organization is named uniquely: {orgs:?}");
+    assert!(orgs.iter().any(|(_, l)| l.contains(" / ")), "below the colleges, the path is given: {orgs:?}");
+    // Relation records: a class, a branch or a unit is chosen, not typed.
+    let rel = office.get(app.url("/relations")).send().await.unwrap().text().await.unwrap();
+    assert!(!rel.contains("name=\"target_id\" value"), "no typed id");
+    let targets = options_of(&rel, "target_id");
+    let class = targets.iter().find(|(v, l)| v.starts_with("unit:") && l.contains("班") && l.contains(" / ")).expect("a class by its path").0.clone();
+    let branch = targets.iter().find(|(v, _)| v.starts_with("org:")).expect("a branch").0.clone();
+    let cadre = app.get_json(&office, "/api/v1/people?political_status=01&kind=staff&per_page=1").await["items"][0]["number"].as_str().unwrap().to_string();
+    let r = app.post_form(&office, "/relations", &[("kind", "branch_contact"), ("number", &cadre), ("target_id", &class)]).await;
+    assert_eq!(r.status(), 422);
+    let body = r.text().await.unwrap();
+    assert!(body.contains("所选对象与联系类型不符"), "a class is not a branch: {}", &body[body.find("class=\"err").unwrap_or(0)..][..200.min(body.len())]);
+    assert!(body.contains(&format!("<option value=\"{class}\" selected")), "the choice is kept");
+    let r = app.post_form(&office, "/relations", &[("kind", "branch_contact"), ("number", &cadre), ("target_id", &branch)]).await;
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap_or_default());
+    // A survey's audience: a unit or an organization from one picker.
+    let r = app.post_form(&office, "/surveys", &[("template", "blank"), ("owner", "office"), ("title", "路径选择测试")]).await;
+    assert_eq!(r.status(), 303);
+    let id: i64 = r.headers()["location"].to_str().unwrap().trim_start_matches("/surveys/").split('?').next().unwrap().parse().unwrap();
+    let page = office.get(app.url(&format!("/surveys/{id}"))).send().await.unwrap().text().await.unwrap();
+    assert!(!page.contains("id=\"node\" name=\"node\" inputmode"), "no typed id for the audience");
+    let picks = options_of(&page, "pick");
+    let unit = picks.iter().find(|(v, l)| v.starts_with("unit:") && l.contains(" / ")).expect("units by path").0.clone();
+    assert!(picks.iter().any(|(v, _)| v.starts_with("org:")), "organizations too");
+    assert!(options_of(&page, "s_node").iter().all(|(v, _)| v.parse::<i64>().is_ok()), "the sample's population is chosen");
+    let r = app.post_form(&office, &format!("/surveys/{id}/audience"), &[("pick", &unit)]).await;
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap_or_default());
+    let v = app.get_json(&office, &format!("/api/v1/surveys/{id}")).await;
+    assert!(v["invitees"].as_i64().unwrap() > 0, "{v}");
+    let r = app.post_form(&office, &format!("/surveys/{id}/audience"), &[("pick", "")]).await;
+    assert_eq!(r.status(), 422, "nothing chosen and no numbers");
+    // Spot checks: the population and the second seed's unit are chosen.
+    let samples = office.get(app.url("/samples")).send().await.unwrap().text().await.unwrap();
+    assert!(options_of(&samples, "node").iter().any(|(_, l)| !l.is_empty()) && !options_of(&samples, "owner").is_empty());
 }

@@ -678,7 +678,8 @@ async fn a_panel_scores_and_a_mix_counts_an_appraisal(backend: Backend) {
     let org_of = |sid: i64| subjects.iter().find(|s| s["subject_id"] == sid).unwrap()["name"].as_str().unwrap().to_string();
     let html = orgsec.get(app.url(&format!("/selections/{mid}"))).send().await.unwrap().text().await.unwrap();
     let option = |name: &str| -> String {
-        let i = html.find(&format!(">{name}</option>")).unwrap_or_else(|| panic!("{name} is offered"));
+        // Named by its full path: "college / branch".
+        let i = html.find(&format!(" / {name}</option>")).or_else(|| html.find(&format!(">{name}</option>"))).unwrap_or_else(|| panic!("{name} is offered"));
         let head = &html[..i];
         head.rsplit("value=\"").next().unwrap().split('"').next().unwrap().to_string()
     };
@@ -750,7 +751,7 @@ async fn a_panel_scores_and_a_mix_counts_an_appraisal(backend: Backend) {
     let wid = id_in(&location);
     let window = app.get_json(&office, &format!("/api/v1/appraisals/{wr}/results")).await["results"][0]["name"].as_str().unwrap().to_string();
     let html = office.get(app.url(&format!("/selections/{wid}"))).send().await.unwrap().text().await.unwrap();
-    let i = html.find(&format!(">{window}</option>")).expect("the window is offered");
+    let i = html.find(&format!(" / {window}</option>")).expect("the window is offered, by its full path");
     let unit = html[..i].rsplit("value=\"").next().unwrap().split('"').next().unwrap().to_string();
     let (status, body) = post(&app, &office, &format!("/selections/{wid}/nominations"), &[("unit", unit.as_str()), ("reasons", "服务热情")]).await;
     assert_eq!(status, 422, "{body}");

@@ -328,10 +328,6 @@ pub async fn grantable_orgs(state: &AppState) -> AppResult<Vec<(i64, String)>> {
     use pacesetter_domain::org::OrgKind;
     use pacesetter_store::tree::{self, Tree};
     let mut c = state.store.read().await?;
-    Ok(tree::all(&mut c, Tree::Org)
-        .await?
-        .into_iter()
-        .filter(|n| n.closed_on.is_none() && OrgKind::parse(&n.kind).is_some_and(|k| k.is_secondary() || k.is_branch()))
-        .map(|n| (n.id, n.name))
-        .collect())
+    let nodes = tree::all(&mut c, Tree::Org).await?;
+    Ok(crate::app::tree::choices(&nodes, |n| n.closed_on.is_none() && OrgKind::parse(&n.kind).is_some_and(|k| k.is_secondary() || k.is_branch())))
 }

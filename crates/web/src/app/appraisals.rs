@@ -63,6 +63,8 @@ pub async fn list(s: &AppState, scope: &Scope) -> AppResult<RoundList> {
     let rounds = ap::rounds(&mut c, &me, camp.id).await?.into_iter().map(|r| RoundLine { open: r.is_open(day), r }).collect();
     let office = scope.is_office_or_admin();
     let (orgs, units) = if office { ap::scope_choices(&mut c).await? } else { (Vec::new(), Vec::new()) };
+    let orgs = crate::app::tree::with_full_paths(&mut c, pacesetter_store::tree::Tree::Org, orgs).await?;
+    let units = crate::app::tree::with_full_paths(&mut c, pacesetter_store::tree::Tree::Unit, units).await?;
     Ok(RoundList { rounds, office, orgs, units })
 }
 

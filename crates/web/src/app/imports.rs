@@ -90,7 +90,9 @@ pub async fn roots(s: &AppState, scope: &Scope) -> AppResult<(Vec<(i64, String)>
     let default_org = orgs.iter().min_by_key(|n| n.depth).filter(|n| OrgKind::parse(&n.kind) != Some(OrgKind::University) || scope.global().is_none());
     let default_unit = default_org.and_then(|o| o.linked_unit_id).or_else(|| if default_org.is_none() { units.iter().min_by_key(|n| n.depth).map(|n| n.id) } else { None });
     let default_org = default_org.map(|n| n.id);
-    Ok((orgs.into_iter().map(|n| (n.id, n.name)).collect(), units.into_iter().map(|n| (n.id, n.name)).collect(), default_org, default_unit))
+    let orgs = crate::app::tree::with_full_paths(&mut c, Tree::Org, orgs.into_iter().map(|n| (n.id, n.name)).collect()).await?;
+    let units = crate::app::tree::with_full_paths(&mut c, Tree::Unit, units.into_iter().map(|n| (n.id, n.name)).collect()).await?;
+    Ok((orgs, units, default_org, default_unit))
 }
 
 /// The caller's latest imports (ten).

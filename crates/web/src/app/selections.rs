@@ -48,6 +48,9 @@ pub struct Index {
     pub rounds: Vec<(i64, String)>,
 }
 
+use crate::app::tree::with_full_paths as full;
+use pacesetter_store::tree::Tree;
+
 pub async fn index(s: &AppState, scope: &Scope) -> AppResult<Index> {
     let mut c = s.store.read().await?;
     let camp = current(&mut c).await?;
@@ -55,7 +58,14 @@ pub async fn index(s: &AppState, scope: &Scope) -> AppResult<Index> {
     let waiting = sel::waiting_ballots(&mut c, scope, camp.id).await?;
     let lines = sel::list(&mut c, camp.id).await?.into_iter().map(|row| ListLine { my_ballot: row.voting_open(day) && waiting.contains(&row.id), s: row }).collect();
     let office = scope.is_office_or_admin();
-    let electorate_orgs = if office { sel::electorate_orgs(&mut c).await? } else { Vec::new() };
+    let electorate_orgs = if office {
+        {
+            let v = sel::electorate_orgs(&mut c).await?;
+            full(&mut c, Tree::Org, v).await?
+        }
+    } else {
+        Vec::new()
+    };
     let categories = camp.plan().map(|p| p.awards).unwrap_or_default();
     let rounds = if office {
         let me = pacesetter_store::appraisal::Caller::load(&mut c, scope).await?;
@@ -192,13 +202,25 @@ pub async fn view(s: &AppState, scope: &Scope, id: SelectionId) -> AppResult<Sel
     let disqualified = if stage >= Stage::Counted { sel::disqualified(&mut c, id.0).await? } else { HashSet::new() };
     let voters = sel::voters(&mut c, id.0, &show).await?;
     let quotas = sel::quotas(&mut c, id.0, &show).await?;
-    let nominating_orgs = sel::nominating_orgs(&mut c, scope).await?;
+    let nominating_orgs = {
+        let v = sel::nominating_orgs(&mut c, scope).await?;
+        full(&mut c, Tree::Org, v).await?
+    };
     let mass = cat.nominators == Nominators::Anyone;
     let may_nominate = stage == Stage::Nominating && day <= row.nominate_until && (if mass { scope.person.is_some() } else { viewer.office || !nominating_orgs.is_empty() });
     let (candidate_orgs, candidate_units) = if may_nominate {
         match cat.candidates {
-            CandidateKind::Organization => (sel::orgs_within(&mut c, scope).await?, Vec::new()),
-            CandidateKind::Unit | CandidateKind::Window => (Vec::new(), sel::units_within(&mut c, scope, cat.candidates == CandidateKind::Window).await?),
+            CandidateKind::Organization => (
+                {
+                    let v = sel::orgs_within(&mut c, scope).await?;
+                    full(&mut c, Tree::Org, v).await?
+                },
+                Vec::new(),
+            ),
+            CandidateKind::Unit | CandidateKind::Window => (Vec::new(), {
+                let v = sel::units_within(&mut c, scope, cat.candidates == CandidateKind::Window).await?;
+                full(&mut c, Tree::Unit, v).await?
+            }),
             _ => (Vec::new(), Vec::new()),
         }
     } else {

@@ -13,6 +13,7 @@ use pacesetter_domain::survey::{
 };
 use pacesetter_domain::validate::FieldErrors;
 use pacesetter_store::survey::{self, Delivered, Invitation, Need, Outcome, Reminded, Respondent, Submission, SurveyRow, SurveyState, SurveyView, TargetRow};
+use pacesetter_store::tree::{self, Tree};
 use pacesetter_store::{Conn, StoreError, campaign};
 use std::collections::{BTreeMap, HashMap};
 use time::Date;
@@ -270,6 +271,7 @@ pub async fn overview(s: &AppState, scope: &Scope) -> AppResult<Overview> {
         None => Vec::new(),
     };
     let owners = survey::owner_units(&mut c, scope).await?;
+    let owners = crate::app::tree::with_full_paths(&mut c, pacesetter_store::tree::Tree::Unit, owners).await?;
     Ok(Overview { invitations, managed, templates, owners, office: scope.is_office_or_admin() })
 }
 
@@ -333,6 +335,12 @@ pub struct Builder {
     pub invited: i64,
     /// Responses by channel as the results publish them (none under the minimum).
     pub channels: Vec<(String, Option<u64>)>,
+    /// The units (classes included) and organizations the caller reaches, named by full path:
+    /// the audience's and the sample's pickers.
+    pub unit_choices: Vec<(i64, String)>,
+    pub org_choices: Vec<(i64, String)>,
+    /// The units that may commit a sample's second seed.
+    pub owner_choices: Vec<(i64, String)>,
 }
 
 /// Where a survey's page takes the caller: its builder (its manager) or its answer form (an
@@ -348,21 +356,27 @@ pub async fn landing(s: &AppState, scope: &Scope, id: SurveyId) -> AppResult<Lan
     if !view.standing().manages {
         return Ok(Landing::Answer);
     }
-    Ok(Landing::Builder(Box::new(builder_of(&mut c, view).await?)))
+    Ok(Landing::Builder(Box::new(builder_of(&mut c, scope, view).await?)))
 }
 
 /// The builder of a survey the caller manages.
 pub async fn builder(s: &AppState, scope: &Scope, id: SurveyId) -> AppResult<Builder> {
     let mut c = s.store.read().await?;
     let view = survey::get(&mut c, scope, id.0, Need::Manage).await?;
-    builder_of(&mut c, view).await
+    builder_of(&mut c, scope, view).await
 }
 
-async fn builder_of(c: &mut Conn, view: SurveyView) -> AppResult<Builder> {
+async fn builder_of(c: &mut Conn, scope: &Scope, view: SurveyView) -> AppResult<Builder> {
     let targets = survey::targets(c, view.id()).await?;
     let invited = survey::invitee_count(c, &view).await?;
     let channels = results_of(c, view.clone()).await?.channels;
-    Ok(Builder { view, targets, invited, channels })
+    let units = tree::all(c, Tree::Unit).await?;
+    let orgs = tree::all(c, Tree::Org).await?;
+    let unit_choices = crate::app::tree::choices(&units, |n| n.closed_on.is_none() && scope.unit_access(&n.path).is_some());
+    let org_choices = crate::app::tree::choices(&orgs, |n| n.closed_on.is_none() && scope.org_access(&n.path).is_some());
+    let owners = survey::owner_units(c, scope).await?;
+    let owner_choices = crate::app::tree::with_full_paths(c, Tree::Unit, owners).await?;
+    Ok(Builder { view, targets, invited, channels, unit_choices, org_choices, owner_choices })
 }
 
 /// Adds, removes or moves a question of a draft.
@@ -422,7 +436,7 @@ pub async fn open_trial(s: &AppState, scope: &Scope, id: SurveyId) -> AppResult<
     let targets = survey::targets(&mut w, view.id()).await?;
     let invited = survey::invitee_count(&mut w, &view).await?;
     w.rollback().await.map_err(StoreError::from)?;
-    Ok(Builder { view, targets, invited, channels: Vec::new() })
+    Ok(Builder { view, targets, invited, channels: Vec::new(), unit_choices: Vec::new(), org_choices: Vec::new(), owner_choices: Vec::new() })
 }
 
 pub async fn close(s: &AppState, scope: &Scope, id: SurveyId) -> AppResult<()> {

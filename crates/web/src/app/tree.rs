@@ -8,11 +8,11 @@ use pacesetter_domain::dates::today;
 use pacesetter_domain::ids::{AccountId, GrantId, OrgId};
 use pacesetter_domain::role::Role;
 use pacesetter_domain::scope::{Access, Reach, Scope};
-use pacesetter_store::StoreError;
 use pacesetter_store::account::{self, DelegationRow};
 use pacesetter_store::people::{self, PeopleFilter, PersonListRow};
 use pacesetter_store::relation::{self, RelationRow};
 use pacesetter_store::tree::{self, Node, NodeInput, Tree};
+use pacesetter_store::{Conn, StoreError};
 use std::collections::HashMap;
 
 /// A node with what its page shows, loaded only if it is in the caller's scope.
@@ -63,6 +63,48 @@ pub async fn all(state: &AppState, t: Tree) -> AppResult<(Vec<Node>, HashMap<i64
     let counts = tree::member_counts(&mut c, t).await?;
     let nodes = tree::all(&mut c, t).await?;
     Ok((nodes, counts))
+}
+
+/// How a node is named in a form's choice: its path below the root, "计算机与通信工程学院党委 /
+/// 本科生2008级党支部", so that twenty 本科生2008级党支部 can be told apart (the root by its
+/// own name).
+pub fn full_label(nodes: &HashMap<i64, &Node>, n: &Node) -> String {
+    let ids = n.path_ids();
+    let names: Vec<&str> = ids.iter().skip(usize::from(ids.len() > 1)).filter_map(|id| nodes.get(id).map(|x| x.name.as_str())).collect();
+    if names.is_empty() { n.name.clone() } else { names.join(" / ") }
+}
+
+/// Choices of nodes for a form, each named by its full path, in tree order.
+pub fn choices(nodes: &[Node], keep: impl Fn(&Node) -> bool) -> Vec<(i64, String)> {
+    let by_id: HashMap<i64, &Node> = nodes.iter().map(|n| (n.id, n)).collect();
+    let mut out: Vec<(Vec<String>, i64, String)> = nodes
+        .iter()
+        .filter(|n| keep(n))
+        .map(|n| {
+            let key = n.path_ids().iter().filter_map(|id| by_id.get(id).map(|x| x.name.clone())).collect();
+            (key, n.id, full_label(&by_id, n))
+        })
+        .collect();
+    out.sort();
+    out.into_iter().map(|(_, id, label)| (id, label)).collect()
+}
+
+/// The open nodes of a tree that `keep` keeps, as choices named by their full paths.
+pub async fn open_choices(state: &AppState, t: Tree, keep: impl Fn(&Node) -> bool) -> AppResult<Vec<(i64, String)>> {
+    let mut c = state.store.read().await?;
+    let nodes = tree::all(&mut c, t).await?;
+    Ok(choices(&nodes, |n| n.closed_on.is_none() && keep(n)))
+}
+
+/// A list of (id, name) of one tree as choices named by their full paths, in tree order (the
+/// lists the store gives by name alone).
+pub async fn with_full_paths(c: &mut Conn, t: Tree, items: Vec<(i64, String)>) -> AppResult<Vec<(i64, String)>> {
+    if items.is_empty() {
+        return Ok(items);
+    }
+    let nodes = tree::all(c, t).await?;
+    let wanted: std::collections::HashSet<i64> = items.iter().map(|(id, _)| *id).collect();
+    Ok(choices(&nodes, |n| wanted.contains(&n.id)))
 }
 
 /// The kinds of change to a node.
@@ -154,13 +196,14 @@ pub async fn node_view(state: &AppState, scope: &Scope, t: Tree, id: i64) -> App
     let can_edit = l.access == Access::Write;
     let move_targets = if can_edit && l.node.parent_id.is_some() {
         let kind = l.node.kind.clone();
-        tree::all(&mut c, t)
+        let targets = tree::all(&mut c, t)
             .await?
             .into_iter()
             .filter(|n| n.closed_on.is_none() && !n.path.starts_with(&l.node.path) && Some(n.id) != l.node.parent_id)
             .filter(|n| t.child_kinds(&n.kind).contains(&kind.as_str()) && t.access(scope, &n.path) == Some(Access::Write))
             .map(|n| (n.id, n.name))
-            .collect()
+            .collect();
+        with_full_paths(&mut c, t, targets).await?
     } else {
         Vec::new()
     };

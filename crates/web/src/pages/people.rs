@@ -50,21 +50,7 @@ fn role_filter_label(code: &str, lang: Lang) -> String {
     .to_string()
 }
 
-/// Labels a node with its parent, so that "第一党小组" or "计算机1101班" can be told apart.
-fn labelled(nodes: &[Node], pick: impl Fn(&Node) -> bool) -> Vec<(i64, String)> {
-    let names: HashMap<i64, &str> = nodes.iter().map(|n| (n.id, n.name.as_str())).collect();
-    nodes
-        .iter()
-        .filter(|n| pick(n))
-        .map(|n| {
-            let label = match n.parent_id.and_then(|p| names.get(&p)) {
-                Some(p) if n.depth >= 2 => format!("{p} · {}", n.name),
-                _ => n.name.clone(),
-            };
-            (n.id, label)
-        })
-        .collect()
-}
+use crate::app::tree::choices;
 
 /// The options, with organizations and units limited to those the caller reaches with `min`.
 pub async fn options(state: &AppState, scope: &Scope, lang: Lang, min: Access) -> AppResult<Options> {
@@ -79,9 +65,9 @@ pub async fn options(state: &AppState, scope: &Scope, lang: Lang, min: Access) -
         kinds: PersonKind::ALL.iter().map(|s| (s.code(), s.label(lang).to_string())).collect(),
         roles: ROLE_FILTERS.iter().map(|r| (*r, role_filter_label(r, lang))).collect(),
         posts: Post::ALL.iter().map(|p| (p.code(), p.label(lang).to_string())).collect(),
-        orgs: labelled(&orgs, |n| org_ok(n) && (min == Access::Write || n.kind != "group")),
-        units: labelled(&units, |n| unit_ok(n) && n.kind != "class"),
-        classes: labelled(&units, |n| unit_ok(n) && n.kind == "class"),
+        orgs: choices(&orgs, |n| org_ok(n) && (min == Access::Write || n.kind != "group")),
+        units: choices(&units, |n| unit_ok(n) && n.kind != "class"),
+        classes: choices(&units, |n| unit_ok(n) && n.kind == "class"),
     })
 }
 

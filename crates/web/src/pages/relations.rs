@@ -2,6 +2,7 @@
 
 use super::{FormState, Layout, Pager, render_status, see_other};
 use crate::app::relations::{self as app, RelationQuery, parse_kind};
+use crate::app::tree;
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::input::{self, Fields, Params, date_or_today, values_of};
@@ -11,9 +12,11 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use pacesetter_domain::ids::RelationId;
+use pacesetter_domain::org::OrgKind;
 use pacesetter_domain::role::RelationKind;
 use pacesetter_domain::validate::FieldErrors;
 use pacesetter_store::relation::{Coverage, RelationRow};
+use pacesetter_store::tree::Tree;
 use serde::{Deserialize, Serialize};
 
 #[derive(Template)]
@@ -27,6 +30,10 @@ struct RelationsPage {
     current: bool,
     coverage: Coverage,
     f: FormState,
+    /// The targets, by full path: classes (cadres), branches (contact persons), units (heads).
+    classes: Vec<(i64, String)>,
+    branches: Vec<(i64, String)>,
+    units: Vec<(i64, String)>,
 }
 
 async fn page(s: &AppState, ctx: &Ctx, q: &RelationQuery, f: FormState, status: StatusCode) -> AppResult<Response> {
@@ -38,7 +45,13 @@ async fn page(s: &AppState, ctx: &Ctx, q: &RelationQuery, f: FormState, status: 
     let pager = Pager::new(&q.pairs(), "/relations", p.page, p.limit(), total);
     let kinds = RelationKind::ALL.iter().map(|k| (k.code(), k.label(ctx.lang).to_string())).collect();
     let kind = kind.map(|k| k.code().to_string()).unwrap_or_default();
-    Ok(render_status(status, &RelationsPage { l: Layout::new(ctx, ctx.t("联系关系", "Relation records")), rows, pager, kinds, kind, current, coverage, f }))
+    let classes = tree::open_choices(s, Tree::Unit, |n| n.kind == "class").await?;
+    let units = tree::open_choices(s, Tree::Unit, |n| n.kind != "class").await?;
+    let branches = tree::open_choices(s, Tree::Org, |n| OrgKind::parse(&n.kind).is_some_and(|k| k.is_branch())).await?;
+    Ok(render_status(
+        status,
+        &RelationsPage { l: Layout::new(ctx, ctx.t("联系关系", "Relation records")), rows, pager, kinds, kind, current, coverage, f, classes, branches, units },
+    ))
 }
 
 pub async fn index(State(s): State<AppState>, ctx: Ctx, Params(q): Params<RelationQuery>) -> AppResult<Response> {
@@ -118,12 +131,24 @@ pub async fn create(State(s): State<AppState>, ctx: Ctx, Fields(form): Fields<Re
         if person.is_none() {
             errs.add("number", "没有该工号的人员", "No person has this staff number");
         }
-        let target = input::text(&form.target_id).and_then(|v| v.parse::<i64>().ok());
+        // The picker sends `unit:ID` or `org:ID`; a bare id is read in the kind's tree.
+        let raw = input::text(&form.target_id).unwrap_or("");
+        let (tree_of, id) = match raw.split_once(':') {
+            Some((t, id)) => (Some(t == "org"), id),
+            None => (None, raw),
+        };
+        let target = id.trim().parse::<i64>().ok();
         if target.is_none() {
-            errs.add("target_id", "请填写班级、党支部或单位的编号", "Enter the id of the class, branch or unit");
+            errs.add("target_id", "请选择班级、党支部或单位", "Choose the class, branch or unit");
+        } else if tree_of.is_some_and(|org| org != kind.targets_org()) {
+            errs.add(
+                "target_id",
+                "所选对象与联系类型不符：干部联系班级、联系人联系党支部、负责人负责单位",
+                "The choice does not fit the kind: a cadre links to a class, a contact to a branch, a head to a unit",
+            );
         }
         let start = date_or_today("start_date", input::text(&form.start_date))?;
-        let (Some(person), Some(target)) = (person, target) else { return Err(AppError::invalid(errs)) };
+        let (Some(person), Some(target), true) = (person, target, errs.is_empty()) else { return Err(AppError::invalid(errs)) };
         app::create(&s, &scope, kind, person, target, start).await.map(|_| ())
     }
     .await;

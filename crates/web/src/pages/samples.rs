@@ -16,6 +16,7 @@ use axum::response::{IntoResponse, Response};
 use pacesetter_domain::ids::{SampleId, SurveyId};
 use pacesetter_domain::validate::FieldErrors;
 use pacesetter_store::sample::{Party, SampleRow};
+use pacesetter_store::tree::Tree;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -105,6 +106,9 @@ struct SamplesPage {
     l: Layout,
     rows: Vec<SampleRow>,
     f: FormState,
+    /// Units whose windows may be checked, and those that may commit the second seed.
+    units: Vec<(i64, String)>,
+    owners: Vec<(i64, String)>,
 }
 
 pub async fn index(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
@@ -113,7 +117,9 @@ pub async fn index(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
 
 async fn list_page(s: &AppState, ctx: &Ctx, f: FormState, status: StatusCode) -> AppResult<Response> {
     let rows = app::list(s).await?;
-    Ok(render_status(status, &SamplesPage { l: Layout::new(ctx, ctx.t("随机抽样与抽查", "Samples and spot checks")), rows, f }))
+    let units = crate::app::tree::open_choices(s, Tree::Unit, |n| n.kind != "class" && n.kind != "window").await?;
+    let owners = crate::app::tree::open_choices(s, Tree::Unit, |n| n.depth == 1).await?;
+    Ok(render_status(status, &SamplesPage { l: Layout::new(ctx, ctx.t("随机抽样与抽查", "Samples and spot checks")), rows, f, units, owners }))
 }
 
 /// A spot check of windows (随机抽查).

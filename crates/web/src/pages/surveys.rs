@@ -57,9 +57,24 @@ pub struct QuestionForm {
 
 #[derive(Deserialize, Serialize, Default)]
 pub struct AudienceForm {
+    /// The picker's choice: `unit:ID` or `org:ID` (the whole subtree).
+    pick: Option<String>,
     mode: Option<String>,
     node: Option<String>,
     numbers: Option<String>,
+}
+
+impl AudienceForm {
+    /// The mode and node: from the picker, else the numbers when some were given, else as sent.
+    fn mode_and_node(&self) -> (Option<String>, Option<String>) {
+        if let Some((mode, node)) = self.pick.as_deref().and_then(|p| p.split_once(':')) {
+            return (Some(mode.to_string()), Some(node.to_string()));
+        }
+        if self.mode.is_none() && self.numbers.as_deref().is_some_and(|n| !n.trim().is_empty()) {
+            return (Some("numbers".into()), None);
+        }
+        (self.mode.clone(), self.node.clone())
+    }
 }
 
 #[derive(Deserialize, Serialize, Default)]
@@ -274,6 +289,9 @@ struct SurveyPage {
     answered: Vec<(String, Option<u64>)>,
     f: FormState,
     kinds: Vec<(&'static str, &'static str)>,
+    unit_choices: Vec<(i64, String)>,
+    org_choices: Vec<(i64, String)>,
+    owner_choices: Vec<(i64, String)>,
 }
 
 impl SurveyPage {
@@ -312,7 +330,19 @@ fn builder_page(ctx: &Ctx, b: app::Builder, f: FormState, status: StatusCode) ->
     let lang = ctx.lang;
     let kinds = Kind::ALL.iter().map(|k| (k.code(), k.label(lang))).collect();
     let row = b.view.row;
-    let page = SurveyPage { l: Layout::new(ctx, &row.title), q: row.questionnaire(), s: row, targets: b.targets, invited: b.invited, answered: b.channels, f, kinds };
+    let page = SurveyPage {
+        l: Layout::new(ctx, &row.title),
+        q: row.questionnaire(),
+        s: row,
+        targets: b.targets,
+        invited: b.invited,
+        answered: b.channels,
+        f,
+        kinds,
+        unit_choices: b.unit_choices,
+        org_choices: b.org_choices,
+        owner_choices: b.owner_choices,
+    };
     render_status(status, &page)
 }
 
@@ -368,7 +398,8 @@ pub async fn set_targets(State(s): State<AppState>, ctx: Ctx, Path(id): Path<Sur
 /// Adds people to the audience: a subtree of either tree, or a list of numbers.
 pub async fn audience(State(s): State<AppState>, ctx: Ctx, Path(id): Path<SurveyId>, Form(form): Form<AudienceForm>) -> AppResult<Response> {
     let scope = ctx.me()?.scope.clone();
-    let who = AudienceInput::parse(form.mode.as_deref(), form.node.as_deref(), app::numbers_of(form.numbers.as_deref().unwrap_or("")));
+    let (mode, node) = form.mode_and_node();
+    let who = AudienceInput::parse(mode.as_deref(), node.as_deref(), app::numbers_of(form.numbers.as_deref().unwrap_or("")));
     let r = match who {
         Ok(who) => app::invite(&s, &scope, id, who).await,
         Err(e) => Err(e.into()),
