@@ -996,7 +996,8 @@ pub async fn board(c: &mut Conn, campaign: i64) -> Result<Board, StoreError> {
     let row: Option<(bool, String)> = c.fetch_optional(Sql::new("SELECT open_to_public, fields FROM commitment_boards WHERE campaign_id = $1").bind(campaign)).await?;
     Ok(match row {
         Some((open, f)) => Board { open_to_public: open, fields: PublicField::parse_list(&f) },
-        None => Board { open_to_public: false, fields: rule::default_public_fields() },
+        // Open by default (UX.md): the office closes it if it must.
+        None => Board { open_to_public: true, fields: rule::default_public_fields() },
     })
 }
 
@@ -1005,7 +1006,10 @@ pub async fn board(c: &mut Conn, campaign: i64) -> Result<Board, StoreError> {
 pub async fn board_rows(c: &mut Conn, campaign: i64, org: &Node) -> Result<Vec<CommitmentRow>, StoreError> {
     let f = Filter { campaign: Some(campaign), org_path: Some(org.path.clone()), public_only: true, ..Default::default() };
     let rows = list(c, &Scope::system("board"), &f).await?;
-    Ok(rows.into_iter().filter(|r| r.board_org_id == Some(org.id)).collect())
+    // A branch's board carries its Party groups' members too: a group has no board of its own
+    // on the Party-affairs wall.
+    let groups: Vec<i64> = crate::tree::children(c, crate::tree::Tree::Org, org.id).await?.into_iter().filter(|n| n.kind == "group").map(|n| n.id).collect();
+    Ok(rows.into_iter().filter(|r| r.board_org_id == Some(org.id) || r.board_org_id.is_some_and(|b| groups.contains(&b))).collect())
 }
 
 /// The office opens the board to readers without an account (or closes it) and marks its fields.

@@ -394,9 +394,15 @@ async fn commitments_run_from_requirements_to_ratings_boards_and_roll_ups(app: T
     assert!(dash.contains("共 6 份") && !dash.contains("共 8 份"), "nor rolled up");
     assert_eq!(outsider.get(app.url(&format!("/commitments/dashboard?org={college}"))).send().await.unwrap().status(), 404);
 
-    // The board: logged-in readers; the public only once the office opens it, with its fields.
+    // The board: open to everyone by default, with its default fields; logged-in readers only
+    // once the office closes it.
     let anon = common::client(&app.url(""));
-    assert_eq!(anon.get(app.url(&format!("/boards/{branch}"))).send().await.unwrap().status(), 401);
+    let open = anon.get(app.url(&format!("/boards/{branch}"))).send().await.unwrap();
+    assert_eq!(open.status(), 200, "public by default");
+    assert!(open.text().await.unwrap().contains("每月精读两本理论著作"));
+    let defaults: Vec<(&str, &str)> = ["name", "org", "category", "content", "target", "due", "progress", "rate"].iter().map(|f| ("fields", *f)).collect();
+    assert_eq!(post(&app, &office, "/boards/settings", &defaults).await.0, 303);
+    assert_eq!(anon.get(app.url(&format!("/boards/{branch}"))).send().await.unwrap().status(), 401, "closed by the office");
     let board = outsider.get(app.url(&format!("/boards/{branch}"))).send().await.unwrap().text().await.unwrap();
     assert!(board.contains("每月精读两本理论著作") && board.contains("83.33%") && !board.contains("每周两次辅导"), "measures are not on the board by default");
     let detail = outsider.get(app.url(&format!("/commitments/{b}"))).send().await.unwrap().text().await.unwrap();
@@ -734,9 +740,12 @@ async fn coverage_requirements_roll_up_evaluation_and_boards_through_the_json_ap
     let b = app.get_json(&member, &format!("/api/v1/boards/{branch}")).await;
     assert!(b["items"].as_array().unwrap().iter().any(|i| i["id"] == id && i["content"] == "每周一次学业帮扶"), "{b}");
     let anon = common::client(&app.base);
-    assert_eq!(anon.get(app.url(&format!("/api/v1/boards/{branch}"))).send().await.unwrap().status(), 401);
+    assert_eq!(anon.get(app.url(&format!("/api/v1/boards/{branch}"))).send().await.unwrap().status(), 200, "public by default");
     let settings = app.get_json(&office, "/api/v1/boards/settings").await;
-    assert_eq!(settings["open_to_public"], false, "{settings}");
+    assert_eq!(settings["open_to_public"], true, "{settings}");
+    let (s, _) = send_json(&office, &app, reqwest::Method::PUT, "/api/v1/boards/settings", json!({"open_to_public": false, "fields": ["content"]})).await;
+    assert_eq!(s, 200);
+    assert_eq!(anon.get(app.url(&format!("/api/v1/boards/{branch}"))).send().await.unwrap().status(), 401, "closed by the office");
     assert_eq!(send_json(&branchsec, &app, reqwest::Method::PUT, "/api/v1/boards/settings", json!({"open_to_public": true, "fields": ["content"]})).await.0, 403);
     assert_eq!(send_json(&office, &app, reqwest::Method::PUT, "/api/v1/boards/settings", json!({"open_to_public": true, "fields": ["content", "salary"]})).await.0, 422);
     let (s, v) = send_json(&office, &app, reqwest::Method::PUT, "/api/v1/boards/settings", json!({"open_to_public": true, "fields": ["content", "progress"]})).await;
@@ -746,6 +755,17 @@ async fn coverage_requirements_roll_up_evaluation_and_boards_through_the_json_ap
     let b: Value = r.json().await.unwrap();
     let item = b["items"].as_array().unwrap().iter().find(|i| i["id"] == id).unwrap().clone();
     assert!(item.get("owner_name").is_none() && item.get("category").is_none() && item["content"] == "每周一次学业帮扶" && item["percent"] == 0, "{item}");
+    // A branch's board carries its Party groups' members' commitments: the member joins a new
+    // group of the branch (their commitment now counts there) and stays on the branch's board.
+    let (s, g) = post_json(&office, &app, &format!("/api/v1/orgs/{branch}/children"), json!({"kind": "group", "name": "第一党小组"})).await;
+    assert!(s == 200 || s == 201, "{g}");
+    let me = app.get_json(&member, "/api/v1/me").await["person_id"].as_i64().unwrap();
+    let (s, m) = post_json(&office, &app, &format!("/api/v1/people/{me}/memberships"), json!({"tree": "org", "node_id": g["id"], "role": "member"})).await;
+    assert!(s == 200 || s == 201, "{m}");
+    let mine = app.get_json(&office, &format!("/api/v1/commitments/{id}")).await;
+    assert_eq!(mine["org_name"], "第一党小组", "the commitment counts in the group now: {mine}");
+    let board = app.get_json(&member, &format!("/api/v1/boards/{branch}")).await;
+    assert!(board["items"].as_array().unwrap().iter().any(|i| i["id"] == id), "still on the branch's board: {board}");
 }
 
 /// A unit's standards and its window's inspections through the API: only its head and the
