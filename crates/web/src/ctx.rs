@@ -178,6 +178,10 @@ fn explain(detail: &str) -> Option<pacesetter_domain::Text> {
         ("Failed to deserialize form: ", "表单字段", "form field"),
         ("Failed to deserialize the JSON body into the target type: ", "JSON 字段", "JSON field"),
     ];
+    // A path parameter that does not parse ("Invalid URL: Cannot parse `abc` to a `i64`").
+    if detail.starts_with("Invalid URL") || detail.starts_with("Wrong number of path arguments") {
+        return Some(pacesetter_domain::Text::new("网址不正确：其中的编号应为数字", "The address is not valid: its ids are numbers"));
+    }
     let (rest, zh_kind, en_kind) = KINDS.iter().find_map(|(p, zh, en)| detail.strip_prefix(p).map(|r| (r, *zh, *en)))?;
     Some(crate::input::explain(zh_kind, en_kind, rest))
 }

@@ -522,6 +522,8 @@ async fn browser_a_student_answers_the_window_survey_at_phone_width() {
     let html = d.js("return document.documentElement.outerHTML").await.as_str().unwrap_or("").to_string();
     // A visitor without a session gets the browser's language (English here).
     assert!(html.contains("只作参考") || html.contains("this rating is advisory"), "{}", d.path().await);
+    // Said politely, not as an error in red.
+    assert!(html.contains("class=\"note-info\"") && !html.contains("class=\"errors\""), "{}", d.path().await);
     d.check_width("window-rate-advisory").await;
 
     // The office's pages of the survey fit the phone too.

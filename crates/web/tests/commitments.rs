@@ -848,6 +848,9 @@ async fn standards_and_inspections_of_a_window_through_the_json_api(app: TestApp
     }
     let w: Value = anon.get(app.url(&format!("/api/v1/windows/{window}"))).send().await.unwrap().json().await.unwrap();
     assert_eq!(w["open_ratings"][0]["survey_id"], survey, "{w}");
+    // The QR page says politely that a logged-in rating counts fully: a note, not an error.
+    let page = anon.get(app.url(&format!("/w/{window}/rate"))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("class=\"note-info\"") && page.contains("登录后的评价才计入") && !page.contains("class=\"errors\""), "{page}");
     let r = rating(json!({"q1": 0})).await.unwrap();
     assert_eq!(r.status(), 422, "{}", r.text().await.unwrap());
     let all: serde_json::Map<String, Value> = (1..=9).map(|i| (format!("q{i}"), json!(0))).collect();

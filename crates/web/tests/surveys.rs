@@ -331,6 +331,13 @@ async fn a_survey_refuses_bad_answers_and_strangers(app: TestApp) {
     let r = anon.get(app.url(&format!("/surveys/{id}/answer?target=abc"))).header("accept-language", "en-GB,en;q=0.9").send().await.unwrap();
     let body = r.text().await.unwrap();
     assert!(!body.contains("invalid digit") && !body.contains("deserialize"), "{body}");
+    // So is an address whose id is not a number (a mistyped QR link).
+    for path in ["/w/abc/rate", "/surveys/abc", "/api/v1/surveys/abc"] {
+        let r = member.get(app.url(path)).send().await.unwrap();
+        assert_eq!(r.status(), 400, "{path}");
+        let body = r.text().await.unwrap();
+        assert!(body.contains("网址不正确") && !body.contains("Cannot parse") && !body.contains("Invalid URL"), "{path}: {body}");
+    }
     // A required matrix left half empty, an option that does not exist: each named, nothing stored.
     let token = app.csrf(&member, &format!("/surveys/{id}/answer")).await;
     let body = serde_urlencoded::to_string([("_csrf", token.as_str()), ("q1", "7"), ("q3.0", "0")]).unwrap();
