@@ -1982,6 +1982,8 @@ pub fn router(state: AppState) -> Router {
         // The body limit matches the upload limit, with room for the multipart framing.
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(ctx::panic_response))
         .layer(axum::extract::DefaultBodyLimit::max(state.site.max_upload.max(crate::sheets::MAX_UPLOAD) + 1024 * 1024))
+        // Inside the context, which it reads.
+        .layer(axum::middleware::from_fn(pages::wechat_downloads))
         .layer(axum::middleware::from_fn_with_state(state.clone(), ctx::context))
         .layer(axum::middleware::from_fn(ctx::trace))
         .layer(axum::middleware::from_fn(ctx::security_headers))

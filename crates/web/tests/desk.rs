@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 both!(a_member_and_a_branch_secretary_find_their_work_on_the_first_page);
 both!(a_person_opens_the_public_page_of_every_node_they_belong_to);
 both!(forms_choose_organizations_and_units_by_their_full_path);
+both!(in_wechat_every_download_opens_the_open_in_your_browser_page);
 
 fn day(d: time::Date) -> String {
     format!("{:04}-{:02}-{:02}", d.year(), d.month() as u8, d.day())
@@ -265,4 +266,42 @@ async fn forms_choose_organizations_and_units_by_their_full_path(app: TestApp) {
     // Spot checks: the population and the second seed's unit are chosen.
     let samples = office.get(app.url("/samples")).send().await.unwrap().text().await.unwrap();
     assert!(options_of(&samples, "node").iter().any(|(_, l)| !l.is_empty()) && !options_of(&samples, "owner").is_empty());
+}
+
+/// WeChat's browser cannot download: every download (PDF posters and forms, plan files, exports)
+/// answers with the "open in your browser" page there; an image shown in a page still loads.
+async fn in_wechat_every_download_opens_the_open_in_your_browser_page(app: TestApp) {
+    const WECHAT: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 16_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148 MicroMessenger/8.0.40 NetType/WIFI Language/zh_CN";
+    let office = app.login("office").await;
+    let unithead = app.get_json(&app.login("unithead").await, "/api/v1/me").await;
+    let unit = unithead["reaches"].as_array().unwrap().iter().find(|r| r["kind"] == "unit").unwrap()["target"]
+        .as_str()
+        .unwrap()
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_string();
+    let window =
+        app.get_json(&office, &format!("/api/v1/units/{unit}")).await["children"].as_array().unwrap().iter().find(|n| n["kind"] == "window").unwrap()["id"].as_i64().unwrap();
+    let branch = app.get_json(&app.login("branchsec").await, "/api/v1/me").await["reaches"].as_array().unwrap().iter().find(|r| r["kind"] == "org").unwrap()["target"]
+        .as_str()
+        .unwrap()
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_string();
+    for path in [format!("/w/{window}/poster.pdf"), format!("/boards/{branch}/poster.pdf"), "/campaigns/example-plan.toml".to_string(), "/people/export.xlsx".to_string()] {
+        let plain = office.get(app.url(&path)).send().await.unwrap();
+        assert_eq!(plain.status(), 200, "{path}");
+        assert!(plain.headers().contains_key("content-disposition"), "{path} is a download elsewhere");
+        let r = office.get(app.url(&path)).header("user-agent", WECHAT).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{path}");
+        assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/html"), "{path}");
+        let body = r.text().await.unwrap();
+        assert!(body.contains("在浏览器打开") && body.contains(&path), "{path}: {body}");
+    }
+    let qr = office.get(app.url(&format!("/w/{window}/qr.png"))).header("user-agent", WECHAT).send().await.unwrap();
+    assert_eq!(qr.headers()["content-type"], "image/png", "an image in a page still loads");
 }

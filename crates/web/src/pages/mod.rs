@@ -384,6 +384,17 @@ struct WeChatDownload {
     url: String,
 }
 
+/// WeChat's in-app browser cannot download: every file the app sends as one (a response with a
+/// Content-Disposition, PDFs and attachments alike, images shown in a page excepted) becomes the
+/// "open in your browser" page there, whichever handler made it.
+pub async fn wechat_downloads(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let ctx = req.extensions().get::<Ctx>().filter(|c| c.wechat).cloned();
+    let resp = next.run(req).await;
+    let Some(ctx) = ctx else { return resp };
+    let image = resp.headers().get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("image/"));
+    if resp.status().is_success() && resp.headers().contains_key(axum::http::header::CONTENT_DISPOSITION) && !image { wechat_download(&ctx) } else { resp }
+}
+
 /// WeChat's in-app browser cannot download files: tell the user to open the link elsewhere.
 pub fn wechat_download(ctx: &Ctx) -> Response {
     let url = ctx.path.clone();
