@@ -158,6 +158,9 @@ async fn commitments_run_from_requirements_to_ratings_boards_and_roll_ups(app: T
     assert_eq!(not_committed(&app, &orgsec, college).await, before, "a draft is not a commitment yet");
     assert_eq!(outsider.get(app.url(&format!("/commitments/{a}"))).send().await.unwrap().status(), 404, "a draft is not public");
     assert_eq!(post(&app, &member, "/commitments/submit", &[("ids", &a.to_string())]).await.0, 303);
+    // The task under review shows its reviewer what was handed in, not "nothing submitted".
+    let task_page = branchsec.get(app.url(&format!("/tasks/{member_task}"))).send().await.unwrap().text().await.unwrap();
+    assert!(task_page.contains("提交的承诺") && task_page.contains("每月精读一本理论著作并撰写读书笔记") && !task_page.contains("尚未提交"), "{task_page}");
     assert_eq!(not_committed(&app, &orgsec, college).await, before - 1);
     let b = make(&app, &member, member_task, r3, "本职岗位创佳绩", "帮助三名学习困难的同学通过期末考试", "2012-07-10", true).await;
     // The branch and its secretary commit too.

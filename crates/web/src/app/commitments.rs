@@ -86,6 +86,9 @@ pub struct ListQuery {
     /// overdue or late
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flag: Option<String>,
+    /// The commitments handed in for one task (its page shows them as the submission).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task: Option<TaskId>,
 }
 
 impl ListQuery {
@@ -119,6 +122,7 @@ async fn filter_of(c: &mut Conn, campaign: i64, q: &ListQuery) -> AppResult<Filt
         unit_path,
         category: q.category.clone().filter(|s| !s.is_empty()),
         state: q.state.as_deref().and_then(CState::parse),
+        task: q.task.map(|t| t.0),
         ..Default::default()
     })
 }

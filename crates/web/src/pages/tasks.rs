@@ -94,6 +94,8 @@ struct TaskPage {
     subs: Vec<SubmissionRow>,
     files: Vec<AttachmentMeta>,
     reviews: Vec<ReviewRow>,
+    /// A commitment task's submission: its commitments, as far as the caller sees them.
+    commitments: Vec<crate::app::commitments::Line>,
     f: FormState,
     max_mb: usize,
     resubmit_default: String,
@@ -131,11 +133,17 @@ async fn task_page(s: &AppState, ctx: &Ctx, id: i64, f: FormState, status: Statu
         Deliverable::Checklist(items) => items.clone(),
         _ => Vec::new(),
     };
+    let commitments = if deliverable == Deliverable::Commitment {
+        let q = crate::app::commitments::ListQuery { task: Some(TaskId(id)), ..Default::default() };
+        crate::app::commitments::list(s, &scope, &q).await?
+    } else {
+        Vec::new()
+    };
     let title = t.title.clone();
     let line = TaskLine::new(t, &scope, today());
     Ok(render_status(
         status,
-        &TaskPage { l: Layout::new(ctx, &title), line, deliverable, checklist, subs, files, reviews, f, max_mb: s.site.max_upload / 1024 / 1024, resubmit_default },
+        &TaskPage { l: Layout::new(ctx, &title), line, deliverable, checklist, subs, files, reviews, commitments, f, max_mb: s.site.max_upload / 1024 / 1024, resubmit_default },
     ))
 }
 
