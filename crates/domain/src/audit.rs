@@ -251,3 +251,219 @@ mod tests {
         assert!(a.reached_by(Some(&"cd".repeat(32)), 50).unwrap_err().zh.contains("改写"));
     }
 }
+
+/// What an audit entry's action means, in words (the code stays beside it for the record).
+pub fn action_label(action: &str, lang: crate::Lang) -> String {
+    let (zh, en) = match action {
+        "account.activated" => ("账号已激活", "Account activated"),
+        "account.activation_issued" => ("发放激活码", "Activation code issued"),
+        "account.create" => ("创建账号", "Account created"),
+        "account.disable" => ("停用账号", "Account disabled"),
+        "account.enable" => ("启用账号", "Account enabled"),
+        "account.email" => ("更改邮箱", "E-mail changed"),
+        "account.password_change" => ("修改密码", "Password changed"),
+        "account.password_reset" => ("重置密码", "Password reset"),
+        "account_request.create" => ("申请账号", "Account requested"),
+        "account_request.approved" => ("批准账号申请", "Account request approved"),
+        "account_request.rejected" => ("驳回账号申请", "Account request rejected"),
+        "appraisal.case" => ("登记评议问题", "Appraisal case opened"),
+        "appraisal.case_close" => ("办结评议问题", "Appraisal case closed"),
+        "appraisal.case_void" => ("撤销评议问题", "Appraisal case voided"),
+        "appraisal.close" => ("结束评议", "Appraisal closed"),
+        "appraisal.create" => ("发起评议", "Appraisal started"),
+        "appraisal.grade" => ("评定等次", "Grade decided"),
+        "appraisal.rate" => ("提交评议（内容不记录）", "Appraisal given (content not logged)"),
+        "appraisal.retally" => ("重新计票", "Appraisal recounted"),
+        "appraisal.tie" => ("裁定并列名次", "Tie decided"),
+        "audit.anchor" => ("记录审计锚点", "Audit anchor recorded"),
+        "board.settings" => ("设置公开承诺栏", "Public board set"),
+        "campaign.close" => ("归档活动", "Campaign archived"),
+        "campaign.demo_progress" => ("演示进度", "Demo progress"),
+        "campaign.load" => ("载入工作计划", "Plan loaded"),
+        "commitment.amend" => ("申请修改承诺", "Amendment asked"),
+        "commitment.approve" | "commitment.approved" => ("审核通过承诺", "Commitment approved"),
+        "commitment.return" | "commitment.returned" => ("退回承诺", "Commitment returned"),
+        "commitment.create" => ("填写承诺", "Commitment written"),
+        "commitment.demo" => ("演示承诺", "Demo commitments"),
+        "commitment.edit" => ("修改承诺草稿", "Commitment edited"),
+        "commitment.evaluation" => ("发起评诺", "Evaluation started"),
+        "commitment.progress" => ("报告践诺进度", "Progress reported"),
+        "commitment.remind" => ("提醒未承诺者", "Reminder to commit"),
+        "commitment.submit" => ("提交承诺审核", "Commitment handed in"),
+        "demo.load" => ("载入演示数据", "Demo loaded"),
+        "grant.create" => ("授予权限", "Grant made"),
+        "grant.delegate" => ("委托权限", "Delegation made"),
+        "grant.delegate_end" => ("结束委托", "Delegation ended"),
+        "grant.end" => ("收回权限", "Grant ended"),
+        "inspection.create" => ("记录窗口检查", "Inspection recorded"),
+        "person.create" => ("新增人员", "Person added"),
+        "person.import_create" => ("名册导入：新增", "Roster import: added"),
+        "person.import_leave" => ("名册导入：离校", "Roster import: left"),
+        "person.import_move" => ("名册导入：调动", "Roster import: moved"),
+        "person.import_update" => ("名册导入：更新", "Roster import: updated"),
+        "person.leave" => ("人员离校", "Person left"),
+        "person.update" => ("修改人员信息", "Person updated"),
+        "relation.create" => ("建立联系关系", "Relation made"),
+        "relation.end" => ("结束联系关系", "Relation ended"),
+        "requirement.create" => ("下达争创要求", "Requirement handed down"),
+        "roster.import" => ("导入名册", "Roster imported"),
+        "sample.commit" => ("提交种子承诺", "Seed committed"),
+        "sample.create" => ("冻结抽样总体", "Population frozen"),
+        "sample.draw" => ("抽取样本", "Sample drawn"),
+        "sample.reveal" => ("公开种子", "Seed revealed"),
+        "selection.approve" => ("批准评选结果", "Result approved"),
+        "selection.close_below_turnout" => ("参与率不足时结束投票", "Vote closed below turnout"),
+        "selection.count" => ("计票", "Votes counted"),
+        "selection.create" => ("发起评选", "Selection started"),
+        "selection.extend" => ("延长投票", "Vote extended"),
+        "selection.forward" => ("上报推荐", "Nomination forwarded"),
+        "selection.nominate" => ("推荐候选人", "Candidate nominated"),
+        "selection.notice" => ("开始公示", "Public notice started"),
+        "selection.object" => ("提出异议", "Objection raised"),
+        "selection.open" => ("开始投票", "Vote opened"),
+        "selection.panel_minimum" => ("评审组人数不足", "Panel below its minimum"),
+        "selection.quotas" => ("分配名额", "Quotas set"),
+        "selection.resolve" => ("处理异议", "Objection resolved"),
+        "selection.review" => ("资格审查", "Eligibility reviewed"),
+        "selection.score" => ("评审打分", "Panel scores given"),
+        "selection.support" => ("附议推荐", "Nomination supported"),
+        "selection.tie" => ("裁定并列", "Tie decided"),
+        "selection.vote" => ("投票（内容不记录）", "Ballot cast (content not logged)"),
+        "standard.add" => ("新增评价标准", "Standard added"),
+        "standard.retire" => ("停用评价标准", "Standard retired"),
+        "survey.close" => ("结束问卷", "Survey closed"),
+        "survey.create" => ("新建问卷", "Survey created"),
+        "survey.invite" => ("添加作答人", "Audience added"),
+        "survey.links" => ("生成专属链接", "Single-use links made"),
+        "survey.open" => ("发布问卷", "Survey opened"),
+        "survey.paper_issue" => ("发放纸质问卷", "Paper forms issued"),
+        "survey.participate" => ("作答（内容不记录）", "Answered (content not logged)"),
+        "survey.questions" => ("修改题目", "Questions changed"),
+        "survey.remind" => ("提醒未作答者", "Reminder to answer"),
+        "survey.replace" => ("修改答卷", "Answer replaced"),
+        "survey.revoke" => ("作废链接", "Links revoked"),
+        "survey.targets" => ("设定评价对象", "Targets set"),
+        "task.submit" => ("提交任务", "Task handed in"),
+        "task.accept" => ("任务审核通过", "Task accepted"),
+        "task.return" => ("退回任务", "Task returned"),
+        "task.extend" => ("任务延期", "Task extended"),
+        "template.set_due" => ("调整截止日期", "Deadline changed"),
+        _ => return action.to_string(),
+    };
+    lang.t(zh, en).to_string()
+}
+
+/// What kind of record an entry concerns, in words.
+pub fn entity_label(entity: &str, lang: crate::Lang) -> String {
+    let (zh, en) = match entity {
+        "person" => ("人员", "Person"),
+        "org" => ("党组织", "Organization"),
+        "unit" => ("单位", "Unit"),
+        "account" => ("账号", "Account"),
+        "account_request" => ("账号申请", "Account request"),
+        "relation" => ("联系关系", "Relation"),
+        "database" => ("数据库", "Database"),
+        "campaign" => ("活动", "Campaign"),
+        "task" => ("任务", "Task"),
+        "template" => ("任务模板", "Task template"),
+        "commitment" => ("承诺", "Commitment"),
+        "requirement" => ("争创要求", "Requirement"),
+        "survey" => ("问卷", "Survey"),
+        "selection" => ("评选", "Selection"),
+        "nomination" => ("推荐", "Nomination"),
+        "appraisal" | "round" => ("评议", "Appraisal"),
+        "sample" => ("抽样", "Sample"),
+        "grant" => ("权限", "Grant"),
+        "standard" => ("评价标准", "Standard"),
+        "inspection" => ("窗口检查", "Inspection"),
+        "board" => ("公开承诺栏", "Board"),
+        "audit" => ("审计日志", "Audit log"),
+        "roster_import" | "import" => ("名册导入", "Roster import"),
+        _ => return entity.to_string(),
+    };
+    lang.t(zh, en).to_string()
+}
+
+/// An entry's before or after (JSON, or text) as a reader would say it: "名称：…；名额：50", the
+/// keys in words where they are common, lists joined, long values cut with "…".
+pub fn change_text(raw: &str, lang: crate::Lang) -> String {
+    fn value(v: &serde_json::Value, lang: crate::Lang, depth: usize) -> String {
+        match v {
+            serde_json::Value::Null => "—".into(),
+            serde_json::Value::Bool(b) => lang.t(if *b { "是" } else { "否" }, if *b { "yes" } else { "no" }).into(),
+            serde_json::Value::Number(n) => n.to_string(),
+            serde_json::Value::String(s) => s.clone(),
+            serde_json::Value::Array(a) if a.is_empty() => "—".into(),
+            serde_json::Value::Array(a) => a.iter().map(|x| value(x, lang, depth + 1)).collect::<Vec<_>>().join(lang.t("、", ", ")),
+            serde_json::Value::Object(o) if depth > 1 => format!("{{{}}}", o.len()),
+            serde_json::Value::Object(o) => {
+                o.iter().map(|(k, x)| format!("{}{}{}", key(k, lang), lang.t("：", ": "), value(x, lang, depth + 1))).collect::<Vec<_>>().join(lang.t("；", "; "))
+            }
+        }
+    }
+    fn key(k: &str, lang: crate::Lang) -> String {
+        let (zh, en) = match k {
+            "title" => ("名称", "title"),
+            "name" => ("姓名/名称", "name"),
+            "display_name" => ("姓名", "name"),
+            "username" => ("用户名", "user name"),
+            "state" => ("状态", "state"),
+            "quota" => ("名额", "quota"),
+            "added" => ("新增", "added"),
+            "removed" => ("移除", "removed"),
+            "node" => ("节点", "node"),
+            "tree" => ("树", "tree"),
+            "anonymous" => ("匿名", "anonymous"),
+            "template" => ("模板", "template"),
+            "target" => ("目标/对象", "target"),
+            "owner_unit" => ("所属单位", "owner unit"),
+            "reason" => ("理由", "reason"),
+            "comment" => ("意见", "comment"),
+            "due" | "due_date" => ("截止", "due"),
+            "content" => ("内容", "content"),
+            "number" => ("工号/学号", "number"),
+            "political_status" => ("政治面貌", "political status"),
+            "role" => ("角色", "role"),
+            "post" => ("职务", "post"),
+            "kind" => ("类别", "kind"),
+            "count" => ("数量", "count"),
+            "people" => ("人员", "people"),
+            "orgs" => ("党组织", "organizations"),
+            "units" => ("单位", "units"),
+            "accounts" => ("账号", "accounts"),
+            "relations" => ("联系关系", "relations"),
+            "disabled" => ("停用", "disabled"),
+            "lang" => ("语言", "language"),
+            "email" => ("邮箱", "e-mail"),
+            "phone" => ("电话", "phone"),
+            "tasks_created" => ("生成任务", "tasks made"),
+            "applied" => ("已应用", "applied"),
+            _ => return k.to_string(),
+        };
+        lang.t(zh, en).to_string()
+    }
+    let text = match serde_json::from_str::<serde_json::Value>(raw) {
+        Ok(v) => value(&v, lang, 0),
+        Err(_) => raw.to_string(),
+    };
+    const MAX: usize = 240;
+    if text.chars().count() > MAX { text.chars().take(MAX).collect::<String>() + "…" } else { text }
+}
+
+#[cfg(test)]
+mod readable_tests {
+    use super::*;
+    use crate::Lang;
+
+    #[test]
+    fn entries_read_as_words() {
+        assert_eq!(action_label("survey.open", Lang::Zh), "发布问卷");
+        assert_eq!(action_label("selection.vote", Lang::En), "Ballot cast (content not logged)");
+        assert_eq!(action_label("something.new", Lang::Zh), "something.new");
+        assert_eq!(entity_label("org", Lang::Zh), "党组织");
+        assert_eq!(change_text(r#"{"added":2015,"node":1,"tree":"units","anonymous":true}"#, Lang::Zh), "新增：2015；匿名：是；节点：1；树：units");
+        assert_eq!(change_text("\"open\"", Lang::Zh), "open");
+        assert_eq!(change_text("优秀共产党员; quota 50", Lang::Zh), "优秀共产党员; quota 50");
+        assert!(change_text(&format!("{{\"title\":\"{}\"}}", "长".repeat(400)), Lang::Zh).ends_with('…'));
+    }
+}

@@ -15,6 +15,7 @@ both!(a_member_and_a_branch_secretary_find_their_work_on_the_first_page);
 both!(a_person_opens_the_public_page_of_every_node_they_belong_to);
 both!(forms_choose_organizations_and_units_by_their_full_path);
 both!(in_wechat_every_download_opens_the_open_in_your_browser_page);
+both!(the_auditor_reads_actions_and_changes_in_words);
 
 fn day(d: time::Date) -> String {
     format!("{:04}-{:02}-{:02}", d.year(), d.month() as u8, d.day())
@@ -304,4 +305,19 @@ async fn in_wechat_every_download_opens_the_open_in_your_browser_page(app: TestA
     }
     let qr = office.get(app.url(&format!("/w/{window}/qr.png"))).header("user-agent", WECHAT).send().await.unwrap();
     assert_eq!(qr.headers()["content-type"], "image/png", "an image in a page still loads");
+}
+
+/// The auditor reads what happened in words (发布问卷, not survey.open; 新增：2015, not raw JSON),
+/// with the code and the raw record kept beside them for the chain.
+async fn the_auditor_reads_actions_and_changes_in_words(app: TestApp) {
+    let auditor = app.login("auditor").await;
+    let page = auditor.get(app.url("/audit?per_page=200")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("载入演示数据") && page.contains("<code class=\"small muted\">demo.load</code>"), "the action in words, its code beside it");
+    assert!(page.contains("之后：</span>") && page.contains("原始记录"), "the change in words, the raw record kept");
+    assert!(page.contains(">党组织</option>") && page.contains(">问卷</option>"), "the filter names the kinds of record");
+    let v = app.get_json(&auditor, "/api/v1/audit?entity=database").await;
+    let entry = v["items"].as_array().unwrap().iter().find(|e| e["action"] == "demo.load").expect("the demo's load is logged");
+    assert_eq!(entry["action_label"], "载入演示数据");
+    let r = auditor.get(app.url("/audit/export/audit.xlsx")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
 }

@@ -11,11 +11,12 @@ use pacesetter_domain::Lang;
 use pacesetter_domain::dates::cst_from_ms;
 use pacesetter_store::audit::AuditRow;
 
-pub fn entry_dto(r: AuditRow) -> AuditEntryDto {
+pub fn entry_dto(r: AuditRow, lang: Lang) -> AuditEntryDto {
     AuditEntryDto {
         seq: r.seq,
         at: cst_from_ms(r.at_ms).format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
         actor: r.actor,
+        action_label: pacesetter_domain::audit::action_label(&r.action, lang),
         action: r.action,
         entity: r.entity,
         entity_id: r.entity_id,
@@ -25,10 +26,10 @@ pub fn entry_dto(r: AuditRow) -> AuditEntryDto {
     }
 }
 
-pub async fn list(State(s): State<AppState>, Query(q): Query<app::AuditQuery>) -> AppResult<Json<AuditPage>> {
+pub async fn list(State(s): State<AppState>, ctx: Ctx, Query(q): Query<app::AuditQuery>) -> AppResult<Json<AuditPage>> {
     let p = q.paging();
     let (rows, total) = app::list(&s, &q.filter(), p.offset(), p.limit()).await?;
-    Ok(Json(AuditPage { items: rows.into_iter().map(entry_dto).collect(), total, page: p.page, per_page: p.limit() }))
+    Ok(Json(AuditPage { items: rows.into_iter().map(|r| entry_dto(r, ctx.lang)).collect(), total, page: p.page, per_page: p.limit() }))
 }
 
 /// Recomputes the chain, and checks it reaches the latest anchor.

@@ -391,6 +391,8 @@ pub struct AuditEntryDto {
     pub at: String,
     pub actor: String,
     pub action: String,
+    /// The action in words, in the caller's language.
+    pub action_label: String,
     pub entity: String,
     pub entity_id: String,
     pub before: Option<String>,

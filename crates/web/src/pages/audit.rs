@@ -8,6 +8,7 @@ use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
+use pacesetter_domain::audit;
 use pacesetter_store::audit::{AnchorRow, AuditRow, VerifyReport};
 
 #[derive(Template)]
@@ -24,7 +25,24 @@ struct AuditPage {
     /// The latest anchor the auditor recorded, and whether the chain still reaches it.
     anchor: Option<AnchorRow>,
     anchor_problem: Option<String>,
+    entities: Vec<(&'static str, String)>,
 }
+
+impl AuditPage {
+    fn action(&self, code: &str) -> String {
+        audit::action_label(code, self.l.lang)
+    }
+    fn entity_name(&self, code: &str) -> String {
+        audit::entity_label(code, self.l.lang)
+    }
+    fn change(&self, raw: &str) -> String {
+        audit::change_text(raw, self.l.lang)
+    }
+}
+
+/// The kinds of record the filter offers.
+const ENTITIES: [&str; 16] =
+    ["person", "org", "unit", "account", "relation", "campaign", "task", "commitment", "survey", "selection", "appraisal", "sample", "grant", "standard", "board", "database"];
 
 pub async fn index(State(s): State<AppState>, ctx: Ctx, Query(q): Query<app::AuditQuery>) -> AppResult<Response> {
     let p = q.paging();
@@ -46,6 +64,7 @@ pub async fn index(State(s): State<AppState>, ctx: Ctx, Query(q): Query<app::Aud
         problem,
         anchor,
         anchor_problem,
+        entities: ENTITIES.iter().map(|e| (*e, audit::entity_label(e, ctx.lang))).collect(),
     }))
 }
 
@@ -81,6 +100,7 @@ pub async fn export(State(s): State<AppState>, ctx: Ctx, Path(file): Path<String
             t("时间", "Time"),
             t("操作人", "Actor"),
             t("操作", "Action"),
+            t("说明", "Meaning"),
             t("对象", "Entity"),
             t("编号", "Id"),
             t("之前", "Before"),
@@ -94,6 +114,7 @@ pub async fn export(State(s): State<AppState>, ctx: Ctx, Path(file): Path<String
                     r.seq.to_string(),
                     pacesetter_domain::dates::format_datetime_ms(r.at_ms, lang),
                     r.actor,
+                    audit::action_label(&r.action, lang),
                     r.action,
                     r.entity,
                     r.entity_id,
