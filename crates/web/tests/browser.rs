@@ -724,3 +724,115 @@ async fn browser_a_student_appraises_a_window_at_phone_width() {
     d.logout().await;
     let _ = d.cmd(reqwest::Method::DELETE, "", None).await;
 }
+
+/// Elements one taps that are under 44 px high on the page shown (buttons, the menu, choices,
+/// boxes with their labels, the desk's lines); a link inside a sentence is exempt.
+const SMALL_TARGETS: &str = "var out = []; \
+  document.querySelectorAll('nav a, .btn, button, .choice, .check, .desk-list li, .pager a, select, input:not([type=hidden]):not([type=radio]):not([type=checkbox]), textarea').forEach(function (e) { \
+    var r = e.getBoundingClientRect(); \
+    if (r.width > 0 && r.height > 0 && r.height < 43.5 && getComputedStyle(e).visibility !== 'hidden') { out.push((e.tagName + '.' + e.className + ' ' + (e.textContent || e.name || '')).trim().slice(0, 60) + ' ' + Math.round(r.height)); } \
+  }); return out;";
+
+/// Issue 18: every role's first page shows what waits for them, at phone width with every tap
+/// target at least 44 px; the nomination form's name picker and a long tree choice's filter work
+/// in the browser.
+#[tokio::test]
+async fn browser_every_role_finds_its_work_on_its_first_page() {
+    let Some(d) = Driver::start().await else { return };
+    let app = common::spawn(Backend::Sqlite).await.unwrap();
+    let office = app.login("office").await;
+    // The office opens a survey to everyone and a nomination open to anyone.
+    let r = office.post(app.url("/api/v1/surveys")).json(&json!({"title": "首页巡检问卷"})).send().await.unwrap();
+    assert_eq!(r.status(), 201);
+    let survey = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let r = office
+        .post(app.url(&format!("/api/v1/surveys/{survey}/questions")))
+        .json(&json!({"action": "add", "kind": "single", "text": "满意吗", "options": ["满意", "不满意"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let units = app.get_json(&office, "/api/v1/units").await;
+    let root = units.as_array().unwrap().iter().find(|n| n["parent_id"].is_null()).unwrap()["id"].as_i64().unwrap();
+    let r = office.post(app.url(&format!("/api/v1/surveys/{survey}/audience"))).json(&json!({"mode": "unit", "node": root})).send().await.unwrap();
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    assert_eq!(office.post(app.url(&format!("/api/v1/surveys/{survey}/open"))).json(&json!({})).send().await.unwrap().status(), 200);
+    let today = time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(+8)).date();
+    let day = |d: time::Date| format!("{:04}-{:02}-{:02}", d.year(), d.month() as u8, d.day());
+    let r = office
+        .post(app.url("/api/v1/selections"))
+        .json(&json!({"category": "excellent-member-beside-me", "nominate_until": day(today + time::Duration::days(3)), "vote_from": day(today + time::Duration::days(5)), "vote_until": day(today + time::Duration::days(9))}))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success());
+    let selection = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+
+    // What each first page must show.
+    let people = ["首页巡检问卷", "开放推荐"];
+    let roles: [(&str, Vec<&str>); 11] = [
+        ("member", people.to_vec()),
+        ("student", people.to_vec()),
+        ("teacher", people.to_vec()),
+        ("branchsec", vec!["首页巡检问卷", "项任务逾期"]),
+        ("orgsec", vec!["首页巡检问卷", "项任务逾期"]),
+        ("office", vec!["项任务逾期", "进度落后的下级组织"]),
+        ("leader", vec!["项任务逾期"]),
+        ("cadre", vec!["干部联系班级", "首页巡检问卷"]),
+        ("unithead", vec!["单位负责人", "首页巡检问卷"]),
+        ("contact", vec!["支部联系人", "首页巡检问卷"]),
+        ("auditor", vec!["审计日志"]),
+    ];
+    for (user, wanted) in roles {
+        d.login(&app, user).await;
+        let text = d.text().await;
+        for w in wanted {
+            assert!(text.contains(w), "{user}'s first page shows {w}: {text}");
+        }
+        d.check_width(&format!("home-{user}")).await;
+        let small = d.js(SMALL_TARGETS).await;
+        assert_eq!(small, json!([]), "{user}'s first page: tap targets under 44 px");
+        d.logout().await;
+    }
+
+    // The student finds the member by name on the nomination form (the picker asks the server
+    // as they type) and nominates them without knowing a number.
+    let member = app.get_json(&app.login("member").await, "/api/v1/me").await;
+    let (name, person) = (member["display_name"].as_str().unwrap().to_string(), member["person_id"].as_i64().unwrap());
+    d.login(&app, "student").await;
+    d.goto(&app.url(&format!("/selections/{selection}"))).await;
+    d.click("details#nominate > summary").await;
+    d.type_into("#who", &name).await;
+    let radio = format!("#who-list input[type=radio][value='{person}']");
+    let mut found = false;
+    for _ in 0..50 {
+        if d.js(&format!("return document.querySelector(\"{radio}\") !== null")).await.as_bool() == Some(true) {
+            found = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(found, "the picker lists {name}: {}", d.text().await);
+    d.click(&radio).await;
+    d.type_into("#reasons", "热心帮助同学，带头学习").await;
+    let small = d.js(SMALL_TARGETS).await;
+    assert_eq!(small, json!([]), "the nomination form: tap targets under 44 px");
+    d.check_width("nomination-picker").await;
+    d.submit("details#nominate button.btn[type=submit]:not([formmethod])").await;
+    let list = app.get_json(&office, &format!("/api/v1/selections/{selection}/nominations")).await;
+    assert!(list.to_string().contains(&name), "nominated by name: {list}");
+    d.logout().await;
+
+    // The office's survey audience: a long tree choice narrowed by typing.
+    let r = office.post(app.url("/api/v1/surveys")).json(&json!({"title": "筛选测试"})).send().await.unwrap();
+    let draft = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    d.login(&app, "office").await;
+    d.goto(&app.url(&format!("/surveys/{draft}"))).await;
+    let before = d.js("return document.querySelectorAll('#pick option').length").await.as_i64().unwrap();
+    d.type_into("select#pick ~ x, .select-filter", "图书馆").await;
+    let after = d.js("return document.querySelectorAll('#pick option').length").await.as_i64().unwrap();
+    assert!(after < before && after > 1, "the filter keeps the matching choices: {before} → {after}");
+    let labels = d.js("return Array.from(document.querySelectorAll('#pick option')).slice(1).map(o => o.textContent)").await;
+    assert!(labels.as_array().unwrap().iter().all(|l| l.as_str().unwrap().contains("图书馆")), "{labels}");
+    d.check_width("survey-audience-filter").await;
+}
