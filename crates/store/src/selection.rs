@@ -352,7 +352,16 @@ pub async fn candidate_people(
     }
     let mut f = crate::people::NameFilter { statuses: cat.politics.iter().map(|p| p.code()).collect(), ..Default::default() };
     match cat.nominators {
-        Nominators::Anyone => f.exclude = scope.person.map(|p| p.0),
+        Nominators::Anyone => {
+            // Anyone may search here, so no one's 政治面貌 is told apart: people in the Party
+            // tree (which the directory already shows) when the award takes Party members only,
+            // everyone otherwise; the nomination itself refuses in one vague message.
+            f.statuses.clear();
+            if !cat.politics.is_empty() && cat.politics.iter().all(|p| p.is_party_member()) {
+                f.org_paths = Some(vec!["/".into()]);
+            }
+            f.exclude = scope.person.map(|p| p.0);
+        }
         Nominators::Organizations if scope.is_office_or_admin() && by_org.is_none() => {}
         Nominators::Organizations => {
             let mine = org_write_paths(scope);
@@ -653,7 +662,7 @@ struct Candidate {
     unit_path: Option<String>,
 }
 
-async fn candidate(c: &mut Conn, cat: &AwardCategory, n: &NewNomination, selection: i64, campaign: i64) -> Result<Candidate, StoreError> {
+async fn candidate(c: &mut Conn, cat: &AwardCategory, n: &NewNomination, selection: i64, campaign: i64, within: Option<&[String]>) -> Result<Candidate, StoreError> {
     match cat.candidates {
         CandidateKind::Person => {
             let number = n.person_number.trim();
@@ -686,6 +695,14 @@ async fn candidate(c: &mut Conn, cat: &AwardCategory, n: &NewNomination, selecti
             let Some((id, name, status, left)) = row else {
                 return Err(refuse("没有这个工号或学号的人员", "Nobody has this number"));
             };
+            // Someone outside the organizations the caller nominates for is refused before
+            // anything about them (left, 政治面貌) is said.
+            if let Some(within) = within {
+                let paths = crate::people::org_paths_of(c, id).await?;
+                if !paths.iter().any(|p| within.iter().any(|w| p.starts_with(w.as_str()))) {
+                    return Err(forbidden("只能推荐本组织范围内的候选人", "You may nominate only candidates within your organization"));
+                }
+            }
             if left.is_some() {
                 return Err(refuse("此人已离校", "This person has left"));
             }
@@ -790,7 +807,18 @@ pub async fn nominate(c: &mut Conn, scope: &Scope, selection: i64, n: &NewNomina
     }
     let reasons = text_field("reasons", &n.reasons, 2000, true)?;
     let detail = text_field("detail", &n.detail, 2000, false)?;
-    let cand = candidate(c, &cat, n, selection, s.campaign_id).await?;
+    // Organizations' nominations of a person: where the caller may nominate, checked first.
+    let within: Option<Vec<String>> = match (cat.nominators, n.by_org) {
+        (Nominators::Organizations, Some(by)) if cat.candidates == CandidateKind::Person => {
+            let node = crate::tree::get(c, crate::tree::Tree::Org, by).await?.ok_or(StoreError::NotFound)?;
+            if scope.org_access(&node.path) != Some(Access::Write) {
+                return Err(StoreError::NotFound);
+            }
+            Some(vec![node.path])
+        }
+        _ => None,
+    };
+    let cand = candidate(c, &cat, n, selection, s.campaign_id, within.as_deref()).await?;
     let (state, by_org, quota_org) = match cat.nominators {
         Nominators::Anyone => {
             let Some(person) = scope.person else {
@@ -1446,6 +1474,20 @@ pub async fn disqualified(c: &mut Conn, selection: i64) -> Result<HashSet<i64>, 
 
 /// The outcome as it stands (after the count).
 /// For a ballot the results are votes (whole numbers); otherwise scores on 0-100.
+/// The candidates on public notice (公示), in the order of the result, with those who moved up:
+/// what the public sees once a selection is on notice or approved (no figures). Empty before.
+pub async fn on_notice(c: &mut Conn, s: &SelectionRow) -> Result<Vec<(NominationRow, bool)>, StoreError> {
+    if s.stage() < Stage::Notice {
+        return Ok(Vec::new());
+    }
+    let Some(o) = outcome(c, s).await? else { return Ok(Vec::new()) };
+    let mut out = Vec::new();
+    for id in &o.selected {
+        out.push((nomination_unscoped(c, *id).await?, o.moved_up.contains(id)));
+    }
+    Ok(out)
+}
+
 pub async fn outcome(c: &mut Conn, s: &SelectionRow) -> Result<Option<Outcome<Frac>>, StoreError> {
     if s.stage() < Stage::Counted || s.turnout_failed() {
         return Ok(None);

@@ -48,7 +48,7 @@ document.addEventListener("submit", function (e) {
       var q = input.value.trim();
       if (!q) { render(input, []); return; }
       var params = "q=" + encodeURIComponent(q);
-      var org = input.form && input.form.elements[input.getAttribute("data-picker-org") || ""];
+      var org = document.getElementById(input.getAttribute("data-picker-org") || "");
       if (org && org.value) { params += "&by_org=" + encodeURIComponent(org.value); }
       fetch(url + "?" + params, { credentials: "same-origin", headers: { "Accept": "application/json" } })
         .then(function (r) { return r.ok ? r.json() : []; })

@@ -818,7 +818,7 @@ async fn browser_every_role_finds_its_work_on_its_first_page() {
     let small = d.js(SMALL_TARGETS).await;
     assert_eq!(small, json!([]), "the nomination form: tap targets under 44 px");
     d.check_width("nomination-picker").await;
-    d.submit("details#nominate button.btn[type=submit]:not([formmethod])").await;
+    d.submit("details#nominate form[method=post] button[type=submit]").await;
     let list = app.get_json(&office, &format!("/api/v1/selections/{selection}/nominations")).await;
     assert!(list.to_string().contains(&name), "nominated by name: {list}");
     d.logout().await;

@@ -264,6 +264,11 @@ async fn forms_choose_organizations_and_units_by_their_full_path(app: TestApp) {
     assert!(v["invitees"].as_i64().unwrap() > 0, "{v}");
     let r = app.post_form(&office, &format!("/surveys/{id}/audience"), &[("pick", "")]).await;
     assert_eq!(r.status(), 422, "nothing chosen and no numbers");
+    let r = app.post_form(&office, &format!("/surveys/{id}/audience"), &[("pick", &unit), ("numbers", "T2001")]).await;
+    assert_eq!(r.status(), 422, "a choice and numbers at once are not silently half-done");
+    assert!(r.text().await.unwrap().contains("请二选一"));
+    let r = app.post_form(&office, "/relations", &[("kind", "branch_contact"), ("number", &cadre), ("target_id", "foo:5")]).await;
+    assert_eq!(r.status(), 422, "an unknown kind of choice is refused");
     // Spot checks: the population and the second seed's unit are chosen.
     let samples = office.get(app.url("/samples")).send().await.unwrap().text().await.unwrap();
     assert!(options_of(&samples, "node").iter().any(|(_, l)| !l.is_empty()) && !options_of(&samples, "owner").is_empty());

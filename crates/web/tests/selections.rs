@@ -250,11 +250,25 @@ async fn a_selection_runs_from_quotas_to_certificates(backend: Backend) {
     } else {
         assert!(seen["result"]["votes"].is_null() && seen["voters"].is_null(), "fewer than 5 took part: no totals, no names: {seen}");
     }
+    // Before the notice there is no public notice page.
+    let anon = common::client(&app.base);
+    assert_eq!(anon.get(app.url(&format!("/notices/{id}"))).send().await.unwrap().status(), 404);
     let (status, _) = post(&app, &office, &format!("/selections/{id}/publish"), &[]).await;
     assert_eq!(status, 303);
     let sel = app.get_json(&office, &format!("/api/v1/selections/{id}")).await;
     assert_eq!(sel["stage"], "notice");
     assert_eq!(sel["result"]["selected"], serde_json::json!([a, c]));
+    // The 公示 list is public: anyone reads the names without logging in, and no figure.
+    let names: Vec<String> = [a, c].iter().map(|x| sel["candidates"].as_array().unwrap().iter().find(|k| k["id"] == *x).unwrap()["name"].as_str().unwrap().to_string()).collect();
+    let r = anon.get(app.url(&format!("/notices/{id}"))).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let page = r.text().await.unwrap();
+    assert!(names.iter().all(|n| page.contains(n.as_str())) && page.contains("公示中"), "{page}");
+    let public: Value = anon.get(app.url(&format!("/api/v1/notices/{id}"))).send().await.unwrap().json().await.unwrap();
+    assert_eq!(public["named"].as_array().unwrap().len(), 2, "{public}");
+    assert!(public.get("votes").is_none() && !public.to_string().contains("votes"), "no figures: {public}");
+    let list = anon.get(app.url("/notices")).send().await.unwrap().text().await.unwrap();
+    assert!(list.contains(&format!("/notices/{id}")), "{list}");
 
     // 公示: a student objects to C; an objection to B (not on notice) is refused.
     let student = app.login("student").await;
@@ -467,10 +481,11 @@ async fn the_nomination_form_finds_people_by_name(backend: Backend) {
     let member = app.login("member").await;
     let r = member.get(app.url(&format!("/api/v1/selections/{id}/candidates?q={mine_name}"))).send().await.unwrap();
     assert_eq!(r.status(), 403, "a member does not nominate for an organization");
-    // Without JavaScript: the search button reloads the page with what was typed and the matches.
-    let page = branchsec.get(app.url(&format!("/selections/{id}?who={mine_name}&by_org={branch}&reasons=已写好的理由"))).send().await.unwrap().text().await.unwrap();
+    // Without JavaScript: the search form reloads the page with the name kept and the matches
+    // as choices of the nomination form.
+    let page = branchsec.get(app.url(&format!("/selections/{id}?who={mine_name}&by_org={branch}"))).send().await.unwrap().text().await.unwrap();
     assert!(page.contains(&format!("name=\"person\" value=\"{mine}\"")), "the match is a choice on the form");
-    assert!(page.contains(">已写好的理由</textarea>"), "what was typed is kept");
+    assert!(page.contains(&format!("name=\"who\" type=\"search\" value=\"{mine_name}\"")), "the name searched is kept");
     // The choice is the nomination: by id, without any number.
     let b = branch.to_string();
     let p = mine.to_string();
@@ -512,6 +527,10 @@ async fn the_nomination_form_finds_people_by_name(backend: Backend) {
     let link = office_page.split("href=\"").find(|h| h.contains("/form.pdf")).and_then(|h| h.split('"').next()).expect("the office prints the form").to_string();
     let r = office.get(app.url(&link)).send().await.unwrap();
     assert_eq!(r.status(), 200);
+    // Once nominations close, the search closes too.
+    app.age(&format!("UPDATE selections SET nominate_until = '2000-01-03' WHERE id = {mass}")).await;
+    let r = student.get(app.url(&format!("/api/v1/selections/{mass}/candidates?q={theirs_name}"))).send().await.unwrap();
+    assert_eq!(r.status(), 409, "no search after the deadline");
 }
 
 /// Hundredths, half up, of sum / n: how a mean is published.

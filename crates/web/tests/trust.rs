@@ -729,7 +729,8 @@ async fn a_small_tally_is_never_shown_beside_who_voted_and_a_count_freezes_its_a
     assert_eq!(form(&app, &office, &format!("/selections/{id}/quotas"), &[(&format!("q{college}"), "2")]).await.0, 303);
     let page = orgsec.get(app.url(&format!("/selections/{id}"))).send().await.unwrap().text().await.unwrap();
     let option = |name: &str| -> String {
-        let i = page.find(&format!(">{name}</option>")).unwrap_or_else(|| panic!("{name} is offered"));
+        // Named by its full path: "college / branch".
+        let i = page.find(&format!(" / {name}</option>")).or_else(|| page.find(&format!(">{name}</option>"))).unwrap_or_else(|| panic!("{name} is offered"));
         page[..i].rsplit("value=\"").next().unwrap().split('"').next().unwrap().to_string()
     };
     for o in [option(&xname), option(&yname)] {

@@ -628,3 +628,47 @@ pub async fn register(State(s): State<AppState>, ctx: Ctx) -> AppResult<Json<Vec
     let rows = app::register(&s).await?;
     Ok(Json(rows.iter().map(award_dto).collect()))
 }
+
+/// A selection's public notice (公示): names and where they belong, the period; no figures.
+#[derive(Serialize, ToSchema)]
+pub struct NoticeDto {
+    pub selection_id: i64,
+    pub title: String,
+    pub award: String,
+    pub from: Option<String>,
+    pub until: Option<String>,
+    pub working_days: u32,
+    pub running: bool,
+    pub approved: bool,
+    pub named: Vec<NoticeEntryDto>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct NoticeEntryDto {
+    pub name: String,
+    /// The Party organization (a person), or nothing.
+    pub of: Option<String>,
+    pub moved_up: bool,
+}
+
+fn notice_dto(n: app::PublicNotice) -> NoticeDto {
+    NoticeDto {
+        selection_id: n.id,
+        title: n.title,
+        award: n.category,
+        from: n.from.map(iso),
+        until: n.until.map(iso),
+        working_days: n.notice_days,
+        running: n.running,
+        approved: n.approved,
+        named: n.entries.into_iter().map(|(name, of, moved_up)| NoticeEntryDto { name, of, moved_up }).collect(),
+    }
+}
+
+pub async fn notices(State(s): State<AppState>) -> AppResult<Json<Vec<NoticeDto>>> {
+    Ok(Json(app::public_notices(&s).await?.into_iter().map(notice_dto).collect()))
+}
+
+pub async fn notice(State(s): State<AppState>, Path(id): Path<SelectionId>) -> AppResult<Json<NoticeDto>> {
+    Ok(Json(notice_dto(app::public_notice(&s, id).await?)))
+}

@@ -778,9 +778,16 @@ async fn unit_rows(c: &mut Conn, scope: &Scope, campaign: i64, rates: &TargetRat
     }
     let unit_tasks = cm::coverage(c, scope, campaign, None, Some(root.to_string())).await?;
     let by_id: HashMap<i64, &Node> = units.iter().map(|u| (u.id, u)).collect();
-    let mut out = Vec::new();
+    // One row per unit: a unit that owes several commitment tasks counts each task once and its
+    // commitments once.
+    let mut out: Vec<RollRow> = Vec::new();
     for t in unit_tasks.iter() {
         let Some(u) = t.unit_id.and_then(|id| by_id.get(&id).copied()) else { continue };
+        if let Some(row) = out.iter_mut().find(|r| r.node.id == u.id) {
+            row.committed += usize::from(!not_committed(t));
+            row.owed += 1;
+            continue;
+        }
         let s = by_unit.get(&u.id).cloned().unwrap_or_default();
         out.push(RollRow {
             rate: RateView::of_sum(s.own_rate, rates.anonymous),

@@ -327,6 +327,9 @@ pub async fn candidates(s: &AppState, scope: &Scope, id: SelectionId, q: &str, b
     may_nominate(s, scope, id).await?;
     let mut c = s.store.read().await?;
     let row = sel::get(&mut c, scope, id.0).await?;
+    if row.stage() != Stage::Nominating || today() > row.nominate_until {
+        return Err(StoreError::Conflict(pacesetter_domain::Text::new("推荐已截止", "Nominations are closed")).into());
+    }
     Ok(sel::candidate_people(&mut c, scope, &row, q, by_org.map(|o| o.0), 20).await?)
 }
 
@@ -550,4 +553,59 @@ pub async fn count(s: &AppState, scope: &Scope, id: SelectionId) -> AppResult<Co
     let names = sel::nominations(&mut c, scope, &row).await?.into_iter().map(|n| (n.n.id, n.n.name)).collect();
     let turnout = row.turnout(took_part);
     Ok(Count { row, outcome, names, show, turnout })
+}
+
+// ---- 公示: the public notice ---------------------------------------------------------------------
+
+/// A selection's public notice: who is selected (name and organization or unit), when the
+/// notice runs and whether objections are still taken. No figure: the totals are not public.
+pub struct PublicNotice {
+    pub id: i64,
+    pub title: String,
+    pub category: String,
+    pub from: Option<time::Date>,
+    pub until: Option<time::Date>,
+    pub notice_days: u32,
+    pub running: bool,
+    pub approved: bool,
+    /// (name, where they belong, moved up)
+    pub entries: Vec<(String, Option<String>, bool)>,
+}
+
+async fn notice_of(c: &mut Conn, row: SelectionRow) -> AppResult<PublicNotice> {
+    let cat = row.category()?;
+    let entries = sel::on_notice(c, &row).await?.into_iter().map(|(n, up)| (n.name, n.home, up)).collect();
+    Ok(PublicNotice {
+        id: row.id,
+        running: row.notice_running(today()),
+        approved: row.stage() == Stage::Final,
+        title: row.title,
+        category: cat.name,
+        from: row.notice_from,
+        until: row.notice_until,
+        notice_days: cat.notice_days,
+        entries,
+    })
+}
+
+/// One selection's notice, for anyone (no login): NotFound before it is put on notice.
+pub async fn public_notice(s: &AppState, id: SelectionId) -> AppResult<PublicNotice> {
+    let mut c = s.store.read().await?;
+    let row = sel::get(&mut c, &Scope::system("notice"), id.0).await?;
+    if row.stage() < Stage::Notice {
+        return Err(AppError::not_found());
+    }
+    notice_of(&mut c, row).await
+}
+
+/// The current campaign's notices, running ones first: the public 公示 list.
+pub async fn public_notices(s: &AppState) -> AppResult<Vec<PublicNotice>> {
+    let mut c = s.store.read().await?;
+    let Some(camp) = campaign::current(&mut c).await? else { return Ok(Vec::new()) };
+    let mut out = Vec::new();
+    for row in sel::list(&mut c, camp.id).await?.into_iter().filter(|r| r.stage() >= Stage::Notice) {
+        out.push(notice_of(&mut c, row).await?);
+    }
+    out.sort_by_key(|n| (!n.running, std::cmp::Reverse(n.from)));
+    Ok(out)
 }

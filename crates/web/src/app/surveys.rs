@@ -181,6 +181,10 @@ impl AudienceInput {
                 }
                 AudienceInput::Numbers(numbers)
             }
+            Some("both") => {
+                e.add("numbers", "请二选一：选择单位或党组织，或填写学号/工号", "Choose a unit or organization, or give numbers, not both");
+                return Err(e);
+            }
             _ => {
                 e.add("mode", "请选择对象范围", "Choose how to pick the audience");
                 return Err(e);

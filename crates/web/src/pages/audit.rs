@@ -41,8 +41,28 @@ impl AuditPage {
 }
 
 /// The kinds of record the filter offers.
-const ENTITIES: [&str; 16] =
-    ["person", "org", "unit", "account", "relation", "campaign", "task", "commitment", "survey", "selection", "appraisal", "sample", "grant", "standard", "board", "database"];
+const ENTITIES: [&str; 20] = [
+    "person",
+    "org",
+    "unit",
+    "account",
+    "relation",
+    "roster",
+    "campaign",
+    "task",
+    "task_template",
+    "commitment",
+    "survey",
+    "selection",
+    "selection_nomination",
+    "selection_objection",
+    "appraisal_round",
+    "appraisal_subject",
+    "appraisal_case",
+    "sample",
+    "database",
+    "audit",
+];
 
 pub async fn index(State(s): State<AppState>, ctx: Ctx, Query(q): Query<app::AuditQuery>) -> AppResult<Response> {
     let p = q.paging();

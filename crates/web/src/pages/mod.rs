@@ -388,7 +388,9 @@ struct WeChatDownload {
 /// Content-Disposition, PDFs and attachments alike, images shown in a page excepted) becomes the
 /// "open in your browser" page there, whichever handler made it.
 pub async fn wechat_downloads(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
-    let ctx = req.extensions().get::<Ctx>().filter(|c| c.wechat).cloned();
+    // A download asked for by a form (slips shown once) is guarded where it is made.
+    let reads = matches!(*req.method(), axum::http::Method::GET | axum::http::Method::HEAD);
+    let ctx = req.extensions().get::<Ctx>().filter(|c| c.wechat && reads).cloned();
     let resp = next.run(req).await;
     let Some(ctx) = ctx else { return resp };
     let image = resp.headers().get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("image/"));

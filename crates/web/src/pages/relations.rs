@@ -134,7 +134,9 @@ pub async fn create(State(s): State<AppState>, ctx: Ctx, Fields(form): Fields<Re
         // The picker sends `unit:ID` or `org:ID`; a bare id is read in the kind's tree.
         let raw = input::text(&form.target_id).unwrap_or("");
         let (tree_of, id) = match raw.split_once(':') {
-            Some((t, id)) => (Some(t == "org"), id),
+            Some(("org", id)) => (Some(true), id),
+            Some(("unit", id)) => (Some(false), id),
+            Some(_) => (None, ""),
             None => (None, raw),
         };
         let target = id.trim().parse::<i64>().ok();

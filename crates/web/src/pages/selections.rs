@@ -951,3 +951,32 @@ fn certificate(a: &AwardRow, office: &str, items: &mut Vec<Item>) {
     items.push(Item::Text { x: w - 360.0, y: 480.0, size: 16.0, text: pacesetter_domain::dates::format_date(a.awarded_on, Lang::Zh) });
     items.push(Item::Text { x: 60.0, y: 540.0, size: 9.0, text: format!("证书编号：{} · 审定：{}", a.certificate_no, a.decision) });
 }
+
+// ---- 公示 -------------------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "notices.html")]
+struct NoticesPage {
+    l: Layout,
+    notices: Vec<app::PublicNotice>,
+}
+
+#[derive(Template)]
+#[template(path = "notice.html")]
+struct NoticePage {
+    l: Layout,
+    n: app::PublicNotice,
+}
+
+/// The public 公示 list: open to anyone, logged in or not.
+pub async fn notices(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    let notices = app::public_notices(&s).await?;
+    Ok(super::render(&NoticesPage { l: Layout::new(&ctx, ctx.t("公示", "Public notices")), notices }))
+}
+
+/// One selection's public notice.
+pub async fn notice(State(s): State<AppState>, ctx: Ctx, Path(id): Path<SelectionId>) -> AppResult<Response> {
+    let n = app::public_notice(&s, id).await?;
+    let title = format!("{} · {}", n.title, ctx.t("公示", "notice"));
+    Ok(super::render(&NoticePage { l: Layout::new(&ctx, &title), n }))
+}

@@ -67,10 +67,15 @@ pub struct AudienceForm {
 impl AudienceForm {
     /// The mode and node: from the picker, else the numbers when some were given, else as sent.
     fn mode_and_node(&self) -> (Option<String>, Option<String>) {
+        let numbers = self.numbers.as_deref().is_some_and(|n| !n.trim().is_empty());
         if let Some((mode, node)) = self.pick.as_deref().and_then(|p| p.split_once(':')) {
+            // Both a choice and numbers: say so rather than drop the numbers.
+            if numbers {
+                return (Some("both".into()), None);
+            }
             return (Some(mode.to_string()), Some(node.to_string()));
         }
-        if self.mode.is_none() && self.numbers.as_deref().is_some_and(|n| !n.trim().is_empty()) {
+        if self.mode.is_none() && numbers {
             return (Some("numbers".into()), None);
         }
         (self.mode.clone(), self.node.clone())
@@ -464,6 +469,10 @@ pub async fn links(State(s): State<AppState>, ctx: Ctx, Path(id): Path<SurveyId>
     if form.kind.as_deref() != Some("slips") {
         let r = app::deliver_links(&s, &scope, id).await;
         return after_change(&s, &ctx, id, r, values_of(&form), "links_sent").await;
+    }
+    // Slips are shown once, as a file: WeChat cannot take it, so none are made there.
+    if ctx.wechat {
+        return Ok(super::wechat_download(&ctx));
     }
     let count = form.count.as_deref().and_then(|v| v.trim().parse::<u64>().ok()).unwrap_or(0);
     let made = match app::make_slips(&s, &scope, id, count).await {
