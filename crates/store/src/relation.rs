@@ -160,6 +160,9 @@ pub async fn end(c: &mut Conn, scope: &Scope, id: RelationId, on: Date) -> Resul
 pub struct Coverage {
     pub classes: i64,
     pub classes_without_cadre: Vec<(i64, String)>,
+    /// Current 处级以上干部, and those linked to no class (the other way round of item 8).
+    pub cadres: i64,
+    pub cadres_without_class: Vec<(i64, String)>,
     pub branches: i64,
     pub branches_without_contact: Vec<(i64, String)>,
     pub window_units: i64,
@@ -188,5 +191,12 @@ pub async fn coverage(c: &mut Conn) -> Result<Coverage, StoreError> {
              AND NOT EXISTS (SELECT 1 FROM relations r WHERE r.unit_id = u.id AND r.kind = 'unit_head' AND r.end_date IS NULL) ORDER BY u.id",
         ))
         .await?;
-    Ok(Coverage { classes, classes_without_cadre, branches, branches_without_contact, window_units, window_units_without_head })
+    let cadres = c.fetch_i64(Sql::new("SELECT COUNT(*) FROM people WHERE cadre_rank IS NOT NULL AND left_on IS NULL")).await?;
+    let cadres_without_class: Vec<(i64, String)> = c
+        .fetch_all(Sql::new(
+            "SELECT p.id, p.name FROM people p WHERE p.cadre_rank IS NOT NULL AND p.left_on IS NULL AND NOT EXISTS \
+             (SELECT 1 FROM relations r WHERE r.person_id = p.id AND r.kind = 'cadre_class' AND r.end_date IS NULL) ORDER BY p.name, p.id",
+        ))
+        .await?;
+    Ok(Coverage { classes, classes_without_cadre, cadres, cadres_without_class, branches, branches_without_contact, window_units, window_units_without_head })
 }

@@ -501,9 +501,19 @@ async fn the_office_manages_relations_and_sees_coverage(app: TestApp) {
     assert_eq!(r.status(), 200);
     let cov = app.get_json(&office, "/api/v1/relations/coverage").await;
     assert_eq!(cov["classes_without_cadre"][0]["id"], rel["unit_id"]);
+    // Coverage the other way round: a cadre left without any class is named.
+    let others = app.get_json(&office, "/api/v1/relations?kind=cadre_class&current=true&per_page=200").await;
+    let still_linked = others["items"].as_array().unwrap().iter().any(|r| r["person_id"] == rel["person_id"]);
+    let listed = |cov: &Value| cov["cadres_without_class"].as_array().unwrap().iter().any(|p| p["id"] == rel["person_id"]);
+    assert!(cov["cadres"].as_i64().unwrap() > 0, "{cov}");
+    assert_eq!(listed(&cov), !still_linked, "{cov}");
+    assert!(!still_linked && listed(&cov), "the cadre had this one class: now listed without one: {cov}");
+    let page = office.get(app.url("/relations")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("未联系班级的干部"), "the page shows both directions");
     // Re-link the class to the same cadre.
     let r = office.post(app.url("/api/v1/relations")).json(&json!({"kind": "cadre_class", "person_id": rel["person_id"], "target_id": rel["unit_id"]})).send().await.unwrap();
     assert_eq!(r.status(), 200);
+    assert!(!listed(&app.get_json(&office, "/api/v1/relations/coverage").await), "linked again, no longer listed");
     // A student cannot be linked as a cadre; a member may not manage relations.
     let student = person_of(&app, "student").await;
     let r = office.post(app.url("/api/v1/relations")).json(&json!({"kind": "cadre_class", "person_id": student, "target_id": rel["unit_id"]})).send().await.unwrap();

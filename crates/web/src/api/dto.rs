@@ -325,6 +325,9 @@ pub struct NamedId {
 pub struct CoverageDto {
     pub classes: i64,
     pub classes_without_cadre: Vec<NamedId>,
+    /// Current cadres (处级以上干部), and those linked to no class.
+    pub cadres: i64,
+    pub cadres_without_class: Vec<NamedId>,
     pub branches: i64,
     pub branches_without_contact: Vec<NamedId>,
     pub window_units: i64,

@@ -23,6 +23,8 @@ pub async fn coverage(State(s): State<AppState>) -> AppResult<Json<CoverageDto>>
     Ok(Json(CoverageDto {
         classes: cov.classes,
         classes_without_cadre: named(cov.classes_without_cadre),
+        cadres: cov.cadres,
+        cadres_without_class: named(cov.cadres_without_class),
         branches: cov.branches,
         branches_without_contact: named(cov.branches_without_contact),
         window_units: cov.window_units,

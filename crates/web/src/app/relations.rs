@@ -8,6 +8,7 @@ use pacesetter_domain::role::RelationKind;
 use pacesetter_domain::scope::Scope;
 use pacesetter_store::outbox::{self, Mail};
 use pacesetter_store::relation::{self, Coverage, RelationRow};
+use pacesetter_store::tree::Tree;
 use pacesetter_store::{StoreError, people};
 use serde::{Deserialize, Serialize};
 use time::Date;
@@ -67,9 +68,16 @@ pub async fn list(state: &AppState, kind: Option<RelationKind>, current: bool, o
 }
 
 /// Classes, branches and window units still without their relation.
+/// Coverage of the three relations, the classes and branches named by their full paths (twenty
+/// 计算机1101班 told apart).
 pub async fn coverage(state: &AppState) -> AppResult<Coverage> {
     let mut c = state.store.read().await?;
-    Ok(relation::coverage(&mut c).await?)
+    let mut cov = relation::coverage(&mut c).await?;
+    let classes = std::mem::take(&mut cov.classes_without_cadre);
+    cov.classes_without_cadre = crate::app::tree::with_full_paths(&mut c, Tree::Unit, classes).await?;
+    let branches = std::mem::take(&mut cov.branches_without_contact);
+    cov.branches_without_contact = crate::app::tree::with_full_paths(&mut c, Tree::Org, branches).await?;
+    Ok(cov)
 }
 
 /// Creates a relation record for the person with a staff number (or id).
