@@ -1798,6 +1798,14 @@ pub fn table() -> Vec<Route> {
             get(api::relations::outbox),
         ),
         r(M::GET, "/relations/export/{file}", "relations_export", Roles(OFFICE), "Relation records as relations.xlsx or relations.csv", get(pages::relations::export)),
+        r(
+            M::GET,
+            "/relations/coverage/{file}",
+            "relations_coverage_export",
+            Roles(OFFICE),
+            "What the coverage lacks (classes without a cadre, cadres without a class, branches without a contact, window units without a head) as coverage.xlsx or coverage.csv",
+            get(pages::relations::coverage_export),
+        ),
         a(
             M::GET,
             "/api/v1/relations",

@@ -510,6 +510,14 @@ async fn the_office_manages_relations_and_sees_coverage(app: TestApp) {
     assert!(!still_linked && listed(&cov), "the cadre had this one class: now listed without one: {cov}");
     let page = office.get(app.url("/relations")).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("未联系班级的干部"), "the page shows both directions");
+    // The gaps export, to hand upward.
+    let person = app.get_json(&office, &format!("/api/v1/people/{}", rel["person_id"])).await;
+    let csv = office.get(app.url("/relations/coverage/coverage.csv")).send().await.unwrap().text().await.unwrap();
+    assert!(csv.contains("未联系班级的干部") && csv.contains(person["name"].as_str().unwrap()), "{csv}");
+    let r = office.get(app.url("/relations/coverage/coverage.xlsx")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.headers()["content-type"].to_str().unwrap().contains("spreadsheetml"));
+    assert_eq!(app.login("member").await.get(app.url("/relations/coverage/coverage.xlsx")).send().await.unwrap().status(), 403);
     // Re-link the class to the same cadre.
     let r = office.post(app.url("/api/v1/relations")).json(&json!({"kind": "cadre_class", "person_id": rel["person_id"], "target_id": rel["unit_id"]})).send().await.unwrap();
     assert_eq!(r.status(), 200);

@@ -58,6 +58,26 @@ pub async fn index(State(s): State<AppState>, ctx: Ctx, Params(q): Params<Relati
     page(&s, &ctx, &q, FormState::new(ctx.lang), StatusCode::OK).await
 }
 
+/// What the coverage lacks, as one table to hand upward: classes without a cadre, cadres without
+/// a class, branches without a contact person, window units without a head.
+pub async fn coverage_export(State(s): State<AppState>, ctx: Ctx, Path(file): Path<String>) -> AppResult<Response> {
+    let cov = app::coverage(&s).await?;
+    let lang = ctx.lang;
+    let t = |zh: &str, en: &str| lang.t(zh, en).to_string();
+    let mut rows = Vec::new();
+    for (what, list) in [
+        (t("未联系干部的班级（第8项）", "Class without a cadre (item 8)"), &cov.classes_without_cadre),
+        (t("未联系班级的干部（第8项）", "Cadre without a class (item 8)"), &cov.cadres_without_class),
+        (t("无联系人的党支部（第11项）", "Branch without a contact (item 11)"), &cov.branches_without_contact),
+        (t("无负责人的窗口单位（第9项）", "Window unit without a head (item 9)"), &cov.window_units_without_head),
+    ] {
+        rows.extend(list.iter().map(|(id, name)| vec![what.clone(), name.clone(), id.to_string()]));
+    }
+    let sheet = crate::export::Sheet { name: t("联系覆盖缺口", "Coverage gaps"), headers: vec![t("缺口", "Gap"), t("名称", "Name"), t("编号", "Id")], rows };
+    let format = if file.ends_with(".csv") { "csv" } else { "xlsx" };
+    super::download(&ctx, &sheet, lang.t("联系覆盖缺口", "coverage-gaps"), format)
+}
+
 /// The relation records as a table to hand upward (item 8: who visits which class).
 pub async fn export(State(s): State<AppState>, ctx: Ctx, Path(file): Path<String>, Params(q): Params<RelationQuery>) -> AppResult<Response> {
     let (rows, _) = app::list(&s, q.kind()?, q.current(true), 0, 1_000_000).await?;

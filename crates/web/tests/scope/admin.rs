@@ -106,6 +106,7 @@ pub async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Optio
             Case { json: Some(json!({"date": "2012-07-01"})), ..case("POST", format!("/api/v1/relations/{}/end", spare_relation(app).await), "office", "orgsec") }
         }
         "relations_export" => case("GET", "/relations/export/relations.csv".into(), "office", "orgsec"),
+        "relations_coverage_export" => case("GET", "/relations/coverage/coverage.csv".into(), "office", "orgsec"),
         // Accounts: the two offices'; grants, resets and disabling the administrator's.
         "accounts_export" => case("GET", "/accounts/export/accounts.csv".into(), "admin", "orgsec"),
         "account_page" => Case { secret: format!("scopepage{n}"), ..case("GET", format!("/accounts/{}", fresh_account(app, n, "page").await), "office", "orgsec") },
