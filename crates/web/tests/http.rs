@@ -522,6 +522,10 @@ async fn the_office_manages_relations_and_sees_coverage(app: TestApp) {
     let r = office.post(app.url("/api/v1/relations")).json(&json!({"kind": "cadre_class", "person_id": rel["person_id"], "target_id": rel["unit_id"]})).send().await.unwrap();
     assert_eq!(r.status(), 200);
     assert!(!listed(&app.get_json(&office, "/api/v1/relations/coverage").await), "linked again, no longer listed");
+    // The class's page names its cadre since a date written as people write it.
+    let class = office.get(app.url(&format!("/units/{}", rel["unit_id"]))).send().await.unwrap().text().await.unwrap();
+    let since = class.split("联系干部：").nth(1).and_then(|x| x.split("</p>").next()).unwrap_or_default().to_string();
+    assert!(since.contains("（自 ") && since.contains('年') && !since.contains('-'), "{since}");
     // A student cannot be linked as a cadre; a member may not manage relations.
     let student = person_of(&app, "student").await;
     let r = office.post(app.url("/api/v1/relations")).json(&json!({"kind": "cadre_class", "person_id": student, "target_id": rel["unit_id"]})).send().await.unwrap();
