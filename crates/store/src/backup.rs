@@ -205,6 +205,8 @@ pub const TABLES: &[TableSpec] = &[
             ("state", Text),
             ("created_ms", I64),
             ("closed_ms", OptI64),
+            // A demo campaign's clock (migration 29): a restored demo runs as of the same day.
+            ("as_of", OptDate),
         ],
     },
     TableSpec {

@@ -364,6 +364,8 @@ async fn backup_and_restore_round_trip_every_table_and_the_audit_chain(db: Db) {
     let mut w = db.store.write().await.unwrap();
     let root = tree::all(&mut w, Tree::Org).await.unwrap().into_iter().find(|n| n.parent_id.is_none()).unwrap();
     tree::create(&mut w, &office, Tree::Org, root.id, &NodeInput { kind: Some("committee".into()), name: Some("备份测试党委".into()), ..Default::default() }).await.unwrap();
+    // A demo's clock (migration 29) travels with the backup.
+    w.execute(Sql::new("UPDATE campaigns SET as_of = '2012-04-20'")).await.unwrap();
     w.commit().await.unwrap();
     let mut file = Vec::new();
     let written = pacesetter_store::backup::backup(&db.store, &mut file).await.unwrap();
@@ -382,6 +384,8 @@ async fn backup_and_restore_round_trip_every_table_and_the_audit_chain(db: Db) {
             let q = format!("SELECT COUNT(*) FROM {}", t.name);
             assert_eq!(a.fetch_i64(Sql::new(q.clone())).await.unwrap(), b.fetch_i64(Sql::new(q)).await.unwrap(), "{}", t.name);
         }
+        let as_of = b.fetch_opt_string(Sql::new("SELECT CAST(as_of AS TEXT) FROM campaigns ORDER BY id LIMIT 1")).await.unwrap();
+        assert_eq!(as_of.as_deref(), Some("2012-04-20"), "the demo clock is restored");
         let r = audit::verify(&mut b).await.unwrap();
         assert!(r.ok);
         assert_eq!(r.last_hash, audit::verify(&mut a).await.unwrap().last_hash);
