@@ -32,6 +32,13 @@ async fn send(app: &TestApp, c: &Client, path: &str, body: Value) -> (u16, Value
     (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
 }
 
+/// The id of the node a demo account's first reach of a kind is over.
+async fn reach_id(app: &TestApp, user: &str, kind: &str) -> i64 {
+    let me = app.get_json(&app.login(user).await, "/api/v1/me").await;
+    let r = me["reaches"].as_array().unwrap().iter().find(|r| r["kind"] == kind).unwrap_or_else(|| panic!("{user} has no {kind} reach: {me}"));
+    r["target"].as_str().unwrap().trim_end_matches('/').rsplit('/').next().unwrap().parse().unwrap()
+}
+
 fn waiting_of<'a>(desk: &'a Value, kind: &str) -> Vec<&'a Value> {
     desk["waiting"].as_array().unwrap().iter().filter(|w| w["kind"] == kind).collect()
 }
@@ -148,15 +155,7 @@ async fn a_person_opens_the_public_page_of_every_node_they_belong_to(app: TestAp
         }
     }
     // Another college's branch: the member neither belongs to it nor manages it.
-    let branchsec2 = app.login("branchsec2").await;
-    let far = app.get_json(&branchsec2, "/api/v1/me").await["reaches"].as_array().unwrap().iter().find(|r| r["kind"] == "org").unwrap()["target"]
-        .as_str()
-        .unwrap()
-        .trim_end_matches('/')
-        .rsplit('/')
-        .next()
-        .unwrap()
-        .to_string();
+    let far = reach_id(&app, "branchsec2", "org").await;
     let member = app.login("member").await;
     for path in [format!("/orgs/{far}"), format!("/api/v1/orgs/{far}")] {
         assert_eq!(member.get(app.url(&path)).send().await.unwrap().status(), 404, "{path}");
@@ -279,25 +278,10 @@ async fn forms_choose_organizations_and_units_by_their_full_path(app: TestApp) {
 async fn in_wechat_every_download_opens_the_open_in_your_browser_page(app: TestApp) {
     const WECHAT: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 16_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148 MicroMessenger/8.0.40 NetType/WIFI Language/zh_CN";
     let office = app.login("office").await;
-    let unithead = app.get_json(&app.login("unithead").await, "/api/v1/me").await;
-    let unit = unithead["reaches"].as_array().unwrap().iter().find(|r| r["kind"] == "unit").unwrap()["target"]
-        .as_str()
-        .unwrap()
-        .trim_end_matches('/')
-        .rsplit('/')
-        .next()
-        .unwrap()
-        .to_string();
+    let unit = reach_id(&app, "unithead", "unit").await;
     let window =
         app.get_json(&office, &format!("/api/v1/units/{unit}")).await["children"].as_array().unwrap().iter().find(|n| n["kind"] == "window").unwrap()["id"].as_i64().unwrap();
-    let branch = app.get_json(&app.login("branchsec").await, "/api/v1/me").await["reaches"].as_array().unwrap().iter().find(|r| r["kind"] == "org").unwrap()["target"]
-        .as_str()
-        .unwrap()
-        .trim_end_matches('/')
-        .rsplit('/')
-        .next()
-        .unwrap()
-        .to_string();
+    let branch = reach_id(&app, "branchsec", "org").await;
     for path in [format!("/w/{window}/poster.pdf"), format!("/boards/{branch}/poster.pdf"), "/campaigns/example-plan.toml".to_string(), "/people/export.xlsx".to_string()] {
         let plain = office.get(app.url(&path)).send().await.unwrap();
         assert_eq!(plain.status(), 200, "{path}");

@@ -254,10 +254,14 @@ struct DashboardPage {
     export: String,
 }
 
+/// Text for the chart's SVG, escaped once here for the labels and the titles.
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
 /// A bar's name beside it: on one line up to ten characters, else on two (the second ending in
 /// … when even that is short); the whole name is the bar's title and in the table below.
 fn chart_label(name: &str, y: usize) -> String {
-    let esc = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;");
     const LINE: usize = 10;
     let chars: Vec<char> = name.chars().collect();
     if chars.len() <= LINE {
@@ -277,7 +281,6 @@ pub fn chart(rows: &[DashRow], lang: Lang) -> String {
     if rows.is_empty() {
         return String::new();
     }
-    let esc = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;");
     let row_h = 32;
     let h = rows.len() * row_h + 30;
     let mut svg = format!(
