@@ -21,6 +21,7 @@ pub mod lease;
 pub mod notify;
 pub mod outbox;
 pub mod people;
+pub mod problem;
 pub mod relation;
 pub mod reminders;
 pub mod roster;

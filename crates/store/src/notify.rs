@@ -14,6 +14,7 @@ pub struct NotificationRow {
     pub id: i64,
     pub kind: String,
     pub task_id: Option<i64>,
+    pub href: Option<String>,
     pub zh: String,
     pub en: String,
     pub created_ms: i64,
@@ -27,8 +28,10 @@ impl NotificationRow {
 }
 
 pub async fn list(c: &mut Conn, account: i64, limit: i64) -> Result<Vec<NotificationRow>, StoreError> {
-    Ok(c.fetch_all(Sql::new("SELECT id, kind, task_id, zh, en, created_ms, read_ms FROM notifications WHERE account_id = $1 ORDER BY id DESC LIMIT $2").bind(account).bind(limit))
-        .await?)
+    Ok(c.fetch_all(
+        Sql::new("SELECT id, kind, task_id, href, zh, en, created_ms, read_ms FROM notifications WHERE account_id = $1 ORDER BY id DESC LIMIT $2").bind(account).bind(limit),
+    )
+    .await?)
 }
 
 pub async fn unread(c: &mut Conn, account: i64) -> Result<i64, StoreError> {
@@ -113,31 +116,49 @@ pub async fn send(c: &mut Conn, tasks: &[&TaskRow], notes: Vec<Note>, public_url
         return Ok(0);
     }
     let who = recipients(c, tasks).await?;
-    let now = now_ms();
     let mut sent = 0;
     for n in notes {
-        for (account, email) in who.get(&n.task).cloned().unwrap_or_default() {
-            let inserted = c
-                .execute(
-                    Sql::new(
-                        "INSERT INTO notifications (account_id, kind, task_id, zh, en, dedupe, created_ms) VALUES ($1, $2, $3, $4, $5, $6, $7) \
-                         ON CONFLICT (account_id, dedupe) DO NOTHING",
-                    )
-                    .bind(account)
-                    .bind(n.kind)
-                    .bind(n.task)
-                    .bind(n.zh.as_str())
-                    .bind(n.en.as_str())
-                    .bind(n.dedupe.as_str())
-                    .bind(now),
+        let to = who.get(&n.task).cloned().unwrap_or_default();
+        let link = Link { task: Some(n.task), href: format!("/tasks/{}", n.task) };
+        sent += tell(c, &to, n.kind, &n.zh, &n.en, &link, &n.dedupe, public_url).await?;
+    }
+    Ok(sent)
+}
+
+/// What a notification opens: a task, or any page of the application.
+pub struct Link {
+    pub task: Option<i64>,
+    pub href: String,
+}
+
+/// Inserts a notification for each account (once each: the dedupe key) and mails it to those
+/// with an e-mail address. Returns how many were new.
+#[allow(clippy::too_many_arguments)]
+pub async fn tell(c: &mut Conn, to: &[(i64, Option<String>)], kind: &str, zh: &str, en: &str, link: &Link, dedupe: &str, public_url: &str) -> Result<usize, StoreError> {
+    let now = now_ms();
+    let mut sent = 0;
+    for (account, email) in to {
+        let inserted = c
+            .execute(
+                Sql::new(
+                    "INSERT INTO notifications (account_id, kind, task_id, href, zh, en, dedupe, created_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+                     ON CONFLICT (account_id, dedupe) DO NOTHING",
                 )
-                .await?;
-            if inserted == 1 {
-                sent += 1;
-                if let Some(to) = email.filter(|e| e.contains('@')) {
-                    let body = format!("{}\n\n{}/tasks/{}\n\n{}", n.zh, public_url, n.task, n.en);
-                    outbox::enqueue(c, &to, &format!("创先争优：{}", n.zh.chars().take(40).collect::<String>()), &body).await?;
-                }
+                .bind(*account)
+                .bind(kind)
+                .bind(link.task)
+                .bind(link.href.as_str())
+                .bind(zh)
+                .bind(en)
+                .bind(dedupe)
+                .bind(now),
+            )
+            .await?;
+        if inserted == 1 {
+            sent += 1;
+            if let Some(to) = email.as_deref().filter(|e| e.contains('@')) {
+                let body = format!("{zh}\n\n{public_url}{}\n\n{en}", link.href);
+                outbox::enqueue(c, to, &format!("创先争优：{}", zh.chars().take(40).collect::<String>()), &body).await?;
             }
         }
     }

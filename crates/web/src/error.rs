@@ -44,6 +44,13 @@ impl AppError {
         AppError { status: StatusCode::UNPROCESSABLE_ENTITY, code: "invalid", message: Text::new(zh, en), fields: Some(errs), retry_after: None }
     }
 
+    /// One field's error (422).
+    pub fn invalid_field(field: &str, zh: &str, en: &str) -> AppError {
+        let mut e = FieldErrors::new();
+        e.add(field, zh, en);
+        AppError::invalid(e)
+    }
+
     pub fn internal() -> AppError {
         AppError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "服务器内部错误，请稍后再试；已记录", "Internal error; it has been logged, please try again later")
     }

@@ -142,6 +142,12 @@ use api::windows as win;
 
 /// Every route of the server.
 pub fn table() -> Vec<Route> {
+    let mut all = core_routes();
+    all.extend(problem_routes());
+    all
+}
+
+fn core_routes() -> Vec<Route> {
     use Access::*;
     vec![
         // Public.
@@ -1992,6 +1998,165 @@ pub fn table() -> Vec<Route> {
             "Recompute the hash chain and check it reaches the latest anchor",
             doc(None, Some(schema::<VerifyDto>)),
             get(api::audit::verify),
+        ),
+    ]
+}
+
+/// The masses' problems (item 10): raising, the steps, lists and exports, the dashboard and the
+/// office's rules, the public list, and the groups of similar reports.
+fn problem_routes() -> Vec<Route> {
+    use Access::*;
+    use api::problems as pa;
+    use pages::problems as pp;
+    const LIST_QUERY: &[(&str, &str)] = &[
+        ("show", "mine, unit (the default), triage, overdue, open, or a state: received, assigned, answered, satisfied, unconfirmed"),
+        ("unit", "problems routed below this unit"),
+        ("group", "problems of this group of similar reports"),
+        ("page", "page number, from 1"),
+        ("per_page", "rows per page, at most 200"),
+    ];
+    let one = || doc(None, Some(schema::<pa::RaisedProblemDto>));
+    vec![
+        r(M::GET, "/problems", "problems", LoggedIn, "Problems: mine, my unit's, the office's triage, the overdue", get(pp::index)),
+        r(M::GET, "/problems/new", "problem_new", LoggedIn, "The form to raise a problem or an opinion (about a window, a unit or the campus)", get(pp::new_form)),
+        r(M::POST, "/problems", "problem_create", LoggedIn, "Raise a problem (multipart, with photos; optionally unnamed to the unit)", post(pp::create)),
+        r(M::GET, "/problems/export/{file}", "problems_export", LoggedIn, "The list as .xlsx or .csv, as the caller may see it", get(pp::export)),
+        r(M::GET, "/problems/dashboard", "problems_dashboard", LoggedIn, "Problems per unit in the caller's reach; the office's time limits", get(pp::dashboard)),
+        r(M::GET, "/problems/dashboard/{file}", "problems_dashboard_export", LoggedIn, "Problems per unit as .xlsx or .csv", get(pp::dashboard_export)),
+        r(M::POST, "/problems/rules", "problems_rules", Roles(OFFICE), "Set the time limits in working days and open or close the public list", post(pp::set_rules)),
+        r(M::POST, "/problems/tick", "problems_tick", Roles(OFFICE), "Check the time limits now: escalate, close the unconfirmed, notify", post(pp::tick)),
+        r(M::GET, "/problems/public", "problems_public", Public, "Resolved problems in the office's words, and each unit's satisfaction", get(pp::public)),
+        r(M::GET, "/problems/groups", "problem_groups", Roles(OFFICE), "Similar reports grouped, ranked by distinct raisers", get(pp::groups)),
+        r(M::POST, "/problems/groups/regroup", "problem_regroup", Roles(OFFICE), "Group the reports again (groups kept by hand stay)", post(pp::regroup)),
+        r(M::GET, "/problems/groups/{id}", "problem_group", Roles(OFFICE), "A group with its reports", get(pp::group)),
+        r(M::POST, "/problems/groups/{id}", "problem_group_change", Roles(OFFICE), "Merge, split, rename or hand down a group", post(pp::change_group)),
+        r(M::GET, "/problems/photos/{id}", "problem_photo", Scoped, "A problem's photo (metadata removed), for those who may read the problem", get(pp::photo)),
+        r(M::GET, "/problems/{id}", "problem", Scoped, "A problem with its steps, for the raiser, its unit and the office", get(pp::show)),
+        r(M::POST, "/problems/{id}/route", "problem_route", Roles(OFFICE), "Route a received problem to a unit", post(pp::route)),
+        r(M::POST, "/problems/{id}/accept", "problem_accept", Scoped, "Accept a problem and assign it to a person of the unit", post(pp::accept)),
+        r(M::POST, "/problems/{id}/answer", "problem_answer", Scoped, "Answer a problem: reply and measures", post(pp::answer)),
+        r(M::POST, "/problems/{id}/confirm", "problem_confirm", Scoped, "The raiser confirms: satisfied, or not (it reopens one level up)", post(pp::confirm)),
+        r(M::POST, "/problems/{id}/publish", "problem_publish", Roles(OFFICE), "Publish a closed problem on the public list in the office's words", post(pp::publish)),
+        a(
+            M::GET,
+            "/api/v1/problems",
+            "api_problems",
+            LoggedIn,
+            "Problems the caller may read",
+            ApiDoc { response: Some(schema::<pa::ProblemsPage>), query: LIST_QUERY, ..Default::default() },
+            get(pa::list),
+        ),
+        a(
+            M::POST,
+            "/api/v1/problems",
+            "api_problem_create",
+            LoggedIn,
+            "Raise a problem (multipart: about, target, category, body, unnamed, photos)",
+            ApiDoc { multipart: true, status: Some(201), errors: &[413], ..doc(Some(schema::<pa::RaiseUpload>), Some(schema::<pa::RaisedProblemDto>)) },
+            post(pa::raise),
+        ),
+        a(
+            M::GET,
+            "/api/v1/problems/dashboard",
+            "api_problems_dashboard",
+            LoggedIn,
+            "Problems per unit in the caller's reach",
+            list(schema::<pa::UnitCountsDto>, &[]),
+            get(pa::dashboard),
+        ),
+        a(
+            M::GET,
+            "/api/v1/problems/public",
+            "api_problems_public",
+            Public,
+            "Resolved problems in the office's words, and each unit's satisfaction (404 while the office keeps it closed)",
+            ApiDoc { response: Some(schema::<pa::PublicListDto>), query: &[("page", "page number"), ("per_page", "rows per page")], ..Default::default() },
+            get(pa::public_list),
+        ),
+        a(
+            M::GET,
+            "/api/v1/problems/rules",
+            "api_problems_rules",
+            LoggedIn,
+            "The time limits in working days, and whether the public list is open",
+            doc(None, Some(schema::<pa::RulesDto>)),
+            get(pa::rules),
+        ),
+        a(
+            M::POST,
+            "/api/v1/problems/rules",
+            "api_problems_set_rules",
+            Roles(OFFICE),
+            "Set the time limits and the public list",
+            doc(Some(schema::<crate::app::problems::RulesInput>), Some(schema::<pa::RulesDto>)),
+            post(pa::set_rules),
+        ),
+        a(M::POST, "/api/v1/problems/tick", "api_problems_tick", Roles(OFFICE), "Check the time limits now", doc(None, Some(schema::<pa::TickDto>)), post(pa::tick)),
+        a(M::GET, "/api/v1/problems/{id}", "api_problem", Scoped, "A problem with its steps (no unnamed raiser for the unit)", one(), get(pa::get)),
+        a(
+            M::POST,
+            "/api/v1/problems/{id}/route",
+            "api_problem_route",
+            Roles(OFFICE),
+            "Route a received problem to a unit",
+            ApiDoc { errors: &[409], ..doc(Some(schema::<pa::RouteIn>), Some(schema::<pa::RaisedProblemDto>)) },
+            post(pa::route),
+        ),
+        a(
+            M::POST,
+            "/api/v1/problems/{id}/accept",
+            "api_problem_accept",
+            Scoped,
+            "Accept and assign to a person of the unit",
+            ApiDoc { errors: &[409], ..doc(Some(schema::<pa::AcceptIn>), Some(schema::<pa::RaisedProblemDto>)) },
+            post(pa::accept),
+        ),
+        a(
+            M::POST,
+            "/api/v1/problems/{id}/answer",
+            "api_problem_answer",
+            Scoped,
+            "Answer: reply and measures",
+            ApiDoc { errors: &[409], ..doc(Some(schema::<crate::app::problems::AnswerInput>), Some(schema::<pa::RaisedProblemDto>)) },
+            post(pa::answer),
+        ),
+        a(
+            M::POST,
+            "/api/v1/problems/{id}/confirm",
+            "api_problem_confirm",
+            Scoped,
+            "The raiser confirms (satisfied: yes or no)",
+            ApiDoc { errors: &[409], ..doc(Some(schema::<crate::app::problems::ConfirmInput>), Some(schema::<pa::RaisedProblemDto>)) },
+            post(pa::confirm),
+        ),
+        a(
+            M::POST,
+            "/api/v1/problems/{id}/publish",
+            "api_problem_publish",
+            Roles(OFFICE),
+            "Publish a closed problem in the office's words (or withdraw it)",
+            ApiDoc { errors: &[409], ..doc(Some(schema::<crate::app::problems::PublishInput>), Some(schema::<pa::RaisedProblemDto>)) },
+            post(pa::publish),
+        ),
+        a(
+            M::GET,
+            "/api/v1/problem-groups",
+            "api_problem_groups",
+            Roles(OFFICE),
+            "Groups of similar reports, ranked by distinct raisers",
+            list(schema::<pa::GroupDto>, &[]),
+            get(pa::groups),
+        ),
+        a(M::POST, "/api/v1/problem-groups/regroup", "api_problem_regroup", Roles(OFFICE), "Group the reports again", doc(None, Some(schema::<pa::RegroupDto>)), post(pa::regroup)),
+        a(M::GET, "/api/v1/problem-groups/{id}", "api_problem_group", Roles(OFFICE), "A group with its reports", doc(None, Some(schema::<pa::GroupDto>)), get(pa::group)),
+        a(
+            M::POST,
+            "/api/v1/problem-groups/{id}",
+            "api_problem_group_change",
+            Roles(OFFICE),
+            "Merge (from), split (problems), rename (title) or hand down (unit, note, org) a group",
+            doc(Some(schema::<crate::app::problems::GroupChange>), Some(schema::<pa::GroupDto>)),
+            post(pa::change_group),
         ),
     ]
 }

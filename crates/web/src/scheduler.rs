@@ -103,6 +103,8 @@ pub fn reminders(public_url: String) -> Job {
                 n += pacesetter_store::reminders::remind(&mut w, c.id, pacesetter_domain::dates::today(), &public_url).await.map_err(|e| e.to_string())?;
             }
             w.commit().await.map_err(|e| e.to_string())?;
+            // The masses' problems: steps past their limits, answers never confirmed.
+            n += crate::app::problems::tick(&store, &public_url, pacesetter_domain::dates::today()).await.map_err(|e| e.to_string())?;
             Ok(if n == 0 { String::new() } else { format!("reminders: {n} notifications") })
         }
     })

@@ -84,6 +84,8 @@ const NO_BODY: &[&str] = &[
     "api_survey_close",
     "api_survey_remind",
     "api_campaign_remind",
+    "api_problems_tick",
+    "api_problem_regroup",
     "api_selection_forward",
     "api_selection_open",
     "api_selection_publish",

@@ -1033,6 +1033,82 @@ async fn main() {
         Some("surveys") => bench_surveys(n(1, 200_000), n(2, 1_000_000)).await,
         Some("appraisals") => bench_appraisals(n(1, 40_000)).await,
         Some("selection") => bench_selection(n(1, 40_000)).await,
-        _ => eprintln!("usage: bench import [ROWS] | bench demo [PEOPLE] | bench dashboard [PEOPLE] | bench surveys [RESPONSES] [LINKS] | bench appraisals [PEOPLE]"),
+        Some("grouping") => bench_grouping(n(1, 20_000)).await,
+        _ => eprintln!(
+            "usage: bench import [ROWS] | bench demo [PEOPLE] | bench dashboard [PEOPLE] | bench surveys [RESPONSES] [LINKS] | bench appraisals [PEOPLE] | bench selection [PEOPLE] | bench grouping [REPORTS]"
+        ),
+    }
+}
+
+/// Grouping similar reports (issue 19: 20,000 in under 5 s): the domain's grouping alone, then
+/// the office's regrouping through the store (reading the texts, writing the groups).
+async fn bench_grouping(n: usize) {
+    let reports = pacesetter_domain::similar::sample_reports(n, 2012);
+    let texts: Vec<&str> = reports.iter().map(|r| r.1.as_str()).collect();
+    let mut times = Vec::new();
+    let mut groups = Vec::new();
+    for _ in 0..5 {
+        let t = Instant::now();
+        groups = pacesetter_domain::similar::group(&texts, pacesetter_domain::similar::THRESHOLD);
+        times.push(t.elapsed().as_secs_f64());
+    }
+    times.sort_by(f64::total_cmp);
+    // Purity: how many texts sit in a group whose most common topic is their own.
+    // And the same by place alone (the library, the canteens, ...): a group that mixes two of
+    // one place's complaints is less wrong than one that mixes two places.
+    let (mut pure, mut pure_place) = (0, 0);
+    for g in &groups {
+        let mut count = std::collections::HashMap::new();
+        let mut place = std::collections::HashMap::new();
+        for m in &g.members {
+            *count.entry(reports[*m].0).or_insert(0usize) += 1;
+            *place.entry(reports[*m].0 % 12).or_insert(0usize) += 1;
+        }
+        pure += count.values().max().copied().unwrap_or(0);
+        pure_place += place.values().max().copied().unwrap_or(0);
+    }
+    let big = groups.iter().filter(|g| g.members.len() >= 2).count();
+    println!(
+        "grouping {n} reports: median {:.2} s (min {:.2}, max {:.2}) over 5 runs; {} groups ({big} of two or more), largest {}; {:.1}% of texts in a group of their own topic's majority, {:.1}% of their own place's",
+        times[2],
+        times[0],
+        times[4],
+        groups.len(),
+        groups.first().map(|g| g.members.len()).unwrap_or(0),
+        pure as f64 * 100.0 / n as f64,
+        pure_place as f64 * 100.0 / n as f64
+    );
+    for (name, store, _dir) in stores().await {
+        let d = demo::generate(200);
+        pacesetter_web::load_demo(&store, &d, &pacesetter_web::auth::hash_password("bench-password")).await.expect("demo");
+        let mut w = store.write().await.expect("write");
+        let raiser = w.fetch_i64(pacesetter_store::Sql::new("SELECT MIN(id) FROM people")).await.expect("person");
+        for (i, (_, text)) in reports.iter().enumerate() {
+            w.execute(
+                pacesetter_store::Sql::new(
+                    "INSERT INTO problems (raiser_id, unnamed, about, category, body, state, raised_on, step_on, escalation, reopened, published) \
+                     VALUES ($1, FALSE, 'campus', 'other', $2, 'received', $3, $3, 0, 0, FALSE)",
+                )
+                .bind(raiser + (i as i64 % 150))
+                .bind(text.as_str())
+                .bind(pacesetter_domain::dates::today()),
+            )
+            .await
+            .expect("insert");
+        }
+        w.commit().await.expect("commit");
+        let t = Instant::now();
+        let mut w = store.write().await.expect("write");
+        let made = pacesetter_store::problem::regroup(&mut w, &pacesetter_domain::scope::Scope::system("bench"), pacesetter_domain::similar::THRESHOLD).await.expect("regroup");
+        w.commit().await.expect("commit");
+        let regroup = t.elapsed().as_secs_f64();
+        let t = Instant::now();
+        let mut c = store.read().await.expect("read");
+        let list = pacesetter_store::problem::groups(&mut c, &pacesetter_domain::scope::Scope::system("bench"), 200).await.expect("groups");
+        println!(
+            "{name:<9} regroup of {n} stored reports: {regroup:.2} s ({made} groups of two or more); the ranked list of the top {}: {:.0} ms",
+            list.len(),
+            t.elapsed().as_secs_f64() * 1000.0
+        );
     }
 }

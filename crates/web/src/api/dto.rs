@@ -726,6 +726,8 @@ pub struct NotificationDto {
     pub id: i64,
     pub kind: String,
     pub task_id: Option<i64>,
+    /// The page it opens (a task's, a problem's, ...).
+    pub href: Option<String>,
     pub zh: String,
     pub en: String,
     pub created_ms: i64,

@@ -11,6 +11,7 @@ pub mod dto;
 pub mod imports;
 pub mod meta;
 pub mod people;
+pub mod problems;
 pub mod relations;
 pub mod samples;
 pub mod selections;

@@ -11,6 +11,7 @@ pub mod home;
 pub mod imports;
 pub mod login;
 pub mod people;
+pub mod problems;
 pub mod relations;
 pub mod samples;
 pub mod selections;
@@ -71,6 +72,7 @@ impl Layout {
             item("/surveys", lang.t("问卷", "Surveys"));
             item("/appraisals", lang.t("评议", "Appraisals"));
             item("/selections", lang.t("评选", "Selections"));
+            item("/problems", lang.t("问题反映", "Problems"));
             if !s.has(Role::Auditor) || s.roles.len() > 1 {
                 item("/orgs", lang.t("党组织", "Party tree"));
                 item("/units", lang.t("单位", "Units"));
