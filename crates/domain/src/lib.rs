@@ -12,6 +12,7 @@ pub mod dates;
 pub mod demo;
 pub mod ids;
 pub mod lang;
+pub mod liaison;
 pub mod org;
 pub mod people;
 pub mod plan;

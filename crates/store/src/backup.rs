@@ -656,6 +656,7 @@ pub const TABLES: &[TableSpec] = &[
             ("public_summary", OptText),
             ("public_done", OptText),
             ("published", Bool),
+            ("visit_id", OptI64),
         ],
     },
     TableSpec {

@@ -18,6 +18,7 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod lease;
+pub mod liaison;
 pub mod notify;
 pub mod outbox;
 pub mod people;

@@ -49,6 +49,9 @@ pub struct ProblemRow {
     pub public_summary: Option<String>,
     pub public_done: Option<String>,
     pub published: bool,
+    /// The cadre's visit it was raised in (item 8), and that cadre.
+    pub visit_id: Option<i64>,
+    pub visit_cadre_id: Option<i64>,
 }
 
 impl ProblemRow {
@@ -63,8 +66,8 @@ impl ProblemRow {
 
 const SELECT: &str = "SELECT p.id, p.raiser_id, r.name AS raiser_name, p.unnamed, p.about, p.about_unit_id, COALESCE(au.name, '') AS about_name, p.category, p.body, \
      p.unit_id, COALESCE(u.name, '') AS unit_name, u.path AS unit_path, p.state, p.assignee_id, a.name AS assignee_name, p.reply, p.measures, p.raised_on, \
-     p.step_on, p.due_on, p.escalation, p.reopened, p.closed_on, p.group_id, p.public_summary, p.public_done, p.published \
-     FROM problems p JOIN people r ON r.id = p.raiser_id LEFT JOIN units au ON au.id = p.about_unit_id LEFT JOIN units u ON u.id = p.unit_id \
+     p.step_on, p.due_on, p.escalation, p.reopened, p.closed_on, p.group_id, p.public_summary, p.public_done, p.published, p.visit_id, \
+     (SELECT v.cadre_id FROM visits v WHERE v.id = p.visit_id) AS visit_cadre_id FROM problems p JOIN people r ON r.id = p.raiser_id LEFT JOIN units au ON au.id = p.about_unit_id LEFT JOIN units u ON u.id = p.unit_id \
      LEFT JOIN people a ON a.id = p.assignee_id";
 
 /// How a caller stands to a problem.
@@ -79,12 +82,15 @@ pub enum Viewer {
     Unit,
     /// Reads every problem (a leader, the administrator) without acting on it.
     Reader,
+    /// The cadre who entered it from a visit to their class, for a student of the class: follows
+    /// it without acting on it.
+    Cadre,
 }
 
 impl Viewer {
     /// Whether the raiser's name may be shown to this viewer.
     pub fn sees_raiser(self, unnamed: bool) -> bool {
-        !unnamed || matches!(self, Viewer::Office | Viewer::Raiser)
+        !unnamed || matches!(self, Viewer::Office | Viewer::Raiser | Viewer::Cadre)
     }
 }
 
@@ -98,6 +104,9 @@ pub fn viewer(scope: &Scope, row: &ProblemRow) -> Option<Viewer> {
     }
     if scope.person.is_some_and(|p| Some(p.0) == row.assignee_id) || row.unit_path.as_deref().is_some_and(|path| scope.unit_access(path) == Some(Access::Write)) {
         return Some(Viewer::Unit);
+    }
+    if scope.person.is_some_and(|p| Some(p.0) == row.visit_cadre_id) {
+        return Some(Viewer::Cadre);
     }
     if scope.global().is_some() {
         return Some(Viewer::Reader);
@@ -142,10 +151,10 @@ pub async fn set_rules(c: &mut Conn, scope: &Scope, r: Rules) -> Result<(), Stor
             "INSERT INTO problem_rules (id, accept_days, answer_days, confirm_days, public_list) VALUES (1, $1, $2, $3, $4) \
              ON CONFLICT (id) DO UPDATE SET accept_days = $1, answer_days = $2, confirm_days = $3, public_list = $4",
         )
-            .bind(i64::from(r.accept_days))
-            .bind(i64::from(r.answer_days))
-            .bind(i64::from(r.confirm_days))
-            .bind(r.public_list),
+        .bind(i64::from(r.accept_days))
+        .bind(i64::from(r.answer_days))
+        .bind(i64::from(r.confirm_days))
+        .bind(r.public_list),
     )
     .await?;
     audit::append(c, scope, "problem.rules", "problem_rules", 1, audit::snapshot(&before), audit::snapshot(&r)).await?;
@@ -185,16 +194,40 @@ pub struct Photo {
 }
 
 /// Raises a problem for the caller's person; returns its id.
-pub async fn raise(c: &mut Conn, scope: &Scope, r: &Raised, target: Option<i64>, photos: Vec<Photo>, today: Date, calendar: &Calendar) -> Result<i64, StoreError> {
-    let person = scope.person.ok_or_else(|| StoreError::forbidden("此账号没有对应的人员，不能提出问题", "This account is not a person's and cannot raise a problem"))?;
+#[allow(clippy::too_many_arguments)]
+pub async fn raise(
+    c: &mut Conn,
+    scope: &Scope,
+    r: &Raised,
+    target: Option<i64>,
+    visit: Option<(i64, Option<i64>)>,
+    photos: Vec<Photo>,
+    today: Date,
+    calendar: &Calendar,
+) -> Result<i64, StoreError> {
+    let mut person = scope.person.ok_or_else(|| StoreError::forbidden("此账号没有对应的人员，不能提出问题", "This account is not a person's and cannot raise a problem"))?;
+    // A problem raised in a visit names the visit, which must be the caller's own, and may be
+    // raised for a student of the visited class, who then follows and confirms it.
+    if let Some((v, student)) = visit {
+        if !crate::liaison::is_own(c, scope, v).await? {
+            return Err(StoreError::NotFound);
+        }
+        if let Some(s) = student {
+            if !crate::liaison::in_visited_class(c, v, s).await? {
+                return Err(StoreError::NotFound);
+            }
+            person = pacesetter_domain::ids::PersonId(s);
+        }
+    }
+    let visit = visit.map(|v| v.0);
     let (about_unit, unit) = responsible_unit(c, r.about, target).await?;
     let rules = rules(c).await?;
     let due = pb::due(calendar, today, rules.accept_days);
     let id = c
         .fetch_i64(
             Sql::new(
-                "INSERT INTO problems (raiser_id, unnamed, about, about_unit_id, category, body, unit_id, state, raised_on, step_on, due_on, escalation, reopened, published) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, 'received', $8, $8, $9, 0, 0, FALSE) RETURNING id",
+                "INSERT INTO problems (raiser_id, unnamed, about, about_unit_id, category, body, unit_id, state, raised_on, step_on, due_on, escalation, reopened, published, visit_id) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, 'received', $8, $8, $9, 0, 0, FALSE, $10) RETURNING id",
             )
             .bind(person)
             .bind(r.unnamed)
@@ -204,7 +237,8 @@ pub async fn raise(c: &mut Conn, scope: &Scope, r: &Raised, target: Option<i64>,
             .bind(r.body.as_str())
             .bind(unit)
             .bind(today)
-            .bind(due),
+            .bind(due)
+            .bind(visit),
         )
         .await?;
     event(c, id, "raised", today, None, unit, None).await?;
@@ -473,6 +507,7 @@ fn push_visible(q: &mut Sql, scope: &Scope, mine: bool) {
     }
     q.push("(p.raiser_id = ").push_bind(scope.person.map(|p| p.0).unwrap_or(0));
     q.push(" OR p.assignee_id = ").push_bind(scope.person.map(|p| p.0).unwrap_or(-1));
+    q.push(" OR p.visit_id IN (SELECT v.id FROM visits v WHERE v.cadre_id = ").push_bind(scope.person.map(|p| p.0).unwrap_or(-1)).push(")");
     for r in scope.reaches_at_least(Access::Write) {
         if let Reach::Unit(path) = r {
             q.push(" OR u.path LIKE ").push_bind(format!("{path}%"));
@@ -810,4 +845,59 @@ pub async fn staff_of(c: &mut Conn, unit: i64, limit: i64) -> Result<Vec<(i64, S
         .bind(limit),
     )
     .await?)
+}
+
+/// The demo's problems as of its day: sample reports raised over the past weeks by students
+/// (three by the demo's student account), about the campus or a window, at every step: waiting,
+/// being handled, answered, confirmed, not confirmed in time; a few unnamed, a few published;
+/// then grouped. Returns how many were raised.
+pub async fn demo(c: &mut Conn, day: Date, calendar: &Calendar, n: usize) -> Result<usize, StoreError> {
+    let students: Vec<(i64,)> = c.fetch_all(Sql::new("SELECT id FROM people WHERE kind = 'student' AND left_on IS NULL ORDER BY id LIMIT 400")).await?;
+    let mine = c.fetch_opt_i64(Sql::new("SELECT person_id FROM accounts WHERE username = 'student'")).await?;
+    let windows: Vec<(i64,)> = c.fetch_all(Sql::new("SELECT id FROM units WHERE kind = 'window' AND closed_on IS NULL ORDER BY id")).await?;
+    if students.is_empty() {
+        return Ok(0);
+    }
+    let system = Scope::system("demo-loader");
+    let reports = pacesetter_domain::similar::sample_reports(n, 2012);
+    let categories = ["library", "canteen", "dormitory", "network", "service", "safety", "other", "finance", "teaching", "other", "service", "service"];
+    let mut rng = pacesetter_domain::rng::DemoRng::new(19);
+    for (i, (topic, text)) in reports.iter().enumerate() {
+        let raiser = match (i, mine) {
+            (0..=2, Some(p)) => p,
+            _ => students[rng.below(students.len())].0,
+        };
+        let scope = Scope { person: Some(pacesetter_domain::ids::PersonId(raiser)), ..Scope::system("demo-loader") };
+        let on = day - time::Duration::days(rng.below(40) as i64);
+        let (about, target) = if !windows.is_empty() && rng.chance(0.4) { (About::Window, Some(windows[rng.below(windows.len())].0)) } else { (About::Campus, None) };
+        let raised = Raised { about, category: categories[topic % 12].to_string(), body: text.clone(), unnamed: rng.chance(0.3) };
+        let id = raise(c, &scope, &raised, target, None, Vec::new(), on, calendar).await?;
+        let Some(unit) = row(c, id).await?.unit_id else { continue };
+        let step = rng.below(6);
+        if step == 0 {
+            continue;
+        }
+        let Some((assignee, _, _)) = staff_of(c, unit, 50).await?.into_iter().next() else { continue };
+        let later = |d: Date, k: i64| (d + time::Duration::days(k)).min(day);
+        let accepted = later(on, 1);
+        accept(c, &system, id, Some(assignee), accepted, calendar).await?;
+        if step == 1 {
+            continue;
+        }
+        let answered = later(accepted, 3);
+        answer(c, &system, id, "已收到您的反映，已安排专人处理。", "已现场核查并整改，后续将定期检查。", answered, calendar).await?;
+        if step == 2 {
+            continue;
+        }
+        if step == 5 && answered < day - time::Duration::days(10) {
+            continue; // left for the tick to close as unconfirmed
+        }
+        let confirmed = later(answered, 2);
+        confirm(c, &scope, id, step != 4, None, confirmed, calendar).await?;
+        if step == 3 && rng.chance(0.5) {
+            publish(c, &Scope { roles: vec![Role::Office], ..system.clone() }, id, "同学反映的问题", "已整改并定期检查").await?;
+        }
+    }
+    regroup(c, &Scope::system("demo-loader"), pacesetter_domain::similar::THRESHOLD).await?;
+    Ok(reports.len())
 }

@@ -144,6 +144,7 @@ use api::windows as win;
 pub fn table() -> Vec<Route> {
     let mut all = core_routes();
     all.extend(problem_routes());
+    all.extend(liaison_routes());
     all
 }
 
@@ -2157,6 +2158,69 @@ fn problem_routes() -> Vec<Route> {
             "Merge (from), split (problems), rename (title) or hand down (unit, note, org) a group",
             doc(Some(schema::<crate::app::problems::GroupChange>), Some(schema::<pa::GroupDto>)),
             post(pa::change_group),
+        ),
+    ]
+}
+
+/// Cadres and their classes (item 8): the cadre's page and visit log, the coverage per class and
+/// per cadre, the office's weeks and the reminders.
+fn liaison_routes() -> Vec<Route> {
+    use Access::*;
+    use api::liaison as la;
+    use pages::liaison as lp;
+    vec![
+        r(M::GET, "/liaison", "liaison", LoggedIn, "A cadre's classes (committee, last visit) and visit log", get(lp::index)),
+        r(M::POST, "/liaison/visits", "visit_create", LoggedIn, "Record a visit to one of the caller's classes (multipart, with photos)", post(lp::record)),
+        r(M::GET, "/liaison/visits/{id}", "visit", Scoped, "A visit with its photos and the problems raised in it", get(lp::visit)),
+        r(M::GET, "/liaison/photos/{id}", "visit_photo", Scoped, "A visit's photo (metadata removed)", get(lp::photo)),
+        r(
+            M::GET,
+            "/liaison/dashboard",
+            "liaison_dashboard",
+            LoggedIn,
+            "Visits per class and per cadre in the caller's reach, classes unvisited for the office's weeks",
+            get(lp::dashboard),
+        ),
+        r(M::GET, "/liaison/dashboard/{file}", "liaison_dashboard_export", LoggedIn, "The coverage as .xlsx or .csv", get(lp::dashboard_export)),
+        r(M::POST, "/liaison/rules", "liaison_rules", Roles(OFFICE), "Set after how many weeks a class counts as unvisited", post(lp::set_weeks)),
+        r(M::POST, "/liaison/remind", "liaison_remind", Roles(OFFICE), "Remind the cadres whose classes have gone unvisited", post(lp::remind)),
+        a(M::GET, "/api/v1/liaison", "api_liaison", LoggedIn, "The caller's classes and visits", doc(None, Some(schema::<la::MyLiaisonDto>)), get(la::mine)),
+        a(
+            M::POST,
+            "/api/v1/visits",
+            "api_visit_create",
+            LoggedIn,
+            "Record a visit (multipart: class, on_day, place, met, topics, notes, photos)",
+            ApiDoc { multipart: true, status: Some(201), errors: &[413], ..doc(Some(schema::<la::VisitUpload>), Some(schema::<la::VisitDto>)) },
+            post(la::record),
+        ),
+        a(M::GET, "/api/v1/visits/{id}", "api_visit", Scoped, "A visit with its photos and problems", doc(None, Some(schema::<la::VisitDto>)), get(la::get)),
+        a(
+            M::GET,
+            "/api/v1/liaison/coverage",
+            "api_liaison_coverage",
+            LoggedIn,
+            "Visits per class and per cadre in the caller's reach",
+            doc(None, Some(schema::<la::LiaisonCoverageDto>)),
+            get(la::coverage),
+        ),
+        a(
+            M::POST,
+            "/api/v1/liaison/rules",
+            "api_liaison_rules",
+            Roles(OFFICE),
+            "Set the weeks after which a class counts as unvisited",
+            doc(Some(schema::<la::WeeksIn>), Some(schema::<la::WeeksIn>)),
+            post(la::set_weeks),
+        ),
+        a(
+            M::POST,
+            "/api/v1/liaison/remind",
+            "api_liaison_remind",
+            Roles(OFFICE),
+            "Remind the cadres whose classes have gone unvisited",
+            doc(None, Some(schema::<la::RemindedDto>)),
+            post(la::remind),
         ),
     ]
 }

@@ -98,13 +98,18 @@ pub fn reminders(public_url: String) -> Job {
         let public_url = public_url.clone();
         async move {
             let mut w = store.write().await.map_err(|e| e.to_string())?;
+            // A demo database runs as of its own day, in the background as in its pages: its
+            // deadlines would otherwise all be years past.
+            let today = pacesetter_store::campaign::demo_clock(&mut w).await.map_err(|e| e.to_string())?.unwrap_or_else(pacesetter_domain::dates::today);
             let mut n = 0;
             for c in pacesetter_store::campaign::list(&mut w).await.map_err(|e| e.to_string())?.into_iter().filter(|c| c.is_active()) {
-                n += pacesetter_store::reminders::remind(&mut w, c.id, pacesetter_domain::dates::today(), &public_url).await.map_err(|e| e.to_string())?;
+                n += pacesetter_store::reminders::remind(&mut w, c.id, today, &public_url).await.map_err(|e| e.to_string())?;
             }
             w.commit().await.map_err(|e| e.to_string())?;
             // The masses' problems: steps past their limits, answers never confirmed.
-            n += crate::app::problems::tick(&store, &public_url, pacesetter_domain::dates::today()).await.map_err(|e| e.to_string())?;
+            n += crate::app::problems::tick(&store, &public_url, today).await.map_err(|e| e.to_string())?;
+            // Cadres whose class has gone unvisited (once a week per class).
+            n += crate::app::liaison::remind(&store, &public_url, today).await.map_err(|e| e.to_string())?;
             Ok(if n == 0 { String::new() } else { format!("reminders: {n} notifications") })
         }
     })

@@ -836,3 +836,98 @@ async fn browser_every_role_finds_its_work_on_its_first_page() {
     assert!(labels.as_array().unwrap().iter().all(|l| l.as_str().unwrap().contains("图书馆")), "{labels}");
     d.check_width("survey-audience-filter").await;
 }
+
+#[tokio::test]
+async fn browser_a_student_scans_a_window_rates_it_and_raises_a_problem_at_phone_width() {
+    let Some(d) = Driver::start().await else { return };
+    let app = common::spawn(Backend::Sqlite).await.unwrap();
+    let office = app.login("office").await;
+    let head = app.get_json(&app.login("unithead").await, "/api/v1/me").await;
+    let unit = head["reaches"].as_array().unwrap().iter().find(|r| r["kind"] == "unit" && r["access"] == "write").unwrap()["target"]
+        .as_str()
+        .unwrap()
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_string();
+    let window =
+        app.get_json(&office, &format!("/api/v1/units/{unit}")).await["children"].as_array().unwrap().iter().find(|n| n["kind"] == "window").unwrap()["id"].as_i64().unwrap();
+    // The office runs the window questionnaire with the student invited.
+    let token = app.csrf(&office, "/home").await;
+    let post = |path: String, pairs: Vec<(&'static str, String)>| {
+        let office = office.clone();
+        let url = app.url(&path);
+        let mut all = vec![("_csrf".to_string(), token.clone())];
+        all.extend(pairs.into_iter().map(|(k, v)| (k.to_string(), v)));
+        async move {
+            let r = office.post(url).header("content-type", "application/x-www-form-urlencoded").body(serde_urlencoded::to_string(&all).unwrap()).send().await.unwrap();
+            assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
+            r.headers()["location"].to_str().unwrap().to_string()
+        }
+    };
+    let at = post("/surveys".into(), vec![("template", "window-satisfaction".into()), ("owner", "office".into())]).await;
+    let id: i64 = at.trim_start_matches("/surveys/").split('?').next().unwrap().parse().unwrap();
+    let student = app.get_json(&app.login("student").await, "/api/v1/me").await["person_id"].as_i64().unwrap();
+    let number = app.get_json(&office, &format!("/api/v1/people/{student}")).await["number"].as_str().unwrap().to_string();
+    post(format!("/surveys/{id}/targets"), vec![]).await;
+    post(format!("/surveys/{id}/audience"), vec![("mode", "numbers".into()), ("numbers", number)]).await;
+    post(format!("/surveys/{id}/open"), vec![("confirmed", "1".into())]).await;
+
+    // The student scans the window's QR code: its page, with its standards and what to do.
+    d.login(&app, "student").await;
+    d.goto(&app.url(&format!("/w/{window}"))).await;
+    let text = d.text().await;
+    assert!(text.contains("评价标准") && text.contains("对本窗口反映问题或意见") && text.contains("为本窗口评价"), "{text}");
+    d.check_width("window-three-shows").await;
+    // Rates it.
+    d.goto(&app.url(&format!("/w/{window}/rate?survey={id}"))).await;
+    for q in 1..=9 {
+        d.click(&format!("input[name=q{q}][value='0']")).await;
+    }
+    d.submit("form.survey button[type=submit]").await;
+    assert!(d.text().await.contains("已提交"), "{}", d.text().await);
+    // Raises a problem about it, unnamed to the unit.
+    d.goto(&app.url(&format!("/w/{window}"))).await;
+    d.submit(&format!("a[href='/problems/new?window={window}']")).await;
+    d.check_width("problem-new").await;
+    assert_eq!(d.js("return document.querySelector('input[name=about]:checked').value").await, "window");
+    assert_eq!(d.js("return document.querySelector('#window').value").await, window.to_string());
+    d.js("document.querySelector('#category').value = 'library'; return 1").await;
+    d.type_into("#body", "借还书窗口中午休息时间太长，学生只能下午排长队").await;
+    d.click("input[name=unnamed]").await;
+    d.submit("form[action^='/problems'] button[type=submit]").await;
+    let text = d.text().await;
+    assert!(text.contains("待受理") && text.contains("借还书窗口中午休息时间太长"), "{text}");
+    d.check_width("problem-raised").await;
+    let problem = d.path().await.trim_start_matches("/problems/").split('?').next().unwrap().to_string();
+    d.submit("nav a[href='/problems']").await;
+    d.check_width("problems-mine").await;
+    d.logout().await;
+
+    // The unit's head sees it without the student's name, and accepts it.
+    let name = app.get_json(&office, &format!("/api/v1/people/{student}")).await["name"].as_str().unwrap().to_string();
+    d.login(&app, "unithead").await;
+    d.goto(&app.url(&format!("/problems/{problem}"))).await;
+    let text = d.text().await;
+    assert!(text.contains("不具名") && !text.contains(&name), "{text}");
+    d.check_width("problem-unit").await;
+    d.submit("form[action$='/accept'] button").await;
+    assert!(d.text().await.contains("办理中"));
+    d.goto(&app.url("/problems/dashboard")).await;
+    d.check_width("problems-dashboard-unit").await;
+    d.logout().await;
+
+    // The office's pages and the cadre's fit the phone too.
+    d.login(&app, "office").await;
+    for p in ["/problems?show=triage", "/problems/dashboard", "/problems/groups", "/problems/public", "/liaison/dashboard"] {
+        d.goto(&app.url(p)).await;
+        d.check_width(&format!("office{}", p.replace(['/', '?', '='], "-"))).await;
+    }
+    d.logout().await;
+    d.login(&app, "cadre").await;
+    d.submit("nav a[href='/liaison']").await;
+    d.check_width("cadre-liaison").await;
+    d.logout().await;
+    let _ = d.cmd(reqwest::Method::DELETE, "", None).await;
+}

@@ -86,6 +86,7 @@ const NO_BODY: &[&str] = &[
     "api_campaign_remind",
     "api_problems_tick",
     "api_problem_regroup",
+    "api_liaison_remind",
     "api_selection_forward",
     "api_selection_open",
     "api_selection_publish",

@@ -9,6 +9,7 @@ pub mod commitments;
 pub mod desk;
 pub mod dto;
 pub mod imports;
+pub mod liaison;
 pub mod meta;
 pub mod people;
 pub mod problems;

@@ -11,6 +11,7 @@ pub mod campaigns;
 pub mod commitments;
 pub mod desk;
 pub mod imports;
+pub mod liaison;
 pub mod people;
 pub mod problems;
 pub mod relations;

@@ -79,6 +79,12 @@ pub struct RaiseInput {
     /// "true" or "on": the unit does not see who raised it (the office always does).
     #[serde(default)]
     pub unnamed: Option<String>,
+    /// The caller's own visit to a class it was raised in (a cadre's).
+    #[serde(default, deserialize_with = "crate::input::opt_id")]
+    pub visit: Option<i64>,
+    /// With a visit: the student of the visited class who raised it (they follow and confirm it).
+    #[serde(default, deserialize_with = "crate::input::opt_id")]
+    pub student: Option<i64>,
 }
 
 impl RaiseInput {
@@ -91,6 +97,8 @@ impl RaiseInput {
             category: v("category"),
             body: v("body"),
             unnamed: form.values.get("unnamed").cloned(),
+            visit: v("visit").trim().parse().ok(),
+            student: v("student").trim().parse().ok(),
         };
         (input, form.files, form.errors)
     }
@@ -125,11 +133,17 @@ pub async fn raise(s: &AppState, scope: &Scope, input: &RaiseInput, photos: Vec<
     let day = today();
     let mut w = s.store.write().await?;
     let cal = calendar(&mut w).await?;
-    let id = store::raise(&mut w, scope, &raised, input.target, kept, day, &cal).await?;
+    let id = store::raise(&mut w, scope, &raised, input.target, input.visit.map(|v| (v, input.student)), kept, day, &cal).await?;
     let row = store::get(&mut w, &Scope::system("problems"), id).await?.0;
     tell_unit(&mut w, &row, "problem_new", ("新的群众问题待受理", "A new problem from the masses waits to be accepted"), &s.site.public_url).await?;
     w.commit().await.map_err(StoreError::from)?;
     Ok(id)
+}
+
+/// The students of the class of one of the caller's visits, for the form of a problem found in it.
+pub async fn visit_students(s: &AppState, scope: &Scope, visit: i64) -> AppResult<Vec<(i64, String, String)>> {
+    let mut c = s.store.read().await?;
+    Ok(pacesetter_store::liaison::visited_class_members(&mut c, scope, visit).await?)
 }
 
 /// Tells the unit's heads (the office when the problem is with no unit, or the unit has no

@@ -34,6 +34,8 @@ pub struct WindowFacts {
     pub surveys: Vec<SurveyRow>,
     pub manager: bool,
     pub inspections: Vec<InspectionView>,
+    /// The raisers' satisfaction with the problems the window's unit answered (item 10).
+    pub problems: Option<crate::app::problems::Satisfaction>,
 }
 
 /// A window's name (a window is public: its page, its QR code, its poster).
@@ -62,7 +64,13 @@ pub async fn facts(s: &AppState, caller: Option<&Scope>, id: UnitId) -> AppResul
         }
         _ => (false, Vec::new()),
     };
-    Ok(WindowFacts { id, name, standards, surveys, manager, inspections })
+    let unit = pacesetter_store::tree::get(&mut c, pacesetter_store::tree::Tree::Unit, id.0).await?.and_then(|n| n.parent_id);
+    drop(c);
+    let problems = match unit {
+        Some(u) => crate::app::problems::satisfaction_of_unit(s, u).await?,
+        None => None,
+    };
+    Ok(WindowFacts { id, name, standards, surveys, manager, inspections, problems })
 }
 
 // ---- standards -------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ pub mod commitments;
 pub mod confirm;
 pub mod home;
 pub mod imports;
+pub mod liaison;
 pub mod login;
 pub mod people;
 pub mod problems;
@@ -73,6 +74,9 @@ impl Layout {
             item("/appraisals", lang.t("评议", "Appraisals"));
             item("/selections", lang.t("评选", "Selections"));
             item("/problems", lang.t("问题反映", "Problems"));
+            if s.has(Role::Cadre) {
+                item("/liaison", lang.t("联系班级", "My classes"));
+            }
             if !s.has(Role::Auditor) || s.roles.len() > 1 {
                 item("/orgs", lang.t("党组织", "Party tree"));
                 item("/units", lang.t("单位", "Units"));

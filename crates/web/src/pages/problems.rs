@@ -97,6 +97,8 @@ struct NewPage {
     categories: Vec<(&'static str, String)>,
     windows: Vec<(i64, String)>,
     units: Vec<(i64, String)>,
+    /// With a visit: the students of the visited class.
+    students: Vec<(i64, String, String)>,
 }
 
 /// The form's starting values: `about` and `window` or `unit` (a window's page links here).
@@ -108,13 +110,20 @@ pub struct NewQuery {
     window: Option<String>,
     #[serde(default)]
     unit: Option<String>,
+    /// The caller's visit the problem was found in.
+    #[serde(default)]
+    visit: Option<String>,
 }
 
 async fn new_page(s: &AppState, ctx: &Ctx, f: FormState, status: StatusCode) -> AppResult<Response> {
     let (windows, units) = app::targets(s).await?;
     let abouts = About::ALL.iter().map(|a| (a.code(), a.label().get(ctx.lang).to_string())).collect();
     let categories = CATEGORIES.iter().map(|c| (c.0, ctx.lang.t(c.1, c.2).to_string())).collect();
-    Ok(render_status(status, &NewPage { l: Layout::new(ctx, ctx.t("反映问题或意见", "Raise a problem or an opinion")), f, abouts, categories, windows, units }))
+    let students = match f.v("visit").trim().parse::<i64>() {
+        Ok(v) => app::visit_students(s, &ctx.me()?.scope, v).await?,
+        Err(_) => Vec::new(),
+    };
+    Ok(render_status(status, &NewPage { l: Layout::new(ctx, ctx.t("反映问题或意见", "Raise a problem or an opinion")), f, abouts, categories, windows, units, students }))
 }
 
 pub async fn new_form(State(s): State<AppState>, ctx: Ctx, Params(q): Params<NewQuery>) -> AppResult<Response> {
@@ -122,6 +131,7 @@ pub async fn new_form(State(s): State<AppState>, ctx: Ctx, Params(q): Params<New
     f.set("about", q.about.unwrap_or_else(|| if q.window.is_some() { "window".into() } else { "campus".into() }));
     f.set("window", q.window.unwrap_or_default());
     f.set("unit", q.unit.unwrap_or_default());
+    f.set("visit", q.visit.unwrap_or_default());
     new_page(&s, &ctx, f, StatusCode::OK).await
 }
 

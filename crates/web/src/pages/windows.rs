@@ -34,6 +34,7 @@ struct WindowPage {
     surveys: Vec<SurveyRow>,
     manager: bool,
     inspections: Vec<InspectionView>,
+    problems: Option<crate::app::problems::Satisfaction>,
     f: FormState,
     today: String,
 }
@@ -48,7 +49,18 @@ async fn page(s: &AppState, ctx: &Ctx, id: UnitId, f: FormState, status: StatusC
     let today = pacesetter_domain::dates::iso(pacesetter_domain::dates::today());
     Ok(render_status(
         status,
-        &WindowPage { l: Layout::new(ctx, &w.name), id: id.0, name: w.name, standards: w.standards, surveys: w.surveys, manager: w.manager, inspections: w.inspections, f, today },
+        &WindowPage {
+            l: Layout::new(ctx, &w.name),
+            id: id.0,
+            name: w.name,
+            standards: w.standards,
+            surveys: w.surveys,
+            manager: w.manager,
+            inspections: w.inspections,
+            problems: w.problems,
+            f,
+            today,
+        },
     ))
 }
 

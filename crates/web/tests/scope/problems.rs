@@ -51,6 +51,23 @@ async fn group(app: &TestApp, f: &Fixture, n: usize) -> i64 {
     groups.as_array().unwrap().iter().find(|g| g["samples"].to_string().contains(&format!("阅览室{n}号"))).expect("the group")["id"].as_i64().unwrap()
 }
 
+/// A visit of the demo cadre's to their class, with a photo; returns its id and the photo's.
+async fn visit(app: &TestApp, f: &Fixture, n: usize) -> (i64, i64) {
+    let cadre = app.login("cadre").await;
+    let token = app.csrf(&cadre, "/home").await;
+    let form = reqwest::multipart::Form::new()
+        .text("class", f.class.to_string())
+        .text("on_day", "2012-04-18")
+        .text("place", format!("第{n}教室"))
+        .text("met", "班委")
+        .text("topics", format!("走访{n}号"))
+        .part("photos", reqwest::multipart::Part::bytes(super::common::png_1x1()).file_name("v.png"));
+    let r = cadre.post(app.url("/api/v1/visits")).header("x-csrf-token", token).multipart(form).send().await.unwrap();
+    assert_eq!(r.status(), 201);
+    let v: Value = r.json().await.unwrap();
+    (v["id"].as_i64().unwrap(), v["photos"][0].as_i64().unwrap())
+}
+
 pub async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Option<Case> {
     let body = format!("第{n}号借阅机经常死机，排队很久");
     Some(match name {
@@ -124,6 +141,16 @@ pub async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Optio
                 Case { json: Some(json!({"action": "rename", "title": "阅览室灯光"})), ..case("POST", format!("/api/v1/problem-groups/{g}"), "office", "unithead") }
             }
         }
+        "visit" | "api_visit" => {
+            let (id, _) = visit(app, f, n).await;
+            let path = if name == "visit" { format!("/liaison/visits/{id}") } else { format!("/api/v1/visits/{id}") };
+            Case { secret: format!("走访{n}号"), ..case("GET", path, "cadre", "teacher") }
+        }
+        "visit_photo" => {
+            let (_, photo) = visit(app, f, n).await;
+            case("GET", format!("/liaison/photos/{photo}"), "cadre", "branchsec2")
+        }
+        "liaison_dashboard_export" => case("GET", "/liaison/dashboard/class-visits.csv".into(), "office", ""),
         _ => return None,
     })
 }

@@ -1,0 +1,161 @@
+//! Cadres and their classes (item 8) over HTTP, on both databases: a linked cadre visits their
+//! class, a student's problem found in the visit goes to the unit, is answered and confirmed by
+//! the student; the coverage per class and per cadre; the reminders to a cadre whose class has
+//! gone unvisited; a cadre reaches only their own classes and visits.
+
+mod common;
+
+use common::TestApp;
+use reqwest::Client;
+use serde_json::{Value, json};
+
+both!(a_cadre_visits_and_a_students_problem_from_the_visit_is_solved_and_confirmed, unvisited_classes_are_flagged_and_their_cadres_reminded_once_a_week,);
+
+async fn class_of(app: &TestApp, user: &str) -> i64 {
+    let c = app.login(user).await;
+    let me = app.get_json(&c, "/api/v1/me").await;
+    me["reaches"].as_array().unwrap().iter().find(|r| r["kind"] == "unit").unwrap()["target"].as_str().unwrap().trim_end_matches('/').rsplit('/').next().unwrap().parse().unwrap()
+}
+
+async fn visit(app: &TestApp, c: &Client, fields: &[(&str, &str)]) -> (u16, Value) {
+    let token = app.csrf(c, "/home").await;
+    let mut f = reqwest::multipart::Form::new();
+    for (k, v) in fields {
+        f = f.text(k.to_string(), v.to_string());
+    }
+    f = f.part("photos", reqwest::multipart::Part::bytes(common::png_1x1()).file_name("班会.png"));
+    let r = c.post(app.url("/api/v1/visits")).header("x-csrf-token", token).multipart(f).send().await.unwrap();
+    let s = r.status().as_u16();
+    (s, r.json().await.unwrap_or(Value::Null))
+}
+
+async fn post(app: &TestApp, c: &Client, path: &str, body: Value) -> (u16, Value) {
+    let r = c.post(app.url(path)).json(&body).send().await.unwrap();
+    let s = r.status().as_u16();
+    (s, r.json().await.unwrap_or(Value::Null))
+}
+
+async fn a_cadre_visits_and_a_students_problem_from_the_visit_is_solved_and_confirmed(app: TestApp) {
+    let class = class_of(&app, "cadre").await;
+    let cadre = app.login("cadre").await;
+    let mine = app.get_json(&cadre, "/api/v1/liaison").await;
+    assert!(mine["classes"].as_array().unwrap().iter().any(|c| c["class_id"] == class), "{mine}");
+    let today = app.get_json(&cadre, "/api/v1/problems/rules").await; // any answer: the server is up
+    assert!(today.is_object());
+    let c = class.to_string();
+    // A day in the future is refused in the user's language, and nothing is stored.
+    let (s, e) = visit(&app, &cadre, &[("class", &c), ("on_day", "2099-01-01"), ("place", "宿舍"), ("met", "班长"), ("topics", "学风")]).await;
+    assert_eq!(s, 422, "{e}");
+    assert!(e.to_string().contains("走访日期不能晚于今天"));
+    // Another cadre's class is not found.
+    let office = app.login("office").await;
+    let units = app.get_json(&office, "/api/v1/units").await;
+    let other = units.as_array().unwrap().iter().find(|u| u["kind"] == "class" && u["id"] != class).unwrap()["id"].as_i64().unwrap();
+    let (s, _) = visit(&app, &cadre, &[("class", &other.to_string()), ("on_day", "2012-04-18"), ("place", "教室"), ("met", "同学"), ("topics", "学风")]).await;
+    assert_eq!(s, 404, "a class not linked to the cadre");
+    let (s, v) =
+        visit(&app, &cadre, &[("class", &c), ("on_day", "2012-04-18"), ("place", "学生宿舍 5 栋"), ("met", "班长、团支书和三名同学"), ("topics", "学风建设、考研复习场地")]).await;
+    assert_eq!(s, 201, "{v}");
+    let vid = v["id"].as_i64().unwrap();
+    assert_eq!(v["photos"].as_array().unwrap().len(), 1);
+    // A student of the class raises, through the cadre, a problem found in the visit.
+    let people = app.get_json(&office, &format!("/api/v1/people?unit_id={class}&per_page=5")).await;
+    let student = people["items"].as_array().unwrap()[0]["id"].as_i64().unwrap();
+    let form = app.get_json(&cadre, &format!("/api/v1/visits/{vid}")).await;
+    assert_eq!(form["class_id"], class);
+    let page = cadre.get(app.url(&format!("/problems/new?visit={vid}"))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains(&format!("value=\"{student}\"")), "the form offers the class's students");
+    let (window, unit) = {
+        let head = app.login("unithead").await;
+        let me = app.get_json(&head, "/api/v1/me").await;
+        let unit: i64 = me["reaches"].as_array().unwrap().iter().find(|r| r["kind"] == "unit").unwrap()["target"]
+            .as_str()
+            .unwrap()
+            .trim_end_matches('/')
+            .rsplit('/')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        let lib = app.get_json(&office, &format!("/api/v1/units/{unit}")).await;
+        (lib["children"].as_array().unwrap().iter().find(|n| n["kind"] == "window").unwrap()["id"].as_i64().unwrap(), unit)
+    };
+    let token = app.csrf(&cadre, "/home").await;
+    let f = reqwest::multipart::Form::new()
+        .text("about", "window")
+        .text("target", window.to_string())
+        .text("category", "library")
+        .text("body", "考研同学反映图书馆自习座位不足，晚上十点就清场")
+        .text("visit", vid.to_string())
+        .text("student", student.to_string());
+    let r = cadre.post(app.url("/api/v1/problems")).header("x-csrf-token", token.clone()).multipart(f).send().await.unwrap();
+    let status = r.status();
+    let p: Value = r.json().await.unwrap();
+    assert_eq!(status, 201, "{p} {people}");
+    let pid = p["id"].as_i64().unwrap();
+    assert_eq!(p["unit_id"], unit);
+    // A student outside the visited class cannot be named.
+    let outsider = app.get_json(&cadre, "/api/v1/me").await["person_id"].as_i64().unwrap();
+    let f = reqwest::multipart::Form::new()
+        .text("about", "campus")
+        .text("category", "other")
+        .text("body", "不是本班同学的问题")
+        .text("visit", vid.to_string())
+        .text("student", (outsider + 100000).to_string());
+    assert_eq!(cadre.post(app.url("/api/v1/problems")).header("x-csrf-token", token.clone()).multipart(f).send().await.unwrap().status(), 404);
+    // Another cadre's visit cannot be named.
+    let teacher = app.login("teacher").await;
+    let t2 = app.csrf(&teacher, "/home").await;
+    let f = reqwest::multipart::Form::new().text("about", "campus").text("category", "other").text("body", "借用别人的走访记录").text("visit", vid.to_string());
+    assert_eq!(teacher.post(app.url("/api/v1/problems")).header("x-csrf-token", t2).multipart(f).send().await.unwrap().status(), 404);
+    // The visit lists the problem; the unit answers; the student confirms.
+    let v = app.get_json(&cadre, &format!("/api/v1/visits/{vid}")).await;
+    assert_eq!(v["problem_ids"], json!([pid]), "{v}");
+    let stu = app.account_for(student, &format!("stu{student}")).await;
+    let head = app.login("unithead").await;
+    assert_eq!(post(&app, &head, &format!("/api/v1/problems/{pid}/accept"), json!({})).await.0, 200);
+    assert_eq!(post(&app, &head, &format!("/api/v1/problems/{pid}/answer"), json!({"reply": "考试周延长至 23:00", "measures": "增设临时自习区 120 座"})).await.0, 200);
+    assert!(app.get_json(&stu, "/api/v1/notifications").await.to_string().contains(&format!("第 {pid} 号问题")), "the student is told");
+    let (s, p) = post(&app, &stu, &format!("/api/v1/problems/{pid}/confirm"), json!({"satisfied": "yes"})).await;
+    assert_eq!((s, p["state"].as_str()), (200, Some("satisfied")), "{p}");
+    // The coverage: the class visited once this term, with one problem raised and solved.
+    let cov = app.get_json(&office, "/api/v1/liaison/coverage").await;
+    let row = cov["classes"].as_array().unwrap().iter().find(|x| x["class_id"] == class).unwrap();
+    assert_eq!((row["problems"].as_i64(), row["solved"].as_i64(), row["last_visit"].as_str()), (Some(1), Some(1), Some("2012-04-18")), "{row}");
+    let r = office.get(app.url("/liaison/dashboard/class-visits.xlsx")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    // Someone else neither reads the visit nor its photo.
+    let photo = app.get_json(&cadre, &format!("/api/v1/visits/{vid}")).await["photos"][0].as_i64().unwrap();
+    for who in ["teacher", "branchsec2"] {
+        let c = app.login(who).await;
+        assert_eq!(c.get(app.url(&format!("/api/v1/visits/{vid}"))).send().await.unwrap().status(), 404, "{who}");
+        assert_eq!(c.get(app.url(&format!("/liaison/photos/{photo}"))).send().await.unwrap().status(), 404, "{who}");
+    }
+    // The cadre's page shows the class and the visit.
+    let html = cadre.get(app.url("/liaison")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("学风建设、考研复习场地"));
+}
+
+async fn unvisited_classes_are_flagged_and_their_cadres_reminded_once_a_week(app: TestApp) {
+    let office = app.login("office").await;
+    let (s, e) = post(&app, &office, "/api/v1/liaison/rules", json!({"unvisited_weeks": "0"})).await;
+    assert_eq!(s, 422, "{e}");
+    assert_eq!(post(&app, &office, "/api/v1/liaison/rules", json!({"unvisited_weeks": "2"})).await.0, 200);
+    let cadre = app.login("cadre").await;
+    assert_eq!(post(&app, &cadre, "/api/v1/liaison/remind", json!({})).await.0, 403, "the office's");
+    // Linked since March 2012 and never visited: flagged, and the cadre is reminded once.
+    let mine = app.get_json(&cadre, "/api/v1/liaison").await;
+    assert!(mine["classes"].as_array().unwrap().iter().all(|c| c["unvisited"] == true), "{mine}");
+    let (_, r1) = post(&app, &office, "/api/v1/liaison/remind", json!({})).await;
+    let (_, r2) = post(&app, &office, "/api/v1/liaison/remind", json!({})).await;
+    assert!(r1["notifications"].as_i64().unwrap() >= 1, "{r1}");
+    assert_eq!(r2["notifications"], 0, "once a week");
+    let notes = app.get_json(&cadre, "/api/v1/notifications").await.to_string();
+    assert!(notes.contains("未走访，请安排走访"), "{notes}");
+    let cov = app.get_json(&office, "/api/v1/liaison/coverage").await;
+    assert_eq!(cov["unvisited_weeks"], 2);
+    assert!(cov["cadres"].as_array().unwrap().iter().any(|c| c["unvisited_classes"].as_i64().unwrap() >= 1));
+    // A cadre's coverage is refused nothing but shows only what they reach (none as overseer).
+    let theirs = app.get_json(&cadre, "/api/v1/liaison/coverage").await;
+    assert!(theirs["classes"].as_array().unwrap().is_empty(), "a cadre oversees no college: {theirs}");
+}
