@@ -624,6 +624,13 @@ pub const TABLES: &[TableSpec] = &[
         ],
     },
     TableSpec { name: "survey_tallies", order_by: "survey_id, target_id", columns: &[("survey_id", I64), ("target_id", I64), ("tally_json", Text)] },
+    TableSpec { name: "liaison_rules", order_by: "id", columns: &[("id", I64), ("unvisited_weeks", I64)] },
+    TableSpec {
+        name: "visits",
+        order_by: "id",
+        columns: &[("id", I64), ("cadre_id", I64), ("class_id", I64), ("on_day", Date), ("place", Text), ("met", Text), ("topics", Text), ("notes", OptText), ("created_ms", I64)],
+    },
+    TableSpec { name: "visit_photos", order_by: "id", columns: &[("id", I64), ("visit_id", I64), ("content_type", Text), ("data", Bytes)] },
     TableSpec { name: "problem_rules", order_by: "id", columns: &[("id", I64), ("accept_days", I64), ("answer_days", I64), ("confirm_days", I64), ("public_list", Bool)] },
     TableSpec {
         name: "problem_groups",

@@ -367,6 +367,25 @@ async fn backup_and_restore_round_trip_every_table_and_the_audit_chain(db: Db) {
     // A demo's clock (migration 29) travels with the backup.
     w.execute(Sql::new("UPDATE campaigns SET as_of = '2012-04-20'")).await.unwrap();
     w.commit().await.unwrap();
+    // A cadre's visit and an unnamed problem found in it, with photos (migrations 31 and 32).
+    let cadre = scope_of(&db.store, "cadre").await;
+    let class: i64 = {
+        let mut c = db.store.read().await.unwrap();
+        c.fetch_i64(
+            Sql::new("SELECT unit_id FROM relations WHERE kind = 'cadre_class' AND person_id = $1 AND end_date IS NULL ORDER BY unit_id LIMIT 1").bind(cadre.person.unwrap()),
+        )
+        .await
+        .unwrap()
+    };
+    let mut w = db.store.write().await.unwrap();
+    let visit = pacesetter_domain::liaison::parse_visit("2012-03-09", "宿舍", "班长", "学风", "", date!(2012 - 03 - 10)).unwrap();
+    let photo = || pacesetter_store::problem::Photo { content_type: "image/png".into(), data: vec![0x89, b'P', b'N', b'G', 1, 2, 3] };
+    let vid = pacesetter_store::liaison::record(&mut w, &cadre, class, &visit, vec![photo()]).await.unwrap();
+    let raised = pacesetter_domain::problem::parse_raised("campus", false, "other", "自习室不够用，考研同学没有地方复习", true).unwrap();
+    pacesetter_store::problem::raise(&mut w, &cadre, &raised, None, Some((vid, None)), vec![photo()], date!(2012 - 03 - 10), &Default::default()).await.unwrap();
+    pacesetter_store::liaison::set_unvisited_weeks(&mut w, &office, 3).await.unwrap();
+    pacesetter_store::problem::regroup(&mut w, &office, 0.2).await.unwrap();
+    w.commit().await.unwrap();
     let mut file = Vec::new();
     let written = pacesetter_store::backup::backup(&db.store, &mut file).await.unwrap();
     assert!(written.total() > 1000);

@@ -194,6 +194,15 @@ async fn a_demo_runs_as_of_its_own_date(backend: common::Backend) {
     assert!(list.contains("还剩71天"), "the survey list says the days left (closes 30 June): {list}");
     let selections = app.get_json(&office, "/api/v1/selections").await;
     assert!(selections.to_string().contains("nominating"), "a selection takes nominations: {selections}");
+    // The masses' problems at every step, dated up to that day: the student's own among them,
+    // and the office's groups of similar reports.
+    let mine = app.get_json(&student, "/api/v1/problems?show=mine").await;
+    assert!(mine["total"].as_i64().unwrap() >= 3, "{mine}");
+    assert!(mine["items"].as_array().unwrap().iter().all(|p| p["raised_on"].as_str().unwrap() <= "2012-04-20"), "{mine}");
+    let all = app.get_json(&office, "/api/v1/problems?per_page=200").await;
+    let states: std::collections::BTreeSet<&str> = all["items"].as_array().unwrap().iter().map(|p| p["state"].as_str().unwrap()).collect();
+    assert!(states.len() >= 3, "problems at several steps: {states:?}");
+    assert!(!app.get_json(&office, "/api/v1/problem-groups").await.as_array().unwrap().is_empty(), "similar reports are grouped");
     // The API counts from the same date.
     let desk = app.get_json(&office, "/api/v1/desk").await;
     assert!(desk["duties"].as_array().unwrap().iter().any(|d| d["overdue"].as_i64().unwrap_or(0) > 0), "{desk}");
