@@ -40,18 +40,6 @@ pub struct Visit {
     pub notes: Option<String>,
 }
 
-fn text(e: &mut FieldErrors, field: &str, v: &str, max: usize, what: (&str, &str), required: bool) -> String {
-    let v = v.trim().replace("\r\n", "\n");
-    if v.is_empty() && required {
-        e.add(field, format!("请填写{}", what.0), format!("Please give the {}", what.1));
-    } else if v.chars().count() > max {
-        e.add(field, format!("{}不能超过 {max} 字", what.0), format!("The {} is at most {max} characters", what.1));
-    } else if v.chars().any(|c| c.is_control() && c != '\n') {
-        e.add(field, "含有不可见的控制字符", "Contains control characters");
-    }
-    v
-}
-
 /// Reads a visit from its form fields: the day (not after today), the place, whom the cadre met,
 /// the topics, and notes.
 pub fn parse_visit(day: &str, place: &str, met: &str, topics: &str, notes: &str, today: Date) -> Result<Visit, FieldErrors> {
@@ -67,6 +55,7 @@ pub fn parse_visit(day: &str, place: &str, met: &str, topics: &str, notes: &str,
             None
         }
     };
+    let text = crate::validate::long_text;
     let place = text(&mut e, "place", place, 200, ("地点", "place"), true);
     let met = text(&mut e, "met", met, 500, ("走访对象", "people met"), true);
     let topics = text(&mut e, "topics", topics, 1000, ("交流内容", "topics"), true);

@@ -978,7 +978,7 @@ mod tests {
     }
 
     #[test]
-    fn the_2012_plan_ships_its_nine_award_categories() {
+    fn the_2012_plan_ships_its_eleven_award_categories() {
         let p = parse(SHIPPED).unwrap();
         let names: Vec<&str> = p.awards.iter().map(|a| a.name.as_str()).collect();
         assert_eq!(
@@ -992,6 +992,8 @@ mod tests {
                 "优秀共产党员",
                 "文明示范窗口单位",
                 "群众满意窗口",
+                "岗位奉献先锋",
+                "优质服务品牌",
                 "我身边的优秀共产党员"
             ]
         );

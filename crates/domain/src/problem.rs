@@ -230,14 +230,10 @@ pub fn parse_raised(about: &str, about_target: bool, category: &str, body: &str,
     if !CATEGORIES.iter().any(|c| c.0 == category.trim()) {
         e.add("category", "请选择问题类别", "Choose a category");
     }
-    let body = body.trim().replace("\r\n", "\n");
-    let n = body.chars().count();
-    if n < 5 {
+    let before = e.0.len();
+    let body = crate::validate::long_text(&mut e, "body", body, 2000, ("问题或意见", "problem or opinion"), true);
+    if e.0.len() == before && body.chars().count() < 5 {
         e.add("body", "请写明问题或意见（至少 5 个字）", "Describe the problem or opinion (at least 5 characters)");
-    } else if n > 2000 {
-        e.add("body", "不能超过 2000 字", "At most 2,000 characters");
-    } else if body.chars().any(|c| c.is_control() && c != '\n') {
-        e.add("body", "含有不可见的控制字符", "Contains control characters");
     }
     match (about, e.is_empty()) {
         (Some(about), true) => Ok(Raised { about, category: category.trim().to_string(), body, unnamed }),
@@ -248,15 +244,7 @@ pub fn parse_raised(about: &str, about_target: bool, category: &str, body: &str,
 /// A free text of a step (a reply, measures, a summary): required, at most `max` characters,
 /// line breaks allowed.
 pub fn step_text(e: &mut FieldErrors, field: &str, v: &str, max: usize, what: (&str, &str)) -> String {
-    let v = v.trim().replace("\r\n", "\n");
-    if v.is_empty() {
-        e.add(field, format!("请填写{}", what.0), format!("Please give the {}", what.1));
-    } else if v.chars().count() > max {
-        e.add(field, format!("{}不能超过 {max} 字", what.0), format!("The {} is at most {max} characters", what.1));
-    } else if v.chars().any(|c| c.is_control() && c != '\n') {
-        e.add(field, "含有不可见的控制字符", "Contains control characters");
-    }
-    v
+    crate::validate::long_text(e, field, v, max, what, true)
 }
 
 #[cfg(test)]

@@ -164,6 +164,21 @@ impl Scope {
             .max()
     }
 
+    /// Whether the caller acts for the unit at `path` through a reach of their own in the
+    /// administrative tree (a unit's head, a linked college's secretary): not through a
+    /// university-wide role, which the office's own rules govern.
+    pub fn acts_on_unit(&self, path: &str) -> bool {
+        self.reaches.iter().any(|(r, a)| *a == Access::Write && matches!(r, Reach::Unit(p) if path.starts_with(p.as_str())))
+    }
+
+    /// The unit subtrees the caller acts for (see [`Scope::acts_on_unit`]), by their paths.
+    pub fn unit_paths_acted_on(&self) -> impl Iterator<Item = &str> {
+        self.reaches.iter().filter(|(_, a)| *a == Access::Write).filter_map(|(r, _)| match r {
+            Reach::Unit(p) => Some(p.as_str()),
+            _ => None,
+        })
+    }
+
     /// Access to a person, given where they stand. Mirrors the SQL condition of the store.
     pub fn person_access(&self, at: &Placement) -> Option<Access> {
         self.reaches

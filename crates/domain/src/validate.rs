@@ -70,6 +70,21 @@ pub fn name(raw: &str, max_chars: usize) -> Result<String, Text> {
     Ok(s.to_string())
 }
 
+/// A free text of several lines (a reply, measures, notes): trimmed, line breaks kept,
+/// required or not, at most `max` characters, no other control characters; `what` names it in
+/// both languages for the message.
+pub fn long_text(errors: &mut FieldErrors, field: &str, v: &str, max: usize, what: (&str, &str), required: bool) -> String {
+    let v = v.trim().replace("\r\n", "\n");
+    if v.is_empty() && required {
+        errors.add(field, format!("请填写{}", what.0), format!("Please give the {}", what.1));
+    } else if v.chars().count() > max {
+        errors.add(field, format!("{}不能超过 {max} 字", what.0), format!("The {} is at most {max} characters", what.1));
+    } else if v.chars().any(|c| c.is_control() && c != '\n') {
+        errors.add(field, "含有不可见的控制字符", "Contains control characters");
+    }
+    v
+}
+
 /// An optional free text: empty becomes None.
 pub fn optional_text(raw: Option<&str>, max_chars: usize) -> Result<Option<String>, Text> {
     match raw.map(str::trim) {

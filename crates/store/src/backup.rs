@@ -624,6 +624,12 @@ pub const TABLES: &[TableSpec] = &[
         ],
     },
     TableSpec { name: "survey_tallies", order_by: "survey_id, target_id", columns: &[("survey_id", I64), ("target_id", I64), ("tally_json", Text)] },
+    TableSpec {
+        name: "window_staff",
+        order_by: "id",
+        columns: &[("id", I64), ("window_id", I64), ("person_id", I64), ("post", Text), ("service_no", Text), ("show_badge", Bool), ("created_ms", I64)],
+    },
+    TableSpec { name: "window_staff_photos", order_by: "staff_id", columns: &[("staff_id", I64), ("content_type", Text), ("data", Bytes)] },
     TableSpec { name: "liaison_rules", order_by: "id", columns: &[("id", I64), ("unvisited_weeks", I64)] },
     TableSpec {
         name: "visits",

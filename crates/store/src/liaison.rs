@@ -11,8 +11,7 @@ use crate::audit;
 use crate::db::{Conn, Sql};
 use pacesetter_domain::dates::now_ms;
 use pacesetter_domain::liaison::{self as li, Visit};
-use pacesetter_domain::role::Role;
-use pacesetter_domain::scope::{Access, Reach, Scope};
+use pacesetter_domain::scope::Scope;
 use serde::Serialize;
 use time::Date;
 
@@ -21,9 +20,7 @@ pub async fn unvisited_weeks(c: &mut Conn) -> Result<u32, StoreError> {
 }
 
 pub async fn set_unvisited_weeks(c: &mut Conn, scope: &Scope, weeks: u32) -> Result<(), StoreError> {
-    if !scope.has(Role::Office) && scope.account.0 != 0 {
-        return Err(StoreError::forbidden("只有创先办可以这样做", "Only the campaign office does this"));
-    }
+    crate::scope::office_only(scope)?;
     let before = unvisited_weeks(c).await?;
     c.execute(Sql::new("INSERT INTO liaison_rules (id, unvisited_weeks) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET unvisited_weeks = $1").bind(i64::from(weeks))).await?;
     audit::append(c, scope, "liaison.rules", "liaison_rules", 1, audit::snapshot(&before), audit::snapshot(&weeks)).await?;
@@ -134,10 +131,8 @@ fn push_visible(q: &mut Sql, scope: &Scope) {
         return;
     }
     q.push("(v.cadre_id = ").push_bind(scope.person.map(|p| p.0).unwrap_or(0));
-    for r in scope.reaches_at_least(Access::Write) {
-        if let Reach::Unit(path) = r {
-            q.push(" OR u.path LIKE ").push_bind(format!("{path}%"));
-        }
+    for path in scope.unit_paths_acted_on() {
+        q.push(" OR u.path LIKE ").push_bind(format!("{path}%"));
     }
     q.push(")");
 }
@@ -164,9 +159,19 @@ pub async fn get(c: &mut Conn, scope: &Scope, id: i64) -> Result<VisitRow, Store
     c.fetch_optional(q).await?.ok_or(StoreError::NotFound)
 }
 
-/// Whether a visit is the caller's own (a problem raised in it may point at it).
+/// Whether a visit is the caller's own, to a class they are still linked to (a problem raised in
+/// it may point at it, for a student of the class).
 pub async fn is_own(c: &mut Conn, scope: &Scope, id: i64) -> Result<bool, StoreError> {
-    Ok(c.fetch_i64(Sql::new("SELECT COUNT(*) FROM visits WHERE id = $1 AND cadre_id = $2").bind(id).bind(scope.person.map(|p| p.0).unwrap_or(0))).await? > 0)
+    Ok(c.fetch_i64(
+        Sql::new(
+            "SELECT COUNT(*) FROM visits v JOIN relations r ON r.person_id = v.cadre_id AND r.unit_id = v.class_id AND r.kind = 'cadre_class' AND r.end_date IS NULL \
+             WHERE v.id = $1 AND v.cadre_id = $2",
+        )
+        .bind(id)
+        .bind(scope.person.map(|p| p.0).unwrap_or(0)),
+    )
+    .await?
+        > 0)
 }
 
 /// Whether a person is a current member of the class a visit went to.
@@ -218,8 +223,10 @@ pub struct ClassCoverage {
     pub visits: i64,
     pub last_visit: Option<Date>,
     pub unvisited: bool,
-    pub problems: i64,
-    pub solved: i64,
+    /// Shown to the office and the leaders only: beside a college's own problems, a class's count
+    /// could point at who raised an unnamed one.
+    pub problems: Option<i64>,
+    pub solved: Option<i64>,
 }
 
 /// A cadre in the coverage: classes, visits this term, the last one, classes unvisited.
@@ -251,10 +258,8 @@ pub async fn coverage(c: &mut Conn, scope: &Scope, today: Date) -> Result<(Vec<C
         q.push("1 = 1");
     } else {
         q.push("(1 = 0");
-        for r in scope.reaches_at_least(Access::Write) {
-            if let Reach::Unit(path) = r {
-                q.push(" OR u.path LIKE ").push_bind(format!("{path}%"));
-            }
+        for path in scope.unit_paths_acted_on() {
+            q.push(" OR u.path LIKE ").push_bind(format!("{path}%"));
         }
         q.push(")");
     }
@@ -267,7 +272,10 @@ pub async fn coverage(c: &mut Conn, scope: &Scope, today: Date) -> Result<(Vec<C
         let unvisited = li::unvisited(last, linked, today, weeks);
         match classes.iter_mut().find(|x| x.class_id == class_id) {
             Some(x) => x.cadres = format!("{}、{cadre_name}", x.cadres),
-            None => classes.push(ClassCoverage { class_id, class_name, cadres: cadre_name.clone(), visits, last_visit: last, unvisited, problems, solved }),
+            None => {
+                let (problems, solved) = if scope.global().is_some() { (Some(problems), Some(solved)) } else { (None, None) };
+                classes.push(ClassCoverage { class_id, class_name, cadres: cadre_name.clone(), visits, last_visit: last, unvisited, problems, solved })
+            }
         }
         let mine = match cadres.iter_mut().position(|x| x.cadre_id == cadre_id) {
             Some(i) => &mut cadres[i],

@@ -14,7 +14,7 @@ use crate::tree::{self, Tree};
 use pacesetter_domain::calendar::Calendar;
 use pacesetter_domain::problem::{self as pb, About, Escalation, Raised, Rules, State};
 use pacesetter_domain::role::Role;
-use pacesetter_domain::scope::{Access, Reach, Scope};
+use pacesetter_domain::scope::Scope;
 use pacesetter_domain::unit::UnitKind;
 use serde::Serialize;
 use time::Date;
@@ -102,7 +102,7 @@ pub fn viewer(scope: &Scope, row: &ProblemRow) -> Option<Viewer> {
     if scope.person.is_some_and(|p| p.0 == row.raiser_id) {
         return Some(Viewer::Raiser);
     }
-    if scope.person.is_some_and(|p| Some(p.0) == row.assignee_id) || row.unit_path.as_deref().is_some_and(|path| scope.unit_access(path) == Some(Access::Write)) {
+    if scope.person.is_some_and(|p| Some(p.0) == row.assignee_id) || row.unit_path.as_deref().is_some_and(|path| scope.acts_on_unit(path)) {
         return Some(Viewer::Unit);
     }
     if scope.person.is_some_and(|p| Some(p.0) == row.visit_cadre_id) {
@@ -119,6 +119,9 @@ pub fn mask(mut row: ProblemRow, v: Viewer) -> ProblemRow {
     if !v.sees_raiser(row.unnamed) {
         row.raiser_id = 0;
         row.raiser_name = String::new();
+        // The visit it came from would name the raiser's class.
+        row.visit_id = None;
+        row.visit_cadre_id = None;
     }
     row
 }
@@ -161,9 +164,7 @@ pub async fn set_rules(c: &mut Conn, scope: &Scope, r: Rules) -> Result<(), Stor
     Ok(())
 }
 
-fn office_only(scope: &Scope) -> Result<(), StoreError> {
-    if scope.has(Role::Office) || scope.account.0 == 0 { Ok(()) } else { Err(StoreError::forbidden("只有创先办可以这样做", "Only the campaign office does this")) }
-}
+use crate::scope::office_only;
 
 // ---- raising and routing ---------------------------------------------------------------------
 
@@ -359,14 +360,15 @@ pub async fn route(c: &mut Conn, scope: &Scope, id: i64, unit: i64, today: Date,
 /// Whether a person is a current member of the unit's subtree (the staff a problem may be
 /// assigned to).
 async fn works_in(c: &mut Conn, person: i64, unit_path: &str) -> Result<bool, StoreError> {
-    Ok(c.fetch_i64(
-        Sql::new("SELECT COUNT(*) FROM unit_memberships m JOIN units u ON u.id = m.unit_id WHERE m.person_id = $1 AND m.end_date IS NULL AND u.path LIKE $2")
-            .bind(person)
-            .bind(format!("{unit_path}%")),
-    )
-    .await?
-        > 0)
+    let mut q = Sql::new(format!("SELECT COUNT(*) {STAFF_OF} AND p.id = $2"));
+    q.args = vec![format!("{unit_path}%").into(), person.into()];
+    Ok(c.fetch_i64(q).await? > 0)
 }
+
+/// The staff of a unit's subtree, who may be assigned its problems: current members of it, staff
+/// (not students), who have not left. `$1` is the subtree's path pattern.
+const STAFF_OF: &str = "FROM unit_memberships m JOIN units u ON u.id = m.unit_id JOIN people p ON p.id = m.person_id \
+     WHERE m.end_date IS NULL AND p.left_on IS NULL AND p.kind = 'staff' AND u.path LIKE $1";
 
 /// The unit accepts a received problem and assigns it to one of its people (the caller, when
 /// none is named).
@@ -455,11 +457,21 @@ pub async fn tick(c: &mut Conn, today: Date, calendar: &Calendar) -> Result<Vec<
     for r in rows {
         let state = r.state();
         let Some(due) = r.due_on else { continue };
+        // Each change names the step and its limit as read: a step taken meanwhile (an answer
+        // confirmed, a problem accepted) is left alone rather than failing the whole tick.
         if state == State::Answered {
-            step(c, r.id, State::Answered, State::Unconfirmed, today, None).await?;
-            c.execute(Sql::new("UPDATE problems SET closed_on = $1 WHERE id = $2").bind(today).bind(r.id)).await?;
-            event(c, r.id, "unconfirmed", today, None, r.unit_id, None).await?;
-            out.push(Ticked { row: row(c, r.id).await?, escalation: None });
+            let n = c
+                .execute(
+                    Sql::new("UPDATE problems SET state = 'unconfirmed', step_on = $1, due_on = NULL, escalation = 0, closed_on = $1 WHERE id = $2 AND state = 'answered' AND due_on = $3")
+                        .bind(today)
+                        .bind(r.id)
+                        .bind(due),
+                )
+                .await?;
+            if n == 1 {
+                event(c, r.id, "unconfirmed", today, None, r.unit_id, None).await?;
+                out.push(Ticked { row: row(c, r.id).await?, escalation: None });
+            }
             continue;
         }
         let limit = state.limit(&rules).unwrap_or(1);
@@ -469,12 +481,30 @@ pub async fn tick(c: &mut Conn, today: Date, calendar: &Calendar) -> Result<Vec<
             level = Escalation::Office;
         }
         if (level as i64) > r.escalation {
-            c.execute(Sql::new("UPDATE problems SET escalation = $1 WHERE id = $2 AND escalation < $1").bind(level as i64).bind(r.id)).await?;
-            event(c, r.id, if level == Escalation::Head { "escalated_head" } else { "escalated_office" }, today, None, r.unit_id, None).await?;
-            out.push(Ticked { row: row(c, r.id).await?, escalation: Some(level) });
+            let n = c
+                .execute(
+                    Sql::new("UPDATE problems SET escalation = $1 WHERE id = $2 AND state = $3 AND due_on = $4 AND escalation < $1")
+                        .bind(level as i64)
+                        .bind(r.id)
+                        .bind(state.code())
+                        .bind(due),
+                )
+                .await?;
+            if n == 1 {
+                event(c, r.id, if level == Escalation::Head { "escalated_head" } else { "escalated_office" }, today, None, r.unit_id, None).await?;
+                out.push(Ticked { row: row(c, r.id).await?, escalation: Some(level) });
+            }
         }
     }
     Ok(out)
+}
+
+/// Unnamed problems waiting to be accepted whose step began before `today`, per unit (None: the
+/// office's triage): the unit hears of these in a daily notice, never at the minute they were
+/// raised or reopened, which could tell who raised them.
+pub async fn waiting_unnamed(c: &mut Conn, today: Date) -> Result<Vec<(Option<i64>, i64)>, StoreError> {
+    Ok(c.fetch_all(Sql::new("SELECT unit_id, COUNT(*) FROM problems WHERE state = 'received' AND unnamed = TRUE AND step_on < $1 GROUP BY unit_id ORDER BY unit_id").bind(today))
+        .await?)
 }
 
 // ---- lists -----------------------------------------------------------------------------------
@@ -493,6 +523,8 @@ pub struct Filter {
     /// Only the office's triage (routed to no unit).
     pub triage: bool,
     pub group: Option<i64>,
+    /// Raised in this visit (a row whose visit the viewer may not know comes back without it).
+    pub visit: Option<i64>,
 }
 
 /// The condition for the problems a caller reads (joined as `p`, its unit as `u`).
@@ -508,10 +540,8 @@ fn push_visible(q: &mut Sql, scope: &Scope, mine: bool) {
     q.push("(p.raiser_id = ").push_bind(scope.person.map(|p| p.0).unwrap_or(0));
     q.push(" OR p.assignee_id = ").push_bind(scope.person.map(|p| p.0).unwrap_or(-1));
     q.push(" OR p.visit_id IN (SELECT v.id FROM visits v WHERE v.cadre_id = ").push_bind(scope.person.map(|p| p.0).unwrap_or(-1)).push(")");
-    for r in scope.reaches_at_least(Access::Write) {
-        if let Reach::Unit(path) = r {
-            q.push(" OR u.path LIKE ").push_bind(format!("{path}%"));
-        }
+    for path in scope.unit_paths_acted_on() {
+        q.push(" OR u.path LIKE ").push_bind(format!("{path}%"));
     }
     q.push(")");
 }
@@ -539,6 +569,9 @@ pub async fn list(c: &mut Conn, scope: &Scope, f: &Filter, today: Date, offset: 
     }
     if let Some(g) = f.group {
         cond.push(" AND p.group_id = ").push_bind(g);
+    }
+    if let Some(v) = f.visit {
+        cond.push(" AND p.visit_id = ").push_bind(v);
     }
     let mut count = Sql::new("SELECT COUNT(*) FROM problems p LEFT JOIN units u ON u.id = p.unit_id");
     count.push(&cond.text);
@@ -568,7 +601,7 @@ pub struct UnitCounts {
 
 pub async fn counts_by_unit(c: &mut Conn, scope: &Scope, today: Date) -> Result<Vec<UnitCounts>, StoreError> {
     let mut q = Sql::new(
-        "SELECT p.unit_id, COALESCE(u.name, ''), COUNT(*), \
+        "SELECT p.unit_id, COALESCE(u.name, ''), COALESCE(u.path, ''), COUNT(*), \
          SUM(CASE WHEN p.state IN ('received', 'assigned', 'answered') THEN 1 ELSE 0 END), \
          SUM(CASE WHEN p.state IN ('received', 'assigned', 'answered') AND p.due_on < $1 THEN 1 ELSE 0 END), \
          SUM(CASE WHEN p.state = 'unconfirmed' THEN 1 ELSE 0 END) \
@@ -576,13 +609,17 @@ pub async fn counts_by_unit(c: &mut Conn, scope: &Scope, today: Date) -> Result<
     )
     .bind(today);
     push_visible(&mut q, scope, false);
-    q.push(" GROUP BY p.unit_id, u.name ORDER BY COUNT(*) DESC");
-    let rows: Vec<(Option<i64>, String, i64, i64, i64, i64)> = c.fetch_all(q).await?;
+    q.push(" GROUP BY p.unit_id, u.name, u.path ORDER BY COUNT(*) DESC");
+    type Line = (Option<i64>, String, String, i64, i64, i64, i64);
+    let rows: Vec<Line> = c.fetch_all(q).await?;
     let confirmations = confirmations(c).await?;
     Ok(rows
         .into_iter()
-        .map(|(unit_id, unit_name, raised, open, overdue, unconfirmed)| {
-            let (satisfied, unsatisfied) = unit_id.and_then(|u| confirmations.iter().find(|x| x.0 == u)).map(|x| (x.2, x.3)).unwrap_or_default();
+        .map(|(unit_id, unit_name, path, raised, open, overdue, unconfirmed)| {
+            // A unit's confirmations are its own and the office's to read (the public sees rates
+            // from 5 up): not a raiser's, who reads this for their own problems.
+            let theirs = scope.global().is_some() || (!path.is_empty() && scope.acts_on_unit(&path));
+            let (satisfied, unsatisfied) = unit_id.filter(|_| theirs).and_then(|u| confirmations.iter().find(|x| x.0 == u)).map(|x| (x.2, x.3)).unwrap_or_default();
             UnitCounts { unit_id, unit_name, raised, open, overdue, satisfied, unsatisfied, unconfirmed }
         })
         .collect())
@@ -657,7 +694,7 @@ pub struct GroupRow {
     /// Distinct people who raised the group's problems (what the groups are ranked by).
     pub raisers: i64,
     pub open: i64,
-    /// A few of its texts, the most representative first.
+    /// A few of its texts (the first raised).
     pub samples: Vec<(i64, String)>,
     pub handed_to: Option<String>,
     pub handed_note: Option<String>,
@@ -788,13 +825,26 @@ pub async fn hand_down(c: &mut Conn, scope: &Scope, group: i64, unit: i64, note:
     .await?;
     let ids: Vec<(i64,)> = c.fetch_all(Sql::new("SELECT id FROM problems WHERE group_id = $1 AND state = 'received' AND unit_id IS NULL ORDER BY id").bind(group)).await?;
     let due = pb::due(calendar, today, rules(c).await?.accept_days);
+    let mut routed = Vec::new();
     for (id,) in &ids {
-        c.execute(Sql::new("UPDATE problems SET unit_id = $1, step_on = $2, due_on = $3, escalation = 0 WHERE id = $4").bind(unit).bind(today).bind(due).bind(*id)).await?;
-        event(c, *id, "routed", today, scope.person.map(|p| p.0), Some(unit), Some(note)).await?;
+        // As the office's own routing does: only a problem still waiting in its triage.
+        let n = c
+            .execute(
+                Sql::new("UPDATE problems SET unit_id = $1, step_on = $2, due_on = $3, escalation = 0 WHERE id = $4 AND state = 'received' AND unit_id IS NULL")
+                    .bind(unit)
+                    .bind(today)
+                    .bind(due)
+                    .bind(*id),
+            )
+            .await?;
+        if n == 1 {
+            event(c, *id, "routed", today, scope.person.map(|p| p.0), Some(unit), Some(note)).await?;
+            routed.push(*id);
+        }
     }
-    audit::append(c, scope, "problem.group_hand_down", "problem_groups", group, None, audit::snapshot(&serde_json::json!({"unit_id": unit, "note": note, "routed": ids.len()})))
+    audit::append(c, scope, "problem.group_hand_down", "problem_groups", group, None, audit::snapshot(&serde_json::json!({"unit_id": unit, "note": note, "routed": routed.len()})))
         .await?;
-    Ok(ids.into_iter().map(|r| r.0).collect())
+    Ok(routed)
 }
 
 /// Accounts to tell of a problem's step: (account, e-mail). The raiser; the heads of its unit;
@@ -836,15 +886,7 @@ pub async fn office_accounts(c: &mut Conn, today: Date) -> Result<Vec<(i64, Opti
 /// The people working in a unit's subtree, for the assignee choice: (id, name, number).
 pub async fn staff_of(c: &mut Conn, unit: i64, limit: i64) -> Result<Vec<(i64, String, String)>, StoreError> {
     let Some(path) = tree::get(c, Tree::Unit, unit).await?.map(|n| n.path) else { return Ok(Vec::new()) };
-    Ok(c.fetch_all(
-        Sql::new(
-            "SELECT DISTINCT p.id, p.name, p.number FROM unit_memberships m JOIN units u ON u.id = m.unit_id JOIN people p ON p.id = m.person_id \
-             WHERE m.end_date IS NULL AND p.left_on IS NULL AND p.kind = 'staff' AND u.path LIKE $1 ORDER BY p.name, p.id LIMIT $2",
-        )
-        .bind(format!("{path}%"))
-        .bind(limit),
-    )
-    .await?)
+    Ok(c.fetch_all(Sql::new(format!("SELECT DISTINCT p.id, p.name, p.number {STAFF_OF} ORDER BY p.name, p.id LIMIT $2")).bind(format!("{path}%")).bind(limit)).await?)
 }
 
 /// The demo's problems as of its day: sample reports raised over the past weeks by students

@@ -113,3 +113,8 @@ pub async fn load(c: &mut Conn, account: AccountId, today: Date) -> Result<Optio
     let status = a.political_status.as_deref().and_then(PoliticalStatus::parse);
     Ok(Some(Scope::resolve(account, &a.username, a.person_id.map(PersonId), status, &grants, &relations)))
 }
+
+/// Only the campaign office (or the server itself, account 0) does this.
+pub fn office_only(scope: &Scope) -> Result<(), StoreError> {
+    if scope.has(Role::Office) || scope.account.0 == 0 { Ok(()) } else { Err(StoreError::forbidden("只有创先办可以这样做", "Only the campaign office does this")) }
+}

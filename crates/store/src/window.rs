@@ -282,3 +282,146 @@ async fn managed_window(c: &mut Conn, scope: &Scope, id: i64) -> Result<String, 
     push_manager_condition(&mut q, scope, "u.path");
     c.fetch_opt_string(q).await?.ok_or(StoreError::NotFound)
 }
+
+// ---- the window's staff (亮身份) ---------------------------------------------------------------
+
+/// A person shown on a window's page: public fields only (no staff number).
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+pub struct StaffRow {
+    pub id: i64,
+    pub person_id: i64,
+    pub name: String,
+    pub post: String,
+    pub service_no: String,
+    /// The Party-member badge: shown when the person chose to and is a Party member now.
+    pub badge: bool,
+    pub show_badge: bool,
+    pub has_photo: bool,
+}
+
+/// The staff of a window, in the order they were added.
+pub async fn staff(c: &mut Conn, window: i64) -> Result<Vec<StaffRow>, StoreError> {
+    Ok(c.fetch_all(
+        Sql::new(
+            "SELECT s.id, s.person_id, p.name, s.post, s.service_no, \
+             (s.show_badge AND p.political_status IN ('01', '02')) AS badge, s.show_badge, EXISTS (SELECT 1 FROM window_staff_photos ph WHERE ph.staff_id = s.id) AS has_photo \
+             FROM window_staff s JOIN people p ON p.id = s.person_id WHERE s.window_id = $1 AND p.left_on IS NULL ORDER BY s.id",
+        )
+        .bind(window),
+    )
+    .await?)
+}
+
+/// A staff member as the unit enters them.
+pub struct NewStaff {
+    pub person: i64,
+    pub post: String,
+    pub service_no: String,
+    /// A photo (already checked and stripped): (content type, bytes); None keeps the one there is.
+    pub photo: Option<(String, Vec<u8>)>,
+}
+
+/// Adds a person to a window's staff, or updates their entry (the window's manager). The person
+/// must work at the window or in the unit above it; the service number is not their staff number.
+pub async fn set_staff(c: &mut Conn, scope: &Scope, window: i64, s: NewStaff) -> Result<i64, StoreError> {
+    managed_window(c, scope, window).await?;
+    let works: i64 = c
+        .fetch_i64(
+            Sql::new(
+                "SELECT COUNT(*) FROM unit_memberships m JOIN units w ON w.id = $1 WHERE m.person_id = $2 AND m.end_date IS NULL \
+                 AND (m.unit_id = w.id OR m.unit_id = w.parent_id)",
+            )
+            .bind(window)
+            .bind(s.person),
+        )
+        .await?;
+    if works == 0 {
+        return Err(StoreError::NotFound);
+    }
+    let number = c.fetch_opt_string(Sql::new("SELECT number FROM people WHERE id = $1").bind(s.person)).await?.unwrap_or_default();
+    if number.eq_ignore_ascii_case(&s.service_no) {
+        return Err(StoreError::invalid(
+            "service_no",
+            "服务编号不能用工号（工号是登录名），请另编窗口服务编号",
+            "The service number cannot be the staff number (a login name): give the window's own",
+        ));
+    }
+    let existing = c.fetch_opt_i64(Sql::new("SELECT id FROM window_staff WHERE window_id = $1 AND person_id = $2").bind(window).bind(s.person)).await?;
+    let id = match existing {
+        Some(id) => {
+            c.execute(Sql::new("UPDATE window_staff SET post = $1, service_no = $2 WHERE id = $3").bind(s.post.as_str()).bind(s.service_no.as_str()).bind(id))
+                .await
+                .map_err(|e| StoreError::on_duplicate(e, "本窗口已有此服务编号", "The window already has this service number"))?;
+            id
+        }
+        None => c
+            .fetch_i64(
+                Sql::new("INSERT INTO window_staff (window_id, person_id, post, service_no, show_badge, created_ms) VALUES ($1, $2, $3, $4, FALSE, $5) RETURNING id")
+                    .bind(window)
+                    .bind(s.person)
+                    .bind(s.post.as_str())
+                    .bind(s.service_no.as_str())
+                    .bind(now_ms()),
+            )
+            .await
+            .map_err(|e| StoreError::on_duplicate(e, "本窗口已有此服务编号", "The window already has this service number"))?,
+    };
+    if let Some((ct, data)) = s.photo {
+        c.execute(Sql::new("DELETE FROM window_staff_photos WHERE staff_id = $1").bind(id)).await?;
+        c.execute(Sql::new("INSERT INTO window_staff_photos (staff_id, content_type, data) VALUES ($1, $2, $3)").bind(id).bind(ct).bind(data)).await?;
+    }
+    audit::append(
+        c,
+        scope,
+        "window.staff",
+        "window_staff",
+        id,
+        None,
+        audit::snapshot(&serde_json::json!({"window_id": window, "person_id": s.person, "post": s.post, "service_no": s.service_no})),
+    )
+    .await?;
+    Ok(id)
+}
+
+/// Takes a person off a window's page (the window's manager).
+pub async fn remove_staff(c: &mut Conn, scope: &Scope, window: i64, staff: i64) -> Result<(), StoreError> {
+    managed_window(c, scope, window).await?;
+    c.execute(Sql::new("DELETE FROM window_staff_photos WHERE staff_id IN (SELECT id FROM window_staff WHERE id = $1 AND window_id = $2)").bind(staff).bind(window)).await?;
+    let n = c.execute(Sql::new("DELETE FROM window_staff WHERE id = $1 AND window_id = $2").bind(staff).bind(window)).await?;
+    if n == 0 {
+        return Err(StoreError::NotFound);
+    }
+    audit::append(c, scope, "window.staff_remove", "window_staff", staff, None, None).await?;
+    Ok(())
+}
+
+/// The person themself shows or hides their Party-member badge on every window page they are on.
+pub async fn set_badge(c: &mut Conn, scope: &Scope, show: bool) -> Result<u64, StoreError> {
+    let person = scope.person.ok_or(StoreError::NotFound)?;
+    let n = c.execute(Sql::new("UPDATE window_staff SET show_badge = $1 WHERE person_id = $2").bind(show).bind(person)).await?;
+    if n == 0 {
+        return Err(StoreError::NotFound);
+    }
+    audit::append(c, scope, "window.badge", "person", person.0, None, audit::snapshot(&show)).await?;
+    Ok(n)
+}
+
+/// A staff member's photo (public: it is on the window's page).
+pub async fn staff_photo(c: &mut Conn, staff: i64) -> Result<(String, Vec<u8>), StoreError> {
+    let r: Option<(String, Vec<u8>)> = c.fetch_optional(Sql::new("SELECT content_type, data FROM window_staff_photos WHERE staff_id = $1").bind(staff)).await?;
+    r.ok_or(StoreError::NotFound)
+}
+
+/// Who may be put on a window's page: the people working at the window or in the unit above it
+/// (id, name, post of their membership).
+pub async fn staff_choices(c: &mut Conn, scope: &Scope, window: i64) -> Result<Vec<(i64, String, Option<String>)>, StoreError> {
+    managed_window(c, scope, window).await?;
+    Ok(c.fetch_all(
+        Sql::new(
+            "SELECT p.id, p.name, m.position FROM unit_memberships m JOIN units w ON w.id = $1 JOIN people p ON p.id = m.person_id \
+             WHERE m.end_date IS NULL AND p.left_on IS NULL AND p.kind = 'staff' AND (m.unit_id = w.id OR m.unit_id = w.parent_id) ORDER BY (m.unit_id = w.id) DESC, p.name, p.id",
+        )
+        .bind(window),
+    )
+    .await?)
+}

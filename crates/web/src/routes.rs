@@ -145,6 +145,7 @@ pub fn table() -> Vec<Route> {
     let mut all = core_routes();
     all.extend(problem_routes());
     all.extend(liaison_routes());
+    all.extend(window_identity_routes());
     all
 }
 
@@ -2221,6 +2222,59 @@ fn liaison_routes() -> Vec<Route> {
             "Remind the cadres whose classes have gone unvisited",
             doc(None, Some(schema::<la::RemindedDto>)),
             post(la::remind),
+        ),
+    ]
+}
+
+/// The windows' 亮身份 (item 9): the staff a unit puts on its window's page, their photos, and the
+/// badge each member chooses to show.
+fn window_identity_routes() -> Vec<Route> {
+    use Access::*;
+    vec![
+        r(
+            M::POST,
+            "/w/{id}/staff",
+            "window_staff_set",
+            Scoped,
+            "Put a person on the window's page with post, service number and photo (its manager)",
+            post(pages::windows::set_staff),
+        ),
+        r(M::POST, "/w/{id}/staff/{staff}/remove", "window_staff_remove", Scoped, "Take a person off the window's page (its manager)", post(pages::windows::remove_staff)),
+        r(
+            M::GET,
+            "/w/staff-photos/{id}",
+            "window_staff_photo",
+            Public,
+            "A window staff member's photo (public, as the page is; metadata removed)",
+            get(pages::windows::staff_photo),
+        ),
+        r(M::POST, "/me/badge", "my_badge", LoggedIn, "Show or hide my Party badge on the window pages I am on", post(pages::windows::set_badge)),
+        a(
+            M::POST,
+            "/api/v1/windows/{id}/staff",
+            "api_window_staff_set",
+            Scoped,
+            "Put a person on the window's page (multipart: person, post, service_no, photo)",
+            ApiDoc { multipart: true, errors: &[409, 413], ..doc(Some(schema::<api::windows::StaffUpload>), Some(schema::<api::windows::WindowDto>)) },
+            post(api::windows::set_staff),
+        ),
+        a(
+            M::POST,
+            "/api/v1/windows/{id}/staff/{staff}/remove",
+            "api_window_staff_remove",
+            Scoped,
+            "Take a person off the window's page",
+            doc(None, Some(schema::<api::windows::WindowDto>)),
+            post(api::windows::remove_staff),
+        ),
+        a(
+            M::POST,
+            "/api/v1/me/badge",
+            "api_my_badge",
+            LoggedIn,
+            "Show or hide my Party badge: {show}",
+            doc(Some(schema::<api::windows::BadgeIn>), Some(schema::<api::windows::BadgeDto>)),
+            post(api::windows::set_badge),
         ),
     ]
 }

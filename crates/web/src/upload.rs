@@ -187,6 +187,22 @@ fn refused(name: &str) -> Text {
     )
 }
 
+/// The photos among checked files, at most `max` of them, as (content type, bytes); a file that
+/// is not a photo, or one too many, is a problem of `field`.
+pub fn photos_only(files: Vec<File>, max: usize, field: &str, errors: &mut FieldErrors) -> Vec<(String, Vec<u8>)> {
+    if files.len() > max {
+        errors.add(field, format!("最多上传 {max} 张照片"), format!("At most {max} photos"));
+    }
+    let mut out = Vec::new();
+    for f in files {
+        match f.kind {
+            Kind::Jpeg | Kind::Png => out.push((f.kind.content_type().to_string(), f.data)),
+            _ => errors.add(field, format!("“{}”不是照片（仅限 JPEG、PNG）", f.filename), format!("\"{}\" is not a photo (JPEG or PNG only)", f.filename)),
+        }
+    }
+    out
+}
+
 /// Checks a file and returns its kind and the bytes to store (a photo without its EXIF).
 pub fn check(name: &str, bytes: &[u8], max: usize) -> Result<(Kind, Vec<u8>), Text> {
     if bytes.is_empty() {
@@ -258,7 +274,10 @@ fn office_kind(name: &str, bytes: &[u8]) -> Result<Kind, Text> {
     }
 }
 
-/// A JPEG without its APP1 segments (EXIF, including GPS, and XMP) and comments.
+/// A JPEG with only what its image needs: JFIF (APP0), a colour profile (APP2 "ICC_PROFILE") and
+/// Adobe's colour transform (APP14) are kept; EXIF and XMP (APP1, with GPS positions and times),
+/// IPTC (APP13: author, place, date), the other application segments, comments, and whatever
+/// follows the image's end (the extra images phones append, each with its own EXIF) are dropped.
 fn strip_jpeg(b: &[u8]) -> Option<Vec<u8>> {
     let mut out = Vec::with_capacity(b.len());
     out.extend_from_slice(&b[..2]);
@@ -269,22 +288,32 @@ fn strip_jpeg(b: &[u8]) -> Option<Vec<u8>> {
         }
         let marker = b[i + 1];
         if marker == 0xDA {
-            // Start of scan: the rest is image data.
-            out.extend_from_slice(&b[i..]);
+            // Start of scan: image data up to the end marker (an 0xFF in the data is always
+            // followed by 0x00 or a restart marker, so the first FF D9 ends the image).
+            let rest = &b[i..];
+            let end = rest.windows(2).position(|w| w == [0xFF, 0xD9]).map(|p| p + 2).unwrap_or(rest.len());
+            out.extend_from_slice(&rest[..end]);
             return Some(out);
         }
         let len = u16::from_be_bytes([b[i + 2], b[i + 3]]) as usize;
         if len < 2 || i + 2 + len > b.len() {
             return None;
         }
-        if marker != 0xE1 && marker != 0xFE {
+        let body = &b[i + 4..i + 2 + len];
+        let keep = match marker {
+            0xE0 | 0xEE => true,
+            0xE2 => body.starts_with(b"ICC_PROFILE"),
+            0xE1 | 0xE3..=0xED | 0xEF | 0xFE => false,
+            _ => true,
+        };
+        if keep {
             out.extend_from_slice(&b[i..i + 2 + len]);
         }
         i += 2 + len;
     }
 }
 
-/// A PNG without its eXIf and text chunks.
+/// A PNG without its eXIf, text and time chunks.
 fn strip_png(b: &[u8]) -> Option<Vec<u8>> {
     let mut out = b[..8].to_vec();
     let mut i = 8;
@@ -295,7 +324,7 @@ fn strip_png(b: &[u8]) -> Option<Vec<u8>> {
             return None;
         }
         let kind = &b[i + 4..i + 8];
-        if !matches!(kind, b"eXIf" | b"tEXt" | b"zTXt" | b"iTXt") {
+        if !matches!(kind, b"eXIf" | b"tEXt" | b"zTXt" | b"iTXt" | b"tIME") {
             out.extend_from_slice(&b[i..end]);
         }
         i = end;
@@ -460,10 +489,17 @@ mod tests {
         jpeg.extend_from_slice(&[0xFF, 0xE1]);
         jpeg.extend_from_slice(&((exif.len() + 2) as u16).to_be_bytes());
         jpeg.extend_from_slice(exif);
+        // IPTC (APP13) with the author and place, and a comment.
+        let iptc = b"Photoshop 3.0\0Author Zhang San, Changsha";
+        jpeg.extend_from_slice(&[0xFF, 0xED]);
+        jpeg.extend_from_slice(&((iptc.len() + 2) as u16).to_be_bytes());
+        jpeg.extend_from_slice(iptc);
         jpeg.extend_from_slice(&[0xFF, 0xDA, 0x00, 0x02, 1, 2, 3, 0xFF, 0xD9]);
+        // A second image appended after the end, with its own EXIF (as phones do).
+        jpeg.extend_from_slice(&[0xFF, 0xD8, 0xFF, 0xE1, 0x00, 0x0A, b'E', b'x', b'i', b'f', 0, 0, b'G', b'P', 0xFF, 0xD9]);
         let (k, clean) = check("照片.jpg", &jpeg, MAX).unwrap();
         assert_eq!(k, Kind::Jpeg);
-        assert!(!clean.windows(3).any(|w| w == b"GPS"));
+        assert!(!clean.windows(3).any(|w| w == b"GPS") && !clean.windows(4).any(|w| w == b"Exif") && !clean.windows(5).any(|w| w == b"Zhang"));
         assert!(clean.starts_with(&[0xFF, 0xD8, 0xFF, 0xE0]) && clean.ends_with(&[0xFF, 0xD9]));
         // PNG: the eXIf chunk goes, the image stays.
         let chunk = |kind: &[u8], data: &[u8]| {

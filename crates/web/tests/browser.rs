@@ -874,11 +874,25 @@ async fn browser_a_student_scans_a_window_rates_it_and_raises_a_problem_at_phone
     post(format!("/surveys/{id}/audience"), vec![("mode", "numbers".into()), ("numbers", number)]).await;
     post(format!("/surveys/{id}/open"), vec![("confirmed", "1".into())]).await;
 
+    // Its head puts a staff member on the page (亮身份).
+    let head = app.login("unithead").await;
+    let staff = app.get_json(&office, &format!("/api/v1/people?unit_id={window}&kind=staff&per_page=1")).await["items"][0]["id"].as_i64();
+    if let Some(person) = staff {
+        let t = app.csrf(&head, "/home").await;
+        let f = reqwest::multipart::Form::new()
+            .text("person", person.to_string())
+            .text("post", "借还书岗")
+            .text("service_no", "TS-01")
+            .part("photo", reqwest::multipart::Part::bytes(common::png_1x1()).file_name("p.png"));
+        let r = head.post(app.url(&format!("/api/v1/windows/{window}/staff"))).header("x-csrf-token", t).multipart(f).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    }
     // The student scans the window's QR code: its page, with its standards and what to do.
     d.login(&app, "student").await;
     d.goto(&app.url(&format!("/w/{window}"))).await;
     let text = d.text().await;
-    assert!(text.contains("评价标准") && text.contains("对本窗口反映问题或意见") && text.contains("为本窗口评价"), "{text}");
+    assert!(text.contains("评价标准") && text.contains("亮身份") && text.contains("亮承诺") && text.contains("对本窗口反映问题或意见") && text.contains("为本窗口评价"), "{text}");
+    assert!(staff.is_none() || text.contains("TS-01"), "{text}");
     d.check_width("window-three-shows").await;
     // Rates it.
     d.goto(&app.url(&format!("/w/{window}/rate?survey={id}"))).await;

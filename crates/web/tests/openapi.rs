@@ -87,6 +87,7 @@ const NO_BODY: &[&str] = &[
     "api_problems_tick",
     "api_problem_regroup",
     "api_liaison_remind",
+    "api_window_staff_remove",
     "api_selection_forward",
     "api_selection_open",
     "api_selection_publish",

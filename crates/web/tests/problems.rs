@@ -17,6 +17,7 @@ both!(
     an_unsatisfied_raiser_sends_it_one_level_up_and_an_unconfirmed_answer_closes_apart,
     similar_reports_are_grouped_and_handed_down,
     bad_input_is_refused_in_the_users_language_and_changes_nothing,
+    a_windows_page_shows_its_staff_commitments_and_satisfaction,
 );
 
 /// A JPEG whose APP1 segment carries an EXIF block with a GPS marker.
@@ -169,6 +170,18 @@ async fn an_unnamed_raiser_is_named_to_the_unit_nowhere(app: TestApp) {
     let id = p["id"].as_i64().unwrap();
     assert_eq!(p["raised_by"], name, "the raiser sees their own name");
     let head = app.login("unithead").await;
+    // The unit is not told at the minute it was raised (that minute could name the raiser): the
+    // next day's notice tells it how many unnamed problems wait.
+    assert!(!notes(&app, &head).await.contains(&format!("第 {id} 号")), "no notice at the minute of raising");
+    app.age(&format!("UPDATE problems SET step_on = '{}' WHERE id = {id}", days_before(&p, 1))).await;
+    post(&app, &office, "/api/v1/problems/tick", json!({})).await;
+    post(&app, &office, "/api/v1/problems/tick", json!({})).await;
+    let n = notes(&app, &head).await;
+    assert_eq!(n.matches("件不具名的群众问题待受理").count(), 1, "one daily notice: {n}");
+    // The administrator reads every problem but does not act for the unit.
+    let admin = app.login("admin").await;
+    assert_eq!(post(&app, &admin, &format!("/api/v1/problems/{id}/accept"), json!({})).await.0, 403);
+    assert!(app.get_json(&admin, &format!("/api/v1/problems/{id}")).await["raised_by"].is_null());
     let (s, _) = post(&app, &head, &format!("/api/v1/problems/{id}/accept"), json!({})).await;
     assert_eq!(s, 200);
     // Nothing the unit reads names the raiser: the problem, the list, the export, the pages, the
@@ -384,4 +397,74 @@ async fn bad_input_is_refused_in_the_users_language_and_changes_nothing(app: Tes
     let (s, r) = post(&app, &office, "/api/v1/problems/rules", json!({"accept_days": "3", "answer_days": "5", "confirm_days": "7", "public_list": "false"})).await;
     assert_eq!((s, r["confirm_days"].as_i64()), (200, Some(7)));
     assert_eq!(common::client(&app.base).get(app.url("/api/v1/problems/public")).send().await.unwrap().status(), 404, "the office closed the public list");
+}
+
+async fn a_windows_page_shows_its_staff_commitments_and_satisfaction(app: TestApp) {
+    let (window, _) = library_window(&app).await;
+    let office = app.login("office").await;
+    let head = app.login("unithead").await;
+    let people = app.get_json(&office, &format!("/api/v1/people?unit_id={window}&kind=staff&per_page=20")).await;
+    let staff = people["items"].as_array().unwrap()[0].clone();
+    let (person, number) = (staff["id"].as_i64().unwrap(), staff["number"].as_str().unwrap().to_string());
+    let put = |who: Client, person: i64, service_no: String, photo: bool| {
+        let app = &app;
+        async move {
+            let token = app.csrf(&who, "/home").await;
+            let mut f = reqwest::multipart::Form::new().text("person", person.to_string()).text("post", "借还书岗").text("service_no", service_no);
+            if photo {
+                f = f.part("photo", reqwest::multipart::Part::bytes(jpeg_with_exif()).file_name("证件照.jpg"));
+            }
+            let r = who.post(app.url(&format!("/api/v1/windows/{window}/staff"))).header("x-csrf-token", token).multipart(f).send().await.unwrap();
+            let s = r.status().as_u16();
+            (s, r.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    // The staff number is a login name: it is not a service number.
+    let (s, e) = put(head.clone(), person, number.clone(), false).await;
+    assert_eq!(s, 422, "{e}");
+    assert!(e.to_string().contains("服务编号不能用工号"), "{e}");
+    // Someone who does not work there, or a caller who does not manage the window, is refused.
+    let member = app.get_json(&app.login("member").await, "/api/v1/me").await["person_id"].as_i64().unwrap();
+    assert_eq!(put(head.clone(), member, "TS-09".into(), false).await.0, 404, "a person outside the window");
+    assert!(matches!(put(app.login("branchsec2").await, person, "TS-01".into(), false).await.0, 403 | 404));
+    let (s, w) = put(head.clone(), person, "TS-01".into(), true).await;
+    assert_eq!(s, 200, "{w}");
+    let shown = w["staff"].as_array().unwrap().iter().find(|p| p["service_no"] == "TS-01").unwrap().clone();
+    assert_eq!(shown["party_badge"], false, "no badge until the person chooses");
+    // The public page (no login) shows the name, post and service number, never the staff number.
+    let anon = common::client(&app.base);
+    let html = anon.get(app.url(&format!("/w/{window}"))).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("TS-01") && html.contains(staff["name"].as_str().unwrap()) && html.contains("借还书岗") && !html.contains(&number), "{html}");
+    assert!(html.contains("亮承诺") && html.contains("群众满意度") && html.contains("对本窗口反映问题或意见"));
+    let photo = anon.get(app.url(shown["photo_url"].as_str().unwrap())).send().await.unwrap().bytes().await.unwrap();
+    assert!(photo.starts_with(&[0xFF, 0xD8]) && !photo.windows(4).any(|w| w == b"Exif"), "the photo's EXIF is gone");
+    // The person chooses to show their badge: shown if they are a Party member.
+    let me = app.account_for(person, &format!("win{person}")).await;
+    let r = me.post(app.url("/api/v1/me/badge")).json(&json!({"show": true})).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let member_now = matches!(staff["political_status"].as_str(), Some("01") | Some("02"));
+    let w = app.get_json(&anon, &format!("/api/v1/windows/{window}")).await;
+    assert_eq!(w["staff"][0]["party_badge"], member_now, "{w}");
+    // Someone on no window page has no badge to show.
+    let r = app.login("member").await.post(app.url("/api/v1/me/badge")).json(&json!({"show": true})).send().await.unwrap();
+    assert_eq!(r.status(), 404);
+    // The head takes the person off the page.
+    let token = app.csrf(&head, "/home").await;
+    let sid = shown["id"].as_i64().unwrap();
+    let r = head.post(app.url(&format!("/api/v1/windows/{window}/staff/{sid}/remove"))).header("x-csrf-token", token).json(&json!({})).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(app.get_json(&anon, &format!("/api/v1/windows/{window}")).await["staff"].as_array().unwrap().is_empty());
+    // 三比 and 三创 are award categories of the plan: the office starts their selections.
+    let t = time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(+8)).date();
+    let day = |d: time::Date| d.to_string();
+    for category in ["post-dedication-pioneers", "quality-service-brands"] {
+        let (s, v) = post(
+            &app,
+            &office,
+            "/api/v1/selections",
+            json!({"category": category, "nominate_until": day(t + time::Duration::days(3)), "vote_from": day(t + time::Duration::days(5)), "vote_until": day(t + time::Duration::days(9))}),
+        )
+        .await;
+        assert!(s == 200 || s == 201, "{category}: {s} {v}");
+    }
 }

@@ -142,8 +142,10 @@ pub struct ClassCoverageDto {
     pub visits_this_term: i64,
     pub last_visit: Option<String>,
     pub unvisited: bool,
-    pub problems: i64,
-    pub solved: i64,
+    /// Problems raised in its visits and solved: for the office and the leaders only (null to
+    /// others, beside whose own problems a class's count could point at an unnamed raiser).
+    pub problems: Option<i64>,
+    pub solved: Option<i64>,
 }
 
 /// A cadre in the coverage.

@@ -96,6 +96,62 @@ pub struct WindowDto {
     pub manager: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub inspections: Option<Vec<InspectionDto>>,
+    /// 亮身份: the staff shown on the page.
+    pub staff: Vec<StaffDto>,
+    /// 亮承诺: the window's approved commitments (when the board is open, or to anyone logged in).
+    pub commitments: Vec<WindowCommitmentDto>,
+    /// The satisfaction rate of the office's window surveys, once at least 5 valid answers: "85.5%".
+    pub satisfaction_rate: Option<String>,
+    /// The raisers' satisfaction with the problems the window's unit answered (5 or more).
+    pub problems_satisfaction: Option<String>,
+}
+
+/// A person on a window's page: public fields only.
+#[derive(Serialize, ToSchema)]
+pub struct StaffDto {
+    pub id: i64,
+    pub name: String,
+    pub post: String,
+    /// The window's own number for them (never their staff number).
+    pub service_no: String,
+    /// A Party-member badge, shown when they chose to.
+    pub party_badge: bool,
+    /// At /w/staff-photos/{id}.
+    pub photo_url: Option<String>,
+}
+
+/// A commitment of the window.
+#[derive(Serialize, ToSchema)]
+pub struct WindowCommitmentDto {
+    pub id: i64,
+    pub content: String,
+    pub due: String,
+    pub percent: i64,
+}
+
+/// The multipart/form-data body of a person put on a window's page.
+#[derive(ToSchema)]
+pub struct StaffUpload {
+    pub person: i64,
+    pub post: String,
+    /// 1 to 20 letters, digits or hyphens; not the staff number.
+    pub service_no: String,
+    /// One photo (JPEG or PNG; its metadata is removed).
+    #[schema(value_type = Option<super::dto::FilePart>)]
+    pub photo: (),
+}
+
+/// Show or hide the caller's own Party badge on the window pages they are on.
+#[derive(Deserialize, Serialize, ToSchema)]
+pub struct BadgeIn {
+    pub show: bool,
+}
+
+/// How many window pages it changed.
+#[derive(Serialize, ToSchema)]
+pub struct BadgeDto {
+    pub show: bool,
+    pub windows: u64,
 }
 
 /// An advisory rating of a window without login (kept apart: it never enters a rate; at most ten
@@ -164,7 +220,43 @@ pub async fn get(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Ap
         poster_url: format!("/w/{id}/poster.pdf"),
         manager: f.manager,
         inspections: f.manager.then(|| f.inspections.iter().map(inspection_dto).collect()),
+        staff: f
+            .staff
+            .iter()
+            .map(|p| StaffDto {
+                id: p.id,
+                name: p.name.clone(),
+                post: p.post.clone(),
+                service_no: p.service_no.clone(),
+                party_badge: p.badge,
+                photo_url: p.has_photo.then(|| format!("/w/staff-photos/{}", p.id)),
+            })
+            .collect(),
+        commitments: f.commitments.iter().map(|c| WindowCommitmentDto { id: c.id, content: c.content.clone(), due: iso(c.due), percent: c.percent }).collect(),
+        satisfaction_rate: f.rate.as_ref().map(|r| r.0.clone()),
+        problems_satisfaction: f.problems.as_ref().and_then(|p| p.rate.clone()),
     }))
+}
+
+/// Puts a person on the window's page (its manager); answers with the window.
+pub async fn set_staff(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, mp: Multipart) -> AppResult<Json<WindowDto>> {
+    let scope = &ctx.me()?.scope;
+    app::may_inspect(&s, scope, UnitId(id)).await?;
+    let form = upload::read_form(mp, "photo", s.site.max_upload).await?.or_too_large(s.site.max_upload)?;
+    let (input, photos, errors) = app::StaffInput::from_form(form);
+    app::set_staff(&s, scope, UnitId(id), &input, photos, errors).await?;
+    get(State(s), ctx, Path(id)).await
+}
+
+/// Takes a person off the window's page; answers with the window.
+pub async fn remove_staff(State(s): State<AppState>, ctx: Ctx, Path((id, staff)): Path<(i64, i64)>) -> AppResult<Json<WindowDto>> {
+    app::remove_staff(&s, &ctx.me()?.scope, UnitId(id), staff).await?;
+    get(State(s), ctx, Path(id)).await
+}
+
+pub async fn set_badge(State(s): State<AppState>, ctx: Ctx, Json(b): Json<BadgeIn>) -> AppResult<Json<BadgeDto>> {
+    let n = app::set_badge(&s, &ctx.me()?.scope, b.show).await?;
+    Ok(Json(BadgeDto { show: b.show, windows: n }))
 }
 
 async fn standards_dto(s: &AppState, ctx: &Ctx, unit: i64) -> AppResult<Json<StandardsDto>> {

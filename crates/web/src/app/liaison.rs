@@ -77,16 +77,7 @@ pub async fn record(s: &AppState, scope: &Scope, input: &VisitInput, photos: Vec
             None
         }
     };
-    if photos.len() > 6 {
-        errors.add("photos", "最多上传 6 张照片", "At most 6 photos");
-    }
-    let mut kept = Vec::new();
-    for f in photos {
-        match f.kind {
-            crate::upload::Kind::Jpeg | crate::upload::Kind::Png => kept.push(Photo { content_type: f.kind.content_type().to_string(), data: f.data }),
-            _ => errors.add("photos", format!("“{}”不是照片（仅限 JPEG、PNG）", f.filename), format!("\"{}\" is not a photo (JPEG or PNG only)", f.filename)),
-        }
-    }
+    let kept: Vec<Photo> = crate::upload::photos_only(photos, 6, "photos", &mut errors).into_iter().map(|(content_type, data)| Photo { content_type, data }).collect();
     let Some(visit) = visit.filter(|_| errors.is_empty()) else {
         return Err(AppError::invalid(errors));
     };
@@ -109,8 +100,10 @@ pub async fn visit(s: &AppState, scope: &Scope, id: i64) -> AppResult<VisitView>
     let v = store::get(&mut c, scope, id).await?;
     let photos = store::photo_ids(&mut c, scope, id).await?;
     let own = scope.person.is_some_and(|p| p.0 == v.cadre_id);
-    let all = pacesetter_store::problem::list(&mut c, scope, &Filter::default(), today(), 0, 500).await?.0;
-    let problems = all.into_iter().filter(|p| p.visit_id == Some(id)).collect();
+    let f = Filter { visit: Some(id), ..Default::default() };
+    // A problem whose raiser the caller may not know comes back without its visit: it is not
+    // listed here, where the class would name them.
+    let problems = pacesetter_store::problem::list(&mut c, scope, &f, today(), 0, 2000).await?.0.into_iter().filter(|p| p.visit_id == Some(id)).collect();
     Ok(VisitView { v, photos, problems, own })
 }
 
@@ -147,8 +140,8 @@ pub fn coverage_sheet(classes: &[ClassCoverage], cadres: &[CadreCoverage], lang:
                 c.visits.to_string(),
                 day(&c.last_visit),
                 if c.unvisited { t("是", "yes") } else { String::new() },
-                c.problems.to_string(),
-                c.solved.to_string(),
+                c.problems.map(|n| n.to_string()).unwrap_or_default(),
+                c.solved.map(|n| n.to_string()).unwrap_or_default(),
             ]
         })
         .collect();
@@ -207,8 +200,6 @@ pub async fn remind(store_: &pacesetter_store::Store, public_url: &str, day: tim
 }
 
 pub async fn remind_now(s: &AppState, scope: &Scope) -> AppResult<usize> {
-    if !scope.has(pacesetter_domain::role::Role::Office) {
-        return Err(StoreError::forbidden("只有创先办可以这样做", "Only the campaign office does this").into());
-    }
+    pacesetter_store::scope::office_only(scope)?;
     Ok(remind(&s.store, &s.site.public_url, today()).await?)
 }

@@ -23,7 +23,7 @@ use pacesetter_store::{StoreError, campaign};
 use serde::{Deserialize, Serialize};
 
 /// The working-day calendar of the campaign in force (weekdays only when there is none).
-async fn calendar(c: &mut Conn) -> AppResult<Calendar> {
+async fn calendar(c: &mut Conn) -> Result<Calendar, StoreError> {
     Ok(match campaign::current(c).await? {
         Some(camp) => camp.plan().map(|p| p.calendar).unwrap_or_default(),
         None => Calendar::default(),
@@ -117,16 +117,7 @@ pub async fn raise(s: &AppState, scope: &Scope, input: &RaiseInput, photos: Vec<
             None
         }
     };
-    if photos.len() > 4 {
-        errors.add("photos", "最多上传 4 张照片", "At most 4 photos");
-    }
-    let mut kept = Vec::new();
-    for f in photos {
-        match f.kind {
-            crate::upload::Kind::Jpeg | crate::upload::Kind::Png => kept.push(Photo { content_type: f.kind.content_type().to_string(), data: f.data }),
-            _ => errors.add("photos", format!("“{}”不是照片（仅限 JPEG、PNG）", f.filename), format!("\"{}\" is not a photo (JPEG or PNG only)", f.filename)),
-        }
-    }
+    let kept: Vec<Photo> = crate::upload::photos_only(photos, 4, "photos", &mut errors).into_iter().map(|(content_type, data)| Photo { content_type, data }).collect();
     let Some(raised) = raised.filter(|_| errors.is_empty()) else {
         return Err(AppError::invalid(errors));
     };
@@ -135,7 +126,11 @@ pub async fn raise(s: &AppState, scope: &Scope, input: &RaiseInput, photos: Vec<
     let cal = calendar(&mut w).await?;
     let id = store::raise(&mut w, scope, &raised, input.target, input.visit.map(|v| (v, input.student)), kept, day, &cal).await?;
     let row = store::get(&mut w, &Scope::system("problems"), id).await?.0;
-    tell_unit(&mut w, &row, "problem_new", ("新的群众问题待受理", "A new problem from the masses waits to be accepted"), &s.site.public_url).await?;
+    // An unnamed problem reaches the unit in the next day's notice (see `tick`): a notice at
+    // this minute could tell who raised it.
+    if !row.unnamed {
+        tell_unit(&mut w, &row, "problem_new", ("新的群众问题待受理", "A new problem from the masses waits to be accepted"), &s.site.public_url).await?;
+    }
     w.commit().await.map_err(StoreError::from)?;
     Ok(id)
 }
@@ -310,7 +305,7 @@ pub async fn confirm(s: &AppState, scope: &Scope, id: i64, input: &ConfirmInput)
     let mut w = s.store.write().await?;
     let cal = calendar(&mut w).await?;
     let row = store::confirm(&mut w, scope, id, satisfied, comment.as_deref(), today(), &cal).await?;
-    if !satisfied {
+    if !satisfied && !row.unnamed {
         tell_unit(&mut w, &row, "problem_reopened", ("提出人对答复不满意，问题已转至上一级", "The raiser was not satisfied: the problem went one level up"), &s.site.public_url)
             .await?;
     }
@@ -325,10 +320,7 @@ pub async fn confirm(s: &AppState, scope: &Scope, id: i64, input: &ConfirmInput)
 /// reminders and when the office asks.
 pub async fn tick(store_: &pacesetter_store::Store, public_url: &str, day: time::Date) -> Result<usize, StoreError> {
     let mut w = store_.write().await?;
-    let cal = match campaign::current(&mut w).await? {
-        Some(camp) => camp.plan().map(|p| p.calendar).unwrap_or_default(),
-        None => Calendar::default(),
-    };
+    let cal = calendar(&mut w).await?;
     let ticked = store::tick(&mut w, day, &cal).await?;
     let mut n = 0;
     for Ticked { row, escalation } in &ticked {
@@ -342,10 +334,14 @@ pub async fn tick(store_: &pacesetter_store::Store, public_url: &str, day: time:
                 format!("Your problem No. {} was answered but not confirmed in time, and closed as unconfirmed", row.id),
             ),
             Some(Escalation::Head) => {
-                let to = match row.unit_id {
+                let mut to = match row.unit_id {
                     Some(u) => store::head_accounts(&mut w, u).await?,
                     None => Vec::new(),
                 };
+                // A unit with no head: the office hears of it at once.
+                if to.is_empty() {
+                    to = store::office_accounts(&mut w, day).await?;
+                }
                 (to, format!("第 {} 号群众问题（{}）已超过办理时限，请督办", row.id, cat.zh), format!("Problem No. {} ({}) is past its limit: please see to it", row.id, cat.en))
             }
             Some(_) => (
@@ -356,15 +352,41 @@ pub async fn tick(store_: &pacesetter_store::Store, public_url: &str, day: time:
         };
         n += notify::tell(&mut w, &to, "problem_overdue", &zh, &en, &link, &dedupe, public_url).await?;
     }
+    // The daily notice of unnamed problems waiting, once a day per unit.
+    for (unit, count) in store::waiting_unnamed(&mut w, day).await? {
+        let mut to = match unit {
+            Some(u) => store::head_accounts(&mut w, u).await?,
+            None => Vec::new(),
+        };
+        if to.is_empty() {
+            to = store::office_accounts(&mut w, day).await?;
+        }
+        let link = Link {
+            task: None,
+            href: match unit {
+                Some(u) => format!("/problems?show=received&unit={u}"),
+                None => "/problems?show=triage".into(),
+            },
+        };
+        n += notify::tell(
+            &mut w,
+            &to,
+            "problem_new",
+            &format!("有 {count} 件不具名的群众问题待受理"),
+            &format!("{count} unnamed problems wait to be accepted"),
+            &link,
+            &format!("problem_unnamed:{}:{day}", unit.unwrap_or(0)),
+            public_url,
+        )
+        .await?;
+    }
     w.commit().await?;
     Ok(n)
 }
 
 /// The office runs the tick now (it also runs every hour by itself).
 pub async fn tick_now(s: &AppState, scope: &Scope) -> AppResult<usize> {
-    if !scope.has(pacesetter_domain::role::Role::Office) {
-        return Err(StoreError::forbidden("只有创先办可以这样做", "Only the campaign office does this").into());
-    }
+    pacesetter_store::scope::office_only(scope)?;
     Ok(tick(&s.store, &s.site.public_url, today()).await?)
 }
 

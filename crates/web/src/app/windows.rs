@@ -12,7 +12,7 @@ use pacesetter_domain::survey::{Answers, TargetKind};
 use pacesetter_domain::validate::FieldErrors;
 use pacesetter_store::StoreError;
 use pacesetter_store::survey::{self, SurveyRow, TargetRow};
-use pacesetter_store::window::{self, InspectionRow, StandardRow};
+use pacesetter_store::window::{self, InspectionRow, StaffRow, StandardRow};
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::time::{Duration, Instant};
@@ -36,6 +36,16 @@ pub struct WindowFacts {
     pub inspections: Vec<InspectionView>,
     /// The raisers' satisfaction with the problems the window's unit answered (item 10).
     pub problems: Option<crate::app::problems::Satisfaction>,
+    /// 亮身份: its staff, public fields only.
+    pub staff: Vec<StaffRow>,
+    /// 亮承诺: its approved commitments in the campaign in force (when the board is open to the
+    /// public, or to anyone logged in).
+    pub commitments: Vec<pacesetter_store::commitment::CommitmentRow>,
+    /// Its satisfaction rate from the office's window surveys of the campaign, once at least the
+    /// minimum group answered: ("85.5%", valid answers).
+    pub rate: Option<(String, u64)>,
+    /// For its manager: who may be put on the page (id, name, post).
+    pub staff_choices: Vec<(i64, String, Option<String>)>,
 }
 
 /// A window's name (a window is public: its page, its QR code, its poster).
@@ -64,13 +74,36 @@ pub async fn facts(s: &AppState, caller: Option<&Scope>, id: UnitId) -> AppResul
         }
         _ => (false, Vec::new()),
     };
-    let unit = pacesetter_store::tree::get(&mut c, pacesetter_store::tree::Tree::Unit, id.0).await?.and_then(|n| n.parent_id);
+    let node = pacesetter_store::tree::get(&mut c, pacesetter_store::tree::Tree::Unit, id.0).await?;
+    let unit = node.as_ref().and_then(|n| n.parent_id);
+    let staff = window::staff(&mut c, id.0).await?;
+    let staff_choices = match caller.filter(|_| manager) {
+        Some(scope) => window::staff_choices(&mut c, scope, id.0).await?,
+        None => Vec::new(),
+    };
+    let (commitments, rate) = match pacesetter_store::campaign::current(&mut c).await? {
+        Some(camp) => {
+            let board = pacesetter_store::commitment::board(&mut c, camp.id).await?;
+            let commitments = match (&node, board.open_to_public || caller.is_some()) {
+                (Some(n), true) => {
+                    let f = pacesetter_store::commitment::Filter { campaign: Some(camp.id), unit_path: Some(n.path.clone()), public_only: true, ..Default::default() };
+                    pacesetter_store::commitment::list(&mut c, &Scope::system("window-page"), &f).await?.into_iter().filter(|r| r.unit_id == Some(id.0)).collect()
+                }
+                _ => Vec::new(),
+            };
+            let rates = survey::target_rates(&mut c, camp.id, "window", true).await?;
+            let r = rates.get(id.0).unwrap_or_default();
+            let rate = (r.valid() > 0).then(|| (format!("{:.1}%", r.percent().unwrap_or(0.0)), r.valid()));
+            (commitments, rate)
+        }
+        None => (Vec::new(), None),
+    };
     drop(c);
     let problems = match unit {
         Some(u) => crate::app::problems::satisfaction_of_unit(s, u).await?,
         None => None,
     };
-    Ok(WindowFacts { id, name, standards, surveys, manager, inspections, problems })
+    Ok(WindowFacts { id, name, standards, surveys, manager, inspections, problems, staff, commitments, rate, staff_choices })
 }
 
 // ---- standards -------------------------------------------------------------------------------
@@ -313,4 +346,65 @@ pub fn check_answers(survey: &SurveyRow, answers: &Answers) -> AppResult<()> {
 /// That no survey of the window is open.
 pub fn closed() -> AppError {
     AppError::new(StatusCode::CONFLICT, "closed", "该窗口目前没有进行中的测评", "There is no open survey of this window")
+}
+
+// ---- the window's staff (亮身份) ---------------------------------------------------------------
+
+/// A staff member as the unit types them: the person, their post at the window, the window's
+/// service number for them; a photo comes with the multipart form.
+#[derive(Clone, Debug, Default, serde::Deserialize, serde::Serialize, utoipa::ToSchema)]
+pub struct StaffInput {
+    #[serde(default, deserialize_with = "crate::input::opt_id")]
+    pub person: Option<i64>,
+    #[serde(default)]
+    pub post: String,
+    #[serde(default)]
+    pub service_no: String,
+}
+
+impl StaffInput {
+    pub fn from_form(form: crate::upload::MultipartForm) -> (StaffInput, Vec<crate::upload::File>, FieldErrors) {
+        let v = |k: &str| form.values.get(k).cloned().unwrap_or_default();
+        (StaffInput { person: v("person").trim().parse().ok(), post: v("post"), service_no: v("service_no") }, form.files, form.errors)
+    }
+}
+
+/// Puts a person on a window's page, or updates their entry, with a photo (its manager).
+pub async fn set_staff(s: &AppState, scope: &Scope, id: UnitId, input: &StaffInput, photos: Vec<crate::upload::File>, mut errors: FieldErrors) -> AppResult<i64> {
+    let post = errors.take("post", pacesetter_domain::validate::name(&input.post, 50));
+    let service_no = input.service_no.trim().to_string();
+    if service_no.is_empty() || service_no.chars().count() > 20 || !service_no.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        errors.add("service_no", "服务编号为 1 至 20 位字母、数字或连字符", "The service number is 1 to 20 letters, digits or hyphens");
+    }
+    if input.person.is_none() {
+        errors.add("person", "请选择人员", "Choose the person");
+    }
+    let photo = crate::upload::photos_only(photos, 1, "photo", &mut errors).into_iter().next();
+    let (Some(person), Some(post), true) = (input.person, post, errors.is_empty()) else {
+        return Err(AppError::invalid(errors));
+    };
+    let mut w = s.store.write().await?;
+    let sid = window::set_staff(&mut w, scope, id.0, window::NewStaff { person, post, service_no, photo }).await?;
+    w.commit().await.map_err(StoreError::from)?;
+    Ok(sid)
+}
+
+pub async fn remove_staff(s: &AppState, scope: &Scope, id: UnitId, staff: i64) -> AppResult<()> {
+    let mut w = s.store.write().await?;
+    window::remove_staff(&mut w, scope, id.0, staff).await?;
+    w.commit().await.map_err(StoreError::from)?;
+    Ok(())
+}
+
+/// The caller shows or hides their own Party-member badge on the window pages they are on.
+pub async fn set_badge(s: &AppState, scope: &Scope, show: bool) -> AppResult<u64> {
+    let mut w = s.store.write().await?;
+    let n = window::set_badge(&mut w, scope, show).await?;
+    w.commit().await.map_err(StoreError::from)?;
+    Ok(n)
+}
+
+pub async fn staff_photo(s: &AppState, staff: i64) -> AppResult<(String, Vec<u8>)> {
+    let mut c = s.store.read().await?;
+    Ok(window::staff_photo(&mut c, staff).await?)
 }

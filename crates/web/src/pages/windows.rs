@@ -35,6 +35,12 @@ struct WindowPage {
     manager: bool,
     inspections: Vec<InspectionView>,
     problems: Option<crate::app::problems::Satisfaction>,
+    staff: Vec<pacesetter_store::window::StaffRow>,
+    commitments: Vec<pacesetter_store::commitment::CommitmentRow>,
+    rate: Option<(String, u64)>,
+    staff_choices: Vec<(i64, String, Option<String>)>,
+    /// The caller is on the page: whether they show their badge.
+    my_badge: Option<bool>,
     f: FormState,
     today: String,
 }
@@ -58,6 +64,11 @@ async fn page(s: &AppState, ctx: &Ctx, id: UnitId, f: FormState, status: StatusC
             manager: w.manager,
             inspections: w.inspections,
             problems: w.problems,
+            my_badge: ctx.caller.as_ref().and_then(|c| c.scope.person).and_then(|p| w.staff.iter().find(|x| x.person_id == p.0)).map(|x| x.show_badge),
+            staff: w.staff,
+            commitments: w.commitments,
+            rate: w.rate,
+            staff_choices: w.staff_choices,
             f,
             today,
         },
@@ -294,4 +305,50 @@ pub async fn inspect(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, m
 pub async fn photo(State(s): State<AppState>, ctx: Ctx, Path(pid): Path<InspectionPhotoId>) -> AppResult<Response> {
     let (_, content_type, data) = app::photo(&s, &ctx.me()?.scope, pid).await?;
     Ok(([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "private, max-age=3600".to_string())], data).into_response())
+}
+
+// ---- the window's staff (亮身份) ---------------------------------------------------------------
+
+/// Puts a person on the window's page (multipart: person, post, service_no, photo).
+pub async fn set_staff(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, mp: Multipart) -> AppResult<Response> {
+    let scope = &ctx.me()?.scope;
+    let id = UnitId(id);
+    app::may_inspect(&s, scope, id).await?;
+    let form = upload::read_form(mp, "photo", s.site.max_upload).await?;
+    let values = form.values.clone();
+    let (input, photos, errors) = app::StaffInput::from_form(form);
+    match app::set_staff(&s, scope, id, &input, photos, errors).await {
+        Ok(_) => Ok(see_other(&format!("/w/{id}?done=saved"))),
+        Err(e) if e.fields.is_some() => page(&s, &ctx, id, FormState::with(ctx.lang, values, e.fields.unwrap_or_default()), StatusCode::UNPROCESSABLE_ENTITY).await,
+        Err(e) if e.status == StatusCode::CONFLICT => page(&s, &ctx, id, conflict_form(&ctx, values, e.message), StatusCode::CONFLICT).await,
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn remove_staff(State(s): State<AppState>, ctx: Ctx, Path((id, staff)): Path<(i64, i64)>) -> AppResult<Response> {
+    app::remove_staff(&s, &ctx.me()?.scope, UnitId(id), staff).await?;
+    Ok(see_other(&format!("/w/{id}?done=saved")))
+}
+
+/// The caller's own badge: `show` = "true" shows it, anything else hides it; back to `window`.
+#[derive(Deserialize, serde::Serialize, Default)]
+pub struct BadgeForm {
+    #[serde(default)]
+    show: String,
+    #[serde(default, deserialize_with = "crate::input::opt_id")]
+    window: Option<i64>,
+}
+
+pub async fn set_badge(State(s): State<AppState>, ctx: Ctx, crate::input::Fields(form): crate::input::Fields<BadgeForm>) -> AppResult<Response> {
+    app::set_badge(&s, &ctx.me()?.scope, form.show == "true").await?;
+    Ok(see_other(&match form.window {
+        Some(w) => format!("/w/{w}?done=saved"),
+        None => "/home?done=saved".into(),
+    }))
+}
+
+/// A staff member's photo, public as the window's page is.
+pub async fn staff_photo(State(s): State<AppState>, Path(sid): Path<i64>) -> AppResult<Response> {
+    let (content_type, data) = app::staff_photo(&s, sid).await?;
+    Ok(([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "public, max-age=3600".to_string())], data).into_response())
 }

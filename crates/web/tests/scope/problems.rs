@@ -6,7 +6,40 @@ use super::{Case, Crossed, Fixture, form, person_of};
 use serde_json::{Value, json};
 
 /// The writes of this module's routes that name a second record (the person to assign).
-pub const TWO_RECORDS: &[&str] = &["problem_accept", "api_problem_accept"];
+pub const TWO_RECORDS: &[&str] = &["problem_accept", "api_problem_accept", "window_staff_set", "api_window_staff_set", "window_staff_remove", "api_window_staff_remove"];
+
+/// A window below `unit` with staff, and one of them (by the office's people list; earlier cases
+/// may have moved people).
+async fn staffed_window(app: &TestApp, unit: i64) -> (i64, i64) {
+    let office = app.login("office").await;
+    let u: Value = office.get(app.url(&format!("/api/v1/units/{unit}"))).send().await.unwrap().json().await.unwrap();
+    for w in u["children"].as_array().unwrap().iter().filter(|n| n["kind"] == "window") {
+        let id = w["id"].as_i64().unwrap();
+        let v: Value = office.get(app.url(&format!("/api/v1/people?unit_id={id}&kind=staff&per_page=5"))).send().await.unwrap().json().await.unwrap();
+        if let Some(p) = v["items"][0]["id"].as_i64() {
+            return (id, p);
+        }
+    }
+    panic!("no window of unit {unit} has staff")
+}
+
+/// Puts a person on a window's page as `user`; returns the entry's id.
+async fn put_staff(app: &TestApp, user: &str, window: i64, person: i64, no: &str) -> i64 {
+    let c = app.login(user).await;
+    let token = app.csrf(&c, "/home").await;
+    let f = reqwest::multipart::Form::new().text("person", person.to_string()).text("post", "窗口岗").text("service_no", no.to_string());
+    let r = c.post(app.url(&format!("/api/v1/windows/{window}/staff"))).header("x-csrf-token", token).multipart(f).send().await.unwrap();
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let w: Value = c.get(app.url(&format!("/api/v1/windows/{window}"))).send().await.unwrap().json().await.unwrap();
+    w["staff"].as_array().unwrap().iter().find(|s| s["service_no"] == no).unwrap()["id"].as_i64().unwrap()
+}
+
+/// A unit with windows other than the library (the unit head's): one the office reaches only.
+async fn far_unit(app: &TestApp, f: &Fixture) -> i64 {
+    let office = app.login("office").await;
+    let units: Value = office.get(app.url("/api/v1/units")).send().await.unwrap().json().await.unwrap();
+    units.as_array().unwrap().iter().find(|u| u["kind"] == "window" && u["parent_id"] != f.library).unwrap()["parent_id"].as_i64().unwrap()
+}
 
 fn case(method: &'static str, path: String, insider: &'static str, outsider: &'static str) -> Case {
     Case { method, path, form: None, json: None, insider, outsider, secret: String::new(), crossed: vec![] }
@@ -149,6 +182,32 @@ pub async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Optio
         "visit_photo" => {
             let (_, photo) = visit(app, f, n).await;
             case("GET", format!("/liaison/photos/{photo}"), "cadre", "branchsec2")
+        }
+        "window_staff_set" | "api_window_staff_set" => {
+            let (window, person) = staffed_window(app, f.library).await;
+            let outside = person_of(app, "member").await;
+            let api = name == "api_window_staff_set";
+            let path = if api { format!("/api/v1/windows/{window}/staff") } else { format!("/w/{window}/staff") };
+            let no = format!("S{n}");
+            let fields = |p: i64| form(&[("_multipart", "1"), ("person", &p.to_string()), ("post", "窗口岗"), ("service_no", &no)]);
+            Case {
+                form: fields(person),
+                crossed: vec![Crossed { user: "unithead", what: "the person (who does not work at the window)", path: path.clone(), form: fields(outside), json: None }],
+                ..case("POST", path, "unithead", "branchsec2")
+            }
+        }
+        "window_staff_remove" | "api_window_staff_remove" => {
+            let (window, person) = staffed_window(app, f.library).await;
+            let mine = put_staff(app, "unithead", window, person, &format!("R{n}")).await;
+            let (far, far_person) = staffed_window(app, far_unit(app, f).await).await;
+            let theirs = put_staff(app, "office", far, far_person, &format!("F{n}")).await;
+            let api = name == "api_window_staff_remove";
+            let path = |s: i64| if api { format!("/api/v1/windows/{window}/staff/{s}/remove") } else { format!("/w/{window}/staff/{s}/remove") };
+            Case {
+                crossed: vec![Crossed { user: "unithead", what: "the entry (of another unit's window)", path: path(theirs), form: if api { None } else { form(&[]) }, json: None }],
+                form: if api { None } else { form(&[]) },
+                ..case("POST", path(mine), "unithead", "branchsec2")
+            }
         }
         "liaison_dashboard_export" => case("GET", "/liaison/dashboard/class-visits.csv".into(), "office", ""),
         _ => return None,
