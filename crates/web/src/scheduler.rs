@@ -110,6 +110,8 @@ pub fn reminders(public_url: String) -> Job {
             n += crate::app::problems::tick(&store, &public_url, today).await.map_err(|e| e.to_string())?;
             // Cadres whose class has gone unvisited (once a week per class).
             n += crate::app::liaison::remind(&store, &public_url, today).await.map_err(|e| e.to_string())?;
+            // Whoever links cadres to classes, past the plan's date while some lack one.
+            n += crate::app::liaison::remind_coverage(&store, &public_url, today).await.map_err(|e| e.to_string())?;
             Ok(if n == 0 { String::new() } else { format!("reminders: {n} notifications") })
         }
     })

@@ -155,6 +155,16 @@ async fn unvisited_classes_are_flagged_and_their_cadres_reminded_once_a_week(app
     let cov = app.get_json(&office, "/api/v1/liaison/coverage").await;
     assert_eq!(cov["unvisited_weeks"], 2);
     assert!(cov["cadres"].as_array().unwrap().iter().any(|c| c["unvisited_classes"].as_i64().unwrap() >= 1));
+    // A new class without a cadre, past the plan's date (3月初): whoever links them hears of it,
+    // once a week.
+    let class = class_of(&app, "cadre").await;
+    let parent = app.get_json(&office, &format!("/api/v1/units/{class}")).await["node"]["parent_id"].as_i64().unwrap();
+    let r = office.post(app.url(&format!("/api/v1/units/{parent}/children"))).json(&json!({"kind": "class", "name": "新生2012级99班"})).send().await.unwrap();
+    assert!(r.status().is_success(), "{}", r.text().await.unwrap());
+    post(&app, &office, "/api/v1/liaison/remind", json!({})).await;
+    post(&app, &office, "/api/v1/liaison/remind", json!({})).await;
+    let notes = app.get_json(&office, "/api/v1/notifications").await.to_string();
+    assert_eq!(notes.matches("干部联系班级应于3月初落实到位").count(), 1, "{notes}");
     // A cadre's coverage is refused nothing but shows only what they reach (none as overseer).
     let theirs = app.get_json(&cadre, "/api/v1/liaison/coverage").await;
     assert!(theirs["classes"].as_array().unwrap().is_empty(), "a cadre oversees no college: {theirs}");

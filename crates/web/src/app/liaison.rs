@@ -199,7 +199,48 @@ pub async fn remind(store_: &pacesetter_store::Store, public_url: &str, day: tim
     Ok(n)
 }
 
+/// The plan's task that links every class to a cadre (item 8: "3月初落实到位"), by its code.
+pub const LINKING_TASK: &str = "cadre-class-links";
+
+/// Past the plan's date for linking classes to cadres, while classes lack a cadre or cadres a
+/// class: tells whoever links them (the office, and the heads of the units the plan gave the
+/// task, in practice 学工部), once a week. Returns the notifications made.
+pub async fn remind_coverage(store_: &pacesetter_store::Store, public_url: &str, day: time::Date) -> Result<usize, StoreError> {
+    let mut w = store_.write().await?;
+    let Some(camp) = pacesetter_store::campaign::current(&mut w).await? else { return Ok(0) };
+    let Some(t) = pacesetter_store::campaign::templates(&mut w, camp.id).await?.into_iter().find(|t| t.code == LINKING_TASK && !t.retired) else { return Ok(0) };
+    let Some(due) = t.due_date.filter(|d| *d < day) else { return Ok(0) };
+    let cov = pacesetter_store::relation::coverage(&mut w).await?;
+    let (classes, cadres) = (cov.classes_without_cadre.len(), cov.cadres_without_class.len());
+    if classes == 0 && cadres == 0 {
+        return Ok(0);
+    }
+    let mut to = pacesetter_store::problem::office_accounts(&mut w, day).await?;
+    let owners: Vec<(i64,)> = w.fetch_all(pacesetter_store::Sql::new("SELECT DISTINCT unit_id FROM tasks WHERE template_id = $1 AND unit_id IS NOT NULL").bind(t.id)).await?;
+    for (u,) in owners {
+        to.extend(pacesetter_store::problem::head_accounts(&mut w, u).await?);
+    }
+    to.sort();
+    to.dedup();
+    let when = t.wording.clone().unwrap_or_else(|| format_date(due, Lang::Zh));
+    let link = Link { task: None, href: "/relations".into() };
+    let n = notify::tell(
+        &mut w,
+        &to,
+        "coverage",
+        &format!("干部联系班级应于{when}落实到位：仍有 {classes} 个班级没有联系干部、{cadres} 名处级以上干部没有联系班级"),
+        &format!("Cadres were to be linked to classes by {}: {classes} classes still have no cadre and {cadres} cadres no class", format_date(due, Lang::En)),
+        &link,
+        &format!("coverage:{}:{}", camp.id, day.to_julian_day() / 7),
+        public_url,
+    )
+    .await?;
+    w.commit().await?;
+    Ok(n)
+}
+
 pub async fn remind_now(s: &AppState, scope: &Scope) -> AppResult<usize> {
     pacesetter_store::scope::office_only(scope)?;
-    Ok(remind(&s.store, &s.site.public_url, today()).await?)
+    let n = remind(&s.store, &s.site.public_url, today()).await?;
+    Ok(n + remind_coverage(&s.store, &s.site.public_url, today()).await?)
 }
