@@ -900,7 +900,8 @@ pub async fn demo(c: &mut Conn, day: Date, calendar: &Calendar, n: usize) -> Res
     if students.is_empty() {
         return Ok(0);
     }
-    let system = Scope::system("demo-loader");
+    // The office acts for the units in the demo (a university-wide role does not act as a unit).
+    let system = Scope { roles: vec![Role::Office], ..Scope::system("demo-loader") };
     let reports = pacesetter_domain::similar::sample_reports(n, 2012);
     let categories = ["library", "canteen", "dormitory", "network", "service", "safety", "other", "finance", "teaching", "other", "service", "service"];
     let mut rng = pacesetter_domain::rng::DemoRng::new(19);
@@ -937,7 +938,7 @@ pub async fn demo(c: &mut Conn, day: Date, calendar: &Calendar, n: usize) -> Res
         let confirmed = later(answered, 2);
         confirm(c, &scope, id, step != 4, None, confirmed, calendar).await?;
         if step == 3 && rng.chance(0.5) {
-            publish(c, &Scope { roles: vec![Role::Office], ..system.clone() }, id, "同学反映的问题", "已整改并定期检查").await?;
+            publish(c, &system, id, "同学反映的问题", "已整改并定期检查").await?;
         }
     }
     regroup(c, &Scope::system("demo-loader"), pacesetter_domain::similar::THRESHOLD).await?;

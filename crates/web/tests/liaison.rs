@@ -146,6 +146,8 @@ async fn unvisited_classes_are_flagged_and_their_cadres_reminded_once_a_week(app
     // Linked since March 2012 and never visited: flagged, and the cadre is reminded once.
     let mine = app.get_json(&cadre, "/api/v1/liaison").await;
     assert!(mine["classes"].as_array().unwrap().iter().all(|c| c["unvisited"] == true), "{mine}");
+    let desk = app.get_json(&cadre, "/api/v1/desk").await;
+    assert!(desk["waiting"].as_array().unwrap().iter().any(|w| w["kind"] == "visit" && w["href"] == "/liaison"), "the cadre's first page: {desk}");
     let (_, r1) = post(&app, &office, "/api/v1/liaison/remind", json!({})).await;
     let (_, r2) = post(&app, &office, "/api/v1/liaison/remind", json!({})).await;
     assert!(r1["notifications"].as_i64().unwrap() >= 1, "{r1}");

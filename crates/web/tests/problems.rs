@@ -110,6 +110,8 @@ async fn a_problem_goes_from_the_raiser_to_the_unit_and_back_confirmed(app: Test
     assert!(notes(&app, &head).await.contains(&format!("第 {id} 号")), "the head is told of the new problem");
     let list = app.get_json(&head, "/api/v1/problems?show=open").await;
     assert!(list["items"].as_array().unwrap().iter().any(|x| x["id"] == id), "{list}");
+    let desk = app.get_json(&head, "/api/v1/desk").await;
+    assert!(desk["waiting"].as_array().unwrap().iter().any(|w| w["kind"] == "handle"), "the head's first page: {desk}");
     // Someone outside the unit does not reach it.
     for outsider in ["teacher", "branchsec2"] {
         let c = app.login(outsider).await;
@@ -126,6 +128,9 @@ async fn a_problem_goes_from_the_raiser_to_the_unit_and_back_confirmed(app: Test
         post(&app, &head, &format!("/api/v1/problems/{id}/answer"), json!({"reply": "已调整为中午轮班开放", "measures": "自下周一起借还书窗口 11:30—13:30 安排专人值守"})).await;
     assert_eq!((s, p["state"].as_str()), (200, Some("answered")), "{p}");
     assert!(notes(&app, &student).await.contains("已答复"), "the raiser is told of the answer");
+    // The raiser's first page asks for the confirmation.
+    let desk = app.get_json(&student, "/api/v1/desk").await;
+    assert!(desk["waiting"].as_array().unwrap().iter().any(|w| w["kind"] == "confirm" && w["href"] == format!("/problems/{id}")), "{desk}");
 
     // The raiser confirms; it closes satisfied and counts for the unit.
     let (s, p) = post(&app, &student, &format!("/api/v1/problems/{id}/confirm"), json!({"satisfied": "yes", "comment": "谢谢"})).await;

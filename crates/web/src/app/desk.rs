@@ -52,6 +52,12 @@ pub enum WaitKind {
     Nominate,
     /// A selection's result on public notice (公示), objections open.
     Notice,
+    /// A problem they raised, answered and waiting for their confirmation.
+    Confirm,
+    /// Problems routed to their unit or assigned to them, still open (`count`).
+    Handle,
+    /// One of their classes (a cadre's) not visited for the office's number of weeks.
+    Visit,
 }
 
 impl WaitKind {
@@ -66,6 +72,9 @@ impl WaitKind {
             WaitKind::Task => lang.t("待完成", "To do"),
             WaitKind::Nominate => lang.t("开放推荐", "Open for nominations"),
             WaitKind::Notice => lang.t("公示中，可提出异议", "On notice: objections open"),
+            WaitKind::Confirm => lang.t("问题已答复，待确认", "Answered: confirm it"),
+            WaitKind::Handle => lang.t("群众问题待办理", "Problems to handle"),
+            WaitKind::Visit => lang.t("久未走访", "Visit due"),
         }
     }
 }
@@ -257,6 +266,48 @@ async fn waiting(s: &AppState, scope: &Scope, camp: &campaign::CampaignRow) -> A
     Ok(out)
 }
 
+/// The masses' problems and the cadres' classes (items 8 and 10): answers waiting for the
+/// caller's confirmation, problems their unit handles or they were assigned, their classes gone
+/// unvisited. Independent of the campaign.
+async fn problems_waiting(s: &AppState, scope: &Scope) -> AppResult<Vec<Waiting>> {
+    use pacesetter_store::problem::{self as pb, Filter, Viewer};
+    let day = today();
+    let mut out = Vec::new();
+    let mut c = s.store.read().await?;
+    let answered = Filter { mine: true, state: Some(pacesetter_domain::problem::State::Answered), ..Default::default() };
+    for r in pb::list(&mut c, scope, &answered, day, 0, 20).await?.0 {
+        let left = r.due_on.map(|d| (d - day).whole_days());
+        out.push(Waiting {
+            kind: WaitKind::Confirm,
+            href: format!("/problems/{}", r.id),
+            title: r.body.chars().take(40).collect(),
+            count: None,
+            until: r.due_on.map(iso),
+            days_left: left,
+        });
+    }
+    if scope.unit_paths_acted_on().next().is_some() || scope.person.is_some() {
+        let open = Filter { open: true, ..Default::default() };
+        let rows = pb::list(&mut c, scope, &open, day, 0, 500).await?.0;
+        let mine: Vec<_> = rows.iter().filter(|r| pb::viewer(scope, r) == Some(Viewer::Unit) && r.state() != pacesetter_domain::problem::State::Answered).collect();
+        if !mine.is_empty() {
+            let overdue = mine.iter().filter(|r| r.due_on.is_some_and(|d| d < day)).count();
+            // The overdue first, where there are any.
+            let href = if overdue > 0 { "/problems?show=overdue" } else { "/problems?show=open" };
+            out.push(Waiting { kind: WaitKind::Handle, href: href.into(), title: String::new(), count: Some(mine.len()), until: None, days_left: None });
+        }
+    }
+    if let Some(p) = scope.person.filter(|_| scope.has(Role::Cadre)) {
+        let weeks = pacesetter_store::liaison::unvisited_weeks(&mut c).await?;
+        for k in pacesetter_store::liaison::classes_of(&mut c, p.0, day).await? {
+            if pacesetter_domain::liaison::unvisited(k.last_visit, k.linked_on, day, weeks) {
+                out.push(Waiting { kind: WaitKind::Visit, href: "/liaison".into(), title: k.name, count: None, until: None, days_left: None });
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// What the caller answers for in one organization (None: the whole university).
 /// `counts`: every organization's members in its subtree (`tree::subtree_counts`, one query).
 async fn duty(s: &AppState, scope: &Scope, rollup: &dashboard::Rollup, counts: &HashMap<i64, i64>, org: Option<tree::Node>, role: &str, lang: Lang) -> AppResult<Duty> {
@@ -381,5 +432,6 @@ pub async fn desk(s: &AppState, scope: &Scope, account_id: pacesetter_domain::id
             reviews = Reviews { tasks: crate::app::tasks::queue(s, scope).await?.len(), commitments: crate::app::commitments::review_queue(s, scope).await?.len() };
         }
     }
+    waiting_list.extend(problems_waiting(s, scope).await?);
     Ok(Desk { campaign: camp.map(|c| c.title), waiting: waiting_list, reviews, duties, relations, overview, coverage, audit_entries, roles: scope.roles.clone(), person })
 }
