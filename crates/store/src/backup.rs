@@ -670,6 +670,7 @@ pub const TABLES: &[TableSpec] = &[
             ("public_done", OptText),
             ("published", Bool),
             ("visit_id", OptI64),
+            ("group_rank", OptI64),
         ],
     },
     TableSpec {

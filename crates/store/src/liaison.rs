@@ -308,3 +308,29 @@ pub async fn overdue(c: &mut Conn, today: Date) -> Result<Vec<(i64, i64, String,
         .await?;
     Ok(rows.into_iter().filter(|(_, _, _, linked, last)| li::unvisited(*last, *linked, today, weeks)).map(|(p, u, n, linked, last)| (p, u, n, last.unwrap_or(linked))).collect())
 }
+
+/// The demo's visits as of its day: most cadres have visited their class once to three times
+/// since they were linked, some not yet. Returns how many visits were recorded.
+pub async fn demo(c: &mut Conn, day: Date) -> Result<usize, StoreError> {
+    let links: Vec<(i64, i64, Date)> =
+        c.fetch_all(Sql::new("SELECT person_id, unit_id, start_date FROM relations WHERE kind = 'cadre_class' AND end_date IS NULL AND unit_id IS NOT NULL ORDER BY id")).await?;
+    const PLACES: [&str; 4] = ["学生宿舍", "教室（班会）", "学院会议室", "图书馆自习区"];
+    const MET: [&str; 4] = ["班长、团支书和几名同学", "班委会全体成员", "班主任和部分同学", "考研和就业困难的同学"];
+    const TOPICS: [&str; 4] = ["学风建设和考风考纪", "考研复习场地和时间安排", "就业形势与实习机会", "宿舍安全和生活困难"];
+    let mut rng = pacesetter_domain::rng::DemoRng::new(8);
+    let mut n = 0;
+    for (cadre, class, linked) in links {
+        if !rng.chance(0.65) {
+            continue;
+        }
+        let span = (day - linked).whole_days().clamp(1, 56);
+        let scope = Scope { person: Some(pacesetter_domain::ids::PersonId(cadre)), ..Scope::system("demo-loader") };
+        for _ in 0..1 + rng.below(3) {
+            let on = day - time::Duration::days(rng.below(span as usize) as i64);
+            let v = Visit { on_day: on.max(linked), place: rng.pick(&PLACES).to_string(), met: rng.pick(&MET).to_string(), topics: rng.pick(&TOPICS).to_string(), notes: None };
+            record(c, &scope, class, &v, Vec::new()).await?;
+            n += 1;
+        }
+    }
+    Ok(n)
+}

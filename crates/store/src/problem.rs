@@ -694,7 +694,8 @@ pub struct GroupRow {
     /// Distinct people who raised the group's problems (what the groups are ranked by).
     pub raisers: i64,
     pub open: i64,
-    /// A few of its texts (the first raised).
+    /// A few of its texts, the most representative first (closest to the group's centroid when it
+    /// was grouped).
     pub samples: Vec<(i64, String)>,
     pub handed_to: Option<String>,
     pub handed_note: Option<String>,
@@ -717,16 +718,25 @@ pub async fn regroup(c: &mut Conn, scope: &Scope, threshold: f32) -> Result<usiz
     for g in groups.iter().filter(|g| g.members.len() >= 2) {
         let title: String = rows[g.members[0]].1.chars().take(40).collect();
         let gid = c.fetch_i64(Sql::new("INSERT INTO problem_groups (title, pinned) VALUES ($1, FALSE) RETURNING id").bind(title)).await?;
-        let mut q = Sql::new("UPDATE problems SET group_id = ");
-        q.push_bind(gid).push(" WHERE id IN (");
-        for (i, m) in g.members.iter().enumerate() {
-            if i > 0 {
-                q.push(", ");
+        // Members come closest to the centroid first: their rank orders the group's samples.
+        // In chunks, each one statement: `group_rank = CASE id WHEN .. THEN .. END`.
+        let ranked: Vec<(usize, i64)> = g.members.iter().enumerate().map(|(rank, m)| (rank, rows[*m].0)).collect();
+        for chunk in ranked.chunks(400) {
+            let mut q = Sql::new("UPDATE problems SET group_id = ");
+            q.push_bind(gid).push(", group_rank = CASE id");
+            for (rank, id) in chunk {
+                q.push(" WHEN ").push_bind(*id).push(" THEN ").push_bind(*rank as i64);
             }
-            q.push_bind(rows[*m].0);
+            q.push(" END WHERE id IN (");
+            for (i, (_, id)) in chunk.iter().enumerate() {
+                if i > 0 {
+                    q.push(", ");
+                }
+                q.push_bind(*id);
+            }
+            q.push(")");
+            c.execute(q).await?;
         }
-        q.push(")");
-        c.execute(q).await?;
         made += 1;
     }
     audit::append(c, scope, "problem.regroup", "problem_groups", 0, None, audit::snapshot(&serde_json::json!({"groups": made, "texts": rows.len()}))).await?;
@@ -749,7 +759,8 @@ pub async fn groups(c: &mut Conn, scope: &Scope, limit: i64) -> Result<Vec<Group
         .await?;
     let mut out = Vec::new();
     for (id, title, pinned, problems, raisers, open, handed_to, handed_note, handed_on) in rows {
-        let samples: Vec<(i64, String)> = c.fetch_all(Sql::new("SELECT id, body FROM problems WHERE group_id = $1 ORDER BY id LIMIT 3").bind(id)).await?;
+        let samples: Vec<(i64, String)> =
+            c.fetch_all(Sql::new("SELECT id, body FROM problems WHERE group_id = $1 ORDER BY COALESCE(group_rank, 1000000), id LIMIT 3").bind(id)).await?;
         out.push(GroupRow { id, title, pinned, problems, raisers, open, samples, handed_to, handed_note, handed_on });
     }
     Ok(out)
@@ -915,6 +926,14 @@ pub async fn demo(c: &mut Conn, day: Date, calendar: &Calendar, n: usize) -> Res
         let (about, target) = if !windows.is_empty() && rng.chance(0.4) { (About::Window, Some(windows[rng.below(windows.len())].0)) } else { (About::Campus, None) };
         let raised = Raised { about, category: categories[topic % 12].to_string(), body: text.clone(), unnamed: rng.chance(0.3) };
         let id = raise(c, &scope, &raised, target, None, Vec::new(), on, calendar).await?;
+        // Most of the campus's problems the office has already sorted out to a unit with windows;
+        // a few still wait in its triage.
+        if row(c, id).await?.unit_id.is_none() && !windows.is_empty() && rng.chance(0.8) {
+            let w = windows[rng.below(windows.len())].0;
+            if let Some(parent) = tree::get(c, Tree::Unit, w).await?.and_then(|n| n.parent_id) {
+                route(c, &system, id, parent, (on + time::Duration::days(1)).min(day), calendar).await?;
+            }
+        }
         let Some(unit) = row(c, id).await?.unit_id else { continue };
         let step = rng.below(6);
         if step == 0 {

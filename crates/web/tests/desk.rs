@@ -202,7 +202,12 @@ async fn a_demo_runs_as_of_its_own_date(backend: common::Backend) {
     let all = app.get_json(&office, "/api/v1/problems?per_page=200").await;
     let states: std::collections::BTreeSet<&str> = all["items"].as_array().unwrap().iter().map(|p| p["state"].as_str().unwrap()).collect();
     assert!(states.len() >= 3, "problems at several steps: {states:?}");
-    assert!(!app.get_json(&office, "/api/v1/problem-groups").await.as_array().unwrap().is_empty(), "similar reports are grouped");
+    let groups = app.get_json(&office, "/api/v1/problem-groups").await;
+    assert!(!groups.as_array().unwrap().is_empty(), "similar reports are grouped");
+    // The cadres have visited some of their classes, up to that day.
+    let cov = app.get_json(&office, "/api/v1/liaison/coverage").await;
+    let visited: Vec<&str> = cov["classes"].as_array().unwrap().iter().filter_map(|c| c["last_visit"].as_str()).collect();
+    assert!(!visited.is_empty() && visited.iter().all(|d| *d <= "2012-04-20"), "{cov}");
     // The API counts from the same date.
     let desk = app.get_json(&office, "/api/v1/desk").await;
     assert!(desk["duties"].as_array().unwrap().iter().any(|d| d["overdue"].as_i64().unwrap_or(0) > 0), "{desk}");
