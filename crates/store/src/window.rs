@@ -408,7 +408,16 @@ pub async fn set_badge(c: &mut Conn, scope: &Scope, show: bool) -> Result<u64, S
 
 /// A staff member's photo (public: it is on the window's page).
 pub async fn staff_photo(c: &mut Conn, staff: i64) -> Result<(String, Vec<u8>), StoreError> {
-    let r: Option<(String, Vec<u8>)> = c.fetch_optional(Sql::new("SELECT content_type, data FROM window_staff_photos WHERE staff_id = $1").bind(staff)).await?;
+    // Only while the person is shown on the page: not once they have left.
+    let r: Option<(String, Vec<u8>)> = c
+        .fetch_optional(
+            Sql::new(
+                "SELECT ph.content_type, ph.data FROM window_staff_photos ph JOIN window_staff s ON s.id = ph.staff_id JOIN people p ON p.id = s.person_id \
+                 WHERE ph.staff_id = $1 AND p.left_on IS NULL",
+            )
+            .bind(staff),
+        )
+        .await?;
     r.ok_or(StoreError::NotFound)
 }
 
