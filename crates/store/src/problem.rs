@@ -745,31 +745,43 @@ pub async fn regroup(c: &mut Conn, scope: &Scope, threshold: f32) -> Result<usiz
 
 /// The groups, ranked by distinct raisers.
 pub async fn groups(c: &mut Conn, scope: &Scope, limit: i64) -> Result<Vec<GroupRow>, StoreError> {
-    office_only(scope)?;
-    type Line = (i64, String, bool, i64, i64, i64, Option<String>, Option<String>, Option<Date>);
-    let rows: Vec<Line> = c
-        .fetch_all(
-            Sql::new(
-                "SELECT g.id, g.title, g.pinned, COUNT(p.id), COUNT(DISTINCT p.raiser_id), SUM(CASE WHEN p.state IN ('received', 'assigned', 'answered') THEN 1 ELSE 0 END), \
-                 u.name, g.handed_note, g.handed_on FROM problem_groups g JOIN problems p ON p.group_id = g.id LEFT JOIN units u ON u.id = g.handed_to_unit_id \
-                 GROUP BY g.id, g.title, g.pinned, u.name, g.handed_note, g.handed_on ORDER BY COUNT(DISTINCT p.raiser_id) DESC, COUNT(p.id) DESC, g.id LIMIT $1",
-            )
-            .bind(limit),
-        )
-        .await?;
-    let mut out = Vec::new();
-    for (id, title, pinned, problems, raisers, open, handed_to, handed_note, handed_on) in rows {
-        let samples: Vec<(i64, String)> =
-            c.fetch_all(Sql::new("SELECT id, body FROM problems WHERE group_id = $1 ORDER BY COALESCE(group_rank, 1000000), id LIMIT 3").bind(id)).await?;
-        out.push(GroupRow { id, title, pinned, problems, raisers, open, samples, handed_to, handed_note, handed_on });
-    }
-    Ok(out)
+    group_rows(c, scope, None, limit).await
 }
 
 pub async fn group(c: &mut Conn, scope: &Scope, id: i64) -> Result<GroupRow, StoreError> {
+    group_rows(c, scope, Some(id), 1).await?.into_iter().next().ok_or(StoreError::NotFound)
+}
+
+/// The groups (or one), ranked, each with its three most representative texts: two queries
+/// whatever the number of groups.
+async fn group_rows(c: &mut Conn, scope: &Scope, only: Option<i64>, limit: i64) -> Result<Vec<GroupRow>, StoreError> {
     office_only(scope)?;
-    let all = groups(c, scope, i64::MAX).await?;
-    all.into_iter().find(|g| g.id == id).ok_or(StoreError::NotFound)
+    type Line = (i64, String, bool, i64, i64, i64, Option<String>, Option<String>, Option<Date>);
+    let mut q = Sql::new(
+        "SELECT g.id, g.title, g.pinned, COUNT(p.id), COUNT(DISTINCT p.raiser_id), SUM(CASE WHEN p.state IN ('received', 'assigned', 'answered') THEN 1 ELSE 0 END), \
+         u.name, g.handed_note, g.handed_on FROM problem_groups g JOIN problems p ON p.group_id = g.id LEFT JOIN units u ON u.id = g.handed_to_unit_id WHERE 1 = 1",
+    );
+    if let Some(id) = only {
+        q.push(" AND g.id = ").push_bind(id);
+    }
+    q.push(" GROUP BY g.id, g.title, g.pinned, u.name, g.handed_note, g.handed_on ORDER BY COUNT(DISTINCT p.raiser_id) DESC, COUNT(p.id) DESC, g.id LIMIT ").push_bind(limit);
+    let rows: Vec<Line> = c.fetch_all(q).await?;
+    let mut s = Sql::new(
+        "SELECT group_id, id, body FROM (SELECT group_id, id, body, ROW_NUMBER() OVER (PARTITION BY group_id ORDER BY COALESCE(group_rank, 1000000), id) AS rn \
+         FROM problems WHERE group_id IS NOT NULL",
+    );
+    if let Some(id) = only {
+        s.push(" AND group_id = ").push_bind(id);
+    }
+    s.push(") x WHERE rn <= 3 ORDER BY group_id, rn");
+    let samples: Vec<(i64, i64, String)> = c.fetch_all(s).await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, title, pinned, problems, raisers, open, handed_to, handed_note, handed_on)| {
+            let samples = samples.iter().filter(|x| x.0 == id).map(|x| (x.1, x.2.clone())).collect();
+            GroupRow { id, title, pinned, problems, raisers, open, samples, handed_to, handed_note, handed_on }
+        })
+        .collect())
 }
 
 async fn group_exists(c: &mut Conn, id: i64) -> Result<(), StoreError> {
