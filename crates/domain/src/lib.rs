@@ -13,6 +13,7 @@ pub mod demo;
 pub mod ids;
 pub mod lang;
 pub mod liaison;
+pub mod meeting;
 pub mod org;
 pub mod people;
 pub mod plan;

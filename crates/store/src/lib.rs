@@ -19,6 +19,7 @@ pub mod demo;
 pub mod error;
 pub mod lease;
 pub mod liaison;
+pub mod meeting;
 pub mod notify;
 pub mod outbox;
 pub mod people;

@@ -122,6 +122,14 @@ fn is_identifier_column(header: &str) -> bool {
         || h == "id"
 }
 
+/// A Content-Disposition that downloads a file under its own name (an ASCII fallback for old
+/// clients, the UTF-8 name for the others).
+pub fn attachment(filename: &str) -> String {
+    let ascii: String = filename.chars().map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '_' }).collect();
+    let encoded = percent_encoding::utf8_percent_encode(filename, percent_encoding::NON_ALPHANUMERIC).to_string();
+    format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
+}
+
 fn download(bytes: Vec<u8>, content_type: &'static str, filename: &str) -> Response {
     let encoded = percent_encoding::utf8_percent_encode(filename, percent_encoding::NON_ALPHANUMERIC).to_string();
     ([(header::CONTENT_TYPE, content_type.to_string()), (header::CONTENT_DISPOSITION, format!("attachment; filename=\"export\"; filename*=UTF-8''{encoded}"))], bytes)

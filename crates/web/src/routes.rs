@@ -146,6 +146,7 @@ pub fn table() -> Vec<Route> {
     all.extend(problem_routes());
     all.extend(liaison_routes());
     all.extend(window_identity_routes());
+    all.extend(meeting_routes());
     all
 }
 
@@ -2275,6 +2276,150 @@ fn window_identity_routes() -> Vec<Route> {
             "Show or hide my Party badge: {show}",
             doc(Some(schema::<api::windows::BadgeIn>), Some(schema::<api::windows::BadgeDto>)),
             post(api::windows::set_badge),
+        ),
+    ]
+}
+
+/// Meetings (三会一课, 主题党日, the exchange meetings of the cadres who visit classes): one module
+/// for scheduling, QR check-in, leave, attendance, the record, and the branches' compliance.
+fn meeting_routes() -> Vec<Route> {
+    use Access::*;
+    use api::meetings as ma;
+    use pages::meetings as mp;
+    const LIST_QUERY: &[(&str, &str)] = &[
+        ("org_id", "meetings of this Party organization's subtree"),
+        ("unit_id", "exchange meetings of this unit"),
+        ("kind", "branch_general, branch_committee, group, lecture, theme_day or exchange"),
+        ("from", "from this day (YYYY-MM-DD)"),
+        ("to", "to this day (YYYY-MM-DD)"),
+        ("mine", "true: only those the caller is expected at"),
+    ];
+    const COMPLIANCE_QUERY: &[(&str, &str)] = &[("year", "the year (this year by default)"), ("org_id", "the branches of this secondary organization only")];
+    vec![
+        r(M::GET, "/meetings", "meetings", LoggedIn, "The caller's meetings, the scheduling form, the meetings in reach", get(mp::index)),
+        r(M::POST, "/meetings", "meeting_create", LoggedIn, "Schedule a meeting (a branch's, or an exchange meeting of a unit or the office)", post(mp::schedule)),
+        r(
+            M::GET,
+            "/meetings/compliance",
+            "meetings_compliance",
+            LoggedIn,
+            "Each branch in reach: meetings held per kind, periods missed, the current period, attendance",
+            get(mp::compliance),
+        ),
+        r(M::GET, "/meetings/compliance/{file}", "meetings_compliance_export", LoggedIn, "The compliance as .xlsx or .csv", get(mp::compliance_export)),
+        r(M::POST, "/meetings/rules", "meeting_rules", Roles(OFFICE), "Set how often a kind must be held and its vacation months", post(mp::set_rule)),
+        r(M::GET, "/meetings/{id}", "meeting", Scoped, "A meeting: attendance, check-in, leave, the record", get(mp::meeting)),
+        r(M::POST, "/meetings/{id}/checkin/open", "meeting_checkin_open", Scoped, "Open QR check-in (on the meeting's day; whoever runs it)", post(mp::open_checkin)),
+        r(M::POST, "/meetings/{id}/checkin/close", "meeting_checkin_close", Scoped, "Close check-in", post(mp::close_checkin)),
+        r(M::GET, "/meetings/{id}/screen", "meeting_screen", Scoped, "The screen with the check-in code of the moment", get(mp::screen)),
+        r(M::GET, "/meetings/{id}/qr.png", "meeting_qr", Scoped, "The QR code of the moment", get(mp::qr_png)),
+        r(M::GET, "/meetings/{id}/in", "meeting_scan", Scoped, "What a scan opens: the meeting and the check-in button", get(mp::scan)),
+        r(M::POST, "/meetings/{id}/in", "meeting_check_in", Scoped, "Check in with the code scanned", post(mp::check_in)),
+        r(M::POST, "/meetings/{id}/leave", "meeting_leave", Scoped, "Ask for leave with a reason", post(mp::leave)),
+        r(M::POST, "/meetings/{id}/attendance", "meeting_mark", Scoped, "The secretary's list: present, leave (with reason) or expected", post(mp::mark)),
+        r(M::POST, "/meetings/{id}/record", "meeting_record", Scoped, "Record the meeting held: minutes, photos and files (multipart)", post(mp::record)),
+        r(M::POST, "/meetings/{id}/cancel", "meeting_cancel", Scoped, "Cancel a meeting not yet held, with the reason", post(mp::cancel)),
+        r(M::GET, "/meetings/files/{id}", "meeting_file", Scoped, "A photo or file of a meeting's record", get(mp::file)),
+        a(M::GET, "/api/v1/meetings", "api_meetings", LoggedIn, "The meetings the caller runs, reads or is expected at", list(schema::<ma::MeetingDto>, LIST_QUERY), get(ma::list)),
+        a(
+            M::POST,
+            "/api/v1/meetings",
+            "api_meeting_create",
+            LoggedIn,
+            "Schedule a meeting; everyone expected is notified",
+            ApiDoc { status: Some(201), ..doc(Some(schema::<crate::app::meetings::MeetingInput>), Some(schema::<ma::MeetingDetailDto>)) },
+            post(ma::schedule),
+        ),
+        a(
+            M::GET,
+            "/api/v1/meetings/compliance",
+            "api_meetings_compliance",
+            LoggedIn,
+            "Each branch in reach: meetings held per kind, periods missed, attendance",
+            ApiDoc { query: COMPLIANCE_QUERY, ..doc(None, Some(schema::<ma::ComplianceDto>)) },
+            get(ma::compliance),
+        ),
+        a(
+            M::POST,
+            "/api/v1/meetings/rules",
+            "api_meeting_rules",
+            Roles(OFFICE),
+            "Set how often a kind must be held and its vacation months",
+            doc(Some(schema::<crate::app::meetings::RuleInput>), Some(schema::<ma::RuleDto>)),
+            post(ma::set_rule),
+        ),
+        a(M::GET, "/api/v1/meetings/{id}", "api_meeting", Scoped, "A meeting with what the caller may read of it", doc(None, Some(schema::<ma::MeetingDetailDto>)), get(ma::get)),
+        a(
+            M::POST,
+            "/api/v1/meetings/{id}/checkin/open",
+            "api_meeting_checkin_open",
+            Scoped,
+            "Open QR check-in (on the meeting's day)",
+            ApiDoc { errors: &[409], ..doc(None, Some(schema::<ma::MeetingDto>)) },
+            post(ma::open_checkin),
+        ),
+        a(
+            M::POST,
+            "/api/v1/meetings/{id}/checkin/close",
+            "api_meeting_checkin_close",
+            Scoped,
+            "Close check-in",
+            doc(None, Some(schema::<ma::MeetingDto>)),
+            post(ma::close_checkin),
+        ),
+        a(
+            M::GET,
+            "/api/v1/meetings/{id}/checkin/code",
+            "api_meeting_code",
+            Scoped,
+            "The check-in code of the moment, its address and when it changes (whoever runs the meeting)",
+            ApiDoc { errors: &[409], ..doc(None, Some(schema::<crate::app::meetings::CheckinCode>)) },
+            get(ma::code),
+        ),
+        a(
+            M::POST,
+            "/api/v1/meetings/{id}/check-in",
+            "api_meeting_check_in",
+            Scoped,
+            "Check in with the code scanned",
+            ApiDoc { errors: &[409], ..doc(Some(schema::<ma::CheckInIn>), Some(schema::<ma::MeetingDetailDto>)) },
+            post(ma::check_in),
+        ),
+        a(
+            M::POST,
+            "/api/v1/meetings/{id}/leave",
+            "api_meeting_leave",
+            Scoped,
+            "Ask for leave with a reason",
+            ApiDoc { errors: &[409], ..doc(Some(schema::<ma::ReasonIn>), Some(schema::<ma::MeetingDetailDto>)) },
+            post(ma::leave),
+        ),
+        a(
+            M::POST,
+            "/api/v1/meetings/{id}/attendance",
+            "api_meeting_mark",
+            Scoped,
+            "The secretary's list",
+            ApiDoc { errors: &[409], ..doc(Some(schema::<ma::MarksIn>), Some(schema::<ma::MeetingDetailDto>)) },
+            post(ma::mark),
+        ),
+        a(
+            M::POST,
+            "/api/v1/meetings/{id}/record",
+            "api_meeting_record",
+            Scoped,
+            "Record the meeting held (multipart: minutes, files)",
+            ApiDoc { multipart: true, errors: &[409, 413], ..doc(Some(schema::<ma::RecordUpload>), Some(schema::<ma::MeetingDetailDto>)) },
+            post(ma::record),
+        ),
+        a(
+            M::POST,
+            "/api/v1/meetings/{id}/cancel",
+            "api_meeting_cancel",
+            Scoped,
+            "Cancel a meeting not yet held",
+            ApiDoc { errors: &[409], ..doc(Some(schema::<ma::ReasonIn>), Some(schema::<ma::MeetingDetailDto>)) },
+            post(ma::cancel),
         ),
     ]
 }

@@ -85,6 +85,8 @@ const NO_BODY: &[&str] = &[
     "api_survey_remind",
     "api_campaign_remind",
     "api_problems_tick",
+    "api_meeting_checkin_open",
+    "api_meeting_checkin_close",
     "api_problem_regroup",
     "api_liaison_remind",
     "api_window_staff_remove",

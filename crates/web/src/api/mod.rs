@@ -10,6 +10,7 @@ pub mod desk;
 pub mod dto;
 pub mod imports;
 pub mod liaison;
+pub mod meetings;
 pub mod meta;
 pub mod people;
 pub mod problems;

@@ -22,6 +22,8 @@ pub struct MyLiaison {
     pub classes: Vec<ClassCard>,
     pub visits: Vec<VisitRow>,
     pub weeks: u32,
+    /// The experience-exchange meetings the cadre is invited to (meetings of the meetings module).
+    pub exchanges: Vec<pacesetter_store::meeting::MeetingRow>,
 }
 
 pub async fn mine(s: &AppState, scope: &Scope) -> AppResult<MyLiaison> {
@@ -35,7 +37,9 @@ pub async fn mine(s: &AppState, scope: &Scope) -> AppResult<MyLiaison> {
         None => Vec::new(),
     };
     let weeks = store::unvisited_weeks(&mut c).await?;
-    Ok(MyLiaison { classes, visits, weeks })
+    let f = pacesetter_store::meeting::Filter { mine: true, kind: Some(pacesetter_domain::meeting::Kind::Exchange), ..Default::default() };
+    let exchanges = pacesetter_store::meeting::list(&mut c, scope, &f, 20).await?;
+    Ok(MyLiaison { classes, visits, weeks, exchanges })
 }
 
 /// A visit as typed (the class is one of the caller's).

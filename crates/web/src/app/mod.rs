@@ -12,6 +12,7 @@ pub mod commitments;
 pub mod desk;
 pub mod imports;
 pub mod liaison;
+pub mod meetings;
 pub mod people;
 pub mod problems;
 pub mod relations;

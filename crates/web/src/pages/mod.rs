@@ -11,6 +11,7 @@ pub mod home;
 pub mod imports;
 pub mod liaison;
 pub mod login;
+pub mod meetings;
 pub mod people;
 pub mod problems;
 pub mod relations;
@@ -74,6 +75,10 @@ impl Layout {
             item("/appraisals", lang.t("评议", "Appraisals"));
             item("/selections", lang.t("评选", "Selections"));
             item("/problems", lang.t("问题反映", "Problems"));
+            // Party members, those who run or oversee meetings, and cadres (exchange meetings).
+            if s.has_any(&[Role::Member, Role::Cadre, Role::Office, Role::Leader, Role::OrgSecretary, Role::BranchSecretary, Role::Delegate, Role::Contact, Role::UnitHead]) {
+                item("/meetings", lang.t("会议", "Meetings"));
+            }
             if s.has(Role::Cadre) {
                 item("/liaison", lang.t("联系班级", "My classes"));
             }
@@ -202,6 +207,12 @@ fn notice_from_query(path: &str, lang: Lang) -> Option<String> {
             "objected" => lang.t("异议已提交，创先办将核实处理", "Your objection is lodged; the office will look into it"),
             "published" => lang.t("结果已公示", "The result is on public notice"),
             "approved" => lang.t("已审定，获奖名单已登记", "Approved; the awards are registered"),
+            "checked_in" => lang.t("签到成功", "You are checked in"),
+            "leave" => lang.t("请假已登记", "Your leave is recorded"),
+            "marked" => lang.t("出勤已登记", "Attendance recorded"),
+            "recorded" => lang.t("会议记录已保存，会议记为已召开", "The record is saved; the meeting is held"),
+            "cancelled" => lang.t("会议已取消，已通知的人员可在会议页看到", "The meeting is cancelled"),
+            "checkin_closed" => lang.t("签到已结束", "Check-in is closed"),
             _ => return None,
         }
         .to_string(),

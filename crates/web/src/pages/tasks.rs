@@ -271,12 +271,10 @@ pub async fn batch(State(s): State<AppState>, ctx: Ctx, form: Confirmable<BatchI
 pub async fn attachment(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
     let scope = ctx.me()?.scope.clone();
     let (meta, bytes) = crate::app::tasks::attachment(&s, &scope, id).await?;
-    let ascii: String = meta.filename.chars().map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '_' }).collect();
-    let encoded = percent_encoding::utf8_percent_encode(&meta.filename, percent_encoding::NON_ALPHANUMERIC).to_string();
     Ok((
         [
             (header::CONTENT_TYPE, meta.content_type.clone()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")),
+            (header::CONTENT_DISPOSITION, crate::export::attachment(&meta.filename)),
             (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
             (header::CONTENT_SECURITY_POLICY, "default-src 'none'; sandbox".to_string()),
         ],

@@ -7,7 +7,7 @@ use super::confirm::{self, Confirmable};
 use super::{FormState, Layout, conflict_form, render, render_status, see_other};
 use crate::app::windows::{self as app, InspectionInput, InspectionView, NewStandard};
 use crate::ctx::Ctx;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::input::Params;
 use crate::pdf::{self, Item};
 use crate::state::AppState;
@@ -144,38 +144,14 @@ struct AdvisoryDone {
 /// The QR code of a window's rating page, as modules (true: dark) with its width.
 fn qr(s: &AppState, id: i64) -> AppResult<(Vec<bool>, usize, String)> {
     let url = format!("{}/w/{id}/rate", s.site.public_url);
-    let code = qrcode::QrCode::new(url.as_bytes()).map_err(|_| AppError::internal())?;
-    let width = code.width();
-    let dark = code.to_colors().into_iter().map(|c| c == qrcode::Color::Dark).collect();
+    let (dark, width) = crate::qr::modules(&url)?;
     Ok((dark, width, url))
 }
 
 /// The QR code as a PNG (8 pixels a module, a quiet zone of 4).
 pub async fn qr_png(State(s): State<AppState>, Path(id): Path<i64>) -> AppResult<Response> {
     app::name(&s, UnitId(id)).await?;
-    let (dark, width, _) = qr(&s, id)?;
-    let scale = 8usize;
-    let side = (width + 8) * scale;
-    let mut pixels = vec![255u8; side * side];
-    for y in 0..width {
-        for x in 0..width {
-            if dark[y * width + x] {
-                for dy in 0..scale {
-                    let row = (y + 4) * scale + dy;
-                    let start = row * side + (x + 4) * scale;
-                    pixels[start..start + scale].fill(0);
-                }
-            }
-        }
-    }
-    let mut out = Vec::new();
-    {
-        let mut enc = png::Encoder::new(&mut out, side as u32, side as u32);
-        enc.set_color(png::ColorType::Grayscale);
-        enc.set_depth(png::BitDepth::Eight);
-        let mut wr = enc.write_header().map_err(|_| AppError::internal())?;
-        wr.write_image_data(&pixels).map_err(|_| AppError::internal())?;
-    }
+    let out = crate::qr::png(&format!("{}/w/{id}/rate", s.site.public_url), 8)?;
     Ok(([(header::CONTENT_TYPE, "image/png"), (header::CACHE_CONTROL, "public, max-age=3600")], out).into_response())
 }
 

@@ -10,6 +10,7 @@ mod admin;
 mod appraisals;
 mod cases;
 mod commitments;
+mod meetings;
 mod problems;
 mod selections;
 mod surveys;
@@ -138,13 +139,26 @@ async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Option<Ca
     if let Some(c) = problems::case_for(app, f, name, n).await {
         return Some(c);
     }
+    if let Some(c) = meetings::case_for(app, f, name, n).await {
+        return Some(c);
+    }
     None
 }
 
 /// Writes that name a second record (in the path or the body): each case of theirs carries a
 /// crossed case per record, with only that record out of the caller's reach.
 fn two_records() -> Vec<&'static str> {
-    [cases::TWO_RECORDS, admin::TWO_RECORDS, surveys::TWO_RECORDS, commitments::TWO_RECORDS, appraisals::TWO_RECORDS, selections::TWO_RECORDS, problems::TWO_RECORDS].concat()
+    [
+        cases::TWO_RECORDS,
+        admin::TWO_RECORDS,
+        surveys::TWO_RECORDS,
+        commitments::TWO_RECORDS,
+        appraisals::TWO_RECORDS,
+        selections::TWO_RECORDS,
+        problems::TWO_RECORDS,
+        meetings::TWO_RECORDS,
+    ]
+    .concat()
 }
 
 /// Routes that name a record and still have no case: the debt this test lists until it is paid.

@@ -1,0 +1,206 @@
+//! Meetings over HTTP, on both databases: a branch secretary schedules a 主题党日, its members are
+//! told, one checks in with the code of the moment and one asks for leave, the meeting is
+//! recorded with its minutes; the compliance flags the kinds a branch has not held this period;
+//! the office holds an experience-exchange meeting of the cadres who visit classes. Bad input is
+//! refused in the user's language and changes nothing; another college's secretary gets nothing.
+
+mod common;
+
+use common::TestApp;
+use reqwest::Client;
+use serde_json::{Value, json};
+
+both!(a_branch_meeting_is_scheduled_checked_into_by_qr_and_recorded, the_office_holds_an_exchange_meeting_of_the_cadres,);
+
+async fn branch_of(app: &TestApp, user: &str) -> i64 {
+    let c = app.login(user).await;
+    let me = app.get_json(&c, "/api/v1/me").await;
+    me["reaches"].as_array().unwrap().iter().find(|r| r["kind"] == "org").unwrap()["target"].as_str().unwrap().trim_end_matches('/').rsplit('/').next().unwrap().parse().unwrap()
+}
+
+async fn post(app: &TestApp, c: &Client, path: &str, body: Value) -> (u16, Value) {
+    let r = c.post(app.url(path)).json(&body).send().await.unwrap();
+    let s = r.status().as_u16();
+    (s, r.json().await.unwrap_or(Value::Null))
+}
+
+fn today() -> String {
+    pacesetter_domain::dates::iso(pacesetter_domain::dates::today())
+}
+
+async fn a_branch_meeting_is_scheduled_checked_into_by_qr_and_recorded(app: TestApp) {
+    let branch = branch_of(&app, "branchsec").await;
+    let sec = app.login("branchsec").await;
+    let office = app.login("office").await;
+    // The office requires a 支委会 every month of the year, vacations none, so this month counts.
+    let (s, r) = post(&app, &office, "/api/v1/meetings/rules", json!({"kind": "branch_committee", "period": "monthly", "vacation": ""})).await;
+    assert_eq!(s, 200, "{r}");
+    let (s, r) = post(&app, &office, "/api/v1/meetings/rules", json!({"kind": "theme_day", "period": "monthly", "vacation": "13"})).await;
+    assert_eq!(s, 422, "{r}");
+    assert!(r.to_string().contains("不是 1 至 12 的月份"), "{r}");
+    let before = app.get_json(&sec, "/api/v1/meetings").await.as_array().unwrap().len();
+    // Bad input: the end before the start, no topic; refused with the reasons, nothing stored.
+    let bad = json!({"kind": "theme_day", "org_id": branch, "topic": "", "on_day": today(), "starts": "16:00", "ends": "15:00", "place": "党员活动室"});
+    let (s, r) = post(&app, &sec, "/api/v1/meetings", bad).await;
+    assert_eq!(s, 422, "{r}");
+    assert!(r.to_string().contains("结束时间须晚于开始时间") && r.to_string().contains("会议主题"), "{r}");
+    assert_eq!(app.get_json(&sec, "/api/v1/meetings").await.as_array().unwrap().len(), before);
+    // Another college's secretary cannot schedule for this branch.
+    let other = app.login("branchsec2").await;
+    let good = json!({"kind": "theme_day", "org_id": branch, "topic": "学雷锋志愿服务", "on_day": today(), "starts": "14:30", "ends": "16:00", "place": "党员活动室"});
+    let (s, _) = post(&app, &other, "/api/v1/meetings", good.clone()).await;
+    assert_eq!(s, 404);
+    let (s, m) = post(&app, &sec, "/api/v1/meetings", good).await;
+    assert_eq!(s, 201, "{m}");
+    let id = m["meeting"]["id"].as_i64().unwrap();
+    let expected = m["meeting"]["expected"].as_i64().unwrap();
+    assert!(expected >= 2, "the branch's members are expected: {m}");
+    let people: Vec<i64> = m["attendance"].as_array().unwrap().iter().map(|a| a["person_id"].as_i64().unwrap()).collect();
+    // The member is told, and sees the meeting and only their own line.
+    let member = app.login("member").await;
+    let me = app.get_json(&member, "/api/v1/me").await["person_id"].as_i64().unwrap();
+    assert!(people.contains(&me));
+    assert!(app.get_json(&member, "/api/v1/notifications").await.to_string().contains("学雷锋志愿服务"), "the member is told");
+    let seen = app.get_json(&member, &format!("/api/v1/meetings/{id}")).await;
+    assert_eq!(seen["standing"], "expected");
+    assert_eq!(seen["attendance"].as_array().unwrap().len(), 1, "{seen}");
+    assert_eq!(other.get(app.url(&format!("/api/v1/meetings/{id}"))).send().await.unwrap().status(), 404);
+    // Check-in is closed until the secretary opens it; a member cannot see the code.
+    let (s, r) = post(&app, &member, &format!("/api/v1/meetings/{id}/check-in"), json!({"code": "00000000"})).await;
+    assert_eq!(s, 409, "{r}");
+    let (s, _) = post(&app, &sec, &format!("/api/v1/meetings/{id}/checkin/open"), json!({})).await;
+    assert_eq!(s, 200);
+    assert_eq!(member.get(app.url(&format!("/api/v1/meetings/{id}/checkin/code"))).send().await.unwrap().status(), 403);
+    let code = app.get_json(&sec, &format!("/api/v1/meetings/{id}/checkin/code")).await;
+    assert!(code["url"].as_str().unwrap().ends_with(&format!("/meetings/{id}/in?c={}", code["code"].as_str().unwrap())), "{code}");
+    assert!(code["changes_in_ms"].as_i64().unwrap() <= 30_000);
+    let png = sec.get(app.url(&format!("/meetings/{id}/qr.png"))).send().await.unwrap();
+    assert_eq!(png.headers()["content-type"], "image/png");
+    // A wrong code is refused in the user's language; the right one checks the member in.
+    let (s, r) = post(&app, &member, &format!("/api/v1/meetings/{id}/check-in"), json!({"code": "12345678"})).await;
+    assert_eq!(s, 422, "{r}");
+    assert!(r.to_string().contains("签到码已过期或不正确"), "{r}");
+    let (s, r) = post(&app, &member, &format!("/api/v1/meetings/{id}/check-in"), json!({"code": code["code"]})).await;
+    assert_eq!(s, 200, "{r}");
+    assert_eq!(r["attendance"][0]["status"], "present");
+    assert_eq!(r["attendance"][0]["how"], "qr");
+    // Checking in again is no error and changes nothing.
+    let (s, r) = post(&app, &member, &format!("/api/v1/meetings/{id}/check-in"), json!({"code": code["code"]})).await;
+    assert_eq!((s, r["meeting"]["present"].as_i64()), (200, Some(1)));
+    // Someone else asks for leave: the reason is required; once present, no leave.
+    let (s, _) = post(&app, &member, &format!("/api/v1/meetings/{id}/leave"), json!({"reason": "临时有事"})).await;
+    assert_eq!(s, 409, "present already");
+    let mut taken = Vec::new();
+    for user in ["branchsec", "member", "contact", "orgsec"] {
+        taken.push(app.get_json(&app.login(user).await, "/api/v1/me").await["person_id"].as_i64().unwrap_or(0));
+    }
+    let other_member = *people.iter().find(|p| !taken.contains(p)).expect("a member without an account");
+    let stand_in = app.account_for(other_member, &format!("m{id}x")).await;
+    let (s, r) = post(&app, &stand_in, &format!("/api/v1/meetings/{id}/leave"), json!({"reason": " "})).await;
+    assert_eq!(s, 422, "{r}");
+    assert!(r.to_string().contains("请假事由"), "{r}");
+    let (s, r) = post(&app, &stand_in, &format!("/api/v1/meetings/{id}/leave"), json!({"reason": "带学生外出实习"})).await;
+    assert_eq!(s, 200, "{r}");
+    // The secretary's list: the secretary sees the reason; leave without a reason is refused.
+    let (s, r) = post(&app, &sec, &format!("/api/v1/meetings/{id}/attendance"), json!({"marks": [{"person_id": other_member, "status": "leave", "reason": ""}]})).await;
+    assert_eq!(s, 422, "{r}");
+    let d = app.get_json(&sec, &format!("/api/v1/meetings/{id}")).await;
+    let line = d["attendance"].as_array().unwrap().iter().find(|a| a["person_id"] == other_member).unwrap().clone();
+    assert_eq!((line["status"].as_str(), line["reason"].as_str()), (Some("leave"), Some("带学生外出实习")), "{d}");
+    // Recorded with its minutes and a photo: held, check-in closed, the others absent.
+    let token = app.csrf(&sec, "/home").await;
+    let form = reqwest::multipart::Form::new()
+        .text("minutes", "支部书记带领党员学习雷锋精神，随后到社区开展志愿服务。")
+        .part("files", reqwest::multipart::Part::bytes(common::png_1x1()).file_name("合影.png"));
+    let r = sec.post(app.url(&format!("/api/v1/meetings/{id}/record"))).header("x-csrf-token", token.clone()).multipart(form).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let held: Value = r.json().await.unwrap();
+    assert_eq!(held["meeting"]["state"], "held");
+    assert!(!held["meeting"]["checkin_open"].as_bool().unwrap());
+    assert_eq!((held["meeting"]["present"].as_i64(), held["meeting"]["leave"].as_i64()), (Some(1), Some(1)));
+    let rate = (1000.0 / expected as f64).round() / 10.0;
+    assert_eq!(held["meeting"]["attendance_rate"].as_f64(), Some(rate));
+    assert_eq!(held["files"].as_array().unwrap().len(), 1);
+    let form = reqwest::multipart::Form::new().text("minutes", "再记一次");
+    let r = sec.post(app.url(&format!("/api/v1/meetings/{id}/record"))).header("x-csrf-token", token).multipart(form).send().await.unwrap();
+    assert_eq!(r.status(), 409, "recorded once");
+    // The member reads the minutes once held.
+    let seen = app.get_json(&member, &format!("/api/v1/meetings/{id}")).await;
+    assert!(seen["minutes"].as_str().unwrap().contains("学习雷锋精神"));
+    // The compliance: this month's 主题党日 is held; its 支委会 is not, and is flagged.
+    let c = app.get_json(&sec, "/api/v1/meetings/compliance").await;
+    let b = c["branches"].as_array().unwrap().iter().find(|b| b["branch_id"] == branch).unwrap_or_else(|| panic!("{c}")).clone();
+    let kind = |k: &str| b["kinds"].as_array().unwrap().iter().find(|x| x["kind"] == k).unwrap().clone();
+    assert_eq!(kind("theme_day")["current_held"], true, "{b}");
+    assert_eq!(kind("branch_committee")["current_held"], false, "{b}");
+    assert_eq!(b["present"].as_i64(), Some(1));
+    let c2 = app.get_json(&other, "/api/v1/meetings/compliance").await;
+    assert!(!c2["branches"].as_array().unwrap().iter().any(|b| b["branch_id"] == branch), "another college's secretary sees only their own branches");
+    // The page flags it too, and the export opens as a workbook.
+    let page = sec.get(app.url("/meetings/compliance")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("本期未开"), "the page flags the kinds not yet held this period");
+    let x = sec.get(app.url("/meetings/compliance/branch-meetings.xlsx")).send().await.unwrap();
+    assert_eq!(x.status(), 200);
+    assert!(x.bytes().await.unwrap().starts_with(b"PK"));
+    // A cancelled meeting cannot be recorded.
+    let (_, m2) = post(
+        &app,
+        &sec,
+        "/api/v1/meetings",
+        json!({"kind": "lecture", "org_id": branch, "topic": "党章专题党课", "on_day": today(), "starts": "19:00", "ends": "20:30", "place": "教室"}),
+    )
+    .await;
+    let id2 = m2["meeting"]["id"].as_i64().unwrap();
+    let (s, r) = post(&app, &sec, &format!("/api/v1/meetings/{id2}/cancel"), json!({"reason": "与学院大会冲突"})).await;
+    assert_eq!((s, r["meeting"]["state"].as_str()), (200, Some("cancelled")), "{r}");
+    let (s, _) = post(&app, &sec, &format!("/api/v1/meetings/{id2}/checkin/open"), json!({})).await;
+    assert_eq!(s, 409);
+}
+
+async fn the_office_holds_an_exchange_meeting_of_the_cadres(app: TestApp) {
+    let office = app.login("office").await;
+    let cadre = app.login("cadre").await;
+    let me = app.get_json(&cadre, "/api/v1/me").await;
+    let number = app.get_json(&office, &format!("/api/v1/people/{}", me["person_id"])).await["number"].as_str().unwrap().to_string();
+    let base =
+        json!({"kind": "exchange", "host": "office", "topic": "干部联系班级工作经验交流会", "on_day": today(), "starts": "15:00", "ends": "17:00", "place": "行政楼第一会议室"});
+    // An unknown number is refused by name.
+    let mut b = base.clone();
+    b["invitees"] = json!(format!("{number} X0000000"));
+    let (s, r) = post(&app, &office, "/api/v1/meetings", b).await;
+    assert_eq!(s, 422, "{r}");
+    assert!(r.to_string().contains("X0000000"), "{r}");
+    // A branch secretary cannot hold the office's meeting, nor a branch an exchange meeting.
+    let sec = app.login("branchsec").await;
+    let (s, _) = post(&app, &sec, "/api/v1/meetings", base.clone()).await;
+    assert_eq!(s, 403);
+    let branch = branch_of(&app, "branchsec").await;
+    let mut b = base.clone();
+    b["host"] = json!(format!("org:{branch}"));
+    let (s, r) = post(&app, &sec, "/api/v1/meetings", b).await;
+    assert_eq!(s, 422, "{r}");
+    // By default every cadre linked to a class is invited, this one among them.
+    let (s, m) = post(&app, &office, "/api/v1/meetings", base).await;
+    assert_eq!(s, 201, "{m}");
+    let id = m["meeting"]["id"].as_i64().unwrap();
+    assert!(m["attendance"].as_array().unwrap().iter().any(|a| a["person_id"] == me["person_id"]), "{m}");
+    let mine = app.get_json(&cadre, "/api/v1/meetings?mine=true").await;
+    assert!(mine.as_array().unwrap().iter().any(|x| x["id"] == id && x["kind"] == "exchange"), "{mine}");
+    // The cadre's page lists it.
+    let page = cadre.get(app.url("/liaison")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("干部联系班级工作经验交流会"), "the liaison page lists the exchange meetings");
+    // Recorded with minutes and a file.
+    let token = app.csrf(&office, "/home").await;
+    let form = reqwest::multipart::Form::new()
+        .text("minutes", "各联系干部交流了走访做法。")
+        .part("files", reqwest::multipart::Part::bytes(b"%PDF-1.4 exchange".to_vec()).file_name("交流材料.pdf"));
+    let r = office.post(app.url(&format!("/api/v1/meetings/{id}/record"))).header("x-csrf-token", token).multipart(form).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let held: Value = r.json().await.unwrap();
+    let file = held["files"][0]["id"].as_i64().unwrap();
+    let got = cadre.get(app.url(&format!("/meetings/files/{file}"))).send().await.unwrap();
+    assert_eq!(got.status(), 200);
+    assert!(got.headers()["content-disposition"].to_str().unwrap().starts_with("attachment"));
+    let student = app.login("student").await;
+    assert_eq!(student.get(app.url(&format!("/meetings/files/{file}"))).send().await.unwrap().status(), 404);
+}
