@@ -945,3 +945,51 @@ async fn browser_a_student_scans_a_window_rates_it_and_raises_a_problem_at_phone
     d.logout().await;
     let _ = d.cmd(reqwest::Method::DELETE, "", None).await;
 }
+
+#[tokio::test]
+async fn browser_a_branch_secretary_records_a_meeting_with_qr_check_in_from_a_second_phone() {
+    let Some(sec) = Driver::start().await else { return };
+    let Some(phone) = Driver::start().await else { return };
+    let app = common::spawn(Backend::Sqlite).await.unwrap();
+    let me = app.get_json(&app.login("branchsec").await, "/api/v1/me").await;
+    let branch =
+        me["reaches"].as_array().unwrap().iter().find(|r| r["kind"] == "org").unwrap()["target"].as_str().unwrap().trim_end_matches('/').rsplit('/').next().unwrap().to_string();
+    // The secretary schedules this month's 主题党日 on the phone.
+    sec.login(&app, "branchsec").await;
+    sec.goto(&app.url("/meetings")).await;
+    sec.js(&format!("document.getElementById('host').value = 'org:{branch}'; document.getElementById('kind').value = 'theme_day'; return 1")).await;
+    sec.type_into("#topic", "学雷锋志愿服务主题党日").await;
+    sec.type_into("#place", "学院党员活动室").await;
+    sec.check_width("meetings-schedule").await;
+    sec.submit("form[action='/meetings'] button[type=submit]").await;
+    let at = sec.path().await;
+    assert!(at.starts_with("/meetings/") && at.contains("done=saved"), "{at}: {}", sec.text().await);
+    let id: i64 = at.trim_start_matches("/meetings/").split('?').next().unwrap().parse().unwrap();
+    // Opens check-in: the screen shows the code of the moment as a QR code.
+    sec.submit(&format!("form[action='/meetings/{id}/checkin/open'] button")).await;
+    assert!(sec.path().await.ends_with("/screen"), "{}", sec.path().await);
+    let loaded = sec.js("var i = document.querySelector('img.qr'); return i.complete && i.naturalWidth > 0").await;
+    assert_eq!(loaded, json!(true), "the QR code is shown");
+    let code = sec.js("return document.getElementById('code').textContent").await.as_str().unwrap().to_string();
+    assert_eq!(code.len(), 8);
+    sec.check_width("meeting-checkin-screen").await;
+    // A member scans it with their own phone (a second session) and checks in with one tap.
+    phone.login(&app, "member").await;
+    phone.goto(&app.url(&format!("/meetings/{id}/in?c={code}"))).await;
+    assert!(phone.text().await.contains("学雷锋志愿服务主题党日"));
+    phone.check_width("meeting-scan").await;
+    phone.submit(&format!("form[action='/meetings/{id}/in'] button")).await;
+    let text = phone.text().await;
+    assert!(text.contains("签到成功") && text.contains("出席"), "{text}");
+    // The secretary's screen counts them; the meeting is recorded with its minutes.
+    sec.goto(&app.url(&format!("/meetings/{id}/screen"))).await;
+    assert!(sec.text().await.contains("1 /"), "{}", sec.text().await);
+    sec.goto(&app.url(&format!("/meetings/{id}"))).await;
+    sec.type_into("#minutes", "支部书记带领党员学习雷锋精神，随后到社区开展志愿服务。").await;
+    sec.submit(&format!("form[action^='/meetings/{id}/record'] button")).await;
+    let text = sec.text().await;
+    assert!(text.contains("已召开") && text.contains("出席 1") && text.contains("学习雷锋精神"), "{text}");
+    sec.check_width("meeting-recorded").await;
+    let _ = phone.cmd(reqwest::Method::DELETE, "", None).await;
+    let _ = sec.cmd(reqwest::Method::DELETE, "", None).await;
+}
