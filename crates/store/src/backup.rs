@@ -630,7 +630,7 @@ pub const TABLES: &[TableSpec] = &[
         columns: &[("id", I64), ("window_id", I64), ("person_id", I64), ("post", Text), ("service_no", Text), ("show_badge", Bool), ("created_ms", I64)],
     },
     TableSpec { name: "window_staff_photos", order_by: "staff_id", columns: &[("staff_id", I64), ("content_type", Text), ("data", Bytes)] },
-    TableSpec { name: "liaison_rules", order_by: "id", columns: &[("id", I64), ("unvisited_weeks", I64)] },
+    TableSpec { name: "liaison_rules", order_by: "id", columns: &[("id", I64), ("unvisited_weeks", I64), ("linker_unit_id", OptI64)] },
     TableSpec {
         name: "visits",
         order_by: "id",

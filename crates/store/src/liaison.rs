@@ -27,6 +27,56 @@ pub async fn set_unvisited_weeks(c: &mut Conn, scope: &Scope, weeks: u32) -> Res
     Ok(())
 }
 
+/// The unit whose staff link cadres to classes beside the office (in practice 学工部): its id
+/// and name, once the office has named it.
+pub async fn linker_unit(c: &mut Conn) -> Result<Option<(i64, String)>, StoreError> {
+    Ok(c.fetch_optional(Sql::new("SELECT u.id, u.name FROM liaison_rules r JOIN units u ON u.id = r.linker_unit_id WHERE r.id = 1 AND u.closed_on IS NULL")).await?)
+}
+
+/// The office names the unit whose staff link cadres to classes (None: the office alone).
+pub async fn set_linker_unit(c: &mut Conn, scope: &Scope, unit: Option<i64>) -> Result<(), StoreError> {
+    crate::scope::office_only(scope)?;
+    if let Some(u) = unit {
+        let node = crate::tree::get(c, crate::tree::Tree::Unit, u).await?.ok_or_else(|| StoreError::invalid("unit_id", "所选单位不存在", "No such unit"))?;
+        if node.closed_on.is_some() || node.kind == "class" || node.kind == "window" {
+            return Err(StoreError::invalid("unit_id", "请选择一个在设的职能部门或学院", "Choose an open department or college"));
+        }
+    }
+    let before = linker_unit(c).await?.map(|u| u.0);
+    let weeks = i64::from(unvisited_weeks(c).await?);
+    c.execute(
+        Sql::new("INSERT INTO liaison_rules (id, unvisited_weeks, linker_unit_id) VALUES (1, $1, $2) ON CONFLICT (id) DO UPDATE SET linker_unit_id = $2").bind(weeks).bind(unit),
+    )
+    .await?;
+    audit::append(c, scope, "liaison.linker", "liaison_rules", 1, audit::snapshot(&before), audit::snapshot(&unit)).await?;
+    Ok(())
+}
+
+/// Whether a person is on the staff of the unit the office named for linking (a current member
+/// of its subtree, on the staff).
+pub async fn is_linker(c: &mut Conn, person: i64) -> Result<bool, StoreError> {
+    Ok(c.fetch_i64(
+        Sql::new(
+            "SELECT COUNT(*) FROM liaison_rules r JOIN units l ON l.id = r.linker_unit_id JOIN units u ON u.path LIKE l.path || '%' \
+             JOIN unit_memberships m ON m.unit_id = u.id JOIN people p ON p.id = m.person_id \
+             WHERE r.id = 1 AND l.closed_on IS NULL AND m.person_id = $1 AND m.end_date IS NULL AND p.kind = 'staff' AND p.left_on IS NULL",
+        )
+        .bind(person),
+    )
+    .await?
+        > 0)
+}
+
+/// The accounts of the linking unit's staff, for the reminders.
+pub async fn linker_accounts(c: &mut Conn) -> Result<Vec<(i64, Option<String>)>, StoreError> {
+    Ok(c.fetch_all(Sql::new(
+        "SELECT DISTINCT a.id, p.email FROM liaison_rules r JOIN units l ON l.id = r.linker_unit_id JOIN units u ON u.path LIKE l.path || '%' \
+         JOIN unit_memberships m ON m.unit_id = u.id JOIN people p ON p.id = m.person_id JOIN accounts a ON a.person_id = p.id \
+         WHERE r.id = 1 AND l.closed_on IS NULL AND m.end_date IS NULL AND p.kind = 'staff' AND p.left_on IS NULL AND a.disabled = FALSE",
+    ))
+    .await?)
+}
+
 /// One of a cadre's classes, with what the cadre's page shows of it.
 #[derive(Clone, Debug, Serialize)]
 pub struct ClassCard {

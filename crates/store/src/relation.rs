@@ -31,20 +31,37 @@ pub struct RelationRow {
 const SELECT: &str = "SELECT r.id, r.kind, r.person_id, p.name AS person_name, r.org_id, r.unit_id, COALESCE(o.name, u.name, '') AS target_name, r.start_date, r.end_date \
      FROM relations r JOIN people p ON p.id = r.person_id LEFT JOIN orgs o ON o.id = r.org_id LEFT JOIN units u ON u.id = r.unit_id";
 
-fn may_manage(scope: &Scope) -> Result<(), StoreError> {
+/// The kinds of relation record the caller keeps: every kind for the office; the cadre–class
+/// links for the staff of the unit the office names for them (item 8: in practice 学工部).
+pub async fn kinds_kept(c: &mut Conn, scope: &Scope) -> Result<Vec<RelationKind>, StoreError> {
     if scope.has_any(&[Role::Office, Role::Admin]) || scope.account.0 == 0 {
-        Ok(())
-    } else {
-        Err(StoreError::forbidden("只有创先办可以管理关系记录", "Only the campaign office manages relation records"))
+        return Ok(RelationKind::ALL.to_vec());
+    }
+    match scope.person {
+        Some(p) if crate::liaison::is_linker(c, p.0).await? => Ok(vec![RelationKind::CadreClass]),
+        _ => Ok(Vec::new()),
     }
 }
 
-/// Relation records, optionally of one kind and only current ones.
-pub async fn list(c: &mut Conn, kind: Option<RelationKind>, current_only: bool, offset: i64, limit: i64) -> Result<(Vec<RelationRow>, i64), StoreError> {
-    let mut cond = Sql::new(" WHERE 1 = 1");
-    if let Some(k) = kind {
-        cond.push(" AND r.kind = ").push_bind(k.code());
+async fn may_manage(c: &mut Conn, scope: &Scope, kind: RelationKind) -> Result<(), StoreError> {
+    if kinds_kept(c, scope).await?.contains(&kind) {
+        Ok(())
+    } else {
+        Err(StoreError::forbidden(
+            "只有创先办（干部联系班级另有创先办指定单位的工作人员）可以管理关系记录",
+            "Only the campaign office (and, for cadres and classes, the staff of the unit it names) manages relation records",
+        ))
     }
+}
+
+/// Relation records of the kinds given (one kind, or those the caller keeps), current ones only
+/// or all.
+pub async fn list(c: &mut Conn, kinds: &[RelationKind], current_only: bool, offset: i64, limit: i64) -> Result<(Vec<RelationRow>, i64), StoreError> {
+    let mut cond = Sql::new(" WHERE (1 = 0");
+    for k in kinds {
+        cond.push(" OR r.kind = ").push_bind(k.code());
+    }
+    cond.push(")");
     if current_only {
         cond.push(" AND r.end_date IS NULL");
     }
@@ -81,7 +98,7 @@ async fn get(c: &mut Conn, id: i64) -> Result<RelationRow, StoreError> {
 
 /// Creates a relation record after checking that its person and target fit its kind.
 pub async fn create(c: &mut Conn, scope: &Scope, kind: RelationKind, person: PersonId, target: i64, start: Date) -> Result<RelationRow, StoreError> {
-    may_manage(scope)?;
+    may_manage(c, scope, kind).await?;
     let p: Option<(String, Option<String>, Option<Date>)> =
         c.fetch_optional(Sql::new("SELECT political_status, cadre_rank, left_on FROM people WHERE id = $1").bind(person)).await?;
     let Some((status, rank, left)) = p else {
@@ -139,8 +156,8 @@ pub async fn create(c: &mut Conn, scope: &Scope, kind: RelationKind, person: Per
 
 /// Ends a relation record on a date; it stays in the history.
 pub async fn end(c: &mut Conn, scope: &Scope, id: RelationId, on: Date) -> Result<RelationRow, StoreError> {
-    may_manage(scope)?;
     let before = get(c, id.0).await?;
+    may_manage(c, scope, RelationKind::parse(&before.kind).unwrap_or(RelationKind::UnitHead)).await?;
     if before.end_date.is_some() {
         return Err(StoreError::conflict("该关系记录已结束", "This relation record has already ended"));
     }

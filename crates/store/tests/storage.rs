@@ -294,7 +294,7 @@ async fn relations_are_checked_against_their_kind_and_coverage_is_counted(db: Db
     // A refused statement ends the transaction (PostgreSQL aborts it): the caller starts anew.
     drop(c);
     let mut c = db.store.write().await.unwrap();
-    let (rows, _) = relation::list(&mut c, Some(RelationKind::CadreClass), true, 0, 1).await.unwrap();
+    let (rows, _) = relation::list(&mut c, &[RelationKind::CadreClass], true, 0, 1).await.unwrap();
     relation::end(&mut c, &office, pacesetter_domain::ids::RelationId(rows[0].id), date!(2012 - 07 - 01)).await.unwrap();
     let cov = relation::coverage(&mut c).await.unwrap();
     assert_eq!(cov.classes_without_cadre.len(), 1);

@@ -9,7 +9,11 @@ use common::TestApp;
 use reqwest::Client;
 use serde_json::{Value, json};
 
-both!(a_cadre_visits_and_a_students_problem_from_the_visit_is_solved_and_confirmed, unvisited_classes_are_flagged_and_their_cadres_reminded_once_a_week,);
+both!(
+    a_cadre_visits_and_a_students_problem_from_the_visit_is_solved_and_confirmed,
+    unvisited_classes_are_flagged_and_their_cadres_reminded_once_a_week,
+    the_staff_of_the_unit_the_office_names_link_cadres_to_classes,
+);
 
 async fn class_of(app: &TestApp, user: &str) -> i64 {
     let c = app.login(user).await;
@@ -170,4 +174,69 @@ async fn unvisited_classes_are_flagged_and_their_cadres_reminded_once_a_week(app
     // A cadre's coverage is refused nothing but shows only what they reach (none as overseer).
     let theirs = app.get_json(&cadre, "/api/v1/liaison/coverage").await;
     assert!(theirs["classes"].as_array().unwrap().is_empty(), "a cadre oversees no college: {theirs}");
+}
+
+/// Item 8: "由创先办或其指定的单位（学工部）" links the cadres: once the office names a unit, its
+/// staff keep the cadre–class links (and only those); before, and after it is unnamed, they
+/// cannot; others never can.
+async fn the_staff_of_the_unit_the_office_names_link_cadres_to_classes(app: TestApp) {
+    let office = app.login("office").await;
+    let head = app.login("unithead").await;
+    let me = app.get_json(&head, "/api/v1/me").await;
+    let unit: i64 = me["reaches"].as_array().unwrap().iter().find(|r| r["kind"] == "unit").unwrap()["target"]
+        .as_str()
+        .unwrap()
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let cadre = app.get_json(&app.login("cadre").await, "/api/v1/me").await["person_id"].as_i64().unwrap();
+    let mine = class_of(&app, "cadre").await;
+    let units = app.get_json(&office, "/api/v1/units").await;
+    let class = units.as_array().unwrap().iter().find(|u| u["kind"] == "class" && u["id"] != mine).unwrap()["id"].as_i64().unwrap();
+    let link = json!({"kind": "cadre_class", "person_id": cadre, "target_id": class});
+    // Before the office names a unit, its staff cannot link.
+    assert_eq!(head.get(app.url("/api/v1/relations")).send().await.unwrap().status(), 403);
+    let (s, _) = post(&app, &head, "/api/v1/relations", link.clone()).await;
+    assert_eq!(s, 403);
+    // A class is not a unit to name.
+    let (s, r) = post(&app, &office, "/api/v1/liaison/linker", json!({"unit_id": class})).await;
+    assert_eq!(s, 422, "{r}");
+    let (s, r) = post(&app, &office, "/api/v1/liaison/linker", json!({"unit_id": unit})).await;
+    assert_eq!((s, r["unit_id"].as_i64()), (200, Some(unit)), "{r}");
+    // Now they see and keep the cadre–class links, and only those.
+    let rel = app.get_json(&head, "/api/v1/relations").await;
+    assert!(rel["items"].as_array().unwrap().iter().all(|r| r["kind"] == "cadre_class"), "{rel}");
+    assert_eq!(head.get(app.url("/api/v1/relations?kind=unit_head")).send().await.unwrap().status(), 403);
+    let cov = app.get_json(&head, "/api/v1/relations/coverage").await;
+    assert!(cov["branches_without_contact"].as_array().unwrap().is_empty() && cov["branches"] == 0, "item 8's gaps only: {cov}");
+    let (s, r) = post(&app, &head, "/api/v1/relations", link.clone()).await;
+    assert_eq!(s, 200, "{r}");
+    let id = r["id"].as_i64().unwrap();
+    let branch = app.get_json(&app.login("branchsec").await, "/api/v1/me").await["reaches"].as_array().unwrap().iter().find(|r| r["kind"] == "org").unwrap()["target"]
+        .as_str()
+        .unwrap()
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .parse::<i64>()
+        .unwrap();
+    let (s, _) = post(&app, &head, "/api/v1/relations", json!({"kind": "branch_contact", "person_id": cadre, "target_id": branch})).await;
+    assert_eq!(s, 403, "a branch contact is the office's");
+    let page = head.get(app.url("/relations")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("班级联系干部") && !page.contains("支部联系人（第11项）"), "the page shows item 8 only");
+    // Their desk shows the classes still without a cadre, if any; the teacher has none of it.
+    let teacher = app.login("teacher").await;
+    assert_eq!(teacher.get(app.url("/api/v1/relations")).send().await.unwrap().status(), 403);
+    assert_eq!(teacher.get(app.url("/relations")).send().await.unwrap().status(), 403);
+    // Unnamed again: the staff lose it; the link they made stays, and the office ends it.
+    let (s, _) = post(&app, &office, "/api/v1/liaison/linker", json!({"unit_id": null})).await;
+    assert_eq!(s, 200);
+    let (s, _) = post(&app, &head, &format!("/api/v1/relations/{id}/end"), json!({})).await;
+    assert_eq!(s, 403);
+    let (s, r) = post(&app, &office, &format!("/api/v1/relations/{id}/end"), json!({})).await;
+    assert_eq!(s, 200, "{r}");
 }

@@ -218,3 +218,18 @@ pub struct RemindedDto {
 pub async fn remind(State(s): State<AppState>, ctx: Ctx) -> AppResult<Json<RemindedDto>> {
     Ok(Json(RemindedDto { notifications: app::remind_now(&s, &ctx.me()?.scope).await? }))
 }
+
+/// The unit whose staff link cadres to classes beside the office (in practice 学工部).
+#[derive(Deserialize, Serialize, ToSchema)]
+pub struct LinkerIn {
+    /// The unit; null: the office alone.
+    pub unit_id: Option<i64>,
+    /// Its name (in the answer).
+    #[serde(default)]
+    pub unit: Option<String>,
+}
+
+pub async fn set_linker(State(s): State<AppState>, ctx: Ctx, Json(b): Json<LinkerIn>) -> AppResult<Json<LinkerIn>> {
+    let now = app::set_linker(&s, &ctx.me()?.scope, b.unit_id).await?;
+    Ok(Json(LinkerIn { unit_id: now.as_ref().map(|u| u.0), unit: now.map(|u| u.1) }))
+}

@@ -13,12 +13,12 @@ use pacesetter_domain::ids::{PersonId, RelationId};
 
 pub async fn list(State(s): State<AppState>, ctx: Ctx, Params(q): Params<RelationQuery>) -> AppResult<Json<RelationPage>> {
     let p = q.paging();
-    let (rows, total) = app::list(&s, q.kind()?, q.current(false), p.offset(), p.limit()).await?;
+    let (rows, total) = app::list(&s, &ctx.me()?.scope, q.kind()?, q.current(false), p.offset(), p.limit()).await?;
     Ok(Json(RelationPage { items: rows.iter().map(|r| RelationDto::new(r, ctx.lang)).collect(), total, page: p.page, per_page: p.limit() }))
 }
 
-pub async fn coverage(State(s): State<AppState>) -> AppResult<Json<CoverageDto>> {
-    let cov = app::coverage(&s).await?;
+pub async fn coverage(State(s): State<AppState>, ctx: Ctx) -> AppResult<Json<CoverageDto>> {
+    let cov = app::coverage(&s, &ctx.me()?.scope).await?;
     let named = |v: Vec<(i64, String)>| v.into_iter().map(|(id, name)| NamedId { id, name }).collect();
     Ok(Json(CoverageDto {
         classes: cov.classes,

@@ -58,6 +58,10 @@ pub enum WaitKind {
     Handle,
     /// One of their classes (a cadre's) not visited for the office's number of weeks.
     Visit,
+    /// A meeting they are expected at within the coming week (not on leave).
+    Meeting,
+    /// Classes still without a cadre (`count`), for the staff who link them (学工部).
+    Link,
 }
 
 impl WaitKind {
@@ -75,6 +79,8 @@ impl WaitKind {
             WaitKind::Confirm => lang.t("问题已答复，待确认", "Answered: confirm it"),
             WaitKind::Handle => lang.t("群众问题待办理", "Problems to handle"),
             WaitKind::Visit => lang.t("久未走访", "Visit due"),
+            WaitKind::Meeting => lang.t("待参加的会议", "Meeting to attend"),
+            WaitKind::Link => lang.t("班级待落实联系干部", "Classes without a cadre"),
         }
     }
 }
@@ -302,6 +308,42 @@ async fn problems_waiting(s: &AppState, scope: &Scope) -> AppResult<Vec<Waiting>
         for k in pacesetter_store::liaison::classes_of(&mut c, p.0, day).await? {
             if pacesetter_domain::liaison::unvisited(k.last_visit, k.linked_on, day, weeks) {
                 out.push(Waiting { kind: WaitKind::Visit, href: "/liaison".into(), title: k.name, count: None, until: None, days_left: None });
+            }
+        }
+    }
+    if scope.person.is_some() {
+        let week = pacesetter_store::meeting::Filter { mine: true, from: Some(day), to: Some(day + time::Duration::days(7)), ..Default::default() };
+        let me = scope.person.map(|p| p.0);
+        for m in pacesetter_store::meeting::list(&mut c, scope, &week, 10).await?.into_iter().rev() {
+            if m.state() != pacesetter_domain::meeting::State::Scheduled {
+                continue;
+            }
+            let line = pacesetter_store::meeting::attendance(&mut c, scope, m.id).await?.into_iter().find(|a| Some(a.person_id) == me);
+            if line.is_some_and(|a| a.status() == pacesetter_domain::meeting::Attendance::Expected) {
+                let title = format!("{} {}", m.topic, m.starts);
+                out.push(Waiting {
+                    kind: WaitKind::Meeting,
+                    href: format!("/meetings/{}", m.id),
+                    title,
+                    count: None,
+                    until: Some(iso(m.on_day)),
+                    days_left: Some(days_between(day, m.on_day)),
+                });
+            }
+        }
+        if let Some(p) = scope.person.filter(|_| !scope.has(Role::Office))
+            && pacesetter_store::liaison::is_linker(&mut c, p.0).await?
+        {
+            let cov = pacesetter_store::relation::coverage(&mut c).await?;
+            if !cov.classes_without_cadre.is_empty() || !cov.cadres_without_class.is_empty() {
+                out.push(Waiting {
+                    kind: WaitKind::Link,
+                    href: "/relations?kind=cadre_class".into(),
+                    title: String::new(),
+                    count: Some(cov.classes_without_cadre.len()),
+                    until: None,
+                    days_left: None,
+                });
             }
         }
     }

@@ -130,6 +130,21 @@ pub async fn set_weeks(s: &AppState, scope: &Scope, weeks: &str) -> AppResult<u3
     Ok(n)
 }
 
+/// The unit whose staff link cadres to classes (学工部), if named.
+pub async fn linker(s: &AppState) -> AppResult<Option<(i64, String)>> {
+    let mut c = s.store.read().await?;
+    Ok(store::linker_unit(&mut c).await?)
+}
+
+/// The office names the unit whose staff link cadres to classes (None: the office alone).
+pub async fn set_linker(s: &AppState, scope: &Scope, unit: Option<i64>) -> AppResult<Option<(i64, String)>> {
+    let mut w = s.store.write().await?;
+    store::set_linker_unit(&mut w, scope, unit).await?;
+    let now = store::linker_unit(&mut w).await?;
+    w.commit().await.map_err(StoreError::from)?;
+    Ok(now)
+}
+
 /// The coverage as one sheet: a line per class, then a line per cadre.
 pub fn coverage_sheet(classes: &[ClassCoverage], cadres: &[CadreCoverage], lang: Lang) -> crate::export::Sheet {
     let t = |zh: &str, en: &str| lang.t(zh, en).to_string();
@@ -224,6 +239,7 @@ pub async fn remind_coverage(store_: &pacesetter_store::Store, public_url: &str,
     for (u,) in owners {
         to.extend(pacesetter_store::problem::head_accounts(&mut w, u).await?);
     }
+    to.extend(store::linker_accounts(&mut w).await?);
     to.sort();
     to.dedup();
     let when = t.wording.clone().unwrap_or_else(|| format_date(due, Lang::Zh));

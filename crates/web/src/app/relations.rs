@@ -61,18 +61,53 @@ impl RelationQuery {
     }
 }
 
-/// A page of relation records (of a kind; current ones only, or all).
-pub async fn list(state: &AppState, kind: Option<RelationKind>, current: bool, offset: i64, limit: i64) -> AppResult<(Vec<RelationRow>, i64)> {
+/// The kinds of relation record the caller keeps (every kind for the office, the cadre–class
+/// links for the staff of the unit it names); none is a 403.
+pub async fn kinds_kept(state: &AppState, scope: &Scope) -> AppResult<Vec<RelationKind>> {
     let mut c = state.store.read().await?;
-    Ok(relation::list(&mut c, kind, current, offset, limit).await?)
+    let kinds = relation::kinds_kept(&mut c, scope).await?;
+    if kinds.is_empty() {
+        return Err(AppError::new(
+            axum::http::StatusCode::FORBIDDEN,
+            "forbidden",
+            "只有创先办（干部联系班级另有创先办指定单位的工作人员）可以查看关系记录",
+            "Only the campaign office (and, for cadres and classes, the staff of the unit it names) sees relation records",
+        ));
+    }
+    Ok(kinds)
+}
+
+/// A page of relation records (of a kind the caller keeps, or all they keep; current ones only,
+/// or all).
+pub async fn list(state: &AppState, scope: &Scope, kind: Option<RelationKind>, current: bool, offset: i64, limit: i64) -> AppResult<(Vec<RelationRow>, i64)> {
+    let kept = kinds_kept(state, scope).await?;
+    let kinds = match kind {
+        Some(k) if !kept.contains(&k) => {
+            return Err(AppError::new(axum::http::StatusCode::FORBIDDEN, "forbidden", "您不能查看这类关系记录", "You may not see relation records of this kind"));
+        }
+        Some(k) => vec![k],
+        None => kept,
+    };
+    let mut c = state.store.read().await?;
+    Ok(relation::list(&mut c, &kinds, current, offset, limit).await?)
 }
 
 /// Classes, branches and window units still without their relation.
 /// Coverage of the three relations, the classes and branches named by their full paths (twenty
 /// 计算机1101班 told apart).
-pub async fn coverage(state: &AppState) -> AppResult<Coverage> {
+/// Only the kinds the caller keeps are counted (the staff who link cadres see item 8's).
+pub async fn coverage(state: &AppState, scope: &Scope) -> AppResult<Coverage> {
+    let kept = kinds_kept(state, scope).await?;
     let mut c = state.store.read().await?;
     let mut cov = relation::coverage(&mut c).await?;
+    if !kept.contains(&RelationKind::BranchContact) {
+        cov.branches = 0;
+        cov.branches_without_contact.clear();
+    }
+    if !kept.contains(&RelationKind::UnitHead) {
+        cov.window_units = 0;
+        cov.window_units_without_head.clear();
+    }
     let classes = std::mem::take(&mut cov.classes_without_cadre);
     cov.classes_without_cadre = crate::app::tree::with_full_paths(&mut c, Tree::Unit, classes).await?;
     let branches = std::mem::take(&mut cov.branches_without_contact);

@@ -93,6 +93,9 @@ struct DashboardPage {
     weeks: u32,
     office: bool,
     f: FormState,
+    /// The unit whose staff link cadres to classes, and the units the office may name.
+    linker: Option<(i64, String)>,
+    units: Vec<(i64, String)>,
 }
 
 impl DashboardPage {
@@ -104,7 +107,10 @@ impl DashboardPage {
 async fn dashboard_page(s: &AppState, ctx: &Ctx, f: FormState, status: StatusCode) -> AppResult<Response> {
     let scope = &ctx.me()?.scope;
     let (classes, cadres, weeks) = app::coverage(s, scope).await?;
-    Ok(render_status(status, &DashboardPage { l: Layout::new(ctx, ctx.t("联系班级走访统计", "Class visits")), classes, cadres, weeks, office: scope.has(Role::Office), f }))
+    let office = scope.has(Role::Office);
+    let linker = app::linker(s).await?;
+    let units = if office { crate::app::tree::open_choices(s, pacesetter_store::tree::Tree::Unit, |n| n.kind != "class" && n.kind != "window").await? } else { Vec::new() };
+    Ok(render_status(status, &DashboardPage { l: Layout::new(ctx, ctx.t("联系班级走访统计", "Class visits")), classes, cadres, weeks, office, f, linker, units }))
 }
 
 pub async fn dashboard(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
@@ -136,4 +142,20 @@ pub async fn set_weeks(State(s): State<AppState>, ctx: Ctx, Fields(form): Fields
 pub async fn remind(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     app::remind_now(&s, &ctx.me()?.scope).await?;
     Ok(see_other("/liaison/dashboard?done=reminded"))
+}
+
+#[derive(Deserialize, serde::Serialize, Default)]
+pub struct LinkerForm {
+    #[serde(default, deserialize_with = "crate::input::opt_id")]
+    unit_id: Option<i64>,
+}
+
+pub async fn set_linker(State(s): State<AppState>, ctx: Ctx, Fields(form): Fields<LinkerForm>) -> AppResult<Response> {
+    match app::set_linker(&s, &ctx.me()?.scope, form.unit_id).await {
+        Ok(_) => Ok(see_other("/liaison/dashboard?done=saved")),
+        Err(e) if e.fields.is_some() => {
+            dashboard_page(&s, &ctx, FormState::with(ctx.lang, crate::input::values_of(&form), e.fields.unwrap_or_default()), StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(e) => Err(e),
+    }
 }

@@ -34,23 +34,28 @@ struct RelationsPage {
     classes: Vec<(i64, String)>,
     branches: Vec<(i64, String)>,
     units: Vec<(i64, String)>,
+    /// The office keeps every kind; the staff who link cadres keep the cadre–class links only.
+    office: bool,
 }
 
 async fn page(s: &AppState, ctx: &Ctx, q: &RelationQuery, f: FormState, status: StatusCode) -> AppResult<Response> {
     let kind = q.kind()?;
     let current = q.current(true);
     let p = q.paging();
-    let (rows, total) = app::list(s, kind, current, p.offset(), p.limit()).await?;
-    let coverage = app::coverage(s).await?;
+    let scope = &ctx.me()?.scope;
+    let kept = app::kinds_kept(s, scope).await?;
+    let (rows, total) = app::list(s, scope, kind, current, p.offset(), p.limit()).await?;
+    let coverage = app::coverage(s, scope).await?;
     let pager = Pager::new(&q.pairs(), "/relations", p.page, p.limit(), total);
-    let kinds = RelationKind::ALL.iter().map(|k| (k.code(), k.label(ctx.lang).to_string())).collect();
+    let kinds = kept.iter().map(|k| (k.code(), k.label(ctx.lang).to_string())).collect();
+    let office = kept.len() == RelationKind::ALL.len();
     let kind = kind.map(|k| k.code().to_string()).unwrap_or_default();
     let classes = tree::open_choices(s, Tree::Unit, |n| n.kind == "class").await?;
     let units = tree::open_choices(s, Tree::Unit, |n| n.kind != "class").await?;
     let branches = tree::open_choices(s, Tree::Org, |n| OrgKind::parse(&n.kind).is_some_and(|k| k.is_branch())).await?;
     Ok(render_status(
         status,
-        &RelationsPage { l: Layout::new(ctx, ctx.t("联系关系", "Relation records")), rows, pager, kinds, kind, current, coverage, f, classes, branches, units },
+        &RelationsPage { l: Layout::new(ctx, ctx.t("联系关系", "Relation records")), rows, pager, kinds, kind, current, coverage, f, classes, branches, units, office },
     ))
 }
 
@@ -61,7 +66,7 @@ pub async fn index(State(s): State<AppState>, ctx: Ctx, Params(q): Params<Relati
 /// What the coverage lacks, as one table to hand upward: classes without a cadre, cadres without
 /// a class, branches without a contact person, window units without a head.
 pub async fn coverage_export(State(s): State<AppState>, ctx: Ctx, Path(file): Path<String>) -> AppResult<Response> {
-    let cov = app::coverage(&s).await?;
+    let cov = app::coverage(&s, &ctx.me()?.scope).await?;
     let lang = ctx.lang;
     let t = |zh: &str, en: &str| lang.t(zh, en).to_string();
     let mut rows = Vec::new();
@@ -80,7 +85,7 @@ pub async fn coverage_export(State(s): State<AppState>, ctx: Ctx, Path(file): Pa
 
 /// The relation records as a table to hand upward (item 8: who visits which class).
 pub async fn export(State(s): State<AppState>, ctx: Ctx, Path(file): Path<String>, Params(q): Params<RelationQuery>) -> AppResult<Response> {
-    let (rows, _) = app::list(&s, q.kind()?, q.current(true), 0, 1_000_000).await?;
+    let (rows, _) = app::list(&s, &ctx.me()?.scope, q.kind()?, q.current(true), 0, 1_000_000).await?;
     let lang = ctx.lang;
     let t = |zh: &str, en: &str| lang.t(zh, en).to_string();
     let sheet = crate::export::Sheet {
