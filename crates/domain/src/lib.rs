@@ -6,6 +6,7 @@
 pub mod anonymity;
 pub mod appraisal;
 pub mod audit;
+pub mod branch_system;
 pub mod calendar;
 pub mod commitment;
 pub mod dates;

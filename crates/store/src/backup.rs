@@ -636,6 +636,23 @@ pub const TABLES: &[TableSpec] = &[
         order_by: "id",
         columns: &[("id", I64), ("cadre_id", I64), ("class_id", I64), ("on_day", Date), ("place", Text), ("met", Text), ("topics", Text), ("notes", OptText), ("created_ms", I64)],
     },
+    TableSpec {
+        name: "branch_systems",
+        order_by: "id",
+        columns: &[
+            ("id", I64),
+            ("org_id", I64),
+            ("kind", Text),
+            ("standard", OptText),
+            ("name", Text),
+            ("body", Text),
+            ("adopted_on", Date),
+            ("practice", Text),
+            ("retired_on", OptDate),
+            ("created_ms", I64),
+            ("updated_ms", I64),
+        ],
+    },
     TableSpec { name: "meeting_rules", order_by: "kind", columns: &[("kind", Text), ("period", Text), ("vacation", Text)] },
     TableSpec {
         name: "meetings",

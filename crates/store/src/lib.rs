@@ -11,6 +11,7 @@ pub mod activation;
 pub mod appraisal;
 pub mod audit;
 pub mod backup;
+pub mod branch_system;
 pub mod campaign;
 pub mod commitment;
 pub mod dashboard;

@@ -553,6 +553,21 @@ pub async fn file(c: &mut Conn, scope: &Scope, file: i64) -> Result<(String, Str
     Ok((name, ct, data))
 }
 
+/// The meetings a branch (or a Party group under it) held between two days, for its board:
+/// (day, kind, topic), never the minutes.
+pub async fn held_by(c: &mut Conn, branch_path: &str, from: Date, to: Date) -> Result<Vec<(Date, String, String)>, StoreError> {
+    Ok(c.fetch_all(
+        Sql::new(
+            "SELECT m.on_day, m.kind, m.topic FROM meetings m JOIN orgs o ON o.id = m.org_id \
+             WHERE m.state = 'held' AND o.path LIKE $1 AND m.on_day >= $2 AND m.on_day <= $3 ORDER BY m.on_day DESC, m.id DESC",
+        )
+        .bind(format!("{branch_path}%"))
+        .bind(from)
+        .bind(to),
+    )
+    .await?)
+}
+
 /// What a list asks for.
 #[derive(Clone, Debug, Default)]
 pub struct Filter {

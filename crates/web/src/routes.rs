@@ -147,6 +147,7 @@ pub fn table() -> Vec<Route> {
     all.extend(liaison_routes());
     all.extend(window_identity_routes());
     all.extend(meeting_routes());
+    all.extend(system_routes());
     all
 }
 
@@ -2432,6 +2433,58 @@ fn meeting_routes() -> Vec<Route> {
             "Cancel a meeting not yet held",
             ApiDoc { errors: &[409], ..doc(Some(schema::<ma::ReasonIn>), Some(schema::<ma::MeetingDetailDto>)) },
             post(ma::cancel),
+        ),
+    ]
+}
+
+/// A branch's systems (items 11 and 16): the register, its coverage and export.
+fn system_routes() -> Vec<Route> {
+    use Access::*;
+    use api::systems as sa;
+    use pages::systems as sp;
+    vec![
+        r(M::GET, "/systems", "systems", LoggedIn, "The branches in reach with their systems in force by kind", get(sp::coverage)),
+        r(M::GET, "/systems/coverage/{file}", "systems_export", LoggedIn, "The branches' systems as .xlsx or .csv", get(sp::coverage_export)),
+        r(M::GET, "/orgs/{id}/systems", "branch_systems", Scoped, "A branch's register of systems, retired ones included", get(sp::register)),
+        r(M::POST, "/orgs/{id}/systems", "branch_system_create", Scoped, "Record a system of the branch", post(sp::create)),
+        r(M::POST, "/systems/{id}", "branch_system_update", Scoped, "Change a system", post(sp::update)),
+        r(M::POST, "/systems/{id}/retire", "branch_system_retire", Scoped, "Retire a system (it stays in the register)", post(sp::retire)),
+        a(
+            M::GET,
+            "/api/v1/systems",
+            "api_systems",
+            LoggedIn,
+            "The branches in reach with their systems in force by kind",
+            list(schema::<sa::BranchSystemsDto>, &[("org_id", "the branches of this secondary organization only")]),
+            get(sa::coverage),
+        ),
+        a(M::GET, "/api/v1/orgs/{id}/systems", "api_branch_systems", Scoped, "A branch's register of systems", list(schema::<sa::SystemDto>, &[]), get(sa::register)),
+        a(
+            M::POST,
+            "/api/v1/orgs/{id}/systems",
+            "api_branch_system_create",
+            Scoped,
+            "Record a system of the branch",
+            ApiDoc { status: Some(201), ..doc(Some(schema::<crate::app::systems::SystemInput>), Some(schema::<sa::SystemDto>)) },
+            post(sa::create),
+        ),
+        a(
+            M::POST,
+            "/api/v1/systems/{id}",
+            "api_branch_system_update",
+            Scoped,
+            "Change a system",
+            doc(Some(schema::<crate::app::systems::SystemInput>), Some(schema::<sa::SystemDto>)),
+            post(sa::update),
+        ),
+        a(
+            M::POST,
+            "/api/v1/systems/{id}/retire",
+            "api_branch_system_retire",
+            Scoped,
+            "Retire a system: {retired_on}, today when left out",
+            ApiDoc { errors: &[409], ..doc(Some(schema::<sa::RetireIn>), Some(schema::<sa::SystemDto>)) },
+            post(sa::retire),
         ),
     ]
 }

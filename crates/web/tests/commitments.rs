@@ -429,7 +429,7 @@ async fn commitments_run_from_requirements_to_ratings_boards_and_roll_ups(app: T
     assert!(pdf.len() < 1_000_000, "under 1 MB: {}", pdf.len());
     assert!(poppler("pdffonts", &pdf, &[]).lines().any(|l| l.contains("yes yes")), "embedded subset font");
     let text = poppler("pdftotext", &pdf, &["-enc", "UTF-8"]);
-    assert!(text.contains("每月精读两本理论著作") && text.contains("83.33%") && text.contains("公开承诺栏"), "{text}");
+    assert!(text.contains("每月精读两本理论著作") && text.contains("83.33%") && text.contains("党务公开栏") && text.contains("党员公开承诺"), "{text}");
     let drawn = poppler("pdftoppm", &pdf, &["-gray", "-r", "72", "-f", "1", "-l", "1"]);
     assert!(drawn.trim_start_matches("dark pixels: ").parse::<usize>().unwrap() > 100, "the glyphs are drawn: {drawn}");
 

@@ -10,7 +10,7 @@ use common::TestApp;
 use reqwest::Client;
 use serde_json::{Value, json};
 
-both!(a_branch_meeting_is_scheduled_checked_into_by_qr_and_recorded, the_office_holds_an_exchange_meeting_of_the_cadres,);
+both!(a_branch_meeting_is_scheduled_checked_into_by_qr_and_recorded, the_office_holds_an_exchange_meeting_of_the_cadres, a_branch_records_its_systems_and_its_board_shows_them,);
 
 async fn branch_of(app: &TestApp, user: &str) -> i64 {
     let c = app.login(user).await;
@@ -203,4 +203,69 @@ async fn the_office_holds_an_exchange_meeting_of_the_cadres(app: TestApp) {
     assert!(got.headers()["content-disposition"].to_str().unwrap().starts_with("attachment"));
     let student = app.login("student").await;
     assert_eq!(student.get(app.url(&format!("/meetings/files/{file}"))).send().await.unwrap().status(), 404);
+}
+
+/// Items 11 and 16: a branch records its systems; its board (党务公开栏) shows them, the meetings
+/// it held this term (dates and topics, never the minutes) and its contact person, on the page
+/// and on the printed A4 with a QR code; a retired system leaves the board.
+async fn a_branch_records_its_systems_and_its_board_shows_them(app: TestApp) {
+    let branch = branch_of(&app, "branchsec").await;
+    let sec = app.login("branchsec").await;
+    let path = format!("/api/v1/orgs/{branch}/systems");
+    // Bad input: refused with the reasons, nothing stored.
+    let (s, r) = post(&app, &sec, &path, json!({"kind": "", "name": "", "body": "", "adopted_on": "2099-01-01"})).await;
+    assert_eq!(s, 422, "{r}");
+    assert!(r.to_string().contains("请选择制度类别") && r.to_string().contains("建立日期不能晚于今天"), "{r}");
+    assert!(app.get_json(&sec, &path).await.as_array().unwrap().is_empty());
+    let other = app.login("branchsec2").await;
+    let (s, _) = post(&app, &other, &path, json!({"standard": "yihui_siping", "adopted_on": "2012-03-01"})).await;
+    assert_eq!(s, 404, "another college's secretary");
+    // The coverage flags it before, not after.
+    let cov = app.get_json(&sec, "/api/v1/systems").await;
+    assert!(cov.as_array().unwrap().iter().any(|b| b["branch_id"] == branch && b["complete"] == false), "{cov}");
+    let (s, y) = post(&app, &sec, &path, json!({"standard": "yihui_siping", "adopted_on": "2012-03-01", "practice": "每学期末开展一次"})).await;
+    assert_eq!(s, 201, "{y}");
+    assert_eq!((y["name"].as_str(), y["kind"].as_str()), (Some("一会四评"), Some("organizational")));
+    assert!(y["body"].as_str().unwrap().contains("党员个人自评"));
+    let (s, w) = post(&app, &sec, &path, json!({"kind": "work", "name": "支部集中学习制度", "body": "每月第二周集中学习一次。", "adopted_on": "2012-03-01"})).await;
+    assert_eq!(s, 201, "{w}");
+    let cov = app.get_json(&sec, "/api/v1/systems").await;
+    assert!(cov.as_array().unwrap().iter().any(|b| b["branch_id"] == branch && b["complete"] == true), "{cov}");
+    // A meeting held, with minutes that stay off the board.
+    let (_, m) = post(
+        &app,
+        &sec,
+        "/api/v1/meetings",
+        json!({"kind": "lecture", "org_id": branch, "topic": "党章专题党课", "on_day": today(), "starts": "19:00", "ends": "20:30", "place": "教室"}),
+    )
+    .await;
+    let id = m["meeting"]["id"].as_i64().unwrap();
+    let token = app.csrf(&sec, "/home").await;
+    let form = reqwest::multipart::Form::new().text("minutes", "讨论了某同志的思想状况（不公开）");
+    let r = sec.post(app.url(&format!("/api/v1/meetings/{id}/record"))).header("x-csrf-token", token).multipart(form).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let student = app.login("student").await;
+    let board = student.get(app.url(&format!("/boards/{branch}"))).send().await.unwrap().text().await.unwrap();
+    assert!(
+        board.contains("党务公开栏") && board.contains("一会四评") && board.contains("支部集中学习制度") && board.contains("党章专题党课"),
+        "the board shows systems and meetings"
+    );
+    assert!(!board.contains("思想状况"), "never the minutes");
+    let contact = app.get_json(&app.login("office").await, "/api/v1/relations?kind=branch_contact&current=true&per_page=200").await;
+    if let Some(c) = contact["items"].as_array().unwrap().iter().find(|r| r["org_id"] == branch) {
+        assert!(board.contains(c["person_name"].as_str().unwrap()), "the contact person");
+    }
+    let pdf = student.get(app.url(&format!("/boards/{branch}/poster.pdf"))).send().await.unwrap();
+    assert_eq!(pdf.status(), 200);
+    let text = common::poppler("pdftotext", &pdf.bytes().await.unwrap(), &["-layout"]);
+    assert!(text.contains("党务公开栏") && text.contains("一会四评") && text.contains("党章专题党课") && !text.contains("思想状况"), "{text}");
+    // Retired: off the board, kept in the register; twice is a conflict.
+    let wid = w["id"].as_i64().unwrap();
+    let (s, r) = post(&app, &sec, &format!("/api/v1/systems/{wid}/retire"), json!({})).await;
+    assert_eq!(s, 200, "{r}");
+    let (s, _) = post(&app, &sec, &format!("/api/v1/systems/{wid}/retire"), json!({})).await;
+    assert_eq!(s, 409);
+    let board = student.get(app.url(&format!("/boards/{branch}"))).send().await.unwrap().text().await.unwrap();
+    assert!(!board.contains("支部集中学习制度"));
+    assert_eq!(app.get_json(&sec, &path).await.as_array().unwrap().len(), 2, "the register keeps it");
 }

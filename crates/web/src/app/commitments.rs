@@ -853,6 +853,8 @@ pub struct BoardView {
     pub board: Board,
     pub lines: Vec<Line>,
     pub children: Vec<Node>,
+    /// A branch's board (党务公开栏) also shows its systems, this term's meetings and its contact.
+    pub party: Option<crate::app::systems::PartyBoard>,
 }
 
 /// The board may be read by anyone logged in (`caller`), and by anyone at all once the office
@@ -870,7 +872,8 @@ pub async fn board(s: &AppState, caller: Option<&Scope>, org: OrgId) -> AppResul
     let today = today();
     let lines = rows.into_iter().map(|r| Line::new(r, &rates, today)).collect();
     let children = tree::children(&mut c, Tree::Org, node.id).await?.into_iter().filter(|n| n.closed_on.is_none()).collect();
-    Ok(BoardView { node, board, lines, children })
+    let party = crate::app::systems::party_board(&mut c, &node).await?;
+    Ok(BoardView { node, board, lines, children, party })
 }
 
 /// The office opens the board to readers without an account (or closes it) and marks the

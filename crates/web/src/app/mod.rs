@@ -19,6 +19,7 @@ pub mod relations;
 pub mod samples;
 pub mod selections;
 pub mod surveys;
+pub mod systems;
 pub mod tasks;
 pub mod tree;
 pub mod windows;

@@ -657,9 +657,18 @@ struct BoardPage {
     office: bool,
     all_fields: Vec<(&'static str, &'static str, bool)>,
     definition: &'static str,
+    party: Option<crate::app::systems::PartyBoard>,
 }
 
 impl BoardPage {
+    fn meeting_word(&self, k: &pacesetter_domain::meeting::Kind) -> &'static str {
+        k.label(self.l.lang)
+    }
+
+    fn system_kind(&self, s: &pacesetter_store::branch_system::SystemRow) -> &'static str {
+        s.kind().label(self.l.lang)
+    }
+
     fn shows(&self, f: &str) -> bool {
         self.board.fields.iter().any(|x| x.code() == f)
     }
@@ -669,9 +678,14 @@ pub async fn board(State(s): State<AppState>, ctx: Ctx, Path(org): Path<i64>) ->
     let b = app::board(&s, ctx.caller.as_ref().map(|c| &c.scope), OrgId(org)).await?;
     let office = ctx.caller.as_ref().is_some_and(|c| c.scope.is_office_or_admin());
     let all_fields = PUBLIC_FIELDS.iter().map(|f| (f.code(), f.label(ctx.lang), b.board.fields.contains(f))).collect();
-    let title = format!("{} · {}", b.node.name, ctx.t("公开承诺栏", "Commitments board"));
+    let title = if b.party.is_some() {
+        format!("{} · {}", b.node.name, ctx.t("党务公开栏", "Branch board"))
+    } else {
+        format!("{} · {}", b.node.name, ctx.t("公开承诺栏", "Commitments board"))
+    };
     Ok(render(&BoardPage {
         l: Layout::new(&ctx, &title),
+        party: b.party,
         node: b.node,
         board: b.board,
         lines: b.lines,
@@ -693,7 +707,7 @@ pub async fn board_settings(State(s): State<AppState>, ctx: Ctx, RawForm(body): 
 /// The board as an A4 poster: a header, then one block per commitment with the public fields,
 /// continued on further pages as needed.
 pub async fn board_pdf(State(s): State<AppState>, ctx: Ctx, Path(org): Path<i64>) -> AppResult<Response> {
-    let app::BoardView { node, board, lines, .. } = app::board(&s, ctx.caller.as_ref().map(|c| &c.scope), OrgId(org)).await?;
+    let app::BoardView { node, board, lines, party, .. } = app::board(&s, ctx.caller.as_ref().map(|c| &c.scope), OrgId(org)).await?;
     let lang = Lang::Zh;
     let shows = |f: PublicField| board.fields.contains(&f);
     let (left, width, top, bottom) = (50.0f32, 495.0f32, 60.0f32, 790.0f32);
@@ -701,18 +715,64 @@ pub async fn board_pdf(State(s): State<AppState>, ctx: Ctx, Path(org): Path<i64>
     let mut items: Vec<Item> = Vec::new();
     let mut y = top;
     let header = |items: &mut Vec<Item>, page: usize| {
-        items.push(Item::Text { x: left, y: 40.0, size: 9.0, text: format!("公开承诺栏 · {} · 第{}页", node.name, page) });
+        items.push(Item::Text {
+            x: left, y: 40.0, size: 9.0, text: format!("{} · {} · 第{}页", if party.is_some() { "党务公开栏" } else { "公开承诺栏" }, node.name, page)
+        });
     };
+    let heading = if party.is_some() { "党务公开栏" } else { "公开承诺栏" };
     header(&mut items, 1);
-    items.push(Item::Text { x: left, y: y + 20.0, size: 22.0, text: "公开承诺栏".into() });
+    items.push(Item::Text { x: left, y: y + 20.0, size: 22.0, text: heading.into() });
     items.push(Item::Text { x: left, y: y + 48.0, size: 14.0, text: node.name.clone() });
     y += 72.0;
     if shows(PublicField::Rate) {
         items.push(Item::Text { x: left, y, size: 8.0, text: rate_definition(lang).into() });
         y += 16.0;
     }
+    // The page's QR code at the top right, for readers of the printed board.
+    let url = format!("{}/boards/{}", s.site.public_url, node.id);
+    let (dark, qw) = crate::qr::modules(&url)?;
+    let module = 80.0 / qw as f32;
+    for qy in 0..qw {
+        for qx in 0..qw {
+            if dark[qy * qw + qx] {
+                items.push(Item::Rect { x: left + width - 80.0 + qx as f32 * module, y: top + qy as f32 * module, w: module + 0.2, h: module + 0.2 });
+            }
+        }
+    }
+    y = y.max(top + 90.0);
+    // Every block of lines (a size and a text each), in order: the branch's part, then the
+    // commitments.
+    let mut blocks: Vec<Vec<(f32, String)>> = Vec::new();
+    let wrap = |text: &str, size: f32| pdf::wrap(text, size, width - 12.0);
+    if let Some(p) = &party {
+        blocks.push(vec![(14.0, "支部制度".into())]);
+        if p.systems.is_empty() {
+            blocks.push(vec![(10.0, "尚未登记制度。".into())]);
+        }
+        for sys in &p.systems {
+            let mut block = vec![(12.0, format!("{}【{}】 {}建立", sys.name, sys.kind().label(lang), pacesetter_domain::dates::format_date(sys.adopted_on, lang)))];
+            for line in sys.body.lines().filter(|l| !l.trim().is_empty()) {
+                block.extend(wrap(line, 10.0).into_iter().map(|t| (10.0, t)));
+            }
+            if !sys.practice.is_empty() {
+                block.extend(wrap(&format!("运行情况：{}", sys.practice), 10.0).into_iter().map(|t| (10.0, t)));
+            }
+            blocks.push(block);
+        }
+        blocks.push(vec![(14.0, "本学期召开的会议".into())]);
+        if p.meetings.is_empty() {
+            blocks.push(vec![(10.0, "本学期尚无已召开的会议记录。".into())]);
+        }
+        for (d, k, topic) in &p.meetings {
+            blocks.push(wrap(&format!("{} {}：{topic}", pacesetter_domain::dates::format_date(*d, lang), k.label(lang)), 10.0).into_iter().map(|t| (10.0, t)).collect());
+        }
+        if !p.contacts.is_empty() {
+            blocks.push(vec![(14.0, format!("支部联系人：{}", p.contacts.join("、")))]);
+        }
+        blocks.push(vec![(14.0, "党员公开承诺".into())]);
+    }
     if lines.is_empty() {
-        items.push(Item::Text { x: left, y: y + 14.0, size: 11.0, text: "尚无通过审核的公开承诺。".into() });
+        blocks.push(vec![(11.0, "尚无通过审核的公开承诺。".into())]);
     }
     for (i, l) in lines.iter().enumerate() {
         let mut block: Vec<(f32, String)> = Vec::new();
@@ -734,7 +794,7 @@ pub async fn board_pdf(State(s): State<AppState>, ctx: Ctx, Path(org): Path<i64>
         block.push((12.0, head));
         let mut add = |f: PublicField, label: &str, text: String| {
             if shows(f) {
-                for (j, line) in pdf::wrap(&format!("{label}：{text}"), 10.0, width - 12.0).into_iter().enumerate() {
+                for (j, line) in wrap(&format!("{label}：{text}"), 10.0).into_iter().enumerate() {
                     block.push((10.0, if j == 0 { line } else { format!("  {line}") }));
                 }
             }
@@ -745,6 +805,9 @@ pub async fn board_pdf(State(s): State<AppState>, ctx: Ctx, Path(org): Path<i64>
         add(PublicField::Due, "时限", pacesetter_domain::dates::format_date(l.c.due, Lang::Zh));
         add(PublicField::Progress, "进度", format!("{}%（{}）", l.c.percent, l.c.state().label(lang)));
         add(PublicField::Rate, "评诺", l.rate.text(lang));
+        blocks.push(block);
+    }
+    for block in blocks {
         let height: f32 = block.iter().map(|(s, _)| s * 1.6).sum::<f32>() + 8.0;
         if y + height > bottom && y > top + 1.0 {
             pages.push(std::mem::take(&mut items));
@@ -759,7 +822,8 @@ pub async fn board_pdf(State(s): State<AppState>, ctx: Ctx, Path(org): Path<i64>
                 y = top;
             }
             y += size * 1.6;
-            items.push(Item::Text { x: left + if size < 12.0 { 12.0 } else { 0.0 }, y, size, text });
+            let indent = if size < 12.0 { 12.0 } else { 0.0 };
+            items.push(Item::Text { x: left + indent, y, size, text });
         }
         y += 8.0;
     }

@@ -1,4 +1,4 @@
-//! Meetings: a branch's meeting is run by its secretary and read by those who read the branch;
+//! Meetings and systems: a branch's meeting is run by its secretary and read by those who read the branch;
 //! its members see it and check in; a secretary of another college's branch gets nothing.
 
 use super::common::TestApp;
@@ -43,6 +43,19 @@ async fn file(app: &TestApp, f: &Fixture, topic: &str) -> i64 {
     assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
     let v: Value = r.json().await.unwrap();
     v["files"][0]["id"].as_i64().unwrap()
+}
+
+/// A working system of the fixture's branch, recorded by its secretary; returns its id.
+async fn system(app: &TestApp, f: &Fixture, name: &str) -> i64 {
+    let sec = app.login("branchsec").await;
+    let r = sec
+        .post(app.url(&format!("/api/v1/orgs/{}/systems", f.branch)))
+        .json(&json!({"kind": "work", "name": name, "body": "每月集中学习一次", "adopted_on": "2012-03-01"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    r.json::<Value>().await.unwrap()["id"].as_i64().unwrap()
 }
 
 pub async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Option<Case> {
@@ -124,6 +137,43 @@ pub async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Optio
             case("GET", format!("/meetings/files/{fid}"), "member", "branchsec2")
         }
         "meetings_compliance_export" => case("GET", "/meetings/compliance/branch-meetings.xlsx".into(), "branchsec", ""),
+        "systems_export" => case("GET", "/systems/coverage/branch-systems.xlsx".into(), "branchsec", ""),
+        "branch_systems" | "api_branch_systems" => {
+            let sys = system(app, f, &format!("第{n}号学习制度")).await;
+            let path = if api { format!("/api/v1/orgs/{}/systems", f.branch) } else { format!("/orgs/{}/systems", f.branch) };
+            let _ = sys;
+            Case { secret: format!("第{n}号学习制度"), ..case("GET", path, "branchsec", "branchsec2") }
+        }
+        "branch_system_create" | "api_branch_system_create" => {
+            let path = if api { format!("/api/v1/orgs/{}/systems", f.branch) } else { format!("/orgs/{}/systems", f.branch) };
+            if api {
+                Case { json: Some(json!({"standard": "yihui_siping", "adopted_on": "2012-03-01"})), ..case("POST", path, "branchsec", "branchsec2") }
+            } else {
+                Case { form: form(&[("standard", "yihui_siping"), ("adopted_on", "2012-03-01")]), ..case("POST", path, "branchsec", "branchsec2") }
+            }
+        }
+        "branch_system_update" | "api_branch_system_update" => {
+            let id = system(app, f, &format!("第{n}号学习制度")).await;
+            let fields = [("kind", "work"), ("name", "支部学习制度（修订）"), ("body", "每月学习一次"), ("adopted_on", "2012-03-01")];
+            let path = if api { format!("/api/v1/systems/{id}") } else { format!("/systems/{id}") };
+            if api {
+                Case {
+                    json: Some(json!({"kind": "work", "name": "支部学习制度（修订）", "body": "每月学习一次", "adopted_on": "2012-03-01"})),
+                    ..case("POST", path, "branchsec", "branchsec2")
+                }
+            } else {
+                Case { form: form(&fields), ..case("POST", path, "branchsec", "branchsec2") }
+            }
+        }
+        "branch_system_retire" | "api_branch_system_retire" => {
+            let id = system(app, f, &format!("第{n}号学习制度")).await;
+            let path = if api { format!("/api/v1/systems/{id}/retire") } else { format!("/systems/{id}/retire") };
+            if api {
+                Case { json: Some(json!({})), ..case("POST", path, "branchsec", "branchsec2") }
+            } else {
+                Case { form: form(&[]), ..case("POST", path, "branchsec", "branchsec2") }
+            }
+        }
         _ => return None,
     })
 }
