@@ -11,6 +11,7 @@ pub mod calendar;
 pub mod commitment;
 pub mod dates;
 pub mod demo;
+pub mod disposal;
 pub mod ids;
 pub mod lang;
 pub mod liaison;

@@ -17,6 +17,7 @@ pub mod commitment;
 pub mod dashboard;
 pub mod db;
 pub mod demo;
+pub mod disposal;
 pub mod error;
 pub mod lease;
 pub mod liaison;

@@ -148,6 +148,7 @@ pub fn table() -> Vec<Route> {
     all.extend(window_identity_routes());
     all.extend(meeting_routes());
     all.extend(system_routes());
+    all.extend(disposal_routes());
     all
 }
 
@@ -2485,6 +2486,51 @@ fn system_routes() -> Vec<Route> {
             "Retire a system: {retired_on}, today when left out",
             ApiDoc { errors: &[409], ..doc(Some(schema::<sa::RetireIn>), Some(schema::<sa::SystemDto>)) },
             post(sa::retire),
+        ),
+    ]
+}
+
+/// The disposal of unqualified members (item 13): confidential to the branch, the organization
+/// above and the office (the handlers answer 404 to anyone else).
+fn disposal_routes() -> Vec<Route> {
+    use Access::*;
+    use api::disposals as da;
+    use pages::disposals as dp;
+    vec![
+        r(M::GET, "/disposals", "disposals", LoggedIn, "The cases the caller keeps, and the appraisals' 不合格 cases to take up", get(dp::index)),
+        r(M::POST, "/disposals", "disposal_open", LoggedIn, "Open a case for a member, or from an appraisal's case", post(dp::open)),
+        r(M::GET, "/disposals/export/{file}", "disposals_export", LoggedIn, "The cases as .xlsx or .csv", get(dp::export)),
+        r(M::GET, "/disposals/{id}", "disposal", Scoped, "A case with its follow-ups", get(dp::case)),
+        r(M::POST, "/disposals/{id}/follow-up", "disposal_follow_up", Scoped, "Add a follow-up", post(dp::follow_up)),
+        r(M::POST, "/disposals/{id}/close", "disposal_close", Scoped, "Close a case with its outcome", post(dp::close)),
+        a(M::GET, "/api/v1/disposals", "api_disposals", LoggedIn, "The cases the caller keeps", list(schema::<da::DisposalDto>, &[]), get(da::list)),
+        a(
+            M::POST,
+            "/api/v1/disposals",
+            "api_disposal_open",
+            LoggedIn,
+            "Open a case: {number | appraisal_case, measure, grounds, deadline}",
+            ApiDoc { status: Some(201), errors: &[404, 409], ..doc(Some(schema::<crate::app::disposals::OpenInput>), Some(schema::<da::DisposalDto>)) },
+            post(da::open),
+        ),
+        a(M::GET, "/api/v1/disposals/{id}", "api_disposal", Scoped, "A case with its follow-ups", doc(None, Some(schema::<da::DisposalDto>)), get(da::get)),
+        a(
+            M::POST,
+            "/api/v1/disposals/{id}/follow-up",
+            "api_disposal_follow_up",
+            Scoped,
+            "Add a follow-up: {on_day, note}",
+            ApiDoc { errors: &[409], ..doc(Some(schema::<crate::app::disposals::FollowUpInput>), Some(schema::<da::DisposalDto>)) },
+            post(da::follow_up),
+        ),
+        a(
+            M::POST,
+            "/api/v1/disposals/{id}/close",
+            "api_disposal_close",
+            Scoped,
+            "Close a case: {outcome, outcome_note}",
+            ApiDoc { errors: &[409], ..doc(Some(schema::<crate::app::disposals::CloseInput>), Some(schema::<da::DisposalDto>)) },
+            post(da::close),
         ),
     ]
 }

@@ -576,6 +576,12 @@ async fn a_round_through_the_api(backend: Backend) {
     let case = cases.as_array().unwrap().iter().find(|k| k["subject_id"] == y).unwrap_or_else(|| panic!("{cases}"));
     assert_eq!(case["state"], "open");
     let cid = case["id"].as_i64().unwrap();
+    // The college takes it up as a disposal case (item 13): once; the member comes with it.
+    let (status, k) = send(&app, &orgsec, "POST", "/api/v1/disposals", json!({"appraisal_case": cid, "measure": "talk", "grounds": "民主评议为不合格"})).await;
+    assert_eq!(status, 201, "{k}");
+    assert_eq!(k["appraisal_case_id"], cid);
+    assert_eq!(send(&app, &orgsec, "POST", "/api/v1/disposals", json!({"appraisal_case": cid, "measure": "talk", "grounds": "再次"})).await.0, 409);
+    assert_eq!(send(&app, &app.login("branchsec2").await, "POST", "/api/v1/disposals", json!({"appraisal_case": cid, "measure": "talk", "grounds": "x"})).await.0, 404);
     let close = format!("/api/v1/appraisals/{id}/cases/{cid}/close");
     assert_eq!(send(&app, &orgsec, "POST", &close, json!({"note": ""})).await.0, 422);
     let (status, closed) = send(&app, &orgsec, "POST", &close, json!({"note": "经谈话教育，限期改正"})).await;

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod campaigns;
 pub mod commitments;
 pub mod desk;
+pub mod disposals;
 pub mod dto;
 pub mod imports;
 pub mod liaison;

@@ -10,6 +10,7 @@ pub mod audit;
 pub mod campaigns;
 pub mod commitments;
 pub mod desk;
+pub mod disposals;
 pub mod imports;
 pub mod liaison;
 pub mod meetings;

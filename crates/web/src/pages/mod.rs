@@ -7,6 +7,7 @@ pub mod audit;
 pub mod campaigns;
 pub mod commitments;
 pub mod confirm;
+pub mod disposals;
 pub mod home;
 pub mod imports;
 pub mod liaison;
@@ -79,6 +80,10 @@ impl Layout {
             // Party members, those who run or oversee meetings, and cadres (exchange meetings).
             if s.has_any(&[Role::Member, Role::Cadre, Role::Office, Role::Leader, Role::OrgSecretary, Role::BranchSecretary, Role::Delegate, Role::Contact, Role::UnitHead]) {
                 item("/meetings", lang.t("会议", "Meetings"));
+            }
+            // Those who keep a branch through the Party tree, and the office.
+            if s.has_any(&[Role::Office, Role::OrgSecretary, Role::BranchSecretary]) {
+                item("/disposals", lang.t("党员处置", "Disposals"));
             }
             if s.has(Role::Cadre) {
                 item("/liaison", lang.t("联系班级", "My classes"));

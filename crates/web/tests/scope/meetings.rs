@@ -1,4 +1,4 @@
-//! Meetings and systems: a branch's meeting is run by its secretary and read by those who read the branch;
+//! Meetings, systems and disposal cases: a branch's meeting is run by its secretary and read by those who read the branch;
 //! its members see it and check in; a secretary of another college's branch gets nothing.
 
 use super::common::TestApp;
@@ -54,6 +54,14 @@ async fn system(app: &TestApp, f: &Fixture, name: &str) -> i64 {
         .send()
         .await
         .unwrap();
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    r.json::<Value>().await.unwrap()["id"].as_i64().unwrap()
+}
+
+/// A disposal case of the fixture's member, opened by the branch's secretary; returns its id.
+async fn disposal(app: &TestApp, f: &Fixture, grounds: &str) -> i64 {
+    let sec = app.login("branchsec").await;
+    let r = sec.post(app.url("/api/v1/disposals")).json(&json!({"number": f.member_number, "measure": "talk", "grounds": grounds})).send().await.unwrap();
     assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
     r.json::<Value>().await.unwrap()["id"].as_i64().unwrap()
 }
@@ -137,6 +145,30 @@ pub async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Optio
             case("GET", format!("/meetings/files/{fid}"), "member", "branchsec2")
         }
         "meetings_compliance_export" => case("GET", "/meetings/compliance/branch-meetings.xlsx".into(), "branchsec", ""),
+        "disposals_export" => case("GET", "/disposals/export/disposal-cases.xlsx".into(), "branchsec", ""),
+        "disposal" | "api_disposal" => {
+            let id = disposal(app, f, &topic).await;
+            Case { secret: topic, ..case("GET", if api { format!("/api/v1/disposals/{id}") } else { format!("/disposals/{id}") }, "orgsec", "contact") }
+        }
+        "disposal_follow_up" | "api_disposal_follow_up" => {
+            let id = disposal(app, f, &topic).await;
+            let today = pacesetter_domain::dates::iso(pacesetter_domain::dates::today());
+            let path = if api { format!("/api/v1/disposals/{id}/follow-up") } else { format!("/disposals/{id}/follow-up") };
+            if api {
+                Case { json: Some(json!({"on_day": today, "note": "谈话"})), ..case("POST", path, "branchsec", "branchsec2") }
+            } else {
+                Case { form: form(&[("on_day", &today), ("note", "谈话")]), ..case("POST", path, "branchsec", "branchsec2") }
+            }
+        }
+        "disposal_close" | "api_disposal_close" => {
+            let id = disposal(app, f, &topic).await;
+            let path = if api { format!("/api/v1/disposals/{id}/close") } else { format!("/disposals/{id}/close") };
+            if api {
+                Case { json: Some(json!({"outcome": "corrected", "outcome_note": "已改正"})), ..case("POST", path, "branchsec", "leader") }
+            } else {
+                Case { form: form(&[("outcome", "corrected"), ("outcome_note", "已改正")]), ..case("POST", path, "branchsec", "branchsec2") }
+            }
+        }
         "systems_export" => case("GET", "/systems/coverage/branch-systems.xlsx".into(), "branchsec", ""),
         "branch_systems" | "api_branch_systems" => {
             let sys = system(app, f, &format!("第{n}号学习制度")).await;
