@@ -674,6 +674,11 @@ pub const TABLES: &[TableSpec] = &[
         ],
     },
     TableSpec { name: "disposal_followups", order_by: "id", columns: &[("id", I64), ("case_id", I64), ("on_day", Date), ("note", Text), ("created_ms", I64)] },
+    TableSpec {
+        name: "guidance_visits",
+        order_by: "id",
+        columns: &[("id", I64), ("contact_id", I64), ("org_id", I64), ("on_day", Date), ("topics", Text), ("advice", Text), ("created_ms", I64)],
+    },
     TableSpec { name: "meeting_rules", order_by: "kind", columns: &[("kind", Text), ("period", Text), ("vacation", Text)] },
     TableSpec {
         name: "meetings",

@@ -149,6 +149,7 @@ pub fn table() -> Vec<Route> {
     all.extend(meeting_routes());
     all.extend(system_routes());
     all.extend(disposal_routes());
+    all.extend(contact_routes());
     all
 }
 
@@ -2531,6 +2532,33 @@ fn disposal_routes() -> Vec<Route> {
             "Close a case: {outcome, outcome_note}",
             ApiDoc { errors: &[409], ..doc(Some(schema::<crate::app::disposals::CloseInput>), Some(schema::<da::DisposalDto>)) },
             post(da::close),
+        ),
+    ]
+}
+
+/// A branch's contact person (item 11): their branches' progress and guidance visits.
+fn contact_routes() -> Vec<Route> {
+    use Access::*;
+    vec![
+        r(M::GET, "/contact", "contact", LoggedIn, "The caller's branches (as their contact person): progress and guidance visits", get(pages::contacts::index)),
+        r(M::POST, "/contact/visits", "contact_visit", LoggedIn, "Log a guidance visit to one of the caller's branches", post(pages::contacts::record)),
+        a(
+            M::GET,
+            "/api/v1/contact",
+            "api_contact",
+            LoggedIn,
+            "The caller's branches (as their contact person): progress and guidance visits",
+            list(schema::<api::contacts::BranchProgressDto>, &[]),
+            get(api::contacts::mine),
+        ),
+        a(
+            M::POST,
+            "/api/v1/contact/visits",
+            "api_contact_visit",
+            LoggedIn,
+            "Log a guidance visit: {org, on_day, topics, advice}",
+            ApiDoc { status: Some(201), errors: &[404], ..doc(Some(schema::<crate::app::contacts::GuidanceInput>), Some(schema::<api::contacts::GuidanceCreated>)) },
+            post(api::contacts::record),
         ),
     ]
 }

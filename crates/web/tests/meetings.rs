@@ -1,8 +1,9 @@
 //! Meetings over HTTP, on both databases: a branch secretary schedules a 主题党日, its members are
 //! told, one checks in with the code of the moment and one asks for leave, the meeting is
 //! recorded with its minutes; the compliance flags the kinds a branch has not held this period;
-//! the office holds an experience-exchange meeting of the cadres who visit classes. Bad input is
-//! refused in the user's language and changes nothing; another college's secretary gets nothing.
+//! the office holds an experience-exchange meeting of the cadres who visit classes; a branch's
+//! systems and its board; its contact person's page. Bad input is refused in the user's
+//! language and changes nothing; another college's secretary gets nothing.
 
 mod common;
 
@@ -10,7 +11,12 @@ use common::TestApp;
 use reqwest::Client;
 use serde_json::{Value, json};
 
-both!(a_branch_meeting_is_scheduled_checked_into_by_qr_and_recorded, the_office_holds_an_exchange_meeting_of_the_cadres, a_branch_records_its_systems_and_its_board_shows_them,);
+both!(
+    a_branch_meeting_is_scheduled_checked_into_by_qr_and_recorded,
+    the_office_holds_an_exchange_meeting_of_the_cadres,
+    a_branch_records_its_systems_and_its_board_shows_them,
+    the_contact_person_sees_the_branchs_progress_and_logs_guidance,
+);
 
 async fn branch_of(app: &TestApp, user: &str) -> i64 {
     let c = app.login(user).await;
@@ -268,4 +274,38 @@ async fn a_branch_records_its_systems_and_its_board_shows_them(app: TestApp) {
     let board = student.get(app.url(&format!("/boards/{branch}"))).send().await.unwrap().text().await.unwrap();
     assert!(!board.contains("支部集中学习制度"));
     assert_eq!(app.get_json(&sec, &path).await.as_array().unwrap().len(), 2, "the register keeps it");
+}
+
+/// Item 11: the contact person sees the branch's progress on one page and logs guidance visits,
+/// to their own branch only.
+async fn the_contact_person_sees_the_branchs_progress_and_logs_guidance(app: TestApp) {
+    let contact = app.login("contact").await;
+    let branch = branch_of(&app, "contact").await;
+    // The branch's secretary-side records show up: a system recorded by the office.
+    let office = app.login("office").await;
+    let (s, r) = post(&app, &office, &format!("/api/v1/orgs/{branch}/systems"), json!({"standard": "qunzhong_tuiyou", "adopted_on": "2012-03-01"})).await;
+    assert_eq!(s, 201, "{r}");
+    let mine = app.get_json(&contact, "/api/v1/contact").await;
+    let b = mine.as_array().unwrap().iter().find(|b| b["org_id"] == branch).unwrap_or_else(|| panic!("{mine}")).clone();
+    assert!(b["systems"].as_array().unwrap().iter().any(|x| x == "群众推优"), "{b}");
+    assert!(b["tasks"].as_i64().is_some() && b["meetings_held"].as_i64().is_some());
+    // A visit: bad input refused, another branch not found, then logged.
+    let (s, r) = post(&app, &contact, "/api/v1/contact/visits", json!({"org": branch, "on_day": "2099-01-01", "topics": "", "advice": "x"})).await;
+    assert_eq!(s, 422, "{r}");
+    assert!(r.to_string().contains("日期不能晚于今天") && r.to_string().contains("指导内容"), "{r}");
+    let elsewhere = branch_of(&app, "branchsec2").await;
+    let (s, _) = post(&app, &contact, "/api/v1/contact/visits", json!({"org": elsewhere, "on_day": today(), "topics": "三会一课", "advice": "按月召开"})).await;
+    assert_eq!(s, 404);
+    let (s, r) =
+        post(&app, &contact, "/api/v1/contact/visits", json!({"org": branch, "on_day": today(), "topics": "检查三会一课记录", "advice": "支委会记录要写明议题和决定"})).await;
+    assert_eq!(s, 201, "{r}");
+    let mine = app.get_json(&contact, "/api/v1/contact").await;
+    assert!(mine.to_string().contains("支委会记录要写明议题和决定"));
+    let page = contact.get(app.url("/contact")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("检查三会一课记录") && page.contains("群众推优"));
+    // Someone who is no branch's contact has an empty page and cannot log.
+    let student = app.login("student").await;
+    assert!(app.get_json(&student, "/api/v1/contact").await.as_array().unwrap().is_empty());
+    let (s, _) = post(&app, &student, "/api/v1/contact/visits", json!({"org": branch, "on_day": today(), "topics": "x", "advice": "y"})).await;
+    assert_eq!(s, 404);
 }

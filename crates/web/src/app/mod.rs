@@ -9,6 +9,7 @@ pub mod appraisals;
 pub mod audit;
 pub mod campaigns;
 pub mod commitments;
+pub mod contacts;
 pub mod desk;
 pub mod disposals;
 pub mod imports;

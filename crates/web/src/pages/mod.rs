@@ -7,6 +7,7 @@ pub mod audit;
 pub mod campaigns;
 pub mod commitments;
 pub mod confirm;
+pub mod contacts;
 pub mod disposals;
 pub mod home;
 pub mod imports;
@@ -87,6 +88,9 @@ impl Layout {
             }
             if s.has(Role::Cadre) {
                 item("/liaison", lang.t("联系班级", "My classes"));
+            }
+            if s.has(Role::Contact) {
+                item("/contact", lang.t("联系支部", "My branches"));
             }
             if !s.has(Role::Auditor) || s.roles.len() > 1 {
                 item("/orgs", lang.t("党组织", "Party tree"));
