@@ -8,6 +8,7 @@ pub mod appraisal;
 pub mod audit;
 pub mod branch_system;
 pub mod calendar;
+pub mod care;
 pub mod commitment;
 pub mod dates;
 pub mod demo;

@@ -99,6 +99,9 @@ pub async fn create(c: &mut Conn, scope: &Scope, org: i64, s: &Input) -> Result<
 pub async fn update(c: &mut Conn, scope: &Scope, id: i64, s: &Input) -> Result<(), StoreError> {
     let (before, _) = get(c, scope, id).await?;
     writable_branch(c, scope, before.org_id).await?;
+    if before.retired_on.is_some() {
+        return Err(StoreError::conflict("该制度已废止，不能再修改", "The system is retired and cannot be changed"));
+    }
     c.execute(
         Sql::new("UPDATE branch_systems SET kind = $1, standard = $2, name = $3, body = $4, adopted_on = $5, practice = $6, updated_ms = $7 WHERE id = $8")
             .bind(s.kind.code())

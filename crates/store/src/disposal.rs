@@ -67,28 +67,6 @@ impl CaseRow {
 const SELECT: &str = "SELECT k.id, k.person_id, p.name AS person_name, k.org_id, o.name AS org_name, k.appraisal_case_id, k.measure, k.grounds, k.deadline, k.state, \
      k.outcome, k.outcome_note, k.opened_on, k.closed_on FROM disposal_cases k JOIN people p ON p.id = k.person_id JOIN orgs o ON o.id = k.org_id";
 
-/// The branch a member belongs to now (a Party group's branch for a group's member): id, path.
-async fn branch_of(c: &mut Conn, person: i64) -> Result<Option<(i64, String)>, StoreError> {
-    let rows: Vec<(i64, String, Option<i64>)> = c
-        .fetch_all(
-            Sql::new("SELECT o.id, o.kind, o.parent_id FROM org_memberships m JOIN orgs o ON o.id = m.org_id WHERE m.person_id = $1 AND m.end_date IS NULL AND o.closed_on IS NULL ORDER BY o.depth DESC")
-                .bind(person),
-        )
-        .await?;
-    for (id, kind, parent) in rows {
-        let branch = match kind.as_str() {
-            "branch" | "direct_branch" => Some(id),
-            "group" => parent,
-            _ => None,
-        };
-        if let Some(b) = branch {
-            let path = c.fetch_opt_string(Sql::new("SELECT path FROM orgs WHERE id = $1").bind(b)).await?.unwrap_or_default();
-            return Ok(Some((b, path)));
-        }
-    }
-    Ok(None)
-}
-
 fn may_keep(scope: &Scope, path: &str) -> bool {
     scope.has(Role::Office) || scope.account.0 == 0 || scope.reaches.iter().any(|(r, a)| *a == Access::Write && matches!(r, Reach::Org(p) if path.starts_with(p.as_str())))
 }
@@ -100,7 +78,7 @@ pub async fn open(c: &mut Conn, scope: &Scope, person: Option<i64>, appraisal_ca
         (_, Some(k)) => {
             let row: Option<(Option<i64>, String)> = c
                 .fetch_optional(
-                    Sql::new("SELECT s.person_id, o.path FROM appraisal_cases k JOIN appraisal_subjects s ON s.id = k.subject_id JOIN orgs o ON o.id = k.org_id WHERE k.id = $1")
+                    Sql::new("SELECT s.person_id, o.path FROM appraisal_cases k JOIN appraisal_subjects s ON s.id = k.subject_id JOIN orgs o ON o.id = k.org_id WHERE k.id = $1 AND k.state = 'open'")
                         .bind(k),
                 )
                 .await?;
@@ -113,8 +91,12 @@ pub async fn open(c: &mut Conn, scope: &Scope, person: Option<i64>, appraisal_ca
         (Some(p), None) => p,
         (None, None) => return Err(StoreError::invalid("number", "请填写党员的学号或工号", "Give the member's number")),
     };
-    let Some((branch, path)) = branch_of(c, person).await? else {
-        return Err(StoreError::invalid("number", "此人不是在册党员，或不在任何党支部", "The person is not a member of a branch"));
+    let Some((branch, path)) = crate::people::current_branch(c, person).await? else {
+        // Whether someone is in a branch (a Party member) is not for everyone to learn.
+        if !(scope.has(Role::Office) || scope.account.0 == 0) {
+            return Err(StoreError::NotFound);
+        }
+        return Err(StoreError::invalid("number", "此人不在任何党支部", "The person is not a member of a branch"));
     };
     if !may_keep(scope, &path) {
         return Err(StoreError::NotFound);
@@ -153,7 +135,8 @@ pub async fn list(c: &mut Conn, scope: &Scope) -> Result<Vec<CaseRow>, StoreErro
     let mut q = Sql::new(SELECT);
     q.push(" WHERE ");
     push_confidential(&mut q, scope, "o.path");
-    q.push(" ORDER BY k.state DESC, k.deadline, k.id DESC LIMIT 1000");
+    // Open first, then by deadline (none last, alike on both databases).
+    q.push(" ORDER BY k.state DESC, k.deadline IS NULL, k.deadline, k.id DESC LIMIT 1000");
     Ok(c.fetch_all(q).await?)
 }
 

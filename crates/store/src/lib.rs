@@ -13,6 +13,7 @@ pub mod audit;
 pub mod backup;
 pub mod branch_system;
 pub mod campaign;
+pub mod care;
 pub mod commitment;
 pub mod contact;
 pub mod dashboard;

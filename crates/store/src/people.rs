@@ -562,3 +562,25 @@ pub async fn org_paths_of(c: &mut Conn, person: i64) -> Result<Vec<String>, Stor
         c.fetch_all(Sql::new("SELECT o.path FROM org_memberships m JOIN orgs o ON o.id = m.org_id WHERE m.person_id = $1 AND m.end_date IS NULL").bind(person)).await?;
     Ok(rows.into_iter().map(|r| r.0).collect())
 }
+
+/// The branch a member belongs to now (a Party group's branch for a group's member): id, path.
+pub async fn current_branch(c: &mut Conn, person: i64) -> Result<Option<(i64, String)>, StoreError> {
+    let rows: Vec<(i64, String, Option<i64>)> = c
+        .fetch_all(
+            Sql::new("SELECT o.id, o.kind, o.parent_id FROM org_memberships m JOIN orgs o ON o.id = m.org_id WHERE m.person_id = $1 AND m.end_date IS NULL AND o.closed_on IS NULL ORDER BY o.depth DESC")
+                .bind(person),
+        )
+        .await?;
+    for (id, kind, parent) in rows {
+        let branch = match kind.as_str() {
+            "branch" | "direct_branch" => Some(id),
+            "group" => parent,
+            _ => None,
+        };
+        if let Some(b) = branch {
+            let path = c.fetch_opt_string(Sql::new("SELECT path FROM orgs WHERE id = $1").bind(b)).await?.unwrap_or_default();
+            return Ok(Some((b, path)));
+        }
+    }
+    Ok(None)
+}

@@ -99,6 +99,10 @@ async fn get(c: &mut Conn, id: i64) -> Result<RelationRow, StoreError> {
 /// Creates a relation record after checking that its person and target fit its kind.
 pub async fn create(c: &mut Conn, scope: &Scope, kind: RelationKind, person: PersonId, target: i64, start: Date) -> Result<RelationRow, StoreError> {
     may_manage(c, scope, kind).await?;
+    // A relation gives its person a reach: no one but the office gives one to themselves.
+    if scope.person == Some(person) && !scope.has_any(&[Role::Office, Role::Admin]) {
+        return Err(StoreError::forbidden("不能为自己建立联系关系，请由创先办办理", "You cannot link yourself: ask the office"));
+    }
     let p: Option<(String, Option<String>, Option<Date>)> =
         c.fetch_optional(Sql::new("SELECT political_status, cadre_rank, left_on FROM people WHERE id = $1").bind(person)).await?;
     let Some((status, rank, left)) = p else {

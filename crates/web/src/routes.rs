@@ -150,6 +150,7 @@ pub fn table() -> Vec<Route> {
     all.extend(system_routes());
     all.extend(disposal_routes());
     all.extend(contact_routes());
+    all.extend(care_routes());
     all
 }
 
@@ -2559,6 +2560,59 @@ fn contact_routes() -> Vec<Route> {
             "Log a guidance visit: {org, on_day, topics, advice}",
             ApiDoc { status: Some(201), errors: &[404], ..doc(Some(schema::<crate::app::contacts::GuidanceInput>), Some(schema::<api::contacts::GuidanceCreated>)) },
             post(api::contacts::record),
+        ),
+    ]
+}
+
+/// Care visits (走访慰问, item 13): the office's rounds; branches and units visit their people.
+fn care_routes() -> Vec<Route> {
+    use Access::*;
+    use api::care as ca;
+    use pages::care as cp;
+    vec![
+        r(M::GET, "/care", "care", LoggedIn, "The rounds of care visits (the office opens them)", get(cp::index)),
+        r(M::POST, "/care", "care_create", Roles(OFFICE), "Open a round: name, dates", post(cp::create)),
+        r(M::GET, "/care/{id}", "care_round", LoggedIn, "A round: the people the caller is to visit, the visits, the coverage per college", get(cp::round)),
+        r(M::POST, "/care/{id}/targets", "care_targets", Roles(OFFICE), "Add people to visit, with why", post(cp::add_targets)),
+        r(M::GET, "/care/{id}/export/{file}", "care_export", LoggedIn, "The caller's list of the round as .xlsx or .csv", get(cp::export)),
+        r(M::POST, "/care/targets/{id}/visit", "care_visit", Scoped, "Record the visit to a person the caller is to visit (multipart, with photos)", post(cp::record)),
+        r(M::GET, "/care/photos/{id}", "care_photo", Scoped, "A care visit's photo (metadata removed)", get(cp::photo)),
+        a(M::GET, "/api/v1/care", "api_care", LoggedIn, "The rounds of care visits", list(schema::<ca::CareRoundDto>, &[]), get(ca::rounds)),
+        a(
+            M::POST,
+            "/api/v1/care",
+            "api_care_create",
+            Roles(OFFICE),
+            "Open a round: {name, starts_on, ends_on}",
+            ApiDoc { status: Some(201), ..doc(Some(schema::<crate::app::care::RoundInput>), Some(schema::<ca::CareRoundDetailDto>)) },
+            post(ca::create),
+        ),
+        a(
+            M::GET,
+            "/api/v1/care/{id}",
+            "api_care_round",
+            LoggedIn,
+            "A round with the people the caller is to visit",
+            doc(None, Some(schema::<ca::CareRoundDetailDto>)),
+            get(ca::get),
+        ),
+        a(
+            M::POST,
+            "/api/v1/care/{id}/targets",
+            "api_care_targets",
+            Roles(OFFICE),
+            "Add people to visit: {reason, numbers}",
+            doc(Some(schema::<crate::app::care::TargetsInput>), Some(schema::<ca::AddedDto>)),
+            post(ca::add_targets),
+        ),
+        a(
+            M::POST,
+            "/api/v1/care/targets/{id}/visit",
+            "api_care_visit",
+            Scoped,
+            "Record a visit (multipart: on_day, visitors, gifts, amount, note, photos)",
+            ApiDoc { multipart: true, status: Some(201), errors: &[409, 413], ..doc(Some(schema::<ca::CareVisitUpload>), Some(schema::<ca::CareRoundDetailDto>)) },
+            post(ca::record),
         ),
     ]
 }

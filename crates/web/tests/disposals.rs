@@ -31,6 +31,13 @@ async fn a_branch_opens_follows_up_and_closes_a_case_that_others_never_see(app: 
     let other = app.login("branchsec2").await;
     let (s, _) = post(&app, &other, "/api/v1/disposals", json!({"number": number, "measure": "talk", "grounds": "x"})).await;
     assert_eq!(s, 404);
+    // No one but the office can probe numbers: unknown, not a member, or not theirs, all 404.
+    for n in ["X0000000", number.as_str()] {
+        let (s, _) = post(&app, &app.login("student").await, "/api/v1/disposals", json!({"number": n, "measure": "talk", "grounds": "x"})).await;
+        assert_eq!(s, 404, "{n}");
+    }
+    let (s, _) = post(&app, &sec, "/api/v1/disposals", json!({"number": "X0000000", "measure": "talk", "grounds": "x"})).await;
+    assert_eq!(s, 404);
     let (s, k) = post(&app, &sec, "/api/v1/disposals", json!({"number": number, "measure": "correction", "grounds": "长期不参加组织生活，不交党费", "deadline": deadline})).await;
     assert_eq!(s, 201, "{k}");
     let id = k["id"].as_i64().unwrap();

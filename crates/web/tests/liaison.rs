@@ -212,6 +212,9 @@ async fn the_staff_of_the_unit_the_office_names_link_cadres_to_classes(app: Test
     assert_eq!(head.get(app.url("/api/v1/relations?kind=unit_head")).send().await.unwrap().status(), 403);
     let cov = app.get_json(&head, "/api/v1/relations/coverage").await;
     assert!(cov["branches_without_contact"].as_array().unwrap().is_empty() && cov["branches"] == 0, "item 8's gaps only: {cov}");
+    let myself = me["person_id"].as_i64().unwrap();
+    let (s, _) = post(&app, &head, "/api/v1/relations", json!({"kind": "cadre_class", "person_id": myself, "target_id": class})).await;
+    assert_eq!(s, 403, "no one links themselves but the office");
     let (s, r) = post(&app, &head, "/api/v1/relations", link.clone()).await;
     assert_eq!(s, 200, "{r}");
     let id = r["id"].as_i64().unwrap();

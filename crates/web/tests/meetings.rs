@@ -90,6 +90,20 @@ async fn a_branch_meeting_is_scheduled_checked_into_by_qr_and_recorded(app: Test
     assert_eq!(s, 200, "{r}");
     assert_eq!(r["attendance"][0]["status"], "present");
     assert_eq!(r["attendance"][0]["how"], "qr");
+    // The secretary's list saved from a page loaded before the check-in leaves it as it is.
+    let token = app.csrf(&sec, "/home").await;
+    let stale = [
+        ("_csrf", token.as_str()),
+        (&format!("s_{me}") as &str, "expected"),
+        (&format!("o_{me}") as &str, "expected"),
+        (&format!("r_{me}") as &str, ""),
+        (&format!("or_{me}") as &str, ""),
+    ];
+    let r = sec.post(app.url(&format!("/meetings/{id}/attendance"))).form(&stale).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    let d = app.get_json(&sec, &format!("/api/v1/meetings/{id}")).await;
+    let mine = d["attendance"].as_array().unwrap().iter().find(|a| a["person_id"] == me).unwrap().clone();
+    assert_eq!((mine["status"].as_str(), mine["how"].as_str()), (Some("present"), Some("qr")), "{mine}");
     // Checking in again is no error and changes nothing.
     let (s, r) = post(&app, &member, &format!("/api/v1/meetings/{id}/check-in"), json!({"code": code["code"]})).await;
     assert_eq!((s, r["meeting"]["present"].as_i64()), (200, Some(1)));
@@ -161,6 +175,26 @@ async fn a_branch_meeting_is_scheduled_checked_into_by_qr_and_recorded(app: Test
     assert_eq!((s, r["meeting"]["state"].as_str()), (200, Some("cancelled")), "{r}");
     let (s, _) = post(&app, &sec, &format!("/api/v1/meetings/{id2}/checkin/open"), json!({})).await;
     assert_eq!(s, 409);
+    assert!(app.get_json(&member, "/api/v1/notifications").await.to_string().contains("会议取消"), "the expected are told");
+    // Leave is asked for before the meeting, not after its day.
+    let yesterday = pacesetter_domain::dates::iso(pacesetter_domain::dates::today() - time::Duration::days(1));
+    let (_, m3) = post(
+        &app,
+        &sec,
+        "/api/v1/meetings",
+        json!({"kind": "theme_day", "org_id": branch, "topic": "补录的主题党日", "on_day": yesterday, "starts": "14:00", "ends": "15:00", "place": "活动室"}),
+    )
+    .await;
+    let id3 = m3["meeting"]["id"].as_i64().unwrap();
+    let (s, r) = post(&app, &member, &format!("/api/v1/meetings/{id3}/leave"), json!({"reason": "事后补假"})).await;
+    assert_eq!(s, 409, "{r}");
+    // A past year's last month is reported missed like any other.
+    let last = pacesetter_domain::dates::today().year() - 1;
+    let c = app.get_json(&sec, &format!("/api/v1/meetings/compliance?year={last}")).await;
+    let b = c["branches"].as_array().unwrap().iter().find(|b| b["branch_id"] == branch).unwrap().clone();
+    let td = b["kinds"].as_array().unwrap().iter().find(|k| k["kind"] == "theme_day").unwrap().clone();
+    assert!(td["missed"].as_array().unwrap().iter().any(|d| d == &json!(format!("{last}-12-01"))), "{td}");
+    assert!(td["current_held"].is_null(), "{td}");
 }
 
 async fn the_office_holds_an_exchange_meeting_of_the_cadres(app: TestApp) {
@@ -185,6 +219,27 @@ async fn the_office_holds_an_exchange_meeting_of_the_cadres(app: TestApp) {
     b["host"] = json!(format!("org:{branch}"));
     let (s, r) = post(&app, &sec, "/api/v1/meetings", b).await;
     assert_eq!(s, 422, "{r}");
+    // Numbers are looked up only for those who may hold the meeting: no way to probe them.
+    let head = app.login("unithead").await;
+    let lib = app.get_json(&head, "/api/v1/me").await["reaches"].as_array().unwrap().iter().find(|r| r["kind"] == "unit").unwrap()["target"]
+        .as_str()
+        .unwrap()
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .parse::<i64>()
+        .unwrap();
+    let mut b = base.clone();
+    b["host"] = json!(format!("unit:{lib}"));
+    b["invitees"] = json!("X0000000");
+    let (s, _) = post(&app, &sec, "/api/v1/meetings", b.clone()).await;
+    assert_eq!(s, 404, "not the secretary's unit, and nothing said of the number");
+    // A unit invites its own people and its classes' cadres, not anyone on the roster.
+    b["invitees"] = json!(number.clone());
+    let (s, r) = post(&app, &head, "/api/v1/meetings", b).await;
+    assert_eq!(s, 422, "{r}");
+    assert!(r.to_string().contains("只能邀请本单位人员"), "{r}");
     // By default every cadre linked to a class is invited, this one among them.
     let (s, m) = post(&app, &office, "/api/v1/meetings", base).await;
     assert_eq!(s, 201, "{m}");

@@ -309,8 +309,9 @@ pub struct ComplianceDto {
 
 #[derive(Deserialize, Default)]
 pub struct ComplianceQuery {
+    /// Text, read below, so a bad year is a clear 422.
     #[serde(default)]
-    pub year: Option<i32>,
+    pub year: Option<String>,
     #[serde(default, deserialize_with = "crate::input::opt_id")]
     pub org_id: Option<i64>,
 }
@@ -344,7 +345,7 @@ pub fn compliance_dto(rows: &[BranchCompliance], rules: &[Rule], year: i32) -> C
 }
 
 pub async fn compliance(State(s): State<AppState>, ctx: Ctx, Params(q): Params<ComplianceQuery>) -> AppResult<Json<ComplianceDto>> {
-    let (rows, rules, year) = app::compliance(&s, &ctx.me()?.scope, q.year, q.org_id).await?;
+    let (rows, rules, year) = app::compliance(&s, &ctx.me()?.scope, q.year.as_deref(), q.org_id).await?;
     Ok(Json(compliance_dto(&rows, &rules, year)))
 }
 

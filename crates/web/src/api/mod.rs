@@ -5,6 +5,7 @@ pub mod appraisals;
 pub mod audit;
 pub mod auth;
 pub mod campaigns;
+pub mod care;
 pub mod commitments;
 pub mod contacts;
 pub mod desk;

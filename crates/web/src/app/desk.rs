@@ -60,7 +60,7 @@ pub enum WaitKind {
     Visit,
     /// A meeting they are expected at within the coming week (not on leave).
     Meeting,
-    /// Classes still without a cadre (`count`), for the staff who link them (学工部).
+    /// Classes without a cadre and cadres without a class (`count`), for the staff who link them (学工部).
     Link,
 }
 
@@ -80,7 +80,7 @@ impl WaitKind {
             WaitKind::Handle => lang.t("群众问题待办理", "Problems to handle"),
             WaitKind::Visit => lang.t("久未走访", "Visit due"),
             WaitKind::Meeting => lang.t("待参加的会议", "Meeting to attend"),
-            WaitKind::Link => lang.t("班级待落实联系干部", "Classes without a cadre"),
+            WaitKind::Link => lang.t("干部联系班级待落实（班级和干部）", "Classes and cadres not yet linked"),
         }
     }
 }
@@ -340,7 +340,7 @@ async fn problems_waiting(s: &AppState, scope: &Scope) -> AppResult<Vec<Waiting>
                     kind: WaitKind::Link,
                     href: "/relations?kind=cadre_class".into(),
                     title: String::new(),
-                    count: Some(cov.classes_without_cadre.len()),
+                    count: Some(cov.classes_without_cadre.len() + cov.cadres_without_class.len()),
                     until: None,
                     days_left: None,
                 });

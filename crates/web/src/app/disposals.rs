@@ -35,14 +35,16 @@ pub struct OpenInput {
 pub async fn open(s: &AppState, scope: &Scope, input: &OpenInput) -> AppResult<i64> {
     let opening = dp::parse_opening(&input.measure, &input.grounds, &input.deadline, today()).map_err(AppError::invalid)?;
     let mut w = s.store.write().await?;
+    // Only the office learns that a number is not on the roster: anyone else gets the same 404
+    // for a number that does not exist as for one outside their branches.
+    let office = scope.has(pacesetter_domain::role::Role::Office);
     let person = match input.number.trim() {
         "" => None,
-        n => Some(
-            pacesetter_store::people::id_by_number(&mut w, n)
-                .await?
-                .ok_or_else(|| AppError::invalid_field("number", "名册中没有这个学号或工号", "No one on the roster has this number"))?
-                .0,
-        ),
+        n => match pacesetter_store::people::id_by_number(&mut w, n).await? {
+            Some(p) => Some(p.0),
+            None if office => return Err(AppError::invalid_field("number", "名册中没有这个学号或工号", "No one on the roster has this number")),
+            None => return Err(AppError::not_found()),
+        },
     };
     let id = store::open(&mut w, scope, person, input.appraisal_case, &opening, today()).await?;
     w.commit().await.map_err(StoreError::from)?;

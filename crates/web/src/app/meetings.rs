@@ -82,6 +82,8 @@ pub async fn schedule(s: &AppState, scope: &Scope, input: &MeetingInput) -> AppR
         }
     };
     let mut w = s.store.write().await?;
+    // Who may hold it first: the invitees' numbers are looked up only for those who may.
+    store::check_host(&mut w, scope, host, sched.kind).await?;
     let mut invitees = Vec::new();
     let mut unknown = Vec::new();
     for n in input.invitees.split(|c: char| c.is_whitespace() || matches!(c, ',' | '，' | '、' | ';' | '；')).filter(|n| !n.is_empty()) {
@@ -215,7 +217,7 @@ pub async fn check_in(s: &AppState, scope: &Scope, id: i64, code: &str) -> AppRe
 pub async fn ask_leave(s: &AppState, scope: &Scope, id: i64, reason: &str) -> AppResult<MeetingRow> {
     let reason = mt::parse_reason(reason).map_err(AppError::invalid)?;
     let mut w = s.store.write().await?;
-    let m = store::ask_leave(&mut w, scope, id, &reason).await?;
+    let m = store::ask_leave(&mut w, scope, id, &reason, today()).await?;
     w.commit().await.map_err(StoreError::from)?;
     Ok(m)
 }
@@ -284,6 +286,22 @@ pub async fn cancel(s: &AppState, scope: &Scope, id: i64, reason: &str) -> AppRe
     let reason = mt::parse_reason(reason).map_err(AppError::invalid)?;
     let mut w = s.store.write().await?;
     let m = store::cancel(&mut w, scope, id, &reason).await?;
+    // Everyone told of the meeting is told it is off.
+    for p in store::expected_people(&mut w, id).await? {
+        let to = pacesetter_store::problem::person_accounts(&mut w, p).await?;
+        let link = Link { task: None, href: format!("/meetings/{id}") };
+        notify::tell(
+            &mut w,
+            &to,
+            "meeting",
+            &format!("会议取消：{}（{}）{}，原因：{reason}", m.kind().label(Lang::Zh), m.topic, iso(m.on_day)),
+            &format!("Cancelled: {} ({}) on {}: {reason}", m.kind().label(Lang::En), m.topic, iso(m.on_day)),
+            &link,
+            &format!("meeting-cancel:{id}:{p}"),
+            &s.site.public_url,
+        )
+        .await?;
+    }
     w.commit().await.map_err(StoreError::from)?;
     Ok(m)
 }
@@ -294,8 +312,12 @@ pub async fn file(s: &AppState, scope: &Scope, file: i64) -> AppResult<(String, 
 }
 
 /// The compliance of the branches in reach for a year (this year by default).
-pub async fn compliance(s: &AppState, scope: &Scope, year: Option<i32>, college: Option<i64>) -> AppResult<(Vec<BranchCompliance>, Vec<Rule>, i32)> {
-    let year = year.unwrap_or(today().year());
+/// `year` as typed (this year when empty).
+pub async fn compliance(s: &AppState, scope: &Scope, year: Option<&str>, college: Option<i64>) -> AppResult<(Vec<BranchCompliance>, Vec<Rule>, i32)> {
+    let year = match year.map(str::trim).filter(|y| !y.is_empty()) {
+        None => today().year(),
+        Some(y) => y.parse::<i32>().map_err(|_| AppError::invalid_field("year", "年份须是四位数字", "The year is four digits"))?,
+    };
     if !(2000..=2100).contains(&year) {
         return Err(AppError::invalid_field("year", "年份须在 2000 至 2100 之间", "The year must be from 2000 to 2100"));
     }

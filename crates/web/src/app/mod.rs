@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod appraisals;
 pub mod audit;
 pub mod campaigns;
+pub mod care;
 pub mod commitments;
 pub mod contacts;
 pub mod desk;

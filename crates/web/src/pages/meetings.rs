@@ -6,7 +6,7 @@
 use super::{FormState, Layout, render_status, see_other};
 use crate::app::meetings::{self as app, Mark, MeetingInput, MeetingView, Overview, RuleInput};
 use crate::ctx::Ctx;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::input::{Fields, Params};
 use crate::state::AppState;
 use crate::upload;
@@ -314,6 +314,12 @@ pub async fn mark(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Fiel
     let mut marks = Vec::new();
     for (k, v) in &form {
         if let Some(p) = k.strip_prefix("s_").and_then(|p| p.parse::<i64>().ok()) {
+            // A line the secretary left as the page showed it is not sent: someone may have
+            // checked in since the page was loaded.
+            let untouched = form.get(&format!("o_{p}")) == Some(v) && form.get(&format!("r_{p}")).map(|r| r.trim()) == form.get(&format!("or_{p}")).map(|r| r.trim());
+            if untouched {
+                continue;
+            }
             marks.push(Mark { person_id: p, status: v.clone(), reason: form.get(&format!("r_{p}")).cloned().filter(|r| !r.trim().is_empty()) });
         }
     }
@@ -358,6 +364,8 @@ struct CompliancePage {
     office: bool,
     f: FormState,
     only_gaps: bool,
+    /// The secondary organization asked for, kept in the export's link.
+    org: Option<i64>,
 }
 
 impl CompliancePage {
@@ -418,23 +426,20 @@ pub struct ComplianceQuery {
     gaps: Option<String>,
 }
 
-impl ComplianceQuery {
-    fn year(&self) -> AppResult<Option<i32>> {
-        match crate::input::text(&self.year) {
-            None => Ok(None),
-            Some(y) => y.parse().map(Some).map_err(|_| AppError::invalid_field("year", "年份须是四位数字", "The year is four digits")),
-        }
-    }
-}
-
 async fn compliance_page(s: &AppState, ctx: &Ctx, q: &ComplianceQuery, f: FormState, status: StatusCode) -> AppResult<Response> {
     let scope = &ctx.me()?.scope;
-    let (rows, rules, year) = app::compliance(s, scope, q.year()?, q.org_id).await?;
+    let (rows, rules, year) = app::compliance(s, scope, q.year.as_deref(), q.org_id).await?;
     let office = scope.has(pacesetter_domain::role::Role::Office);
-    let page =
-        CompliancePage {
-            l: Layout::new(ctx, ctx.t("三会一课落实情况", "Branch meetings by branch")), rows, rules, year, office, f, only_gaps: q.gaps.as_deref() == Some("1")
-        };
+    let page = CompliancePage {
+        l: Layout::new(ctx, ctx.t("三会一课落实情况", "Branch meetings by branch")),
+        rows,
+        rules,
+        year,
+        office,
+        f,
+        only_gaps: q.gaps.as_deref() == Some("1"),
+        org: q.org_id,
+    };
     Ok(render_status(status, &page))
 }
 
@@ -443,7 +448,7 @@ pub async fn compliance(State(s): State<AppState>, ctx: Ctx, Params(q): Params<C
 }
 
 pub async fn compliance_export(State(s): State<AppState>, ctx: Ctx, Path(file): Path<String>, Params(q): Params<ComplianceQuery>) -> AppResult<Response> {
-    let (rows, _, year) = app::compliance(&s, &ctx.me()?.scope, q.year()?, q.org_id).await?;
+    let (rows, _, year) = app::compliance(&s, &ctx.me()?.scope, q.year.as_deref(), q.org_id).await?;
     let sheet = app::compliance_sheet(&rows, year, ctx.lang);
     super::download(&ctx, &sheet, &format!("{}-{year}", ctx.t("三会一课", "branch-meetings")), if file.ends_with(".csv") { "csv" } else { "xlsx" })
 }

@@ -5,6 +5,7 @@ pub mod appraisals;
 pub mod assets;
 pub mod audit;
 pub mod campaigns;
+pub mod care;
 pub mod commitments;
 pub mod confirm;
 pub mod contacts;
@@ -83,8 +84,12 @@ impl Layout {
                 item("/meetings", lang.t("会议", "Meetings"));
             }
             // Those who keep a branch through the Party tree, and the office.
-            if s.has_any(&[Role::Office, Role::OrgSecretary, Role::BranchSecretary]) {
+            if s.has_any(&[Role::Office, Role::OrgSecretary, Role::BranchSecretary, Role::Delegate]) {
                 item("/disposals", lang.t("党员处置", "Disposals"));
+            }
+            // Those who visit (a branch, a unit) and the office that opens the rounds.
+            if s.has_any(&[Role::Office, Role::OrgSecretary, Role::BranchSecretary, Role::Delegate, Role::UnitHead]) {
+                item("/care", lang.t("走访慰问", "Care visits"));
             }
             if s.has(Role::Cadre) {
                 item("/liaison", lang.t("联系班级", "My classes"));
@@ -221,7 +226,7 @@ fn notice_from_query(path: &str, lang: Lang) -> Option<String> {
             "leave" => lang.t("请假已登记", "Your leave is recorded"),
             "marked" => lang.t("出勤已登记", "Attendance recorded"),
             "recorded" => lang.t("会议记录已保存，会议记为已召开", "The record is saved; the meeting is held"),
-            "cancelled" => lang.t("会议已取消，已通知的人员可在会议页看到", "The meeting is cancelled"),
+            "cancelled" => lang.t("会议已取消，已通知每一位应到人员", "The meeting is cancelled; everyone expected is told"),
             "checkin_closed" => lang.t("签到已结束", "Check-in is closed"),
             _ => return None,
         }

@@ -1,4 +1,4 @@
-//! Meetings, systems and disposal cases: a branch's meeting is run by its secretary and read by those who read the branch;
+//! Meetings, systems, disposal cases and care visits: a branch's meeting is run by its secretary and read by those who read the branch;
 //! its members see it and check in; a secretary of another college's branch gets nothing.
 
 use super::common::TestApp;
@@ -64,6 +64,19 @@ async fn disposal(app: &TestApp, f: &Fixture, grounds: &str) -> i64 {
     let r = sec.post(app.url("/api/v1/disposals")).json(&json!({"number": f.member_number, "measure": "talk", "grounds": grounds})).send().await.unwrap();
     assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
     r.json::<Value>().await.unwrap()["id"].as_i64().unwrap()
+}
+
+/// A new round with the fixture's member on it; returns the round and the member's target.
+async fn care_target(app: &TestApp, f: &Fixture) -> (i64, i64) {
+    let office = app.login("office").await;
+    let d = |o: i64| pacesetter_domain::dates::iso(pacesetter_domain::dates::today() + time::Duration::days(o));
+    let r = office.post(app.url("/api/v1/care")).json(&json!({"name": "春节走访慰问", "starts_on": d(-3), "ends_on": d(3)})).send().await.unwrap();
+    assert_eq!(r.status(), 201);
+    let round = r.json::<Value>().await.unwrap()["round"]["id"].as_i64().unwrap();
+    let r = office.post(app.url(&format!("/api/v1/care/{round}/targets"))).json(&json!({"reason": "old_member", "numbers": f.member_number})).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let v = app.get_json(&office, &format!("/api/v1/care/{round}")).await;
+    (round, v["targets"][0]["id"].as_i64().unwrap())
 }
 
 pub async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Option<Case> {
@@ -168,6 +181,51 @@ pub async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Optio
             } else {
                 Case { form: form(&[("outcome", "corrected"), ("outcome_note", "已改正")]), ..case("POST", path, "branchsec", "branchsec2") }
             }
+        }
+        "care_round" => {
+            let (round, _) = care_target(app, f).await;
+            case("GET", format!("/care/{round}"), "branchsec", "")
+        }
+        "care_export" => {
+            let (round, _) = care_target(app, f).await;
+            case("GET", format!("/care/{round}/export/care-visits.xlsx"), "office", "")
+        }
+        "care_targets" => {
+            let (round, _) = care_target(app, f).await;
+            Case { form: form(&[("reason", "named"), ("numbers", &f.member_number)]), ..case("POST", format!("/care/{round}/targets"), "office", "branchsec") }
+        }
+        "api_care_round" => {
+            let (round, _) = care_target(app, f).await;
+            case("GET", format!("/api/v1/care/{round}"), "branchsec", "")
+        }
+        "api_care_targets" => {
+            let (round, _) = care_target(app, f).await;
+            Case { json: Some(json!({"reason": "named", "numbers": f.member_number})), ..case("POST", format!("/api/v1/care/{round}/targets"), "office", "branchsec") }
+        }
+        "care_visit" | "api_care_visit" => {
+            let (_, target) = care_target(app, f).await;
+            let today = pacesetter_domain::dates::iso(pacesetter_domain::dates::today());
+            let path = if api { format!("/api/v1/care/targets/{target}/visit") } else { format!("/care/targets/{target}/visit") };
+            Case {
+                form: form(&[("_multipart", ""), ("on_day", &today), ("visitors", "支部书记"), ("gifts", "慰问品"), ("amount", "300")]),
+                ..case("POST", path, "branchsec", "branchsec2")
+            }
+        }
+        "care_photo" => {
+            let (_, target) = care_target(app, f).await;
+            let sec = app.login("branchsec").await;
+            let token = app.csrf(&sec, "/home").await;
+            let today = pacesetter_domain::dates::iso(pacesetter_domain::dates::today());
+            let form = reqwest::multipart::Form::new()
+                .text("on_day", today)
+                .text("visitors", "支部书记")
+                .text("gifts", "慰问品")
+                .part("photos", reqwest::multipart::Part::bytes(super::common::png_1x1()).file_name("p.png"));
+            let r = sec.post(app.url(&format!("/api/v1/care/targets/{target}/visit"))).header("x-csrf-token", token).multipart(form).send().await.unwrap();
+            assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+            let v: Value = r.json().await.unwrap();
+            let photo = v["targets"].as_array().unwrap().iter().find(|t| t["id"] == target).unwrap()["visit"]["photos"][0].as_i64().unwrap();
+            case("GET", format!("/care/photos/{photo}"), "branchsec", "branchsec2")
         }
         "systems_export" => case("GET", "/systems/coverage/branch-systems.xlsx".into(), "branchsec", ""),
         "branch_systems" | "api_branch_systems" => {
