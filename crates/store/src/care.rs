@@ -278,3 +278,36 @@ pub async fn photo(c: &mut Conn, scope: &Scope, photo: i64) -> Result<(String, V
     standing(scope, opath.as_deref(), upath.as_deref()).ok_or(StoreError::NotFound)?;
     Ok((ct, data))
 }
+
+/// The demo's Spring Festival round (before its day): the retired Party members on the roster as
+/// 老党员, most of them visited by their branch. Returns how many visits were recorded.
+pub async fn demo(c: &mut Conn, day: Date) -> Result<usize, StoreError> {
+    let (Ok(starts_on), Ok(ends_on)) = (Date::from_calendar_date(day.year(), time::Month::January, 10), Date::from_calendar_date(day.year(), time::Month::February, 5)) else {
+        return Ok(0);
+    };
+    if ends_on >= day {
+        return Ok(0);
+    }
+    let scope = Scope::system("demo-loader");
+    let round_id = create_round(c, &scope, &Round { name: format!("{}年春节走访慰问", day.year()), starts_on, ends_on }).await?;
+    let people: Vec<(i64,)> =
+        c.fetch_all(Sql::new("SELECT id FROM people WHERE kind = 'retired' AND political_status IN ('01', '02') AND left_on IS NULL ORDER BY id LIMIT 60")).await?;
+    let ids: Vec<i64> = people.into_iter().map(|p| p.0).collect();
+    add_targets(c, &scope, round_id, Reason::OldMember, &ids).await?;
+    let targets: Vec<(i64,)> = c.fetch_all(Sql::new("SELECT id FROM care_targets WHERE round_id = $1 ORDER BY id").bind(round_id)).await?;
+    let mut rng = pacesetter_domain::rng::DemoRng::new(40);
+    let mut n = 0;
+    for (t,) in targets {
+        if !rng.chance(0.85) {
+            continue;
+        }
+        let on = starts_on + time::Duration::days(rng.below(20) as i64);
+        let v =
+            Visit {
+                on_day: on, visitors: "支部书记、支部委员".into(), gifts: rng.pick(&["慰问金", "米、油和慰问信", "慰问金和春联"]).to_string(), amount_fen: 50_000, note: None
+            };
+        record(c, &scope, t, &v, Vec::new()).await?;
+        n += 1;
+    }
+    Ok(n)
+}

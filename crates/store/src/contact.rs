@@ -56,3 +56,27 @@ pub async fn visits(c: &mut Conn, org: i64) -> Result<Vec<(Date, String, String,
     )
     .await?)
 }
+
+/// The demo's guidance visits: most contact persons visited their branch once or twice this
+/// term. Returns how many were logged.
+pub async fn demo(c: &mut Conn, day: Date) -> Result<usize, StoreError> {
+    let links: Vec<(i64, i64)> =
+        c.fetch_all(Sql::new("SELECT person_id, org_id FROM relations WHERE kind = 'branch_contact' AND end_date IS NULL AND org_id IS NOT NULL ORDER BY id")).await?;
+    let mut rng = pacesetter_domain::rng::DemoRng::new(39);
+    const TOPICS: [&str; 3] = ["检查三会一课记录和党员公开承诺", "指导支部制定学习制度", "了解入党积极分子培养情况"];
+    const ADVICE: [&str; 3] = ["支委会记录要写明议题和决定", "承诺要具体、可检查，按季度报告进度", "培养联系人每季度与积极分子谈话一次"];
+    let term = pacesetter_domain::liaison::term_start(day);
+    let mut n = 0;
+    for (person, org) in links {
+        if !rng.chance(0.6) {
+            continue;
+        }
+        let scope = Scope { person: Some(pacesetter_domain::ids::PersonId(person)), ..Scope::system("demo-loader") };
+        let span = (day - term).whole_days().max(1) as usize;
+        let on = term + time::Duration::days(rng.below(span) as i64);
+        let i = rng.below(3);
+        record(c, &scope, org, on, TOPICS[i], ADVICE[i]).await?;
+        n += 1;
+    }
+    Ok(n)
+}
