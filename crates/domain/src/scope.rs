@@ -207,6 +207,31 @@ impl Scope {
     pub fn is_office_or_admin(&self) -> bool {
         self.has_any(&[Role::Office, Role::Admin])
     }
+
+    /// The campaign office, or the server itself (account 0).
+    pub fn is_office(&self) -> bool {
+        self.has(Role::Office) || self.account.0 == 0
+    }
+
+    /// Access to a node of the Party tree as the Party side's own records need it (meetings,
+    /// disposal cases, care visits): Write for the office, else through a reach in the Party tree
+    /// of the caller's own (a secretary's, a delegate's, a contact person's), never through the
+    /// administrator's or a leader's reach over everything.
+    pub fn party_access(&self, path: &str) -> Option<Access> {
+        if self.is_office() {
+            return Some(Access::Write);
+        }
+        self.reaches.iter().filter(|(r, _)| matches!(r, Reach::Org(p) if path.starts_with(p.as_str()))).map(|(_, a)| *a).max()
+    }
+
+    /// The Party subtrees, by path, that the caller reaches with at least `min` through reaches of
+    /// their own (see [`Scope::party_access`]; the office's "everything" is not among them).
+    pub fn own_org_paths(&self, min: Access) -> impl Iterator<Item = &str> {
+        self.reaches.iter().filter(move |(_, a)| *a >= min).filter_map(|(r, _)| match r {
+            Reach::Org(p) => Some(p.as_str()),
+            _ => None,
+        })
+    }
 }
 
 #[cfg(test)]

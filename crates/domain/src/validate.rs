@@ -55,6 +55,12 @@ impl FieldErrors {
     }
 }
 
+/// The staff or student numbers of a text: one a line, or separated by commas, semicolons,
+/// 顿号 or spaces (half or full width).
+pub fn numbers_of(text: &str) -> Vec<String> {
+    text.split(|c: char| c.is_whitespace() || matches!(c, ',' | '，' | '、' | ';' | '；')).filter(|x| !x.is_empty()).map(str::to_string).collect()
+}
+
 /// Trims and checks a required name-like text: not empty, no control characters, not too long.
 pub fn name(raw: &str, max_chars: usize) -> Result<String, Text> {
     let s = raw.trim();

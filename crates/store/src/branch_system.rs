@@ -9,7 +9,7 @@ use crate::tree::{self, Tree};
 use pacesetter_domain::branch_system::{Input, Kind};
 use pacesetter_domain::dates::now_ms;
 use pacesetter_domain::org::OrgKind;
-use pacesetter_domain::scope::{Access, Reach, Scope};
+use pacesetter_domain::scope::{Access, Scope};
 use serde::Serialize;
 use time::Date;
 
@@ -152,31 +152,19 @@ impl BranchSystems {
 /// The open branches the caller reads (one secondary organization's, if given), with their
 /// systems in force by kind.
 pub async fn coverage(c: &mut Conn, scope: &Scope, college: Option<i64>) -> Result<Vec<BranchSystems>, StoreError> {
-    let mut q = Sql::new(
-        "SELECT b.id, b.name, COALESCE(p.id, b.id), COALESCE(p.name, b.name), \
-         (SELECT COUNT(*) FROM branch_systems s WHERE s.org_id = b.id AND s.retired_on IS NULL AND s.kind = 'work'), \
-         (SELECT COUNT(*) FROM branch_systems s WHERE s.org_id = b.id AND s.retired_on IS NULL AND s.kind = 'organizational') \
-         FROM orgs b LEFT JOIN orgs p ON p.id = b.parent_id AND p.kind <> 'university' \
-         WHERE b.kind IN ('branch', 'direct_branch') AND b.closed_on IS NULL AND (1 = 0",
-    );
-    if scope.global().is_some() {
-        q.push(" OR 1 = 1");
-    }
-    for r in scope.reaches_at_least(Access::Read) {
-        if let Reach::Org(p) = r {
-            q.push(" OR b.path LIKE ").push_bind(format!("{p}%"));
-        }
-    }
-    q.push(")");
-    if let Some(col) = college {
-        let path = tree::require(c, Tree::Org, col).await?.path;
-        q.push(" AND b.path LIKE ").push_bind(format!("{path}%"));
-    }
-    q.push(" ORDER BY b.path");
-    let rows: Vec<(i64, String, i64, String, i64, i64)> = c.fetch_all(q).await?;
-    Ok(rows
+    let branches = crate::scope::branches_in_reach(c, scope, scope.global().is_some(), college).await?;
+    let counts: Vec<(i64, String, i64)> = c.fetch_all(Sql::new("SELECT org_id, kind, COUNT(*) FROM branch_systems WHERE retired_on IS NULL GROUP BY org_id, kind")).await?;
+    let count = |org: i64, kind: Kind| counts.iter().find(|(o, k, _)| *o == org && k == kind.code()).map(|x| x.2).unwrap_or(0);
+    Ok(branches
         .into_iter()
-        .map(|(branch_id, branch, college_id, college, work, organizational)| BranchSystems { branch_id, branch, college_id, college, work, organizational })
+        .map(|b| BranchSystems {
+            work: count(b.id, Kind::Work),
+            organizational: count(b.id, Kind::Organizational),
+            branch_id: b.id,
+            branch: b.name,
+            college_id: b.college_id,
+            college: b.college,
+        })
         .collect())
 }
 

@@ -11,8 +11,7 @@ use crate::audit;
 use crate::db::{Conn, Sql};
 use pacesetter_domain::care::{Reason, Round, Visit};
 use pacesetter_domain::dates::now_ms;
-use pacesetter_domain::role::Role;
-use pacesetter_domain::scope::{Access, Reach, Scope};
+use pacesetter_domain::scope::{Access, Scope};
 use serde::Serialize;
 use time::Date;
 
@@ -136,12 +135,7 @@ pub struct VisitRow {
 /// How the caller stands to a target at these paths: None (not theirs), or whether they may
 /// know why it is on the list.
 fn standing(scope: &Scope, org_path: Option<&str>, unit_path: Option<&str>) -> Option<bool> {
-    if scope.has(Role::Office) || scope.account.0 == 0 {
-        return Some(true);
-    }
-    if let Some(p) = org_path
-        && scope.reaches.iter().any(|(r, a)| *a == Access::Write && matches!(r, Reach::Org(x) if p.starts_with(x.as_str())))
-    {
+    if scope.is_office() || org_path.is_some_and(|p| scope.party_access(p) == Some(Access::Write)) {
         return Some(true);
     }
     if let Some(p) = unit_path

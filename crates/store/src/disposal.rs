@@ -8,23 +8,14 @@ use crate::audit;
 use crate::db::{Conn, Sql};
 use pacesetter_domain::dates::now_ms;
 use pacesetter_domain::disposal::{Measure, Opening, Outcome};
-use pacesetter_domain::role::Role;
-use pacesetter_domain::scope::{Access, Reach, Scope};
+use pacesetter_domain::scope::{Access, Scope};
 use serde::Serialize;
 use time::Date;
 
-/// The condition on an organization's path (`col`) for the cases the caller may know of.
+/// The condition on an organization's path (`col`) for the cases the caller may know of: the
+/// office's, and those within the Party subtrees they write to through reaches of their own.
 fn push_confidential(q: &mut Sql, scope: &Scope, col: &str) {
-    q.push("(1 = 0");
-    if scope.has(Role::Office) || scope.account.0 == 0 {
-        q.push(" OR 1 = 1");
-    }
-    for (r, a) in &scope.reaches {
-        if let (Reach::Org(p), Access::Write) = (r, a) {
-            q.push(&format!(" OR {col} LIKE ")).push_bind(format!("{p}%"));
-        }
-    }
-    q.push(")");
+    crate::scope::push_org_condition(q, scope, Access::Write, col, scope.is_office());
 }
 
 #[derive(Clone, Debug, Serialize, sqlx::FromRow)]
@@ -68,7 +59,7 @@ const SELECT: &str = "SELECT k.id, k.person_id, p.name AS person_name, k.org_id,
      k.outcome, k.outcome_note, k.opened_on, k.closed_on FROM disposal_cases k JOIN people p ON p.id = k.person_id JOIN orgs o ON o.id = k.org_id";
 
 fn may_keep(scope: &Scope, path: &str) -> bool {
-    scope.has(Role::Office) || scope.account.0 == 0 || scope.reaches.iter().any(|(r, a)| *a == Access::Write && matches!(r, Reach::Org(p) if path.starts_with(p.as_str())))
+    scope.party_access(path) == Some(Access::Write)
 }
 
 /// Opens a case for a member of a branch the caller keeps, or from an appraisal's follow-up case
@@ -93,7 +84,7 @@ pub async fn open(c: &mut Conn, scope: &Scope, person: Option<i64>, appraisal_ca
     };
     let Some((branch, path)) = crate::people::current_branch(c, person).await? else {
         // Whether someone is in a branch (a Party member) is not for everyone to learn.
-        if !(scope.has(Role::Office) || scope.account.0 == 0) {
+        if !scope.is_office() {
             return Err(StoreError::NotFound);
         }
         return Err(StoreError::invalid("number", "此人不在任何党支部", "The person is not a member of a branch"));

@@ -132,22 +132,16 @@ const SELECT: &str = "SELECT m.id, m.kind, m.org_id, m.unit_id, COALESCE(o.name,
 /// The office (or the server itself) runs every meeting; the leaders read every one. The
 /// administrator's reach over everything is for accounts, not for minutes and leave reasons.
 fn office(scope: &Scope) -> bool {
-    scope.has(Role::Office) || scope.account.0 == 0
+    scope.is_office()
 }
 
 fn leader(scope: &Scope) -> bool {
     scope.has(Role::Leader)
 }
 
-/// Access through a reach of the Party tree of the caller's own (a secretary's, a delegate's,
-/// a contact person's), not the administrator's reach over everything.
-fn org_reach(scope: &Scope, path: &str) -> Option<Access> {
-    scope.reaches.iter().filter(|(r, _)| matches!(r, Reach::Org(p) if path.starts_with(p.as_str()))).map(|(_, a)| *a).max()
-}
-
 fn standing_by_reach(scope: &Scope, row_org: Option<i64>, row_unit: Option<i64>, path: &str) -> Option<Standing> {
     let (write, read) = match (row_org, row_unit) {
-        (Some(_), _) => (office(scope) || org_reach(scope, path) == Some(Access::Write), leader(scope) || org_reach(scope, path).is_some()),
+        (Some(_), _) => (scope.party_access(path) == Some(Access::Write), leader(scope) || scope.party_access(path).is_some()),
         (None, Some(_)) => (office(scope) || scope.acts_on_unit(path), leader(scope)),
         (None, None) => (office(scope), leader(scope)),
     };
@@ -199,7 +193,7 @@ pub async fn check_host(c: &mut Conn, scope: &Scope, host: Host, kind: Kind) -> 
     Ok(match host {
         Host::Org(o) => {
             let node = tree::require(c, Tree::Org, o).await?;
-            let access = if office(scope) { Some(Access::Write) } else { org_reach(scope, &node.path) };
+            let access = scope.party_access(&node.path);
             if access.is_none() {
                 return Err(StoreError::NotFound);
             }
@@ -653,10 +647,8 @@ pub async fn list(c: &mut Conn, scope: &Scope, f: &Filter, limit: i64) -> Result
         if office(scope) || leader(scope) {
             q.push(" OR 1 = 1");
         }
-        for r in scope.reaches_at_least(Access::Read) {
-            if let Reach::Org(p) = r {
-                q.push(" OR o.path LIKE ").push_bind(format!("{p}%"));
-            }
+        for p in scope.own_org_paths(Access::Read) {
+            q.push(" OR o.path LIKE ").push_bind(format!("{p}%"));
         }
         for p in scope.unit_paths_acted_on() {
             q.push(" OR u.path LIKE ").push_bind(format!("{p}%"));
@@ -768,25 +760,7 @@ pub fn by_college(rows: &[BranchCompliance]) -> Vec<CollegeCompliance> {
 /// for `year` as of `today`.
 pub async fn compliance(c: &mut Conn, scope: &Scope, year: i32, college: Option<i64>, today: Date) -> Result<(Vec<BranchCompliance>, Vec<Rule>), StoreError> {
     let rules = rules(c).await?;
-    let mut q = Sql::new(
-        "SELECT b.id, b.name, b.path, COALESCE(p.id, b.id), COALESCE(p.name, b.name), b.kind FROM orgs b LEFT JOIN orgs p ON p.id = b.parent_id AND p.kind <> 'university' \
-         WHERE b.kind IN ('branch', 'direct_branch') AND b.closed_on IS NULL AND (1 = 0",
-    );
-    if office(scope) || leader(scope) {
-        q.push(" OR 1 = 1");
-    }
-    for r in scope.reaches_at_least(Access::Read) {
-        if let Reach::Org(p) = r {
-            q.push(" OR b.path LIKE ").push_bind(format!("{p}%"));
-        }
-    }
-    q.push(")");
-    if let Some(col) = college {
-        let path = tree::require(c, Tree::Org, col).await?.path;
-        q.push(" AND b.path LIKE ").push_bind(format!("{path}%"));
-    }
-    q.push(" ORDER BY b.path");
-    let branches: Vec<(i64, String, String, i64, String, String)> = c.fetch_all(q).await?;
+    let branches = crate::scope::branches_in_reach(c, scope, office(scope) || leader(scope), college).await?;
     let start = Date::from_calendar_date(year, time::Month::January, 1).map_err(|_| StoreError::invalid("year", "年份不正确", "Not a year"))?;
     let end = Date::from_calendar_date(year, time::Month::December, 31).map_err(|_| StoreError::invalid("year", "年份不正确", "Not a year"))?;
     // A held meeting: its kind, day, organization's path, expected and present.
@@ -808,8 +782,8 @@ pub async fn compliance(c: &mut Conn, scope: &Scope, year: i32, college: Option<
         by_path.entry(m.2.as_str()).or_default().push(m);
     }
     let mut out = Vec::with_capacity(branches.len());
-    for (branch_id, branch, path, college_id, college, _) in &branches {
-        let mine: Vec<&Held> = by_path.iter().filter(|(p, _)| p.starts_with(path.as_str())).flat_map(|(_, v)| v.iter().copied()).collect();
+    for b in &branches {
+        let mine: Vec<&Held> = by_path.iter().filter(|(p, _)| p.starts_with(b.path.as_str())).flat_map(|(_, v)| v.iter().copied()).collect();
         let mut kinds = Vec::new();
         for rule in &rules {
             let days: Vec<Date> = mine.iter().filter(|m| m.0 == rule.kind.code()).map(|m| m.1).collect();
@@ -822,7 +796,7 @@ pub async fn compliance(c: &mut Conn, scope: &Scope, year: i32, college: Option<
         }
         let expected = mine.iter().map(|m| m.3).sum();
         let present = mine.iter().map(|m| m.4).sum();
-        out.push(BranchCompliance { branch_id: *branch_id, branch: branch.clone(), college_id: *college_id, college: college.clone(), kinds, expected, present });
+        out.push(BranchCompliance { branch_id: b.id, branch: b.name.clone(), college_id: b.college_id, college: b.college.clone(), kinds, expected, present });
     }
     Ok((out, rules))
 }

@@ -584,3 +584,15 @@ pub async fn current_branch(c: &mut Conn, person: i64) -> Result<Option<(i64, St
     }
     Ok(None)
 }
+
+/// The people with these numbers, by id, and the numbers no one on the roster has.
+pub async fn ids_by_numbers(c: &mut Conn, numbers: &[String]) -> Result<(Vec<i64>, Vec<String>), StoreError> {
+    let (mut ids, mut unknown) = (Vec::new(), Vec::new());
+    for n in numbers {
+        match id_by_number(c, n).await? {
+            Some(p) => ids.push(p.0),
+            None => unknown.push(n.clone()),
+        }
+    }
+    Ok((ids, unknown))
+}

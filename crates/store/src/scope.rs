@@ -114,6 +114,46 @@ pub async fn load(c: &mut Conn, account: AccountId, today: Date) -> Result<Optio
     Ok(Some(Scope::resolve(account, &a.username, a.person_id.map(PersonId), status, &grants, &relations)))
 }
 
+/// The condition that a Party-tree path (`col`) is within the caller's reach with at least `min`
+/// through reaches of their own, or anywhere when `everywhere` (the office, the leaders: each
+/// caller of this decides who sees everything).
+pub fn push_org_condition(q: &mut Sql, scope: &Scope, min: Access, col: &str, everywhere: bool) {
+    q.push("(1 = 0");
+    if everywhere {
+        q.push(" OR 1 = 1");
+    }
+    for p in scope.own_org_paths(min) {
+        q.push(&format!(" OR {col} LIKE ")).push_bind(format!("{p}%"));
+    }
+    q.push(")");
+}
+
+/// An open branch with the secondary organization it sits under (itself for a direct branch).
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct BranchRef {
+    pub id: i64,
+    pub name: String,
+    pub path: String,
+    pub college_id: i64,
+    pub college: String,
+}
+
+/// The open branches the caller reads (see [`push_org_condition`]), one secondary
+/// organization's when `college` is given, in the tree's order.
+pub async fn branches_in_reach(c: &mut Conn, scope: &Scope, everywhere: bool, college: Option<i64>) -> Result<Vec<BranchRef>, StoreError> {
+    let mut q = Sql::new(
+        "SELECT b.id, b.name, b.path, COALESCE(p.id, b.id) AS college_id, COALESCE(p.name, b.name) AS college FROM orgs b \
+         LEFT JOIN orgs p ON p.id = b.parent_id AND p.kind <> 'university' WHERE b.kind IN ('branch', 'direct_branch') AND b.closed_on IS NULL AND ",
+    );
+    push_org_condition(&mut q, scope, Access::Read, "b.path", everywhere);
+    if let Some(col) = college {
+        let path = crate::tree::require(c, crate::tree::Tree::Org, col).await?.path;
+        q.push(" AND b.path LIKE ").push_bind(format!("{path}%"));
+    }
+    q.push(" ORDER BY b.path");
+    Ok(c.fetch_all(q).await?)
+}
+
 /// Only the campaign office (or the server itself, account 0) does this.
 pub fn office_only(scope: &Scope) -> Result<(), StoreError> {
     if scope.has(Role::Office) || scope.account.0 == 0 { Ok(()) } else { Err(StoreError::forbidden("只有创先办可以这样做", "Only the campaign office does this")) }

@@ -16,9 +16,7 @@ both!(
 );
 
 async fn class_of(app: &TestApp, user: &str) -> i64 {
-    let c = app.login(user).await;
-    let me = app.get_json(&c, "/api/v1/me").await;
-    me["reaches"].as_array().unwrap().iter().find(|r| r["kind"] == "unit").unwrap()["target"].as_str().unwrap().trim_end_matches('/').rsplit('/').next().unwrap().parse().unwrap()
+    app.reach(user, "unit").await
 }
 
 async fn visit(app: &TestApp, c: &Client, fields: &[(&str, &str)]) -> (u16, Value) {
@@ -70,17 +68,7 @@ async fn a_cadre_visits_and_a_students_problem_from_the_visit_is_solved_and_conf
     let page = cadre.get(app.url(&format!("/problems/new?visit={vid}"))).send().await.unwrap().text().await.unwrap();
     assert!(page.contains(&format!("value=\"{student}\"")), "the form offers the class's students");
     let (window, unit) = {
-        let head = app.login("unithead").await;
-        let me = app.get_json(&head, "/api/v1/me").await;
-        let unit: i64 = me["reaches"].as_array().unwrap().iter().find(|r| r["kind"] == "unit").unwrap()["target"]
-            .as_str()
-            .unwrap()
-            .trim_end_matches('/')
-            .rsplit('/')
-            .next()
-            .unwrap()
-            .parse()
-            .unwrap();
+        let unit = app.reach("unithead", "unit").await;
         let lib = app.get_json(&office, &format!("/api/v1/units/{unit}")).await;
         (lib["children"].as_array().unwrap().iter().find(|n| n["kind"] == "window").unwrap()["id"].as_i64().unwrap(), unit)
     };
@@ -183,15 +171,7 @@ async fn the_staff_of_the_unit_the_office_names_link_cadres_to_classes(app: Test
     let office = app.login("office").await;
     let head = app.login("unithead").await;
     let me = app.get_json(&head, "/api/v1/me").await;
-    let unit: i64 = me["reaches"].as_array().unwrap().iter().find(|r| r["kind"] == "unit").unwrap()["target"]
-        .as_str()
-        .unwrap()
-        .trim_end_matches('/')
-        .rsplit('/')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let unit = app.reach("unithead", "unit").await;
     let cadre = app.get_json(&app.login("cadre").await, "/api/v1/me").await["person_id"].as_i64().unwrap();
     let mine = class_of(&app, "cadre").await;
     let units = app.get_json(&office, "/api/v1/units").await;
@@ -218,15 +198,7 @@ async fn the_staff_of_the_unit_the_office_names_link_cadres_to_classes(app: Test
     let (s, r) = post(&app, &head, "/api/v1/relations", link.clone()).await;
     assert_eq!(s, 200, "{r}");
     let id = r["id"].as_i64().unwrap();
-    let branch = app.get_json(&app.login("branchsec").await, "/api/v1/me").await["reaches"].as_array().unwrap().iter().find(|r| r["kind"] == "org").unwrap()["target"]
-        .as_str()
-        .unwrap()
-        .trim_end_matches('/')
-        .rsplit('/')
-        .next()
-        .unwrap()
-        .parse::<i64>()
-        .unwrap();
+    let branch = app.reach("branchsec", "org").await;
     let (s, _) = post(&app, &head, "/api/v1/relations", json!({"kind": "branch_contact", "person_id": cadre, "target_id": branch})).await;
     assert_eq!(s, 403, "a branch contact is the office's");
     let page = head.get(app.url("/relations")).send().await.unwrap().text().await.unwrap();

@@ -19,9 +19,7 @@ both!(
 );
 
 async fn branch_of(app: &TestApp, user: &str) -> i64 {
-    let c = app.login(user).await;
-    let me = app.get_json(&c, "/api/v1/me").await;
-    me["reaches"].as_array().unwrap().iter().find(|r| r["kind"] == "org").unwrap()["target"].as_str().unwrap().trim_end_matches('/').rsplit('/').next().unwrap().parse().unwrap()
+    app.reach(user, "org").await
 }
 
 async fn post(app: &TestApp, c: &Client, path: &str, body: Value) -> (u16, Value) {
@@ -221,15 +219,7 @@ async fn the_office_holds_an_exchange_meeting_of_the_cadres(app: TestApp) {
     assert_eq!(s, 422, "{r}");
     // Numbers are looked up only for those who may hold the meeting: no way to probe them.
     let head = app.login("unithead").await;
-    let lib = app.get_json(&head, "/api/v1/me").await["reaches"].as_array().unwrap().iter().find(|r| r["kind"] == "unit").unwrap()["target"]
-        .as_str()
-        .unwrap()
-        .trim_end_matches('/')
-        .rsplit('/')
-        .next()
-        .unwrap()
-        .parse::<i64>()
-        .unwrap();
+    let lib = app.reach("unithead", "unit").await;
     let mut b = base.clone();
     b["host"] = json!(format!("unit:{lib}"));
     b["invitees"] = json!("X0000000");

@@ -50,26 +50,13 @@ pub struct TargetsInput {
 pub async fn add_targets(s: &AppState, scope: &Scope, round: i64, input: &TargetsInput) -> AppResult<usize> {
     let reason = Reason::parse(&input.reason).ok_or_else(|| AppError::invalid_field("reason", "请选择走访对象类别", "Choose why they are visited"))?;
     let mut w = s.store.write().await?;
-    let numbers: Vec<&str> = input.numbers.split(|c: char| c.is_whitespace() || matches!(c, ',' | '，' | '、' | ';' | '；')).filter(|n| !n.is_empty()).collect();
-    let people = if numbers.is_empty() {
+    let people = if pacesetter_domain::validate::numbers_of(&input.numbers).is_empty() {
         if reason != Reason::RetiredCadre {
             return Err(AppError::invalid_field("numbers", "请填写走访对象的工号或学号", "Give the numbers of the people to visit"));
         }
         store::retired_cadres(&mut w).await?
     } else {
-        let mut ids = Vec::new();
-        let mut unknown = Vec::new();
-        for n in numbers {
-            match pacesetter_store::people::id_by_number(&mut w, n).await? {
-                Some(p) => ids.push(p.0),
-                None => unknown.push(n.to_string()),
-            }
-        }
-        if !unknown.is_empty() {
-            let list = unknown.join("、");
-            return Err(AppError::invalid_field("numbers", &format!("名册中没有这些编号：{list}"), &format!("No one on the roster has these numbers: {list}")));
-        }
-        ids
+        crate::app::people::ids_of_numbers(&mut w, &input.numbers, "numbers").await?
     };
     let n = store::add_targets(&mut w, scope, round, reason, &people).await?;
     w.commit().await.map_err(StoreError::from)?;

@@ -84,18 +84,7 @@ pub async fn schedule(s: &AppState, scope: &Scope, input: &MeetingInput) -> AppR
     let mut w = s.store.write().await?;
     // Who may hold it first: the invitees' numbers are looked up only for those who may.
     store::check_host(&mut w, scope, host, sched.kind).await?;
-    let mut invitees = Vec::new();
-    let mut unknown = Vec::new();
-    for n in input.invitees.split(|c: char| c.is_whitespace() || matches!(c, ',' | '，' | '、' | ';' | '；')).filter(|n| !n.is_empty()) {
-        match pacesetter_store::people::id_by_number(&mut w, n).await? {
-            Some(p) => invitees.push(p.0),
-            None => unknown.push(n.to_string()),
-        }
-    }
-    if !unknown.is_empty() {
-        let list = unknown.join("、");
-        return Err(AppError::invalid_field("invitees", &format!("名册中没有这些编号：{list}"), &format!("No one on the roster has these numbers: {list}")));
-    }
+    let invitees = crate::app::people::ids_of_numbers(&mut w, &input.invitees, "invitees").await?;
     if matches!(host, Host::Org(_)) && !invitees.is_empty() {
         return Err(AppError::invalid_field("invitees", "支部会议的应到人员是本支部党员，不另填", "A branch meeting expects the branch's members: leave the invitees empty"));
     }

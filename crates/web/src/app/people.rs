@@ -237,3 +237,14 @@ pub async fn issue_activation(state: &AppState, scope: &Scope, person: PersonId,
         mailed_to: issued.email,
     })
 }
+
+/// The people of a text of numbers (see `validate::numbers_of`), by id; a number no one on the
+/// roster has is refused by name, against `field`.
+pub async fn ids_of_numbers(c: &mut pacesetter_store::Conn, text: &str, field: &str) -> AppResult<Vec<i64>> {
+    let (ids, unknown) = people::ids_by_numbers(c, &pacesetter_domain::validate::numbers_of(text)).await?;
+    if !unknown.is_empty() {
+        let list = unknown.join("、");
+        return Err(AppError::invalid_field(field, &format!("名册中没有这些编号：{list}"), &format!("No one on the roster has these numbers: {list}")));
+    }
+    Ok(ids)
+}

@@ -152,10 +152,7 @@ pub enum AudienceInput {
     Numbers(Vec<String>),
 }
 
-/// The numbers of a text: one a line, or separated by commas, semicolons or spaces.
-pub fn numbers_of(text: &str) -> Vec<String> {
-    text.split(|c: char| c.is_whitespace() || c == ',' || c == '，' || c == ';').filter(|x| !x.is_empty()).map(str::to_string).collect()
-}
+pub use pacesetter_domain::validate::numbers_of;
 
 impl AudienceInput {
     /// `mode` org, unit (with `node`) or numbers (with the numbers).

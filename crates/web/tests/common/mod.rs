@@ -134,6 +134,15 @@ impl TestApp {
         Some(body[i..].chars().take_while(char::is_ascii_hexdigit).collect())
     }
 
+    /// The id at the end of the first reach of `kind` ("org" or "unit") of a user: their branch,
+    /// their class, their unit.
+    pub async fn reach(&self, user: &str, kind: &str) -> i64 {
+        let c = self.login(user).await;
+        let me = self.get_json(&c, "/api/v1/me").await;
+        let r = me["reaches"].as_array().unwrap().iter().find(|r| r["kind"] == kind).unwrap_or_else(|| panic!("{user} has no {kind} reach: {me}"));
+        r["target"].as_str().unwrap().trim_end_matches('/').rsplit('/').next().unwrap().parse().unwrap()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }

@@ -21,16 +21,8 @@ use serde_json::{Value, json};
 
 both!(every_scoped_route_refuses_a_caller_outside_its_scope);
 
-/// The last id of a reach's path, such as 55 of "/1/49/55/".
-fn last_id(path: &str) -> i64 {
-    path.trim_end_matches('/').rsplit('/').next().unwrap().parse().unwrap()
-}
-
 pub async fn reach(app: &TestApp, user: &str, kind: &str) -> i64 {
-    let c = app.login(user).await;
-    let me = app.get_json(&c, "/api/v1/me").await;
-    let r = me["reaches"].as_array().unwrap().iter().find(|r| r["kind"] == kind).unwrap_or_else(|| panic!("{user} has no {kind} reach: {me}"));
-    last_id(r["target"].as_str().unwrap())
+    app.reach(user, kind).await
 }
 
 pub async fn person_of(app: &TestApp, user: &str) -> i64 {
