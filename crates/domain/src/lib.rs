@@ -17,6 +17,7 @@ pub mod ids;
 pub mod lang;
 pub mod liaison;
 pub mod meeting;
+pub mod member_file;
 pub mod org;
 pub mod people;
 pub mod plan;

@@ -4,6 +4,7 @@
 //! This module sees rows of text; reading the spreadsheet is the web layer's, comparing with
 //! what is stored is the store's.
 
+use crate::member_file::FileInput;
 use crate::org::Post;
 use crate::people::{PersonFields, PersonInput, PersonKind};
 use crate::{Lang, Text};
@@ -27,11 +28,19 @@ pub enum Column {
     Class,
     Email,
     Phone,
+    BirthDate,
+    AppliedOn,
+    JoinedOn,
+    FullOn,
+    Title,
+    TitleLevel,
+    Degree,
+    JobPost,
 }
 
 impl Column {
     /// The columns in the template's order.
-    pub const ALL: [Column; 14] = [
+    pub const ALL: [Column; 22] = [
         Column::Name,
         Column::Kind,
         Column::Number,
@@ -46,6 +55,26 @@ impl Column {
         Column::Class,
         Column::Email,
         Column::Phone,
+        Column::BirthDate,
+        Column::AppliedOn,
+        Column::JoinedOn,
+        Column::FullOn,
+        Column::Title,
+        Column::TitleLevel,
+        Column::Degree,
+        Column::JobPost,
+    ];
+
+    /// The columns of the member's file (党员档案), with the file's field each fills.
+    pub const FILE: [(Column, &'static str); 8] = [
+        (Column::BirthDate, "birth_date"),
+        (Column::AppliedOn, "applied_on"),
+        (Column::JoinedOn, "joined_on"),
+        (Column::FullOn, "full_on"),
+        (Column::Title, "title"),
+        (Column::TitleLevel, "title_level"),
+        (Column::Degree, "degree"),
+        (Column::JobPost, "job_post"),
     ];
 
     /// Columns a roster cannot do without.
@@ -67,6 +96,14 @@ impl Column {
             Column::Class => "class",
             Column::Email => "email",
             Column::Phone => "phone",
+            Column::BirthDate => "birth_date",
+            Column::AppliedOn => "applied_on",
+            Column::JoinedOn => "joined_on",
+            Column::FullOn => "full_on",
+            Column::Title => "title",
+            Column::TitleLevel => "title_level",
+            Column::Degree => "degree",
+            Column::JobPost => "job_post",
         }
     }
 
@@ -87,6 +124,14 @@ impl Column {
             Column::Class => lang.t("班级", "Class"),
             Column::Email => lang.t("电子邮箱", "E-mail"),
             Column::Phone => lang.t("电话", "Phone"),
+            Column::BirthDate => lang.t("出生日期", "Date of birth"),
+            Column::AppliedOn => lang.t("申请入党日期", "Applied to join on"),
+            Column::JoinedOn => lang.t("入党日期", "Joined on"),
+            Column::FullOn => lang.t("转正日期", "Full member since"),
+            Column::Title => lang.t("职称", "Professional title"),
+            Column::TitleLevel => lang.t("职称级别", "Title level"),
+            Column::Degree => lang.t("最高学位", "Highest degree"),
+            Column::JobPost => lang.t("岗位", "Post held"),
         }
     }
 
@@ -107,6 +152,14 @@ impl Column {
             Column::Class => &["班级", "class"],
             Column::Email => &["电子邮箱", "邮箱", "email", "e-mail"],
             Column::Phone => &["电话", "手机", "手机号", "联系电话", "phone"],
+            Column::BirthDate => &["出生日期", "出生年月", "birth_date", "date of birth"],
+            Column::AppliedOn => &["申请入党日期", "入党申请日期", "申请入党时间", "applied_on"],
+            Column::JoinedOn => &["入党日期", "入党时间", "joined_on"],
+            Column::FullOn => &["转正日期", "转正时间", "full_on"],
+            Column::Title => &["职称", "专业技术职务", "title"],
+            Column::TitleLevel => &["职称级别", "title_level"],
+            Column::Degree => &["最高学位", "学位", "degree"],
+            Column::JobPost => &["岗位", "工作岗位", "现任职务", "job_post"],
         }
     }
 
@@ -148,6 +201,10 @@ pub struct RosterRow {
     pub post: Post,
     pub unit: Option<String>,
     pub class: Option<String>,
+    /// The member's file as the row gives it: a column left out or a cell left empty keeps
+    /// what is stored.
+    #[serde(default)]
+    pub file: FileInput,
 }
 
 /// Maps the header row to columns; reports a missing required column or one given twice.
@@ -174,6 +231,16 @@ pub fn map_headers(headers: &[String]) -> Result<Vec<Option<Column>>, Vec<Proble
 
 fn cell(raw: &RawRow, c: Column) -> Option<String> {
     raw.cells.get(&c).map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
+}
+
+/// The problems of a row's fields, each under its column.
+pub fn push_field_problems(problems: &mut Vec<Problem>, line: usize, errs: crate::validate::FieldErrors) {
+    for e in errs.0 {
+        let column = Column::ALL.into_iter().find(|c| c.code() == e.field);
+        let label = column.map(|c| c.header(Lang::Zh)).unwrap_or("");
+        let label_en = column.map(|c| c.header(Lang::En)).unwrap_or("");
+        problems.push(Problem::new(line, column, format!("{label}：{}", e.message.zh), format!("{label_en}: {}", e.message.en)));
+    }
 }
 
 /// Reads every row; returns the rows that read cleanly and all problems found, including
@@ -203,8 +270,28 @@ pub fn parse_rows(raw: &[RawRow]) -> (Vec<RosterRow>, Vec<Problem>) {
             ok = false;
             problems.push(Problem::new(r.line, Some(Column::Post), format!("党内职务“{}”无法识别", cell(r, Column::Post).unwrap_or_default()), "Unknown post"));
         }
+        let mut file = FileInput::default();
+        for (c, field) in Column::FILE {
+            let v = cell(r, c);
+            match field {
+                "birth_date" => file.birth_date = v,
+                "applied_on" => file.applied_on = v,
+                "joined_on" => file.joined_on = v,
+                "full_on" => file.full_on = v,
+                "title" => file.title = v,
+                "title_level" => file.title_level = v,
+                "degree" => file.degree = v,
+                _ => file.job_post = v,
+            }
+        }
         match input.validate() {
             Ok(fields) => {
+                if !file.is_empty()
+                    && let Err(errs) = file.validate(fields.kind, fields.political_status, fields.id_number.as_deref(), crate::dates::today())
+                {
+                    ok = false;
+                    push_field_problems(&mut problems, r.line, errs);
+                }
                 if ok {
                     rows.push(RosterRow {
                         line: r.line,
@@ -213,17 +300,11 @@ pub fn parse_rows(raw: &[RawRow]) -> (Vec<RosterRow>, Vec<Problem>) {
                         post: post.unwrap_or(Post::Member),
                         unit: cell(r, Column::Unit),
                         class: cell(r, Column::Class),
+                        file,
                     });
                 }
             }
-            Err(errs) => {
-                for e in errs.0 {
-                    let column = Column::ALL.into_iter().find(|c| c.code() == e.field);
-                    let label = column.map(|c| c.header(Lang::Zh)).unwrap_or("");
-                    let label_en = column.map(|c| c.header(Lang::En)).unwrap_or("");
-                    problems.push(Problem::new(r.line, column, format!("{label}：{}", e.message.zh), format!("{label_en}: {}", e.message.en)));
-                }
-            }
+            Err(errs) => push_field_problems(&mut problems, r.line, errs),
         }
     }
     // The same number twice in one file.
@@ -317,5 +398,22 @@ mod tests {
         r.cells.insert(Column::Post, "支部书记".into());
         let (ok, _) = parse_rows(&[r]);
         assert_eq!(ok[0].post, Post::Secretary);
+    }
+
+    #[test]
+    fn the_members_file_columns_read_and_their_problems_sit_in_their_columns() {
+        let h: Vec<String> = ["姓名", "学号", "人员类别", "政治面貌", "入党时间", "学位"].iter().map(|s| s.to_string()).collect();
+        assert_eq!(map_headers(&h).unwrap()[4], Some(Column::JoinedOn));
+        let mut ok = student(2, "201101010101");
+        ok.cells.insert(Column::AppliedOn, "2011/10/8".into());
+        ok.cells.insert(Column::Degree, "学士".into());
+        let mut bad = student(3, "201101010102");
+        bad.cells.insert(Column::JoinedOn, "2012-01-01".into());
+        let (rows, problems) = parse_rows(&[ok, bad]);
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].file.applied_on.as_deref(), Some("2011/10/8"));
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!((problems[0].line, problems[0].column), (3, Some(Column::JoinedOn)));
+        assert!(problems[0].message.zh.starts_with("入党日期："), "{problems:?}");
     }
 }

@@ -284,10 +284,25 @@ pub async fn demo(c: &mut Conn, day: Date) -> Result<usize, StoreError> {
     }
     let scope = Scope::system("demo-loader");
     let round_id = create_round(c, &scope, &Round { name: format!("{}年春节走访慰问", day.year()), starts_on, ends_on }).await?;
-    let people: Vec<(i64,)> =
-        c.fetch_all(Sql::new("SELECT id FROM people WHERE kind = 'retired' AND political_status IN ('01', '02') AND left_on IS NULL ORDER BY id LIMIT 60")).await?;
-    let ids: Vec<i64> = people.into_iter().map(|p| p.0).collect();
-    add_targets(c, &scope, round_id, Reason::OldMember, &ids).await?;
+    // 老党员 by their standing as the office bounds it, and members in hardship, from their files.
+    let rules = crate::member_file::rules(c).await?;
+    let old: Vec<(i64,)> = c
+        .fetch_all(
+            Sql::new("SELECT p.id FROM people p JOIN member_files f ON f.person_id = p.id WHERE p.political_status = '01' AND p.left_on IS NULL AND f.full_on <= $1 ORDER BY p.id LIMIT 60")
+                .bind(rules.old_member_full_on_or_before(day)),
+        )
+        .await?;
+    add_targets(c, &scope, round_id, Reason::OldMember, &old.into_iter().map(|p| p.0).collect::<Vec<_>>()).await?;
+    let hardship: Vec<(i64,)> = c
+        .fetch_all(
+            Sql::new(
+                "SELECT p.id FROM people p JOIN member_files f ON f.person_id = p.id WHERE f.hardship = 1 AND p.left_on IS NULL \
+             AND NOT EXISTS (SELECT 1 FROM care_targets t WHERE t.round_id = $1 AND t.person_id = p.id) ORDER BY p.id LIMIT 20",
+            )
+            .bind(round_id),
+        )
+        .await?;
+    add_targets(c, &scope, round_id, Reason::Hardship, &hardship.into_iter().map(|p| p.0).collect::<Vec<_>>()).await?;
     let targets: Vec<(i64,)> = c.fetch_all(Sql::new("SELECT id FROM care_targets WHERE round_id = $1 ORDER BY id").bind(round_id)).await?;
     let mut rng = pacesetter_domain::rng::DemoRng::new(40);
     let mut n = 0;

@@ -24,6 +24,7 @@ pub mod error;
 pub mod lease;
 pub mod liaison;
 pub mod meeting;
+pub mod member_file;
 pub mod notify;
 pub mod outbox;
 pub mod people;

@@ -29,6 +29,10 @@ pub struct PeopleFilter {
     pub kind: Option<String>,
     /// secretary, committee, cadre, cadre_linked, contact or unit_head.
     pub role: Option<String>,
+    /// One of the plan's groups by the person's file: talent, young_teacher, old_member or
+    /// hardship (the last only among people the caller reads the flag of).
+    #[serde(default)]
+    pub group: Option<String>,
     /// Include people who have left.
     #[serde(default)]
     pub include_left: bool,
@@ -54,6 +58,14 @@ pub struct PersonListRow {
     pub org_label: Option<String>,
     /// The deepest current unit ("college · class", "office · window").
     pub unit_label: Option<String>,
+    /// From the member's file (never its hardship flag).
+    pub birth_date: Option<Date>,
+    pub joined_on: Option<Date>,
+    pub full_on: Option<Date>,
+    pub title: Option<String>,
+    pub title_level: Option<String>,
+    pub degree: Option<String>,
+    pub job_post: Option<String>,
 }
 
 /// The fields anyone logged in may look up (to nominate or rate someone).
@@ -74,7 +86,8 @@ const UNIT_LABEL: &str = "(SELECT CASE WHEN lu.kind IN ('window', 'class', 'depa
 
 fn list_columns() -> String {
     format!(
-        "p.id, p.name, p.kind, p.number, p.gender, p.political_status, p.dev_stage, p.cadre_rank, p.email, p.phone, p.left_on, {ORG_LABEL} AS org_label, {UNIT_LABEL} AS unit_label"
+        "p.id, p.name, p.kind, p.number, p.gender, p.political_status, p.dev_stage, p.cadre_rank, p.email, p.phone, p.left_on, {ORG_LABEL} AS org_label, {UNIT_LABEL} AS unit_label, \
+         lf.birth_date, lf.joined_on, lf.full_on, lf.title, lf.title_level, lf.degree, lf.job_post"
     )
 }
 
@@ -132,6 +145,10 @@ async fn push_filter(c: &mut Conn, q: &mut Sql, scope: &Scope, f: &PeopleFilter)
         }
         _ => {}
     }
+    if let Some(g) = f.group.as_deref().filter(|g| crate::member_file::GROUPS.contains(g)) {
+        let rules = crate::member_file::rules(c).await?;
+        crate::member_file::push_group_condition(q, scope, g, &rules, pacesetter_domain::dates::today(), "p.id");
+    }
     Ok(())
 }
 
@@ -140,7 +157,7 @@ pub async fn list(c: &mut Conn, scope: &Scope, f: &PeopleFilter, offset: i64, li
     let mut count = Sql::new("SELECT COUNT(*) FROM people p");
     push_filter(c, &mut count, scope, f).await?;
     let total = c.fetch_i64(count).await?;
-    let mut q = Sql::new(format!("SELECT {} FROM people p", list_columns()));
+    let mut q = Sql::new(format!("SELECT {} FROM people p LEFT JOIN member_files lf ON lf.person_id = p.id", list_columns()));
     push_filter(c, &mut q, scope, f).await?;
     q.push(" ORDER BY p.number LIMIT ").push_bind(limit).push(" OFFSET ").push_bind(offset);
     Ok((c.fetch_all(q).await?, total))

@@ -13,6 +13,7 @@ use crate::StoreError;
 use crate::scope::push_person_condition;
 use crate::tree::{self, Node, Tree};
 use pacesetter_domain::dates::now_ms;
+use pacesetter_domain::member_file::{FIELDS as FILE_FIELDS, FileInput, MemberFile};
 use pacesetter_domain::org::{OrgKind, Post};
 use pacesetter_domain::people::{PersonFields, PersonInput, mask_id_number};
 use pacesetter_domain::roster::{Column, Problem, RosterRow};
@@ -98,6 +99,8 @@ struct RowPlan {
     end: Vec<(Tree, i64)>,
     /// Memberships to add: (tree, node id, post or position).
     add: Vec<(Tree, i64, String)>,
+    /// The member's file to store, when the row gives any of it and it changes.
+    file: Option<MemberFile>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -259,6 +262,25 @@ fn merged(stored: &PersonFields, row: &PersonFields) -> PersonFields {
     m
 }
 
+/// What changes in a member's file (the hardship flag is never a roster's).
+fn file_changes(a: &MemberFile, b: &MemberFile) -> Vec<FieldChange> {
+    let (x, y) = (FileInput::from_file(a), FileInput::from_file(b));
+    [
+        ("birth_date", x.birth_date, y.birth_date),
+        ("applied_on", x.applied_on, y.applied_on),
+        ("joined_on", x.joined_on, y.joined_on),
+        ("full_on", x.full_on, y.full_on),
+        ("title", x.title, y.title),
+        ("title_level", x.title_level, y.title_level),
+        ("degree", x.degree, y.degree),
+        ("job_post", x.job_post, y.job_post),
+    ]
+    .into_iter()
+    .filter(|(_, b, a)| b != a)
+    .map(|(f, b, a)| FieldChange { field: f.into(), before: b.unwrap_or_default(), after: a.unwrap_or_default() })
+    .collect()
+}
+
 fn field_changes(a: &PersonFields, b: &PersonFields) -> Vec<FieldChange> {
     let mut out = Vec::new();
     let mut diff = |field: &str, x: String, y: String| {
@@ -346,6 +368,9 @@ pub async fn plan(c: &mut Conn, scope: &Scope, root: &Root, rows: &[RosterRow], 
         }
     }
     let everything = scope.global() == Some(Access::Write);
+    let with_file: Vec<i64> = rows.iter().filter(|r| !r.file.is_empty()).filter_map(|r| existing.get(&r.fields.number).map(|e| e.id)).collect();
+    let files = crate::member_file::stored_many(c, &with_file).await?;
+    let today = pacesetter_domain::dates::today();
 
     let mut planned = Vec::with_capacity(rows.len());
     for r in rows {
@@ -415,6 +440,12 @@ pub async fn plan(c: &mut Conn, scope: &Scope, root: &Root, rows: &[RosterRow], 
                     problem(Column::Org, "党员须填写所在党支部或党小组".into(), "A Party member needs a branch or group".into());
                 }
                 p.fields = Some(r.fields.clone());
+                if !r.file.is_empty() {
+                    match r.file.validate(r.fields.kind, r.fields.political_status, r.fields.id_number.as_deref(), today) {
+                        Ok(f) => p.file = Some(f),
+                        Err(errs) => pacesetter_domain::roster::push_field_problems(&mut row_problems, r.line, errs),
+                    }
+                }
                 if let Some(o) = org_node {
                     p.add.push((Tree::Org, o, r.post.code().into()));
                 }
@@ -445,6 +476,19 @@ pub async fn plan(c: &mut Conn, scope: &Scope, root: &Root, rows: &[RosterRow], 
                         for x in errs.0 {
                             problem(Column::Name, x.message.zh, x.message.en);
                         }
+                    }
+                }
+                if !r.file.is_empty()
+                    && let Some(valid) = &p.fields
+                {
+                    let before = files.get(&e.id).cloned().unwrap_or_default();
+                    match FileInput::from_file(&before).overlay(r.file.clone()).validate(valid.kind, valid.political_status, valid.id_number.as_deref(), today) {
+                        Ok(after) if after != before => {
+                            changes.extend(file_changes(&before, &after));
+                            p.file = Some(after);
+                        }
+                        Ok(_) => {}
+                        Err(errs) => pacesetter_domain::roster::push_field_problems(&mut row_problems, r.line, errs),
                     }
                 }
                 let mut moved = false;
@@ -630,7 +674,7 @@ pub async fn commit(c: &mut Conn, scope: &Scope, root: &Root, rows: &[RosterRow]
             }),
             Action::Changed | Action::Moved => {
                 if let Some(f) = &r.plan.fields {
-                    let fields_changed = r.changes.iter().any(|ch| !matches!(ch.field.as_str(), "org" | "unit" | "post" | "left_on"));
+                    let fields_changed = r.changes.iter().any(|ch| !matches!(ch.field.as_str(), "org" | "unit" | "post" | "left_on") && !FILE_FIELDS.contains(&ch.field.as_str()));
                     if fields_changed || r.plan.rejoin {
                         update_fields(c, person, f, r.plan.rejoin, now).await?;
                     }
@@ -644,6 +688,11 @@ pub async fn commit(c: &mut Conn, scope: &Scope, root: &Root, rows: &[RosterRow]
                 });
             }
             Action::Unchanged => {}
+        }
+    }
+    for r in &plan.rows {
+        if let (Some(f), Some(person)) = (&r.plan.file, r.plan.person.or_else(|| ids.get(&r.number).copied())) {
+            crate::member_file::upsert(c, person, f).await?;
         }
     }
     end_memberships(c, Tree::Org, &end_org, on, "名册导入：组织关系调整").await?;

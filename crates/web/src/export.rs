@@ -149,6 +149,8 @@ pub fn xlsx_response(sheet: &Sheet, filename: &str) -> AppResult<Response> {
 }
 
 pub fn people_sheet(rows: &[PersonListRow], lang: Lang) -> Sheet {
+    use pacesetter_domain::member_file::{Degree, TitleLevel, years_between};
+    let today = pacesetter_domain::dates::today();
     let t = |zh: &str, en: &str| lang.t(zh, en).to_string();
     Sheet {
         name: t("人员", "People"),
@@ -165,6 +167,14 @@ pub fn people_sheet(rows: &[PersonListRow], lang: Lang) -> Sheet {
             t("电子邮箱", "E-mail"),
             t("电话", "Phone"),
             t("离开日期", "Left on"),
+            t("出生日期", "Date of birth"),
+            t("入党日期", "Joined on"),
+            t("转正日期", "Full member since"),
+            t("党龄", "Party standing (years)"),
+            t("职称", "Professional title"),
+            t("职称级别", "Title level"),
+            t("最高学位", "Highest degree"),
+            t("岗位", "Post held"),
         ],
         rows: rows
             .iter()
@@ -182,6 +192,14 @@ pub fn people_sheet(rows: &[PersonListRow], lang: Lang) -> Sheet {
                     r.email.clone().unwrap_or_default(),
                     r.phone.clone().unwrap_or_default(),
                     r.left_on.map(iso).unwrap_or_default(),
+                    r.birth_date.map(iso).unwrap_or_default(),
+                    r.joined_on.map(iso).unwrap_or_default(),
+                    r.full_on.map(iso).unwrap_or_default(),
+                    r.full_on.filter(|f| *f <= today).map(|f| years_between(f, today).to_string()).unwrap_or_default(),
+                    r.title.clone().unwrap_or_default(),
+                    r.title_level.as_deref().and_then(TitleLevel::parse).map(|l| l.label(lang).to_string()).unwrap_or_default(),
+                    r.degree.as_deref().and_then(Degree::parse).map(|d| d.label(lang).to_string()).unwrap_or_default(),
+                    r.job_post.clone().unwrap_or_default(),
                 ]
             })
             .collect(),

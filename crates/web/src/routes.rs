@@ -115,6 +115,7 @@ const PEOPLE_QUERY: &[(&str, &str)] = &[
     ("dev_stage", "applicant, activist or candidate"),
     ("kind", "staff, student or retired"),
     ("role", "secretary, committee, cadre, cadre_linked, contact or unit_head"),
+    ("group", "talent, young_teacher, old_member or hardship (the member's file's groups; hardship only among people the caller's Party side reaches)"),
     ("include_left", "true to include people who have left"),
     ("page", "page number, from 1"),
     ("per_page", "rows per page, at most 200"),
@@ -129,6 +130,7 @@ const PEOPLE_EXPORT_QUERY: &[(&str, &str)] = &[
     ("dev_stage", "applicant, activist or candidate"),
     ("kind", "staff, student or retired"),
     ("role", "secretary, committee, cadre, cadre_linked, contact or unit_head"),
+    ("group", "talent, young_teacher, old_member or hardship (the member's file's groups; hardship only among people the caller's Party side reaches)"),
     ("include_left", "true to include people who have left"),
 ];
 
@@ -148,6 +150,7 @@ pub fn table() -> Vec<Route> {
     all.extend(window_identity_routes());
     all.extend(meeting_routes());
     all.extend(system_routes());
+    all.extend(member_file_routes());
     all.extend(disposal_routes());
     all.extend(contact_routes());
     all.extend(care_routes());
@@ -2488,6 +2491,50 @@ fn system_routes() -> Vec<Route> {
             "Retire a system: {retired_on}, today when left out",
             ApiDoc { errors: &[409], ..doc(Some(schema::<sa::RetireIn>), Some(schema::<sa::SystemDto>)) },
             post(sa::retire),
+        ),
+    ]
+}
+
+/// The member's file (党员档案): a person's file, the plan's groups counted per secondary
+/// organization, and the office's bounds for them.
+fn member_file_routes() -> Vec<Route> {
+    use Access::*;
+    use api::member_files as ma;
+    use pages::member_files as mp;
+    vec![
+        r(M::GET, "/people/{id}/file", "member_file_form", Scoped, "The form of a person's file", get(mp::form)),
+        r(M::POST, "/people/{id}/file", "member_file_save", Scoped, "Change a person's file (the hardship flag: the Party side only)", post(mp::save)),
+        r(M::GET, "/members/structure", "member_structure", LoggedIn, "Members per secondary organization by the plan's groups", get(mp::structure)),
+        r(M::GET, "/members/structure/{file}", "member_structure_export", LoggedIn, "Members by group as .xlsx or .csv", get(mp::structure_export)),
+        r(M::POST, "/members/rules", "member_rules_save", Roles(OFFICE), "Set the groups' bounds (young teachers' age, long-standing members' standing)", post(mp::save_rules)),
+        a(M::GET, "/api/v1/people/{id}/file", "api_member_file", Scoped, "A person's file as the caller may see it", doc(None, Some(schema::<ma::FileDto>)), get(ma::get)),
+        a(
+            M::PUT,
+            "/api/v1/people/{id}/file",
+            "api_member_file_put",
+            Scoped,
+            "Change a person's file: fields left out keep their value, an empty one clears it",
+            ApiDoc { errors: &[403, 422], ..doc(Some(schema::<crate::app::member_files::FileBody>), Some(schema::<ma::FileDto>)) },
+            axum::routing::put(ma::put),
+        ),
+        a(
+            M::GET,
+            "/api/v1/members/structure",
+            "api_member_structure",
+            LoggedIn,
+            "Members per secondary organization by the plan's groups",
+            list(schema::<ma::StructureDto>, &[("org_id", "this secondary organization only")]),
+            get(ma::structure),
+        ),
+        a(M::GET, "/api/v1/members/rules", "api_member_rules", LoggedIn, "The groups' bounds", doc(None, Some(schema::<ma::MemberRulesDto>)), get(ma::rules)),
+        a(
+            M::PUT,
+            "/api/v1/members/rules",
+            "api_member_rules_put",
+            Roles(OFFICE),
+            "Set the groups' bounds",
+            doc(Some(schema::<crate::app::member_files::MemberRulesBody>), Some(schema::<ma::MemberRulesDto>)),
+            axum::routing::put(ma::set_rules),
         ),
     ]
 }

@@ -192,7 +192,30 @@ pub fn template() -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
         ws.set_column_width(i as u16, 16)?;
     }
     let examples = [
-        ["李娜", "学生", "201102010101", "430102199301014529", "女", "共青团员", "入党积极分子", "", "", "", "计算机科学系", "计算机1101班", "", "13807310001"],
+        [
+            "李娜",
+            "学生",
+            "201102010101",
+            "430102199301014529",
+            "女",
+            "共青团员",
+            "入党积极分子",
+            "",
+            "",
+            "",
+            "计算机科学系",
+            "计算机1101班",
+            "",
+            "13807310001",
+            "",
+            "2011-10-08",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+        ],
         [
             "王磊",
             "教职工",
@@ -208,6 +231,14 @@ pub fn template() -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
             "",
             "wanglei@csust.edu.cn",
             "13807310002",
+            "1970-05-06",
+            "1990-03-01",
+            "1991-06-28",
+            "1992-06-28",
+            "教授",
+            "",
+            "博士",
+            "专任教师",
         ],
     ];
     for (r, row) in examples.iter().enumerate() {
@@ -225,7 +256,8 @@ pub fn template() -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
         "单位、班级填写名称；班级不唯一时请同时填写所在单位（系）。",
         "空白单元格表示保持原值不变；要清空某项请在系统中逐人修改。",
         "导入范围内、名册中没有的人员将被视为离开：其在该范围内的组织关系结束，记录永久保留。",
-        "政治面貌、发展阶段、干部级别、人员类别的可选值见“可选值”工作表。",
+        "政治面貌、发展阶段、干部级别、人员类别、职称级别、最高学位的可选值见“可选值”工作表。",
+        "出生日期、申请入党日期、入党日期、转正日期写成 2012-03-15；出生日期留空时从身份证号读出；职称级别留空时按职称判断（如副教授为副高级）。党龄由转正日期算出。",
     ];
     for (i, l) in lines.iter().enumerate() {
         help.write_string(i as u32, 0, *l)?;
@@ -233,11 +265,13 @@ pub fn template() -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     help.set_column_width(0, 110)?;
     let values = wb.add_worksheet();
     values.set_name("可选值")?;
-    let cols: [(&str, Vec<String>); 4] = [
+    let cols: [(&str, Vec<String>); 6] = [
         ("政治面貌", PoliticalStatus::ALL.iter().map(|s| s.label(Lang::Zh).to_string()).collect()),
         ("发展阶段", DevStage::ALL.iter().map(|s| s.label(Lang::Zh).to_string()).collect()),
         ("干部级别", CadreRank::ALL.iter().map(|s| s.label(Lang::Zh).to_string()).collect()),
         ("人员类别", PersonKind::ALL.iter().map(|s| s.label(Lang::Zh).to_string()).collect()),
+        ("职称级别", pacesetter_domain::member_file::TitleLevel::ALL.iter().map(|s| s.label(Lang::Zh).to_string()).collect()),
+        ("最高学位", pacesetter_domain::member_file::Degree::ALL.iter().map(|s| s.label(Lang::Zh).to_string()).collect()),
     ];
     for (c, (h, vals)) in cols.iter().enumerate() {
         values.write_string_with_format(0, c as u16, *h, &bold)?;

@@ -109,6 +109,7 @@ both!(
     a_reimport_shows_new_changed_moved_and_leaving_and_commits_all_at_once,
     an_import_never_reveals_people_outside_the_importers_scope,
     imports_are_the_uploaders_own,
+    the_members_file_comes_in_with_the_roster_under_its_rules,
 );
 
 async fn the_template_downloads_as_excel(app: TestApp) {
@@ -317,4 +318,67 @@ async fn imports_are_the_uploaders_own(app: TestApp) {
     let r = who.client.post(app.url(&format!("/api/v1/imports/{id}/discard"))).json(&json!({})).send().await.unwrap();
     assert_eq!(r.status(), 204);
     let _: HashMap<(), ()> = HashMap::new();
+}
+
+/// The roster with the member's file's columns (issue 20): each row's problems listed by line,
+/// the changes of a file in the preview, and the file stored on commit.
+async fn the_members_file_comes_in_with_the_roster_under_its_rules(app: TestApp) {
+    let who = as_user(&app, "orgsec").await;
+    let member = app.get_json(&app.login("member").await, "/api/v1/me").await["person_id"].as_i64().unwrap();
+    let member_no = app.get_json(&who.client, &format!("/api/v1/people/{member}")).await["number"].as_str().unwrap().to_string();
+    let file_headers = ["出生日期", "申请入党日期", "入党日期", "转正日期", "职称", "职称级别", "最高学位", "岗位"];
+    let headers: Vec<String> = HEADERS.iter().chain(file_headers.iter()).map(|s| s.to_string()).collect();
+    let sheet = |rows: &[Vec<String>]| Sheet { name: "名册".into(), headers: headers.clone(), rows: rows.to_vec() }.to_xlsx().unwrap();
+    let mut rows: Vec<Vec<String>> = current_rows(&app, &who)
+        .await
+        .into_iter()
+        .map(|mut r| {
+            r.extend(std::iter::repeat_n(String::new(), 8));
+            r
+        })
+        .collect();
+    let at = rows.iter().position(|r| r[2] == member_no).expect("the member is in the college's roster");
+    rows[at][15] = "2021-10-08".into();
+    let class = rows.iter().find(|r| !r[11].is_empty()).unwrap()[11].clone();
+    // A new student whose birth date is read from the ID number, and one whose row breaks the rules.
+    let first17 = "43010220030917001";
+    let id = format!("{first17}{}", pacesetter_domain::validate::id_check_char(first17.as_bytes()) as char);
+    let new_row = |name: &str, number: &str, id: &str, applied: &str, joined: &str| {
+        let mut r = vec![name.to_string(), "学生".into(), number.into(), id.into(), "女".into(), "共青团员".into()];
+        r.extend(std::iter::repeat_n(String::new(), 5));
+        r.push(class.clone());
+        r.extend([String::new(), String::new(), String::new(), applied.into(), joined.into()]);
+        r.extend(std::iter::repeat_n(String::new(), 5));
+        r
+    };
+    let good = new_row("档案新生", "201203990100", &id, "2022-03-01", "");
+    let bad = new_row("档案错", "201203990101", "", "2022-03-01", "2023-01-01");
+    rows.push(good);
+    rows.push(bad);
+    let bad_line = rows.len() + 1;
+    let (status, v) = upload(&app, &who, "file.xlsx", sheet(&rows), Some(who.org), Some(who.unit)).await;
+    assert_eq!(status, 200, "{v}");
+    let problems = v["problems"].as_array().unwrap();
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!(problems[0]["line"].as_u64(), Some(bad_line as u64));
+    assert!(problems[0]["message"].as_str().unwrap().contains("入党日期"), "{problems:?}");
+    rows.pop();
+    let (status, v) = upload(&app, &who, "file.xlsx", sheet(&rows), Some(who.org), Some(who.unit)).await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!((v["counts"]["problems"].as_i64(), v["counts"]["new"].as_i64(), v["counts"]["leaving"].as_i64()), (Some(0), Some(1), Some(0)), "{v}");
+    let changed = v["rows"].as_array().unwrap().iter().find(|r| r["number"] == member_no.as_str()).unwrap_or_else(|| panic!("{v}")).clone();
+    assert_eq!(changed["action"], "changed");
+    assert!(changed["changes"].as_array().unwrap().iter().any(|c| c["field"] == "applied_on" && c["after"] == "2021-10-08"), "{changed}");
+    let html = who.client.get(app.url(&format!("/import/{}?show=changed", v["id"]))).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("申请入党日期"), "the preview names the file's column");
+    let r = who.client.post(app.url(&format!("/api/v1/imports/{}/commit", v["id"]))).json(&json!({})).send().await.unwrap();
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    assert_eq!(app.get_json(&who.client, &format!("/api/v1/people/{member}/file")).await["applied_on"], "2021-10-08");
+    let new_id = app.get_json(&who.client, "/api/v1/people?q=档案新生").await["items"][0]["id"].as_i64().unwrap();
+    let f = app.get_json(&who.client, &format!("/api/v1/people/{new_id}/file")).await;
+    assert_eq!((f["birth_date"].as_str(), f["applied_on"].as_str()), (Some("2003-09-17"), Some("2022-03-01")), "{f}");
+    // The people export carries the file's columns.
+    let x = who.client.get(app.url(&format!("/people/export.csv?q={member_no}"))).send().await.unwrap().bytes().await.unwrap();
+    let text = String::from_utf8_lossy(&x);
+    assert!(text.contains("出生日期") && text.contains("党龄"), "{text}");
 }

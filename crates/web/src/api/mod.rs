@@ -14,6 +14,7 @@ pub mod dto;
 pub mod imports;
 pub mod liaison;
 pub mod meetings;
+pub mod member_files;
 pub mod meta;
 pub mod people;
 pub mod problems;

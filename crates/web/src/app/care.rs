@@ -41,8 +41,9 @@ pub struct TargetsInput {
     /// retired_cadre, old_member, hardship or named.
     #[serde(default)]
     pub reason: String,
-    /// Staff or student numbers, separated by spaces, commas or lines; for retired_cadre, empty
-    /// adds every retired cadre on the roster.
+    /// Staff or student numbers, separated by spaces, commas or lines; empty adds every one of
+    /// the kind on the roster (retired cadres; 老党员 by the office's bound on Party standing;
+    /// members whose file says hardship), for named people it is required.
     #[serde(default)]
     pub numbers: String,
 }
@@ -51,10 +52,13 @@ pub async fn add_targets(s: &AppState, scope: &Scope, round: i64, input: &Target
     let reason = Reason::parse(&input.reason).ok_or_else(|| AppError::invalid_field("reason", "请选择走访对象类别", "Choose why they are visited"))?;
     let mut w = s.store.write().await?;
     let people = if pacesetter_domain::validate::numbers_of(&input.numbers).is_empty() {
-        if reason != Reason::RetiredCadre {
-            return Err(AppError::invalid_field("numbers", "请填写走访对象的工号或学号", "Give the numbers of the people to visit"));
+        // Every one of the group, from the roster and the members' files.
+        match reason {
+            Reason::RetiredCadre => store::retired_cadres(&mut w).await?,
+            Reason::OldMember => pacesetter_store::member_file::members_of_group(&mut w, "old_member", pacesetter_domain::dates::today()).await?,
+            Reason::Hardship => pacesetter_store::member_file::members_of_group(&mut w, "hardship", pacesetter_domain::dates::today()).await?,
+            Reason::Named => return Err(AppError::invalid_field("numbers", "请填写走访对象的工号或学号", "Give the numbers of the people to visit")),
         }
-        store::retired_cadres(&mut w).await?
     } else {
         crate::app::people::ids_of_numbers(&mut w, &input.numbers, "numbers").await?
     };

@@ -16,6 +16,7 @@ pub mod disposals;
 pub mod imports;
 pub mod liaison;
 pub mod meetings;
+pub mod member_files;
 pub mod people;
 pub mod problems;
 pub mod relations;

@@ -36,6 +36,9 @@ pub struct PeopleQuery {
     pub kind: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
+    /// talent, young_teacher, old_member or hardship (the member's file's groups).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include_left: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -57,6 +60,7 @@ impl PeopleQuery {
             dev_stage: text(&self.dev_stage),
             kind: text(&self.kind),
             role: text(&self.role),
+            group: text(&self.group),
             include_left: matches!(input::text(&self.include_left), Some("true" | "1" | "on" | "yes")),
         }
     }

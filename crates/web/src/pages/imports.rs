@@ -175,7 +175,8 @@ pub async fn preview(State(s): State<AppState>, ctx: Ctx, Path(id): Path<ImportI
     }
     let pager = Pager::new(&input::pairs_of(&q), &format!("/import/{id}"), page, per as i64, total as i64);
     let labels = ["name", "kind", "gender", "political_status", "dev_stage", "cadre_rank", "email", "phone", "id_number", "org", "unit", "post", "left_on"]
-        .iter()
+        .into_iter()
+        .chain(pacesetter_domain::member_file::FIELDS.into_iter().filter(|f| *f != "hardship"))
         .map(|f| (f.to_string(), field_label(f, lang)))
         .collect();
     let title = format!("{} · {}", ctx.t("名册预览", "Roster preview"), row.filename);

@@ -15,6 +15,7 @@ pub mod imports;
 pub mod liaison;
 pub mod login;
 pub mod meetings;
+pub mod member_files;
 pub mod people;
 pub mod problems;
 pub mod relations;

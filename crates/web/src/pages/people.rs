@@ -31,6 +31,8 @@ pub struct Options {
     pub ranks: Vec<(&'static str, String)>,
     pub kinds: Vec<(&'static str, String)>,
     pub roles: Vec<(&'static str, String)>,
+    /// The member's file's groups (hardship only for the Party side).
+    pub groups: Vec<(&'static str, String)>,
     pub posts: Vec<(&'static str, String)>,
     pub orgs: Vec<(i64, String)>,
     pub units: Vec<(i64, String)>,
@@ -64,6 +66,7 @@ pub async fn options(state: &AppState, scope: &Scope, lang: Lang, min: Access) -
         ranks: CadreRank::ALL.iter().map(|s| (s.code(), s.label(lang).to_string())).collect(),
         kinds: PersonKind::ALL.iter().map(|s| (s.code(), s.label(lang).to_string())).collect(),
         roles: ROLE_FILTERS.iter().map(|r| (*r, role_filter_label(r, lang))).collect(),
+        groups: crate::app::member_files::groups(scope, lang),
         posts: Post::ALL.iter().map(|p| (p.code(), p.label(lang).to_string())).collect(),
         orgs: choices(&orgs, |n| org_ok(n) && (min == Access::Write || n.kind != "group")),
         units: choices(&units, |n| unit_ok(n) && n.kind != "class"),
@@ -81,6 +84,8 @@ struct PeoplePage {
     pager: Pager,
     export_query: String,
     can_add: bool,
+    /// The Party side and the leaders have the members' counts by group.
+    structure: bool,
 }
 
 pub async fn index(State(s): State<AppState>, ctx: Ctx, Params(q): Params<PeopleQuery>) -> AppResult<Response> {
@@ -92,7 +97,8 @@ pub async fn index(State(s): State<AppState>, ctx: Ctx, Params(q): Params<People
     let pager = Pager::new(&input::pairs_of(&q), "/people", p.page, p.limit(), total);
     let f = FormState::with(ctx.lang, values_of(&q), FieldErrors::new());
     let can_add = !options(&s, scope, ctx.lang, Access::Write).await.map(|o| o.orgs.is_empty() && o.units.is_empty() && o.classes.is_empty()).unwrap_or(true);
-    Ok(render(&PeoplePage { l: Layout::new(&ctx, ctx.t("人员", "People")), f, o, rows, pager, export_query, can_add }))
+    let structure = scope.is_office() || scope.has(pacesetter_domain::role::Role::Leader) || scope.own_org_paths(Access::Read).next().is_some();
+    Ok(render(&PeoplePage { l: Layout::new(&ctx, ctx.t("人员", "People")), f, o, rows, pager, export_query, can_add, structure }))
 }
 
 pub async fn export_xlsx(State(s): State<AppState>, ctx: Ctx, Params(q): Params<PeopleQuery>) -> AppResult<Response> {
@@ -218,6 +224,7 @@ struct PersonPage {
     relations: Vec<RelationRow>,
     o: Option<Options>,
     f: FormState,
+    file: super::member_files::Facts,
 }
 
 impl PersonPage {
@@ -243,7 +250,8 @@ async fn person_page(s: &AppState, ctx: &Ctx, id: i64, f: FormState, status: Sta
         .collect();
     let id_number = p.id_number.as_deref().map(|n| if can_edit { n.to_string() } else { mask_id_number(n) }).unwrap_or_default();
     let o = if can_edit && p.left_on.is_none() { Some(options(s, scope, ctx.lang, Access::Write).await?) } else { None };
-    Ok(render_status(status, &PersonPage { l: Layout::new(ctx, &p.name), account, mail: s.site.mail, p, id_number, can_edit, current, past, relations, o, f }))
+    let file = super::member_files::facts(&crate::app::member_files::get(s, scope, PersonId(id)).await?, ctx.lang);
+    Ok(render_status(status, &PersonPage { l: Layout::new(ctx, &p.name), account, mail: s.site.mail, p, id_number, can_edit, current, past, relations, o, f, file }))
 }
 
 pub async fn show(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {

@@ -88,6 +88,16 @@ pub async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Optio
             let id = meeting(app, f, &topic).await;
             Case { secret: topic, ..case("GET", p(id, ""), "member", "branchsec2") }
         }
+        "member_file_form" | "api_member_file" => {
+            // The member's file, with a date only the branch's side should ever see.
+            let office = app.login("office").await;
+            let r = office.put(app.url(&format!("/api/v1/people/{}/file", f.member))).json(&json!({"birth_date": "2003-09-17"})).send().await.unwrap();
+            assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+            let path = if api { format!("/api/v1/people/{}/file", f.member) } else { format!("/people/{}/file", f.member) };
+            Case { secret: "2003-09-17".into(), ..case("GET", path, "branchsec", "branchsec2") }
+        }
+        "member_file_save" => Case { form: form(&[("job_post", "学生干部")]), ..case("POST", format!("/people/{}/file", f.member), "branchsec", "branchsec2") },
+        "api_member_file_put" => Case { json: Some(json!({"job_post": "学生干部"})), ..case("PUT", format!("/api/v1/people/{}/file", f.member), "branchsec", "branchsec2") },
         "meeting_checkin_open" | "api_meeting_checkin_open" => {
             let id = meeting(app, f, &topic).await;
             Case { form: form(&[]), ..case("POST", p(id, "/checkin/open"), "branchsec", "branchsec2") }
@@ -227,6 +237,7 @@ pub async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Optio
             let photo = v["targets"].as_array().unwrap().iter().find(|t| t["id"] == target).unwrap()["visit"]["photos"][0].as_i64().unwrap();
             case("GET", format!("/care/photos/{photo}"), "branchsec", "branchsec2")
         }
+        "member_structure_export" => case("GET", "/members/structure/members-by-group.xlsx".into(), "branchsec", ""),
         "systems_export" => case("GET", "/systems/coverage/branch-systems.xlsx".into(), "branchsec", ""),
         "branch_systems" | "api_branch_systems" => {
             let sys = system(app, f, &format!("第{n}号学习制度")).await;
