@@ -41,6 +41,7 @@ pub mod survey;
 pub mod task;
 pub mod testkit;
 pub mod throttle;
+pub mod transfer;
 pub mod tree;
 pub mod window;
 

@@ -458,8 +458,8 @@ pub async fn plan(c: &mut Conn, scope: &Scope, root: &Root, rows: &[RosterRow], 
                 // Say nothing of who it is: they are outside the importer's reach.
                 problem(
                     Column::Number,
-                    format!("工号/学号 {} 已属于您管辖范围以外的人员；如需转入，请联系上级党组织办理组织关系转接", r.fields.number),
-                    format!("The number {} belongs to someone outside your scope; ask the level above to transfer them", r.fields.number),
+                    format!("工号/学号 {} 已属于您管辖范围以外的人员；如需转入，请在“组织关系转接”中申请，由其所在党组织同意", r.fields.number),
+                    format!("The number {} belongs to someone outside your scope; ask for a transfer under Transfers, which their organization accepts", r.fields.number),
                 );
                 Action::Unchanged
             }

@@ -151,6 +151,7 @@ pub fn table() -> Vec<Route> {
     all.extend(meeting_routes());
     all.extend(system_routes());
     all.extend(member_file_routes());
+    all.extend(transfer_routes());
     all.extend(disposal_routes());
     all.extend(contact_routes());
     all.extend(care_routes());
@@ -2535,6 +2536,66 @@ fn member_file_routes() -> Vec<Route> {
             "Set the groups' bounds",
             doc(Some(schema::<crate::app::member_files::MemberRulesBody>), Some(schema::<ma::MemberRulesDto>)),
             axum::routing::put(ma::set_rules),
+        ),
+    ]
+}
+
+/// Transfers of a member's Party relation (组织关系转接): asked for by the receiving branch,
+/// decided by the organization the member belongs to now or one above it.
+fn transfer_routes() -> Vec<Route> {
+    use Access::*;
+    use api::transfers as ta;
+    use pages::transfers as tp;
+    vec![
+        r(M::GET, "/transfers", "transfers", LoggedIn, "The transfers of the caller's organizations, with the forms to ask and decide", get(tp::index)),
+        r(M::POST, "/transfers", "transfer_request", LoggedIn, "Ask for members by number to come to a branch or group", post(tp::request)),
+        r(M::POST, "/transfers/decide", "transfers_decide", LoggedIn, "Accept or refuse the ticked transfers (all or nothing)", post(tp::decide)),
+        r(M::POST, "/transfers/{id}/cancel", "transfer_cancel", Scoped, "Withdraw a request still waiting", post(tp::cancel)),
+        a(
+            M::GET,
+            "/api/v1/transfers",
+            "api_transfers",
+            LoggedIn,
+            "The transfers of the caller's organizations, waiting first",
+            list(schema::<ta::TransferDto>, &[]),
+            get(ta::list),
+        ),
+        a(M::GET, "/api/v1/transfers/{id}", "api_transfer", Scoped, "One transfer", doc(None, Some(schema::<ta::TransferDto>)), get(ta::get)),
+        a(
+            M::POST,
+            "/api/v1/transfers",
+            "api_transfer_request",
+            LoggedIn,
+            "Ask for members by number to come to a branch or group (all or nothing)",
+            ApiDoc { status: Some(201), list: true, errors: &[403, 404, 409, 422], ..doc(Some(schema::<crate::app::transfers::TransferRequest>), Some(schema::<ta::TransferDto>)) },
+            post(ta::request),
+        ),
+        a(
+            M::POST,
+            "/api/v1/transfers/decide",
+            "api_transfers_decide",
+            LoggedIn,
+            "Accept or refuse several transfers at once (all or nothing)",
+            ApiDoc { list: true, errors: &[403, 409, 422], ..doc(Some(schema::<ta::TransferBatchDecision>), Some(schema::<ta::TransferDto>)) },
+            post(ta::decide_many),
+        ),
+        a(
+            M::POST,
+            "/api/v1/transfers/{id}/decide",
+            "api_transfer_decide",
+            Scoped,
+            "Accept (the old membership ends, the new starts the same day) or refuse with a reason",
+            ApiDoc { errors: &[403, 409, 422], ..doc(Some(schema::<crate::app::transfers::TransferDecision>), Some(schema::<ta::TransferDto>)) },
+            post(ta::decide),
+        ),
+        a(
+            M::POST,
+            "/api/v1/transfers/{id}/cancel",
+            "api_transfer_cancel",
+            Scoped,
+            "Withdraw a request still waiting",
+            ApiDoc { errors: &[403, 409], ..doc(None, Some(schema::<ta::TransferDto>)) },
+            post(ta::cancel),
         ),
     ]
 }

@@ -308,15 +308,23 @@ async fn a_transfer_ends_one_membership_and_starts_another(app: TestApp) {
     let to = reach(&app, "branchsec2", "org").await;
     let p = app.get_json(&office, &format!("/api/v1/people/{member}")).await;
     let m = p["memberships"].as_array().unwrap().iter().find(|m| m["tree"] == "org").unwrap().clone();
+    // Issue 20: a move out of the branch is a transfer. The office runs both sides, so it is
+    // done at once: the old membership ends the day the new one starts, and the transfer is on
+    // record. A branch secretary who runs only the receiving side is sent to ask.
+    let sec2 = app.login("branchsec2").await;
+    let r = sec2.post(app.url(&format!("/api/v1/people/{member}/memberships"))).json(&json!({"tree": "org", "node_id": to, "start_date": "2012-09-01"})).send().await.unwrap();
+    assert!(r.status() == 404 || r.status() == 403, "{}", r.status());
     let r = office.post(app.url(&format!("/api/v1/people/{member}/memberships"))).json(&json!({"tree": "org", "node_id": to, "start_date": "2012-09-01"})).send().await.unwrap();
     assert_eq!(r.status(), 200);
+    let t = app.get_json(&office, "/api/v1/transfers").await;
+    assert_eq!((t[0]["state"].as_str(), t[0]["to_org_id"].as_i64()), (Some("accepted"), Some(to)), "{t}");
     let r = office
         .post(app.url(&format!("/api/v1/people/{member}/memberships/org/{}/end", m["id"])))
         .json(&json!({"date": "2012-08-31", "reason": "组织关系转接"}))
         .send()
         .await
         .unwrap();
-    assert_eq!(r.status(), 200);
+    assert_eq!(r.status(), 409, "it has ended already");
     // The old branch's secretary no longer sees them; the new one does.
     let old = app.login("branchsec").await;
     assert_eq!(old.get(app.url(&format!("/api/v1/people/{member}"))).send().await.unwrap().status(), 404);
@@ -324,7 +332,8 @@ async fn a_transfer_ends_one_membership_and_starts_another(app: TestApp) {
     let p = app.get_json(&new, &format!("/api/v1/people/{member}")).await;
     let ended: Vec<&Value> = p["memberships"].as_array().unwrap().iter().filter(|m| !m["end_date"].is_null()).collect();
     assert_eq!(ended.len(), 1, "history kept: {p}");
-    assert_eq!(ended[0]["end_reason"], "组织关系转接");
+    assert!(ended[0]["end_reason"].as_str().unwrap().starts_with("组织关系转出至"), "{p}");
+    assert_eq!(ended[0]["end_date"], "2012-09-01");
 }
 
 async fn exports_are_excel_and_csv_with_formulas_neutralised(app: TestApp) {

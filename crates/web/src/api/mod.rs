@@ -24,6 +24,7 @@ pub mod selections;
 pub mod surveys;
 pub mod systems;
 pub mod tasks;
+pub mod transfers;
 pub mod tree;
 pub mod windows;
 

@@ -25,5 +25,6 @@ pub mod selections;
 pub mod surveys;
 pub mod systems;
 pub mod tasks;
+pub mod transfers;
 pub mod tree;
 pub mod windows;

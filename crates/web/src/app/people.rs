@@ -167,8 +167,29 @@ pub fn parse_tree(s: &str) -> AppResult<Tree> {
 }
 
 /// Adds a membership (the caller reaches both the person and the place: see the store).
+/// A move out of a member's branch is a transfer (组织关系转接): done at once, and recorded as one,
+/// when the caller also runs the branch the member leaves; otherwise refused with the way to ask.
 pub async fn add_membership(state: &AppState, scope: &Scope, id: PersonId, t: Tree, node: i64, role: &str, start: Date) -> AppResult<MembershipRow> {
     let mut w = state.store.write().await?;
+    if t == Tree::Org {
+        people::require_access(&mut w, scope, id, Access::Write).await?;
+        if let Some((from, path)) = pacesetter_store::transfer::crosses(&mut w, id.0, node).await? {
+            if scope.party_access(&path) != Some(Access::Write) {
+                return Err(StoreError::conflict(
+                    format!("此人的组织关系在“{from}”：请在“组织关系转接”中申请转入，由其所在党组织同意"),
+                    format!("The person's Party relation is with \"{from}\": ask for a transfer, which their organization accepts"),
+                )
+                .into());
+            }
+            if start > pacesetter_domain::dates::today() {
+                return Err(AppError::invalid_field("start_date", "转接日期不能晚于今天", "A transfer cannot be dated after today"));
+            }
+            pacesetter_store::transfer::move_now(&mut w, scope, id.0, node, role, start, "在人员页面调整组织关系").await?;
+            let m = people::memberships(&mut w, scope, id).await?.into_iter().find(|m| m.tree == "org" && m.node_id == node && m.end_date.is_none()).ok_or(StoreError::NotFound)?;
+            w.commit().await.map_err(StoreError::from)?;
+            return Ok(m);
+        }
+    }
     let m = people::add_membership(&mut w, scope, id, t, node, role, start).await?;
     w.commit().await.map_err(StoreError::from)?;
     Ok(m)

@@ -24,6 +24,7 @@ pub mod selections;
 pub mod surveys;
 pub mod systems;
 pub mod tasks;
+pub mod transfers;
 pub mod tree;
 pub mod windows;
 
@@ -91,6 +92,10 @@ impl Layout {
             // Those who visit (a branch, a unit) and the office that opens the rounds.
             if s.has_any(&[Role::Office, Role::OrgSecretary, Role::BranchSecretary, Role::Delegate, Role::UnitHead]) {
                 item("/care", lang.t("走访慰问", "Care visits"));
+            }
+            // Those who receive or release members' Party relations.
+            if s.has_any(&[Role::Office, Role::OrgSecretary, Role::BranchSecretary, Role::Delegate]) {
+                item("/transfers", lang.t("组织关系转接", "Transfers"));
             }
             if s.has(Role::Cadre) {
                 item("/liaison", lang.t("联系班级", "My classes"));

@@ -24,6 +24,26 @@ pub async fn meeting(app: &TestApp, f: &Fixture, topic: &str) -> i64 {
     v["meeting"]["id"].as_i64().unwrap()
 }
 
+/// A transfer waiting: the fixture's branch asks for a member of the other college's branch
+/// (any earlier request for them withdrawn first); returns its id.
+async fn transfer(app: &TestApp) -> i64 {
+    let sec = app.login("branchsec").await;
+    let other = app.login("branchsec2").await;
+    let there = app.reach("branchsec2", "org").await;
+    let here = app.reach("branchsec", "org").await;
+    let list = app.get_json(&other, &format!("/api/v1/people?org_id={there}&political_status=01&per_page=50")).await;
+    let me = app.get_json(&other, "/api/v1/me").await["person_id"].as_i64();
+    let who = list["items"].as_array().unwrap().iter().find(|p| p["id"].as_i64() != me).unwrap()["number"].as_str().unwrap().to_string();
+    for t in app.get_json(&sec, "/api/v1/transfers").await.as_array().unwrap() {
+        if t["can_cancel"] == true {
+            sec.post(app.url(&format!("/api/v1/transfers/{}/cancel", t["id"]))).json(&json!({})).send().await.unwrap();
+        }
+    }
+    let r = sec.post(app.url("/api/v1/transfers")).json(&json!({"to_org_id": here.to_string(), "numbers": who, "note": "升学"})).send().await.unwrap();
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    r.json::<Value>().await.unwrap()[0]["id"].as_i64().unwrap()
+}
+
 /// Opens check-in and returns the code of the moment.
 pub async fn open(app: &TestApp, id: i64) -> String {
     let sec = app.login("branchsec").await;
@@ -236,6 +256,21 @@ pub async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Optio
             let v: Value = r.json().await.unwrap();
             let photo = v["targets"].as_array().unwrap().iter().find(|t| t["id"] == target).unwrap()["visit"]["photos"][0].as_i64().unwrap();
             case("GET", format!("/care/photos/{photo}"), "branchsec", "branchsec2")
+        }
+        "api_transfer" => {
+            let id = transfer(app).await;
+            case("GET", format!("/api/v1/transfers/{id}"), "branchsec2", "unithead")
+        }
+        "api_transfer_decide" => {
+            // The asking side never decides its own request.
+            let id = transfer(app).await;
+            Case { json: Some(json!({"decision": "refuse", "note": "不同意"})), ..case("POST", format!("/api/v1/transfers/{id}/decide"), "branchsec2", "branchsec") }
+        }
+        "transfer_cancel" | "api_transfer_cancel" => {
+            // The side that decides never withdraws the other's request.
+            let id = transfer(app).await;
+            let path = if api { format!("/api/v1/transfers/{id}/cancel") } else { format!("/transfers/{id}/cancel") };
+            Case { form: form(&[]), ..case("POST", path, "branchsec", "branchsec2") }
         }
         "member_structure_export" => case("GET", "/members/structure/members-by-group.xlsx".into(), "branchsec", ""),
         "systems_export" => case("GET", "/systems/coverage/branch-systems.xlsx".into(), "branchsec", ""),
