@@ -198,6 +198,9 @@ pub struct Plan {
     /// Award categories (评选类别): what the selections choose.
     #[serde(default)]
     pub awards: Vec<AwardCategory>,
+    /// `[development]`: the numbers of member development's time rules (defaults when absent).
+    #[serde(default)]
+    pub development: crate::development::Rules,
 }
 
 /// `[commitments]`: the categories a commitment is filed under (承诺类别).
@@ -230,6 +233,16 @@ struct RawPlan {
     commitments: Option<Spanned<RawCommitments>>,
     #[serde(default)]
     award_categories: Vec<Spanned<RawAward>>,
+    #[serde(default)]
+    development: Option<Spanned<RawDevelopment>>,
+}
+
+/// `[development]`: every key optional, every unknown key an error.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDevelopment {
+    #[serde(flatten)]
+    rules: crate::development::Rules,
 }
 
 #[derive(Deserialize)]
@@ -388,7 +401,7 @@ struct RawTask {
 
 /// Top-level tables this version reads, and those reserved for the parts later versions add
 /// (they are accepted and ignored until then).
-const TABLES: &[&str] = &["campaign", "phases", "calendar", "items", "tasks", "surveys", "commitments", "award_categories"];
+const TABLES: &[&str] = &["campaign", "phases", "calendar", "items", "tasks", "surveys", "commitments", "award_categories", "development"];
 const RESERVED: &[&str] = &[];
 
 /// A misspelt table (such as `[calender]`) would otherwise be skipped without a word, and its
@@ -708,6 +721,15 @@ pub fn parse(text: &str) -> Result<Plan, Vec<PlanError>> {
             });
         }
     }
+    let development = match &raw.development {
+        Some(d) => {
+            for t in d.get_ref().rules.check() {
+                err(d.span().start, format!("[development] {}", t.zh), format!("[development] {}", t.en));
+            }
+            d.get_ref().rules
+        }
+        None => crate::development::Rules::default(),
+    };
     let mut commitments = CommitmentSettings::default();
     if let Some(rc) = &raw.commitments {
         let mut seen = HashSet::new();
@@ -873,6 +895,7 @@ pub fn parse(text: &str) -> Result<Plan, Vec<PlanError>> {
             surveys,
             commitments,
             awards,
+            development,
         })
     } else {
         errs.sort_by_key(|e| e.line);
@@ -1052,5 +1075,18 @@ mod tests {
         assert_eq!(bad[0].line, 6, "{bad:?}");
         let syntax = parse("[campaign\n").unwrap_err();
         assert_eq!(syntax[0].line, 1);
+    }
+
+    #[test]
+    fn the_development_rules_are_data_and_checked() {
+        let base = include_str!("../../../plans/2012-csust.toml");
+        let plan = parse(base).unwrap();
+        assert_eq!(plan.development.activist_months, 12);
+        let short = base.replace("activist_months = 12", "activist_months = 3");
+        assert!(parse(&short).unwrap_err().iter().any(|e| e.message.zh.contains("activist_months")));
+        let typo = base.replace("activist_months = 12", "activist_month = 12");
+        assert!(parse(&typo).is_err(), "an unknown key is refused");
+        let changed = base.replace("publicity_working_days = 5", "publicity_working_days = 7");
+        assert_eq!(parse(&changed).unwrap().development.publicity_working_days, 7);
     }
 }

@@ -734,6 +734,14 @@ pub const TABLES: &[TableSpec] = &[
             ("decision_note", OptText),
         ],
     },
+    TableSpec { name: "dev_files", order_by: "person_id", columns: &[("person_id", I64), ("org_id", I64), ("started_ms", I64)] },
+    TableSpec {
+        name: "dev_steps",
+        order_by: "id",
+        columns: &[("id", I64), ("person_id", I64), ("step", Text), ("on_day", Date), ("details", Text), ("recorded_by", I64), ("recorded_ms", I64)],
+    },
+    TableSpec { name: "dev_reports", order_by: "id", columns: &[("id", I64), ("person_id", I64), ("on_day", Date), ("summary", Text), ("recorded_by", I64), ("recorded_ms", I64)] },
+    TableSpec { name: "dev_quotas", order_by: "org_id, year", columns: &[("org_id", I64), ("year", I64), ("quota", I64), ("updated_ms", I64)] },
     TableSpec { name: "meeting_rules", order_by: "kind", columns: &[("kind", Text), ("period", Text), ("vacation", Text)] },
     TableSpec {
         name: "meetings",

@@ -19,6 +19,7 @@ pub mod contact;
 pub mod dashboard;
 pub mod db;
 pub mod demo;
+pub mod development;
 pub mod disposal;
 pub mod error;
 pub mod lease;

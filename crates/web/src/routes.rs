@@ -152,6 +152,7 @@ pub fn table() -> Vec<Route> {
     all.extend(system_routes());
     all.extend(member_file_routes());
     all.extend(transfer_routes());
+    all.extend(development_routes());
     all.extend(disposal_routes());
     all.extend(contact_routes());
     all.extend(care_routes());
@@ -2536,6 +2537,89 @@ fn member_file_routes() -> Vec<Route> {
             "Set the groups' bounds",
             doc(Some(schema::<crate::app::member_files::MemberRulesBody>), Some(schema::<ma::MemberRulesDto>)),
             axum::routing::put(ma::set_rules),
+        ),
+    ]
+}
+
+/// Member development (发展党员): the pipelines in reach, a person's file and its steps, the
+/// quotas, the 公示 board.
+fn development_routes() -> Vec<Route> {
+    use Access::*;
+    use api::development as da;
+    use pages::development as dp;
+    vec![
+        r(M::GET, "/development", "development", LoggedIn, "The development files in reach, with the per-college overview", get(dp::index)),
+        r(M::POST, "/development", "development_start", LoggedIn, "Record an application: a branch opens a file for a person named by number", post(dp::start)),
+        r(M::GET, "/development/overview/{file}", "development_export", LoggedIn, "The per-college overview as .xlsx or .csv", get(dp::overview_export)),
+        r(M::POST, "/development/quotas", "development_quota", Roles(OFFICE), "Set a secondary organization's quota for a year", post(dp::set_quota)),
+        r(M::GET, "/development/notices", "development_notices", LoggedIn, "The candidates on public notice in the caller's secondary organizations", get(dp::notices)),
+        r(M::GET, "/development/{id}", "development_file", Scoped, "A person's development file", get(dp::file)),
+        r(M::GET, "/development/{id}/file.pdf", "development_pdf", Scoped, "A person's development file as a printable timeline", get(dp::file_pdf)),
+        r(M::POST, "/development/{id}/steps", "development_step", Scoped, "Record a step after the rules", post(dp::record)),
+        r(M::POST, "/development/{id}/reports", "development_report", Scoped, "Record a thought report", post(dp::report)),
+        a(
+            M::GET,
+            "/api/v1/development",
+            "api_development",
+            LoggedIn,
+            "The development files in reach",
+            list(schema::<da::DevLineDto>, &[("org_id", "this secondary organization's only")]),
+            get(da::list),
+        ),
+        a(
+            M::POST,
+            "/api/v1/development",
+            "api_development_start",
+            LoggedIn,
+            "Record an application: a branch opens a file for a person named by number",
+            ApiDoc { status: Some(201), errors: &[403, 404, 409, 422], ..doc(Some(schema::<crate::app::development::StartInput>), Some(schema::<da::DevFileDto>)) },
+            post(da::start),
+        ),
+        a(
+            M::GET,
+            "/api/v1/development/overview",
+            "api_development_overview",
+            LoggedIn,
+            "Per secondary organization: quota, stages, admitted this year and the plan's emphases",
+            list(schema::<crate::app::development::Overview>, &[("year", "the year (this year when left out)")]),
+            get(da::overview),
+        ),
+        a(
+            M::PUT,
+            "/api/v1/development/quotas",
+            "api_development_quota",
+            Roles(OFFICE),
+            "Set a secondary organization's quota for a year",
+            ApiDoc { status: Some(204), ..doc(Some(schema::<crate::app::development::QuotaInput>), None) },
+            axum::routing::put(da::set_quota),
+        ),
+        a(
+            M::GET,
+            "/api/v1/development/notices",
+            "api_development_notices",
+            LoggedIn,
+            "The candidates on public notice in the caller's secondary organizations",
+            list(schema::<crate::app::development::Notice>, &[]),
+            get(da::notices),
+        ),
+        a(M::GET, "/api/v1/development/{id}", "api_development_file", Scoped, "A person's development file", doc(None, Some(schema::<da::DevFileDto>)), get(da::get)),
+        a(
+            M::POST,
+            "/api/v1/development/{id}/steps",
+            "api_development_step",
+            Scoped,
+            "Record a step: refused before its earliest day, with the rule in the message",
+            ApiDoc { errors: &[403, 409, 422], ..doc(Some(schema::<crate::app::development::StepInput>), Some(schema::<da::DevFileDto>)) },
+            post(da::record),
+        ),
+        a(
+            M::POST,
+            "/api/v1/development/{id}/reports",
+            "api_development_report",
+            Scoped,
+            "Record a thought report",
+            ApiDoc { errors: &[403, 422], ..doc(Some(schema::<crate::app::development::ReportInput>), Some(schema::<da::DevFileDto>)) },
+            post(da::report),
         ),
     ]
 }

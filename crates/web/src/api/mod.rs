@@ -9,6 +9,7 @@ pub mod care;
 pub mod commitments;
 pub mod contacts;
 pub mod desk;
+pub mod development;
 pub mod disposals;
 pub mod dto;
 pub mod imports;

@@ -9,6 +9,7 @@ pub mod care;
 pub mod commitments;
 pub mod confirm;
 pub mod contacts;
+pub mod development;
 pub mod disposals;
 pub mod home;
 pub mod imports;
@@ -92,6 +93,10 @@ impl Layout {
             // Those who visit (a branch, a unit) and the office that opens the rounds.
             if s.has_any(&[Role::Office, Role::OrgSecretary, Role::BranchSecretary, Role::Delegate, Role::UnitHead]) {
                 item("/care", lang.t("走访慰问", "Care visits"));
+            }
+            // The Party side that develops members, and those above it.
+            if s.has_any(&[Role::Office, Role::Leader, Role::OrgSecretary, Role::BranchSecretary, Role::Delegate, Role::Contact]) {
+                item("/development", lang.t("发展党员", "Development"));
             }
             // Those who receive or release members' Party relations.
             if s.has_any(&[Role::Office, Role::OrgSecretary, Role::BranchSecretary, Role::Delegate]) {

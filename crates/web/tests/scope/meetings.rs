@@ -44,6 +44,20 @@ async fn transfer(app: &TestApp) -> i64 {
     r.json::<Value>().await.unwrap()[0]["id"].as_i64().unwrap()
 }
 
+/// A development file kept by the fixture's branch for the `k`-th student (a 共青团员) of the
+/// college, opened by its secretary unless it is open already; returns the person and name.
+async fn dev_file(app: &TestApp, k: usize) -> (i64, String) {
+    let sec = app.login("branchsec").await;
+    let orgsec = app.login("orgsec").await;
+    let branch = app.reach("branchsec", "org").await;
+    let list = app.get_json(&orgsec, "/api/v1/people?political_status=03&kind=student&per_page=20").await;
+    let p = list["items"][k].clone();
+    let today = pacesetter_domain::dates::iso(pacesetter_domain::dates::today());
+    let r = sec.post(app.url("/api/v1/development")).json(&json!({"org_id": branch.to_string(), "number": p["number"], "on": today})).send().await.unwrap();
+    assert!(r.status() == 201 || r.status() == 409, "{}", r.text().await.unwrap());
+    (p["id"].as_i64().unwrap(), p["name"].as_str().unwrap().to_string())
+}
+
 /// Opens check-in and returns the code of the moment.
 pub async fn open(app: &TestApp, id: i64) -> String {
     let sec = app.login("branchsec").await;
@@ -272,6 +286,35 @@ pub async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Optio
             let path = if api { format!("/api/v1/transfers/{id}/cancel") } else { format!("/transfers/{id}/cancel") };
             Case { form: form(&[]), ..case("POST", path, "branchsec", "branchsec2") }
         }
+        "development_file" | "api_development_file" | "development_pdf" => {
+            let (id, who) = dev_file(app, 0).await;
+            let path = match name {
+                "api_development_file" => format!("/api/v1/development/{id}"),
+                "development_pdf" => format!("/development/{id}/file.pdf"),
+                _ => format!("/development/{id}"),
+            };
+            Case { secret: who, ..case("GET", path, "branchsec", "branchsec2") }
+        }
+        "development_step" | "api_development_step" => {
+            // A fresh file each time: the talk is recorded once.
+            let (id, _) = dev_file(app, if api { 2 } else { 1 }).await;
+            let today = pacesetter_domain::dates::iso(pacesetter_domain::dates::today());
+            if api {
+                Case { json: Some(json!({"step": "talked", "on": today})), ..case("POST", format!("/api/v1/development/{id}/steps"), "branchsec", "branchsec2") }
+            } else {
+                Case { form: form(&[("step", "talked"), ("on", &today)]), ..case("POST", format!("/development/{id}/steps"), "branchsec", "branchsec2") }
+            }
+        }
+        "development_report" | "api_development_report" => {
+            let (id, _) = dev_file(app, 0).await;
+            let today = pacesetter_domain::dates::iso(pacesetter_domain::dates::today());
+            if api {
+                Case { json: Some(json!({"on": today, "summary": "学习体会"})), ..case("POST", format!("/api/v1/development/{id}/reports"), "branchsec", "branchsec2") }
+            } else {
+                Case { form: form(&[("on", &today), ("summary", "学习体会")]), ..case("POST", format!("/development/{id}/reports"), "branchsec", "branchsec2") }
+            }
+        }
+        "development_export" => case("GET", "/development/overview/development.xlsx".into(), "branchsec", ""),
         "member_structure_export" => case("GET", "/members/structure/members-by-group.xlsx".into(), "branchsec", ""),
         "systems_export" => case("GET", "/systems/coverage/branch-systems.xlsx".into(), "branchsec", ""),
         "branch_systems" | "api_branch_systems" => {

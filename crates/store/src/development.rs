@@ -1,0 +1,396 @@
+//! Member development (发展党员): a file per person, kept by the branch that develops them, with
+//! the dated steps of [`pacesetter_domain::development`]. Reading a file needs the Party side's
+//! reach over that branch (every file for the office and the leaders); each step is recorded by
+//! whom the rules name (the branch, the level above, the nearest 党委). A step's effects (stage,
+//! political status, joining and full-membership dates, the new member's membership of the
+//! branch) are written in the same transaction.
+
+use crate::StoreError;
+use crate::audit;
+use crate::db::{Conn, Sql};
+use crate::member_file;
+use crate::scope::push_org_condition;
+use crate::tree::{self, Node, Tree};
+use pacesetter_domain::dates::now_ms;
+use pacesetter_domain::development::{Details, Frame, Pipeline, Recorded, Recorder, Rules, Step, Subject};
+use pacesetter_domain::org::{OrgKind, Post};
+use pacesetter_domain::people::PoliticalStatus;
+use pacesetter_domain::role::Role;
+use pacesetter_domain::scope::{Access, Scope};
+use serde::Serialize;
+use std::collections::HashMap;
+use time::Date;
+
+/// A person's file as pages show it.
+#[derive(Clone, Debug, Serialize)]
+pub struct DevFile {
+    pub person_id: i64,
+    pub name: String,
+    pub number: String,
+    pub kind: String,
+    pub political_status: String,
+    pub org: Node,
+    pub birth_date: Option<Date>,
+    pub steps: Vec<StepRow>,
+    pub reports: Vec<ReportRow>,
+    /// The caller records the branch's steps (and reports).
+    pub keeps: bool,
+}
+
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+pub struct StepRow {
+    pub id: i64,
+    pub step: String,
+    pub on_day: Date,
+    pub details: String,
+    pub recorded_by: i64,
+    pub recorded_by_name: Option<String>,
+    pub recorded_ms: i64,
+}
+
+impl StepRow {
+    pub fn recorded(&self) -> Option<Recorded> {
+        Some(Recorded { step: Step::parse(&self.step)?, on: self.on_day, details: serde_json::from_str(&self.details).unwrap_or_default() })
+    }
+}
+
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+pub struct ReportRow {
+    pub id: i64,
+    pub on_day: Date,
+    pub summary: String,
+    pub recorded_ms: i64,
+}
+
+pub fn pipeline_of(steps: &[StepRow]) -> Pipeline {
+    Pipeline { steps: steps.iter().filter_map(StepRow::recorded).collect() }
+}
+
+fn everywhere(scope: &Scope) -> bool {
+    scope.is_office() || scope.has(Role::Leader)
+}
+
+/// The organization whose write access records a step of a file kept by `branch`.
+async fn recorder_path(c: &mut Conn, branch: &Node, r: Recorder) -> Result<String, StoreError> {
+    let ids = branch.path_ids();
+    match r {
+        Recorder::Branch => Ok(branch.path.clone()),
+        // The level above: the branch's parent (a direct branch files with the university).
+        Recorder::Above => {
+            let parent = ids.iter().rev().nth(1).copied();
+            Ok(match parent {
+                Some(p) => tree::require(c, Tree::Org, p).await?.path,
+                None => branch.path.clone(),
+            })
+        }
+        // The nearest 党委 above the branch (a 党总支 does not approve).
+        Recorder::Committee => {
+            for id in ids.iter().rev().skip(1) {
+                let n = tree::require(c, Tree::Org, *id).await?;
+                if matches!(OrgKind::parse(&n.kind), Some(OrgKind::Committee | OrgKind::University)) {
+                    return Ok(n.path);
+                }
+            }
+            Ok("/".into())
+        }
+    }
+}
+
+async fn steps(c: &mut Conn, person: i64) -> Result<Vec<StepRow>, StoreError> {
+    Ok(c.fetch_all(
+        Sql::new(
+            "SELECT s.id, s.step, s.on_day, s.details, s.recorded_by, a.display_name AS recorded_by_name, s.recorded_ms FROM dev_steps s \
+             LEFT JOIN accounts a ON a.id = s.recorded_by WHERE s.person_id = $1 ORDER BY s.on_day, s.id",
+        )
+        .bind(person),
+    )
+    .await?)
+}
+
+/// A person's file, when the caller reads the branch that keeps it (404 otherwise, and when
+/// there is none).
+pub async fn get(c: &mut Conn, scope: &Scope, person: i64) -> Result<DevFile, StoreError> {
+    let org: Option<i64> = c.fetch_opt_i64(Sql::new("SELECT org_id FROM dev_files WHERE person_id = $1").bind(person)).await?;
+    let Some(org) = org else { return Err(StoreError::NotFound) };
+    let node = tree::require(c, Tree::Org, org).await?;
+    let access = scope.party_access(&node.path);
+    if access.is_none() && !everywhere(scope) {
+        return Err(StoreError::NotFound);
+    }
+    let (name, number, kind, political_status): (String, String, String, String) =
+        c.fetch_one(Sql::new("SELECT name, number, kind, political_status FROM people WHERE id = $1").bind(person)).await?;
+    let birth_date = member_file::stored(c, person).await?.birth_date;
+    let steps = steps(c, person).await?;
+    let reports = c.fetch_all(Sql::new("SELECT id, on_day, summary, recorded_ms FROM dev_reports WHERE person_id = $1 ORDER BY on_day, id").bind(person)).await?;
+    Ok(DevFile { person_id: person, name, number, kind, political_status, org: node, birth_date, steps, reports, keeps: access == Some(Access::Write) })
+}
+
+/// Whether the caller records `step` on a file kept by `branch`.
+pub async fn may_record(c: &mut Conn, scope: &Scope, branch: &Node, step: Step) -> Result<bool, StoreError> {
+    let path = recorder_path(c, branch, step.recorder()).await?;
+    Ok(scope.party_access(&path) == Some(Access::Write))
+}
+
+/// Opens a file: the branch records a person's application (入党申请书). The person is named by
+/// the caller (by number: an applicant is not yet in the Party tree) and must not be a member.
+pub async fn start(c: &mut Conn, scope: &Scope, branch: i64, person: i64, on: Date, d: &Details, f: &Frame<'_>) -> Result<(), StoreError> {
+    let node = tree::require(c, Tree::Org, branch).await?;
+    if scope.party_access(&node.path) != Some(Access::Write) {
+        return Err(if scope.party_access(&node.path).is_some() {
+            StoreError::forbidden("只有本支部可以登记入党申请", "Only the branch records an application")
+        } else {
+            StoreError::NotFound
+        });
+    }
+    if node.closed_on.is_some() || !OrgKind::parse(&node.kind).is_some_and(OrgKind::is_branch) {
+        return Err(StoreError::invalid("org_id", "入党申请由党支部登记", "A branch records an application"));
+    }
+    let row: Option<(String, Option<Date>)> = c.fetch_optional(Sql::new("SELECT political_status, left_on FROM people WHERE id = $1").bind(person)).await?;
+    let Some((status, left)) = row else { return Err(StoreError::NotFound) };
+    if left.is_some() {
+        return Err(StoreError::invalid("number", "此人已离开", "This person has left"));
+    }
+    let status = PoliticalStatus::parse(&status).unwrap_or(PoliticalStatus::Masses);
+    if c.fetch_opt_i64(Sql::new("SELECT org_id FROM dev_files WHERE person_id = $1").bind(person)).await?.is_some() {
+        return Err(StoreError::conflict("此人已有发展档案", "This person has a development file already"));
+    }
+    let birth = member_file::stored(c, person).await?.birth_date;
+    Pipeline::default().check(Step::Applied, on, d, Subject { birth, status }, f).map_err(StoreError::Invalid)?;
+    c.execute(Sql::new("INSERT INTO dev_files (person_id, org_id, started_ms) VALUES ($1, $2, $3)").bind(person).bind(branch).bind(now_ms())).await?;
+    insert_step(c, scope, person, Step::Applied, on, d).await?;
+    apply(c, person, &node, f.rules).await?;
+    Ok(())
+}
+
+async fn insert_step(c: &mut Conn, scope: &Scope, person: i64, step: Step, on: Date, d: &Details) -> Result<i64, StoreError> {
+    let details = serde_json::to_string(d).unwrap_or_else(|_| "{}".into());
+    let id = c
+        .fetch_i64(
+            Sql::new("INSERT INTO dev_steps (person_id, step, on_day, details, recorded_by, recorded_ms) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
+                .bind(person)
+                .bind(step.code())
+                .bind(on)
+                .bind(details.clone())
+                .bind(scope.account.0)
+                .bind(now_ms()),
+        )
+        .await
+        .map_err(|e| StoreError::on_duplicate(e, "该步骤已记录", "This step is recorded already"))?;
+    audit::append(
+        c,
+        scope,
+        &format!("development.{}", step.code()),
+        "person",
+        person,
+        None,
+        Some(format!("{{\"on\":\"{}\",\"details\":{details}}}", pacesetter_domain::dates::iso(on))),
+    )
+    .await?;
+    Ok(id)
+}
+
+/// Records a step of a file after the rules: who records it, what it needs first, its earliest
+/// day, and what it must say.
+pub async fn record(c: &mut Conn, scope: &Scope, person: i64, step: Step, on: Date, d: &Details, f: &Frame<'_>) -> Result<(), StoreError> {
+    let file = get(c, scope, person).await?;
+    if !may_record(c, scope, &file.org, step).await? {
+        let who = match step.recorder() {
+            Recorder::Branch => ("本支部", "the branch"),
+            Recorder::Above => ("上级党组织", "the level above"),
+            Recorder::Committee => ("上级党委（党总支不审批）", "the Party committee above (a general branch does not approve)"),
+        };
+        return Err(StoreError::forbidden(
+            format!("“{}”由{}记录", step.label(pacesetter_domain::Lang::Zh), who.0),
+            format!("\"{}\" is recorded by {}", step.label(pacesetter_domain::Lang::En), who.1),
+        ));
+    }
+    if step.recorder() == Recorder::Branch && step == Step::Applied {
+        return Err(StoreError::conflict("此人已有发展档案", "This person has a development file already"));
+    }
+    let status = PoliticalStatus::parse(&file.political_status).unwrap_or(PoliticalStatus::Masses);
+    pipeline_of(&file.steps).check(step, on, d, Subject { birth: file.birth_date, status }, f).map_err(StoreError::Invalid)?;
+    insert_step(c, scope, person, step, on, d).await?;
+    apply(c, person, &file.org, f.rules).await?;
+    Ok(())
+}
+
+/// Writes what the pipeline says of the person: the stage or political status, the dates of
+/// the member's file, and the new member's place in the branch.
+async fn apply(c: &mut Conn, person: i64, branch: &Node, rules: &Rules) -> Result<(), StoreError> {
+    let p = pipeline_of(&steps(c, person).await?);
+    let Some((stage, status)) = p.standing() else { return Ok(()) };
+    let mut q = Sql::new("UPDATE people SET dev_stage = ");
+    q.push_bind(stage.map(|s| s.code()));
+    if let Some(s) = status {
+        q.push(", political_status = ").push_bind(s.code());
+    }
+    q.push(", updated_ms = ").push_bind(now_ms()).push(" WHERE id = ").push_bind(person);
+    c.execute(q).await?;
+    let mut f = member_file::stored(c, person).await?;
+    f.applied_on = p.day(Step::Applied).or(f.applied_on);
+    if p.get(Step::Approved).is_some() && p.get(Step::Cancelled).is_none() {
+        f.joined_on = p.day(Step::Admitted);
+        f.full_on = p.full_member_since(rules);
+    }
+    if p.get(Step::Cancelled).is_some() {
+        f.joined_on = None;
+        f.full_on = None;
+    }
+    member_file::upsert(c, person, &f).await?;
+    // A new member belongs to the branch from the approval; a cancelled one leaves it.
+    if let Some(approved) = p.day(Step::Approved) {
+        let held = c.fetch_i64(Sql::new("SELECT COUNT(*) FROM org_memberships WHERE person_id = $1 AND org_id = $2 AND end_date IS NULL").bind(person).bind(branch.id)).await?;
+        if p.get(Step::Cancelled).is_none() && held == 0 {
+            c.execute(
+                Sql::new("INSERT INTO org_memberships (person_id, org_id, post, start_date) VALUES ($1, $2, $3, $4)")
+                    .bind(person)
+                    .bind(branch.id)
+                    .bind(Post::Member.code())
+                    .bind(approved),
+            )
+            .await?;
+        }
+        if let Some(on) = p.day(Step::Cancelled) {
+            c.execute(
+                Sql::new("UPDATE org_memberships SET end_date = $1, end_reason = '取消预备党员资格' WHERE person_id = $2 AND org_id = $3 AND end_date IS NULL")
+                    .bind(on)
+                    .bind(person)
+                    .bind(branch.id),
+            )
+            .await?;
+        }
+        crate::campaign::refresh_member_orgs(c, Some(person)).await?;
+    }
+    Ok(())
+}
+
+/// Records a thought report (思想汇报) of an activist or candidate; the branch's.
+pub async fn add_report(c: &mut Conn, scope: &Scope, person: i64, on: Date, summary: &str, today: Date) -> Result<i64, StoreError> {
+    let file = get(c, scope, person).await?;
+    if !file.keeps {
+        return Err(StoreError::forbidden("思想汇报由本支部登记", "The branch records thought reports"));
+    }
+    if on > today {
+        return Err(StoreError::invalid("on", "日期不能晚于今天", "The day cannot be after today"));
+    }
+    let summary = summary.trim();
+    if summary.is_empty() || summary.chars().count() > 500 {
+        return Err(StoreError::invalid("summary", "请填写汇报要点（500字以内）", "Give the report's gist (500 characters at most)"));
+    }
+    let id = c
+        .fetch_i64(
+            Sql::new("INSERT INTO dev_reports (person_id, on_day, summary, recorded_by, recorded_ms) VALUES ($1, $2, $3, $4, $5) RETURNING id")
+                .bind(person)
+                .bind(on)
+                .bind(summary)
+                .bind(scope.account.0)
+                .bind(now_ms()),
+        )
+        .await?;
+    audit::append(c, scope, "development.report", "person", person, None, None).await?;
+    Ok(id)
+}
+
+/// A line of the pipeline list.
+#[derive(Clone, Debug, Serialize)]
+pub struct Line {
+    pub person_id: i64,
+    pub name: String,
+    pub number: String,
+    pub kind: String,
+    pub branch_id: i64,
+    pub branch: String,
+    pub college_id: i64,
+    pub college: String,
+    pub pipeline: Vec<Recorded>,
+    pub last_report: Option<Date>,
+}
+
+impl Line {
+    pub fn p(&self) -> Pipeline {
+        Pipeline { steps: self.pipeline.clone() }
+    }
+}
+
+/// Every file kept by a branch the caller reads (every file for the office and the leaders),
+/// one secondary organization's when `college` is given.
+pub async fn list(c: &mut Conn, scope: &Scope, college: Option<i64>) -> Result<Vec<Line>, StoreError> {
+    let branches = crate::scope::branches_in_reach(c, scope, everywhere(scope), college).await?;
+    let by_id: HashMap<i64, &crate::scope::BranchRef> = branches.iter().map(|b| (b.id, b)).collect();
+    let mut q = Sql::new(
+        "SELECT f.person_id, f.org_id, p.name, p.number, p.kind, (SELECT MAX(r.on_day) FROM dev_reports r WHERE r.person_id = f.person_id) AS last_report \
+         FROM dev_files f JOIN people p ON p.id = f.person_id JOIN orgs o ON o.id = f.org_id WHERE p.left_on IS NULL AND ",
+    );
+    push_org_condition(&mut q, scope, Access::Read, "o.path", everywhere(scope));
+    q.push(" ORDER BY p.number");
+    let files: Vec<(i64, i64, String, String, String, Option<Date>)> = c.fetch_all(q).await?;
+    let mut all: HashMap<i64, Vec<Recorded>> = HashMap::new();
+    let ids: Vec<i64> = files.iter().map(|f| f.0).collect();
+    for chunk in ids.chunks(500) {
+        let mut q = Sql::new("SELECT id, step, on_day, details, recorded_by, CAST(NULL AS TEXT) AS recorded_by_name, recorded_ms, person_id FROM dev_steps WHERE person_id IN (");
+        for (i, id) in chunk.iter().enumerate() {
+            if i > 0 {
+                q.push(", ");
+            }
+            q.push_bind(*id);
+        }
+        q.push(") ORDER BY on_day, id");
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            #[sqlx(flatten)]
+            s: StepRow,
+            person_id: i64,
+        }
+        for r in c.fetch_all::<Row>(q).await? {
+            if let Some(x) = r.s.recorded() {
+                all.entry(r.person_id).or_default().push(x);
+            }
+        }
+    }
+    Ok(files
+        .into_iter()
+        .filter_map(|(person_id, org, name, number, kind, last_report)| {
+            let b = by_id.get(&org)?;
+            Some(Line {
+                pipeline: all.remove(&person_id).unwrap_or_default(),
+                person_id,
+                name,
+                number,
+                kind,
+                branch_id: b.id,
+                branch: b.name.clone(),
+                college_id: b.college_id,
+                college: b.college.clone(),
+                last_report,
+            })
+        })
+        .collect())
+}
+
+/// The secondary organizations' quotas for a year.
+pub async fn quotas(c: &mut Conn, year: i32) -> Result<HashMap<i64, i64>, StoreError> {
+    let rows: Vec<(i64, i64)> = c.fetch_all(Sql::new("SELECT org_id, quota FROM dev_quotas WHERE year = $1").bind(year)).await?;
+    Ok(rows.into_iter().collect())
+}
+
+/// Sets a secondary organization's quota for a year; the office's.
+pub async fn set_quota(c: &mut Conn, scope: &Scope, college: i64, year: i32, quota: i64) -> Result<(), StoreError> {
+    crate::scope::office_only(scope)?;
+    let node = tree::require(c, Tree::Org, college).await?;
+    if !OrgKind::parse(&node.kind).is_some_and(OrgKind::is_secondary) {
+        return Err(StoreError::invalid("org_id", "名额下达到二级党组织", "Quotas go to secondary organizations"));
+    }
+    if !(0..=10_000).contains(&quota) {
+        return Err(StoreError::invalid("quota", "名额应为0至10000的整数", "A quota is a whole number from 0 to 10000"));
+    }
+    c.execute(
+        Sql::new("INSERT INTO dev_quotas (org_id, year, quota, updated_ms) VALUES ($1, $2, $3, $4) ON CONFLICT (org_id, year) DO UPDATE SET quota = excluded.quota, updated_ms = excluded.updated_ms")
+            .bind(college)
+            .bind(year)
+            .bind(quota)
+            .bind(now_ms()),
+    )
+    .await?;
+    audit::append(c, scope, "development.quota", "org", college, None, Some(format!("{{\"year\":{year},\"quota\":{quota}}}"))).await?;
+    Ok(())
+}

@@ -1,0 +1,191 @@
+//! Member development (发展党员, issue 20) over HTTP, on both databases: a student goes from
+//! application to full member with every step dated and recorded by whom the rules name; a step
+//! recorded too early is refused with the rule in the message; the political status and the
+//! member's file follow the pipeline; the 公示 reaches the college only, without a birth date;
+//! the file never reaches another branch.
+
+mod common;
+
+use common::TestApp;
+use pacesetter_domain::dates::{iso, today};
+use reqwest::Client;
+use serde_json::{Value, json};
+use time::Duration;
+
+both!(a_student_goes_from_application_to_full_member_under_the_rules, a_candidates_notice_reaches_the_college_only,);
+
+async fn post(app: &TestApp, c: &Client, path: &str, body: Value) -> (u16, Value) {
+    let r = c.post(app.url(path)).json(&body).send().await.unwrap();
+    let s = r.status().as_u16();
+    (s, r.json().await.unwrap_or(Value::Null))
+}
+
+async fn person(app: &TestApp, user: &str) -> (i64, String) {
+    let office = app.login("office").await;
+    let id = app.get_json(&app.login(user).await, "/api/v1/me").await["person_id"].as_i64().unwrap();
+    (id, app.get_json(&office, &format!("/api/v1/people/{id}")).await["number"].as_str().unwrap().to_string())
+}
+
+/// Two full members of the branch, by number (contacts and introducers).
+async fn full_members(app: &TestApp, branch: i64) -> String {
+    let office = app.login("office").await;
+    let list = app.get_json(&office, &format!("/api/v1/people?org_id={branch}&political_status=01&per_page=2")).await;
+    let n: Vec<String> = list["items"].as_array().unwrap().iter().map(|p| p["number"].as_str().unwrap().to_string()).collect();
+    assert_eq!(n.len(), 2, "{list}");
+    n.join(" ")
+}
+
+async fn step(app: &TestApp, c: &Client, id: i64, body: Value) -> (u16, Value) {
+    post(app, c, &format!("/api/v1/development/{id}/steps"), body).await
+}
+
+async fn a_student_goes_from_application_to_full_member_under_the_rules(app: TestApp) {
+    let branch = app.reach("branchsec", "org").await;
+    let (student, number) = person(&app, "student").await;
+    let sec = app.login("branchsec").await;
+    let above = app.login("orgsec").await;
+    let (s, r) = app_put(&app, &above, &format!("/api/v1/people/{student}/file"), json!({"birth_date": "2003-09-01"})).await;
+    assert_eq!(s, 200, "{r}");
+    let two = full_members(&app, branch).await;
+    let one = two.split(' ').next().unwrap().to_string();
+
+    // The application: at 18 or over.
+    let (s, r) = post(&app, &sec, "/api/v1/development", json!({"org_id": branch.to_string(), "number": number, "on": "2021-08-01"})).await;
+    assert_eq!(s, 422, "{r}");
+    assert!(r.to_string().contains("年满18岁"), "{r}");
+    let (s, r) = post(&app, &sec, "/api/v1/development", json!({"org_id": branch.to_string(), "number": number, "on": "2022-03-01"})).await;
+    assert_eq!((s, r["stage"].as_str()), (201, Some("applicant")), "{r}");
+    assert_eq!(app.get_json(&above, &format!("/api/v1/people/{student}")).await["dev_stage"], "applicant", "the stage follows the pipeline");
+    let id = student;
+
+    assert_eq!(step(&app, &sec, id, json!({"step": "talked", "on": "2022-03-20", "by": "支部书记"})).await.0, 200);
+    let (s, r) = step(&app, &sec, id, json!({"step": "activist", "on": "2022-04-10", "numbers": "X0000000"})).await;
+    assert_eq!(s, 422, "an unknown contact: {r}");
+    assert_eq!(step(&app, &sec, id, json!({"step": "activist", "on": "2022-04-10", "numbers": one})).await.0, 200);
+    // Filing with the level above is the level above's.
+    let (s, r) = step(&app, &sec, id, json!({"step": "activist_filed", "on": "2022-04-20"})).await;
+    assert_eq!(s, 403, "{r}");
+    assert_eq!(step(&app, &above, id, json!({"step": "activist_filed", "on": "2022-04-20"})).await.0, 200);
+    // A year's observation from the filing: a day early is refused with the rule.
+    let (s, r) = step(&app, &sec, id, json!({"step": "candidate", "on": "2023-04-19", "numbers": two})).await;
+    assert_eq!(s, 422, "{r}");
+    assert!(r.to_string().contains("12个月以上培养考察") && r.to_string().contains("2023-04-20"), "{r}");
+    assert_eq!(step(&app, &sec, id, json!({"step": "candidate", "on": "2023-05-01", "numbers": two})).await.0, 200);
+    assert_eq!(step(&app, &above, id, json!({"step": "candidate_filed", "on": "2023-05-05"})).await.0, 200);
+    assert_eq!(step(&app, &sec, id, json!({"step": "political_review", "on": "2023-05-10"})).await.0, 200);
+    let (s, _) = step(&app, &sec, id, json!({"step": "training", "on": "2023-05-12"})).await;
+    assert_eq!(s, 422, "the certificate is required");
+    assert_eq!(step(&app, &sec, id, json!({"step": "training", "on": "2023-05-12", "certificate": "2023-017"})).await.0, 200);
+    assert_eq!(step(&app, &sec, id, json!({"step": "publicity", "on": "2023-05-15", "place": "学院党务公开栏"})).await.0, 200);
+    // Five working days: Monday 15 May to Friday 19 May; the pre-review is the 党委's, after it.
+    let (s, r) = step(&app, &above, id, json!({"step": "pre_review", "on": "2023-05-19"})).await;
+    assert_eq!(s, 422, "{r}");
+    assert!(r.to_string().contains("5个工作日"), "{r}");
+    assert_eq!(step(&app, &sec, id, json!({"step": "pre_review", "on": "2023-05-22"})).await.0, 403);
+    assert_eq!(step(&app, &above, id, json!({"step": "pre_review", "on": "2023-05-22"})).await.0, 200);
+    // The branch meeting: more than half present, a yes from more than half of those with a vote.
+    let (s, r) = step(&app, &sec, id, json!({"step": "admitted", "on": "2023-06-01", "with_vote": "20", "present": "15", "yes": "10"})).await;
+    assert_eq!(s, 422, "{r}");
+    assert!(r.to_string().contains("未获通过"), "{r}");
+    assert_eq!(step(&app, &sec, id, json!({"step": "admitted", "on": "2023-06-01", "with_vote": "20", "present": "15", "yes": "12"})).await.0, 200);
+    assert_eq!(step(&app, &above, id, json!({"step": "higher_talk", "on": "2023-06-10"})).await.0, 200);
+    let (s, r) = step(&app, &above, id, json!({"step": "approved", "on": "2023-06-20"})).await;
+    assert_eq!((s, r["stage"].as_str()), (200, Some("probationary")), "{r}");
+    let p = app.get_json(&above, &format!("/api/v1/people/{student}")).await;
+    assert_eq!(p["political_status"], "02", "{p}");
+    let f = app.get_json(&above, &format!("/api/v1/people/{student}/file")).await;
+    assert_eq!(f["joined_on"], "2023-06-01", "probation runs from the branch meeting: {f}");
+    assert!(
+        p["memberships"].as_array().unwrap().iter().any(|m| m["tree"] == "org" && m["node_id"].as_i64() == Some(branch) && m["start_date"] == "2023-06-20"),
+        "the new member belongs to the branch: {p}"
+    );
+    assert_eq!(step(&app, &sec, id, json!({"step": "oath", "on": "2023-07-01"})).await.0, 200);
+    let (s, r) = step(&app, &sec, id, json!({"step": "conversion_meeting", "on": "2024-05-31", "with_vote": "20", "present": "15", "yes": "15"})).await;
+    assert_eq!(s, 422, "{r}");
+    assert!(r.to_string().contains("2024-06-01期满"), "{r}");
+    assert_eq!(step(&app, &sec, id, json!({"step": "conversion_meeting", "on": "2024-06-03", "with_vote": "20", "present": "15", "yes": "15"})).await.0, 200);
+    let (s, r) = step(&app, &above, id, json!({"step": "full_approved", "on": "2024-06-20"})).await;
+    assert_eq!((s, r["stage"].as_str()), (200, Some("full")), "{r}");
+    assert_eq!(r["steps"].as_array().unwrap().len(), 16, "every step dated: {r}");
+    assert!(r["next"].as_array().unwrap().is_empty());
+    assert!(r["steps"].as_array().unwrap().iter().all(|s| s["recorded_ms"].as_i64().unwrap() > 0 && s["recorded_by"].is_string()), "{r}");
+    let f = app.get_json(&above, &format!("/api/v1/people/{student}/file")).await;
+    assert_eq!(app.get_json(&above, &format!("/api/v1/people/{student}")).await["political_status"], "01");
+    assert_eq!(f["full_on"], "2024-06-01", "党龄 counts from the end of probation: {f}");
+    assert_eq!(f["applied_on"], "2022-03-01");
+    let (s, _) = step(&app, &sec, id, json!({"step": "oath", "on": "2024-07-01"})).await;
+    assert_eq!(s, 422, "the pipeline has ended");
+
+    // Only the Party side over the branch sees the file.
+    for user in ["branchsec2", "unithead", "member", "teacher", "student"] {
+        let c = app.login(user).await;
+        assert_eq!(c.get(app.url(&format!("/api/v1/development/{id}"))).send().await.unwrap().status(), 404, "{user}");
+        assert!(app.get_json(&c, "/api/v1/development").await.as_array().unwrap().is_empty(), "{user}");
+    }
+    // The overview counts the year's admission; the page, the export and the PDF timeline.
+    let office = app.login("office").await;
+    let ov = app.get_json(&office, "/api/v1/development/overview?year=2023").await;
+    let row = ov.as_array().unwrap().iter().find(|o| o["admitted"] == 1).unwrap_or_else(|| panic!("{ov}"));
+    assert_eq!(row["admitted_students"], 1);
+    let html = sec.get(app.url(&format!("/development/{id}"))).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("支部大会讨论接收") && html.contains("2023年6月1日"), "the timeline");
+    let pdf = sec.get(app.url(&format!("/development/{id}/file.pdf"))).send().await.unwrap();
+    assert_eq!(pdf.status(), 200);
+    assert_eq!(&pdf.bytes().await.unwrap()[..4], b"%PDF");
+    let x = office.get(app.url("/development/overview/development.xlsx?year=2023")).send().await.unwrap();
+    assert_eq!(&x.bytes().await.unwrap()[..2], b"PK");
+    // The office's quota, the office's alone.
+    let (s, _) = app_put(&app, &above, "/api/v1/development/quotas", json!({"org_id": row["college_id"].to_string(), "year": "2023", "quota": "12"})).await;
+    assert_eq!(s, 403);
+    let (s, r) = app_put(&app, &office, "/api/v1/development/quotas", json!({"org_id": row["college_id"].to_string(), "year": "2023", "quota": "12"})).await;
+    assert_eq!(s, 204, "{r}");
+    let ov = app.get_json(&office, "/api/v1/development/overview?year=2023").await;
+    assert!(ov.as_array().unwrap().iter().any(|o| o["quota"] == 12), "{ov}");
+}
+
+async fn app_put(app: &TestApp, c: &Client, path: &str, body: Value) -> (u16, Value) {
+    let r = c.put(app.url(path)).json(&body).send().await.unwrap();
+    let s = r.status().as_u16();
+    (s, r.json().await.unwrap_or(Value::Null))
+}
+
+async fn a_candidates_notice_reaches_the_college_only(app: TestApp) {
+    let branch = app.reach("branchsec", "org").await;
+    let (teacher, number) = person(&app, "teacher").await;
+    let sec = app.login("branchsec").await;
+    let above = app.login("orgsec").await;
+    let (s, _) = app_put(&app, &above, &format!("/api/v1/people/{teacher}/file"), json!({"birth_date": "1990-02-03"})).await;
+    assert_eq!(s, 200);
+    let two = full_members(&app, branch).await;
+    let day = |n: i64| iso(today() - Duration::days(n));
+    let (s, r) = post(&app, &sec, "/api/v1/development", json!({"org_id": branch.to_string(), "number": number, "on": day(500)})).await;
+    assert_eq!(s, 201, "{r}");
+    for (who, body) in [
+        (&sec, json!({"step": "talked", "on": day(490)})),
+        (&sec, json!({"step": "activist", "on": day(480), "numbers": two.split(' ').next().unwrap()})),
+        (&above, json!({"step": "activist_filed", "on": day(470)})),
+        (&sec, json!({"step": "candidate", "on": day(100), "numbers": two})),
+        (&above, json!({"step": "candidate_filed", "on": day(90)})),
+        (&sec, json!({"step": "political_review", "on": day(80)})),
+        (&sec, json!({"step": "training", "on": day(70), "certificate": "T-1"})),
+        (&sec, json!({"step": "publicity", "on": day(0), "place": "学院党务公开栏"})),
+    ] {
+        let (s, r) = step(&app, who, teacher, body).await;
+        assert_eq!(s, 200, "{r}");
+    }
+    let name = app.get_json(&above, &format!("/api/v1/people/{teacher}")).await["name"].as_str().unwrap().to_string();
+    // Someone of the college, logged in, sees the notice; it names the introducers, never a birth date.
+    let member = app.login("member").await;
+    let notices = app.get_json(&member, "/api/v1/development/notices").await;
+    let n = notices.as_array().unwrap().iter().find(|n| n["name"] == name.as_str()).unwrap_or_else(|| panic!("{notices}")).clone();
+    assert_eq!(n["introducers"].as_array().unwrap().len(), 2, "{n}");
+    assert!(!notices.to_string().contains("1990-02-03"), "{notices}");
+    let html = member.get(app.url("/development/notices")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains(&name) && !html.contains("1990"), "the board");
+    // Another college does not.
+    let other = app.login("branchsec2").await;
+    assert!(!app.get_json(&other, "/api/v1/development/notices").await.to_string().contains(&name));
+    let anonymous = common::client(&app.base);
+    let r = anonymous.get(app.url("/api/v1/development/notices")).send().await.unwrap();
+    assert_eq!(r.status(), 401);
+}
