@@ -322,6 +322,10 @@ pub async fn list(c: &mut Conn, scope: &Scope, college: Option<i64>) -> Result<V
          FROM dev_files f JOIN people p ON p.id = f.person_id JOIN orgs o ON o.id = f.org_id WHERE p.left_on IS NULL AND ",
     );
     push_org_condition(&mut q, scope, Access::Read, "o.path", everywhere(scope));
+    if let Some(col) = college {
+        let path = tree::require(c, Tree::Org, col).await?.path;
+        q.push(" AND o.path LIKE ").push_bind(format!("{path}%"));
+    }
     q.push(" ORDER BY p.number");
     let files: Vec<(i64, i64, String, String, String, Option<Date>)> = c.fetch_all(q).await?;
     let mut all: HashMap<i64, Vec<Recorded>> = HashMap::new();
@@ -393,4 +397,202 @@ pub async fn set_quota(c: &mut Conn, scope: &Scope, college: i64, year: i32, quo
     .await?;
     audit::append(c, scope, "development.quota", "org", college, None, Some(format!("{{\"year\":{year},\"quota\":{quota}}}"))).await?;
     Ok(())
+}
+
+/// Development files for the demo: every applicant, activist and candidate of the roster in a
+/// branch of their college (a student branch for students), with the steps their stage implies
+/// dated back from `day` under the rules, some of them late; and the probationary members'
+/// pipelines up to their oath, from the joining dates of their files. Every pipeline is checked
+/// by the same rules as a recorded one. Returns how many files were written.
+pub async fn demo(c: &mut Conn, day: Date, rules: &Rules, cal: &pacesetter_domain::calendar::Calendar) -> Result<usize, StoreError> {
+    use pacesetter_domain::development::{Vote, add_months};
+    use time::Duration;
+    // Branches by college, students' first, and two full members of each.
+    type BranchLine = (i64, Option<i64>, Option<String>, Option<i64>);
+    type PersonLine = (i64, String, Option<String>, String, Option<Date>);
+    let branches: Vec<BranchLine> = c
+        .fetch_all(Sql::new(
+            "SELECT b.id, p.id, b.category, p.linked_unit_id FROM orgs b LEFT JOIN orgs p ON p.id = b.parent_id \
+             WHERE b.kind IN ('branch', 'direct_branch') AND b.closed_on IS NULL ORDER BY b.id",
+        ))
+        .await?;
+    let members: Vec<(i64, i64)> = c
+        .fetch_all(Sql::new(
+            "SELECT m.org_id, m.person_id FROM org_memberships m JOIN people p ON p.id = m.person_id WHERE m.end_date IS NULL AND p.political_status = '01' ORDER BY m.person_id",
+        ))
+        .await?;
+    let mut full_of: HashMap<i64, Vec<i64>> = HashMap::new();
+    for (org, p) in members {
+        full_of.entry(org).or_default().push(p);
+    }
+    let unit_paths: Vec<(i64, String)> = c.fetch_all(Sql::new("SELECT id, path FROM units")).await?;
+    let unit_path: HashMap<i64, String> = unit_paths.into_iter().collect();
+    // People to develop, with the path of their deepest current unit.
+    let people: Vec<PersonLine> = c
+        .fetch_all(Sql::new(
+            "SELECT p.id, p.kind, p.dev_stage, p.political_status, f.joined_on FROM people p LEFT JOIN member_files f ON f.person_id = p.id \
+             WHERE p.left_on IS NULL AND (p.dev_stage IS NOT NULL OR p.political_status = '02') AND NOT EXISTS (SELECT 1 FROM dev_files d WHERE d.person_id = p.id) ORDER BY p.id",
+        ))
+        .await?;
+    let units_of: Vec<(i64, i64)> = c.fetch_all(Sql::new("SELECT person_id, unit_id FROM unit_memberships WHERE end_date IS NULL")).await?;
+    let mut unit_of: HashMap<i64, i64> = HashMap::new();
+    for (p, u) in units_of {
+        unit_of.entry(p).or_insert(u);
+    }
+    let orgs_of: Vec<(i64, i64)> = c.fetch_all(Sql::new("SELECT person_id, org_id FROM org_memberships WHERE end_date IS NULL")).await?;
+    let mut org_of: HashMap<i64, i64> = HashMap::new();
+    for (p, o) in orgs_of {
+        org_of.entry(p).or_insert(o);
+    }
+    let frame = Frame { rules, cal, today: day };
+    let mut rng = pacesetter_domain::rng::DemoRng::new(43);
+    let (mut files, mut step_rows) = (Vec::new(), Vec::new());
+    let mut by_stage: HashMap<&'static str, Vec<i64>> = HashMap::new();
+    let now = now_ms();
+    for (person, kind, stage, status, joined) in people {
+        // The branch: the member's own, else one of the college whose unit holds them.
+        let branch = match org_of.get(&person).and_then(|o| branches.iter().find(|b| b.0 == *o)) {
+            Some(b) => Some(b.0),
+            None => {
+                let upath = unit_of.get(&person).and_then(|u| unit_path.get(u)).cloned().unwrap_or_default();
+                let want = if kind == "student" { "student" } else { "faculty" };
+                let of_college: Vec<&BranchLine> = branches.iter().filter(|b| b.3.and_then(|u| unit_path.get(&u)).is_some_and(|p| upath.starts_with(p.as_str()))).collect();
+                of_college.iter().find(|b| b.2.as_deref() == Some(want)).or(of_college.first()).map(|b| b.0)
+            }
+        };
+        let Some(branch) = branch else { continue };
+        let full = full_of.get(&branch).cloned().unwrap_or_default();
+        if full.len() < 2 {
+            continue;
+        }
+        let pair = vec![full[rng.below(full.len())], full[(rng.below(full.len() - 1) + 1) % full.len()]];
+        let pair = if pair[0] == pair[1] { vec![full[0], full[1]] } else { pair };
+        // The last step of the stage, and the day of the application.
+        let target = match (stage.as_deref(), status.as_str()) {
+            (_, "02") => Step::Oath,
+            (Some("candidate"), _) => *rng.pick(&[Step::Candidate, Step::CandidateFiled, Step::Training, Step::Publicity]),
+            (Some("activist"), _) => *rng.pick(&[Step::Activist, Step::ActivistFiled]),
+            _ => *rng.pick(&[Step::Applied, Step::Talked]),
+        };
+        let mut on: Date = match target {
+            Step::Oath => match joined {
+                Some(j) => j - Duration::days(820 + rng.below(200) as i64),
+                None => continue,
+            },
+            s if s >= Step::Candidate => day - Duration::days(480 + rng.below(300) as i64),
+            s if s >= Step::Activist => day - Duration::days(60 + rng.below(300) as i64),
+            Step::Talked => day - Duration::days(40 + rng.below(200) as i64),
+            _ => day - Duration::days(3 + rng.below(24) as i64),
+        };
+        let mut p = Pipeline::default();
+        let birth = None;
+        let mut ok = true;
+        for s in Step::ALL.into_iter().take_while(|s| *s <= target).filter(|s| !matches!(s, Step::Extended | Step::FullApproved | Step::Cancelled | Step::ConversionMeeting)) {
+            if let Some((e, _)) = p.earliest(s, rules, cal) {
+                on = on.max(e);
+            }
+            on += Duration::days(match s {
+                Step::Applied => 0,
+                Step::Talked => 10 + rng.below(25) as i64,
+                Step::Admitted if target == Step::Oath => joined.map(|j| (j - on).whole_days().max(0)).unwrap_or(7),
+                _ => 3 + rng.below(12) as i64,
+            });
+            if s == Step::Candidate {
+                on = on.max(add_months(p.day(Step::ActivistFiled).unwrap_or(on), rules.activist_months));
+            }
+            let mut d = Details::default();
+            match s {
+                Step::Activist => d.people = vec![pair[0]],
+                Step::Candidate => d.people = pair.clone(),
+                Step::Training => d.certificate = format!("PX-{}-{:04}", on.year(), rng.below(10_000)),
+                Step::Publicity => d.place = "学院党务公开栏及网站".into(),
+                Step::Admitted => {
+                    let n = full.len() as i64;
+                    d.vote = Some(Vote { with_vote: n, present: n - (rng.below(2) as i64).min(n / 3), yes: n - (rng.below(2) as i64).min(n / 3) });
+                }
+                _ => {}
+            }
+            if on > day {
+                break;
+            }
+            let status = if s >= Step::Approved { pacesetter_domain::people::PoliticalStatus::CpcProbationary } else { pacesetter_domain::people::PoliticalStatus::Masses };
+            if p.check(s, on, &d, Subject { birth, status: if s == Step::Applied { pacesetter_domain::people::PoliticalStatus::Masses } else { status } }, &frame).is_err() {
+                ok = false;
+                break;
+            }
+            p.steps.push(Recorded { step: s, on, details: d });
+        }
+        if !ok || p.steps.is_empty() {
+            continue;
+        }
+        if let Some((Some(st), None)) = p.standing() {
+            by_stage.entry(st.code()).or_default().push(person);
+        }
+        files.push(vec![person.into(), branch.into(), now.into()]);
+        for r in &p.steps {
+            step_rows.push(vec![
+                person.into(),
+                r.step.code().into(),
+                r.on.into(),
+                serde_json::to_string(&r.details).unwrap_or_else(|_| "{}".into()).into(),
+                0i64.into(),
+                now.into(),
+            ]);
+        }
+    }
+    let n = files.len();
+    crate::db::insert_rows(c, "dev_files", &["person_id", "org_id", "started_ms"], files).await?;
+    crate::db::insert_rows(c, "dev_steps", &["person_id", "step", "on_day", "details", "recorded_by", "recorded_ms"], step_rows).await?;
+    // Each secondary organization's quota for the year.
+    let colleges: Vec<(i64,)> = c.fetch_all(Sql::new("SELECT id FROM orgs WHERE kind IN ('committee', 'general_branch') AND closed_on IS NULL ORDER BY id")).await?;
+    let quotas: Vec<Vec<crate::db::Arg>> = colleges.into_iter().map(|(id,)| vec![id.into(), i64::from(day.year()).into(), (6 + rng.below(15) as i64).into(), now.into()]).collect();
+    crate::db::insert_rows(c, "dev_quotas", &["org_id", "year", "quota", "updated_ms"], quotas).await?;
+    // The stage on the roster follows the pipeline.
+    for (stage, ids) in by_stage {
+        for chunk in ids.chunks(500) {
+            let mut q = Sql::new("UPDATE people SET dev_stage = ");
+            q.push_bind(stage).push(" WHERE id IN (");
+            for (i, id) in chunk.iter().enumerate() {
+                if i > 0 {
+                    q.push(", ");
+                }
+                q.push_bind(*id);
+            }
+            q.push(")");
+            c.execute(q).await?;
+        }
+    }
+    Ok(n)
+}
+
+/// The accounts of the secretaries of a branch on a day (grants of branch_secretary there).
+pub async fn secretary_accounts(c: &mut Conn, branch: i64, today: Date) -> Result<Vec<(i64, Option<String>)>, StoreError> {
+    Ok(c.fetch_all(
+        Sql::new(
+            "SELECT DISTINCT a.id, p.email FROM role_grants g JOIN accounts a ON a.id = g.account_id LEFT JOIN people p ON p.id = a.person_id \
+             WHERE g.role = 'branch_secretary' AND g.org_id = $1 AND a.disabled = FALSE AND g.start_date <= $2 AND (g.end_date IS NULL OR g.end_date >= $2)",
+        )
+        .bind(branch)
+        .bind(today),
+    )
+    .await?)
+}
+
+/// Which of these people have a development file (their stage and status follow it).
+pub async fn with_files(c: &mut Conn, ids: &[i64]) -> Result<std::collections::HashSet<i64>, StoreError> {
+    let mut out = std::collections::HashSet::new();
+    for chunk in ids.chunks(500) {
+        let mut q = Sql::new("SELECT person_id FROM dev_files WHERE person_id IN (");
+        for (i, id) in chunk.iter().enumerate() {
+            if i > 0 {
+                q.push(", ");
+            }
+            q.push_bind(*id);
+        }
+        q.push(")");
+        for (id,) in c.fetch_all::<(i64,)>(q).await? {
+            out.insert(id);
+        }
+    }
+    Ok(out)
 }

@@ -370,6 +370,8 @@ pub async fn plan(c: &mut Conn, scope: &Scope, root: &Root, rows: &[RosterRow], 
     let everything = scope.global() == Some(Access::Write);
     let with_file: Vec<i64> = rows.iter().filter(|r| !r.file.is_empty()).filter_map(|r| existing.get(&r.fields.number).map(|e| e.id)).collect();
     let files = crate::member_file::stored_many(c, &with_file).await?;
+    let existing_ids: Vec<i64> = existing.values().map(|e| e.id).collect();
+    let developing = crate::development::with_files(c, &existing_ids).await?;
     let today = pacesetter_domain::dates::today();
 
     let mut planned = Vec::with_capacity(rows.len());
@@ -467,6 +469,13 @@ pub async fn plan(c: &mut Conn, scope: &Scope, root: &Root, rows: &[RosterRow], 
                 p.person = Some(e.id);
                 let stored = e.fields();
                 let m = merged(&stored, &r.fields);
+                if developing.contains(&e.id) && (m.political_status != stored.political_status || m.dev_stage != stored.dev_stage) {
+                    problem(
+                        Column::PoliticalStatus,
+                        "此人有发展档案：政治面貌和发展阶段由发展流程决定，名册不能直接修改".into(),
+                        "This person has a development file: their status and stage follow the pipeline, not the roster".into(),
+                    );
+                }
                 match PersonInput::from_fields(&m).validate() {
                     Ok(valid) => {
                         changes = field_changes(&stored, &valid);

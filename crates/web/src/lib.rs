@@ -85,6 +85,7 @@ async fn load_demo_within(store: &Store, d: &demo::Demo, password_hash: &str, as
             pacesetter_store::branch_system::demo(&mut w, day).await.map_err(|e| format!("the demo's branch systems: {e}"))?;
             pacesetter_store::contact::demo(&mut w, day).await.map_err(|e| format!("the demo's guidance visits: {e}"))?;
             pacesetter_store::member_file::demo(&mut w, day).await.map_err(|e| format!("the demo's member files: {e}"))?;
+            pacesetter_store::development::demo(&mut w, day, &plan.development, &plan.calendar).await.map_err(|e| format!("the demo's development files: {e}"))?;
             pacesetter_store::care::demo(&mut w, day).await.map_err(|e| format!("the demo's care visits: {e}"))?;
             pacesetter_store::problem::demo(&mut w, day, &plan.calendar, 120).await.map_err(|e| format!("the demo's problems: {e}"))?;
         }

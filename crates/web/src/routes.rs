@@ -2551,6 +2551,7 @@ fn development_routes() -> Vec<Route> {
         r(M::GET, "/development", "development", LoggedIn, "The development files in reach, with the per-college overview", get(dp::index)),
         r(M::POST, "/development", "development_start", LoggedIn, "Record an application: a branch opens a file for a person named by number", post(dp::start)),
         r(M::GET, "/development/overview/{file}", "development_export", LoggedIn, "The per-college overview as .xlsx or .csv", get(dp::overview_export)),
+        r(M::GET, "/development/files/{file}", "development_files_export", LoggedIn, "The development files in reach as .xlsx or .csv, the overdue first", get(dp::files_export)),
         r(M::POST, "/development/quotas", "development_quota", Roles(OFFICE), "Set a secondary organization's quota for a year", post(dp::set_quota)),
         r(M::GET, "/development/notices", "development_notices", LoggedIn, "The candidates on public notice in the caller's secondary organizations", get(dp::notices)),
         r(M::GET, "/development/{id}", "development_file", Scoped, "A person's development file", get(dp::file)),

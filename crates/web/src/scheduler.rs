@@ -112,6 +112,8 @@ pub fn reminders(public_url: String) -> Job {
             n += crate::app::liaison::remind(&store, &public_url, today).await.map_err(|e| e.to_string())?;
             // Whoever links cadres to classes, past the plan's date while some lack one.
             n += crate::app::liaison::remind_coverage(&store, &public_url, today).await.map_err(|e| e.to_string())?;
+            // Member development: steps past their deadlines, to the branch and the contacts.
+            n += crate::app::development::remind(&store, &public_url, today).await.map_err(|e| e.to_string())?;
             Ok(if n == 0 { String::new() } else { format!("reminders: {n} notifications") })
         }
     })

@@ -12,7 +12,7 @@ use reqwest::Client;
 use serde_json::{Value, json};
 use time::Duration;
 
-both!(a_student_goes_from_application_to_full_member_under_the_rules, a_candidates_notice_reaches_the_college_only,);
+both!(a_student_goes_from_application_to_full_member_under_the_rules, a_candidates_notice_reaches_the_college_only, an_overdue_talk_is_reminded_and_the_stage_is_the_pipelines,);
 
 async fn post(app: &TestApp, c: &Client, path: &str, body: Value) -> (u16, Value) {
     let r = c.post(app.url(path)).json(&body).send().await.unwrap();
@@ -188,4 +188,31 @@ async fn a_candidates_notice_reaches_the_college_only(app: TestApp) {
     let anonymous = common::client(&app.base);
     let r = anonymous.get(app.url("/api/v1/development/notices")).send().await.unwrap();
     assert_eq!(r.status(), 401);
+}
+
+async fn an_overdue_talk_is_reminded_and_the_stage_is_the_pipelines(app: TestApp) {
+    let branch = app.reach("branchsec", "org").await;
+    let (student, number) = person(&app, "student").await;
+    let sec = app.login("branchsec").await;
+    let (s, r) = post(&app, &sec, "/api/v1/development", json!({"org_id": branch.to_string(), "number": number, "on": iso(today() - Duration::days(40))})).await;
+    assert_eq!(s, 201, "{r}");
+    let (s, r) = post(&app, &sec, "/api/v1/development", json!({"org_id": branch.to_string(), "number": number, "on": iso(today())})).await;
+    assert_eq!(s, 409, "one file per person: {r}");
+    let f = app.get_json(&sec, &format!("/api/v1/development/{student}")).await;
+    assert!(f["overdue"][0].as_str().unwrap().contains("30日内应谈话"), "{f}");
+    // The hourly reminders tell the branch's secretary, once.
+    let store = pacesetter_store::Store::open(&app.db_url, &pacesetter_store::OpenOptions::default()).await.unwrap();
+    let n = pacesetter_web::app::development::remind(&store, "http://localhost", today()).await.unwrap();
+    assert!(n >= 1, "{n}");
+    assert_eq!(pacesetter_web::app::development::remind(&store, "http://localhost", today()).await.unwrap(), 0, "once");
+    let notes = app.get_json(&sec, "/api/v1/notifications").await.to_string();
+    assert!(notes.contains("发展流程已超期"), "{notes}");
+    // The person form no longer sets the stage or the status of someone being developed.
+    let orgsec = app.login("orgsec").await;
+    let r = orgsec.patch(app.url(&format!("/api/v1/people/{student}"))).json(&json!({"dev_stage": "candidate"})).send().await.unwrap();
+    let status = r.status().as_u16();
+    let body = r.text().await.unwrap();
+    assert_eq!(status, 422, "{body}");
+    assert!(body.contains("由发展流程决定"), "{body}");
+    assert_eq!(app.get_json(&orgsec, &format!("/api/v1/people/{student}")).await["dev_stage"], "applicant");
 }

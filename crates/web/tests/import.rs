@@ -377,6 +377,15 @@ async fn the_members_file_comes_in_with_the_roster_under_its_rules(app: TestApp)
     let new_id = app.get_json(&who.client, "/api/v1/people?q=档案新生").await["items"][0]["id"].as_i64().unwrap();
     let f = app.get_json(&who.client, &format!("/api/v1/people/{new_id}/file")).await;
     assert_eq!((f["birth_date"].as_str(), f["applied_on"].as_str()), (Some("2003-09-17"), Some("2022-03-01")), "{f}");
+    // Once a branch develops the new student, the roster no longer sets their stage.
+    let branch = app.reach("branchsec", "org").await;
+    let r = who.client.post(app.url("/api/v1/development")).json(&json!({"org_id": branch.to_string(), "number": "201203990100", "on": "2022-03-01"})).send().await.unwrap();
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    let at = rows.iter().position(|r| r[2] == "201203990100").unwrap();
+    rows[at][6] = "入党积极分子".into();
+    let (status, v) = upload(&app, &who, "stage.xlsx", sheet(&rows), Some(who.org), Some(who.unit)).await;
+    assert_eq!(status, 200, "{v}");
+    assert!(v["problems"].to_string().contains("由发展流程决定"), "{}", v["problems"]);
     // The people export carries the file's columns.
     let x = who.client.get(app.url(&format!("/people/export.csv?q={member_no}"))).send().await.unwrap().bytes().await.unwrap();
     let text = String::from_utf8_lossy(&x);

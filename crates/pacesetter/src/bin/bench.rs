@@ -189,7 +189,6 @@ async fn bench_demo(people: usize) {
 /// Serves GET requests through the whole router (session, scope, handler, template) in
 /// process, so the time is the server's and not the network's.
 async fn bench_dashboard(people: usize) {
-    use tower::ServiceExt;
     for (name, store, _dir) in stores().await {
         let t = Instant::now();
         let d = demo::generate(people);
@@ -225,8 +224,6 @@ async fn bench_dashboard(people: usize) {
             responses: pacesetter_store::survey::Committer::start(store.clone()),
             demo_clock: Default::default(),
         };
-        let router = pacesetter_web::routes::router(state.clone());
-        let ip = std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST);
         // The commitments' pages (issue 6) over the demo's commitments: lists, the review queue,
         // coverage, the roll-up, a branch's board and its PDF, the export.
         let branch = {
@@ -253,23 +250,71 @@ async fn bench_dashboard(people: usize) {
             ("office", &board_pdf),
             ("office", "/commitments/export.xlsx"),
         ];
-        for (user, path) in paths {
-            let session = pacesetter_web::auth::login(&state, user, "bench-password", ip, "bench", None).await.expect("login");
-            let cookie = format!("{}={}", pacesetter_web::auth::SESSION_COOKIE, session.token);
-            let mut times = Vec::new();
-            let mut size = 0;
-            for _ in 0..30 {
-                let req = axum::http::Request::get(path).header("cookie", &cookie).body(axum::body::Body::empty()).expect("request");
-                let t = Instant::now();
-                let resp = router.clone().oneshot(req).await.expect("response");
-                assert_eq!(resp.status(), 200, "{user} {path}");
-                let body = axum::body::to_bytes(resp.into_body(), usize::MAX).await.expect("body");
-                times.push(t.elapsed().as_secs_f64() * 1000.0);
-                size = body.len();
-            }
-            times.sort_by(f64::total_cmp);
-            println!("{name:<9} {user:<7} {path:<40} median {:6.1} ms  p90 {:6.1} ms  max {:6.1} ms  ({} KB)", times[15], times[27], times[29], size / 1024);
+        time_pages(name, &state, &paths).await;
+    }
+}
+
+/// Each page 30 times through the whole router in process, as the user named: median, p90, max.
+async fn time_pages(name: &str, state: &pacesetter_web::state::AppState, paths: &[(&str, &str)]) {
+    use tower::ServiceExt;
+    let router = pacesetter_web::routes::router(state.clone());
+    let ip = std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST);
+    for (user, path) in paths {
+        let session = pacesetter_web::auth::login(state, user, "bench-password", ip, "bench", None).await.expect("login");
+        let cookie = format!("{}={}", pacesetter_web::auth::SESSION_COOKIE, session.token);
+        let mut times = Vec::new();
+        let mut size = 0;
+        for _ in 0..30 {
+            let req = axum::http::Request::get(*path).header("cookie", &cookie).body(axum::body::Body::empty()).expect("request");
+            let t = Instant::now();
+            let resp = router.clone().oneshot(req).await.expect("response");
+            assert_eq!(resp.status(), 200, "{user} {path}");
+            let body = axum::body::to_bytes(resp.into_body(), usize::MAX).await.expect("body");
+            times.push(t.elapsed().as_secs_f64() * 1000.0);
+            size = body.len();
         }
+        times.sort_by(f64::total_cmp);
+        println!("{name:<9} {user:<7} {path:<40} median {:6.1} ms  p90 {:6.1} ms  max {:6.1} ms  ({} KB)", times[15], times[27], times[29], size / 1024);
+    }
+}
+
+/// Issue 20: the development pages over the demo's pipelines (every applicant, activist and
+/// candidate of the roster, and the probationary members), as of the demo's day.
+async fn bench_branch(people: usize) {
+    for (name, store, _dir) in stores().await {
+        let t = Instant::now();
+        let d = demo::generate(people);
+        let day = time::macros::date!(2012 - 04 - 20);
+        pacesetter_web::load_demo_as_of(&store, &d, &pacesetter_web::auth::hash_password("bench-password"), Some(day)).await.expect("demo");
+        let mut w = store.write().await.expect("write");
+        w.execute_raw("ANALYZE").await.expect("analyze");
+        w.commit().await.expect("commit");
+        let mut c = store.read().await.expect("read");
+        let files = c.fetch_i64(pacesetter_store::Sql::new("SELECT COUNT(*) FROM dev_files")).await.expect("count");
+        let steps = c.fetch_i64(pacesetter_store::Sql::new("SELECT COUNT(*) FROM dev_steps")).await.expect("count");
+        let college = c.fetch_i64(pacesetter_store::Sql::new("SELECT MIN(o.parent_id) FROM dev_files f JOIN orgs o ON o.id = f.org_id")).await.expect("college");
+        let person = c.fetch_i64(pacesetter_store::Sql::new("SELECT MIN(person_id) FROM dev_files")).await.expect("person");
+        drop(c);
+        println!("{name:<9} demo of {} people with {files} development files ({steps} steps) loaded in {:.1} s", d.people.len(), t.elapsed().as_secs_f64());
+        let site = pacesetter_web::state::Site::from_public_url("http://127.0.0.1:8080", Vec::new()).expect("site");
+        let state = pacesetter_web::state::AppState {
+            store: store.clone(),
+            site: std::sync::Arc::new(site),
+            responses: pacesetter_store::survey::Committer::start(store.clone()),
+            demo_clock: Default::default(),
+        };
+        let (college_page, file) = (format!("/development?org_id={college}"), format!("/development/{person}"));
+        let paths: Vec<(&str, &str)> = vec![
+            ("orgsec", "/development"),
+            ("office", &college_page),
+            ("office", "/development"),
+            ("office", "/api/v1/development/overview"),
+            ("office", "/development/overview/development.xlsx"),
+            ("branchsec", "/development"),
+            ("office", &file),
+            ("office", "/members/structure"),
+        ];
+        time_pages(name, &state, &paths).await;
     }
 }
 
@@ -1034,8 +1079,9 @@ async fn main() {
         Some("appraisals") => bench_appraisals(n(1, 40_000)).await,
         Some("selection") => bench_selection(n(1, 40_000)).await,
         Some("grouping") => bench_grouping(n(1, 20_000)).await,
+        Some("branch") => bench_branch(n(1, 20_000)).await,
         _ => eprintln!(
-            "usage: bench import [ROWS] | bench demo [PEOPLE] | bench dashboard [PEOPLE] | bench surveys [RESPONSES] [LINKS] | bench appraisals [PEOPLE] | bench selection [PEOPLE] | bench grouping [REPORTS]"
+            "usage: bench import [ROWS] | bench demo [PEOPLE] | bench dashboard [PEOPLE] | bench surveys [RESPONSES] [LINKS] | bench appraisals [PEOPLE] | bench selection [PEOPLE] | bench grouping [REPORTS] | bench branch [PEOPLE]"
         ),
     }
 }

@@ -175,6 +175,8 @@ pub async fn report(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Js
 pub struct YearQuery {
     #[serde(default)]
     year: Option<String>,
+    #[serde(default, deserialize_with = "crate::input::opt_id")]
+    org_id: Option<i64>,
 }
 
 pub fn year_of(q: Option<&str>) -> i32 {
@@ -182,7 +184,7 @@ pub fn year_of(q: Option<&str>) -> i32 {
 }
 
 pub async fn overview(State(s): State<AppState>, ctx: Ctx, Params(q): Params<YearQuery>) -> AppResult<Json<Vec<Overview>>> {
-    Ok(Json(app::overview(&s, &ctx.me()?.scope, year_of(q.year.as_deref())).await?))
+    Ok(Json(app::overview(&s, &ctx.me()?.scope, year_of(q.year.as_deref()), q.org_id).await?))
 }
 
 pub async fn set_quota(State(s): State<AppState>, ctx: Ctx, Json(b): Json<QuotaInput>) -> AppResult<StatusCode> {

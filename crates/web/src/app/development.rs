@@ -258,18 +258,24 @@ pub struct Overview {
     pub overdue: i64,
 }
 
-pub async fn overview(s: &AppState, scope: &Scope, year: i32) -> AppResult<Vec<Overview>> {
+pub async fn overview(s: &AppState, scope: &Scope, year: i32, college: Option<i64>) -> AppResult<Vec<Overview>> {
     let mut c = s.store.read().await?;
     let (rules, _) = rules(&mut c).await?;
-    let lines = store::list(&mut c, scope, None).await?;
-    let quotas = store::quotas(&mut c, year).await?;
-    let file_rules = pacesetter_store::member_file::rules(&mut c).await?;
-    let ids: Vec<i64> = lines.iter().map(|l| l.person_id).collect();
-    let files = pacesetter_store::member_file::stored_many(&mut c, &ids).await?;
+    let lines = store::list(&mut c, scope, college).await?;
+    overview_of(&mut c, &lines, &rules, year).await
+}
+
+/// The overview of these files: counts per stage now, and the year's admissions with the
+/// plan's emphases (read from the files of those admitted only).
+pub async fn overview_of(c: &mut Conn, lines: &[Line], rules: &Rules, year: i32) -> AppResult<Vec<Overview>> {
+    let quotas = store::quotas(c, year).await?;
+    let file_rules = pacesetter_store::member_file::rules(c).await?;
+    let admitted: Vec<i64> = lines.iter().filter(|l| l.pipeline.iter().any(|r| r.step == Step::Approved && r.on.year() == year)).map(|l| l.person_id).collect();
+    let files = pacesetter_store::member_file::stored_many(c, &admitted).await?;
     let mut out: Vec<Overview> = Vec::new();
     let mut at: HashMap<i64, usize> = HashMap::new();
     let day = today();
-    for l in &lines {
+    for l in lines {
         let i = *at.entry(l.college_id).or_insert_with(|| {
             out.push(Overview {
                 college_id: l.college_id,
@@ -286,7 +292,7 @@ pub async fn overview(s: &AppState, scope: &Scope, year: i32) -> AppResult<Vec<O
         if let Some(x) = o.stages.iter_mut().find(|(s, _)| s == stage) {
             x.1 += 1;
         }
-        if !p.overdue(&rules, day).is_empty() {
+        if !p.overdue(rules, day).is_empty() {
             o.overdue += 1;
         }
         if p.day(Step::Approved).is_some_and(|d| d.year() == year) {
@@ -453,4 +459,91 @@ async fn colleges_of(c: &mut Conn, person: i64) -> AppResult<Vec<i64>> {
 /// A person's age in years on a day, for the file's header.
 pub fn age_on(birth: Option<Date>, day: Date) -> Option<i32> {
     birth.map(|b| years_between(b, day))
+}
+
+/// Reminds the branch's secretaries and the 培养联系人 of every step overdue, once per step and
+/// due day. Returns the notifications made.
+pub async fn remind(store_: &pacesetter_store::Store, public_url: &str, day: Date) -> Result<usize, StoreError> {
+    use pacesetter_store::notify::{self, Link};
+    let mut w = store_.write().await?;
+    let (rules, _) = rules(&mut w).await.unwrap_or_default();
+    let lines = store::list(&mut w, &Scope::system("development-reminders"), None).await?;
+    let mut n = 0;
+    for l in lines {
+        let p = l.p();
+        let overdue = p.overdue(&rules, day);
+        if overdue.is_empty() {
+            continue;
+        }
+        let mut to = store::secretary_accounts(&mut w, l.branch_id, day).await?;
+        for contact in p.get(Step::Activist).map(|r| r.details.people.clone()).unwrap_or_default() {
+            to.extend(pacesetter_store::problem::person_accounts(&mut w, contact).await?);
+        }
+        to.sort();
+        to.dedup();
+        let link = Link { task: None, href: format!("/development/{}", l.person_id) };
+        for (due, why) in overdue {
+            n += notify::tell(
+                &mut w,
+                &to,
+                "development_overdue",
+                &format!("{}的发展流程已超期（{}）：{}", l.name, iso(due), why.zh),
+                &format!("{}'s development is overdue ({}): {}", l.name, iso(due), why.en),
+                &link,
+                &format!("development:{}:{}", l.person_id, iso(due)),
+                public_url,
+            )
+            .await?;
+        }
+    }
+    w.commit().await?;
+    Ok(n)
+}
+
+/// The files as one sheet, a line per person (the overdue first).
+pub fn files_sheet(lines: &[Line], rules: &Rules, lang: Lang) -> crate::export::Sheet {
+    let t = |zh: &str, en: &str| lang.t(zh, en).to_string();
+    let day = today();
+    let mut rows: Vec<(bool, Vec<String>)> = lines
+        .iter()
+        .map(|l| {
+            let p = l.p();
+            let last = p.steps.iter().max_by_key(|r| r.step);
+            let overdue = p.overdue(rules, day);
+            (
+                !overdue.is_empty(),
+                vec![
+                    l.college.clone(),
+                    l.branch.clone(),
+                    l.name.clone(),
+                    l.number.clone(),
+                    stage_label(stage_of(&p), lang).to_string(),
+                    last.map(|r| r.step.label(lang).to_string()).unwrap_or_default(),
+                    last.map(|r| iso(r.on)).unwrap_or_default(),
+                    p.day(Step::Applied).map(iso).unwrap_or_default(),
+                    p.day(Step::ActivistFiled).map(iso).unwrap_or_default(),
+                    p.day(Step::Admitted).map(iso).unwrap_or_default(),
+                    overdue.iter().map(|(d, w)| format!("{} {}", iso(*d), w.get(lang))).collect::<Vec<_>>().join("；"),
+                ],
+            )
+        })
+        .collect();
+    rows.sort_by_key(|b| std::cmp::Reverse(b.0));
+    crate::export::Sheet {
+        name: t("发展档案", "Development files"),
+        headers: vec![
+            t("二级党组织", "Secondary organization"),
+            t("党支部", "Branch"),
+            t("姓名", "Name"),
+            t("工号/学号", "Number"),
+            t("阶段", "Stage"),
+            t("最近一步", "Last step"),
+            t("日期", "Day"),
+            t("申请入党", "Applied"),
+            t("积极分子备案", "Activist filed"),
+            t("支部大会通过", "Admitted"),
+            t("超期事项", "Overdue"),
+        ],
+        rows: rows.into_iter().map(|r| r.1).collect(),
+    }
 }

@@ -144,6 +144,18 @@ pub async fn update(state: &AppState, scope: &Scope, id: PersonId, patch: Person
     let (current, _) = people::get(&mut w, scope, id).await?;
     let base = current.fields().map(|f| PersonInput::from_fields(&f)).unwrap_or_default();
     let fields = base.overlay(patch).validate()?;
+    // A person being developed: their stage and political status are the pipeline's.
+    if let Ok(before) = current.fields()
+        && (before.political_status != fields.political_status || before.dev_stage != fields.dev_stage)
+        && !pacesetter_store::development::with_files(&mut w, &[id.0]).await?.is_empty()
+    {
+        let field = if before.political_status != fields.political_status { "political_status" } else { "dev_stage" };
+        return Err(AppError::invalid_field(
+            field,
+            "此人有发展档案：政治面貌和发展阶段由发展流程决定，请在“发展党员”中记录",
+            "This person has a development file: their status and stage follow the pipeline",
+        ));
+    }
     people::update(&mut w, scope, id, &fields).await?;
     w.commit().await.map_err(StoreError::from)?;
     Ok(())

@@ -19,11 +19,15 @@ use pacesetter_domain::development::{Recorded, Recorder, Step};
 use pacesetter_store::development::Line;
 use serde::Deserialize;
 
+/// The files a page lists at most; the export holds them all.
+const SHOWN: usize = 200;
+
 #[derive(Template)]
 #[template(path = "development.html")]
 struct ListPage {
     l: Layout,
     lines: Vec<(Line, &'static str, bool)>,
+    total: usize,
     overview: Vec<Overview>,
     year: i32,
     branches: Vec<(i64, String)>,
@@ -59,8 +63,14 @@ async fn list_page(s: &AppState, ctx: &Ctx, q: &ListQuery, f: FormState, status:
     let scope = &ctx.me()?.scope;
     let year = crate::api::development::year_of(q.year.as_deref());
     let (lines, rules) = app::list(s, scope, q.org_id).await?;
+    let overview = {
+        let mut c = s.store.read().await?;
+        app::overview_of(&mut c, &lines, &rules, year).await?
+    };
     let day = pacesetter_domain::dates::today();
-    let lines = lines
+    let total = lines.len();
+    // The overdue first, then by number; a page of them (the export has them all).
+    let mut lines: Vec<(Line, &'static str, bool)> = lines
         .into_iter()
         .map(|l| {
             let p = l.p();
@@ -68,7 +78,8 @@ async fn list_page(s: &AppState, ctx: &Ctx, q: &ListQuery, f: FormState, status:
             (l, stage, overdue)
         })
         .collect();
-    let overview = app::overview(s, scope, year).await?;
+    lines.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.0.number.cmp(&b.0.number)));
+    lines.truncate(SHOWN);
     let (orgs, _) = crate::app::tree::all(s, pacesetter_store::tree::Tree::Org).await?;
     let branches = crate::app::tree::choices(&orgs, |n| {
         n.closed_on.is_none() && matches!(n.kind.as_str(), "branch" | "direct_branch") && scope.party_access(&n.path) == Some(pacesetter_domain::scope::Access::Write)
@@ -77,6 +88,7 @@ async fn list_page(s: &AppState, ctx: &Ctx, q: &ListQuery, f: FormState, status:
     let page = ListPage {
         l: Layout::new(ctx, ctx.t("发展党员", "Member development")),
         lines,
+        total,
         overview,
         year,
         branches,
@@ -94,8 +106,13 @@ pub async fn index(State(s): State<AppState>, ctx: Ctx, Params(q): Params<ListQu
 
 pub async fn overview_export(State(s): State<AppState>, ctx: Ctx, Path(file): Path<String>, Params(q): Params<ListQuery>) -> AppResult<Response> {
     let year = crate::api::development::year_of(q.year.as_deref());
-    let rows = app::overview(&s, &ctx.me()?.scope, year).await?;
+    let rows = app::overview(&s, &ctx.me()?.scope, year, q.org_id).await?;
     super::download(&ctx, &app::overview_sheet(&rows, year, ctx.lang), ctx.t("发展党员", "development"), if file.ends_with(".csv") { "csv" } else { "xlsx" })
+}
+
+pub async fn files_export(State(s): State<AppState>, ctx: Ctx, Path(file): Path<String>, Params(q): Params<ListQuery>) -> AppResult<Response> {
+    let (lines, rules) = app::list(&s, &ctx.me()?.scope, q.org_id).await?;
+    super::download(&ctx, &app::files_sheet(&lines, &rules, ctx.lang), ctx.t("发展档案", "development-files"), if file.ends_with(".csv") { "csv" } else { "xlsx" })
 }
 
 /// Brings a form back with its problems (a refusal without fields under "_").

@@ -314,6 +314,7 @@ pub async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Optio
                 Case { form: form(&[("on", &today), ("summary", "学习体会")]), ..case("POST", format!("/development/{id}/reports"), "branchsec", "branchsec2") }
             }
         }
+        "development_files_export" => case("GET", "/development/files/development-files.xlsx".into(), "branchsec", ""),
         "development_export" => case("GET", "/development/overview/development.xlsx".into(), "branchsec", ""),
         "member_structure_export" => case("GET", "/members/structure/members-by-group.xlsx".into(), "branchsec", ""),
         "systems_export" => case("GET", "/systems/coverage/branch-systems.xlsx".into(), "branchsec", ""),
