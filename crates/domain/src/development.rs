@@ -50,7 +50,7 @@ impl Rules {
                 out.push(Text::new(zh, en));
             }
         };
-        bound((16..=25).contains(&self.min_age), "min_age 应在16至25之间", "min_age is from 16 to 25");
+        bound((18..=25).contains(&self.min_age), "min_age 应在18至25之间（党章规定年满十八岁）", "min_age is from 18 to 25");
         bound((1..=180).contains(&self.talk_within_days), "talk_within_days 应在1至180之间", "talk_within_days is from 1 to 180");
         bound((6..=36).contains(&self.activist_months), "activist_months 应在6至36之间", "activist_months is from 6 to 36");
         bound((1..=30).contains(&self.publicity_working_days), "publicity_working_days 应在1至30之间", "publicity_working_days is from 1 to 30");
@@ -353,7 +353,7 @@ impl Pipeline {
                     );
                 }
             }
-            Step::ConversionMeeting => {
+            Step::ConversionMeeting | Step::FullApproved => {
                 if let Some(d) = self.probation_ends(rules) {
                     at_least(
                         d,
@@ -407,8 +407,12 @@ impl Pipeline {
                     );
                 }
             }
-            Step::Activist if d.people.is_empty() || d.people.len() > 2 => e.add("people", "须确定一至两名正式党员为培养联系人", "Name one or two full members as contacts"),
-            Step::Candidate if d.people.len() != 2 => e.add("people", "须有两名正式党员作入党介绍人", "Name two full members as introducers"),
+            Step::Activist if distinct(&d.people) == 0 || distinct(&d.people) > 2 => {
+                e.add("people", "须确定一至两名正式党员为培养联系人", "Name one or two full members as contacts")
+            }
+            Step::Candidate if distinct(&d.people) != 2 || d.people.len() != 2 => {
+                e.add("people", "须有两名不同的正式党员作入党介绍人", "Name two different full members as introducers")
+            }
             Step::Training if d.certificate.trim().is_empty() => e.add("certificate", "请填写培训结业证书编号", "Give the training certificate's number"),
             Step::Publicity => {
                 if d.place.trim().is_empty() {
@@ -434,7 +438,7 @@ impl Pipeline {
             match d.vote {
                 None => e.add("vote", "请填写表决情况（有表决权的正式党员数、到会人数、赞成票数）", "Give the vote: full members with a vote, present, yes"),
                 Some(v) => {
-                    if v.with_vote <= 0 || v.present < 0 || v.yes < 0 || v.present > v.with_vote || v.yes > v.present {
+                    if v.with_vote <= 0 || v.with_vote > 100_000 || v.present < 0 || v.yes < 0 || v.present > v.with_vote || v.yes > v.present {
                         e.add("vote", "表决人数不合理：赞成票不多于到会人数，到会人数不多于有表决权的党员数", "The vote does not add up");
                     } else if v.present * 2 <= v.with_vote {
                         e.add(
@@ -517,6 +521,12 @@ impl Pipeline {
         {
             out.push((end, text("预备期已满，应及时讨论转正", "probation has ended: the branch meeting on full membership is due")));
         }
+        if self.get(Step::Extended).is_some()
+            && let Some(end) = self.probation_ends(rules)
+            && end < today
+        {
+            out.push((end, text("延长的预备期已满，应及时讨论转正并报批", "the extended probation has ended: full membership is due")));
+        }
         out
     }
 
@@ -524,6 +534,13 @@ impl Pipeline {
     pub fn full_member_since(&self, rules: &Rules) -> Option<Date> {
         self.get(Step::FullApproved).and_then(|_| self.probation_ends(rules))
     }
+}
+
+fn distinct(ids: &[i64]) -> usize {
+    let mut v = ids.to_vec();
+    v.sort_unstable();
+    v.dedup();
+    v.len()
 }
 
 /// Reads a step's form: the day and the details (people are given by number and resolved by

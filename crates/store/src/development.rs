@@ -145,6 +145,11 @@ pub async fn start(c: &mut Conn, scope: &Scope, branch: i64, person: i64, on: Da
     if node.closed_on.is_some() || !OrgKind::parse(&node.kind).is_some_and(OrgKind::is_branch) {
         return Err(StoreError::invalid("org_id", "入党申请由党支部登记", "A branch records an application"));
     }
+    // The applicant is of the branch's secondary organization (through either tree), or someone
+    // the caller reaches anyway; anyone else is not found.
+    if crate::people::access(c, scope, pacesetter_domain::ids::PersonId(person)).await?.is_none() && !of_college(c, &node, person).await? {
+        return Err(StoreError::NotFound);
+    }
     let row: Option<(String, Option<Date>)> = c.fetch_optional(Sql::new("SELECT political_status, left_on FROM people WHERE id = $1").bind(person)).await?;
     let Some((status, left)) = row else { return Err(StoreError::NotFound) };
     if left.is_some() {
@@ -158,7 +163,35 @@ pub async fn start(c: &mut Conn, scope: &Scope, branch: i64, person: i64, on: Da
     Pipeline::default().check(Step::Applied, on, d, Subject { birth, status }, f).map_err(StoreError::Invalid)?;
     c.execute(Sql::new("INSERT INTO dev_files (person_id, org_id, started_ms) VALUES ($1, $2, $3)").bind(person).bind(branch).bind(now_ms())).await?;
     insert_step(c, scope, person, Step::Applied, on, d).await?;
-    apply(c, person, &node, f.rules).await?;
+    apply(c, person, &node, f.rules, Step::Applied).await?;
+    Ok(())
+}
+
+/// Whether a person belongs now to the secondary organization a branch sits in: through the
+/// Party tree, or through the unit the organization is linked to.
+async fn of_college(c: &mut Conn, branch: &Node, person: i64) -> Result<bool, StoreError> {
+    let ids = branch.path_ids();
+    let college = if OrgKind::parse(&branch.kind) == Some(OrgKind::DirectBranch) { branch.id } else { ids.iter().rev().nth(1).copied().unwrap_or(branch.id) };
+    let node = tree::require(c, Tree::Org, college).await?;
+    let n = c
+        .fetch_i64(
+            Sql::new(
+                "SELECT COUNT(*) FROM people p WHERE p.id = $1 AND (\
+                 EXISTS (SELECT 1 FROM org_memberships m JOIN orgs x ON x.id = m.org_id WHERE m.person_id = p.id AND m.end_date IS NULL AND x.path LIKE $2) \
+                 OR EXISTS (SELECT 1 FROM unit_memberships m JOIN units x ON x.id = m.unit_id JOIN units lu ON lu.id = $3 \
+                   WHERE m.person_id = p.id AND m.end_date IS NULL AND x.path LIKE lu.path || '%'))",
+            )
+            .bind(person)
+            .bind(format!("{}%", node.path))
+            .bind(node.linked_unit_id.unwrap_or(0)),
+        )
+        .await?;
+    Ok(n > 0)
+}
+
+/// Moves an open file with its person to another branch (a transfer accepted).
+pub async fn follow_transfer(c: &mut Conn, person: i64, to_branch: i64) -> Result<(), StoreError> {
+    c.execute(Sql::new("UPDATE dev_files SET org_id = $1 WHERE person_id = $2").bind(to_branch).bind(person)).await?;
     Ok(())
 }
 
@@ -210,13 +243,13 @@ pub async fn record(c: &mut Conn, scope: &Scope, person: i64, step: Step, on: Da
     let status = PoliticalStatus::parse(&file.political_status).unwrap_or(PoliticalStatus::Masses);
     pipeline_of(&file.steps).check(step, on, d, Subject { birth: file.birth_date, status }, f).map_err(StoreError::Invalid)?;
     insert_step(c, scope, person, step, on, d).await?;
-    apply(c, person, &file.org, f.rules).await?;
+    apply(c, person, &file.org, f.rules, step).await?;
     Ok(())
 }
 
 /// Writes what the pipeline says of the person: the stage or political status, the dates of
 /// the member's file, and the new member's place in the branch.
-async fn apply(c: &mut Conn, person: i64, branch: &Node, rules: &Rules) -> Result<(), StoreError> {
+async fn apply(c: &mut Conn, person: i64, branch: &Node, rules: &Rules, just: Step) -> Result<(), StoreError> {
     let p = pipeline_of(&steps(c, person).await?);
     let Some((stage, status)) = p.standing() else { return Ok(()) };
     let mut q = Sql::new("UPDATE people SET dev_stage = ");
@@ -237,29 +270,29 @@ async fn apply(c: &mut Conn, person: i64, branch: &Node, rules: &Rules) -> Resul
         f.full_on = None;
     }
     member_file::upsert(c, person, &f).await?;
-    // A new member belongs to the branch from the approval; a cancelled one leaves it.
-    if let Some(approved) = p.day(Step::Approved) {
-        let held = c.fetch_i64(Sql::new("SELECT COUNT(*) FROM org_memberships WHERE person_id = $1 AND org_id = $2 AND end_date IS NULL").bind(person).bind(branch.id)).await?;
-        if p.get(Step::Cancelled).is_none() && held == 0 {
-            c.execute(
-                Sql::new("INSERT INTO org_memberships (person_id, org_id, post, start_date) VALUES ($1, $2, $3, $4)")
-                    .bind(person)
-                    .bind(branch.id)
-                    .bind(Post::Member.code())
-                    .bind(approved),
-            )
-            .await?;
+    // A new member belongs to the branch from the approval; a cancelled one leaves every
+    // organization (only when that step is the one recorded now).
+    match (just, p.day(Step::Approved), p.day(Step::Cancelled)) {
+        (Step::Approved, Some(approved), None) => {
+            let held = c.fetch_i64(Sql::new("SELECT COUNT(*) FROM org_memberships WHERE person_id = $1 AND org_id = $2 AND end_date IS NULL").bind(person).bind(branch.id)).await?;
+            if held == 0 {
+                c.execute(
+                    Sql::new("INSERT INTO org_memberships (person_id, org_id, post, start_date) VALUES ($1, $2, $3, $4)")
+                        .bind(person)
+                        .bind(branch.id)
+                        .bind(Post::Member.code())
+                        .bind(approved),
+                )
+                .await?;
+            }
+            crate::campaign::refresh_member_orgs(c, Some(person)).await?;
         }
-        if let Some(on) = p.day(Step::Cancelled) {
-            c.execute(
-                Sql::new("UPDATE org_memberships SET end_date = $1, end_reason = '取消预备党员资格' WHERE person_id = $2 AND org_id = $3 AND end_date IS NULL")
-                    .bind(on)
-                    .bind(person)
-                    .bind(branch.id),
-            )
-            .await?;
+        (Step::Cancelled, _, Some(on)) => {
+            c.execute(Sql::new("UPDATE org_memberships SET end_date = $1, end_reason = '取消预备党员资格' WHERE person_id = $2 AND end_date IS NULL").bind(on).bind(person))
+                .await?;
+            crate::campaign::refresh_member_orgs(c, Some(person)).await?;
         }
-        crate::campaign::refresh_member_orgs(c, Some(person)).await?;
+        _ => {}
     }
     Ok(())
 }
@@ -578,11 +611,13 @@ pub async fn secretary_accounts(c: &mut Conn, branch: i64, today: Date) -> Resul
     .await?)
 }
 
-/// Which of these people have a development file (their stage and status follow it).
+/// Which of these people have a development file still open (their stage and status follow it).
 pub async fn with_files(c: &mut Conn, ids: &[i64]) -> Result<std::collections::HashSet<i64>, StoreError> {
     let mut out = std::collections::HashSet::new();
     for chunk in ids.chunks(500) {
-        let mut q = Sql::new("SELECT person_id FROM dev_files WHERE person_id IN (");
+        let mut q = Sql::new(
+            "SELECT f.person_id FROM dev_files f WHERE NOT EXISTS (SELECT 1 FROM dev_steps s WHERE s.person_id = f.person_id AND s.step IN ('full_approved', 'cancelled')) AND f.person_id IN (",
+        );
         for (i, id) in chunk.iter().enumerate() {
             if i > 0 {
                 q.push(", ");

@@ -79,7 +79,9 @@ pub async fn get(c: &mut Conn, scope: &Scope, person: PersonId) -> Result<(Membe
     let party = party_access(c, scope, person.0).await?;
     // The Party side that acts (secretaries, delegates, the office): not a contact person's
     // reading reach, nor the person's own.
-    let a = FileAccess { write: access == Access::Write, hardship_read: party == Some(Access::Write), hardship_write: party == Some(Access::Write) };
+    // Nor one's own flag, even for a secretary over their own branch.
+    let own = scope.person == Some(person);
+    let a = FileAccess { write: access == Access::Write, hardship_read: party == Some(Access::Write) && !own, hardship_write: party == Some(Access::Write) && !own };
     let mut f = stored(c, person.0).await?;
     if !a.hardship_read {
         f.hardship = false;
@@ -98,11 +100,9 @@ struct Audited<'a> {
     title_level: Option<&'static str>,
     degree: Option<&'static str>,
     job_post: &'a Option<String>,
-    /// That the restricted flag changed, never its value.
-    restricted_changed: bool,
 }
 
-fn audited(f: &MemberFile, restricted_changed: bool) -> Option<String> {
+fn audited(f: &MemberFile) -> Option<String> {
     audit::snapshot(&Audited {
         birth_date: f.birth_date,
         applied_on: f.applied_on,
@@ -112,7 +112,6 @@ fn audited(f: &MemberFile, restricted_changed: bool) -> Option<String> {
         title_level: f.title_level.map(|l| l.code()),
         degree: f.degree.map(|d| d.code()),
         job_post: &f.job_post,
-        restricted_changed,
     })
 }
 
@@ -131,7 +130,16 @@ pub async fn put(c: &mut Conn, scope: &Scope, person: PersonId, f: &MemberFile) 
         return Ok(());
     }
     upsert(c, person.0, f).await?;
-    audit::append(c, scope, "member_file.update", "person", person.0, audited(&before, false), audited(f, before.hardship != f.hardship)).await?;
+    let mut seen = f.clone();
+    seen.hardship = before.hardship;
+    if seen != before {
+        audit::append(c, scope, "member_file.update", "person", person.0, audited(&before), audited(f)).await?;
+    }
+    // A change of the flag is on the chain without the person (an entry per person would let an
+    // auditor count the flag back).
+    if before.hardship != f.hardship {
+        audit::append(c, scope, "member_file.restricted", "member_file", "restricted", None, None).await?;
+    }
     Ok(())
 }
 

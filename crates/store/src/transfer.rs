@@ -163,16 +163,23 @@ pub async fn decide(c: &mut Conn, scope: &Scope, id: i64, accept: bool, on: Date
         if now.as_ref().map(|f| f.1) != t.from_org_id {
             return Err(StoreError::conflict("此人的组织关系已有变化，请重新申请", "The person's Party relation has changed since the request: ask again"));
         }
-        if let Some((membership, _, _)) = now {
+        if let Some((membership, from, _)) = now {
             let start: Option<Date> = c.fetch_optional::<(Date,)>(Sql::new("SELECT start_date FROM org_memberships WHERE id = $1").bind(membership)).await?.map(|r| r.0);
             if start.is_some_and(|s| on < s) {
                 return Err(StoreError::invalid("on", "转接日期不能早于原组织关系的开始日期", "The transfer cannot be dated before the old membership began"));
             }
+            // Every current membership within the branch left ends: its groups' and its own.
+            let left = branch_of(c, from).await?.unwrap_or(from);
+            let path = tree::require(c, Tree::Org, left).await?.path;
             c.execute(
-                Sql::new("UPDATE org_memberships SET end_date = $1, end_reason = $2 WHERE id = $3 AND end_date IS NULL")
-                    .bind(on)
-                    .bind(format!("组织关系转出至{}", t.to_org))
-                    .bind(membership),
+                Sql::new(
+                    "UPDATE org_memberships SET end_date = $1, end_reason = $2 WHERE person_id = $3 AND end_date IS NULL \
+                     AND org_id IN (SELECT id FROM orgs WHERE path LIKE $4)",
+                )
+                .bind(on)
+                .bind(format!("组织关系转出至{}", t.to_org))
+                .bind(t.person_id)
+                .bind(format!("{path}%")),
             )
             .await?;
         }
@@ -185,6 +192,10 @@ pub async fn decide(c: &mut Conn, scope: &Scope, id: i64, accept: bool, on: Date
         )
         .await
         .map_err(|e| StoreError::on_duplicate(e, "此人已在该组织", "The person already belongs there"))?;
+        // A file of development in progress moves with the person.
+        if let Some(b) = branch_of(c, t.to_org_id).await? {
+            crate::development::follow_transfer(c, t.person_id, b).await?;
+        }
         crate::campaign::refresh_member_orgs(c, Some(t.person_id)).await?;
     }
     let after = get(c, &Scope::system("transfer"), id).await?;
@@ -267,6 +278,8 @@ pub async fn crosses(c: &mut Conn, person: i64, to_org: i64) -> Result<Option<(S
 /// A transfer asked for and accepted at once by a caller who runs both sides; the new
 /// membership holds `post`.
 pub async fn move_now(c: &mut Conn, scope: &Scope, person: i64, to_org: i64, post: &str, on: Date, note: &str) -> Result<TransferRow, StoreError> {
+    let post =
+        if post.trim().is_empty() { Post::Member.code() } else { Post::parse(post).ok_or_else(|| StoreError::invalid("post", "党内职务无效", "Unknown post"))?.code() };
     let id = request(c, scope, to_org, person, note).await?;
     let t = decide(c, scope, id, true, on, "").await?;
     if post != Post::Member.code() {

@@ -194,6 +194,11 @@ async fn an_overdue_talk_is_reminded_and_the_stage_is_the_pipelines(app: TestApp
     let branch = app.reach("branchsec", "org").await;
     let (student, number) = person(&app, "student").await;
     let sec = app.login("branchsec").await;
+    // A branch of another college cannot open a file on this student (nor learn of them).
+    let other = app.login("branchsec2").await;
+    let there = app.reach("branchsec2", "org").await;
+    let (s, r) = post(&app, &other, "/api/v1/development", json!({"org_id": there.to_string(), "number": number, "on": iso(today() - Duration::days(40))})).await;
+    assert_eq!(s, 404, "{r}");
     let (s, r) = post(&app, &sec, "/api/v1/development", json!({"org_id": branch.to_string(), "number": number, "on": iso(today() - Duration::days(40))})).await;
     assert_eq!(s, 201, "{r}");
     let (s, r) = post(&app, &sec, "/api/v1/development", json!({"org_id": branch.to_string(), "number": number, "on": iso(today())})).await;

@@ -70,7 +70,11 @@ pub struct StepInput {
 }
 
 fn number(field: &str, v: &str) -> AppResult<i64> {
-    v.trim().parse::<i64>().map_err(|_| AppError::invalid_field(field, "请填写整数", "A whole number"))
+    v.trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|n| (0..=1_000_000).contains(n))
+        .ok_or_else(|| AppError::invalid_field(field, "请填写0至1000000之间的整数", "A whole number from 0 to 1,000,000"))
 }
 
 impl StepInput {
