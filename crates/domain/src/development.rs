@@ -270,6 +270,9 @@ pub struct Details {
     /// Extension: months.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub months: Option<i32>,
+    /// The application: the political status the person had (restored if membership is cancelled).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prior_status: Option<String>,
 }
 
 /// A step as recorded.

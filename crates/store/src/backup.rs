@@ -741,6 +741,11 @@ pub const TABLES: &[TableSpec] = &[
         columns: &[("id", I64), ("person_id", I64), ("step", Text), ("on_day", Date), ("details", Text), ("recorded_by", I64), ("recorded_ms", I64)],
     },
     TableSpec { name: "dev_reports", order_by: "id", columns: &[("id", I64), ("person_id", I64), ("on_day", Date), ("summary", Text), ("recorded_by", I64), ("recorded_ms", I64)] },
+    TableSpec {
+        name: "dev_step_files",
+        order_by: "id",
+        columns: &[("id", I64), ("person_id", I64), ("step", Text), ("filename", Text), ("content_type", Text), ("data", Bytes), ("recorded_by", I64), ("recorded_ms", I64)],
+    },
     TableSpec { name: "dev_quotas", order_by: "org_id, year", columns: &[("org_id", I64), ("year", I64), ("quota", I64), ("updated_ms", I64)] },
     TableSpec { name: "meeting_rules", order_by: "kind", columns: &[("kind", Text), ("period", Text), ("vacation", Text)] },
     TableSpec {

@@ -161,6 +161,7 @@ pub async fn start(c: &mut Conn, scope: &Scope, branch: i64, person: i64, on: Da
     }
     let birth = member_file::stored(c, person).await?.birth_date;
     Pipeline::default().check(Step::Applied, on, d, Subject { birth, status }, f).map_err(StoreError::Invalid)?;
+    let d = &Details { prior_status: Some(status.code().to_string()), ..d.clone() };
     c.execute(Sql::new("INSERT INTO dev_files (person_id, org_id, started_ms) VALUES ($1, $2, $3)").bind(person).bind(branch).bind(now_ms())).await?;
     insert_step(c, scope, person, Step::Applied, on, d).await?;
     apply(c, person, &node, f.rules, Step::Applied).await?;
@@ -251,7 +252,11 @@ pub async fn record(c: &mut Conn, scope: &Scope, person: i64, step: Step, on: Da
 /// the member's file, and the new member's place in the branch.
 async fn apply(c: &mut Conn, person: i64, branch: &Node, rules: &Rules, just: Step) -> Result<(), StoreError> {
     let p = pipeline_of(&steps(c, person).await?);
-    let Some((stage, status)) = p.standing() else { return Ok(()) };
+    let Some((stage, mut status)) = p.standing() else { return Ok(()) };
+    // A cancellation gives back the status the person had when they applied.
+    if p.get(Step::Cancelled).is_some() {
+        status = p.get(Step::Applied).and_then(|r| r.details.prior_status.as_deref()).and_then(PoliticalStatus::parse).filter(|s| !s.is_party_member()).or(status);
+    }
     let mut q = Sql::new("UPDATE people SET dev_stage = ");
     q.push_bind(stage.map(|s| s.code()));
     if let Some(s) = status {
@@ -630,4 +635,68 @@ pub async fn with_files(c: &mut Conn, ids: &[i64]) -> Result<std::collections::H
         }
     }
     Ok(out)
+}
+
+/// A document of a step, as lists show it.
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+pub struct DocRow {
+    pub id: i64,
+    pub step: String,
+    pub filename: String,
+    pub content_type: String,
+}
+
+/// The documents of a file, by step.
+pub async fn documents(c: &mut Conn, scope: &Scope, person: i64) -> Result<Vec<DocRow>, StoreError> {
+    get(c, scope, person).await?;
+    Ok(c.fetch_all(Sql::new("SELECT id, step, filename, content_type FROM dev_step_files WHERE person_id = $1 ORDER BY id").bind(person)).await?)
+}
+
+/// Adds documents (name, content type, bytes: checked by the caller) to a recorded step; by
+/// whoever records that step, at most 6 per step.
+pub async fn attach(c: &mut Conn, scope: &Scope, person: i64, step: Step, files: Vec<(String, String, Vec<u8>)>) -> Result<(), StoreError> {
+    let file = get(c, scope, person).await?;
+    if !may_record(c, scope, &file.org, step).await? {
+        return Err(StoreError::forbidden("材料由记录该步骤的党组织上传", "The documents of a step come from whoever records it"));
+    }
+    if !file.steps.iter().any(|s| s.step == step.code()) {
+        return Err(StoreError::invalid("step", "该步骤尚未记录", "This step is not recorded yet"));
+    }
+    let held = c.fetch_i64(Sql::new("SELECT COUNT(*) FROM dev_step_files WHERE person_id = $1 AND step = $2").bind(person).bind(step.code())).await?;
+    if held + files.len() as i64 > 6 {
+        return Err(StoreError::invalid("files", "每个步骤最多6份材料", "At most 6 documents per step"));
+    }
+    for (name, content_type, data) in files {
+        c.execute(
+            Sql::new("INSERT INTO dev_step_files (person_id, step, filename, content_type, data, recorded_by, recorded_ms) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+                .bind(person)
+                .bind(step.code())
+                .bind(name.as_str())
+                .bind(content_type)
+                .bind(data)
+                .bind(scope.account.0)
+                .bind(now_ms()),
+        )
+        .await?;
+        audit::append(
+            c,
+            scope,
+            "development.document",
+            "person",
+            person,
+            None,
+            Some(format!("{{\"step\":\"{}\",\"file\":{}}}", step.code(), serde_json::to_string(&name).unwrap_or_default())),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// One document, for whoever reads its file (404 otherwise).
+pub async fn document(c: &mut Conn, scope: &Scope, id: i64) -> Result<(String, String, Vec<u8>), StoreError> {
+    let row: Option<(i64, String, String, Vec<u8>)> =
+        c.fetch_optional(Sql::new("SELECT person_id, filename, content_type, data FROM dev_step_files WHERE id = $1").bind(id)).await?;
+    let Some((person, name, ct, data)) = row else { return Err(StoreError::NotFound) };
+    get(c, scope, person).await?;
+    Ok((name, ct, data))
 }

@@ -2558,6 +2558,8 @@ fn development_routes() -> Vec<Route> {
         r(M::GET, "/development/{id}/file.pdf", "development_pdf", Scoped, "A person's development file as a printable timeline", get(dp::file_pdf)),
         r(M::POST, "/development/{id}/steps", "development_step", Scoped, "Record a step after the rules", post(dp::record)),
         r(M::POST, "/development/{id}/reports", "development_report", Scoped, "Record a thought report", post(dp::report)),
+        r(M::POST, "/development/{id}/steps/{step}/files", "development_attach", Scoped, "Add documents to a recorded step (multipart: files)", post(dp::attach)),
+        r(M::GET, "/development/documents/{id}", "development_document", Scoped, "One document of a step", get(dp::document)),
         a(
             M::GET,
             "/api/v1/development",
@@ -2612,6 +2614,15 @@ fn development_routes() -> Vec<Route> {
             "Record a step: refused before its earliest day, with the rule in the message",
             ApiDoc { errors: &[403, 409, 422], ..doc(Some(schema::<crate::app::development::StepInput>), Some(schema::<da::DevFileDto>)) },
             post(da::record),
+        ),
+        a(
+            M::POST,
+            "/api/v1/development/{id}/steps/{step}/files",
+            "api_development_attach",
+            Scoped,
+            "Add documents to a recorded step (multipart/form-data: files), by whoever records the step",
+            ApiDoc { multipart: true, errors: &[403, 413, 422], ..doc(Some(schema::<da::DocumentsUpload>), Some(schema::<da::DevFileDto>)) },
+            post(da::attach),
         ),
         a(
             M::POST,

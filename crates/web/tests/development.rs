@@ -116,6 +116,41 @@ async fn a_student_goes_from_application_to_full_member_under_the_rules(app: Tes
     let (s, _) = step(&app, &sec, id, json!({"step": "oath", "on": "2024-07-01"})).await;
     assert_eq!(s, 422, "the pipeline has ended");
 
+    // The documents of a step: checked by content, by whoever records the step, read with the file.
+    let token = app.csrf(&sec, "/home").await;
+    let upload = |name: &str, bytes: &[u8]| reqwest::multipart::Form::new().part("files", reqwest::multipart::Part::bytes(bytes.to_vec()).file_name(name.to_string()));
+    let r = sec
+        .post(app.url(&format!("/api/v1/development/{id}/steps/applied/files")))
+        .header("x-csrf-token", &token)
+        .multipart(upload("入党申请书.pdf", b"%PDF-1.4 letter"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let docs = r.json::<Value>().await.unwrap()["documents"].clone();
+    assert_eq!(docs[0]["filename"], "入党申请书.pdf", "{docs}");
+    let r = sec
+        .post(app.url(&format!("/api/v1/development/{id}/steps/applied/files")))
+        .header("x-csrf-token", &token)
+        .multipart(upload("fake.pdf", b"MZ not a pdf"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422, "a file is checked by its content");
+    let r = sec
+        .post(app.url(&format!("/api/v1/development/{id}/steps/approved/files")))
+        .header("x-csrf-token", &token)
+        .multipart(upload("审批表.pdf", b"%PDF-1.4 x"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403, "the approval's documents are the committee's");
+    let doc = docs[0]["id"].as_i64().unwrap();
+    let d = sec.get(app.url(&format!("/development/documents/{doc}"))).send().await.unwrap();
+    assert_eq!(d.status(), 200);
+    assert!(d.headers()["content-disposition"].to_str().unwrap().contains("attachment"));
+    let other = app.login("branchsec2").await;
+    assert_eq!(other.get(app.url(&format!("/development/documents/{doc}"))).send().await.unwrap().status(), 404);
     // Only the Party side over the branch sees the file.
     for user in ["branchsec2", "unithead", "member", "teacher", "student"] {
         let c = app.login(user).await;

@@ -59,6 +59,16 @@ pub struct DevFileDto {
     pub next: Vec<DevNextDto>,
     pub overdue: Vec<String>,
     pub reports: Vec<String>,
+    pub documents: Vec<DevDocDto>,
+}
+
+/// A document of a step.
+#[derive(Serialize, ToSchema)]
+pub struct DevDocDto {
+    pub id: i64,
+    pub step: String,
+    pub filename: String,
+    pub content_type: String,
 }
 
 fn dto(v: FileView) -> DevFileDto {
@@ -101,6 +111,7 @@ fn dto(v: FileView) -> DevFileDto {
             .collect(),
         overdue: v.overdue.iter().map(|(d, t)| format!("{} {}", iso(*d), t.zh)).collect(),
         reports: v.file.reports.iter().map(|r| format!("{} {}", iso(r.on_day), r.summary)).collect(),
+        documents: v.documents.iter().map(|d| DevDocDto { id: d.id, step: d.step.clone(), filename: d.filename.clone(), content_type: d.content_type.clone() }).collect(),
     }
 }
 
@@ -194,4 +205,20 @@ pub async fn set_quota(State(s): State<AppState>, ctx: Ctx, Json(b): Json<QuotaI
 
 pub async fn notices(State(s): State<AppState>, ctx: Ctx) -> AppResult<Json<Vec<Notice>>> {
     Ok(Json(app::notices(&s, &ctx.me()?.scope).await?))
+}
+
+/// The multipart/form-data body of a step's documents.
+#[derive(ToSchema)]
+pub struct DocumentsUpload {
+    /// Up to 6 per step: PDF, .docx, .xlsx, or photos (JPEG or PNG; their metadata is removed),
+    /// each checked by its content.
+    #[schema(value_type = Vec<super::dto::FilePart>)]
+    pub files: (),
+}
+
+pub async fn attach(State(s): State<AppState>, ctx: Ctx, Path((id, step)): Path<(i64, String)>, mp: axum::extract::Multipart) -> AppResult<Json<DevFileDto>> {
+    let scope = &ctx.me()?.scope;
+    let form = crate::upload::read_form(mp, "files", s.site.max_upload).await?.or_too_large(s.site.max_upload)?;
+    app::attach(&s, scope, id, &step, form.files, form.errors).await?;
+    Ok(Json(dto(app::file(&s, scope, id).await?)))
 }

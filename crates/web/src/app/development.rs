@@ -187,6 +187,9 @@ pub struct FileView {
     /// The names of the people the steps name (contacts, introducers), by id.
     pub names: HashMap<i64, String>,
     pub publicity_until: Option<Date>,
+    /// The documents of the steps, and the recorded steps the caller may add documents to.
+    pub documents: Vec<pacesetter_store::development::DocRow>,
+    pub attachable: Vec<Step>,
 }
 
 pub async fn file(s: &AppState, scope: &Scope, person: i64) -> AppResult<FileView> {
@@ -206,7 +209,14 @@ pub async fn file(s: &AppState, scope: &Scope, person: i64) -> AppResult<FileVie
         }
     }
     let publicity_until = pipeline.get(Step::Publicity).map(|p| p.details.until.unwrap_or_else(|| publicity_ends(p.on, &rules, &cal)));
-    Ok(FileView { overdue: pipeline.overdue(&rules, today()), file, pipeline, next, rules, names, publicity_until })
+    let documents = store::documents(&mut c, scope, person).await?;
+    let mut attachable = Vec::new();
+    for r in &pipeline.steps {
+        if store::may_record(&mut c, scope, &file.org, r.step).await? {
+            attachable.push(r.step);
+        }
+    }
+    Ok(FileView { overdue: pipeline.overdue(&rules, today()), file, pipeline, next, rules, names, publicity_until, documents, attachable })
 }
 
 pub async fn list(s: &AppState, scope: &Scope, college: Option<i64>) -> AppResult<(Vec<Line>, Rules)> {
@@ -550,4 +560,27 @@ pub fn files_sheet(lines: &[Line], rules: &Rules, lang: Lang) -> crate::export::
         ],
         rows: rows.into_iter().map(|r| r.1).collect(),
     }
+}
+
+/// Adds checked documents (PDF, Word, Excel, photos) to a recorded step.
+pub async fn attach(s: &AppState, scope: &Scope, person: i64, step: &str, files: Vec<crate::upload::File>, errors: pacesetter_domain::validate::FieldErrors) -> AppResult<()> {
+    let step = Step::parse(step).ok_or(AppError::not_found())?;
+    let mut w = s.store.write().await?;
+    // The file must be in reach before anything about the upload is said.
+    store::get(&mut w, scope, person).await?;
+    if !errors.is_empty() {
+        return Err(AppError::invalid(errors));
+    }
+    if files.is_empty() {
+        return Err(AppError::invalid_field("files", "请选择要上传的材料", "Choose the documents to upload"));
+    }
+    let files = files.into_iter().map(|f| (f.filename, f.kind.content_type().to_string(), f.data)).collect();
+    store::attach(&mut w, scope, person, step, files).await?;
+    w.commit().await.map_err(StoreError::from)?;
+    Ok(())
+}
+
+pub async fn document(s: &AppState, scope: &Scope, id: i64) -> AppResult<(String, String, Vec<u8>)> {
+    let mut c = s.store.read().await?;
+    Ok(store::document(&mut c, scope, id).await?)
 }

@@ -188,6 +188,18 @@ impl FilePage {
         matches!(s, Step::Activist | Step::Candidate)
     }
 
+    fn docs(&self, s: &Step) -> Vec<&pacesetter_store::development::DocRow> {
+        self.v.documents.iter().filter(|d| d.step == s.code()).collect()
+    }
+
+    fn attachable(&self, s: &Step) -> bool {
+        self.v.attachable.contains(s)
+    }
+
+    fn doc_error(&self, s: &Step) -> Option<&str> {
+        if self.f.v("step") == format!("doc:{}", s.code()) { self.f.err("files").or_else(|| self.f.err("step")) } else { None }
+    }
+
     fn editing(&self, s: &Step) -> bool {
         self.f.has_errors() && self.f.v("step") == s.code()
     }
@@ -300,6 +312,39 @@ pub async fn file_pdf(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) 
     }
     let bytes = pdf::render(&pages, pdf::A4)?;
     Ok(pdf::response(bytes, &format!("{}-{}.pdf", lang.t("发展档案", "development"), v.file.number)))
+}
+
+/// A step's documents (multipart: files).
+pub async fn attach(State(s): State<AppState>, ctx: Ctx, Path((id, step)): Path<(i64, String)>, mp: axum::extract::Multipart) -> AppResult<Response> {
+    let form = crate::upload::read_form(mp, "files", s.site.max_upload).await?;
+    match app::attach(&s, &ctx.me()?.scope, id, &step, form.files, form.errors).await {
+        Ok(()) => Ok(see_other(&format!("/development/{id}?done=saved"))),
+        Err(e) if shown(e.status) => {
+            let mut values = std::collections::HashMap::new();
+            values.insert("step".to_string(), format!("doc:{step}"));
+            file_page(&s, &ctx, id, refused(&ctx, values, &e), e.status).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// One document: downloaded, never shown inline (a photo shows in the page).
+pub async fn document(State(s): State<AppState>, ctx: Ctx, Path(fid): Path<i64>) -> AppResult<Response> {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    let (name, content_type, data) = app::document(&s, &ctx.me()?.scope, fid).await?;
+    let disposition = if content_type.starts_with("image/") { "inline".to_string() } else { crate::export::attachment(&name) };
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::CACHE_CONTROL, "private, max-age=3600".to_string()),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
+            (header::CONTENT_SECURITY_POLICY, "default-src 'none'; sandbox".to_string()),
+        ],
+        data,
+    )
+        .into_response())
 }
 
 #[derive(Template)]

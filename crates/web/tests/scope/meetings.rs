@@ -58,6 +58,17 @@ async fn dev_file(app: &TestApp, k: usize) -> (i64, String) {
     (p["id"].as_i64().unwrap(), p["name"].as_str().unwrap().to_string())
 }
 
+/// A PDF added to the application of a development file by its branch; returns the document's id.
+async fn attach_pdf(app: &TestApp, person: i64) -> i64 {
+    let sec = app.login("branchsec").await;
+    let token = app.csrf(&sec, "/home").await;
+    let form = reqwest::multipart::Form::new().part("files", reqwest::multipart::Part::bytes(b"%PDF-1.4 application".to_vec()).file_name("入党申请书.pdf"));
+    let r = sec.post(app.url(&format!("/api/v1/development/{person}/steps/applied/files"))).header("x-csrf-token", token).multipart(form).send().await.unwrap();
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let v: Value = r.json().await.unwrap();
+    v["documents"].as_array().unwrap().last().unwrap()["id"].as_i64().unwrap()
+}
+
 /// Opens check-in and returns the code of the moment.
 pub async fn open(app: &TestApp, id: i64) -> String {
     let sec = app.login("branchsec").await;
@@ -315,6 +326,16 @@ pub async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Optio
             }
         }
         "development_files_export" => case("GET", "/development/files/development-files.xlsx".into(), "branchsec", ""),
+        "development_attach" | "api_development_attach" => {
+            let (id, _) = dev_file(app, 0).await;
+            let path = if api { format!("/api/v1/development/{id}/steps/applied/files") } else { format!("/development/{id}/steps/applied/files") };
+            Case { form: form(&[("_multipart", "1")]), ..case("POST", path, "branchsec", "branchsec2") }
+        }
+        "development_document" => {
+            let (id, who) = dev_file(app, 0).await;
+            let doc = attach_pdf(app, id).await;
+            Case { secret: who, ..case("GET", format!("/development/documents/{doc}"), "branchsec", "branchsec2") }
+        }
         "development_export" => case("GET", "/development/overview/development.xlsx".into(), "branchsec", ""),
         "member_structure_export" => case("GET", "/members/structure/members-by-group.xlsx".into(), "branchsec", ""),
         "systems_export" => case("GET", "/systems/coverage/branch-systems.xlsx".into(), "branchsec", ""),
