@@ -247,6 +247,8 @@ async fn an_overdue_talk_is_reminded_and_the_stage_is_the_pipelines(app: TestApp
     assert_eq!(pacesetter_web::app::development::remind(&store, "http://localhost", today()).await.unwrap(), 0, "once");
     let notes = app.get_json(&sec, "/api/v1/notifications").await.to_string();
     assert!(notes.contains("发展流程已超期"), "{notes}");
+    let desk = app.get_json(&sec, "/api/v1/desk").await.to_string();
+    assert!(desk.contains("\"develop\""), "the desk counts the overdue file: {desk}");
     // The person form no longer sets the stage or the status of someone being developed.
     let orgsec = app.login("orgsec").await;
     let r = orgsec.patch(app.url(&format!("/api/v1/people/{student}"))).json(&json!({"dev_stage": "candidate"})).send().await.unwrap();

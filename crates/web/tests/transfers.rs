@@ -55,6 +55,8 @@ async fn a_member_moves_to_another_branch_when_their_branch_agrees(app: TestApp)
     }
     let (s, _) = post(&app, &receiver, &format!("/api/v1/transfers/{id}/decide"), json!({"decision": "accept"})).await;
     assert_eq!(s, 403);
+    let desk = app.get_json(&sender, "/api/v1/desk").await.to_string();
+    assert!(desk.contains("\"transfer\""), "the deciding side's desk: {desk}");
     let mine = app.get_json(&sender, "/api/v1/transfers").await;
     assert_eq!(mine[0]["id"].as_i64(), Some(id), "{mine}");
     assert_eq!(mine[0]["can_decide"], true);

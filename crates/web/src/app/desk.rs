@@ -62,6 +62,10 @@ pub enum WaitKind {
     Meeting,
     /// Classes without a cadre and cadres without a class (`count`), for the staff who link them (学工部).
     Link,
+    /// Transfers of members' Party relations waiting for the caller's decision (`count`).
+    Transfer,
+    /// Development files of the caller's branches with a step overdue (`count`).
+    Develop,
 }
 
 impl WaitKind {
@@ -81,6 +85,8 @@ impl WaitKind {
             WaitKind::Visit => lang.t("久未走访", "Visit due"),
             WaitKind::Meeting => lang.t("待参加的会议", "Meeting to attend"),
             WaitKind::Link => lang.t("干部联系班级待落实（班级和干部）", "Classes and cadres not yet linked"),
+            WaitKind::Transfer => lang.t("组织关系转接待办理", "Transfers to decide"),
+            WaitKind::Develop => lang.t("发展党员有超期事项", "Member development overdue"),
         }
     }
 }
@@ -345,6 +351,19 @@ async fn problems_waiting(s: &AppState, scope: &Scope) -> AppResult<Vec<Waiting>
                     days_left: None,
                 });
             }
+        }
+    }
+    // The Party side that acts (not the office, which sees them on their pages): transfers to
+    // decide, and development files with a step overdue.
+    if !scope.is_office() && scope.own_org_paths(pacesetter_domain::scope::Access::Write).next().is_some() {
+        let waiting = pacesetter_store::transfer::list(&mut c, scope, 500).await?.iter().filter(|t| pacesetter_store::transfer::may_decide(scope, t)).count();
+        if waiting > 0 {
+            out.push(Waiting { kind: WaitKind::Transfer, href: "/transfers".into(), title: String::new(), count: Some(waiting), until: None, days_left: None });
+        }
+        let (rules, _) = crate::app::development::rules(&mut c).await?;
+        let late = pacesetter_store::development::list(&mut c, scope, None).await?.iter().filter(|l| !l.p().overdue(&rules, day).is_empty()).count();
+        if late > 0 {
+            out.push(Waiting { kind: WaitKind::Develop, href: "/development".into(), title: String::new(), count: Some(late), until: None, days_left: None });
         }
     }
     Ok(out)
