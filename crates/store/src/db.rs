@@ -84,6 +84,19 @@ impl Sql {
         self
     }
 
+    /// Appends `(a, b, …)` with each id bound (callers chunk long lists, at 500 by habit).
+    pub fn push_ids(&mut self, ids: &[i64]) -> &mut Sql {
+        self.text.push('(');
+        for (i, id) in ids.iter().enumerate() {
+            if i > 0 {
+                self.text.push_str(", ");
+            }
+            self.push_bind(*id);
+        }
+        self.text.push(')');
+        self
+    }
+
     /// Appends a new placeholder and binds it.
     pub fn push_bind(&mut self, a: impl Into<Arg>) -> &mut Sql {
         self.args.push(a.into());

@@ -369,14 +369,8 @@ pub async fn list(c: &mut Conn, scope: &Scope, college: Option<i64>) -> Result<V
     let mut all: HashMap<i64, Vec<Recorded>> = HashMap::new();
     let ids: Vec<i64> = files.iter().map(|f| f.0).collect();
     for chunk in ids.chunks(500) {
-        let mut q = Sql::new("SELECT id, step, on_day, details, recorded_by, CAST(NULL AS TEXT) AS recorded_by_name, recorded_ms, person_id FROM dev_steps WHERE person_id IN (");
-        for (i, id) in chunk.iter().enumerate() {
-            if i > 0 {
-                q.push(", ");
-            }
-            q.push_bind(*id);
-        }
-        q.push(") ORDER BY on_day, id");
+        let mut q = Sql::new("SELECT id, step, on_day, details, recorded_by, CAST(NULL AS TEXT) AS recorded_by_name, recorded_ms, person_id FROM dev_steps WHERE person_id IN ");
+        q.push_ids(chunk).push(" ORDER BY on_day, id");
         #[derive(sqlx::FromRow)]
         struct Row {
             #[sqlx(flatten)]
@@ -589,14 +583,8 @@ pub async fn demo(c: &mut Conn, day: Date, rules: &Rules, cal: &pacesetter_domai
     for (stage, ids) in by_stage {
         for chunk in ids.chunks(500) {
             let mut q = Sql::new("UPDATE people SET dev_stage = ");
-            q.push_bind(stage).push(" WHERE id IN (");
-            for (i, id) in chunk.iter().enumerate() {
-                if i > 0 {
-                    q.push(", ");
-                }
-                q.push_bind(*id);
-            }
-            q.push(")");
+            q.push_bind(stage).push(" WHERE id IN ");
+            q.push_ids(chunk);
             c.execute(q).await?;
         }
     }
@@ -621,15 +609,9 @@ pub async fn with_files(c: &mut Conn, ids: &[i64]) -> Result<std::collections::H
     let mut out = std::collections::HashSet::new();
     for chunk in ids.chunks(500) {
         let mut q = Sql::new(
-            "SELECT f.person_id FROM dev_files f WHERE NOT EXISTS (SELECT 1 FROM dev_steps s WHERE s.person_id = f.person_id AND s.step IN ('full_approved', 'cancelled')) AND f.person_id IN (",
+            "SELECT f.person_id FROM dev_files f WHERE NOT EXISTS (SELECT 1 FROM dev_steps s WHERE s.person_id = f.person_id AND s.step IN ('full_approved', 'cancelled')) AND f.person_id IN ",
         );
-        for (i, id) in chunk.iter().enumerate() {
-            if i > 0 {
-                q.push(", ");
-            }
-            q.push_bind(*id);
-        }
-        q.push(")");
+        q.push_ids(chunk);
         for (id,) in c.fetch_all::<(i64,)>(q).await? {
             out.insert(id);
         }

@@ -178,14 +178,8 @@ pub async fn stored_many(c: &mut Conn, ids: &[i64]) -> Result<HashMap<i64, Membe
     }
     let mut out = HashMap::new();
     for chunk in ids.chunks(500) {
-        let mut q = Sql::new(format!("SELECT person_id, {COLUMNS} FROM member_files WHERE person_id IN ("));
-        for (i, id) in chunk.iter().enumerate() {
-            if i > 0 {
-                q.push(", ");
-            }
-            q.push_bind(*id);
-        }
-        q.push(")");
+        let mut q = Sql::new(format!("SELECT person_id, {COLUMNS} FROM member_files WHERE person_id IN "));
+        q.push_ids(chunk);
         for r in c.fetch_all::<Row>(q).await? {
             out.insert(r.person_id, r.f.file());
         }

@@ -109,13 +109,7 @@ pub async fn record(State(s): State<AppState>, ctx: Ctx, Path(target): Path<i64>
     let round_id = app::round_of_target(&s, target).await?;
     match app::record(&s, scope, target, &input, form.files, form.errors).await {
         Ok(_) => Ok(see_other(&format!("/care/{round_id}?done=saved"))),
-        Err(e) if e.fields.is_some() || e.status == StatusCode::CONFLICT => {
-            let mut errors = e.fields.clone().unwrap_or_default();
-            if errors.is_empty() {
-                errors.add("_", e.message.zh.clone(), e.message.en.clone());
-            }
-            round_page(&s, &ctx, round_id, FormState::with(ctx.lang, values, errors), target, e.status).await
-        }
+        Err(e) if e.fields.is_some() || e.status == StatusCode::CONFLICT => round_page(&s, &ctx, round_id, FormState::refused(ctx.lang, values, &e), target, e.status).await,
         Err(e) => Err(e),
     }
 }

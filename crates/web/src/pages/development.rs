@@ -115,15 +115,6 @@ pub async fn files_export(State(s): State<AppState>, ctx: Ctx, Path(file): Path<
     super::download(&ctx, &app::files_sheet(&lines, &rules, ctx.lang), ctx.t("发展档案", "development-files"), if file.ends_with(".csv") { "csv" } else { "xlsx" })
 }
 
-/// Brings a form back with its problems (a refusal without fields under "_").
-fn refused(ctx: &Ctx, values: std::collections::HashMap<String, String>, e: &crate::error::AppError) -> FormState {
-    let mut errors = e.fields.clone().unwrap_or_default();
-    if errors.is_empty() {
-        errors.add("_", e.message.zh.clone(), e.message.en.clone());
-    }
-    FormState::with(ctx.lang, values, errors)
-}
-
 fn shown(status: StatusCode) -> bool {
     matches!(status, StatusCode::UNPROCESSABLE_ENTITY | StatusCode::CONFLICT | StatusCode::FORBIDDEN)
 }
@@ -132,7 +123,7 @@ pub async fn start(State(s): State<AppState>, ctx: Ctx, Fields(form): Fields<Sta
     match app::start(&s, &ctx.me()?.scope, &form).await {
         Ok(id) => Ok(see_other(&format!("/development/{id}?done=saved"))),
         Err(e) if shown(e.status) || e.status == StatusCode::NOT_FOUND => {
-            let f = refused(&ctx, crate::input::values_of(&form), &e);
+            let f = FormState::refused(ctx.lang, crate::input::values_of(&form), &e);
             list_page(&s, &ctx, &ListQuery::default(), f, if e.status == StatusCode::NOT_FOUND { StatusCode::UNPROCESSABLE_ENTITY } else { e.status }).await
         }
         Err(e) => Err(e),
@@ -142,7 +133,7 @@ pub async fn start(State(s): State<AppState>, ctx: Ctx, Fields(form): Fields<Sta
 pub async fn set_quota(State(s): State<AppState>, ctx: Ctx, Fields(form): Fields<QuotaInput>) -> AppResult<Response> {
     match app::set_quota(&s, &ctx.me()?.scope, &form).await {
         Ok(()) => Ok(see_other(&format!("/development?year={}&done=saved", form.year.trim()))),
-        Err(e) if e.fields.is_some() => list_page(&s, &ctx, &ListQuery::default(), refused(&ctx, crate::input::values_of(&form), &e), e.status).await,
+        Err(e) if e.fields.is_some() => list_page(&s, &ctx, &ListQuery::default(), FormState::refused(ctx.lang, crate::input::values_of(&form), &e), e.status).await,
         Err(e) => Err(e),
     }
 }
@@ -251,7 +242,7 @@ pub async fn file(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> A
 pub async fn record(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Fields(form): Fields<StepInput>) -> AppResult<Response> {
     match app::record(&s, &ctx.me()?.scope, id, &form).await {
         Ok(()) => Ok(see_other(&format!("/development/{id}?done=saved"))),
-        Err(e) if shown(e.status) => file_page(&s, &ctx, id, refused(&ctx, crate::input::values_of(&form), &e), e.status).await,
+        Err(e) if shown(e.status) => file_page(&s, &ctx, id, FormState::refused(ctx.lang, crate::input::values_of(&form), &e), e.status).await,
         Err(e) => Err(e),
     }
 }
@@ -262,7 +253,7 @@ pub async fn report(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Fi
         Err(e) if shown(e.status) => {
             let mut values = crate::input::values_of(&form);
             values.insert("step".into(), "report".into());
-            file_page(&s, &ctx, id, refused(&ctx, values, &e), e.status).await
+            file_page(&s, &ctx, id, FormState::refused(ctx.lang, values, &e), e.status).await
         }
         Err(e) => Err(e),
     }
@@ -322,29 +313,16 @@ pub async fn attach(State(s): State<AppState>, ctx: Ctx, Path((id, step)): Path<
         Err(e) if shown(e.status) => {
             let mut values = std::collections::HashMap::new();
             values.insert("step".to_string(), format!("doc:{step}"));
-            file_page(&s, &ctx, id, refused(&ctx, values, &e), e.status).await
+            file_page(&s, &ctx, id, FormState::refused(ctx.lang, values, &e), e.status).await
         }
         Err(e) => Err(e),
     }
 }
 
-/// One document: downloaded, never shown inline (a photo shows in the page).
+/// One document of a step.
 pub async fn document(State(s): State<AppState>, ctx: Ctx, Path(fid): Path<i64>) -> AppResult<Response> {
-    use axum::http::header;
-    use axum::response::IntoResponse;
     let (name, content_type, data) = app::document(&s, &ctx.me()?.scope, fid).await?;
-    let disposition = if content_type.starts_with("image/") { "inline".to_string() } else { crate::export::attachment(&name) };
-    Ok((
-        [
-            (header::CONTENT_TYPE, content_type),
-            (header::CONTENT_DISPOSITION, disposition),
-            (header::CACHE_CONTROL, "private, max-age=3600".to_string()),
-            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
-            (header::CONTENT_SECURITY_POLICY, "default-src 'none'; sandbox".to_string()),
-        ],
-        data,
-    )
-        .into_response())
+    Ok(super::stored_file(&name, content_type, data))
 }
 
 #[derive(Template)]

@@ -58,13 +58,7 @@ pub async fn index(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
 pub async fn open(State(s): State<AppState>, ctx: Ctx, Fields(form): Fields<OpenInput>) -> AppResult<Response> {
     match app::open(&s, &ctx.me()?.scope, &form).await {
         Ok(id) => Ok(see_other(&format!("/disposals/{id}?done=saved"))),
-        Err(e) if e.fields.is_some() || e.status == StatusCode::CONFLICT => {
-            let mut errors = e.fields.clone().unwrap_or_default();
-            if errors.is_empty() {
-                errors.add("_", e.message.zh.clone(), e.message.en.clone());
-            }
-            list_page(&s, &ctx, FormState::with(ctx.lang, crate::input::values_of(&form), errors), e.status).await
-        }
+        Err(e) if e.fields.is_some() || e.status == StatusCode::CONFLICT => list_page(&s, &ctx, FormState::refused(ctx.lang, crate::input::values_of(&form), &e), e.status).await,
         Err(e) => Err(e),
     }
 }
@@ -105,13 +99,7 @@ pub async fn case(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> A
 async fn after(s: &AppState, ctx: &Ctx, id: i64, r: AppResult<()>, values: HashMap<String, String>) -> AppResult<Response> {
     match r {
         Ok(()) => Ok(see_other(&format!("/disposals/{id}?done=saved"))),
-        Err(e) if e.fields.is_some() || e.status == StatusCode::CONFLICT => {
-            let mut errors = e.fields.clone().unwrap_or_default();
-            if errors.is_empty() {
-                errors.add("_", e.message.zh.clone(), e.message.en.clone());
-            }
-            case_page(s, ctx, id, FormState::with(ctx.lang, values, errors), e.status).await
-        }
+        Err(e) if e.fields.is_some() || e.status == StatusCode::CONFLICT => case_page(s, ctx, id, FormState::refused(ctx.lang, values, &e), e.status).await,
         Err(e) => Err(e),
     }
 }

@@ -339,19 +339,7 @@ pub async fn record(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, mp
 
 pub async fn file(State(s): State<AppState>, ctx: Ctx, Path(fid): Path<i64>) -> AppResult<Response> {
     let (name, content_type, data) = app::file(&s, &ctx.me()?.scope, fid).await?;
-    // A photo shows in the page; any other file is downloaded, never shown inline.
-    let disposition = if content_type.starts_with("image/") { "inline".to_string() } else { crate::export::attachment(&name) };
-    Ok((
-        [
-            (header::CONTENT_TYPE, content_type),
-            (header::CONTENT_DISPOSITION, disposition),
-            (header::CACHE_CONTROL, "private, max-age=3600".to_string()),
-            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
-            (header::CONTENT_SECURITY_POLICY, "default-src 'none'; sandbox".to_string()),
-        ],
-        data,
-    )
-        .into_response())
+    Ok(super::stored_file(&name, content_type, data))
 }
 
 #[derive(Template)]

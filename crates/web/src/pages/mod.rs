@@ -278,6 +278,16 @@ pub struct FormState {
 }
 
 impl FormState {
+    /// A form brought back after a refusal: the problems of its fields, or the refusal's own
+    /// message under "_" when it names no field.
+    pub fn refused(lang: Lang, values: HashMap<String, String>, e: &AppError) -> FormState {
+        let mut errors = e.fields.clone().unwrap_or_default();
+        if errors.is_empty() {
+            errors.add("_", e.message.zh.clone(), e.message.en.clone());
+        }
+        FormState::with(lang, values, errors)
+    }
+
     pub fn new(lang: Lang) -> FormState {
         FormState { lang, values: HashMap::new(), errors: FieldErrors::new() }
     }
@@ -326,13 +336,24 @@ pub fn tie_order(p: &[(String, String)]) -> Vec<i64> {
     pacesetter_domain::selection::order_from_positions(&positions)
 }
 
-/// A stored file sent back: images shown, documents downloaded, the name kept in UTF-8.
+/// A stored file sent back: images shown, documents downloaded, the name kept in UTF-8; never
+/// sniffed, and sandboxed either way.
 pub fn stored_file(name: &str, content_type: String, data: Vec<u8>) -> Response {
     use axum::http::header;
     let inline = content_type.starts_with("image/");
     let encoded: String = name.bytes().map(|b| if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }).collect();
     let disposition = format!("{}; filename*=UTF-8''{encoded}", if inline { "inline" } else { "attachment" });
-    ([(header::CONTENT_TYPE, content_type), (header::CONTENT_DISPOSITION, disposition), (header::CACHE_CONTROL, "private, max-age=3600".into())], data).into_response()
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::CACHE_CONTROL, "private, max-age=3600".into()),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".into()),
+            (header::CONTENT_SECURITY_POLICY, "default-src 'none'; sandbox".into()),
+        ],
+        data,
+    )
+        .into_response()
 }
 
 /// A page of a long list, with its links.

@@ -143,11 +143,7 @@ pub async fn retire(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Fi
         Ok(row) => Ok(see_other(&format!("/orgs/{}/systems?done=saved", row.org_id))),
         Err(e) if e.fields.is_some() || e.status == StatusCode::CONFLICT => {
             let org = app::get(&s, scope, id).await?.org_id;
-            let mut errors = e.fields.clone().unwrap_or_default();
-            if errors.is_empty() {
-                errors.add("_", e.message.zh.clone(), e.message.en.clone());
-            }
-            register_page(&s, &ctx, org, FormState::with(ctx.lang, crate::input::values_of(&form), errors), id, e.status).await
+            register_page(&s, &ctx, org, FormState::refused(ctx.lang, crate::input::values_of(&form), &e), id, e.status).await
         }
         Err(e) => Err(e),
     }

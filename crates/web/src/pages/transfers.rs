@@ -58,14 +58,10 @@ pub async fn request(State(s): State<AppState>, ctx: Ctx, Fields(form): Fields<T
     match app::request(&s, &ctx.me()?.scope, &form).await {
         Ok(_) => Ok(see_other("/transfers?done=saved")),
         Err(e) if e.fields.is_some() || matches!(e.status, StatusCode::CONFLICT | StatusCode::FORBIDDEN | StatusCode::NOT_FOUND) => {
-            let mut errors = e.fields.clone().unwrap_or_default();
-            if errors.is_empty() {
-                errors.add("_", e.message.zh.clone(), e.message.en.clone());
-            }
             page(
                 &s,
                 &ctx,
-                FormState::with(ctx.lang, crate::input::values_of(&form), errors),
+                FormState::refused(ctx.lang, crate::input::values_of(&form), &e),
                 if e.status == StatusCode::NOT_FOUND { StatusCode::UNPROCESSABLE_ENTITY } else { e.status },
             )
             .await
@@ -92,12 +88,8 @@ pub async fn decide(State(s): State<AppState>, ctx: Ctx, Fields(form): Fields<De
     match app::decide(&s, &ctx.me()?.scope, &form.ids, &input).await {
         Ok(_) => Ok(see_other("/transfers?done=saved")),
         Err(e) if e.fields.is_some() || e.status == StatusCode::CONFLICT => {
-            let mut errors = e.fields.clone().unwrap_or_default();
-            if errors.is_empty() {
-                errors.add("_", e.message.zh.clone(), e.message.en.clone());
-            }
             let values = [("decision", form.decision), ("on", form.on.unwrap_or_default()), ("note", form.note)].into_iter().map(|(k, v)| (k.to_string(), v)).collect();
-            page(&s, &ctx, FormState::with(ctx.lang, values, errors), e.status).await
+            page(&s, &ctx, FormState::refused(ctx.lang, values, &e), e.status).await
         }
         Err(e) => Err(e),
     }
