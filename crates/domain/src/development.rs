@@ -539,6 +539,33 @@ impl Pipeline {
     }
 }
 
+/// Whether a direct edit of a person (the person form, the roster import) may make their stage
+/// and political status `after` from `before` (`None` for a new person): a development stage
+/// is the pipeline's alone (an edit may only clear a stale one); with a development file, the
+/// status is the pipeline's too. A political status without a file stays the roster's: the
+/// members who joined before the system came are its base data. Returns the field and why.
+pub fn direct_change(before: Option<(PoliticalStatus, Option<DevStage>)>, after: (PoliticalStatus, Option<DevStage>), has_file: bool) -> Result<(), (&'static str, Text)> {
+    let (was_status, was_stage) = before.unzip();
+    let was_stage = was_stage.flatten();
+    if has_file && (Some(after.0) != was_status || after.1 != was_stage) {
+        let field = if Some(after.0) != was_status { "political_status" } else { "dev_stage" };
+        return Err((
+            field,
+            text("此人有发展档案：政治面貌和发展阶段由发展流程决定，请在“发展党员”中记录", "This person has a development file: their status and stage follow the pipeline"),
+        ));
+    }
+    if after.1.is_some() && after.1 != was_stage {
+        return Err((
+            "dev_stage",
+            text(
+                "发展阶段由发展党员流程记录，不能直接填写：请在“发展党员”中建档，或用发展党员台账导入以往各步骤",
+                "The development stage is the pipeline's: open a development file, or load past steps from a development ledger",
+            ),
+        ));
+    }
+    Ok(())
+}
+
 fn distinct(ids: &[i64]) -> usize {
     let mut v = ids.to_vec();
     v.sort_unstable();
@@ -608,6 +635,17 @@ mod tests {
         assert_eq!(p.standing(), Some((None, Some(PoliticalStatus::CpcMember))));
         assert_eq!(p.full_member_since(&r), Some(date!(2024 - 06 - 01)), "党龄 counts from the end of probation");
         assert!(p.next().is_empty());
+    }
+
+    #[test]
+    fn a_stage_is_never_typed_and_a_file_keeps_the_status() {
+        use PoliticalStatus::*;
+        assert!(direct_change(None, (Masses, Some(DevStage::Activist)), false).is_err(), "a new person's stage comes from a file");
+        assert!(direct_change(None, (CpcMember, None), false).is_ok(), "members who joined before are base data");
+        assert!(direct_change(Some((Masses, Some(DevStage::Applicant))), (Masses, None), false).is_ok(), "a stale stage may be cleared");
+        assert!(direct_change(Some((Masses, None)), (CylMember, None), false).is_ok());
+        assert_eq!(direct_change(Some((Masses, Some(DevStage::Applicant))), (CpcProbationary, None), true).unwrap_err().0, "political_status");
+        assert!(direct_change(Some((Masses, Some(DevStage::Applicant))), (Masses, Some(DevStage::Applicant)), true).is_ok());
     }
 
     #[test]

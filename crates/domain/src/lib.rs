@@ -12,6 +12,7 @@ pub mod care;
 pub mod commitment;
 pub mod dates;
 pub mod demo;
+pub mod dev_ledger;
 pub mod development;
 pub mod disposal;
 pub mod ids;

@@ -134,6 +134,18 @@ pub async fn may_record(c: &mut Conn, scope: &Scope, branch: &Node, step: Step) 
 /// Opens a file: the branch records a person's application (入党申请书). The person is named by
 /// the caller (by number: an applicant is not yet in the Party tree) and must not be a member.
 pub async fn start(c: &mut Conn, scope: &Scope, branch: i64, person: i64, on: Date, d: &Details, f: &Frame<'_>) -> Result<(), StoreError> {
+    start_as(c, scope, branch, person, on, d, f, false).await
+}
+
+/// Opens a file from a ledger of past steps: as [`start`], except that a person the roster has
+/// as a member already may be given the development that made them one, by the branch they
+/// belong to now (the ledger must then reach their status: the caller checks it at the end).
+pub async fn start_past(c: &mut Conn, scope: &Scope, branch: i64, person: i64, on: Date, d: &Details, f: &Frame<'_>) -> Result<(), StoreError> {
+    start_as(c, scope, branch, person, on, d, f, true).await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn start_as(c: &mut Conn, scope: &Scope, branch: i64, person: i64, on: Date, d: &Details, f: &Frame<'_>, past: bool) -> Result<(), StoreError> {
     let node = tree::require(c, Tree::Org, branch).await?;
     if scope.party_access(&node.path) != Some(Access::Write) {
         return Err(if scope.party_access(&node.path).is_some() {
@@ -160,8 +172,22 @@ pub async fn start(c: &mut Conn, scope: &Scope, branch: i64, person: i64, on: Da
         return Err(StoreError::conflict("此人已有发展档案", "This person has a development file already"));
     }
     let birth = member_file::stored(c, person).await?.birth_date;
-    Pipeline::default().check(Step::Applied, on, d, Subject { birth, status }, f).map_err(StoreError::Invalid)?;
-    let d = &Details { prior_status: Some(status.code().to_string()), ..d.clone() };
+    // A member's past development is kept by the branch they belong to; the status they had
+    // before they applied is not known.
+    let member = past && status.is_party_member();
+    if member {
+        let held = c.fetch_i64(Sql::new("SELECT COUNT(*) FROM org_memberships WHERE person_id = $1 AND org_id = $2 AND end_date IS NULL").bind(person).bind(branch)).await?;
+        if held == 0 {
+            return Err(StoreError::invalid(
+                "org_id",
+                "此人已是党员：其发展档案由其现在所在的党支部建立",
+                "This person is a member: the branch they belong to keeps their development file",
+            ));
+        }
+    }
+    let checked_as = if member { PoliticalStatus::Masses } else { status };
+    Pipeline::default().check(Step::Applied, on, d, Subject { birth, status: checked_as }, f).map_err(StoreError::Invalid)?;
+    let d = &Details { prior_status: (!member).then(|| status.code().to_string()), ..d.clone() };
     c.execute(Sql::new("INSERT INTO dev_files (person_id, org_id, started_ms) VALUES ($1, $2, $3)").bind(person).bind(branch).bind(now_ms())).await?;
     insert_step(c, scope, person, Step::Applied, on, d).await?;
     apply(c, person, &node, f.rules, Step::Applied).await?;

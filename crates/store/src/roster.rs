@@ -188,13 +188,13 @@ struct Current {
 }
 
 /// Finds nodes by what a roster writes: a name, or a path of names ("committee/branch").
-struct Resolver {
+pub struct Resolver {
     nodes: HashMap<i64, Node>,
     by_name: HashMap<String, Vec<i64>>,
 }
 
 impl Resolver {
-    fn new(nodes: Vec<Node>) -> Resolver {
+    pub fn new(nodes: Vec<Node>) -> Resolver {
         let mut by_name: HashMap<String, Vec<i64>> = HashMap::new();
         for n in nodes.iter().filter(|n| n.closed_on.is_none()) {
             by_name.entry(n.name.clone()).or_default().push(n.id);
@@ -218,7 +218,7 @@ impl Resolver {
     }
 
     /// Ok(node), or Err(true) when several nodes match, Err(false) when none does.
-    fn find(&self, text: &str, accept: impl Fn(&Node) -> bool) -> Result<i64, bool> {
+    pub fn find(&self, text: &str, accept: impl Fn(&Node) -> bool) -> Result<i64, bool> {
         let parts: Vec<&str> = text.split(['/', '／', '>', '›']).map(str::trim).filter(|s| !s.is_empty()).collect();
         let Some((last, above)) = parts.split_last() else { return Err(false) };
         let found: Vec<i64> = self
@@ -441,6 +441,9 @@ pub async fn plan(c: &mut Conn, scope: &Scope, root: &Root, rows: &[RosterRow], 
                 if r.fields.political_status.is_party_member() && root.org.is_some() && r.org.is_none() {
                     problem(Column::Org, "党员须填写所在党支部或党小组".into(), "A Party member needs a branch or group".into());
                 }
+                if let Err((_, why)) = pacesetter_domain::development::direct_change(None, (r.fields.political_status, r.fields.dev_stage), false) {
+                    problem(Column::DevStage, why.zh, why.en);
+                }
                 p.fields = Some(r.fields.clone());
                 if !r.file.is_empty() {
                     match r.file.validate(r.fields.kind, r.fields.political_status, r.fields.id_number.as_deref(), today) {
@@ -469,12 +472,10 @@ pub async fn plan(c: &mut Conn, scope: &Scope, root: &Root, rows: &[RosterRow], 
                 p.person = Some(e.id);
                 let stored = e.fields();
                 let m = merged(&stored, &r.fields);
-                if developing.contains(&e.id) && (m.political_status != stored.political_status || m.dev_stage != stored.dev_stage) {
-                    problem(
-                        Column::PoliticalStatus,
-                        "此人有发展档案：政治面貌和发展阶段由发展流程决定，名册不能直接修改".into(),
-                        "This person has a development file: their status and stage follow the pipeline, not the roster".into(),
-                    );
+                if let Err((field, why)) =
+                    pacesetter_domain::development::direct_change(Some((stored.political_status, stored.dev_stage)), (m.political_status, m.dev_stage), developing.contains(&e.id))
+                {
+                    problem(if field == "dev_stage" { Column::DevStage } else { Column::PoliticalStatus }, why.zh, why.en);
                 }
                 match PersonInput::from_fields(&m).validate() {
                     Ok(valid) => {

@@ -199,7 +199,7 @@ pub fn template() -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
             "430102199301014529",
             "女",
             "共青团员",
-            "入党积极分子",
+            "",
             "",
             "",
             "",
@@ -257,6 +257,7 @@ pub fn template() -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
         "空白单元格表示保持原值不变；要清空某项请在系统中逐人修改。",
         "导入范围内、名册中没有的人员将被视为离开：其在该范围内的组织关系结束，记录永久保留。",
         "政治面貌、发展阶段、干部级别、人员类别、职称级别、最高学位的可选值见“可选值”工作表。",
+        "发展阶段不能由名册填写：它由“发展党员”流程记录；以往各步骤请用发展党员台账导入（发展党员 › 台账导入）。",
         "出生日期、申请入党日期、入党日期、转正日期写成 2012-03-15；出生日期留空时从身份证号读出；职称级别留空时按职称判断（如副教授为副高级）。党龄由转正日期算出。",
     ];
     for (i, l) in lines.iter().enumerate() {
@@ -280,6 +281,56 @@ pub fn template() -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
         }
         values.set_column_width(c as u16, 18)?;
     }
+    wb.save_to_buffer()
+}
+
+/// The development ledger's template: the columns, the rows of one person's development up to
+/// the probationary member's oath as an example, and the names of the steps.
+pub fn ledger_template() -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    use pacesetter_domain::Lang;
+    use pacesetter_domain::dev_ledger::LedgerColumn;
+    use pacesetter_domain::development::Step;
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    let text = rust_xlsxwriter::Format::new().set_num_format("@");
+    let ws = wb.add_worksheet();
+    ws.set_name("发展党员台账")?;
+    for (i, c) in LedgerColumn::ALL.iter().enumerate() {
+        let required = matches!(c, LedgerColumn::Number | LedgerColumn::Step | LedgerColumn::On);
+        ws.write_string_with_format(0, i as u16, format!("{}{}", c.header(Lang::Zh), if required { "*" } else { "" }), &bold)?;
+        ws.set_column_format(i as u16, &text)?;
+        ws.set_column_width(i as u16, if *c == LedgerColumn::Step { 24 } else { 14 })?;
+    }
+    // Number, name, branch, step, day, by, people, with vote, present, yes, certificate, place, until, months, note.
+    let example: [[&str; 15]; 4] = [
+        ["201102010101", "李娜", "本科生2011级党支部", "递交入党申请书", "2011-10-08", "", "", "", "", "", "", "", "", "", ""],
+        ["201102010101", "李娜", "", "党组织派人谈话", "2011-10-20", "王老师", "", "", "", "", "", "", "", "", ""],
+        ["201102010101", "李娜", "", "确定为入党积极分子", "2012-03-15", "", "19980123", "", "", "", "", "", "", "", "支部委员会讨论，群众推荐"],
+        ["201102010101", "李娜", "", "积极分子报上级党委备案", "2012-03-20", "", "", "", "", "", "", "", "", "", ""],
+    ];
+    for (r, row) in example.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            ws.write_string(r as u32 + 1, c as u16, *v)?;
+        }
+    }
+    let help = wb.add_worksheet();
+    help.set_name("说明")?;
+    let lines = [
+        "每行是某人发展过程中已经完成的一个步骤；同一人的各行按步骤顺序逐一记录，与在系统中逐步记录一样检查（先后顺序、最早日期、培养联系人与入党介绍人须为正式党员、支部大会表决等）。",
+        "全部各行没有问题时才一次性导入；有问题时列出每一行的问题，什么也不改变。可以先勾选“只检查”试一次。",
+        "第一行须为“递交入党申请书”，并填写建档的党支部（名称不唯一时写成“上级/名称”）；已有发展档案的人，从其后的步骤接着记录。",
+        "名册中已是党员的人，须由其现在所在的党支部导入，并记录到“上级党委审批”（预备党员）或“上级党委批准转正”（正式党员）。",
+        "步骤由谁记录与逐步记录时相同：备案由上级党组织，预审、审批、转正审批等由上级党委；导入人须对各步骤都有记录权限（通常由院级党委导入）。",
+        "培养联系人/入党介绍人填写工号，多人用空格或顿号分开；支部大会的两个步骤须填写有表决权人数、到会人数和赞成票数。日期写成 2012-03-15。",
+        "下列为可用的步骤名称（也可写简称，如“积极分子”“公示”“宣誓”）：",
+    ];
+    for (i, l) in lines.iter().enumerate() {
+        help.write_string(i as u32, 0, *l)?;
+    }
+    for (i, st) in Step::ALL.iter().enumerate() {
+        help.write_string((lines.len() + i) as u32, 0, st.label(Lang::Zh))?;
+    }
+    help.set_column_width(0, 110)?;
     wb.save_to_buffer()
 }
 
@@ -314,6 +365,14 @@ mod tests {
         let (ok, problems) = pacesetter_domain::roster::parse_rows(&rows);
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(ok.len(), 2);
+    }
+
+    #[test]
+    fn the_ledger_template_reads_back() {
+        let t = ledger_template().unwrap();
+        let rows = pacesetter_domain::dev_ledger::read(&read_table(&t).unwrap()).unwrap();
+        assert_eq!(rows.len(), 4);
+        assert_eq!(rows[2].step, pacesetter_domain::development::Step::Activist);
     }
 
     #[test]

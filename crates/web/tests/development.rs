@@ -12,7 +12,12 @@ use reqwest::Client;
 use serde_json::{Value, json};
 use time::Duration;
 
-both!(a_student_goes_from_application_to_full_member_under_the_rules, a_candidates_notice_reaches_the_college_only, an_overdue_talk_is_reminded_and_the_stage_is_the_pipelines,);
+both!(
+    a_student_goes_from_application_to_full_member_under_the_rules,
+    a_candidates_notice_reaches_the_college_only,
+    an_overdue_talk_is_reminded_and_the_stage_is_the_pipelines,
+    a_ledger_loads_past_steps_under_the_same_rules,
+);
 
 async fn post(app: &TestApp, c: &Client, path: &str, body: Value) -> (u16, Value) {
     let r = c.post(app.url(path)).json(&body).send().await.unwrap();
@@ -257,4 +262,145 @@ async fn an_overdue_talk_is_reminded_and_the_stage_is_the_pipelines(app: TestApp
     assert_eq!(status, 422, "{body}");
     assert!(body.contains("由发展流程决定"), "{body}");
     assert_eq!(app.get_json(&orgsec, &format!("/api/v1/people/{student}")).await["dev_stage"], "applicant");
+}
+
+/// Uploads a ledger (CSV) to the API: (status, body).
+async fn ledger(app: &TestApp, c: &Client, rows: &[Vec<String>], trial: bool) -> (u16, Value) {
+    let header = "工号/学号,姓名,党支部,步骤,日期,经办人,培养联系人/入党介绍人,有表决权人数,到会人数,赞成票数,备注,培训证书编号,公示范围";
+    let mut text = format!("{header}\n");
+    for r in rows {
+        text.push_str(&r.join(","));
+        text.push('\n');
+    }
+    let mut f = reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(text.into_bytes()).file_name("台账.csv"));
+    if trial {
+        f = f.text("trial", "1");
+    }
+    let token = app.csrf(c, "/home").await;
+    let r = c.post(app.url("/api/v1/development/ledger")).header("x-csrf-token", token).multipart(f).send().await.unwrap();
+    let s = r.status().as_u16();
+    (s, r.json().await.unwrap_or(Value::Null))
+}
+
+fn row(number: &str, branch: &str, step: &str, on: &str, people: &str) -> Vec<String> {
+    [number, "", branch, step, on, "", people, "", "", "", "", "", ""].iter().map(|x| x.to_string()).collect()
+}
+
+async fn a_ledger_loads_past_steps_under_the_same_rules(app: TestApp) {
+    let branch = app.reach("branchsec", "org").await;
+    let (student, number) = person(&app, "student").await;
+    let orgsec = app.login("orgsec").await;
+    let branch_name = app.get_json(&orgsec, &format!("/api/v1/orgs/{branch}")).await["node"]["name"].as_str().unwrap().to_string();
+    let two = full_members(&app, branch).await;
+    let one = two.split(' ').next().unwrap().to_string();
+    let stage_before = app.get_json(&orgsec, &format!("/api/v1/people/{student}")).await["dev_stage"].clone();
+    let mut rows = vec![
+        row(&number, &branch_name, "递交入党申请书", "2022-03-01", ""),
+        row(&number, "", "谈话", "2022-03-20", ""),
+        row(&number, "", "积极分子", "2022-04-10", &one),
+        row(&number, "", "积极分子备案", "2022-04-20", ""),
+        // A year as an activist runs from the filing: 2023-04-20 at the earliest.
+        row(&number, "", "确定为发展对象", "2023-04-10", &two),
+    ];
+    let (s, r) = ledger(&app, &orgsec, &rows, false).await;
+    assert_eq!(s, 422, "{r}");
+    let told = r.to_string();
+    assert!(told.contains("第6行") && told.contains("12个月以上培养考察"), "the rule, with the line: {told}");
+    assert_eq!(app.get_json(&orgsec, &format!("/api/v1/people/{student}")).await["dev_stage"], stage_before, "nothing changed");
+    assert_eq!(orgsec.get(app.url(&format!("/api/v1/development/{student}"))).send().await.unwrap().status(), 404, "no file was left behind");
+
+    // Fixed, a trial checks everything and stores nothing.
+    rows[4][4] = "2023-04-25".into();
+    let (s, r) = ledger(&app, &orgsec, &rows, true).await;
+    assert_eq!((s, r["trial"].as_bool(), r["steps"].as_array().map(Vec::len)), (200, Some(true), Some(5)), "{r}");
+    assert_eq!(orgsec.get(app.url(&format!("/api/v1/development/{student}"))).send().await.unwrap().status(), 404, "a trial stores nothing");
+    let (s, r) = ledger(&app, &orgsec, &rows, false).await;
+    assert_eq!((s, r["people"].as_i64()), (200, Some(1)), "{r}");
+    let f = app.get_json(&orgsec, &format!("/api/v1/development/{student}")).await;
+    assert_eq!(f["steps"].as_array().unwrap().len(), 5, "{f}");
+    assert_eq!(f["steps"][4]["on"], "2023-04-25");
+    assert_eq!(app.get_json(&orgsec, &format!("/api/v1/people/{student}")).await["dev_stage"], "candidate", "the stage follows the loaded pipeline");
+    // Loaded twice, the steps are recorded already; a later ledger goes on from the file.
+    let (s, r) = ledger(&app, &orgsec, &rows, false).await;
+    assert_eq!(s, 422, "{r}");
+    assert!(r.to_string().contains("此人已有发展档案"), "{r}");
+    let (s, r) = ledger(&app, &orgsec, &[row(&number, "", "发展对象备案", "2023-05-05", "")], false).await;
+    assert_eq!(s, 200, "{r}");
+
+    // Who records a step is the rules': the branch does not file with the level above.
+    let sec = app.login("branchsec").await;
+    let (_, other) = person(&app, "teacher").await;
+    let (s, r) = ledger(
+        &app,
+        &sec,
+        &[row(&other, &branch_name, "申请入党", "2022-03-01", ""), row(&other, "", "积极分子", "2022-04-10", &one), row(&other, "", "积极分子备案", "2022-04-20", "")],
+        false,
+    )
+    .await;
+    assert_eq!(s, 422, "{r}");
+    assert!(r.to_string().contains("由上级党组织记录") || r.to_string().contains("不在您的范围内"), "{r}");
+    // Another branch's secretary learns nothing of the student, not even that a file exists.
+    let sec2 = app.login("branchsec2").await;
+    let (s, r) = ledger(&app, &sec2, &[row(&number, "", "政治审查", "2023-05-10", "")], false).await;
+    assert_eq!(s, 422, "{r}");
+    let told = r.to_string();
+    assert!(told.contains("不在您的范围内") && !told.contains(app.get_json(&orgsec, &format!("/api/v1/people/{student}")).await["name"].as_str().unwrap()), "{told}");
+    assert_eq!(app.get_json(&orgsec, &format!("/api/v1/development/{student}")).await["steps"].as_array().unwrap().len(), 6, "nothing was added");
+
+    // A member on the roster is given the development that made them one, to the end.
+    let (member, member_no) = person(&app, "member").await;
+    {
+        assert_eq!(app.get_json(&orgsec, &format!("/api/v1/people/{member}")).await["political_status"], "01", "the demo's member is a full member");
+        assert_eq!(orgsec.get(app.url(&format!("/api/v1/development/{member}"))).send().await.unwrap().status(), 404, "without a development file");
+        let (s, r) = ledger(&app, &orgsec, &[row(&member_no, &branch_name, "递交入党申请书", "2015-03-01", "")], false).await;
+        assert_eq!(s, 422, "{r}");
+        let told = r.to_string();
+        assert!(told.contains("台账须记录到"), "{told}");
+        // The whole development that made them a full member loads, and dates their file.
+        let mut rows: Vec<Vec<String>> = [
+            ("递交入党申请书", "2008-10-01", ""),
+            ("谈话", "2008-10-15", ""),
+            ("积极分子", "2008-11-01", one.as_str()),
+            ("积极分子备案", "2008-11-10", ""),
+            ("确定为发展对象", "2009-11-10", two.as_str()),
+            ("发展对象备案", "2009-11-15", ""),
+            ("政审", "2009-11-16", ""),
+            ("培训", "2009-11-17", ""),
+            ("公示", "2009-11-23", ""),
+            ("预审", "2009-12-01", ""),
+            ("支部大会讨论接收", "2009-12-10", ""),
+            ("上级谈话", "2009-12-15", ""),
+            ("审批", "2009-12-20", ""),
+            ("宣誓", "2010-01-05", ""),
+            ("讨论转正", "2010-12-11", ""),
+            ("批准转正", "2010-12-20", ""),
+        ]
+        .iter()
+        .enumerate()
+        .map(|(i, (st, on, people))| row(&member_no, if i == 0 { &branch_name } else { "" }, st, on, people))
+        .collect();
+        for i in [10, 14] {
+            rows[i][7..10].clone_from_slice(&["20".to_string(), "15".to_string(), "12".to_string()]);
+        }
+        rows[7][11] = "2009-017".into();
+        rows[8][12] = "学院公示栏".into();
+        let (s, r) = ledger(&app, &orgsec, &rows, false).await;
+        assert_eq!(s, 200, "{r}");
+        let f = app.get_json(&orgsec, &format!("/api/v1/people/{member}/file")).await;
+        assert_eq!((f["joined_on"].as_str(), f["full_on"].as_str()), (Some("2009-12-10"), Some("2010-12-10")), "党龄 from the end of probation: {f}");
+        assert_eq!(app.get_json(&orgsec, &format!("/api/v1/people/{member}")).await["political_status"], "01");
+    }
+
+    // The person form and the roster no longer type a stage: it is the pipeline's.
+    let (teacher, _) = person(&app, "teacher").await;
+    let r = orgsec.patch(app.url(&format!("/api/v1/people/{teacher}"))).json(&json!({"dev_stage": "activist"})).send().await.unwrap();
+    let status = r.status().as_u16();
+    let body = r.text().await.unwrap();
+    assert_eq!(status, 422, "{body}");
+    assert!(body.contains("发展阶段由发展党员流程记录") || body.contains("由发展流程决定"), "{body}");
+    // The page loads the template and shows a trial's lines.
+    let t = orgsec.get(app.url("/development/ledger/template.xlsx")).send().await.unwrap();
+    assert_eq!(t.status(), 200);
+    let html = orgsec.get(app.url("/development/ledger")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("发展党员台账导入") && html.contains("只检查"), "{html}");
 }

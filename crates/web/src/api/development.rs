@@ -222,3 +222,21 @@ pub async fn attach(State(s): State<AppState>, ctx: Ctx, Path((id, step)): Path<
     app::attach(&s, scope, id, &step, form.files, form.errors).await?;
     Ok(Json(dto(app::file(&s, scope, id).await?)))
 }
+
+/// The multipart/form-data body of a development ledger.
+#[derive(ToSchema)]
+pub struct LedgerUpload {
+    /// The ledger (.xlsx, .xls or .csv): one row per step, with the columns of the template at
+    /// /development/ledger/template.xlsx.
+    #[schema(value_type = super::dto::FilePart)]
+    pub file: (),
+    /// "1" to check only: the whole load is run and undone.
+    pub trial: Option<String>,
+}
+
+/// Loads a development ledger: every row recorded under the rules, all or nothing (422 lists
+/// every problem by line).
+pub async fn ledger(State(s): State<AppState>, ctx: Ctx, mp: axum::extract::Multipart) -> AppResult<Json<crate::app::dev_ledger::LedgerOutcome>> {
+    let form = crate::app::imports::read_upload(mp).await?;
+    Ok(Json(crate::app::dev_ledger::load(&s, &ctx.me()?.scope, &form.bytes, form.trial).await?))
+}

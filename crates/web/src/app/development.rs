@@ -79,7 +79,7 @@ fn number(field: &str, v: &str) -> AppResult<i64> {
 
 impl StepInput {
     /// The step, its day and its details; people named by number must be full members.
-    async fn read(&self, c: &mut Conn) -> AppResult<(Step, Date, Details)> {
+    pub(crate) async fn read(&self, c: &mut Conn) -> AppResult<(Step, Date, Details)> {
         let step = Step::parse(&self.step).ok_or_else(|| AppError::invalid_field("step", "请选择步骤", "Choose the step"))?;
         let on = pacesetter_domain::validate::date(&self.on).map_err(|t| AppError::invalid_field("on", &t.zh, &t.en))?;
         let mut d = Details { by: self.by.trim().chars().take(50).collect(), note: self.note.trim().chars().take(500).collect(), ..Default::default() };

@@ -24,6 +24,8 @@ pub struct UploadForm {
     pub bytes: Vec<u8>,
     pub root_org: Option<i64>,
     pub root_unit: Option<i64>,
+    /// Check only: run the whole load and undo it (a ledger's "trial").
+    pub trial: bool,
 }
 
 /// Reads a multipart upload (the file part is named "file").
@@ -44,6 +46,10 @@ pub async fn read_upload(mut mp: Multipart) -> AppResult<UploadForm> {
                 form.filename = field.file_name().unwrap_or("roster").chars().filter(|c| !c.is_control()).take(200).collect();
                 form.bytes = field.bytes().await.map_err(|_| too_big())?.to_vec();
             }
+            "trial" => {
+                let v = field.text().await.unwrap_or_default();
+                form.trial = matches!(v.trim(), "1" | "on" | "true" | "yes");
+            }
             "root_org" | "root_unit" => {
                 let v = field.text().await.unwrap_or_default();
                 let id = v.trim().parse::<i64>().ok();
@@ -58,14 +64,14 @@ pub async fn read_upload(mut mp: Multipart) -> AppResult<UploadForm> {
     }
     if form.bytes.is_empty() {
         let mut e = FieldErrors::new();
-        e.add("file", "请选择要上传的名册文件", "Choose the roster file to upload");
+        e.add("file", "请选择要上传的文件", "Choose the file to upload");
         return Err(AppError::invalid(e));
     }
     Ok(form)
 }
 
 /// The file-level problems of an upload as a 422 listing them.
-fn file_problems(problems: Vec<Problem>) -> AppError {
+pub(crate) fn file_problems(problems: Vec<Problem>) -> AppError {
     let mut e = FieldErrors::new();
     for p in problems {
         let prefix_zh = if p.line > 0 { format!("第{}行：", p.line) } else { String::new() };

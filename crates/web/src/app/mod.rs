@@ -12,6 +12,7 @@ pub mod care;
 pub mod commitments;
 pub mod contacts;
 pub mod desk;
+pub mod dev_ledger;
 pub mod development;
 pub mod disposals;
 pub mod imports;

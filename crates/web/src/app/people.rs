@@ -144,17 +144,12 @@ pub async fn update(state: &AppState, scope: &Scope, id: PersonId, patch: Person
     let (current, _) = people::get(&mut w, scope, id).await?;
     let base = current.fields().map(|f| PersonInput::from_fields(&f)).unwrap_or_default();
     let fields = base.overlay(patch).validate()?;
-    // A person being developed: their stage and political status are the pipeline's.
-    if let Ok(before) = current.fields()
-        && (before.political_status != fields.political_status || before.dev_stage != fields.dev_stage)
-        && !pacesetter_store::development::with_files(&mut w, &[id.0]).await?.is_empty()
-    {
-        let field = if before.political_status != fields.political_status { "political_status" } else { "dev_stage" };
-        return Err(AppError::invalid_field(
-            field,
-            "此人有发展档案：政治面貌和发展阶段由发展流程决定，请在“发展党员”中记录",
-            "This person has a development file: their status and stage follow the pipeline",
-        ));
+    // The development stage is the pipeline's; with a file, the political status too.
+    let before = current.fields().ok().map(|b| (b.political_status, b.dev_stage));
+    if before != Some((fields.political_status, fields.dev_stage)) {
+        let has_file = !pacesetter_store::development::with_files(&mut w, &[id.0]).await?.is_empty();
+        pacesetter_domain::development::direct_change(before, (fields.political_status, fields.dev_stage), has_file)
+            .map_err(|(field, why)| AppError::invalid_field(field, &why.zh, &why.en))?;
     }
     people::update(&mut w, scope, id, &fields).await?;
     w.commit().await.map_err(StoreError::from)?;
@@ -164,6 +159,8 @@ pub async fn update(state: &AppState, scope: &Scope, id: PersonId, patch: Person
 /// Adds a new person, placed in an organization or unit the caller may change.
 pub async fn create(state: &AppState, scope: &Scope, input: PersonInput, at: Placement) -> AppResult<PersonId> {
     let fields = input.validate()?;
+    pacesetter_domain::development::direct_change(None, (fields.political_status, fields.dev_stage), false)
+        .map_err(|(field, why)| AppError::invalid_field(field, &why.zh, &why.en))?;
     let mut w = state.store.write().await?;
     let rec = people::create(&mut w, scope, &fields, &at, pacesetter_domain::dates::today()).await?;
     w.commit().await.map_err(StoreError::from)?;

@@ -336,3 +336,49 @@ pub async fn notices(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response>
     let notices = app::notices(&s, &ctx.me()?.scope).await?;
     Ok(render(&NoticesPage { l: Layout::new(&ctx, ctx.t("发展对象公示", "Candidates on public notice")), notices }))
 }
+
+#[derive(Template)]
+#[template(path = "dev_ledger.html")]
+struct LedgerPage {
+    l: Layout,
+    f: FormState,
+    outcome: Option<crate::app::dev_ledger::LedgerOutcome>,
+    max_mb: usize,
+}
+
+impl LedgerPage {
+    fn step_label(&self, code: &str) -> &'static str {
+        Step::parse(code).map(|s| s.label(self.l.lang)).unwrap_or("")
+    }
+}
+
+fn ledger_page(ctx: &Ctx, f: FormState, outcome: Option<crate::app::dev_ledger::LedgerOutcome>, status: StatusCode) -> Response {
+    let l = Layout::new(ctx, ctx.t("发展党员台账导入", "Load a development ledger"));
+    render_status(status, &LedgerPage { l, f, outcome, max_mb: crate::sheets::MAX_UPLOAD / 1024 / 1024 })
+}
+
+pub async fn ledger_form(ctx: Ctx) -> AppResult<Response> {
+    ctx.me()?;
+    Ok(ledger_page(&ctx, FormState::new(ctx.lang), None, StatusCode::OK))
+}
+
+pub async fn ledger_load(State(s): State<AppState>, ctx: Ctx, mp: axum::extract::Multipart) -> AppResult<Response> {
+    let scope = ctx.me()?.scope.clone();
+    let loaded = match crate::app::imports::read_upload(mp).await {
+        Ok(form) => crate::app::dev_ledger::load(&s, &scope, &form.bytes, form.trial).await,
+        Err(e) => Err(e),
+    };
+    match loaded {
+        Ok(outcome) => Ok(ledger_page(&ctx, FormState::new(ctx.lang), Some(outcome), StatusCode::OK)),
+        Err(e) if e.fields.is_some() || e.status == StatusCode::PAYLOAD_TOO_LARGE => {
+            let f = FormState::refused(ctx.lang, std::collections::HashMap::new(), &e);
+            Ok(ledger_page(&ctx, f, None, e.status))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn ledger_template(ctx: Ctx) -> AppResult<Response> {
+    ctx.me()?;
+    super::workbook(crate::sheets::ledger_template(), "development-ledger.xlsx", "发展党员台账模板.xlsx")
+}

@@ -10,8 +10,8 @@ use crate::sheets;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Multipart, Path, State};
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use pacesetter_domain::ids::ImportId;
 use pacesetter_domain::roster::Column;
 use pacesetter_store::roster::{self, Action, ImportRow, Leaving, Plan, PlannedRow};
@@ -75,19 +75,7 @@ pub async fn template(ctx: Ctx) -> AppResult<Response> {
     if ctx.wechat {
         return Ok(super::wechat_download(&ctx));
     }
-    let bytes = sheets::template().map_err(|e| {
-        tracing::error!("template: {e}");
-        AppError::internal()
-    })?;
-    let name = percent_encoding::utf8_percent_encode("名册导入模板.xlsx", percent_encoding::NON_ALPHANUMERIC).to_string();
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"roster-template.xlsx\"; filename*=UTF-8''{name}")),
-        ],
-        bytes,
-    )
-        .into_response())
+    super::workbook(sheets::template(), "roster-template.xlsx", "名册导入模板.xlsx")
 }
 
 /// A problem as the preview lists it.

@@ -441,6 +441,24 @@ pub fn download(ctx: &Ctx, sheet: &crate::export::Sheet, filename: &str, format:
     }
 }
 
+/// Sends a workbook made elsewhere (a template) under an ASCII name and its Chinese one.
+pub fn workbook(bytes: Result<Vec<u8>, rust_xlsxwriter::XlsxError>, ascii: &str, name: &str) -> Result<Response, AppError> {
+    use axum::http::header;
+    let bytes = bytes.map_err(|e| {
+        tracing::error!("workbook {ascii}: {e}");
+        AppError::internal()
+    })?;
+    let name = percent_encoding::utf8_percent_encode(name, percent_encoding::NON_ALPHANUMERIC).to_string();
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{name}")),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
 #[derive(Template)]
 #[template(path = "wechat_download.html")]
 struct WeChatDownload {
