@@ -222,6 +222,8 @@ async fn a_candidates_notice_reaches_the_college_only(app: TestApp) {
     assert!(!notices.to_string().contains("1990-02-03"), "{notices}");
     let html = member.get(app.url("/development/notices")).send().await.unwrap().text().await.unwrap();
     assert!(html.contains(&name) && !html.contains("1990"), "the board");
+    let seen = app.get_json(&above, "/api/v1/development/notices").await;
+    assert!(seen.to_string().contains(&name), "the 党委's own members see the branch's notice: {seen}");
     // Another college does not.
     let other = app.login("branchsec2").await;
     assert!(!app.get_json(&other, "/api/v1/development/notices").await.to_string().contains(&name));
@@ -293,7 +295,9 @@ async fn a_ledger_loads_past_steps_under_the_same_rules(app: TestApp) {
     let branch_name = app.get_json(&orgsec, &format!("/api/v1/orgs/{branch}")).await["node"]["name"].as_str().unwrap().to_string();
     let two = full_members(&app, branch).await;
     let one = two.split(' ').next().unwrap().to_string();
-    let stage_before = app.get_json(&orgsec, &format!("/api/v1/people/{student}")).await["dev_stage"].clone();
+    let before = app.get_json(&orgsec, &format!("/api/v1/people/{student}")).await;
+    let (stage_before, status_before) = (before["dev_stage"].clone(), before["political_status"].clone());
+    assert!(!["01", "02"].contains(&status_before.as_str().unwrap()), "{before}");
     let mut rows = vec![
         row(&number, &branch_name, "递交入党申请书", "2022-03-01", ""),
         row(&number, "", "谈话", "2022-03-20", ""),
@@ -346,6 +350,29 @@ async fn a_ledger_loads_past_steps_under_the_same_rules(app: TestApp) {
     let told = r.to_string();
     assert!(told.contains("不在您的范围内") && !told.contains(app.get_json(&orgsec, &format!("/api/v1/people/{student}")).await["name"].as_str().unwrap()), "{told}");
     assert_eq!(app.get_json(&orgsec, &format!("/api/v1/development/{student}")).await["steps"].as_array().unwrap().len(), 6, "nothing was added");
+
+    // Taken on to probation and cancelled, the student gets back the status they applied with.
+    let mut more: Vec<Vec<String>> = [
+        ("政治审查", "2023-05-10"),
+        ("短期集中培训", "2023-05-12"),
+        ("发展对象公示", "2023-05-15"),
+        ("上级党委预审", "2023-05-22"),
+        ("支部大会讨论接收", "2023-06-01"),
+        ("上级党委派人谈话", "2023-06-10"),
+        ("上级党委审批（成为预备党员）", "2023-06-20"),
+        ("取消预备党员资格", "2023-09-01"),
+    ]
+    .iter()
+    .map(|(st, on)| row(&number, "", st, on, ""))
+    .collect();
+    more[1][11] = "2023-031".into();
+    more[2][12] = "学院公示栏".into();
+    more[4][7..10].clone_from_slice(&["20".to_string(), "15".to_string(), "11".to_string()]);
+    let (s, r) = ledger(&app, &orgsec, &more, false).await;
+    assert_eq!(s, 200, "{r}");
+    let after = app.get_json(&orgsec, &format!("/api/v1/people/{student}")).await;
+    assert_eq!((&after["political_status"], &after["dev_stage"]), (&status_before, &Value::Null), "{after}");
+    assert!(after["memberships"].as_array().unwrap().iter().all(|m| m["tree"] != "org" || !m["end_date"].is_null()), "no Party organization holds them: {after}");
 
     // A member on the roster is given the development that made them one, to the end.
     let (member, member_no) = person(&app, "member").await;

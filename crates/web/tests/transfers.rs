@@ -34,7 +34,11 @@ async fn a_member_moves_to_another_branch_when_their_branch_agrees(app: TestApp)
     // The receiving branch asks; only Party members move, once at a time.
     let (s, r) = post(&app, &receiver, "/api/v1/transfers", json!({"to_org_id": there.to_string(), "numbers": teacher_no, "note": "工作调动"})).await;
     assert_eq!(s, 422, "{r}");
-    assert!(r.to_string().contains("只有在册的党员"), "{r}");
+    assert!(r.to_string().contains("不是在册党员"), "{r}");
+    // A number nobody has is told alike: the request does not say who is in the Party.
+    let (s2, r2) = post(&app, &receiver, "/api/v1/transfers", json!({"to_org_id": there.to_string(), "numbers": "X20990001", "note": "工作调动"})).await;
+    assert_eq!(s2, 422, "{r2}");
+    assert_eq!(r2.to_string().replace("X20990001", "#"), r.to_string().replace(&teacher_no, "#"), "the same answer");
     let (s, r) = post(&app, &receiver, "/api/v1/transfers", json!({"to_org_id": there.to_string(), "numbers": number, "note": ""})).await;
     assert_eq!(s, 422, "a reason is required: {r}");
     let (s, r) = post(&app, &receiver, "/api/v1/transfers", json!({"to_org_id": here.to_string(), "numbers": number, "note": "工作调动"})).await;

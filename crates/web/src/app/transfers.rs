@@ -30,10 +30,31 @@ pub async fn request(s: &AppState, scope: &Scope, input: &TransferRequest) -> Ap
         return Err(AppError::invalid_field("note", "请填写转入原因", "Say why they come"));
     }
     let mut w = s.store.write().await?;
-    let people = crate::app::people::ids_of_numbers(&mut w, &input.numbers, "numbers").await?;
-    let mut ids = Vec::with_capacity(people.len());
-    for p in people {
-        ids.push(store::request(&mut w, scope, to, p, &input.note).await?);
+    let numbers = pacesetter_domain::validate::numbers_of(&input.numbers);
+    if numbers.is_empty() {
+        return Err(AppError::invalid_field("numbers", "请填写要转入党员的工号或学号", "Give the numbers of the members to come"));
+    }
+    // A number nobody has and a number of someone who is not a member are told alike: asking
+    // for a transfer does not tell whether a person is in the Party.
+    let (mut ids, mut not_members) = (Vec::with_capacity(numbers.len()), Vec::new());
+    for n in &numbers {
+        let Some(p) = pacesetter_store::people::id_by_number(&mut w, n).await? else {
+            not_members.push(n.clone());
+            continue;
+        };
+        match store::request(&mut w, scope, to, p.0, &input.note).await {
+            Ok(id) => ids.push(id),
+            Err(StoreError::Invalid(e)) if e.get("numbers").is_some() => not_members.push(n.clone()),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    if !not_members.is_empty() {
+        let list = not_members.join("、");
+        return Err(AppError::invalid_field(
+            "numbers",
+            &format!("这些编号不是在册党员（含预备党员），不能转接：{list}"),
+            &format!("These numbers are not of current members and have no Party relation to move: {list}"),
+        ));
     }
     w.commit().await.map_err(StoreError::from)?;
     Ok(ids)
