@@ -9,6 +9,7 @@ pub mod audit;
 pub mod branch_system;
 pub mod calendar;
 pub mod care;
+pub mod central_group;
 pub mod commitment;
 pub mod dates;
 pub mod demo;

@@ -25,10 +25,13 @@ pub enum Kind {
     ThemeDay,
     /// 经验交流会: held by the office or a unit, with the people it invites.
     Exchange,
+    /// 中心组学习: a session of a central group, held by the university's or a secondary
+    /// organization's committee, with the group's members.
+    CentralGroup,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 6] = [Kind::BranchGeneral, Kind::BranchCommittee, Kind::Group, Kind::Lecture, Kind::ThemeDay, Kind::Exchange];
+    pub const ALL: [Kind; 7] = [Kind::BranchGeneral, Kind::BranchCommittee, Kind::Group, Kind::Lecture, Kind::ThemeDay, Kind::Exchange, Kind::CentralGroup];
     /// The kinds a branch must hold (三会一课 and 主题党日), in the order the pages show them.
     pub const BRANCH: [Kind; 5] = [Kind::BranchGeneral, Kind::BranchCommittee, Kind::Group, Kind::Lecture, Kind::ThemeDay];
 
@@ -40,6 +43,7 @@ impl Kind {
             Kind::Lecture => "lecture",
             Kind::ThemeDay => "theme_day",
             Kind::Exchange => "exchange",
+            Kind::CentralGroup => "central_group",
         }
     }
 
@@ -55,13 +59,14 @@ impl Kind {
             Kind::Lecture => lang.t("党课", "Party lecture"),
             Kind::ThemeDay => lang.t("主题党日", "Theme Party day"),
             Kind::Exchange => lang.t("经验交流会", "Experience-exchange meeting"),
+            Kind::CentralGroup => lang.t("中心组学习", "Central-group study session"),
         }
     }
 
     /// A branch's own meeting (held by a Party organization), as against an exchange meeting
     /// (held by the office or a unit).
     pub fn is_branch(self) -> bool {
-        self != Kind::Exchange
+        Kind::BRANCH.contains(&self)
     }
 
     /// Who is expected by default: the committee only for a 支委会, every member otherwise.

@@ -778,6 +778,24 @@ pub const TABLES: &[TableSpec] = &[
         columns: &[("meeting_id", I64), ("person_id", I64), ("status", Text), ("reason", OptText), ("how", OptText), ("at_ms", OptI64)],
     },
     TableSpec { name: "meeting_files", order_by: "id", columns: &[("id", I64), ("meeting_id", I64), ("name", Text), ("content_type", Text), ("photo", Bool), ("data", Bytes)] },
+    TableSpec { name: "central_groups", order_by: "id", columns: &[("id", I64), ("org_id", I64), ("name", Text), ("created_ms", I64)] },
+    TableSpec {
+        name: "central_members",
+        order_by: "id",
+        columns: &[("id", I64), ("group_id", I64), ("person_id", I64), ("role", Text), ("post", Text), ("start_date", Date), ("end_date", OptDate)],
+    },
+    TableSpec { name: "central_plan", order_by: "group_id, year, month", columns: &[("group_id", I64), ("year", I64), ("month", I64), ("topic", Text), ("documents", Text)] },
+    TableSpec { name: "central_sessions", order_by: "meeting_id", columns: &[("meeting_id", I64), ("speaker", Text), ("documents", Text), ("guests", Text)] },
+    TableSpec {
+        name: "central_contributions",
+        order_by: "meeting_id, person_id, kind",
+        columns: &[("meeting_id", I64), ("person_id", I64), ("kind", Text), ("body", Text), ("recorded_by", I64), ("recorded_ms", I64)],
+    },
+    TableSpec {
+        name: "central_weights",
+        order_by: "id",
+        columns: &[("id", I64), ("attendance", I64), ("speeches", I64), ("reflections", I64), ("leave_credit", I64), ("speeches_expected", I64), ("reflections_expected", I64)],
+    },
     TableSpec { name: "visit_photos", order_by: "id", columns: &[("id", I64), ("visit_id", I64), ("content_type", Text), ("data", Bytes)] },
     TableSpec { name: "problem_rules", order_by: "id", columns: &[("id", I64), ("accept_days", I64), ("answer_days", I64), ("confirm_days", I64), ("public_list", Bool)] },
     TableSpec {

@@ -14,6 +14,7 @@ pub mod backup;
 pub mod branch_system;
 pub mod campaign;
 pub mod care;
+pub mod central_group;
 pub mod commitment;
 pub mod contact;
 pub mod dashboard;

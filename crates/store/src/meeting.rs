@@ -206,6 +206,13 @@ pub async fn check_host(c: &mut Conn, scope: &Scope, host: Host, kind: Kind) -> 
             let org_kind = OrgKind::parse(&node.kind);
             let fits = match kind {
                 Kind::Exchange => false,
+                // A central group's session: held by the committee whose group it is.
+                Kind::CentralGroup => {
+                    if c.fetch_i64(Sql::new("SELECT COUNT(*) FROM central_groups WHERE org_id = $1").bind(o)).await? == 0 {
+                        return Err(StoreError::invalid("host", "该党组织没有中心组：请先建立中心组", "This organization has no central group: set one up first"));
+                    }
+                    true
+                }
                 Kind::Group => org_kind.is_some_and(|k| k.is_branch() || k == OrgKind::Group),
                 _ => org_kind.is_some_and(|k| k.is_branch()),
             };
@@ -245,6 +252,19 @@ pub async fn check_host(c: &mut Conn, scope: &Scope, host: Host, kind: Kind) -> 
 pub async fn schedule(c: &mut Conn, scope: &Scope, host: Host, s: &Schedule, invitees: &[i64]) -> Result<i64, StoreError> {
     let (org_id, unit_id) = check_host(c, scope, host, s.kind).await?;
     let expected: Vec<i64> = match host {
+        // A central group's session expects the group's current members.
+        Host::Org(o) if s.kind == Kind::CentralGroup => {
+            let rows: Vec<(i64,)> = c
+                .fetch_all(
+                    Sql::new(
+                        "SELECT DISTINCT m.person_id FROM central_members m JOIN central_groups g ON g.id = m.group_id JOIN people p ON p.id = m.person_id \
+                         WHERE g.org_id = $1 AND m.end_date IS NULL AND p.left_on IS NULL",
+                    )
+                    .bind(o),
+                )
+                .await?;
+            rows.into_iter().map(|r| r.0).collect()
+        }
         Host::Org(o) => {
             let path = tree::require(c, Tree::Org, o).await?.path;
             // A 支委会 expects the branch's own committee (not the Party groups' leaders).
@@ -312,7 +332,7 @@ pub async fn schedule(c: &mut Conn, scope: &Scope, host: Host, s: &Schedule, inv
         }
     };
     if expected.is_empty() {
-        return Err(StoreError::invalid("invitees", "没有应到人员：请先在名册中登记成员，或填写参会人员", "No one is expected: add members to the roster, or name the invitees"));
+        return Err(StoreError::invalid("invitees", "没有应到人员：请先登记成员，或填写参会人员", "No one is expected: add members to the roster, or name the invitees"));
     }
     let id = c
         .fetch_i64(
@@ -445,7 +465,8 @@ pub async fn current_code(c: &mut Conn, scope: &Scope, id: i64) -> Result<(Strin
     Ok((mt::checkin_code(secret.as_bytes(), id, now), mt::code_left_ms(now)))
 }
 
-/// Checks the caller in with the code they scanned. Checking in twice is no error.
+/// Checks the caller in with the code they scanned, once: a second check-in is refused and
+/// changes nothing.
 pub async fn check_in(c: &mut Conn, scope: &Scope, id: i64, code: &str) -> Result<MeetingRow, StoreError> {
     let (row, _) = get(c, scope, id).await?;
     let me = scope.person.map(|p| p.0).unwrap_or(0);
@@ -454,7 +475,7 @@ pub async fn check_in(c: &mut Conn, scope: &Scope, id: i64, code: &str) -> Resul
         return Err(StoreError::forbidden("您不在本次会议的应到名单中，请与会议组织者联系", "You are not on this meeting's list: ask whoever runs it"));
     };
     if status == "present" {
-        return Ok(row);
+        return Err(StoreError::conflict("您已签到，无需重复签到", "You have checked in already"));
     }
     let now = now_ms();
     if !row.checkin_open(now) {

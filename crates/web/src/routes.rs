@@ -153,6 +153,7 @@ pub fn table() -> Vec<Route> {
     all.extend(member_file_routes());
     all.extend(transfer_routes());
     all.extend(development_routes());
+    all.extend(central_group_routes());
     all.extend(disposal_routes());
     all.extend(contact_routes());
     all.extend(care_routes());
@@ -2537,6 +2538,127 @@ fn member_file_routes() -> Vec<Route> {
             "Set the groups' bounds",
             doc(Some(schema::<crate::app::member_files::MemberRulesBody>), Some(schema::<ma::MemberRulesDto>)),
             axum::routing::put(ma::set_rules),
+        ),
+    ]
+}
+
+/// The central groups (党委中心组, item 5): groups, members, the study plan, sessions, speeches and
+/// reflections, and the year's assessment.
+fn central_group_routes() -> Vec<Route> {
+    use Access::*;
+    use api::central_groups as ca;
+    use pages::central_groups as cp;
+    vec![
+        r(M::GET, "/central-groups", "central_groups", LoggedIn, "The central groups the caller keeps or belongs to, and the assessment weights", get(cp::index)),
+        r(M::POST, "/central-groups", "central_group_create", LoggedIn, "Set up the central group of the university or a secondary organization", post(cp::create)),
+        r(M::POST, "/central-groups/weights", "central_group_weights", Roles(OFFICE), "Set the assessment weights", post(cp::set_weights)),
+        r(M::GET, "/central-groups/{id}", "central_group", Scoped, "A central group: members, the year's plan, sessions", get(cp::show)),
+        r(M::POST, "/central-groups/{id}/members", "central_group_member_add", Scoped, "Add a member with their role and post", post(cp::add_member)),
+        r(M::POST, "/central-groups/{id}/members/{mid}/end", "central_group_member_end", Scoped, "End a member's term", post(cp::end_member)),
+        r(M::POST, "/central-groups/{id}/plan", "central_group_plan", Scoped, "Set a month's topic of the study plan", post(cp::set_plan)),
+        r(M::POST, "/central-groups/{id}/sessions", "central_group_session_create", Scoped, "Schedule a session (a meeting expecting the group's members)", post(cp::schedule)),
+        r(M::GET, "/central-groups/{id}/scores", "central_group_scores", Scoped, "The year's assessment with the inputs behind every score", get(cp::scores)),
+        r(M::GET, "/central-groups/{id}/scores/{file}", "central_group_scores_export", Scoped, "The year's assessment as .xlsx or .csv", get(cp::scores_export)),
+        r(M::GET, "/central-groups/sessions/{id}", "central_group_session", Scoped, "A session's speeches and reflections", get(cp::session)),
+        r(M::POST, "/central-groups/sessions/{id}/contributions", "central_group_contribute", Scoped, "Hand in a speech's gist or a written reflection", post(cp::contribute)),
+        a(
+            M::GET,
+            "/api/v1/central-groups",
+            "api_central_groups",
+            LoggedIn,
+            "The central groups the caller keeps or belongs to",
+            list(schema::<ca::CentralGroupDto>, &[]),
+            get(ca::list),
+        ),
+        a(
+            M::POST,
+            "/api/v1/central-groups",
+            "api_central_group_create",
+            LoggedIn,
+            "Set up the central group of the university or a secondary organization",
+            ApiDoc { status: Some(201), errors: &[403, 404, 409, 422], ..doc(Some(schema::<crate::app::central_groups::GroupInput>), Some(schema::<ca::CentralGroupDetailDto>)) },
+            post(ca::create),
+        ),
+        a(
+            M::PUT,
+            "/api/v1/central-groups/weights",
+            "api_central_group_weights",
+            Roles(OFFICE),
+            "Set the assessment weights (they add up to 100)",
+            doc(Some(schema::<crate::app::central_groups::WeightsInput>), Some(schema::<ca::CentralWeightsDto>)),
+            axum::routing::put(ca::set_weights),
+        ),
+        a(
+            M::GET,
+            "/api/v1/central-groups/{id}",
+            "api_central_group",
+            Scoped,
+            "A central group with its members, the year's plan and sessions",
+            ApiDoc { query: &[("year", "the year (this year when left out)")], ..doc(None, Some(schema::<ca::CentralGroupDetailDto>)) },
+            get(ca::get),
+        ),
+        a(
+            M::POST,
+            "/api/v1/central-groups/{id}/members",
+            "api_central_group_member_add",
+            Scoped,
+            "Add a member with their role and post",
+            ApiDoc { status: Some(201), errors: &[403, 409, 422], ..doc(Some(schema::<crate::app::central_groups::MemberInput>), Some(schema::<ca::CentralGroupDetailDto>)) },
+            post(ca::add_member),
+        ),
+        a(
+            M::POST,
+            "/api/v1/central-groups/{id}/members/{mid}/end",
+            "api_central_group_member_end",
+            Scoped,
+            "End a member's term",
+            doc(Some(schema::<crate::app::central_groups::EndInput>), Some(schema::<ca::CentralGroupDetailDto>)),
+            post(ca::end_member),
+        ),
+        a(
+            M::PUT,
+            "/api/v1/central-groups/{id}/plan",
+            "api_central_group_plan",
+            Scoped,
+            "Set a month's topic of the study plan (an empty topic removes the month)",
+            doc(Some(schema::<crate::app::central_groups::PlanInput>), Some(schema::<ca::CentralGroupDetailDto>)),
+            axum::routing::put(ca::set_plan),
+        ),
+        a(
+            M::POST,
+            "/api/v1/central-groups/{id}/sessions",
+            "api_central_group_session_create",
+            Scoped,
+            "Schedule a session: a meeting of kind central_group expecting the group's current members",
+            ApiDoc { status: Some(201), errors: &[403, 422], ..doc(Some(schema::<crate::app::central_groups::SessionInput>), Some(schema::<ca::CentralSessionDto>)) },
+            post(ca::schedule),
+        ),
+        a(
+            M::GET,
+            "/api/v1/central-groups/{id}/scores",
+            "api_central_group_scores",
+            Scoped,
+            "The year's assessment: every member's inputs and scores for the keepers, the leader and the study secretary; one's own otherwise",
+            ApiDoc { query: &[("year", "the year (this year when left out)")], ..doc(None, Some(schema::<crate::app::central_groups::Scores>)) },
+            get(ca::scores),
+        ),
+        a(
+            M::GET,
+            "/api/v1/central-groups/sessions/{id}",
+            "api_central_group_session",
+            Scoped,
+            "A session with the speeches and reflections the caller reads",
+            doc(None, Some(schema::<ca::CentralSessionDto>)),
+            get(ca::session),
+        ),
+        a(
+            M::POST,
+            "/api/v1/central-groups/sessions/{id}/contributions",
+            "api_central_group_contribute",
+            Scoped,
+            "Hand in (or replace) a speech's gist or a written reflection, one's own or, for the keeper, a member's",
+            ApiDoc { errors: &[403, 409, 422], ..doc(Some(schema::<crate::app::central_groups::ContributionInput>), Some(schema::<ca::CentralSessionDto>)) },
+            post(ca::contribute),
         ),
     ]
 }

@@ -102,9 +102,10 @@ async fn a_branch_meeting_is_scheduled_checked_into_by_qr_and_recorded(app: Test
     let d = app.get_json(&sec, &format!("/api/v1/meetings/{id}")).await;
     let mine = d["attendance"].as_array().unwrap().iter().find(|a| a["person_id"] == me).unwrap().clone();
     assert_eq!((mine["status"].as_str(), mine["how"].as_str()), (Some("present"), Some("qr")), "{mine}");
-    // Checking in again is no error and changes nothing.
+    // Checking in again is refused and changes nothing.
     let (s, r) = post(&app, &member, &format!("/api/v1/meetings/{id}/check-in"), json!({"code": code["code"]})).await;
-    assert_eq!((s, r["meeting"]["present"].as_i64()), (200, Some(1)));
+    assert_eq!(s, 409, "{r}");
+    assert_eq!(app.get_json(&sec, &format!("/api/v1/meetings/{id}")).await["meeting"]["present"].as_i64(), Some(1));
     // Someone else asks for leave: the reason is required; once present, no leave.
     let (s, _) = post(&app, &member, &format!("/api/v1/meetings/{id}/leave"), json!({"reason": "临时有事"})).await;
     assert_eq!(s, 409, "present already");

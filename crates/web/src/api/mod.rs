@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod campaigns;
 pub mod care;
+pub mod central_groups;
 pub mod commitments;
 pub mod contacts;
 pub mod desk;

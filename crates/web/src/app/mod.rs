@@ -9,6 +9,7 @@ pub mod appraisals;
 pub mod audit;
 pub mod campaigns;
 pub mod care;
+pub mod central_groups;
 pub mod commitments;
 pub mod contacts;
 pub mod desk;

@@ -6,6 +6,7 @@ pub mod assets;
 pub mod audit;
 pub mod campaigns;
 pub mod care;
+pub mod central_groups;
 pub mod commitments;
 pub mod confirm;
 pub mod contacts;

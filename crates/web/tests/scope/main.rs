@@ -9,6 +9,7 @@ mod common;
 mod admin;
 mod appraisals;
 mod cases;
+mod central;
 mod commitments;
 mod meetings;
 mod problems;
@@ -134,6 +135,9 @@ async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Option<Ca
     if let Some(c) = meetings::case_for(app, f, name, n).await {
         return Some(c);
     }
+    if let Some(c) = central::case_for(app, f, name, n).await {
+        return Some(c);
+    }
     None
 }
 
@@ -149,6 +153,7 @@ fn two_records() -> Vec<&'static str> {
         selections::TWO_RECORDS,
         problems::TWO_RECORDS,
         meetings::TWO_RECORDS,
+        central::TWO_RECORDS,
     ]
     .concat()
 }
