@@ -417,3 +417,170 @@ pub async fn set_weights(c: &mut Conn, scope: &Scope, w: &Weights) -> Result<(),
 pub async fn node(c: &mut Conn, g: &GroupRow) -> Result<Node, StoreError> {
     tree::require(c, Tree::Org, g.org_id).await
 }
+
+/// The demo's central groups as of its day: the university's and each college committee's,
+/// with the committee's members (secretary as leader, deputies, the organization commissioner
+/// as study secretary) and up to four cadres of the college; the year's plan; a session a month
+/// over the twelve months before the day (none in February and August), held with most members
+/// present and some on leave, with minutes, reflections and speeches; and one session in the
+/// coming week. Returns how many sessions were made.
+pub async fn demo(c: &mut Conn, day: Date) -> Result<usize, StoreError> {
+    use pacesetter_domain::meeting::Attendance;
+    use pacesetter_domain::org::Post;
+    use pacesetter_domain::people::CadreRank;
+    use time::Duration;
+    let scope = Scope::system("demo-loader");
+    let mut rng = pacesetter_domain::rng::DemoRng::new(51);
+    const TOPICS: [&str; 10] = [
+        "学习贯彻十七届六中全会精神",
+        "学习《关于在党的基层组织和党员中深入开展创先争优活动的意见》",
+        "学习胡锦涛同志“七一”重要讲话精神",
+        "社会主义核心价值体系建设",
+        "高等教育质量工程与内涵发展",
+        "学习党章，加强党性修养",
+        "廉政建设与作风建设专题",
+        "文化强国战略与大学文化建设",
+        "科学发展观与学校“十二五”规划",
+        "服务群众、服务师生专题研讨",
+    ];
+    let orgs: Vec<(i64, String, Option<i64>)> =
+        c.fetch_all(Sql::new("SELECT id, name, linked_unit_id FROM orgs WHERE kind IN ('university', 'committee') AND closed_on IS NULL ORDER BY depth, id")).await?;
+    let mut n = 0;
+    for (org, name, unit) in orgs {
+        let officers: Vec<(i64, String)> =
+            c.fetch_all(Sql::new("SELECT person_id, post FROM org_memberships WHERE org_id = $1 AND end_date IS NULL AND post <> 'member' ORDER BY person_id").bind(org)).await?;
+        if officers.is_empty() {
+            continue;
+        }
+        let mut cadres: Vec<(i64, String)> = match unit {
+            Some(u) => {
+                c.fetch_all(Sql::new(
+                    "SELECT DISTINCT p.id, p.cadre_rank FROM people p JOIN unit_memberships m ON m.person_id = p.id JOIN units x ON x.id = m.unit_id JOIN units lu ON lu.id = $1 \
+                     WHERE p.cadre_rank IS NOT NULL AND p.left_on IS NULL AND m.end_date IS NULL AND x.path LIKE lu.path || '%' ORDER BY p.id",
+                ).bind(u))
+                .await?
+            }
+            None => c.fetch_all(Sql::new("SELECT id, cadre_rank FROM people WHERE cadre_rank IN ('bureau', 'deputy_bureau') AND left_on IS NULL ORDER BY id")).await?,
+        };
+        cadres.retain(|(p, _)| !officers.iter().any(|(o, _)| o == p));
+        cadres.truncate(4);
+        let gid = c
+            .fetch_i64(Sql::new("INSERT INTO central_groups (org_id, name, created_ms) VALUES ($1, $2, $3) RETURNING id").bind(org).bind(format!("{name}中心组")).bind(now_ms()))
+            .await?;
+        let since = Date::from_calendar_date(day.year() - 1, time::Month::January, 1).unwrap_or(day);
+        let mut members = Vec::new();
+        for (p, post) in &officers {
+            let post = Post::parse(post);
+            let role = match post {
+                Some(Post::Secretary) => GroupRole::Leader,
+                Some(Post::DeputySecretary) => GroupRole::Deputy,
+                Some(Post::OrganizationCommissioner) => GroupRole::Secretary,
+                _ => GroupRole::Member,
+            };
+            let label = post.map(|x| x.label(pacesetter_domain::Lang::Zh)).unwrap_or("委员");
+            members.push((*p, role, format!("{name}{label}")));
+        }
+        for (p, rank) in &cadres {
+            let label = CadreRank::parse(rank).map(|r| r.label(pacesetter_domain::Lang::Zh)).unwrap_or("干部");
+            members.push((*p, GroupRole::Member, format!("{label}干部")));
+        }
+        for (p, role, post) in &members {
+            c.execute(
+                Sql::new("INSERT INTO central_members (group_id, person_id, role, post, start_date) VALUES ($1, $2, $3, $4, $5)")
+                    .bind(gid)
+                    .bind(*p)
+                    .bind(role.code())
+                    .bind(post.as_str())
+                    .bind(since),
+            )
+            .await?;
+        }
+        // The plan of the day's year: a topic a month but in the vacations.
+        let mut t = rng.below(TOPICS.len());
+        for m in (1..=12u8).filter(|m| *m != 2 && *m != 8) {
+            t = (t + 1) % TOPICS.len();
+            c.execute(
+                Sql::new("INSERT INTO central_plan (group_id, year, month, topic, documents) VALUES ($1, $2, $3, $4, $5)")
+                    .bind(gid)
+                    .bind(day.year() as i64)
+                    .bind(m as i64)
+                    .bind(TOPICS[t])
+                    .bind("学校党委印发的学习材料"),
+            )
+            .await?;
+        }
+        // A session a month over the past twelve months, then one in the coming week.
+        let mut on = day - Duration::days(365);
+        let mut days: Vec<Date> = Vec::new();
+        while on < day {
+            let first = Date::from_calendar_date(on.year(), on.month(), 10 + rng.below(10) as u8).unwrap_or(on);
+            if first < day && !matches!(first.month(), time::Month::February | time::Month::August) {
+                days.push(first);
+            }
+            on = pacesetter_domain::development::add_months(Date::from_calendar_date(on.year(), on.month(), 1).unwrap_or(on), 1);
+        }
+        days.push(day + Duration::days(2 + rng.below(5) as i64));
+        for d in days {
+            let s = Schedule {
+                kind: Kind::CentralGroup,
+                topic: format!("专题学习：{}", rng.pick(&TOPICS)),
+                on_day: d,
+                starts: "08:30".into(),
+                ends: "11:30".into(),
+                place: "行政楼第一会议室".into(),
+            };
+            let mid = meeting::schedule(c, &scope, Host::Org(org), &s, &[]).await?;
+            let guests = if rng.chance(0.15) { "[{\"name\":\"刘建国\",\"org\":\"湖南某建工集团党委中心组\"}]" } else { "[]" };
+            c.execute(
+                Sql::new("INSERT INTO central_sessions (meeting_id, speaker, documents, guests) VALUES ($1, $2, $3, $4)")
+                    .bind(mid)
+                    .bind("党委书记")
+                    .bind("学习材料汇编")
+                    .bind(guests),
+            )
+            .await?;
+            n += 1;
+            if d >= day {
+                continue;
+            }
+            let mut marks = Vec::new();
+            let mut present = Vec::new();
+            for (p, _, _) in &members {
+                let r = rng.below(100);
+                if r < 82 {
+                    marks.push((*p, Attendance::Present, None));
+                    present.push(*p);
+                } else if r < 94 {
+                    marks.push((*p, Attendance::Leave, Some(rng.pick(&["出差", "参加上级会议", "外出讲学"]).to_string())));
+                }
+            }
+            meeting::mark(c, &scope, mid, &marks).await?;
+            meeting::record(c, &scope, mid, &format!("中心组围绕“{}”开展集中学习，领学人领学，成员交流发言。", s.topic), Vec::new(), day).await?;
+            for (i, p) in present.iter().enumerate() {
+                let mut items = Vec::new();
+                if rng.chance(0.45) {
+                    items.push((
+                        Contribution::Reflection,
+                        format!("参加本次中心组学习，围绕“{}”深入研读学习材料，进一步提高了思想认识，今后将把学习成果转化为推动学院改革发展和创先争优的实际行动。", s.topic),
+                    ));
+                }
+                if i < 2 || rng.chance(0.1) {
+                    items.push((Contribution::Speech, "结合分管工作谈学习体会，提出改进措施".to_string()));
+                }
+                for (kind, body) in items {
+                    c.execute(
+                        Sql::new("INSERT INTO central_contributions (meeting_id, person_id, kind, body, recorded_by, recorded_ms) VALUES ($1, $2, $3, $4, 0, $5)")
+                            .bind(mid)
+                            .bind(*p)
+                            .bind(kind.code())
+                            .bind(body)
+                            // Handed in the afternoon of the session (12:00 in Beijing is 04:00 UTC).
+                            .bind((d.midnight().assume_utc().unix_timestamp() + 4 * 3600) * 1000 + rng.below(3_600_000) as i64),
+                    )
+                    .await?;
+                }
+            }
+        }
+    }
+    Ok(n)
+}

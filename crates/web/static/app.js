@@ -95,3 +95,12 @@ document.addEventListener("submit", function (e) {
   function init() { Array.prototype.forEach.call(document.querySelectorAll("select[data-filter]"), setup); }
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", init); } else { init(); }
 })();
+
+// On a phone the navigation scrolls sideways: bring the current page's item into view.
+(function () {
+  var active = document.querySelector("nav.nav a.active");
+  var nav = active && active.parentNode;
+  if (nav && nav.scrollWidth > nav.clientWidth) {
+    nav.scrollLeft = active.offsetLeft - (nav.clientWidth - active.offsetWidth) / 2;
+  }
+})();

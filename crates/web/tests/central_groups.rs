@@ -170,6 +170,10 @@ async fn a_college_central_group_studies_and_is_scored_by_the_weights(app: TestA
     let own = app.get_json(&t, &format!("/api/v1/central-groups/{id}/scores")).await;
     assert_eq!(own["lines"].as_array().unwrap().len(), 1, "{own}");
     assert!(own["group_score"].is_null(), "{own}");
+    let last = app.get_json(&orgsec, &format!("/api/v1/central-groups/{id}/scores?year={}", year - 1)).await;
+    assert!(last["lines"].as_array().unwrap().iter().all(|l| l["sessions"] == 0), "last year had no session: {last}");
+    let r = orgsec.get(app.url(&format!("/central-groups/{id}?year={}", year - 1))).send().await.unwrap();
+    assert_eq!(r.status(), 200, "a year in the query");
     let x = orgsec.get(app.url(&format!("/central-groups/{id}/scores/central-group-scores.xlsx"))).send().await.unwrap();
     assert_eq!(x.status(), 200);
     let html = orgsec.get(app.url(&format!("/central-groups/{id}/scores"))).send().await.unwrap().text().await.unwrap();

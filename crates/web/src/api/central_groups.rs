@@ -124,7 +124,7 @@ fn weights_dto(w: Weights) -> CentralWeightsDto {
 #[derive(Deserialize, Default)]
 pub struct YearQuery {
     #[serde(default)]
-    pub year: Option<i32>,
+    pub year: Option<String>,
 }
 
 pub async fn list(State(s): State<AppState>, ctx: Ctx) -> AppResult<Json<Vec<CentralGroupDto>>> {
@@ -139,7 +139,7 @@ pub async fn create(State(s): State<AppState>, ctx: Ctx, Json(b): Json<GroupInpu
 }
 
 pub async fn get(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Params(q): Params<YearQuery>) -> AppResult<Json<CentralGroupDetailDto>> {
-    Ok(Json(detail(app::view(&s, &ctx.me()?.scope, id, q.year).await?)))
+    Ok(Json(detail(app::view(&s, &ctx.me()?.scope, id, year(&q)).await?)))
 }
 
 pub async fn add_member(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Json(b): Json<MemberInput>) -> AppResult<(StatusCode, Json<CentralGroupDetailDto>)> {
@@ -167,7 +167,7 @@ pub async fn schedule(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, 
 }
 
 pub async fn scores(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Params(q): Params<YearQuery>) -> AppResult<Json<Scores>> {
-    Ok(Json(app::scores(&s, &ctx.me()?.scope, id, q.year).await?))
+    Ok(Json(app::scores(&s, &ctx.me()?.scope, id, year(&q)).await?))
 }
 
 pub async fn session(State(s): State<AppState>, ctx: Ctx, Path(mid): Path<i64>) -> AppResult<Json<CentralSessionDto>> {
@@ -182,4 +182,8 @@ pub async fn contribute(State(s): State<AppState>, ctx: Ctx, Path(mid): Path<i64
 
 pub async fn set_weights(State(s): State<AppState>, ctx: Ctx, Json(b): Json<WeightsInput>) -> AppResult<Json<CentralWeightsDto>> {
     Ok(Json(weights_dto(app::set_weights(&s, &ctx.me()?.scope, &b).await?)))
+}
+
+fn year(q: &YearQuery) -> Option<i32> {
+    q.year.as_deref().and_then(|y| y.trim().parse().ok())
 }

@@ -21,7 +21,7 @@ use serde::Deserialize;
 #[derive(Deserialize, Default)]
 pub struct YearQuery {
     #[serde(default)]
-    year: Option<i32>,
+    year: Option<String>,
 }
 
 fn refused(e: &AppError) -> bool {
@@ -110,7 +110,7 @@ async fn group_page(s: &AppState, ctx: &Ctx, id: i64, year: Option<i32>, f: Form
 }
 
 pub async fn show(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Params(q): Params<YearQuery>) -> AppResult<Response> {
-    group_page(&s, &ctx, id, q.year, FormState::new(ctx.lang), "", StatusCode::OK).await
+    group_page(&s, &ctx, id, year(&q), FormState::new(ctx.lang), "", StatusCode::OK).await
 }
 
 async fn after(s: &AppState, ctx: &Ctx, id: i64, r: AppResult<String>, values: std::collections::HashMap<String, String>, which: &'static str) -> AppResult<Response> {
@@ -199,12 +199,16 @@ impl ScoresPage {
 }
 
 pub async fn scores(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Params(q): Params<YearQuery>) -> AppResult<Response> {
-    let sc = app::scores(&s, &ctx.me()?.scope, id, q.year).await?;
+    let sc = app::scores(&s, &ctx.me()?.scope, id, year(&q)).await?;
     let title = format!("{} · {}{}", sc.group, sc.year, ctx.t("年学习考核", " assessment"));
     Ok(render_status(StatusCode::OK, &ScoresPage { l: Layout::new(&ctx, &title), sc }))
 }
 
 pub async fn scores_export(State(s): State<AppState>, ctx: Ctx, Path((id, file)): Path<(i64, String)>, Params(q): Params<YearQuery>) -> AppResult<Response> {
-    let sc = app::scores(&s, &ctx.me()?.scope, id, q.year).await?;
+    let sc = app::scores(&s, &ctx.me()?.scope, id, year(&q)).await?;
     super::download(&ctx, &app::scores_sheet(&sc, ctx.lang), ctx.t("中心组学习考核", "central-group-scores"), if file.ends_with(".csv") { "csv" } else { "xlsx" })
+}
+
+fn year(q: &YearQuery) -> Option<i32> {
+    q.year.as_deref().and_then(|y| y.trim().parse().ok())
 }

@@ -87,6 +87,10 @@ impl Layout {
             if s.has_any(&[Role::Member, Role::Cadre, Role::Office, Role::Leader, Role::OrgSecretary, Role::BranchSecretary, Role::Delegate, Role::Contact, Role::UnitHead]) {
                 item("/meetings", lang.t("会议", "Meetings"));
             }
+            // The members of the central groups (leaders and cadres) and those who keep them.
+            if s.has_any(&[Role::Office, Role::Leader, Role::OrgSecretary, Role::Cadre]) {
+                item("/central-groups", lang.t("中心组学习", "Central groups"));
+            }
             // Those who keep a branch through the Party tree, and the office.
             if s.has_any(&[Role::Office, Role::OrgSecretary, Role::BranchSecretary, Role::Delegate]) {
                 item("/disposals", lang.t("党员处置", "Disposals"));
