@@ -157,9 +157,7 @@ async fn start_as(c: &mut Conn, scope: &Scope, branch: i64, person: i64, on: Dat
     if node.closed_on.is_some() || !OrgKind::parse(&node.kind).is_some_and(OrgKind::is_branch) {
         return Err(StoreError::invalid("org_id", "入党申请由党支部登记", "A branch records an application"));
     }
-    // The applicant is of the branch's secondary organization (through either tree), or someone
-    // the caller reaches anyway; anyone else is not found.
-    if crate::people::access(c, scope, pacesetter_domain::ids::PersonId(person)).await?.is_none() && !of_college(c, &node, person).await? {
+    if !may_open(c, scope, &node, person).await? {
         return Err(StoreError::NotFound);
     }
     let row: Option<(String, Option<Date>)> = c.fetch_optional(Sql::new("SELECT political_status, left_on FROM people WHERE id = $1").bind(person)).await?;
@@ -176,8 +174,8 @@ async fn start_as(c: &mut Conn, scope: &Scope, branch: i64, person: i64, on: Dat
     // before they applied is not known.
     let member = past && status.is_party_member();
     if member {
-        let held = c.fetch_i64(Sql::new("SELECT COUNT(*) FROM org_memberships WHERE person_id = $1 AND org_id = $2 AND end_date IS NULL").bind(person).bind(branch)).await?;
-        if held == 0 {
+        // Their branch: the one they belong to, or the one above their Party group.
+        if crate::people::current_branch(c, person).await?.map(|b| b.0) != Some(branch) {
             return Err(StoreError::invalid(
                 "org_id",
                 "此人已是党员：其发展档案由其现在所在的党支部建立",
@@ -192,6 +190,12 @@ async fn start_as(c: &mut Conn, scope: &Scope, branch: i64, person: i64, on: Dat
     insert_step(c, scope, person, Step::Applied, on, d).await?;
     apply(c, person, &node, f.rules, Step::Applied).await?;
     Ok(())
+}
+
+/// Whether a branch may open a file on a person: one of the branch's secondary organization
+/// (through either tree), or someone the caller reaches anyway; anyone else is not found.
+pub async fn may_open(c: &mut Conn, scope: &Scope, branch: &Node, person: i64) -> Result<bool, StoreError> {
+    Ok(crate::people::access(c, scope, pacesetter_domain::ids::PersonId(person)).await?.is_some() || of_college(c, branch, person).await?)
 }
 
 /// Whether a person belongs now to the secondary organization a branch sits in: through the

@@ -76,7 +76,9 @@ fn receives(scope: &Scope, t: &TransferRow) -> bool {
 
 /// Asks for a person (a current Party member, named by number) to come to `to_org`. The caller
 /// runs the receiving branch or group. Returns the transfer's id.
-pub async fn request(c: &mut Conn, scope: &Scope, to_org: i64, person: i64, note: &str) -> Result<i64, StoreError> {
+/// The receiving organization, when the caller keeps it and it takes members (a branch or a
+/// group): checked before anything of the people asked for is looked at.
+pub async fn receiver(c: &mut Conn, scope: &Scope, to_org: i64) -> Result<tree::Node, StoreError> {
     let node = tree::require(c, Tree::Org, to_org).await?;
     if scope.party_access(&node.path) != Some(Access::Write) {
         return Err(if scope.party_access(&node.path).is_some() {
@@ -88,6 +90,11 @@ pub async fn request(c: &mut Conn, scope: &Scope, to_org: i64, person: i64, note
     if node.closed_on.is_some() || !OrgKind::parse(&node.kind).is_some_and(|k| k.is_branch() || k == OrgKind::Group) {
         return Err(StoreError::invalid("to_org_id", "组织关系只能转入党支部或党小组", "A Party relation moves into a branch or a group"));
     }
+    Ok(node)
+}
+
+pub async fn request(c: &mut Conn, scope: &Scope, to_org: i64, person: i64, note: &str) -> Result<i64, StoreError> {
+    receiver(c, scope, to_org).await?;
     let who: Option<(String, Option<Date>)> = c.fetch_optional(Sql::new("SELECT political_status, left_on FROM people WHERE id = $1").bind(person)).await?;
     let Some((status, left)) = who else { return Err(StoreError::NotFound) };
     if left.is_some() || !PoliticalStatus::parse(&status).is_some_and(PoliticalStatus::is_party_member) {

@@ -350,6 +350,13 @@ async fn a_ledger_loads_past_steps_under_the_same_rules(app: TestApp) {
     let told = r.to_string();
     assert!(told.contains("不在您的范围内") && !told.contains(app.get_json(&orgsec, &format!("/api/v1/people/{student}")).await["name"].as_str().unwrap()), "{told}");
     assert_eq!(app.get_json(&orgsec, &format!("/api/v1/development/{student}")).await["steps"].as_array().unwrap().len(), 6, "nothing was added");
+    // Nor does a bad date, a bad contact or an unknown number tell them anything more.
+    let (_, a) = ledger(&app, &sec2, &[row(&number, "", "积极分子", "not-a-date", "X99999999")], false).await;
+    let (_, b) = ledger(&app, &sec2, &[row("X20990002", "", "积极分子", "2023-05-10", "")], false).await;
+    assert_eq!(a.to_string().replace(&number, "#"), b.to_string().replace("X20990002", "#"), "the same answer");
+    // Someone who keeps no branch loads nothing.
+    let (s, _) = ledger(&app, &app.login("student").await, &[row(&number, "", "政治审查", "2023-05-10", "")], true).await;
+    assert_eq!(s, 403);
 
     // Taken on to probation and cancelled, the student gets back the status they applied with.
     let mut more: Vec<Vec<String>> = [

@@ -48,8 +48,9 @@ async fn a_member_moves_to_another_branch_when_their_branch_agrees(app: TestApp)
     let t = r[0].clone();
     let id = t["id"].as_i64().unwrap();
     assert_eq!((t["from_org_id"].as_i64(), t["state"].as_str(), t["can_decide"].as_bool()), (Some(here), Some("requested"), Some(false)), "{t}");
-    let (s, _) = post(&app, &receiver, "/api/v1/transfers", json!({"to_org_id": there.to_string(), "numbers": number, "note": "工作调动"})).await;
-    assert_eq!(s, 409, "one request at a time");
+    let (s, r) = post(&app, &receiver, "/api/v1/transfers", json!({"to_org_id": there.to_string(), "numbers": number, "note": "工作调动"})).await;
+    assert_eq!(s, 422, "one request at a time, told like any number that cannot move: {r}");
+    assert!(r.to_string().contains("已有待处理的申请"), "{r}");
 
     // Nobody but the two sides (and those above) sees it; the asking side does not decide.
     for user in ["member", "unithead", "teacher"] {

@@ -57,10 +57,16 @@ fn not_in_reach(line: usize, number: &str) -> Problem {
     Problem::new(line, None, format!("工号/学号：{number} 不存在，或不在您的范围内"), format!("Number: {number} is unknown or outside your scope"))
 }
 
-/// Loads a ledger's bytes (.xlsx, .xls or .csv).
+/// The most rows a ledger may have (a college's years of development).
+pub const MAX_ROWS: usize = 5000;
+
+/// Loads a ledger's bytes (.xlsx, .xls or .csv), for those who keep a branch.
 pub async fn load(s: &AppState, scope: &Scope, bytes: &[u8], trial: bool) -> AppResult<LedgerOutcome> {
     let table = sheets::read_table(bytes).map_err(|t| file_problems(vec![Problem::new(0, None, t.zh, t.en)]))?;
     let rows = dev_ledger::read(&table).map_err(file_problems)?;
+    if rows.len() > MAX_ROWS {
+        return Err(file_problems(vec![Problem::new(0, None, format!("一个台账最多{MAX_ROWS}行，请分批导入"), format!("At most {MAX_ROWS} rows per ledger: split it"))]));
+    }
     let mut w = s.store.write().await?;
     let (rules, cal) = rules(&mut w).await?;
     let frame = Frame { rules: &rules, cal: &cal, today: today() };
@@ -86,14 +92,27 @@ async fn record_all(c: &mut Conn, scope: &Scope, rows: Vec<LedgerRow>, frame: &F
     let orgs = tree::all(c, Tree::Org).await?;
     let keeps = |n: &tree::Node| n.closed_on.is_none() && OrgKind::parse(&n.kind).is_some_and(OrgKind::is_branch) && scope.party_access(&n.path) == Some(Access::Write);
     let kept: Vec<i64> = orgs.iter().filter(|n| keeps(n)).map(|n| n.id).collect();
+    if kept.is_empty() {
+        return Err(AppError::new(
+            axum::http::StatusCode::FORBIDDEN,
+            "forbidden",
+            "只有党支部书记、上级党组织和创先办可以导入发展党员台账",
+            "Only those who keep a branch (and the office) load development ledgers",
+        ));
+    }
     let resolver = Resolver::new(orgs);
-    // Each person's rows, in the order of first appearance, each person's by step.
+    // Each person's rows (by the number as the roster reads it), in the order of first
+    // appearance, each person's by step.
     let mut groups: Vec<(String, Vec<LedgerRow>)> = Vec::new();
+    let mut at: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for r in rows {
-        let n = r.get(LedgerColumn::Number).to_string();
-        match groups.iter_mut().find(|(k, _)| *k == n) {
-            Some((_, v)) => v.push(r),
-            None => groups.push((n, vec![r])),
+        let n = r.get(LedgerColumn::Number).to_uppercase();
+        match at.get(&n) {
+            Some(i) => groups[*i].1.push(r),
+            None => {
+                at.insert(n.clone(), groups.len());
+                groups.push((n, vec![r]));
+            }
         }
     }
     let (mut lines, mut problems, mut people) = (Vec::new(), Vec::new(), 0);
@@ -104,7 +123,7 @@ async fn record_all(c: &mut Conn, scope: &Scope, rows: Vec<LedgerRow>, frame: &F
             problems.push(not_in_reach(first, &number));
             continue;
         };
-        let reach = pacesetter_store::people::access(c, scope, id).await?;
+        let reach = pacesetter_store::people::access(c, scope, id).await?.is_some();
         let (name, status): (String, String) =
             c.fetch_one(pacesetter_store::db::Sql::new("SELECT name, political_status FROM people WHERE id = $1").bind(id.0)).await.map_err(StoreError::from)?;
         let status = PoliticalStatus::parse(&status).unwrap_or(PoliticalStatus::Masses);
@@ -115,7 +134,7 @@ async fn record_all(c: &mut Conn, scope: &Scope, rows: Vec<LedgerRow>, frame: &F
         }
         let mut refused_at = None;
         for (i, r) in rows.iter().enumerate() {
-            match record_row(c, scope, id, r, has_file || i > 0, reach.is_some(), &resolver, &kept, frame).await? {
+            match record_row(c, scope, id, r, has_file || i > 0, reach, &resolver, &kept, frame).await? {
                 Ok(()) => lines.push(LedgerLine {
                     line: r.line,
                     person_id: id.0,
@@ -176,6 +195,41 @@ async fn record_row(
     frame: &Frame<'_>,
 ) -> AppResult<Result<(), Vec<Problem>>> {
     let number = r.get(LedgerColumn::Number);
+    // Whom the row is about is settled before anything of it is read: someone out of reach is
+    // told nothing, not even whether they have a file or whether a date is wrong.
+    let branch = if filed {
+        None
+    } else if step_is_application(r) {
+        let text = r.get(LedgerColumn::Branch);
+        let found = if text.is_empty() {
+            Err(("请填写建档的党支部".to_string(), "give the branch that keeps the file".to_string()))
+        } else {
+            match resolver.find(text, |n| kept.contains(&n.id)) {
+                Ok(b) => Ok(b),
+                Err(true) => Err((format!("“{text}”名称不唯一，请写成“上级/名称”"), format!("more than one branch is called \"{text}\": write \"parent/name\""))),
+                Err(false) => Err((format!("在您负责的党支部中找不到“{text}”"), format!("no branch \"{text}\" among those you keep"))),
+            }
+        };
+        let b = match found {
+            Ok(b) => b,
+            Err((zh, en)) if reached => return Ok(Err(vec![Problem::new(r.line, None, format!("党支部：{zh}"), format!("Branch: {en}"))])),
+            Err(_) => return Ok(Err(vec![not_in_reach(r.line, number)])),
+        };
+        let node = tree::require(c, Tree::Org, b).await?;
+        if !store::may_open(c, scope, &node, id.0).await? {
+            return Ok(Err(vec![not_in_reach(r.line, number)]));
+        }
+        Some(b)
+    } else if !reached {
+        return Ok(Err(vec![not_in_reach(r.line, number)]));
+    } else {
+        return Ok(Err(vec![Problem::new(
+            r.line,
+            None,
+            "此人尚无发展档案：其台账须从“递交入党申请书”一行开始",
+            "This person has no development file: their ledger starts with the application",
+        )]));
+    };
     let input = StepInput {
         step: r.step.code().into(),
         on: r.get(LedgerColumn::On).into(),
@@ -194,39 +248,19 @@ async fn record_row(
         Ok(x) => x,
         Err(e) => return Ok(Err(row_problems(r.line, e)?)),
     };
-    let done = if filed {
-        store::record(c, scope, id.0, step, on, &d, frame).await
-    } else if !reached {
-        // Nothing is said of someone out of reach, not even whether they have a file.
-        return Ok(Err(vec![not_in_reach(r.line, number)]));
-    } else if step != Step::Applied {
-        return Ok(Err(vec![Problem::new(
-            r.line,
-            None,
-            "此人尚无发展档案：其台账须从“递交入党申请书”一行开始",
-            "This person has no development file: their ledger starts with the application",
-        )]));
-    } else {
-        let text = r.get(LedgerColumn::Branch);
-        let branch = if text.is_empty() {
-            Err(("请填写建档的党支部".to_string(), "give the branch that keeps the file".to_string()))
-        } else {
-            match resolver.find(text, |n| kept.contains(&n.id)) {
-                Ok(b) => Ok(b),
-                Err(true) => Err((format!("“{text}”名称不唯一，请写成“上级/名称”"), format!("more than one branch is called \"{text}\": write \"parent/name\""))),
-                Err(false) => Err((format!("在您负责的党支部中找不到“{text}”"), format!("no branch \"{text}\" among those you keep"))),
-            }
-        };
-        match branch {
-            Ok(b) => store::start_past(c, scope, b, id.0, on, &d, frame).await,
-            Err((zh, en)) => return Ok(Err(vec![Problem::new(r.line, None, format!("党支部：{zh}"), format!("Branch: {en}"))])),
-        }
+    let done = match branch {
+        None => store::record(c, scope, id.0, step, on, &d, frame).await,
+        Some(b) => store::start_past(c, scope, b, id.0, on, &d, frame).await,
     };
     match done {
         Ok(()) => Ok(Ok(())),
         Err(StoreError::NotFound) => Ok(Err(vec![not_in_reach(r.line, number)])),
         Err(e) => Ok(Err(row_problems(r.line, AppError::from(e))?)),
     }
+}
+
+fn step_is_application(r: &LedgerRow) -> bool {
+    r.step == Step::Applied
 }
 
 /// The steps in a ledger's words, for the template and the page.

@@ -30,30 +30,36 @@ pub async fn request(s: &AppState, scope: &Scope, input: &TransferRequest) -> Ap
         return Err(AppError::invalid_field("note", "请填写转入原因", "Say why they come"));
     }
     let mut w = s.store.write().await?;
-    let numbers = pacesetter_domain::validate::numbers_of(&input.numbers);
+    // The receiving side first: nothing of the people asked for is looked at before.
+    store::receiver(&mut w, scope, to).await?;
+    let mut seen = std::collections::HashSet::new();
+    let mut numbers = pacesetter_domain::validate::numbers_of(&input.numbers);
+    numbers.retain(|n| seen.insert(n.to_uppercase()));
     if numbers.is_empty() {
         return Err(AppError::invalid_field("numbers", "请填写要转入党员的工号或学号", "Give the numbers of the members to come"));
     }
-    // A number nobody has and a number of someone who is not a member are told alike: asking
-    // for a transfer does not tell whether a person is in the Party.
-    let (mut ids, mut not_members) = (Vec::with_capacity(numbers.len()), Vec::new());
+    // A number nobody has, a number of someone outside the Party and a member already asked for
+    // are told alike, for the whole list: a request does not tell who is in the Party.
+    let mut ids = Vec::with_capacity(numbers.len());
+    let mut refused = false;
     for n in &numbers {
         let Some(p) = pacesetter_store::people::id_by_number(&mut w, n).await? else {
-            not_members.push(n.clone());
+            refused = true;
             continue;
         };
         match store::request(&mut w, scope, to, p.0, &input.note).await {
             Ok(id) => ids.push(id),
-            Err(StoreError::Invalid(e)) if e.get("numbers").is_some() => not_members.push(n.clone()),
+            Err(StoreError::Invalid(e)) if e.get("numbers").is_some() => refused = true,
+            Err(StoreError::Conflict(_)) => refused = true,
             Err(e) => return Err(e.into()),
         }
     }
-    if !not_members.is_empty() {
-        let list = not_members.join("、");
+    if refused {
+        let list = numbers.join("、");
         return Err(AppError::invalid_field(
             "numbers",
-            &format!("这些编号不是在册党员（含预备党员），不能转接：{list}"),
-            &format!("These numbers are not of current members and have no Party relation to move: {list}"),
+            &format!("以下编号中有不能申请转接的（不是在册党员、已在本组织、已有待处理的申请或编号有误），请核对后重试：{list}"),
+            &format!("Some of these numbers cannot be asked for (not a current member, here already, a request waiting, or a wrong number): check them and try again: {list}"),
         ));
     }
     w.commit().await.map_err(StoreError::from)?;
