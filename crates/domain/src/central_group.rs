@@ -3,6 +3,9 @@
 //! system (考核制度) as data: the weights of attendance, speeches and written reflections that
 //! make each member's score for the year, and the group's score as the mean of its members'.
 //!
+//! A leave counts only when the group's keeper marked it on the session's list: a leave a member
+//! asked for themselves and nobody confirmed counts as an absence.
+//!
 //! A session is a meeting of the meetings module ([`crate::meeting::Kind::CentralGroup`]).
 
 use crate::validate::FieldErrors;
@@ -118,7 +121,7 @@ pub struct Weights {
     pub speeches: i64,
     /// The weight of written reflections (心得体会).
     pub reflections: i64,
-    /// How much of a presence an approved leave counts, in percent (0 to 100).
+    /// How much of a presence a leave marked by the keeper counts, in percent (0 to 100).
     pub leave_credit: i64,
     /// Speeches a member gives in a year for the full part.
     pub speeches_expected: i64,
@@ -133,15 +136,18 @@ impl Default for Weights {
 }
 
 impl Weights {
-    /// Checks the numbers; every problem under its field.
+    /// Checks the numbers; every problem under its field. The weights are summed only once each
+    /// is in range (so no sum of wild numbers overflows).
     pub fn check(&self) -> Result<(), FieldErrors> {
         let mut e = FieldErrors::new();
+        let mut in_range = true;
         for (field, v) in [("attendance", self.attendance), ("speeches", self.speeches), ("reflections", self.reflections)] {
             if !(0..=100).contains(&v) {
                 e.add(field, "权重应在0至100之间", "A weight is from 0 to 100");
+                in_range = false;
             }
         }
-        if self.attendance + self.speeches + self.reflections != 100 {
+        if in_range && self.attendance + self.speeches + self.reflections != 100 {
             e.add("attendance", "三项权重之和应为100", "The three weights add up to 100");
         }
         if !(0..=100).contains(&self.leave_credit) {
@@ -162,7 +168,8 @@ pub struct Inputs {
     /// Sessions held that year at which the member was expected.
     pub sessions: i64,
     pub present: i64,
-    /// Absent with an approved leave (请假).
+    /// Absent with a leave (请假) the keeper marked on the list; a leave only asked for by the
+    /// member themselves is not counted here (it is an absence).
     pub leave: i64,
     pub speeches: i64,
     pub reflections: i64,
@@ -175,6 +182,8 @@ pub struct Score {
     pub speeches: f64,
     pub reflections: f64,
     pub total: f64,
+    /// The weighted total before rounding: what the group's mean is taken of.
+    pub raw_total: f64,
 }
 
 fn one_decimal(x: f64) -> f64 {
@@ -193,10 +202,12 @@ pub fn score(i: &Inputs, w: &Weights) -> Option<Score> {
     let speeches = part(i.speeches, w.speeches_expected);
     let reflections = part(i.reflections, w.reflections_expected);
     let total = (attendance * w.attendance as f64 + speeches * w.speeches as f64 + reflections * w.reflections as f64) / 100.0;
-    Some(Score { attendance: one_decimal(attendance), speeches: one_decimal(speeches), reflections: one_decimal(reflections), total: one_decimal(total) })
+    Some(Score { attendance: one_decimal(attendance), speeches: one_decimal(speeches), reflections: one_decimal(reflections), total: one_decimal(total), raw_total: total })
 }
 
-/// The group's score: the mean of its members' totals (those with a session), to one decimal.
+/// The group's score: the mean of its members' totals (those with a session), rounded once to
+/// one decimal. Give it the unrounded totals ([`Score::raw_total`]), so no member's rounding
+/// moves the mean.
 pub fn group_score(totals: &[f64]) -> Option<f64> {
     if totals.is_empty() { None } else { Some(one_decimal(totals.iter().sum::<f64>() / totals.len() as f64)) }
 }
@@ -271,12 +282,21 @@ mod tests {
         assert_eq!(score(&Inputs { reflections: 9, ..i }, &w).unwrap().reflections, 100.0, "at most the whole part");
         assert!(score(&Inputs::default(), &w).is_none());
         assert_eq!(group_score(&[85.0, 70.0, 62.5]), Some(72.5));
+        // Rounded once: the mean of 0.06 and 0 is 0.03, so 0.0; the rounded totals (0.1 and 0)
+        // would have made it 0.1.
+        assert_eq!(group_score(&[0.06, 0.0]), Some(0.0));
+        assert_eq!(group_score(&[0.1, 0.0]), Some(0.1));
+        assert_eq!(s.raw_total, 85.0);
+        let odd = score(&Inputs { sessions: 3, present: 1, ..Inputs::default() }, &w).unwrap();
+        assert_eq!((odd.total, (odd.raw_total * 1000.0).round()), (16.7, 16667.0), "the total shown is rounded, the raw one is not");
     }
 
     #[test]
     fn weights_add_up_and_texts_are_checked() {
         assert!(Weights::default().check().is_ok());
         assert!(Weights { attendance: 60, ..Weights::default() }.check().is_err());
+        let wild = Weights { attendance: i64::MAX, speeches: i64::MAX, ..Weights::default() }.check().unwrap_err();
+        assert!(wild.get("attendance").is_some() && wild.get("speeches").is_some(), "out of range, and no overflow");
         assert!(contribution_text(Contribution::Reflection, "太短").is_err());
         assert_eq!(guests("张伟，湖南某集团党委\n\n李强,长沙某公司").unwrap().len(), 2);
         assert!(guests("只有名字").is_err());

@@ -69,6 +69,15 @@ pub fn format_date(d: Date, lang: Lang) -> String {
     }
 }
 
+/// A month (1 to 12) by itself: "3月", "Mar" (the number itself out of range).
+pub fn format_month(m: i64, lang: Lang) -> String {
+    match (lang, usize::try_from(m).ok().filter(|m| (1..=12).contains(m))) {
+        (_, None) => m.to_string(),
+        (Lang::Zh, Some(m)) => format!("{m}月"),
+        (Lang::En, Some(m)) => MONTHS_EN[m - 1].to_string(),
+    }
+}
+
 /// A moment in China Standard Time, to the minute.
 pub fn format_datetime_ms(ms: i64, lang: Lang) -> String {
     let t = cst_from_ms(ms);

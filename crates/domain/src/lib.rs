@@ -3,6 +3,7 @@
 //! One module per concept of DOMAIN.md. Everything here is pure: given the same input it
 //! returns the same output, so it is tested by unit tests beside each module.
 
+pub mod activity;
 pub mod anonymity;
 pub mod appraisal;
 pub mod audit;

@@ -4,7 +4,12 @@
 //!
 //! Who sees what: the committee that holds the group runs it (its secretaries; the office runs
 //! every group); the group's leader and study secretary read everything of it; a member sees the
-//! group, its plan and sessions, and their own contributions and score. Nobody else finds it.
+//! group, its plan and sessions, and their own contributions and score; a former member finds the
+//! group still, and the use cases show them only the years they served. Nobody else finds the
+//! group here (its plan, members, contributions and scores). A session is a meeting, though: on
+//! the meetings pages it is read, as any meeting of the committee, by whoever reads the committee
+//! (its contact person, the university's leaders), with its list, leave reasons and minutes, and
+//! its expected members see it there too.
 
 use crate::StoreError;
 use crate::audit;
@@ -38,6 +43,9 @@ pub struct Standing {
     pub reads_all: bool,
     /// The caller's role, when a current member.
     pub role: Option<GroupRole>,
+    /// For a former member only (neither a current member nor a keeper): the years their terms
+    /// span, from the first start to the last end.
+    pub served: Option<(i32, i32)>,
 }
 
 const SELECT: &str = "SELECT g.id, g.org_id, o.name AS org_name, o.path AS org_path, g.name FROM central_groups g JOIN orgs o ON o.id = g.org_id";
@@ -52,9 +60,16 @@ async fn role_of(c: &mut Conn, group: i64, person: Option<i64>) -> Result<Option
     Ok(r.as_deref().and_then(GroupRole::parse))
 }
 
-async fn was_member(c: &mut Conn, group: i64, person: Option<i64>) -> Result<bool, StoreError> {
-    let Some(p) = person else { return Ok(false) };
-    Ok(c.fetch_i64(Sql::new("SELECT COUNT(*) FROM central_members WHERE group_id = $1 AND person_id = $2").bind(group).bind(p)).await? > 0)
+/// The years a former member's (ended) terms span; None for someone who never was a member.
+async fn served(c: &mut Conn, group: i64, person: Option<i64>) -> Result<Option<(i32, i32)>, StoreError> {
+    let Some(p) = person else { return Ok(None) };
+    let row: Option<(Option<Date>, Option<Date>)> = c
+        .fetch_optional(Sql::new("SELECT MIN(start_date), MAX(end_date) FROM central_members WHERE group_id = $1 AND person_id = $2 AND end_date IS NOT NULL").bind(group).bind(p))
+        .await?;
+    Ok(match row {
+        Some((Some(from), Some(to))) => Some((from.year(), to.year())),
+        _ => None,
+    })
 }
 
 /// The group and how the caller stands to it; NotFound for anyone who is neither its keeper nor
@@ -64,13 +79,16 @@ pub async fn get(c: &mut Conn, scope: &Scope, id: i64) -> Result<(GroupRow, Stan
     let me = scope.person.map(|p| p.0);
     let role = role_of(c, id, me).await?;
     let runs = runs(scope, &g.org_path);
-    if !runs && role.is_none() && !was_member(c, id, me).await? {
+    let served = if runs || role.is_some() { None } else { served(c, id, me).await? };
+    if !runs && role.is_none() && served.is_none() {
         return Err(StoreError::NotFound);
     }
-    Ok((g, Standing { runs, reads_all: runs || role.is_some_and(GroupRole::reads_all), role }))
+    Ok((g, Standing { runs, reads_all: runs || role.is_some_and(GroupRole::reads_all), role, served }))
 }
 
-async fn keep(c: &mut Conn, scope: &Scope, id: i64) -> Result<GroupRow, StoreError> {
+/// The group, for one who keeps it (NotFound for those who do not find it, Forbidden for its
+/// members and former members).
+pub async fn keep(c: &mut Conn, scope: &Scope, id: i64) -> Result<GroupRow, StoreError> {
     let (g, st) = get(c, scope, id).await?;
     if !st.runs {
         return Err(StoreError::forbidden("中心组由其所在党委（创先办）管理", "The committee that holds the group (or the office) keeps it"));
@@ -135,10 +153,28 @@ pub async fn members(c: &mut Conn, group: i64) -> Result<Vec<MemberRow>, StoreEr
     .await?)
 }
 
-/// Adds a member (a person on the roster, not in the group now) with their role and post.
+const HAS_LEADER: (&str, &str) = ("中心组已有组长：请先结束原组长的任职", "The group has a leader: end their term first");
+
+/// A refused insert of a member as the checks before it answer: the person's current term
+/// (`central_members_current`, on group and person) or the group's current leader
+/// (`central_members_leader`, on the group alone).
+fn member_duplicate(e: sqlx::Error) -> StoreError {
+    let person = e.as_database_error().is_some_and(|d| d.constraint() == Some("central_members_current") || d.message().contains("person_id"));
+    if person {
+        let t = pacesetter_domain::central_group::already_member();
+        StoreError::on_duplicate(e, &t.zh, &t.en)
+    } else {
+        StoreError::on_duplicate(e, HAS_LEADER.0, HAS_LEADER.1)
+    }
+}
+
+/// Adds a member (a person on the roster in the keeper's reach, not in the group now) with their
+/// role and post. A person who has left, or whom the keeper does not reach (the office reaches
+/// everyone), is refused under `number` alike, so the answer does not tell who is on the roster.
 pub async fn add_member(c: &mut Conn, scope: &Scope, group: i64, person: i64, role: GroupRole, post: &str, on: Date) -> Result<i64, StoreError> {
     keep(c, scope, group).await?;
-    if c.fetch_i64(Sql::new("SELECT COUNT(*) FROM people WHERE id = $1 AND left_on IS NULL").bind(person)).await? == 0 {
+    let reached = scope.is_office() || crate::people::access(c, scope, pacesetter_domain::ids::PersonId(person)).await?.is_some();
+    if !reached || c.fetch_i64(Sql::new("SELECT COUNT(*) FROM people WHERE id = $1 AND left_on IS NULL").bind(person)).await? == 0 {
         return Err(StoreError::invalid("number", "此人不在册", "This person is not on the roster"));
     }
     if role_of(c, group, Some(person)).await?.is_some() {
@@ -147,12 +183,14 @@ pub async fn add_member(c: &mut Conn, scope: &Scope, group: i64, person: i64, ro
     if role == GroupRole::Leader
         && c.fetch_i64(Sql::new("SELECT COUNT(*) FROM central_members WHERE group_id = $1 AND role = 'leader' AND end_date IS NULL").bind(group)).await? > 0
     {
-        return Err(StoreError::conflict("中心组已有组长：请先结束原组长的任职", "The group has a leader: end their term first"));
+        return Err(StoreError::conflict(HAS_LEADER.0, HAS_LEADER.1));
     }
     let post: String = post.trim().chars().take(60).collect();
     if post.is_empty() {
         return Err(StoreError::invalid("post", "请填写职务（如党委书记、院长）", "Give the post (such as 党委书记, 院长)"));
     }
+    // The checks above read before writing; the database's unique indexes (one current term of a
+    // person, one current leader) settle two keepers adding at once, with the same answers.
     let id = c
         .fetch_i64(
             Sql::new("INSERT INTO central_members (group_id, person_id, role, post, start_date) VALUES ($1, $2, $3, $4, $5) RETURNING id")
@@ -162,7 +200,8 @@ pub async fn add_member(c: &mut Conn, scope: &Scope, group: i64, person: i64, ro
                 .bind(post.as_str())
                 .bind(on),
         )
-        .await?;
+        .await
+        .map_err(member_duplicate)?;
     audit::append(c, scope, "central_group.member_add", "central_group", group, None, audit::snapshot(&serde_json::json!({"person": person, "role": role.code()}))).await?;
     Ok(id)
 }
@@ -303,21 +342,28 @@ pub async fn contributions(c: &mut Conn, scope: &Scope, id: i64) -> Result<Vec<C
 
 /// Hands in (or replaces) a speech's gist or a written reflection for a session, by the member
 /// themselves or by the group's keeper for a member on the session's list; not for a cancelled
-/// session, nor before its day.
+/// session, nor before its day. A speech was given at the session: only by someone present.
 pub async fn contribute(c: &mut Conn, scope: &Scope, id: i64, person: i64, kind: Contribution, body: &str, today: Date) -> Result<(), StoreError> {
     let (s, _, st) = session(c, scope, id).await?;
     let me = scope.person.map(|p| p.0);
     if me != Some(person) && !st.runs {
         return Err(StoreError::forbidden("只能提交本人的发言和心得体会", "One hands in one's own speeches and reflections"));
     }
-    if c.fetch_i64(Sql::new("SELECT COUNT(*) FROM meeting_attendance WHERE meeting_id = $1 AND person_id = $2").bind(id).bind(person)).await? == 0 {
+    let status = c.fetch_opt_string(Sql::new("SELECT status FROM meeting_attendance WHERE meeting_id = $1 AND person_id = $2").bind(id).bind(person)).await?;
+    let Some(status) = status else {
         return Err(StoreError::invalid("person_id", "此人不在本次学习的应到名单中", "This person is not on the session's list"));
-    }
+    };
     if s.meeting.state() == pacesetter_domain::meeting::State::Cancelled {
         return Err(StoreError::conflict("本次学习已取消", "The session is cancelled"));
     }
     if s.meeting.on_day > today {
         return Err(StoreError::conflict("学习尚未举行", "The session has not taken place yet"));
+    }
+    if kind == Contribution::Speech && status != pacesetter_domain::meeting::Attendance::Present.code() {
+        return Err(StoreError::conflict(
+            "交流发言只能由出席本次学习的成员提交（请先签到或由管理者登记出席）",
+            "Only a member present at the session hands in a speech (check in, or have the keeper mark them present)",
+        ));
     }
     c.execute(Sql::new("DELETE FROM central_contributions WHERE meeting_id = $1 AND person_id = $2 AND kind = $3").bind(id).bind(person).bind(kind.code())).await?;
     c.execute(
@@ -334,7 +380,9 @@ pub async fn contribute(c: &mut Conn, scope: &Scope, id: i64, person: i64, kind:
     Ok(())
 }
 
-/// The inputs of each member's year (those expected at a session held that year), by person.
+/// The inputs of each member's year (those expected at a session held that year), by person. A
+/// leave counts only when the keeper marked it on the list (a leave asked for by the member
+/// themselves and not confirmed is an absence); contributions count only for sessions held.
 pub async fn inputs(c: &mut Conn, g: &GroupRow, year: i32) -> Result<HashMap<i64, Inputs>, StoreError> {
     let (from, to) = (
         Date::from_calendar_date(year, time::Month::January, 1).map_err(|_| StoreError::invalid("year", "年份无效", "Unknown year"))?,
@@ -343,7 +391,8 @@ pub async fn inputs(c: &mut Conn, g: &GroupRow, year: i32) -> Result<HashMap<i64
     let att: Vec<(i64, String)> = c
         .fetch_all(
             Sql::new(
-                "SELECT a.person_id, a.status FROM meeting_attendance a JOIN meetings m ON m.id = a.meeting_id \
+                "SELECT a.person_id, CASE WHEN a.status = 'leave' AND COALESCE(a.how, '') = 'self' THEN 'absent' ELSE a.status END \
+                 FROM meeting_attendance a JOIN meetings m ON m.id = a.meeting_id \
                  WHERE m.kind = 'central_group' AND m.org_id = $1 AND m.state = 'held' AND m.on_day >= $2 AND m.on_day <= $3",
             )
             .bind(g.org_id)
@@ -365,7 +414,7 @@ pub async fn inputs(c: &mut Conn, g: &GroupRow, year: i32) -> Result<HashMap<i64
         .fetch_all(
             Sql::new(
                 "SELECT x.person_id, x.kind FROM central_contributions x JOIN meetings m ON m.id = x.meeting_id \
-                 WHERE m.kind = 'central_group' AND m.org_id = $1 AND m.state <> 'cancelled' AND m.on_day >= $2 AND m.on_day <= $3",
+                 WHERE m.kind = 'central_group' AND m.org_id = $1 AND m.state = 'held' AND m.on_day >= $2 AND m.on_day <= $3",
             )
             .bind(g.org_id)
             .bind(from)
@@ -468,11 +517,16 @@ pub async fn demo(c: &mut Conn, day: Date) -> Result<usize, StoreError> {
             .fetch_i64(Sql::new("INSERT INTO central_groups (org_id, name, created_ms) VALUES ($1, $2, $3) RETURNING id").bind(org).bind(format!("{name}中心组")).bind(now_ms()))
             .await?;
         let since = Date::from_calendar_date(day.year() - 1, time::Month::January, 1).unwrap_or(day);
-        let mut members = Vec::new();
+        let mut members: Vec<(i64, GroupRole, String)> = Vec::new();
         for (p, post) in &officers {
+            // One term a person and one leader a group (the database's unique indexes).
+            if members.iter().any(|(q, _, _)| q == p) {
+                continue;
+            }
             let post = Post::parse(post);
             let role = match post {
-                Some(Post::Secretary) => GroupRole::Leader,
+                Some(Post::Secretary) if !members.iter().any(|(_, r, _)| *r == GroupRole::Leader) => GroupRole::Leader,
+                Some(Post::Secretary) => GroupRole::Deputy,
                 Some(Post::DeputySecretary) => GroupRole::Deputy,
                 Some(Post::OrganizationCommissioner) => GroupRole::Secretary,
                 _ => GroupRole::Member,

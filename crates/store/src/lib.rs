@@ -8,6 +8,7 @@
 
 pub mod account;
 pub mod activation;
+pub mod activity;
 pub mod appraisal;
 pub mod audit;
 pub mod backup;

@@ -521,7 +521,8 @@ pub async fn ask_leave(c: &mut Conn, scope: &Scope, id: i64, reason: &str, today
 }
 
 /// The secretary's list: sets each named person's attendance (present, leave with its reason,
-/// or back to expected). Only people on the meeting's list may be named.
+/// or back to expected). Only people on the meeting's list may be named. A leave the person
+/// asked for, named on the list as leave, becomes the list's (the secretary confirmed it).
 pub async fn mark(c: &mut Conn, scope: &Scope, id: i64, marks: &[(i64, Attendance, Option<String>)]) -> Result<MeetingRow, StoreError> {
     let row = run(c, scope, id).await?;
     if row.state() == State::Cancelled {
@@ -532,13 +533,14 @@ pub async fn mark(c: &mut Conn, scope: &Scope, id: i64, marks: &[(i64, Attendanc
         if *status == Attendance::Leave && reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
             return Err(StoreError::invalid("reason", "请假须写明事由", "Leave needs its reason"));
         }
-        let now_is: Option<(String, Option<String>)> =
-            c.fetch_optional(Sql::new("SELECT status, reason FROM meeting_attendance WHERE meeting_id = $1 AND person_id = $2").bind(id).bind(*person)).await?;
-        let Some((was, was_reason)) = now_is else {
+        let now_is: Option<(String, Option<String>, Option<String>)> =
+            c.fetch_optional(Sql::new("SELECT status, reason, how FROM meeting_attendance WHERE meeting_id = $1 AND person_id = $2").bind(id).bind(*person)).await?;
+        let Some((was, was_reason, was_how)) = now_is else {
             return Err(StoreError::invalid("attendance", "所标记的人员不在本次会议的应到名单中", "A person marked is not on the meeting's list"));
         };
-        // Unchanged lines keep how they came to be (a QR check-in, a leave asked for).
-        if was == status.code() && (*status != Attendance::Leave || was_reason == *reason) {
+        // Unchanged lines keep how they came to be (a QR check-in); a leave asked for and named
+        // again is confirmed by the list.
+        if was == status.code() && (*status != Attendance::Leave || (was_reason == *reason && was_how.as_deref() != Some("self"))) {
             continue;
         }
         let n = c
@@ -784,15 +786,18 @@ pub async fn compliance(c: &mut Conn, scope: &Scope, year: i32, college: Option<
     let branches = crate::scope::branches_in_reach(c, scope, office(scope) || leader(scope), college).await?;
     let start = Date::from_calendar_date(year, time::Month::January, 1).map_err(|_| StoreError::invalid("year", "年份不正确", "Not a year"))?;
     let end = Date::from_calendar_date(year, time::Month::December, 31).map_err(|_| StoreError::invalid("year", "年份不正确", "Not a year"))?;
-    // A held meeting: its kind, day, organization's path, expected and present.
+    // A held meeting of a branch's kinds (三会一课 and 主题党日): its kind, day, organization's
+    // path, expected and present. A central group's session held by a direct branch's committee
+    // is no branch meeting and counts in none of these totals.
     type Held = (String, Date, String, i64, i64);
+    let kinds = Kind::BRANCH.iter().map(|k| format!("'{}'", k.code())).collect::<Vec<_>>().join(", ");
     let held: Vec<Held> = c
         .fetch_all(
-            Sql::new(
+            Sql::new(format!(
                 "SELECT m.kind, m.on_day, o.path, (SELECT COUNT(*) FROM meeting_attendance a WHERE a.meeting_id = m.id), \
                  (SELECT COUNT(*) FROM meeting_attendance a WHERE a.meeting_id = m.id AND a.status = 'present') \
-                 FROM meetings m JOIN orgs o ON o.id = m.org_id WHERE m.state = 'held' AND m.on_day >= $1 AND m.on_day <= $2",
-            )
+                 FROM meetings m JOIN orgs o ON o.id = m.org_id WHERE m.state = 'held' AND m.kind IN ({kinds}) AND m.on_day >= $1 AND m.on_day <= $2",
+            ))
             .bind(start)
             .bind(end),
         )

@@ -154,6 +154,7 @@ pub fn table() -> Vec<Route> {
     all.extend(transfer_routes());
     all.extend(development_routes());
     all.extend(central_group_routes());
+    all.extend(activity_routes());
     all.extend(disposal_routes());
     all.extend(contact_routes());
     all.extend(care_routes());
@@ -2538,6 +2539,121 @@ fn member_file_routes() -> Vec<Route> {
             "Set the groups' bounds",
             doc(Some(schema::<crate::app::member_files::MemberRulesBody>), Some(schema::<ma::MemberRulesDto>)),
             axum::routing::put(ma::set_rules),
+        ),
+    ]
+}
+
+/// Activities (items 7, 12, 13): sign-up with a quota and a waiting list, check-in, the record
+/// with hours, the books of a reading month, participation per branch.
+fn activity_routes() -> Vec<Route> {
+    use Access::*;
+    use api::activities as aa;
+    use pages::activities as ap;
+    vec![
+        r(M::GET, "/activities", "activities", LoggedIn, "The activities the caller runs or may join, and the form to announce one", get(ap::index)),
+        r(M::POST, "/activities", "activity_create", LoggedIn, "Announce an activity to an organization's or unit's people (everyone for the office's)", post(ap::create)),
+        r(M::GET, "/activities/branches", "activities_branches", LoggedIn, "Participation per branch in reach for a month, the branches with none flagged", get(ap::participation)),
+        r(M::GET, "/activities/branches/{file}", "activities_branches_export", LoggedIn, "The same as .xlsx or .csv", get(ap::participation_export)),
+        r(M::GET, "/activities/files/{id}", "activity_file", Scoped, "A photo or file of an activity's record", get(ap::file)),
+        r(M::GET, "/activities/{id}", "activity", Scoped, "An activity: sign-up, check-in (a scan opens it with ?c=CODE), the record, the books", get(ap::show)),
+        r(M::POST, "/activities/{id}/signup", "activity_signup", Scoped, "Sign up (a place, or the waiting list when full)", post(ap::sign_up)),
+        r(M::POST, "/activities/{id}/cancel", "activity_cancel", Scoped, "Give up one's place (the first waiting moves up)", post(ap::cancel)),
+        r(M::POST, "/activities/{id}/checkin/open", "activity_checkin_open", Scoped, "Open check-in during the activity", post(ap::open_checkin)),
+        r(M::GET, "/activities/{id}/screen", "activity_screen", Scoped, "The screen with the check-in code of the moment", get(ap::screen)),
+        r(M::GET, "/activities/{id}/qr.png", "activity_qr", Scoped, "The check-in QR code of the moment", get(ap::qr_png)),
+        r(M::POST, "/activities/{id}/in", "activity_check_in", Scoped, "Check in with the code scanned", post(ap::check_in)),
+        r(M::POST, "/activities/{id}/record", "activity_record", Scoped, "Record the activity as held (multipart: record, hours, files)", post(ap::record)),
+        r(M::POST, "/activities/{id}/books", "activity_book", Scoped, "Record a book read in a reading month, with a short review", post(ap::add_book)),
+        a(M::GET, "/api/v1/activities", "api_activities", LoggedIn, "The activities the caller runs or may join", list(schema::<aa::ActivityDto>, &[]), get(aa::list)),
+        a(
+            M::POST,
+            "/api/v1/activities",
+            "api_activity_create",
+            LoggedIn,
+            "Announce an activity",
+            ApiDoc { status: Some(201), errors: &[403, 404, 422], ..doc(Some(schema::<crate::app::activities::ActivityInput>), Some(schema::<aa::ActivityDetailDto>)) },
+            post(aa::create),
+        ),
+        a(
+            M::GET,
+            "/api/v1/activities/branches",
+            "api_activities_branches",
+            LoggedIn,
+            "Participation per branch in reach for a month",
+            list(schema::<aa::BranchActivityDto>, &[("month", "YYYY-MM (this month when left out)")]),
+            get(aa::participation),
+        ),
+        a(
+            M::GET,
+            "/api/v1/activities/{id}",
+            "api_activity",
+            Scoped,
+            "An activity with the caller's place and the sign-ups they read",
+            doc(None, Some(schema::<aa::ActivityDetailDto>)),
+            get(aa::get),
+        ),
+        a(
+            M::POST,
+            "/api/v1/activities/{id}/signup",
+            "api_activity_signup",
+            Scoped,
+            "Sign up: a place while there is one, else the waiting list",
+            ApiDoc { errors: &[403, 409], ..doc(None, Some(schema::<aa::ActivityDetailDto>)) },
+            post(aa::sign_up),
+        ),
+        a(
+            M::POST,
+            "/api/v1/activities/{id}/cancel",
+            "api_activity_cancel",
+            Scoped,
+            "Give up one's place; the first waiting moves up and is told",
+            ApiDoc { errors: &[409], ..doc(None, Some(schema::<aa::ActivityDetailDto>)) },
+            post(aa::cancel),
+        ),
+        a(
+            M::POST,
+            "/api/v1/activities/{id}/checkin/open",
+            "api_activity_checkin_open",
+            Scoped,
+            "Open check-in during the activity",
+            ApiDoc { errors: &[403, 409], ..doc(None, Some(schema::<aa::ActivityDetailDto>)) },
+            post(aa::open_checkin),
+        ),
+        a(
+            M::GET,
+            "/api/v1/activities/{id}/checkin/code",
+            "api_activity_checkin_code",
+            Scoped,
+            "The check-in code of the moment, for whoever runs the activity",
+            ApiDoc { errors: &[403, 409], ..doc(None, Some(schema::<crate::app::activities::ActivityCode>)) },
+            get(aa::code),
+        ),
+        a(
+            M::POST,
+            "/api/v1/activities/{id}/check-in",
+            "api_activity_check_in",
+            Scoped,
+            "Check in with the code scanned: once, with a place",
+            ApiDoc { errors: &[403, 409, 422], ..doc(Some(schema::<aa::ActivityCheckIn>), Some(schema::<aa::ActivityDetailDto>)) },
+            post(aa::check_in),
+        ),
+        a(
+            M::POST,
+            "/api/v1/activities/{id}/record",
+            "api_activity_record",
+            Scoped,
+            "Record the activity as held (multipart/form-data: record, hours, files)",
+            ApiDoc { multipart: true, errors: &[403, 409, 413, 422], ..doc(Some(schema::<aa::ActivityRecordUpload>), Some(schema::<aa::ActivityDetailDto>)) },
+            post(aa::record),
+        ),
+        a(
+            M::POST,
+            "/api/v1/activities/{id}/books",
+            "api_activity_book",
+            Scoped,
+            "Record a book read in a reading month",
+            ApiDoc { status: Some(201), errors: &[403, 409, 422], ..doc(Some(schema::<crate::app::activities::BookInput>), Some(schema::<aa::ActivityDetailDto>)) },
+            post(aa::add_book),
         ),
     ]
 }

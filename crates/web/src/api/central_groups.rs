@@ -1,5 +1,6 @@
 //! The central groups over the API: adapters over [`crate::app::central_groups`].
 
+use crate::api::development::year_of;
 use crate::app::central_groups::{
     self as app, ContributionInput, EndInput, GroupInput, GroupView, MemberInput, PlanInput, PlanMonth, Scores, SessionInput, SessionLine, SessionView, WeightsInput,
 };
@@ -139,7 +140,7 @@ pub async fn create(State(s): State<AppState>, ctx: Ctx, Json(b): Json<GroupInpu
 }
 
 pub async fn get(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Params(q): Params<YearQuery>) -> AppResult<Json<CentralGroupDetailDto>> {
-    Ok(Json(detail(app::view(&s, &ctx.me()?.scope, id, year(&q)).await?)))
+    Ok(Json(detail(app::view(&s, &ctx.me()?.scope, id, q.year.as_deref().map(|y| year_of(Some(y)))).await?)))
 }
 
 pub async fn add_member(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Json(b): Json<MemberInput>) -> AppResult<(StatusCode, Json<CentralGroupDetailDto>)> {
@@ -157,7 +158,7 @@ pub async fn end_member(State(s): State<AppState>, ctx: Ctx, Path((id, mid)): Pa
 pub async fn set_plan(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Json(b): Json<PlanInput>) -> AppResult<Json<CentralGroupDetailDto>> {
     let scope = &ctx.me()?.scope;
     app::set_plan(&s, scope, id, &b).await?;
-    Ok(Json(detail(app::view(&s, scope, id, b.year.trim().parse().ok()).await?)))
+    Ok(Json(detail(app::view(&s, scope, id, Some(year_of(Some(&b.year)))).await?)))
 }
 
 pub async fn schedule(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Json(b): Json<SessionInput>) -> AppResult<(StatusCode, Json<CentralSessionDto>)> {
@@ -167,7 +168,7 @@ pub async fn schedule(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, 
 }
 
 pub async fn scores(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Params(q): Params<YearQuery>) -> AppResult<Json<Scores>> {
-    Ok(Json(app::scores(&s, &ctx.me()?.scope, id, year(&q)).await?))
+    Ok(Json(app::scores(&s, &ctx.me()?.scope, id, q.year.as_deref().map(|y| year_of(Some(y)))).await?))
 }
 
 pub async fn session(State(s): State<AppState>, ctx: Ctx, Path(mid): Path<i64>) -> AppResult<Json<CentralSessionDto>> {
@@ -182,8 +183,4 @@ pub async fn contribute(State(s): State<AppState>, ctx: Ctx, Path(mid): Path<i64
 
 pub async fn set_weights(State(s): State<AppState>, ctx: Ctx, Json(b): Json<WeightsInput>) -> AppResult<Json<CentralWeightsDto>> {
     Ok(Json(weights_dto(app::set_weights(&s, &ctx.me()?.scope, &b).await?)))
-}
-
-fn year(q: &YearQuery) -> Option<i32> {
-    q.year.as_deref().and_then(|y| y.trim().parse().ok())
 }

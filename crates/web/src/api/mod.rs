@@ -1,6 +1,7 @@
 //! The JSON API under /api/v1: everything the pages do, for programs and for the tests.
 
 pub mod accounts;
+pub mod activities;
 pub mod appraisals;
 pub mod audit;
 pub mod auth;

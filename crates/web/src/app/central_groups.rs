@@ -19,8 +19,16 @@ use serde::{Deserialize, Serialize};
 /// scores by subtraction).
 pub const MIN_FOR_MEAN: usize = 5;
 
-fn year_or_now(year: Option<i32>) -> i32 {
-    year.filter(|y| (2000..=2100).contains(y)).unwrap_or_else(|| today().year())
+/// The year to show: the one asked for, or by default this year. A former member sees only the
+/// years their terms span (by default the last), NotFound otherwise.
+fn year_for(st: &Standing, year: Option<i32>) -> AppResult<i32> {
+    match st.served {
+        None => Ok(year.unwrap_or_else(|| today().year())),
+        Some((from, to)) => {
+            let y = year.unwrap_or(to);
+            if (from..=to).contains(&y) { Ok(y) } else { Err(StoreError::NotFound.into()) }
+        }
+    }
 }
 
 /// The groups the caller keeps or belongs to, and the organizations where they may set one up.
@@ -92,10 +100,11 @@ pub struct GroupView {
     pub sessions: Vec<SessionRow>,
 }
 
+/// A group's page for a year (this year when None).
 pub async fn view(s: &AppState, scope: &Scope, id: i64, year: Option<i32>) -> AppResult<GroupView> {
-    let year = year_or_now(year);
     let mut c = s.store.read().await?;
     let (group, standing) = store::get(&mut c, scope, id).await?;
+    let year = year_for(&standing, year)?;
     let members = store::members(&mut c, id).await?;
     let rows: Vec<PlanRow> = store::plan(&mut c, id, year).await?;
     let sessions = store::sessions(&mut c, &group, year).await?;
@@ -129,21 +138,23 @@ pub struct MemberInput {
     pub start_date: String,
 }
 
-fn day_or_today(field: &str, v: &str) -> AppResult<time::Date> {
-    if v.trim().is_empty() {
-        return Ok(today());
-    }
-    pacesetter_domain::validate::date(v).map_err(|t| AppError::invalid_field(field, &t.zh, &t.en))
-}
-
+/// Adds a member by staff number. Only the group's keeper gets as far as the number; a number
+/// nobody has, one of someone who has left and one of someone out of the keeper's reach get the
+/// same answer, so adding a member tells nothing of who is on the roster.
 pub async fn add_member(s: &AppState, scope: &Scope, id: i64, input: &MemberInput) -> AppResult<i64> {
     let mut w = s.store.write().await?;
-    store::get(&mut w, scope, id).await?;
+    store::keep(&mut w, scope, id).await?;
     let role = GroupRole::parse(&input.role).ok_or_else(|| AppError::invalid_field("role", "请选择角色", "Choose the role"))?;
-    let on = day_or_today("start_date", &input.start_date)?;
-    let people = crate::app::people::ids_of_numbers(&mut w, &input.number, "number").await?;
-    let [person] = people.as_slice() else { return Err(AppError::invalid_field("number", "请填写一个工号", "Give one staff number")) };
-    let mid = store::add_member(&mut w, scope, id, *person, role, &input.post, on).await?;
+    let on = crate::input::date_or_today("start_date", Some(input.start_date.as_str()))?;
+    let numbers = pacesetter_domain::validate::numbers_of(&input.number);
+    let [number] = numbers.as_slice() else { return Err(AppError::invalid_field("number", "请填写一个工号", "Give one staff number")) };
+    let unknown = || AppError::invalid_field("number", &format!("名册中没有这些编号：{number}"), &format!("No one on the roster has these numbers: {number}"));
+    let Some(person) = pacesetter_store::people::id_by_number(&mut w, number).await? else { return Err(unknown()) };
+    let mid = match store::add_member(&mut w, scope, id, person.0, role, &input.post, on).await {
+        Ok(mid) => mid,
+        Err(StoreError::Invalid(e)) if e.get("number").is_some() => return Err(unknown()),
+        Err(e) => return Err(e.into()),
+    };
     w.commit().await.map_err(StoreError::from)?;
     Ok(mid)
 }
@@ -156,7 +167,7 @@ pub struct EndInput {
 }
 
 pub async fn end_member(s: &AppState, scope: &Scope, id: i64, member: i64, input: &EndInput) -> AppResult<()> {
-    let on = day_or_today("on", &input.on)?;
+    let on = crate::input::date_or_today("on", Some(input.on.as_str()))?;
     let mut w = s.store.write().await?;
     store::end_member(&mut w, scope, id, member, on).await?;
     w.commit().await.map_err(StoreError::from)?;
@@ -212,9 +223,10 @@ pub struct SessionInput {
     pub guests: String,
 }
 
+/// Schedules a session and tells every member expected, as any meeting scheduled.
 pub async fn schedule(s: &AppState, scope: &Scope, id: i64, input: &SessionInput) -> AppResult<i64> {
     let mut w = s.store.write().await?;
-    store::get(&mut w, scope, id).await?;
+    store::keep(&mut w, scope, id).await?;
     let mut errs = pacesetter_domain::validate::FieldErrors::new();
     let sched = mt::parse_schedule(Kind::CentralGroup.code(), &input.topic, &input.on_day, &input.starts, &input.ends, &input.place, today());
     let guests = cg::guests(&input.guests);
@@ -231,6 +243,7 @@ pub async fn schedule(s: &AppState, scope: &Scope, id: i64, input: &SessionInput
         }
     };
     let mid = store::schedule(&mut w, scope, id, &sched, &input.speaker, &input.documents, &guests).await?;
+    crate::app::meetings::tell_expected(&mut w, mid, &s.site.public_url).await?;
     w.commit().await.map_err(StoreError::from)?;
     Ok(mid)
 }
@@ -249,6 +262,8 @@ pub struct SessionView {
 pub async fn session(s: &AppState, scope: &Scope, id: i64) -> AppResult<SessionView> {
     let mut c = s.store.read().await?;
     let (session, group, standing) = store::session(&mut c, scope, id).await?;
+    // A former member reads the sessions of the years they served only.
+    year_for(&standing, Some(session.meeting.on_day.year()))?;
     let contributions = store::contributions(&mut c, scope, id).await?;
     let listed = if standing.runs {
         pacesetter_store::meeting::attendance(&mut c, &Scope::system("central-group"), id).await?.into_iter().map(|a| (a.person_id, a.name)).collect()
@@ -293,7 +308,9 @@ pub struct ScoreLine {
     pub post: String,
     pub sessions: i64,
     pub present: i64,
+    /// Leaves the keeper marked on the list (a leave only asked for is an absence).
     pub leave: i64,
+    /// Speeches and reflections handed in for sessions held.
     pub speeches: i64,
     pub reflections: i64,
     /// Each part out of 100 and the weighted total; null without a session held.
@@ -315,20 +332,24 @@ pub struct Scores {
     /// Every member's line for the keepers, the leader and the study secretary; the caller's own
     /// otherwise.
     pub lines: Vec<ScoreLine>,
-    /// The mean of the members' totals; hidden from a member when fewer than five have one.
+    /// The mean of the members' totals (unrounded, the mean rounded once); hidden from a member
+    /// when fewer than five have one.
     pub group_score: Option<f64>,
     /// The lines are everyone's.
     pub all: bool,
 }
 
+/// The year's assessment (this year when None).
 pub async fn scores(s: &AppState, scope: &Scope, id: i64, year: Option<i32>) -> AppResult<Scores> {
-    let year = year_or_now(year);
     let mut c = s.store.read().await?;
     let (group, st) = store::get(&mut c, scope, id).await?;
+    let year = year_for(&st, year)?;
     let w = store::weights(&mut c).await?;
     let inputs = store::inputs(&mut c, &group, year).await?;
     let members = store::members(&mut c, id).await?;
     let mut lines: Vec<ScoreLine> = Vec::new();
+    // The unrounded totals, for the group's mean (rounded once).
+    let mut totals: Vec<f64> = Vec::new();
     // Every member of the group at some time, once (their latest term), and anyone with inputs.
     let mut seen = std::collections::HashSet::new();
     for m in &members {
@@ -339,9 +360,10 @@ pub async fn scores(s: &AppState, scope: &Scope, id: i64, year: Option<i32>) -> 
         if m.end_date.is_some_and(|e| e.year() < year) && i == Inputs::default() {
             continue;
         }
-        lines.push(line(m.person_id, &m.name, &m.role, &m.post, i, &w));
+        let sc = cg::score(&i, &w);
+        totals.extend(sc.map(|x| x.raw_total));
+        lines.push(line(m.person_id, &m.name, &m.role, &m.post, i, sc));
     }
-    let totals: Vec<f64> = lines.iter().filter_map(|l| l.total).collect();
     let mean = cg::group_score(&totals);
     let me = scope.person.map(|p| p.0);
     let all = st.reads_all;
@@ -352,8 +374,7 @@ pub async fn scores(s: &AppState, scope: &Scope, id: i64, year: Option<i32>) -> 
     Ok(Scores { group_id: group.id, group: group.name, year, weights: w, lines, group_score, all })
 }
 
-fn line(person_id: i64, name: &str, role: &str, post: &str, i: Inputs, w: &Weights) -> ScoreLine {
-    let sc: Option<Score> = cg::score(&i, w);
+fn line(person_id: i64, name: &str, role: &str, post: &str, i: Inputs, sc: Option<Score>) -> ScoreLine {
     ScoreLine {
         person_id,
         name: name.into(),
@@ -448,7 +469,7 @@ pub struct WeightsInput {
     pub speeches: String,
     #[serde(default)]
     pub reflections: String,
-    /// Percent of a presence an approved leave counts.
+    /// Percent of a presence a leave marked by the keeper counts.
     #[serde(default)]
     pub leave_credit: String,
     #[serde(default)]

@@ -89,26 +89,33 @@ pub async fn schedule(s: &AppState, scope: &Scope, input: &MeetingInput) -> AppR
         return Err(AppError::invalid_field("invitees", "支部会议的应到人员是本支部党员，不另填", "A branch meeting expects the branch's members: leave the invitees empty"));
     }
     let id = store::schedule(&mut w, scope, host, &sched, &invitees).await?;
-    let (row, _) = store::get(&mut w, scope, id).await?;
-    let people = store::expected_people(&mut w, id).await?;
+    tell_expected(&mut w, id, &s.site.public_url).await?;
+    w.commit().await.map_err(StoreError::from)?;
+    Ok(id)
+}
+
+/// Tells everyone expected at a meeting just scheduled (a branch's, an exchange meeting, a
+/// central group's session): its kind, topic, day, time and place, with a link to it.
+pub(crate) async fn tell_expected(w: &mut pacesetter_store::Conn, id: i64, public_url: &str) -> AppResult<()> {
+    let (row, _) = store::get(w, &Scope::system("meeting-notice"), id).await?;
     let when = format!("{} {}", iso(row.on_day), row.starts);
-    for p in people {
-        let to = pacesetter_store::problem::person_accounts(&mut w, p).await?;
+    let kind = row.kind();
+    for p in store::expected_people(w, id).await? {
+        let to = pacesetter_store::problem::person_accounts(w, p).await?;
         let link = Link { task: None, href: format!("/meetings/{id}") };
         notify::tell(
-            &mut w,
+            w,
             &to,
             "meeting",
-            &format!("会议通知：{}（{}）{}，地点：{}", sched.kind.label(Lang::Zh), sched.topic, when, sched.place),
-            &format!("Meeting: {} ({}) at {when}, {}", sched.kind.label(Lang::En), sched.topic, sched.place),
+            &format!("会议通知：{}（{}）{}，地点：{}", kind.label(Lang::Zh), row.topic, when, row.place),
+            &format!("Meeting: {} ({}) at {when}, {}", kind.label(Lang::En), row.topic, row.place),
             &link,
             &format!("meeting:{id}:{p}"),
-            &s.site.public_url,
+            public_url,
         )
         .await?;
     }
-    w.commit().await.map_err(StoreError::from)?;
-    Ok(id)
+    Ok(())
 }
 
 /// A meeting as the caller sees it.
@@ -241,6 +248,24 @@ pub async fn mark(s: &AppState, scope: &Scope, id: i64, marks: &[Mark]) -> AppRe
 
 /// Records the meeting held: the minutes, and up to 6 photos and 6 files (PDF, Word, Excel),
 /// each checked by content (photos stripped of their metadata on upload).
+/// A record's checked files as stored: up to six photos and six documents (a meeting's or an
+/// activity's), every problem under `files`.
+pub fn record_files(files: Vec<File>, errors: &mut FieldErrors) -> Vec<NewFile> {
+    let (photos, docs): (Vec<File>, Vec<File>) = files.into_iter().partition(|f| matches!(f.kind, FileKind::Jpeg | FileKind::Png));
+    if photos.len() > 6 {
+        errors.add("files", "最多上传 6 张照片", "At most 6 photos");
+    }
+    if docs.len() > 6 {
+        errors.add("files", "最多上传 6 个文件", "At most 6 files");
+    }
+    photos
+        .into_iter()
+        .map(|f| (f, true))
+        .chain(docs.into_iter().map(|f| (f, false)))
+        .map(|(f, photo)| NewFile { name: f.filename, content_type: f.kind.content_type().to_string(), photo, data: f.data })
+        .collect()
+}
+
 pub async fn record(s: &AppState, scope: &Scope, id: i64, minutes: &str, files: Vec<File>, mut errors: FieldErrors) -> AppResult<MeetingRow> {
     let minutes = match mt::parse_minutes(minutes) {
         Ok(m) => Some(m),
@@ -249,22 +274,10 @@ pub async fn record(s: &AppState, scope: &Scope, id: i64, minutes: &str, files: 
             None
         }
     };
-    let (photos, docs): (Vec<File>, Vec<File>) = files.into_iter().partition(|f| matches!(f.kind, FileKind::Jpeg | FileKind::Png));
-    if photos.len() > 6 {
-        errors.add("files", "最多上传 6 张照片", "At most 6 photos");
-    }
-    if docs.len() > 6 {
-        errors.add("files", "最多上传 6 个文件", "At most 6 files");
-    }
+    let files = record_files(files, &mut errors);
     let Some(minutes) = minutes.filter(|_| errors.is_empty()) else {
         return Err(AppError::invalid(errors));
     };
-    let files = photos
-        .into_iter()
-        .map(|f| (f, true))
-        .chain(docs.into_iter().map(|f| (f, false)))
-        .map(|(f, photo)| NewFile { name: f.filename, content_type: f.kind.content_type().to_string(), photo, data: f.data })
-        .collect();
     let mut w = s.store.write().await?;
     let m = store::record(&mut w, scope, id, &minutes, files, today()).await?;
     w.commit().await.map_err(StoreError::from)?;

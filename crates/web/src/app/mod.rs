@@ -5,6 +5,7 @@
 //! adapters over it: they parse input, call one of these, and render; neither imports the other.
 
 pub mod accounts;
+pub mod activities;
 pub mod appraisals;
 pub mod audit;
 pub mod campaigns;

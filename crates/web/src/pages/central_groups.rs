@@ -3,6 +3,7 @@
 //! their forms), a session's speeches and reflections, and the year's assessment (.xlsx too).
 
 use super::{FormState, Layout, render_status, see_other};
+use crate::api::development::year_of;
 use crate::app::central_groups::{
     self as app, ContributionInput, EndInput, GroupInput, GroupView, Groups, MemberInput, PlanInput, Scores, SessionInput, SessionView, WeightsInput,
 };
@@ -100,6 +101,16 @@ impl GroupPage {
     fn val(&self, which: &str, field: &str) -> &str {
         if self.which == which { self.f.v(field) } else { "" }
     }
+
+    /// A month of the plan: "3月", "Mar".
+    fn month(&self, m: &i64) -> String {
+        pacesetter_domain::dates::format_month(*m, self.l.lang)
+    }
+
+    /// The members table's width: the keepers see a column of actions.
+    fn member_cols(&self) -> usize {
+        if self.v.standing.runs { 5 } else { 4 }
+    }
 }
 
 async fn group_page(s: &AppState, ctx: &Ctx, id: i64, year: Option<i32>, f: FormState, which: &'static str, status: StatusCode) -> AppResult<Response> {
@@ -110,7 +121,7 @@ async fn group_page(s: &AppState, ctx: &Ctx, id: i64, year: Option<i32>, f: Form
 }
 
 pub async fn show(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Params(q): Params<YearQuery>) -> AppResult<Response> {
-    group_page(&s, &ctx, id, year(&q), FormState::new(ctx.lang), "", StatusCode::OK).await
+    group_page(&s, &ctx, id, q.year.as_deref().map(|y| year_of(Some(y))), FormState::new(ctx.lang), "", StatusCode::OK).await
 }
 
 async fn after(s: &AppState, ctx: &Ctx, id: i64, r: AppResult<String>, values: std::collections::HashMap<String, String>, which: &'static str) -> AppResult<Response> {
@@ -199,16 +210,12 @@ impl ScoresPage {
 }
 
 pub async fn scores(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Params(q): Params<YearQuery>) -> AppResult<Response> {
-    let sc = app::scores(&s, &ctx.me()?.scope, id, year(&q)).await?;
+    let sc = app::scores(&s, &ctx.me()?.scope, id, q.year.as_deref().map(|y| year_of(Some(y)))).await?;
     let title = format!("{} · {}{}", sc.group, sc.year, ctx.t("年学习考核", " assessment"));
     Ok(render_status(StatusCode::OK, &ScoresPage { l: Layout::new(&ctx, &title), sc }))
 }
 
 pub async fn scores_export(State(s): State<AppState>, ctx: Ctx, Path((id, file)): Path<(i64, String)>, Params(q): Params<YearQuery>) -> AppResult<Response> {
-    let sc = app::scores(&s, &ctx.me()?.scope, id, year(&q)).await?;
+    let sc = app::scores(&s, &ctx.me()?.scope, id, q.year.as_deref().map(|y| year_of(Some(y)))).await?;
     super::download(&ctx, &app::scores_sheet(&sc, ctx.lang), ctx.t("中心组学习考核", "central-group-scores"), if file.ends_with(".csv") { "csv" } else { "xlsx" })
-}
-
-fn year(q: &YearQuery) -> Option<i32> {
-    q.year.as_deref().and_then(|y| y.trim().parse().ok())
 }

@@ -55,7 +55,11 @@ struct MeetingsPage {
     l: Layout,
     o: Overview,
     f: FormState,
+    /// Every kind, to filter the list by (a central group's sessions too).
     kinds: Vec<(&'static str, &'static str)>,
+    /// The kinds this form schedules: a branch's and exchange meetings (a central group's
+    /// sessions are scheduled on the group's page).
+    schedule_kinds: Vec<(&'static str, &'static str)>,
     today: String,
     kind: String,
     overseer: bool,
@@ -96,9 +100,11 @@ async fn index_page(s: &AppState, ctx: &Ctx, kind: Option<&str>, f: FormState, s
     let filter = pacesetter_store::meeting::Filter { kind: kind.and_then(Kind::parse), ..Default::default() };
     let o = app::overview(s, scope, &filter).await?;
     let kinds = Kind::ALL.into_iter().map(|k| (k.code(), k.label(ctx.lang))).collect();
+    let schedule_kinds = Kind::BRANCH.into_iter().chain([Kind::Exchange]).map(|k| (k.code(), k.label(ctx.lang))).collect();
     let today = pacesetter_domain::dates::iso(pacesetter_domain::dates::today());
     let overseer = scope.global().is_some() || scope.reaches.iter().any(|(r, _)| matches!(r, pacesetter_domain::scope::Reach::Org(_)));
-    let page = MeetingsPage { l: Layout::new(ctx, ctx.t("会议（三会一课）", "Meetings")), o, f, kinds, today, kind: kind.unwrap_or("").to_string(), overseer };
+    let page =
+        MeetingsPage { l: Layout::new(ctx, ctx.t("会议（三会一课）", "Meetings")), o, f, kinds, schedule_kinds, today, kind: kind.unwrap_or("").to_string(), overseer };
     Ok(render_status(status, &page))
 }
 

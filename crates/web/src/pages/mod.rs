@@ -1,6 +1,7 @@
 //! The HTML pages: server-rendered, Chinese first, one column on a phone, no script needed.
 
 pub mod accounts;
+pub mod activities;
 pub mod appraisals;
 pub mod assets;
 pub mod audit;
@@ -83,6 +84,7 @@ impl Layout {
             item("/appraisals", lang.t("评议", "Appraisals"));
             item("/selections", lang.t("评选", "Selections"));
             item("/problems", lang.t("问题反映", "Problems"));
+            item("/activities", lang.t("活动报名", "Activities"));
             // Party members, those who run or oversee meetings, and cadres (exchange meetings).
             if s.has_any(&[Role::Member, Role::Cadre, Role::Office, Role::Leader, Role::OrgSecretary, Role::BranchSecretary, Role::Delegate, Role::Contact, Role::UnitHead]) {
                 item("/meetings", lang.t("会议", "Meetings"));

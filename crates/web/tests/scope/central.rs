@@ -156,10 +156,13 @@ pub async fn case_for(app: &TestApp, _f: &Fixture, name: &str, n: usize) -> Opti
         "central_group_contribute" => {
             let mid = session(app, &format!("第{n}次交流学习")).await;
             let path = format!("{pre}/central-groups/sessions/{mid}/contributions");
+            // A reflection: a speech is handed in only by someone present, and the keeper has not
+            // checked in.
+            let body = "围绕本次专题学习撰写心得体会，深入理解创先争优活动的重要意义，决心把学习成果转化为做好本职工作、服务广大师生的实际行动和具体措施。";
             if api {
-                Case { json: Some(json!({"kind": "speech", "body": "就本次专题学习作交流发言"})), ..case("POST", path) }
+                Case { json: Some(json!({"kind": "reflection", "body": body})), ..case("POST", path) }
             } else {
-                Case { form: form(&[("kind", "speech"), ("body", "就本次专题学习作交流发言")]), ..case("POST", path) }
+                Case { form: form(&[("kind", "reflection"), ("body", body)]), ..case("POST", path) }
             }
         }
         _ => return None,

@@ -6,6 +6,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod activities;
 mod admin;
 mod appraisals;
 mod cases;
@@ -138,6 +139,9 @@ async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Option<Ca
     if let Some(c) = central::case_for(app, f, name, n).await {
         return Some(c);
     }
+    if let Some(c) = activities::case_for(app, f, name, n).await {
+        return Some(c);
+    }
     None
 }
 
@@ -154,6 +158,7 @@ fn two_records() -> Vec<&'static str> {
         problems::TWO_RECORDS,
         meetings::TWO_RECORDS,
         central::TWO_RECORDS,
+        activities::TWO_RECORDS,
     ]
     .concat()
 }

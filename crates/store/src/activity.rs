@@ -1,0 +1,556 @@
+//! Activities: announced by a Party organization, a unit or the office to its people; sign-up
+//! with a quota and a waiting list (a place given up goes to the first waiting, in the same
+//! transaction); check-in by the code that changes every 30 seconds; the record afterwards with
+//! photos and volunteer hours; the books of a reading month; participation per branch.
+//!
+//! Who sees what: the host's keepers run it (the organization's secretaries, the unit's heads,
+//! the office); the people it is announced to see it and sign up; nobody else finds it.
+
+use crate::StoreError;
+use crate::audit;
+use crate::db::{Conn, Sql};
+use crate::meeting::NewFile;
+use crate::tree::{self, Tree};
+use pacesetter_domain::activity::{Announce, Kind, Signup, place_for};
+use pacesetter_domain::dates::now_ms;
+use pacesetter_domain::meeting as mt;
+use pacesetter_domain::scope::{Access, Scope};
+use serde::Serialize;
+use time::Date;
+
+/// Who holds an activity.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum Host {
+    Org(i64),
+    Unit(i64),
+    Office,
+}
+
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+pub struct ActivityRow {
+    pub id: i64,
+    pub kind: String,
+    pub org_id: Option<i64>,
+    pub unit_id: Option<i64>,
+    pub host_name: String,
+    pub host_path: String,
+    pub title: String,
+    pub body: String,
+    pub place: String,
+    pub on_day: Date,
+    pub end_day: Date,
+    pub starts: String,
+    pub ends: String,
+    pub signup_until: Date,
+    pub quota: i64,
+    pub state: String,
+    pub cancel_reason: Option<String>,
+    pub checkin_opened_ms: Option<i64>,
+    pub checkin_closed_ms: Option<i64>,
+    pub record: Option<String>,
+    pub recorded_ms: Option<i64>,
+    pub confirmed: i64,
+    pub waiting: i64,
+    pub checked_in: i64,
+}
+
+impl ActivityRow {
+    pub fn kind(&self) -> Kind {
+        Kind::parse(&self.kind).unwrap_or(Kind::Study)
+    }
+
+    pub fn days(&self) -> i64 {
+        (self.end_day - self.on_day).whole_days() + 1
+    }
+
+    /// Check-in is open at `now`: opened, not closed, within the open span, not recorded.
+    pub fn checkin_open(&self, now: i64) -> bool {
+        self.state == "open" && self.checkin_closed_ms.is_none() && self.checkin_opened_ms.is_some_and(|o| now - o < mt::CHECKIN_OPEN_MS)
+    }
+}
+
+const SELECT: &str = "SELECT a.id, a.kind, a.org_id, a.unit_id, COALESCE(o.name, u.name, '') AS host_name, COALESCE(o.path, u.path, '') AS host_path, \
+     a.title, a.body, a.place, a.on_day, a.end_day, a.starts, a.ends, a.signup_until, a.quota, a.state, a.cancel_reason, a.checkin_opened_ms, a.checkin_closed_ms, \
+     a.record, a.recorded_ms, \
+     (SELECT COUNT(*) FROM activity_signups s WHERE s.activity_id = a.id AND s.state = 'confirmed') AS confirmed, \
+     (SELECT COUNT(*) FROM activity_signups s WHERE s.activity_id = a.id AND s.state = 'waiting') AS waiting, \
+     (SELECT COUNT(*) FROM activity_signups s WHERE s.activity_id = a.id AND s.checked_in_ms IS NOT NULL) AS checked_in \
+     FROM activities a LEFT JOIN orgs o ON o.id = a.org_id LEFT JOIN units u ON u.id = a.unit_id";
+
+/// The condition "the person `$me` is among those the activity `a` is announced to": the
+/// office's are everyone's; an organization's, its members' (the subtree); a unit's, its people's.
+fn push_invited(q: &mut Sql, me: i64) {
+    q.push("((a.org_id IS NULL AND a.unit_id IS NULL) OR EXISTS (SELECT 1 FROM org_memberships m JOIN orgs x ON x.id = m.org_id JOIN orgs h ON h.id = a.org_id WHERE m.person_id = ")
+        .push_bind(me)
+        .push(" AND m.end_date IS NULL AND x.path LIKE h.path || '%') OR EXISTS (SELECT 1 FROM unit_memberships m JOIN units x ON x.id = m.unit_id JOIN units h ON h.id = a.unit_id WHERE m.person_id = ")
+        .push_bind(me)
+        .push(" AND m.end_date IS NULL AND x.path LIKE h.path || '%'))");
+}
+
+fn runs(scope: &Scope, a: &ActivityRow) -> bool {
+    match (a.org_id, a.unit_id) {
+        (Some(_), _) => scope.is_office() || scope.party_access(&a.host_path) == Some(Access::Write),
+        (None, Some(_)) => scope.is_office() || scope.acts_on_unit(&a.host_path),
+        (None, None) => scope.is_office(),
+    }
+}
+
+/// How the caller stands to an activity.
+#[derive(Clone, Debug, Serialize)]
+pub struct Standing {
+    pub runs: bool,
+    /// Announced to the caller.
+    pub invited: bool,
+    /// The caller's sign-up, if any.
+    pub mine: Option<SignupRow>,
+}
+
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+pub struct SignupRow {
+    pub person_id: i64,
+    pub name: String,
+    pub number: String,
+    pub state: String,
+    pub seq: i64,
+    pub signed_ms: i64,
+    pub checked_in_ms: Option<i64>,
+    pub how: Option<String>,
+    pub half_hours: Option<i64>,
+}
+
+const SIGNUP: &str =
+    "SELECT s.person_id, p.name, p.number, s.state, s.seq, s.signed_ms, s.checked_in_ms, s.how, s.half_hours FROM activity_signups s JOIN people p ON p.id = s.person_id";
+
+async fn row(c: &mut Conn, id: i64) -> Result<ActivityRow, StoreError> {
+    c.fetch_optional(Sql::new(format!("{SELECT} WHERE a.id = $1")).bind(id)).await?.ok_or(StoreError::NotFound)
+}
+
+/// The activity and how the caller stands to it; NotFound for anyone it is not announced to
+/// who does not run it.
+pub async fn get(c: &mut Conn, scope: &Scope, id: i64) -> Result<(ActivityRow, Standing), StoreError> {
+    let a = row(c, id).await?;
+    let me = scope.person.map(|p| p.0).unwrap_or(0);
+    let mut q = Sql::new("SELECT COUNT(*) FROM activities a WHERE a.id = ");
+    q.push_bind(id).push(" AND ");
+    push_invited(&mut q, me);
+    let invited = me != 0 && c.fetch_i64(q).await? > 0;
+    let mine: Option<SignupRow> = c.fetch_optional(Sql::new(format!("{SIGNUP} WHERE s.activity_id = $1 AND s.person_id = $2")).bind(id).bind(me)).await?;
+    let runs = runs(scope, &a);
+    if !runs && !invited && mine.is_none() {
+        return Err(StoreError::NotFound);
+    }
+    Ok((a, Standing { runs, invited, mine }))
+}
+
+async fn run(c: &mut Conn, scope: &Scope, id: i64) -> Result<ActivityRow, StoreError> {
+    let (a, st) = get(c, scope, id).await?;
+    if !st.runs {
+        return Err(StoreError::forbidden("只有活动的组织者可以这样做", "Only those who run the activity may do this"));
+    }
+    Ok(a)
+}
+
+/// The activities the caller runs or that are announced to them, from `since`, soonest first.
+pub async fn list(c: &mut Conn, scope: &Scope, since: Date) -> Result<Vec<(ActivityRow, bool)>, StoreError> {
+    let me = scope.person.map(|p| p.0).unwrap_or(0);
+    let mut q = Sql::new(format!("{SELECT} WHERE a.end_day >= "));
+    q.push_bind(since).push(" ORDER BY a.on_day, a.id");
+    let all: Vec<ActivityRow> = c.fetch_all(q).await?;
+    let mut q = Sql::new("SELECT a.id FROM activities a WHERE a.end_day >= ");
+    q.push_bind(since).push(" AND ");
+    push_invited(&mut q, me);
+    let invited: Vec<(i64,)> = if me == 0 { Vec::new() } else { c.fetch_all(q).await? };
+    let invited: std::collections::HashSet<i64> = invited.into_iter().map(|r| r.0).collect();
+    Ok(all
+        .into_iter()
+        .filter_map(|a| {
+            let r = runs(scope, &a);
+            (r || invited.contains(&a.id)).then_some((a, r))
+        })
+        .collect())
+}
+
+/// Whether the caller may announce activities for a host (NotFound or Forbidden otherwise).
+pub async fn check_host(c: &mut Conn, scope: &Scope, host: Host) -> Result<(Option<i64>, Option<i64>), StoreError> {
+    Ok(match host {
+        Host::Org(o) => {
+            let n = tree::require(c, Tree::Org, o).await?;
+            match scope.party_access(&n.path) {
+                None if !scope.is_office() => return Err(StoreError::NotFound),
+                Some(Access::Write) => {}
+                _ if scope.is_office() => {}
+                _ => return Err(StoreError::forbidden("只有本组织书记或创先办可以发布活动", "Only the organization's secretary or the office announces its activities")),
+            }
+            if n.closed_on.is_some() {
+                return Err(StoreError::invalid("host", "该组织已撤销", "The organization is closed"));
+            }
+            (Some(o), None)
+        }
+        Host::Unit(u) => {
+            let n = tree::require(c, Tree::Unit, u).await?;
+            if !(scope.is_office() || scope.acts_on_unit(&n.path)) {
+                return Err(StoreError::NotFound);
+            }
+            (None, Some(u))
+        }
+        Host::Office => {
+            crate::scope::office_only(scope)?;
+            (None, None)
+        }
+    })
+}
+
+fn new_secret() -> String {
+    let mut b = [0u8; 16];
+    getrandom::fill(&mut b).expect("the operating system's random source");
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+pub async fn create(c: &mut Conn, scope: &Scope, host: Host, a: &Announce) -> Result<i64, StoreError> {
+    let (org, unit) = check_host(c, scope, host).await?;
+    let id = c
+        .fetch_i64(
+            Sql::new(
+                "INSERT INTO activities (kind, org_id, unit_id, title, body, place, on_day, end_day, starts, ends, signup_until, quota, state, checkin_secret, created_by, created_ms) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'open', $13, $14, $15) RETURNING id",
+            )
+            .bind(a.kind.code())
+            .bind(org)
+            .bind(unit)
+            .bind(a.title.as_str())
+            .bind(a.body.as_str())
+            .bind(a.place.as_str())
+            .bind(a.on_day)
+            .bind(a.end_day)
+            .bind(a.starts.as_str())
+            .bind(a.ends.as_str())
+            .bind(a.signup_until)
+            .bind(a.quota)
+            .bind(new_secret())
+            .bind(scope.account.0)
+            .bind(now_ms()),
+        )
+        .await?;
+    audit::append(c, scope, "activity.create", "activity", id, None, audit::snapshot(a)).await?;
+    Ok(id)
+}
+
+/// The activity locked for a change of its sign-ups (on PostgreSQL; SQLite's write transaction
+/// holds the database), so two sign-ups for the last place cannot both take it.
+async fn locked(c: &mut Conn, id: i64) -> Result<(), StoreError> {
+    let lock = c.row_lock(false, "");
+    if !lock.is_empty() {
+        c.fetch_opt_i64(Sql::new(format!("SELECT id FROM activities WHERE id = $1{lock}")).bind(id)).await?.ok_or(StoreError::NotFound)?;
+    }
+    Ok(())
+}
+
+/// Signs the caller up: a place while there is one, else the waiting list. Returns where.
+pub async fn sign_up(c: &mut Conn, scope: &Scope, id: i64, today: Date) -> Result<Signup, StoreError> {
+    locked(c, id).await?;
+    let (a, st) = get(c, scope, id).await?;
+    let Some(me) = scope.person.map(|p| p.0) else {
+        return Err(StoreError::forbidden("此账号没有对应的人员，不能报名", "This account is not a person: it cannot sign up"));
+    };
+    if !st.invited {
+        return Err(StoreError::forbidden("该活动不面向您", "This activity is not announced to you"));
+    }
+    if a.state != "open" {
+        return Err(StoreError::conflict("活动已结束或已取消", "The activity has ended or is cancelled"));
+    }
+    if today > a.signup_until {
+        return Err(StoreError::conflict(
+            format!("报名已于{}截止", pacesetter_domain::dates::iso(a.signup_until)),
+            format!("Sign-up closed on {}", pacesetter_domain::dates::iso(a.signup_until)),
+        ));
+    }
+    if let Some(m) = &st.mine
+        && m.state != Signup::Cancelled.code()
+    {
+        return Err(StoreError::conflict("您已报名", "You have signed up already"));
+    }
+    let confirmed = c.fetch_i64(Sql::new("SELECT COUNT(*) FROM activity_signups WHERE activity_id = $1 AND state = 'confirmed'").bind(id)).await?;
+    let seq = c.fetch_i64(Sql::new("SELECT COALESCE(MAX(seq), 0) + 1 FROM activity_signups WHERE activity_id = $1").bind(id)).await?;
+    let place = place_for(confirmed, a.quota);
+    c.execute(Sql::new("DELETE FROM activity_signups WHERE activity_id = $1 AND person_id = $2").bind(id).bind(me)).await?;
+    c.execute(
+        Sql::new("INSERT INTO activity_signups (activity_id, person_id, state, seq, signed_ms) VALUES ($1, $2, $3, $4, $5)")
+            .bind(id)
+            .bind(me)
+            .bind(place.code())
+            .bind(seq)
+            .bind(now_ms()),
+    )
+    .await?;
+    audit::append(c, scope, "activity.sign_up", "activity", id, None, Some(format!("{{\"state\":\"{}\"}}", place.code()))).await?;
+    Ok(place)
+}
+
+/// The caller gives up their place or leaves the waiting list, before the activity ends; a place
+/// given up goes to the first on the waiting list, who is told. Returns who moved up.
+pub async fn cancel(c: &mut Conn, scope: &Scope, id: i64, today: Date) -> Result<Option<i64>, StoreError> {
+    locked(c, id).await?;
+    let (a, st) = get(c, scope, id).await?;
+    let Some(mine) = st.mine.filter(|m| m.state != Signup::Cancelled.code()) else {
+        return Err(StoreError::conflict("您没有报名该活动", "You have not signed up"));
+    };
+    if a.state != "open" || today > a.end_day {
+        return Err(StoreError::conflict("活动已结束或已取消", "The activity has ended or is cancelled"));
+    }
+    if mine.checked_in_ms.is_some() {
+        return Err(StoreError::conflict("已签到，不能取消报名", "Checked in: the sign-up cannot be cancelled"));
+    }
+    c.execute(
+        Sql::new("UPDATE activity_signups SET state = 'cancelled', cancelled_ms = $1 WHERE activity_id = $2 AND person_id = $3").bind(now_ms()).bind(id).bind(mine.person_id),
+    )
+    .await?;
+    let mut moved = None;
+    if mine.state == Signup::Confirmed.code() {
+        let next: Option<i64> =
+            c.fetch_opt_i64(Sql::new("SELECT person_id FROM activity_signups WHERE activity_id = $1 AND state = 'waiting' ORDER BY seq LIMIT 1").bind(id)).await?;
+        if let Some(p) = next {
+            c.execute(Sql::new("UPDATE activity_signups SET state = 'confirmed' WHERE activity_id = $1 AND person_id = $2").bind(id).bind(p)).await?;
+            moved = Some(p);
+        }
+    }
+    audit::append(c, scope, "activity.cancel_signup", "activity", id, None, None).await?;
+    Ok(moved)
+}
+
+/// The sign-ups: everyone's for those who run it, the caller's own otherwise.
+pub async fn signups(c: &mut Conn, scope: &Scope, id: i64) -> Result<Vec<SignupRow>, StoreError> {
+    let (_, st) = get(c, scope, id).await?;
+    let mut q = Sql::new(format!("{SIGNUP} WHERE s.activity_id = "));
+    q.push_bind(id);
+    if !st.runs {
+        q.push(" AND s.person_id = ").push_bind(scope.person.map(|p| p.0).unwrap_or(0));
+    }
+    q.push(" ORDER BY CASE s.state WHEN 'confirmed' THEN 0 WHEN 'waiting' THEN 1 ELSE 2 END, s.seq");
+    Ok(c.fetch_all(q).await?)
+}
+
+/// Opens check-in (from the first day to the last) with a fresh secret.
+pub async fn open_checkin(c: &mut Conn, scope: &Scope, id: i64, today: Date) -> Result<(), StoreError> {
+    let a = run(c, scope, id).await?;
+    if a.state != "open" {
+        return Err(StoreError::conflict("活动已结束或已取消", "The activity has ended or is cancelled"));
+    }
+    if today < a.on_day || today > a.end_day {
+        return Err(StoreError::conflict("只能在活动期间开始签到", "Check-in opens during the activity only"));
+    }
+    c.execute(Sql::new("UPDATE activities SET checkin_secret = $1, checkin_opened_ms = $2, checkin_closed_ms = NULL WHERE id = $3").bind(new_secret()).bind(now_ms()).bind(id))
+        .await?;
+    audit::append(c, scope, "activity.checkin_open", "activity", id, None, None).await?;
+    Ok(())
+}
+
+/// The code to show now and the milliseconds until it changes.
+pub async fn current_code(c: &mut Conn, scope: &Scope, id: i64) -> Result<(String, i64), StoreError> {
+    let a = run(c, scope, id).await?;
+    let now = now_ms();
+    if !a.checkin_open(now) {
+        return Err(StoreError::conflict("签到未开始或已结束", "Check-in is not open"));
+    }
+    let secret = c.fetch_opt_string(Sql::new("SELECT checkin_secret FROM activities WHERE id = $1").bind(id)).await?.unwrap_or_default();
+    Ok((mt::checkin_code(secret.as_bytes(), id, now), mt::code_left_ms(now)))
+}
+
+/// Checks the caller in with the code they scanned: once, with a place (not from the waiting list).
+pub async fn check_in(c: &mut Conn, scope: &Scope, id: i64, code: &str) -> Result<(), StoreError> {
+    let (a, st) = get(c, scope, id).await?;
+    let Some(mine) = st.mine.filter(|m| m.state == Signup::Confirmed.code()) else {
+        return Err(StoreError::forbidden("您没有该活动的名额（候补或未报名），不能签到", "You have no place at this activity (waiting or not signed up)"));
+    };
+    if mine.checked_in_ms.is_some() {
+        return Err(StoreError::conflict("您已签到，无需重复签到", "You have checked in already"));
+    }
+    let now = now_ms();
+    if !a.checkin_open(now) {
+        return Err(StoreError::conflict("签到未开始或已结束", "Check-in is not open"));
+    }
+    let secret = c.fetch_opt_string(Sql::new("SELECT checkin_secret FROM activities WHERE id = $1").bind(id)).await?.unwrap_or_default();
+    if !mt::code_accepted(secret.as_bytes(), id, code, now) {
+        return Err(StoreError::invalid("code", "签到码已过期或不正确，请重新扫描屏幕上的二维码", "The code has expired or is wrong: scan the code on the screen again"));
+    }
+    c.execute(Sql::new("UPDATE activity_signups SET checked_in_ms = $1, how = 'qr' WHERE activity_id = $2 AND person_id = $3").bind(now).bind(id).bind(mine.person_id)).await?;
+    audit::append(c, scope, "activity.check_in", "activity", id, None, None).await?;
+    Ok(())
+}
+
+/// Records the activity as held (from its first day): what was done, photos and files, and for
+/// each one checked in the hours (volunteer service) in half hours.
+pub async fn record(c: &mut Conn, scope: &Scope, id: i64, text: &str, half_hours: i64, files: Vec<NewFile>, today: Date) -> Result<(), StoreError> {
+    let a = run(c, scope, id).await?;
+    if a.state != "open" {
+        return Err(StoreError::conflict("活动已记录或已取消", "The activity is recorded or cancelled"));
+    }
+    if today < a.on_day {
+        return Err(StoreError::conflict("活动尚未开始，不能记录", "The activity has not started: it cannot be recorded"));
+    }
+    let text = text.trim();
+    if text.chars().count() < 10 || text.chars().count() > 5000 {
+        return Err(StoreError::invalid("record", "请填写活动情况（10至5000字）", "Say what was done (10 to 5000 characters)"));
+    }
+    c.execute(
+        Sql::new("UPDATE activities SET state = 'held', record = $1, recorded_ms = $2, checkin_closed_ms = COALESCE(checkin_closed_ms, $2) WHERE id = $3")
+            .bind(text)
+            .bind(now_ms())
+            .bind(id),
+    )
+    .await?;
+    if a.kind() == Kind::Volunteer {
+        c.execute(Sql::new("UPDATE activity_signups SET half_hours = $1 WHERE activity_id = $2 AND checked_in_ms IS NOT NULL").bind(half_hours).bind(id)).await?;
+    }
+    let count = files.len();
+    for f in files {
+        c.execute(
+            Sql::new("INSERT INTO activity_files (activity_id, name, content_type, photo, data) VALUES ($1, $2, $3, $4, $5)")
+                .bind(id)
+                .bind(f.name)
+                .bind(f.content_type)
+                .bind(f.photo)
+                .bind(f.data),
+        )
+        .await?;
+    }
+    audit::append(c, scope, "activity.record", "activity", id, None, audit::snapshot(&serde_json::json!({"files": count}))).await?;
+    Ok(())
+}
+
+/// The record's files (id, name, content type, photo).
+pub async fn files(c: &mut Conn, scope: &Scope, id: i64) -> Result<Vec<(i64, String, String, bool)>, StoreError> {
+    get(c, scope, id).await?;
+    Ok(c.fetch_all(Sql::new("SELECT id, name, content_type, photo FROM activity_files WHERE activity_id = $1 ORDER BY id").bind(id)).await?)
+}
+
+/// One file, for whoever sees its activity.
+pub async fn file(c: &mut Conn, scope: &Scope, file: i64) -> Result<(String, String, Vec<u8>), StoreError> {
+    let row: Option<(i64, String, String, Vec<u8>)> =
+        c.fetch_optional(Sql::new("SELECT activity_id, name, content_type, data FROM activity_files WHERE id = $1").bind(file)).await?;
+    let Some((aid, name, ct, data)) = row else { return Err(StoreError::NotFound) };
+    get(c, scope, aid).await?;
+    Ok((name, ct, data))
+}
+
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+pub struct BookRow {
+    pub id: i64,
+    pub person_id: i64,
+    pub name: String,
+    pub title: String,
+    pub author: String,
+    pub review: String,
+    pub created_ms: i64,
+}
+
+/// A book the caller read, in a reading month they take part in (from its first day to a week
+/// after its last).
+pub async fn add_book(c: &mut Conn, scope: &Scope, id: i64, book: (&str, &str, &str), today: Date) -> Result<i64, StoreError> {
+    let (a, st) = get(c, scope, id).await?;
+    let Some(me) = scope.person.map(|p| p.0) else { return Err(StoreError::forbidden("此账号没有对应的人员", "This account is not a person")) };
+    if a.kind() != Kind::Reading {
+        return Err(StoreError::invalid("kind", "只有读书月活动登记读书", "Books are recorded for a reading month"));
+    }
+    if !st.invited {
+        return Err(StoreError::forbidden("该活动不面向您", "This activity is not announced to you"));
+    }
+    if today < a.on_day || today > a.end_day + time::Duration::days(7) || a.state == "cancelled" {
+        return Err(StoreError::conflict("只能在读书月期间（及结束后一周内）登记", "Books are recorded during the month and a week after"));
+    }
+    let id = c
+        .fetch_i64(
+            Sql::new("INSERT INTO reading_entries (activity_id, person_id, title, author, review, created_ms) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
+                .bind(id)
+                .bind(me)
+                .bind(book.0)
+                .bind(book.1)
+                .bind(book.2)
+                .bind(now_ms()),
+        )
+        .await?;
+    audit::append(c, scope, "activity.book", "activity", a.id, None, None).await?;
+    Ok(id)
+}
+
+/// The books of a reading month: everyone's for those who run it and for those it is announced
+/// to (a reading month shares its reviews).
+pub async fn books(c: &mut Conn, scope: &Scope, id: i64) -> Result<Vec<BookRow>, StoreError> {
+    get(c, scope, id).await?;
+    Ok(c.fetch_all(
+        Sql::new("SELECT r.id, r.person_id, p.name, r.title, r.author, r.review, r.created_ms FROM reading_entries r JOIN people p ON p.id = r.person_id WHERE r.activity_id = $1 ORDER BY r.id DESC")
+            .bind(id),
+    )
+    .await?)
+}
+
+/// Participation per branch in reach for a month: the activities a branch held, its members who
+/// took part (checked in) in any activity, the books its members recorded.
+#[derive(Clone, Debug, Serialize)]
+pub struct BranchLine {
+    pub branch_id: i64,
+    pub branch: String,
+    pub college: String,
+    pub held: i64,
+    pub members: i64,
+    pub took_part: i64,
+    pub books: i64,
+}
+
+pub async fn by_branch(c: &mut Conn, scope: &Scope, from: Date, to: Date) -> Result<Vec<BranchLine>, StoreError> {
+    let everywhere = scope.is_office() || scope.has(pacesetter_domain::role::Role::Leader);
+    let branches = crate::scope::branches_in_reach(c, scope, everywhere, None).await?;
+    let mut out = Vec::with_capacity(branches.len());
+    for b in branches {
+        let like = format!("{}%", b.path);
+        let held = c
+            .fetch_i64(
+                Sql::new("SELECT COUNT(*) FROM activities a JOIN orgs o ON o.id = a.org_id WHERE o.path LIKE $1 AND a.state = 'held' AND a.on_day >= $2 AND a.on_day <= $3")
+                    .bind(like.clone())
+                    .bind(from)
+                    .bind(to),
+            )
+            .await?;
+        let members = c
+            .fetch_i64(
+                Sql::new("SELECT COUNT(DISTINCT m.person_id) FROM org_memberships m JOIN orgs o ON o.id = m.org_id WHERE o.path LIKE $1 AND m.end_date IS NULL").bind(like.clone()),
+            )
+            .await?;
+        let took_part = c
+            .fetch_i64(
+                Sql::new(
+                    "SELECT COUNT(DISTINCT s.person_id) FROM activity_signups s JOIN activities a ON a.id = s.activity_id \
+                     WHERE s.checked_in_ms IS NOT NULL AND a.on_day >= $2 AND a.on_day <= $3 AND s.person_id IN \
+                     (SELECT m.person_id FROM org_memberships m JOIN orgs o ON o.id = m.org_id WHERE o.path LIKE $1 AND m.end_date IS NULL)",
+                )
+                .bind(like.clone())
+                .bind(from)
+                .bind(to),
+            )
+            .await?;
+        let books = c
+            .fetch_i64(
+                Sql::new(
+                    "SELECT COUNT(*) FROM reading_entries r JOIN activities a ON a.id = r.activity_id WHERE a.on_day <= $3 AND a.end_day >= $2 AND r.person_id IN \
+                     (SELECT m.person_id FROM org_memberships m JOIN orgs o ON o.id = m.org_id WHERE o.path LIKE $1 AND m.end_date IS NULL)",
+                )
+                .bind(like)
+                .bind(from)
+                .bind(to),
+            )
+            .await?;
+        out.push(BranchLine { branch_id: b.id, branch: b.name, college: b.college, held, members, took_part, books });
+    }
+    Ok(out)
+}
+
+/// A person's activities (taken part in), for their own page and a nomination's evidence.
+pub async fn of_person(c: &mut Conn, person: i64) -> Result<Vec<(i64, String, String, Date, Option<i64>)>, StoreError> {
+    Ok(c.fetch_all(
+        Sql::new(
+            "SELECT a.id, a.kind, a.title, a.on_day, s.half_hours FROM activity_signups s JOIN activities a ON a.id = s.activity_id \
+             WHERE s.person_id = $1 AND s.checked_in_ms IS NOT NULL ORDER BY a.on_day DESC",
+        )
+        .bind(person),
+    )
+    .await?)
+}
