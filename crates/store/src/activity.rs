@@ -554,3 +554,137 @@ pub async fn of_person(c: &mut Conn, person: i64) -> Result<Vec<(i64, String, St
     )
     .await?)
 }
+
+/// The demo's activities as of its day: in the past month a 学雷锋 volunteer service of each
+/// college (three in four of its branches' members invited, a third of them taking part, with
+/// hours), a study activity of most student branches (some branches with none, flagged), and a
+/// 三湘读书月 of the office running through the day with books from a few members; and in the
+/// coming week an activity of each college, partly signed up, one of them full with a waiting
+/// list. Returns how many activities were made.
+pub async fn demo(c: &mut Conn, day: Date) -> Result<usize, StoreError> {
+    use time::Duration;
+    let scope = Scope::system("demo-loader");
+    let mut rng = pacesetter_domain::rng::DemoRng::new(73);
+    let mut n = 0;
+    let add = |kind: Kind, title: String, place: &str, on: Date, end: Date, quota: i64| Announce {
+        kind,
+        title,
+        body: String::new(),
+        place: place.to_string(),
+        on_day: on,
+        end_day: end,
+        starts: "08:30".into(),
+        ends: "11:30".into(),
+        signup_until: on,
+        quota,
+    };
+    let colleges: Vec<(i64, String, String)> = c.fetch_all(Sql::new("SELECT id, name, path FROM orgs WHERE kind = 'committee' AND closed_on IS NULL ORDER BY id")).await?;
+    let branches: Vec<(i64, String, String)> =
+        c.fetch_all(Sql::new("SELECT id, path, COALESCE(category, '') FROM orgs WHERE kind IN ('branch', 'direct_branch') AND closed_on IS NULL ORDER BY id")).await?;
+    // Writes a held activity: the members of the host's subtree sign up, some take part.
+    async fn held(c: &mut Conn, id: i64, path: &str, day: Date, hours: i64, rng: &mut pacesetter_domain::rng::DemoRng) -> Result<(), StoreError> {
+        let people: Vec<(i64,)> = c
+            .fetch_all(
+                Sql::new("SELECT DISTINCT m.person_id FROM org_memberships m JOIN orgs o ON o.id = m.org_id WHERE m.end_date IS NULL AND o.path LIKE $1 ORDER BY m.person_id")
+                    .bind(format!("{path}%")),
+            )
+            .await?;
+        let at = (day.midnight().assume_utc().unix_timestamp() + 2 * 3600) * 1000;
+        for (seq, (p,)) in people.into_iter().enumerate() {
+            if !rng.chance(0.4) {
+                continue;
+            }
+            let came = rng.chance(0.85);
+            c.execute(
+                Sql::new(
+                    "INSERT INTO activity_signups (activity_id, person_id, state, seq, signed_ms, checked_in_ms, how, half_hours) VALUES ($1, $2, 'confirmed', $3, $4, $5, $6, $7)",
+                )
+                .bind(id)
+                .bind(p)
+                .bind(seq as i64 + 1)
+                .bind(at - 3 * 86_400_000)
+                .bind(came.then_some(at))
+                .bind(came.then_some("qr"))
+                .bind(if came && hours > 0 { Some(hours) } else { None }),
+            )
+            .await?;
+        }
+        c.execute(
+            Sql::new("UPDATE activities SET state = 'held', record = $1, recorded_ms = $2 WHERE id = $3")
+                .bind("活动按计划开展，参加人员认真投入，取得良好效果。")
+                .bind(at + 6 * 3600 * 1000)
+                .bind(id),
+        )
+        .await?;
+        Ok(())
+    }
+    for (i, (org, name, path)) in colleges.iter().enumerate() {
+        let on = day - Duration::days(5 + i as i64 * 3);
+        let a = add(Kind::Volunteer, format!("{name}学雷锋志愿服务"), "岳麓区社区服务中心", on, on, 0);
+        let id = create(c, &scope, Host::Org(*org), &a).await?;
+        held(c, id, path, on, 6, &mut rng).await?;
+        n += 1;
+        // The coming week: a study activity with a quota, the first college's full.
+        let soon = day + Duration::days(2 + i as i64);
+        let quota = if i == 0 { 5 } else { 40 };
+        let a = add(Kind::Study, format!("{name}“学党章、守党纪”专题学习"), "学院报告厅", soon, soon, quota);
+        let id = create(c, &scope, Host::Org(*org), &a).await?;
+        let people: Vec<(i64,)> = c
+            .fetch_all(
+                Sql::new(
+                    "SELECT DISTINCT m.person_id FROM org_memberships m JOIN orgs o ON o.id = m.org_id WHERE m.end_date IS NULL AND o.path LIKE $1 ORDER BY m.person_id LIMIT 9",
+                )
+                .bind(format!("{path}%")),
+            )
+            .await?;
+        for (seq, (p,)) in people.into_iter().enumerate() {
+            let state = place_for(seq as i64, quota).code();
+            c.execute(
+                Sql::new("INSERT INTO activity_signups (activity_id, person_id, state, seq, signed_ms) VALUES ($1, $2, $3, $4, $5)")
+                    .bind(id)
+                    .bind(p)
+                    .bind(state)
+                    .bind(seq as i64 + 1)
+                    .bind(now_ms()),
+            )
+            .await?;
+        }
+        n += 1;
+    }
+    // Most student branches held a study activity this month.
+    for (b, path, category) in &branches {
+        if category != "student" || rng.chance(0.3) {
+            continue;
+        }
+        let on = Date::from_calendar_date(day.year(), day.month(), 1).unwrap_or(day) + Duration::days(rng.below(day.day().max(2) as usize - 1) as i64);
+        let on = on.min(day);
+        let a = add(Kind::Study, "支部学习活动：读原著、学原文".into(), "党员活动室", on, on, 0);
+        let id = create(c, &scope, Host::Org(*b), &a).await?;
+        held(c, id, path, on, 0, &mut rng).await?;
+        n += 1;
+    }
+    // The office's reading month, running through the day.
+    let from = day - Duration::days(10);
+    let a = add(Kind::Reading, "三湘读书月".into(), "图书馆", from, from + Duration::days(29), 0);
+    let id = create(c, &scope, Host::Office, &Announce { starts: "08:00".into(), ends: "22:00".into(), ..a }).await?;
+    let readers: Vec<(i64,)> = c.fetch_all(Sql::new("SELECT person_id FROM org_memberships WHERE end_date IS NULL ORDER BY person_id LIMIT 300")).await?;
+    const BOOKS: [(&str, &str); 5] =
+        [("平凡的世界", "路遥"), ("红岩", "罗广斌、杨益言"), ("毛泽东选集（第一卷）", "毛泽东"), ("苦难辉煌", "金一南"), ("钢铁是怎样炼成的", "奥斯特洛夫斯基")];
+    for (p,) in readers {
+        if !rng.chance(0.15) {
+            continue;
+        }
+        let (t, au) = *rng.pick(&BOOKS);
+        c.execute(
+            Sql::new("INSERT INTO reading_entries (activity_id, person_id, title, author, review, created_ms) VALUES ($1, $2, $3, $4, $5, $6)")
+                .bind(id)
+                .bind(p)
+                .bind(t)
+                .bind(au)
+                .bind(format!("读《{t}》，深受教育，更加坚定了理想信念，要在学习和工作中以书中人物为榜样。"))
+                .bind((from.midnight().assume_utc().unix_timestamp() + rng.below(10) as i64 * 86_400) * 1000),
+        )
+        .await?;
+    }
+    Ok(n + 1)
+}
