@@ -993,3 +993,49 @@ async fn browser_a_branch_secretary_records_a_meeting_with_qr_check_in_from_a_se
     let _ = phone.cmd(reqwest::Method::DELETE, "", None).await;
     let _ = sec.cmd(reqwest::Method::DELETE, "", None).await;
 }
+
+#[tokio::test]
+async fn browser_a_central_group_member_scans_the_session_code_under_wechat() {
+    let Some(phone) = Driver::start().await else { return };
+    let app = common::spawn(Backend::Sqlite).await.unwrap();
+    // The college's secretary sets up the group with the member in it and opens today's session.
+    let orgsec = app.login("orgsec").await;
+    let college = app.reach("orgsec", "org").await;
+    let r = orgsec.post(app.url("/api/v1/central-groups")).json(&json!({"org_id": college.to_string()})).send().await.unwrap();
+    assert_eq!(r.status(), 201);
+    let gid = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let office = app.login("office").await;
+    let member_id = app.get_json(&app.login("member").await, "/api/v1/me").await["person_id"].as_i64().unwrap();
+    let number = app.get_json(&office, &format!("/api/v1/people/{member_id}")).await["number"].as_str().unwrap().to_string();
+    let r = orgsec.post(app.url(&format!("/api/v1/central-groups/{gid}/members"))).json(&json!({"number": number, "role": "member", "post": "学生党员代表"})).send().await.unwrap();
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    let today = pacesetter_domain::dates::iso(pacesetter_domain::dates::today());
+    let body = json!({"topic": "专题学习：十七届六中全会精神", "on_day": today, "starts": "00:00", "ends": "23:59", "place": "行政楼会议室", "speaker": "党委书记"});
+    let r = orgsec.post(app.url(&format!("/api/v1/central-groups/{gid}/sessions"))).json(&body).send().await.unwrap();
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    let mid = r.json::<Value>().await.unwrap()["session"]["meeting_id"].as_i64().unwrap();
+    let r = orgsec.post(app.url(&format!("/api/v1/meetings/{mid}/checkin/open"))).json(&json!({})).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let code = app.get_json(&orgsec, &format!("/api/v1/meetings/{mid}/checkin/code")).await["code"].as_str().unwrap().to_string();
+    // The member, in WeChat on a phone, scans the code and checks in with one tap.
+    phone.login(&app, "member").await;
+    phone.goto(&app.url(&format!("/meetings/{mid}/in?c={code}"))).await;
+    assert!(phone.text().await.contains("十七届六中全会精神"), "{}", phone.text().await);
+    phone.check_width("central-scan").await;
+    phone.submit(&format!("form[action='/meetings/{mid}/in'] button")).await;
+    let text = phone.text().await;
+    assert!(text.contains("签到成功") && text.contains("出席"), "{text}");
+    // A second scan offers no second check-in.
+    phone.goto(&app.url(&format!("/meetings/{mid}/in?c={code}"))).await;
+    assert!(phone.text().await.contains("您已签到"), "{}", phone.text().await);
+    assert_eq!(phone.js(&format!("return document.querySelectorAll(\"form[action='/meetings/{mid}/in']\").length")).await, json!(0));
+    // Then hands in a written reflection on the session's page.
+    phone.goto(&app.url(&format!("/central-groups/sessions/{mid}"))).await;
+    phone.js("document.getElementById('kind').value = 'reflection'; return 1").await;
+    phone.type_into("#body", "通过本次中心组集中学习，深刻领会了全会关于文化强国建设的部署，作为学生党员要在学习和志愿服务中带头践行，做到学有所思、学有所得。").await;
+    phone.check_width("central-session").await;
+    phone.submit(&format!("form[action='/central-groups/sessions/{mid}/contributions'] button")).await;
+    let text = phone.text().await;
+    assert!(text.contains("学有所得") && text.contains("心得体会"), "{text}");
+    let _ = phone.cmd(reqwest::Method::DELETE, "", None).await;
+}
