@@ -2585,6 +2585,15 @@ fn activity_routes() -> Vec<Route> {
         ),
         a(
             M::GET,
+            "/api/v1/activities/mine",
+            "api_activities_mine",
+            LoggedIn,
+            "The activities the caller took part in (checked in), with their volunteer hours",
+            doc(None, Some(schema::<aa::MyActivitiesDto>)),
+            get(aa::mine),
+        ),
+        a(
+            M::GET,
             "/api/v1/activities/{id}",
             "api_activity",
             Scoped,

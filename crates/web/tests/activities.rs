@@ -88,6 +88,9 @@ async fn an_activity_fills_waits_and_moves_up(app: TestApp) {
     let d = app.get_json(&sec, &format!("/api/v1/activities/{id}")).await;
     let me = d["signups"].as_array().unwrap().iter().find(|x| x["checked_in"] == true).unwrap().clone();
     assert_eq!((d["activity"]["state"].as_str(), me["hours"].as_f64()), (Some("held"), Some(3.5)), "{d}");
+    let mine = app.get_json(&sec, "/api/v1/activities/mine").await;
+    assert_eq!((mine["items"][0]["activity_id"].as_i64(), mine["hours"].as_f64()), (Some(id), Some(3.5)), "{mine}");
+    assert!(app.get_json(&member, "/api/v1/activities/mine").await["items"].as_array().unwrap().is_empty(), "the member gave up the place");
 
     // A reading month: books per branch.
     let (s, r) = post(&app, &sec, "/api/v1/activities", json!({"host": format!("org:{branch}"), "kind": "reading", "title": "三湘读书月", "place": "图书馆", "on_day": today(), "end_day": pacesetter_domain::dates::iso(pacesetter_domain::dates::today() + time::Duration::days(30)), "starts": "08:00", "ends": "22:00"})).await;
@@ -108,6 +111,8 @@ async fn an_activity_fills_waits_and_moves_up(app: TestApp) {
     let rows = app.get_json(&sec, "/api/v1/activities/branches").await;
     let mine = rows.as_array().unwrap().iter().find(|r| r["branch_id"] == branch).unwrap_or_else(|| panic!("{rows}")).clone();
     assert_eq!((mine["held"].as_i64(), mine["took_part"].as_i64(), mine["books"].as_i64(), mine["none"].as_bool()), (Some(1), Some(1), Some(1), Some(false)), "{mine}");
+    let html = sec.get(app.url("/activities/branches")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("各二级党组织") && html.contains("各党支部"), "the per-college totals");
     let x = sec.get(app.url("/activities/branches/branch-activities.xlsx")).send().await.unwrap();
     assert_eq!(x.status(), 200);
     let html = member.get(app.url("/activities")).send().await.unwrap().text().await.unwrap();

@@ -239,3 +239,15 @@ pub async fn participation(State(s): State<AppState>, ctx: Ctx, Params(q): Param
             .collect(),
     ))
 }
+
+/// The caller's own participation and their volunteer hours in all.
+#[derive(Serialize, ToSchema)]
+pub struct MyActivitiesDto {
+    pub items: Vec<crate::app::activities::Participation>,
+    pub hours: f64,
+}
+
+pub async fn mine(State(s): State<AppState>, ctx: Ctx) -> AppResult<Json<MyActivitiesDto>> {
+    let (items, hours) = app::mine(&s, &ctx.me()?.scope).await?;
+    Ok(Json(MyActivitiesDto { items, hours }))
+}

@@ -289,3 +289,49 @@ pub fn participation_sheet(from: Date, rows: &[BranchLine], lang: Lang) -> crate
             .collect(),
     }
 }
+
+/// An activity a person took part in (checked in), with its hours.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Participation {
+    pub activity_id: i64,
+    pub kind: String,
+    pub title: String,
+    pub on_day: String,
+    /// Volunteer hours, when recorded.
+    pub hours: Option<f64>,
+}
+
+/// The caller's own participation, newest first, and their volunteer hours in all.
+pub async fn mine(s: &AppState, scope: &Scope) -> AppResult<(Vec<Participation>, f64)> {
+    let Some(me) = scope.person else { return Ok((Vec::new(), 0.0)) };
+    let mut c = s.store.read().await?;
+    let rows: Vec<Participation> = store::of_person(&mut c, me.0)
+        .await?
+        .into_iter()
+        .map(|(id, kind, title, on, half)| Participation { activity_id: id, kind, title, on_day: iso(on), hours: half.map(|h| h as f64 / 2.0) })
+        .collect();
+    let hours = rows.iter().filter_map(|r| r.hours).sum();
+    Ok((rows, hours))
+}
+
+/// Per secondary organization: (name, branches, branches with nothing, held, took part, members, books).
+pub fn by_college(rows: &[BranchLine]) -> Vec<(String, i64, i64, i64, i64, i64, i64)> {
+    let mut out: Vec<(String, i64, i64, i64, i64, i64, i64)> = Vec::new();
+    for r in rows {
+        let i = match out.iter().position(|x| x.0 == r.college) {
+            Some(i) => i,
+            None => {
+                out.push((r.college.clone(), 0, 0, 0, 0, 0, 0));
+                out.len() - 1
+            }
+        };
+        let x = &mut out[i];
+        x.1 += 1;
+        x.2 += i64::from(r.held == 0 && r.took_part == 0);
+        x.3 += r.held;
+        x.4 += r.took_part;
+        x.5 += r.members;
+        x.6 += r.books;
+    }
+    out
+}

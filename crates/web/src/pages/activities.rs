@@ -26,6 +26,10 @@ fn refused(e: &AppError) -> bool {
 struct IndexPage {
     l: Layout,
     rows: Vec<(ActivityRow, bool)>,
+    mine: Vec<crate::app::activities::Participation>,
+    hours: f64,
+    /// The caller reads some branch (the per-branch page has something for them).
+    oversees: bool,
     hosts: Vec<(String, String)>,
     f: FormState,
     today: String,
@@ -39,14 +43,20 @@ impl IndexPage {
     fn kind(&self, a: &ActivityRow) -> &'static str {
         a.kind().label(self.l.lang)
     }
+
+    fn hours_text(&self) -> String {
+        format!("{:.1}", self.hours)
+    }
 }
 
 async fn index_page(s: &AppState, ctx: &Ctx, f: FormState, status: StatusCode) -> AppResult<Response> {
     let scope = &ctx.me()?.scope;
     let rows = app::list(s, scope).await?;
     let hosts = app::hosts(s, scope).await?;
+    let (mine, hours) = app::mine(s, scope).await?;
+    let oversees = scope.global().is_some() || scope.reaches.iter().any(|(r, _)| matches!(r, pacesetter_domain::scope::Reach::Org(_)));
     let today = pacesetter_domain::dates::iso(pacesetter_domain::dates::today());
-    Ok(render_status(status, &IndexPage { l: Layout::new(ctx, ctx.t("学习实践活动", "Activities")), rows, hosts, f, today }))
+    Ok(render_status(status, &IndexPage { l: Layout::new(ctx, ctx.t("学习实践活动", "Activities")), rows, mine, hours, oversees, hosts, f, today }))
 }
 
 pub async fn index(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
@@ -224,6 +234,10 @@ struct BranchesPage {
 }
 
 impl BranchesPage {
+    fn colleges(&self) -> Vec<(String, i64, i64, i64, i64, i64, i64)> {
+        app::by_college(&self.rows)
+    }
+
     fn none(&self) -> usize {
         self.rows.iter().filter(|r| r.held == 0 && r.took_part == 0).count()
     }
