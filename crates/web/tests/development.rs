@@ -432,6 +432,16 @@ async fn a_ledger_loads_past_steps_under_the_same_rules(app: TestApp) {
     let body = r.text().await.unwrap();
     assert_eq!(status, 422, "{body}");
     assert!(body.contains("发展阶段由发展党员流程记录") || body.contains("由发展流程决定"), "{body}");
+    // The page: a trial's lines, or every problem by line.
+    let (_, teacher_no) = person(&app, "teacher").await;
+    let csv = format!("工号/学号,步骤,日期\n{teacher_no},递交入党申请书,2023-05-20\n");
+    let token = app.csrf(&orgsec, "/development/ledger").await;
+    let f = reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(csv.into_bytes()).file_name("台账.csv")).text("trial", "1");
+    let r = orgsec.post(app.url(&format!("/development/ledger?_csrf={token}"))).multipart(f).send().await.unwrap();
+    let status = r.status().as_u16();
+    let html = r.text().await.unwrap();
+    assert_eq!(status, 422, "the application needs its branch: {html}");
+    assert!(html.contains("第2行") && html.contains("请填写建档的党支部"), "{html}");
     // The page loads the template and shows a trial's lines.
     let t = orgsec.get(app.url("/development/ledger/template.xlsx")).send().await.unwrap();
     assert_eq!(t.status(), 200);

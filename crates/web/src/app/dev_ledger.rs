@@ -226,8 +226,8 @@ async fn record_row(
         return Ok(Err(vec![Problem::new(
             r.line,
             None,
-            "此人尚无发展档案：其台账须从“递交入党申请书”一行开始",
-            "This person has no development file: their ledger starts with the application",
+            "此人没有进行中的发展档案：其台账须从“递交入党申请书”一行开始",
+            "This person has no open development file: their ledger starts with the application",
         )]));
     };
     let input = StepInput {
