@@ -137,6 +137,11 @@ pub fn announce(f: &AnnounceFields, today: Date) -> Result<Announce, FieldErrors
     if place.is_empty() || place.chars().count() > 100 {
         e.add("place", "请填写地点", "Give the place");
     }
+    for (field, v) in [("title", title), ("body", body), ("place", place)] {
+        if validate::has_control(v) {
+            e.add(field, "含有不可见的控制字符", "Contains control characters");
+        }
+    }
     let mut day = |field: &str, v: &str| match validate::date(v.trim()) {
         Ok(d) => Some(d),
         Err(t) => {
@@ -220,6 +225,11 @@ pub fn book(title: &str, author: &str, review: &str) -> Result<(String, String, 
     let n = review.chars().count();
     if !(20..=1000).contains(&n) {
         e.add("review", format!("读后感应为20至1000字（现为{n}字）"), format!("The review is 20 to 1000 characters (now {n})"));
+    }
+    for (field, v) in [("title", title), ("author", author), ("review", review)] {
+        if validate::has_control(v) {
+            e.add(field, "含有不可见的控制字符", "Contains control characters");
+        }
     }
     e.into_result().map(|_| (title.to_string(), author.to_string(), review.to_string()))
 }

@@ -101,6 +101,9 @@ pub fn contribution_text(kind: Contribution, body: &str) -> Result<String, Field
     let body = body.trim();
     let n = body.chars().count();
     let mut e = FieldErrors::new();
+    if crate::validate::has_control(body) {
+        e.add("body", "含有不可见的控制字符", "Contains control characters");
+    }
     if n < kind.min_chars() || n > 5000 {
         e.add(
             "body",
@@ -224,6 +227,9 @@ pub fn plan_month(month: &str, topic: &str, documents: &str) -> Result<(u8, Stri
         e.add("topic", "专题不超过100字", "The topic is 100 characters at most");
     }
     let documents = documents.trim();
+    if crate::validate::has_control(topic) || crate::validate::has_control(documents) {
+        e.add("topic", "含有不可见的控制字符", "Contains control characters");
+    }
     if documents.chars().count() > 1000 {
         e.add("documents", "学习材料不超过1000字", "The documents are 1000 characters at most");
     }

@@ -91,6 +91,12 @@ pub fn long_text(errors: &mut FieldErrors, field: &str, v: &str, max: usize, wha
     v
 }
 
+/// Whether a text holds a control character other than a line break or a tab (PostgreSQL
+/// refuses a NUL in TEXT; none of them belongs in what people type).
+pub fn has_control(s: &str) -> bool {
+    s.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+}
+
 /// An optional free text: empty becomes None.
 pub fn optional_text(raw: Option<&str>, max_chars: usize) -> Result<Option<String>, Text> {
     match raw.map(str::trim) {

@@ -191,6 +191,9 @@ pub async fn check_host(c: &mut Conn, scope: &Scope, host: Host) -> Result<(Opti
             if !(scope.is_office() || scope.acts_on_unit(&n.path)) {
                 return Err(StoreError::NotFound);
             }
+            if n.closed_on.is_some() {
+                return Err(StoreError::invalid("host", "该单位已撤销", "The unit is closed"));
+            }
             (None, Some(u))
         }
         Host::Office => {
@@ -331,6 +334,7 @@ pub async fn signups(c: &mut Conn, scope: &Scope, id: i64) -> Result<Vec<SignupR
 
 /// Opens check-in (from the first day to the last) with a fresh secret.
 pub async fn open_checkin(c: &mut Conn, scope: &Scope, id: i64, today: Date) -> Result<(), StoreError> {
+    locked(c, id).await?;
     let a = run(c, scope, id).await?;
     if a.state != "open" {
         return Err(StoreError::conflict("活动已结束或已取消", "The activity has ended or is cancelled"));
@@ -357,6 +361,7 @@ pub async fn current_code(c: &mut Conn, scope: &Scope, id: i64) -> Result<(Strin
 
 /// Checks the caller in with the code they scanned: once, with a place (not from the waiting list).
 pub async fn check_in(c: &mut Conn, scope: &Scope, id: i64, code: &str) -> Result<(), StoreError> {
+    locked(c, id).await?;
     let (a, st) = get(c, scope, id).await?;
     let Some(mine) = st.mine.filter(|m| m.state == Signup::Confirmed.code()) else {
         return Err(StoreError::forbidden("您没有该活动的名额（候补或未报名），不能签到", "You have no place at this activity (waiting or not signed up)"));
@@ -372,7 +377,13 @@ pub async fn check_in(c: &mut Conn, scope: &Scope, id: i64, code: &str) -> Resul
     if !mt::code_accepted(secret.as_bytes(), id, code, now) {
         return Err(StoreError::invalid("code", "签到码已过期或不正确，请重新扫描屏幕上的二维码", "The code has expired or is wrong: scan the code on the screen again"));
     }
-    c.execute(Sql::new("UPDATE activity_signups SET checked_in_ms = $1, how = 'qr' WHERE activity_id = $2 AND person_id = $3").bind(now).bind(id).bind(mine.person_id)).await?;
+    c.execute(
+        Sql::new("UPDATE activity_signups SET checked_in_ms = $1, how = 'qr' WHERE activity_id = $2 AND person_id = $3 AND state = 'confirmed' AND checked_in_ms IS NULL")
+            .bind(now)
+            .bind(id)
+            .bind(mine.person_id),
+    )
+    .await?;
     audit::append(c, scope, "activity.check_in", "activity", id, None, None).await?;
     Ok(())
 }
@@ -380,6 +391,7 @@ pub async fn check_in(c: &mut Conn, scope: &Scope, id: i64, code: &str) -> Resul
 /// Records the activity as held (from its first day): what was done, photos and files, and for
 /// each one checked in the hours (volunteer service) in half hours.
 pub async fn record(c: &mut Conn, scope: &Scope, id: i64, text: &str, half_hours: i64, files: Vec<NewFile>, today: Date) -> Result<(), StoreError> {
+    locked(c, id).await?;
     let a = run(c, scope, id).await?;
     if a.state != "open" {
         return Err(StoreError::conflict("活动已记录或已取消", "The activity is recorded or cancelled"));
@@ -388,7 +400,7 @@ pub async fn record(c: &mut Conn, scope: &Scope, id: i64, text: &str, half_hours
         return Err(StoreError::conflict("活动尚未开始，不能记录", "The activity has not started: it cannot be recorded"));
     }
     let text = text.trim();
-    if text.chars().count() < 10 || text.chars().count() > 5000 {
+    if text.chars().count() < 10 || text.chars().count() > 5000 || pacesetter_domain::validate::has_control(text) {
         return Err(StoreError::invalid("record", "请填写活动情况（10至5000字）", "Say what was done (10 to 5000 characters)"));
     }
     c.execute(
@@ -530,12 +542,13 @@ pub async fn by_branch(c: &mut Conn, scope: &Scope, from: Date, to: Date) -> Res
         let books = c
             .fetch_i64(
                 Sql::new(
-                    "SELECT COUNT(*) FROM reading_entries r JOIN activities a ON a.id = r.activity_id WHERE a.on_day <= $3 AND a.end_day >= $2 AND r.person_id IN \
+                    "SELECT COUNT(*) FROM reading_entries r WHERE r.created_ms >= $2 AND r.created_ms < $3 AND r.person_id IN \
                      (SELECT m.person_id FROM org_memberships m JOIN orgs o ON o.id = m.org_id WHERE o.path LIKE $1 AND m.end_date IS NULL)",
                 )
                 .bind(like)
-                .bind(from)
-                .bind(to),
+                // The month's bounds in China Standard Time (UTC+8), as instants.
+                .bind((from.midnight().assume_utc().unix_timestamp() - 8 * 3600) * 1000)
+                .bind(((to + time::Duration::days(1)).midnight().assume_utc().unix_timestamp() - 8 * 3600) * 1000),
             )
             .await?;
         out.push(BranchLine { branch_id: b.id, branch: b.name, college: b.college, held, members, took_part, books });

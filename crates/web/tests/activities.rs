@@ -33,6 +33,14 @@ async fn an_activity_fills_waits_and_moves_up(app: TestApp) {
     let (s, r) = post(&app, &sec, "/api/v1/activities", json!({"host": format!("org:{branch}"), "kind": "volunteer", "title": "", "on_day": "2000-01-01", "quota": "-3"})).await;
     assert_eq!(s, 422, "{r}");
     assert!(r.to_string().contains("名额") && r.to_string().contains("活动日期"), "every problem at once: {r}");
+    let (s, r) = post(
+        &app,
+        &sec,
+        "/api/v1/activities",
+        json!({"host": format!("org:{branch}"), "kind": "volunteer", "title": "义诊\u{0}", "place": "社区", "on_day": today(), "starts": "08:00", "ends": "09:00"}),
+    )
+    .await;
+    assert_eq!(s, 422, "a control character is refused, not a 500: {r}");
     // Another college's secretary can neither announce for this branch nor find the activity.
     let other = app.login("branchsec2").await;
     let (s, _) = post(&app, &other, "/api/v1/activities", body).await;

@@ -91,12 +91,12 @@ pub async fn create(s: &AppState, scope: &Scope, input: &ActivityInput) -> AppRe
 }
 
 /// The hosts the caller may announce for: (value, name).
-pub async fn hosts(s: &AppState, scope: &Scope) -> AppResult<Vec<(String, String)>> {
+pub async fn hosts(s: &AppState, scope: &Scope, lang: Lang) -> AppResult<Vec<(String, String)>> {
     let mut c = s.store.read().await?;
     let mut out = Vec::new();
     for (h, name) in pacesetter_store::meeting::hosts(&mut c, scope).await? {
         match h {
-            pacesetter_store::meeting::Host::Office => out.push(("office".to_string(), "创先办（全校）".to_string())),
+            pacesetter_store::meeting::Host::Office => out.push(("office".to_string(), lang.t("创先办（全校）", "The office (everyone)").to_string())),
             pacesetter_store::meeting::Host::Org(id) => out.push((format!("org:{id}"), name)),
             pacesetter_store::meeting::Host::Unit(id) => out.push((format!("unit:{id}"), name)),
         }
@@ -142,6 +142,11 @@ pub async fn cancel(s: &AppState, scope: &Scope, id: i64) -> AppResult<()> {
     let mut w = s.store.write().await?;
     let moved = store::cancel(&mut w, scope, id, today()).await?;
     if let Some(p) = moved {
+        // Told each time they move up (a sign-up again is a new turn).
+        let seq = w
+            .fetch_i64(pacesetter_store::db::Sql::new("SELECT seq FROM activity_signups WHERE activity_id = $1 AND person_id = $2").bind(id).bind(p))
+            .await
+            .map_err(StoreError::from)?;
         let (a, _) = store::get(&mut w, &Scope::system("activities"), id).await?;
         let to = pacesetter_store::problem::person_accounts(&mut w, p).await?;
         let link = pacesetter_store::notify::Link { task: None, href: format!("/activities/{id}") };
@@ -152,7 +157,7 @@ pub async fn cancel(s: &AppState, scope: &Scope, id: i64) -> AppResult<()> {
             &format!("您已从候补转为正式报名：{}（{}）", a.title, iso(a.on_day)),
             &format!("You have a place now: {} ({})", a.title, iso(a.on_day)),
             &link,
-            &format!("activity:{id}:place:{p}"),
+            &format!("activity:{id}:place:{p}:{seq}"),
             &s.site.public_url,
         )
         .await?;

@@ -52,9 +52,9 @@ impl IndexPage {
 async fn index_page(s: &AppState, ctx: &Ctx, f: FormState, status: StatusCode) -> AppResult<Response> {
     let scope = &ctx.me()?.scope;
     let rows = app::list(s, scope).await?;
-    let hosts = app::hosts(s, scope).await?;
+    let hosts = app::hosts(s, scope, ctx.lang).await?;
     let (mine, hours) = app::mine(s, scope).await?;
-    let oversees = scope.global().is_some() || scope.reaches.iter().any(|(r, _)| matches!(r, pacesetter_domain::scope::Reach::Org(_)));
+    let oversees = scope.is_office() || scope.has(pacesetter_domain::role::Role::Leader) || scope.reaches.iter().any(|(r, _)| matches!(r, pacesetter_domain::scope::Reach::Org(_)));
     let today = pacesetter_domain::dates::iso(pacesetter_domain::dates::today());
     Ok(render_status(status, &IndexPage { l: Layout::new(ctx, ctx.t("学习实践活动", "Activities")), rows, mine, hours, oversees, hosts, f, today }))
 }
@@ -112,6 +112,15 @@ impl ActivityPage {
 
     fn open(&self) -> bool {
         self.v.a.state == "open"
+    }
+
+    /// Sign-up is still open today.
+    fn signing(&self) -> bool {
+        self.open() && pacesetter_domain::dates::today() <= self.v.a.signup_until
+    }
+
+    fn cols(&self) -> usize {
+        if self.volunteer() { 4 } else { 3 }
     }
 
     fn volunteer(&self) -> bool {
