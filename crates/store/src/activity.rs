@@ -9,7 +9,7 @@
 use crate::StoreError;
 use crate::audit;
 use crate::db::{Conn, Sql};
-use crate::meeting::NewFile;
+use crate::meeting::{NewFile, new_secret};
 use crate::tree::{self, Tree};
 use pacesetter_domain::activity::{Announce, Kind, Signup, place_for};
 use pacesetter_domain::dates::now_ms;
@@ -201,12 +201,6 @@ pub async fn check_host(c: &mut Conn, scope: &Scope, host: Host) -> Result<(Opti
             (None, None)
         }
     })
-}
-
-fn new_secret() -> String {
-    let mut b = [0u8; 16];
-    getrandom::fill(&mut b).expect("the operating system's random source");
-    b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
 pub async fn create(c: &mut Conn, scope: &Scope, host: Host, a: &Announce) -> Result<i64, StoreError> {

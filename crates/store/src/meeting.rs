@@ -178,7 +178,8 @@ async fn run(c: &mut Conn, scope: &Scope, id: i64) -> Result<MeetingRow, StoreEr
     }
 }
 
-fn new_secret() -> String {
+/// A fresh check-in secret (a meeting's or an activity's): 16 random bytes as hex.
+pub(crate) fn new_secret() -> String {
     let mut b = [0u8; 16];
     getrandom::fill(&mut b).expect("the operating system's random source");
     b.iter().map(|x| format!("{x:02x}")).collect()
