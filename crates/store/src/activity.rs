@@ -9,7 +9,7 @@
 use crate::StoreError;
 use crate::audit;
 use crate::db::{Conn, Sql};
-use crate::meeting::{NewFile, new_secret};
+use crate::meeting::{Held, NewFile, checkin_secret, new_secret, store_files};
 use crate::tree::{self, Tree};
 use pacesetter_domain::activity::{Announce, Kind, Signup, place_for};
 use pacesetter_domain::dates::now_ms;
@@ -349,7 +349,7 @@ pub async fn current_code(c: &mut Conn, scope: &Scope, id: i64) -> Result<(Strin
     if !a.checkin_open(now) {
         return Err(StoreError::conflict("签到未开始或已结束", "Check-in is not open"));
     }
-    let secret = c.fetch_opt_string(Sql::new("SELECT checkin_secret FROM activities WHERE id = $1").bind(id)).await?.unwrap_or_default();
+    let secret = checkin_secret(c, Held::Activity, id).await?;
     Ok((mt::checkin_code(secret.as_bytes(), id, now), mt::code_left_ms(now)))
 }
 
@@ -367,7 +367,7 @@ pub async fn check_in(c: &mut Conn, scope: &Scope, id: i64, code: &str) -> Resul
     if !a.checkin_open(now) {
         return Err(StoreError::conflict("签到未开始或已结束", "Check-in is not open"));
     }
-    let secret = c.fetch_opt_string(Sql::new("SELECT checkin_secret FROM activities WHERE id = $1").bind(id)).await?.unwrap_or_default();
+    let secret = checkin_secret(c, Held::Activity, id).await?;
     if !mt::code_accepted(secret.as_bytes(), id, code, now) {
         return Err(StoreError::invalid("code", "签到码已过期或不正确，请重新扫描屏幕上的二维码", "The code has expired or is wrong: scan the code on the screen again"));
     }
@@ -407,18 +407,7 @@ pub async fn record(c: &mut Conn, scope: &Scope, id: i64, text: &str, half_hours
     if a.kind() == Kind::Volunteer {
         c.execute(Sql::new("UPDATE activity_signups SET half_hours = $1 WHERE activity_id = $2 AND checked_in_ms IS NOT NULL").bind(half_hours).bind(id)).await?;
     }
-    let count = files.len();
-    for f in files {
-        c.execute(
-            Sql::new("INSERT INTO activity_files (activity_id, name, content_type, photo, data) VALUES ($1, $2, $3, $4, $5)")
-                .bind(id)
-                .bind(f.name)
-                .bind(f.content_type)
-                .bind(f.photo)
-                .bind(f.data),
-        )
-        .await?;
-    }
+    let count = store_files(c, Held::Activity, id, files).await?;
     audit::append(c, scope, "activity.record", "activity", id, None, audit::snapshot(&serde_json::json!({"files": count}))).await?;
     Ok(())
 }

@@ -178,6 +178,52 @@ async fn run(c: &mut Conn, scope: &Scope, id: i64) -> Result<MeetingRow, StoreEr
     }
 }
 
+/// What holds a check-in and a record with files: a meeting or an activity.
+#[derive(Clone, Copy)]
+pub(crate) enum Held {
+    Meeting,
+    Activity,
+}
+
+impl Held {
+    fn table(self) -> &'static str {
+        match self {
+            Held::Meeting => "meetings",
+            Held::Activity => "activities",
+        }
+    }
+
+    fn files(self) -> (&'static str, &'static str) {
+        match self {
+            Held::Meeting => ("meeting_files", "meeting_id"),
+            Held::Activity => ("activity_files", "activity_id"),
+        }
+    }
+}
+
+/// The check-in secret of a meeting or an activity.
+pub(crate) async fn checkin_secret(c: &mut Conn, held: Held, id: i64) -> Result<String, StoreError> {
+    Ok(c.fetch_opt_string(Sql::new(format!("SELECT checkin_secret FROM {} WHERE id = $1", held.table())).bind(id)).await?.unwrap_or_default())
+}
+
+/// Stores a record's checked files with their meeting or activity; returns how many.
+pub(crate) async fn store_files(c: &mut Conn, held: Held, id: i64, files: Vec<NewFile>) -> Result<usize, StoreError> {
+    let (table, owner) = held.files();
+    let count = files.len();
+    for f in files {
+        c.execute(
+            Sql::new(format!("INSERT INTO {table} ({owner}, name, content_type, photo, data) VALUES ($1, $2, $3, $4, $5)"))
+                .bind(id)
+                .bind(f.name)
+                .bind(f.content_type)
+                .bind(f.photo)
+                .bind(f.data),
+        )
+        .await?;
+    }
+    Ok(count)
+}
+
 /// A fresh check-in secret (a meeting's or an activity's): 16 random bytes as hex.
 pub(crate) fn new_secret() -> String {
     let mut b = [0u8; 16];
@@ -462,7 +508,7 @@ pub async fn current_code(c: &mut Conn, scope: &Scope, id: i64) -> Result<(Strin
     if !row.checkin_open(now) {
         return Err(StoreError::conflict("签到未开始或已结束", "Check-in is not open"));
     }
-    let secret = c.fetch_opt_string(Sql::new("SELECT checkin_secret FROM meetings WHERE id = $1").bind(id)).await?.unwrap_or_default();
+    let secret = checkin_secret(c, Held::Meeting, id).await?;
     Ok((mt::checkin_code(secret.as_bytes(), id, now), mt::code_left_ms(now)))
 }
 
@@ -482,7 +528,7 @@ pub async fn check_in(c: &mut Conn, scope: &Scope, id: i64, code: &str) -> Resul
     if !row.checkin_open(now) {
         return Err(StoreError::conflict("签到未开始或已结束", "Check-in is not open"));
     }
-    let secret = c.fetch_opt_string(Sql::new("SELECT checkin_secret FROM meetings WHERE id = $1").bind(id)).await?.unwrap_or_default();
+    let secret = checkin_secret(c, Held::Meeting, id).await?;
     if !mt::code_accepted(secret.as_bytes(), id, code, now) {
         return Err(StoreError::invalid("code", "签到码已过期或不正确，请重新扫描屏幕上的二维码", "The code has expired or is wrong: scan the code on the screen again"));
     }
@@ -589,18 +635,7 @@ pub async fn record(c: &mut Conn, scope: &Scope, id: i64, minutes: &str, files: 
         )
         .await?;
     StoreError::unless_changed(n, "会议已记录或已取消", "The meeting is already recorded or cancelled")?;
-    let count = files.len();
-    for f in files {
-        c.execute(
-            Sql::new("INSERT INTO meeting_files (meeting_id, name, content_type, photo, data) VALUES ($1, $2, $3, $4, $5)")
-                .bind(id)
-                .bind(f.name)
-                .bind(f.content_type)
-                .bind(f.photo)
-                .bind(f.data),
-        )
-        .await?;
-    }
+    let count = store_files(c, Held::Meeting, id, files).await?;
     audit::append(c, scope, "meeting.record", "meeting", id, None, audit::snapshot(&serde_json::json!({"files": count}))).await?;
     Ok(get(c, scope, id).await?.0)
 }
