@@ -33,6 +33,7 @@ pub mod sample;
 pub mod scope;
 pub mod selection;
 pub mod similar;
+pub mod study;
 pub mod survey;
 pub mod task;
 pub mod throttle;

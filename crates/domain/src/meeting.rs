@@ -28,10 +28,13 @@ pub enum Kind {
     /// 中心组学习: a session of a central group, held by the university's or a secondary
     /// organization's committee, with the group's members.
     CentralGroup,
+    /// 专题学习: a Party organization's or a unit's session studying a document the office
+    /// published (items 1 and 4), with whom it invites or all its people.
+    Study,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 7] = [Kind::BranchGeneral, Kind::BranchCommittee, Kind::Group, Kind::Lecture, Kind::ThemeDay, Kind::Exchange, Kind::CentralGroup];
+    pub const ALL: [Kind; 8] = [Kind::BranchGeneral, Kind::BranchCommittee, Kind::Group, Kind::Lecture, Kind::ThemeDay, Kind::Exchange, Kind::CentralGroup, Kind::Study];
     /// The kinds a branch must hold (三会一课 and 主题党日), in the order the pages show them.
     pub const BRANCH: [Kind; 5] = [Kind::BranchGeneral, Kind::BranchCommittee, Kind::Group, Kind::Lecture, Kind::ThemeDay];
 
@@ -44,6 +47,7 @@ impl Kind {
             Kind::ThemeDay => "theme_day",
             Kind::Exchange => "exchange",
             Kind::CentralGroup => "central_group",
+            Kind::Study => "study",
         }
     }
 
@@ -60,6 +64,7 @@ impl Kind {
             Kind::ThemeDay => lang.t("主题党日", "Theme Party day"),
             Kind::Exchange => lang.t("经验交流会", "Experience-exchange meeting"),
             Kind::CentralGroup => lang.t("中心组学习", "Central-group study session"),
+            Kind::Study => lang.t("专题学习", "Study session"),
         }
     }
 

@@ -47,6 +47,11 @@ impl Owners {
         }
     }
 
+    /// Owners that hold meetings (organizations and units), who may owe a study record.
+    pub fn holds_meetings(&self) -> bool {
+        !matches!(self, Owners::PartyMembers | Owners::Cadres | Owners::Office)
+    }
+
     pub fn label(&self, lang: Lang) -> String {
         match self {
             Owners::SecondaryOrgs => lang.t("各二级党组织", "Every secondary organization").into(),
@@ -73,6 +78,10 @@ pub enum Deliverable {
     Checklist(Vec<String>),
     /// Public commitments, made and reviewed on the commitments pages (`commitment`).
     Commitment,
+    /// A study record (`study`): the owner's study session, a meeting it held and recorded
+    /// (day, attendance, minutes, photos), handed in by naming it. Owed by organizations and
+    /// units only.
+    Study,
 }
 
 impl Deliverable {
@@ -83,6 +92,7 @@ impl Deliverable {
             Deliverable::Number => "number",
             Deliverable::Checklist(_) => "checklist",
             Deliverable::Commitment => "commitment",
+            Deliverable::Study => "study",
         }
     }
 
@@ -93,6 +103,7 @@ impl Deliverable {
             Deliverable::Number => lang.t("数字", "A number"),
             Deliverable::Checklist(_) => lang.t("逐项确认", "A checklist"),
             Deliverable::Commitment => lang.t("公开承诺", "Public commitments"),
+            Deliverable::Study => lang.t("学习记录", "A study record"),
         }
     }
 }
@@ -589,6 +600,7 @@ pub fn parse(text: &str) -> Result<Plan, Vec<PlanError>> {
             "text" => Some(Deliverable::Text),
             "number" => Some(Deliverable::Number),
             "commitment" => Some(Deliverable::Commitment),
+            "study" => Some(Deliverable::Study),
             "checklist" => match &r.checklist {
                 Some(c) if !c.is_empty() => Some(Deliverable::Checklist(c.clone())),
                 _ => {
@@ -601,6 +613,11 @@ pub fn parse(text: &str) -> Result<Plan, Vec<PlanError>> {
                 None
             }
         };
+        if let (Some(o), Some(Deliverable::Study)) = (&owners, &deliverable)
+            && !o.holds_meetings()
+        {
+            err(r.deliverable.span().start, "学习记录须由党组织或单位提交（owners 不能是个人）".into(), "A study record is owed by organizations or units, not by persons".into());
+        }
         let reviewer = match r.reviewer.as_ref().map(|s| s.get_ref().as_str()) {
             None => Some(Reviewer::Office),
             Some(code) if Reviewer::parse(code).is_some() => Reviewer::parse(code),

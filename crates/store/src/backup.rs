@@ -230,6 +230,7 @@ pub const TABLES: &[TableSpec] = &[
             ("due_edited_ms", OptI64),
             ("sort", I64),
             ("retired", Bool),
+            ("origin", Text),
         ],
     },
     TableSpec {
@@ -906,6 +907,17 @@ pub const TABLES: &[TableSpec] = &[
         ],
     },
     TableSpec { name: "audit_anchors", order_by: "id", columns: &[("id", I64), ("seq", I64), ("hash", Text), ("recorded_ms", I64), ("recorded_by", Text)] },
+    TableSpec {
+        name: "study_docs",
+        order_by: "id",
+        columns: &[("id", I64), ("campaign_id", I64), ("template_id", I64), ("title", Text), ("body", Text), ("published_by", I64), ("published_ms", I64)],
+    },
+    TableSpec {
+        name: "study_doc_files",
+        order_by: "id",
+        columns: &[("id", I64), ("doc_id", I64), ("name", Text), ("content_type", Text), ("size", I64), ("sha256", Text), ("data", Bytes)],
+    },
+    TableSpec { name: "submission_meetings", order_by: "submission_id", columns: &[("submission_id", I64), ("meeting_id", I64)] },
 ];
 
 /// Tables that are deliberately not copied.

@@ -92,6 +92,9 @@ pub struct TemplateRow {
     pub due_edited_ms: Option<i64>,
     pub sort: i64,
     pub retired: bool,
+    /// `plan` (the plan file's) or `study` (a document the office published, which plan
+    /// loads leave alone).
+    pub origin: String,
 }
 
 impl TemplateRow {
@@ -203,11 +206,12 @@ fn owners_code(t: &TaskTemplate) -> &'static str {
     t.owners.code()
 }
 
-async fn insert_template(c: &mut Conn, campaign: i64, t: &TaskTemplate, sort: i64) -> Result<(), StoreError> {
-    c.execute(
+/// Stores a template (`origin`: `plan`, or `study` for a published document); returns its id.
+pub(crate) async fn insert_template(c: &mut Conn, campaign: i64, t: &TaskTemplate, sort: i64, origin: &str) -> Result<i64, StoreError> {
+    Ok(c.fetch_i64(
         Sql::new(
-            "INSERT INTO task_templates (campaign_id, code, item, title, description, owners, owners_json, deliverable_json, from_date, due_date, wording, reviewer, sort) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+            "INSERT INTO task_templates (campaign_id, code, item, title, description, owners, owners_json, deliverable_json, from_date, due_date, wording, reviewer, sort, origin) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
         )
         .bind(campaign)
         .bind(t.code.as_str())
@@ -221,10 +225,10 @@ async fn insert_template(c: &mut Conn, campaign: i64, t: &TaskTemplate, sort: i6
         .bind(t.due)
         .bind(t.wording.clone())
         .bind(t.reviewer.code())
-        .bind(sort),
+        .bind(sort)
+        .bind(origin),
     )
-    .await?;
-    Ok(())
+    .await?)
 }
 
 /// Loads a plan: creates the campaign, or compares a changed plan with the stored one and
@@ -256,7 +260,7 @@ pub async fn load(c: &mut Conn, scope: &Scope, plan: &Plan, source: &str, confir
                 )
                 .await?;
             for (i, t) in plan.tasks.iter().enumerate() {
-                insert_template(c, id, t, i as i64).await?;
+                insert_template(c, id, t, i as i64, "plan").await?;
             }
             report.is_new = true;
             report.added = plan.tasks.iter().map(|t| t.code.clone()).collect();
@@ -281,7 +285,8 @@ pub async fn load(c: &mut Conn, scope: &Scope, plan: &Plan, source: &str, confir
                 ];
                 report.other_changes = parts.iter().filter(|(_, d)| *d).map(|(n, _)| n.to_string()).collect();
             }
-            let stored = templates(c, row.id).await?;
+            // A published document's template is the office's, not the file's.
+            let stored: Vec<TemplateRow> = templates(c, row.id).await?.into_iter().filter(|t| t.origin == "plan").collect();
             let by_code: HashMap<&str, &TemplateRow> = stored.iter().map(|t| (t.code.as_str(), t)).collect();
             for t in &plan.tasks {
                 match by_code.get(t.code.as_str()) {
@@ -320,7 +325,9 @@ pub async fn load(c: &mut Conn, scope: &Scope, plan: &Plan, source: &str, confir
             .await?;
             for (i, t) in plan.tasks.iter().enumerate() {
                 match by_code.get(t.code.as_str()) {
-                    None => insert_template(c, row.id, t, i as i64).await?,
+                    None => {
+                        insert_template(c, row.id, t, i as i64, "plan").await?;
+                    }
                     Some(old) => {
                         let keep_due = old.due_edited_ms.is_some();
                         c.execute(
@@ -516,8 +523,9 @@ pub async fn close(c: &mut Conn, scope: &Scope, campaign: i64) -> Result<(), Sto
 pub async fn demo_progress(c: &mut Conn, scope: &Scope, campaign: i64) -> Result<(), StoreError> {
     let now = now_ms();
     for t in templates(c, campaign).await? {
-        // Commitment tasks follow their commitments (store::commitment::sync_task).
-        if t.deliverable() == pacesetter_domain::plan::Deliverable::Commitment {
+        // Commitment tasks follow their commitments (store::commitment::sync_task); study
+        // records name their meetings (store::study::demo).
+        if matches!(t.deliverable(), pacesetter_domain::plan::Deliverable::Commitment | pacesetter_domain::plan::Deliverable::Study) {
             continue;
         }
         let Some(due) = t.due_date else { continue };

@@ -40,6 +40,7 @@ pub mod scope;
 pub mod selection;
 pub mod session;
 pub mod stats;
+pub mod study;
 pub mod survey;
 pub mod task;
 pub mod testkit;

@@ -261,6 +261,8 @@ pub async fn check_host(c: &mut Conn, scope: &Scope, host: Host, kind: Kind) -> 
                     true
                 }
                 Kind::Group => org_kind.is_some_and(|k| k.is_branch() || k == OrgKind::Group),
+                // Any Party organization studies a document (a Party group studies with its branch).
+                Kind::Study => org_kind.is_some_and(|k| k != OrgKind::Group),
                 _ => org_kind.is_some_and(|k| k.is_branch()),
             };
             if !fits || node.closed_on.is_some() {
@@ -277,8 +279,8 @@ pub async fn check_host(c: &mut Conn, scope: &Scope, host: Host, kind: Kind) -> 
             if !(office(scope) || scope.acts_on_unit(&node.path)) {
                 return Err(StoreError::NotFound);
             }
-            if kind != Kind::Exchange {
-                return Err(StoreError::invalid("kind", "单位只能召开经验交流会", "A unit holds exchange meetings only"));
+            if !matches!(kind, Kind::Exchange | Kind::Study) {
+                return Err(StoreError::invalid("kind", "单位只能召开经验交流会和专题学习会", "A unit holds exchange meetings and study sessions only"));
             }
             (None, Some(u))
         }
@@ -311,6 +313,31 @@ pub async fn schedule(c: &mut Conn, scope: &Scope, host: Host, s: &Schedule, inv
                 )
                 .await?;
             rows.into_iter().map(|r| r.0).collect()
+        }
+        // A study session: the members it invites, or all of the organization's.
+        Host::Org(o) if s.kind == Kind::Study => {
+            let path = tree::require(c, Tree::Org, o).await?.path;
+            let rows: Vec<(i64,)> = c
+                .fetch_all(
+                    Sql::new(
+                        "SELECT DISTINCT m.person_id FROM org_memberships m JOIN orgs o ON o.id = m.org_id JOIN people p ON p.id = m.person_id \
+                         WHERE m.end_date IS NULL AND p.left_on IS NULL AND o.path LIKE $1",
+                    )
+                    .bind(format!("{path}%")),
+                )
+                .await?;
+            let members: Vec<i64> = rows.into_iter().map(|r| r.0).collect();
+            if invitees.is_empty() {
+                members
+            } else {
+                let mut ids = invitees.to_vec();
+                ids.sort_unstable();
+                ids.dedup();
+                if ids.iter().any(|p| !members.contains(p)) {
+                    return Err(StoreError::invalid("invitees", "专题学习会只能邀请本组织的党员", "A study session invites the organization's own members"));
+                }
+                ids
+            }
         }
         Host::Org(o) => {
             let path = tree::require(c, Tree::Org, o).await?.path;
@@ -360,6 +387,20 @@ pub async fn schedule(c: &mut Conn, scope: &Scope, host: Host, s: &Schedule, inv
             }
             ids
         }
+        // A unit's study session: everyone of the unit.
+        Host::Unit(u) if s.kind == Kind::Study => {
+            let path = tree::require(c, Tree::Unit, u).await?.path;
+            let rows: Vec<(i64,)> = c
+                .fetch_all(
+                    Sql::new(
+                        "SELECT DISTINCT m.person_id FROM unit_memberships m JOIN units x ON x.id = m.unit_id JOIN people p ON p.id = m.person_id \
+                         WHERE m.end_date IS NULL AND p.left_on IS NULL AND x.path LIKE $1",
+                    )
+                    .bind(format!("{path}%")),
+                )
+                .await?;
+            rows.into_iter().map(|r| r.0).collect()
+        }
         Host::Unit(u) => {
             let path = tree::require(c, Tree::Unit, u).await?.path;
             let rows: Vec<(i64,)> = c
@@ -407,10 +448,10 @@ pub async fn schedule(c: &mut Conn, scope: &Scope, host: Host, s: &Schedule, inv
     Ok(id)
 }
 
-/// The hosts the caller may schedule meetings for, with their names: the branches and Party
-/// groups they write to, the units they act on, and the office for the office.
+/// The hosts the caller may schedule meetings for, with their names: the Party organizations
+/// they write to (a committee holds study sessions; its branches the rest), the units they act on, and the office for the office.
 pub async fn hosts(c: &mut Conn, scope: &Scope) -> Result<Vec<(Host, String)>, StoreError> {
-    let mut q = Sql::new("SELECT id, name FROM orgs WHERE kind IN ('branch', 'direct_branch', 'group') AND closed_on IS NULL AND (1 = 0");
+    let mut q = Sql::new("SELECT id, name FROM orgs WHERE closed_on IS NULL AND (1 = 0");
     if office(scope) {
         q.push(" OR 1 = 1");
     }

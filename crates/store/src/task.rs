@@ -36,6 +36,8 @@ pub struct TaskRow {
     pub description: Option<String>,
     pub deliverable_json: String,
     pub due_date: Option<Date>,
+    /// The template's first day (a published document's: the day it was published).
+    pub from_date: Option<Date>,
     pub wording: Option<String>,
     pub reviewer: String,
     pub campaign_state: String,
@@ -111,7 +113,7 @@ impl Ownership<'_> {
 }
 
 const SELECT: &str = "SELECT t.id, t.template_id, t.campaign_id, t.org_id, t.unit_id, t.person_id, t.state, t.extended_due, t.extended_reason, t.resubmit_due, \
-     t.first_submitted, t.last_submitted_ms, t.decided_ms, tt.code, tt.item, tt.title, tt.description, tt.deliverable_json, tt.due_date, tt.wording, tt.reviewer, \
+     t.first_submitted, t.last_submitted_ms, t.decided_ms, tt.code, tt.item, tt.title, tt.description, tt.deliverable_json, tt.due_date, tt.from_date, tt.wording, tt.reviewer, \
      c.state AS campaign_state, COALESCE(o.name, u.name, p.name, '') AS owner_name, \
      COALESCE(o.path, u.path, mo.path) AS owner_path \
      FROM tasks t JOIN task_templates tt ON tt.id = t.template_id JOIN campaigns c ON c.id = t.campaign_id \
@@ -290,6 +292,8 @@ pub struct Submission {
     pub number: Option<String>,
     pub checklist: Vec<bool>,
     pub attachments: Vec<NewAttachment>,
+    /// A study record's session: a meeting the owner held and recorded.
+    pub meeting: Option<i64>,
 }
 
 /// What a caller is told when another submission or decision on the same task came first.
@@ -319,6 +323,10 @@ pub async fn submit(c: &mut Conn, scope: &Scope, id: i64, s: Submission) -> Resu
         Deliverable::Checklist(items) if s.checklist.len() != items.len() || !s.checklist.iter().all(|b| *b) => {
             errs.add("checklist", "请逐项确认后提交", "Tick every item before submitting")
         }
+        Deliverable::Study => match crate::study::check_session(c, &t, s.meeting, t.from_date).await {
+            Err(StoreError::Invalid(e)) => errs.0.extend(e.0),
+            other => other?,
+        },
         _ => {}
     }
     if s.body.as_deref().is_some_and(|b| b.chars().count() > 20_000) {
@@ -353,6 +361,10 @@ pub async fn submit(c: &mut Conn, scope: &Scope, id: i64, s: Submission) -> Resu
                 .bind(now),
         )
         .await?;
+    let meeting = if t.deliverable() == Deliverable::Study { s.meeting } else { None };
+    if let Some(m) = meeting {
+        c.execute(Sql::new("INSERT INTO submission_meetings (submission_id, meeting_id) VALUES ($1, $2)").bind(sub).bind(m)).await?;
+    }
     let mut files = Vec::new();
     for a in s.attachments {
         let sha = pacesetter_domain::audit::sha256_hex(&a.data);
@@ -375,7 +387,7 @@ pub async fn submit(c: &mut Conn, scope: &Scope, id: i64, s: Submission) -> Resu
         "task",
         id,
         Some(serde_json::json!({"state": t.state}).to_string()),
-        Some(serde_json::json!({"state": next.code(), "submission": sub, "files": files}).to_string()),
+        Some(serde_json::json!({"state": next.code(), "submission": sub, "files": files, "meeting": meeting}).to_string()),
     )
     .await?;
     get_unscoped(c, id).await

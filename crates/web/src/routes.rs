@@ -155,6 +155,7 @@ pub fn table() -> Vec<Route> {
     all.extend(development_routes());
     all.extend(central_group_routes());
     all.extend(activity_routes());
+    all.extend(study_routes());
     all.extend(disposal_routes());
     all.extend(contact_routes());
     all.extend(care_routes());
@@ -1790,7 +1791,7 @@ fn core_routes() -> Vec<Route> {
             "/api/v1/tasks/{id}/submit",
             "api_task_submit",
             Scoped,
-            "Submit a task (multipart: files, body, number, check; X-CSRF-Token header)",
+            "Submit a task (multipart: files, body, number, check, meeting; X-CSRF-Token header)",
             ApiDoc { multipart: true, errors: &[413], ..doc(Some(schema::<TaskSubmission>), Some(schema::<TaskLineDto>)) },
             post(api::tasks::submit),
         ),
@@ -2539,6 +2540,38 @@ fn member_file_routes() -> Vec<Route> {
             "Set the groups' bounds",
             doc(Some(schema::<crate::app::member_files::MemberRulesBody>), Some(schema::<ma::MemberRulesDto>)),
             axum::routing::put(ma::set_rules),
+        ),
+    ]
+}
+
+/// Documents to study (items 1 and 4): published by the office as study-record tasks.
+fn study_routes() -> Vec<Route> {
+    use Access::*;
+    use api::study as sa;
+    use pages::study as sp;
+    vec![
+        r(M::GET, "/study", "study_docs", LoggedIn, "The documents to study, and the office's form to publish one", get(sp::index)),
+        r(M::POST, "/study", "study_publish", LoggedIn, "Publish a document to study (multipart: the fields and files); the office only", post(sp::publish)),
+        r(M::GET, "/study/files/{id}", "study_file", LoggedIn, "A file of a document to study (documents are for everyone signed in)", get(sp::file)),
+        r(M::GET, "/study/{id}", "study_doc", Scoped, "A document to study, its files and its coverage below a node (?node=ID) within the caller's scope", get(sp::show)),
+        a(M::GET, "/api/v1/study", "api_study_docs", LoggedIn, "The documents to study, newest first", list(schema::<sa::StudyDocDto>, &[]), get(sa::list)),
+        a(
+            M::POST,
+            "/api/v1/study",
+            "api_study_publish",
+            LoggedIn,
+            "Publish a document to study (multipart: the fields and files; X-CSRF-Token header); the office only. Each owner gets a study-record task",
+            ApiDoc { multipart: true, status: Some(201), errors: &[403, 409, 413, 422], ..doc(Some(schema::<sa::StudyDocUpload>), Some(schema::<sa::StudyPublishedDto>)) },
+            post(sa::publish),
+        ),
+        a(
+            M::GET,
+            "/api/v1/study/{id}",
+            "api_study_doc",
+            Scoped,
+            "A document with its files and its coverage (the dashboard of its tasks) below a node within the caller's scope",
+            ApiDoc { query: &[("node", "The node to roll up below (the top of the caller's reach by default)")], ..doc(None, Some(schema::<sa::StudyDocDetailDto>)) },
+            get(sa::get),
         ),
     ]
 }

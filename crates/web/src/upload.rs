@@ -385,6 +385,11 @@ pub async fn read_submission(mut mp: Multipart, max: usize) -> Result<(Submissio
                 }
             }
             "items" => items = field.text().await.unwrap_or_default().parse().unwrap_or(0),
+            "meeting" => {
+                let v = field.text().await.unwrap_or_default();
+                sub.meeting = v.trim().parse().ok();
+                values.insert(name.clone(), v);
+            }
             "body" | "number" => {
                 let v = field.text().await.unwrap_or_default();
                 values.insert(name.clone(), v.clone());

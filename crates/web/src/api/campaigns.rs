@@ -206,17 +206,21 @@ pub async fn remind(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) ->
     Ok(Json(CampaignRemindedDto { notified: app::remind(&s, &scope, CampaignId(id)).await? }))
 }
 
-fn row_dto(r: &DashRow) -> DashRowDto {
+pub(crate) fn row_dto(r: &DashRow) -> DashRowDto {
     DashRowDto { name: r.name.clone(), facts: r.facts, completion: (r.facts.completion() * 10.0).round() / 10.0, tasks: format!("/api/v1/tasks?{}", r.query) }
 }
 
 pub async fn dashboard(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Params(q): Params<DashboardQuery>) -> AppResult<Json<DashboardDto>> {
     let scope = ctx.me()?.scope.clone();
-    let d = app::build(&s, &scope, CampaignId(id), q.tree(), q.node, ctx.lang).await?;
-    Ok(Json(DashboardDto {
+    let d = app::build(&s, &scope, CampaignId(id), &q, ctx.lang).await?;
+    Ok(Json(dashboard_dto(&d)))
+}
+
+pub(crate) fn dashboard_dto(d: &app::Dashboard) -> DashboardDto {
+    DashboardDto {
         node: d.node.as_ref().map(|n| NamedId { id: n.id, name: n.name.clone() }),
         total: row_dto(&d.total),
         by_item: d.by_item.iter().map(row_dto).collect(),
         by_child: d.by_child.iter().map(row_dto).collect(),
-    }))
+    }
 }

@@ -579,6 +579,9 @@ pub struct TaskSubmission {
     pub items: Option<i64>,
     /// The index of a checked item, from 0 (repeat the part for several).
     pub check: Option<Vec<i64>>,
+    /// A study record's session: the id of a meeting the owner held and recorded since the
+    /// document was published.
+    pub meeting: Option<i64>,
 }
 
 // ---- Campaigns, tasks, reviews and notifications ----------------------------------------------
@@ -675,6 +678,22 @@ pub struct TaskDetailDto {
     pub files: Vec<pacesetter_store::task::AttachmentMeta>,
     #[schema(value_type = Vec<TaskReviewDto>)]
     pub reviews: Vec<pacesetter_store::task::ReviewRow>,
+    /// A study-record task's document (`/api/v1/study/{id}`).
+    pub study_doc: Option<i64>,
+    /// The study sessions its submissions named.
+    pub study_sessions: Vec<StudySessionDto>,
+}
+
+/// A meeting a study record named as its study session.
+#[derive(Serialize, ToSchema)]
+pub struct StudySessionDto {
+    pub submission_id: i64,
+    pub meeting_id: i64,
+    pub kind: String,
+    pub topic: String,
+    pub on_day: String,
+    pub present: i64,
+    pub expected: i64,
 }
 
 #[derive(Serialize, ToSchema)]

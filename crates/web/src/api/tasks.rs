@@ -46,8 +46,22 @@ pub async fn list(State(s): State<AppState>, ctx: Ctx, Query(q): Query<TaskQuery
 pub async fn get(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<TaskDetailDto>> {
     let scope = ctx.me()?.scope.clone();
     let (t, subs, files, reviews) = task_pages::with_history(&s, &scope, TaskId(id)).await?;
+    let study = crate::app::study::for_task(&s, &t, false).await?;
+    let study_sessions = study
+        .named
+        .into_iter()
+        .map(|(submission_id, m)| super::dto::StudySessionDto {
+            submission_id,
+            meeting_id: m.id,
+            kind: m.kind,
+            topic: m.topic,
+            on_day: iso(m.on_day),
+            present: m.present,
+            expected: m.expected,
+        })
+        .collect();
     let line = line_dto(&TaskLine::new(t, &scope, pacesetter_domain::dates::today()));
-    Ok(Json(TaskDetailDto { line, submissions: subs, files, reviews }))
+    Ok(Json(TaskDetailDto { line, submissions: subs, files, reviews, study_doc: study.doc.map(|d| d.id), study_sessions }))
 }
 
 /// Submits a task: multipart with `files`, `body`, `number`, `check` (and the X-CSRF-Token header).

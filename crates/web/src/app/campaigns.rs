@@ -27,11 +27,19 @@ pub struct DashboardQuery {
     pub tree: Option<String>,
     #[serde(default, deserialize_with = "crate::input::opt_id")]
     pub node: Option<i64>,
+    /// One task template only (a document to study's coverage, say).
+    #[serde(default, deserialize_with = "crate::input::opt_id")]
+    pub template: Option<i64>,
 }
 
 impl DashboardQuery {
     pub fn tree(&self) -> Tree {
         if crate::input::text(&self.tree) == Some("unit") { Tree::Unit } else { Tree::Org }
+    }
+
+    /// `&template=ID` when one template is asked for, to carry on links.
+    pub fn template_part(&self) -> String {
+        self.template.map(|t| format!("&template={t}")).unwrap_or_default()
     }
 }
 
@@ -83,12 +91,18 @@ fn start_node(scope: &Scope, tree: Tree, nodes: &[tree::Node]) -> Option<i64> {
         .and_then(|p| p.trim_end_matches('/').rsplit('/').next().and_then(|x| x.parse().ok()))
 }
 
-pub async fn build(s: &AppState, scope: &Scope, campaign: CampaignId, tree_kind: Tree, node: Option<i64>, lang: Lang) -> AppResult<Dashboard> {
+/// The dashboard of a campaign (or of one of its templates, `q.template`) within the caller's
+/// scope, from `q.node` or the top of the caller's reach.
+pub async fn build(s: &AppState, scope: &Scope, campaign: CampaignId, q: &DashboardQuery, lang: Lang) -> AppResult<Dashboard> {
+    let (tree_kind, node, only) = (q.tree(), q.node, q.template);
     let campaign_id = campaign.0;
     let mut c = s.store.read().await?;
     let row = campaign::get(&mut c, campaign_id).await?;
     let rollup: Rollup = dashboard::rollup(&mut c, scope, campaign_id, today()).await?;
-    let templates: Vec<TemplateRow> = campaign::templates(&mut c, campaign_id).await?.into_iter().filter(|t| !t.retired).collect();
+    let templates: Vec<TemplateRow> = campaign::templates(&mut c, campaign_id).await?.into_iter().filter(|t| !t.retired && only.is_none_or(|o| o == t.id)).collect();
+    if only.is_some() && templates.is_empty() {
+        return Err(AppError::not_found());
+    }
     let nodes = tree::all(&mut c, tree_kind).await?;
     drop(c);
     // A node asked for by id must be one the caller reaches (the shape of the trees is public,
@@ -102,9 +116,13 @@ pub async fn build(s: &AppState, scope: &Scope, campaign: CampaignId, tree_kind:
     let node_id = node.or_else(|| start_node(scope, tree_kind, &nodes));
     let node = node_id.and_then(|id| nodes.iter().find(|n| n.id == id).cloned());
     let key = if tree_kind == Tree::Org { "org" } else { "unit" };
-    let by_node = |id: i64| if tree_kind == Tree::Org { rollup.by_org.get(&id).copied() } else { rollup.by_unit.get(&id).copied() };
     let by_tn = |t: i64, id: i64| if tree_kind == Tree::Org { rollup.by_template_org.get(&(t, id)).copied() } else { rollup.by_template_unit.get(&(t, id)).copied() };
-    let base = format!("campaign={}", row.id);
+    let by_node = |id: i64| match only {
+        Some(t) => by_tn(t, id),
+        None if tree_kind == Tree::Org => rollup.by_org.get(&id).copied(),
+        None => rollup.by_unit.get(&id).copied(),
+    };
+    let base = format!("campaign={}{}", row.id, q.template_part());
     let (total, by_item) = match &node {
         Some(n) if n.parent_id.is_some() || scope.global().is_none() => {
             let q = format!("{base}&{key}={}", n.id);
@@ -116,7 +134,7 @@ pub async fn build(s: &AppState, scope: &Scope, campaign: CampaignId, tree_kind:
                         name: item_label(t),
                         href: Some(format!("/campaigns/{}#t{}", row.id, t.id)),
                         facts: f,
-                        query: format!("{q}&template={}", t.id),
+                        query: if only.is_some() { q.clone() } else { format!("{q}&template={}", t.id) },
                     })
                 })
                 .collect();
@@ -124,7 +142,11 @@ pub async fn build(s: &AppState, scope: &Scope, campaign: CampaignId, tree_kind:
         }
         // The whole university: every task, including the office's own.
         _ => {
-            let total = DashRow { name: lang.t("全校", "The whole university").to_string(), href: None, facts: rollup.all, query: base.clone() };
+            let all = match only {
+                Some(t) => rollup.by_template.get(&t).copied().unwrap_or_default(),
+                None => rollup.all,
+            };
+            let total = DashRow { name: lang.t("全校", "The whole university").to_string(), href: None, facts: all, query: base.clone() };
             let items = templates
                 .iter()
                 .filter_map(|t| {
@@ -132,7 +154,7 @@ pub async fn build(s: &AppState, scope: &Scope, campaign: CampaignId, tree_kind:
                         name: item_label(t),
                         href: Some(format!("/campaigns/{}#t{}", row.id, t.id)),
                         facts: *f,
-                        query: format!("{base}&template={}", t.id),
+                        query: if only.is_some() { base.clone() } else { format!("{base}&template={}", t.id) },
                     })
                 })
                 .collect();
@@ -146,7 +168,7 @@ pub async fn build(s: &AppState, scope: &Scope, campaign: CampaignId, tree_kind:
             .filter_map(|ch| {
                 by_node(ch.id).map(|f| DashRow {
                     name: ch.name.clone(),
-                    href: Some(format!("/campaigns/{}/dashboard?tree={key}&node={}", row.id, ch.id)),
+                    href: Some(format!("/campaigns/{}/dashboard?tree={key}&node={}{}", row.id, ch.id, q.template_part())),
                     facts: f,
                     query: format!("{base}&{key}={}", ch.id),
                 })
@@ -159,7 +181,7 @@ pub async fn build(s: &AppState, scope: &Scope, campaign: CampaignId, tree_kind:
     if let Some(n) = &node {
         for id in n.path.split('/').filter_map(|x| x.parse::<i64>().ok()) {
             if let Some(a) = nodes.iter().find(|x| x.id == id) {
-                crumbs.push((format!("/campaigns/{}/dashboard?tree={key}&node={id}", row.id), a.name.clone()));
+                crumbs.push((format!("/campaigns/{}/dashboard?tree={key}&node={id}{}", row.id, q.template_part()), a.name.clone()));
             }
         }
     }

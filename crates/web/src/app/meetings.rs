@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 /// office's own exchange meeting).
 #[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct MeetingInput {
-    /// branch_general, branch_committee, group, lecture, theme_day or exchange.
+    /// branch_general, branch_committee, group, lecture, theme_day, exchange or study.
     #[serde(default)]
     pub kind: String,
     /// "org:ID", "unit:ID" or "office" (the page's choice); or give org_id / unit_id.
@@ -43,8 +43,9 @@ pub struct MeetingInput {
     pub ends: String,
     #[serde(default)]
     pub place: String,
-    /// An exchange meeting's invitees by staff or student number, separated by spaces, commas or
-    /// lines (empty: the cadres linked to classes of the unit, or all of them for the office's).
+    /// An exchange meeting's or a study session's invitees by staff or student number, separated
+    /// by spaces, commas or lines (empty: for an exchange meeting the cadres linked to classes of
+    /// the unit, or all of them for the office's; for a study session all the host's people).
     #[serde(default)]
     pub invitees: String,
 }
@@ -85,11 +86,14 @@ pub async fn schedule(s: &AppState, scope: &Scope, input: &MeetingInput) -> AppR
     // Who may hold it first: the invitees' numbers are looked up only for those who may.
     store::check_host(&mut w, scope, host, sched.kind).await?;
     let invitees = crate::app::people::ids_of_numbers(&mut w, &input.invitees, "invitees").await?;
-    if matches!(host, Host::Org(_)) && !invitees.is_empty() {
+    if matches!(host, Host::Org(_)) && sched.kind != Kind::Study && !invitees.is_empty() {
         return Err(AppError::invalid_field("invitees", "支部会议的应到人员是本支部党员，不另填", "A branch meeting expects the branch's members: leave the invitees empty"));
     }
     let id = store::schedule(&mut w, scope, host, &sched, &invitees).await?;
-    tell_expected(&mut w, id, &s.site.public_url).await?;
+    // A meeting entered after the day (to record it) needs no notice.
+    if sched.on_day >= today() {
+        tell_expected(&mut w, id, &s.site.public_url).await?;
+    }
     w.commit().await.map_err(StoreError::from)?;
     Ok(id)
 }

@@ -26,6 +26,7 @@ pub mod problems;
 pub mod relations;
 pub mod samples;
 pub mod selections;
+pub mod study;
 pub mod surveys;
 pub mod systems;
 pub mod tasks;

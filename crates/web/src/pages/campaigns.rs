@@ -252,6 +252,8 @@ struct DashboardPage {
     by_child: Vec<DashRow>,
     chart: String,
     export: String,
+    /// `&template=ID` when the dashboard is of one template.
+    tpl: String,
 }
 
 /// Text for the chart's SVG, escaped once here for the labels and the titles.
@@ -325,11 +327,11 @@ pub fn chart(rows: &[DashRow], lang: Lang) -> String {
 
 pub async fn dashboard_page(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Params(q): Params<DashboardQuery>) -> AppResult<Response> {
     let scope = ctx.me()?.scope.clone();
-    let d = build(&s, &scope, CampaignId(id), q.tree(), q.node, ctx.lang).await?;
+    let d = build(&s, &scope, CampaignId(id), &q, ctx.lang).await?;
     let row = d.campaign.clone();
     let chart = chart(&d.by_child, ctx.lang);
     let key = if d.tree == Tree::Org { "org" } else { "unit" };
-    let export = format!("/campaigns/{id}/dashboard.xlsx?tree={key}{}", d.node.as_ref().map(|n| format!("&node={}", n.id)).unwrap_or_default());
+    let export = format!("/campaigns/{id}/dashboard.xlsx?tree={key}{}{}", d.node.as_ref().map(|n| format!("&node={}", n.id)).unwrap_or_default(), q.template_part());
     let node_name = d.total.name.clone();
     let title = format!("{} · {}", row.title, ctx.t("进度看板", "Dashboard"));
     Ok(render(&DashboardPage {
@@ -343,13 +345,14 @@ pub async fn dashboard_page(State(s): State<AppState>, ctx: Ctx, Path(id): Path<
         by_child: d.by_child,
         chart,
         export,
+        tpl: q.template_part(),
     }))
 }
 
 /// The dashboard as a workbook to hand upward: by work item and by organization.
 pub async fn dashboard_export(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Params(q): Params<DashboardQuery>) -> AppResult<Response> {
     let scope = ctx.me()?.scope.clone();
-    let d = build(&s, &scope, CampaignId(id), q.tree(), q.node, ctx.lang).await?;
+    let d = build(&s, &scope, CampaignId(id), &q, ctx.lang).await?;
     let lang = ctx.lang;
     let t = |zh: &str, en: &str| lang.t(zh, en).to_string();
     let headers = vec![

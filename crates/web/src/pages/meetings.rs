@@ -100,7 +100,7 @@ async fn index_page(s: &AppState, ctx: &Ctx, kind: Option<&str>, f: FormState, s
     let filter = pacesetter_store::meeting::Filter { kind: kind.and_then(Kind::parse), ..Default::default() };
     let o = app::overview(s, scope, &filter).await?;
     let kinds = Kind::ALL.into_iter().map(|k| (k.code(), k.label(ctx.lang))).collect();
-    let schedule_kinds = Kind::BRANCH.into_iter().chain([Kind::Exchange]).map(|k| (k.code(), k.label(ctx.lang))).collect();
+    let schedule_kinds = Kind::BRANCH.into_iter().chain([Kind::Study, Kind::Exchange]).map(|k| (k.code(), k.label(ctx.lang))).collect();
     let today = pacesetter_domain::dates::iso(pacesetter_domain::dates::today());
     let overseer = scope.global().is_some() || scope.reaches.iter().any(|(r, _)| matches!(r, pacesetter_domain::scope::Reach::Org(_)));
     let page =

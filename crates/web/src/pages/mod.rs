@@ -24,6 +24,7 @@ pub mod problems;
 pub mod relations;
 pub mod samples;
 pub mod selections;
+pub mod study;
 pub mod surveys;
 pub mod systems;
 pub mod tasks;
@@ -85,6 +86,10 @@ impl Layout {
             item("/selections", lang.t("评选", "Selections"));
             item("/problems", lang.t("问题反映", "Problems"));
             item("/activities", lang.t("活动报名", "Activities"));
+            // Those who organize the study of a document, and those above them.
+            if s.has_any(&[Role::Office, Role::Leader, Role::OrgSecretary, Role::BranchSecretary, Role::Delegate, Role::UnitHead]) {
+                item("/study", lang.t("学习文件", "Study"));
+            }
             // Party members, those who run or oversee meetings, and cadres (exchange meetings).
             if s.has_any(&[Role::Member, Role::Cadre, Role::Office, Role::Leader, Role::OrgSecretary, Role::BranchSecretary, Role::Delegate, Role::Contact, Role::UnitHead]) {
                 item("/meetings", lang.t("会议", "Meetings"));

@@ -99,9 +99,21 @@ struct TaskPage {
     f: FormState,
     max_mb: usize,
     resubmit_default: String,
+    /// A study-record task's document and sessions.
+    study: crate::app::study::TaskStudy,
 }
 
 impl TaskPage {
+    /// A study session as a line: day, kind, topic, attendance.
+    fn session_text(&self, m: &pacesetter_store::study::StudySession) -> String {
+        let kind = pacesetter_domain::meeting::Kind::parse(&m.kind).map(|k| k.label(self.l.lang)).unwrap_or("");
+        format!("{} {} · {} · {}{}/{}", iso(m.on_day), kind, m.topic, self.l.t("到会", "present "), m.present, m.expected)
+    }
+
+    fn named_of(&self, sub: &i64) -> Option<&pacesetter_store::study::StudySession> {
+        self.study.named.iter().find(|(s, _)| s == sub).map(|(_, m)| m)
+    }
+
     fn files_of(&self, sub: &i64) -> Vec<&AttachmentMeta> {
         self.files.iter().filter(|a| a.submission_id == *sub).collect()
     }
@@ -141,9 +153,23 @@ async fn task_page(s: &AppState, ctx: &Ctx, id: i64, f: FormState, status: Statu
     };
     let title = t.title.clone();
     let line = TaskLine::new(t, &scope, today());
+    let study = crate::app::study::for_task(s, &line.t, line.rights.submit).await?;
     Ok(render_status(
         status,
-        &TaskPage { l: Layout::new(ctx, &title), line, deliverable, checklist, subs, files, reviews, commitments, f, max_mb: s.site.max_upload / 1024 / 1024, resubmit_default },
+        &TaskPage {
+            l: Layout::new(ctx, &title),
+            line,
+            deliverable,
+            checklist,
+            subs,
+            files,
+            reviews,
+            commitments,
+            f,
+            max_mb: s.site.max_upload / 1024 / 1024,
+            resubmit_default,
+            study,
+        },
     ))
 }
 

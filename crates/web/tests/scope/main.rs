@@ -15,6 +15,7 @@ mod commitments;
 mod meetings;
 mod problems;
 mod selections;
+mod study;
 mod surveys;
 
 use common::TestApp;
@@ -139,6 +140,9 @@ async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Option<Ca
     if let Some(c) = central::case_for(app, f, name, n).await {
         return Some(c);
     }
+    if let Some(c) = study::case_for(app, f, name, n).await {
+        return Some(c);
+    }
     if let Some(c) = activities::case_for(app, f, name, n).await {
         return Some(c);
     }
@@ -159,6 +163,7 @@ fn two_records() -> Vec<&'static str> {
         meetings::TWO_RECORDS,
         central::TWO_RECORDS,
         activities::TWO_RECORDS,
+        study::TWO_RECORDS,
     ]
     .concat()
 }
