@@ -17,6 +17,11 @@ pub fn cst_from_ms(ms: i64) -> OffsetDateTime {
     OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000).unwrap_or(OffsetDateTime::UNIX_EPOCH).to_offset(CST)
 }
 
+/// The moment (ms) of an hour of a day in China: what demo histories date their entries by.
+pub fn cst_ms(day: Date, hour: u8) -> i64 {
+    day.midnight().assume_offset(CST).unix_timestamp() * 1000 + i64::from(hour) * 3_600_000
+}
+
 /// The calendar date in China at a moment.
 pub fn cst_date(ms: i64) -> Date {
     cst_from_ms(ms).date()

@@ -34,6 +34,7 @@ pub mod scope;
 pub mod selection;
 pub mod similar;
 pub mod study;
+pub mod study_point;
 pub mod survey;
 pub mod task;
 pub mod throttle;

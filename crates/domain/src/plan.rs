@@ -276,6 +276,7 @@ struct RawAward {
     method: Option<Spanned<String>>,
     mix: Option<Spanned<RawMix>>,
     min_satisfaction: Option<Spanned<u32>>,
+    study_points: Option<Spanned<bool>>,
 }
 
 #[derive(Deserialize)]
@@ -873,6 +874,12 @@ pub fn parse(text: &str) -> Result<Plan, Vec<PlanError>> {
                 err(m.span().start, "min_satisfaction 是 0 到 100 的百分数，只用于窗口".into(), "min_satisfaction is a percentage from 0 to 100, for windows only".into());
             }
         }
+        if let Some(sp) = &r.study_points
+            && *sp.get_ref()
+            && r.candidates.get_ref() != "organization"
+        {
+            err(sp.span().start, "study_points 只用于候选对象为党组织的奖项".into(), "study_points is for awards whose candidates are organizations".into());
+        }
         if let (Some(candidates), Some(nominators), Some(voters), Some(period), Some(method)) = (candidates, nominators, voters, period, method) {
             awards.push(AwardCategory {
                 code: r.code.clone(),
@@ -889,6 +896,7 @@ pub fn parse(text: &str) -> Result<Plan, Vec<PlanError>> {
                 notice_days: *r.notice_days.get_ref(),
                 method,
                 min_satisfaction: r.min_satisfaction.as_ref().map(|m| *m.get_ref()),
+                study_points: r.study_points.as_ref().is_some_and(|s| *s.get_ref()),
             });
         }
     }

@@ -148,6 +148,10 @@ pub struct AwardCategory {
     /// For windows: the lowest satisfaction rate (a whole percentage) of the campaign's surveys.
     #[serde(default)]
     pub min_satisfaction: Option<u32>,
+    /// Candidates are the registered 学习型党组织示范点 of the campaign (`study_points = true`),
+    /// and the selection reads their creation plans, reports and inspections.
+    #[serde(default)]
+    pub study_points: bool,
 }
 
 impl AwardCategory {
@@ -711,6 +715,7 @@ mod tests {
             notice_days: 5,
             method: Method::Ballot,
             min_satisfaction: None,
+            study_points: false,
         };
         assert_eq!(cat.electorate_kind(), Some(ElectorateKind::Open));
         cat.voters = Voters::PartyMembers;

@@ -918,6 +918,28 @@ pub const TABLES: &[TableSpec] = &[
         columns: &[("id", I64), ("doc_id", I64), ("name", Text), ("content_type", Text), ("size", I64), ("sha256", Text), ("data", Bytes)],
     },
     TableSpec { name: "submission_meetings", order_by: "submission_id", columns: &[("submission_id", I64), ("meeting_id", I64)] },
+    TableSpec {
+        name: "study_points",
+        order_by: "id",
+        columns: &[("id", I64), ("campaign_id", I64), ("org_id", I64), ("plan", Text), ("registered_by", I64), ("registered_ms", I64)],
+    },
+    TableSpec { name: "study_point_milestones", order_by: "id", columns: &[("id", I64), ("point_id", I64), ("due_on", Date), ("title", Text), ("done_on", OptDate)] },
+    TableSpec {
+        name: "study_point_reports",
+        order_by: "id",
+        columns: &[("id", I64), ("point_id", I64), ("milestone_id", OptI64), ("body", Text), ("reported_by", I64), ("reported_ms", I64)],
+    },
+    TableSpec { name: "study_point_files", order_by: "id", columns: &[("id", I64), ("report_id", I64), ("name", Text), ("content_type", Text), ("photo", Bool), ("data", Bytes)] },
+    TableSpec {
+        name: "study_point_standards",
+        order_by: "id",
+        columns: &[("id", I64), ("campaign_id", I64), ("item", Text), ("weight", I64), ("retired", Bool), ("created_ms", I64)],
+    },
+    TableSpec {
+        name: "study_point_inspections",
+        order_by: "id",
+        columns: &[("id", I64), ("point_id", I64), ("day", Date), ("inspector", Text), ("scores_json", Text), ("score_x100", I64), ("notes", OptText), ("created_ms", I64)],
+    },
 ];
 
 /// Tables that are deliberately not copied.

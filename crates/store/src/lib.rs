@@ -41,6 +41,7 @@ pub mod selection;
 pub mod session;
 pub mod stats;
 pub mod study;
+pub mod study_point;
 pub mod survey;
 pub mod task;
 pub mod testkit;

@@ -721,6 +721,10 @@ async fn candidate(c: &mut Conn, cat: &AwardCategory, n: &NewNomination, selecti
                 return Err(invalid("org", "没有这个党组织", "No such organization"));
             };
             cat.org_eligible(&node.kind).map_err(|t| invalid("org", t.zh, t.en))?;
+            // 十佳学习型党组织示范点: a registered candidate point of the campaign only.
+            if cat.study_points && c.fetch_i64(Sql::new("SELECT COUNT(*) FROM study_points WHERE campaign_id = $1 AND org_id = $2").bind(campaign).bind(node.id)).await? == 0 {
+                return Err(invalid("org", "只有登记的学习型党组织示范点创建单位可以参评", "Only the registered study model points may be nominated"));
+            }
             Ok(Candidate {
                 key: format!("o{}", node.id),
                 person: None,

@@ -322,8 +322,7 @@ pub async fn demo(c: &mut Conn, day: Date) -> Result<usize, StoreError> {
             meeting::mark(c, &scope, m, &marks).await?;
             meeting::record(c, &scope, m, "集中学习文件原文，与会党员结合本职工作逐一交流学习体会，书记作总结并对贯彻落实提出要求。", Vec::new(), day).await?;
             let handed = (on + time::Duration::days(1 + rng.below(3) as i64)).min(day - time::Duration::days(1));
-            // 10:00 China time that day.
-            let at = handed.midnight().assume_offset(time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC)).unix_timestamp() * 1000 + 10 * 3_600_000;
+            let at = pacesetter_domain::dates::cst_ms(handed, 10);
             let sub = c
                 .fetch_i64(
                     Sql::new("INSERT INTO submissions (task_id, body, submitted_by, submitted_ms) VALUES ($1, $2, 'demo-loader', $3) RETURNING id")

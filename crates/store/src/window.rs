@@ -135,12 +135,7 @@ pub struct NewInspection {
 
 /// The weighted score of an inspection, in hundredths: Σ weight × score ÷ Σ weight.
 pub fn weighted_x100(standards: &[StandardRow], scores: &HashMap<i64, i64>) -> i64 {
-    let total: i64 = standards.iter().map(|s| s.weight).sum();
-    if total == 0 {
-        return 0;
-    }
-    let sum: i64 = standards.iter().map(|s| s.weight * scores.get(&s.id).copied().unwrap_or(0) * 100).sum();
-    (sum + total / 2) / total
+    pacesetter_domain::study_point::weighted_x100(standards.iter().map(|s| (s.weight, scores.get(&s.id).copied().unwrap_or(0))))
 }
 
 /// Records an inspection. The inspector is the office or someone who manages the window's unit;

@@ -156,6 +156,7 @@ pub fn table() -> Vec<Route> {
     all.extend(central_group_routes());
     all.extend(activity_routes());
     all.extend(study_routes());
+    all.extend(study_point_routes());
     all.extend(disposal_routes());
     all.extend(contact_routes());
     all.extend(care_routes());
@@ -2572,6 +2573,108 @@ fn study_routes() -> Vec<Route> {
             "A document with its files and its coverage (the dashboard of its tasks) below a node within the caller's scope",
             ApiDoc { query: &[("node", "The node to roll up below (the top of the caller's reach by default)")], ..doc(None, Some(schema::<sa::StudyDocDetailDto>)) },
             get(sa::get),
+        ),
+    ]
+}
+
+/// 学习型党组织示范点 (item 6): candidates, creation plans, progress reports, inspections.
+fn study_point_routes() -> Vec<Route> {
+    use Access::*;
+    use api::study_points as pa;
+    use pages::study_points as pp;
+    vec![
+        r(M::GET, "/study-points", "study_points", LoggedIn, "The points in the caller's reach, the form to register one, the office's standards", get(pp::index)),
+        r(M::GET, "/study-points.xlsx", "study_points_export", LoggedIn, "The points in reach as .xlsx", get(pp::export)),
+        r(M::POST, "/study-points", "study_point_register", LoggedIn, "Register a candidate with its creation plan and milestones", post(pp::register)),
+        r(M::POST, "/study-points/standards", "study_point_standard_add", LoggedIn, "The office adds an inspection standard", post(pp::add_standard)),
+        r(
+            M::POST,
+            "/study-points/standards/{id}/retire",
+            "study_point_standard_retire",
+            Roles(&[pacesetter_domain::role::Role::Office]),
+            "The office retires an inspection standard",
+            post(pp::retire_standard),
+        ),
+        r(M::GET, "/study-points/files/{id}", "study_point_file", Scoped, "A file of a progress report", get(pp::file)),
+        r(M::GET, "/study-points/{id}", "study_point", Scoped, "A point: its plan, milestones, reports and inspections", get(pp::show)),
+        r(M::POST, "/study-points/{id}/reports", "study_point_report", Scoped, "Report progress with evidence (multipart: body, milestone, done, files)", post(pp::report)),
+        r(M::POST, "/study-points/{id}/inspections", "study_point_inspect", Scoped, "The office records an inspection: day, score_ID per standard, notes", post(pp::inspect)),
+        a(
+            M::GET,
+            "/api/v1/study-points",
+            "api_study_points",
+            LoggedIn,
+            "The points in the caller's reach with their progress and scores",
+            list(schema::<pa::StudyPointDto>, &[]),
+            get(pa::list),
+        ),
+        a(
+            M::POST,
+            "/api/v1/study-points",
+            "api_study_point_register",
+            LoggedIn,
+            "Register a candidate with its creation plan and milestones",
+            ApiDoc { status: Some(201), errors: &[403, 404, 409, 422], ..doc(Some(schema::<crate::app::study_points::RegisterInput>), Some(schema::<pa::StudyPointDetailDto>)) },
+            post(pa::register),
+        ),
+        a(
+            M::GET,
+            "/api/v1/study-points/standards",
+            "api_study_point_standards",
+            LoggedIn,
+            "The campaign's inspection standards in force",
+            list(schema::<pa::PointStandardDto>, &[]),
+            get(pa::standards),
+        ),
+        a(
+            M::POST,
+            "/api/v1/study-points/standards",
+            "api_study_point_standard_add",
+            LoggedIn,
+            "The office adds an inspection standard",
+            ApiDoc {
+                status: Some(201),
+                list: true,
+                errors: &[403, 409, 422],
+                ..doc(Some(schema::<crate::app::study_points::StandardInput>), Some(schema::<pa::PointStandardDto>))
+            },
+            post(pa::add_standard),
+        ),
+        a(
+            M::POST,
+            "/api/v1/study-points/standards/{id}/retire",
+            "api_study_point_standard_retire",
+            Roles(&[pacesetter_domain::role::Role::Office]),
+            "The office retires an inspection standard",
+            list(schema::<pa::PointStandardDto>, &[]),
+            post(pa::retire_standard),
+        ),
+        a(
+            M::GET,
+            "/api/v1/study-points/{id}",
+            "api_study_point",
+            Scoped,
+            "A point with its plan, milestones, reports and inspections",
+            doc(None, Some(schema::<pa::StudyPointDetailDto>)),
+            get(pa::get),
+        ),
+        a(
+            M::POST,
+            "/api/v1/study-points/{id}/reports",
+            "api_study_point_report",
+            Scoped,
+            "Report progress with evidence (multipart: body, milestone, done, files; X-CSRF-Token header)",
+            ApiDoc { multipart: true, status: Some(201), errors: &[403, 413, 422], ..doc(Some(schema::<pa::PointReportUpload>), Some(schema::<pa::StudyPointDetailDto>)) },
+            post(pa::report),
+        ),
+        a(
+            M::POST,
+            "/api/v1/study-points/{id}/inspections",
+            "api_study_point_inspect",
+            Scoped,
+            "The office records an inspection: a score from 0 to 100 for every standard in force",
+            ApiDoc { status: Some(201), errors: &[403, 409, 422], ..doc(Some(schema::<crate::app::study_points::InspectInput>), Some(schema::<pa::StudyPointDetailDto>)) },
+            post(pa::inspect),
         ),
     ]
 }

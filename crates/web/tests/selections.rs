@@ -703,6 +703,12 @@ async fn a_panel_scores_and_a_mix_counts_an_appraisal(backend: Backend) {
         head.rsplit("value=\"").next().unwrap().split('"').next().unwrap().to_string()
     };
     let (ox, oy) = (option(&org_of(x)), option(&org_of(y)));
+    // The 十佳 of the study model points takes registered points only (item 6).
+    for o in [&ox, &oy] {
+        let milestones = format!("{t} 制定学习型党组织创建方案");
+        let r = orgsec.post(app.url("/api/v1/study-points")).json(&serde_json::json!({"org_id": o.parse::<i64>().unwrap(), "plan": "建设学习型支部", "milestones": milestones})).send().await.unwrap();
+        assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    }
     for o in [&ox, &oy] {
         assert_eq!(
             post(&app, &orgsec, &format!("/selections/{mid}/nominations"), &[("by_org", c.as_str()), ("org", o.as_str()), ("reasons", "学习型党组织建设成效明显")]).await.0,

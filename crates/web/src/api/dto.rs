@@ -888,6 +888,9 @@ pub struct SelectionDto {
     /// Why the office closed the vote below its minimum turnout: then nothing was counted,
     /// `result` stays empty and nobody is selected.
     pub turnout_reason: Option<String>,
+    /// For the 十佳 of the study model points: the nominated organizations' points, with their
+    /// milestones, reports and mean inspection score.
+    pub study_points: Vec<super::study_points::StudyPointDto>,
 }
 
 /// Ballots (or score sheets) cast against the electorate and the minimum for a count.

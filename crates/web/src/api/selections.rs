@@ -382,6 +382,7 @@ fn selection_dto(v: &SelectionView, lang: Lang) -> SelectionDto {
             text: t.text(lang),
         }),
         turnout_reason: row.turnout_reason.clone(),
+        study_points: v.points.values().map(super::study_points::dto).collect(),
     }
 }
 

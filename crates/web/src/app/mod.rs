@@ -27,6 +27,7 @@ pub mod relations;
 pub mod samples;
 pub mod selections;
 pub mod study;
+pub mod study_points;
 pub mod surveys;
 pub mod systems;
 pub mod tasks;

@@ -121,6 +121,9 @@ pub struct SelectionView {
     pub evidence: HashMap<i64, Vec<EvidenceRow>>,
     /// The panel member's score sheet: each candidate they may score, and those they recuse.
     pub sheet: Option<(HashSet<i64>, HashSet<i64>)>,
+    /// For the 十佳 of the study model points: each nominated organization's point (its
+    /// milestones, reports and inspections' mean), by organization.
+    pub points: HashMap<i64, pacesetter_store::study_point::Summary>,
 }
 
 impl SelectionView {
@@ -240,7 +243,19 @@ pub async fn view(s: &AppState, scope: &Scope, id: SelectionId) -> AppResult<Sel
     }
     let sheet = if cat.method.has_panel() && stage == Stage::Voting && my.in_electorate && !my.voted { Some(sel::may_score(&mut c, scope, id.0).await?) } else { None };
     let turnout = row.turnout(took_part);
+    let points = if cat.study_points {
+        let nominated: HashSet<i64> = nominations.iter().filter_map(|n| n.n.org_id).collect();
+        pacesetter_store::study_point::summaries(&mut c, None, row.campaign_id, day)
+            .await?
+            .into_iter()
+            .filter(|p| nominated.contains(&p.point.org_id))
+            .map(|p| (p.point.org_id, p))
+            .collect()
+    } else {
+        HashMap::new()
+    };
     Ok(SelectionView {
+        points,
         row,
         cat,
         stage,

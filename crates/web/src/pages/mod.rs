@@ -25,6 +25,7 @@ pub mod relations;
 pub mod samples;
 pub mod selections;
 pub mod study;
+pub mod study_points;
 pub mod surveys;
 pub mod systems;
 pub mod tasks;
@@ -89,6 +90,7 @@ impl Layout {
             // Those who organize the study of a document, and those above them.
             if s.has_any(&[Role::Office, Role::Leader, Role::OrgSecretary, Role::BranchSecretary, Role::Delegate, Role::UnitHead]) {
                 item("/study", lang.t("学习文件", "Study"));
+                item("/study-points", lang.t("示范点", "Model points"));
             }
             // Party members, those who run or oversee meetings, and cadres (exchange meetings).
             if s.has_any(&[Role::Member, Role::Cadre, Role::Office, Role::Leader, Role::OrgSecretary, Role::BranchSecretary, Role::Delegate, Role::Contact, Role::UnitHead]) {

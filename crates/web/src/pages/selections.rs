@@ -327,6 +327,8 @@ struct ShowPage {
     sheet: Vec<(Cand, bool)>,
     /// Files of evidence the caller may see, by nomination.
     evidence: HashMap<i64, Vec<pacesetter_store::selection::EvidenceRow>>,
+    /// The nominated organizations' study model points (the 十佳 of the points).
+    points: HashMap<i64, pacesetter_store::study_point::Summary>,
     f: FormState,
 }
 
@@ -448,6 +450,7 @@ async fn show_page(s: &AppState, ctx: &Ctx, id: SelectionId, f: FormState, statu
         voters: v.voters,
         awards: v.awards,
         evidence: v.evidence,
+        points: v.points,
         f,
     };
     Ok(render_status(status, &page))

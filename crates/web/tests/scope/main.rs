@@ -16,6 +16,7 @@ mod meetings;
 mod problems;
 mod selections;
 mod study;
+mod study_points;
 mod surveys;
 
 use common::TestApp;
@@ -140,6 +141,9 @@ async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Option<Ca
     if let Some(c) = central::case_for(app, f, name, n).await {
         return Some(c);
     }
+    if let Some(c) = study_points::case_for(app, f, name, n).await {
+        return Some(c);
+    }
     if let Some(c) = study::case_for(app, f, name, n).await {
         return Some(c);
     }
@@ -164,6 +168,7 @@ fn two_records() -> Vec<&'static str> {
         central::TWO_RECORDS,
         activities::TWO_RECORDS,
         study::TWO_RECORDS,
+        study_points::TWO_RECORDS,
     ]
     .concat()
 }
