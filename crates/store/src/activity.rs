@@ -551,6 +551,75 @@ pub async fn of_person(c: &mut Conn, person: i64) -> Result<Vec<(i64, String, St
     .await?)
 }
 
+/// A person's part in the activities between two days: what a nomination of them shows.
+#[derive(Clone, Copy, Debug, Default, Serialize)]
+pub struct Participation {
+    /// Activities checked into.
+    pub activities: i64,
+    /// Volunteer hours, in half hours.
+    pub half_hours: i64,
+    /// Books recorded in reading months.
+    pub books: i64,
+}
+
+/// The participation of each of `persons` in activities held from `from` to `to`.
+pub async fn participation(c: &mut Conn, persons: &[i64], from: Date, to: Date) -> Result<std::collections::HashMap<i64, Participation>, StoreError> {
+    let mut out: std::collections::HashMap<i64, Participation> = std::collections::HashMap::new();
+    if persons.is_empty() {
+        return Ok(out);
+    }
+    let list = |q: &mut Sql| {
+        q.push(" IN (");
+        for (i, p) in persons.iter().enumerate() {
+            if i > 0 {
+                q.push(", ");
+            }
+            q.push_bind(*p);
+        }
+        q.push(")");
+    };
+    let mut q = Sql::new(
+        "SELECT s.person_id, COUNT(*), CAST(COALESCE(SUM(s.half_hours), 0) AS BIGINT) FROM activity_signups s JOIN activities a ON a.id = s.activity_id \
+         WHERE s.checked_in_ms IS NOT NULL AND a.on_day >= ",
+    );
+    q.push_bind(from).push(" AND a.on_day <= ").push_bind(to).push(" AND s.person_id");
+    list(&mut q);
+    q.push(" GROUP BY s.person_id");
+    for (p, n, h) in c.fetch_all::<(i64, i64, i64)>(q).await? {
+        let e = out.entry(p).or_default();
+        e.activities = n;
+        e.half_hours = h;
+    }
+    let mut q = Sql::new("SELECT r.person_id, COUNT(*) FROM reading_entries r JOIN activities a ON a.id = r.activity_id WHERE a.on_day >= ");
+    q.push_bind(from).push(" AND a.on_day <= ").push_bind(to).push(" AND r.person_id");
+    list(&mut q);
+    q.push(" GROUP BY r.person_id");
+    for (p, n) in c.fetch_all::<(i64, i64)>(q).await? {
+        out.entry(p).or_default().books = n;
+    }
+    Ok(out)
+}
+
+/// The held activities the caller runs from `since` on, newest first: what a nomination of an
+/// activity or a carrier may carry.
+pub async fn held_runnable(c: &mut Conn, scope: &Scope, since: Date) -> Result<Vec<(i64, String, Date)>, StoreError> {
+    let mut q = Sql::new(format!("{SELECT} WHERE a.state = 'held' AND a.on_day >= "));
+    q.push_bind(since).push(" AND (1 = 0");
+    if scope.is_office() {
+        q.push(" OR 1 = 1");
+    }
+    for p in scope.own_org_paths(Access::Write) {
+        q.push(" OR o.path LIKE ").push_bind(format!("{}%", crate::db::like_escape(p))).push(" ESCAPE '\\'");
+    }
+    for p in scope.unit_paths_acted_on() {
+        q.push(" OR u.path LIKE ").push_bind(format!("{}%", crate::db::like_escape(p))).push(" ESCAPE '\\'");
+    }
+    q.push(") ORDER BY a.on_day DESC, a.id DESC LIMIT 200");
+    let rows: Vec<ActivityRow> = c.fetch_all(q).await?;
+    // The same rule as every other write on an activity.
+    Ok(rows.into_iter().filter(|a| runs(scope, a)).map(|a| (a.id, a.title, a.on_day)).collect())
+}
+
 /// The demo's activities as of its day: in the past month a 学雷锋 volunteer service of each
 /// college (three in four of its branches' members invited, a third of them taking part, with
 /// hours), a study activity of most student branches (some branches with none, flagged), and a

@@ -940,6 +940,7 @@ pub const TABLES: &[TableSpec] = &[
         order_by: "id",
         columns: &[("id", I64), ("point_id", I64), ("day", Date), ("inspector", Text), ("scores_json", Text), ("score_x100", I64), ("notes", OptText), ("created_ms", I64)],
     },
+    TableSpec { name: "nomination_activities", order_by: "nomination_id", columns: &[("nomination_id", I64), ("activity_id", I64)] },
 ];
 
 /// Tables that are deliberately not copied.

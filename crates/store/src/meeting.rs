@@ -320,8 +320,10 @@ pub async fn schedule(c: &mut Conn, scope: &Scope, host: Host, s: &Schedule, inv
             let rows: Vec<(i64,)> = c
                 .fetch_all(
                     Sql::new(
+                        // (Not the text of the branch meetings' query below, which binds two values:
+                        // PostgreSQL keeps one prepared statement per text.)
                         "SELECT DISTINCT m.person_id FROM org_memberships m JOIN orgs o ON o.id = m.org_id JOIN people p ON p.id = m.person_id \
-                         WHERE m.end_date IS NULL AND p.left_on IS NULL AND o.path LIKE $1",
+                         WHERE m.end_date IS NULL AND p.left_on IS NULL AND o.path LIKE $1 ORDER BY m.person_id",
                     )
                     .bind(format!("{path}%")),
                 )

@@ -649,6 +649,8 @@ pub struct NewNomination {
     pub title: String,
     pub detail: String,
     pub reasons: String,
+    /// An activity or carrier's evidence: an activity the nominator ran and recorded.
+    pub activity: Option<i64>,
 }
 
 struct Candidate {
@@ -866,6 +868,9 @@ pub async fn nominate(c: &mut Conn, scope: &Scope, selection: i64, n: &NewNomina
             if secondary == node.id { (NominationState::Nominated, Some(node.id), Some(secondary)) } else { (NominationState::Recommended, Some(node.id), Some(secondary)) }
         }
     };
+    if let Some(a) = n.activity {
+        check_activity(c, scope, &cat, a, by_org).await?;
+    }
     if state == NominationState::Nominated {
         if let Some(q) = quota_org {
             check_quota(c, selection, q).await?;
@@ -903,10 +908,69 @@ pub async fn nominate(c: &mut Conn, scope: &Scope, selection: i64, n: &NewNomina
             support(c, scope, id, p.0, &reasons).await?;
         }
     }
+    if let Some(a) = n.activity {
+        c.execute(Sql::new("INSERT INTO nomination_activities (nomination_id, activity_id) VALUES ($1, $2)").bind(id).bind(a)).await?;
+    }
     let files = evidence.len();
     attach(c, id, scope.person.map(|p| p.0), evidence).await?;
-    audit::append(c, scope, "selection.nominate", "selection_nomination", id, None, Some(format!("{}: {}; {files} files", cand.name, state.code()))).await?;
+    let activity = n.activity.map(|a| format!("; activity {a}")).unwrap_or_default();
+    audit::append(c, scope, "selection.nominate", "selection_nomination", id, None, Some(format!("{}: {}; {files} files{activity}", cand.name, state.code()))).await?;
     Ok(id)
+}
+
+/// An activity a nomination carries: of an entry (an activity, a carrier), one the caller runs
+/// (NotFound otherwise, as for any record out of reach), held and recorded, and hosted within
+/// the nominating organization.
+async fn check_activity(c: &mut Conn, scope: &Scope, cat: &AwardCategory, activity: i64, by_org: Option<i64>) -> Result<(), StoreError> {
+    let (a, st) = crate::activity::get(c, scope, activity).await?;
+    if !st.runs {
+        return Err(StoreError::NotFound);
+    }
+    if cat.candidates != CandidateKind::Entry {
+        return Err(invalid("activity", "只有学习活动、学习载体类的推荐可以附活动记录", "Only an activity or a carrier carries an activity's record"));
+    }
+    let within = match by_org {
+        Some(o) => {
+            let node = crate::tree::require(c, crate::tree::Tree::Org, o).await?;
+            a.org_id.is_some() && a.host_path.starts_with(node.path.as_str())
+        }
+        None => true,
+    };
+    if a.state != "held" || !within {
+        return Err(invalid("activity", "请选择推荐单位举办并已记录的活动", "Choose an activity the nominating organization held and recorded"));
+    }
+    Ok(())
+}
+
+/// The activity a nomination carries, as its evidence shows it.
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+pub struct NominatedActivity {
+    pub nomination_id: i64,
+    pub activity_id: i64,
+    pub kind: String,
+    pub title: String,
+    pub on_day: Date,
+    pub host_name: String,
+    pub checked_in: i64,
+    pub half_hours: i64,
+    pub record: Option<String>,
+}
+
+/// The activities a selection's nominations carry, by nomination.
+pub async fn nominated_activities(c: &mut Conn, selection: i64) -> Result<HashMap<i64, NominatedActivity>, StoreError> {
+    let rows: Vec<NominatedActivity> = c
+        .fetch_all(
+            Sql::new(
+                "SELECT na.nomination_id, a.id AS activity_id, a.kind, a.title, a.on_day, COALESCE(o.name, u.name, '') AS host_name, \
+                 (SELECT COUNT(*) FROM activity_signups s WHERE s.activity_id = a.id AND s.checked_in_ms IS NOT NULL) AS checked_in, \
+                 (SELECT CAST(COALESCE(SUM(s.half_hours), 0) AS BIGINT) FROM activity_signups s WHERE s.activity_id = a.id) AS half_hours, a.record \
+                 FROM nomination_activities na JOIN selection_nominations n ON n.id = na.nomination_id JOIN activities a ON a.id = na.activity_id \
+                 LEFT JOIN orgs o ON o.id = a.org_id LEFT JOIN units u ON u.id = a.unit_id WHERE n.selection_id = $1",
+            )
+            .bind(selection),
+        )
+        .await?;
+    Ok(rows.into_iter().map(|r| (r.nomination_id, r)).collect())
 }
 
 async fn attach(c: &mut Conn, nomination: i64, person: Option<i64>, evidence: Vec<crate::commitment::NewEvidence>) -> Result<(), StoreError> {

@@ -316,7 +316,7 @@ pub async fn demo(c: &mut Conn, day: Date) -> Result<usize, StoreError> {
                 ends: "17:00".into(),
                 place: "党员活动室".into(),
             };
-            let Ok(m) = meeting::schedule(c, &scope, Host::Org(org), &s, &invite).await else { continue };
+            let m = meeting::schedule(c, &scope, Host::Org(org), &s, &invite).await?;
             let marks: Vec<(i64, Attendance, Option<String>)> =
                 meeting::expected_people(c, m).await?.into_iter().filter(|_| rng.below(100) < 88).map(|p| (p, Attendance::Present, None)).collect();
             meeting::mark(c, &scope, m, &marks).await?;

@@ -10,7 +10,7 @@ use common::TestApp;
 use reqwest::Client;
 use serde_json::{Value, json};
 
-both!(an_activity_fills_waits_and_moves_up, fifty_sign_ups_for_the_last_place_take_exactly_one,);
+both!(an_activity_fills_waits_and_moves_up, fifty_sign_ups_for_the_last_place_take_exactly_one, an_activity_and_a_members_part_are_evidence_in_the_selections,);
 
 async fn post(app: &TestApp, c: &Client, path: &str, body: Value) -> (u16, Value) {
     let r = c.post(app.url(path)).json(&body).send().await.unwrap();
@@ -179,4 +179,70 @@ async fn fifty_sign_ups_for_the_last_place_take_exactly_one(app: TestApp) {
     assert_eq!((places, waiting), (1, 49));
     let d = app.get_json(&office, &format!("/api/v1/activities/{id}")).await;
     assert_eq!((d["activity"]["confirmed"].as_i64(), d["activity"]["waiting"].as_i64()), (Some(2), Some(49)), "{d}");
+}
+
+/// Item 6: a held activity's record is evidence a nomination of an activity can carry (the
+/// nominating organization's own only), and a member's part in the year's activities shows with
+/// their nomination as a 学习明星.
+async fn an_activity_and_a_members_part_are_evidence_in_the_selections(app: TestApp) {
+    let branch = app.reach("branchsec", "org").await;
+    let college = app.reach("orgsec", "org").await;
+    let other_college = app.reach("branchsec2", "org").await;
+    let sec = app.login("branchsec").await;
+    let member = app.login("member").await;
+    let office = app.login("office").await;
+    let orgsec = app.login("orgsec").await;
+    let (s, r) = post(
+        &app,
+        &sec,
+        "/api/v1/activities",
+        json!({"host": format!("org:{branch}"), "kind": "volunteer", "title": "学雷锋：图书馆志愿整理", "place": "图书馆", "on_day": today(), "starts": "00:00", "ends": "23:59"}),
+    )
+    .await;
+    assert_eq!(s, 201, "{r}");
+    let id = r["activity"]["id"].as_i64().unwrap();
+    assert_eq!(post(&app, &member, &format!("/api/v1/activities/{id}/signup"), json!({})).await.0, 200);
+    assert_eq!(post(&app, &sec, &format!("/api/v1/activities/{id}/checkin/open"), json!({})).await.0, 200);
+    let code = app.get_json(&sec, &format!("/api/v1/activities/{id}/checkin/code")).await["code"].as_str().unwrap().to_string();
+    assert_eq!(post(&app, &member, &format!("/api/v1/activities/{id}/check-in"), json!({"code": code})).await.0, 200);
+
+    let t = today();
+    let (s, r) = post(&app, &office, "/api/v1/selections", json!({"category": "study-activities", "quota": 1, "nominate_until": t, "vote_from": t, "vote_until": t})).await;
+    assert!(s == 200 || s == 201, "{r}");
+    let sel = r["id"].as_i64().unwrap();
+    assert_eq!(post(&app, &office, &format!("/api/v1/selections/{sel}/quotas"), json!({"quotas": [{"org_id": college, "quota": 3}]})).await.0, 200);
+    let nominate = json!({"by_org_id": college, "title": "图书馆志愿整理", "reasons": "坚持每月开展志愿服务", "activity_id": id});
+    let (s, r) = post(&app, &orgsec, &format!("/api/v1/selections/{sel}/nominations"), nominate.clone()).await;
+    assert_eq!(s, 422, "not held yet: {r}");
+    let token = app.csrf(&sec, "/home").await;
+    let form = reqwest::multipart::Form::new().text("record", "整理图书三千册，为读者上架新书五百册").text("hours", "2");
+    let r = sec.post(app.url(&format!("/api/v1/activities/{id}/record"))).header("x-csrf-token", token).multipart(form).send().await.unwrap();
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    // Another college cannot carry this branch's activity.
+    let other = app.login("branchsec2").await;
+    let (s, _) =
+        post(&app, &other, &format!("/api/v1/selections/{sel}/nominations"), json!({"by_org_id": other_college, "title": "借用", "reasons": "不应通过", "activity_id": id})).await;
+    assert!(s == 403 || s == 404, "{s}");
+    let (s, r) = post(&app, &orgsec, &format!("/api/v1/selections/{sel}/nominations"), nominate).await;
+    assert!(s == 200 || s == 201, "{r}");
+    let nid = r["id"].as_i64().unwrap();
+    let v = app.get_json(&office, &format!("/api/v1/selections/{sel}")).await;
+    let a = v["nominated_activities"].as_array().unwrap().iter().find(|a| a["nomination_id"] == nid).unwrap_or_else(|| panic!("{v}")).clone();
+    assert_eq!((a["activity_id"].as_i64(), a["checked_in"].as_i64(), a["hours"].as_f64()), (Some(id), Some(1), Some(2.0)), "{a}");
+    let page = office.get(app.url(&format!("/selections/{sel}"))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains(&format!("/activities/{id}")) && page.contains("整理图书三千册"), "the nomination shows the record");
+
+    // A member's part in the year's activities, with their nomination as a 学习明星.
+    let (s, r) = post(&app, &office, "/api/v1/selections", json!({"category": "study-stars", "quota": 1, "nominate_until": t, "vote_from": t, "vote_until": t})).await;
+    assert!(s == 200 || s == 201, "{r}");
+    let stars = r["id"].as_i64().unwrap();
+    assert_eq!(post(&app, &office, &format!("/api/v1/selections/{stars}/quotas"), json!({"quotas": [{"org_id": college, "quota": 3}]})).await.0, 200);
+    let me = app.get_json(&member, "/api/v1/me").await;
+    let person = me["person_id"].as_i64().unwrap();
+    let (s, r) = post(&app, &orgsec, &format!("/api/v1/selections/{stars}/nominations"), json!({"by_org_id": college, "person_id": person, "reasons": "勤于学习、乐于奉献"})).await;
+    assert!(s == 200 || s == 201, "{r}");
+    let nid = r["id"].as_i64().unwrap();
+    let v = app.get_json(&office, &format!("/api/v1/selections/{stars}")).await;
+    let p = v["participation"].as_array().unwrap().iter().find(|p| p["nomination_id"] == nid).unwrap_or_else(|| panic!("{v}")).clone();
+    assert_eq!((p["activities"].as_i64(), p["hours"].as_f64()), (Some(1), Some(2.0)), "{p}");
 }

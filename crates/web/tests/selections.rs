@@ -706,7 +706,12 @@ async fn a_panel_scores_and_a_mix_counts_an_appraisal(backend: Backend) {
     // The 十佳 of the study model points takes registered points only (item 6).
     for o in [&ox, &oy] {
         let milestones = format!("{t} 制定学习型党组织创建方案");
-        let r = orgsec.post(app.url("/api/v1/study-points")).json(&serde_json::json!({"org_id": o.parse::<i64>().unwrap(), "plan": "建设学习型支部", "milestones": milestones})).send().await.unwrap();
+        let r = orgsec
+            .post(app.url("/api/v1/study-points"))
+            .json(&serde_json::json!({"org_id": o.parse::<i64>().unwrap(), "plan": "建设学习型支部", "milestones": milestones}))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
     }
     for o in [&ox, &oy] {

@@ -734,6 +734,14 @@ async fn a_small_tally_is_never_shown_beside_who_voted_and_a_count_freezes_its_a
         page[..i].rsplit("value=\"").next().unwrap().split('"').next().unwrap().to_string()
     };
     for o in [option(&xname), option(&yname)] {
+        // The 十佳 of the study model points takes registered points only (item 6).
+        let r = orgsec
+            .post(app.url("/api/v1/study-points"))
+            .json(&serde_json::json!({"org_id": o.parse::<i64>().unwrap(), "plan": "建设学习型支部", "milestones": format!("{t} 制定学习型党组织创建方案")}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
         assert_eq!(form(&app, &orgsec, &format!("/selections/{id}/nominations"), &[("by_org", &c), ("org", &o), ("reasons", "学习成效明显")]).await.0, 303);
     }
     let html = office.get(app.url(&format!("/selections/{id}"))).send().await.unwrap().text().await.unwrap();

@@ -891,6 +891,11 @@ pub struct SelectionDto {
     /// For the 十佳 of the study model points: the nominated organizations' points, with their
     /// milestones, reports and mean inspection score.
     pub study_points: Vec<super::study_points::StudyPointDto>,
+    /// The activities nominations carry as evidence (those the caller sees in full).
+    pub nominated_activities: Vec<super::selections::NominatedActivityDto>,
+    /// Each person nominee's part in the last twelve months' activities (those the caller sees in
+    /// full).
+    pub participation: Vec<super::selections::NomineeParticipationDto>,
 }
 
 /// Ballots (or score sheets) cast against the electorate and the minimum for a count.

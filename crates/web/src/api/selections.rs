@@ -121,6 +121,9 @@ pub struct NominateIn {
     pub title: Option<String>,
     pub detail: Option<String>,
     pub reasons: String,
+    /// An activity or carrier's evidence: an activity the nominating organization held and
+    /// recorded (`GET /api/v1/activities`).
+    pub activity_id: Option<i64>,
 }
 
 /// The multipart/form-data body of a nomination with evidence files: the fields of
@@ -138,6 +141,8 @@ pub struct NominationUpload {
     pub title: Option<String>,
     pub detail: Option<String>,
     pub reasons: String,
+    /// An activity the nominating organization held and recorded (an activity or a carrier).
+    pub activity_id: Option<i64>,
 }
 
 /// The auditor's bundle: the eligible list and the electorate with their fingerprints, the
@@ -383,6 +388,26 @@ fn selection_dto(v: &SelectionView, lang: Lang) -> SelectionDto {
         }),
         turnout_reason: row.turnout_reason.clone(),
         study_points: v.points.values().map(super::study_points::dto).collect(),
+        nominated_activities: v
+            .activities
+            .values()
+            .map(|a| NominatedActivityDto {
+                nomination_id: a.nomination_id,
+                activity_id: a.activity_id,
+                kind: a.kind.clone(),
+                title: a.title.clone(),
+                on_day: iso(a.on_day),
+                host: a.host_name.clone(),
+                checked_in: a.checked_in,
+                hours: a.half_hours as f64 / 2.0,
+                record: a.record.clone(),
+            })
+            .collect(),
+        participation: v
+            .participation
+            .iter()
+            .map(|(n, p)| NomineeParticipationDto { nomination_id: *n, activities: p.activities, hours: p.half_hours as f64 / 2.0, books: p.books })
+            .collect(),
     }
 }
 
@@ -474,6 +499,7 @@ pub async fn nominate(State(s): State<AppState>, ctx: Ctx, Path(id): Path<Select
         title: b.title.unwrap_or_default(),
         detail: b.detail.unwrap_or_default(),
         reasons: b.reasons,
+        activity: b.activity_id,
     };
     let nid = app::nominate(&s, &ctx.me()?.scope, id, &n, Vec::new()).await?;
     Ok(Json(CreatedDto { id: nid.0 }))
@@ -504,10 +530,36 @@ pub async fn nominate_upload(State(s): State<AppState>, ctx: Ctx, Path(id): Path
         title: text("title"),
         detail: text("detail"),
         reasons: m.get("reasons").cloned().unwrap_or_default(),
+        activity: id_of("activity_id")?,
     };
     let evidence = files.into_iter().map(|f| NewEvidence { filename: f.filename, content_type: f.kind.content_type().into(), data: f.data }).collect();
     let nid = app::nominate(&s, &scope, id, &n, evidence).await?;
     Ok(Json(CreatedDto { id: nid.0 }))
+}
+
+/// The activity a nomination carries as its evidence.
+#[derive(Serialize, ToSchema)]
+pub struct NominatedActivityDto {
+    pub nomination_id: i64,
+    pub activity_id: i64,
+    pub kind: String,
+    pub title: String,
+    pub on_day: String,
+    pub host: String,
+    /// People checked in.
+    pub checked_in: i64,
+    /// Volunteer hours given in all.
+    pub hours: f64,
+    pub record: Option<String>,
+}
+
+/// A person nominee's part in the activities of the last twelve months.
+#[derive(Serialize, ToSchema)]
+pub struct NomineeParticipationDto {
+    pub nomination_id: i64,
+    pub activities: i64,
+    pub hours: f64,
+    pub books: i64,
 }
 
 /// The auditor's bundle of a counted selection (the office and the auditor).

@@ -124,6 +124,13 @@ pub struct SelectionView {
     /// For the 十佳 of the study model points: each nominated organization's point (its
     /// milestones, reports and inspections' mean), by organization.
     pub points: HashMap<i64, pacesetter_store::study_point::Summary>,
+    /// The activities the nominations carry as evidence, by nomination (those seen in full).
+    pub activities: HashMap<i64, pacesetter_store::selection::NominatedActivity>,
+    /// Person nominees' part in the activities of the last twelve months, by nomination (those
+    /// seen in full).
+    pub participation: HashMap<i64, pacesetter_store::activity::Participation>,
+    /// The held activities the caller may attach to a nomination of an activity or a carrier.
+    pub activity_choices: Vec<(i64, String, time::Date)>,
 }
 
 impl SelectionView {
@@ -254,7 +261,21 @@ pub async fn view(s: &AppState, scope: &Scope, id: SelectionId) -> AppResult<Sel
     } else {
         HashMap::new()
     };
+    // Evidence from the activities, for the nominations the caller sees in full.
+    let full: HashMap<i64, Option<i64>> = nominations.iter().filter(|n| n.full).map(|n| (n.n.id, n.n.person_id)).collect();
+    let activities = sel::nominated_activities(&mut c, id.0).await?.into_iter().filter(|(n, _)| full.contains_key(n)).collect();
+    let people: Vec<i64> = full.values().flatten().copied().collect();
+    let by_person = pacesetter_store::activity::participation(&mut c, &people, day - time::Duration::days(365), day).await?;
+    let participation = full.iter().filter_map(|(n, p)| p.and_then(|p| by_person.get(&p)).map(|x| (*n, *x))).collect();
+    let activity_choices = if may_nominate && cat.candidates == CandidateKind::Entry {
+        pacesetter_store::activity::held_runnable(&mut c, scope, day - time::Duration::days(366)).await?
+    } else {
+        Vec::new()
+    };
     Ok(SelectionView {
+        activities,
+        participation,
+        activity_choices,
         points,
         row,
         cat,

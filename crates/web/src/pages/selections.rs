@@ -329,10 +329,20 @@ struct ShowPage {
     evidence: HashMap<i64, Vec<pacesetter_store::selection::EvidenceRow>>,
     /// The nominated organizations' study model points (the 十佳 of the points).
     points: HashMap<i64, pacesetter_store::study_point::Summary>,
+    /// The activities nominations carry, and person nominees' participation, by nomination.
+    activities: HashMap<i64, pacesetter_store::selection::NominatedActivity>,
+    participation: HashMap<i64, pacesetter_store::activity::Participation>,
+    /// The held activities the caller may attach to a nomination of an activity or a carrier.
+    activity_choices: Vec<(i64, String, time::Date)>,
     f: FormState,
 }
 
 impl ShowPage {
+    /// Half hours as hours with one decimal.
+    pub fn hours(&self, half_hours: &i64) -> String {
+        format!("{:.1}", *half_hours as f64 / 2.0)
+    }
+
     pub fn is_stage(&self, code: &str) -> bool {
         self.stage.code() == code
     }
@@ -451,6 +461,9 @@ async fn show_page(s: &AppState, ctx: &Ctx, id: SelectionId, f: FormState, statu
         awards: v.awards,
         evidence: v.evidence,
         points: v.points,
+        activities: v.activities,
+        participation: v.participation,
+        activity_choices: v.activity_choices,
         f,
     };
     Ok(render_status(status, &page))
@@ -492,6 +505,8 @@ pub struct NominationForm {
     title: String,
     detail: String,
     reasons: String,
+    #[serde(deserialize_with = "input::opt_id")]
+    activity: Option<i64>,
 }
 
 /// The nominator's form, typed: an id that does not parse is refused.
@@ -508,6 +523,7 @@ fn nomination_of(m: &HashMap<String, String>) -> AppResult<NewNomination> {
         title: f.title,
         detail: f.detail,
         reasons: f.reasons,
+        activity: f.activity,
     })
 }
 
