@@ -568,6 +568,15 @@ pub fn parse(text: &str) -> Result<Plan, Vec<PlanError>> {
         if !codes.insert(r.code.get_ref().clone()) {
             err(r.code.span().start, format!("任务代码“{}”重复", r.code.get_ref()), format!("Task code \"{}\" appears twice", r.code.get_ref()));
         }
+        // Letters, digits, - and _ only: the codes of documents published to study (study.N)
+        // can never meet a plan's.
+        if r.code.get_ref().is_empty() || !r.code.get_ref().chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == '_') {
+            err(
+                r.code.span().start,
+                format!("任务代码“{}”只能由字母、数字、- 和 _ 组成", r.code.get_ref()),
+                format!("Task code \"{}\" may hold letters, digits, - and _ only", r.code.get_ref()),
+            );
+        }
         if let Some(item) = &r.item {
             if !numbers.contains(item.get_ref()) {
                 err(item.span().start, format!("没有编号为 {} 的工作事项", item.get_ref()), format!("There is no work item {}", item.get_ref()));

@@ -314,6 +314,33 @@ pub async fn cancel(c: &mut Conn, scope: &Scope, id: i64, today: Date) -> Result
     Ok(moved)
 }
 
+/// Calls an activity off before it is held, with the reason; returns the people who had a
+/// place or were waiting, to be told.
+pub async fn call_off(c: &mut Conn, scope: &Scope, id: i64, reason: &str) -> Result<Vec<i64>, StoreError> {
+    locked(c, id).await?;
+    let a = run(c, scope, id).await?;
+    let reason = reason.trim();
+    if reason.is_empty() || reason.chars().count() > 500 || pacesetter_domain::validate::has_control(reason) {
+        return Err(StoreError::invalid("reason", "请说明取消活动的原因（不超过500字）", "Say why the activity is called off (at most 500 characters)"));
+    }
+    if a.state != "open" {
+        return Err(StoreError::conflict("活动已举办或已取消", "The activity is held or called off already"));
+    }
+    let n = c
+        .execute(
+            Sql::new("UPDATE activities SET state = 'cancelled', cancel_reason = $1, checkin_closed_ms = COALESCE(checkin_closed_ms, $2) WHERE id = $3 AND state = 'open'")
+                .bind(reason)
+                .bind(now_ms())
+                .bind(id),
+        )
+        .await?;
+    StoreError::unless_changed(n, "活动已举办或已取消", "The activity is held or called off already")?;
+    let people: Vec<(i64,)> =
+        c.fetch_all(Sql::new("SELECT person_id FROM activity_signups WHERE activity_id = $1 AND state IN ('confirmed', 'waiting') ORDER BY seq").bind(id)).await?;
+    audit::append(c, scope, "activity.call_off", "activity", id, None, audit::snapshot(&serde_json::json!({"reason": reason, "told": people.len()}))).await?;
+    Ok(people.into_iter().map(|p| p.0).collect())
+}
+
 /// The sign-ups: everyone's for those who run it, the caller's own otherwise.
 pub async fn signups(c: &mut Conn, scope: &Scope, id: i64) -> Result<Vec<SignupRow>, StoreError> {
     let (_, st) = get(c, scope, id).await?;
@@ -600,8 +627,8 @@ pub async fn participation(c: &mut Conn, persons: &[i64], from: Date, to: Date) 
     Ok(out)
 }
 
-/// The held activities the caller runs from `since` on, newest first: what a nomination of an
-/// activity or a carrier may carry.
+/// The held activities of Party organizations the caller runs from `since` on, newest first:
+/// what a nomination of an activity or a carrier may carry.
 pub async fn held_runnable(c: &mut Conn, scope: &Scope, since: Date) -> Result<Vec<(i64, String, Date)>, StoreError> {
     let mut q = Sql::new(format!("{SELECT} WHERE a.state = 'held' AND a.on_day >= "));
     q.push_bind(since).push(" AND (1 = 0");
@@ -611,10 +638,8 @@ pub async fn held_runnable(c: &mut Conn, scope: &Scope, since: Date) -> Result<V
     for p in scope.own_org_paths(Access::Write) {
         q.push(" OR o.path LIKE ").push_bind(format!("{}%", crate::db::like_escape(p))).push(" ESCAPE '\\'");
     }
-    for p in scope.unit_paths_acted_on() {
-        q.push(" OR u.path LIKE ").push_bind(format!("{}%", crate::db::like_escape(p))).push(" ESCAPE '\\'");
-    }
-    q.push(") ORDER BY a.on_day DESC, a.id DESC LIMIT 200");
+    // Organizations nominate: an activity a Party organization held (not a unit's).
+    q.push(") AND a.org_id IS NOT NULL ORDER BY a.on_day DESC, a.id DESC LIMIT 200");
     let rows: Vec<ActivityRow> = c.fetch_all(q).await?;
     // The same rule as every other write on an activity.
     Ok(rows.into_iter().filter(|a| runs(scope, a)).map(|a| (a.id, a.title, a.on_day)).collect())

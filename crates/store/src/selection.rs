@@ -869,6 +869,9 @@ pub async fn nominate(c: &mut Conn, scope: &Scope, selection: i64, n: &NewNomina
         }
     };
     if let Some(a) = n.activity {
+        if cat.nominators == Nominators::Anyone {
+            return Err(invalid("activity", "群众推荐不附活动记录", "A mass nomination carries no activity's record"));
+        }
         check_activity(c, scope, &cat, a, by_org).await?;
     }
     if state == NominationState::Nominated {

@@ -65,7 +65,7 @@ fn secondary_path(path: &str) -> Option<String> {
 /// campaign. Returns the point's id.
 pub async fn register(c: &mut Conn, scope: &Scope, campaign: i64, org: i64, plan: &str, milestones: &[Milestone]) -> Result<i64, StoreError> {
     check_register(c, scope, campaign, org).await?;
-    let id = c
+    let ins = c
         .fetch_i64(
             Sql::new("INSERT INTO study_points (campaign_id, org_id, plan, registered_by, registered_ms) VALUES ($1, $2, $3, $4, $5) RETURNING id")
                 .bind(campaign)
@@ -74,7 +74,13 @@ pub async fn register(c: &mut Conn, scope: &Scope, campaign: i64, org: i64, plan
                 .bind(scope.account.0)
                 .bind(now_ms()),
         )
-        .await?;
+        .await;
+    // Two registering at once: the database's unique key decides, the second is told so.
+    let id = match ins {
+        Ok(id) => id,
+        Err(e) if crate::db::is_unique_violation(&e) => return Err(StoreError::conflict("该党组织已登记为示范点创建单位", "This organization is registered already")),
+        Err(e) => return Err(e.into()),
+    };
     for m in milestones {
         c.execute(Sql::new("INSERT INTO study_point_milestones (point_id, due_on, title) VALUES ($1, $2, $3)").bind(id).bind(m.due).bind(m.title.as_str())).await?;
     }
@@ -90,13 +96,13 @@ pub async fn check_register(c: &mut Conn, scope: &Scope, campaign: i64, org: i64
         return Err(StoreError::NotFound);
     }
     let Some(secondary) = secondary_path(&node.path) else {
-        return Err(StoreError::invalid("org", "示范点由校党委所属的党组织创建", "A point is an organization below the university's committee"));
+        return Err(StoreError::invalid("org_id", "示范点由校党委所属的党组织创建", "A point is an organization below the university's committee"));
     };
     if scope.party_access(&secondary) != Some(Access::Write) {
         return Err(StoreError::forbidden("示范点由二级党组织或创先办登记", "Points are registered by the secondary organization above or by the office"));
     }
     if node.closed_on.is_some() || OrgKind::parse(&node.kind) == Some(OrgKind::Group) {
-        return Err(StoreError::invalid("org", "请选择一个在设的党委、党总支或党支部", "Choose an open committee, general branch or branch"));
+        return Err(StoreError::invalid("org_id", "请选择一个在设的党委、党总支或党支部", "Choose an open committee, general branch or branch"));
     }
     if c.fetch_i64(Sql::new("SELECT COUNT(*) FROM study_points WHERE campaign_id = $1 AND org_id = $2").bind(campaign).bind(org)).await? > 0 {
         return Err(StoreError::conflict("该党组织已登记为示范点创建单位", "This organization is registered already"));
@@ -452,7 +458,11 @@ pub async fn demo(c: &mut Conn, day: Date) -> Result<usize, StoreError> {
             Milestone { due: date(6, 30), title: "形成学习成果汇编，迎接创先办检查".into() },
         ];
         let plan = "以“书香支部”为载体，把集中学习、读书分享和网上学习结合起来：支部每月一次集中学习，党员每季度至少读一本书并写体会，支部在学期末汇编学习成果。";
-        let Ok(id) = register(c, &scope, camp.id, org, plan, &ms).await else { continue };
+        let id = match register(c, &scope, camp.id, org, plan, &ms).await {
+            Ok(id) => id,
+            Err(StoreError::Invalid(_) | StoreError::Conflict(_) | StoreError::Forbidden(_)) => continue,
+            Err(e) => return Err(e),
+        };
         n += 1;
         if demo_account || date(4, 10) >= day {
             continue;

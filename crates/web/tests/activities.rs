@@ -245,4 +245,24 @@ async fn an_activity_and_a_members_part_are_evidence_in_the_selections(app: Test
     let v = app.get_json(&office, &format!("/api/v1/selections/{stars}")).await;
     let p = v["participation"].as_array().unwrap().iter().find(|p| p["nomination_id"] == nid).unwrap_or_else(|| panic!("{v}")).clone();
     assert_eq!((p["activities"].as_i64(), p["hours"].as_f64()), (Some(1), Some(2.0)), "{p}");
+
+    // An activity called off before it is held: a reason, everyone signed up told, no more sign-ups.
+    let (s, r) = post(
+        &app,
+        &sec,
+        "/api/v1/activities",
+        json!({"host": format!("org:{branch}"), "kind": "study", "title": "党史读书会", "place": "党员活动室", "on_day": today(), "starts": "00:00", "ends": "23:59"}),
+    )
+    .await;
+    assert_eq!(s, 201, "{r}");
+    let off = r["activity"]["id"].as_i64().unwrap();
+    assert_eq!(post(&app, &member, &format!("/api/v1/activities/{off}/signup"), json!({})).await.0, 200);
+    let (s, _) = post(&app, &other, &format!("/api/v1/activities/{off}/call-off"), json!({"reason": "越权"})).await;
+    assert_eq!(s, 404);
+    let (s, r) = post(&app, &sec, &format!("/api/v1/activities/{off}/call-off"), json!({"reason": " "})).await;
+    assert_eq!(s, 422, "{r}");
+    let (s, r) = post(&app, &sec, &format!("/api/v1/activities/{off}/call-off"), json!({"reason": "会议室临时被征用，改期另行通知"})).await;
+    assert_eq!((s, r["activity"]["state"].as_str()), (200, Some("cancelled")), "{r}");
+    assert!(app.get_json(&member, "/api/v1/notifications").await.to_string().contains("活动已取消"), "the member is told");
+    assert_eq!(post(&app, &sec, &format!("/api/v1/activities/{off}/call-off"), json!({"reason": "再次取消"})).await.0, 409);
 }

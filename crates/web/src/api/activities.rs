@@ -151,6 +151,12 @@ pub async fn cancel(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) ->
     Ok(Json(detail(app::view(&s, scope, id).await?)))
 }
 
+pub async fn call_off(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Json(b): Json<crate::app::activities::CallOffInput>) -> AppResult<Json<ActivityDetailDto>> {
+    let scope = &ctx.me()?.scope;
+    app::call_off(&s, scope, id, &b).await?;
+    Ok(Json(detail(app::view(&s, scope, id).await?)))
+}
+
 pub async fn open_checkin(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<ActivityDetailDto>> {
     let scope = &ctx.me()?.scope;
     app::open_checkin(&s, scope, id).await?;

@@ -138,6 +138,37 @@ pub async fn sign_up(s: &AppState, scope: &Scope, id: i64) -> AppResult<Signup> 
 }
 
 /// Gives up the caller's place; the first waiting moves up and is told.
+/// Why an activity is called off.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
+pub struct CallOffInput {
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// Calls an activity off before it is held and tells everyone who had a place or was waiting.
+pub async fn call_off(s: &AppState, scope: &Scope, id: i64, input: &CallOffInput) -> AppResult<()> {
+    let mut w = s.store.write().await?;
+    let people = store::call_off(&mut w, scope, id, &input.reason).await?;
+    let (a, _) = store::get(&mut w, &Scope::system("activities"), id).await?;
+    let link = pacesetter_store::notify::Link { task: None, href: format!("/activities/{id}") };
+    for p in people {
+        let to = pacesetter_store::problem::person_accounts(&mut w, p).await?;
+        pacesetter_store::notify::tell(
+            &mut w,
+            &to,
+            "activity_off",
+            &format!("活动已取消：{}（{}）。原因：{}", a.title, iso(a.on_day), input.reason.trim()),
+            &format!("Called off: {} ({}). Reason: {}", a.title, iso(a.on_day), input.reason.trim()),
+            &link,
+            &format!("activity:{id}:off:{p}"),
+            &s.site.public_url,
+        )
+        .await?;
+    }
+    w.commit().await.map_err(StoreError::from)?;
+    Ok(())
+}
+
 pub async fn cancel(s: &AppState, scope: &Scope, id: i64) -> AppResult<()> {
     let mut w = s.store.write().await?;
     let moved = store::cancel(&mut w, scope, id, today()).await?;

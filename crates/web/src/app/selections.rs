@@ -251,7 +251,7 @@ pub async fn view(s: &AppState, scope: &Scope, id: SelectionId) -> AppResult<Sel
     let sheet = if cat.method.has_panel() && stage == Stage::Voting && my.in_electorate && !my.voted { Some(sel::may_score(&mut c, scope, id.0).await?) } else { None };
     let turnout = row.turnout(took_part);
     let points = if cat.study_points {
-        let nominated: HashSet<i64> = nominations.iter().filter_map(|n| n.n.org_id).collect();
+        let nominated: HashSet<i64> = nominations.iter().filter(|n| n.full).filter_map(|n| n.n.org_id).collect();
         pacesetter_store::study_point::summaries(&mut c, None, row.campaign_id, day)
             .await?
             .into_iter()

@@ -171,6 +171,11 @@ pub async fn cancel(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) ->
     after(&s, &ctx, id, r, HashMap::new(), "saved").await
 }
 
+pub async fn call_off(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Fields(form): Fields<crate::app::activities::CallOffInput>) -> AppResult<Response> {
+    let r = app::call_off(&s, &ctx.me()?.scope, id, &form).await;
+    after(&s, &ctx, id, r, crate::input::values_of(&form), "saved").await
+}
+
 pub async fn open_checkin(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
     let r = app::open_checkin(&s, &ctx.me()?.scope, id).await;
     after(&s, &ctx, id, r, HashMap::new(), "saved").await

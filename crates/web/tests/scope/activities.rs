@@ -54,6 +54,15 @@ pub async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Optio
             signed_up(app, id).await;
             Case { json: api.then(|| json!({})), form: if api { None } else { form(&[]) }, ..case("POST", format!("{pre}/activities/{id}/cancel"), "member") }
         }
+        "activity_call_off" => {
+            let id = activity(app, f, "study", &format!("第{n}次学习活动")).await;
+            let reason = "场地临时调整";
+            Case {
+                json: api.then(|| json!({"reason": reason})),
+                form: if api { None } else { form(&[("reason", reason)]) },
+                ..case("POST", format!("{pre}/activities/{id}/call-off"), "branchsec")
+            }
+        }
         "activity_checkin_open" => {
             let id = activity(app, f, "study", &format!("第{n}次学习活动")).await;
             Case { json: api.then(|| json!({})), form: if api { None } else { form(&[]) }, ..case("POST", format!("{pre}/activities/{id}/checkin/open"), "branchsec") }
