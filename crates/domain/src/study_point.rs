@@ -73,6 +73,11 @@ pub fn weighted_x100(items: impl IntoIterator<Item = (i64, i64)>) -> i64 {
     if total == 0 { 0 } else { (sum + total / 2) / total }
 }
 
+/// A score in hundredths as text with two decimals (8567 → "85.67").
+pub fn score_text(x100: i64) -> String {
+    format!("{}.{:02}", x100 / 100, x100 % 100)
+}
+
 /// The mean of inspection scores (hundredths), rounded half up; None without any.
 pub fn mean_x100(scores: &[i64]) -> Option<i64> {
     if scores.is_empty() {

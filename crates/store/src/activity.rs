@@ -391,13 +391,7 @@ pub async fn check_in(c: &mut Conn, scope: &Scope, id: i64, code: &str) -> Resul
         return Err(StoreError::conflict("您已签到，无需重复签到", "You have checked in already"));
     }
     let now = now_ms();
-    if !a.checkin_open(now) {
-        return Err(StoreError::conflict("签到未开始或已结束", "Check-in is not open"));
-    }
-    let secret = checkin_secret(c, Held::Activity, id).await?;
-    if !mt::code_accepted(secret.as_bytes(), id, code, now) {
-        return Err(StoreError::invalid("code", "签到码已过期或不正确，请重新扫描屏幕上的二维码", "The code has expired or is wrong: scan the code on the screen again"));
-    }
+    crate::meeting::accept_code(c, Held::Activity, id, a.checkin_open(now), code, now).await?;
     c.execute(
         Sql::new("UPDATE activity_signups SET checked_in_ms = $1, how = 'qr' WHERE activity_id = $2 AND person_id = $3 AND state = 'confirmed' AND checked_in_ms IS NULL")
             .bind(now)

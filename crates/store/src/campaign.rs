@@ -175,7 +175,7 @@ fn may_manage(scope: &Scope) -> Result<(), StoreError> {
     }
 }
 
-async fn unit_named(c: &mut Conn, name: &str) -> Result<Option<i64>, StoreError> {
+pub(crate) async fn unit_named(c: &mut Conn, name: &str) -> Result<Option<i64>, StoreError> {
     let ids: Vec<(i64,)> = c.fetch_all(Sql::new("SELECT id FROM units WHERE name = $1 AND closed_on IS NULL ORDER BY id").bind(name)).await?;
     Ok(if ids.len() == 1 { Some(ids[0].0) } else { None })
 }

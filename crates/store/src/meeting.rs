@@ -206,6 +206,19 @@ pub(crate) async fn checkin_secret(c: &mut Conn, held: Held, id: i64) -> Result<
     Ok(c.fetch_opt_string(Sql::new(format!("SELECT checkin_secret FROM {} WHERE id = $1", held.table())).bind(id)).await?.unwrap_or_default())
 }
 
+/// Checks a scanned code against a meeting's or an activity's check-in of the moment: open at
+/// `now`, and the code of the moment (or the one before).
+pub(crate) async fn accept_code(c: &mut Conn, held: Held, id: i64, open: bool, code: &str, now: i64) -> Result<(), StoreError> {
+    if !open {
+        return Err(StoreError::conflict("签到未开始或已结束", "Check-in is not open"));
+    }
+    let secret = checkin_secret(c, held, id).await?;
+    if !mt::code_accepted(secret.as_bytes(), id, code, now) {
+        return Err(StoreError::invalid("code", "签到码已过期或不正确，请重新扫描屏幕上的二维码", "The code has expired or is wrong: scan the code on the screen again"));
+    }
+    Ok(())
+}
+
 /// Stores a record's checked files with their meeting or activity; returns how many.
 pub(crate) async fn store_files(c: &mut Conn, held: Held, id: i64, files: Vec<NewFile>) -> Result<usize, StoreError> {
     let (table, owner) = held.files();
@@ -568,13 +581,7 @@ pub async fn check_in(c: &mut Conn, scope: &Scope, id: i64, code: &str) -> Resul
         return Err(StoreError::conflict("您已签到，无需重复签到", "You have checked in already"));
     }
     let now = now_ms();
-    if !row.checkin_open(now) {
-        return Err(StoreError::conflict("签到未开始或已结束", "Check-in is not open"));
-    }
-    let secret = checkin_secret(c, Held::Meeting, id).await?;
-    if !mt::code_accepted(secret.as_bytes(), id, code, now) {
-        return Err(StoreError::invalid("code", "签到码已过期或不正确，请重新扫描屏幕上的二维码", "The code has expired or is wrong: scan the code on the screen again"));
-    }
+    accept_code(c, Held::Meeting, id, row.checkin_open(now), code, now).await?;
     c.execute(
         Sql::new("UPDATE meeting_attendance SET status = 'present', how = 'qr', at_ms = $1, reason = NULL WHERE meeting_id = $2 AND person_id = $3").bind(now).bind(id).bind(me),
     )

@@ -724,7 +724,7 @@ async fn candidate(c: &mut Conn, cat: &AwardCategory, n: &NewNomination, selecti
             };
             cat.org_eligible(&node.kind).map_err(|t| invalid("org", t.zh, t.en))?;
             // 十佳学习型党组织示范点: a registered candidate point of the campaign only.
-            if cat.study_points && c.fetch_i64(Sql::new("SELECT COUNT(*) FROM study_points WHERE campaign_id = $1 AND org_id = $2").bind(campaign).bind(node.id)).await? == 0 {
+            if cat.study_points && !crate::study_point::is_registered(c, campaign, node.id).await? {
                 return Err(invalid("org", "只有登记的学习型党组织示范点创建单位可以参评", "Only the registered study model points may be nominated"));
             }
             Ok(Candidate {

@@ -83,7 +83,7 @@ pub async fn publish(c: &mut Conn, scope: &Scope, d: &Doc, docs_files: Vec<NewDo
     };
     if let Owners::Units(names) = &d.owners {
         for n in names {
-            if c.fetch_i64(Sql::new("SELECT COUNT(*) FROM units WHERE name = $1 AND closed_on IS NULL").bind(n.as_str())).await? != 1 {
+            if campaign::unit_named(c, n).await?.is_none() {
                 return Err(StoreError::invalid("units", format!("找不到单位“{n}”"), format!("No unit called \"{n}\"")));
             }
         }

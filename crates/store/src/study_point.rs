@@ -88,6 +88,11 @@ pub async fn register(c: &mut Conn, scope: &Scope, campaign: i64, org: i64, plan
     Ok(id)
 }
 
+/// Whether `org` is a registered point of the campaign.
+pub async fn is_registered(c: &mut Conn, campaign: i64, org: i64) -> Result<bool, StoreError> {
+    Ok(c.fetch_i64(Sql::new("SELECT COUNT(*) FROM study_points WHERE campaign_id = $1 AND org_id = $2").bind(campaign).bind(org)).await? > 0)
+}
+
 /// Whether the caller may register `org` in the campaign now (NotFound out of reach, before
 /// anything else is said).
 pub async fn check_register(c: &mut Conn, scope: &Scope, campaign: i64, org: i64) -> Result<(), StoreError> {
@@ -104,7 +109,7 @@ pub async fn check_register(c: &mut Conn, scope: &Scope, campaign: i64, org: i64
     if node.closed_on.is_some() || OrgKind::parse(&node.kind) == Some(OrgKind::Group) {
         return Err(StoreError::invalid("org_id", "请选择一个在设的党委、党总支或党支部", "Choose an open committee, general branch or branch"));
     }
-    if c.fetch_i64(Sql::new("SELECT COUNT(*) FROM study_points WHERE campaign_id = $1 AND org_id = $2").bind(campaign).bind(org)).await? > 0 {
+    if is_registered(c, campaign, org).await? {
         return Err(StoreError::conflict("该党组织已登记为示范点创建单位", "This organization is registered already"));
     }
     Ok(())

@@ -202,7 +202,7 @@ pub struct InspectionRow {
 
 impl InspectionRow {
     pub fn score(&self) -> String {
-        format!("{}.{:02}", self.score_x100 / 100, self.score_x100 % 100)
+        pacesetter_domain::study_point::score_text(self.score_x100)
     }
     /// (item, weight, score) of each standard.
     pub fn items(&self) -> Vec<(String, i64, i64)> {

@@ -281,7 +281,4 @@ pub fn sheet(points: &[Summary], lang: pacesetter_domain::Lang) -> crate::export
     }
 }
 
-/// A score in hundredths as text with two decimals (8567 → "85.67").
-pub fn score_text(x100: i64) -> String {
-    format!("{}.{:02}", x100 / 100, x100 % 100)
-}
+pub use pacesetter_domain::study_point::score_text;
