@@ -31,6 +31,7 @@ pub mod role;
 pub mod roster;
 pub mod sample;
 pub mod scope;
+pub mod search;
 pub mod selection;
 pub mod similar;
 pub mod study;

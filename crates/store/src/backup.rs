@@ -944,7 +944,9 @@ pub const TABLES: &[TableSpec] = &[
 ];
 
 /// Tables that are deliberately not copied.
-pub const NOT_COPIED: &[&str] = &["sessions", "login_throttle", "job_leases", "_sqlx_migrations"];
+// The search index is derived from the records and rebuilt from them (its triggers mark every
+// restored row).
+pub const NOT_COPIED: &[&str] = &["sessions", "login_throttle", "job_leases", "_sqlx_migrations", "search_docs", "search_keys", "search_dirty"];
 
 const FORMAT: &str = "pacesetter-backup";
 const VERSION: i64 = 1;

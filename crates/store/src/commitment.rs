@@ -288,6 +288,17 @@ pub async fn get(c: &mut Conn, scope: &Scope, id: i64) -> Result<CommitmentRow, 
     c.fetch_optional(q).await?.ok_or(StoreError::NotFound)
 }
 
+/// `(SELECT cm.id …)`: the commitments the caller may read (the rule of [`get`]).
+pub(crate) fn push_readable_ids(q: &mut Sql, scope: &Scope) {
+    q.push(
+        "(SELECT cm.id FROM commitments cm JOIN tasks t ON t.id = cm.task_id LEFT JOIN orgs o ON o.id = t.org_id LEFT JOIN units u ON u.id = t.unit_id \
+         WHERE ",
+    );
+    q.push(&format!("cm.state IN {PUBLIC_STATES} OR "));
+    push_task_condition(q, scope);
+    q.push(")");
+}
+
 /// Filters of the lists.
 #[derive(Clone, Debug, Default)]
 pub struct Filter {

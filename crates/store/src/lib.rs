@@ -37,6 +37,7 @@ pub mod reminders;
 pub mod roster;
 pub mod sample;
 pub mod scope;
+pub mod search;
 pub mod selection;
 pub mod session;
 pub mod stats;

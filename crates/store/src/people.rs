@@ -77,10 +77,10 @@ pub struct PublicPerson {
     pub unit_label: Option<String>,
 }
 
-const ORG_LABEL: &str = "(SELECT CASE WHEN lo.kind = 'group' THEN lp.name || ' · ' || lo.name ELSE lo.name END \
+pub(crate) const ORG_LABEL: &str = "(SELECT CASE WHEN lo.kind = 'group' THEN lp.name || ' · ' || lo.name ELSE lo.name END \
      FROM org_memberships lm JOIN orgs lo ON lo.id = lm.org_id LEFT JOIN orgs lp ON lp.id = lo.parent_id \
      WHERE lm.person_id = p.id AND lm.end_date IS NULL ORDER BY lo.depth DESC, lm.id LIMIT 1)";
-const UNIT_LABEL: &str = "(SELECT CASE WHEN lu.kind IN ('window', 'class', 'department', 'section') THEN lq.name || ' · ' || lu.name ELSE lu.name END \
+pub(crate) const UNIT_LABEL: &str = "(SELECT CASE WHEN lu.kind IN ('window', 'class', 'department', 'section') THEN lq.name || ' · ' || lu.name ELSE lu.name END \
      FROM unit_memberships lm JOIN units lu ON lu.id = lm.unit_id LEFT JOIN units lq ON lq.id = lu.parent_id \
      WHERE lm.person_id = p.id AND lm.end_date IS NULL ORDER BY lu.depth DESC, lm.id LIMIT 1)";
 

@@ -546,6 +546,13 @@ fn push_visible(q: &mut Sql, scope: &Scope, mine: bool) {
     q.push(")");
 }
 
+/// `(SELECT p.id …)`: the problems the caller may read.
+pub(crate) fn push_readable_ids(q: &mut Sql, scope: &Scope) {
+    q.push("(SELECT p.id FROM problems p LEFT JOIN units u ON u.id = p.unit_id WHERE ");
+    push_visible(q, scope, false);
+    q.push(")");
+}
+
 /// The problems the caller may read under a filter, newest first, each as they may see it;
 /// and how many there are.
 pub async fn list(c: &mut Conn, scope: &Scope, f: &Filter, today: Date, offset: i64, limit: i64) -> Result<(Vec<ProblemRow>, i64), StoreError> {

@@ -97,6 +97,7 @@ async fn load_demo_within(store: &Store, d: &demo::Demo, password_hash: &str, as
         pacesetter_store::commitment::demo(&mut w, &scope, id).await.map_err(|e| e.to_string())?;
     }
     w.commit().await.map_err(|e| e.to_string())?;
+    pacesetter_store::search::refresh_all(store).await.map_err(|e| format!("indexing the demo for search: {e}"))?;
     Ok(())
 }
 
@@ -240,7 +241,7 @@ impl Application {
     /// Serves until the process is told to stop.
     pub async fn run(self) -> std::io::Result<()> {
         let store = self.store.clone();
-        let mut jobs = vec![scheduler::reminders(self.public_url.clone()), scheduler::checkpoint()];
+        let mut jobs = vec![scheduler::reminders(self.public_url.clone()), scheduler::checkpoint(), scheduler::search()];
         jobs.extend(self.mailer.clone().map(scheduler::outbox));
         scheduler::start(store.clone(), jobs);
         axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())

@@ -204,6 +204,7 @@ fn core_routes() -> Vec<Route> {
         r(M::GET, "/people/new", "person_new", LoggedIn, "Form for a new person", get(pages::people::new_form)),
         r(M::POST, "/people", "person_create", LoggedIn, "Add a person", post(pages::people::create)),
         r(M::GET, "/directory", "directory", LoggedIn, "Look up people's public fields", get(pages::people::directory)),
+        r(M::GET, "/search", "search", LoggedIn, "Search people, organizations, units, commitments, problems and documents within the caller's scope", get(pages::search::page)),
         r(M::GET, "/import", "import_index", LoggedIn, "Upload a roster", get(pages::imports::index)),
         r(
             M::POST,
@@ -298,6 +299,20 @@ fn core_routes() -> Vec<Route> {
             "Public fields of people whose name matches q",
             list(schema::<PublicPersonDto>, &[("q", "part of a name")]),
             get(api::people::directory),
+        ),
+        a(
+            M::GET,
+            "/api/v1/search",
+            "api_search",
+            LoggedIn,
+            "Search within the caller's scope: names (also by pinyin and initials), numbers in scope, organizations, units, commitments, problems, documents",
+            ApiDoc {
+                response: Some(schema::<api::search::SearchDto>),
+                query: &[("q", "what to find: two characters or more"), ("kind", "person, org, unit, commitment, problem or study_doc: one kind only")],
+                errors: &[422],
+                ..Default::default()
+            },
+            get(api::search::search),
         ),
         // Campaigns and tasks (what anyone sees is limited by their scope).
         r(M::GET, "/campaigns", "campaigns_index", LoggedIn, "Campaigns, running and archived", get(pages::campaigns::index)),

@@ -1,4 +1,4 @@
-//! The server's periodic work in one place: reminders (hourly), the outbox (every two seconds,
+//! The server's periodic work in one place: reminders (hourly), the search index (every 20 s), the outbox (every two seconds,
 //! when a relay is configured) and SQLite's checkpoint (every five minutes). Each job runs on a
 //! server only after it has taken the job's lease in the database ([`pacesetter_store::lease`]),
 //! so several servers on one database never run a job twice: the lease lasts while the job runs
@@ -127,6 +127,15 @@ pub fn outbox(mailer: crate::mail::Mailer) -> Job {
             let sent = mailer.deliver_due(&store).await?;
             Ok(if sent == 0 { String::new() } else { format!("outbox: {sent} delivered") })
         }
+    })
+}
+
+/// Re-indexes for search what changed since the last run (a search does it too before it
+/// answers; this keeps that rare).
+pub fn search() -> Job {
+    Job::new("search", Duration::from_secs(20), |store: Store| async move {
+        let n = pacesetter_store::search::refresh_all(&store).await.map_err(|e| e.to_string())?;
+        Ok(if n == 0 { String::new() } else { format!("search: {n} records re-indexed") })
     })
 }
 

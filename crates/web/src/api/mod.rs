@@ -23,6 +23,7 @@ pub mod people;
 pub mod problems;
 pub mod relations;
 pub mod samples;
+pub mod search;
 pub mod selections;
 pub mod study;
 pub mod study_points;
