@@ -13,6 +13,11 @@
 //!   cargo run --release --bin bench -- selection [PEOPLE] (default 40,000: a selection of 500
 //!       nominations, the voter's page, the office's page and the results, with a health check)
 //!
+//!   cargo run --release --bin bench -- search [PEOPLE] (default 20,000: the demo as of its day
+//!       indexed for search, a full re-index, then searches through the router in process: a
+//!       member by initials, two characters of a name and a phrase of a commitment, a
+//!       secretary by number, the office by a common word)
+//!
 //! SQLite in a temporary directory; PostgreSQL too when PACESETTER_BENCH_POSTGRES names a
 //! server (a URL to any database on it; a fresh database is created).
 
@@ -314,6 +319,72 @@ async fn bench_branch(people: usize) {
             ("office", &file),
             ("office", "/members/structure"),
         ];
+        time_pages(name, &state, &paths).await;
+    }
+}
+
+/// Issue 22: search at the demo size. The index is built by the demo's load; it is rebuilt
+/// from nothing once (every record marked) and timed; then each search 30 times.
+async fn bench_search(people: usize) {
+    use pacesetter_domain::search::pinyin_keys;
+    for (name, store, _dir) in stores().await {
+        let t = Instant::now();
+        let d = demo::generate(people);
+        let day = time::macros::date!(2012 - 04 - 20);
+        pacesetter_web::load_demo_as_of(&store, &d, &pacesetter_web::auth::hash_password("bench-password"), Some(day)).await.expect("demo");
+        println!("{name:<9} demo of {} people as of {day}, indexed, in {:.1} s", d.people.len(), t.elapsed().as_secs_f64());
+        let mut w = store.write().await.expect("write");
+        w.execute_raw(
+            "INSERT INTO search_dirty (kind, ref_id) SELECT 'person', id FROM people; INSERT INTO search_dirty (kind, ref_id) SELECT 'org', id FROM orgs; \
+             INSERT INTO search_dirty (kind, ref_id) SELECT 'unit', id FROM units; INSERT INTO search_dirty (kind, ref_id) SELECT 'commitment', id FROM commitments; \
+             INSERT INTO search_dirty (kind, ref_id) SELECT 'problem', id FROM problems; INSERT INTO search_dirty (kind, ref_id) SELECT 'study_doc', id FROM study_docs",
+        )
+        .await
+        .expect("mark");
+        w.commit().await.expect("commit");
+        let t = Instant::now();
+        let n = pacesetter_store::search::refresh_all(&store).await.expect("refresh");
+        let rebuilt = t.elapsed().as_secs_f64();
+        let mut w = store.write().await.expect("write");
+        w.execute_raw("ANALYZE").await.expect("analyze");
+        w.commit().await.expect("commit");
+        let mut c = store.read().await.expect("read");
+        let count = |sql: &'static str| pacesetter_store::Sql::new(sql);
+        let docs = c.fetch_i64(count("SELECT COUNT(*) FROM search_docs")).await.expect("docs");
+        let keys = c.fetch_i64(count("SELECT COUNT(*) FROM search_keys")).await.expect("keys");
+        let commitments = c.fetch_i64(count("SELECT COUNT(*) FROM commitments")).await.expect("n");
+        println!("{name:<9} full re-index of {n} records: {rebuilt:.1} s; {docs} documents, {keys} keys ({commitments} commitments)");
+        // The member's branch-mate's name, a commitment's phrase, a number in the secretary's branch.
+        let (mate, number): (String, String) = c
+            .fetch_one(count(
+                "SELECT p.name, p.number FROM people p JOIN org_memberships m ON m.person_id = p.id AND m.end_date IS NULL \
+                 WHERE m.org_id = (SELECT m2.org_id FROM accounts a JOIN org_memberships m2 ON m2.person_id = a.person_id AND m2.end_date IS NULL WHERE a.username = 'branchsec' LIMIT 1) \
+                 AND p.name <> '' ORDER BY p.id DESC LIMIT 1",
+            ))
+            .await
+            .expect("a branch-mate");
+        let content: String = c
+            .fetch_one::<(String,)>(count("SELECT content FROM commitments WHERE state IN ('approved', 'in_progress', 'fulfilled') ORDER BY id LIMIT 1"))
+            .await
+            .expect("a commitment")
+            .0;
+        drop(c);
+        let initials = pinyin_keys(&mate).into_iter().find(|k| k.starts_with("i:")).map(|k| k[2..].to_string()).unwrap_or_default();
+        let two: String = mate.chars().skip(mate.chars().count().saturating_sub(2)).collect();
+        let phrase: String = content.chars().filter(|c| !c.is_whitespace()).take(6).collect();
+        let enc = |s: &str| percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string();
+        println!("{name:<9} queries: initials {initials} ({mate}), two characters {two}, phrase {phrase}, number {number}, common word 学习");
+        let site = pacesetter_web::state::Site::from_public_url("http://127.0.0.1:8080", Vec::new()).expect("site");
+        let state = pacesetter_web::state::AppState {
+            store: store.clone(),
+            site: std::sync::Arc::new(site),
+            responses: pacesetter_store::survey::Committer::start(store.clone()),
+            demo_clock: Default::default(),
+        };
+        let q = |s: &str| format!("/api/v1/search?q={}", enc(s));
+        let (a, b, p, num, common, page) = (q(&initials), q(&two), q(&phrase), q(&number), q("学习"), format!("/search?q={}", enc(&two)));
+        let paths: Vec<(&str, &str)> =
+            vec![("member", &a), ("member", &b), ("member", &p), ("branchsec", &num), ("office", &num), ("office", &common), ("member", &common), ("member", &page)];
         time_pages(name, &state, &paths).await;
     }
 }
@@ -1080,8 +1151,9 @@ async fn main() {
         Some("selection") => bench_selection(n(1, 40_000)).await,
         Some("grouping") => bench_grouping(n(1, 20_000)).await,
         Some("branch") => bench_branch(n(1, 20_000)).await,
+        Some("search") => bench_search(n(1, 20_000)).await,
         _ => eprintln!(
-            "usage: bench import [ROWS] | bench demo [PEOPLE] | bench dashboard [PEOPLE] | bench surveys [RESPONSES] [LINKS] | bench appraisals [PEOPLE] | bench selection [PEOPLE] | bench grouping [REPORTS] | bench branch [PEOPLE]"
+            "usage: bench import [ROWS] | bench demo [PEOPLE] | bench dashboard [PEOPLE] | bench surveys [RESPONSES] [LINKS] | bench appraisals [PEOPLE] | bench selection [PEOPLE] | bench grouping [REPORTS] | bench branch [PEOPLE] | bench search [PEOPLE]"
         ),
     }
 }
