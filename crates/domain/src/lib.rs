@@ -4,6 +4,7 @@
 //! returns the same output, so it is tested by unit tests beside each module.
 
 pub mod activity;
+pub mod announcement;
 pub mod anonymity;
 pub mod appraisal;
 pub mod audit;

@@ -26,10 +26,11 @@ pub enum Kind {
     Commitment,
     Problem,
     StudyDoc,
+    Announcement,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 6] = [Kind::Person, Kind::Org, Kind::Unit, Kind::Commitment, Kind::Problem, Kind::StudyDoc];
+    pub const ALL: [Kind; 7] = [Kind::Person, Kind::Org, Kind::Unit, Kind::Commitment, Kind::Problem, Kind::StudyDoc, Kind::Announcement];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -39,6 +40,7 @@ impl Kind {
             Kind::Commitment => "commitment",
             Kind::Problem => "problem",
             Kind::StudyDoc => "study_doc",
+            Kind::Announcement => "announcement",
         }
     }
 
@@ -54,6 +56,7 @@ impl Kind {
             Kind::Commitment => lang.t("承诺", "Commitments"),
             Kind::Problem => lang.t("群众反映的问题", "Problems raised"),
             Kind::StudyDoc => lang.t("学习文件", "Documents to study"),
+            Kind::Announcement => lang.t("通知公告", "Notices"),
         }
     }
 

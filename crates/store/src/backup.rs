@@ -941,6 +941,26 @@ pub const TABLES: &[TableSpec] = &[
         columns: &[("id", I64), ("point_id", I64), ("day", Date), ("inspector", Text), ("scores_json", Text), ("score_x100", I64), ("notes", OptText), ("created_ms", I64)],
     },
     TableSpec { name: "nomination_activities", order_by: "nomination_id", columns: &[("nomination_id", I64), ("activity_id", I64)] },
+    TableSpec {
+        name: "announcements",
+        order_by: "id",
+        columns: &[
+            ("id", I64),
+            ("sender_org_id", OptI64),
+            ("audience_org_id", I64),
+            ("audience", Text),
+            ("title", Text),
+            ("body", Text),
+            ("published_by", I64),
+            ("published_ms", I64),
+        ],
+    },
+    TableSpec { name: "announcement_recipients", order_by: "announcement_id, person_id", columns: &[("announcement_id", I64), ("person_id", I64), ("read_ms", OptI64)] },
+    TableSpec {
+        name: "announcement_files",
+        order_by: "id",
+        columns: &[("id", I64), ("announcement_id", I64), ("name", Text), ("content_type", Text), ("size", I64), ("sha256", Text), ("data", Bytes)],
+    },
 ];
 
 /// Tables that are deliberately not copied.

@@ -9,6 +9,7 @@
 pub mod account;
 pub mod activation;
 pub mod activity;
+pub mod announcement;
 pub mod appraisal;
 pub mod audit;
 pub mod backup;

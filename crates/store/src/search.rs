@@ -5,7 +5,7 @@
 //! re-indexes them from the record itself, so no write path can forget the index. A record's
 //! document holds only what every reader of a hit may see: a person's name (and number, which
 //! is matched only within the caller's scope), an organization's or unit's name, a commitment's
-//! text, a problem's words (never its raiser), a document's title and text. Who may see each hit
+//! text, a problem's words (never its raiser), a document's or a notice's title and text. Who may see each hit
 //! is decided at search time by the record's own rule, against the live tables.
 
 use crate::StoreError;
@@ -64,6 +64,10 @@ async fn source(c: &mut Conn, kind: Kind, id: i64) -> Result<Option<Doc>, StoreE
         }
         Kind::StudyDoc => {
             let r: Option<(String, String)> = c.fetch_optional(Sql::new("SELECT title, body FROM study_docs WHERE id = $1").bind(id)).await?;
+            r.map(|(title, body)| text(title, &[&body]))
+        }
+        Kind::Announcement => {
+            let r: Option<(String, String)> = c.fetch_optional(Sql::new("SELECT title, body FROM announcements WHERE id = $1").bind(id)).await?;
             r.map(|(title, body)| text(title, &[&body]))
         }
     })
@@ -163,17 +167,63 @@ pub struct Hit {
     pub open: bool,
 }
 
-/// `d.id IN (…)` for the documents whose keys match the query: all its bigrams, or (names) a
-/// pinyin prefix.
-fn push_match(q: &mut Sql, query: &Query, pinyin: bool) {
-    q.push("(d.id IN (SELECT k.doc_id FROM search_keys k WHERE k.key IN (");
-    for (i, g) in query.grams.iter().enumerate() {
-        if i > 0 {
-            q.push(", ");
+/// How a query is looked up: the bigrams whose documents are candidates (at most the two
+/// rarest in the index: every hit is checked for the whole query after), and the kinds that
+/// have candidates at all (the others are not asked).
+#[derive(Clone, Debug, Default)]
+pub struct Plan {
+    grams: Vec<String>,
+    kinds: Vec<Kind>,
+}
+
+/// Plans a query: two lookups of the keys' index.
+pub async fn plan(c: &mut Conn, query: &Query) -> Result<Plan, StoreError> {
+    let grams = if query.grams.len() <= 2 {
+        query.grams.clone()
+    } else {
+        let mut q = Sql::new("SELECT k.key, COUNT(*) FROM search_keys k WHERE k.key IN (");
+        for (i, g) in query.grams.iter().enumerate() {
+            if i > 0 {
+                q.push(", ");
+            }
+            q.push_bind(g.clone());
         }
-        q.push_bind(g.clone());
+        q.push(") GROUP BY k.key");
+        let mut counts: Vec<(String, i64)> = c.fetch_all(q).await?;
+        if counts.len() < query.grams.len() {
+            // A pair of the query is in no document: no text holds the query.
+            Vec::new()
+        } else {
+            counts.sort_by_key(|(k, n)| (*n, k.clone()));
+            counts.into_iter().take(2).map(|(k, _)| k).collect()
+        }
+    };
+    let mut q = Sql::new("SELECT d.kind, COUNT(*) FROM search_docs d WHERE ");
+    push_match(&mut q, &grams, query, true);
+    if let Some(n) = &query.number {
+        q.push(" OR d.id IN (SELECT k.doc_id FROM search_keys k WHERE k.key >= ").push_bind(n.clone()).push(" AND k.key < ").push_bind(Query::range_end(n)).push(")");
     }
-    q.push(&format!(") GROUP BY k.doc_id HAVING COUNT(*) = {})", query.grams.len()));
+    q.push(" GROUP BY d.kind");
+    let found: Vec<(String, i64)> = c.fetch_all(q).await?;
+    Ok(Plan { grams, kinds: found.iter().filter_map(|(k, _)| Kind::parse(k)).collect() })
+}
+
+/// `(d.id IN (…))` for the documents whose keys match: all the planned bigrams, or (names) a
+/// pinyin prefix.
+fn push_match(q: &mut Sql, grams: &[String], query: &Query, pinyin: bool) {
+    q.push("(");
+    if grams.is_empty() {
+        q.push("1 = 0");
+    } else {
+        q.push("d.id IN (SELECT k.doc_id FROM search_keys k WHERE k.key IN (");
+        for (i, g) in grams.iter().enumerate() {
+            if i > 0 {
+                q.push(", ");
+            }
+            q.push_bind(g.clone());
+        }
+        q.push(&format!(") GROUP BY k.doc_id HAVING COUNT(*) = {})", grams.len()));
+    }
     if pinyin && !query.pinyin.is_empty() {
         q.push(" OR d.id IN (SELECT k.doc_id FROM search_keys k WHERE ");
         for (i, p) in query.pinyin.iter().enumerate() {
@@ -214,17 +264,20 @@ struct TextHit {
 
 /// Up to `limit` hits of one kind that the caller may see, best first (people and places by
 /// name, the others newest first).
-pub async fn find(c: &mut Conn, scope: &Scope, query: &Query, kind: Kind, limit: usize) -> Result<Vec<Hit>, StoreError> {
-    // Candidates by key may include texts holding the bigrams apart; they are checked below, so
-    // take more than asked.
-    let take = (limit * 3 + 10) as i64;
+pub async fn find(c: &mut Conn, scope: &Scope, query: &Query, plan: &Plan, kind: Kind, limit: usize) -> Result<Vec<Hit>, StoreError> {
+    if !plan.kinds.contains(&kind) {
+        return Ok(Vec::new());
+    }
+    // Candidates by key may hold the planned bigrams apart, or not the rest of the query; they
+    // are checked below, so take more than asked.
+    let take = (limit * 4 + 40) as i64;
     let mut hits = Vec::new();
     match kind {
         Kind::Person => {
             let mut q = Sql::new(format!("SELECT p.id, p.name, p.number, {} AS org_label, {} AS unit_label, CAST(CASE WHEN ", crate::people::ORG_LABEL, crate::people::UNIT_LABEL));
             crate::scope::push_person_condition(&mut q, scope, Access::Read, "p.id");
             q.push(" THEN 1 ELSE 0 END AS BIGINT) AS in_scope FROM search_docs d JOIN people p ON p.id = d.ref_id WHERE d.kind = 'person' AND ((p.left_on IS NULL AND ");
-            push_match(&mut q, query, true);
+            push_match(&mut q, &plan.grams, query, true);
             q.push(")");
             if let Some(n) = &query.number {
                 // A number only finds people in the caller's scope.
@@ -259,7 +312,7 @@ pub async fn find(c: &mut Conn, scope: &Scope, query: &Query, kind: Kind, limit:
                  WHERE d.kind = '{}' AND n.closed_on IS NULL AND ",
                 kind.code()
             ));
-            push_match(&mut q, query, true);
+            push_match(&mut q, &plan.grams, query, true);
             q.push(" ORDER BY n.depth, n.path LIMIT ").push_bind(take);
             let rows: Vec<NodeHit> = c.fetch_all(q).await?;
             for r in rows {
@@ -270,9 +323,9 @@ pub async fn find(c: &mut Conn, scope: &Scope, query: &Query, kind: Kind, limit:
                 hits.push(Hit { kind, id: r.id, title: r.title, body: String::new(), context: r.parent, number: None, open });
             }
         }
-        Kind::Commitment | Kind::Problem | Kind::StudyDoc => {
+        Kind::Commitment | Kind::Problem | Kind::StudyDoc | Kind::Announcement => {
             let mut q = Sql::new(format!("SELECT d.ref_id AS id, d.title, d.body FROM search_docs d WHERE d.kind = '{}' AND ", kind.code()));
-            push_match(&mut q, query, false);
+            push_match(&mut q, &plan.grams, query, false);
             match kind {
                 Kind::Commitment => {
                     q.push(" AND d.ref_id IN ");
@@ -281,6 +334,10 @@ pub async fn find(c: &mut Conn, scope: &Scope, query: &Query, kind: Kind, limit:
                 Kind::Problem => {
                     q.push(" AND d.ref_id IN ");
                     crate::problem::push_readable_ids(&mut q, scope);
+                }
+                Kind::Announcement => {
+                    q.push(" AND d.ref_id IN ");
+                    crate::announcement::push_readable_ids(&mut q, scope);
                 }
                 // Documents to study are read by anyone logged in.
                 _ => {}

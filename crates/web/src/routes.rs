@@ -156,6 +156,7 @@ pub fn table() -> Vec<Route> {
     all.extend(central_group_routes());
     all.extend(activity_routes());
     all.extend(study_routes());
+    all.extend(announcement_routes());
     all.extend(study_point_routes());
     all.extend(disposal_routes());
     all.extend(contact_routes());
@@ -308,7 +309,7 @@ fn core_routes() -> Vec<Route> {
             "Search within the caller's scope: names (also by pinyin and initials), numbers in scope, organizations, units, commitments, problems, documents",
             ApiDoc {
                 response: Some(schema::<api::search::SearchDto>),
-                query: &[("q", "what to find: two characters or more"), ("kind", "person, org, unit, commitment, problem or study_doc: one kind only")],
+                query: &[("q", "what to find: two characters or more"), ("kind", "person, org, unit, commitment, problem, study_doc or announcement: one kind only")],
                 errors: &[422],
                 ..Default::default()
             },
@@ -2588,6 +2589,68 @@ fn study_routes() -> Vec<Route> {
             "A document with its files and its coverage (the dashboard of its tasks) below a node within the caller's scope",
             ApiDoc { query: &[("node", "The node to roll up below (the top of the caller's reach by default)")], ..doc(None, Some(schema::<sa::StudyDocDetailDto>)) },
             get(sa::get),
+        ),
+    ]
+}
+
+/// Notices (通知公告): from the office or a secondary organization, with read receipts.
+fn announcement_routes() -> Vec<Route> {
+    use Access::*;
+    use api::announcements as aa;
+    use pages::announcements as ap;
+    vec![
+        r(M::GET, "/announcements", "announcements", LoggedIn, "The notices received, and those sent within the caller's reach, with the form to publish one", get(ap::index)),
+        r(M::POST, "/announcements", "announcement_publish", LoggedIn, "Publish a notice (multipart); the office and secondary organizations", post(ap::publish)),
+        r(
+            M::GET,
+            "/announcements/{id}",
+            "announcement_page",
+            Scoped,
+            "A notice (opening it records a recipient's reading), with its receipts for those who reach its scope",
+            get(ap::show),
+        ),
+        r(M::GET, "/announcements/{id}/receipts.xlsx", "announcement_receipts_xlsx", Scoped, "Who has read a notice and who has not, as Excel", get(ap::receipts_xlsx)),
+        r(M::GET, "/announcements/files/{id}", "announcement_file", Scoped, "A file of a notice the caller may read", get(ap::file)),
+        a(
+            M::GET,
+            "/api/v1/announcements",
+            "api_announcements",
+            LoggedIn,
+            "The notices received, and those sent within the caller's reach, newest first",
+            list(schema::<aa::AnnouncementDto>, &[]),
+            get(aa::list),
+        ),
+        a(
+            M::POST,
+            "/api/v1/announcements",
+            "api_announcement_publish",
+            LoggedIn,
+            "Publish a notice (multipart: the fields and files; X-CSRF-Token header); the office, or a secondary organization to its own subtree. Each recipient is told",
+            ApiDoc {
+                multipart: true,
+                status: Some(201),
+                errors: &[403, 404, 413, 422],
+                ..doc(Some(schema::<aa::AnnouncementUpload>), Some(schema::<aa::AnnouncementPublishedDto>))
+            },
+            post(aa::publish),
+        ),
+        a(
+            M::GET,
+            "/api/v1/announcements/{id}",
+            "api_announcement",
+            Scoped,
+            "A notice with its files (opening it records a recipient's reading); its receipts for those who reach its scope",
+            doc(None, Some(schema::<aa::AnnouncementDetailDto>)),
+            get(aa::get),
+        ),
+        a(
+            M::GET,
+            "/api/v1/announcements/{id}/receipts",
+            "api_announcement_receipts",
+            Scoped,
+            "Who has read a notice and who has not (those who have not first)",
+            list(schema::<aa::ReceiptDto>, &[]),
+            get(aa::receipts),
         ),
     ]
 }

@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod activities;
+pub mod announcements;
 pub mod appraisals;
 pub mod audit;
 pub mod auth;

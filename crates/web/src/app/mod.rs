@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod activities;
+pub mod announcements;
 pub mod appraisals;
 pub mod audit;
 pub mod campaigns;

@@ -46,6 +46,7 @@ impl Found {
             (Kind::Commitment, _) => Some(format!("/commitments/{id}")),
             (Kind::Problem, _) => Some(format!("/problems/{id}")),
             (Kind::StudyDoc, _) => Some(format!("/study/{id}")),
+            (Kind::Announcement, _) => Some(format!("/announcements/{id}")),
             _ => None,
         }
     }
@@ -83,9 +84,10 @@ pub async fn search(s: &AppState, scope: &Scope, q: &SearchQuery) -> AppResult<R
         None => (Kind::ALL.to_vec(), PER_KIND),
     };
     let mut c = s.store.read().await?;
+    let plan = store::plan(&mut c, &query).await?;
     let mut groups = Vec::new();
     for kind in kinds {
-        let mut hits = store::find(&mut c, scope, &query, kind, limit + 1).await?;
+        let mut hits = store::find(&mut c, scope, &query, &plan, kind, limit + 1).await?;
         let more = hits.len() > limit;
         hits.truncate(limit);
         let found = hits.into_iter().map(|h| shown(&query, h)).collect();

@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod activities;
+pub mod announcements;
 pub mod appraisals;
 pub mod assets;
 pub mod audit;
@@ -88,6 +89,7 @@ impl Layout {
             item("/selections", lang.t("评选", "Selections"));
             item("/problems", lang.t("问题反映", "Problems"));
             item("/activities", lang.t("活动报名", "Activities"));
+            item("/announcements", lang.t("通知公告", "Notices"));
             // Those who organize the study of a document, and those above them.
             if s.has_any(&[Role::Office, Role::Leader, Role::OrgSecretary, Role::BranchSecretary, Role::Delegate, Role::UnitHead]) {
                 item("/study", lang.t("学习文件", "Study"));

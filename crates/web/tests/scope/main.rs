@@ -8,6 +8,7 @@ mod common;
 
 mod activities;
 mod admin;
+mod announcements;
 mod appraisals;
 mod cases;
 mod central;
@@ -150,6 +151,9 @@ async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Option<Ca
     if let Some(c) = activities::case_for(app, f, name, n).await {
         return Some(c);
     }
+    if let Some(c) = announcements::case_for(app, f, name, n).await {
+        return Some(c);
+    }
     None
 }
 
@@ -169,6 +173,7 @@ fn two_records() -> Vec<&'static str> {
         activities::TWO_RECORDS,
         study::TWO_RECORDS,
         study_points::TWO_RECORDS,
+        announcements::TWO_RECORDS,
     ]
     .concat()
 }
