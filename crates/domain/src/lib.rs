@@ -21,6 +21,7 @@ pub mod disposal;
 pub mod ids;
 pub mod lang;
 pub mod liaison;
+pub mod library;
 pub mod meeting;
 pub mod member_file;
 pub mod org;

@@ -27,10 +27,11 @@ pub enum Kind {
     Problem,
     StudyDoc,
     Announcement,
+    Library,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 7] = [Kind::Person, Kind::Org, Kind::Unit, Kind::Commitment, Kind::Problem, Kind::StudyDoc, Kind::Announcement];
+    pub const ALL: [Kind; 8] = [Kind::Person, Kind::Org, Kind::Unit, Kind::Commitment, Kind::Problem, Kind::StudyDoc, Kind::Announcement, Kind::Library];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -41,6 +42,7 @@ impl Kind {
             Kind::Problem => "problem",
             Kind::StudyDoc => "study_doc",
             Kind::Announcement => "announcement",
+            Kind::Library => "library",
         }
     }
 
@@ -57,6 +59,7 @@ impl Kind {
             Kind::Problem => lang.t("群众反映的问题", "Problems raised"),
             Kind::StudyDoc => lang.t("学习文件", "Documents to study"),
             Kind::Announcement => lang.t("通知公告", "Notices"),
+            Kind::Library => lang.t("经验库", "Experience library"),
         }
     }
 

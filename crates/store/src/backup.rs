@@ -961,6 +961,30 @@ pub const TABLES: &[TableSpec] = &[
         order_by: "id",
         columns: &[("id", I64), ("announcement_id", I64), ("name", Text), ("content_type", Text), ("size", I64), ("sha256", Text), ("data", Bytes)],
     },
+    TableSpec {
+        name: "library_entries",
+        order_by: "id",
+        columns: &[
+            ("id", I64),
+            ("kind", Text),
+            ("item", OptI64),
+            ("title", Text),
+            ("body", Text),
+            ("source_org_id", OptI64),
+            ("source_unit_id", OptI64),
+            ("meeting_id", OptI64),
+            ("state", Text),
+            ("review_comment", OptText),
+            ("submitted_by", I64),
+            ("submitted_ms", I64),
+            ("reviewed_ms", OptI64),
+        ],
+    },
+    TableSpec {
+        name: "library_files",
+        order_by: "id",
+        columns: &[("id", I64), ("entry_id", I64), ("name", Text), ("content_type", Text), ("size", I64), ("sha256", Text), ("data", Bytes)],
+    },
 ];
 
 /// Tables that are deliberately not copied.

@@ -27,6 +27,7 @@ pub mod disposal;
 pub mod error;
 pub mod lease;
 pub mod liaison;
+pub mod library;
 pub mod meeting;
 pub mod member_file;
 pub mod notify;

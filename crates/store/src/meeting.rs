@@ -687,6 +687,11 @@ pub async fn record(c: &mut Conn, scope: &Scope, id: i64, minutes: &str, files: 
     StoreError::unless_changed(n, "会议已记录或已取消", "The meeting is already recorded or cancelled")?;
     let count = store_files(c, Held::Meeting, id, files).await?;
     audit::append(c, scope, "meeting.record", "meeting", id, None, audit::snapshot(&serde_json::json!({"files": count}))).await?;
+    // An experience-exchange meeting's record and materials land in the experience library,
+    // for the office to review.
+    if row.kind() == Kind::Exchange {
+        crate::library::from_meeting(c, scope, id).await?;
+    }
     Ok(get(c, scope, id).await?.0)
 }
 

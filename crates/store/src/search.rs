@@ -5,7 +5,7 @@
 //! re-indexes them from the record itself, so no write path can forget the index. A record's
 //! document holds only what every reader of a hit may see: a person's name (and number, which
 //! is matched only within the caller's scope), an organization's or unit's name, a commitment's
-//! text, a problem's words (never its raiser), a document's or a notice's title and text. Who may see each hit
+//! text, a problem's words (never its raiser), a document's, a notice's or a library entry's title and text. Who may see each hit
 //! is decided at search time by the record's own rule, against the live tables.
 
 use crate::StoreError;
@@ -68,6 +68,10 @@ async fn source(c: &mut Conn, kind: Kind, id: i64) -> Result<Option<Doc>, StoreE
         }
         Kind::Announcement => {
             let r: Option<(String, String)> = c.fetch_optional(Sql::new("SELECT title, body FROM announcements WHERE id = $1").bind(id)).await?;
+            r.map(|(title, body)| text(title, &[&body]))
+        }
+        Kind::Library => {
+            let r: Option<(String, String)> = c.fetch_optional(Sql::new("SELECT title, body FROM library_entries WHERE id = $1").bind(id)).await?;
             r.map(|(title, body)| text(title, &[&body]))
         }
     })
@@ -199,40 +203,60 @@ pub async fn plan(c: &mut Conn, query: &Query) -> Result<Plan, StoreError> {
         }
     };
     let mut q = Sql::new("SELECT d.kind, COUNT(*) FROM search_docs d WHERE ");
-    push_match(&mut q, &grams, query, true);
-    if let Some(n) = &query.number {
-        q.push(" OR d.id IN (SELECT k.doc_id FROM search_keys k WHERE k.key >= ").push_bind(n.clone()).push(" AND k.key < ").push_bind(Query::range_end(n)).push(")");
-    }
+    push_match(&mut q, &grams, query, Keys { text: true, pinyin: true, number: true });
     q.push(" GROUP BY d.kind");
     let found: Vec<(String, i64)> = c.fetch_all(q).await?;
     Ok(Plan { grams, kinds: found.iter().filter_map(|(k, _)| Kind::parse(k)).collect() })
 }
 
-/// `(d.id IN (…))` for the documents whose keys match: all the planned bigrams, or (names) a
-/// pinyin prefix.
-fn push_match(q: &mut Sql, grams: &[String], query: &Query, pinyin: bool) {
-    q.push("(");
-    if grams.is_empty() {
-        q.push("1 = 0");
-    } else {
-        q.push("d.id IN (SELECT k.doc_id FROM search_keys k WHERE k.key IN (");
+/// Which keys a match looks at.
+#[derive(Clone, Copy)]
+struct Keys {
+    /// The planned bigrams.
+    text: bool,
+    /// Names' pinyin prefixes (letters only).
+    pinyin: bool,
+    /// Numbers' prefixes.
+    number: bool,
+}
+
+/// `d.id IN (…)`: the documents whose keys match: all the planned bigrams, a pinyin prefix, or a
+/// number's prefix, as asked. One IN over a UNION, so that each database joins it to the
+/// documents by their key (an OR of INs would scan them all).
+fn push_match(q: &mut Sql, grams: &[String], query: &Query, keys: Keys) {
+    let mut parts = 0;
+    q.push("d.id IN (");
+    let mut union = |q: &mut Sql| {
+        if parts > 0 {
+            q.push(" UNION ");
+        }
+        parts += 1;
+    };
+    if keys.text && !grams.is_empty() {
+        union(q);
+        q.push("SELECT k.doc_id FROM search_keys k WHERE k.key IN (");
         for (i, g) in grams.iter().enumerate() {
             if i > 0 {
                 q.push(", ");
             }
             q.push_bind(g.clone());
         }
-        q.push(&format!(") GROUP BY k.doc_id HAVING COUNT(*) = {})", grams.len()));
+        q.push(&format!(") GROUP BY k.doc_id HAVING COUNT(*) = {}", grams.len()));
     }
-    if pinyin && !query.pinyin.is_empty() {
-        q.push(" OR d.id IN (SELECT k.doc_id FROM search_keys k WHERE ");
-        for (i, p) in query.pinyin.iter().enumerate() {
-            if i > 0 {
-                q.push(" OR ");
-            }
-            q.push("(k.key >= ").push_bind(p.clone()).push(" AND k.key < ").push_bind(Query::range_end(p)).push(")");
+    if keys.pinyin {
+        for p in &query.pinyin {
+            union(q);
+            q.push("SELECT k.doc_id FROM search_keys k WHERE k.key >= ").push_bind(p.clone()).push(" AND k.key < ").push_bind(Query::range_end(p));
         }
-        q.push(")");
+    }
+    if keys.number {
+        if let Some(n) = &query.number {
+            union(q);
+            q.push("SELECT k.doc_id FROM search_keys k WHERE k.key >= ").push_bind(n.clone()).push(" AND k.key < ").push_bind(Query::range_end(n));
+        }
+    }
+    if parts == 0 {
+        q.push("SELECT 0 WHERE 1 = 0");
     }
     q.push(")");
 }
@@ -274,19 +298,29 @@ pub async fn find(c: &mut Conn, scope: &Scope, query: &Query, plan: &Plan, kind:
     let mut hits = Vec::new();
     match kind {
         Kind::Person => {
-            let mut q = Sql::new(format!("SELECT p.id, p.name, p.number, {} AS org_label, {} AS unit_label, CAST(CASE WHEN ", crate::people::ORG_LABEL, crate::people::UNIT_LABEL));
-            crate::scope::push_person_condition(&mut q, scope, Access::Read, "p.id");
-            q.push(" THEN 1 ELSE 0 END AS BIGINT) AS in_scope FROM search_docs d JOIN people p ON p.id = d.ref_id WHERE d.kind = 'person' AND ((p.left_on IS NULL AND ");
-            push_match(&mut q, &plan.grams, query, true);
-            q.push(")");
-            if let Some(n) = &query.number {
-                // A number only finds people in the caller's scope.
-                q.push(" OR (d.id IN (SELECT k.doc_id FROM search_keys k WHERE k.key >= ").push_bind(n.clone()).push(" AND k.key < ").push_bind(Query::range_end(n)).push(") AND ");
+            // By name (anyone current), then by number (within the caller's scope only).
+            let mut rows: Vec<PersonHit> = Vec::new();
+            for by_number in [false, true] {
+                if by_number && query.number.is_none() {
+                    continue;
+                }
+                let mut q =
+                    Sql::new(format!("SELECT p.id, p.name, p.number, {} AS org_label, {} AS unit_label, CAST(CASE WHEN ", crate::people::ORG_LABEL, crate::people::UNIT_LABEL));
                 crate::scope::push_person_condition(&mut q, scope, Access::Read, "p.id");
-                q.push(")");
+                q.push(" THEN 1 ELSE 0 END AS BIGINT) AS in_scope FROM search_docs d JOIN people p ON p.id = d.ref_id WHERE d.kind = 'person' AND ");
+                if by_number {
+                    push_match(&mut q, &plan.grams, query, Keys { text: false, pinyin: false, number: true });
+                    q.push(" AND ");
+                    crate::scope::push_person_condition(&mut q, scope, Access::Read, "p.id");
+                } else {
+                    push_match(&mut q, &plan.grams, query, Keys { text: true, pinyin: true, number: false });
+                    q.push(" AND p.left_on IS NULL");
+                }
+                q.push(" ORDER BY p.name, p.id LIMIT ").push_bind(take);
+                rows.extend(c.fetch_all::<PersonHit>(q).await?);
             }
-            q.push(") ORDER BY p.name, p.id LIMIT ").push_bind(take);
-            let rows: Vec<PersonHit> = c.fetch_all(q).await?;
+            rows.sort_by(|a, b| (&a.name, a.id).cmp(&(&b.name, b.id)));
+            rows.dedup_by_key(|r| r.id);
             for r in rows {
                 let in_scope = r.in_scope == 1;
                 if !(query.in_text(&r.name) || query.in_pinyin(&r.name) || (in_scope && query.in_number(&r.number))) {
@@ -312,7 +346,7 @@ pub async fn find(c: &mut Conn, scope: &Scope, query: &Query, plan: &Plan, kind:
                  WHERE d.kind = '{}' AND n.closed_on IS NULL AND ",
                 kind.code()
             ));
-            push_match(&mut q, &plan.grams, query, true);
+            push_match(&mut q, &plan.grams, query, Keys { text: true, pinyin: true, number: false });
             q.push(" ORDER BY n.depth, n.path LIMIT ").push_bind(take);
             let rows: Vec<NodeHit> = c.fetch_all(q).await?;
             for r in rows {
@@ -323,9 +357,9 @@ pub async fn find(c: &mut Conn, scope: &Scope, query: &Query, plan: &Plan, kind:
                 hits.push(Hit { kind, id: r.id, title: r.title, body: String::new(), context: r.parent, number: None, open });
             }
         }
-        Kind::Commitment | Kind::Problem | Kind::StudyDoc | Kind::Announcement => {
+        Kind::Commitment | Kind::Problem | Kind::StudyDoc | Kind::Announcement | Kind::Library => {
             let mut q = Sql::new(format!("SELECT d.ref_id AS id, d.title, d.body FROM search_docs d WHERE d.kind = '{}' AND ", kind.code()));
-            push_match(&mut q, &plan.grams, query, false);
+            push_match(&mut q, &plan.grams, query, Keys { text: true, pinyin: false, number: false });
             match kind {
                 Kind::Commitment => {
                     q.push(" AND d.ref_id IN ");
@@ -338,6 +372,10 @@ pub async fn find(c: &mut Conn, scope: &Scope, query: &Query, plan: &Plan, kind:
                 Kind::Announcement => {
                     q.push(" AND d.ref_id IN ");
                     crate::announcement::push_readable_ids(&mut q, scope);
+                }
+                Kind::Library => {
+                    q.push(" AND d.ref_id IN ");
+                    crate::library::push_readable_ids(&mut q, scope);
                 }
                 // Documents to study are read by anyone logged in.
                 _ => {}

@@ -92,6 +92,7 @@ async fn load_demo_within(store: &Store, d: &demo::Demo, password_hash: &str, as
             pacesetter_store::study::demo(&mut w, day).await.map_err(|e| format!("the demo's documents to study: {e}"))?;
             pacesetter_store::study_point::demo(&mut w, day).await.map_err(|e| format!("the demo's study model points: {e}"))?;
             pacesetter_store::announcement::demo(&mut w).await.map_err(|e| format!("the demo's notices: {e}"))?;
+            pacesetter_store::library::demo(&mut w).await.map_err(|e| format!("the demo's experience library: {e}"))?;
             pacesetter_store::problem::demo(&mut w, day, &plan.calendar, 120).await.map_err(|e| format!("the demo's problems: {e}"))?;
         }
         pacesetter_store::campaign::demo_progress(&mut w, &scope, id).await.map_err(|e| e.to_string())?;

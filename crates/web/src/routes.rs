@@ -157,6 +157,7 @@ pub fn table() -> Vec<Route> {
     all.extend(activity_routes());
     all.extend(study_routes());
     all.extend(announcement_routes());
+    all.extend(library_routes());
     all.extend(study_point_routes());
     all.extend(disposal_routes());
     all.extend(contact_routes());
@@ -309,7 +310,7 @@ fn core_routes() -> Vec<Route> {
             "Search within the caller's scope: names (also by pinyin and initials), numbers in scope, organizations, units, commitments, problems, documents",
             ApiDoc {
                 response: Some(schema::<api::search::SearchDto>),
-                query: &[("q", "what to find: two characters or more"), ("kind", "person, org, unit, commitment, problem, study_doc or announcement: one kind only")],
+                query: &[("q", "what to find: two characters or more"), ("kind", "person, org, unit, commitment, problem, study_doc, announcement or library: one kind only")],
                 errors: &[422],
                 ..Default::default()
             },
@@ -2589,6 +2590,57 @@ fn study_routes() -> Vec<Route> {
             "A document with its files and its coverage (the dashboard of its tasks) below a node within the caller's scope",
             ApiDoc { query: &[("node", "The node to roll up below (the top of the caller's reach by default)")], ..doc(None, Some(schema::<sa::StudyDocDetailDto>)) },
             get(sa::get),
+        ),
+    ]
+}
+
+/// The experience library (item 17): rules, practices and cases, reviewed by the office.
+fn library_routes() -> Vec<Route> {
+    use Access::*;
+    use api::library as la;
+    use pages::library as lp;
+    let filters: &'static [(&'static str, &'static str)] =
+        &[("kind", "system, experience or case"), ("item", "a work item, 1 to 20"), ("state", "submitted, published or returned")];
+    vec![
+        r(
+            M::GET,
+            "/library",
+            "library",
+            LoggedIn,
+            "The experience library: published entries, and those waiting from the sources the caller keeps; the form to hand one in",
+            get(lp::index),
+        ),
+        r(M::POST, "/library", "library_submit", LoggedIn, "Hand in an entry (multipart) for an organization or unit the caller keeps", post(lp::submit)),
+        r(M::GET, "/library.xlsx", "library_xlsx", LoggedIn, "The library's list as Excel, with the same filters", get(lp::export)),
+        r(
+            M::GET,
+            "/library/{id}",
+            "library_entry",
+            Scoped,
+            "An entry: published ones for everyone signed in, the others for the office and those who keep the source",
+            get(lp::show),
+        ),
+        r(M::POST, "/library/{id}/review", "library_review", Roles(OFFICE), "Publish an entry, or return it with a reason", post(lp::review)),
+        r(M::GET, "/library/files/{id}", "library_file", Scoped, "A file of an entry the caller may read", get(lp::file)),
+        a(M::GET, "/api/v1/library", "api_library", LoggedIn, "The entries the caller may read, newest first", list(schema::<la::LibraryEntryDto>, filters), get(la::list)),
+        a(
+            M::POST,
+            "/api/v1/library",
+            "api_library_submit",
+            LoggedIn,
+            "Hand in an entry (multipart: the fields and files; X-CSRF-Token header) for an organization or unit the caller keeps, or the office",
+            ApiDoc { multipart: true, status: Some(201), errors: &[403, 404, 413, 422], ..doc(Some(schema::<la::LibraryUpload>), Some(schema::<la::LibrarySubmittedDto>)) },
+            post(la::submit),
+        ),
+        a(M::GET, "/api/v1/library/{id}", "api_library_entry", Scoped, "An entry with its files", doc(None, Some(schema::<la::LibraryEntryDetailDto>)), get(la::get)),
+        a(
+            M::POST,
+            "/api/v1/library/{id}/review",
+            "api_library_review",
+            Roles(OFFICE),
+            "Publish an entry handed in, or return it with a reason (the office)",
+            ApiDoc { errors: &[409, 422], ..doc(Some(schema::<crate::app::library::ReviewInput>), Some(schema::<la::LibraryEntryDto>)) },
+            post(la::review),
         ),
     ]
 }

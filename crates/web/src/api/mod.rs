@@ -17,6 +17,7 @@ pub mod disposals;
 pub mod dto;
 pub mod imports;
 pub mod liaison;
+pub mod library;
 pub mod meetings;
 pub mod member_files;
 pub mod meta;

@@ -20,6 +20,7 @@ pub mod development;
 pub mod disposals;
 pub mod imports;
 pub mod liaison;
+pub mod library;
 pub mod meetings;
 pub mod member_files;
 pub mod people;

@@ -47,6 +47,7 @@ impl Found {
             (Kind::Problem, _) => Some(format!("/problems/{id}")),
             (Kind::StudyDoc, _) => Some(format!("/study/{id}")),
             (Kind::Announcement, _) => Some(format!("/announcements/{id}")),
+            (Kind::Library, _) => Some(format!("/library/{id}")),
             _ => None,
         }
     }

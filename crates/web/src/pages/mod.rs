@@ -17,6 +17,7 @@ pub mod disposals;
 pub mod home;
 pub mod imports;
 pub mod liaison;
+pub mod library;
 pub mod login;
 pub mod meetings;
 pub mod member_files;
@@ -90,6 +91,7 @@ impl Layout {
             item("/problems", lang.t("问题反映", "Problems"));
             item("/activities", lang.t("活动报名", "Activities"));
             item("/announcements", lang.t("通知公告", "Notices"));
+            item("/library", lang.t("经验库", "Library"));
             // Those who organize the study of a document, and those above them.
             if s.has_any(&[Role::Office, Role::Leader, Role::OrgSecretary, Role::BranchSecretary, Role::Delegate, Role::UnitHead]) {
                 item("/study", lang.t("学习文件", "Study"));

@@ -13,6 +13,7 @@ mod appraisals;
 mod cases;
 mod central;
 mod commitments;
+mod library;
 mod meetings;
 mod problems;
 mod selections;
@@ -154,6 +155,9 @@ async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Option<Ca
     if let Some(c) = announcements::case_for(app, f, name, n).await {
         return Some(c);
     }
+    if let Some(c) = library::case_for(app, f, name, n).await {
+        return Some(c);
+    }
     None
 }
 
@@ -174,6 +178,7 @@ fn two_records() -> Vec<&'static str> {
         study::TWO_RECORDS,
         study_points::TWO_RECORDS,
         announcements::TWO_RECORDS,
+        library::TWO_RECORDS,
     ]
     .concat()
 }
