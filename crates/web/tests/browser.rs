@@ -1039,3 +1039,44 @@ async fn browser_a_central_group_member_scans_the_session_code_under_wechat() {
     assert!(text.contains("学有所得") && text.contains("心得体会"), "{text}");
     let _ = phone.cmd(reqwest::Method::DELETE, "", None).await;
 }
+
+#[tokio::test]
+async fn browser_a_member_searches_and_opens_a_result_at_phone_width() {
+    let Some(d) = Driver::start().await else { return };
+    let app = common::spawn(Backend::Sqlite).await.unwrap();
+    // The office publishes a practice to the library (over HTTP).
+    let office = app.login("office").await;
+    let token = app.csrf(&office, "/home").await;
+    let form = reqwest::multipart::Form::new()
+        .text("title", "党员先锋岗亮诺践诺做法")
+        .text("body", "支部每月开展一次党员先锋岗亮诺践诺活动，结果在公示栏公开。")
+        .text("kind", "experience")
+        .text("item", "17")
+        .text("source", "office");
+    let r = office.post(app.url("/api/v1/library")).header("x-csrf-token", token.clone()).multipart(form).send().await.unwrap();
+    assert_eq!(r.status(), 201);
+    let id = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let r = office.post(app.url(&format!("/api/v1/library/{id}/review"))).header("x-csrf-token", token).json(&json!({"action": "publish"})).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+
+    // The member opens search from the header, types two characters too few first, then a phrase.
+    d.login(&app, "member").await;
+    d.submit("header a.search").await;
+    d.check_width("search-empty").await;
+    d.type_into("#q", "党").await;
+    d.js("document.querySelector('#q').removeAttribute('minlength'); return 1").await;
+    d.submit("form[role=search] button[type=submit]").await;
+    assert!(d.text().await.contains("请至少输入两个字"), "{}", d.text().await);
+    d.type_into("#q", "先锋岗").await;
+    d.submit("form[role=search] button[type=submit]").await;
+    assert!(d.text().await.contains("经验库"), "{}", d.text().await);
+    let marks = d.js("return Array.from(document.querySelectorAll('ul.hits mark')).map(m => m.textContent)").await;
+    assert!(marks.as_array().unwrap().iter().any(|m| m == "先锋岗"), "{marks}");
+    d.check_width("search-results").await;
+    d.submit(&format!("ul.hits a[href='/library/{id}']")).await;
+    assert_eq!(d.path().await, format!("/library/{id}"));
+    assert!(d.text().await.contains("党员先锋岗亮诺践诺做法"));
+    d.check_width("library-entry").await;
+    d.logout().await;
+    let _ = d.cmd(reqwest::Method::DELETE, "", None).await;
+}
