@@ -4,7 +4,7 @@
 //! has not read it. Who receives it is fixed when it is published.
 
 use crate::lang::Lang;
-use crate::validate::FieldErrors;
+use crate::validate::{FieldErrors, long_text};
 
 pub const MAX_TITLE: usize = 100;
 pub const MAX_BODY: usize = 20_000;
@@ -53,17 +53,8 @@ pub struct Draft {
 /// Reads a notice's text fields; every mistake is named.
 pub fn read(title: &str, body: &str, audience: &str) -> Result<Draft, FieldErrors> {
     let mut e = FieldErrors::new();
-    let (title, body) = (title.trim(), body.trim());
-    if title.is_empty() {
-        e.add("title", "请填写标题", "A title is required");
-    } else if title.chars().count() > MAX_TITLE {
-        e.add("title", format!("标题不超过 {MAX_TITLE} 个字"), format!("At most {MAX_TITLE} characters"));
-    }
-    if body.is_empty() {
-        e.add("body", "请填写正文", "The text is required");
-    } else if body.chars().count() > MAX_BODY {
-        e.add("body", format!("正文不超过 {MAX_BODY} 个字"), format!("At most {MAX_BODY} characters"));
-    }
+    let title = long_text(&mut e, "title", title, MAX_TITLE, ("标题", "title"), true).replace('\n', " ");
+    let body = long_text(&mut e, "body", body, MAX_BODY, ("正文", "text"), true);
     let audience = match audience.trim() {
         "" => Some(Audience::Members),
         a => Audience::parse(a),
@@ -72,7 +63,7 @@ pub fn read(title: &str, body: &str, audience: &str) -> Result<Draft, FieldError
         e.add("audience", "请选择通知对象", "Choose who receives it");
     }
     match audience {
-        Some(audience) if e.is_empty() => Ok(Draft { title: title.to_string(), body: body.to_string(), audience }),
+        Some(audience) if e.is_empty() => Ok(Draft { title, body, audience }),
         _ => Err(e),
     }
 }

@@ -4,11 +4,12 @@
 //! (its minutes and materials) lands here on its own, to be reviewed the same way.
 
 use crate::lang::Lang;
-use crate::validate::FieldErrors;
+use crate::validate::{FieldErrors, long_text};
 
 pub const MAX_TITLE: usize = 100;
 pub const MAX_BODY: usize = 20_000;
 pub const MAX_FILES: usize = 10;
+pub const MAX_COMMENT: usize = 2_000;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -91,17 +92,8 @@ pub struct Draft {
 /// Reads an entry's fields; every mistake is named.
 pub fn read(title: &str, body: &str, kind: &str, item: &str) -> Result<Draft, FieldErrors> {
     let mut e = FieldErrors::new();
-    let (title, body) = (title.trim(), body.trim());
-    if title.is_empty() {
-        e.add("title", "请填写标题", "A title is required");
-    } else if title.chars().count() > MAX_TITLE {
-        e.add("title", format!("标题不超过 {MAX_TITLE} 个字"), format!("At most {MAX_TITLE} characters"));
-    }
-    if body.is_empty() {
-        e.add("body", "请填写内容", "The text is required");
-    } else if body.chars().count() > MAX_BODY {
-        e.add("body", format!("内容不超过 {MAX_BODY} 个字"), format!("At most {MAX_BODY} characters"));
-    }
+    let title = long_text(&mut e, "title", title, MAX_TITLE, ("标题", "title"), true).replace('\n', " ");
+    let body = long_text(&mut e, "body", body, MAX_BODY, ("内容", "text"), true);
     let kind = Kind::parse(kind.trim());
     if kind.is_none() {
         e.add("kind", "请选择类别：制度、经验或案例", "Choose the kind: rule, practice or case");
@@ -117,7 +109,7 @@ pub fn read(title: &str, body: &str, kind: &str, item: &str) -> Result<Draft, Fi
         },
     };
     match kind {
-        Some(kind) if e.is_empty() => Ok(Draft { title: title.to_string(), body: body.to_string(), kind, item }),
+        Some(kind) if e.is_empty() => Ok(Draft { title, body, kind, item }),
         _ => Err(e),
     }
 }
@@ -125,8 +117,11 @@ pub fn read(title: &str, body: &str, kind: &str, item: &str) -> Result<Draft, Fi
 /// Reads a review: publish, or return with a reason.
 pub fn review(action: &str, comment: &str) -> Result<(State, Option<String>), FieldErrors> {
     let mut e = FieldErrors::new();
-    let comment = comment.trim();
-    let comment = (!comment.is_empty()).then(|| comment.to_string());
+    let comment = long_text(&mut e, "comment", comment, MAX_COMMENT, ("审核意见", "comment"), false);
+    if !e.is_empty() {
+        return Err(e);
+    }
+    let comment = (!comment.is_empty()).then_some(comment);
     match action.trim() {
         "publish" => Ok((State::Published, comment)),
         "return" if comment.is_some() => Ok((State::Returned, comment)),

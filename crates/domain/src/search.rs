@@ -108,19 +108,36 @@ pub fn bigrams(text: &str) -> BTreeSet<String> {
     chars.windows(2).map(|w| format!("g:{}{}", w[0], w[1])).collect()
 }
 
-/// The syllables of one character: its readings, or itself for a letter or digit.
+/// The syllables of one character: its readings in plain ASCII (ü as v, ê as e), each once, or
+/// itself for a letter or digit.
 fn readings(c: char) -> Vec<String> {
     if c.is_ascii_alphanumeric() {
         return vec![c.to_string()];
     }
-    match c.to_pinyin_multi() {
-        Some(m) => {
-            let mut v: Vec<String> = m.into_iter().map(|p| p.plain().replace('ü', "v")).collect();
-            v.dedup();
-            v
+    let mut v: Vec<String> = Vec::new();
+    if let Some(m) = c.to_pinyin_multi() {
+        for p in m {
+            let plain: String = p
+                .plain()
+                .chars()
+                .filter_map(|ch| match ch {
+                    'ü' => Some('v'),
+                    'ê' | 'ē' | 'é' | 'ě' | 'è' => Some('e'),
+                    ch if ch.is_ascii_lowercase() => Some(ch),
+                    _ => None,
+                })
+                .collect();
+            if !plain.is_empty() && !v.contains(&plain) {
+                v.push(plain);
+            }
         }
-        None => Vec::new(),
     }
+    v
+}
+
+/// A syllable's initial (syllables are ASCII, see [`readings`]).
+fn initial(syl: &str) -> char {
+    syl.chars().next().unwrap_or('x')
 }
 
 /// The pinyin keys of a name: full spellings (`p:`) and initials (`i:`).
@@ -132,13 +149,13 @@ pub fn pinyin_keys(name: &str) -> BTreeSet<String> {
             continue;
         }
         // Every spelling goes on with the first reading; the other readings while there is room.
-        let mut next: Vec<(String, String)> = spellings.iter().map(|(f, i)| (format!("{f}{}", r[0]), format!("{i}{}", &r[0][..1]))).collect();
+        let mut next: Vec<(String, String)> = spellings.iter().map(|(f, i)| (format!("{f}{}", r[0]), format!("{i}{}", initial(&r[0])))).collect();
         for syl in &r[1..] {
             for (f, i) in &spellings {
                 if next.len() >= MAX_READINGS {
                     break;
                 }
-                next.push((format!("{f}{syl}"), format!("{i}{}", &syl[..1])));
+                next.push((format!("{f}{syl}"), format!("{i}{}", initial(syl))));
             }
         }
         spellings = next;
@@ -301,6 +318,21 @@ mod tests {
         // A long name of many-reading characters keeps at most MAX_READINGS spellings.
         let many = pinyin_keys("还行得还行得还行");
         assert!(many.iter().filter(|k| k.starts_with("p:")).count() <= MAX_READINGS);
+    }
+
+    #[test]
+    fn every_name_has_ascii_keys_and_nothing_panics() {
+        // 欸 and 誒 read ê: typed e.
+        for name in ["欸", "誒明", "吕欸", "𠮷野家", "Zoë 王", "々"] {
+            for k in pinyin_keys(name) {
+                assert!(k.is_ascii(), "{name}: {k}");
+            }
+            let q = Query::parse("ez").unwrap();
+            let _ = (q.in_pinyin(name), mark_pinyin(name, &q), excerpt(name, &q, 5));
+        }
+        assert!(pinyin_keys("欸").contains("p:ei") || pinyin_keys("欸").iter().any(|k| k.starts_with("p:e")), "{:?}", pinyin_keys("欸"));
+        // Each reading once: 行 reads xing, hang, heng.
+        assert_eq!(readings('行').iter().filter(|r| *r == "hang").count(), 1);
     }
 
     #[test]

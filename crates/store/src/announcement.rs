@@ -9,15 +9,11 @@ use crate::{StoreError, audit, notify};
 use pacesetter_domain::announcement::{Audience, Draft};
 use pacesetter_domain::dates::now_ms;
 use pacesetter_domain::org::OrgKind;
+use pacesetter_domain::role::Role;
 use pacesetter_domain::scope::{Access, Scope};
 use serde::Serialize;
 
-/// A file of a notice, already checked by content.
-pub struct NewFile {
-    pub name: String,
-    pub content_type: String,
-    pub data: Vec<u8>,
-}
+pub use crate::attachments::{FileMeta, NewFile};
 
 #[derive(Clone, Debug, Serialize, sqlx::FromRow)]
 pub struct AnnouncementRow {
@@ -48,16 +44,31 @@ const SELECT: &str = "SELECT a.id, a.sender_org_id, so.name AS sender_name, a.au
      (SELECT COUNT(*) FROM announcement_recipients r WHERE r.announcement_id = a.id AND r.read_ms IS NOT NULL) AS read \
      FROM announcements a JOIN orgs ao ON ao.id = a.audience_org_id LEFT JOIN orgs so ON so.id = a.sender_org_id";
 
-/// Whether an organization is secondary (directly under the university committee).
+/// Whether an organization is secondary (a committee, general branch or direct branch).
 fn is_secondary(n: &Node) -> bool {
-    n.depth == 1 && OrgKind::parse(&n.kind).is_some_and(|k| k != OrgKind::Group)
+    OrgKind::parse(&n.kind).is_some_and(OrgKind::is_secondary)
 }
 
-/// The secondary organizations a caller may send notices for (those they change); the office
+/// Whether the caller sends for an organization: it is secondary and open, and they keep it
+/// through the Party tree (never through the administrator's reach over everything).
+fn sends_for(scope: &Scope, n: &Node) -> bool {
+    n.closed_on.is_none() && is_secondary(n) && scope.party_access(&n.path) == Some(Access::Write)
+}
+
+/// Whether the caller reads the receipts of notices to this part of the tree: the office, the
+/// leaders, and those who reach it through the Party tree.
+fn sees_receipts(scope: &Scope, audience_path: &str) -> bool {
+    scope.has(Role::Leader) || scope.party_access(audience_path).is_some()
+}
+
+/// The secondary organizations a caller may send notices for (those they keep); the office
 /// sends as itself.
 pub async fn senders(c: &mut Conn, scope: &Scope) -> Result<Vec<Node>, StoreError> {
+    if scope.is_office() {
+        return Ok(Vec::new());
+    }
     let all = tree::all(c, Tree::Org).await?;
-    Ok(all.into_iter().filter(|n| n.closed_on.is_none() && is_secondary(n) && scope.org_access(&n.path) == Some(Access::Write)).collect())
+    Ok(all.into_iter().filter(|n| sends_for(scope, n)).collect())
 }
 
 /// `(SELECT a.id …)`: the notices the caller may read: those they received, and those sent to a
@@ -68,7 +79,7 @@ pub(crate) fn push_readable_ids(q: &mut Sql, scope: &Scope) {
     )
     .push_bind(scope.person.map(|p| p.0).unwrap_or(0))
     .push(") OR ");
-    crate::scope::push_org_condition(q, scope, Access::Read, "ao.path", scope.global().is_some());
+    crate::scope::push_org_condition(q, scope, Access::Read, "ao.path", scope.is_office() || scope.has(Role::Leader));
     q.push(")");
 }
 
@@ -84,10 +95,10 @@ pub async fn publish(c: &mut Conn, scope: &Scope, sender: Option<i64>, audience_
         }
         Some(id) => {
             let n = tree::get(c, Tree::Org, id).await?.ok_or(StoreError::NotFound)?;
-            if scope.org_access(&n.path).is_none() {
+            if scope.party_access(&n.path).is_none() {
                 return Err(StoreError::NotFound);
             }
-            if scope.org_access(&n.path) != Some(Access::Write) || !is_secondary(&n) {
+            if !sends_for(scope, &n) {
                 return Err(StoreError::forbidden("只有创先办和二级党组织可以发通知", "Only the office and secondary organizations send notices"));
             }
             Some(n)
@@ -104,7 +115,8 @@ pub async fn publish(c: &mut Conn, scope: &Scope, sender: Option<i64>, audience_
     }
     let post = match d.audience {
         Audience::Members => "",
-        Audience::Secretaries => " AND m.post <> 'member'",
+        // The committee: a group's leader is not on it.
+        Audience::Secretaries => " AND m.post NOT IN ('member', 'group_leader')",
     };
     let people: Vec<(i64,)> = c
         .fetch_all(
@@ -143,21 +155,7 @@ pub async fn publish(c: &mut Conn, scope: &Scope, sender: Option<i64>, audience_
         }
         c.execute(q).await?;
     }
-    let mut listed = Vec::new();
-    for f in files {
-        let sha = pacesetter_domain::audit::sha256_hex(&f.data);
-        listed.push(serde_json::json!({"name": f.name, "size": f.data.len(), "sha256": sha}));
-        c.execute(
-            Sql::new("INSERT INTO announcement_files (announcement_id, name, content_type, size, sha256, data) VALUES ($1, $2, $3, $4, $5, $6)")
-                .bind(id)
-                .bind(f.name)
-                .bind(f.content_type)
-                .bind(f.data.len() as i64)
-                .bind(sha)
-                .bind(f.data),
-        )
-        .await?;
-    }
+    let listed = crate::attachments::keep(c, crate::attachments::ANNOUNCEMENT, id, files).await?;
     audit::append(
         c,
         scope,
@@ -217,7 +215,7 @@ pub async fn get(c: &mut Conn, scope: &Scope, id: i64) -> Result<(AnnouncementRo
     let mine: Option<(Option<i64>,)> =
         c.fetch_optional(Sql::new("SELECT read_ms FROM announcement_recipients WHERE announcement_id = $1 AND person_id = $2").bind(id).bind(me)).await?;
     let recipient = mine.is_some();
-    let receipts = scope.global().is_some() || scope.org_access(&a.audience_path).is_some();
+    let receipts = sees_receipts(scope, &a.audience_path);
     if !recipient && !receipts {
         return Err(StoreError::NotFound);
     }
@@ -289,24 +287,15 @@ pub async fn receipts(c: &mut Conn, scope: &Scope, id: i64) -> Result<Vec<Receip
     .await?)
 }
 
-#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
-pub struct FileMeta {
-    pub id: i64,
-    pub name: String,
-    pub content_type: String,
-    pub size: i64,
-    pub sha256: String,
-}
-
 pub async fn files(c: &mut Conn, id: i64) -> Result<Vec<FileMeta>, StoreError> {
-    Ok(c.fetch_all(Sql::new("SELECT id, name, content_type, size, sha256 FROM announcement_files WHERE announcement_id = $1 ORDER BY id").bind(id)).await?)
+    crate::attachments::list(c, crate::attachments::ANNOUNCEMENT, id).await
 }
 
 /// A file of a notice the caller may read.
 pub async fn file(c: &mut Conn, scope: &Scope, file: i64) -> Result<(String, String, Vec<u8>), StoreError> {
-    let owner = c.fetch_opt_i64(Sql::new("SELECT announcement_id FROM announcement_files WHERE id = $1").bind(file)).await?.ok_or(StoreError::NotFound)?;
+    let owner = crate::attachments::owner_of(c, crate::attachments::ANNOUNCEMENT, file).await?;
     get(c, scope, owner).await?;
-    c.fetch_optional(Sql::new("SELECT name, content_type, data FROM announcement_files WHERE id = $1").bind(file)).await?.ok_or(StoreError::NotFound)
+    crate::attachments::read(c, crate::attachments::ANNOUNCEMENT, file).await
 }
 
 /// The demo's notices (no one is told): one from the office to every branch's secretaries and committee members

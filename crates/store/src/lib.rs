@@ -11,6 +11,7 @@ pub mod activation;
 pub mod activity;
 pub mod announcement;
 pub mod appraisal;
+pub mod attachments;
 pub mod audit;
 pub mod backup;
 pub mod branch_system;

@@ -8,7 +8,8 @@ use crate::tree::{self, Tree};
 use crate::{StoreError, audit};
 use pacesetter_domain::dates::now_ms;
 use pacesetter_domain::library::{Draft, Kind, State};
-use pacesetter_domain::scope::{Access, Scope};
+use pacesetter_domain::role::Role;
+use pacesetter_domain::scope::{Access, Reach, Scope};
 use serde::Serialize;
 
 /// Who an entry comes from.
@@ -19,12 +20,7 @@ pub enum Source {
     Unit(i64),
 }
 
-/// A file of an entry, already checked by content.
-pub struct NewFile {
-    pub name: String,
-    pub content_type: String,
-    pub data: Vec<u8>,
-}
+pub use crate::attachments::{FileMeta, NewFile};
 
 #[derive(Clone, Debug, Serialize, sqlx::FromRow)]
 pub struct EntryRow {
@@ -58,36 +54,40 @@ const SELECT: &str = "SELECT e.id, e.kind, e.item, e.title, e.body, e.source_org
      COALESCE(so.path, su.path) AS source_path, e.meeting_id, e.state, e.review_comment, e.submitted_ms, e.reviewed_ms \
      FROM library_entries e LEFT JOIN orgs so ON so.id = e.source_org_id LEFT JOIN units su ON su.id = e.source_unit_id";
 
-/// Whether the caller reaches an entry's source (with at least `min`); the office reaches all.
-fn reaches(scope: &Scope, e: &EntryRow, min: Access) -> bool {
-    if scope.is_office_or_admin() {
-        return true;
+/// The caller's own reach on a unit (never the administrator's reach over everything).
+fn own_unit_access(scope: &Scope, path: &str) -> Option<Access> {
+    scope.reaches.iter().filter(|(r, _)| matches!(r, Reach::Unit(p) if path.starts_with(p.as_str()))).map(|(_, a)| *a).max()
+}
+
+/// The caller's access to a source: the office's to all; through their own reaches in the
+/// Party tree or the administrative one otherwise (the administrator's reach over everything
+/// does not count: the library is the campaign's, not the system's).
+pub fn source_access(scope: &Scope, org_path: Option<&str>, unit_path: Option<&str>) -> Option<Access> {
+    if scope.is_office() {
+        return Some(Access::Write);
     }
-    let access = match (e.source_org_id, e.source_unit_id, e.source_path.as_deref()) {
-        (Some(_), _, Some(p)) => scope.org_access(p),
-        (_, Some(_), Some(p)) => scope.unit_access(p),
+    match (org_path, unit_path) {
+        (Some(p), _) => scope.party_access(p),
+        (_, Some(p)) => own_unit_access(scope, p),
         _ => None,
-    };
-    access.is_some_and(|a| a >= min)
+    }
+}
+
+/// Whether the caller reads an entry that is not published: the office, the leaders, and those
+/// who reach its source.
+fn reads_unpublished(scope: &Scope, e: &EntryRow) -> bool {
+    let path = e.source_path.as_deref();
+    scope.has(Role::Leader) || source_access(scope, e.source_org_id.and(path), e.source_unit_id.and(path)).is_some()
 }
 
 /// `(SELECT e.id …)`: the entries the caller may read: the published ones, and the others of
 /// sources they reach (all for the office and the leaders).
 pub(crate) fn push_readable_ids(q: &mut Sql, scope: &Scope) {
-    q.push("(SELECT e.id FROM library_entries e LEFT JOIN orgs so ON so.id = e.source_org_id LEFT JOIN units su ON su.id = e.source_unit_id WHERE e.state = 'published'");
-    if scope.global().is_some() {
-        q.push(" OR 1 = 1)");
-        return;
-    }
+    q.push("(SELECT e.id FROM library_entries e LEFT JOIN orgs so ON so.id = e.source_org_id LEFT JOIN units su ON su.id = e.source_unit_id WHERE e.state = 'published' OR ");
+    crate::scope::push_org_condition(q, scope, Access::Read, "so.path", scope.is_office() || scope.has(Role::Leader));
     for r in scope.reaches_at_least(Access::Read) {
-        match r {
-            pacesetter_domain::scope::Reach::Org(p) => {
-                q.push(" OR so.path LIKE ").push_bind(format!("{p}%"));
-            }
-            pacesetter_domain::scope::Reach::Unit(p) => {
-                q.push(" OR su.path LIKE ").push_bind(format!("{p}%"));
-            }
-            _ => {}
+        if let Reach::Unit(p) = r {
+            q.push(" OR su.path LIKE ").push_bind(format!("{p}%"));
         }
     }
     q.push(")");
@@ -116,21 +116,7 @@ async fn insert(c: &mut Conn, scope: &Scope, source: Source, meeting: Option<i64
             .bind(now_ms()),
         )
         .await?;
-    let mut listed = Vec::new();
-    for f in files {
-        let sha = pacesetter_domain::audit::sha256_hex(&f.data);
-        listed.push(serde_json::json!({"name": f.name, "size": f.data.len(), "sha256": sha}));
-        c.execute(
-            Sql::new("INSERT INTO library_files (entry_id, name, content_type, size, sha256, data) VALUES ($1, $2, $3, $4, $5, $6)")
-                .bind(id)
-                .bind(f.name)
-                .bind(f.content_type)
-                .bind(f.data.len() as i64)
-                .bind(sha)
-                .bind(f.data),
-        )
-        .await?;
-    }
+    let listed = crate::attachments::keep(c, crate::attachments::LIBRARY, id, files).await?;
     audit::append(
         c,
         scope,
@@ -151,7 +137,8 @@ pub async fn submit(c: &mut Conn, scope: &Scope, source: Source, d: &Draft, file
         Source::Org(id) | Source::Unit(id) => {
             let t = if matches!(source, Source::Org(_)) { Tree::Org } else { Tree::Unit };
             let n = tree::get(c, t, id).await?.filter(|n| n.closed_on.is_none()).ok_or(StoreError::NotFound)?;
-            match t.access(scope, &n.path) {
+            let access = if t == Tree::Org { source_access(scope, Some(&n.path), None) } else { source_access(scope, None, Some(&n.path)) };
+            match access {
                 None => return Err(StoreError::NotFound),
                 Some(Access::Read) => return Err(StoreError::forbidden("只能以您负责的组织或单位名义提交", "Hand it in for an organization or unit you keep")),
                 Some(Access::Write) => {}
@@ -162,7 +149,7 @@ pub async fn submit(c: &mut Conn, scope: &Scope, source: Source, d: &Draft, file
 }
 
 /// The entry made from an experience-exchange meeting's record: its topic, minutes and
-/// materials, from its host, waiting for the office's review. Called when the meeting is
+/// materials (not its photos), from its host, waiting for the office's review. Called when the meeting is
 /// recorded (the caller ran it).
 pub(crate) async fn from_meeting(c: &mut Conn, scope: &Scope, meeting: i64) -> Result<i64, StoreError> {
     let (topic, minutes, org, unit, day): (String, Option<String>, Option<i64>, Option<i64>, time::Date) =
@@ -174,11 +161,18 @@ pub(crate) async fn from_meeting(c: &mut Conn, scope: &Scope, meeting: i64) -> R
     };
     let d = Draft {
         title: topic.chars().take(pacesetter_domain::library::MAX_TITLE).collect(),
-        body: format!("{}（{}）\n\n{}", topic, pacesetter_domain::dates::iso(day), minutes.unwrap_or_default()),
+        body: format!("{}（{}）\n\n{}", topic, pacesetter_domain::dates::iso(day), minutes.unwrap_or_default()).chars().take(pacesetter_domain::library::MAX_BODY).collect(),
         kind: Kind::Experience,
         item: Some(17),
     };
-    let files: Vec<(String, String, Vec<u8>)> = c.fetch_all(Sql::new("SELECT name, content_type, data FROM meeting_files WHERE meeting_id = $1 ORDER BY id").bind(meeting)).await?;
+    // The materials, not the photos of the meeting (those stay with it).
+    let files: Vec<(String, String, Vec<u8>)> = c
+        .fetch_all(
+            Sql::new("SELECT name, content_type, data FROM meeting_files WHERE meeting_id = $1 AND photo = FALSE ORDER BY id LIMIT $2")
+                .bind(meeting)
+                .bind(pacesetter_domain::library::MAX_FILES as i64),
+        )
+        .await?;
     let files = files.into_iter().map(|(name, content_type, data)| NewFile { name, content_type, data }).collect();
     insert(c, scope, source, Some(meeting), &d, files).await
 }
@@ -186,7 +180,7 @@ pub(crate) async fn from_meeting(c: &mut Conn, scope: &Scope, meeting: i64) -> R
 /// An entry the caller may read; 404 for anyone else.
 pub async fn get(c: &mut Conn, scope: &Scope, id: i64) -> Result<EntryRow, StoreError> {
     let e: EntryRow = c.fetch_optional(Sql::new(format!("{SELECT} WHERE e.id = $1")).bind(id)).await?.ok_or(StoreError::NotFound)?;
-    if e.state() == State::Published || scope.global().is_some() || reaches(scope, &e, Access::Read) { Ok(e) } else { Err(StoreError::NotFound) }
+    if e.state() == State::Published || reads_unpublished(scope, &e) { Ok(e) } else { Err(StoreError::NotFound) }
 }
 
 /// The office publishes an entry handed in, or returns it with a reason.
@@ -232,24 +226,15 @@ pub async fn list(c: &mut Conn, scope: &Scope, f: &Filter, limit: i64) -> Result
     Ok(c.fetch_all(q).await?)
 }
 
-#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
-pub struct FileMeta {
-    pub id: i64,
-    pub name: String,
-    pub content_type: String,
-    pub size: i64,
-    pub sha256: String,
-}
-
 pub async fn files(c: &mut Conn, id: i64) -> Result<Vec<FileMeta>, StoreError> {
-    Ok(c.fetch_all(Sql::new("SELECT id, name, content_type, size, sha256 FROM library_files WHERE entry_id = $1 ORDER BY id").bind(id)).await?)
+    crate::attachments::list(c, crate::attachments::LIBRARY, id).await
 }
 
 /// A file of an entry the caller may read.
 pub async fn file(c: &mut Conn, scope: &Scope, file: i64) -> Result<(String, String, Vec<u8>), StoreError> {
-    let entry = c.fetch_opt_i64(Sql::new("SELECT entry_id FROM library_files WHERE id = $1").bind(file)).await?.ok_or(StoreError::NotFound)?;
-    get(c, scope, entry).await?;
-    c.fetch_optional(Sql::new("SELECT name, content_type, data FROM library_files WHERE id = $1").bind(file)).await?.ok_or(StoreError::NotFound)
+    let owner = crate::attachments::owner_of(c, crate::attachments::LIBRARY, file).await?;
+    get(c, scope, owner).await?;
+    crate::attachments::read(c, crate::attachments::LIBRARY, file).await
 }
 
 /// The demo's library: a few published entries from colleges and the office, and one waiting.

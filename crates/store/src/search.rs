@@ -15,6 +15,8 @@ use pacesetter_domain::scope::{Access, Scope};
 use pacesetter_domain::search::{self as sd, Kind, Query};
 use std::collections::BTreeSet;
 
+/// At most this many pages of candidates are read for one kind.
+const MAX_PAGES: i64 = 8;
 /// How many dirty marks one [`refresh`] pass takes.
 pub const BATCH: i64 = 2000;
 /// Keys are inserted this many rows at a time (so there are few distinct statements).
@@ -114,10 +116,12 @@ async fn reindex(c: &mut Conn, kind: Kind, id: i64) -> Result<(), StoreError> {
 /// Re-indexes the records marked since the last pass, at most [`BATCH`] marks; how many it
 /// took (call again while it returns [`BATCH`]).
 pub async fn refresh(c: &mut Conn) -> Result<usize, StoreError> {
-    // On PostgreSQL two servers take different marks; a record marked in both is re-indexed
-    // twice, one after the other (its document's row is locked by the first).
-    let lock = if c.is_postgres() { " FOR UPDATE SKIP LOCKED" } else { "" };
-    let marks: Vec<(i64, String, i64)> = c.fetch_all(Sql::new(format!("SELECT id, kind, ref_id FROM search_dirty ORDER BY id LIMIT $1{lock}")).bind(BATCH)).await?;
+    // One pass at a time across servers (SQLite has one writer anyway): two passes re-indexing
+    // one record at once could leave the older text, or each other's keys.
+    if c.is_postgres() {
+        c.execute(Sql::new("SELECT pg_advisory_xact_lock(2012031502)")).await?;
+    }
+    let marks: Vec<(i64, String, i64)> = c.fetch_all(Sql::new("SELECT id, kind, ref_id FROM search_dirty ORDER BY id LIMIT $1").bind(BATCH)).await?;
     let mut seen = BTreeSet::new();
     for (_, kind, id) in &marks {
         if let Some(k) = Kind::parse(kind) {
@@ -316,7 +320,9 @@ pub async fn find(c: &mut Conn, scope: &Scope, query: &Query, plan: &Plan, kind:
                     push_match(&mut q, &plan.grams, query, Keys { text: true, pinyin: true, number: false });
                     q.push(" AND p.left_on IS NULL");
                 }
-                q.push(" ORDER BY p.name, p.id LIMIT ").push_bind(take);
+                // By id (the same on both databases: names sort by locale on PostgreSQL), sorted by
+                // name below.
+                q.push(" ORDER BY p.id LIMIT ").push_bind(take);
                 rows.extend(c.fetch_all::<PersonHit>(q).await?);
             }
             rows.sort_by(|a, b| (&a.name, a.id).cmp(&(&b.name, b.id)));
@@ -347,7 +353,7 @@ pub async fn find(c: &mut Conn, scope: &Scope, query: &Query, plan: &Plan, kind:
                 kind.code()
             ));
             push_match(&mut q, &plan.grams, query, Keys { text: true, pinyin: true, number: false });
-            q.push(" ORDER BY n.depth, n.path LIMIT ").push_bind(take);
+            q.push(" ORDER BY n.depth, n.id LIMIT ").push_bind(take);
             let rows: Vec<NodeHit> = c.fetch_all(q).await?;
             for r in rows {
                 if !(query.in_text(&r.title) || query.in_pinyin(&r.title)) {
@@ -358,35 +364,42 @@ pub async fn find(c: &mut Conn, scope: &Scope, query: &Query, plan: &Plan, kind:
             }
         }
         Kind::Commitment | Kind::Problem | Kind::StudyDoc | Kind::Announcement | Kind::Library => {
-            let mut q = Sql::new(format!("SELECT d.ref_id AS id, d.title, d.body FROM search_docs d WHERE d.kind = '{}' AND ", kind.code()));
-            push_match(&mut q, &plan.grams, query, Keys { text: true, pinyin: false, number: false });
-            match kind {
-                Kind::Commitment => {
-                    q.push(" AND d.ref_id IN ");
-                    crate::commitment::push_readable_ids(&mut q, scope);
+            // Page through the candidates (newest first) until enough hold the whole query: a
+            // long query's candidates share only its two rarest pairs.
+            for page in 0..MAX_PAGES {
+                let mut q = Sql::new(format!("SELECT d.ref_id AS id, d.title, d.body FROM search_docs d WHERE d.kind = '{}' AND ", kind.code()));
+                push_match(&mut q, &plan.grams, query, Keys { text: true, pinyin: false, number: false });
+                match kind {
+                    Kind::Commitment => {
+                        q.push(" AND d.ref_id IN ");
+                        crate::commitment::push_readable_ids(&mut q, scope);
+                    }
+                    Kind::Problem => {
+                        q.push(" AND d.ref_id IN ");
+                        crate::problem::push_readable_ids(&mut q, scope);
+                    }
+                    Kind::Announcement => {
+                        q.push(" AND d.ref_id IN ");
+                        crate::announcement::push_readable_ids(&mut q, scope);
+                    }
+                    Kind::Library => {
+                        q.push(" AND d.ref_id IN ");
+                        crate::library::push_readable_ids(&mut q, scope);
+                    }
+                    // Documents to study are read by anyone logged in.
+                    _ => {}
                 }
-                Kind::Problem => {
-                    q.push(" AND d.ref_id IN ");
-                    crate::problem::push_readable_ids(&mut q, scope);
+                q.push(" ORDER BY d.ref_id DESC LIMIT ").push_bind(take).push(" OFFSET ").push_bind(page * take);
+                let rows: Vec<TextHit> = c.fetch_all(q).await?;
+                let full = rows.len() as i64 == take;
+                for r in rows {
+                    if query.in_text(&r.title) || query.in_text(&r.body) {
+                        hits.push(Hit { kind, id: r.id, title: r.title, body: r.body, context: None, number: None, open: true });
+                    }
                 }
-                Kind::Announcement => {
-                    q.push(" AND d.ref_id IN ");
-                    crate::announcement::push_readable_ids(&mut q, scope);
+                if hits.len() >= limit || !full {
+                    break;
                 }
-                Kind::Library => {
-                    q.push(" AND d.ref_id IN ");
-                    crate::library::push_readable_ids(&mut q, scope);
-                }
-                // Documents to study are read by anyone logged in.
-                _ => {}
-            }
-            q.push(" ORDER BY d.ref_id DESC LIMIT ").push_bind(take);
-            let rows: Vec<TextHit> = c.fetch_all(q).await?;
-            for r in rows {
-                if !(query.in_text(&r.title) || query.in_text(&r.body)) {
-                    continue;
-                }
-                hits.push(Hit { kind, id: r.id, title: r.title, body: r.body, context: None, number: None, open: true });
             }
         }
     }

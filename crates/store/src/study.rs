@@ -17,11 +17,7 @@ use serde::Serialize;
 use time::Date;
 
 /// A file of a document, already checked by content.
-pub struct NewDocFile {
-    pub name: String,
-    pub content_type: String,
-    pub data: Vec<u8>,
-}
+pub type NewDocFile = crate::attachments::NewFile;
 
 #[derive(Clone, Debug, Serialize, sqlx::FromRow)]
 pub struct DocRow {
@@ -55,14 +51,7 @@ impl DocRow {
     }
 }
 
-#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
-pub struct DocFile {
-    pub id: i64,
-    pub name: String,
-    pub content_type: String,
-    pub size: i64,
-    pub sha256: String,
-}
+pub type DocFile = crate::attachments::FileMeta;
 
 const SELECT: &str = "SELECT d.id, d.campaign_id, d.template_id, d.title, d.body, d.published_ms, tt.item, tt.owners_json, tt.due_date, tt.from_date, tt.reviewer, c.state AS campaign_state \
      FROM study_docs d JOIN task_templates tt ON tt.id = d.template_id JOIN campaigns c ON c.id = d.campaign_id";
@@ -116,21 +105,7 @@ pub async fn publish(c: &mut Conn, scope: &Scope, d: &Doc, docs_files: Vec<NewDo
         )
         .await?;
     c.execute(Sql::new("UPDATE task_templates SET code = $1 WHERE id = $2").bind(format!("study.{id}")).bind(template_id)).await?;
-    let mut files = Vec::new();
-    for f in docs_files {
-        let sha = pacesetter_domain::audit::sha256_hex(&f.data);
-        files.push(serde_json::json!({"name": f.name, "size": f.data.len(), "sha256": sha}));
-        c.execute(
-            Sql::new("INSERT INTO study_doc_files (doc_id, name, content_type, size, sha256, data) VALUES ($1, $2, $3, $4, $5, $6)")
-                .bind(id)
-                .bind(f.name)
-                .bind(f.content_type)
-                .bind(f.data.len() as i64)
-                .bind(sha)
-                .bind(f.data),
-        )
-        .await?;
-    }
+    let files = crate::attachments::keep(c, crate::attachments::STUDY_DOC, id, docs_files).await?;
     campaign::sync(c, camp.id).await?;
     let tasks = c.fetch_i64(Sql::new("SELECT COUNT(*) FROM tasks WHERE template_id = $1").bind(template_id)).await?;
     audit::append(
@@ -163,11 +138,11 @@ pub async fn of_template(c: &mut Conn, template: i64) -> Result<Option<DocRow>, 
 }
 
 pub async fn files(c: &mut Conn, id: i64) -> Result<Vec<DocFile>, StoreError> {
-    Ok(c.fetch_all(Sql::new("SELECT id, name, content_type, size, sha256 FROM study_doc_files WHERE doc_id = $1 ORDER BY id").bind(id)).await?)
+    crate::attachments::list(c, crate::attachments::STUDY_DOC, id).await
 }
 
 pub async fn file(c: &mut Conn, file: i64) -> Result<(String, String, Vec<u8>), StoreError> {
-    c.fetch_optional(Sql::new("SELECT name, content_type, data FROM study_doc_files WHERE id = $1").bind(file)).await?.ok_or(StoreError::NotFound)
+    crate::attachments::read(c, crate::attachments::STUDY_DOC, file).await
 }
 
 /// A meeting an owner held, as a study record names it.

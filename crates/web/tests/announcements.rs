@@ -52,6 +52,9 @@ async fn a_notice_is_sent_read_and_its_receipts_counted(app: TestApp) {
     assert_eq!(send(&app, &sec, form("支部通知", branch, "members")).await.0, 403);
     assert_eq!(send(&app, &college, form("越界通知", other_branch, "members").text("sender_org_id", my_college.to_string())).await.0, 404);
     assert_eq!(send(&app, &college, form("冒充创先办", my_college, "members")).await.0, 403, "only the office sends as the office");
+    // The system's administrator is not the campaign: they send nothing, for no one.
+    let admin = app.login("admin").await;
+    assert_eq!(send(&app, &admin, form("管理员通知", my_college, "members").text("sender_org_id", my_college.to_string())).await.0 / 100, 4);
     let (s, v) = send(&app, &college, form("学院通知", my_college, "secretaries").text("sender_org_id", my_college.to_string())).await;
     assert_eq!(s, 201, "{v}");
 
@@ -71,6 +74,7 @@ async fn a_notice_is_sent_read_and_its_receipts_counted(app: TestApp) {
     // Another college's secretary neither lists nor opens it.
     assert!(app.get_json(&outsider, "/api/v1/announcements").await.as_array().unwrap().iter().all(|a| a["id"] != id));
     assert_eq!(outsider.get(app.url(&format!("/api/v1/announcements/{id}"))).send().await.unwrap().status(), 404);
+    assert_eq!(admin.get(app.url(&format!("/api/v1/announcements/{id}"))).send().await.unwrap().status(), 404, "nor does the administrator read it");
 
     // Before anyone reads it: nobody has.
     let r = app.get_json(&sec, &format!("/api/v1/announcements/{id}/receipts")).await;

@@ -66,6 +66,8 @@ async fn entries_are_handed_in_reviewed_published_and_found(app: TestApp) {
     assert_eq!(submit(&app, &sec, entry("越权", format!("org:{other_branch}"))).await.0, 404);
     assert_eq!(submit(&app, &member, entry("越权", format!("org:{branch}"))).await.0, 404);
     assert_eq!(submit(&app, &sec, entry("冒充", "office".into())).await.0, 403);
+    let admin = app.login("admin").await;
+    assert_eq!(submit(&app, &admin, entry("管理员", format!("org:{branch}"))).await.0, 404, "the administrator is not the campaign");
 
     // The branch hands one in.
     let (s, v) = submit(&app, &sec, entry("党员先锋岗亮诺践诺", format!("org:{branch}"))).await;
@@ -76,6 +78,7 @@ async fn entries_are_handed_in_reviewed_published_and_found(app: TestApp) {
     // Waiting: the branch, its college and the office read it; another college does not.
     assert_eq!(college.get(app.url(&format!("/api/v1/library/{id}"))).send().await.unwrap().status(), 200);
     assert_eq!(outsider.get(app.url(&format!("/api/v1/library/{id}"))).send().await.unwrap().status(), 404);
+    assert_eq!(admin.get(app.url(&format!("/api/v1/library/{id}"))).send().await.unwrap().status(), 404);
     assert!(app.get_json(&outsider, "/api/v1/library").await.as_array().unwrap().iter().all(|e| e["id"] != id));
     assert!(found(&app, &sec, "先锋岗", id).await);
     assert!(!found(&app, &outsider, "先锋岗", id).await, "search keeps a waiting entry to its readers");

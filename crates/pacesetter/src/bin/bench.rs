@@ -337,7 +337,8 @@ async fn bench_search(people: usize) {
         w.execute_raw(
             "INSERT INTO search_dirty (kind, ref_id) SELECT 'person', id FROM people; INSERT INTO search_dirty (kind, ref_id) SELECT 'org', id FROM orgs; \
              INSERT INTO search_dirty (kind, ref_id) SELECT 'unit', id FROM units; INSERT INTO search_dirty (kind, ref_id) SELECT 'commitment', id FROM commitments; \
-             INSERT INTO search_dirty (kind, ref_id) SELECT 'problem', id FROM problems; INSERT INTO search_dirty (kind, ref_id) SELECT 'study_doc', id FROM study_docs",
+             INSERT INTO search_dirty (kind, ref_id) SELECT 'problem', id FROM problems; INSERT INTO search_dirty (kind, ref_id) SELECT 'study_doc', id FROM study_docs; \
+             INSERT INTO search_dirty (kind, ref_id) SELECT 'announcement', id FROM announcements; INSERT INTO search_dirty (kind, ref_id) SELECT 'library', id FROM library_entries",
         )
         .await
         .expect("mark");

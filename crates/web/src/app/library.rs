@@ -142,7 +142,10 @@ pub async fn sources(s: &AppState, scope: &Scope) -> AppResult<Vec<(String, Stri
     if pacesetter_store::scope::office_only(scope).is_ok() {
         out.push(("office".to_string(), "创先办".to_string()));
     }
-    let reached = |n: &Node, t: Tree| n.closed_on.is_none() && n.kind != "group" && t.access(scope, &n.path) == Some(Access::Write);
+    let reached = |n: &Node, t: Tree| {
+        let access = if t == Tree::Org { store::source_access(scope, Some(&n.path), None) } else { store::source_access(scope, None, Some(&n.path)) };
+        n.closed_on.is_none() && n.kind != "group" && access == Some(Access::Write)
+    };
     // The office reaches every node: it hands in as itself, so its list stays short.
     if out.is_empty() {
         for (t, prefix) in [(Tree::Org, "org"), (Tree::Unit, "unit")] {

@@ -71,14 +71,24 @@ pub fn kind_of(q: &SearchQuery) -> AppResult<Option<Kind>> {
 pub async fn search(s: &AppState, scope: &Scope, q: &SearchQuery) -> AppResult<Results> {
     let query = Query::parse(q.q.as_deref().unwrap_or("")).map_err(AppError::invalid)?;
     let only = kind_of(q)?;
-    // What changed since the scheduler's last pass is indexed first, so a record is found as
-    // soon as it is written.
+    // What changed since the scheduler's last pass is indexed first (one pass, at most
+    // store::search::BATCH records: after a large import the scheduler does the rest), so a
+    // record is found as soon as it is written. A failed pass is logged and the search answers
+    // from the index as it is.
     let stale = {
         let mut c = s.store.read().await?;
         store::stale(&mut c).await?
     };
     if stale {
-        store::refresh_all(&s.store).await?;
+        let pass = async {
+            let mut w = s.store.write().await?;
+            store::refresh(&mut w).await?;
+            w.commit().await?;
+            Ok::<_, pacesetter_store::StoreError>(())
+        };
+        if let Err(e) = pass.await {
+            tracing::warn!("search: re-indexing before a search failed: {e}");
+        }
     }
     let (kinds, limit) = match only {
         Some(k) => (vec![k], ONE_KIND),

@@ -79,7 +79,7 @@ impl NoticePage {
         format_datetime_ms(*ms, self.l.lang)
     }
     fn kb(&self, size: &i64) -> String {
-        format!("{:.0} KB", (*size as f64 / 1024.0).ceil())
+        super::size_kb(*size)
     }
     fn unread(&self) -> i64 {
         self.v.a.recipients - self.v.a.read

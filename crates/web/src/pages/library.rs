@@ -123,7 +123,7 @@ struct EntryPage {
 
 impl EntryPage {
     fn kb(&self, size: &i64) -> String {
-        format!("{:.0} KB", (*size as f64 / 1024.0).ceil())
+        super::size_kb(*size)
     }
     fn published(&self) -> bool {
         self.v.e.state() == EntryState::Published

@@ -503,3 +503,8 @@ pub fn wechat_download(ctx: &Ctx) -> Response {
     let url = ctx.path.clone();
     render(&WeChatDownload { l: Layout::new(ctx, ctx.t("请在浏览器中打开", "Open in your browser")), url })
 }
+
+/// A file's size as the pages show it: whole kilobytes, rounded up.
+pub fn size_kb(size: i64) -> String {
+    format!("{:.0} KB", (size as f64 / 1024.0).ceil())
+}

@@ -85,7 +85,7 @@ impl DocPage {
     }
 
     fn kb(&self, size: &i64) -> String {
-        format!("{:.0} KB", (*size as f64 / 1024.0).ceil())
+        super::size_kb(*size)
     }
 
     /// The document's page for a node below (the dashboard's link, turned to this page).

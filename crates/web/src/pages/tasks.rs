@@ -127,7 +127,7 @@ impl TaskPage {
     }
 
     fn kb(&self, size: &i64) -> String {
-        format!("{:.0} KB", (*size as f64 / 1024.0).ceil())
+        super::size_kb(*size)
     }
 }
 
