@@ -55,10 +55,25 @@ fn sends_for(scope: &Scope, n: &Node) -> bool {
     n.closed_on.is_none() && is_secondary(n) && scope.party_access(&n.path) == Some(Access::Write)
 }
 
-/// Whether the caller reads the receipts of notices to this part of the tree: the office, the
-/// leaders, and those who reach it through the Party tree.
-fn sees_receipts(scope: &Scope, audience_path: &str) -> bool {
-    scope.has(Role::Leader) || scope.party_access(audience_path).is_some()
+/// Whose receipts the caller sees.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum ReceiptsReach {
+    #[default]
+    None,
+    /// Every recipient's: the office, the leaders, and those who reach the part of the tree the
+    /// notice went to through the Party tree.
+    All,
+    /// Those of the recipients who are members under these paths: a secretary below the part
+    /// of the tree it went to sees their own part (one level sees the level below).
+    Within(Vec<String>),
+}
+
+fn receipts_reach(scope: &Scope, audience_path: &str) -> ReceiptsReach {
+    if scope.has(Role::Leader) || scope.party_access(audience_path).is_some() {
+        return ReceiptsReach::All;
+    }
+    let below: Vec<String> = scope.own_org_paths(Access::Read).filter(|p| p.starts_with(audience_path)).map(str::to_string).collect();
+    if below.is_empty() { ReceiptsReach::None } else { ReceiptsReach::Within(below) }
 }
 
 /// The secondary organizations a caller may send notices for (those they keep); the office
@@ -71,8 +86,8 @@ pub async fn senders(c: &mut Conn, scope: &Scope) -> Result<Vec<Node>, StoreErro
     Ok(all.into_iter().filter(|n| sends_for(scope, n)).collect())
 }
 
-/// `(SELECT a.id …)`: the notices the caller may read: those they received, and those sent to a
-/// part of the tree they reach.
+/// `(SELECT a.id …)`: the notices the caller may read: those they received, those sent to a
+/// part of the tree they reach, and those sent to a part above their own (see [`ReceiptsReach`]).
 pub(crate) fn push_readable_ids(q: &mut Sql, scope: &Scope) {
     q.push(
         "(SELECT a.id FROM announcements a JOIN orgs ao ON ao.id = a.audience_org_id WHERE a.id IN (SELECT r.announcement_id FROM announcement_recipients r WHERE r.person_id = ",
@@ -80,6 +95,10 @@ pub(crate) fn push_readable_ids(q: &mut Sql, scope: &Scope) {
     .push_bind(scope.person.map(|p| p.0).unwrap_or(0))
     .push(") OR ");
     crate::scope::push_org_condition(q, scope, Access::Read, "ao.path", scope.is_office() || scope.has(Role::Leader));
+    // Sent to a part of the tree above the caller's own: they see their part's receipts.
+    for p in scope.own_org_paths(Access::Read) {
+        q.push(" OR ").push_bind(p.to_string()).push(" LIKE ao.path || '%'");
+    }
     q.push(")");
 }
 
@@ -198,14 +217,14 @@ pub async fn tell(c: &mut Conn, id: i64, public_url: &str) -> Result<usize, Stor
 }
 
 /// What the caller may do with a notice.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Standing {
     /// They received it.
     pub recipient: bool,
     /// When they first read it.
     pub read_ms: Option<i64>,
-    /// They reach the part of the tree it went to: they see its receipts.
-    pub receipts: bool,
+    /// Whose receipts they see.
+    pub receipts: ReceiptsReach,
 }
 
 /// A notice the caller may read, and their standing; 404 for anyone else.
@@ -215,8 +234,8 @@ pub async fn get(c: &mut Conn, scope: &Scope, id: i64) -> Result<(AnnouncementRo
     let mine: Option<(Option<i64>,)> =
         c.fetch_optional(Sql::new("SELECT read_ms FROM announcement_recipients WHERE announcement_id = $1 AND person_id = $2").bind(id).bind(me)).await?;
     let recipient = mine.is_some();
-    let receipts = sees_receipts(scope, &a.audience_path);
-    if !recipient && !receipts {
+    let receipts = receipts_reach(scope, &a.audience_path);
+    if !recipient && receipts == ReceiptsReach::None {
         return Err(StoreError::NotFound);
     }
     Ok((a, Standing { recipient, read_ms: mine.and_then(|m| m.0), receipts }))
@@ -269,22 +288,28 @@ pub struct Receipt {
     pub read_ms: Option<i64>,
 }
 
-/// Every recipient with their first reading, those who have not read it first; for those who
-/// see the receipts only.
+/// The recipients whose receipts the caller sees (see [`ReceiptsReach`]) with their first
+/// reading, those who have not read it first.
 pub async fn receipts(c: &mut Conn, scope: &Scope, id: i64) -> Result<Vec<Receipt>, StoreError> {
     let (_, st) = get(c, scope, id).await?;
-    if !st.receipts {
-        return Err(StoreError::NotFound);
+    let mut q = Sql::new(format!(
+        "SELECT p.id AS person_id, p.name, {} AS org_label, r.read_ms FROM announcement_recipients r JOIN people p ON p.id = r.person_id WHERE r.announcement_id = $1",
+        crate::people::ORG_LABEL
+    ))
+    .bind(id);
+    match &st.receipts {
+        ReceiptsReach::None => return Err(StoreError::NotFound),
+        ReceiptsReach::All => {}
+        ReceiptsReach::Within(paths) => {
+            q.push(" AND r.person_id IN (SELECT wm.person_id FROM org_memberships wm JOIN orgs wo ON wo.id = wm.org_id WHERE wm.end_date IS NULL AND (1 = 0");
+            for p in paths {
+                q.push(" OR wo.path LIKE ").push_bind(format!("{p}%"));
+            }
+            q.push("))");
+        }
     }
-    Ok(c.fetch_all(
-        Sql::new(format!(
-            "SELECT p.id AS person_id, p.name, {} AS org_label, r.read_ms FROM announcement_recipients r JOIN people p ON p.id = r.person_id \
-             WHERE r.announcement_id = $1 ORDER BY r.read_ms IS NOT NULL, org_label, p.name, p.id",
-            crate::people::ORG_LABEL
-        ))
-        .bind(id),
-    )
-    .await?)
+    q.push(" ORDER BY r.read_ms IS NOT NULL, org_label, p.name, p.id");
+    Ok(c.fetch_all(q).await?)
 }
 
 pub async fn files(c: &mut Conn, id: i64) -> Result<Vec<FileMeta>, StoreError> {

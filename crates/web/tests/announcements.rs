@@ -116,6 +116,22 @@ async fn a_notice_is_sent_read_and_its_receipts_counted(app: TestApp) {
     let page = sec.get(app.url(&format!("/announcements/{id}"))).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("阅读情况") && page.contains("未读"));
 
+    // A notice to every secretary of the university: a college's secretary sees the receipts of
+    // their own college's part, nobody else's.
+    let root = app.get_json(&office, "/api/v1/orgs").await;
+    let root = root.as_array().unwrap().iter().find(|n| n["parent_id"].is_null()).unwrap_or_else(|| panic!("{root}"))["id"].as_i64().unwrap();
+    let (s, v) = send(&app, &office, form("关于报送七一表彰材料的通知", root, "secretaries")).await;
+    assert_eq!(s, 201, "{v}");
+    let all_id = v["id"].as_i64().unwrap();
+    let everyone = app.get_json(&office, &format!("/api/v1/announcements/{all_id}/receipts")).await;
+    let part = app.get_json(&college, &format!("/api/v1/announcements/{all_id}/receipts")).await;
+    let theirs = app.get_json(&outsider, &format!("/api/v1/announcements/{all_id}/receipts")).await;
+    let ids = |v: &Value| v.as_array().unwrap().iter().map(|x| x["person_id"].as_i64().unwrap()).collect::<std::collections::BTreeSet<i64>>();
+    assert!(!ids(&part).is_empty() && ids(&part).len() < ids(&everyone).len(), "{part}");
+    assert!(ids(&part).is_subset(&ids(&everyone)) && ids(&theirs).is_subset(&ids(&everyone)));
+    assert!(ids(&part).is_disjoint(&ids(&theirs)), "two colleges' parts do not overlap");
+    assert_eq!(member.get(app.url(&format!("/api/v1/announcements/{all_id}/receipts"))).send().await.unwrap().status(), 404);
+
     // Search finds it for its readers only.
     let enc = |s: &str| percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string();
     let found = |v: &Value| v["groups"].as_array().unwrap().iter().any(|g| g["kind"] == "announcement" && g["hits"].as_array().unwrap().iter().any(|h| h["id"] == id));

@@ -77,7 +77,7 @@ pub struct AnnouncementFileDto {
 }
 
 /// A notice with its files; the receipts for those who reach the part of the tree it went to
-/// (null for a recipient).
+/// (null for a recipient), or a secretary's own part of it when it went to a part above them.
 #[derive(Serialize, ToSchema)]
 pub struct AnnouncementDetailDto {
     #[serde(flatten)]

@@ -139,7 +139,7 @@ pub async fn open(s: &AppState, scope: &Scope, id: i64) -> AppResult<View> {
     let mut c = s.store.read().await?;
     let (a, standing) = store::get(&mut c, scope, id).await?;
     let files = store::files(&mut c, id).await?;
-    let receipts = if standing.receipts { Some(store::receipts(&mut c, scope, id).await?) } else { None };
+    let receipts = if standing.receipts != store::ReceiptsReach::None { Some(store::receipts(&mut c, scope, id).await?) } else { None };
     Ok(View { a, standing, files, receipts })
 }
 

@@ -81,8 +81,14 @@ impl NoticePage {
     fn kb(&self, size: &i64) -> String {
         super::size_kb(*size)
     }
-    fn unread(&self) -> i64 {
-        self.v.a.recipients - self.v.a.read
+    /// The receipts shown (all, or the caller's part): how many, read, not read.
+    fn counts(&self) -> (usize, usize, usize) {
+        let r = self.v.receipts.as_deref().unwrap_or(&[]);
+        let read = r.iter().filter(|x| x.read_ms.is_some()).count();
+        (r.len(), read, r.len() - read)
+    }
+    fn part(&self) -> bool {
+        matches!(self.v.standing.receipts, pacesetter_store::announcement::ReceiptsReach::Within(_))
     }
 }
 
