@@ -222,13 +222,7 @@ async fn bench_dashboard(people: usize) {
         }
         times.sort_by(f64::total_cmp);
         println!("{name:<9} rollup query and fold alone: median {:.1} ms", times[5]);
-        let site = pacesetter_web::state::Site::from_public_url("http://127.0.0.1:8080", Vec::new()).expect("site");
-        let state = pacesetter_web::state::AppState {
-            store: store.clone(),
-            site: std::sync::Arc::new(site),
-            responses: pacesetter_store::survey::Committer::start(store.clone()),
-            demo_clock: Default::default(),
-        };
+        let state = state_of(&store);
         // The commitments' pages (issue 6) over the demo's commitments: lists, the review queue,
         // coverage, the roll-up, a branch's board and its PDF, the export.
         let branch = {
@@ -256,6 +250,17 @@ async fn bench_dashboard(people: usize) {
             ("office", "/commitments/export.xlsx"),
         ];
         time_pages(name, &state, &paths).await;
+    }
+}
+
+/// The application's state over a store, as a server on 127.0.0.1:8080 would have it.
+fn state_of(store: &Store) -> pacesetter_web::state::AppState {
+    let site = pacesetter_web::state::Site::from_public_url("http://127.0.0.1:8080", Vec::new()).expect("site");
+    pacesetter_web::state::AppState {
+        store: store.clone(),
+        site: std::sync::Arc::new(site),
+        responses: pacesetter_store::survey::Committer::start(store.clone()),
+        demo_clock: Default::default(),
     }
 }
 
@@ -301,13 +306,7 @@ async fn bench_branch(people: usize) {
         let person = c.fetch_i64(pacesetter_store::Sql::new("SELECT MIN(person_id) FROM dev_files")).await.expect("person");
         drop(c);
         println!("{name:<9} demo of {} people with {files} development files ({steps} steps) loaded in {:.1} s", d.people.len(), t.elapsed().as_secs_f64());
-        let site = pacesetter_web::state::Site::from_public_url("http://127.0.0.1:8080", Vec::new()).expect("site");
-        let state = pacesetter_web::state::AppState {
-            store: store.clone(),
-            site: std::sync::Arc::new(site),
-            responses: pacesetter_store::survey::Committer::start(store.clone()),
-            demo_clock: Default::default(),
-        };
+        let state = state_of(&store);
         let (college_page, file) = (format!("/development?org_id={college}"), format!("/development/{person}"));
         let paths: Vec<(&str, &str)> = vec![
             ("orgsec", "/development"),
@@ -375,13 +374,7 @@ async fn bench_search(people: usize) {
         let phrase: String = content.chars().filter(|c| !c.is_whitespace()).take(6).collect();
         let enc = |s: &str| percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string();
         println!("{name:<9} queries: initials {initials} ({mate}), two characters {two}, phrase {phrase}, number {number}, common word 学习");
-        let site = pacesetter_web::state::Site::from_public_url("http://127.0.0.1:8080", Vec::new()).expect("site");
-        let state = pacesetter_web::state::AppState {
-            store: store.clone(),
-            site: std::sync::Arc::new(site),
-            responses: pacesetter_store::survey::Committer::start(store.clone()),
-            demo_clock: Default::default(),
-        };
+        let state = state_of(&store);
         let q = |s: &str| format!("/api/v1/search?q={}", enc(s));
         let (a, b, p, num, common, page) = (q(&initials), q(&two), q(&phrase), q(&number), q("学习"), format!("/search?q={}", enc(&two)));
         let paths: Vec<(&str, &str)> =
@@ -452,13 +445,7 @@ async fn bench_selection(people: usize) {
         drop(c);
         println!("{name:<9} demo of {} people, a selection of {NOMINATIONS} nominations open to {electorate} voters, in {:.1} s", d.people.len(), t.elapsed().as_secs_f64());
 
-        let site = pacesetter_web::state::Site::from_public_url("http://127.0.0.1:8080", Vec::new()).expect("site");
-        let state = pacesetter_web::state::AppState {
-            store: store.clone(),
-            site: std::sync::Arc::new(site),
-            responses: pacesetter_store::survey::Committer::start(store.clone()),
-            demo_clock: Default::default(),
-        };
+        let state = state_of(&store);
         let router = pacesetter_web::routes::router(state.clone());
         let ip = std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST);
         let cookie_of = |user: &'static str| {
@@ -700,13 +687,7 @@ async fn bench_surveys(responses: usize, links: usize) {
         w.commit().await.expect("commit");
         println!("{name:<9} {} accounts with open sessions made and invited in {:.1} s", sessions.len(), t0.elapsed().as_secs_f64());
 
-        let site = pacesetter_web::state::Site::from_public_url("http://127.0.0.1:8080", Vec::new()).expect("site");
-        let state = pacesetter_web::state::AppState {
-            store: store.clone(),
-            site: std::sync::Arc::new(site),
-            responses: pacesetter_store::survey::Committer::start(store.clone()),
-            demo_clock: Default::default(),
-        };
+        let state = state_of(&store);
         let results_state = state.clone();
         let router = pacesetter_web::routes::router(state);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
@@ -942,13 +923,7 @@ async fn bench_appraisals(people: usize) {
         let d = demo::generate(people);
         pacesetter_web::load_demo(&store, &d, &pacesetter_web::auth::hash_password("bench-password")).await.expect("demo");
         println!("{name:<9} demo of {} people loaded in {:.1} s", d.people.len(), t.elapsed().as_secs_f64());
-        let site = pacesetter_web::state::Site::from_public_url("http://127.0.0.1:8080", Vec::new()).expect("site");
-        let state = pacesetter_web::state::AppState {
-            store: store.clone(),
-            site: std::sync::Arc::new(site),
-            responses: pacesetter_store::survey::Committer::start(store.clone()),
-            demo_clock: Default::default(),
-        };
+        let state = state_of(&store);
         let scope_of = |user: &'static str| {
             let store = store.clone();
             async move {

@@ -66,23 +66,13 @@ fn receipt_dto(r: &Receipt, lang: Lang) -> ReceiptDto {
     ReceiptDto { person_id: r.person_id, name: r.name.clone(), org: r.org_label.clone(), read: r.read_ms.map(|m| format_datetime_ms(m, lang)) }
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct AnnouncementFileDto {
-    pub id: i64,
-    pub name: String,
-    pub content_type: String,
-    pub size: i64,
-    pub sha256: String,
-    pub href: String,
-}
-
 /// A notice with its files; the receipts for those who reach the part of the tree it went to
 /// (null for a recipient), or a secretary's own part of it when it went to a part above them.
 #[derive(Serialize, ToSchema)]
 pub struct AnnouncementDetailDto {
     #[serde(flatten)]
     pub notice: AnnouncementDto,
-    pub files: Vec<AnnouncementFileDto>,
+    pub files: Vec<super::dto::KeptFileDto>,
     pub receipts: Option<Vec<ReceiptDto>>,
 }
 
@@ -131,18 +121,7 @@ pub async fn get(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Ap
     let v = app::open(&s, &ctx.me()?.scope, id).await?;
     Ok(Json(AnnouncementDetailDto {
         notice: dto(&v.a, v.standing.recipient, v.standing.read_ms, ctx.lang),
-        files: v
-            .files
-            .iter()
-            .map(|f| AnnouncementFileDto {
-                id: f.id,
-                name: f.name.clone(),
-                content_type: f.content_type.clone(),
-                size: f.size,
-                sha256: f.sha256.clone(),
-                href: format!("/announcements/files/{}", f.id),
-            })
-            .collect(),
+        files: v.files.iter().map(|f| super::dto::kept_file_dto(f, "/announcements/files")).collect(),
         receipts: v.receipts.map(|r| r.iter().map(|x| receipt_dto(x, ctx.lang)).collect()),
     }))
 }

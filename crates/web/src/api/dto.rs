@@ -927,3 +927,20 @@ pub struct AnchorDto {
     /// Who recorded it.
     pub by: String,
 }
+
+/// A file kept with a record (a document to study's, a notice's, a library entry's).
+#[derive(Serialize, ToSchema)]
+pub struct KeptFileDto {
+    pub id: i64,
+    pub name: String,
+    pub content_type: String,
+    pub size: i64,
+    pub sha256: String,
+    /// Where to download it.
+    pub href: String,
+}
+
+/// A kept file as the API gives it, downloaded under `base` (`/study/files` and the like).
+pub fn kept_file_dto(f: &pacesetter_store::attachments::FileMeta, base: &str) -> KeptFileDto {
+    KeptFileDto { id: f.id, name: f.name.clone(), content_type: f.content_type.clone(), size: f.size, sha256: f.sha256.clone(), href: format!("{base}/{}", f.id) }
+}

@@ -56,20 +56,10 @@ pub(crate) fn dto(e: &EntryRow, lang: Lang) -> LibraryEntryDto {
 }
 
 #[derive(Serialize, ToSchema)]
-pub struct LibraryFileDto {
-    pub id: i64,
-    pub name: String,
-    pub content_type: String,
-    pub size: i64,
-    pub sha256: String,
-    pub href: String,
-}
-
-#[derive(Serialize, ToSchema)]
 pub struct LibraryEntryDetailDto {
     #[serde(flatten)]
     pub entry: LibraryEntryDto,
-    pub files: Vec<LibraryFileDto>,
+    pub files: Vec<super::dto::KeptFileDto>,
 }
 
 /// The fields of an entry to hand in (multipart), with its files.
@@ -111,21 +101,7 @@ pub async fn submit(State(s): State<AppState>, ctx: Ctx, mp: axum::extract::Mult
 
 pub async fn get(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<LibraryEntryDetailDto>> {
     let v = app::view(&s, &ctx.me()?.scope, id).await?;
-    Ok(Json(LibraryEntryDetailDto {
-        entry: dto(&v.e, ctx.lang),
-        files: v
-            .files
-            .iter()
-            .map(|f| LibraryFileDto {
-                id: f.id,
-                name: f.name.clone(),
-                content_type: f.content_type.clone(),
-                size: f.size,
-                sha256: f.sha256.clone(),
-                href: format!("/library/files/{}", f.id),
-            })
-            .collect(),
-    }))
+    Ok(Json(LibraryEntryDetailDto { entry: dto(&v.e, ctx.lang), files: v.files.iter().map(|f| super::dto::kept_file_dto(f, "/library/files")).collect() }))
 }
 
 /// The office publishes an entry, or returns it with a reason.

@@ -10,7 +10,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use pacesetter_domain::dates::iso;
-use pacesetter_store::study::{DocFile, DocRow};
+use pacesetter_store::study::DocRow;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -55,28 +55,13 @@ fn dto(d: &DocRow) -> StudyDocDto {
     }
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct StudyFileDto {
-    pub id: i64,
-    pub name: String,
-    pub content_type: String,
-    pub size: i64,
-    pub sha256: String,
-    /// Where to download it.
-    pub href: String,
-}
-
-fn file_dto(f: &DocFile) -> StudyFileDto {
-    StudyFileDto { id: f.id, name: f.name.clone(), content_type: f.content_type.clone(), size: f.size, sha256: f.sha256.clone(), href: format!("/study/files/{}", f.id) }
-}
-
 /// A document with its files and its coverage: the dashboard of its tasks within the caller's
 /// scope (`tasks` of each row lists the tasks behind it).
 #[derive(Serialize, ToSchema)]
 pub struct StudyDocDetailDto {
     #[serde(flatten)]
     pub doc: StudyDocDto,
-    pub files: Vec<StudyFileDto>,
+    pub files: Vec<super::dto::KeptFileDto>,
     pub coverage: DashboardDto,
 }
 
@@ -130,5 +115,9 @@ pub struct NodeQuery {
 
 pub async fn get(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Params(q): Params<NodeQuery>) -> AppResult<Json<StudyDocDetailDto>> {
     let v = app::view(&s, &ctx.me()?.scope, id, q.node, ctx.lang).await?;
-    Ok(Json(StudyDocDetailDto { doc: dto(&v.doc), files: v.files.iter().map(file_dto).collect(), coverage: super::campaigns::dashboard_dto(&v.coverage) }))
+    Ok(Json(StudyDocDetailDto {
+        doc: dto(&v.doc),
+        files: v.files.iter().map(|f| super::dto::kept_file_dto(f, "/study/files")).collect(),
+        coverage: super::campaigns::dashboard_dto(&v.coverage),
+    }))
 }
