@@ -36,6 +36,7 @@ pub mod scope;
 pub mod search;
 pub mod selection;
 pub mod similar;
+pub mod story;
 pub mod study;
 pub mod study_point;
 pub mod survey;

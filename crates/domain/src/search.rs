@@ -28,10 +28,11 @@ pub enum Kind {
     StudyDoc,
     Announcement,
     Library,
+    Story,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 8] = [Kind::Person, Kind::Org, Kind::Unit, Kind::Commitment, Kind::Problem, Kind::StudyDoc, Kind::Announcement, Kind::Library];
+    pub const ALL: [Kind; 9] = [Kind::Person, Kind::Org, Kind::Unit, Kind::Commitment, Kind::Problem, Kind::StudyDoc, Kind::Announcement, Kind::Library, Kind::Story];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -43,6 +44,7 @@ impl Kind {
             Kind::StudyDoc => "study_doc",
             Kind::Announcement => "announcement",
             Kind::Library => "library",
+            Kind::Story => "story",
         }
     }
 
@@ -60,6 +62,7 @@ impl Kind {
             Kind::StudyDoc => lang.t("学习文件", "Documents to study"),
             Kind::Announcement => lang.t("通知公告", "Notices"),
             Kind::Library => lang.t("经验库", "Experience library"),
+            Kind::Story => lang.t("典型宣传", "Stories"),
         }
     }
 

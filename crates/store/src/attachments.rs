@@ -16,6 +16,7 @@ pub struct Table {
 pub const STUDY_DOC: Table = Table { table: "study_doc_files", owner: "doc_id" };
 pub const ANNOUNCEMENT: Table = Table { table: "announcement_files", owner: "announcement_id" };
 pub const LIBRARY: Table = Table { table: "library_files", owner: "entry_id" };
+pub const STORY_IMAGE: Table = Table { table: "story_images", owner: "story_id" };
 
 /// A file to keep, checked by content.
 pub struct NewFile {
@@ -67,4 +68,10 @@ pub async fn owner_of(c: &mut Conn, t: Table, file: i64) -> Result<i64, StoreErr
 /// A file's name, type and bytes.
 pub async fn read(c: &mut Conn, t: Table, file: i64) -> Result<(String, String, Vec<u8>), StoreError> {
     c.fetch_optional(Sql::new(format!("SELECT name, content_type, data FROM {} WHERE id = $1", t.table)).bind(file)).await?.ok_or(StoreError::NotFound)
+}
+
+/// Removes one of a record's files (NotFound when the file is not the record's).
+pub async fn remove(c: &mut Conn, t: Table, owner: i64, file: i64) -> Result<(), StoreError> {
+    let n = c.execute(Sql::new(format!("DELETE FROM {} WHERE id = $1 AND {} = $2", t.table, t.owner)).bind(file).bind(owner)).await?;
+    if n == 0 { Err(StoreError::NotFound) } else { Ok(()) }
 }

@@ -985,6 +985,33 @@ pub const TABLES: &[TableSpec] = &[
         order_by: "id",
         columns: &[("id", I64), ("entry_id", I64), ("name", Text), ("content_type", Text), ("size", I64), ("sha256", Text), ("data", Bytes)],
     },
+    TableSpec {
+        name: "stories",
+        order_by: "id",
+        columns: &[
+            ("id", I64),
+            ("kind", Text),
+            ("title", Text),
+            ("summary", Text),
+            ("body", Text),
+            ("source_org_id", OptI64),
+            ("person_id", OptI64),
+            ("subject_org_id", OptI64),
+            ("award_id", OptI64),
+            ("state", Text),
+            ("review_comment", OptText),
+            ("version", I64),
+            ("created_by", I64),
+            ("created_ms", I64),
+            ("updated_ms", I64),
+            ("published_ms", OptI64),
+        ],
+    },
+    TableSpec {
+        name: "story_images",
+        order_by: "id",
+        columns: &[("id", I64), ("story_id", I64), ("name", Text), ("content_type", Text), ("size", I64), ("sha256", Text), ("data", Bytes)],
+    },
 ];
 
 /// Tables that are deliberately not copied.

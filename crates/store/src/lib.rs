@@ -44,6 +44,7 @@ pub mod search;
 pub mod selection;
 pub mod session;
 pub mod stats;
+pub mod story;
 pub mod study;
 pub mod study_point;
 pub mod survey;

@@ -75,11 +75,15 @@ pub struct PublicPerson {
     pub name: String,
     pub org_label: Option<String>,
     pub unit_label: Option<String>,
+    /// The newest published story about them (典型宣传), if any.
+    pub story_id: Option<i64>,
 }
 
 pub(crate) const ORG_LABEL: &str = "(SELECT CASE WHEN lo.kind = 'group' THEN lp.name || ' · ' || lo.name ELSE lo.name END \
      FROM org_memberships lm JOIN orgs lo ON lo.id = lm.org_id LEFT JOIN orgs lp ON lp.id = lo.parent_id \
      WHERE lm.person_id = p.id AND lm.end_date IS NULL ORDER BY lo.depth DESC, lm.id LIMIT 1)";
+/// The newest published story about `p`.
+pub(crate) const STORY_OF_PERSON: &str = "(SELECT MAX(st.id) FROM stories st WHERE st.person_id = p.id AND st.state = 'published')";
 pub(crate) const UNIT_LABEL: &str = "(SELECT CASE WHEN lu.kind IN ('window', 'class', 'department', 'section') THEN lq.name || ' · ' || lu.name ELSE lu.name END \
      FROM unit_memberships lm JOIN units lu ON lu.id = lm.unit_id LEFT JOIN units lq ON lq.id = lu.parent_id \
      WHERE lm.person_id = p.id AND lm.end_date IS NULL ORDER BY lu.depth DESC, lm.id LIMIT 1)";
@@ -182,7 +186,9 @@ pub async fn named(c: &mut Conn, q: &str, f: &NameFilter, limit: i64) -> Result<
     if q.trim().is_empty() || f.org_paths.as_ref().is_some_and(|p| p.is_empty()) {
         return Ok(Vec::new());
     }
-    let mut sql = Sql::new(format!("SELECT p.id, p.name, {ORG_LABEL} AS org_label, {UNIT_LABEL} AS unit_label FROM people p WHERE p.left_on IS NULL AND p.name LIKE "));
+    let mut sql = Sql::new(format!(
+        "SELECT p.id, p.name, {ORG_LABEL} AS org_label, {UNIT_LABEL} AS unit_label, {STORY_OF_PERSON} AS story_id FROM people p WHERE p.left_on IS NULL AND p.name LIKE "
+    ));
     sql.push_bind(format!("%{}%", like_text(q.trim()))).push(" ESCAPE '\\'");
     if !f.statuses.is_empty() {
         sql.push(" AND p.political_status IN (");

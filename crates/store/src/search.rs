@@ -5,7 +5,7 @@
 //! re-indexes them from the record itself, so no write path can forget the index. A record's
 //! document holds only what every reader of a hit may see: a person's name (and number, which
 //! is matched only within the caller's scope), an organization's or unit's name, a commitment's
-//! text, a problem's words (never its raiser), a document's, a notice's or a library entry's title and text. Who may see each hit
+//! text, a problem's words (never its raiser), a document's, a notice's a library entry's or a story's title and text. Who may see each hit
 //! is decided at search time by the record's own rule, against the live tables.
 
 use crate::StoreError;
@@ -75,6 +75,10 @@ async fn source(c: &mut Conn, kind: Kind, id: i64) -> Result<Option<Doc>, StoreE
         Kind::Library => {
             let r: Option<(String, String)> = c.fetch_optional(Sql::new("SELECT title, body FROM library_entries WHERE id = $1").bind(id)).await?;
             r.map(|(title, body)| text(title, &[&body]))
+        }
+        Kind::Story => {
+            let r: Option<(String, String, String)> = c.fetch_optional(Sql::new("SELECT title, summary, body FROM stories WHERE id = $1").bind(id)).await?;
+            r.map(|(title, summary, body)| text(title, &[&summary, &body]))
         }
     })
 }
@@ -363,7 +367,7 @@ pub async fn find(c: &mut Conn, scope: &Scope, query: &Query, plan: &Plan, kind:
                 hits.push(Hit { kind, id: r.id, title: r.title, body: String::new(), context: r.parent, number: None, open });
             }
         }
-        Kind::Commitment | Kind::Problem | Kind::StudyDoc | Kind::Announcement | Kind::Library => {
+        Kind::Commitment | Kind::Problem | Kind::StudyDoc | Kind::Announcement | Kind::Library | Kind::Story => {
             // Page through the candidates (newest first) until enough hold the whole query: a
             // long query's candidates share only its two rarest pairs.
             for page in 0..MAX_PAGES {
@@ -385,6 +389,10 @@ pub async fn find(c: &mut Conn, scope: &Scope, query: &Query, plan: &Plan, kind:
                     Kind::Library => {
                         q.push(" AND d.ref_id IN ");
                         crate::library::push_readable_ids(&mut q, scope);
+                    }
+                    Kind::Story => {
+                        q.push(" AND d.ref_id IN ");
+                        crate::story::push_readable_ids(&mut q, scope);
                     }
                     // Documents to study are read by anyone logged in.
                     _ => {}

@@ -1743,10 +1743,13 @@ pub struct AwardRow {
     pub certificate_no: String,
     /// The recipient's organization (a person's Party organization), for certificates and lists.
     pub home: Option<String>,
+    /// The newest published story about this award (典型宣传), if any.
+    pub story_id: Option<i64>,
 }
 
 const AWARD_SELECT: &str = "SELECT a.id, a.selection_id, a.nomination_id, a.award, a.period, a.recipient, a.kind, a.person_id, a.org_id, a.unit_id, a.rank, \
-     a.decision, a.awarded_on, a.certificate_no, (SELECT MIN(o.name) FROM org_memberships m JOIN orgs o ON o.id = m.org_id WHERE m.person_id = a.person_id AND m.end_date IS NULL) AS home \
+     a.decision, a.awarded_on, a.certificate_no, (SELECT MIN(o.name) FROM org_memberships m JOIN orgs o ON o.id = m.org_id WHERE m.person_id = a.person_id AND m.end_date IS NULL) AS home, \
+     (SELECT MAX(st.id) FROM stories st WHERE st.award_id = a.id AND st.state = 'published') AS story_id \
      FROM awards a";
 
 /// The awards of a selection: announced, so public to everyone logged in.

@@ -19,6 +19,7 @@ pub mod export;
 pub mod input;
 pub mod labels;
 pub mod mail;
+pub mod markdown;
 pub mod pages;
 pub mod pdf;
 pub mod qr;
@@ -93,6 +94,7 @@ async fn load_demo_within(store: &Store, d: &demo::Demo, password_hash: &str, as
             pacesetter_store::study_point::demo(&mut w, day).await.map_err(|e| format!("the demo's study model points: {e}"))?;
             pacesetter_store::announcement::demo(&mut w).await.map_err(|e| format!("the demo's notices: {e}"))?;
             pacesetter_store::library::demo(&mut w).await.map_err(|e| format!("the demo's experience library: {e}"))?;
+            pacesetter_store::story::demo(&mut w, demo_cover()).await.map_err(|e| format!("the demo's stories: {e}"))?;
             pacesetter_store::problem::demo(&mut w, day, &plan.calendar, 120).await.map_err(|e| format!("the demo's problems: {e}"))?;
         }
         pacesetter_store::campaign::demo_progress(&mut w, &scope, id).await.map_err(|e| e.to_string())?;
@@ -101,6 +103,30 @@ async fn load_demo_within(store: &Store, d: &demo::Demo, password_hash: &str, as
     w.commit().await.map_err(|e| e.to_string())?;
     pacesetter_store::search::refresh_all(store).await.map_err(|e| format!("indexing the demo for search: {e}"))?;
     Ok(())
+}
+
+/// The demo story's cover: a 1200×630 picture (the size a shared link's card uses) in the
+/// campaign's red, lighter towards the bottom right, with a golden band.
+pub fn demo_cover() -> Vec<u8> {
+    let (w, h) = (1200u32, 630u32);
+    let mut px = Vec::with_capacity((w * h * 3) as usize);
+    for y in 0..h {
+        for x in 0..w {
+            let t = (x + y) as f32 / (w + h) as f32;
+            let band = (y as f32 - 0.62 * h as f32).abs() < 14.0;
+            let (r, g, b) = if band { (232.0, 186.0, 92.0) } else { (179.0 + 50.0 * t, 33.0 + 60.0 * t, 31.0 + 50.0 * t) };
+            px.extend_from_slice(&[r as u8, g as u8, b as u8]);
+        }
+    }
+    let mut out = Vec::new();
+    let mut enc = png::Encoder::new(&mut out, w, h);
+    enc.set_color(png::ColorType::Rgb);
+    enc.set_depth(png::BitDepth::Eight);
+    // Writing to memory cannot fail.
+    if let Ok(mut wr) = enc.write_header() {
+        let _ = wr.write_image_data(&px);
+    }
+    out
 }
 
 /// What a demo on its clock has going on as of its date, beside the plan's progress: the plan's

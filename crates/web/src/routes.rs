@@ -158,6 +158,7 @@ pub fn table() -> Vec<Route> {
     all.extend(study_routes());
     all.extend(announcement_routes());
     all.extend(library_routes());
+    all.extend(story_routes());
     all.extend(study_point_routes());
     all.extend(disposal_routes());
     all.extend(contact_routes());
@@ -310,7 +311,10 @@ fn core_routes() -> Vec<Route> {
             "Search within the caller's scope: names (also by pinyin and initials), numbers in scope, organizations, units, commitments, problems, documents",
             ApiDoc {
                 response: Some(schema::<api::search::SearchDto>),
-                query: &[("q", "what to find: two characters or more"), ("kind", "person, org, unit, commitment, problem, study_doc, announcement or library: one kind only")],
+                query: &[
+                    ("q", "what to find: two characters or more"),
+                    ("kind", "person, org, unit, commitment, problem, study_doc, announcement, library or story: one kind only"),
+                ],
                 errors: &[422],
                 ..Default::default()
             },
@@ -2641,6 +2645,80 @@ fn library_routes() -> Vec<Route> {
             "Publish an entry handed in, or return it with a reason (the office)",
             ApiDoc { errors: &[409, 422], ..doc(Some(schema::<crate::app::library::ReviewInput>), Some(schema::<la::LibraryEntryDto>)) },
             post(la::review),
+        ),
+    ]
+}
+
+/// Publicity (item 19): stories of models and of excellent members near us, and campaign news;
+/// public pages once the office publishes them.
+fn story_routes() -> Vec<Route> {
+    use Access::*;
+    use api::stories as sa;
+    use pages::stories as sp;
+    let filters: &'static [(&'static str, &'static str)] =
+        &[("kind", "model, neighbour or news"), ("state", "draft, submitted, published or returned"), ("page", "1, 2, … (20 a page)")];
+    vec![
+        r(M::GET, "/stories", "stories", Public, "The published stories (anyone); for writers and the office, the stories in the works too", get(sp::index)),
+        r(M::GET, "/stories/new", "story_new", LoggedIn, "The form to write a story (a secondary organization's keepers, the office)", get(sp::new_form)),
+        r(M::POST, "/stories", "story_create", LoggedIn, "Start a story (multipart) for a secondary organization the caller keeps, or the office", post(sp::create)),
+        r(
+            M::GET,
+            "/stories/{id}",
+            "story_page",
+            Public,
+            "A story's page with Open Graph tags: public once published; before, for its writer, those above and the office",
+            get(sp::show),
+        ),
+        r(M::GET, "/stories/{id}/edit", "story_edit_form", Scoped, "The form to change a story (its writer while it is theirs, the office once handed in)", get(sp::edit_form)),
+        r(M::POST, "/stories/{id}/edit", "story_edit", Scoped, "Change a story (multipart), from the version the editor started from", post(sp::edit)),
+        r(M::POST, "/stories/{id}/submit", "story_submit", Scoped, "Hand a story in to the office (its writer)", post(sp::submit)),
+        r(M::POST, "/stories/{id}/review", "story_review", Roles(OFFICE), "Publish a story, or return it or take it down with a reason", post(sp::review)),
+        r(M::GET, "/stories/images/{id}", "story_image", Public, "A story's picture (EXIF removed): public once the story is published", get(sp::image)),
+        a(M::GET, "/api/v1/stories", "api_stories", Public, "The stories the caller may read, newest first", list(schema::<sa::StoryDto>, filters), get(sa::list)),
+        a(
+            M::POST,
+            "/api/v1/stories",
+            "api_story_create",
+            LoggedIn,
+            "Start a story (multipart: the fields and images; X-CSRF-Token header) for a secondary organization the caller keeps, or the office",
+            ApiDoc { multipart: true, status: Some(201), errors: &[403, 404, 413, 422], ..doc(Some(schema::<sa::StoryUpload>), Some(schema::<sa::StoryCreatedDto>)) },
+            post(sa::create),
+        ),
+        a(
+            M::GET,
+            "/api/v1/stories/{id}",
+            "api_story",
+            Public,
+            "A story with its text (Markdown and safe HTML) and pictures",
+            doc(None, Some(schema::<sa::StoryDetailDto>)),
+            get(sa::get),
+        ),
+        a(
+            M::POST,
+            "/api/v1/stories/{id}/edit",
+            "api_story_edit",
+            Scoped,
+            "Change a story (multipart, with version and remove; X-CSRF-Token header): a changed version is a 409",
+            ApiDoc { multipart: true, errors: &[403, 409, 413, 422], ..doc(Some(schema::<sa::StoryUpload>), Some(schema::<sa::StoryDto>)) },
+            post(sa::edit),
+        ),
+        a(
+            M::POST,
+            "/api/v1/stories/{id}/submit",
+            "api_story_submit",
+            Scoped,
+            "Hand a story in to the office (its writer)",
+            ApiDoc { errors: &[403, 409], ..doc(None, Some(schema::<sa::StoryDto>)) },
+            post(sa::submit),
+        ),
+        a(
+            M::POST,
+            "/api/v1/stories/{id}/review",
+            "api_story_review",
+            Roles(OFFICE),
+            "Publish a story, or return it or take it down with a reason (the office)",
+            ApiDoc { errors: &[409, 422], ..doc(Some(schema::<crate::app::stories::StoryReviewInput>), Some(schema::<sa::StoryDto>)) },
+            post(sa::review),
         ),
     ]
 }

@@ -1080,3 +1080,59 @@ async fn browser_a_member_searches_and_opens_a_result_at_phone_width() {
     d.logout().await;
     let _ = d.cmd(reqwest::Method::DELETE, "", None).await;
 }
+
+#[tokio::test]
+async fn browser_a_college_writes_a_story_and_anyone_reads_it_with_its_picture_at_phone_width() {
+    let Some(d) = Driver::start().await else { return };
+    let app = common::spawn(Backend::Sqlite).await.unwrap();
+    let picture = std::env::temp_dir().join(format!("story-{}.png", common::rand_suffix()));
+    std::fs::write(&picture, pacesetter_web::demo_cover()).unwrap();
+
+    // The college's secretary writes the story on the phone, with a picture, and hands it in.
+    d.login(&app, "orgsec").await;
+    d.goto(&app.url("/stories")).await;
+    d.submit("a[href='/stories/new']").await;
+    d.check_width("story-form").await;
+    d.type_into("#title", "扎根实验室的老黄牛").await;
+    d.type_into("#summary", "二十年如一日带学生做实验的党员教师").await;
+    d.type_into("#body", "## 身边人说\n\n- 有问题找他，从来不推。").await;
+    d.type_into("#images", picture.to_str().unwrap()).await;
+    d.submit("form[enctype='multipart/form-data'] button[type=submit]").await;
+    let path = d.path().await;
+    assert!(path.starts_with("/stories/") && path.ends_with("?done=saved"), "{path}: {}", d.text().await);
+    let id: i64 = path.trim_start_matches("/stories/").split('?').next().unwrap().parse().unwrap();
+    d.submit(&format!("form[action='/stories/{id}/submit'] button")).await;
+    assert!(d.text().await.contains("待审核"), "{}", d.text().await);
+    d.logout().await;
+    let _ = std::fs::remove_file(&picture);
+
+    // The office publishes it (over HTTP).
+    let office = app.login("office").await;
+    let r = office
+        .post(app.url(&format!("/api/v1/stories/{id}/review")))
+        .header("x-csrf-token", app.csrf(&office, "/home").await)
+        .json(&json!({"action": "publish"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+
+    // Anyone, without an account, opens it from the public list: the picture shows.
+    d.goto(&app.url("/stories")).await;
+    d.submit(&format!("ul.cards a[href='/stories/{id}']")).await;
+    assert_eq!(d.path().await, format!("/stories/{id}"));
+    assert!(d.text().await.contains("有问题找他"), "{}", d.text().await);
+    let mut shown = Value::Null;
+    for _ in 0..50 {
+        shown = d.js("const i = document.querySelector('figure.cover img'); return i && i.complete && i.naturalWidth > 0").await;
+        if shown == Value::Bool(true) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(shown, Value::Bool(true), "the cover picture loads");
+    let og = d.js("return document.querySelector('meta[property=\"og:image\"]').content").await;
+    assert!(og.as_str().unwrap().starts_with("http") && og.as_str().unwrap().contains("/stories/images/"), "{og}");
+    d.check_width("story-public").await;
+    let _ = d.cmd(reqwest::Method::DELETE, "", None).await;
+}

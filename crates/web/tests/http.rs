@@ -386,7 +386,7 @@ async fn the_directory_shows_public_fields_to_anyone_logged_in(app: TestApp) {
     let v = app.get_json(&student, &format!("/api/v1/directory?q={name}")).await;
     let hit = v.as_array().unwrap().iter().find(|p| p["id"] == someone["id"]).expect("found by name");
     let keys: Vec<&String> = hit.as_object().unwrap().keys().collect();
-    assert_eq!(keys.len(), 4, "only id, name, org, unit: {hit}");
+    assert_eq!(keys.len(), 5, "only id, name, org, unit and the link to a published story about them: {hit}");
     let raw = serde_json::to_string(&v).unwrap();
     assert!(!raw.contains(someone["number"].as_str().unwrap()));
     // The full record stays out of reach.

@@ -86,6 +86,7 @@ const NO_BODY: &[&str] = &[
     "api_delegation_end",
     "api_audit_anchor",
     "api_survey_open",
+    "api_story_submit",
     "api_survey_close",
     "api_survey_remind",
     "api_campaign_remind",

@@ -20,17 +20,6 @@ both!(
     a_windows_page_shows_its_staff_commitments_and_satisfaction,
 );
 
-/// A JPEG whose APP1 segment carries an EXIF block with a GPS marker.
-fn jpeg_with_exif() -> Vec<u8> {
-    let mut b = vec![0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x06, b'J', b'F', b'I', b'F'];
-    let exif = b"Exif\0\0GPSLatitude 28.18N";
-    b.extend_from_slice(&[0xFF, 0xE1]);
-    b.extend_from_slice(&((exif.len() + 2) as u16).to_be_bytes());
-    b.extend_from_slice(exif);
-    b.extend_from_slice(&[0xFF, 0xDA, 0x00, 0x02, 1, 2, 3, 0xFF, 0xD9]);
-    b
-}
-
 /// The window the demo's unit head manages, and the unit above it.
 async fn library_window(app: &TestApp) -> (i64, i64) {
     let head = app.login("unithead").await;
@@ -92,9 +81,13 @@ async fn a_problem_goes_from_the_raiser_to_the_unit_and_back_confirmed(app: Test
     let (window, unit) = library_window(&app).await;
     let student = app.login("student").await;
     let w = window.to_string();
-    let (s, p) =
-        raise(&app, &student, &[("about", "window"), ("target", &w), ("category", "library"), ("body", "借还书窗口中午不开放，学生只能午休后排长队")], Some(jpeg_with_exif()))
-            .await;
+    let (s, p) = raise(
+        &app,
+        &student,
+        &[("about", "window"), ("target", &w), ("category", "library"), ("body", "借还书窗口中午不开放，学生只能午休后排长队")],
+        Some(common::jpeg_with_exif()),
+    )
+    .await;
     assert_eq!(s, 201, "{p}");
     let id = p["id"].as_i64().unwrap();
     assert_eq!(p["unit_id"], unit, "a window's problem goes to the unit above the window: {p}");
@@ -417,7 +410,7 @@ async fn a_windows_page_shows_its_staff_commitments_and_satisfaction(app: TestAp
             let token = app.csrf(&who, "/home").await;
             let mut f = reqwest::multipart::Form::new().text("person", person.to_string()).text("post", "借还书岗").text("service_no", service_no);
             if photo {
-                f = f.part("photo", reqwest::multipart::Part::bytes(jpeg_with_exif()).file_name("证件照.jpg"));
+                f = f.part("photo", reqwest::multipart::Part::bytes(common::jpeg_with_exif()).file_name("证件照.jpg"));
             }
             let r = who.post(app.url(&format!("/api/v1/windows/{window}/staff"))).header("x-csrf-token", token).multipart(f).send().await.unwrap();
             let s = r.status().as_u16();

@@ -266,6 +266,25 @@ async fn a_ballot_runs_through_the_api_to_the_award_register(app: TestApp) {
     let cert = member.get(app.url(awards[0]["certificate"].as_str().unwrap())).send().await.unwrap();
     assert_eq!(cert.status(), 200);
     assert!(cert.bytes().await.unwrap().starts_with(b"%PDF"));
+    // A story of the first award, written and published by the office: the register links it.
+    let token = app.csrf(&office, "/home").await;
+    let mp = reqwest::multipart::Form::new()
+        .text("org", "office")
+        .text("kind", "model")
+        .text("title", "先进事迹")
+        .text("summary", "获奖者的先进事迹")
+        .text("body", "事迹正文")
+        .text("subject", format!("award:{}", awards[0]["id"]));
+    let r = office.post(app.url("/api/v1/stories")).header("x-csrf-token", token).multipart(mp).send().await.unwrap();
+    assert_eq!(r.status(), 201);
+    let story = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let published = ok(&app, &office, &format!("/api/v1/stories/{story}/review"), json!({"action": "publish"})).await;
+    assert_eq!((published["award_id"].as_i64(), published["person_id"].is_null()), (awards[0]["id"].as_i64(), awards[0]["kind"] != "person"), "{published}");
+    let register = app.get_json(&member, "/api/v1/awards").await;
+    let linked = register.as_array().unwrap().iter().find(|x| x["id"] == awards[0]["id"]).unwrap();
+    assert_eq!(linked["story"].as_str(), Some(format!("/stories/{story}").as_str()), "{linked}");
+    let page = member.get(app.url("/awards")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains(&format!("href=\"/stories/{story}\"")), "the register's page links the story");
     let (status, _) = get(&app, &member, "/api/v1/selections/999999").await;
     assert_eq!(status, 404);
 }

@@ -264,6 +264,14 @@ pub struct PublicPersonDto {
     pub name: String,
     pub org: Option<String>,
     pub unit: Option<String>,
+    /// The public page of the newest published story about them (典型宣传).
+    pub story: Option<String>,
+}
+
+impl From<pacesetter_store::people::PublicPerson> for PublicPersonDto {
+    fn from(r: pacesetter_store::people::PublicPerson) -> PublicPersonDto {
+        PublicPersonDto { id: r.id, name: r.name, org: r.org_label, unit: r.unit_label, story: r.story_id.map(|s| format!("/stories/{s}")) }
+    }
 }
 
 #[derive(Serialize, ToSchema)]

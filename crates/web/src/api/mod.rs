@@ -27,6 +27,7 @@ pub mod relations;
 pub mod samples;
 pub mod search;
 pub mod selections;
+pub mod stories;
 pub mod study;
 pub mod study_points;
 pub mod surveys;

@@ -155,7 +155,7 @@ pub async fn leave(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Jso
 
 pub async fn directory(State(s): State<AppState>, Params(q): Params<DirectoryQuery>) -> AppResult<Json<Vec<PublicPersonDto>>> {
     let rows = app::directory(&s, q.text(), 50).await?;
-    Ok(Json(rows.into_iter().map(|r| PublicPersonDto { id: r.id, name: r.name, org: r.org_label, unit: r.unit_label }).collect()))
+    Ok(Json(rows.into_iter().map(PublicPersonDto::from).collect()))
 }
 
 pub async fn activation(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Json(b): Json<ActivationRequest>) -> AppResult<Json<ActivationDto>> {

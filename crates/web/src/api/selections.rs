@@ -279,6 +279,8 @@ pub struct AwardDto {
     pub certificate_no: String,
     /// The certificate as PDF.
     pub certificate: String,
+    /// The public page of the newest published story about this award (典型宣传).
+    pub story: Option<String>,
 }
 
 // ---- conversions -----------------------------------------------------------------------------
@@ -345,6 +347,7 @@ pub fn award_dto(a: &AwardRow) -> AwardDto {
         awarded_on: iso(a.awarded_on),
         certificate_no: a.certificate_no.clone(),
         certificate: format!("/selections/{}/awards/{}/certificate.pdf", a.selection_id, a.id),
+        story: a.story_id.map(|s| format!("/stories/{s}")),
     }
 }
 
@@ -486,7 +489,7 @@ pub async fn candidates(
     crate::input::Params(q): crate::input::Params<CandidateQuery>,
 ) -> AppResult<Json<Vec<super::dto::PublicPersonDto>>> {
     let rows = app::candidates(&s, &ctx.me()?.scope, id, &q.q, q.by_org).await?;
-    Ok(Json(rows.into_iter().map(|r| super::dto::PublicPersonDto { id: r.id, name: r.name, org: r.org_label, unit: r.unit_label }).collect()))
+    Ok(Json(rows.into_iter().map(super::dto::PublicPersonDto::from).collect()))
 }
 
 pub async fn nominate(State(s): State<AppState>, ctx: Ctx, Path(id): Path<SelectionId>, Json(b): Json<NominateIn>) -> AppResult<Json<CreatedDto>> {

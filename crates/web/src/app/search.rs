@@ -48,6 +48,7 @@ impl Found {
             (Kind::StudyDoc, _) => Some(format!("/study/{id}")),
             (Kind::Announcement, _) => Some(format!("/announcements/{id}")),
             (Kind::Library, _) => Some(format!("/library/{id}")),
+            (Kind::Story, _) => Some(format!("/stories/{id}")),
             _ => None,
         }
     }

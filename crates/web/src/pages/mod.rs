@@ -27,6 +27,7 @@ pub mod relations;
 pub mod samples;
 pub mod search;
 pub mod selections;
+pub mod stories;
 pub mod study;
 pub mod study_points;
 pub mod surveys;
@@ -92,6 +93,7 @@ impl Layout {
             item("/activities", lang.t("活动报名", "Activities"));
             item("/announcements", lang.t("通知公告", "Notices"));
             item("/library", lang.t("经验库", "Library"));
+            item("/stories", lang.t("典型宣传", "Stories"));
             // Those who organize the study of a document, and those above them.
             if s.has_any(&[Role::Office, Role::Leader, Role::OrgSecretary, Role::BranchSecretary, Role::Delegate, Role::UnitHead]) {
                 item("/study", lang.t("学习文件", "Study"));

@@ -334,3 +334,14 @@ pub fn png_1x1() -> Vec<u8> {
         0, 1, 1, 1, 0, 177, 56, 246, 20, 0, 0, 0, 0, 73, 69, 78, 68, 174, 66, 96, 130,
     ]
 }
+
+/// A JPEG whose APP1 segment carries an EXIF block with a GPS marker.
+pub fn jpeg_with_exif() -> Vec<u8> {
+    let mut b = vec![0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x06, b'J', b'F', b'I', b'F'];
+    let exif = b"Exif\0\0GPSLatitude 28.18N";
+    b.extend_from_slice(&[0xFF, 0xE1]);
+    b.extend_from_slice(&((exif.len() + 2) as u16).to_be_bytes());
+    b.extend_from_slice(exif);
+    b.extend_from_slice(&[0xFF, 0xDA, 0x00, 0x02, 1, 2, 3, 0xFF, 0xD9]);
+    b
+}

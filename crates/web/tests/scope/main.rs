@@ -17,6 +17,7 @@ mod library;
 mod meetings;
 mod problems;
 mod selections;
+mod stories;
 mod study;
 mod study_points;
 mod surveys;
@@ -158,6 +159,9 @@ async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Option<Ca
     if let Some(c) = library::case_for(app, f, name, n).await {
         return Some(c);
     }
+    if let Some(c) = stories::case_for(app, f, name, n).await {
+        return Some(c);
+    }
     None
 }
 
@@ -179,6 +183,7 @@ fn two_records() -> Vec<&'static str> {
         study_points::TWO_RECORDS,
         announcements::TWO_RECORDS,
         library::TWO_RECORDS,
+        stories::TWO_RECORDS,
     ]
     .concat()
 }
