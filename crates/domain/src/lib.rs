@@ -28,6 +28,7 @@ pub mod org;
 pub mod people;
 pub mod plan;
 pub mod problem;
+pub mod research;
 pub mod rng;
 pub mod role;
 pub mod roster;

@@ -17,6 +17,7 @@ pub const STUDY_DOC: Table = Table { table: "study_doc_files", owner: "doc_id" }
 pub const ANNOUNCEMENT: Table = Table { table: "announcement_files", owner: "announcement_id" };
 pub const LIBRARY: Table = Table { table: "library_files", owner: "entry_id" };
 pub const STORY_IMAGE: Table = Table { table: "story_images", owner: "story_id" };
+pub const RESEARCH: Table = Table { table: "research_files", owner: "application_id" };
 
 /// A file to keep, checked by content.
 pub struct NewFile {

@@ -37,6 +37,7 @@ pub mod people;
 pub mod problem;
 pub mod relation;
 pub mod reminders;
+pub mod research;
 pub mod roster;
 pub mod sample;
 pub mod scope;

@@ -383,7 +383,11 @@ pub async fn demo(c: &mut Conn, cover: Vec<u8>) -> Result<(), StoreError> {
         let d = Draft {
             kind: Kind::Neighbour,
             title: if i == 0 { "扎根实验室的“老黄牛”".into() } else { "把党小组建在项目组上".into() },
-            summary: if i == 0 { "二十年如一日带学生做实验，他说：“党员就要在学生最需要的地方。”".into() } else { "一个学生党支部把党小组建在科研项目组上的做法。".into() },
+            summary: if i == 0 {
+                "二十年如一日带学生做实验，他说：“党员就要在学生最需要的地方。”".into()
+            } else {
+                "一个学生党支部把党小组建在科研项目组上的做法。".into()
+            },
             body: if i == 0 {
                 "他每天七点到实验室，晚上十点才离开。学生做实验遇到问题，第一个想到的总是他。\n\n## 身边人说\n\n- “有问题找他，从来不推。”\n- “他把党员先锋岗的牌子挂在了实验台上。”\n".into()
             } else {

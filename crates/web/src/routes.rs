@@ -159,6 +159,7 @@ pub fn table() -> Vec<Route> {
     all.extend(announcement_routes());
     all.extend(library_routes());
     all.extend(story_routes());
+    all.extend(research_routes());
     all.extend(study_point_routes());
     all.extend(disposal_routes());
     all.extend(contact_routes());
@@ -2719,6 +2720,197 @@ fn story_routes() -> Vec<Route> {
             "Publish a story, or return it or take it down with a reason (the office)",
             ApiDoc { errors: &[409, 422], ..doc(Some(schema::<crate::app::stories::StoryReviewInput>), Some(schema::<sa::StoryDto>)) },
             post(sa::review),
+        ),
+    ]
+}
+
+/// Research projects (item 18): calls, applications, forwards, blind expert review, ranking,
+/// 公示 and approval.
+fn research_routes() -> Vec<Route> {
+    use Access::*;
+    use api::research as ra;
+    use pages::research as rp;
+    vec![
+        r(M::GET, "/research", "research", LoggedIn, "The calls for research projects; the office's form to open one", get(rp::index)),
+        r(
+            M::POST,
+            "/research",
+            "research_create",
+            Roles(OFFICE),
+            "Open a call: categories and caps, criteria and weights, averaging, funded, quota, notice days",
+            post(rp::create),
+        ),
+        r(
+            M::GET,
+            "/research/{id}",
+            "research_call",
+            LoggedIn,
+            "A call as the caller sees it: the applicant's form and applications, the organization's to forward, the office's experts, steps and ranking, the approval list",
+            get(rp::show),
+        ),
+        r(
+            M::POST,
+            "/research/{id}/apply",
+            "research_apply",
+            LoggedIn,
+            "Apply (multipart): category, title, budget, team, blind section and its files (their metadata removed)",
+            post(rp::apply),
+        ),
+        r(M::POST, "/research/{id}/experts", "research_expert", Roles(OFFICE), "Name an expert by account", post(rp::name_expert)),
+        r(M::POST, "/research/{id}/close", "research_close", Roles(OFFICE), "Close applications after the deadline: the experts score", post(rp::close)),
+        r(M::POST, "/research/{id}/tie", "research_tie", Roles(OFFICE), "Order those tied at the funding line, with a reason", post(rp::tie)),
+        r(M::POST, "/research/{id}/publish", "research_publish", Roles(OFFICE), "Put the approval list on public notice for the call's working days", post(rp::publish)),
+        r(M::POST, "/research/{id}/approve", "research_approve", Roles(OFFICE), "Approve after the notice: each funded project gets its funding", post(rp::approve)),
+        r(M::GET, "/research/{id}/review", "research_review", LoggedIn, "The expert's blind review: applications without names, a score sheet for each", get(rp::review)),
+        r(
+            M::GET,
+            "/research/{id}/{file}",
+            "research_export",
+            LoggedIn,
+            "applications.xlsx (what the caller reads), ranking.xlsx (office, leaders, auditor), sheets.csv or sheets.xlsx (every score sheet, experts by code: office, auditor)",
+            get(rp::export),
+        ),
+        r(
+            M::GET,
+            "/research/applications/{id}",
+            "research_application",
+            Scoped,
+            "An application with its names: its team, its organization's keepers, the office",
+            get(rp::application),
+        ),
+        r(
+            M::POST,
+            "/research/applications/{id}/forward",
+            "research_forward",
+            Scoped,
+            "The secondary organization forwards it within its quota, or not, with a reason",
+            post(rp::forward),
+        ),
+        r(M::POST, "/research/applications/{id}/score", "research_score", Scoped, "An expert's score sheet for an application, once", post(rp::score)),
+        r(M::GET, "/research/files/{id}", "research_file", Scoped, "An application's file (for an expert under a neutral name, its metadata removed)", get(rp::file)),
+        a(M::GET, "/api/v1/research", "api_research", LoggedIn, "The calls for research projects, newest first", list(schema::<ra::ResearchCallDto>, &[]), get(ra::list)),
+        a(
+            M::POST,
+            "/api/v1/research",
+            "api_research_create",
+            Roles(OFFICE),
+            "Open a call",
+            ApiDoc { status: Some(201), errors: &[422], ..doc(Some(schema::<crate::app::research::CallInput>), Some(schema::<ra::ResearchCreatedDto>)) },
+            post(ra::create),
+        ),
+        a(M::GET, "/api/v1/research/{id}", "api_research_call", LoggedIn, "A call as the caller sees it", doc(None, Some(schema::<ra::ResearchCallDetailDto>)), get(ra::get)),
+        a(
+            M::POST,
+            "/api/v1/research/{id}/applications",
+            "api_research_apply",
+            LoggedIn,
+            "Apply (multipart: the fields and files; X-CSRF-Token header): the blind section and title must not name the team or their organizations",
+            ApiDoc {
+                multipart: true,
+                status: Some(201),
+                errors: &[403, 409, 413, 422],
+                ..doc(Some(schema::<ra::ResearchApplicationUpload>), Some(schema::<ra::ResearchCreatedDto>))
+            },
+            post(ra::apply),
+        ),
+        a(
+            M::POST,
+            "/api/v1/research/{id}/experts",
+            "api_research_expert",
+            Roles(OFFICE),
+            "Name an expert by account",
+            ApiDoc { status: Some(201), errors: &[409, 422], ..doc(Some(schema::<crate::app::research::ExpertInput>), Some(schema::<ra::ResearchCreatedDto>)) },
+            post(ra::name_expert),
+        ),
+        a(
+            M::POST,
+            "/api/v1/research/{id}/close",
+            "api_research_close",
+            Roles(OFFICE),
+            "Close applications after the deadline",
+            ApiDoc { errors: &[409], ..doc(None, Some(schema::<ra::ResearchCallDto>)) },
+            post(ra::close),
+        ),
+        a(
+            M::POST,
+            "/api/v1/research/{id}/tie",
+            "api_research_tie",
+            Roles(OFFICE),
+            "Order those tied at the funding line (their application ids), with a reason",
+            ApiDoc { status: Some(204), errors: &[409, 422], ..doc(Some(schema::<crate::app::research::TieInput>), None) },
+            post(ra::tie),
+        ),
+        a(
+            M::POST,
+            "/api/v1/research/{id}/publish",
+            "api_research_publish",
+            Roles(OFFICE),
+            "Put the approval list on public notice (every sheet given, no tie open)",
+            ApiDoc { errors: &[409], ..doc(None, Some(schema::<ra::ResearchCallDto>)) },
+            post(ra::publish),
+        ),
+        a(
+            M::POST,
+            "/api/v1/research/{id}/approve",
+            "api_research_approve",
+            Roles(OFFICE),
+            "Approve after the notice, with the decision's document number",
+            ApiDoc { errors: &[409, 422], ..doc(Some(schema::<crate::app::research::ApproveInput>), Some(schema::<ra::ResearchCallDto>)) },
+            post(ra::approve),
+        ),
+        a(
+            M::GET,
+            "/api/v1/research/{id}/review",
+            "api_research_review",
+            LoggedIn,
+            "The expert's blind review (404 for anyone not an expert of the call)",
+            doc(None, Some(schema::<ra::ResearchReviewDto>)),
+            get(ra::review),
+        ),
+        a(
+            M::GET,
+            "/api/v1/research/{id}/ranking",
+            "api_research_ranking",
+            LoggedIn,
+            "The ranking from the score sheets (the office, the leaders, the auditor)",
+            list(schema::<ra::ResearchRankDto>, &[]),
+            get(ra::ranking),
+        ),
+        a(
+            M::GET,
+            "/api/v1/research/{id}/sheets",
+            "api_research_sheets",
+            Roles(OFFICE_AUDITOR),
+            "Every score sheet, experts by code",
+            list(schema::<ra::ResearchSheetDto>, &[]),
+            get(ra::sheets),
+        ),
+        a(
+            M::GET,
+            "/api/v1/research/applications/{id}",
+            "api_research_application",
+            Scoped,
+            "An application with its names, team and files",
+            doc(None, Some(schema::<ra::ResearchApplicationDetailDto>)),
+            get(ra::application),
+        ),
+        a(
+            M::POST,
+            "/api/v1/research/applications/{id}/forward",
+            "api_research_forward",
+            Scoped,
+            "The secondary organization forwards it (within its quota) or returns it with a reason",
+            ApiDoc { errors: &[403, 409, 422], ..doc(Some(schema::<crate::app::research::ForwardInput>), Some(schema::<ra::ResearchApplicationDto>)) },
+            post(ra::forward),
+        ),
+        a(
+            M::POST,
+            "/api/v1/research/applications/{id}/score",
+            "api_research_score",
+            Scoped,
+            "An expert's score sheet (one 0–100 score per criterion, in order), once",
+            ApiDoc { status: Some(204), errors: &[409, 422], ..doc(Some(schema::<crate::app::research::ScoreInput>), None) },
+            post(ra::score),
         ),
     ]
 }

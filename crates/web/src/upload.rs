@@ -234,6 +234,129 @@ pub fn check(name: &str, bytes: &[u8], max: usize) -> Result<(Kind, Vec<u8>), Te
     Ok((kind, data))
 }
 
+/// A document without what names its author: an Office file's document properties (creator,
+/// last modified by, company, manager; `docProps/core.xml` and `app.xml` replaced with empty
+/// ones, custom properties and the list of reviewers dropped), or a PDF's information strings
+/// and XMP author and tool (blanked in place, so its cross-references stay true). What the
+/// document says in its text is the applicant's to keep blind; this removes what they cannot
+/// see. Photos lose their EXIF in [`check`] already. None when the file cannot be rewritten.
+pub fn strip_document_metadata(kind: Kind, bytes: &[u8]) -> Option<Vec<u8>> {
+    match kind {
+        Kind::Docx | Kind::Xlsx => strip_office(bytes),
+        Kind::Pdf => Some(strip_pdf(bytes)),
+        Kind::Png | Kind::Jpeg => Some(bytes.to_vec()),
+    }
+}
+
+const EMPTY_CORE: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/"></cp:coreProperties>"#;
+const EMPTY_APP: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"></Properties>"#;
+
+fn strip_office(bytes: &[u8]) -> Option<Vec<u8>> {
+    use std::io::Write;
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).ok()?;
+    let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    for i in 0..zip.len() {
+        let name = zip.by_index_raw(i).ok()?.name().ok()?.to_string();
+        match name.as_str() {
+            "docProps/core.xml" => {
+                out.start_file(name, opts).ok()?;
+                out.write_all(EMPTY_CORE.as_bytes()).ok()?;
+            }
+            "docProps/app.xml" => {
+                out.start_file(name, opts).ok()?;
+                out.write_all(EMPTY_APP.as_bytes()).ok()?;
+            }
+            // Custom properties would dangle if dropped (the package lists them); emptied.
+            "docProps/custom.xml" => {
+                out.start_file(name, opts).ok()?;
+                out.write_all(br#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"></Properties>"#).ok()?;
+            }
+            // Who reviewed the document (tracked changes' authors).
+            "word/people.xml" => {
+                out.start_file(name, opts).ok()?;
+                out.write_all(
+                    br#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w15:people xmlns:w15="http://schemas.microsoft.com/office/word/2012/wordml"></w15:people>"#,
+                )
+                .ok()?;
+            }
+            _ => {
+                let f = zip.by_index_raw(i).ok()?;
+                out.raw_copy_file(f).ok()?;
+            }
+        }
+    }
+    Some(out.finish().ok()?.into_inner())
+}
+
+/// Blanks, in place, the values of a PDF's information keys and its XMP author and tool: the
+/// bytes keep their length, so the file's offsets stay right.
+fn strip_pdf(bytes: &[u8]) -> Vec<u8> {
+    let mut b = bytes.to_vec();
+    for key in [&b"/Author"[..], b"/Creator", b"/Producer", b"/Title", b"/Subject", b"/Keywords"] {
+        let mut from = 0;
+        while let Some(p) = find(&b[from..], key).map(|p| p + from) {
+            let mut i = p + key.len();
+            while i < b.len() && b[i].is_ascii_whitespace() {
+                i += 1;
+            }
+            if i < b.len() && b[i] == b'(' {
+                // A literal string: blank up to its closing parenthesis (nested and escaped ones kept in count).
+                let (mut depth, mut j) = (1, i + 1);
+                while j < b.len() && depth > 0 {
+                    match b[j] {
+                        b'\\' => {
+                            b[j] = b' ';
+                            if j + 1 < b.len() {
+                                b[j + 1] = b' ';
+                            }
+                            j += 2;
+                            continue;
+                        }
+                        b'(' => depth += 1,
+                        b')' => depth -= 1,
+                        _ => {}
+                    }
+                    if depth > 0 {
+                        b[j] = b' ';
+                    }
+                    j += 1;
+                }
+            } else if i < b.len() && b[i] == b'<' && b.get(i + 1) != Some(&b'<') {
+                // A hexadecimal string: its digits become zeros.
+                let mut j = i + 1;
+                while j < b.len() && b[j] != b'>' {
+                    if b[j].is_ascii_hexdigit() {
+                        b[j] = b'0';
+                    }
+                    j += 1;
+                }
+            }
+            from = p + key.len();
+        }
+    }
+    for (open, close) in
+        [(&b"<dc:creator>"[..], &b"</dc:creator>"[..]), (b"<xmp:CreatorTool>", b"</xmp:CreatorTool>"), (b"<pdf:Producer>", b"</pdf:Producer>"), (b"<pdf:Author>", b"</pdf:Author>")]
+    {
+        let mut from = 0;
+        while let Some(p) = find(&b[from..], open).map(|p| p + from) {
+            let start = p + open.len();
+            let Some(end) = find(&b[start..], close).map(|e| e + start) else { break };
+            for x in &mut b[start..end] {
+                *x = b' ';
+            }
+            from = end;
+        }
+    }
+    b
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
 /// Opens a zip as an Office document: its parts are inflated with a running total, so a zip
 /// bomb is stopped at [`MAX_INFLATED`] whatever its directory claims.
 fn office_kind(name: &str, bytes: &[u8]) -> Result<Kind, Text> {
@@ -472,6 +595,32 @@ mod tests {
         let xlsx = zip_of(&[("[Content_Types].xml", b"<Types/>"), ("xl/workbook.xml", b"<workbook/>")]);
         assert_eq!(check("表.XLSX", &xlsx, MAX).unwrap().0, Kind::Xlsx);
         assert!(check("any.docx", &zip_of(&[("a.txt", b"hello")]), MAX).is_err(), "a zip that is not a document");
+    }
+
+    #[test]
+    fn a_document_loses_its_author_before_an_expert_sees_it() {
+        let docx = zip_of(&[
+            ("[Content_Types].xml", b"<Types/>"),
+            ("word/document.xml", "<w:document>研究内容</w:document>".as_bytes()),
+            ("docProps/core.xml", "<cp:coreProperties><dc:creator>王燕璐</dc:creator><cp:lastModifiedBy>王燕璐</cp:lastModifiedBy></cp:coreProperties>".as_bytes()),
+            ("docProps/app.xml", "<Properties><Company>计算机学院</Company></Properties>".as_bytes()),
+        ]);
+        let clean = strip_document_metadata(Kind::Docx, &docx).unwrap();
+        let (kind, _) = check("活页.docx", &clean, MAX).unwrap();
+        assert_eq!(kind, Kind::Docx, "still a Word document");
+        let mut z = zip::ZipArchive::new(Cursor::new(clean)).unwrap();
+        let mut all = String::new();
+        for i in 0..z.len() {
+            z.by_index(i).unwrap().read_to_string(&mut all).unwrap();
+        }
+        assert!(all.contains("研究内容") && !all.contains("王燕璐") && !all.contains("计算机学院"), "{all}");
+
+        let pdf =
+            "%PDF-1.4\n1 0 obj << /Author (王燕璐 \\(计算机\\)) /Producer <FEFF738B> /Title (活页) >> endobj\n<dc:creator><rdf:li>王燕璐</rdf:li></dc:creator>\n%%EOF".as_bytes();
+        let clean = strip_document_metadata(Kind::Pdf, pdf).unwrap();
+        assert_eq!(clean.len(), pdf.len(), "offsets stay right");
+        let text = String::from_utf8_lossy(&clean);
+        assert!(!text.contains("王燕璐") && !text.contains("计算机") && !text.contains("738B") && text.contains("/Author (") && text.contains("%%EOF"), "{text}");
     }
 
     #[test]

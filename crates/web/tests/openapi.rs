@@ -87,6 +87,8 @@ const NO_BODY: &[&str] = &[
     "api_audit_anchor",
     "api_survey_open",
     "api_story_submit",
+    "api_research_close",
+    "api_research_publish",
     "api_survey_close",
     "api_survey_remind",
     "api_campaign_remind",

@@ -24,6 +24,7 @@ pub mod meta;
 pub mod people;
 pub mod problems;
 pub mod relations;
+pub mod research;
 pub mod samples;
 pub mod search;
 pub mod selections;

@@ -26,6 +26,7 @@ pub mod member_files;
 pub mod people;
 pub mod problems;
 pub mod relations;
+pub mod research;
 pub mod samples;
 pub mod search;
 pub mod selections;

@@ -24,6 +24,7 @@ pub mod member_files;
 pub mod people;
 pub mod problems;
 pub mod relations;
+pub mod research;
 pub mod samples;
 pub mod search;
 pub mod selections;
@@ -94,6 +95,7 @@ impl Layout {
             item("/announcements", lang.t("通知公告", "Notices"));
             item("/library", lang.t("经验库", "Library"));
             item("/stories", lang.t("典型宣传", "Stories"));
+            item("/research", lang.t("课题研究", "Research"));
             // Those who organize the study of a document, and those above them.
             if s.has_any(&[Role::Office, Role::Leader, Role::OrgSecretary, Role::BranchSecretary, Role::Delegate, Role::UnitHead]) {
                 item("/study", lang.t("学习文件", "Study"));

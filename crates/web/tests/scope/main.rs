@@ -16,6 +16,7 @@ mod commitments;
 mod library;
 mod meetings;
 mod problems;
+mod research;
 mod selections;
 mod stories;
 mod study;
@@ -162,6 +163,9 @@ async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Option<Ca
     if let Some(c) = stories::case_for(app, f, name, n).await {
         return Some(c);
     }
+    if let Some(c) = research::case_for(app, f, name, n).await {
+        return Some(c);
+    }
     None
 }
 
@@ -184,6 +188,7 @@ fn two_records() -> Vec<&'static str> {
         announcements::TWO_RECORDS,
         library::TWO_RECORDS,
         stories::TWO_RECORDS,
+        research::TWO_RECORDS,
     ]
     .concat()
 }
