@@ -265,6 +265,79 @@ pub fn scores(criteria: &[Criterion], trim: bool, sheets: &HashMap<i64, Vec<Vec<
     sheets.iter().filter_map(|(app, ss)| mean(&ss.iter().map(|s| sheet_total(criteria, s)).collect::<Vec<_>>(), trim).map(|m| (*app, m))).collect()
 }
 
+/// A funded project's reports: mid-term (中期检查) then completion (结题).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportKind {
+    Midterm,
+    Final,
+}
+
+impl ReportKind {
+    pub const ALL: [ReportKind; 2] = [ReportKind::Midterm, ReportKind::Final];
+    pub fn code(self) -> &'static str {
+        match self {
+            ReportKind::Midterm => "midterm",
+            ReportKind::Final => "final",
+        }
+    }
+    pub fn parse(s: &str) -> Option<ReportKind> {
+        ReportKind::ALL.into_iter().find(|k| k.code() == s)
+    }
+    pub fn label(self, lang: Lang) -> &'static str {
+        match self {
+            ReportKind::Midterm => lang.t("中期检查报告", "Mid-term report"),
+            ReportKind::Final => lang.t("结题报告", "Completion report"),
+        }
+    }
+}
+
+/// Where a report stands: handed in, passed, or returned with the office's reason.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportState {
+    Submitted,
+    Passed,
+    Returned,
+}
+
+impl ReportState {
+    pub const ALL: [ReportState; 3] = [ReportState::Submitted, ReportState::Passed, ReportState::Returned];
+    pub fn code(self) -> &'static str {
+        match self {
+            ReportState::Submitted => "submitted",
+            ReportState::Passed => "passed",
+            ReportState::Returned => "returned",
+        }
+    }
+    pub fn parse(s: &str) -> Option<ReportState> {
+        ReportState::ALL.into_iter().find(|k| k.code() == s)
+    }
+    pub fn label(self, lang: Lang) -> &'static str {
+        match self {
+            ReportState::Submitted => lang.t("待审核", "Awaiting review"),
+            ReportState::Passed => lang.t("已通过", "Passed"),
+            ReportState::Returned => lang.t("已退回", "Returned"),
+        }
+    }
+}
+
+/// Whether a report of `kind` may be handed in now, given the project's reports so far
+/// (kind, state): each once until it passes (again after a return); completion after the
+/// mid-term has passed.
+pub fn may_report(kind: ReportKind, so_far: &[(ReportKind, ReportState)]) -> Result<(), (&'static str, &'static str)> {
+    let state = |k: ReportKind| so_far.iter().find(|(x, _)| *x == k).map(|(_, s)| *s);
+    match state(kind) {
+        Some(ReportState::Submitted) => return Err(("这份报告正在审核", "This report is being reviewed")),
+        Some(ReportState::Passed) => return Err(("这份报告已通过", "This report has passed")),
+        _ => {}
+    }
+    if kind == ReportKind::Final && state(ReportKind::Midterm) != Some(ReportState::Passed) {
+        return Err(("中期检查通过后才能提交结题报告", "The completion report follows a passed mid-term report"));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -292,6 +365,19 @@ mod tests {
         let names = vec!["王燕璐".to_string(), "计算机与通信工程学院党委".to_string(), "李".to_string()];
         assert_eq!(names_in_blind("课题负责人王 燕璐长期从事……", &names), Some("王燕璐"));
         assert_eq!(names_in_blind("李老师说", &names), None, "one character is not a name");
+    }
+
+    #[test]
+    fn the_completion_report_follows_a_passed_midterm() {
+        use ReportKind::*;
+        use ReportState::*;
+        assert!(may_report(Midterm, &[]).is_ok());
+        assert!(may_report(Final, &[]).is_err());
+        assert!(may_report(Final, &[(Midterm, Submitted)]).is_err());
+        assert!(may_report(Midterm, &[(Midterm, Submitted)]).is_err(), "once while it is reviewed");
+        assert!(may_report(Midterm, &[(Midterm, Returned)]).is_ok(), "again after a return");
+        assert!(may_report(Final, &[(Midterm, Passed)]).is_ok());
+        assert!(may_report(Final, &[(Midterm, Passed), (Final, Passed)]).is_err());
     }
 
     #[test]

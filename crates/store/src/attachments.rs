@@ -18,6 +18,7 @@ pub const ANNOUNCEMENT: Table = Table { table: "announcement_files", owner: "ann
 pub const LIBRARY: Table = Table { table: "library_files", owner: "entry_id" };
 pub const STORY_IMAGE: Table = Table { table: "story_images", owner: "story_id" };
 pub const RESEARCH: Table = Table { table: "research_files", owner: "application_id" };
+pub const RESEARCH_REPORT: Table = Table { table: "research_report_files", owner: "report_id" };
 
 /// A file to keep, checked by content.
 pub struct NewFile {

@@ -1064,6 +1064,26 @@ pub const TABLES: &[TableSpec] = &[
         columns: &[("id", I64), ("application_id", I64), ("name", Text), ("content_type", Text), ("size", I64), ("sha256", Text), ("data", Bytes)],
     },
     TableSpec { name: "research_sheets", order_by: "id", columns: &[("id", I64), ("application_id", I64), ("expert_id", I64), ("scores", Text), ("submitted_ms", I64)] },
+    TableSpec {
+        name: "research_reports",
+        order_by: "id",
+        columns: &[
+            ("id", I64),
+            ("application_id", I64),
+            ("kind", Text),
+            ("body", Text),
+            ("state", Text),
+            ("comment", OptText),
+            ("submitted_by", I64),
+            ("submitted_ms", I64),
+            ("reviewed_ms", OptI64),
+        ],
+    },
+    TableSpec {
+        name: "research_report_files",
+        order_by: "id",
+        columns: &[("id", I64), ("report_id", I64), ("name", Text), ("content_type", Text), ("size", I64), ("sha256", Text), ("data", Bytes)],
+    },
 ];
 
 /// Tables that are deliberately not copied.

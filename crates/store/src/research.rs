@@ -608,3 +608,138 @@ pub async fn file(c: &mut Conn, scope: &Scope, file: i64) -> Result<(String, Str
     }
     crate::attachments::read(c, FILES, file).await
 }
+
+// ---- reports of funded projects -----------------------------------------------------------------
+
+const REPORT_FILES: crate::attachments::Table = crate::attachments::RESEARCH_REPORT;
+
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+pub struct ReportRow {
+    pub id: i64,
+    pub application_id: i64,
+    pub kind: String,
+    pub body: String,
+    pub state: String,
+    pub comment: Option<String>,
+    pub submitted_ms: i64,
+    pub reviewed_ms: Option<i64>,
+}
+
+impl ReportRow {
+    pub fn kind(&self) -> rd::ReportKind {
+        rd::ReportKind::parse(&self.kind).unwrap_or(rd::ReportKind::Midterm)
+    }
+    pub fn state(&self) -> rd::ReportState {
+        rd::ReportState::parse(&self.state).unwrap_or(rd::ReportState::Submitted)
+    }
+}
+
+const REPORT_SELECT: &str = "SELECT id, application_id, kind, body, state, comment, submitted_ms, reviewed_ms FROM research_reports";
+
+/// A project's reports, mid-term first.
+pub async fn reports(c: &mut Conn, application: i64) -> Result<Vec<ReportRow>, StoreError> {
+    Ok(c.fetch_all(Sql::new(format!("{REPORT_SELECT} WHERE application_id = $1 ORDER BY kind DESC")).bind(application)).await?)
+}
+
+/// Whether the caller is the project's applicant or on its team.
+async fn on_project(c: &mut Conn, scope: &Scope, a: &ApplicationRow) -> Result<bool, StoreError> {
+    let Some(me) = scope.person else { return Ok(false) };
+    Ok(me.0 == a.applicant_person_id || c.fetch_i64(Sql::new("SELECT COUNT(*) FROM research_team WHERE application_id = $1 AND person_id = $2").bind(a.id).bind(me.0)).await? > 0)
+}
+
+/// The applicant or a team member hands in a funded project's report (again in its place after
+/// a return).
+pub async fn submit_report(c: &mut Conn, scope: &Scope, application: i64, kind: rd::ReportKind, body: &str, files: Vec<NewFile>) -> Result<i64, StoreError> {
+    let a = self::application(c, scope, application).await?;
+    if !on_project(c, scope, &a).await? {
+        return Err(StoreError::forbidden("由课题负责人或课题组成员提交", "The project's leader or team hands it in"));
+    }
+    if a.funding.is_none() {
+        return Err(StoreError::conflict("只有已立项的课题才提交报告", "Only an approved project reports"));
+    }
+    let so_far: Vec<(rd::ReportKind, rd::ReportState)> = reports(c, application).await?.iter().map(|r| (r.kind(), r.state())).collect();
+    rd::may_report(kind, &so_far).map_err(|(zh, en)| StoreError::conflict(zh, en))?;
+    let now = now_ms();
+    let existing = c.fetch_opt_i64(Sql::new("SELECT id FROM research_reports WHERE application_id = $1 AND kind = $2").bind(application).bind(kind.code())).await?;
+    let id = match existing {
+        Some(id) => {
+            let n = c
+                .execute(
+                    Sql::new("UPDATE research_reports SET body = $1, state = 'submitted', comment = NULL, submitted_by = $2, submitted_ms = $3, reviewed_ms = NULL WHERE id = $4 AND state = 'returned'")
+                        .bind(body)
+                        .bind(scope.account.0)
+                        .bind(now)
+                        .bind(id),
+                )
+                .await?;
+            StoreError::unless_changed(n, "报告状态已变化，请刷新", "The report has moved on; reload it")?;
+            id
+        }
+        None => c
+            .fetch_i64(
+                Sql::new("INSERT INTO research_reports (application_id, kind, body, state, submitted_by, submitted_ms) VALUES ($1, $2, $3, 'submitted', $4, $5) RETURNING id")
+                    .bind(application)
+                    .bind(kind.code())
+                    .bind(body)
+                    .bind(scope.account.0)
+                    .bind(now),
+            )
+            .await
+            .map_err(|e| StoreError::on_duplicate(e, "这份报告已提交", "This report has been handed in"))?,
+    };
+    let listed = crate::attachments::keep(c, REPORT_FILES, id, files).await?;
+    audit::append(
+        c,
+        scope,
+        "research.report",
+        "research_application",
+        application,
+        None,
+        audit::snapshot(&serde_json::json!({"kind": kind.code(), "report": id, "files": listed})),
+    )
+    .await?;
+    Ok(id)
+}
+
+/// The office passes a report, or returns it with a reason.
+pub async fn review_report(c: &mut Conn, scope: &Scope, report: i64, pass: bool, comment: Option<&str>) -> Result<ReportRow, StoreError> {
+    crate::scope::office_only(scope)?;
+    let r: ReportRow = c.fetch_optional(Sql::new(format!("{REPORT_SELECT} WHERE id = $1")).bind(report)).await?.ok_or(StoreError::NotFound)?;
+    if !pass && comment.is_none() {
+        return Err(StoreError::invalid("comment", "退回时请说明理由", "Say why it is returned"));
+    }
+    let to = if pass { rd::ReportState::Passed } else { rd::ReportState::Returned };
+    let n = c
+        .execute(
+            Sql::new("UPDATE research_reports SET state = $1, comment = $2, reviewed_ms = $3 WHERE id = $4 AND state = 'submitted'")
+                .bind(to.code())
+                .bind(comment)
+                .bind(now_ms())
+                .bind(report),
+        )
+        .await?;
+    StoreError::unless_changed(n, "这份报告已审核过", "This report has been reviewed already")?;
+    audit::append(
+        c,
+        scope,
+        "research.report_review",
+        "research_application",
+        r.application_id,
+        None,
+        audit::snapshot(&serde_json::json!({"report": report, "state": to.code(), "comment": comment})),
+    )
+    .await?;
+    Ok(c.fetch_one(Sql::new(format!("{REPORT_SELECT} WHERE id = $1")).bind(report)).await?)
+}
+
+pub async fn report_files(c: &mut Conn, report: i64) -> Result<Vec<FileMeta>, StoreError> {
+    crate::attachments::list(c, REPORT_FILES, report).await
+}
+
+/// A report's file, for those who read the project with its names.
+pub async fn report_file(c: &mut Conn, scope: &Scope, file: i64) -> Result<(String, String, Vec<u8>), StoreError> {
+    let report = crate::attachments::owner_of(c, REPORT_FILES, file).await?;
+    let application = c.fetch_opt_i64(Sql::new("SELECT application_id FROM research_reports WHERE id = $1").bind(report)).await?.ok_or(StoreError::NotFound)?;
+    self::application(c, scope, application).await?;
+    crate::attachments::read(c, REPORT_FILES, file).await
+}

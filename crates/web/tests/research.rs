@@ -299,6 +299,48 @@ async fn a_call_goes_from_applications_to_approved_projects_with_a_blind_review(
     let page = office.get(app.url(&format!("/research/{id}"))).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("研究基础更扎实") && page.contains("校党字〔2012〕8号"), "the page shows the tie's reason and the decision");
     let _ = member_person;
+
+    // The auditor's bundle: the same sheets, the rule, the tie decision and the exact result, no name.
+    let bundle = app.get_json(&auditor, &format!("/api/v1/research/{id}/audit")).await;
+    let raw = bundle.to_string();
+    for secret in [member_name.as_str(), orgsec_name.as_str(), cs_name.as_str()] {
+        assert!(!raw.contains(secret), "the bundle names no one: {secret}");
+    }
+    assert_eq!(bundle["sheets"].as_array().unwrap().len(), given.len());
+    assert_eq!(bundle["tie_reason"].as_str(), Some("研究基础更扎实"));
+    for r in bundle["result"].as_array().unwrap() {
+        let x = if r["application"] == funded["code"] { b } else { a };
+        assert_eq!(r["score_exact"].as_str(), Some(exact[&x].as_str()), "{r}");
+    }
+    assert_eq!(college.get(app.url(&format!("/api/v1/research/{id}/audit"))).send().await.unwrap().status(), 403);
+
+    // The funded project reports: mid-term first, each reviewed by the office.
+    let report = async |c: &Client, kind: &str, body: &str| {
+        let f = Form::new().text("kind", kind.to_string()).text("body", body.to_string());
+        let r = c.post(app.url(&format!("/api/v1/research/applications/{b}/reports"))).header("x-csrf-token", app.csrf(c, "/home").await).multipart(f).send().await.unwrap();
+        let s = r.status().as_u16();
+        (s, r.json::<Value>().await.unwrap_or(Value::Null))
+    };
+    assert_eq!(report(&college, "final", "结题").await.0, 409, "the mid-term comes first");
+    assert_eq!(report(&member, "midterm", "中期").await.0, 404, "a project the member cannot even read");
+    assert_eq!(report(&office, "midterm", "中期").await.0, 403, "the office reviews reports, it does not write them");
+    assert_eq!(report(&college, "midterm", "").await.0, 422);
+    let (s, v) = report(&college, "midterm", "已完成问卷调查和两次访谈。").await;
+    assert_eq!(s, 201, "{v}");
+    let midterm = v["id"].as_i64().unwrap();
+    assert_eq!(report(&college, "midterm", "再交一次").await.0, 409, "once while it is reviewed");
+    assert_eq!(post(&app, &college, &format!("/api/v1/research/reports/{midterm}/review"), json!({"action": "pass"})).await.0, 403);
+    assert_eq!(post(&app, &office, &format!("/api/v1/research/reports/{midterm}/review"), json!({"action": "return"})).await.0, 422);
+    let (s, v) = post(&app, &office, &format!("/api/v1/research/reports/{midterm}/review"), json!({"action": "return", "comment": "请补充访谈记录"})).await;
+    assert_eq!((s, v["state"].as_str()), (200, Some("returned")), "{v}");
+    assert_eq!(report(&college, "midterm", "已完成问卷调查和两次访谈，附访谈记录。").await.0, 201, "handed in again after a return");
+    assert_eq!(post(&app, &office, &format!("/api/v1/research/reports/{midterm}/review"), json!({"action": "pass"})).await.0, 200);
+    let (s, v) = report(&college, "final", "形成研究报告一份。").await;
+    assert_eq!(s, 201, "{v}");
+    let d = app.get_json(&college, &format!("/api/v1/research/applications/{b}")).await;
+    let states: Vec<(&str, &str)> = d["reports"].as_array().unwrap().iter().map(|r| (r["kind"].as_str().unwrap(), r["state"].as_str().unwrap())).collect();
+    assert_eq!(states, vec![("midterm", "passed"), ("final", "submitted")], "{d}");
+    assert!(d["may_report"].as_array().unwrap().is_empty(), "{d}");
 }
 
 fn line_count(v: &Value) -> usize {

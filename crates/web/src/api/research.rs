@@ -127,6 +127,45 @@ pub struct ResearchApplicationDetailDto {
     pub application: ResearchApplicationDto,
     pub team: Vec<ResearchTeamMemberDto>,
     pub files: Vec<super::dto::KeptFileDto>,
+    /// A funded project's mid-term and completion reports.
+    pub reports: Vec<ResearchReportDto>,
+    /// The reports the caller may hand in now: midterm, final.
+    pub may_report: Vec<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ResearchReportDto {
+    pub id: i64,
+    /// midterm or final.
+    pub kind: String,
+    pub body: String,
+    /// submitted, passed or returned.
+    pub state: String,
+    pub comment: Option<String>,
+    pub files: Vec<super::dto::KeptFileDto>,
+}
+
+fn report_dto(r: &pacesetter_store::research::ReportRow, files: &[pacesetter_store::research::FileMeta]) -> ResearchReportDto {
+    ResearchReportDto {
+        id: r.id,
+        kind: r.kind.clone(),
+        body: r.body.clone(),
+        state: r.state.clone(),
+        comment: r.comment.clone(),
+        files: files.iter().map(|f| super::dto::kept_file_dto(f, "/research/report-files")).collect(),
+    }
+}
+
+/// The fields of a report (multipart), with its files.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct ResearchReportUpload {
+    /// PDF, Word, Excel or images; at most 5.
+    #[schema(value_type = Vec<super::dto::FilePart>)]
+    pub files: (),
+    /// midterm or final.
+    pub kind: String,
+    pub body: String,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -289,7 +328,29 @@ pub async fn application(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64
         application: application_dto(&v.a),
         team: v.team.into_iter().map(|(person_id, name)| ResearchTeamMemberDto { person_id, name }).collect(),
         files: v.files.iter().map(|f| super::dto::kept_file_dto(f, "/research/files")).collect(),
+        reports: v.reports.iter().map(|(r, f)| report_dto(r, f)).collect(),
+        may_report: v.may_report.iter().map(|k| k.code().to_string()).collect(),
     }))
+}
+
+/// The project's leader or team hands in a report (multipart: kind, body, files; X-CSRF-Token).
+pub async fn submit_report(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, mp: axum::extract::Multipart) -> AppResult<(StatusCode, Json<ResearchCreatedDto>)> {
+    let scope = &ctx.me()?.scope;
+    let form = crate::upload::read_form(mp, "files", s.site.max_upload).await?.or_too_large(s.site.max_upload)?;
+    let input = app::ReportInput { kind: form.values.get("kind").cloned().unwrap_or_default(), body: form.values.get("body").cloned().unwrap_or_default() };
+    let r = app::submit_report(&s, scope, id, &input, form.files, form.errors).await?;
+    Ok((StatusCode::CREATED, Json(ResearchCreatedDto { id: r })))
+}
+
+/// The office passes a report or returns it with a reason.
+pub async fn review_report(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Json(b): Json<app::ReportReviewInput>) -> AppResult<Json<ResearchReportDto>> {
+    let r = app::review_report(&s, &ctx.me()?.scope, id, &b).await?;
+    Ok(Json(report_dto(&r, &[])))
+}
+
+/// The auditor's bundle (JSON): rules, sheets, tie decision, result with exact scores.
+pub async fn audit(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<serde_json::Value>> {
+    Ok(Json(app::audit_bundle(&s, &ctx.me()?.scope, id).await?))
 }
 
 pub async fn forward(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Json(b): Json<ForwardInput>) -> AppResult<Json<ResearchApplicationDto>> {

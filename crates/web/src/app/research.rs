@@ -204,6 +204,11 @@ pub struct AppView {
     pub team: Vec<(i64, String)>,
     pub files: Vec<FileMeta>,
     pub may_forward: bool,
+    /// A funded project's reports with their files.
+    pub reports: Vec<(store::ReportRow, Vec<FileMeta>)>,
+    /// The reports the caller may hand in now (the project's leader or team).
+    pub may_report: Vec<rd::ReportKind>,
+    pub office: bool,
 }
 
 pub async fn application(s: &AppState, scope: &Scope, id: i64) -> AppResult<AppView> {
@@ -216,7 +221,16 @@ pub async fn application(s: &AppState, scope: &Scope, id: i64) -> AppResult<AppV
         && scope.party_access(&a.org_path) == Some(pacesetter_domain::scope::Access::Write)
         && a.state() == rd::AppState::Submitted
         && call.stage() == Stage::Open;
-    Ok(AppView { a, call, team, files, may_forward })
+    let mut reports = Vec::new();
+    for r in store::reports(&mut c, id).await? {
+        let f = store::report_files(&mut c, r.id).await?;
+        reports.push((r, f));
+    }
+    let so_far: Vec<(rd::ReportKind, rd::ReportState)> = reports.iter().map(|(r, _)| (r.kind(), r.state())).collect();
+    let on_team = scope.person.is_some_and(|p| p.0 == a.applicant_person_id || team.iter().any(|(t, _)| *t == p.0));
+    let may_report = if on_team && a.funding.is_some() { rd::ReportKind::ALL.into_iter().filter(|k| rd::may_report(*k, &so_far).is_ok()).collect() } else { Vec::new() };
+    let office = scope.is_office();
+    Ok(AppView { a, call, team, files, may_forward, reports, may_report, office })
 }
 
 /// The secondary organization's decision as typed: `forward`, or `return` with a comment.
@@ -381,4 +395,81 @@ pub async fn step(s: &AppState, scope: &Scope, id: i64, step: Step, decision: &s
 pub async fn file(s: &AppState, scope: &Scope, id: i64) -> AppResult<(String, String, Vec<u8>)> {
     let mut c = s.store.read().await?;
     Ok(store::file(&mut c, scope, id).await?)
+}
+
+/// The auditor's bundle: the call's rules, every sheet (experts by code), the tie decision, and
+/// the result with exact scores: everything to recompute the ranking, and no name.
+pub async fn audit_bundle(s: &AppState, scope: &Scope, id: i64) -> AppResult<serde_json::Value> {
+    let (call, sheets) = sheets(s, scope, id).await?;
+    let mut c = s.store.read().await?;
+    let (scores, o) = store::outcome(&mut c, &call).await?;
+    let apps = store::all_of_call(&mut c, id).await?;
+    let code = |x: i64| apps.iter().find(|a| a.id == x).map(|a| a.code.clone()).unwrap_or_default();
+    Ok(serde_json::json!({
+        "call": {"id": call.id, "title": call.title, "stage": call.stage, "criteria": call.criteria(), "trim_extremes": call.trim_extremes, "funded": call.funded,
+                 "rule": "sheet total = Σ score × weight / Σ weight; an application's score = the mean of its sheets' totals, without one highest and one lowest when trim_extremes and 3 sheets or more; ranked by score, ties in tie_order, then by application id"},
+        "applications": apps.iter().map(|a| serde_json::json!({"id": a.id, "code": a.code, "category": a.category, "state": a.state})).collect::<Vec<_>>(),
+        "sheets": sheets.iter().map(|s| serde_json::json!({"application": s.application_code, "expert": s.expert_code, "scores": s.scores})).collect::<Vec<_>>(),
+        "tie_order": call.tie_order().into_iter().map(code).collect::<Vec<_>>(),
+        "tie_reason": call.tie_reason,
+        "result": o.order.iter().map(|(x, sc)| serde_json::json!({"application": code(*x), "score": sc.published(), "score_exact": format!("{}/{}", sc.num, sc.den), "funded": o.selected.contains(x)})).collect::<Vec<_>>(),
+        "tie_at_line": o.tie_at_line.iter().map(|x| code(*x)).collect::<Vec<_>>(),
+        "scored": scores.len(),
+    }))
+}
+
+/// A report as typed: `midterm` or `final`, and its text.
+#[derive(Clone, Debug, Default)]
+pub struct ReportInput {
+    pub kind: String,
+    pub body: String,
+}
+
+pub async fn submit_report(s: &AppState, scope: &Scope, application: i64, i: &ReportInput, files: Vec<File>, mut errors: FieldErrors) -> AppResult<i64> {
+    let kind = rd::ReportKind::parse(i.kind.trim());
+    if kind.is_none() {
+        errors.add("kind", "请选择中期检查报告或结题报告", "Choose the mid-term or the completion report");
+    }
+    let body = pacesetter_domain::validate::long_text(&mut errors, "body", &i.body, rd::MAX_TEXT, ("报告内容", "report"), true);
+    if files.len() > MAX_FILES {
+        errors.add("files", format!("最多上传 {MAX_FILES} 个附件"), format!("At most {MAX_FILES} files"));
+    }
+    let (Some(kind), true) = (kind, errors.is_empty()) else { return Err(AppError::invalid(errors)) };
+    let files = files.into_iter().map(|f| NewFile { name: f.filename, content_type: f.kind.content_type().to_string(), data: f.data }).collect();
+    let mut w = s.store.write().await?;
+    let id = store::submit_report(&mut w, scope, application, kind, &body, files).await?;
+    w.commit().await.map_err(StoreError::from)?;
+    Ok(id)
+}
+
+/// The office's review of a report as typed: `pass`, or `return` with a comment.
+#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
+pub struct ReportReviewInput {
+    #[serde(default)]
+    pub action: String,
+    #[serde(default)]
+    pub comment: String,
+}
+
+pub async fn review_report(s: &AppState, scope: &Scope, report: i64, i: &ReportReviewInput) -> AppResult<store::ReportRow> {
+    pacesetter_store::scope::office_only(scope)?;
+    let pass = match i.action.trim() {
+        "pass" => true,
+        "return" => false,
+        _ => return Err(AppError::invalid_field("action", "请选择通过或退回", "Choose pass or return")),
+    };
+    let mut e = FieldErrors::new();
+    let comment = pacesetter_domain::validate::long_text(&mut e, "comment", &i.comment, 1000, ("审核意见", "comment"), false);
+    if !e.is_empty() {
+        return Err(AppError::invalid(e));
+    }
+    let mut w = s.store.write().await?;
+    let r = store::review_report(&mut w, scope, report, pass, (!comment.is_empty()).then_some(comment.as_str())).await?;
+    w.commit().await.map_err(StoreError::from)?;
+    Ok(r)
+}
+
+pub async fn report_file(s: &AppState, scope: &Scope, id: i64) -> AppResult<(String, String, Vec<u8>)> {
+    let mut c = s.store.read().await?;
+    Ok(store::report_file(&mut c, scope, id).await?)
 }

@@ -250,6 +250,12 @@ impl ApplicationPage {
     fn kb(&self, size: &i64) -> String {
         super::size_kb(*size)
     }
+    fn kinds(&self) -> Vec<(&'static str, &'static str)> {
+        self.v.may_report.iter().map(|k| (k.code(), k.label(self.l.lang))).collect()
+    }
+    fn report_label(&self, r: &pacesetter_store::research::ReportRow) -> String {
+        format!("{} · {}", r.kind().label(self.l.lang), r.state().label(self.l.lang))
+    }
 }
 
 async fn application_page(s: &AppState, ctx: &Ctx, id: i64, f: FormState, status: StatusCode) -> AppResult<Response> {
@@ -375,8 +381,43 @@ pub async fn export(State(s): State<AppState>, ctx: Ctx, Path((id, file)): Path<
             };
             super::download(&ctx, &sheet, "research-sheets", if file.ends_with(".csv") { "csv" } else { "xlsx" })
         }
+        "audit.json" => {
+            let b = app::audit_bundle(&s, scope, id).await?;
+            let body = serde_json::to_string_pretty(&b).map_err(|_| AppError::internal())?;
+            Ok(axum::response::IntoResponse::into_response((
+                [
+                    (axum::http::header::CONTENT_TYPE, "application/json; charset=utf-8".to_string()),
+                    (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"research-{id}-audit.json\"")),
+                ],
+                body,
+            )))
+        }
         _ => Err(AppError::not_found()),
     }
+}
+
+pub async fn submit_report(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, mp: Multipart) -> AppResult<Response> {
+    let form = crate::upload::read_form(mp, "files", s.site.max_upload).await?;
+    let input = app::ReportInput { kind: form.values.get("kind").cloned().unwrap_or_default(), body: form.values.get("body").cloned().unwrap_or_default() };
+    match app::submit_report(&s, &ctx.me()?.scope, id, &input, form.files, form.errors).await {
+        Ok(_) => Ok(see_other(&format!("/research/applications/{id}?done=saved"))),
+        Err(e) if e.fields.is_some() || e.status == StatusCode::CONFLICT => {
+            let status = e.status;
+            application_page(&s, &ctx, id, FormState::refused(ctx.lang, form.values, &e), status).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn review_report(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Fields(form): Fields<HashMap<String, String>>) -> AppResult<Response> {
+    let input = app::ReportReviewInput { action: form.get("action").cloned().unwrap_or_default(), comment: form.get("comment").cloned().unwrap_or_default() };
+    let r = app::review_report(&s, &ctx.me()?.scope, id, &input).await?;
+    Ok(see_other(&format!("/research/applications/{}?done=saved", r.application_id)))
+}
+
+pub async fn report_file(State(s): State<AppState>, ctx: Ctx, Path(fid): Path<i64>) -> AppResult<Response> {
+    let (name, content_type, data) = app::report_file(&s, &ctx.me()?.scope, fid).await?;
+    Ok(super::stored_file(&name, content_type, data))
 }
 
 pub async fn file(State(s): State<AppState>, ctx: Ctx, Path(fid): Path<i64>) -> AppResult<Response> {

@@ -78,6 +78,28 @@ async fn scored(app: &TestApp, n: usize, tie: bool) -> (i64, i64, i64) {
     (id, a, b)
 }
 
+/// The same, approved: the member's project (scored higher) is funded.
+async fn approved(app: &TestApp, n: usize) -> (i64, i64) {
+    let (id, a, _) = scored(app, n, false).await;
+    let office = app.login("office").await;
+    post(app, &office, &format!("/api/v1/research/{id}/publish"), json!({})).await;
+    app.age(&format!("UPDATE research_calls SET notice_from = '2012-04-01', notice_until = '2012-04-05' WHERE id = {id}")).await;
+    post(app, &office, &format!("/api/v1/research/{id}/approve"), json!({"decision": "校党字〔2012〕8号"})).await;
+    (id, a)
+}
+
+/// A mid-term report of the member's funded project, with a file: (report, file).
+async fn reported(app: &TestApp, n: usize) -> (i64, i64) {
+    let (_, a) = approved(app, n).await;
+    let member = app.login("member").await;
+    let f = Form::new().text("kind", "midterm").text("body", format!("第{n}号中期报告")).part("files", Part::bytes(b"%PDF-1.4 report".to_vec()).file_name("中期.pdf"));
+    let r = member.post(app.url(&format!("/api/v1/research/applications/{a}/reports"))).header("x-csrf-token", app.csrf(&member, "/home").await).multipart(f).send().await.unwrap();
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    let report = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let d = app.get_json(&member, &format!("/api/v1/research/applications/{a}")).await;
+    (report, d["reports"][0]["files"][0]["id"].as_i64().unwrap())
+}
+
 fn case(method: &'static str, path: String, insider: &'static str, outsider: &'static str) -> Case {
     Case { method, path, form: None, json: None, insider, outsider, secret: String::new(), crossed: vec![] }
 }
@@ -178,6 +200,27 @@ pub async fn case_for(app: &TestApp, _f: &Fixture, name: &str, n: usize) -> Opti
             let d = app.get_json(&office, &format!("/api/v1/research/applications/{a}")).await;
             let file = d["files"][0]["id"].as_i64().unwrap();
             Case { secret: "%PDF".into(), ..case("GET", format!("/research/files/{file}"), "member", "branchsec2") }
+        }
+        "research_report" => {
+            let (_, a) = approved(app, n).await;
+            let path = format!("{pre}/research/applications/{a}/reports");
+            Case { form: form(&[("_multipart", "1"), ("kind", "midterm"), ("body", "中期进展")]), ..case("POST", path, "member", "branchsec2") }
+        }
+        "research_report_review" => {
+            let (report, _) = reported(app, n).await;
+            Case {
+                json: api.then(|| json!({"action": "pass"})),
+                form: if api { None } else { form(&[("action", "pass")]) },
+                ..case("POST", format!("{pre}/research/reports/{report}/review"), "office", "member")
+            }
+        }
+        "research_report_file" => {
+            let (_, file) = reported(app, n).await;
+            Case { secret: "%PDF".into(), ..case("GET", format!("/research/report-files/{file}"), "member", "branchsec2") }
+        }
+        "research_audit" => {
+            let (id, _, _) = scored(app, n, false).await;
+            case("GET", format!("/api/v1/research/{id}/audit"), "auditor", "orgsec")
         }
         _ => return None,
     })
