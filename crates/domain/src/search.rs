@@ -29,10 +29,12 @@ pub enum Kind {
     Announcement,
     Library,
     Story,
+    Research,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 9] = [Kind::Person, Kind::Org, Kind::Unit, Kind::Commitment, Kind::Problem, Kind::StudyDoc, Kind::Announcement, Kind::Library, Kind::Story];
+    pub const ALL: [Kind; 10] =
+        [Kind::Person, Kind::Org, Kind::Unit, Kind::Commitment, Kind::Problem, Kind::StudyDoc, Kind::Announcement, Kind::Library, Kind::Story, Kind::Research];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -45,6 +47,7 @@ impl Kind {
             Kind::Announcement => "announcement",
             Kind::Library => "library",
             Kind::Story => "story",
+            Kind::Research => "research",
         }
     }
 
@@ -63,6 +66,7 @@ impl Kind {
             Kind::Announcement => lang.t("通知公告", "Notices"),
             Kind::Library => lang.t("经验库", "Experience library"),
             Kind::Story => lang.t("典型宣传", "Stories"),
+            Kind::Research => lang.t("课题申报", "Research applications"),
         }
     }
 

@@ -290,14 +290,29 @@ pub async fn team(c: &mut Conn, id: i64) -> Result<Vec<(i64, String)>, StoreErro
 /// others.
 pub async fn applications(c: &mut Conn, scope: &Scope, call_id: i64) -> Result<Vec<ApplicationRow>, StoreError> {
     let mut q = Sql::new(format!("{APP_SELECT} WHERE a.call_id = "));
-    q.push_bind(call_id).push(" AND (");
-    crate::scope::push_org_condition(&mut q, scope, Access::Read, "o.path", scope.is_office() || scope.has(Role::Leader));
+    q.push_bind(call_id).push(" AND ");
+    push_named_condition(&mut q, scope);
+    q.push(" ORDER BY a.code");
+    Ok(c.fetch_all(q).await?)
+}
+
+/// `(…)` over `a` (an application) and `o` (its college): the caller reads it with its names.
+fn push_named_condition(q: &mut Sql, scope: &Scope) {
+    q.push("(");
+    crate::scope::push_org_condition(q, scope, Access::Read, "o.path", scope.is_office() || scope.has(Role::Leader));
     if let Some(me) = scope.person {
         q.push(" OR a.applicant_person_id = ").push_bind(me.0);
         q.push(" OR a.id IN (SELECT application_id FROM research_team WHERE person_id = ").push_bind(me.0).push(")");
     }
-    q.push(") ORDER BY a.code");
-    Ok(c.fetch_all(q).await?)
+    q.push(")");
+}
+
+/// `(SELECT a.id …)`: the applications the caller reads with their names (search finds only
+/// these; an expert's blind review is not searched).
+pub(crate) fn push_readable_ids(q: &mut Sql, scope: &Scope) {
+    q.push("(SELECT a.id FROM research_applications a JOIN orgs o ON o.id = a.org_id WHERE ");
+    push_named_condition(q, scope);
+    q.push(")");
 }
 
 /// The secondary organization forwards an application to the office (within its quota), or
@@ -742,4 +757,77 @@ pub async fn report_file(c: &mut Conn, scope: &Scope, file: i64) -> Result<(Stri
     let application = c.fetch_opt_i64(Sql::new("SELECT application_id FROM research_reports WHERE id = $1").bind(report)).await?.ok_or(StoreError::NotFound)?;
     self::application(c, scope, application).await?;
     crate::attachments::read(c, REPORT_FILES, file).await
+}
+
+/// The demo's call as of `day`: opened before the deadline of 3月下旬 (item 18), with
+/// applications from two colleges, the first college's forwarded, four experts named and the
+/// review under way (the first three experts have scored; the fourth has not).
+pub async fn demo(c: &mut Conn, day: Date) -> Result<(), StoreError> {
+    let office = Scope { roles: vec![Role::Office], ..Scope::system("demo-loader") };
+    let Some(campaign) = crate::campaign::current(c).await? else { return Ok(()) };
+    let scope_of = async |c: &mut Conn, username: &str| -> Result<Option<Scope>, StoreError> {
+        let Some(id) = c.fetch_opt_i64(Sql::new("SELECT id FROM accounts WHERE username = $1").bind(username)).await? else { return Ok(None) };
+        crate::scope::load(c, pacesetter_domain::ids::AccountId(id), day).await
+    };
+    let d = rd::read_call(
+        "2012年度校级党建研究课题",
+        &pacesetter_domain::dates::iso(day + time::Duration::days(1)),
+        "重点课题 20000\n一般课题 8000",
+        "选题意义 30\n研究基础 20\n研究方案 30\n预期成果 20",
+        "trim",
+        "5",
+        "3",
+        "5",
+    )
+    .map_err(StoreError::Invalid)?;
+    let id = create_call(c, &office, campaign.id, &d).await?;
+    let applications: [(&str, &str, &str, i64, &str); 4] = [
+        (
+            "member",
+            "c2",
+            "学生党员在创先争优中发挥先锋模范作用的路径研究",
+            6000,
+            "以两个学生党支部为样本，研究“党员先锋岗”“亮身份”等做法对学生党员的激励作用，采用问卷调查与个案访谈。",
+        ),
+        ("orgsec", "c1", "高校二级党组织公开承诺制度的实践与完善", 18000, "梳理公开承诺、践诺、评诺的流程，分析承诺内容与群众需求的匹配程度，提出完善评诺机制的对策。"),
+        ("branchsec", "c2", "把党支部建在项目组上的机制研究", 8000, "研究科研项目组中设立党小组的做法，比较三种组织方式在组织生活质量和科研协作上的差异。"),
+        ("branchsec2", "c2", "窗口服务满意度测评结果的运用研究", 7000, "以校内服务窗口为对象，研究满意度测评结果与整改、评优的衔接方式。"),
+    ];
+    let mut forwarded = Vec::new();
+    for (user, category, title, budget, blind) in applications {
+        let Some(s) = scope_of(c, user).await? else { continue };
+        let draft = rd::read_application(&d.categories, category, title, &budget.to_string(), blind).map_err(StoreError::Invalid)?;
+        let app = apply(c, &s, id, &draft, &[], Vec::new()).await?;
+        forwarded.push(app);
+    }
+    // The first college forwards its applications (within its quota of 3).
+    if let Some(college) = scope_of(c, "orgsec").await? {
+        for app in &forwarded {
+            let a: ApplicationRow = c.fetch_one(Sql::new(format!("{APP_SELECT} WHERE a.id = $1")).bind(*app)).await?;
+            if college.party_access(&a.org_path) == Some(Access::Write) {
+                forward(c, &college, *app, true, None).await?;
+            }
+        }
+    }
+    let named = ["teacher", "cadre", "unithead", "contact"];
+    for e in named {
+        if c.fetch_opt_i64(Sql::new("SELECT id FROM accounts WHERE username = $1").bind(e)).await?.is_some() {
+            name_expert(c, &office, id, e).await?;
+        }
+    }
+    // The deadline (3月下旬) has passed as of the demo's day: applications are closed.
+    c.execute(Sql::new("UPDATE research_calls SET deadline = $1 WHERE id = $2").bind(time::macros::date!(2012 - 03 - 23)).bind(id)).await?;
+    if experts(c, id).await?.is_empty() {
+        return Ok(());
+    }
+    close(c, &office, id).await?;
+    for (k, e) in named.iter().take(3).enumerate() {
+        let Some(s) = scope_of(c, e).await? else { continue };
+        let (_, rows) = blind_list(c, &s, id).await?;
+        for (j, row) in rows.iter().enumerate() {
+            let base = 70 + ((k * 7 + j * 5) % 25) as u32;
+            score(c, &s, row.id, &[base, base.saturating_sub(5), (base + 3).min(100), base.saturating_sub(2)]).await?;
+        }
+    }
+    Ok(())
 }

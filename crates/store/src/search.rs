@@ -76,6 +76,11 @@ async fn source(c: &mut Conn, kind: Kind, id: i64) -> Result<Option<Doc>, StoreE
             let r: Option<(String, String)> = c.fetch_optional(Sql::new("SELECT title, body FROM library_entries WHERE id = $1").bind(id)).await?;
             r.map(|(title, body)| text(title, &[&body]))
         }
+        Kind::Research => {
+            // The title and the blind section: never the applicant, the team or the college.
+            let r: Option<(String, String)> = c.fetch_optional(Sql::new("SELECT title, blind FROM research_applications WHERE id = $1").bind(id)).await?;
+            r.map(|(title, blind)| text(title, &[&blind]))
+        }
         Kind::Story => {
             let r: Option<(String, String, String)> = c.fetch_optional(Sql::new("SELECT title, summary, body FROM stories WHERE id = $1").bind(id)).await?;
             r.map(|(title, summary, body)| text(title, &[&summary, &body]))
@@ -367,7 +372,7 @@ pub async fn find(c: &mut Conn, scope: &Scope, query: &Query, plan: &Plan, kind:
                 hits.push(Hit { kind, id: r.id, title: r.title, body: String::new(), context: r.parent, number: None, open });
             }
         }
-        Kind::Commitment | Kind::Problem | Kind::StudyDoc | Kind::Announcement | Kind::Library | Kind::Story => {
+        Kind::Commitment | Kind::Problem | Kind::StudyDoc | Kind::Announcement | Kind::Library | Kind::Story | Kind::Research => {
             // Page through the candidates (newest first) until enough hold the whole query: a
             // long query's candidates share only its two rarest pairs.
             for page in 0..MAX_PAGES {
@@ -393,6 +398,10 @@ pub async fn find(c: &mut Conn, scope: &Scope, query: &Query, plan: &Plan, kind:
                     Kind::Story => {
                         q.push(" AND d.ref_id IN ");
                         crate::story::push_readable_ids(&mut q, scope);
+                    }
+                    Kind::Research => {
+                        q.push(" AND d.ref_id IN ");
+                        crate::research::push_readable_ids(&mut q, scope);
                     }
                     // Documents to study are read by anyone logged in.
                     _ => {}

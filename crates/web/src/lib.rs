@@ -95,6 +95,7 @@ async fn load_demo_within(store: &Store, d: &demo::Demo, password_hash: &str, as
             pacesetter_store::announcement::demo(&mut w).await.map_err(|e| format!("the demo's notices: {e}"))?;
             pacesetter_store::library::demo(&mut w).await.map_err(|e| format!("the demo's experience library: {e}"))?;
             pacesetter_store::story::demo(&mut w, demo_cover()).await.map_err(|e| format!("the demo's stories: {e}"))?;
+            pacesetter_store::research::demo(&mut w, day).await.map_err(|e| format!("the demo's research call: {e}"))?;
             pacesetter_store::problem::demo(&mut w, day, &plan.calendar, 120).await.map_err(|e| format!("the demo's problems: {e}"))?;
         }
         pacesetter_store::campaign::demo_progress(&mut w, &scope, id).await.map_err(|e| e.to_string())?;

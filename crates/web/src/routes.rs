@@ -314,7 +314,7 @@ fn core_routes() -> Vec<Route> {
                 response: Some(schema::<api::search::SearchDto>),
                 query: &[
                     ("q", "what to find: two characters or more"),
-                    ("kind", "person, org, unit, commitment, problem, study_doc, announcement, library or story: one kind only"),
+                    ("kind", "person, org, unit, commitment, problem, study_doc, announcement, library, story or research: one kind only"),
                 ],
                 errors: &[422],
                 ..Default::default()

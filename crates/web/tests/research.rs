@@ -132,6 +132,15 @@ async fn a_call_goes_from_applications_to_approved_projects_with_a_blind_review(
     assert_eq!(s, 201, "{v}");
     let c3 = v["id"].as_i64().unwrap();
 
+    // Search finds an application by its words for those who read it with its names, no one else.
+    let found = async |c: &Client, q: &str| {
+        let q = percent_encoding::utf8_percent_encode(q, percent_encoding::NON_ALPHANUMERIC).to_string();
+        let v = app.get_json(c, &format!("/api/v1/search?q={q}&kind=research")).await;
+        v["groups"].as_array().unwrap().iter().flat_map(|g| g["hits"].as_array().unwrap().iter()).any(|h| h["id"] == b)
+    };
+    assert!(found(&college, "党建工作品牌").await);
+    assert!(!found(&member, "党建工作品牌").await, "the member reads only their own");
+
     // Who reads an application with its names: its team, its college, the office; not another college.
     let d = app.get_json(&branch_sec, &format!("/api/v1/research/applications/{a}")).await;
     assert_eq!((d["applicant"].as_str(), d["team"][0]["name"].as_str()), (Some(member_name.as_str()), Some(teammate_name.as_str())), "{d}");

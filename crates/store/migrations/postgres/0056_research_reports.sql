@@ -22,3 +22,6 @@ CREATE TABLE research_report_files (
     data BYTEA NOT NULL
 );
 CREATE INDEX research_report_files_report ON research_report_files(report_id);
+
+-- Search finds an application by its title and blind section (never a name).
+CREATE TRIGGER research_search AFTER INSERT OR DELETE OR UPDATE OF title, blind ON research_applications FOR EACH ROW EXECUTE FUNCTION search_mark('research');

@@ -22,3 +22,8 @@ CREATE TABLE research_report_files (
     data BLOB NOT NULL
 );
 CREATE INDEX research_report_files_report ON research_report_files(report_id);
+
+-- Search finds an application by its title and blind section (never a name).
+CREATE TRIGGER research_search_ins AFTER INSERT ON research_applications BEGIN INSERT INTO search_dirty (kind, ref_id) VALUES ('research', NEW.id); END;
+CREATE TRIGGER research_search_upd AFTER UPDATE OF title, blind ON research_applications BEGIN INSERT INTO search_dirty (kind, ref_id) VALUES ('research', NEW.id); END;
+CREATE TRIGGER research_search_del AFTER DELETE ON research_applications BEGIN INSERT INTO search_dirty (kind, ref_id) VALUES ('research', OLD.id); END;

@@ -20,7 +20,7 @@ pub struct SearchPieceDto {
 
 #[derive(Serialize, ToSchema)]
 pub struct SearchHitDto {
-    /// person, org, unit, commitment, problem, study_doc, announcement, library or story.
+    /// person, org, unit, commitment, problem, study_doc, announcement, library, story or research.
     pub kind: String,
     pub id: i64,
     /// The name or title as plain text (empty for a problem).

@@ -49,6 +49,7 @@ impl Found {
             (Kind::Announcement, _) => Some(format!("/announcements/{id}")),
             (Kind::Library, _) => Some(format!("/library/{id}")),
             (Kind::Story, _) => Some(format!("/stories/{id}")),
+            (Kind::Research, _) => Some(format!("/research/applications/{id}")),
             _ => None,
         }
     }
