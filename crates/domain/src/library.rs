@@ -116,24 +116,8 @@ pub fn read(title: &str, body: &str, kind: &str, item: &str) -> Result<Draft, Fi
 
 /// Reads a review: publish, or return with a reason.
 pub fn review(action: &str, comment: &str) -> Result<(State, Option<String>), FieldErrors> {
-    let mut e = FieldErrors::new();
-    let comment = long_text(&mut e, "comment", comment, MAX_COMMENT, ("审核意见", "comment"), false);
-    if !e.is_empty() {
-        return Err(e);
-    }
-    let comment = (!comment.is_empty()).then_some(comment);
-    match action.trim() {
-        "publish" => Ok((State::Published, comment)),
-        "return" if comment.is_some() => Ok((State::Returned, comment)),
-        "return" => {
-            e.add("comment", "退回时请说明理由", "Say why it is returned");
-            Err(e)
-        }
-        _ => {
-            e.add("action", "请选择发布或退回", "Choose publish or return");
-            Err(e)
-        }
-    }
+    let (yes, comment) = crate::validate::decision(action, "publish", comment, MAX_COMMENT, ("发布或退回", "publish or return"))?;
+    Ok((if yes { State::Published } else { State::Returned }, comment))
 }
 
 #[cfg(test)]

@@ -220,8 +220,16 @@ pub fn read_application(categories: &[Category], category: &str, title: &str, bu
 /// and the first one it does hold. Names of one character are not checked (they are not names).
 pub fn names_in_blind<'a>(blind: &str, names: &'a [String]) -> Option<&'a str> {
     let folded: String = blind.chars().filter(|c| !c.is_whitespace()).collect();
-    names.iter().map(String::as_str).filter(|n| n.chars().count() >= 2).find(|n| folded.contains(&n.chars().filter(|c| !c.is_whitespace()).collect::<String>()))
+    names.iter().map(String::as_str).find(|n| {
+        let n: String = n.chars().filter(|c| !c.is_whitespace()).collect();
+        // An organization is named with or without its Party suffix ("计算机学院党委", "计算机学院").
+        let bare = ORG_SUFFIXES.iter().find_map(|s| n.strip_suffix(s)).unwrap_or(&n);
+        [n.as_str(), bare].iter().any(|v| v.chars().count() >= 2 && folded.contains(*v))
+    })
 }
+
+/// The endings of Party organizations' names, left off when a blind section is checked.
+const ORG_SUFFIXES: [&str; 6] = ["直属党支部", "党总支", "党支部", "党委", "党小组", "委员会"];
 
 /// A score sheet as typed: one whole score from 0 to 100 per criterion, in order.
 pub fn read_sheet(criteria: &[Criterion], scores: &[String]) -> Result<Vec<u32>, FieldErrors> {
@@ -365,6 +373,7 @@ mod tests {
         let names = vec!["王燕璐".to_string(), "计算机与通信工程学院党委".to_string(), "李".to_string()];
         assert_eq!(names_in_blind("课题负责人王 燕璐长期从事……", &names), Some("王燕璐"));
         assert_eq!(names_in_blind("李老师说", &names), None, "one character is not a name");
+        assert_eq!(names_in_blind("我们计算机与通信工程学院的做法", &names), Some("计算机与通信工程学院党委"), "without its suffix too");
     }
 
     #[test]

@@ -160,24 +160,8 @@ pub fn read(kind: &str, title: &str, summary: &str, body: &str) -> Result<Draft,
 
 /// Reads the office's move: publish, or return with a reason.
 pub fn review(action: &str, comment: &str) -> Result<(Move, Option<String>), FieldErrors> {
-    let mut e = FieldErrors::new();
-    let comment = long_text(&mut e, "comment", comment, MAX_COMMENT, ("审核意见", "comment"), false);
-    if !e.is_empty() {
-        return Err(e);
-    }
-    let comment = (!comment.is_empty()).then_some(comment);
-    match action.trim() {
-        "publish" => Ok((Move::Publish, comment)),
-        "return" if comment.is_some() => Ok((Move::Return, comment)),
-        "return" => {
-            e.add("comment", "退回或撤下时请说明理由", "Say why it is returned or taken down");
-            Err(e)
-        }
-        _ => {
-            e.add("action", "请选择发布或退回", "Choose publish or return");
-            Err(e)
-        }
-    }
+    let (yes, comment) = crate::validate::decision(action, "publish", comment, MAX_COMMENT, ("发布或退回", "publish or return"))?;
+    Ok((if yes { Move::Publish } else { Move::Return }, comment))
 }
 
 #[cfg(test)]

@@ -91,6 +91,30 @@ pub fn long_text(errors: &mut FieldErrors, field: &str, v: &str, max: usize, wha
     v
 }
 
+/// A decision on something handed in, as typed: `yes` (publish, forward, pass: the word the
+/// form sends) or `return`, which needs a reason; otherwise the comment is optional. `choose`
+/// names the two choices for the message when neither was sent. Returns (yes?, the comment).
+pub fn decision(action: &str, yes: &str, comment: &str, max: usize, choose: (&str, &str)) -> Result<(bool, Option<String>), FieldErrors> {
+    let mut e = FieldErrors::new();
+    let comment = long_text(&mut e, "comment", comment, max, ("审核意见", "comment"), false);
+    if !e.is_empty() {
+        return Err(e);
+    }
+    let comment = (!comment.is_empty()).then_some(comment);
+    match action.trim() {
+        a if a == yes => Ok((true, comment)),
+        "return" if comment.is_some() => Ok((false, comment)),
+        "return" => {
+            e.add("comment", "退回时请说明理由", "Say why it is returned");
+            Err(e)
+        }
+        _ => {
+            e.add("action", format!("请选择{}", choose.0), format!("Choose {}", choose.1));
+            Err(e)
+        }
+    }
+}
+
 /// Whether a text holds a control character other than a line break or a tab (PostgreSQL
 /// refuses a NUL in TEXT; none of them belongs in what people type).
 pub fn has_control(s: &str) -> bool {

@@ -1035,7 +1035,11 @@ pub const TABLES: &[TableSpec] = &[
             ("created_ms", I64),
         ],
     },
-    TableSpec { name: "research_experts", order_by: "id", columns: &[("id", I64), ("call_id", I64), ("account_id", I64), ("code", Text), ("org_path", OptText)] },
+    TableSpec {
+        name: "research_experts",
+        order_by: "id",
+        columns: &[("id", I64), ("call_id", I64), ("account_id", I64), ("code", Text), ("person_id", OptI64), ("recused", Text)],
+    },
     TableSpec {
         name: "research_applications",
         order_by: "id",

@@ -112,9 +112,85 @@ pub struct ExpertRow {
     pub call_id: i64,
     pub account_id: i64,
     pub code: String,
-    pub org_path: Option<String>,
+    /// The expert's person (none for an outside expert's account).
+    pub person_id: Option<i64>,
+    /// The colleges the expert is recused from, one path per line.
+    pub recused: String,
     /// The expert's name, for the office's list only.
     pub name: String,
+}
+
+impl ExpertRow {
+    /// Whether the expert stays out of an application: one of a college they belong to or keep,
+    /// or one they applied for or are on the team of.
+    pub fn recused_from(&self, a: &Forwarded) -> bool {
+        self.recused.lines().any(|p| !p.is_empty() && a.org_path.starts_with(p)) || self.person_id.is_some_and(|p| p == a.applicant_person_id || a.team.contains(&p))
+    }
+}
+
+/// A forwarded application as recusal needs it.
+#[derive(Clone, Debug)]
+pub struct Forwarded {
+    pub id: i64,
+    pub org_path: String,
+    pub applicant_person_id: i64,
+    pub team: Vec<i64>,
+}
+
+/// The forwarded applications of a call, with their colleges and teams.
+async fn forwarded(c: &mut Conn, call_id: i64) -> Result<Vec<Forwarded>, StoreError> {
+    let rows: Vec<(i64, String, i64)> = c
+        .fetch_all(
+            Sql::new("SELECT a.id, o.path, a.applicant_person_id FROM research_applications a JOIN orgs o ON o.id = a.org_id WHERE a.call_id = $1 AND a.state = 'forwarded' ORDER BY a.code")
+                .bind(call_id),
+        )
+        .await?;
+    let team: Vec<(i64, i64)> = c
+        .fetch_all(Sql::new("SELECT t.application_id, t.person_id FROM research_team t JOIN research_applications a ON a.id = t.application_id WHERE a.call_id = $1").bind(call_id))
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, org_path, applicant_person_id)| Forwarded { id, org_path, applicant_person_id, team: team.iter().filter(|(a, _)| *a == id).map(|(_, p)| *p).collect() })
+        .collect())
+}
+
+/// The college part of a Party tree path ("/root/college/…" → "/root/college/"); None for the
+/// root itself.
+fn college_of(path: &str) -> Option<String> {
+    let ids: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    (ids.len() >= 2).then(|| format!("/{}/{}/", ids[0], ids[1]))
+}
+
+/// The call's row, locked for the rest of the transaction on PostgreSQL (shared for a score, so
+/// that many score at once but none slips in while the office moves the call on).
+async fn lock_call(c: &mut Conn, id: i64, share: bool) -> Result<CallRow, StoreError> {
+    let lock = c.row_lock(share, "");
+    if !lock.is_empty() {
+        c.fetch_opt_i64(Sql::new(format!("SELECT id FROM research_calls WHERE id = $1{lock}")).bind(id)).await?.ok_or(StoreError::NotFound)?;
+    }
+    call(c, id).await
+}
+
+/// How many sheets are still to come (every expert not recused, on every forwarded application),
+/// and how many forwarded applications no expert may score.
+async fn missing_sheets(c: &mut Conn, call_id: i64) -> Result<(usize, usize), StoreError> {
+    let apps = forwarded(c, call_id).await?;
+    let experts = experts(c, call_id).await?;
+    let given: Vec<(i64, i64)> = c
+        .fetch_all(
+            Sql::new("SELECT s.application_id, s.expert_id FROM research_sheets s JOIN research_applications a ON a.id = s.application_id WHERE a.call_id = $1").bind(call_id),
+        )
+        .await?;
+    let mut missing = 0;
+    let mut unscorable = 0;
+    for a in &apps {
+        let eligible: Vec<&ExpertRow> = experts.iter().filter(|e| !e.recused_from(a)).collect();
+        if eligible.is_empty() {
+            unscorable += 1;
+        }
+        missing += eligible.iter().filter(|e| !given.contains(&(a.id, e.id))).count();
+    }
+    Ok((missing, unscorable))
 }
 
 /// One score sheet as the auditor downloads it: the application's code, the expert's code,
@@ -186,6 +262,13 @@ async fn secondary_org_of(c: &mut Conn, person: i64) -> Result<Option<(i64, Stri
     Ok(row)
 }
 
+/// The names of the organizations a person is a current member of (their branch, their group).
+async fn own_orgs(c: &mut Conn, person: i64) -> Result<Vec<String>, StoreError> {
+    let rows: Vec<(String,)> =
+        c.fetch_all(Sql::new("SELECT o.name FROM org_memberships m JOIN orgs o ON o.id = m.org_id WHERE m.person_id = $1 AND m.end_date IS NULL").bind(person)).await?;
+    Ok(rows.into_iter().map(|(n,)| n).collect())
+}
+
 /// Applies to an open call as the caller's own person, with a team from the roster and files
 /// (already checked by content and stripped of their metadata). The blind section and the
 /// title must name nobody of the team nor their organization.
@@ -200,6 +283,7 @@ pub async fn apply(c: &mut Conn, scope: &Scope, call_id: i64, d: &ApplicationDra
     let mut names: Vec<String> = vec![org_name];
     let applicant: String = c.fetch_one::<(String,)>(Sql::new("SELECT name FROM people WHERE id = $1").bind(person)).await?.0;
     names.push(applicant);
+    names.extend(own_orgs(c, person).await?);
     let mut seen = HashSet::from([person]);
     for p in team {
         if !seen.insert(*p) {
@@ -213,6 +297,7 @@ pub async fn apply(c: &mut Conn, scope: &Scope, call_id: i64, d: &ApplicationDra
         if let Some((_, oname, _)) = secondary_org_of(c, *p).await? {
             names.push(oname);
         }
+        names.extend(own_orgs(c, *p).await?);
     }
     if let Some(n) = rd::names_in_blind(&format!("{}\n{}", d.title, d.blind), &names) {
         return Err(StoreError::invalid(
@@ -322,7 +407,8 @@ pub async fn forward(c: &mut Conn, scope: &Scope, id: i64, yes: bool, comment: O
     if scope.is_office() || scope.party_access(&a.org_path) != Some(Access::Write) {
         return Err(StoreError::forbidden("由申报人所在的二级党组织审核推荐", "The applicant's secondary organization forwards it"));
     }
-    let call = call(c, a.call_id).await?;
+    // The call's row is locked first, so two forwards of one college count one after the other.
+    let call = lock_call(c, a.call_id, false).await?;
     if call.stage() != Stage::Open {
         return Err(StoreError::conflict("专家评审已开始，不能再推荐", "The review has begun; nothing more is forwarded"));
     }
@@ -353,43 +439,75 @@ pub async fn forward(c: &mut Conn, scope: &Scope, id: i64, yes: bool, comment: O
     application(c, scope, id).await
 }
 
-/// The office names an expert (an account: a member of the university, recused from their own
-/// secondary organization's applications, or someone from outside with none).
+/// The office names an expert by account: a member of the university (recused from the
+/// colleges they belong to or keep, and from what they applied for or work on) or someone from
+/// outside with an account of no person. The office, the leaders, the auditor and the
+/// administrator read names, so they are not experts; nor is anyone whose reach covers the whole
+/// university.
 pub async fn name_expert(c: &mut Conn, scope: &Scope, call_id: i64, username: &str) -> Result<i64, StoreError> {
     crate::scope::office_only(scope)?;
-    let call = call(c, call_id).await?;
+    let call = lock_call(c, call_id, false).await?;
     if call.stage() == Stage::Final {
         return Err(StoreError::conflict("课题已立项", "The call is approved already"));
     }
     let acc: Option<(i64, Option<i64>)> = c.fetch_optional(Sql::new("SELECT id, person_id FROM accounts WHERE username = $1 AND disabled = FALSE").bind(username.trim())).await?;
     let (account, person) = acc.ok_or_else(|| StoreError::invalid("username", "没有这个账号", "No such account"))?;
-    let org_path = match person {
-        Some(p) => secondary_org_of(c, p).await?.map(|(_, _, path)| path),
-        None => None,
-    };
+    let expert =
+        crate::scope::load(c, pacesetter_domain::ids::AccountId(account), today()).await?.ok_or_else(|| StoreError::invalid("username", "没有这个账号", "No such account"))?;
+    if expert.has_any(&[Role::Office, Role::Leader, Role::Auditor, Role::Admin]) {
+        return Err(StoreError::invalid(
+            "username",
+            "创先办、校领导、审计员和管理员能看到申报人，不担任评审专家",
+            "The office, the leaders, the auditor and the administrator see applicants' names and are not experts",
+        ));
+    }
+    let mut recused: Vec<String> = Vec::new();
+    if let Some(p) = person {
+        if let Some((_, _, path)) = secondary_org_of(c, p).await? {
+            recused.push(path);
+        }
+    }
+    for path in expert.own_org_paths(Access::Read) {
+        match college_of(path) {
+            Some(college) => recused.push(college),
+            None => {
+                return Err(StoreError::invalid(
+                    "username",
+                    "此人的管理范围覆盖全校，不能担任评审专家",
+                    "This person's reach covers the whole university; they cannot be an expert",
+                ));
+            }
+        }
+    }
+    recused.sort();
+    recused.dedup();
     let n = c.fetch_i64(Sql::new("SELECT COUNT(*) FROM research_experts WHERE call_id = $1").bind(call_id)).await?;
     let code = format!("专家{:02}", n + 1);
     let id = c
         .fetch_i64(
-            Sql::new("INSERT INTO research_experts (call_id, account_id, code, org_path) VALUES ($1, $2, $3, $4) RETURNING id")
+            Sql::new("INSERT INTO research_experts (call_id, account_id, code, person_id, recused) VALUES ($1, $2, $3, $4, $5) RETURNING id")
                 .bind(call_id)
                 .bind(account)
                 .bind(code.as_str())
-                .bind(org_path),
+                .bind(person)
+                .bind(recused.join("\n")),
         )
         .await
         .map_err(|e| StoreError::on_duplicate(e, "此人已是本次评审的专家", "This person is an expert of this call already"))?;
-    audit::append(c, scope, "research.expert", "research_call", call_id, None, audit::snapshot(&serde_json::json!({"expert": code, "account": account}))).await?;
+    audit::append(c, scope, "research.expert", "research_call", call_id, None, audit::snapshot(&serde_json::json!({"expert": code, "account": account, "recused": recused})))
+        .await?;
     Ok(id)
 }
 
 pub async fn experts(c: &mut Conn, call_id: i64) -> Result<Vec<ExpertRow>, StoreError> {
-    Ok(c
-        .fetch_all(
-            Sql::new("SELECT e.id, e.call_id, e.account_id, e.code, e.org_path, a.display_name AS name FROM research_experts e JOIN accounts a ON a.id = e.account_id WHERE e.call_id = $1 ORDER BY e.id")
-                .bind(call_id),
+    Ok(c.fetch_all(
+        Sql::new(
+            "SELECT e.id, e.call_id, e.account_id, e.code, e.person_id, e.recused, a.display_name AS name FROM research_experts e JOIN accounts a ON a.id = e.account_id \
+                 WHERE e.call_id = $1 ORDER BY e.id",
         )
-        .await?)
+        .bind(call_id),
+    )
+    .await?)
 }
 
 /// The caller as an expert of a call, if they are one.
@@ -397,14 +515,15 @@ pub async fn expert_of(c: &mut Conn, scope: &Scope, call_id: i64) -> Result<Opti
     Ok(experts(c, call_id).await?.into_iter().find(|e| e.account_id == scope.account.0))
 }
 
-/// The forwarded applications an expert scores: all but those of their own organization.
+/// The forwarded applications an expert scores: all but those they are recused from.
 pub async fn blind_list(c: &mut Conn, scope: &Scope, call_id: i64) -> Result<(ExpertRow, Vec<BlindRow>), StoreError> {
     let e = expert_of(c, scope, call_id).await?.ok_or(StoreError::NotFound)?;
-    let mut q = Sql::new("SELECT a.id, a.code, a.category, a.title, a.blind FROM research_applications a JOIN orgs o ON o.id = a.org_id WHERE a.call_id = ");
-    q.push_bind(call_id).push(" AND a.state = 'forwarded'");
-    if let Some(p) = &e.org_path {
-        q.push(" AND o.path NOT LIKE ").push_bind(format!("{p}%"));
+    let open: Vec<i64> = forwarded(c, call_id).await?.into_iter().filter(|a| !e.recused_from(a)).map(|a| a.id).collect();
+    if open.is_empty() {
+        return Ok((e, Vec::new()));
     }
+    let mut q = Sql::new("SELECT a.id, a.code, a.category, a.title, a.blind FROM research_applications a WHERE a.id IN ");
+    q.push_ids(&open);
     q.push(" ORDER BY a.code");
     let rows = c.fetch_all(q).await?;
     Ok((e, rows))
@@ -431,7 +550,7 @@ fn parse_scores(s: &str) -> Vec<u32> {
 /// An expert scores an application, once, while the call is under review.
 pub async fn score(c: &mut Conn, scope: &Scope, id: i64, scores: &[u32]) -> Result<(), StoreError> {
     let (e, row) = blind(c, scope, id).await?;
-    let call = call(c, e.call_id).await?;
+    let call = lock_call(c, e.call_id, true).await?;
     if call.stage() != Stage::Review {
         return Err(StoreError::conflict("现在不是专家评审阶段", "The call is not under review"));
     }
@@ -477,7 +596,7 @@ pub async fn outcome(c: &mut Conn, call: &CallRow) -> Result<(HashMap<i64, Frac>
 
 async fn call_for_update(c: &mut Conn, scope: &Scope, id: i64) -> Result<CallRow, StoreError> {
     crate::scope::office_only(scope)?;
-    call(c, id).await
+    lock_call(c, id, false).await
 }
 
 async fn set_stage(c: &mut Conn, scope: &Scope, call: &CallRow, to: Stage, action: &str, extra: serde_json::Value) -> Result<(), StoreError> {
@@ -500,6 +619,13 @@ pub async fn close(c: &mut Conn, scope: &Scope, id: i64) -> Result<(), StoreErro
     if experts(c, id).await?.is_empty() {
         return Err(StoreError::conflict("请先指定评审专家", "Name the experts first"));
     }
+    let (_, unscorable) = missing_sheets(c, id).await?;
+    if unscorable > 0 {
+        return Err(StoreError::conflict(
+            format!("有 {unscorable} 份申报没有可评审的专家（专家都需回避），请增加专家"),
+            format!("{unscorable} applications have no expert who may score them; name more experts"),
+        ));
+    }
     set_stage(c, scope, &call, Stage::Review, "research.close", serde_json::json!({})).await
 }
 
@@ -508,6 +634,13 @@ pub async fn decide_tie(c: &mut Conn, scope: &Scope, id: i64, order: &[i64], rea
     let call = call_for_update(c, scope, id).await?;
     if call.stage() != Stage::Review {
         return Err(StoreError::conflict("只在评审阶段确定并列先后", "A tie is decided during the review"));
+    }
+    let (missing, _) = missing_sheets(c, id).await?;
+    if missing > 0 {
+        return Err(StoreError::conflict(
+            format!("还有 {missing} 份评分表未提交，全部提交后再确定并列先后"),
+            format!("{missing} score sheets are still missing; decide a tie once all are in"),
+        ));
     }
     let reason = reason.trim();
     if reason.is_empty() || pacesetter_domain::validate::has_control(reason) || reason.chars().count() > 500 {
@@ -536,16 +669,13 @@ pub async fn publish(c: &mut Conn, scope: &Scope, id: i64, calendar: &Calendar) 
     if call.stage() != Stage::Review {
         return Err(StoreError::conflict("只有评审结束后才能公示", "Only a reviewed call is put on notice"));
     }
-    let missing = c
-        .fetch_i64(
-            Sql::new(
-                "SELECT COUNT(*) FROM research_applications a JOIN orgs o ON o.id = a.org_id JOIN research_experts e ON e.call_id = a.call_id \
-                 WHERE a.call_id = $1 AND a.state = 'forwarded' AND (e.org_path IS NULL OR o.path NOT LIKE e.org_path || '%') \
-                 AND NOT EXISTS (SELECT 1 FROM research_sheets s WHERE s.application_id = a.id AND s.expert_id = e.id)",
-            )
-            .bind(id),
-        )
-        .await?;
+    let (missing, unscorable) = missing_sheets(c, id).await?;
+    if unscorable > 0 {
+        return Err(StoreError::conflict(
+            format!("有 {unscorable} 份申报没有可评审的专家，请增加专家"),
+            format!("{unscorable} applications have no expert who may score them; name more experts"),
+        ));
+    }
     if missing > 0 {
         return Err(StoreError::conflict(format!("还有 {missing} 份评分表未提交"), format!("{missing} score sheets are still missing")));
     }
@@ -793,16 +923,16 @@ pub async fn demo(c: &mut Conn, day: Date) -> Result<(), StoreError> {
         ("branchsec", "c2", "把党支部建在项目组上的机制研究", 8000, "研究科研项目组中设立党小组的做法，比较三种组织方式在组织生活质量和科研协作上的差异。"),
         ("branchsec2", "c2", "窗口服务满意度测评结果的运用研究", 7000, "以校内服务窗口为对象，研究满意度测评结果与整改、评优的衔接方式。"),
     ];
-    let mut forwarded = Vec::new();
+    let mut handed_in = Vec::new();
     for (user, category, title, budget, blind) in applications {
         let Some(s) = scope_of(c, user).await? else { continue };
         let draft = rd::read_application(&d.categories, category, title, &budget.to_string(), blind).map_err(StoreError::Invalid)?;
         let app = apply(c, &s, id, &draft, &[], Vec::new()).await?;
-        forwarded.push(app);
+        handed_in.push(app);
     }
     // The first college forwards its applications (within its quota of 3).
     if let Some(college) = scope_of(c, "orgsec").await? {
-        for app in &forwarded {
+        for app in &handed_in {
             let a: ApplicationRow = c.fetch_one(Sql::new(format!("{APP_SELECT} WHERE a.id = $1")).bind(*app)).await?;
             if college.party_access(&a.org_path) == Some(Access::Write) {
                 forward(c, &college, *app, true, None).await?;

@@ -86,7 +86,7 @@ pub fn actor(scope: &Scope, s: &StoryRow) -> Option<Actor> {
     }
 }
 
-fn reads_unpublished(scope: &Scope, s: &StoryRow) -> bool {
+pub fn reads_unpublished(scope: &Scope, s: &StoryRow) -> bool {
     scope.is_office() || scope.has(Role::Leader) || s.source_path.as_deref().is_some_and(|p| scope.party_access(p).is_some())
 }
 
@@ -179,6 +179,8 @@ pub async fn create(c: &mut Conn, scope: &Scope, org: Option<i64>, subject: Subj
             crate::scope::office_only(scope)?;
             None
         }
+        // The office writes as itself: a story it started for a college could be moved by nobody.
+        Some(_) if scope.is_office() => return Err(StoreError::invalid("org", "创先办以本办名义撰稿", "The office writes as itself")),
         Some(o) => Some(writing_org(c, scope, o).await?.path),
     };
     let (person, subject_org, award) = subject_columns(c, source_path.as_deref(), subject).await?;

@@ -282,6 +282,13 @@ fn strip_office(bytes: &[u8]) -> Option<Vec<u8>> {
                 )
                 .ok()?;
             }
+            // Comments and tracked changes carry their authors' names: kept, without them.
+            n if n.ends_with(".xml") && (n.starts_with("word/") || n.starts_with("xl/comments") || n.starts_with("xl/threadedComments") || n.starts_with("xl/persons")) => {
+                let mut xml = String::new();
+                zip.by_index(i).ok()?.read_to_string(&mut xml).ok()?;
+                out.start_file(name, opts).ok()?;
+                out.write_all(scrub_authors(&xml).as_bytes()).ok()?;
+            }
             _ => {
                 let f = zip.by_index_raw(i).ok()?;
                 out.raw_copy_file(f).ok()?;
@@ -291,11 +298,38 @@ fn strip_office(bytes: &[u8]) -> Option<Vec<u8>> {
     Some(out.finish().ok()?.into_inner())
 }
 
+/// An Office part without its authors: the values of `w:author`, `w:initials`, `displayName`,
+/// `userId` and `providerId` attributes, and the text of `<author>` elements, emptied.
+fn scrub_authors(xml: &str) -> String {
+    let mut s = xml.to_string();
+    for attr in ["w:author=\"", "w:initials=\"", "displayName=\"", "userId=\"", "providerId=\""] {
+        let mut out = String::with_capacity(s.len());
+        let mut rest = s.as_str();
+        while let Some(p) = rest.find(attr) {
+            out.push_str(&rest[..p + attr.len()]);
+            rest = &rest[p + attr.len()..];
+            rest = rest.find('"').map(|q| &rest[q..]).unwrap_or("");
+        }
+        out.push_str(rest);
+        s = out;
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s.as_str();
+    while let Some(p) = rest.find("<author>") {
+        out.push_str(&rest[..p + "<author>".len()]);
+        rest = &rest[p + "<author>".len()..];
+        rest = rest.find("</author>").map(|q| &rest[q..]).unwrap_or("");
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Blanks, in place, the values of a PDF's information keys and its XMP author and tool: the
 /// bytes keep their length, so the file's offsets stay right.
 fn strip_pdf(bytes: &[u8]) -> Vec<u8> {
     let mut b = bytes.to_vec();
-    for key in [&b"/Author"[..], b"/Creator", b"/Producer", b"/Title", b"/Subject", b"/Keywords"] {
+    // `/T` is an annotation's author (and a form field's name).
+    for key in [&b"/Author"[..], b"/Creator", b"/Producer", b"/Title", b"/Subject", b"/Keywords", b"/T"] {
         let mut from = 0;
         while let Some(p) = find(&b[from..], key).map(|p| p + from) {
             let mut i = p + key.len();
@@ -604,6 +638,8 @@ mod tests {
             ("word/document.xml", "<w:document>研究内容</w:document>".as_bytes()),
             ("docProps/core.xml", "<cp:coreProperties><dc:creator>王燕璐</dc:creator><cp:lastModifiedBy>王燕璐</cp:lastModifiedBy></cp:coreProperties>".as_bytes()),
             ("docProps/app.xml", "<Properties><Company>计算机学院</Company></Properties>".as_bytes()),
+            ("word/comments.xml", r#"<w:comments><w:comment w:id="0" w:author="王燕璐" w:initials="WYL"><w:p>请补充</w:p></w:comment></w:comments>"#.as_bytes()),
+            ("xl/comments1.xml", "<comments><authors><author>王燕璐</author></authors></comments>".as_bytes()),
         ]);
         let clean = strip_document_metadata(Kind::Docx, &docx).unwrap();
         let (kind, _) = check("活页.docx", &clean, MAX).unwrap();
@@ -613,10 +649,10 @@ mod tests {
         for i in 0..z.len() {
             z.by_index(i).unwrap().read_to_string(&mut all).unwrap();
         }
-        assert!(all.contains("研究内容") && !all.contains("王燕璐") && !all.contains("计算机学院"), "{all}");
+        assert!(all.contains("研究内容") && all.contains("请补充") && !all.contains("王燕璐") && !all.contains("WYL") && !all.contains("计算机学院"), "{all}");
 
         let pdf =
-            "%PDF-1.4\n1 0 obj << /Author (王燕璐 \\(计算机\\)) /Producer <FEFF738B> /Title (活页) >> endobj\n<dc:creator><rdf:li>王燕璐</rdf:li></dc:creator>\n%%EOF".as_bytes();
+            "%PDF-1.4\n1 0 obj << /Author (王燕璐 \\(计算机\\)) /Producer <FEFF738B> /Title (活页) >> endobj\n2 0 obj << /Type /Annot /T (王燕璐) >> endobj\n<dc:creator><rdf:li>王燕璐</rdf:li></dc:creator>\n%%EOF".as_bytes();
         let clean = strip_document_metadata(Kind::Pdf, pdf).unwrap();
         assert_eq!(clean.len(), pdf.len(), "offsets stay right");
         let text = String::from_utf8_lossy(&clean);

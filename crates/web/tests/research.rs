@@ -164,6 +164,11 @@ async fn a_call_goes_from_applications_to_approved_projects_with_a_blind_review(
         assert_eq!(s, 201, "{u}: {v}");
     }
     assert_eq!(post(&app, &office, &format!("/api/v1/research/{id}/experts"), json!({"username": "teacher"})).await.0, 409);
+    // Those who read names are not experts: a leader, the auditor, the office.
+    for u in ["leader", "auditor", "office"] {
+        let (s, v) = post(&app, &office, &format!("/api/v1/research/{id}/experts"), json!({"username": u})).await;
+        assert_eq!((s, v["error"]["fields"][0]["field"].as_str()), (422, Some("username")), "{u}: {v}");
+    }
     assert_eq!(post(&app, &office, &format!("/api/v1/research/{id}/close"), json!({})).await.0, 409, "not before the deadline");
     app.age(&format!("UPDATE research_calls SET deadline = '2012-03-31' WHERE id = {id}")).await;
     let (s, v) = post(&app, &office, &format!("/api/v1/research/{id}/close"), json!({})).await;
@@ -293,6 +298,7 @@ async fn a_call_goes_from_applications_to_approved_projects_with_a_blind_review(
     let seen = app.get_json(&member, &format!("/api/v1/research/{id}")).await;
     assert_eq!(seen["approved"].as_array().unwrap().iter().map(|x| x["id"].as_i64().unwrap()).collect::<Vec<_>>(), vec![b], "{seen}");
     assert!(seen["ranking"].is_null(), "no figures for a member");
+    assert!(seen["tie_reason"].is_null() && seen["tie_order"].as_array().unwrap().is_empty(), "nor the tie decision: {seen}");
     assert_eq!(post(&app, &office, &format!("/api/v1/research/{id}/approve"), json!({"decision": "校党字〔2012〕8号"})).await.0, 409);
     app.age(&format!("UPDATE research_calls SET notice_from = '2012-04-01', notice_until = '2012-04-08' WHERE id = {id}")).await;
     assert_eq!(post(&app, &office, &format!("/api/v1/research/{id}/approve"), json!({"decision": ""})).await.0, 422);

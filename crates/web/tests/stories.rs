@@ -85,6 +85,7 @@ async fn a_story_goes_from_draft_to_public_and_down_again(app: TestApp) {
     assert_eq!(send(&app, &admin, "/api/v1/stories", story(&org, "")).await.0, 404, "the administrator is not the campaign");
     assert_eq!(send(&app, &branch_sec, "/api/v1/stories", story(&format!("org:{branch}"), "")).await.0, 403);
     assert_eq!(send(&app, &college, "/api/v1/stories", story("office", "")).await.0, 403);
+    assert_eq!(send(&app, &office, "/api/v1/stories", story(&org, "")).await.0, 422, "the office writes as itself");
     // A college writes about its own people only.
     let (s, v) = send(&app, &college, "/api/v1/stories", story(&org, &format!("person:{outsider_person}"))).await;
     assert_eq!((s, v["error"]["fields"][0]["field"].as_str()), (422, Some("subject")), "{v}");
@@ -154,6 +155,8 @@ async fn a_story_goes_from_draft_to_public_and_down_again(app: TestApp) {
     assert_eq!((r.status().as_u16(), r.headers()["content-type"].to_str().unwrap().to_string()), (200, "image/jpeg".to_string()));
     let bytes = r.bytes().await.unwrap();
     assert!(bytes.starts_with(&[0xFF, 0xD8]) && !bytes.windows(4).any(|w| w == b"Exif") && !bytes.windows(3).any(|w| w == b"GPS"), "EXIF removed");
+    let public = app.get_json(&anon, &format!("/api/v1/stories/{id}")).await;
+    assert!(public["review_comment"].is_null() && public["version"] == 0, "nothing internal for the public: {public}");
     let list = app.get_json(&anon, "/api/v1/stories?kind=neighbour").await;
     assert!(list.as_array().unwrap().iter().any(|s| s["id"] == id && s["source_org_id"] == cs), "{list}");
     let page = anon.get(app.url("/stories")).send().await.unwrap().text().await.unwrap();

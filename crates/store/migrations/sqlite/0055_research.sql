@@ -25,7 +25,9 @@ CREATE TABLE research_experts (
     call_id INTEGER NOT NULL REFERENCES research_calls(id),
     account_id INTEGER NOT NULL REFERENCES accounts(id),
     code TEXT NOT NULL,
-    org_path TEXT,
+    person_id INTEGER REFERENCES people(id),
+    -- The colleges (paths, one per line) the expert is recused from: their own, and those they keep.
+    recused TEXT NOT NULL,
     UNIQUE (call_id, account_id),
     UNIQUE (call_id, code)
 );

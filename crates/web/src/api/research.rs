@@ -45,7 +45,8 @@ pub struct ResearchCallDto {
     /// open, review, notice or final.
     pub stage: String,
     pub stage_label: String,
-    /// The office's order of those tied at the funding line, and why.
+    /// The office's order of those tied at the funding line, and why (for the office, the
+    /// leaders and the auditor only).
     pub tie_order: Vec<i64>,
     pub tie_reason: Option<String>,
     pub notice_from: Option<String>,
@@ -53,7 +54,9 @@ pub struct ResearchCallDto {
     pub decision: Option<String>,
 }
 
-pub(crate) fn call_dto(c: &CallRow, lang: Lang) -> ResearchCallDto {
+/// A call; `full` (the office, the leaders, the auditor) with the tie decision, which names
+/// applications and may give reasons about them.
+pub(crate) fn call_dto(c: &CallRow, lang: Lang, full: bool) -> ResearchCallDto {
     ResearchCallDto {
         id: c.id,
         title: c.title.clone(),
@@ -66,8 +69,8 @@ pub(crate) fn call_dto(c: &CallRow, lang: Lang) -> ResearchCallDto {
         notice_days: c.notice_days,
         stage: c.stage.clone(),
         stage_label: c.stage().label(lang).to_string(),
-        tie_order: c.tie_order(),
-        tie_reason: c.tie_reason.clone(),
+        tie_order: if full { c.tie_order() } else { Vec::new() },
+        tie_reason: c.tie_reason.clone().filter(|_| full),
         notice_from: c.notice_from.map(iso),
         notice_until: c.notice_until.map(iso),
         decision: c.decision.clone(),
@@ -294,8 +297,8 @@ pub struct ResearchApplicationUpload {
 }
 
 pub async fn list(State(s): State<AppState>, ctx: Ctx) -> AppResult<Json<Vec<ResearchCallDto>>> {
-    ctx.me()?;
-    Ok(Json(app::calls(&s).await?.iter().map(|c| call_dto(c, ctx.lang)).collect()))
+    let full = app::sees_ranking(&ctx.me()?.scope);
+    Ok(Json(app::calls(&s).await?.iter().map(|c| call_dto(c, ctx.lang, full)).collect()))
 }
 
 pub async fn create(State(s): State<AppState>, ctx: Ctx, Json(b): Json<CallInput>) -> AppResult<(StatusCode, Json<ResearchCreatedDto>)> {
@@ -306,7 +309,7 @@ pub async fn create(State(s): State<AppState>, ctx: Ctx, Json(b): Json<CallInput
 pub async fn get(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<ResearchCallDetailDto>> {
     let v = app::view(&s, &ctx.me()?.scope, id).await?;
     Ok(Json(ResearchCallDetailDto {
-        call: call_dto(&v.call, ctx.lang),
+        call: call_dto(&v.call, ctx.lang, app::sees_ranking(&ctx.me()?.scope)),
         applications: v.applications.iter().map(application_dto).collect(),
         expert_code: v.expert.map(|e| e.code),
         experts: v.experts.iter().map(|e| ResearchExpertDto { code: e.code.clone(), name: e.name.clone() }).collect(),
@@ -366,7 +369,7 @@ pub async fn name_expert(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64
 pub async fn review(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<ResearchReviewDto>> {
     let v = app::review(&s, &ctx.me()?.scope, id).await?;
     Ok(Json(ResearchReviewDto {
-        call: call_dto(&v.call, ctx.lang),
+        call: call_dto(&v.call, ctx.lang, app::sees_ranking(&ctx.me()?.scope)),
         expert_code: v.expert.code.clone(),
         applications: v
             .items
@@ -406,15 +409,15 @@ pub async fn tie(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Json(
 
 pub async fn close(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<ResearchCallDto>> {
     let c = app::step(&s, &ctx.me()?.scope, id, Step::Close, "").await?;
-    Ok(Json(call_dto(&c, ctx.lang)))
+    Ok(Json(call_dto(&c, ctx.lang, true)))
 }
 
 pub async fn publish(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<ResearchCallDto>> {
     let c = app::step(&s, &ctx.me()?.scope, id, Step::Publish, "").await?;
-    Ok(Json(call_dto(&c, ctx.lang)))
+    Ok(Json(call_dto(&c, ctx.lang, true)))
 }
 
 pub async fn approve(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Json(b): Json<ApproveInput>) -> AppResult<Json<ResearchCallDto>> {
     let c = app::step(&s, &ctx.me()?.scope, id, Step::Approve, &b.decision).await?;
-    Ok(Json(call_dto(&c, ctx.lang)))
+    Ok(Json(call_dto(&c, ctx.lang, true)))
 }

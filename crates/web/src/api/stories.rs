@@ -34,9 +34,9 @@ pub struct StoryDto {
     pub award: Option<String>,
     /// draft, submitted, published or returned.
     pub state: String,
-    /// The office's reason when it was returned or taken down.
+    /// The office's reason when it was returned or taken down (for its writers and the office).
     pub review_comment: Option<String>,
-    /// What an edit must name (the version it started from).
+    /// What an edit must name (the version it started from); 0 for a reader who cannot edit.
     pub version: i64,
     /// When it was published (or last changed, until it is).
     pub when: String,
@@ -44,7 +44,9 @@ pub struct StoryDto {
     pub url: String,
 }
 
-pub(crate) fn dto(s: &StoryRow, lang: Lang) -> StoryDto {
+/// A story as the API gives it; `inside` (its writers, those above them and the office) with
+/// the office's note and the version to edit from.
+pub(crate) fn dto(s: &StoryRow, lang: Lang, inside: bool) -> StoryDto {
     StoryDto {
         id: s.id,
         kind: s.kind.clone(),
@@ -59,8 +61,8 @@ pub(crate) fn dto(s: &StoryRow, lang: Lang) -> StoryDto {
         award_id: s.award_id,
         award: s.award_label.clone(),
         state: s.state.clone(),
-        review_comment: s.review_comment.clone(),
-        version: s.version,
+        review_comment: s.review_comment.clone().filter(|_| inside),
+        version: if inside { s.version } else { 0 },
         when: crate::pages::stories::when(s, lang),
         url: format!("/stories/{}", s.id),
     }
@@ -109,9 +111,10 @@ pub struct StoryCreatedDto {
 /// The stories the caller may read (published ones for everyone; drafts and those handed in for
 /// their writers and the office), newest first, 20 a page; filters `kind`, `state`, `page`.
 pub async fn list(State(s): State<AppState>, ctx: Ctx, Params(q): Params<ListQuery>) -> AppResult<Json<Vec<StoryDto>>> {
-    let mut rows = app::list(&s, ctx.caller.as_ref().map(|c| &c.scope), &q).await?;
+    let scope = ctx.caller.as_ref().map(|c| &c.scope);
+    let mut rows = app::list(&s, scope, &q).await?;
     rows.truncate(PER_PAGE as usize);
-    Ok(Json(rows.iter().map(|r| dto(r, ctx.lang)).collect()))
+    Ok(Json(rows.iter().map(|r| dto(r, ctx.lang, app::inside(scope, r))).collect()))
 }
 
 /// Starts a story (multipart: the fields and `images`; X-CSRF-Token header).
@@ -123,9 +126,10 @@ pub async fn create(State(s): State<AppState>, ctx: Ctx, mp: axum::extract::Mult
 }
 
 pub async fn get(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<StoryDetailDto>> {
-    let v = app::view(&s, ctx.caller.as_ref().map(|c| &c.scope), id).await?;
+    let scope = ctx.caller.as_ref().map(|c| &c.scope);
+    let v = app::view(&s, scope, id).await?;
     Ok(Json(StoryDetailDto {
-        story: dto(&v.story, ctx.lang),
+        story: dto(&v.story, ctx.lang, app::inside(scope, &v.story)),
         body: v.story.body.clone(),
         html: v.html,
         images: v.images.iter().map(|f| super::dto::kept_file_dto(f, "/stories/images")).collect(),
@@ -137,17 +141,17 @@ pub async fn edit(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, mp: 
     let scope = &ctx.me()?.scope;
     let form = crate::upload::read_form(mp, "images", s.site.max_upload).await?.or_too_large(s.site.max_upload)?;
     let row = app::edit(&s, scope, id, &StoryInput::from_values(&form.values), form.files, form.errors).await?;
-    Ok(Json(dto(&row, ctx.lang)))
+    Ok(Json(dto(&row, ctx.lang, true)))
 }
 
 /// The writer hands the story in to the office.
 pub async fn submit(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<StoryDto>> {
     let row = app::submit(&s, &ctx.me()?.scope, id).await?;
-    Ok(Json(dto(&row, ctx.lang)))
+    Ok(Json(dto(&row, ctx.lang, true)))
 }
 
 /// The office publishes a story, or returns it (takes it down) with a reason.
 pub async fn review(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Json(b): Json<StoryReviewInput>) -> AppResult<Json<StoryDto>> {
     let row = app::review(&s, &ctx.me()?.scope, id, &b).await?;
-    Ok(Json(dto(&row, ctx.lang)))
+    Ok(Json(dto(&row, ctx.lang, true)))
 }

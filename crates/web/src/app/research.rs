@@ -94,7 +94,7 @@ pub struct CallView {
 }
 
 /// Whether the caller sees the ranking with its figures.
-fn sees_ranking(scope: &Scope) -> bool {
+pub fn sees_ranking(scope: &Scope) -> bool {
     scope.is_office() || scope.has(Role::Leader) || scope.has(Role::Auditor)
 }
 
@@ -243,18 +243,9 @@ pub struct ForwardInput {
 }
 
 pub async fn forward(s: &AppState, scope: &Scope, id: i64, i: &ForwardInput) -> AppResult<ApplicationRow> {
-    let yes = match i.action.trim() {
-        "forward" => true,
-        "return" => false,
-        _ => return Err(AppError::invalid_field("action", "请选择推荐或不推荐", "Choose forward or return")),
-    };
-    let mut e = FieldErrors::new();
-    let comment = pacesetter_domain::validate::long_text(&mut e, "comment", &i.comment, 500, ("意见", "comment"), false);
-    if !e.is_empty() {
-        return Err(AppError::invalid(e));
-    }
+    let (yes, comment) = pacesetter_domain::validate::decision(&i.action, "forward", &i.comment, 500, ("推荐或不推荐", "forward or return")).map_err(AppError::invalid)?;
     let mut w = s.store.write().await?;
-    let a = store::forward(&mut w, scope, id, yes, (!comment.is_empty()).then_some(comment.as_str())).await?;
+    let a = store::forward(&mut w, scope, id, yes, comment.as_deref()).await?;
     w.commit().await.map_err(StoreError::from)?;
     Ok(a)
 }
@@ -453,18 +444,9 @@ pub struct ReportReviewInput {
 
 pub async fn review_report(s: &AppState, scope: &Scope, report: i64, i: &ReportReviewInput) -> AppResult<store::ReportRow> {
     pacesetter_store::scope::office_only(scope)?;
-    let pass = match i.action.trim() {
-        "pass" => true,
-        "return" => false,
-        _ => return Err(AppError::invalid_field("action", "请选择通过或退回", "Choose pass or return")),
-    };
-    let mut e = FieldErrors::new();
-    let comment = pacesetter_domain::validate::long_text(&mut e, "comment", &i.comment, 1000, ("审核意见", "comment"), false);
-    if !e.is_empty() {
-        return Err(AppError::invalid(e));
-    }
+    let (pass, comment) = pacesetter_domain::validate::decision(&i.action, "pass", &i.comment, 1000, ("通过或退回", "pass or return")).map_err(AppError::invalid)?;
     let mut w = s.store.write().await?;
-    let r = store::review_report(&mut w, scope, report, pass, (!comment.is_empty()).then_some(comment.as_str())).await?;
+    let r = store::review_report(&mut w, scope, report, pass, comment.as_deref()).await?;
     w.commit().await.map_err(StoreError::from)?;
     Ok(r)
 }

@@ -138,6 +138,8 @@ pub async fn edit(s: &AppState, scope: &Scope, id: i64, input: &StoryInput, file
             Err(_) => errors.add("remove", "要删除的图片编号不对", "The images to remove are not ids"),
         }
     }
+    remove.sort_unstable();
+    remove.dedup();
     let subject = subject_of(&input.subject, &mut errors);
     let images = photos(files, MAX_IMAGES, &mut errors);
     let d = draft(input, errors)?;
@@ -238,6 +240,11 @@ pub async fn writing_orgs(s: &AppState, scope: &Scope) -> AppResult<Vec<(String,
         .filter(|n| n.depth == 1 && n.closed_on.is_none() && scope.party_access(&n.path) == Some(Access::Write))
         .map(|n| (format!("org:{}", n.id), n.name))
         .collect())
+}
+
+/// Whether the caller sees a story from inside: its writers, those above them, the office.
+pub fn inside(scope: Option<&Scope>, row: &StoryRow) -> bool {
+    scope.is_some_and(|sc| store::reads_unpublished(sc, row))
 }
 
 /// A story as its page shows it.
