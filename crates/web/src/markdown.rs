@@ -42,19 +42,6 @@ pub fn render(src: &str) -> String {
     out
 }
 
-/// The text of Markdown without its marks (for a summary or a search excerpt).
-pub fn plain(src: &str) -> String {
-    let mut out = String::new();
-    for ev in Parser::new(src) {
-        match ev {
-            Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) => out.push_str(&t),
-            Event::SoftBreak | Event::HardBreak | Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item) => out.push(' '),
-            _ => {}
-        }
-    }
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -80,6 +67,5 @@ mod tests {
     fn headings_start_below_the_title_and_lists_render() {
         let h = render("# 一\n\n- 甲\n- 乙\n\n**重点**");
         assert!(h.contains("<h2>一</h2>") && h.contains("<li>甲</li>") && h.contains("<strong>重点</strong>"), "{h}");
-        assert_eq!(plain("## 一\n\n**重点**内容"), "一 重点内容");
     }
 }

@@ -304,10 +304,7 @@ pub struct ScoreInput {
 
 pub async fn score(s: &AppState, scope: &Scope, application: i64, i: &ScoreInput) -> AppResult<()> {
     let mut w = s.store.write().await?;
-    let (e, _) = store::blind(&mut w, scope, application).await?;
-    let call = store::call(&mut w, e.call_id).await?;
-    let scores = rd::read_sheet(&call.criteria(), &i.scores).map_err(AppError::invalid)?;
-    store::score(&mut w, scope, application, &scores).await?;
+    store::score(&mut w, scope, application, &i.scores).await?;
     w.commit().await.map_err(StoreError::from)?;
     Ok(())
 }
