@@ -83,3 +83,51 @@ mod tests {
         assert_eq!(k.wait_ms(3, 10_000 + day, 10_000), 0);
     }
 }
+
+/// A limit of `count` requests per `period_ms` for one key, kept as a generic cell rate: the
+/// whole state is one time per key (the theoretical arrival time), so it fits a row of the
+/// database that every server shares, and a burst of `count` is allowed after a quiet period.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rate {
+    pub count: u32,
+    pub period_ms: i64,
+}
+
+impl Rate {
+    /// The time one request uses up.
+    fn interval_ms(self) -> i64 {
+        self.period_ms / i64::from(self.count.max(1))
+    }
+
+    /// Whether a request at `now_ms` is allowed for a key whose stored time is `tat_ms` (0 for a
+    /// key never seen): `Ok(new_tat)` to store, or `Err(wait_ms)` until the next one is.
+    pub fn decide(self, tat_ms: i64, now_ms: i64) -> Result<i64, i64> {
+        let tat = tat_ms.max(now_ms);
+        let burst = self.period_ms - self.interval_ms();
+        if tat - now_ms > burst { Err(tat - now_ms - burst) } else { Ok(tat + self.interval_ms()) }
+    }
+}
+
+#[cfg(test)]
+mod rate_tests {
+    use super::Rate;
+
+    #[test]
+    fn ten_an_hour_allows_a_burst_of_ten_then_one_every_six_minutes() {
+        let r = Rate { count: 10, period_ms: 3_600_000 };
+        let mut tat = 0;
+        for _ in 0..10 {
+            tat = r.decide(tat, 1_000).expect("within the burst");
+        }
+        let wait = r.decide(tat, 1_000).expect_err("the eleventh waits");
+        assert_eq!(wait, 360_000);
+        assert!(r.decide(tat, 1_000 + 359_999).is_err());
+        let tat2 = r.decide(tat, 1_000 + 360_000).expect("one more after six minutes");
+        assert!(r.decide(tat2, 1_000 + 360_000).is_err());
+        // After an hour of quiet the full burst is back.
+        let mut t = tat2;
+        for _ in 0..10 {
+            t = r.decide(t, 10_000_000).expect("a new burst");
+        }
+    }
+}

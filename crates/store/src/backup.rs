@@ -1092,8 +1092,8 @@ pub const TABLES: &[TableSpec] = &[
 
 /// Tables that are deliberately not copied.
 // The search index is derived from the records and rebuilt from them (its triggers mark every
-// restored row).
-pub const NOT_COPIED: &[&str] = &["sessions", "login_throttle", "job_leases", "_sqlx_migrations", "search_docs", "search_keys", "search_dirty"];
+// restored row). The rate limits name addresses (hashed) and are of no use after a restore.
+pub const NOT_COPIED: &[&str] = &["sessions", "login_throttle", "rate_limits", "job_leases", "_sqlx_migrations", "search_docs", "search_keys", "search_dirty"];
 
 const FORMAT: &str = "pacesetter-backup";
 const VERSION: i64 = 1;

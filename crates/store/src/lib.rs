@@ -29,6 +29,7 @@ pub mod error;
 pub mod lease;
 pub mod liaison;
 pub mod library;
+pub mod limits;
 pub mod meeting;
 pub mod member_file;
 pub mod notify;
@@ -149,9 +150,38 @@ fn sqlite_path(url: &str) -> Option<PathBuf> {
     if rest.is_empty() { None } else { Some(PathBuf::from(rest)) }
 }
 
+/// Held by the server that is starting on a PostgreSQL database (its migrations, and loading the
+/// demo into an empty database): a session lock of the database's own, taken on a connection
+/// outside the pool, so other servers starting at the same moment wait for it. It is let go by
+/// [`StartLock::release`], or when the connection closes (the process died). Nothing on SQLite,
+/// whose one file has one server.
+pub struct StartLock(Option<sqlx::PgConnection>);
+
+/// The key of the start lock among the database's advisory locks ("pacesett").
+const START_LOCK_KEY: i64 = 0x7061_6365_7365_7474;
+
+impl StartLock {
+    pub async fn release(mut self) {
+        if let Some(c) = self.0.take() {
+            use sqlx::Connection;
+            if let Err(e) = c.close().await {
+                tracing::warn!("closing the start lock's connection: {e}");
+            }
+        }
+    }
+}
+
 impl Store {
     /// Opens the database named by `url`, runs the migrations, and checks durability.
     pub async fn open(url: &str, opts: &OpenOptions) -> Result<Store, StoreError> {
+        let (store, lock) = Store::open_for_start(url, opts).await?;
+        lock.release().await;
+        Ok(store)
+    }
+
+    /// Opens the database as [`Store::open`] does, under the start lock, which it returns held:
+    /// release it once the server's own start-up writes are done.
+    pub async fn open_for_start(url: &str, opts: &OpenOptions) -> Result<(Store, StartLock), StoreError> {
         let store = if url.starts_with("sqlite:") {
             let path = sqlite_path(url).ok_or_else(|| StoreError::Config(format!("DATABASE_URL {url:?} names no file: write sqlite://PATH")))?;
             if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -185,6 +215,18 @@ impl Store {
             let scheme = url.split(':').next().unwrap_or("");
             return Err(StoreError::Config(format!("unknown database URL scheme {scheme:?}: use sqlite://PATH or postgres://...")));
         };
+        let lock = match &store.pool {
+            Pool::Pg(p) => {
+                let mut c = p.acquire().await?.detach();
+                let t = std::time::Instant::now();
+                sqlx::query("SELECT pg_advisory_lock($1)").bind(START_LOCK_KEY).execute(&mut c).await?;
+                if t.elapsed() > Duration::from_millis(500) {
+                    tracing::info!("waited {:.1} s for another server to finish starting", t.elapsed().as_secs_f64());
+                }
+                StartLock(Some(c))
+            }
+            Pool::Sqlite(_) => StartLock(None),
+        };
         store.migrate().await?;
         {
             let mut w = store.write().await?;
@@ -203,7 +245,7 @@ impl Store {
         } else {
             tracing::warn!(backend = store.backend.name(), "durability is weak: {}", d.description);
         }
-        Ok(store)
+        Ok((store, lock))
     }
 
     /// A store of its own for a writer that commits small transactions back to back (the

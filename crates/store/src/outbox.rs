@@ -1,5 +1,10 @@
 //! The e-mail outbox: messages are written in the transaction that decides to send them, and
 //! the server's mailer delivers each, retrying with backoff; failures stay visible.
+//!
+//! Every server delivers: a server first [`claim`]s the messages it will send, leasing each to
+//! itself for [`LEASE_MS`], so no two servers send the same message. A server that dies
+//! mid-send leaves its lease to lapse; the message then goes again, under the same Message-ID
+//! (made from its id), which mail systems use to recognise the repeat.
 
 use crate::StoreError;
 use crate::db::{Conn, Sql};
@@ -30,18 +35,47 @@ pub async fn enqueue(c: &mut Conn, to: &str, subject: &str, body: &str) -> Resul
     .await?)
 }
 
-/// Messages due now.
-pub async fn due(c: &mut Conn, now: i64, limit: i64) -> Result<Vec<Mail>, StoreError> {
-    Ok(c.fetch_all(
-        Sql::new("SELECT * FROM outbox WHERE sent_ms IS NULL AND attempts < $1 AND next_attempt_ms <= $2 ORDER BY id LIMIT $3").bind(MAX_ATTEMPTS).bind(now).bind(limit),
-    )
-    .await?)
+/// How long a server holds the messages it claimed: well beyond the relay's timeout (20 s), so
+/// only a server that died lets a message go to another.
+pub const LEASE_MS: i64 = 120_000;
+
+const COLUMNS: &str = "id, to_addr, subject, body, created_ms, attempts, next_attempt_ms, sent_ms, last_error";
+
+/// Leases to `holder` up to `limit` messages that are due now and not leased to a live server;
+/// commit before sending them, so the other servers see the lease. On PostgreSQL the rows
+/// another server is claiming at the same moment are skipped, not waited for.
+pub async fn claim(c: &mut Conn, holder: &str, now: i64, limit: i64) -> Result<Vec<Mail>, StoreError> {
+    let skip = if c.is_postgres() { " FOR UPDATE SKIP LOCKED" } else { "" };
+    let mut due: Vec<Mail> = c
+        .fetch_all(
+            Sql::new(format!(
+                "UPDATE outbox SET lease_until_ms = $1, leased_by = $2 WHERE id IN (SELECT id FROM outbox WHERE sent_ms IS NULL AND attempts < $3 \
+                 AND next_attempt_ms <= $4 AND lease_until_ms <= $4 ORDER BY id LIMIT $5{skip}) RETURNING {COLUMNS}"
+            ))
+            .bind(now + LEASE_MS)
+            .bind(holder)
+            .bind(MAX_ATTEMPTS)
+            .bind(now)
+            .bind(limit),
+        )
+        .await?;
+    due.sort_by_key(|m| m.id);
+    Ok(due)
+}
+
+/// The Message-ID of an outbox message, the same at every attempt: `<outbox.ID.CREATED@DOMAIN>`.
+pub fn message_id(m: &Mail, domain: &str) -> String {
+    format!("<outbox.{}.{}@{domain}>", m.id, m.created_ms)
 }
 
 /// Marks a message delivered and forgets its body (it may hold a one-time code).
 pub async fn mark_sent(c: &mut Conn, id: i64) -> Result<bool, StoreError> {
-    Ok(c.execute(Sql::new("UPDATE outbox SET sent_ms = $1, body = '', attempts = attempts + 1, last_error = NULL WHERE id = $2 AND sent_ms IS NULL").bind(now_ms()).bind(id))
-        .await?
+    Ok(c.execute(
+        Sql::new("UPDATE outbox SET sent_ms = $1, body = '', attempts = attempts + 1, last_error = NULL, lease_until_ms = 0 WHERE id = $2 AND sent_ms IS NULL")
+            .bind(now_ms())
+            .bind(id),
+    )
+    .await?
         == 1)
 }
 
@@ -49,7 +83,7 @@ pub async fn mark_sent(c: &mut Conn, id: i64) -> Result<bool, StoreError> {
 pub async fn mark_failed(c: &mut Conn, id: i64, attempts_so_far: i64, error: &str) -> Result<(), StoreError> {
     let wait = (30_000i64 << attempts_so_far.clamp(0, 7)).min(3_600_000);
     c.execute(
-        Sql::new("UPDATE outbox SET attempts = attempts + 1, next_attempt_ms = $1, last_error = $2 WHERE id = $3")
+        Sql::new("UPDATE outbox SET attempts = attempts + 1, next_attempt_ms = $1, last_error = $2, lease_until_ms = 0 WHERE id = $3")
             .bind(now_ms() + wait)
             .bind(error.chars().take(500).collect::<String>())
             .bind(id),

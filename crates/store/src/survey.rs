@@ -15,6 +15,7 @@ use pacesetter_domain::scope::{Access, Reach, Scope};
 use pacesetter_domain::survey::{Answers, Channel, Questionnaire, Rate, ResultsAccess, Standing, Tally, TargetKind};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::atomic::Ordering::Relaxed;
 use time::Date;
 use tokio::sync::{mpsc, oneshot};
 
@@ -801,6 +802,21 @@ type Job = (Submission, oneshot::Sender<Result<Outcome, String>>);
 pub struct Committer {
     tx: mpsc::Sender<Job>,
     open: std::sync::Arc<std::sync::Mutex<OpenSurveys>>,
+    /// What the writer has done, for the metrics and for draining it at shutdown.
+    pub stats: std::sync::Arc<WriterStats>,
+}
+
+/// Counters of the response writer.
+#[derive(Debug, Default)]
+pub struct WriterStats {
+    /// Submissions handed to the writer and not yet stored or refused.
+    pub queued: std::sync::atomic::AtomicU64,
+    /// Transactions committed (each holds a batch).
+    pub batches: std::sync::atomic::AtomicU64,
+    /// Submissions the writer has answered (stored, duplicate or refused).
+    pub answered: std::sync::atomic::AtomicU64,
+    /// Batches that failed (every submission in them answered with an error).
+    pub failed_batches: std::sync::atomic::AtomicU64,
 }
 
 /// Open surveys by id, with when each was read.
@@ -840,6 +856,8 @@ impl Committer {
         // copies the rest and restarts the WAL between two batches (see [`Store::restart_wal`]).
         let restart_due = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
         let due = restart_due.clone();
+        let stats = std::sync::Arc::new(WriterStats::default());
+        let counted = stats.clone();
         tokio::spawn(async move {
             while commits.recv().await.is_some() {
                 tokio::time::sleep(std::time::Duration::from_millis(1000)).await;
@@ -870,6 +888,13 @@ impl Committer {
                 let subs: Vec<Submission> = jobs.iter().map(|(s, _)| s.clone()).collect();
                 let result = commit_batch(&store, subs).await;
                 let _ = committed.try_send(());
+                let n = jobs.len() as u64;
+                counted.batches.fetch_add(1, Relaxed);
+                counted.answered.fetch_add(n, Relaxed);
+                if result.is_err() {
+                    counted.failed_batches.fetch_add(1, Relaxed);
+                }
+                counted.queued.fetch_sub(n, Relaxed);
                 match result {
                     Ok(outcomes) => {
                         for ((_, reply), o) in jobs.drain(..).zip(outcomes) {
@@ -897,7 +922,21 @@ impl Committer {
         if let Err(e) = spawned {
             tracing::error!("the survey response writer cannot start its thread: {e}");
         }
-        Committer { tx, open: Default::default() }
+        Committer { tx, open: Default::default(), stats }
+    }
+
+    /// Waits until every submission handed to the writer has been stored or refused, for at
+    /// most `limit` (a server stopping calls it once it no longer accepts requests); whether the
+    /// queue is empty.
+    pub async fn drain(&self, limit: std::time::Duration) -> bool {
+        let until = std::time::Instant::now() + limit;
+        while self.stats.queued.load(Relaxed) > 0 {
+            if std::time::Instant::now() >= until {
+                return false;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        true
     }
 
     fn open_surveys(&self) -> Result<std::sync::MutexGuard<'_, OpenSurveys>, StoreError> {
@@ -928,7 +967,11 @@ impl Committer {
     /// Queues a submission and waits until it is stored (or refused).
     pub async fn submit(&self, s: Submission) -> Result<Outcome, StoreError> {
         let (reply, rx) = oneshot::channel();
-        self.tx.send((s, reply)).await.map_err(|_| StoreError::Config("the response writer has stopped".into()))?;
+        self.stats.queued.fetch_add(1, Relaxed);
+        if self.tx.send((s, reply)).await.is_err() {
+            self.stats.queued.fetch_sub(1, Relaxed);
+            return Err(StoreError::Config("the response writer has stopped".into()));
+        }
         match rx.await {
             Ok(Ok(o)) => Ok(o),
             Ok(Err(e)) => Err(StoreError::Config(format!("storing the response failed: {e}"))),

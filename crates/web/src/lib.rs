@@ -47,12 +47,43 @@ pub struct DemoInfo {
 
 pub struct Application {
     mailer: Option<mail::Mailer>,
+    /// This server's name in the database's leases.
+    holder: String,
+    /// The survey writer, drained at shutdown.
+    responses: pacesetter_store::survey::Committer,
     listener: tokio::net::TcpListener,
     router: axum::Router,
     pub address: SocketAddr,
     pub public_url: String,
     pub store: Store,
     pub demo: Option<DemoInfo>,
+}
+
+/// How long a stopping server waits for the requests in flight, and then for the survey writer.
+pub const DRAIN: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Waits for SIGTERM (systemd's stop) or Ctrl-C; which one came.
+async fn stop_signal() -> &'static str {
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(t) => t,
+            Err(e) => {
+                tracing::warn!("cannot listen for SIGTERM: {e}");
+                let _ = tokio::signal::ctrl_c().await;
+                return "Ctrl-C";
+            }
+        };
+        tokio::select! {
+            _ = term.recv() => "SIGTERM",
+            _ = tokio::signal::ctrl_c() => "Ctrl-C",
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+        "Ctrl-C"
+    }
 }
 
 /// The plan the demo runs: the 2012 plan, shipped in plans/.
@@ -228,11 +259,15 @@ impl Application {
         if config.database_url.is_none() {
             std::fs::create_dir_all(&config.data_dir).map_err(|e| format!("cannot create the data directory {}: {e}", config.data_dir.display()))?;
         }
-        let store = Store::open(&url, &OpenOptions { allow_weak_durability: config.allow_weak_durability, max_connections: 0 }).await.map_err(|e: StoreError| e.to_string())?;
+        // Servers starting together on one database take turns: one migrates (and loads the
+        // demo into an empty database) while the others wait, then find it done.
+        let (store, start_lock) =
+            Store::open_for_start(&url, &OpenOptions { allow_weak_durability: config.allow_weak_durability, max_connections: 0 }).await.map_err(|e: StoreError| e.to_string())?;
         let demo = if config.load_demo { prepare_demo(&config, &store).await? } else { None };
         if !config.load_demo {
             refuse_demo_accounts(&config, &store).await?;
         }
+        start_lock.release().await;
         let listener = tokio::net::TcpListener::bind(&config.addr).await.map_err(|e| format!("cannot listen on {}: {e}", config.addr))?;
         let address = listener.local_addr().map_err(|e| e.to_string())?;
         let public_url = match &config.public_url {
@@ -262,23 +297,43 @@ impl Application {
             demo_clock.refresh(&store).await.map_err(|e| e.to_string())?;
         }
         clock::install();
-        let state = AppState { store: store.clone(), site: Arc::new(site), responses: pacesetter_store::survey::Committer::start(store.clone()), demo_clock };
+        let responses = pacesetter_store::survey::Committer::start(store.clone());
+        let state = AppState { store: store.clone(), site: Arc::new(site), responses: responses.clone(), demo_clock };
         let router = routes::router(state);
-        Ok(Application { mailer, listener, router, address, public_url, store, demo })
+        Ok(Application { mailer, holder: scheduler::holder_name(), responses, listener, router, address, public_url, store, demo })
     }
 
-    /// Serves until the process is told to stop.
+    /// Serves until the process is told to stop (SIGTERM, or Ctrl-C): then it stops accepting
+    /// connections, lets the requests in flight finish (for at most [`DRAIN`]), waits for the
+    /// survey writer to store what it was handed, and closes the database.
     pub async fn run(self) -> std::io::Result<()> {
         let store = self.store.clone();
         let mut jobs = vec![scheduler::reminders(self.public_url.clone()), scheduler::checkpoint(), scheduler::search()];
-        jobs.extend(self.mailer.clone().map(scheduler::outbox));
-        scheduler::start(store.clone(), jobs);
-        axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
-            .await?;
+        jobs.extend(self.mailer.clone().map(|m| scheduler::outbox(m, self.holder.clone())));
+        scheduler::start(store.clone(), &self.holder, jobs);
+        let (stop_tx, stop) = tokio::sync::watch::channel(false);
+        tokio::spawn(async move {
+            let signal = stop_signal().await;
+            tracing::info!("{signal}: no longer accepting connections; finishing the requests in flight");
+            let _ = stop_tx.send(true);
+        });
+        let mut graceful = stop.clone();
+        let server = axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(async move {
+            let _ = graceful.wait_for(|s| *s).await;
+        });
+        let mut late = stop;
+        tokio::select! {
+            r = server.into_future() => r?,
+            _ = async move {
+                let _ = late.wait_for(|s| *s).await;
+                tokio::time::sleep(DRAIN).await;
+            } => tracing::warn!("requests were still running {} s after the signal; stopping without them", DRAIN.as_secs()),
+        }
+        if !self.responses.drain(DRAIN).await {
+            tracing::error!("the survey writer still had {} responses to store at shutdown", self.responses.stats.queued.load(std::sync::atomic::Ordering::Relaxed));
+        }
         store.close().await;
+        tracing::info!("stopped");
         Ok(())
     }
 
@@ -286,7 +341,7 @@ impl Application {
     pub fn spawn(self) -> SocketAddr {
         let addr = self.address;
         // The tests' servers deliver mail; reminders and checkpoints they ask for themselves.
-        scheduler::start(self.store.clone(), self.mailer.clone().map(scheduler::outbox).into_iter().collect());
+        scheduler::start(self.store.clone(), &self.holder, self.mailer.clone().map(|m| scheduler::outbox(m, self.holder.clone())).into_iter().collect());
         let router = self.router;
         let listener = self.listener;
         tokio::spawn(async move {

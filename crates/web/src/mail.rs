@@ -43,15 +43,26 @@ impl Mailer {
     async fn send(&self, m: &outbox::Mail) -> Result<(), String> {
         let to: Mailbox = m.to_addr.parse().map_err(|e| format!("bad recipient: {e}"))?;
         // lettre encodes a non-ASCII subject per RFC 2047 and the body as UTF-8.
-        let msg = Message::builder().from(self.from.clone()).to(to).subject(m.subject.clone()).header(ContentType::TEXT_PLAIN).body(m.body.clone()).map_err(|e| e.to_string())?;
+        let id = outbox::message_id(m, self.from.email.domain());
+        let msg = Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .message_id(Some(id))
+            .subject(m.subject.clone())
+            .header(ContentType::TEXT_PLAIN)
+            .body(m.body.clone())
+            .map_err(|e| e.to_string())?;
         self.transport.send(msg).await.map(|_| ()).map_err(|e| e.to_string())
     }
 
-    /// Delivers what is due; returns how many messages were delivered.
-    pub async fn deliver_due(&self, store: &Store) -> Result<usize, String> {
+    /// Delivers what is due and not leased to another server, as `holder`; returns how many
+    /// messages were delivered.
+    pub async fn deliver_due(&self, store: &Store, holder: &str) -> Result<usize, String> {
         let due = {
-            let mut c = store.read().await.map_err(|e| e.to_string())?;
-            outbox::due(&mut c, now_ms(), 20).await.map_err(|e| e.to_string())?
+            let mut w = store.write().await.map_err(|e| e.to_string())?;
+            let due = outbox::claim(&mut w, holder, now_ms(), 20).await.map_err(|e| e.to_string())?;
+            w.commit().await.map_err(|e| e.to_string())?;
+            due
         };
         let mut sent = 0;
         for m in due {

@@ -2,7 +2,9 @@
 //! when a relay is configured) and SQLite's checkpoint (every five minutes). Each job runs on a
 //! server only after it has taken the job's lease in the database ([`pacesetter_store::lease`]),
 //! so several servers on one database never run a job twice: the lease lasts while the job runs
-//! (at most [`MAX_RUN`]) and then until the job's next turn.
+//! (at most [`MAX_RUN`]) and then until the job's next turn. The outbox is the exception: every
+//! server delivers, and each message is leased to the one sending it (see
+//! [`pacesetter_store::outbox`]), so a server killed mid-send holds up one message, not the mail.
 
 use pacesetter_domain::dates::now_ms;
 use pacesetter_store::{Store, StoreError, lease};
@@ -22,6 +24,9 @@ type Run = Arc<dyn Fn(Store) -> Pin<Box<dyn Future<Output = Result<String, Strin
 pub struct Job {
     pub name: &'static str,
     pub every: Duration,
+    /// Whether the job runs under its lease (else every server runs it, and it divides its
+    /// work itself).
+    pub leased: bool,
     run: Run,
 }
 
@@ -31,7 +36,16 @@ impl Job {
         F: Fn(Store) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<String, String>> + Send + 'static,
     {
-        Job { name, every, run: Arc::new(move |s| Box::pin(f(s))) }
+        Job { name, every, leased: true, run: Arc::new(move |s| Box::pin(f(s))) }
+    }
+
+    /// A job every server runs at its period, without the job's lease.
+    pub fn everywhere<F, Fut>(name: &'static str, every: Duration, f: F) -> Job
+    where
+        F: Fn(Store) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<String, String>> + Send + 'static,
+    {
+        Job { leased: false, ..Job::new(name, every, f) }
     }
 }
 
@@ -47,6 +61,14 @@ fn ms(d: Duration) -> i64 {
 
 /// Runs `job` once if this server can take its lease; whether it ran.
 pub async fn run_once(store: &Store, holder: &str, job: &Job) -> Result<bool, StoreError> {
+    if !job.leased {
+        match (job.run)(store.clone()).await {
+            Ok(note) if !note.is_empty() => tracing::info!(job = job.name, "{note}"),
+            Ok(_) => {}
+            Err(e) => tracing::error!(job = job.name, "{e}"),
+        }
+        return Ok(true);
+    }
     let started = now_ms();
     let mut w = store.write().await?;
     let taken = lease::take(&mut w, job.name, holder, started, ms(MAX_RUN)).await?;
@@ -74,12 +96,11 @@ pub async fn run_once(store: &Store, holder: &str, job: &Job) -> Result<bool, St
     Ok(true)
 }
 
-/// Starts the scheduler for the life of the server: each job is tried at its period (a server
-/// that does not get the lease tries again a period later).
-pub fn start(store: Store, jobs: Vec<Job>) {
-    let holder = holder_name();
+/// Starts the scheduler for the life of the server, as `holder`: each job is tried at its
+/// period (a server that does not get the lease tries again a period later).
+pub fn start(store: Store, holder: &str, jobs: Vec<Job>) {
     for job in jobs {
-        let (store, holder) = (store.clone(), holder.clone());
+        let (store, holder) = (store.clone(), holder.to_string());
         tokio::spawn(async move {
             loop {
                 if let Err(e) = run_once(&store, &holder, &job).await {
@@ -119,12 +140,12 @@ pub fn reminders(public_url: String) -> Job {
     })
 }
 
-/// Delivers the outbox through the relay.
-pub fn outbox(mailer: crate::mail::Mailer) -> Job {
-    Job::new("outbox", Duration::from_secs(2), move |store: Store| {
-        let mailer = mailer.clone();
+/// Delivers the outbox through the relay, on every server, as `holder`.
+pub fn outbox(mailer: crate::mail::Mailer, holder: String) -> Job {
+    Job::everywhere("outbox", Duration::from_secs(2), move |store: Store| {
+        let (mailer, holder) = (mailer.clone(), holder.clone());
         async move {
-            let sent = mailer.deliver_due(&store).await?;
+            let sent = mailer.deliver_due(&store, &holder).await?;
             Ok(if sent == 0 { String::new() } else { format!("outbox: {sent} delivered") })
         }
     })

@@ -31,8 +31,6 @@ pub struct Site {
     /// Words a new password must not be built on: the configured ones, the public address's
     /// distinctive labels, and the demo university's names when the demo is served.
     pub password_words: Vec<String>,
-    /// When each address last left advisory ratings (no login), for the per-address limit.
-    pub advisory_seen: std::sync::Mutex<std::collections::HashMap<IpAddr, std::collections::VecDeque<std::time::Instant>>>,
 }
 
 impl Site {
@@ -55,7 +53,6 @@ impl Site {
             mail: false,
             max_upload: crate::sheets::MAX_UPLOAD,
             password_words: host_words(host),
-            advisory_seen: Default::default(),
         })
     }
 }

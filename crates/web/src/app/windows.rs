@@ -15,7 +15,6 @@ use pacesetter_store::survey::{self, SurveyRow, TargetRow};
 use pacesetter_store::window::{self, InspectionRow, StaffRow, StandardRow};
 use std::collections::HashMap;
 use std::net::IpAddr;
-use std::time::{Duration, Instant};
 use time::Date;
 
 /// An inspection with its photos: (photo id, file name).
@@ -291,41 +290,25 @@ pub async fn targets(s: &AppState, survey: SurveyId, id: UnitId) -> AppResult<Ve
     Ok(survey::targets(&mut c, survey.0).await?.into_iter().filter(|t| t.target_id == id.0).collect())
 }
 
-/// At most this many advisory ratings per address per hour.
-const ADVISORY_PER_HOUR: usize = 10;
-
-fn allow(s: &AppState, ip: IpAddr) -> bool {
-    let mut map = s.site.advisory_seen.lock().unwrap_or_else(|e| e.into_inner());
-    let now = Instant::now();
-    if map.len() > 100_000 {
-        map.retain(|_, v| v.back().is_some_and(|t| now.duration_since(*t) < Duration::from_secs(3600)));
-    }
-    let q = map.entry(ip).or_default();
-    while q.front().is_some_and(|t| now.duration_since(*t) >= Duration::from_secs(3600)) {
-        q.pop_front();
-    }
-    if q.len() >= ADVISORY_PER_HOUR {
-        return false;
-    }
-    q.push_back(now);
-    true
-}
+/// At most ten advisory ratings per address per hour, counted in the database so that every
+/// server behind the proxy shares the count.
+const ADVISORY: pacesetter_domain::throttle::Rate = pacesetter_domain::throttle::Rate { count: 10, period_ms: 3_600_000 };
 
 /// An advisory rating without login: kept apart from the survey's answers (it never enters a
 /// rate), at most ten an hour from one address.
 pub async fn advisory(s: &AppState, ip: IpAddr, survey: &SurveyRow, id: UnitId, answers: &Answers) -> AppResult<()> {
-    if !allow(s, ip) {
+    let mut w = s.store.write().await?;
+    if let Err(wait_ms) = pacesetter_store::limits::hit(&mut w, &format!("advisory:{ip}"), ADVISORY, pacesetter_domain::dates::now_ms()).await? {
         return Err(AppError {
-            retry_after: Some(3600),
+            retry_after: Some(u64::try_from(wait_ms / 1000 + 1).unwrap_or(3600)),
             ..AppError::new(
                 StatusCode::TOO_MANY_REQUESTS,
                 "rate_limited",
-                "来自您所在网络的参考评价过多，请一小时后再试，或登录后评价",
-                "Too many advisory ratings from your network; try in an hour, or log in to rate",
+                "来自您所在网络的参考评价过多（每小时至多10条），请稍后再试，或登录后评价",
+                "Too many advisory ratings from your network (at most 10 an hour); try again later, or log in to rate",
             )
         });
     }
-    let mut w = s.store.write().await?;
     survey::add_advisory(&mut w, survey.id, id.0, answers).await?;
     w.commit().await.map_err(StoreError::from)?;
     Ok(())

@@ -224,6 +224,11 @@ impl Received {
         self.data.lines().find(|l| l.starts_with("Subject:")).unwrap_or("").to_string()
     }
 
+    /// The Message-ID header's value.
+    pub fn message_id(&self) -> String {
+        self.data.lines().find_map(|l| l.strip_prefix("Message-ID:")).unwrap_or("").trim().to_string()
+    }
+
     /// The body, decoded from base64 when it was sent so.
     pub fn body(&self) -> String {
         let (head, body) = self.data.split_once("\n\n").unwrap_or(("", &self.data));
