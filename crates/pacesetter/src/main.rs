@@ -1,7 +1,10 @@
 //! `pacesetter`: serves the web application (the default), sets up a real deployment, and
-//! checks the audit chain. Settings come from flags or the environment.
+//! checks the audit chain. Settings come from flags, the environment, or a TOML file
+//! (`--config`, PACESETTER_CONFIG), in that order of precedence; `pacesetter config check`
+//! reads them all and says what is wrong.
 
-use clap::{Args, Parser, Subcommand};
+use clap::parser::ValueSource;
+use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use pacesetter_domain::scope::Scope;
 use pacesetter_store::{OpenOptions, Store, account, audit};
 use pacesetter_web::{Application, Config, auth};
@@ -21,6 +24,9 @@ struct Cli {
 
 #[derive(Args, Clone)]
 struct Common {
+    /// A TOML file of settings (see deploy/pacesetter.toml); flags and the environment win over it.
+    #[arg(long, env = "PACESETTER_CONFIG", global = true)]
+    config: Option<PathBuf>,
     /// Where the embedded database and other files live.
     #[arg(long, env = "PACESETTER_DATA", default_value = "./data", global = true)]
     data: PathBuf,
@@ -54,11 +60,22 @@ enum Cmd {
         #[command(subcommand)]
         cmd: AuditCmd,
     },
+    /// The settings.
+    Config {
+        #[command(subcommand)]
+        cmd: ConfigCmd,
+    },
     /// Campaign plans (TOML; see docs/plan-format.md).
     Plan {
         #[command(subcommand)]
         cmd: PlanCmd,
     },
+}
+
+#[derive(Subcommand)]
+enum ConfigCmd {
+    /// Read the settings (file, environment, flags), check each, and print what is in force.
+    Check,
 }
 
 #[derive(Subcommand)]
@@ -142,6 +159,82 @@ struct Serve {
     /// Comma-separated words a password must not be built on (the university's names in pinyin).
     #[arg(long, env = "PACESETTER_PASSWORD_WORDS", default_value = "", global = true)]
     password_words: String,
+    /// Where to serve /metrics (Prometheus text), apart from the application, such as 127.0.0.1:9464.
+    #[arg(long, env = "PACESETTER_METRICS_ADDR", global = true)]
+    metrics_addr: Option<String>,
+    /// How to write the log: text, or json (one object a line, with each request's id).
+    #[arg(long, env = "PACESETTER_LOG_FORMAT", default_value = "text", global = true)]
+    log_format: String,
+}
+
+/// The settings file: the same settings as the flags, by the flags' names with underscores.
+#[derive(serde::Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct FileSettings {
+    data: Option<PathBuf>,
+    database_url: Option<String>,
+    allow_weak_durability: Option<bool>,
+    addr: Option<String>,
+    public_url: Option<String>,
+    trusted_proxies: Option<Vec<String>>,
+    demo_password: Option<String>,
+    demo_size: Option<usize>,
+    demo_as_of: Option<String>,
+    no_demo: Option<bool>,
+    smtp_url: Option<String>,
+    mail_from: Option<String>,
+    max_upload_mb: Option<usize>,
+    disable_demo_accounts: Option<bool>,
+    password_words: Option<Vec<String>>,
+    metrics_addr: Option<String>,
+    log_format: Option<String>,
+}
+
+/// Reads the command line, then fills each setting given neither as a flag nor in the
+/// environment from the settings file, when there is one.
+fn settings() -> Result<Cli, String> {
+    let matches = Cli::command().get_matches();
+    let mut cli = Cli::from_arg_matches(&matches).map_err(|e| e.to_string())?;
+    let Some(path) = cli.common.config.clone() else { return Ok(cli) };
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("cannot read the settings file {}: {e}", path.display()))?;
+    let f: FileSettings = toml::from_str(&text).map_err(|e| format!("the settings file {}: {e}", path.display()))?;
+    merge(&matches, &mut cli, f);
+    Ok(cli)
+}
+
+/// Whether a setting was given on the command line or in the environment.
+fn given(m: &ArgMatches, id: &str) -> bool {
+    matches!(m.value_source(id), Some(ValueSource::CommandLine | ValueSource::EnvVariable))
+}
+
+fn merge(m: &ArgMatches, cli: &mut Cli, f: FileSettings) {
+    let (c, s) = (&mut cli.common, &mut cli.serve);
+    macro_rules! take {
+        ($id:literal, $file:expr, $slot:expr) => {
+            if let Some(v) = $file {
+                if !given(m, $id) {
+                    $slot = v.into();
+                }
+            }
+        };
+    }
+    take!("data", f.data, c.data);
+    take!("database_url", f.database_url.map(Some), c.database_url);
+    take!("allow_weak_durability", f.allow_weak_durability, c.allow_weak_durability);
+    take!("addr", f.addr, s.addr);
+    take!("public_url", f.public_url.map(Some), s.public_url);
+    take!("trusted_proxies", f.trusted_proxies.map(|v| v.join(",")), s.trusted_proxies);
+    take!("demo_password", f.demo_password.map(Some), s.demo_password);
+    take!("demo_size", f.demo_size, s.demo_size);
+    take!("demo_as_of", f.demo_as_of, s.demo_as_of);
+    take!("no_demo", f.no_demo, s.no_demo);
+    take!("smtp_url", f.smtp_url.map(Some), s.smtp_url);
+    take!("mail_from", f.mail_from.map(Some), s.mail_from);
+    take!("max_upload_mb", f.max_upload_mb, s.max_upload_mb);
+    take!("disable_demo_accounts", f.disable_demo_accounts, s.disable_demo_accounts);
+    take!("password_words", f.password_words.map(|v| v.join(",")), s.password_words);
+    take!("metrics_addr", f.metrics_addr.map(Some), s.metrics_addr);
+    take!("log_format", f.log_format, s.log_format);
 }
 
 fn store_url(c: &Common) -> String {
@@ -155,7 +248,8 @@ async fn open(c: &Common) -> Result<Store, String> {
     Store::open(&store_url(c), &OpenOptions { allow_weak_durability: c.allow_weak_durability, max_connections: 2 }).await.map_err(|e| e.to_string())
 }
 
-async fn serve(c: Common, s: Serve) -> Result<(), String> {
+/// The server's settings from the command line, the environment and the file.
+fn server_config(c: &Common, s: &Serve) -> Result<Config, String> {
     let mut config = Config::new(s.addr.clone(), c.data.clone());
     config.database_url = c.database_url.clone();
     config.public_url = s.public_url.clone();
@@ -173,6 +267,47 @@ async fn serve(c: Common, s: Serve) -> Result<(), String> {
     config.max_upload_mb = s.max_upload_mb;
     config.disable_demo_accounts = s.disable_demo_accounts;
     config.password_words = s.password_words.split(',').map(str::trim).filter(|w| !w.is_empty()).map(str::to_string).collect();
+    config.metrics_addr = s.metrics_addr.clone().filter(|a| !a.trim().is_empty());
+    if !matches!(s.log_format.as_str(), "text" | "json") {
+        return Err(format!("PACESETTER_LOG_FORMAT must be text or json, not {:?}", s.log_format));
+    }
+    Ok(config)
+}
+
+/// Checks the settings and prints those in force, without secrets; whether all are right.
+fn config_check(c: &Common, s: &Serve) -> Result<bool, String> {
+    let config = server_config(c, s)?;
+    let hide = |u: &str| match (u.find("://"), u.rfind('@')) {
+        (Some(i), Some(j)) if j > i => format!("{}***{}", &u[..i + 3], &u[j..]),
+        _ => u.to_string(),
+    };
+    if let Some(f) = &c.config {
+        println!("settings file: {}", f.display());
+    }
+    println!("addr:            {}", config.addr);
+    println!("public_url:      {}", config.public_url.as_deref().unwrap_or("(the listen address)"));
+    println!("database:        {}", hide(&config.database_url()));
+    println!("trusted_proxies: {:?}", config.trusted_proxies);
+    println!("smtp_url:        {}", config.smtp_url.as_deref().map(hide).unwrap_or_else(|| "(none: no e-mail)".into()));
+    println!("metrics_addr:    {}", config.metrics_addr.as_deref().unwrap_or("(none: no /metrics)"));
+    println!("log_format:      {}", s.log_format);
+    println!("demo:            {}", if config.load_demo { format!("loaded into an empty database ({} people)", config.demo_size) } else { "never".into() });
+    match config.check() {
+        Ok(()) => {
+            println!("the settings are valid");
+            Ok(true)
+        }
+        Err(problems) => {
+            for p in &problems {
+                println!("problem: {p}");
+            }
+            Ok(false)
+        }
+    }
+}
+
+async fn serve(c: Common, s: Serve) -> Result<(), String> {
+    let config = server_config(&c, &s)?;
     let started = std::time::Instant::now();
     let app = Application::build(config).await?;
     println!("Pacesetter 创先争优 serving on {} (database: {} at {})", app.public_url, app.store.backend().name(), app.store.location());
@@ -430,8 +565,21 @@ async fn verify(c: Common, since_anchor: Option<std::path::PathBuf>) -> Result<b
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into())).with_target(false).init();
+    let cli = match settings() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let filter = || tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into());
+    if cli.serve.log_format == "json" {
+        // One object a line: the time, the level, the message, its fields, and the request's span
+        // (its id, method and route template).
+        tracing_subscriber::fmt().json().with_current_span(true).with_span_list(false).with_env_filter(filter()).with_target(false).init();
+    } else {
+        tracing_subscriber::fmt().with_env_filter(filter()).with_target(false).init();
+    }
     let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
@@ -449,6 +597,7 @@ fn main() -> ExitCode {
             Some(Cmd::Restore { file }) => restore(cli.common, file).await.map(|_| true),
             Some(Cmd::Audit { cmd: AuditCmd::Verify { since_anchor } }) => verify(cli.common, since_anchor).await,
             Some(Cmd::Plan { cmd: PlanCmd::Check { file } }) => plan_check(&file).map(|_| true),
+            Some(Cmd::Config { cmd: ConfigCmd::Check }) => config_check(&cli.common, &cli.serve),
             Some(Cmd::Plan { cmd: PlanCmd::Load { file, yes } }) => plan_load(cli.common, &file, yes).await,
         }
     });

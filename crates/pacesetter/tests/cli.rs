@@ -183,3 +183,73 @@ fn verify_since_an_anchor_finds_entries_cut_off_the_end() {
     assert_ne!(code, 0);
     assert!(out.contains("is not an anchor"), "{out}");
 }
+
+#[test]
+fn config_check_reads_the_file_under_the_environment_and_hides_secrets() {
+    let dir = pacesetter_store::testkit::TempDir::new();
+    let file = dir.path.join("pacesetter.toml");
+    std::fs::write(
+        &file,
+        "addr = \"127.0.0.1:18080\"\npublic_url = \"https://cxzy.csust.edu.cn\"\ndatabase_url = \"postgres://pacesetter:s3cret@db.internal/pacesetter\"\n\
+         trusted_proxies = [\"127.0.0.1\"]\nmetrics_addr = \"127.0.0.1:9464\"\nlog_format = \"json\"\nno_demo = true\n",
+    )
+    .unwrap();
+    let f = file.display().to_string();
+    let (code, out) = pacesetter(&["--config", &f, "config", "check"], &[]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("the settings are valid") && out.contains("https://cxzy.csust.edu.cn") && out.contains("127.0.0.1:9464"), "{out}");
+    assert!(!out.contains("s3cret"), "no password printed: {out}");
+    // The environment wins over the file, and each problem is named.
+    let (code, out) = pacesetter(&["--config", &f, "config", "check"], &[("PACESETTER_MAX_UPLOAD_MB", "0"), ("PACESETTER_METRICS_ADDR", "127.0.0.1:18080")]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("PACESETTER_MAX_UPLOAD_MB must be between 1 and 1024") && out.contains("must differ from PACESETTER_ADDR"), "{out}");
+    // A misspelt key is an error, not a silent default.
+    std::fs::write(&file, "adr = \"127.0.0.1:1\"\n").unwrap();
+    let (code, out) = pacesetter(&["--config", &f, "config", "check"], &[]);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("unknown field `adr`"), "{out}");
+}
+
+#[test]
+fn json_logs_name_each_request_and_sigterm_stops_in_order() {
+    let dir = pacesetter_store::testkit::TempDir::new();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let log = dir.path.join("log.jsonl");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pacesetter"))
+        .args(["--data", &dir.path.display().to_string(), "--addr", &format!("127.0.0.1:{port}"), "--log-format", "json"])
+        .env_remove("DATABASE_URL")
+        .env("PACESETTER_DEMO_SIZE", "300")
+        .env("PACESETTER_DEMO_PASSWORD", "test-password-2012")
+        .env("RUST_LOG", "info")
+        .stdout(std::fs::File::create(&log).unwrap())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    let get = |path: &str| -> Option<String> {
+        use std::io::{Read, Write};
+        let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+        write!(s, "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n").ok()?;
+        let mut out = String::new();
+        s.read_to_string(&mut out).ok()?;
+        Some(out)
+    };
+    while get("/healthz").is_none_or(|r| !r.starts_with("HTTP/1.1 200")) {
+        assert!(std::time::Instant::now() < until && child.try_wait().unwrap().is_none(), "the server did not start: {}", std::fs::read_to_string(&log).unwrap_or_default());
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    let answer = get("/login?next=%2Fsecret-path").unwrap();
+    let id = answer.lines().find_map(|l| l.to_ascii_lowercase().strip_prefix("x-request-id: ").map(|v| v.trim().to_string())).expect("a request id");
+    assert!(Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap().success());
+    let status = child.wait().unwrap();
+    assert!(status.success(), "{status}");
+    let text = std::fs::read_to_string(&log).unwrap();
+    let lines: Vec<serde_json::Value> = text.lines().filter(|l| l.starts_with('{')).map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"))).collect();
+    assert!(!lines.is_empty() && text.lines().filter(|l| l.starts_with('{')).count() == lines.len());
+    let request = lines.iter().find(|l| l["span"]["id"] == id.as_str()).unwrap_or_else(|| panic!("the request {id} is logged: {text}"));
+    assert_eq!(request["span"]["route"], "/login");
+    assert_eq!(request["fields"]["status"], 200);
+    assert!(!text.contains("secret-path"), "no query in the log");
+    assert!(lines.iter().any(|l| l["fields"]["message"].as_str().is_some_and(|m| m.starts_with("SIGTERM: no longer accepting"))), "{text}");
+    assert!(lines.iter().any(|l| l["fields"]["message"] == "stopped"), "{text}");
+}

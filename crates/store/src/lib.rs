@@ -411,6 +411,14 @@ impl Store {
         })
     }
 
+    /// The pool's connections: (open, idle, most allowed), for the metrics.
+    pub fn pool_stats(&self) -> (u32, usize, u32) {
+        match &self.pool {
+            Pool::Sqlite(p) => (p.size(), p.num_idle(), p.options().get_max_connections()),
+            Pool::Pg(p) => (p.size(), p.num_idle(), p.options().get_max_connections()),
+        }
+    }
+
     pub async fn close(&self) {
         match &self.pool {
             Pool::Sqlite(p) => p.close().await,

@@ -101,6 +101,16 @@ pub async fn undelivered(c: &mut Conn, limit: i64) -> Result<Vec<Mail>, StoreErr
     .await?)
 }
 
+/// The messages not yet delivered: (pending, given up), read from the index of the undelivered
+/// (the metrics ask every few seconds).
+pub async fn backlog(c: &mut Conn) -> Result<(i64, i64), StoreError> {
+    Ok(c.fetch_one(
+        Sql::new("SELECT CAST(COALESCE(SUM(CASE WHEN attempts < $1 THEN 1 ELSE 0 END), 0) AS BIGINT), CAST(COALESCE(SUM(CASE WHEN attempts >= $1 THEN 1 ELSE 0 END), 0) AS BIGINT) FROM outbox WHERE sent_ms IS NULL")
+            .bind(MAX_ATTEMPTS),
+    )
+    .await?)
+}
+
 pub async fn counts(c: &mut Conn) -> Result<(i64, i64, i64), StoreError> {
     let sent = c.fetch_i64(Sql::new("SELECT COUNT(*) FROM outbox WHERE sent_ms IS NOT NULL")).await?;
     let pending = c.fetch_i64(Sql::new("SELECT COUNT(*) FROM outbox WHERE sent_ms IS NULL AND attempts < $1").bind(MAX_ATTEMPTS)).await?;

@@ -39,7 +39,12 @@ pub struct Config {
     /// The date a demo loaded now runs as of (`pacesetter serve` gives 2012-04-20, so the 2012
     /// campaign reads as in progress); None: the real date, as the tests' demos run.
     pub demo_as_of: Option<time::Date>,
+    /// Where to serve `/metrics` (Prometheus), apart from the application; none: not served.
+    pub metrics_addr: Option<String>,
 }
+
+/// The sender of the server's e-mail when none is configured.
+pub const DEFAULT_FROM: &str = "创先争优平台 <noreply@localhost>";
 
 impl Config {
     pub fn new(addr: impl Into<String>, data_dir: impl Into<PathBuf>) -> Config {
@@ -59,12 +64,53 @@ impl Config {
             disable_demo_accounts: false,
             password_words: Vec::new(),
             demo_as_of: None,
+            metrics_addr: None,
         }
     }
 
     /// The database URL in force.
     pub fn database_url(&self) -> String {
         self.database_url.clone().unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("pacesetter.db").display()))
+    }
+
+    /// Checks every setting that can be checked without the network (the database, the relay):
+    /// each problem, said in full; the server refuses to start on any of them, and
+    /// `pacesetter config check` lists them all.
+    pub fn check(&self) -> Result<(), Vec<String>> {
+        let mut problems = Vec::new();
+        let url = self.database_url();
+        if !(url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+            let scheme = url.split(':').next().unwrap_or("");
+            problems.push(format!("unknown database URL scheme {scheme:?}: use sqlite://PATH or postgres://..."));
+        }
+        if let Some(u) = &self.public_url {
+            if let Err(e) = crate::state::Site::from_public_url(u, Vec::new()) {
+                problems.push(e);
+            }
+        }
+        if let Some(u) = &self.smtp_url {
+            if let Err(e) = crate::mail::Mailer::new(u, self.mail_from.as_deref().unwrap_or(DEFAULT_FROM)) {
+                problems.push(e);
+            }
+        } else if self.mail_from.is_some() {
+            problems.push("PACESETTER_MAIL_FROM is set but PACESETTER_SMTP_URL is not: no e-mail would be sent".into());
+        }
+        if self.max_upload_mb == 0 || self.max_upload_mb > 1024 {
+            problems.push(format!("PACESETTER_MAX_UPLOAD_MB must be between 1 and 1024, not {}", self.max_upload_mb));
+        }
+        for (name, a) in [("PACESETTER_ADDR", Some(&self.addr)), ("PACESETTER_METRICS_ADDR", self.metrics_addr.as_ref())] {
+            if let Some(a) = a {
+                if a.parse::<std::net::SocketAddr>().is_err() && !a.rsplit_once(':').is_some_and(|(h, p)| !h.is_empty() && p.parse::<u16>().is_ok()) {
+                    problems.push(format!("{name} {a:?} is not HOST:PORT"));
+                }
+            }
+        }
+        if let Some(m) = &self.metrics_addr {
+            if m == &self.addr && !m.ends_with(":0") {
+                problems.push("PACESETTER_METRICS_ADDR must differ from PACESETTER_ADDR: the metrics are not for the public".into());
+            }
+        }
+        if problems.is_empty() { Ok(()) } else { Err(problems) }
     }
 
     /// Parses a comma-separated list of addresses, naming the first bad one.

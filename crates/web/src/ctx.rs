@@ -320,27 +320,37 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
     resp
 }
 
-/// Every request gets an id (sent back as `x-request-id`) and a span with its method and route
-/// template; its status and latency are logged when it ends (at debug level, a server error at
-/// error level). Only the route template is logged, never the path or the query: `/s/{token}`
+/// Every request gets an id (sent back as `x-request-id`; nginx's `$request_id` when the proxy
+/// sends one, so both logs name the same request) and a span with its method and route
+/// template; its status and latency are logged when it ends (at info level, a server error at
+/// error level), and counted for the metrics. Only the route template is logged, never the path or the query: `/s/{token}`
 /// and the calendar feed's address are secrets.
-pub async fn trace(req: Request, next: Next) -> Response {
+pub async fn trace(State(state): State<AppState>, req: Request, next: Next) -> Response {
     use tracing::Instrument;
     let route = req.extensions().get::<axum::extract::MatchedPath>().map(|m| m.as_str().to_string()).unwrap_or_else(|| "(no route)".into());
     let method = req.method().clone();
-    let mut bytes = [0u8; 8];
-    let _ = getrandom::fill(&mut bytes);
-    let id: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    let given =
+        req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).filter(|v| (8..=64).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'));
+    let id: String = match given {
+        Some(v) => v.to_string(),
+        None => {
+            let mut bytes = [0u8; 8];
+            let _ = getrandom::fill(&mut bytes);
+            bytes.iter().map(|b| format!("{b:02x}")).collect()
+        }
+    };
     let span = tracing::info_span!("request", id = %id, method = %method, route = %route);
     let started = std::time::Instant::now();
     let mut resp = next.run(req).instrument(span.clone()).await;
     let status = resp.status().as_u16();
-    let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let seconds = started.elapsed().as_secs_f64();
+    state.metrics.request(&route, method.as_str(), status, seconds);
+    let latency_ms = seconds * 1000.0;
     span.in_scope(|| {
         if status >= 500 {
             tracing::error!(status, latency_ms, "request failed");
         } else {
-            tracing::debug!(status, latency_ms, "request");
+            tracing::info!(status, latency_ms, "request");
         }
     });
     if let Ok(v) = HeaderValue::from_str(&id) {

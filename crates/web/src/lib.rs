@@ -20,6 +20,7 @@ pub mod input;
 pub mod labels;
 pub mod mail;
 pub mod markdown;
+pub mod metrics;
 pub mod pages;
 pub mod pdf;
 pub mod qr;
@@ -53,7 +54,11 @@ pub struct Application {
     responses: pacesetter_store::survey::Committer,
     listener: tokio::net::TcpListener,
     router: axum::Router,
+    /// The metrics' own listener and router, when an address is configured.
+    metrics: Option<(tokio::net::TcpListener, axum::Router)>,
     pub address: SocketAddr,
+    /// Where `/metrics` is served, when it is.
+    pub metrics_address: Option<SocketAddr>,
     pub public_url: String,
     pub store: Store,
     pub demo: Option<DemoInfo>,
@@ -255,6 +260,7 @@ async fn refuse_demo_accounts(config: &Config, store: &Store) -> Result<(), Stri
 
 impl Application {
     pub async fn build(config: Config) -> Result<Application, String> {
+        config.check().map_err(|p| p.join("; "))?;
         let url = config.database_url();
         if config.database_url.is_none() {
             std::fs::create_dir_all(&config.data_dir).map_err(|e| format!("cannot create the data directory {}: {e}", config.data_dir.display()))?;
@@ -279,13 +285,10 @@ impl Application {
         };
         let mut site = Site::from_public_url(&public_url, config.trusted_proxies.clone())?;
         let mailer = match &config.smtp_url {
-            Some(url) => Some(mail::Mailer::new(url, config.mail_from.as_deref().unwrap_or("创先争优平台 <noreply@localhost>"))?),
+            Some(url) => Some(mail::Mailer::new(url, config.mail_from.as_deref().unwrap_or(config::DEFAULT_FROM))?),
             None => None,
         };
         site.mail = mailer.is_some();
-        if config.max_upload_mb == 0 || config.max_upload_mb > 1024 {
-            return Err(format!("PACESETTER_MAX_UPLOAD_MB must be between 1 and 1024, not {}", config.max_upload_mb));
-        }
         site.max_upload = config.max_upload_mb * 1024 * 1024;
         site.password_words.extend(config.password_words.iter().map(|w| w.trim().to_lowercase()).filter(|w| !w.is_empty()));
         if demo.is_some() {
@@ -298,9 +301,30 @@ impl Application {
         }
         clock::install();
         let responses = pacesetter_store::survey::Committer::start(store.clone());
-        let state = AppState { store: store.clone(), site: Arc::new(site), responses: responses.clone(), demo_clock };
+        let state = AppState { store: store.clone(), site: Arc::new(site), responses: responses.clone(), demo_clock, metrics: Arc::new(metrics::Metrics::new()) };
+        let metrics = match &config.metrics_addr {
+            Some(a) => {
+                let l = tokio::net::TcpListener::bind(a).await.map_err(|e| format!("cannot listen for the metrics on {a}: {e}"))?;
+                let at = l.local_addr().map_err(|e| e.to_string())?;
+                Some((l, at, metrics::router(state.clone())))
+            }
+            None => None,
+        };
+        let metrics_address = metrics.as_ref().map(|m| m.1);
         let router = routes::router(state);
-        Ok(Application { mailer, holder: scheduler::holder_name(), responses, listener, router, address, public_url, store, demo })
+        Ok(Application {
+            mailer,
+            holder: scheduler::holder_name(),
+            responses,
+            listener,
+            router,
+            metrics: metrics.map(|m| (m.0, m.2)),
+            metrics_address,
+            address,
+            public_url,
+            store,
+            demo,
+        })
     }
 
     /// Serves until the process is told to stop (SIGTERM, or Ctrl-C): then it stops accepting
@@ -311,6 +335,13 @@ impl Application {
         let mut jobs = vec![scheduler::reminders(self.public_url.clone()), scheduler::checkpoint(), scheduler::search()];
         jobs.extend(self.mailer.clone().map(|m| scheduler::outbox(m, self.holder.clone())));
         scheduler::start(store.clone(), &self.holder, jobs);
+        if let Some((l, r)) = self.metrics {
+            tokio::spawn(async move {
+                if let Err(e) = axum::serve(l, r).await {
+                    tracing::error!("the metrics listener stopped: {e}");
+                }
+            });
+        }
         let (stop_tx, stop) = tokio::sync::watch::channel(false);
         tokio::spawn(async move {
             let signal = stop_signal().await;
@@ -342,6 +373,11 @@ impl Application {
         let addr = self.address;
         // The tests' servers deliver mail; reminders and checkpoints they ask for themselves.
         scheduler::start(self.store.clone(), &self.holder, self.mailer.clone().map(|m| scheduler::outbox(m, self.holder.clone())).into_iter().collect());
+        if let Some((l, r)) = self.metrics {
+            tokio::spawn(async move {
+                let _ = axum::serve(l, r).await;
+            });
+        }
         let router = self.router;
         let listener = self.listener;
         tokio::spawn(async move {

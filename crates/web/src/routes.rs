@@ -3686,7 +3686,7 @@ pub fn router(state: AppState) -> Router {
         // Inside the context, which it reads.
         .layer(axum::middleware::from_fn(pages::wechat_downloads))
         .layer(axum::middleware::from_fn_with_state(state.clone(), ctx::context))
-        .layer(axum::middleware::from_fn(ctx::trace))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), ctx::trace))
         .layer(axum::middleware::from_fn(ctx::security_headers))
         .with_state(state)
 }

@@ -12,6 +12,8 @@ pub struct AppState {
     pub responses: pacesetter_store::survey::Committer,
     /// The date a demo database runs as of (see `clock`).
     pub demo_clock: crate::clock::DemoClock,
+    /// What `/metrics` reports.
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 /// Facts about how the server is reached.

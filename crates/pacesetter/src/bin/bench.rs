@@ -261,6 +261,7 @@ fn state_of(store: &Store) -> pacesetter_web::state::AppState {
         site: std::sync::Arc::new(site),
         responses: pacesetter_store::survey::Committer::start(store.clone()),
         demo_clock: Default::default(),
+        metrics: std::sync::Arc::new(pacesetter_web::metrics::Metrics::new()),
     }
 }
 
