@@ -253,3 +253,11 @@ fn json_logs_name_each_request_and_sigterm_stops_in_order() {
     assert!(lines.iter().any(|l| l["fields"]["message"].as_str().is_some_and(|m| m.starts_with("SIGTERM: no longer accepting"))), "{text}");
     assert!(lines.iter().any(|l| l["fields"]["message"] == "stopped"), "{text}");
 }
+
+#[test]
+fn the_shipped_settings_file_is_valid() {
+    let file = concat!(env!("CARGO_MANIFEST_DIR"), "/../../deploy/pacesetter.toml");
+    let (code, out) = pacesetter(&["--config", file, "config", "check"], &[]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("the settings are valid") && out.contains("demo:            never"), "{out}");
+}

@@ -429,3 +429,31 @@ async fn two_servers_behind_nginx_lose_nothing_through_a_stop_and_a_kill() {
 async fn outbox_pending(store: &Store) -> i64 {
     store.read().await.unwrap().fetch_i64(Sql::new("SELECT COUNT(*) FROM outbox WHERE sent_ms IS NULL")).await.unwrap()
 }
+
+/// The nginx site shipped in deploy/ is accepted by Debian's nginx (with a throwaway
+/// certificate in place of the university's).
+#[test]
+fn the_shipped_nginx_site_passes_nginx_t() {
+    let Some(nginx_bin) = nginx_binary() else {
+        assert!(!testkit::postgres_required(), "CI=true but nginx is not installed");
+        eprintln!("skipped: nginx is not installed");
+        return;
+    };
+    let tmp = testkit::TempDir::new();
+    let d = tmp.path.display().to_string();
+    let made = Command::new("openssl")
+        .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=cxzy.example.edu.cn"])
+        .args(["-keyout", &format!("{d}/key.pem"), "-out", &format!("{d}/cert.pem")])
+        .output()
+        .expect("openssl");
+    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    let site = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../deploy/nginx-pacesetter.conf")).unwrap();
+    let site = site
+        .replace("/etc/ssl/certs/cxzy.example.edu.cn.pem", &format!("{d}/cert.pem"))
+        .replace("/etc/ssl/private/cxzy.example.edu.cn.key", &format!("{d}/key.pem"))
+        .replace("/var/log/nginx/", &format!("{d}/"));
+    std::fs::write(tmp.path.join("site.conf"), site).unwrap();
+    std::fs::write(tmp.path.join("main.conf"), format!("pid {d}/nginx.pid;\nerror_log {d}/error.log;\nevents {{}}\nhttp {{\n  include {d}/site.conf;\n}}\n")).unwrap();
+    let out = Command::new(nginx_bin).args(["-t", "-p", &d, "-c", &format!("{d}/main.conf")]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
