@@ -36,6 +36,7 @@ pub mod sample;
 pub mod scope;
 pub mod search;
 pub mod selection;
+pub mod sign_on;
 pub mod similar;
 pub mod story;
 pub mod study;

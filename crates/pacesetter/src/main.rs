@@ -165,6 +165,24 @@ struct Serve {
     /// How to write the log: text, or json (one object a line, with each request's id).
     #[arg(long, env = "PACESETTER_LOG_FORMAT", default_value = "text", global = true)]
     log_format: String,
+    /// The campus CAS server (统一身份认证), such as https://cas.example.edu.cn/cas.
+    #[arg(long, env = "PACESETTER_CAS_URL", global = true)]
+    cas_url: Option<String>,
+    /// The CAS attribute holding the staff or student number (default: the CAS user name is it).
+    #[arg(long, env = "PACESETTER_CAS_NUMBER_ATTRIBUTE", global = true)]
+    cas_number_attribute: Option<String>,
+    /// The campus OpenID Connect provider's issuer.
+    #[arg(long, env = "PACESETTER_OIDC_ISSUER", global = true)]
+    oidc_issuer: Option<String>,
+    /// This server's client id at the OpenID provider.
+    #[arg(long, env = "PACESETTER_OIDC_CLIENT_ID", global = true)]
+    oidc_client_id: Option<String>,
+    /// This server's client secret at the OpenID provider (better in the environment).
+    #[arg(long, env = "PACESETTER_OIDC_CLIENT_SECRET", global = true, hide_env_values = true)]
+    oidc_client_secret: Option<String>,
+    /// The ID token's claim holding the staff or student number.
+    #[arg(long, env = "PACESETTER_OIDC_NUMBER_CLAIM", default_value = "preferred_username", global = true)]
+    oidc_number_claim: String,
 }
 
 /// The settings file: the same settings as the flags, by the flags' names with underscores.
@@ -188,6 +206,12 @@ struct FileSettings {
     password_words: Option<Vec<String>>,
     metrics_addr: Option<String>,
     log_format: Option<String>,
+    cas_url: Option<String>,
+    cas_number_attribute: Option<String>,
+    oidc_issuer: Option<String>,
+    oidc_client_id: Option<String>,
+    oidc_client_secret: Option<String>,
+    oidc_number_claim: Option<String>,
 }
 
 /// Reads the command line, then fills each setting given neither as a flag nor in the
@@ -235,6 +259,12 @@ fn merge(m: &ArgMatches, cli: &mut Cli, f: FileSettings) {
     take!("password_words", f.password_words.map(|v| v.join(",")), s.password_words);
     take!("metrics_addr", f.metrics_addr.map(Some), s.metrics_addr);
     take!("log_format", f.log_format, s.log_format);
+    take!("cas_url", f.cas_url.map(Some), s.cas_url);
+    take!("cas_number_attribute", f.cas_number_attribute.map(Some), s.cas_number_attribute);
+    take!("oidc_issuer", f.oidc_issuer.map(Some), s.oidc_issuer);
+    take!("oidc_client_id", f.oidc_client_id.map(Some), s.oidc_client_id);
+    take!("oidc_client_secret", f.oidc_client_secret.map(Some), s.oidc_client_secret);
+    take!("oidc_number_claim", f.oidc_number_claim, s.oidc_number_claim);
 }
 
 fn store_url(c: &Common) -> String {
@@ -268,6 +298,13 @@ fn server_config(c: &Common, s: &Serve) -> Result<Config, String> {
     config.disable_demo_accounts = s.disable_demo_accounts;
     config.password_words = s.password_words.split(',').map(str::trim).filter(|w| !w.is_empty()).map(str::to_string).collect();
     config.metrics_addr = s.metrics_addr.clone().filter(|a| !a.trim().is_empty());
+    let set = |v: &Option<String>| v.clone().filter(|x| !x.trim().is_empty());
+    config.cas_url = set(&s.cas_url);
+    config.cas_number_attribute = set(&s.cas_number_attribute);
+    config.oidc_issuer = set(&s.oidc_issuer);
+    config.oidc_client_id = set(&s.oidc_client_id);
+    config.oidc_client_secret = set(&s.oidc_client_secret);
+    config.oidc_number_claim = s.oidc_number_claim.clone();
     if !matches!(s.log_format.as_str(), "text" | "json") {
         return Err(format!("PACESETTER_LOG_FORMAT must be text or json, not {:?}", s.log_format));
     }
@@ -291,6 +328,17 @@ fn config_check(c: &Common, s: &Serve) -> Result<bool, String> {
     println!("smtp_url:        {}", config.smtp_url.as_deref().map(hide).unwrap_or_else(|| "(none: no e-mail)".into()));
     println!("metrics_addr:    {}", config.metrics_addr.as_deref().unwrap_or("(none: no /metrics)"));
     println!("log_format:      {}", s.log_format);
+    println!(
+        "campus sign-on:  {}",
+        match (&config.cas_url, &config.oidc_issuer) {
+            (None, None) => "none (passwords only)".to_string(),
+            (c, o) => [c.as_ref().map(|u| format!("CAS {u}")), o.as_ref().map(|i| format!("OpenID {i} as {}", config.oidc_client_id.as_deref().unwrap_or("?")))]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(", "),
+        }
+    );
     println!("demo:            {}", if config.load_demo { format!("loaded into an empty database ({} people)", config.demo_size) } else { "never".into() });
     match config.check() {
         Ok(()) => {

@@ -176,6 +176,11 @@ pub const TABLES: &[TableSpec] = &[
         ],
     },
     TableSpec {
+        name: "external_identities",
+        order_by: "provider, subject",
+        columns: &[("provider", Text), ("subject", Text), ("account_id", I64), ("number", Text), ("created_ms", I64), ("last_ms", I64)],
+    },
+    TableSpec {
         name: "outbox",
         order_by: "id",
         columns: &[
@@ -1093,7 +1098,7 @@ pub const TABLES: &[TableSpec] = &[
 /// Tables that are deliberately not copied.
 // The search index is derived from the records and rebuilt from them (its triggers mark every
 // restored row). The rate limits name addresses (hashed) and are of no use after a restore.
-pub const NOT_COPIED: &[&str] = &["sessions", "login_throttle", "rate_limits", "job_leases", "_sqlx_migrations", "search_docs", "search_keys", "search_dirty"];
+pub const NOT_COPIED: &[&str] = &["sessions", "sign_on_requests", "login_throttle", "rate_limits", "job_leases", "_sqlx_migrations", "search_docs", "search_keys", "search_dirty"];
 
 const FORMAT: &str = "pacesetter-backup";
 const VERSION: i64 = 1;

@@ -45,6 +45,7 @@ pub mod scope;
 pub mod search;
 pub mod selection;
 pub mod session;
+pub mod sign_on;
 pub mod stats;
 pub mod story;
 pub mod study;

@@ -21,18 +21,22 @@ pub struct NewSession<'a> {
     pub expires_ms: i64,
     pub ip: &'a str,
     pub user_agent: &'a str,
+    /// What a campus provider's single logout names (a CAS ticket's hash, an OpenID subject and
+    /// session), for a session begun through it.
+    pub sso: Option<&'a str>,
 }
 
 pub async fn create(c: &mut Conn, s: &NewSession<'_>) -> Result<(), StoreError> {
     c.execute(
-        Sql::new("INSERT INTO sessions (id_hash, account_id, csrf, created_ms, seen_ms, expires_ms, ip, user_agent) VALUES ($1, $2, $3, $4, $4, $5, $6, $7)")
+        Sql::new("INSERT INTO sessions (id_hash, account_id, csrf, created_ms, seen_ms, expires_ms, ip, user_agent, sso) VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8)")
             .bind(s.token_hash)
             .bind(s.account)
             .bind(s.csrf)
             .bind(s.now_ms)
             .bind(s.expires_ms)
             .bind(s.ip)
-            .bind(s.user_agent.chars().take(200).collect::<String>()),
+            .bind(s.user_agent.chars().take(200).collect::<String>())
+            .bind(s.sso),
     )
     .await?;
     Ok(())

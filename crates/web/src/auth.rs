@@ -207,29 +207,37 @@ pub async fn login(state: &AppState, username: &str, password: &str, ip: IpAddr,
         return Err(AppError::new(StatusCode::UNAUTHORIZED, "bad_credentials", "用户名或密码错误", "Wrong user name or password"));
     };
     throttle::clear(&mut w, &keys[1].0).await?;
-    if let Some(old) = old_token {
-        session::delete(&mut w, &token_hash(old)).await?;
-    }
-    let token = random_token(32);
-    let csrf = random_token(32);
-    session::create(
-        &mut w,
-        &session::NewSession {
-            token_hash: &token_hash(&token),
-            account: AccountId(account.id),
-            csrf: &csrf,
-            now_ms: now,
-            expires_ms: now + IDLE_MS,
-            ip: &ip.to_string(),
-            user_agent,
-        },
-    )
-    .await?;
-    account::record_login(&mut w, AccountId(account.id)).await?;
+    let token = start_session(&mut w, AccountId(account.id), ip, user_agent, old_token, None, now).await?;
     w.commit().await.map_err(pacesetter_store::StoreError::from)?;
     tracing::info!(account = account.username, %ip, "login");
     let must_change_password = account.must_change_password && !account.is_demo;
     Ok(LoggedIn { token, account, must_change_password })
+}
+
+/// Begins a session for an account in the caller's transaction (a login, or a campus
+/// sign-on whose single logout will name `sso`), ending the browser's previous one; the new
+/// session's token, for its cookie.
+pub async fn start_session(
+    w: &mut pacesetter_store::Conn,
+    account: AccountId,
+    ip: IpAddr,
+    user_agent: &str,
+    old_token: Option<&str>,
+    sso: Option<&str>,
+    now: i64,
+) -> Result<String, pacesetter_store::StoreError> {
+    if let Some(old) = old_token {
+        session::delete(w, &token_hash(old)).await?;
+    }
+    let token = random_token(32);
+    let csrf = random_token(32);
+    session::create(
+        w,
+        &session::NewSession { token_hash: &token_hash(&token), account, csrf: &csrf, now_ms: now, expires_ms: now + IDLE_MS, ip: &ip.to_string(), user_agent, sso },
+    )
+    .await?;
+    account::record_login(w, account).await?;
+    Ok(token)
 }
 
 pub async fn logout(state: &AppState, token: &str) -> Result<(), AppError> {

@@ -41,6 +41,16 @@ pub struct Config {
     pub demo_as_of: Option<time::Date>,
     /// Where to serve `/metrics` (Prometheus), apart from the application; none: not served.
     pub metrics_addr: Option<String>,
+    /// The campus CAS server's base address (https://cas.example.edu.cn/cas); none: no CAS.
+    pub cas_url: Option<String>,
+    /// The CAS attribute holding the staff or student number; none: the CAS user name is it.
+    pub cas_number_attribute: Option<String>,
+    /// The campus OpenID provider's issuer; none: no OpenID Connect.
+    pub oidc_issuer: Option<String>,
+    pub oidc_client_id: Option<String>,
+    pub oidc_client_secret: Option<String>,
+    /// The ID token's claim holding the staff or student number.
+    pub oidc_number_claim: String,
 }
 
 /// The sender of the server's e-mail when none is configured.
@@ -65,6 +75,12 @@ impl Config {
             password_words: Vec::new(),
             demo_as_of: None,
             metrics_addr: None,
+            cas_url: None,
+            cas_number_attribute: None,
+            oidc_issuer: None,
+            oidc_client_id: None,
+            oidc_client_secret: None,
+            oidc_number_claim: "preferred_username".into(),
         }
     }
 
@@ -110,7 +126,38 @@ impl Config {
                 problems.push("PACESETTER_METRICS_ADDR must differ from PACESETTER_ADDR: the metrics are not for the public".into());
             }
         }
+        for (name, u) in [("PACESETTER_CAS_URL", &self.cas_url), ("PACESETTER_OIDC_ISSUER", &self.oidc_issuer)] {
+            if let Some(u) = u {
+                let loopback = ["http://127.0.0.1", "http://localhost", "http://[::1]"].iter().any(|p| u.starts_with(p));
+                if !u.starts_with("https://") && !loopback {
+                    problems.push(format!("{name} must be an https:// address (the provider vouches for people over it), not {u:?}"));
+                }
+            }
+        }
+        if self.oidc_issuer.is_some() && self.oidc_client_id.as_deref().is_none_or(|c| c.trim().is_empty()) {
+            problems.push("PACESETTER_OIDC_ISSUER is set but PACESETTER_OIDC_CLIENT_ID is not".into());
+        }
+        if (self.cas_url.is_some() || self.oidc_issuer.is_some()) && self.public_url.as_deref().is_none_or(|u| !u.starts_with("https://") && !u.contains("127.0.0.1")) {
+            problems.push("campus sign-on needs PACESETTER_PUBLIC_URL, the https:// address the provider sends people back to".into());
+        }
         if problems.is_empty() { Ok(()) } else { Err(problems) }
+    }
+
+    /// The sign-on providers the settings name.
+    pub fn providers(&self) -> Result<crate::sign_on::Providers, String> {
+        let cas = self.cas_url.as_ref().map(|u| crate::sign_on::Cas {
+            base: u.trim().trim_end_matches('/').to_string(),
+            number_attribute: self.cas_number_attribute.clone().filter(|a| !a.trim().is_empty()),
+        });
+        let oidc = self.oidc_issuer.as_ref().map(|i| {
+            crate::sign_on::Oidc::new(
+                i.trim().to_string(),
+                self.oidc_client_id.clone().unwrap_or_default(),
+                self.oidc_client_secret.clone().filter(|s| !s.is_empty()),
+                self.oidc_number_claim.clone(),
+            )
+        });
+        crate::sign_on::Providers::new(cas, oidc)
     }
 
     /// Parses a comma-separated list of addresses, naming the first bad one.

@@ -114,7 +114,10 @@ async fn context_within(state: AppState, req: Request, next: Next) -> Response {
     let ctx = Ctx { lang, caller, ip, path: path.clone(), csrf, wechat: user_agent.contains("MicroMessenger"), user_agent, session_token };
 
     let mut req = req;
-    if !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+    // A provider's single logout comes from its server, without Origin or token: its handler
+    // verifies it instead (a ticket only the provider saw, or a signed logout token).
+    let back_channel = *req.method() == Method::POST && crate::pages::sign_on::BACK_CHANNEL.contains(&req.uri().path());
+    if !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) && !back_channel {
         match check_csrf(&state, &ctx, req).await {
             Ok(r) => req = r,
             Err(e) => return render(&ctx, api, e),

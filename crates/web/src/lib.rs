@@ -27,6 +27,7 @@ pub mod qr;
 pub mod routes;
 pub mod scheduler;
 pub mod sheets;
+pub mod sign_on;
 pub mod state;
 pub mod upload;
 
@@ -290,6 +291,8 @@ impl Application {
         };
         site.mail = mailer.is_some();
         site.max_upload = config.max_upload_mb * 1024 * 1024;
+        let providers = config.providers()?;
+        site.sign_on = providers.any().then_some(providers);
         site.password_words.extend(config.password_words.iter().map(|w| w.trim().to_lowercase()).filter(|w| !w.is_empty()));
         if demo.is_some() {
             site.password_words.extend(demo::UNIVERSITY_WORDS.iter().map(|w| w.to_string()));

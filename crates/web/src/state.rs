@@ -33,6 +33,8 @@ pub struct Site {
     /// Words a new password must not be built on: the configured ones, the public address's
     /// distinctive labels, and the demo university's names when the demo is served.
     pub password_words: Vec<String>,
+    /// The campus sign-on providers (none configured: passwords only).
+    pub sign_on: Option<crate::sign_on::Providers>,
 }
 
 impl Site {
@@ -55,6 +57,7 @@ impl Site {
             mail: false,
             max_upload: crate::sheets::MAX_UPLOAD,
             password_words: host_words(host),
+            sign_on: None,
         })
     }
 }

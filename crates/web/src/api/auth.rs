@@ -81,3 +81,26 @@ pub async fn change_password(State(state): State<AppState>, ctx: Ctx, Json(body)
     auth::change_password(&state, ctx.me()?, &body.current, &body.new).await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+/// A campus sign-on provider a client may send a person to.
+#[derive(Clone, Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct SignOnProviderDto {
+    /// "cas" or "oidc".
+    pub provider: String,
+    /// Where a browser starts the sign-on (add `?next=/path`).
+    pub start: String,
+}
+
+/// The campus sign-on providers this server is configured with (none: passwords only).
+pub async fn providers(State(state): State<AppState>) -> Json<Vec<SignOnProviderDto>> {
+    let mut out = Vec::new();
+    if let Some(p) = &state.site.sign_on {
+        if p.cas.is_some() {
+            out.push(SignOnProviderDto { provider: "cas".into(), start: format!("{}/auth/cas", state.site.public_url) });
+        }
+        if p.oidc.is_some() {
+            out.push(SignOnProviderDto { provider: "oidc".into(), start: format!("{}/auth/oidc", state.site.public_url) });
+        }
+    }
+    Json(out)
+}

@@ -22,6 +22,18 @@ struct LoginPage {
     f: FormState,
     next: String,
     message: Option<String>,
+    /// The campus sign-on's start addresses (with `next`), when configured.
+    cas: Option<String>,
+    oidc: Option<String>,
+}
+
+/// The campus sign-on buttons' addresses.
+fn sign_on_links(state: &AppState, next: &str) -> (Option<String>, Option<String>) {
+    let q = format!("?next={}", percent_encoding::utf8_percent_encode(next, percent_encoding::NON_ALPHANUMERIC));
+    match &state.site.sign_on {
+        Some(p) => (p.cas.as_ref().map(|_| format!("/auth/cas{q}")), p.oidc.as_ref().map(|_| format!("/auth/oidc{q}"))),
+        None => (None, None),
+    }
 }
 
 /// Where to go after logging in (`next`, a path on this site).
@@ -31,12 +43,13 @@ pub struct NextQuery {
     pub next: Option<String>,
 }
 
-pub async fn form(ctx: Ctx, Params(q): Params<NextQuery>) -> Response {
+pub async fn form(State(state): State<AppState>, ctx: Ctx, Params(q): Params<NextQuery>) -> Response {
     if ctx.caller.is_some() {
         return see_other("/home");
     }
     let next = local_path(input::text(&q.next), "/home");
-    render(&LoginPage { l: Layout::new(&ctx, ctx.t("登录", "Log in")), f: FormState::new(ctx.lang), next, message: None })
+    let (cas, oidc) = sign_on_links(&state, &next);
+    render(&LoginPage { l: Layout::new(&ctx, ctx.t("登录", "Log in")), f: FormState::new(ctx.lang), next, message: None, cas, oidc })
 }
 
 /// The login form.
@@ -69,7 +82,8 @@ pub async fn submit(State(state): State<AppState>, ctx: Ctx, form: Result<Fields
         Err(e) if matches!(e.status, StatusCode::UNAUTHORIZED | StatusCode::TOO_MANY_REQUESTS) => {
             let mut f = FormState::new(ctx.lang);
             f.set("username", username);
-            let page = LoginPage { l: Layout::new(&ctx, ctx.t("登录", "Log in")), f, next, message: Some(e.message.get(ctx.lang).to_string()) };
+            let (cas, oidc) = sign_on_links(&state, &next);
+            let page = LoginPage { l: Layout::new(&ctx, ctx.t("登录", "Log in")), f, next, message: Some(e.message.get(ctx.lang).to_string()), cas, oidc };
             let mut r = render_status(e.status, &page);
             if let Some(s) = e.retry_after {
                 if let Ok(v) = s.to_string().parse() {

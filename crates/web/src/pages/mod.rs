@@ -28,6 +28,7 @@ pub mod research;
 pub mod samples;
 pub mod search;
 pub mod selections;
+pub mod sign_on;
 pub mod stories;
 pub mod study;
 pub mod study_points;
