@@ -259,6 +259,7 @@ pub fn action_label(action: &str, lang: crate::Lang) -> String {
         "account.activation_issued" => ("发放激活码", "Activation code issued"),
         "account.create" => ("创建账号", "Account created"),
         "account.sign_on_tie" => ("绑定统一身份认证", "Campus identity tied"),
+        "site.password_policy" => ("更改密码登录范围", "Who may log in with a password changed"),
         "account.disable" => ("停用账号", "Account disabled"),
         "account.enable" => ("启用账号", "Account enabled"),
         "account.email" => ("更改邮箱", "E-mail changed"),

@@ -37,6 +37,37 @@ impl Provider {
     }
 }
 
+/// Who may still log in with this platform's own password once a campus provider is there.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PasswordPolicy {
+    /// Everyone (the default, and the only choice without a provider).
+    Everyone,
+    /// Only the administrator and the auditor; everyone else signs on through the provider.
+    PrivilegedOnly,
+}
+
+impl PasswordPolicy {
+    pub fn code(self) -> &'static str {
+        match self {
+            PasswordPolicy::Everyone => "everyone",
+            PasswordPolicy::PrivilegedOnly => "privileged",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<PasswordPolicy> {
+        match s {
+            "everyone" => Some(PasswordPolicy::Everyone),
+            "privileged" => Some(PasswordPolicy::PrivilegedOnly),
+            _ => None,
+        }
+    }
+
+    /// Whether an account with these roles may log in with its password.
+    pub fn allows(self, roles: &[Role]) -> bool {
+        self == PasswordPolicy::Everyone || roles.iter().any(|r| matches!(r, Role::Admin | Role::Auditor))
+    }
+}
+
 /// Why a sign-on is refused, said to the person on the refusal page.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Refusal {
@@ -227,6 +258,15 @@ mod tests {
 
     fn account(roles: Vec<Role>, tied: Option<&str>) -> AccountFacts {
         AccountFacts { id: 3, disabled: false, roles, tied_to: tied.map(str::to_string) }
+    }
+
+    #[test]
+    fn passwords_can_be_kept_for_the_administrator_and_the_auditor_only() {
+        assert!(PasswordPolicy::Everyone.allows(&[]));
+        assert!(!PasswordPolicy::PrivilegedOnly.allows(&[Role::Office, Role::BranchSecretary]));
+        assert!(PasswordPolicy::PrivilegedOnly.allows(&[Role::Admin]));
+        assert!(PasswordPolicy::PrivilegedOnly.allows(&[Role::Auditor]));
+        assert_eq!(PasswordPolicy::parse("privileged"), Some(PasswordPolicy::PrivilegedOnly));
     }
 
     #[test]

@@ -31,7 +31,7 @@ struct Common {
     #[arg(long, env = "PACESETTER_DATA", default_value = "./data", global = true)]
     data: PathBuf,
     /// sqlite://PATH or postgres://USER@HOST/DB (default: a SQLite file in the data directory).
-    #[arg(long, env = "DATABASE_URL", global = true)]
+    #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
     database_url: Option<String>,
     /// Accept a database without full durability (SQLite WAL + synchronous=FULL, PostgreSQL synchronous_commit).
     #[arg(long, env = "PACESETTER_ALLOW_WEAK_DURABILITY", global = true)]
@@ -132,7 +132,7 @@ struct Serve {
     #[arg(long, env = "PACESETTER_TRUSTED_PROXIES", default_value = "", global = true)]
     trusted_proxies: String,
     /// The demo accounts' password (generated and printed when unset).
-    #[arg(long, env = "PACESETTER_DEMO_PASSWORD", global = true)]
+    #[arg(long, env = "PACESETTER_DEMO_PASSWORD", global = true, hide_env_values = true)]
     demo_password: Option<String>,
     /// About how many people the demo university has.
     #[arg(long, env = "PACESETTER_DEMO_SIZE", default_value_t = 20_000, global = true)]
@@ -145,7 +145,7 @@ struct Serve {
     #[arg(long, env = "PACESETTER_NO_DEMO", global = true)]
     no_demo: bool,
     /// smtp://[user:password@]host[:port] of the relay that delivers e-mail.
-    #[arg(long, env = "PACESETTER_SMTP_URL", global = true)]
+    #[arg(long, env = "PACESETTER_SMTP_URL", global = true, hide_env_values = true)]
     smtp_url: Option<String>,
     /// The sender of the server's e-mail.
     #[arg(long, env = "PACESETTER_MAIL_FROM", global = true)]
@@ -180,9 +180,9 @@ struct Serve {
     /// This server's client secret at the OpenID provider (better in the environment).
     #[arg(long, env = "PACESETTER_OIDC_CLIENT_SECRET", global = true, hide_env_values = true)]
     oidc_client_secret: Option<String>,
-    /// The ID token's claim holding the staff or student number.
-    #[arg(long, env = "PACESETTER_OIDC_NUMBER_CLAIM", default_value = "preferred_username", global = true)]
-    oidc_number_claim: String,
+    /// The ID token's claim holding the staff or student number (one the provider alone sets).
+    #[arg(long, env = "PACESETTER_OIDC_NUMBER_CLAIM", global = true)]
+    oidc_number_claim: Option<String>,
 }
 
 /// The settings file: the same settings as the flags, by the flags' names with underscores.
@@ -264,7 +264,7 @@ fn merge(m: &ArgMatches, cli: &mut Cli, f: FileSettings) {
     take!("oidc_issuer", f.oidc_issuer.map(Some), s.oidc_issuer);
     take!("oidc_client_id", f.oidc_client_id.map(Some), s.oidc_client_id);
     take!("oidc_client_secret", f.oidc_client_secret.map(Some), s.oidc_client_secret);
-    take!("oidc_number_claim", f.oidc_number_claim, s.oidc_number_claim);
+    take!("oidc_number_claim", f.oidc_number_claim.map(Some), s.oidc_number_claim);
 }
 
 fn store_url(c: &Common) -> String {
@@ -304,7 +304,7 @@ fn server_config(c: &Common, s: &Serve) -> Result<Config, String> {
     config.oidc_issuer = set(&s.oidc_issuer);
     config.oidc_client_id = set(&s.oidc_client_id);
     config.oidc_client_secret = set(&s.oidc_client_secret);
-    config.oidc_number_claim = s.oidc_number_claim.clone();
+    config.oidc_number_claim = set(&s.oidc_number_claim);
     if !matches!(s.log_format.as_str(), "text" | "json") {
         return Err(format!("PACESETTER_LOG_FORMAT must be text or json, not {:?}", s.log_format));
     }

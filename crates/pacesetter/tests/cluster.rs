@@ -174,6 +174,7 @@ async fn two_servers_behind_nginx_lose_nothing_through_a_stop_and_a_kill() {
         eprintln!("skipped: nginx is not installed");
         return;
     };
+    pacesetter_web::sign_on::install_crypto();
     let db = testkit::postgres_database(&base).await.expect("a test database");
     let sink = common::smtp_sink().await;
     let smtp = format!("smtp://{}", sink.addr);

@@ -63,6 +63,21 @@ pub async fn claim(c: &mut Conn, holder: &str, now: i64, limit: i64) -> Result<V
     Ok(due)
 }
 
+/// Renews `holder`'s lease on a message just before it is sent (a batch's last message may
+/// wait behind slow sends); whether the holder still has it, unsent. A message whose lease
+/// lapsed and went to another server is skipped, never sent twice.
+pub async fn renew(c: &mut Conn, id: i64, holder: &str, now: i64) -> Result<bool, StoreError> {
+    Ok(c.execute(
+        Sql::new("UPDATE outbox SET lease_until_ms = $1 WHERE id = $2 AND leased_by = $3 AND sent_ms IS NULL AND lease_until_ms > $4")
+            .bind(now + LEASE_MS)
+            .bind(id)
+            .bind(holder)
+            .bind(now),
+    )
+    .await?
+        == 1)
+}
+
 /// The Message-ID of an outbox message, the same at every attempt: `<outbox.ID.CREATED@DOMAIN>`.
 pub fn message_id(m: &Mail, domain: &str) -> String {
     format!("<outbox.{}.{}@{domain}>", m.id, m.created_ms)

@@ -7,7 +7,7 @@ use crate::{StoreError, account, audit};
 use pacesetter_domain::ids::{AccountId, PersonId};
 use pacesetter_domain::role::Role;
 use pacesetter_domain::scope::Scope;
-use pacesetter_domain::sign_on::{AccountFacts, PersonFacts, Provider};
+use pacesetter_domain::sign_on::{AccountFacts, PasswordPolicy, PersonFacts, Provider};
 
 /// How long an OpenID request waits for its callback.
 pub const REQUEST_TTL_MS: i64 = 10 * 60 * 1000;
@@ -35,10 +35,10 @@ pub async fn by_number(c: &mut Conn, provider: Provider, number: &str) -> Result
 pub async fn account_facts(c: &mut Conn, provider: Provider, id: i64) -> Result<Option<AccountFacts>, StoreError> {
     let row: Option<(bool,)> = c.fetch_optional(Sql::new("SELECT disabled FROM accounts WHERE id = $1").bind(id)).await?;
     let Some((disabled,)) = row else { return Ok(None) };
-    let roles: Vec<(String,)> = c.fetch_all(Sql::new("SELECT role FROM role_grants WHERE account_id = $1").bind(id)).await?;
+    let roles = roles_of(c, id).await?;
     let tied: Option<(String,)> =
         c.fetch_optional(Sql::new("SELECT subject FROM external_identities WHERE provider = $1 AND account_id = $2").bind(provider.code()).bind(id)).await?;
-    Ok(Some(AccountFacts { id, disabled, roles: roles.iter().filter_map(|r| Role::parse(&r.0)).collect(), tied_to: tied.map(|t| t.0) }))
+    Ok(Some(AccountFacts { id, disabled, roles, tied_to: tied.map(|t| t.0) }))
 }
 
 /// The person of an account, as a later sign-on checks them.
@@ -145,4 +145,24 @@ pub async fn end_oidc_sessions(c: &mut Conn, subject: Option<&str>, sid: Option<
 /// The identities tied to an account (for its page).
 pub async fn identities_of(c: &mut Conn, account: AccountId) -> Result<Vec<(String, String, i64)>, StoreError> {
     Ok(c.fetch_all(Sql::new("SELECT provider, number, last_ms FROM external_identities WHERE account_id = $1 ORDER BY provider").bind(account)).await?)
+}
+
+/// Who may log in with a password (the `meta` table's `password_policy`).
+pub async fn password_policy(c: &mut Conn) -> Result<PasswordPolicy, StoreError> {
+    let v = c.fetch_opt_string(Sql::new("SELECT value FROM meta WHERE key = 'password_policy'")).await?;
+    Ok(v.as_deref().and_then(PasswordPolicy::parse).unwrap_or(PasswordPolicy::Everyone))
+}
+
+/// Sets who may log in with a password, audited.
+pub async fn set_password_policy(c: &mut Conn, scope: &Scope, p: PasswordPolicy) -> Result<(), StoreError> {
+    let before = password_policy(c).await?;
+    crate::set_meta(c, "password_policy", p.code()).await?;
+    audit::append(c, scope, "site.password_policy", "site", "password_policy", Some(before.code().to_string()), Some(p.code().to_string())).await?;
+    Ok(())
+}
+
+/// The roles granted to an account (in force or not), for the password policy.
+pub async fn roles_of(c: &mut Conn, account: i64) -> Result<Vec<Role>, StoreError> {
+    let roles: Vec<(String,)> = c.fetch_all(Sql::new("SELECT role FROM role_grants WHERE account_id = $1").bind(account)).await?;
+    Ok(roles.iter().filter_map(|r| Role::parse(&r.0)).collect())
 }

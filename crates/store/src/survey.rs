@@ -967,11 +967,10 @@ impl Committer {
     /// Queues a submission and waits until it is stored (or refused).
     pub async fn submit(&self, s: Submission) -> Result<Outcome, StoreError> {
         let (reply, rx) = oneshot::channel();
+        // A place in the queue first: a request dropped while it waits for one has counted nothing.
+        let Ok(place) = self.tx.reserve().await else { return Err(StoreError::Config("the response writer has stopped".into())) };
         self.stats.queued.fetch_add(1, Relaxed);
-        if self.tx.send((s, reply)).await.is_err() {
-            self.stats.queued.fetch_sub(1, Relaxed);
-            return Err(StoreError::Config("the response writer has stopped".into()));
-        }
+        place.send((s, reply));
         match rx.await {
             Ok(Ok(o)) => Ok(o),
             Ok(Err(e)) => Err(StoreError::Config(format!("storing the response failed: {e}"))),

@@ -207,6 +207,19 @@ pub async fn login(state: &AppState, username: &str, password: &str, ip: IpAddr,
         return Err(AppError::new(StatusCode::UNAUTHORIZED, "bad_credentials", "用户名或密码错误", "Wrong user name or password"));
     };
     throttle::clear(&mut w, &keys[1].0).await?;
+    // Once the office keeps passwords for the administrator and the auditor only, everyone
+    // else signs on through the campus provider (said only after the password was right, so
+    // it tells a stranger nothing).
+    let policy = pacesetter_store::sign_on::password_policy(&mut w).await?;
+    if !policy.allows(&pacesetter_store::sign_on::roles_of(&mut w, account.id).await?) && state.site.sign_on.is_some() {
+        w.commit().await.map_err(pacesetter_store::StoreError::from)?;
+        return Err(AppError::new(
+            StatusCode::FORBIDDEN,
+            "use_sign_on",
+            "本平台已改用学校统一身份认证登录，请点击“统一身份认证登录”",
+            "This platform now signs people in through the campus identity: use “Sign in with the campus identity”",
+        ));
+    }
     let token = start_session(&mut w, AccountId(account.id), ip, user_agent, old_token, None, now).await?;
     w.commit().await.map_err(pacesetter_store::StoreError::from)?;
     tracing::info!(account = account.username, %ip, "login");

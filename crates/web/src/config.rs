@@ -49,8 +49,9 @@ pub struct Config {
     pub oidc_issuer: Option<String>,
     pub oidc_client_id: Option<String>,
     pub oidc_client_secret: Option<String>,
-    /// The ID token's claim holding the staff or student number.
-    pub oidc_number_claim: String,
+    /// The ID token's claim holding the staff or student number: one only the provider sets
+    /// (never `preferred_username`, which people may edit); required with an issuer.
+    pub oidc_number_claim: Option<String>,
 }
 
 /// The sender of the server's e-mail when none is configured.
@@ -80,7 +81,7 @@ impl Config {
             oidc_issuer: None,
             oidc_client_id: None,
             oidc_client_secret: None,
-            oidc_number_claim: "preferred_username".into(),
+            oidc_number_claim: None,
         }
     }
 
@@ -134,6 +135,12 @@ impl Config {
                 }
             }
         }
+        if self.oidc_issuer.is_some() && self.oidc_number_claim.as_deref().is_none_or(|c| c.trim().is_empty()) {
+            problems.push("PACESETTER_OIDC_NUMBER_CLAIM must name the claim holding the staff or student number, one the provider alone sets".into());
+        }
+        if self.oidc_number_claim.as_deref().is_some_and(|c| matches!(c.trim(), "preferred_username" | "nickname" | "name" | "email")) {
+            problems.push("PACESETTER_OIDC_NUMBER_CLAIM must not be a claim people may edit themselves (preferred_username, nickname, name, email)".into());
+        }
         if self.oidc_issuer.is_some() && self.oidc_client_id.as_deref().is_none_or(|c| c.trim().is_empty()) {
             problems.push("PACESETTER_OIDC_ISSUER is set but PACESETTER_OIDC_CLIENT_ID is not".into());
         }
@@ -154,7 +161,7 @@ impl Config {
                 i.trim().to_string(),
                 self.oidc_client_id.clone().unwrap_or_default(),
                 self.oidc_client_secret.clone().filter(|s| !s.is_empty()),
-                self.oidc_number_claim.clone(),
+                self.oidc_number_claim.clone().unwrap_or_default(),
             )
         });
         crate::sign_on::Providers::new(cas, oidc)

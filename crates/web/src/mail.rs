@@ -66,6 +66,12 @@ impl Mailer {
         };
         let mut sent = 0;
         for m in due {
+            let mut w = store.write().await.map_err(|e| e.to_string())?;
+            let still = outbox::renew(&mut w, m.id, holder, now_ms()).await.map_err(|e| e.to_string())?;
+            w.commit().await.map_err(|e| e.to_string())?;
+            if !still {
+                continue;
+            }
             let result = self.send(&m).await;
             let mut w = store.write().await.map_err(|e| e.to_string())?;
             match result {

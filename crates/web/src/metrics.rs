@@ -37,6 +37,11 @@ impl Metrics {
 
     /// Counts a request: `route` is the matched template (or "(no route)").
     pub fn request(&self, route: &str, method: &str, status: u16, seconds: f64) {
+        // Methods nobody routes would each make a label: one label for them all.
+        let method = match method {
+            "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS" => method,
+            _ => "OTHER",
+        };
         let mut http = self.http.lock().unwrap_or_else(|e| e.into_inner());
         let h = http.entry((route.to_string(), method.to_string(), status)).or_default();
         for (i, le) in BUCKETS.iter().enumerate() {

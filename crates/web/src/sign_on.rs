@@ -90,6 +90,14 @@ fn invalid(what: impl Into<String>) -> Refusal {
     Refusal::Invalid(what.into())
 }
 
+/// Makes ring the process's TLS cryptography (the client is built without a default, to keep
+/// the C-heavy alternative out of the build). Every HTTPS client of the process needs it first;
+/// installing twice is harmless.
+pub fn install_crypto() {
+    #[allow(deprecated)]
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
 impl std::fmt::Debug for Providers {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Providers").field("cas", &self.cas.as_ref().map(|c| &c.base)).field("oidc", &self.oidc.as_ref().map(|o| &o.issuer)).finish()
@@ -99,9 +107,7 @@ impl std::fmt::Debug for Providers {
 impl Providers {
     /// From the settings; `None` when no provider is configured.
     pub fn new(cas: Option<Cas>, oidc: Option<Oidc>) -> Result<Providers, String> {
-        // Installing twice (a second server in one process, as tests run) is harmless.
-        #[allow(deprecated)]
-        let _ = rustls::crypto::ring::default_provider().install_default();
+        install_crypto();
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(10))
             .redirect(reqwest::redirect::Policy::none())
@@ -127,7 +133,8 @@ impl Cas {
             return Err(invalid("not a service ticket"));
         }
         let url = format!("{}/p3/serviceValidate?service={}&ticket={}", self.base, enc(service), enc(ticket));
-        let resp = p.http.get(url).send().await.map_err(|e| invalid(format!("the CAS server did not answer: {e}")))?;
+        // The error without its address: the address holds the ticket.
+        let resp = p.http.get(url).send().await.map_err(|e| invalid(format!("the CAS server did not answer: {}", e.without_url())))?;
         if !resp.status().is_success() {
             return Err(invalid(format!("the CAS server answered {}", resp.status())));
         }
@@ -388,9 +395,10 @@ fn now_s() -> i64 {
 
 /// The claims a check needs, from a token's payload.
 fn claims_of(v: &Value) -> Claims {
-    let s = |k: &str| v[k].as_str().map(str::to_string);
+    let s = |k: &str| v[k].as_str().map(str::to_string).filter(|x| !x.is_empty());
     Claims {
-        iss: s("iss").unwrap_or_default(),
+        // Compared as the configured issuer is kept: without a trailing slash.
+        iss: v["iss"].as_str().unwrap_or("").trim_end_matches('/').to_string(),
         aud: match &v["aud"] {
             Value::String(a) => vec![a.clone()],
             Value::Array(a) => a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect(),

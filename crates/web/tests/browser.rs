@@ -44,6 +44,7 @@ impl Driver {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let child = Command::new(driver).arg(format!("--port={port}")).stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("start chromedriver");
         let base = format!("http://127.0.0.1:{port}");
+        pacesetter_web::sign_on::install_crypto();
         let http = reqwest::Client::new();
         let mut ready = false;
         for _ in 0..100 {

@@ -99,7 +99,8 @@ async fn cas_login(State(s): State<Shared>, Query(q): Query<HashMap<String, Stri
     let mut s = s.lock().unwrap();
     let (user, number) = s.user.clone();
     s.tickets.insert(ticket.clone(), (service.clone(), user, number));
-    Redirect::to(&format!("{service}?ticket={ticket}"))
+    let sep = if service.contains('?') { '&' } else { '?' };
+    Redirect::to(&format!("{service}{sep}ticket={ticket}"))
 }
 
 /// CAS 3.0 section 2.5: a ticket is valid once, for the service it was issued to.
@@ -198,7 +199,11 @@ macro_rules! on_both {
     )*};
 }
 
-on_both!(cas_ties_by_number_then_by_subject_and_refuses_the_rest, oidc_checks_state_nonce_audience_expiry_and_signature);
+on_both!(
+    cas_ties_by_number_then_by_subject_and_refuses_the_rest,
+    oidc_checks_state_nonce_audience_expiry_and_signature,
+    the_office_keeps_passwords_for_the_administrator_and_the_auditor_only
+);
 
 async fn app_with(backend: Backend, stub: &Shared) -> Option<TestApp> {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
@@ -211,7 +216,7 @@ async fn app_with(backend: Backend, stub: &Shared) -> Option<TestApp> {
         c.oidc_issuer = Some(format!("{base}/oidc"));
         c.oidc_client_id = Some(CLIENT_ID.into());
         c.oidc_client_secret = Some(SECRET.into());
-        c.oidc_number_claim = "student_number".into();
+        c.oidc_number_claim = Some("student_number".into());
     })
     .await
 }
@@ -250,7 +255,8 @@ async fn cas_sign_in(app: &TestApp, browser: &Client, next: &str) -> (reqwest::R
     assert_eq!(r.status(), 303);
     let to_cas = location(&r);
     let service = format!("{}/auth/cas/callback", app.base);
-    assert!(to_cas.ends_with(&format!("/cas/login?service={}", percent_encode(&service))), "the service is the public address's callback: {to_cas}");
+    let prefix = format!("/cas/login?service={}", percent_encode(&format!("{service}?s=")));
+    assert!(to_cas.contains(&prefix), "the service is the public address's callback, with this browser's value: {to_cas}");
     let r = browser.get(&to_cas).send().await.unwrap();
     let back = location(&r);
     let ticket = back.rsplit("ticket=").next().unwrap().to_string();
@@ -295,6 +301,17 @@ async fn cas_ties_by_number_then_by_subject_and_refuses_the_rest(backend: Backen
         assert!(r.text().await.unwrap().contains("统一身份认证的应答无效或已过期"));
         assert!(me(&app, &again).await.is_none());
     }
+
+    // Login CSRF: an attacker begins a sign-on as themselves and hands the callback (with a
+    // fresh ticket) to a victim's browser. It was not begun there: refused, nobody signed in.
+    let attacker = common::client(&app.base);
+    let r = attacker.get(app.url("/auth/cas?next=%2Fhome")).send().await.unwrap();
+    let r = attacker.get(location(&r)).send().await.unwrap();
+    let planted = location(&r);
+    let victim = common::client(&app.base);
+    let r = victim.get(&planted).send().await.unwrap();
+    assert_eq!(r.status(), 403, "a callback from another browser");
+    assert!(me(&app, &victim).await.is_none());
 
     // Later: the subject decides, whatever number the provider now says.
     stub.lock().unwrap().user = ("cas-zhang".into(), fresh[1].1.clone());
@@ -436,4 +453,53 @@ async fn oidc_checks_state_nonce_audience_expiry_and_signature(backend: Backend)
     assert!(me(&app, &browser).await.is_some(), "nothing ended yet");
     assert_eq!(post(logout(good, &provider_key())).await.unwrap().status(), 200);
     assert!(me(&app, &browser).await.is_none(), "the provider's logout ended the session");
+}
+
+async fn the_office_keeps_passwords_for_the_administrator_and_the_auditor_only(backend: Backend) {
+    // Without a provider nobody else could sign in: refused.
+    let Some(plain) = common::spawn(backend).await else { return };
+    let office = plain.login("office").await;
+    let r = office.post(plain.url("/api/v1/auth/password-policy")).json(&json!({"passwords": "privileged"})).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+
+    let stub = start_stub().await;
+    let Some(app) = app_with(backend, &stub).await else { return };
+    let office = app.login("office").await;
+    let r = office.post(app.url("/api/v1/auth/password-policy")).json(&json!({"passwords": "sometimes"})).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    // A branch secretary may not decide it.
+    let sec = app.login("branchsec").await;
+    assert_eq!(sec.post(app.url("/api/v1/auth/password-policy")).json(&json!({"passwords": "privileged"})).send().await.unwrap().status(), 403);
+    let r = office.post(app.url("/api/v1/auth/password-policy")).json(&json!({"passwords": "privileged"})).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    // A member's right password now points them to the campus sign-on; a wrong one is still
+    // just wrong (the policy tells a stranger nothing).
+    let c = common::client(&app.base);
+    let r = c.post(app.url("/api/v1/auth/login")).json(&json!({"username": "member", "password": common::PASSWORD})).send().await.unwrap();
+    assert_eq!(r.status(), 403);
+    assert!(r.text().await.unwrap().contains("统一身份认证"));
+    let r = c.post(app.url("/api/v1/auth/login")).json(&json!({"username": "member", "password": "wrong-password-2012"})).send().await.unwrap();
+    assert_eq!(r.status(), 401);
+    // The login page says so, beside the sign-on button.
+    let token = app.csrf(&c, "/login").await;
+    let r = c
+        .post(app.url("/login"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(serde_urlencoded::to_string([("_csrf", token.as_str()), ("username", "member"), ("password", common::PASSWORD)]).unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("本平台已改用学校统一身份认证登录") && page.contains("/auth/cas?next="), "{page}");
+    // The administrator and the auditor keep theirs.
+    app.login("admin").await;
+    let auditor = app.login("auditor").await;
+    let log = auditor.get(app.url("/api/v1/audit?action=site.password_policy")).send().await.unwrap().text().await.unwrap();
+    assert!(log.contains("privileged"), "the change is audited: {log}");
+    // The accounts page shows the choice; the office gives passwords back.
+    let page = office.get(app.url("/accounts")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("只有系统管理员和安全审计员使用本平台的密码"));
+    assert_eq!(app.post_form(&office, "/accounts/password-policy", &[("passwords", "everyone")]).await.status(), 303);
+    app.login("member").await;
 }

@@ -104,3 +104,22 @@ pub async fn providers(State(state): State<AppState>) -> Json<Vec<SignOnProvider
     }
     Json(out)
 }
+
+/// Who may log in with this platform's own password.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct PasswordPolicyDto {
+    /// "everyone", or "privileged" (the administrator and the auditor only; everyone else signs
+    /// on through the campus provider).
+    pub passwords: String,
+}
+
+pub async fn password_policy(State(state): State<AppState>) -> AppResult<Json<PasswordPolicyDto>> {
+    let p = crate::app::sign_on::password_policy(&state).await?;
+    Ok(Json(PasswordPolicyDto { passwords: p.code().into() }))
+}
+
+pub async fn set_password_policy(State(state): State<AppState>, ctx: Ctx, Json(body): Json<PasswordPolicyDto>) -> AppResult<Json<PasswordPolicyDto>> {
+    let policy = crate::app::sign_on::parse_policy(&body.passwords)?;
+    let p = crate::app::sign_on::set_password_policy(&state, &ctx.me()?.scope, policy).await?;
+    Ok(Json(PasswordPolicyDto { passwords: p.code().into() }))
+}

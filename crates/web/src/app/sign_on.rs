@@ -11,7 +11,7 @@ use axum::http::StatusCode;
 use pacesetter_domain::dates::now_ms;
 use pacesetter_domain::ids::AccountId;
 use pacesetter_domain::scope::Scope;
-use pacesetter_domain::sign_on::{self as rules, First, Provider, Refusal};
+use pacesetter_domain::sign_on::{self as rules, First, PasswordPolicy, Provider, Refusal};
 use pacesetter_store::{StoreError, sign_on};
 use std::net::IpAddr;
 
@@ -25,9 +25,12 @@ pub fn providers(state: &AppState, which: Provider) -> AppResult<&Providers> {
     if configured { Ok(p) } else { Err(AppError::not_found()) }
 }
 
-/// Where CAS sends the browser back, built from the public address (never from the request).
-pub fn cas_service(state: &AppState) -> String {
-    format!("{}/auth/cas/callback", state.site.public_url)
+/// Where CAS sends the browser back, built from the public address (never from the request),
+/// carrying the browser's own random value (also in its cookie): a ticket someone else got for
+/// their own service address does not validate here, so nobody can sign a victim in as
+/// themselves (login CSRF).
+pub fn cas_service(state: &AppState, browser: &str) -> String {
+    format!("{}/auth/cas/callback?s={browser}", state.site.public_url)
 }
 
 /// Where the OpenID provider sends the browser back.
@@ -35,11 +38,13 @@ pub fn oidc_redirect(state: &AppState) -> String {
     format!("{}/auth/oidc/callback", state.site.public_url)
 }
 
-/// The CAS login address for this server.
-pub fn cas_start(state: &AppState) -> AppResult<String> {
+/// Begins a CAS sign-on: the browser's value (for its cookie) and the CAS login address.
+pub fn cas_start(state: &AppState) -> AppResult<(String, String)> {
     let p = providers(state, Provider::Cas)?;
     let cas = p.cas.as_ref().ok_or_else(AppError::not_found)?;
-    Ok(cas.login_url(&cas_service(state)))
+    let browser = auth::random_token(16);
+    let url = cas.login_url(&cas_service(state, &browser));
+    Ok((browser, url))
 }
 
 /// Begins an OpenID sign-on: its state (for the browser's cookie) and the provider's address.
@@ -73,11 +78,24 @@ pub struct Signed {
     pub next: String,
 }
 
-/// Completes a CAS sign-on from the ticket the browser brought back; the session's token.
-pub async fn cas_complete(state: &AppState, ticket: &str, ip: IpAddr, user_agent: &str, old: Option<&str>) -> AppResult<Result<String, Refusal>> {
+/// Completes a CAS sign-on from the ticket the browser brought back, with the value in the
+/// callback's address and the one in the browser's cookie (they must be the same); the
+/// session's token.
+pub async fn cas_complete(
+    state: &AppState,
+    ticket: &str,
+    browser: &str,
+    cookie: Option<&str>,
+    ip: IpAddr,
+    user_agent: &str,
+    old: Option<&str>,
+) -> AppResult<Result<String, Refusal>> {
     let p = providers(state, Provider::Cas)?;
     let cas = p.cas.as_ref().ok_or_else(AppError::not_found)?;
-    let id = match cas.validate(p, &cas_service(state), ticket).await {
+    if browser.len() != 32 || !browser.bytes().all(|b| b.is_ascii_hexdigit()) || cookie.is_none_or(|c| !auth::same(c, browser)) {
+        return Ok(Err(log_refusal(Provider::Cas, Refusal::Invalid("the sign-on was not begun in this browser".into()))));
+    }
+    let id = match cas.validate(p, &cas_service(state, browser), ticket).await {
         Ok(id) => id,
         Err(r) => return Ok(Err(log_refusal(Provider::Cas, r))),
     };
@@ -185,4 +203,33 @@ pub async fn oidc_logout(state: &AppState, token: &str) -> AppResult<u64> {
     let n = sign_on::end_oidc_sessions(&mut w, sub.as_deref(), sid.as_deref()).await?;
     w.commit().await.map_err(StoreError::from)?;
     Ok(n)
+}
+
+/// Who may log in with a password now.
+pub async fn password_policy(state: &AppState) -> AppResult<PasswordPolicy> {
+    let mut c = state.store.read().await?;
+    Ok(sign_on::password_policy(&mut c).await?)
+}
+
+/// The office keeps passwords for the administrator and the auditor only, or gives them back
+/// to everyone; audited. Without a campus provider nobody else could sign in: refused.
+pub async fn set_password_policy(state: &AppState, scope: &Scope, policy: PasswordPolicy) -> AppResult<PasswordPolicy> {
+    if policy == PasswordPolicy::PrivilegedOnly && state.site.sign_on.is_none() {
+        let mut e = pacesetter_domain::validate::FieldErrors::new();
+        e.add("passwords", "本平台未配置统一身份认证，不能关闭其他人的密码登录", "No campus sign-on is configured: passwords cannot be turned off for the others");
+        return Err(AppError::invalid(e));
+    }
+    let mut w = state.store.write().await?;
+    sign_on::set_password_policy(&mut w, scope, policy).await?;
+    w.commit().await.map_err(StoreError::from)?;
+    Ok(policy)
+}
+
+/// Reads a policy's code, as the form and the API give it.
+pub fn parse_policy(s: &str) -> AppResult<PasswordPolicy> {
+    PasswordPolicy::parse(s.trim()).ok_or_else(|| {
+        let mut e = pacesetter_domain::validate::FieldErrors::new();
+        e.add("passwords", "应为 everyone 或 privileged", "Either everyone or privileged");
+        AppError::invalid(e)
+    })
 }

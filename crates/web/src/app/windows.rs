@@ -297,8 +297,7 @@ const ADVISORY: pacesetter_domain::throttle::Rate = pacesetter_domain::throttle:
 /// An advisory rating without login: kept apart from the survey's answers (it never enters a
 /// rate), at most ten an hour from one address.
 pub async fn advisory(s: &AppState, ip: IpAddr, survey: &SurveyRow, id: UnitId, answers: &Answers) -> AppResult<()> {
-    let mut w = s.store.write().await?;
-    if let Err(wait_ms) = pacesetter_store::limits::hit(&mut w, &format!("advisory:{ip}"), ADVISORY, pacesetter_domain::dates::now_ms()).await? {
+    if let Err(wait_ms) = pacesetter_store::limits::hit(&s.store, &format!("advisory:{ip}"), ADVISORY, pacesetter_domain::dates::now_ms()).await? {
         return Err(AppError {
             retry_after: Some(u64::try_from(wait_ms / 1000 + 1).unwrap_or(3600)),
             ..AppError::new(
@@ -309,6 +308,7 @@ pub async fn advisory(s: &AppState, ip: IpAddr, survey: &SurveyRow, id: UnitId, 
             )
         });
     }
+    let mut w = s.store.write().await?;
     survey::add_advisory(&mut w, survey.id, id.0, answers).await?;
     w.commit().await.map_err(StoreError::from)?;
     Ok(())

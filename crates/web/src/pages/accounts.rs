@@ -30,6 +30,10 @@ struct AccountsPage {
     is_admin: bool,
     /// The viewer's user name: nobody decides their own request.
     me: String,
+    /// Who may log in with a password, and whether a campus provider is configured.
+    passwords: &'static str,
+    sign_on: bool,
+    is_office: bool,
 }
 
 impl AccountsPage {
@@ -54,8 +58,34 @@ async fn accounts_page(s: &AppState, ctx: &Ctx, q: &AccountQuery, f: FormState, 
             f,
             is_admin: ctx.has(Role::Admin),
             me: ctx.me()?.account.username.clone(),
+            passwords: crate::app::sign_on::password_policy(s).await?.code(),
+            sign_on: s.site.sign_on.is_some(),
+            is_office: ctx.has(Role::Office) || ctx.has(Role::Admin),
         },
     ))
+}
+
+/// The office's choice of who may log in with a password.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct PolicyForm {
+    #[serde(default)]
+    pub passwords: String,
+}
+
+pub async fn password_policy(State(s): State<AppState>, ctx: Ctx, Fields(form): Fields<PolicyForm>) -> AppResult<Response> {
+    let r = async {
+        let p = crate::app::sign_on::parse_policy(&form.passwords)?;
+        crate::app::sign_on::set_password_policy(&s, &ctx.me()?.scope, p).await
+    }
+    .await;
+    match r {
+        Ok(_) => Ok(super::see_other("/accounts")),
+        Err(e) if e.fields.is_some() => {
+            let f = FormState::refused(ctx.lang, HashMap::new(), &e);
+            accounts_page(&s, &ctx, &AccountQuery::default(), f, e.status).await
+        }
+        Err(e) => Err(e),
+    }
 }
 
 pub async fn index(State(s): State<AppState>, ctx: Ctx, Params(q): Params<AccountQuery>) -> AppResult<Response> {

@@ -79,7 +79,7 @@ pub async fn submit(State(state): State<AppState>, ctx: Ctx, form: Result<Fields
             }
             resp
         }
-        Err(e) if matches!(e.status, StatusCode::UNAUTHORIZED | StatusCode::TOO_MANY_REQUESTS) => {
+        Err(e) if matches!(e.status, StatusCode::UNAUTHORIZED | StatusCode::TOO_MANY_REQUESTS | StatusCode::FORBIDDEN) => {
             let mut f = FormState::new(ctx.lang);
             f.set("username", username);
             let (cas, oidc) = sign_on_links(&state, &next);

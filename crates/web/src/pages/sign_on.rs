@@ -19,6 +19,8 @@ use serde::Deserialize;
 
 /// Where the browser goes once signed in, kept between the redirect and the callback.
 const NEXT_COOKIE: &str = "pst_sso_next";
+/// The CAS sign-on's value for this browser (also in the service address).
+const CAS_COOKIE: &str = "pst_sso_cas";
 /// The OpenID state this browser was given.
 const STATE_COOKIE: &str = "pst_sso_state";
 
@@ -43,9 +45,11 @@ fn with_cookies(mut resp: Response, cookies: &[String]) -> Response {
     resp
 }
 
-/// A short cookie for the sign-on's round trip (ten minutes).
+/// A short cookie for the sign-on's round trip (ten minutes); its value percent-encoded, so a
+/// path cannot add attributes.
 fn short(state: &AppState, name: &str, value: &str) -> String {
-    auth::cookie(state, name, value, Some(if value.is_empty() { 0 } else { 600 }))
+    let v = percent_encoding::utf8_percent_encode(value, percent_encoding::NON_ALPHANUMERIC).to_string();
+    auth::cookie(state, name, &v, Some(if value.is_empty() { 0 } else { 600 }))
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -56,26 +60,34 @@ pub struct Start {
 
 /// GET /auth/cas: to the CAS server's login, remembering where to go after.
 pub async fn cas(State(state): State<AppState>, Params(q): Params<Start>) -> AppResult<Response> {
-    let to = app::cas_start(&state)?;
+    let (browser, to) = app::cas_start(&state)?;
     let next = local_path(input::text(&q.next), "/home");
-    Ok(with_cookies(see_other(&to), &[short(&state, NEXT_COOKIE, &next)]))
+    Ok(with_cookies(see_other(&to), &[short(&state, NEXT_COOKIE, &next), short(&state, CAS_COOKIE, &browser)]))
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
 pub struct CasBack {
     #[serde(default)]
     pub ticket: Option<String>,
+    /// The browser's value, as the service address carried it.
+    #[serde(default)]
+    pub s: Option<String>,
 }
 
 /// GET /auth/cas/callback?ticket=ST-…: the ticket is validated by the server itself.
 pub async fn cas_callback(State(state): State<AppState>, ctx: Ctx, headers: axum::http::HeaderMap, Params(q): Params<CasBack>) -> AppResult<Response> {
-    let Some(ticket) = input::text(&q.ticket) else { return Ok(refused(&ctx, &Refusal::Invalid("no ticket".into()))) };
-    match app::cas_complete(&state, ticket, ctx.ip, &ctx.user_agent, ctx.session_token.as_deref()).await? {
+    let clear = [short(&state, NEXT_COOKIE, ""), short(&state, CAS_COOKIE, "")];
+    let Some(ticket) = input::text(&q.ticket) else { return Ok(with_cookies(refused(&ctx, &Refusal::Invalid("no ticket".into())), &clear)) };
+    let browser = input::text(&q.s).unwrap_or("");
+    match app::cas_complete(&state, ticket, browser, cookie(&headers, CAS_COOKIE), ctx.ip, &ctx.user_agent, ctx.session_token.as_deref()).await? {
         Ok(token) => {
-            let next = local_path(cookie(&headers, NEXT_COOKIE), "/home");
-            Ok(with_cookies(see_other(&next), &[auth::cookie(&state, SESSION_COOKIE, &token, None), short(&state, NEXT_COOKIE, "")]))
+            let next = cookie(&headers, NEXT_COOKIE).map(|n| percent_encoding::percent_decode_str(n).decode_utf8_lossy().to_string());
+            let next = local_path(next.as_deref(), "/home");
+            let mut set = vec![auth::cookie(&state, SESSION_COOKIE, &token, None)];
+            set.extend(clear);
+            Ok(with_cookies(see_other(&next), &set))
         }
-        Err(r) => Ok(refused(&ctx, &r)),
+        Err(r) => Ok(with_cookies(refused(&ctx, &r), &clear)),
     }
 }
 

@@ -54,6 +54,8 @@ pub async fn spawn_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -> Op
 
 /// A browser-like client: keeps cookies, sends our Origin on every request.
 pub fn client(base: &str) -> Client {
+    // The server's sign-on client shares reqwest's TLS feature with the tests' clients.
+    pacesetter_web::sign_on::install_crypto();
     let mut h = HeaderMap::new();
     h.insert(ORIGIN, HeaderValue::from_str(base).unwrap());
     Client::builder().cookie_store(true).default_headers(h).redirect(reqwest::redirect::Policy::none()).build().unwrap()
