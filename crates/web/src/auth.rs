@@ -210,8 +210,12 @@ pub async fn login(state: &AppState, username: &str, password: &str, ip: IpAddr,
     // Once the office keeps passwords for the administrator and the auditor only, everyone
     // else signs on through the campus provider (said only after the password was right, so
     // it tells a stranger nothing).
-    let policy = pacesetter_store::sign_on::password_policy(&mut w).await?;
-    if !policy.allows(&pacesetter_store::sign_on::roles_of(&mut w, account.id).await?) && state.site.sign_on.is_some() {
+    // Without a provider the policy cannot be set: no query for it then.
+    let restricted = state.site.sign_on.is_some() && {
+        let policy = pacesetter_store::sign_on::password_policy(&mut w).await?;
+        !policy.allows(&pacesetter_store::sign_on::roles_of(&mut w, account.id).await?)
+    };
+    if restricted {
         w.commit().await.map_err(pacesetter_store::StoreError::from)?;
         return Err(AppError::new(
             StatusCode::FORBIDDEN,

@@ -6,22 +6,7 @@ mod common;
 
 use common::Backend;
 
-macro_rules! on_both {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                super::$name(super::Backend::Sqlite).await
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                super::$name(super::Backend::Postgres).await
-            }
-        }
-    )*};
-}
-
-on_both!(metrics_are_served_apart_and_name_no_path);
+backends!(metrics_are_served_apart_and_name_no_path);
 
 async fn metrics_are_served_apart_and_name_no_path(backend: Backend) {
     let dir = pacesetter_store::testkit::TempDir::new();

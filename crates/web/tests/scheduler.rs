@@ -13,22 +13,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-macro_rules! on_both {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn sqlite() {
-                super::$name(super::Backend::Sqlite).await
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn postgres() {
-                super::$name(super::Backend::Postgres).await
-            }
-        }
-    )*};
-}
-
-on_both!(two_servers_deliver_each_message_once, a_lease_goes_to_one_server_at_a_time);
+backends!(two_servers_deliver_each_message_once, a_lease_goes_to_one_server_at_a_time);
 
 /// A second server on the first one's database, with the same relay.
 async fn second_server(app: &TestApp, smtp: &str) -> std::net::SocketAddr {

@@ -184,22 +184,7 @@ async fn token(State(s): State<Shared>, Form(f): Form<HashMap<String, String>>) 
     axum::Json(json!({"access_token": random(), "token_type": "Bearer", "expires_in": 300, "id_token": id_token})).into_response()
 }
 
-macro_rules! on_both {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                super::$name(super::Backend::Sqlite).await
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                super::$name(super::Backend::Postgres).await
-            }
-        }
-    )*};
-}
-
-on_both!(
+backends!(
     cas_ties_by_number_then_by_subject_and_refuses_the_rest,
     oidc_checks_state_nonce_audience_expiry_and_signature,
     the_office_keeps_passwords_for_the_administrator_and_the_auditor_only

@@ -193,6 +193,24 @@ pub fn token_in(html: &str) -> Option<String> {
     Some(html[i..].chars().take_while(|c| *c != '"').collect())
 }
 
+/// Runs a test body that starts its own servers (it takes the backend, not a server) on SQLite
+/// and on PostgreSQL, on a runtime with several threads.
+#[macro_export]
+macro_rules! backends {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn sqlite() {
+                super::$name($crate::common::Backend::Sqlite).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn postgres() {
+                super::$name($crate::common::Backend::Postgres).await
+            }
+        }
+    )*};
+}
+
 /// Runs a test body on SQLite, and on PostgreSQL when available.
 #[macro_export]
 macro_rules! both {
