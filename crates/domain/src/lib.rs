@@ -6,6 +6,7 @@
 pub mod activity;
 pub mod announcement;
 pub mod anonymity;
+pub mod api_token;
 pub mod appraisal;
 pub mod audit;
 pub mod branch_system;

@@ -110,6 +110,10 @@ pub async fn set_password(c: &mut Conn, scope: &Scope, id: AccountId, hash: &str
     if n == 0 {
         return Err(StoreError::NotFound);
     }
+    if !own {
+        // Whoever knew the old password (or held a token made with it) is out.
+        crate::api_token::end_access(c, id, now_ms()).await?;
+    }
     let action = if own { "account.password_change" } else { "account.password_reset" };
     audit::append(c, scope, action, "account", id, None, Some(serde_json::json!({"must_change_password": must_change}).to_string())).await?;
     Ok(())
@@ -138,7 +142,7 @@ pub async fn set_disabled(c: &mut Conn, scope: &Scope, id: AccountId, disabled: 
         return Err(StoreError::NotFound);
     }
     if disabled {
-        c.execute(Sql::new("DELETE FROM sessions WHERE account_id = $1").bind(id)).await?;
+        crate::api_token::end_access(c, id, now_ms()).await?;
     }
     audit::append(c, scope, if disabled { "account.disable" } else { "account.enable" }, "account", id, None, None).await?;
     Ok(())
@@ -155,7 +159,7 @@ pub async fn disable_demo_accounts(c: &mut Conn, scope: &Scope) -> Result<u64, S
     let ids: Vec<(i64,)> = c.fetch_all(Sql::new("SELECT id FROM accounts WHERE is_demo = TRUE AND disabled = FALSE ORDER BY id")).await?;
     for (id,) in &ids {
         c.execute(Sql::new("UPDATE accounts SET disabled = TRUE WHERE id = $1").bind(*id)).await?;
-        c.execute(Sql::new("DELETE FROM sessions WHERE account_id = $1").bind(*id)).await?;
+        crate::api_token::end_access(c, AccountId(*id), now_ms()).await?;
         audit::append(c, scope, "account.disable", "account", *id, None, Some("{\"reason\":\"demo account on a server without the demo\"}".into())).await?;
     }
     Ok(ids.len() as u64)
@@ -557,7 +561,7 @@ pub async fn decide(c: &mut Conn, scope: &Scope, request: AuditorRequestId, appr
                 let disabled = action == TwoOfficeAction::Disable;
                 c.execute(Sql::new("UPDATE accounts SET disabled = $1 WHERE id = $2").bind(disabled).bind(account)).await?;
                 if disabled {
-                    c.execute(Sql::new("DELETE FROM sessions WHERE account_id = $1").bind(account)).await?;
+                    crate::api_token::end_access(c, AccountId(account), now_ms()).await?;
                 }
             }
             TwoOfficeAction::EndGrant => {

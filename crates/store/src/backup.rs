@@ -1098,7 +1098,10 @@ pub const TABLES: &[TableSpec] = &[
 /// Tables that are deliberately not copied.
 // The search index is derived from the records and rebuilt from them (its triggers mark every
 // restored row). The rate limits name addresses (hashed) and are of no use after a restore.
-pub const NOT_COPIED: &[&str] = &["sessions", "sign_on_requests", "login_throttle", "rate_limits", "job_leases", "_sqlx_migrations", "search_docs", "search_keys", "search_dirty"];
+// API tokens are credentials, as sessions are: a restore must not bring back one revoked since
+// the copy was made, so clients are given new ones after a restore.
+pub const NOT_COPIED: &[&str] =
+    &["sessions", "api_tokens", "sign_on_requests", "login_throttle", "rate_limits", "job_leases", "_sqlx_migrations", "search_docs", "search_keys", "search_dirty"];
 
 const FORMAT: &str = "pacesetter-backup";
 const VERSION: i64 = 1;

@@ -10,6 +10,7 @@ pub mod account;
 pub mod activation;
 pub mod activity;
 pub mod announcement;
+pub mod api_token;
 pub mod appraisal;
 pub mod attachments;
 pub mod audit;

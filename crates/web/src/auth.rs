@@ -106,6 +106,15 @@ pub struct Caller {
     pub scope: Scope,
     pub csrf: String,
     pub token_hash: String,
+    /// The API token the request came with, when it came with one instead of a session.
+    pub api_token: Option<TokenGrant>,
+}
+
+/// What an API token grants: its id and whether it may write.
+#[derive(Clone, Copy, Debug)]
+pub struct TokenGrant {
+    pub id: i64,
+    pub access: pacesetter_domain::api_token::Access,
 }
 
 impl Caller {
@@ -131,7 +140,34 @@ pub async fn caller_from_token(state: &AppState, token: &str) -> Result<Option<C
         session::touch(&mut w, &hash, now, now + IDLE_MS).await?;
         w.commit().await.map_err(pacesetter_store::StoreError::from)?;
     }
-    Ok(Some(Caller { account, scope, csrf: s.csrf, token_hash: hash }))
+    Ok(Some(Caller { account, scope, csrf: s.csrf, token_hash: hash, api_token: None }))
+}
+
+/// Loads the caller of an API token (`Authorization: Bearer pst_…`): its person with their
+/// scope for today, as a session would, noting the token's use now and then. None when the token
+/// is malformed, unknown, revoked, lapsed, or its account is disabled.
+pub async fn caller_from_api_token(state: &AppState, token: &str) -> Result<Option<Caller>, AppError> {
+    use pacesetter_domain::api_token;
+    if !api_token::well_formed(token) {
+        return Ok(None);
+    }
+    let hash = token_hash(token);
+    let now = now_ms();
+    let mut c = state.store.read().await?;
+    let Some(t) = pacesetter_store::api_token::by_hash(&mut c, &hash, now).await? else { return Ok(None) };
+    let Some(account) = account::by_id(&mut c, AccountId(t.account_id)).await? else { return Ok(None) };
+    if account.disabled {
+        return Ok(None);
+    }
+    let Some(scope) = scope::load(&mut c, AccountId(account.id), today()).await? else { return Ok(None) };
+    drop(c);
+    if now - t.last_used_ms.unwrap_or(0) > api_token::TOUCH_EVERY_MS {
+        let mut w = state.store.write().await?;
+        pacesetter_store::api_token::touch(&mut w, t.id, now).await?;
+        w.commit().await.map_err(pacesetter_store::StoreError::from)?;
+    }
+    // No form is ever sent with a token: its CSRF value is a random one nobody knows.
+    Ok(Some(Caller { account, scope, csrf: random_token(32), token_hash: hash, api_token: Some(TokenGrant { id: t.id, access: t.access() }) }))
 }
 
 /// A cookie header value.
@@ -295,7 +331,9 @@ pub async fn change_password(state: &AppState, caller: &Caller, current: &str, n
     let hash = hash_password(new);
     let mut w = state.store.write().await?;
     account::set_password(&mut w, &caller.scope, caller.id(), &hash, false).await?;
+    // Every other way in ends: the other sessions, and the tokens but the one in use.
     session::delete_others(&mut w, caller.id(), &caller.token_hash).await?;
+    pacesetter_store::api_token::revoke_all(&mut w, caller.id(), caller.api_token.map(|t| t.id), now_ms()).await?;
     w.commit().await.map_err(pacesetter_store::StoreError::from)?;
     Ok(())
 }

@@ -90,13 +90,18 @@ async fn context_within(state: AppState, req: Request, next: Next) -> Response {
 
     // Static files need no session: spare the database a lookup per asset.
     let is_static = req.uri().path().starts_with("/static/");
-    let session_token = auth::read_cookie(&cookies, SESSION_COOKIE).filter(|t| t.len() == 64 && !is_static).map(str::to_string);
-    let caller = match &session_token {
-        Some(t) => match auth::caller_from_token(&state, t).await {
-            Ok(c) => c.map(Arc::new),
-            Err(e) => return e.into_response(),
-        },
-        None => None,
+    // An API client brings a token instead of a cookie (RFC 6750); the cookie is then ignored,
+    // and so is a token on a page, which is for browsers.
+    let bearer = if api { bearer_token(&req) } else { None };
+    let session_token = auth::read_cookie(&cookies, SESSION_COOKIE).filter(|t| t.len() == 64 && !is_static && bearer.is_none()).map(str::to_string);
+    let found = match (&bearer, &session_token) {
+        (Some(t), _) => auth::caller_from_api_token(&state, t).await,
+        (None, Some(t)) => auth::caller_from_token(&state, t).await,
+        (None, None) => Ok(None),
+    };
+    let caller = match found {
+        Ok(c) => c.map(Arc::new),
+        Err(e) => return e.into_response(),
     };
     let lang = match &caller {
         Some(c) => c.account.lang(),
@@ -113,6 +118,32 @@ async fn context_within(state: AppState, req: Request, next: Next) -> Response {
     };
     let ctx = Ctx { lang, caller, ip, path: path.clone(), csrf, wechat: user_agent.contains("MicroMessenger"), user_agent, session_token };
 
+    if bearer.is_some() {
+        // A read token may still log out, which revokes it.
+        let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) || req.uri().path() == "/api/v1/auth/logout";
+        let refusal = match &ctx.caller {
+            None => Some((
+                "invalid_token",
+                AppError::new(StatusCode::UNAUTHORIZED, "invalid_token", "访问令牌无效、已过期或已被撤销", "The access token is invalid, expired or revoked"),
+            )),
+            Some(c) if !c.api_token.is_some_and(|t| t.access.allows(safe)) => Some((
+                "insufficient_scope",
+                AppError::new(StatusCode::FORBIDDEN, "insufficient_scope", "此令牌为只读令牌，不能提交修改", "This token is read only: it cannot make changes"),
+            )),
+            Some(_) => None,
+        };
+        if let Some((code, e)) = refusal {
+            let mut resp = render(&ctx, api, e);
+            if let Ok(v) = HeaderValue::from_str(&format!("Bearer error=\"{code}\"")) {
+                resp.headers_mut().insert(header::WWW_AUTHENTICATE, v);
+            }
+            return resp;
+        }
+        // A token is never sent by a browser on its own: no cross-site check is needed.
+        let mut req = req;
+        req.extensions_mut().insert(ctx.clone());
+        return finish(&state, &ctx, api, None, next.run(req).await).await;
+    }
     let mut req = req;
     // A provider's single logout comes from its server, without Origin or token: its handler
     // verifies it instead (a ticket only the provider saw, or a signed logout token).
@@ -124,14 +155,28 @@ async fn context_within(state: AppState, req: Request, next: Next) -> Response {
         }
     }
     req.extensions_mut().insert(ctx.clone());
-    let mut resp = next.run(req).await;
+    let resp = next.run(req).await;
+    finish(&state, &ctx, api, set_pre, resp).await
+}
+
+/// The token of an `Authorization: Bearer …` header (any other scheme is not ours: ignored).
+fn bearer_token(req: &Request) -> Option<String> {
+    let v = header_str(req, header::AUTHORIZATION).trim();
+    let (scheme, rest) = v.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| rest.trim().to_string())
+}
+
+/// The handler's response with the pre-session cookie, and errors rendered in the caller's
+/// language and shape.
+async fn finish(state: &AppState, ctx: &Ctx, api: bool, set_pre: Option<String>, resp: Response) -> Response {
+    let mut resp = resp;
     if let Some(p) = set_pre {
-        if let Ok(v) = HeaderValue::from_str(&auth::cookie(&state, PRE_SESSION_COOKIE, &p, None)) {
+        if let Ok(v) = HeaderValue::from_str(&auth::cookie(state, PRE_SESSION_COOKIE, &p, None)) {
             resp.headers_mut().append(header::SET_COOKIE, v);
         }
     }
     if let Some(err) = resp.extensions().get::<AppError>().cloned() {
-        let mut out = render(&ctx, api, err);
+        let mut out = render(ctx, api, err);
         for v in resp.headers().get_all(header::SET_COOKIE) {
             out.headers_mut().append(header::SET_COOKIE, v.clone());
         }
@@ -142,7 +187,7 @@ async fn context_within(state: AppState, req: Request, next: Next) -> Response {
     let status = resp.status();
     if (status.is_client_error() || status.is_server_error()) && !resp.headers().contains_key(header::CONTENT_TYPE) || is_plain_rejection(&resp) {
         let detail = String::from_utf8_lossy(&to_bytes(std::mem::take(resp.body_mut()), 4096).await.unwrap_or_default()).to_string();
-        return render(&ctx, api, rejection(status, &detail));
+        return render(ctx, api, rejection(status, &detail));
     }
     resp
 }

@@ -161,12 +161,13 @@ pub fn search() -> Job {
 }
 
 /// Copies SQLite's write-ahead log back into the database file (nothing on PostgreSQL), and
-/// forgets the rate limits' lapsed keys.
+/// forgets the rate limits' lapsed keys and API tokens ended a month ago.
 pub fn checkpoint() -> Job {
     Job::new("checkpoint", Duration::from_secs(300), |store: Store| async move {
         // The rate limits' lapsed keys go too (they name addresses, hashed, for an hour at most).
         let mut w = store.write().await.map_err(|e| e.to_string())?;
         pacesetter_store::limits::prune(&mut w, now_ms()).await.map_err(|e| e.to_string())?;
+        pacesetter_store::api_token::purge(&mut w, now_ms()).await.map_err(|e| e.to_string())?;
         w.commit().await.map_err(|e| e.to_string())?;
         // A no-op on PostgreSQL.
         store.checkpoint().await.map(|_| String::new()).map_err(|e| e.to_string())

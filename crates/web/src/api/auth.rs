@@ -53,7 +53,12 @@ pub async fn login(State(state): State<AppState>, ctx: Ctx, Json(body): Json<Log
     Ok(resp)
 }
 
+/// Ends the session; with an API token, revokes the token.
 pub async fn logout(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    if let Some(c) = ctx.caller.as_deref().filter(|c| c.api_token.is_some()) {
+        crate::app::api_tokens::revoke_own(&state, c).await?;
+        return Ok(StatusCode::NO_CONTENT.into_response());
+    }
     if let Some(t) = &ctx.session_token {
         auth::logout(&state, t).await?;
     }
@@ -122,4 +127,24 @@ pub async fn set_password_policy(State(state): State<AppState>, ctx: Ctx, Json(b
     let policy = crate::app::sign_on::parse_policy(&body.passwords)?;
     let p = crate::app::sign_on::set_password_policy(&state, &ctx.me()?.scope, policy).await?;
     Ok(Json(PasswordPolicyDto { passwords: p.code().into() }))
+}
+
+/// The caller's own API tokens (never the tokens themselves).
+pub async fn tokens(State(state): State<AppState>, ctx: Ctx) -> AppResult<Json<Vec<crate::app::api_tokens::TokenDto>>> {
+    Ok(Json(crate::app::api_tokens::list(&state, ctx.me()?, ctx.lang).await?))
+}
+
+/// Makes an API token for the caller (from a session only); the answer is the one place the
+/// token is ever shown.
+pub async fn create_token(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Json(body): Json<crate::app::api_tokens::NewTokenRequest>,
+) -> AppResult<(StatusCode, Json<crate::app::api_tokens::IssuedToken>)> {
+    Ok((StatusCode::CREATED, Json(crate::app::api_tokens::create(&state, ctx.me()?, &body, ctx.lang).await?)))
+}
+
+pub async fn revoke_token(State(state): State<AppState>, ctx: Ctx, axum::extract::Path(id): axum::extract::Path<i64>) -> AppResult<StatusCode> {
+    crate::app::api_tokens::revoke(&state, ctx.me()?, id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod activities;
 pub mod announcements;
+pub mod api_tokens;
 pub mod appraisals;
 pub mod audit;
 pub mod campaigns;

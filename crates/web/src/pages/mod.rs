@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod activities;
 pub mod announcements;
+pub mod api_tokens;
 pub mod appraisals;
 pub mod assets;
 pub mod audit;

@@ -65,9 +65,22 @@ async fn spare_relation(app: &TestApp) -> i64 {
     rels["items"].as_array().unwrap().iter().find(|r| r["end_date"].is_null() && !persons.contains(&r["person_id"])).expect("a spare current relation")["id"].as_i64().unwrap()
 }
 
+/// A fresh API token of the member's, made from their session.
+async fn members_token(app: &TestApp, n: usize) -> i64 {
+    let m = app.login("member").await;
+    let r = m.post(app.url("/api/v1/me/tokens")).json(&json!({"name": format!("范围测试{n}"), "access": "read", "days": 7})).send().await.unwrap();
+    let status = r.status();
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(status, 201, "{v}");
+    v["token"]["id"].as_i64().unwrap()
+}
+
 pub async fn case_for(app: &TestApp, f: &Fixture, name: &str, n: usize) -> Option<Case> {
     let node = f.branch;
     Some(match name {
+        // A token is revoked by its own person only.
+        "token_revoke" => Case { form: form(&[]), ..case("POST", format!("/tokens/{}/revoke", members_token(app, n).await), "member", "branchsec2") },
+        "api_token_revoke" => case("DELETE", format!("/api/v1/me/tokens/{}", members_token(app, n).await), "member", "branchsec2"),
         // Every logged-in person reads a campaign's plan and calendar.
         "campaign_page" => case("GET", format!("/campaigns/{}", demo_campaign(app).await), "member", ""),
         "campaign_calendar" => case("GET", format!("/campaigns/{}/calendar", demo_campaign(app).await), "member", ""),

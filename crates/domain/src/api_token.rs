@@ -1,0 +1,137 @@
+//! Tokens for API clients (a campus portal's server, a mini-program, a script): an OAuth-style
+//! bearer token (RFC 6750) that a person makes for a client and that acts as that person. It
+//! carries no scope of its own beyond "read" or "read and write": what it reaches is what its
+//! person reaches on the day it is used, so a role that ends or an account that is disabled
+//! ends the token's reach at once.
+//!
+//! The rules: a token is named (so its person knows which client holds it), lives at most a
+//! year, and is shown once; only its SHA-256 is stored. The administrator and the auditor may
+//! only make read tokens: a stolen token must never change the site's settings or roles. A
+//! token cannot make another token (nor can a client extend its own life), and a person holds
+//! at most [`MAX_ACTIVE`] at a time.
+
+use crate::Text;
+use crate::validate::{self, FieldErrors};
+
+/// Every token starts so, so leaked ones are easy to recognise (and to search for in code).
+pub const PREFIX: &str = "pst_";
+/// A person's tokens in force at one time.
+pub const MAX_ACTIVE: i64 = 10;
+/// The longest a token may live.
+pub const MAX_DAYS: i64 = 365;
+/// How long a token's name may be.
+pub const NAME_CHARS: usize = 40;
+/// How often a token's last use is written down, to spare writes.
+pub const TOUCH_EVERY_MS: i64 = 5 * 60 * 1000;
+
+/// What a token may do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// GET and HEAD only.
+    Read,
+    /// Everything its person may do.
+    Write,
+}
+
+impl Access {
+    pub fn code(self) -> &'static str {
+        match self {
+            Access::Read => "read",
+            Access::Write => "write",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Access> {
+        match s.trim() {
+            "read" => Some(Access::Read),
+            "write" => Some(Access::Write),
+            _ => None,
+        }
+    }
+
+    pub fn label(self) -> Text {
+        match self {
+            Access::Read => Text::new("只读", "Read only"),
+            Access::Write => Text::new("读写", "Read and write"),
+        }
+    }
+
+    /// Whether a request with this method is within the token's access.
+    pub fn allows(self, safe_method: bool) -> bool {
+        safe_method || self == Access::Write
+    }
+}
+
+/// A request for a new token, checked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewToken {
+    pub name: String,
+    pub access: Access,
+    pub days: i64,
+}
+
+/// Checks a request for a token: its name, its access (read only for a privileged account), its
+/// life in days, and the person's count of tokens in force.
+pub fn check(name: &str, access: &str, days: i64, privileged: bool, active: i64) -> Result<NewToken, FieldErrors> {
+    let mut errs = FieldErrors::new();
+    let name = errs.take("name", validate::name(name, NAME_CHARS));
+    let access = match Access::parse(access) {
+        Some(Access::Write) if privileged => {
+            errs.add("access", "管理员和审计员只能创建只读令牌", "The administrator and the auditor may only make read-only tokens");
+            None
+        }
+        Some(a) => Some(a),
+        None => {
+            errs.add("access", "权限应为只读（read）或读写（write）", "Access is read or write");
+            None
+        }
+    };
+    if !(1..=MAX_DAYS).contains(&days) {
+        errs.add("days", format!("有效期应为 1 至 {MAX_DAYS} 天"), format!("A token lives 1 to {MAX_DAYS} days"));
+    }
+    if active >= MAX_ACTIVE {
+        errs.add(
+            "name",
+            format!("最多同时持有 {MAX_ACTIVE} 个有效令牌，请先撤销不用的令牌"),
+            format!("You may hold at most {MAX_ACTIVE} tokens; revoke one you no longer use first"),
+        );
+    }
+    match (name, access, errs.is_empty()) {
+        (Some(name), Some(access), true) => Ok(NewToken { name, access, days }),
+        _ => Err(errs),
+    }
+}
+
+/// Whether a presented string has the shape of a token (the prefix and 64 hex digits), so a
+/// malformed one is refused without a database lookup.
+pub fn well_formed(token: &str) -> bool {
+    token.strip_prefix(PREFIX).is_some_and(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requests_are_checked() {
+        let t = check(" 门户网站 ", "read", 30, false, 0).unwrap();
+        assert_eq!(t, NewToken { name: "门户网站".into(), access: Access::Read, days: 30 });
+        assert!(check("x", "write", 365, false, 9).is_ok());
+        let e = check("", "admin", 0, false, 10).unwrap_err();
+        assert!(e.get("name").is_some() && e.get("access").is_some() && e.get("days").is_some());
+        assert!(check("x", "write", 366, false, 0).unwrap_err().get("days").is_some());
+        // The administrator and the auditor: read only.
+        assert!(check("x", "write", 30, true, 0).unwrap_err().get("access").is_some());
+        assert!(check("x", "read", 30, true, 0).is_ok());
+    }
+
+    #[test]
+    fn access_and_shape() {
+        assert!(Access::Read.allows(true) && !Access::Read.allows(false) && Access::Write.allows(false));
+        let good = format!("pst_{}", "ab12".repeat(16));
+        assert!(well_formed(&good));
+        assert!(!well_formed(&good.to_uppercase()));
+        assert!(!well_formed(&good[..60]));
+        assert!(!well_formed(&"ab12".repeat(17)));
+    }
+}
