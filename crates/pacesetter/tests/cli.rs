@@ -238,6 +238,12 @@ fn json_logs_name_each_request_and_sigterm_stops_in_order() {
         assert!(std::time::Instant::now() < until && child.try_wait().unwrap().is_none(), "the server did not start: {}", std::fs::read_to_string(&log).unwrap_or_default());
         std::thread::sleep(std::time::Duration::from_millis(200));
     }
+    // The server started itself again with the allocator's settings, under the same pid.
+    if cfg!(all(target_os = "linux", target_env = "gnu")) && std::env::var_os("MALLOC_ARENA_MAX").is_none() {
+        let environ = std::fs::read(format!("/proc/{}/environ", child.id())).unwrap();
+        let vars: Vec<&[u8]> = environ.split(|b| *b == 0).collect();
+        assert!(vars.contains(&&b"MALLOC_ARENA_MAX=2"[..]) && vars.contains(&&b"MALLOC_MMAP_THRESHOLD_=131072"[..]), "the allocator's settings are in force");
+    }
     let answer = get("/login?next=%2Fsecret-path").unwrap();
     let id = answer.lines().find_map(|l| l.to_ascii_lowercase().strip_prefix("x-request-id: ").map(|v| v.trim().to_string())).expect("a request id");
     assert!(Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap().success());

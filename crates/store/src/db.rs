@@ -280,6 +280,13 @@ impl Conn {
         on_backend!(self, sql, |c, text, args| bind_all!(sqlx::query(&text), args).execute(c).await.map(|r| r.rows_affected()))
     }
 
+    /// Runs a statement without keeping it prepared on the connection: for the long multi-row
+    /// inserts, whose compiled form (thousands of placeholders) would otherwise stay in every
+    /// pooled connection's statement cache, a megabyte or more each, for the life of the pool.
+    pub async fn execute_once(&mut self, sql: Sql) -> Result<u64, sqlx::Error> {
+        on_backend!(self, sql, |c, text, args| bind_all!(sqlx::query(&text).persistent(false), args).execute(c).await.map(|r| r.rows_affected()))
+    }
+
     /// Runs raw SQL without arguments (several statements allowed on SQLite only).
     pub async fn execute_raw(&mut self, text: &str) -> Result<(), sqlx::Error> {
         use sqlx::Executor;
@@ -373,7 +380,7 @@ pub(crate) async fn insert_rows(c: &mut Conn, table: &str, columns: &[&str], row
             }
             q.push(")");
         }
-        c.execute(q).await?;
+        c.execute_once(q).await?;
     }
     Ok(())
 }

@@ -624,8 +624,11 @@ pub async fn create_slips(c: &mut Conn, scope: &Scope, id: i64, slips: u64) -> R
     managed(c, scope, id).await?;
     let out: Vec<String> = (0..slips).map(|_| new_token()).collect();
     let now = now_ms();
-    let rows: Vec<Vec<Arg>> = out.iter().map(|t| vec![id.into(), token_hash(t).into(), Option::<i64>::None.into(), now.into()]).collect();
-    crate::db::insert_rows(c, "survey_links", &["survey_id", "token_hash", "person_id", "created_ms"], rows).await?;
+    // A few thousand rows at a time, so 100,000 slips never hold all their rows at once.
+    for chunk in out.chunks(4000) {
+        let rows: Vec<Vec<Arg>> = chunk.iter().map(|t| vec![id.into(), token_hash(t).into(), Option::<i64>::None.into(), now.into()]).collect();
+        crate::db::insert_rows(c, "survey_links", &["survey_id", "token_hash", "person_id", "created_ms"], rows).await?;
+    }
     audit::append(c, scope, "survey.links", "survey", id, None, Some(serde_json::json!({"personal": 0, "slips": slips}).to_string())).await?;
     Ok(out)
 }

@@ -485,7 +485,7 @@ pub async fn links(State(s): State<AppState>, ctx: Ctx, Path(id): Path<SurveyId>
         headers: vec![lang.t("序号", "No.").into(), lang.t("作答链接（一次有效）", "Link (single use)").into()],
         rows: made.into_iter().enumerate().map(|(i, url)| vec![(i + 1).to_string(), url]).collect(),
     };
-    Ok(crate::export::csv_response(&sheet, &format!("survey-{id}-slips.csv")))
+    Ok(crate::export::csv_response(&sheet, &format!("survey-{id}-slips")))
 }
 
 // ---- answering ---------------------------------------------------------------------------------
