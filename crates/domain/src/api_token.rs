@@ -5,12 +5,16 @@
 //! ends the token's reach at once.
 //!
 //! The rules: a token is named (so its person knows which client holds it), lives at most a
-//! year, and is shown once; only its SHA-256 is stored. The administrator and the auditor may
-//! only make read tokens: a stolen token must never change the site's settings or roles. A
-//! token cannot make another token (nor can a client extend its own life), and a person holds
-//! at most [`MAX_ACTIVE`] at a time.
+//! year, and is shown once; only its SHA-256 is stored. The administrator, the campaign office
+//! and the auditor (the roles the two offices guard together) only read through a token: a
+//! stolen token must never change the site's settings or roles, nor stand in for the second
+//! office's approval. This holds at each use, so a write token of someone given one of those
+//! roles later reads only. A token cannot make another token (nor can a client extend its own
+//! life), and a person holds at most [`MAX_ACTIVE`] at a time.
 
 use crate::Text;
+use crate::role::GUARDED;
+use crate::scope::Scope;
 use crate::validate::{self, FieldErrors};
 
 /// Every token starts so, so leaked ones are easy to recognise (and to search for in code).
@@ -62,6 +66,16 @@ impl Access {
     }
 }
 
+/// Whether a token of someone with this scope may write (none of the guarded roles today).
+pub fn may_write(scope: &Scope) -> bool {
+    !scope.has_any(&GUARDED)
+}
+
+/// The access a token has at a use: what it was made with, but read only for the guarded roles.
+pub fn in_force(made: Access, scope: &Scope) -> Access {
+    if may_write(scope) { made } else { Access::Read }
+}
+
 /// A request for a new token, checked.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewToken {
@@ -70,14 +84,14 @@ pub struct NewToken {
     pub days: i64,
 }
 
-/// Checks a request for a token: its name, its access (read only for a privileged account), its
-/// life in days, and the person's count of tokens in force.
+/// Checks a request for a token: its name, its access (read only for the guarded roles, see
+/// [`may_write`]), its life in days, and the person's count of tokens in force.
 pub fn check(name: &str, access: &str, days: i64, privileged: bool, active: i64) -> Result<NewToken, FieldErrors> {
     let mut errs = FieldErrors::new();
     let name = errs.take("name", validate::name(name, NAME_CHARS));
     let access = match Access::parse(access) {
         Some(Access::Write) if privileged => {
-            errs.add("access", "管理员和审计员只能创建只读令牌", "The administrator and the auditor may only make read-only tokens");
+            errs.add("access", "系统管理员、创先办和安全审计员只能创建只读令牌", "The administrator, the campaign office and the auditor may only make read-only tokens");
             None
         }
         Some(a) => Some(a),
@@ -120,9 +134,22 @@ mod tests {
         let e = check("", "admin", 0, false, 10).unwrap_err();
         assert!(e.get("name").is_some() && e.get("access").is_some() && e.get("days").is_some());
         assert!(check("x", "write", 366, false, 0).unwrap_err().get("days").is_some());
-        // The administrator and the auditor: read only.
+        // The guarded roles: read only.
         assert!(check("x", "write", 30, true, 0).unwrap_err().get("access").is_some());
         assert!(check("x", "read", 30, true, 0).is_ok());
+    }
+
+    #[test]
+    fn the_guarded_roles_read_only_at_each_use() {
+        use crate::role::Role;
+        let mut scope = Scope::system("测试");
+        scope.roles = vec![Role::Member];
+        assert_eq!(in_force(Access::Write, &scope), Access::Write);
+        for r in GUARDED {
+            scope.roles = vec![Role::Member, r];
+            assert_eq!(in_force(Access::Write, &scope), Access::Read, "{r:?}");
+            assert!(!may_write(&scope));
+        }
     }
 
     #[test]

@@ -162,12 +162,22 @@ pub async fn caller_from_api_token(state: &AppState, token: &str) -> Result<Opti
     let Some(scope) = scope::load(&mut c, AccountId(account.id), today()).await? else { return Ok(None) };
     drop(c);
     if now - t.last_used_ms.unwrap_or(0) > api_token::TOUCH_EVERY_MS {
-        let mut w = state.store.write().await?;
-        pacesetter_store::api_token::touch(&mut w, t.id, now).await?;
-        w.commit().await.map_err(pacesetter_store::StoreError::from)?;
+        // Noting the use is a courtesy to its person: a failure fails no request.
+        if let Err(e) = touch_token(state, t.id, now).await {
+            tracing::warn!(token = t.id, "noting an API token's use: {e}");
+        }
     }
+    // The guarded roles read only, whatever the token was made with (a role given since).
+    let access = api_token::in_force(t.access(), &scope);
     // No form is ever sent with a token: its CSRF value is a random one nobody knows.
-    Ok(Some(Caller { account, scope, csrf: random_token(32), token_hash: hash, api_token: Some(TokenGrant { id: t.id, access: t.access() }) }))
+    Ok(Some(Caller { account, scope, csrf: random_token(32), token_hash: hash, api_token: Some(TokenGrant { id: t.id, access }) }))
+}
+
+async fn touch_token(state: &AppState, id: i64, now: i64) -> Result<(), pacesetter_store::StoreError> {
+    let mut w = state.store.write().await?;
+    pacesetter_store::api_token::touch(&mut w, id, now).await?;
+    w.commit().await?;
+    Ok(())
 }
 
 /// A cookie header value.

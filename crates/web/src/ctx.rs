@@ -120,7 +120,7 @@ async fn context_within(state: AppState, req: Request, next: Next) -> Response {
 
     if bearer.is_some() {
         // A read token may still log out, which revokes it.
-        let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) || req.uri().path() == "/api/v1/auth/logout";
+        let safe = is_safe(req.method()) || req.uri().path() == "/api/v1/auth/logout";
         let refusal = match &ctx.caller {
             None => Some((
                 "invalid_token",
@@ -134,7 +134,7 @@ async fn context_within(state: AppState, req: Request, next: Next) -> Response {
         };
         if let Some((code, e)) = refusal {
             let mut resp = render(&ctx, api, e);
-            if let Ok(v) = HeaderValue::from_str(&format!("Bearer error=\"{code}\"")) {
+            if let Ok(v) = HeaderValue::from_str(&format!("Bearer realm=\"pacesetter\", error=\"{code}\"")) {
                 resp.headers_mut().insert(header::WWW_AUTHENTICATE, v);
             }
             return resp;
@@ -148,7 +148,7 @@ async fn context_within(state: AppState, req: Request, next: Next) -> Response {
     // A provider's single logout comes from its server, without Origin or token: its handler
     // verifies it instead (a ticket only the provider saw, or a signed logout token).
     let back_channel = *req.method() == Method::POST && crate::pages::sign_on::BACK_CHANNEL.contains(&req.uri().path());
-    if !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) && !back_channel {
+    if !is_safe(req.method()) && !back_channel {
         match check_csrf(&state, &ctx, req).await {
             Ok(r) => req = r,
             Err(e) => return render(&ctx, api, e),
@@ -157,6 +157,11 @@ async fn context_within(state: AppState, req: Request, next: Next) -> Response {
     req.extensions_mut().insert(ctx.clone());
     let resp = next.run(req).await;
     finish(&state, &ctx, api, set_pre, resp).await
+}
+
+/// A method that changes nothing (no cross-site check; allowed to a read token).
+fn is_safe(m: &Method) -> bool {
+    matches!(*m, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 
 /// The token of an `Authorization: Bearer …` header (any other scheme is not ours: ignored).
@@ -246,6 +251,10 @@ fn render(ctx: &Ctx, api: bool, e: AppError) -> Response {
     } else {
         crate::pages::error_page(ctx, &e)
     };
+    // A 401 names the scheme that would have been heard (RFC 7235): an API client's token.
+    if api && e.status == StatusCode::UNAUTHORIZED {
+        resp.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"pacesetter\""));
+    }
     if let Some(s) = e.retry_after {
         if let Ok(v) = HeaderValue::from_str(&s.to_string()) {
             resp.headers_mut().insert(header::RETRY_AFTER, v);

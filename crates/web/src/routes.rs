@@ -250,7 +250,7 @@ fn core_routes() -> Vec<Route> {
             "/api/v1/me/tokens",
             "api_token_create",
             LoggedIn,
-            "Make a token for an API client, acting as the caller (from a session only; read only for the administrator and the auditor); the answer is the only time the token is shown. Send it as `Authorization: Bearer <token>`",
+            "Make a token for an API client, acting as the caller (from a session only; read only for the administrator, the campaign office and the auditor, at each use); the answer is the only time the token is shown. Send it as `Authorization: Bearer <token>`",
             doc(Some(schema::<crate::app::api_tokens::NewTokenRequest>), Some(schema::<crate::app::api_tokens::IssuedToken>)),
             post(api::auth::create_token),
         ),

@@ -116,11 +116,25 @@ async fn read_tokens_only_read_and_tokens_make_no_tokens(app: TestApp) {
     let r = m.post(app.url("/api/v1/me/tokens")).json(&json!({"name": "x", "access": "read", "days": "九十"})).send().await.unwrap();
     assert_eq!(r.status(), 400);
     assert_eq!(app.get_json(&m, "/api/v1/me/tokens").await.as_array().unwrap().len(), before);
-    // The administrator and the auditor: read tokens only.
+    // The guarded roles (the administrator, the campaign office, the auditor): read tokens only.
     let admin = app.login("admin").await;
-    let r = admin.post(app.url("/api/v1/me/tokens")).json(&json!({"name": "运维脚本", "access": "write", "days": 30})).send().await.unwrap();
-    assert_eq!(r.status(), 422);
-    assert!(r.text().await.unwrap().contains("只读"));
+    for who in ["admin", "office", "auditor"] {
+        let c = app.login(who).await;
+        let r = c.post(app.url("/api/v1/me/tokens")).json(&json!({"name": "运维脚本", "access": "write", "days": 30})).send().await.unwrap();
+        assert_eq!(r.status(), 422, "{who}");
+        assert!(r.text().await.unwrap().contains("只读"), "{who}");
+    }
+    // And at each use: a write token of someone made administrator since reads only.
+    let teacher = app.login("teacher").await;
+    let (t, _) = token(&app, &teacher, "教学脚本", "write", 30).await;
+    assert_eq!(with_token(&app, "PUT", "/api/v1/me/lang", &t, Some(json!({"lang": "en"}))).await.0, 200);
+    let teacher_id = app.get_json(&teacher, "/api/v1/me").await["id"].as_i64().unwrap();
+    let r = admin.post(app.url(&format!("/api/v1/accounts/{teacher_id}/grants"))).json(&json!({"role": "admin"})).send().await.unwrap();
+    assert!(r.status().is_success(), "{}", r.text().await.unwrap());
+    let (s, www, _) = with_token(&app, "PUT", "/api/v1/me/lang", &t, Some(json!({"lang": "zh"}))).await;
+    assert_eq!(s, 403);
+    assert!(www.contains("insufficient_scope"), "{www}");
+    assert_eq!(with_token(&app, "GET", "/api/v1/me", &t, None).await.0, 200);
     let (admin_read, _) = token(&app, &admin, "运维脚本", "read", 30).await;
     let (s, _, _) = with_token(&app, "GET", "/api/v1/accounts?per_page=5", &admin_read, None).await;
     assert_eq!(s, 200);
@@ -133,6 +147,10 @@ async fn read_tokens_only_read_and_tokens_make_no_tokens(app: TestApp) {
 }
 
 async fn revoked_lapsed_and_cut_off_tokens_open_nothing(app: TestApp) {
+    // No credentials at all: a 401 that names the scheme (RFC 7235).
+    let r = bare().get(app.url("/api/v1/me")).send().await.unwrap();
+    assert_eq!(r.status(), 401);
+    assert!(r.headers().get("www-authenticate").and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("Bearer")));
     for bad in ["pst_short", &format!("pst_{}", "0".repeat(64)), "not-a-token"] {
         let (s, www, body) = with_token(&app, "GET", "/api/v1/me", bad, None).await;
         assert_eq!(s, 401, "{bad}: {body}");

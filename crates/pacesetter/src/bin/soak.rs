@@ -33,8 +33,9 @@ struct Args {
     /// The database (postgres://… or sqlite://PATH; empty: a SQLite file in the temporary folder).
     #[arg(long, default_value = "")]
     db: String,
-    #[arg(long, default_value_t = 2)]
-    servers: usize,
+    /// Servers (default: 2 for mixed, 1 for survey).
+    #[arg(long)]
+    servers: Option<usize>,
     #[arg(long, default_value_t = 40_000)]
     people: usize,
     #[arg(long, default_value_t = 30.0)]
@@ -121,21 +122,12 @@ impl Server {
 
     /// Resident memory in MiB, from /proc.
     fn rss_mib(&self) -> f64 {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap_or_default();
-        status.lines().find_map(|l| l.strip_prefix("VmRSS:")).and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok()).map(|kb| kb / 1024.0).unwrap_or(0.0)
+        memory_of(self.child.id()).map(|m| m.total).unwrap_or(0.0)
     }
 
-    /// Resident memory by kind (anonymous: the heap; file: the binary's pages and others),
-    /// from /proc's smaps_rollup.
+    /// Resident memory by kind (anonymous: the heap; file: the binary's pages and others).
     fn rss_parts(&self) -> String {
-        let rollup = std::fs::read_to_string(format!("/proc/{}/smaps_rollup", self.child.id())).unwrap_or_default();
-        let kb = |key: &str| rollup.lines().find_map(|l| l.strip_prefix(key)).and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok()).unwrap_or(0.0);
-        format!(
-            "anonymous {:.1}, file {:.1}, shared memory {:.1} MiB",
-            kb("Anonymous:") / 1024.0,
-            (kb("Rss:") - kb("Anonymous:") - kb("Shared_Dirty:")) / 1024.0,
-            kb("Shared_Dirty:") / 1024.0
-        )
+        memory_of(self.child.id()).map(|m| format!("anonymous {:.1}, file {:.1}, shared {:.1}", m.anon, m.file, m.shmem)).unwrap_or_else(|| "exited".into())
     }
 
     async fn ready(&mut self, minutes: u64) {
@@ -161,6 +153,21 @@ impl Drop for Server {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// A process's resident memory in MiB, from /proc/PID/status: None once it has exited (a
+/// zombie has no VmRSS), so a dead server never reads as a small one.
+struct Memory {
+    total: f64,
+    anon: f64,
+    file: f64,
+    shmem: f64,
+}
+
+fn memory_of(pid: u32) -> Option<Memory> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let kb = |key: &str| status.lines().find_map(|l| l.strip_prefix(key)).and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok()).map(|kb| kb / 1024.0);
+    Some(Memory { total: kb("VmRSS:")?, anon: kb("RssAnon:")?, file: kb("RssFile:")?, shmem: kb("RssShmem:")? })
 }
 
 fn free_port() -> u16 {
@@ -216,8 +223,13 @@ async fn window_survey(base: &str, origin: &str, db: &str, slips: usize) -> (i64
     let mut tokens = Vec::with_capacity(slips);
     while tokens.len() < slips {
         let n = (slips - tokens.len()).min(100_000).to_string();
-        let csv = post_form(&office, base, &format!("/surveys/{survey}/links"), &[("kind", "slips"), ("count", &n)]).await.text().await.unwrap_or_default();
+        let r = post_form(&office, base, &format!("/surveys/{survey}/links"), &[("kind", "slips"), ("count", &n)]).await;
+        let csv_type = r.headers().get("content-type").and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("text/csv"));
+        assert!(r.status() == 200 && csv_type, "slips are printed: {}", r.status());
+        let csv = r.text().await.unwrap_or_default();
+        let before = tokens.len();
         tokens.extend(csv.lines().skip(1).map(|l| l.rsplit("/s/").next().unwrap_or("").trim().trim_matches('"').to_string()));
+        assert!(tokens.len() > before, "a slips file with no slips");
     }
     (survey, window, tokens)
 }
@@ -238,6 +250,9 @@ struct Tally {
 
 type Shared = Arc<Mutex<Tally>>;
 
+/// Notes an outcome, its latency counted from `started`: for the mix, the moment the request was
+/// due on its kind's clock, so a driver that falls behind shows as latency (no coordinated
+/// omission); for the answers of the survey run, the moment it was sent.
 fn note(t: &Shared, kind: &'static str, started: Instant, outcome: Result<u16, ()>, ok: &[u16]) -> bool {
     let ms = started.elapsed().as_secs_f64() * 1000.0;
     let mut t = t.lock().expect("tally");
@@ -270,19 +285,24 @@ type Samples = Arc<Mutex<Vec<Vec<(f64, f64)>>>>;
 fn sample_memory(servers: &[Server], samples: &Samples, t0: Instant) {
     let mut s = samples.lock().expect("samples");
     for (i, srv) in servers.iter().enumerate() {
-        s[i].push((t0.elapsed().as_secs_f64(), srv.rss_mib()));
+        s[i].push((t0.elapsed().as_secs_f64(), memory_of(srv.child.id()).map(|m| m.total).unwrap_or(f64::NAN)));
     }
 }
 
 #[tokio::main]
 async fn main() {
     let args = Args::parse();
+    let servers_wanted = args.servers.unwrap_or(if args.mode == "survey" { 1 } else { 2 });
     pacesetter_web::sign_on::install_crypto();
     let tmp = std::env::temp_dir().join(format!("pacesetter-soak-{}", std::process::id()));
     std::fs::create_dir_all(&tmp).expect("temporary folder");
+    if !args.db.starts_with("postgres") && servers_wanted > 1 {
+        eprintln!("error: several servers share one PostgreSQL database only (SQLite has one server): give --db postgres://… or --servers 1");
+        std::process::exit(2);
+    }
     let db = if args.db.is_empty() { format!("sqlite://{}", tmp.join("soak.db").display()) } else { args.db.clone() };
     let bin = args.server_bin.clone().unwrap_or_else(|| std::env::current_exe().expect("this binary").with_file_name("pacesetter"));
-    let ports: Vec<u16> = (0..args.servers).map(|_| free_port()).collect();
+    let ports: Vec<u16> = (0..servers_wanted).map(|_| free_port()).collect();
     let origin = format!("http://127.0.0.1:{}", ports[0]);
     let host = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
@@ -292,7 +312,7 @@ async fn main() {
         "soak {} on {} ({} servers, {} people), {} cores of {host}",
         args.mode,
         db.split('@').next_back().unwrap_or(&db),
-        args.servers,
+        servers_wanted,
         args.people,
         std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
     );
@@ -329,15 +349,14 @@ async fn main() {
                 tokio::time::sleep(Duration::from_secs(10)).await;
                 let mut s = samples.lock().expect("samples");
                 for (i, pid) in pids.iter().enumerate() {
-                    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-                    let mib =
-                        status.lines().find_map(|l| l.strip_prefix("VmRSS:")).and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok()).unwrap_or(0.0) / 1024.0;
-                    s[i].push((t0.elapsed().as_secs_f64(), mib));
+                    // A server that exited is noted as such (NaN), and reported.
+                    s[i].push((t0.elapsed().as_secs_f64(), memory_of(*pid).map(|m| m.total).unwrap_or(f64::NAN)));
                 }
             }
         })
     };
 
+    let window_s = if args.mode == "survey" { None } else { Some(args.minutes * 60.0) };
     let elapsed = if args.mode == "survey" {
         run_survey(&bases, &origin, window, queue.clone(), args.responses, args.clients, &tally).await
     } else {
@@ -348,12 +367,13 @@ async fn main() {
     sample_memory(&servers, &samples, t0);
     // Give the survey writers their last batch, then reconcile.
     tokio::time::sleep(Duration::from_secs(3)).await;
-    report(&servers, &samples, &tally, elapsed, &db, survey).await;
+    report(&servers, &samples, &tally, window_s.unwrap_or(elapsed), elapsed, &db, survey).await;
     drop(servers);
     let _ = std::fs::remove_dir_all(&tmp);
 }
 
-/// Answers slips as fast as `clients` clients can until `responses` are acknowledged.
+/// Answers slips as fast as `clients` clients can, `responses` of them (each sent once; the
+/// report counts those acknowledged).
 async fn run_survey(bases: &[String], origin: &str, window: i64, queue: Arc<Mutex<Vec<String>>>, responses: usize, clients: usize, tally: &Shared) -> f64 {
     let t = Instant::now();
     let left = Arc::new(std::sync::atomic::AtomicUsize::new(responses));
@@ -367,7 +387,7 @@ async fn run_survey(bases: &[String], origin: &str, window: i64, queue: Arc<Mute
                     break;
                 }
                 let Some(token) = queue.lock().expect("queue").pop() else { break };
-                answer(&c, &base, window, token, &tally).await;
+                answer(&c, &base, window, token, Instant::now(), &tally).await;
             }
         }));
     }
@@ -377,8 +397,7 @@ async fn run_survey(bases: &[String], origin: &str, window: i64, queue: Arc<Mute
     t.elapsed().as_secs_f64()
 }
 
-async fn answer(c: &reqwest::Client, base: &str, window: i64, token: String, tally: &Shared) {
-    let started = Instant::now();
+async fn answer(c: &reqwest::Client, base: &str, window: i64, token: String, started: Instant, tally: &Shared) {
     let r = c.post(format!("{base}/api/v1/s/{token}")).json(&json!({"target": window, "answers": answers()})).send().await;
     let outcome = match r {
         Ok(r) => {
@@ -441,8 +460,10 @@ async fn run_mixed(bases: &[String], origin: &str, window: i64, queue: Arc<Mutex
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
             let mut n = 0usize;
             let mut running = Vec::new();
+            let first = Instant::now();
             while Instant::now() < end {
                 tick.tick().await;
+                let due = first + every.mul_f64(n as f64);
                 n += 1;
                 let Ok(permit) = in_flight.clone().try_acquire_owned() else {
                     *tally.lock().expect("tally").other.entry((kind, "not sent: 256 in flight".into())).or_default() += 1;
@@ -452,7 +473,7 @@ async fn run_mixed(bases: &[String], origin: &str, window: i64, queue: Arc<Mutex
                     (tally.clone(), sessions.clone(), raisers.clone(), dashboards.clone(), queue.clone(), bases.clone(), origin.clone());
                 running.push(tokio::spawn(async move {
                     let _permit = permit;
-                    one(kind, n, &bases, &origin, window, campaign, &sessions, &raisers, &dashboards, &queue, &tally).await;
+                    one(kind, n, due, &bases, &origin, window, campaign, &sessions, &raisers, &dashboards, &queue, &tally).await;
                 }));
                 running.retain(|h: &tokio::task::JoinHandle<()>| !h.is_finished());
             }
@@ -481,6 +502,7 @@ async fn status_of(r: Result<reqwest::Response, reqwest::Error>) -> Result<u16, 
 async fn one(
     kind: &'static str,
     n: usize,
+    due: Instant,
     bases: &[String],
     origin: &str,
     window: i64,
@@ -492,7 +514,8 @@ async fn one(
     tally: &Shared,
 ) {
     let base = &bases[n % bases.len()];
-    let started = Instant::now();
+    let started = due;
+    let failed = |what: &str| *tally.lock().expect("tally").other.entry((kind, what.to_string())).or_default() += 1;
     match kind {
         "login" => {
             let c = client(origin);
@@ -520,8 +543,9 @@ async fn one(
             note(tally, kind, started, status_of(r).await, &[200]);
         }
         "survey response" => {
-            let Some(token) = queue.lock().expect("queue").pop() else { return };
-            answer(&client(origin), base, window, token, tally).await;
+            let Some(token) = queue.lock().expect("queue").pop() else { return failed("not sent: no slip left") };
+            // Each answer comes from a phone of its own: a new connection every time.
+            answer(&client(origin), base, window, token, started, tally).await;
         }
         _ => {
             let (b, c, who) = &raisers[n % raisers.len()];
@@ -530,8 +554,7 @@ async fn one(
                 Ok(r) => r.text().await.unwrap_or_default(),
                 Err(_) => String::new(),
             };
-            let Some(token) = form_token(&html) else { return };
-            let started = Instant::now();
+            let Some(token) = form_token(&html) else { return failed("no form token on /home") };
             let form = reqwest::multipart::Form::new()
                 .text("about", "campus")
                 .text("category", "service")
@@ -551,18 +574,20 @@ const PNG: [u8; 67] = [
     1, 1, 1, 0, 177, 56, 246, 20, 0, 0, 0, 0, 73, 69, 78, 68, 174, 66, 96, 130,
 ];
 
-async fn report(servers: &[Server], samples: &Samples, tally: &Shared, elapsed: f64, db: &str, survey: i64) {
+/// The figures: rates over the load's window (`window` s; the run took `elapsed` s with the
+/// last answers drained).
+async fn report(servers: &[Server], samples: &Samples, tally: &Shared, window: f64, elapsed: f64, db: &str, survey: i64) {
     let mut t = std::mem::take(&mut *tally.lock().expect("tally"));
-    println!("\nload ran {elapsed:.0} s");
+    println!("\nload ran {window:.0} s ({elapsed:.0} s with the last answers)");
     println!("| kind | answered | per second | p50 ms | p99 ms | max ms |");
     println!("|---|---|---|---|---|---|");
     let mut total = 0usize;
     for (kind, v) in t.ms.iter_mut() {
         v.sort_by(f64::total_cmp);
         total += v.len();
-        println!("| {kind} | {} | {:.2} | {:.1} | {:.1} | {:.1} |", v.len(), v.len() as f64 / elapsed, quantile(v, 0.5), quantile(v, 0.99), v.last().copied().unwrap_or(0.0));
+        println!("| {kind} | {} | {:.2} | {:.1} | {:.1} | {:.1} |", v.len(), v.len() as f64 / window, quantile(v, 0.5), quantile(v, 0.99), v.last().copied().unwrap_or(0.0));
     }
-    println!("| all | {total} | {:.2} | | | |", total as f64 / elapsed);
+    println!("| all | {total} | {:.2} | | | |", total as f64 / window);
     if t.other.is_empty() {
         println!("\nerrors: none");
     } else {
@@ -574,13 +599,16 @@ async fn report(servers: &[Server], samples: &Samples, tally: &Shared, elapsed: 
     let s = std::mem::take(&mut *samples.lock().expect("samples"));
     // Caches fill in the first minutes; growth is judged from the fifth minute (or a sixth of a
     // shorter run) to the end.
-    let warm = (elapsed / 6.0).min(300.0);
+    let warm = (window / 6.0).min(300.0);
     println!("\n| server | RSS at start MiB | after {warm:.0} s | max MiB | at end MiB |");
     println!("|---|---|---|---|---|");
     for (i, v) in s.iter().enumerate() {
         let start = v.first().map(|x| x.1).unwrap_or(0.0);
         let warmed = v.iter().find(|x| x.0 >= warm).map(|x| x.1).unwrap_or(start);
         let max = v.iter().map(|x| x.1).fold(0.0, f64::max);
+        if v.iter().any(|x| x.1.is_nan()) {
+            println!("server {} EXITED during the run", i + 1);
+        }
         let end = v.last().map(|x| x.1).unwrap_or(0.0);
         println!("| {} (pid {}) | {start:.1} | {warmed:.1} | {max:.1} | {end:.1} |", i + 1, servers[i].child.id());
     }
@@ -589,7 +617,8 @@ async fn report(servers: &[Server], samples: &Samples, tally: &Shared, elapsed: 
             println!("server {} samples: {}", i + 1, v.iter().map(|(t, m)| format!("{t:.0}s {m:.1}")).collect::<Vec<_>>().join(", "));
         }
     }
-    // Reconciliation, read from the database itself.
+    // Reconciliation, read from the database itself (opening it checks the schema and retallies
+    // the surveys: the load has ended, and the servers are idle).
     let store = Store::open(db, &OpenOptions { allow_weak_durability: true, ..OpenOptions::default() }).await.expect("open the database");
     let mut c = store.read().await.expect("read");
     let stored = c.fetch_i64(Sql::new("SELECT COUNT(*) FROM survey_responses WHERE survey_id = $1").bind(survey)).await.expect("count");

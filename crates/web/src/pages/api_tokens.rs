@@ -12,7 +12,6 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use pacesetter_domain::api_token::MAX_DAYS;
-use pacesetter_domain::role::Role;
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -23,7 +22,7 @@ struct TokensPage {
     f: FormState,
     tokens: Vec<TokenDto>,
     issued: Option<IssuedToken>,
-    /// The administrator and the auditor make read-only tokens only.
+    /// The guarded roles make read-only tokens only.
     read_only: bool,
     max_days: i64,
 }
@@ -31,7 +30,7 @@ struct TokensPage {
 async fn page(state: &AppState, ctx: &Ctx, f: FormState, issued: Option<IssuedToken>, status: StatusCode) -> AppResult<Response> {
     let me = ctx.me()?;
     let tokens = app::list(state, me, ctx.lang).await?;
-    let read_only = me.scope.has(Role::Admin) || me.scope.has(Role::Auditor);
+    let read_only = !pacesetter_domain::api_token::may_write(&me.scope);
     Ok(render_status(status, &TokensPage { l: Layout::new(ctx, ctx.t("接口令牌", "API tokens")), f, tokens, issued, read_only, max_days: MAX_DAYS }))
 }
 
