@@ -86,11 +86,11 @@ pub struct NewToken {
 
 /// Checks a request for a token: its name, its access (read only for the guarded roles, see
 /// [`may_write`]), its life in days, and the person's count of tokens in force.
-pub fn check(name: &str, access: &str, days: i64, privileged: bool, active: i64) -> Result<NewToken, FieldErrors> {
+pub fn check(name: &str, access: &str, days: i64, scope: &Scope, active: i64) -> Result<NewToken, FieldErrors> {
     let mut errs = FieldErrors::new();
     let name = errs.take("name", validate::name(name, NAME_CHARS));
     let access = match Access::parse(access) {
-        Some(Access::Write) if privileged => {
+        Some(Access::Write) if !may_write(scope) => {
             errs.add("access", "系统管理员、创先办和安全审计员只能创建只读令牌", "The administrator, the campaign office and the auditor may only make read-only tokens");
             None
         }
@@ -128,15 +128,20 @@ mod tests {
 
     #[test]
     fn requests_are_checked() {
-        let t = check(" 门户网站 ", "read", 30, false, 0).unwrap();
+        use crate::role::Role;
+        let mut member = Scope::system("测试");
+        member.roles = vec![Role::Member];
+        let mut admin = member.clone();
+        admin.roles.push(Role::Admin);
+        let t = check(" 门户网站 ", "read", 30, &member, 0).unwrap();
         assert_eq!(t, NewToken { name: "门户网站".into(), access: Access::Read, days: 30 });
-        assert!(check("x", "write", 365, false, 9).is_ok());
-        let e = check("", "admin", 0, false, 10).unwrap_err();
+        assert!(check("x", "write", 365, &member, 9).is_ok());
+        let e = check("", "admin", 0, &member, 10).unwrap_err();
         assert!(e.get("name").is_some() && e.get("access").is_some() && e.get("days").is_some());
-        assert!(check("x", "write", 366, false, 0).unwrap_err().get("days").is_some());
+        assert!(check("x", "write", 366, &member, 0).unwrap_err().get("days").is_some());
         // The guarded roles: read only.
-        assert!(check("x", "write", 30, true, 0).unwrap_err().get("access").is_some());
-        assert!(check("x", "read", 30, true, 0).is_ok());
+        assert!(check("x", "write", 30, &admin, 0).unwrap_err().get("access").is_some());
+        assert!(check("x", "read", 30, &admin, 0).is_ok());
     }
 
     #[test]

@@ -89,10 +89,9 @@ fn from_a_session(caller: &Caller) -> AppResult<()> {
 pub async fn create(state: &AppState, caller: &Caller, req: &NewTokenRequest, lang: Lang) -> AppResult<IssuedToken> {
     from_a_session(caller)?;
     let now = now_ms();
-    let privileged = !rules::may_write(&caller.scope);
     let mut w = state.store.write().await?;
     let active = api_token::count_active(&mut w, caller.id(), now).await?;
-    let checked = rules::check(&req.name, &req.access, req.days, privileged, active).map_err(AppError::invalid)?;
+    let checked = rules::check(&req.name, &req.access, req.days, &caller.scope, active).map_err(AppError::invalid)?;
     let token = format!("{PREFIX}{}", auth::random_token(32));
     let hint = token[token.len() - 4..].to_string();
     let row = api_token::create(&mut w, &caller.scope, &checked, &auth::token_hash(&token), &hint, now).await?;
